@@ -1,0 +1,1 @@
+# /etc/end.sh: run at shutdown (exit, reboot), to stop services cleanly.

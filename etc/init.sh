@@ -1,0 +1,11 @@
+# /etc/init.sh: run at every boot, before the console prompt.
+# A failing line prints its error and the boot goes on.
+# Your own additions belong in /etc/rc.local, which upgrades never touch.
+
+# Wi-Fi and the network services (uncomment and fill in):
+#wifi sta on
+#wifi sta connect <SSID> <password> 10
+#ntpupdate pool.ntp.org
+#utelnetd start
+#uftpd start
+#uhttpd start

@@ -1,0 +1,109 @@
+"""Option parsing and error messages shared by every /bin command.
+
+A command declares USAGE (its synopsis) and ABOUT (one line for `help`),
+parses its arguments with parse(), and reports failures with error(). The
+shell turns UsageError into a `usage:` line and status 2, and --help into the
+usage text and status 0, so commands never print usage themselves.
+"""
+
+ERRORS = {
+    1: "Operation not permitted",
+    2: "No such file or directory",
+    5: "I/O error",
+    12: "Out of memory",
+    13: "Permission denied",
+    16: "Resource busy",
+    17: "File exists",
+    20: "Not a directory",
+    21: "Is a directory",
+    22: "Invalid argument",
+    28: "No space left on device",
+    30: "Read-only file system",
+    39: "Directory not empty",
+}
+
+
+class UsageError(Exception):
+    """Wrong usage: the shell prints the message and the usage line."""
+
+
+class Help(Exception):
+    """--help was given: the shell prints the command's usage."""
+
+
+def parse(args, flags="", valued=""):
+    """Split args into ({option: value}, operands).
+
+    flags: letters of options without a value (-l); their value is True.
+    valued: letters of options taking a value (-n 5 or -n5).
+    Options may be combined (-la); -- ends options; a lone - is an operand.
+    """
+    opts = {}
+    rest = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        i += 1
+        if arg == "--help":
+            raise Help()
+        if arg == "--":
+            rest.extend(args[i:])
+            break
+        if len(arg) < 2 or arg[0] != "-" or rest:
+            rest.append(arg)
+            continue
+        j = 1
+        while j < len(arg):
+            c = arg[j]
+            j += 1
+            if c in valued:
+                if j < len(arg):
+                    opts[c] = arg[j:]
+                elif i < len(args):
+                    opts[c] = args[i]
+                    i += 1
+                else:
+                    raise UsageError("option -%s needs a value" % c)
+                break
+            if c not in flags:
+                if c == "h":
+                    raise Help()
+                raise UsageError("unknown option -%s" % c)
+            opts[c] = True
+    return opts, rest
+
+
+def number(text, what="number"):
+    """text as an int, or a UsageError naming what was expected."""
+    try:
+        return int(text)
+    except ValueError:
+        raise UsageError("%s: not a %s" % (text, what))
+
+
+def strerror(exc):
+    """A one-line description of an exception, errno names spelled out."""
+    if isinstance(exc, OSError) and exc.args and isinstance(exc.args[0], int):
+        return ERRORS.get(exc.args[0], "error %d" % exc.args[0])
+    text = str(exc)
+    return text or type(exc).__name__
+
+
+def error(subject, exc_or_text):
+    """Print `command: subject: message` and return status 1."""
+    import munix
+    text = exc_or_text if isinstance(exc_or_text, str) else strerror(exc_or_text)
+    if subject:
+        text = "%s: %s" % (subject, text)
+    print("%s: %s" % (munix.proc().name, text))
+    return 1
+
+
+def human(size):
+    """A size in bytes as a short human-readable string (1.5K, 12M)."""
+    for unit in ("", "K", "M", "G"):
+        if size < 1024 or unit == "G":
+            if unit == "" or size >= 10:
+                return "%d%s" % (size, unit)
+            return "%.1f%s" % (size, unit)
+        size /= 1024

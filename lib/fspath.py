@@ -1,0 +1,123 @@
+"""Paths and files: one place for normalising paths, telling files from
+folders, walking trees, protecting the files the system needs to boot, and
+replacing files without ever losing the old one.
+
+MicroPython has no os.path; os.stat returns a tuple whose first item is the
+mode (0x4000 for a folder).
+"""
+import os
+
+DIR = 0x4000
+
+# The files the board needs to boot: removing one bricks the shell.
+PROTECTED = ("/main.py", "/boot.py", "/lib")
+
+
+def normpath(path):
+    """Collapse //, . and .. of an absolute path; .. never climbs above /."""
+    parts = []
+    for part in path.split("/"):
+        if part == "..":
+            if parts:
+                parts.pop()
+        elif part and part != ".":
+            parts.append(part)
+    return "/" + "/".join(parts)
+
+
+def abspath(path, cwd="/"):
+    """The normalised absolute form of path, relative paths taken from cwd."""
+    if not path.startswith("/"):
+        path = cwd + "/" + path
+    return normpath(path)
+
+
+def join(folder, name):
+    return folder + name if folder.endswith("/") else folder + "/" + name
+
+
+def split(path):
+    """(folder, name) of a normalised absolute path."""
+    i = path.rfind("/")
+    return (path[:i] or "/"), path[i + 1:]
+
+
+def basename(path):
+    return path[path.rfind("/") + 1:]
+
+
+def stat(path):
+    """os.stat, or None when nothing is there."""
+    try:
+        return os.stat(path)
+    except OSError:
+        return None
+
+
+def exists(path):
+    return stat(path) is not None
+
+
+def isdir(path):
+    st = stat(path)
+    return st is not None and st[0] & DIR != 0
+
+
+def isfile(path):
+    st = stat(path)
+    return st is not None and st[0] & DIR == 0
+
+
+def is_protected(path):
+    """True for a boot file or anything under /lib; path must be normalised."""
+    for p in PROTECTED:
+        if path == p or path.startswith(p + "/"):
+            return True
+    return False
+
+
+def entries(folder):
+    """(name, is_folder) for each entry of folder, unsorted, without stat()."""
+    for entry in os.ilistdir(folder):
+        yield entry[0], entry[1] & DIR != 0
+
+
+def walk(top):
+    """(path, is_folder) of top and everything below it, parents first."""
+    folder = isdir(top)
+    yield top, folder
+    if folder:
+        for name, _ in sorted(entries(top)):
+            yield from walk(join(top, name))
+
+
+def walk_up(top):
+    """Like walk, but children before their folder: the order for deleting."""
+    if isdir(top):
+        for name, _ in sorted(entries(top)):
+            yield from walk_up(join(top, name))
+        yield top, True
+    else:
+        yield top, False
+
+
+def replace(tmp, target):
+    """Move tmp over target. A filesystem that refuses to rename over an
+    existing file (FAT) gets the old file moved aside first, and removed only
+    once the new one is in place."""
+    try:
+        os.rename(tmp, target)
+    except OSError:
+        old = target + ".old"
+        os.rename(target, old)
+        os.rename(tmp, target)
+        os.remove(old)
+
+
+def write_file(path, data):
+    """Write data to path through a temporary file, so a failure midway
+    leaves the old content intact."""
+    tmp = path + ".tmp"
+    with open(tmp, "wb" if isinstance(data, bytes) else "w") as f:
+        f.write(data)
+    replace(tmp, path)

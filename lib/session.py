@@ -1,0 +1,153 @@
+"""Sessions: a person at a terminal.
+
+A session owns its terminal streams, a working directory, its own
+unexported variables, the namespace of its Python lines and the status of
+its last command. The console is one session; any stream with read and
+write (a socket, say) can carry another, each served by its own thread.
+
+Exported variables are shared by every session; a session's own variables
+shadow them.
+"""
+import _thread
+import builtins
+import sys
+
+import process
+
+exported = {}
+_lock = _thread.allocate_lock()
+
+
+class ConsoleInput:
+    """The board's console: MicroPython's own input() with its line editing."""
+
+    def __init__(self, read_line):
+        self.input = read_line
+
+
+class StreamTerminal:
+    """A terminal over a byte stream such as a socket: lines in, text out."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def write(self, text):
+        self.stream.write(text.replace("\n", "\r\n").encode())
+
+    def input(self, prompt=""):
+        if prompt:
+            self.write(prompt)
+        line = bytearray()
+        while True:
+            c = self.stream.read(1)
+            if not c or c == b"\x04" and not line:
+                raise EOFError
+            if c == b"\n":
+                return line.decode().rstrip("\r")
+            line.extend(c)
+
+
+class Session:
+    def __init__(self, name, stdin, stdout, stderr, console=False):
+        self.name = name
+        self.stdin = stdin
+        self.stdout = stdout
+        self.stderr = stderr
+        self.console = console
+        self.cwd = "/"
+        self.vars = {}
+        self.status = 0
+        self.pyns = None
+
+    def getenv(self, name, default=None):
+        if name == "?":
+            return str(self.status)
+        value = self.vars.get(name)
+        if value is None:
+            with _lock:
+                value = exported.get(name)
+        return default if value is None else value
+
+    def setenv(self, name, value, export=False):
+        """Set a variable; exporting (or assigning an exported one) shares it."""
+        value = str(value)
+        with _lock:
+            if export or name in exported:
+                exported[name] = value
+                self.vars.pop(name, None)
+                return
+        self.vars[name] = value
+
+    def unsetenv(self, name):
+        self.vars.pop(name, None)
+        with _lock:
+            exported.pop(name, None)
+
+    def environ(self):
+        """Every variable this session sees, exported ones overridden."""
+        with _lock:
+            env = dict(exported)
+        env.update(self.vars)
+        return env
+
+    def prompt(self):
+        return "%s $: " % self.cwd
+
+    def interact(self, shell):
+        """Read and run command lines until exit or end of input. Returns
+        why it stopped: "exit" (exit or end of input) or "interrupt" (Ctrl-C
+        at the console prompt: the user wants the MicroPython REPL)."""
+        proc = process.current()
+        while True:
+            try:
+                line = proc.stdin.input(self.prompt())
+            except EOFError:
+                return "exit"
+            except KeyboardInterrupt:
+                if self.console:
+                    return "interrupt"
+                continue
+            try:
+                shell.run_line(line, self)
+            except shell.Exit:
+                return "exit"
+            except KeyboardInterrupt:
+                self.status = 130
+
+
+def serve(stream, name):
+    """Serve a shell session over stream in a new thread; the stream is
+    closed when the session ends."""
+    _thread.start_new_thread(_serve, (stream, name))
+
+
+def _serve(stream, name):
+    import shell
+    term = StreamTerminal(stream)
+    sess = Session(name, term, term, term)
+    proc = process.Process("sh", [], sess)
+    proc.enter()
+    try:
+        sess.interact(shell)
+    finally:
+        proc.exit(sess.status)
+        stream.close()
+
+
+def _print(*args, sep=" ", end="\n", file=None):
+    if file is None:
+        file = process.current().stdout
+    file.write(sep.join([str(a) for a in args]) + end)
+
+
+def _input(prompt=""):
+    return process.current().stdin.input(prompt)
+
+
+def install(console_input):
+    """Route print() and input() to the calling thread's process, and make
+    the console session."""
+    builtins.print = _print
+    builtins.input = _input
+    return Session("console", ConsoleInput(console_input), sys.stdout,
+                   sys.stderr, console=True)

@@ -1,0 +1,54 @@
+"""System configuration: /etc/system.conf, a JSON object.
+
+A missing file is written with the defaults. A corrupt one is kept aside as
+system.conf.bad and the defaults are used, with a warning. Settings the file
+lacks (a newer release's) come from the defaults. Saving goes through a
+temporary file, so a failure midway never wipes the configuration.
+"""
+import json
+
+import fspath
+
+PATH = "/etc/system.conf"
+
+DEFAULTS = {
+    "hostname": "munix",
+    "board": "/etc/default.board",
+    "env": {"PATH": "/bin", "HOME": "/"},
+}
+
+
+def load(path=PATH):
+    """The configuration in path, completed with the defaults."""
+    if not fspath.exists(path) and fspath.exists(path + ".old"):
+        fspath.replace(path + ".old", path)
+    conf = None
+    try:
+        with open(path) as f:
+            conf = json.load(f)
+        if not isinstance(conf, dict):
+            raise ValueError("not an object")
+    except OSError:
+        conf = None
+    except ValueError:
+        fspath.replace(path, path + ".bad")
+        print("warning: %s is corrupt: kept as %s.bad, using defaults" % (path, path))
+        conf = None
+    if conf is None:
+        conf = {}
+        _save_quietly(DEFAULTS, path)
+    for key in DEFAULTS:
+        if key not in conf:
+            conf[key] = DEFAULTS[key]
+    return conf
+
+
+def save(conf, path=PATH):
+    fspath.write_file(path, json.dumps(conf))
+
+
+def _save_quietly(conf, path):
+    try:
+        save(conf, path)
+    except OSError as e:
+        print("warning: cannot write %s: %s" % (path, e))

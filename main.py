@@ -1,0 +1,4 @@
+# MicroPython runs this file after boot.py: it boots munix.
+import kernel
+
+kernel.boot()

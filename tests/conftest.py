@@ -1,0 +1,168 @@
+"""The test harness: munix booted on MicroPython's unix port.
+
+Two ways in, both through `munix sim` (tools/munixtool/sim.py), each boot on
+a fresh flash folder of its own:
+
+- `sim(lines)`: the console's standard input is a pipe; the lines run, the
+  OS ends at end of input; returns stdout, stderr and the exit status.
+- `board`: the console is a pseudo-terminal, as a person at a serial
+  terminal sees it; `board.run(line)` types a line and returns what it
+  printed up to the next prompt.
+
+Every wait has a timeout; every process started is stopped.
+"""
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pexpect
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+
+from munixtool import build, paths  # noqa: E402
+from munixtool import sim as simulator  # noqa: E402
+
+PROMPT = re.compile(r"(?:^|\n)([^\n]*) \$: $")
+BOOT_TIMEOUT = 20
+RUN_TIMEOUT = 10
+
+
+def seed_flash(flash, compiled=False):
+    """A fresh flash folder holding the source tree, or the compiled one."""
+    if compiled:
+        build.build()
+        simulator.seed(flash, paths.build_dir())
+    else:
+        simulator.seed(flash, ROOT)
+    return flash
+
+
+class Sim:
+    """Boots of the OS with standard input from a pipe."""
+
+    def __init__(self, flash):
+        self.flash = flash
+
+    def __call__(self, lines, heap=None, timeout=RUN_TIMEOUT):
+        """Boot, feed lines (a string or a list) to the console, return
+        the finished process (stdout, stderr, returncode)."""
+        if not isinstance(lines, str):
+            lines = "\n".join(lines) + "\n"
+        argv = simulator.command(self.flash, heap=heap, interactive=False)
+        return subprocess.run(argv, input=lines, capture_output=True, text=True,
+                              timeout=timeout)
+
+    def out(self, lines, **kw):
+        """stdout of the lines, banner line left out."""
+        done = self(lines, **kw)
+        return done.stdout.split("\n", 1)[1] if "\n" in done.stdout else done.stdout
+
+    def path(self, name):
+        """The host path of a file on the board's flash."""
+        return self.flash / name.lstrip("/")
+
+
+class Board:
+    """The OS booted in a pseudo-terminal, as on a serial console."""
+
+    def __init__(self, flash, heap=None):
+        self.flash = flash
+        argv = [sys.executable, "-m", "munixtool", "sim", "--flash", str(flash)]
+        if heap:
+            argv += ["--heap", str(heap)]
+        env = dict(os.environ, PYTHONPATH=str(ROOT / "tools"), TERM="dumb")
+        self.child = pexpect.spawn(argv[0], argv[1:], cwd=str(ROOT), env=env,
+                                   encoding="utf-8", codec_errors="replace",
+                                   timeout=RUN_TIMEOUT, dimensions=(24, 200))
+        self.boot_text = self.read_to_prompt(BOOT_TIMEOUT)
+
+    def read_to_prompt(self, timeout=RUN_TIMEOUT):
+        """Everything printed up to and including the next prompt."""
+        buf = ""
+        deadline = time.monotonic() + timeout
+        while not PROMPT.search(buf.replace("\r", "")):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("no prompt after %r" % buf[-500:])
+            try:
+                buf += self.child.read_nonblocking(4096, timeout=min(left, 0.5))
+            except pexpect.TIMEOUT:
+                continue
+            except pexpect.EOF:
+                raise EOFError("the OS ended; it printed %r" % buf[-500:])
+        return buf.replace("\r", "")
+
+    def run(self, line, timeout=RUN_TIMEOUT):
+        """Type line, return its output (without the echo and the prompt)."""
+        self.child.send(line + "\r")
+        text = self.read_to_prompt(timeout)
+        text = text[:text.rfind("\n") + 1]
+        return text.split("\n", 1)[1] if "\n" in text else ""
+
+    def send(self, text):
+        self.child.send(text)
+
+    def expect(self, pattern, timeout=RUN_TIMEOUT):
+        self.child.expect(pattern, timeout=timeout)
+        return self.child.before
+
+    def path(self, name):
+        return self.flash / name.lstrip("/")
+
+    def close(self):
+        if self.child.isalive():
+            self.child.terminate(force=True)
+        self.child.close()
+
+
+@pytest.fixture
+def flash(tmp_path):
+    return seed_flash(tmp_path / "flash")
+
+
+@pytest.fixture
+def sim(flash):
+    return Sim(flash)
+
+
+@pytest.fixture
+def board(flash):
+    b = Board(flash)
+    yield b
+    b.close()
+
+
+@pytest.fixture
+def make_board(tmp_path):
+    """Boards on flash folders of their own: make_board(flash=None, heap=None)."""
+    boards = []
+
+    def make(flash=None, heap=None):
+        if flash is None:
+            flash = seed_flash(tmp_path / ("flash%d" % len(boards)))
+        b = Board(flash, heap=heap)
+        boards.append(b)
+        return b
+
+    yield make
+    for b in boards:
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def compiled_flash_template(tmp_path_factory):
+    """The compiled tree, built once per test run."""
+    return seed_flash(tmp_path_factory.mktemp("compiled") / "flash", compiled=True)
+
+
+@pytest.fixture
+def compiled_sim(tmp_path, compiled_flash_template):
+    flash = tmp_path / "flash"
+    shutil.copytree(compiled_flash_template, flash)
+    return Sim(flash)
