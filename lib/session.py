@@ -16,6 +16,7 @@ import process
 
 exported = {}
 _lock = _thread.allocate_lock()
+_console_input = None
 
 
 class ConsoleInput:
@@ -23,28 +24,6 @@ class ConsoleInput:
 
     def __init__(self, read_line):
         self.input = read_line
-
-
-class StreamTerminal:
-    """A terminal over a byte stream such as a socket: lines in, text out."""
-
-    def __init__(self, stream):
-        self.stream = stream
-
-    def write(self, text):
-        self.stream.write(text.replace("\n", "\r\n").encode())
-
-    def input(self, prompt=""):
-        if prompt:
-            self.write(prompt)
-        line = bytearray()
-        while True:
-            c = self.stream.read(1)
-            if not c or c == b"\x04" and not line:
-                raise EOFError
-            if c == b"\n":
-                return line.decode().rstrip("\r")
-            line.extend(c)
 
 
 class Session:
@@ -115,25 +94,6 @@ class Session:
                 self.status = 130
 
 
-def serve(stream, name):
-    """Serve a shell session over stream in a new thread; the stream is
-    closed when the session ends."""
-    _thread.start_new_thread(_serve, (stream, name))
-
-
-def _serve(stream, name):
-    import shell
-    term = StreamTerminal(stream)
-    sess = Session(name, term, term, term)
-    proc = process.Process("sh", [], sess)
-    proc.enter()
-    try:
-        sess.interact(shell)
-    finally:
-        proc.exit(sess.status)
-        stream.close()
-
-
 def _print(*args, sep=" ", end="\n", file=None):
     if file is None:
         file = process.current().stdout
@@ -144,10 +104,15 @@ def _input(prompt=""):
     return process.current().stdin.input(prompt)
 
 
-def install(console_input):
+def install():
     """Route print() and input() to the calling thread's process, and make
-    the console session."""
+    the console session, reading with the port's own input()."""
+    global _console_input
+    # The name, not builtins.input: reading the attribute gives the port's
+    # original even after an override, where the name gives the override.
+    if input is not _input:
+        _console_input = input
     builtins.print = _print
     builtins.input = _input
-    return Session("console", ConsoleInput(console_input), sys.stdout,
+    return Session("console", ConsoleInput(_console_input), sys.stdout,
                    sys.stderr, console=True)

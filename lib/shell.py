@@ -33,7 +33,8 @@ def run_line(line, sess):
     """Run one line in session sess; returns and records the last status."""
     text = line.strip()
     if text[:1] in (">", "<"):
-        sess.status = _python(text, sess)
+        import pyline
+        sess.status = pyline.run(text, sess)
         return sess.status
     try:
         commands = cmdline.parse(text)
@@ -171,7 +172,7 @@ def _run_module(path, argv, sess):
         proc.stderr.write(_usage(name, module, False))
         status = 2
     except SystemExit as e:
-        status = _system_exit_status(e)
+        status = system_exit_status(e)
     except KeyboardInterrupt:
         proc.stderr.write("^C\n")
         status = 130
@@ -191,7 +192,7 @@ def _usage(name, module, full):
     return "usage: %s %s\n" % (name, text)
 
 
-def _system_exit_status(e):
+def system_exit_status(e):
     code = e.args[0] if e.args else 0
     return code if isinstance(code, int) else 1
 
@@ -224,25 +225,3 @@ def run_script(path, argv, sess):
         proc.exit(status)
     sess.status = status
     return status
-
-
-def _python(text, sess):
-    """Run a Python statement (> line) or print an expression (< line) in
-    the session's own namespace."""
-    if sess.pyns is None:
-        import sdata
-        import utls
-        sess.pyns = {"sys": sys, "os": os, "sdata": sdata, "utls": utls}
-    try:
-        if text[0] == ">":
-            exec(text[1:].strip(), sess.pyns)
-        else:
-            print(eval(text[1:].strip(), sess.pyns))
-        return 0
-    except SystemExit as e:
-        return _system_exit_status(e)
-    except KeyboardInterrupt:
-        return 130
-    except Exception as e:
-        report("python", e)
-        return 1

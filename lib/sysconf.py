@@ -2,7 +2,7 @@
 
 A missing file is written with the defaults. A corrupt one is kept aside as
 system.conf.bad and the defaults are used, with a warning. Settings the file
-lacks (a newer release's) come from the defaults. Saving goes through a
+lacks (a newer release's) come from the defaults, also inside sections. Saving goes through a
 temporary file, so a failure midway never wipes the configuration.
 """
 import json
@@ -37,9 +37,11 @@ def load(path=PATH):
     if conf is None:
         conf = {}
         _save_quietly(DEFAULTS, path)
-    for key in DEFAULTS:
-        if key not in conf:
-            conf[key] = DEFAULTS[key]
+    for key, default in DEFAULTS.items():
+        value = conf.setdefault(key, default)
+        if isinstance(default, dict) and isinstance(value, dict):
+            for name in default:
+                value.setdefault(name, default[name])
     return conf
 
 

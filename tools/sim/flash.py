@@ -1,74 +1,35 @@
-"""The simulated board's flash: a host folder as a filesystem mounted at /.
+"""The simulated board's flash: a host folder as the filesystem at /.
 
-It wraps the unix port's VfsPosix and keeps its own working directory, as a
-board's filesystems do, handing VfsPosix only absolute paths: VfsPosix in
-MicroPython 1.25 follows the process's real directory for relative paths
-and joins both paths of a rename into one buffer (renaming a file onto
-itself). Renames go straight to the C library instead.
+The unix port's VfsPosix does this, but in MicroPython 1.25 its rename
+joins both paths into one buffer (renaming a file onto itself) and takes
+relative paths from the process's real directory; renames are done here
+through the C library instead. A subclass of VfsPosix would be smaller, but
+the import machinery then calls VfsPosix's C code on the wrong object.
 """
 import ffi
+import os
 import vfs
 
 _rename = ffi.open("libc.so.6").func("i", "rename", "ss")
 
 
 class Flash:
+    """VfsPosix on root, with rename mended; the filesystem protocol's other
+    calls go to VfsPosix as they are."""
+
     def __init__(self, root):
+        self.posix = vfs.VfsPosix(root)
         self.root = root.rstrip("/")
-        self.posix = vfs.VfsPosix(self.root)
-        self.cwd = "/"
 
-    def _path(self, path):
+    def __getattr__(self, name):
+        return getattr(self.posix, name)
+
+    def _real(self, path):
         if not path.startswith("/"):
-            path = self.cwd + "/" + path
-        parts = []
-        for part in path.split("/"):
-            if part == "..":
-                if parts:
-                    parts.pop()
-            elif part and part != ".":
-                parts.append(part)
-        return "/" + "/".join(parts)
-
-    def mount(self, readonly, mkfs):
-        pass
-
-    def umount(self):
-        pass
-
-    def open(self, path, mode):
-        return self.posix.open(self._path(path), mode)
-
-    def ilistdir(self, path):
-        return self.posix.ilistdir(self._path(path))
-
-    def chdir(self, path):
-        path = self._path(path)
-        if not self.posix.stat(path)[0] & 0x4000:
-            raise OSError(20)
-        self.cwd = path
-
-    def getcwd(self):
-        return self.cwd
-
-    def mkdir(self, path):
-        self.posix.mkdir(self._path(path))
-
-    def remove(self, path):
-        self.posix.remove(self._path(path))
-
-    def rmdir(self, path):
-        self.posix.rmdir(self._path(path))
+            path = os.getcwd().rstrip("/") + "/" + path
+        return self.root + path
 
     def rename(self, old, new):
-        old, new = self._path(old), self._path(new)
         self.posix.stat(old)
-        if _rename(self.root + old, self.root + new) != 0:
-            self.posix.stat(new)
+        if _rename(self._real(old), self._real(new)) != 0:
             raise OSError(22)
-
-    def stat(self, path):
-        return self.posix.stat(self._path(path))
-
-    def statvfs(self, path):
-        return self.posix.statvfs(self._path(path))

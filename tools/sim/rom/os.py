@@ -1,26 +1,18 @@
 """Stand-in for the board's os module: the unix port's os, plus uname(),
-which only boards have."""
+which only boards have. Other names are looked up in the built-in os on
+use rather than copied, to keep the heap as a board's would be."""
 import sys as _sys
-from uos import *  # noqa: F401,F403  the built-in os
+import uos as _uos
 
 
-class _Uname:
-    sysname = "sim"
-    nodename = "sim"
-    release = "%d.%d.%d" % _sys.implementation.version[:3]
-    version = "v%s on munix simulator" % release
-    machine = "munix simulator (unix port, %s)" % _sys.platform
-
-    def __getitem__(self, i):
-        return (self.sysname, self.nodename, self.release, self.version, self.machine)[i]
-
-    def __repr__(self):
-        return "(sysname=%r, nodename=%r, release=%r, version=%r, machine=%r)" % (
-            self.sysname, self.nodename, self.release, self.version, self.machine)
-
-
-_UNAME = _Uname()
+def __getattr__(name):
+    return getattr(_uos, name)
 
 
 def uname():
-    return _UNAME
+    from collections import namedtuple
+    release = "%d.%d.%d" % _sys.implementation.version[:3]
+    fields = ("sysname", "nodename", "release", "version", "machine")
+    return namedtuple("uname_result", fields)(
+        "sim", "sim", release, "v%s on munix simulator" % release,
+        "munix simulator (unix port, %s)" % _sys.platform)

@@ -1,0 +1,133 @@
+"""The console as a person at a serial terminal sees it: the prompt,
+Ctrl-C, leaving to the MicroPython REPL, recovery, several sessions."""
+import socket
+import time
+
+import pytest
+
+from conftest import Board
+
+
+def test_prompt_shows_the_working_directory(board):
+    assert board.boot_text.endswith("/ $: ")
+    assert board.run("echo hi") == "hi\n"
+
+
+def test_ctrl_c_interrupts_the_running_command_only(board):
+    board.send("> while True: pass\r")
+    time.sleep(0.5)
+    board.send("\x03")
+    board.read_to_prompt()
+    assert board.run("echo $?") == "130\n"
+    assert board.run("echo alive") == "alive\n"
+
+
+def test_ctrl_c_at_the_prompt_leaves_to_the_repl(board):
+    board.send("\x03")
+    board.expect(">>> ")
+    board.send("import kernel; kernel.recovery()\r")
+    text = board.read_to_prompt()
+    assert "Recovery mode: /etc/init.sh skipped." in text
+    assert board.run("echo back") == "back\n"
+
+
+def test_exit_leaves_to_the_repl_after_end_sh(board):
+    board.path("/etc/end.sh").write_text("echo end ran\n")
+    board.send("exit\r")
+    before = board.expect(">>> ")
+    assert "end ran" in before
+
+
+def test_a_crash_during_init_sh_makes_the_next_boot_a_recovery(make_board, flash):
+    flash.joinpath("etc/init.sh").write_text("echo init start\n> import machine; machine.reset()\n")
+    board = make_board(flash)
+    # init.sh reset the board before it finished: the boot that follows
+    # finds the marker and skips init.sh.
+    assert "init start" in board.boot_text
+    assert "The last boot did not finish /etc/init.sh: starting in recovery mode." in board.boot_text
+    assert "Recovery mode: /etc/init.sh skipped." in board.boot_text
+    assert board.run("echo ok") == "ok\n"
+
+
+def test_a_failing_line_in_init_sh_does_not_stop_the_boot(sim):
+    sim.path("/etc/init.sh").write_text("nosuch\necho after\n")
+    sim.path("/etc/rc.local").write_text("echo local\n")
+    done = sim(["echo prompt"])
+    assert done.stdout.endswith("after\nlocal\nprompt\n")
+    assert "nosuch: command not found" in done.stderr
+    assert "recovery" not in done.stdout
+
+
+def test_corrupt_configuration_is_kept_aside(sim):
+    sim.path("/etc/system.conf").write_text("{not json")
+    done = sim(["echo $PATH"])
+    assert "warning: /etc/system.conf is corrupt: kept as /etc/system.conf.bad, using defaults" in done.stdout
+    assert done.stdout.endswith("/bin\n")
+    assert sim.path("/etc/system.conf.bad").read_text() == "{not json"
+    assert '"PATH": "/bin"' in sim.path("/etc/system.conf").read_text()
+
+
+def test_missing_configuration_is_written_with_defaults(sim):
+    assert not sim.path("/etc/system.conf").exists()
+    sim(["echo"])
+    assert '"hostname": "munix"' in sim.path("/etc/system.conf").read_text()
+
+
+def test_configuration_env_is_exported_and_loadconfig_reloads_it(sim):
+    sim.path("/etc/system.conf").write_text('{"env": {"PATH": "/bin", "GREETING": "hello"}}')
+    assert sim.out(["echo $GREETING $HOME", "loadconfig", "echo $?"]) == "hello /\n0\n"
+
+
+def test_loadboard_reads_a_board_file(sim):
+    sim.path("/etc/my.board").write_text('{"name": "test board", "pins": {"led": 2}}')
+    out = sim.out(["loadboard /etc/my.board", "< sdata.board['pins']['led']", "loadboard /etc/nope", "echo $?"])
+    assert out == "2\n1\n"
+
+
+@pytest.fixture
+def listener():
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    server.settimeout(10)
+    yield server
+    server.close()
+
+
+def _read_until(conn, marker, timeout=10):
+    data = b""
+    deadline = time.monotonic() + timeout
+    while not data.endswith(marker):
+        conn.settimeout(max(0.1, deadline - time.monotonic()))
+        chunk = conn.recv(4096)
+        if not chunk or time.monotonic() > deadline:
+            raise TimeoutError(data)
+        data += chunk
+    return data.decode()
+
+
+def test_two_sessions_running_commands_at_once_each_get_their_own_output(board, listener):
+    port = listener.getsockname()[1]
+    board.run("> import socket, streamsession")
+    board.run("> s = socket.socket(); s.connect(socket.getaddrinfo('127.0.0.1', %d)[0][-1])" % port)
+    board.run("> streamsession.serve(s, 'tcp')")
+    conn, _ = listener.accept()
+    try:
+        _read_until(conn, b"/ $: ")
+        conn.sendall(b"> import time\n")
+        _read_until(conn, b"/ $: ")
+        board.run("> import time")
+        loop = "> for i in range(40): print('%s', i); time.sleep_ms(5)"
+        conn.sendall((loop % "REMOTE") .encode() + b"\n")
+        console = board.run(loop % "CONSOLE")
+        remote = _read_until(conn, b"/ $: ")
+        assert console == "".join("CONSOLE %d\n" % i for i in range(40))
+        assert "CONSOLE" not in remote
+        assert remote.replace("\r\n", "\n").endswith(
+            "".join("REMOTE %d\n" % i for i in range(40)) + "/ $: ")
+        conn.sendall(b"exit\n")
+        conn.settimeout(10)
+        assert conn.recv(100) == b""
+    finally:
+        conn.close()
+    assert board.run("echo console still here") == "console still here\n"

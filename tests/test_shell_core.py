@@ -1,0 +1,180 @@
+"""The command line, the shell's error handling and Python lines."""
+
+
+def test_words_quotes_and_escapes(sim):
+    out = sim.out([
+        "echo a   b",
+        "echo 'a   b' \"c  d\"",
+        "echo a\\ b \\$HOME",
+        "echo \"\" x",
+        "echo 'it''s'",
+    ])
+    assert out == "a b\na   b c  d\na b $HOME\n x\nits\n"
+
+
+def test_comments_only_start_at_a_word(sim):
+    assert sim.out(["echo a # comment", "echo a#b", "# nothing", "echo '#x'"]) == "a\na#b\n#x\n"
+
+
+def test_variables_are_expanded_by_name_never_by_text(sim):
+    out = sim.out([
+        "a=1",
+        "ab=2",
+        "echo $a $ab ${a}b $abc-",
+        "echo \"$a and $ab\" '$a'",
+    ])
+    assert out == "1 2 1b -\n1 and 2 $a\n"
+
+
+def test_unquoted_values_split_into_words_quoted_ones_do_not(sim):
+    out = sim.out([
+        "v='x   y'",
+        "echo [$v]",
+        "echo \"[$v]\"",
+        "e=",
+        "echo a $e b",
+    ])
+    assert out == "[x y]\n[x   y]\na b\n"
+
+
+def test_a_value_is_never_parsed_again(sim):
+    assert sim.out(["v='$HOME; echo no'", "echo $v"]) == "$HOME; echo no\n"
+
+
+def test_semicolons_separate_commands_and_status_is_kept(sim):
+    assert sim.out(["echo a; echo b ;echo c", "nosuch; echo $?", "echo $?"]) == "a\nb\nc\n127\n0\n"
+
+
+def test_unterminated_quote_is_a_syntax_error(sim):
+    done = sim(["echo 'abc", "echo $?", "echo \"abc", "echo ${x"])
+    assert done.stdout.split("\n", 1)[1] == "2\n"
+    assert done.stderr.count("sh: syntax error") == 3
+    assert "unterminated '" in done.stderr
+
+
+def test_unknown_command(sim):
+    done = sim(["frobnicate x", "echo status $?"])
+    assert done.stderr == "frobnicate: command not found\n"
+    assert done.stdout.endswith("status 127\n")
+
+
+def test_command_by_path_with_or_without_extension(sim):
+    assert sim.out(["/bin/echo a", "/bin/echo.py b", "cd /bin", "./echo c", "../bin/echo d"]) == "a\nb\nc\nd\n"
+
+
+def test_scripts_on_path_run_and_exit_ends_only_the_script(sim):
+    sim.path("/bin/two.sh").write_text("echo one\nexit 3\necho never\n")
+    assert sim.out(["two", "echo after $?", "two.sh", "echo again"]) == "one\nafter 3\none\nagain\n"
+
+
+def test_lib_modules_and_boot_files_are_not_commands(sim):
+    done = sim(["/lib/kernel", "echo $?", "/main.py", "/./lib/../main", "PATH=/lib", "kernel"])
+    assert done.stdout.split("\n", 1)[1] == "126\n"
+    lines = done.stderr.splitlines()
+    assert lines[0] == "/lib/kernel: not a command: /lib/kernel.py is part of the system"
+    assert "/main.py is part of the system" in lines[1]
+    assert "/main.py is part of the system" in lines[2]
+    assert lines[3] == "kernel: command not found"
+
+
+def test_a_failing_command_prints_one_line_and_the_shell_lives_on(sim):
+    sim.path("/bin/boom.py").write_text(
+        "def __main__(args):\n    raise ValueError('it broke')\n")
+    done = sim(["boom", "echo $?", "echo alive"])
+    assert done.stderr == "boom: it broke\n"
+    assert done.stdout.endswith("1\nalive\n")
+
+
+def test_debug_shows_the_traceback(sim):
+    sim.path("/bin/boom.py").write_text(
+        "def __main__(args):\n    raise ValueError('it broke')\n")
+    done = sim(["export DEBUG=1", "boom"])
+    assert "Traceback" in done.stderr
+    assert 'File "/bin/boom.py", line 2' in done.stderr
+    assert done.stderr.endswith("boom: it broke\n")
+
+
+def test_status_from_main_and_sys_exit(sim):
+    sim.path("/bin/st.py").write_text(
+        "import sys\ndef __main__(args):\n"
+        "    if args[0] == 'exit':\n        sys.exit(4)\n    return int(args[0])\n")
+    assert sim.out(["st 7", "echo $?", "st exit", "echo $?", "echo alive"]) == "7\n4\nalive\n"
+
+
+def test_a_program_without_main_or_with_a_syntax_error(sim):
+    sim.path("/bin/nomain.py").write_text("x = 1\n")
+    sim.path("/bin/broken.py").write_text("def __main__(args)\n")
+    done = sim(["nomain", "echo $?", "broken", "echo $?"])
+    assert done.stdout.endswith("126\n1\n")
+    assert "nomain: not a program: /bin/nomain.py has no __main__" in done.stderr
+    assert "broken: " in done.stderr and "syntax" in done.stderr.lower()
+
+
+def test_edited_command_takes_effect_on_next_run(sim):
+    prog = sim.path("/bin/ver.py")
+    prog.write_text("def __main__(args):\n    print('one')\n")
+    sim.path("/bin/edit.py").write_text(
+        "def __main__(args):\n"
+        "    with open('/bin/ver.py', 'w') as f:\n"
+        "        f.write(\"def __main__(args):\\n    print('two')\\n\")\n")
+    assert sim.out(["ver", "edit", "ver"]) == "one\ntwo\n"
+
+
+def test_command_modules_are_dropped_after_running(sim):
+    sim.path("/bin/mods.py").write_text(
+        "import sys\ndef __main__(args):\n    print('echo' in sys.modules)\n")
+    assert sim.out(["echo x", "mods", "< 'mods' in sys.modules"]) == "x\nFalse\nFalse\n"
+
+
+def test_memory_does_not_grow_with_use(sim):
+    sim.path("/bin/used.py").write_text(
+        "import gc\ndef __main__(args):\n    gc.collect()\n    print(gc.mem_alloc())\n")
+    lines = ["echo warm", "used"] + ["echo x y z"] * 100 + ["used"]
+    out = sim.out(lines).split("\n")
+    before, after = int(out[1]), int(out[-2])
+    assert after - before < 512
+
+
+def test_two_runs_of_a_command_are_independent_modules(sim):
+    sim.path("/bin/count.py").write_text(
+        "n = 0\ndef __main__(args):\n    global n\n    n += 1\n    print(n)\n")
+    assert sim.out(["count", "count"]) == "1\n1\n"
+
+
+def test_assignments_stay_in_the_session_export_shares_them(sim):
+    out = sim.out(["x=1", "echo $x", "env", "export x", "env"])
+    lines = out.splitlines()
+    assert lines[0] == "1"
+    assert lines.count("x=1") == 2
+
+
+def test_python_lines_share_a_namespace_per_session(sim):
+    out = sim.out(["> a = 20", "< a + 1", "< 'text'", "> import sys", "< sdata.name, sdata.version"])
+    assert out == "21\ntext\n('munix', '0.1.0')\n"
+
+
+def test_python_line_errors_and_exit_do_not_end_the_os(sim):
+    done = sim(["< nosuch", "echo $?", "> raise SystemExit", "> 1/0", "echo alive"])
+    assert done.stdout.endswith("1\nalive\n")
+    assert "python: name 'nosuch' isn't defined" in done.stderr
+    assert "python: divide by zero" in done.stderr
+
+
+def test_upyos_environment_calls_from_python_lines(sim):
+    out = sim.out(["export essid home", "< utls.getenv('essid')", "> utls.setenv('b', 'x')", "echo $b"])
+    assert out == "home\nx\n"
+
+
+def test_end_of_input_ends_the_os_cleanly(sim):
+    sim.path("/etc/end.sh").write_text("echo bye from end.sh\n")
+    done = sim(["echo last"])
+    assert done.returncode == 0
+    assert done.stdout.endswith("last\nbye from end.sh\n")
+
+
+def test_exit_at_the_console_runs_end_sh_and_leaves(sim):
+    sim.path("/etc/end.sh").write_text("echo bye\n")
+    done = sim(["exit", "echo never"])
+    assert done.returncode == 0
+    assert done.stdout.endswith("bye\n")
+    assert "never" not in done.stdout
