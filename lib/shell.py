@@ -12,7 +12,6 @@ import os
 import sys
 import _thread
 
-import cmdargs
 import cmdline
 import fspath
 import process
@@ -164,25 +163,34 @@ def _run_module(path, argv, sess):
                 module.proc = proc
             result = main(argv[1:])
             status = result if isinstance(result, int) else 0
-    except cmdargs.Help:
-        proc.stdout.write(_usage(name, module, True))
-        status = 0
-    except cmdargs.UsageError as e:
-        complain(name, str(e))
-        proc.stderr.write(_usage(name, module, False))
-        status = 2
     except SystemExit as e:
         status = system_exit_status(e)
     except KeyboardInterrupt:
         proc.stderr.write("^C\n")
         status = 130
     except Exception as e:
-        report(name, e)
+        status = _failed(name, module, e)
     finally:
         proc.exit(status)
         module = None
         gc.collect()
     return status
+
+
+def _failed(name, module, exc):
+    """Report what a command raised; returns its status. cmdargs is only
+    imported here, when a command failed: the kernel itself needs none of it."""
+    import cmdargs
+    proc = process.current()
+    if isinstance(exc, cmdargs.Help):
+        proc.stdout.write(_usage(name, module, True))
+        return 0
+    if isinstance(exc, cmdargs.UsageError):
+        complain(name, str(exc))
+        proc.stderr.write(_usage(name, module, False))
+        return 2
+    report(name, exc)
+    return 1
 
 
 def _usage(name, module, full):
@@ -203,6 +211,7 @@ def report(name, exc):
     proc = process.current()
     if proc.session.getenv("DEBUG"):
         sys.print_exception(exc, proc.stderr)
+    import cmdargs
     complain(name, cmdargs.strerror(exc))
 
 
@@ -219,7 +228,7 @@ def run_script(path, argv, sess):
     except Exit as e:
         status = e.status
     except OSError as e:
-        complain(proc.name, cmdargs.strerror(e))
+        report(proc.name, e)
         status = 1
     finally:
         proc.exit(status)

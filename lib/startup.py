@@ -79,7 +79,7 @@ def loadboard(args):
         with open(path) as f:
             data = json.load(f)
     except (OSError, ValueError) as e:
-        shell.complain("loadboard", "%s: %s" % (path, shell.cmdargs.strerror(e)))
+        shell.report("loadboard", OSError("%s: %s" % (path, e)) if isinstance(e, ValueError) else e)
         return 1
     kernel.board.clear()
     kernel.board.update(data)

@@ -1,0 +1,126 @@
+"""``munix bench``: speed and memory of munix on the MicroPython unix port.
+
+For the source tree and for the compiled tree, each booted on a flash
+folder of its own with standard input from a pipe:
+
+- boot to prompt: from starting MicroPython to the console reading its
+  first line (the time until the output of a first ``echo`` arrives);
+  median of several boots;
+- heap in use after boot: ``gc.mem_alloc()`` after a collection, read by a
+  tiny program run as the first command;
+- smallest heap: the smallest ``-X heapsize`` with which the OS reaches
+  its prompt and runs a command, found by bisection;
+- time per command: 200 runs of ``echo x``, timed inside the OS.
+"""
+
+import argparse
+import os
+import select
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from munixtool import build, paths
+from munixtool import sim as simulator
+
+HEAP_PROBE = "import gc\n\ndef __main__(args):\n    gc.collect()\n    print(gc.mem_alloc())\n"
+LOOP = 200
+TIMEOUT = 30
+
+
+def _boot(flash: Path, lines: list[str], heap: str | None = "2M") -> subprocess.CompletedProcess:
+    argv = simulator.command(flash, heap=heap, interactive=False)
+    return subprocess.run(argv, input="\n".join(lines) + "\n", capture_output=True,
+                          text=True, timeout=TIMEOUT)
+
+
+def boot_time(flash: Path, runs: int) -> float:
+    """Median seconds from starting MicroPython to the first command's output."""
+    times = []
+    for _ in range(runs):
+        argv = simulator.command(flash, heap="2M", interactive=False)
+        start = time.perf_counter()
+        child = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                 stderr=subprocess.DEVNULL)
+        child.stdin.write(b"echo READY\n")
+        child.stdin.flush()
+        seen = b""
+        while b"READY" not in seen:
+            ready, _, _ = select.select([child.stdout], [], [], TIMEOUT)
+            chunk = os.read(child.stdout.fileno(), 4096) if ready else b""
+            if not chunk:
+                child.kill()
+                raise RuntimeError("the OS did not reach its prompt: %r" % seen)
+            seen += chunk
+        times.append(time.perf_counter() - start)
+        child.stdin.close()
+        child.wait(TIMEOUT)
+        child.stdout.close()
+    return statistics.median(times)
+
+
+def heap_in_use(flash: Path) -> int:
+    """Bytes of heap in use at the prompt after boot."""
+    done = _boot(flash, ["/tmp/heapprobe"])
+    return int(done.stdout.split()[-1])
+
+
+def boots_with(flash: Path, kib: int) -> bool:
+    try:
+        done = _boot(flash, ["echo ok"], heap="%dK" % kib)
+    except subprocess.TimeoutExpired:
+        return False
+    return done.returncode == 0 and done.stdout.endswith("ok\n")
+
+
+def smallest_heap(flash: Path, low: int = 8, high: int = 512) -> int:
+    """The smallest heap in KiB that boots and runs a command."""
+    if not boots_with(flash, high):
+        raise RuntimeError("the OS does not boot with %d KiB of heap" % high)
+    while high - low > 1:
+        middle = (low + high) // 2
+        if boots_with(flash, middle):
+            high = middle
+        else:
+            low = middle
+    return high
+
+
+def per_command(flash: Path) -> float:
+    """Milliseconds per `echo x`, timed inside the OS over LOOP runs."""
+    lines = ["> import time", "> t0 = time.ticks_us()"] + ["echo x"] * LOOP
+    lines += ["< time.ticks_diff(time.ticks_us(), t0)"]
+    done = _boot(flash, lines)
+    return int(done.stdout.split()[-1]) / LOOP / 1000
+
+
+def measure(label: str, tree: Path, runs: int) -> dict:
+    with tempfile.TemporaryDirectory(prefix="munix-bench-") as tmp:
+        flash = Path(tmp) / "flash"
+        simulator.seed(flash, tree)
+        (flash / "tmp" / "heapprobe.py").write_text(HEAP_PROBE)
+        return {
+            "tree": label,
+            "boot ms": boot_time(flash, runs) * 1000,
+            "heap in use KiB": heap_in_use(flash) / 1024,
+            "smallest heap KiB": smallest_heap(flash),
+            "ms per command": per_command(flash),
+        }
+
+
+def main(args) -> int:
+    parser = argparse.ArgumentParser(prog="munix bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=11, help="boots to take the median of")
+    options = parser.parse_args(args.extra)
+    build.build()
+    rows = [measure("source", paths.repo_root(), options.runs),
+            measure("compiled", paths.build_dir(), options.runs)]
+    print("%-10s %10s %17s %19s %16s" % ("tree", "boot ms", "heap in use KiB",
+                                          "smallest heap KiB", "ms per command"))
+    for row in rows:
+        print("%-10s %10.1f %17.1f %19d %16.3f" % (
+            row["tree"], row["boot ms"], row["heap in use KiB"],
+            row["smallest heap KiB"], row["ms per command"]))
+    return 0

@@ -1,0 +1,81 @@
+"""Command line of the munix host tools: ``munix sim|build|test|bench``."""
+
+import argparse
+import importlib
+import re
+import sys
+from pathlib import Path
+
+from munixtool import MunixError
+
+# Subcommands whose arguments belong to another program (pytest, the benchmark):
+# everything after the subcommand, -h included, lands in args.extra.
+PASSTHROUGH = {"test", "bench"}
+
+
+def _heap_size(text: str) -> str:
+    # MicroPython's own syntax: <n>[w][K|M], where w scales by the word size.
+    if not re.fullmatch(r"\d+w?[kKmM]?", text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size like 512k or 2M")
+    return text
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="munix", description=__doc__)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    sim = commands.add_parser("sim", help="boot the device tree on the MicroPython unix port")
+    sim.add_argument("--fresh", action="store_true", help="wipe the flash and seed it again")
+    sim.add_argument("--flash", type=Path, metavar="DIR", help="flash folder (default .sim/flash)")
+    sim.add_argument(
+        "--build",
+        action="store_true",
+        help="boot the compiled tree from build/ (flash .sim/flash-build)",
+    )
+    sim.add_argument(
+        "--heap", type=_heap_size, metavar="SIZE", help="MicroPython heap size, e.g. 2M"
+    )
+    sim.set_defaults(module="sim")
+
+    build = commands.add_parser("build", help="compile the device tree to .mpy under build/")
+    build.set_defaults(module="build")
+
+    test = commands.add_parser(
+        "test", add_help=False, help="run the pytest suite (arguments go to pytest)"
+    )
+    test.set_defaults(module="testing")
+
+    bench = commands.add_parser("bench", add_help=False, help="run the benchmarks")
+    bench.set_defaults(module="bench")
+    return parser
+
+
+def _load(module: str):
+    """The subcommand's module; a missing one (say, bench not written yet) is a plain error."""
+    name = f"munixtool.{module}"
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as error:
+        if error.name != name:
+            raise
+        raise MunixError(f"{name} does not exist yet") from None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse argv and run the subcommand; the process exit status."""
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    if extra and args.command not in PASSTHROUGH:
+        parser.error("unrecognized arguments: " + " ".join(extra))
+    args.extra = extra
+    try:
+        return _load(args.module).main(args)
+    except MunixError as error:
+        for line in str(error).splitlines():
+            print(f"munix: {line}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,230 @@
+"""Fetch Debian packages with apt, needing no root and leaving the host's apt state alone.
+
+The packages come from the Debian mirror the host's own apt sources name, so no
+host name is hard-coded and local mirrors or proxies keep working.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from munixtool import MunixError
+
+APT_SOURCES = Path("/etc/apt/sources.list")
+APT_SOURCE_PARTS = Path("/etc/apt/sources.list.d")
+OS_RELEASE = Path("/etc/os-release")
+DEBIAN_KEYRING = Path("/usr/share/keyrings/debian-archive-keyring.gpg")
+
+# At most this many of apt's lines go into an error message.
+APT_ERROR_LINES = 5
+
+
+@dataclass(frozen=True)
+class AptSource:
+    """One (mirror URI, suite) pair of a binary package source."""
+
+    uri: str
+    suite: str
+
+
+def is_debian_family() -> bool:
+    """True on hosts where apt-get and dpkg can fetch and unpack Debian packages."""
+    return Path("/etc/debian_version").exists() and all(
+        shutil.which(tool) for tool in ("apt-get", "dpkg")
+    )
+
+
+def dpkg_architecture() -> str:
+    """The host's Debian architecture name, e.g. ``amd64``."""
+    result = subprocess.run(
+        ["dpkg", "--print-architecture"], capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        raise MunixError("dpkg --print-architecture failed: " + result.stderr.strip())
+    return result.stdout.strip()
+
+
+def _one_line_sources(text: str) -> list[AptSource]:
+    """Sources from the classic one-line format: ``deb [options] URI suite components``."""
+    sources = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        # Options may contain spaces, so drop them before splitting.
+        line = re.sub(r"^(deb\S*)\s+\[[^\]]*\]", r"\1 ", line)
+        words = line.split()
+        if len(words) >= 3 and words[0] == "deb":
+            sources.append(AptSource(words[1], words[2]))
+    return sources
+
+
+def _deb822_sources(text: str) -> list[AptSource]:
+    """Sources from deb822 stanzas (``Types:``, ``URIs:``, ``Suites:``, ``Enabled:``)."""
+    sources = []
+    for stanza in re.split(r"\n\s*\n", text):
+        fields: dict[str, str] = {}
+        name = None
+        for line in stanza.splitlines():
+            if line.startswith("#"):
+                continue
+            if line[:1].isspace() and name:
+                fields[name] += " " + line.strip()
+            elif ":" in line:
+                name, value = line.split(":", 1)
+                name = name.strip().lower()
+                fields[name] = value.strip()
+        if "deb" not in fields.get("types", "").split():
+            continue
+        if fields.get("enabled", "yes").lower() == "no":
+            continue
+        for uri in fields.get("uris", "").split():
+            for suite in fields.get("suites", "").split():
+                sources.append(AptSource(uri, suite))
+    return sources
+
+
+def host_sources() -> list[AptSource]:
+    """Every binary package source configured on the host, in apt's reading order."""
+    sources = []
+    if APT_SOURCES.is_file():
+        sources += _one_line_sources(APT_SOURCES.read_text(errors="replace"))
+    if APT_SOURCE_PARTS.is_dir():
+        for part in sorted(APT_SOURCE_PARTS.iterdir()):
+            if part.suffix == ".list":
+                sources += _one_line_sources(part.read_text(errors="replace"))
+            elif part.suffix == ".sources":
+                sources += _deb822_sources(part.read_text(errors="replace"))
+    return sources
+
+
+def _host_codename() -> str:
+    if not OS_RELEASE.is_file():
+        return ""
+    match = re.search(r"^VERSION_CODENAME=\"?([^\"\n]*)", OS_RELEASE.read_text(), re.M)
+    return match.group(1) if match else ""
+
+
+def candidate_mirrors(sources: list[AptSource], codename: str) -> list[str]:
+    """Mirror URIs worth trying, best first.
+
+    Security suites live on a separate archive that lacks the regular release, so
+    they are skipped. Sources for the host's own release come first because
+    third-party repositories (say, for node.js) use other suite names.
+    """
+    usable = [
+        source
+        for source in sources
+        if not source.suite.endswith("-security") and not source.uri.startswith("cdrom:")
+    ]
+    own_release = [source for source in usable if source.suite.split("-")[0] == codename]
+    mirrors: list[str] = []
+    for source in own_release + usable:
+        if source.uri not in mirrors:
+            mirrors.append(source.uri)
+    return mirrors
+
+
+class AptDownloader:
+    """apt-get confined to a private directory, for one suite of one mirror."""
+
+    def __init__(self, workdir: Path, mirror: str, suite: str):
+        self.workdir = workdir
+        self.mirror = mirror
+        self.suite = suite
+        sources_list = workdir / "sources.list"
+        for sub in ("lists/partial", "apt-cache/archives/partial", "debs"):
+            (workdir / sub).mkdir(parents=True, exist_ok=True)
+        sources_list.write_text(
+            f"deb [signed-by={DEBIAN_KEYRING}] {mirror} {suite} main\n", encoding="ascii"
+        )
+        settings = {
+            "Dir::Etc::sourcelist": sources_list,
+            "Dir::Etc::sourceparts": "-",
+            "Dir::State::Lists": workdir / "lists",
+            "Dir::Cache": workdir / "apt-cache",
+            # Our private state needs no lock; the host's is never touched.
+            "Debug::NoLocking": 1,
+            "APT::Get::List-Cleanup": 0,
+        }
+        self.options = [
+            arg for name, value in settings.items() for arg in ("-o", f"{name}={value}")
+        ]
+
+    def _apt_get(self, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            ["apt-get", *self.options, *args],
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    def update(self) -> str | None:
+        """Fetch the suite's package lists; returns apt's complaint on failure."""
+        result = self._apt_get("update")
+        # An unreachable mirror is only a warning to apt (status 0), but its "Err:" lines tell.
+        failed = any(line.startswith("Err:") for line in result.stdout.splitlines())
+        if result.returncode != 0 or failed:
+            return _apt_complaint(result)
+        return None
+
+    def download(self, packages: list[str]) -> list[Path]:
+        """Download the packages (from this suite) and return the .deb files."""
+        debs = self.workdir / "debs"
+        result = self._apt_get(
+            "download", *(f"{package}/{self.suite}" for package in packages), cwd=debs
+        )
+        if result.returncode != 0:
+            raise MunixError(
+                f"apt-get download from {self.mirror} {self.suite} failed: {_apt_complaint(result)}"
+            )
+        return sorted(debs.glob("*.deb"))
+
+
+def _apt_complaint(result: subprocess.CompletedProcess) -> str:
+    """apt's errors (``E:``, ``Err:`` and its reason), else its output's tail, in one line."""
+    lines = (result.stdout + result.stderr).splitlines()
+    errors = []
+    for line, following in zip(lines, lines[1:] + [""], strict=True):
+        if line.startswith(("E:", "Err:")):
+            errors.append(line.strip())
+            if following[:1].isspace():
+                errors.append(following.strip())
+    return " | ".join((errors or lines)[-APT_ERROR_LINES:])
+
+
+def fetch_packages(workdir: Path, suite: str, packages: list[str]) -> list[Path]:
+    """Download packages of a Debian suite from the host's mirror into workdir."""
+    if not DEBIAN_KEYRING.is_file():
+        raise MunixError(
+            f"{DEBIAN_KEYRING} is missing; install it: apt-get install debian-archive-keyring"
+        )
+    mirrors = candidate_mirrors(host_sources(), _host_codename())
+    if not mirrors:
+        raise MunixError(
+            "no Debian mirror found in the host's apt sources (/etc/apt/sources.list*)"
+        )
+    complaints = []
+    for mirror in mirrors:
+        downloader = AptDownloader(workdir, mirror, suite)
+        complaint = downloader.update()
+        if complaint is None:
+            return downloader.download(packages)
+        complaints.append(f"{mirror}: {complaint}")
+    raise MunixError(f"no apt source offers Debian {suite}: " + "; ".join(complaints))
+
+
+def unpack(debs: list[Path], root: Path) -> None:
+    """Extract the files of .deb packages under root (no maintainer scripts run)."""
+    for deb in debs:
+        result = subprocess.run(
+            ["dpkg", "-x", os.fspath(deb), os.fspath(root)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise MunixError(f"dpkg -x {deb.name} failed: {result.stderr.strip()}")

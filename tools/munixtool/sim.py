@@ -1,0 +1,116 @@
+"""``munix sim``: boot the device tree on the MicroPython unix port.
+
+The board's flash is a host folder that tools/sim/start.py mounts as ``/``.
+"""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import termios
+from pathlib import Path
+
+from munixtool import MunixError, build, micropython, paths
+
+# Exit status with which start.py asks for a board reset (a fresh boot).
+RESET_STATUS = 100
+
+
+def default_flash(from_build: bool = False) -> Path:
+    """The flash folder ``munix sim`` uses unless told otherwise."""
+    return paths.sim_dir() / ("flash-build" if from_build else "flash")
+
+
+def seed(flash: Path, source_root: Path) -> None:
+    """Replace flash's contents with a copy of the device tree found in source_root."""
+    flash, source_root = Path(flash), Path(source_root)
+    # Copied aside and renamed into place, so an interrupted copy is never taken
+    # for a seeded flash.
+    staging = flash.with_name(flash.name + ".seeding")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    for name in paths.DEVICE_TREE:
+        source = source_root / name
+        if source.is_dir():
+            shutil.copytree(
+                source, staging / name, ignore=shutil.ignore_patterns(*paths.HOST_ARTEFACTS)
+            )
+        elif source.is_file():
+            shutil.copy2(source, staging / name)
+    shutil.rmtree(flash, ignore_errors=True)
+    os.rename(staging, flash)
+
+
+def prepare_flash(flash: Path, source_root: Path, fresh: bool = False) -> bool:
+    """Seed flash if asked to (fresh) or if it is missing or empty; True if it was seeded."""
+    flash = Path(flash)
+    if fresh or not flash.is_dir() or not any(flash.iterdir()):
+        seed(flash, source_root)
+        return True
+    return False
+
+
+def command(flash: Path, heap: str | int | None = None, interactive: bool = False) -> list[str]:
+    """The argv that boots the board once on the given flash folder.
+
+    interactive: stdin is a terminal (REPL via ``-i``, start.py told ``tty``);
+    otherwise start.py is told ``pipe``. heap: MicroPython heap size, e.g. ``2M``.
+    """
+    start = paths.sim_start_script()
+    if not start.is_file():
+        raise MunixError(f"{start} is missing")
+    argv = micropython.micropython_command()
+    if heap:
+        argv += ["-X", f"heapsize={heap}"]
+    if interactive:
+        argv.append("-i")
+    return argv + [
+        os.fspath(start),
+        os.fspath(Path(flash).resolve()),
+        "tty" if interactive else "pipe",
+    ]
+
+
+def _ignore_interrupt(signum, frame) -> None:
+    """Ctrl-C is for the board: the child, in our process group, gets it directly."""
+
+
+def _boot_once(argv: list[str], interactive: bool) -> int:
+    # A killed child can leave the terminal in raw mode.
+    saved = termios.tcgetattr(0) if interactive else None
+    try:
+        status = subprocess.call(argv)
+    finally:
+        if saved is not None:
+            termios.tcsetattr(0, termios.TCSADRAIN, saved)
+    # Death by signal N becomes 128+N, as a shell reports it.
+    return 128 - status if status < 0 else status
+
+
+def run(flash: Path, heap: str | int | None = None) -> int:
+    """Boot the board, again after each reset; the exit status of the last boot."""
+    interactive = os.isatty(0)
+    argv = command(flash, heap, interactive)
+    # A Python handler rather than SIG_IGN: ignored signals stay ignored across
+    # exec, handled ones revert to the default, so the child still sees Ctrl-C.
+    previous = signal.signal(signal.SIGINT, _ignore_interrupt)
+    try:
+        while True:
+            status = _boot_once(argv, interactive)
+            if status != RESET_STATUS:
+                return status
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def main(args) -> int:
+    """Entry point of ``munix sim``."""
+    source_root = paths.repo_root()
+    if args.build:
+        print(f"build: {build.build()}", file=sys.stderr)
+        source_root = paths.build_dir()
+    flash = args.flash or default_flash(from_build=args.build)
+    if prepare_flash(flash, source_root, fresh=args.fresh):
+        print(f"sim: seeded {flash} from {source_root}", file=sys.stderr)
+    return run(flash, heap=args.heap)
