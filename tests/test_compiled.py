@@ -1,0 +1,41 @@
+"""The compiled tree (tools/munix build): every device file compiles with
+mpy-cross, and the OS booted from the .mpy files works."""
+from munixtool import build, paths
+
+
+def test_every_device_file_compiles_and_only_changes_are_rebuilt():
+    build.build()
+    again = build.build()
+    assert again.compiled == 0
+    out = paths.build_dir()
+    assert (out / "lib" / "kernel.mpy").is_file()
+    assert not (out / "lib" / "kernel.py").exists()
+    assert (out / "main.py").is_file() and (out / "boot.py").is_file()
+
+
+def test_compiled_tree_boots_and_runs_commands(compiled_sim):
+    done = compiled_sim([
+        "echo hello $HOME",
+        "ls /etc",
+        "cd /etc; pwd",
+        "cat /etc/end.sh",
+        "nosuch",
+        "echo $?",
+        "> import sys",
+        "< sys.modules['kernel'].__file__",
+    ])
+    assert done.returncode == 0
+    out = done.stdout
+    assert "hello /" in out
+    assert "init.sh" in out
+    assert "/etc\n" in out
+    assert "# /etc/end.sh" in out
+    assert "127\n" in out
+    assert "/lib/kernel.mpy" in out
+    assert done.stderr == "nosuch: command not found\n"
+
+
+def test_compiled_tree_boots_in_a_small_heap(compiled_sim):
+    done = compiled_sim(["echo ok"], heap="48K")
+    assert done.returncode == 0
+    assert done.stdout.endswith("ok\n")
