@@ -95,7 +95,8 @@ def error(subject, exc_or_text):
     text = exc_or_text if isinstance(exc_or_text, str) else strerror(exc_or_text)
     if subject:
         text = "%s: %s" % (subject, text)
-    print("%s: %s" % (munix.proc().name, text))
+    proc = munix.proc()
+    proc.stderr.write("%s: %s\n" % (proc.name, text))
     return 1
 
 
@@ -107,3 +108,35 @@ def human(size):
                 return "%d%s" % (size, unit)
             return "%.1f%s" % (size, unit)
         size /= 1024
+
+
+_NAME_START = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_"
+
+
+def is_name(text):
+    """True if text can name a variable: a letter or _, then letters,
+    digits or _."""
+    if not text or text[0] not in _NAME_START:
+        return False
+    for c in text:
+        if c not in _NAME_START and c not in "0123456789":
+            return False
+    return True
+
+
+def duration(seconds):
+    """Seconds as H:MM:SS, days in front when there are any (2 days, 1:02:03)."""
+    days, s = divmod(int(seconds), 86400)
+    text = "%d:%02d:%02d" % (s // 3600, s // 60 % 60, s % 60)
+    if days:
+        text = "%d day%s, %s" % (days, "" if days == 1 else "s", text)
+    return text
+
+
+def memory():
+    """(total, used, free) bytes of the Python heap, after a collection."""
+    import gc
+    gc.collect()
+    used = gc.mem_alloc()
+    free = max(gc.mem_free(), 0)
+    return used + free, used, free

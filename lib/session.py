@@ -62,6 +62,11 @@ class Session:
         with _lock:
             exported.pop(name, None)
 
+    def exported(self):
+        """The exported variables, a copy."""
+        with _lock:
+            return dict(exported)
+
     def environ(self):
         """Every variable this session sees, exported ones overridden."""
         with _lock:

@@ -18,7 +18,7 @@ import process
 
 EXTENSIONS = (".py", ".mpy", ".sh")
 
-_import_lock = _thread.allocate_lock()
+import_lock = _thread.allocate_lock()
 
 
 class Exit(Exception):
@@ -126,11 +126,11 @@ def command_name(path):
     return name[:name.rfind(".")] if "." in name else name
 
 
-def _load(path):
+def load(path):
     """Import the module at path as a fresh module object of its own."""
     folder, _ = fspath.split(path)
     name = command_name(path)
-    with _import_lock:
+    with import_lock:
         shadowed = sys.modules.pop(name, None)
         sys.path.insert(0, folder)
         try:
@@ -153,7 +153,7 @@ def _run_module(path, argv, sess):
     status = 1
     try:
         os.chdir(sess.cwd)
-        module = _load(path)
+        module = load(path)
         main = getattr(module, "__main__", None)
         if main is None:
             complain(name, "not a program: %s has no __main__" % path)
@@ -197,7 +197,7 @@ def _usage(name, module, full):
     text = getattr(module, "USAGE", "")
     if not full:
         text = text.split("\n")[0]
-    return "usage: %s %s\n" % (name, text)
+    return ("usage: %s %s" % (name, text)).rstrip() + "\n"
 
 
 def system_exit_status(e):

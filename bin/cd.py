@@ -1,0 +1,30 @@
+import cmdargs
+import fspath
+import munix
+
+USAGE = """[DIR]
+  DIR  the new working folder (default $HOME, or /); - is the previous one"""
+ABOUT = "change the working folder"
+
+
+def __main__(args):
+    opts, rest = cmdargs.parse(args)
+    if len(rest) > 1:
+        raise cmdargs.UsageError("too many arguments")
+    sess = munix.session()
+    target = rest[0] if rest else munix.getenv("HOME") or "/"
+    if target == "-":
+        target = munix.getenv("OLDPWD")
+        if not target:
+            return cmdargs.error("", "OLDPWD not set")
+    path = munix.path(target)
+    st = fspath.stat(path)
+    if st is None:
+        return cmdargs.error(target, cmdargs.ERRORS[2])
+    if st[0] & fspath.DIR == 0:
+        return cmdargs.error(target, cmdargs.ERRORS[20])
+    munix.setenv("OLDPWD", sess.cwd)
+    sess.cwd = path
+    munix.setenv("PWD", path)
+    if rest and rest[0] == "-":
+        print(path)

@@ -1,0 +1,161 @@
+import gc
+import sys
+
+import cmdargs
+import fspath
+import munix
+import shell
+
+USAGE = """[COMMAND...]
+  Without COMMAND: every command in the folders of $PATH, with what it does.
+  With COMMAND: what it does and how to use it."""
+ABOUT = "list the commands, or show how to use one"
+
+# The shell's internal commands: (usage, about).
+INTERNAL = {
+    "exit": ("[STATUS]", "end the script, or the session"),
+    "loadconfig": ("", "reload /etc/system.conf"),
+    "loadboard": ("[FILE]", "reload the board file, or load FILE"),
+}
+
+
+def __main__(args):
+    opts, names = cmdargs.parse(args)
+    if not names:
+        return _list()
+    status = 0
+    for name in names:
+        if _describe(name):
+            status = 1
+    return status
+
+
+def _list():
+    found = _commands()
+    names = sorted(list(found) + [n for n in INTERNAL if n not in found])
+    width = 0
+    for name in names:
+        width = max(width, len(name))
+    resident = set(sys.modules)
+    for name in names:
+        if name in INTERNAL:
+            about = INTERNAL[name][1]
+        else:
+            about = _about(found[name][2], resident)
+        print("%-*s  %s" % (width, name, about) if about else name)
+
+
+def _commands():
+    """{name: (folder rank, extension rank, path)}: the file the shell runs
+    for each command name found in $PATH."""
+    found = {}
+    rank = 0
+    for folder in munix.getenv("PATH", "/bin").split(":"):
+        if not folder:
+            continue
+        rank += 1
+        folder = munix.path(folder)
+        try:
+            for entry, is_folder in fspath.entries(folder):
+                if not is_folder:
+                    _add(found, rank, folder, entry)
+        except OSError:
+            pass  # a folder of $PATH that is not there
+    return found
+
+
+def _add(found, rank, folder, entry):
+    for k, ext in enumerate(shell.EXTENSIONS):
+        if entry.endswith(ext) and len(entry) > len(ext):
+            name = entry[:-len(ext)]
+            path = fspath.join(folder, entry)
+            if fspath.is_protected(path):
+                return
+            old = found.get(name)
+            if old is None or (rank, k) < old[:2]:
+                found[name] = (rank, k, path)
+            return
+
+
+def _about(path, resident):
+    """The ABOUT line of a program, loaded alone and dropped at once."""
+    if path.endswith(".sh"):
+        return _comment(path)
+    try:
+        module = shell.load(path)
+        about = getattr(module, "ABOUT", "")
+    except Exception as e:
+        about = "(cannot load: %s)" % cmdargs.strerror(e)
+    module = None
+    _unload(resident)
+    return about
+
+
+def _unload(resident):
+    """Drop the modules the last program imported, keeping RAM low."""
+    with shell.import_lock:
+        for name in list(sys.modules):
+            if name not in resident:
+                del sys.modules[name]
+    gc.collect()
+
+
+def _comment(path):
+    """The first comment of a script (after any #! line), its own name
+    left out (# /bin/x.sh: does this -> does this)."""
+    try:
+        with open(path) as f:
+            for line in f:
+                line = line.strip()
+                if line[:2] == "#!":
+                    continue
+                if line[:1] != "#":
+                    if line:
+                        return ""
+                    continue
+                text = line.lstrip("#").strip()
+                colon = text.find(": ")
+                if colon > 0 and text[:colon] in (path, fspath.basename(path),
+                                                  shell.command_name(path)):
+                    text = text[colon + 2:]
+                return text
+    except OSError as e:
+        return "(cannot read: %s)" % cmdargs.strerror(e)
+    return ""
+
+
+def _describe(name):
+    """Print what a command does and its usage; 1 if there is no such command."""
+    if name in INTERNAL:
+        usage, about = INTERNAL[name]
+        _print(name, about, usage)
+        return 0
+    path = shell.resolve(name, munix.session())
+    if path is None:
+        return cmdargs.error(name, "command not found")
+    if fspath.is_protected(path):
+        return cmdargs.error(name, "not a command: %s is part of the system" % path)
+    name = shell.command_name(path)
+    if path.endswith(".sh"):
+        _print(name, _comment(path), None)
+        print("shell script %s" % path)
+        return 0
+    resident = set(sys.modules)
+    try:
+        module = shell.load(path)
+        about = getattr(module, "ABOUT", "")
+        usage = getattr(module, "USAGE", "")
+    except Exception as e:
+        return cmdargs.error(name, e)
+    finally:
+        module = None
+        _unload(resident)
+    _print(name, about, usage)
+    return 0
+
+
+def _print(name, about, usage):
+    if about:
+        print("%s - %s" % (name, about))
+    if usage is not None:
+        print(("usage: %s %s" % (name, usage)).rstrip(" "))

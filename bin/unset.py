@@ -1,0 +1,18 @@
+import cmdargs
+import munix
+
+USAGE = "NAME..."
+ABOUT = "remove variables, exported or not"
+
+
+def __main__(args):
+    opts, names = cmdargs.parse(args)
+    if not names:
+        raise cmdargs.UsageError("missing NAME")
+    status = 0
+    for name in names:
+        if cmdargs.is_name(name):
+            munix.unsetenv(name)
+        else:
+            status = cmdargs.error(name, "not a valid name")
+    return status

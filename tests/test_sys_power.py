@@ -1,0 +1,54 @@
+"""reboot and reset. In the simulator machine.reset() ends MicroPython with
+status 100; `munix sim` (the board fixture) then boots the OS again, while
+the sim fixture, which boots once, returns that status."""
+import re
+
+from conftest import BOOT_TIMEOUT
+
+BANNER = re.compile(r"munix \S+ on \S+\n")
+END_MARK = "> open('/tmp/ended', 'w').close()\n"
+
+
+def test_reboot_runs_end_sh_and_resets(sim):
+    sim.path("/etc/end.sh").write_text(END_MARK)
+    done = sim(["echo before", "reboot", "echo not reached"])
+    assert done.returncode == 100
+    assert done.stdout.endswith("before\n")
+    assert sim.path("/tmp/ended").exists()
+
+
+def test_reset_resets_without_end_sh(sim):
+    sim.path("/etc/end.sh").write_text(END_MARK)
+    done = sim(["echo before", "reset", "echo not reached"])
+    assert done.returncode == 100
+    assert done.stdout.endswith("before\n")
+    assert not sim.path("/tmp/ended").exists()
+
+
+def test_reboot_boots_again_and_files_survive(board):
+    board.path("/etc/end.sh").write_text(END_MARK)
+    board.run("> f = open('/tmp/keep', 'w'); f.write('kept'); f.close()")
+    board.run("export GONE=1")
+    board.run("cd /etc")
+    out = board.run("reboot", timeout=BOOT_TIMEOUT)
+    assert BANNER.search(out)
+    assert board.path("/tmp/ended").exists()
+    assert board.run("< open('/tmp/keep').read()") == "kept\n"
+    # A real restart: RAM is fresh.
+    assert board.run("echo [$GONE]") == "[]\n"
+    assert board.run("pwd") == "/\n"
+
+
+def test_reset_boots_again(board):
+    board.run("export GONE=1")
+    out = board.run("reset", timeout=BOOT_TIMEOUT)
+    assert BANNER.search(out)
+    assert board.run("echo [$GONE]") == "[]\n"
+
+
+def test_reboot_and_reset_take_no_operand(sim):
+    done = sim(["reboot now", "echo status=$?", "reset now", "echo status=$?"])
+    assert done.returncode == 0
+    assert done.stdout.endswith("status=2\nstatus=2\n")
+    assert "reboot: extra operand now\nusage: reboot" in done.stderr
+    assert "reset: extra operand now\nusage: reset" in done.stderr
