@@ -1,4 +1,5 @@
 import cmdargs
+import cmdline
 import munix
 
 USAGE = "NAME..."
@@ -11,7 +12,7 @@ def __main__(args):
         raise cmdargs.UsageError("missing NAME")
     status = 0
     for name in names:
-        if cmdargs.is_name(name):
+        if cmdline.is_name(name):
             munix.unsetenv(name)
         else:
             status = cmdargs.error(name, "not a valid name")

@@ -110,20 +110,6 @@ def human(size):
         size /= 1024
 
 
-_NAME_START = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_"
-
-
-def is_name(text):
-    """True if text can name a variable: a letter or _, then letters,
-    digits or _."""
-    if not text or text[0] not in _NAME_START:
-        return False
-    for c in text:
-        if c not in _NAME_START and c not in "0123456789":
-            return False
-    return True
-
-
 def duration(seconds):
     """Seconds as H:MM:SS, days in front when there are any (2 days, 1:02:03)."""
     days, s = divmod(int(seconds), 86400)

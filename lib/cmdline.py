@@ -162,15 +162,21 @@ def expand_word(word, getenv):
     return "".join([getenv(t, "") if k >= VAR else t for k, t in word])
 
 
+def is_name(text):
+    """True if text can name a variable: a letter or _, then letters,
+    digits or _."""
+    if not text or text[0] not in _NAME_START:
+        return False
+    for c in text:
+        if c not in _NAME:
+            return False
+    return True
+
+
 def assignment(word):
     """The variable name if word is NAME=..., else None."""
     if not word or word[0][0] != LIT:
         return None
     text = word[0][1]
-    eq = text.find("=")
-    if eq < 1 or text[0] not in _NAME_START:
-        return None
-    for c in text[1:eq]:
-        if c not in _NAME:
-            return None
-    return text[:eq]
+    name = text[:text.find("=")]
+    return name if "=" in text and is_name(name) else None
