@@ -5,7 +5,5 @@ ABOUT = "clear the terminal screen"
 
 
 def __main__(args):
-    opts, rest = cmdargs.parse(args)
-    if rest:
-        raise cmdargs.UsageError("extra operand %s" % rest[0])
+    opts, rest = cmdargs.parse(args, operands=0)
     print("\x1b[2J\x1b[H", end="")

@@ -6,9 +6,7 @@ ABOUT = "the memory total, used and free, as a table"
 
 
 def __main__(args):
-    opts, rest = cmdargs.parse(args, "h")
-    if rest:
-        raise cmdargs.UsageError("extra operand %s" % rest[0])
+    opts, rest = cmdargs.parse(args, "h", operands=0)
     size = cmdargs.human if "h" in opts else str
     total, used, free = cmdargs.memory()
     print("%-5s %10s %10s %10s" % ("", "total", "used", "free"))

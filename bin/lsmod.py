@@ -7,8 +7,6 @@ ABOUT = "list the Python modules loaded in memory"
 
 
 def __main__(args):
-    opts, rest = cmdargs.parse(args)
-    if rest:
-        raise cmdargs.UsageError("extra operand %s" % rest[0])
+    opts, rest = cmdargs.parse(args, operands=0)
     for name in sorted(sys.modules):
         print(name)

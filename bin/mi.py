@@ -5,9 +5,7 @@ ABOUT = "memory info: the Python heap's total, used and free bytes"
 
 
 def __main__(args):
-    opts, rest = cmdargs.parse(args)
-    if rest:
-        raise cmdargs.UsageError("extra operand %s" % rest[0])
+    opts, rest = cmdargs.parse(args, operands=0)
     total, used, free = cmdargs.memory()
     print("Total: %d bytes" % total)
     print("Used:  %d bytes (%s)" % (used, _percent(used, total)))

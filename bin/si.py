@@ -7,9 +7,7 @@ ABOUT = "system info: board, MicroPython, CPU, flash, memory, uptime"
 
 
 def __main__(args):
-    opts, rest = cmdargs.parse(args)
-    if rest:
-        raise cmdargs.UsageError("extra operand %s" % rest[0])
+    opts, rest = cmdargs.parse(args, operands=0)
     # Each line on its own: what a port lacks is left out, never an error.
     for label, get in (("OS", _os), ("Board", _board), ("Platform", _platform),
                        ("MicroPython", _micropython), ("CPU", _cpu),

@@ -14,9 +14,7 @@ ORDER = "snrvmp"
 
 
 def __main__(args):
-    opts, rest = cmdargs.parse(args, "a" + ORDER)
-    if rest:
-        raise cmdargs.UsageError("extra operand %s" % rest[0])
+    opts, rest = cmdargs.parse(args, "a" + ORDER, operands=0)
     fields = _fields()
     wanted = ORDER if "a" in opts else [c for c in ORDER if c in opts] or "s"
     print(" ".join([fields[c] for c in wanted]))

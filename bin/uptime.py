@@ -6,9 +6,7 @@ ABOUT = "how long since the board booted, and the free memory"
 
 
 def __main__(args):
-    opts, rest = cmdargs.parse(args, "s")
-    if rest:
-        raise cmdargs.UsageError("extra operand %s" % rest[0])
+    opts, rest = cmdargs.parse(args, "s", operands=0)
     import kernel
     secs = kernel.uptime_ms() // 1000
     if "s" in opts:

