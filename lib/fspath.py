@@ -82,23 +82,26 @@ def entries(folder):
         yield entry[0], entry[1] & DIR != 0
 
 
-def walk(top):
-    """(path, is_folder) of top and everything below it, parents first."""
-    folder = isdir(top)
+def walk(top, folder=None):
+    """(path, is_folder) of top and everything below it, parents first.
+    folder: whether top is a folder, when the caller knows (saves a stat);
+    below top, what the listing says is used, without stat()."""
+    if folder is None:
+        folder = isdir(top)
     yield top, folder
     if folder:
-        for name, _ in sorted(entries(top)):
-            yield from walk(join(top, name))
+        for name, sub in sorted(entries(top)):
+            yield from walk(join(top, name), sub)
 
 
-def walk_up(top):
+def walk_up(top, folder=None):
     """Like walk, but children before their folder: the order for deleting."""
-    if isdir(top):
-        for name, _ in sorted(entries(top)):
-            yield from walk_up(join(top, name))
-        yield top, True
-    else:
-        yield top, False
+    if folder is None:
+        folder = isdir(top)
+    if folder:
+        for name, sub in sorted(entries(top)):
+            yield from walk_up(join(top, name), sub)
+    yield top, folder
 
 
 def replace(tmp, target):
@@ -108,6 +111,8 @@ def replace(tmp, target):
     try:
         os.rename(tmp, target)
     except OSError:
+        if not exists(target):
+            raise
         old = target + ".old"
         os.rename(target, old)
         os.rename(tmp, target)

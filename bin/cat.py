@@ -1,0 +1,30 @@
+import cmdargs
+import fileops
+import munix
+
+USAGE = """FILE...
+  Print the FILEs one after another; - is the standard input (read up to
+  end of input, Ctrl-D at the console)."""
+ABOUT = "print files"
+
+
+def __main__(args):
+    opts, files = cmdargs.parse(args)
+    if not files:
+        raise cmdargs.UsageError("no FILE given (- reads standard input)")
+    out = munix.proc().stdout
+    cwd = munix.session().cwd
+    status = 0
+    for name in files:
+        try:
+            with fileops.open_input(name, cwd) as f:
+                while True:
+                    chunk = f.read(fileops.CHUNK)
+                    if not chunk:
+                        break
+                    out.write(chunk)
+        except OSError as e:
+            status = cmdargs.error(name, e)
+        except UnicodeError:
+            status = cmdargs.error(name, "not a text file")
+    return status

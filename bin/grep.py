@@ -1,0 +1,111 @@
+import re
+
+import cmdargs
+import fileops
+import fspath
+import munix
+
+USAGE = """[-i] [-v] [-n] [-r] [-c] PATTERN FILE...
+  Print the lines of the FILEs that match PATTERN, a regular expression
+  (MicroPython's re: . [] * + ? ^ $ | () \\d \\s \\w; no {m,n}); - is the
+  standard input. With several FILEs (or -r) lines come as FILE:line.
+  -i  ignore case          -v  the lines that do not match
+  -n  line numbers too     -c  only the number of such lines, per FILE
+  -r  search the files in folders and below (. when no FILE is given)
+Status: 0 when a line was found, 1 when none, 2 on an error."""
+ABOUT = "print the lines that match a pattern"
+
+
+def __main__(args):
+    opts, rest = cmdargs.parse(args, "ivnrc")
+    if not rest:
+        raise cmdargs.UsageError("no PATTERN given")
+    pattern, files = rest[0], rest[1:]
+    if not files:
+        if "r" not in opts:
+            raise cmdargs.UsageError("no FILE given (- reads standard input)")
+        files = ["."]
+    try:
+        rx = re.compile(_fold(pattern) if "i" in opts else pattern)
+    except Exception:
+        cmdargs.error(pattern, "invalid regular expression")
+        return 2
+    g = Grep(rx, opts, len(files) > 1)
+    for name in files:
+        if "r" in opts and name != "-":
+            g.tree(name)
+        else:
+            g.file(name, name)
+    return 2 if g.failed else 0 if g.found else 1
+
+
+class Grep:
+    def __init__(self, rx, opts, named):
+        self.rx = rx
+        self.opts = opts
+        self.named = named
+        self.cwd = munix.session().cwd
+        self.out = munix.proc().stdout
+        self.found = False
+        self.failed = False
+
+    def tree(self, name):
+        top = munix.path(name)
+        st = fspath.stat(top)
+        if st is None:
+            self.fail(name, cmdargs.ERRORS[2])
+            return
+        for path, folder in fspath.walk(top, st[0] & fspath.DIR != 0):
+            if folder:
+                self.named = True
+            else:
+                rel = path[len(top):].lstrip("/")
+                self.file(fspath.join(name, rel) if rel else name, path, True)
+
+    def file(self, name, path, walked=False):
+        """Search one input: name is how it is shown, path how it opens.
+        Files met walking a folder that are not UTF-8 text (binary ones) are
+        skipped without a word."""
+        fold = "i" in self.opts
+        invert = "v" in self.opts
+        number = "n" in self.opts
+        count = "c" in self.opts
+        prefix = name + ":" if self.named else ""
+        hits = n = 0
+        try:
+            with fileops.open_input(path, self.cwd) as f:
+                for line in f:
+                    n += 1
+                    text = line[:-1] if line[-1:] == "\n" else line
+                    if (self.rx.search(text.lower() if fold else text) is not None) != invert:
+                        hits += 1
+                        self.found = True
+                        if count:
+                            continue
+                        if number:
+                            self.out.write("%s%d:%s\n" % (prefix, n, text))
+                        else:
+                            self.out.write(prefix + text + "\n")
+        except OSError as e:
+            return self.fail(name, e)
+        except UnicodeError:
+            if not walked:
+                self.fail(name, "not a text file")
+            return
+        if count:
+            print("%s%d" % (prefix, hits))
+
+    def fail(self, name, why):
+        cmdargs.error(name, why)
+        self.failed = True
+
+
+def _fold(pattern):
+    """pattern in lower case for -i (MicroPython's re has no IGNORECASE);
+    the letter after a \\ is kept: \\S is not \\s."""
+    out = []
+    escaped = False
+    for c in pattern:
+        out.append(c if escaped else c.lower())
+        escaped = c == "\\" and not escaped
+    return "".join(out)

@@ -1,0 +1,74 @@
+import os
+import time
+
+import cmdargs
+import fspath
+import munix
+
+USAGE = """[-l] [-a] [-h] [PATH...]
+  -l  long listing: type (d folder, - file), size, date modified, name
+  -a  show hidden entries (names starting with .)
+  -h  sizes in K, M, G (with -l)
+Folders are listed by their entries, sorted by name; with several PATHs,
+each folder's listing comes under a PATH: heading."""
+ABOUT = "list folders and files"
+
+_offset = None      # seconds from UTC of the dates shown (tz in system.conf)
+
+
+def __main__(args):
+    opts, paths = cmdargs.parse(args, "lah")
+    named = paths or ["."]
+    status = 0
+    folders = []
+    shown = False
+    for name in named:
+        st = fspath.stat(munix.path(name))
+        if st is None:
+            status = cmdargs.error(name, cmdargs.ERRORS[2])
+        elif st[0] & fspath.DIR:
+            folders.append(name)
+        else:
+            _show(name, st, opts)
+            shown = True
+    for name in folders:
+        if len(named) > 1:
+            print("%s%s:" % ("\n" if shown else "", name))
+        shown = True
+        try:
+            _list(munix.path(name), opts)
+        except OSError as e:
+            status = cmdargs.error(name, e)
+    return status
+
+
+def _list(folder, opts):
+    names = sorted([n for n, _ in fspath.entries(folder)
+                    if "a" in opts or n[:1] != "."])
+    for name in names:
+        if "l" in opts:
+            _show(name, os.stat(fspath.join(folder, name)), opts)
+        else:
+            print(name)
+
+
+def _show(name, st, opts):
+    if "l" not in opts:
+        print(name)
+        return
+    size = st[6]
+    print("%s %8s %s %s" % ("d" if st[0] & fspath.DIR else "-",
+                            cmdargs.human(size) if "h" in opts else size,
+                            _date(st[8]), name))
+
+
+def _date(mtime):
+    """The time as `date` shows it: the configured tz offset applied."""
+    global _offset
+    if _offset is None:
+        try:
+            _offset = int(munix.conf().get("tz", 0)) * 60
+        except (TypeError, ValueError):
+            _offset = 0
+    t = getattr(time, "gmtime", time.localtime)(mtime + _offset)
+    return "%d-%02d-%02d %02d:%02d" % t[:5]

@@ -1,0 +1,67 @@
+import os
+
+import cmdargs
+import fileops
+import fspath
+import munix
+
+USAGE = """[-F] SRC... DEST
+  Rename SRC to DEST, or move each SRC into the folder DEST. Between two
+  filesystems (/ and /sd) it copies, then removes SRC.
+  -F  force: move or overwrite protected system files (/main.py, /boot.py,
+      /lib)"""
+ABOUT = "move or rename files and folders"
+
+PROTECTED = "protected system file (use -F to force)"
+HOLDS = "holds protected system files (use -F to force)"
+# What rename says across filesystems: EPERM from MicroPython's VFS, EXDEV
+# from an OS.
+ACROSS = (1, 18)
+
+
+def __main__(args):
+    opts, rest = cmdargs.parse(args, "F")
+    if len(rest) < 2:
+        raise cmdargs.UsageError("needs SRC and DEST")
+    dest = munix.path(rest[-1])
+    into = fspath.isdir(dest)
+    if len(rest) > 2 and not into:
+        return cmdargs.error(rest[-1], cmdargs.ERRORS[20])
+    force = "F" in opts
+    status = 0
+    for name in rest[:-1]:
+        src = munix.path(name)
+        st = fspath.stat(src)
+        target = fspath.join(dest, fspath.basename(src)) if into else dest
+        if st is None:
+            status = cmdargs.error(name, cmdargs.ERRORS[2])
+        elif target == src:
+            status = cmdargs.error(name, "source and destination are the same")
+        elif fileops.inside(target, src):
+            status = cmdargs.error(name, "cannot move a folder into itself")
+        elif not force and fileops.holds_protected(src):
+            status = cmdargs.error(name, PROTECTED if fspath.is_protected(src) else HOLDS)
+        elif not force and fspath.is_protected(target):
+            status = cmdargs.error(target, PROTECTED)
+        else:
+            try:
+                _move(src, target, st[0] & fspath.DIR != 0)
+            except OSError as e:
+                status = cmdargs.error(name, e)
+    return status
+
+
+def _move(src, target, folder):
+    there = fspath.stat(target)
+    if there is not None and (there[0] & fspath.DIR != 0) != folder:
+        raise OSError(21 if not folder else 20)
+    try:
+        os.rename(src, target)
+    except OSError as e:
+        if e.args and e.args[0] in ACROSS:
+            fileops.copy_tree(src, target)
+            fileops.remove_tree(src)
+        elif there is not None and not folder:
+            fspath.replace(src, target)     # FAT will not rename over a file
+        else:
+            raise

@@ -1,0 +1,91 @@
+import cmdargs
+import fileops
+import munix
+
+USAGE = """[-n N] FILE...
+  Print the last N lines (10 unless told) of each FILE; - is the standard
+  input. With several FILEs, each comes under a ==> FILE <== heading.
+  A file is read backwards from its end, so its size does not matter."""
+ABOUT = "print the last lines of files"
+
+
+def __main__(args):
+    opts, files = cmdargs.parse(args, "", "n")
+    count = cmdargs.number(opts.get("n", "10"), "number of lines")
+    if count < 0:
+        raise cmdargs.UsageError("%d: not a number of lines" % count)
+    if not files:
+        raise cmdargs.UsageError("no FILE given (- reads standard input)")
+    out = munix.proc().stdout
+    status = 0
+    sep = "" if len(files) > 1 else None    # before the next heading
+    for name in files:
+        try:
+            if name == "-":
+                text, start = _last_lines(name, count), 0
+            else:
+                text = munix.path(name)
+                with open(text, "rb") as f:
+                    start = _start(f, count)
+            if sep is not None:
+                print("%s==> %s <==" % (sep, name))
+                sep = "\n"
+            if isinstance(text, list):
+                for line in text:
+                    out.write(line)
+            else:
+                _copy(text, start, out)
+        except OSError as e:
+            status = cmdargs.error(name, e)
+        except UnicodeError:
+            status = cmdargs.error(name, "not a text file")
+    return status
+
+
+def _start(f, count):
+    """Where the last count lines of the binary file f begin: newlines are
+    counted backwards from the end, a chunk at a time."""
+    end = f.seek(0, 2)
+    if count == 0 or end == 0:
+        return end
+    f.seek(end - 1)
+    pos = end - 1 if f.read(1) == b"\n" else end     # the last line's own \n
+    found = 0
+    while pos > 0:
+        size = min(fileops.CHUNK, pos)
+        pos -= size
+        f.seek(pos)
+        chunk = f.read(size)
+        i = size
+        while True:
+            i = chunk.rfind(b"\n", 0, i)
+            if i < 0:
+                break
+            found += 1
+            if found == count:
+                return pos + i + 1
+    return 0
+
+
+def _copy(path, start, out):
+    """Print the file at path from byte start on, a chunk at a time."""
+    with open(path) as f:
+        f.seek(start)
+        while True:
+            chunk = f.read(fileops.CHUNK)
+            if not chunk:
+                break
+            out.write(chunk)
+
+
+def _last_lines(name, count):
+    """The last count lines of a stream that cannot seek (standard input):
+    only those are kept, in a ring, as it is read."""
+    ring = [None] * count
+    n = 0
+    with fileops.open_input(name) as f:
+        for line in f:
+            if count:
+                ring[n % count] = line
+            n += 1
+    return [ring[i % count] for i in range(max(0, n - count), n)]

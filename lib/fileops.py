@@ -1,0 +1,146 @@
+"""File operations shared by the file commands (cp, mv, rm, mkdir, cat,
+grep ...): copying and removing trees, making folders, reading files and
+standard input alike. Loaded by the commands that need it; the shell itself
+only needs fspath."""
+import os
+
+import fspath
+
+CHUNK = 512     # bytes read or written at a time: RAM is scarce
+
+
+def holds_protected(path):
+    """True when path is protected or a folder with a protected path
+    inside (/ holds them all): what removing or moving path would hit."""
+    inside = path.rstrip("/") + "/"
+    for p in fspath.PROTECTED:
+        if path == p or path.startswith(p + "/") or p.startswith(inside):
+            return True
+    return False
+
+
+def makedirs(path, _errno=17):
+    """Make the folder path and any missing folders above it; nothing to do
+    when it is already a folder. A file in the way is an OSError: File
+    exists (17) for path itself, Not a directory (20) above it."""
+    st = fspath.stat(path)
+    if st is not None:
+        if st[0] & fspath.DIR:
+            return
+        raise OSError(_errno)
+    parent = fspath.split(path)[0]
+    if parent != path:
+        makedirs(parent, 20)
+    os.mkdir(path)
+
+
+def copy_file(src, dst, size=CHUNK):
+    """Copy the file src to dst, size bytes at a time, through a temporary
+    file renamed over dst at the end: a failure midway (a full disk, Ctrl-C)
+    leaves dst as it was and no temporary file behind."""
+    if fspath.isdir(dst):
+        raise OSError(21)
+    tmp = dst + ".tmp"
+    buf = bytearray(size)
+    view = memoryview(buf)
+    with open(src, "rb") as fin:
+        try:
+            with open(tmp, "wb") as fout:
+                while True:
+                    n = fin.readinto(buf)
+                    if not n:
+                        break
+                    fout.write(view[:n])
+            fspath.replace(tmp, dst)
+        except BaseException:
+            try:
+                os.remove(tmp)
+            except OSError:
+                pass
+            raise
+
+
+def copy_tree(src, dst, size=CHUNK):
+    """Copy src, a file or a folder with everything below it, to dst;
+    folders are made as needed, files copied with copy_file. dst must not be
+    inside src. Stops at the first error (an OSError)."""
+    for path, folder in fspath.walk(src):
+        target = dst if path == src else fspath.join(dst, path[len(src):].lstrip("/"))
+        if not folder:
+            copy_file(path, target, size)
+        elif not fspath.isdir(target):
+            os.mkdir(target)
+
+
+def remove_tree(top):
+    """Remove top, a file or a folder with everything below it. Stops at the
+    first error (an OSError)."""
+    for path, folder in fspath.walk_up(top):
+        if folder:
+            os.rmdir(path)
+        else:
+            os.remove(path)
+
+
+def inside(path, folder):
+    """True when path is folder itself or somewhere below it."""
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+class Input:
+    """The standard input of a process read like a file: readline(),
+    read(size) (a line at most), iteration over lines, with; text, or bytes
+    when binary. A terminal with only input(), like the console, is read a
+    line at a time until EOFError (Ctrl-D); a stream with its own readline()
+    is read through it."""
+
+    def __init__(self, term, binary=False):
+        self.term = term
+        self.binary = binary
+        self.eof = False
+
+    def readline(self):
+        if self.eof:
+            return b"" if self.binary else ""
+        reader = getattr(self.term, "readline", None)
+        if reader is not None:
+            line = reader()
+            self.eof = not line
+        else:
+            try:
+                line = self.term.input() + "\n"
+            except EOFError:
+                self.eof = True
+                line = ""
+        return line.encode() if self.binary and isinstance(line, str) else line
+
+    def read(self, size=-1):
+        return self.readline()
+
+    def __iter__(self):
+        while True:
+            line = self.readline()
+            if not line:
+                return
+            yield line
+
+    def close(self):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def open_input(name, cwd="/", binary=False):
+    """Open an input operand to read from, in a with statement: - is the
+    running process's standard input, any other name a file (relative to
+    cwd); text, or bytes when binary. Both give lines when iterated, and
+    read(size) for chunks: the one way commands read files and standard
+    input alike."""
+    if name == "-":
+        import process
+        return Input(process.current().stdin, binary)
+    return open(fspath.abspath(name, cwd), "rb" if binary else "r")
