@@ -60,10 +60,10 @@ class Sim:
         return subprocess.run(argv, input=lines, capture_output=True, text=True,
                               timeout=timeout)
 
-    def run(self, *lines):
+    def run(self, *lines, **kw):
         """Boot and run lines: (out, err, status) with out the stdout less
         the banner line, err the stderr, status that of the last line."""
-        done = self(list(lines) + ["echo status=$?"])
+        done = self(list(lines) + ["echo status=$?"], **kw)
         assert done.returncode == 0, done
         body, status = done.stdout.split("\n", 1)[1].rsplit("status=", 1)
         return Result(body, done.stderr, int(status))
@@ -76,6 +76,16 @@ class Sim:
     def path(self, name):
         """The host path of a file on the board's flash."""
         return self.flash / name.lstrip("/")
+
+    def write(self, name, data=""):
+        """Put a file (text or bytes) on the board's flash; its host path."""
+        p = self.path(name)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            p.write_bytes(data)
+        else:
+            p.write_text(data)
+        return p
 
 
 class Board:

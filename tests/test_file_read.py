@@ -1,36 +1,4 @@
 """File commands that read files: cat, head, tail, wc, grep."""
-import collections
-import re
-
-Result = collections.namedtuple("Result", "out err status")
-
-COMMANDS = ("cat", "grep", "head", "tail", "wc")
-# cmdargs.error's lines: `NAME: subject: message`.
-ERROR_LINE = re.compile(r"^(?:%s): " % "|".join(COMMANDS))
-
-
-def run(sim, *lines):
-    """Run lines on a fresh boot: stdout (banner left out), the error lines,
-    and the status of the last line. Error lines are told apart by their
-    `NAME: ` start, so they count as errors whether they came on stdout or
-    on stderr."""
-    done = sim(list(lines) + ["echo status=$?"])
-    assert done.returncode == 0, done
-    body, status = done.stdout.split("\n", 1)[1].rsplit("status=", 1)
-    out, err = [], []
-    for line in body.splitlines(True):
-        (err if ERROR_LINE.match(line) else out).append(line)
-    return Result("".join(out), done.stderr + "".join(err), int(status))
-
-
-def write(sim, path, data=""):
-    p = sim.path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(data, bytes):
-        p.write_bytes(data)
-    else:
-        p.write_text(data)
-    return p
 
 
 NUMBERS = "".join("%d\n" % i for i in range(1, 16))        # 1 .. 15
@@ -41,17 +9,17 @@ LONG = "".join("%d %s\n" % (i, "é" * (i * 37 % 700)) for i in range(40))
 # cat
 
 def test_cat_prints_files_one_after_another(sim):
-    write(sim, "/t/a", "one\ntwo\n")
-    write(sim, "/t/b", "three")
-    write(sim, "/t/long", LONG)
-    r = run(sim, "cat /t/a /t/b /t/a", "echo", "cd /t", "cat long")
+    sim.write("/t/a", "one\ntwo\n")
+    sim.write("/t/b", "three")
+    sim.write("/t/long", LONG)
+    r = sim.run("cat /t/a /t/b /t/a", "echo", "cd /t", "cat long")
     assert r.out == "one\ntwo\nthreeone\ntwo\n\n" + LONG
     assert r.status == 0
 
 
 def test_cat_missing_file_fails_but_goes_on(sim):
-    write(sim, "/t/a", "one\n")
-    r = run(sim, "cat /t/nope /t/a /t")
+    sim.write("/t/a", "one\n")
+    r = sim.run("cat /t/nope /t/a /t")
     assert r.out == "one\n"
     assert "cat: /t/nope: No such file or directory\n" in r.err
     assert "cat: /t: Is a directory\n" in r.err
@@ -59,20 +27,20 @@ def test_cat_missing_file_fails_but_goes_on(sim):
 
 
 def test_cat_reads_standard_input_from_dash(sim):
-    write(sim, "/t/a", "file\n")
+    sim.write("/t/a", "file\n")
     # Standard input is the console's: the lines after cat, to end of input.
     assert sim.out(["cat /t/a - /t/a", "typed 1", "typed 2"]) == "file\ntyped 1\ntyped 2\nfile\n"
 
 
 def test_cat_without_a_file_is_a_usage_error(sim):
-    r = run(sim, "cat")
+    r = sim.run("cat")
     assert r.status == 2
     assert r.err == "cat: no FILE given (- reads standard input)\nusage: cat FILE...\n"
 
 
 def test_cat_of_a_binary_file_says_so(sim):
-    write(sim, "/t/bin", b"\xff\xfe\x00\x01")
-    r = run(sim, "cat /t/bin")
+    sim.write("/t/bin", b"\xff\xfe\x00\x01")
+    r = sim.run("cat /t/bin")
     assert r.err == "cat: /t/bin: not a text file\n"
     assert r.status == 1
 
@@ -80,28 +48,28 @@ def test_cat_of_a_binary_file_says_so(sim):
 # head
 
 def test_head_prints_the_first_lines(sim):
-    write(sim, "/t/n", NUMBERS)
-    write(sim, "/t/short", "a\nb")
-    r = run(sim, "head /t/n", "head -n 3 /t/n", "head -n3 /t/short", "echo", "head -n 0 /t/n")
+    sim.write("/t/n", NUMBERS)
+    sim.write("/t/short", "a\nb")
+    r = sim.run("head /t/n", "head -n 3 /t/n", "head -n3 /t/short", "echo", "head -n 0 /t/n")
     assert r.out == "".join(NUMBERS.splitlines(True)[:10]) + "1\n2\n3\n" + "a\nb\n"
 
 
 def test_head_of_several_files_has_headings(sim):
-    write(sim, "/t/n", NUMBERS)
-    write(sim, "/t/short", "a\n")
-    r = run(sim, "head -n 2 /t/nope /t/n /t/short")
+    sim.write("/t/n", NUMBERS)
+    sim.write("/t/short", "a\n")
+    r = sim.run("head -n 2 /t/nope /t/n /t/short")
     assert r.out == "==> /t/n <==\n1\n2\n\n==> /t/short <==\na\n"
     assert r.err == "head: /t/nope: No such file or directory\n"
     assert r.status == 1
 
 
 def test_head_reads_standard_input_from_dash(sim):
-    r = run(sim, "head -n 2 -", "one", "two", "echo after")
+    r = sim.run("head -n 2 -", "one", "two", "echo after")
     assert r.out == "one\ntwo\nafter\n"
 
 
 def test_head_bad_count_is_a_usage_error(sim):
-    r = run(sim, "head -n x /etc/init.sh; echo status=$?", "head -n -1 /etc/init.sh",
+    r = sim.run("head -n x /etc/init.sh; echo status=$?", "head -n -1 /etc/init.sh",
             "head -n")
     assert r.out == "status=2\n"
     assert r.status == 2
@@ -118,8 +86,8 @@ def _tail(text, n):
 
 
 def test_tail_prints_the_last_lines(sim):
-    write(sim, "/t/n", NUMBERS)
-    r = run(sim, "tail /t/n", "tail -n 3 /t/n", "tail -n 0 /t/n", "tail -n 99 /t/n")
+    sim.write("/t/n", NUMBERS)
+    r = sim.run("tail /t/n", "tail -n 3 /t/n", "tail -n 0 /t/n", "tail -n 99 /t/n")
     assert r.out == _tail(NUMBERS, 10) + "13\n14\n15\n" + NUMBERS
 
 
@@ -137,18 +105,18 @@ def test_tail_reads_back_from_the_end_across_chunks(sim):
     lines = []
     expected = ""
     for path, text in files.items():
-        write(sim, path, text)
+        sim.write(path, text)
         for n in (1, 2, 3, 7, 39, 40, 41):
             lines.append("tail -n %d %s" % (n, path))
             lines.append("echo '|'")
             expected += _tail(text, n) + "|\n"
-    assert run(sim, *lines).out == expected
+    assert sim.run(*lines).out == expected
 
 
 def test_tail_of_several_files_has_headings(sim):
-    write(sim, "/t/n", NUMBERS)
-    write(sim, "/t/short", "a\n")
-    r = run(sim, "tail -n 1 /t/n /t/nope /t/short")
+    sim.write("/t/n", NUMBERS)
+    sim.write("/t/short", "a\n")
+    r = sim.run("tail -n 1 /t/n /t/nope /t/short")
     assert r.out == "==> /t/n <==\n15\n\n==> /t/short <==\na\n"
     assert r.err == "tail: /t/nope: No such file or directory\n"
     assert r.status == 1
@@ -159,13 +127,13 @@ def test_tail_reads_standard_input_from_dash(sim):
 
 
 def test_tail_bad_count_is_a_usage_error(sim):
-    r = run(sim, "tail -n many /etc/init.sh")
+    r = sim.run("tail -n many /etc/init.sh")
     assert r.status == 2
     assert r.err == "tail: many: not a number of lines\nusage: tail [-n N] FILE...\n"
 
 
 def test_tail_without_a_file_is_a_usage_error(sim):
-    r = run(sim, "tail -n 2")
+    r = sim.run("tail -n 2")
     assert r.status == 2
     assert "usage: tail" in r.err
 
@@ -179,26 +147,26 @@ def _wc(data):
 def test_wc_counts_lines_words_and_bytes(sim):
     # Words cut by the chunks wc reads, UTF-8 letters, no final newline.
     text = ("word " * 30 + "longword" * 40 + " \t end\nnext line") * 5 + "é x\n\nlast"
-    write(sim, "/t/w", text)
-    write(sim, "/t/long", LONG)
-    r = run(sim, "wc /t/w", "wc /t/long")
+    sim.write("/t/w", text)
+    sim.write("/t/long", LONG)
+    r = sim.run("wc /t/w", "wc /t/long")
     got = [line.split() for line in r.out.splitlines()]
     assert got[0] == [str(n) for n in _wc(text.encode())] + ["/t/w"]
     assert got[1] == [str(n) for n in _wc(LONG.encode())] + ["/t/long"]
 
 
 def test_wc_options_pick_the_counts_and_several_files_have_a_total(sim):
-    write(sim, "/t/a", "one two\nthree\n")
-    write(sim, "/t/b", "four")
-    r = run(sim, "wc -l /t/a", "wc -w -c /t/a /t/b", "cd /t", "wc -cl a")
+    sim.write("/t/a", "one two\nthree\n")
+    sim.write("/t/b", "four")
+    r = sim.run("wc -l /t/a", "wc -w -c /t/a /t/b", "cd /t", "wc -cl a")
     assert r.out == ("      2 /t/a\n"
                      "      3      14 /t/a\n      1       4 /t/b\n      4      18 total\n"
                      "      2      14 a\n")
 
 
 def test_wc_missing_file_fails_but_counts_the_others(sim):
-    write(sim, "/t/a", "x\n")
-    r = run(sim, "wc -l /t/nope /t/a")
+    sim.write("/t/a", "x\n")
+    r = sim.run("wc -l /t/nope /t/a")
     assert r.out == "      1 /t/a\n      1 total\n"
     assert r.err == "wc: /t/nope: No such file or directory\n"
     assert r.status == 1
@@ -209,7 +177,7 @@ def test_wc_reads_standard_input_from_dash(sim):
 
 
 def test_wc_without_a_file_is_a_usage_error(sim):
-    r = run(sim, "wc -l")
+    r = sim.run("wc -l")
     assert r.status == 2
     assert "usage: wc" in r.err
 
@@ -220,15 +188,15 @@ TEXT = "Hello\nworld\nhello again\nHELLO there\n"
 
 
 def test_grep_prints_matching_lines(sim):
-    write(sim, "/t/a", TEXT)
-    r = run(sim, "grep hello /t/a", "grep 'l+o' /t/a", "grep '^w.r' /t/a", "grep '' /t/a")
+    sim.write("/t/a", TEXT)
+    r = sim.run("grep hello /t/a", "grep 'l+o' /t/a", "grep '^w.r' /t/a", "grep '' /t/a")
     assert r.out == "hello again\n" + "Hello\nhello again\n" + "world\n" + TEXT
     assert r.status == 0
 
 
 def test_grep_options(sim):
-    write(sim, "/t/a", TEXT)
-    r = run(sim, "grep -i hello /t/a", "grep -v hello /t/a", "grep -n -i 'HEL+O' /t/a",
+    sim.write("/t/a", TEXT)
+    r = sim.run("grep -i hello /t/a", "grep -v hello /t/a", "grep -n -i 'HEL+O' /t/a",
             "grep -c -i hello /t/a", "grep -vc hello /t/a", "grep -in '\\S+ AGAIN' /t/a")
     assert r.out == ("Hello\nhello again\nHELLO there\n"
                      "Hello\nworld\nHELLO there\n"
@@ -238,17 +206,17 @@ def test_grep_options(sim):
 
 
 def test_grep_several_files_are_named(sim):
-    write(sim, "/t/a", TEXT)
-    write(sim, "/t/b", "one hello\n")
-    r = run(sim, "cd /t", "grep -n hello a b", "grep -c hello a b")
+    sim.write("/t/a", TEXT)
+    sim.write("/t/b", "one hello\n")
+    r = sim.run("cd /t", "grep -n hello a b", "grep -c hello a b")
     assert r.out == "a:3:hello again\nb:1:one hello\na:1\nb:1\n"
 
 
 def test_grep_r_searches_folders(sim):
-    write(sim, "/t/a", TEXT)
-    write(sim, "/t/sub/b", "one hello\n")
-    write(sim, "/t/sub/bin", b"\xffhello\n")
-    r = run(sim, "grep -r hello /t", "cd /t", "grep -r hello sub", "grep -r hello",
+    sim.write("/t/a", TEXT)
+    sim.write("/t/sub/b", "one hello\n")
+    sim.write("/t/sub/bin", b"\xffhello\n")
+    r = sim.run("grep -r hello /t", "cd /t", "grep -r hello sub", "grep -r hello",
             "grep -r hello a")
     assert r.out == ("/t/a:hello again\n/t/sub/b:one hello\n"
                      "sub/b:one hello\n"
@@ -258,8 +226,8 @@ def test_grep_r_searches_folders(sim):
 
 
 def test_grep_status_is_0_on_a_match_1_on_none_2_on_an_error(sim):
-    write(sim, "/t/a", TEXT)
-    r = run(sim, "grep world /t/a; echo status=$?", "grep nothing /t/a; echo status=$?",
+    sim.write("/t/a", TEXT)
+    r = sim.run("grep world /t/a; echo status=$?", "grep nothing /t/a; echo status=$?",
             "grep hello /t/nope /t/a; echo status=$?", "grep hello /t; echo status=$?",
             "grep 'a(' /t/a")
     assert r.out == ("world\nstatus=0\n" "status=1\n"
@@ -275,7 +243,7 @@ def test_grep_reads_standard_input_from_dash(sim):
 
 
 def test_grep_usage_errors(sim):
-    r = run(sim, "grep; echo status=$?", "grep x")
+    r = sim.run("grep; echo status=$?", "grep x")
     assert r.out == "status=2\n"
     assert r.status == 2
     assert "grep: no PATTERN given\nusage: grep " in r.err

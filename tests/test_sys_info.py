@@ -14,12 +14,6 @@ COMMANDS = ("cd", "pwd", "env", "export", "unset", "clear", "date", "uptime",
             "reset", "free", "echo")
 
 
-def write(sim, path, text):
-    host = sim.path(path)
-    host.parent.mkdir(parents=True, exist_ok=True)
-    host.write_text(text)
-
-
 def program(about, body="pass", head=""):
     return '%sUSAGE = "[X]"\nABOUT = %r\n\n\ndef __main__(args):\n    %s\n' % (head, about, body)
 
@@ -70,13 +64,13 @@ def test_help_lists_commands_with_what_they_do(sim):
 
 
 def test_help_reads_every_kind_of_program_in_path(sim):
-    write(sim, "/opt/tools/hello.sh", "#!/bin/sh\n\n# hello.sh: say hello\necho hello\n")
-    write(sim, "/opt/tools/plain.sh", "# greet the world\necho hi\n")
-    write(sim, "/opt/tools/bare.sh", "echo no comment\n# late comment\n")
-    write(sim, "/opt/tools/tool.py", program("a tool"))
-    write(sim, "/opt/tools/quiet.py", "def __main__(args):\n    pass\n")
-    write(sim, "/opt/tools/broken.py", "def (:\n")
-    write(sim, "/opt/tools/notes.txt", "not a program\n")
+    sim.write("/opt/tools/hello.sh", "#!/bin/sh\n\n# hello.sh: say hello\necho hello\n")
+    sim.write("/opt/tools/plain.sh", "# greet the world\necho hi\n")
+    sim.write("/opt/tools/bare.sh", "echo no comment\n# late comment\n")
+    sim.write("/opt/tools/tool.py", program("a tool"))
+    sim.write("/opt/tools/quiet.py", "def __main__(args):\n    pass\n")
+    sim.write("/opt/tools/broken.py", "def (:\n")
+    sim.write("/opt/tools/notes.txt", "not a program\n")
     sim.path("/opt/tools/folder.py").mkdir()
     src = sim.path("/opt/tools/comp_src.py")
     src.write_text(program("compiled one"))
@@ -102,9 +96,9 @@ def test_help_reads_every_kind_of_program_in_path(sim):
 
 
 def test_help_takes_the_program_the_shell_would_run(sim):
-    write(sim, "/opt/tools/echo.py", program("shadowing echo"))
-    write(sim, "/opt/tools/dup.sh", "# the script\n")
-    write(sim, "/opt/tools/dup.py", program("the module"))
+    sim.write("/opt/tools/echo.py", program("shadowing echo"))
+    sim.write("/opt/tools/dup.sh", "# the script\n")
+    sim.write("/opt/tools/dup.py", program("the module"))
     r = sim.run("PATH=/opt/tools:/bin", "help", "help echo", "PATH=/bin")
     assert re.search(r"(?m)^echo +shadowing echo$", r.out)
     assert re.search(r"(?m)^dup +the module$", r.out)
@@ -115,8 +109,8 @@ def test_help_takes_the_program_the_shell_would_run(sim):
 
 
 def test_help_drops_each_program_and_what_it_imported(sim):
-    write(sim, "/libx/sidemod.py", "VALUE = 1\n")
-    write(sim, "/opt/tools/user.py", program("uses sidemod", head="import sidemod\n\n"))
+    sim.write("/libx/sidemod.py", "VALUE = 1\n")
+    sim.write("/opt/tools/user.py", program("uses sidemod", head="import sidemod\n\n"))
     r = sim.run("PATH=/opt/tools:/bin", "help", "help user", "lsmod")
     assert re.search(r"(?m)^user +uses sidemod$", r.out)
     assert "user - uses sidemod\nusage: user [X]\n" in r.out
@@ -141,7 +135,7 @@ def test_help_command_shows_about_and_full_usage(sim):
 
 
 def test_help_of_a_script(sim):
-    write(sim, "/bin/hello.sh", "# hello.sh: say hello\necho hello\n")
+    sim.write("/bin/hello.sh", "# hello.sh: say hello\necho hello\n")
     r = sim.run("help hello")
     assert r.out == "hello - say hello\nshell script /bin/hello.sh\n"
 
@@ -154,7 +148,7 @@ def test_help_of_an_unknown_command_fails_but_goes_on(sim):
 
 
 def test_help_of_a_broken_or_system_file_fails(sim):
-    write(sim, "/bin/broken.py", "def (:\n")
+    sim.write("/bin/broken.py", "def (:\n")
     r = sim.run("help broken")
     assert r.status == 1
     assert "help: broken: invalid syntax" in r.out + r.err
@@ -217,7 +211,7 @@ def test_lsmod_lists_loaded_modules_sorted(sim):
 
 
 def test_rmmod_unloads_a_module_and_the_next_import_is_fresh(sim):
-    write(sim, "/libx/counter.py", "count = 0\n")
+    sim.write("/libx/counter.py", "count = 0\n")
     r = sim.run("> import counter", "> counter.count = 5", "lsmod", "rmmod counter",
             "echo status=$?", "lsmod", "> import counter", "< counter.count")
     before, after = r.out.split("status=0\n")
@@ -234,7 +228,7 @@ def test_rmmod_refuses_kernel_modules(sim):
 
 
 def test_rmmod_of_a_module_not_loaded_fails_and_goes_on(sim):
-    write(sim, "/libx/counter.py", "count = 0\n")
+    sim.write("/libx/counter.py", "count = 0\n")
     r = sim.run("> import counter", "rmmod nosuch counter", "echo status=$?", "lsmod")
     assert "rmmod: nosuch: not loaded" in r.out + r.err
     assert "counter" not in r.out.split("status=1\n")[1].splitlines()
