@@ -21,15 +21,13 @@ ACROSS = (1, 18)
 
 def __main__(args):
     opts, rest = cmdargs.parse(args, "F")
-    if len(rest) < 2:
-        raise cmdargs.UsageError("needs SRC and DEST")
-    dest = munix.path(rest[-1])
-    into = fspath.isdir(dest)
-    if len(rest) > 2 and not into:
-        return cmdargs.error(rest[-1], cmdargs.ERRORS[20])
+    operands = fileops.sources_and_dest(rest)
+    if operands is None:
+        return 1
+    sources, dest, into = operands
     force = "F" in opts
     status = 0
-    for name in rest[:-1]:
+    for name in sources:
         src = munix.path(name)
         st = fspath.stat(src)
         target = fspath.join(dest, fspath.basename(src)) if into else dest

@@ -10,12 +10,7 @@ ABOUT = "print the last lines of files"
 
 
 def __main__(args):
-    opts, files = cmdargs.parse(args, "", "n")
-    count = cmdargs.number(opts.get("n", "10"), "number of lines")
-    if count < 0:
-        raise cmdargs.UsageError("%d: not a number of lines" % count)
-    if not files:
-        raise cmdargs.UsageError("no FILE given (- reads standard input)")
+    count, files = cmdargs.lines_and_files(args)
     out = munix.proc().stdout
     status = 0
     sep = "" if len(files) > 1 else None    # before the next heading

@@ -76,6 +76,17 @@ def parse(args, flags="", valued="", operands=None):
     return opts, rest
 
 
+def lines_and_files(args):
+    """The -n N and FILE... of head and tail: (count, files)."""
+    opts, files = parse(args, "", "n")
+    count = number(opts.get("n", "10"), "number of lines")
+    if count < 0:
+        raise UsageError("%d: not a number of lines" % count)
+    if not files:
+        raise UsageError("no FILE given (- reads standard input)")
+    return count, files
+
+
 def number(text, what="number"):
     """text as an int, or a UsageError naming what was expected."""
     try:

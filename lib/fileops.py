@@ -19,6 +19,22 @@ def holds_protected(path):
     return False
 
 
+def sources_and_dest(rest):
+    """The SRC... DEST operands of cp and mv: (sources, DEST made absolute,
+    whether the sources go into DEST as a folder); None, once reported, when
+    there are several sources and DEST is no folder."""
+    import cmdargs
+    import munix
+    if len(rest) < 2:
+        raise cmdargs.UsageError("needs SRC and DEST")
+    dest = munix.path(rest[-1])
+    into = fspath.isdir(dest)
+    if len(rest) > 2 and not into:
+        cmdargs.error(rest[-1], cmdargs.ERRORS[20])
+        return None
+    return rest[:-1], dest, into
+
+
 def makedirs(path, _errno=17):
     """Make the folder path and any missing folders above it; nothing to do
     when it is already a folder. A file in the way is an OSError: File
