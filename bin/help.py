@@ -41,40 +41,31 @@ def _list():
         if name in INTERNAL:
             about = INTERNAL[name][1]
         else:
-            about = _about(found[name][2], resident)
+            about = _about(found[name], resident)
         print("%-*s  %s" % (width, name, about) if about else name)
 
 
 def _commands():
-    """{name: (folder rank, extension rank, path)}: the file the shell runs
-    for each command name found in $PATH."""
-    found = {}
-    rank = 0
+    """{name: path}: each command in the folders of $PATH, and the file the
+    shell runs for it."""
+    names = set()
     for folder in munix.getenv("PATH", "/bin").split(":"):
         if not folder:
             continue
-        rank += 1
-        folder = munix.path(folder)
         try:
-            for entry, is_folder in fspath.entries(folder):
-                if not is_folder:
-                    _add(found, rank, folder, entry)
+            for entry, is_folder in fspath.entries(munix.path(folder)):
+                for ext in shell.EXTENSIONS:
+                    if not is_folder and entry.endswith(ext) and len(entry) > len(ext):
+                        names.add(entry[:-len(ext)])
         except OSError:
             pass  # a folder of $PATH that is not there
+    sess = munix.session()
+    found = {}
+    for name in names:
+        path = shell.resolve(name, sess)
+        if path is not None:
+            found[name] = path
     return found
-
-
-def _add(found, rank, folder, entry):
-    for k, ext in enumerate(shell.EXTENSIONS):
-        if entry.endswith(ext) and len(entry) > len(ext):
-            name = entry[:-len(ext)]
-            path = fspath.join(folder, entry)
-            if fspath.is_protected(path):
-                return
-            old = found.get(name)
-            if old is None or (rank, k) < old[:2]:
-                found[name] = (rank, k, path)
-            return
 
 
 def _about(path, resident):
@@ -130,11 +121,9 @@ def _describe(name):
         usage, about = INTERNAL[name]
         _print(name, about, usage)
         return 0
-    path = shell.resolve(name, munix.session())
-    if path is None:
-        return cmdargs.error(name, "command not found")
-    if fspath.is_protected(path):
-        return cmdargs.error(name, "not a command: %s is part of the system" % path)
+    path, problem = shell.locate(name, munix.session())
+    if problem:
+        return cmdargs.error(name, problem)
     name = shell.command_name(path)
     if path.endswith(".sh"):
         _print(name, _comment(path), None)

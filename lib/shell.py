@@ -72,13 +72,10 @@ def run(argv, sess):
     if name in ("loadconfig", "loadboard"):
         import kernel
         return kernel.internal(name, argv[1:])
-    path = resolve(name, sess)
-    if path is None:
-        complain(name, "command not found")
-        return 127
-    if fspath.is_protected(path):
-        complain(name, "not a command: %s is part of the system" % path)
-        return 126
+    path, problem = locate(name, sess)
+    if problem:
+        complain(name, problem)
+        return 127 if path is None else 126
     if path.endswith(".sh"):
         return run_script(path, argv, sess)
     return _run_module(path, argv, sess)
@@ -92,6 +89,16 @@ def _exit_status(argv, sess):
     except ValueError:
         complain("exit", "%s: numeric argument required" % argv[1])
         return 2
+
+
+def locate(name, sess):
+    """(the program file name stands for, why it cannot run or None)."""
+    path = resolve(name, sess)
+    if path is None:
+        return None, "command not found"
+    if fspath.is_protected(path):
+        return path, "not a command: %s is part of the system" % path
+    return path, None
 
 
 def resolve(name, sess):
