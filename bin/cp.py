@@ -25,14 +25,11 @@ def __main__(args):
         src = munix.path(name)
         st = fspath.stat(src)
         target = fspath.join(dest, fspath.basename(src)) if into else dest
-        if st is None:
-            status = cmdargs.error(name, cmdargs.ERRORS[2])
-        elif st[0] & fspath.DIR and "r" not in opts:
-            status = cmdargs.error(name, "Is a directory (use -r)")
-        elif target == src:
-            status = cmdargs.error(name, "source and destination are the same")
-        elif fileops.inside(target, src):
-            status = cmdargs.error(name, "cannot copy a folder into itself")
+        problem = fileops.transfer_problem(src, target, st, "copy")
+        if st is not None and st[0] & fspath.DIR and "r" not in opts:
+            problem = "Is a directory (use -r)"
+        if problem:
+            status = cmdargs.error(name, problem)
         elif fspath.is_protected(target) and "F" not in opts:
             status = cmdargs.error(target, PROTECTED)
         else:

@@ -31,12 +31,9 @@ def __main__(args):
         src = munix.path(name)
         st = fspath.stat(src)
         target = fspath.join(dest, fspath.basename(src)) if into else dest
-        if st is None:
-            status = cmdargs.error(name, cmdargs.ERRORS[2])
-        elif target == src:
-            status = cmdargs.error(name, "source and destination are the same")
-        elif fileops.inside(target, src):
-            status = cmdargs.error(name, "cannot move a folder into itself")
+        problem = fileops.transfer_problem(src, target, st, "move")
+        if problem:
+            status = cmdargs.error(name, problem)
         elif not force and fileops.holds_protected(src):
             status = cmdargs.error(name, PROTECTED if fspath.is_protected(src) else HOLDS)
         elif not force and fspath.is_protected(target):

@@ -35,6 +35,19 @@ def sources_and_dest(rest):
     return rest[:-1], dest, into
 
 
+def transfer_problem(src, target, st, verb):
+    """Why src (whose stat is st) cannot be copied or moved (verb) to
+    target, or None."""
+    import cmdargs
+    if st is None:
+        return cmdargs.ERRORS[2]
+    if target == src:
+        return "source and destination are the same"
+    if inside(target, src):
+        return "cannot %s a folder into itself" % verb
+    return None
+
+
 def makedirs(path, _errno=17):
     """Make the folder path and any missing folders above it; nothing to do
     when it is already a folder. A file in the way is an OSError: File
