@@ -30,20 +30,20 @@ def test_cd_alone_goes_home(sim):
 
 def test_cd_to_a_missing_folder_fails_and_stays(sim):
     r = sim.run("cd /etc", "cd /nope", "echo status=$?", "pwd")
-    assert "cd: /nope: No such file or directory\n" in r.out + r.err
+    assert "cd: /nope: No such file or directory\n" in r.err
     assert "status=1\n/etc\n" in r.out
 
 
 def test_cd_to_a_file_fails(sim):
     r = sim.run("cd /etc/init.sh")
     assert r.status == 1
-    assert "cd: /etc/init.sh: Not a directory\n" in r.out + r.err
+    assert "cd: /etc/init.sh: Not a directory\n" in r.err
 
 
 def test_cd_dash_without_a_previous_folder_fails(sim):
     r = sim.run("cd -")
     assert r.status == 1
-    assert "cd: OLDPWD not set" in r.out + r.err
+    assert "cd: OLDPWD not set" in r.err
 
 
 def test_cd_with_two_folders_is_a_usage_error(sim):
@@ -121,19 +121,19 @@ def test_exported_variables_reach_other_sessions(sim):
 def test_export_of_an_unset_variable_fails(sim):
     r = sim.run("export NOPE")
     assert r.status == 1
-    assert "export: NOPE: not set" in r.out + r.err
+    assert "export: NOPE: not set" in r.err
 
 
 def test_export_rejects_bad_names_and_keeps_going(sim):
     r = sim.run("export 1A=x GOOD=1 B-C=2 =z", "echo status=$? $GOOD")
-    text = r.out + r.err
+    text = r.err
     assert "export: 1A: not a valid name" in text
     assert "export: B-C: not a valid name" in text
     assert "export: =z: not a valid name" in text
     assert "status=1 1\n" in r.out
     r = sim.run("export 9 x")
     assert r.status == 1
-    assert "export: 9: not a valid name" in r.out + r.err
+    assert "export: 9: not a valid name" in r.err
 
 
 def test_export_bad_option_is_a_usage_error(sim):
@@ -157,7 +157,7 @@ def test_unset_of_a_missing_variable_is_fine(sim):
 
 def test_unset_bad_name_fails_but_unsets_the_rest(sim):
     r = sim.run("A=1", "unset 1x A", "echo status=$? [$A]")
-    assert "unset: 1x: not a valid name" in r.out + r.err
+    assert "unset: 1x: not a valid name" in r.err
     assert "status=1 []\n" in r.out
 
 
