@@ -6,15 +6,24 @@ lacks (a newer release's) come from the defaults, also inside sections. Saving g
 temporary file, so a failure midway never wipes the configuration.
 """
 import json
+import sys
 
 import fspath
 
 PATH = "/etc/system.conf"
 
+# The simulator (the unix port) runs without root: ports above 1024.
+_SIM = sys.platform == "linux"
+
 DEFAULTS = {
     "hostname": "munix",
     "board": "/etc/default.board",
     "env": {"PATH": "/bin", "HOME": "/"},
+    "auth": {"delay_ms": 1000, "failures": 5, "block_s": 60},
+    "telnet": {"port": 2323 if _SIM else 23, "sessions": 4, "idle_s": 600},
+    "http": {"port": 8080 if _SIM else 80, "sessions": 4, "idle_s": 30},
+    "ftp": {"port": 2121 if _SIM else 21, "sessions": 4, "idle_s": 300,
+            "pasv_ports": [50000, 50099] if _SIM else [49152, 49407], "active": False},
 }
 
 

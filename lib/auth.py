@@ -1,0 +1,199 @@
+"""Users and passwords of the network daemons (telnet, FTP, HTTP).
+
+Passwords are kept in /etc/shadow, one `USER:ROUNDS:SALT:HASH` line each
+(salt and hash in hex): HASH is SHA-256 iterated ROUNDS times over a random
+16-byte salt and the password, so a stolen file gives neither the password
+nor a quick way to guess it. ROUNDS is chosen so that a check costs about
+0.2 s on an ESP32 (README: Users and passwords); it is kept per line, so a
+new default never breaks stored passwords.
+
+Three states (required()):
+  True    the file has users: every daemon asks for a login
+  False   `setauth -d` disabled logins explicitly: the file has no user
+  None    never configured (no file): daemons refuse to start unless
+          started with -i, and then ask no login
+
+check() delays each failure (delay_ms) and logs it; an address with
+failures failures in a row is refused for block_s seconds (the "auth"
+section of /etc/system.conf; defaults below). Neither the
+password nor its hash is ever printed or logged.
+"""
+import _thread
+import hashlib
+import time
+
+FILE = "/etc/shadow"
+ROUNDS = 4000
+SALT_BYTES = 16
+DELAY_MS = 1000
+FAILURES = 5
+BLOCK_S = 60
+TRACKED = 16        # addresses whose failures are remembered
+
+_lock = _thread.allocate_lock()
+_failures = {}      # ip -> [failures in a row, ticks_ms of the last one]
+
+
+def digest(password, salt, rounds):
+    """The iterated salted SHA-256 of password (str) as bytes."""
+    secret = password.encode()
+    d = hashlib.sha256(salt + secret).digest()
+    for _ in range(rounds):
+        d = hashlib.sha256(d + secret).digest()
+    return d
+
+
+def same(a, b):
+    """a == b for bytes, in a time that does not depend on where they differ."""
+    if len(a) != len(b):
+        return False
+    diff = 0
+    for i in range(len(a)):
+        diff |= a[i] ^ b[i]
+    return diff == 0
+
+
+def _entries():
+    """(user, rounds, salt, hash) of each line of the file; None without file."""
+    try:
+        f = open(FILE)
+    except OSError:
+        return None
+    found = []
+    with f:
+        for line in f:
+            parts = line.strip().split(":")
+            if len(parts) == 4 and not parts[0].startswith("#"):
+                try:
+                    found.append((parts[0], int(parts[1]), _unhex(parts[2]), _unhex(parts[3])))
+                except ValueError:
+                    pass
+    return found
+
+
+def _unhex(text):
+    import binascii
+    return binascii.unhexlify(text)
+
+
+def _hex(data):
+    import binascii
+    return binascii.hexlify(data).decode()
+
+
+def required():
+    """True when logins are asked, False when disabled, None when never set."""
+    found = _entries()
+    return None if found is None else bool(found)
+
+
+def users():
+    found = _entries()
+    return [e[0] for e in found] if found else []
+
+
+def valid_user(user):
+    """A user name: letters, digits, _ . - (what every protocol carries)."""
+    return 0 < len(user) <= 32 and all(c.isalpha() or c.isdigit() or c in "_.-" for c in user)
+
+
+def set_password(user, password):
+    """Store user's password (replacing an older one), as a salted hash."""
+    import os
+    import fspath
+    salt = os.urandom(SALT_BYTES)
+    line = "%s:%d:%s:%s\n" % (user, ROUNDS, _hex(salt), _hex(digest(password, salt, ROUNDS)))
+    lines = []
+    try:
+        with open(FILE) as f:
+            lines = [old for old in f if old.split(":", 1)[0] != user and not old.startswith("#")]
+    except OSError:
+        pass
+    fspath.write_file(FILE, "".join(lines) + line)
+
+
+def disable():
+    """Ask no login any more: every user is removed."""
+    import fspath
+    fspath.write_file(FILE, "# logins disabled by `setauth -d`; `setauth USER` enables them\n")
+
+
+def is_secret(path):
+    """True for the password file (and its temporaries), which no daemon
+    hands out or overwrites; path must be normalised."""
+    return path.startswith(FILE) and path[len(FILE):] in ("", ".tmp", ".old")
+
+
+def limit(key, default):
+    """An "auth" setting of /etc/system.conf."""
+    import netd
+    return netd.setting(netd.settings("auth"), key, default)
+
+
+def blocked(ip):
+    """Seconds left before ip may try again (0: it may)."""
+    failures = limit("failures", FAILURES)
+    block_ms = limit("block_s", BLOCK_S) * 1000
+    with _lock:
+        entry = _failures.get(ip)
+        if entry is None or entry[0] < failures:
+            return 0
+        left = block_ms - time.ticks_diff(time.ticks_ms(), entry[1])
+        if left <= 0:
+            del _failures[ip]
+            return 0
+        return left // 1000 + 1
+
+
+def check(user, password, ip, service="", delay=True):
+    """True when password is user's. A failure is logged and, with delay,
+    answered only after limit("delay_ms", DELAY_MS) (an asyncio server
+    passes delay=False and sleeps that long itself); an address blocked by repeated failures always
+    fails."""
+    if blocked(ip):
+        _failed(user, ip, service, "refused (too many failures)", delay)
+        return False
+    found = _entries() or []
+    stored = None
+    for entry in found:
+        if entry[0] == user:
+            stored = entry
+    if stored is None:
+        # The same work for an unknown user: answers take as long.
+        digest(password, b"\0" * SALT_BYTES, ROUNDS)
+        ok = False
+    else:
+        ok = same(digest(password, stored[2], stored[1]), stored[3])
+    if ok:
+        with _lock:
+            _failures.pop(ip, None)
+        return True
+    with _lock:
+        entry = _failures.get(ip)
+        if entry is None:
+            if len(_failures) >= TRACKED:
+                oldest = min(_failures, key=lambda k: _failures[k][1])
+                del _failures[oldest]
+            entry = _failures[ip] = [0, 0]
+        entry[0] += 1
+        entry[1] = time.ticks_ms()
+    _failed(user, ip, service, "failed", delay)
+    return False
+
+
+def _failed(user, ip, service, what, delay):
+    import netd
+    netd.log("%s: login %s for %s from %s" % (service or "auth", what, user[:32], ip))
+    if delay:
+        time.sleep_ms(limit("delay_ms", DELAY_MS))
+
+
+def ask(prompt):
+    """Read a secret from the current process's terminal without echo when
+    the terminal can hide input (it has hide_input true: then it takes
+    input(prompt, echo=False)); else with its plain input()."""
+    import munix
+    term = munix.proc().stdin
+    if getattr(term, "hide_input", False):
+        return term.input(prompt, echo=False)
+    return term.input(prompt)

@@ -1,0 +1,375 @@
+"""What the network daemons (telnet, FTP, HTTP) share: the address to
+listen on, their settings, a table of running daemons, and the start, stop
+and status commands.
+
+    netd.address()                  the board's IP address to listen on
+    netd.settings("ftp")            the daemon's section of /etc/system.conf
+    netd.start(name, port, serve)   a TCP server, one thread per client:
+                                    serve(daemon, sock, peer) runs per client
+    netd.run(name, port, main)      any other kind of daemon (an asyncio
+                                    server): main(daemon) runs in a thread of
+                                    its own until daemon.stopping is set
+    netd.stop(name), netd.get(name) stop a daemon; the running one or None
+    netd.control(name, args, start) the whole `uXXXd start|stop|status`
+
+A daemon never blocks longer than POLL_MS without looking at its stopping
+flag: stop() sets the flag, and the listener and every client session end
+by themselves, closing their sockets, within that time. (Closing a socket
+that another thread waits on does not wake that thread on every port.)
+
+The table is guarded by a lock: the RP2040 runs threads without a GIL.
+"""
+import _thread
+import select
+import socket
+import sys
+import time
+
+POLL_MS = 250           # how long a daemon thread waits before checking its flag
+STOP_MS = 3000          # how long stop() waits for the threads to end
+STACK = 12 * 1024       # thread stack: sessions run file operations and commands
+LOG = "/tmp/net.log"
+LOG_MAX = 8192          # the log is moved to net.log.1 beyond this size
+
+_lock = _thread.allocate_lock()
+_daemons = {}           # name -> Daemon
+
+
+class Stopped(Exception):
+    """The daemon is stopping: the session ends."""
+
+
+class Daemon:
+    """A running daemon: its listening port, flag, sessions and counters."""
+
+    def __init__(self, name, port):
+        self.name = name
+        self.port = port
+        self.host = address()
+        self.stopping = False
+        self.threads = 0            # threads of this daemon still running
+        self.sessions = 0           # clients being served now
+        self.counters = {}          # what status shows: "logins": 3 ...
+        self.started = time.time()
+        self.insecure = False       # started with -i: no login asked
+
+    def listen(self, backlog=2):
+        """A socket listening on the daemon's address and port; OSError
+        (EADDRINUSE, EACCES) when the port cannot be had."""
+        return listen(self.host, self.port, backlog)
+
+    def count(self, key, n=1):
+        with _lock:
+            self.counters[key] = self.counters.get(key, 0) + n
+
+    def thread(self, function, args):
+        """Run function(*args) in a new thread counted as this daemon's."""
+        with _lock:
+            self.threads += 1
+        old = None
+        try:
+            old = _thread.stack_size(STACK)
+        except (AttributeError, ValueError):
+            pass
+        try:
+            _thread.start_new_thread(self._run, (function, args))
+        except Exception:
+            with _lock:
+                self.threads -= 1
+            raise
+        finally:
+            if old is not None:
+                _thread.stack_size(old)
+
+    def _run(self, function, args):
+        try:
+            function(*args)
+        except Exception as e:
+            log("%s: %s: %r" % (self.name, type(e).__name__, e))
+        finally:
+            with _lock:
+                self.threads -= 1
+
+    def wait(self, sock, timeout_ms, events=select.POLLIN):
+        """Wait until sock is ready (True) or timeout_ms passed (False; None
+        waits for ever), POLL_MS at a time; Stopped when the daemon stops."""
+        poller = select.poll()
+        poller.register(sock, events)
+        deadline = None if timeout_ms is None else time.ticks_add(time.ticks_ms(), timeout_ms)
+        while True:
+            if self.stopping:
+                raise Stopped()
+            step = POLL_MS
+            if deadline is not None:
+                step = min(step, max(time.ticks_diff(deadline, time.ticks_ms()), 0))
+            if poller.poll(step):
+                return True
+            if deadline is not None and time.ticks_diff(deadline, time.ticks_ms()) <= 0:
+                return False
+
+    def status(self):
+        """One line: where it listens, since when, sessions and counters."""
+        with _lock:
+            counters = sorted(self.counters.items())
+            sessions = self.sessions
+        text = "%s: listening on %s:%d, %d session%s" % (
+            self.name, self.host, self.port, sessions, "" if sessions == 1 else "s")
+        for key, n in counters:
+            text += ", %d %s" % (n, key)
+        if self.insecure:
+            text += ", no login (-i)"
+        return text
+
+
+def address():
+    """The board's address to listen on: the station's when connected, else
+    the access point's when active, else every interface (0.0.0.0). On the
+    unix port (the simulator) 127.0.0.1, so that a simulated board is never
+    reachable from the PC's network unless asked (the simulated Wi-Fi also
+    gives 127.0.0.1 once connected)."""
+    try:
+        import network
+        for interface in (network.STA_IF, network.AP_IF):
+            wlan = network.WLAN(interface)
+            up = wlan.isconnected() if interface == network.STA_IF else wlan.active()
+            if up:
+                ip = wlan.ifconfig()[0]
+                if ip != "0.0.0.0":
+                    return ip
+    except (ImportError, AttributeError, OSError):
+        pass
+    return "127.0.0.1" if sys.platform == "linux" else "0.0.0.0"
+
+
+def settings(name):
+    """The daemon's section of /etc/system.conf, a dict ({} when missing)."""
+    import kernel
+    section = kernel.conf.get(name)
+    return section if isinstance(section, dict) else {}
+
+
+def setting(section, key, default):
+    """An int setting of a section, default when missing or not a number."""
+    try:
+        return int(section.get(key, default))
+    except (TypeError, ValueError):
+        return default
+
+
+def listen(host, port, backlog=2):
+    """A TCP socket listening on host:port."""
+    sock = socket.socket()
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(socket.getaddrinfo(host, port)[0][-1])
+        sock.listen(backlog)
+    except Exception:
+        sock.close()
+        raise
+    return sock
+
+
+def peer_ip(addr):
+    """The IP of an address from accept(): a tuple on boards, a raw
+    sockaddr on the unix port."""
+    if isinstance(addr, tuple):
+        return addr[0]
+    family, ip, _ = socket.sockaddr(addr)
+    return socket.inet_ntop(family, ip)
+
+
+def send(sock, data):
+    """Write all of data; a socket with a timeout may take only part."""
+    view = memoryview(data)
+    while view:
+        n = sock.write(view)
+        if n is None:
+            n = 0
+        view = view[n:]
+
+
+def start(name, port, serve, limit=4, busy=b"", insecure=False):
+    """Start a TCP server: each client is served by serve(daemon, sock, ip)
+    in a thread of its own; past limit clients, busy is sent and the client
+    closed. Raises OSError when the port cannot be had, RuntimeError when a
+    daemon of that name runs. Returns the Daemon."""
+    daemon = Daemon(name, port)
+    daemon.insecure = insecure
+    _register(daemon)
+    try:
+        sock = daemon.listen(limit)
+        daemon.thread(_accept, (daemon, sock, serve, limit, busy))
+    except Exception:
+        _unregister(daemon)
+        raise
+    return daemon
+
+
+def run(name, port, main, insecure=False):
+    """Start a daemon of another kind: main(daemon) runs in a thread of its
+    own, listens itself (daemon.listen() or its own server on daemon.host,
+    daemon.port) and returns once daemon.stopping is set."""
+    daemon = Daemon(name, port)
+    daemon.insecure = insecure
+    _register(daemon)
+    try:
+        daemon.thread(_main, (daemon, main))
+    except Exception:
+        _unregister(daemon)
+        raise
+    return daemon
+
+
+def _main(daemon, main):
+    try:
+        main(daemon)
+    finally:
+        _unregister(daemon)
+
+
+def _register(daemon):
+    with _lock:
+        if daemon.name in _daemons:
+            raise RuntimeError("already running")
+        _daemons[daemon.name] = daemon
+
+
+def _unregister(daemon):
+    with _lock:
+        if _daemons.get(daemon.name) is daemon:
+            del _daemons[daemon.name]
+
+
+def get(name):
+    """The running daemon of that name, or None."""
+    with _lock:
+        return _daemons.get(name)
+
+
+def stop(name):
+    """Stop the daemon: its listener and sessions end, their sockets closed.
+    Returns False when it was not running."""
+    daemon = get(name)
+    if daemon is None:
+        return False
+    daemon.stopping = True
+    deadline = time.ticks_add(time.ticks_ms(), STOP_MS)
+    while daemon.threads and time.ticks_diff(deadline, time.ticks_ms()) > 0:
+        time.sleep_ms(20)
+    _unregister(daemon)
+    return True
+
+
+def _accept(daemon, sock, serve, limit, busy):
+    try:
+        while True:
+            if not daemon.wait(sock, None):
+                continue
+            try:
+                client, addr = sock.accept()
+            except OSError:
+                continue
+            if daemon.sessions >= limit:
+                try:
+                    client.write(busy)
+                except OSError:
+                    pass
+                client.close()
+                continue
+            with _lock:
+                daemon.sessions += 1
+            try:
+                daemon.thread(_session, (daemon, client, peer_ip(addr), serve))
+            except Exception:
+                with _lock:
+                    daemon.sessions -= 1
+                client.close()
+    except Stopped:
+        pass
+    finally:
+        sock.close()
+        _unregister_when_idle(daemon)
+
+
+def _unregister_when_idle(daemon):
+    """The listener ends: the daemon leaves the table once stop() is done
+    waiting, or at once when it ended by itself."""
+    if not daemon.stopping:
+        _unregister(daemon)
+
+
+def _session(daemon, client, ip, serve):
+    try:
+        serve(daemon, client, ip)
+    except (Stopped, OSError):
+        pass
+    finally:
+        client.close()
+        with _lock:
+            daemon.sessions -= 1
+
+
+def log(text):
+    """Append a line to the network log (/tmp/net.log), time-stamped; the
+    log is moved aside to net.log.1 when it grows past LOG_MAX."""
+    import os
+    with _lock:
+        try:
+            try:
+                if os.stat(LOG)[6] > LOG_MAX:
+                    os.rename(LOG, LOG + ".1")
+            except OSError:
+                pass
+            with open(LOG, "a") as f:
+                f.write("%d %s\n" % (time.time(), text))
+        except OSError:
+            pass
+
+
+USAGE = """[-i] start|stop|status
+  start   start the daemon (port, limits and timeouts: /etc/system.conf)
+  stop    stop it: the listener and every session end
+  status  whether it runs, where, and what it served
+  -i      start although no password is set (setauth): no login asked"""
+
+
+def control(name, args, start_daemon):
+    """The `uXXXd [-i] start|stop|status` command of daemon name;
+    start_daemon(insecure) starts it and returns the Daemon. Returns the
+    command's status."""
+    import cmdargs
+    opts, rest = cmdargs.parse(args, "i", operands=1)
+    what = rest[0] if rest else ""
+    if what == "status":
+        daemon = get(name)
+        if daemon is None:
+            print("%s: not running" % name)
+            return 1
+        print(daemon.status())
+        return 0
+    if what == "stop":
+        if not stop(name):
+            return cmdargs.error(None, "not running")
+        print("%s: stopped" % name)
+        return 0
+    if what != "start":
+        raise cmdargs.UsageError("start, stop or status?")
+    if get(name) is not None:
+        return cmdargs.error(None, "already running")
+    import auth
+    insecure = bool(opts.get("i"))
+    if auth.required() is None and not insecure:
+        return cmdargs.error(None, "no password set: run `setauth USER` first"
+                             " (or `setauth -d` for none, or start with -i)")
+    port = setting(settings(name), "port", 0)
+    try:
+        daemon = start_daemon(insecure and auth.required() is None)
+    except RuntimeError as e:
+        return cmdargs.error(None, e)
+    except OSError as e:
+        import errno
+        if e.args and e.args[0] == errno.EADDRINUSE:
+            return cmdargs.error("port %d" % port, "in use")
+        return cmdargs.error("port %d" % port, e)
+    print(daemon.status())
+    return 0
