@@ -19,6 +19,7 @@ section of /etc/system.conf; defaults below). Neither the
 password nor its hash is ever printed or logged.
 """
 import _thread
+import binascii
 import hashlib
 import time
 
@@ -72,12 +73,10 @@ def _entries():
 
 
 def _unhex(text):
-    import binascii
     return binascii.unhexlify(text)
 
 
 def _hex(data):
-    import binascii
     return binascii.hexlify(data).decode()
 
 

@@ -27,7 +27,7 @@ import time
 
 POLL_MS = 250           # how long a daemon thread waits before checking its flag
 STOP_MS = 3000          # how long stop() waits for the threads to end
-STACK = 12 * 1024       # thread stack: sessions run file operations and commands
+STACK = 16 * 1024       # a board's thread stack: sessions run file operations and commands
 LOG = "/tmp/net.log"
 LOG_MAX = 8192          # the log is moved to net.log.1 beyond this size
 
@@ -67,10 +67,9 @@ class Daemon:
         with _lock:
             self.threads += 1
         old = None
-        try:
+        if sys.platform != "linux":
+            # The unix port's threads need far more C stack than a board's.
             old = _thread.stack_size(STACK)
-        except (AttributeError, ValueError):
-            pass
         try:
             _thread.start_new_thread(self._run, (function, args))
         except Exception:
@@ -178,14 +177,26 @@ def peer_ip(addr):
     return socket.inet_ntop(family, ip)
 
 
-def send(sock, data):
-    """Write all of data; a socket with a timeout may take only part."""
+def send(sock, data, daemon=None, timeout_ms=30000):
+    """Write all of data to sock, blocking or not: a non-blocking socket
+    takes part of it, or nothing (None), while the peer is not reading. A
+    peer that reads nothing for timeout_ms is an OSError (ETIMEDOUT); with
+    daemon, its stopping ends the wait (Stopped)."""
     view = memoryview(data)
     while view:
         n = sock.write(view)
-        if n is None:
-            n = 0
-        view = view[n:]
+        if n:
+            view = view[n:]
+            continue
+        if daemon is None:
+            ready = select.poll()
+            ready.register(sock, select.POLLOUT)
+            ready = ready.poll(timeout_ms)
+        else:
+            ready = daemon.wait(sock, timeout_ms, select.POLLOUT)
+        if not ready:
+            import errno
+            raise OSError(errno.ETIMEDOUT)
 
 
 def start(name, port, serve, limit=4, busy=b"", insecure=False):

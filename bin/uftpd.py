@@ -1,0 +1,12 @@
+import ftpd
+import netd
+
+USAGE = netd.USAGE + """
+Serves the board's files to FTP clients (ftp, curl, FUSE mounts) on the
+"ftp" port of /etc/system.conf (21; 2121 in the simulator). status counts
+logins, downloads (RETR) and uploads."""
+ABOUT = "the FTP daemon: start, stop or show it"
+
+
+def __main__(args):
+    return netd.control(ftpd.NAME, args, ftpd.start)
