@@ -1,21 +1,29 @@
 """Stand-in for the board's network module: a board on a network with one
-access point, SSID "munix-sim", password "munix-sim-pass". Connecting with
-them succeeds; the board's address is then 127.0.0.1, so daemons bind to
-the loopback."""
+access point, SSID "munix-sim", password "munix-sim-pass".
+
+As on a board, an interface must be made active before it scans or
+connects; connecting takes a moment (the status is STAT_CONNECTING for
+CONNECT_MS), then succeeds with the right SSID and password, or fails with
+STAT_NO_AP_FOUND or STAT_WRONG_PASSWORD. The board's address on either
+interface is then 127.0.0.1, so the daemons bind to the loopback.
+"""
 import time
 
 STA_IF = 0
 AP_IF = 1
-STAT_IDLE = 0
-STAT_CONNECTING = 1
-STAT_WRONG_PASSWORD = -3
-STAT_NO_AP_FOUND = -2
-STAT_GOT_IP = 3
+STAT_IDLE = 1000
+STAT_CONNECTING = 1001
+STAT_GOT_IP = 1010
+STAT_NO_AP_FOUND = 201
+STAT_WRONG_PASSWORD = 202
+STAT_CONNECT_FAIL = 203
 AUTH_OPEN = 0
 AUTH_WPA2_PSK = 3
 
 SSID = "munix-sim"
 PASSWORD = "munix-sim-pass"
+CONNECT_MS = 100
+ADDRESS = ("127.0.0.1", "255.0.0.0", "127.0.0.1", "127.0.0.1")
 _NO_ADDRESS = ("0.0.0.0", "0.0.0.0", "0.0.0.0", "0.0.0.0")
 _hostname = ["munix"]
 
@@ -27,14 +35,18 @@ def hostname(name=None):
 
 
 class _Interface:
-    def __init__(self, mac):
+    def __init__(self, mac, essid):
         self.active = False
         self.status = STAT_IDLE
-        self.config = {"mac": mac, "essid": "", "password": "", "channel": 6,
-                       "security": AUTH_WPA2_PSK}
+        self.outcome = STAT_IDLE    # what connecting ends in
+        self.since = 0
+        self.address = None         # a static ifconfig(), if one was set
+        self.config = {"mac": mac, "essid": essid, "ssid": essid, "password": "",
+                       "channel": 6, "security": AUTH_WPA2_PSK, "hidden": False}
 
 
-_interfaces = {STA_IF: _Interface(b"\x02munix"), AP_IF: _Interface(b"\x02munia")}
+_interfaces = {STA_IF: _Interface(b"\x02munix", ""),
+               AP_IF: _Interface(b"\x02munia", "munix-ap")}
 
 
 class WLAN:
@@ -61,12 +73,15 @@ class WLAN:
     def connect(self, ssid=None, key=None):
         self._need_active()
         if ssid != SSID:
-            self._i.status = STAT_NO_AP_FOUND
+            outcome = STAT_NO_AP_FOUND
         elif key != PASSWORD:
-            self._i.status = STAT_WRONG_PASSWORD
+            outcome = STAT_WRONG_PASSWORD
         else:
-            self._i.status = STAT_GOT_IP
-            self._i.config["essid"] = ssid
+            outcome = STAT_GOT_IP
+            self._i.config["essid"] = self._i.config["ssid"] = ssid
+        self._i.outcome = outcome
+        self._i.status = STAT_CONNECTING
+        self._i.since = time.ticks_ms()
 
     def disconnect(self):
         self._i.status = STAT_IDLE
@@ -74,22 +89,37 @@ class WLAN:
     def status(self, param=None):
         if param == "rssi":
             return -42
-        return self._i.status
+        i = self._i
+        if i.status == STAT_CONNECTING and time.ticks_diff(time.ticks_ms(), i.since) >= CONNECT_MS:
+            i.status = i.outcome
+        return i.status
 
     def isconnected(self):
         if self._ap:
-            return self._i.active
-        return self._i.active and self._i.status == STAT_GOT_IP
+            return False    # no station ever joins the simulated access point
+        return self._i.active and self.status() == STAT_GOT_IP
 
     def ifconfig(self, settings=None):
-        if settings is not None:
+        if settings == "dhcp":
+            self._i.address = None
             return
-        if self.isconnected():
-            return ("127.0.0.1", "255.0.0.0", "127.0.0.1", "127.0.0.1")
+        if settings is not None:
+            if len(settings) != 4:
+                raise ValueError("ifconfig needs (ip, netmask, gateway, dns)")
+            self._i.address = tuple(settings)
+            return
+        if self._i.active and (self._ap or self.isconnected()):
+            return self._i.address or ADDRESS
         return _NO_ADDRESS
 
     def config(self, *names, **settings):
         for key, value in settings.items():
+            if key not in self._i.config and key not in ("key", "txpower", "pm"):
+                raise ValueError("unknown config param")
             self._i.config[key] = value
+            if key in ("essid", "ssid"):
+                self._i.config["essid"] = self._i.config["ssid"] = value
         if names:
+            if names[0] not in self._i.config:
+                raise ValueError("unknown config param")
             return self._i.config[names[0]]

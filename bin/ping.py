@@ -1,0 +1,157 @@
+import socket
+import struct
+import time
+
+import cmdargs
+
+USAGE = """HOST [-c N] [-W SECONDS]
+  Send N ICMP echo requests (default 4), one a second, and print each
+  reply's round trip; -W is how long to wait for each (default 1).
+  The status is 0 when some reply came, 1 when none did."""
+ABOUT = "check that a host answers (ICMP echo)"
+
+ECHO, REPLY = 8, 0
+SIZE = 56           # data bytes, as ping sends by default
+
+
+def __main__(args):
+    opts, rest = cmdargs.parse(_options_first(args), "", "cW")
+    if len(rest) != 1:
+        raise cmdargs.UsageError("extra operand %s" % rest[1] if rest else "missing HOST")
+    count = cmdargs.number(opts.get("c", "4"), "count")
+    wait = cmdargs.number(opts.get("W", "1"), "number of seconds")
+    if count < 1 or wait < 1:
+        raise cmdargs.UsageError("-c and -W take numbers from 1")
+    import inet
+    host = rest[0]
+    try:
+        addr = inet.resolve(host, 0, socket.SOCK_DGRAM)
+    except OSError as e:
+        return cmdargs.error(host, e)
+    ip = inet.ntoa(addr)
+    try:
+        sock = _icmp_socket()
+    except OSError as e:
+        return cmdargs.error(None, "no ICMP socket: %s" % cmdargs.strerror(e))
+    print("PING %s (%s): %d data bytes" % (host, ip, SIZE))
+    ident = time.ticks_ms() & 0xFFFF
+    packed = socket.inet_pton(socket.AF_INET, ip)
+    times = []
+    try:
+        sock.settimeout(wait)
+        for seq in range(1, count + 1):
+            started = time.ticks_us()
+            sock.sendto(_packet(ident, seq), addr)
+            answer = _reply(sock, ident, seq, packed, started, wait * 1000)
+            if answer is None:
+                print("no answer to icmp_seq=%d" % seq)
+            else:
+                size, ttl, us = answer
+                times.append(us)
+                print("%d bytes from %s: icmp_seq=%d%s time=%d.%03d ms" % (
+                    size, ip, seq, "" if ttl is None else " ttl=%d" % ttl,
+                    us // 1000, us % 1000))
+            if seq < count:
+                _pause(started, 1000)
+    except OSError as e:
+        return cmdargs.error(host, e)
+    finally:
+        sock.close()
+    lost = (count - len(times)) * 100 // count
+    print("--- %s ping statistics ---" % host)
+    print("%d packets transmitted, %d received, %d%% packet loss" % (count, len(times), lost))
+    if times:
+        print("round-trip min/avg/max = %s/%s/%s ms" % (
+            _ms(min(times)), _ms(sum(times) // len(times)), _ms(max(times))))
+    return 0 if times else 1
+
+
+def _options_first(args):
+    """args with the options moved before HOST: `ping HOST -c 3` is the
+    usual order, where cmdargs takes options only before operands."""
+    options, operands = [], []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            operands.extend(args[i + 1:])
+            break
+        if arg[:1] == "-" and len(arg) > 1:
+            options.append(arg)
+            if arg in ("-c", "-W") and i + 1 < len(args):
+                i += 1
+                options.append(args[i])
+        else:
+            operands.append(arg)
+        i += 1
+    return options + operands
+
+
+def _ms(us):
+    return "%d.%03d" % (us // 1000, us % 1000)
+
+
+def _icmp_socket():
+    """A raw ICMP socket (boards; root on Linux), else Linux's datagram
+    ICMP socket, which unprivileged users may have."""
+    try:
+        return socket.socket(socket.AF_INET, socket.SOCK_RAW, 1)
+    except OSError as e:
+        first = e
+    try:
+        return socket.socket(socket.AF_INET, socket.SOCK_DGRAM, 1)
+    except OSError:
+        raise first
+
+
+def _checksum(data):
+    if len(data) & 1:
+        data += b"\0"
+    total = 0
+    for i in range(0, len(data), 2):
+        total += data[i] << 8 | data[i + 1]
+    total = (total >> 16) + (total & 0xFFFF)
+    total += total >> 16
+    return ~total & 0xFFFF
+
+
+def _packet(ident, seq):
+    body = bytes([i & 0xFF for i in range(SIZE)])
+    head = struct.pack("!BBHHH", ECHO, 0, 0, ident, seq)
+    return struct.pack("!BBHHH", ECHO, 0, _checksum(head + body), ident, seq) + body
+
+
+def _reply(sock, ident, seq, packed, started, wait_ms):
+    """(bytes, ttl, microseconds) of the echo reply to seq, None when none
+    came in time. A raw socket sees every ICMP packet, with its IP header:
+    the reply is told by its source address and identifier. A datagram
+    socket sees only its own, without header, the identifier rewritten."""
+    while True:
+        left = wait_ms - time.ticks_diff(time.ticks_us(), started) // 1000
+        if left <= 0:
+            return None
+        try:
+            data = sock.recv(SIZE + 64)
+        except OSError:
+            return None     # the socket's timeout
+        us = time.ticks_diff(time.ticks_us(), started)
+        ttl = None
+        raw = data and data[0] >> 4 == 4
+        if raw:
+            if data[12:16] != packed:
+                continue
+            ttl = data[8]
+            data = data[(data[0] & 15) * 4:]
+        if len(data) >= 8:
+            kind, _, _, who, got = struct.unpack("!BBHHH", data[:8])
+            if kind == REPLY and got == seq and (who == ident or not raw):
+                return len(data), ttl, us
+
+
+def _pause(since, ms):
+    """Sleep until ms after since, in short steps so Ctrl-C gets through."""
+    while True:
+        left = ms - time.ticks_diff(time.ticks_us(), since) // 1000
+        if left <= 0:
+            return
+        time.sleep_ms(min(left, 100))

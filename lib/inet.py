@@ -1,0 +1,36 @@
+"""Internet addresses for the network commands: a host name (or a dotted
+address, with an optional :PORT) resolved to a socket address, and a
+socket address shown as text. Ports differ in what getaddrinfo() returns:
+a (host, port) tuple on boards, a packed sockaddr on the unix port."""
+import socket
+
+
+def split_port(text, default):
+    """("host", port) of "host" or "host:port"; ValueError for a bad port."""
+    host, sep, port = text.rpartition(":")
+    if not sep:
+        return text, default
+    number = int(port)
+    if not 0 < number < 65536 or not host:
+        raise ValueError("bad port")
+    return host, number
+
+
+def resolve(host, port, kind=socket.SOCK_STREAM):
+    """The socket address of host:port for sockets of that kind; OSError
+    when the name does not resolve."""
+    try:
+        found = socket.getaddrinfo(host, port, 0, kind)
+    except OSError:
+        found = None    # ports report it with codes of their own
+    if not found:
+        raise OSError("unknown host")
+    return found[0][-1]
+
+
+def ntoa(addr):
+    """The address part of a socket address, as text (1.2.3.4)."""
+    if isinstance(addr, tuple):
+        return addr[0]
+    family, packed, port = socket.sockaddr(addr)
+    return socket.inet_ntop(family, packed)
