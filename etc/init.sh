@@ -6,6 +6,8 @@
 #wifi sta on
 #wifi sta connect <SSID> <password> 10
 #ntpupdate pool.ntp.org
+# The daemons start once a login password is set: `setauth USER` at the
+# console, once (or `setauth -d` for none; `uftpd -i start` starts without).
 #utelnetd start
 #uftpd start
 #uhttpd start

@@ -447,7 +447,12 @@ class Session:
         temp = None if append else "%s.%d.part" % (path, self.serial)
         data = self.open_data()
         done = False
+        # A new file shows up, empty, from the start of its upload: FUSE
+        # mounts (curlftpfs) look it up while they are still writing it.
+        placeholder = temp is not None and not fspath.exists(path)
         try:
+            if placeholder:
+                open(path, "wb").close()
             with open(path if append else temp, "ab" if append else "wb") as f:
                 if self.rest and not append:
                     copy_head(path, f, self.rest, self.buffer)
@@ -459,10 +464,11 @@ class Session:
         finally:
             data.close()
             if temp is not None:
-                try:
-                    os.remove(temp)
-                except OSError:
-                    pass
+                for leftover in (temp, path) if placeholder else (temp,):
+                    try:
+                        os.remove(leftover)
+                    except OSError:
+                        pass
         if done:
             self.daemon.count("uploads")
             self.reply(226, "Transfer complete")

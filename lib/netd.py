@@ -337,19 +337,20 @@ def log(text):
             pass
 
 
-USAGE = """[-i] start|stop|status
+USAGE = """[-i] [-q] start|stop|status
   start   start the daemon (port, limits and timeouts: /etc/system.conf)
   stop    stop it: the listener and every session end
   status  whether it runs, where, and what it served
-  -i      start although no password is set (setauth): no login asked"""
+  -i      start although no password is set (setauth): no login asked
+  -q      stop quietly: no error when it is not running (for /etc/end.sh)"""
 
 
 def control(name, args, start_daemon):
-    """The `uXXXd [-i] start|stop|status` command of daemon name;
+    """The `uXXXd [-i] [-q] start|stop|status` command of daemon name;
     start_daemon(insecure) starts it and returns the Daemon. Returns the
     command's status."""
     import cmdargs
-    opts, rest = cmdargs.parse(args, "i", operands=1)
+    opts, rest = cmdargs.parse(args, "iq", operands=1)
     what = rest[0] if rest else ""
     if what == "status":
         daemon = get(name)
@@ -360,7 +361,7 @@ def control(name, args, start_daemon):
         return 0
     if what == "stop":
         if not stop(name):
-            return cmdargs.error(None, "not running")
+            return 0 if "q" in opts else cmdargs.error(None, "not running")
         print("%s: stopped" % name)
         return 0
     if what != "start":
