@@ -2,7 +2,8 @@ import cmdargs
 import cmdline
 import munix
 
-USAGE = "NAME..."
+USAGE = """NAME...
+  A NAME that is a digit clears that positional parameter (upyOS)."""
 ABOUT = "remove variables, exported or not"
 
 
@@ -12,7 +13,7 @@ def __main__(args):
         raise cmdargs.UsageError("missing NAME")
     status = 0
     for name in names:
-        if cmdline.is_name(name):
+        if cmdline.is_name(name) or name.isdigit():
             munix.unsetenv(name)
         else:
             status = cmdargs.error(name, "not a valid name")

@@ -1,165 +1,62 @@
-"""The command line language: words, quotes, comments and variables.
+"""The command language: lexer and parser.
 
-parse() turns a line into commands made of words; expand() turns a
-command's words into its argument list, looking variables up when the
-command runs (so `export A=1; echo $A` sees the new value). Expansion works
-on the parsed words, never by replacing text: $a and $ab are different
-variables, and a value is never parsed again.
+Parser(next_line).command() reads one complete command from a source of
+lines (a script, or the console with its continuation prompt) and returns it
+as a tree of tuples; shell.py runs the tree, expansion.py expands its words.
+Words are kept as parsed parts and only expanded when they run, never by
+replacing text: $a and $ab are different variables, and a value is never
+parsed again.
 
-A word is a list of parts (kind, text):
-  LIT   unquoted text            QLIT  quoted or escaped text
-  VAR   unquoted $NAME: its value is split into fields at blanks
-  QVAR  "$NAME": its value stays one field
+A word is a list of parts (kind, text). Even kinds are unquoted (their
+values are split into fields and globbed), odd kinds quoted:
+  LIT/QLIT      text
+  VAR/QVAR      $NAME ${NAME} $? $1 ...
+  SUB/QSUB      $(command) or `command`
+  ARITH/QARITH  $((expression))
+
+Nodes:
+  ("list", [(and_or, background), ...])
+  ("andor", [pipeline, "&&"|"||", pipeline, ...])
+  ("pipe", [command, ...], negated)
+  ("simple", assignments, words, redirections)
+  ("if", [(condition, body), ...], else_body, redirections)
+  ("loop", condition, body, until, redirections)
+  ("for", name, words or None for "$@", body, redirections)
+  ("group", body, redirections)
+  ("uif", a, op, b, action)      upyOS's one-line `if A OP B ACTION`
+  ("py", text)                   a Python line (> statement, < expression)
+  ("nop",)                       a :label line
+A redirection is (fd, op, word) with op one of < > >> <& >&.
 """
 
 LIT = 0
 QLIT = 1
 VAR = 2
 QVAR = 3
+SUB = 4
+QSUB = 5
+ARITH = 6
+QARITH = 7
 
-_BLANKS = " \t\r\n"
-_PLAIN_STOP = " \t\r\n;'\"\\$"
-_QUOTED_STOP = "\"\\$"
+BLANKS = " \t\r"
+_META = " \t\r\n;&|()<>"
+_PLAIN_STOP = _META + "'\"\\$`"
+_QUOTED_STOP = "\"\\$`"
 _NAME_START = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_"
 _NAME = _NAME_START + "0123456789"
 _SPECIAL = "?#@*$!-0123456789"
+_OPERATORS = ("&&", "||", ";;", ";", "&", "|", "(", ")")
+UPYOS_OPS = ("==", "!=", "<", "<=", ">", ">=", "in")
+NOP = ("nop",)
+_RESERVED = ("then", "elif", "else", "fi", "do", "done", "}")
 
 
 class ParseError(Exception):
     pass
 
 
-def parse(line):
-    """The commands of line (separated by ;), each a list of words."""
-    commands = []
-    words = []
-    word = None
-    i = 0
-    n = len(line)
-    while i < n:
-        c = line[i]
-        if c in _BLANKS or c == ";":
-            if word is not None:
-                words.append(word)
-                word = None
-            if c == ";" and words:
-                commands.append(words)
-                words = []
-            i += 1
-            continue
-        if c == "#" and word is None:
-            break
-        if word is None:
-            word = []
-        if c == "'":
-            j = line.find("'", i + 1)
-            if j < 0:
-                raise ParseError("unterminated '")
-            word.append((QLIT, line[i + 1:j]))
-            i = j + 1
-        elif c == '"':
-            i = _double_quoted(line, i + 1, word)
-        elif c == "\\":
-            word.append((QLIT, line[i + 1:i + 2]))
-            i += 2
-        elif c == "$":
-            i = _variable(line, i, word, VAR)
-        else:
-            j = i + 1
-            while j < n and line[j] not in _PLAIN_STOP:
-                j += 1
-            word.append((LIT, line[i:j]))
-            i = j
-    if word is not None:
-        words.append(word)
-    if words:
-        commands.append(words)
-    return commands
-
-
-def _double_quoted(line, i, word):
-    """Parse from just after an opening " to just after the closing one."""
-    word.append((QLIT, ""))
-    n = len(line)
-    while i < n:
-        c = line[i]
-        if c == '"':
-            return i + 1
-        if c == "\\":
-            nxt = line[i + 1:i + 2]
-            word.append((QLIT, nxt if nxt and nxt in '$"\\`' else c + nxt))
-            i += 2
-        elif c == "$":
-            i = _variable(line, i, word, QVAR)
-        else:
-            j = i + 1
-            while j < n and line[j] not in _QUOTED_STOP:
-                j += 1
-            word.append((QLIT, line[i:j]))
-            i = j
-    raise ParseError('unterminated "')
-
-
-def _variable(line, i, word, kind):
-    """Parse $NAME, ${NAME} or a special $? at line[i] == "$"."""
-    literal = LIT if kind == VAR else QLIT
-    nxt = line[i + 1:i + 2]
-    if nxt == "{":
-        j = line.find("}", i + 2)
-        if j < 0:
-            raise ParseError("missing }")
-        name = line[i + 2:j]
-        if not name:
-            raise ParseError("bad substitution")
-        word.append((kind, name))
-        return j + 1
-    if nxt and nxt in _SPECIAL:
-        word.append((kind, nxt))
-        return i + 2
-    if nxt and nxt in _NAME_START:
-        j = i + 2
-        while j < len(line) and line[j] in _NAME:
-            j += 1
-        word.append((kind, line[i + 1:j]))
-        return j
-    word.append((literal, "$"))
-    return i + 1
-
-
-def expand(words, getenv):
-    """The argument list of a command: variables looked up with
-    getenv(name, default) and unquoted values split into fields."""
-    args = []
-    for word in words:
-        field = None
-        for kind, text in word:
-            if kind == VAR:
-                value = getenv(text, "")
-                if not value:
-                    continue
-                if value[0] in _BLANKS and field is not None:
-                    args.append(field)
-                    field = None
-                for k, piece in enumerate(value.split()):
-                    if k:
-                        args.append(field)
-                        field = None
-                    field = piece if field is None else field + piece
-                if value[-1] in _BLANKS and field is not None:
-                    args.append(field)
-                    field = None
-                continue
-            if kind == QVAR:
-                text = getenv(text, "")
-            field = text if field is None else field + text
-        if field is not None:
-            args.append(field)
-    return args
-
-
-def expand_word(word, getenv):
-    """One word as a single string, with no field splitting (assignments)."""
-    return "".join([getenv(t, "") if k >= VAR else t for k, t in word])
+class Incomplete(ParseError):
+    """The input ended inside a construct; more lines would complete it."""
 
 
 def is_name(text):
@@ -178,5 +75,582 @@ def assignment(word):
     if not word or word[0][0] != LIT:
         return None
     text = word[0][1]
-    name = text[:text.find("=")]
-    return name if "=" in text and is_name(name) else None
+    eq = text.find("=")
+    return text[:eq] if eq > 0 and is_name(text[:eq]) else None
+
+
+def literal(word):
+    """The text of a word made of unquoted text only, else None."""
+    if len(word) == 1 and word[0][0] == LIT:
+        return word[0][1]
+    return None
+
+
+class Lexer:
+    """Tokens from lines: a word is a list of parts, an operator a str
+    ("\\n" ends a line), a redirection a tuple (fd, op); None at the end.
+    After peek(), start is where the token began and first tells whether
+    only blanks came before it on its line."""
+
+    def __init__(self, line, more=None, aliases=None):
+        self.line = line
+        self.pos = 0
+        self.more = more            # () -> the next line, or None
+        self.aliases = aliases or {}
+        self.expanding = ()         # aliases being expanded: never twice
+        self.line_done = False      # its end of line was given as a token
+        self.start = 0
+        self.first = True
+        self._peeked = None
+
+    def _next_line(self):
+        """Move on to the next line; False at the end of the input."""
+        line = self.more() if self.more is not None else None
+        if line is None:
+            return False
+        self.line = line
+        self.pos = 0
+        self.line_done = False
+        return True
+
+    def _need(self, what, i):
+        """The construct at line[i:] goes on in the next line: join it."""
+        head = self.line
+        if not self._next_line():
+            raise Incomplete("unterminated %s" % what)
+        self.line = head + ("" if head[-1:] == "\n" else "\n") + self.line
+        self.pos = i
+
+    def peek(self):
+        if self._peeked is None:
+            self._peeked = self._token()
+        return self._peeked
+
+    def next(self):
+        token = self.peek()
+        self._peeked = None
+        return token
+
+    def rest_of_line(self):
+        """The raw text from the peeked token to the end of its line, consumed."""
+        self._peeked = None
+        end = len(self.line.rstrip("\r\n"))
+        text = self.line[self.start:end]
+        self.pos = end
+        return text
+
+    def _skip_blanks(self):
+        line = self.line
+        n = len(line)
+        while self.pos < n:
+            c = line[self.pos]
+            if c in BLANKS:
+                self.pos += 1
+            elif c == "\\" and line[self.pos + 1:self.pos + 2] == "\n":
+                self._need("\\", self.pos)
+                self.line = line[:self.pos] + self.line[self.pos + 2:]
+                line = self.line
+                n = len(line)
+            else:
+                return
+
+    def _token(self):
+        self._skip_blanks()
+        line = self.line
+        i = self.pos
+        self.start = i
+        self.first = not line[:i].strip(BLANKS)
+        if i >= len(line):
+            if self.line_done:
+                return self._token() if self._next_line() else None
+            self.line_done = True
+            return "\n"
+        c = line[i]
+        if c == "\n":
+            self.pos = i + 1
+            self.line_done = True
+            return "\n"
+        if c == "#":
+            self.pos = len(line.rstrip("\r\n"))
+            return self._token()
+        if c in "<>" or c in "0123456789" and self._redirection_digits(i):
+            return self._redirection()
+        for op in _OPERATORS:
+            if line.startswith(op, i):
+                self.pos = i + len(op)
+                return op
+        return self._word()
+
+    def _redirection_digits(self, i):
+        j = i
+        while j < len(self.line) and self.line[j] in "0123456789":
+            j += 1
+        return j < len(self.line) and self.line[j] in "<>"
+
+    def _redirection(self):
+        line = self.line
+        i = self.pos
+        j = i
+        while line[j] in "0123456789":
+            j += 1
+        fd = int(line[i:j]) if j > i else None
+        c = line[j]
+        op = c
+        j += 1
+        if line[j:j + 1] == "&":
+            op += "&"
+            j += 1
+        elif c == ">" and line[j:j + 1] == ">":
+            op = ">>"
+            j += 1
+        self.pos = j
+        if fd is None:
+            fd = 0 if c == "<" else 1
+        return (fd, op)
+
+    def _word(self):
+        word = []
+        line = self.line
+        n = len(line)
+        i = self.pos
+        while i < n:
+            c = line[i]
+            if c in _META:
+                break
+            if c == "'":
+                j = line.find("'", i + 1)
+                while j < 0:
+                    self._need("'", i)
+                    line = self.line
+                    n = len(line)
+                    j = line.find("'", i + 1)
+                word.append((QLIT, line[i + 1:j]))
+                i = j + 1
+            elif c == '"':
+                i = self._double_quoted(i + 1, word)
+                line = self.line
+                n = len(line)
+            elif c == "\\":
+                nxt = line[i + 1:i + 2]
+                if nxt == "\n" or not nxt:
+                    self._need("\\", i)
+                    self.line = line[:i] + self.line[i + 2:]
+                    line = self.line
+                    n = len(line)
+                    continue
+                word.append((QLIT, nxt))
+                i += 2
+            elif c == "$":
+                i = self._dollar(i, word, False)
+            elif c == "`":
+                i = self._backquoted(i, word, SUB)
+            else:
+                j = i + 1
+                while j < n and line[j] not in _PLAIN_STOP:
+                    j += 1
+                word.append((LIT, line[i:j]))
+                i = j
+        self.pos = i
+        return word
+
+    def _double_quoted(self, i, word):
+        """Parse from just after an opening " to just after the closing one."""
+        word.append((QLIT, ""))
+        while True:
+            line = self.line
+            n = len(line)
+            while i < n:
+                c = line[i]
+                if c == '"':
+                    return i + 1
+                if c == "\\":
+                    nxt = line[i + 1:i + 2]
+                    if nxt == "\n":
+                        i += 2
+                        continue
+                    word.append((QLIT, nxt if nxt and nxt in '$"\\`' else c + nxt))
+                    i += 2
+                elif c == "$":
+                    i = self._dollar(i, word, True)
+                    line = self.line
+                    n = len(line)
+                elif c == "`":
+                    i = self._backquoted(i, word, QSUB)
+                else:
+                    j = i + 1
+                    while j < n and line[j] not in _QUOTED_STOP:
+                        j += 1
+                    word.append((QLIT, line[i:j]))
+                    i = j
+            self._need('"', i)
+
+    def _dollar(self, i, word, quoted):
+        """Parse $NAME, ${NAME}, $?, $(...), $((...)) at line[i] == "$"."""
+        line = self.line
+        nxt = line[i + 1:i + 2]
+        q = 1 if quoted else 0
+        if nxt == "(":
+            if line[i + 2:i + 3] == "(":
+                j = _closing(line, i + 3, 2)
+                if j >= 0 and line[j - 1:j + 1] == "))":
+                    word.append((ARITH + q, line[i + 3:j - 1]))
+                    return j + 1
+            j = _closing(line, i + 2, 1)
+            if j < 0:
+                raise ParseError("missing )")
+            word.append((SUB + q, line[i + 2:j]))
+            return j + 1
+        if nxt == "{":
+            j = line.find("}", i + 2)
+            if j < 0:
+                raise ParseError("missing }")
+            name = line[i + 2:j]
+            if not (is_name(name) or name in _SPECIAL and len(name) == 1 or name.isdigit()):
+                raise ParseError("${%s}: bad substitution" % name)
+            word.append((VAR + q, name))
+            return j + 1
+        if nxt and nxt in _SPECIAL:
+            word.append((VAR + q, nxt))
+            return i + 2
+        if nxt and nxt in _NAME_START:
+            j = i + 2
+            while j < len(line) and line[j] in _NAME:
+                j += 1
+            word.append((VAR + q, line[i + 1:j]))
+            return j
+        word.append((LIT + q, "$"))
+        return i + 1
+
+    def _backquoted(self, i, word, kind):
+        j = self.line.find("`", i + 1)
+        if j < 0:
+            raise ParseError("unterminated `")
+        word.append((kind, self.line[i + 1:j]))
+        return j + 1
+
+    def alias(self, word):
+        """If the peeked word is an alias, put its text in its place and
+        return True."""
+        name = literal(word)
+        value = self.aliases.get(name) if name else None
+        if value is None or name in self.expanding:
+            return False
+        self.expanding = self.expanding + (name,)
+        self.line = self.line[:self.start] + value + " " + self.line[self.pos:]
+        self.pos = self.start
+        self._peeked = None
+        return True
+
+
+def _closing(text, i, depth):
+    """Index of the ) that closes depth open parentheses before text[i],
+    skipping quoted text; -1 if none."""
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        elif c in "'\"":
+            j = text.find(c, i + 1)
+            if j < 0:
+                return -1
+            i = j
+        elif c == "\\":
+            i += 1
+        i += 1
+    return -1
+
+
+class Parser:
+    """Commands from a source of lines: command() returns the next complete
+    command (a "list" node), or None at the end of the input."""
+
+    def __init__(self, line, more=None, aliases=None):
+        self.lex = Lexer(line, more, aliases)
+
+    def command(self):
+        """The next complete command: a "list" node, NOP for an empty
+        line, None at the end of the input. It reads no further than the
+        end of the command's last line."""
+        lex = self.lex
+        token = lex.peek()
+        if token is None:
+            return None
+        if token == "\n":
+            lex.next()
+            return NOP
+        node = self._list(top=True)
+        token = lex.next()
+        if token not in ("\n", None):
+            raise ParseError("unexpected %s" % _show(token))
+        return node
+
+    def line_done(self):
+        """True once the current line has been read to its end."""
+        return self.lex.line_done and self.lex._peeked is None
+
+    def reset(self):
+        """Forget the rest of the current line: the next command starts on
+        the next line the source gives (after a goto or a syntax error)."""
+        lex = self.lex
+        lex.line = ""
+        lex.pos = 0
+        lex.line_done = True
+        lex._peeked = None
+
+    def _list(self, top=False):
+        """and_or lists separated by ; & (and newlines, inside a compound)."""
+        lex = self.lex
+        items = []
+        while True:
+            if not top:
+                self._linebreaks()
+            token = lex.peek()
+            if token is None or token == "\n" or self._closes(token):
+                break
+            node = self._and_or()
+            token = lex.peek()
+            background = token == "&"
+            items.append((node, background))
+            if token in (";", "&"):
+                lex.next()
+            elif token == "\n" and not top:
+                lex.next()
+            else:
+                break
+        if not items:
+            raise self._unexpected()
+        return ("list", items)
+
+    def _closes(self, token):
+        if isinstance(token, list):
+            return literal(token) in _RESERVED
+        return token in (")", ";;")
+
+    def _linebreaks(self):
+        while self.lex.peek() == "\n":
+            self.lex.next()
+
+    def _unexpected(self):
+        token = self.lex.peek()
+        if token is None:
+            return Incomplete("unexpected end of input")
+        return ParseError("unexpected %s" % _show(token))
+
+    def _and_or(self):
+        parts = [self._pipeline()]
+        while self.lex.peek() in ("&&", "||"):
+            parts.append(self.lex.next())
+            self._linebreaks()
+            parts.append(self._pipeline())
+        return parts[0] if len(parts) == 1 else ("andor", parts)
+
+    def _pipeline(self):
+        lex = self.lex
+        negated = False
+        token = lex.peek()
+        if isinstance(token, list) and literal(token) == "!":
+            lex.next()
+            negated = True
+        lex.expanding = ()
+        commands = [self._command()]
+        while lex.peek() == "|":
+            lex.next()
+            self._linebreaks()
+            lex.expanding = ()
+            commands.append(self._command())
+        if len(commands) == 1 and not negated:
+            return commands[0]
+        return ("pipe", commands, negated)
+
+    def _command(self):
+        lex = self.lex
+        token = lex.peek()
+        if lex.first and (token == (0, "<") or token == (1, ">") or token == (1, ">>")):
+            return ("py", lex.rest_of_line().strip(BLANKS))
+        if isinstance(token, list):
+            name = literal(token)
+            if lex.first and name and name[0] == ":" and len(name) > 1:
+                lex.rest_of_line()
+                return NOP
+            if lex.alias(token):
+                return self._command()
+            if name == "if":
+                lex.next()
+                return self._upyos_if() or self._if()
+            if name in ("while", "until"):
+                lex.next()
+                return self._loop(name == "until")
+            if name == "for":
+                lex.next()
+                return self._for()
+            if name == "{":
+                lex.next()
+                body = self._list()
+                self._expect("}")
+                return ("group", body, self._redirections())
+        if token == "(":
+            lex.next()
+            body = self._list()
+            if lex.next() != ")":
+                raise self._unexpected()
+            return ("group", body, self._redirections())
+        return self._simple()
+
+    def _simple(self):
+        lex = self.lex
+        assigns = []
+        words = []
+        redirs = []
+        while True:
+            token = lex.peek()
+            if isinstance(token, tuple):
+                redirs.append(self._redirection())
+            elif isinstance(token, list):
+                lex.next()
+                if not words and assignment(token):
+                    assigns.append(token)
+                else:
+                    words.append(token)
+            else:
+                break
+        if not (assigns or words or redirs):
+            raise self._unexpected()
+        return ("simple", assigns, words, redirs)
+
+    def _redirection(self):
+        fd, op = self.lex.next()
+        target = self.lex.next()
+        if not isinstance(target, list):
+            raise ParseError("%s needs a file" % op)
+        return (fd, op, target)
+
+    def _redirections(self):
+        redirs = []
+        while isinstance(self.lex.peek(), tuple):
+            redirs.append(self._redirection())
+        return redirs
+
+    def _expect(self, word):
+        self._linebreaks()
+        token = self.lex.next()
+        if not isinstance(token, list) or literal(token) != word:
+            if token is None or token == "\n":
+                raise Incomplete("missing %s" % word)
+            raise ParseError("unexpected %s, expected %s" % (_show(token), word))
+
+    def _keyword(self):
+        self._linebreaks()
+        token = self.lex.peek()
+        return literal(token) if isinstance(token, list) else None
+
+    def _if(self):
+        clauses = []
+        else_body = None
+        while True:
+            condition = self._list()
+            self._expect("then")
+            clauses.append((condition, self._list()))
+            word = self._keyword()
+            self.lex.next()
+            if word == "elif":
+                continue
+            if word == "else":
+                else_body = self._list()
+                self._expect("fi")
+            elif word != "fi":
+                raise Incomplete("missing fi")
+            return ("if", clauses, else_body, self._redirections())
+
+    def _loop(self, until):
+        condition = self._list()
+        self._expect("do")
+        body = self._list()
+        self._expect("done")
+        return ("loop", condition, body, until, self._redirections())
+
+    def _for(self):
+        lex = self.lex
+        token = lex.next()
+        name = literal(token) if isinstance(token, list) else None
+        if not is_name(name):
+            raise ParseError("for: bad variable name")
+        words = None
+        if lex.peek() == ";":
+            lex.next()
+        elif self._keyword() == "in":
+            lex.next()
+            words = []
+            while isinstance(lex.peek(), list):
+                words.append(lex.next())
+            if lex.peek() in (";", "\n"):
+                lex.next()
+            else:
+                raise self._unexpected()
+        self._expect("do")
+        body = self._list()
+        self._expect("done")
+        return ("for", name, words, body, self._redirections())
+
+    def _upyos_if(self):
+        """upyOS's `if A OP B ACTION...` (a comparison, then a command on
+        the same line), told apart from `if LIST; then` by its operator."""
+        lex = self.lex
+        line, pos = lex.line, lex.pos
+        lex._skip_blanks()
+        a = lex._word() if lex.line[lex.pos:lex.pos + 1] not in _META else None
+        lex._skip_blanks()
+        i = lex.pos
+        j = i
+        while j < len(lex.line) and lex.line[j] not in BLANKS + "\n":
+            j += 1
+        op = lex.line[i:j]
+        if a is None or op not in UPYOS_OPS or j >= len(lex.line) or lex.line[j] == "\n":
+            lex.line, lex.pos = line, pos
+            return None
+        lex.pos = j
+        lex._skip_blanks()
+        b = lex._word()
+        lex._skip_blanks()
+        lex.start = lex.pos
+        action = lex.rest_of_line().strip(BLANKS)
+        if not b or not action:
+            raise ParseError("if: usage: if A OP B COMMAND")
+        parser = Parser(action, aliases=lex.aliases)
+        return ("uif", a, op, b, parser.command())
+
+
+def _show(token):
+    if token is None:
+        return "end of input"
+    if token == "\n":
+        return "newline"
+    if isinstance(token, tuple):
+        return token[1]
+    if isinstance(token, list):
+        return "".join([t for k, t in token])
+    return token
+
+
+def parse_all(text, aliases=None):
+    """Every command of text (one or more lines): a list of list nodes."""
+    lines = text.split("\n")
+    lines.reverse()
+    first = lines.pop() + ("\n" if lines else "")
+
+    def more():
+        if not lines:
+            return None
+        return lines.pop() + ("\n" if lines else "")
+
+    parser = Parser(first, more, aliases)
+    commands = []
+    while True:
+        node = parser.command()
+        if node is None:
+            return commands
+        commands.append(node)

@@ -45,10 +45,14 @@ def test_semicolons_separate_commands_and_status_is_kept(sim):
     assert sim.out(["echo a; echo b ;echo c", "nosuch; echo $?", "echo $?"]) == "a\nb\nc\n127\n0\n"
 
 
+def test_a_quote_goes_on_in_the_next_line(sim):
+    assert sim.out(["echo 'abc", "def'", "echo \"x", "y\""]) == "abc\ndef\nx\ny\n"
+
+
 def test_unterminated_quote_is_a_syntax_error(sim):
-    done = sim(["echo 'abc", "echo $?", "echo \"abc", "echo ${x"])
+    done = sim(["echo ${x", "echo $?", "echo 'abc"])
     assert done.stdout.split("\n", 1)[1] == "2\n"
-    assert done.stderr.count("sh: syntax error") == 3
+    assert done.stderr.count("sh: syntax error") == 2
     assert "unterminated '" in done.stderr
 
 

@@ -1,0 +1,137 @@
+"""Word expansion: what a command's parsed words (cmdline.py) become when
+it runs. Variables, $(command) and $((arithmetic)) are looked up or run;
+unquoted results are split into fields at blanks; unquoted *, ? and [...]
+are matched against file names (sorted; a pattern matching nothing stays
+as written); a leading ~ is $HOME.
+"""
+from cmdline import LIT, QLIT, VAR, QVAR, SUB, ARITH, Lexer
+
+_IFS = " \t\n"
+_GLOB = "*?["
+
+
+class _Field:
+    """A field being built: its text, and its glob pattern where quoted
+    glob characters are escaped, used when an unquoted one came in."""
+
+    def __init__(self):
+        self.text = ""
+        self.pattern = ""
+        self.glob = False
+
+    def add(self, text, quoted):
+        self.text += text
+        if quoted:
+            for c in text:
+                self.pattern += "\\" + c if c in _GLOB or c == "\\" else c
+        else:
+            self.pattern += text
+            if not self.glob:
+                for c in _GLOB:
+                    if c in text:
+                        self.glob = True
+
+
+def fields(words, sess):
+    """The argument list the words make in session sess."""
+    args = []
+    for word in words:
+        _expand(word, sess, args)
+    return args
+
+
+def _expand(word, sess, args):
+    out = []
+    field = None
+    for i, (kind, text) in enumerate(word):
+        quoted = kind & 1
+        if kind == LIT and i == 0 and (text == "~" or text[:2] == "~/"):
+            text = sess.getenv("HOME", "/").rstrip("/") + text[1:] or "/"
+            quoted = 1
+        elif kind == QVAR and text == "@":
+            values = sess.positional()[1:]
+            if not values:
+                continue
+            for k, arg in enumerate(values):
+                if k:
+                    out.append(field)
+                    field = None
+                if field is None:
+                    field = _Field()
+                field.add(arg, True)
+            continue
+        elif kind >= VAR:
+            text = value(kind, text, sess)
+        if quoted or kind == LIT:
+            if field is None:
+                field = _Field()
+            field.add(text, quoted)
+            continue
+        if not text:
+            continue
+        if text[0] in _IFS and field is not None:
+            out.append(field)
+            field = None
+        for k, piece in enumerate(text.split()):
+            if k:
+                out.append(field)
+                field = None
+            if field is None:
+                field = _Field()
+            field.add(piece, False)
+        if text[-1] in _IFS and field is not None:
+            out.append(field)
+            field = None
+    if field is not None:
+        out.append(field)
+    for f in out:
+        if f.glob:
+            import wildcard
+            matches = wildcard.expand(f.pattern, sess.cwd)
+            if matches:
+                args.extend(matches)
+                continue
+        args.append(f.text)
+
+
+def value(kind, text, sess):
+    """The text a variable, substitution or arithmetic part stands for."""
+    if kind <= QVAR:
+        return sess.getenv(text, "")
+    if kind <= SUB + 1:
+        import shell
+        return shell.capture(text, sess)
+    import arith
+    return str(arith.evaluate(_quoted_text(text, sess), sess))
+
+
+def _quoted_text(text, sess):
+    """text with its $ parts expanded, as inside double quotes."""
+    if "$" not in text and "`" not in text:
+        return text
+    parts = []
+    Lexer(text + '"')._double_quoted(0, parts)
+    return word(parts, sess)
+
+
+def word(parts, sess):
+    """One word as a single string, without field splitting or globbing
+    (assignments, redirection targets, upyOS if operands)."""
+    if len(parts) == 1 and parts[0][0] <= QLIT:
+        return parts[0][1]
+    out = []
+    for kind, text in parts:
+        if kind == QVAR and text == "@":
+            out.append(" ".join(sess.positional()[1:]))
+        elif kind >= VAR:
+            out.append(value(kind, text, sess))
+        else:
+            out.append(text)
+    return "".join(out)
+
+
+def assignment(parts, sess):
+    """(name, value) of a NAME=value word."""
+    head = parts[0][1]
+    eq = head.find("=")
+    return head[:eq], word([(QLIT, head[eq + 1:])] + parts[1:], sess)

@@ -1,0 +1,98 @@
+"""Shell scripts: read a line at a time, never loaded whole, with upyOS's
+:labels, goto and skip.
+
+Every line read is looked at for a :label, whose place in the file is kept,
+so a backward goto seeks straight to its label and a forward goto reads on
+until it finds it (registering the labels it passes): no goto reads the
+file from the start again.
+"""
+import cmdline
+
+
+class ScriptError(Exception):
+    pass
+
+
+class Script:
+    def __init__(self, path, file):
+        self.path = path
+        self.file = file
+        self.lineno = 0
+        self.labels = {}        # name -> (offset after its line, its line number)
+        self.skip = 0           # lines still to skip (upyOS skip N)
+        self.ended = False
+
+    def readline(self):
+        """The next line (text, with its newline), or None at the end;
+        lines to skip are read and dropped here."""
+        while True:
+            line = self.file.readline()
+            if not line:
+                self.ended = True
+                return None
+            self.lineno += 1
+            text = str(line, "utf-8")
+            stripped = text.strip()
+            if stripped[:1] == ":" and len(stripped) > 1:
+                name = stripped[1:].split()[0]
+                if name not in self.labels:
+                    self.labels[name] = (self.file.tell(), self.lineno)
+            if self.skip > 0:
+                self.skip -= 1
+                continue
+            return text
+
+    def goto(self, label):
+        """Go on reading after the line :label."""
+        self.skip = 0
+        at = self.labels.get(label)
+        if at is None:
+            line = self.lineno
+            while self.readline() is not None:
+                at = self.labels.get(label)
+                if at is not None:
+                    break
+            else:
+                raise ScriptError("goto: %s: no such label (line %d)" % (label, line))
+        self.file.seek(at[0])
+        self.lineno = at[1]
+        self.ended = False
+
+
+def run(path, sess, execute):
+    """Run the script at path in session sess, each command through
+    execute(node, sess); returns the last status. `return` ends it; a
+    syntax error is reported with its line and the script goes on."""
+    import kernel
+    import shell
+    with open(path, "rb") as f:
+        script = Script(path, f)
+        saved = sess.script
+        sess.script = script
+        parser = cmdline.Parser("", script.readline, kernel.conf.get("alias"))
+        parser.reset()
+        status = 0
+        try:
+            while True:
+                try:
+                    node = parser.command()
+                    if node is None:
+                        break
+                    status = execute(node, sess)
+                except shell.Goto as jump:
+                    script.goto(jump.label)
+                    parser.reset()
+                except cmdline.ParseError as e:
+                    shell.complain("sh", "%s: line %d: syntax error: %s" % (path, script.lineno, e))
+                    status = sess.status = 2
+                    parser.reset()
+                except shell.LoopControl:
+                    pass
+        except shell.Return as r:
+            status = r.status
+        except ScriptError as e:
+            shell.complain("sh", "%s: %s" % (path, e))
+            status = 1
+        finally:
+            sess.script = saved
+    return status

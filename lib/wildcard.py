@@ -1,0 +1,140 @@
+"""File name patterns: * (any text), ? (one character), [abc] [a-z] [!a]
+(one of a set), \\x (x itself). A * or ? never matches a leading dot."""
+import os
+
+import fspath
+
+
+def match(pattern, name):
+    """True if name matches pattern as a whole."""
+    if name[:1] == "." and pattern[:1] != ".":
+        return False
+    return _match(pattern, 0, name, 0)
+
+
+def _match(p, i, s, j):
+    # Backtracking on the last * only: linear for the patterns people type.
+    star = -1
+    back = 0
+    while j < len(s):
+        if i < len(p):
+            c = p[i]
+            if c == "*":
+                star = i
+                back = j
+                i += 1
+                continue
+            if c == "?":
+                i += 1
+                j += 1
+                continue
+            if c == "[":
+                end, ok = _set(p, i, s[j])
+                if end > 0:
+                    if ok:
+                        i = end
+                        j += 1
+                        continue
+                elif s[j] == "[":
+                    i += 1
+                    j += 1
+                    continue
+            else:
+                if c == "\\" and i + 1 < len(p):
+                    i += 1
+                    c = p[i]
+                if c == s[j]:
+                    i += 1
+                    j += 1
+                    continue
+        if star < 0:
+            return False
+        i = star + 1
+        back += 1
+        j = back
+    while i < len(p) and p[i] == "*":
+        i += 1
+    return i == len(p)
+
+
+def _set(p, i, c):
+    """(index after the [set] at p[i], whether c is in it); (0, False) if
+    the [ opens no set."""
+    k = i + 1
+    negate = p[k:k + 1] in ("!", "^")
+    if negate:
+        k += 1
+    first = k
+    found = False
+    while k < len(p):
+        if p[k] == "]" and k > first:
+            return k + 1, found != negate
+        lo = p[k]
+        if lo == "\\" and k + 1 < len(p):
+            k += 1
+            lo = p[k]
+        if p[k + 1:k + 2] == "-" and k + 2 < len(p) and p[k + 2] != "]":
+            if lo <= c <= p[k + 2]:
+                found = True
+            k += 3
+        else:
+            if c == lo:
+                found = True
+            k += 1
+    return 0, False
+
+
+def has_magic(text):
+    for c in "*?[":
+        if c in text:
+            return True
+    return False
+
+
+def unescape(text):
+    out = ""
+    i = 0
+    while i < len(text):
+        if text[i] == "\\" and i + 1 < len(text):
+            i += 1
+        out += text[i]
+        i += 1
+    return out
+
+
+def expand(pattern, cwd):
+    """The paths matching pattern, sorted; relative ones against cwd but
+    given back relative, as written."""
+    absolute = pattern[:1] == "/"
+    paths = ["/" if absolute else ""]
+    for part in pattern.split("/"):
+        if not part:
+            continue
+        found = []
+        for path in paths:
+            if has_magic(part):
+                folder = fspath.abspath(path or ".", cwd)
+                try:
+                    names = [e[0] for e in os.ilistdir(folder)]
+                except OSError:
+                    continue
+                for name in names:
+                    if match(part, name):
+                        found.append(_join(path, name))
+            else:
+                found.append(_join(path, unescape(part)))
+        paths = found
+        if not paths:
+            return []
+    if pattern.endswith("/"):
+        paths = [p + "/" for p in paths if fspath.isdir(fspath.abspath(p, cwd))]
+    else:
+        paths = [p for p in paths if fspath.exists(fspath.abspath(p, cwd))]
+    paths.sort()
+    return paths
+
+
+def _join(path, name):
+    if not path:
+        return name
+    return path + name if path.endswith("/") else path + "/" + name
