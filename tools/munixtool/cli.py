@@ -35,6 +35,11 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument(
         "--heap", type=_heap_size, metavar="SIZE", help="MicroPython heap size, e.g. 2M"
     )
+    sim.add_argument(
+        "--serial",
+        action="store_true",
+        help="the board's console on a pseudo-terminal speaking the raw REPL (for mpremote)",
+    )
     sim.set_defaults(module="sim")
 
     build = commands.add_parser("build", help="compile the device tree to .mpy under build/")

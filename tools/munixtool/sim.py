@@ -1,6 +1,8 @@
 """``munix sim``: boot the device tree on the MicroPython unix port.
 
 The board's flash is a host folder that tools/sim/start.py mounts as ``/``.
+With ``--serial`` the board's console is a pseudo-terminal instead, speaking
+MicroPython's REPL protocols (see serialport.py).
 """
 
 import os
@@ -113,4 +115,8 @@ def main(args) -> int:
     flash = args.flash or default_flash(from_build=args.build)
     if prepare_flash(flash, source_root, fresh=args.fresh):
         print(f"sim: seeded {flash} from {source_root}", file=sys.stderr)
+    if getattr(args, "serial", False):
+        from munixtool import serialport
+
+        return serialport.serve(flash, heap=args.heap)
     return run(flash, heap=args.heap)

@@ -1,0 +1,125 @@
+"""The board behind the simulator's serial port (`munix sim --serial`).
+
+Run by tools/munixtool/serialport.py as:
+    micropython serial_board.py FLASH MODE COMMANDS MARK
+
+MicroPython on the simulated flash, as a board after a reset: the flash
+folder mounted at /, the stand-ins of rom/ at /rom, then /boot.py and, in
+the friendly REPL mode (MODE `friendly`), /main.py, which boots munix on the
+console (this process's standard streams, the pseudo-terminal the driver
+relays to the serial port). In MODE `raw` only /boot.py runs, as on a board
+soft-reset in its raw REPL.
+
+The REPL itself (reading keys, raw and raw-paste protocols) is the driver's
+work: it hands this process each piece of code to run through the FIFO
+COMMANDS, as a line `KIND LENGTH` and LENGTH bytes of code. KIND `exec` is
+raw-REPL code (its output framed by \\x04 as pyexec.c does), `single` a
+friendly-REPL line (values of expressions printed), `paste` a friendly
+paste. Everything runs in one namespace, __main__'s, as on a board.
+
+Notices to the driver go on the console stream itself, framed by MARK, so
+that they arrive after everything printed before them: R (ready for code),
+D (code done), S (soft reset asked for, by SystemExit).
+"""
+import io
+import os
+import sys
+import vfs
+
+flash_root, mode, commands_path, mark = sys.argv[1:5]
+here = sys.argv[0].rsplit("/", 1)[0]
+me = '"%s"' % sys.argv[0]
+
+# Opened before the flash takes the place of the host's /.
+commands = open(commands_path, "rb")
+
+sys.path.insert(0, here)
+import flash  # noqa: E402
+
+vfs.mount(flash.Flash(flash_root), "/")
+vfs.mount(vfs.VfsPosix(here + "/rom"), "/rom")
+os.chdir("/")
+sys.path.clear()
+sys.path.extend(["", ".frozen", "/rom", "/lib"])
+del sys.modules["flash"]
+
+main_globals = {"__name__": "__main__"}
+
+
+def notice(kind, before=""):
+    # One write: a Ctrl-C arriving now cannot split the frame.
+    sys.stdout.write(before + mark + kind + "\x1b\\")
+
+
+def traceback_text(exc):
+    """The exception as the board prints it: without this file's frames."""
+    buf = io.StringIO()
+    sys.print_exception(exc, buf)
+    return "".join(line + "\n" for line in buf.getvalue().split("\n")[:-1] if me not in line)
+
+
+def run_file(path):
+    """pyexec_file_if_exists: False when the file asked for a soft reset."""
+    try:
+        with open(path) as f:
+            source = f.read()
+    except OSError:
+        return True
+    try:
+        exec(compile(source, path.lstrip("/"), "exec"), main_globals)
+    except SystemExit:
+        return False
+    except BaseException as e:  # noqa: B036  the board prints every error
+        sys.stdout.write(traceback_text(e))
+    return True
+
+
+def read_command():
+    header = commands.readline()
+    if not header:
+        sys.exit(0)
+    kind, length = header.split()
+    length = int(length)
+    code = b""
+    while len(code) < length:
+        chunk = commands.read(length - len(code))
+        if not chunk:
+            sys.exit(0)
+        code += chunk
+    return kind.decode(), code.decode()
+
+
+def run_command(kind, code):
+    """Run one piece of code; the notice that ends it ("D" or "S")."""
+    framed = kind == "exec"
+    try:
+        exec(compile(code, "<stdin>", "single" if kind == "single" else "exec"), main_globals)
+    except SystemExit:
+        return "\x04\x04" if framed else "", "S"
+    except BaseException as e:  # noqa: B036
+        text = traceback_text(e)
+        return ("\x04" + text + "\x04" if framed else text), "D"
+    return "\x04\x04" if framed else "", "D"
+
+
+def serve():
+    notice("R")
+    while True:
+        try:
+            kind, code = read_command()
+        except KeyboardInterrupt:
+            # A Ctrl-C that came after the code it was meant for had ended.
+            continue
+        try:
+            tail, kind = run_command(kind, code)
+        except KeyboardInterrupt:
+            tail, kind = ("\x04KeyboardInterrupt: \n\x04" if kind == "exec" else ""), "D"
+        notice(kind, tail)
+        if kind == "S":
+            return
+
+
+if run_file("/boot.py") and (mode != "friendly" or run_file("/main.py")):
+    serve()
+else:
+    notice("S")
