@@ -52,6 +52,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = commands.add_parser("bench", add_help=False, help="run the benchmarks")
     bench.set_defaults(module="bench")
+
+    release = commands.add_parser("release", help="build a signed release for `upgrade`")
+    release.add_argument("--new-key", action="store_true", help="make a signing key pair")
+    release.add_argument("--key", type=Path, help="private key (default .keys/release.pem)")
+    release.add_argument("--out", type=Path, metavar="DIR", help="release folder (release/)")
+    release.add_argument("--tree", type=Path, metavar="DIR", help="device tree (the checkout)")
+    release.add_argument("--source", action="store_true", help="ship sources, not .mpy")
+    release.set_defaults(module="release")
     return parser
 
 

@@ -1,0 +1,227 @@
+"""A small streaming HTTP/1.1 client, plain or over TLS, for wget and
+upgrade.
+
+    r = httpclient.get(url, ca="/etc/ca.pem")
+    while True:
+        n = r.readinto(buf)       # 0 at the end of the body
+        ...
+    r.close()
+
+The body is never held in memory: callers read it into a buffer of their
+own. HTTPS always verifies the server's certificate, and that it names the
+host, against a CA bundle (PEM, one or more certificates); without one,
+HTTPS is refused rather than done unverified. Redirects are followed (never
+from HTTPS down to plain HTTP); chunked bodies are decoded; a body that ends
+before its announced length is an error, never a short success. Every
+socket operation has a timeout.
+"""
+import socket
+
+REDIRECTS = (301, 302, 303, 307, 308)
+
+
+class HTTPError(Exception):
+    """A failed request: the message says why, in one line."""
+
+
+def split_url(url):
+    """(scheme, host, port, path) of an http:// or https:// URL."""
+    scheme, sep, rest = url.partition("://")
+    scheme = scheme.lower()
+    if not sep or scheme not in ("http", "https"):
+        raise HTTPError("%s: not an http:// or https:// URL" % url)
+    slash = rest.find("/")
+    hostport, path = (rest, "/") if slash < 0 else (rest[:slash], rest[slash:])
+    host, colon, port = hostport.rpartition(":")
+    if not colon or "]" in port:
+        host, port = hostport, ""
+    if not host:
+        raise HTTPError("%s: no host" % url)
+    try:
+        port = int(port) if port else (443 if scheme == "https" else 80)
+    except ValueError:
+        raise HTTPError("%s: bad port" % url)
+    return scheme, host.strip("[]"), port, path
+
+
+def resolve(base, location):
+    """The absolute URL of a redirect's Location, taken from base."""
+    if "://" in location:
+        return location
+    scheme, host, port, path = split_url(base)
+    root = "%s://%s:%d" % (scheme, host, port)
+    if location.startswith("//"):
+        return scheme + ":" + location
+    if location.startswith("/"):
+        return root + location
+    return root + path[:path.rfind("/") + 1] + location
+
+
+class Response:
+    """A response whose body is read with readinto(); close() it when done."""
+
+    def __init__(self, stream, url):
+        self.stream = stream
+        self.url = url
+        self.status = 0
+        self.reason = ""
+        self.headers = {}
+        self.length = None
+        self._left = None  # bytes left in the body, or in the current chunk
+        self._chunked = False
+        self._chunks = 0
+        self._done = False
+
+    def _line(self):
+        line = self.stream.readline()
+        if not line:
+            raise HTTPError("%s: connection closed early" % self.url)
+        if not line.endswith(b"\n"):
+            raise HTTPError("%s: header line too long or cut" % self.url)
+        return line.rstrip(b"\r\n").decode()
+
+    def _read_head(self):
+        parts = self._line().split(" ", 2)
+        if len(parts) < 2 or not parts[0].startswith("HTTP/"):
+            raise HTTPError("%s: not an HTTP response" % self.url)
+        try:
+            self.status = int(parts[1])
+        except ValueError:
+            raise HTTPError("%s: bad status line" % self.url)
+        self.reason = parts[2] if len(parts) > 2 else ""
+        while True:
+            line = self._line()
+            if not line:
+                break
+            name, _, value = line.partition(":")
+            self.headers[name.strip().lower()] = value.strip()
+        if "chunked" in self.headers.get("transfer-encoding", "").lower():
+            self._chunked = True
+            self._left = 0
+        elif "content-length" in self.headers:
+            try:
+                self.length = self._left = int(self.headers["content-length"])
+            except ValueError:
+                raise HTTPError("%s: bad Content-Length" % self.url)
+
+    def readinto(self, buf):
+        """Read the next part of the body into buf (a bytearray or
+        memoryview); the number of bytes, 0 at the end of the body."""
+        if self._done:
+            return 0
+        if self._chunked and self._left == 0:
+            self._next_chunk()
+            if self._done:
+                return 0
+        want = len(buf) if self._left is None else min(len(buf), self._left)
+        try:
+            n = self.stream.readinto(memoryview(buf)[:want]) or 0
+        except OSError as e:
+            raise HTTPError("%s: %s" % (self.url, _reason(e)))
+        if n == 0:
+            if self._left is None:
+                self._done = True
+                return 0
+            raise HTTPError("%s: connection closed before the end of the body" % self.url)
+        if self._left is not None:
+            self._left -= n
+            if self._left == 0 and not self._chunked:
+                self._done = True
+        return n
+
+    def _next_chunk(self):
+        if self._chunks:
+            self._line()  # the CRLF ending the previous chunk
+        self._chunks += 1
+        try:
+            size = int(self._line().split(";", 1)[0].strip(), 16)
+        except ValueError:
+            raise HTTPError("%s: bad chunk size" % self.url)
+        if size == 0:
+            while self._line():  # trailers, up to the empty line
+                pass
+            self._done = True
+        self._left = size
+
+    def read(self, size=512):
+        """Up to size bytes of the body (b"" at the end); for small bodies."""
+        buf = bytearray(size)
+        return bytes(buf[:self.readinto(buf)])
+
+    def close(self):
+        if self.stream:
+            self.stream.close()
+            self.stream = None
+
+
+def _connect(scheme, host, port, ca, timeout):
+    try:
+        address = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)[0][-1]
+    except OSError:
+        raise HTTPError("%s: host not found" % host)
+    sock = socket.socket()
+    try:
+        sock.settimeout(timeout)
+        sock.connect(address)
+        if scheme == "https":
+            sock = _tls(sock, host, ca)
+    except (OSError, ValueError) as e:
+        sock.close()
+        raise HTTPError("%s:%d: %s" % (host, port, _reason(e).strip()))
+    return sock
+
+
+def _tls(sock, host, ca):
+    import tls
+    if not ca:
+        raise HTTPError("https needs a CA bundle to check the server against")
+    context = tls.SSLContext(tls.PROTOCOL_TLS_CLIENT)
+    context.verify_mode = tls.CERT_REQUIRED
+    try:
+        with open(ca, "rb") as f:
+            context.load_verify_locations(f.read())
+    except (OSError, ValueError) as e:
+        raise HTTPError("CA bundle %s: %s" % (ca, _reason(e).strip()))
+    return context.wrap_socket(sock, server_hostname=host)
+
+
+def _reason(e):
+    if isinstance(e, OSError) and e.args and isinstance(e.args[0], int):
+        import cmdargs
+        return cmdargs.strerror(e)
+    return str(e) or type(e).__name__
+
+
+def get(url, ca=None, timeout=10, redirects=5, headers=None):
+    """Send a GET for url and read the response's head: a Response whose
+    status is below 300 (redirects followed). Raises HTTPError."""
+    for _ in range(redirects + 1):
+        scheme, host, port, path = split_url(url)
+        stream = _connect(scheme, host, port, ca, timeout)
+        response = Response(stream, url)
+        try:
+            default = 443 if scheme == "https" else 80
+            request = "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: munix\r\nConnection: close\r\n" % (
+                path, host if port == default else "%s:%d" % (host, port))
+            for name in headers or ():
+                request += "%s: %s\r\n" % (name, headers[name])
+            stream.write((request + "\r\n").encode())
+            response._read_head()
+        except OSError as e:
+            response.close()
+            raise HTTPError("%s: %s" % (url, _reason(e)))
+        except HTTPError:
+            response.close()
+            raise
+        if response.status in REDIRECTS and "location" in response.headers:
+            response.close()
+            target = resolve(url, response.headers["location"])
+            if scheme == "https" and not target.startswith("https://"):
+                raise HTTPError("%s: refusing redirect from https to %s" % (url, target))
+            url = target
+            continue
+        if response.status >= 300:
+            response.close()
+            raise HTTPError("%s: %d %s" % (url, response.status, response.reason))
+        return response
+    raise HTTPError("%s: too many redirects" % url)
