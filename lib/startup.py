@@ -15,6 +15,7 @@ import sysconf
 INIT = "/etc/init.sh"
 RC_LOCAL = "/etc/rc.local"
 BOOTING = "/etc/.booting"
+UPGRADE_STATE = "/.upgrade/state"
 
 
 def start(recovery):
@@ -22,6 +23,8 @@ def start(recovery):
     for folder in ("/lib", "/libx"):
         if folder not in sys.path:
             sys.path.append(folder)
+    if fspath.exists(UPGRADE_STATE):
+        _upgrade("boot", BOOTING)
     console = session.install()
     kernel.console = console
     process.start_init(console)
@@ -47,6 +50,20 @@ def _run_init(console):
         if fspath.exists(script):
             shell.run_script(script, [script], console)
     _remove(BOOTING)
+    if fspath.exists(UPGRADE_STATE):
+        _upgrade("booted")
+
+
+def _upgrade(step, *args):
+    """An upgrade's install, probation or rollback (upgradeboot.py); the
+    board restarts when what is installed changed under the running code."""
+    import upgradeboot
+    try:
+        restart = getattr(upgradeboot, step)(*args)
+    finally:
+        sys.modules.pop("upgradeboot", None)
+    if restart:
+        kernel.reset(False)
 
 
 def _remove(path):

@@ -19,6 +19,7 @@ DEFAULTS = {
     "hostname": "munix",
     "board": "/etc/default.board",
     "env": {"PATH": "/bin", "HOME": "/"},
+    "upgrade": {"url": "", "ref": "release", "ca": "/etc/ca.pem"},
     "auth": {"delay_ms": 1000, "failures": 5, "block_s": 60},
     "telnet": {"port": 2323 if _SIM else 23, "sessions": 4, "idle_s": 600},
     "http": {"port": 8080 if _SIM else 80, "sessions": 4, "idle_s": 30},

@@ -1,0 +1,116 @@
+import cmdargs
+import munix
+
+USAGE = """[-c|--check] [-y] [-f] [--ref REF] [--url BASE] [--rollback]
+  Install the newest munix release from the source in /etc/system.conf
+  (upgrade.url/upgrade.ref, --ref REF for another ref), or from the release
+  at BASE (plain http only there). The release's signature is
+  checked against /etc/upgrade.pub, only changed files are downloaded, and
+  the board restarts to install them. The new version's first boot is on
+  probation: if it does not finish init.sh, the next boot rolls back.
+  -c, --check  show the installed and available versions and the changes
+  -y           do not ask for confirmation
+  -f           install even an older version
+  --rollback   go back to the version before the last upgrade"""
+ABOUT = "install a new munix release, signed, or roll back"
+
+LONG = {"--check": "-c", "--yes": "-y", "--force": "-f", "--ref": "-r", "--url": "-u",
+        "--rollback": "-R"}
+
+
+def __main__(args):
+    opts, _ = cmdargs.parse([LONG.get(a, a) for a in args], "cyfR", "ru", operands=0)
+    import kernel
+    import upgradeboot
+    pending = upgradeboot.state()
+    if pending and pending != "trial":
+        return cmdargs.error("", "an upgrade is pending (%s): restart the board to finish it" % pending)
+    if "R" in opts:
+        return _rollback(kernel, upgradeboot)
+    conf = munix.conf().get("upgrade") or {}
+    url = opts.get("u") or conf.get("url")
+    if not url:
+        return cmdargs.error("", "no release source: set upgrade.url in /etc/system.conf, or give --url")
+    if url.startswith("http://") and "u" not in opts:
+        return cmdargs.error(url, "plain http is used only for a --url given by hand")
+    # --url names the release itself; a configured url, the repository.
+    ref = opts.get("r", "" if "u" in opts else conf.get("ref", ""))
+    base = url.rstrip("/") + ("/" + ref if ref else "")
+    import upgrade
+    import httpclient
+    release = upgrade.Release(base, conf.get("ca", "/etc/ca.pem"))
+    try:
+        status = _upgrade(opts, release, kernel.VERSION, upgrade)
+    except (upgrade.Failed, httpclient.HTTPError) as e:
+        status = cmdargs.error("", str(e))
+    except OSError as e:
+        status = cmdargs.error("", e)
+    if status is not None:
+        upgrade.abandon()
+        return status
+    print("Restarting to install munix %s." % release.version)
+    kernel.reset(after_end_sh=True)
+    return cmdargs.error("", "this port cannot restart: reset the board to install")
+
+
+def _upgrade(opts, release, installed, upgrade):
+    """Check, ask, download, commit; a status to stop with, or None to restart."""
+    release.check(installed)
+    print("installed: munix %s\navailable: munix %s" % (installed, release.version))
+    counts = release.counts
+    if not (counts["R"] + counts["A"] + counts["D"]):
+        print("Nothing to do: munix %s is installed." % installed)
+        return 0
+    if upgrade.version_key(release.version) < upgrade.version_key(installed) and "f" not in opts:
+        return cmdargs.error("", "%s is older than the installed %s (-f installs it anyway)" % (
+            release.version, installed))
+    print("%d to replace, %d to add, %d to remove, %s to download" % (
+        counts["R"], counts["A"], counts["D"], cmdargs.human(release.size)))
+    if "c" in opts:
+        for op, path in release.changes():
+            print("  %s /%s" % ({"R": "replace", "A": "add", "D": "remove"}[op], path))
+        return 0
+    if "y" not in opts:
+        try:
+            answer = input("Install munix %s? [y/N] " % release.version)
+        except EOFError:
+            answer = ""
+        if answer.strip().lower() not in ("y", "yes"):
+            print("Nothing changed.")
+            return 1
+    bar = Progress(release.size)
+    release.progress = bar.add
+    release.download()
+    bar.end()
+    release.commit(installed)
+    return None
+
+
+def _rollback(kernel, upgradeboot):
+    if not upgradeboot.exists(upgradeboot.JOURNAL):
+        return cmdargs.error("", "no previous version to go back to")
+    old, new = upgradeboot.undo()
+    print("Rolled back from munix %s to %s; restarting." % (new, old))
+    kernel.reset(after_end_sh=True)
+    return cmdargs.error("", "this port cannot restart: reset the board now")
+
+
+class Progress:
+    """A progress bar on the session's output."""
+
+    def __init__(self, total):
+        self.total = max(total, 1)
+        self.done = 0
+        self.shown = -1
+        self.out = munix.proc().stdout
+
+    def add(self, n):
+        self.done += n
+        tenth = self.done * 20 // self.total
+        if tenth != self.shown:
+            self.shown = tenth
+            self.out.write("\r[%-20s] %3d%% %s" % ("#" * tenth, self.done * 100 // self.total,
+                                                  cmdargs.human(self.done)))
+
+    def end(self):
+        self.out.write("\n")

@@ -1,0 +1,280 @@
+"""upgrade: signed releases built by `munix release`, served by a local
+HTTPS server with a test CA, installed on the simulator (which restarts
+into the new version), rolled back, and refused whenever something is
+wrong, leaving the board byte-for-byte as it was."""
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT
+from munixtool import paths, release
+from munixtool import sim as simulator
+from upgrade_support import Server, CertAuthority
+
+OLD, NEW = "1.0.0", "1.1.0"
+
+
+def make_tree(base, name, version, key, edit=None):
+    """A copy of the device tree at version, with the test public key."""
+    tree = base / ("tree-" + name)
+    tree.mkdir()
+    for top in paths.DEVICE_TREE:
+        source = ROOT / top
+        if source.is_dir():
+            shutil.copytree(source, tree / top,
+                            ignore=shutil.ignore_patterns(*paths.HOST_ARTEFACTS))
+        elif source.is_file():
+            shutil.copy2(source, tree / top)
+    kernel = tree / "lib" / "kernel.py"
+    text = kernel.read_text()
+    kernel.write_text(text.replace('VERSION = "%s"' % release.tree_version(ROOT),
+                                   'VERSION = "%s"' % version))
+    shutil.copy2(key.with_suffix(".pub"), tree / release.PUBLIC_KEY)
+    if edit:
+        edit(tree)
+    return tree
+
+
+def new_key(path):
+    release.new_key(path, path.parent)
+    (path.parent / release.PUBLIC_KEY).rename(path.with_suffix(".pub"))
+    return path
+
+
+def _edit_new(tree):
+    (tree / "bin" / "hello.py").write_text(
+        'ABOUT = "greet"\nUSAGE = ""\n\n\ndef __main__(args):\n    print("hello from 1.1")\n')
+    (tree / "bin" / "sleep.py").unlink()
+    with open(tree / "etc" / "init.sh", "a") as f:
+        f.write("echo init of 1.1\n")
+    # The user's files are never part of a release.
+    (tree / "etc" / "rc.local").write_text("echo release rc.local\n")
+
+
+def _edit_crash(tree):
+    with open(tree / "etc" / "init.sh", "a") as f:
+        f.write("> import machine; machine.reset()\n")
+
+
+@pytest.fixture(scope="module")
+def releases(tmp_path_factory):
+    """Releases under one served folder: a (installed), b (newer), old,
+    crash, and spoilt copies of b."""
+    base = tmp_path_factory.mktemp("releases")
+    key = new_key(base / "keys" / "release.pem")
+    other = new_key(base / "keys2" / "other.pem")
+    served = base / "www"
+    for name, version, edit in (("a", OLD, None), ("b", NEW, _edit_new),
+                                ("old", "0.9.0", None), ("crash", "1.2.0", _edit_crash)):
+        release.release(make_tree(base, name, version, key, edit), served / name, key)
+    b = served / "b"
+    spoilt = {name: served / name for name in
+              ("badsig", "wrongkey", "tampered", "truncated", "mpy", "drop")}
+    for folder in spoilt.values():
+        shutil.copytree(b, folder)
+    sig = bytearray((spoilt["badsig"] / release.SIGNATURE).read_bytes())
+    sig[10] ^= 1
+    (spoilt["badsig"] / release.SIGNATURE).write_bytes(bytes(sig))
+    manifest = (b / release.MANIFEST).read_bytes()
+    (spoilt["wrongkey"] / release.SIGNATURE).write_bytes(release.sign(other, manifest))
+    hello = spoilt["tampered"] / "bin" / "hello.mpy"
+    data = bytearray(hello.read_bytes())
+    data[-1] ^= 0x20
+    hello.write_bytes(bytes(data))
+    hello = spoilt["truncated"] / "bin" / "hello.mpy"
+    hello.write_bytes(hello.read_bytes()[:-7])
+    mpy = manifest.replace(b"\nmpy 6\n", b"\nmpy 5\n")
+    assert mpy != manifest
+    (spoilt["mpy"] / release.MANIFEST).write_bytes(mpy)
+    (spoilt["mpy"] / release.SIGNATURE).write_bytes(release.sign(key, mpy))
+    ca = CertAuthority(base / "ca")
+    good = Server(served, cert=ca.server_files("localhost"))
+    wrong_host = Server(served, cert=ca.server_files("other.example"))
+    plain = Server(served)
+    good.drop.add("/drop/bin/hello.mpy")
+    yield {"dir": served, "ca": ca, "https": good, "wrong_host": wrong_host, "http": plain}
+    for server in (good, wrong_host, plain):
+        server.stop()
+
+
+def boots(flash, lines, heap=None, limit=6):
+    """Boot with lines as input, and again after each reset (status 100),
+    as a board does; the completed processes."""
+    done = []
+    text = "\n".join(lines) + "\n" if lines else ""
+    for _ in range(limit):
+        argv = simulator.command(flash, heap=heap, interactive=False)
+        run = subprocess.run(argv, input=text, capture_output=True, text=True, timeout=60)
+        done.append(run)
+        if run.returncode != simulator.RESET_STATUS:
+            return done
+        text = ""
+    raise AssertionError("the board kept restarting: %r" % done[-1])
+
+
+def snapshot(flash):
+    """Every file of the flash: {relative path: bytes}."""
+    return {p.relative_to(flash).as_posix(): p.read_bytes()
+            for p in sorted(flash.rglob("*")) if p.is_file()}
+
+
+def owned(flash, served_release):
+    """The files a release lists, as found on the flash (None when missing)."""
+    result = {}
+    for line in (served_release / release.MANIFEST).read_text().splitlines():
+        if line.startswith("file "):
+            name = line.split(" ", 3)[3]
+            p = flash / name
+            result[name] = p.read_bytes() if p.is_file() else None
+    return result
+
+
+def expected(served_release):
+    return {name: (served_release / name).read_bytes()
+            for name in owned(served_release, served_release)}
+
+
+@pytest.fixture
+def board(tmp_path, releases):
+    """A flash holding release a, configured for the test server, booted once."""
+    flash = tmp_path / "flash"
+    simulator.seed(flash, releases["dir"] / "a")
+    shutil.copy2(releases["ca"].path, flash / "etc" / "testca.pem")
+    (flash / "etc" / "system.conf").write_text(
+        '{"hostname": "test", "upgrade": {"url": "%s", "ref": "b", "ca": "/etc/testca.pem"}}'
+        % releases["https"].url())
+    (flash / "etc" / "rc.local").write_text("echo my rc.local\n")
+    first = boots(flash, ["uname -r"])
+    assert first[-1].stdout.splitlines()[-1] == OLD, first
+    return flash
+
+
+def test_upgrade_installs_restarts_and_keeps_user_files(board, releases):
+    conf = (board / "etc" / "system.conf").read_bytes()
+    done = boots(board, ["upgrade -y", "echo not reached"])
+    text = "".join(d.stdout for d in done)
+    assert "available: munix %s" % NEW in text
+    assert "installed munix %s; restarting" % NEW in text
+    assert "on probation" in text and "upgrade complete" in text
+    assert "not reached" not in text
+    assert [d.returncode for d in done] == [100, 100, 0]
+    after = boots(board, ["uname -r", "hello"])[0]
+    assert after.stdout.splitlines()[1:] == ["init of 1.1", "my rc.local", NEW,
+                                             "hello from 1.1"], after
+    assert owned(board, releases["dir"] / "b") == expected(releases["dir"] / "b")
+    assert not (board / "bin" / "sleep.mpy").exists()
+    assert (board / "etc" / "system.conf").read_bytes() == conf
+    assert (board / "etc" / "rc.local").read_text() == "echo my rc.local\n"
+    assert "etc/rc.local" not in (releases["dir"] / "b" / release.MANIFEST).read_text()
+    assert not (board / ".staging").exists()
+    assert not (board / ".upgrade" / "state").exists()
+
+
+def test_rollback_by_hand_restores_the_previous_version(board, releases):
+    before = owned(board, releases["dir"] / "a")
+    boots(board, ["upgrade -y"])
+    done = boots(board, ["upgrade --rollback"])
+    assert "Rolled back from munix %s to %s" % (NEW, OLD) in done[0].stdout
+    assert boots(board, ["uname -r"])[0].stdout.splitlines()[-1] == OLD
+    assert owned(board, releases["dir"] / "a") == before
+    assert not (board / "bin" / "hello.mpy").exists()
+    assert not (board / ".upgrade").exists()
+    again = boots(board, ["upgrade --rollback", "echo status=$?"])[0]
+    assert "status=1" in again.stdout and "no previous version" in again.stderr
+
+
+def test_new_version_that_cannot_boot_is_rolled_back(board, releases):
+    before = snapshot(board)
+    done = boots(board, ["upgrade -y --ref crash"])
+    text = "".join(d.stdout for d in done)
+    assert "first boot of munix 1.2.0, on probation" in text
+    assert "munix 1.2.0 did not finish booting: rolled back to %s" % OLD in text
+    final = boots(board, ["uname -r"])[0]
+    assert final.stdout.splitlines()[-1] == OLD
+    assert "recovery" not in final.stdout
+    assert snapshot(board) == before
+
+
+def test_nothing_to_do(board, releases):
+    before = snapshot(board)
+    done = boots(board, ["upgrade -y --ref a", "echo status=$?"])
+    assert len(done) == 1
+    assert "Nothing to do: munix %s is installed." % OLD in done[0].stdout
+    assert "status=0" in done[0].stdout
+    assert snapshot(board) == before
+
+
+def test_check_shows_changes_and_changes_nothing(board, releases):
+    before = snapshot(board)
+    done = boots(board, ["upgrade --check", "echo status=$?"])
+    out = done[0].stdout
+    assert "installed: munix %s\navailable: munix %s" % (OLD, NEW) in out
+    assert "  add /bin/hello.mpy" in out and "  remove /bin/sleep.mpy" in out
+    assert "  replace /etc/init.sh" in out and "status=0" in out
+    assert snapshot(board) == before
+
+
+@pytest.mark.parametrize("args, message", [
+    ("--ref badsig", "signature does not match /etc/upgrade.pub"),
+    ("--ref wrongkey", "signature does not match /etc/upgrade.pub"),
+    ("--ref tampered", "bin/hello.mpy: expected"),
+    ("--ref truncated", "bin/hello.mpy: expected"),
+    ("--ref drop", "connection closed before the end of the body"),
+    ("--ref old", "0.9.0 is older than the installed %s" % OLD),
+    ("--ref mpy", "needs .mpy version 5"),
+    ("--ref nothere", "404"),
+    ("--url {wrong_host}", "does not match"),
+    ("--url {http_conf}", "plain http is used only for a --url given by hand"),
+])
+def test_refused_upgrades_change_nothing(board, releases, args, message):
+    if "{http_conf}" in args:
+        conf = board / "etc" / "system.conf"
+        conf.write_text(conf.read_text().replace("https://", "http://").replace(
+            str(releases["https"].port), str(releases["http"].port)))
+        args = ""
+    args = args.format(wrong_host=releases["wrong_host"].url() + "/b")
+    before = snapshot(board)
+    done = boots(board, ["upgrade -y " + args, "echo status=$?"])
+    assert len(done) == 1, done
+    assert "status=1" in done[0].stdout
+    errors = done[0].stderr.strip().splitlines()
+    assert len(errors) == 1 and errors[0].startswith("upgrade: ") and message in errors[0], errors
+    assert snapshot(board) == before
+
+
+def test_plain_http_given_by_hand_works(board, releases):
+    done = boots(board, ["upgrade -y --url %s/b" % releases["http"].url()])
+    assert [d.returncode for d in done] == [100, 100, 0], done
+    assert boots(board, ["uname -r"])[0].stdout.splitlines()[-1] == NEW
+
+
+def test_release_command_line(tmp_path):
+    """munix release --new-key, then a source release, from the command line."""
+    tools = dict(PYTHONPATH=str(ROOT / "tools"))
+    key, out = tmp_path / "k.pem", tmp_path / "out"
+    tree = tmp_path / "tree"
+    (tree / "etc").mkdir(parents=True)
+    shutil.copytree(ROOT / "lib", tree / "lib")
+    (tree / "etc" / "system.conf").write_text("{}")
+    (tree / "etc" / "init.sh").write_text("echo hi\n")
+    cmd = [sys.executable, "-m", "munixtool", "release"]
+    env = dict(__import__("os").environ, **tools)
+    made = subprocess.run(cmd + ["--new-key", "--key", str(key), "--tree", str(tree)],
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert made.returncode == 0, made
+    assert (tree / release.PUBLIC_KEY).is_file() and key.stat().st_mode & 0o077 == 0
+    again = subprocess.run(cmd + ["--new-key", "--key", str(key), "--tree", str(tree)],
+                           capture_output=True, text=True, env=env, timeout=60)
+    assert again.returncode == 1 and "exists" in again.stderr
+    built = subprocess.run(cmd + ["--source", "--key", str(key), "--tree", str(tree),
+                                  "--out", str(out)],
+                           capture_output=True, text=True, env=env, timeout=60)
+    assert built.returncode == 0, built
+    manifest = (out / release.MANIFEST).read_text().splitlines()
+    assert manifest[:3] == ["munix-release 1", "version " + release.tree_version(ROOT), "mpy -"]
+    names = [line.split(" ", 3)[3] for line in manifest if line.startswith("file ")]
+    assert "etc/init.sh" in names and "lib/kernel.py" in names
+    assert "etc/system.conf" not in names and not (out / "etc" / "system.conf").exists()
+    assert (out / release.SIGNATURE).stat().st_size == 384
