@@ -7,6 +7,11 @@
     munix.path(P)         P made absolute against the session's directory
     munix.conf()          the system configuration (/etc/system.conf)
     munix.board()         the board description (the board file)
+    munix.sleep(MS)       wait MS ms, longer while held; False once asked to stop
+    munix.stopping()      True once a stop was requested (kill): time to end
+    munix.held()          True while held (hold); munix.sleep waits it out
+
+A well-behaved loop in a program: `while munix.sleep(500): work()`.
 
 print() and input() already go to the process's streams.
 """
@@ -16,6 +21,18 @@ import process
 
 def proc():
     return process.current()
+
+
+def sleep(ms):
+    return process.current().sleep(ms)
+
+
+def stopping():
+    return process.current().stopping()
+
+
+def held():
+    return process.current().held()
 
 
 def session():

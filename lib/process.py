@@ -1,9 +1,23 @@
 """Processes: every command run is one.
 
 A process has a pid, a name, its arguments, the session it belongs to, its
-three streams (inherited from its parent unless redirected) and, once ended,
-an exit status. Each thread has a current process: the innermost command that
-thread is running. print() and input() go to the current process's streams.
+three streams (inherited from its parent unless redirected), a state and,
+once ended, an exit status. Each thread has a current process: the innermost
+command that thread is running. print() and input() go to the current
+process's streams.
+
+States, upyOS's letters (a program's module global `proc` is its process,
+and upyOS programs test `proc.sts`):
+  "R" running, "H" held, "S" stop requested, "D" done.
+Hold and stop requests go to a process and everything it started. A program
+honours them through its handle: `while proc.sleep(500): work()` runs until
+a stop is requested and waits while held.
+
+A background job (`CMD &`, see jobctl.py) is a process with a job number;
+once done it stays in the table, for `wait` and `jobs`, until reaped (the
+last few only). When the process that owns a session (one without parent
+that is not a job: the console's init, a telnet session's shell) ends, the
+session has ended: its jobs' output goes to a log file under /tmp from then.
 
 The table is guarded by a lock: MicroPython on the RP2040 runs threads
 without a GIL.
@@ -12,13 +26,23 @@ import _thread
 import time
 
 RUNNING = "R"
+HELD = "H"
+STOPPING = "S"
 DONE = "D"
+
+SLICE_MS = 50      # how often sleep() looks at the state
+KEEP_DONE = 8      # finished jobs kept for wait and jobs
 
 _lock = _thread.allocate_lock()
 _table = {}        # pid -> Process
 _current = {}      # thread id -> innermost Process of that thread
 _next_pid = [1]
+_threads = [0]     # threads started by the OS and still running
 init = None        # the first process; threads the OS did not start map to it
+
+
+class NoThread(OSError):
+    """No thread could be started for a job."""
 
 
 class Process:
@@ -31,10 +55,16 @@ class Process:
         self.stdin = src.stdin
         self.stdout = src.stdout
         self.stderr = src.stderr
-        self.sts = RUNNING
+        # A program started by a held or stopping job is held or stopping too.
+        self.sts = parent.sts if parent is not None and parent.sts in (HELD, STOPPING) else RUNNING
         self.status = None
         self.start = time.ticks_ms()
+        self.stop_at = None     # ticks_ms of the first stop request
         self.thread = _thread.get_ident()
+        self.job = 0            # job number in its session; 0: not a job
+        self.kind = "fg"        # "fg", "thread" (a job's own thread) or "task" (asyncio)
+        self.task = None        # the asyncio task running it, if any
+        self.log = None         # where a job's output goes once its session ended
         with _lock:
             self.pid = _next_pid[0]
             _next_pid[0] += 1
@@ -42,6 +72,7 @@ class Process:
 
     def enter(self):
         """Make this the current process of the calling thread."""
+        self.thread = _thread.get_ident()
         with _lock:
             _current[self.thread] = self
 
@@ -50,16 +81,78 @@ class Process:
         self.status = status
         self.sts = DONE
         with _lock:
-            _table.pop(self.pid, None)
+            if not self.job:
+                _table.pop(self.pid, None)
+            else:
+                _forget_old_jobs()
             if _current.get(self.thread) is self:
                 if self.parent is not None and self.parent.thread == self.thread:
                     _current[self.thread] = self.parent
                 else:
                     del _current[self.thread]
+            if self.parent is None and not self.job:
+                _session_ended(self.session)
+
+    def discard(self):
+        """Forget a process that never ran (its thread could not start)."""
+        with _lock:
+            _table.pop(self.pid, None)
 
     def elapsed(self):
         """Milliseconds since the process started."""
         return time.ticks_diff(time.ticks_ms(), self.start)
+
+    def alive(self):
+        return self.sts != DONE
+
+    def stopping(self):
+        """True once a stop was requested: the program should end."""
+        return self.sts == STOPPING
+
+    def held(self):
+        """True while held: the program should pause."""
+        return self.sts == HELD
+
+    def sleep(self, ms):
+        """Wait ms milliseconds, and on while held; False as soon as a stop
+        is requested (then the program should end), else True."""
+        left = ms
+        last = time.ticks_ms()
+        while self.sts != STOPPING:
+            if left <= 0 and self.sts != HELD:
+                return True
+            time.sleep_ms(min(left, SLICE_MS) if left > 0 else SLICE_MS)
+            now = time.ticks_ms()
+            left -= time.ticks_diff(now, last)
+            last = now
+        return False
+
+    async def asleep(self, ms):
+        """sleep() for asyncio programs: await proc.asleep(ms)."""
+        import asyncio
+        left = ms
+        while self.sts != STOPPING:
+            if left <= 0 and self.sts != HELD:
+                return True
+            step = min(left, SLICE_MS) if left > 0 else SLICE_MS
+            await asyncio.sleep_ms(step)
+            left -= step
+        return False
+
+
+def _forget_old_jobs():
+    done = [pid for pid in _table if _table[pid].sts == DONE]
+    if len(done) > KEEP_DONE:
+        done.sort()
+        for pid in done[:len(done) - KEEP_DONE]:
+            del _table[pid]
+
+
+def _session_ended(session):
+    """Send the output of the session's jobs to log files from now on."""
+    for p in _table.values():
+        if p.job and p.session is session and p.log is None:
+            p.log = "/tmp/job%d.log" % p.pid
 
 
 def current():
@@ -68,10 +161,85 @@ def current():
         return _current.get(_thread.get_ident(), init)
 
 
-def table():
-    """A snapshot of the running processes, by pid."""
+def switch(proc):
+    """Make proc the calling thread's current process (the asyncio loop's
+    thread runs a step of one task after another)."""
     with _lock:
-        return [_table[pid] for pid in sorted(_table)]
+        _current[_thread.get_ident()] = proc
+
+
+def table(done=False):
+    """A snapshot of the processes, by pid; finished jobs too if done."""
+    with _lock:
+        return [_table[pid] for pid in sorted(_table) if done or _table[pid].sts != DONE]
+
+
+def get(pid):
+    """The process with that pid (a finished job too), or None."""
+    with _lock:
+        return _table.get(pid)
+
+
+def reap(proc):
+    """Forget a finished job, once its status was collected."""
+    with _lock:
+        if proc.sts == DONE:
+            _table.pop(proc.pid, None)
+
+
+def family(proc):
+    """proc and every process it started, directly or not."""
+    with _lock:
+        found = [proc]
+        for p in found:
+            for q in _table.values():
+                if q.parent is p and q.sts != DONE:
+                    found.append(q)
+        return found
+
+
+def set_state(proc, sts):
+    """Hold (HELD), resume (RUNNING) or ask to stop (STOPPING) proc and
+    what it started; returns those processes. A stop request is final."""
+    group = family(proc)
+    now = time.ticks_ms()
+    for p in group:
+        if p.sts == DONE or p.sts == STOPPING:
+            continue
+        p.sts = sts
+        if sts == STOPPING:
+            p.stop_at = now
+    return group
+
+
+def session_owner(proc):
+    """True for the process that owns a session: stopping it would end the
+    session, not a command."""
+    return proc.parent is None and not proc.job
+
+
+def start_thread(function, args, limit=None):
+    """Start function(*args) in a new thread, counted against limit (the
+    most threads the OS may have running, None for no limit). Raises
+    NoThread when no thread can start."""
+    with _lock:
+        if limit is not None and _threads[0] >= limit:
+            raise NoThread("no thread free: this board runs at most %d" % limit)
+        _threads[0] += 1
+    try:
+        _thread.start_new_thread(_counted, (function, args))
+    except Exception as e:
+        with _lock:
+            _threads[0] -= 1
+        raise NoThread("cannot start a thread: %s" % (e.args[0] if e.args else type(e).__name__))
+
+
+def _counted(function, args):
+    try:
+        function(*args)
+    finally:
+        with _lock:
+            _threads[0] -= 1
 
 
 def start_init(session):

@@ -5,12 +5,19 @@ joins both paths into one buffer (renaming a file onto itself) and takes
 relative paths from the process's real directory; renames are done here
 through the C library instead. A subclass of VfsPosix would be smaller, but
 the import machinery then calls VfsPosix's C code on the wrong object.
+
+VfsPosix builds every path in one buffer of its own and lets other threads
+run during the system call: two threads using the flash at once (background
+jobs) would read each other's paths. Calls are taken one at a time here, as
+a board's filesystem driver does under its lock.
 """
+import _thread
 import ffi
 import os
 import vfs
 
 _rename = ffi.open("libc.so.6").func("i", "rename", "ss")
+_lock = _thread.allocate_lock()
 
 
 class Flash:
@@ -22,7 +29,14 @@ class Flash:
         self.root = root.rstrip("/")
 
     def __getattr__(self, name):
-        return getattr(self.posix, name)
+        call = getattr(self.posix, name)
+        if not callable(call):
+            return call
+
+        def locked(*args):
+            with _lock:
+                return call(*args)
+        return locked
 
     def _real(self, path):
         if not path.startswith("/"):
@@ -30,6 +44,7 @@ class Flash:
         return self.root + path
 
     def rename(self, old, new):
-        self.posix.stat(old)
-        if _rename(self._real(old), self._real(new)) != 0:
-            raise OSError(22)
+        with _lock:
+            self.posix.stat(old)
+            if _rename(self._real(old), self._real(new)) != 0:
+                raise OSError(22)

@@ -1,0 +1,21 @@
+import cmdargs
+import jobctl
+
+USAGE = """[-s STOP|HOLD|CONT] PID|%JOB...
+  Ask processes to stop (STOP, the default; TERM, KILL and INT mean the
+  same), hold them (HOLD) or let held ones go on (CONT). An asyncio program
+  is cancelled at once; a thread ends when it next looks (munix.sleep, or
+  proc.sts for upyOS programs): kill waits up to 2 s for it and says so
+  when it ignores the request."""
+ABOUT = "stop, hold or resume processes"
+
+
+def __main__(args):
+    opts, rest = cmdargs.parse(args, "", "s")
+    what = jobctl.action(opts.get("s", "STOP"))
+    if what is None:
+        raise cmdargs.UsageError("%s: not STOP, HOLD or CONT" % opts["s"])
+    if not rest:
+        raise cmdargs.UsageError("no PID given")
+    found, status = jobctl.targets(rest)
+    return jobctl.act(found, what) or status

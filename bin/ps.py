@@ -1,0 +1,51 @@
+import cmdargs
+import jobctl
+import process
+
+USAGE = """[-l]
+  Every running process: pid, state, time since it started, session (or
+  the log file its output goes to, once its session ended) and command.
+  STATE: running, held (hold), stopping (asked to stop), ignoring (asked
+  to stop more than 2 s ago and still running: it ignores stop requests).
+  -l  also the parent pid, the kind (fg: in the foreground, thread: a job
+      in a thread of its own, task: an asyncio task) and the heap in use"""
+ABOUT = "list the processes"
+
+STATES = {process.RUNNING: "running", process.HELD: "held",
+          process.STOPPING: "stopping", process.DONE: "done"}
+
+
+def __main__(args):
+    opts, rest = cmdargs.parse(args, "l", operands=0)
+    long = "l" in opts
+    head = "%5s %-9s %9s %-12s " % ("PID", "STATE", "TIME", "SESSION")
+    if long:
+        head += "%5s %-6s " % ("PPID", "KIND")
+    rows = [head + "COMMAND"]
+    for p in process.table():
+        row = "%5d %-9s %9s %-12s " % (p.pid, state(p), cmdargs.duration(p.elapsed() // 1000),
+                                       where(p))
+        if long:
+            row += "%5s %-6s " % (p.parent.pid if p.parent else "-", p.kind)
+        rows.append(row + jobctl.describe(p))
+    print("\n".join(rows))
+    if long:
+        total, used, free = cmdargs.memory()
+        print("heap: %s used, %s free" % (cmdargs.human(used), cmdargs.human(free)))
+
+
+def state(p):
+    if jobctl.ignoring(p):
+        return "ignoring"
+    return STATES.get(p.sts, p.sts)
+
+
+def where(p):
+    """The session's name, or the log file of the job p belongs to once
+    its session has ended."""
+    q = p
+    while q is not None:
+        if q.log is not None:
+            return q.log
+        q = q.parent
+    return p.session.name

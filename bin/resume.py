@@ -1,0 +1,9 @@
+import jobctl
+
+USAGE = """PID|%JOB...
+  Let held processes go on (see hold)."""
+ABOUT = "let held processes go on"
+
+
+def __main__(args):
+    return jobctl.command(args, jobctl.resume)

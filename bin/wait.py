@@ -1,0 +1,43 @@
+import cmdargs
+import jobctl
+import munix
+import process
+
+USAGE = """[-t SECONDS] [PID|%JOB...]
+  Wait until the processes end (by default every job of this session);
+  the status is the last one's. -t gives up after SECONDS, with status 124.
+  Ctrl-C ends the wait, not the jobs."""
+ABOUT = "wait for background jobs to end"
+
+
+def __main__(args):
+    opts, rest = cmdargs.parse(args, "", "t")
+    ms = None
+    if "t" in opts:
+        try:
+            ms = int(float(opts["t"]) * 1000)
+        except ValueError:
+            ms = -1
+        if ms < 0:
+            raise cmdargs.UsageError("%s: not a number of seconds" % opts["t"])
+    sess = munix.session()
+    status = 0
+    if rest:
+        targets = []
+        for spec in rest:
+            try:
+                targets.append(jobctl.find(spec, sess))
+            except ValueError as e:
+                cmdargs.error("", str(e))
+                status = 127
+    else:
+        targets = [p for p in process.table(True) if p.session is sess and p.job]
+    if not jobctl.wait(targets, ms):
+        left = " ".join(str(p.pid) for p in targets if p.sts != process.DONE)
+        cmdargs.error("", "still running after %s s: %s" % (opts["t"], left))
+        return 124
+    for p in targets:
+        if p.status is not None:
+            status = p.status
+        process.reap(p)
+    return status

@@ -1,0 +1,108 @@
+"""The OS's one asyncio event loop, in a thread of its own, started on
+first use.
+
+Other threads hand it work through an inbox (asyncio itself is not thread
+safe): submit() starts a program's coroutine as a task, cancel() throws
+CancelledError into it. Each step of a task runs with the task's process as
+the loop thread's current process, so print() inside an asyncio program
+goes to that program's streams.
+"""
+import _thread
+import asyncio
+
+import process
+
+_lock = _thread.allocate_lock()
+_inbox = []        # (process, coroutine) to start; (process, None) to cancel
+_flag = [None]     # the loop's ThreadSafeFlag, once the loop runs
+
+
+def submit(proc, coro, done):
+    """Run coro as a task for proc; done(proc, status) is called in the
+    loop's thread when it ends. Raises process.NoThread when the loop's
+    thread cannot start."""
+    _post((proc, (coro, done)))
+
+
+def cancel(proc):
+    """Cancel proc's task, if it has one (CancelledError goes into it)."""
+    if _flag[0] is not None:
+        _post((proc, None))
+
+
+def running():
+    return _flag[0] is not None
+
+
+def _post(item):
+    with _lock:
+        _inbox.append(item)
+        flag = _flag[0]
+        if flag is None:
+            flag = _flag[0] = asyncio.ThreadSafeFlag()
+            try:
+                import jobctl
+                process.start_thread(_run_loop, (flag,), jobctl.thread_limit())
+            except process.NoThread:
+                _flag[0] = None
+                _inbox.remove(item)
+                raise
+    flag.set()
+
+
+def _run_loop(flag):
+    asyncio.run(_serve(flag))
+
+
+async def _serve(flag):
+    while True:
+        await flag.wait()
+        with _lock:
+            items = _inbox[:]
+            del _inbox[:]
+        for proc, work in items:
+            if work is None:
+                if proc.task is not None:
+                    proc.task.cancel()
+            else:
+                proc.task = asyncio.create_task(_task(proc, work[0], work[1]))
+
+
+async def _task(proc, coro, done):
+    status = 1
+    try:
+        result = await _steps(coro, proc)
+        status = result if isinstance(result, int) else 0
+    except asyncio.CancelledError:
+        status = 130 if proc.sts == process.RUNNING else 143
+    except SystemExit as e:
+        import shell
+        status = shell.system_exit_status(e)
+    except Exception as e:
+        process.switch(proc)
+        import shell
+        shell.report(proc.name, e)
+    proc.task = None
+    done(proc, status)
+
+
+def _steps(coro, proc):
+    """Drive coro like `yield from coro`, making proc the current process
+    before each of its steps."""
+    value = None
+    error = None
+    while True:
+        process.switch(proc)
+        try:
+            if error is None:
+                out = coro.send(value)
+            else:
+                out = coro.throw(error)
+        except StopIteration as e:
+            return e.value
+        error = None
+        value = None
+        try:
+            value = yield out
+        except BaseException as e:  # CancelledError and the like go on into coro
+            error = e

@@ -1,0 +1,329 @@
+"""Jobs: background threads and asyncio programs, and their control (ps,
+jobs, kill, killall, wait, hold, resume, fg, bg).
+
+Until the shell's `CMD &` and its handling of a coroutine-returning
+__main__ are wired, two small programs stand in for them, calling the very
+API the shell calls: /opt/bg (`/opt/bg CMD ARGS` = `CMD ARGS &`, through
+jobctl.background) and /opt/arun (`/opt/arun PROG ARGS` runs an asyncio
+program in the foreground, through jobctl.run_coroutine).
+"""
+import json
+import re
+
+import pytest
+
+BG = """import jobctl, munix, shell
+
+def __main__(args):
+    sess = munix.session()
+    line = " ".join(args)
+    jobctl.background(sess, args[0], args[1:], lambda: shell.run_line(line, sess))
+"""
+
+ARUN = """import jobctl, munix, shell
+
+def __main__(args):
+    main = shell.load(shell.resolve(args[0], munix.session())).__main__
+    return jobctl.run_coroutine(main(args[1:]), munix.proc())
+"""
+
+# A well-behaved loop: one line per iteration, munix.sleep does hold and stop.
+TICKER = """import munix, sdata
+
+def __main__(args):
+    n = 0
+    while munix.sleep(20):
+        n += 1
+        setattr(sdata, args[0], n)
+    print("%s stopped" % args[0])
+    return 7
+"""
+
+# The upyOS protocol: a module global proc, proc.sts in R, H, S.
+UPYOS = """import utime
+
+proc = None
+
+def __main__(args):
+    n = 0
+    while True:
+        if proc.sts == "S":
+            break
+        if proc.sts == "H":
+            utime.sleep_ms(20)
+            continue
+        n += 1
+        utime.sleep_ms(20)
+    print("upyos done", n > 0)
+"""
+
+STUBBORN = """import time
+
+def __main__(args):
+    while True:
+        time.sleep_ms(20)
+"""
+
+ASY = """import asyncio
+
+async def __main__(args):
+    n = 0
+    try:
+        while n < int(args[0]):
+            print("tick", n)
+            n += 1
+            await asyncio.sleep_ms(20)
+    except asyncio.CancelledError:
+        print("cancelled")
+        raise
+    return 3
+"""
+
+ASY_FAIL = """async def __main__(args):
+    raise ValueError("bad value")
+"""
+
+
+@pytest.fixture
+def jsim(sim):
+    for name, text in (("bg", BG), ("arun", ARUN), ("ticker", TICKER), ("upy", UPYOS),
+                       ("stubborn", STUBBORN), ("asy", ASY), ("asyfail", ASY_FAIL)):
+        sim.write("/opt/%s.py" % name, text)
+    return sim
+
+
+def ps_rows(out):
+    return [line.split() for line in out.splitlines() if re.match(r"\s+\d+ ", line)]
+
+
+def test_background_job_runs_and_is_stopped_by_kill(jsim):
+    r = jsim.run("/opt/bg /opt/ticker a", "sleep 0.2", "ps", "< sdata.a > 0",
+                 "kill %1", "wait %1")
+    assert r.out.startswith("[1] ")
+    pid = r.out.split()[1]
+    rows = [row for row in ps_rows(r.out) if row[0] == pid]
+    assert rows and rows[0][1:2] == ["running"] and rows[0][3] == "console"
+    assert "True\n" in r.out
+    assert "a stopped\n" in r.out
+    assert r.status == 7
+
+
+def test_two_instances_are_independent(jsim):
+    r = jsim.run("/opt/bg /opt/ticker a", "/opt/bg /opt/ticker b", "sleep 0.2",
+                 "kill %1", "wait %1", "> n = sdata.b", "sleep 0.2",
+                 "< sdata.b > n", "jobs", "kill %2", "wait")
+    assert "a stopped\n" in r.out
+    assert "True\n" in r.out
+    assert re.search(r"\[2\]\s+\d+ running\s+/opt/ticker b", r.out)
+    assert r.out.count("b stopped") == 1
+    assert r.status == 7
+
+
+def test_hold_and_resume(jsim):
+    r = jsim.run("/opt/bg /opt/ticker a", "sleep 0.2", "hold %1", "sleep 0.2",
+                 "> n = sdata.a", "ps", "sleep 0.3", "< sdata.a == n",
+                 "resume %1", "sleep 0.2", "< sdata.a > n", "kill %1")
+    assert "held" in r.out
+    assert r.out.count("True\n") == 2
+    assert r.status == 0
+
+
+def test_upyos_programs_see_proc_sts(jsim):
+    r = jsim.run("/opt/bg /opt/upy", "sleep 0.1", "kill -s HOLD %1", "ps", "kill -s CONT %1",
+                 "sleep 0.1", "killall upy", "wait")
+    assert "held" in r.out
+    assert "upyos done True\n" in r.out
+    assert r.status == 0
+
+
+def test_kill_reports_a_thread_that_ignores_stop(jsim):
+    r = jsim.run("/opt/bg /opt/stubborn", "sleep 0.1", "kill %1", "ps")
+    assert re.search(r"kill: \d+: \S*stubborn still runs 2 s after the stop request: "
+                     r"it ignores stop requests", r.err)
+    assert "ignoring" in r.out
+    assert r.status == 0
+
+
+def test_asyncio_program_in_the_foreground(jsim):
+    r = jsim.run("/opt/arun /opt/asy 3")
+    assert r.out == "tick 0\ntick 1\ntick 2\n"
+    assert r.status == 3
+    r = jsim.run("/opt/arun /opt/asyfail")
+    assert r.err == "arun: bad value\n"
+    assert r.status == 1
+
+
+def test_asyncio_job_is_cancelled_by_kill(jsim):
+    r = jsim.run("/opt/bg /opt/arun /opt/asy 100000", "sleep 0.2", "ps -l",
+                 "kill %1", "wait %1")
+    assert re.search(r" task +arun /opt/asy 100000", r.out)
+    assert "cancelled\n" in r.out
+    assert r.status == 143
+
+
+def test_ctrl_c_cancels_a_foreground_asyncio_program(board):
+    board.path("/opt/arun.py").write_text(ARUN)
+    board.path("/opt/asy.py").write_text(ASY)
+    board.send("/opt/arun /opt/asy 100000\r")
+    board.expect("tick 3")
+    board.send("\x03")
+    board.expect("cancelled")
+    assert "^C" in board.read_to_prompt()
+    out = board.run("echo status=$?")
+    assert "status=130" in out
+    assert "asy" not in board.run("ps")
+
+
+def test_wait_timeout_and_fg(jsim):
+    r = jsim.run("/opt/bg /opt/ticker a", "wait -t 0.2", "echo w=$?",
+                 "/opt/bg /opt/arun /opt/asy 3", "fg")
+    assert re.search(r"wait: still running after 0.2 s: \d+\n", r.err)
+    assert "w=124" in r.out
+    assert "/opt/arun /opt/asy 3\n" in r.out
+    assert r.status == 3
+
+
+def test_jobs_lists_finished_jobs_once(jsim):
+    r = jsim.run("/opt/bg /opt/arun /opt/asy 1", "sleep 0.2", "jobs", "echo x", "jobs")
+    assert re.search(r"\[1\]\s+\d+ done 3\s+/opt/arun /opt/asy 1\nx\n$", r.out)
+
+
+def test_bg_lets_a_held_job_go_on(jsim):
+    r = jsim.run("/opt/bg /opt/ticker a", "hold %1", "bg", "ps", "kill %1")
+    assert re.search(r"\[1\] \d+ /opt/ticker a\n", r.out)
+    assert "held" not in r.out
+    assert r.status == 0
+
+
+@pytest.mark.parametrize("line, err, status", [
+    ("kill", "kill: no PID given\nusage: kill", 2),
+    ("kill -s FOO 5", "kill: FOO: not STOP, HOLD or CONT\n", 2),
+    ("kill 999", "kill: 999: no such process\n", 1),
+    ("kill x", "kill: x: not a pid or %job\n", 1),
+    ("kill %3", "kill: %3: no such job\n", 1),
+    ("kill 1", "kill: 1: init owns session console: exit ends it\n", 1),
+    ("killall nothing", "killall: nothing: no process found\n", 1),
+    ("hold 999", "hold: 999: no such process\n", 1),
+    ("resume", "resume: no PID given\n", 2),
+    ("wait 999", "wait: 999: no such process\n", 127),
+    ("wait -t soon", "wait: soon: not a number of seconds\n", 2),
+    ("fg", "fg: no current job\n", 1),
+    ("bg %2", "bg: %2: no such job\n", 1),
+    ("ps -x", "ps: unknown option -x\n", 2),
+    ("jobs x", "jobs: extra operand x\n", 2),
+])
+def test_bad_input(jsim, line, err, status):
+    r = jsim.run(line)
+    assert r.err.startswith(err)
+    assert r.status == status
+
+
+def test_done_job_cannot_be_held(jsim):
+    r = jsim.run("/opt/bg /opt/arun /opt/asy 1", "wait %1", "hold %1")
+    assert re.search(r"hold: %1: (no such job|already done)\n", r.err)
+    assert r.status == 1
+
+
+def test_thread_limit_gives_a_clear_error_and_leaves_nothing(jsim):
+    jsim.write("/etc/default.board", json.dumps({"name": "small", "threads": 1}))
+    r = jsim.run("/opt/bg /opt/ticker a", "/opt/bg /opt/ticker b", "echo s=$?", "jobs",
+                 "ps", "kill %1")
+    assert "bg: no thread free: this board runs at most 1\n" in r.err
+    assert "s=1" in r.out
+    assert "ticker b" not in r.out
+    assert re.search(r"\[1\]\s+\d+ running\s+/opt/ticker a", r.out)
+
+
+SESSION = """import _thread, streamsession, time
+
+class Stream:
+    def __init__(self, text):
+        self.text = text.encode()
+        self.out = []
+        self.closed = False
+
+    def read(self, n):
+        c, self.text = self.text[:n], self.text[n:]
+        return c
+
+    def write(self, data):
+        if self.closed:
+            raise OSError(9)
+        self.out.append(data)
+
+    def close(self):
+        self.closed = True
+
+def __main__(args):
+    s = Stream("/opt/bg /opt/ticker t\\n")
+    streamsession.serve(s, "tel0")
+    while not s.closed:
+        time.sleep_ms(10)
+    print(b"".join(s.out).decode().replace("\\r", ""))
+"""
+
+LOUD = """import munix
+
+def __main__(args):
+    n = 0
+    while munix.sleep(20):
+        n += 1
+        print("line", n)
+"""
+
+
+def test_a_job_outlives_its_session_its_output_goes_to_a_log(jsim):
+    jsim.write("/opt/sess.py", SESSION)
+    jsim.write("/opt/ticker.py", LOUD)
+    r = jsim.run("/opt/sess", "sleep 0.3", "ps", "killall ticker")
+    pid = re.search(r"\[1\] (\d+)\n", r.out).group(1)
+    log = "/tmp/job%s.log" % pid
+    assert re.search(r"\s%s\s+running\s+\S+\s+%s\s+/opt/ticker t" % (pid, re.escape(log)), r.out)
+    text = jsim.path(log).read_text()
+    assert text.startswith("line ")
+    assert int(text.split()[-1]) > 3
+    assert r.status == 0
+
+
+def test_output_log_is_bounded(jsim):
+    jsim.write("/opt/spew.py", "def __main__(args):\n    for i in range(2000):\n        print('x' * 30)\n")
+    jsim.write("/opt/sess.py", SESSION.replace("/opt/bg /opt/ticker t", "/opt/bg /opt/spew"))
+    r = jsim.run("/opt/sess", "wait -t 5 %1", "ls /tmp")
+    logs = [p for p in jsim.path("/tmp").iterdir() if p.name.startswith("job")]
+    assert logs
+    assert all(p.stat().st_size <= 4096 for p in logs)
+
+
+TABLE = """import _thread, process, time
+
+def worker(done):
+    for i in range(200):
+        p = process.Process("w", [], process.init.session, process.init)
+        p.exit(0)
+    done.append(1)
+
+def __main__(args):
+    done = []
+    before = len(process.table())
+    for i in range(4):
+        _thread.start_new_thread(worker, (done,))
+    pids = []
+    for i in range(200):
+        p = process.Process("m", [], process.init.session, process.init)
+        pids.append(p.pid)
+        p.exit(0)
+    while len(done) < 4:
+        time.sleep_ms(10)
+    p = process.Process("last", [], process.init.session, process.init)
+    print(len(process.table()) == before + 1, p.pid, len(set(pids)))
+    p.exit(0)
+"""
+
+
+def test_process_table_under_parallel_threads(jsim):
+    jsim.write("/opt/table.py", TABLE)
+    r = jsim.run("/opt/table")
+    ok, last, unique = r.out.split()
+    assert ok == "True"
+    assert unique == "200"
+    assert int(last) > 1000
