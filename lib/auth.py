@@ -188,11 +188,35 @@ def _failed(user, ip, service, what, delay):
 
 
 def ask(prompt):
-    """Read a secret from the current process's terminal without echo when
-    the terminal can hide input (it has hide_input true: then it takes
-    input(prompt, echo=False)); else with its plain input()."""
+    """Read a secret from the current process's terminal without echo: a
+    terminal that can hide what is typed says so with a true hide_input and
+    takes input(prompt, echo=False) (telnet sessions); the console is read
+    character by character, which a board's console does not echo (the
+    simulator's host terminal does); other terminals are read as they are."""
     import munix
-    term = munix.proc().stdin
+    proc = munix.proc()
+    term = proc.stdin
     if getattr(term, "hide_input", False):
         return term.input(prompt, echo=False)
+    if proc.session.console and term is proc.session.stdin:
+        return _console_secret(proc.stdout, prompt)
     return term.input(prompt)
+
+
+def _console_secret(out, prompt):
+    import sys
+    out.write(prompt)
+    text = ""
+    while True:
+        c = sys.stdin.read(1)
+        if not c or c == "\x04" and not text:
+            raise EOFError
+        if c == "\x03":
+            raise KeyboardInterrupt
+        if c in "\r\n":
+            out.write("\n")
+            return text
+        if c in "\x08\x7f":
+            text = text[:-1]
+        else:
+            text += c

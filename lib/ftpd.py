@@ -126,10 +126,10 @@ class Session:
         netd.send(self.sock, (text + "%d %s\r\n" % (code, end)).encode(), self.daemon, self.idle_ms)
 
     def receive(self, timeout_ms):
-        """More bytes of the control connection into pending: False at its
-        end or after timeout_ms of silence."""
+        """More bytes of the control connection into pending: True when
+        some came, False at its end, None after timeout_ms of silence."""
         if not self.daemon.wait(self.sock, timeout_ms):
-            return False
+            return None
         data = self.sock.recv(256)
         if data is None:
             return True
@@ -160,8 +160,9 @@ class Session:
             limit = self.idle_ms
             if self.pending or skipping:
                 limit = min(limit, LINE_MS)
-            if limit - waited <= 0 or not self.receive(limit - waited):
-                if not self.pending:
+            got = self.receive(limit - waited) if limit > waited else None
+            if not got:
+                if got is None:
                     try:
                         self.reply(421, "Timeout, closing")
                     except OSError:

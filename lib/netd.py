@@ -114,7 +114,7 @@ class Daemon:
         text = "%s: listening on %s:%d, %d session%s" % (
             self.name, self.host, self.port, sessions, "" if sessions == 1 else "s")
         for key, n in counters:
-            text += ", %d %s" % (n, key)
+            text += ", %s %d" % (key, n)
         if self.insecure:
             text += ", no login (-i)"
         return text

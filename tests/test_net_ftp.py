@@ -1,0 +1,456 @@
+"""The FTP daemon, uftpd, against real clients on the loopback: Python's
+ftplib, curl and a curlftpfs FUSE mount, and hostile ones (garbage, huge
+lines, silent and slow connections, wrong passwords, escapes, floods).
+
+Each test boots the OS in a pseudo-terminal with the daemon on ports of its
+own (written into /etc/system.conf before the boot) and a password set in
+/etc/shadow, computed here the way lib/auth.py documents it.
+"""
+import ftplib
+import hashlib
+import io
+import json
+import os
+import random
+import shutil
+import socket
+import subprocess
+import time
+
+import pytest
+
+from conftest import Board
+
+USER, PASSWORD = "alice", "wonder-land 7"
+TIMEOUT = 10
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def shadow_line(user, password, rounds=50, salt=b"0123456789abcdef"):
+    d = hashlib.sha256(salt + password.encode()).digest()
+    for _ in range(rounds):
+        d = hashlib.sha256(d + password.encode()).digest()
+    return "%s:%d:%s:%s\n" % (user, rounds, salt.hex(), d.hex())
+
+
+class FtpBoard:
+    """The OS in a pseudo-terminal, uftpd started on ports of its own."""
+
+    def __init__(self, flash, password=True, start=True, **ftp):
+        self.port = free_port()
+        base = random.randrange(30000, 60000, 20)
+        conf = {"ftp": dict({"port": self.port, "pasv_ports": [base, base + 19],
+                             "idle_s": 5}, **ftp),
+                "auth": {"delay_ms": 10, "failures": 4, "block_s": 2}}
+        (flash / "etc" / "system.conf").write_text(json.dumps(conf))
+        if password:
+            (flash / "etc" / "shadow").write_text(shadow_line(USER, PASSWORD))
+        self.flash = flash
+        self.board = Board(flash)
+        if start:
+            out = self.run("uftpd start")
+            assert "listening on 127.0.0.1:%d" % self.port in out, out
+
+    def run(self, line):
+        return self.board.run(line)
+
+    def client(self, login=True):
+        f = ftplib.FTP()
+        f.connect("127.0.0.1", self.port, timeout=TIMEOUT)
+        if login:
+            f.login(USER, PASSWORD)
+        return f
+
+    def raw(self):
+        """A plain socket on the control port, the greeting read."""
+        s = socket.create_connection(("127.0.0.1", self.port), timeout=TIMEOUT)
+        f = s.makefile("rb")
+        assert f.readline().startswith(b"220")
+        return s, f
+
+    def close(self):
+        self.board.close()
+
+
+@pytest.fixture
+def ftp(flash):
+    b = FtpBoard(flash)
+    yield b
+    b.close()
+
+
+def say(sock, reader, line):
+    sock.sendall(line.encode() + b"\r\n")
+    return reader.readline().decode()
+
+
+# Normal use
+
+def test_files_round_trip_with_ftplib(ftp):
+    data = os.urandom(100_000)
+    f = ftp.client()
+    assert f.pwd() == "/"
+    f.mkd("/tmp/box")
+    f.cwd("/tmp/box")
+    f.storbinary("STOR blob.bin", io.BytesIO(data))
+    assert ftp.flash.joinpath("tmp/box/blob.bin").read_bytes() == data
+    got = io.BytesIO()
+    f.retrbinary("RETR blob.bin", got.write)
+    assert got.getvalue() == data
+    got = io.BytesIO()
+    f.retrbinary("RETR blob.bin", got.write, rest=99_000)
+    assert got.getvalue() == data[99_000:]
+    assert f.size("blob.bin") == 100_000
+    assert f.sendcmd("MDTM blob.bin")[:4] == "213 "
+    f.storbinary("APPE blob.bin", io.BytesIO(b"tail"))
+    assert f.size("blob.bin") == 100_004
+    f.rename("blob.bin", "b2.bin")
+    assert f.nlst() == ["b2.bin"]
+    lines = []
+    f.retrlines("LIST", lines.append)
+    assert lines[0].startswith("-rw-r--r-- 1 munix munix     100004 ")
+    assert lines[0].endswith(" b2.bin")
+    facts = dict(f.mlsd("/tmp"))
+    assert facts["box"]["type"] == "dir"
+    assert f.sendcmd("MLST b2.bin").startswith("250-")
+    f.cwd("..")
+    assert f.pwd() == "/tmp"
+    f.delete("box/b2.bin")
+    f.rmd("box")
+    assert not ftp.flash.joinpath("tmp/box").exists()
+    assert "211" in f.sendcmd("FEAT")
+    assert f.sendcmd("SYST").startswith("215 UNIX")
+    f.quit()
+    out = ftp.run("uftpd status")
+    assert "downloads 2" in out and "uploads 2" in out and "logins 1" in out
+
+
+def test_errors_are_clean_replies(ftp):
+    f = ftp.client()
+    for command, code in [("RETR /nothing", "550"), ("CWD /nothing", "550"),
+                          ("SIZE /tmp", "550"), ("MKD /tmp", "550"), ("RMD /nothing", "550"),
+                          ("RNTO /x", "503"), ("REST x", "501"), ("TYPE Z", "504"),
+                          ("SITE EXEC ls", "502"), ("HELO", "502"), ("HELLO", "500"), ("RETR", "501"),
+                          ("PORT 127,0,0,1,4,1", "502"), ("RETR /etc/init.sh", "425")]:
+        with pytest.raises(ftplib.Error) as e:
+            f.sendcmd(command)
+        assert str(e.value).startswith(code), (command, e.value)
+    assert f.sendcmd("NOOP").startswith("200")
+
+
+def test_curl_uploads_downloads_and_lists(ftp, tmp_path):
+    if not shutil.which("curl"):
+        pytest.skip("curl is not installed")
+    url = "ftp://127.0.0.1:%d" % ftp.port
+    auth = ["--user", "%s:%s" % (USER, PASSWORD), "--silent", "--show-error", "--max-time", "10"]
+    src = tmp_path / "up.bin"
+    src.write_bytes(os.urandom(50_000))
+    subprocess.run(["curl", *auth, "-T", str(src), url + "/tmp/up.bin"], check=True)
+    assert ftp.flash.joinpath("tmp/up.bin").read_bytes() == src.read_bytes()
+    down = subprocess.run(["curl", *auth, url + "/tmp/up.bin"], capture_output=True, check=True)
+    assert down.stdout == src.read_bytes()
+    listing = subprocess.run(["curl", *auth, url + "/etc/"], capture_output=True,
+                             text=True, check=True)
+    assert "init.sh" in listing.stdout
+    names = subprocess.run(["curl", *auth, "--list-only", url + "/etc/"],
+                           capture_output=True, text=True, check=True)
+    assert "init.sh\r\n" in names.stdout or "init.sh\n" in names.stdout
+
+
+def fuse_usable():
+    return shutil.which("curlftpfs") and shutil.which("fusermount") and os.access("/dev/fuse", os.W_OK)
+
+
+@pytest.mark.skipif(not fuse_usable(), reason="needs curlftpfs, fusermount and a writable /dev/fuse")
+def test_curlftpfs_mount(ftp, tmp_path):
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    subprocess.run(["curlftpfs", "-o", "user=%s:%s" % (USER, PASSWORD),
+                    "ftp://127.0.0.1:%d/" % ftp.port, str(mnt)], check=True, timeout=TIMEOUT)
+    try:
+        assert "init.sh" in os.listdir(mnt / "etc")
+        assert (mnt / "etc" / "init.sh").read_text() == ftp.flash.joinpath("etc/init.sh").read_text()
+        (mnt / "tmp" / "new.txt").write_text("from the PC\n" * 500)
+        assert ftp.flash.joinpath("tmp/new.txt").read_text() == "from the PC\n" * 500
+        os.rename(mnt / "tmp" / "new.txt", mnt / "tmp" / "moved.txt")
+        (mnt / "tmp" / "dir").mkdir()
+        assert sorted(os.listdir(mnt / "tmp")) == [".gitkeep", "dir", "moved.txt"]
+        (mnt / "tmp" / "moved.txt").unlink()
+        (mnt / "tmp" / "dir").rmdir()
+        with pytest.raises(OSError):
+            (mnt / "main.py").unlink()
+        assert ftp.flash.joinpath("main.py").exists()
+    finally:
+        subprocess.run(["fusermount", "-u", str(mnt)], timeout=TIMEOUT)
+    assert "downloads" in ftp.run("uftpd status")
+
+
+# Authentication and confinement
+
+def test_login_is_required(ftp):
+    s, r = ftp.raw()
+    for command in ("PWD", "LIST", "RETR /etc/init.sh", "CWD /", "PASV", "STOR /x", "DELE /main.py"):
+        assert say(s, r, command).startswith("530"), command
+    assert say(s, r, "SYST").startswith("215")
+    assert say(s, r, "USER %s" % USER).startswith("331")
+    assert say(s, r, "PASS wrong").startswith("530")
+    assert say(s, r, "PWD").startswith("530")
+    assert say(s, r, "USER %s" % USER).startswith("331")
+    assert say(s, r, "PASS %s" % PASSWORD).startswith("230")
+    assert say(s, r, "PWD").startswith("257")
+    s.close()
+    log = ftp.flash.joinpath("tmp/net.log").read_text()
+    assert "ftp: login failed for alice from 127.0.0.1" in log
+    assert "wrong" not in log and PASSWORD not in log
+
+
+def test_repeated_failures_block_the_address(ftp):
+    replies = []
+    for _ in range(2):
+        s, r = ftp.raw()
+        for _ in range(2):
+            say(s, r, "USER %s" % USER)
+            replies.append(say(s, r, "PASS nope")[:3])
+        s.close()
+    # The fourth failure (failures: 4) blocks the address for block_s (2 s):
+    # the connection is closed, and the next one refused at once.
+    assert replies == ["530", "530", "530", "421"]
+    s = socket.create_connection(("127.0.0.1", ftp.port), timeout=TIMEOUT)
+    assert s.makefile("rb").readline().startswith(b"421")
+    s.close()
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            ftp.client().quit()
+            break
+        except (ftplib.Error, EOFError, ConnectionError):
+            assert time.monotonic() < deadline, "still blocked"
+            time.sleep(0.5)
+
+
+def test_paths_are_confined_to_the_board(ftp):
+    f = ftp.client()
+    f.cwd("../../../..")
+    assert f.pwd() == "/"
+    f.cwd("/tmp/../../..")
+    assert f.pwd() == "/"
+    host_file = os.path.relpath("/etc/hostname", ftp.flash) if os.path.exists("/etc/hostname") else "../x"
+    for name in (host_file, "/../../../etc/passwd", "../" * 20 + "etc/passwd"):
+        with pytest.raises(ftplib.error_perm):
+            f.retrbinary("RETR " + name, lambda b: None)
+    assert sorted(f.nlst("../../..")) == sorted(f.nlst("/"))
+
+
+def test_protected_and_secret_files(ftp):
+    f = ftp.client()
+    main = ftp.flash.joinpath("main.py").read_bytes()
+    for command in ("DELE /main.py", "DELE /./lib/../main.py", "RMD /lib", "RNFR /lib",
+                    "RNFR /boot.py", "MKD /lib/x", "DELE /etc/shadow", "RETR /etc/shadow",
+                    "SIZE /etc/shadow", "RNFR /etc/shadow"):
+        with pytest.raises(ftplib.error_perm):
+            f.sendcmd(command)
+    for target in ("/main.py", "/lib/kernel.py", "/etc/shadow"):
+        with pytest.raises(ftplib.error_perm):
+            f.storbinary("STOR " + target, io.BytesIO(b"evil"))
+    f.storbinary("STOR /tmp/a", io.BytesIO(b"a"))
+    f.sendcmd("RNFR /tmp/a")
+    with pytest.raises(ftplib.error_perm):
+        f.sendcmd("RNTO /main.py")
+    assert ftp.flash.joinpath("main.py").read_bytes() == main
+    assert ftp.flash.joinpath("etc/shadow").read_text().startswith("alice:")
+    got = io.BytesIO()
+    f.retrbinary("RETR /main.py", got.write)
+    assert got.getvalue() == main
+
+
+def test_an_interrupted_upload_keeps_the_old_file(ftp):
+    ftp.flash.joinpath("tmp/keep.txt").write_text("old content\n")
+    f = ftp.client()
+    f.voidcmd("TYPE I")
+    data = f.transfercmd("STOR /tmp/keep.txt")
+    data.sendall(b"new partial" * 1000)
+    # The client dies: a reset of the data connection, its control connection gone.
+    data.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+    data.close()
+    f.sock.close()
+    g = ftp.client()
+    deadline = time.monotonic() + TIMEOUT
+    while [n for n in g.nlst("/tmp") if n.startswith("keep.txt.")]:
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    assert ftp.flash.joinpath("tmp/keep.txt").read_text() == "old content\n"
+    assert sorted(g.nlst("/tmp")) == [".gitkeep", "keep.txt"]
+    g.storbinary("STOR /tmp/keep.txt", io.BytesIO(b"complete\n"))
+    assert ftp.flash.joinpath("tmp/keep.txt").read_text() == "complete\n"
+
+
+def test_abor_stops_a_download(ftp):
+    ftp.flash.joinpath("tmp/big").write_bytes(os.urandom(2_000_000))
+    f = ftp.client()
+    f.voidcmd("TYPE I")
+    data = f.transfercmd("RETR /tmp/big")
+    data.recv(1000)
+    f.sock.sendall(b"ABOR\r\n")
+    data.close()
+    replies = f.getmultiline() + f.getmultiline()
+    assert "426" in replies or "226" in replies
+    assert f.sendcmd("NOOP").startswith("200")
+
+
+def test_active_mode_only_when_enabled_and_only_to_the_client(flash):
+    b = FtpBoard(flash, active=True)
+    try:
+        f = b.client()
+        with pytest.raises(ftplib.error_perm) as e:
+            f.sendcmd("PORT 10,1,2,3,4,1")
+        assert str(e.value).startswith("501")
+        with pytest.raises(ftplib.error_perm):
+            f.sendcmd("EPRT |1|10.1.2.3|2000|")
+        f.set_pasv(False)
+        assert "init.sh" in f.nlst("/etc")
+    finally:
+        b.close()
+
+
+# Life cycle
+
+def test_start_stop_status(ftp):
+    f = ftp.client()
+    assert "already running" in ftp.run("uftpd start")
+    assert "status=1" in ftp.run("uftpd start; echo status=$?")
+    out = ftp.run("uftpd stop")
+    assert "stopped" in out
+    with pytest.raises((EOFError, ConnectionError, ftplib.Error)):
+        f.sendcmd("NOOP")
+        f.sendcmd("NOOP")
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", ftp.port), timeout=TIMEOUT)
+    assert "not running" in ftp.run("uftpd status; echo status=$?")
+    assert "status=1" in ftp.run("uftpd stop; echo status=$?")
+    assert "status=0" in ftp.run("uftpd -q stop; echo status=$?")
+    assert "listening" in ftp.run("uftpd start")
+    ftp.client().quit()
+    assert "usage" in ftp.run("uftpd restart")
+
+
+def test_port_in_use_is_a_one_line_error(flash):
+    with socket.socket() as blocker:
+        blocker.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        b = FtpBoard(flash, start=False)
+        try:
+            blocker.bind(("127.0.0.1", b.port))
+            blocker.listen(1)
+            out = b.run("uftpd start; echo status=$?")
+            assert "uftpd: port %d: in use" % b.port in out and "status=1" in out
+            assert "not running" in b.run("uftpd status")
+        finally:
+            b.close()
+
+
+def test_end_sh_stops_the_daemon(ftp):
+    ftp.board.send("exit\r")
+    ftp.board.expect("ftp: stopped")
+
+
+# Hostile clients
+
+def test_hostile_clients_leave_the_others_unharmed(ftp):
+    good = ftp.client()
+    # Garbage bytes, then a 1 MB line, then more commands on the same connection.
+    s, r = ftp.raw()
+    s.sendall(os.urandom(3000).replace(b"\n", b"") + b"\r\n")
+    s.sendall(b"A" * 1_000_000 + b"\r\n")
+    s.sendall(b"\xff\xfe\x00\x01\r\n")
+    s.sendall(b"NOOP\r\n")
+    replies = []
+    while not replies or not replies[-1].startswith(b"530"):
+        line = r.readline()
+        assert line, replies
+        replies.append(line)
+    assert any(x.startswith(b"500 Line too long") for x in replies)
+    # Half-open (silent) and slowloris connections are timed out (idle_s 5).
+    silent = socket.create_connection(("127.0.0.1", ftp.port), timeout=TIMEOUT)
+    slow = socket.create_connection(("127.0.0.1", ftp.port), timeout=TIMEOUT)
+    slow.sendall(b"US")
+    assert good.sendcmd("NOOP").startswith("200")
+    got = io.BytesIO()
+    good.retrbinary("RETR /etc/init.sh", got.write)
+    assert got.getvalue() == ftp.flash.joinpath("etc/init.sh").read_bytes()
+    # good stays busy (it would time out too), and is served all along.
+    received = {silent: b"", slow: b""}
+    deadline = time.monotonic() + 20
+    while received:
+        assert time.monotonic() < deadline, received
+        assert good.sendcmd("NOOP").startswith("200")
+        for sock in list(received):
+            sock.settimeout(0.5)
+            try:
+                chunk = sock.recv(4096)
+            except socket.timeout:
+                continue
+            received[sock] += chunk
+            if not chunk:
+                assert b"421" in received.pop(sock)
+                sock.close()
+    s.close()
+    assert good.sendcmd("NOOP").startswith("200")
+    good.quit()
+
+
+def test_fifty_connections_at_once(flash):
+    # No idle timeout during the test: a freed session would greet one more.
+    ftp = FtpBoard(flash, idle_s=60)
+    try:
+        fifty_connections(ftp)
+    finally:
+        ftp.close()
+
+
+def fifty_connections(ftp):
+    good = ftp.client()
+    socks = []
+    for _ in range(50):
+        try:
+            socks.append(socket.create_connection(("127.0.0.1", ftp.port), timeout=TIMEOUT))
+        except OSError:
+            pass
+    greetings = []
+    for sock in socks:
+        greetings.append(sock.makefile("rb").readline())
+    # Four sessions at most (one is good's): the others are told to come back later.
+    assert sum(g.startswith(b"220") for g in greetings) == 3
+    assert sum(g.startswith(b"421") for g in greetings) == len(socks) - 3
+    assert good.sendcmd("NOOP").startswith("200")
+    for sock in socks:
+        sock.close()
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        try:
+            ftp.client().quit()
+            break
+        except (ftplib.Error, EOFError, ConnectionError):
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+    assert good.sendcmd("NOOP").startswith("200")
+
+
+def test_several_clients_transfer_at_once(ftp):
+    clients = [ftp.client() for _ in range(3)]
+    blobs = [os.urandom(200_000) for _ in clients]
+    datas = []
+    for f, blob in zip(clients, blobs):
+        f.voidcmd("TYPE I")
+        datas.append(f.transfercmd("STOR /tmp/c%d" % len(datas)))
+    for i in range(0, 200_000, 20_000):
+        for d, blob in zip(datas, blobs):
+            d.sendall(blob[i:i + 20_000])
+    for d, f in zip(datas, clients):
+        d.close()
+        f.voidresp()
+    for i, blob in enumerate(blobs):
+        assert ftp.flash.joinpath("tmp/c%d" % i).read_bytes() == blob
