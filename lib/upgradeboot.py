@@ -14,11 +14,11 @@ On flash, /.upgrade holds one upgrade:
                       state rolls back
             rollback  a rollback is under way
 
-Every step is a rename, and what is done already is told by which of the
-three places (/path, new/path, old/path) hold a file, so an install or
-rollback cut by a power loss is taken up again by the next boot. Nothing is
-deleted before the new version has booted: the previous files stay in old/
-until the next upgrade, for `upgrade --rollback`.
+Every step that changes an installed file is one rename, and what is done
+already is told by which of the three places (/path, new/path, old/path)
+hold a file, so an install or rollback cut by a power loss is taken up again
+by the next boot. Nothing is lost before the new version has booted: the
+previous files stay in old/ until the next upgrade, for `upgrade --rollback`.
 
 Only the os module is used: at boot, the rest of /lib may be half old and
 half new.
@@ -95,30 +95,58 @@ def _makedirs(path):
             os.mkdir(folder)
 
 
-def _move(source, target):
+def _copy(source, target):
+    """Copy a file, through a temporary file: a copy cut short is never
+    taken for a complete one."""
     _makedirs(target)
-    os.rename(source, target)
+    tmp = target + ".tmp"
+    buf = bytearray(512)
+    with open(source, "rb") as f, open(tmp, "wb") as out:
+        while True:
+            n = f.readinto(buf)
+            if not n:
+                break
+            out.write(buf if n == len(buf) else memoryview(buf)[:n])
+    os.rename(tmp, target)
+
+
+def _replace(source, target):
+    """Rename source over target, in one step where the filesystem can
+    (LittleFS, POSIX); FAT needs the target removed first."""
+    _makedirs(target)
+    try:
+        os.rename(source, target)
+    except OSError:
+        if not exists(target):
+            raise
+        os.remove(target)
+        os.rename(source, target)
 
 
 def install():
-    """Carry out the journal (again): previous files to old/, new ones in."""
+    """Carry out the journal (again). A replaced file is first copied to
+    old/, then the new one is renamed over it: no file the boot needs is
+    ever missing, even for an instant."""
     for op, path in operations():
         here, new, old = "/" + path, NEW + path, OLD + path
-        if op in "RD" and not exists(old) and exists(here) and (op == "D" or exists(new)):
-            _move(here, old)
+        if op == "R" and exists(new) and not exists(old) and exists(here):
+            _copy(here, old)
         if op in "RA" and exists(new):
-            _move(new, here)
+            _replace(new, here)
+        if op == "D" and exists(here) and not exists(old):
+            _replace(here, old)
 
 
 def rollback():
-    """Undo the journal (again): new files back to new/, previous ones in."""
+    """Undo the journal (again): previous files renamed back over the new
+    ones, added files removed."""
     for op, path in operations():
         here, new, old = "/" + path, NEW + path, OLD + path
-        # A file still in new/ was never moved in.
-        if op in "RA" and not exists(new) and exists(here):
-            _move(here, new)
         if op in "RD" and exists(old):
-            _move(old, here)
+            _replace(old, here)
+        # An added file still in new/ was never moved in.
+        if op == "A" and not exists(new) and exists(here):
+            os.remove(here)
 
 
 def remove_tree(top):
