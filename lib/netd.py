@@ -168,6 +168,16 @@ def listen(host, port, backlog=2):
     return sock
 
 
+def nodelay(sock):
+    """Send small writes at once (TCP_NODELAY: IPPROTO_TCP 6, option 1 on
+    Linux and lwIP alike; MicroPython names neither). Without it a reply
+    written after another waits for the peer's delayed ACK, 40 ms or more."""
+    try:
+        sock.setsockopt(6, 1, 1)
+    except (OSError, TypeError):
+        pass
+
+
 def peer_ip(addr):
     """The IP of an address from accept(): a tuple on boards, a raw
     sockaddr on the unix port."""
@@ -287,6 +297,7 @@ def _accept(daemon, sock, serve, limit, busy):
                     pass
                 client.close()
                 continue
+            nodelay(client)
             with _lock:
                 daemon.sessions += 1
             try:
