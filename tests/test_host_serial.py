@@ -1,0 +1,195 @@
+"""The simulated board's serial port (munix sim --serial), driven by the real
+mpremote and by munix deploy, as a board on USB would be."""
+import os
+import re
+import select
+import subprocess
+import sys
+import time
+import tty
+
+import pytest
+
+from conftest import ROOT, seed_flash
+
+TIMEOUT = 30
+
+
+class SerialSim:
+    """`munix sim --serial` on a flash folder, and a terminal on its port."""
+
+    def __init__(self, flash):
+        self.flash = flash
+        env = dict(os.environ, PYTHONPATH=str(ROOT / "tools"))
+        self.child = subprocess.Popen(
+            [sys.executable, "-m", "munixtool", "sim", "--serial", "--flash", str(flash)],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = self.child.stdout.readline()
+        found = re.search(r"serial port (\S+)", line)
+        assert found, line + self.child.stderr.read()
+        self.device = found.group(1)
+        self.fd = None
+
+    def mpremote(self, *args, check=True):
+        done = subprocess.run([sys.executable, "-m", "mpremote", "connect", self.device, *args],
+                              capture_output=True, text=True, timeout=TIMEOUT)
+        if check:
+            assert done.returncode == 0, done
+        return done
+
+    def munix(self, *args):
+        env = dict(os.environ, PYTHONPATH=str(ROOT / "tools"))
+        return subprocess.run([sys.executable, "-m", "munixtool", *args], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=60)
+
+    def open(self):
+        self.fd = os.open(self.device, os.O_RDWR | os.O_NOCTTY)
+        tty.setraw(self.fd)
+
+    def send(self, data):
+        os.write(self.fd, data)
+
+    def expect(self, ending, timeout=10):
+        """Read until ending appears; everything read."""
+        buf = b""
+        deadline = time.monotonic() + timeout
+        while ending not in buf:
+            left = deadline - time.monotonic()
+            assert left > 0, "no %r in %r" % (ending, buf[-300:])
+            ready, _, _ = select.select([self.fd], [], [], min(left, 0.5))
+            if ready:
+                buf += os.read(self.fd, 4096)
+        return buf
+
+    def close(self):
+        if self.fd is not None:
+            os.close(self.fd)
+        self.child.terminate()
+        try:
+            self.child.wait(10)
+        except subprocess.TimeoutExpired:
+            self.child.kill()
+            self.child.wait()
+        self.child.stdout.close()
+        self.child.stderr.close()
+
+
+@pytest.fixture
+def serial_sim(tmp_path):
+    s = SerialSim(seed_flash(tmp_path / "flash"))
+    yield s
+    s.close()
+
+
+def test_mpremote_copies_lists_skips_and_removes_a_tree(serial_sim, tmp_path):
+    tree = tmp_path / "tree"
+    (tree / "sub").mkdir(parents=True)
+    (tree / "a.txt").write_text("hello\n")
+    (tree / "sub" / "b.bin").write_bytes(bytes(range(256)) * 20)
+    serial_sim.mpremote("fs", "cp", "-r", str(tree), ":")
+    assert (serial_sim.flash / "tree" / "sub" / "b.bin").read_bytes() == bytes(range(256)) * 20
+    listing = serial_sim.mpremote("fs", "ls", ":tree").stdout
+    assert "a.txt" in listing and "sub/" in listing
+    again = serial_sim.mpremote("fs", "cp", "-r", str(tree), ":").stdout
+    assert "Up to date: ./tree/a.txt" in again and "Up to date: ./tree/sub/b.bin" in again
+    serial_sim.mpremote("fs", "rm", "-r", ":tree")
+    assert not (serial_sim.flash / "tree").exists()
+
+
+def test_mpremote_exec_eval_run_resume_and_soft_reset(serial_sim, tmp_path):
+    script = tmp_path / "script.py"
+    script.write_text("import sys\nprint('ran on', sys.platform)\n")
+    out = serial_sim.mpremote("exec", "x = 6 * 7", "+", "resume", "eval", "x", "+",
+                              "run", str(script)).stdout
+    assert out.replace("\r", "") == "42\nran on linux\n"
+    # A soft reset forgets the REPL's variables.
+    done = serial_sim.mpremote("exec", "y = 1", "+", "soft-reset", "+", "eval", "'y' in globals()")
+    assert done.stdout.strip() == "False"
+
+
+def test_errors_and_ctrl_c_in_the_raw_repl(serial_sim):
+    done = serial_sim.mpremote("exec", "1/0", check=False)
+    assert done.returncode == 1
+    assert "ZeroDivisionError: divide by zero" in done.stdout + done.stderr
+    serial_sim.open()
+    serial_sim.send(b"\r\x03")
+    serial_sim.expect(b">>> ")
+    serial_sim.send(b"\r\x01")
+    serial_sim.expect(b"raw REPL; CTRL-B to exit\r\n>")
+    serial_sim.send(b"while True: pass\x04")
+    serial_sim.expect(b"OK")
+    time.sleep(0.2)
+    serial_sim.send(b"\x03")
+    out = serial_sim.expect(b"\x04>")
+    assert out.startswith(b"\x04Traceback") and b"KeyboardInterrupt" in out
+    # Raw-paste: the window, and the acknowledgement of the end.
+    serial_sim.send(b"\x05A\x01")
+    assert serial_sim.expect(b"\x01", timeout=5) == b"R\x01\x80\x00\x01"
+    serial_sim.send(b"print(6*7)\x04")
+    assert serial_sim.expect(b"\x04>") == b"\x0442\r\n\x04\x04>"
+    serial_sim.send(b"\x02")
+    assert b"MicroPython v1.25" in serial_sim.expect(b">>> ")
+
+
+def test_the_friendly_repl_and_a_soft_reset_that_boots_munix(serial_sim):
+    serial_sim.open()
+    serial_sim.send(b"\r\x03")
+    serial_sim.expect(b">>> ")
+    serial_sim.send(b"for i in range(2):\r")
+    serial_sim.expect(b"... ")
+    serial_sim.send(b" print(i * 10)\r\r")
+    assert serial_sim.expect(b">>> ").endswith(b"\r\n0\r\n10\r\n>>> ")
+    serial_sim.send(b"nosuch\r")
+    assert b"NameError" in serial_sim.expect(b">>> ")
+    serial_sim.send(b"\x04")
+    serial_sim.expect(b"MPY: soft reboot\r\n")
+    serial_sim.expect(b"/ $: ")
+    serial_sim.send(b"echo from munix\r")
+    assert b"from munix\r\n" in serial_sim.expect(b"/ $: ")
+
+
+def test_deploy_copies_then_skips_removes_and_keeps_the_configuration(tmp_path):
+    flash = tmp_path / "flash"
+    flash.mkdir()
+    s = SerialSim(flash)
+    try:
+        first = s.munix("deploy", s.device)
+        assert first.returncode == 0, first
+        copied = int(re.search(r"deploy: copied (\d+)", first.stdout).group(1))
+        assert copied > 50 and (flash / "lib" / "kernel.mpy").is_file()
+        assert (flash / "www").is_dir() and (flash / "etc" / ".deployed").is_file()
+        # The board reset into the deployed OS, which runs commands.
+        s.open()
+        s.send(b"\r")
+        s.expect(b"/ $: ")
+        s.send(b"echo deployed\r")
+        assert b"deployed\r\n" in s.expect(b"/ $: ")
+        os.close(s.fd)
+        s.fd = None
+        (flash / "etc" / "system.conf").write_text('{"hostname": "mine"}')
+        (flash / "etc" / "rc.local").write_text("echo mine\n")
+        second = s.munix("deploy", s.device)
+        assert second.returncode == 0, second
+        assert "deploy: copied 0, unchanged" in second.stdout and "removed 0" in second.stdout
+        # A file the tree no longer has goes; the user's own files stay.
+        manifest = (flash / "etc" / ".deployed").read_text()
+        (flash / "bin" / "old.mpy").write_text("x")
+        (flash / "etc" / ".deployed").write_text(
+            manifest.replace("{", '{"bin/old.mpy": "%s", ' % __import__("hashlib").sha256(b"x").hexdigest(), 1))
+        (flash / "opt" / "user.py").write_text("print('user')\n")
+        third = s.munix("deploy", s.device)
+        assert re.search(r"deploy: copied 0, .* removed 1,", third.stdout), third
+        assert not (flash / "bin" / "old.mpy").exists()
+        assert (flash / "opt" / "user.py").exists()
+        assert (flash / "etc" / "system.conf").read_text() == '{"hostname": "mine"}'
+        assert (flash / "etc" / "rc.local").read_text() == "echo mine\n"
+    finally:
+        s.close()
+
+
+def test_deploy_to_nothing_is_a_clear_error(tmp_path):
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "tools"))
+    done = subprocess.run([sys.executable, "-m", "munixtool", "deploy", str(tmp_path / "nodev")],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=30)
+    assert done.returncode == 1
+    assert done.stderr.startswith("munix: ") and len(done.stderr.strip().splitlines()) == 1
