@@ -1,2 +1,3 @@
 # /etc/end.sh: run at shutdown (exit, reboot), to stop services cleanly.
+utelnetd -q stop
 uftpd -q stop

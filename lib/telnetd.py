@@ -1,0 +1,474 @@
+"""The telnet daemon: shell sessions for telnet clients (RFC 854).
+
+Each client gets a session of its own (netd.start, one thread each, at
+most `sessions` of them): its own working folder, variables, history and
+foreground command, the exported variables shared. When logins are asked
+(auth.required()) a session starts with `login:` and `Password:`.
+
+The protocol (RFC 854/855): the server offers WILL ECHO (RFC 857) and WILL
+SUPPRESS-GO-AHEAD (RFC 858), so that clients send each key as typed and the
+line editor echoes it, and asks DO NAWS (RFC 1073) for the window size.
+Every other option is refused, and an option already in the state asked
+is not answered again, so negotiation never loops. Incoming data: IAC IAC
+is a 255 byte, CR LF and CR NUL are one Enter, IAC IP and IAC BRK are
+Ctrl-C, IAC EC and IAC EL are backspace and Ctrl-U, IAC AYT is answered;
+subnegotiations are collected (bounded) and NAWS read. Outgoing text: LF
+becomes CR LF, a lone CR becomes CR NUL, 255 bytes are doubled.
+
+The socket is non-blocking and waited on with poll (netd): a slow or
+silent client holds its own thread only, `utelnetd stop` ends every
+session within netd.POLL_MS, and a session idle for `idle_s` seconds ends.
+Ctrl-C while a command runs: every write of the command looks at what the
+client sent, and a Ctrl-C there raises KeyboardInterrupt in the command;
+a watcher thread of the daemon looks at the sockets of sessions whose
+command prints nothing, and asks that command to stop (process.set_state),
+which commands waiting through proc.sleep() honour at once. Output leaves
+at once (TCP_NODELAY where the port has it), so that a command's output and
+the next prompt are never held back by Nagle's algorithm.
+"""
+import socket
+import sys
+import time
+import _thread
+
+# Everything a session needs is imported here, by the command that starts
+# the daemon: imports from several threads at once are not safe without a GIL.
+import auth
+import lineedit
+import netd
+import process
+import session
+import shell
+
+NAME = "telnet"
+IAC, DONT, DO, WONT, WILL, SB, SE = 255, 254, 253, 252, 251, 250, 240
+IP, BRK, AYT, EC, EL = 244, 243, 246, 247, 248
+ECHO, SGA, NAWS = 1, 3, 31
+OURS = (ECHO, SGA)          # options the server does (WILL)
+THEIRS = (NAWS,)            # options the server asks of the client (DO)
+SB_MAX = 64                 # subnegotiation bytes kept
+INPUT_MAX = 4096            # characters typed ahead and not yet read
+LINE_MAX = 1024             # the longest line a session reads
+TRIES = 3                   # wrong passwords before the connection closes
+LOGIN_MS = 60000            # the time to log in
+WATCH_MS = 100              # how often the watcher looks for Ctrl-C
+
+_watched = []               # terminals whose command runs (the watcher's list)
+_watch_lock = _thread.allocate_lock()
+
+
+def start(insecure=False):
+    """Start the daemon with the settings of /etc/system.conf; the Daemon."""
+    conf = netd.settings(NAME)
+    daemon = netd.start(NAME, netd.setting(conf, "port", 23), serve,
+                        netd.setting(conf, "sessions", 4),
+                        b"Too many sessions, try again later.\r\n", insecure)
+    daemon.thread(_watch, (daemon,))
+    return daemon
+
+
+def serve(daemon, sock, ip):
+    term = Terminal(daemon, sock, netd.setting(netd.settings(NAME), "idle_s", 600) * 1000)
+    sock.setblocking(False)
+    _nodelay(sock)
+    term.negotiate()
+    user = None
+    if auth.required() and not daemon.insecure:
+        user = _login(term, ip)
+        if user is None:
+            return
+    import kernel
+    sess = session.Session("telnet %s" % ip, term, term, term)
+    if user:
+        sess.vars["USER"] = user
+    term.session = sess
+    term.resized()
+    term.editor = lineedit.LineEditor(term.read, term.send_text, lineedit.History(None),
+                                      lineedit.completer(sess))
+    daemon.count("logins")
+    netd.log("telnet: session for %s from %s" % (user or "-", ip))
+    term.write("%s %s on %s\n" % (kernel.NAME, kernel.VERSION,
+                                  kernel.conf.get("hostname") or sys.platform))
+    sh = process.Process("sh", [], sess)
+    sh.enter()
+    term.shell = sh
+    try:
+        sess.interact(shell)
+    finally:
+        _unwatch(term)
+        sh.exit(sess.status)
+
+
+def _nodelay(sock):
+    """Switch Nagle's algorithm off where the port lets us."""
+    level = getattr(socket, "IPPROTO_TCP", 6)
+    option = getattr(socket, "TCP_NODELAY", 1 if sys.platform == "linux" else None)
+    if option is not None:
+        try:
+            sock.setsockopt(level, option, 1)
+        except (OSError, TypeError):
+            pass
+
+
+def _login(term, ip):
+    """The user name once logged in, None when the client failed or left."""
+    term.idle_ms = min(term.idle_ms, LOGIN_MS)
+    if auth.blocked(ip):
+        term.write("Too many failed logins, try again later.\n")
+        return None
+    for _ in range(TRIES):
+        try:
+            user = term.input("login: ")
+            password = term.input("Password: ", echo=False)
+        except (EOFError, KeyboardInterrupt):
+            return None
+        if auth.check(user, password, ip, NAME):
+            term.idle_ms = netd.setting(netd.settings(NAME), "idle_s", 600) * 1000
+            return user
+        term.write("Login incorrect\n")
+        if auth.blocked(ip):
+            break
+    return None
+
+
+class Terminal:
+    """A session's terminal over a telnet connection: input(prompt) for
+    lines, read() for single characters (the line editor's), write(text)
+    for output. hide_input: input(prompt, echo=False) reads without echo
+    (passwords, auth.ask)."""
+
+    hide_input = True
+
+    def __init__(self, daemon, sock, idle_ms):
+        self.daemon = daemon
+        self.sock = sock
+        self.idle_ms = idle_ms
+        self.session = None
+        self.shell = None
+        self.editor = None
+        self.lock = _thread.allocate_lock()     # one reader of the socket at a time
+        self.chars = []         # decoded characters not read yet
+        self.raw = b""          # bytes of an unfinished command or UTF-8 sequence
+        self.cr = False         # the last data byte was CR
+        self.sb = None          # the subnegotiation being collected
+        self.ours = {}          # our options: True on, False off (absent: off, never asked)
+        self.theirs = {}
+        self.interrupted = False
+        self.reading = True     # in input(), not running a command
+        self.line_len = 0       # characters typed since the last line end
+        self.ended = False
+        self.width, self.height = 80, 24
+
+    # Output
+
+    def negotiate(self):
+        out = bytearray()
+        for opt in OURS:
+            self.ours[opt] = True
+            out += bytes((IAC, WILL, opt))
+        for opt in THEIRS:
+            self.theirs[opt] = True
+            out += bytes((IAC, DO, opt))
+        self.send(out)
+
+    def send(self, data):
+        if self.ended:
+            raise netd.Stopped()
+        try:
+            netd.send(self.sock, data, self.daemon, self.idle_ms)
+        except OSError:
+            self.ended = True
+            raise
+
+    def send_text(self, text):
+        """Text as it goes on the wire: CR LF line ends, CR NUL for a lone CR."""
+        if "\r" in text:
+            text = text.replace("\r\n", "\n").replace("\r", "\r\0")
+        self.send(text.replace("\n", "\r\n").encode())
+
+    def write(self, text):
+        """Output of a command: a Ctrl-C the client sent meanwhile
+        interrupts the command (KeyboardInterrupt)."""
+        self.check_interrupt()
+        if isinstance(text, (bytes, bytearray)):
+            self.send(bytes(text).replace(b"\xff", b"\xff\xff").replace(b"\n", b"\r\n"))
+        else:
+            self.send_text(text)
+
+    def flush(self):
+        pass
+
+    def check_interrupt(self):
+        self.poll()
+        if self.interrupted:
+            self.interrupted = False
+            raise KeyboardInterrupt
+
+    # Input
+
+    def input(self, prompt="", echo=True):
+        """A line, prompt first; EOFError at Ctrl-D on an empty line or when
+        the client left, KeyboardInterrupt at Ctrl-C."""
+        _unwatch(self)
+        self.interrupted = False
+        self.reading = True
+        try:
+            if echo and self.editor is not None:
+                own = process.current() is self.shell
+                return self.editor.input(prompt, own)
+            return self._plain_line(prompt, echo)
+        finally:
+            self.reading = False
+            if self.shell is not None:
+                _watch_me(self)
+
+    def _plain_line(self, prompt, echo):
+        """A line without the editor: before login, and without echo."""
+        self.send_text(prompt)
+        line = ""
+        while True:
+            c = self.read()
+            if c in ("\r", "\n"):
+                self.send_text("\n")
+                return line
+            if c == "" or c == "\x04" and not line:
+                self.send_text("\n")
+                raise EOFError
+            if c == "\x03":
+                self.send_text("^C\n")
+                raise KeyboardInterrupt
+            if c in ("\x7f", "\x08"):
+                if line:
+                    line = line[:-1]
+                    if echo:
+                        self.send_text("\b \b")
+            elif c >= " " and len(line) < LINE_MAX:
+                line += c
+                if echo:
+                    self.send_text(c)
+
+    def read(self):
+        """The next character typed; "" once the client left. The session
+        ends (netd.Stopped) after idle_ms without input, or when the
+        daemon stops."""
+        while not self.chars:
+            if self.ended:
+                return ""
+            if not self.daemon.wait(self.sock, self.idle_ms):
+                try:
+                    self.send_text("\nidle too long: session closed\n")
+                except OSError:
+                    pass
+                self.ended = True
+                raise netd.Stopped()
+            self.poll()
+        return self.chars.pop(0)
+
+    def poll(self):
+        """Take in what the client sent, without waiting. False when
+        another thread (the watcher) is reading."""
+        if not self.lock.acquire(0):
+            return False
+        try:
+            while True:
+                try:
+                    data = self.sock.recv(256)
+                except OSError as e:
+                    if e.args and e.args[0] in (11, 115):   # EAGAIN, EINPROGRESS: nothing yet
+                        return True
+                    raise
+                if data is None:
+                    return True
+                if not data:
+                    self.ended = True
+                    return True
+                self.feed(data)
+                if len(data) < 256:
+                    return True
+        finally:
+            self.lock.release()
+
+    def feed(self, data):
+        """Parse bytes from the client into characters and option replies."""
+        reply = bytearray()
+        raw = self.raw + data
+        self.raw = b""
+        i = 0
+        n = len(raw)
+        while i < n:
+            b = raw[i]
+            if self.sb is not None:
+                # Inside a subnegotiation: until IAC SE, IAC IAC a 255.
+                if b == IAC:
+                    if i + 1 >= n:
+                        break
+                    i += 2
+                    if raw[i - 1] == SE:
+                        self._subnegotiation(bytes(self.sb))
+                        self.sb = None
+                    elif len(self.sb) < SB_MAX:
+                        self.sb.append(raw[i - 1])
+                    continue
+                if len(self.sb) < SB_MAX:
+                    self.sb.append(b)
+                i += 1
+                continue
+            if b == IAC:
+                if i + 1 >= n:
+                    break
+                cmd = raw[i + 1]
+                if cmd in (DO, DONT, WILL, WONT):
+                    if i + 2 >= n:
+                        break
+                    self._option(cmd, raw[i + 2], reply)
+                    i += 3
+                    continue
+                i += 2
+                if cmd == IAC:
+                    self._byte(IAC)
+                elif cmd == SB:
+                    self.sb = bytearray()
+                elif cmd in (IP, BRK):
+                    self._char("\x03")
+                elif cmd == EC:
+                    self._char("\x7f")
+                elif cmd == EL:
+                    self._char("\x15")
+                elif cmd == AYT:
+                    reply += b"\r\n[munix: yes]\r\n"
+                continue
+            if b >= 0x80 and not self.cr:
+                # A UTF-8 sequence, whole or kept for the next bytes.
+                size = 2 if b < 0xE0 else 3 if b < 0xF0 else 4
+                if i + size > n and IAC not in raw[i:]:
+                    break
+                chunk = bytes(raw[i:i + size])
+                try:
+                    self._char(chunk.decode())
+                except UnicodeError:
+                    self._char("?")
+                i += size
+                continue
+            self._byte(b)
+            i += 1
+        self.raw = bytes(raw[i:])
+        if len(self.raw) > 8:
+            self.raw = b""      # no command or character is that long: garbage
+        if reply:
+            self.send(reply)
+
+    def _byte(self, b):
+        """One data byte: CR LF and CR NUL are one Enter (CR)."""
+        if self.cr:
+            self.cr = False
+            if b in (10, 0):
+                return
+        if b == 13:
+            self.cr = True
+        self._char(chr(b) if b < 0x80 else "?")
+
+    def _char(self, c):
+        if c == "\x03":
+            # Ctrl-C: whatever was typed ahead is dropped with it. A line
+            # being read gets it as a key; a command running is stopped.
+            self.chars = []
+            if not self.reading:
+                self.interrupted = True
+                _interrupt(self)
+                return
+        # A line longer than LINE_MAX loses what is typed past it: a client
+        # sending a megabyte without a line end must not fill the memory.
+        if c in ("\r", "\n", "\x15"):
+            self.line_len = 0
+        elif c in ("\x7f", "\x08"):
+            self.line_len = max(0, self.line_len - 1)
+        elif self.line_len >= LINE_MAX:
+            return
+        else:
+            self.line_len += 1
+        if len(self.chars) < INPUT_MAX:
+            self.chars.append(c)
+
+    def _option(self, verb, opt, reply):
+        """Answer DO/DONT/WILL/WONT opt: accept what is in OURS (DO) or
+        THEIRS (WILL), refuse the rest, and answer only changes."""
+        if verb in (DO, DONT):
+            table, wanted, yes, no = self.ours, OURS, WILL, WONT
+            on = verb == DO
+        else:
+            table, wanted, yes, no = self.theirs, THEIRS, DO, DONT
+            on = verb == WILL
+        if on and opt not in wanted:
+            if table.get(opt) is not False:
+                table[opt] = False
+                reply += bytes((IAC, no, opt))
+            return
+        if table.get(opt) == on:
+            return      # the answer to our own request, or no change
+        table[opt] = on
+        reply += bytes((IAC, yes if on else no, opt))
+
+    def _subnegotiation(self, data):
+        if len(data) == 5 and data[0] == NAWS:
+            self.width = data[1] << 8 | data[2] or 80
+            self.height = data[3] << 8 | data[4] or 24
+            self.resized()
+
+    def resized(self):
+        """The window size in $COLUMNS and $LINES of the session."""
+        if self.session is not None:
+            self.session.vars["COLUMNS"] = str(self.width)
+            self.session.vars["LINES"] = str(self.height)
+
+
+def _watch_me(term):
+    with _watch_lock:
+        if term not in _watched:
+            _watched.append(term)
+
+
+def _unwatch(term):
+    with _watch_lock:
+        if term in _watched:
+            _watched.remove(term)
+
+
+def _interrupt(term):
+    """Ask the session's foreground command (and what it started) to stop."""
+    sh = term.shell
+    if sh is None:
+        return
+    for p in process.family(sh)[1:]:
+        if p.parent is sh and not p.job:
+            process.set_state(p, process.STOPPING)
+
+
+def _watch(daemon):
+    """While a session's command runs, read its client's input, so that a
+    Ctrl-C reaches a command that prints nothing."""
+    import select
+    try:
+        while not daemon.stopping:
+            with _watch_lock:
+                terms = [t for t in _watched if t.daemon is daemon]
+            if not terms:
+                time.sleep_ms(WATCH_MS)
+                continue
+            poller = select.poll()
+            for t in terms:
+                poller.register(t.sock, select.POLLIN)
+            ready = poller.poll(WATCH_MS)
+            for sock, _ in ready:
+                for t in terms:
+                    if t.sock is sock:
+                        try:
+                            t.poll()
+                        except OSError:
+                            t.ended = True
+            if ready:
+                # Data that stays unread (typed ahead) must not spin the loop.
+                time.sleep_ms(WATCH_MS)
+    finally:
+        with _watch_lock:
+            for t in [t for t in _watched if t.daemon is daemon]:
+                _watched.remove(t)

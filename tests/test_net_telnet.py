@@ -1,0 +1,487 @@
+"""The telnet daemon, utelnetd, against real clients on the loopback: the
+Debian telnet client and busybox telnet through a pseudo-terminal,
+Python's telnetlib (while the host Python has it), raw sockets speaking
+the protocol byte by byte, and hostile ones (garbage, huge lines, silent
+and slow connections, wrong passwords, commands before login, floods).
+
+Each test boots the OS in a pseudo-terminal with the daemon on a port of
+its own (written into /etc/system.conf before the boot) and a password set
+in /etc/shadow.
+"""
+import json
+import shutil
+import socket
+import time
+import warnings
+
+import pexpect
+import pytest
+
+from conftest import Board
+from test_net_ftp import free_port, shadow_line
+
+USER, PASSWORD = "alice", "wonder-land 7"
+TIMEOUT = 10
+PROMPT = r"/[^\r\n]* \$: "
+IAC, DONT, DO, WONT, WILL, SB, SE, IP = 255, 254, 253, 252, 251, 250, 240, 244
+ECHO, SGA, NAWS = 1, 3, 31
+
+
+class TelnetBoard:
+    """The OS in a pseudo-terminal, utelnetd started on a port of its own."""
+
+    def __init__(self, flash, password=True, start=True, **telnet):
+        self.port = free_port()
+        conf = {"telnet": dict({"port": self.port, "idle_s": 30}, **telnet),
+                "auth": {"delay_ms": 10, "failures": 4, "block_s": 2}}
+        (flash / "etc" / "system.conf").write_text(json.dumps(conf))
+        if password:
+            (flash / "etc" / "shadow").write_text(shadow_line(USER, PASSWORD))
+        self.flash = flash
+        self.board = Board(flash)
+        if start:
+            out = self.run("utelnetd start")
+            assert "listening on 127.0.0.1:%d" % self.port in out, out
+
+    def run(self, line):
+        return self.board.run(line)
+
+    def raw(self, login=True):
+        c = Raw(self.port)
+        if login:
+            c.login()
+        return c
+
+    def spawn(self, command):
+        """A telnet client program in a pseudo-terminal, logged in."""
+        child = pexpect.spawn(command % ("127.0.0.1", self.port), encoding="utf-8",
+                              codec_errors="replace", timeout=TIMEOUT, dimensions=(24, 120))
+        child.expect("login: ")
+        child.send(USER + "\r")
+        child.expect("Password: ")
+        child.send(PASSWORD + "\r")
+        child.expect(PROMPT)
+        return child
+
+    def close(self):
+        self.board.close()
+
+
+class Raw:
+    """A telnet client on a plain socket: what it receives, with the option
+    negotiation kept apart (self.options: the commands received)."""
+
+    def __init__(self, port):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
+        self.options = []
+        self.text = b""
+        self.raw = b""
+
+    def send(self, data):
+        self.sock.sendall(data.encode() if isinstance(data, str) else data)
+
+    def receive(self, timeout=TIMEOUT):
+        """More bytes; False at the end of the connection or on timeout."""
+        self.sock.settimeout(timeout)
+        try:
+            data = self.sock.recv(65536)
+        except (socket.timeout, ConnectionError):
+            return False
+        if not data:
+            return False
+        self.raw += data
+        self._parse(data)
+        return True
+
+    def _parse(self, data):
+        data = self.pending + data if hasattr(self, "pending") else data
+        self.pending = b""
+        i = 0
+        while i < len(data):
+            if data[i] == IAC:
+                if i + 1 >= len(data) or data[i + 1] in (DO, DONT, WILL, WONT) and i + 2 >= len(data):
+                    self.pending = data[i:]
+                    break
+                if data[i + 1] == IAC:
+                    self.text += b"\xff"
+                    i += 2
+                elif data[i + 1] in (DO, DONT, WILL, WONT):
+                    self.options.append(bytes(data[i:i + 3]))
+                    i += 3
+                else:
+                    self.options.append(bytes(data[i:i + 2]))
+                    i += 2
+            else:
+                self.text += data[i:i + 1]
+                i += 1
+
+    def until(self, pattern, timeout=TIMEOUT):
+        """Everything received up to and including pattern (bytes), consumed."""
+        deadline = time.monotonic() + timeout
+        while pattern not in self.text:
+            left = deadline - time.monotonic()
+            if left <= 0 or not self.receive(left):
+                raise AssertionError("no %r in %r" % (pattern, self.text[-300:]))
+        end = self.text.index(pattern) + len(pattern)
+        got, self.text = self.text[:end], self.text[end:]
+        return got
+
+    def prompt(self):
+        return self.until(b" $: ")
+
+    def login(self):
+        self.until(b"login: ")
+        self.send(USER + "\r\n")
+        self.until(b"Password: ")
+        self.send(PASSWORD + "\r\n")
+        self.prompt()
+
+    def cmd(self, line):
+        """Run a line; its output, without the echo and the prompt."""
+        self.send(line + "\r\n")
+        out = self.prompt().decode()
+        out = out[:out.rfind("\r\n") + 2]
+        return out.split("\r\n", 1)[1] if "\r\n" in out else out
+
+    def closed(self, timeout=TIMEOUT):
+        """True once the server closed the connection (all it sent read)."""
+        deadline = time.monotonic() + timeout
+        self.sock.settimeout(timeout)
+        while time.monotonic() < deadline:
+            try:
+                data = self.sock.recv(65536)
+            except socket.timeout:
+                return False
+            except ConnectionError:
+                return True
+            if not data:
+                return True
+            self._parse(data)
+        return False
+
+    def close(self):
+        self.sock.close()
+
+
+@pytest.fixture
+def telnet(flash):
+    b = TelnetBoard(flash)
+    yield b
+    b.close()
+
+
+# Real clients
+
+def test_debian_telnet_client(telnet):
+    if not shutil.which("telnet"):
+        pytest.skip("no telnet client (Debian package telnet)")
+    c = telnet.spawn("telnet %s %d")
+    c.send("echo hello $USER\r")
+    c.expect(PROMPT)
+    assert c.before == "echo hello $USER\r\nhello alice\r\n"
+    # The line editor: completion, history, editing keys, in character mode.
+    c.send("cd /et\t")
+    c.expect_exact("cd /etc/")
+    c.send("\r")
+    c.expect(r"/etc \$: ")
+    c.send("pwdx\x7f\r")
+    c.expect(r"/etc \$: ")
+    assert c.before == "pwdx\x08 \x08\r\n/etc\r\n"
+    c.send("\x1b[A\r")
+    c.expect(r"/etc \$: ")
+    assert c.before.endswith("/etc\r\n")
+    # Ctrl-C at the prompt gives a fresh prompt; Ctrl-D ends the session.
+    c.send("\x03")
+    c.expect(r"/etc \$: ")
+    c.send("\x04")
+    c.expect("Connection closed by foreign host")
+    c.expect(pexpect.EOF)
+    assert "sessions" in telnet.run("utelnetd status")
+
+
+def test_busybox_telnet_client(telnet):
+    if not shutil.which("busybox"):
+        pytest.skip("no busybox")
+    c = telnet.spawn("busybox telnet %s %d")
+    c.send("cd /etc; ls init.sh\r")
+    c.expect(r"/etc \$: ")
+    assert c.before.endswith("init.sh\r\n")
+    c.send("exit\r")
+    c.expect(pexpect.EOF)
+
+
+def test_telnetlib(telnet):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        telnetlib = pytest.importorskip("telnetlib")
+    t = telnetlib.Telnet("127.0.0.1", telnet.port, TIMEOUT)
+    t.read_until(b"login: ", TIMEOUT)
+    t.write(USER.encode() + b"\n")
+    t.read_until(b"Password: ", TIMEOUT)
+    t.write(PASSWORD.encode() + b"\n")
+    t.read_until(b"$: ", TIMEOUT)
+    t.write(b"echo one; echo two\n")
+    assert t.read_until(b"$: ", TIMEOUT).endswith(b"one\r\ntwo\r\n/ $: ")
+    t.write(b"exit\n")
+    assert t.read_all() == b"exit\r\n"
+    t.close()
+
+
+# The protocol
+
+def test_option_negotiation(telnet):
+    c = telnet.raw(login=False)
+    c.until(b"login: ")
+    assert c.options == [bytes([IAC, WILL, ECHO]), bytes([IAC, WILL, SGA]),
+                         bytes([IAC, DO, NAWS])]
+    c.options.clear()
+    # Agreeing answers nothing; unknown options are refused once; NAWS is read.
+    c.send(bytes([IAC, DO, ECHO, IAC, DO, SGA, IAC, WILL, NAWS,
+                  IAC, SB, NAWS, 0, 132, 0, 50, IAC, SE,
+                  IAC, DO, 99, IAC, WILL, 98, IAC, DO, 99, IAC, WILL, 24]))
+    c.send(USER + "\r\n")
+    c.until(b"Password: ")
+    assert c.options == [bytes([IAC, WONT, 99]), bytes([IAC, DONT, 98]), bytes([IAC, DONT, 24])]
+    c.send(PASSWORD + "\r\n")
+    c.prompt()
+    assert c.cmd("echo $COLUMNS $LINES") == "132 50\r\n"
+    # Switching echo off and on again is answered each time, loops never.
+    c.options.clear()
+    c.send(bytes([IAC, DONT, ECHO, IAC, DONT, ECHO, IAC, DO, ECHO]))
+    assert c.cmd("echo x") == "x\r\n"
+    assert c.options == [bytes([IAC, WONT, ECHO]), bytes([IAC, WILL, ECHO])]
+    # Are you there?
+    c.send(bytes([IAC, 246]))
+    c.until(b"[munix: yes]")
+
+
+def test_line_ends_and_escaped_bytes(telnet):
+    c = telnet.raw()
+    # CR NUL, CR LF and a bare LF each end one line; IAC IAC is a 255 byte.
+    c.send(b"echo a\r\0echo b\r\necho c\n")
+    out = c.until(b"c\r\n/ $: ")
+    assert out.count(b"/ $: ") == 3
+    assert b"a\r\n" in out and b"b\r\n" in out
+    # A NAWS subnegotiation split over two packets, with an escaped 255.
+    c.send(bytes([IAC, SB, NAWS, 0, IAC, IAC]))
+    time.sleep(0.1)
+    c.send(bytes([0, 40, IAC, SE]) + b"echo $COLUMNS\r\n")
+    c.until(b"255\r\n/ $: ")
+    # Output: a 255 byte goes out doubled, a lone CR as CR NUL.
+    c.send("> import munix; munix.proc().stdout.write(b'<\\xff>'); print('x\\ry')\r\n")
+    c.prompt()
+    assert b"<\xff\xff>" in c.raw and b"x\r\0y\r\n" in c.raw
+    # UTF-8 typed, even split between packets.
+    c.send("echo h\xc3".encode("latin-1"))
+    time.sleep(0.1)
+    c.send(b"\xa9llo\r\n")
+    c.until("h\u00e9llo\r\n/ $: ".encode())
+
+
+def test_ctrl_c_interrupts_the_command_only(telnet):
+    telnet.flash.joinpath("bin", "wait.py").write_text(
+        "proc = None\n\ndef __main__(args):\n    while proc.sleep(50):\n        pass\n"
+        "    print('stopped')\n    return 3\n")
+    c = telnet.raw()
+    c.cmd("cd /etc")
+    # A command that prints: the next print raises KeyboardInterrupt.
+    c.send("> while True: print('y' * 10)\r\n")
+    c.until(b"yyyyyyyyyy\r\n")
+    c.send(bytes([IAC, IP]))
+    c.until(b"/etc $: ")
+    assert c.cmd("echo $?") == "130\r\n"
+    # A quiet one is asked to stop (proc.sleep returns False); what it
+    # prints then is interrupted, as on the console.
+    c.send("wait\r\n")
+    time.sleep(0.3)
+    c.send(b"\x03")
+    assert c.until(b"/etc $: ") == b"wait\r\n^C\r\n/etc $: "
+    assert c.cmd("echo $? $PWD") == "130 /etc\r\n"
+
+
+def test_sessions_are_separate_and_share_exports(telnet):
+    a, b = telnet.raw(), telnet.raw()
+    a.cmd("cd /etc; X=mine; export SHARED=both")
+    assert b.cmd("pwd; echo x=$X shared=$SHARED") == "/\r\nx= shared=both\r\n"
+    assert a.cmd("pwd") == "/etc\r\n"
+    # Ending one session leaves the other and the console alone.
+    a.send("exit\r\n")
+    assert a.closed()
+    assert b.cmd("echo still here") == "still here\r\n"
+    assert telnet.run("echo $SHARED") == "both\n"
+    b.send(b"\x04")
+    assert b.closed()
+
+
+def test_session_limit(flash):
+    t = TelnetBoard(flash, sessions=2)
+    try:
+        a, b = t.raw(), t.raw()
+        c = Raw(t.port)
+        assert c.closed()
+        assert b"Too many sessions" in c.text
+        a.send("exit\r\n")
+        assert a.closed()
+        deadline = time.monotonic() + TIMEOUT
+        while True:
+            d = Raw(t.port)
+            if not d.closed(0.5):
+                break
+            assert time.monotonic() < deadline
+        d.login()
+        assert d.cmd("echo ok") == "ok\r\n"
+        assert b.cmd("echo ok") == "ok\r\n"
+    finally:
+        t.close()
+
+
+def test_idle_sessions_time_out(flash):
+    t = TelnetBoard(flash, idle_s=1)
+    try:
+        c = t.raw()
+        assert c.closed(5)
+        assert b"idle too long: session closed" in c.text
+        assert "0 sessions" in t.run("utelnetd status")
+    finally:
+        t.close()
+
+
+# Logins
+
+def test_wrong_passwords_and_commands_before_login(telnet):
+    c = telnet.raw(login=False)
+    for attempt in ("touch /pwned", "ls"):
+        c.until(b"login: ")
+        c.send(attempt + "\r\n")
+        c.until(b"Password: ")
+        c.send("echo hi\r\n")
+        c.until(b"Login incorrect\r\n")
+    c.until(b"login: ")
+    c.send(USER + "\r\nnot it\r\n")
+    assert c.closed()
+    assert b"hi" not in c.text     # the password is never echoed
+    assert not telnet.flash.joinpath("pwned").exists()
+    # The address is blocked (failures 4) until block_s has passed.
+    d = Raw(telnet.port)
+    d.until(b"login: ")
+    d.send(USER + "\r\nwrong\r\n")
+    assert d.closed()
+    e = Raw(telnet.port)
+    assert e.closed()
+    assert b"Too many failed logins" in e.text
+    time.sleep(2.2)
+    telnet.raw().close()
+    log = telnet.flash.joinpath("tmp", "net.log").read_text()
+    assert "telnet: login failed for alice from 127.0.0.1" in log
+    assert "echo hi" not in log and "not it" not in log
+
+
+def test_no_login_without_passwords(flash):
+    t = TelnetBoard(flash, password=False, start=False)
+    try:
+        assert "no password set" in t.run("utelnetd start")
+        assert "listening" in t.run("utelnetd -i start")
+        c = Raw(t.port)
+        c.prompt()
+        assert c.cmd("echo open") == "open\r\n"
+        assert "no login (-i)" in t.run("utelnetd status")
+    finally:
+        t.close()
+
+
+def test_passwords_typed_in_a_session_are_not_echoed(telnet):
+    c = telnet.raw()
+    c.send("setauth bob\r\n")
+    c.until(b"New password for bob: ")
+    c.send("bobs-secret\r\n")
+    c.until(b"Again: ")
+    c.send("bobs-secret\r\n")
+    c.prompt()
+    assert b"bobs-secret" not in c.raw
+    assert "bob:" in telnet.flash.joinpath("etc", "shadow").read_text()
+
+
+# Life cycle
+
+def test_start_stop_status(telnet):
+    c = telnet.raw()
+    assert "already running" in telnet.run("utelnetd start")
+    out = telnet.run("utelnetd status")
+    assert "telnet: listening on 127.0.0.1:%d, 1 session, logins 1" % telnet.port in out
+    assert "stopped" in telnet.run("utelnetd stop")
+    assert c.closed()
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", telnet.port), timeout=TIMEOUT)
+    assert "not running" in telnet.run("utelnetd status; echo status=$?")
+    assert "status=0" in telnet.run("utelnetd -q stop; echo status=$?")
+    assert "listening" in telnet.run("utelnetd start")
+    telnet.raw().close()
+    assert "usage" in telnet.run("utelnetd restart")
+
+
+def test_a_session_stopping_the_daemon(telnet):
+    c = telnet.raw()
+    c.send("utelnetd stop\r\n")
+    assert c.closed()
+    assert "not running" in telnet.run("utelnetd status")
+
+
+def test_end_sh_stops_the_daemon(telnet):
+    c = telnet.raw()
+    telnet.board.send("exit\r")
+    telnet.board.expect("telnet: stopped")
+    assert c.closed()
+
+
+# Hostile clients
+
+def test_hostile_clients_leave_the_others_unharmed(telnet):
+    good = telnet.raw()
+    # Garbage bytes (commands, options, broken UTF-8, Ctrl-D: the session
+    # may well end), and a 1 MB line on a session that survives it.
+    bad = telnet.raw()
+    try:
+        bad.send(bytes(range(256)) * 20)
+        bad.send(bytes([IAC, SB, NAWS]) + b"\x01" * 5000 + bytes([IAC, SE]))
+    except ConnectionError:
+        pass
+    huge = telnet.raw()
+    huge.send(b"echo " + b"A" * 1_000_000 + b"\r\n")
+    assert len(huge.prompt()) < 2 * 1024 + 100      # cut at 1024 characters
+    assert huge.cmd("echo $((1 + 1))") == "2\r\n"
+    assert good.cmd("echo fine") == "fine\r\n"
+    # Half-open (silent) and slowloris (a byte now and then) before login.
+    silent = Raw(telnet.port)
+    slow = Raw(telnet.port)
+    slow.send(b"al")
+    assert good.cmd("ls /etc/init.sh") == "/etc/init.sh\r\n"
+    bad.close()
+    huge.close()
+    silent.close()
+    slow.close()
+    assert good.cmd("echo still fine") == "still fine\r\n"
+    assert "listening" in telnet.run("utelnetd status")
+
+
+def test_fifty_connections_at_once(telnet):
+    good = telnet.raw()
+    socks = []
+    for _ in range(50):
+        try:
+            socks.append(Raw(telnet.port))
+        except OSError:
+            pass
+    busy = sum(1 for s in socks if s.closed(2) and b"Too many sessions" in s.text)
+    # Four sessions at most (one is good's).
+    assert busy >= len(socks) - 3
+    assert good.cmd("echo alive") == "alive\r\n"
+    for s in socks:
+        s.close()
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        c = Raw(telnet.port)
+        if not c.closed(0.5):
+            break
+        assert time.monotonic() < deadline
+    c.login()
+    assert c.cmd("echo again") == "again\r\n"
