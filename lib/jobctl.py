@@ -54,6 +54,16 @@ class Output:
         log_write(job.log, text)
 
 
+class LogStream:
+    """An output stream that is a log file (see log_write)."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def write(self, text):
+        log_write(self.path, text)
+
+
 def log_write(path, text):
     """Append text to the log file path, keeping it under LOG_LIMIT bytes
     (what came before is kept as path.old)."""

@@ -100,10 +100,18 @@ class Pin:
 
 
 class RTC:
-    """The board's real-time clock, read from the host's clock."""
+    """The board's real-time clock, in UTC: the host's clock until set;
+    setting it sets the time module's clock (time.time(), gmtime ...)."""
 
     def datetime(self, when=None):
         if when is not None:
-            raise OSError(1)
-        t = time.localtime()
+            y, m, d, _, hh, mm, ss = when[:7]
+            y -= m <= 2
+            era = y // 400
+            yoe = y - era * 400
+            doy = (153 * (m + (-3 if m > 2 else 9)) + 2) // 5 + d - 1
+            days = era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
+            time.set_clock(days * 86400 + hh * 3600 + mm * 60 + ss)
+            return
+        t = time.gmtime()
         return (t[0], t[1], t[2], t[6], t[3], t[4], t[5], 0)

@@ -1,0 +1,52 @@
+import cmdargs
+import fspath
+
+USAGE = """-l | -e | FILE
+  -l    print /etc/crontab
+  -e    edit it (with the editor, when there is one)
+  FILE  make FILE the crontab; lines with errors are named, the rest runs
+  Lines: MIN HOUR DOM MON DOW CMD (*, 1-5, 1,3, */15, jan, mon; DOM and DOW
+  both set: either), @reboot, @hourly, @daily, @weekly, @monthly, @yearly,
+  micrOS's WD:H:M:S!CMD (WD 0-6 from Monday, to the second), and
+  sunrise!CMD, sunset-30!CMD (needs "location" in /etc/system.conf).
+  crond reads the file again when it changes."""
+ABOUT = "show, edit or install the cron table"
+
+EDITORS = ("/bin/vi.py", "/bin/vi.mpy", "/bin/edit.py", "/bin/edit.mpy")
+
+
+def __main__(args):
+    opts, rest = cmdargs.parse(args, "le", operands=1)
+    import cron
+    if "l" in opts:
+        try:
+            with open(cron.CRONTAB) as f:
+                for line in f:
+                    print(line, end="")
+        except OSError:
+            return cmdargs.error(cron.CRONTAB, "no crontab")
+        return 0
+    if "e" in opts:
+        for editor in EDITORS:
+            if fspath.isfile(editor):
+                import shell
+                import munix
+                return shell.run_line("%s %s" % (editor, cron.CRONTAB), munix.session())
+        print("No editor here: write %s on the board (its FTP server, mpremote) or "
+              "install one with crontab FILE." % cron.CRONTAB)
+        return 0
+    if not rest:
+        raise cmdargs.UsageError("-l, -e or FILE?")
+    import fileops
+    import munix
+    try:
+        with fileops.open_input(rest[0], munix.session().cwd) as f:
+            text = f.read()
+    except OSError as e:
+        return cmdargs.error(rest[0], e)
+    entries, errors = cron.parse(text)
+    fspath.write_file(cron.CRONTAB, text)
+    for number, message in errors:
+        cmdargs.error(rest[0], "line %d: %s" % (number, message))
+    print("%s: %d job%s installed" % (cron.CRONTAB, len(entries), "" if len(entries) == 1 else "s"))
+    return 1 if errors else 0

@@ -1,0 +1,347 @@
+"""cron: the schedule in /etc/crontab, and the daemon that keeps it
+(started by `crond start`, an asyncio task: it needs no thread).
+
+A crontab line is one of
+  MIN HOUR DOM MON DOW CMD   standard cron: *, N, A-B, lists A,B, steps */N
+                             and A-B/N, names jan..dec and sun..sat (0 or 7
+                             is Sunday); with both DOM and DOW restricted,
+                             either one matching is enough
+  @reboot CMD                once, when crond first starts after boot
+  @hourly @daily @midnight @weekly @monthly @yearly CMD
+  WD:H:M:S!CMD               micrOS's form, to the second; WD 0-6 is
+                             Monday..Sunday; the same field syntax
+  sunrise!CMD, sunset-30!CMD at sunrise or sunset (± minutes), computed from
+                             "location": {"lat": .., "lon": ..} in
+                             /etc/system.conf
+Blank lines and # comments are skipped. Times are local: UTC plus the
+"tz" offset (minutes) of /etc/system.conf, without daylight saving.
+
+A job runs once per matching second, never before it; when the clock
+jumps (NTP) by more than JUMP seconds the times in between are skipped,
+with a log line, and a clock set back never runs a job twice. Each run is a
+background process whose output goes to the log, /tmp/cron.log; a job
+still running when due again is not started twice.
+"""
+import asyncio
+import os
+import time
+
+import jobctl
+
+CRONTAB = "/etc/crontab"
+LOG = "/tmp/cron.log"
+JUMP = 120          # seconds: a longer step of the clock is a jump
+BACK_LIMIT = 3600   # a clock set back further than this starts afresh
+
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+ALIASES = {"@hourly": "0 * * * *", "@daily": "0 0 * * *", "@midnight": "0 0 * * *",
+           "@weekly": "0 0 * * 0", "@monthly": "0 0 1 * *", "@yearly": "0 0 1 1 *",
+           "@annually": "0 0 1 1 *"}
+ALL = -1            # a mask with every bit set
+# Days from 1970 to the port's epoch: many boards count from 2000.
+EPOCH_DAYS = 10957 if time.gmtime(0)[0] == 2000 else 0
+
+state = None        # the running daemon's Daemon, for crond status
+_rebooted = [False]
+
+
+class Entry:
+    """One crontab line: when (masks of allowed values, bit N for value N)
+    and what."""
+
+    def __init__(self, number, command):
+        self.number = number
+        self.command = command
+        self.reboot = False
+        self.sun = None         # ("sunrise" or "sunset", offset minutes)
+        self.sec = self.min = self.hour = self.dom = self.mon = self.dow = ALL
+        self.either_day = False  # DOM and DOW both restricted: either matches
+        self.proc = None        # its last run
+        self.sun_day = None     # (local day, second of day) of the sun event
+        self.sun_due = None
+
+    def matches(self, t, tm, where):
+        """Does local second t (tm its broken-down time) match?"""
+        if self.reboot:
+            return False
+        if self.sun is not None:
+            return t % 86400 == self._sun_second(t // 86400 + EPOCH_DAYS, where)
+        if not (self.sec >> tm[5] & self.min >> tm[4] & self.hour >> tm[3] & self.mon >> tm[1] & 1):
+            return False
+        dom = self.dom >> tm[2] & 1
+        dow = self.dow >> tm[6] & 1
+        return dom | dow if self.either_day else dom & dow
+
+    def _sun_second(self, day, where):
+        if self.sun_day != day:
+            import sun
+            lat, lon, tz = where
+            rise, set_ = sun.times(day, lat, lon)
+            m = rise if self.sun[0] == "sunrise" else set_
+            self.sun_day = day
+            self.sun_due = None if m is None else int((m + tz + self.sun[1]) * 60 + 0.5)
+        return self.sun_due
+
+
+def parse(text):
+    """(entries, errors) of a crontab's text; errors are (line number,
+    message) and the other lines are kept."""
+    entries = []
+    errors = []
+    for number, line in enumerate(text.split("\n"), 1):
+        line = line.strip()
+        if not line or line[0] == "#":
+            continue
+        try:
+            entries.append(parse_line(line, number))
+        except ValueError as e:
+            errors.append((number, str(e)))
+    return entries, errors
+
+
+def parse_line(line, number=0):
+    """The Entry of one crontab line; ValueError says what is wrong."""
+    first = line.split(None, 1)[0]
+    if "!" in first and first[0] != "@":
+        when, command = line.split("!", 1)
+        return _micros(when.strip(), command.strip(), number)
+    if first[0] == "@":
+        command = line[len(first):].strip()
+        if not command:
+            raise ValueError("no command")
+        if first == "@reboot":
+            e = Entry(number, command)
+            e.reboot = True
+            return e
+        if first not in ALIASES:
+            raise ValueError("unknown %s" % first)
+        line = ALIASES[first] + " " + command
+    words = line.split(None, 5)
+    if len(words) < 6:
+        raise ValueError("needs 5 time fields and a command")
+    e = Entry(number, words[5])
+    e.sec = 1
+    e.min = field(words[0], 0, 59, "minute")
+    e.hour = field(words[1], 0, 23, "hour")
+    e.dom = field(words[2], 1, 31, "day of month")
+    e.mon = field(words[3], 1, 12, "month", MONTHS, 1)
+    sunday_first = field(words[4], 0, 7, "day of week", DAYS, 0)
+    # Cron counts from Sunday (0 or 7), the clock from Monday (0).
+    e.dow = 0
+    for d in range(8):
+        if sunday_first >> d & 1:
+            e.dow |= 1 << (d + 6) % 7
+    e.either_day = words[2] != "*" and words[4] != "*"
+    return e
+
+
+def _micros(when, command, number):
+    if not command:
+        raise ValueError("no command")
+    e = Entry(number, command)
+    for event in ("sunrise", "sunset"):
+        if when.startswith(event):
+            rest = when[len(event):]
+            try:
+                offset = int(rest) if rest else 0
+            except ValueError:
+                raise ValueError("%s: not %s[+-MINUTES]" % (when, event))
+            if rest and rest[0] not in "+-":
+                raise ValueError("%s: not %s[+-MINUTES]" % (when, event))
+            e.sun = (event, offset)
+            return e
+    parts = when.split(":")
+    if len(parts) != 4:
+        raise ValueError("%s: not WD:H:M:S" % when)
+    e.dow = field(parts[0], 0, 6, "weekday")
+    e.hour = field(parts[1], 0, 23, "hour")
+    e.min = field(parts[2], 0, 59, "minute")
+    e.sec = field(parts[3], 0, 59, "second")
+    return e
+
+
+def field(text, lo, hi, what, names=None, base=0):
+    """The mask of the values a field allows: bit N set for value N."""
+    mask = 0
+    for part in text.split(","):
+        step = 1
+        if "/" in part:
+            part, s = part.split("/", 1)
+            step = _value(s, 1, hi - lo + 1, what + " step", None, 0)
+        if part == "*":
+            a, b = lo, hi
+        elif "-" in part:
+            x, y = part.split("-", 1)
+            a = _value(x, lo, hi, what, names, base)
+            b = _value(y, lo, hi, what, names, base)
+            if b < a:
+                raise ValueError("%s: %s: range backwards" % (what, part))
+        else:
+            a = _value(part, lo, hi, what, names, base)
+            b = hi if step > 1 else a
+        for v in range(a, b + 1, step):
+            mask |= 1 << v
+    return mask
+
+
+def _value(text, lo, hi, what, names, base):
+    if names is not None and text.lower() in names:
+        return names.index(text.lower()) + base
+    try:
+        v = int(text)
+    except ValueError:
+        raise ValueError("%s: %r is not a number" % (what, text))
+    if not lo <= v <= hi:
+        raise ValueError("%s: %d is not in %d-%d" % (what, v, lo, hi))
+    return v
+
+
+def log(text):
+    """A line in the log, after the local date and time."""
+    now = local_now()
+    t = time.gmtime(now)
+    jobctl.log_write(LOG, "%d-%02d-%02d %02d:%02d:%02d %s\n" % (t[:6] + (text,)))
+
+
+def _conf():
+    import kernel
+    return kernel.conf
+
+
+def tz_seconds():
+    try:
+        return int(_conf().get("tz", 0)) * 60
+    except (TypeError, ValueError):
+        return 0
+
+
+def local_now():
+    return int(time.time()) + tz_seconds()
+
+
+def location():
+    """(lat, lon) of /etc/system.conf's "location", or None."""
+    loc = _conf().get("location")
+    try:
+        return float(loc["lat"]), float(loc["lon"])
+    except (TypeError, KeyError, ValueError):
+        return None
+
+
+class Daemon:
+    """What crond keeps between passes: the crontab's entries, when it was
+    read, and the last second examined."""
+
+    def __init__(self, path):
+        self.path = path
+        self.stamp = None
+        self.entries = []
+        self.last = None
+        self.behind = False
+        self.session = None
+
+    def reload(self):
+        """Read the crontab again if it changed; log its errors."""
+        try:
+            st = os.stat(self.path)
+            stamp = (st[8], st[6])
+        except OSError:
+            stamp = None
+        if stamp == self.stamp:
+            return
+        self.stamp = stamp
+        if stamp is None:
+            self.entries = []
+            log("%s: no such file: nothing to run" % self.path)
+            return
+        with open(self.path) as f:
+            entries, errors = parse(f.read())
+        if location() is None:
+            for e in [e for e in entries if e.sun is not None]:
+                errors.append((e.number, "%s needs \"location\" in /etc/system.conf" % e.sun[0]))
+                entries.remove(e)
+        for number, message in errors:
+            log("%s: line %d: %s" % (self.path, number, message))
+        old = dict((e.command, e.proc) for e in self.entries)
+        for e in entries:
+            e.proc = old.get(e.command)
+        self.entries = entries
+        log("%s: %d job%s" % (self.path, len(entries), "" if len(entries) == 1 else "s"))
+
+    def step(self):
+        """Run what is due since the last pass."""
+        self.reload()
+        now = local_now()
+        if self.last is None:
+            self.last = now
+            if not _rebooted[0]:
+                _rebooted[0] = True
+                for e in self.entries:
+                    if e.reboot:
+                        self.start(e)
+            return
+        gap = now - self.last
+        if gap < 0:
+            if -gap > BACK_LIMIT:
+                log("clock set back by %d s: starting afresh" % -gap)
+                self.last = now
+            elif not self.behind:
+                log("clock set back by %d s: what already ran is not run again" % -gap)
+            self.behind = True
+            return
+        self.behind = False
+        if gap > JUMP:
+            log("clock jumped ahead by %d s: skipped what was due in between" % gap)
+            self.last = now
+            return
+        loc = location()
+        where = (loc[0], loc[1], tz_seconds() // 60) if loc else None
+        for t in range(self.last + 1, now + 1):
+            tm = time.gmtime(t)
+            for e in self.entries:
+                if e.matches(t, tm, where):
+                    self.start(e)
+        self.last = now
+
+    def start(self, e):
+        if e.proc is not None and e.proc.alive():
+            log("line %d still running (pid %d): not started again" % (e.number, e.proc.pid))
+            return
+        import shell
+        sess = self.session
+        words = e.command.split()
+        try:
+            e.proc = jobctl.background(sess, words[0], words[1:],
+                                       lambda: shell.run_line(e.command, sess),
+                                       log=LOG, quiet=True)
+        except OSError as err:
+            log("line %d: cannot start: %s" % (e.number, err))
+            return
+        log("line %d: pid %d: %s" % (e.number, e.proc.pid, e.command))
+
+
+def session():
+    """The session cron's jobs run in: its output is the log."""
+    import session as sessions
+    out = jobctl.LogStream(LOG)
+    return sessions.Session("cron", jobctl.NoInput(), out, out)
+
+
+async def daemon(path=CRONTAB, period_ms=500):
+    """crond's task: a pass every period_ms until cancelled."""
+    global state
+    d = Daemon(path)
+    d.session = session()
+    state = d
+    log("crond started")
+    try:
+        while True:
+            try:
+                d.step()
+            except Exception as e:
+                log("error: %s" % e)
+            await asyncio.sleep_ms(period_ms)
+    finally:
+        state = None
+        log("crond stopped")

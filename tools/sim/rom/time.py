@@ -1,0 +1,30 @@
+"""Stand-in for the board's time module: the unix port's, with a wall
+clock that can be set, as a board's is through its RTC
+(machine.RTC().datetime(...), as ntpupdate does). Tests set it to jump to a
+given moment; it runs on from there at the host's pace. The ticks counters
+stay monotonic, as on a board."""
+from utime import *  # noqa: F401,F403  the built-in time
+import utime as _utime
+
+_offset = [0]
+
+
+def time():
+    return _utime.time() + _offset[0]
+
+
+def time_ns():
+    return _utime.time_ns() + _offset[0] * 1000000000
+
+
+def gmtime(secs=None):
+    return _utime.gmtime(int(time()) if secs is None else secs)
+
+
+def localtime(secs=None):
+    return _utime.localtime(int(time()) if secs is None else secs)
+
+
+def set_clock(secs):
+    """Make the wall clock read secs (seconds since 1970-01-01 UTC) now."""
+    _offset[0] = secs - int(_utime.time())
