@@ -18,6 +18,7 @@ _SIM = sys.platform == "linux"
 DEFAULTS = {
     "hostname": "munix",
     "board": "/etc/default.board",
+    "location": None,  # {"lat": 47.5, "lon": 19.04}: for cron's sunrise and sunset
     "env": {"PATH": "/bin", "HOME": "/"},
     "upgrade": {"url": "", "ref": "release", "ca": "/etc/ca.pem"},
     "auth": {"delay_ms": 1000, "failures": 5, "block_s": 60},
