@@ -20,6 +20,16 @@ LONG = {"--check": "-c", "--yes": "-y", "--force": "-f", "--ref": "-r", "--url":
 
 def __main__(args):
     opts, _ = cmdargs.parse([LONG.get(a, a) for a in args], "cyfR", "ru", operands=0)
+    import sys
+    try:
+        return _main(opts)
+    finally:
+        # What upgrade loaded is not needed once it is done: free the heap.
+        for name in ("upgrade", "upgradeboot", "httpclient", "signature"):
+            sys.modules.pop(name, None)
+
+
+def _main(opts):
     import kernel
     import upgradeboot
     pending = upgradeboot.state()
