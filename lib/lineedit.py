@@ -1,0 +1,276 @@
+"""The interactive line editor of the console and of every interactive
+session: a line read one character at a time, echoed and edited as typed.
+
+    editor = LineEditor(read, write, History("/etc/history"), completer(sess))
+    line = editor.input(prompt)
+
+read() returns one character ("" at end of input); write(text) outputs text
+as it is. Keys: left/right, home/end (also Ctrl-E), backspace, delete, up and
+down through the history (also Ctrl-P, Ctrl-N), Ctrl-K and Ctrl-U cut to the
+end or the start, Tab completes a command or a path. Ctrl-C clears a line
+that has text, and raises KeyboardInterrupt at an empty one; Ctrl-D deletes
+the character under the cursor, and raises EOFError at an empty line.
+Ctrl-A and Ctrl-B are left alone: they are the MicroPython REPL's keys.
+
+Arrows and the other keys arrive as VT100/xterm escape sequences (ESC [ A,
+ESC O A, ESC [ 3 ~ ...). The cursor is moved back with backspaces and lines
+are rewritten with spaces, so even a dumb terminal shows the right text.
+"""
+
+# The escape sequences of the keys, after ESC, in their common forms.
+_KEYS = {
+    "[A": "up", "OA": "up", "[B": "down", "OB": "down",
+    "[C": "right", "OC": "right", "[D": "left", "OD": "left",
+    "[H": "home", "OH": "home", "[1~": "home", "[7~": "home",
+    "[F": "end", "OF": "end", "[4~": "end", "[8~": "end",
+    "[3~": "delete",
+}
+_CONTROL = {
+    "\x7f": "backspace", "\x08": "backspace", "\x05": "end", "\x0b": "cut-end",
+    "\x15": "cut-start", "\x10": "up", "\x0e": "down", "\t": "complete",
+}
+
+
+class History:
+    """The lines entered, the last `size` of them, kept in the file path
+    (None: not kept). Each line is appended to the file as it is entered;
+    the file is rewritten with only the last lines once it holds twice as
+    many, so keeping it costs one small append per line."""
+
+    def __init__(self, path=None, size=30):
+        self.path = path
+        self.size = size
+        self._lines = None
+        self._stored = 0     # lines in the file
+
+    def lines(self):
+        if self._lines is None:
+            self._lines = []
+            if self.path:
+                self._load()
+        return self._lines
+
+    def _load(self):
+        lines = self._lines
+        try:
+            with open(self.path) as f:
+                for line in f:
+                    lines.append(line.rstrip("\n"))
+                    self._stored += 1
+                    if len(lines) > self.size:
+                        lines.pop(0)
+        except (OSError, UnicodeError):
+            pass
+
+    def add(self, line):
+        lines = self.lines()
+        if not line.strip() or "\n" in line or lines and lines[-1] == line:
+            return
+        lines.append(line)
+        if len(lines) > self.size:
+            lines.pop(0)
+        if self.path:
+            self._save(line)
+
+    def _save(self, line):
+        # A full or read-only flash costs the history, never the line.
+        try:
+            if self._stored >= 2 * self.size:
+                import fspath
+                fspath.write_file(self.path, "".join([l + "\n" for l in self._lines]))
+                self._stored = len(self._lines)
+            else:
+                with open(self.path, "a") as f:
+                    f.write(line + "\n")
+                self._stored += 1
+        except OSError:
+            pass
+
+
+class LineEditor:
+    def __init__(self, read, write, history=None, complete=None):
+        self.read = read
+        self.write = write
+        self.history = history
+        self.complete = complete
+        self._cr = False     # the last line ended with CR: skip an LF or NUL after it
+
+    def _key(self):
+        """The next key: a character, the name of an editing key, "" at end
+        of input, or None for a key with no use here."""
+        try:
+            c = self.read()
+        except KeyboardInterrupt:
+            return "\x03"
+        if self._cr:
+            self._cr = False
+            if c == "\n" or c == "\x00":
+                return self._key()
+        if c != "\x1b":
+            return _CONTROL.get(c, c)
+        c = self.read()
+        if c != "[" and c != "O":
+            return None
+        seq = c
+        while True:
+            c = self.read()
+            seq += c
+            if not ("0" <= c <= "9" or c == ";"):
+                return _KEYS.get(seq)
+
+    def input(self, prompt="", remember=True):
+        """Read a line, prompt first; remember: add it to the history."""
+        write = self.write
+        write(prompt)
+        line = ""
+        pos = 0
+        browsing = None      # index in the history of the line shown
+        typed = ""           # the line as typed, before browsing the history
+        while True:
+            key = self._key()
+            if key is None:
+                continue
+            if len(key) == 1 and key >= " ":
+                if pos == len(line):
+                    line += key
+                    write(key)
+                else:
+                    line = line[:pos] + key + line[pos:]
+                    write(line[pos:] + "\b" * (len(line) - pos - 1))
+                pos += 1
+            elif key == "\r" or key == "\n" or key == "" and line:
+                self._cr = key == "\r"
+                write(line[pos:] + "\n")
+                if remember and self.history is not None:
+                    self.history.add(line)
+                return line
+            elif key == "" or key == "\x04" and not line:
+                write("\n")
+                raise EOFError
+            elif key == "\x03":
+                if not line:
+                    write("\n")
+                    raise KeyboardInterrupt
+                write(line[pos:] + "^C\n" + prompt)
+                line = ""
+                pos = 0
+                browsing = None
+            elif key == "left":
+                if pos:
+                    pos -= 1
+                    write("\b")
+            elif key == "right":
+                if pos < len(line):
+                    write(line[pos])
+                    pos += 1
+            elif key == "home":
+                write("\b" * pos)
+                pos = 0
+            elif key == "end":
+                write(line[pos:])
+                pos = len(line)
+            elif key == "backspace" or key == "delete" or key == "\x04":
+                if key == "backspace":
+                    if not pos:
+                        continue
+                    pos -= 1
+                    write("\b")
+                if pos < len(line):
+                    line = line[:pos] + line[pos + 1:]
+                    write(line[pos:] + " " + "\b" * (len(line) - pos + 1))
+            elif key == "cut-end":
+                self._show(line, pos, line[:pos], pos)
+                line = line[:pos]
+            elif key == "cut-start":
+                new = line[pos:]
+                pos = self._show(line, pos, new, 0)
+                line = new
+            elif key == "up" or key == "down":
+                lines = self.history.lines() if self.history is not None else ()
+                if browsing is None:
+                    if key == "down" or not lines:
+                        continue
+                    typed = line
+                    browsing = len(lines)
+                browsing += -1 if key == "up" else 1
+                if browsing < 0:
+                    browsing = 0
+                    continue
+                new = typed if browsing >= len(lines) else lines[browsing]
+                if browsing >= len(lines):
+                    browsing = None
+                pos = self._show(line, pos, new, len(new))
+                line = new
+            elif key == "complete" and self.complete is not None:
+                start = line.rfind(" ", 0, pos) + 1
+                word = line[start:pos]
+                head = line[:start].rstrip()
+                add = self._completion(word, not head or head[-1] in ";|&(", prompt + line, len(line) - pos)
+                if add:
+                    line = line[:pos] + add + line[pos:]
+                    write(line[pos:] + "\b" * (len(line) - pos - len(add)))
+                    pos += len(add)
+
+    def _show(self, old, pos, new, newpos):
+        """Replace the shown line old (cursor at pos) by new, the cursor put
+        at newpos; returns newpos."""
+        pad = max(0, len(old) - len(new))
+        self.write("\b" * pos + new + " " * pad + "\b" * (pad + len(new) - newpos))
+        return newpos
+
+    def _completion(self, word, command, shown, back):
+        """The text that completes word (a command name when command): all
+        of it when one name fits, else what the names that fit share, and
+        those are listed when they share nothing more. shown is the prompt
+        and line, reprinted after a list, the cursor back by back."""
+        names = sorted(self.complete(word, command))
+        if not names:
+            return ""
+        first, last = names[0], names[-1]
+        n = len(word)
+        while n < len(first) and n < len(last) and first[n] == last[n]:
+            n += 1
+        if len(names) == 1:
+            return first[len(word):] + ("" if first.endswith("/") else " ")
+        if n > len(word):
+            return first[len(word):n]
+        self.write("\n" + "  ".join(names) + "\n" + shown + "\b" * back)
+        return ""
+
+
+def completer(sess):
+    """The completion of session sess: complete(word, command) -> the
+    names that start with word: commands (the programs in the $PATH
+    folders, without their extension) when command, and any word with a /
+    also paths; else paths, folders ending in /."""
+
+    def complete(word, command):
+        import fspath
+        if command and "/" not in word:
+            names = set()
+            for folder in sess.getenv("PATH", "/bin").split(":"):
+                if folder:
+                    for name, sub in _entries(fspath.abspath(folder, sess.cwd), word):
+                        if not sub:
+                            dot = name.rfind(".")
+                            if dot > 0 and name[dot:] in (".py", ".mpy", ".sh"):
+                                names.add(name[:dot])
+            return names
+        i = word.rfind("/") + 1
+        folder = fspath.abspath(word[:i] or ".", sess.cwd)
+        return [word[:i] + name + ("/" if sub else "")
+                for name, sub in _entries(folder, word[i:])]
+
+    return complete
+
+
+def _entries(folder, prefix):
+    """(name, is_folder) of the entries of folder that start with prefix;
+    hidden ones (.name) only when prefix starts with a dot."""
+    import fspath
+    try:
+        for name, sub in fspath.entries(folder):
+            if name.startswith(prefix) and (prefix[:1] == "." or name[:1] != "."):
+                yield name, sub
+    except OSError:
+        return
