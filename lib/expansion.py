@@ -4,7 +4,7 @@ unquoted results are split into fields at blanks; unquoted *, ? and [...]
 are matched against file names (sorted; a pattern matching nothing stays
 as written); a leading ~ is $HOME.
 """
-from cmdline import LIT, QLIT, VAR, QVAR, SUB, ARITH, Lexer
+from cmdline import LIT, QLIT, VAR, QVAR, SUB, Lexer
 
 _IFS = " \t\n"
 _GLOB = "*?["
@@ -99,8 +99,8 @@ def value(kind, text, sess):
     if kind <= QVAR:
         return sess.getenv(text, "")
     if kind <= SUB + 1:
-        import shell
-        return shell.capture(text, sess)
+        import redirect
+        return redirect.capture(text, sess)
     import arith
     return str(arith.evaluate(_quoted_text(text, sess), sess))
 

@@ -88,6 +88,11 @@ def run(path, sess, execute):
                     parser.reset()
                 except shell.LoopControl:
                     pass
+                except (shell.Exit, shell.Return):
+                    raise
+                except Exception as e:
+                    shell.report("sh", e)
+                    status = sess.status = 1
         except shell.Return as r:
             status = r.status
         except ScriptError as e:

@@ -29,6 +29,8 @@ import fspath
 import process
 
 EXTENSIONS = (".py", ".mpy", ".sh")
+BUILTINS = ("exit", "return", "break", "continue", "goto", "skip", "source", ".",
+            "shift", "run", "[", ":", "true", "false", "loadconfig", "loadboard")
 
 import_lock = _thread.allocate_lock()
 
@@ -85,26 +87,12 @@ def run_line(line, sess, more=None):
     except LoopControl as e:
         complain(e.kind, "only meaningful in a loop")
         sess.status = 1
+    except Exit:
+        raise
+    except Exception as e:
+        report("sh", e)
+        sess.status = 1
     return sess.status
-
-
-def capture(text, sess):
-    """The output of the command line text, trailing newlines removed ($(...))."""
-    import streams
-    proc = process.current()
-    saved = proc.stdout
-    out = proc.stdout = streams.Capture()
-    try:
-        for node in cmdline.parse_all(text):
-            execute(node, sess)
-    except Exit as e:
-        sess.status = e.status
-    except cmdline.ParseError as e:
-        complain("sh", "syntax error: %s" % e)
-        sess.status = 2
-    finally:
-        proc.stdout = saved
-    return out.text().rstrip("\n")
 
 
 def execute(node, sess):
@@ -118,7 +106,11 @@ def execute(node, sess):
     elif kind == "list":
         status = 0
         for item, background in node[1]:
-            status = _background(item, sess) if background else execute(item, sess)
+            if background:
+                import shellcmd
+                status = shellcmd.background(item, sess)
+            else:
+                status = execute(item, sess)
     elif kind == "andor":
         parts = node[1]
         status = execute(parts[0], sess)
@@ -126,21 +118,26 @@ def execute(node, sess):
             if (parts[i] == "&&") == (status == 0):
                 status = execute(parts[i + 1], sess)
     elif kind == "pipe":
-        status = _pipeline(node, sess)
+        import redirect
+        status = redirect.pipeline(node, sess)
     elif kind == "uif":
-        status = _upyos_if(node, sess)
+        import shellcmd
+        status = shellcmd.upyos_if(node, sess)
     elif kind == "py":
         import pyline
         status = pyline.run(node[1], sess)
-    else:
-        saved = _redirect(node[-1], sess)
+    elif node[-1]:
+        import redirect
+        saved = redirect.apply(node[-1], sess)
         if saved is None:
             status = 1
         else:
             try:
                 status = _compound(node, sess)
             finally:
-                _restore(saved)
+                redirect.restore(saved)
+    else:
+        status = _compound(node, sess)
     sess.status = status
     return status
 
@@ -183,39 +180,6 @@ def _loop(more, body, sess):
     return status
 
 
-def _upyos_if(node, sess):
-    _, a, op, b, action = node
-    a = expansion.word(a, sess)
-    b = expansion.word(b, sess)
-    if compare(a, op, b):
-        return execute(action, sess)
-    return 0
-
-
-def compare(a, op, b):
-    """upyOS's comparison: as numbers when both are, else as strings."""
-    if op == "in":
-        return a in b
-    try:
-        a, b = float(a), float(b)
-    except ValueError:
-        pass
-    if op == "==":
-        return a == b
-    if op == "!=":
-        return a != b
-    try:
-        if op == "<":
-            return a < b
-        if op == "<=":
-            return a <= b
-        if op == ">":
-            return a > b
-        return a >= b
-    except TypeError:
-        return str(a) < str(b) if op[0] == "<" else str(a) > str(b)
-
-
 def _simple(node, sess):
     _, assigns, words, redirs = node
     argv = expansion.fields(words, sess) if words else []
@@ -223,26 +187,34 @@ def _simple(node, sess):
         for word in assigns:
             name, value = expansion.assignment(word, sess)
             sess.setenv(name, value)
-        saved = _redirect(redirs, sess)
-        if saved is None:
-            return 1
-        _restore(saved)
-        return 0
-    if argv[0] == "test" and _upyos_test(argv, redirs, sess):
-        return 0
-    saved = _redirect(redirs, sess)
-    if saved is None:
-        return 1
+        return _redirected(redirs, sess, None)
+    if redirs and argv[0] == "test":
+        import redirect
+        if redirect.upyos_test(argv, redirs, sess):
+            return 0
     previous = _assign_for_command(assigns, sess)
     try:
-        return run(argv, sess)
+        return _redirected(redirs, sess, argv)
     finally:
-        _restore(saved)
         for name, value in previous:
             if value is None:
                 sess.unsetenv(name)
             else:
                 sess.setenv(name, value)
+
+
+def _redirected(redirs, sess, argv):
+    """Run argv (None: nothing) with its redirections; the status."""
+    if not redirs:
+        return run(argv, sess) if argv else 0
+    import redirect
+    saved = redirect.apply(redirs, sess)
+    if saved is None:
+        return 1
+    try:
+        return run(argv, sess) if argv else 0
+    finally:
+        redirect.restore(saved)
 
 
 def _assign_for_command(assigns, sess):
@@ -255,132 +227,6 @@ def _assign_for_command(assigns, sess):
     return previous
 
 
-def _upyos_test(argv, redirs, sess):
-    """upyOS's `test ... > NAME`: store True or False in variable NAME
-    (NAME a digit sets a positional parameter, as upyOS's end.sh uses it)."""
-    if len(redirs) != 1 or redirs[0][:2] != (1, ">"):
-        return False
-    name = expansion.word(redirs[0][2], sess)
-    if not (cmdline.is_name(name) or name.isdigit()):
-        return False
-    import streams
-    proc = process.current()
-    saved = proc.stdout
-    proc.stdout = streams.Capture()
-    try:
-        status = run(argv, sess)
-    finally:
-        proc.stdout = saved
-    sess.setenv(name, "True" if status == 0 else "False")
-    return True
-
-
-def _redirect(redirs, sess):
-    """Apply redirections to the current process; what _restore needs to
-    undo them, or None (after an error message) when one failed."""
-    proc = process.current()
-    saved = (proc, proc.stdin, proc.stdout, proc.stderr, [])
-    for fd, op, word in redirs:
-        target = expansion.word(word, sess)
-        try:
-            if fd > 2:
-                raise ValueError("%d: bad file descriptor" % fd)
-            if op in ("<&", ">&"):
-                if target not in ("0", "1", "2"):
-                    raise ValueError("%s: bad file descriptor" % target)
-                stream = (proc.stdin, proc.stdout, proc.stderr)[int(target)]
-            else:
-                path = fspath.abspath(target, sess.cwd)
-                if op == "<":
-                    import streams
-                    stream = streams.Reader(file=open(path))
-                else:
-                    if fspath.is_protected(path):
-                        raise ValueError("%s: part of the system, not overwritten" % target)
-                    stream = open(path, "a" if op == ">>" else "w")
-                saved[4].append(stream)
-        except (OSError, ValueError) as e:
-            _restore(saved)
-            import cmdargs
-            complain("sh", "%s: %s" % (target, cmdargs.strerror(e)) if isinstance(e, OSError) else str(e))
-            return None
-        if fd == 0:
-            proc.stdin = stream
-        elif fd == 1:
-            proc.stdout = stream
-        else:
-            proc.stderr = stream
-    return saved
-
-
-def _restore(saved):
-    proc, proc.stdin, proc.stdout, proc.stderr, opened = saved
-    for stream in opened:
-        stream.close()
-
-
-def _pipeline(node, sess):
-    """a | b | c: each command's output is kept (streams.Spool) and read
-    by the next, one command after the other."""
-    import streams
-    _, commands, negated = node
-    proc = process.current()
-    stdin, stdout = proc.stdin, proc.stdout
-    reader = None
-    status = 0
-    try:
-        for i, command in enumerate(commands):
-            last = i == len(commands) - 1
-            spool = None if last else streams.Spool()
-            proc.stdin = stdin if reader is None else reader
-            proc.stdout = stdout if last else spool
-            try:
-                status = execute(command, sess)
-            finally:
-                if reader is not None:
-                    reader.close()
-                    reader = None
-            if spool is not None:
-                reader = spool.reader()
-    finally:
-        if reader is not None:
-            reader.close()
-        proc.stdin, proc.stdout = stdin, stdout
-    if negated:
-        status = 0 if status else 1
-    return status
-
-
-def _background(node, sess):
-    """CMD &: run node as a job of its own (jobs.py)."""
-    try:
-        import jobs
-    except ImportError:
-        complain("sh", "background jobs are not available")
-        return 1
-    name, args = _describe(node)
-    try:
-        job = jobs.background(sess, name, args, lambda: execute(node, sess))
-    except OSError as e:
-        import cmdargs
-        complain("sh", "cannot start %s in the background: %s" % (name, cmdargs.strerror(e)))
-        return 1
-    sess.last_job = job.pid
-    return 0
-
-
-def _describe(node):
-    """The name and arguments a job is listed by, as written."""
-    while node[0] in ("andor", "pipe", "list"):
-        node = node[1][0]
-        if isinstance(node, tuple) and node and isinstance(node[0], tuple):
-            node = node[0]
-    if node[0] != "simple" or not node[2]:
-        return "sh", []
-    words = ["".join([t for k, t in word]) for word in node[2]]
-    return command_name(words[0]), words[1:]
-
-
 def complain(name, message):
     """Print `name: message` on the current process's error stream."""
     process.current().stderr.write("%s: %s\n" % (name, message))
@@ -389,14 +235,9 @@ def complain(name, message):
 def run(argv, sess):
     """Run the command argv[0] with arguments argv[1:]; returns its status."""
     name = argv[0]
-    if name == "[":
-        if argv[-1] != "]":
-            complain("[", "missing ]")
-            return 2
-        return run(["test"] + argv[1:-1], sess)
-    builtin = _BUILTINS.get(name)
-    if builtin is not None:
-        return builtin(argv, sess)
+    if name in BUILTINS:
+        import shellcmd
+        return shellcmd.run(argv, sess)
     path, problem = locate(name, sess)
     if problem:
         complain(name, problem)
@@ -404,116 +245,6 @@ def run(argv, sess):
     if path.endswith(".sh"):
         return run_script(path, argv, sess)
     return _run_module(path, argv, sess)
-
-
-def _status_arg(argv, sess):
-    if len(argv) < 2:
-        return sess.status
-    try:
-        return int(argv[1])
-    except ValueError:
-        complain(argv[0], "%s: numeric argument required" % argv[1])
-        return 2
-
-
-def _count_arg(argv):
-    try:
-        n = int(argv[1]) if len(argv) > 1 else 1
-    except ValueError:
-        n = 0
-    if n < 1:
-        raise ValueError("%s: %s: not a positive count" % (argv[0], argv[1]))
-    return n
-
-
-def _exit(argv, sess):
-    raise Exit(_status_arg(argv, sess))
-
-
-def _return(argv, sess):
-    raise Return(_status_arg(argv, sess))
-
-
-def _loop_control(argv, sess):
-    try:
-        raise LoopControl(argv[0], _count_arg(argv))
-    except ValueError as e:
-        complain("sh", str(e))
-        return 2
-
-
-def _goto(argv, sess):
-    if len(argv) != 2:
-        complain("goto", "usage: goto LABEL")
-        return 2
-    raise Goto(argv[1])
-
-
-def _skip(argv, sess):
-    try:
-        n = _count_arg(argv)
-    except ValueError as e:
-        complain("sh", str(e))
-        return 2
-    if sess.script is None:
-        complain("skip", "not in a script")
-        return 1
-    sess.script.skip = n
-    return 0
-
-
-def _source(argv, sess):
-    if len(argv) < 2:
-        complain(argv[0], "usage: %s FILE [ARG...]" % argv[0])
-        return 2
-    path = fspath.abspath(argv[1], sess.cwd)
-    if not fspath.isfile(path):
-        path = resolve(argv[1], sess) or path
-    saved = sess.args
-    if len(argv) > 2:
-        sess.args = [argv[1]] + argv[2:]
-    try:
-        import script
-        return script.run(path, sess, execute)
-    except OSError as e:
-        report(argv[0], OSError("%s: %s" % (argv[1], _strerror(e))))
-        return 1
-    finally:
-        sess.args = saved
-
-
-def _shift(argv, sess):
-    try:
-        n = _count_arg(argv) if len(argv) > 1 else 1
-    except ValueError as e:
-        complain("sh", str(e))
-        return 2
-    args = sess.positional()
-    if n > len(args) - 1:
-        complain("shift", "can't shift that many")
-        return 1
-    sess.args = args[:1] + args[1 + n:]
-    return 0
-
-
-def _internal(argv, sess):
-    import kernel
-    return kernel.internal(argv[0], argv[1:])
-
-
-_BUILTINS = {
-    "exit": _exit, "return": _return, "break": _loop_control,
-    "continue": _loop_control, "goto": _goto, "skip": _skip, "source": _source,
-    ".": _source, "shift": _shift, "loadconfig": _internal, "loadboard": _internal,
-    ":": lambda argv, sess: 0, "true": lambda argv, sess: 0,
-    "false": lambda argv, sess: 1,
-    "run": lambda argv, sess: run(argv[1:], sess) if len(argv) > 1 else 0,
-}
-
-
-def _strerror(e):
-    import cmdargs
-    return cmdargs.strerror(e)
 
 
 def locate(name, sess):

@@ -20,6 +20,7 @@ DEFAULTS = {
     "board": "/etc/default.board",
     "location": None,  # {"lat": 47.5, "lon": 19.04}: for cron's sunrise and sunset
     "env": {"PATH": "/bin", "HOME": "/"},
+    "alias": {},
     "upgrade": {"url": "", "ref": "release", "ca": "/etc/ca.pem"},
     "auth": {"delay_ms": 1000, "failures": 5, "block_s": 60},
     "telnet": {"port": 2323 if _SIM else 23, "sessions": 4, "idle_s": 600},

@@ -1,0 +1,43 @@
+import cmdargs
+import munix
+import shell
+
+USAGE = """[-c LINE | FILE [ARG...]]
+  Run the shell script FILE with its own positional parameters ($0 FILE,
+  $1... the ARGs); exit and return in it end the script only. -c runs the
+  command LINE; with neither, commands are read from the standard input."""
+ABOUT = "run a shell script"
+
+
+def __main__(args):
+    if args[:1] == ["-c"]:
+        if len(args) < 2:
+            raise cmdargs.UsageError("option -c needs a value")
+        return shell.run_line(args[1], munix.session())
+    opts, rest = cmdargs.parse(args[:1])
+    sess = munix.session()
+    if not args:
+        return _from_stdin(sess)
+    path = munix.path(args[0])
+    if not _isfile(path):
+        found = shell.resolve(args[0], sess)
+        if found is None or not found.endswith(".sh"):
+            return cmdargs.error(args[0], "No such file or directory")
+        path = found
+    return shell.run_script(path, [args[0]] + args[1:], sess)
+
+
+def _isfile(path):
+    import fspath
+    return fspath.isfile(path)
+
+
+def _from_stdin(sess):
+    stdin = munix.proc().stdin
+    status = 0
+    while True:
+        try:
+            line = stdin.input()
+        except EOFError:
+            return status
+        status = shell.run_line(line, sess)

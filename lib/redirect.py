@@ -1,0 +1,124 @@
+"""Where a command's streams go: redirections (> >> < 2> 2>&1), pipes
+between the commands of a pipeline, output captured for $(...) and for
+upyOS's `test ... > NAME`. Loaded when a line first needs one of them.
+
+Streams are switched on the current process, whose commands inherit them,
+and switched back when the command ends.
+"""
+import cmdline
+import expansion
+import fspath
+import process
+import shell
+import streams
+
+
+def capture(text, sess):
+    """The output of the command line text, trailing newlines removed ($(...))."""
+    proc = process.current()
+    saved = proc.stdout
+    out = proc.stdout = streams.Capture()
+    try:
+        for node in cmdline.parse_all(text):
+            shell.execute(node, sess)
+    except shell.Exit as e:
+        sess.status = e.status
+    except cmdline.ParseError as e:
+        shell.complain("sh", "syntax error: %s" % e)
+        sess.status = 2
+    finally:
+        proc.stdout = saved
+    return out.text().rstrip("\n")
+
+
+def apply(redirs, sess):
+    """Apply redirections to the current process; what restore() needs to
+    undo them, or None (after an error message) when one failed."""
+    proc = process.current()
+    saved = (proc, proc.stdin, proc.stdout, proc.stderr, [])
+    for fd, op, word in redirs:
+        target = expansion.word(word, sess)
+        try:
+            if fd > 2:
+                raise ValueError("%d: bad file descriptor" % fd)
+            if op in ("<&", ">&"):
+                if target not in ("0", "1", "2"):
+                    raise ValueError("%s: bad file descriptor" % target)
+                stream = (proc.stdin, proc.stdout, proc.stderr)[int(target)]
+            else:
+                path = fspath.abspath(target, sess.cwd)
+                if op == "<":
+                                    stream = streams.Reader(file=open(path))
+                else:
+                    if fspath.is_protected(path):
+                        raise ValueError("%s: part of the system, not overwritten" % target)
+                    stream = open(path, "a" if op == ">>" else "w")
+                saved[4].append(stream)
+        except (OSError, ValueError) as e:
+            restore(saved)
+            import cmdargs
+            shell.complain("sh", "%s: %s" % (target, cmdargs.strerror(e)) if isinstance(e, OSError) else str(e))
+            return None
+        if fd == 0:
+            proc.stdin = stream
+        elif fd == 1:
+            proc.stdout = stream
+        else:
+            proc.stderr = stream
+    return saved
+
+
+def restore(saved):
+    proc, proc.stdin, proc.stdout, proc.stderr, opened = saved
+    for stream in opened:
+        stream.close()
+
+
+def pipeline(node, sess):
+    """a | b | c: each command's output is kept (streams.Spool) and read
+    by the next, one command after the other."""
+    _, commands, negated = node
+    proc = process.current()
+    stdin, stdout = proc.stdin, proc.stdout
+    reader = None
+    status = 0
+    try:
+        for i, command in enumerate(commands):
+            last = i == len(commands) - 1
+            spool = None if last else streams.Spool()
+            proc.stdin = stdin if reader is None else reader
+            proc.stdout = stdout if last else spool
+            try:
+                status = shell.execute(command, sess)
+            finally:
+                if reader is not None:
+                    reader.close()
+                    reader = None
+            if spool is not None:
+                reader = spool.reader()
+    finally:
+        if reader is not None:
+            reader.close()
+        proc.stdin, proc.stdout = stdin, stdout
+    if negated:
+        status = 0 if status else 1
+    return status
+
+
+def upyos_test(argv, redirs, sess):
+    """upyOS's `test ... > NAME`: store True or False in variable NAME
+    (NAME a digit sets a positional parameter, as upyOS's end.sh uses it)."""
+    if len(redirs) != 1 or redirs[0][:2] != (1, ">"):
+        return False
+    name = expansion.word(redirs[0][2], sess)
+    if not (cmdline.is_name(name) or name.isdigit()):
+        return False
+    proc = process.current()
+    saved = proc.stdout
+    proc.stdout = streams.Capture()
+    try:
+        status = shell.run(argv, sess)
+    finally:
+        proc.stdout = saved
+    sess.setenv(name, "True" if status == 0 else "False")
+    return True

@@ -1,0 +1,192 @@
+"""The shell's built-in commands, those that act on the shell itself:
+exit, return, break, continue, goto, skip, source (.), shift, run, [, :,
+true, false, loadconfig, loadboard; with upyOS's one-line if and starting
+background jobs. Loaded on first use.
+"""
+import expansion
+import fspath
+import shell
+from shell import Exit, Goto, LoopControl, Return, complain
+
+
+def run(argv, sess):
+    """Run the built-in argv[0]; its status."""
+    return _BUILTINS[argv[0]](argv, sess)
+
+
+def upyos_if(node, sess):
+    _, a, op, b, action = node
+    a = expansion.word(a, sess)
+    b = expansion.word(b, sess)
+    if compare(a, op, b):
+        return shell.execute(action, sess)
+    return 0
+
+
+def compare(a, op, b):
+    """upyOS's comparison: as numbers when both are, else as strings."""
+    if op == "in":
+        return a in b
+    try:
+        a, b = float(a), float(b)
+    except ValueError:
+        pass
+    if op == "==":
+        return a == b
+    if op == "!=":
+        return a != b
+    if op == "<":
+        return a < b
+    if op == "<=":
+        return a <= b
+    if op == ">":
+        return a > b
+    return a >= b
+
+
+def background(node, sess):
+    """CMD &: run node as a job of its own (jobs.py)."""
+    try:
+        import jobs
+    except ImportError:
+        complain("sh", "background jobs are not available")
+        return 1
+    name, args = _describe(node)
+    try:
+        job = jobs.background(sess, name, args, lambda: shell.execute(node, sess))
+    except OSError as e:
+        import cmdargs
+        complain("sh", "cannot start %s in the background: %s" % (name, cmdargs.strerror(e)))
+        return 1
+    sess.last_job = job.pid
+    return 0
+
+
+def _describe(node):
+    """The name and arguments a job is listed by, as written."""
+    while node[0] in ("andor", "pipe", "list"):
+        node = node[1][0]
+        if isinstance(node, tuple) and node and isinstance(node[0], tuple):
+            node = node[0]
+    if node[0] != "simple" or not node[2]:
+        return "sh", []
+    words = ["".join([t for k, t in word]) for word in node[2]]
+    return shell.command_name(words[0]), words[1:]
+
+
+def _status_arg(argv, sess):
+    if len(argv) < 2:
+        return sess.status
+    try:
+        return int(argv[1])
+    except ValueError:
+        complain(argv[0], "%s: numeric argument required" % argv[1])
+        return 2
+
+
+def _count_arg(argv):
+    try:
+        n = int(argv[1]) if len(argv) > 1 else 1
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise ValueError("%s: %s: not a positive count" % (argv[0], argv[1]))
+    return n
+
+
+def _exit(argv, sess):
+    raise Exit(_status_arg(argv, sess))
+
+
+def _return(argv, sess):
+    raise Return(_status_arg(argv, sess))
+
+
+def _loop_control(argv, sess):
+    try:
+        raise LoopControl(argv[0], _count_arg(argv))
+    except ValueError as e:
+        complain("sh", str(e))
+        return 2
+
+
+def _goto(argv, sess):
+    if len(argv) != 2:
+        complain("goto", "usage: goto LABEL")
+        return 2
+    raise Goto(argv[1])
+
+
+def _skip(argv, sess):
+    try:
+        n = _count_arg(argv)
+    except ValueError as e:
+        complain("sh", str(e))
+        return 2
+    if sess.script is None:
+        complain("skip", "not in a script")
+        return 1
+    sess.script.skip = n
+    return 0
+
+
+def _source(argv, sess):
+    if len(argv) < 2:
+        complain(argv[0], "usage: %s FILE [ARG...]" % argv[0])
+        return 2
+    path = fspath.abspath(argv[1], sess.cwd)
+    if not fspath.isfile(path):
+        path = shell.resolve(argv[1], sess) or path
+    saved = sess.args
+    if len(argv) > 2:
+        sess.args = [argv[1]] + argv[2:]
+    try:
+        import script
+        return script.run(path, sess, shell.execute)
+    except OSError as e:
+        shell.report(argv[0], OSError("%s: %s" % (argv[1], _strerror(e))))
+        return 1
+    finally:
+        sess.args = saved
+
+
+def _shift(argv, sess):
+    try:
+        n = _count_arg(argv) if len(argv) > 1 else 1
+    except ValueError as e:
+        complain("sh", str(e))
+        return 2
+    args = sess.positional()
+    if n > len(args) - 1:
+        complain("shift", "can't shift that many")
+        return 1
+    sess.args = args[:1] + args[1 + n:]
+    return 0
+
+
+def _internal(argv, sess):
+    import kernel
+    return kernel.internal(argv[0], argv[1:])
+
+
+def _test_bracket(argv, sess):
+    if argv[-1] != "]":
+        complain("[", "missing ]")
+        return 2
+    return shell.run(["test"] + argv[1:-1], sess)
+
+
+_BUILTINS = {
+    "[": _test_bracket,
+    "exit": _exit, "return": _return, "break": _loop_control,
+    "continue": _loop_control, "goto": _goto, "skip": _skip, "source": _source,
+    ".": _source, "shift": _shift, "loadconfig": _internal, "loadboard": _internal,
+    ":": lambda argv, sess: 0, "true": lambda argv, sess: 0,
+    "false": lambda argv, sess: 1,
+    "run": lambda argv, sess: shell.run(argv[1:], sess) if len(argv) > 1 else 0,
+}
+
+
+def _strerror(e):
+    import cmdargs
+    return cmdargs.strerror(e)

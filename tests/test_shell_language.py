@@ -1,0 +1,176 @@
+"""The POSIX side of the shell language: lists, pipes, redirection,
+expansion, control flow, aliases, variables' scope."""
+
+
+def test_and_or_lists_follow_the_status(sim):
+    out = sim.out(["true && echo a", "false && echo b", "false || echo c",
+                   "true || echo d", "false && echo e || echo f", "! false && echo g"])
+    assert out == "a\nc\nf\ng\n"
+
+
+def test_status_of_every_command(sim):
+    assert sim.out(["false; echo $?", "true; echo $?", "nosuch 2>/tmp/e; echo $?",
+                    "ls /nope 2>/tmp/e; echo $?"]) == "1\n0\n127\n1\n"
+
+
+def test_pipes_pass_output_to_the_next_command(sim):
+    sim.write("/tmp/words", "pear\napple\nfig\napple\n")
+    out = sim.out(["cat /tmp/words | grep p | head -n 2", "echo one two | wc -w",
+                   "cat /tmp/words | cat | cat | wc -l"])
+    assert out.split() == ["pear", "apple", "2", "4"]
+
+
+def test_a_pipeline_status_is_its_last_command(sim):
+    assert sim.out(["false | true; echo $?", "true | false; echo $?",
+                    "! true | false; echo $?"]) == "0\n1\n0\n"
+
+
+def test_a_large_pipe_goes_through_a_file_and_leaves_nothing(sim):
+    sim.write("/tmp/big", "".join("line %d\n" % i for i in range(3000)))
+    out = sim.out(["cat /tmp/big | tail -n 1", "cat /tmp/big | wc -l", "ls -a /tmp"])
+    assert out.startswith("line 2999\n3000\n")
+    assert ".pipe" not in out
+
+
+def test_redirections(sim):
+    out = sim.out(["echo one > /tmp/f", "echo two >> /tmp/f", "cat < /tmp/f",
+                   "ls /nope 2> /tmp/err", "cat /tmp/err",
+                   "ls /nope > /tmp/both 2>&1", "cat /tmp/both", "echo x >&2 2>/tmp/n"])
+    assert out == ("one\ntwo\nls: /nope: No such file or directory\n"
+                   "ls: /nope: No such file or directory\n")
+
+
+def test_redirection_errors(sim):
+    r = sim.run("echo x > /nodir/f")
+    assert r.status == 1 and r.err == "sh: /nodir/f: No such file or directory\n"
+    r = sim.run("cat < /nofile")
+    assert r.status == 1 and "/nofile" in r.err
+    r = sim.run("echo x > /main.py")
+    assert r.status == 1 and "part of the system" in r.err
+    assert "kernel.boot" in sim.path("/main.py").read_text()
+    r = sim.run("echo x 5> /tmp/f")
+    assert r.status == 1 and "bad file descriptor" in r.err
+    r = sim.run("echo x >")
+    assert r.status == 2 and "syntax error" in r.err
+
+
+def test_python_lines_stay_python_at_the_start_of_a_line(sim):
+    assert sim.out(["< 2+2", "> x = 5", "< x * 2", "echo a > /tmp/p; cat /tmp/p"]) == "4\n10\na\n"
+
+
+def test_globbing(sim):
+    for name in ("b.txt", "a.txt", "c.log", ".hidden.txt"):
+        sim.write("/tmp/g/" + name)
+    out = sim.out(["cd /tmp/g", "echo *.txt", "echo ?.log", "echo [ab].txt",
+                   "echo [!a]*", "echo /tmp/g/*.log", "echo *.none", "echo '*'.txt \\*"])
+    assert out == ("a.txt b.txt\nc.log\na.txt b.txt\nb.txt c.log\n/tmp/g/c.log\n"
+                   "*.none\n*.txt *\n")
+
+
+def test_command_substitution(sim):
+    out = sim.out(["echo [$(echo 'a   b')]", 'echo "[$(echo \'a   b\')]"', "x=$(pwd); echo $x",
+                   "echo `echo back`", "echo $(echo $(echo nested))"])
+    assert out == "[a b]\n[a   b]\n/\nback\nnested\n"
+
+
+def test_arithmetic(sim):
+    out = sim.out(["a=7", "echo $((a * 2 + 1)) $(( (1 + 2) * 3 )) $((a / 2)) $((a % 4))",
+                   "echo $((2 ** 10)) $((-7 / 2)) $((1 < 2)) $((a == 7 && 0)) $((0x10))",
+                   "echo $((b = 3)) $b $((b += 2)) $b", "echo $(( $a + 1 ))"])
+    assert out == "15 9 3 3\n1024 -3 1 0 16\n3 3 5 5\n8\n"
+
+
+def test_arithmetic_errors(sim):
+    r = sim.run("echo $((1 / 0))")
+    assert r.status == 1 and "division by zero" in r.err
+    r = sim.run("echo $((1 +))")
+    assert r.status == 1 and r.err.count("\n") == 1
+    r = sim.run("x=abc", "echo $((x + 1))")
+    assert r.status == 1 and "abc: not a number" in r.err
+    r = sim.run("echo $((__import__('os')))")
+    assert r.status == 1
+
+
+def test_if_elif_else(sim):
+    script = ["for n in 1 2 3; do",
+              "  if [ $n -eq 1 ]; then echo one",
+              "  elif test $n = 2; then echo two",
+              "  else echo other; fi",
+              "done"]
+    assert sim.out(script) == "one\ntwo\nother\n"
+
+
+def test_while_until_break_continue(sim):
+    out = sim.out(["i=0; while true; do i=$((i+1)); if [ $i -gt 5 ]; then break; fi;"
+                   " if [ $i = 2 ]; then continue; fi; echo $i; done",
+                   "until [ $i -eq 0 ]; do i=$((i-1)); done; echo end $i",
+                   "for a in x y; do for b in 1 2; do if [ $b = 2 ]; then continue 2; fi;"
+                   " echo $a$b; done; done"])
+    assert out == "1\n3\n4\n5\nend 0\nx1\ny1\n"
+
+
+def test_for_over_globs_and_substitutions(sim):
+    sim.write("/tmp/f/one")
+    sim.write("/tmp/f/two")
+    assert sim.out(["for f in /tmp/f/*; do echo got $f; done",
+                    "for w in $(echo a b); do echo $w; done"]) == \
+        "got /tmp/f/one\ngot /tmp/f/two\na\nb\n"
+
+
+def test_control_flow_on_several_lines_at_the_console(sim):
+    out = sim.out(["if true", "then", "  echo yes", "fi", "for x in 1 2", "do echo $x", "done"])
+    assert out == "yes\n1\n2\n"
+
+
+def test_control_flow_errors(sim):
+    done = sim(["echo a", "if true; then echo x"])
+    assert done.returncode == 0 and "sh: syntax error: missing fi" in done.stderr
+    r = sim.run("fi")
+    assert r.status == 2 and "unexpected fi" in r.err
+    r = sim.run("break")
+    assert r.status == 1 and "break: only meaningful in a loop" in r.err
+    r = sim.run("for 1x in a; do echo; done")
+    assert r.status == 2 and "bad variable name" in r.err
+    r = sim.run("goto x")
+    assert r.status == 1 and "goto: x: not in a script" in r.err
+
+
+def test_loop_redirection_and_pipe(sim):
+    assert sim.out(["for i in 3 1 2; do echo $i; done > /tmp/o", "cat /tmp/o | tail -n 1",
+                    "echo 5 | while read n; do echo got $n; done"]) == "2\ngot 5\n"
+
+
+def test_aliases_are_kept_in_system_conf(sim):
+    out = sim.out(["alias ll='ls -a'", "alias greet='echo hello'", "greet world",
+                   "alias", "unalias greet", "greet 2>/tmp/e; echo $?"])
+    assert out == "hello world\ngreet='echo hello'\nll='ls -a'\n127\n"
+    assert '"ll": "ls -a"' in sim.path("/etc/system.conf").read_text()
+    assert "etc\n" in sim.out(["ll /"])
+
+
+def test_alias_errors(sim):
+    r = sim.run("unalias nosuch")
+    assert r.status == 1 and "nosuch: not an alias" in r.err
+    r = sim.run("alias 'bad name=x'")
+    assert r.status == 1 and "not a valid name" in r.err
+    r = sim.run("alias ls='ls -a'", "ls /")
+    assert r.status == 0 and ".booting" not in r.out
+
+
+def test_unexported_variables_stay_in_their_session(sim):
+    out = sim.out(["a=1", "export b=2", "env | grep -e '^[ab]='",
+                   "> import session; s = session.Session('other', None, None, None)",
+                   "< (s.getenv('a'), s.getenv('b'))"])
+    assert out == "a=1\nb=2\n(None, '2')\n"
+
+
+def test_assignments_before_a_command_are_for_that_command(sim):
+    assert sim.out(["X=1", "X=2 env | grep ^X=", "echo $X"]) == "X=2\n1\n"
+
+
+def test_ctrl_c_stops_a_whole_loop(board):
+    board.send("while true; do sleep 1; done\r")
+    board.expect("done")
+    board.send("\x03")
+    board.read_to_prompt()
+    assert board.run("echo $?") == "130\n"
