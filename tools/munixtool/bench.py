@@ -103,6 +103,51 @@ def per_command(flash: Path) -> float:
     return int(done.stdout.split()[-1]) / LOOP / 1000
 
 
+# Jobs: heap per background thread job and per asyncio job (the loop
+# already running), and the time of `ps` with 20 jobs in the table.
+JOBS_PROBE = """import asyncio, gc, jobctl, munix, shell, time
+
+async def idle():
+    while True:
+        await asyncio.sleep_ms(50)
+
+def heap():
+    gc.collect()
+    return gc.mem_alloc()
+
+def __main__(args):
+    sess = munix.session()
+    n = 10
+    jobctl.spawn_task(sess, "warm", [], idle(), quiet=True)
+    time.sleep_ms(200)
+    before = heap()
+    for i in range(n):
+        jobctl.background(sess, "idle", [], lambda: shell.run_line("sleep 30", sess), quiet=True)
+    time.sleep_ms(300)
+    thread = (heap() - before) // n
+    before = heap()
+    for i in range(n):
+        jobctl.spawn_task(sess, "idle", [], idle(), quiet=True)
+    time.sleep_ms(300)
+    task = (heap() - before) // n
+    t0 = time.ticks_us()
+    shell.run_line("ps -l", sess)
+    ps_ms = time.ticks_diff(time.ticks_us(), t0) / 1000
+    print("JOBS", thread, task, ps_ms)
+"""
+
+
+def jobs_figures(tree: Path) -> dict:
+    """Heap bytes per thread job and per asyncio job; ms of `ps -l` with 20 jobs."""
+    with tempfile.TemporaryDirectory(prefix="munix-bench-") as tmp:
+        flash = Path(tmp) / "flash"
+        simulator.seed(flash, tree)
+        (flash / "tmp" / "jobprobe.py").write_text(JOBS_PROBE)
+        done = _boot(flash, ["/tmp/jobprobe", "killall idle warm sleep"])
+    words = done.stdout[done.stdout.index("JOBS "):].split()
+    return {"thread": int(words[1]), "task": int(words[2]), "ps ms": float(words[3])}
+
+
 # A plain socket copy inside the OS: what FTP's transfers compare with.
 SOCKET_COPY = """import netd
 
@@ -249,6 +294,30 @@ def network(tree: Path) -> dict:
     }
 
 
+COUNTING_LOOP = 1000
+
+
+def scripts(tree: Path) -> dict:
+    """upyOS's counting loop (:cont / incr a / if $a <= N goto cont): ms per
+    iteration; and the heap in use while a 1,000-line script runs a loop."""
+    long_script = ["x=$((x + 1))"] * 990 + [
+        ":loop", "incr i", "if $i == 5 /tmp/heapprobe", "if $i < 10 goto loop"]
+    with tempfile.TemporaryDirectory(prefix="munix-bench-") as tmp:
+        flash = Path(tmp) / "flash"
+        simulator.seed(flash, tree)
+        (flash / "tmp" / "heapprobe.py").write_text(HEAP_PROBE)
+        (flash / "tmp" / "count.sh").write_text(
+            ":cont\nincr a\nif $a <= %d goto cont\n" % COUNTING_LOOP)
+        (flash / "tmp" / "long.sh").write_text("\n".join(long_script) + "\n")
+        timed = _boot(flash, ["> import time", "> t0 = time.ticks_us()", "sh /tmp/count.sh",
+                              "< time.ticks_diff(time.ticks_us(), t0)"])
+        during = _boot(flash, ["sh /tmp/long.sh"])
+    return {
+        "ms per loop iteration": int(timed.stdout.split()[-1]) / COUNTING_LOOP / 1000,
+        "heap during long script KiB": int(during.stdout.split()[-1]) / 1024,
+    }
+
+
 def measure(label: str, tree: Path, runs: int) -> dict:
     with tempfile.TemporaryDirectory(prefix="munix-bench-") as tmp:
         flash = Path(tmp) / "flash"
@@ -277,6 +346,14 @@ def main(args) -> int:
         print("%-10s %10.1f %17.1f %19d %16.3f" % (
             row["tree"], row["boot ms"], row["heap in use KiB"],
             row["smallest heap KiB"], row["ms per command"]))
+    jobs = jobs_figures(paths.build_dir())
+    print("\njobs (compiled tree): heap per thread job %d B, per asyncio job %d B; "
+          "ps -l with 20 jobs %.1f ms" % (jobs["thread"], jobs["task"], jobs["ps ms"]))
+    print("\nscripts       ms per counting-loop iteration   heap KiB in a 1,000-line script")
+    for label, tree in (("source", paths.repo_root()), ("compiled", paths.build_dir())):
+        row = scripts(tree)
+        print("%-10s %20.3f %33.1f" % (label, row["ms per loop iteration"],
+                                       row["heap during long script KiB"]))
     if not options.no_net:
         net = network(paths.build_dir())
         print("\nnetwork (compiled tree), MB/s for 1 MB:  upload  download")
