@@ -1,4 +1,3 @@
-import ftpd
 import netd
 
 USAGE = netd.USAGE + """
@@ -8,5 +7,11 @@ logins, downloads (RETR) and uploads."""
 ABOUT = "the FTP daemon: start, stop or show it"
 
 
+def _start(insecure):
+    # Loaded only to start: stop and status (end.sh) need no FTP code in RAM.
+    import ftpd
+    return ftpd.start(insecure)
+
+
 def __main__(args):
-    return netd.control(ftpd.NAME, args, ftpd.start)
+    return netd.control("ftp", args, _start)
