@@ -1,0 +1,167 @@
+"""munix mount: the simulated board's files through its FTP daemon (uftpd)
+and a real FUSE mount; munix connect's telnet protocol handling."""
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from conftest import ROOT
+from test_net_ftp import PASSWORD, USER, FtpBoard
+
+TIMEOUT = 30
+
+
+def fuse_usable():
+    return shutil.which("fusermount") and os.access("/dev/fuse", os.W_OK)
+
+
+def munix(*args, **kw):
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "tools"))
+    return subprocess.run([sys.executable, "-m", "munixtool", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=TIMEOUT, **kw)
+
+
+@pytest.fixture
+def mounted(flash, tmp_path):
+    board = FtpBoard(flash)
+    secret = tmp_path / "password"
+    secret.write_text(PASSWORD + "\n")
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    done = munix("mount", "127.0.0.1", str(mnt), "--user", USER, "--port", str(board.port),
+                 "--password-file", str(secret))
+    assert done.returncode == 0, done
+    yield board, mnt
+    munix("umount", str(mnt))
+    board.close()
+
+
+def downloads(board):
+    found = re.search(r"downloads (\d+)", board.run("uftpd status"))
+    return int(found.group(1)) if found else 0
+
+
+@pytest.mark.skipif(not fuse_usable(), reason="needs fusermount (libfuse2) and /dev/fuse")
+def test_mount_lists_reads_writes_renames_and_removes(mounted):
+    board, mnt = mounted
+    flash = board.flash
+    assert "init.sh" in os.listdir(mnt / "etc")
+    assert (mnt / "etc" / "init.sh").read_text() == (flash / "etc" / "init.sh").read_text()
+    (mnt / "tmp" / "new.txt").write_text("from the PC\n" * 300)
+    assert (flash / "tmp" / "new.txt").read_text() == "from the PC\n" * 300
+    with open(mnt / "tmp" / "new.txt", "r+") as f:
+        f.seek(5)
+        f.write("XX")
+    assert (flash / "tmp" / "new.txt").read_text().startswith("from XXe PC\n")
+    os.truncate(mnt / "tmp" / "new.txt", 4)
+    assert (flash / "tmp" / "new.txt").read_text() == "from"
+    os.rename(mnt / "tmp" / "new.txt", mnt / "tmp" / "moved.txt")
+    assert (flash / "tmp" / "moved.txt").exists() and not (flash / "tmp" / "new.txt").exists()
+    (mnt / "tmp" / "dir").mkdir()
+    assert (flash / "tmp" / "dir").is_dir()
+    assert sorted(os.listdir(mnt / "tmp")) == [".gitkeep", "dir", "moved.txt"]
+    (mnt / "tmp" / "moved.txt").unlink()
+    (mnt / "tmp" / "dir").rmdir()
+    assert sorted(os.listdir(flash / "tmp")) == [".gitkeep"]
+    with pytest.raises(FileNotFoundError):
+        (mnt / "tmp" / "nothing").read_text()
+    # The daemon refuses to remove a protected file: an error, nothing lost.
+    with pytest.raises(OSError):
+        (mnt / "main.py").unlink()
+    assert (flash / "main.py").exists()
+
+
+@pytest.mark.skipif(not fuse_usable(), reason="needs fusermount (libfuse2) and /dev/fuse")
+def test_a_program_saved_as_vim_saves_runs_on_the_board(mounted):
+    board, mnt = mounted
+    (mnt / "bin" / "greet.py").write_text("def __main__(args):\n    print('old')\n")
+    # vim: write a temporary file beside the target, rename it over.
+    tmp = mnt / "bin" / ".greet.py.swp"
+    tmp.write_text("def __main__(args):\n    print('hello from the PC')\n")
+    os.rename(tmp, mnt / "bin" / "greet.py")
+    assert not (board.flash / "bin" / ".greet.py.swp").exists()
+    assert board.run("greet") == "hello from the PC\n"
+
+
+@pytest.mark.skipif(not fuse_usable(), reason="needs fusermount (libfuse2) and /dev/fuse")
+def test_a_1mb_file_is_fetched_with_one_retr(mounted):
+    board, mnt = mounted
+    data = os.urandom(1 << 20)
+    (board.flash / "tmp" / "big.bin").write_bytes(data)
+    before = downloads(board)
+    with open(mnt / "tmp" / "big.bin", "rb") as f:
+        got = b""
+        while True:
+            chunk = f.read(4096)
+            if not chunk:
+                break
+            got += chunk
+    assert got == data
+    assert downloads(board) == before + 1
+
+
+def test_mount_errors_are_one_line(flash, tmp_path):
+    board = FtpBoard(flash)
+    try:
+        wrong = tmp_path / "wrong"
+        wrong.write_text("not the password\n")
+        (tmp_path / "mnt").mkdir()
+        done = munix("mount", "127.0.0.1", str(tmp_path / "mnt"), "--user", USER,
+                     "--port", str(board.port), "--password-file", str(wrong))
+        assert done.returncode == 1
+        assert done.stderr.startswith("munix: 127.0.0.1:%d: login refused" % board.port)
+        nowhere = munix("mount", "127.0.0.1", str(tmp_path / "nodir"), "--port", str(board.port))
+        assert nowhere.returncode == 1 and "not a folder" in nowhere.stderr
+    finally:
+        board.close()
+
+
+def test_connect_relays_and_declines_telnet_options():
+    from munixtool import connect
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    seen = []
+
+    answers, keys = bytes([255, 253, 1, 255, 252, 24]), b"ls\r\xff\xff"
+    expected = answers + keys
+
+    def board():
+        conn, _ = server.accept()
+        conn.sendall(bytes([255, 251, 1, 255, 253, 24]) + b"/ $: ")
+        got = b""
+        while len(got) < len(expected):
+            chunk = conn.recv(100)
+            if not chunk:
+                break
+            got += chunk
+        seen.append(got)
+        conn.close()
+
+    thread = threading.Thread(target=board)
+    thread.start()
+    sock = socket.create_connection(server.getsockname(), timeout=TIMEOUT)
+    keys_r, keys_w = os.pipe()
+    out_r, out_w = os.pipe()
+    os.write(keys_w, b"ls\r\xff")
+    try:
+        # Ends when the board closes the connection.
+        connect.session(sock, keys_r, out_w)
+    finally:
+        thread.join(TIMEOUT)
+        sock.close()
+        server.close()
+        for fd in (keys_r, keys_w, out_w):
+            os.close(fd)
+    assert os.read(out_r, 100) == b"/ $: "
+    os.close(out_r)
+    # WILL ECHO accepted, DO terminal-type declined; the keys (IAC doubled)
+    # before or after those answers.
+    assert len(seen[0]) == len(expected) and answers in seen[0]
+    assert seen[0].replace(answers, b"") == keys
