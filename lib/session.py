@@ -19,11 +19,50 @@ _lock = _thread.allocate_lock()
 _console_input = None
 
 
-class ConsoleInput:
-    """The board's console: MicroPython's own input() with its line editing."""
+# Set by a port whose console must be switched into character mode for the
+# line editor, and back (the simulator's terminal): console_mode(editing).
+# Boards need only Ctrl-C turned into a key while a line is edited.
+console_mode = None
+HISTORY = "/etc/history"
 
-    def __init__(self, read_line):
-        self.input = read_line
+
+class ConsoleInput:
+    """The board's console: the line editor over its raw characters, or,
+    when something put its own line reader in place of the port's input()
+    (the simulator with piped input), that reader as it is."""
+
+    def __init__(self, read_line, sess):
+        self.read_line = read_line
+        self.sess = sess
+        self.editor = None
+
+    def input(self, prompt=""):
+        if self.read_line is not builtins.input:
+            return self.read_line(prompt)
+        if self.editor is None:
+            import lineedit
+            self.editor = lineedit.LineEditor(
+                _read_char, sys.stdout.write, lineedit.History(HISTORY),
+                lineedit.completer(self.sess))
+        # Ctrl-C as a key while editing: as an interrupt it could strike
+        # anywhere in the editor; commands get it as an interrupt again.
+        mode = console_mode or _keyboard_mode
+        mode(True)
+        try:
+            # Only the lines typed at the shell prompt go into the history,
+            # not what commands read.
+            return self.editor.input(prompt, prompt == self.sess.prompt())
+        finally:
+            mode(False)
+
+
+def _read_char():
+    return sys.stdin.read(1)
+
+
+def _keyboard_mode(editing):
+    import micropython
+    micropython.kbd_intr(-1 if editing else 3)
 
 
 class Session:
@@ -111,7 +150,8 @@ def _input(prompt=""):
 
 def install():
     """Route print() and input() to the calling thread's process, and make
-    the console session, reading with the port's own input()."""
+    the console session, reading through the line editor (see
+    ConsoleInput)."""
     global _console_input
     # The name, not builtins.input: reading the attribute gives the port's
     # original even after an override, where the name gives the override.
@@ -119,5 +159,6 @@ def install():
         _console_input = input
     builtins.print = _print
     builtins.input = _input
-    return Session("console", ConsoleInput(_console_input), sys.stdout,
-                   sys.stderr, console=True)
+    sess = Session("console", None, sys.stdout, sys.stderr, console=True)
+    sess.stdin = ConsoleInput(_console_input, sess)
+    return sess

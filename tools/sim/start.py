@@ -7,7 +7,13 @@ the modules only boards have (rom/: os.uname, machine.Pin, network ...) at
 /rom, where MicroPython boards keep their ROM filesystem; they load on
 import, like a board's built-in modules. Then /boot.py and /main.py run as
 on a board. With `pipe` (standard input is not a terminal) the console
-reads plain lines without a prompt or echo, and ends at end of input.
+reads plain lines without a prompt or echo, and ends at end of input. With
+`tty` the console's line editor reads the terminal a character at a time,
+as on a board's serial console: while it edits a line, the terminal is
+switched out of its line mode, its echo and its signal keys (Ctrl-C comes
+as a key, not as an interrupt that could strike mid-edit), and back to its
+own mode when the line is read: commands run, and Ctrl-C interrupts them,
+as before; and the terminal is as it was at exit.
 """
 import builtins
 import os
@@ -35,8 +41,53 @@ def _read_piped_line(prompt=""):
     return line.rstrip("\n")
 
 
+# struct termios of Linux: c_lflag at byte 12, c_cc from byte 17.
+_LFLAG = 12
+_CC = 17
+_VTIME = 5
+_VMIN = 6
+_ISIG = 0o1
+_ICANON = 0o2
+_ECHO = 0o10
+_ECHONL = 0o100
+_IEXTEN = 0o100000
+
+
+def _terminal_modes():
+    """console_mode(editing) for the session module: the terminal in
+    character mode without echo or signals while editing, its own mode
+    otherwise."""
+    import ffi
+    libc = ffi.open("libc.so.6")
+    tcgetattr = libc.func("i", "tcgetattr", "ip")
+    tcsetattr = libc.func("i", "tcsetattr", "iip")
+    own = bytearray(64)     # sizeof(struct termios) is 60
+    edit = bytearray(64)
+    saved = [False]
+
+    def console_mode(editing):
+        if not editing:
+            if saved[0]:
+                tcsetattr(0, 0, own)
+            return
+        saved[0] = tcgetattr(0, own) == 0
+        if saved[0]:
+            edit[:] = own
+            lflag = int.from_bytes(edit[_LFLAG:_LFLAG + 4], sys.byteorder)
+            lflag &= ~(_ISIG | _ICANON | _ECHO | _ECHONL | _IEXTEN)
+            edit[_LFLAG:_LFLAG + 4] = lflag.to_bytes(4, sys.byteorder)
+            edit[_CC + _VMIN] = 1
+            edit[_CC + _VTIME] = 0
+            tcsetattr(0, 0, edit)   # TCSANOW: keep what was typed ahead
+
+    return console_mode
+
+
 if mode == "pipe":
     builtins.input = _read_piped_line
+else:
+    import session
+    session.console_mode = _terminal_modes()
 
 for start_file in ("/boot.py", "/main.py"):
     try:
