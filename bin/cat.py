@@ -2,20 +2,18 @@ import cmdargs
 import fileops
 import munix
 
-USAGE = """FILE...
-  Print the FILEs one after another; - is the standard input (read up to
-  end of input, Ctrl-D at the console)."""
+USAGE = """[FILE...]
+  Print the FILEs one after another; - (or no FILE) is the standard input,
+  read up to its end (Ctrl-D at the console)."""
 ABOUT = "print files"
 
 
 def __main__(args):
     opts, files = cmdargs.parse(args)
-    if not files:
-        raise cmdargs.UsageError("no FILE given (- reads standard input)")
     out = munix.proc().stdout
     cwd = munix.session().cwd
     status = 0
-    for name in files:
+    for name in files or ["-"]:
         try:
             with fileops.open_input(name, cwd) as f:
                 while True:

@@ -5,10 +5,10 @@ import fileops
 import fspath
 import munix
 
-USAGE = """[-i] [-v] [-n] [-r] [-c] PATTERN FILE...
+USAGE = """[-i] [-v] [-n] [-r] [-c] PATTERN [FILE...]
   Print the lines of the FILEs that match PATTERN, a regular expression
-  (MicroPython's re: . [] * + ? ^ $ | () \\d \\s \\w; no {m,n}); - is the
-  standard input. With several FILEs (or -r) lines come as FILE:line.
+  (MicroPython's re: . [] * + ? ^ $ | () \\d \\s \\w; no {m,n}); - (or no
+  FILE) is the standard input. With several FILEs (or -r) lines come as FILE:line.
   -i  ignore case          -v  the lines that do not match
   -n  line numbers too     -c  only the number of such lines, per FILE
   -r  search the files in folders and below (. when no FILE is given)
@@ -22,9 +22,7 @@ def __main__(args):
         raise cmdargs.UsageError("no PATTERN given")
     pattern, files = rest[0], rest[1:]
     if not files:
-        if "r" not in opts:
-            raise cmdargs.UsageError("no FILE given (- reads standard input)")
-        files = ["."]
+        files = ["." if "r" in opts else "-"]
     try:
         rx = re.compile(_fold(pattern) if "i" in opts else pattern)
     except Exception:

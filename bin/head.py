@@ -2,9 +2,9 @@ import cmdargs
 import fileops
 import munix
 
-USAGE = """[-n N] FILE...
-  Print the first N lines (10 unless told) of each FILE; - is the standard
-  input. With several FILEs, each comes under a ==> FILE <== heading."""
+USAGE = """[-n N] [FILE...]
+  Print the first N lines (10 unless told) of each FILE; - (or no FILE) is
+  the standard input. With several FILEs, each comes under a ==> FILE <== heading."""
 ABOUT = "print the first lines of files"
 
 

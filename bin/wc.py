@@ -2,10 +2,10 @@ import cmdargs
 import fileops
 import munix
 
-USAGE = """[-l] [-w] [-c] FILE...
+USAGE = """[-l] [-w] [-c] [FILE...]
   Count the lines (-l), words (-w) and bytes (-c) of each FILE, all three
-  unless told; - is the standard input. With several FILEs, a total line
-  follows."""
+  unless told; - (or no FILE: then no name is shown) is the standard input.
+  With several FILEs, a total line follows."""
 ABOUT = "count lines, words and bytes"
 
 SPACE = b" \t\n\r\v\f"
@@ -16,19 +16,17 @@ CHUNK = 128
 
 def __main__(args):
     opts, files = cmdargs.parse(args, "lwc")
-    if not files:
-        raise cmdargs.UsageError("no FILE given (- reads standard input)")
     shown = [i for i, c in enumerate("lwc") if c in opts] or [0, 1, 2]
     cwd = munix.session().cwd
     total = [0, 0, 0]
     status = 0
-    for name in files:
+    for name in files or ["-"]:
         try:
             counts = _count(name, cwd)
         except OSError as e:
             status = cmdargs.error(name, e)
             continue
-        _show(counts, shown, name)
+        _show(counts, shown, name if files else "")
         for i in range(3):
             total[i] += counts[i]
     if len(files) > 1:
@@ -56,4 +54,4 @@ def _count(name, cwd):
 
 
 def _show(counts, shown, name):
-    print("%s %s" % (" ".join(["%7d" % counts[i] for i in shown]), name))
+    print(("%s %s" % (" ".join(["%7d" % counts[i] for i in shown]), name)).rstrip())

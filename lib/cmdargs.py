@@ -77,14 +77,13 @@ def parse(args, flags="", valued="", operands=None):
 
 
 def lines_and_files(args):
-    """The -n N and FILE... of head and tail: (count, files)."""
+    """The -n N and FILE... of head and tail: (count, files); no FILE is
+    the standard input (-)."""
     opts, files = parse(args, "", "n")
     count = number(opts.get("n", "10"), "number of lines")
     if count < 0:
         raise UsageError("%d: not a number of lines" % count)
-    if not files:
-        raise UsageError("no FILE given (- reads standard input)")
-    return count, files
+    return count, files or ["-"]
 
 
 def number(text, what="number"):
