@@ -47,8 +47,10 @@ def apply(redirs, sess):
                 stream = (proc.stdin, proc.stdout, proc.stderr)[int(target)]
             else:
                 path = fspath.abspath(target, sess.cwd)
-                if op == "<":
-                                    stream = streams.Reader(file=open(path))
+                if path == "/dev/null":
+                    stream = streams.Reader()
+                elif op == "<":
+                    stream = streams.Reader(file=open(path))
                 else:
                     if fspath.is_protected(path):
                         raise ValueError("%s: part of the system, not overwritten" % target)

@@ -13,7 +13,8 @@ _count = [0]
 
 class Reader:
     """Standard input read from text or a text file: readline(), read(),
-    and input() as a terminal has (EOFError at the end)."""
+    and input() as a terminal has (EOFError at the end). An empty one is
+    also /dev/null: reads nothing, and what is written to it is dropped."""
 
     def __init__(self, text="", file=None, path=None):
         self.text = text
@@ -43,6 +44,9 @@ class Reader:
         if not line:
             raise EOFError
         return line[:-1] if line[-1:] == "\n" else line
+
+    def write(self, text):
+        pass
 
     def close(self):
         if self.file is not None:

@@ -36,6 +36,6 @@ def test_compiled_tree_boots_and_runs_commands(compiled_sim):
 
 
 def test_compiled_tree_boots_in_a_small_heap(compiled_sim):
-    done = compiled_sim(["echo ok"], heap="48K")
+    done = compiled_sim(["echo ok"], heap="80K")
     assert done.returncode == 0
     assert done.stdout.endswith("ok\n")

@@ -51,7 +51,7 @@ def test_the_commands_work_compiled_in_a_small_heap(compiled_sim):
             "head -n 1 /tmp/big.txt", "grep -c 4999 /tmp/big.txt",
             "cp /tmp/big.txt /tmp/copy.txt", "cat /tmp/copy.txt",
             "ls -l /tmp", "find / -name '*.mpy' -type f", "du -s /tmp", "df /",
-            heap="64K", timeout=60)
+            heap="128K", timeout=60)
     assert r.err == ""
     assert r.status == 0
     lines = r.out.splitlines(True)

@@ -152,7 +152,7 @@ done
 def test_a_long_script_runs_line_by_line(sim):
     lines = ["n=0"] + ["n=$((n + 1))"] * 2000 + ["echo $n"]
     sim.write("/long.sh", "\n".join(lines) + "\n")
-    assert sim.out(["sh /long.sh"], heap="96K", timeout=60) == "2000\n"
+    assert sim.out(["sh /long.sh"], heap="160K", timeout=60) == "2000\n"
 
 
 def test_init_sh_failing_line_does_not_stop_the_boot(sim):

@@ -40,6 +40,11 @@ def test_redirections(sim):
                    "ls: /nope: No such file or directory\n")
 
 
+def test_dev_null(sim):
+    assert sim.out(["echo hi > /dev/null; echo $?", "ls /nope 2>/dev/null; echo $?",
+                    "cat < /dev/null; echo $?"]) == "0\n1\n0\n"
+
+
 def test_redirection_errors(sim):
     r = sim.run("echo x > /nodir/f")
     assert r.status == 1 and r.err == "sh: /nodir/f: No such file or directory\n"
