@@ -53,7 +53,7 @@ OUT_LIMIT = 1 << 16
 # gone quiet, so that "\r\x03" leaves munix at its prompt rather than
 # interrupting the empty line; at most INTERRUPT_WAIT.
 QUIET = 0.05
-INTERRUPT_WAIT = 0.5
+INTERRUPT_WAIT = 2.0
 # After a Ctrl-C to munix, what follows waits for munix to leave (it was at
 # its prompt) or to go on (it was running a command), at most this long.
 HOLD = 0.5
@@ -145,6 +145,7 @@ class SerialBoard:
         self.last_output = 0.0
         self.interrupt_since = None
         self.hold_until = 0.0
+        self.editing = False  # munix is editing a line: Ctrl-C is a key
         self.stopped = False
 
     # --- plumbing -------------------------------------------------------
@@ -189,6 +190,7 @@ class SerialBoard:
         )
         self.state = "running"
         self.running = "boot"
+        self.editing = False
         self.hold_until = 0.0
         self.interrupt_since = None
 
@@ -257,7 +259,9 @@ class SerialBoard:
             self._notice(kind)
 
     def _notice(self, kind: str) -> None:
-        if kind == "S":
+        if kind in "EC":
+            self.editing = kind == "E"
+        elif kind == "S":
             self._soft_reset()
         elif self.mode == "raw":
             self.state = "raw"
@@ -315,6 +319,11 @@ class SerialBoard:
                 return False
             self.interrupt_since = None
             self.hold_until = now + HOLD
+            if self.editing:
+                # munix's line editor takes Ctrl-C as a key (and leaves at an empty line).
+                os.write(self.console, b"\x03")
+                del self.pending[:1]
+                return True
         del self.pending[:1]
         if self.process is not None:
             self.process.send_signal(signal.SIGINT)

@@ -19,7 +19,9 @@ paste. Everything runs in one namespace, __main__'s, as on a board.
 
 Notices to the driver go on the console stream itself, framed by MARK, so
 that they arrive after everything printed before them: R (ready for code),
-D (code done), S (soft reset asked for, by SystemExit).
+D (code done), S (soft reset asked for, by SystemExit), E and C (munix's
+console starts and stops editing a line: Ctrl-C is a key, not an interrupt,
+meanwhile; see session.console_mode).
 """
 import io
 import os
@@ -56,6 +58,13 @@ def traceback_text(exc):
     buf = io.StringIO()
     sys.print_exception(exc, buf)
     return "".join(line + "\n" for line in buf.getvalue().split("\n")[:-1] if me not in line)
+
+
+def console_mode(editing):
+    """session.console_mode: the driver sends Ctrl-C as a key while munix
+    edits a line, as an interrupt otherwise (a board's kbd_intr); the
+    interrupt character itself stays on, SIGINT being the driver's to send."""
+    notice("E" if editing else "C")
 
 
 def run_file(path):
@@ -118,6 +127,14 @@ def serve():
         if kind == "S":
             return
 
+
+if mode == "friendly":
+    try:
+        import session
+
+        session.console_mode = console_mode
+    except ImportError:
+        pass
 
 if run_file("/boot.py") and (mode != "friendly" or run_file("/main.py")):
     serve()
