@@ -15,7 +15,7 @@ echo $a
 
 def test_upyos_counting_loops(sim):
     sim.write("/loops.sh", COUNTING)
-    assert sim.out(["sh /loops.sh", "loops.sh", "/loops"]) == "6\n4\n6\n4\n6\n4\n"
+    assert sim.out(["sh /loops.sh", "/loops.sh", "/loops"]) == "6\n4\n6\n4\n6\n4\n"
 
 
 EXAMPLE = """export var1 5   # Set variable var1 to "5"
@@ -54,7 +54,7 @@ exit
 """)
     out = sim.out(["sh /menu.sh", "1", "2", "0", "echo after"])
     assert out == ("Options Menu\nLast option: \none\nOptions Menu\nLast option:  1\ntwo\n"
-                   "Options Menu\nLast option:  2\nOptions Menu\nLast option:  0\nafter\n")
+                   "Options Menu\nLast option:  2\nafter\n")
 
 
 def test_upyos_end_script_test_into_a_variable(sim):

@@ -28,7 +28,7 @@ def test_a_pipeline_status_is_its_last_command(sim):
 def test_a_large_pipe_goes_through_a_file_and_leaves_nothing(sim):
     sim.write("/tmp/big", "".join("line %d\n" % i for i in range(3000)))
     out = sim.out(["cat /tmp/big | tail -n 1", "cat /tmp/big | wc -l", "ls -a /tmp"])
-    assert out.startswith("line 2999\n3000\n")
+    assert out.split()[:3] == ["line", "2999", "3000"]
     assert ".pipe" not in out
 
 
@@ -163,7 +163,7 @@ def test_alias_errors(sim):
 
 
 def test_unexported_variables_stay_in_their_session(sim):
-    out = sim.out(["a=1", "export b=2", "env | grep -e '^[ab]='",
+    out = sim.out(["a=1", "export b=2", "env | grep '^[ab]='",
                    "> import session; s = session.Session('other', None, None, None)",
                    "< (s.getenv('a'), s.getenv('b'))"])
     assert out == "a=1\nb=2\n(None, '2')\n"
