@@ -25,5 +25,5 @@ def __main__(args):
         jobctl.wait([p], jobctl.GRACE_MS)
         munix.proc().stderr.write("^C\n")
         return 130
-    process.reap(p)
+    jobctl.reap(p)
     return p.status

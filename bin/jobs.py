@@ -17,7 +17,7 @@ def __main__(args):
             continue
         if p.sts == process.DONE:
             state = "done %d" % p.status
-            process.reap(p)
+            jobctl.reap(p)
         elif jobctl.ignoring(p):
             state = "ignoring"
         else:

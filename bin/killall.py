@@ -20,7 +20,7 @@ def __main__(args):
     targets = []
     for name in rest:
         found = [p for p in process.table()
-                 if p.name == name and p is not me and not process.session_owner(p)]
+                 if p.name == name and p is not me and not jobctl.session_owner(p)]
         if not found:
             status = cmdargs.error(name, "no process found")
         targets += found

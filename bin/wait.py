@@ -39,5 +39,5 @@ def __main__(args):
     for p in targets:
         if p.status is not None:
             status = p.status
-        process.reap(p)
+        jobctl.reap(p)
     return status

@@ -19,7 +19,7 @@ _flag = [None]     # the loop's ThreadSafeFlag, once the loop runs
 
 def submit(proc, coro, done):
     """Run coro as a task for proc; done(proc, status) is called in the
-    loop's thread when it ends. Raises process.NoThread when the loop's
+    loop's thread when it ends. Raises jobctl.NoThread when the loop's
     thread cannot start."""
     _post((proc, (coro, done)))
 
@@ -40,10 +40,10 @@ def _post(item):
         flag = _flag[0]
         if flag is None:
             flag = _flag[0] = asyncio.ThreadSafeFlag()
+            import jobctl
             try:
-                import jobctl
-                process.start_thread(_run_loop, (flag,), jobctl.thread_limit())
-            except process.NoThread:
+                jobctl.start_thread(_run_loop, (flag,), jobctl.thread_limit())
+            except jobctl.NoThread:
                 _flag[0] = None
                 _inbox.remove(item)
                 raise

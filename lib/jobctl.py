@@ -21,7 +21,120 @@ LOG_LIMIT = 4096
 GRACE_MS = 2000     # how long a stop request may take before it counts as ignored
 POLL_MS = 10
 
+SLICE_MS = 50       # how often sleep() looks at the state
+KEEP_DONE = 8       # finished jobs kept for wait and jobs
+
 _log_lock = _thread.allocate_lock()
+_threads = [0]      # threads started by the OS and still running
+
+
+class NoThread(OSError):
+    """No thread could be started for a job."""
+
+
+def sleep(proc, ms):
+    """Wait ms milliseconds, and on while held; False as soon as a stop
+    is requested (then the program should end), else True."""
+    left = ms
+    last = time.ticks_ms()
+    while proc.sts != process.STOPPING:
+        if left <= 0 and proc.sts != process.HELD:
+            return True
+        time.sleep_ms(min(left, SLICE_MS) if left > 0 else SLICE_MS)
+        now = time.ticks_ms()
+        left -= time.ticks_diff(now, last)
+        last = now
+    return False
+
+
+async def asleep(proc, ms):
+    """sleep() for asyncio programs: await proc.asleep(ms)."""
+    import asyncio
+    left = ms
+    while proc.sts != process.STOPPING:
+        if left <= 0 and proc.sts != process.HELD:
+            return True
+        step = min(left, SLICE_MS) if left > 0 else SLICE_MS
+        await asyncio.sleep_ms(step)
+        left -= step
+    return False
+
+
+def _forget_old_jobs():
+    """Keep the last KEEP_DONE finished jobs only (call with the lock)."""
+    done = [pid for pid in process._table if process._table[pid].sts == process.DONE]
+    if len(done) > KEEP_DONE:
+        done.sort()
+        for pid in done[:len(done) - KEEP_DONE]:
+            del process._table[pid]
+
+
+def get(pid):
+    """The process with that pid (a finished job too), or None."""
+    with process._lock:
+        return process._table.get(pid)
+
+
+def reap(proc):
+    """Forget a finished job, once its status was collected."""
+    with process._lock:
+        if proc.sts == process.DONE:
+            process._table.pop(proc.pid, None)
+
+
+def family(proc):
+    """proc and every process it started, directly or not."""
+    with process._lock:
+        found = [proc]
+        for p in found:
+            for q in process._table.values():
+                if q.parent is p and q.sts != process.DONE:
+                    found.append(q)
+        return found
+
+
+def set_state(proc, sts):
+    """Hold (HELD), resume (RUNNING) or ask to stop (STOPPING) proc and
+    what it started; returns those processes. A stop request is final."""
+    group = family(proc)
+    now = time.ticks_ms()
+    for p in group:
+        if p.sts == process.DONE or p.sts == process.STOPPING:
+            continue
+        p.sts = sts
+        if sts == process.STOPPING:
+            p.stop_at = now
+    return group
+
+
+def session_owner(proc):
+    """True for the process that owns a session: stopping it would end the
+    session, not a command."""
+    return proc.parent is None and not proc.job
+
+
+def start_thread(function, args, limit=None):
+    """Start function(*args) in a new thread, counted against limit (the
+    most threads the OS may have running, None for no limit). Raises
+    NoThread when no thread can start."""
+    with process._lock:
+        if limit is not None and _threads[0] >= limit:
+            raise NoThread("no thread free: this board runs at most %d" % limit)
+        _threads[0] += 1
+    try:
+        _thread.start_new_thread(_counted, (function, args))
+    except Exception as e:
+        with process._lock:
+            _threads[0] -= 1
+        raise NoThread("cannot start a thread: %s" % (e.args[0] if e.args else type(e).__name__))
+
+
+def _counted(function, args):
+    try:
+        function(*args)
+    finally:
+        with process._lock:
+            _threads[0] -= 1
 
 
 class NoInput:
@@ -97,6 +210,8 @@ def _new_job(sess, name, args, kind, log):
     proc.stdin = NoInput()
     proc.stdout = Output(proc, sess.stdout)
     proc.stderr = Output(proc, sess.stderr)
+    with process._lock:
+        _forget_old_jobs()
     numbers = [p.job for p in process.table(True) if p.session is sess]
     proc.job = max(numbers) + 1
     return proc
@@ -111,14 +226,14 @@ def background(sess, name, args, body, log=None, quiet=False):
     """Run body() (it runs a command line, returns its status) in a new
     thread, as a job of sess; prints `[job] pid` unless quiet, returns the
     job's process. log: a log file for its output from the start. Raises
-    process.NoThread (an OSError), leaving nothing behind, when no thread
+    NoThread (an OSError), leaving nothing behind, when no thread
     can start."""
     proc = _new_job(sess, name, args, "thread", log)
     go = _thread.allocate_lock()
     go.acquire()
     try:
-        process.start_thread(_run_body, (proc, body, go), thread_limit())
-    except process.NoThread:
+        start_thread(_run_body, (proc, body, go), thread_limit())
+    except NoThread:
         proc.discard()
         raise
     _announce(proc, quiet)
@@ -150,7 +265,7 @@ def spawn_task(sess, name, args, coro, log=None, quiet=False):
     try:
         import asyncloop
         asyncloop.submit(proc, coro, _task_done)
-    except process.NoThread:
+    except NoThread:
         proc.discard()
         raise
     _announce(proc, quiet)
@@ -188,17 +303,17 @@ def _wait_list(result, ms):
 def stop(proc):
     """Ask proc and what it started to stop; asyncio ones are cancelled."""
     import asyncloop
-    for p in process.set_state(proc, process.STOPPING):
+    for p in set_state(proc, process.STOPPING):
         if p.kind == "task":
             asyncloop.cancel(p)
 
 
 def hold(proc):
-    process.set_state(proc, process.HELD)
+    set_state(proc, process.HELD)
 
 
 def resume(proc):
-    process.set_state(proc, process.RUNNING)
+    set_state(proc, process.RUNNING)
 
 
 def wait(procs, ms=None):
@@ -235,7 +350,7 @@ def find(spec, sess):
         pid = int(spec)
     except ValueError:
         raise ValueError("%s: not a pid or %%job" % spec)
-    p = process.get(pid)
+    p = get(pid)
     if p is None:
         raise ValueError("%s: no such process" % spec)
     return p
@@ -290,7 +405,7 @@ def targets(specs):
             continue
         if p.sts == process.DONE:
             status = cmdargs.error(spec, "already done")
-        elif process.session_owner(p):
+        elif session_owner(p):
             status = cmdargs.error(spec, "%s owns session %s: exit ends it" % (p.name, p.session.name))
         else:
             found.append(p)

@@ -30,19 +30,12 @@ HELD = "H"
 STOPPING = "S"
 DONE = "D"
 
-SLICE_MS = 50      # how often sleep() looks at the state
-KEEP_DONE = 8      # finished jobs kept for wait and jobs
 
 _lock = _thread.allocate_lock()
 _table = {}        # pid -> Process
 _current = {}      # thread id -> innermost Process of that thread
 _next_pid = [1]
-_threads = [0]     # threads started by the OS and still running
 init = None        # the first process; threads the OS did not start map to it
-
-
-class NoThread(OSError):
-    """No thread could be started for a job."""
 
 
 class Process:
@@ -83,8 +76,6 @@ class Process:
         with _lock:
             if not self.job:
                 _table.pop(self.pid, None)
-            else:
-                _forget_old_jobs()
             if _current.get(self.thread) is self:
                 if self.parent is not None and self.parent.thread == self.thread:
                     _current[self.thread] = self.parent
@@ -105,6 +96,17 @@ class Process:
     def alive(self):
         return self.sts != DONE
 
+    def sleep(self, ms):
+        """Wait ms milliseconds, and on while held; False as soon as a stop
+        is requested (then the program should end), else True."""
+        import jobctl
+        return jobctl.sleep(self, ms)
+
+    async def asleep(self, ms):
+        """sleep() for asyncio programs: await proc.asleep(ms)."""
+        import jobctl
+        return await jobctl.asleep(self, ms)
+
     def stopping(self):
         """True once a stop was requested: the program should end."""
         return self.sts == STOPPING
@@ -112,40 +114,6 @@ class Process:
     def held(self):
         """True while held: the program should pause."""
         return self.sts == HELD
-
-    def sleep(self, ms):
-        """Wait ms milliseconds, and on while held; False as soon as a stop
-        is requested (then the program should end), else True."""
-        left = ms
-        last = time.ticks_ms()
-        while self.sts != STOPPING:
-            if left <= 0 and self.sts != HELD:
-                return True
-            time.sleep_ms(min(left, SLICE_MS) if left > 0 else SLICE_MS)
-            now = time.ticks_ms()
-            left -= time.ticks_diff(now, last)
-            last = now
-        return False
-
-    async def asleep(self, ms):
-        """sleep() for asyncio programs: await proc.asleep(ms)."""
-        import asyncio
-        left = ms
-        while self.sts != STOPPING:
-            if left <= 0 and self.sts != HELD:
-                return True
-            step = min(left, SLICE_MS) if left > 0 else SLICE_MS
-            await asyncio.sleep_ms(step)
-            left -= step
-        return False
-
-
-def _forget_old_jobs():
-    done = [pid for pid in _table if _table[pid].sts == DONE]
-    if len(done) > KEEP_DONE:
-        done.sort()
-        for pid in done[:len(done) - KEEP_DONE]:
-            del _table[pid]
 
 
 def _session_ended(session):
@@ -174,72 +142,11 @@ def table(done=False):
         return [_table[pid] for pid in sorted(_table) if done or _table[pid].sts != DONE]
 
 
-def get(pid):
-    """The process with that pid (a finished job too), or None."""
-    with _lock:
-        return _table.get(pid)
-
-
-def reap(proc):
-    """Forget a finished job, once its status was collected."""
-    with _lock:
-        if proc.sts == DONE:
-            _table.pop(proc.pid, None)
-
-
-def family(proc):
-    """proc and every process it started, directly or not."""
-    with _lock:
-        found = [proc]
-        for p in found:
-            for q in _table.values():
-                if q.parent is p and q.sts != DONE:
-                    found.append(q)
-        return found
-
-
-def set_state(proc, sts):
-    """Hold (HELD), resume (RUNNING) or ask to stop (STOPPING) proc and
-    what it started; returns those processes. A stop request is final."""
-    group = family(proc)
-    now = time.ticks_ms()
-    for p in group:
-        if p.sts == DONE or p.sts == STOPPING:
-            continue
-        p.sts = sts
-        if sts == STOPPING:
-            p.stop_at = now
-    return group
-
-
-def session_owner(proc):
-    """True for the process that owns a session: stopping it would end the
-    session, not a command."""
-    return proc.parent is None and not proc.job
-
-
-def start_thread(function, args, limit=None):
-    """Start function(*args) in a new thread, counted against limit (the
-    most threads the OS may have running, None for no limit). Raises
-    NoThread when no thread can start."""
-    with _lock:
-        if limit is not None and _threads[0] >= limit:
-            raise NoThread("no thread free: this board runs at most %d" % limit)
-        _threads[0] += 1
-    try:
-        _thread.start_new_thread(_counted, (function, args))
-    except Exception as e:
-        with _lock:
-            _threads[0] -= 1
-        raise NoThread("cannot start a thread: %s" % (e.args[0] if e.args else type(e).__name__))
-
-
-def _counted(function, args):
-    try:
-        function(*args)
-    finally:
-        with _lock:
-            _threads[0] -= 1
+def __getattr__(name):
+    # Job control (NoThread, start_thread, set_state, family ...) lives in
+    # jobctl, loaded on first use: the resident kernel stays small.
+    import jobctl
+    return getattr(jobctl, name)
 
 
 def start_init(session):
