@@ -154,7 +154,7 @@ def test_asyncio_program_in_the_foreground(jsim):
 
 
 def test_asyncio_job_is_cancelled_by_kill(jsim):
-    r = jsim.run("/opt/bg /opt/arun /opt/asy 100000", "sleep 0.2", "ps -l",
+    r = jsim.run("/opt/bg /opt/arun /opt/asy 100000", "sleep 0.5", "ps -l",
                  "kill %1", "wait %1")
     assert re.search(r" task +arun /opt/asy 100000", r.out)
     assert "cancelled\n" in r.out
