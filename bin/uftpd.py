@@ -7,11 +7,5 @@ logins, downloads (RETR) and uploads."""
 ABOUT = "the FTP daemon: start, stop or show it"
 
 
-def _start(insecure):
-    # Loaded only to start: stop and status (end.sh) need no FTP code in RAM.
-    import ftpd
-    return ftpd.start(insecure)
-
-
 def __main__(args):
-    return netd.control("ftp", args, _start)
+    return netd.control("ftp", args, "ftpd")

@@ -1,4 +1,3 @@
-import httpd
 import netd
 
 USAGE = netd.USAGE + """
@@ -10,4 +9,4 @@ ABOUT = "the HTTP daemon: start, stop or show it"
 
 
 def __main__(args):
-    return netd.control(httpd.NAME, args, httpd.start)
+    return netd.control("http", args, "httpd")

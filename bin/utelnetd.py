@@ -1,5 +1,4 @@
 import netd
-import telnetd
 
 USAGE = netd.USAGE + """
 Serves shell sessions to telnet clients on the "telnet" port of
@@ -9,4 +8,4 @@ ABOUT = "the telnet daemon: start, stop or show it"
 
 
 def __main__(args):
-    return netd.control(telnetd.NAME, args, telnetd.start)
+    return netd.control("telnet", args, "telnetd")

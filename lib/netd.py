@@ -356,9 +356,10 @@ USAGE = """[-i] [-q] start|stop|status
   -q      stop quietly: no error when it is not running (for /etc/end.sh)"""
 
 
-def control(name, args, start_daemon):
+def control(name, args, module):
     """The `uXXXd [-i] [-q] start|stop|status` command of daemon name;
-    start_daemon(insecure) starts it and returns the Daemon. Returns the
+    module.start(insecure) starts it and returns the Daemon: the module is
+    only imported to start, so stop and status (end.sh) stay small. Returns the
     command's status."""
     import cmdargs
     opts, rest = cmdargs.parse(args, "iq", operands=1)
@@ -386,7 +387,7 @@ def control(name, args, start_daemon):
                              " (or `setauth -d` for none, or start with -i)")
     port = setting(settings(name), "port", 0)
     try:
-        daemon = start_daemon(insecure and auth.required() is None)
+        daemon = __import__(module).start(insecure and auth.required() is None)
     except RuntimeError as e:
         return cmdargs.error(None, e)
     except OSError as e:

@@ -64,7 +64,9 @@ def run(path, sess, execute):
     execute(node, sess); returns the last status. `return` ends it; a
     syntax error is reported with its line and the script goes on."""
     import kernel
+    import process
     import shell
+    proc = process.current()
     with open(path, "rb") as f:
         script = Script(path, f)
         saved = sess.script
@@ -76,7 +78,7 @@ def run(path, sess, execute):
             while True:
                 try:
                     node = parser.command()
-                    if node is None:
+                    if node is None or proc.stopping():
                         break
                     status = execute(node, sess)
                 except shell.Goto as jump:

@@ -326,8 +326,8 @@ def _run_module(path, argv, sess):
                 module.proc = proc
             result = main(argv[1:])
             if type(result).__name__ in ("generator", "coroutine"):
-                import jobs
-                result = jobs.run_coroutine(result, proc)
+                import jobctl
+                result = jobctl.run_coroutine(result, proc)
             status = result if isinstance(result, int) else 0
     except SystemExit as e:
         status = system_exit_status(e)

@@ -45,15 +45,11 @@ def compare(a, op, b):
 
 
 def background(node, sess):
-    """CMD &: run node as a job of its own (jobs.py)."""
-    try:
-        import jobs
-    except ImportError:
-        complain("sh", "background jobs are not available")
-        return 1
+    """CMD &: run node as a job of its own (jobctl.py)."""
+    import jobctl
     name, args = _describe(node)
     try:
-        job = jobs.background(sess, name, args, lambda: shell.execute(node, sess))
+        job = jobctl.background(sess, name, args, lambda: shell.execute(node, sess))
     except OSError as e:
         import cmdargs
         complain("sh", "cannot start %s in the background: %s" % (name, cmdargs.strerror(e)))

@@ -179,3 +179,11 @@ def test_ctrl_c_stops_a_whole_loop(board):
     board.send("\x03")
     board.read_to_prompt()
     assert board.run("echo $?") == "130\n"
+
+
+def test_background_jobs_from_the_shell(sim):
+    out = sim.out(["sleep 1 && echo late &", "echo now", "wait", "echo $!",
+                   "for i in 1 2; do echo loop$i; done &", "wait"])
+    assert out.startswith("[1] ")
+    assert out.index("now") < out.index("late")
+    assert "loop1\nloop2\n" in out
