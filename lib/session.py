@@ -26,6 +26,16 @@ console_mode = None
 HISTORY = "/etc/history"
 
 
+_SPECIAL = {
+    "?": lambda s: str(s.status),
+    "#": lambda s: str(len(s.positional()) - 1),
+    "@": lambda s: " ".join(s.positional()[1:]),
+    "*": lambda s: " ".join(s.positional()[1:]),
+    "$": lambda s: str(process.current().pid),
+    "!": lambda s: None if s.last_job is None else str(s.last_job),
+}
+
+
 class ConsoleInput:
     """The board's console: the line editor over its raw characters, or,
     when something put its own line reader in place of the port's input()
@@ -76,10 +86,22 @@ class Session:
         self.vars = {}
         self.status = 0
         self.pyns = None
+        self.args = None        # positional parameters of the running script
+        self.script = None      # the script being run (script.Script)
+        self.last_job = None    # pid of the last background job ($!)
+
+    def positional(self):
+        """$0, $1, ...: the running script's arguments, or just the shell."""
+        return self.args if self.args is not None else ["sh"]
 
     def getenv(self, name, default=None):
-        if name == "?":
-            return str(self.status)
+        if name in _SPECIAL:
+            value = _SPECIAL[name](self)
+            return default if value is None else value
+        if name.isdigit():
+            args = self.positional()
+            n = int(name)
+            return args[n] if n < len(args) else default
         value = self.vars.get(name)
         if value is None:
             with _lock:
@@ -89,6 +111,9 @@ class Session:
     def setenv(self, name, value, export=False):
         """Set a variable; exporting (or assigning an exported one) shares it."""
         value = str(value)
+        if name.isdigit():
+            self._set_positional(int(name), value)
+            return
         with _lock:
             if export or name in exported:
                 exported[name] = value
@@ -96,7 +121,18 @@ class Session:
                 return
         self.vars[name] = value
 
+    def _set_positional(self, n, value):
+        args = list(self.positional())
+        while len(args) <= n:
+            args.append("")
+        args[n] = value
+        self.args = args
+
     def unsetenv(self, name):
+        if name.isdigit():
+            if self.args is not None and int(name) < len(self.args):
+                self._set_positional(int(name), "")
+            return
         self.vars.pop(name, None)
         with _lock:
             exported.pop(name, None)
@@ -131,11 +167,19 @@ class Session:
                     return "interrupt"
                 continue
             try:
-                shell.run_line(line, self)
+                shell.run_line(line, self, lambda: _more(proc))
             except shell.Exit:
                 return "exit"
             except KeyboardInterrupt:
                 self.status = 130
+
+
+def _more(proc):
+    """A continuation line of an unfinished command, or None."""
+    try:
+        return proc.stdin.input("> ")
+    except (EOFError, KeyboardInterrupt):
+        return None
 
 
 def _print(*args, sep=" ", end="\n", file=None):

@@ -48,7 +48,10 @@ def _run_init(console):
         f.write("%d\n" % time.time())
     for script in (INIT, RC_LOCAL):
         if fspath.exists(script):
-            shell.run_script(script, [script], console)
+            try:
+                shell.run_script(script, [script], console)
+            except KeyboardInterrupt:
+                print("%s interrupted" % script)
     _remove(BOOTING)
     if fspath.exists(UPGRADE_STATE):
         _upgrade("booted")

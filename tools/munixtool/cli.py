@@ -40,11 +40,6 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="the board's console on a pseudo-terminal speaking the raw REPL (for mpremote)",
     )
-    sim.add_argument(
-        "--serial",
-        action="store_true",
-        help="the board's console on a pseudo-terminal speaking the raw REPL (for mpremote)",
-    )
     sim.set_defaults(module="sim")
 
     build = commands.add_parser("build", help="compile the device tree to .mpy under build/")
