@@ -1,9 +1,13 @@
-import cmdargs
-
-USAGE = "[-n] [WORD...]"
+USAGE = """[-n] [WORD...]
+  Only a first -n is an option (no newline at the end): anything else,
+  such as -4 or --help after a word, is printed as it is."""
 ABOUT = "print the words, separated by one space"
 
 
 def __main__(args):
-    opts, words = cmdargs.parse(args, "n")
-    print(" ".join(words), end="" if "n" in opts else "\n")
+    if args[:1] == ["--help"]:
+        import cmdargs
+        raise cmdargs.Help()
+    newline = args[:1] != ["-n"]
+    words = args if newline else args[1:]
+    print(" ".join(words), end="\n" if newline else "")

@@ -161,3 +161,8 @@ def test_init_sh_failing_line_does_not_stop_the_boot(sim):
     done = sim(["echo prompt"])
     assert done.stdout.split("\n", 1)[1] == "first\nsecond\nlocal\nprompt\n"
     assert "nosuch: command not found" in done.stderr
+
+
+def test_echo_prints_negative_numbers_of_a_decr_loop(sim):
+    sim.write("/neg.sh", ":down\ndecr a\nif $a > -2 goto down\necho $a\necho -n -x\necho\n")
+    assert sim.out(["sh /neg.sh", "echo --help | head -n 1"]) == "-2\n-x\nusage: echo [-n] [WORD...]\n"

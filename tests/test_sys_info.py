@@ -12,6 +12,8 @@ from conftest import ROOT
 COMMANDS = ("cd", "pwd", "env", "export", "unset", "clear", "date", "uptime",
             "sleep", "help", "uname", "lsmod", "rmmod", "mi", "si", "reboot",
             "reset", "free", "echo")
+# echo prints an unknown option as a word (POSIX; `echo -4` in a decr loop).
+STRICT = COMMANDS[:-1]
 
 
 def program(about, body="pass", head=""):
@@ -33,9 +35,9 @@ def test_every_command_has_help(sim):
 
 
 def test_every_command_rejects_an_unknown_option(sim):
-    done = sim([line for name in COMMANDS for line in (name + " -Z", "echo status=$?")])
-    assert done.stdout.split("\n", 1)[1] == "status=2\n" * len(COMMANDS)
-    for name in COMMANDS:
+    done = sim([line for name in STRICT for line in (name + " -Z", "echo status=$?")])
+    assert done.stdout.split("\n", 1)[1] == "status=2\n" * len(STRICT)
+    for name in STRICT:
         assert "%s: unknown option -Z\nusage: %s" % (name, name) in done.stderr
 
 
@@ -105,7 +107,7 @@ def test_help_takes_the_program_the_shell_would_run(sim):
     assert r.out.endswith("echo - shadowing echo\nusage: echo [X]\n")
     r = sim.run("PATH=/bin:/opt/tools", "help", "help echo")
     assert re.search(r"(?m)^echo +print the words", r.out)
-    assert r.out.endswith("echo - print the words, separated by one space\nusage: echo [-n] [WORD...]\n")
+    assert "echo - print the words, separated by one space\nusage: echo [-n] [WORD...]\n" in r.out
 
 
 def test_help_drops_each_program_and_what_it_imported(sim):
