@@ -12,9 +12,12 @@ a fresh flash folder of its own:
 Every wait has a timeout; every process started is stopped.
 """
 import collections
+import hashlib
+import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -139,6 +142,60 @@ class Board:
         if self.child.isalive():
             self.child.terminate(force=True)
         self.child.close()
+
+
+USER, PASSWORD = "alice", "wonder-land 7"
+
+
+def free_port():
+    """A TCP port of 127.0.0.1 nobody listens on."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def shadow_line(user, password, rounds=50, salt=b"0123456789abcdef"):
+    """A line of /etc/shadow, hashed as lib/auth.py does (fewer rounds)."""
+    d = hashlib.sha256(salt + password.encode()).digest()
+    for _ in range(rounds):
+        d = hashlib.sha256(d + password.encode()).digest()
+    return "%s:%d:%s:%s\n" % (user, rounds, salt.hex(), d.hex())
+
+
+class DaemonBoard:
+    """The OS in a pseudo-terminal with a daemon of its own: its section
+    of /etc/system.conf on a free port (settings added), quick login
+    limits, USER's password set unless password=False, and the daemon
+    started unless start=False. Subclasses name SECTION and COMMAND."""
+
+    SECTION = COMMAND = None
+
+    def __init__(self, flash, password=True, start=True, **settings):
+        self.port = free_port()
+        conf = {self.SECTION: dict(self.settings(), port=self.port, **settings),
+                "auth": {"delay_ms": 10, "failures": 4, "block_s": 2}}
+        (flash / "etc" / "system.conf").write_text(json.dumps(conf))
+        if password:
+            (flash / "etc" / "shadow").write_text(shadow_line(USER, PASSWORD))
+        self.prepare(flash)
+        self.flash = flash
+        self.board = Board(flash)
+        if start:
+            out = self.run("%s start" % self.COMMAND)
+            assert "listening on 127.0.0.1:%d" % self.port in out, out
+
+    def settings(self):
+        """The daemon's settings for a test, before the caller's."""
+        return {}
+
+    def prepare(self, flash):
+        """Put what the daemon serves on the flash, before the boot."""
+
+    def run(self, line):
+        return self.board.run(line)
+
+    def close(self):
+        self.board.close()
 
 
 @pytest.fixture

@@ -7,9 +7,7 @@ own (written into /etc/system.conf before the boot) and a password set in
 /etc/shadow, computed here the way lib/auth.py documents it.
 """
 import ftplib
-import hashlib
 import io
-import json
 import os
 import random
 import shutil
@@ -19,45 +17,19 @@ import time
 
 import pytest
 
-from conftest import Board
+from conftest import PASSWORD, USER, DaemonBoard
 
-USER, PASSWORD = "alice", "wonder-land 7"
 TIMEOUT = 10
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def shadow_line(user, password, rounds=50, salt=b"0123456789abcdef"):
-    d = hashlib.sha256(salt + password.encode()).digest()
-    for _ in range(rounds):
-        d = hashlib.sha256(d + password.encode()).digest()
-    return "%s:%d:%s:%s\n" % (user, rounds, salt.hex(), d.hex())
-
-
-class FtpBoard:
+class FtpBoard(DaemonBoard):
     """The OS in a pseudo-terminal, uftpd started on ports of its own."""
 
-    def __init__(self, flash, password=True, start=True, **ftp):
-        self.port = free_port()
-        base = random.randrange(30000, 60000, 20)
-        conf = {"ftp": dict({"port": self.port, "pasv_ports": [base, base + 19],
-                             "idle_s": 5}, **ftp),
-                "auth": {"delay_ms": 10, "failures": 4, "block_s": 2}}
-        (flash / "etc" / "system.conf").write_text(json.dumps(conf))
-        if password:
-            (flash / "etc" / "shadow").write_text(shadow_line(USER, PASSWORD))
-        self.flash = flash
-        self.board = Board(flash)
-        if start:
-            out = self.run("uftpd start")
-            assert "listening on 127.0.0.1:%d" % self.port in out, out
+    SECTION, COMMAND = "ftp", "uftpd"
 
-    def run(self, line):
-        return self.board.run(line)
+    def settings(self):
+        base = random.randrange(30000, 60000, 20)
+        return {"pasv_ports": [base, base + 19], "idle_s": 5}
 
     def client(self, login=True):
         f = ftplib.FTP()
@@ -72,10 +44,6 @@ class FtpBoard:
         f = s.makefile("rb")
         assert f.readline().startswith(b"220")
         return s, f
-
-    def close(self):
-        self.board.close()
-
 
 @pytest.fixture
 def ftp(flash):

@@ -17,35 +17,25 @@ import time
 
 import pytest
 
-from conftest import Board
-from test_net_ftp import free_port, shadow_line
+from conftest import PASSWORD, USER, DaemonBoard
 
-USER, PASSWORD = "alice", "wonder-land 7"
 TIMEOUT = 10
 BASIC = "Basic " + base64.b64encode(("%s:%s" % (USER, PASSWORD)).encode()).decode()
 
 
-class HttpBoard:
-    """The OS in a pseudo-terminal, uhttpd started on a port of its own."""
+class HttpBoard(DaemonBoard):
+    """The OS in a pseudo-terminal, uhttpd started on a port of its own,
+    serving /www/hello.txt and /www/docs/index.html."""
 
-    def __init__(self, flash, password=True, start=True, **httpconf):
-        self.port = free_port()
-        conf = {"http": dict({"port": self.port, "idle_s": 5}, **httpconf),
-                "auth": {"delay_ms": 10, "failures": 4, "block_s": 2}}
-        (flash / "etc" / "system.conf").write_text(json.dumps(conf))
-        if password:
-            (flash / "etc" / "shadow").write_text(shadow_line(USER, PASSWORD))
+    SECTION, COMMAND = "http", "uhttpd"
+
+    def settings(self):
+        return {"idle_s": 5}
+
+    def prepare(self, flash):
         (flash / "www" / "hello.txt").write_text("hello, world\n")
         (flash / "www" / "docs").mkdir()
         (flash / "www" / "docs" / "index.html").write_text("<p>docs</p>\n")
-        self.flash = flash
-        self.board = Board(flash)
-        if start:
-            out = self.run("uhttpd start")
-            assert "listening on 127.0.0.1:%d" % self.port in out, out
-
-    def run(self, line):
-        return self.board.run(line)
 
     def conn(self):
         return http.client.HTTPConnection("127.0.0.1", self.port, timeout=TIMEOUT)
@@ -69,9 +59,6 @@ class HttpBoard:
 
     def raw(self):
         return socket.create_connection(("127.0.0.1", self.port), timeout=TIMEOUT)
-
-    def close(self):
-        self.board.close()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ Each test boots the OS in a pseudo-terminal with the daemon on a port of
 its own (written into /etc/system.conf before the boot) and a password set
 in /etc/shadow.
 """
-import json
 import shutil
 import socket
 import time
@@ -17,34 +16,21 @@ import warnings
 import pexpect
 import pytest
 
-from conftest import Board
-from test_net_ftp import free_port, shadow_line
+from conftest import PASSWORD, USER, DaemonBoard
 
-USER, PASSWORD = "alice", "wonder-land 7"
 TIMEOUT = 10
 PROMPT = r"/[^\r\n]* \$: "
 IAC, DONT, DO, WONT, WILL, SB, SE, IP = 255, 254, 253, 252, 251, 250, 240, 244
 ECHO, SGA, NAWS = 1, 3, 31
 
 
-class TelnetBoard:
+class TelnetBoard(DaemonBoard):
     """The OS in a pseudo-terminal, utelnetd started on a port of its own."""
 
-    def __init__(self, flash, password=True, start=True, **telnet):
-        self.port = free_port()
-        conf = {"telnet": dict({"port": self.port, "idle_s": 30}, **telnet),
-                "auth": {"delay_ms": 10, "failures": 4, "block_s": 2}}
-        (flash / "etc" / "system.conf").write_text(json.dumps(conf))
-        if password:
-            (flash / "etc" / "shadow").write_text(shadow_line(USER, PASSWORD))
-        self.flash = flash
-        self.board = Board(flash)
-        if start:
-            out = self.run("utelnetd start")
-            assert "listening on 127.0.0.1:%d" % self.port in out, out
+    SECTION, COMMAND = "telnet", "utelnetd"
 
-    def run(self, line):
-        return self.board.run(line)
+    def settings(self):
+        return {"idle_s": 30}
 
     def raw(self, login=True):
         c = Raw(self.port)
@@ -62,9 +48,6 @@ class TelnetBoard:
         child.send(PASSWORD + "\r")
         child.expect(PROMPT)
         return child
-
-    def close(self):
-        self.board.close()
 
 
 class Raw:
