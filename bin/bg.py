@@ -10,9 +10,8 @@ ABOUT = "let a held job go on in the background"
 
 
 def __main__(args):
-    opts, rest = cmdargs.parse(args, operands=1)
     try:
-        p = jobctl.find(rest[0] if rest else "%", munix.session())
+        p = jobctl.job_arg(args, munix.session())
     except ValueError as e:
         return cmdargs.error("", str(e))
     if p.sts == process.DONE:

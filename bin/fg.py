@@ -1,7 +1,6 @@
 import cmdargs
 import jobctl
 import munix
-import process
 
 USAGE = """[PID|%JOB]
   Wait for a job (by default the latest of this session) as if it ran in
@@ -11,9 +10,8 @@ ABOUT = "bring a background job to the foreground"
 
 
 def __main__(args):
-    opts, rest = cmdargs.parse(args, operands=1)
     try:
-        p = jobctl.find(rest[0] if rest else "%", munix.session())
+        p = jobctl.job_arg(args, munix.session())
     except ValueError as e:
         return cmdargs.error("", str(e))
     print(jobctl.describe(p))

@@ -1,4 +1,3 @@
-import cmdargs
 import jobctl
 
 USAGE = """[-s STOP|HOLD|CONT] PID|%JOB...
@@ -11,11 +10,6 @@ ABOUT = "stop, hold or resume processes"
 
 
 def __main__(args):
-    opts, rest = cmdargs.parse(args, "", "s")
-    what = jobctl.action(opts.get("s", "STOP"))
-    if what is None:
-        raise cmdargs.UsageError("%s: not STOP, HOLD or CONT" % opts["s"])
-    if not rest:
-        raise cmdargs.UsageError("no PID given")
+    what, rest = jobctl.kill_args(args, "PID")
     found, status = jobctl.targets(rest)
     return jobctl.act(found, what) or status

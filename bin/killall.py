@@ -9,12 +9,7 @@ ABOUT = "stop, hold or resume processes by name"
 
 
 def __main__(args):
-    opts, rest = cmdargs.parse(args, "", "s")
-    what = jobctl.action(opts.get("s", "STOP"))
-    if what is None:
-        raise cmdargs.UsageError("%s: not STOP, HOLD or CONT" % opts["s"])
-    if not rest:
-        raise cmdargs.UsageError("no NAME given")
+    what, rest = jobctl.kill_args(args, "NAME")
     me = munix.proc()
     status = 0
     targets = []

@@ -365,10 +365,26 @@ ACTIONS = {"STOP": stop, "TERM": stop, "KILL": stop, "INT": stop, "HOLD": hold,
            "TSTP": hold, "CONT": resume}
 
 
-def action(name):
-    """The action a kill -s name means: stop, hold or resume; None if none."""
-    name = name.upper()
-    return ACTIONS.get(name[3:] if name[:3] == "SIG" else name)
+def kill_args(args, operands):
+    """The [-s STOP|HOLD|CONT] OPERAND... of kill and killall: (the action
+    to take, the operands); operands names them in the usage error."""
+    import cmdargs
+    opts, rest = cmdargs.parse(args, "", "s")
+    name = opts.get("s", "STOP").upper()
+    what = ACTIONS.get(name[3:] if name[:3] == "SIG" else name)
+    if what is None:
+        raise cmdargs.UsageError("%s: not STOP, HOLD or CONT" % opts["s"])
+    if not rest:
+        raise cmdargs.UsageError("no %s given" % operands)
+    return what, rest
+
+
+def job_arg(args, sess):
+    """The job named by the [PID|%JOB] of fg and bg (the session's latest
+    by default); ValueError when there is none such."""
+    import cmdargs
+    opts, rest = cmdargs.parse(args, operands=1)
+    return find(rest[0] if rest else "%", sess)
 
 
 def act(targets, what):
