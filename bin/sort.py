@@ -1,6 +1,5 @@
-import os
-
 import cmdargs
+import fspath
 import munix
 import textin
 
@@ -45,12 +44,12 @@ def __main__(args):
                 n += 1
                 with open(path, "w") as f:
                     _merge(runs[:FANIN], key, reverse, f.write)
-                _remove(runs[:FANIN])
+                _discard(runs[:FANIN])
                 runs = runs[FANIN:] + [path]
         out = munix.proc().stdout
         _output(run, runs, key, reverse, "u" in opts, numeric, out.write)
     finally:
-        _remove(runs)
+        _discard(runs)
     return lines.status
 
 
@@ -133,9 +132,6 @@ def _output(run, runs, key, reverse, unique, numeric, write):
         _merge(runs, key, reverse, write)
 
 
-def _remove(paths):
+def _discard(paths):
     for path in paths:
-        try:
-            os.remove(path)
-        except OSError:
-            pass
+        fspath.discard(path)

@@ -76,6 +76,14 @@ def is_protected(path):
     return False
 
 
+def discard(path):
+    """Remove the file path if it is there; no error if it is not."""
+    try:
+        os.remove(path)
+    except OSError:
+        pass
+
+
 def entries(folder):
     """(name, is_folder) for each entry of folder, unsorted, without stat()."""
     for entry in os.ilistdir(folder):

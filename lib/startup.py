@@ -33,7 +33,7 @@ def start(recovery):
     print("%s %s on %s" % (kernel.NAME, kernel.VERSION, sys.platform))
     if fspath.exists(BOOTING):
         print("The last boot did not finish %s: starting in recovery mode." % INIT)
-        _remove(BOOTING)
+        fspath.discard(BOOTING)
         recovery = True
     if recovery:
         print("Recovery mode: %s skipped." % INIT)
@@ -52,7 +52,7 @@ def _run_init(console):
                 shell.run_script(script, [script], console)
             except KeyboardInterrupt:
                 print("%s interrupted" % script)
-    _remove(BOOTING)
+    fspath.discard(BOOTING)
     if fspath.exists(UPGRADE_STATE):
         _upgrade("booted")
 
@@ -67,14 +67,6 @@ def _upgrade(step, *args):
         sys.modules.pop("upgradeboot", None)
     if restart:
         kernel.reset(False)
-
-
-def _remove(path):
-    try:
-        import os
-        os.remove(path)
-    except OSError:
-        pass
 
 
 def loadconfig(_):

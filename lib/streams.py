@@ -7,6 +7,8 @@ once it grows, so memory stays bounded whatever the amount of data.
 """
 import os
 
+import fspath
+
 SPOOL_RAM = 2048
 _count = [0]
 
@@ -53,7 +55,7 @@ class Reader:
             self.file.close()
             self.file = None
             if self.path:
-                _remove(self.path)
+                fspath.discard(self.path)
         self.text = ""
 
 
@@ -103,7 +105,7 @@ class Spool:
         if self.file is not None:
             self.file.close()
             self.file = None
-            _remove(self.path)
+            fspath.discard(self.path)
         self.parts = []
 
 
@@ -120,10 +122,3 @@ class Capture:
 
     def text(self):
         return "".join(self.parts)
-
-
-def _remove(path):
-    try:
-        os.remove(path)
-    except OSError:
-        pass

@@ -101,11 +101,11 @@ class Release:
                     return sha
                 problem = "%s: expected %d bytes with SHA-256 %s..., got %d bytes with %s..." % (
                     path, size, digest[:12], got, sha[:12])
-            _remove(target)
+            fspath.discard(target)
         raise Failed(problem)
 
     def _fetch_once(self, url, target, limit):
-        _makedirs(target)
+        upgradeboot.make_parents(target)
         response = httpclient.get(url, ca=self.ca)
         h = hashlib.sha256()
         buf = bytearray(CHUNK)
@@ -263,18 +263,3 @@ class Release:
 def abandon():
     """Remove the staging folder, as after any stopped upgrade."""
     upgradeboot.remove_tree(STAGING)
-
-
-def _makedirs(path):
-    """Create the folders above the file path."""
-    folder = fspath.split(path)[0]
-    if not fspath.isdir(folder):
-        _makedirs(folder)
-        os.mkdir(folder)
-
-
-def _remove(path):
-    try:
-        os.remove(path)
-    except OSError:
-        pass

@@ -83,7 +83,7 @@ def operations():
                 yield line[0], line[2:]
 
 
-def _makedirs(path):
+def make_parents(path):
     """Create the folders above the file path."""
     at = 0
     while True:
@@ -98,7 +98,7 @@ def _makedirs(path):
 def _copy(source, target):
     """Copy a file, through a temporary file: a copy cut short is never
     taken for a complete one."""
-    _makedirs(target)
+    make_parents(target)
     tmp = target + ".tmp"
     buf = bytearray(512)
     with open(source, "rb") as f, open(tmp, "wb") as out:
@@ -113,7 +113,7 @@ def _copy(source, target):
 def _replace(source, target):
     """Rename source over target, in one step where the filesystem can
     (LittleFS, POSIX); FAT needs the target removed first."""
-    _makedirs(target)
+    make_parents(target)
     try:
         os.rename(source, target)
     except OSError:
