@@ -5,9 +5,10 @@ import os
 import fspath
 
 
-def match(pattern, name):
-    """True if name matches pattern as a whole."""
-    if name[:1] == "." and pattern[:1] != ".":
+def match(pattern, name, hidden=False):
+    """True if name matches pattern as a whole; a leading dot only when
+    the pattern has one, unless hidden (find -name)."""
+    if not hidden and name[:1] == "." and pattern[:1] != ".":
         return False
     return _match(pattern, 0, name, 0)
 
