@@ -41,10 +41,10 @@ def __main__(args):
     import munix
     try:
         with fileops.open_input(rest[0], munix.session().cwd) as f:
-            text = f.read()
+            text = "".join(f)
     except OSError as e:
         return cmdargs.error(rest[0], e)
-    entries, errors = cron.parse(text)
+    entries, errors = cron.parse(text.split("\n"))
     fspath.write_file(cron.CRONTAB, text)
     for number, message in errors:
         cmdargs.error(rest[0], "line %d: %s" % (number, message))

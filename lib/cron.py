@@ -84,12 +84,13 @@ class Entry:
         return self.sun_due
 
 
-def parse(text):
-    """(entries, errors) of a crontab's text; errors are (line number,
-    message) and the other lines are kept."""
+def parse(lines):
+    """(entries, errors) of a crontab's lines (an open file is read a line
+    at a time); errors are (line number, message) and the other lines are
+    kept."""
     entries = []
     errors = []
-    for number, line in enumerate(text.split("\n"), 1):
+    for number, line in enumerate(lines, 1):
         line = line.strip()
         if not line or line[0] == "#":
             continue
@@ -256,7 +257,7 @@ class Daemon:
             log("%s: no such file: nothing to run" % self.path)
             return
         with open(self.path) as f:
-            entries, errors = parse(f.read())
+            entries, errors = parse(f)
         if location() is None:
             for e in [e for e in entries if e.sun is not None]:
                 errors.append((e.number, "%s needs \"location\" in /etc/system.conf" % e.sun[0]))

@@ -124,8 +124,8 @@ def test_crontab_errors(csim, line, message):
 def test_bad_lines_are_named_and_the_rest_is_kept(csim):
     csim.write("/etc/crontab", "# a comment\n\n* * * * * echo a\n61 * * * * echo b\n@daily echo c\n")
     csim.write("/tmp/c.txt", "bad line\n0 0 * * * echo d\n")
-    r = csim.run("> import cron", "< [(e.number, e.command) for e in cron.parse(open('/etc/crontab').read())[0]]",
-                 "< cron.parse(open('/etc/crontab').read())[1]",
+    r = csim.run("> import cron", "< [(e.number, e.command) for e in cron.parse(open('/etc/crontab'))[0]]",
+                 "< cron.parse(open('/etc/crontab'))[1]",
                  "crontab /tmp/c.txt", "crontab -l")
     assert "[(3, 'echo a'), (5, 'echo c')]\n[(4, 'minute: 61 is not in 0-59')]\n" in r.out
     assert r.err == "crontab: /tmp/c.txt: line 1: needs 5 time fields and a command\n"
@@ -269,3 +269,10 @@ def test_sun_times_against_published_tables(csim, place, lat, lon, date, rise, s
 def test_no_sunrise_in_polar_night_or_midnight_sun(csim):
     r = csim.run("/opt/suntimes 2025-12-21 69.65 18.96", "/opt/suntimes 2025-06-21 69.65 18.96")
     assert r.out == "- -\n- -\n"
+
+
+def test_crontab_reads_every_line_of_standard_input(csim):
+    csim.write("/tmp/tab", "* * * * * echo one\n@hourly echo two\n")
+    r = csim.run("cat /tmp/tab | crontab -", "crontab -l")
+    assert r.out.endswith("* * * * * echo one\n@hourly echo two\n")
+    assert "2 jobs installed" in r.out
