@@ -14,6 +14,7 @@ a board's filesystem driver does under its lock.
 import _thread
 import ffi
 import os
+import sys
 import vfs
 
 _rename = ffi.open("libc.so.6").func("i", "rename", "ss")
@@ -48,3 +49,14 @@ class Flash:
             self.posix.stat(old)
             if _rename(self._real(old), self._real(new)) != 0:
                 raise OSError(22)
+
+
+def mount(root, rom):
+    """Make the board: the folder root as its flash at /, the stand-ins
+    for its built-in modules (the folder rom) at /rom, and the sys.path a
+    board has."""
+    vfs.mount(Flash(root), "/")
+    vfs.mount(vfs.VfsPosix(rom), "/rom")
+    os.chdir("/")
+    sys.path.clear()
+    sys.path.extend(["", ".frozen", "/rom", "/lib"])

@@ -24,9 +24,7 @@ console starts and stops editing a line: Ctrl-C is a key, not an interrupt,
 meanwhile; see session.console_mode).
 """
 import io
-import os
 import sys
-import vfs
 
 flash_root, mode, commands_path, mark = sys.argv[1:5]
 here = sys.argv[0].rsplit("/", 1)[0]
@@ -38,11 +36,7 @@ commands = open(commands_path, "rb")
 sys.path.insert(0, here)
 import flash  # noqa: E402
 
-vfs.mount(flash.Flash(flash_root), "/")
-vfs.mount(vfs.VfsPosix(here + "/rom"), "/rom")
-os.chdir("/")
-sys.path.clear()
-sys.path.extend(["", ".frozen", "/rom", "/lib"])
+flash.mount(flash_root, here + "/rom")
 del sys.modules["flash"]
 
 main_globals = {"__name__": "__main__"}

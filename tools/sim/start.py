@@ -16,9 +16,7 @@ own mode when the line is read: commands run, and Ctrl-C interrupts them,
 as before; and the terminal is as it was at exit.
 """
 import builtins
-import os
 import sys
-import vfs
 
 flash_root, mode = sys.argv[1], sys.argv[2]
 here = sys.argv[0].rsplit("/", 1)[0]
@@ -26,11 +24,7 @@ here = sys.argv[0].rsplit("/", 1)[0]
 sys.path.insert(0, here)
 import flash  # noqa: E402
 
-vfs.mount(flash.Flash(flash_root), "/")
-vfs.mount(vfs.VfsPosix(here + "/rom"), "/rom")
-os.chdir("/")
-sys.path.clear()
-sys.path.extend(["", ".frozen", "/rom", "/lib"])
+flash.mount(flash_root, here + "/rom")
 del sys.modules["flash"]
 
 
