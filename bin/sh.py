@@ -18,18 +18,11 @@ def __main__(args):
     sess = munix.session()
     if not args:
         return _from_stdin(sess)
-    path = munix.path(args[0])
-    if not _isfile(path):
-        found = shell.resolve(args[0], sess)
-        if found is None or not found.endswith(".sh"):
-            return cmdargs.error(args[0], "No such file or directory")
-        path = found
+    import shellcmd
+    path = shellcmd.script_file(args[0], sess)
+    if path is None:
+        return cmdargs.error(args[0], "No such file or directory")
     return shell.run_script(path, [args[0]] + args[1:], sess)
-
-
-def _isfile(path):
-    import fspath
-    return fspath.isfile(path)
 
 
 def _from_stdin(sess):

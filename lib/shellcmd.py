@@ -126,13 +126,22 @@ def _skip(argv, sess):
     return 0
 
 
+def script_file(name, sess):
+    """The script a name given to sh or source stands for: the file name
+    (from the current folder), else a .sh found as a command would be;
+    None when there is neither."""
+    path = fspath.abspath(name, sess.cwd)
+    if fspath.isfile(path):
+        return path
+    found = shell.resolve(name, sess)
+    return found if found and found.endswith(".sh") else None
+
+
 def _source(argv, sess):
     if len(argv) < 2:
         complain(argv[0], "usage: %s FILE [ARG...]" % argv[0])
         return 2
-    path = fspath.abspath(argv[1], sess.cwd)
-    if not fspath.isfile(path):
-        path = shell.resolve(argv[1], sess) or path
+    path = script_file(argv[1], sess) or fspath.abspath(argv[1], sess.cwd)
     saved = sess.args
     if len(argv) > 2:
         sess.args = [argv[1]] + argv[2:]
