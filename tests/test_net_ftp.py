@@ -306,20 +306,6 @@ def test_start_stop_status(ftp):
     assert "usage" in ftp.run("uftpd restart")
 
 
-def test_port_in_use_is_a_one_line_error(flash):
-    with socket.socket() as blocker:
-        blocker.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        b = FtpBoard(flash, start=False)
-        try:
-            blocker.bind(("127.0.0.1", b.port))
-            blocker.listen(1)
-            out = b.run("uftpd start; echo status=$?")
-            assert "uftpd: port %d: in use" % b.port in out and "status=1" in out
-            assert "not running" in b.run("uftpd status")
-        finally:
-            b.close()
-
-
 def test_end_sh_stops_the_daemon(ftp):
     ftp.board.send("exit\r")
     ftp.board.expect("ftp: stopped")

@@ -288,19 +288,6 @@ def test_start_stop_status(web):
     assert web.request("GET", "/hello.txt")[0] == 200
 
 
-def test_port_in_use_is_a_one_line_error(flash):
-    with socket.socket() as blocker:
-        b = HttpBoard(flash, start=False)
-        try:
-            blocker.bind(("127.0.0.1", b.port))
-            blocker.listen(1)
-            out = b.run("uhttpd start; echo status=$?")
-            assert "uhttpd: port %d: in use" % b.port in out and "status=1" in out
-            assert "not running" in b.run("uhttpd status")
-        finally:
-            b.close()
-
-
 def test_open_without_passwords_only_with_i(flash):
     b = HttpBoard(flash, password=False, start=False)
     try:
