@@ -1,10 +1,15 @@
 """The simulated board's serial port (munix sim --serial), driven by the real
 mpremote and by munix deploy, as a board on USB would be."""
+import functools
+import hashlib
+import http.server
+import json
 import os
 import re
 import select
 import subprocess
 import sys
+import threading
 import time
 import tty
 
@@ -149,6 +154,92 @@ def test_the_friendly_repl_and_a_soft_reset_that_boots_munix(serial_sim):
     serial_sim.expect(b"/ $: ")
     serial_sim.send(b"echo from munix\r")
     assert b"from munix\r\n" in serial_sim.expect(b"/ $: ")
+
+
+class PackageIndex:
+    """A package index on the loopback, laid out as mpremote's mip reads
+    one: package/MPY/NAME/VERSION.json naming files by hash, file/HH/HASH
+    serving them. What was asked for is kept in requests."""
+
+    def __init__(self, root, mpy="6"):
+        self.root, self.mpy = root, mpy
+        self.requests = []
+        index = self
+
+        class Handler(http.server.SimpleHTTPRequestHandler):
+            def log_message(self, fmt, *args):
+                index.requests.append(self.path)
+
+        self.server = http.server.ThreadingHTTPServer(
+            ("127.0.0.1", 0), functools.partial(Handler, directory=str(root)))
+        self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever)
+        self.thread.start()
+
+    def add(self, name, files, deps=(), version="latest"):
+        """A package: files maps paths under the target folder to contents."""
+        hashes = []
+        for path, data in files.items():
+            short = hashlib.sha256(data).hexdigest()[:8]
+            blob = self.root / "file" / short[:2] / short
+            blob.parent.mkdir(parents=True, exist_ok=True)
+            blob.write_bytes(data)
+            hashes.append([path, short])
+        meta = self.root / "package" / self.mpy / name / (version + ".json")
+        meta.parent.mkdir(parents=True, exist_ok=True)
+        meta.write_text(json.dumps({"hashes": hashes, "deps": [[d, "latest"] for d in deps],
+                                    "version": "1.0"}))
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(TIMEOUT)
+
+
+@pytest.fixture
+def package_index(tmp_path):
+    index = PackageIndex(tmp_path / "index")
+    yield index
+    index.close()
+
+
+def test_mip_installs_a_package_and_its_dependency_into_lib(serial_sim, package_index):
+    # A package in a folder, a dependency big enough for several chunks of
+    # mpremote's file writes.
+    package_index.add("greeting", {
+        "greeting/__init__.py": b"from greeting.words import WORD\n\n"
+                                b"def hello():\n    return WORD + ' from mip'\n",
+        "greeting/words.py": b"WORD = 'hello'\n",
+    }, deps=["padding"])
+    padding = b"".join(b"LINE%d = %d\n" % (i, i) for i in range(2000))
+    package_index.add("padding", {"padding.py": padding})
+    done = serial_sim.mpremote("mip", "install", "--index", package_index.url, "greeting")
+    assert "Installing: /lib/greeting/__init__.py" in done.stdout, done
+    assert done.stdout.rstrip().endswith("Done")
+    lib = serial_sim.flash / "lib"
+    assert (lib / "greeting" / "words.py").read_text() == "WORD = 'hello'\n"
+    assert (lib / "padding.py").read_bytes() == padding
+    # Asked for the board's own .mpy version (MicroPython 1.25: 6).
+    assert "/package/6/greeting/latest.json" in package_index.requests
+    out = serial_sim.mpremote("exec", "import greeting, padding; "
+                                      "print(greeting.hello(), padding.LINE1999)").stdout
+    assert out.strip() == "hello from mip 1999"
+    # Again: every file is on the board already, by hash.
+    fetched = len(package_index.requests)
+    again = serial_sim.mpremote("mip", "install", "--index", package_index.url, "greeting").stdout
+    assert "Exists: /lib/greeting/words.py" in again and "Exists: /lib/padding.py" in again
+    assert not [r for r in package_index.requests[fetched:] if r.startswith("/file/")]
+
+
+def test_mip_install_of_an_unknown_package_fails(serial_sim, package_index):
+    done = serial_sim.mpremote("mip", "install", "--index", package_index.url, "nosuch",
+                               check=False)
+    assert done.returncode == 1
+    assert "mpremote: Package not found: %s/package/6/nosuch/latest.json" % package_index.url \
+        in done.stderr, done
+    assert not (serial_sim.flash / "lib" / "nosuch.py").exists()
+    # The board is still fine for the next client.
+    assert serial_sim.mpremote("eval", "1 + 1").stdout.strip() == "2"
 
 
 def test_deploy_copies_then_skips_removes_and_keeps_the_configuration(tmp_path):
