@@ -1,5 +1,7 @@
 """munix mount: the simulated board's files through its FTP daemon (uftpd)
 and a real FUSE mount; munix connect's telnet protocol handling."""
+import errno
+import fcntl
 import os
 import re
 import shutil
@@ -70,6 +72,10 @@ def test_mount_lists_reads_writes_renames_and_removes(mounted):
     assert sorted(os.listdir(flash / "tmp")) == [".gitkeep"]
     with pytest.raises(FileNotFoundError):
         (mnt / "tmp" / "nothing").read_text()
+    # Locks are the kernel's (editors and databases take them).
+    with open(mnt / "etc" / "init.sh", "rb") as f:
+        fcntl.lockf(f, fcntl.LOCK_SH)
+        fcntl.lockf(f, fcntl.LOCK_UN)
     # The daemon refuses to remove a protected file: an error, nothing lost.
     with pytest.raises(OSError):
         (mnt / "main.py").unlink()
@@ -165,3 +171,42 @@ def test_connect_relays_and_declines_telnet_options():
     # before or after those answers.
     assert len(seen[0]) == len(expected) and answers in seen[0]
     assert seen[0].replace(answers, b"") == keys
+
+
+@pytest.mark.skipif(not fuse_usable(), reason="needs fusermount (libfuse2) and /dev/fuse")
+def test_the_mount_reconnects_after_the_daemon_restarts(mounted):
+    board, mnt = mounted
+    assert "init.sh" in os.listdir(mnt / "etc")
+    assert "listening" in board.run("uftpd stop; uftpd start")
+    # Folders not listed before (no cache), a file not read before.
+    assert "kernel.py" in os.listdir(mnt / "lib")
+    assert (mnt / "bin" / "ls.py").read_bytes() == (board.flash / "bin" / "ls.py").read_bytes()
+    (mnt / "tmp" / "after.txt").write_text("written after the restart\n")
+    assert (board.flash / "tmp" / "after.txt").read_text() == "written after the restart\n"
+
+
+@pytest.mark.skipif(not fuse_usable(), reason="needs fusermount (libfuse2) and /dev/fuse")
+def test_a_failed_upload_is_an_io_error_and_changes_nothing(mounted):
+    board, mnt = mounted
+    target = board.flash / "tmp" / "keep.txt"
+    target.write_text("the board's version\n")
+    f = open(mnt / "tmp" / "keep.txt", "w")
+    try:
+        board.run("uftpd stop")
+        f.write("the editor's version\n")
+        with pytest.raises(OSError) as failed:
+            f.close()
+        assert failed.value.errno == errno.EIO
+    finally:
+        f.close()
+    assert target.read_text() == "the board's version\n"
+    # A new file cannot be made either: an error now, not a file later.
+    with pytest.raises(OSError) as failed:
+        (mnt / "tmp" / "new.txt").write_text("lost?\n")
+    assert failed.value.errno == errno.EIO
+    assert not (board.flash / "tmp" / "new.txt").exists()
+    assert not (mnt / "tmp" / "new.txt").exists()
+    # Saving again once the daemon is back works.
+    assert "listening" in board.run("uftpd start")
+    (mnt / "tmp" / "keep.txt").write_text("the editor's version\n")
+    assert target.read_text() == "the editor's version\n"

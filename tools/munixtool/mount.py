@@ -153,17 +153,19 @@ def make_operations(connection: FtpConnection):
             self.handles: dict[int, Handle] = {}
             self.open_paths: dict[str, Handle] = {}
             self.next_fh = 1
-            self.lock = threading.RLock()
+            # Not "lock": fusepy would take it for the POSIX lock operation
+            # and fail every fcntl lock on the mount.
+            self.guard = threading.RLock()
 
         # --- listings ---------------------------------------------------
 
         def _list(self, folder: str) -> dict:
-            with self.lock:
+            with self.guard:
                 cached = self.listings.get(folder)
                 if cached and time.monotonic() - cached[0] < CACHE_S:
                     return cached[1]
             entries = self._fetch_listing(folder)
-            with self.lock:
+            with self.guard:
                 self.listings[folder] = (time.monotonic(), entries)
             return entries
 
@@ -194,7 +196,7 @@ def make_operations(connection: FtpConnection):
 
         def _forget(self, *paths: str) -> None:
             """Drop the cached listings that paths' changes make stale."""
-            with self.lock:
+            with self.guard:
                 for path in paths:
                     self.listings.pop(os.path.dirname(path) or "/", None)
                     self.listings.pop(path, None)
@@ -204,7 +206,7 @@ def make_operations(connection: FtpConnection):
         def getattr(self, path, fh=None):
             if path == "/":
                 return _stat_from_facts({"type": "dir"})
-            with self.lock:
+            with self.guard:
                 handle = self.open_paths.get(path)
             if handle is not None and handle.data is not None:
                 handle.data.seek(0, os.SEEK_END)
@@ -237,7 +239,7 @@ def make_operations(connection: FtpConnection):
         # --- files ------------------------------------------------------
 
         def _new_handle(self, path: str, data=None, dirty=False) -> int:
-            with self.lock:
+            with self.guard:
                 handle = self.open_paths.get(path)
                 if handle is None:
                     handle = Handle(path, data, dirty)
@@ -277,7 +279,14 @@ def make_operations(connection: FtpConnection):
 
         def create(self, path, mode, fi=None):
             fh = self._new_handle(path, tempfile.SpooledTemporaryFile(1 << 20), True)
-            self._upload(self.handles[fh])
+            try:
+                self._upload(self.handles[fh])
+            except fuse.FuseOSError:
+                # No file on the board: none in the mount either.
+                handle, last = self._drop(fh)
+                if last:
+                    handle.data.close()
+                raise
             return fh
 
         def read(self, path, size, offset, fh):
@@ -338,13 +347,18 @@ def make_operations(connection: FtpConnection):
         def fsync(self, path, datasync, fh):
             return self.flush(path, fh)
 
-        def release(self, path, fh):
-            with self.lock:
+        def _drop(self, fh: int) -> tuple[Handle, bool]:
+            """Forget fh; its handle, and whether that was its last open."""
+            with self.guard:
                 handle = self.handles.pop(fh)
                 handle.opens -= 1
                 last = handle.opens == 0
                 if last:
                     self.open_paths.pop(handle.path, None)
+            return handle, last
+
+        def release(self, path, fh):
+            handle, last = self._drop(fh)
             try:
                 self._upload(handle)
             finally:
@@ -393,7 +407,7 @@ def make_operations(connection: FtpConnection):
                 raise fuse.FuseOSError(errno.EIO) from None
             finally:
                 self._forget(old, new)
-            with self.lock:
+            with self.guard:
                 handle = self.open_paths.pop(old, None)
                 if handle is not None:
                     handle.path = new
@@ -428,8 +442,11 @@ def mount(host: str, folder: Path, user: str = "root", port: int = 21,
     connection = FtpConnection(host, port, user, _password_source(password_file))
     connection.open()  # wrong host or password: said here, before mounting
     try:
+        # atomic_o_trunc: open(O_TRUNC) comes to open() with its file handle,
+        # not as a truncate without one that would upload an empty file at
+        # once (the board's copy lost if the real upload then fails).
         fuse.FUSE(make_operations(connection), os.fspath(folder), foreground=foreground,
-                  nothreads=False, fsname=f"munix:{host}", big_writes=True)
+                  nothreads=False, fsname=f"munix:{host}", big_writes=True, atomic_o_trunc=True)
     except RuntimeError as error:
         raise MunixError(f"cannot mount on {folder}: {error}") from None
 
