@@ -362,4 +362,8 @@ def main(args) -> int:
             net["socket up"], net["socket down"]))
         print("heap in use: %.1f KiB at the prompt, %.1f KiB with uftpd idle" % (
             net["heap before"], net["heap ftp idle"]))
+    # Here, not at the top: bench_host uses this module's helpers.
+    from munixtool import bench_host
+
+    bench_host.report()
     return 0
