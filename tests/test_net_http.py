@@ -333,9 +333,6 @@ def test_hostile_clients_leave_the_others_unharmed(web):
     assert web.api("GET", "/sys")[0] == 200
 
 
-@pytest.mark.xfail(reason="MicroPython 1.25 segfaults with a dozen connections at once when "
-                          "the server runs on the OS loop (asyncloop); asyncio.run alone does not",
-                   strict=False)
 def test_fifty_connections_at_once(web):
     socks = [web.raw() for _ in range(50)]
     for s in socks:

@@ -5,8 +5,9 @@ Run by `tools/munix sim` as: micropython [-i] start.py FLASH tty|pipe
 The folder FLASH is mounted at / as the board's flash, and the stand-ins for
 the modules only boards have (rom/: os.uname, machine.Pin, network ...) at
 /rom, where MicroPython boards keep their ROM filesystem; they load on
-import, like a board's built-in modules. Then /boot.py and /main.py run as
-on a board. With `pipe` (standard input is not a terminal) the console
+import, like a board's built-in modules. asyncio's ThreadSafeFlag is
+replaced by one the unix port's select.poll does not crash on (see
+threadflag.py). Then /boot.py and /main.py run as on a board. With `pipe` (standard input is not a terminal) the console
 reads plain lines without a prompt or echo, and ends at end of input. With
 `tty` the console's line editor reads the terminal a character at a time,
 as on a board's serial console: while it edits a line, the terminal is
@@ -23,9 +24,11 @@ here = sys.argv[0].rsplit("/", 1)[0]
 
 sys.path.insert(0, here)
 import flash  # noqa: E402
+import threadflag  # noqa: E402
 
 flash.mount(flash_root, here + "/rom")
-del sys.modules["flash"]
+threadflag.install()
+del sys.modules["flash"], sys.modules["threadflag"]
 
 
 def _read_piped_line(prompt=""):
