@@ -1,5 +1,3 @@
-import sys
-
 import cmdargs
 import fspath
 import munix
@@ -62,10 +60,7 @@ def _runs(name):
     for p in process.table():
         if p.name == name:
             return True
-    # The network daemons run without a process of their own; netd is only
-    # looked at when loaded, as it is once one has started.
-    netd = sys.modules.get("netd")
-    return netd is not None and netd.get(name) is not None
+    return False
 
 
 def _binary(a, op, b):

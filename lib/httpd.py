@@ -82,7 +82,7 @@ def start(insecure=False):
     conf = netd.settings(NAME)
     port = netd.setting(conf, "port", 80)
     netd.listen(netd.address(), port).close()
-    daemon = netd.run(NAME, port, _main, insecure)
+    daemon = netd.start_task(NAME, port, lambda d: Server(d).run(), insecure)
     # Listening is the loop's business: wait for it, so that the port is
     # open once `uhttpd start` returns.
     deadline = time.ticks_add(time.ticks_ms(), START_MS)
@@ -91,26 +91,6 @@ def start(insecure=False):
             break
         time.sleep_ms(10)
     return daemon
-
-
-def _main(daemon):
-    """The daemon's thread: hands the server to the asyncio loop and waits
-    for it to end, which it does once daemon.stopping is set."""
-    import asyncloop
-    import session
-    sess = session.Session("httpd", None, _Null(), _Null())
-    proc = process.Process("uhttpd", [], sess)
-    server = Server(daemon)
-    ended = []
-    asyncloop.submit(proc, server.run(), lambda p, status: ended.append(status))
-    while not ended:
-        time.sleep_ms(netd.POLL_MS)
-    proc.exit(ended[0])
-
-
-class _Null:
-    def write(self, text):
-        pass
 
 
 class Server:

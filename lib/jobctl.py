@@ -110,7 +110,7 @@ def set_state(proc, sts):
 def session_owner(proc):
     """True for the process that owns a session: stopping it would end the
     session, not a command."""
-    return proc.parent is None and not proc.job
+    return proc.parent is None and not proc.job and proc.kind != "daemon"
 
 
 def start_thread(function, args, limit=None):

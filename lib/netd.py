@@ -6,16 +6,20 @@ and status commands.
     netd.settings("ftp")            the daemon's section of /etc/system.conf
     netd.start(name, port, serve)   a TCP server, one thread per client:
                                     serve(daemon, sock, peer) runs per client
-    netd.run(name, port, main)      any other kind of daemon (an asyncio
-                                    server): main(daemon) runs in a thread of
-                                    its own until daemon.stopping is set
+    netd.start_task(name, port, server)
+                                    an asyncio daemon: the coroutine
+                                    server(daemon) runs as a task on the
+                                    OS's loop until daemon.stopping is set
     netd.stop(name), netd.get(name) stop a daemon; the running one or None
     netd.control(name, args, start) the whole `uXXXd start|stop|status`
 
-A daemon never blocks longer than POLL_MS without looking at its stopping
-flag: stop() sets the flag, and the listener and every client session end
-by themselves, closing their sockets, within that time. (Closing a socket
-that another thread waits on does not wake that thread on every port.)
+A running daemon is a process (`ps` lists uftpd, `kill PID` stops it,
+`test -p uftpd` finds it), of kind "daemon", done when its last thread
+(or its task) has ended. A daemon never blocks longer than POLL_MS without looking at
+daemon.stopping: a stop request (stop(), kill) is seen by the listener and
+every client session, which end by themselves, closing their sockets,
+within that time. (Closing a socket that another thread waits on does not
+wake that thread on every port.)
 
 The table is guarded by a lock: the RP2040 runs threads without a GIL.
 """
@@ -24,6 +28,8 @@ import select
 import socket
 import sys
 import time
+
+import process
 
 POLL_MS = 250           # how long a daemon thread waits before checking its flag
 STOP_MS = 3000          # how long stop() waits for the threads to end
@@ -46,7 +52,7 @@ class Daemon:
         self.name = name
         self.port = port
         self.host = address()
-        self.stopping = False
+        self.proc = None            # its process, once registered
         self.threads = 0            # threads of this daemon still running
         self.sessions = 0           # clients being served now
         self.counters = {}          # what status shows: "logins": 3 ...
@@ -57,6 +63,10 @@ class Daemon:
         """A socket listening on the daemon's address and port; OSError
         (EADDRINUSE, EACCES) when the port cannot be had."""
         return listen(self.host, self.port, backlog)
+
+    @property
+    def stopping(self):
+        return self.proc.sts == process.STOPPING
 
     def count(self, key, n=1):
         with _lock:
@@ -88,6 +98,9 @@ class Daemon:
         finally:
             with _lock:
                 self.threads -= 1
+                last = self.threads == 0
+            if last:
+                _finish(self, 0)
 
     def wait(self, sock, timeout_ms, events=select.POLLIN):
         """Wait until sock is ready (True) or timeout_ms passed (False; None
@@ -214,45 +227,67 @@ def start(name, port, serve, limit=4, busy=b"", insecure=False):
     in a thread of its own; past limit clients, busy is sent and the client
     closed. Raises OSError when the port cannot be had, RuntimeError when a
     daemon of that name runs. Returns the Daemon."""
-    daemon = Daemon(name, port)
-    daemon.insecure = insecure
-    _register(daemon)
+    daemon = _register(name, port, insecure)
     try:
         sock = daemon.listen(limit)
         daemon.thread(_accept, (daemon, sock, serve, limit, busy))
     except Exception:
-        _unregister(daemon)
+        _abandon(daemon)
         raise
     return daemon
 
 
-def run(name, port, main, insecure=False):
-    """Start a daemon of another kind: main(daemon) runs in a thread of its
-    own, listens itself (daemon.listen() or its own server on daemon.host,
-    daemon.port) and returns once daemon.stopping is set."""
+def start_task(name, port, server, insecure=False):
+    """Start an asyncio daemon: server(daemon) is a coroutine, run as a task
+    on the OS's loop (asyncloop) with the daemon's process, that listens on
+    daemon.host, daemon.port itself and returns once daemon.stopping is set.
+    No thread of its own: its clients cost a task each."""
+    import asyncloop
+    daemon = _register(name, port, insecure)
+    try:
+        asyncloop.submit(daemon.proc, server(daemon), lambda proc, status: _finish(daemon, status))
+    except Exception:
+        _abandon(daemon)
+        raise
+    return daemon
+
+
+def _register(name, port, insecure):
+    """A new Daemon in the table, with its process; RuntimeError when one
+    of that name runs."""
     daemon = Daemon(name, port)
     daemon.insecure = insecure
-    _register(daemon)
-    try:
-        daemon.thread(_main, (daemon, main))
-    except Exception:
-        _unregister(daemon)
-        raise
+    with _lock:
+        if name in _daemons:
+            raise RuntimeError("already running")
+        _daemons[name] = daemon
+    import session
+    sess = session.Session(name, None, _NULL, _NULL)
+    daemon.proc = process.Process("u%sd" % name, ["start"], sess)
+    daemon.proc.kind = "daemon"
     return daemon
 
 
-def _main(daemon, main):
-    try:
-        main(daemon)
-    finally:
-        _unregister(daemon)
+def _finish(daemon, status):
+    """The daemon's last thread or its task has ended."""
+    _unregister(daemon)
+    daemon.proc.exit(status)
 
 
-def _register(daemon):
-    with _lock:
-        if daemon.name in _daemons:
-            raise RuntimeError("already running")
-        _daemons[daemon.name] = daemon
+def _abandon(daemon):
+    """Forget a daemon that could not start."""
+    _unregister(daemon)
+    daemon.proc.discard()
+
+
+class _Null:
+    """Where a daemon's own output goes: its clients have streams of their own."""
+
+    def write(self, text):
+        pass
+
+
+_NULL = _Null()
 
 
 def _unregister(daemon):
@@ -273,9 +308,10 @@ def stop(name):
     daemon = get(name)
     if daemon is None:
         return False
-    daemon.stopping = True
+    import jobctl
+    jobctl.stop(daemon.proc)
     deadline = time.ticks_add(time.ticks_ms(), STOP_MS)
-    while daemon.threads and time.ticks_diff(deadline, time.ticks_ms()) > 0:
+    while daemon.proc.alive() and time.ticks_diff(deadline, time.ticks_ms()) > 0:
         time.sleep_ms(20)
     _unregister(daemon)
     return True
