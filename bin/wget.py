@@ -1,68 +1,114 @@
 import cmdargs
 import munix
 
-USAGE = """URL [-O FILE]
-  Download URL (http:// or https://, certificates checked against the CA
-  bundle upgrade.ca of /etc/system.conf) into FILE, by default the last part
-  of the URL's path (index.html for none), in the working folder. The file
-  appears only once complete; "-O -" prints the body."""
+USAGE = """URL [-O FILE] [-T SECONDS] [-q]
+  Download URL (http:// or https://, redirects followed) into FILE, by
+  default the last part of the URL's path (index.html when it ends in /) in
+  the working folder. The body goes to FILE.part, renamed to FILE once
+  complete: a failed download leaves no FILE, or the old one as it was.
+  HTTPS certificates are checked against the CA bundle upgrade.ca of
+  /etc/system.conf (default /etc/ca.pem). Options may follow the URL.
+  -O FILE     save as FILE; "-O -" prints the body (text) instead
+  -T SECONDS  give up when the server is silent that long (default 10)
+  -q          quiet: no message once saved"""
 ABOUT = "download a file over HTTP or HTTPS"
 
+FLAGS, VALUED = "q", "OT"
 CHUNK = 512
+PROTECTED = "part of the system, not overwritten"
 
 
 def __main__(args):
-    opts, rest = cmdargs.parse(args, "", "O", operands=1)
+    opts, rest = cmdargs.parse(args, FLAGS, VALUED)
+    if len(rest) > 1:       # `wget URL -O FILE`: options after the URL
+        more, _ = cmdargs.parse(rest[1:], FLAGS, VALUED, operands=0)
+        opts.update(more)
     if not rest:
         raise cmdargs.UsageError("no URL given")
     import httpclient
     url = rest[0]
-    name = opts.get("O") or url.split("?", 1)[0].split("://", 1)[-1].partition("/")[2]
-    name = name[name.rfind("/") + 1:] or "index.html"
+    try:
+        path = httpclient.split_url(url)[3]
+    except httpclient.HTTPError as e:
+        raise cmdargs.UsageError(str(e))
+    timeout = cmdargs.number(opts.get("T", "10"), "number of seconds")
+    if timeout < 1:
+        raise cmdargs.UsageError("-T takes a number of seconds from 1")
+    name = opts.get("O") or path.split("?", 1)[0].rsplit("/", 1)[-1] or "index.html"
+    if name != "-":
+        import fspath
+        target = munix.path(name)
+        if fspath.is_protected(target):
+            return cmdargs.error(name, PROTECTED)
+        if fspath.isdir(target):
+            return cmdargs.error(name, "Is a directory")
     ca = (munix.conf().get("upgrade") or {}).get("ca", "/etc/ca.pem")
     try:
-        response = httpclient.get(url, ca=ca)
+        response = httpclient.get(url, ca=ca, timeout=timeout)
     except httpclient.HTTPError as e:
         return cmdargs.error("", str(e))
     try:
         if name == "-":
-            _copy(response, munix.proc().stdout, text=True)
+            _print(response, munix.proc().stdout)
             return 0
-        return _save(response, munix.path(name))
-    except OSError as e:
+        size = _save(response, target)
+    except httpclient.HTTPError as e:
         return cmdargs.error("", str(e))
+    except UnicodeError:
+        return cmdargs.error(url, "not a text file (save it with -O FILE)")
+    except OSError as e:
+        return cmdargs.error(name, e)
     finally:
         response.close()
-
-
-def _copy(response, out, text=False):
-    import httpclient
-    buf = bytearray(CHUNK)
-    size = 0
-    try:
-        while True:
-            n = response.readinto(buf)
-            if not n:
-                return size
-            size += n
-            out.write(buf[:n].decode() if text else memoryview(buf)[:n])
-    except httpclient.HTTPError as e:
-        raise OSError(str(e))
+    if "q" not in opts:
+        print("%s: %s saved" % (name, cmdargs.human(size)))
+    return 0
 
 
 def _save(response, path):
+    """Stream the body into path.part, then rename it to path; its size."""
     import fspath
     tmp = path + ".part"
+    buf = bytearray(CHUNK)
+    view = memoryview(buf)
+    size = 0
     try:
         with open(tmp, "wb") as f:
-            size = _copy(response, f)
+            while True:
+                n = response.readinto(buf)
+                if not n:
+                    break
+                f.write(view[:n])
+                size += n
         fspath.replace(tmp, path)
-    except OSError as e:
-        try:
-            import os
-            os.remove(tmp)
-        except OSError:
-            pass
-        return cmdargs.error(path, e if e.args and isinstance(e.args[0], int) else str(e))
-    print("%s: %s saved" % (path, cmdargs.human(size)))
-    return 0
+    except BaseException:
+        fspath.discard(tmp)
+        raise
+    return size
+
+
+def _print(response, out):
+    """Write the body to out as text, a UTF-8 character cut between two
+    reads kept for the next."""
+    buf = bytearray(CHUNK)
+    held = b""
+    while True:
+        n = response.readinto(buf)
+        if not n:
+            break
+        data = held + buf[:n]
+        cut = _whole(data)
+        out.write(str(data[:cut], "utf-8"))
+        held = data[cut:]
+    if held:
+        raise UnicodeError()
+
+
+def _whole(data):
+    """How many bytes of data end on a whole UTF-8 character."""
+    i = len(data) - 1
+    while i > len(data) - 4 and i > 0 and data[i] & 0xC0 == 0x80:
+        i -= 1
+    lead = data[i] if data else 0
+    need = 4 if lead >= 0xF0 else 3 if lead >= 0xE0 else 2 if lead >= 0xC0 else 1
+    return i if len(data) - i < need else len(data)

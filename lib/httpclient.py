@@ -18,6 +18,12 @@ socket operation has a timeout.
 import socket
 
 REDIRECTS = (301, 302, 303, 307, 308)
+# Bounds on what a server can make us hold: one header (or chunk size) line,
+# and the whole response head. Lines are read in pieces: readline(n) sets
+# n bytes aside first, too much to ask for each line in a small heap.
+LINE_MAX = 2048
+HEAD_MAX = 8192
+PIECE = 128
 
 
 class HTTPError(Exception):
@@ -25,8 +31,9 @@ class HTTPError(Exception):
 
 
 def split_url(url):
-    """(scheme, host, port, path) of an http:// or https:// URL."""
-    scheme, sep, rest = url.partition("://")
+    """(scheme, host, port, path) of an http:// or https:// URL; a
+    #fragment is the client's own, never sent, so it is left out."""
+    scheme, sep, rest = url.split("#", 1)[0].partition("://")
     scheme = scheme.lower()
     if not sep or scheme not in ("http", "https"):
         raise HTTPError("%s: not an http:// or https:// URL" % url)
@@ -73,12 +80,19 @@ class Response:
         self._done = False
 
     def _line(self):
-        line = self.stream.readline()
-        if not line:
-            raise HTTPError("%s: connection closed early" % self.url)
-        if not line.endswith(b"\n"):
-            raise HTTPError("%s: header line too long or cut" % self.url)
-        return line.rstrip(b"\r\n").decode()
+        line = b""
+        while not line.endswith(b"\n"):
+            if len(line) >= LINE_MAX:
+                raise HTTPError("%s: header line too long" % self.url)
+            part = self.stream.readline(PIECE)
+            if not part:
+                raise HTTPError("%s: connection closed early" % self.url)
+            line += part
+        line = line.rstrip(b"\r\n")
+        try:
+            return line.decode()
+        except UnicodeError:    # a header in another charset: its ASCII is what counts
+            return bytes(c for c in line if c < 128).decode()
 
     def _read_head(self):
         parts = self._line().split(" ", 2)
@@ -89,10 +103,14 @@ class Response:
         except ValueError:
             raise HTTPError("%s: bad status line" % self.url)
         self.reason = parts[2] if len(parts) > 2 else ""
+        room = HEAD_MAX
         while True:
             line = self._line()
             if not line:
                 break
+            room -= len(line)
+            if room < 0:
+                raise HTTPError("%s: response head too large" % self.url)
             name, _, value = line.partition(":")
             self.headers[name.strip().lower()] = value.strip()
         if "chunked" in self.headers.get("transfer-encoding", "").lower():
@@ -103,6 +121,7 @@ class Response:
                 self.length = self._left = int(self.headers["content-length"])
             except ValueError:
                 raise HTTPError("%s: bad Content-Length" % self.url)
+            self._done = self.length == 0
 
     def readinto(self, buf):
         """Read the next part of the body into buf (a bytearray or
@@ -185,8 +204,18 @@ def _tls(sock, host, ca):
     return context.wrap_socket(sock, server_hostname=host)
 
 
+# What a socket's error numbers mean; their values differ between ports.
+NET_ERRORS = (("ETIMEDOUT", "timed out"), ("ECONNREFUSED", "connection refused"),
+              ("ECONNRESET", "connection reset"), ("ECONNABORTED", "connection aborted"),
+              ("EHOSTUNREACH", "host unreachable"), ("ENETUNREACH", "network unreachable"))
+
+
 def _reason(e):
     if isinstance(e, OSError) and e.args and isinstance(e.args[0], int):
+        import errno
+        for name, text in NET_ERRORS:
+            if getattr(errno, name, None) == e.args[0]:
+                return text
         import cmdargs
         return cmdargs.strerror(e)
     return str(e) or type(e).__name__
