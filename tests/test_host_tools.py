@@ -1,4 +1,4 @@
-"""munix flash (its esptool command lines) and munix build for each target."""
+"""munix build for each target (munix flash: test_host_flash.py)."""
 import os
 import subprocess
 import sys
@@ -7,8 +7,6 @@ import pytest
 
 from conftest import ROOT
 
-OFFSETS = {"esp32": "0x1000", "esp32s2": "0x1000", "esp32c3": "0x0", "esp32s3": "0x0",
-           "esp32c6": "0x0", "esp8266": "0x0"}
 # Native architecture numbers of .mpy headers (flags byte, bits 2-7).
 ARCH_NUMBERS = {"xtensawin": 10, "xtensa": 9, "armv6m": 4, "rv32imc": 11, "x64": 2}
 
@@ -17,32 +15,6 @@ def munix(*args):
     env = dict(os.environ, PYTHONPATH=str(ROOT / "tools"))
     return subprocess.run([sys.executable, "-m", "munixtool", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
-
-
-@pytest.mark.parametrize("chip", sorted(OFFSETS))
-def test_flash_dry_run_prints_erase_then_write_at_the_chip_offset(chip, tmp_path):
-    firmware = tmp_path / "fw.bin"
-    firmware.write_bytes(b"\xe9" + bytes(100))
-    done = munix("flash", "/dev/ttyUSB9", str(firmware), "--chip", chip, "--dry-run",
-                 "--baud", "921600")
-    assert done.returncode == 0, done
-    common = f"esptool --chip {chip} --port /dev/ttyUSB9 --baud 921600"
-    assert done.stdout.splitlines() == [
-        f"{common} erase-flash",
-        f"{common} write-flash {OFFSETS[chip]} {firmware}",
-    ]
-
-
-def test_flash_errors_are_one_line(tmp_path):
-    missing = munix("flash", "/dev/ttyUSB9", str(tmp_path / "none.bin"), "--chip", "esp32")
-    assert missing.returncode == 1
-    assert missing.stderr == f"munix: {tmp_path / 'none.bin'}: no such firmware file\n"
-    firmware = tmp_path / "fw.bin"
-    firmware.write_bytes(bytes(16))
-    failed = munix("flash", str(tmp_path / "nodev"), str(firmware), "--chip", "esp32")
-    assert failed.returncode == 1
-    assert failed.stderr.startswith("munix: esptool erase-flash: ")
-    assert len(failed.stderr.splitlines()) == 1
 
 
 @pytest.mark.parametrize("arch", ["bytecode", *ARCH_NUMBERS])

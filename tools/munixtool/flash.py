@@ -22,6 +22,9 @@ OFFSETS = {
     "esp8266": 0x0,
 }
 DEFAULT_BAUD = 460800
+# Connection attempts when asking the chip: each is about 0.75 s of syncing
+# (plus a reset on a serial port), so a silent port fails within seconds.
+DETECT_ATTEMPTS = 3
 
 
 def esptool_command(port: str, chip: str, baud: int, *command: str) -> list[str]:
@@ -44,28 +47,39 @@ def chip_key(name: str) -> str:
 
 
 def detect(port: str) -> str:
-    """Ask the board on port which chip it is."""
+    """Ask the board on port which chip it is; say so on one line."""
     try:
         import esptool
+        from esptool.logger import log
     except ImportError as error:
         raise MunixError("esptool is not installed (pip install esptool)") from error
+    # esptool narrates its connection; munix reports the outcome in one line.
+    log.set_verbosity("silent")
     try:
-        loader = esptool.detect_chip(port, connect_attempts=3)
+        loader = esptool.detect_chip(port, connect_attempts=DETECT_ATTEMPTS)
     except Exception as error:  # noqa: BLE001  esptool raises many kinds; one line for the user
-        raise MunixError(f"cannot detect the chip on {port}: {_one_line(str(error))}") from None
-    try:
-        key = chip_key(loader.CHIP_NAME)
+        raise MunixError(f"cannot detect the chip on {port}: {_first_line(str(error))}") from None
     finally:
-        loader._port.close()
+        log.set_verbosity("normal")
+    with loader:  # closes the port for esptool's own runs
+        name = loader.CHIP_NAME
+    key = chip_key(name)
     if key not in OFFSETS:
-        raise MunixError(f"{loader.CHIP_NAME} on {port}: not a chip munix knows ({', '.join(OFFSETS)})")
+        raise MunixError(f"{name} on {port}: not a chip munix knows ({', '.join(OFFSETS)})")
+    print(f"{name} on {port}")
     return key
+
+
+def _first_line(text: str) -> str:
+    return next((line.strip() for line in text.splitlines() if line.strip()), "failed")
 
 
 def _one_line(text: str) -> str:
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    fatal = [line for line in lines if "error" in line.lower()]
-    return (fatal or lines or ["failed"])[-1]
+    # esptool ends with "ERROR: A fatal error occurred: why" (and hints after it).
+    fatal = [line for line in lines if line.startswith("ERROR:")]
+    line = (fatal or lines or ["failed"])[-1].removeprefix("ERROR:").strip()
+    return line.removeprefix("A fatal error occurred:").strip()
 
 
 def run(argv: list[str]) -> None:
