@@ -12,12 +12,8 @@ folder of its own with standard input from a pipe:
   its prompt and runs a command, found by bisection;
 - time per command: 200 runs of ``echo x``, timed inside the OS.
 
-And for the compiled tree, the network daemons (``--no-net`` skips them):
-
-- FTP upload and download of a 1 MB file (ftplib on the host, median of
-  3), next to a plain socket copy of the same file by a small program on
-  the same MicroPython;
-- heap in use with uftpd running and idle.
+And for the compiled tree, the network daemons (bench_net.py; ``--no-net``
+skips them) and the host tools (bench_host.py).
 """
 
 import argparse
@@ -29,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from munixtool import build, paths
+from munixtool import bench_host, bench_net, build, paths
 from munixtool import sim as simulator
 
 HEAP_PROBE = "import gc\n\ndef __main__(args):\n    gc.collect()\n    print(gc.mem_alloc())\n"
@@ -148,152 +144,6 @@ def jobs_figures(tree: Path) -> dict:
     return {"thread": int(words[1]), "task": int(words[2]), "ps ms": float(words[3])}
 
 
-# A plain socket copy inside the OS: what FTP's transfers compare with.
-SOCKET_COPY = """import netd
-
-def __main__(args):
-    mode, port, path = args[0], int(args[1]), args[2]
-    server = netd.listen("127.0.0.1", port, 1)
-    client, _ = server.accept()
-    buf = bytearray(1024)
-    with open(path, "rb" if mode == "send" else "wb") as f:
-        while True:
-            n = (f if mode == "send" else client).readinto(buf)
-            if not n:
-                break
-            if mode == "send":
-                netd.send(client, memoryview(buf)[:n])
-            else:
-                f.write(memoryview(buf)[:n])
-    client.close()
-    server.close()
-"""
-MEGABYTE = 1 << 20
-
-
-def _free_port() -> int:
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class _RunningOS:
-    """The OS booted with a pipe on its console, kept running."""
-
-    def __init__(self, flash: Path):
-        self.child = subprocess.Popen(simulator.command(flash, heap="2M"), stdin=subprocess.PIPE,
-                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-
-    def run(self, line: str) -> str:
-        """Run a line, wait for its end; its output."""
-        self.child.stdin.write(line + "\necho DONE\n")
-        self.child.stdin.flush()
-        out = ""
-        while not out.endswith("DONE\n"):
-            chunk = self.child.stdout.readline()
-            if not chunk:
-                raise RuntimeError("the OS ended: %r" % out)
-            out += chunk
-        return out[:-5]
-
-    def start(self, line: str) -> None:
-        self.child.stdin.write(line + "\n")
-        self.child.stdin.flush()
-
-    def close(self) -> None:
-        self.child.stdin.close()
-        self.child.wait(TIMEOUT)
-
-
-def _connect(port: int):
-    import socket
-    deadline = time.monotonic() + TIMEOUT
-    while True:
-        try:
-            return socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
-        except ConnectionRefusedError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.005)
-
-
-def _socket_copy(board: _RunningOS, data: bytes) -> tuple[float, float]:
-    """Seconds to send data to the OS and to read it back, plain sockets."""
-    port = _free_port()
-    board.start("/tmp/sockcopy recv %d /tmp/sock.bin" % port)
-    sock = _connect(port)
-    start = time.perf_counter()
-    sock.sendall(data)
-    sock.shutdown(1)
-    sock.recv(1)
-    up = time.perf_counter() - start
-    sock.close()
-    board.run("")
-    port = _free_port()
-    board.start("/tmp/sockcopy send %d /tmp/sock.bin" % port)
-    sock = _connect(port)
-    start = time.perf_counter()
-    got = b""
-    while True:
-        chunk = sock.recv(65536)
-        if not chunk:
-            break
-        got += chunk
-    down = time.perf_counter() - start
-    sock.close()
-    board.run("")
-    assert got == data
-    return up, down
-
-
-def network(tree: Path) -> dict:
-    """FTP and plain socket MB/s for 1 MB, heap in use with uftpd idle."""
-    import ftplib
-    import io
-    import json
-    data = os.urandom(MEGABYTE)
-    with tempfile.TemporaryDirectory(prefix="munix-bench-") as tmp:
-        flash = Path(tmp) / "flash"
-        simulator.seed(flash, tree)
-        (flash / "tmp" / "heapprobe.py").write_text(HEAP_PROBE)
-        (flash / "tmp" / "sockcopy.py").write_text(SOCKET_COPY)
-        port = _free_port()
-        (flash / "etc" / "system.conf").write_text(json.dumps({"ftp": {"port": port}}))
-        board = _RunningOS(flash)
-        try:
-            before = int(board.run("/tmp/heapprobe").split()[-1])
-            board.run("uftpd -i start")
-            idle = int(board.run("/tmp/heapprobe").split()[-1])
-            ups, downs = [], []
-            for _ in range(3):
-                f = ftplib.FTP()
-                f.connect("127.0.0.1", port, timeout=TIMEOUT)
-                f.login()
-                start = time.perf_counter()
-                f.storbinary("STOR /tmp/ftp.bin", io.BytesIO(data))
-                ups.append(time.perf_counter() - start)
-                got = io.BytesIO()
-                start = time.perf_counter()
-                f.retrbinary("RETR /tmp/ftp.bin", got.write)
-                downs.append(time.perf_counter() - start)
-                f.quit()
-                assert got.getvalue() == data
-            copies = [_socket_copy(board, data) for _ in range(3)]
-            board.run("uftpd stop")
-        finally:
-            board.close()
-    mb = MEGABYTE / 1e6
-    return {
-        "ftp up": mb / statistics.median(ups),
-        "ftp down": mb / statistics.median(downs),
-        "socket up": mb / statistics.median([c[0] for c in copies]),
-        "socket down": mb / statistics.median([c[1] for c in copies]),
-        "heap before": before / 1024,
-        "heap ftp idle": idle / 1024,
-    }
-
-
 COUNTING_LOOP = 1000
 
 
@@ -355,15 +205,6 @@ def main(args) -> int:
         print("%-10s %20.3f %33.1f" % (label, row["ms per loop iteration"],
                                        row["heap during long script KiB"]))
     if not options.no_net:
-        net = network(paths.build_dir())
-        print("\nnetwork (compiled tree), MB/s for 1 MB:  upload  download")
-        print("  FTP (uftpd, ftplib)                 %7.1f %9.1f" % (net["ftp up"], net["ftp down"]))
-        print("  plain socket copy, same runtime     %7.1f %9.1f" % (
-            net["socket up"], net["socket down"]))
-        print("heap in use: %.1f KiB at the prompt, %.1f KiB with uftpd idle" % (
-            net["heap before"], net["heap ftp idle"]))
-    # Here, not at the top: bench_host uses this module's helpers.
-    from munixtool import bench_host
-
+        bench_net.report(paths.build_dir())
     bench_host.report()
     return 0

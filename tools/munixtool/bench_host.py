@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 import munixtool
-from munixtool import bench, build, deploy, paths
+from munixtool import bench_net, build, deploy, paths
 from munixtool import sim as simulator
 
 TIMEOUT = 60
@@ -85,7 +85,7 @@ def deploy_times() -> dict:
 
 
 def _median_rate(seconds: list[float]) -> float:
-    return bench.MEGABYTE / 1e6 / statistics.median(seconds)
+    return bench_net.MEGABYTE / 1e6 / statistics.median(seconds)
 
 
 def mount_rates() -> dict:
@@ -93,16 +93,16 @@ def mount_rates() -> dict:
     import json
 
     build.build()
-    data = os.urandom(bench.MEGABYTE)
+    data = os.urandom(bench_net.MEGABYTE)
     with tempfile.TemporaryDirectory(prefix="munix-bench-") as tmp:
         flash, mnt = Path(tmp) / "flash", Path(tmp) / "mnt"
         simulator.seed(flash, paths.build_dir())
         mnt.mkdir()
-        ftp_port = bench._free_port()
+        ftp_port = bench_net.free_port()
         (flash / "etc" / "system.conf").write_text(json.dumps({"ftp": {"port": ftp_port}}))
         for n in range(RUNS):
             (flash / "tmp" / ("read%d.bin" % n)).write_bytes(data)
-        board = bench._RunningOS(flash)
+        board = bench_net.RunningOS(flash)
         mounted = False
         try:
             board.run("uftpd -i start")

@@ -1,0 +1,373 @@
+"""The network daemons' figures for ``munix bench``, on the compiled tree.
+
+- heap in use at the prompt, with uftpd, utelnetd and uhttpd running and
+  idle, and with 4 telnet sessions logged in that have each run a command;
+- telnet: round trip of a command (``echo x``, from sending the line to the
+  next prompt), median of 200, on one session;
+- HTTP: requests per second for a small file (1 KB) and for ``/api/sys``,
+  4 clients at once, a connection per request; next to microdot (from
+  PyPI) serving the same file and the same JSON from a plain script on the
+  same MicroPython;
+- FTP: upload and download of a 1 MB file (ftplib on the host, median of
+  3), next to a plain socket copy of the same file by a small program on
+  the same MicroPython.
+
+The daemons are started with -i (no login), so that the figures are those
+of the daemons and not of the password hash.
+"""
+
+import ftplib
+import http.client
+import io
+import json
+import os
+import socket
+import statistics
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from munixtool import bench, micropython
+from munixtool import sim as simulator
+
+TIMEOUT = 30
+MEGABYTE = 1 << 20
+ROUND_TRIPS = 200
+HTTP_CLIENTS = 4
+HTTP_REQUESTS = 100         # per client
+SMALL_FILE = 1024
+TELNET_SESSIONS = 4
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class RunningOS:
+    """The OS booted with a pipe on its console, kept running."""
+
+    def __init__(self, flash: Path):
+        self.child = subprocess.Popen(simulator.command(flash, heap="2M"), stdin=subprocess.PIPE,
+                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+    def run(self, line: str) -> str:
+        """Run a line, wait for its end; its output."""
+        self.child.stdin.write(line + "\necho DONE\n")
+        self.child.stdin.flush()
+        out = ""
+        while not out.endswith("DONE\n"):
+            chunk = self.child.stdout.readline()
+            if not chunk:
+                raise RuntimeError("the OS ended: %r" % out)
+            out += chunk
+        return out[:-5]
+
+    def heap(self) -> int:
+        """Bytes of heap in use now (the probe bench.HEAP_PROBE on the flash)."""
+        return int(self.run("/tmp/heapprobe").split()[-1])
+
+    def start(self, line: str) -> None:
+        self.child.stdin.write(line + "\n")
+        self.child.stdin.flush()
+
+    def close(self) -> None:
+        self.child.stdin.close()
+        try:
+            self.child.wait(TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.child.kill()
+            self.child.wait()
+        self.child.stdout.close()
+
+
+def _connect(port: int) -> socket.socket:
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        try:
+            return socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
+        except ConnectionRefusedError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.005)
+
+
+def _flash(tmp: str, tree: Path, conf: dict) -> Path:
+    flash = Path(tmp) / "flash"
+    simulator.seed(flash, tree)
+    (flash / "tmp" / "heapprobe.py").write_text(bench.HEAP_PROBE)
+    (flash / "etc" / "system.conf").write_text(json.dumps(conf))
+    return flash
+
+
+class TelnetSession:
+    """A telnet client on a plain socket that answers no option (the
+    daemon's WILL ECHO and the like are read past): enough to log in with
+    -i and run lines."""
+
+    PROMPT = b"$: "
+
+    def __init__(self, port: int):
+        self.sock = _connect(port)
+        self.until_prompt()
+
+    def until_prompt(self) -> bytes:
+        got = b""
+        while not got.endswith(self.PROMPT):
+            chunk = self.sock.recv(4096)
+            if not chunk:
+                raise RuntimeError("telnet session ended: %r" % got)
+            got += chunk
+        return got
+
+    def run(self, line: str) -> bytes:
+        self.sock.sendall(line.encode() + b"\r\n")
+        return self.until_prompt()
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def _round_trips(session: TelnetSession) -> float:
+    """Median milliseconds from sending `echo x` to the next prompt."""
+    times = []
+    for _ in range(ROUND_TRIPS):
+        start = time.perf_counter()
+        session.run("echo x")
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def _requests_per_second(port: int, path: str) -> float:
+    """HTTP_CLIENTS clients, each HTTP_REQUESTS GETs of path on a
+    connection of its own; requests answered 200 per second."""
+    failures = []
+
+    def client():
+        for _ in range(HTTP_REQUESTS):
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
+            c.request("GET", path, headers={"Connection": "close"})
+            r = c.getresponse()
+            r.read()
+            c.close()
+            if r.status != 200:
+                failures.append(r.status)
+
+    threads = [threading.Thread(target=client) for _ in range(HTTP_CLIENTS)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(TIMEOUT * 4)
+    elapsed = time.perf_counter() - start
+    if failures or any(t.is_alive() for t in threads):
+        raise RuntimeError("%s: %d requests failed (%s)" % (path, len(failures), failures[:3]))
+    return HTTP_CLIENTS * HTTP_REQUESTS / elapsed
+
+
+def daemons(tree: Path) -> dict:
+    """Heap with the three daemons idle and with telnet sessions; telnet
+    round trip; HTTP requests per second."""
+    ports = {"telnet": free_port(), "ftp": free_port(), "http": free_port()}
+    conf = {name: {"port": port, "sessions": TELNET_SESSIONS if name == "telnet" else 8}
+            for name, port in ports.items()}
+    with tempfile.TemporaryDirectory(prefix="munix-bench-") as tmp:
+        flash = _flash(tmp, tree, conf)
+        (flash / "www" / "small.txt").write_bytes(b"x" * SMALL_FILE)
+        board = RunningOS(flash)
+        sessions = []
+        try:
+            figures = {"heap at prompt": board.heap()}
+            for command in ("uftpd", "utelnetd", "uhttpd"):
+                board.run(command + " -i start")
+            figures["heap daemons idle"] = board.heap()
+            sessions = [TelnetSession(ports["telnet"]) for _ in range(TELNET_SESSIONS)]
+            for session in sessions:
+                session.run("ls /bin")
+            figures["heap telnet sessions"] = board.heap()
+            figures["telnet round trip ms"] = _round_trips(sessions[0])
+            for session in sessions:
+                session.close()
+            sessions = []
+            figures["http file"] = _requests_per_second(ports["http"], "/small.txt")
+            figures["http sys"] = _requests_per_second(ports["http"], "/api/sys")
+            board.run("utelnetd stop; uhttpd stop; uftpd stop")
+        finally:
+            for session in sessions:
+                session.close()
+            board.close()
+    return figures
+
+
+# microdot serving what uhttpd serves in daemons(): the same file and a
+# JSON answer doing the work of /api/sys (a collection, statvfs).
+MICRODOT_APP = """import gc, os, sys, time
+sys.path.insert(0, %(lib)r)
+from microdot import Microdot, send_file
+
+app = Microdot()
+started = time.ticks_ms()
+
+@app.route("/small.txt")
+async def small(request):
+    return send_file(%(file)r, content_type="text/plain")
+
+@app.route("/api/sys")
+async def info(request):
+    gc.collect()
+    st = os.statvfs("/")
+    return {"platform": sys.platform, "uptime_s": time.ticks_diff(time.ticks_ms(), started) // 1000,
+            "memory": {"used": gc.mem_alloc(), "free": gc.mem_free()},
+            "flash": {"total": st[0] * st[2], "free": st[0] * st[3]}}
+
+app.run(host="127.0.0.1", port=%(port)d)
+"""
+
+
+def microdot_figures() -> dict | None:
+    """Requests per second of microdot on the same runtime; None when the
+    microdot package is not installed."""
+    try:
+        import microdot
+    except ImportError:
+        return None
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="munix-bench-") as tmp:
+        small = Path(tmp) / "small.txt"
+        small.write_bytes(b"x" * SMALL_FILE)
+        app = Path(tmp) / "app.py"
+        app.write_text(MICRODOT_APP % {"lib": os.path.dirname(os.path.dirname(microdot.__file__)),
+                                       "file": os.fspath(small), "port": port})
+        child = subprocess.Popen(micropython.micropython_command() + ["-X", "heapsize=2M", os.fspath(app)],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            _connect(port).close()
+            return {"http file": _requests_per_second(port, "/small.txt"),
+                    "http sys": _requests_per_second(port, "/api/sys")}
+        finally:
+            child.terminate()
+            child.wait(TIMEOUT)
+            child.stderr.close()
+
+
+# A plain socket copy inside the OS: what FTP's transfers compare with.
+SOCKET_COPY = """import netd
+
+def __main__(args):
+    mode, port, path = args[0], int(args[1]), args[2]
+    server = netd.listen("127.0.0.1", port, 1)
+    client, _ = server.accept()
+    buf = bytearray(1024)
+    with open(path, "rb" if mode == "send" else "wb") as f:
+        while True:
+            n = (f if mode == "send" else client).readinto(buf)
+            if not n:
+                break
+            if mode == "send":
+                netd.send(client, memoryview(buf)[:n])
+            else:
+                f.write(memoryview(buf)[:n])
+    client.close()
+    server.close()
+"""
+
+
+def _socket_copy(board: RunningOS, data: bytes) -> tuple[float, float]:
+    """Seconds to send data to the OS and to read it back, plain sockets."""
+    port = free_port()
+    board.start("/tmp/sockcopy recv %d /tmp/sock.bin" % port)
+    sock = _connect(port)
+    start = time.perf_counter()
+    sock.sendall(data)
+    sock.shutdown(1)
+    sock.recv(1)
+    up = time.perf_counter() - start
+    sock.close()
+    board.run("")
+    port = free_port()
+    board.start("/tmp/sockcopy send %d /tmp/sock.bin" % port)
+    sock = _connect(port)
+    start = time.perf_counter()
+    got = b""
+    while True:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        got += chunk
+    down = time.perf_counter() - start
+    sock.close()
+    board.run("")
+    assert got == data
+    return up, down
+
+
+def ftp(tree: Path) -> dict:
+    """FTP and plain socket MB/s for 1 MB."""
+    data = os.urandom(MEGABYTE)
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="munix-bench-") as tmp:
+        flash = _flash(tmp, tree, {"ftp": {"port": port}})
+        (flash / "tmp" / "sockcopy.py").write_text(SOCKET_COPY)
+        board = RunningOS(flash)
+        try:
+            board.run("uftpd -i start")
+            ups, downs = [], []
+            for _ in range(3):
+                f = ftplib.FTP()
+                f.connect("127.0.0.1", port, timeout=TIMEOUT)
+                f.login()
+                start = time.perf_counter()
+                f.storbinary("STOR /tmp/ftp.bin", io.BytesIO(data))
+                ups.append(time.perf_counter() - start)
+                got = io.BytesIO()
+                start = time.perf_counter()
+                f.retrbinary("RETR /tmp/ftp.bin", got.write)
+                downs.append(time.perf_counter() - start)
+                f.quit()
+                assert got.getvalue() == data
+            copies = [_socket_copy(board, data) for _ in range(3)]
+            board.run("uftpd stop")
+        finally:
+            board.close()
+    mb = MEGABYTE / 1e6
+    return {
+        "ftp up": mb / statistics.median(ups),
+        "ftp down": mb / statistics.median(downs),
+        "socket up": mb / statistics.median([c[0] for c in copies]),
+        "socket down": mb / statistics.median([c[1] for c in copies]),
+    }
+
+
+def report(tree: Path) -> None:
+    """Measure and print the network figures."""
+    d = daemons(tree)
+    print("\nnetwork daemons (compiled tree)")
+    print("  heap in use: %.1f KiB at the prompt, %.1f KiB with uftpd, utelnetd and uhttpd "
+          "idle, %.1f KiB with %d telnet sessions" % (
+              d["heap at prompt"] / 1024, d["heap daemons idle"] / 1024,
+              d["heap telnet sessions"] / 1024, TELNET_SESSIONS))
+    print("  telnet: %.2f ms per command round trip (echo x to the next prompt)"
+          % d["telnet round trip ms"])
+    md = microdot_figures()
+    print("  HTTP requests/s, %d clients, a connection each:  %d B file   /api/sys"
+          % (HTTP_CLIENTS, SMALL_FILE))
+    print("    uhttpd                                      %10.0f %10.0f" % (
+        d["http file"], d["http sys"]))
+    if md is None:
+        print("    microdot: not installed (pip install microdot)")
+    else:
+        print("    microdot %-34s %10.0f %10.0f" % (_microdot_version(), md["http file"],
+                                                    md["http sys"]))
+    f = ftp(tree)
+    print("  MB/s for 1 MB:                          upload  download")
+    print("    FTP (uftpd, ftplib)                   %7.1f %9.1f" % (f["ftp up"], f["ftp down"]))
+    print("    plain socket copy, same runtime       %7.1f %9.1f" % (
+        f["socket up"], f["socket down"]))
+
+
+def _microdot_version() -> str:
+    from importlib.metadata import version
+    return version("microdot")
