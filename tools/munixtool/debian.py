@@ -127,9 +127,13 @@ def candidate_mirrors(sources: list[AptSource], codename: str) -> list[str]:
 
 
 class AptDownloader:
-    """apt-get confined to a private directory, for one suite of one mirror."""
+    """apt-get confined to a private directory, for one suite of one mirror.
 
-    def __init__(self, workdir: Path, mirror: str, suite: str):
+    architecture: the Debian architecture whose packages to fetch (say ``i386``
+    on an amd64 host); by default the host's. The host's dpkg need not know it.
+    """
+
+    def __init__(self, workdir: Path, mirror: str, suite: str, architecture: str | None = None):
         self.workdir = workdir
         self.mirror = mirror
         self.suite = suite
@@ -148,6 +152,10 @@ class AptDownloader:
             "Debug::NoLocking": 1,
             "APT::Get::List-Cleanup": 0,
         }
+        if architecture:
+            # The only architecture of the private lists, so plain package names mean it.
+            settings["APT::Architecture"] = architecture
+            settings["APT::Architectures"] = architecture
         self.options = [
             arg for name, value in settings.items() for arg in ("-o", f"{name}={value}")
         ]
@@ -196,8 +204,11 @@ def _apt_complaint(result: subprocess.CompletedProcess) -> str:
     return " | ".join((errors or lines)[-APT_ERROR_LINES:])
 
 
-def fetch_packages(workdir: Path, suite: str, packages: list[str]) -> list[Path]:
-    """Download packages of a Debian suite from the host's mirror into workdir."""
+def fetch_packages(
+    workdir: Path, suite: str, packages: list[str], architecture: str | None = None
+) -> list[Path]:
+    """Download packages of a Debian suite from the host's mirror into workdir,
+    for the given Debian architecture (by default the host's)."""
     if not DEBIAN_KEYRING.is_file():
         raise MunixError(
             f"{DEBIAN_KEYRING} is missing; install it: apt-get install debian-archive-keyring"
@@ -209,7 +220,7 @@ def fetch_packages(workdir: Path, suite: str, packages: list[str]) -> list[Path]
         )
     complaints = []
     for mirror in mirrors:
-        downloader = AptDownloader(workdir, mirror, suite)
+        downloader = AptDownloader(workdir, mirror, suite, architecture)
         complaint = downloader.update()
         if complaint is None:
             return downloader.download(packages)

@@ -1,6 +1,13 @@
-"""Find, or provision once, the MicroPython unix port that runs the simulator and tests."""
+"""Find, or provision once, the MicroPython unix port that runs the simulator and tests.
+
+Besides that default runtime, a 32-bit one can be asked for (``bits=32``):
+Debian's package for the host's 32-bit companion architecture (i386 on
+amd64), whose objects and pointers are 4 bytes as on ESP32 and RP2040, so
+heap figures measured with it are close to a board's.
+"""
 
 import ast
+import errno
 import fcntl
 import os
 import shutil
@@ -31,7 +38,20 @@ DEBIAN_PACKAGES = [
 LOADERS = {
     "amd64": ("x86_64-linux-gnu", "ld-linux-x86-64.so.2"),
     "arm64": ("aarch64-linux-gnu", "ld-linux-aarch64.so.1"),
+    "i386": ("i386-linux-gnu", "ld-linux.so.2"),
+    "armhf": ("arm-linux-gnueabihf", "ld-linux-armhf.so.3"),
 }
+
+# Host architecture -> (the 32-bit architecture it may also run, what that takes).
+COMPANIONS_32 = {
+    "amd64": ("i386", "an x86-64 kernel runs them with IA32 emulation "
+                      "(CONFIG_IA32_EMULATION, not turned off by ia32_emulation=0)"),
+    "arm64": ("armhf", "an arm64 kernel runs them with CONFIG_COMPAT on a CPU with AArch32"),
+}
+
+
+class Unsupported(MunixError):
+    """This machine cannot run the runtime asked for (say, no 32-bit programs)."""
 
 INSTALL_HINT = (
     "install MicroPython >= {}.{} as `micropython` on PATH "
@@ -67,13 +87,21 @@ def _version(command: list[str]) -> tuple[int, int] | None:
         return None
 
 
-def micropython_command() -> list[str]:
+def micropython_command(bits: int | None = None) -> list[str]:
     """The argv prefix that runs the MicroPython unix port (>= 1.22).
 
-    Uses `micropython` from PATH when recent enough; otherwise, on Debian-family
-    hosts, Debian trixie's package unpacked under .cache/micropython/.
+    By default (bits None) uses `micropython` from PATH when recent enough;
+    otherwise, on Debian-family hosts, Debian trixie's package unpacked under
+    .cache/micropython/. With bits=32: a 32-bit build, Debian trixie's package
+    for the host's 32-bit companion architecture unpacked under
+    .cache/micropython-ARCH/ (e.g. micropython-i386); raises Unsupported when
+    this machine cannot fetch or run one.
     """
-    return list(_find_micropython())
+    if bits is None:
+        return list(_find_micropython())
+    if bits != 32:
+        raise MunixError(f"no {bits}-bit MicroPython runtime to ask for; bits is None or 32")
+    return list(_find_micropython_32())
 
 
 @cache
@@ -91,23 +119,39 @@ def _find_micropython() -> tuple[str, ...]:
 
 
 @cache
-def mpy_version() -> int:
-    """The target's ``sys.implementation._mpy`` (version, sub-version and native arch)."""
-    answer = _probe(micropython_command(), "import sys;print(sys.implementation._mpy)")
+def _find_micropython_32() -> tuple[str, ...]:
+    if not debian.is_debian_family():
+        raise Unsupported(
+            "a 32-bit MicroPython is fetched from Debian: this host lacks apt-get or dpkg"
+        )
+    host = debian.dpkg_architecture()
+    if host not in COMPANIONS_32:
+        raise Unsupported(f"no 32-bit architecture known to run on a {host} host")
+    return tuple(_debian_command(COMPANIONS_32[host][0]))
+
+
+@cache
+def mpy_version(bits: int | None = None) -> int:
+    """The target's ``sys.implementation._mpy`` (version, sub-version and native arch),
+    of the default runtime or of the one micropython_command(bits) names."""
+    answer = _probe(micropython_command(bits), "import sys;print(sys.implementation._mpy)")
     if not answer or not answer.isdigit():
         raise MunixError("MicroPython did not report sys.implementation._mpy (no .mpy support?)")
     return int(answer)
 
 
-def _debian_command() -> list[str]:
-    arch = debian.dpkg_architecture()
+def _debian_command(arch: str | None = None) -> list[str]:
+    """Debian's MicroPython for arch (by default the host's), provisioned once."""
+    host = debian.dpkg_architecture()
+    arch = arch or host
     if arch not in LOADERS:
         raise MunixError(f"no Debian MicroPython recipe for architecture {arch}; {INSTALL_HINT}")
     libdir, loader = LOADERS[arch]
-    cache_dir = paths.cache_dir() / "micropython"
+    cache_dir = paths.cache_dir() / ("micropython" if arch == host else f"micropython-{arch}")
     root = cache_dir / "root"
+    loader_path = root / "usr" / "lib" / libdir / loader
     command = [
-        os.fspath(root / "usr" / "lib" / libdir / loader),
+        os.fspath(loader_path),
         "--library-path",
         os.fspath(root / "usr" / "lib" / libdir),
         os.fspath(root / "usr" / "bin" / "micropython"),
@@ -117,11 +161,34 @@ def _debian_command() -> list[str]:
     with _exclusive_lock(cache_dir / ".lock"):
         if _probe(command, "print(1)") == "1":
             return command
+        # Fetching again would not help a machine that cannot run what it has.
+        _refuse_unrunnable(loader_path, arch, host)
         shutil.rmtree(root, ignore_errors=True)
-        _provision(cache_dir, root)
+        _provision(cache_dir, root, arch)
+    _refuse_unrunnable(loader_path, arch, host)
     if _probe(command, "print(1)") != "1":
         raise MunixError(f"MicroPython unpacked under {root} does not run; {INSTALL_HINT}")
     return command
+
+
+def _refuse_unrunnable(loader: Path, arch: str, host: str) -> None:
+    """Raise Unsupported when the kernel refuses to execute loader (a program of arch)."""
+    if not loader.is_file():
+        return
+    try:
+        subprocess.run(
+            [loader, "--version"], capture_output=True, timeout=PROBE_TIMEOUT, check=False
+        )
+    except OSError as error:
+        if error.errno != errno.ENOEXEC:
+            raise MunixError(f"{loader} does not run: {error.strerror}") from error
+        hint = COMPANIONS_32.get(host, (arch, ""))[1]
+        raise Unsupported(
+            f"this machine does not run {arch} programs ({error.strerror})"
+            + (f"; {hint}" if arch != host and hint else "")
+        ) from error
+    except subprocess.TimeoutExpired:
+        pass  # it runs, if slowly: the probe's failure tells the rest
 
 
 @contextmanager
@@ -131,18 +198,18 @@ def _exclusive_lock(path: Path):
         yield
 
 
-def _provision(cache_dir: Path, root: Path) -> None:
-    """Download and unpack the packages, moving the result into place only when complete."""
+def _provision(cache_dir: Path, root: Path, arch: str) -> None:
+    """Download and unpack arch's packages, moving the result into place only when complete."""
     # Left behind by an interrupted run; safe to remove since we hold the lock.
     for stale in cache_dir.glob("partial-*"):
         shutil.rmtree(stale, ignore_errors=True)
     print(
-        f"munix: fetching MicroPython from Debian {DEBIAN_SUITE} into {cache_dir} (once)",
+        f"munix: fetching MicroPython ({arch}) from Debian {DEBIAN_SUITE} into {cache_dir} (once)",
         file=sys.stderr,
     )
     work = Path(tempfile.mkdtemp(prefix="partial-", dir=cache_dir))
     try:
-        debs = debian.fetch_packages(work / "apt", DEBIAN_SUITE, DEBIAN_PACKAGES)
+        debs = debian.fetch_packages(work / "apt", DEBIAN_SUITE, DEBIAN_PACKAGES, arch)
         debian.unpack(debs, work / "root")
         os.rename(work / "root", root)
     finally:

@@ -53,16 +53,19 @@ def prepare_flash(flash: Path, source_root: Path, fresh: bool = False) -> bool:
     return False
 
 
-def command(flash: Path, heap: str | int | None = None, interactive: bool = False) -> list[str]:
+def command(
+    flash: Path, heap: str | int | None = None, interactive: bool = False, bits: int | None = None
+) -> list[str]:
     """The argv that boots the board once on the given flash folder.
 
     interactive: stdin is a terminal (REPL via ``-i``, start.py told ``tty``);
     otherwise start.py is told ``pipe``. heap: MicroPython heap size, e.g. ``2M``.
+    bits: 32 for a 32-bit MicroPython (see micropython.micropython_command).
     """
     start = paths.sim_start_script()
     if not start.is_file():
         raise MunixError(f"{start} is missing")
-    argv = micropython.micropython_command()
+    argv = micropython.micropython_command(bits)
     if heap:
         argv += ["-X", f"heapsize={heap}"]
     if interactive:

@@ -1,0 +1,137 @@
+"""Heap on a 32-bit build, for ``munix bench``: the compiled tree's heap
+figures on a 32-bit MicroPython next to the default (64-bit) one.
+
+On x86-64 every object and pointer takes 8 bytes, so heap figures are about
+twice a 32-bit board's (ESP32, RP2040); the 32-bit runtime (Debian's i386
+package, see micropython.py) gives figures close to a board's. For each
+runtime:
+
+- heap in use at the prompt after boot (bench.HEAP_PROBE);
+- smallest heap: the smallest ``-X heapsize`` that boots and runs a command;
+- the heap uftpd, utelnetd and uhttpd each add once started (one boot each,
+  started with -i on free ports, idle), and all three together.
+
+The .mpy files hold bytecode only, which both runtimes load; their headers
+are checked against each runtime before measuring.
+"""
+
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from munixtool import MunixError, bench_net, build, micropython, paths
+from munixtool import sim as simulator
+
+TIMEOUT = 30
+DAEMONS = ("uftpd", "utelnetd", "uhttpd")
+
+
+def _flash(tmp: str, tree: Path) -> Path:
+    """A flash seeded from tree, with the heap probe and every daemon on a free port."""
+    conf = {name: {"port": bench_net.free_port()} for name in ("ftp", "telnet", "http")}
+    return bench_net._flash(tmp, tree, conf)
+
+
+def boots_with(flash: Path, kib: int, bits: int | None) -> bool:
+    """Whether the OS boots and runs a command with kib KiB of heap."""
+    argv = simulator.command(flash, heap="%dK" % kib, bits=bits)
+    try:
+        done = subprocess.run(argv, input="echo ok\n", capture_output=True, text=True,
+                              timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return False
+    return done.returncode == 0 and done.stdout.endswith("ok\n")
+
+
+def smallest_heap(flash: Path, bits: int | None, low: int = 8, high: int = 512) -> int:
+    """The smallest heap in KiB that boots and runs a command, by bisection."""
+    if not boots_with(flash, high, bits):
+        raise RuntimeError("the OS does not boot with %d KiB of heap" % high)
+    while high - low > 1:
+        middle = (low + high) // 2
+        if boots_with(flash, middle, bits):
+            high = middle
+        else:
+            low = middle
+    return high
+
+
+class RunningOS(bench_net.RunningOS):
+    """bench_net's running OS, on the runtime micropython_command(bits) names."""
+
+    def __init__(self, flash: Path, bits: int | None):
+        self.child = subprocess.Popen(simulator.command(flash, heap="2M", bits=bits),
+                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                      stderr=subprocess.STDOUT, text=True)
+
+
+def heap_with(flash: Path, bits: int | None, daemons: tuple[str, ...]) -> tuple[int, int]:
+    """Bytes of heap in use at the prompt, then with the daemons started, in one boot."""
+    board = RunningOS(flash, bits)
+    try:
+        before = board.heap()
+        for daemon in daemons:
+            out = board.run(daemon + " -i start")
+            if "listening on" not in out:
+                raise RuntimeError("%s did not start: %s" % (daemon, out.strip()))
+        after = board.heap()
+        board.run("; ".join(daemon + " stop" for daemon in daemons))
+    finally:
+        board.close()
+    return before, after
+
+
+def check_headers(tree: Path, bits: int | None) -> None:
+    """Raise MunixError when an .mpy file of tree cannot load on the runtime."""
+    target = micropython.mpy_version(bits)
+    for mpy in sorted(tree.rglob("*.mpy")):
+        with open(mpy, "rb") as file:
+            problem = build.header_problem(file.read(4), target)
+        if problem:
+            raise MunixError("%s: %s" % (mpy.relative_to(tree), problem))
+
+
+def word_bits(bits: int | None) -> int:
+    """The pointer width of the runtime micropython_command(bits) names."""
+    argv = micropython.micropython_command(bits)
+    argv += ["-c", "import sys;print(64 if sys.maxsize >> 32 else 32)"]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=TIMEOUT, check=True)
+    return int(done.stdout)
+
+
+def figures(tree: Path, bits: int | None) -> dict:
+    """The heap figures of tree on one runtime: bytes in use at the prompt, what
+    each daemon and all three add to it (bytes), the smallest heap (KiB)."""
+    check_headers(tree, bits)
+    with tempfile.TemporaryDirectory(prefix="munix-bench-") as tmp:
+        flash = _flash(tmp, tree)
+        row = {"smallest heap KiB": smallest_heap(flash, bits)}
+        for daemon in DAEMONS:
+            before, after = heap_with(flash, bits, (daemon,))
+            row[daemon] = after - before
+        row["at prompt"], after = heap_with(flash, bits, DAEMONS)
+        row["all three"] = after - row["at prompt"]
+    return row
+
+
+def report(tree: Path | None = None, out=sys.stdout) -> None:
+    """The "heap on a 32-bit build" block of ``munix bench`` (compiled tree by default)."""
+    tree = tree or paths.build_dir()
+    print("\nheap on a 32-bit build (compiled tree; KiB)", file=out)
+    try:
+        small = figures(tree, 32)
+    except micropython.Unsupported as error:
+        print("  skipped: %s" % error, file=out)
+        return
+    big = figures(tree, None)
+    rows = [("heap in use after boot", "at prompt"), ("smallest heap that boots", None)]
+    rows += [("+ with %s running" % daemon, daemon) for daemon in DAEMONS]
+    rows.append(("+ with all three running", "all three"))
+    print("  %-28s %8s %8s" % ("", "%d-bit" % word_bits(None), "32-bit"), file=out)
+    for label, key in rows:
+        if key is None:
+            print("  %-28s %8d %8d" % (label, big["smallest heap KiB"],
+                                       small["smallest heap KiB"]), file=out)
+        else:
+            print("  %-28s %8.1f %8.1f" % (label, big[key] / 1024, small[key] / 1024), file=out)
