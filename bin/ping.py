@@ -15,9 +15,9 @@ SIZE = 56           # data bytes, as ping sends by default
 
 
 def __main__(args):
-    opts, rest = cmdargs.parse(_options_first(args), "", "cW")
-    if len(rest) != 1:
-        raise cmdargs.UsageError("extra operand %s" % rest[1] if rest else "missing HOST")
+    opts, rest = cmdargs.parse(args, "", "cW", operands=1, anywhere=True)
+    if not rest:
+        raise cmdargs.UsageError("missing HOST")
     count = cmdargs.number(opts.get("c", "4"), "count")
     wait = cmdargs.number(opts.get("W", "1"), "number of seconds")
     if count < 1 or wait < 1:
@@ -64,27 +64,6 @@ def __main__(args):
         print("round-trip min/avg/max = %s/%s/%s ms" % (
             _ms(min(times)), _ms(sum(times) // len(times)), _ms(max(times))))
     return 0 if times else 1
-
-
-def _options_first(args):
-    """args with the options moved before HOST: `ping HOST -c 3` is the
-    usual order, where cmdargs takes options only before operands."""
-    options, operands = [], []
-    i = 0
-    while i < len(args):
-        arg = args[i]
-        if arg == "--":
-            operands.extend(args[i + 1:])
-            break
-        if arg[:1] == "-" and len(arg) > 1:
-            options.append(arg)
-            if arg in ("-c", "-W") and i + 1 < len(args):
-                i += 1
-                options.append(args[i])
-        else:
-            operands.append(arg)
-        i += 1
-    return options + operands
 
 
 def _ms(us):

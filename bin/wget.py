@@ -19,10 +19,7 @@ PROTECTED = "part of the system, not overwritten"
 
 
 def __main__(args):
-    opts, rest = cmdargs.parse(args, FLAGS, VALUED)
-    if len(rest) > 1:       # `wget URL -O FILE`: options after the URL
-        more, _ = cmdargs.parse(rest[1:], FLAGS, VALUED, operands=0)
-        opts.update(more)
+    opts, rest = cmdargs.parse(args, FLAGS, VALUED, operands=1, anywhere=True)
     if not rest:
         raise cmdargs.UsageError("no URL given")
     import httpclient

@@ -31,12 +31,15 @@ class Help(Exception):
     """--help was given: the shell prints the command's usage."""
 
 
-def parse(args, flags="", valued="", operands=None):
+def parse(args, flags="", valued="", operands=None, anywhere=False):
     """Split args into ({option: value}, operands).
 
     flags: letters of options without a value (-l); their value is True.
     valued: letters of options taking a value (-n 5 or -n5).
     operands: how many operands at most, when limited.
+    anywhere: options may also follow operands (`ping HOST -c 3`); else
+    the first operand ends the options, so that a command's own arguments
+    (sh -c CMD ARG...) are never taken for options.
     Options may be combined (-la); -- ends options; a lone - is an operand.
     """
     opts = {}
@@ -50,7 +53,7 @@ def parse(args, flags="", valued="", operands=None):
         if arg == "--":
             rest.extend(args[i:])
             break
-        if len(arg) < 2 or arg[0] != "-" or rest:
+        if len(arg) < 2 or arg[0] != "-" or (rest and not anywhere):
             rest.append(arg)
             continue
         j = 1
