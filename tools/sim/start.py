@@ -7,8 +7,10 @@ the modules only boards have (rom/: os.uname, machine.Pin, network ...) at
 /rom, where MicroPython boards keep their ROM filesystem; they load on
 import, like a board's built-in modules. asyncio's ThreadSafeFlag is
 replaced by one the unix port's select.poll does not crash on (see
-threadflag.py). Then /boot.py and /main.py run as on a board. With `pipe` (standard input is not a terminal) the console
-reads plain lines without a prompt or echo, and ends at end of input. With
+rom/threadflag.py). Then /boot.py and /main.py run as on a board.
+
+With `pipe` (standard input is not a terminal) the console reads plain
+lines without a prompt or echo, and ends at end of input. With
 `tty` the console's line editor reads the terminal a character at a time,
 as on a board's serial console: while it edits a line, the terminal is
 switched out of its line mode, its echo and its signal keys (Ctrl-C comes
@@ -24,11 +26,26 @@ here = sys.argv[0].rsplit("/", 1)[0]
 
 sys.path.insert(0, here)
 import flash  # noqa: E402
-import threadflag  # noqa: E402
 
 flash.mount(flash_root, here + "/rom")
-threadflag.install()
-del sys.modules["flash"], sys.modules["threadflag"]
+del sys.modules["flash"]
+
+
+class _LazyAsyncio:
+    """Stands for asyncio in sys.modules until first used; then loads the
+    frozen asyncio with threadflag's mend and leaves the place to it."""
+
+    real = None
+
+    def __getattr__(self, name):
+        if _LazyAsyncio.real is None:
+            del sys.modules["asyncio"]
+            import threadflag   # in /rom
+            _LazyAsyncio.real = threadflag.asyncio
+        return getattr(_LazyAsyncio.real, name)
+
+
+sys.modules["asyncio"] = _LazyAsyncio()
 
 
 def _read_piped_line(prompt=""):
