@@ -1,6 +1,6 @@
-import netd
+import daemonctl
 
-USAGE = netd.USAGE + """
+USAGE = daemonctl.USAGE + """
 Serves the board's files to FTP clients (ftp, curl, FUSE mounts) on the
 "ftp" port of /etc/system.conf (21; 2121 in the simulator). status counts
 logins, downloads (RETR) and uploads."""
@@ -8,4 +8,4 @@ ABOUT = "the FTP daemon: start, stop or show it"
 
 
 def __main__(args):
-    return netd.control("ftp", args, "ftpd")
+    return daemonctl.control("ftp", args, "ftpd")

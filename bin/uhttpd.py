@@ -1,6 +1,6 @@
-import netd
+import daemonctl
 
-USAGE = netd.USAGE + """
+USAGE = daemonctl.USAGE + """
 Serves /www and the JSON API (/api/run, /api/sys, /api/fs/PATH) on the
 "http" port of /etc/system.conf (80; 8080 in the simulator), to at most
 "sessions" clients at once; a kept-alive connection idle for "idle_s"
@@ -9,4 +9,4 @@ ABOUT = "the HTTP daemon: start, stop or show it"
 
 
 def __main__(args):
-    return netd.control("http", args, "httpd")
+    return daemonctl.control("http", args, "httpd")

@@ -1,6 +1,6 @@
-import netd
+import daemonctl
 
-USAGE = netd.USAGE + """
+USAGE = daemonctl.USAGE + """
 Serves shell sessions to telnet clients on the "telnet" port of
 /etc/system.conf (23; 2323 in the simulator), at most "sessions" at once;
 a session idle for "idle_s" seconds is closed. status counts logins."""
@@ -8,4 +8,4 @@ ABOUT = "the telnet daemon: start, stop or show it"
 
 
 def __main__(args):
-    return netd.control("telnet", args, "telnetd")
+    return daemonctl.control("telnet", args, "telnetd")

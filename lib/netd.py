@@ -11,7 +11,8 @@ and status commands.
                                     server(daemon) runs as a task on the
                                     OS's loop until daemon.stopping is set
     netd.stop(name), netd.get(name) stop a daemon; the running one or None
-    netd.control(name, args, start) the whole `uXXXd start|stop|status`
+
+The `uXXXd start|stop|status` commands are daemonctl's.
 
 A running daemon is a process (`ps` lists uftpd, `kill PID` stops it,
 `test -p uftpd` finds it), of kind "daemon", done when its last thread
@@ -382,54 +383,3 @@ def log(text):
                 f.write("%d %s\n" % (time.time(), text))
         except OSError:
             pass
-
-
-USAGE = """[-i] [-q] start|stop|status
-  start   start the daemon (port, limits and timeouts: /etc/system.conf)
-  stop    stop it: the listener and every session end
-  status  whether it runs, where, and what it served
-  -i      start although no password is set (setauth): no login asked
-  -q      stop quietly: no error when it is not running (for /etc/end.sh)"""
-
-
-def control(name, args, module):
-    """The `uXXXd [-i] [-q] start|stop|status` command of daemon name;
-    module.start(insecure) starts it and returns the Daemon: the module is
-    only imported to start, so stop and status (end.sh) stay small. Returns the
-    command's status."""
-    import cmdargs
-    opts, rest = cmdargs.parse(args, "iq", operands=1)
-    what = rest[0] if rest else ""
-    if what == "status":
-        daemon = get(name)
-        if daemon is None:
-            print("%s: not running" % name)
-            return 1
-        print(daemon.status())
-        return 0
-    if what == "stop":
-        if not stop(name):
-            return 0 if "q" in opts else cmdargs.error(None, "not running")
-        print("%s: stopped" % name)
-        return 0
-    if what != "start":
-        raise cmdargs.UsageError("start, stop or status?")
-    if get(name) is not None:
-        return cmdargs.error(None, "already running")
-    import auth
-    insecure = bool(opts.get("i"))
-    if auth.required() is None and not insecure:
-        return cmdargs.error(None, "no password set: run `setauth USER` first"
-                             " (or `setauth -d` for none, or start with -i)")
-    port = setting(settings(name), "port", 0)
-    try:
-        daemon = __import__(module).start(insecure and auth.required() is None)
-    except RuntimeError as e:
-        return cmdargs.error(None, e)
-    except OSError as e:
-        import errno
-        if e.args and e.args[0] == errno.EADDRINUSE:
-            return cmdargs.error("port %d" % port, "in use")
-        return cmdargs.error("port %d" % port, e)
-    print(daemon.status())
-    return 0

@@ -1,5 +1,5 @@
 """What the three daemons (FTP, HTTP, telnet) share: their life cycle
-through netd.control."""
+through daemonctl."""
 import socket
 
 import pytest

@@ -1,0 +1,63 @@
+"""The `uftpd`, `utelnetd` and `uhttpd` commands: start, stop and status of
+a network daemon.
+
+netd (the daemons' shared code) and the daemon's own module are imported
+only once a daemon starts: while none runs, `stop` and `status` (as
+/etc/end.sh runs them at every shutdown) cost no more than this module.
+"""
+import sys
+
+import cmdargs
+
+USAGE = """[-i] [-q] start|stop|status
+  start   start the daemon (port, limits and timeouts: /etc/system.conf)
+  stop    stop it: the listener and every session end
+  status  whether it runs, where, and what it served
+  -i      start although no password is set (setauth): no login asked
+  -q      stop quietly: no error when it is not running (for /etc/end.sh)"""
+
+
+def control(name, args, module):
+    """The `uXXXd [-i] [-q] start|stop|status` command of daemon name;
+    module.start(insecure) starts it and returns the Daemon. Returns the
+    command's status."""
+    opts, rest = cmdargs.parse(args, "iq", operands=1)
+    what = rest[0] if rest else ""
+    if what not in ("start", "stop", "status"):
+        raise cmdargs.UsageError("start, stop or status?")
+    netd = sys.modules.get("netd")
+    daemon = netd.get(name) if netd is not None else None
+    if what == "status":
+        if daemon is None:
+            print("%s: not running" % name)
+            return 1
+        print(daemon.status())
+        return 0
+    if what == "stop":
+        if daemon is None or not netd.stop(name):
+            return 0 if "q" in opts else cmdargs.error(None, "not running")
+        print("%s: stopped" % name)
+        return 0
+    if daemon is not None:
+        return cmdargs.error(None, "already running")
+    return _start(name, module, bool(opts.get("i")))
+
+
+def _start(name, module, insecure):
+    import auth
+    import netd
+    if auth.required() is None and not insecure:
+        return cmdargs.error(None, "no password set: run `setauth USER` first"
+                             " (or `setauth -d` for none, or start with -i)")
+    port = netd.setting(netd.settings(name), "port", 0)
+    try:
+        daemon = __import__(module).start(insecure and auth.required() is None)
+    except RuntimeError as e:
+        return cmdargs.error(None, e)
+    except OSError as e:
+        import errno
+        if e.args and e.args[0] == errno.EADDRINUSE:
+            return cmdargs.error("port %d" % port, "in use")
+        return cmdargs.error("port %d" % port, e)
+    print(daemon.status())
+    return 0
