@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from munixtool import bench_host, bench_net, build, paths
+from munixtool import bench_heap32, bench_host, bench_net, build, paths
 from munixtool import sim as simulator
 
 HEAP_PROBE = "import gc\n\ndef __main__(args):\n    gc.collect()\n    print(gc.mem_alloc())\n"
@@ -33,8 +33,9 @@ LOOP = 200
 TIMEOUT = 30
 
 
-def _boot(flash: Path, lines: list[str], heap: str | None = "2M") -> subprocess.CompletedProcess:
-    argv = simulator.command(flash, heap=heap, interactive=False)
+def _boot(flash: Path, lines: list[str], heap: str | None = "2M",
+          bits: int | None = None) -> subprocess.CompletedProcess:
+    argv = simulator.command(flash, heap=heap, interactive=False, bits=bits)
     return subprocess.run(argv, input="\n".join(lines) + "\n", capture_output=True,
                           text=True, timeout=TIMEOUT)
 
@@ -70,21 +71,22 @@ def heap_in_use(flash: Path) -> int:
     return int(done.stdout.split()[-1])
 
 
-def boots_with(flash: Path, kib: int) -> bool:
+def boots_with(flash: Path, kib: int, bits: int | None = None) -> bool:
     try:
-        done = _boot(flash, ["echo ok"], heap="%dK" % kib)
+        done = _boot(flash, ["echo ok"], heap="%dK" % kib, bits=bits)
     except subprocess.TimeoutExpired:
         return False
     return done.returncode == 0 and done.stdout.endswith("ok\n")
 
 
-def smallest_heap(flash: Path, low: int = 8, high: int = 512) -> int:
-    """The smallest heap in KiB that boots and runs a command."""
-    if not boots_with(flash, high):
+def smallest_heap(flash: Path, bits: int | None = None, low: int = 8, high: int = 512) -> int:
+    """The smallest heap in KiB that boots and runs a command (on the
+    runtime micropython_command(bits) names)."""
+    if not boots_with(flash, high, bits):
         raise RuntimeError("the OS does not boot with %d KiB of heap" % high)
     while high - low > 1:
         middle = (low + high) // 2
-        if boots_with(flash, middle):
+        if boots_with(flash, middle, bits):
             high = middle
         else:
             low = middle
@@ -206,5 +208,6 @@ def main(args) -> int:
                                        row["heap during long script KiB"]))
     if not options.no_net:
         bench_net.report(paths.build_dir())
+    bench_heap32.report(paths.build_dir())
     bench_host.report()
     return 0

@@ -20,8 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from munixtool import MunixError, bench_net, build, micropython, paths
-from munixtool import sim as simulator
+from munixtool import MunixError, bench, bench_net, build, micropython, paths
 
 TIMEOUT = 30
 DAEMONS = ("uftpd", "utelnetd", "uhttpd")
@@ -33,42 +32,9 @@ def _flash(tmp: str, tree: Path) -> Path:
     return bench_net._flash(tmp, tree, conf)
 
 
-def boots_with(flash: Path, kib: int, bits: int | None) -> bool:
-    """Whether the OS boots and runs a command with kib KiB of heap."""
-    argv = simulator.command(flash, heap="%dK" % kib, bits=bits)
-    try:
-        done = subprocess.run(argv, input="echo ok\n", capture_output=True, text=True,
-                              timeout=TIMEOUT)
-    except subprocess.TimeoutExpired:
-        return False
-    return done.returncode == 0 and done.stdout.endswith("ok\n")
-
-
-def smallest_heap(flash: Path, bits: int | None, low: int = 8, high: int = 512) -> int:
-    """The smallest heap in KiB that boots and runs a command, by bisection."""
-    if not boots_with(flash, high, bits):
-        raise RuntimeError("the OS does not boot with %d KiB of heap" % high)
-    while high - low > 1:
-        middle = (low + high) // 2
-        if boots_with(flash, middle, bits):
-            high = middle
-        else:
-            low = middle
-    return high
-
-
-class RunningOS(bench_net.RunningOS):
-    """bench_net's running OS, on the runtime micropython_command(bits) names."""
-
-    def __init__(self, flash: Path, bits: int | None):
-        self.child = subprocess.Popen(simulator.command(flash, heap="2M", bits=bits),
-                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                      stderr=subprocess.STDOUT, text=True)
-
-
 def heap_with(flash: Path, bits: int | None, daemons: tuple[str, ...]) -> tuple[int, int]:
     """Bytes of heap in use at the prompt, then with the daemons started, in one boot."""
-    board = RunningOS(flash, bits)
+    board = bench_net.RunningOS(flash, bits)
     try:
         before = board.heap()
         for daemon in daemons:
@@ -106,7 +72,7 @@ def figures(tree: Path, bits: int | None) -> dict:
     check_headers(tree, bits)
     with tempfile.TemporaryDirectory(prefix="munix-bench-") as tmp:
         flash = _flash(tmp, tree)
-        row = {"smallest heap KiB": smallest_heap(flash, bits)}
+        row = {"smallest heap KiB": bench.smallest_heap(flash, bits)}
         for daemon in DAEMONS:
             before, after = heap_with(flash, bits, (daemon,))
             row[daemon] = after - before

@@ -48,11 +48,13 @@ def free_port() -> int:
 
 
 class RunningOS:
-    """The OS booted with a pipe on its console, kept running."""
+    """The OS booted with a pipe on its console, kept running (on the
+    runtime micropython_command(bits) names)."""
 
-    def __init__(self, flash: Path):
-        self.child = subprocess.Popen(simulator.command(flash, heap="2M"), stdin=subprocess.PIPE,
-                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    def __init__(self, flash: Path, bits: int | None = None):
+        self.child = subprocess.Popen(simulator.command(flash, heap="2M", bits=bits),
+                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                      stderr=subprocess.STDOUT, text=True)
 
     def run(self, line: str) -> str:
         """Run a line, wait for its end; its output."""
