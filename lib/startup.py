@@ -23,8 +23,6 @@ def start(recovery):
     for folder in ("/lib", "/libx"):
         if folder not in sys.path:
             sys.path.append(folder)
-    if fspath.exists(UPGRADE_STATE):
-        _upgrade("boot", BOOTING)
     console = session.install()
     kernel.console = console
     process.start_init(console)
@@ -54,19 +52,12 @@ def _run_init(console):
                 print("%s interrupted" % script)
     fspath.discard(BOOTING)
     if fspath.exists(UPGRADE_STATE):
-        _upgrade("booted")
-
-
-def _upgrade(step, *args):
-    """An upgrade's install, probation or rollback (upgradeboot.py); the
-    board restarts when what is installed changed under the running code."""
-    import upgradeboot
-    try:
-        restart = getattr(upgradeboot, step)(*args)
-    finally:
-        sys.modules.pop("upgradeboot", None)
-    if restart:
-        kernel.reset(False)
+        # A new version on probation has booted (main.py began the probation).
+        import upgradeboot
+        try:
+            upgradeboot.booted()
+        finally:
+            sys.modules.pop("upgradeboot", None)
 
 
 def loadconfig(_):

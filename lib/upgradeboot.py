@@ -30,6 +30,7 @@ JOURNAL = ROOT + "/journal"
 STATE = ROOT + "/state"
 NEW = ROOT + "/new/"
 OLD = ROOT + "/old/"
+BOOTING = "/etc/.booting"     # the marker of a boot that has not finished init.sh
 
 
 def exists(path):
@@ -179,6 +180,17 @@ def undo(booting=None):
     os.remove(STATE)
     remove_tree(ROOT)
     return previous
+
+
+def at_boot():
+    """main.py's first step while an upgrade is pending: do what the state
+    file says, and reset the board when what is installed changed. The
+    module leaves sys.modules: the OS loads it again only to end a probation."""
+    import sys
+    sys.modules.pop(__name__, None)
+    if boot(BOOTING):
+        import machine
+        machine.reset()
 
 
 def boot(booting):

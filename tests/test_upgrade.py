@@ -58,16 +58,22 @@ def _edit_crash(tree):
         f.write("> import machine; machine.reset()\n")
 
 
+def _edit_broken(tree):
+    with open(tree / "lib" / "shell.py", "a") as f:
+        f.write("raise ImportError('a broken release')\n")
+
+
 @pytest.fixture(scope="module")
 def releases(tmp_path_factory):
     """Releases under one served folder: a (installed), b (newer), old,
-    crash, and spoilt copies of b."""
+    crash, broken (its shell cannot load), and spoilt copies of b."""
     base = tmp_path_factory.mktemp("releases")
     key = new_key(base / "keys" / "release.pem")
     other = new_key(base / "keys2" / "other.pem")
     served = base / "www"
     for name, version, edit in (("a", OLD, None), ("b", NEW, _edit_new),
-                                ("old", "0.9.0", None), ("crash", "1.2.0", _edit_crash)):
+                                ("old", "0.9.0", None), ("crash", "1.2.0", _edit_crash),
+                                ("broken", "1.3.0", _edit_broken)):
         release.release(make_tree(base, name, version, key, edit), served / name, key)
     b = served / "b"
     spoilt = {name: served / name for name in
@@ -194,6 +200,20 @@ def test_new_version_that_cannot_boot_is_rolled_back(board, releases):
     final = boots(board, ["uname -r"])[0]
     assert final.stdout.splitlines()[-1] == OLD
     assert "recovery" not in final.stdout
+    assert snapshot(board) == before
+
+
+def test_new_version_whose_kernel_cannot_load_is_rolled_back(board, releases):
+    before = snapshot(board)
+    done = boots(board, ["upgrade -y --ref broken"])
+    assert "first boot of munix 1.3.0, on probation" in done[-1].stdout
+    assert "a broken release" in done[-1].stderr + done[-1].stdout
+    assert done[-1].returncode not in (0, simulator.RESET_STATUS)
+    again = boots(board, [])     # the board is reset by hand, or powered again
+    text = "".join(d.stdout for d in again)
+    assert "munix 1.3.0 did not finish booting: rolled back to %s" % OLD in text
+    final = boots(board, ["uname -r"])[0]
+    assert final.stdout.splitlines()[-1] == OLD
     assert snapshot(board) == before
 
 
