@@ -32,6 +32,10 @@ def __main__(args):
 def _main(opts):
     import kernel
     import upgradeboot
+    if kernel.__file__.startswith("/rom/"):
+        # Files installed under /lib would stay hidden behind the ROMFS.
+        return cmdargs.error("", "munix runs from the ROMFS partition (/rom): "
+                             "update it from a computer with `munix deploy --romfs`")
     pending = upgradeboot.state()
     if pending and pending != "trial":
         return cmdargs.error("", "an upgrade is pending (%s): restart the board to finish it" % pending)

@@ -16,6 +16,7 @@ INIT = "/etc/init.sh"
 RC_LOCAL = "/etc/rc.local"
 BOOTING = "/etc/.booting"
 UPGRADE_STATE = "/.upgrade/state"
+ROM_BIN = "/rom/bin"
 
 
 def start(recovery):
@@ -23,6 +24,9 @@ def start(recovery):
     for folder in ("/lib", "/libx"):
         if folder not in sys.path:
             sys.path.append(folder)
+    if fspath.isdir(ROM_BIN):
+        import readonly
+        readonly.remount()
     console = session.install()
     kernel.console = console
     process.start_init(console)
@@ -67,6 +71,11 @@ def loadconfig(_):
     kernel.conf.update(fresh)
     for name, value in fresh.get("env", {}).items():
         kernel.console.setenv(name, value, export=True)
+    # munix in a ROMFS partition (munix deploy --romfs) has its commands
+    # there, after the folders of the configured PATH.
+    path = kernel.console.getenv("PATH", "")
+    if fspath.isdir(ROM_BIN) and ROM_BIN not in path.split(":"):
+        kernel.console.setenv("PATH", path + ":" + ROM_BIN if path else ROM_BIN, export=True)
     return 0
 
 

@@ -33,6 +33,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="boot the compiled tree from build/ (flash .sim/flash-build)",
     )
     sim.add_argument(
+        "--romfs",
+        action="store_true",
+        help="a fresh flash with the compiled lib/ and bin/ in a ROMFS partition",
+    )
+    sim.add_argument(
         "--heap", type=_heap_size, metavar="SIZE", help="MicroPython heap size, e.g. 2M"
     )
     sim.add_argument(

@@ -24,8 +24,17 @@ def default_flash(from_build: bool = False) -> Path:
     return paths.sim_dir() / ("flash-build" if from_build else "flash")
 
 
-def seed(flash: Path, source_root: Path) -> None:
-    """Replace flash's contents with a copy of the device tree found in source_root."""
+def romfs_partition(flash: Path) -> Path:
+    """The simulated board's ROMFS partition: FLASH.romfs, next to its flash
+    folder (tools/sim/flash.py mounts it at /rom when it is there)."""
+    flash = Path(flash)
+    return flash.with_name(flash.name + ".romfs")
+
+
+def seed(flash: Path, source_root: Path, leave_out: tuple[str, ...] = ()) -> None:
+    """Replace flash's contents with a copy of the device tree found in
+    source_root; the folders of leave_out are made empty. The board has no
+    ROMFS partition afterwards (see romfs.seed)."""
     flash, source_root = Path(flash), Path(source_root)
     # Copied aside and renamed into place, so an interrupted copy is never taken
     # for a seeded flash.
@@ -34,13 +43,16 @@ def seed(flash: Path, source_root: Path) -> None:
     staging.mkdir(parents=True)
     for name in paths.DEVICE_TREE:
         source = source_root / name
-        if source.is_dir():
+        if name in leave_out:
+            (staging / name).mkdir()
+        elif source.is_dir():
             shutil.copytree(
                 source, staging / name, ignore=shutil.ignore_patterns(*paths.HOST_ARTEFACTS)
             )
         elif source.is_file():
             shutil.copy2(source, staging / name)
     shutil.rmtree(flash, ignore_errors=True)
+    romfs_partition(flash).unlink(missing_ok=True)
     os.rename(staging, flash)
 
 
@@ -112,11 +124,17 @@ def run(flash: Path, heap: str | int | None = None) -> int:
 def main(args) -> int:
     """Entry point of ``munix sim``."""
     source_root = paths.repo_root()
-    if args.build:
+    if args.build or args.romfs:
         print(f"build: {build.build()}", file=sys.stderr)
         source_root = paths.build_dir()
-    flash = args.flash or default_flash(from_build=args.build)
-    if prepare_flash(flash, source_root, fresh=args.fresh):
+    flash = args.flash or default_flash(from_build=args.build or args.romfs)
+    if args.romfs:
+        from munixtool import romfs
+
+        romfs.seed(flash, source_root)
+        print(f"sim: seeded {flash}, lib/ and bin/ in its ROMFS partition "
+              f"{romfs_partition(flash)}", file=sys.stderr)
+    elif prepare_flash(flash, source_root, fresh=args.fresh):
         print(f"sim: seeded {flash} from {source_root}", file=sys.stderr)
     if getattr(args, "serial", False):
         from munixtool import serialport

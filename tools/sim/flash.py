@@ -10,6 +10,10 @@ VfsPosix builds every path in one buffer of its own and lets other threads
 run during the system call: two threads using the flash at once (background
 jobs) would read each other's paths. Calls are taken one at a time here, as
 a board's filesystem driver does under its lock.
+
+mount() makes the whole board: the flash, the stand-ins for built-in
+modules, a ROMFS partition when the board has one, the board's sys.path,
+and a mend for asyncio on the unix port (rom/threadflag.py).
 """
 import _thread
 import ffi
@@ -54,9 +58,56 @@ class Flash:
 def mount(root, rom):
     """Make the board: the folder root as its flash at /, the stand-ins
     for its built-in modules (the folder rom) at /rom, and the sys.path a
-    board has."""
+    board has. When a file ROOT.romfs is there, the board has a ROMFS
+    partition holding it: it is mounted at /rom, as MicroPython does on such
+    boards, and the stand-ins move to /.builtin."""
+    partition = _map(root.rstrip("/") + ".romfs")
     vfs.mount(Flash(root), "/")
-    vfs.mount(vfs.VfsPosix(rom), "/rom")
+    if partition is None:
+        vfs.mount(vfs.VfsPosix(rom), "/rom")
+        path = ["", ".frozen", "/rom", "/lib"]
+    else:
+        vfs.mount(vfs.VfsRom(partition), "/rom")
+        vfs.mount(vfs.VfsPosix(rom), BUILTIN)
+        path = ["", ".frozen", "/rom", "/rom/lib", BUILTIN, "/lib"]
     os.chdir("/")
     sys.path.clear()
-    sys.path.extend(["", ".frozen", "/rom", "/lib"])
+    sys.path.extend(path)
+    sys.modules["asyncio"] = _LazyAsyncio()
+
+
+BUILTIN = "/.builtin"
+
+
+def _map(image):
+    """The host file image mapped into memory, read-only, as a board maps
+    its ROMFS partition: outside the heap, so that code run from it costs no
+    heap. None when there is no such file."""
+    try:
+        size = os.stat(image)[6]
+    except OSError:
+        return None
+    import uctypes
+    libc = ffi.open("libc.so.6")
+    fd = libc.func("i", "open", "si")(image, 0)
+    address = libc.func("p", "mmap", "pLiiil")(None, size, 1, 2, fd, 0)    # PROT_READ, MAP_PRIVATE
+    libc.func("i", "close", "i")(fd)
+    if fd < 0 or not address or address == (1 << 64) - 1 or address == -1:
+        raise OSError("cannot map " + image)
+    return uctypes.bytearray_at(address, size)
+
+
+class _LazyAsyncio:
+    """Stands for asyncio in sys.modules until first used; then loads the
+    frozen asyncio with rom/threadflag.py's mend (a ThreadSafeFlag the unix
+    port's select.poll does not crash on) and leaves the place to it: the
+    heap at boot stays a board's."""
+
+    real = None
+
+    def __getattr__(self, name):
+        if _LazyAsyncio.real is None:
+            del sys.modules["asyncio"]
+            import threadflag   # a stand-in, in /rom
+            _LazyAsyncio.real = threadflag.asyncio
+        return getattr(_LazyAsyncio.real, name)

@@ -5,9 +5,8 @@ Run by `tools/munix sim` as: micropython [-i] start.py FLASH tty|pipe
 The folder FLASH is mounted at / as the board's flash, and the stand-ins for
 the modules only boards have (rom/: os.uname, machine.Pin, network ...) at
 /rom, where MicroPython boards keep their ROM filesystem; they load on
-import, like a board's built-in modules. asyncio's ThreadSafeFlag is
-replaced by one the unix port's select.poll does not crash on (see
-rom/threadflag.py). Then /boot.py and /main.py run as on a board.
+import, like a board's built-in modules (flash.py: also a ROMFS partition,
+and a mend of asyncio). Then /boot.py and /main.py run as on a board.
 
 With `pipe` (standard input is not a terminal) the console reads plain
 lines without a prompt or echo, and ends at end of input. With
@@ -29,23 +28,6 @@ import flash  # noqa: E402
 
 flash.mount(flash_root, here + "/rom")
 del sys.modules["flash"]
-
-
-class _LazyAsyncio:
-    """Stands for asyncio in sys.modules until first used; then loads the
-    frozen asyncio with threadflag's mend and leaves the place to it."""
-
-    real = None
-
-    def __getattr__(self, name):
-        if _LazyAsyncio.real is None:
-            del sys.modules["asyncio"]
-            import threadflag   # in /rom
-            _LazyAsyncio.real = threadflag.asyncio
-        return getattr(_LazyAsyncio.real, name)
-
-
-sys.modules["asyncio"] = _LazyAsyncio()
 
 
 def _read_piped_line(prompt=""):

@@ -1,0 +1,64 @@
+"""munix run from a ROMFS partition (tools/munixtool/romfs.py): the compiled
+lib/ and bin/ in a read-only image the board maps and runs in place, the
+rest on the flash, as `munix sim --romfs` and a ROMFS board have it."""
+import shutil
+
+import pytest
+
+from conftest import Sim, build, paths, simulator
+from munixtool import romfs
+
+
+@pytest.fixture(scope="module")
+def romfs_template(tmp_path_factory):
+    build.build()
+    flash = tmp_path_factory.mktemp("romfs") / "flash"
+    romfs.seed(flash, paths.build_dir())
+    return flash
+
+
+@pytest.fixture
+def rsim(romfs_template, tmp_path):
+    """A board whose lib/ and bin/ are in its ROMFS partition."""
+    flash = tmp_path / "romfs" / "flash"
+    shutil.copytree(romfs_template, flash)
+    shutil.copy2(simulator.romfs_partition(romfs_template), simulator.romfs_partition(flash))
+    return Sim(flash)
+
+
+def test_the_os_and_its_commands_run_from_the_partition(rsim):
+    assert sorted(p.name for p in rsim.path("/bin").iterdir()) == []
+    assert sorted(p.name for p in rsim.path("/lib").iterdir()) == []
+    r = rsim.run("echo $PATH", "> import kernel; print(kernel.__file__)", "ls /rom",
+                 "help ls", "uname -r", "echo hi | wc -l")
+    assert r.err == "" and r.status == 0, r
+    lines = r.out.splitlines()
+    assert lines[:4] == ["/bin:/rom/bin", "/rom/lib/kernel.mpy", "bin", "lib"]
+    assert "usage: ls" in r.out and lines[-1].split()[0] == "1"
+
+
+def test_own_commands_on_the_flash_come_first(rsim):
+    rsim.write("/bin/ls.py", "def __main__(args):\n    print('my own ls')\n")
+    assert rsim.run("ls").out == "my own ls\n"
+
+
+def test_the_partition_is_read_only(rsim):
+    r = rsim.run("rm /rom/bin/ls.mpy", "echo status=$?", "cp /etc/init.sh /rom/x",
+                 "echo status=$?")
+    assert "rm: /rom/bin/ls.mpy: Read-only file system\n" in r.err
+    assert r.out.splitlines() == ["status=1", "status=1"]
+    assert r.err.count("\n") == 2
+
+
+def test_upgrade_is_refused_the_partition_is_not_the_flash(rsim):
+    r = rsim.run("upgrade -y --url http://127.0.0.1:9/x")
+    assert r.err == ("upgrade: munix runs from the ROMFS partition (/rom): update it from a "
+                     "computer with `munix deploy --romfs`\n") and r.status == 1
+
+
+def test_it_runs_in_a_heap_too_small_for_the_same_tree_on_the_flash(rsim, compiled_sim):
+    lines = ("ls /etc", "cat /etc/init.sh", "uftpd status")
+    r = rsim.run(*lines, heap="60K")
+    assert r.err == "" and "init.sh" in r.out
+    on_flash = compiled_sim(list(lines), heap="60K")
+    assert on_flash.returncode != 0 and "memory allocation failed" in on_flash.stderr
