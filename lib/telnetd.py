@@ -209,9 +209,14 @@ class Terminal:
     def input(self, prompt="", echo=True):
         """A line, prompt first; EOFError at Ctrl-D on an empty line or when
         the client left, KeyboardInterrupt at Ctrl-C."""
-        _unwatch(self)
-        self.interrupted = False
         self.reading = True
+        _unwatch(self)
+        # A read of the watcher's under way ends before ours start: what it
+        # takes in is then in self.chars, not left behind while we wait on
+        # a socket it emptied (the session hung there).
+        with self.lock:
+            pass
+        self.interrupted = False
         try:
             if echo and self.editor is not None:
                 own = process.current() is self.shell
@@ -264,12 +269,15 @@ class Terminal:
             self.poll()
         return self.chars.pop(0)
 
-    def poll(self):
+    def poll(self, watcher=False):
         """Take in what the client sent, without waiting. False when
-        another thread (the watcher) is reading."""
+        another thread is reading. The watcher (watcher=True) leaves the
+        input alone once the session reads a line itself."""
         if not self.lock.acquire(0):
             return False
         try:
+            if watcher and self.reading:
+                return True
             while True:
                 try:
                     data = self.sock.recv(256)
@@ -462,7 +470,7 @@ def _watch(daemon):
                 for t in terms:
                     if t.sock is sock:
                         try:
-                            t.poll()
+                            t.poll(watcher=True)
                         except OSError:
                             t.ended = True
             if ready:

@@ -296,6 +296,16 @@ def test_sessions_are_separate_and_share_exports(telnet):
     assert b.closed()
 
 
+def test_a_session_answers_command_after_command(telnet):
+    # The watcher thread, reading a session's input while its command runs,
+    # could take in the next line just as the session went back to read it:
+    # the session then waited on an empty socket, its line unseen (~1 in 100).
+    c = telnet.raw()
+    for i in range(400):
+        c.send("echo %d\r\n" % i)
+        assert c.until(b" $: ", timeout=5).endswith(b"%d\r\n/ $: " % i)
+
+
 def test_session_limit(flash):
     t = TelnetBoard(flash, sessions=2)
     try:
