@@ -1,11 +1,14 @@
 """munix run from a ROMFS partition (tools/munixtool/romfs.py): the compiled
 lib/ and bin/ in a read-only image the board maps and runs in place, the
 rest on the flash, as `munix sim --romfs` and a ROMFS board have it."""
+import os
 import shutil
+import subprocess
+import sys
 
 import pytest
 
-from conftest import Sim, build, paths, simulator
+from conftest import ROOT, Sim, build, paths, simulator
 from munixtool import romfs
 
 
@@ -62,3 +65,16 @@ def test_it_runs_in_a_heap_too_small_for_the_same_tree_on_the_flash(rsim, compil
     assert r.err == "" and "init.sh" in r.out
     on_flash = compiled_sim(list(lines), heap="60K")
     assert on_flash.returncode != 0 and "memory allocation failed" in on_flash.stderr
+
+
+def test_build_writes_an_image_that_boots(tmp_path):
+    image = tmp_path / "munix.romfs"
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "tools"))
+    done = subprocess.run([sys.executable, "-m", "munixtool", "build", "--romfs", str(image)],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done
+    assert "ROMFS image of lib/ and bin/" in done.stdout
+    flash = tmp_path / "flash"
+    simulator.seed(flash, paths.build_dir(), leave_out=romfs.FOLDERS)
+    image.rename(simulator.romfs_partition(flash))
+    assert Sim(flash).run("uname -r").status == 0

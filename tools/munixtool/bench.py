@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from munixtool import bench_heap32, bench_host, bench_net, build, paths
+from munixtool import bench_heap32, bench_host, bench_net, build, paths, romfs
 from munixtool import sim as simulator
 
 HEAP_PROBE = "import gc\n\ndef __main__(args):\n    gc.collect()\n    print(gc.mem_alloc())\n"
@@ -170,10 +170,15 @@ def scripts(tree: Path) -> dict:
     }
 
 
-def measure(label: str, tree: Path, runs: int) -> dict:
+def measure(label: str, tree: Path, runs: int, in_romfs: bool = False) -> dict:
+    """The boot, heap and command figures of tree, on the flash or (in_romfs)
+    with its lib/ and bin/ in a ROMFS partition."""
     with tempfile.TemporaryDirectory(prefix="munix-bench-") as tmp:
         flash = Path(tmp) / "flash"
-        simulator.seed(flash, tree)
+        if in_romfs:
+            romfs.seed(flash, tree)
+        else:
+            simulator.seed(flash, tree)
         (flash / "tmp" / "heapprobe.py").write_text(HEAP_PROBE)
         return {
             "tree": label,
@@ -191,7 +196,8 @@ def main(args) -> int:
     options = parser.parse_args(args.extra)
     build.build()
     rows = [measure("source", paths.repo_root(), options.runs),
-            measure("compiled", paths.build_dir(), options.runs)]
+            measure("compiled", paths.build_dir(), options.runs),
+            measure("ROMFS", paths.build_dir(), options.runs, in_romfs=True)]
     print("%-10s %10s %17s %19s %16s" % ("tree", "boot ms", "heap in use KiB",
                                           "smallest heap KiB", "ms per command"))
     for row in rows:

@@ -9,7 +9,8 @@ runtime:
 - heap in use at the prompt after boot (bench.HEAP_PROBE);
 - smallest heap: the smallest ``-X heapsize`` that boots and runs a command;
 - the heap uftpd, utelnetd and uhttpd each add once started (one boot each,
-  started with -i on free ports, idle), and all three together.
+  started with -i on free ports, idle), and all three together;
+- the smallest heap with lib/ and bin/ in a ROMFS partition (romfs.py).
 
 The .mpy files hold bytecode only, which both runtimes load; their headers
 are checked against each runtime before measuring.
@@ -20,7 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from munixtool import MunixError, bench, bench_net, build, micropython, paths
+from munixtool import MunixError, bench, bench_net, build, micropython, paths, romfs
 
 TIMEOUT = 30
 DAEMONS = ("uftpd", "utelnetd", "uhttpd")
@@ -78,6 +79,8 @@ def figures(tree: Path, bits: int | None) -> dict:
             row[daemon] = after - before
         row["at prompt"], after = heap_with(flash, bits, DAEMONS)
         row["all three"] = after - row["at prompt"]
+        romfs.seed(flash, tree)
+        row["smallest heap ROMFS KiB"] = bench.smallest_heap(flash, bits)
     return row
 
 
@@ -91,13 +94,14 @@ def report(tree: Path | None = None, out=sys.stdout) -> None:
         print("  skipped: %s" % error, file=out)
         return
     big = figures(tree, None)
-    rows = [("heap in use after boot", "at prompt"), ("smallest heap that boots", None)]
+    rows = [("heap in use after boot", "at prompt"), ("smallest heap that boots", None),
+            ("smallest heap, from ROMFS", "smallest heap ROMFS KiB")]
     rows += [("+ with %s running" % daemon, daemon) for daemon in DAEMONS]
     rows.append(("+ with all three running", "all three"))
     print("  %-28s %8s %8s" % ("", "%d-bit" % word_bits(None), "32-bit"), file=out)
     for label, key in rows:
-        if key is None:
-            print("  %-28s %8d %8d" % (label, big["smallest heap KiB"],
-                                       small["smallest heap KiB"]), file=out)
+        if key is None or key.endswith("KiB"):
+            key = key or "smallest heap KiB"
+            print("  %-28s %8d %8d" % (label, big[key], small[key]), file=out)
         else:
             print("  %-28s %8.1f %8.1f" % (label, big[key] / 1024, small[key] / 1024), file=out)

@@ -306,4 +306,10 @@ def main(args) -> int:
         mpy = deploy.board_mpy(args.port)
     goal = target(args.arch, args.compat, mpy)
     print(f"build: {build(out_dir=args.out, goal=goal)}")
+    if args.romfs:
+        from munixtool import romfs
+
+        data = romfs.image(args.out or paths.build_dir())
+        args.romfs.write_bytes(data)
+        print(f"build: ROMFS image of lib/ and bin/, {len(data)} bytes, in {args.romfs}")
     return 0

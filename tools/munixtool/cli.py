@@ -54,6 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="bytecode (default) or native code for xtensawin, xtensa, armv6m, rv32imc, x64",
     )
     build.add_argument("--compat", metavar="VERSION", help="for this MicroPython firmware, e.g. 1.22")
+    build.add_argument("--romfs", type=Path, metavar="FILE",
+                       help="also write lib/ and bin/ as a ROMFS image (for mpremote romfs deploy)")
     build.add_argument("--port", help="for the firmware of the board on this serial port")
     build.add_argument("--out", type=Path, metavar="DIR", help="output folder (default build/)")
     build.set_defaults(module="build")
