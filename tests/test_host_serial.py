@@ -242,6 +242,21 @@ def test_mip_install_of_an_unknown_package_fails(serial_sim, package_index):
     assert serial_sim.mpremote("eval", "1 + 1").stdout.strip() == "2"
 
 
+def test_deploy_while_the_board_is_still_booting(tmp_path):
+    # A Ctrl-C during init.sh ends only init.sh: the munix prompt that came
+    # next ignored mpremote's Ctrl-A, and mpremote waited on the port for
+    # ever (a deploy just after a reset, as a second deploy is).
+    flash = seed_flash(tmp_path / "flash", compiled=True)
+    (flash / "etc" / "init.sh").write_text("echo slow init\nsleep 3\n")
+    s = SerialSim(flash)
+    try:
+        done = s.munix("deploy", s.device, "--no-reset")
+        assert done.returncode == 0, done
+        assert re.search(r"deploy: copied \d+, unchanged \d+", done.stdout), done
+    finally:
+        s.close()
+
+
 def test_deploy_copies_then_skips_removes_and_keeps_the_configuration(tmp_path):
     flash = tmp_path / "flash"
     flash.mkdir()

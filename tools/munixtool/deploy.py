@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,9 +89,47 @@ def connect(port: str | None):
             raise MunixError("no board found on a USB serial port; give its PORT")
         port = found[0]
     try:
-        return SerialTransport(port, baudrate=115200)
+        transport = SerialTransport(port, baudrate=115200)
     except TransportError as error:
         raise MunixError(f"{port}: {error}") from None
+    try:
+        to_repl(transport.serial)
+    except BaseException:
+        transport.close()
+        raise
+    # mpremote reads a pseudo-terminal (the simulator's port) without a
+    # timeout: a board that stops answering would hang it for ever.
+    transport.serial.timeout = 1
+    return transport
+
+
+# What the board shows once at a REPL: the friendly prompt, or the raw
+# REPL's (after a Ctrl-C there, or its banner).
+REPL_ENDINGS = (b">>> ", b"\x04>", b"CTRL-B to exit\r\n>")
+TO_REPL_TRIES = 12
+
+
+def to_repl(port) -> None:
+    """Bring the board to MicroPython's REPL, for mpremote to take over.
+
+    munix leaves to the REPL at a Ctrl-C at its prompt; a Ctrl-C while it
+    boots only ends init.sh, and a command running takes one Ctrl-C of its
+    own; mpremote sends one, then waited (on a pseudo-terminal for ever) for
+    a raw REPL the munix prompt never gave. So Ctrl-C is sent until a REPL
+    prompt answers; when none does, mpremote tries as it would anyway."""
+    timeout = port.timeout
+    port.timeout = 0.05
+    try:
+        for _ in range(TO_REPL_TRIES):
+            port.write(b"\r\x03")
+            seen = b""
+            deadline = time.monotonic() + 0.25
+            while time.monotonic() < deadline:
+                seen += port.read(max(port.in_waiting, 1))
+                if seen.endswith(REPL_ENDINGS) and not port.in_waiting:
+                    return
+    finally:
+        port.timeout = timeout
 
 
 def board_mpy(port: str | None) -> int:
