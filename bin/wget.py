@@ -48,7 +48,8 @@ def __main__(args):
         if name == "-":
             _print(response, munix.proc().stdout)
             return 0
-        size = _save(response, target)
+        import fileops
+        size = fileops.save(response, target, ".part", CHUNK)
     except httpclient.HTTPError as e:
         return cmdargs.error("", str(e))
     except UnicodeError:
@@ -60,28 +61,6 @@ def __main__(args):
     if "q" not in opts:
         print("%s: %s saved" % (name, cmdargs.human(size)))
     return 0
-
-
-def _save(response, path):
-    """Stream the body into path.part, then rename it to path; its size."""
-    import fspath
-    tmp = path + ".part"
-    buf = bytearray(CHUNK)
-    view = memoryview(buf)
-    size = 0
-    try:
-        with open(tmp, "wb") as f:
-            while True:
-                n = response.readinto(buf)
-                if not n:
-                    break
-                f.write(view[:n])
-                size += n
-        fspath.replace(tmp, path)
-    except BaseException:
-        fspath.discard(tmp)
-        raise
-    return size
 
 
 def _print(response, out):

@@ -64,29 +64,36 @@ def makedirs(path, _errno=17):
 
 
 def copy_file(src, dst, size=CHUNK):
-    """Copy the file src to dst, size bytes at a time, through a temporary
-    file renamed over dst at the end: a failure midway (a full disk, Ctrl-C)
-    leaves dst as it was and no temporary file behind."""
+    """Copy the file src to dst, size bytes at a time (see save): a failure
+    midway (a full disk, Ctrl-C) leaves dst as it was."""
     if fspath.isdir(dst):
         raise OSError(21)
-    tmp = dst + ".tmp"
+    with open(src, "rb") as fin:
+        save(fin, dst, ".tmp", size)
+
+
+def save(source, dst, suffix=".tmp", size=CHUNK):
+    """Write what source.readinto() gives, to its end, into the file dst:
+    through dst+suffix, renamed over dst once complete, so that a failure
+    midway leaves dst as it was and no temporary file behind. The number of
+    bytes written."""
+    tmp = dst + suffix
     buf = bytearray(size)
     view = memoryview(buf)
-    with open(src, "rb") as fin:
-        try:
-            with open(tmp, "wb") as fout:
-                while True:
-                    n = fin.readinto(buf)
-                    if not n:
-                        break
-                    fout.write(view[:n])
-            fspath.replace(tmp, dst)
-        except BaseException:
-            try:
-                os.remove(tmp)
-            except OSError:
-                pass
-            raise
+    total = 0
+    try:
+        with open(tmp, "wb") as f:
+            while True:
+                n = source.readinto(buf)
+                if not n:
+                    break
+                f.write(view[:n])
+                total += n
+        fspath.replace(tmp, dst)
+    except BaseException:
+        fspath.discard(tmp)
+        raise
+    return total
 
 
 def copy_tree(src, dst, size=CHUNK):
