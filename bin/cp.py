@@ -11,8 +11,6 @@ USAGE = """[-r] [-F] SRC... DEST
   -F  force: overwrite protected system files (/main.py, /boot.py, /lib)"""
 ABOUT = "copy files and folders"
 
-PROTECTED = "protected system file (use -F to force)"
-
 
 def __main__(args):
     opts, rest = cmdargs.parse(args, "rF")
@@ -31,7 +29,7 @@ def __main__(args):
         if problem:
             status = cmdargs.error(name, problem)
         elif fspath.is_protected(target) and "F" not in opts:
-            status = cmdargs.error(target, PROTECTED)
+            status = cmdargs.error(target, fileops.PROTECTED)
         else:
             try:
                 fileops.copy_tree(src, target)

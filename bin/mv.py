@@ -12,8 +12,6 @@ USAGE = """[-F] SRC... DEST
       /lib)"""
 ABOUT = "move or rename files and folders"
 
-PROTECTED = "protected system file (use -F to force)"
-HOLDS = "holds protected system files (use -F to force)"
 # What rename says across filesystems: EPERM from MicroPython's VFS, EXDEV
 # from an OS.
 ACROSS = (1, 18)
@@ -34,10 +32,10 @@ def __main__(args):
         problem = fileops.transfer_problem(src, target, st, "move")
         if problem:
             status = cmdargs.error(name, problem)
-        elif not force and fileops.holds_protected(src):
-            status = cmdargs.error(name, PROTECTED if fspath.is_protected(src) else HOLDS)
+        elif not force and fileops.removal_problem(src):
+            status = cmdargs.error(name, fileops.removal_problem(src))
         elif not force and fspath.is_protected(target):
-            status = cmdargs.error(target, PROTECTED)
+            status = cmdargs.error(target, fileops.PROTECTED)
         else:
             try:
                 _move(src, target, st[0] & fspath.DIR != 0)

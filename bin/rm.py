@@ -12,9 +12,6 @@ USAGE = """[-r] [-f] [-F] PATH...
   -F  force: remove protected system files (/main.py, /boot.py, /lib)"""
 ABOUT = "remove files and folders"
 
-PROTECTED = "protected system file (use -F to force)"
-HOLDS = "holds protected system files (use -F to force)"
-
 
 def __main__(args):
     opts, paths = cmdargs.parse(args, "rfF")
@@ -32,8 +29,8 @@ def __main__(args):
                 status = cmdargs.error(name, cmdargs.ERRORS[2])
         elif folder and "r" not in opts:
             status = cmdargs.error(name, cmdargs.ERRORS[21])
-        elif "F" not in opts and fileops.holds_protected(path):
-            status = cmdargs.error(name, PROTECTED if fspath.is_protected(path) else HOLDS)
+        elif "F" not in opts and fileops.removal_problem(path):
+            status = cmdargs.error(name, fileops.removal_problem(path))
         else:
             try:
                 if folder:

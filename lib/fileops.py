@@ -9,6 +9,18 @@ import fspath
 CHUNK = 512     # bytes read or written at a time: RAM is scarce
 
 
+PROTECTED = "protected system file (use -F to force)"
+HOLDS = "holds protected system files (use -F to force)"
+
+
+def removal_problem(path):
+    """Why removing or moving path away would hit protected files (cp, mv
+    and rm say so, unless forced with -F), or None."""
+    if fspath.is_protected(path):
+        return PROTECTED
+    return HOLDS if holds_protected(path) else None
+
+
 def holds_protected(path):
     """True when path is protected or a folder with a protected path
     inside (/ holds them all): what removing or moving path would hit."""
