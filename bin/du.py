@@ -2,7 +2,6 @@ import os
 
 import cmdargs
 import fspath
-import munix
 
 USAGE = """[-h] [-s] [PATH...]
   Print the size in bytes of each folder below PATH (. unless given) and
@@ -14,13 +13,8 @@ ABOUT = "show disk usage of folders"
 
 def __main__(args):
     opts, paths = cmdargs.parse(args, "hs")
-    status = 0
-    for name in paths or ["."]:
-        top = munix.path(name)
-        st = fspath.stat(top)
-        if st is None:
-            status = cmdargs.error(name, cmdargs.ERRORS[2])
-            continue
+    found, status = cmdargs.existing(paths)
+    for name, top, st in found:
         try:
             if st[0] & fspath.DIR:
                 size = _folder(top, name, opts)

@@ -1,6 +1,5 @@
 import cmdargs
 import fspath
-import munix
 import wildcard
 
 USAGE = """[PATH...] [-name PATTERN] [-type f|d]
@@ -15,13 +14,8 @@ ABOUT = "find files and folders by name or type"
 
 def __main__(args):
     paths, pattern, kind = _parse(args)
-    status = 0
-    for name in paths or ["."]:
-        top = munix.path(name)
-        st = fspath.stat(top)
-        if st is None:
-            status = cmdargs.error(name, cmdargs.ERRORS[2])
-            continue
+    found, status = cmdargs.existing(paths)
+    for name, top, st in found:
         for path, folder in fspath.walk(top, st[0] & fspath.DIR != 0):
             if kind is not None and folder != (kind == "d"):
                 continue

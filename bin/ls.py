@@ -18,21 +18,17 @@ _offset = None      # seconds from UTC of the dates shown (tz in system.conf)
 
 def __main__(args):
     opts, paths = cmdargs.parse(args, "lah")
-    named = paths or ["."]
-    status = 0
+    found, status = cmdargs.existing(paths)
     folders = []
     shown = False
-    for name in named:
-        st = fspath.stat(munix.path(name))
-        if st is None:
-            status = cmdargs.error(name, cmdargs.ERRORS[2])
-        elif st[0] & fspath.DIR:
+    for name, _, st in found:
+        if st[0] & fspath.DIR:
             folders.append(name)
         else:
             _show(name, st, opts)
             shown = True
     for name in folders:
-        if len(named) > 1:
+        if len(paths) > 1:
             print("%s%s:" % ("\n" if shown else "", name))
         shown = True
         try:

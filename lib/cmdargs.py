@@ -89,6 +89,24 @@ def lines_and_files(args):
     return count, files or ["-"]
 
 
+def existing(names):
+    """The PATH... operands of ls, du and find: (name, absolute path, stat)
+    of each of names ("." when there is none) that exists, in order, and a
+    status: 1 when some do not (each said so)."""
+    import fspath
+    import munix
+    found = []
+    status = 0
+    for name in names or ["."]:
+        path = munix.path(name)
+        st = fspath.stat(path)
+        if st is None:
+            status = error(name, ERRORS[2])
+        else:
+            found.append((name, path, st))
+    return found, status
+
+
 def number(text, what="number"):
     """text as an int, or a UsageError naming what was expected."""
     try:
