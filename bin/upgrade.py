@@ -32,7 +32,7 @@ def __main__(args):
 def _main(opts):
     import kernel
     import upgradeboot
-    if kernel.__file__.startswith("/rom/"):
+    if getattr(kernel, "__file__", "").startswith("/rom/"):
         # Files installed under /lib would stay hidden behind the ROMFS.
         return cmdargs.error("", "munix runs from the ROMFS partition (/rom): "
                              "update it from a computer with `munix deploy --romfs`")

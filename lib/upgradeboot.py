@@ -30,7 +30,7 @@ JOURNAL = ROOT + "/journal"
 STATE = ROOT + "/state"
 NEW = ROOT + "/new/"
 OLD = ROOT + "/old/"
-BOOTING = "/etc/.booting"     # the marker of a boot that has not finished init.sh
+BOOTING = "/etc/.booting"     # startup.BOOTING: a boot that has not finished init.sh
 
 
 def exists(path):
