@@ -61,9 +61,9 @@ def test_upgrade_is_refused_the_partition_is_not_the_flash(rsim):
 
 def test_it_runs_in_a_heap_too_small_for_the_same_tree_on_the_flash(rsim, compiled_sim):
     lines = ("ls /etc", "cat /etc/init.sh", "uftpd status")
-    r = rsim.run(*lines, heap="60K")
+    r = rsim.run(*lines, heap="64K")
     assert r.err == "" and "init.sh" in r.out
-    on_flash = compiled_sim(list(lines), heap="60K")
+    on_flash = compiled_sim(list(lines), heap="64K")
     assert on_flash.returncode != 0 and "memory allocation failed" in on_flash.stderr
 
 
