@@ -1,5 +1,4 @@
 import cmdargs
-import cmdline
 import munix
 
 USAGE = """[NAME[=VALUE]...]
@@ -22,7 +21,7 @@ def __main__(args):
     for arg in rest:
         eq = arg.find("=")
         name = arg if eq < 0 else arg[:eq]
-        if not cmdline.is_name(name.replace("-", "_").replace(".", "_")):
+        if not munix.is_name(name.replace("-", "_").replace(".", "_")):
             status = cmdargs.error(name, "not a valid name")
         elif eq < 0:
             if name in aliases:

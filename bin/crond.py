@@ -1,7 +1,6 @@
 import cmdargs
-import jobctl
+import jobcmd
 import munix
-import process
 
 USAGE = """start|stop|status
   The cron daemon: runs the commands of /etc/crontab at their times (see
@@ -15,18 +14,18 @@ def __main__(args):
     opts, rest = cmdargs.parse(args, operands=1)
     if not rest or rest[0] not in ("start", "stop", "status"):
         raise cmdargs.UsageError("start, stop or status?")
-    running = [p for p in process.table() if p.name == "crond" and p.job]
+    running = [p for p in jobcmd.table() if p.name == "crond" and p.job]
     if rest[0] == "start":
         if running:
             return cmdargs.error("", "already running (pid %d)" % running[0].pid)
         import cron
-        p = jobctl.spawn_task(munix.session(), "crond", [], cron.daemon(),
+        p = jobcmd.spawn_task(munix.session(), "crond", [], cron.daemon(),
                               log=cron.LOG, quiet=True)
         print("crond: started (pid %d), log %s" % (p.pid, cron.LOG))
     elif rest[0] == "stop":
         if not running:
             return cmdargs.error("", "not running")
-        return jobctl.act(running, jobctl.stop)
+        return jobcmd.act(running, jobcmd.stop)
     else:
         if not running:
             print("crond: not running")

@@ -22,7 +22,7 @@ def __main__(args):
     if len(rest) > 1 or rest and rest[0][:1] != "+":
         raise cmdargs.UsageError("extra operand %s" % rest[-1])
     fmt = rest[0][1:] if rest else DEFAULT
-    offset = 0 if "u" in opts else tz()
+    offset = 0 if "u" in opts else munix.tz_seconds() // 60
     gmtime = getattr(time, "gmtime", time.localtime)
     # Seconds from 1970 to the port's epoch: many boards count from 2000.
     epoch = 946684800 if gmtime(0)[0] == 2000 else 0
@@ -37,14 +37,6 @@ def __main__(args):
     if secs < 0:
         return cmdargs.error(str(unix), "before the board's clock epoch")
     print(strftime(fmt, gmtime(secs), unix, offset))
-
-
-def tz():
-    """The configured offset from UTC in minutes (the tz setting), or 0."""
-    try:
-        return int(munix.conf().get("tz", 0))
-    except (TypeError, ValueError):
-        return 0
 
 
 def strftime(fmt, t, unix, offset):

@@ -1,5 +1,4 @@
 import cmdargs
-import cmdline
 import munix
 
 USAGE = """[NAME[=VALUE]...]
@@ -20,7 +19,7 @@ def __main__(args):
     for arg in rest:
         eq = arg.find("=")
         name = arg if eq < 0 else arg[:eq]
-        if not cmdline.is_name(name):
+        if not munix.is_name(name):
             status = cmdargs.error(name or arg, "not a valid name")
             continue
         value = munix.getenv(name) if eq < 0 else arg[eq + 1:]

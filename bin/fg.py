@@ -1,5 +1,5 @@
 import cmdargs
-import jobctl
+import jobcmd
 import munix
 
 USAGE = """[PID|%JOB]
@@ -11,17 +11,17 @@ ABOUT = "bring a background job to the foreground"
 
 def __main__(args):
     try:
-        p = jobctl.job_arg(args, munix.session())
+        p = jobcmd.job_arg(args, munix.session())
     except ValueError as e:
         return cmdargs.error("", str(e))
-    print(jobctl.describe(p))
-    jobctl.resume(p)
+    print(jobcmd.describe(p))
+    jobcmd.resume(p)
     try:
-        jobctl.wait([p])
+        jobcmd.wait([p])
     except KeyboardInterrupt:
-        jobctl.stop(p)
-        jobctl.wait([p], jobctl.GRACE_MS)
+        jobcmd.stop(p)
+        jobcmd.wait([p], jobcmd.GRACE_MS)
         munix.proc().stderr.write("^C\n")
         return 130
-    jobctl.reap(p)
+    jobcmd.reap(p)
     return p.status

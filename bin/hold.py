@@ -1,4 +1,4 @@
-import jobctl
+import jobcmd
 
 USAGE = """PID|%JOB...
   Hold processes: a program pauses at its next munix.sleep (upyOS
@@ -7,4 +7,4 @@ ABOUT = "pause processes (resume lets them go on)"
 
 
 def __main__(args):
-    return jobctl.command(args, jobctl.hold)
+    return jobcmd.command(args, jobcmd.hold)

@@ -1,4 +1,4 @@
-import jobctl
+import jobcmd
 
 USAGE = """[-s STOP|HOLD|CONT] PID|%JOB...
   Ask processes to stop (STOP, the default; TERM, KILL and INT mean the
@@ -10,6 +10,6 @@ ABOUT = "stop, hold or resume processes"
 
 
 def __main__(args):
-    what, rest = jobctl.kill_args(args, "PID")
-    found, status = jobctl.targets(rest)
-    return jobctl.act(found, what) or status
+    what, rest = jobcmd.kill_args(args, "PID")
+    found, status = jobcmd.targets(rest)
+    return jobcmd.act(found, what) or status

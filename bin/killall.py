@@ -1,7 +1,6 @@
 import cmdargs
-import jobctl
+import jobcmd
 import munix
-import process
 
 USAGE = """[-s STOP|HOLD|CONT] NAME...
   kill every process running a command of that name (see kill)."""
@@ -9,14 +8,14 @@ ABOUT = "stop, hold or resume processes by name"
 
 
 def __main__(args):
-    what, rest = jobctl.kill_args(args, "NAME")
+    what, rest = jobcmd.kill_args(args, "NAME")
     me = munix.proc()
     status = 0
     targets = []
     for name in rest:
-        found = [p for p in process.table()
-                 if p.name == name and p is not me and not jobctl.session_owner(p)]
+        found = [p for p in jobcmd.table()
+                 if p.name == name and p is not me and not jobcmd.session_owner(p)]
         if not found:
             status = cmdargs.error(name, "no process found")
         targets += found
-    return jobctl.act(targets, what) or status
+    return jobcmd.act(targets, what) or status

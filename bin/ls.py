@@ -1,5 +1,4 @@
 import os
-import time
 
 import cmdargs
 import fspath
@@ -13,7 +12,6 @@ Folders are listed by their entries, sorted by name; with several PATHs,
 each folder's listing comes under a PATH: heading."""
 ABOUT = "list folders and files"
 
-_offset = None      # seconds from UTC of the dates shown (tz in system.conf)
 
 
 def __main__(args):
@@ -60,11 +58,4 @@ def _show(name, st, opts):
 
 def _date(mtime):
     """The time as `date` shows it: the configured tz offset applied."""
-    global _offset
-    if _offset is None:
-        try:
-            _offset = int(munix.conf().get("tz", 0)) * 60
-        except (TypeError, ValueError):
-            _offset = 0
-    t = getattr(time, "gmtime", time.localtime)(mtime + _offset)
-    return "%d-%02d-%02d %02d:%02d" % t[:5]
+    return "%d-%02d-%02d %02d:%02d" % munix.localtime(mtime)[:5]

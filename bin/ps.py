@@ -1,6 +1,5 @@
 import cmdargs
-import jobctl
-import process
+import jobcmd
 
 USAGE = """[-l]
   Every running process: pid, state, time since it started, session (or
@@ -11,8 +10,8 @@ USAGE = """[-l]
       in a thread of its own, task: an asyncio task) and the heap in use"""
 ABOUT = "list the processes"
 
-STATES = {process.RUNNING: "running", process.HELD: "held",
-          process.STOPPING: "stopping", process.DONE: "done"}
+STATES = {jobcmd.RUNNING: "running", jobcmd.HELD: "held",
+          jobcmd.STOPPING: "stopping", jobcmd.DONE: "done"}
 
 
 def __main__(args):
@@ -22,12 +21,12 @@ def __main__(args):
     if long:
         head += "%5s %-6s " % ("PPID", "KIND")
     rows = [head + "COMMAND"]
-    for p in process.table():
+    for p in jobcmd.table():
         row = "%5d %-9s %9s %-12s " % (p.pid, state(p), cmdargs.duration(p.elapsed() // 1000),
                                        where(p))
         if long:
             row += "%5s %-6s " % (p.parent.pid if p.parent else "-", p.kind)
-        rows.append(row + jobctl.describe(p))
+        rows.append(row + jobcmd.describe(p))
     print("\n".join(rows))
     if long:
         total, used, free = cmdargs.memory()
@@ -35,7 +34,7 @@ def __main__(args):
 
 
 def state(p):
-    if jobctl.ignoring(p):
+    if jobcmd.ignoring(p):
         return "ignoring"
     return STATES.get(p.sts, p.sts)
 

@@ -1,5 +1,4 @@
 import cmdargs
-import cmdline
 import munix
 
 USAGE = """VAR [PROMPT]
@@ -14,7 +13,7 @@ def __main__(args):
     if not rest:
         raise cmdargs.UsageError("no VAR given")
     name = rest[0]
-    if not cmdline.is_name(name):
+    if not munix.is_name(name):
         raise cmdargs.UsageError("%s: not a variable name" % name)
     status = 0
     try:

@@ -1,4 +1,4 @@
-import jobctl
+import jobcmd
 
 USAGE = """PID|%JOB...
   Let held processes go on (see hold)."""
@@ -6,4 +6,4 @@ ABOUT = "let held processes go on"
 
 
 def __main__(args):
-    return jobctl.command(args, jobctl.resume)
+    return jobcmd.command(args, jobcmd.resume)

@@ -18,8 +18,7 @@ def __main__(args):
     sess = munix.session()
     if not args:
         return _from_stdin(sess)
-    import shellcmd
-    path = shellcmd.script_file(args[0], sess)
+    path = shell.script_file(args[0], sess)
     if path is None:
         return cmdargs.error(args[0], "No such file or directory")
     return shell.run_script(path, [args[0]] + args[1:], sess)

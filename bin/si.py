@@ -22,9 +22,8 @@ def __main__(args):
 
 
 def _os():
-    import kernel
     import munix
-    return "%s %s (host %s)" % (kernel.NAME, kernel.VERSION, munix.conf().get("hostname", "-"))
+    return "%s %s (host %s)" % (munix.NAME, munix.VERSION, munix.conf().get("hostname", "-"))
 
 
 def _board():
@@ -83,5 +82,5 @@ def _sizes(total, used, free):
 
 
 def _uptime():
-    import kernel
-    return cmdargs.duration(kernel.uptime_ms() // 1000)
+    import munix
+    return cmdargs.duration(munix.uptime_ms() // 1000)

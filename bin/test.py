@@ -56,8 +56,8 @@ def _unary(op, arg):
 
 
 def _runs(name):
-    import process
-    for p in process.table():
+    import jobcmd
+    for p in jobcmd.table():
         if p.name == name:
             return True
     return False

@@ -22,7 +22,6 @@ def __main__(args):
 
 def _fields():
     import sys
-    import kernel
     import munix
     port = sys.platform
     node = ""
@@ -35,9 +34,9 @@ def _fields():
     except (ImportError, AttributeError):
         pass
     return {
-        "s": kernel.NAME,
+        "s": munix.NAME,
         "n": munix.conf().get("hostname") or node or "-",
-        "r": kernel.VERSION,
+        "r": munix.VERSION,
         "v": version,
         "m": machine,
         "p": port,

@@ -1,5 +1,4 @@
 import cmdargs
-import cmdline
 import munix
 
 USAGE = """NAME...
@@ -13,7 +12,7 @@ def __main__(args):
         raise cmdargs.UsageError("missing NAME")
     status = 0
     for name in names:
-        if cmdline.is_name(name) or name.isdigit():
+        if munix.is_name(name) or name.isdigit():
             munix.unsetenv(name)
         else:
             status = cmdargs.error(name, "not a valid name")

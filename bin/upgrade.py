@@ -54,7 +54,7 @@ def _main(opts):
     import httpclient
     release = upgrade.Release(base, conf.get("ca", "/etc/ca.pem"))
     try:
-        status = _upgrade(opts, release, kernel.VERSION, upgrade)
+        status = _upgrade(opts, release, munix.VERSION, upgrade)
     except (upgrade.Failed, httpclient.HTTPError) as e:
         status = cmdargs.error("", str(e))
     except OSError as e:

@@ -7,8 +7,8 @@ ABOUT = "how long since the board booted, and the free memory"
 
 def __main__(args):
     opts, rest = cmdargs.parse(args, "s", operands=0)
-    import kernel
-    secs = kernel.uptime_ms() // 1000
+    import munix
+    secs = munix.uptime_ms() // 1000
     if "s" in opts:
         print(secs)
         return

@@ -1,7 +1,6 @@
 import cmdargs
-import jobctl
+import jobcmd
 import munix
-import process
 
 USAGE = """[-t SECONDS] [PID|%JOB...]
   Wait until the processes end (by default every job of this session);
@@ -26,18 +25,18 @@ def __main__(args):
         targets = []
         for spec in rest:
             try:
-                targets.append(jobctl.find(spec, sess))
+                targets.append(jobcmd.find(spec, sess))
             except ValueError as e:
                 cmdargs.error("", str(e))
                 status = 127
     else:
-        targets = [p for p in process.table(True) if p.session is sess and p.job]
-    if not jobctl.wait(targets, ms):
-        left = " ".join(str(p.pid) for p in targets if p.sts != process.DONE)
+        targets = [p for p in jobcmd.table(True) if p.session is sess and p.job]
+    if not jobcmd.wait(targets, ms):
+        left = " ".join(str(p.pid) for p in targets if p.sts != jobcmd.DONE)
         cmdargs.error("", "still running after %s s: %s" % (opts["t"], left))
         return 124
     for p in targets:
         if p.status is not None:
             status = p.status
-        jobctl.reap(p)
+        jobcmd.reap(p)
     return status

@@ -7,19 +7,20 @@ CancelledError into it. Each step of a task runs with the task's process as
 the loop thread's current process, so print() inside an asyncio program
 goes to that program's streams.
 """
-import _thread
 import asyncio
 
 import process
+import procctl
+import system
 
-_lock = _thread.allocate_lock()
+_lock = system.allocate_lock()
 _inbox = []        # (process, coroutine) to start; (process, None) to cancel
 _flag = [None]     # the loop's ThreadSafeFlag, once the loop runs
 
 
 def submit(proc, coro, done):
     """Run coro as a task for proc; done(proc, status) is called in the
-    loop's thread when it ends. Raises jobctl.NoThread when the loop's
+    loop's thread when it ends. Raises procctl.NoThread when the loop's
     thread cannot start."""
     _post((proc, (coro, done)))
 
@@ -40,10 +41,9 @@ def _post(item):
         flag = _flag[0]
         if flag is None:
             flag = _flag[0] = asyncio.ThreadSafeFlag()
-            import jobctl
             try:
-                jobctl.start_thread(_run_loop, (flag,), jobctl.thread_limit())
-            except jobctl.NoThread:
+                procctl.start_thread(_run_loop, (flag,))
+            except procctl.NoThread:
                 _flag[0] = None
                 _inbox.remove(item)
                 raise
@@ -76,12 +76,12 @@ async def _task(proc, coro, done):
     except asyncio.CancelledError:
         status = 130 if proc.sts == process.RUNNING else 143
     except SystemExit as e:
-        import shell
-        status = shell.system_exit_status(e)
+        import errors
+        status = errors.exit_status(e)
     except Exception as e:
         process.switch(proc)
-        import shell
-        shell.report(proc.name, e)
+        import errors
+        errors.report(proc.name, e)
     proc.task = None
     done(proc, status)
 

@@ -18,10 +18,11 @@ failures failures in a row is refused for block_s seconds (the "auth"
 section of /etc/system.conf; defaults below). Neither the
 password nor its hash is ever printed or logged.
 """
-import _thread
 import binascii
 import hashlib
 import time
+
+import system
 
 FILE = "/etc/shadow"
 ROUNDS = 4000
@@ -31,7 +32,7 @@ FAILURES = 5
 BLOCK_S = 60
 TRACKED = 16        # addresses whose failures are remembered
 
-_lock = _thread.allocate_lock()
+_lock = system.allocate_lock()
 _failures = {}      # ip -> [failures in a row, ticks_ms of the last one]
 
 

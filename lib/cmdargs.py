@@ -4,6 +4,7 @@ A command declares USAGE (its synopsis) and ABOUT (one line for `help`),
 parses its arguments with parse(), and reports failures with error(). The
 shell turns UsageError into a `usage:` line and status 2, and --help into the
 usage text and status 0, so commands never print usage themselves.
+strerror() is how munix words any failure; errors.py reports with it.
 """
 
 ERRORS = {
@@ -17,6 +18,7 @@ ERRORS = {
     20: "Not a directory",
     21: "Is a directory",
     22: "Invalid argument",
+    23: "Too many open files in system",
     28: "No space left on device",
     30: "Read-only file system",
     39: "Directory not empty",

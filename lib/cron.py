@@ -27,6 +27,8 @@ import os
 import time
 
 import jobctl
+import munix
+import system
 
 CRONTAB = "/etc/crontab"
 LOG = "/tmp/cron.log"
@@ -199,31 +201,17 @@ def _value(text, lo, hi, what, names, base):
 
 
 def log(text):
-    """A line in the log, after the local date and time."""
-    now = local_now()
-    t = time.gmtime(now)
-    jobctl.log_write(LOG, "%d-%02d-%02d %02d:%02d:%02d %s\n" % (t[:6] + (text,)))
-
-
-def _conf():
-    import kernel
-    return kernel.conf
-
-
-def tz_seconds():
-    try:
-        return int(_conf().get("tz", 0)) * 60
-    except (TypeError, ValueError):
-        return 0
+    import logfile
+    logfile.line(LOG, text)
 
 
 def local_now():
-    return int(time.time()) + tz_seconds()
+    return int(time.time()) + munix.tz_seconds()
 
 
 def location():
     """(lat, lon) of /etc/system.conf's "location", or None."""
-    loc = _conf().get("location")
+    loc = system.conf.get("location")
     try:
         return float(loc["lat"]), float(loc["lon"])
     except (TypeError, KeyError, ValueError):
@@ -297,7 +285,7 @@ class Daemon:
             self.last = now
             return
         loc = location()
-        where = (loc[0], loc[1], tz_seconds() // 60) if loc else None
+        where = (loc[0], loc[1], munix.tz_seconds() // 60) if loc else None
         for t in range(self.last + 1, now + 1):
             tm = time.gmtime(t)
             for e in self.entries:
@@ -322,10 +310,18 @@ class Daemon:
         log("line %d: pid %d: %s" % (e.number, e.proc.pid, e.command))
 
 
+class LogStream:
+    """Where cron's jobs write: the log."""
+
+    def write(self, text):
+        import logfile
+        logfile.append(LOG, text)
+
+
 def session():
     """The session cron's jobs run in: its output is the log."""
     import session as sessions
-    out = jobctl.LogStream(LOG)
+    out = LogStream()
     return sessions.Session("cron", jobctl.NoInput(), out, out)
 
 

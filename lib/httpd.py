@@ -37,6 +37,8 @@ import auth
 import fspath
 import netd
 import process
+import procctl
+import system
 
 NAME = "http"
 ROOT = "/www"
@@ -439,16 +441,15 @@ class Connection:
             raise Error(400, "expected a JSON object {\"cmd\": \"...\"}")
         runner = Runner(cmd)
         try:
-            import jobctl
-            process.start_thread(runner.run, (), jobctl.thread_limit())
-        except process.NoThread as e:
+            procctl.start_thread(runner.run, ())
+        except procctl.NoThread as e:
             raise Error(503, str(e))
         try:
             while runner.status is None:
                 await asyncio.sleep_ms(5)
         except asyncio.CancelledError:
             if runner.proc is not None:
-                process.set_state(runner.proc, process.STOPPING)
+                procctl.set_state(runner.proc, process.STOPPING)
             raise
         await self.json(200, {"status": runner.status, "output": runner.output(),
                               "truncated": runner.dropped > 0}, keep)
@@ -622,13 +623,12 @@ def _listing(path):
 def _sys():
     import gc
     import sys
-    import kernel
     gc.collect()
     free = gc.mem_free()
     used = gc.mem_alloc()
-    info = {"name": kernel.NAME, "version": kernel.VERSION, "platform": sys.platform,
+    info = {"name": system.NAME, "version": system.VERSION, "platform": sys.platform,
             "micropython": ".".join([str(n) for n in sys.implementation.version[:3]]),
-            "hostname": kernel.conf.get("hostname"), "uptime_s": kernel.uptime_ms() // 1000,
+            "hostname": system.conf.get("hostname"), "uptime_s": system.uptime_ms() // 1000,
             "memory": {"total": used + free, "used": used, "free": free},
             "network": {"address": netd.address()}}
     try:

@@ -8,30 +8,36 @@ init.sh (a crash or a reset during it) leaves a marker file behind; the next
 boot finds it and starts in recovery by itself.
 
 What is needed only to start up lives in startup.py, loaded for the
-occasion and dropped afterwards: the resident kernel stays small.
+occasion and dropped afterwards: the resident kernel stays small. The
+facts every layer reads (name, version, configuration, board) are
+system.py's.
 """
 import sys
 import time
 
 import shell
+import system
 
-NAME = "munix"
-VERSION = "0.1.0"
 END = "/etc/end.sh"
-
-conf = {}
-board = {}
-console = None
-booted = time.ticks_ms()
 
 
 def boot(recovery=False):
     """Boot the OS on the console; returns when the console shell ends,
     after /etc/end.sh when it ended with exit or end of input."""
-    global console
-    console = _startup("start", recovery)
-    if console.interact(shell) == "exit":
+    if _start(recovery).interact(shell) == "exit":
         shutdown()
+
+
+def _start(recovery):
+    # A function of its own: its frame, which holds the startup module,
+    # is gone before the console runs, and so is the module.
+    import startup
+    try:
+        return startup.start(recovery)
+    finally:
+        # Loaded again should a script run later: boot scripts are over.
+        for module in ("startup", "sysconf", "script"):
+            sys.modules.pop(module, None)
 
 
 def recovery():
@@ -39,10 +45,13 @@ def recovery():
     boot(recovery=True)
 
 
+system.recovery = recovery
+
+
 def shutdown():
     """Run /etc/end.sh, as before any exit or reboot."""
     try:
-        shell.run_script(END, [END], console)
+        shell.run_script(END, [END], system.console)
     except OSError:
         pass
 
@@ -59,21 +68,3 @@ def reset(after_end_sh):
         shutdown()
         time.sleep_ms(100)  # let the console send out what was printed
     restart()
-
-
-def internal(name, args):
-    """The internal commands loadconfig and loadboard; returns a status."""
-    return _startup(name, args)
-
-
-def _startup(function, arg):
-    import startup
-    try:
-        return getattr(startup, function)(arg)
-    finally:
-        for module in ("startup", "sysconf"):
-            sys.modules.pop(module, None)
-
-
-def uptime_ms():
-    return time.ticks_diff(time.ticks_ms(), booted)

@@ -10,6 +10,11 @@
     munix.sleep(MS)       wait MS ms, longer while held; False once asked to stop
     munix.stopping()      True once a stop was requested (kill): time to end
     munix.held()          True while held (hold); munix.sleep waits it out
+    munix.localtime(S)    the local time tuple of S seconds (default now), tz applied
+    munix.tz_seconds()    the configured offset from UTC, in seconds
+    munix.uptime_ms()     milliseconds since boot
+    munix.is_name(S)      True if S can name a shell variable
+    munix.NAME, VERSION   the system's name and version
 
 A well-behaved loop in a program: `while munix.sleep(500): work()`.
 
@@ -17,6 +22,8 @@ print() and input() already go to the process's streams.
 """
 import fspath
 import process
+import system
+from system import NAME, VERSION, uptime_ms  # noqa: F401
 
 
 def proc():
@@ -55,11 +62,32 @@ def path(p):
     return fspath.abspath(p, session().cwd)
 
 
+def tz_seconds():
+    """The configured offset from UTC (system.conf's "tz", in minutes), in
+    seconds; 0 when unset or not a number."""
+    try:
+        return int(system.conf.get("tz", 0)) * 60
+    except (TypeError, ValueError):
+        return 0
+
+
+def localtime(secs=None):
+    """The local time tuple of secs (default now): the port's clock is UTC,
+    the configured tz applied."""
+    import time
+    # Some ports have only localtime(), which is UTC there too.
+    gmtime = getattr(time, "gmtime", time.localtime)
+    return gmtime((int(time.time()) if secs is None else secs) + tz_seconds())
+
+
+def is_name(text):
+    import cmdline
+    return cmdline.is_name(text)
+
+
 def conf():
-    import kernel
-    return kernel.conf
+    return system.conf
 
 
 def board():
-    import kernel
-    return kernel.board
+    return system.board

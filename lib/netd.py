@@ -24,21 +24,21 @@ wake that thread on every port.)
 
 The table is guarded by a lock: the RP2040 runs threads without a GIL.
 """
-import _thread
 import select
 import socket
 import sys
 import time
 
 import process
+import procctl
+import system
 
 POLL_MS = 250           # how long a daemon thread waits before checking its flag
 STOP_MS = 3000          # how long stop() waits for the threads to end
-STACK = 16 * 1024       # a board's thread stack: sessions run file operations and commands
 LOG = "/tmp/net.log"
-LOG_MAX = 8192          # the log is moved to net.log.1 beyond this size
+LOG_MAX = 8192          # the log is moved to net.log.old beyond this size
 
-_lock = _thread.allocate_lock()
+_lock = system.allocate_lock()
 _daemons = {}           # name -> Daemon
 
 
@@ -74,22 +74,16 @@ class Daemon:
             self.counters[key] = self.counters.get(key, 0) + n
 
     def thread(self, function, args):
-        """Run function(*args) in a new thread counted as this daemon's."""
+        """Run function(*args) in a new thread counted as this daemon's;
+        procctl.NoThread when none is free."""
         with _lock:
             self.threads += 1
-        old = None
-        if sys.platform != "linux":
-            # The unix port's threads need far more C stack than a board's.
-            old = _thread.stack_size(STACK)
         try:
-            _thread.start_new_thread(self._run, (function, args))
-        except Exception:
+            procctl.start_thread(self._run, (function, args))
+        except procctl.NoThread:
             with _lock:
                 self.threads -= 1
             raise
-        finally:
-            if old is not None:
-                _thread.stack_size(old)
 
     def _run(self, function, args):
         try:
@@ -156,8 +150,7 @@ def address():
 
 def settings(name):
     """The daemon's section of /etc/system.conf, a dict ({} when missing)."""
-    import kernel
-    section = kernel.conf.get(name)
+    section = system.conf.get(name)
     return section if isinstance(section, dict) else {}
 
 
@@ -182,14 +175,22 @@ def listen(host, port, backlog=2):
     return sock
 
 
+# Ports whose setsockopt() passes IPPROTO_TCP options to the stack: the
+# unix port and the ESP32 family (lwIP's socket API). The raw lwIP binding
+# of the RP2040 and ESP8266 knows none and prints a warning for each.
+_NODELAY_PORTS = ("linux", "esp32")
+
+
 def nodelay(sock):
     """Send small writes at once (TCP_NODELAY: IPPROTO_TCP 6, option 1 on
-    Linux and lwIP alike; MicroPython names neither). Without it a reply
-    written after another waits for the peer's delayed ACK, 40 ms or more."""
-    try:
-        sock.setsockopt(6, 1, 1)
-    except (OSError, TypeError):
-        pass
+    Linux and lwIP alike; MicroPython names neither), where the port can.
+    Without it a reply written after another waits for the peer's delayed
+    ACK, 40 ms or more."""
+    if sys.platform in _NODELAY_PORTS:
+        try:
+            sock.setsockopt(6, 1, 1)
+        except (OSError, TypeError):
+            pass
 
 
 def peer_ip(addr):
@@ -369,17 +370,6 @@ def _session(daemon, client, ip, serve):
 
 
 def log(text):
-    """Append a line to the network log (/tmp/net.log), time-stamped; the
-    log is moved aside to net.log.1 when it grows past LOG_MAX."""
-    import os
-    with _lock:
-        try:
-            try:
-                if os.stat(LOG)[6] > LOG_MAX:
-                    os.rename(LOG, LOG + ".1")
-            except OSError:
-                pass
-            with open(LOG, "a") as f:
-                f.write("%d %s\n" % (time.time(), text))
-        except OSError:
-            pass
+    """Append a time-stamped line to the network log (/tmp/net.log)."""
+    import logfile
+    logfile.line(LOG, text, LOG_MAX)

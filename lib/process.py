@@ -19,19 +19,23 @@ last few only). When the process that owns a session (one without parent
 that is not a job: the console's init, a telnet session's shell) ends, the
 session has ended: its jobs' output goes to a log file under /tmp from then.
 
-The table is guarded by a lock: MicroPython on the RP2040 runs threads
-without a GIL.
+The waiting that honours hold and stop requests is a process's own
+(Process.sleep); what acts on other processes and starts threads is
+procctl.py's, loaded when first needed. The table is guarded by a lock:
+MicroPython on the RP2040 runs threads without a GIL.
 """
-import _thread
 import time
+
+import system
 
 RUNNING = "R"
 HELD = "H"
 STOPPING = "S"
 DONE = "D"
 
+SLICE_MS = 50       # how often sleep() looks at the state
 
-_lock = _thread.allocate_lock()
+_lock = system.allocate_lock()
 _table = {}        # pid -> Process
 _current = {}      # thread id -> innermost Process of that thread
 _next_pid = [1]
@@ -51,9 +55,9 @@ class Process:
         # A program started by a held or stopping job is held or stopping too.
         self.sts = parent.sts if parent is not None and parent.sts in (HELD, STOPPING) else RUNNING
         self.status = None
-        self.start = time.ticks_ms()
+        self.start = system.uptime_ms()
         self.stop_at = None     # ticks_ms of the first stop request
-        self.thread = _thread.get_ident()
+        self.thread = system.thread_ident()
         self.job = 0            # job number in its session; 0: not a job
         self.kind = "fg"        # "fg", "thread" (a job's own thread) or "task" (asyncio)
         self.task = None        # the asyncio task running it, if any
@@ -65,7 +69,7 @@ class Process:
 
     def enter(self):
         """Make this the current process of the calling thread."""
-        self.thread = _thread.get_ident()
+        self.thread = system.thread_ident()
         with _lock:
             _current[self.thread] = self
 
@@ -91,7 +95,7 @@ class Process:
 
     def elapsed(self):
         """Milliseconds since the process started."""
-        return time.ticks_diff(time.ticks_ms(), self.start)
+        return system.uptime_ms() - self.start
 
     def alive(self):
         return self.sts != DONE
@@ -99,13 +103,28 @@ class Process:
     def sleep(self, ms):
         """Wait ms milliseconds, and on while held; False as soon as a stop
         is requested (then the program should end), else True."""
-        import jobctl
-        return jobctl.sleep(self, ms)
+        left = ms
+        last = time.ticks_ms()
+        while self.sts != STOPPING:
+            if left <= 0 and self.sts != HELD:
+                return True
+            time.sleep_ms(min(left, SLICE_MS) if left > 0 else SLICE_MS)
+            now = time.ticks_ms()
+            left -= time.ticks_diff(now, last)
+            last = now
+        return False
 
     async def asleep(self, ms):
         """sleep() for asyncio programs: await proc.asleep(ms)."""
-        import jobctl
-        return await jobctl.asleep(self, ms)
+        import asyncio
+        left = ms
+        while self.sts != STOPPING:
+            if left <= 0 and self.sts != HELD:
+                return True
+            step = min(left, SLICE_MS) if left > 0 else SLICE_MS
+            await asyncio.sleep_ms(step)
+            left -= step
+        return False
 
     def stopping(self):
         """True once a stop was requested: the program should end."""
@@ -126,27 +145,20 @@ def _session_ended(session):
 def current():
     """The process the calling thread is running."""
     with _lock:
-        return _current.get(_thread.get_ident(), init)
+        return _current.get(system.thread_ident(), init)
 
 
 def switch(proc):
     """Make proc the calling thread's current process (the asyncio loop's
     thread runs a step of one task after another)."""
     with _lock:
-        _current[_thread.get_ident()] = proc
+        _current[system.thread_ident()] = proc
 
 
 def table(done=False):
     """A snapshot of the processes, by pid; finished jobs too if done."""
     with _lock:
         return [_table[pid] for pid in sorted(_table) if done or _table[pid].sts != DONE]
-
-
-def __getattr__(name):
-    # Job control (NoThread, start_thread, set_state, family ...) lives in
-    # jobctl, loaded on first use: the resident kernel stays small.
-    import jobctl
-    return getattr(jobctl, name)
 
 
 def start_init(session):

@@ -4,7 +4,7 @@ in a namespace of the session's own that lasts as long as the session
 import os
 import sys
 
-import shell
+import errors
 
 
 def run(text, sess):
@@ -21,9 +21,9 @@ def run(text, sess):
             print(eval(text[1:].strip(), sess.pyns))
         return 0
     except SystemExit as e:
-        return shell.system_exit_status(e)
+        return errors.exit_status(e)
     except KeyboardInterrupt:
         return 130
     except Exception as e:
-        shell.report("python", e)
+        errors.report("python", e)
         return 1

@@ -6,11 +6,13 @@ Streams are switched on the current process, whose commands inherit them,
 and switched back when the command ends.
 """
 import cmdline
+import errors
 import expansion
 import fspath
 import process
 import shell
 import streams
+from shellflow import Exit
 
 
 def capture(text, sess):
@@ -21,10 +23,10 @@ def capture(text, sess):
     try:
         for node in cmdline.parse_all(text):
             shell.execute(node, sess)
-    except shell.Exit as e:
+    except Exit as e:
         sess.status = e.status
     except cmdline.ParseError as e:
-        shell.complain("sh", "syntax error: %s" % e)
+        errors.complain("sh", "syntax error: %s" % e)
         sess.status = 2
     finally:
         proc.stdout = saved
@@ -59,7 +61,7 @@ def apply(redirs, sess):
         except (OSError, ValueError) as e:
             restore(saved)
             import cmdargs
-            shell.complain("sh", "%s: %s" % (target, cmdargs.strerror(e)) if isinstance(e, OSError) else str(e))
+            errors.complain("sh", "%s: %s" % (target, cmdargs.strerror(e)) if isinstance(e, OSError) else str(e))
             return None
         if fd == 0:
             proc.stdin = stream

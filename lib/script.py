@@ -7,6 +7,10 @@ until it finds it (registering the labels it passes): no goto reads the
 file from the start again.
 """
 import cmdline
+import errors
+import process
+import system
+from shellflow import Exit, Goto, LoopControl, Return
 
 
 class ScriptError(Exception):
@@ -63,15 +67,12 @@ def run(path, sess, execute):
     """Run the script at path in session sess, each command through
     execute(node, sess); returns the last status. `return` ends it; a
     syntax error is reported with its line and the script goes on."""
-    import kernel
-    import process
-    import shell
     proc = process.current()
     with open(path, "rb") as f:
         script = Script(path, f)
         saved = sess.script
         sess.script = script
-        parser = cmdline.Parser("", script.readline, kernel.conf.get("alias"))
+        parser = cmdline.Parser("", script.readline, system.conf.get("alias"))
         parser.reset()
         status = 0
         try:
@@ -81,24 +82,24 @@ def run(path, sess, execute):
                     if node is None or proc.stopping():
                         break
                     status = execute(node, sess)
-                except shell.Goto as jump:
+                except Goto as jump:
                     script.goto(jump.label)
                     parser.reset()
                 except cmdline.ParseError as e:
-                    shell.complain("sh", "%s: line %d: syntax error: %s" % (path, script.lineno, e))
+                    errors.complain("sh", "%s: line %d: syntax error: %s" % (path, script.lineno, e))
                     status = sess.status = 2
                     parser.reset()
-                except shell.LoopControl:
+                except LoopControl:
                     pass
-                except (shell.Exit, shell.Return):
+                except (Exit, Return):
                     raise
                 except Exception as e:
-                    shell.report("sh", e)
+                    errors.report("sh", e)
                     status = sess.status = 1
-        except shell.Return as r:
+        except Return as r:
             status = r.status
         except ScriptError as e:
-            shell.complain("sh", "%s: %s" % (path, e))
+            errors.complain("sh", "%s: %s" % (path, e))
             status = 1
         finally:
             sess.script = saved

@@ -3,9 +3,9 @@ Python lines written for it (sdata.name, sdata.version, sdata.sysconfig,
 sdata.board). Programs may also keep their own objects here, as upyOS
 scripts do (sdata.d0 = display). New programs use the munix module.
 """
-import kernel
+import system
 
-name = kernel.NAME
-version = kernel.VERSION
-sysconfig = kernel.conf
-board = kernel.board
+name = system.NAME
+version = system.VERSION
+sysconfig = system.conf
+board = system.board

@@ -8,14 +8,14 @@ write (a socket, say) can carry another, each served by its own thread.
 Exported variables are shared by every session; a session's own variables
 shadow them.
 """
-import _thread
 import builtins
 import sys
 
 import process
+import system
 
 exported = {}
-_lock = _thread.allocate_lock()
+_lock = system.allocate_lock()
 _console_input = None
 
 

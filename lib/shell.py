@@ -1,14 +1,5 @@
 """The shell: runs command lines for a session.
 
-run_line() runs one line: a Python line (starting with > or <) or commands
-separated by ;. run() runs one command: an internal one (exit, loadconfig,
-loadboard) or a program found by path or through $PATH, either a .py/.mpy
-module with __main__(args) or a .sh script. Each program runs as its own
-process, and its module is dropped once it ends, so memory does not grow
-with use and an edited command takes effect on its next run.
-"""
-"""The shell: runs command lines for a session.
-
 run_line() parses a line (cmdline.py) and runs it: lists with ; && || and
 &, pipelines, redirections, if/while/until/for, upyOS's one-line if, Python
 lines (> and <), the built-in commands that act on the shell itself (exit,
@@ -21,52 +12,27 @@ takes effect on its next run.
 import gc
 import os
 import sys
-import _thread
 
 import cmdline
+import errors
 import expansion
 import fspath
 import process
+import system
+from shellflow import Exit, Goto, LoopControl, Return
 
 EXTENSIONS = (".py", ".mpy", ".sh")
 BUILTINS = ("exit", "return", "break", "continue", "goto", "skip", "source", ".",
             "shift", "run", "[", ":", "true", "false", "loadconfig", "loadboard")
 
-import_lock = _thread.allocate_lock()
-
-
-class Exit(Exception):
-    """`exit` ran: it ends the script, or the session, it ran in."""
-
-    def __init__(self, status):
-        self.status = status
-
-
-class Return(Exception):
-    """`return` ran: it ends the script or sourced file it ran in."""
-
-    def __init__(self, status):
-        self.status = status
-
-
-class Goto(Exception):
-    def __init__(self, label):
-        self.label = label
-
-
-class LoopControl(Exception):
-    """break or continue, out of `levels` loops."""
-
-    def __init__(self, kind, levels):
-        self.kind = kind
-        self.levels = levels
+import_lock = system.allocate_lock()
+_SELF = sys.modules[__name__]   # what the built-ins (shellcmd.py) are given to run commands
 
 
 def run_line(line, sess, more=None):
     """Run one line in session sess (more() gives continuation lines of
     an unfinished if/while/for or quote); returns its status."""
-    import kernel
-    parser = cmdline.Parser(line, more, kernel.conf.get("alias"))
+    parser = cmdline.Parser(line, more, system.conf.get("alias"))
     try:
         while True:
             node = parser.command()
@@ -76,21 +42,21 @@ def run_line(line, sess, more=None):
             if parser.line_done():
                 break
     except cmdline.ParseError as e:
-        complain("sh", "syntax error: %s" % e)
+        errors.complain("sh", "syntax error: %s" % e)
         sess.status = 2
     except Goto as jump:
-        complain("goto", "%s: not in a script" % jump.label)
+        errors.complain("goto", "%s: not in a script" % jump.label)
         sess.status = 1
     except Return:
-        complain("return", "not in a script")
+        errors.complain("return", "not in a script")
         sess.status = 1
     except LoopControl as e:
-        complain(e.kind, "only meaningful in a loop")
+        errors.complain(e.kind, "only meaningful in a loop")
         sess.status = 1
     except Exit:
         raise
     except Exception as e:
-        report("sh", e)
+        errors.report("sh", e)
         sess.status = 1
     return sess.status
 
@@ -108,7 +74,7 @@ def execute(node, sess):
         for item, background in node[1]:
             if background:
                 import shellcmd
-                status = shellcmd.background(item, sess)
+                status = shellcmd.background(item, sess, _SELF)
             else:
                 status = execute(item, sess)
     elif kind == "andor":
@@ -122,7 +88,11 @@ def execute(node, sess):
         status = redirect.pipeline(node, sess)
     elif kind == "uif":
         import shellcmd
-        status = shellcmd.upyos_if(node, sess)
+        _, a, op, b, action = node
+        if shellcmd.compare(expansion.word(a, sess), op, expansion.word(b, sess)):
+            status = execute(action, sess)
+        else:
+            status = 0
     elif kind == "py":
         import pyline
         status = pyline.run(node[1], sess)
@@ -227,20 +197,15 @@ def _assign_for_command(assigns, sess):
     return previous
 
 
-def complain(name, message):
-    """Print `name: message` on the current process's error stream."""
-    process.current().stderr.write("%s: %s\n" % (name, message))
-
-
 def run(argv, sess):
     """Run the command argv[0] with arguments argv[1:]; returns its status."""
     name = argv[0]
     if name in BUILTINS:
         import shellcmd
-        return shellcmd.run(argv, sess)
+        return shellcmd.run(argv, sess, _SELF)
     path, problem = locate(name, sess)
     if problem:
-        complain(name, problem)
+        errors.complain(name, problem)
         return 127 if path is None else 126
     if path.endswith(".sh"):
         return run_script(path, argv, sess)
@@ -271,6 +236,17 @@ def resolve(name, sess):
                 if found:
                     return found
     return None
+
+
+def script_file(name, sess):
+    """The script a name given to sh or source stands for: the file name
+    (from the current folder), else a .sh found as a command would be;
+    None when there is neither."""
+    path = fspath.abspath(name, sess.cwd)
+    if fspath.isfile(path):
+        return path
+    found = resolve(name, sess)
+    return found if found and found.endswith(".sh") else None
 
 
 def _program_file(path):
@@ -319,7 +295,7 @@ def _run_module(path, argv, sess):
         module = load(path)
         main = getattr(module, "__main__", None)
         if main is None:
-            complain(name, "not a program: %s has no __main__" % path)
+            errors.complain(name, "not a program: %s has no __main__" % path)
             status = 126
         else:
             if hasattr(module, "proc"):
@@ -330,7 +306,7 @@ def _run_module(path, argv, sess):
                 result = jobctl.run_coroutine(result, proc)
             status = result if isinstance(result, int) else 0
     except SystemExit as e:
-        status = system_exit_status(e)
+        status = errors.exit_status(e)
     except KeyboardInterrupt:
         # The whole line stops, not just this command (a loop would go on).
         proc.stderr.write("^C\n")
@@ -346,18 +322,17 @@ def _run_module(path, argv, sess):
 
 
 def _failed(name, module, exc):
-    """Report what a command raised; returns its status. cmdargs is only
-    imported here, when a command failed: the kernel itself needs none of it."""
+    """Report what a command raised; returns its status."""
     import cmdargs
     proc = process.current()
     if isinstance(exc, cmdargs.Help):
         proc.stdout.write(_usage(name, module, True))
         return 0
     if isinstance(exc, cmdargs.UsageError):
-        complain(name, str(exc))
+        errors.complain(name, str(exc))
         proc.stderr.write(_usage(name, module, False))
         return 2
-    report(name, exc)
+    errors.report(name, exc)
     return 1
 
 
@@ -366,21 +341,6 @@ def _usage(name, module, full):
     if not full:
         text = text.split("\n")[0]
     return ("usage: %s %s" % (name, text)).rstrip() + "\n"
-
-
-def system_exit_status(e):
-    code = e.args[0] if e.args else 0
-    return code if isinstance(code, int) else 1
-
-
-def report(name, exc):
-    """Report an exception from a command in one line; the traceback too
-    when $DEBUG is set."""
-    proc = process.current()
-    if proc.session.getenv("DEBUG"):
-        sys.print_exception(exc, proc.stderr)
-    import cmdargs
-    complain(name, cmdargs.strerror(exc))
 
 
 def run_script(path, argv, sess):
@@ -398,7 +358,7 @@ def run_script(path, argv, sess):
     except Exit as e:
         status = e.status
     except OSError as e:
-        report(proc.name, e)
+        errors.report(proc.name, e)
     finally:
         sess.args = saved
         proc.exit(status)

@@ -2,25 +2,20 @@
 exit, return, break, continue, goto, skip, source (.), shift, run, [, :,
 true, false, loadconfig, loadboard; with upyOS's one-line if and starting
 background jobs. Loaded on first use.
+
+Each built-in is given the shell module (sh) whose evaluator runs it:
+shellcmd sits above the shell's resident part and never imports it.
 """
-import expansion
+import cmdargs
+import errors
 import fspath
-import shell
-from shell import Exit, Goto, LoopControl, Return, complain
+from errors import complain
+from shellflow import Exit, Goto, LoopControl, Return
 
 
-def run(argv, sess):
-    """Run the built-in argv[0]; its status."""
-    return _BUILTINS[argv[0]](argv, sess)
-
-
-def upyos_if(node, sess):
-    _, a, op, b, action = node
-    a = expansion.word(a, sess)
-    b = expansion.word(b, sess)
-    if compare(a, op, b):
-        return shell.execute(action, sess)
-    return 0
+def run(argv, sess, sh):
+    """Run the built-in argv[0] for the shell sh; its status."""
+    return _BUILTINS[argv[0]](argv, sess, sh)
 
 
 def compare(a, op, b):
@@ -44,21 +39,20 @@ def compare(a, op, b):
     return a >= b
 
 
-def background(node, sess):
+def background(node, sess, sh):
     """CMD &: run node as a job of its own (jobctl.py)."""
     import jobctl
-    name, args = _describe(node)
+    name, args = _describe(node, sh)
     try:
-        job = jobctl.background(sess, name, args, lambda: shell.execute(node, sess))
+        job = jobctl.background(sess, name, args, lambda: sh.execute(node, sess))
     except OSError as e:
-        import cmdargs
         complain("sh", "cannot start %s in the background: %s" % (name, cmdargs.strerror(e)))
         return 1
     sess.last_job = job.pid
     return 0
 
 
-def _describe(node):
+def _describe(node, sh):
     """The name and arguments a job is listed by, as written."""
     while node[0] in ("andor", "pipe", "list"):
         node = node[1][0]
@@ -67,7 +61,7 @@ def _describe(node):
     if node[0] != "simple" or not node[2]:
         return "sh", []
     words = ["".join([t for k, t in word]) for word in node[2]]
-    return shell.command_name(words[0]), words[1:]
+    return sh.command_name(words[0]), words[1:]
 
 
 def _status_arg(argv, sess):
@@ -90,15 +84,15 @@ def _count_arg(argv):
     return n
 
 
-def _exit(argv, sess):
+def _exit(argv, sess, sh):
     raise Exit(_status_arg(argv, sess))
 
 
-def _return(argv, sess):
+def _return(argv, sess, sh):
     raise Return(_status_arg(argv, sess))
 
 
-def _loop_control(argv, sess):
+def _loop_control(argv, sess, sh):
     try:
         raise LoopControl(argv[0], _count_arg(argv))
     except ValueError as e:
@@ -106,14 +100,14 @@ def _loop_control(argv, sess):
         return 2
 
 
-def _goto(argv, sess):
+def _goto(argv, sess, sh):
     if len(argv) != 2:
         complain("goto", "usage: goto LABEL")
         return 2
     raise Goto(argv[1])
 
 
-def _skip(argv, sess):
+def _skip(argv, sess, sh):
     try:
         n = _count_arg(argv)
     except ValueError as e:
@@ -126,36 +120,25 @@ def _skip(argv, sess):
     return 0
 
 
-def script_file(name, sess):
-    """The script a name given to sh or source stands for: the file name
-    (from the current folder), else a .sh found as a command would be;
-    None when there is neither."""
-    path = fspath.abspath(name, sess.cwd)
-    if fspath.isfile(path):
-        return path
-    found = shell.resolve(name, sess)
-    return found if found and found.endswith(".sh") else None
-
-
-def _source(argv, sess):
+def _source(argv, sess, sh):
     if len(argv) < 2:
         complain(argv[0], "usage: %s FILE [ARG...]" % argv[0])
         return 2
-    path = script_file(argv[1], sess) or fspath.abspath(argv[1], sess.cwd)
+    path = sh.script_file(argv[1], sess) or fspath.abspath(argv[1], sess.cwd)
     saved = sess.args
     if len(argv) > 2:
         sess.args = [argv[1]] + argv[2:]
     try:
         import script
-        return script.run(path, sess, shell.execute)
+        return script.run(path, sess, sh.execute)
     except OSError as e:
-        shell.report(argv[0], OSError("%s: %s" % (argv[1], _strerror(e))))
+        errors.report(argv[0], OSError("%s: %s" % (argv[1], cmdargs.strerror(e))))
         return 1
     finally:
         sess.args = saved
 
 
-def _shift(argv, sess):
+def _shift(argv, sess, sh):
     try:
         n = _count_arg(argv) if len(argv) > 1 else 1
     except ValueError as e:
@@ -169,16 +152,20 @@ def _shift(argv, sess):
     return 0
 
 
-def _internal(argv, sess):
-    import kernel
-    return kernel.internal(argv[0], argv[1:])
+def _internal(argv, sess, sh):
+    import sys
+    import sysconf
+    try:
+        return sysconf.loadconfig() if argv[0] == "loadconfig" else sysconf.loadboard(argv[1:])
+    finally:
+        sys.modules.pop("sysconf", None)
 
 
-def _test_bracket(argv, sess):
+def _test_bracket(argv, sess, sh):
     if argv[-1] != "]":
         complain("[", "missing ]")
         return 2
-    return shell.run(["test"] + argv[1:-1], sess)
+    return sh.run(["test"] + argv[1:-1], sess)
 
 
 _BUILTINS = {
@@ -186,12 +173,8 @@ _BUILTINS = {
     "exit": _exit, "return": _return, "break": _loop_control,
     "continue": _loop_control, "goto": _goto, "skip": _skip, "source": _source,
     ".": _source, "shift": _shift, "loadconfig": _internal, "loadboard": _internal,
-    ":": lambda argv, sess: 0, "true": lambda argv, sess: 0,
-    "false": lambda argv, sess: 1,
-    "run": lambda argv, sess: shell.run(argv[1:], sess) if len(argv) > 1 else 0,
+    ":": lambda argv, sess, sh: 0, "true": lambda argv, sess, sh: 0,
+    "false": lambda argv, sess, sh: 1,
+    "run": lambda argv, sess, sh: sh.run(argv[1:], sess) if len(argv) > 1 else 0,
 }
 
-
-def _strerror(e):
-    import cmdargs
-    return cmdargs.strerror(e)

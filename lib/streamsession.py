@@ -1,8 +1,7 @@
 """Shell sessions over a byte stream, such as a socket: each served by a
 thread of its own, reading lines and writing text with CR LF line ends."""
-import _thread
-
 import process
+import procctl
 import session
 
 
@@ -30,8 +29,8 @@ class StreamTerminal:
 
 def serve(stream, name):
     """Serve a shell session over stream in a new thread; the stream is
-    closed when the session ends."""
-    _thread.start_new_thread(_serve, (stream, name))
+    closed when the session ends. procctl.NoThread when none is free."""
+    procctl.start_thread(_serve, (stream, name))
 
 
 def _serve(stream, name):

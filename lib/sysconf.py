@@ -1,4 +1,6 @@
-"""System configuration: /etc/system.conf, a JSON object.
+"""System configuration: /etc/system.conf, a JSON object, and the board
+file it names; loadconfig and loadboard (re)load them into system.conf and
+system.board. Loaded for the occasion and dropped afterwards.
 
 A missing file is written with the defaults. A corrupt one is kept aside as
 system.conf.bad and the defaults are used, with a warning. Settings the file
@@ -9,8 +11,11 @@ import json
 import sys
 
 import fspath
+import process
+import system
 
 PATH = "/etc/system.conf"
+ROM_BIN = "/rom/bin"
 
 # The simulator (the unix port) runs without root: ports above 1024.
 _SIM = sys.platform == "linux"
@@ -66,3 +71,55 @@ def _save_quietly(conf, path):
         save(conf, path)
     except OSError as e:
         print("warning: cannot write %s: %s" % (path, e))
+
+
+def loadconfig():
+    """(Re)load /etc/system.conf; its env section is exported."""
+    fresh = load()
+    system.conf.clear()
+    system.conf.update(fresh)
+    for name, value in fresh.get("env", {}).items():
+        system.console.setenv(name, value, export=True)
+    # munix in a ROMFS partition (munix deploy --romfs) has its commands
+    # there, after the folders of the configured PATH.
+    path = system.console.getenv("PATH", "")
+    if fspath.isdir(ROM_BIN) and ROM_BIN not in path.split(":"):
+        system.console.setenv("PATH", path + ":" + ROM_BIN if path else ROM_BIN, export=True)
+    return 0
+
+
+def loadboard(args):
+    """(Re)load the board file: the configured one, or the one named. The
+    configured file is written with what the board says of itself when
+    it is missing. Returns a status."""
+    configured = system.conf.get("board")
+    path = fspath.abspath(args[0], process.current().session.cwd) if args else configured
+    try:
+        if not fspath.exists(path) and path == configured:
+            _describe_board(path)
+        with open(path) as f:
+            data = json.load(f)
+    except (OSError, ValueError) as e:
+        import errors
+        errors.report("loadboard", OSError("%s: %s" % (path, e)) if isinstance(e, ValueError) else e)
+        return 1
+    system.board.clear()
+    system.board.update(data)
+    return 0
+
+
+# Threads the OS may start on ports that cannot run many: the RP2040 runs
+# one besides the main one (on its second core), the ESP8266 none.
+THREADS = {"rp2": 1, "esp8266": 0}
+
+
+def _describe_board(path):
+    import os
+    try:
+        machine = os.uname().machine
+    except AttributeError:
+        machine = sys.platform
+    board = {"name": machine, "mcu": sys.platform, "pins": {}}
+    if sys.platform in THREADS:
+        board["threads"] = THREADS[sys.platform]
+    fspath.write_file(path, json.dumps(board))

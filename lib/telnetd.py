@@ -21,15 +21,13 @@ session within netd.POLL_MS, and a session idle for `idle_s` seconds ends.
 Ctrl-C while a command runs: every write of the command looks at what the
 client sent, and a Ctrl-C there raises KeyboardInterrupt in the command;
 a watcher thread of the daemon looks at the sockets of sessions whose
-command prints nothing, and asks that command to stop (process.set_state),
+command prints nothing, and asks that command to stop (procctl.set_state),
 which commands waiting through proc.sleep() honour at once. Output leaves
 at once (TCP_NODELAY where the port has it), so that a command's output and
 the next prompt are never held back by Nagle's algorithm.
 """
-import socket
 import sys
 import time
-import _thread
 
 # Everything a session needs is imported here, by the command that starts
 # the daemon: imports from several threads at once are not safe without a GIL.
@@ -37,8 +35,10 @@ import auth
 import lineedit
 import netd
 import process
+import procctl
 import session
 import shell
+import system
 
 NAME = "telnet"
 IAC, DONT, DO, WONT, WILL, SB, SE = 255, 254, 253, 252, 251, 250, 240
@@ -54,7 +54,7 @@ LOGIN_MS = 60000            # the time to log in
 WATCH_MS = 100              # how often the watcher looks for Ctrl-C
 
 _watched = []               # terminals whose command runs (the watcher's list)
-_watch_lock = _thread.allocate_lock()
+_watch_lock = system.allocate_lock()
 
 
 def start(insecure=False):
@@ -70,14 +70,12 @@ def start(insecure=False):
 def serve(daemon, sock, ip):
     term = Terminal(daemon, sock, netd.setting(netd.settings(NAME), "idle_s", 600) * 1000)
     sock.setblocking(False)
-    _nodelay(sock)
     term.negotiate()
     user = None
     if auth.required() and not daemon.insecure:
         user = _login(term, ip)
         if user is None:
             return
-    import kernel
     sess = session.Session("telnet %s" % ip, term, term, term)
     if user:
         sess.vars["USER"] = user
@@ -87,8 +85,8 @@ def serve(daemon, sock, ip):
                                       lineedit.completer(sess))
     daemon.count("logins")
     netd.log("telnet: session for %s from %s" % (user or "-", ip))
-    term.write("%s %s on %s\n" % (kernel.NAME, kernel.VERSION,
-                                  kernel.conf.get("hostname") or sys.platform))
+    term.write("%s %s on %s\n" % (system.NAME, system.VERSION,
+                                  system.conf.get("hostname") or sys.platform))
     sh = process.Process("sh", [], sess)
     sh.enter()
     term.shell = sh
@@ -97,17 +95,6 @@ def serve(daemon, sock, ip):
     finally:
         _unwatch(term)
         sh.exit(sess.status)
-
-
-def _nodelay(sock):
-    """Switch Nagle's algorithm off where the port lets us."""
-    level = getattr(socket, "IPPROTO_TCP", 6)
-    option = getattr(socket, "TCP_NODELAY", 1 if sys.platform == "linux" else None)
-    if option is not None:
-        try:
-            sock.setsockopt(level, option, 1)
-        except (OSError, TypeError):
-            pass
 
 
 def _login(term, ip):
@@ -146,7 +133,7 @@ class Terminal:
         self.session = None
         self.shell = None
         self.editor = None
-        self.lock = _thread.allocate_lock()     # one reader of the socket at a time
+        self.lock = system.allocate_lock()     # one reader of the socket at a time
         self.chars = []         # decoded characters not read yet
         self.raw = b""          # bytes of an unfinished command or UTF-8 sequence
         self.cr = False         # the last data byte was CR
@@ -446,9 +433,9 @@ def _interrupt(term):
     sh = term.shell
     if sh is None:
         return
-    for p in process.family(sh)[1:]:
+    for p in procctl.family(sh)[1:]:
         if p.parent is sh and not p.job:
-            process.set_state(p, process.STOPPING)
+            procctl.set_state(p, process.STOPPING)
 
 
 def _watch(daemon):

@@ -16,5 +16,5 @@ def unsetenv(name):
 
 
 def recovery():
-    import kernel
-    kernel.recovery()
+    import system
+    system.recovery()

@@ -44,14 +44,16 @@ def test_every_command_has_help(sim):
 
 def test_the_commands_work_compiled_in_a_small_heap(compiled_sim):
     """Files far larger than the heap stream through: nothing reads a whole
-    file."""
+    file. (136K: in 128K the run ends where MicroPython's table of names,
+    kept in the heap, grows by 7K once the modules loaded hold about 610
+    names: micropython.qstr_info() shows it.)"""
     big = "".join("line %05d of a file larger than the heap\n" % i for i in range(5000))
     compiled_sim.write("/tmp/big.txt", big)
     r = compiled_sim.run("wc /tmp/big.txt", "tail -n 2 /tmp/big.txt",
             "head -n 1 /tmp/big.txt", "grep -c 4999 /tmp/big.txt",
             "cp /tmp/big.txt /tmp/copy.txt", "cat /tmp/copy.txt",
             "ls -l /tmp", "find / -name '*.mpy' -type f", "du -s /tmp", "df /",
-            heap="128K", timeout=60)
+            heap="136K", timeout=60)
     assert r.err == ""
     assert r.status == 0
     lines = r.out.splitlines(True)

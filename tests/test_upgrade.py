@@ -27,10 +27,10 @@ def make_tree(base, name, version, key, edit=None):
                             ignore=shutil.ignore_patterns(*paths.HOST_ARTEFACTS))
         elif source.is_file():
             shutil.copy2(source, tree / top)
-    kernel = tree / "lib" / "kernel.py"
-    text = kernel.read_text()
-    kernel.write_text(text.replace('VERSION = "%s"' % release.tree_version(ROOT),
-                                   'VERSION = "%s"' % version))
+    facts = tree / "lib" / "system.py"
+    text = facts.read_text()
+    facts.write_text(text.replace('VERSION = "%s"' % release.tree_version(ROOT),
+                                  'VERSION = "%s"' % version))
     shutil.copy2(key.with_suffix(".pub"), tree / release.PUBLIC_KEY)
     if edit:
         edit(tree)

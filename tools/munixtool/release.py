@@ -88,11 +88,11 @@ def sign(key: Path, data: bytes) -> bytes:
 
 
 def tree_version(tree: Path) -> str:
-    """kernel.VERSION of the tree's lib/kernel.py."""
-    text = (Path(tree) / "lib" / "kernel.py").read_text()
+    """system.VERSION of the tree's lib/system.py."""
+    text = (Path(tree) / "lib" / "system.py").read_text()
     found = re.search(r'^VERSION = "([^"]+)"', text, re.M)
     if not found:
-        raise MunixError(f"no VERSION in {tree}/lib/kernel.py")
+        raise MunixError(f"no VERSION in {tree}/lib/system.py")
     return found.group(1)
 
 

@@ -1,0 +1,30 @@
+"""How the shell and the OS report a failure: one line, `name: message`,
+on the current process's error stream, in cmdargs.strerror's words.
+Resident, so that a failure is reported even when the heap is exhausted."""
+import sys
+
+import process
+
+
+def complain(name, message):
+    """Print `name: message` on the current process's error stream."""
+    process.current().stderr.write("%s: %s\n" % (name, message))
+
+
+def report(name, exc):
+    """Report an exception in one line; the traceback too when $DEBUG is set."""
+    proc = process.current()
+    if proc.session.getenv("DEBUG"):
+        sys.print_exception(exc, proc.stderr)
+    if isinstance(exc, MemoryError):
+        # No heap to load the words with: the exception's own will do.
+        complain(name, str(exc))
+        return
+    import cmdargs
+    complain(name, cmdargs.strerror(exc))
+
+
+def exit_status(e):
+    """The status a SystemExit stands for."""
+    code = e.args[0] if e.args else 0
+    return code if isinstance(code, int) else 1

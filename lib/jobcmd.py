@@ -1,0 +1,79 @@
+"""What the job commands (kill, killall, hold, resume, fg, bg, wait, jobs,
+ps, crond) share: their arguments, finding the processes they name, and
+acting on them. The helper programs use for jobs, instead of the kernel's
+process table and job control themselves.
+"""
+import cmdargs
+import munix
+from jobctl import GRACE_MS, describe, find, hold, ignoring, resume, spawn_task, stop, wait  # noqa: F401
+from process import DONE, HELD, RUNNING, STOPPING, table  # noqa: F401
+from procctl import reap, session_owner  # noqa: F401
+
+ACTIONS = {"STOP": stop, "TERM": stop, "KILL": stop, "INT": stop, "HOLD": hold,
+           "TSTP": hold, "CONT": resume}
+
+
+def kill_args(args, operands):
+    """The [-s STOP|HOLD|CONT] OPERAND... of kill and killall: (the action
+    to take, the operands); operands names them in the usage error."""
+    opts, rest = cmdargs.parse(args, "", "s")
+    name = opts.get("s", "STOP").upper()
+    what = ACTIONS.get(name[3:] if name[:3] == "SIG" else name)
+    if what is None:
+        raise cmdargs.UsageError("%s: not STOP, HOLD or CONT" % opts["s"])
+    if not rest:
+        raise cmdargs.UsageError("no %s given" % operands)
+    return what, rest
+
+
+def job_arg(args, sess):
+    """The job named by the [PID|%JOB] of fg and bg (the session's latest
+    by default); ValueError when there is none such."""
+    opts, rest = cmdargs.parse(args, operands=1)
+    return find(rest[0] if rest else "%", sess)
+
+
+def act(targets, what):
+    """Do what (stop, hold or resume) to targets; after a stop, wait for
+    them and report those that ignore it. Returns a status."""
+    for p in targets:
+        what(p)
+    if what is not stop or wait(targets, GRACE_MS):
+        return 0
+    status = 0
+    for p in targets:
+        if p.sts != DONE:
+            status = cmdargs.error(str(p.pid), "%s still runs %d s after the stop request: "
+                                   "it ignores stop requests" % (p.name, GRACE_MS // 1000))
+    return status
+
+
+def targets(specs):
+    """The live processes specs (pids, %jobs) name, and a status: 1 when
+    some could not be (each said so on stderr). A session's own shell is
+    never a target: exit ends a session."""
+    sess = munix.session()
+    found = []
+    status = 0
+    for spec in specs:
+        try:
+            p = find(spec, sess)
+        except ValueError as e:
+            status = cmdargs.error("", str(e))
+            continue
+        if p.sts == DONE:
+            status = cmdargs.error(spec, "already done")
+        elif session_owner(p):
+            status = cmdargs.error(spec, "%s owns session %s: exit ends it" % (p.name, p.session.name))
+        else:
+            found.append(p)
+    return found, status
+
+
+def command(args, what):
+    """hold and resume: do what to the processes args name; a status."""
+    opts, rest = cmdargs.parse(args)
+    if not rest:
+        raise cmdargs.UsageError("no PID given")
+    found, status = targets(rest)
+    return act(found, what) or status

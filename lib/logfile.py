@@ -1,0 +1,47 @@
+"""The one way munix writes a log: lines appended to a file that never
+grows past LIMIT bytes (what came before is kept as FILE.old), each line
+stamped with the local time, control characters escaped so that no text
+logged can forge a line."""
+import os
+
+import munix
+import system
+
+LIMIT = 4096
+
+_lock = system.allocate_lock()
+
+
+def append(path, text, limit=LIMIT):
+    """Append text to the log file path as it is, keeping the file under
+    limit bytes; a failing flash loses the text, never the caller."""
+    with _lock:
+        try:
+            try:
+                size = os.stat(path)[6]
+            except OSError:
+                size = 0
+            if size and size + len(text) > limit:
+                try:
+                    os.remove(path + ".old")
+                except OSError:
+                    pass
+                os.rename(path, path + ".old")
+            with open(path, "a") as f:
+                f.write(text)
+        except OSError:
+            pass
+
+
+def line(path, text, limit=LIMIT):
+    """Append one time-stamped line (YYYY-MM-DD HH:MM:SS text) to path."""
+    t = munix.localtime()
+    append(path, "%d-%02d-%02d %02d:%02d:%02d %s\n" % (t[:6] + (escape(text),)), limit)
+
+
+def escape(text):
+    """text with its control characters (a newline, say) written as \\xNN."""
+    out = ""
+    for c in text:
+        out += c if " " <= c != "\x7f" else "\\x%02x" % ord(c)
+    return out

@@ -1,0 +1,108 @@
+"""Process control: what acts on processes other than the caller's own
+(find one, its family, hold and stop requests, forgetting finished jobs)
+and starting threads, within the board's limits: the one way the OS
+starts a thread. Loaded when first needed, so the resident process table
+stays small.
+"""
+import sys
+import time
+
+import process
+import system
+
+KEEP_DONE = 8       # finished jobs kept for wait and jobs
+
+_threads = [0]     # threads started by the OS and still running
+
+
+def get(pid):
+    """The process with that pid (a finished job too), or None."""
+    with process._lock:
+        return process._table.get(pid)
+
+
+def reap(proc):
+    """Forget a finished job, once its status was collected."""
+    with process._lock:
+        if proc.sts == process.DONE:
+            process._table.pop(proc.pid, None)
+
+
+def forget_old_jobs():
+    """Keep the last KEEP_DONE finished jobs only."""
+    with process._lock:
+        done = [pid for pid in process._table if process._table[pid].sts == process.DONE]
+        if len(done) > KEEP_DONE:
+            done.sort()
+            for pid in done[:len(done) - KEEP_DONE]:
+                del process._table[pid]
+
+
+def family(proc):
+    """proc and every process it started, directly or not."""
+    with process._lock:
+        found = [proc]
+        for p in found:
+            for q in process._table.values():
+                if q.parent is p and q.sts != process.DONE:
+                    found.append(q)
+        return found
+
+
+def set_state(proc, sts):
+    """Hold (HELD), resume (RUNNING) or ask to stop (STOPPING) proc and
+    what it started; returns those processes. A stop request is final."""
+    group = family(proc)
+    now = time.ticks_ms()
+    for p in group:
+        if p.sts == process.DONE or p.sts == process.STOPPING:
+            continue
+        p.sts = sts
+        if sts == process.STOPPING:
+            p.stop_at = now
+    return group
+
+
+def session_owner(proc):
+    """True for the process that owns a session: stopping it would end the
+    session, not a command."""
+    return proc.parent is None and not proc.job and proc.kind != "daemon"
+
+
+class NoThread(OSError):
+    """No thread could be started."""
+
+
+def start_thread(function, args):
+    """Start function(*args) in a new thread, within the board file's
+    limits: at most "threads" started by the OS at once (none when 0; no
+    limit but the port's when unset), each with a C stack of "stack"
+    bytes (16 KiB on a board when unset, for a shell command or a TLS
+    handshake; the unix port's own default in the simulator, whose threads
+    need far more). Raises NoThread, with the reason, when none can start."""
+    limit = system.board.get("threads")
+    with process._lock:
+        if limit is not None and _threads[0] >= limit:
+            raise NoThread("no thread free: this board runs %s" % (
+                "none" if limit == 0 else "at most %d" % limit))
+        _threads[0] += 1
+    try:
+        import _thread
+        size = system.board.get("stack") or (None if sys.platform == "linux" else 16384)
+        if size:
+            _thread.stack_size(size)
+        _thread.start_new_thread(_counted, (function, args))
+    except Exception as e:
+        with process._lock:
+            _threads[0] -= 1
+        if isinstance(e, ImportError):
+            raise NoThread("no thread free: this port has no threads")
+        raise NoThread("cannot start a thread: %s" % (e.args[0] if e.args else type(e).__name__))
+
+
+def _counted(function, args):
+    try:
+        function(*args)
+    finally:
+        with process._lock:
+            _threads[0] -= 1

@@ -1,0 +1,31 @@
+"""How a built-in command changes the flow of what runs it: `exit` ends
+the script or session, `return` the script or sourced file, `goto` jumps
+to a label of the script, `break`/`continue` leave loops. Each is an
+exception that the part of the shell it concerns catches."""
+
+
+class Exit(Exception):
+    """`exit` ran: it ends the script, or the session, it ran in."""
+
+    def __init__(self, status):
+        self.status = status
+
+
+class Return(Exception):
+    """`return` ran: it ends the script or sourced file it ran in."""
+
+    def __init__(self, status):
+        self.status = status
+
+
+class Goto(Exception):
+    def __init__(self, label):
+        self.label = label
+
+
+class LoopControl(Exception):
+    """break or continue, out of `levels` loops."""
+
+    def __init__(self, kind, levels):
+        self.kind = kind
+        self.levels = levels

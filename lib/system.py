@@ -1,0 +1,65 @@
+"""The facts about the running system that every layer reads: its name
+and version, the configuration (/etc/system.conf) and board file once
+loaded, the console session, how long it has been up; locks that work on
+ports with and without threads.
+
+The lowest layer of the OS: it imports nothing of munix.
+"""
+import time
+
+NAME = "munix"
+VERSION = "0.1.0"
+
+conf = {}
+board = {}
+console = None
+
+# time.ticks_ms() wraps every 2**30 ms (12.4 days) on boards: uptime is
+# kept as a sum of tick differences, read often enough by the OS (ps,
+# daemons' polls, cron) never to miss a period; a longer silence is
+# bridged with the wall clock once it is set.
+_PERIOD = 1 << 30
+_SET_YEAR = time.mktime((2024, 1, 1, 0, 0, 0, 0, 0))  # an older clock is not set yet
+_up = [time.ticks_ms(), 0, 0]          # ticks at the last reading, ms up then, wall clock then
+
+
+def uptime_ms():
+    """Milliseconds since boot, wrap-safe."""
+    now = time.ticks_ms()
+    ms = _up[1] + time.ticks_diff(now, _up[0])
+    wall = time.time()
+    last = _up[2]
+    if last > _SET_YEAR and wall - last > _PERIOD // 2000:
+        ms += round(((wall - last) * 1000 - (ms - _up[1])) / _PERIOD) * _PERIOD
+    _up[0], _up[1], _up[2] = now, ms, wall
+    return ms
+
+
+def recovery():
+    """Boot again without /etc/init.sh (upyOS's utls.recovery()); the
+    kernel puts its own here when it loads, since it lives above."""
+    raise OSError("the kernel is not loaded: import kernel; kernel.recovery()")
+
+
+try:
+    from _thread import allocate_lock, get_ident as thread_ident
+except ImportError:
+    # A port without threads (ESP8266): locks that nothing can contend.
+    class allocate_lock:
+        def acquire(self, *args):
+            return True
+
+        def release(self):
+            pass
+
+        def locked(self):
+            return False
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *args):
+            pass
+
+    def thread_ident():
+        return 0
