@@ -1,0 +1,143 @@
+"""The OS's layering, checked rather than remembered: every lib/ module
+sits in a layer and imports only modules of its own layer or those below
+(imports inside functions count too); the only loop of imports left is the
+shell evaluator's own recursion ($( ) runs a command line, which expands
+words); /bin programs use the program API and the helpers meant for
+programs, never the kernel's internals."""
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Bottom up. A new module goes into the lowest layer its imports allow.
+LAYERS = [
+    # facts and words: what everything reads, importing nothing above
+    {"system", "fspath", "cmdline", "arith", "inet", "sun", "signature", "upgradeboot",
+     "readonly", "shellflow", "wildcard", "streams", "sdata"},
+    # the process table: processes, sleeping; threads and stop requests
+    {"process", "procctl"},
+    # who reads and writes where; how a failure is worded; the program API
+    # and the helpers programs share
+    {"errors", "session", "lineedit", "munix", "cmdargs", "utls", "fileops", "textin",
+     "intvar", "httpclient", "sysconf", "logfile"},
+    # the shell: parser, expansion, evaluator, built-ins, scripts, jobs
+    {"shell", "expansion", "redirect", "script", "pyline", "shellcmd", "asyncloop",
+     "jobctl", "jobcmd"},
+    # the kernel: boot, recovery, shutdown; sessions over streams
+    {"kernel", "startup", "streamsession"},
+    # daemons and services built on the layers below
+    {"netd", "auth", "telnetd", "ftpd", "httpd", "cron", "daemonctl", "upgrade"},
+]
+
+# The evaluator's recursion: $( ) (expansion) runs a command line (shell,
+# redirect's capture), whose words are expanded.
+EVALUATOR = {"shell", "expansion", "redirect"}
+
+# What /bin programs may not import of lib/: the process table, job control,
+# sessions and the shell's parts. They use the program API (munix), the
+# helpers meant for programs (cmdargs, fileops, jobcmd ...), the shell's
+# entry points (shell.run_line, run_script, resolve) and the kernel's system
+# calls (kernel.reset).
+INTERNALS = {"startup", "process", "jobctl", "session", "shellcmd", "script", "redirect",
+             "expansion", "cmdline", "asyncloop", "streamsession", "system", "errors"}
+
+
+def modules(folder):
+    return {p.stem: p for p in sorted((ROOT / folder).glob("*.py"))}
+
+
+def imports(path, known):
+    """The names of known modules that path imports, anywhere in it."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        names = []
+        if isinstance(node, ast.Import):
+            names = [a.name.split(".")[0] for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names = [node.module.split(".")[0]]
+        elif (isinstance(node, ast.Call) and getattr(node.func, "id", "") == "__import__"
+              and node.args and isinstance(node.args[0], ast.Constant)):
+            names = [str(node.args[0].value).split(".")[0]]
+        found.update(n for n in names if n in known)
+    return found
+
+
+def layer_of(name):
+    for i, layer in enumerate(LAYERS):
+        if name in layer:
+            return i
+    return None
+
+
+def test_every_lib_module_has_a_layer():
+    lib = modules("lib")
+    missing = sorted(name for name in lib if layer_of(name) is None)
+    assert not missing, "put these lib/ modules in a layer of tests/test_layers.py: %s" % missing
+    gone = sorted(name for layer in LAYERS for name in layer if name not in lib)
+    assert not gone, "layers name modules lib/ no longer has: %s" % gone
+
+
+def test_no_module_imports_a_layer_above_its_own():
+    lib = modules("lib")
+    upward = []
+    for name, path in lib.items():
+        mine = layer_of(name)
+        for target in sorted(imports(path, lib)):
+            theirs = layer_of(target)
+            if mine is not None and theirs is not None and theirs > mine:
+                upward.append("%s (layer %d) imports %s (layer %d)" % (name, mine, target, theirs))
+    assert not upward, "\n".join(upward)
+
+
+def strongly_connected(edges):
+    """Tarjan's strongly connected components of the graph edges."""
+    index, low, stack, on, found, counter = {}, {}, [], set(), [], [0]
+
+    def visit(v):
+        index[v] = low[v] = counter[0]
+        counter[0] += 1
+        stack.append(v)
+        on.add(v)
+        for w in edges[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = set()
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                component.add(w)
+                if w == v:
+                    break
+            found.append(component)
+
+    for v in edges:
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_the_only_import_loop_is_the_evaluators_recursion():
+    lib = modules("lib")
+    edges = {name: imports(path, lib) - {name} for name, path in lib.items()}
+    loops = [sorted(c) for c in strongly_connected(edges) if len(c) > 1]
+    assert all(set(loop) <= EVALUATOR for loop in loops), loops
+
+
+def test_programs_use_the_program_api_not_the_kernels_internals():
+    lib = modules("lib")
+    offenders = []
+    for name, path in modules("bin").items():
+        used = sorted(imports(path, lib) & INTERNALS)
+        if used:
+            offenders.append("bin/%s.py imports %s" % (name, ", ".join(used)))
+    assert not offenders, "\n".join(offenders)
+
+
+def test_the_check_sees_imports_inside_functions(tmp_path):
+    source = tmp_path / "m.py"
+    source.write_text("def f():\n    import shell\n    __import__('kernel')\n")
+    assert imports(source, {"shell", "kernel"}) == {"shell", "kernel"}
