@@ -448,8 +448,9 @@ class Connection:
             while runner.status is None:
                 await asyncio.sleep_ms(5)
         except asyncio.CancelledError:
-            if runner.proc is not None:
-                procctl.set_state(runner.proc, process.STOPPING)
+            owner = runner.session.owner if runner.session is not None else None
+            if owner is not None:
+                procctl.set_state(owner, process.STOPPING)
             raise
         await self.json(200, {"status": runner.status, "output": runner.output(),
                               "truncated": runner.dropped > 0}, keep)
@@ -531,7 +532,7 @@ class Runner:
         self.size = 0
         self.dropped = 0
         self.status = None
-        self.proc = None
+        self.session = None
 
     def write(self, text):
         if isinstance(text, (bytes, bytearray)):
@@ -553,17 +554,13 @@ class Runner:
     def run(self):
         import session
         import shell
-        sess = session.Session("http", self, self, self)
-        proc = process.Process("sh", [], sess)
-        proc.enter()
-        self.proc = proc
+        self.session = session.Session("http", self, self, self)
         status = 1
         try:
-            status = shell.run_line(self.cmd, sess)
+            status = shell.serve(self.session, self.cmd)
         except Exception as e:
             self.write("sh: %s\n" % e)
         finally:
-            proc.exit(status)
             self.status = status
 
 

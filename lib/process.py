@@ -166,4 +166,5 @@ def start_init(session):
     global init
     init = Process("init", [], session)
     init.enter()
+    session.owner = init
     return init

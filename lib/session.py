@@ -89,6 +89,7 @@ class Session:
         self.args = None        # positional parameters of the running script
         self.script = None      # the script being run (script.Script)
         self.last_job = None    # pid of the last background job ($!)
+        self.owner = None       # the process that owns it (its shell)
 
     def positional(self):
         """$0, $1, ...: the running script's arguments, or just the shell."""

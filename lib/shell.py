@@ -61,6 +61,27 @@ def run_line(line, sess, more=None):
     return sess.status
 
 
+def serve(sess, line=None):
+    """Run the shell of session sess as the process that owns it
+    (sess.owner): the lines its input gives until exit or end of input,
+    or only line. Returns the session's last status. The one way a
+    session gets its shell: the console's (kernel), telnet, /api/run,
+    sessions over any stream."""
+    proc = process.Process("sh", [], sess)
+    proc.enter()
+    sess.owner = proc
+    try:
+        if line is None:
+            sess.interact(_SELF)
+        else:
+            run_line(line, sess)
+    except Exit as e:
+        sess.status = e.status
+    finally:
+        proc.exit(sess.status)
+    return sess.status
+
+
 def execute(node, sess):
     """Run a parsed node (see cmdline.py); returns its status, also kept
     as $?."""

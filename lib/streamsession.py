@@ -1,6 +1,5 @@
 """Shell sessions over a byte stream, such as a socket: each served by a
 thread of its own, reading lines and writing text with CR LF line ends."""
-import process
 import procctl
 import session
 
@@ -36,11 +35,7 @@ def serve(stream, name):
 def _serve(stream, name):
     import shell
     term = StreamTerminal(stream)
-    sess = session.Session(name, term, term, term)
-    proc = process.Process("sh", [], sess)
-    proc.enter()
     try:
-        sess.interact(shell)
+        shell.serve(session.Session(name, term, term, term))
     finally:
-        proc.exit(sess.status)
         stream.close()

@@ -87,14 +87,10 @@ def serve(daemon, sock, ip):
     netd.log("telnet: session for %s from %s" % (user or "-", ip))
     term.write("%s %s on %s\n" % (system.NAME, system.VERSION,
                                   system.conf.get("hostname") or sys.platform))
-    sh = process.Process("sh", [], sess)
-    sh.enter()
-    term.shell = sh
     try:
-        sess.interact(shell)
+        shell.serve(sess)
     finally:
         _unwatch(term)
-        sh.exit(sess.status)
 
 
 def _login(term, ip):
@@ -131,7 +127,6 @@ class Terminal:
         self.sock = sock
         self.idle_ms = idle_ms
         self.session = None
-        self.shell = None
         self.editor = None
         self.lock = system.allocate_lock()     # one reader of the socket at a time
         self.chars = []         # decoded characters not read yet
@@ -206,12 +201,12 @@ class Terminal:
         self.interrupted = False
         try:
             if echo and self.editor is not None:
-                own = process.current() is self.shell
+                own = process.current() is self.session.owner
                 return self.editor.input(prompt, own)
             return self._plain_line(prompt, echo)
         finally:
             self.reading = False
-            if self.shell is not None:
+            if self.session is not None and self.session.owner is not None:
                 _watch_me(self)
 
     def _plain_line(self, prompt, echo):
@@ -430,7 +425,7 @@ def _unwatch(term):
 
 def _interrupt(term):
     """Ask the session's foreground command (and what it started) to stop."""
-    sh = term.shell
+    sh = term.session.owner if term.session is not None else None
     if sh is None:
         return
     for p in procctl.family(sh)[1:]:
