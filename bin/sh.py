@@ -13,7 +13,10 @@ def __main__(args):
     if args[:1] == ["-c"]:
         if len(args) < 2:
             raise cmdargs.UsageError("option -c needs a value")
-        return shell.run_line(args[1], munix.session())
+        try:
+            return shell.run_line(args[1], munix.session())
+        except shell.Exit as e:
+            return e.status
     opts, rest = cmdargs.parse(args[:1])
     sess = munix.session()
     if not args:
@@ -32,4 +35,7 @@ def _from_stdin(sess):
             line = stdin.input()
         except EOFError:
             return status
-        status = shell.run_line(line, sess)
+        try:
+            status = shell.run_line(line, sess)
+        except shell.Exit as e:
+            return e.status

@@ -159,6 +159,8 @@ def test_curl(web, tmp_path):
     assert json.loads(done.stdout) == {"deleted": "/tmp/up.bin"}
     done = curl(*auth, "-d", '{"cmd": "echo $((6 * 7))"}', base + "/api/run")
     assert json.loads(done.stdout) == {"status": 0, "output": "42\n", "truncated": False}
+    done = curl(*auth, "-d", '{"cmd": "echo bye; exit 42; echo not reached"}', base + "/api/run")
+    assert json.loads(done.stdout) == {"status": 42, "output": "bye\n", "truncated": False}
 
 
 # The JSON API

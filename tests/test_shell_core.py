@@ -184,3 +184,10 @@ def test_exit_at_the_console_runs_end_sh_and_leaves(sim):
     assert done.returncode == 0
     assert done.stdout.endswith("bye\n")
     assert "never" not in done.stdout
+
+
+def test_exit_status_of_sh_c_and_of_sh_reading_its_input(sim):
+    r = sim.run("sh -c 'exit 255'; echo $?", "sh -c 'exit 3; echo not reached'; echo $?",
+                "echo 'exit 7' | sh; echo $?", "sh -c exit; echo $?")
+    assert r.out == "255\n3\n7\n0\n"
+    assert r.err == ""
