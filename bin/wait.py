@@ -10,7 +10,7 @@ ABOUT = "wait for background jobs to end"
 
 
 def __main__(args):
-    opts, rest = cmdargs.parse(args, "", "t")
+    opts, rest = cmdargs.parse(args, "", "t", anywhere=True)
     ms = None
     if "t" in opts:
         try:
@@ -23,14 +23,23 @@ def __main__(args):
     status = 0
     if rest:
         targets = []
+        me = munix.proc()
         for spec in rest:
             try:
-                targets.append(jobcmd.find(spec, sess))
+                p = jobcmd.find(spec, sess)
             except ValueError as e:
                 cmdargs.error("", str(e))
                 status = 127
+                continue
+            if p in jobcmd.lineage(me):
+                # What runs this wait, or owns its session, ends after it.
+                status = cmdargs.error(spec, "%s cannot end before this wait does" % p.name)
+            else:
+                targets.append(p)
     else:
         targets = [p for p in jobcmd.table(True) if p.session is sess and p.job]
+    if status and not targets:
+        return status
     if not jobcmd.wait(targets, ms):
         left = " ".join(str(p.pid) for p in targets if p.sts != jobcmd.DONE)
         cmdargs.error("", "still running after %s s: %s" % (opts["t"], left))

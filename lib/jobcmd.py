@@ -13,6 +13,18 @@ ACTIONS = {"STOP": stop, "TERM": stop, "KILL": stop, "INT": stop, "HOLD": hold,
            "TSTP": hold, "CONT": resume}
 
 
+def lineage(proc):
+    """proc, the process that started it, and so on up to its session's
+    owner: none of them ends while proc runs."""
+    found = []
+    while proc is not None:
+        found.append(proc)
+        proc = proc.parent if proc.parent is not None else proc.session.owner
+        if proc in found:
+            break
+    return found
+
+
 def kill_args(args, operands):
     """The [-s STOP|HOLD|CONT] OPERAND... of kill and killall: (the action
     to take, the operands); operands names them in the usage error."""

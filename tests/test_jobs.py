@@ -183,6 +183,16 @@ def test_wait_timeout_and_fg(jsim):
     assert r.status == 3
 
 
+def test_wait_never_hangs_on_bad_input(sim):
+    """-t after the operands is an option; a process that cannot end while
+    wait waits (the session's own shell, the caller itself) is refused."""
+    r = sim.run("sleep 5 &", "wait $! -t 0.2; echo w=$?", "wait $$; echo w=$?",
+                "wait 1 -t 1; echo w=$?", "kill %1", timeout=20)
+    assert r.out.splitlines()[1:] == ["w=124", "w=1", "w=1"]
+    assert "wait: -t" not in r.err
+    assert r.err.count("wait: 1: init cannot end before this wait does\n") == 2, r.err
+
+
 def test_jobs_lists_finished_jobs_once(jsim):
     r = jsim.run("/opt/bg /opt/arun /opt/asy 1", "sleep 0.2", "jobs", "echo x", "jobs")
     assert re.search(r"\[1\]\s+\d+ done 3\s+/opt/arun /opt/asy 1\nx\n$", r.out)
