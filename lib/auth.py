@@ -8,10 +8,13 @@ nor a quick way to guess it. ROUNDS is chosen so that a check costs about
 new default never breaks stored passwords.
 
 Three states (required()):
-  True    the file has users: every daemon asks for a login
-  False   `setauth -d` disabled logins explicitly: the file has no user
+  True    every daemon asks for a login: the file has users, or it is
+          empty, damaged or unreadable, and then no login passes (fail
+          closed; the console says why)
+  False   `setauth -d` disabled logins explicitly: the file says so
   None    never configured (no file): daemons refuse to start unless
-          started with -i, and then ask no login
+          started with -i, and then ask no login; a file that goes away
+          while they run refuses every login
 
 check() delays each failure (delay_ms) and logs it; an address with
 failures failures in a row is refused for block_s seconds (the "auth"
@@ -34,6 +37,8 @@ TRACKED = 16        # addresses whose failures are remembered
 
 _lock = system.allocate_lock()
 _failures = {}      # ip -> [failures in a row, ticks_ms of the last one]
+_said = [None]      # what the console was last told about the file
+DISABLED = "# logins disabled"
 
 
 def digest(password, salt, rounds):
@@ -83,8 +88,31 @@ def _hex(data):
 
 def required():
     """True when logins are asked, False when disabled, None when never set."""
-    found = _entries()
-    return None if found is None else bool(found)
+    try:
+        with open(FILE) as f:
+            first = f.readline()
+    except OSError:
+        return None
+    return not first.startswith(DISABLED)
+
+
+def asked(insecure):
+    """Whether a daemon asks for a login: always, but when it was started
+    with -i before any password was set (insecure), or when `setauth -d`
+    disabled logins."""
+    return not insecure and required() is not False
+
+
+def entry(user):
+    """user's line of the file, to tell whether it changed; None without."""
+    try:
+        with open(FILE) as f:
+            for line in f:
+                if line.split(":", 1)[0] == user:
+                    return line
+    except OSError:
+        pass
+    return None
 
 
 def users():
@@ -115,7 +143,7 @@ def set_password(user, password):
 def disable():
     """Ask no login any more: every user is removed."""
     import fspath
-    fspath.write_file(FILE, "# logins disabled by `setauth -d`; `setauth USER` enables them\n")
+    fspath.write_file(FILE, DISABLED + " by `setauth -d`; `setauth USER` enables them\n")
 
 
 def is_secret(path):
@@ -154,6 +182,8 @@ def check(user, password, ip, service="", delay=True):
         _failed(user, ip, service, "refused (too many failures)", delay)
         return False
     found = _entries() or []
+    if not found:
+        _no_users()
     stored = None
     for entry in found:
         if entry[0] == user:
@@ -165,6 +195,7 @@ def check(user, password, ip, service="", delay=True):
     else:
         ok = same(digest(password, stored[2], stored[1]), stored[3])
     if ok:
+        _said[0] = None
         with _lock:
             _failures.pop(ip, None)
         return True
@@ -179,6 +210,18 @@ def check(user, password, ip, service="", delay=True):
         entry[1] = time.ticks_ms()
     _failed(user, ip, service, "failed", delay)
     return False
+
+
+def _no_users():
+    """Say on the console why every login fails, once per change."""
+    import system
+    text = "no user in %s: logins refused (`setauth USER` sets one, `setauth -d` asks none)" % FILE
+    if _said[0] != text:
+        _said[0] = text
+        import netd
+        netd.log(text)
+        if system.console is not None:
+            system.console.stdout.write("%s\n" % text)
 
 
 def _failed(user, ip, service, what, delay):

@@ -7,7 +7,7 @@ its own thread only, and `uftpd stop` ends every session within
 netd.POLL_MS. What a client may do:
 
 - nothing but USER, PASS, FEAT, SYST and QUIT before logging in, when
-  logins are asked (auth.required());
+  logins are asked (auth.asked());
 - any path, normalised and confined to /: `..` never climbs above it;
 - read everything but the password file; change nothing the shell protects
   (/main.py, /boot.py, /lib) nor the password file;
@@ -227,7 +227,7 @@ class Session:
     def ftp_USER(self, arg):
         self.user = arg.strip()
         self.logged = False
-        if auth.required():
+        if auth.asked(self.daemon.insecure):
             self.reply(331, "Password required for %s" % self.user[:32])
         else:
             self.logged = True

@@ -7,9 +7,10 @@ Content-Length, ETag and Last-Modified, answered 304 when the client has
 the file already; HTTP/1.1 keep-alive. Files stream in small chunks.
 
 The JSON API, behind HTTP Basic authentication when logins are asked
-(auth.required()): a checked password is remembered for a while as a
-digest of the Authorization header, so that the slow password hash is not
-computed for every request.
+(auth.asked()): a checked password is remembered for a while, as a
+digest of the Basic token, as long as the user's line of the password
+file stays as it was, so that the slow password hash is not computed for
+every request.
 
     POST   /api/run      {"cmd": "ls /"} -> {"status": 0, "output": "..."}
     GET    /api/sys      version, uptime, memory, flash, network
@@ -104,7 +105,7 @@ class Server:
         self.upload_max = netd.setting(conf, "upload_max", UPLOAD_MAX)
         self.clients = []           # tasks serving a client, or waiting for a turn
         self.active = 0             # clients being served
-        self.logins = {}            # digest of an Authorization header -> ticks_ms checked
+        self.logins = {}            # digest of a Basic token -> (ticks_ms checked, the user's line then)
 
     async def run(self):
         daemon = self.daemon
@@ -393,29 +394,33 @@ class Connection:
                 await self.send(buf[:n] if n < CHUNK else buf)
 
     async def authorize(self, headers):
-        if self.server.daemon.insecure or not auth.required():
+        if not auth.asked(self.server.daemon.insecure):
             return
-        given = headers.get("authorization", "")
-        if not given.startswith("Basic "):
+        # The scheme's name is case-insensitive (RFC 7617).
+        scheme, _, token = headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "basic":
             raise Error(401, "login needed (HTTP Basic)")
-        import hashlib
-        key = hashlib.sha256(given.encode()).digest()
-        logins = self.server.logins
-        seen = logins.get(key)
-        if seen is not None and time.ticks_diff(time.ticks_ms(), seen) < AUTH_MS:
-            return
         import binascii
         try:
-            user, sep, password = binascii.a2b_base64(given[6:]).decode().partition(":")
+            user, sep, password = binascii.a2b_base64(token.strip()).decode().partition(":")
         except (ValueError, UnicodeError):
             user, sep, password = "", "", ""
+        import hashlib
+        key = hashlib.sha256(token.strip().encode()).digest()
+        logins = self.server.logins
+        seen = logins.get(key)
+        # A remembered login holds while the user's line of the password
+        # file is the one it was checked against.
+        if (seen is not None and time.ticks_diff(time.ticks_ms(), seen[0]) < AUTH_MS
+                and seen[1] == auth.entry(user)):
+            return
         if not sep or not auth.check(user, password, self.ip, NAME, delay=False):
             logins.pop(key, None)
             await asyncio.sleep_ms(auth.limit("delay_ms", auth.DELAY_MS))
             raise Error(401, "wrong user or password")
         if len(logins) >= AUTH_CACHE:
-            del logins[min(logins, key=lambda k: logins[k])]
-        logins[key] = time.ticks_ms()
+            del logins[min(logins, key=lambda k: logins[k][0])]
+        logins[key] = (time.ticks_ms(), auth.entry(user))
 
     async def api(self, method, path, headers, keep):
         if path == "/run":

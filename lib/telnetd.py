@@ -3,7 +3,7 @@
 Each client gets a session of its own (netd.start, one thread each, at
 most `sessions` of them): its own working folder, variables, history and
 foreground command, the exported variables shared. When logins are asked
-(auth.required()) a session starts with `login:` and `Password:`.
+(auth.asked()) a session starts with `login:` and `Password:`.
 
 The protocol (RFC 854/855): the server offers WILL ECHO (RFC 857) and WILL
 SUPPRESS-GO-AHEAD (RFC 858), so that clients send each key as typed and the
@@ -72,7 +72,7 @@ def serve(daemon, sock, ip):
     sock.setblocking(False)
     term.negotiate()
     user = None
-    if auth.required() and not daemon.insecure:
+    if auth.asked(daemon.insecure):
         user = _login(term, ip)
         if user is None:
             return

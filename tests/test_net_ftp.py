@@ -177,6 +177,17 @@ def test_login_is_required(ftp):
     assert "wrong" not in log and PASSWORD not in log
 
 
+def test_logins_fail_closed_without_a_password_file(ftp):
+    """A password file that goes away (renamed by a logged-in user, say)
+    refuses logins; it does not open the daemon."""
+    (ftp.flash / "etc" / "shadow").unlink()
+    s, r = ftp.raw()
+    assert say(s, r, "USER %s" % USER).startswith("331")
+    assert say(s, r, "PASS %s" % PASSWORD).startswith("530")
+    assert say(s, r, "PWD").startswith("530")
+    s.close()
+
+
 def test_repeated_failures_block_the_address(ftp):
     replies = []
     for _ in range(2):

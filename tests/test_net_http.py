@@ -9,6 +9,7 @@ in /etc/shadow.
 import base64
 import http.client
 import json
+import re
 import shutil
 import socket
 import subprocess
@@ -17,7 +18,7 @@ import time
 
 import pytest
 
-from conftest import PASSWORD, USER, DaemonBoard
+from conftest import PASSWORD, USER, DaemonBoard, shadow_line
 
 TIMEOUT = 10
 BASIC = "Basic " + base64.b64encode(("%s:%s" % (USER, PASSWORD)).encode()).decode()
@@ -179,6 +180,44 @@ def test_api_needs_a_login(web):
     assert web.request("GET", "/hello.txt", login=False)[0] == 200
     log = web.flash.joinpath("tmp", "net.log").read_text()
     assert "http: login failed for alice from 127.0.0.1" in log and "nope" not in log
+
+
+def test_logins_fail_closed_without_a_password_file(web):
+    """Only setauth -d opens the daemon: a password file that is gone,
+    empty or unreadable refuses every login, also one checked a moment
+    ago, and the console says why."""
+    assert web.api("GET", "/sys")[0] == 200
+    shadow = web.flash / "etc" / "shadow"
+    for damage in (shadow.unlink, lambda: shadow.write_text(""),
+                   lambda: shadow.write_text("garbage\n")):
+        damage()
+        status, body = web.api("GET", "/sys")
+        assert status == 401, (damage, body)
+        status, body = web.api("POST", "/run", b'{"cmd": "echo hi"}')
+        assert status == 401
+    web.board.send("echo x\r")
+    assert "no user in /etc/shadow: logins refused" in web.board.read_to_prompt()
+    web.run("setauth -d")
+    assert web.api("GET", "/sys", login=False)[0] == 200
+
+
+def test_a_changed_password_is_asked_at_once(web):
+    assert web.api("GET", "/sys")[0] == 200
+    (web.flash / "etc" / "shadow").write_text(shadow_line(USER, "another one"))
+    assert web.api("GET", "/sys")[0] == 401
+    other = "Basic " + base64.b64encode(("%s:another one" % USER).encode()).decode()
+    assert web.api("GET", "/sys", login=False, headers={"Authorization": other})[0] == 200
+
+
+def test_basic_is_case_insensitive_and_names_are_logged_escaped(web):
+    lower = "basic " + BASIC.split(" ", 1)[1]
+    assert web.api("GET", "/sys", login=False, headers={"Authorization": lower})[0] == 200
+    forged = "Basic " + base64.b64encode(b"eve\n2026-01-01 00:00:00 forged:x").decode()
+    assert web.api("GET", "/sys", login=False, headers={"Authorization": forged})[0] == 401
+    log = web.flash.joinpath("tmp", "net.log").read_text()
+    assert "\n2026-01-01 00:00:00 forged" not in log
+    assert "eve\\x0a2026-01-01 00" in log
+    assert re.search(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d http: login failed for eve", log, re.M)
 
 
 def test_api_sys(web):
