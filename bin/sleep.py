@@ -1,10 +1,9 @@
-import time
-
 import cmdargs
+import munix
 
 USAGE = """SECONDS
   SECONDS may have a fraction (0.5) and a unit: s (default), m, h or d"""
-ABOUT = "wait a while (Ctrl-C stops it)"
+ABOUT = "wait a while (Ctrl-C or kill stops it, hold pauses it)"
 
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -13,15 +12,9 @@ def __main__(args):
     opts, rest = cmdargs.parse(args)
     if len(rest) != 1:
         raise cmdargs.UsageError("extra operand %s" % rest[1] if rest else "missing SECONDS")
-    left = _ms(rest[0])
-    # Short steps, each timed on its own: Ctrl-C gets through at once, and
-    # no ticks counter wraps however long the wait.
-    last = time.ticks_ms()
-    while left > 0:
-        time.sleep_ms(min(left, 100))
-        now = time.ticks_ms()
-        left -= time.ticks_diff(now, last)
-        last = now
+    # The process's own sleep honours kill (status 143, as a TERM'd
+    # process) and hold, and times short steps: no ticks counter wraps.
+    return 0 if munix.sleep(_ms(rest[0])) else 143
 
 
 def _ms(text):

@@ -183,6 +183,16 @@ def test_wait_timeout_and_fg(jsim):
     assert r.status == 3
 
 
+def test_kill_stops_sleep_and_hold_pauses_it(sim):
+    r = sim.run("sleep 10 &", "kill %1; echo k=$?", "wait %1; echo w=$?",
+                "sleep 0.3 &", "hold $!", "sleep 0.5", "jobs", "resume $!", "wait $!; echo w=$?",
+                timeout=20)
+    assert "k=0\nw=143\n" in r.out
+    assert re.search(r"\[1\]\s+\d+ held\s+sleep 0.3\n", r.out)
+    assert r.out.endswith("w=0\n")
+    assert "ignores stop requests" not in r.err
+
+
 def test_wait_never_hangs_on_bad_input(sim):
     """-t after the operands is an option; a process that cannot end while
     wait waits (the session's own shell, the caller itself) is refused."""
