@@ -166,12 +166,15 @@ def resume(proc):
 
 def wait(procs, ms=None):
     """Wait until every process of procs is done, at most ms milliseconds
-    (None: no limit); True if they all are. Ctrl-C ends the wait."""
+    (None: no limit); True if they all are. Ctrl-C, or a stop request to
+    the waiting process, ends the wait."""
+    me = process.current()
     start = time.ticks_ms()
     while any(p.sts != process.DONE for p in procs):
         if ms is not None and time.ticks_diff(time.ticks_ms(), start) >= ms:
             return False
-        time.sleep_ms(POLL_MS)
+        if not me.sleep(POLL_MS):
+            return False
     return True
 
 

@@ -193,6 +193,12 @@ def test_kill_stops_sleep_and_hold_pauses_it(sim):
     assert "ignores stop requests" not in r.err
 
 
+def test_kill_stops_a_wait_in_the_background(sim):
+    r = sim.run("sleep 10 &", "s=$!", "wait $s &", "kill $!; echo k=$?", "kill $s", timeout=20)
+    assert "k=0\n" in r.out
+    assert "ignores stop requests" not in r.err
+
+
 def test_wait_never_hangs_on_bad_input(sim):
     """-t after the operands is an option; a process that cannot end while
     wait waits (the session's own shell, the caller itself) is refused."""
