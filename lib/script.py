@@ -63,10 +63,12 @@ class Script:
         self.ended = False
 
 
-def run(path, sess, execute):
+def run(path, sess, execute, interrupted):
     """Run the script at path in session sess, each command through
-    execute(node, sess); returns the last status. `return` ends it; a
-    syntax error is reported with its line and the script goes on."""
+    execute(node, sess), after interrupted(sess) (which raises
+    KeyboardInterrupt once the user pressed Ctrl-C); returns the last
+    status. `return` ends it; a syntax error is reported with its line and
+    the script goes on."""
     proc = process.current()
     with open(path, "rb") as f:
         script = Script(path, f)
@@ -81,6 +83,7 @@ def run(path, sess, execute):
                     node = parser.command()
                     if node is None or proc.stopping():
                         break
+                    interrupted(sess)
                     status = execute(node, sess)
                 except Goto as jump:
                     script.goto(jump.label)

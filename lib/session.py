@@ -169,6 +169,8 @@ class Session:
                 continue
             try:
                 shell.run_line(line, self, lambda: _more(proc))
+                # A Ctrl-C the command ended on without printing: 130 too.
+                shell.interrupted(self)
             except shell.Exit:
                 return "exit"
             except KeyboardInterrupt:

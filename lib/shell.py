@@ -157,9 +157,19 @@ def _compound(node, sess):
     return _loop(more, body, sess)
 
 
+def interrupted(sess):
+    """Between commands: a terminal that takes Ctrl-C as data (telnet)
+    raises KeyboardInterrupt here once its user pressed it, as a board's
+    console does by itself, so a loop of quiet commands stops too."""
+    check = getattr(sess.stdout, "check_interrupt", None)
+    if check is not None:
+        check()
+
+
 def _loop(more, body, sess):
     status = 0
     while more():
+        interrupted(sess)
         try:
             status = execute(body, sess)
         except LoopControl as e:
@@ -375,7 +385,7 @@ def run_script(path, argv, sess):
     sess.args = list(argv)
     status = 1
     try:
-        status = script.run(path, sess, execute)
+        status = script.run(path, sess, execute, interrupted)
     except Exit as e:
         status = e.status
     except OSError as e:

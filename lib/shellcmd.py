@@ -130,7 +130,7 @@ def _source(argv, sess, sh):
         sess.args = [argv[1]] + argv[2:]
     try:
         import script
-        return script.run(path, sess, sh.execute)
+        return script.run(path, sess, sh.execute, sh.interrupted)
     except OSError as e:
         errors.report(argv[0], OSError("%s: %s" % (argv[1], cmdargs.strerror(e))))
         return 1

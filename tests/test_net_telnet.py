@@ -282,6 +282,17 @@ def test_ctrl_c_interrupts_the_command_only(telnet):
     assert c.cmd("echo $? $PWD") == "130 /etc\r\n"
 
 
+def test_ctrl_c_ends_a_quiet_loop_and_a_script(telnet):
+    telnet.flash.joinpath("loop.sh").write_text("while true; do sleep 1; done\necho not reached\n")
+    c = telnet.raw()
+    for line in ("while true; do sleep 1; done", "sleep 10", "sh /loop.sh"):
+        c.send(line + "\r\n")
+        time.sleep(0.3)
+        c.send(b"\x03")
+        c.until(b"/ $: ")
+        assert c.cmd("echo $?") == "130\r\n", line
+
+
 def test_sessions_are_separate_and_share_exports(telnet):
     a, b = telnet.raw(), telnet.raw()
     a.cmd("cd /etc; X=mine; export SHARED=both")
