@@ -181,8 +181,10 @@ class Terminal:
         pass
 
     def check_interrupt(self):
+        """KeyboardInterrupt once the user pressed Ctrl-C, the client left or
+        the daemon stops: what runs for the session ends."""
         self.poll()
-        if self.interrupted:
+        if self.interrupted or self.ended or self.daemon.stopping:
             self.interrupted = False
             raise KeyboardInterrupt
 
@@ -455,6 +457,9 @@ def _watch(daemon):
                             t.poll(watcher=True)
                         except OSError:
                             t.ended = True
+                        if t.ended:
+                            # The client left: its command ends with it.
+                            _interrupt(t)
             if ready:
                 # Data that stays unread (typed ahead) must not spin the loop.
                 time.sleep_ms(WATCH_MS)
@@ -462,3 +467,4 @@ def _watch(daemon):
         with _watch_lock:
             for t in [t for t in _watched if t.daemon is daemon]:
                 _watched.remove(t)
+                _interrupt(t)

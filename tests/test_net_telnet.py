@@ -293,6 +293,28 @@ def test_ctrl_c_ends_a_quiet_loop_and_a_script(telnet):
         assert c.cmd("echo $?") == "130\r\n", line
 
 
+def test_a_gone_client_and_a_stopped_daemon_end_the_sessions_commands(telnet):
+    def gone():
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            if "sleep" not in telnet.run("ps"):
+                return True
+            time.sleep(0.2)
+        return False
+
+    c = telnet.raw()
+    c.send("while true; do sleep 1; done\r\n")
+    time.sleep(0.3)
+    c.close()
+    assert gone()
+    c = telnet.raw()
+    c.send("sleep 100\r\n")
+    time.sleep(0.3)
+    assert "stopped" in telnet.run("utelnetd stop")
+    assert gone()
+    assert c.closed()
+
+
 def test_sessions_are_separate_and_share_exports(telnet):
     a, b = telnet.raw(), telnet.raw()
     a.cmd("cd /etc; X=mine; export SHARED=both")
