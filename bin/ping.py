@@ -30,19 +30,26 @@ def __main__(args):
         return cmdargs.error(host, e)
     ip = inet.ntoa(addr)
     try:
-        sock = _icmp_socket()
+        packed = inet.aton(ip)
+    except ValueError:
+        return cmdargs.error(host, "no IPv4 address")
+    kinds = _icmp_kinds()
+    if not kinds:
+        return cmdargs.error(None, "no ICMP socket: this board's network stack has no raw sockets")
+    try:
+        sock = _icmp_socket(kinds)
     except OSError as e:
         return cmdargs.error(None, "no ICMP socket: %s" % cmdargs.strerror(e))
     print("PING %s (%s): %d data bytes" % (host, ip, SIZE))
     ident = time.ticks_ms() & 0xFFFF
-    packed = socket.inet_pton(socket.AF_INET, ip)
     times = []
     try:
-        sock.settimeout(wait)
         for seq in range(1, count + 1):
-            started = time.ticks_us()
+            # ticks wrap (ticks_us every 2^30 us on boards): differences
+            # only, microseconds for the round trip, milliseconds for waits.
+            sent_ms, sent_us = time.ticks_ms(), time.ticks_us()
             sock.sendto(_packet(ident, seq), addr)
-            answer = _reply(sock, ident, seq, packed, started, wait * 1000)
+            answer = _reply(sock, ident, seq, packed, sent_us, time.ticks_add(sent_ms, wait * 1000))
             if answer is None:
                 print("no answer to icmp_seq=%d" % seq)
             else:
@@ -52,7 +59,7 @@ def __main__(args):
                     size, ip, seq, "" if ttl is None else " ttl=%d" % ttl,
                     us // 1000, us % 1000))
             if seq < count:
-                _pause(started, 1000)
+                _pause(time.ticks_add(sent_ms, 1000))
     except OSError as e:
         return cmdargs.error(host, e)
     finally:
@@ -70,17 +77,30 @@ def _ms(us):
     return "%d.%03d" % (us // 1000, us % 1000)
 
 
-def _icmp_socket():
-    """A raw ICMP socket (boards; root on Linux), else Linux's datagram
-    ICMP socket, which unprivileged users may have."""
-    try:
-        return socket.socket(socket.AF_INET, socket.SOCK_RAW, 1)
-    except OSError as e:
-        first = e
-    try:
-        return socket.socket(socket.AF_INET, socket.SOCK_DGRAM, 1)
-    except OSError:
-        raise first
+def _icmp_kinds():
+    """The socket types that can carry ICMP here: raw sockets where the
+    port has them (lwIP ports, and root on Linux); on Linux also the
+    datagram ICMP socket it may grant unprivileged users (lwIP would take a
+    datagram socket for UDP whatever the protocol asked)."""
+    import sys
+    kinds = []
+    if hasattr(socket, "SOCK_RAW"):
+        kinds.append(socket.SOCK_RAW)
+    if sys.platform == "linux":
+        kinds.append(socket.SOCK_DGRAM)
+    return kinds
+
+
+def _icmp_socket(kinds):
+    """An ICMP socket of the first of kinds that opens; the first one's
+    OSError when none does."""
+    first = None
+    for kind in kinds:
+        try:
+            return socket.socket(socket.AF_INET, kind, 1)
+        except OSError as e:
+            first = first or e
+    raise first
 
 
 def _checksum(data):
@@ -100,20 +120,22 @@ def _packet(ident, seq):
     return struct.pack("!BBHHH", ECHO, 0, _checksum(head + body), ident, seq) + body
 
 
-def _reply(sock, ident, seq, packed, started, wait_ms):
+def _reply(sock, ident, seq, packed, sent_us, deadline):
     """(bytes, ttl, microseconds) of the echo reply to seq, None when none
-    came in time. A raw socket sees every ICMP packet, with its IP header:
-    the reply is told by its source address and identifier. A datagram
-    socket sees only its own, without header, the identifier rewritten."""
+    came by deadline (ticks_ms). A raw socket sees every ICMP packet, with
+    its IP header: the reply is told by its source address and identifier.
+    A datagram socket sees only its own, without header, the identifier
+    rewritten."""
     while True:
-        left = wait_ms - time.ticks_diff(time.ticks_us(), started) // 1000
+        left = time.ticks_diff(deadline, time.ticks_ms())
         if left <= 0:
             return None
+        sock.settimeout(left / 1000)
         try:
             data = sock.recv(SIZE + 64)
         except OSError:
             return None     # the socket's timeout
-        us = time.ticks_diff(time.ticks_us(), started)
+        us = time.ticks_diff(time.ticks_us(), sent_us)
         ttl = None
         raw = data and data[0] >> 4 == 4
         if raw:
@@ -127,10 +149,10 @@ def _reply(sock, ident, seq, packed, started, wait_ms):
                 return len(data), ttl, us
 
 
-def _pause(since, ms):
-    """Sleep until ms after since, in short steps so Ctrl-C gets through."""
+def _pause(until):
+    """Sleep until the ticks_ms until, in short steps so Ctrl-C gets through."""
     while True:
-        left = ms - time.ticks_diff(time.ticks_us(), since) // 1000
+        left = time.ticks_diff(until, time.ticks_ms())
         if left <= 0:
             return
         time.sleep_ms(min(left, 100))

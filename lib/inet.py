@@ -1,7 +1,8 @@
 """Internet addresses for the network commands: a host name (or a dotted
 address, with an optional :PORT) resolved to a socket address, and a
 socket address shown as text. Ports differ in what getaddrinfo() returns:
-a (host, port) tuple on boards, a packed sockaddr on the unix port."""
+a (host, port) tuple on boards, a packed sockaddr on the unix port; and
+only the unix port has socket.inet_pton."""
 import socket
 
 
@@ -33,4 +34,16 @@ def ntoa(addr):
     if isinstance(addr, tuple):
         return addr[0]
     family, packed, port = socket.sockaddr(addr)
+    if len(packed) == 4:
+        return ".".join(str(b) for b in packed)
     return socket.inet_ntop(family, packed)
+
+
+def aton(text):
+    """The 4 bytes of a dotted IPv4 address (1.2.3.4); ValueError when
+    text is not one."""
+    parts = text.split(".")
+    packed = bytes(int(p) for p in parts if p.isdigit() and len(p) <= 3 and int(p) < 256)
+    if len(parts) != 4 or len(packed) != 4:
+        raise ValueError("%s: not an IPv4 address" % text)
+    return packed
