@@ -76,6 +76,10 @@ def background(sess, name, args, body, log=None, quiet=False):
     job's process. log: a log file for its output from the start. Raises
     NoThread (an OSError), leaving nothing behind, when no thread
     can start."""
+    if process.current().stopping():
+        # A stop request ends what runs, not only what ran: killall wins
+        # over a script that keeps starting itself.
+        raise procctl.NoThread("stopping: no new job")
     proc = _new_job(sess, name, args, "thread", log)
     go = system.allocate_lock()
     go.acquire()

@@ -11,6 +11,7 @@ import process
 import system
 
 KEEP_DONE = 8       # finished jobs kept for wait and jobs
+THREADS = 16        # threads at most where the board file names no limit
 
 _threads = [0]     # threads started by the OS and still running
 
@@ -75,14 +76,17 @@ class NoThread(OSError):
 
 def start_thread(function, args):
     """Start function(*args) in a new thread, within the board file's
-    limits: at most "threads" started by the OS at once (none when 0; no
-    limit but the port's when unset), each with a C stack of "stack"
-    bytes (16 KiB on a board when unset, for a shell command or a TLS
-    handshake; the unix port's own default in the simulator, whose threads
-    need far more). Raises NoThread, with the reason, when none can start."""
+    limits: at most "threads" started by the OS at once (none when 0;
+    THREADS when unset, so that no runaway script exhausts the heap), each
+    with a C stack of "stack" bytes (16 KiB on a board when unset, for a
+    shell command or a TLS handshake; the unix port's own default in the
+    simulator, whose threads need far more). Raises NoThread, with the
+    reason, when none can start."""
     limit = system.board.get("threads")
+    if not isinstance(limit, int):
+        limit = THREADS
     with process._lock:
-        if limit is not None and _threads[0] >= limit:
+        if _threads[0] >= limit:
             raise NoThread("no thread free: this board runs %s" % (
                 "none" if limit == 0 else "at most %d" % limit))
         _threads[0] += 1

@@ -260,6 +260,19 @@ def test_thread_limit_gives_a_clear_error_and_leaves_nothing(jsim):
     assert re.search(r"\[1\]\s+\d+ running\s+/opt/ticker a", r.out)
 
 
+def test_a_fork_bomb_is_bounded_and_killall_wins(sim):
+    """A script that starts itself twice in the background: the thread
+    limit bounds it, killall ends it, the console answers all along."""
+    sim.write("/bomb.sh", "sh /bomb.sh &\nsh /bomb.sh &\n")
+    r = sim.run("sh /bomb.sh &", "sleep 1", "killall sh; killall sh", "sleep 2",
+                "ps", "echo alive", timeout=60)
+    assert "alive\n" in r.out
+    ps = r.out[r.out.rfind("PID STATE"):]
+    assert "bomb" not in ps and " sh " not in ps, ps
+    assert "memory allocation failed" not in r.err
+    assert "no thread free" in r.err
+
+
 SESSION = """import _thread, streamsession, time
 
 class Stream:
