@@ -2,7 +2,9 @@
 plain MicroPython.
 
 Verifying is one modular exponentiation with the small public exponent
-(65537), which MicroPython's big integers do quickly even on an ESP32. The
+(65537), which MicroPython's big integers do quickly even on an ESP32. Ports
+built without three-argument pow() (ESP8266) get it by square-and-multiply,
+which holds no more than two numbers of twice the key's size at a time. The
 public key is a JSON file: {"type": "rsa-pkcs1v15-sha256", "e": 65537,
 "n": "<modulus in hex>"}.
 """
@@ -38,8 +40,29 @@ def verify(digest, signature, key):
     # room for the parsing flaws of lenient verifiers.
     tail = SHA256_INFO + digest
     expected = b"\x00\x01" + b"\xff" * (size - 3 - len(tail)) + b"\x00" + tail
-    if pow(s, e, n).to_bytes(size, "big") != expected:
+    if _pow_mod(s, e, n).to_bytes(size, "big") != expected:
         raise BadSignature("bad signature")
+
+
+def _pow_mod(base, exp, mod):
+    """base ** exp % mod."""
+    try:
+        return pow(base, exp, mod)
+    except NotImplementedError:     # "3-arg pow() not supported"
+        return _square_multiply(base, exp, mod)
+
+
+def _square_multiply(base, exp, mod):
+    """base ** exp % mod, reduced at each step."""
+    result = 1
+    base %= mod
+    while exp:
+        if exp & 1:
+            result = result * base % mod
+        exp >>= 1
+        if exp:
+            base = base * base % mod
+    return result
 
 
 def _bit_length(n):
