@@ -8,12 +8,16 @@ upgrade.
     r.close()
 
 The body is never held in memory: callers read it into a buffer of their
-own. HTTPS always verifies the server's certificate, and that it names the
-host, against a CA bundle (PEM, one or more certificates); without one,
-HTTPS is refused rather than done unverified. Redirects are followed (never
-from HTTPS down to plain HTTP); chunked bodies are decoded; a body that ends
-before its announced length is an error, never a short success. Every
-socket operation has a timeout.
+own. HTTPS verifies the server's certificate, and that it names the host,
+against a CA bundle (PEM, one or more certificates); without one, on a port
+whose TLS cannot load one (the ESP8266's axTLS), or with a clock not yet set
+(boards start at 2000 or 2021), HTTPS is refused rather than done
+unverified, unless the caller asks for no verification (verify=False).
+TLS is MicroPython's tls module (1.23+) or, before it, ssl.
+
+Redirects are followed (never from HTTPS down to plain HTTP); chunked
+bodies are decoded; a body that ends before its announced length is an
+error, never a short success. Every socket operation has a timeout.
 """
 import socket
 
@@ -173,7 +177,9 @@ class Response:
             self.stream = None
 
 
-def _connect(scheme, host, port, ca, timeout):
+def _connect(scheme, host, port, ca, timeout, verify):
+    where = "%s:%d" % (host, port)
+    context = _context(where, ca, verify) if scheme == "https" else None
     try:
         address = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)[0][-1]
     except OSError:
@@ -182,26 +188,74 @@ def _connect(scheme, host, port, ca, timeout):
     try:
         sock.settimeout(timeout)
         sock.connect(address)
-        if scheme == "https":
-            sock = _tls(sock, host, ca)
+        if context:
+            sock = context.wrap_socket(sock, server_hostname=host)
     except (OSError, ValueError) as e:
         sock.close()
-        raise HTTPError("%s:%d: %s" % (host, port, _reason(e).strip()))
+        if context and verify and "in the future" in str(e):
+            raise HTTPError("%s: the certificate is not valid yet by the board's clock (%s): "
+                            "if the clock is wrong, set it with ntpupdate" % (where, _clock()))
+        raise HTTPError("%s: %s" % (where, _reason(e)))
     return sock
 
 
-def _tls(sock, host, ca):
-    import tls
+# A clock before this year has not been set (boards start at 2000 or 2021):
+# every certificate would be "not valid yet".
+CLOCK_SET = 2024
+
+
+def _tls():
+    """MicroPython's TLS module: tls from 1.23, ssl before (same API but
+    for load_verify_locations); (module, whether it is tls)."""
+    try:
+        import tls
+        return tls, True
+    except ImportError:
+        import ssl
+        return ssl, False
+
+
+def can_verify():
+    """Whether this port's TLS can check a server against a CA bundle."""
+    tls = _tls()[0]
+    return hasattr(tls, "CERT_REQUIRED") and hasattr(tls.SSLContext, "load_verify_locations")
+
+
+def _context(where, ca, verify):
+    """The TLS context of a client of where (host:port): checking
+    certificates against the CA bundle ca, or checking none when verify is
+    false."""
+    tls, new = _tls()
+    if not verify:
+        context = tls.SSLContext(tls.PROTOCOL_TLS_CLIENT)
+        context.verify_mode = tls.CERT_NONE
+        return context
+    if not can_verify():
+        raise HTTPError("%s: this board's TLS cannot check certificates (no CA support)" % where)
     if not ca:
         raise HTTPError("https needs a CA bundle to check the server against")
+    import time
+    if time.gmtime()[0] < CLOCK_SET:
+        raise HTTPError("%s: the board's clock says %s, too early to check certificates: "
+                        "set it with ntpupdate" % (where, _clock()))
     context = tls.SSLContext(tls.PROTOCOL_TLS_CLIENT)
     context.verify_mode = tls.CERT_REQUIRED
     try:
         with open(ca, "rb") as f:
-            context.load_verify_locations(f.read())
+            data = f.read()
+        if new:
+            context.load_verify_locations(data)
+        else:
+            context.load_verify_locations(cadata=data)
     except (OSError, ValueError) as e:
-        raise HTTPError("CA bundle %s: %s" % (ca, _reason(e).strip()))
-    return context.wrap_socket(sock, server_hostname=host)
+        raise HTTPError("CA bundle %s: %s" % (ca, _reason(e)))
+    return context
+
+
+def _clock():
+    import time
+    t = time.gmtime()
+    return "%04d-%02d-%02d %02d:%02d UTC" % t[:5]
 
 
 # What a socket's error numbers mean; their values differ between ports.
@@ -211,6 +265,7 @@ NET_ERRORS = (("ETIMEDOUT", "timed out"), ("ECONNREFUSED", "connection refused")
 
 
 def _reason(e):
+    """Why e happened, in one line."""
     if isinstance(e, OSError) and e.args and isinstance(e.args[0], int):
         import errno
         for name, text in NET_ERRORS:
@@ -218,15 +273,18 @@ def _reason(e):
                 return text
         import cmdargs
         return cmdargs.strerror(e)
-    return str(e) or type(e).__name__
+    # mbedtls gives one line per reason a certificate was refused.
+    return "; ".join(line.strip() for line in str(e).split("\n") if line.strip()) \
+        or type(e).__name__
 
 
-def get(url, ca=None, timeout=10, redirects=5, headers=None):
+def get(url, ca=None, timeout=10, redirects=5, headers=None, verify=True):
     """Send a GET for url and read the response's head: a Response whose
-    status is below 300 (redirects followed). Raises HTTPError."""
+    status is below 300 (redirects followed). HTTPS checks the server
+    against the CA bundle ca, unless verify is false. Raises HTTPError."""
     for _ in range(redirects + 1):
         scheme, host, port, path = split_url(url)
-        stream = _connect(scheme, host, port, ca, timeout)
+        stream = _connect(scheme, host, port, ca, timeout, verify)
         response = Response(stream, url)
         try:
             default = 443 if scheme == "https" else 80

@@ -18,6 +18,7 @@ from conftest import free_port
 from upgrade_support import CertAuthority, Server
 
 BIG = 200 * 1024
+USAGE_LINE = "wget URL [-O FILE] [-T SECONDS] [-q] [--no-check-certificate]"
 # Text whose multi-byte characters straddle the 512-byte reads.
 TEXT = "".join("line %d: héllo wörld — ✓ 😀\n" % i for i in range(400))
 
@@ -410,7 +411,7 @@ def test_unreachable_servers(wsim, net):
 def test_usage_errors(wsim, args, message):
     r = wsim.run("wget " + args)
     assert r.status == 2 and r.out == "", r
-    assert r.err.splitlines() == ["wget: " + message, "usage: wget URL [-O FILE] [-T SECONDS] [-q]"]
+    assert r.err.splitlines() == ["wget: " + message, "usage: " + USAGE_LINE]
 
 
 def test_system_files_and_folders_are_not_overwritten(wsim, net):
@@ -441,7 +442,7 @@ def test_a_folder_that_is_not_there(wsim, net):
 
 def test_help(wsim):
     r = wsim.run("wget --help")
-    assert r.status == 0 and r.out.startswith("usage: wget URL [-O FILE] [-T SECONDS] [-q]"), r
+    assert r.status == 0 and r.out.startswith("usage: " + USAGE_LINE), r
     assert "-O -" in r.out
 
 

@@ -2,11 +2,10 @@
 simulator's stand-in Wi-Fi (one access point, munix-sim / munix-sim-pass,
 the board at 127.0.0.1 once connected) and the host's loopback."""
 import socket
-import struct
-import threading
-import time
 
 import pytest
+
+from ntp_support import ntp  # noqa: F401  the fixture
 
 SSID, PASS = "munix-sim", "munix-sim-pass"
 CONNECT = "wifi sta connect %s %s" % (SSID, PASS)
@@ -231,54 +230,6 @@ def test_ping_on_a_port_without_raw_sockets_says_so(sim):
 
 
 # ntpupdate
-
-class FakeNtp:
-    """A time server on the loopback, 5.25 s ahead of the host's clock;
-    `silent` ones never answer, `kiss` ones answer stratum 0 (go away)."""
-
-    def __init__(self, silent=False, kiss=False):
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.silent, self.kiss = silent, kiss
-        self.requests = 0
-        self.done = False
-        self.thread = threading.Thread(target=self.serve, daemon=True)
-        self.thread.start()
-
-    def serve(self):
-        while not self.done:
-            try:
-                data, peer = self.sock.recvfrom(100)
-            except OSError:
-                continue
-            self.requests += 1
-            if self.silent or len(data) < 48:
-                continue
-            t = time.time() + 5.25 + 2208988800
-            stratum = 0 if self.kiss else 2
-            reply = (bytes([0x24, stratum]) + bytes(22) + data[40:48] + bytes(8)
-                     + struct.pack("!II", int(t), int(t % 1 * 2 ** 32)))
-            self.sock.sendto(reply, peer)
-
-    def close(self):
-        self.done = True
-        self.thread.join(2)
-        self.sock.close()
-
-
-@pytest.fixture
-def ntp():
-    servers = []
-
-    def make(**kw):
-        servers.append(FakeNtp(**kw))
-        return servers[-1]
-    yield make
-    for s in servers:
-        s.close()
-
 
 def test_ntpupdate_query_tells_the_offset(sim, ntp):
     server = ntp()
