@@ -8,6 +8,9 @@ USAGE = """[-c|--check] [-y] [-f] [--ref REF] [--url BASE] [--rollback]
   checked against /etc/upgrade.pub, only changed files are downloaded, and
   the board restarts to install them. The new version's first boot is on
   probation: if it does not finish init.sh, the next boot rolls back.
+  HTTPS checks the server's certificate (upgrade.ca) by the board's
+  clock: set it first (ntpupdate). Where the board's TLS cannot check
+  certificates (ESP8266), the release's signature alone is trusted.
   -c, --check  show the installed and available versions and the changes
   -y           do not ask for confirmation
   -f           install even an older version
@@ -52,7 +55,14 @@ def _main(opts):
     base = url.rstrip("/") + ("/" + ref if ref else "")
     import upgrade
     import httpclient
-    release = upgrade.Release(base, conf.get("ca", "/etc/ca.pem"))
+    # A TLS that cannot check certificates (ESP8266) still carries the
+    # release: its signature and the files' SHA-256 in the signed manifest
+    # are what is trusted, as for plain http, and they are always checked.
+    verify = not base.startswith("https://") or httpclient.can_verify()
+    if not verify:
+        print("This board's TLS cannot check certificates: "
+              "the release is trusted for its signature alone.")
+    release = upgrade.Release(base, conf.get("ca", "/etc/ca.pem"), verify=verify)
     try:
         status = _upgrade(opts, release, munix.VERSION, upgrade)
     except (upgrade.Failed, httpclient.HTTPError) as e:

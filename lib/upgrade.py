@@ -75,11 +75,14 @@ def _check_path(path):
 
 
 class Release:
-    """One release at base (a URL); check() it, then download() and commit()."""
+    """One release at base (a URL); check() it, then download() and commit().
+    HTTPS checks the server against the CA bundle ca, unless verify is
+    false (the release's signature is checked whatever the transport)."""
 
-    def __init__(self, base, ca=None, progress=None):
+    def __init__(self, base, ca=None, progress=None, verify=True):
         self.base = base.rstrip("/")
         self.ca = ca
+        self.verify = verify
         self.progress = progress
         self.version = None
         self.mpy = None
@@ -106,7 +109,7 @@ class Release:
 
     def _fetch_once(self, url, target, limit):
         upgradeboot.make_parents(target)
-        response = httpclient.get(url, ca=self.ca)
+        response = httpclient.get(url, ca=self.ca, verify=self.verify)
         h = hashlib.sha256()
         buf = bytearray(CHUNK)
         got = 0

@@ -11,6 +11,7 @@ import pytest
 from conftest import ROOT
 from munixtool import paths, release
 from munixtool import sim as simulator
+from ntp_support import Y2000, ntp  # noqa: F401  ntp: the fixture
 from upgrade_support import Server, CertAuthority
 
 OLD, NEW = "1.0.0", "1.1.0"
@@ -345,3 +346,60 @@ def test_releases_are_checked_without_three_argument_pow(board, releases):
         assert len(done) == 1 and "status=1" in done[0].stdout, done
         assert done[0].stderr == "upgrade: the release's signature does not match " \
                                  "/etc/upgrade.pub: not installing it\n"
+
+
+# A board whose clock is not yet set; a TLS that cannot check certificates
+
+def test_ntpupdate_then_check_on_a_board_started_at_2000(board, releases, ntp):
+    """The clock a fresh ESP32 has is put there by ntpupdate from a time
+    server that tells it; upgrade names the fix, which then works."""
+    import time
+    fresh, right = ntp(offset=Y2000 - time.time()), ntp()
+    before = snapshot(board)
+    done = boots(board, ["ntpupdate -W 5 127.0.0.1:%d" % fresh.port,
+                         "upgrade --check", "echo status=$?"])
+    assert len(done) == 1 and "status=1" in done[0].stdout, done
+    assert done[0].stderr == (
+        "upgrade: localhost:%d: the board's clock says 2000-01-01 00:00 UTC, too early to "
+        "check certificates: set it with ntpupdate\n" % releases["https"].port)
+    assert snapshot(board) == before
+    done = boots(board, ["ntpupdate -W 5 127.0.0.1:%d" % fresh.port,
+                         "ntpupdate -W 5 127.0.0.1:%d" % right.port,
+                         "upgrade --check", "echo status=$?"])
+    out = done[0].stdout
+    assert "status=0" in out and done[0].stderr == "", done
+    assert "installed: munix %s\navailable: munix %s" % (OLD, NEW) in out
+
+
+# Until the simulator's esp8266 profile has it for real, its TLS (no
+# CERT_REQUIRED, no CA) is reproduced by taking CERT_REQUIRED out of tls.
+AXTLS = """import sys, tls
+class Tls:
+    pass
+for n in dir(tls):
+    if n != "CERT_REQUIRED" and not n.startswith("__"):
+        setattr(Tls, n, getattr(tls, n))
+sys.modules["tls"] = Tls
+"""
+WITHOUT_CA = "> import sys; sys.path.insert(0, '/tmp'); import axtls"
+
+
+def test_a_tls_without_ca_trusts_the_signature_alone(board, releases):
+    """The release's signature protects what is installed: an unchecked
+    TLS carries it, and a bad signature is still refused."""
+    (board / "tmp").mkdir(exist_ok=True)
+    (board / "tmp" / "axtls.py").write_text(AXTLS)
+    conf = board / "etc" / "system.conf"
+    conf.write_text(conf.read_text().replace(str(releases["https"].port),
+                                             str(releases["wrong_host"].port)))
+    before = snapshot(board)
+    done = boots(board, [WITHOUT_CA, "upgrade --check", "echo status=$?"])
+    out = done[0].stdout
+    assert "status=0" in out and done[0].stderr == "", done
+    assert "This board's TLS cannot check certificates: the release is trusted for its " \
+           "signature alone.\ninstalled: munix %s\navailable: munix %s" % (OLD, NEW) in out
+    done = boots(board, [WITHOUT_CA, "upgrade -y --ref badsig", "echo status=$?"])
+    assert len(done) == 1 and "status=1" in done[0].stdout, done
+    assert done[0].stderr == "upgrade: the release's signature does not match " \
+                             "/etc/upgrade.pub: not installing it\n"
+    assert snapshot(board) == before
