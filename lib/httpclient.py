@@ -206,13 +206,18 @@ CLOCK_SET = 2024
 
 def _tls():
     """MicroPython's TLS module: tls from 1.23, ssl before (same API but
-    for load_verify_locations); (module, whether it is tls)."""
+    for load_verify_locations); (module, whether it is tls). (None, False)
+    on a build without TLS."""
     try:
         import tls
         return tls, True
     except ImportError:
+        pass
+    try:
         import ssl
         return ssl, False
+    except ImportError:
+        return None, False
 
 
 def can_verify():
@@ -226,9 +231,12 @@ def _context(where, ca, verify):
     certificates against the CA bundle ca, or checking none when verify is
     false."""
     tls, new = _tls()
+    if tls is None:
+        raise HTTPError("%s: this MicroPython has no TLS, so no https" % where)
     if not verify:
         context = tls.SSLContext(tls.PROTOCOL_TLS_CLIENT)
-        context.verify_mode = tls.CERT_NONE
+        if hasattr(tls, "CERT_NONE"):   # 1.22's axTLS has none: it never checks
+            context.verify_mode = tls.CERT_NONE
         return context
     if not can_verify():
         raise HTTPError("%s: this board's TLS cannot check certificates (no CA support)" % where)
