@@ -90,7 +90,8 @@ def _response(status, body=b"", headers=()):
 def net(tmp_path_factory):
     """Served files, a test CA, and the servers: https (certificate for
     localhost), wrong_host (for another name), unknown_ca (signed by a CA
-    the board does not know), http, canned, and a port nobody listens on."""
+    the board does not know), both (for another name and signed by that
+    CA), http, canned, and a port nobody listens on."""
     base = tmp_path_factory.mktemp("wget")
     www = base / "www"
     www.mkdir()
@@ -105,6 +106,7 @@ def net(tmp_path_factory):
         "https": Server(www, cert=ca.server_files("localhost")),
         "wrong_host": Server(www, cert=ca.server_files("other.example")),
         "unknown_ca": Server(www, cert=stranger.server_files("localhost")),
+        "both": Server(www, cert=stranger.server_files("other.example")),
         "http": Server(www),
     }
     for s in (servers["https"], servers["http"]):
@@ -278,6 +280,8 @@ def test_a_header_in_another_charset(wsim, net):
 @pytest.mark.parametrize("server, why", [
     ("wrong_host", "does not match"),
     ("unknown_ca", "not correctly signed by the trusted CA"),
+    # mbedtls gives a line per reason: one line here
+    ("both", "does not match with the expected CN; The certificate is not correctly signed"),
 ])
 def test_untrusted_certificates_are_refused(wsim, net, server, why):
     wsim.write("/x.bin", b"mine")
