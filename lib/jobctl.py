@@ -53,7 +53,7 @@ class Output:
 
 
 def _new_job(sess, name, args, kind, log):
-    proc = process.Process(name, args, sess)
+    proc = process.Process(name, args, sess, by=process.current())
     proc.kind = kind
     proc.log = log
     proc.stdin = NoInput()
@@ -77,8 +77,8 @@ def background(sess, name, args, body, log=None, quiet=False):
     NoThread (an OSError), leaving nothing behind, when no thread
     can start."""
     if process.current().stopping():
-        # A stop request ends what runs, not only what ran: killall wins
-        # over a script that keeps starting itself.
+        # A stop request ends what runs and what it would start: killall
+        # wins over a script that keeps starting itself.
         raise procctl.NoThread("stopping: no new job")
     proc = _new_job(sess, name, args, "thread", log)
     go = system.allocate_lock()

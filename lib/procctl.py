@@ -40,27 +40,33 @@ def forget_old_jobs():
 
 
 def family(proc):
-    """proc and every process it started, directly or not."""
+    """proc and every process it started, directly or not: the commands
+    it runs and the jobs they started."""
     with process._lock:
-        found = [proc]
-        for p in found:
-            for q in process._table.values():
-                if q.parent is p and q.sts != process.DONE:
-                    found.append(q)
-        return found
+        return _family(proc)
+
+
+def _family(proc):
+    found = [proc]
+    for p in found:
+        for q in process._table.values():
+            if (q.parent is p or q.by is p) and q.sts != process.DONE and q not in found:
+                found.append(q)
+    return found
 
 
 def set_state(proc, sts):
     """Hold (HELD), resume (RUNNING) or ask to stop (STOPPING) proc and
     what it started; returns those processes. A stop request is final."""
-    group = family(proc)
     now = time.ticks_ms()
-    for p in group:
-        if p.sts == process.DONE or p.sts == process.STOPPING:
-            continue
-        p.sts = sts
-        if sts == process.STOPPING:
-            p.stop_at = now
+    with process._lock:
+        group = _family(proc)
+        for p in group:
+            if p.sts == process.DONE or p.sts == process.STOPPING:
+                continue
+            p.sts = sts
+            if sts == process.STOPPING:
+                p.stop_at = now
     return group
 
 

@@ -43,17 +43,16 @@ init = None        # the first process; threads the OS did not start map to it
 
 
 class Process:
-    def __init__(self, name, args, session, parent=None):
+    def __init__(self, name, args, session, parent=None, by=None):
         self.name = name
         self.args = args
         self.session = session
-        self.parent = parent
+        self.parent = parent    # the command it runs inside of (None: a job, a session's shell)
+        self.by = by            # for a job: the process that started it
         src = parent if parent is not None else session
         self.stdin = src.stdin
         self.stdout = src.stdout
         self.stderr = src.stderr
-        # A program started by a held or stopping job is held or stopping too.
-        self.sts = parent.sts if parent is not None and parent.sts in (HELD, STOPPING) else RUNNING
         self.status = None
         self.start = system.uptime_ms()
         self.stop_at = None     # ticks_ms of the first stop request
@@ -62,7 +61,12 @@ class Process:
         self.kind = "fg"        # "fg", "thread" (a job's own thread) or "task" (asyncio)
         self.task = None        # the asyncio task running it, if any
         self.log = None         # where a job's output goes once its session ended
+        starter = parent if parent is not None else by
         with _lock:
+            # What a held or stopping process starts is held or stopping
+            # too: decided under the lock, so that a stop request either
+            # sees this process in the table or this process sees it.
+            self.sts = starter.sts if starter is not None and starter.sts in (HELD, STOPPING) else RUNNING
             self.pid = _next_pid[0]
             _next_pid[0] += 1
             _table[self.pid] = self
