@@ -301,9 +301,9 @@ def main(args) -> int:
     """Entry point of ``munix build``."""
     mpy = None
     if args.port:
-        from munixtool import deploy
+        from munixtool import boardlink
 
-        mpy = deploy.board_mpy(args.port)
+        mpy = boardlink.board_mpy(args.port)
     goal = target(args.arch, args.compat, mpy)
     print(f"build: {build(out_dir=args.out, goal=goal)}")
     if args.romfs:

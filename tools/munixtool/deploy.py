@@ -17,11 +17,10 @@ import hashlib
 import json
 import os
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from munixtool import MunixError, build, paths
+from munixtool import MunixError, boardlink, build, paths
 
 MANIFEST = "etc/.deployed"
 # The board's own configuration: copied only when missing, or with --config.
@@ -74,76 +73,6 @@ class Plan:
     kept: list[str] = field(default_factory=list)  # changed on the board: left alone
     folders: list[str] = field(default_factory=list)  # to make
     manifest: dict[str, str] = field(default_factory=dict)  # after the deploy
-
-
-def connect(port: str | None):
-    """An mpremote transport to the board on port (default: the first USB serial port)."""
-    from mpremote.transport import TransportError
-    from mpremote.transport_serial import SerialTransport
-
-    if port is None:
-        import serial.tools.list_ports
-
-        found = [p.device for p in sorted(serial.tools.list_ports.comports()) if p.vid is not None]
-        if not found:
-            raise MunixError("no board found on a USB serial port; give its PORT")
-        port = found[0]
-    try:
-        transport = SerialTransport(port, baudrate=115200)
-    except TransportError as error:
-        raise MunixError(f"{port}: {error}") from None
-    try:
-        to_repl(transport.serial)
-    except BaseException:
-        transport.close()
-        raise
-    # mpremote reads a pseudo-terminal (the simulator's port) without a
-    # timeout: a board that stops answering would hang it for ever.
-    transport.serial.timeout = 1
-    return transport
-
-
-# What the board shows once at a REPL: the friendly prompt, or the raw
-# REPL's (after a Ctrl-C there, or its banner).
-REPL_ENDINGS = (b">>> ", b"\x04>", b"CTRL-B to exit\r\n>")
-TO_REPL_TRIES = 12
-
-
-def to_repl(port) -> None:
-    """Bring the board to MicroPython's REPL, for mpremote to take over.
-
-    munix leaves to the REPL at a Ctrl-C at its prompt; a Ctrl-C while it
-    boots only ends init.sh, and a command running takes one Ctrl-C of its
-    own; mpremote sends one, then waited (on a pseudo-terminal for ever) for
-    a raw REPL the munix prompt never gave. So Ctrl-C is sent until a REPL
-    prompt answers; when none does, mpremote tries as it would anyway."""
-    timeout = port.timeout
-    port.timeout = 0.05
-    try:
-        for _ in range(TO_REPL_TRIES):
-            port.write(b"\r\x03")
-            seen = b""
-            deadline = time.monotonic() + 0.25
-            while time.monotonic() < deadline:
-                seen += port.read(max(port.in_waiting, 1))
-                if seen.endswith(REPL_ENDINGS) and not port.in_waiting:
-                    return
-    finally:
-        port.timeout = timeout
-
-
-def board_mpy(port: str | None) -> int:
-    """The board's ``sys.implementation._mpy``."""
-    transport = connect(port)
-    try:
-        transport.enter_raw_repl(soft_reset=False)
-        mpy = transport.eval("__import__('sys').implementation._mpy")
-        transport.exit_raw_repl()
-    except Exception as error:  # noqa: BLE001  mpremote's errors vary; one line for the user
-        raise MunixError(f"cannot ask the board its .mpy version: {error}") from None
-    finally:
-        transport.close()
-    return int(mpy)
 
 
 def local_tree(root: Path) -> tuple[dict[str, Path], set[str]]:
@@ -266,7 +195,7 @@ def deploy(port: str | None, source: bool = False, force: bool = False, config: 
     """Deploy the tree to the board on port; the plan carried out."""
     from mpremote.transport import TransportError
 
-    transport = connect(port)
+    transport = boardlink.connect(port)
     done: list[str] = []
     plan = Plan()
     try:
