@@ -134,7 +134,12 @@ def run_coroutine(coro, proc):
     import asyncloop
     result = []
     proc.kind = "task"
-    asyncloop.submit(proc, coro, lambda p, status: result.append(status))
+    try:
+        asyncloop.submit(proc, coro, lambda p, status: result.append(status))
+    except procctl.NoThread:
+        # No thread for the OS's loop (a board without threads, or its
+        # one thread taken): the program's own loop, in this thread.
+        return _run_here(coro)
     try:
         while not result:
             time.sleep_ms(POLL_MS)
@@ -144,6 +149,22 @@ def run_coroutine(coro, proc):
         proc.stderr.write("^C\n")
         return 130
     return result[0]
+
+
+def _run_here(coro):
+    import asyncio
+    import errors
+
+    async def main():
+        return await coro
+    try:
+        result = asyncio.run(main())
+    except KeyboardInterrupt:
+        process.current().stderr.write("^C\n")
+        return 130
+    except SystemExit as e:
+        return errors.exit_status(e)
+    return result if isinstance(result, int) else 0
 
 
 def _wait_list(result, ms):

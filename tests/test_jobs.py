@@ -260,6 +260,15 @@ def test_thread_limit_gives_a_clear_error_and_leaves_nothing(jsim):
     assert re.search(r"\[1\]\s+\d+ running\s+/opt/ticker a", r.out)
 
 
+def test_without_threads_asyncio_programs_run_and_jobs_are_refused(jsim):
+    """A board without threads (ESP8266): an asyncio program runs in the
+    console's own thread; `&` says it cannot."""
+    jsim.write("/etc/default.board", json.dumps({"name": "small", "threads": 0}))
+    r = jsim.run("/opt/asy 2; echo a=$?", "sleep 1 &", "echo s=$?", timeout=20)
+    assert r.out == "tick 0\ntick 1\na=3\ns=1\n"
+    assert "sh: cannot start sleep in the background: no thread free: this board runs none\n" in r.err
+
+
 def test_a_fork_bomb_is_bounded_and_killall_wins(sim):
     """A script that starts itself twice in the background: the thread
     limit bounds it, killall ends it, the console answers all along."""
