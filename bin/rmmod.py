@@ -4,11 +4,11 @@ import sys
 import cmdargs
 
 USAGE = """NAME...
-  The kernel's own modules stay: kernel, shell, session, process, cmdline,
+  The kernel's own modules stay: kernel, shell, session, process, shellparse,
   fspath, cmdargs, munix (and __main__)."""
 ABOUT = "unload Python modules, to free memory"
 
-RESIDENT = ("kernel", "shell", "session", "process", "cmdline", "fspath",
+RESIDENT = ("kernel", "shell", "session", "process", "shellparse", "fspath",
             "cmdargs", "munix", "__main__")
 
 

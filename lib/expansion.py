@@ -1,10 +1,10 @@
-"""Word expansion: what a command's parsed words (cmdline.py) become when
+"""Word expansion: what a command's parsed words (shellparse.py) become when
 it runs. Variables, $(command) and $((arithmetic)) are looked up or run;
 unquoted results are split into fields at blanks; unquoted *, ? and [...]
 are matched against file names (sorted; a pattern matching nothing stays
 as written); a leading ~ is $HOME.
 """
-from cmdline import LIT, QLIT, VAR, QVAR, SUB, Lexer
+from shellparse import LIT, QLIT, VAR, QVAR, SUB, Lexer
 
 _IFS = " \t\n"
 _GLOB = "*?["

@@ -5,7 +5,7 @@ upyOS's `test ... > NAME`. Loaded when a line first needs one of them.
 Streams are switched on the current process, whose commands inherit them,
 and switched back when the command ends.
 """
-import cmdline
+import shellparse
 import errors
 import expansion
 import fspath
@@ -21,11 +21,11 @@ def capture(text, sess):
     saved = proc.stdout
     out = proc.stdout = streams.Capture()
     try:
-        for node in cmdline.parse_all(text):
+        for node in shellparse.parse_all(text):
             shell.execute(node, sess)
     except Exit as e:
         sess.status = e.status
-    except cmdline.ParseError as e:
+    except shellparse.ParseError as e:
         errors.complain("sh", "syntax error: %s" % e)
         sess.status = 2
     finally:
@@ -115,7 +115,7 @@ def upyos_test(argv, redirs, sess):
     if len(redirs) != 1 or redirs[0][:2] != (1, ">"):
         return False
     name = expansion.word(redirs[0][2], sess)
-    if not (cmdline.is_name(name) or name.isdigit()):
+    if not (shellparse.is_name(name) or name.isdigit()):
         return False
     proc = process.current()
     saved = proc.stdout

@@ -6,7 +6,7 @@ so a backward goto seeks straight to its label and a forward goto reads on
 until it finds it (registering the labels it passes): no goto reads the
 file from the start again.
 """
-import cmdline
+import shellparse
 import errors
 import process
 import system
@@ -74,7 +74,7 @@ def run(path, sess, execute, interrupted):
         script = Script(path, f)
         saved = sess.script
         sess.script = script
-        parser = cmdline.Parser("", script.readline, system.conf.get("alias"))
+        parser = shellparse.Parser("", script.readline, system.conf.get("alias"))
         parser.reset()
         status = 0
         try:
@@ -88,7 +88,7 @@ def run(path, sess, execute, interrupted):
                 except Goto as jump:
                     script.goto(jump.label)
                     parser.reset()
-                except cmdline.ParseError as e:
+                except shellparse.ParseError as e:
                     errors.complain("sh", "%s: line %d: syntax error: %s" % (path, script.lineno, e))
                     status = sess.status = 2
                     parser.reset()

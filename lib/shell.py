@@ -1,6 +1,6 @@
 """The shell: runs command lines for a session.
 
-run_line() parses a line (cmdline.py) and runs it: lists with ; && || and
+run_line() parses a line (shellparse.py) and runs it: lists with ; && || and
 &, pipelines, redirections, if/while/until/for, upyOS's one-line if, Python
 lines (> and <), the built-in commands that act on the shell itself (exit,
 return, break, continue, goto, skip, source, shift, ...), and programs found
@@ -13,7 +13,7 @@ import gc
 import os
 import sys
 
-import cmdline
+import shellparse
 import errors
 import expansion
 import fspath
@@ -26,13 +26,13 @@ BUILTINS = ("exit", "return", "break", "continue", "goto", "skip", "source", "."
             "shift", "run", "[", ":", "true", "false", "loadconfig", "loadboard")
 
 import_lock = system.allocate_lock()
-_SELF = sys.modules[__name__]   # what the built-ins (shellcmd.py) are given to run commands
+_SELF = sys.modules[__name__]   # what the built-ins (shellbuiltins.py) are given to run commands
 
 
 def run_line(line, sess, more=None):
     """Run one line in session sess (more() gives continuation lines of
     an unfinished if/while/for or quote); returns its status."""
-    parser = cmdline.Parser(line, more, system.conf.get("alias"))
+    parser = shellparse.Parser(line, more, system.conf.get("alias"))
     try:
         while True:
             node = parser.command()
@@ -41,7 +41,7 @@ def run_line(line, sess, more=None):
             execute(node, sess)
             if parser.line_done():
                 break
-    except cmdline.ParseError as e:
+    except shellparse.ParseError as e:
         errors.complain("sh", "syntax error: %s" % e)
         sess.status = 2
     except Goto as jump:
@@ -83,7 +83,7 @@ def serve(sess, line=None):
 
 
 def execute(node, sess):
-    """Run a parsed node (see cmdline.py); returns its status, also kept
+    """Run a parsed node (see shellparse.py); returns its status, also kept
     as $?."""
     kind = node[0]
     if kind == "nop":
@@ -94,8 +94,8 @@ def execute(node, sess):
         status = 0
         for item, background in node[1]:
             if background:
-                import shellcmd
-                status = shellcmd.background(item, sess, _SELF)
+                import shellbuiltins
+                status = shellbuiltins.background(item, sess, _SELF)
             else:
                 status = execute(item, sess)
     elif kind == "andor":
@@ -108,9 +108,9 @@ def execute(node, sess):
         import redirect
         status = redirect.pipeline(node, sess)
     elif kind == "uif":
-        import shellcmd
+        import shellbuiltins
         _, a, op, b, action = node
-        if shellcmd.compare(expansion.word(a, sess), op, expansion.word(b, sess)):
+        if shellbuiltins.compare(expansion.word(a, sess), op, expansion.word(b, sess)):
             status = execute(action, sess)
         else:
             status = 0
@@ -232,8 +232,8 @@ def run(argv, sess):
     """Run the command argv[0] with arguments argv[1:]; returns its status."""
     name = argv[0]
     if name in BUILTINS:
-        import shellcmd
-        return shellcmd.run(argv, sess, _SELF)
+        import shellbuiltins
+        return shellbuiltins.run(argv, sess, _SELF)
     path, problem = locate(name, sess)
     if problem:
         errors.complain(name, problem)

@@ -106,9 +106,9 @@ def _read_until(conn, marker, timeout=10):
 
 def test_two_sessions_running_commands_at_once_each_get_their_own_output(board, listener):
     port = listener.getsockname()[1]
-    board.run("> import socket, streamsession")
+    board.run("> import socket, streamshell")
     board.run("> s = socket.socket(); s.connect(socket.getaddrinfo('127.0.0.1', %d)[0][-1])" % port)
-    board.run("> streamsession.serve(s, 'tcp')")
+    board.run("> streamshell.serve(s, 'tcp')")
     conn, _ = listener.accept()
     try:
         _read_until(conn, b"/ $: ")

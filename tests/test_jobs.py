@@ -282,7 +282,7 @@ def test_a_fork_bomb_is_bounded_and_killall_wins(sim):
     assert "no thread free" in r.err
 
 
-SESSION = """import _thread, streamsession, time
+SESSION = """import _thread, streamshell, time
 
 class Stream:
     def __init__(self, text):
@@ -304,7 +304,7 @@ class Stream:
 
 def __main__(args):
     s = Stream("/opt/bg /opt/ticker t\\n")
-    streamsession.serve(s, "tel0")
+    streamshell.serve(s, "tel0")
     while not s.closed:
         time.sleep_ms(10)
     print(b"".join(s.out).decode().replace("\\r", ""))

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Bottom up. A new module goes into the lowest layer its imports allow.
 LAYERS = [
     # facts and words: what everything reads, importing nothing above
-    {"system", "fspath", "cmdline", "arith", "inet", "sun", "signature", "upgradeboot",
+    {"system", "fspath", "shellparse", "arith", "inet", "sun", "signature", "upgradeboot",
      "readonly", "shellflow", "wildcard", "streams", "sdata"},
     # the process table: processes, sleeping; threads and stop requests
     {"process", "procctl"},
@@ -21,10 +21,10 @@ LAYERS = [
     {"errors", "session", "lineedit", "munix", "cmdargs", "utls", "fileops", "textin",
      "intvar", "httpclient", "sysconf", "logfile"},
     # the shell: parser, expansion, evaluator, built-ins, scripts, jobs
-    {"shell", "expansion", "redirect", "script", "pyline", "shellcmd", "asyncloop",
+    {"shell", "expansion", "redirect", "script", "pyline", "shellbuiltins", "asyncloop",
      "jobctl", "jobcmd"},
     # the kernel: boot, recovery, shutdown; sessions over streams
-    {"kernel", "startup", "streamsession"},
+    {"kernel", "startup", "streamshell"},
     # daemons and services built on the layers below
     {"netd", "auth", "telnetd", "ftpd", "httpd", "cron", "daemonctl", "upgrade"},
 ]
@@ -38,8 +38,8 @@ EVALUATOR = {"shell", "expansion", "redirect"}
 # helpers meant for programs (cmdargs, fileops, jobcmd ...), the shell's
 # entry points (shell.run_line, run_script, resolve) and the kernel's system
 # calls (kernel.reset).
-INTERNALS = {"startup", "process", "jobctl", "session", "shellcmd", "script", "redirect",
-             "expansion", "cmdline", "asyncloop", "streamsession", "system", "errors"}
+INTERNALS = {"startup", "process", "jobctl", "session", "shellbuiltins", "script", "redirect",
+             "expansion", "shellparse", "asyncloop", "streamshell", "system", "errors"}
 
 
 def modules(folder):

@@ -4,7 +4,7 @@ true, false, loadconfig, loadboard; with upyOS's one-line if and starting
 background jobs. Loaded on first use.
 
 Each built-in is given the shell module (sh) whose evaluator runs it:
-shellcmd sits above the shell's resident part and never imports it.
+shellbuiltins sits above the shell's resident part and never imports it.
 """
 import cmdargs
 import errors
