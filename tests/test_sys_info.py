@@ -55,7 +55,7 @@ def test_help_lists_commands_with_what_they_do(sim):
     width = columns.pop()
     expected = {
         "cd": "change the working folder",
-        "sleep": "wait a while (Ctrl-C stops it)",
+        "sleep": "wait a while (Ctrl-C or kill stops it, hold pauses it)",
         "echo": "print the words, separated by one space",
         "exit": "end the script, or the session",
         "loadconfig": "reload /etc/system.conf",
@@ -124,7 +124,7 @@ def test_help_drops_each_program_and_what_it_imported(sim):
 def test_help_command_shows_about_and_full_usage(sim):
     r = sim.run("help sleep exit /bin/cd")
     assert r.out == (
-        "sleep - wait a while (Ctrl-C stops it)\n"
+        "sleep - wait a while (Ctrl-C or kill stops it, hold pauses it)\n"
         "usage: sleep SECONDS\n"
         "  SECONDS may have a fraction (0.5) and a unit: s (default), m, h or d\n"
         "exit - end the script, or the session\n"
