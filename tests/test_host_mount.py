@@ -19,7 +19,9 @@ TIMEOUT = 30
 
 
 def fuse_usable():
-    return shutil.which("fusermount") and os.access("/dev/fuse", os.W_OK)
+    import ctypes.util
+    return (shutil.which("fusermount") and os.access("/dev/fuse", os.W_OK)
+            and ctypes.util.find_library("fuse"))
 
 
 def munix(*args, **kw):
@@ -48,7 +50,7 @@ def downloads(board):
     return int(found.group(1)) if found else 0
 
 
-@pytest.mark.skipif(not fuse_usable(), reason="needs fusermount (libfuse2) and /dev/fuse")
+@pytest.mark.skipif(not fuse_usable(), reason="needs fusermount, libfuse2 and /dev/fuse")
 def test_mount_lists_reads_writes_renames_and_removes(mounted):
     board, mnt = mounted
     flash = board.flash
@@ -82,7 +84,7 @@ def test_mount_lists_reads_writes_renames_and_removes(mounted):
     assert (flash / "main.py").exists()
 
 
-@pytest.mark.skipif(not fuse_usable(), reason="needs fusermount (libfuse2) and /dev/fuse")
+@pytest.mark.skipif(not fuse_usable(), reason="needs fusermount, libfuse2 and /dev/fuse")
 def test_a_program_saved_as_vim_saves_runs_on_the_board(mounted):
     board, mnt = mounted
     (mnt / "bin" / "greet.py").write_text("def __main__(args):\n    print('old')\n")
@@ -94,7 +96,7 @@ def test_a_program_saved_as_vim_saves_runs_on_the_board(mounted):
     assert board.run("greet") == "hello from the PC\n"
 
 
-@pytest.mark.skipif(not fuse_usable(), reason="needs fusermount (libfuse2) and /dev/fuse")
+@pytest.mark.skipif(not fuse_usable(), reason="needs fusermount, libfuse2 and /dev/fuse")
 def test_a_1mb_file_is_fetched_with_one_retr(mounted):
     board, mnt = mounted
     data = os.urandom(1 << 20)
@@ -111,6 +113,7 @@ def test_a_1mb_file_is_fetched_with_one_retr(mounted):
     assert downloads(board) == before + 1
 
 
+@pytest.mark.skipif(not fuse_usable(), reason="needs fusermount, libfuse2 and /dev/fuse")
 def test_mount_errors_are_one_line(flash, tmp_path):
     board = FtpBoard(flash)
     try:
@@ -173,7 +176,7 @@ def test_connect_relays_and_declines_telnet_options():
     assert seen[0].replace(answers, b"") == keys
 
 
-@pytest.mark.skipif(not fuse_usable(), reason="needs fusermount (libfuse2) and /dev/fuse")
+@pytest.mark.skipif(not fuse_usable(), reason="needs fusermount, libfuse2 and /dev/fuse")
 def test_the_mount_reconnects_after_the_daemon_restarts(mounted):
     board, mnt = mounted
     assert "init.sh" in os.listdir(mnt / "etc")
@@ -185,7 +188,7 @@ def test_the_mount_reconnects_after_the_daemon_restarts(mounted):
     assert (board.flash / "tmp" / "after.txt").read_text() == "written after the restart\n"
 
 
-@pytest.mark.skipif(not fuse_usable(), reason="needs fusermount (libfuse2) and /dev/fuse")
+@pytest.mark.skipif(not fuse_usable(), reason="needs fusermount, libfuse2 and /dev/fuse")
 def test_a_failed_upload_is_an_io_error_and_changes_nothing(mounted):
     board, mnt = mounted
     target = board.flash / "tmp" / "keep.txt"
