@@ -14,10 +14,11 @@ conf = {}
 board = {}
 console = None
 
-# time.ticks_ms() wraps every 2**30 ms (12.4 days) on boards: uptime is
-# kept as a sum of tick differences, read often enough by the OS (ps,
-# daemons' polls, cron) never to miss a period; a longer silence is
-# bridged with the wall clock once it is set.
+# time.ticks_ms() wraps every 2**30 ms (12.4 days) on boards, and a tick
+# difference means something for half of that: uptime is kept as a sum of
+# tick differences, added up at every reading (each process start, ps,
+# uptime); a longer silence between readings is bridged with the wall
+# clock, once it is set.
 _PERIOD = 1 << 30
 _SET_YEAR = time.mktime((2024, 1, 1, 0, 0, 0, 0, 0))  # an older clock is not set yet
 _up = [time.ticks_ms(), 0, 0]          # ticks at the last reading, ms up then, wall clock then
