@@ -130,6 +130,24 @@ def test_mount_errors_are_one_line(flash, tmp_path):
         board.close()
 
 
+def test_a_refused_default_port_on_this_machine_names_the_simulators():
+    """The simulator's daemons listen on 2323 and 2121 (no root for 23 and
+    21): connect and mount say so when nothing answers on the usual port."""
+    done = munix("connect", "127.0.0.1")
+    assert done.returncode == 1
+    assert done.stderr.startswith("munix: 127.0.0.1:23: ")
+    assert "the simulator's telnet daemon listens on 2323 (--port 2323)" in done.stderr
+    assert len(done.stderr.splitlines()) == 1
+
+
+@pytest.mark.skipif(not fuse_usable(), reason="needs fusermount, libfuse2 and /dev/fuse")
+def test_a_refused_default_ftp_port_names_the_simulators(tmp_path):
+    (tmp_path / "mnt").mkdir()
+    done = munix("mount", "127.0.0.1", str(tmp_path / "mnt"), "--password-file", "/dev/null")
+    assert done.returncode == 1
+    assert "the simulator's FTP daemon listens on 2121 (--port 2121)" in done.stderr
+
+
 def test_connect_relays_and_declines_telnet_options():
     from munixtool import connect
 

@@ -14,7 +14,7 @@ import sys
 import termios
 import tty
 
-from munixtool import MunixError
+from munixtool import MunixError, sim_port_hint
 
 IAC, DONT, DO, WONT, WILL, SB, SE = 255, 254, 253, 252, 251, 250, 240
 ECHO, SUPPRESS_GO_AHEAD = 1, 3
@@ -98,7 +98,8 @@ def main(args) -> int:
     try:
         sock = socket.create_connection((args.host, args.port), timeout=10)
     except OSError as error:
-        raise MunixError(f"{args.host}:{args.port}: {error.strerror or error}") from None
+        hint = sim_port_hint(args.host, args.port, "telnet")
+        raise MunixError(f"{args.host}:{args.port}: {error.strerror or error}{hint}") from None
     sock.settimeout(None)
     print(f"connected to {args.host}:{args.port}; Ctrl-] ends", file=sys.stderr)
     saved = termios.tcgetattr(0) if os.isatty(0) else None

@@ -31,7 +31,7 @@ import threading
 import time
 from pathlib import Path
 
-from munixtool import MunixError
+from munixtool import MunixError, sim_port_hint
 
 CACHE_S = 2.0
 TIMEOUT = 15
@@ -85,7 +85,8 @@ class FtpConnection:
             raise MunixError(f"{self.host}:{self.port}: login refused: {error}") from None
         except (OSError, EOFError) as error:
             ftp.close()
-            raise MunixError(f"{self.host}:{self.port}: {error}") from None
+            hint = sim_port_hint(self.host, self.port, "FTP")
+            raise MunixError(f"{self.host}:{self.port}: {error}{hint}") from None
         self.ftp = ftp
         return ftp
 
