@@ -6,8 +6,9 @@ USAGE = """[-l]
   the log file its output goes to, once its session ended) and command.
   STATE: running, held (hold), stopping (asked to stop), ignoring (asked
   to stop more than 2 s ago and still running: it ignores stop requests).
-  -l  also the parent pid, the kind (fg: in the foreground, thread: a job
-      in a thread of its own, task: an asyncio task) and the heap in use"""
+  -l  also the parent pid (for a job, the process that started it), the
+      kind (fg: in the foreground, thread: a job in a thread of its own,
+      task: an asyncio task) and the heap in use"""
 ABOUT = "list the processes"
 
 STATES = {jobcmd.RUNNING: "running", jobcmd.HELD: "held",
@@ -17,15 +18,20 @@ STATES = {jobcmd.RUNNING: "running", jobcmd.HELD: "held",
 def __main__(args):
     opts, rest = cmdargs.parse(args, "l", operands=0)
     long = "l" in opts
-    head = "%5s %-9s %9s %-12s " % ("PID", "STATE", "TIME", "SESSION")
+    procs = jobcmd.table()
+    places = [where(p) for p in procs]
+    # The SESSION column as wide as its widest entry (a log file's path).
+    fmt = "%5s %-9s %9s %-" + str(max([12] + [len(w) for w in places])) + "s "
+    head = fmt % ("PID", "STATE", "TIME", "SESSION")
     if long:
         head += "%5s %-6s " % ("PPID", "KIND")
     rows = [head + "COMMAND"]
-    for p in jobcmd.table():
-        row = "%5d %-9s %9s %-12s " % (p.pid, state(p), cmdargs.duration(p.elapsed() // 1000),
-                                       where(p))
+    for p, place in zip(procs, places):
+        row = fmt % (p.pid, state(p), cmdargs.duration(p.elapsed() // 1000), place)
         if long:
-            row += "%5s %-6s " % (p.parent.pid if p.parent else "-", p.kind)
+            # A job's parent is the process that started it.
+            parent = p.parent or p.by
+            row += "%5s %-6s " % (parent.pid if parent else "-", p.kind)
         rows.append(row + jobcmd.describe(p))
     print("\n".join(rows))
     if long:

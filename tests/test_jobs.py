@@ -333,6 +333,20 @@ def test_a_job_outlives_its_session_its_output_goes_to_a_log(jsim):
     assert r.status == 0
 
 
+def test_ps_columns_line_up_whatever_the_session_names(jsim):
+    """A job whose session ended shows its log file, longer than a
+    session's name: the columns still line up; -l shows who started a job."""
+    jsim.write("/opt/sess.py", SESSION)
+    jsim.write("/opt/ticker.py", LOUD)
+    r = jsim.run("/opt/sess", "sleep 0.3", "ps", "ps -l", "killall ticker")
+    for table in r.out.split("  PID STATE")[1:]:
+        lines = [l for l in ("  PID STATE" + table).splitlines() if re.match(r"\s+(PID|\d+) ", l)]
+        command = 6 if "PPID" in lines[0] else 4     # the field COMMAND starts
+        starts = {[m.start() for m in re.finditer(r"\S+", l)][command] for l in lines}
+        assert len(starts) == 1, lines
+    assert re.search(r"\s+\d+ thread +/opt/ticker t", r.out)
+
+
 def test_output_log_is_bounded(jsim):
     jsim.write("/opt/spew.py", "def __main__(args):\n    for i in range(2000):\n        print('x' * 30)\n")
     jsim.write("/opt/sess.py", SESSION.replace("/opt/bg /opt/ticker t", "/opt/bg /opt/spew"))
