@@ -46,13 +46,14 @@ def control(name, args, module):
 def _start(name, module, insecure):
     import auth
     import netd
+    import procctl
     if auth.required() is None and not insecure:
         return cmdargs.error(None, "no password set: run `setauth USER` first"
                              " (or `setauth -d` for none, or start with -i)")
     port = netd.setting(netd.settings(name), "port", 0)
     try:
         daemon = __import__(module).start(insecure and auth.required() is None)
-    except RuntimeError as e:
+    except (RuntimeError, procctl.NoThread) as e:
         return cmdargs.error(None, e)
     except OSError as e:
         import errno

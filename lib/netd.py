@@ -343,6 +343,11 @@ def _accept(daemon, sock, serve, limit, busy):
             except Exception:
                 with _lock:
                     daemon.sessions -= 1
+                # No thread free for it (a board with few): as when full.
+                try:
+                    client.write(busy)
+                except OSError:
+                    pass
                 client.close()
     except Stopped:
         pass

@@ -63,7 +63,13 @@ def start(insecure=False):
     daemon = netd.start(NAME, netd.setting(conf, "port", 23), serve,
                         netd.setting(conf, "sessions", 4),
                         b"Too many sessions, try again later.\r\n", insecure)
-    daemon.thread(_watch, (daemon,))
+    try:
+        daemon.thread(_watch, (daemon,))
+    except procctl.NoThread:
+        # Without its watcher no Ctrl-C reaches a quiet command: the
+        # daemon does not run at all rather than half.
+        netd.stop(NAME)
+        raise
     return daemon
 
 

@@ -51,3 +51,33 @@ def test_a_daemon_is_a_process_that_kill_stops(flash, board_class):
         assert "not running" in b.run("%s status" % command)
     finally:
         b.close()
+
+
+def test_a_daemon_that_gets_too_few_threads_says_so(flash):
+    """A board with few threads (an RP2040 has one): a daemon that cannot
+    have the threads it needs does not start, in one line, and leaves
+    nothing running; one whose sessions find no thread tells the client."""
+    b = TelnetBoard(flash, start=False)
+    try:
+        board_file = flash / "etc" / "default.board"
+        board_file.write_text('{"name": "small", "threads": 1}')
+        out = b.run("loadboard; utelnetd start; echo status=$?")
+        assert "utelnetd: no thread free: this board runs at most 1\n" in out, out
+        assert "status=1" in out
+        assert "not running" in b.run("utelnetd status")
+        assert "utelnetd" not in b.run("ps")
+        board_file.write_text('{"name": "small", "threads": 2}')
+        assert "listening" in b.run("loadboard; utelnetd start")
+        client = socket.create_connection(("127.0.0.1", b.port), timeout=10)
+        client.settimeout(10)
+        seen = b""
+        while True:
+            data = client.recv(4096)
+            if not data:
+                break
+            seen += data
+        assert b"Too many sessions, try again later." in seen
+        client.close()
+        assert "stopped" in b.run("utelnetd stop")
+    finally:
+        b.close()
