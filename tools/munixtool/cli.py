@@ -45,6 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="the board's console on a pseudo-terminal speaking the raw REPL (for mpremote)",
     )
+    sim.add_argument(
+        "--board", metavar="NAME", help="play a board's limits (esp32, esp32s3, esp32c3, "
+        "esp32cam, rp2040, esp8266); see README, Boards"
+    )
     sim.set_defaults(module="sim")
 
     build = commands.add_parser("build", help="compile the device tree to .mpy under build/")
@@ -99,7 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
     connect.set_defaults(module="connect")
 
     test = commands.add_parser(
-        "test", add_help=False, help="run the pytest suite (arguments go to pytest)"
+        "test", add_help=False,
+        help="run the pytest suite (arguments go to pytest; --board NAME: on a board profile)"
     )
     test.set_defaults(module="testing")
 

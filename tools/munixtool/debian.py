@@ -133,7 +133,8 @@ class AptDownloader:
     on an amd64 host); by default the host's. The host's dpkg need not know it.
     """
 
-    def __init__(self, workdir: Path, mirror: str, suite: str, architecture: str | None = None):
+    def __init__(self, workdir: Path, mirror: str, suite: str, architecture: str | None = None,
+                 kind: str = "deb"):
         self.workdir = workdir
         self.mirror = mirror
         self.suite = suite
@@ -141,7 +142,7 @@ class AptDownloader:
         for sub in ("lists/partial", "apt-cache/archives/partial", "debs"):
             (workdir / sub).mkdir(parents=True, exist_ok=True)
         sources_list.write_text(
-            f"deb [signed-by={DEBIAN_KEYRING}] {mirror} {suite} main\n", encoding="ascii"
+            f"{kind} [signed-by={DEBIAN_KEYRING}] {mirror} {suite} main\n", encoding="ascii"
         )
         settings = {
             "Dir::Etc::sourcelist": sources_list,
@@ -191,6 +192,20 @@ class AptDownloader:
             )
         return sorted(debs.glob("*.deb"))
 
+    def download_source(self, package: str) -> Path:
+        """Download a source package (from this suite); its .dsc file."""
+        sources = self.workdir / "sources"
+        sources.mkdir(exist_ok=True)
+        result = self._apt_get("source", "--download-only", f"{package}/{self.suite}",
+                               cwd=sources)
+        found = sorted(sources.glob(f"{package}_*.dsc"))
+        if result.returncode != 0 or not found:
+            raise MunixError(
+                f"apt-get source {package} from {self.mirror} {self.suite} failed: "
+                f"{_apt_complaint(result)}"
+            )
+        return found[-1]
+
 
 def _apt_complaint(result: subprocess.CompletedProcess) -> str:
     """apt's errors (``E:``, ``Err:`` and its reason), else its output's tail, in one line."""
@@ -239,3 +254,21 @@ def unpack(debs: list[Path], root: Path) -> None:
         )
         if result.returncode != 0:
             raise MunixError(f"dpkg -x {deb.name} failed: {result.stderr.strip()}")
+
+
+def fetch_source(workdir: Path, suite: str, package: str) -> Path:
+    """Download a Debian suite's source package from the host's mirror into
+    workdir; the path of its .dsc (unpack it with dpkg-source -x)."""
+    mirrors = candidate_mirrors(host_sources(), _host_codename())
+    if not mirrors:
+        raise MunixError(
+            "no Debian mirror found in the host's apt sources (/etc/apt/sources.list*)"
+        )
+    complaints = []
+    for mirror in mirrors:
+        downloader = AptDownloader(workdir, mirror, suite, kind="deb-src")
+        complaint = downloader.update()
+        if complaint is None:
+            return downloader.download_source(package)
+        complaints.append(f"{mirror}: {complaint}")
+    raise MunixError(f"no apt source offers Debian {suite}'s sources: " + "; ".join(complaints))

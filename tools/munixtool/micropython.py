@@ -158,7 +158,7 @@ def _debian_command(arch: str | None = None) -> list[str]:
     ]
     cache_dir.mkdir(parents=True, exist_ok=True)
     # Parallel first runs (say, test workers) must not download over each other.
-    with _exclusive_lock(cache_dir / ".lock"):
+    with exclusive_lock(cache_dir / ".lock"):
         if _probe(command, "print(1)") == "1":
             return command
         # Fetching again would not help a machine that cannot run what it has.
@@ -192,7 +192,7 @@ def _refuse_unrunnable(loader: Path, arch: str, host: str) -> None:
 
 
 @contextmanager
-def _exclusive_lock(path: Path):
+def exclusive_lock(path: Path):
     with open(path, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         yield

@@ -13,7 +13,7 @@ import sys
 import termios
 from pathlib import Path
 
-from munixtool import MunixError, build, micropython, paths
+from munixtool import MunixError, boards, build, micropython, paths, portbuild
 
 # Exit status with which start.py asks for a board reset (a fresh boot).
 RESET_STATUS = 100
@@ -65,19 +65,59 @@ def prepare_flash(flash: Path, source_root: Path, fresh: bool = False) -> bool:
     return False
 
 
+def board_name(board: str | None = None) -> str | None:
+    """The board profile asked for: board, else $MUNIX_BOARD (set by
+    ``munix test --board``), else None for the generous default board."""
+    return board or os.environ.get("MUNIX_BOARD") or None
+
+
+def _board_rom(name: str) -> Path:
+    """The board's built-in modules: the common stand-ins and its own."""
+    board = boards.get(name)
+    stand_ins = paths.sim_start_script().parent / "rom"
+    rom = paths.cache_dir() / "boards" / name / "rom"
+    modules = [*stand_ins.glob("*.py"), *(stand_ins / "board" / f"{m}.py" for m in board.modules)]
+    if rom.is_dir() and sorted(os.listdir(rom)) == sorted(m.name for m in modules):
+        return rom
+    shutil.rmtree(rom, ignore_errors=True)
+    # Made aside and renamed into place: boots running in parallel see it whole.
+    staging = rom.with_name(f"rom.{os.getpid()}")
+    staging.mkdir(parents=True)
+    for module in modules:
+        (staging / module.name).symlink_to(module)
+    try:
+        os.rename(staging, rom)
+    except OSError:
+        shutil.rmtree(staging)
+    return rom
+
+
 def command(
-    flash: Path, heap: str | int | None = None, interactive: bool = False, bits: int | None = None
+    flash: Path,
+    heap: str | int | None = None,
+    interactive: bool = False,
+    bits: int | None = None,
+    board: str | None = None,
 ) -> list[str]:
     """The argv that boots the board once on the given flash folder.
 
     interactive: stdin is a terminal (REPL via ``-i``, start.py told ``tty``);
-    otherwise start.py is told ``pipe``. heap: MicroPython heap size, e.g. ``2M``.
-    bits: 32 for a 32-bit MicroPython (see micropython.micropython_command).
+    otherwise start.py is told ``pipe``. heap: MicroPython heap size, e.g. ``2M``
+    (by default the board's). bits: 32 for a 32-bit MicroPython (see
+    micropython.micropython_command). board: a board profile (boards.py),
+    played by a MicroPython built for it (portbuild.py); see board_name.
     """
     start = paths.sim_start_script()
     if not start.is_file():
         raise MunixError(f"{start} is missing")
-    argv = micropython.micropython_command(bits)
+    name = board_name(board)
+    if name:
+        program, env = portbuild.runtime(name)
+        env["MUNIX_SIM_ROM"] = os.fspath(_board_rom(name))
+        argv = ["env", *(f"{key}={value}" for key, value in env.items()), *program]
+        heap = heap or boards.get(name).heap
+    else:
+        argv = micropython.micropython_command(bits)
     if heap:
         argv += ["-X", f"heapsize={heap}"]
     if interactive:
@@ -123,6 +163,9 @@ def run(flash: Path, heap: str | int | None = None) -> int:
 
 def main(args) -> int:
     """Entry point of ``munix sim``."""
+    if args.board:
+        boards.get(args.board)
+        os.environ["MUNIX_BOARD"] = args.board
     source_root = paths.repo_root()
     if args.build or args.romfs:
         print(f"build: {build.build()}", file=sys.stderr)

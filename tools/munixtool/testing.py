@@ -1,9 +1,32 @@
-"""``munix test``: the pytest suite under tests/."""
+"""``munix test``: the pytest suite under tests/.
 
+``munix test --board NAME`` runs it on a board profile (boards.py): every
+boot of the simulator plays that board. Without test paths it runs the
+tests that concern a board's limits (BOARD_TESTS)."""
+
+import os
 import subprocess
 import sys
 
-from munixtool import paths
+from munixtool import MunixError, boards, paths
+
+# What a board's limits can break: boot, the shell and scripts, jobs and
+# cron (threads, stacks), the daemons (threads, sockets), upgrade (TLS, clock).
+BOARD_TESTS = [
+    "tests/test_smoke.py",
+    "tests/test_shell_core.py",
+    "tests/test_shell_language.py",
+    "tests/test_scripts.py",
+    "tests/test_script_commands.py",
+    "tests/test_jobs.py",
+    "tests/test_cron.py",
+    "tests/test_net_daemons.py",
+    "tests/test_net_telnet.py",
+    "tests/test_net_ftp.py",
+    "tests/test_net_http.py",
+    "tests/test_upgrade.py",
+    "tests/test_boards.py",
+]
 
 
 def main(args) -> int:
@@ -12,4 +35,19 @@ def main(args) -> int:
     Without path arguments pytest collects tests/ (``testpaths`` in pyproject.toml),
     so ``munix test tests/test_x.py`` runs just that file.
     """
-    return subprocess.call([sys.executable, "-m", "pytest", *args.extra], cwd=paths.repo_root())
+    extra = list(args.extra)
+    env = dict(os.environ)
+    for option in [word for word in extra if word.startswith("--board")]:
+        at = extra.index(option)
+        if option == "--board":
+            if at + 1 >= len(extra):
+                raise MunixError("--board needs a NAME")
+            name = extra.pop(at + 1)
+        else:
+            name = option.partition("=")[2]
+        extra.pop(at)
+        boards.get(name)
+        env["MUNIX_BOARD"] = name
+        if not any(word.startswith("tests") for word in extra):
+            extra += BOARD_TESTS
+    return subprocess.call([sys.executable, "-m", "pytest", *extra], cwd=paths.repo_root(), env=env)

@@ -15,14 +15,23 @@ mount() makes the whole board: the flash, the stand-ins for built-in
 modules, a ROMFS partition when the board has one, the board's sys.path,
 and a mend for asyncio on the unix port (rom/threadflag.py).
 """
-import _thread
 import ffi
 import os
 import sys
 import vfs
 
 _rename = ffi.open("libc.so.6").func("i", "rename", "ss")
-_lock = _thread.allocate_lock()
+try:
+    import _thread
+    _lock = _thread.allocate_lock()
+except ImportError:     # a board without threads (esp8266) needs no lock
+    class _NoLock:
+        def __enter__(self):
+            pass
+
+        def __exit__(self, *exc):
+            pass
+    _lock = _NoLock()
 
 
 class Flash:

@@ -11,12 +11,19 @@ import time
 
 STA_IF = 0
 AP_IF = 1
-STAT_IDLE = 1000
-STAT_CONNECTING = 1001
-STAT_GOT_IP = 1010
-STAT_NO_AP_FOUND = 201
-STAT_WRONG_PASSWORD = 202
-STAT_CONNECT_FAIL = 203
+# The port's status codes: ESP32's unless the board profile names others
+# (MUNIX_SIM_WIFI, NAME=CODE pairs).
+_codes = dict(pair.split("=") for pair in (
+    __import__("uos").getenv("MUNIX_SIM_WIFI")
+    or "IDLE=1000,CONNECTING=1001,GOT_IP=1010,NO_AP_FOUND=201,WRONG_PASSWORD=202,"
+       "CONNECT_FAIL=203").split(","))
+STAT_IDLE = int(_codes["IDLE"])
+STAT_CONNECTING = int(_codes["CONNECTING"])
+STAT_GOT_IP = int(_codes["GOT_IP"])
+STAT_NO_AP_FOUND = int(_codes["NO_AP_FOUND"])
+STAT_WRONG_PASSWORD = int(_codes["WRONG_PASSWORD"])
+STAT_CONNECT_FAIL = int(_codes["CONNECT_FAIL"])
+del _codes
 AUTH_OPEN = 0
 AUTH_WPA2_PSK = 3
 

@@ -1,0 +1,191 @@
+"""Board profiles (munix sim --board NAME): each plays its board's limits,
+in the MicroPython built for it (tools/munixtool/portbuild.py) and in munix
+booted on it."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+
+from munixtool import boards, build, paths, portbuild, romfs  # noqa: E402
+from munixtool import sim as simulator  # noqa: E402
+
+from conftest import seed_flash  # noqa: E402
+
+NAMES = list(boards.BOARDS)
+
+
+def runtime(name, code, **env):
+    """Run code in board name's MicroPython; (stdout, stderr, status)."""
+    program, board_env = portbuild.runtime(name)
+    done = subprocess.run([*program, "-X", "heapsize=%d" % boards.get(name).heap, "-c", code],
+                          capture_output=True, text=True, timeout=60,
+                          env=dict(os.environ, **board_env, **env))
+    return done.stdout, done.stderr, done.returncode
+
+
+def boot(tmp_path, name, lines):
+    """munix booted on board name's profile; stdout of the lines."""
+    flash = tmp_path / "flash"
+    if name == "esp8266":
+        # 38 KiB of heap: munix boots there from a ROMFS partition only.
+        build.build()
+        romfs.seed(flash, paths.build_dir())
+    else:
+        seed_flash(flash)
+    argv = simulator.command(flash, board=name)
+    done = subprocess.run(argv, input="\n".join(lines) + "\n", capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done
+    return done.stdout
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_runtime_lacks_what_the_board_lacks(name):
+    board = boards.get(name)
+    out, err, status = runtime(name, """
+import sys, socket
+print(sys.platform, hasattr(socket, "inet_pton"), sys.maxsize)
+try:
+    import _thread
+    print("threads")
+except ImportError:
+    print("no threads")
+try:
+    print(pow(2, 3, 5))
+except Exception as e:
+    print("no pow3")
+""")
+    assert status == 0, err
+    platform, pton, maxsize, threads, pow3 = out.split()[:3] + out.splitlines()[1:3]
+    assert (platform, pton, maxsize) == (board.platform, "False", str(2**31 - 1))
+    assert threads == ("no threads" if board.threads == 0 else "threads")
+    assert pow3 == ("3" if board.pow3 else "no pow3")
+
+
+def test_rp2040_has_one_extra_thread_and_says_so():
+    out, err, status = runtime("rp2040", """
+import _thread, time
+_thread.start_new_thread(time.sleep, (0.5,))
+try:
+    _thread.start_new_thread(time.sleep, (0.1,))
+except OSError as e:
+    print("refused:", e)
+time.sleep(0.8)
+_thread.start_new_thread(time.sleep, (0.1,))
+print("again")
+""")
+    assert status == 0, err
+    assert out.split("\n")[:2] == ["refused: core1 in use", "again"]
+
+
+@pytest.mark.parametrize("name", ["esp32", "rp2040"])
+def test_thread_stacks_are_the_boards(name):
+    """A thread's Python depth is what the board's default stack allows
+    (the calibration of boards.py), and more with a larger stack_size."""
+    board = boards.get(name)
+    out, err, status = runtime(name, """
+import _thread, time
+depth = []
+ended = []
+def down(k):
+    depth.append(k)
+    down(k + 1)
+def run():
+    try:
+        down(0)
+    except RuntimeError:
+        print(depth[-1])
+        depth.clear()
+    ended.append(1)
+def wait(n):
+    for _ in range(100):
+        if len(ended) == n:
+            return
+        time.sleep(0.05)
+_thread.start_new_thread(run, ())
+wait(1)
+_thread.stack_size(16 * 1024)
+_thread.start_new_thread(run, ())
+wait(2)
+time.sleep(0.1)
+""")
+    assert status == 0, err
+    small, large = (int(n) for n in out.split())
+    expected = board.thread_stack / boards.ESP32_BYTES_PER_CALL
+    assert expected * 0.6 < small < expected * 1.4
+    assert 16 * 1024 / boards.ESP32_BYTES_PER_CALL * 0.6 < large
+
+
+@pytest.mark.parametrize("name", ["esp32", "rp2040"])
+def test_sockets_run_out_as_on_the_board(name):
+    out, err, status = runtime(name, """
+import socket
+held = []
+try:
+    while len(held) < 50:
+        held.append(socket.socket())
+except OSError as e:
+    print(len(held), e.args[0])
+held.pop().close()
+held.append(socket.socket())
+print("one more after a close")
+""")
+    assert status == 0, err
+    assert out.split("\n")[:2] == ["%d 23" % boards.get(name).sockets, "one more after a close"]
+
+
+def test_ticks_start_at_reset_and_can_start_before_the_wrap():
+    out, err, status = runtime("esp32", "import time; print(time.ticks_ms())")
+    assert status == 0 and int(out) < 1000, (out, err)
+    out, err, status = runtime("esp32", """
+import time
+before = time.ticks_ms()
+time.sleep_ms(300)
+after = time.ticks_ms()
+print(before > after, time.ticks_diff(after, before) >= 300)
+""", MUNIX_TICKS_START=str(2**30 - 100))
+    assert status == 0, err
+    assert out.split() == ["True", "True"]
+
+
+@pytest.mark.parametrize("name,year", [("esp32", "2000"), ("rp2040", "2021"), ("esp8266", "2000")])
+def test_clock_starts_at_the_boards_reset_value(tmp_path, name, year):
+    out = boot(tmp_path, name, ["date +%Y", "uname -m"])
+    date, machine = out.splitlines()[1:3]
+    assert date == year
+    assert machine == boards.get(name).machine
+
+
+@pytest.mark.parametrize("name", ["esp32", "rp2040", "esp8266"])
+def test_wifi_codes_and_board_modules_are_the_boards(name):
+    board = boards.get(name)
+    out, err, status = runtime(name, """
+import sys
+sys.path.insert(0, "%s")
+import network
+print(network.STAT_GOT_IP, network.STAT_WRONG_PASSWORD)
+for module in ("esp32", "rp2", "neopixel", "camera"):
+    try:
+        __import__(module)
+        print(module)
+    except ImportError:
+        pass
+""" % simulator._board_rom(name))
+    assert status == 0, err
+    lines = out.split()
+    codes = boards.WIFI_CODES[board.wifi]
+    assert lines[:2] == [str(codes["GOT_IP"]), str(codes["WRONG_PASSWORD"])]
+    assert sorted(lines[2:]) == sorted(board.modules)
+
+
+def test_unknown_board_is_refused_in_one_line():
+    done = subprocess.run([str(ROOT / "tools" / "munix"), "sim", "--board", "esp99"],
+                          capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        "munix: no board profile 'esp99'; known: " + ", ".join(NAMES)]

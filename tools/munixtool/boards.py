@@ -1,0 +1,175 @@
+"""Board profiles: what the simulator reproduces of each board.
+
+A profile names the MicroPython build that plays the board (portbuild.py
+compiles MicroPython's unix port with these settings, so the runtime really
+lacks what the board lacks) and what the board's stand-ins report
+(tools/sim/rom/: clock, Wi-Fi codes, board modules).
+
+Where each figure comes from (MicroPython 1.25 sources unless said):
+- heap: esp32 starts a 56 KiB heap and grows it on demand, sized to double
+  once and still leave room for Wi-Fi and one HTTPS request
+  (ports/esp32/mpconfigport.h, MICROPY_GC_INITIAL_HEAP_SIZE; 64 KiB on the
+  C3 and S3): 112 and 128 KiB. With PSRAM the heap is the PSRAM (ESP32
+  docs, "Controlling the Python heap size": "typically 4MB"), 8 MiB on an
+  S3 with 8 MB. esp8266: `static char heap[38 * 1024]` (ports/esp8266/main.c).
+  rp2040: the RAM left after static data (ports/rp2/memmap_mp_rp2040.ld);
+  a Pico without Wi-Fi reports 209936 bytes free (micropython#12557), the
+  Pico W's CYW43 driver and lwIP take about 40 KiB of it: 168 KiB, to
+  confirm on a board.
+- threads: rp2 runs one extra thread, on core1, and refuses a second with
+  "core1 in use" (ports/rp2/mpthreadport.c); esp8266 has no _thread; esp32
+  threads are FreeRTOS tasks, as many as memory allows. ESP32 runs them
+  under a GIL, rp2 without one; every profile runs without (the unix port
+  builds no GIL in 1.25), the stricter of the two.
+- stacks: esp32 main task 16 KiB (MICROPY_TASK_STACK_SIZE), threads 4 KiB
+  + 1 KiB margin by default, 4 KiB at least (ports/esp32/mpthreadport.c);
+  rp2 main 8 KiB (PICO_STACK_SIZE, ports/rp2/CMakeLists.txt), core1 4 KiB
+  by default, 2 KiB at least, taken from the Python heap; esp8266 8 KiB
+  (mp_stack_set_limit, ports/esp8266/main.c). This machine's C stack per
+  Python call is measured on each build; the board's is ESP32's, about 335
+  bytes (a 50 KiB task recursed 153 deep, micropython#4840), taken for
+  every board until measured on one. Thread and main stacks are scaled by
+  the ratio (MUNIX_STACK_SCALE), so a Python call depth that overflows a
+  board overflows its profile.
+- sockets: ESP-IDF's default CONFIG_LWIP_MAX_SOCKETS is 10; lwIP's
+  MEMP_NUM_TCP_PCB default of 5 connections plus listeners on rp2 and
+  esp8266 (8 in all, the listeners of three daemons included).
+- clock: the RTC starts at 2000-01-01 on esp32 and esp8266, whose time
+  counts from 2000 (MICROPY_EPOCH_IS_1970 unset), and at 2021-01-01 on rp2,
+  which counts from 1970 (ports/rp2/mpconfigport.h). ticks_ms wraps at
+  2**30 ms on every board (32-bit small integers).
+- Wi-Fi status codes: esp32 ports/esp32/modnetwork.h (1000 idle, 1001
+  connecting, 1010 got IP, 201 no AP, 202 wrong password, 203 failed);
+  rp2 the CYW43 driver's link codes; esp8266 its SDK's station codes.
+"""
+
+from dataclasses import dataclass, field
+
+from munixtool import MunixError
+
+KIB = 1024
+
+# Seconds since 1970 of the boards' reset clocks.
+Y2000 = 946684800
+Y2021 = 1609459200
+
+ESP32_BYTES_PER_CALL = 335
+
+WIFI_CODES = {
+    "esp32": {"IDLE": 1000, "CONNECTING": 1001, "GOT_IP": 1010,
+              "NO_AP_FOUND": 201, "WRONG_PASSWORD": 202, "CONNECT_FAIL": 203},
+    "cyw43": {"IDLE": 0, "CONNECTING": 1, "GOT_IP": 3,
+              "NO_AP_FOUND": -2, "WRONG_PASSWORD": -3, "CONNECT_FAIL": -1},
+    "esp8266": {"IDLE": 0, "CONNECTING": 1, "GOT_IP": 5,
+                "NO_AP_FOUND": 3, "WRONG_PASSWORD": 2, "CONNECT_FAIL": 4},
+}
+
+
+@dataclass(frozen=True)
+class Board:
+    name: str
+    title: str
+    platform: str           # sys.platform, and os.uname().sysname
+    machine: str            # os.uname().machine as the firmware reports it
+    heap: int               # bytes of Python heap
+    threads: int | None     # extra threads: None as memory allows, 0 no _thread
+    main_stack: int         # bytes of C stack of the main task
+    thread_stack: int       # a thread's stack when none is asked for
+    thread_stack_min: int
+    sockets: int
+    clock_start: int        # the RTC at reset, seconds since 1970
+    epoch: int              # the year time.time() counts from
+    wifi: str               # key of WIFI_CODES
+    modules: tuple[str, ...] = ()   # board modules the stand-ins provide
+    pow3: bool = True
+    psram: int = 0
+    notes: tuple[str, ...] = field(default=())
+
+
+_ESP32 = dict(platform="esp32", main_stack=16 * KIB, thread_stack=5 * KIB,
+              thread_stack_min=4 * KIB, threads=None, sockets=10,
+              clock_start=Y2000, epoch=2000, wifi="esp32")
+
+BOARDS = {
+    board.name: board
+    for board in (
+        Board("esp32", "ESP32 DevKitC (no PSRAM)", machine="Generic ESP32 module with ESP32",
+              heap=112 * KIB, modules=("esp32", "neopixel"), **_ESP32),
+        Board("esp32s3", "ESP32-S3 DevKitC (8 MB PSRAM)",
+              machine="Generic ESP32S3 module with Octal-SPIRAM with ESP32S3",
+              heap=8 * 1024 * KIB, psram=8 * 1024 * KIB, modules=("esp32", "neopixel"),
+              **_ESP32),
+        Board("esp32c3", "ESP32-C3 SuperMini", machine="ESP32C3 module with ESP32C3",
+              heap=128 * KIB, modules=("esp32", "neopixel"), **_ESP32),
+        Board("esp32cam", "AI-Thinker ESP32-CAM (4 MB PSRAM, camera)",
+              machine="ESP32 module (spiram) with ESP32", heap=4 * 1024 * KIB,
+              psram=4 * 1024 * KIB, modules=("esp32", "camera"), **_ESP32),
+        Board("rp2040", "Raspberry Pi Pico W", platform="rp2",
+              machine="Raspberry Pi Pico W with RP2040", heap=168 * KIB, threads=1,
+              main_stack=8 * KIB,
+              thread_stack=4 * KIB, thread_stack_min=2 * KIB, sockets=8,
+              clock_start=Y2021, epoch=1970, wifi="cyw43", modules=("rp2", "neopixel")),
+        Board("esp8266", "NodeMCU ESP8266", platform="esp8266",
+              machine="ESP module with ESP8266", heap=38 * KIB, threads=0, pow3=False,
+              main_stack=8 * KIB, thread_stack=0, thread_stack_min=0, sockets=8,
+              clock_start=Y2000, epoch=2000, wifi="esp8266", modules=("neopixel",)),
+    )
+}
+
+
+def get(name: str) -> Board:
+    """The profile called name; a MunixError naming the known ones otherwise."""
+    try:
+        return BOARDS[name]
+    except KeyError:
+        raise MunixError(
+            f"no board profile {name!r}; known: {', '.join(BOARDS)}"
+        ) from None
+
+
+def build_options(board: Board) -> list[str]:
+    """make variables for MicroPython's unix port that play this board."""
+    defines = [
+        f'-DMICROPY_PY_SYS_PLATFORM=\\"{board.platform}\\"',
+        f"-DMUNIX_MAIN_STACK={board.main_stack}",
+        f"-DMUNIX_SOCKETS={board.sockets}",
+        "-DMUNIX_NO_INET_PTON",
+        "-DMUNIX_TICKS",
+        # Every board's; the unix port's PATH_MAX puts 4 KiB on the C stack per nested import.
+        "-DMICROPY_ALLOC_PATH_MAX=128",
+        # i386 lacks the SSE2 half floats the default build wants.
+        "-DMICROPY_FLOAT_USE_NATIVE_FLT16=0",
+    ]
+    if board.threads is not None and board.threads > 0:
+        defines.append(f"-DMUNIX_THREADS={board.threads}")
+    if board.threads != 0:
+        defines.append(f"-DMUNIX_THREAD_STACK={board.thread_stack}")
+        defines.append(f"-DMUNIX_THREAD_STACK_MIN={board.thread_stack_min}")
+    if not board.pow3:
+        defines.append("-DMICROPY_PY_BUILTINS_POW3=0")
+    return [
+        "MICROPY_FORCE_32BIT=1",
+        f"MICROPY_PY_THREAD={int(board.threads != 0)}",
+        "MICROPY_SSL_AXTLS=0",
+        "MICROPY_SSL_MBEDTLS=1",
+        "MICROPY_PY_BTREE=0",
+        "STRIP=true",
+        "CFLAGS_EXTRA=" + " ".join(defines),
+    ]
+
+
+def environment(board: Board, stack_scale: int, ticks_start: int | None = None) -> dict:
+    """Environment variables that tell the build and the stand-ins the board."""
+    codes = WIFI_CODES[board.wifi]
+    env = {
+        "MUNIX_BOARD": board.name,
+        "MUNIX_STACK_SCALE": str(stack_scale),
+        "MUNIX_SIM_MACHINE": board.machine,
+        "MUNIX_SIM_CLOCK": str(board.clock_start),
+        "MUNIX_SIM_EPOCH": str(board.epoch),
+        "MUNIX_SIM_WIFI": ",".join(f"{name}={value}" for name, value in codes.items()),
+        "MUNIX_SIM_MODULES": ",".join(board.modules),
+    }
+    if ticks_start is not None:
+        env["MUNIX_TICKS_START"] = str(ticks_start)
+    return env

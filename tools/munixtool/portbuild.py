@@ -1,0 +1,132 @@
+"""Build the MicroPython that plays a board: the unix port, from Debian's
+source package, with the board's settings (boards.py) and munix's patch
+(boardport.patch: thread supply, stack sizes, socket cap, no inet_pton,
+ticks from reset), so that the simulator lacks what the board lacks.
+
+Everything lands under .cache/: the unpacked source once, and one runtime
+per board, rebuilt when the patch or the board's settings change.
+"""
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+from functools import cache
+from pathlib import Path
+
+from munixtool import MunixError, boards, debian, micropython, paths
+
+SOURCE_SUITE = "trixie"
+SOURCE_PACKAGE = "micropython"
+PATCH = Path(__file__).with_name("boardport.patch")
+
+# What the build needs from the host (Debian package names, i386 ones for -m32).
+BUILD_PACKAGES = ["gcc", "make", "pkg-config", "dpkg-dev", "gcc-multilib",
+                  "libmbedtls-dev:i386", "libffi-dev:i386"]
+
+# The unix port without Debian's frozen mip, with asyncio as boards have it.
+MANIFEST = 'include("$(MPY_DIR)/extmod/asyncio")\n'
+
+# Calls a board's main task fits: #4840's recursion, counted where it stops.
+DEPTH_PROBE = """
+n = 0
+def test(k):
+    global n
+    n = k
+    test(k + 1)
+try:
+    test(0)
+except RuntimeError:
+    pass
+print(n)
+"""
+
+BUILD_TIMEOUT = 600
+
+
+def _cache() -> Path:
+    return paths.cache_dir() / "boards"
+
+
+def _source_tree() -> Path:
+    """Debian's MicroPython source with munix's patch applied, unpacked once."""
+    root = _cache() / "source"
+    tree = root / "tree"
+    stamp = root / "patched"
+    patch_digest = hashlib.sha256(PATCH.read_bytes()).hexdigest()
+    if stamp.is_file() and stamp.read_text() == patch_digest:
+        return tree
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    dsc = debian.fetch_source(root / "apt", SOURCE_SUITE, SOURCE_PACKAGE)
+    _run(["dpkg-source", "--no-check", "-x", os.fspath(dsc), os.fspath(tree)], root,
+         "unpack the source")
+    _run(["patch", "-p1", "-i", os.fspath(PATCH)], tree, f"apply {PATCH.name}")
+    stamp.write_text(patch_digest)
+    return tree
+
+
+def _run(argv: list[str], cwd: Path, what: str, env: dict | None = None) -> None:
+    try:
+        result = subprocess.run(argv, cwd=cwd, capture_output=True, text=True,
+                                timeout=BUILD_TIMEOUT, env=env, check=False)
+    except FileNotFoundError as error:
+        raise MunixError(f"cannot {what}: {error.filename} is missing; "
+                         f"install {' '.join(BUILD_PACKAGES)}") from None
+    except subprocess.TimeoutExpired:
+        raise MunixError(f"cannot {what}: no end after {BUILD_TIMEOUT} s") from None
+    if result.returncode != 0:
+        tail = (result.stdout + result.stderr).strip().splitlines()[-6:]
+        raise MunixError(f"cannot {what} ({' '.join(argv[:2])} failed): " + " | ".join(tail)
+                         + f"; the build needs {' '.join(BUILD_PACKAGES)}")
+
+
+@cache
+def runtime(name: str) -> tuple[list[str], dict]:
+    """(argv prefix, environment) of the MicroPython that plays board name,
+    built on first use."""
+    board = boards.get(name)
+    options = boards.build_options(board)
+    key = hashlib.sha256("\n".join([PATCH.read_text(), MANIFEST, *options]).encode()).hexdigest()
+    # Boards built alike (the ESP32 family) share one build.
+    home = _cache() / "builds" / key[:16]
+    program = home / "micropython"
+    facts_file = home / "facts.json"
+    (_cache()).mkdir(parents=True, exist_ok=True)
+    with micropython.exclusive_lock(_cache() / ".lock"):
+        facts = json.loads(facts_file.read_text()) if facts_file.is_file() else {}
+        if facts.get("key") != key or not program.is_file():
+            facts = _build(board, options, home, key)
+            facts_file.write_text(json.dumps(facts))
+    return [os.fspath(program)], boards.environment(board, facts["stack_scale"])
+
+
+def _build(board: boards.Board, options: list[str], home: Path, key: str) -> dict:
+    tree = _source_tree()
+    manifest = _cache() / "manifest.py"
+    manifest.write_text(MANIFEST)
+    build_dir = f"build-{home.name}"
+    env = dict(os.environ, PKG_CONFIG_PATH="/usr/lib/i386-linux-gnu/pkgconfig")
+    # Built on its own, or it would be compiled with the board's settings.
+    _run(["make", "-C", "mpy-cross", f"-j{os.cpu_count() or 1}"], tree, "build mpy-cross")
+    _run(["make", "-C", "ports/unix", f"-j{os.cpu_count() or 1}", f"BUILD={build_dir}",
+          "PROG=micropython", f"FROZEN_MANIFEST={manifest}", *options],
+         tree, f"build MicroPython for {board.name}", env)
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir(parents=True)
+    shutil.copy2(tree / "ports/unix" / build_dir / "micropython", home / "micropython")
+    return {"key": key, "stack_scale": _stack_scale(board, home / "micropython")}
+
+
+def _stack_scale(board: boards.Board, program: Path) -> int:
+    """Percent of a board's stack this build needs for the same Python depth."""
+    env = dict(os.environ, MUNIX_STACK_SCALE="100")
+    result = subprocess.run([os.fspath(program), "-c", DEPTH_PROBE], capture_output=True,
+                            text=True, env=env, timeout=60, check=False)
+    depth = result.stdout.strip()
+    if result.returncode != 0 or not depth.isdigit() or int(depth) == 0:
+        raise MunixError(f"the stack probe of the {board.name} build failed: "
+                         f"{(result.stdout + result.stderr).strip()[-200:]}")
+    bytes_per_call = board.main_stack / int(depth)
+    return max(1, round(100 * bytes_per_call / boards.ESP32_BYTES_PER_CALL))
