@@ -144,15 +144,20 @@ def expected(served_release):
 
 
 @pytest.fixture
-def board(tmp_path, releases):
-    """A flash holding release a, configured for the test server, booted once."""
+def board(tmp_path, releases, ntp):
+    """A flash holding release a, configured for the test server, booted once.
+    On a board profile whose clock starts before the certificates (munix
+    test --board), rc.local sets the clock at boot, as a user's does."""
     flash = tmp_path / "flash"
     simulator.seed(flash, releases["dir"] / "a")
     shutil.copy2(releases["ca"].path, flash / "etc" / "testca.pem")
     (flash / "etc" / "system.conf").write_text(
         '{"hostname": "test", "upgrade": {"url": "%s", "ref": "b", "ca": "/etc/testca.pem"}}'
         % releases["https"].url())
-    (flash / "etc" / "rc.local").write_text("echo my rc.local\n")
+    clock = ""
+    if simulator.board_name():
+        clock = "ntpupdate -W 5 127.0.0.1:%d > /dev/null\n" % ntp().port
+    (flash / "etc" / "rc.local").write_text(clock + "echo my rc.local\n")
     first = boots(flash, ["uname -r"])
     assert first[-1].stdout.splitlines()[-1] == OLD, first
     return flash
