@@ -76,8 +76,13 @@ def _board_rom(name: str) -> Path:
     board = boards.get(name)
     stand_ins = paths.sim_start_script().parent / "rom"
     rom = paths.cache_dir() / "boards" / name / "rom"
-    modules = [*stand_ins.glob("*.py"), *(stand_ins / "board" / f"{m}.py" for m in board.modules)]
-    if rom.is_dir() and sorted(os.listdir(rom)) == sorted(m.name for m in modules):
+    # A stand-in of board/ (time, os) replaces the common one of its name:
+    # what boards differ in costs the default board nothing.
+    own = stand_ins / "board"
+    modules = [own / m.name if (own / m.name).is_file() else m for m in stand_ins.glob("*.py")]
+    modules += [own / f"{m}.py" for m in board.modules]
+    wanted = sorted((m.name, os.fspath(m)) for m in modules)
+    if rom.is_dir() and sorted((n, os.readlink(rom / n)) for n in os.listdir(rom)) == wanted:
         return rom
     shutil.rmtree(rom, ignore_errors=True)
     # Made aside and renamed into place: boots running in parallel see it whole.

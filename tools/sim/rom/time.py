@@ -3,42 +3,30 @@ clock that can be set, as a board's is through its RTC
 (machine.RTC().datetime(...), as ntpupdate does). Tests set it to jump to a
 given moment; it runs on from there at the host's pace. The ticks counters
 stay monotonic, as on a board. Other names are looked up in the built-in
-time on use rather than copied, to keep the heap as a board's would be.
-
-On a board profile (munix sim --board) the clock starts where the board's
-RTC does at reset (MUNIX_SIM_CLOCK, seconds since 1970) and counts from the
-board's epoch (MUNIX_SIM_EPOCH: 2000 on esp32 and esp8266)."""
+time on use rather than copied, to keep the heap as a board's would be."""
 import utime as _utime
-from uos import getenv as _getenv
 
 
 def __getattr__(name):
     return getattr(_utime, name)
 
-_EPOCH = 946684800 if _getenv("MUNIX_SIM_EPOCH") == "2000" else 0
-_reset = _getenv("MUNIX_SIM_CLOCK")
-_offset = [int(_reset) - int(_utime.time()) if _reset else 0]
-del _reset
+_offset = [0]
 
 
 def time():
-    return _utime.time() + _offset[0] - _EPOCH
+    return _utime.time() + _offset[0]
 
 
 def time_ns():
-    return _utime.time_ns() + (_offset[0] - _EPOCH) * 1000000000
+    return _utime.time_ns() + _offset[0] * 1000000000
 
 
 def gmtime(secs=None):
-    return _utime.gmtime((int(time()) if secs is None else secs) + _EPOCH)
+    return _utime.gmtime(int(time()) if secs is None else secs)
 
 
 def localtime(secs=None):
-    return _utime.localtime((int(time()) if secs is None else secs) + _EPOCH)
-
-
-def mktime(t):
-    return _utime.mktime(t) - _EPOCH
+    return _utime.localtime(int(time()) if secs is None else secs)
 
 
 def set_clock(secs):
