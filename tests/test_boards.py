@@ -189,3 +189,19 @@ def test_unknown_board_is_refused_in_one_line():
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == [
         "munix: no board profile 'esp99'; known: " + ", ".join(NAMES)]
+
+
+@pytest.mark.parametrize("name", ["esp32", "rp2040", "esp8266"])
+def test_tls_is_built_as_micropython_builds_it(name):
+    """mbedTLS with MicroPython's configuration, allocating from the Python
+    heap: a context costs about 2 KiB (Debian's library: 38 KiB)."""
+    out, err, status = runtime(name, """
+import gc, tls
+gc.collect()
+before = gc.mem_alloc()
+context = tls.SSLContext(tls.PROTOCOL_TLS_CLIENT)
+gc.collect()
+print(gc.mem_alloc() - before)
+""")
+    assert status == 0, err
+    assert 500 < int(out) < 4096

@@ -8,6 +8,7 @@ from conftest import ROOT
 from munixtool import micropython, paths
 from munixtool import sim as simulator
 from test_upgrade import NEW, OLD, board, boots, expected, owned, releases  # noqa: F401
+from ntp_support import ntp  # noqa: F401  (the board fixture needs it)
 
 WRAPPER = ROOT / "tests" / "powercut_start.py"
 

@@ -135,6 +135,8 @@ def build_options(board: Board) -> list[str]:
         f"-DMUNIX_SOCKETS={board.sockets}",
         "-DMUNIX_NO_INET_PTON",
         "-DMUNIX_TICKS",
+        # mbedTLS allocates from the Python heap, as on rp2, so its use shows there.
+        "-DMUNIX_TLS_ON_HEAP",
         # Every board's; the unix port's PATH_MAX puts 4 KiB on the C stack per nested import.
         "-DMICROPY_ALLOC_PATH_MAX=128",
         # i386 lacks the SSE2 half floats the default build wants.

@@ -1,5 +1,5 @@
 """Build the MicroPython that plays a board: the unix port, from Debian's
-source package, with the board's settings (boards.py) and munix's patch
+source packages (micropython, and mbedtls for its TLS), with the board's settings (boards.py) and munix's patch
 (boardport.patch: thread supply, stack sizes, socket cap, no inet_pton,
 ticks from reset), so that the simulator lacks what the board lacks.
 
@@ -19,11 +19,13 @@ from munixtool import MunixError, boards, debian, micropython, paths
 
 SOURCE_SUITE = "trixie"
 SOURCE_PACKAGE = "micropython"
+TLS_PACKAGE = "mbedtls"
+SYSTEM_MBEDTLS_PATCH = "debian/patches/0006-extmod-Use-system-mbedtls.patch"
 PATCH = Path(__file__).with_name("boardport.patch")
 
 # What the build needs from the host (Debian package names, i386 ones for -m32).
-BUILD_PACKAGES = ["gcc", "make", "pkg-config", "dpkg-dev", "gcc-multilib",
-                  "libmbedtls-dev:i386", "libffi-dev:i386"]
+BUILD_PACKAGES = ["gcc", "make", "patch", "pkg-config", "dpkg-dev", "gcc-multilib",
+                  "libffi-dev:i386"]
 
 # The unix port without Debian's frozen mip, with asyncio as boards have it.
 MANIFEST = 'include("$(MPY_DIR)/extmod/asyncio")\n'
@@ -54,7 +56,8 @@ def _source_tree() -> Path:
     root = _cache() / "source"
     tree = root / "tree"
     stamp = root / "patched"
-    patch_digest = hashlib.sha256(PATCH.read_bytes()).hexdigest()
+    recipe = [PATCH.read_bytes(), SYSTEM_MBEDTLS_PATCH.encode(), TLS_PACKAGE.encode()]
+    patch_digest = hashlib.sha256(b"\n".join(recipe)).hexdigest()
     if stamp.is_file() and stamp.read_text() == patch_digest:
         return tree
     shutil.rmtree(root, ignore_errors=True)
@@ -62,6 +65,13 @@ def _source_tree() -> Path:
     dsc = debian.fetch_source(root / "apt", SOURCE_SUITE, SOURCE_PACKAGE)
     _run(["dpkg-source", "--no-check", "-x", os.fspath(dsc), os.fspath(tree)], root,
          "unpack the source")
+    # Boards build mbedTLS with MicroPython's own configuration; Debian's
+    # library has another (its entropy context alone is 37 KiB).
+    _run(["patch", "-R", "-p1", "-i", SYSTEM_MBEDTLS_PATCH], tree, "undo Debian's system mbedTLS")
+    tls_dsc = debian.fetch_source(root / "apt", SOURCE_SUITE, TLS_PACKAGE)
+    (tree / "lib" / "mbedtls").rmdir()
+    _run(["dpkg-source", "--no-check", "-x", os.fspath(tls_dsc),
+          os.fspath(tree / "lib" / "mbedtls")], root, "unpack mbedTLS")
     _run(["patch", "-p1", "-i", os.fspath(PATCH)], tree, f"apply {PATCH.name}")
     stamp.write_text(patch_digest)
     return tree
