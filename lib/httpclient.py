@@ -249,15 +249,42 @@ def _context(where, ca, verify):
     context = tls.SSLContext(tls.PROTOCOL_TLS_CLIENT)
     context.verify_mode = tls.CERT_REQUIRED
     try:
-        with open(ca, "rb") as f:
-            data = f.read()
         if new:
-            context.load_verify_locations(data)
+            if not _load_ca(context, ca):
+                raise ValueError("no certificate in it")
         else:
-            context.load_verify_locations(cadata=data)
+            with open(ca, "rb") as f:
+                context.load_verify_locations(cadata=f.read())
     except (OSError, ValueError) as e:
         raise HTTPError("CA bundle %s: %s" % (ca, _reason(e)))
     return context
+
+
+def _load_ca(context, ca):
+    """Load the certificates of the bundle ca (PEM, or one DER certificate)
+    into context one at a time, as DER: MicroPython's own mbedTLS
+    configuration (rp2, the unix port) parses no PEM, and one certificate
+    at a time needs no more heap than the largest. How many were loaded."""
+    import binascii
+    loaded = 0
+    with open(ca, "rb") as f:
+        if f.read(5) != b"-----":
+            f.seek(0)
+            context.load_verify_locations(f.read())
+            return 1
+        f.seek(0)
+        block = None
+        for line in f:
+            line = line.strip()
+            if line.startswith(b"-----BEGIN CERTIFICATE"):
+                block = []
+            elif line.startswith(b"-----END CERTIFICATE") and block is not None:
+                context.load_verify_locations(binascii.a2b_base64(b"".join(block)))
+                loaded += 1
+                block = None
+            elif block is not None:
+                block.append(line)
+    return loaded
 
 
 def _clock():

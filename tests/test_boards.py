@@ -193,8 +193,8 @@ def test_unknown_board_is_refused_in_one_line():
 
 @pytest.mark.parametrize("name", ["esp32", "rp2040", "esp8266"])
 def test_tls_is_built_as_micropython_builds_it(name):
-    """mbedTLS with MicroPython's configuration, allocating from the Python
-    heap: a context costs about 2 KiB (Debian's library: 38 KiB)."""
+    """mbedTLS with MicroPython's configuration: a context costs about
+    2 KiB of the Python heap (with Debian's library: 38 KiB)."""
     out, err, status = runtime(name, """
 import gc, tls
 gc.collect()

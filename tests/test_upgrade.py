@@ -165,6 +165,7 @@ def board(tmp_path, releases, ntp):
 
 def test_upgrade_installs_restarts_and_keeps_user_files(board, releases):
     conf = (board / "etc" / "system.conf").read_bytes()
+    rc_local = (board / "etc" / "rc.local").read_text()
     done = boots(board, ["upgrade -y", "echo not reached"])
     text = "".join(d.stdout for d in done)
     assert "available: munix %s" % NEW in text
@@ -178,7 +179,7 @@ def test_upgrade_installs_restarts_and_keeps_user_files(board, releases):
     assert owned(board, releases["dir"] / "b") == expected(releases["dir"] / "b")
     assert not (board / "bin" / "sleep.mpy").exists()
     assert (board / "etc" / "system.conf").read_bytes() == conf
-    assert (board / "etc" / "rc.local").read_text() == "echo my rc.local\n"
+    assert (board / "etc" / "rc.local").read_text() == rc_local
     assert "etc/rc.local" not in (releases["dir"] / "b" / release.MANIFEST).read_text()
     assert not (board / ".staging").exists()
     assert not (board / ".upgrade" / "state").exists()

@@ -38,6 +38,9 @@ Where each figure comes from (MicroPython 1.25 sources unless said):
   counts from 2000 (MICROPY_EPOCH_IS_1970 unset), and at 2021-01-01 on rp2,
   which counts from 1970 (ports/rp2/mpconfigport.h). ticks_ms wraps at
   2**30 ms on every board (32-bit small integers).
+- TLS: mbedTLS with MicroPython's configuration; rp2 gives it the Python
+  heap (MICROPY_TRACKED_ALLOC, ports/rp2/mpconfigport.h), ESP32 the IDF's
+  heap beside it, so only the rp2040 profile counts it in the heap.
 - Wi-Fi status codes: esp32 ports/esp32/modnetwork.h (1000 idle, 1001
   connecting, 1010 got IP, 201 no AP, 202 wrong password, 203 failed);
   rp2 the CYW43 driver's link codes; esp8266 its SDK's station codes.
@@ -82,6 +85,7 @@ class Board:
     wifi: str               # key of WIFI_CODES
     modules: tuple[str, ...] = ()   # board modules the stand-ins provide
     pow3: bool = True
+    tls_on_heap: bool = False   # TLS buffers from the Python heap (rp2), else the system's
     psram: int = 0
     notes: tuple[str, ...] = field(default=())
 
@@ -108,7 +112,8 @@ BOARDS = {
               machine="Raspberry Pi Pico W with RP2040", heap=168 * KIB, threads=1,
               main_stack=8 * KIB,
               thread_stack=4 * KIB, thread_stack_min=2 * KIB, sockets=8,
-              clock_start=Y2021, epoch=1970, wifi="cyw43", modules=("rp2", "neopixel")),
+              clock_start=Y2021, epoch=1970, wifi="cyw43", modules=("rp2", "neopixel"),
+              tls_on_heap=True),
         Board("esp8266", "NodeMCU ESP8266", platform="esp8266",
               machine="ESP module with ESP8266", heap=38 * KIB, threads=0, pow3=False,
               main_stack=8 * KIB, thread_stack=0, thread_stack_min=0, sockets=8,
@@ -135,8 +140,6 @@ def build_options(board: Board) -> list[str]:
         f"-DMUNIX_SOCKETS={board.sockets}",
         "-DMUNIX_NO_INET_PTON",
         "-DMUNIX_TICKS",
-        # mbedTLS allocates from the Python heap, as on rp2, so its use shows there.
-        "-DMUNIX_TLS_ON_HEAP",
         # Every board's; the unix port's PATH_MAX puts 4 KiB on the C stack per nested import.
         "-DMICROPY_ALLOC_PATH_MAX=128",
         # i386 lacks the SSE2 half floats the default build wants.
@@ -147,6 +150,9 @@ def build_options(board: Board) -> list[str]:
     if board.threads != 0:
         defines.append(f"-DMUNIX_THREAD_STACK={board.thread_stack}")
         defines.append(f"-DMUNIX_THREAD_STACK_MIN={board.thread_stack_min}")
+    if board.tls_on_heap:
+        # mbedTLS allocates from the Python heap, as on rp2, so its use shows there.
+        defines.append("-DMUNIX_TLS_ON_HEAP")
     if not board.pow3:
         defines.append("-DMICROPY_PY_BUILTINS_POW3=0")
     return [
