@@ -10,6 +10,7 @@ _BINARY = (
     ("||",), ("&&",), ("|",), ("^",), ("&",), ("==", "!="),
     ("<", "<=", ">", ">="), ("<<", ">>"), ("+", "-"), ("*", "/", "%"),
 )
+_LEVEL = {op: level for level, ops in enumerate(_BINARY) for op in ops}
 _SYMBOLS = ("**", "<<", ">>", "<=", ">=", "==", "!=", "&&", "||", "+=", "-=",
             "*=", "/=", "%=", "+", "-", "*", "/", "%", "<", ">", "&", "^", "|",
             "!", "~", "(", ")", "?", ":", "=")
@@ -107,15 +108,17 @@ class _Calc:
         no = self.assign()
         return yes if cond else no
 
-    def binary(self, level):
-        if level == len(_BINARY):
-            return self.power()
-        left = self.binary(level + 1)
-        while self.peek() in _BINARY[level]:
-            op = self.take()
-            right = self.binary(level + 1)
-            left = _apply(op, left, right)
-        return left
+    def binary(self, lowest):
+        # Precedence climbing: one call per operator, not per level, so a
+        # parenthesis fits a board's small stack.
+        left = self.power()
+        while True:
+            op = self.peek()
+            level = _LEVEL.get(op)
+            if level is None or level < lowest:
+                return left
+            self.take()
+            left = _apply(op, left, self.binary(level + 1))
 
     def power(self):
         base = self.unary()

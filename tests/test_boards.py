@@ -205,3 +205,10 @@ print(gc.mem_alloc() - before)
 """)
     assert status == 0, err
     assert 500 < int(out) < 4096
+
+
+def test_arithmetic_in_parentheses_fits_the_esp32_main_stack(tmp_path):
+    """$(( )) went one Python call deeper per precedence level, and a
+    parenthesis overflowed ESP32's 16 KiB main task."""
+    out = boot(tmp_path, "esp32", ["echo $(( (1 + 2) * 3 ))", "echo $(( ((1 + 2) * (3 - 1)) ))"])
+    assert out.splitlines()[1:3] == ["9", "6"]
