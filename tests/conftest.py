@@ -78,6 +78,12 @@ class Sim:
         done = self(lines, **kw)
         return done.stdout.split("\n", 1)[1] if "\n" in done.stdout else done.stdout
 
+    @property
+    def ext(self):
+        """The extension of the OS's own files on this flash: .mpy when it
+        holds the compiled tree (as on board profiles), else .py."""
+        return ".mpy" if (self.flash / "lib" / "kernel.mpy").exists() else ".py"
+
     def path(self, name):
         """The host path of a file on the board's flash."""
         return self.flash / name.lstrip("/")

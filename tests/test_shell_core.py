@@ -63,7 +63,8 @@ def test_unknown_command(sim):
 
 
 def test_command_by_path_with_or_without_extension(sim):
-    assert sim.out(["/bin/echo a", "/bin/echo.py b", "cd /bin", "./echo c", "../bin/echo d"]) == "a\nb\nc\nd\n"
+    assert sim.out(["/bin/echo a", "/bin/echo%s b" % sim.ext, "cd /bin", "./echo c",
+                    "../bin/echo d"]) == "a\nb\nc\nd\n"
 
 
 def test_scripts_on_path_run_and_exit_ends_only_the_script(sim):
@@ -75,7 +76,7 @@ def test_lib_modules_and_boot_files_are_not_commands(sim):
     done = sim(["/lib/kernel", "echo $?", "/main.py", "/./lib/../main", "PATH=/lib", "kernel"])
     assert done.stdout.split("\n", 1)[1] == "126\n"
     lines = done.stderr.splitlines()
-    assert lines[0] == "/lib/kernel: not a command: /lib/kernel.py is part of the system"
+    assert lines[0] == "/lib/kernel: not a command: /lib/kernel%s is part of the system" % sim.ext
     assert "/main.py is part of the system" in lines[1]
     assert "/main.py is part of the system" in lines[2]
     assert lines[3] == "kernel: command not found"
