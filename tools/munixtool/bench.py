@@ -193,7 +193,13 @@ def main(args) -> int:
     parser = argparse.ArgumentParser(prog="munix bench", description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=11, help="boots to take the median of")
     parser.add_argument("--no-net", action="store_true", help="skip the network daemons")
+    parser.add_argument("--board", action="append", metavar="NAME",
+                        help="only the memory figures on this board profile (repeatable)")
     options = parser.parse_args(args.extra)
+    if options.board:
+        from munixtool import bench_board
+        bench_board.report(options.board)
+        return 0
     build.build()
     rows = [measure("source", paths.repo_root(), options.runs),
             measure("compiled", paths.build_dir(), options.runs),
