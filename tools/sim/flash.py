@@ -13,7 +13,8 @@ a board's filesystem driver does under its lock.
 
 mount() makes the whole board: the flash, the stand-ins for built-in
 modules, a ROMFS partition when the board has one, the board's sys.path,
-and a mend for asyncio on the unix port (rom/threadflag.py).
+and a mend for asyncio on the unix port (rom/threadflag.py; a board
+profile's MicroPython has it in C).
 """
 import ffi
 import os
@@ -82,7 +83,9 @@ def mount(root, rom):
     os.chdir("/")
     sys.path.clear()
     sys.path.extend(path)
-    sys.modules["asyncio"] = _LazyAsyncio()
+    # A board profile's MicroPython has the poll mended in C (boardport.patch).
+    if not os.getenv("MUNIX_BOARD"):
+        sys.modules["asyncio"] = _LazyAsyncio()
 
 
 BUILTIN = "/.builtin"
