@@ -30,11 +30,13 @@ class Script:
         """The next line (text, with its newline), or None at the end;
         lines to skip are read and dropped here."""
         while True:
+            # Counted before reading, so that a read that fails names its line.
+            self.lineno += 1
             line = self.file.readline()
             if not line:
+                self.lineno -= 1
                 self.ended = True
                 return None
-            self.lineno += 1
             text = str(line, "utf-8")
             stripped = text.strip()
             if stripped[:1] == ":" and len(stripped) > 1:
@@ -68,7 +70,7 @@ def run(path, sess, execute, interrupted):
     execute(node, sess), after interrupted(sess) (which raises
     KeyboardInterrupt once the user pressed Ctrl-C); returns the last
     status. `return` ends it; a syntax error is reported with its line and
-    the script goes on."""
+    the script goes on; a line that cannot be read ends it."""
     proc = process.current()
     with open(path, "rb") as f:
         script = Script(path, f)
@@ -81,16 +83,24 @@ def run(path, sess, execute, interrupted):
             while True:
                 try:
                     node = parser.command()
-                    if node is None or proc.stopping():
-                        break
+                except shellparse.ParseError as e:
+                    errors.complain("sh", "%s: line %d: syntax error: %s" % (path, script.lineno, e))
+                    status = sess.status = 2
+                    parser.reset()
+                    continue
+                except Exception as e:
+                    # Reading stopped mid-line (the heap, the file): going on
+                    # would run the rest of the line as if it were a command.
+                    errors.report("sh: %s: line %d" % (path, script.lineno), e)
+                    status = sess.status = 1
+                    break
+                if node is None or proc.stopping():
+                    break
+                try:
                     interrupted(sess)
                     status = execute(node, sess)
                 except Goto as jump:
                     script.goto(jump.label)
-                    parser.reset()
-                except shellparse.ParseError as e:
-                    errors.complain("sh", "%s: line %d: syntax error: %s" % (path, script.lineno, e))
-                    status = sess.status = 2
                     parser.reset()
                 except LoopControl:
                     pass

@@ -166,3 +166,13 @@ def test_init_sh_failing_line_does_not_stop_the_boot(sim):
 def test_echo_prints_negative_numbers_of_a_decr_loop(sim):
     sim.write("/neg.sh", ":down\ndecr a\nif $a > -2 goto down\necho $a\necho -n -x\necho\n")
     assert sim.out(["sh /neg.sh", "echo --help | head -n 1"]) == "-2\n-x\nusage: echo [-n] [WORD...]\n"
+
+
+def test_a_line_too_big_for_the_heap_ends_the_script_once(sim):
+    # Reading it fails the same way at every try: the script must end with
+    # one error, not report it again and again (it looped for ever).
+    sim.write("/big.sh", "echo before\necho " + "ab " * 20000 + "\necho after\n")
+    r = sim.run("sh /big.sh", heap="200K", timeout=20)
+    assert (r.out, r.status) == ("before\n", 1)
+    assert r.err.count("\n") == 1
+    assert r.err.startswith("sh: /big.sh: line 2: ") and "memory" in r.err
