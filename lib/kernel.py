@@ -12,8 +12,16 @@ occasion and dropped afterwards: the resident kernel stays small. The
 facts every layer reads (name, version, configuration, board) are
 system.py's.
 """
+import gc
 import sys
 import time
+
+# Collect after every eighth of the heap is allocated, not only when it is
+# full: long-lived objects (modules, the interned names' pools) then pack low
+# instead of being strewn among dead ones, and large blocks stay free. The
+# pool of names grows by doubling, a block of several KiB that, once no hole
+# is that large, fails every later import for good.
+gc.threshold(gc.mem_free() // 8)
 
 import shell
 import system
