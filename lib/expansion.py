@@ -4,10 +4,13 @@ unquoted results are split into fields at blanks; unquoted *, ? and [...]
 are matched against file names (sorted; a pattern matching nothing stays
 as written); a leading ~ is $HOME.
 """
+import sys
+
 from shellparse import LIT, QLIT, VAR, QVAR, SUB, Lexer
 
 _IFS = " \t\n"
 _GLOB = "*?["
+_SELF = sys.modules[__name__]   # given to paramop.py, which sits above
 
 
 class _Field:
@@ -85,7 +88,7 @@ def _expand(word, sess, args):
     if field is not None:
         out.append(field)
     for f in out:
-        if f.glob:
+        if f.glob and "f" not in sess.flags:
             import wildcard
             matches = wildcard.expand(f.pattern, sess.cwd)
             if matches:
@@ -97,7 +100,15 @@ def _expand(word, sess, args):
 def value(kind, text, sess):
     """The text a variable, substitution or arithmetic part stands for."""
     if kind <= QVAR:
-        return sess.getenv(text, "")
+        if isinstance(text, tuple):
+            import paramop
+            return paramop.value(text, sess, _SELF)
+        found = sess.getenv(text)
+        if found is None:
+            if "u" in sess.flags and text not in "@*":
+                raise ValueError("%s: parameter not set" % text)
+            return ""
+        return found
     if kind <= SUB + 1:
         import redirect
         return redirect.capture(text, sess)
@@ -135,3 +146,18 @@ def assignment(parts, sess):
     head = parts[0][1]
     eq = head.find("=")
     return head[:eq], word([(QLIT, head[eq + 1:])] + parts[1:], sess)
+
+
+def pattern(parts, sess):
+    """A word as a pattern (case, ${x#p}): its quoted characters stand for
+    themselves, its unquoted *, ? and [...] match."""
+    out = ""
+    for kind, text in parts:
+        if kind >= VAR:
+            text = value(kind, text, sess)
+        if kind & 1:
+            for c in text:
+                out += "\\" + c if c in _GLOB or c == "\\" else c
+        else:
+            out += text
+    return out

@@ -30,6 +30,7 @@ def capture(text, sess):
         sess.status = 2
     finally:
         proc.stdout = saved
+        sess.substituted = sess.status
     return out.text().rstrip("\n")
 
 

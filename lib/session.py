@@ -33,6 +33,7 @@ _SPECIAL = {
     "*": lambda s: " ".join(s.positional()[1:]),
     "$": lambda s: str(process.current().pid),
     "!": lambda s: None if s.last_job is None else str(s.last_job),
+    "-": lambda s: s.flags,
 }
 
 
@@ -90,6 +91,11 @@ class Session:
         self.script = None      # the script being run (script.Script)
         self.last_job = None    # pid of the last background job ($!)
         self.owner = None       # the process that owns it (its shell)
+        self.flags = ""         # set -e -u -x -f: the letters on ($-)
+        self.functions = {}     # name -> body of the shell functions defined
+        self.frames = []        # each running function's {name: value before local}
+        self.testing = 0        # > 0 while a condition runs (set -e ignores it)
+        self.substituted = None  # status of the last $(...) of the command expanded
 
     def positional(self):
         """$0, $1, ...: the running script's arguments, or just the shell."""

@@ -23,7 +23,8 @@ from shellflow import Exit, Goto, LoopControl, Return
 
 EXTENSIONS = (".py", ".mpy", ".sh")
 BUILTINS = ("exit", "return", "break", "continue", "goto", "skip", "source", ".",
-            "shift", "run", "[", ":", "true", "false", "loadconfig", "loadboard")
+            "shift", "run", "[", ":", "true", "false", "loadconfig", "loadboard",
+            "set", "local", "eval")
 
 import_lock = system.allocate_lock()
 _SELF = sys.modules[__name__]   # what the built-ins (shellbuiltins.py) are given to run commands
@@ -98,15 +99,24 @@ def execute(node, sess):
                 status = shellbuiltins.background(item, sess, _SELF)
             else:
                 status = execute(item, sess)
+                if status and "e" in sess.flags and not sess.testing and not (item[0] == "pipe" and item[2]):
+                    raise Exit(status)
     elif kind == "andor":
         parts = node[1]
-        status = execute(parts[0], sess)
+        status = _test(parts[0], sess)
         for i in range(1, len(parts), 2):
             if (parts[i] == "&&") == (status == 0):
-                status = execute(parts[i + 1], sess)
+                last = i + 2 == len(parts)
+                status = execute(parts[i + 1], sess) if last else _test(parts[i + 1], sess)
     elif kind == "pipe":
         import redirect
-        status = redirect.pipeline(node, sess)
+        if node[2]:
+            sess.testing += 1
+        try:
+            status = redirect.pipeline(node, sess)
+        finally:
+            if node[2]:
+                sess.testing -= 1
     elif kind == "uif":
         import shellbuiltins
         _, a, op, b, action = node
@@ -117,6 +127,9 @@ def execute(node, sess):
     elif kind == "py":
         import pyline
         status = pyline.run(node[1], sess)
+    elif kind == "function":
+        sess.functions[node[1]] = node[2]
+        status = 0
     elif node[-1]:
         import redirect
         saved = redirect.apply(node[-1], sess)
@@ -133,18 +146,46 @@ def execute(node, sess):
     return status
 
 
+def _test(node, sess):
+    """Run a command whose status is tested (if, while, && ||): set -e
+    does not end the shell when it fails."""
+    sess.testing += 1
+    try:
+        return execute(node, sess)
+    finally:
+        sess.testing -= 1
+
+
 def _compound(node, sess):
     kind = node[0]
     if kind == "group":
         return execute(node[1], sess)
+    if kind == "subshell":
+        # The same shell, put back as it was: variables, directory,
+        # options, parameters, functions; exit ends only the ( ).
+        saved = (dict(sess.vars), sess.cwd, sess.flags, sess.args, dict(sess.functions))
+        try:
+            return execute(node[1], sess)
+        except Exit as e:
+            return e.status
+        finally:
+            sess.vars, sess.cwd, sess.flags, sess.args, sess.functions = saved
     if kind == "if":
         for condition, body in node[1]:
-            if execute(condition, sess) == 0:
+            if _test(condition, sess) == 0:
                 return execute(body, sess)
         return execute(node[2], sess) if node[2] else 0
+    if kind == "case":
+        import wildcard
+        text = expansion.word(node[1], sess)
+        for patterns, body in node[2]:
+            for pattern in patterns:
+                if wildcard.match(expansion.pattern(pattern, sess), text, True):
+                    return execute(body, sess) if body else 0
+        return 0
     if kind == "loop":
         _, condition, body, until = node[:4]
-        return _loop(lambda: (execute(condition, sess) == 0) != until, body, sess)
+        return _loop(lambda: (_test(condition, sess) == 0) != until, body, sess)
     _, name, words, body = node[:4]
     values = sess.positional()[1:] if words is None else expansion.fields(words, sess)
     values.reverse()
@@ -183,12 +224,17 @@ def _loop(more, body, sess):
 
 def _simple(node, sess):
     _, assigns, words, redirs = node
+    sess.substituted = None
     argv = expansion.fields(words, sess) if words else []
+    if "x" in sess.flags:
+        process.current().stderr.write("+ %s\n" % " ".join(argv or [expansion.word(w, sess) for w in assigns]))
     if not argv:
         for word in assigns:
             name, value = expansion.assignment(word, sess)
             sess.setenv(name, value)
-        return _redirected(redirs, sess, None)
+        # Nothing to run: the status is the last $(...)'s, if one ran.
+        status = _redirected(redirs, sess, None)
+        return sess.substituted if status == 0 and sess.substituted is not None else status
     if redirs and argv[0] == "test":
         import redirect
         if redirect.upyos_test(argv, redirs, sess):
@@ -234,6 +280,9 @@ def run(argv, sess):
     if name in BUILTINS:
         import shellbuiltins
         return shellbuiltins.run(argv, sess, _SELF)
+    body = sess.functions.get(name)
+    if body is not None:
+        return call(body, argv, sess)
     path, problem = locate(name, sess)
     if problem:
         errors.complain(name, problem)
@@ -241,6 +290,25 @@ def run(argv, sess):
     if path.endswith(".sh"):
         return run_script(path, argv, sess)
     return _run_module(path, argv, sess)
+
+
+def call(body, argv, sess):
+    """Run a shell function: $1... are its arguments, `return` ends it,
+    and the variables it made `local` are put back."""
+    saved = sess.args
+    sess.args = [sess.positional()[0]] + argv[1:]
+    sess.frames.append({})
+    try:
+        return execute(body, sess)
+    except Return as r:
+        return r.status
+    finally:
+        for name, value in sess.frames.pop().items():
+            if value is None:
+                sess.unsetenv(name)
+            else:
+                sess.setenv(name, value)
+        sess.args = saved
 
 
 def locate(name, sess):
@@ -376,13 +444,16 @@ def _usage(name, module, full):
 
 def run_script(path, argv, sess):
     """Run a shell script as a process of its own, with its own positional
-    parameters ($0 the script, $1... argv[1:]); `exit` ends the script,
-    never the session."""
+    parameters ($0 the script, $1... argv[1:]), options and functions
+    (it shares the session's variables, as in upyOS); `exit` ends the
+    script, never the session."""
     import script
     proc = process.Process(command_name(path), argv[1:], sess, process.current())
     proc.enter()
-    saved = sess.args
+    saved = sess.args, sess.flags, sess.functions
     sess.args = list(argv)
+    sess.flags = ""
+    sess.functions = {}
     status = 1
     try:
         status = script.run(path, sess, execute, interrupted)
@@ -391,7 +462,7 @@ def run_script(path, argv, sess):
     except OSError as e:
         errors.report(proc.name, e)
     finally:
-        sess.args = saved
+        sess.args, sess.flags, sess.functions = saved
         proc.exit(status)
     sess.status = status
     return status

@@ -1,6 +1,6 @@
 """The shell's built-in commands, those that act on the shell itself:
-exit, return, break, continue, goto, skip, source (.), shift, run, [, :,
-true, false, loadconfig, loadboard; with upyOS's one-line if and starting
+exit, return, break, continue, goto, skip, source (.), shift, set, local,
+eval, run, [, :, true, false, loadconfig, loadboard; with upyOS's one-line if and starting
 background jobs. Loaded on first use.
 
 Each built-in is given the shell module (sh) whose evaluator runs it:
@@ -152,6 +152,78 @@ def _shift(argv, sess, sh):
     return 0
 
 
+_OPTIONS = {"errexit": "e", "nounset": "u", "xtrace": "x", "noglob": "f"}
+
+
+def _set(argv, sess, sh):
+    """set [-eufx] [+eufx] [-o NAME] [--] [ARG...]: shell options, and
+    the positional parameters when ARGs (or --) are given; alone, every
+    variable."""
+    if len(argv) == 1:
+        out = sh.process.current().stdout
+        env = sess.environ()
+        for name in sorted(env):
+            out.write("%s='%s'\n" % (name, env[name].replace("'", "'\\''")))
+        return 0
+    flags = sess.flags
+    i = 1
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            i += 1
+            break
+        if arg[:1] not in "-+" or len(arg) < 2:
+            break
+        on = arg[0] == "-"
+        letters = arg[1:]
+        if letters == "o":
+            if i + 1 >= len(argv):
+                for option, letter in sorted(_OPTIONS.items()):
+                    sh.process.current().stdout.write("%-10s%s\n" % (option, "on" if letter in flags else "off"))
+                return 0
+            i += 1
+            letters = _OPTIONS.get(argv[i])
+            if letters is None:
+                complain("set", "%s: unknown option" % argv[i])
+                return 2
+        for letter in letters:
+            if letter not in "eufx":
+                complain("set", "%s%s: unknown option" % (arg[0], letter))
+                return 2
+            flags = flags.replace(letter, "") + (letter if on else "")
+        i += 1
+    sess.flags = flags
+    if i < len(argv) or argv[i - 1] == "--":
+        sess.args = [sess.positional()[0]] + argv[i:]
+    return 0
+
+
+def _local(argv, sess, sh):
+    """local NAME[=VALUE]...: variables of the running function, put back
+    as they were when it returns."""
+    if not sess.frames:
+        complain("local", "not in a function")
+        return 1
+    frame = sess.frames[-1]
+    for arg in argv[1:]:
+        name, eq, value = arg.partition("=")
+        if not sh.shellparse.is_name(name):
+            complain("local", "%s: bad variable name" % name)
+            return 1
+        if name not in frame:
+            frame[name] = sess.vars.get(name)
+        if eq:
+            sess.vars[name] = value
+        else:
+            sess.vars.setdefault(name, "")
+    return 0
+
+
+def _eval(argv, sess, sh):
+    """eval ARG...: the arguments joined by blanks, run as a command line."""
+    return sh.run_line(" ".join(argv[1:]), sess) if len(argv) > 1 else 0
+
+
 def _internal(argv, sess, sh):
     import sys
     import sysconf
@@ -176,5 +248,6 @@ _BUILTINS = {
     ":": lambda argv, sess, sh: 0, "true": lambda argv, sess, sh: 0,
     "false": lambda argv, sess, sh: 1,
     "run": lambda argv, sess, sh: sh.run(argv[1:], sess) if len(argv) > 1 else 0,
+    "set": _set, "local": _local, "eval": _eval,
 }
 

@@ -10,7 +10,8 @@ parsed again.
 A word is a list of parts (kind, text). Even kinds are unquoted (their
 values are split into fields and globbed), odd kinds quoted:
   LIT/QLIT      text
-  VAR/QVAR      $NAME ${NAME} $? $1 ...
+  VAR/QVAR      $NAME ${NAME} $? $1 ..., or for ${NAME OP WORD} and ${#NAME}
+                (name, op, word parts) (paramop.py)
   SUB/QSUB      $(command) or `command`
   ARITH/QARITH  $((expression))
 
@@ -22,7 +23,10 @@ Nodes:
   ("if", [(condition, body), ...], else_body, redirections)
   ("loop", condition, body, until, redirections)
   ("for", name, words or None for "$@", body, redirections)
-  ("group", body, redirections)
+  ("group", body, redirections)   { ...; }
+  ("subshell", body, redirections)   ( ... ): its changes to the shell are undone
+  ("case", word, [(patterns, body or None), ...], redirections)
+  ("function", name, body)         NAME() { ...; }
   ("uif", a, op, b, action)      upyOS's one-line `if A OP B ACTION`
   ("py", text)                   a Python line (> statement, < expression)
   ("nop",)                       a :label line
@@ -48,7 +52,7 @@ _SPECIAL = "?#@*$!-0123456789"
 _OPERATORS = ("&&", "||", ";;", ";", "&", "|", "(", ")")
 UPYOS_OPS = ("==", "!=", "<", "<=", ">", ">=", "in")
 NOP = ("nop",)
-_RESERVED = ("then", "elif", "else", "fi", "do", "done", "}")
+_RESERVED = ("then", "elif", "else", "fi", "do", "done", "}", "esac")
 
 
 class ParseError(Exception):
@@ -301,13 +305,10 @@ class Lexer:
             word.append((SUB + q, line[i + 2:j]))
             return j + 1
         if nxt == "{":
-            j = line.find("}", i + 2)
+            j = _brace_end(line, i + 2)
             if j < 0:
                 raise ParseError("missing }")
-            name = line[i + 2:j]
-            if not (is_name(name) or name in _SPECIAL and len(name) == 1 or name.isdigit()):
-                raise ParseError("${%s}: bad substitution" % name)
-            word.append((VAR + q, name))
+            word.append((VAR + q, _parameter(line[i + 2:j], quoted)))
             return j + 1
         if nxt and nxt in _SPECIAL:
             word.append((VAR + q, nxt))
@@ -322,10 +323,18 @@ class Lexer:
         return i + 1
 
     def _backquoted(self, i, word, kind):
-        j = self.line.find("`", i + 1)
-        if j < 0:
+        """`command`: inside, a backslash quotes only $ ` and itself."""
+        line = self.line
+        text = ""
+        j = i + 1
+        while j < len(line) and line[j] != "`":
+            if line[j] == "\\" and line[j + 1:j + 2] in "$`\\":
+                j += 1
+            text += line[j]
+            j += 1
+        if j >= len(line):
             raise ParseError("unterminated `")
-        word.append((kind, self.line[i + 1:j]))
+        word.append((kind, text))
         return j + 1
 
     def alias(self, word):
@@ -340,6 +349,77 @@ class Lexer:
         self.pos = self.start
         self._peeked = None
         return True
+
+
+def _is_parameter(name):
+    return is_name(name) or name.isdigit() or len(name) == 1 and name in _SPECIAL
+
+
+def _parameter(text, quoted):
+    """What ${text} names: a parameter, or (name, operator, word parts)
+    for ${#name} ("len"), ${name:-word} and the other operators."""
+    if _is_parameter(text):
+        return text
+    if text[:1] == "#" and _is_parameter(text[1:]):
+        return (text[1:], "len", None)
+    if text[:1].isdigit():
+        chars = "0123456789"
+    elif text[:1] in _SPECIAL:
+        chars = ""
+    else:
+        chars = _NAME
+    n = 1 if text else 0
+    while n < len(text) and text[n] in chars:
+        n += 1
+    name, rest = text[:n], text[n:]
+    op = rest[:2] if rest[:2] in _PARAM_OPS else rest[:1]
+    if not _is_parameter(name) or op not in _PARAM_OPS:
+        raise ParseError("${%s}: bad substitution" % text)
+    return (name, op, _inner_word(rest[len(op):], quoted))
+
+
+_PARAM_OPS = (":-", ":=", ":?", ":+", "##", "%%", "-", "=", "?", "+", "#", "%")
+
+
+def _inner_word(text, quoted):
+    """The parts of the word of ${name OP word}: as inside double quotes
+    within them, else as a word whose blanks and operators are plain text."""
+    parts = []
+    if quoted:
+        Lexer(text + '"')._double_quoted(0, parts)
+        return parts
+    lex = Lexer(text)
+    while lex.pos < len(text):
+        parts.extend(lex._word())
+        if lex.pos < len(text):
+            parts.append((LIT, text[lex.pos]))
+            lex.pos += 1
+    return parts
+
+
+def _brace_end(text, i):
+    """Index of the } that closes a ${ before text[i], skipping quoted text
+    and nested ${...}; -1 if none."""
+    depth = 1
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+        elif c == "$" and text[i + 1:i + 2] == "{":
+            depth += 1
+            i += 1
+        elif c == "'" or c == '"':
+            j = text.find(c, i + 1)
+            if j < 0:
+                return -1
+            i = j
+        elif c == "\\":
+            i += 1
+        i += 1
+    return -1
 
 
 def _closing(text, i, depth):
@@ -488,6 +568,9 @@ class Parser:
             if name == "for":
                 lex.next()
                 return self._for()
+            if name == "case":
+                lex.next()
+                return self._case()
             if name == "{":
                 lex.next()
                 body = self._list()
@@ -498,7 +581,7 @@ class Parser:
             body = self._list()
             if lex.next() != ")":
                 raise self._unexpected()
-            return ("group", body, self._redirections())
+            return ("subshell", body, self._redirections())
         return self._simple()
 
     def _simple(self):
@@ -516,6 +599,8 @@ class Parser:
                     assigns.append(token)
                 else:
                     words.append(token)
+            elif token == "(" and len(words) == 1 and not (assigns or redirs) and is_name(literal(words[0])):
+                return self._function(literal(words[0]))
             else:
                 break
         if not (assigns or words or redirs):
@@ -595,6 +680,47 @@ class Parser:
         body = self._list()
         self._expect("done")
         return ("for", name, words, body, self._redirections())
+
+    def _case(self):
+        lex = self.lex
+        word = lex.next()
+        if not isinstance(word, list):
+            raise ParseError("case: missing word")
+        self._expect("in")
+        items = []
+        while self._keyword() != "esac":
+            if lex.peek() == "(":
+                lex.next()
+            patterns = [lex.next()]
+            while lex.peek() == "|":
+                lex.next()
+                patterns.append(lex.next())
+            for pattern in patterns:
+                if not isinstance(pattern, list):
+                    raise self._unexpected() if pattern is None else ParseError("case: bad pattern")
+            if lex.next() != ")":
+                raise ParseError("case: missing ) after a pattern")
+            self._linebreaks()
+            body = None if lex.peek() == ";;" or self._keyword() == "esac" else self._list()
+            items.append((patterns, body))
+            if lex.peek() == ";;":
+                lex.next()
+            elif self._keyword() != "esac":
+                raise self._unexpected()
+        lex.next()
+        return ("case", word, items, self._redirections())
+
+    def _function(self, name):
+        """NAME() COMMAND: the command is kept, run each time NAME is."""
+        lex = self.lex
+        lex.next()
+        if lex.next() != ")":
+            raise ParseError("%s: ( without )" % name)
+        self._linebreaks()
+        body = self._command()
+        if body[0] in ("simple", "py", "nop", "pipe"):
+            raise ParseError("%s(): the body must be a compound command ({ ...; })" % name)
+        return ("function", name, body)
 
     def _upyos_if(self):
         """upyOS's `if A OP B ACTION...` (a comparison, then a command on

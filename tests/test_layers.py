@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LAYERS = [
     # facts and words: what everything reads, importing nothing above
     {"system", "fspath", "shellparse", "arith", "inet", "sun", "signature", "upgradeboot",
-     "readonly", "shellflow", "wildcard", "streams", "sdata"},
+     "readonly", "shellflow", "wildcard", "streams", "sdata", "paramop"},
     # the process table: processes, sleeping; threads and stop requests
     {"process", "procctl"},
     # who reads and writes where; how a failure is worded; the program API

@@ -15,6 +15,8 @@ TOKENS = [
     "else", "fi", "for", "in", "do", "done", "break", "continue", "{", "}", "(",
     ")", "!", "#", "goto", "skip", "return", "shift", ":lbl", "==", "!=", "<=",
     "'", '"', "\\", "${", "}", "a", "-n", "--help", "\t", "é", "\x01",
+    "case", "esac", "*)", "a|b)", "f()", "f", "local", "set", "-e", "-u", "-x", "-f", "--",
+    "eval", "${x:-w}", "${x:=w}", "${x:?}", "${x:+w}", "${#x}", "${x#*/}", "${x%%.*}", "${x%",
 ]
 
 line = st.lists(st.sampled_from(TOKENS), min_size=1, max_size=12).map(" ".join)

@@ -1,0 +1,100 @@
+"""POSIX shell conformance, case by case from the Shell Command Language
+(XCU chapter 2): parameter expansion operators (2.6.2), case (2.9.4.3),
+functions (2.9.5), subshells (2.9.4.1), set/eval (2.14), the status of a
+command that only substitutes (2.9.1), backslashes in `...` (2.6.3). Each
+case is a script, its expected output and status; dash decides where
+POSIX leaves a choice."""
+import pytest
+
+CASES = {
+    # 2.6.2 Parameter Expansion
+    "length": ("x=hello; echo ${#x} ${#nosuch}", "5 0\n", 0),
+    "default": ('echo ${u:-def} "${u:-a b}" ${u-unset}; e=; echo "[${e:-empty}]" "[${e-x}]"',
+                "def a b unset\n[empty] []\n", 0),
+    "assign default": ("echo ${v:=set}; echo $v; e=; echo ${e=no}[$e]", "set\nset\n[]\n", 0),
+    "alternative": ('x=1; e=; echo ${x:+alt} "[${u:+alt}]" "[${e:+alt}]" "[${e+set}]"',
+                    "alt [] [] [set]\n", 0),
+    # An expansion error abandons its line; the script goes on (upyOS's rule;
+    # dash would end the script).
+    "error if unset": ("echo ${u:?is required}; echo no\necho after $?", "after 1\n", 0),
+    "prefix removal": ("x=/usr/local/bin/sh; echo ${x#*/} ${x##*/}", "usr/local/bin/sh sh\n", 0),
+    "suffix removal": ("x=hello.tar.gz; echo ${x%.*} ${x%%.*}", "hello.tar hello\n", 0),
+    "quoted pattern is literal": ("x=a.gz; echo ${x%'*.gz'} ${x%\"*\"}", "a.gz a.gz\n", 0),
+    "pattern from a variable": ("x=hello.c; ext=.c; echo ${x%$ext}", "hello\n", 0),
+    "positional operators": ("set -- a b c; echo ${#} ${1:-z} ${5:-five}", "3 a five\n", 0),
+    "nested default": ("echo ${u:-${w:-inner}}", "inner\n", 0),
+    # 2.9.4.3 case
+    "case patterns": ("for w in a.c b.py README; do\n case $w in\n  *.c|*.h) echo $w C;;\n"
+                      "  *.py) echo $w py ;;\n  (*) echo $w other\n esac\ndone",
+                      "a.c C\nb.py py\nREADME other\n", 0),
+    "case quoted word": ('case "a b" in "a b") echo yes;; esac', "yes\n", 0),
+    "case no match": ("case x in y) echo no;; esac; echo $?", "0\n", 0),
+    "case empty body": ("case x in x) ;; esac; echo done", "done\n", 0),
+    "case one line": ("case abc in a*) echo starts;; *) echo other;; esac", "starts\n", 0),
+    "case set": ("case b in [abc]) echo in-set;; esac", "in-set\n", 0),
+    # 2.9.5 Function Definition Command
+    "function": ("f() { echo in f: $*; }; f 1 2 3; echo $#", "in f: 1 2 3\n0\n", 0),
+    "function return": ("f() {\n  return 3\n  echo no\n}\nf; echo $?", "3\n", 0),
+    "function local": ('x=outer; f() { local x=inner; echo $x; }; f; echo $x', "inner\nouter\n", 0),
+    "function keeps caller's parameters": ("set -- a b; f() { echo $1; }; f z; echo $1", "z\na\n", 0),
+    "function recursion": ("fact() {\n  if [ $1 -le 1 ]; then echo 1; return; fi\n"
+                           "  echo $(( $1 * $(fact $(( $1 - 1 ))) ))\n}\nfact 5", "120\n", 0),
+    "function status": ("f() { false; }; f; echo $?", "1\n", 0),
+    # 2.9.4.1 subshell
+    "subshell variables": ("x=1; (x=2; echo $x); echo $x", "2\n1\n", 0),
+    "subshell directory": ("(cd /etc; pwd); pwd", "/etc\n/\n", 0),
+    "subshell exit": ("( exit 42 ); echo $?", "42\n", 0),
+    # 2.14 set, eval
+    "set positional": ("set -- a 'b c'; echo $#; echo $2", "2\nb c\n", 0),
+    "set clears": ("set -- a b; set --; echo $#", "0\n", 0),
+    "set -e": ("set -e; true; false; echo not reached", "", 1),
+    "set -e ignores conditions": ("set -e; if false; then :; fi; false || true; ! true; echo reached",
+                                  "reached\n", 0),
+    "set -u": ("set -u; echo ${u:-ok}\necho $u; echo no\necho after", "ok\nafter\n", 0),
+    "set -f": ("set -f; echo /e*; set +f; echo /e*", "/e*\n/etc\n", 0),
+    "set dollar-dash": ('set -f; echo "$-"', "f\n", 0),
+    "eval": ("x='echo evaluated'; eval $x; eval 'y=2'; echo $y", "evaluated\n2\n", 0),
+    # 2.9.1 / 2.6.3
+    "status of an assignment's substitution": ("x=$(false); echo $?; x=$(true); echo $?", "1\n0\n", 0),
+    "status of a bare substitution": ("if `false`; then echo wrong; else echo right; fi", "right\n", 0),
+    "backslash in backquotes": ("echo `echo \\\\$`", "$\n", 0),
+    # 2.9.4.2 loops
+    "break leaves the inner loop": ("for i in 1 2; do for j in a b c; do\n"
+                                    " if [ $j = b ]; then break; fi; echo $i$j; done; done",
+                                    "1a\n2a\n", 0),
+    "continue 2": ("for i in 1 2; do for j in a b; do continue 2; echo no; done; echo no; done; echo ok",
+                   "ok\n", 0),
+    "break with a bad count": ("for i in 1 2; do break oops; done; echo $?", "2\n", 0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_posix(sim, name):
+    script, out, status = CASES[name]
+    sim.write("/t.sh", script + "\n")
+    r = sim.run("sh /t.sh")
+    assert (r.out, r.status) == (out, status), r.err
+
+
+def test_set_x_traces_commands_on_the_error_stream(sim):
+    sim.write("/t.sh", "set -x\necho traced $((1 + 1))\nset +x\necho quiet\n")
+    r = sim.run("sh /t.sh")
+    assert r.out == "traced 2\nquiet\n"
+    assert r.err == "+ echo traced 2\n+ set +x\n"
+
+
+def test_a_scripts_options_and_functions_stay_in_the_script(sim):
+    sim.write("/t.sh", "set -e\nf() { echo f; }\nf\n")
+    r = sim.run("sh /t.sh", "false", "f", "echo $-")
+    assert r.out == "f\n\n"
+    assert r.err == "f: command not found\n"
+
+
+def test_bad_set_options_and_function_bodies_are_reported(sim):
+    r = sim.run("set -k", "echo $?", "set -o nosuch", "f() echo x", "local x")
+    assert r.out == "2\n"
+    assert r.err.splitlines() == [
+        "set: -k: unknown option", "set: nosuch: unknown option",
+        "sh: syntax error: f(): the body must be a compound command ({ ...; })",
+        "local: not in a function",
+    ]
