@@ -5,7 +5,8 @@ import munix
 USAGE = """[-l] [-w] [-c] [FILE...]
   Count the lines (-l), words (-w) and bytes (-c) of each FILE, all three
   unless told; - (or no FILE: then no name is shown) is the standard input.
-  With several FILEs, a total line follows."""
+  With several FILEs, a total line follows. Several counts are aligned in
+  columns; a single count of a single input is printed as it is."""
 ABOUT = "count lines, words and bytes"
 
 SPACE = b" \t\n\r\v\f"
@@ -26,11 +27,11 @@ def __main__(args):
         except OSError as e:
             status = cmdargs.error(name, e)
             continue
-        _show(counts, shown, name if files else "")
+        _show(counts, shown, name if files else "", len(shown) > 1 or len(files) > 1)
         for i in range(3):
             total[i] += counts[i]
     if len(files) > 1:
-        _show(total, shown, "total")
+        _show(total, shown, "total", True)
     return status
 
 
@@ -53,5 +54,8 @@ def _count(name, cwd):
     return [lines, words, size]
 
 
-def _show(counts, shown, name):
-    print(("%s %s" % (" ".join(["%7d" % counts[i] for i in shown]), name)).rstrip())
+def _show(counts, shown, name, aligned):
+    # One count of one input alone, as POSIX prints it (`wc -l` gives 2);
+    # columns otherwise.
+    form = "%7d" if aligned else "%d"
+    print(("%s %s" % (" ".join([form % counts[i] for i in shown]), name)).rstrip())

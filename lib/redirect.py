@@ -44,7 +44,9 @@ def apply(redirs, sess):
         try:
             if fd > 2:
                 raise ValueError("%d: bad file descriptor" % fd)
-            if op in ("<&", ">&"):
+            if op[:2] == "<<":
+                stream = streams.Reader(target)
+            elif op in ("<&", ">&"):
                 if target not in ("0", "1", "2"):
                     raise ValueError("%s: bad file descriptor" % target)
                 stream = (proc.stdin, proc.stdout, proc.stderr)[int(target)]

@@ -30,7 +30,8 @@ Nodes:
   ("uif", a, op, b, action)      upyOS's one-line `if A OP B ACTION`
   ("py", text)                   a Python line (> statement, < expression)
   ("nop",)                       a :label line
-A redirection is (fd, op, word) with op one of < > >> <& >&.
+A redirection is (fd, op, word) with op one of < > >> <& >& << <<-; the word
+of a here-document (<<) is its body, read after the line that names it.
 """
 
 LIT = 0
@@ -106,6 +107,7 @@ class Lexer:
         self.start = 0
         self.first = True
         self._peeked = None
+        self.heredocs = []          # (word to fill, delimiter, <<-, quoted) due at the line's end
 
     def _next_line(self):
         """Move on to the next line; False at the end of the input."""
@@ -168,11 +170,13 @@ class Lexer:
             if self.line_done:
                 return self._token() if self._next_line() else None
             self.line_done = True
+            self._here_documents()
             return "\n"
         c = line[i]
         if c == "\n":
             self.pos = i + 1
             self.line_done = True
+            self._here_documents()
             return "\n"
         if c == "#":
             self.pos = len(line.rstrip("\r\n"))
@@ -207,6 +211,9 @@ class Lexer:
         elif c == ">" and line[j:j + 1] == ">":
             op = ">>"
             j += 1
+        elif c == "<" and line[j:j + 1] == "<":
+            op = "<<-" if line[j + 1:j + 2] == "-" else "<<"
+            j += len(op) - 1
         self.pos = j
         if fd is None:
             fd = 0 if c == "<" else 1
@@ -337,6 +344,25 @@ class Lexer:
         word.append((kind, text))
         return j + 1
 
+    def _here_documents(self):
+        """Read the bodies of the here-documents of the line just ended,
+        each up to its delimiter line, into their words."""
+        pending = self.heredocs
+        self.heredocs = []
+        for word, delimiter, strip, quoted in pending:
+            body = []
+            while True:
+                line = self.more() if self.more is not None else None
+                if line is None:
+                    break
+                if strip:
+                    line = line.lstrip("\t")
+                if line.rstrip("\r\n") == delimiter:
+                    break
+                body.append(line if line[-1:] == "\n" else line + "\n")
+            text = "".join(body)
+            word.extend([(QLIT, text)] if quoted else _here_parts(text))
+
     def alias(self, word):
         """If the peeked word is an alias, put its text in its place and
         return True."""
@@ -349,6 +375,32 @@ class Lexer:
         self.pos = self.start
         self._peeked = None
         return True
+
+
+def _here_parts(text):
+    """A here-document's text as word parts: $ and ` expand, a backslash
+    quotes only $ ` \\ and a newline; quotes are plain characters."""
+    lex = Lexer(text)
+    parts = []
+    i = 0
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c == "\\" and i + 1 < n and text[i + 1] in "$`\\\n":
+            if text[i + 1] != "\n":
+                parts.append((QLIT, text[i + 1]))
+            i += 2
+        elif c == "$":
+            i = lex._dollar(i, parts, True)
+        elif c == "`":
+            i = lex._backquoted(i, parts, QSUB)
+        else:
+            j = i + 1
+            while j < n and text[j] not in "\\$`":
+                j += 1
+            parts.append((QLIT, text[i:j]))
+            i = j
+    return parts
 
 
 def _is_parameter(name):
@@ -611,7 +663,15 @@ class Parser:
         fd, op = self.lex.next()
         target = self.lex.next()
         if not isinstance(target, list):
-            raise ParseError("%s needs a file" % op)
+            raise ParseError("%s needs a %s" % (op, "delimiter" if op[:2] == "<<" else "file"))
+        if op[:2] == "<<":
+            # The body comes after this line; its word is filled in then.
+            body = []
+            quoted = False
+            for kind, text in target:
+                quoted = quoted or kind & 1
+            self.lex.heredocs.append((body, "".join([t for k, t in target]), op == "<<-", quoted))
+            return (fd, op, body)
         return (fd, op, target)
 
     def _redirections(self):

@@ -156,7 +156,7 @@ def test_wc_options_pick_the_counts_and_several_files_have_a_total(sim):
     sim.write("/t/a", "one two\nthree\n")
     sim.write("/t/b", "four")
     r = sim.run("wc -l /t/a", "wc -w -c /t/a /t/b", "cd /t", "wc -cl a")
-    assert r.out == ("      2 /t/a\n"
+    assert r.out == ("2 /t/a\n"
                      "      3      14 /t/a\n      1       4 /t/b\n      4      18 total\n"
                      "      2      14 a\n")
 
@@ -174,7 +174,7 @@ def test_wc_reads_standard_input_from_dash(sim):
 
 
 def test_wc_without_a_file_reads_standard_input_and_shows_no_name(sim):
-    assert sim.out(["wc -l", "a", "b"]) == "      2\n"
+    assert sim.out(["wc -l", "a", "b"]) == "2\n"
 
 
 # grep

@@ -1,6 +1,7 @@
 """POSIX shell conformance, case by case from the Shell Command Language
 (XCU chapter 2): parameter expansion operators (2.6.2), case (2.9.4.3),
-functions (2.9.5), subshells (2.9.4.1), set/eval (2.14), the status of a
+functions (2.9.5), subshells (2.9.4.1), set/eval (2.14), here-documents
+(2.7.4), the status of a
 command that only substitutes (2.9.1), backslashes in `...` (2.6.3). Each
 case is a script, its expected output and status; dash decides where
 POSIX leaves a choice."""
@@ -58,6 +59,17 @@ CASES = {
     "status of an assignment's substitution": ("x=$(false); echo $?; x=$(true); echo $?", "1\n0\n", 0),
     "status of a bare substitution": ("if `false`; then echo wrong; else echo right; fi", "right\n", 0),
     "backslash in backquotes": ("echo `echo \\\\$`", "$\n", 0),
+    # 2.7.4 Here-Document
+    "here-document": ('name=world\ncat <<EOF\nhello $name\n  "q" \'s\' $((1 + 2)) `echo sub`\n'
+                      '\\$not \\\\ back\nEOF\necho after',
+                      'hello world\n  "q" \'s\' 3 sub\n$not \\ back\nafter\n', 0),
+    "here-document quoted delimiter": ("cat <<'END'\nliteral $name `x`\nEND", "literal $name `x`\n", 0),
+    "here-document strips tabs": ("\tcat <<-T\n\tstripped\n\t\tdeep\n\tT", "stripped\ndeep\n", 0),
+    "here-document into a loop": ("while read l; do echo got $l; done <<X\none\ntwo\nX",
+                                  "got one\ngot two\n", 0),
+    "here-document in a pipeline": ("cat << E | wc -l\na\nb\nE", "2\n", 0),
+    "two here-documents on a line": ("cat <<A; cat <<B\na\nA\nb\nB", "a\nb\n", 0),
+    "here-document in a function": ("f() {\n  cat <<E\n$1\nE\n}\nf x; f y", "x\ny\n", 0),
     # 2.9.4.2 loops
     "break leaves the inner loop": ("for i in 1 2; do for j in a b c; do\n"
                                     " if [ $j = b ]; then break; fi; echo $i$j; done; done",
@@ -98,3 +110,8 @@ def test_bad_set_options_and_function_bodies_are_reported(sim):
         "sh: syntax error: f(): the body must be a compound command ({ ...; })",
         "local: not in a function",
     ]
+
+
+def test_a_here_document_line_is_not_a_python_line(sim):
+    r = sim.run("<<E cat", "from the document", "E")
+    assert r.out == "from the document\n"
