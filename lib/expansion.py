@@ -44,6 +44,15 @@ def fields(words, sess):
 
 
 def _expand(word, sess, args):
+    if (QVAR, "@") in word and len(sess.positional()) < 2:
+        # "$@" without parameters is no field at all, nor are the empty
+        # quotes it came in ("$@" is parsed as "" and $@).
+        word = [part for part in word if part[1] and part != (QVAR, "@")]
+        if not word:
+            return
+    ifs = sess.getenv("IFS")
+    if ifs is None:
+        ifs = _IFS
     out = []
     field = None
     for i, (kind, text) in enumerate(word):
@@ -70,21 +79,18 @@ def _expand(word, sess, args):
                 field = _Field()
             field.add(text, quoted)
             continue
-        if not text:
-            continue
-        if text[0] in _IFS and field is not None:
-            out.append(field)
-            field = None
-        for k, piece in enumerate(text.split()):
+        pieces, hard = _split(text, ifs)
+        for k, piece in enumerate(pieces):
             if k:
-                out.append(field)
-                field = None
-            if field is None:
-                field = _Field()
-            field.add(piece, False)
-        if text[-1] in _IFS and field is not None:
-            out.append(field)
-            field = None
+                if field is not None:
+                    out.append(field)
+                    field = None
+                elif hard[k - 1]:
+                    out.append(_Field())
+            if piece:
+                if field is None:
+                    field = _Field()
+                field.add(piece, False)
     if field is not None:
         out.append(field)
     for f in out:
@@ -95,6 +101,38 @@ def _expand(word, sess, args):
                 args.extend(matches)
                 continue
         args.append(f.text)
+
+
+def _split(text, ifs):
+    """Field splitting (POSIX 2.6.5): the pieces of text between runs of
+    IFS characters, and for each run whether it holds one that is not a
+    blank (two such in a row delimit an empty field)."""
+    pieces = []
+    hard = []
+    if not ifs:
+        return [text], hard
+    blanks = ""
+    for c in ifs:
+        if c in _IFS:
+            blanks += c
+    start = i = 0
+    n = len(text)
+    while i < n:
+        if text[i] not in ifs:
+            i += 1
+            continue
+        pieces.append(text[start:i])
+        while i < n and text[i] in blanks:
+            i += 1
+        strong = i < n and text[i] in ifs
+        if strong:
+            i += 1
+            while i < n and text[i] in blanks:
+                i += 1
+        hard.append(strong)
+        start = i
+    pieces.append(text[start:])
+    return pieces, hard
 
 
 def value(kind, text, sess):

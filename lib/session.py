@@ -30,7 +30,7 @@ _SPECIAL = {
     "?": lambda s: str(s.status),
     "#": lambda s: str(len(s.positional()) - 1),
     "@": lambda s: " ".join(s.positional()[1:]),
-    "*": lambda s: " ".join(s.positional()[1:]),
+    "*": lambda s: s.getenv("IFS", " ")[:1].join(s.positional()[1:]),
     "$": lambda s: str(process.current().pid),
     "!": lambda s: None if s.last_job is None else str(s.last_job),
     "-": lambda s: s.flags,
@@ -96,6 +96,7 @@ class Session:
         self.frames = []        # each running function's {name: value before local}
         self.testing = 0        # > 0 while a condition runs (set -e ignores it)
         self.substituted = None  # status of the last $(...) of the command expanded
+        self.readonly = ()      # names `readonly` fixed
 
     def positional(self):
         """$0, $1, ...: the running script's arguments, or just the shell."""
@@ -118,6 +119,8 @@ class Session:
     def setenv(self, name, value, export=False):
         """Set a variable; exporting (or assigning an exported one) shares it."""
         value = str(value)
+        if name in self.readonly:
+            raise ValueError("%s: is read only" % name)
         if name.isdigit():
             self._set_positional(int(name), value)
             return
@@ -136,6 +139,8 @@ class Session:
         self.args = args
 
     def unsetenv(self, name):
+        if name in self.readonly:
+            raise ValueError("%s: is read only" % name)
         if name.isdigit():
             if self.args is not None and int(name) < len(self.args):
                 self._set_positional(int(name), "")

@@ -24,7 +24,7 @@ from shellflow import Exit, Goto, LoopControl, Return
 EXTENSIONS = (".py", ".mpy", ".sh")
 BUILTINS = ("exit", "return", "break", "continue", "goto", "skip", "source", ".",
             "shift", "run", "[", ":", "true", "false", "loadconfig", "loadboard",
-            "set", "local", "eval")
+            "set", "local", "eval", "readonly", "type", "command")
 
 import_lock = system.allocate_lock()
 _SELF = sys.modules[__name__]   # what the built-ins (shellbuiltins.py) are given to run commands
@@ -274,13 +274,14 @@ def _assign_for_command(assigns, sess):
     return previous
 
 
-def run(argv, sess):
-    """Run the command argv[0] with arguments argv[1:]; returns its status."""
+def run(argv, sess, functions=True):
+    """Run the command argv[0] with arguments argv[1:]; returns its status.
+    A shell function of that name comes first unless functions is False."""
     name = argv[0]
     if name in BUILTINS:
         import shellbuiltins
         return shellbuiltins.run(argv, sess, _SELF)
-    body = sess.functions.get(name)
+    body = sess.functions.get(name) if functions else None
     if body is not None:
         return call(body, argv, sess)
     path, problem = locate(name, sess)

@@ -1,6 +1,6 @@
 """The shell's built-in commands, those that act on the shell itself:
 exit, return, break, continue, goto, skip, source (.), shift, set, local,
-eval, run, [, :, true, false, loadconfig, loadboard; with upyOS's one-line if and starting
+eval, readonly, type, command, run, [, :, true, false, loadconfig, loadboard; with upyOS's one-line if and starting
 background jobs. Loaded on first use.
 
 Each built-in is given the shell module (sh) whose evaluator runs it:
@@ -207,8 +207,8 @@ def _local(argv, sess, sh):
     frame = sess.frames[-1]
     for arg in argv[1:]:
         name, eq, value = arg.partition("=")
-        if not sh.shellparse.is_name(name):
-            complain("local", "%s: bad variable name" % name)
+        if not sh.shellparse.is_name(name) or name in sess.readonly:
+            complain("local", "%s: %s" % (name, "is read only" if name in sess.readonly else "bad variable name"))
             return 1
         if name not in frame:
             frame[name] = sess.vars.get(name)
@@ -222,6 +222,66 @@ def _local(argv, sess, sh):
 def _eval(argv, sess, sh):
     """eval ARG...: the arguments joined by blanks, run as a command line."""
     return sh.run_line(" ".join(argv[1:]), sess) if len(argv) > 1 else 0
+
+
+def _readonly(argv, sess, sh):
+    """readonly NAME[=VALUE]...: variables no assignment, unset or local
+    may change; alone (or -p), lists them."""
+    names = [arg for arg in argv[1:] if arg != "-p"]
+    if not names:
+        out = sh.process.current().stdout
+        for name in sess.readonly:
+            out.write("readonly %s='%s'\n" % (name, sess.getenv(name, "")))
+        return 0
+    for arg in names:
+        name, eq, value = arg.partition("=")
+        if not sh.shellparse.is_name(name):
+            complain("readonly", "%s: bad variable name" % name)
+            return 1
+        if eq:
+            sess.setenv(name, value)
+        if name not in sess.readonly:
+            sess.readonly += (name,)
+    return 0
+
+
+def _type(argv, sess, sh):
+    """type NAME...: what each name runs as a command."""
+    out = sh.process.current().stdout
+    status = 0
+    for name in argv[1:]:
+        what = _kind(name, sess, sh)
+        if what is None:
+            complain("type", "%s: not found" % name)
+            status = 127
+        else:
+            out.write("%s is %s\n" % (name, what))
+    return status
+
+
+def _kind(name, sess, sh):
+    if name in sh.BUILTINS:
+        return "a shell builtin"
+    if name in sess.functions:
+        return "a shell function"
+    return sh.resolve(name, sess)
+
+
+def _command(argv, sess, sh):
+    """command [-v|-V] NAME [ARG...]: run NAME leaving shell functions
+    aside; -v prints what NAME runs (-V in words)."""
+    if len(argv) > 1 and argv[1] in ("-v", "-V"):
+        if len(argv) != 3:
+            complain("command", "usage: command [-v|-V] NAME [ARG...]")
+            return 2
+        if argv[1] == "-V":
+            return _type(["type", argv[2]], sess, sh)
+        what = _kind(argv[2], sess, sh)
+        if what is None:
+            return 1
+        sh.process.current().stdout.write("%s\n" % (what if what[:1] == "/" else argv[2]))
+        return 0
+    return sh.run(argv[1:], sess, False) if len(argv) > 1 else 0
 
 
 def _internal(argv, sess, sh):
@@ -248,6 +308,7 @@ _BUILTINS = {
     ":": lambda argv, sess, sh: 0, "true": lambda argv, sess, sh: 0,
     "false": lambda argv, sess, sh: 1,
     "run": lambda argv, sess, sh: sh.run(argv[1:], sess) if len(argv) > 1 else 0,
-    "set": _set, "local": _local, "eval": _eval,
+    "set": _set, "local": _local, "eval": _eval, "readonly": _readonly,
+    "type": _type, "command": _command,
 }
 

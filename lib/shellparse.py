@@ -253,6 +253,8 @@ class Lexer:
                 i += 2
             elif c == "$":
                 i = self._dollar(i, word, False)
+                line = self.line
+                n = len(line)
             elif c == "`":
                 i = self._backquoted(i, word, SUB)
             else:
@@ -301,6 +303,10 @@ class Lexer:
         nxt = line[i + 1:i + 2]
         q = 1 if quoted else 0
         if nxt == "(":
+            # Unclosed at the end of the line: the next lines go on with it.
+            while _closing(line, i + 2, 1) < 0 and self.more is not None:
+                self._need("$(", i)
+                line = self.line
             if line[i + 2:i + 3] == "(":
                 j = _closing(line, i + 3, 2)
                 if j >= 0 and line[j - 1:j + 1] == "))":

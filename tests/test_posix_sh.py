@@ -70,6 +70,21 @@ CASES = {
     "here-document in a pipeline": ("cat << E | wc -l\na\nb\nE", "2\n", 0),
     "two here-documents on a line": ("cat <<A; cat <<B\na\nA\nb\nB", "a\nb\n", 0),
     "here-document in a function": ("f() {\n  cat <<E\n$1\nE\n}\nf x; f y", "x\ny\n", 0),
+    # 2.6.5 Field Splitting, 2.5.2 Special Parameters
+    "IFS non-blank delimiters": ('x="a_b-c d"; IFS=_-; set -- $x; echo $# "$1" "$3"', "3 a c d\n", 0),
+    "IFS empty": ('x="a b"; IFS=""; set -- $x; echo $#', "1\n", 0),
+    "IFS unset": ('x=" a  b "; IFS=:; unset IFS; set -- $x; echo $#', "2\n", 0),
+    "IFS empty fields": ('y=a::b; IFS=:; set -- $y; echo $# "[$2]"', "3 []\n", 0),
+    "IFS joins $*": ('set -- a b c; IFS=,; echo "$*"', "a,b,c\n", 0),
+    "empty $@ is no word": ('f() { echo $#; }; f "$@"; f "x$@"; set --; f "$@"', "0\n1\n0\n", 0),
+    "$@ keeps words": ('f() { echo $#; }; set -- "a b" c; f "$@"; f $@', "2\n3\n", 0),
+    # 2.6.3 across lines
+    "substitution over lines": ("echo $(echo a\necho b)\necho $((1 +\n2))", "a b\n3\n", 0),
+    # 2.14 readonly, 2.9.1.1 command search
+    "readonly": ("readonly r=5\nr=6\necho r=$r; unset r; echo $r", "r=5\n5\n", 0),
+    "type": ("f() { :; }; type f cd; type nosuch; echo $?", "f is a shell function\n"
+             "cd is /bin/cd.py\n127\n", 0),
+    "command skips functions": ("echo() { printf no; }; command echo yes; command -v cd", "yes\n/bin/cd.py\n", 0),
     # 2.9.4.2 loops
     "break leaves the inner loop": ("for i in 1 2; do for j in a b c; do\n"
                                     " if [ $j = b ]; then break; fi; echo $i$j; done; done",
