@@ -1,0 +1,119 @@
+"""The small text tools scripts lean on: printf, seq, tr, basename,
+dirname, tac, od. Each: normal use as POSIX (or GNU, where POSIX says
+nothing) prints it, and bad input with its one-line error and status."""
+
+
+def test_printf_conversions_flags_and_reuse_of_the_format(sim):
+    r = sim.run("printf '%s-%d|%5s|%-5s|%05d|%x|%o|%c|%%\\n' abc 42 r l 7 255 8 xyz",
+                "printf '%s\\n' a b", "printf '%d %d\\n' 1 2 3", "printf 'no newline'",
+                "printf '\\n%b\\n' 'esc\\tx\\101\\0101'", "printf '%.2f %e %#o %#x\\n' 3.14159 1000 8 255",
+                "printf '%d %d|%*d|\\n' \"'A\" 0x10 4 7")
+    assert r.out == ("abc-42|    r|l    |00007|ff|10|x|%\n" "a\nb\n" "1 2\n3 0\n"
+                     "no newline\nesc\txAA\n" "3.14 1.000000e+03 010 0xff\n" "65 16|   7|\n")
+    assert r.status == 0
+
+
+def test_printf_bad_input(sim):
+    r = sim.run("printf '%d|\\n' abc 5")
+    assert (r.out, r.err, r.status) == ("0|\n5|\n", "printf: abc: expected a number\n", 1)
+    r = sim.run("printf")
+    assert r.err.startswith("printf: missing FORMAT") and r.status == 2
+    r = sim.run("printf '%k' x")
+    assert (r.err, r.status) == ("printf: %k: invalid conversion\n", 1)
+
+
+def test_printf_stops_at_backslash_c_in_b(sim):
+    assert sim.run("printf '%b|%s\\n' 'one\\ctwo' three").out == "one"
+
+
+def test_seq_counts_up_down_by_steps_with_separator_and_width(sim):
+    r = sim.run("seq 3", "seq 2 4", "seq 5 -2 1", "seq -s , 1 4", "seq -w 8 10", "seq 0.5 0.5 2",
+                "seq 1 0", "seq -3 -1")
+    assert r.out == ("1\n2\n3\n" "2\n3\n4\n" "5\n3\n1\n" "1,2,3,4\n" "08\n09\n10\n"
+                     "0.5\n1.0\n1.5\n2.0\n" "-3\n-2\n-1\n")
+
+
+def test_seq_streams_long_sequences(sim):
+    r = sim.run("seq 1000 | wc -l", "seq 130 | tail -n 1")
+    assert r.out == "1000\n130\n"
+
+
+def test_seq_bad_input(sim):
+    r = sim.run("seq x")
+    assert (r.err, r.status) == ("seq: x: not a number\n", 1)
+    r = sim.run("seq 1 0 3")
+    assert (r.err, r.status) == ("seq: 0: the step must not be 0\n", 1)
+    r = sim.run("seq")
+    assert r.err.startswith("seq: give LAST") and r.status == 2
+
+
+def test_tr_translates_deletes_squeezes_and_complements(sim):
+    r = sim.run("echo hello world | tr a-z A-Z", "echo hello | tr -d l", "echo aaabbbccc | tr -s a-c",
+                "echo 'a b   c' | tr -s ' '", "echo hello | tr '[:lower:]' '[:upper:]'",
+                "echo abc123 | tr -cd '[:digit:]\\n'", "echo abc | tr abc x", "echo a.b | tr . '\\n'")
+    assert r.out == ("HELLO WORLD\n" "heo\n" "abc\n" "a b c\n" "HELLO\n" "123\n" "xxx\n" "a\nb\n")
+
+
+def test_tr_bad_input(sim):
+    r = sim.run("echo x | tr a")
+    assert r.err.startswith("tr: SET2 is needed") and r.status == 2
+    r = sim.run("echo x | tr z-a x")
+    assert (r.err, r.status) == ("tr: z-a: range in reverse order\n", 1)
+    r = sim.run("echo x | tr '[:nope:]' x")
+    assert (r.err, r.status) == ("tr: [:nope:]: unknown class\n", 1)
+
+
+def test_basename_and_dirname(sim):
+    r = sim.run("basename /usr/local/bin/", "basename hello.c .c", "basename .c .c", "basename /",
+                "dirname /usr/local/bin", "dirname file", "dirname /", "dirname /usr/", "dirname a//b")
+    assert r.out == "bin\nhello\n.c\n/\n/usr/local\n.\n/\n/\na\n"
+
+
+def test_basename_and_dirname_bad_input(sim):
+    r = sim.run("basename", "basename a b c", "dirname")
+    assert r.err.splitlines()[0].startswith("basename: missing NAME")
+    assert "dirname: missing NAME" in r.err
+    assert r.status == 2
+
+
+def test_tac_reverses_files_block_by_block_and_the_standard_input(sim):
+    sim.write("/t/f", "".join("line %d\n" % i for i in range(200)))
+    r = sim.run("tac /t/f | head -n 2", "tac /t/f | tail -n 1", "printf 'x\\ny' | tac",
+                "printf 'a\\nb\\n' | tac - ")
+    assert r.out == "line 199\nline 198\nline 0\ny\nx\nb\na\n"
+
+
+def test_tac_bad_input(sim):
+    r = sim.run("tac /nope")
+    assert (r.err, r.status) == ("tac: /nope: No such file or directory\n", 1)
+
+
+def test_od_types_bases_skip_count_and_repeats(sim):
+    sim.write("/t/od", "ABCDEFGHIJKLMNOPQRS\n")
+    sim.write("/t/zeros", b"\0" * 48)
+    r = sim.run("od -c /t/od", "od -A x -t x1 -N 4 /t/od", "od -b -j 16 /t/od", "od -t d2 -N 4 /t/od",
+                "od -A n -t u1 -N 3 /t/od", "od /t/zeros", "echo hi | od -t a")
+    assert r.out == (
+        "0000000   A   B   C   D   E   F   G   H   I   J   K   L   M   N   O   P\n"
+        "0000020   Q   R   S  \\n\n0000024\n"
+        "000000 41 42 43 44\n000004\n"
+        "0000020 121 122 123 012\n0000024\n"
+        "0000000  16961  17475\n0000004\n"
+        "  65  66  67\n"
+        "0000000 000000 000000 000000 000000 000000 000000 000000 000000\n*\n0000060\n"
+        "0000000   h   i  nl\n0000003\n")
+
+
+def test_od_bad_input(sim):
+    r = sim.run("od -t q /etc/init.sh")
+    assert r.err.startswith("od: q: unknown type") and r.status == 2
+    r = sim.run("od -A z /etc/init.sh")
+    assert r.status == 2
+    r = sim.run("od /nope")
+    assert (r.err, r.status) == ("od: /nope: No such file or directory\n", 1)
+
+
+def test_help_lists_the_new_tools(sim):
+    out = sim.run("help").out
+    for name in ("printf", "seq", "tr", "basename", "dirname", "tac", "od"):
+        assert "\n%s " % name in "\n" + out or name in out.split(), name
