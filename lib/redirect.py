@@ -1,6 +1,6 @@
-"""Where a command's streams go: redirections (> >> < 2> 2>&1), pipes
-between the commands of a pipeline, output captured for $(...) and for
-upyOS's `test ... > NAME`. Loaded when a line first needs one of them.
+"""Where a command's streams go: redirections (> >> < 2> 2>&1 <> >| 3> <<),
+pipes between the commands of a pipeline, output captured for $(...) and
+for upyOS's `test ... > NAME`. Loaded when a line first needs one of them.
 
 Streams are switched on the current process, whose commands inherit them,
 and switched back when the command ends.
@@ -35,21 +35,24 @@ def capture(text, sess):
 
 
 def apply(redirs, sess):
-    """Apply redirections to the current process; what restore() needs to
-    undo them, or None (after an error message) when one failed."""
+    """Apply redirections to the current process (descriptors 0-2) and
+    to the session (3-9, which `exec` opens and the commands inherit);
+    what restore() needs to undo them, or None (after an error message)
+    when one failed."""
     proc = process.current()
-    saved = (proc, proc.stdin, proc.stdout, proc.stderr, [])
+    saved = (proc, proc.stdin, proc.stdout, proc.stderr, [], sess, dict(sess.fds))
     for fd, op, word in redirs:
         target = expansion.word(word, sess)
         try:
-            if fd > 2:
+            if fd > 9:
                 raise ValueError("%d: bad file descriptor" % fd)
             if op[:2] == "<<":
                 stream = streams.Reader(target)
             elif op in ("<&", ">&"):
-                if target not in ("0", "1", "2"):
-                    raise ValueError("%s: bad file descriptor" % target)
-                stream = (proc.stdin, proc.stdout, proc.stderr)[int(target)]
+                if target == "-":
+                    stream = None
+                else:
+                    stream = _descriptor(proc, sess, target)
             else:
                 path = fspath.abspath(target, sess.cwd)
                 if path == "/dev/null":
@@ -59,7 +62,7 @@ def apply(redirs, sess):
                 else:
                     if fspath.is_protected(path):
                         raise ValueError("%s: part of the system, not overwritten" % target)
-                    stream = open(path, "a" if op == ">>" else "w")
+                    stream = _open(path, op)
                 saved[4].append(stream)
         except (OSError, ValueError) as e:
             restore(saved)
@@ -67,16 +70,50 @@ def apply(redirs, sess):
             errors.complain("sh", "%s: %s" % (target, cmdargs.strerror(e)) if isinstance(e, OSError) else str(e))
             return None
         if fd == 0:
-            proc.stdin = stream
+            proc.stdin = stream or streams.Reader()
         elif fd == 1:
-            proc.stdout = stream
+            proc.stdout = stream or streams.Reader()
+        elif fd == 2:
+            proc.stderr = stream or streams.Reader()
+        elif stream is None:
+            sess.fds.pop(fd, None)
         else:
-            proc.stderr = stream
+            sess.fds[fd] = stream
     return saved
 
 
+def _open(path, op):
+    """> and >| (there is no noclobber for it to override) truncate, >>
+    appends, <> reads and writes from the start, creating the file."""
+    if op == "<>":
+        try:
+            return open(path, "r+")
+        except OSError:
+            return open(path, "w+")
+    return open(path, "a" if op == ">>" else "w")
+
+
+def _descriptor(proc, sess, target):
+    if target in ("0", "1", "2"):
+        return (proc.stdin, proc.stdout, proc.stderr)[int(target)]
+    stream = sess.fds.get(int(target)) if target.isdigit() else None
+    if stream is None:
+        raise ValueError("%s: bad file descriptor" % target)
+    return stream
+
+
+def keep(saved):
+    """Make the redirections applied for `exec` the shell's own: nothing
+    is undone, and the files stay open until closed (N>&-) or replaced."""
+    sess, before = saved[5], saved[6]
+    for fd, stream in before.items():
+        if sess.fds.get(fd) is not stream and stream not in sess.fds.values():
+            stream.close()
+
+
 def restore(saved):
-    proc, proc.stdin, proc.stdout, proc.stderr, opened = saved
+    proc, proc.stdin, proc.stdout, proc.stderr, opened, sess, fds = saved
+    sess.fds = fds
     for stream in opened:
         stream.close()
 

@@ -97,6 +97,7 @@ class Session:
         self.testing = 0        # > 0 while a condition runs (set -e ignores it)
         self.substituted = None  # status of the last $(...) of the command expanded
         self.readonly = ()      # names `readonly` fixed
+        self.fds = {}           # descriptors 3-9 `exec` opened: number -> stream
 
     def positional(self):
         """$0, $1, ...: the running script's arguments, or just the shell."""

@@ -24,7 +24,7 @@ from shellflow import Exit, Goto, LoopControl, Return
 EXTENSIONS = (".py", ".mpy", ".sh")
 BUILTINS = ("exit", "return", "break", "continue", "goto", "skip", "source", ".",
             "shift", "run", "[", ":", "true", "false", "loadconfig", "loadboard",
-            "set", "local", "eval", "readonly", "type", "command")
+            "set", "local", "eval", "readonly", "type", "command", "exec")
 
 import_lock = system.allocate_lock()
 _SELF = sys.modules[__name__]   # what the built-ins (shellbuiltins.py) are given to run commands
@@ -235,6 +235,8 @@ def _simple(node, sess):
         # Nothing to run: the status is the last $(...)'s, if one ran.
         status = _redirected(redirs, sess, None)
         return sess.substituted if status == 0 and sess.substituted is not None else status
+    if argv[0] == "exec":
+        return _exec(argv, redirs, sess)
     if redirs and argv[0] == "test":
         import redirect
         if redirect.upyos_test(argv, redirs, sess):
@@ -248,6 +250,20 @@ def _simple(node, sess):
                 sess.unsetenv(name)
             else:
                 sess.setenv(name, value)
+
+
+def _exec(argv, redirs, sess):
+    """exec COMMAND: run it in the shell's stead (the shell ends with it);
+    exec with redirections only: they stay, for the rest of the session."""
+    import redirect
+    saved = redirect.apply(redirs, sess) if redirs else None
+    if redirs and saved is None:
+        return 1
+    if len(argv) == 1:
+        if saved is not None:
+            redirect.keep(saved)
+        return 0
+    raise Exit(run(argv[1:], sess))
 
 
 def _redirected(redirs, sess, argv):

@@ -30,7 +30,7 @@ Nodes:
   ("uif", a, op, b, action)      upyOS's one-line `if A OP B ACTION`
   ("py", text)                   a Python line (> statement, < expression)
   ("nop",)                       a :label line
-A redirection is (fd, op, word) with op one of < > >> <& >& << <<-; the word
+A redirection is (fd, op, word) with op one of < > >> >| <> <& >& << <<-; the word
 of a here-document (<<) is its body, read after the line that names it.
 """
 
@@ -214,6 +214,9 @@ class Lexer:
         elif c == "<" and line[j:j + 1] == "<":
             op = "<<-" if line[j + 1:j + 2] == "-" else "<<"
             j += len(op) - 1
+        elif line[j:j + 1] == ("|" if c == ">" else ">"):
+            op += line[j]
+            j += 1
         self.pos = j
         if fd is None:
             fd = 0 if c == "<" else 1

@@ -85,6 +85,15 @@ CASES = {
     "type": ("f() { :; }; type f cd; type nosuch; echo $?", "f is a shell function\n"
              "cd is /bin/cd.py\n127\n", 0),
     "command skips functions": ("echo() { printf no; }; command echo yes; command -v cd", "yes\n/bin/cd.py\n", 0),
+    # 2.7 Redirection, 2.14 exec
+    "exec opens a descriptor": ("exec 3> /tmp/fd3\necho one >&3\necho two >&3\nexec 3>&-\ncat /tmp/fd3\n"
+                                "echo x >&3\necho $?", "one\ntwo\n1\n", 0),
+    "read from a descriptor": ("printf 'l1\\nl2\\n' > /tmp/in\nexec 4< /tmp/in\nread a <&4\nread b <&4\n"
+                               'echo "$a $b"', "l1 l2\n", 0),
+    "a descriptor for one command": ("echo x 5> /tmp/f5 >&5; cat /tmp/f5; echo y >&5; echo $?", "x\n1\n", 0),
+    ">| and <>": ("echo hi >| /tmp/c; cat /tmp/c; echo rw <> /tmp/rw; cat /tmp/rw", "hi\nrw\n", 0),
+    "exec a command": ("(exec echo replaced; echo no); echo end", "replaced\nend\n", 0),
+    "exec redirects the shell": ("exec > /tmp/all\necho into the file\nexec >&2\ncat /tmp/all >&2", "", 0),
     # 2.9.4.2 loops
     "break leaves the inner loop": ("for i in 1 2; do for j in a b c; do\n"
                                     " if [ $j = b ]; then break; fi; echo $i$j; done; done",

@@ -53,8 +53,10 @@ def test_redirection_errors(sim):
     r = sim.run("echo x > /main.py")
     assert r.status == 1 and "part of the system" in r.err
     assert "kernel.boot" in sim.path("/main.py").read_text()
-    r = sim.run("echo x 5> /tmp/f")
-    assert r.status == 1 and "bad file descriptor" in r.err
+    r = sim.run("echo x >&5")
+    assert r.status == 1 and r.err == "sh: 5: bad file descriptor\n"
+    r = sim.run("echo x 10> /tmp/f")
+    assert r.status == 1 and r.err == "sh: 10: bad file descriptor\n"
     r = sim.run("echo x >")
     assert r.status == 2 and "syntax error" in r.err
 
