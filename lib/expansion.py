@@ -10,7 +10,7 @@ from shellparse import LIT, QLIT, VAR, QVAR, SUB, Lexer
 
 _IFS = " \t\n"
 _GLOB = "*?["
-_SELF = sys.modules[__name__]   # given to paramop.py, which sits above
+_SELF = sys.modules[__name__]   # given to wordops.py, which sits above
 
 
 class _Field:
@@ -79,13 +79,24 @@ def _expand(word, sess, args):
                 field = _Field()
             field.add(text, quoted)
             continue
-        pieces, hard = _split(text, ifs)
+        if not text:
+            continue
+        if ifs == _IFS:
+            pieces = text.split()
+            if text[:1] in _IFS:
+                pieces.insert(0, "")
+            if text[-1:] in _IFS:
+                pieces.append("")
+            hard = None
+        else:
+            import wordops
+            pieces, hard = wordops.split(text, ifs)
         for k, piece in enumerate(pieces):
             if k:
                 if field is not None:
                     out.append(field)
                     field = None
-                elif hard[k - 1]:
+                elif hard and hard[k - 1]:
                     out.append(_Field())
             if piece:
                 if field is None:
@@ -103,44 +114,12 @@ def _expand(word, sess, args):
         args.append(f.text)
 
 
-def _split(text, ifs):
-    """Field splitting (POSIX 2.6.5): the pieces of text between runs of
-    IFS characters, and for each run whether it holds one that is not a
-    blank (two such in a row delimit an empty field)."""
-    pieces = []
-    hard = []
-    if not ifs:
-        return [text], hard
-    blanks = ""
-    for c in ifs:
-        if c in _IFS:
-            blanks += c
-    start = i = 0
-    n = len(text)
-    while i < n:
-        if text[i] not in ifs:
-            i += 1
-            continue
-        pieces.append(text[start:i])
-        while i < n and text[i] in blanks:
-            i += 1
-        strong = i < n and text[i] in ifs
-        if strong:
-            i += 1
-            while i < n and text[i] in blanks:
-                i += 1
-        hard.append(strong)
-        start = i
-    pieces.append(text[start:])
-    return pieces, hard
-
-
 def value(kind, text, sess):
     """The text a variable, substitution or arithmetic part stands for."""
     if kind <= QVAR:
         if isinstance(text, tuple):
-            import paramop
-            return paramop.value(text, sess, _SELF)
+            import wordops
+            return wordops.value(text, sess, _SELF)
         found = sess.getenv(text)
         if found is None:
             if "u" in sess.flags and text not in "@*":
@@ -185,17 +164,3 @@ def assignment(parts, sess):
     eq = head.find("=")
     return head[:eq], word([(QLIT, head[eq + 1:])] + parts[1:], sess)
 
-
-def pattern(parts, sess):
-    """A word as a pattern (case, ${x#p}): its quoted characters stand for
-    themselves, its unquoted *, ? and [...] match."""
-    out = ""
-    for kind, text in parts:
-        if kind >= VAR:
-            text = value(kind, text, sess)
-        if kind & 1:
-            for c in text:
-                out += "\\" + c if c in _GLOB or c == "\\" else c
-        else:
-            out += text
-    return out

@@ -102,13 +102,25 @@ def _descriptor(proc, sess, target):
     return stream
 
 
-def keep(saved):
-    """Make the redirections applied for `exec` the shell's own: nothing
-    is undone, and the files stay open until closed (N>&-) or replaced."""
-    sess, before = saved[5], saved[6]
-    for fd, stream in before.items():
-        if sess.fds.get(fd) is not stream and stream not in sess.fds.values():
-            stream.close()
+def exec_(argv, redirs, sess):
+    """exec COMMAND: run it in the shell's stead (the shell ends with it);
+    exec with redirections only: they stay, for the rest of the session,
+    and the files stay open until closed (N>&-) or replaced."""
+    saved = apply(redirs, sess) if redirs else None
+    if redirs and saved is None:
+        return 1
+    if len(argv) > 1:
+        try:
+            status = shell.run(argv[1:], sess)
+        finally:
+            if saved is not None:
+                restore(saved)
+        raise Exit(status)
+    if saved is not None:
+        for fd, stream in saved[6].items():
+            if sess.fds.get(fd) is not stream and stream not in sess.fds.values():
+                stream.close()
+    return 0
 
 
 def restore(saved):

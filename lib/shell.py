@@ -103,11 +103,11 @@ def execute(node, sess):
                     raise Exit(status)
     elif kind == "andor":
         parts = node[1]
-        status = _test(parts[0], sess)
+        status = tested(parts[0], sess)
         for i in range(1, len(parts), 2):
             if (parts[i] == "&&") == (status == 0):
                 last = i + 2 == len(parts)
-                status = execute(parts[i + 1], sess) if last else _test(parts[i + 1], sess)
+                status = execute(parts[i + 1], sess) if last else tested(parts[i + 1], sess)
     elif kind == "pipe":
         import redirect
         if node[2]:
@@ -146,7 +146,7 @@ def execute(node, sess):
     return status
 
 
-def _test(node, sess):
+def tested(node, sess):
     """Run a command whose status is tested (if, while, && ||): set -e
     does not end the shell when it fails."""
     sess.testing += 1
@@ -157,45 +157,10 @@ def _test(node, sess):
 
 
 def _compound(node, sess):
-    kind = node[0]
-    if kind == "group":
+    if node[0] == "group":
         return execute(node[1], sess)
-    if kind == "subshell":
-        # The same shell, put back as it was: variables, directory,
-        # options, parameters, functions; exit ends only the ( ).
-        saved = (dict(sess.vars), sess.cwd, sess.flags, sess.args, dict(sess.functions))
-        try:
-            return execute(node[1], sess)
-        except Exit as e:
-            return e.status
-        finally:
-            sess.vars, sess.cwd, sess.flags, sess.args, sess.functions = saved
-    if kind == "if":
-        for condition, body in node[1]:
-            if _test(condition, sess) == 0:
-                return execute(body, sess)
-        return execute(node[2], sess) if node[2] else 0
-    if kind == "case":
-        import wildcard
-        text = expansion.word(node[1], sess)
-        for patterns, body in node[2]:
-            for pattern in patterns:
-                if wildcard.match(expansion.pattern(pattern, sess), text, True):
-                    return execute(body, sess) if body else 0
-        return 0
-    if kind == "loop":
-        _, condition, body, until = node[:4]
-        return _loop(lambda: (_test(condition, sess) == 0) != until, body, sess)
-    _, name, words, body = node[:4]
-    values = sess.positional()[1:] if words is None else expansion.fields(words, sess)
-    values.reverse()
-
-    def more():
-        if not values:
-            return False
-        sess.setenv(name, values.pop())
-        return True
-    return _loop(more, body, sess)
+    import shellcompound
+    return shellcompound.run(node, sess, _SELF)
 
 
 def interrupted(sess):
@@ -205,21 +170,6 @@ def interrupted(sess):
     check = getattr(sess.stdout, "check_interrupt", None)
     if check is not None:
         check()
-
-
-def _loop(more, body, sess):
-    status = 0
-    while more():
-        interrupted(sess)
-        try:
-            status = execute(body, sess)
-        except LoopControl as e:
-            if e.levels > 1:
-                e.levels -= 1
-                raise
-            if e.kind == "break":
-                break
-    return status
 
 
 def _simple(node, sess):
@@ -236,7 +186,8 @@ def _simple(node, sess):
         status = _redirected(redirs, sess, None)
         return sess.substituted if status == 0 and sess.substituted is not None else status
     if argv[0] == "exec":
-        return _exec(argv, redirs, sess)
+        import redirect
+        return redirect.exec_(argv, redirs, sess)
     if redirs and argv[0] == "test":
         import redirect
         if redirect.upyos_test(argv, redirs, sess):
@@ -250,20 +201,6 @@ def _simple(node, sess):
                 sess.unsetenv(name)
             else:
                 sess.setenv(name, value)
-
-
-def _exec(argv, redirs, sess):
-    """exec COMMAND: run it in the shell's stead (the shell ends with it);
-    exec with redirections only: they stay, for the rest of the session."""
-    import redirect
-    saved = redirect.apply(redirs, sess) if redirs else None
-    if redirs and saved is None:
-        return 1
-    if len(argv) == 1:
-        if saved is not None:
-            redirect.keep(saved)
-        return 0
-    raise Exit(run(argv[1:], sess))
 
 
 def _redirected(redirs, sess, argv):
@@ -299,7 +236,8 @@ def run(argv, sess, functions=True):
         return shellbuiltins.run(argv, sess, _SELF)
     body = sess.functions.get(name) if functions else None
     if body is not None:
-        return call(body, argv, sess)
+        import shellcompound
+        return shellcompound.call(body, argv, sess, _SELF)
     path, problem = locate(name, sess)
     if problem:
         errors.complain(name, problem)
@@ -307,25 +245,6 @@ def run(argv, sess, functions=True):
     if path.endswith(".sh"):
         return run_script(path, argv, sess)
     return _run_module(path, argv, sess)
-
-
-def call(body, argv, sess):
-    """Run a shell function: $1... are its arguments, `return` ends it,
-    and the variables it made `local` are put back."""
-    saved = sess.args
-    sess.args = [sess.positional()[0]] + argv[1:]
-    sess.frames.append({})
-    try:
-        return execute(body, sess)
-    except Return as r:
-        return r.status
-    finally:
-        for name, value in sess.frames.pop().items():
-            if value is None:
-                sess.unsetenv(name)
-            else:
-                sess.setenv(name, value)
-        sess.args = saved
 
 
 def locate(name, sess):

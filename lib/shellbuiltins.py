@@ -1,7 +1,8 @@
 """The shell's built-in commands, those that act on the shell itself:
 exit, return, break, continue, goto, skip, source (.), shift, set, local,
-eval, readonly, type, command, run, [, :, true, false, loadconfig, loadboard; with upyOS's one-line if and starting
-background jobs. Loaded on first use.
+eval, readonly, type, command, exec, run, [, :, true, false, loadconfig,
+loadboard; with upyOS's one-line if and starting background jobs. Loaded
+on first use.
 
 Each built-in is given the shell module (sh) whose evaluator runs it:
 shellbuiltins sits above the shell's resident part and never imports it.

@@ -11,7 +11,7 @@ A word is a list of parts (kind, text). Even kinds are unquoted (their
 values are split into fields and globbed), odd kinds quoted:
   LIT/QLIT      text
   VAR/QVAR      $NAME ${NAME} $? $1 ..., or for ${NAME OP WORD} and ${#NAME}
-                (name, op, word parts) (paramop.py)
+                (name, op, word parts) (wordops.py)
   SUB/QSUB      $(command) or `command`
   ARITH/QARITH  $((expression))
 
@@ -34,6 +34,8 @@ A redirection is (fd, op, word) with op one of < > >> >| <> <& >& << <<-; the wo
 of a here-document (<<) is its body, read after the line that names it.
 """
 
+import sys
+
 LIT = 0
 QLIT = 1
 VAR = 2
@@ -44,16 +46,19 @@ ARITH = 6
 QARITH = 7
 
 BLANKS = " \t\r"
-_META = " \t\r\n;&|()<>"
-_PLAIN_STOP = _META + "'\"\\$`"
+META = " \t\r\n;&|()<>"
+_PLAIN_STOP = META + "'\"\\$`"
 _QUOTED_STOP = "\"\\$`"
 _NAME_START = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_"
-_NAME = _NAME_START + "0123456789"
-_SPECIAL = "?#@*$!-0123456789"
+NAME = _NAME_START + "0123456789"
+SPECIAL = "?#@*$!-0123456789"
 _OPERATORS = ("&&", "||", ";;", ";", "&", "|", "(", ")")
 UPYOS_OPS = ("==", "!=", "<", "<=", ">", ">=", "in")
 NOP = ("nop",)
 _RESERVED = ("then", "elif", "else", "fi", "do", "done", "}", "esac")
+
+
+_SELF = sys.modules[__name__]   # given to shellsyntax.py, which sits above
 
 
 class ParseError(Exception):
@@ -70,7 +75,7 @@ def is_name(text):
     if not text or text[0] not in _NAME_START:
         return False
     for c in text:
-        if c not in _NAME:
+        if c not in NAME:
             return False
     return True
 
@@ -170,13 +175,17 @@ class Lexer:
             if self.line_done:
                 return self._token() if self._next_line() else None
             self.line_done = True
-            self._here_documents()
+            if self.heredocs:
+                import shellsyntax
+                shellsyntax.here_documents(self, _SELF)
             return "\n"
         c = line[i]
         if c == "\n":
             self.pos = i + 1
             self.line_done = True
-            self._here_documents()
+            if self.heredocs:
+                import shellsyntax
+                shellsyntax.here_documents(self, _SELF)
             return "\n"
         if c == "#":
             self.pos = len(line.rstrip("\r\n"))
@@ -229,7 +238,7 @@ class Lexer:
         i = self.pos
         while i < n:
             c = line[i]
-            if c in _META:
+            if c in META:
                 break
             if c == "'":
                 j = line.find("'", i + 1)
@@ -321,17 +330,18 @@ class Lexer:
             word.append((SUB + q, line[i + 2:j]))
             return j + 1
         if nxt == "{":
-            j = _brace_end(line, i + 2)
-            if j < 0:
-                raise ParseError("missing }")
-            word.append((VAR + q, _parameter(line[i + 2:j], quoted)))
-            return j + 1
-        if nxt and nxt in _SPECIAL:
+            j = line.find("}", i + 2)
+            if j >= 0 and is_parameter(line[i + 2:j]):
+                word.append((VAR + q, line[i + 2:j]))
+                return j + 1
+            import shellsyntax
+            return shellsyntax.parameter(self, i, word, quoted, _SELF)
+        if nxt and nxt in SPECIAL:
             word.append((VAR + q, nxt))
             return i + 2
         if nxt and nxt in _NAME_START:
             j = i + 2
-            while j < len(line) and line[j] in _NAME:
+            while j < len(line) and line[j] in NAME:
                 j += 1
             word.append((VAR + q, line[i + 1:j]))
             return j
@@ -353,25 +363,6 @@ class Lexer:
         word.append((kind, text))
         return j + 1
 
-    def _here_documents(self):
-        """Read the bodies of the here-documents of the line just ended,
-        each up to its delimiter line, into their words."""
-        pending = self.heredocs
-        self.heredocs = []
-        for word, delimiter, strip, quoted in pending:
-            body = []
-            while True:
-                line = self.more() if self.more is not None else None
-                if line is None:
-                    break
-                if strip:
-                    line = line.lstrip("\t")
-                if line.rstrip("\r\n") == delimiter:
-                    break
-                body.append(line if line[-1:] == "\n" else line + "\n")
-            text = "".join(body)
-            word.extend([(QLIT, text)] if quoted else _here_parts(text))
-
     def alias(self, word):
         """If the peeked word is an alias, put its text in its place and
         return True."""
@@ -386,101 +377,9 @@ class Lexer:
         return True
 
 
-def _here_parts(text):
-    """A here-document's text as word parts: $ and ` expand, a backslash
-    quotes only $ ` \\ and a newline; quotes are plain characters."""
-    lex = Lexer(text)
-    parts = []
-    i = 0
-    n = len(text)
-    while i < n:
-        c = text[i]
-        if c == "\\" and i + 1 < n and text[i + 1] in "$`\\\n":
-            if text[i + 1] != "\n":
-                parts.append((QLIT, text[i + 1]))
-            i += 2
-        elif c == "$":
-            i = lex._dollar(i, parts, True)
-        elif c == "`":
-            i = lex._backquoted(i, parts, QSUB)
-        else:
-            j = i + 1
-            while j < n and text[j] not in "\\$`":
-                j += 1
-            parts.append((QLIT, text[i:j]))
-            i = j
-    return parts
-
-
-def _is_parameter(name):
-    return is_name(name) or name.isdigit() or len(name) == 1 and name in _SPECIAL
-
-
-def _parameter(text, quoted):
-    """What ${text} names: a parameter, or (name, operator, word parts)
-    for ${#name} ("len"), ${name:-word} and the other operators."""
-    if _is_parameter(text):
-        return text
-    if text[:1] == "#" and _is_parameter(text[1:]):
-        return (text[1:], "len", None)
-    if text[:1].isdigit():
-        chars = "0123456789"
-    elif text[:1] in _SPECIAL:
-        chars = ""
-    else:
-        chars = _NAME
-    n = 1 if text else 0
-    while n < len(text) and text[n] in chars:
-        n += 1
-    name, rest = text[:n], text[n:]
-    op = rest[:2] if rest[:2] in _PARAM_OPS else rest[:1]
-    if not _is_parameter(name) or op not in _PARAM_OPS:
-        raise ParseError("${%s}: bad substitution" % text)
-    return (name, op, _inner_word(rest[len(op):], quoted))
-
-
-_PARAM_OPS = (":-", ":=", ":?", ":+", "##", "%%", "-", "=", "?", "+", "#", "%")
-
-
-def _inner_word(text, quoted):
-    """The parts of the word of ${name OP word}: as inside double quotes
-    within them, else as a word whose blanks and operators are plain text."""
-    parts = []
-    if quoted:
-        Lexer(text + '"')._double_quoted(0, parts)
-        return parts
-    lex = Lexer(text)
-    while lex.pos < len(text):
-        parts.extend(lex._word())
-        if lex.pos < len(text):
-            parts.append((LIT, text[lex.pos]))
-            lex.pos += 1
-    return parts
-
-
-def _brace_end(text, i):
-    """Index of the } that closes a ${ before text[i], skipping quoted text
-    and nested ${...}; -1 if none."""
-    depth = 1
-    n = len(text)
-    while i < n:
-        c = text[i]
-        if c == "}":
-            depth -= 1
-            if depth == 0:
-                return i
-        elif c == "$" and text[i + 1:i + 2] == "{":
-            depth += 1
-            i += 1
-        elif c == "'" or c == '"':
-            j = text.find(c, i + 1)
-            if j < 0:
-                return -1
-            i = j
-        elif c == "\\":
-            i += 1
-        i += 1
-    return -1
+def is_parameter(name):
+    """True if ${name} names a parameter: a variable, $1..., or $? $# ..."""
+    return is_name(name) or name.isdigit() or len(name) == 1 and name in SPECIAL
 
 
 def _closing(text, i, depth):
@@ -620,18 +519,10 @@ class Parser:
                 return NOP
             if lex.alias(token):
                 return self._command()
-            if name == "if":
+            if name in ("if", "while", "until", "for", "case"):
                 lex.next()
-                return self._upyos_if() or self._if()
-            if name in ("while", "until"):
-                lex.next()
-                return self._loop(name == "until")
-            if name == "for":
-                lex.next()
-                return self._for()
-            if name == "case":
-                lex.next()
-                return self._case()
+                import shellsyntax
+                return shellsyntax.compound(self, name, _SELF)
             if name == "{":
                 lex.next()
                 body = self._list()
@@ -661,7 +552,8 @@ class Parser:
                 else:
                     words.append(token)
             elif token == "(" and len(words) == 1 and not (assigns or redirs) and is_name(literal(words[0])):
-                return self._function(literal(words[0]))
+                import shellsyntax
+                return shellsyntax.function(self, literal(words[0]), _SELF)
             else:
                 break
         if not (assigns or words or redirs):
@@ -674,13 +566,8 @@ class Parser:
         if not isinstance(target, list):
             raise ParseError("%s needs a %s" % (op, "delimiter" if op[:2] == "<<" else "file"))
         if op[:2] == "<<":
-            # The body comes after this line; its word is filled in then.
-            body = []
-            quoted = False
-            for kind, text in target:
-                quoted = quoted or kind & 1
-            self.lex.heredocs.append((body, "".join([t for k, t in target]), op == "<<-", quoted))
-            return (fd, op, body)
+            import shellsyntax
+            return shellsyntax.here_document(self.lex, fd, op, target)
         return (fd, op, target)
 
     def _redirections(self):
@@ -701,123 +588,6 @@ class Parser:
         self._linebreaks()
         token = self.lex.peek()
         return literal(token) if isinstance(token, list) else None
-
-    def _if(self):
-        clauses = []
-        else_body = None
-        while True:
-            condition = self._list()
-            self._expect("then")
-            clauses.append((condition, self._list()))
-            word = self._keyword()
-            self.lex.next()
-            if word == "elif":
-                continue
-            if word == "else":
-                else_body = self._list()
-                self._expect("fi")
-            elif word != "fi":
-                raise Incomplete("missing fi")
-            return ("if", clauses, else_body, self._redirections())
-
-    def _loop(self, until):
-        condition = self._list()
-        self._expect("do")
-        body = self._list()
-        self._expect("done")
-        return ("loop", condition, body, until, self._redirections())
-
-    def _for(self):
-        lex = self.lex
-        token = lex.next()
-        name = literal(token) if isinstance(token, list) else None
-        if not is_name(name):
-            raise ParseError("for: bad variable name")
-        words = None
-        if lex.peek() == ";":
-            lex.next()
-        elif self._keyword() == "in":
-            lex.next()
-            words = []
-            while isinstance(lex.peek(), list):
-                words.append(lex.next())
-            if lex.peek() in (";", "\n"):
-                lex.next()
-            else:
-                raise self._unexpected()
-        self._expect("do")
-        body = self._list()
-        self._expect("done")
-        return ("for", name, words, body, self._redirections())
-
-    def _case(self):
-        lex = self.lex
-        word = lex.next()
-        if not isinstance(word, list):
-            raise ParseError("case: missing word")
-        self._expect("in")
-        items = []
-        while self._keyword() != "esac":
-            if lex.peek() == "(":
-                lex.next()
-            patterns = [lex.next()]
-            while lex.peek() == "|":
-                lex.next()
-                patterns.append(lex.next())
-            for pattern in patterns:
-                if not isinstance(pattern, list):
-                    raise self._unexpected() if pattern is None else ParseError("case: bad pattern")
-            if lex.next() != ")":
-                raise ParseError("case: missing ) after a pattern")
-            self._linebreaks()
-            body = None if lex.peek() == ";;" or self._keyword() == "esac" else self._list()
-            items.append((patterns, body))
-            if lex.peek() == ";;":
-                lex.next()
-            elif self._keyword() != "esac":
-                raise self._unexpected()
-        lex.next()
-        return ("case", word, items, self._redirections())
-
-    def _function(self, name):
-        """NAME() COMMAND: the command is kept, run each time NAME is."""
-        lex = self.lex
-        lex.next()
-        if lex.next() != ")":
-            raise ParseError("%s: ( without )" % name)
-        self._linebreaks()
-        body = self._command()
-        if body[0] in ("simple", "py", "nop", "pipe"):
-            raise ParseError("%s(): the body must be a compound command ({ ...; })" % name)
-        return ("function", name, body)
-
-    def _upyos_if(self):
-        """upyOS's `if A OP B ACTION...` (a comparison, then a command on
-        the same line), told apart from `if LIST; then` by its operator."""
-        lex = self.lex
-        line, pos = lex.line, lex.pos
-        lex._skip_blanks()
-        a = lex._word() if lex.line[lex.pos:lex.pos + 1] not in _META else None
-        lex._skip_blanks()
-        i = lex.pos
-        j = i
-        while j < len(lex.line) and lex.line[j] not in BLANKS + "\n":
-            j += 1
-        op = lex.line[i:j]
-        if a is None or op not in UPYOS_OPS or j >= len(lex.line) or lex.line[j] == "\n":
-            lex.line, lex.pos = line, pos
-            return None
-        lex.pos = j
-        lex._skip_blanks()
-        b = lex._word()
-        lex._skip_blanks()
-        lex.start = lex.pos
-        action = lex.rest_of_line().strip(BLANKS)
-        if not b or not action:
-            raise ParseError("if: usage: if A OP B COMMAND")
-        parser = Parser(action, aliases=lex.aliases)
-        return ("uif", a, op, b, parser.command())
-
 
 def _show(token):
     if token is None:

@@ -12,8 +12,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # Bottom up. A new module goes into the lowest layer its imports allow.
 LAYERS = [
     # facts and words: what everything reads, importing nothing above
-    {"system", "fspath", "shellparse", "arith", "inet", "sun", "signature", "upgradeboot",
-     "readonly", "shellflow", "wildcard", "streams", "sdata", "paramop"},
+    {"system", "fspath", "shellparse", "shellsyntax", "arith", "inet", "sun", "signature", "upgradeboot",
+     "readonly", "shellflow", "wildcard", "streams", "sdata", "wordops"},
     # the process table: processes, sleeping; threads and stop requests
     {"process", "procctl"},
     # who reads and writes where; how a failure is worded; the program API
@@ -21,7 +21,7 @@ LAYERS = [
     {"errors", "session", "lineedit", "munix", "cmdargs", "utls", "fileops", "textin",
      "intvar", "httpclient", "sysconf", "logfile"},
     # the shell: parser, expansion, evaluator, built-ins, scripts, jobs
-    {"shell", "expansion", "redirect", "script", "pyline", "shellbuiltins", "asyncloop",
+    {"shell", "expansion", "redirect", "script", "pyline", "shellbuiltins", "shellcompound", "asyncloop",
      "jobctl", "jobcmd"},
     # the kernel: boot, recovery, shutdown; sessions over streams
     {"kernel", "startup", "streamshell"},

@@ -93,6 +93,7 @@ CASES = {
     "a descriptor for one command": ("echo x 5> /tmp/f5 >&5; cat /tmp/f5; echo y >&5; echo $?", "x\n1\n", 0),
     ">| and <>": ("echo hi >| /tmp/c; cat /tmp/c; echo rw <> /tmp/rw; cat /tmp/rw", "hi\nrw\n", 0),
     "exec a command": ("(exec echo replaced; echo no); echo end", "replaced\nend\n", 0),
+    "exec a command with redirections": ("(exec echo into > /tmp/x); echo out; cat /tmp/x", "out\ninto\n", 0),
     "exec redirects the shell": ("exec > /tmp/all\necho into the file\nexec >&2\ncat /tmp/all >&2", "", 0),
     # 2.9.4.2 loops
     "break leaves the inner loop": ("for i in 1 2; do for j in a b c; do\n"

@@ -1,5 +1,7 @@
-"""The operators of ${NAME OP WORD} and ${#NAME} (POSIX 2.6.2), loaded the
-first time a script uses one.
+"""What word expansion (expansion.py) does only for some words, loaded the
+first time a script needs it: the operators of ${NAME OP WORD} and ${#NAME}
+(POSIX 2.6.2), patterns (${x#p}, case) and field splitting by an IFS of
+the script's own (2.6.5).
 
   ${#x}                  length of the value
   ${x:-w} ${x-w}         w if x is unset or empty (without ':' only if unset)
@@ -10,7 +12,9 @@ first time a script uses one.
   ${x%p} ${x%%p}         the value less its shortest / longest suffix matching p
 """
 import wildcard
-from shellparse import is_name
+from shellparse import VAR, is_name
+
+BLANKS = " \t\n"
 
 
 class ParameterError(Exception):
@@ -28,7 +32,7 @@ def value(spec, sess, expansion):
     if op == "len":
         return str(len(current or ""))
     if op[0] in "#%":
-        return _remove(current or "", op, expansion.pattern(parts, sess))
+        return _remove(current or "", op, pattern(parts, sess, expansion))
     unset = current is None or op[0] == ":" and not current
     test = op[-1]
     if test == "+":
@@ -58,3 +62,50 @@ def _remove(text, op, pattern):
         elif wildcard.match(pattern, text[n - i:], True):
             return text[:n - i]
     return text
+
+
+def pattern(parts, sess, expansion):
+    """A word as a pattern (case, ${x#p}): its quoted characters stand for
+    themselves, its unquoted *, ? and [...] match."""
+    out = ""
+    for kind, text in parts:
+        if kind >= VAR:
+            text = expansion.value(kind, text, sess)
+        if kind & 1:
+            for c in text:
+                out += "\\" + c if c in "*?[\\" else c
+        else:
+            out += text
+    return out
+
+
+def split(text, ifs):
+    """Field splitting (POSIX 2.6.5): the pieces of text between runs of
+    IFS characters, and for each run whether it holds one that is not a
+    blank (two such in a row delimit an empty field)."""
+    pieces = []
+    hard = []
+    if not ifs:
+        return [text], hard
+    blanks = ""
+    for c in ifs:
+        if c in BLANKS:
+            blanks += c
+    start = i = 0
+    n = len(text)
+    while i < n:
+        if text[i] not in ifs:
+            i += 1
+            continue
+        pieces.append(text[start:i])
+        while i < n and text[i] in blanks:
+            i += 1
+        strong = i < n and text[i] in ifs
+        if strong:
+            i += 1
+            while i < n and text[i] in blanks:
+                i += 1
+        hard.append(strong)
+        start = i
+    pieces.append(text[start:])
+    return pieces, hard

@@ -1,0 +1,85 @@
+"""The compound commands (if, while, until, for, case, ( ... )) and calls of
+shell functions, run for the resident evaluator (shell.py), which only runs
+simple commands, lists, pipelines and { ...; } itself. Loaded the first time
+a line holds one.
+
+Each function is given the shell module (sh) whose evaluator runs the
+commands inside: this one sits above it and never imports it.
+"""
+from shellflow import Exit, LoopControl, Return
+
+
+def run(node, sess, sh):
+    """Run a compound command node (shellparse.py); its status."""
+    kind = node[0]
+    if kind == "if":
+        for condition, body in node[1]:
+            if sh.tested(condition, sess) == 0:
+                return sh.execute(body, sess)
+        return sh.execute(node[2], sess) if node[2] else 0
+    if kind == "loop":
+        _, condition, body, until = node[:4]
+        return _loop(lambda: (sh.tested(condition, sess) == 0) != until, body, sess, sh)
+    if kind == "for":
+        _, name, words, body = node[:4]
+        values = sess.positional()[1:] if words is None else sh.expansion.fields(words, sess)
+        values.reverse()
+
+        def more():
+            if not values:
+                return False
+            sess.setenv(name, values.pop())
+            return True
+        return _loop(more, body, sess, sh)
+    if kind == "case":
+        import wildcard
+        import wordops
+        text = sh.expansion.word(node[1], sess)
+        for patterns, body in node[2]:
+            for pattern in patterns:
+                if wildcard.match(wordops.pattern(pattern, sess, sh.expansion), text, True):
+                    return sh.execute(body, sess) if body else 0
+        return 0
+    # ( ... ): the same shell, put back as it was after it (variables,
+    # folder, options, arguments, functions); an exit in it ends only it.
+    saved = (dict(sess.vars), sess.cwd, sess.flags, sess.args, dict(sess.functions))
+    try:
+        return sh.execute(node[1], sess)
+    except Exit as e:
+        return e.status
+    finally:
+        sess.vars, sess.cwd, sess.flags, sess.args, sess.functions = saved
+
+
+def _loop(more, body, sess, sh):
+    status = 0
+    while more():
+        sh.interrupted(sess)
+        try:
+            status = sh.execute(body, sess)
+        except LoopControl as e:
+            if e.levels > 1:
+                e.levels -= 1
+                raise
+            if e.kind == "break":
+                break
+    return status
+
+
+def call(body, argv, sess, sh):
+    """Run a shell function: $1... are its arguments, `return` ends it,
+    and the variables it made `local` are put back."""
+    saved = sess.args
+    sess.args = [sess.positional()[0]] + argv[1:]
+    sess.frames.append({})
+    try:
+        return sh.execute(body, sess)
+    except Return as r:
+        return r.status
+    finally:
+        for name, value in sess.frames.pop().items():
+            if value is None:
+                sess.unsetenv(name)
+            else:
+                sess.setenv(name, value)
+        sess.args = saved

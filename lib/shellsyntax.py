@@ -1,0 +1,276 @@
+"""The parts of the command language simple command lines never hold,
+parsed here so that the resident parser (shellparse.py) stays small: the
+compound commands (if, upyOS's one-line if, while, until, for, case),
+${NAME OP WORD} and ${#NAME}, NAME() { ...; }, here-documents. Loaded the
+first time a line holds one. Each function is given the
+shellparse module (sp) it parses for: this one sits above it and never
+imports it.
+"""
+
+PARAM_OPS = (":-", ":=", ":?", ":+", "##", "%%", "-", "=", "?", "+", "#", "%")
+
+
+def parameter(lex, i, word, quoted, sp):
+    """Parse ${...} at lex.line[i] == "$" into word; the index after it."""
+    line = lex.line
+    j = _brace_end(line, i + 2)
+    if j < 0:
+        raise sp.ParseError("missing }")
+    word.append((sp.VAR + (1 if quoted else 0), _parameter(line[i + 2:j], quoted, sp)))
+    return j + 1
+
+
+def _parameter(text, quoted, sp):
+    """(name, operator, word parts) for ${#name} (operator "len"),
+    ${name:-word} and the other operators."""
+    if text[:1] == "#" and sp.is_parameter(text[1:]):
+        return (text[1:], "len", None)
+    if text[:1].isdigit():
+        chars = "0123456789"
+    elif text[:1] in sp.SPECIAL:
+        chars = ""
+    else:
+        chars = sp.NAME
+    n = 1 if text else 0
+    while n < len(text) and text[n] in chars:
+        n += 1
+    name, rest = text[:n], text[n:]
+    op = rest[:2] if rest[:2] in PARAM_OPS else rest[:1]
+    if not sp.is_parameter(name) or op not in PARAM_OPS:
+        raise sp.ParseError("${%s}: bad substitution" % text)
+    return (name, op, _inner_word(rest[len(op):], quoted, sp))
+
+
+def _inner_word(text, quoted, sp):
+    """The parts of the word of ${name OP word}: as inside double quotes
+    within them, else as a word whose blanks and operators are plain text."""
+    parts = []
+    if quoted:
+        sp.Lexer(text + '"')._double_quoted(0, parts)
+        return parts
+    lex = sp.Lexer(text)
+    while lex.pos < len(text):
+        parts.extend(lex._word())
+        if lex.pos < len(text):
+            parts.append((sp.LIT, text[lex.pos]))
+            lex.pos += 1
+    return parts
+
+
+def _brace_end(text, i):
+    """Index of the } that closes a ${ before text[i], skipping quoted text
+    and nested ${...}; -1 if none."""
+    depth = 1
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+        elif c == "$" and text[i + 1:i + 2] == "{":
+            depth += 1
+            i += 1
+        elif c == "'" or c == '"':
+            j = text.find(c, i + 1)
+            if j < 0:
+                return -1
+            i = j
+        elif c == "\\":
+            i += 1
+        i += 1
+    return -1
+
+
+def here_document(lex, fd, op, delimiter):
+    """The redirection << or <<- DELIMITER: its word, the body, is filled
+    in once the line ends (here_documents)."""
+    body = []
+    quoted = False
+    for kind, text in delimiter:
+        quoted = quoted or kind & 1
+    lex.heredocs.append((body, "".join([t for k, t in delimiter]), op == "<<-", quoted))
+    return (fd, op, body)
+
+
+def here_documents(lex, sp):
+    """Read the bodies of the here-documents of the line just ended, each
+    up to its delimiter line, into their words."""
+    pending = lex.heredocs
+    lex.heredocs = []
+    for word, delimiter, strip, quoted in pending:
+        body = []
+        while True:
+            line = lex.more() if lex.more is not None else None
+            if line is None:
+                break
+            if strip:
+                line = line.lstrip("\t")
+            if line.rstrip("\r\n") == delimiter:
+                break
+            body.append(line if line[-1:] == "\n" else line + "\n")
+        text = "".join(body)
+        word.extend([(sp.QLIT, text)] if quoted else _here_parts(text, sp))
+
+
+def _here_parts(text, sp):
+    """A here-document's text as word parts: $ and ` expand, a backslash
+    quotes only $ ` \\ and a newline; quotes are plain characters."""
+    lex = sp.Lexer(text)
+    parts = []
+    i = 0
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c == "\\" and i + 1 < n and text[i + 1] in "$`\\\n":
+            if text[i + 1] != "\n":
+                parts.append((sp.QLIT, text[i + 1]))
+            i += 2
+        elif c == "$":
+            i = lex._dollar(i, parts, True)
+        elif c == "`":
+            i = lex._backquoted(i, parts, sp.QSUB)
+        else:
+            j = i + 1
+            while j < n and text[j] not in "\\$`":
+                j += 1
+            parts.append((sp.QLIT, text[i:j]))
+            i = j
+    return parts
+
+
+def compound(parser, keyword, sp):
+    """The compound command that starts with keyword, just read."""
+    if keyword == "if":
+        return _upyos_if(parser, sp) or _if(parser, sp)
+    if keyword == "for":
+        return _for(parser, sp)
+    if keyword == "case":
+        return _case(parser, sp)
+    return _loop(parser, keyword == "until", sp)
+
+
+def _if(parser, sp):
+    """if LIST; then LIST; [elif LIST; then LIST;]... [else LIST;] fi"""
+    clauses = []
+    else_body = None
+    while True:
+        condition = parser._list()
+        parser._expect("then")
+        clauses.append((condition, parser._list()))
+        word = parser._keyword()
+        parser.lex.next()
+        if word == "elif":
+            continue
+        if word == "else":
+            else_body = parser._list()
+            parser._expect("fi")
+        elif word != "fi":
+            raise sp.Incomplete("missing fi")
+        return ("if", clauses, else_body, parser._redirections())
+
+
+def _loop(parser, until, sp):
+    """while|until LIST; do LIST; done"""
+    condition = parser._list()
+    parser._expect("do")
+    body = parser._list()
+    parser._expect("done")
+    return ("loop", condition, body, until, parser._redirections())
+
+
+def _for(parser, sp):
+    """for NAME [in WORD...]; do LIST; done"""
+    lex = parser.lex
+    token = lex.next()
+    name = sp.literal(token) if isinstance(token, list) else None
+    if not sp.is_name(name):
+        raise sp.ParseError("for: bad variable name")
+    words = None
+    if lex.peek() == ";":
+        lex.next()
+    elif parser._keyword() == "in":
+        lex.next()
+        words = []
+        while isinstance(lex.peek(), list):
+            words.append(lex.next())
+        if lex.peek() in (";", "\n"):
+            lex.next()
+        else:
+            raise parser._unexpected()
+    parser._expect("do")
+    body = parser._list()
+    parser._expect("done")
+    return ("for", name, words, body, parser._redirections())
+
+
+def _upyos_if(parser, sp):
+    """upyOS's `if A OP B ACTION...` (a comparison, then a command on
+    the same line), told apart from `if LIST; then` by its operator."""
+    lex = parser.lex
+    line, pos = lex.line, lex.pos
+    lex._skip_blanks()
+    a = lex._word() if lex.line[lex.pos:lex.pos + 1] not in sp.META else None
+    lex._skip_blanks()
+    i = lex.pos
+    j = i
+    while j < len(lex.line) and lex.line[j] not in sp.BLANKS + "\n":
+        j += 1
+    op = lex.line[i:j]
+    if a is None or op not in sp.UPYOS_OPS or j >= len(lex.line) or lex.line[j] == "\n":
+        lex.line, lex.pos = line, pos
+        return None
+    lex.pos = j
+    lex._skip_blanks()
+    b = lex._word()
+    lex._skip_blanks()
+    lex.start = lex.pos
+    action = lex.rest_of_line().strip(sp.BLANKS)
+    if not b or not action:
+        raise sp.ParseError("if: usage: if A OP B COMMAND")
+    parser = sp.Parser(action, aliases=lex.aliases)
+    return ("uif", a, op, b, parser.command())
+
+
+def _case(parser, sp):
+    """case WORD in [(]PATTERN[|PATTERN]...) LIST;; ... esac"""
+    lex = parser.lex
+    word = lex.next()
+    if not isinstance(word, list):
+        raise sp.ParseError("case: missing word")
+    parser._expect("in")
+    items = []
+    while parser._keyword() != "esac":
+        if lex.peek() == "(":
+            lex.next()
+        patterns = [lex.next()]
+        while lex.peek() == "|":
+            lex.next()
+            patterns.append(lex.next())
+        for pattern in patterns:
+            if not isinstance(pattern, list):
+                raise parser._unexpected() if pattern is None else sp.ParseError("case: bad pattern")
+        if lex.next() != ")":
+            raise sp.ParseError("case: missing ) after a pattern")
+        parser._linebreaks()
+        body = None if lex.peek() == ";;" or parser._keyword() == "esac" else parser._list()
+        items.append((patterns, body))
+        if lex.peek() == ";;":
+            lex.next()
+        elif parser._keyword() != "esac":
+            raise parser._unexpected()
+    lex.next()
+    return ("case", word, items, parser._redirections())
+
+
+def function(parser, name, sp):
+    """NAME() COMMAND, at its (: the command is kept, run each time NAME is."""
+    lex = parser.lex
+    lex.next()
+    if lex.next() != ")":
+        raise sp.ParseError("%s: ( without )" % name)
+    parser._linebreaks()
+    body = parser._command()
+    if body[0] in ("simple", "py", "nop", "pipe"):
+        raise sp.ParseError("%s(): the body must be a compound command ({ ...; })" % name)
+    return ("function", name, body)
