@@ -52,8 +52,9 @@ def run_line(line, sess, more=None):
         errors.complain("return", "not in a script")
         sess.status = 1
     except LoopControl as e:
-        errors.complain(e.kind, "only meaningful in a loop")
-        sess.status = 1
+        if not e.status:
+            errors.complain(e.kind, "only meaningful in a loop")
+        sess.status = e.status or 1
     except Exit:
         raise
     except Exception as e:

@@ -95,10 +95,12 @@ def _return(argv, sess, sh):
 
 def _loop_control(argv, sess, sh):
     try:
-        raise LoopControl(argv[0], _count_arg(argv))
+        n = _count_arg(argv)
     except ValueError as e:
+        # The loop cannot go on as asked: leave it, as dash leaves the script.
         complain("sh", str(e))
-        return 2
+        raise LoopControl("break", 1, 2)
+    raise LoopControl(argv[0], n)
 
 
 def _goto(argv, sess, sh):

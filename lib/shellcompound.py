@@ -61,6 +61,7 @@ def _loop(more, body, sess, sh):
             if e.levels > 1:
                 e.levels -= 1
                 raise
+            status = e.status
             if e.kind == "break":
                 break
     return status

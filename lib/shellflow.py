@@ -24,8 +24,10 @@ class Goto(Exception):
 
 
 class LoopControl(Exception):
-    """break or continue, out of `levels` loops."""
+    """break or continue, out of `levels` loops; the loop's status is
+    `status` (not 0 only when the count was wrong, and that ends the loop)."""
 
-    def __init__(self, kind, levels):
+    def __init__(self, kind, levels, status=0):
         self.kind = kind
         self.levels = levels
+        self.status = status

@@ -101,7 +101,9 @@ CASES = {
                                     "1a\n2a\n", 0),
     "continue 2": ("for i in 1 2; do for j in a b; do continue 2; echo no; done; echo no; done; echo ok",
                    "ok\n", 0),
-    "break with a bad count": ("for i in 1 2; do break oops; done; echo $?", "2\n", 0),
+    "break with a bad count leaves the loop": ("for i in 1 2; do echo $i; break oops; done; echo $?",
+                                               "1\n2\n", 0),
+    "the status of a loop left by break": ("for i in 1; do false; break; done; echo $?", "0\n", 0),
 }
 
 
@@ -111,6 +113,12 @@ def test_posix(sim, name):
     sim.write("/t.sh", script + "\n")
     r = sim.run("sh /t.sh")
     assert (r.out, r.status) == (out, status), r.err
+
+
+def test_a_bad_loop_count_is_one_error(sim):
+    r = sim.run("while true; do continue x; done; echo $?", "break -1", "echo $?")
+    assert (r.out, r.err) == ("2\n2\n", "sh: continue: x: not a positive count\n"
+                                          "sh: break: -1: not a positive count\n")
 
 
 def test_set_x_traces_commands_on_the_error_stream(sim):
