@@ -29,9 +29,7 @@ def __main__(args):
     for p, place in zip(procs, places):
         row = fmt % (p.pid, state(p), cmdargs.duration(p.elapsed() // 1000), place)
         if long:
-            # A job's parent is the process that started it.
-            parent = p.parent or p.by
-            row += "%5s %-6s " % (parent.pid if parent else "-", p.kind)
+            row += "%5s %-6s " % (p.ppid or "-", p.kind)
         rows.append(row + jobcmd.describe(p))
     print("\n".join(rows))
     if long:

@@ -62,6 +62,7 @@ class Process:
         self.task = None        # the asyncio task running it, if any
         self.log = None         # where a job's output goes once its session ended
         starter = parent if parent is not None else by
+        self.ppid = starter.pid if starter is not None else None
         with _lock:
             # What a held or stopping process starts is held or stopping
             # too: decided under the lock, so that a stop request either
@@ -91,6 +92,10 @@ class Process:
                     del _current[self.thread]
             if self.parent is None and not self.job:
                 _session_ended(self.session)
+        # Let go of the starter: a finished job kept for `wait` must not
+        # keep its ancestors alive (a script that starts itself would
+        # chain every generation).
+        self.parent = self.by = None
 
     def discard(self):
         """Forget a process that never ran (its thread could not start)."""

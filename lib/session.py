@@ -99,6 +99,23 @@ class Session:
         self.readonly = ()      # names `readonly` fixed
         self.fds = {}           # descriptors 3-9 `exec` opened: number -> stream
 
+    def subshell(self):
+        """A copy for a background job: what the job changes (variables,
+        folder, arguments, options, functions) stays its own, and it does
+        not see what its starter changes after it started."""
+        new = Session(self.name, self.stdin, self.stdout, self.stderr)
+        new.cwd = self.cwd
+        new.vars = dict(self.vars)
+        new.status = self.status
+        new.args = self.args
+        new.last_job = self.last_job
+        new.owner = self.owner
+        new.flags = self.flags
+        new.functions = dict(self.functions)
+        new.readonly = self.readonly
+        new.fds = dict(self.fds)
+        return new
+
     def positional(self):
         """$0, $1, ...: the running script's arguments, or just the shell."""
         return self.args if self.args is not None else ["sh"]

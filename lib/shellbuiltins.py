@@ -44,8 +44,9 @@ def background(node, sess, sh):
     """CMD &: run node as a job of its own (jobctl.py)."""
     import jobctl
     name, args = _describe(node, sh)
+    sub = sess.subshell()
     try:
-        job = jobctl.background(sess, name, args, lambda: sh.execute(node, sess))
+        job = jobctl.background(sess, name, args, lambda: sh.execute(node, sub))
     except OSError as e:
         complain("sh", "cannot start %s in the background: %s" % (name, cmdargs.strerror(e)))
         return 1

@@ -282,6 +282,30 @@ def test_a_fork_bomb_is_bounded_and_killall_wins(sim):
     assert "no thread free" in r.err
 
 
+HEAP = "import gc\n\ndef __main__(args):\n    gc.collect()\n    print('heap', gc.mem_alloc())\n"
+
+
+def test_a_finished_job_does_not_keep_its_ancestors(sim):
+    """A chain of jobs, each started by the one before, which then ends:
+    the last one kept for `wait` must not keep the whole chain alive."""
+    sim.write("/tmp/heap.py", HEAP)
+    sim.write("/chain.sh", "if [ $1 -lt $2 ]; then sh /chain.sh $(($1 + 1)) $2 & "
+                           "else echo > /tmp/end$2; fi\n")
+    wait = "while [ ! -f /tmp/end%d ]; do sleep 0.1; done"
+    r = sim.run("sh /chain.sh 0 2 > /dev/null", wait % 2, "/tmp/heap",
+                "sh /chain.sh 0 200 > /dev/null", wait % 200, "/tmp/heap", timeout=90)
+    before, after = [int(line.split()[1]) for line in r.out.splitlines() if line.startswith("heap")]
+    assert after - before < 40000, (before, after)
+
+
+def test_a_job_runs_in_a_copy_of_its_session(sim):
+    """As a POSIX subshell: the job sees the variables, folder and
+    arguments of when it started; what it changes stays its own."""
+    r = sim.run("x=1; cd /etc", "(sleep 0.5; echo job x=$x in $PWD; y=2; cd /) &",
+                "x=2; cd /tmp", "sleep 1", "echo x=$x y=$y in $PWD")
+    assert r.out.splitlines()[1:] == ["job x=1 in /etc", "x=2 y= in /tmp"], r.out
+
+
 SESSION = """import _thread, streamshell, time
 
 class Stream:

@@ -149,9 +149,36 @@ def jobs_figures(tree: Path) -> dict:
 COUNTING_LOOP = 1000
 
 
+# A POSIX sh script using what loads on demand: a function with local
+# variables, case, a here-document, parameter operators, a subshell; the
+# heap is measured inside the function, with all of it loaded.
+POSIX_SCRIPT = """\
+kind() {
+    local name=$1
+    case ${name##*.} in
+        sh) echo script ;;
+        py|mpy) echo program ;;
+        *) echo other ;;
+    esac
+}
+for f in /etc/init.sh /bin/ls.py /tmp/x.txt; do
+    k=$(kind "$f")
+    (cd /tmp; : ${k:-none})
+done
+report() {
+    cat <<EOF > /tmp/report
+${1%.sh} is a $(kind "$1"), ${#1} characters
+EOF
+    /tmp/heapprobe
+}
+report /etc/init.sh
+"""
+
+
 def scripts(tree: Path) -> dict:
     """upyOS's counting loop (:cont / incr a / if $a <= N goto cont): ms per
-    iteration; and the heap in use while a 1,000-line script runs a loop."""
+    iteration; the heap in use while a 1,000-line script runs a loop, and
+    inside a POSIX script's function."""
     long_script = ["x=$((x + 1))"] * 990 + [
         ":loop", "incr i", "if $i == 5 /tmp/heapprobe", "if $i < 10 goto loop"]
     with tempfile.TemporaryDirectory(prefix="munix-bench-") as tmp:
@@ -161,12 +188,15 @@ def scripts(tree: Path) -> dict:
         (flash / "tmp" / "count.sh").write_text(
             ":cont\nincr a\nif $a <= %d goto cont\n" % COUNTING_LOOP)
         (flash / "tmp" / "long.sh").write_text("\n".join(long_script) + "\n")
+        (flash / "tmp" / "posix.sh").write_text(POSIX_SCRIPT)
+        posix = _boot(flash, ["sh /tmp/posix.sh"])
         timed = _boot(flash, ["> import time", "> t0 = time.ticks_us()", "sh /tmp/count.sh",
                               "< time.ticks_diff(time.ticks_us(), t0)"])
         during = _boot(flash, ["sh /tmp/long.sh"])
     return {
         "ms per loop iteration": int(timed.stdout.split()[-1]) / COUNTING_LOOP / 1000,
         "heap during long script KiB": int(during.stdout.split()[-1]) / 1024,
+        "heap in a POSIX script KiB": int(posix.stdout.split()[-1]) / 1024,
     }
 
 
@@ -213,11 +243,13 @@ def main(args) -> int:
     jobs = jobs_figures(paths.build_dir())
     print("\njobs (compiled tree): heap per thread job %d B, per asyncio job %d B; "
           "ps -l with 20 jobs %.1f ms" % (jobs["thread"], jobs["task"], jobs["ps ms"]))
-    print("\nscripts       ms per counting-loop iteration   heap KiB in a 1,000-line script")
+    print("\nscripts     ms per counting-loop   heap KiB in a       heap KiB in a POSIX script\n"
+          "            iteration              1,000-line script   (functions, case, here-doc)")
     for label, tree in (("source", paths.repo_root()), ("compiled", paths.build_dir())):
         row = scripts(tree)
-        print("%-10s %20.3f %33.1f" % (label, row["ms per loop iteration"],
-                                       row["heap during long script KiB"]))
+        print("%-10s %12.3f %24.1f %26.1f" % (label, row["ms per loop iteration"],
+                                              row["heap during long script KiB"],
+                                              row["heap in a POSIX script KiB"]))
     if not options.no_net:
         bench_net.report(paths.build_dir())
     bench_heap32.report(paths.build_dir())
