@@ -35,6 +35,13 @@ def running():
     return _flag[0] is not None
 
 
+def end():
+    """End the loop's thread once what is in the inbox is done (at
+    shutdown: its tasks were cancelled already)."""
+    if _flag[0] is not None:
+        _post((None, None))
+
+
 def _post(item):
     with _lock:
         _inbox.append(item)
@@ -61,6 +68,10 @@ async def _serve(flag):
             items = _inbox[:]
             del _inbox[:]
         for proc, work in items:
+            if proc is None:
+                with _lock:
+                    _flag[0] = None
+                return
             if work is None:
                 if proc.task is not None:
                     proc.task.cancel()

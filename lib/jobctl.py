@@ -83,22 +83,29 @@ def background(sess, name, args, body, log=None, quiet=False):
     proc = _new_job(sess, name, args, "thread", log)
     go = system.allocate_lock()
     go.acquire()
+    started = False
     try:
         procctl.start_thread(_run_body, (proc, body, go))
-    except procctl.NoThread:
-        proc.discard()
+        started = True
+        _announce(proc, quiet)
+    except BaseException:
+        if not started:
+            proc.discard()
         raise
-    _announce(proc, quiet)
-    go.release()
+    finally:
+        # The job waits for this, whatever failed here (memory too).
+        go.release()
     return proc
 
 
 def _run_body(proc, body, go):
-    proc.enter()
-    go.acquire()    # the `[job] pid` line comes first
-    go.release()
     status = 1
     try:
+        # Inside the try: a job that fails even to begin (no memory left)
+        # still ends, rather than staying in the table as running.
+        proc.enter()
+        go.acquire()    # the `[job] pid` line comes first
+        go.release()
         status = body()
     except SystemExit as e:
         import errors

@@ -23,10 +23,12 @@ import time
 # is that large, fails every later import for good.
 gc.threshold(gc.mem_free() // 8)
 
+import process
 import shell
 import system
 
 END = "/etc/end.sh"
+STOP_MS = 2000      # how long what still runs at shutdown has to end
 
 
 def boot(recovery=False):
@@ -57,11 +59,28 @@ system.recovery = recovery
 
 
 def shutdown():
-    """Run /etc/end.sh, as before any exit or reboot."""
+    """Run /etc/end.sh, as before any exit or reboot; then stop what still
+    runs (jobs, crond, daemons end.sh left running, the asyncio loop) and
+    wait for it, a while at most: a board's reset would cut it short, and
+    the unix port must not exit under running threads."""
     try:
         shell.run_script(END, [END], system.console)
     except OSError:
         pass
+    # Only what is loaded can be running: nothing more is loaded here,
+    # where the heap may be nearly full.
+    left = [p for p in process.table() if p.job or p.kind == "daemon"]
+    if left:
+        import jobctl
+        for p in left:
+            jobctl.stop(p)
+        jobctl.wait(left, jobctl.GRACE_MS)
+    loop = sys.modules.get("asyncloop")
+    if loop is not None:
+        loop.end()
+    threads = sys.modules.get("procctl")
+    if threads is not None:
+        threads.wait_threads(STOP_MS)
 
 
 def reset(after_end_sh):

@@ -12,6 +12,8 @@ import system
 
 KEEP_DONE = 8       # finished jobs kept for wait and jobs
 THREADS = 16        # threads at most where the board file names no limit
+RESERVE = 8192      # heap free that a new thread needs, for it and the console
+PER_THREAD = 4096   # and for each running thread, which may still allocate
 
 _threads = [0]     # threads started by the OS and still running
 
@@ -87,7 +89,17 @@ def start_thread(function, args):
     with a C stack of "stack" bytes (16 KiB on a board when unset, for a
     shell command or a TLS handshake; the unix port's own default in the
     simulator, whose threads need far more). Raises NoThread, with the
-    reason, when none can start."""
+    reason, when none can start. On a board whose threads are limited by
+    memory only, it is the heap that refuses: below RESERVE bytes free, and
+    PER_THREAD more for each thread running, after a collection; so that a
+    job that would run out of memory, or starve the console, is refused at
+    its start instead."""
+    import gc
+    need = RESERVE + PER_THREAD * _threads[0]
+    if gc.mem_free() < need:
+        gc.collect()
+        if gc.mem_free() < need:
+            raise NoThread("no thread free: the heap is nearly full")
     limit = system.board.get("threads")
     if not isinstance(limit, int):
         limit = THREADS
@@ -108,6 +120,14 @@ def start_thread(function, args):
         if isinstance(e, ImportError):
             raise NoThread("no thread free: this port has no threads")
         raise NoThread("cannot start a thread: %s" % (e.args[0] if e.args else type(e).__name__))
+
+
+def wait_threads(ms):
+    """Wait until no thread the OS started runs, ms at most; True if none does."""
+    while _threads[0] and ms > 0:
+        time.sleep_ms(10)
+        ms -= 10
+    return not _threads[0]
 
 
 def _counted(function, args):

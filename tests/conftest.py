@@ -71,7 +71,9 @@ class Sim:
         done = self(list(lines) + ["echo status=$?"], **kw)
         assert done.returncode == 0, done
         body, status = done.stdout.split("\n", 1)[1].rsplit("status=", 1)
-        return Result(body, done.stderr, int(status))
+        # What jobs still running print when shutdown stops them comes after.
+        status, _, after = status.partition("\n")
+        return Result(body + after, done.stderr, int(status))
 
     def out(self, lines, **kw):
         """stdout of the lines, banner line left out."""

@@ -19,6 +19,7 @@ import time
 import pytest
 
 from conftest import PASSWORD, USER, DaemonBoard, shadow_line
+from munixtool import sim as simulator
 
 TIMEOUT = 10
 BASIC = "Basic " + base64.b64encode(("%s:%s" % (USER, PASSWORD)).encode()).decode()
@@ -239,7 +240,7 @@ def test_api_run(web):
     # Each request is a session of its own; input is empty.
     status, body = web.api("POST", "/run", json.dumps({"cmd": "pwd; cat -"}))
     assert body["output"] == "/\n" and body["status"] == 0
-    status, body = web.api("POST", "/run", json.dumps({"cmd": "> print('x' * 40000)"}))
+    status, body = web.api("POST", "/run", json.dumps({"cmd": "seq 10000 19999"}))
     assert body["truncated"] is True and len(body["output"]) == 16384
     for bad in (b"not json", b"[1]", b'{"cmd": 3}', b"{}"):
         status, body = web.api("POST", "/run", bad)
@@ -382,7 +383,12 @@ def test_fifty_connections_at_once(web):
     firsts = [read_all(s).split(b"\r\n", 1)[0] for s in socks]
     for s in socks:
         s.close()
-    assert set(firsts) <= {b"HTTP/1.1 200 OK", b"HTTP/1.1 503 Service Unavailable"}
+    allowed = {b"HTTP/1.1 200 OK", b"HTTP/1.1 503 Service Unavailable"}
+    if simulator.board_name():
+        # Past a board's sockets (10 on an ESP32) a connection cannot even
+        # be accepted to be told 503: it is closed unanswered.
+        allowed.add(b"")
+    assert set(firsts) <= allowed
     assert b"HTTP/1.1 200 OK" in firsts
     assert web.request("GET", "/hello.txt")[0] == 200
 

@@ -52,3 +52,29 @@ def test_reboot_and_reset_take_no_operand(sim):
     assert done.stdout.endswith("status=2\nstatus=2\n")
     assert "reboot: extra operand now\nusage: reboot" in done.stderr
     assert "reset: extra operand now\nusage: reset" in done.stderr
+
+
+STOPPED_MARK = """import munix
+
+def __main__(args):
+    while munix.sleep(50):
+        pass
+    open("/tmp/stopped-" + args[0], "w").close()
+"""
+
+
+def test_exit_stops_the_jobs_and_crond_and_waits_for_them(sim):
+    """What still runs at exit or reboot is asked to stop and given time
+    to end, as a user stopping it would: nothing is cut off mid-write."""
+    sim.write("/opt/lingers.py", STOPPED_MARK)
+    done = sim(["/opt/lingers thread &", "crond start", "echo up"])
+    assert done.returncode == 0 and "up\n" in done.stdout, done
+    assert sim.path("/tmp/stopped-thread").exists()
+    assert "crond stopped" in sim.path("/tmp/cron.log").read_text()
+
+
+def test_reboot_stops_the_jobs_first(sim):
+    sim.write("/opt/lingers.py", STOPPED_MARK)
+    done = sim(["/opt/lingers rebooted &", "reboot"])
+    assert done.returncode == 100
+    assert sim.path("/tmp/stopped-rebooted").exists()
