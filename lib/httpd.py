@@ -49,6 +49,7 @@ HEADERS_MAX = 32
 BODY_MAX = 4096
 UPLOAD_MAX = 1024 * 1024
 OUTPUT_MAX = 16384      # output of /api/run kept
+PART = 512              # /api/run's output is kept in parts of about this size
 REQUEST_MS = 10000
 START_MS = 3000
 SLOT_MS = 3000          # a client past the limit waits this long for a turn
@@ -457,8 +458,18 @@ class Connection:
             if owner is not None:
                 procctl.set_state(owner, process.STOPPING)
             raise
-        await self.json(200, {"status": runner.status, "output": runner.output(),
-                              "truncated": runner.dropped > 0}, keep)
+        # Sent a piece at a time, never as one JSON text: the output alone
+        # may be more than a small board's heap has free in one block.
+        head = ('{"status": %d, "truncated": %s, "output": "' % (
+            runner.status, "true" if runner.dropped else "false")).encode()
+        size = len(head) + 2
+        for part in runner.parts:
+            size += len(json.dumps(part).encode()) - 2
+        await self.head(200, (), size, keep, "application/json")
+        await self.send(head)
+        for part in runner.parts:
+            await self.send(json.dumps(part)[1:-1].encode())
+        await self.send(b'"}')
 
     async def fs(self, method, path, headers, keep):
         if method in ("GET", "HEAD"):
@@ -529,12 +540,17 @@ class Connection:
 
 class Runner:
     """A command line of /api/run, run in a thread of its own as a session
-    of its own, its output collected (OUTPUT_MAX characters at most)."""
+    of its own, its output collected (OUTPUT_MAX characters at most, less
+    on a heap with little free), in
+    parts of PART characters or more rather than one object per write."""
 
     def __init__(self, cmd):
+        import gc
         self.cmd = cmd
         self.parts = []
         self.size = 0
+        # No more than a quarter of the heap free: the command must run too.
+        self.limit = min(OUTPUT_MAX, gc.mem_free() // 4)
         self.dropped = 0
         self.status = None
         self.session = None
@@ -542,19 +558,19 @@ class Runner:
     def write(self, text):
         if isinstance(text, (bytes, bytearray)):
             text = bytes(text).decode("utf-8", "replace")
-        room = OUTPUT_MAX - self.size
+        room = self.limit - self.size
         if len(text) > room:
             self.dropped += len(text) - max(room, 0)
             text = text[:max(room, 0)]
         if text:
-            self.parts.append(text)
+            if self.parts and len(self.parts[-1]) < PART:
+                self.parts[-1] += text
+            else:
+                self.parts.append(text)
             self.size += len(text)
 
     def input(self, prompt=""):
         raise EOFError
-
-    def output(self):
-        return "".join(self.parts)
 
     def run(self):
         import session

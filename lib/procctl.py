@@ -91,15 +91,15 @@ def start_thread(function, args):
     simulator, whose threads need far more). Raises NoThread, with the
     reason, when none can start. On a board whose threads are limited by
     memory only, it is the heap that refuses: below RESERVE bytes free, and
-    PER_THREAD more for each thread running, after a collection; so that a
-    job that would run out of memory, or starve the console, is refused at
-    its start instead."""
+    PER_THREAD more for each thread running; so that a job that would run
+    out of memory, or starve the console, is refused at its start instead.
+    The heap's garbage counts as free: at most gc.threshold() bytes of it
+    (the kernel sets one), as no collection is made here (one made from a
+    thread while others run hung the board profiles' builds, which have no
+    GIL)."""
     import gc
-    need = RESERVE + PER_THREAD * _threads[0]
-    if gc.mem_free() < need:
-        gc.collect()
-        if gc.mem_free() < need:
-            raise NoThread("no thread free: the heap is nearly full")
+    if gc.mem_free() + max(gc.threshold(), 0) < RESERVE + PER_THREAD * _threads[0]:
+        raise NoThread("no thread free: the heap is nearly full")
     limit = system.board.get("threads")
     if not isinstance(limit, int):
         limit = THREADS

@@ -141,8 +141,13 @@ def execute(node, sess):
                 status = _compound(node, sess)
             finally:
                 redirect.restore(saved)
+    elif kind == "group":
+        # Called from here, not through _compound: each Python call costs
+        # a board's C stack (8 KiB in all on an RP2040).
+        status = execute(node[1], sess)
     else:
-        status = _compound(node, sess)
+        import shellcompound
+        status = shellcompound.run(node, sess, _SELF)
     sess.status = status
     return status
 
@@ -195,7 +200,7 @@ def _simple(node, sess):
             return 0
     previous = _assign_for_command(assigns, sess)
     try:
-        return _redirected(redirs, sess, argv)
+        return _redirected(redirs, sess, argv) if redirs else run(argv, sess)
     finally:
         for name, value in previous:
             if value is None:
@@ -245,7 +250,42 @@ def run(argv, sess, functions=True):
         return 127 if path is None else 126
     if path.endswith(".sh"):
         return run_script(path, argv, sess)
-    return _run_module(path, argv, sess)
+    # The program runs here, not in a function of its own: each Python
+    # call costs a board's C stack.
+    name = command_name(path)
+    proc = process.Process(name, argv[1:], sess, process.current())
+    proc.enter()
+    module = None
+    status = 1
+    try:
+        os.chdir(sess.cwd)
+        module = load(path)
+        main = getattr(module, "__main__", None)
+        if main is None:
+            errors.complain(name, "not a program: %s has no __main__" % path)
+            status = 126
+        else:
+            if hasattr(module, "proc"):
+                module.proc = proc
+            result = main(argv[1:])
+            if type(result).__name__ in ("generator", "coroutine"):
+                import jobctl
+                result = jobctl.run_coroutine(result, proc)
+            status = result if isinstance(result, int) else 0
+    except SystemExit as e:
+        status = errors.exit_status(e)
+    except KeyboardInterrupt:
+        # The whole line stops, not just this command (a loop would go on).
+        proc.stderr.write("^C\n")
+        status = 130
+        raise
+    except Exception as e:
+        status = _failed(name, module, e)
+    finally:
+        proc.exit(status)
+        module = None
+        gc.collect()
+    return status
 
 
 def locate(name, sess):
@@ -318,43 +358,6 @@ def load(path):
     if getattr(module, "__file__", path) != path:
         raise ImportError("%s clashes with a built-in module" % name)
     return module
-
-
-def _run_module(path, argv, sess):
-    name = command_name(path)
-    proc = process.Process(name, argv[1:], sess, process.current())
-    proc.enter()
-    module = None
-    status = 1
-    try:
-        os.chdir(sess.cwd)
-        module = load(path)
-        main = getattr(module, "__main__", None)
-        if main is None:
-            errors.complain(name, "not a program: %s has no __main__" % path)
-            status = 126
-        else:
-            if hasattr(module, "proc"):
-                module.proc = proc
-            result = main(argv[1:])
-            if type(result).__name__ in ("generator", "coroutine"):
-                import jobctl
-                result = jobctl.run_coroutine(result, proc)
-            status = result if isinstance(result, int) else 0
-    except SystemExit as e:
-        status = errors.exit_status(e)
-    except KeyboardInterrupt:
-        # The whole line stops, not just this command (a loop would go on).
-        proc.stderr.write("^C\n")
-        status = 130
-        raise
-    except Exception as e:
-        status = _failed(name, module, e)
-    finally:
-        proc.exit(status)
-        module = None
-        gc.collect()
-    return status
 
 
 def _failed(name, module, exc):

@@ -17,20 +17,35 @@ def run(node, sess, sh):
             if sh.tested(condition, sess) == 0:
                 return sh.execute(body, sess)
         return sh.execute(node[2], sess) if node[2] else 0
-    if kind == "loop":
-        _, condition, body, until = node[:4]
-        return _loop(lambda: (sh.tested(condition, sess) == 0) != until, body, sess, sh)
-    if kind == "for":
-        _, name, words, body = node[:4]
-        values = sess.positional()[1:] if words is None else sh.expansion.fields(words, sess)
-        values.reverse()
-
-        def more():
-            if not values:
-                return False
-            sess.setenv(name, values.pop())
-            return True
-        return _loop(more, body, sess, sh)
+    if kind == "loop" or kind == "for":
+        # The loop runs here, not in a function of its own: each Python
+        # call costs a board's C stack.
+        if kind == "loop":
+            _, condition, body, until = node[:4]
+        else:
+            _, name, words, body = node[:4]
+            values = sess.positional()[1:] if words is None else sh.expansion.fields(words, sess)
+            values.reverse()
+        status = 0
+        while True:
+            if kind == "loop":
+                if (sh.tested(condition, sess) == 0) == until:
+                    break
+            elif values:
+                sess.setenv(name, values.pop())
+            else:
+                break
+            sh.interrupted(sess)
+            try:
+                status = sh.execute(body, sess)
+            except LoopControl as e:
+                if e.levels > 1:
+                    e.levels -= 1
+                    raise
+                status = e.status
+                if e.kind == "break":
+                    break
+        return status
     if kind == "case":
         import wildcard
         import wordops
@@ -49,22 +64,6 @@ def run(node, sess, sh):
         return e.status
     finally:
         sess.vars, sess.cwd, sess.flags, sess.args, sess.functions = saved
-
-
-def _loop(more, body, sess, sh):
-    status = 0
-    while more():
-        sh.interrupted(sess)
-        try:
-            status = sh.execute(body, sess)
-        except LoopControl as e:
-            if e.levels > 1:
-                e.levels -= 1
-                raise
-            status = e.status
-            if e.kind == "break":
-                break
-    return status
 
 
 def call(body, argv, sess, sh):
