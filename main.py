@@ -10,6 +10,14 @@ except OSError:
     pass
 else:
     __import__("upgradeboot").at_boot()
-import kernel
-
-kernel.boot()
+try:
+    import kernel
+    kernel.boot()
+except MemoryError as e:
+    # One line, then the REPL: a heap this small cannot hold the OS. The
+    # simulator tells it by the kernel missing from sys.modules.
+    import gc
+    import sys
+    sys.modules.pop("kernel", None)
+    print("munix: the heap is too small for the OS (%s); %d bytes free" % (e, gc.mem_free()),
+          file=sys.stderr)

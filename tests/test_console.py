@@ -129,3 +129,11 @@ def test_two_sessions_running_commands_at_once_each_get_their_own_output(board, 
     finally:
         conn.close()
     assert board.run("echo console still here") == "console still here\n"
+
+
+def test_a_heap_too_small_for_the_os_is_one_line_and_a_failure(sim):
+    done = sim(["echo never"], heap="64K")
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr.startswith("munix: the heap is too small for the OS (memory allocation failed")
+    assert done.stderr.count("\n") == 1

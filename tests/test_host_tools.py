@@ -43,3 +43,10 @@ def test_build_compat_picks_the_firmware_mpy_format(tmp_path):
     bad = munix("build", "--compat", "1.5", "--out", str(out))
     assert bad.returncode == 1
     assert bad.stderr == "munix: --compat 1.5: older than any .mpy format mpy-cross knows\n"
+
+
+@pytest.mark.parametrize("size", ["64", "1000", "2x", "K"])
+def test_sim_refuses_a_heap_size_it_cannot_start_with(size):
+    done = munix("sim", "--heap", size)
+    assert done.returncode == 2 and "argument --heap" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -13,10 +13,20 @@ from munixtool import MunixError
 PASSTHROUGH = {"test", "bench"}
 
 
+MIN_HEAP = 16 * 1024     # below this the unix port fails before running a line
+
+
 def _heap_size(text: str) -> str:
     # MicroPython's own syntax: <n>[w][K|M], where w scales by the word size.
-    if not re.fullmatch(r"\d+w?[kKmM]?", text):
+    match = re.fullmatch(r"(\d+)(w?)([kKmM]?)", text)
+    if not match:
         raise argparse.ArgumentTypeError(f"{text!r} is not a size like 512k or 2M")
+    number, words, unit = match.groups()
+    size = int(number) * (8 if words else 1) * {"": 1, "k": 1024, "m": 1024 * 1024}[unit.lower()]
+    if size < MIN_HEAP:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is {size} bytes: below {MIN_HEAP // 1024}K MicroPython itself cannot start "
+            "(give a unit: 64K, 2M)")
     return text
 
 

@@ -93,3 +93,7 @@ for start_file in ("/boot.py", "/main.py"):
         continue
     exec(compile(source, start_file, "exec"), {"__name__": "__main__"})
     del source
+if "kernel" not in sys.modules:
+    # main.py could not boot the OS (it said why): the board would sit at
+    # its REPL; the simulator reports it by its exit status.
+    sys.exit(1)
