@@ -50,3 +50,10 @@ def test_sim_refuses_a_heap_size_it_cannot_start_with(size):
     done = munix("sim", "--heap", size)
     assert done.returncode == 2 and "argument --heap" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_misspelt_option_shows_the_commands_usage():
+    done = munix("sim", "--hep")
+    assert done.returncode == 2
+    assert done.stderr.startswith("usage: munix sim ")
+    assert "unrecognized arguments: --hep" in done.stderr

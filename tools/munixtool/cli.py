@@ -128,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     release.add_argument("--tree", type=Path, metavar="DIR", help="device tree (the checkout)")
     release.add_argument("--source", action="store_true", help="ship sources, not .mpy")
     release.set_defaults(module="release")
+    parser.commands = commands
     return parser
 
 
@@ -150,7 +151,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     if extra and args.command not in PASSTHROUGH:
-        parser.error("unrecognized arguments: " + " ".join(extra))
+        # The command's own usage, which says what it does take.
+        parser.commands.choices[args.command].error("unrecognized arguments: " + " ".join(extra))
     args.extra = extra
     try:
         return _load(args.module).main(args)

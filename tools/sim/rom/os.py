@@ -10,9 +10,10 @@ def __getattr__(name):
 
 
 def uname():
+    # As a firmware answers: version "v1.25.0 on <build date>".
     from collections import namedtuple
     release = "%d.%d.%d" % _sys.implementation.version[:3]
     fields = ("sysname", "nodename", "release", "version", "machine")
     return namedtuple("uname_result", fields)(
-        "sim", "sim", release, "v%s on munix simulator" % release,
+        "sim", "sim", release, "v%s on %s" % (release, _sys.version.rsplit(" on ", 1)[-1]),
         "munix simulator (unix port, %s)" % _sys.platform)

@@ -18,7 +18,7 @@ def uname():
     fields = ("sysname", "nodename", "release", "version", "machine")
     return namedtuple("uname_result", fields)(
         _sys.platform, _sys.platform, release,
-        "v%s on munix simulator" % release, _uos.getenv("MUNIX_SIM_MACHINE"))
+        "v%s on %s" % (release, _sys.version.rsplit(" on ", 1)[-1]), _uos.getenv("MUNIX_SIM_MACHINE"))
 
 
 if _EPOCH:
