@@ -98,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     mount.add_argument("host", metavar="HOST")
     mount.add_argument("dir", metavar="DIR", type=Path)
     mount.add_argument("--user", default="root", help="FTP user (root)")
-    mount.add_argument("--port", type=int, default=21, help="FTP port (21)")
+    mount.add_argument("--port", type=int, default=21, help="FTP port (21; 2121 for munix sim)")
     mount.add_argument("--password-file", type=Path, metavar="FILE", help="read the password here")
     mount.add_argument("--foreground", action="store_true", help="stay in the foreground")
     mount.set_defaults(module="mount")
@@ -109,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     connect = commands.add_parser("connect", help="a telnet session with a board")
     connect.add_argument("host", metavar="HOST")
-    connect.add_argument("--port", type=int, default=23, help="telnet port (23)")
+    connect.add_argument("--port", type=int, default=23, help="telnet port (23; 2323 for munix sim)")
     connect.set_defaults(module="connect")
 
     test = commands.add_parser(
