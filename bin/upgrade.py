@@ -37,8 +37,8 @@ def _main(opts):
     import upgradeboot
     if getattr(kernel, "__file__", "").startswith("/rom/"):
         # Files installed under /lib would stay hidden behind the ROMFS.
-        return cmdargs.error("", "munix runs from the ROMFS partition (/rom): "
-                             "update it from a computer with `munix deploy --romfs`")
+        return cmdargs.error("", "munix runs from the ROMFS partition (/rom): update it from "
+                             "a computer (`munix build --romfs FILE`, `mpremote romfs deploy FILE`)")
     pending = upgradeboot.state()
     if pending and pending != "trial":
         return cmdargs.error("", "an upgrade is pending (%s): restart the board to finish it" % pending)

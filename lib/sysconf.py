@@ -80,7 +80,7 @@ def loadconfig():
     system.conf.update(fresh)
     for name, value in fresh.get("env", {}).items():
         system.console.setenv(name, value, export=True)
-    # munix in a ROMFS partition (munix deploy --romfs) has its commands
+    # munix in a ROMFS partition (mpremote romfs deploy) has its commands
     # there, after the folders of the configured PATH.
     path = system.console.getenv("PATH", "")
     if fspath.isdir(ROM_BIN) and ROM_BIN not in path.split(":"):

@@ -56,7 +56,8 @@ def test_the_partition_is_read_only(rsim):
 def test_upgrade_is_refused_the_partition_is_not_the_flash(rsim):
     r = rsim.run("upgrade -y --url http://127.0.0.1:9/x")
     assert r.err == ("upgrade: munix runs from the ROMFS partition (/rom): update it from a "
-                     "computer with `munix deploy --romfs`\n") and r.status == 1
+                     "computer (`munix build --romfs FILE`, `mpremote romfs deploy FILE`)\n")
+    assert r.status == 1
 
 
 def test_it_runs_in_a_heap_too_small_for_the_same_tree_on_the_flash(rsim, compiled_sim):
