@@ -4,7 +4,9 @@ and status commands.
 
     netd.address()                  the board's IP address to listen on
     netd.settings("ftp")            the daemon's section of /etc/system.conf
-    netd.start(name, port, serve)   a TCP server, one thread per client:
+    netd.start(name, port, serve)   a TCP server, one thread per client
+                                    (or, with no thread free and no other
+                                    client, the listener's own):
                                     serve(daemon, sock, peer) runs per client
     netd.start_task(name, port, server)
                                     an asyncio daemon: the coroutine
@@ -341,6 +343,17 @@ def _accept(daemon, sock, serve, limit, busy):
             try:
                 daemon.thread(_session, (daemon, client, peer_ip(addr), serve))
             except Exception:
+                if daemon.sessions == 1:
+                    # No thread free, and no other client (an RP2040's one
+                    # extra thread is this listener): served here, the next
+                    # ones waiting to be accepted until it is done.
+                    try:
+                        _session(daemon, client, peer_ip(addr), serve)
+                    except Stopped:
+                        raise
+                    except Exception as e:
+                        log("%s: %s: %r" % (daemon.name, type(e).__name__, e))
+                    continue
                 with _lock:
                     daemon.sessions -= 1
                 # No thread free for it (a board with few): as when full.
