@@ -17,23 +17,23 @@ EDITORS = ("/bin/vi.py", "/bin/vi.mpy", "/bin/edit.py", "/bin/edit.mpy")
 
 def __main__(args):
     opts, rest = cmdargs.parse(args, "le", operands=1)
-    import cron
+    import crontable
     if "l" in opts:
         try:
-            with open(cron.CRONTAB) as f:
+            with open(crontable.CRONTAB) as f:
                 for line in f:
                     print(line, end="")
         except OSError:
-            return cmdargs.error(cron.CRONTAB, "no crontab")
+            return cmdargs.error(crontable.CRONTAB, "no crontab")
         return 0
     if "e" in opts:
         for editor in EDITORS:
             if fspath.isfile(editor):
                 import shell
                 import munix
-                return shell.run_line("%s %s" % (editor, cron.CRONTAB), munix.session())
+                return shell.run_line("%s %s" % (editor, crontable.CRONTAB), munix.session())
         print("No editor here: write %s on the board (its FTP server, mpremote) or "
-              "install one with crontab FILE." % cron.CRONTAB)
+              "install one with crontab FILE." % crontable.CRONTAB)
         return 0
     if not rest:
         raise cmdargs.UsageError("-l, -e or FILE?")
@@ -44,9 +44,9 @@ def __main__(args):
             text = "".join(f)
     except OSError as e:
         return cmdargs.error(rest[0], e)
-    entries, errors = cron.parse(text.split("\n"))
-    fspath.write_file(cron.CRONTAB, text)
+    entries, errors = crontable.parse(text.split("\n"))
+    fspath.write_file(crontable.CRONTAB, text)
     for number, message in errors:
         cmdargs.error(rest[0], "line %d: %s" % (number, message))
-    print("%s: %d job%s installed" % (cron.CRONTAB, len(entries), "" if len(entries) == 1 else "s"))
+    print("%s: %d job%s installed" % (crontable.CRONTAB, len(entries), "" if len(entries) == 1 else "s"))
     return 1 if errors else 0

@@ -3,13 +3,25 @@ import munix
 
 USAGE = """[NAME[=VALUE]...]
   export NAME=VALUE  set and export NAME (seen by every session)
-  export NAME VALUE  the same (upyOS form: exactly two words, no = in NAME)
+  export NAME VALUE  the same (upyOS form: exactly two words, no = in NAME;
+                     `export NAME = VALUE` too)
+  export NAME VALUE -i|-f|-b|-s
+                     upyOS's typed form: VALUE is an integer, a float,
+                     True or False, or text, and upyOS programs get it so
+                     from utls.getenv (the shell sees its text)
   export NAME        export the variable NAME, already set in this session
   export             list the exported variables"""
 ABOUT = "export variables to every session"
 
 
+TYPES = ("-i", "-f", "-b", "-s")
+
+
 def __main__(args):
+    if len(args) > 2 and args[1] == "=" and "=" not in args[0]:
+        args = [args[0]] + args[2:]
+    if len(args) == 3 and args[2] in TYPES:
+        return _typed(*args)
     opts, rest = cmdargs.parse(args)
     if not rest:
         return _list()
@@ -28,6 +40,23 @@ def __main__(args):
             continue
         munix.setenv(name, value, export=True)
     return status
+
+
+def _typed(name, text, kind):
+    if not munix.is_name(name):
+        return cmdargs.error(name, "not a valid name")
+    if kind == "-b":
+        if text not in ("True", "False"):
+            return cmdargs.error(text, "not True or False")
+        value = text == "True"
+    else:
+        try:
+            value = int(text) if kind == "-i" else float(text) if kind == "-f" else text
+        except ValueError:
+            return cmdargs.error(text, "not an integer" if kind == "-i" else "not a number")
+    import utls
+    utls.setenv(name, value)
+    return 0
 
 
 def _list():

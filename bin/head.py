@@ -3,8 +3,8 @@ import fileops
 import munix
 
 USAGE = """[-n N] [FILE...]
-  Print the first N lines (10 unless told) of each FILE; - (or no FILE) is
-  the standard input. With several FILEs, each comes under a ==> FILE <== heading."""
+  Print the first N lines (10 unless told; -N is -n N) of each FILE; - (or
+  no FILE) is the standard input. With several FILEs, each comes under a ==> FILE <== heading."""
 ABOUT = "print the first lines of files"
 
 

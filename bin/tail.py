@@ -3,8 +3,8 @@ import fileops
 import munix
 
 USAGE = """[-n N] [FILE...]
-  Print the last N lines (10 unless told) of each FILE; - (or no FILE) is
-  the standard input. With several FILEs, each comes under a ==> FILE <== heading.
+  Print the last N lines (10 unless told; -N is -n N) of each FILE; - (or
+  no FILE) is the standard input. With several FILEs, each comes under a ==> FILE <== heading.
   A file is read backwards from its end, so its size does not matter."""
 ABOUT = "print the last lines of files"
 

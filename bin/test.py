@@ -10,8 +10,11 @@ USAGE = """EXPRESSION
   A = B, A == B, A != B           the strings are equal, differ
   A -eq B  -ne -lt -le -gt -ge    the integers compare so
   ! EXPRESSION                    not;  TEXT alone: true when not empty
+  -p matches part of a name (upyOS): -p http finds uhttpd.
   `[ EXPRESSION ]` is the same. upyOS's `test EXPRESSION > VAR` sets VAR
-  to True or False."""
+  to True or False; in upyOS mode (a script whose first line is #!upyos,
+  or "upyos": true in /etc/system.conf) a test run on its own line also
+  prints True or False."""
 ABOUT = "check files, processes, strings and numbers"
 
 _UNARY = ("-f", "-d", "-e", "-z", "-n", "-p")
@@ -21,7 +24,19 @@ _NUMERIC = ("-eq", "-ne", "-lt", "-le", "-gt", "-ge")
 def __main__(args):
     if args == ["--help"]:
         raise cmdargs.Help()
-    return 0 if _true(args) else 1
+    true = _true(args)
+    if _upyos_prints():
+        print(true)
+    return 0 if true else 1
+
+
+def _upyos_prints():
+    """upyOS's test prints its result: in upyOS mode, when the test is a
+    command of its own, not a condition (if, while, && ||)."""
+    sess = munix.session()
+    if sess.testing:
+        return False
+    return munix.conf().get("upyos") is True or getattr(sess.script, "upyos", False)
 
 
 def _true(args):
@@ -57,8 +72,9 @@ def _unary(op, arg):
 
 def _runs(name):
     import jobcmd
+    me = munix.proc()
     for p in jobcmd.table():
-        if p.name == name:
+        if name in p.name and p is not me:
             return True
     return False
 

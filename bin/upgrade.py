@@ -13,7 +13,7 @@ USAGE = """[-c|--check] [-y] [-f] [--ref REF] [--url BASE] [--rollback]
   certificates (ESP8266), the release's signature alone is trusted.
   -c, --check  show the installed and available versions and the changes
   -y           do not ask for confirmation
-  -f           install even an older version
+  -f           install even an older version, or another build of this one
   --rollback   go back to the version before the last upgrade"""
 ABOUT = "install a new munix release, signed, or roll back"
 
@@ -85,7 +85,11 @@ def _upgrade(opts, release, installed, upgrade):
     if not (counts["R"] + counts["A"] + counts["D"]):
         print("Nothing to do: munix %s is installed." % installed)
         return 0
-    if upgrade.version_key(release.version) < upgrade.version_key(installed) and "f" not in opts:
+    new, have = upgrade.version_key(release.version), upgrade.version_key(installed)
+    if new <= have and "f" not in opts:
+        if new == have:
+            return cmdargs.error("", "this release of %s is not the build installed "
+                                 "(-f installs it anyway)" % installed)
         return cmdargs.error("", "%s is older than the installed %s (-f installs it anyway)" % (
             release.version, installed))
     print("%d to replace, %d to add, %d to remove, %s to download" % (

@@ -2,11 +2,11 @@ import cmdargs
 import munix
 import shell
 
-USAGE = """[-t SECONDS] [-n COUNT] CMD...
+USAGE = """[-q] [-t SECONDS] [-n COUNT] CMD...
   Run the command line CMD... every SECONDS (2 unless told), COUNT times
   or until Ctrl-C or a stop (kill). Each run is headed by the line
   `Every SECONDS s: CMD...`; at the session's terminal the screen is
-  cleared first. The words are joined into one line run afresh each time,
+  cleared first; -q (quiet): neither header nor clearing. The words are joined into one line run afresh each time,
   as sh -c does: write '$VAR' to see a variable change. upyOS's form
   `watch CMD... -t SECONDS` works too. The status is that of the last run."""
 ABOUT = "run a command again and again"
@@ -17,7 +17,7 @@ def __main__(args):
     if len(args) > 3 and args[-2] == "-t":
         tail["t"] = args[-1]
         args = args[:-2]
-    opts, words = cmdargs.parse(args, "", "tn")
+    opts, words = cmdargs.parse(args, "q", "tn")
     opts.update(tail)
     if not words:
         raise cmdargs.UsageError("no CMD given")
@@ -37,7 +37,8 @@ def __main__(args):
     clear = me.stdout is sess.stdout
     runs = 0
     while True:
-        me.stdout.write("%sEvery %ss: %s\n\n" % ("\x1b[2J\x1b[H" if clear else "", every, line))
+        if "q" not in opts:
+            me.stdout.write("%sEvery %ss: %s\n\n" % ("\x1b[2J\x1b[H" if clear else "", every, line))
         status = shell.run_line(line, sess)
         runs += 1
         # 130: Ctrl-C ended the command; it ends the watch too.

@@ -57,7 +57,8 @@ def __main__(args):
         return cmdargs.error("", str(e))
     try:
         if name == "-":
-            _print(response, munix.proc().stdout)
+            import textcopy
+            textcopy.copy(response, munix.proc().stdout, CHUNK)
             return 0
         import fileops
         size = fileops.save(response, target, ".part", CHUNK)
@@ -73,29 +74,3 @@ def __main__(args):
         print("%s: %s saved" % (name, cmdargs.human(size)))
     return 0
 
-
-def _print(response, out):
-    """Write the body to out as text, a UTF-8 character cut between two
-    reads kept for the next."""
-    buf = bytearray(CHUNK)
-    held = b""
-    while True:
-        n = response.readinto(buf)
-        if not n:
-            break
-        data = held + buf[:n]
-        cut = _whole(data)
-        out.write(str(data[:cut], "utf-8"))
-        held = data[cut:]
-    if held:
-        raise UnicodeError()
-
-
-def _whole(data):
-    """How many bytes of data end on a whole UTF-8 character."""
-    i = len(data) - 1
-    while i > len(data) - 4 and i > 0 and data[i] & 0xC0 == 0x80:
-        i -= 1
-    lead = data[i] if data else 0
-    need = 4 if lead >= 0xF0 else 3 if lead >= 0xE0 else 2 if lead >= 0xC0 else 1
-    return i if len(data) - i < need else len(data)

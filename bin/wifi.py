@@ -5,12 +5,15 @@ import munix
 
 USAGE = """sta on|off|status [-n]|scan|connect SSID PASS [TIMEOUT]|disconnect
        wifi ap on|off|status [-n]|config ESSID PASS
+       wifi sta|ap ifconfig [IP NETMASK GATEWAY DNS | dhcp]
        wifi hostname [NAME]
   sta is the board as a client of a Wi-Fi network, ap its own access point.
   connect waits up to TIMEOUT seconds (default 10) for an address.
   status sets $wa (active) and $wc (connected) to True or False, as upyOS
   does; with -n it prints nothing else. hostname NAME is kept in
-  /etc/system.conf and given to the network when sta comes on."""
+  /etc/system.conf and given to the network when sta comes on.
+  ifconfig is upyOS's way to `ifconfig sta|ap ...`: show or set the
+  interface's addresses."""
 ABOUT = "Wi-Fi: switch on, scan, connect, access point, hostname"
 
 WAIT = 10
@@ -48,6 +51,9 @@ def __main__(args):
     if len(rest) < 2:
         raise cmdargs.UsageError("missing what to do with %s" % what)
     verb, params = rest[1], rest[2:]
+    if verb == "ifconfig":
+        import shell
+        return shell.run(["ifconfig", what] + params, munix.session())
     quiet = "n" in opts
     if verb == "status" and params == ["-n"]:
         quiet, params = True, []     # upyOS puts -n last

@@ -8,13 +8,18 @@ is 0). Numbers: 42, 0x2a, 052.
 
 _BINARY = (
     ("||",), ("&&",), ("|",), ("^",), ("&",), ("==", "!="),
-    ("<", "<=", ">", ">="), ("<<", ">>"), ("+", "-"), ("*", "/", "%"),
+    ("<", "<=", ">", ">="), ("<<", ">>"), ("+", "-"), ("*", "/", "%"), ("**",),
 )
 _LEVEL = {op: level for level, ops in enumerate(_BINARY) for op in ops}
 _SYMBOLS = ("**", "<<", ">>", "<=", ">=", "==", "!=", "&&", "||", "+=", "-=",
             "*=", "/=", "%=", "+", "-", "*", "/", "%", "<", ">", "&", "^", "|",
             "!", "~", "(", ")", "?", ":", "=")
 _NAME = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789"
+_ASSIGN = ("=", "+=", "-=", "*=", "/=", "%=")
+# Parentheses, operands of ** and ?: branches nested deeper than this are
+# refused: each level is a Python call, and a board's thread has a few KiB
+# of C stack.
+MAX_DEPTH = 32
 
 
 class ArithError(Exception):
@@ -27,7 +32,11 @@ def evaluate(text, sess):
     if not tokens:
         return 0
     calc = _Calc(tokens, sess)
-    result = calc.assign()
+    try:
+        result = calc.expr(0)
+    except RuntimeError:
+        # The stack ran out before MAX_DEPTH: a board's thread, deep in a script.
+        raise ArithError("arithmetic nested too deeply for the stack")
     if calc.i < len(tokens):
         raise ArithError("%s: syntax error near %s" % (text.strip(), tokens[calc.i]))
     return result
@@ -75,9 +84,11 @@ class _Calc:
         self.tokens = tokens
         self.i = 0
         self.sess = sess
+        self.depth = 0
 
-    def peek(self):
-        return self.tokens[self.i] if self.i < len(self.tokens) else None
+    def peek(self, ahead=0):
+        i = self.i + ahead
+        return self.tokens[i] if i < len(self.tokens) else None
 
     def take(self, expected=None):
         token = self.peek()
@@ -86,69 +97,56 @@ class _Calc:
         self.i += 1
         return token
 
-    def assign(self):
+    def expr(self, lowest):
+        """The value of the expression here whose operators bind at least
+        as tightly as level lowest (0: everything, with ?: and assignments).
+        Precedence climbing in one function: a parenthesis costs one Python
+        call, and prefix operators none."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ArithError("arithmetic nested deeper than %d levels" % MAX_DEPTH)
         token = self.peek()
-        nxt = self.tokens[self.i + 1] if self.i + 1 < len(self.tokens) else None
-        if token and token[0] in _NAME[:53] and nxt in ("=", "+=", "-=", "*=", "/=", "%="):
+        op = self.peek(1)
+        if lowest == 0 and op in _ASSIGN and token[0] in _NAME[:53]:
             self.i += 2
-            value = self.assign()
-            if nxt != "=":
-                value = _apply(nxt[0], self.variable(token), value)
+            value = self.expr(0)
+            if op != "=":
+                value = _apply(op[0], self.variable(token), value)
             self.sess.setenv(token, str(value))
+            self.depth -= 1
             return value
-        return self.ternary()
-
-    def ternary(self):
-        cond = self.binary(0)
-        if self.peek() != "?":
-            return cond
-        self.take()
-        yes = self.assign()
-        self.take(":")
-        no = self.assign()
-        return yes if cond else no
-
-    def binary(self, lowest):
-        # Precedence climbing: one call per operator, not per level, so a
-        # parenthesis fits a board's small stack.
-        left = self.power()
+        prefixes = []
+        token = self.take()
+        while token in ("-", "+", "!", "~"):
+            prefixes.append(token)
+            token = self.take()
+        if token == "(":
+            left = self.expr(0)
+            self.take(")")
+        elif token[0] in "0123456789":
+            left = _number(token)
+        elif token[0] in _NAME:
+            left = self.variable(token)
+        else:
+            raise ArithError("unexpected %s" % token)
+        while prefixes:
+            left = _prefix(prefixes.pop(), left)
         while True:
             op = self.peek()
             level = _LEVEL.get(op)
             if level is None or level < lowest:
-                return left
+                break
             self.take()
-            left = _apply(op, left, self.binary(level + 1))
-
-    def power(self):
-        base = self.unary()
-        if self.peek() == "**":
+            # ** groups to the right, the others to the left.
+            left = _apply(op, left, self.expr(level if op == "**" else level + 1))
+        if lowest == 0 and self.peek() == "?":
             self.take()
-            exponent = self.power()
-            if exponent < 0:
-                raise ArithError("negative exponent")
-            return base ** exponent
-        return base
-
-    def unary(self):
-        token = self.take()
-        if token == "-":
-            return -self.unary()
-        if token == "+":
-            return self.unary()
-        if token == "!":
-            return int(not self.unary())
-        if token == "~":
-            return ~self.unary()
-        if token == "(":
-            value = self.assign()
-            self.take(")")
-            return value
-        if token[0] in "0123456789":
-            return _number(token)
-        if token[0] in _NAME:
-            return self.variable(token)
-        raise ArithError("unexpected %s" % token)
+            yes = self.expr(0)
+            self.take(":")
+            no = self.expr(0)
+            left = yes if left else no
+        self.depth -= 1
+        return left
 
     def variable(self, name):
         text = self.sess.getenv(name, "").strip()
@@ -159,7 +157,21 @@ class _Calc:
         return _number(text)
 
 
+def _prefix(op, a):
+    if op == "-":
+        return -a
+    if op == "!":
+        return int(not a)
+    if op == "~":
+        return ~a
+    return a
+
+
 def _apply(op, a, b):
+    if op == "**":
+        if b < 0:
+            raise ArithError("negative exponent")
+        return a ** b
     if op in ("/", "%"):
         if b == 0:
             raise ArithError("division by zero")

@@ -3,7 +3,7 @@
 Passwords are kept in /etc/shadow, one `USER:ROUNDS:SALT:HASH` line each
 (salt and hash in hex): HASH is SHA-256 iterated ROUNDS times over a random
 16-byte salt and the password, so a stolen file gives neither the password
-nor a quick way to guess it. ROUNDS is chosen so that a check costs about
+nor a quick way to guess it. _ROUNDS (4000) is chosen so that a check costs about
 0.2 s on an ESP32 (README: Users and passwords); it is kept per line, so a
 new default never breaks stored passwords.
 
@@ -16,27 +16,35 @@ Three states (required()):
           started with -i, and then ask no login; a file that goes away
           while they run refuses every login
 
-check() delays each failure (delay_ms) and logs it; an address with
-failures failures in a row is refused for block_s seconds (the "auth"
-section of /etc/system.conf; defaults below). Neither the
-password nor its hash is ever printed or logged.
+check() delays each failure (delay_ms) and logs it. An address with
+failures failures in a row is refused for block_s seconds, and so is a
+user (from any address): a guess by a password file's user counts against
+both. Checks under way count too, so that guesses sent at once over
+several connections (FTP and telnet together) get no more checks than
+failures before the block. The settings are the "auth" section of
+/etc/system.conf; defaults below. Neither the password nor its hash is
+ever printed or logged.
 """
 import binascii
 import hashlib
 import time
 
+import fspath
 import system
+from micropython import const
 
-FILE = "/etc/shadow"
-ROUNDS = 4000
-SALT_BYTES = 16
+FILE = "/etc/shadow"     # fsguard.SECRET: no daemon shows it
+_ROUNDS = const(4000)
+_SALT_BYTES = const(16)
 DELAY_MS = 1000
-FAILURES = 5
-BLOCK_S = 60
-TRACKED = 16        # addresses whose failures are remembered
+_FAILURES = const(5)
+_BLOCK_S = const(60)
+_TRACKED = const(16)        # addresses and users whose failures are remembered
 
 _lock = system.allocate_lock()
-_failures = {}      # ip -> [failures in a row, ticks_ms of the last one]
+# An address, or "@" and a user name -> [failures in a row, ticks_ms of
+# the last one, checks under way]
+_failures = {}
 _said = [None]      # what the console was last told about the file
 DISABLED = "# logins disabled"
 
@@ -128,9 +136,8 @@ def valid_user(user):
 def set_password(user, password):
     """Store user's password (replacing an older one), as a salted hash."""
     import os
-    import fspath
-    salt = os.urandom(SALT_BYTES)
-    line = "%s:%d:%s:%s\n" % (user, ROUNDS, _hex(salt), _hex(digest(password, salt, ROUNDS)))
+    salt = os.urandom(_SALT_BYTES)
+    line = "%s:%d:%s:%s\n" % (user, _ROUNDS, _hex(salt), _hex(digest(password, salt, _ROUNDS)))
     lines = []
     try:
         with open(FILE) as f:
@@ -142,14 +149,7 @@ def set_password(user, password):
 
 def disable():
     """Ask no login any more: every user is removed."""
-    import fspath
     fspath.write_file(FILE, DISABLED + " by `setauth -d`; `setauth USER` enables them\n")
-
-
-def is_secret(path):
-    """True for the password file (and its temporaries), which no daemon
-    hands out or overwrites; path must be normalised."""
-    return path.startswith(FILE) and path[len(FILE):] in ("", ".tmp", ".old")
 
 
 def limit(key, default):
@@ -160,27 +160,48 @@ def limit(key, default):
 
 def blocked(ip):
     """Seconds left before ip may try again (0: it may)."""
-    failures = limit("failures", FAILURES)
-    block_ms = limit("block_s", BLOCK_S) * 1000
+    failures = limit("failures", _FAILURES)
+    block_ms = limit("block_s", _BLOCK_S) * 1000
     with _lock:
         entry = _failures.get(ip)
         if entry is None or entry[0] < failures:
             return 0
         left = block_ms - time.ticks_diff(time.ticks_ms(), entry[1])
         if left <= 0:
-            del _failures[ip]
+            entry[0] = 0
             return 0
         return left // 1000 + 1
+
+
+def _over(key, failures, block_ms):
+    """Whether key may not try now: its failures and checks under way
+    reach failures, its block not yet over. Called with _lock held."""
+    entry = _failures.get(key)
+    if entry is None:
+        return False
+    if entry[0] >= failures and time.ticks_diff(time.ticks_ms(), entry[1]) >= block_ms:
+        entry[0] = 0
+    return entry[0] + entry[2] >= failures
+
+
+def _entry(key):
+    """key's entry, made (the oldest idle one forgotten when the table is
+    full). Called with _lock held."""
+    entry = _failures.get(key)
+    if entry is None:
+        idle = [k for k in _failures if not _failures[k][2]]
+        if len(_failures) >= _TRACKED and idle:
+            del _failures[min(idle, key=lambda k: _failures[k][1])]
+        entry = _failures[key] = [0, time.ticks_ms(), 0]
+    return entry
 
 
 def check(user, password, ip, service="", delay=True):
     """True when password is user's. A failure is logged and, with delay,
     answered only after limit("delay_ms", DELAY_MS) (an asyncio server
-    passes delay=False and sleeps that long itself); an address blocked by repeated failures always
-    fails."""
-    if blocked(ip):
-        _failed(user, ip, service, "refused (too many failures)", delay)
-        return False
+    passes delay=False and sleeps that long itself); an address or a user
+    blocked by repeated failures, counting the checks under way, always
+    fails unchecked."""
     found = _entries() or []
     if not found:
         _no_users()
@@ -188,26 +209,40 @@ def check(user, password, ip, service="", delay=True):
     for entry in found:
         if entry[0] == user:
             stored = entry
-    if stored is None:
-        # The same work for an unknown user: answers take as long.
-        digest(password, b"\0" * SALT_BYTES, ROUNDS)
-        ok = False
-    else:
-        ok = same(digest(password, stored[2], stored[1]), stored[3])
+    # Only the file's users are counted: names made up would push them out.
+    keys = (ip, "@" + user) if stored else (ip,)
+    failures = limit("failures", _FAILURES)
+    block_ms = limit("block_s", _BLOCK_S) * 1000
+    with _lock:
+        refused = any(_over(key, failures, block_ms) for key in keys)
+        if not refused:
+            for key in keys:
+                _entry(key)[2] += 1
+    if refused:
+        _failed(user, ip, service, "refused (too many failures)", delay)
+        return False
+    ok = False
+    try:
+        if stored is None:
+            # The same work for an unknown user: answers take as long.
+            digest(password, b"\0" * _SALT_BYTES, _ROUNDS)
+        else:
+            ok = same(digest(password, stored[2], stored[1]), stored[3])
+    finally:
+        with _lock:
+            for key in keys:
+                entry = _failures[key]
+                entry[2] -= 1
+                if ok:
+                    entry[0] = 0
+                else:
+                    entry[0] += 1
+                    entry[1] = time.ticks_ms()
+                if not entry[0] and not entry[2]:
+                    del _failures[key]
     if ok:
         _said[0] = None
-        with _lock:
-            _failures.pop(ip, None)
         return True
-    with _lock:
-        entry = _failures.get(ip)
-        if entry is None:
-            if len(_failures) >= TRACKED:
-                oldest = min(_failures, key=lambda k: _failures[k][1])
-                del _failures[oldest]
-            entry = _failures[ip] = [0, 0]
-        entry[0] += 1
-        entry[1] = time.ticks_ms()
     _failed(user, ip, service, "failed", delay)
     return False
 

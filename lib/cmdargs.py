@@ -33,7 +33,7 @@ class Help(Exception):
     """--help was given: the shell prints the command's usage."""
 
 
-def parse(args, flags="", valued="", operands=None, anywhere=False):
+def parse(args, flags="", valued="", operands=None, anywhere=False, long=None, many=""):
     """Split args into ({option: value}, operands).
 
     flags: letters of options without a value (-l); their value is True.
@@ -43,6 +43,10 @@ def parse(args, flags="", valued="", operands=None, anywhere=False):
     the first operand ends the options, so that a command's own arguments
     (sh -c CMD ARG...) are never taken for options.
     Options may be combined (-la); -- ends options; a lone - is an operand.
+    long: {"--name": key}, long options (--name VALUE, --name=VALUE): key
+    is the letter of the short form, or a name of their own that ends
+    with "=" when the option takes a value ({"--cafile": "cafile="}).
+    many: letters of valued options that may be repeated: a list of values.
     """
     opts = {}
     rest = []
@@ -58,15 +62,23 @@ def parse(args, flags="", valued="", operands=None, anywhere=False):
         if len(arg) < 2 or arg[0] != "-" or (rest and not anywhere):
             rest.append(arg)
             continue
+        if long is not None and arg[1] == "-":
+            import cmdlong
+            try:
+                key, value, i = cmdlong.take(args, i, arg, long, valued)
+            except ValueError as e:
+                raise UsageError(str(e))
+            put(opts, key, value, many)
+            continue
         j = 1
         while j < len(arg):
             c = arg[j]
             j += 1
             if c in valued:
                 if j < len(arg):
-                    opts[c] = arg[j:]
+                    put(opts, c, arg[j:], many)
                 elif i < len(args):
-                    opts[c] = args[i]
+                    put(opts, c, args[i], many)
                     i += 1
                 else:
                     raise UsageError("option -%s needs a value" % c)
@@ -81,9 +93,20 @@ def parse(args, flags="", valued="", operands=None, anywhere=False):
     return opts, rest
 
 
+def put(opts, key, value, many):
+    """Set option key to value, or add value to its list when key is in many."""
+    if len(key) == 1 and key in many:
+        opts.setdefault(key, []).append(value)
+    else:
+        opts[key] = value
+
+
 def lines_and_files(args):
     """The -n N and FILE... of head and tail: (count, files); no FILE is
-    the standard input (-)."""
+    the standard input (-). The old form -N (head -5), which BusyBox and
+    upyOS's users type, is -n N."""
+    if args and args[0][:1] == "-" and args[0][1:].isdigit():
+        args = ["-n", args[0][1:]] + args[1:]
     opts, files = parse(args, "", "n")
     count = number(opts.get("n", "10"), "number of lines")
     if count < 0:

@@ -7,8 +7,6 @@ only once a daemon starts: while none runs, `stop` and `status` (as
 """
 import sys
 
-import cmdargs
-
 USAGE = """[-i] [-q] start|stop|status
   start   start the daemon (port, limits and timeouts: /etc/system.conf)
   stop    stop it: the listener and every session end
@@ -21,6 +19,9 @@ def control(name, args, module):
     """The `uXXXd [-i] [-q] start|stop|status` command of daemon name;
     module.start(insecure) starts it and returns the Daemon. Returns the
     command's status."""
+    # Not imported with this module, which stays loaded: cmdargs goes
+    # after each program on a small heap (shell.HELPERS).
+    import cmdargs
     opts, rest = cmdargs.parse(args, "iq", operands=1)
     what = rest[0] if rest else ""
     if what not in ("start", "stop", "status"):
@@ -45,6 +46,7 @@ def control(name, args, module):
 
 def _start(name, module, insecure):
     import auth
+    import cmdargs
     import netd
     import procctl
     if auth.required() is None and not insecure:

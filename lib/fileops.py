@@ -24,11 +24,8 @@ def removal_problem(path):
 def holds_protected(path):
     """True when path is protected or a folder with a protected path
     inside (/ holds them all): what removing or moving path would hit."""
-    inside = path.rstrip("/") + "/"
-    for p in fspath.PROTECTED:
-        if path == p or path.startswith(p + "/") or p.startswith(inside):
-            return True
-    return False
+    import fsguard
+    return fsguard.holds(path, fspath.PROTECTED)
 
 
 def sources_and_dest(rest):

@@ -7,17 +7,22 @@ its own thread only, and `uftpd stop` ends every session within
 netd.POLL_MS. What a client may do:
 
 - nothing but USER, PASS, FEAT, SYST and QUIT before logging in, when
-  logins are asked (auth.asked());
+  logins are asked (auth.asked()), and that within `login_s` seconds of
+  connecting, in one of `login_slots` (netguests);
 - any path, normalised and confined to /: `..` never climbs above it;
-- read everything but the password file; change nothing the shell protects
-  (/main.py, /boot.py, /lib) nor the password file;
+- read and list everything but the password file; change, remove or move
+  nothing fsguard.guarded() names: the files the shell protects (/main.py,
+  /boot.py, /lib), the password file, and the folders holding them;
 - passive transfers (PASV, EPSV) from the port range pasv_ports; active ones
   (PORT, EPRT) only when the "active" setting is on, and only to the
   client's own address. There is no SITE command.
 
-STOR receives into a temporary file beside the target and renames it over
-the target only once the upload is complete, so an interrupted upload never
-destroys the old file. Transfers go through one buffer of `buffer` bytes.
+STOR receives into a temporary file beside the target (TARGET.N.part) and
+renames it over the target only once the upload is complete, so an
+interrupted upload never destroys the old file, and a new file is on flash
+only once whole (boot removes what a power cut left). Meanwhile listings show
+it, as FUSE mounts (curlftpfs) expect of a file they are writing.
+Transfers go through one buffer of `buffer` bytes.
 """
 import os
 import select
@@ -29,8 +34,11 @@ import time
 import auth
 import cmdargs
 import fileops
+import fsguard
 import fspath
 import netd
+import netguests
+import system
 
 NAME = "ftp"
 BUFFER = 1024
@@ -39,6 +47,7 @@ LINE_MS = 30000         # a started command line must end within this
 DATA_MS = 10000         # a client has this long to open a passive data connection
 ABOR_EVERY = 64         # chunks between looks for ABOR on the control connection
 TRIES = 3               # wrong passwords before the connection is closed
+LOGIN_S = 30            # the time to log in, from the connection (netguests)
 
 OPEN = ("USER", "PASS", "FEAT", "SYST", "QUIT")
 FEATURES = ("UTF8", "SIZE", "MDTM", "REST STREAM", "EPSV", "TVFS",
@@ -46,14 +55,18 @@ FEATURES = ("UTF8", "SIZE", "MDTM", "REST STREAM", "EPSV", "TVFS",
 MONTHS = "JanFebMarAprMayJunJulAugSepOctNovDec"
 
 _serial = [0]           # numbers the sessions, for their temporary files
+_uploads = {}           # a new file being uploaded -> its temporary file
+_lock = system.allocate_lock()
 
 
 def start(insecure=False):
     """Start the daemon with the settings of /etc/system.conf; the Daemon."""
     conf = netd.settings(NAME)
-    return netd.start(NAME, netd.setting(conf, "port", 21), serve,
-                      netd.setting(conf, "sessions", 4),
-                      b"421 Too many connections, try again later\r\n", insecure)
+    limit = netd.setting(conf, "sessions", 4)
+    guests = netguests.Guests(netd.setting(conf, "login_s", LOGIN_S) * 1000,
+                              netd.setting(conf, "login_slots", netguests.SLOTS), limit)
+    return netd.start(NAME, netd.setting(conf, "port", 21), serve, limit,
+                      b"421 Too many connections, try again later\r\n", insecure, guests)
 
 
 def serve(daemon, sock, ip):
@@ -108,6 +121,11 @@ class Session:
                     return
                 if line:
                     self.command(line)
+        except netguests.Expired as e:
+            try:
+                self.reply(421, "Not logged in: %s, closing" % e)
+            except OSError:
+                pass
         except netd.Stopped:
             try:
                 self.reply(421, "Service shutting down")
@@ -231,6 +249,7 @@ class Session:
             self.reply(331, "Password required for %s" % self.user[:32])
         else:
             self.logged = True
+            self.daemon.guests.remove(self.sock)
             self.daemon.count("logins")
             self.reply(230, "Logged in, no password needed")
 
@@ -243,6 +262,7 @@ class Session:
             return
         if auth.check(self.user, arg, self.ip, NAME):
             self.logged = True
+            self.daemon.guests.remove(self.sock)
             self.daemon.count("logins")
             self.reply(230, "Logged in")
             return
@@ -296,7 +316,7 @@ class Session:
                 "Logged in as %s" % self.user if self.logged else "Not logged in",
                 "TYPE: BINARY, STRU: File, MODE: Stream"])
             return
-        path = self.path(arg)
+        path = self.readable(arg)
         st = fspath.stat(path)
         if st is None:
             raise OSError(2)
@@ -380,9 +400,6 @@ class Session:
         if target == source or fileops.inside(target, source):
             self.reply(553, "Cannot move a folder into itself")
             return
-        if fileops.holds_protected(source):
-            self.reply(550, "Permission denied: holds files the system needs")
-            return
         if fspath.isdir(target):
             self.reply(553, "A folder is in the way")
             return
@@ -450,12 +467,11 @@ class Session:
         temp = None if append else "%s.%d.part" % (path, self.serial)
         data = self.open_data()
         done = False
-        # A new file shows up, empty, from the start of its upload: FUSE
-        # mounts (curlftpfs) look it up while they are still writing it.
-        placeholder = temp is not None and not fspath.exists(path)
+        new = temp if temp is not None and not fspath.exists(path) else None
         try:
-            if placeholder:
-                open(path, "wb").close()
+            if new:
+                with _lock:
+                    _uploads[path] = new
             with open(path if append else temp, "ab" if append else "wb") as f:
                 if self.rest and not append:
                     copy_head(path, f, self.rest, self.buffer)
@@ -466,12 +482,12 @@ class Session:
                     temp = None
         finally:
             data.close()
+            if new:
+                with _lock:
+                    if _uploads.get(path) == new:
+                        del _uploads[path]
             if temp is not None:
-                for leftover in (temp, path) if placeholder else (temp,):
-                    try:
-                        os.remove(leftover)
-                    except OSError:
-                        pass
+                fspath.discard(temp)
         if done:
             self.daemon.count("uploads")
             self.reply(226, "Transfer complete")
@@ -553,12 +569,21 @@ class Session:
             name = fspath.basename(path)
             yield form(path, st, name) if form else name
             return
-        for name, _ in sorted(fspath.entries(path)):
+        names = [name for name, _ in fspath.entries(path)]
+        uploading = {}      # new files of this folder on their way: their temporaries
+        with _lock:
+            for target, temp in _uploads.items():
+                folder, name = fspath.split(target)
+                if folder == path and name not in names:
+                    uploading[name] = temp
+        for name in sorted(names + list(uploading)):
             full = fspath.join(path, name)
+            if fsguard.is_secret(full):
+                continue
             if form is None:
                 yield name
                 continue
-            entry = fspath.stat(full)
+            entry = fspath.stat(uploading.get(name, full))
             if entry is not None:
                 yield form(full, entry, name)
 
@@ -719,16 +744,17 @@ class Session:
 
     def readable(self, arg):
         path = self.path(arg)
-        if auth.is_secret(path):
+        if fsguard.is_secret(path):
             raise OSError(13)
         return path
 
     def writable(self, arg):
-        """The path of arg, when FTP may change it; protected files and the
-        password file are refused, as the shell refuses them."""
+        """The path of arg, when FTP may change, remove or move it: what
+        fsguard.guarded() names is refused, with the reason."""
         path = self.path(arg)
-        if fspath.is_protected(path) or auth.is_secret(path):
-            self.reply(550, "Permission denied: %s is part of the system" % path)
+        why = fsguard.guarded(path)
+        if why:
+            self.reply(550, "Permission denied: %s %s" % (path, why))
             raise Abort()
         return path
 
@@ -771,7 +797,7 @@ def long_form(path, st, name):
 
 def facts(path, st, name):
     """An MLSD/MLST line: type, size, modify, perm facts, then the name."""
-    locked = fspath.is_protected(path) or auth.is_secret(path)
+    locked = fspath.is_protected(path) or fsguard.is_secret(path)
     if st[0] & fspath.DIR:
         kind = "dir"
         perm = "el" if locked else "cdeflmp"

@@ -15,6 +15,8 @@ whose TLS cannot load one (the ESP8266's axTLS), or with a clock not yet set
 unverified, unless the caller asks for no verification (verify=False).
 TLS is MicroPython's tls module (1.23+) or, before it, ssl.
 
+httprequest.request() is the general form (curl) built on this module.
+
 Redirects are followed (never from HTTPS down to plain HTTP); chunked
 bodies are decoded; a body that ends before its announced length is an
 error, never a short success. Every socket operation has a timeout.
@@ -140,7 +142,7 @@ class Response:
         try:
             n = self.stream.readinto(memoryview(buf)[:want]) or 0
         except OSError as e:
-            raise HTTPError("%s: %s" % (self.url, _reason(e)))
+            raise HTTPError("%s: %s" % (self.url, reason(e)))
         if n == 0:
             if self._left is None:
                 self._done = True
@@ -177,7 +179,9 @@ class Response:
             self.stream = None
 
 
-def _connect(scheme, host, port, ca, timeout, verify):
+def connect(scheme, host, port, ca, timeout, verify):
+    """A connected stream to host:port, TLS-wrapped and checked for https;
+    HTTPError in one line when it cannot be had (mqtt uses it too)."""
     where = "%s:%d" % (host, port)
     context = _context(where, ca, verify) if scheme == "https" else None
     try:
@@ -195,7 +199,7 @@ def _connect(scheme, host, port, ca, timeout, verify):
         if context and verify and "in the future" in str(e):
             raise HTTPError("%s: the certificate is not valid yet by the board's clock (%s): "
                             "if the clock is wrong, set it with ntpupdate" % (where, _clock()))
-        raise HTTPError("%s: %s" % (where, _reason(e)))
+        raise HTTPError("%s: %s" % (where, reason(e)))
     return sock
 
 
@@ -256,7 +260,7 @@ def _context(where, ca, verify):
             with open(ca, "rb") as f:
                 context.load_verify_locations(cadata=f.read())
     except (OSError, ValueError) as e:
-        raise HTTPError("CA bundle %s: %s" % (ca, _reason(e)))
+        raise HTTPError("CA bundle %s: %s" % (ca, reason(e)))
     return context
 
 
@@ -299,7 +303,7 @@ NET_ERRORS = (("ETIMEDOUT", "timed out"), ("ECONNREFUSED", "connection refused")
               ("EHOSTUNREACH", "host unreachable"), ("ENETUNREACH", "network unreachable"))
 
 
-def _reason(e):
+def reason(e):
     """Why e happened, in one line."""
     if isinstance(e, OSError) and e.args and isinstance(e.args[0], int):
         import errno
@@ -319,7 +323,7 @@ def get(url, ca=None, timeout=10, redirects=5, headers=None, verify=True):
     against the CA bundle ca, unless verify is false. Raises HTTPError."""
     for _ in range(redirects + 1):
         scheme, host, port, path = split_url(url)
-        stream = _connect(scheme, host, port, ca, timeout, verify)
+        stream = connect(scheme, host, port, ca, timeout, verify)
         response = Response(stream, url)
         try:
             default = 443 if scheme == "https" else 80
@@ -331,7 +335,7 @@ def get(url, ca=None, timeout=10, redirects=5, headers=None, verify=True):
             response._read_head()
         except OSError as e:
             response.close()
-            raise HTTPError("%s: %s" % (url, _reason(e)))
+            raise HTTPError("%s: %s" % (url, reason(e)))
         except HTTPError:
             response.close()
             raise

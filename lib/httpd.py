@@ -4,33 +4,53 @@ loop (asyncloop), so that many clients cost no thread each.
 Static files (GET, HEAD): paths are decoded, normalised and confined to
 /www; a folder serves its index.html; Content-Type from the extension,
 Content-Length, ETag and Last-Modified, answered 304 when the client has
-the file already; HTTP/1.1 keep-alive. Files stream in small chunks.
+the file already; HTTP/1.1 keep-alive. Files stream in small chunks. A
+client that takes gzip gets PATH.gz, when there is one, as PATH with
+Content-Encoding: gzip (the web desktop's assets are stored compressed).
 
 The JSON API, behind HTTP Basic authentication when logins are asked
 (auth.asked()): a checked password is remembered for a while, as a
 digest of the Basic token, as long as the user's line of the password
 file stays as it was, so that the slow password hash is not computed for
-every request.
+every request. A browser's requests (a Cookie or an Origin header) and
+the web desktop's own paths go through websession.py: login sessions in
+a cookie, CSRF tokens, same-origin checks.
 
     POST   /api/run      {"cmd": "ls /"} -> {"status": 0, "output": "..."}
-    GET    /api/sys      version, uptime, memory, flash, network
-    GET    /api/fs/PATH  a folder's entries as JSON, or the file
+    GET    /api/sys      versions, board, CPU, uptime, memory, flash,
+                         Wi-Fi, network (websys.py)
+    GET    /api/dash     daemons, jobs, cron table, the log's end (webdash.py)
+    GET    /api/fs/PATH  a folder's entries as JSON, or the file (webfiles.py)
     PUT    /api/fs/PATH  upload: received into a temporary file, renamed
-                         over PATH only once complete
-    DELETE /api/fs/PATH  a file or an empty folder
+                         over PATH only once complete (webfiles.py)
+    DELETE /api/fs/PATH  a file or an empty folder (webfiles.py)
+    POST   /api/fs/PATH  {"mkdir": true}, {"rename": "/to"} (webmove.py)
+    POST   /api/login, /api/logout; GET /api/session (websession.py)
+    GET    /api/term     a shell over a WebSocket (webterm.py)
+    GET    /api/hw       pins, sensors, the LED; POST: drive a pin, the LED (webhw.py)
 
-Errors are JSON too, {"error": "..."}, with their status: 400 bad request,
-401 login needed, 403 forbidden (the shell's protected files, the password
-file), 404, 405 (with Allow), 413 too large, 500, 503 too many clients.
-Bounds: the request line and each header line (LINE_MAX), the number of
-headers (HEADERS_MAX), JSON bodies (BODY_MAX), uploads (the "upload_max"
+What is not needed for every request lives in those modules, loaded by
+the first request that needs it (load): a small board's heap is left to
+the commands of /api/run. Errors are JSON too, {"error": "..."}, with their
+status: 400 bad request, 401 login needed (with WWW-Authenticate, unless
+the web desktop's page asked: X-Requested-With: munix), 403 forbidden (the
+shell's protected files, the password file, a CSRF token missing, another
+site's Origin), 404, 405 (with Allow), 409 exists, 413 too large, 500, 503
+too many clients.
+Bounds: the request line and each header line (1 KiB), the number of
+headers (32), JSON bodies (4 KiB), uploads (the "upload_max"
 setting), clients at once ("sessions"), and time: a request must arrive
-whole within REQUEST_MS, a kept-alive connection idles "idle_s" seconds.
+whole within 10 s, a kept-alive connection idles "idle_s" seconds.
+A connection none of whose requests has passed a login yet is a guest:
+its requests must come whole within "login_s" of its connection, and
+"login_slots" guests are served at once. A client that finds no slot free
+takes that of a guest which has had 3 s, or of a connection idle between
+requests: idle or trickling clients never lock the others out.
 """
 import asyncio
 import json
-import os
 import time
+from micropython import const
 
 # Everything a request needs is imported here, by the command that starts
 # the daemon: imports from several threads at once are not safe without a GIL.
@@ -43,19 +63,24 @@ import system
 
 NAME = "http"
 ROOT = "/www"
-CHUNK = 1024
-LINE_MAX = 1024
-HEADERS_MAX = 32
-BODY_MAX = 4096
-UPLOAD_MAX = 1024 * 1024
-OUTPUT_MAX = 16384      # output of /api/run kept
-PART = 512              # /api/run's output is kept in parts of about this size
-REQUEST_MS = 10000
-START_MS = 3000
-SLOT_MS = 3000          # a client past the limit waits this long for a turn
-SEND_MS = 30000
-AUTH_CACHE = 8          # Authorization headers remembered
-AUTH_MS = 300000        # for this long
+_CHUNK = const(1024)
+_LINE_MAX = const(1024)
+_HEADERS_MAX = const(32)
+_BODY_MAX = const(4096)
+_UPLOAD_MAX = const(1024 * 1024)
+_OUTPUT_MAX = const(16384)      # bytes of /api/run's output kept
+_PART = const(512)              # /api/run's output is kept in blocks of at most this size
+_REQUEST_MS = const(10000)
+_START_MS = const(3000)
+_SLOT_MS = const(3500)          # a client past the limit waits this long for a turn (past _EVICT_MS)
+_LOGIN_MS = const(10000)        # a guest's time, from its connection (the "login_s" setting)
+_GUEST_SLOTS = const(2)         # guests served at once (the "login_slots" setting)
+_EVICT_MS = const(3000)         # a guest this old gives its slot to a new client
+_SEND_MS = const(30000)
+_WATCH_MS = const(250)          # how often /api/run looks whether its client left
+_AUTH_CACHE = const(8)          # Authorization headers remembered
+_AUTH_MS = const(300000)        # for this long
+_KEEP_FREE = const(48 * 1024)   # the heap free below which load()'s modules go after the request
 
 TYPES = {"html": "text/html; charset=utf-8", "htm": "text/html; charset=utf-8",
          "css": "text/css", "js": "application/javascript", "json": "application/json",
@@ -86,15 +111,23 @@ def start(insecure=False):
     conf = netd.settings(NAME)
     port = netd.setting(conf, "port", 80)
     netd.listen(netd.address(), port).close()
+    # Extensions: modules serving /api/PREFIX... (camweb: a camera's
+    # pictures), named by the "extensions" setting, else by the board file.
+    extensions[:] = [__import__(m) for m in conf.get("extensions", system.board.get("http", ()))]
     daemon = netd.start_task(NAME, port, lambda d: Server(d).run(), insecure)
     # Listening is the loop's business: wait for it, so that the port is
     # open once `uhttpd start` returns.
-    deadline = time.ticks_add(time.ticks_ms(), START_MS)
+    deadline = time.ticks_add(time.ticks_ms(), _START_MS)
     while not getattr(daemon, "listening", False) and netd.get(NAME) is daemon:
         if time.ticks_diff(deadline, time.ticks_ms()) <= 0:
             break
         time.sleep_ms(10)
     return daemon
+
+
+extensions = []
+WEB = ("/login", "/logout", "/session", "/term")     # websession's own paths
+_loaded = []            # the modules load() loaded, for unload()
 
 
 class Server:
@@ -103,8 +136,11 @@ class Server:
         self.daemon = daemon
         self.limit = netd.setting(conf, "sessions", 4)
         self.idle_ms = netd.setting(conf, "idle_s", 30) * 1000
-        self.upload_max = netd.setting(conf, "upload_max", UPLOAD_MAX)
-        self.clients = []           # tasks serving a client, or waiting for a turn
+        self.upload_max = netd.setting(conf, "upload_max", _UPLOAD_MAX)
+        self.login_ms = netd.setting(conf, "login_s", _LOGIN_MS // 1000) * 1000
+        self.guest_slots = max(1, min(netd.setting(conf, "login_slots", _GUEST_SLOTS), self.limit))
+        self.clients = []           # Connections served, or waiting for a turn; oldest first
+        self.guests = []            # those served whose requests have not passed a login yet
         self.active = 0             # clients being served
         self.logins = {}            # digest of a Basic token -> (ticks_ms checked, the user's line then)
 
@@ -118,23 +154,43 @@ class Server:
         finally:
             server.close()
             await server.wait_closed()
-            for task in self.clients[:]:
-                task.cancel()
+            for conn in self.clients[:]:
+                conn.task.cancel()
             while self.clients:
                 await asyncio.sleep_ms(10)
         return 0
 
+    def room(self, evict):
+        """Whether a new client can be served now. When not, and evict,
+        the oldest connection that can spare its slot is ended: one idle
+        between requests, or a guest that has had _EVICT_MS to send its
+        request. So idle or trickling connections never lock users out."""
+        full = self.active >= self.limit
+        if not full and len(self.guests) < self.guest_slots:
+            return True
+        if evict:
+            now = time.ticks_ms()
+            for conn in self.clients if full else self.guests:
+                if conn.waiting and (conn.served or conn.guest
+                                     and time.ticks_diff(now, conn.since) >= _EVICT_MS):
+                    conn.waiting = False
+                    conn.evicted = True
+                    conn.task.cancel()
+                    break
+        return False
+
     async def client(self, reader, writer):
-        task = asyncio.current_task()
-        self.clients.append(task)
         conn = Connection(self, reader, writer)
+        self.clients.append(conn)
         served = False
         try:
             # Past the limit a client waits a little for a turn: one that
             # just closed its connection may not be counted out yet.
+            # It looks for a slot to take every half second: looking costs
+            # the loop a pass over every client.
             waited = 0
-            while self.active >= self.limit:
-                if waited >= SLOT_MS:
+            while not self.room(waited % 500 == 0):
+                if waited >= _SLOT_MS:
                     await conn.error(Error(503, "too many clients, try again later"), False)
                     return
                 await asyncio.sleep_ms(20)
@@ -142,13 +198,25 @@ class Server:
             served = True
             self.active += 1
             self.daemon.sessions = self.active
+            conn.since = time.ticks_ms()
+            conn.guest = True
+            self.guests.append(conn)
             await conn.serve()
-        except (OSError, asyncio.TimeoutError, asyncio.CancelledError):
+        except asyncio.CancelledError:
+            # A guest whose slot went to a new client is told so.
+            if conn.evicted and not conn.served and not conn.headed:
+                try:
+                    await conn.error(Error(503, "too many clients, try again later"), False)
+                except Exception:
+                    pass
+        except (OSError, asyncio.TimeoutError):
             pass
         except Exception as e:
             netd.log("http: %s: %r" % (type(e).__name__, e))
         finally:
-            self.clients.remove(task)
+            unload()
+            self.clients.remove(conn)
+            conn.admit()
             if served:
                 self.active -= 1
                 self.daemon.sessions = self.active
@@ -166,24 +234,35 @@ class Connection:
         self.server = server
         self.reader = reader
         self.writer = writer
+        self.task = asyncio.current_task()
         self.buf = b""
+        self.headed = False         # the answer to its request has begun
+        self.guest = False          # served, no request of it past a login yet
+        self.since = 0              # ticks_ms it was let in
+        self.waiting = False        # for a request
+        self.evicted = False        # its slot went to a new client
+        self.served = False         # a request at least
         peer = writer.get_extra_info("peername")
         try:
             self.ip = netd.peer_ip(peer)
         except Exception:
             self.ip = "?"
 
+    def admit(self):
+        """A request of it passed a login (or none is asked): a guest no more."""
+        if self.guest:
+            self.guest = False
+            self.server.guests.remove(self)
+
     async def serve(self):
-        first = True
         while True:
             try:
-                request = await self.request(REQUEST_MS if first else self.server.idle_ms)
+                request = await self.request(self.server.idle_ms if self.served else _REQUEST_MS)
             except Error as e:
                 await self.error(e, False)
                 return
             if request is None:
                 return
-            first = False
             method, target, version, headers = request
             keep = version == "HTTP/1.1"
             connection = headers.get("connection", "").lower()
@@ -191,20 +270,29 @@ class Connection:
                 keep = False
             elif connection == "keep-alive":
                 keep = True
+            self.headed = False
             try:
                 await self.answer(method, target, headers, keep)
             except Error as e:
+                if self.headed:
+                    # Its answer has begun: the client learns from the close.
+                    return
                 # The body of a refused request may be unread: the
                 # connection cannot go on.
                 if "content-length" in headers:
-                    keep = False
-                await self.error(e, keep)
+                    await self.error(e, False, headers)
+                    await self.discard()
+                    return
+                await self.error(e, keep, headers)
             except (OSError, asyncio.TimeoutError, asyncio.CancelledError):
                 raise
             except Exception as e:
                 netd.log("http: %s %s: %r" % (method, target, e))
-                await self.error(Error(500, "internal error: %s" % type(e).__name__), False)
+                if not self.headed:
+                    await self.error(Error(500, "internal error: %s" % type(e).__name__), False)
                 return
+            unload()
+            self.served = True
             if not keep:
                 return
 
@@ -212,14 +300,14 @@ class Connection:
 
     async def fill(self, timeout_ms):
         """More bytes into buf; False at the end of the connection."""
-        data = await asyncio.wait_for_ms(self.reader.read(CHUNK), timeout_ms)
+        data = await asyncio.wait_for_ms(self.reader.read(_CHUNK), timeout_ms)
         if not data:
             return False
         self.buf += data
         return True
 
     async def line(self, deadline):
-        """A line (bytes, without CR LF) within LINE_MAX, None at the end
+        """A line (bytes, without CR LF) within _LINE_MAX, None at the end
         of the connection before any byte."""
         while True:
             end = self.buf.find(b"\n")
@@ -227,7 +315,7 @@ class Connection:
                 line = self.buf[:end]
                 self.buf = self.buf[end + 1:]
                 return line[:-1] if line.endswith(b"\r") else line
-            if len(self.buf) > LINE_MAX:
+            if len(self.buf) > _LINE_MAX:
                 raise Error(413, "request line or header too long")
             left = time.ticks_diff(deadline, time.ticks_ms())
             if left <= 0:
@@ -239,13 +327,21 @@ class Connection:
 
     async def request(self, wait_ms):
         """(method, target, version, headers) of the next request, None
-        when the client closed the connection or stayed silent."""
+        when the client closed the connection or stayed silent. A guest's
+        requests must come whole within its time, however it sends them."""
+        head_ms = _REQUEST_MS
+        if self.guest:
+            left = self.server.login_ms - time.ticks_diff(time.ticks_ms(), self.since)
+            if left <= 0:
+                return None
+            wait_ms, head_ms = min(wait_ms, left), min(head_ms, left)
+        self.waiting = True
         try:
             if not self.buf and not await self.fill(wait_ms):
                 return None
         except asyncio.TimeoutError:
             return None
-        deadline = time.ticks_add(time.ticks_ms(), REQUEST_MS)
+        deadline = time.ticks_add(time.ticks_ms(), head_ms)
         line = await self.line(deadline)
         while line == b"":      # blank lines before a request are allowed
             line = await self.line(deadline)
@@ -267,7 +363,7 @@ class Connection:
             if not line:
                 break
             count += 1
-            if count > HEADERS_MAX:
+            if count > _HEADERS_MAX:
                 raise Error(413, "too many headers")
             name, sep, value = line.partition(b":")
             if not sep:
@@ -276,7 +372,22 @@ class Connection:
                 headers[name.decode().strip().lower()] = value.decode().strip()
             except UnicodeError:
                 raise Error(400, "bad header line")
+        self.waiting = False
         return method, target, version, headers
+
+    def gone(self):
+        """Whether the client has closed its side, looked at without
+        waiting; what it sent meanwhile (a next request) is kept."""
+        if len(self.buf) >= _CHUNK:
+            return False
+        try:
+            data = self.reader.s.read(_CHUNK)
+        except OSError:
+            return True
+        if data is None:
+            return False
+        self.buf += data
+        return not data
 
     def length(self, headers, limit):
         """The body's Content-Length, at most limit (413 beyond)."""
@@ -293,7 +404,7 @@ class Connection:
         return n
 
     def body_deadline(self):
-        return time.ticks_add(time.ticks_ms(), self.server.idle_ms + REQUEST_MS)
+        return time.ticks_add(time.ticks_ms(), self.server.idle_ms + _REQUEST_MS)
 
     async def chunk(self, left, deadline):
         """The next piece (at most left bytes) of a body; OSError when the
@@ -307,7 +418,7 @@ class Connection:
         return piece
 
     async def body(self, headers):
-        left = self.length(headers, BODY_MAX)
+        left = self.length(headers, _BODY_MAX)
         deadline = self.body_deadline()
         data = b""
         while left > 0:
@@ -316,13 +427,39 @@ class Connection:
             left -= len(piece)
         return data
 
+    async def discard(self):
+        """Read, and drop, what the client still sends for a second (64 KiB
+        at most): a connection closed with data unread is reset, and the
+        client may lose the answer it was sent."""
+        deadline = time.ticks_add(time.ticks_ms(), 1000)
+        got = 0
+        try:
+            while got < 65536:
+                left = time.ticks_diff(deadline, time.ticks_ms())
+                if left <= 0 or not await self.fill(left):
+                    return
+                got += len(self.buf)
+                self.buf = b""
+        except (OSError, asyncio.TimeoutError):
+            pass
+
+    async def json_object(self, headers):
+        """The body as a JSON object; {} when it is not one, for the caller
+        to refuse with what it expected."""
+        try:
+            request = json.loads(await self.body(headers))
+        except ValueError:
+            return {}
+        return request if isinstance(request, dict) else {}
+
     # Writing
 
     async def send(self, data):
         self.writer.write(data)
-        await asyncio.wait_for_ms(self.writer.drain(), SEND_MS)
+        await asyncio.wait_for_ms(self.writer.drain(), _SEND_MS)
 
     async def head(self, status, headers, length, keep, kind=None):
+        self.headed = True
         text = "HTTP/1.1 %d %s\r\nServer: munix\r\n" % (status, REASONS.get(status, ""))
         if kind:
             text += "Content-Type: %s\r\n" % kind
@@ -339,9 +476,11 @@ class Connection:
         if not head_only:
             await self.send(data)
 
-    async def error(self, e, keep):
+    async def error(self, e, keep, headers={}):
         extra = [("Allow", e.allow)] if e.allow else []
-        if e.status == 401:
+        # Not to the web desktop's page: the browser would show its own
+        # password dialog over the page's login.
+        if e.status == 401 and headers.get("x-requested-with") != "munix":
             extra.append(("WWW-Authenticate", 'Basic realm="munix"'))
         await self.json(e.status, {"error": e.message}, keep, extra)
 
@@ -350,8 +489,12 @@ class Connection:
     async def answer(self, method, target, headers, keep):
         path = _decode_path(target)
         if path == "/api" or path.startswith("/api/"):
+            path = path[4:]
+            # A browser's request (the web desktop): its sessions and checks.
+            if "cookie" in headers or "origin" in headers or path in WEB:
+                return await load("websession").answer(self, method, path, target, headers, keep)
             await self.authorize(headers)
-            await self.api(method, path[4:], headers, keep)
+            await self.api(method, path, headers, keep)
             return
         if method not in ("GET", "HEAD"):
             raise Error(405, "only GET and HEAD here", "GET, HEAD")
@@ -368,35 +511,44 @@ class Connection:
             st = fspath.stat(full)
         if st is None or st[0] & fspath.DIR:
             raise Error(404, "not found: %s" % path)
+        if "gzip" in headers.get("accept-encoding", ""):
+            gz = fspath.stat(full + ".gz")
+            if gz is not None and not gz[0] & fspath.DIR:
+                return await self.file(full + ".gz", gz, head_only, headers, keep, full)
         await self.file(full, st, head_only, headers, keep)
 
-    async def file(self, full, st, head_only, headers, keep):
+    async def file(self, full, st, head_only, headers, keep, name=None):
+        """Send the file full; name: the file whose gzip-compressed copy it is."""
         size, mtime = st[6], st[8]
         etag = '"%x-%x"' % (size, mtime)
         modified = _http_date(mtime)
         cache = [("ETag", etag), ("Last-Modified", modified)]
+        if name:
+            cache += [("Content-Encoding", "gzip"), ("Vary", "Accept-Encoding")]
+        else:
+            name = full
         match = headers.get("if-none-match")
         if match == etag or match is None and headers.get("if-modified-since") == modified:
             await self.head(304, cache, None, keep)
             return
-        dot = full.rfind(".")
+        dot = name.rfind(".")
         kind = "application/octet-stream"
-        if dot > full.rfind("/"):
-            kind = TYPES.get(full[dot + 1:].lower(), kind)
+        if dot > name.rfind("/"):
+            kind = TYPES.get(name[dot + 1:].lower(), kind)
         with open(full, "rb") as f:
             await self.head(200, cache, size, keep, kind)
             if head_only:
                 return
-            buf = bytearray(CHUNK)
+            buf = bytearray(_CHUNK)
             while True:
                 n = f.readinto(buf)
                 if not n:
                     break
-                await self.send(buf[:n] if n < CHUNK else buf)
+                await self.send(buf[:n] if n < _CHUNK else buf)
 
     async def authorize(self, headers):
         if not auth.asked(self.server.daemon.insecure):
-            return
+            return self.admit()
         # The scheme's name is case-insensitive (RFC 7617).
         scheme, _, token = headers.get("authorization", "").partition(" ")
         if scheme.lower() != "basic":
@@ -412,38 +564,41 @@ class Connection:
         seen = logins.get(key)
         # A remembered login holds while the user's line of the password
         # file is the one it was checked against.
-        if (seen is not None and time.ticks_diff(time.ticks_ms(), seen[0]) < AUTH_MS
+        if (seen is not None and time.ticks_diff(time.ticks_ms(), seen[0]) < _AUTH_MS
                 and seen[1] == auth.entry(user)):
-            return
+            return self.admit()
         if not sep or not auth.check(user, password, self.ip, NAME, delay=False):
             logins.pop(key, None)
             await asyncio.sleep_ms(auth.limit("delay_ms", auth.DELAY_MS))
             raise Error(401, "wrong user or password")
-        if len(logins) >= AUTH_CACHE:
+        if len(logins) >= _AUTH_CACHE:
             del logins[min(logins, key=lambda k: logins[k][0])]
         logins[key] = (time.ticks_ms(), auth.entry(user))
+        self.admit()
 
     async def api(self, method, path, headers, keep):
         if path == "/run":
             if method != "POST":
                 raise Error(405, "POST a JSON object {\"cmd\": ...}", "POST")
             await self.run(headers, keep)
-        elif path == "/sys":
+        elif path == "/sys" or path == "/dash":
             if method not in ("GET", "HEAD"):
                 raise Error(405, "only GET here", "GET, HEAD")
-            await self.json(200, _sys(), keep, head_only=method == "HEAD")
+            # websys, webdash
+            await self.json(200, load("web" + path[1:]).info(), keep, head_only=method == "HEAD")
+        elif path == "/hw":
+            await load("webhw").answer(self, method, headers, keep)
         elif path == "/fs" or path.startswith("/fs/"):
-            await self.fs(method, fspath.normpath(path[3:] or "/"), headers, keep)
+            await load("webfiles").answer(self, method, fspath.normpath(path[3:] or "/"), headers, keep)
         else:
+            for ext in extensions:
+                if path == ext.PREFIX or path.startswith(ext.PREFIX + "/"):
+                    return await ext.answer(self, method, path[len(ext.PREFIX):], headers, keep)
             raise Error(404, "no such API: /api%s" % path)
 
     async def run(self, headers, keep):
-        try:
-            request = json.loads(await self.body(headers))
-            cmd = request["cmd"]
-            if not isinstance(cmd, str):
-                raise TypeError
-        except (ValueError, KeyError, TypeError, IndexError):
+        cmd = (await self.json_object(headers)).get("cmd")
+        if not isinstance(cmd, str):
             raise Error(400, "expected a JSON object {\"cmd\": \"...\"}")
         runner = Runner(cmd)
         try:
@@ -451,9 +606,14 @@ class Connection:
         except procctl.NoThread as e:
             raise Error(503, str(e))
         try:
+            waited = 0
             while runner.status is None:
                 await asyncio.sleep_ms(5)
-        except asyncio.CancelledError:
+                waited += 5
+                # A client that left holds no slot while its command runs on.
+                if waited % _WATCH_MS == 0 and self.gone():
+                    raise OSError("the client left")
+        except (asyncio.CancelledError, OSError):
             owner = runner.session.owner if runner.session is not None else None
             if owner is not None:
                 procctl.set_state(owner, process.STOPPING)
@@ -463,111 +623,63 @@ class Connection:
         head = ('{"status": %d, "truncated": %s, "output": "' % (
             runner.status, "true" if runner.dropped else "false")).encode()
         size = len(head) + 2
-        for part in runner.parts:
+        for part in runner.parts():
             size += len(json.dumps(part).encode()) - 2
         await self.head(200, (), size, keep, "application/json")
         await self.send(head)
-        for part in runner.parts:
+        for part in runner.parts():
             await self.send(json.dumps(part)[1:-1].encode())
         await self.send(b'"}')
-
-    async def fs(self, method, path, headers, keep):
-        if method in ("GET", "HEAD"):
-            if auth.is_secret(path):
-                raise Error(403, "%s is secret" % path)
-            st = fspath.stat(path)
-            if st is None:
-                raise Error(404, "no such file or folder: %s" % path)
-            if st[0] & fspath.DIR:
-                await self.json(200, {"path": path, "entries": _listing(path)}, keep,
-                                head_only=method == "HEAD")
-            else:
-                await self.file(path, st, method == "HEAD", headers, keep)
-            return
-        if method not in ("PUT", "DELETE"):
-            raise Error(405, "GET, PUT or DELETE a path", "GET, HEAD, PUT, DELETE")
-        if path == "/" or fspath.is_protected(path) or auth.is_secret(path):
-            raise Error(403, "%s is part of the system" % path)
-        if method == "DELETE":
-            await self.delete(path, keep)
-        else:
-            await self.upload(path, headers, keep)
-
-    async def delete(self, path, keep):
-        st = fspath.stat(path)
-        if st is None:
-            raise Error(404, "no such file or folder: %s" % path)
-        try:
-            if st[0] & fspath.DIR:
-                os.rmdir(path)
-            else:
-                os.remove(path)
-        except OSError as e:
-            import cmdargs
-            raise Error(400, "%s: %s" % (path, cmdargs.strerror(e)))
-        await self.json(200, {"deleted": path}, keep)
-
-    async def upload(self, path, headers, keep):
-        n = self.length(headers, self.server.upload_max)
-        if "content-length" not in headers:
-            raise Error(400, "send a Content-Length")
-        if fspath.isdir(path):
-            raise Error(400, "%s is a folder" % path)
-        folder = fspath.split(path)[0]
-        if not fspath.isdir(folder):
-            raise Error(404, "no such folder: %s" % folder)
-        existed = fspath.exists(path)
-        tmp = "%s.%d.part" % (path, id(self) & 0xFFFF)
-        complete = False
-        try:
-            deadline = self.body_deadline()
-            left = n
-            with open(tmp, "wb") as f:
-                while left > 0:
-                    piece = await self.chunk(left, deadline)
-                    f.write(piece)
-                    left -= len(piece)
-            fspath.replace(tmp, path)
-            complete = True
-        finally:
-            if not complete:
-                try:
-                    os.remove(tmp)
-                except OSError:
-                    pass
-        await self.json(200 if existed else 201, {"path": path, "size": n}, keep)
 
 
 class Runner:
     """A command line of /api/run, run in a thread of its own as a session
-    of its own, its output collected (OUTPUT_MAX characters at most, less
-    on a heap with little free), in
-    parts of PART characters or more rather than one object per write."""
+    of its own, its output kept (_OUTPUT_MAX bytes at most, less on a heap
+    with little free) in blocks filled one after the other: a new piece of
+    heap per write, or per growth, would scatter the heap that the command
+    itself needs."""
 
     def __init__(self, cmd):
         import gc
         self.cmd = cmd
-        self.parts = []
+        self.blocks = []
+        self.fill = 0           # bytes used of the last block
         self.size = 0
-        # No more than a quarter of the heap free: the command must run too.
-        self.limit = min(OUTPUT_MAX, gc.mem_free() // 4)
+        # No more than an eighth of the heap free: the command must run too.
+        self.limit = min(_OUTPUT_MAX, gc.mem_free() // 8)
         self.dropped = 0
         self.status = None
         self.session = None
 
     def write(self, text):
-        if isinstance(text, (bytes, bytearray)):
-            text = bytes(text).decode("utf-8", "replace")
+        data = text if isinstance(text, (bytes, bytearray)) else text.encode()
         room = self.limit - self.size
-        if len(text) > room:
-            self.dropped += len(text) - max(room, 0)
-            text = text[:max(room, 0)]
-        if text:
-            if self.parts and len(self.parts[-1]) < PART:
-                self.parts[-1] += text
-            else:
-                self.parts.append(text)
-            self.size += len(text)
+        if len(data) > room:
+            self.dropped += len(data) - max(room, 0)
+            data = data[:max(room, 0)]
+        while data:
+            blocks = self.blocks
+            if not blocks or self.fill == len(blocks[-1]):
+                # Blocks double up to _PART: a short output takes little.
+                blocks.append(bytearray(min(_PART, max(len(data), 2 * len(blocks[-1]) if blocks else 32))))
+                self.fill = 0
+            block = blocks[-1]
+            n = min(len(block) - self.fill, len(data))
+            block[self.fill:self.fill + n] = data[:n]
+            self.fill += n
+            self.size += n
+            data = data[n:]
+
+    def parts(self):
+        """The output as text, a block at a time; a character cut in two
+        by a block's end, and bytes that are not UTF-8, come out as "?"."""
+        last = len(self.blocks) - 1
+        for i, block in enumerate(self.blocks):
+            piece = bytes(block[:self.fill] if i == last else block)
+            try:
+                yield piece.decode()
+            except UnicodeError:
+                yield "".join(chr(b) if b < 128 else "?" for b in piece)
 
     def input(self, prompt=""):
         raise EOFError
@@ -624,35 +736,33 @@ def _http_date(t):
                                                     g[0], g[3], g[4], g[5])
 
 
-def _listing(path):
-    entries = []
-    for name, folder in sorted(fspath.entries(path)):
-        full = fspath.join(path, name)
-        if auth.is_secret(full):
-            continue
-        item = {"name": name, "type": "dir" if folder else "file"}
-        if not folder:
-            st = fspath.stat(full)
-            item["size"] = st[6] if st else 0
-        entries.append(item)
-    return entries
-
-
-def _sys():
-    import gc
+def load(name):
+    """A module loaded by the first request that needs it (the API alone,
+    on a small board, leaves its heap to the commands): fsguard, the web
+    desktop's; under the shell's lock for imports: another thread may be
+    loading a program. See unload()."""
     import sys
-    gc.collect()
-    free = gc.mem_free()
-    used = gc.mem_alloc()
-    info = {"name": system.NAME, "version": system.VERSION, "platform": sys.platform,
-            "micropython": ".".join([str(n) for n in sys.implementation.version[:3]]),
-            "hostname": system.conf.get("hostname"), "uptime_s": system.uptime_ms() // 1000,
-            "memory": {"total": used + free, "used": used, "free": free},
-            "network": {"address": netd.address()}}
-    try:
-        st = os.statvfs("/")
-        unit = st[1] or st[0]
-        info["flash"] = {"total": st[2] * unit, "free": st[3] * unit}
-    except OSError:
-        pass
-    return info
+    module = sys.modules.get(name)
+    if module is None:
+        import gc
+        import shell
+        # Its code needs blocks of some size: the garbage goes first.
+        gc.collect()
+        with shell.import_lock:
+            module = __import__(name)
+        _loaded.append(name)
+    return module
+
+
+def unload():
+    """Drop the modules requests loaded when the heap left is below
+    _KEEP_FREE: a board without PSRAM (some 37 KiB free with the daemon)
+    keeps its heap for the next request and the commands, and loads them
+    again; a roomy one keeps them. Code that still runs keeps its module."""
+    import gc
+    if _loaded and gc.mem_free() < _KEEP_FREE:
+        import sys
+        for name in _loaded:
+            sys.modules.pop(name, None)
+        del _loaded[:]
+        gc.collect()

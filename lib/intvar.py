@@ -1,6 +1,6 @@
 """incr and decr: add to a variable that holds an integer."""
 import cmdargs
-import shellparse
+import shellplain
 import munix
 
 
@@ -11,7 +11,7 @@ def add(args, sign):
     if not rest:
         raise cmdargs.UsageError("no VAR given")
     name = rest[0]
-    if not shellparse.is_name(name):
+    if not shellplain.is_name(name):
         raise cmdargs.UsageError("%s: not a variable name" % name)
     step = cmdargs.number(rest[1], "number") if len(rest) > 1 else 1
     value = munix.getenv(name) or "0"

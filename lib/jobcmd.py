@@ -5,9 +5,9 @@ process table and job control themselves.
 """
 import cmdargs
 import munix
-from jobctl import GRACE_MS, describe, find, hold, ignoring, resume, spawn_task, stop, wait  # noqa: F401
+from jobctl import find, hold, resume, spawn_task, wait  # noqa: F401
 from process import DONE, HELD, RUNNING, STOPPING, table  # noqa: F401
-from procctl import reap, session_owner  # noqa: F401
+from procctl import GRACE_MS, describe, ignoring, reap, session_owner, stop  # noqa: F401
 
 ACTIONS = {"STOP": stop, "TERM": stop, "KILL": stop, "INT": stop, "HOLD": hold,
            "TSTP": hold, "CONT": resume}

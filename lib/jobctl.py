@@ -1,23 +1,24 @@
 """Jobs: commands run in the background, and asyncio programs.
 
 background() runs a command line in a thread of its own as a job of the
-session (`CMD &`); spawn_task() runs a coroutine as a job in the OS's
-asyncio loop (asyncloop.py), without a thread; run_coroutine() runs the
-coroutine an asyncio program's __main__ returned and waits for it.
+session, and start() so runs the shell's `CMD &`; spawn_task() runs a
+coroutine as a job in the OS's asyncio loop (asyncloop.py), without a
+thread; run_coroutine() runs the coroutine an asyncio program's __main__
+returned and waits for it.
 
 A job's output goes to its session's terminal; once the session has ended
 (process.py notices), or when the terminal fails, to a log file under /tmp
 that never grows past its bound (logfile.py).
-stop(), hold() and resume() act on a process and everything it started;
-stopping an asyncio program cancels its task.
+hold() and resume() act on a process and everything it started (stop:
+procctl.stop).
 """
 import time
 
 import process
 import procctl
 import system
+from procctl import GRACE_MS
 
-GRACE_MS = 2000     # how long a stop request may take before it counts as ignored
 POLL_MS = 10
 
 
@@ -73,7 +74,9 @@ def _announce(proc, quiet):
 def background(sess, name, args, body, log=None, quiet=False):
     """Run body() (it runs a command line, returns its status) in a new
     thread, as a job of sess; prints `[job] pid` unless quiet, returns the
-    job's process. log: a log file for its output from the start. Raises
+    job's process. A quiet job is a daemon's (cron's, eventd's): no shell
+    waits for it, and it leaves the table as it ends. log: a log file for
+    its output from the start. Raises
     NoThread (an OSError), leaving nothing behind, when no thread
     can start."""
     if process.current().stopping():
@@ -85,7 +88,7 @@ def background(sess, name, args, body, log=None, quiet=False):
     go.acquire()
     started = False
     try:
-        procctl.start_thread(_run_body, (proc, body, go))
+        procctl.start_thread(_run_body, (proc, body, go, quiet))
         started = True
         _announce(proc, quiet)
     except BaseException:
@@ -98,7 +101,35 @@ def background(sess, name, args, body, log=None, quiet=False):
     return proc
 
 
-def _run_body(proc, body, go):
+def start(node, sess, sh):
+    """CMD &: the command node, as the shell sh parsed it, run by sh as a
+    job of its own; the status of starting it."""
+    name, args = _describe(node, sh)
+    sub = sess.subshell()
+    try:
+        job = background(sess, name, args, lambda: sh.execute(node, sub))
+    except OSError as e:
+        import cmdargs
+        import errors
+        errors.complain("sh", "cannot start %s in the background: %s" % (name, cmdargs.strerror(e)))
+        return 1
+    sess.last_job = job.pid
+    return 0
+
+
+def _describe(node, sh):
+    """The name and arguments a job is listed by, as written."""
+    while node[0] in ("andor", "pipe", "list"):
+        node = node[1][0]
+        if isinstance(node, tuple) and node and isinstance(node[0], tuple):
+            node = node[0]
+    if node[0] != "simple" or not node[2]:
+        return "sh", []
+    words = ["".join([t for k, t in word]) for word in node[2]]
+    return sh.command_name(words[0]), words[1:]
+
+
+def _run_body(proc, body, go, quiet):
     status = 1
     try:
         # Inside the try: a job that fails even to begin (no memory left)
@@ -115,6 +146,8 @@ def _run_body(proc, body, go):
         errors.report(proc.name, e)
     finally:
         proc.exit(status if isinstance(status, int) else 0)
+        if quiet:
+            procctl.reap(proc)
 
 
 def spawn_task(sess, name, args, coro, log=None, quiet=False):
@@ -180,14 +213,6 @@ def _wait_list(result, ms):
         ms -= POLL_MS
 
 
-def stop(proc):
-    """Ask proc and what it started to stop; asyncio ones are cancelled."""
-    import asyncloop
-    for p in procctl.set_state(proc, process.STOPPING):
-        if p.kind == "task":
-            asyncloop.cancel(p)
-
-
 def hold(proc):
     procctl.set_state(proc, process.HELD)
 
@@ -208,12 +233,6 @@ def wait(procs, ms=None):
         if not me.sleep(POLL_MS):
             return False
     return True
-
-
-def ignoring(proc):
-    """True if proc was asked to stop more than GRACE_MS ago and runs on."""
-    return (proc.sts == process.STOPPING and proc.stop_at is not None
-            and time.ticks_diff(time.ticks_ms(), proc.stop_at) >= GRACE_MS)
 
 
 def find(spec, sess):
@@ -237,8 +256,3 @@ def find(spec, sess):
     if p is None:
         raise ValueError("%s: no such process" % spec)
     return p
-
-
-def describe(proc):
-    """The command line a process runs, as ps shows it."""
-    return " ".join([proc.name] + [str(a) for a in proc.args])

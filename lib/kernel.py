@@ -23,9 +23,17 @@ import time
 # is that large, fails every later import for good.
 gc.threshold(gc.mem_free() // 8)
 
+import fspath
 import process
 import shell
 import system
+
+if shell._SMALL_HEAP and __file__.endswith(".py"):
+    # From source, the parser is compiled when it loads, which takes large
+    # blocks: on a small heap that is done now, while the heap is clean.
+    # Compiled with the first line that needs it, after the boot, a
+    # 2,000-line script needed 165 KiB of heap instead of 120.
+    import expansion
 
 END = "/etc/end.sh"
 STOP_MS = 2000      # how long what still runs at shutdown has to end
@@ -33,9 +41,14 @@ STOP_MS = 2000      # how long what still runs at shutdown has to end
 
 def boot(recovery=False):
     """Boot the OS on the console; returns when the console shell ends,
-    after /etc/end.sh when it ended with exit or end of input."""
-    if _start(recovery).interact(shell) == "exit":
+    after /etc/end.sh when it ended with exit or end of input; at once,
+    what runs left running, when it ended for the raw REPL."""
+    why = _start(recovery).interact(shell)
+    if why == "exit":
         shutdown()
+    elif why == "raw":
+        import replkey
+        replkey.give(b"\x01")
 
 
 def _start(recovery):
@@ -72,8 +85,9 @@ def shutdown():
     left = [p for p in process.table() if p.job or p.kind == "daemon"]
     if left:
         import jobctl
+        import procctl
         for p in left:
-            jobctl.stop(p)
+            procctl.stop(p)
         jobctl.wait(left, jobctl.GRACE_MS)
     loop = sys.modules.get("asyncloop")
     if loop is not None:
@@ -81,6 +95,7 @@ def shutdown():
     threads = sys.modules.get("procctl")
     if threads is not None:
         threads.wait_threads(STOP_MS)
+    fspath.discard(system.RUNNING)
 
 
 def reset(after_end_sh):

@@ -10,7 +10,8 @@ down through the history (also Ctrl-P, Ctrl-N), Ctrl-K and Ctrl-U cut to the
 end or the start, Tab completes a command or a path. Ctrl-C clears a line
 that has text, and raises KeyboardInterrupt at an empty one; Ctrl-D deletes
 the character under the cursor, and raises EOFError at an empty line.
-Ctrl-A and Ctrl-B are left alone: they are the MicroPython REPL's keys.
+Ctrl-A at an empty shell prompt raises EOFError("raw REPL"): MicroPython's
+key for its raw REPL, which mpremote sends to take the board over.
 
 Arrows and the other keys arrive as VT100/xterm escape sequences (ESC [ A,
 ESC O A, ESC [ 3 ~ ...). The cursor is moved back with backspaces and lines
@@ -147,6 +148,9 @@ class LineEditor:
             elif key == "" or key == "\x04" and not line:
                 write("\n")
                 raise EOFError
+            elif key == "\x01" and not line and remember:
+                write("\n")
+                raise EOFError("raw REPL")
             elif key == "\x03":
                 if not line:
                     write("\n")
@@ -236,6 +240,35 @@ class LineEditor:
             return first[len(word):n]
         self.write("\n" + "  ".join(names) + "\n" + shown + "\b" * back)
         return ""
+
+
+def plain_line(read, write, prompt, echo, limit):
+    """A line read without the editor (before a login, or a password with
+    echo False): Enter ends it, backspace takes back, Ctrl-C raises
+    KeyboardInterrupt, Ctrl-D on an empty line or the end of input
+    EOFError; characters past limit are dropped."""
+    write(prompt)
+    line = ""
+    while True:
+        c = read()
+        if c in ("\r", "\n"):
+            write("\n")
+            return line
+        if c == "" or c == "\x04" and not line:
+            write("\n")
+            raise EOFError
+        if c == "\x03":
+            write("^C\n")
+            raise KeyboardInterrupt
+        if c in ("\x7f", "\x08"):
+            if line:
+                line = line[:-1]
+                if echo:
+                    write("\b \b")
+        elif c >= " " and len(line) < limit:
+            line += c
+            if echo:
+                write(c)
 
 
 def completer(sess):

@@ -81,8 +81,8 @@ def localtime(secs=None):
 
 
 def is_name(text):
-    import shellparse
-    return shellparse.is_name(text)
+    import shellplain
+    return shellplain.is_name(text)
 
 
 def conf():

@@ -61,6 +61,7 @@ class Daemon:
         self.counters = {}          # what status shows: "logins": 3 ...
         self.started = time.time()
         self.insecure = False       # started with -i: no login asked
+        self.guests = None          # netguests.Guests: the clients not logged in yet
 
     def listen(self, backlog=2):
         """A socket listening on the daemon's address and port; OSError
@@ -101,7 +102,8 @@ class Daemon:
 
     def wait(self, sock, timeout_ms, events=select.POLLIN):
         """Wait until sock is ready (True) or timeout_ms passed (False; None
-        waits for ever), POLL_MS at a time; Stopped when the daemon stops."""
+        waits for ever), POLL_MS at a time; Stopped when the daemon stops,
+        netguests.Expired when a guest's time or slot is up."""
         poller = select.poll()
         poller.register(sock, events)
         deadline = None if timeout_ms is None else time.ticks_add(time.ticks_ms(), timeout_ms)
@@ -109,6 +111,8 @@ class Daemon:
             if self.stopping:
                 raise Stopped()
             step = POLL_MS
+            if self.guests is not None:
+                step = self.guests.check(sock, step)
             if deadline is not None:
                 step = min(step, max(time.ticks_diff(deadline, time.ticks_ms()), 0))
             if poller.poll(step):
@@ -226,12 +230,14 @@ def send(sock, data, daemon=None, timeout_ms=30000):
             raise OSError(errno.ETIMEDOUT)
 
 
-def start(name, port, serve, limit=4, busy=b"", insecure=False):
+def start(name, port, serve, limit=4, busy=b"", insecure=False, guests=None):
     """Start a TCP server: each client is served by serve(daemon, sock, ip)
-    in a thread of its own; past limit clients, busy is sent and the client
+    in a thread of its own; past limit clients (or the guests' slots, when
+    guests, a netguests.Guests, keeps them), busy is sent and the client
     closed. Raises OSError when the port cannot be had, RuntimeError when a
     daemon of that name runs. Returns the Daemon."""
     daemon = _register(name, port, insecure)
+    daemon.guests = guests
     try:
         sock = daemon.listen(limit)
         daemon.thread(_accept, (daemon, sock, serve, limit, busy))
@@ -312,8 +318,7 @@ def stop(name):
     daemon = get(name)
     if daemon is None:
         return False
-    import jobctl
-    jobctl.stop(daemon.proc)
+    procctl.stop(daemon.proc)
     deadline = time.ticks_add(time.ticks_ms(), STOP_MS)
     while daemon.proc.alive() and time.ticks_diff(deadline, time.ticks_ms()) > 0:
         time.sleep_ms(20)
@@ -330,7 +335,8 @@ def _accept(daemon, sock, serve, limit, busy):
                 client, addr = sock.accept()
             except OSError:
                 continue
-            if daemon.sessions >= limit:
+            guests = daemon.guests
+            if daemon.sessions >= limit if guests is None else not guests.room(daemon.sessions, limit):
                 try:
                     client.write(busy)
                 except OSError:
@@ -340,8 +346,10 @@ def _accept(daemon, sock, serve, limit, busy):
             nodelay(client)
             with _lock:
                 daemon.sessions += 1
+            if guests is not None:
+                guests.add(client)
             try:
-                daemon.thread(_session, (daemon, client, peer_ip(addr), serve))
+                _session_thread(daemon, client, peer_ip(addr), serve)
             except Exception:
                 if daemon.sessions == 1:
                     # No thread free, and no other client (an RP2040's one
@@ -356,6 +364,8 @@ def _accept(daemon, sock, serve, limit, busy):
                     continue
                 with _lock:
                     daemon.sessions -= 1
+                if guests is not None:
+                    guests.remove(client)
                 # No thread free for it (a board with few): as when full.
                 try:
                     client.write(busy)
@@ -367,6 +377,17 @@ def _accept(daemon, sock, serve, limit, busy):
     finally:
         sock.close()
         _unregister_when_idle(daemon)
+
+
+def _session_thread(daemon, client, ip, serve):
+    """Serve the client in a thread of its own, tried again for POLL_MS:
+    the thread of a session just ended may not be free yet."""
+    for _ in range(POLL_MS // 50):
+        try:
+            return daemon.thread(_session, (daemon, client, ip, serve))
+        except procctl.NoThread:
+            time.sleep_ms(50)
+    daemon.thread(_session, (daemon, client, ip, serve))
 
 
 def _unregister_when_idle(daemon):
@@ -385,6 +406,8 @@ def _session(daemon, client, ip, serve):
         client.close()
         with _lock:
             daemon.sessions -= 1
+        if daemon.guests is not None:
+            daemon.guests.remove(client)
 
 
 def log(text):

@@ -9,11 +9,15 @@ import time
 
 import process
 import system
+from micropython import const
 
-KEEP_DONE = 8       # finished jobs kept for wait and jobs
-THREADS = 16        # threads at most where the board file names no limit
-RESERVE = 8192      # heap free that a new thread needs, for it and the console
-PER_THREAD = 4096   # and for each running thread, which may still allocate
+_KEEP_DONE = const(8)       # finished jobs kept for wait and jobs
+_THREADS = const(16)        # threads at most where the board file names no limit
+_RESERVE = const(8192)      # heap free that a new thread needs, for it and the console
+_PER_THREAD = const(5120)   # and for each running thread, which may still allocate
+_SIM_STACK = const(262144)  # C stack of a thread in the simulator (see start_thread)
+
+GRACE_MS = 2000     # how long a stop request may take before it counts as ignored
 
 _threads = [0]     # threads started by the OS and still running
 
@@ -32,12 +36,12 @@ def reap(proc):
 
 
 def forget_old_jobs():
-    """Keep the last KEEP_DONE finished jobs only."""
+    """Keep the last _KEEP_DONE finished jobs only."""
     with process._lock:
         done = [pid for pid in process._table if process._table[pid].sts == process.DONE]
-        if len(done) > KEEP_DONE:
+        if len(done) > _KEEP_DONE:
             done.sort()
-            for pid in done[:len(done) - KEEP_DONE]:
+            for pid in done[:len(done) - _KEEP_DONE]:
                 del process._table[pid]
 
 
@@ -57,6 +61,16 @@ def _family(proc):
     return found
 
 
+def stop(proc):
+    """Ask proc and what it started to stop; asyncio ones are cancelled.
+    Only a loaded asyncloop runs tasks: stopping a thread daemon (end.sh, on
+    a nearly full heap) loads no asyncio."""
+    loop = sys.modules.get("asyncloop")
+    for p in set_state(proc, process.STOPPING):
+        if p.kind == "task" and loop is not None:
+            loop.cancel(p)
+
+
 def set_state(proc, sts):
     """Hold (HELD), resume (RUNNING) or ask to stop (STOPPING) proc and
     what it started; returns those processes. A stop request is final."""
@@ -72,6 +86,17 @@ def set_state(proc, sts):
     return group
 
 
+def ignoring(proc):
+    """True if proc was asked to stop more than GRACE_MS ago and runs on."""
+    return (proc.sts == process.STOPPING and proc.stop_at is not None
+            and time.ticks_diff(time.ticks_ms(), proc.stop_at) >= GRACE_MS)
+
+
+def describe(proc):
+    """The command line a process runs, as ps shows it."""
+    return " ".join([proc.name] + [str(a) for a in proc.args])
+
+
 def session_owner(proc):
     """True for the process that owns a session: stopping it would end the
     session, not a command."""
@@ -82,41 +107,51 @@ class NoThread(OSError):
     """No thread could be started."""
 
 
-def start_thread(function, args):
+def start_thread(function, args, heap=0):
     """Start function(*args) in a new thread, within the board file's
     limits: at most "threads" started by the OS at once (none when 0;
-    THREADS when unset, so that no runaway script exhausts the heap), each
+    _THREADS when unset, so that no runaway script exhausts the heap), each
     with a C stack of "stack" bytes (16 KiB on a board when unset, for a
-    shell command or a TLS handshake; the unix port's own default in the
-    simulator, whose threads need far more). Raises NoThread, with the
+    shell command or a TLS handshake; _SIM_STACK in the simulator, whose
+    threads need far more: with the unix port's default of 64 KiB, the
+    shell's own limits on nesting came after the runtime's, and an import
+    made near that limit overflowed its 8 KiB margin and crashed the whole
+    OS, as its frame holds a 4 KiB path). Raises NoThread, with the
     reason, when none can start. On a board whose threads are limited by
-    memory only, it is the heap that refuses: below RESERVE bytes free, and
-    PER_THREAD more for each thread running; so that a job that would run
-    out of memory, or starve the console, is refused at its start instead.
+    memory only, it is the heap that refuses: below _RESERVE bytes free, and
+    _PER_THREAD more for each thread running, and heap more for a thread
+    that needs more than a job (a web terminal's session); so that a thread
+    that would run out of memory, or starve the console, is refused at its
+    start instead.
     The heap's garbage counts as free: at most gc.threshold() bytes of it
     (the kernel sets one), as no collection is made here (one made from a
     thread while others run hung the board profiles' builds, which have no
     GIL)."""
     import gc
-    if gc.mem_free() + max(gc.threshold(), 0) < RESERVE + PER_THREAD * _threads[0]:
-        raise NoThread("no thread free: the heap is nearly full")
     limit = system.board.get("threads")
     if not isinstance(limit, int):
-        limit = THREADS
+        limit = _THREADS
     with process._lock:
+        # Under the lock: threads started in one burst each count the others.
+        free = gc.mem_free() + max(gc.threshold(), 0)
+        need = _RESERVE + _PER_THREAD * _threads[0] + heap
+        if free < need:
+            raise NoThread("no thread free: the heap is nearly full (%d KiB free, %d needed)"
+                           % (free // 1024, need // 1024))
         if _threads[0] >= limit:
             raise NoThread("no thread free: this board runs %s" % (
                 "none" if limit == 0 else "at most %d" % limit))
         _threads[0] += 1
+        if _threads[0] == 1:
+            import importlock
+            importlock.guard(True)
     try:
         import _thread
-        size = system.board.get("stack") or (None if sys.platform == "linux" else 16384)
-        if size:
-            _thread.stack_size(size)
+        _thread.stack_size(system.board.get("stack") or (
+            _SIM_STACK if sys.platform == "linux" else 16384))
         _thread.start_new_thread(_counted, (function, args))
     except Exception as e:
-        with process._lock:
-            _threads[0] -= 1
+        _uncount()
         if isinstance(e, ImportError):
             raise NoThread("no thread free: this port has no threads")
         raise NoThread("cannot start a thread: %s" % (e.args[0] if e.args else type(e).__name__))
@@ -134,5 +169,12 @@ def _counted(function, args):
     try:
         function(*args)
     finally:
-        with process._lock:
-            _threads[0] -= 1
+        _uncount()
+
+
+def _uncount():
+    with process._lock:
+        _threads[0] -= 1
+        if not _threads[0]:
+            import importlock
+            importlock.guard(False)

@@ -17,7 +17,8 @@ A background job (`CMD &`, see jobctl.py) is a process with a job number;
 once done it stays in the table, for `wait` and `jobs`, until reaped (the
 last few only). When the process that owns a session (one without parent
 that is not a job: the console's init, a telnet session's shell) ends, the
-session has ended: its jobs' output goes to a log file under /tmp from then.
+session has ended: its jobs' output goes to a log file under /tmp from then,
+and its finished jobs are forgotten, as are those that finish later.
 
 The waiting that honours hold and stop requests is a process's own
 (Process.sleep); what acts on other processes and starts threads is
@@ -83,7 +84,10 @@ class Process:
         self.status = status
         self.sts = DONE
         with _lock:
-            if not self.job:
+            owner = self.session.owner
+            if not self.job or owner is not None and owner.sts == DONE:
+                # A job of an ended session: no shell is left to wait for
+                # it, and kept it would keep the session alive.
                 _table.pop(self.pid, None)
             if _current.get(self.thread) is self:
                 if self.parent is not None and self.parent.thread == self.thread:
@@ -145,10 +149,15 @@ class Process:
 
 
 def _session_ended(session):
-    """Send the output of the session's jobs to log files from now on."""
-    for p in _table.values():
-        if p.job and p.session is session and p.log is None:
-            p.log = "/tmp/job%d.log" % p.pid
+    """Send the output of the session's jobs to log files from now on, and
+    forget those done: their statuses are for its shell's `wait` and `jobs`."""
+    for pid in list(_table):
+        p = _table[pid]
+        if p.job and p.session is session:
+            if p.sts == DONE:
+                del _table[pid]
+            elif p.log is None:
+                p.log = "/tmp/job%d.log" % p.pid
 
 
 def current():

@@ -1,24 +1,36 @@
-"""Python lines: `> statement` runs Python, `< expression` prints its value,
-in a namespace of the session's own that lasts as long as the session
-(upyOS compatible: sdata and utls are there, as are sys and os)."""
+"""Python lines, as upyOS runs them: `> statement` runs Python, `< args`
+prints as print(args) does (`< a, b, end=""`), in a namespace of the
+session's own that lasts as long as the session. In both, outside the
+Python strings, `\\n` separates statements and `$NAME` (${NAME}, $1, $?)
+is the variable's value as a string literal ("" when unset). sys, os and
+time are at hand, and so are upyOS's sdata and utls, loaded the first
+time a line names them."""
 import os
 import sys
+import time
 
 import errors
 
+_SPECIAL = "?#!$@*-"
+
 
 def run(text, sess):
-    """Run a Python statement (> line) or print an expression (< line) in
-    the session's own namespace."""
+    """Run a Python statement (> line) or print (< line) in the session's
+    own namespace."""
     if sess.pyns is None:
+        sess.pyns = {"sys": sys, "os": os, "time": time}
+    code = _prepare(text[1:].strip(), sess)
+    if text[0] == "<":
+        code = "print(%s)" % code
+    ns = sess.pyns
+    if "sdata" in code and "sdata" not in ns:
         import sdata
+        ns["sdata"] = sdata
+    if "utls" in code and "utls" not in ns:
         import utls
-        sess.pyns = {"sys": sys, "os": os, "sdata": sdata, "utls": utls}
+        ns["utls"] = utls
     try:
-        if text[0] == ">":
-            exec(text[1:].strip(), sess.pyns)
-        else:
-            print(eval(text[1:].strip(), sess.pyns))
+        exec(code, ns)
         return 0
     except SystemExit as e:
         return errors.exit_status(e)
@@ -27,3 +39,65 @@ def run(text, sess):
     except Exception as e:
         errors.report("python", e)
         return 1
+
+
+def _prepare(code, sess):
+    """code with, outside its strings and comment, \\n made a line break
+    and each $NAME the variable's value as a string literal."""
+    out = []
+    i = 0
+    n = len(code)
+    quote = None
+    while i < n:
+        c = code[i]
+        if quote is not None:
+            if c == "\\":
+                out.append(code[i:i + 2])
+                i += 2
+                continue
+            if code.startswith(quote, i):
+                out.append(quote)
+                i += len(quote)
+                quote = None
+                continue
+            out.append(c)
+            i += 1
+        elif c == "#":
+            out.append(code[i:])
+            break
+        elif c in "'\"":
+            quote = c * 3 if code.startswith(c * 3, i) else c
+            out.append(quote)
+            i += len(quote)
+        elif c == "\\" and code[i + 1:i + 2] == "n":
+            out.append("\n")
+            i += 2
+        elif c == "$":
+            name, i = _name(code, i + 1)
+            if name is None:
+                out.append("$")
+            else:
+                out.append(repr(sess.getenv(name, "")))
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def _name(code, i):
+    """The variable name a $ before code[i] gives and where the text goes
+    on; (None, i) when what follows names none."""
+    c = code[i:i + 1]
+    if c == "{":
+        end = code.find("}", i)
+        if end > i + 1:
+            return code[i + 1:end], end + 1
+        return None, i
+    if c and c in _SPECIAL or c.isdigit():
+        return c, i + 1
+    j = i
+    while j < len(code) and (code[j].isalpha() or code[j].isdigit() or code[j] == "_"):
+        j += 1
+    if j == i or code[i].isdigit():
+        return None, i
+    return code[i:j], j

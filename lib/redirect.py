@@ -14,12 +14,20 @@ import shell
 import streams
 from shellflow import Exit
 
+# $(...) inside $(...) deeper than this is refused on any board: each level
+# is seven Python calls on a thread's few KiB of C stack.
+MAX_SUBSTITUTION = 8
+
 
 def capture(text, sess):
     """The output of the command line text, trailing newlines removed ($(...))."""
+    if sess.capturing >= MAX_SUBSTITUTION:
+        # Not a command's failure: the whole line is refused, as ${x:?} does.
+        raise ValueError("$(...) nested deeper than %d levels" % MAX_SUBSTITUTION)
     proc = process.current()
     saved = proc.stdout
     out = proc.stdout = streams.Capture()
+    sess.capturing += 1
     try:
         for node in shellparse.parse_all(text):
             shell.execute(node, sess)
@@ -29,6 +37,7 @@ def capture(text, sess):
         errors.complain("sh", "syntax error: %s" % e)
         sess.status = 2
     finally:
+        sess.capturing -= 1
         proc.stdout = saved
         sess.substituted = sess.status
     return out.text().rstrip("\n")
@@ -53,6 +62,9 @@ def apply(redirs, sess):
                     stream = None
                 else:
                     stream = _descriptor(proc, sess, target)
+            elif fd == 1 and op in (">", ">>") and _into_variable(target, sess):
+                stream = _VarOut(target, op == ">>", sess)
+                saved[4].append(stream)
             else:
                 path = fspath.abspath(target, sess.cwd)
                 if path == "/dev/null":
@@ -80,6 +92,47 @@ def apply(redirs, sess):
         else:
             sess.fds[fd] = stream
     return saved
+
+
+def upyos_mode(sess):
+    """True where upyOS's rules apply: in a script whose first line is
+    #!upyos, or everywhere when system.conf says "upyos": true."""
+    import system
+    return system.conf.get("upyos") is True or getattr(sess.script, "upyos", False)
+
+
+def _into_variable(target, sess):
+    """upyOS's `CMD > NAME`: in upyOS mode, a target without . or / is a
+    variable (a file otherwise, and everywhere else)."""
+    return ((shellparse.is_name(target) or target.isdigit()) and upyos_mode(sess))
+
+
+class _VarOut(streams.Capture):
+    """A command's output kept for a variable, set when the command ends:
+    its text, trailing newlines removed, added to the old value for >>;
+    or the value a program gave through utls.outs, with its type."""
+
+    def __init__(self, name, append, sess):
+        super().__init__()
+        self.name = name
+        self.append = append
+        self.sess = sess
+        self.kept = None
+        self.given = False
+
+    def keep(self, value):
+        self.kept = value
+        self.given = True
+
+    def close(self):
+        old = self.sess.getenv(self.name, "") if self.append else ""
+        if self.given and not self.append:
+            import utls
+            utls.setenv(self.name, self.kept)
+        else:
+            text = str(self.kept) if self.given else self.text().rstrip("\n")
+            self.sess.setenv(self.name, old + text)
+        self.parts = []
 
 
 def _open(path, op):
@@ -171,10 +224,14 @@ def upyos_test(argv, redirs, sess):
         return False
     proc = process.current()
     saved = proc.stdout
-    proc.stdout = streams.Capture()
+    out = proc.stdout = _VarOut(name, False, sess)
     try:
         status = shell.run(argv, sess)
     finally:
         proc.stdout = saved
-    sess.setenv(name, "True" if status == 0 else "False")
+    if out.given:
+        # An upyOS program's own test, through utls.outs: its value.
+        out.close()
+    else:
+        sess.setenv(name, "True" if status == 0 else "False")
     return True

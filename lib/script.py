@@ -6,11 +6,16 @@ so a backward goto seeks straight to its label and a forward goto reads on
 until it finds it (registering the labels it passes): no goto reads the
 file from the start again.
 """
-import shellparse
+from micropython import const
+
 import errors
 import process
+import shellplain
 import system
 from shellflow import Exit, Goto, LoopControl, Return
+
+
+_PARSED = const(16)     # parsed lines a script keeps for its gotos
 
 
 class ScriptError(Exception):
@@ -25,6 +30,7 @@ class Script:
         self.labels = {}        # name -> (offset after its line, its line number)
         self.skip = 0           # lines still to skip (upyOS skip N)
         self.ended = False
+        self.upyos = False      # upyOS mode (redirect.upyos_mode): a first line #!upyos
 
     def readline(self):
         """The next line (text, with its newline), or None at the end;
@@ -39,6 +45,8 @@ class Script:
                 return None
             text = str(line, "utf-8")
             stripped = text.strip()
+            if self.lineno == 1 and stripped[:7].lower() == "#!upyos":
+                self.upyos = True
             if stripped[:1] == ":" and len(stripped) > 1:
                 name = stripped[1:].split()[0]
                 if name not in self.labels:
@@ -49,7 +57,10 @@ class Script:
             return text
 
     def goto(self, label):
-        """Go on reading after the line :label."""
+        """Go on reading after the line :label (upyOS writes both
+        `goto label` and `goto :label`)."""
+        if label[:1] == ":" and len(label) > 1:
+            label = label[1:]
         self.skip = 0
         at = self.labels.get(label)
         if at is None:
@@ -76,24 +87,54 @@ def run(path, sess, execute, interrupted):
         script = Script(path, f)
         saved = sess.script
         sess.script = script
-        parser = shellparse.Parser("", script.readline, system.conf.get("alias"))
-        parser.reset()
+        aliases = system.conf.get("alias")
+        parser = None       # loaded with the first line that is not plain
+        given = []          # that line, for the parser to read first
+        # A line a goto comes back to is parsed once: line number -> the
+        # command parsed from that line alone (upyOS's loops are gotos).
+        parsed = {}
         status = 0
         try:
             while True:
-                try:
-                    node = parser.command()
-                except shellparse.ParseError as e:
-                    errors.complain("sh", "%s: line %d: syntax error: %s" % (path, script.lineno, e))
-                    status = sess.status = 2
-                    parser.reset()
-                    continue
-                except Exception as e:
-                    # Reading stopped mid-line (the heap, the file): going on
-                    # would run the rest of the line as if it were a command.
-                    errors.report("sh: %s: line %d" % (path, script.lineno), e)
-                    status = sess.status = 1
-                    break
+                node = None
+                if parser is None or parser.line_done():
+                    try:
+                        line = script.readline()
+                        if line is None:
+                            break
+                        node = shellplain.node(line, aliases)
+                        if node is None and script.labels:
+                            node = parsed.get(script.lineno)
+                        if node is None and parser is None:
+                            import shellparse
+                            parser = shellparse.Parser("", lambda: given.pop() if given else script.readline(),
+                                                       aliases)
+                    except Exception as e:
+                        # The heap, the file: the line cannot be had.
+                        errors.report("sh: %s: line %d" % (path, script.lineno), e)
+                        status = sess.status = 1
+                        break
+                    if node is None:
+                        parser.reset()
+                        given.append(line)
+                if node is None:
+                    lineno = script.lineno
+                    try:
+                        node = parser.command()
+                    except shellparse.ParseError as e:
+                        errors.complain("sh", "%s: line %d: syntax error: %s" % (path, script.lineno, e))
+                        status = sess.status = 2
+                        parser.reset()
+                        continue
+                    except Exception as e:
+                        # Reading stopped mid-line (the heap, the file): going
+                        # on would run the rest of the line as a command.
+                        errors.report("sh: %s: line %d" % (path, script.lineno), e)
+                        status = sess.status = 1
+                        break
+                    if (script.labels and script.lineno == lineno and parser.line_done()
+                            and len(parsed) < _PARSED):
+                        parsed[lineno] = node
                 if node is None or proc.stopping():
                     break
                 try:
@@ -101,7 +142,8 @@ def run(path, sess, execute, interrupted):
                     status = execute(node, sess)
                 except Goto as jump:
                     script.goto(jump.label)
-                    parser.reset()
+                    if parser is not None:
+                        parser.reset()
                 except LoopControl:
                     pass
                 except (Exit, Return):

@@ -96,6 +96,7 @@ class Session:
         self.frames = []        # each running function's {name: value before local}
         self.testing = 0        # > 0 while a condition runs (set -e ignores it)
         self.substituted = None  # status of the last $(...) of the command expanded
+        self.capturing = 0      # $(...) levels running
         self.readonly = ()      # names `readonly` fixed
         self.fds = {}           # descriptors 3-9 `exec` opened: number -> stream
 
@@ -184,22 +185,27 @@ class Session:
 
     def interact(self, shell):
         """Read and run command lines until exit or end of input. Returns
-        why it stopped: "exit" (exit or end of input) or "interrupt" (Ctrl-C
-        at the console prompt: the user wants the MicroPython REPL)."""
+        why it stopped: "exit" (exit, Ctrl-D or end of input) or "raw" (Ctrl-A
+        at the console's prompt: MicroPython's raw REPL is asked for, as
+        mpremote does). Ctrl-C at an empty prompt gives a new one."""
         proc = process.current()
         while True:
             try:
                 line = proc.stdin.input(self.prompt())
-            except EOFError:
-                return "exit"
-            except KeyboardInterrupt:
+            except EOFError as e:
+                if not e.args:
+                    return "exit"
                 if self.console:
-                    return "interrupt"
+                    return "raw"
+                continue
+            except KeyboardInterrupt:
+                self.status = 130
                 continue
             try:
                 shell.run_line(line, self, lambda: _more(proc))
                 # A Ctrl-C the command ended on without printing: 130 too.
                 shell.interrupted(self)
+                shell.idle()
             except shell.Exit:
                 return "exit"
             except KeyboardInterrupt:

@@ -1,6 +1,7 @@
 """The shell: runs command lines for a session.
 
-run_line() parses a line (shellparse.py) and runs it: lists with ; && || and
+run_line() parses a line (shellplain.py when it is plain, else
+shellparse.py, loaded then) and runs it: lists with ; && || and
 &, pipelines, redirections, if/while/until/for, upyOS's one-line if, Python
 lines (> and <), the built-in commands that act on the shell itself (exit,
 return, break, continue, goto, skip, source, shift, ...), and programs found
@@ -12,12 +13,12 @@ takes effect on its next run.
 import gc
 import os
 import sys
+from micropython import const
 
-import shellparse
 import errors
-import expansion
 import fspath
 import process
+import shellplain
 import system
 from shellflow import Exit, Goto, LoopControl, Return
 
@@ -26,23 +27,51 @@ BUILTINS = ("exit", "return", "break", "continue", "goto", "skip", "source", "."
             "shift", "run", "[", ":", "true", "false", "loadconfig", "loadboard",
             "set", "local", "eval", "readonly", "type", "command", "exec")
 
-import_lock = system.allocate_lock()
+import_lock = system.import_lock  # programs load under it (rmmod, help)
+# What programs import that keeps nothing from one program to the next:
+# on a small heap it goes after each program (_drop).
+HELPERS = ("cmdargs", "fileops", "munix", "crontable", "textin", "textcopy", "wordops",
+           "httpclient", "httprequest", "intvar", "inet", "jobcmd")
+# What a line that is not plain loads (shellplain.py), as much heap again
+# as the rest of the shell: on a small heap it goes too, once a session is
+# back at its prompt and no line runs anywhere (idle()).
+PARSER = ("shellparse", "shellsyntax", "expansion", "shellcompound", "redirect", "arith",
+          "wildcard", "shellbuiltins", "pyline")
+_LOW = const(49152)     # free heap below which they go
+_lines = [0]            # lines running now, in every thread
+_lines_lock = system.allocate_lock()
+# Whether the heap is small enough to look: gc.mem_free() reads the whole
+# heap's table, 0.2 ms a command on a 2 MiB heap.
+_SMALL_HEAP = gc.mem_free() + gc.mem_alloc() < 262144
 _SELF = sys.modules[__name__]   # what the built-ins (shellbuiltins.py) are given to run commands
+# The folder is the runtime's, one for every thread: counting the shell's
+# own moves tells a program's os.chdir from another thread's program start.
+_moves = 0
 
 
 def run_line(line, sess, more=None):
     """Run one line in session sess (more() gives continuation lines of
     an unfinished if/while/for or quote); returns its status."""
-    parser = shellparse.Parser(line, more, system.conf.get("alias"))
+    parser = None
+    syntax = ()     # what the parser raises: nothing to catch on a plain line
+    with _lines_lock:
+        _lines[0] += 1
     try:
+        aliases = system.conf.get("alias")
+        node = shellplain.node(line, aliases)
+        if node is None:
+            import shellparse
+            parser = shellparse.Parser(line, more, aliases)
+            syntax = shellparse.ParseError
         while True:
-            node = parser.command()
-            if node is None:
-                break
+            if parser is not None:
+                node = parser.command()
+                if node is None:
+                    break
             execute(node, sess)
-            if parser.line_done():
+            if parser is None or parser.line_done():
                 break
-    except shellparse.ParseError as e:
+    except syntax as e:
         errors.complain("sh", "syntax error: %s" % e)
         sess.status = 2
     except Goto as jump:
@@ -60,7 +89,22 @@ def run_line(line, sess, more=None):
     except Exception as e:
         errors.report("sh", e)
         sess.status = 1
+    finally:
+        with _lines_lock:
+            _lines[0] -= 1
     return sess.status
+
+
+system.run_line = run_line
+
+
+def idle():
+    """A session is back at its prompt: on a small heap that is low, what
+    its lines loaded goes, unless a line runs in another session."""
+    if _SMALL_HEAP and not _lines[0]:
+        gc.collect()
+        if gc.mem_free() < _LOW:
+            _drop(HELPERS + PARSER)
 
 
 def serve(sess, line=None):
@@ -90,14 +134,20 @@ def execute(node, sess):
     kind = node[0]
     if kind == "nop":
         return sess.status
-    if kind == "simple":
+    if kind == "argv":
+        # A plain line's words (shellplain.py): nothing to expand.
+        sess.substituted = None
+        if "x" in sess.flags:
+            process.current().stderr.write("+ %s\n" % " ".join(node[1]))
+        status = run(node[1], sess)
+    elif kind == "simple":
         status = _simple(node, sess)
     elif kind == "list":
         status = 0
         for item, background in node[1]:
             if background:
-                import shellbuiltins
-                status = shellbuiltins.background(item, sess, _SELF)
+                import jobctl
+                status = jobctl.start(item, sess, _SELF)
             else:
                 status = execute(item, sess)
                 if status and "e" in sess.flags and not sess.testing and not (item[0] == "pipe" and item[2]):
@@ -119,6 +169,7 @@ def execute(node, sess):
             if node[2]:
                 sess.testing -= 1
     elif kind == "uif":
+        import expansion
         import shellbuiltins
         _, a, op, b, action = node
         if shellbuiltins.compare(expansion.word(a, sess), op, expansion.word(b, sess)):
@@ -146,8 +197,9 @@ def execute(node, sess):
         # a board's C stack (8 KiB in all on an RP2040).
         status = execute(node[1], sess)
     else:
+        import expansion
         import shellcompound
-        status = shellcompound.run(node, sess, _SELF)
+        status = shellcompound.run(node, sess, _SELF, expansion)
     sess.status = status
     return status
 
@@ -165,8 +217,9 @@ def tested(node, sess):
 def _compound(node, sess):
     if node[0] == "group":
         return execute(node[1], sess)
+    import expansion
     import shellcompound
-    return shellcompound.run(node, sess, _SELF)
+    return shellcompound.run(node, sess, _SELF, expansion)
 
 
 def interrupted(sess):
@@ -179,6 +232,7 @@ def interrupted(sess):
 
 
 def _simple(node, sess):
+    import expansion
     _, assigns, words, redirs = node
     sess.substituted = None
     argv = expansion.fields(words, sess) if words else []
@@ -225,6 +279,7 @@ def _redirected(redirs, sess, argv):
 
 def _assign_for_command(assigns, sess):
     """NAME=value before a command: set for that command only."""
+    import expansion
     previous = []
     for word in assigns:
         name, value = expansion.assignment(word, sess)
@@ -257,8 +312,12 @@ def run(argv, sess, functions=True):
     proc.enter()
     module = None
     status = 1
+    global _moves
     try:
         os.chdir(sess.cwd)
+        _moves += 1
+        moves = _moves
+        start = os.getcwd()
         module = load(path)
         main = getattr(module, "__main__", None)
         if main is None:
@@ -272,6 +331,10 @@ def run(argv, sess, functions=True):
                 import jobctl
                 result = jobctl.run_coroutine(result, proc)
             status = result if isinstance(result, int) else 0
+        # upyOS's programs move the session with os.chdir (its cd does).
+        here = os.getcwd()
+        if here != start and moves == _moves:
+            sess.cwd = here
     except SystemExit as e:
         status = errors.exit_status(e)
     except KeyboardInterrupt:
@@ -285,7 +348,32 @@ def run(argv, sess, functions=True):
         proc.exit(status)
         module = None
         gc.collect()
+        if _SMALL_HEAP and gc.mem_free() < _LOW:
+            _drop(HELPERS)
     return status
+
+
+def _drop(names):
+    """Drop the modules names, loaded again when next needed, unless a
+    program of another thread runs, which may be using them. One that a
+    module staying loaded imported stays: dropped, it would only be loaded
+    twice."""
+    me = system.thread_ident()
+    for p in process.table():
+        # A job counts before its thread has begun (its thread is still ours).
+        if p.kind != "daemon" and (p.job or p.parent is not None and p.thread != me):
+            return
+    modules = sys.modules
+    for name in names:
+        helper = modules.get(name)
+        if helper is not None:
+            # The dictionary, not getattr: a package's __getattr__ (asyncio's)
+            # would import.
+            for key in modules:
+                if key not in names and modules[key].__dict__.get(name) is helper:
+                    break
+            else:
+                del modules[name]
 
 
 def locate(name, sess):
@@ -390,19 +478,29 @@ def run_script(path, argv, sess):
     import script
     proc = process.Process(command_name(path), argv[1:], sess, process.current())
     proc.enter()
+    status = 1
+    try:
+        status = scripted(argv, sess, script.run, path, sess, execute, interrupted)
+    except OSError as e:
+        errors.report(proc.name, e)
+    finally:
+        proc.exit(status)
+    sess.status = status
+    return status
+
+
+def scripted(argv, sess, function, *args):
+    """function(*args) run as a script runs (a script, sh -c, sh reading
+    its input): with positional parameters argv ($0 argv[0]), options and
+    functions of its own, the session's variables (as in upyOS); `exit`
+    ends it. Its status."""
     saved = sess.args, sess.flags, sess.functions
     sess.args = list(argv)
     sess.flags = ""
     sess.functions = {}
-    status = 1
     try:
-        status = script.run(path, sess, execute, interrupted)
+        return function(*args)
     except Exit as e:
-        status = e.status
-    except OSError as e:
-        errors.report(proc.name, e)
+        return e.status
     finally:
         sess.args, sess.flags, sess.functions = saved
-        proc.exit(status)
-    sess.status = status
-    return status

@@ -1,8 +1,7 @@
 """The shell's built-in commands, those that act on the shell itself:
 exit, return, break, continue, goto, skip, source (.), shift, set, local,
 eval, readonly, type, command, exec, run, [, :, true, false, loadconfig,
-loadboard; with upyOS's one-line if and starting background jobs. Loaded
-on first use.
+loadboard; with upyOS's one-line if. Loaded on first use.
 
 Each built-in is given the shell module (sh) whose evaluator runs it:
 shellbuiltins sits above the shell's resident part and never imports it.
@@ -38,32 +37,6 @@ def compare(a, op, b):
     if op == ">":
         return a > b
     return a >= b
-
-
-def background(node, sess, sh):
-    """CMD &: run node as a job of its own (jobctl.py)."""
-    import jobctl
-    name, args = _describe(node, sh)
-    sub = sess.subshell()
-    try:
-        job = jobctl.background(sess, name, args, lambda: sh.execute(node, sub))
-    except OSError as e:
-        complain("sh", "cannot start %s in the background: %s" % (name, cmdargs.strerror(e)))
-        return 1
-    sess.last_job = job.pid
-    return 0
-
-
-def _describe(node, sh):
-    """The name and arguments a job is listed by, as written."""
-    while node[0] in ("andor", "pipe", "list"):
-        node = node[1][0]
-        if isinstance(node, tuple) and node and isinstance(node[0], tuple):
-            node = node[0]
-    if node[0] != "simple" or not node[2]:
-        return "sh", []
-    words = ["".join([t for k, t in word]) for word in node[2]]
-    return sh.command_name(words[0]), words[1:]
 
 
 def _status_arg(argv, sess):
@@ -208,10 +181,11 @@ def _local(argv, sess, sh):
     if not sess.frames:
         complain("local", "not in a function")
         return 1
+    import shellplain
     frame = sess.frames[-1]
     for arg in argv[1:]:
         name, eq, value = arg.partition("=")
-        if not sh.shellparse.is_name(name) or name in sess.readonly:
+        if not shellplain.is_name(name) or name in sess.readonly:
             complain("local", "%s: %s" % (name, "is read only" if name in sess.readonly else "bad variable name"))
             return 1
         if name not in frame:
@@ -237,9 +211,10 @@ def _readonly(argv, sess, sh):
         for name in sess.readonly:
             out.write("readonly %s='%s'\n" % (name, sess.getenv(name, "")))
         return 0
+    import shellplain
     for arg in names:
         name, eq, value = arg.partition("=")
-        if not sh.shellparse.is_name(name):
+        if not shellplain.is_name(name):
             complain("readonly", "%s: bad variable name" % name)
             return 1
         if eq:

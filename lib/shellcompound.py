@@ -4,12 +4,14 @@ simple commands, lists, pipelines and { ...; } itself. Loaded the first time
 a line holds one.
 
 Each function is given the shell module (sh) whose evaluator runs the
-commands inside: this one sits above it and never imports it.
+commands inside, and run() the expansion module for the words of for and
+case: this one never imports either, so that the shell's only loop of
+imports stays its own recursion (shell, expansion, redirect).
 """
 from shellflow import Exit, LoopControl, Return
 
 
-def run(node, sess, sh):
+def run(node, sess, sh, expansion):
     """Run a compound command node (shellparse.py); its status."""
     kind = node[0]
     if kind == "if":
@@ -24,7 +26,7 @@ def run(node, sess, sh):
             _, condition, body, until = node[:4]
         else:
             _, name, words, body = node[:4]
-            values = sess.positional()[1:] if words is None else sh.expansion.fields(words, sess)
+            values = sess.positional()[1:] if words is None else expansion.fields(words, sess)
             values.reverse()
         status = 0
         while True:
@@ -49,10 +51,10 @@ def run(node, sess, sh):
     if kind == "case":
         import wildcard
         import wordops
-        text = sh.expansion.word(node[1], sess)
+        text = expansion.word(node[1], sess)
         for patterns, body in node[2]:
             for pattern in patterns:
-                if wildcard.match(wordops.pattern(pattern, sess, sh.expansion), text, True):
+                if wildcard.match(wordops.pattern(pattern, sess, expansion), text, True):
                     return sh.execute(body, sess) if body else 0
         return 0
     # ( ... ): the same shell, put back as it was after it (variables,

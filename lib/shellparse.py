@@ -36,6 +36,8 @@ of a here-document (<<) is its body, read after the line that names it.
 
 import sys
 
+from shellplain import CLOSING, META, NAME, NAME_START, NOP, OPENING, QUOTING, is_name
+
 LIT = 0
 QLIT = 1
 VAR = 2
@@ -46,16 +48,16 @@ ARITH = 6
 QARITH = 7
 
 BLANKS = " \t\r"
-META = " \t\r\n;&|()<>"
-_PLAIN_STOP = META + "'\"\\$`"
+# Compound commands, groups and subshells nested deeper than this are a
+# syntax error, on any board: each level is four Python calls of parsing
+# and more of running, and a board's thread has a few KiB of C stack
+# (where that runs out first, MicroPython's recursion error says so).
+MAX_NESTING = 32
+_PLAIN_STOP = META + QUOTING
 _QUOTED_STOP = "\"\\$`"
-_NAME_START = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_"
-NAME = _NAME_START + "0123456789"
 SPECIAL = "?#@*$!-0123456789"
 _OPERATORS = ("&&", "||", ";;", ";", "&", "|", "(", ")")
 UPYOS_OPS = ("==", "!=", "<", "<=", ">", ">=", "in")
-NOP = ("nop",)
-_RESERVED = ("then", "elif", "else", "fi", "do", "done", "}", "esac")
 
 
 _SELF = sys.modules[__name__]   # given to shellsyntax.py, which sits above
@@ -67,17 +69,6 @@ class ParseError(Exception):
 
 class Incomplete(ParseError):
     """The input ended inside a construct; more lines would complete it."""
-
-
-def is_name(text):
-    """True if text can name a variable: a letter or _, then letters,
-    digits or _."""
-    if not text or text[0] not in _NAME_START:
-        return False
-    for c in text:
-        if c not in NAME:
-            return False
-    return True
 
 
 def assignment(word):
@@ -339,7 +330,7 @@ class Lexer:
         if nxt and nxt in SPECIAL:
             word.append((VAR + q, nxt))
             return i + 2
-        if nxt and nxt in _NAME_START:
+        if nxt and nxt in NAME_START:
             j = i + 2
             while j < len(line) and line[j] in NAME:
                 j += 1
@@ -411,11 +402,13 @@ class Parser:
 
     def __init__(self, line, more=None, aliases=None):
         self.lex = Lexer(line, more, aliases)
+        self.depth = 0
 
     def command(self):
         """The next complete command: a "list" node, NOP for an empty
         line, None at the end of the input. It reads no further than the
         end of the command's last line."""
+        self.depth = 0
         lex = self.lex
         token = lex.peek()
         if token is None:
@@ -468,7 +461,7 @@ class Parser:
 
     def _closes(self, token):
         if isinstance(token, list):
-            return literal(token) in _RESERVED
+            return literal(token) in CLOSING
         return token in (")", ";;")
 
     def _linebreaks(self):
@@ -482,30 +475,30 @@ class Parser:
         return ParseError("unexpected %s" % _show(token))
 
     def _and_or(self):
-        parts = [self._pipeline()]
-        while self.lex.peek() in ("&&", "||"):
-            parts.append(self.lex.next())
-            self._linebreaks()
-            parts.append(self._pipeline())
-        return parts[0] if len(parts) == 1 else ("andor", parts)
-
-    def _pipeline(self):
+        """Pipelines joined by && and ||. A pipeline is parsed here, not in a
+        call of its own: each call costs a board's C stack at every level
+        of nesting."""
         lex = self.lex
-        negated = False
-        token = lex.peek()
-        if isinstance(token, list) and literal(token) == "!":
-            lex.next()
-            negated = True
-        lex.expanding = ()
-        commands = [self._command()]
-        while lex.peek() == "|":
-            lex.next()
-            self._linebreaks()
+        parts = []
+        while True:
+            negated = False
+            token = lex.peek()
+            if isinstance(token, list) and literal(token) == "!":
+                lex.next()
+                negated = True
             lex.expanding = ()
-            commands.append(self._command())
-        if len(commands) == 1 and not negated:
-            return commands[0]
-        return ("pipe", commands, negated)
+            commands = [self._command()]
+            while lex.peek() == "|":
+                lex.next()
+                self._linebreaks()
+                lex.expanding = ()
+                commands.append(self._command())
+            parts.append(commands[0] if len(commands) == 1 and not negated
+                         else ("pipe", commands, negated))
+            if lex.peek() not in ("&&", "||"):
+                return parts[0] if len(parts) == 1 else ("andor", parts)
+            parts.append(lex.next())
+            self._linebreaks()
 
     def _command(self):
         lex = self.lex
@@ -519,22 +512,34 @@ class Parser:
                 return NOP
             if lex.alias(token):
                 return self._command()
-            if name in ("if", "while", "until", "for", "case"):
+            if name in OPENING:
                 lex.next()
                 import shellsyntax
-                return shellsyntax.compound(self, name, _SELF)
+                self._nest(1)
+                node = shellsyntax.COMPOUND[name](self, name, _SELF)
+                self._nest(-1)
+                return node
             if name == "{":
                 lex.next()
+                self._nest(1)
                 body = self._list()
                 self._expect("}")
+                self._nest(-1)
                 return ("group", body, self._redirections())
         if token == "(":
             lex.next()
+            self._nest(1)
             body = self._list()
             if lex.next() != ")":
                 raise self._unexpected()
+            self._nest(-1)
             return ("subshell", body, self._redirections())
         return self._simple()
+
+    def _nest(self, step):
+        self.depth += step
+        if self.depth > MAX_NESTING:
+            raise ParseError("commands nested deeper than %d levels" % MAX_NESTING)
 
     def _simple(self):
         lex = self.lex

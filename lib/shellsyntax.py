@@ -8,12 +8,17 @@ imports it.
 """
 
 PARAM_OPS = (":-", ":=", ":?", ":+", "##", "%%", "-", "=", "?", "+", "#", "%")
+# ${NAME:-${...}} nested deeper than this is refused: each level is parsed
+# and expanded by a few Python calls on a board's small C stack.
+MAX_PARAMETER_NESTING = 8
 
 
 def parameter(lex, i, word, quoted, sp):
     """Parse ${...} at lex.line[i] == "$" into word; the index after it."""
     line = lex.line
     j = _brace_end(line, i + 2)
+    if j == -2:
+        raise sp.ParseError("${...} nested deeper than %d levels" % MAX_PARAMETER_NESTING)
     if j < 0:
         raise sp.ParseError("missing }")
     word.append((sp.VAR + (1 if quoted else 0), _parameter(line[i + 2:j], quoted, sp)))
@@ -59,7 +64,7 @@ def _inner_word(text, quoted, sp):
 
 def _brace_end(text, i):
     """Index of the } that closes a ${ before text[i], skipping quoted text
-    and nested ${...}; -1 if none."""
+    and nested ${...}; -1 if none, -2 if nested too deeply."""
     depth = 1
     n = len(text)
     while i < n:
@@ -70,6 +75,8 @@ def _brace_end(text, i):
                 return i
         elif c == "$" and text[i + 1:i + 2] == "{":
             depth += 1
+            if depth > MAX_PARAMETER_NESTING:
+                return -2
             i += 1
         elif c == "'" or c == '"':
             j = text.find(c, i + 1)
@@ -139,19 +146,11 @@ def _here_parts(text, sp):
     return parts
 
 
-def compound(parser, keyword, sp):
-    """The compound command that starts with keyword, just read."""
-    if keyword == "if":
-        return _upyos_if(parser, sp) or _if(parser, sp)
-    if keyword == "for":
-        return _for(parser, sp)
-    if keyword == "case":
-        return _case(parser, sp)
-    return _loop(parser, keyword == "until", sp)
-
-
-def _if(parser, sp):
+def _if(parser, keyword, sp):
     """if LIST; then LIST; [elif LIST; then LIST;]... [else LIST;] fi"""
+    upyos = _upyos_if(parser, sp)
+    if upyos:
+        return upyos
     clauses = []
     else_body = None
     while True:
@@ -170,16 +169,16 @@ def _if(parser, sp):
         return ("if", clauses, else_body, parser._redirections())
 
 
-def _loop(parser, until, sp):
+def _loop(parser, keyword, sp):
     """while|until LIST; do LIST; done"""
     condition = parser._list()
     parser._expect("do")
     body = parser._list()
     parser._expect("done")
-    return ("loop", condition, body, until, parser._redirections())
+    return ("loop", condition, body, keyword == "until", parser._redirections())
 
 
-def _for(parser, sp):
+def _for(parser, keyword, sp):
     """for NAME [in WORD...]; do LIST; done"""
     lex = parser.lex
     token = lex.next()
@@ -232,7 +231,7 @@ def _upyos_if(parser, sp):
     return ("uif", a, op, b, parser.command())
 
 
-def _case(parser, sp):
+def _case(parser, keyword, sp):
     """case WORD in [(]PATTERN[|PATTERN]...) LIST;; ... esac"""
     lex = parser.lex
     word = lex.next()
@@ -274,3 +273,9 @@ def function(parser, name, sp):
     if body[0] in ("simple", "py", "nop", "pipe"):
         raise sp.ParseError("%s(): the body must be a compound command ({ ...; })" % name)
     return ("function", name, body)
+
+
+# The compound command each keyword starts, called by the parser straight
+# from here: a dispatching function would be one more call per level of
+# nesting, on a board's small C stack.
+COMPOUND = {"if": _if, "while": _loop, "until": _loop, "for": _for, "case": _case}

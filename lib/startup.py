@@ -24,10 +24,26 @@ def start(recovery):
     if fspath.isdir(sysconf.ROM_BIN):
         import readonly
         readonly.remount()
+    if fspath.exists(system.RUNNING):
+        # The last run ended without a shutdown (power cut, reset): writes
+        # it cut short may have left temporaries. Loaded only then: its
+        # names would take room in the runtime's name table at every boot.
+        import leftovers
+        leftovers.sweep("/")
+        del sys.modules["leftovers"]
+    else:
+        with open(system.RUNNING, "w"):
+            pass
     console = session.install()
     system.console = console
     process.start_init(console)
     sysconf.loadconfig()
+    board = system.conf.get("board")
+    if board and not fspath.exists(board):
+        # First boot: the board says what it is (boardinfo.py).
+        import boardinfo
+        boardinfo.install(board)
+        del sys.modules["boardinfo"]
     sysconf.loadboard([])
     print("%s %s on %s" % (system.NAME, system.VERSION, sys.platform))
     if fspath.exists(BOOTING):
@@ -59,3 +75,4 @@ def _run_init(console):
             upgradeboot.booted()
         finally:
             sys.modules.pop("upgradeboot", None)
+

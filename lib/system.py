@@ -1,7 +1,7 @@
 """The facts about the running system that every layer reads: its name
 and version, the configuration (/etc/system.conf) and board file once
 loaded, the console session, how long it has been up; locks that work on
-ports with and without threads.
+ports with and without threads (import_lock: see importlock.py).
 
 The lowest layer of the OS: it imports nothing of munix.
 """
@@ -9,6 +9,9 @@ import time
 
 NAME = "munix"
 VERSION = "0.1.0"
+# There while the OS runs: found at boot, the last run ended without a
+# shutdown (startup.py).
+RUNNING = "/etc/.running"
 
 conf = {}
 board = {}
@@ -42,6 +45,12 @@ def recovery():
     raise OSError("the kernel is not loaded: import kernel; kernel.recovery()")
 
 
+def run_line(line, sess):
+    """Run a command line in session sess; its status. The shell puts its
+    own here when it loads, since it lives above (sdata's run_cmd)."""
+    raise OSError("the shell is not loaded")
+
+
 try:
     from _thread import allocate_lock, get_ident as thread_ident
 except ImportError:
@@ -64,3 +73,31 @@ except ImportError:
 
     def thread_ident():
         return 0
+
+
+class _Guard:
+    """A lock its holder may take again (imports nest)."""
+
+    def __init__(self):
+        self._lock = allocate_lock()
+        self.owner = None
+        self.depth = 0
+
+    def __enter__(self):
+        me = thread_ident()
+        if self.owner != me:
+            self._lock.acquire()
+            self.owner = me
+        self.depth += 1
+        return self
+
+    def __exit__(self, *args):
+        self.depth -= 1
+        if not self.depth:
+            self.owner = None
+            self._lock.release()
+
+
+# Imports made one at a time take it (importlock.py), and so does the shell
+# when it loads a program.
+import_lock = _Guard()

@@ -3,7 +3,9 @@
 Each client gets a session of its own (netd.start, one thread each, at
 most `sessions` of them): its own working folder, variables, history and
 foreground command, the exported variables shared. When logins are asked
-(auth.asked()) a session starts with `login:` and `Password:`.
+(auth.asked()) a session starts with `login:` and `Password:`, to be
+answered within `login_s` seconds of connecting, in one of `login_slots`
+(netguests).
 
 The protocol (RFC 854/855): the server offers WILL ECHO (RFC 857) and WILL
 SUPPRESS-GO-AHEAD (RFC 858), so that clients send each key as typed and the
@@ -34,6 +36,7 @@ import time
 import auth
 import lineedit
 import netd
+import netguests
 import process
 import procctl
 import session
@@ -50,7 +53,7 @@ SB_MAX = 64                 # subnegotiation bytes kept
 INPUT_MAX = 4096            # characters typed ahead and not yet read
 LINE_MAX = 1024             # the longest line a session reads
 TRIES = 3                   # wrong passwords before the connection closes
-LOGIN_MS = 60000            # the time to log in
+LOGIN_S = 60                # the time to log in, from the connection (netguests)
 WATCH_MS = 100              # how often the watcher looks for Ctrl-C
 
 _watched = []               # terminals whose command runs (the watcher's list)
@@ -60,9 +63,11 @@ _watch_lock = system.allocate_lock()
 def start(insecure=False):
     """Start the daemon with the settings of /etc/system.conf; the Daemon."""
     conf = netd.settings(NAME)
-    daemon = netd.start(NAME, netd.setting(conf, "port", 23), serve,
-                        netd.setting(conf, "sessions", 4),
-                        b"Too many sessions, try again later.\r\n", insecure)
+    limit = netd.setting(conf, "sessions", 4)
+    guests = netguests.Guests(netd.setting(conf, "login_s", LOGIN_S) * 1000,
+                              netd.setting(conf, "login_slots", netguests.SLOTS), limit)
+    daemon = netd.start(NAME, netd.setting(conf, "port", 23), serve, limit,
+                        b"Too many sessions, try again later.\r\n", insecure, guests)
     try:
         daemon.thread(_watch, (daemon,))
     except procctl.NoThread:
@@ -79,9 +84,17 @@ def serve(daemon, sock, ip):
     term.negotiate()
     user = None
     if auth.asked(daemon.insecure):
-        user = _login(term, ip)
+        try:
+            user = _login(term, ip)
+        except netguests.Expired as e:
+            try:
+                term.send_text("\nnot logged in: %s\n" % e)
+            except (OSError, netd.Stopped):
+                pass
+            return
         if user is None:
             return
+    daemon.guests.remove(sock)
     sess = session.Session("telnet %s" % ip, term, term, term)
     if user:
         sess.vars["USER"] = user
@@ -97,11 +110,14 @@ def serve(daemon, sock, ip):
         shell.serve(sess)
     finally:
         _unwatch(term)
+        # A stale reference to the terminal can outlive the session (the
+        # watcher's, on its thread's stack, which the collector scans
+        # conservatively): it then keeps the terminal only, not the session.
+        term.session = term.editor = None
 
 
 def _login(term, ip):
     """The user name once logged in, None when the client failed or left."""
-    term.idle_ms = min(term.idle_ms, LOGIN_MS)
     if auth.blocked(ip):
         term.write("Too many failed logins, try again later.\n")
         return None
@@ -112,7 +128,6 @@ def _login(term, ip):
         except (EOFError, KeyboardInterrupt):
             return None
         if auth.check(user, password, ip, NAME):
-            term.idle_ms = netd.setting(netd.settings(NAME), "idle_s", 600) * 1000
             return user
         term.write("Login incorrect\n")
         if auth.blocked(ip):
@@ -211,36 +226,12 @@ class Terminal:
             if echo and self.editor is not None:
                 own = process.current() is self.session.owner
                 return self.editor.input(prompt, own)
-            return self._plain_line(prompt, echo)
+            # Before the login, and without echo: no editor.
+            return lineedit.plain_line(self.read, self.send_text, prompt, echo, LINE_MAX)
         finally:
             self.reading = False
             if self.session is not None and self.session.owner is not None:
                 _watch_me(self)
-
-    def _plain_line(self, prompt, echo):
-        """A line without the editor: before login, and without echo."""
-        self.send_text(prompt)
-        line = ""
-        while True:
-            c = self.read()
-            if c in ("\r", "\n"):
-                self.send_text("\n")
-                return line
-            if c == "" or c == "\x04" and not line:
-                self.send_text("\n")
-                raise EOFError
-            if c == "\x03":
-                self.send_text("^C\n")
-                raise KeyboardInterrupt
-            if c in ("\x7f", "\x08"):
-                if line:
-                    line = line[:-1]
-                    if echo:
-                        self.send_text("\b \b")
-            elif c >= " " and len(line) < LINE_MAX:
-                line += c
-                if echo:
-                    self.send_text(c)
 
     def read(self):
         """The next character typed; "" once the client left. The session
@@ -444,33 +435,39 @@ def _interrupt(term):
 def _watch(daemon):
     """While a session's command runs, read its client's input, so that a
     Ctrl-C reaches a command that prints nothing."""
-    import select
     try:
         while not daemon.stopping:
             with _watch_lock:
                 terms = [t for t in _watched if t.daemon is daemon]
-            if not terms:
-                time.sleep_ms(WATCH_MS)
-                continue
-            poller = select.poll()
-            for t in terms:
-                poller.register(t.sock, select.POLLIN)
-            ready = poller.poll(WATCH_MS)
-            for sock, _ in ready:
-                for t in terms:
-                    if t.sock is sock:
-                        try:
-                            t.poll(watcher=True)
-                        except OSError:
-                            t.ended = True
-                        if t.ended:
-                            # The client left: its command ends with it.
-                            _interrupt(t)
-            if ready:
-                # Data that stays unread (typed ahead) must not spin the loop.
+            if terms:
+                # A call of its own: what it polled goes with its frame,
+                # and an idle watcher keeps no ended session alive.
+                _watch_step(terms)
+            else:
                 time.sleep_ms(WATCH_MS)
     finally:
         with _watch_lock:
             for t in [t for t in _watched if t.daemon is daemon]:
                 _watched.remove(t)
                 _interrupt(t)
+
+
+def _watch_step(terms):
+    import select
+    poller = select.poll()
+    for t in terms:
+        poller.register(t.sock, select.POLLIN)
+    ready = poller.poll(WATCH_MS)
+    for sock, _ in ready:
+        for t in terms:
+            if t.sock is sock:
+                try:
+                    t.poll(watcher=True)
+                except OSError:
+                    t.ended = True
+                if t.ended:
+                    # The client left: its command ends with it.
+                    _interrupt(t)
+    if ready:
+        # Data that stays unread (typed ahead) must not spin the loop.
+        time.sleep_ms(WATCH_MS)

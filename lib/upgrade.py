@@ -70,8 +70,16 @@ def _hex(data):
 
 
 def _check_path(path):
-    if not path or path.startswith("/") or "\\" in path or ".." in path.split("/"):
-        raise Failed("the manifest names a bad path: %r" % path)
+    # One spelling per file: a path in another form (etc//shadow,
+    # ./etc/rc.local) would slip past KEEP and reach the same file.
+    parts = path.split("/")
+    if "\\" in path or "" in parts or "." in parts or ".." in parts:
+        raise Failed("the manifest names a path not in normal form: %r" % path)
+
+
+def _kept(path):
+    # FAT (an ESP8266's default) ignores case: ETC/SHADOW is /etc/shadow.
+    return "/" + path.lower() in KEEP
 
 
 class Release:
@@ -195,9 +203,9 @@ class Release:
         with open(PLAN, "w") as plan:
             for sha, size, path in self.files(manifest):
                 names.add(path)
-                here = "/" + path
-                if here in KEEP:
+                if _kept(path):
                     continue
+                here = "/" + path
                 if fspath.isfile(here):
                     if file_sha256(here) == (size, sha):
                         continue
@@ -232,7 +240,7 @@ class Release:
                     if twin not in names:
                         dropped.add(twin)
         for path in sorted(dropped):
-            if "/" + path not in KEEP and fspath.isfile("/" + path):
+            if not _kept(path) and fspath.isfile("/" + path):
                 yield path
 
     def changes(self):

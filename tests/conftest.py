@@ -117,7 +117,9 @@ class Board:
 
     def read_to_prompt(self, timeout=RUN_TIMEOUT):
         """Everything printed up to and including the next prompt."""
-        buf = ""
+        # What expect() read past its match waits in pexpect's buffer,
+        # which read_nonblocking does not look at.
+        buf, self.child.buffer = self.child.buffer, ""
         deadline = time.monotonic() + timeout
         while not PROMPT.search(buf.replace("\r", "")):
             left = deadline - time.monotonic()

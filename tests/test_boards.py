@@ -3,6 +3,7 @@ in the MicroPython built for it (tools/munixtool/portbuild.py) and in munix
 booted on it."""
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -38,7 +39,9 @@ def boot(tmp_path, name, lines, conf=None):
         build.build()
         romfs.seed(flash, paths.build_dir())
     else:
-        seed_flash(flash)
+        # The compiled tree, as munix deploy installs it: a small board
+        # cannot compile the OS.
+        seed_flash(flash, compiled=True)
     if conf is not None:
         (flash / "etc" / "system.conf").write_text(json.dumps(conf))
     argv = simulator.command(flash, board=name)
@@ -170,9 +173,8 @@ def test_clock_starts_at_the_boards_reset_value(tmp_path, name, year):
 @pytest.mark.parametrize("name", ["esp32", "rp2040", "esp8266"])
 def test_wifi_codes_and_board_modules_are_the_boards(name):
     board = boards.get(name)
+    # The board's modules are frozen into its MicroPython: no path needed.
     out, err, status = runtime(name, """
-import sys
-sys.path.insert(0, "%s")
 import network
 print(network.STAT_GOT_IP, network.STAT_WRONG_PASSWORD)
 for module in ("esp32", "rp2", "neopixel", "camera"):
@@ -181,12 +183,13 @@ for module in ("esp32", "rp2", "neopixel", "camera"):
         print(module)
     except ImportError:
         pass
-""" % simulator._board_rom(name))
+""")
     assert status == 0, err
     lines = out.split()
     codes = boards.WIFI_CODES[board.wifi]
     assert lines[:2] == [str(codes["GOT_IP"]), str(codes["WRONG_PASSWORD"])]
-    assert sorted(lines[2:]) == sorted(board.modules)
+    # Every port freezes neopixel: it is a common stand-in.
+    assert sorted(lines[2:]) == sorted(board.modules + ("neopixel",))
 
 
 def test_unknown_board_is_refused_in_one_line():
@@ -220,6 +223,30 @@ def test_arithmetic_in_parentheses_fits_the_esp32_main_stack(tmp_path):
     assert out.splitlines()[1:3] == ["9", "6"]
 
 
+def test_arithmetic_nesting_fits_an_esp32_thread(tmp_path):
+    """30 levels of parentheses, in the console and in a job's thread; past
+    the limit a one-line error, never the runtime's stack."""
+    deep = "echo $((%s1%s))" % ("(" * 30, ")" * 30)
+    too_deep = "echo $((%s1%s))" % ("(" * 300, ")" * 300)
+    out = boot(tmp_path, "esp32", [deep, "echo '%s' > /deep.sh" % deep,
+                                   "echo '%s' >> /deep.sh" % too_deep, "echo 'echo done' >> /deep.sh",
+                                   "sh /deep.sh > /tmp/out 2>&1 &", "wait %1", "cat /tmp/out"])
+    lines = out.splitlines()[1:]
+    assert lines[0] == "1" and lines[1].startswith("[1] ")
+    assert lines[2:] == ["1", "sh: arithmetic nested deeper than 32 levels", "done"]
+
+
+def test_compound_commands_nest_on_small_main_stacks(tmp_path):
+    """The parser took six Python calls per level of if/while: on the
+    esp32 profile's console only four ifs nested, on the rp2040's one."""
+    def ifs(n):
+        return "if true; then " * n + "echo %d" % n + "; fi" * n
+    out = boot(tmp_path, "esp32", [ifs(7), "while true; do %s; break; done" % ifs(5)])
+    assert out.splitlines()[1:] == ["7", "5"]
+    out = boot(tmp_path, "rp2040", [ifs(2), "while true; do if true; then echo w; fi; break; done"])
+    assert out.splitlines()[1:] == ["2", "w"]
+
+
 def test_a_daemon_starts_on_the_rp2040_main_stack(tmp_path):
     """Starting uhttpd imports asyncio from deep in the console's 8 KiB
     main stack; the simulator's own mend for asyncio added a level there
@@ -228,3 +255,36 @@ def test_a_daemon_starts_on_the_rp2040_main_stack(tmp_path):
     out = boot(tmp_path, "rp2040", ["setauth -d", "uhttpd start", "uhttpd stop"],
                conf={"http": {"port": port}})
     assert "http: listening on 0.0.0.0:%d" % port in out
+
+
+def test_a_small_heap_keeps_no_parser_at_the_prompt(tmp_path):
+    """The parser and expansion, loaded by a line that is not plain, take
+    as much heap as the rest of the shell: below 48 KiB free they go once
+    the session is back at its prompt, unless a job may be using them."""
+    probe = "/tmp/parts"
+    out = boot(tmp_path, "esp32", [
+        "> hog = [bytearray(4000) for i in range(6)]",
+        "echo 'import sys' > %s.py" % probe,
+        "echo 'def __main__(a): print([m for m in (\"shellparse\", \"expansion\") if m in sys.modules])'"
+        " >> %s.py" % probe,
+        probe,
+        "for i in 1 2; do :; done", probe,
+        "sleep 2 &", "for i in 1 2; do :; done", probe,
+        "wait", probe])
+    lines = [line for line in out.splitlines()[1:] if not re.match(r"\[\d+\]", line)]
+    assert lines == ["[]", "[]", "['shellparse', 'expansion']", "[]"], out
+
+
+def test_a_small_heap_keeps_no_helper_a_program_loaded(tmp_path):
+    """Below 48 KiB free, the helpers a program imported (crontab: its
+    parser, cmdargs) stayed loaded for good, and on an ESP32 with uhttpd, a
+    job and a crontab the heap never came back: no request was answered
+    after. They go after each program now, unless a job may be using them."""
+    check = "< [m for m in ('crontable', 'cmdargs', 'fileops') if m in sys.modules]"
+    out = boot(tmp_path, "esp32", [
+        "echo '*/5 * * * * echo tick' > /tmp/tab", "> import sys", "> hog = bytearray(16000)",
+        "crontab /tmp/tab", check,
+        "sleep 2 &", "crontab /tmp/tab", check, "wait", "crontab /tmp/tab", check])
+    lines = [line for line in out.splitlines()[1:]
+             if not line.startswith("/etc/crontab:") and not re.match(r"\[\d+\]", line)]
+    assert lines == ["[]", "['crontable', 'cmdargs', 'fileops']", "[]"]

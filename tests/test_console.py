@@ -20,8 +20,16 @@ def test_ctrl_c_interrupts_the_running_command_only(board):
     assert board.run("echo alive") == "alive\n"
 
 
-def test_ctrl_c_at_the_prompt_leaves_to_the_repl(board):
+def test_ctrl_c_at_the_prompt_gives_a_new_one_and_ctrl_a_leaves_to_the_repl(board):
+    """As in every shell, Ctrl-C at an empty prompt gives a new prompt
+    (it used to leave munix); Ctrl-A, MicroPython's key for its raw REPL,
+    leaves without ending what runs."""
     board.send("\x03")
+    board.read_to_prompt()
+    assert board.run("echo $?") == "130\n"
+    board.send("typed\x03")
+    board.read_to_prompt()
+    board.send("\x01")
     board.expect(">>> ")
     board.send("import kernel; kernel.recovery()\r")
     text = board.read_to_prompt()
@@ -132,7 +140,7 @@ def test_two_sessions_running_commands_at_once_each_get_their_own_output(board, 
 
 
 def test_a_heap_too_small_for_the_os_is_one_line_and_a_failure(sim):
-    done = sim(["echo never"], heap="64K")
+    done = sim(["echo never"], heap="24K")
     assert done.returncode == 1
     assert done.stdout == ""
     assert done.stderr.startswith("munix: the heap is too small for the OS (memory allocation failed")

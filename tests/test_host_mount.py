@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 
@@ -231,3 +232,33 @@ def test_a_failed_upload_is_an_io_error_and_changes_nothing(mounted):
     assert "listening" in board.run("uftpd start")
     (mnt / "tmp" / "keep.txt").write_text("the editor's version\n")
     assert target.read_text() == "the editor's version\n"
+
+
+
+@pytest.mark.skipif(not fuse_usable(), reason="needs fusermount, libfuse2 and /dev/fuse")
+@pytest.mark.skipif(not shutil.which("vim.tiny") and not shutil.which("vim"), reason="needs vim")
+def test_vim_saves_again_and_again_without_a_warning(mounted):
+    # Open files reported the host's time, closed ones the board's whole
+    # seconds: vim warned that the file had changed at every second :w, and
+    # a second save within a second was lost.
+    import pexpect
+    board, mnt = mounted
+    target = mnt / "tmp" / "notes.txt"
+    target.write_text("one\n")
+    vim = pexpect.spawn(shutil.which("vim.tiny") or shutil.which("vim"),
+                        ["-i", "NONE", str(target)],
+                        env=dict(os.environ, TERM="xterm"), dimensions=(24, 80), timeout=TIMEOUT)
+    try:
+        vim.expect("notes.txt")
+        # A person's pace, then a quick one: the kernel keeps attributes a second.
+        for word, pause in (("two", 0), ("three", 1.5), ("four", 0), ("five", 0.3), ("six", 1.2)):
+            time.sleep(pause)
+            vim.send("Go%s\x1b:w\r" % word)
+            found = vim.expect(["written", "changed since reading"])
+            assert found == 0, "vim warned at the save of %r" % word
+            assert (board.flash / "tmp" / "notes.txt").read_text().endswith(word + "\n")
+        vim.send(":q\r")
+        vim.expect(pexpect.EOF)
+    finally:
+        vim.close(force=True)
+    assert (board.flash / "tmp" / "notes.txt").read_text() == "one\ntwo\nthree\nfour\nfive\nsix\n"

@@ -1,4 +1,5 @@
-"""The 32-bit MicroPython runtime (micropython_command(bits=32)): it boots
+"""The 32-bit MicroPython runtime (sim.runtime_command(bits=32), built from
+source by portbuild.plain32): it boots
 the OS and runs commands, it is told apart from the default runtime, and
 what it cannot load or run is named. Skipped, with the reason, on machines
 that cannot run 32-bit programs."""
@@ -15,7 +16,7 @@ from munixtool import sim as simulator
 @pytest.fixture(scope="module")
 def runtime32():
     try:
-        return micropython.micropython_command(bits=32)
+        return simulator.runtime_command(bits=32)
     except micropython.Unsupported as error:
         pytest.skip("no 32-bit MicroPython here: %s" % error)
 
@@ -41,8 +42,8 @@ def test_32bit_runtime_boots_the_os_and_runs_commands(runtime32, compiled, tmp_p
 
 def test_32bit_runtime_is_cached_apart_from_the_default_one(runtime32):
     assert runtime32 != micropython.micropython_command()
-    assert "micropython-i386" in runtime32[-1] or "micropython-armhf" in runtime32[-1]
-    assert micropython.mpy_version(32) & 0x3FF == micropython.mpy_version() & 0x3FF
+    assert "/.cache/boards/builds/" in runtime32[-1]
+    assert micropython.mpy_version(tuple(runtime32)) & 0x3FF == micropython.mpy_version() & 0x3FF
 
 
 def test_32bit_runtime_runs_the_os_in_a_small_heap(runtime32, tmp_path):
@@ -54,22 +55,22 @@ def test_32bit_runtime_runs_the_os_in_a_small_heap(runtime32, tmp_path):
 
 def test_other_widths_are_refused():
     with pytest.raises(MunixError, match="bits is None or 32"):
-        micropython.micropython_command(bits=16)
+        simulator.runtime_command(bits=16)
 
 
 def test_a_program_the_kernel_cannot_execute_is_unsupported(tmp_path):
-    loader = tmp_path / "ld-linux.so.2"
-    loader.write_bytes(b"\x7fELF" + b"\xff" * 60)
-    os.chmod(loader, 0o755)
+    program = tmp_path / "micropython"
+    program.write_bytes(b"\x7fELF" + b"\xff" * 60)
+    os.chmod(program, 0o755)
     with pytest.raises(micropython.Unsupported, match="does not run i386 programs.*IA32"):
-        micropython._refuse_unrunnable(loader, "i386", "amd64")
+        micropython.refuse_unrunnable([program, "-c", "pass"], "i386", "amd64")
 
 
 def test_native_code_for_another_arch_is_caught_before_measuring(runtime32, tmp_path):
     tree = tmp_path / "tree"
     (tree / "lib").mkdir(parents=True)
-    version = micropython.mpy_version(32) & 0xFF
-    sub = micropython.mpy_version(32) >> 8 & 3
+    version = micropython.mpy_version(tuple(runtime32)) & 0xFF
+    sub = micropython.mpy_version(tuple(runtime32)) >> 8 & 3
     # Bytecode (arch 0) loads anywhere; x64 native code (arch 2) not on i386.
     (tree / "lib" / "plain.mpy").write_bytes(bytes([ord("M"), version, sub, 31]))
     bench_heap32.check_headers(tree, 32)

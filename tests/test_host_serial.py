@@ -16,6 +16,7 @@ import tty
 import pytest
 
 from conftest import ROOT, seed_flash
+from munixtool import sim as simulator
 
 TIMEOUT = 30
 
@@ -141,7 +142,12 @@ def test_the_friendly_repl_and_a_soft_reset_that_boots_munix(serial_sim):
     serial_sim.open()
     serial_sim.send(b"\r")
     serial_sim.expect(b"/ $: ")
+    # Ctrl-C gives a new prompt; Ctrl-A the raw REPL, Ctrl-B then the friendly one.
     serial_sim.send(b"\x03")
+    serial_sim.expect(b"/ $: ")
+    serial_sim.send(b"\x01")
+    serial_sim.expect(b"raw REPL; CTRL-B to exit\r\n>")
+    serial_sim.send(b"\x02")
     serial_sim.expect(b">>> ")
     serial_sim.send(b"for i in range(2):\r")
     serial_sim.expect(b"... ")
@@ -154,6 +160,27 @@ def test_the_friendly_repl_and_a_soft_reset_that_boots_munix(serial_sim):
     serial_sim.expect(b"/ $: ")
     serial_sim.send(b"echo from munix\r")
     assert b"from munix\r\n" in serial_sim.expect(b"/ $: ")
+
+
+def test_mpremote_takes_over_while_a_command_runs(serial_sim):
+    """mpremote's Ctrl-C ends the command, its Ctrl-A at munix's prompt
+    is handed on to the REPL (it hung waiting for the raw REPL); after its
+    soft reset munix boots again."""
+    serial_sim.open()
+    serial_sim.send(b"\r")
+    serial_sim.expect(b"/ $: ")
+    serial_sim.send(b"while true; do sleep 1; done\r")
+    time.sleep(0.5)
+    done = serial_sim.mpremote("exec", "print('taken over')")
+    assert done.stdout.replace("\r", "") == "taken over\n"
+    serial_sim.send(b"\r")
+    serial_sim.expect(b">>> ")
+    serial_sim.send(b"\x04")
+    serial_sim.expect(b"/ $: ")
+    serial_sim.send(b"sleep 30\r")
+    time.sleep(0.5)
+    done = serial_sim.mpremote("resume", "exec", "print('again')")
+    assert done.stdout.replace("\r", "") == "again\n"
 
 
 class PackageIndex:
@@ -294,6 +321,29 @@ def test_deploy_copies_then_skips_removes_and_keeps_the_configuration(tmp_path):
         assert (flash / "opt" / "user.py").exists()
         assert (flash / "etc" / "system.conf").read_text() == '{"hostname": "mine"}'
         assert (flash / "etc" / "rc.local").read_text() == "echo mine\n"
+    finally:
+        s.close()
+
+
+def test_deploy_replaces_the_other_form_of_each_module(tmp_path):
+    # The compiled tree over a source install left x.py beside x.mpy, and
+    # MicroPython imports the .py: nothing was gained.
+    flash = tmp_path / "flash"
+    simulator.seed(flash, ROOT)
+    (flash / "bin" / "tac.py").write_text((ROOT / "bin" / "tac.py").read_text() + "# mine\n")
+    s = SerialSim(flash)
+    try:
+        done = s.munix("deploy", s.device, "--no-reset")
+        assert done.returncode == 0, done
+        assert (flash / "lib" / "kernel.mpy").is_file() and not (flash / "lib" / "kernel.py").exists()
+        assert not (flash / "bin" / "ls.py").exists()
+        assert "kept bin/tac.py beside bin/tac.mpy (changed on the board; --force removes it)" \
+            in done.stdout, done
+        assert (flash / "bin" / "tac.py").read_text().endswith("# mine\n")
+        back = s.munix("deploy", s.device, "--source", "--no-reset")
+        assert back.returncode == 0, back
+        assert (flash / "lib" / "kernel.py").is_file() and not (flash / "lib" / "kernel.mpy").exists()
+        assert not (flash / "bin" / "tac.mpy").exists()
     finally:
         s.close()
 

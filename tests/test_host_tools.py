@@ -57,3 +57,56 @@ def test_a_misspelt_option_shows_the_commands_usage():
     assert done.returncode == 2
     assert done.stderr.startswith("usage: munix sim ")
     assert "unrecognized arguments: --hep" in done.stderr
+
+
+@pytest.mark.parametrize("command, text", [("connect", "telnet port (23; 2323 for munix sim)"),
+                                           ("mount", "FTP port (21; 2121 for munix sim)")])
+def test_connect_and_mount_help_name_the_simulators_ports(command, text):
+    done = munix(command, "--help")
+    assert done.returncode == 0
+    assert text in " ".join(done.stdout.split())
+
+
+APT_MID_SYNC = """#!/bin/sh
+# Debian's mirror caught mid-sync on the first update, whole on the next.
+case " $* " in *" update "*) ;; *) exit 0 ;; esac
+if [ ! -e "$MARK" ]; then
+    : > "$MARK"
+    echo "Err:2 http://deb.example/debian trixie/main i386 Packages"
+    echo "  File has unexpected size (9436656 != 9437612). Mirror sync in progress?"
+    exit 100
+fi
+echo "Get:1 http://deb.example/debian trixie InRelease"
+"""
+
+
+def test_apt_update_asks_again_when_the_mirror_is_mid_sync(tmp_path, monkeypatch):
+    sys.path.insert(0, str(ROOT / "tools"))
+    from munixtool import debian
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    (bindir / "apt-get").write_text(APT_MID_SYNC)
+    (bindir / "apt-get").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bindir}:{os.environ['PATH']}")
+    monkeypatch.setenv("MARK", str(tmp_path / "asked"))
+    monkeypatch.setattr(debian, "APT_RETRY_SECONDS", 0)
+    downloader = debian.AptDownloader(tmp_path / "apt", "http://deb.example/debian", "trixie")
+    assert downloader.update() is None
+    assert (tmp_path / "asked").exists()
+
+
+def test_soak_bench_keeps_every_daemon_busy_and_reports_failures_and_leaks():
+    done = munix("bench", "--soak", "0.1")
+    assert done.returncode == 0, done
+    rows = {line.split()[0]: line.split()[1:] for line in done.stdout.splitlines() if line}
+    for kind in ("telnet", "ftp", "http"):
+        assert int(rows[kind][0]) > 0 and rows[kind][1] == "0", done.stdout
+    assert int(rows["cron"][0]) >= 1
+    assert "drift" in done.stdout and "sockets:" in done.stdout
+    # The warm-up round loads what the run uses: the drift is not modules.
+    assert "modules loaded during the run: none" in done.stdout, done.stdout
+
+
+def test_soak_bench_wants_a_time():
+    done = munix("bench", "--soak", "0")
+    assert done.returncode == 2 and "--soak takes a number of minutes above 0" in done.stderr

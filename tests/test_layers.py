@@ -12,21 +12,24 @@ ROOT = Path(__file__).resolve().parent.parent
 # Bottom up. A new module goes into the lowest layer its imports allow.
 LAYERS = [
     # facts and words: what everything reads, importing nothing above
-    {"system", "fspath", "shellparse", "shellsyntax", "arith", "inet", "sun", "signature", "upgradeboot",
-     "readonly", "shellflow", "wildcard", "streams", "sdata", "wordops"},
+    {"system", "fspath", "shellplain", "shellparse", "shellsyntax", "arith", "inet", "sun", "signature", "upgradeboot",
+     "readonly", "shellflow", "wildcard", "streams", "wordops", "boardinfo", "camctl", "fsguard", "cmdlong",
+     "leftovers", "importlock", "replkey", "crontable"},
     # the process table: processes, sleeping; threads and stop requests
     {"process", "procctl"},
     # who reads and writes where; how a failure is worded; the program API
     # and the helpers programs share
     {"errors", "session", "lineedit", "munix", "cmdargs", "utls", "fileops", "textin",
-     "intvar", "httpclient", "sysconf", "logfile"},
+     "intvar", "httpclient", "mqtt", "sysconf", "logfile", "pins", "buses", "serialterm", "sleepmodes",
+     "httprequest", "textcopy", "vieditor", "leds", "sensing"},
     # the shell: parser, expansion, evaluator, built-ins, scripts, jobs
     {"shell", "expansion", "redirect", "script", "pyline", "shellbuiltins", "shellcompound", "asyncloop",
-     "jobctl", "jobcmd"},
+     "jobctl", "jobcmd", "sdata"},
     # the kernel: boot, recovery, shutdown; sessions over streams
     {"kernel", "startup", "streamshell"},
     # daemons and services built on the layers below
-    {"netd", "auth", "telnetd", "ftpd", "httpd", "cron", "daemonctl", "upgrade"},
+    {"netd", "netguests", "auth", "telnetd", "ftpd", "httpd", "cron", "daemonctl", "upgrade", "events", "eventcmd", "camweb",
+     "websession", "websys", "webdash", "webfiles", "webmove", "websocket", "webterm", "webhw"},
 ]
 
 # The evaluator's recursion: $( ) (expansion) runs a command line (shell,

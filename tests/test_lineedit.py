@@ -124,9 +124,10 @@ def test_ctrl_d_deletes_under_the_cursor_and_ends_the_session_at_an_empty_line(b
     assert "end ran" in before
 
 
-def test_ctrl_a_and_ctrl_b_are_not_bound(board):
-    # They would enter MicroPython's raw or friendly REPL: the editor lets
-    # them be, they neither change the line nor leave the shell.
+def test_ctrl_a_and_ctrl_b_in_a_line_are_not_bound(board):
+    # MicroPython's keys for its raw and friendly REPL: in a line with text
+    # they neither change it nor leave the shell (Ctrl-A at an empty
+    # prompt leaves for the raw REPL: test_console.py).
     assert board.run("echo a\x01b\x02c") == "abc\n"
     assert board.run("echo still here") == "still here\n"
 

@@ -70,7 +70,7 @@ def test_setauth_d_disables_logins_explicitly(sim):
     assert "logins disabled" in result.out
     assert "alice" not in sim.path("/etc/shadow").read_text()
     out = sim.run("> import auth", "< auth.required(), auth.users()").out
-    assert "(False, [])" in out
+    assert "False []" in out
 
 
 def test_check_and_constant_time_compare(sim):
@@ -86,8 +86,8 @@ def test_check_and_constant_time_compare(sim):
                   "< auth.same(b'abc', b'abc'), auth.same(b'abc', b'abd'), auth.same(b'a', b'ab')",
                   "cat /tmp/net.log").out
     answers = [line for line in out.splitlines() if line.startswith(("True", "False", "("))]
-    assert answers == ["True", "False", "False", "False", "(True, 0)", "False", "True",
-                       "(True, False, False)"]
+    assert answers == ["True", "False", "False", "False", "True 0", "False", "True",
+                       "True False False"]
     assert "login failed for alice from 10.0.0.1" in out
     assert "login refused (too many failures) for alice from 10.0.0.1" in out
     assert "wrong" not in out.split("auth: login")[-1]

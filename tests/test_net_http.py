@@ -6,6 +6,7 @@ Each test boots the OS in a pseudo-terminal with the daemon on a port of
 its own (written into /etc/system.conf before the boot) and a password set
 in /etc/shadow.
 """
+import collections
 import base64
 import http.client
 import json
@@ -241,7 +242,7 @@ def test_api_run(web):
     status, body = web.api("POST", "/run", json.dumps({"cmd": "pwd; cat -"}))
     assert body["output"] == "/\n" and body["status"] == 0
     status, body = web.api("POST", "/run", json.dumps({"cmd": "seq 10000 19999"}))
-    # 16 KiB, or a quarter of the heap free on a small board.
+    # 16 KiB, or an eighth of the heap free on a small board.
     assert body["truncated"] is True, body
     assert len(body["output"]) == 16384 or 0 < len(body["output"]) < 16384 and simulator.board_name()
     for bad in (b"not json", b"[1]", b'{"cmd": 3}', b"{}"):
@@ -285,7 +286,7 @@ def test_api_fs(web):
     assert not web.flash.joinpath("tmp", "a.txt").exists()
     assert web.api("DELETE", "/fs/tmp/a.txt")[0] == 404
     assert web.api("DELETE", "/fs/www")[0] == 400
-    assert web.api("POST", "/fs/tmp/x")[0] == 405
+    assert web.api("PATCH", "/fs/tmp/x")[0] == 405
 
 
 def test_an_interrupted_upload_keeps_the_old_file(web):
@@ -366,14 +367,15 @@ def test_hostile_clients_leave_the_others_unharmed(web):
         s.close()
     assert answers == [b"HTTP/1.1 400 Bad Request"] * 2 + [b"HTTP/1.1 413 Payload Too Large"] * 3 \
         + [b"HTTP/1.1 400 Bad Request"]
-    # Half-open and slowloris connections are dropped; the others go on.
+    # Half-open and slowloris connections are dropped (told 503 when a new
+    # client takes their slot); the others go on.
     silent = web.raw()
     slow = web.raw()
     slow.sendall(b"GET /hello.txt HTTP/1.1\r\nX-")
     assert web.request("GET", "/hello.txt")[2] == b"hello, world\n"
     for s in (silent, slow):
         s.settimeout(15)
-        assert read_all(s) == b""
+        assert read_all(s).split(b"\r\n", 1)[0] in (b"", b"HTTP/1.1 503 Service Unavailable")
         s.close()
     assert web.api("GET", "/sys")[0] == 200
 
@@ -390,7 +392,7 @@ def test_fifty_connections_at_once(web):
         # Past a board's sockets (10 on an ESP32) a connection cannot even
         # be accepted to be told 503: it is closed unanswered.
         allowed.add(b"")
-    assert set(firsts) <= allowed
+    assert set(firsts) <= allowed, collections.Counter(firsts)
     assert b"HTTP/1.1 200 OK" in firsts
     assert web.request("GET", "/hello.txt")[0] == 200
 
@@ -409,3 +411,57 @@ def test_clients_in_parallel(web):
     for t in threads:
         t.join(TIMEOUT * 2)
     assert results == [(200, b"hello, world\n")] * 15
+
+
+def test_deep_nesting_under_concurrent_load(web):
+    """200 levels of every kind of nesting sent to /api/run by two clients
+    at once while a third fetches files: each line refused in one line (300
+    levels of $(( )) once crashed the runtime; two threads loading the
+    same module at once, one got it half made), every client served."""
+    lines = {"$((": "echo $((%s1%s))" % ("(" * 200, ")" * 200),
+             "$(": "echo " + "$(echo " * 200 + "x" + ")" * 200,
+             "(": "(" * 200 + "echo x" + ")" * 200,
+             "if": "if true; then " * 200 + "echo x" + "; fi" * 200,
+             "${": 'echo "%s"' % ("${x:-" * 200 + "x" + "}" * 200)}
+    answers, files = [], []
+
+    def run():
+        for line in lines.values():
+            try:
+                status, body = web.api("POST", "/run", json.dumps({"cmd": line}))
+                answers.append((status, body.get("output", body)))
+            except Exception as e:  # reported with the others below
+                answers.append((None, repr(e)))
+
+    def fetch():
+        for _ in range(10):
+            try:
+                files.append(web.request("GET", "/hello.txt")[::2])
+            except Exception as e:  # reported with the others below
+                files.append(repr(e))
+
+    threads = [threading.Thread(target=run), threading.Thread(target=run),
+               threading.Thread(target=fetch)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(TIMEOUT * 4)
+    assert len(answers) == 10 and len(files) == 10
+    # A file's answer is whole or cut off, never another answer inside it
+    # (a MemoryError after the head once added a 500 to the body).
+    assert all(f == (200, b"hello, world\n") or isinstance(f, str) for f in files), files
+    for status, output in answers:
+        if simulator.board_name() and status in (None, 500, 503):
+            continue  # a board's heap: 37 KiB free on the esp32 profile with uhttpd
+        assert status == 200, output
+        assert output.count("\n") == 1 and output.startswith("sh: "), output
+        if not simulator.board_name():
+            # The shell's own limits come first in a thread, as on the
+            # console: the runtime's came first, and an import made at its
+            # limit crashed the simulator (once in a few runs).
+            assert "nested deeper than" in output, output
+        assert ("nested deeper than" in output or "recursion" in output
+                or simulator.board_name() and "memory allocation failed" in output), output
+    if not simulator.board_name():
+        assert files == [(200, b"hello, world\n")] * 10
+    assert web.request("GET", "/hello.txt")[::2] == (200, b"hello, world\n")

@@ -452,7 +452,7 @@ def test_help(wsim):
 
 # TLS buffers come from the Python heap on the unix port (from the system's
 # on an ESP32): HTTPS needs a bigger one here.
-@pytest.mark.parametrize("server, heap", [("http", "96K"), ("https", "128K")])
+@pytest.mark.parametrize("server, heap", [("http", "100K"), ("https", "128K")])
 def test_small_heap(compiled_sim, net, server, heap):
     """The compiled tree in a small heap downloads 200 KB: nothing holds
     the body in memory."""

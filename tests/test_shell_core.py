@@ -157,7 +157,7 @@ def test_assignments_stay_in_the_session_export_shares_them(sim):
 
 def test_python_lines_share_a_namespace_per_session(sim):
     out = sim.out(["> a = 20", "< a + 1", "< 'text'", "> import sys", "< sdata.name, sdata.version"])
-    assert out == "21\ntext\n('munix', '0.1.0')\n"
+    assert out == "21\ntext\nmunix 0.1.0\n"
 
 
 def test_python_line_errors_and_exit_do_not_end_the_os(sim):
@@ -185,6 +185,17 @@ def test_exit_at_the_console_runs_end_sh_and_leaves(sim):
     assert done.returncode == 0
     assert done.stdout.endswith("bye\n")
     assert "never" not in done.stdout
+
+
+def test_sh_c_has_its_own_options_functions_and_arguments(sim):
+    """sh -c LINE [NAME [ARG...]] runs LINE as a script runs: the options
+    it sets (set -e, which ended the console after it) and the functions
+    it defines end with it; $0 is NAME, $1... the ARGs; the variables are
+    the session's, as in upyOS."""
+    r = sim.run("sh -c 'set -e; f() { echo in f; }; v=kept; false; echo not reached'; echo status $?",
+                "false; echo after $v", "f", "sh -c 'echo $0 $1 $#' name one two", "sh -c 'echo $0 $#'")
+    assert r.out == "status 1\nafter kept\nname one 2\nsh 0\n"
+    assert r.err == "f: command not found\n"
 
 
 def test_exit_status_of_sh_c_and_of_sh_reading_its_input(sim):

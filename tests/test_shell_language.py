@@ -1,5 +1,6 @@
 """The POSIX side of the shell language: lists, pipes, redirection,
 expansion, control flow, aliases, variables' scope."""
+from munixtool import sim as simulator
 
 
 def test_and_or_lists_follow_the_status(sim):
@@ -96,6 +97,47 @@ def test_arithmetic_errors(sim):
     assert r.status == 1 and "abc: not a number" in r.err
     r = sim.run("echo $((__import__('os')))")
     assert r.status == 1
+
+
+def test_arithmetic_nesting_has_a_limit(sim):
+    """Nesting is refused past 32 levels, in one line, the shell going on
+    (300 levels from a client once ran the runtime out of stack)."""
+    deep = lambda n: "echo $((%s1%s))" % ("(" * n, ")" * n)
+    r = sim.run(deep(30), "echo $((- - ! ~ -1)) $((2 ** 3 ** 2)) $((0 ? 1 : 0 ? 2 : 3))",
+                deep(33), deep(300), "echo $(( %s ))" % "+".join(["1"] * 500), "echo on")
+    assert r.out == "1\n1 512 3\n500\non\n"
+    assert r.err == "sh: arithmetic nested deeper than 32 levels\n" * 2
+
+
+def test_command_nesting_has_limits(sim):
+    """Groups, subshells and compound commands nest 32 levels, $(...) and
+    ${...:-...} 8; past that a one-line error, the line is not run and the
+    shell goes on (300 levels ran the runtime out of stack)."""
+    def nest(n, open_, close, inner="echo %d"):
+        return open_ * n + inner % n + close * n
+    deep = [nest(32, "( ", " )"), nest(32, "{ ", "; }"), nest(32, "if true; then ", "; fi"),
+            nest(32, "while true; do ", "; break; done"), nest(8, "echo $(", ")", "echo %d"),
+            'echo "%s"' % nest(8, "${x:-", "}", "%d")]
+    too_deep = [nest(33, "( ", " )"), nest(300, "{ ", "; }"), nest(33, "if true; then ", "; fi"),
+                "f() %s" % nest(33, "{ ", "; }"), nest(300, "case x in x) ", ";; esac")]
+    if simulator.board_name():
+        # A board's stack ends first (README: about 8 ifs on an ESP32's
+        # console): one line each all the same, and the shell goes on.
+        r = sim.run(*deep + too_deep, "echo on")
+        assert r.out.endswith("on\n") and r.err.count("\n") >= 5
+        assert all("nested deeper than" in line or "maximum recursion depth" in line
+                   for line in r.err.splitlines()), r.err
+        return
+    r = sim.run(*deep, "echo st=$?")
+    assert r.out == "32\n32\n32\n32\n8\n8\nst=0\n" and r.err == ""
+    r = sim.run(*["%s\necho st=$?" % line for line in too_deep])
+    assert r.out == "st=2\n" * 5
+    assert r.err == "sh: syntax error: commands nested deeper than 32 levels\n" * 5
+    r = sim.run(nest(9, "echo $(", ")", "echo %d"), "echo st=$?", 'echo "%s"' % nest(300, "${x:-", "}", "%d"),
+                "echo st=$?", "echo on")
+    assert r.out == "st=1\nst=2\non\n"
+    assert r.err == ("sh: $(...) nested deeper than 8 levels\n"
+                     "sh: syntax error: ${...} nested deeper than 8 levels\n")
 
 
 def test_if_elif_else(sim):

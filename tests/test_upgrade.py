@@ -2,6 +2,7 @@
 HTTPS server with a test CA, installed on the simulator (which restarts
 into the new version), rolled back, and refused whenever something is
 wrong, leaving the board byte-for-byte as it was."""
+import hashlib
 import shutil
 import subprocess
 import sys
@@ -54,6 +55,11 @@ def _edit_new(tree):
     (tree / "etc" / "rc.local").write_text("echo release rc.local\n")
 
 
+def _edit_same(tree):
+    with open(tree / "etc" / "init.sh", "a") as f:
+        f.write("echo another build of 1.0.0\n")
+
+
 def _edit_crash(tree):
     with open(tree / "etc" / "init.sh", "a") as f:
         f.write("> import machine; machine.reset()\n")
@@ -96,6 +102,20 @@ def releases(tmp_path_factory):
     assert mpy != manifest
     (spoilt["mpy"] / release.MANIFEST).write_bytes(mpy)
     (spoilt["mpy"] / release.SIGNATURE).write_bytes(release.sign(key, mpy))
+    # Signed manifests that reach a user's file through another spelling.
+    for name, path in (("twoslash", "etc//shadow"), ("dotted", "./etc/rc.local"),
+                       ("upper", "ETC/shadow")):
+        folder = served / name
+        shutil.copytree(b, folder)
+        data = b"root:$sha256$evil$%s\n" % name.encode()
+        target = folder / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        line = "file %s %d %s\n" % (hashlib.sha256(data).hexdigest(), len(data), path)
+        odd = manifest + line.encode()
+        (folder / release.MANIFEST).write_bytes(odd)
+        (folder / release.SIGNATURE).write_bytes(release.sign(key, odd))
+    release.release(make_tree(base, "same", OLD, key, _edit_same), served / "same", key)
     ca = CertAuthority(base / "ca")
     good = Server(served, cert=ca.server_files("localhost"))
     wrong_host = Server(served, cert=ca.server_files("other.example"))
@@ -251,6 +271,9 @@ def test_check_shows_changes_and_changes_nothing(board, releases):
     ("--ref drop", "connection closed before the end of the body"),
     ("--ref old", "0.9.0 is older than the installed %s" % OLD),
     ("--ref mpy", "needs .mpy version 5"),
+    ("--ref twoslash", "not in normal form: 'etc//shadow'"),
+    ("--ref dotted", "not in normal form: './etc/rc.local'"),
+    ("--ref same", "this release of %s is not the build installed" % OLD),
     ("--ref nothere", "404"),
     ("--url {wrong_host}", "does not match"),
     ("--url {http_conf}", "plain http is used only for a --url given by hand"),
@@ -269,6 +292,23 @@ def test_refused_upgrades_change_nothing(board, releases, args, message):
     errors = done[0].stderr.strip().splitlines()
     assert len(errors) == 1 and errors[0].startswith("upgrade: ") and message in errors[0], errors
     assert snapshot(board) == before
+
+
+def test_user_files_in_capitals_are_kept(board, releases):
+    # On FAT (an ESP8266's default) ETC/shadow is /etc/shadow.
+    shadow = (board / "etc" / "shadow").read_bytes() if (board / "etc" / "shadow").exists() else None
+    done = boots(board, ["upgrade -y --ref upper"])
+    assert [d.returncode for d in done] == [100, 100, 0], done
+    assert boots(board, ["uname -r"])[0].stdout.splitlines()[-1] == NEW
+    assert not (board / "ETC").exists()
+    after = board / "etc" / "shadow"
+    assert (after.read_bytes() if after.exists() else None) == shadow
+
+
+def test_another_build_of_the_installed_version_installs_when_forced(board, releases):
+    done = boots(board, ["upgrade -y -f --ref same"])
+    assert [d.returncode for d in done] == [100, 100, 0], done
+    assert "echo another build of 1.0.0" in (board / "etc" / "init.sh").read_text()
 
 
 def test_plain_http_given_by_hand_works(board, releases):

@@ -81,7 +81,7 @@ def boots_with(flash: Path, kib: int, bits: int | None = None) -> bool:
 
 def smallest_heap(flash: Path, bits: int | None = None, low: int = 8, high: int = 512) -> int:
     """The smallest heap in KiB that boots and runs a command (on the
-    runtime micropython_command(bits) names)."""
+    runtime sim.runtime_command(bits) names)."""
     if not boots_with(flash, high, bits):
         raise RuntimeError("the OS does not boot with %d KiB of heap" % high)
     while high - low > 1:
@@ -225,7 +225,17 @@ def main(args) -> int:
     parser.add_argument("--no-net", action="store_true", help="skip the network daemons")
     parser.add_argument("--board", action="append", metavar="NAME",
                         help="only the memory figures on this board profile (repeatable)")
+    parser.add_argument("--soak", type=float, metavar="MINUTES",
+                        help="only the soak: all daemons and clients at once for MINUTES "
+                             "(on the first --board, if given)")
     options = parser.parse_args(args.extra)
+    if options.soak is not None:
+        if options.soak <= 0:
+            parser.error("--soak takes a number of minutes above 0")
+        from munixtool import bench_soak
+        build.build()
+        return bench_soak.report(paths.build_dir(), options.soak,
+                                 options.board[0] if options.board else None)
     if options.board:
         from munixtool import bench_board
         bench_board.report(options.board)

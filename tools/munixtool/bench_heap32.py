@@ -2,8 +2,8 @@
 figures on a 32-bit MicroPython next to the default (64-bit) one.
 
 On x86-64 every object and pointer takes 8 bytes, so heap figures are about
-twice a 32-bit board's (ESP32, RP2040); the 32-bit runtime (Debian's i386
-package, see micropython.py) gives figures close to a board's. For each
+twice a 32-bit board's (ESP32, RP2040); the 32-bit runtime (built from
+source, see portbuild.plain32) gives figures close to a board's. For each
 runtime:
 
 - heap in use at the prompt after boot (bench.HEAP_PROBE);
@@ -22,6 +22,7 @@ import tempfile
 from pathlib import Path
 
 from munixtool import MunixError, bench, bench_net, build, micropython, paths, romfs
+from munixtool import sim as simulator
 
 TIMEOUT = 30
 DAEMONS = ("uftpd", "utelnetd", "uhttpd")
@@ -51,7 +52,7 @@ def heap_with(flash: Path, bits: int | None, daemons: tuple[str, ...]) -> tuple[
 
 def check_headers(tree: Path, bits: int | None) -> None:
     """Raise MunixError when an .mpy file of tree cannot load on the runtime."""
-    target = micropython.mpy_version(bits)
+    target = micropython.mpy_version(tuple(simulator.runtime_command(bits)))
     for mpy in sorted(tree.rglob("*.mpy")):
         with open(mpy, "rb") as file:
             problem = build.header_problem(file.read(4), target)
@@ -60,8 +61,8 @@ def check_headers(tree: Path, bits: int | None) -> None:
 
 
 def word_bits(bits: int | None) -> int:
-    """The pointer width of the runtime micropython_command(bits) names."""
-    argv = micropython.micropython_command(bits)
+    """The pointer width of the runtime simulator.runtime_command(bits) names."""
+    argv = simulator.runtime_command(bits)
     argv += ["-c", "import sys;print(64 if sys.maxsize >> 32 else 32)"]
     done = subprocess.run(argv, capture_output=True, text=True, timeout=TIMEOUT, check=True)
     return int(done.stdout)

@@ -10,7 +10,9 @@
   same MicroPython;
 - FTP: upload and download of a 1 MB file (ftplib on the host, median of
   3), next to a plain socket copy of the same file by a small program on
-  the same MicroPython.
+  the same MicroPython;
+- the web desktop: page load through Chromium, static file, /api/sys and
+  WebSocket echo next to microdot (bench_web.py).
 
 The daemons are started with -i (no login), so that the figures are those
 of the daemons and not of the password hash.
@@ -49,7 +51,7 @@ def free_port() -> int:
 
 class RunningOS:
     """The OS booted with a pipe on its console, kept running (on the
-    runtime micropython_command(bits) names)."""
+    runtime sim.runtime_command(bits) names)."""
 
     def __init__(self, flash: Path, bits: int | None = None):
         self.child = subprocess.Popen(simulator.command(flash, heap="2M", bits=bits),
@@ -368,6 +370,8 @@ def report(tree: Path) -> None:
     print("    FTP (uftpd, ftplib)                   %7.1f %9.1f" % (f["ftp up"], f["ftp down"]))
     print("    plain socket copy, same runtime       %7.1f %9.1f" % (
         f["socket up"], f["socket down"]))
+    from munixtool import bench_web
+    bench_web.report(tree)
 
 
 def _microdot_version() -> str:

@@ -43,16 +43,17 @@ TO_REPL_TRIES = 12
 def to_repl(port) -> None:
     """Bring the board to MicroPython's REPL, for mpremote to take over.
 
-    munix leaves to the REPL at a Ctrl-C at its prompt; a Ctrl-C while it
-    boots only ends init.sh, and a command running takes one Ctrl-C of its
-    own; mpremote sends one, then waited (on a pseudo-terminal for ever) for
-    a raw REPL the munix prompt never gave. So Ctrl-C is sent until a REPL
-    prompt answers; when none does, mpremote tries as it would anyway."""
+    A Ctrl-C ends what runs; a Ctrl-A at munix's prompt then leaves for the
+    raw REPL (an older munix left at the Ctrl-C itself, and its REPL takes
+    the Ctrl-A). mpremote sends them once, then waits
+    (on a pseudo-terminal for ever): a Ctrl-C while munix boots only ends
+    init.sh. So both are sent until a REPL prompt answers; when none does,
+    mpremote tries as it would anyway."""
     timeout = port.timeout
     port.timeout = 0.05
     try:
         for _ in range(TO_REPL_TRIES):
-            port.write(b"\r\x03")
+            port.write(b"\r\x03\r\x01")
             seen = b""
             deadline = time.monotonic() + 0.25
             while time.monotonic() < deadline:

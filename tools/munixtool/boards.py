@@ -98,13 +98,13 @@ BOARDS = {
     board.name: board
     for board in (
         Board("esp32", "ESP32 DevKitC (no PSRAM)", machine="Generic ESP32 module with ESP32",
-              heap=112 * KIB, modules=("esp32", "neopixel"), **_ESP32),
+              heap=112 * KIB, modules=("esp32",), **_ESP32),
         Board("esp32s3", "ESP32-S3 DevKitC (8 MB PSRAM)",
               machine="Generic ESP32S3 module with Octal-SPIRAM with ESP32S3",
-              heap=8 * 1024 * KIB, psram=8 * 1024 * KIB, modules=("esp32", "neopixel"),
+              heap=8 * 1024 * KIB, psram=8 * 1024 * KIB, modules=("esp32",),
               **_ESP32),
         Board("esp32c3", "ESP32-C3 SuperMini", machine="ESP32C3 module with ESP32C3",
-              heap=128 * KIB, modules=("esp32", "neopixel"), **_ESP32),
+              heap=128 * KIB, modules=("esp32",), **_ESP32),
         Board("esp32cam", "AI-Thinker ESP32-CAM (4 MB PSRAM, camera)",
               machine="ESP32 module (spiram) with ESP32", heap=4 * 1024 * KIB,
               psram=4 * 1024 * KIB, modules=("esp32", "camera"), **_ESP32),
@@ -112,12 +112,12 @@ BOARDS = {
               machine="Raspberry Pi Pico W with RP2040", heap=168 * KIB, threads=1,
               main_stack=8 * KIB,
               thread_stack=4 * KIB, thread_stack_min=2 * KIB, sockets=8,
-              clock_start=Y2021, epoch=1970, wifi="cyw43", modules=("rp2", "neopixel"),
+              clock_start=Y2021, epoch=1970, wifi="cyw43", modules=("rp2",),
               tls_on_heap=True),
         Board("esp8266", "NodeMCU ESP8266", platform="esp8266",
               machine="ESP module with ESP8266", heap=38 * KIB, threads=0, pow3=False,
               main_stack=8 * KIB, thread_stack=0, thread_stack_min=0, sockets=8,
-              clock_start=Y2000, epoch=2000, wifi="esp8266", modules=("neopixel",)),
+              clock_start=Y2000, epoch=2000, wifi="esp8266", modules=()),
     )
 }
 
@@ -142,8 +142,6 @@ def build_options(board: Board) -> list[str]:
         "-DMUNIX_TICKS",
         # Every board's; the unix port's PATH_MAX puts 4 KiB on the C stack per nested import.
         "-DMICROPY_ALLOC_PATH_MAX=128",
-        # i386 lacks the SSE2 half floats the default build wants.
-        "-DMICROPY_FLOAT_USE_NATIVE_FLT16=0",
     ]
     if board.threads is not None and board.threads > 0:
         defines.append(f"-DMUNIX_THREADS={board.threads}")
@@ -155,14 +153,20 @@ def build_options(board: Board) -> list[str]:
         defines.append("-DMUNIX_TLS_ON_HEAP")
     if not board.pow3:
         defines.append("-DMICROPY_PY_BUILTINS_POW3=0")
+    return port_options(defines, threads=board.threads != 0)
+
+
+def port_options(defines: list[str], threads: bool = True) -> list[str]:
+    """make variables of a 32-bit unix port with mbedTLS, given C defines."""
     return [
         "MICROPY_FORCE_32BIT=1",
-        f"MICROPY_PY_THREAD={int(board.threads != 0)}",
+        f"MICROPY_PY_THREAD={int(threads)}",
         "MICROPY_SSL_AXTLS=0",
         "MICROPY_SSL_MBEDTLS=1",
         "MICROPY_PY_BTREE=0",
         "STRIP=true",
-        "CFLAGS_EXTRA=" + " ".join(defines),
+        # i386 lacks the SSE2 half floats the default build wants.
+        "CFLAGS_EXTRA=" + " ".join(["-DMICROPY_FLOAT_USE_NATIVE_FLT16=0", *defines]),
     ]
 
 

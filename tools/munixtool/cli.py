@@ -121,6 +121,11 @@ def build_parser() -> argparse.ArgumentParser:
     bench = commands.add_parser("bench", add_help=False, help="run the benchmarks")
     bench.set_defaults(module="bench")
 
+    www = commands.add_parser("www", help="precompress the web desktop's assets (www/*.gz)")
+    www.add_argument("--check", action="store_true", help="only check that they match the sources")
+    www.add_argument("--dir", type=Path, metavar="DIR", help="the web root (default www/)")
+    www.set_defaults(module="webassets")
+
     release = commands.add_parser("release", help="build a signed release for `upgrade`")
     release.add_argument("--new-key", action="store_true", help="make a signing key pair")
     release.add_argument("--key", type=Path, help="private key (default .keys/release.pem)")

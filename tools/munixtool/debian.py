@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,11 @@ DEBIAN_KEYRING = Path("/usr/share/keyrings/debian-archive-keyring.gpg")
 
 # At most this many of apt's lines go into an error message.
 APT_ERROR_LINES = 5
+# A mirror caught mid-sync serves an index whose size or hash does not match
+# its Release file for a minute or so; asking again later gets a whole one.
+APT_TRANSIENT = ("Mirror sync in progress", "Hash Sum mismatch", "unexpected size")
+APT_UPDATE_TRIES = 4
+APT_RETRY_SECONDS = 20
 
 
 @dataclass(frozen=True)
@@ -173,12 +179,18 @@ class AptDownloader:
 
     def update(self) -> str | None:
         """Fetch the suite's package lists; returns apt's complaint on failure."""
-        result = self._apt_get("update")
-        # An unreachable mirror is only a warning to apt (status 0), but its "Err:" lines tell.
-        failed = any(line.startswith("Err:") for line in result.stdout.splitlines())
-        if result.returncode != 0 or failed:
-            return _apt_complaint(result)
-        return None
+        for attempt in range(APT_UPDATE_TRIES):
+            if attempt:
+                time.sleep(APT_RETRY_SECONDS)
+            result = self._apt_get("update")
+            # An unreachable mirror is only a warning to apt (status 0), but its "Err:" lines tell.
+            failed = any(line.startswith("Err:") for line in result.stdout.splitlines())
+            if result.returncode == 0 and not failed:
+                return None
+            complaint = _apt_complaint(result)
+            if not any(word in result.stdout + result.stderr for word in APT_TRANSIENT):
+                break
+        return complaint
 
     def download(self, packages: list[str]) -> list[Path]:
         """Download the packages (from this suite) and return the .deb files."""

@@ -71,6 +71,7 @@ class Plan:
     unchanged: list[str] = field(default_factory=list)
     remove: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)  # changed on the board: left alone
+    shadows: list[str] = field(default_factory=list)  # the other form, changed: left alone
     folders: list[str] = field(default_factory=list)  # to make
     manifest: dict[str, str] = field(default_factory=dict)  # after the deploy
 
@@ -118,9 +119,23 @@ def read_manifest(transport, files: dict[str, str]) -> dict[str, str]:
         return {}
 
 
+def twin(path: str) -> str | None:
+    """The other form of a module (x.py for x.mpy and back); None for files
+    that have no other form (the boot files, data)."""
+    if path in paths.DEVICE_FILES:
+        return None
+    for suffix, other in ((".mpy", ".py"), (".py", ".mpy")):
+        if path.endswith(suffix):
+            return path[:-len(suffix)] + other
+    return None
+
+
 def make_plan(local: dict[str, bytes], local_folders: set[str], board: dict[str, str],
               folders: set[str], manifest: dict[str, str], force: bool = False,
-              config: bool = False) -> Plan:
+              config: bool = False, shipped: dict[str, str] | None = None) -> Plan:
+    """shipped: {path: sha256} of the other form munix ships (the sources
+    for a compiled deploy, the build for a source one): a twin on the board
+    equal to it is an earlier install's and goes with the form it had."""
     plan = Plan()
     for path, data in local.items():
         digest = hashlib.sha256(data).hexdigest()
@@ -143,6 +158,17 @@ def make_plan(local: dict[str, bytes], local_folders: set[str], board: dict[str,
             plan.remove.append(path)
         else:
             plan.kept.append(path)
+    # MicroPython imports x.py before x.mpy: a form left beside the new one
+    # either wins over it or wastes the flash.
+    for path in local:
+        other = twin(path)
+        if other is None or other in local or other not in board or \
+                other in plan.remove or other in plan.kept:
+            continue
+        if force or board[other] in (manifest.get(other), (shipped or {}).get(other)):
+            plan.remove.append(other)
+        else:
+            plan.shadows.append(other)
     wanted = ({str(Path(p).parent) for p in plan.copy} | local_folders) - {"."}
     for folder in sorted(wanted):
         parts = Path(folder).parts
@@ -151,6 +177,18 @@ def make_plan(local: dict[str, bytes], local_folders: set[str], board: dict[str,
             if sub not in folders and sub not in plan.folders:
                 plan.folders.append(sub)
     return plan
+
+
+def shipped_twins(root: Path, source: bool) -> dict[str, str]:
+    """{path: sha256} of the form of each module that a deploy of root
+    replaces: the build's .mpy files for a source deploy (when built), the
+    sources for a compiled one."""
+    other = paths.build_dir() if source else paths.repo_root()
+    if not other.is_dir() or other == root:
+        return {}
+    files, _ = local_tree(other)
+    return {path: hashlib.sha256(file.read_bytes()).hexdigest()
+            for path, file in files.items() if twin(path)}
 
 
 def _quote(path: str) -> str:
@@ -212,7 +250,7 @@ def deploy(port: str | None, source: bool = False, force: bool = False, config: 
         board, folders = board_tree(transport)
         manifest = read_manifest(transport, board)
         plan = make_plan(local, local_folders, board, folders, manifest, force=force,
-                         config=config)
+                         config=config, shipped=shipped_twins(root, source))
         if dry_run:
             for folder in plan.folders:
                 print(f"mkdir {folder}", file=out)
@@ -257,4 +295,6 @@ def main(args) -> int:
           f"{'would remove' if args.dry_run else 'removed'} {len(plan.remove)}, kept {len(plan.kept)}")
     for path in plan.kept:
         print(f"kept {path} (changed on the board; --force or --config overwrites)")
+    for path in plan.shadows:
+        print(f"kept {path} beside {twin(path)} (changed on the board; --force removes it)")
     return 0

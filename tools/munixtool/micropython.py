@@ -1,9 +1,7 @@
 """Find, or provision once, the MicroPython unix port that runs the simulator and tests.
 
-Besides that default runtime, a 32-bit one can be asked for (``bits=32``):
-Debian's package for the host's 32-bit companion architecture (i386 on
-amd64), whose objects and pointers are 4 bytes as on ESP32 and RP2040, so
-heap figures measured with it are close to a board's.
+The 32-bit runtime, whose objects and pointers are 4 bytes as on ESP32 and
+RP2040, is built from source with the boards' (portbuild.plain32).
 """
 
 import ast
@@ -42,7 +40,8 @@ LOADERS = {
     "armhf": ("arm-linux-gnueabihf", "ld-linux-armhf.so.3"),
 }
 
-# Host architecture -> (the 32-bit architecture it may also run, what that takes).
+# Host architecture -> (the 32-bit architecture it may also run, what that takes):
+# what to say when a 32-bit program does not run.
 COMPANIONS_32 = {
     "amd64": ("i386", "an x86-64 kernel runs them with IA32 emulation "
                       "(CONFIG_IA32_EMULATION, not turned off by ia32_emulation=0)"),
@@ -87,21 +86,11 @@ def _version(command: list[str]) -> tuple[int, int] | None:
         return None
 
 
-def micropython_command(bits: int | None = None) -> list[str]:
-    """The argv prefix that runs the MicroPython unix port (>= 1.22).
-
-    By default (bits None) uses `micropython` from PATH when recent enough;
-    otherwise, on Debian-family hosts, Debian trixie's package unpacked under
-    .cache/micropython/. With bits=32: a 32-bit build, Debian trixie's package
-    for the host's 32-bit companion architecture unpacked under
-    .cache/micropython-ARCH/ (e.g. micropython-i386); raises Unsupported when
-    this machine cannot fetch or run one.
-    """
-    if bits is None:
-        return list(_find_micropython())
-    if bits != 32:
-        raise MunixError(f"no {bits}-bit MicroPython runtime to ask for; bits is None or 32")
-    return list(_find_micropython_32())
+def micropython_command() -> list[str]:
+    """The argv prefix that runs the MicroPython unix port (>= 1.22):
+    `micropython` from PATH when recent enough; otherwise, on Debian-family
+    hosts, Debian trixie's package unpacked under .cache/micropython/."""
+    return list(_find_micropython())
 
 
 @cache
@@ -119,22 +108,10 @@ def _find_micropython() -> tuple[str, ...]:
 
 
 @cache
-def _find_micropython_32() -> tuple[str, ...]:
-    if not debian.is_debian_family():
-        raise Unsupported(
-            "a 32-bit MicroPython is fetched from Debian: this host lacks apt-get or dpkg"
-        )
-    host = debian.dpkg_architecture()
-    if host not in COMPANIONS_32:
-        raise Unsupported(f"no 32-bit architecture known to run on a {host} host")
-    return tuple(_debian_command(COMPANIONS_32[host][0]))
-
-
-@cache
-def mpy_version(bits: int | None = None) -> int:
+def mpy_version(command: tuple[str, ...] | None = None) -> int:
     """The target's ``sys.implementation._mpy`` (version, sub-version and native arch),
-    of the default runtime or of the one micropython_command(bits) names."""
-    answer = _probe(micropython_command(bits), "import sys;print(sys.implementation._mpy)")
+    of the default runtime or of the one command runs."""
+    answer = _probe(list(command or micropython_command()), "import sys;print(sys.implementation._mpy)")
     if not answer or not answer.isdigit():
         raise MunixError("MicroPython did not report sys.implementation._mpy (no .mpy support?)")
     return int(answer)
@@ -162,26 +139,25 @@ def _debian_command(arch: str | None = None) -> list[str]:
         if _probe(command, "print(1)") == "1":
             return command
         # Fetching again would not help a machine that cannot run what it has.
-        _refuse_unrunnable(loader_path, arch, host)
+        refuse_unrunnable([loader_path, "--version"], arch, host)
         shutil.rmtree(root, ignore_errors=True)
         _provision(cache_dir, root, arch)
-    _refuse_unrunnable(loader_path, arch, host)
+    refuse_unrunnable([loader_path, "--version"], arch, host)
     if _probe(command, "print(1)") != "1":
         raise MunixError(f"MicroPython unpacked under {root} does not run; {INSTALL_HINT}")
     return command
 
 
-def _refuse_unrunnable(loader: Path, arch: str, host: str) -> None:
-    """Raise Unsupported when the kernel refuses to execute loader (a program of arch)."""
-    if not loader.is_file():
+def refuse_unrunnable(argv: list, arch: str, host: str) -> None:
+    """Raise Unsupported when the kernel refuses to execute argv[0] (a program of arch)."""
+    if not Path(argv[0]).is_file():
         return
     try:
-        subprocess.run(
-            [loader, "--version"], capture_output=True, timeout=PROBE_TIMEOUT, check=False
-        )
+        subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True,
+                       timeout=PROBE_TIMEOUT, check=False)
     except OSError as error:
         if error.errno != errno.ENOEXEC:
-            raise MunixError(f"{loader} does not run: {error.strerror}") from error
+            raise MunixError(f"{argv[0]} does not run: {error.strerror}") from error
         hint = COMPANIONS_32.get(host, (arch, ""))[1]
         raise Unsupported(
             f"this machine does not run {arch} programs ({error.strerror})"

@@ -57,6 +57,7 @@ class Handle:
         self.data = data
         self.dirty = dirty
         self.opens = 1
+        self.mtime = None   # the board's, as last listed: editors compare it between saves
 
 
 class FtpConnection:
@@ -209,17 +210,23 @@ def make_operations(connection: FtpConnection):
                 return _stat_from_facts({"type": "dir"})
             with self.guard:
                 handle = self.open_paths.get(path)
-            if handle is not None and handle.data is not None:
-                handle.data.seek(0, os.SEEK_END)
-                attrs = _stat_from_facts({"type": "file"})
-                attrs["st_size"] = handle.data.tell()
-                return attrs
             facts = self._list(os.path.dirname(path)).get(os.path.basename(path))
-            if facts is None:
-                if handle is not None:
-                    return _stat_from_facts({"type": "file"})
-                raise fuse.FuseOSError(errno.ENOENT)
-            return _stat_from_facts(facts)
+            if handle is None:
+                if facts is None:
+                    raise fuse.FuseOSError(errno.ENOENT)
+                return _stat_from_facts(facts)
+            # An open file keeps the board's time until its upload sets a
+            # new one: a time of this machine's would change again at close.
+            attrs = _stat_from_facts(facts or {"type": "file"})
+            if facts is not None and not handle.dirty:
+                handle.mtime = attrs["st_mtime"]
+            if handle.mtime is None:
+                handle.mtime = float(int(time.time()))
+            attrs["st_mtime"] = attrs["st_ctime"] = attrs["st_atime"] = handle.mtime
+            if handle.data is not None:
+                handle.data.seek(0, os.SEEK_END)
+                attrs["st_size"] = handle.data.tell()
+            return attrs
 
         def readdir(self, path, fh):
             return [".", "..", *self._list(path)]
@@ -340,6 +347,7 @@ def make_operations(connection: FtpConnection):
                     raise fuse.FuseOSError(errno.EIO) from None
                 handle.dirty = False
             self._forget(handle.path)
+            handle.mtime = None
 
         def flush(self, path, fh):
             self._upload(self.handles[fh])
@@ -446,8 +454,12 @@ def mount(host: str, folder: Path, user: str = "root", port: int = 21,
         # atomic_o_trunc: open(O_TRUNC) comes to open() with its file handle,
         # not as a truncate without one that would upload an empty file at
         # once (the board's copy lost if the real upload then fails).
+        # attr_timeout=0: the kernel asks for a file's attributes each time,
+        # so that a save's new time is seen at once; a cached older one made
+        # vim warn that the file had changed since it was read.
         fuse.FUSE(make_operations(connection), os.fspath(folder), foreground=foreground,
-                  nothreads=False, fsname=f"munix:{host}", big_writes=True, atomic_o_trunc=True)
+                  nothreads=False, fsname=f"munix:{host}", big_writes=True, atomic_o_trunc=True,
+                  attr_timeout=0)
     except RuntimeError as error:
         raise MunixError(f"cannot mount on {folder}: {error}") from None
 

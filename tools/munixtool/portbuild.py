@@ -92,14 +92,62 @@ def _run(argv: list[str], cwd: Path, what: str, env: dict | None = None) -> None
                          + f"; the build needs {' '.join(BUILD_PACKAGES)}")
 
 
+def stand_ins(name: str) -> list[Path]:
+    """The files of board name's built-in modules: the common stand-ins of
+    tools/sim/rom, those of rom/board/ (time, os) in place of the common
+    ones of their name, and the board's own modules (esp32, rp2 ...)."""
+    board = boards.get(name)
+    common = paths.sim_start_script().parent / "rom"
+    own = common / "board"
+    modules = [own / m.name if (own / m.name).is_file() else m for m in sorted(common.glob("*.py"))]
+    return modules + [own / f"{m}.py" for m in board.modules]
+
+
+def _manifest(name: str) -> str:
+    """asyncio, and the board's stand-ins frozen: a board's built-in modules
+    are in its firmware, and cost its heap nothing."""
+    return MANIFEST + "".join(
+        f"module({m.name!r}, base_path={os.fspath(m.parent)!r})\n" for m in stand_ins(name))
+
+
 @cache
 def runtime(name: str) -> tuple[list[str], dict]:
     """(argv prefix, environment) of the MicroPython that plays board name,
     built on first use."""
     board = boards.get(name)
-    options = boards.build_options(board)
-    key = hashlib.sha256("\n".join([PATCH.read_text(), MANIFEST, *options]).encode()).hexdigest()
-    # Boards built alike (the ESP32 family) share one build.
+    manifest = _manifest(name)
+    sources = [m.read_text() for m in stand_ins(name)]
+    program, facts = _built(boards.build_options(board), manifest, sources,
+                            f"MicroPython for {board.name}",
+                            lambda program: {"stack_scale": _stack_scale(board, program)})
+    return [os.fspath(program)], boards.environment(board, facts["stack_scale"])
+
+
+def plain32() -> list[str]:
+    """The argv prefix of a 32-bit MicroPython with none of a board's limits
+    (micropython_command's, but with 4-byte objects and pointers as on ESP32
+    and RP2040), built on first use; Unsupported where it cannot run."""
+    return list(_plain32())
+
+
+@cache
+def _plain32() -> tuple[str, ...]:
+    host = debian.dpkg_architecture() if debian.is_debian_family() else ""
+    if host != "amd64":
+        raise micropython.Unsupported(
+            f"32-bit MicroPython is built on amd64 Debian hosts (gcc-multilib), not {host or 'here'}")
+    program, _ = _built(boards.port_options([]), MANIFEST, [], "32-bit MicroPython",
+                        lambda program: {})
+    micropython.refuse_unrunnable([program, "-c", "pass"], "i386", host)
+    return (os.fspath(program),)
+
+
+def _built(options: list[str], manifest: str, sources: list[str], what: str,
+           measure) -> tuple[Path, dict]:
+    """The unix port built with make options and a frozen manifest, once per
+    recipe (boards built alike, the ESP32 family, share one build), and the
+    facts measure(program) found about it then."""
+    key = hashlib.sha256("\n".join([PATCH.read_text(), manifest, *sources, *options]).encode()).hexdigest()
     home = _cache() / "builds" / key[:16]
     program = home / "micropython"
     facts_file = home / "facts.json"
@@ -107,26 +155,26 @@ def runtime(name: str) -> tuple[list[str], dict]:
     with micropython.exclusive_lock(_cache() / ".lock"):
         facts = json.loads(facts_file.read_text()) if facts_file.is_file() else {}
         if facts.get("key") != key or not program.is_file():
-            facts = _build(board, options, home, key)
+            _build(options, home, manifest, what)
+            facts = {"key": key, **measure(program)}
             facts_file.write_text(json.dumps(facts))
-    return [os.fspath(program)], boards.environment(board, facts["stack_scale"])
+    return program, facts
 
 
-def _build(board: boards.Board, options: list[str], home: Path, key: str) -> dict:
+def _build(options: list[str], home: Path, text: str, what: str) -> None:
     tree = _source_tree()
-    manifest = _cache() / "manifest.py"
-    manifest.write_text(MANIFEST)
+    manifest = _cache() / f"manifest-{home.name}.py"
+    manifest.write_text(text)
     build_dir = f"build-{home.name}"
     env = dict(os.environ, PKG_CONFIG_PATH="/usr/lib/i386-linux-gnu/pkgconfig")
     # Built on its own, or it would be compiled with the board's settings.
     _run(["make", "-C", "mpy-cross", f"-j{os.cpu_count() or 1}"], tree, "build mpy-cross")
     _run(["make", "-C", "ports/unix", f"-j{os.cpu_count() or 1}", f"BUILD={build_dir}",
           "PROG=micropython", f"FROZEN_MANIFEST={manifest}", *options],
-         tree, f"build MicroPython for {board.name}", env)
+         tree, f"build {what}", env)
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
     shutil.copy2(tree / "ports/unix" / build_dir / "micropython", home / "micropython")
-    return {"key": key, "stack_scale": _stack_scale(board, home / "micropython")}
 
 
 def _stack_scale(board: boards.Board, program: Path) -> int:

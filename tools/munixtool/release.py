@@ -19,8 +19,9 @@ The user's own files (the ``KEEP`` list of the tree's lib/upgrade.py:
 system.conf, rc.local ...) are never part of a release.
 
 ``munix release --new-key`` makes a key pair: the private key in KEY
-(default ``.keys/release.pem``, never in git) and the public key in the
-tree's ``etc/upgrade.pub``, which boards check releases against.
+(default ``.keys/release.pem``, never in git; outside a checkout
+paths.release_key) and the public key in the tree's ``etc/upgrade.pub``,
+which boards check releases against.
 """
 
 import ast
@@ -46,7 +47,7 @@ FORMAT = "munix-release 1"
 
 
 def default_key() -> Path:
-    return paths.repo_root() / ".keys" / "release.pem"
+    return paths.release_key()
 
 
 def new_key(key: Path, tree: Path, bits: int = KEY_BITS) -> Path:
@@ -177,10 +178,13 @@ def main(args) -> int:
     tree = Path(args.tree or paths.repo_root())
     key = Path(args.key or default_key())
     if args.new_key:
+        if args.tree is None and paths.checkout() is None:
+            raise MunixError(f"--new-key writes the public key into the tree, and {tree} is "
+                             "munix's installed copy: give your own tree with --tree DIR")
         public = new_key(key, tree)
         print(f"release: private key {key} (keep it secret), public key {public}")
         return 0
-    out = Path(args.out or paths.repo_root() / "release")
+    out = Path(args.out or paths.release_dir())
     version, count = release(tree, out, key, source=args.source)
     print(f"release: munix {version}, {count} files, signed, in {out}")
     return 0

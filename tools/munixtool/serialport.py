@@ -146,6 +146,7 @@ class SerialBoard:
         self.interrupt_since = None
         self.hold_until = 0.0
         self.editing = False  # munix is editing a line: Ctrl-C is a key
+        self.keys = b""  # given to the REPL by the board, for when it reads
         self.stopped = False
 
     # --- plumbing -------------------------------------------------------
@@ -259,16 +260,24 @@ class SerialBoard:
             self._notice(kind)
 
     def _notice(self, kind: str) -> None:
+        if kind < " ":
+            # A key given to the REPL (os.dupterm): read once the REPL is.
+            self.keys += kind.encode()
+            return
         if kind in "EC":
             self.editing = kind == "E"
         elif kind == "S":
             self._soft_reset()
+            return
         elif self.mode == "raw":
             self.state = "raw"
             self.write(RAW_BANNER + b">" if self.running == "boot" else b">")
         else:
             self.state = "friendly"
             self.write(self.banner + b">>> " if self.running == "boot" else b">>> ")
+        if self.state != "running" and self.keys:
+            self.pending[:0] = self.keys
+            self.keys = b""
 
     def _run(self, kind: str, code: bytes) -> None:
         """Hand code to the board; its output and notice follow."""

@@ -71,30 +71,23 @@ def board_name(board: str | None = None) -> str | None:
     return board or os.environ.get("MUNIX_BOARD") or None
 
 
-def _board_rom(name: str) -> Path:
-    """The board's built-in modules: the common stand-ins and its own."""
-    board = boards.get(name)
-    stand_ins = paths.sim_start_script().parent / "rom"
-    rom = paths.cache_dir() / "boards" / name / "rom"
-    # A stand-in of board/ (time, os) replaces the common one of its name:
-    # what boards differ in costs the default board nothing.
-    own = stand_ins / "board"
-    modules = [own / m.name if (own / m.name).is_file() else m for m in stand_ins.glob("*.py")]
-    modules += [own / f"{m}.py" for m in board.modules]
-    wanted = sorted((m.name, os.fspath(m)) for m in modules)
-    if rom.is_dir() and sorted((n, os.readlink(rom / n)) for n in os.listdir(rom)) == wanted:
-        return rom
-    shutil.rmtree(rom, ignore_errors=True)
-    # Made aside and renamed into place: boots running in parallel see it whole.
-    staging = rom.with_name(f"rom.{os.getpid()}")
-    staging.mkdir(parents=True)
-    for module in modules:
-        (staging / module.name).symlink_to(module)
-    try:
-        os.rename(staging, rom)
-    except OSError:
-        shutil.rmtree(staging)
+def _frozen_rom() -> Path:
+    """The /rom folder of a board profile: empty, its built-in modules being
+    frozen in its MicroPython (portbuild), found before anything on /rom."""
+    rom = paths.cache_dir() / "boards" / "rom-frozen"
+    rom.mkdir(parents=True, exist_ok=True)
     return rom
+
+
+def runtime_command(bits: int | None = None) -> list[str]:
+    """The MicroPython without a board's limits: the default runtime
+    (micropython.micropython_command), or with bits=32 its 32-bit build
+    (portbuild.plain32)."""
+    if bits is None:
+        return micropython.micropython_command()
+    if bits != 32:
+        raise MunixError(f"no {bits}-bit MicroPython runtime to ask for; bits is None or 32")
+    return portbuild.plain32()
 
 
 def command(
@@ -109,7 +102,7 @@ def command(
     interactive: stdin is a terminal (REPL via ``-i``, start.py told ``tty``);
     otherwise start.py is told ``pipe``. heap: MicroPython heap size, e.g. ``2M``
     (by default the board's). bits: 32 for a 32-bit MicroPython (see
-    micropython.micropython_command). board: a board profile (boards.py),
+    runtime_command). board: a board profile (boards.py),
     played by a MicroPython built for it (portbuild.py); see board_name.
     """
     start = paths.sim_start_script()
@@ -118,11 +111,11 @@ def command(
     name = board_name(board)
     if name:
         program, env = portbuild.runtime(name)
-        env["MUNIX_SIM_ROM"] = os.fspath(_board_rom(name))
+        env["MUNIX_SIM_ROM"] = os.fspath(_frozen_rom())
         argv = ["env", *(f"{key}={value}" for key, value in env.items()), *program]
         heap = heap or boards.get(name).heap
     else:
-        argv = micropython.micropython_command(bits)
+        argv = runtime_command(bits)
     if heap:
         argv += ["-X", f"heapsize={heap}"]
     if interactive:

@@ -50,4 +50,7 @@ def main(args) -> int:
         env["MUNIX_BOARD"] = name
         if not any(word.startswith("tests") for word in extra):
             extra += BOARD_TESTS
-    return subprocess.call([sys.executable, "-m", "pytest", *extra], cwd=paths.repo_root(), env=env)
+    root = paths.checkout()
+    if root is None:
+        raise MunixError("the test suite is not installed: run munix test in a munix checkout")
+    return subprocess.call([sys.executable, "-m", "pytest", *extra], cwd=root, env=env)

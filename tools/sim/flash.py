@@ -59,9 +59,11 @@ class Flash:
         return self.root + path
 
     def rename(self, old, new):
+        # Made real outside the lock: os.getcwd() of a relative path takes it.
+        real_old, real_new = self._real(old), self._real(new)
         with _lock:
             self.posix.stat(old)
-            if _rename(self._real(old), self._real(new)) != 0:
+            if _rename(real_old, real_new) != 0:
                 raise OSError(22)
 
 

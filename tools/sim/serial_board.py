@@ -21,7 +21,8 @@ Notices to the driver go on the console stream itself, framed by MARK, so
 that they arrive after everything printed before them: R (ready for code),
 D (code done), S (soft reset asked for, by SystemExit), E and C (munix's
 console starts and stops editing a line: Ctrl-C is a key, not an interrupt,
-meanwhile; see session.console_mode).
+meanwhile; see session.console_mode), and control characters: keys given to
+the REPL through os.dupterm (the Ctrl-A munix hands on for the raw REPL).
 """
 import io
 import sys
@@ -121,6 +122,17 @@ def serve():
         if kind == "S":
             return
 
+
+def keys(data):
+    """simconsole.keys: keys given to the board's REPL (os.dupterm), for the
+    driver to take once the REPL reads: one notice each."""
+    for c in data:
+        notice(chr(c))
+
+
+import simconsole  # noqa: E402
+
+simconsole.keys = keys
 
 if mode == "friendly":
     try:

@@ -1,10 +1,20 @@
 """Stand-in for the board's machine module: the unix port's machine, plus
-what boards have (Pin, freq, unique_id, reset, RTC ...). A reset ends the
-MicroPython process with status 100, which `tools/munix sim` takes as a
-board reset: it boots the OS afresh."""
+what boards have (Pin, I2C, SPI, ADC, PWM, WDT, freq, unique_id, reset,
+RTC ...), with MicroPython's API, wired to the simulated workbench
+(simbench.py: wiring, inputs from the host, state for the host).
+
+Pin (simpin.py), I2C and SPI (simbus.py), ADC and PWM (simanalog.py), WDT
+(simwdt.py), UART (simuart.py: host pseudo-terminals) load on first use.
+A reset ends the MicroPython process with status 100, which `tools/munix
+sim` takes as a board reset: it boots the OS afresh. The watchdog resets
+so when it is not fed in time (on boards with threads: the esp8266
+profile has none to watch with).
+"""
 import ffi
 import time
 from umachine import *  # noqa: F401,F403  the built-in machine
+
+import simbench
 
 _libc = ffi.open("libc.so.6")
 _exit = _libc.func("v", "_exit", "i")
@@ -16,14 +26,37 @@ WDT_RESET = 3
 DEEPSLEEP_RESET = 4
 SOFT_RESET = 5
 
-_freq = [160000000]
+_BOARD = simbench.BOARD
+_FREQS = {
+    "esp8266": (80000000, 160000000),
+    "rp2040": None,
+    "esp32c3": (80000000, 160000000),
+}.get(_BOARD, (80000000, 160000000, 240000000))
+_freq = [125000000 if _BOARD == "rp2040" else 80000000 if _BOARD == "esp8266" else 160000000]
+
+
+def _reset(cause):
+    simbench.write("reset_cause", b"%d" % cause)
+    _exit(RESET_STATUS)
+
+
+def _cause():
+    data = simbench.read("reset_cause")
+    simbench.remove("reset_cause")
+    return int(data) if data else PWRON_RESET
+
+
+_last_cause = _cause()
 
 
 def freq(hz=None):
     if hz is None:
         return _freq[0]
-    if hz not in (80000000, 160000000, 240000000):
-        raise ValueError("frequency must be 80, 160 or 240 MHz")
+    if _FREQS is None:
+        if not 1000000 <= hz <= 250000000:
+            raise ValueError("frequency out of range")
+    elif hz not in _FREQS:
+        raise ValueError("frequency must be %s MHz" % " or ".join(str(f // 1000000) for f in _FREQS))
     _freq[0] = hz
 
 
@@ -32,71 +65,72 @@ def unique_id():
 
 
 def reset():
-    _exit(RESET_STATUS)
+    _reset(HARD_RESET if _BOARD == "rp2040" else SOFT_RESET)
 
 
 def soft_reset():
     _exit(RESET_STATUS)
 
 
+PIN_WAKE = EXT0_WAKE = 2
+TIMER_WAKE = 4
+_woken = [0]
+
+
+def _sleep(ms):
+    """Until ms have passed (0: for ever) or the level esp32.wake_on_ext0
+    asked for is on its pin (the workbench's); why it woke."""
+    import sys
+    esp32 = sys.modules.get("esp32")
+    wake = esp32 and esp32._wake.get("ext0")
+    start = time.ticks_ms()
+    while not ms or time.ticks_diff(time.ticks_ms(), start) < ms:
+        if wake:
+            from simpin import _level
+            if _level(getattr(wake[0], "id", wake[0])) == wake[1]:
+                return EXT0_WAKE
+        time.sleep_ms(10)
+    return TIMER_WAKE
+
+
 def deepsleep(ms=0):
-    if ms:
-        time.sleep_ms(ms)
-    _exit(RESET_STATUS)
+    _sleep(ms)
+    _reset(DEEPSLEEP_RESET)
 
 
 def lightsleep(ms=0):
-    time.sleep_ms(ms)
+    _woken[0] = _sleep(ms)
+
+
+def wake_reason():
+    return _woken[0]
 
 
 def reset_cause():
-    return PWRON_RESET
+    return _last_cause
 
 
-class Pin:
-    """A GPIO that remembers its level: outputs read back what was set."""
-    IN = 0
-    OUT = 1
-    OPEN_DRAIN = 2
-    PULL_UP = 1
-    PULL_DOWN = 2
-    IRQ_RISING = 1
-    IRQ_FALLING = 2
-    _levels = {}
+def bitstream(pin, encoding, timing, buf):
+    """Sends buf out of pin (a NeoPixel strip reads it): the host finds it
+    in state.json, in hex."""
+    simbench.state["bitstream"][str(getattr(pin, "id", pin))] = bytes(buf).hex()
+    simbench.changed()
 
-    def __init__(self, id, mode=-1, pull=-1, value=None):
-        self.id = id
-        self.init(mode, pull, value)
 
-    def init(self, mode=-1, pull=-1, value=None):
-        if mode != -1:
-            self.mode = mode
-        if pull == Pin.PULL_UP and self.id not in Pin._levels:
-            Pin._levels[self.id] = 1
-        if value is not None:
-            self.value(value)
+# The classes load on first use, each from a stand-in of its own: a board
+# has them built in, costing no heap, and the esp8266 profile's 38 KiB has
+# no room to compile them all at once.
+_LAZY = {"Pin": "simpin", "I2C": "simbus", "SoftI2C": "simbus", "SPI": "simbus",
+         "SoftSPI": "simbus", "ADC": "simanalog", "PWM": "simanalog", "WDT": "simwdt",
+         "UART": "simuart", "I2CTarget": "simbus"}
 
-    def value(self, level=None):
-        if level is None:
-            return Pin._levels.get(self.id, 0)
-        Pin._levels[self.id] = 1 if level else 0
 
-    __call__ = value
-
-    def on(self):
-        self.value(1)
-
-    def off(self):
-        self.value(0)
-
-    def toggle(self):
-        self.value(1 - self.value())
-
-    def irq(self, handler=None, trigger=3):
-        return None
-
-    def __repr__(self):
-        return "Pin(%s)" % self.id
+def __getattr__(name):
+    if name not in _LAZY:
+        raise AttributeError(name)
+    value = getattr(__import__(_LAZY[name]), name)
+    globals()[name] = value
+    return value
 
 
 class RTC:

@@ -26,12 +26,14 @@ def idf_heap_info(capabilities):
     return [(free * 2, free, free // 2, free // 3)]
 
 
-def wake_on_ext0(pin, level):
-    _wake["ext0"] = (pin, level)
-
-
 def wake_on_ext1(pins, level):
     _wake["ext1"] = (tuple(pins), level)
+
+
+# EXT0 is the ESP32's and the S3's, not the C3's (SOC_PM_SUPPORT_EXT0_WAKEUP).
+if __import__("uos").getenv("MUNIX_BOARD") != "esp32c3":
+    def wake_on_ext0(pin, level):
+        _wake["ext0"] = (pin, level)
 
 
 def wake_on_touch(wake):

@@ -1,5 +1,8 @@
-"""Stand-in for MicroPython's neopixel module: the colours are kept, and
-write() records what the strip would show (NeoPixel.shown)."""
+"""Stand-in for MicroPython's neopixel module, which every port freezes:
+the colours are kept in the strip's buffer, and write() sends it with
+machine.bitstream as the board's module does (the workbench shows what was
+sent: simbench.py)."""
+from machine import bitstream
 
 
 class NeoPixel:
@@ -10,7 +13,7 @@ class NeoPixel:
         self.n = n
         self.bpp = bpp
         self.buf = bytearray(n * bpp)
-        self.shown = bytes(self.buf)
+        self.timing = timing
 
     def __len__(self):
         return self.n
@@ -29,4 +32,4 @@ class NeoPixel:
             self[i] = colour
 
     def write(self):
-        self.shown = bytes(self.buf)
+        bitstream(self.pin, 0, self.timing, self.buf)

@@ -1,0 +1,39 @@
+"""What no network client may see or change: the password file, the files
+the system needs to boot, and the folders holding them (FTP and HTTP ask
+here). Loaded by the daemons and the file commands, not by the shell."""
+import fspath
+
+# The password file (auth.FILE, not imported here: the daemons' heap is
+# small): no network daemon hands it out or lists it.
+SECRET = "/etc/shadow"
+
+
+def holds(path, paths):
+    """True when path is one of paths, below one, or a folder with one
+    inside (/ holds them all): what changing or moving path would hit."""
+    inside = path.rstrip("/") + "/"
+    for p in paths:
+        if path == p or path.startswith(p + "/") or p.startswith(inside):
+            return True
+    return False
+
+
+def is_secret(path):
+    """True for the password file and its writer's temporaries; path must
+    be normalised. Case is ignored, as FAT ignores it."""
+    path = path.lower()
+    return path.startswith(SECRET) and path[len(SECRET):] in ("", ".tmp", ".old")
+
+
+def guarded(path):
+    """Why a network client may not change, remove or move path (normalised),
+    or None: the password file, the files the system needs to boot, and
+    every folder holding one of them, whatever the case (FAT ignores it)."""
+    low = path.lower()
+    if is_secret(low):
+        return "is secret (the password file)"
+    if holds(low, (SECRET,)):
+        return "holds the password file"
+    if holds(low, fspath.PROTECTED):
+        return "is part of the system" if fspath.is_protected(low) else "holds files the system needs"
+    return None

@@ -1,0 +1,63 @@
+"""Imports one at a time while threads run (procctl switches it on and
+off): MicroPython puts a module in sys.modules before running its code, so
+a second thread's import of it (a module loaded on demand, two sessions
+using it first at once) would get it half made ("'module' object has no
+attribute ..."). Modules already loaded go past; the others wait for
+system.import_lock. Loaded with the first thread: the console alone pays
+nothing, and its imports no Python call more.
+"""
+import builtins
+import sys
+
+from system import import_lock, thread_ident
+
+_builtin_import = builtins.__import__
+# The modules the lock's holder is importing, outermost first: a tuple,
+# replaced whole, that threads without a GIL (RP2040) can read while it
+# changes.
+_loading = ()
+
+
+def guard(on):
+    """Imports one at a time (on), or straight to MicroPython's own."""
+    builtins.__import__ = _import if on else _builtin_import
+
+
+def _import(name, globals=None, locals=None, fromlist=(), level=0):
+    global _loading
+    if level:
+        name = _absolute(name, level)
+    if name in sys.modules and name not in _loading:
+        return _builtin_import(name, None, None, fromlist, 0)
+    with import_lock:
+        outer = _loading
+        _loading = outer + (name,)
+        try:
+            return _builtin_import(name, None, None, fromlist, 0)
+        finally:
+            _loading = outer
+
+
+def _absolute(name, level):
+    """The absolute name of a relative import (asyncio's, a user's package):
+    MicroPython gives __import__ no globals to find the importing package
+    in. It is the package this thread is loading, if any (an import at the
+    top of a package's module), else the first loaded package that has
+    such a module (asyncio loading one of its parts when first used)."""
+    mine = list(_loading) if import_lock.owner == thread_ident() else []
+    mine.reverse()
+    for outer in mine + [n for n in sys.modules if n not in mine]:
+        package = outer if hasattr(sys.modules.get(outer), "__path__") else outer.rpartition(".")[0]
+        for _ in range(level - 1):
+            package = package.rpartition(".")[0]
+        if not package:
+            continue
+        full = package + "." + name if name else package
+        if outer in mine or full in sys.modules:
+            return full
+        try:
+            _import(full)
+            return full
+        except ImportError:
+            pass
+    raise ImportError("can't perform relative import")

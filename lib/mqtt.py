@@ -1,0 +1,259 @@
+"""MQTT 3.1.1, the client side, for mqttc: over a connected socket (plain
+or TLS, see open_socket).
+
+    c = mqtt.Client(mqtt.open_socket(host, 1883), keepalive=60)
+    c.connect("id", user, password, will=("topic", b"gone", 0, False))
+    c.publish("a/b", b"hello", qos=1)     # QoS 1 waits for the PUBACK
+    c.subscribe(["a/#"], qos=1)
+    while True:
+        m = c.wait(100)                   # (topic, payload, retain) or None
+    c.disconnect()
+
+QoS 0 and 1 only. A packet is read whole, never more than max_packet
+bytes: a larger one is refused with an error rather than held. Waiting
+for a packet polls in slices the caller chooses, so a program can look at
+its stop requests between them; once a packet has begun, the rest must
+come within the socket's timeout. PINGREQ goes out when the connection
+has been quiet for the keepalive, and a broker that answers nothing for
+as long again is given up.
+"""
+import select
+import struct
+import time
+
+MAX_PACKET = 8192
+CONNECT, CONNACK, PUBLISH, PUBACK = 0x10, 0x20, 0x30, 0x40
+SUBSCRIBE, SUBACK, PINGREQ, PINGRESP, DISCONNECT = 0x82, 0x90, 0xC0, 0xD0, 0xE0
+REFUSED = {1: "unacceptable protocol version", 2: "client identifier rejected",
+           3: "server unavailable", 4: "bad user name or password", 5: "not authorized"}
+
+
+class MQTTError(Exception):
+    """A failed exchange: the message says why, in one line."""
+
+
+def check_topic(topic, wildcards=False):
+    """Raise MQTTError unless topic is a valid topic name (a filter, with
+    + for one level and # for the rest, when wildcards)."""
+    size = len(topic.encode())
+    if not size or size > 65535:
+        raise MQTTError("%s: a topic has 1 to 65535 bytes" % (topic or '""'))
+    if "\0" in topic:
+        raise MQTTError("%s: a topic has no NUL character" % topic)
+    levels = topic.split("/")
+    for i, level in enumerate(levels):
+        if "+" in level or "#" in level:
+            if not wildcards:
+                raise MQTTError("%s: + and # are for subscribing, not in a topic name" % topic)
+            if level not in ("+", "#") or (level == "#" and i < len(levels) - 1):
+                raise MQTTError("%s: + and # stand alone in a level, # only at the end" % topic)
+
+
+def _string(data):
+    if isinstance(data, str):
+        data = data.encode()
+    return struct.pack("!H", len(data)) + data
+
+
+def _length(n):
+    """The remaining-length field: 7 bits a byte, low bits first."""
+    out = bytearray()
+    while True:
+        byte = n & 0x7F
+        n >>= 7
+        out.append(byte | 0x80 if n else byte)
+        if not n:
+            return bytes(out)
+
+
+class Client:
+    def __init__(self, sock, keepalive=60, max_packet=MAX_PACKET):
+        self.sock = sock
+        self.keepalive_ms = keepalive * 1000
+        self.max_packet = max_packet
+        self.poller = select.poll()
+        self.poller.register(sock, select.POLLIN)
+        self.last_sent = time.ticks_ms()
+        self.pinged = None      # ticks_ms of a PINGREQ not yet answered
+        self.pending = []       # messages that came while awaiting an ack
+        self.packet_id = 0
+
+    def _send(self, kind, body=b""):
+        try:
+            self.sock.write(bytes([kind]) + _length(len(body)))
+            if body:
+                self.sock.write(body)
+        except OSError as e:
+            raise MQTTError(_reason(e))
+        self.last_sent = time.ticks_ms()
+
+    def _read(self, n):
+        data = b""
+        while len(data) < n:
+            try:
+                part = self.sock.read(n - len(data))
+            except OSError as e:
+                raise MQTTError(_reason(e))
+            if not part:
+                raise MQTTError("the broker closed the connection")
+            data += part
+        return data
+
+    def _packet(self, ms):
+        """(type byte, body) of the next packet, None when none began
+        within ms."""
+        ready = self.poller.poll(ms)
+        if not ready:
+            return None
+        if ready[0][1] & (select.POLLHUP | select.POLLERR) and not ready[0][1] & select.POLLIN:
+            raise MQTTError("the broker closed the connection")
+        kind = self._read(1)[0]
+        size = shift = 0
+        while True:
+            byte = self._read(1)[0]
+            size |= (byte & 0x7F) << shift
+            shift += 7
+            if not byte & 0x80:
+                break
+            if shift > 21:
+                raise MQTTError("the broker sent a malformed packet length")
+        if size > self.max_packet:
+            raise MQTTError("the broker sent a packet of %d bytes, more than the %d taken"
+                            % (size, self.max_packet))
+        self.pinged = None
+        return kind, self._read(size) if size else b""
+
+    def _next_id(self):
+        self.packet_id = self.packet_id % 65535 + 1
+        return self.packet_id
+
+    def _message(self, kind, body):
+        """The (topic, payload, retain) of a PUBLISH, acknowledged when QoS 1."""
+        qos = kind >> 1 & 3
+        if qos > 1 or len(body) < 2:
+            raise MQTTError("the broker sent a PUBLISH this client cannot take (QoS %d)" % qos)
+        n = struct.unpack("!H", body[:2])[0]
+        topic = body[2:2 + n]
+        at = 2 + n
+        if qos:
+            self._send(PUBACK, body[at:at + 2])
+            at += 2
+        try:
+            topic = topic.decode()
+        except UnicodeError:
+            raise MQTTError("the broker sent a topic that is not UTF-8")
+        return topic, body[at:], bool(kind & 1)
+
+    def _await(self, want, packet_id=None, timeout_ms=10000):
+        """The body of the next packet of type want (with that packet id),
+        PUBLISHes on the way kept for wait()."""
+        start = time.ticks_ms()
+        while True:
+            left = timeout_ms - time.ticks_diff(time.ticks_ms(), start)
+            if left <= 0:
+                raise MQTTError("no answer from the broker")
+            got = self._packet(left)
+            if got is None:
+                continue
+            kind, body = got
+            if kind & 0xF0 == PUBLISH:
+                self.pending.append(self._message(kind, body))
+            elif kind & 0xF0 == want and (packet_id is None or body[:2] == struct.pack("!H", packet_id)):
+                return body
+
+    def connect(self, client_id, user=None, password=None, will=None, clean=True):
+        """Open the session; will is (topic, message, qos, retain) or None."""
+        flags = 2 if clean else 0
+        payload = _string(client_id)
+        if will:
+            topic, message, qos, retain = will
+            flags |= 4 | qos << 3 | (0x20 if retain else 0)
+            payload += _string(topic) + _string(message)
+        if user is not None:
+            flags |= 0x80
+            payload += _string(user)
+        if password is not None:
+            flags |= 0x40
+            payload += _string(password)
+        head = _string("MQTT") + struct.pack("!BBH", 4, flags, self.keepalive_ms // 1000)
+        self._send(CONNECT, head + payload)
+        body = self._await(CONNACK)
+        code = body[1] if len(body) > 1 else 255
+        if code:
+            raise MQTTError("the broker refused the connection: %s"
+                            % REFUSED.get(code, "code %d" % code))
+
+    def publish(self, topic, payload, qos=0, retain=False):
+        if isinstance(payload, str):
+            payload = payload.encode()
+        head = _string(topic)
+        packet_id = None
+        if qos:
+            packet_id = self._next_id()
+            head += struct.pack("!H", packet_id)
+        self._send(PUBLISH | qos << 1 | (1 if retain else 0), head + payload)
+        if qos:
+            self._await(PUBACK, packet_id)
+
+    def subscribe(self, filters, qos=0):
+        """Subscribe to every filter; the QoS granted to each."""
+        packet_id = self._next_id()
+        body = struct.pack("!H", packet_id)
+        for f in filters:
+            body += _string(f) + bytes([qos])
+        self._send(SUBSCRIBE, body)
+        granted = list(self._await(SUBACK, packet_id)[2:])
+        for f, code in zip(filters, granted):
+            if code & 0x80:
+                raise MQTTError("%s: the broker refused the subscription" % f)
+        return granted
+
+    def ping_if_due(self):
+        """Send PINGREQ when nothing was sent for the keepalive."""
+        if self.keepalive_ms and time.ticks_diff(time.ticks_ms(), self.last_sent) >= self.keepalive_ms:
+            self._send(PINGREQ)
+            if self.pinged is None:
+                self.pinged = self.last_sent
+
+    def wait(self, ms):
+        """The next message, (topic, payload bytes, retained), or None when
+        none came within ms; answers the broker's pings and acks on the way."""
+        if self.pending:
+            return self.pending.pop(0)
+        self.ping_if_due()
+        got = self._packet(ms)
+        if got is None:
+            if self.pinged is not None and \
+                    time.ticks_diff(time.ticks_ms(), self.pinged) > self.keepalive_ms:
+                raise MQTTError("the broker stopped answering")
+            return None
+        kind, body = got
+        if kind & 0xF0 == PUBLISH:
+            return self._message(kind, body)
+        return None
+
+    def disconnect(self):
+        try:
+            self._send(DISCONNECT)
+        except MQTTError:
+            pass
+
+    def close(self):
+        self.sock.close()
+
+
+def open_socket(host, port, tls=False, ca=None, timeout=10, verify=True):
+    """A socket connected to the broker at host:port, over TLS when tls:
+    httpclient's connection, whose TLS (tls or ssl module, certificates
+    checked against the CA bundle ca unless verify is false, the clock
+    checked first) is what HTTPS has."""
+    import httpclient
+    try:
+        return httpclient.connect("https" if tls else "http", host, port, ca, timeout, verify)
+    except httpclient.HTTPError as e:
+        raise MQTTError(str(e))
+
+
+def _reason(e):
+    import httpclient
+    return httpclient.reason(e)

@@ -1,0 +1,79 @@
+"""The clients of a thread daemon (netd.start: uftpd, utelnetd) that have
+not logged in yet: its guests.
+
+A guest has login_ms from its connection to log in, however much it sends
+meanwhile, and at most `slots` guests are served at once. A new client
+that finds no slot free (the guests' or the daemon's) takes the slot of
+the oldest guest that has had EVICT_MS, whose session ends at once: idle
+or dribbling connections never lock logged-in users or new logins out. A
+guest that runs out of time or slot gets Expired in its next wait.
+
+Loaded only by the daemons that ask for logins over a thread each, so that
+uhttpd (asyncio, on a small heap) carries none of it.
+"""
+import time
+
+import netd
+import system
+
+SLOTS = 2               # clients not logged in yet served at once
+EVICT_MS = 3000         # a guest this old gives its slot to a new client
+
+
+class Expired(netd.Stopped):
+    """A client not logged in ran out of time, or its slot went to a new
+    client: the session ends; str() says which."""
+
+
+class Guests:
+    def __init__(self, login_ms, slots, limit):
+        self.login_ms = login_ms
+        self.slots = max(1, min(slots, limit))
+        self.table = []         # [sock, ticks_ms accepted, Expired once ended], oldest first
+        self.lock = system.allocate_lock()
+
+    def add(self, sock):
+        with self.lock:
+            self.table.append([sock, time.ticks_ms(), None])
+
+    def remove(self, sock):
+        """sock logged in, or its session ended: a guest no more."""
+        with self.lock:
+            for guest in self.table:
+                if guest[0] is sock:
+                    self.table.remove(guest)
+                    return
+
+    def check(self, sock, step):
+        """How long (at most step ms) the guest on sock may wait now; step
+        for a client that has logged in. Expired when its time is up."""
+        with self.lock:
+            for guest in self.table:
+                if guest[0] is sock:
+                    if guest[2] is not None:
+                        raise guest[2]
+                    left = self.login_ms - time.ticks_diff(time.ticks_ms(), guest[1])
+                    if left <= 0:
+                        raise Expired("login time is up")
+                    return min(step, left)
+        return step
+
+    def room(self, sessions, limit):
+        """Whether a new client can be served: a slot is free, or the oldest
+        guest old enough gave its own (waited for until its session ended)."""
+        with self.lock:
+            if sessions < limit and len(self.table) < self.slots:
+                return True
+            now = time.ticks_ms()
+            old = [g for g in self.table if g[2] is None and time.ticks_diff(now, g[1]) >= EVICT_MS]
+            if not old:
+                return False
+            victim = old[0]
+            victim[2] = Expired("a new client took the slot")
+        deadline = time.ticks_add(time.ticks_ms(), netd.STOP_MS)
+        while time.ticks_diff(deadline, time.ticks_ms()) > 0:
+            with self.lock:
+                if not [g for g in self.table if g is victim]:
+                    return True
+            time.sleep_ms(20)
+        return False

@@ -1,0 +1,56 @@
+"""Plain command lines, run without the parser: most lines a console or a
+script gives are a command and its arguments and nothing else (`ls -l
+/tmp`, `incr a`, a comment). Such a line is split here, and shellparse
+and expansion, which together take more heap than the rest of the shell,
+load on the first line that needs them.
+
+A line is plain when nothing in it would be read differently by the
+parser: no quotes, escapes, expansions, globs, operators, redirections or
+comments, no NAME=value first word, and a first word that is not a keyword
+or an alias. A blank line, a comment and a :label line are plain too, and
+do nothing.
+"""
+
+# The words of the command language that the parser and this module
+# share (shellparse.py imports them from here).
+META = " \t\r\n;&|()<>"       # what ends an unquoted word
+QUOTING = "'\"\\$`"           # what quotes or expands within one
+NAME_START = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_"
+NAME = NAME_START + "0123456789"
+OPENING = ("if", "while", "until", "for", "case")       # a compound command's first word
+CLOSING = ("then", "elif", "else", "fi", "do", "done", "}", "esac")     # reserved inside one
+NOP = ("nop",)
+# What the parser gives a meaning to, anywhere on a line.
+_SPECIAL = META[3:] + QUOTING + "*?[~#{}\v\f"
+
+
+def is_name(text):
+    """True if text can name a variable: a letter or _, then letters,
+    digits or _."""
+    if not text or text[0] not in NAME_START:
+        return False
+    for c in text:
+        if c not in NAME:
+            return False
+    return True
+
+
+def node(line, aliases=None):
+    """The line's parsed form if it is plain: ("list", [(("argv", words),
+    False)]), or NOP for a blank line, a comment or a :label; None when it
+    needs the parser. A script's line may end with its newline."""
+    if line[-1:] == "\n":
+        line = line[:-1]
+    text = line.lstrip(" \t\r")
+    if not text or text[0] == "#":
+        return NOP
+    for c in _SPECIAL:
+        if c in text:
+            return None
+    words = text.split()
+    first = words[0]
+    if first[0] == ":":
+        return NOP if len(first) > 1 else None
+    if first in OPENING or first in CLOSING or first == "!" or "=" in first or aliases and first in aliases:
+        return None
+    return ("list", [(("argv", words), False)])

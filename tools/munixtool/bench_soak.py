@@ -1,0 +1,236 @@
+"""``munix bench --soak MINUTES``: everything at once, for a while.
+
+The compiled tree boots with uftpd, utelnetd, uhttpd and crond running
+(a cron job every five seconds); then, until the time is up, clients on
+the loopback keep them busy at once:
+
+- telnet: two sessions, each running `echo`, `ls /bin` and a background
+  job (`true &` then `wait`) in turn;
+- FTP: a 32 KB file uploaded, downloaded and compared, again and again;
+- HTTP: a static file, /api/sys and /api/run, on new connections.
+
+Every request is checked (its answer, or the prompt after a command); the
+report gives per kind the requests served, the failures and the slowest
+answer, then the heap in use after a collection before and after the run
+(drift), the modules first loaded during the run (the warm-up round should
+have loaded them all: each is drift that is no leak), and the threads and
+open sockets of the runtime before and after, once the clients have left
+(leaks).
+
+The drift is what the run left behind beyond the warm-up's state. It was
+finished jobs kept in the process table (an ended telnet session's kept the
+whole session alive, cron's filled the table's last eight) and ended
+telnet sessions kept by their terminal, which telnetd's watcher still
+referred to (in its locals, or as a stale word on its thread's stack,
+which the collector scans conservatively). What remains, a few hundred
+bytes either way, is such stale words: it does not add up over time.
+"""
+
+import ftplib
+import http.client
+import io
+import json
+import os
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from munixtool import bench_net
+from munixtool import sim as simulator
+
+FTP_FILE = 32 * 1024
+CRON_EVERY_S = 5
+SETTLE_S = 3            # for the daemons to close what the clients left
+WARM_S = 5
+MODULES_PROBE = "import sys\n\ndef __main__(args):\n    print(' '.join(sorted(sys.modules)))\n"
+
+
+class Kind:
+    """The tally of one kind of request."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.served = 0
+        self.failures: list[str] = []
+        self.slowest = 0.0
+        self.lock = threading.Lock()
+
+    def timed(self, action) -> None:
+        start = time.perf_counter()
+        try:
+            action()
+        except Exception as e:      # any failure is a figure of the soak, not its end
+            with self.lock:
+                self.failures.append("%s: %s" % (type(e).__name__, e))
+            return
+        took = time.perf_counter() - start
+        with self.lock:
+            self.served += 1
+            self.slowest = max(self.slowest, took)
+
+
+def _telnet(port: int, kind: Kind, until: float) -> None:
+    session = bench_net.TelnetSession(port)
+    try:
+        steps = ("echo soak", "ls /bin", "true &", "wait")
+        n = 0
+        while time.monotonic() < until:
+            line = steps[n % len(steps)]
+            n += 1
+
+            def step(line=line):
+                got = session.run(line)
+                if line == "echo soak" and b"soak\r\n" not in got:
+                    raise RuntimeError("echo answered %r" % got[-80:])
+            kind.timed(step)
+    finally:
+        session.close()
+
+
+def _ftp(port: int, kind: Kind, until: float) -> None:
+    data = os.urandom(FTP_FILE)
+    while time.monotonic() < until:
+        def transfer():
+            f = ftplib.FTP()
+            f.connect("127.0.0.1", port, timeout=bench_net.TIMEOUT)
+            try:
+                f.login()
+                f.storbinary("STOR /tmp/soak.bin", io.BytesIO(data))
+                got = io.BytesIO()
+                f.retrbinary("RETR /tmp/soak.bin", got.write)
+                if got.getvalue() != data:
+                    raise RuntimeError("the file came back changed")
+            finally:
+                f.close()
+        kind.timed(transfer)
+
+
+def _http(port: int, kind: Kind, until: float) -> None:
+    requests = (("GET", "/small.txt", None), ("GET", "/api/sys", None),
+                ("POST", "/api/run", json.dumps({"cmd": "echo soak"})))
+    n = 0
+    while time.monotonic() < until:
+        method, path, body = requests[n % len(requests)]
+        n += 1
+
+        def request(method=method, path=path, body=body):
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=bench_net.TIMEOUT)
+            try:
+                c.request(method, path, body, {"Connection": "close"})
+                r = c.getresponse()
+                answer = r.read()
+            finally:
+                c.close()
+            if r.status != 200:
+                raise RuntimeError("%s %s: %d %s" % (method, path, r.status, answer[:80]))
+        kind.timed(request)
+
+
+class _Board(bench_net.RunningOS):
+    """The OS on a board profile (its heap), or on the default board."""
+
+    def __init__(self, flash: Path, board: str | None):
+        import subprocess
+        self.child = subprocess.Popen(
+            simulator.command(flash, heap=None if board else "2M", board=board),
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+    def threads_and_sockets(self) -> tuple[int, int]:
+        """The runtime's threads and open sockets, from /proc."""
+        pid = self.child.pid
+        # `env VAR=... micropython` (a board profile) execs: the pid is the runtime's.
+        threads = len(os.listdir("/proc/%d/task" % pid))
+        sockets = 0
+        for fd in os.listdir("/proc/%d/fd" % pid):
+            try:
+                sockets += os.readlink("/proc/%d/fd/%s" % (pid, fd)).startswith("socket:")
+            except OSError:
+                pass
+        return threads, sockets
+
+
+def _modules(os_: _Board) -> set[str]:
+    return set(os_.run("/tmp/modprobe").split())
+
+
+def _cron_runs(os_: _Board) -> int:
+    return int(os_.run("cat /tmp/soak.cron | wc -l").split()[-1])
+
+
+def _clients(ports: dict, kinds: dict, seconds: float) -> list[threading.Thread]:
+    """Every client at once for seconds; their threads, ended or stuck."""
+    until = time.monotonic() + seconds
+    clients = [threading.Thread(target=_telnet, args=(ports["telnet"], kinds["telnet"], until)),
+               threading.Thread(target=_telnet, args=(ports["telnet"], kinds["telnet"], until)),
+               threading.Thread(target=_ftp, args=(ports["ftp"], kinds["ftp"], until)),
+               threading.Thread(target=_http, args=(ports["http"], kinds["http"], until))]
+    for client in clients:
+        client.start()
+    for client in clients:
+        client.join(seconds + 4 * bench_net.TIMEOUT)
+    return clients
+
+
+def soak(tree: Path, minutes: float, board: str | None = None) -> dict:
+    ports = {"telnet": bench_net.free_port(), "ftp": bench_net.free_port(),
+             "http": bench_net.free_port()}
+    conf = {name: {"port": port} for name, port in ports.items()}
+    kinds = {name: Kind(name) for name in ("telnet", "ftp", "http")}
+    with tempfile.TemporaryDirectory(prefix="munix-soak-") as tmp:
+        flash = bench_net._flash(tmp, tree, conf)
+        (flash / "www" / "small.txt").write_bytes(b"x" * bench_net.SMALL_FILE)
+        (flash / "etc" / "crontab").write_text("*:*:*:*/%d!echo cron >> /tmp/soak.cron\n"
+                                               % CRON_EVERY_S)
+        (flash / "tmp" / "modprobe.py").write_text(MODULES_PROBE)
+        os_ = _Board(flash, board)
+        try:
+            for command in ("uftpd", "utelnetd", "uhttpd", "crond"):
+                os_.run(command + (" start" if command == "crond" else " -i start"))
+            # A first round loads what the clients use: the heap it takes
+            # stays (modules, the daemons' tables) and is not drift.
+            _clients(ports, {name: Kind(name) for name in kinds}, WARM_S)
+            time.sleep(SETTLE_S)
+            modules = _modules(os_)
+            before = os_.heap(), os_.threads_and_sockets()
+            crons = _cron_runs(os_)
+            start = time.monotonic()
+            clients = _clients(ports, kinds, minutes * 60)
+            elapsed = time.monotonic() - start
+            time.sleep(SETTLE_S)
+            after = os_.heap(), os_.threads_and_sockets()
+            crons = _cron_runs(os_) - crons
+            modules = _modules(os_) - modules
+            os_.run("crond stop; utelnetd stop; uhttpd stop; uftpd stop")
+        finally:
+            os_.close()
+    return {"kinds": kinds, "seconds": elapsed, "heap": (before[0], after[0]),
+            "threads": (before[1][0], after[1][0]), "sockets": (before[1][1], after[1][1]),
+            "cron runs": crons, "modules": sorted(modules),
+            "stuck clients": sum(c.is_alive() for c in clients)}
+
+
+def report(tree: Path, minutes: float, board: str | None = None) -> int:
+    """Soak, print the figures; 1 when a request failed or something leaked."""
+    print("soak: %.1f minutes on the %s board (compiled tree) ..." % (minutes, board or "default"),
+          flush=True)
+    s = soak(tree, minutes, board)
+    print("%-8s %10s %9s %14s" % ("clients", "requests", "failed", "slowest ms"))
+    failed = 0
+    for kind in s["kinds"].values():
+        failed += len(kind.failures)
+        print("%-8s %10d %9d %14.1f" % (kind.name, kind.served, len(kind.failures),
+                                        kind.slowest * 1000))
+    expected = int(s["seconds"] // CRON_EVERY_S)
+    print("cron     %10d runs (about %d due)" % (s["cron runs"], expected))
+    heap = s["heap"]
+    print("heap in use after a collection: %.1f KiB before, %.1f KiB after, drift %+.2f KiB"
+          % (heap[0] / 1024, heap[1] / 1024, (heap[1] - heap[0]) / 1024))
+    print("modules loaded during the run: %s" % (" ".join(s["modules"]) or "none"))
+    print("threads: %d before, %d after; sockets: %d before, %d after" % (
+        *s["threads"], *s["sockets"]))
+    for kind in s["kinds"].values():
+        for failure in kind.failures[:3]:
+            print("  %s failed: %s" % (kind.name, failure))
+    leaked = s["threads"][1] > s["threads"][0] or s["sockets"][1] > s["sockets"][0]
+    return 1 if failed or leaked or s["stuck clients"] else 0
