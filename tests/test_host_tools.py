@@ -81,18 +81,48 @@ echo "Get:1 http://deb.example/debian trixie InRelease"
 
 
 def test_apt_update_asks_again_when_the_mirror_is_mid_sync(tmp_path, monkeypatch):
+    debian = apt_stand_in(tmp_path, monkeypatch, APT_MID_SYNC)
+    monkeypatch.setenv("MARK", str(tmp_path / "asked"))
+    downloader = debian.AptDownloader(tmp_path / "apt", "http://deb.example/debian", "trixie")
+    assert downloader.update() is None
+    assert (tmp_path / "asked").exists()
+
+
+APT_BROKEN_INDEX = """#!/bin/sh
+# One index of the mirror never matches its Release file; the rest is whole.
+case " $* " in
+*" update "*)
+    echo "Err:2 http://deb.example/debian trixie/main i386 Packages"
+    echo "  File has unexpected size (9436656 != 9437612). Mirror sync in progress?"
+    echo "E: Some index files failed to download." >&2
+    exit 100 ;;
+*" micropython/trixie "*) : > micropython_1.25_amd64.deb ;;
+*) echo "E: Unable to locate package nosuch" >&2; exit 100 ;;
+esac
+"""
+
+
+def apt_stand_in(tmp_path, monkeypatch, script):
     sys.path.insert(0, str(ROOT / "tools"))
     from munixtool import debian
     bindir = tmp_path / "bin"
     bindir.mkdir()
-    (bindir / "apt-get").write_text(APT_MID_SYNC)
+    (bindir / "apt-get").write_text(script)
     (bindir / "apt-get").chmod(0o755)
     monkeypatch.setenv("PATH", f"{bindir}:{os.environ['PATH']}")
-    monkeypatch.setenv("MARK", str(tmp_path / "asked"))
     monkeypatch.setattr(debian, "APT_RETRY_SECONDS", 0)
-    downloader = debian.AptDownloader(tmp_path / "apt", "http://deb.example/debian", "trixie")
-    assert downloader.update() is None
-    assert (tmp_path / "asked").exists()
+    return debian
+
+
+def test_a_mirror_with_a_broken_index_still_gives_what_it_has(tmp_path, monkeypatch, capsys):
+    debian = apt_stand_in(tmp_path, monkeypatch, APT_BROKEN_INDEX)
+    debs = debian.fetch_packages(tmp_path / "apt", "trixie", ["micropython"])
+    assert [deb.name for deb in debs] == ["micropython_1.25_amd64.deb"]
+    said = capsys.readouterr().err
+    assert said.count("\n") == 1 and "an index failed" in said
+    assert "micropython found all the same" in said
+    with pytest.raises(debian.MunixError, match="cannot fetch nosuch: .*Unable to locate package nosuch"):
+        debian.fetch_packages(tmp_path / "apt2", "trixie", ["nosuch"])
 
 
 def test_soak_bench_keeps_every_daemon_busy_and_reports_failures_and_leaks():

@@ -112,6 +112,10 @@ def build_parser() -> argparse.ArgumentParser:
     connect.add_argument("--port", type=int, default=23, help="telnet port (23; 2323 for munix sim)")
     connect.set_defaults(module="connect")
 
+    setup = commands.add_parser(
+        "setup", help="fetch and build every MicroPython the simulator and the tests run on")
+    setup.set_defaults(module="provision")
+
     test = commands.add_parser(
         "test", add_help=False,
         help="run the pytest suite (arguments go to pytest; --board NAME: on a board profile)"

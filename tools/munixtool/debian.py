@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,11 +22,14 @@ DEBIAN_KEYRING = Path("/usr/share/keyrings/debian-archive-keyring.gpg")
 
 # At most this many of apt's lines go into an error message.
 APT_ERROR_LINES = 5
-# A mirror caught mid-sync serves an index whose size or hash does not match
-# its Release file for a minute or so; asking again later gets a whole one.
-APT_TRANSIENT = ("Mirror sync in progress", "Hash Sum mismatch", "unexpected size")
-APT_UPDATE_TRIES = 4
-APT_RETRY_SECONDS = 20
+# What may go by itself: a mirror caught mid-sync serves an index whose size
+# or hash does not match its Release file for a while, a connection fails.
+# Asking again later may get it whole; a package that is not there is final.
+APT_TRANSIENT = ("Mirror sync in progress", "Hash Sum mismatch", "unexpected size",
+                 "Failed to fetch", "Could not connect", "Temporary failure",
+                 "Connection failed", "Connection timed out")
+APT_TRIES = 3
+APT_RETRY_SECONDS = 10
 
 
 @dataclass(frozen=True)
@@ -159,38 +163,39 @@ class AptDownloader:
             "Debug::NoLocking": 1,
             "APT::Get::List-Cleanup": 0,
         }
-        if architecture:
-            # The only architecture of the private lists, so plain package names mean it.
-            settings["APT::Architecture"] = architecture
-            settings["APT::Architectures"] = architecture
+        # The only architecture of the private lists, so plain package names
+        # mean it, and no other's index (the host's foreign ones) can fail.
+        architecture = architecture or dpkg_architecture()
+        settings["APT::Architecture"] = architecture
+        settings["APT::Architectures"] = architecture
         self.options = [
             arg for name, value in settings.items() for arg in ("-o", f"{name}={value}")
         ]
 
     def _apt_get(self, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            ["apt-get", *self.options, *args],
-            cwd=cwd,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        """apt-get args, asked again (APT_TRIES times in all) while what
+        fails is a mirror mid-sync or a network hiccup."""
+        for attempt in range(APT_TRIES):
+            if attempt:
+                time.sleep(APT_RETRY_SECONDS)
+            result = subprocess.run(
+                ["apt-get", *self.options, *args],
+                cwd=cwd,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if not _failed(result) or not any(
+                word in result.stdout + result.stderr for word in APT_TRANSIENT
+            ):
+                return result
+        return result
 
     def update(self) -> str | None:
         """Fetch the suite's package lists; returns apt's complaint on failure."""
-        for attempt in range(APT_UPDATE_TRIES):
-            if attempt:
-                time.sleep(APT_RETRY_SECONDS)
-            result = self._apt_get("update")
-            # An unreachable mirror is only a warning to apt (status 0), but its "Err:" lines tell.
-            failed = any(line.startswith("Err:") for line in result.stdout.splitlines())
-            if result.returncode == 0 and not failed:
-                return None
-            complaint = _apt_complaint(result)
-            if not any(word in result.stdout + result.stderr for word in APT_TRANSIENT):
-                break
-        return complaint
+        result = self._apt_get("update")
+        return _apt_complaint(result) if _failed(result) else None
 
     def download(self, packages: list[str]) -> list[Path]:
         """Download the packages (from this suite) and return the .deb files."""
@@ -219,6 +224,12 @@ class AptDownloader:
         return found[-1]
 
 
+def _failed(result: subprocess.CompletedProcess) -> bool:
+    # An unreachable mirror is only a warning to apt (status 0), but its "Err:" lines tell.
+    return result.returncode != 0 or any(
+        line.startswith("Err:") for line in result.stdout.splitlines())
+
+
 def _apt_complaint(result: subprocess.CompletedProcess) -> str:
     """apt's errors (``E:``, ``Err:`` and its reason), else its output's tail, in one line."""
     lines = (result.stdout + result.stderr).splitlines()
@@ -236,23 +247,8 @@ def fetch_packages(
 ) -> list[Path]:
     """Download packages of a Debian suite from the host's mirror into workdir,
     for the given Debian architecture (by default the host's)."""
-    if not DEBIAN_KEYRING.is_file():
-        raise MunixError(
-            f"{DEBIAN_KEYRING} is missing; install it: apt-get install debian-archive-keyring"
-        )
-    mirrors = candidate_mirrors(host_sources(), _host_codename())
-    if not mirrors:
-        raise MunixError(
-            "no Debian mirror found in the host's apt sources (/etc/apt/sources.list*)"
-        )
-    complaints = []
-    for mirror in mirrors:
-        downloader = AptDownloader(workdir, mirror, suite, architecture)
-        complaint = downloader.update()
-        if complaint is None:
-            return downloader.download(packages)
-        complaints.append(f"{mirror}: {complaint}")
-    raise MunixError(f"no apt source offers Debian {suite}: " + "; ".join(complaints))
+    return _from_mirrors(workdir, suite, "deb", architecture, " ".join(packages),
+                         lambda downloader: downloader.download(packages))
 
 
 def unpack(debs: list[Path], root: Path) -> None:
@@ -271,6 +267,19 @@ def unpack(debs: list[Path], root: Path) -> None:
 def fetch_source(workdir: Path, suite: str, package: str) -> Path:
     """Download a Debian suite's source package from the host's mirror into
     workdir; the path of its .dsc (unpack it with dpkg-source -x)."""
+    return _from_mirrors(workdir, suite, "deb-src", None, f"the source of {package}",
+                         lambda downloader: downloader.download_source(package))
+
+
+def _from_mirrors(workdir: Path, suite: str, kind: str, architecture: str | None,
+                  what: str, take):
+    """take(downloader) from the first of the host's mirrors that has what.
+    A mirror some of whose indices fail (mid-sync) is still asked: what is
+    wanted is often in the indices that came whole."""
+    if not DEBIAN_KEYRING.is_file():
+        raise MunixError(
+            f"{DEBIAN_KEYRING} is missing; install it: apt-get install debian-archive-keyring"
+        )
     mirrors = candidate_mirrors(host_sources(), _host_codename())
     if not mirrors:
         raise MunixError(
@@ -278,9 +287,17 @@ def fetch_source(workdir: Path, suite: str, package: str) -> Path:
         )
     complaints = []
     for mirror in mirrors:
-        downloader = AptDownloader(workdir, mirror, suite, kind="deb-src")
+        downloader = AptDownloader(workdir, mirror, suite, architecture, kind)
         complaint = downloader.update()
-        if complaint is None:
-            return downloader.download_source(package)
-        complaints.append(f"{mirror}: {complaint}")
-    raise MunixError(f"no apt source offers Debian {suite}'s sources: " + "; ".join(complaints))
+        try:
+            found = take(downloader)
+        except MunixError as error:
+            complaints.append(f"{mirror}: {error}"
+                              + (f" (an index failed: {complaint})" if complaint else ""))
+            continue
+        if complaint is not None:
+            print(f"munix: {mirror} {suite}: an index failed ({complaint}); "
+                  f"{what} found all the same", file=sys.stderr)
+        return found
+    raise MunixError(f"cannot fetch {what}: no apt source offers Debian {suite}: "
+                     + "; ".join(complaints))

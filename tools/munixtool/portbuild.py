@@ -1,5 +1,6 @@
 """Build the MicroPython that plays a board: the unix port, from Debian's
-source packages (micropython, and mbedtls for its TLS), with the board's settings (boards.py) and munix's patch
+source packages (micropython, mbedtls for its TLS, libffi for the
+simulator's stand-ins), with the board's settings (boards.py) and munix's patch
 (boardport.patch: thread supply, stack sizes, socket cap, no inet_pton,
 ticks from reset), so that the simulator lacks what the board lacks.
 
@@ -20,12 +21,16 @@ from munixtool import MunixError, boards, debian, micropython, paths
 SOURCE_SUITE = "trixie"
 SOURCE_PACKAGE = "micropython"
 TLS_PACKAGE = "mbedtls"
+# A 32-bit libffi built from source, so that no i386 package (and no i386
+# index of the mirror) is needed: bookworm's release tarball carries its
+# configure script, trixie's would need autotools newer than bookworm's.
+FFI_SUITE = "bookworm"
+FFI_PACKAGE = "libffi"
 SYSTEM_MBEDTLS_PATCH = "debian/patches/0006-extmod-Use-system-mbedtls.patch"
 PATCH = Path(__file__).with_name("boardport.patch")
 
-# What the build needs from the host (Debian package names, i386 ones for -m32).
-BUILD_PACKAGES = ["gcc", "make", "patch", "pkg-config", "dpkg-dev", "gcc-multilib",
-                  "libffi-dev:i386"]
+# What the build needs from the host (Debian package names).
+BUILD_PACKAGES = ["gcc", "make", "patch", "pkg-config", "dpkg-dev", "gcc-multilib"]
 
 # The unix port without Debian's frozen mip, with asyncio as boards have it.
 MANIFEST = 'include("$(MPY_DIR)/extmod/asyncio")\n'
@@ -75,6 +80,28 @@ def _source_tree() -> Path:
     _run(["patch", "-p1", "-i", os.fspath(PATCH)], tree, f"apply {PATCH.name}")
     stamp.write_text(patch_digest)
     return tree
+
+
+def _libffi() -> list[str]:
+    """make variables that link a static 32-bit libffi, built once."""
+    root = _cache() / "libffi"
+    out = root / "out"
+    library = out / "lib" / "libffi.a"
+    found = [f"LIBFFI_CFLAGS=-I{out / 'include'}", f"LIBFFI_LDFLAGS={library} -ldl"]
+    if library.is_file():
+        return found
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    dsc = debian.fetch_source(root / "apt", FFI_SUITE, FFI_PACKAGE)
+    tree = root / "tree"
+    _run(["dpkg-source", "--no-check", "-x", os.fspath(dsc), os.fspath(tree)], root,
+         "unpack libffi")
+    _run(["./configure", "--host=i686-linux-gnu", "CC=gcc -m32", "--disable-shared",
+          "--enable-static", "--disable-docs", "--disable-multi-os-directory",
+          f"--prefix={out}"], tree, "configure libffi")
+    _run(["make", f"-j{os.cpu_count() or 1}", "install"], tree, "build libffi")
+    shutil.rmtree(tree, ignore_errors=True)
+    return found
 
 
 def _run(argv: list[str], cwd: Path, what: str, env: dict | None = None) -> None:
@@ -147,7 +174,8 @@ def _built(options: list[str], manifest: str, sources: list[str], what: str,
     """The unix port built with make options and a frozen manifest, once per
     recipe (boards built alike, the ESP32 family, share one build), and the
     facts measure(program) found about it then."""
-    key = hashlib.sha256("\n".join([PATCH.read_text(), manifest, *sources, *options]).encode()).hexdigest()
+    recipe = [PATCH.read_text(), FFI_SUITE, manifest, *sources, *options]
+    key = hashlib.sha256("\n".join(recipe).encode()).hexdigest()
     home = _cache() / "builds" / key[:16]
     program = home / "micropython"
     facts_file = home / "facts.json"
@@ -166,12 +194,11 @@ def _build(options: list[str], home: Path, text: str, what: str) -> None:
     manifest = _cache() / f"manifest-{home.name}.py"
     manifest.write_text(text)
     build_dir = f"build-{home.name}"
-    env = dict(os.environ, PKG_CONFIG_PATH="/usr/lib/i386-linux-gnu/pkgconfig")
     # Built on its own, or it would be compiled with the board's settings.
     _run(["make", "-C", "mpy-cross", f"-j{os.cpu_count() or 1}"], tree, "build mpy-cross")
     _run(["make", "-C", "ports/unix", f"-j{os.cpu_count() or 1}", f"BUILD={build_dir}",
-          "PROG=micropython", f"FROZEN_MANIFEST={manifest}", *options],
-         tree, f"build {what}", env)
+          "PROG=micropython", f"FROZEN_MANIFEST={manifest}", *_libffi(), *options],
+         tree, f"build {what}")
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
     shutil.copy2(tree / "ports/unix" / build_dir / "micropython", home / "micropython")

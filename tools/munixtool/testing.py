@@ -1,4 +1,4 @@
-"""``munix test``: the pytest suite under tests/.
+"""``munix test``: the pytest suite under tests/, after ``munix setup``.
 
 ``munix test --board NAME`` runs it on a board profile (boards.py): every
 boot of the simulator plays that board. Without test paths it runs the
@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 
-from munixtool import MunixError, boards, paths
+from munixtool import MunixError, boards, paths, provision
 
 # What a board's limits can break: boot, the shell and scripts, jobs and
 # cron (threads, stacks), the daemons (threads, sockets), upgrade (TLS, clock).
@@ -53,4 +53,6 @@ def main(args) -> int:
     root = paths.checkout()
     if root is None:
         raise MunixError("the test suite is not installed: run munix test in a munix checkout")
+    # Set-up fetches, tests never do: a mirror's hiccup stops it here, in one line.
+    provision.provision(quiet=True)
     return subprocess.call([sys.executable, "-m", "pytest", *extra], cwd=root, env=env)
