@@ -125,6 +125,11 @@ def serve(sess, line=None):
         sess.status = e.status
     finally:
         proc.exit(sess.status)
+    if line is not None:
+        # Done as a session back at its prompt is: on a small board a
+        # request's parser left loaded took the heap /api/run's next
+        # requests and the daemon's own buffers needed.
+        idle()
     return sess.status
 
 
