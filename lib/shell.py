@@ -125,11 +125,10 @@ def serve(sess, line=None):
         sess.status = e.status
     finally:
         proc.exit(sess.status)
-    if line is not None:
-        # Done as a session back at its prompt is: on a small board a
-        # request's parser left loaded took the heap /api/run's next
-        # requests and the daemon's own buffers needed.
-        idle()
+    # A shell that ends is idle as one back at its prompt: on a small board
+    # the parser an /api/run line loaded took the heap the daemon's next
+    # requests needed.
+    idle()
     return sess.status
 
 

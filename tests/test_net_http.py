@@ -413,6 +413,24 @@ def test_clients_in_parallel(web):
     assert results == [(200, b"hello, world\n")] * 15
 
 
+def test_api_run_leaves_no_parser_on_a_small_heap(web):
+    """A line that needs the parser, run by /api/run on a board whose heap
+    is low with uhttpd: the parser goes after it, as after a line at a
+    prompt. It stayed, and under load the daemon found no 1 KiB block for
+    its next requests (every one reset)."""
+    if not simulator.board_name():
+        pytest.skip("the parser stays loaded on a large heap")
+    # A program, run by a plain line: it loads no parser itself.
+    web.flash.joinpath("tmp", "parserprobe.py").write_text(
+        "import sys\ndef __main__(args):\n"
+        "    print([m for m in ('shellparse', 'expansion') if m in sys.modules])\n")
+    check = "/tmp/parserprobe"
+    assert web.api("POST", "/run", json.dumps({"cmd": check}))[1]["output"] == "[]\n"
+    status, body = web.api("POST", "/run", json.dumps({"cmd": "for i in 1 2; do echo $i; done"}))
+    assert (status, body["output"]) == (200, "1\n2\n")
+    assert web.api("POST", "/run", json.dumps({"cmd": check}))[1]["output"] == "[]\n"
+
+
 def test_deep_nesting_under_concurrent_load(web):
     """200 levels of every kind of nesting sent to /api/run by two clients
     at once while a third fetches files: each line refused in one line (300
