@@ -1,5 +1,6 @@
 import cmdargs
 import munix
+import strsplit
 
 USAGE = """URL [-X METHOD] [-H 'NAME: VALUE']... [-d DATA|@FILE] [-u USER:PASSWORD] [-o FILE] [-iIvsfLk]
   Send a request to URL (http:// or https://) and print the body of the
@@ -120,7 +121,7 @@ def __main__(args):
 
 
 def _header(text):
-    name, colon, value = text.partition(":")
+    name, colon, value = strsplit.partition(text, ":")
     name = name.strip()
     if not colon or not name or _unsafe(name) or "\r" in value or "\n" in value:
         raise cmdargs.UsageError("%s: not a header (NAME: VALUE)" % text)

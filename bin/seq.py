@@ -1,4 +1,5 @@
 import cmdargs
+import strsplit
 
 USAGE = """[-s SEP] [-w] [FIRST [STEP]] LAST
   The numbers from FIRST (1) to LAST by STEP (1; negative to count down),
@@ -36,7 +37,7 @@ def __main__(args):
     for word in numbers:
         if not _is_number(word):
             return cmdargs.error(word, "not a number")
-    decimal = max([len(w.partition(".")[2]) for w in numbers])
+    decimal = max([len(strsplit.partition(w, ".")[2]) for w in numbers])
     convert = float if decimal else int
     first, step, last = 1, 1, convert(numbers[-1])
     if len(numbers) > 1:

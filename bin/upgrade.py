@@ -1,3 +1,6 @@
+import os
+import sys
+
 import cmdargs
 import munix
 
@@ -23,7 +26,6 @@ LONG = {"--check": "-c", "--yes": "-y", "--force": "-f", "--ref": "-r", "--url":
 
 def __main__(args):
     opts, _ = cmdargs.parse([LONG.get(a, a) for a in args], "cyfR", "ru", operands=0)
-    import sys
     try:
         return _main(opts)
     finally:
@@ -32,10 +34,26 @@ def __main__(args):
             sys.modules.pop(name, None)
 
 
+def _from_romfs(kernel):
+    """True when the kernel was loaded from the ROMFS partition (/rom)."""
+    found = getattr(kernel, "__file__", None)
+    if found is not None:
+        return found.startswith("/rom/")
+    # No __file__ on the ESP8266: the first folder of the path that has it.
+    for folder in sys.path:
+        for name in ("/kernel.mpy", "/kernel.py"):
+            try:
+                os.stat(folder + name)
+                return folder.startswith("/rom/")
+            except OSError:
+                pass
+    return False
+
+
 def _main(opts):
     import kernel
     import upgradeboot
-    if getattr(kernel, "__file__", "").startswith("/rom/"):
+    if _from_romfs(kernel):
         # Files installed under /lib would stay hidden behind the ROMFS.
         return cmdargs.error("", "munix runs from the ROMFS partition (/rom): update it from "
                              "a computer (`munix build --romfs FILE`, `mpremote romfs deploy FILE`)")

@@ -1,13 +1,14 @@
 """Long options (--name VALUE, --name=VALUE) for cmdargs.parse, loaded only
 by the few commands that have them (curl, mqttc): the parser every
 command loads stays small."""
+import strsplit
 
 
 def take(args, i, arg, long, valued):
     """(key, value, index of the next argument) of the long option arg, its
     value args[i] unless given with =, True for a flag; ValueError saying
     what is wrong with it."""
-    name, eq, value = arg.partition("=")
+    name, eq, value = strsplit.partition(arg, "=")
     key = long.get(name)
     if key is None:
         raise ValueError("unknown option %s" % name)

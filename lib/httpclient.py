@@ -22,6 +22,7 @@ bodies are decoded; a body that ends before its announced length is an
 error, never a short success. Every socket operation has a timeout.
 """
 import socket
+import strsplit
 
 REDIRECTS = (301, 302, 303, 307, 308)
 # Bounds on what a server can make us hold: one header (or chunk size) line,
@@ -39,13 +40,13 @@ class HTTPError(Exception):
 def split_url(url):
     """(scheme, host, port, path) of an http:// or https:// URL; a
     #fragment is the client's own, never sent, so it is left out."""
-    scheme, sep, rest = url.split("#", 1)[0].partition("://")
+    scheme, sep, rest = strsplit.partition(url.split("#", 1)[0], "://")
     scheme = scheme.lower()
     if not sep or scheme not in ("http", "https"):
         raise HTTPError("%s: not an http:// or https:// URL" % url)
     slash = rest.find("/")
     hostport, path = (rest, "/") if slash < 0 else (rest[:slash], rest[slash:])
-    host, colon, port = hostport.rpartition(":")
+    host, colon, port = strsplit.rpartition(hostport, ":")
     if not colon or "]" in port:
         host, port = hostport, ""
     if not host:
@@ -117,7 +118,7 @@ class Response:
             room -= len(line)
             if room < 0:
                 raise HTTPError("%s: response head too large" % self.url)
-            name, _, value = line.partition(":")
+            name, _, value = strsplit.partition(line, ":")
             self.headers[name.strip().lower()] = value.strip()
         if "chunked" in self.headers.get("transfer-encoding", "").lower():
             self._chunked = True

@@ -58,6 +58,7 @@ import auth
 import fspath
 import netd
 import process
+import strsplit
 import procctl
 import system
 
@@ -365,7 +366,7 @@ class Connection:
             count += 1
             if count > _HEADERS_MAX:
                 raise Error(413, "too many headers")
-            name, sep, value = line.partition(b":")
+            name, sep, value = strsplit.partition(line, b":")
             if not sep:
                 raise Error(400, "bad header line")
             try:
@@ -550,12 +551,12 @@ class Connection:
         if not auth.asked(self.server.daemon.insecure):
             return self.admit()
         # The scheme's name is case-insensitive (RFC 7617).
-        scheme, _, token = headers.get("authorization", "").partition(" ")
+        scheme, _, token = strsplit.partition(headers.get("authorization", ""), " ")
         if scheme.lower() != "basic":
             raise Error(401, "login needed (HTTP Basic)")
         import binascii
         try:
-            user, sep, password = binascii.a2b_base64(token.strip()).decode().partition(":")
+            user, sep, password = strsplit.partition(binascii.a2b_base64(token.strip()).decode(), ":")
         except (ValueError, UnicodeError):
             user, sep, password = "", "", ""
         import hashlib

@@ -9,6 +9,7 @@ nothing, and its imports no Python call more.
 import builtins
 import sys
 
+import strsplit
 from system import import_lock, thread_ident
 
 _builtin_import = builtins.__import__
@@ -47,9 +48,9 @@ def _absolute(name, level):
     mine = list(_loading) if import_lock.owner == thread_ident() else []
     mine.reverse()
     for outer in mine + [n for n in sys.modules if n not in mine]:
-        package = outer if hasattr(sys.modules.get(outer), "__path__") else outer.rpartition(".")[0]
+        package = outer if hasattr(sys.modules.get(outer), "__path__") else strsplit.rpartition(outer, ".")[0]
         for _ in range(level - 1):
-            package = package.rpartition(".")[0]
+            package = strsplit.rpartition(package, ".")[0]
         if not package:
             continue
         full = package + "." + name if name else package

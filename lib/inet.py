@@ -4,11 +4,12 @@ socket address shown as text. Ports differ in what getaddrinfo() returns:
 a (host, port) tuple on boards, a packed sockaddr on the unix port; and
 only the unix port has socket.inet_pton."""
 import socket
+import strsplit
 
 
 def split_port(text, default):
     """("host", port) of "host" or "host:port"; ValueError for a bad port."""
-    host, sep, port = text.rpartition(":")
+    host, sep, port = strsplit.rpartition(text, ":")
     if not sep:
         return text, default
     number = int(port)

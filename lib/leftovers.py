@@ -4,6 +4,7 @@ unclean stop (startup.py)."""
 import os
 
 import fspath
+import strsplit
 
 # Not swept: upgrade's own files (its journal tells what they are) and the
 # read-only ROMFS.
@@ -28,7 +29,7 @@ def sweep(folder):
     for path in found:
         target = path[:path.rfind(".")]
         if path.endswith(".part"):
-            head, _, serial = target.rpartition(".")
+            head, _, serial = strsplit.rpartition(target, ".")
             if serial.isdigit() and fspath.basename(head):
                 target = head
         if not fspath.exists(target) and fspath.exists(target + ".old"):

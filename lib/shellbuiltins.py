@@ -9,6 +9,7 @@ shellbuiltins sits above the shell's resident part and never imports it.
 import cmdargs
 import errors
 import fspath
+import strsplit
 from errors import complain
 from shellflow import Exit, Goto, LoopControl, Return
 
@@ -184,7 +185,7 @@ def _local(argv, sess, sh):
     import shellplain
     frame = sess.frames[-1]
     for arg in argv[1:]:
-        name, eq, value = arg.partition("=")
+        name, eq, value = strsplit.partition(arg, "=")
         if not shellplain.is_name(name) or name in sess.readonly:
             complain("local", "%s: %s" % (name, "is read only" if name in sess.readonly else "bad variable name"))
             return 1
@@ -213,7 +214,7 @@ def _readonly(argv, sess, sh):
         return 0
     import shellplain
     for arg in names:
-        name, eq, value = arg.partition("=")
+        name, eq, value = strsplit.partition(arg, "=")
         if not shellplain.is_name(name):
             complain("readonly", "%s: bad variable name" % name)
             return 1

@@ -16,6 +16,7 @@ import sys
 
 import fspath
 import httpclient
+import strsplit
 import upgradeboot
 
 # The user's files: never part of a release, never replaced or removed.
@@ -176,7 +177,7 @@ class Release:
             if f.readline().rstrip("\n") != FORMAT:
                 raise Failed("not a munix release manifest (%s)" % FORMAT)
             for line in f:
-                key, _, value = line.rstrip("\n").partition(" ")
+                key, _, value = strsplit.partition(line.rstrip("\n"), " ")
                 if key == "version":
                     self.version = value
                 elif key == "mpy":

@@ -67,7 +67,9 @@ def versions():
     found = {}
     with open(JOURNAL) as f:
         for line in f:
-            key, _, value = line.rstrip("\n").partition(" ")
+            # split, not partition (not on every board): only os here.
+            words = line.rstrip("\n").split(" ", 1)
+            key, value = words[0], words[-1] if len(words) > 1 else ""
             if key in ("from", "to"):
                 found[key] = value
             elif len(key) == 1:

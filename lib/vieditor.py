@@ -18,6 +18,7 @@ import gc
 import time
 
 import fspath
+import strsplit
 
 RESERVE = 8 * 1024      # heap left free for drawing, saving and undo
 UNDO_MAX = 20           # changes u can take back
@@ -846,7 +847,7 @@ class Editor:
             return False
         if cmd.startswith("set "):
             return self.setting(cmd[4:].strip())
-        verb, _, arg = cmd.partition(" ")
+        verb, _, arg = strsplit.partition(cmd, " ")
         arg = arg.strip()
         force = verb.endswith("!")
         verb = verb.rstrip("!")

@@ -33,6 +33,7 @@ import os
 import auth
 import httpd
 import netd
+import strsplit
 import system
 from micropython import const
 
@@ -138,7 +139,7 @@ def _same_origin(headers):
     """403 when the request comes from a page of another site: its Origin
     (scheme://host[:port]) names another host:port than Host."""
     origin = headers.get("origin")
-    if origin is not None and origin.partition("://")[2].lower() != headers.get("host", "").lower():
+    if origin is not None and strsplit.partition(origin, "://")[2].lower() != headers.get("host", "").lower():
         raise httpd.Error(403, "cross-site request refused (Origin is not Host)")
 
 
@@ -176,7 +177,7 @@ def _cookie(token, age):
 def _cookie_of(headers):
     """The session token of the Cookie header, "" without one."""
     for part in headers.get("cookie", "").split(";"):
-        name, _, value = part.partition("=")
+        name, _, value = strsplit.partition(part, "=")
         if name.strip() == COOKIE:
             return value.strip()
     return ""
@@ -184,8 +185,8 @@ def _cookie_of(headers):
 
 def _query(target, key):
     """A parameter of the request target's query, "" when absent."""
-    for part in target.partition("?")[2].split("&"):
-        name, _, value = part.partition("=")
+    for part in strsplit.partition(target, "?")[2].split("&"):
+        name, _, value = strsplit.partition(part, "=")
         if name == key:
             return value
     return ""

@@ -52,26 +52,36 @@ def boot(tmp_path, name, lines, conf=None):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_runtime_lacks_what_the_board_lacks(name):
+def test_runtime_lacks_what_the_board_lacks(name, tmp_path):
     board = boards.get(name)
+    (tmp_path / "filemod.py").write_text("x = 1\n")
     out, err, status = runtime(name, """
 import sys, socket
+sys.path.insert(0, %r)
 print(sys.platform, hasattr(socket, "inet_pton"), sys.maxsize)
 try:
     import _thread
     print("threads")
 except ImportError:
     print("no threads")
-try:
-    print(pow(2, 3, 5))
-except Exception as e:
-    print("no pow3")
-""")
+missing = []
+for name, code in (("pow3", "pow(2, 3, 5)"), ("partition", "'a=b'.partition('=')"),
+                   ("rpartition", "'a=b'.rpartition('=')"), ("center", "'a'.center(3)"),
+                   ("splitlines", "'ab'.splitlines()"), ("compile", "compile('1', 'f', 'eval')"),
+                   ("__file__", "__import__('filemod').__file__")):
+    try:
+        eval(code)
+    except Exception:
+        missing.append(name)
+print(" ".join(missing) or "-")
+""" % str(tmp_path))
     assert status == 0, err
-    platform, pton, maxsize, threads, pow3 = out.split()[:3] + out.splitlines()[1:3]
+    platform, pton, maxsize, threads, missing = out.split()[:3] + out.splitlines()[1:3]
     assert (platform, pton, maxsize) == (board.platform, "False", str(2**31 - 1))
     assert threads == ("no threads" if board.threads == 0 else "threads")
-    assert pow3 == ("3" if board.pow3 else "no pow3")
+    # What ports/esp8266/mpconfigport.h leaves out, Python code notices.
+    assert missing == ("pow3 partition rpartition center splitlines compile __file__"
+                       if name == "esp8266" else "-")
 
 
 def test_rp2040_has_one_extra_thread_and_says_so():

@@ -84,11 +84,23 @@ class Board:
     epoch: int              # the year time.time() counts from
     wifi: str               # key of WIFI_CODES
     modules: tuple[str, ...] = ()   # board modules the stand-ins provide
-    pow3: bool = True
+    # MicroPython features the port's mpconfigport.h turns off (the name
+    # after MICROPY_): the profile's build turns them off too.
+    lacks: tuple[str, ...] = ()
     tls_on_heap: bool = False   # TLS buffers from the Python heap (rp2), else the system's
     psram: int = 0
     notes: tuple[str, ...] = field(default=())
 
+
+# ports/esp8266/mpconfigport.h (MicroPython 1.25): what its firmware leaves
+# out that Python code can notice.
+ESP8266_LACKS = (
+    "PY_BUILTINS_COMPLEX", "PY_DELATTR_SETATTR", "PY_BUILTINS_STR_CENTER",
+    "PY_BUILTINS_STR_PARTITION", "PY_BUILTINS_STR_SPLITLINES", "PY_BUILTINS_SLICE_INDICES",
+    "PY_BUILTINS_COMPILE", "PY_BUILTINS_EXECFILE", "PY_BUILTINS_NOTIMPLEMENTED",
+    "PY_BUILTINS_POW3", "PY___FILE__", "PY_MATH_CONSTANTS", "PY_MATH_SPECIAL_FUNCTIONS",
+    "PY_MATH_FACTORIAL", "PY_MATH_ISCLOSE", "PY_BINASCII_CRC32", "PY_RANDOM_EXTRA_FUNCS",
+)
 
 _ESP32 = dict(platform="esp32", main_stack=16 * KIB, thread_stack=5 * KIB,
               thread_stack_min=4 * KIB, threads=None, sockets=10,
@@ -115,7 +127,8 @@ BOARDS = {
               clock_start=Y2021, epoch=1970, wifi="cyw43", modules=("rp2",),
               tls_on_heap=True),
         Board("esp8266", "NodeMCU ESP8266", platform="esp8266",
-              machine="ESP module with ESP8266", heap=38 * KIB, threads=0, pow3=False,
+              machine="ESP module with ESP8266", heap=38 * KIB, threads=0,
+              lacks=ESP8266_LACKS,
               main_stack=8 * KIB, thread_stack=0, thread_stack_min=0, sockets=8,
               clock_start=Y2000, epoch=2000, wifi="esp8266", modules=()),
     )
@@ -151,8 +164,7 @@ def build_options(board: Board) -> list[str]:
     if board.tls_on_heap:
         # mbedTLS allocates from the Python heap, as on rp2, so its use shows there.
         defines.append("-DMUNIX_TLS_ON_HEAP")
-    if not board.pow3:
-        defines.append("-DMICROPY_PY_BUILTINS_POW3=0")
+    defines += [f"-DMICROPY_{feature}=0" for feature in board.lacks]
     return port_options(defines, threads=board.threads != 0)
 
 

@@ -24,6 +24,7 @@ console starts and stops editing a line: Ctrl-C is a key, not an interrupt,
 meanwhile; see session.console_mode), and control characters: keys given to
 the REPL through os.dupterm (the Ctrl-A munix hands on for the raw REPL).
 """
+import builtins
 import io
 import sys
 
@@ -70,7 +71,7 @@ def run_file(path):
     except OSError:
         return True
     try:
-        exec(compile(source, path.lstrip("/"), "exec"), main_globals)
+        exec(_compiled(source, path.lstrip("/"), "exec"), main_globals)
     except SystemExit:
         return False
     except BaseException as e:  # noqa: B036  the board prints every error
@@ -93,11 +94,19 @@ def read_command():
     return kind.decode(), code.decode()
 
 
+def _compiled(source, name, mode):
+    """What exec runs: the code compiled under its name, or the text itself
+    where Python has no compile() (the ESP8266's), as its firmware does."""
+    if hasattr(builtins, "compile"):
+        return compile(source, name, mode)
+    return source
+
+
 def run_command(kind, code):
     """Run one piece of code; the notice that ends it ("D" or "S")."""
     framed = kind == "exec"
     try:
-        exec(compile(code, "<stdin>", "single" if kind == "single" else "exec"), main_globals)
+        exec(_compiled(code, "<stdin>", "single" if kind == "single" else "exec"), main_globals)
     except SystemExit:
         return "\x04\x04" if framed else "", "S"
     except BaseException as e:  # noqa: B036

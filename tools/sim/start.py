@@ -91,7 +91,10 @@ for start_file in ("/boot.py", "/main.py"):
         source = open(start_file).read()
     except OSError:
         continue
-    exec(compile(source, start_file, "exec"), {"__name__": "__main__"})
+    # A firmware runs the file by its name; the ESP8266's Python has no
+    # compile() to name it with.
+    exec(compile(source, start_file, "exec") if hasattr(builtins, "compile") else source,
+         {"__name__": "__main__"})
     del source
 if "kernel" not in sys.modules:
     # main.py could not boot the OS (it said why): the board would sit at
