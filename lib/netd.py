@@ -238,10 +238,15 @@ def start(name, port, serve, limit=4, busy=b"", insecure=False, guests=None):
     daemon of that name runs. Returns the Daemon."""
     daemon = _register(name, port, insecure)
     daemon.guests = guests
+    sock = None
     try:
         sock = daemon.listen(limit)
         daemon.thread(_accept, (daemon, sock, serve, limit, busy))
     except Exception:
+        # A daemon refused (no thread free) lets its port go: it stayed
+        # bound until reboot, and every later start said "in use".
+        if sock is not None:
+            sock.close()
         _abandon(daemon)
         raise
     return daemon

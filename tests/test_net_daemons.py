@@ -83,6 +83,24 @@ def test_a_daemon_that_gets_too_few_threads_says_so(flash):
         b.close()
 
 
+def test_a_daemon_refused_for_want_of_a_thread_lets_its_port_go(flash):
+    """An RP2040 whose one extra thread another daemon holds: utelnetd,
+    refused, kept its port bound until reboot, and every later start said
+    "in use"."""
+    b = TelnetBoard(flash, start=False)
+    try:
+        board_file = flash / "etc" / "default.board"
+        board_file.write_text('{"name": "small", "threads": 0}')
+        out = b.run("loadboard; utelnetd start; echo status=$?")
+        assert "utelnetd: no thread free" in out and "status=1" in out, out
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", b.port), timeout=10)
+        out = b.run("utelnetd start; echo status=$?")
+        assert "in use" not in out and "no thread free" in out, out
+    finally:
+        b.close()
+
+
 def test_ftp_with_one_thread_serves_one_client_at_a_time(flash):
     """An RP2040's one extra thread: uftpd's listener, which then serves
     its clients itself, one after the other."""
