@@ -74,6 +74,8 @@ for name, code in (("pow3", "pow(2, 3, 5)"), ("partition", "'a=b'.partition('=')
     except Exception:
         missing.append(name)
 print(" ".join(missing) or "-")
+import time
+print(float("16777217") == 16777216, type(time.time()).__name__)
 """ % str(tmp_path))
     assert status == 0, err
     platform, pton, maxsize, threads, missing = out.split()[:3] + out.splitlines()[1:3]
@@ -82,6 +84,8 @@ print(" ".join(missing) or "-")
     # What ports/esp8266/mpconfigport.h leaves out, Python code notices.
     assert missing == ("pow3 partition rpartition center splitlines compile __file__"
                        if name == "esp8266" else "-")
+    # Single precision floats, and whole seconds from time.time(), on every board.
+    assert out.splitlines()[3] == "True int"
 
 
 def test_rp2040_has_one_extra_thread_and_says_so():

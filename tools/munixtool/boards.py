@@ -155,6 +155,8 @@ def build_options(board: Board) -> list[str]:
         "-DMUNIX_TICKS",
         # Every board's; the unix port's PATH_MAX puts 4 KiB on the C stack per nested import.
         "-DMICROPY_ALLOC_PATH_MAX=128",
+        # Every board's floats are single precision (ports/*/mpconfigport.h).
+        "-DMICROPY_FLOAT_IMPL=MICROPY_FLOAT_IMPL_FLOAT",
     ]
     if board.threads is not None and board.threads > 0:
         defines.append(f"-DMUNIX_THREADS={board.threads}")

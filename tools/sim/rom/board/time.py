@@ -16,7 +16,8 @@ del _reset
 
 
 def time():
-    return _utime.time() + _offset[0] - _EPOCH
+    # Whole seconds, as every board's time.time() gives.
+    return int(_utime.time()) + _offset[0] - _EPOCH
 
 
 def time_ns():
