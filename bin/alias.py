@@ -32,8 +32,7 @@ def __main__(args):
             aliases[name] = arg[eq + 1:]
             changed = True
     if changed:
-        import sysconf
-        sysconf.save(munix.conf())
+        munix.save_conf({"alias": aliases})
     return status
 
 

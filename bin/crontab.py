@@ -29,9 +29,8 @@ def __main__(args):
     if "e" in opts:
         for editor in EDITORS:
             if fspath.isfile(editor):
-                import shell
                 import munix
-                return shell.run_line("%s %s" % (editor, crontable.CRONTAB), munix.session())
+                return munix.run("%s %s" % (editor, crontable.CRONTAB))
         print("No editor here: write %s on the board (its FTP server, mpremote) or "
               "install one with crontab FILE." % crontable.CRONTAB)
         return 0

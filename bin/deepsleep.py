@@ -11,10 +11,10 @@ ABOUT = "sleep until a timer or a pin resets the board"
 def __main__(args):
     import sleepmodes
     ms, pin = sleepmodes.args(args)
-    import kernel
     import machine
+    import munix
 
     def deep(ms):
-        kernel.shutdown()
+        munix.shutdown()
         machine.deepsleep(ms)
     return sleepmodes.sleep(deep, ms, pin)

@@ -1,5 +1,5 @@
 import cmdargs
-import kernel
+import munix
 
 USAGE = ""
 ABOUT = "stop the services (/etc/end.sh) and restart the board"
@@ -7,5 +7,5 @@ ABOUT = "stop the services (/etc/end.sh) and restart the board"
 
 def __main__(args):
     cmdargs.parse(args, operands=0)
-    kernel.reset(after_end_sh=True)
+    munix.reset(after_end_sh=True)
     return cmdargs.error("", "this port cannot reset")

@@ -1,5 +1,5 @@
 import cmdargs
-import kernel
+import munix
 
 USAGE = ""
 ABOUT = "restart the board at once, without stopping the services"
@@ -7,5 +7,5 @@ ABOUT = "restart the board at once, without stopping the services"
 
 def __main__(args):
     cmdargs.parse(args, operands=0)
-    kernel.reset(after_end_sh=False)
+    munix.reset(after_end_sh=False)
     return cmdargs.error("", "this port cannot reset")

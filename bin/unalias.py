@@ -15,6 +15,5 @@ def __main__(args):
     for name in names:
         if aliases.pop(name, None) is None:
             status = cmdargs.error(name, "not an alias")
-    import sysconf
-    sysconf.save(munix.conf())
+    munix.save_conf({"alias": aliases})
     return status

@@ -34,9 +34,9 @@ def __main__(args):
             sys.modules.pop(name, None)
 
 
-def _from_romfs(kernel):
+def _from_romfs():
     """True when the kernel was loaded from the ROMFS partition (/rom)."""
-    found = getattr(kernel, "__file__", None)
+    found = getattr(sys.modules.get("kernel"), "__file__", None)
     if found is not None:
         return found.startswith("/rom/")
     # No __file__ on the ESP8266: the first folder of the path that has it.
@@ -51,9 +51,8 @@ def _from_romfs(kernel):
 
 
 def _main(opts):
-    import kernel
     import upgradeboot
-    if _from_romfs(kernel):
+    if _from_romfs():
         # Files installed under /lib would stay hidden behind the ROMFS.
         return cmdargs.error("", "munix runs from the ROMFS partition (/rom): update it from "
                              "a computer (`munix build --romfs FILE`, `mpremote romfs deploy FILE`)")
@@ -61,7 +60,7 @@ def _main(opts):
     if pending and pending != "trial":
         return cmdargs.error("", "an upgrade is pending (%s): restart the board to finish it" % pending)
     if "R" in opts:
-        return _rollback(kernel, upgradeboot)
+        return _rollback(upgradeboot)
     conf = munix.conf().get("upgrade") or {}
     url = opts.get("u") or conf.get("url")
     if not url:
@@ -91,7 +90,7 @@ def _main(opts):
         upgrade.abandon()
         return status
     print("Restarting to install munix %s." % release.version)
-    kernel.reset(after_end_sh=True)
+    munix.reset(after_end_sh=True)
     return cmdargs.error("", "this port cannot restart: reset the board to install")
 
 
@@ -132,12 +131,12 @@ def _upgrade(opts, release, installed, upgrade):
     return None
 
 
-def _rollback(kernel, upgradeboot):
+def _rollback(upgradeboot):
     if not upgradeboot.exists(upgradeboot.JOURNAL):
         return cmdargs.error("", "no previous version to go back to")
     old, new = upgradeboot.undo()
     print("Rolled back from munix %s to %s; restarting." % (new, old))
-    kernel.reset(after_end_sh=True)
+    munix.reset(after_end_sh=True)
     return cmdargs.error("", "this port cannot restart: reset the board now")
 
 

@@ -1,6 +1,5 @@
 import cmdargs
 import munix
-import shell
 
 USAGE = """[-q] [-t SECONDS] [-n COUNT] CMD...
   Run the command line CMD... every SECONDS (2 unless told), COUNT times
@@ -39,7 +38,7 @@ def __main__(args):
     while True:
         if "q" not in opts:
             me.stdout.write("%sEvery %ss: %s\n\n" % ("\x1b[2J\x1b[H" if clear else "", every, line))
-        status = shell.run_line(line, sess)
+        status = munix.run(line)
         runs += 1
         # 130: Ctrl-C ended the command; it ends the watch too.
         if status == 130 or runs == count or not me.sleep(ms):

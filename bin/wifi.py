@@ -52,8 +52,7 @@ def __main__(args):
         raise cmdargs.UsageError("missing what to do with %s" % what)
     verb, params = rest[1], rest[2:]
     if verb == "ifconfig":
-        import shell
-        return shell.run(["ifconfig", what] + params, munix.session())
+        return munix.run(" ".join(["ifconfig", what] + params))
     quiet = "n" in opts
     if verb == "status" and params == ["-n"]:
         quiet, params = True, []     # upyOS puts -n last
@@ -208,14 +207,10 @@ def _hostname(network, name):
         return 0
     if not _valid_hostname(name):
         return cmdargs.error(name, "not a host name (letters, digits and -, 32 at most)")
-    import sysconf
-    conf = sysconf.load()
-    conf["hostname"] = name
     try:
-        sysconf.save(conf)
+        munix.save_conf({"hostname": name})
     except OSError as e:
-        return cmdargs.error(sysconf.PATH, e)
-    munix.conf()["hostname"] = name
+        return cmdargs.error("/etc/system.conf", e)
     _apply_hostname(network)
     return 0
 

@@ -111,3 +111,8 @@ def reset(after_end_sh):
         shutdown()
         time.sleep_ms(100)  # let the console send out what was printed
     restart()
+
+
+# munix.reset and munix.shutdown reach them here: the program API lives below.
+system.reset = reset
+system.shutdown = shutdown

@@ -14,6 +14,10 @@
     munix.tz_seconds()    the configured offset from UTC, in seconds
     munix.uptime_ms()     milliseconds since boot
     munix.is_name(S)      True if S can name a shell variable
+    munix.run(LINE)       run a command line in this session; its status
+    munix.save_conf(D)    set D's keys in /etc/system.conf and the running configuration
+    munix.reset(END)      restart the board, after /etc/end.sh when END
+    munix.shutdown()      /etc/end.sh, then stop what runs (before a deep sleep)
     munix.NAME, VERSION   the system's name and version
 
 A well-behaved loop in a program: `while munix.sleep(500): work()`.
@@ -91,3 +95,30 @@ def conf():
 
 def board():
     return system.board
+
+
+def run(line):
+    """Run a command line in this session, as the shell reads it; its status."""
+    return system.run_line(line, session())
+
+
+def save_conf(changes):
+    """Set the keys of changes in /etc/system.conf (written whole or not at
+    all), then in the running configuration; OSError when the flash
+    refuses, and nothing changed."""
+    import sysconf
+    conf = sysconf.load()
+    conf.update(changes)
+    sysconf.save(conf)
+    system.conf.update(changes)
+
+
+def reset(after_end_sh=True):
+    """Restart the board, after /etc/end.sh when after_end_sh; returns only
+    where the port cannot reset."""
+    system.reset(after_end_sh)
+
+
+def shutdown():
+    """Run /etc/end.sh and stop what still runs, as before a reset."""
+    system.shutdown()

@@ -269,6 +269,9 @@ def _internal(argv, sess, sh):
     import sysconf
     try:
         return sysconf.loadconfig() if argv[0] == "loadconfig" else sysconf.loadboard(argv[1:])
+    except OSError as e:
+        errors.report(argv[0], e)
+        return 1
     finally:
         sys.modules.pop("sysconf", None)
 

@@ -44,7 +44,11 @@ def start(recovery):
         import boardinfo
         boardinfo.install(board)
         del sys.modules["boardinfo"]
-    sysconf.loadboard([])
+    try:
+        sysconf.loadboard([])
+    except OSError as e:
+        import errors
+        errors.report("loadboard", e)
     print("%s %s on %s" % (system.NAME, system.VERSION, sys.platform))
     if fspath.exists(BOOTING):
         print("The last boot did not finish %s: starting in recovery mode." % INIT)

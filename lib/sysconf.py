@@ -91,7 +91,8 @@ def loadconfig():
 def loadboard(args):
     """(Re)load the board file: the configured one, or the one named. The
     configured file is written with what the board says of itself when
-    it is missing. Returns a status."""
+    it is missing. Returns 0; OSError naming the file when it cannot be
+    read (the caller reports it: this layer has no error words)."""
     configured = system.conf.get("board")
     path = fspath.abspath(args[0], process.current().session.cwd) if args else configured
     try:
@@ -99,10 +100,8 @@ def loadboard(args):
             _describe_board(path)
         with open(path) as f:
             data = json.load(f)
-    except (OSError, ValueError) as e:
-        import errors
-        errors.report("loadboard", OSError("%s: %s" % (path, e)) if isinstance(e, ValueError) else e)
-        return 1
+    except ValueError as e:
+        raise OSError("%s: %s" % (path, e))
     system.board.clear()
     system.board.update(data)
     return 0

@@ -39,10 +39,14 @@ def uptime_ms():
     return ms
 
 
-def recovery():
+def recovery(*args):
     """Boot again without /etc/init.sh (upyOS's utls.recovery()); the
-    kernel puts its own here when it loads, since it lives above."""
-    raise OSError("the kernel is not loaded: import kernel; kernel.recovery()")
+    kernel puts its own here when it loads, since it lives above, and so
+    for reset(after_end_sh) and shutdown() (munix.py's)."""
+    raise OSError("the kernel is not loaded: import kernel")
+
+
+reset = shutdown = recovery
 
 
 def run_line(line, sess):

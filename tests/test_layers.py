@@ -140,6 +140,22 @@ def test_programs_use_the_program_api_not_the_kernels_internals():
     assert not offenders, "\n".join(offenders)
 
 
+# What a program reaches through munix.py (run, reset, shutdown,
+# save_conf), never directly; but the shell's own commands, which are the
+# shell's language (sh), command lookup (help, which) and module table
+# (rmmod).
+THROUGH_MUNIX = {"shell", "kernel", "sysconf"}
+SHELL_PROGRAMS = {"sh", "help", "which", "rmmod"}
+
+
+def test_programs_reach_the_shell_and_the_kernel_through_munix():
+    lib = modules("lib")
+    offenders = ["bin/%s.py imports %s" % (name, ", ".join(sorted(used)))
+                 for name, path in modules("bin").items()
+                 if name not in SHELL_PROGRAMS and (used := imports(path, lib) & THROUGH_MUNIX)]
+    assert not offenders, "\n".join(offenders)
+
+
 def test_the_check_sees_imports_inside_functions(tmp_path):
     source = tmp_path / "m.py"
     source.write_text("def f():\n    import shell\n    __import__('kernel')\n")
