@@ -5,6 +5,8 @@ import sys
 
 import process
 
+_NO_MEMORY = "memory allocation failed"
+
 
 def complain(name, message):
     """Print `name: message` on the current process's error stream."""
@@ -17,8 +19,11 @@ def report(name, exc):
     if proc.session.getenv("DEBUG"):
         sys.print_exception(exc, proc.stderr)
     if isinstance(exc, MemoryError):
-        # No heap to load the words with: the exception's own will do.
-        complain(name, str(exc))
+        # No heap to load the words with: the exception's own will do,
+        # unless the heap was too full to hold them whole (MicroPython then
+        # cuts them short in its emergency buffer: "memory allocation ").
+        text = str(exc)
+        complain(name, text if text.startswith(_NO_MEMORY) else _NO_MEMORY)
         return
     import cmdargs
     complain(name, cmdargs.strerror(exc))

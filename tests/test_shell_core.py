@@ -203,3 +203,14 @@ def test_exit_status_of_sh_c_and_of_sh_reading_its_input(sim):
                 "echo 'exit 7' | sh; echo $?", "sh -c exit; echo $?")
     assert r.out == "255\n3\n7\n0\n"
     assert r.err == ""
+
+
+def test_out_of_memory_is_said_whole(sim):
+    """A MemoryError raised with the heap full has its words cut short by
+    MicroPython ("memory allocation "): the report says it whole; one with
+    the whole words keeps them."""
+    sim.write("/tmp/cut.py", "def __main__(args):\n    raise MemoryError(args[0] if args else '')\n")
+    out, err, status = sim.run("/tmp/cut 'memory allocation '", "/tmp/cut",
+                               "/tmp/cut 'memory allocation failed, allocating 64 bytes'")
+    assert err.splitlines() == ["cut: memory allocation failed"] * 2 + [
+        "cut: memory allocation failed, allocating 64 bytes"]
