@@ -226,8 +226,11 @@ def test_ctrl_c_stops_a_whole_loop(board):
 
 
 def test_background_jobs_from_the_shell(sim):
-    out = sim.out(["sleep 1 && echo late &", "echo now", "wait", "echo $!",
-                   "for i in 1 2; do echo loop$i; done &", "wait"])
-    assert out.startswith("[1] ")
-    assert out.index("now") < out.index("late")
-    assert "loop1\nloop2\n" in out
+    done = sim(["sleep 1 && echo late &", "echo now", "wait", "echo $!",
+                "for i in 1 2; do echo loop$i; done &", "wait"])
+    out = done.stdout.split("\n", 1)[1]
+    # The whole run in the message: "late" went missing once on the esp32
+    # profile in CI, and the job's errors are on stderr.
+    assert out.startswith("[1] "), done
+    assert "late" in out and out.index("now") < out.index("late"), done
+    assert "loop1\nloop2\n" in out, done
