@@ -706,8 +706,15 @@ def test_hw_refuses_booked_reserved_and_input_pins(web):
     web.run("gpio 2")
     web.run("led blink 50 &")
     try:
-        status, hw = web.api("GET", "/hw", headers=auth)
-        pin = [p for p in hw["pins"] if p["gpio"] == 2][0]
+        # The job books the pin once its thread runs, a moment after the
+        # prompt came back.
+        deadline = time.monotonic() + 10
+        while True:
+            status, hw = web.api("GET", "/hw", headers=auth)
+            pin = [p for p in hw["pins"] if p["gpio"] == 2][0]
+            if pin["booked"] or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
         pid = int(re.fullmatch(r"led blink \(pid (\d+)\)", pin["booked"]).group(1))
         assert pin["usable"] is False and re.search(r"^ *%d .*led blink" % pid, web.run("ps"), re.M)
         assert pin["value"] is None
