@@ -69,7 +69,10 @@ class Sim:
         """Boot and run lines: (out, err, status) with out the stdout less
         the banner line, err the stderr, status that of the last line."""
         done = self(list(lines) + ["echo status=$?"], **kw)
-        assert done.returncode == 0, done
+        # Whole, not as pytest cuts a repr short: the one line that says
+        # why a rare failure happened is often the last.
+        assert done.returncode == 0, "exit %d\n--- stdout\n%s--- stderr\n%s" % (
+            done.returncode, done.stdout, done.stderr)
         body, status = done.stdout.split("\n", 1)[1].rsplit("status=", 1)
         # What jobs still running print when shutdown stops them comes after.
         status, _, after = status.partition("\n")
