@@ -2,7 +2,7 @@
 a network daemon.
 
 netd (the daemons' shared code) and the daemon's own module are imported
-only once a daemon starts: while none runs, `stop` and `status` (as
+only once a daemon starts (a telnet or FTP daemon's, once a client comes): while none runs, `stop` and `status` (as
 /etc/end.sh runs them at every shutdown) cost no more than this module.
 """
 import sys
@@ -15,10 +15,12 @@ USAGE = """[-i] [-q] start|stop|status
   -q      stop quietly: no error when it is not running (for /etc/end.sh)"""
 
 
-def control(name, args, module):
+def control(name, args, module, clients=None):
     """The `uXXXd [-i] [-q] start|stop|status` command of daemon name;
-    module.start(insecure) starts it and returns the Daemon. Returns the
-    command's status."""
+    returns the command's status. Without clients, module.start(insecure)
+    starts it and returns the Daemon; with clients, (port, busy, login_s),
+    netd.start does, module being the protocol's, loaded for the first
+    client only."""
     # Not imported with this module, which stays loaded: cmdargs goes
     # after each program on a small heap (shell.HELPERS).
     import cmdargs
@@ -41,10 +43,10 @@ def control(name, args, module):
         return 0
     if daemon is not None:
         return cmdargs.error(None, "already running")
-    return _start(name, module, bool(opts.get("i")))
+    return _start(name, module, clients, bool(opts.get("i")))
 
 
-def _start(name, module, insecure):
+def _start(name, module, clients, insecure):
     import auth
     import cmdargs
     import netd
@@ -54,7 +56,11 @@ def _start(name, module, insecure):
                              " (or `setauth -d` for none, or start with -i)")
     port = netd.setting(netd.settings(name), "port", 0)
     try:
-        daemon = __import__(module).start(insecure and auth.required() is None)
+        insecure = insecure and auth.required() is None
+        if clients is None:
+            daemon = __import__(module).start(insecure)
+        else:
+            daemon = _start_clients(name, module, clients, insecure)
     except (RuntimeError, procctl.NoThread) as e:
         return cmdargs.error(None, e)
     except OSError as e:
@@ -64,3 +70,17 @@ def _start(name, module, insecure):
         return cmdargs.error("port %d" % port, e)
     print(daemon.status())
     return 0
+
+
+def _start_clients(name, module, clients, insecure):
+    """netd.start with the daemon's settings of /etc/system.conf ("port",
+    "sessions", "login_s", "login_slots"; clients gives the defaults), the
+    clients not logged in yet kept apart (netguests)."""
+    import netd
+    import netguests
+    port, busy, login_s = clients
+    conf = netd.settings(name)
+    limit = netd.setting(conf, "sessions", 4)
+    guests = netguests.Guests(netd.setting(conf, "login_s", login_s) * 1000,
+                              netd.setting(conf, "login_slots", netguests.SLOTS), limit)
+    return netd.start(name, netd.setting(conf, "port", port), module, limit, busy, insecure, guests)

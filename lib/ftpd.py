@@ -29,11 +29,7 @@ import select
 import socket
 import time
 
-# Everything a session needs is imported here, by the command that starts
-# the daemon: imports from several threads at once are not safe without a GIL.
 import auth
-import cmdargs
-import fileops
 import fsguard
 import fspath
 import netd
@@ -47,7 +43,6 @@ LINE_MS = 30000         # a started command line must end within this
 DATA_MS = 10000         # a client has this long to open a passive data connection
 ABOR_EVERY = 64         # chunks between looks for ABOR on the control connection
 TRIES = 3               # wrong passwords before the connection is closed
-LOGIN_S = 30            # the time to log in, from the connection (netguests)
 
 OPEN = ("USER", "PASS", "FEAT", "SYST", "QUIT")
 FEATURES = ("UTF8", "SIZE", "MDTM", "REST STREAM", "EPSV", "TVFS",
@@ -57,16 +52,6 @@ MONTHS = "JanFebMarAprMayJunJulAugSepOctNovDec"
 _serial = [0]           # numbers the sessions, for their temporary files
 _uploads = {}           # a new file being uploaded -> its temporary file
 _lock = system.allocate_lock()
-
-
-def start(insecure=False):
-    """Start the daemon with the settings of /etc/system.conf; the Daemon."""
-    conf = netd.settings(NAME)
-    limit = netd.setting(conf, "sessions", 4)
-    guests = netguests.Guests(netd.setting(conf, "login_s", LOGIN_S) * 1000,
-                              netd.setting(conf, "login_slots", netguests.SLOTS), limit)
-    return netd.start(NAME, netd.setting(conf, "port", 21), serve, limit,
-                      b"421 Too many connections, try again later\r\n", insecure, guests)
 
 
 def serve(daemon, sock, ip):
@@ -237,6 +222,9 @@ class Session:
                 self.rename = None
 
     def fail(self, exc):
+        # Loaded when needed, as fileops is: a session that lists and
+        # transfers leaves their heap to the board's other work.
+        import cmdargs
         code = exc.args[0] if exc.args else 0
         self.reply(452 if code == 28 else 550, cmdargs.strerror(exc))
 
@@ -396,6 +384,7 @@ class Session:
         if self.rename is None:
             self.reply(503, "RNFR first")
             return
+        import fileops
         source, target = self.rename, self.writable(arg)
         if target == source or fileops.inside(target, source):
             self.reply(553, "Cannot move a folder into itself")

@@ -72,7 +72,6 @@ _UPLOAD_MAX = const(1024 * 1024)
 _OUTPUT_MAX = const(16384)      # bytes of /api/run's output kept
 _PART = const(512)              # /api/run's output is kept in blocks of at most this size
 _REQUEST_MS = const(10000)
-_START_MS = const(3000)
 _SLOT_MS = const(3500)          # a client past the limit waits this long for a turn (past _EVICT_MS)
 _LOGIN_MS = const(10000)        # a guest's time, from its connection (the "login_s" setting)
 _GUEST_SLOTS = const(2)         # guests served at once (the "login_slots" setting)
@@ -107,23 +106,13 @@ class Error(Exception):
 
 
 def start(insecure=False):
-    """Start the daemon with the settings of /etc/system.conf; the Daemon.
-    The port is tried here first, so that one in use is reported at once."""
+    """Start the daemon with the settings of /etc/system.conf; the Daemon."""
     conf = netd.settings(NAME)
     port = netd.setting(conf, "port", 80)
-    netd.listen(netd.address(), port).close()
     # Extensions: modules serving /api/PREFIX... (camweb: a camera's
     # pictures), named by the "extensions" setting, else by the board file.
     extensions[:] = [__import__(m) for m in conf.get("extensions", system.board.get("http", ()))]
-    daemon = netd.start_task(NAME, port, lambda d: Server(d).run(), insecure)
-    # Listening is the loop's business: wait for it, so that the port is
-    # open once `uhttpd start` returns.
-    deadline = time.ticks_add(time.ticks_ms(), _START_MS)
-    while not getattr(daemon, "listening", False) and netd.get(NAME) is daemon:
-        if time.ticks_diff(deadline, time.ticks_ms()) <= 0:
-            break
-        time.sleep_ms(10)
-    return daemon
+    return netd.start_task(NAME, port, lambda d: Server(d).run(), insecure)
 
 
 extensions = []
@@ -604,8 +593,10 @@ class Connection:
         runner = Runner(cmd)
         try:
             procctl.start_thread(runner.run, ())
-        except procctl.NoThread as e:
-            raise Error(503, str(e))
+        except procctl.NoThread:
+            # No thread free (an RP2040's one is the loop's): run here, the
+            # loop's other clients waiting meanwhile, as a telnet session does.
+            runner.run()
         try:
             waited = 0
             while runner.status is None:

@@ -4,10 +4,10 @@ and status commands.
 
     netd.address()                  the board's IP address to listen on
     netd.settings("ftp")            the daemon's section of /etc/system.conf
-    netd.start(name, port, serve)   a TCP server, one thread per client
-                                    (or, with no thread free and no other
-                                    client, the listener's own):
-                                    serve(daemon, sock, peer) runs per client
+    netd.start(name, port, module)  a TCP server whose clients are served by
+                                    module.serve(daemon, sock, peer), one
+                                    thread each (or, with no thread free and
+                                    no other client, the loop's own)
     netd.start_task(name, port, server)
                                     an asyncio daemon: the coroutine
                                     server(daemon) runs as a task on the
@@ -16,13 +16,21 @@ and status commands.
 
 The `uXXXd start|stop|status` commands are daemonctl's.
 
+Every daemon listens in the OS's one asyncio loop (asyncloop), which needs
+one thread for all of them: a board with one thread to spare (an RP2040)
+runs them all, and a client is what costs a thread. The protocol's module
+is imported for a daemon's first client and dropped after its last, so a
+daemon that waits for clients holds no protocol code. The loop also
+watches the sockets of sessions whose command runs (Daemon.watch), so that
+a Ctrl-C reaches a command that prints nothing.
+
 A running daemon is a process (`ps` lists uftpd, `kill PID` stops it,
-`test -p uftpd` finds it), of kind "daemon", done when its last thread
-(or its task) has ended. A daemon never blocks longer than POLL_MS without looking at
-daemon.stopping: a stop request (stop(), kill) is seen by the listener and
-every client session, which end by themselves, closing their sockets,
-within that time. (Closing a socket that another thread waits on does not
-wake that thread on every port.)
+`test -p uftpd` finds it), of kind "daemon", done when its listener and
+its last session thread have ended. A daemon never blocks longer than
+POLL_MS without looking at daemon.stopping: a stop request (stop(), kill)
+is seen by the listener and every client session, which end by themselves,
+closing their sockets, within that time. (Closing a socket that another
+thread waits on does not wake that thread on every port.)
 
 The table is guarded by a lock: the RP2040 runs threads without a GIL.
 """
@@ -36,7 +44,9 @@ import procctl
 import system
 
 POLL_MS = 250           # how long a daemon thread waits before checking its flag
+WATCH_MS = 100          # how often the loop looks at the watched sessions' sockets
 STOP_MS = 3000          # how long stop() waits for the threads to end
+START_MS = 3000         # how long start() waits for the loop to listen
 LOG = "/tmp/net.log"
 LOG_MAX = 8192          # the log is moved to net.log.old beyond this size
 
@@ -56,17 +66,16 @@ class Daemon:
         self.port = port
         self.host = address()
         self.proc = None            # its process, once registered
-        self.threads = 0            # threads of this daemon still running
+        self.module = None          # the protocol's module (start())
+        self.loaded = []            # it and the modules it loaded, to drop with its last client
+        self.running = 1            # its listener and its session threads still running
+        self.listening = False
+        self.watched = []           # sessions whose socket the loop watches (watch())
         self.sessions = 0           # clients being served now
         self.counters = {}          # what status shows: "logins": 3 ...
         self.started = time.time()
         self.insecure = False       # started with -i: no login asked
         self.guests = None          # netguests.Guests: the clients not logged in yet
-
-    def listen(self, backlog=2):
-        """A socket listening on the daemon's address and port; OSError
-        (EADDRINUSE, EACCES) when the port cannot be had."""
-        return listen(self.host, self.port, backlog)
 
     @property
     def stopping(self):
@@ -80,12 +89,12 @@ class Daemon:
         """Run function(*args) in a new thread counted as this daemon's;
         procctl.NoThread when none is free."""
         with _lock:
-            self.threads += 1
+            self.running += 1
         try:
             procctl.start_thread(self._run, (function, args))
         except procctl.NoThread:
             with _lock:
-                self.threads -= 1
+                self.running -= 1
             raise
 
     def _run(self, function, args):
@@ -94,11 +103,27 @@ class Daemon:
         except Exception as e:
             log("%s: %s: %r" % (self.name, type(e).__name__, e))
         finally:
-            with _lock:
-                self.threads -= 1
-                last = self.threads == 0
-            if last:
-                _finish(self, 0)
+            self.release(0)
+
+    def release(self, status):
+        """Its listener or a session thread has ended: the daemon is done
+        with the last of them."""
+        with _lock:
+            self.running -= 1
+            last = self.running == 0
+        if last:
+            _finish(self, status)
+
+    def watch(self, session, on=True):
+        """While on, the loop looks at session.sock every WATCH_MS and calls
+        session.on_input() when its client sent something; when the daemon
+        stops, session.on_stop()."""
+        with _lock:
+            if session in self.watched:
+                if not on:
+                    self.watched.remove(session)
+            elif on:
+                self.watched.append(session)
 
     def wait(self, sock, timeout_ms, events=select.POLLIN):
         """Wait until sock is ready (True) or timeout_ms passed (False; None
@@ -230,41 +255,46 @@ def send(sock, data, daemon=None, timeout_ms=30000):
             raise OSError(errno.ETIMEDOUT)
 
 
-def start(name, port, serve, limit=4, busy=b"", insecure=False, guests=None):
-    """Start a TCP server: each client is served by serve(daemon, sock, ip)
-    in a thread of its own; past limit clients (or the guests' slots, when
-    guests, a netguests.Guests, keeps them), busy is sent and the client
-    closed. Raises OSError when the port cannot be had, RuntimeError when a
-    daemon of that name runs. Returns the Daemon."""
+def start(name, port, module, limit=4, busy=b"", insecure=False, guests=None):
+    """Start a TCP server: each client is served by module.serve(daemon,
+    sock, ip) in a thread of its own; past limit clients (or the guests'
+    slots, when guests, a netguests.Guests, keeps them), busy is sent and
+    the client closed. Raises OSError when the port cannot be had,
+    RuntimeError when a daemon of that name runs, procctl.NoThread when the
+    loop cannot run. Returns the Daemon."""
     daemon = _register(name, port, insecure)
     daemon.guests = guests
-    sock = None
-    try:
-        sock = daemon.listen(limit)
-        daemon.thread(_accept, (daemon, sock, serve, limit, busy))
-    except Exception:
-        # A daemon refused (no thread free) lets its port go: it stayed
-        # bound until reboot, and every later start said "in use".
-        if sock is not None:
-            sock.close()
-        _abandon(daemon)
-        raise
+    daemon.module = module
+    _submit(daemon, _listen(daemon, limit, busy))
     return daemon
 
 
 def start_task(name, port, server, insecure=False):
     """Start an asyncio daemon: server(daemon) is a coroutine, run as a task
     on the OS's loop (asyncloop) with the daemon's process, that listens on
-    daemon.host, daemon.port itself and returns once daemon.stopping is set.
-    No thread of its own: its clients cost a task each."""
-    import asyncloop
+    daemon.host, daemon.port itself, sets daemon.listening, and returns
+    once daemon.stopping is set. Its clients cost a task each."""
     daemon = _register(name, port, insecure)
+    _submit(daemon, server(daemon))
+    return daemon
+
+
+def _submit(daemon, coro):
+    """Run the daemon's listener on the loop; back once it listens."""
     try:
-        asyncloop.submit(daemon.proc, server(daemon), lambda proc, status: _finish(daemon, status))
+        # Tried here first, so that a port in use is said at once (a
+        # refused daemon lets it go: it stayed bound until reboot once).
+        listen(daemon.host, daemon.port).close()
+        import asyncloop
+        asyncloop.submit(daemon.proc, coro, lambda proc, status: daemon.release(status))
     except Exception:
         _abandon(daemon)
         raise
-    return daemon
+    deadline = time.ticks_add(time.ticks_ms(), START_MS)
+    while not daemon.listening and get(daemon.name) is daemon:
+        if time.ticks_diff(deadline, time.ticks_ms()) <= 0:
+            break
+        time.sleep_ms(10)
 
 
 def _register(name, port, insecure):
@@ -284,7 +314,7 @@ def _register(name, port, insecure):
 
 
 def _finish(daemon, status):
-    """The daemon's last thread or its task has ended."""
+    """The daemon's listener and its last session thread have ended."""
     _unregister(daemon)
     daemon.proc.exit(status)
 
@@ -331,88 +361,131 @@ def stop(name):
     return True
 
 
-def _accept(daemon, sock, serve, limit, busy):
+async def _listen(daemon, limit, busy):
+    import asyncio
+    server = await asyncio.start_server(lambda stream, _: _client(daemon, stream, limit, busy),
+                                        daemon.host, daemon.port, limit)
+    daemon.listening = True
     try:
-        while True:
-            if not daemon.wait(sock, None):
-                continue
-            try:
-                client, addr = sock.accept()
-            except OSError:
-                continue
-            guests = daemon.guests
-            if daemon.sessions >= limit if guests is None else not guests.room(daemon.sessions, limit):
-                try:
-                    client.write(busy)
-                except OSError:
-                    pass
-                client.close()
-                continue
-            nodelay(client)
-            with _lock:
-                daemon.sessions += 1
-            if guests is not None:
-                guests.add(client)
-            try:
-                _session_thread(daemon, client, peer_ip(addr), serve)
-            except Exception:
-                if daemon.sessions == 1:
-                    # No thread free, and no other client (an RP2040's one
-                    # extra thread is this listener): served here, the next
-                    # ones waiting to be accepted until it is done.
-                    try:
-                        _session(daemon, client, peer_ip(addr), serve)
-                    except Stopped:
-                        raise
-                    except Exception as e:
-                        log("%s: %s: %r" % (daemon.name, type(e).__name__, e))
-                    continue
-                with _lock:
-                    daemon.sessions -= 1
-                if guests is not None:
-                    guests.remove(client)
-                # No thread free for it (a board with few): as when full.
-                try:
-                    client.write(busy)
-                except OSError:
-                    pass
-                client.close()
-    except Stopped:
-        pass
+        while not daemon.stopping:
+            await asyncio.sleep_ms(WATCH_MS if daemon.watched else POLL_MS)
+            if daemon.watched:
+                _look(daemon)
     finally:
-        sock.close()
-        _unregister_when_idle(daemon)
+        server.close()
+        await server.wait_closed()
+        with _lock:
+            watched = daemon.watched[:]
+            del daemon.watched[:]
+        for session in watched:
+            session.on_stop()
+        if not daemon.stopping:
+            _unregister(daemon)
+    return 0
 
 
-def _session_thread(daemon, client, ip, serve):
-    """Serve the client in a thread of its own, tried again for POLL_MS:
-    the thread of a session just ended may not be free yet."""
+def _look(daemon):
+    """Hand what the watched sessions' clients sent to them."""
+    with _lock:
+        watched = daemon.watched[:]
+    poller = select.poll()
+    for session in watched:
+        poller.register(session.sock, select.POLLIN)
+    for sock, _ in poller.poll(0):
+        for session in watched:
+            if session.sock is sock:
+                # A session ending meanwhile (its socket closed) must not
+                # end the listener of every other.
+                try:
+                    session.on_input()
+                except Exception as e:
+                    log("%s: %s: %r" % (daemon.name, type(e).__name__, e))
+
+
+async def _client(daemon, stream, limit, busy):
+    """A client the loop accepted: to a thread of its own, or to the loop
+    itself when no thread is free and it is the only one."""
+    import asyncio
+    # The accepted socket, non-blocking: the sessions use poll on it.
+    client = stream.s
+    ip = peer_ip(stream.get_extra_info("peername"))
+    guests = daemon.guests
+    if daemon.stopping or (daemon.sessions >= limit if guests is None
+                           else not guests.room(daemon.sessions, limit)):
+        _refuse(client, busy)
+        return
+    nodelay(client)
+    with _lock:
+        daemon.sessions += 1
+    if guests is not None:
+        guests.add(client)
+    # Tried again for POLL_MS: the thread of a session just ended may not
+    # be free yet.
     for _ in range(POLL_MS // 50):
         try:
-            return daemon.thread(_session, (daemon, client, ip, serve))
+            daemon.thread(_session, (daemon, client, ip))
+            return
         except procctl.NoThread:
-            time.sleep_ms(50)
-    daemon.thread(_session, (daemon, client, ip, serve))
+            await asyncio.sleep_ms(50)
+    if daemon.sessions == 1:
+        # No thread free, and no other client (an RP2040's one extra
+        # thread is the loop's): served here, the loop waiting meanwhile.
+        try:
+            _session(daemon, client, ip)
+        except Exception as e:
+            log("%s: %s: %r" % (daemon.name, type(e).__name__, e))
+        return
+    _end_session(daemon, client)
+    # No thread free for it (a board with few): as when full.
+    _refuse(client, busy)
 
 
-def _unregister_when_idle(daemon):
-    """The listener ends: the daemon leaves the table once stop() is done
-    waiting, or at once when it ended by itself."""
-    if not daemon.stopping:
-        _unregister(daemon)
-
-
-def _session(daemon, client, ip, serve):
+def _refuse(client, busy):
     try:
-        serve(daemon, client, ip)
+        client.write(busy)
+    except OSError:
+        pass
+    client.close()
+
+
+def _session(daemon, client, ip):
+    try:
+        _protocol(daemon).serve(daemon, client, ip)
     except (Stopped, OSError):
         pass
     finally:
         client.close()
-        with _lock:
-            daemon.sessions -= 1
-        if daemon.guests is not None:
-            daemon.guests.remove(client)
+        _end_session(daemon, client)
+
+
+def _protocol(daemon):
+    """The daemon's protocol module, loaded with what it loads (noted in
+    daemon.loaded, to go with the last client)."""
+    with system.import_lock:
+        # Held through the import: no other thread's import is taken for
+        # the protocol's.
+        before = list(sys.modules)
+        module = __import__(daemon.module)
+        for name in sys.modules:
+            if name not in before and name not in daemon.loaded:
+                daemon.loaded.append(name)
+    return module
+
+
+def _end_session(daemon, client):
+    with _lock:
+        daemon.sessions -= 1
+        if not daemon.sessions:
+            # The protocol's code goes with the last client.
+            _drop(daemon)
+    if daemon.guests is not None:
+        daemon.guests.remove(client)
+
+
+def _drop(daemon):
+    for name in daemon.loaded:
+        sys.modules.pop(name, None)
+    daemon.loaded = []
 
 
 def log(text):

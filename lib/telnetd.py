@@ -1,6 +1,6 @@
 """The telnet daemon: shell sessions for telnet clients (RFC 854).
 
-Each client gets a session of its own (netd.start, one thread each, at
+Each client gets a session of its own (netd.start: a thread each, at
 most `sessions` of them): its own working folder, variables, history and
 foreground command, the exported variables shared. When logins are asked
 (auth.asked()) a session starts with `login:` and `Password:`, to be
@@ -22,17 +22,15 @@ silent client holds its own thread only, `utelnetd stop` ends every
 session within netd.POLL_MS, and a session idle for `idle_s` seconds ends.
 Ctrl-C while a command runs: every write of the command looks at what the
 client sent, and a Ctrl-C there raises KeyboardInterrupt in the command;
-a watcher thread of the daemon looks at the sockets of sessions whose
-command prints nothing, and asks that command to stop (procctl.set_state),
-which commands waiting through proc.sleep() honour at once. Output leaves
+the OS's loop looks at the sockets of sessions whose command runs
+(netd's watch), and a Ctrl-C there asks that command to stop
+(procctl.set_state), which commands waiting through proc.sleep() honour
+at once. Output leaves
 at once (TCP_NODELAY where the port has it), so that a command's output and
 the next prompt are never held back by Nagle's algorithm.
 """
 import sys
-import time
 
-# Everything a session needs is imported here, by the command that starts
-# the daemon: imports from several threads at once are not safe without a GIL.
 import auth
 import lineedit
 import netd
@@ -53,29 +51,7 @@ SB_MAX = 64                 # subnegotiation bytes kept
 INPUT_MAX = 4096            # characters typed ahead and not yet read
 LINE_MAX = 1024             # the longest line a session reads
 TRIES = 3                   # wrong passwords before the connection closes
-LOGIN_S = 60                # the time to log in, from the connection (netguests)
-WATCH_MS = 100              # how often the watcher looks for Ctrl-C
-
-_watched = []               # terminals whose command runs (the watcher's list)
-_watch_lock = system.allocate_lock()
-
-
-def start(insecure=False):
-    """Start the daemon with the settings of /etc/system.conf; the Daemon."""
-    conf = netd.settings(NAME)
-    limit = netd.setting(conf, "sessions", 4)
-    guests = netguests.Guests(netd.setting(conf, "login_s", LOGIN_S) * 1000,
-                              netd.setting(conf, "login_slots", netguests.SLOTS), limit)
-    daemon = netd.start(NAME, netd.setting(conf, "port", 23), serve, limit,
-                        b"Too many sessions, try again later.\r\n", insecure, guests)
-    try:
-        daemon.thread(_watch, (daemon,))
-    except procctl.NoThread:
-        # Without its watcher no Ctrl-C reaches a quiet command: the
-        # daemon does not run at all rather than half.
-        netd.stop(NAME)
-        raise
-    return daemon
+OWED_MAX = 64               # bytes of option replies kept for the session to send
 
 
 def serve(daemon, sock, ip):
@@ -109,9 +85,9 @@ def serve(daemon, sock, ip):
     try:
         shell.serve(sess)
     finally:
-        _unwatch(term)
+        daemon.watch(term, False)
         # A stale reference to the terminal can outlive the session (the
-        # watcher's, on its thread's stack, which the collector scans
+        # loop's, on its thread's stack, which the collector scans
         # conservatively): it then keeps the terminal only, not the session.
         term.session = term.editor = None
 
@@ -160,6 +136,7 @@ class Terminal:
         self.reading = True     # in input(), not running a command
         self.line_len = 0       # characters typed since the last line end
         self.ended = False
+        self.owed = b""         # option replies the loop took in, for the session to send
         self.width, self.height = 80, 24
 
     # Output
@@ -177,6 +154,9 @@ class Terminal:
     def send(self, data):
         if self.ended:
             raise netd.Stopped()
+        if self.owed:
+            owed, self.owed = self.owed, b""
+            data = owed + data
         try:
             netd.send(self.sock, data, self.daemon, self.idle_ms)
         except OSError:
@@ -215,8 +195,8 @@ class Terminal:
         """A line, prompt first; EOFError at Ctrl-D on an empty line or when
         the client left, KeyboardInterrupt at Ctrl-C."""
         self.reading = True
-        _unwatch(self)
-        # A read of the watcher's under way ends before ours start: what it
+        self.daemon.watch(self, False)
+        # A read of the loop's under way ends before ours start: what it
         # takes in is then in self.chars, not left behind while we wait on
         # a socket it emptied (the session hung there).
         with self.lock:
@@ -231,7 +211,7 @@ class Terminal:
         finally:
             self.reading = False
             if self.session is not None and self.session.owner is not None:
-                _watch_me(self)
+                self.daemon.watch(self)
 
     def read(self):
         """The next character typed; "" once the client left. The session
@@ -250,10 +230,25 @@ class Terminal:
             self.poll()
         return self.chars.pop(0)
 
+    def on_input(self):
+        """The client sent something while a command runs (netd's loop):
+        a Ctrl-C, or the client leaving, ends the command."""
+        try:
+            self.poll(watcher=True)
+        except OSError:
+            self.ended = True
+        if self.ended:
+            _interrupt(self)
+
+    def on_stop(self):
+        """The daemon stops: the command running ends."""
+        _interrupt(self)
+
     def poll(self, watcher=False):
         """Take in what the client sent, without waiting. False when
-        another thread is reading. The watcher (watcher=True) leaves the
-        input alone once the session reads a line itself."""
+        another thread is reading. The loop (watcher=True) leaves the
+        input alone once the session reads a line itself, and sends
+        nothing: a client that reads nothing must not hold it up."""
         if not self.lock.acquire(0):
             return False
         try:
@@ -271,14 +266,15 @@ class Terminal:
                 if not data:
                     self.ended = True
                     return True
-                self.feed(data)
+                self.feed(data, watcher)
                 if len(data) < 256:
                     return True
         finally:
             self.lock.release()
 
-    def feed(self, data):
-        """Parse bytes from the client into characters and option replies."""
+    def feed(self, data, owe=False):
+        """Parse bytes from the client into characters and option replies;
+        owe: the replies go with the session's next output."""
         reply = bytearray()
         raw = self.raw + data
         self.raw = b""
@@ -343,7 +339,9 @@ class Terminal:
         self.raw = bytes(raw[i:])
         if len(self.raw) > 8:
             self.raw = b""      # no command or character is that long: garbage
-        if reply:
+        if reply and owe:
+            self.owed = (self.owed + reply)[:OWED_MAX]
+        elif reply:
             self.send(reply)
 
     def _byte(self, b):
@@ -410,18 +408,6 @@ class Terminal:
             self.session.vars["LINES"] = str(self.height)
 
 
-def _watch_me(term):
-    with _watch_lock:
-        if term not in _watched:
-            _watched.append(term)
-
-
-def _unwatch(term):
-    with _watch_lock:
-        if term in _watched:
-            _watched.remove(term)
-
-
 def _interrupt(term):
     """Ask the session's foreground command (and what it started) to stop."""
     sh = term.session.owner if term.session is not None else None
@@ -430,44 +416,3 @@ def _interrupt(term):
     for p in procctl.family(sh)[1:]:
         if p.parent is sh and not p.job:
             procctl.set_state(p, process.STOPPING)
-
-
-def _watch(daemon):
-    """While a session's command runs, read its client's input, so that a
-    Ctrl-C reaches a command that prints nothing."""
-    try:
-        while not daemon.stopping:
-            with _watch_lock:
-                terms = [t for t in _watched if t.daemon is daemon]
-            if terms:
-                # A call of its own: what it polled goes with its frame,
-                # and an idle watcher keeps no ended session alive.
-                _watch_step(terms)
-            else:
-                time.sleep_ms(WATCH_MS)
-    finally:
-        with _watch_lock:
-            for t in [t for t in _watched if t.daemon is daemon]:
-                _watched.remove(t)
-                _interrupt(t)
-
-
-def _watch_step(terms):
-    import select
-    poller = select.poll()
-    for t in terms:
-        poller.register(t.sock, select.POLLIN)
-    ready = poller.poll(WATCH_MS)
-    for sock, _ in ready:
-        for t in terms:
-            if t.sock is sock:
-                try:
-                    t.poll(watcher=True)
-                except OSError:
-                    t.ended = True
-                if t.ended:
-                    # The client left: its command ends with it.
-                    _interrupt(t)
-    if ready:
-        # Data that stays unread (typed ahead) must not spin the loop.
-        time.sleep_ms(WATCH_MS)

@@ -1,13 +1,30 @@
 """What the three daemons (FTP, HTTP, telnet) share: their life cycle
-through daemonctl."""
+through daemonctl, and all of them at once with crond, on few threads."""
+import base64
+import ftplib
+import http.client
 import io
+import json
+import os
+import re
 import socket
+import threading
 
 import pytest
 
+from conftest import PASSWORD, USER, Board, free_port, shadow_line
+from munixtool import sim as simulator
 from test_net_ftp import FtpBoard
 from test_net_http import HttpBoard
-from test_net_telnet import TelnetBoard
+from test_net_telnet import Raw, TelnetBoard
+
+TIMEOUT = 30
+HEAP_PROBE = """import gc
+
+def __main__(args):
+    gc.collect()
+    print("free", gc.mem_free())
+"""
 
 
 @pytest.mark.parametrize("board_class", [FtpBoard, HttpBoard, TelnetBoard])
@@ -54,35 +71,6 @@ def test_a_daemon_is_a_process_that_kill_stops(flash, board_class):
         b.close()
 
 
-def test_a_daemon_that_gets_too_few_threads_says_so(flash):
-    """A board with few threads (an RP2040 has one): a daemon that cannot
-    have the threads it needs does not start, in one line, and leaves
-    nothing running; a client that finds no thread is served by the
-    listener itself when it is the only one, else told to come back."""
-    b = TelnetBoard(flash, start=False)
-    try:
-        board_file = flash / "etc" / "default.board"
-        board_file.write_text('{"name": "small", "threads": 1}')
-        out = b.run("loadboard; utelnetd start; echo status=$?")
-        assert "utelnetd: no thread free: this board runs at most 1\n" in out, out
-        assert "status=1" in out
-        assert "not running" in b.run("utelnetd status")
-        assert "utelnetd" not in b.run("ps")
-        board_file.write_text('{"name": "small", "threads": 2}')
-        assert "listening" in b.run("loadboard; utelnetd start")
-        client = socket.create_connection(("127.0.0.1", b.port), timeout=10)
-        client.settimeout(10)
-        seen = b""
-        while b"login: " not in seen:
-            data = client.recv(4096)
-            assert data, seen
-            seen += data
-        client.close()
-        assert "stopped" in b.run("utelnetd stop")
-    finally:
-        b.close()
-
-
 def test_a_daemon_refused_for_want_of_a_thread_lets_its_port_go(flash):
     """An RP2040 whose one extra thread another daemon holds: utelnetd,
     refused, kept its port bound until reboot, and every later start said
@@ -116,3 +104,122 @@ def test_ftp_with_one_thread_serves_one_client_at_a_time(flash):
         assert (flash / "tmp" / "second").read_bytes() == b"second"
     finally:
         b.close()
+
+
+class Everything:
+    """The OS in a pseudo-terminal with the three daemons' settings on free
+    ports, a password, and a crontab job each minute; on Wi-Fi on a board
+    profile. board: the board file's settings, when given."""
+
+    def __init__(self, flash, board=None):
+        self.ports = {name: free_port() for name in ("telnet", "ftp", "http")}
+        conf = {name: {"port": port} for name, port in self.ports.items()}
+        base = free_port() // 20 * 20
+        conf["ftp"]["pasv_ports"] = [base, base + 19]
+        (flash / "etc" / "system.conf").write_text(json.dumps(conf))
+        (flash / "etc" / "shadow").write_text(shadow_line(USER, PASSWORD))
+        (flash / "etc" / "crontab").write_text("* * * * * echo fired >> /tmp/fired\n")
+        (flash / "tmp" / "heapprobe.py").write_text(HEAP_PROBE)
+        if board is not None:
+            (flash / "etc" / "default.board").write_text(json.dumps(board))
+        self.flash = flash
+        self.board = Board(flash)
+        if simulator.board_name():
+            self.board.run("wifi sta on")
+            self.board.run("wifi sta connect munix-sim munix-sim-pass 5")
+
+    def start(self):
+        """Start them all; what each said."""
+        return self.board.run("utelnetd start; uftpd start; uhttpd start; crond start")
+
+    def telnet(self, line):
+        c = Raw(self.ports["telnet"])
+        try:
+            c.login()
+            return c.cmd(line)
+        finally:
+            c.close()
+
+    def ftp_upload(self, name, data):
+        f = ftplib.FTP()
+        f.connect("127.0.0.1", self.ports["ftp"], timeout=TIMEOUT)
+        f.login(USER, PASSWORD)
+        f.storbinary("STOR " + name, io.BytesIO(data))
+        size = f.size(name)
+        f.quit()
+        return size
+
+    def api_run(self, line):
+        c = http.client.HTTPConnection("127.0.0.1", self.ports["http"], timeout=TIMEOUT)
+        token = base64.b64encode(("%s:%s" % (USER, PASSWORD)).encode()).decode()
+        c.request("POST", "/api/run", json.dumps({"cmd": line}),
+                  {"Authorization": "Basic " + token, "Content-Type": "application/json"})
+        answer = json.loads(c.getresponse().read())
+        c.close()
+        return answer
+
+    def close(self):
+        self.board.close()
+
+
+def test_one_thread_to_spare_runs_every_daemon(flash):
+    """An RP2040 has one thread to spare: every daemon listens in the OS's
+    loop, which takes it, and their clients are served in turn by the loop
+    itself (telnet never started there: it wanted a listener thread and a
+    watcher thread, FTP and HTTP a thread each)."""
+    e = Everything(flash, {"name": "small", "threads": 1})
+    try:
+        out = e.board.run("utelnetd start; uftpd start; uhttpd start")
+        assert out.count("listening on") == 3, out
+        assert e.telnet("echo via telnet") == "via telnet\r\n"
+        assert e.ftp_upload("/tmp/up", b"x" * 1000) == 1000
+        assert e.api_run("echo via http") == {"status": 0, "truncated": False, "output": "via http\n"}
+        assert e.board.run("ps").count(" start\n") == 3
+    finally:
+        e.close()
+
+
+@pytest.mark.xfail(simulator.board_name() in ("esp32", "esp32c3", "rp2040", "esp8266"), strict=True,
+                   reason="issue 27: not yet on these boards (esp32: the daemons and crond leave"
+                   " about 11 KiB, too little for their clients; rp2040: one client at a time)")
+def test_every_daemon_and_their_clients_at_once(flash):
+    """The three daemons and crond started together, then at once: two
+    telnet sessions each running a command, an FTP upload of 100 KB, an
+    /api/run call, a cron job firing and a job in the background; the
+    console answers meanwhile, and the heap left is printed (on the esp32
+    profile the target is 24 KiB)."""
+    e = Everything(flash)
+    try:
+        out = e.start()
+        assert out.count("listening on") == 3 and "crond: started" in out, out
+        e.board.run("> import machine, time; t = time.localtime(); "
+                    "machine.RTC().datetime((t[0], t[1], t[2], 0, t[3], t[4], 58, 0))")
+        job = re.match(r"\[(\d+)\] \d+\n", e.board.run("sleep 5 &"))
+        assert job
+        data = os.urandom(100 * 1024)
+        results = {}
+
+        def one(key, work, *args):
+            try:
+                results[key] = work(*args)
+            except Exception as error:      # shown by the assertion below
+                results[key] = error
+
+        clients = [threading.Thread(target=one, args=("t1", e.telnet, "sleep 1; echo one")),
+                   threading.Thread(target=one, args=("t2", e.telnet, "sleep 1; echo two")),
+                   threading.Thread(target=one, args=("ftp", e.ftp_upload, "/tmp/big", data)),
+                   threading.Thread(target=one, args=("http", e.api_run, "echo run"))]
+        for c in clients:
+            c.start()
+        heap = e.board.run("/tmp/heapprobe")
+        for c in clients:
+            c.join(TIMEOUT * 2)
+        assert results == {"t1": "one\r\n", "t2": "two\r\n", "ftp": len(data),
+                           "http": {"status": 0, "truncated": False, "output": "run\n"}}, results
+        assert (flash / "tmp" / "big").read_bytes() == data
+        assert "fired" in e.board.run("sleep 2; cat /tmp/fired")
+        assert "status=0" in e.board.run("wait %%%s; echo status=$?" % job.group(1))
+        free = int(heap.split()[1])
+        print("heap free with everything running: %.1f KiB" % (free / 1024))
+    finally:
+        e.close()
