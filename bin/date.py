@@ -1,7 +1,7 @@
 import time
 
+import clock
 import cmdargs
-import munix
 
 USAGE = """[-u] [-d @SECONDS] [+FORMAT]
   -u          universal time (UTC), not the tz offset of /etc/system.conf
@@ -22,10 +22,8 @@ def __main__(args):
     if len(rest) > 1 or rest and rest[0][:1] != "+":
         raise cmdargs.UsageError("extra operand %s" % rest[-1])
     fmt = rest[0][1:] if rest else DEFAULT
-    offset = 0 if "u" in opts else munix.tz_seconds() // 60
-    gmtime = getattr(time, "gmtime", time.localtime)
-    # Seconds from 1970 to the port's epoch: many boards count from 2000.
-    epoch = 946684800 if gmtime(0)[0] == 2000 else 0
+    offset = 0 if "u" in opts else clock.tz_seconds() // 60
+    epoch = clock.EPOCH
     if "d" in opts:
         when = opts["d"]
         if when[:1] != "@":
@@ -36,7 +34,7 @@ def __main__(args):
     secs = unix - epoch + offset * 60
     if secs < 0:
         return cmdargs.error(str(unix), "before the board's clock epoch")
-    print(strftime(fmt, gmtime(secs), unix, offset))
+    print(strftime(fmt, clock.gmtime(secs), unix, offset))
 
 
 def strftime(fmt, t, unix, offset):

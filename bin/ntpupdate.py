@@ -3,6 +3,7 @@ import socket
 import struct
 import time
 
+import clock
 import cmdargs
 import munix
 
@@ -43,22 +44,17 @@ def __main__(args):
         _set_clock(server_ms // 1000)
     except (OSError, ImportError, AttributeError) as e:
         return cmdargs.error("cannot set the clock", e)
-    t = time.gmtime(server_ms // 1000 - _epoch())
+    t = clock.gmtime(server_ms // 1000 - clock.EPOCH)
     print("%04d-%02d-%02d %02d:%02d:%02d UTC from %s (the clock was off by %s s)" % (
         t[0], t[1], t[2], t[3], t[4], t[5], name, _seconds(offset)))
     return 0
 
 
-def _epoch():
-    """Seconds from 1970 to the port's epoch: many boards count from 2000."""
-    return 946684800 if time.gmtime(0)[0] == 2000 else 0
-
-
 def _now_ms():
     """The board's clock in milliseconds since 1970."""
     if hasattr(time, "time_ns"):
-        return time.time_ns() // 1000000 + _epoch() * 1000
-    return int(time.time() * 1000) + _epoch() * 1000
+        return time.time_ns() // 1000000 + clock.EPOCH * 1000
+    return int(time.time() * 1000) + clock.EPOCH * 1000
 
 
 def _seconds(ms):
@@ -107,6 +103,6 @@ def _ask(addr, wait):
 
 def _set_clock(unix):
     import machine
-    t = time.gmtime(unix - _epoch())
+    t = clock.gmtime(unix - clock.EPOCH)
     # RTC.datetime: (year, month, day, weekday, hours, minutes, seconds, subseconds)
     machine.RTC().datetime((t[0], t[1], t[2], t[6], t[3], t[4], t[5], 0))

@@ -16,7 +16,7 @@ A crontab line is one of
                              /etc/system.conf
 Blank lines and # comments are skipped.
 """
-import time
+import clock
 
 CRONTAB = "/etc/crontab"
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -26,7 +26,7 @@ ALIASES = {"@hourly": "0 * * * *", "@daily": "0 0 * * *", "@midnight": "0 0 * * 
            "@annually": "0 0 1 1 *"}
 ALL = -1            # a mask with every bit set
 # Days from 1970 to the port's epoch: many boards count from 2000.
-EPOCH_DAYS = 10957 if time.gmtime(0)[0] == 2000 else 0
+EPOCH_DAYS = clock.EPOCH // 86400
 
 
 class Entry:

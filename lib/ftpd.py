@@ -30,6 +30,7 @@ import socket
 import time
 
 import auth
+import clock
 import fsguard
 import fspath
 import netd
@@ -761,13 +762,9 @@ def copy_head(path, f, size, buffer):
             size -= n
 
 
-def _time(seconds):
-    return getattr(time, "gmtime", time.localtime)(seconds)
-
-
 def stamp(seconds):
     """YYYYMMDDHHMMSS, in UTC: MDTM and MLSD's modify fact."""
-    return "%04d%02d%02d%02d%02d%02d" % _time(seconds)[:6]
+    return "%04d%02d%02d%02d%02d%02d" % clock.gmtime(seconds)[:6]
 
 
 def long_form(path, st, name):

@@ -67,21 +67,13 @@ def path(p):
 
 
 def tz_seconds():
-    """The configured offset from UTC (system.conf's "tz", in minutes), in
-    seconds; 0 when unset or not a number."""
-    try:
-        return int(system.conf.get("tz", 0)) * 60
-    except (TypeError, ValueError):
-        return 0
+    import clock
+    return clock.tz_seconds()
 
 
 def localtime(secs=None):
-    """The local time tuple of secs (default now): the port's clock is UTC,
-    the configured tz applied."""
-    import time
-    # Some ports have only localtime(), which is UTC there too.
-    gmtime = getattr(time, "gmtime", time.localtime)
-    return gmtime((int(time.time()) if secs is None else secs) + tz_seconds())
+    import clock
+    return clock.localtime(secs)
 
 
 def is_name(text):
