@@ -773,7 +773,7 @@ def long_form(path, st, name):
     locked = fspath.is_protected(path)
     mode = ("dr-xr-xr-x" if locked else "drwxr-xr-x") if folder else (
         "-r--r--r--" if locked else "-rw-r--r--")
-    t = _time(st[8])
+    t = clock.gmtime(st[8])
     when = "%02d:%02d" % t[3:5]
     if abs(time.time() - st[8]) > 180 * 86400:
         when = " %d" % t[0]
