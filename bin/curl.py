@@ -1,4 +1,5 @@
 import cmdargs
+import fspath
 import munix
 import strsplit
 
@@ -67,7 +68,7 @@ def __main__(args):
         import fspath
         target = munix.path(name)
         if fspath.is_protected(target):
-            return _fail(quiet, name, "part of the system, not overwritten")
+            return _fail(quiet, name, fspath.SYSTEM)
         if fspath.isdir(target):
             return _fail(quiet, name, "Is a directory")
     body, size = None, 0

@@ -23,7 +23,7 @@ def __main__(args):
     name = rest[0]
     target = munix.path(name)
     if fspath.is_protected(target):
-        return cmdargs.error(name, "part of the system, not overwritten")
+        return cmdargs.error(name, fspath.SYSTEM)
     if fspath.isdir(target):
         return cmdargs.error(name, cmdargs.ERRORS[21])
     folder = fspath.split(target)[0]

@@ -20,7 +20,6 @@ ABOUT = "download a file over HTTP or HTTPS"
 FLAGS, VALUED = "q", "OT"
 NO_CHECK = "--no-check-certificate"
 CHUNK = 512
-PROTECTED = "part of the system, not overwritten"
 
 
 def __main__(args):
@@ -47,7 +46,7 @@ def __main__(args):
         import fspath
         target = munix.path(name)
         if fspath.is_protected(target):
-            return cmdargs.error(name, PROTECTED)
+            return cmdargs.error(name, fspath.SYSTEM)
         if fspath.isdir(target):
             return cmdargs.error(name, "Is a directory")
     ca = (munix.conf().get("upgrade") or {}).get("ca", "/etc/ca.pem")

@@ -9,8 +9,8 @@ import fspath
 CHUNK = 512     # bytes read or written at a time: RAM is scarce
 
 
-PROTECTED = "protected system file (use -F to force)"
-HOLDS = "holds protected system files (use -F to force)"
+PROTECTED = fspath.SYSTEM + " (use -F to force)"
+HOLDS = fspath.HOLDS_SYSTEM + " (use -F to force)"
 
 
 def removal_problem(path):

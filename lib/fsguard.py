@@ -35,5 +35,5 @@ def guarded(path):
     if holds(low, (SECRET,)):
         return "holds the password file"
     if holds(low, fspath.PROTECTED):
-        return "is part of the system" if fspath.is_protected(low) else "holds files the system needs"
+        return "is " + fspath.SYSTEM if fspath.is_protected(low) else fspath.HOLDS_SYSTEM
     return None

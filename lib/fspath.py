@@ -11,6 +11,10 @@ DIR = 0x4000
 
 # The files the board needs to boot: removing one bricks the shell.
 PROTECTED = ("/main.py", "/boot.py", "/lib")
+# How every command and daemon words its refusal to change them, and the
+# folders holding them.
+SYSTEM = "part of the system"
+HOLDS_SYSTEM = "holds files of the system"
 
 
 def normpath(path):

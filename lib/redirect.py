@@ -73,7 +73,7 @@ def apply(redirs, sess):
                     stream = streams.Reader(file=open(path))
                 else:
                     if fspath.is_protected(path):
-                        raise ValueError("%s: part of the system, not overwritten" % target)
+                        raise ValueError("%s: %s" % (target, fspath.SYSTEM))
                     stream = _open(path, op)
                 saved[4].append(stream)
         except (OSError, ValueError) as e:

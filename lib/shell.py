@@ -386,7 +386,7 @@ def locate(name, sess):
     if path is None:
         return None, "command not found"
     if fspath.is_protected(path):
-        return path, "not a command: %s is part of the system" % path
+        return path, "not a command: %s is %s" % (path, fspath.SYSTEM)
     return path, None
 
 

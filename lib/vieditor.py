@@ -24,7 +24,6 @@ RESERVE = 8 * 1024      # heap left free for drawing, saving and undo
 UNDO_MAX = 20           # changes u can take back
 ESC_MS = 60             # an Esc followed by more within this is a key's sequence
 SIZE_MS = 400           # the wait for the terminal to tell its size
-PROTECTED = "part of the system, not overwritten"
 
 # Keys after ESC: the VT100 and xterm forms.
 _KEYS = {
@@ -268,7 +267,7 @@ class Editor:
             lines = [l[:-1] if l[-1:] == "\r" else l for l in lines]
         self.lines = lines or [""]
         self.msg = '"%s" %s, %d bytes%s' % (self.name, _lines(len(lines)), st[6],
-                                           " [protected: read only]" if self.readonly else "")
+                                           " [%s: read only]" % fspath.SYSTEM if self.readonly else "")
         return None
 
     def write(self, name=None, force=False):
@@ -284,7 +283,7 @@ class Editor:
                 self.msg = "No file name"
                 return False
         if fspath.is_protected(path):
-            self.msg = '"%s" %s' % (name, PROTECTED)
+            self.msg = '"%s" %s' % (name, fspath.SYSTEM)
             return False
         if fspath.isdir(path):
             # Never renamed over: a folder in the way would be moved aside.
@@ -740,7 +739,7 @@ class Editor:
     def readonly_msg(self):
         """True (and said) when the file is protected: no change is made."""
         if self.readonly:
-            self.msg = '"%s" %s' % (self.name, PROTECTED)
+            self.msg = '"%s" %s' % (self.name, fspath.SYSTEM)
         return self.readonly
 
     def put(self, after, n):

@@ -276,8 +276,8 @@ def test_fileup_refusals(sim):
     r = sim.run("echo x | fileup /main.py", "echo x | fileup /lib/x.py", "mkdir d",
                 "echo x | fileup d", "echo x | fileup /nowhere/x")
     assert r.status == 1 and r.out == "", r
-    assert r.err.splitlines() == ["fileup: /main.py: part of the system, not overwritten",
-                                  "fileup: /lib/x.py: part of the system, not overwritten",
+    assert r.err.splitlines() == ["fileup: /main.py: part of the system",
+                                  "fileup: /lib/x.py: part of the system",
                                   "fileup: d: Is a directory",
                                   "fileup: /nowhere/x: No such file or directory"]
     assert sim.path("/main.py").read_bytes() == main

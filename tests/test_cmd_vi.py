@@ -311,14 +311,14 @@ def test_a_failed_save_leaves_the_file_as_it_was(board):
 def test_protected_files_are_shown_read_only(board):
     boot = board.path("/boot.py").read_text()
     vi = start(board, "/boot.py")
-    vi.shows("[protected: read only]")
+    vi.shows("[part of the system: read only]")
     vi.keys("x")
-    vi.shows('"/boot.py" part of the system, not overwritten')
+    vi.shows('"/boot.py" part of the system')
     vi.keys("dd")
     vi.keys(":w\r")
-    vi.shows('"/boot.py" part of the system, not overwritten')
+    vi.shows('"/boot.py" part of the system')
     vi.keys(":w /lib/x.py\r")
-    vi.shows('"/lib/x.py" part of the system, not overwritten')
+    vi.shows('"/lib/x.py" part of the system')
     quit_to_prompt(board)
     assert board.path("/boot.py").read_text() == boot
     assert not board.path("/lib/x.py").exists()

@@ -2,7 +2,7 @@
 
 from conftest import ROOT
 
-PROTECTED = "protected system file (use -F to force)"
+PROTECTED = "part of the system (use -F to force)"
 # Every byte value, over several of the chunks copies are made in.
 DATA = bytes(range(256)) * 9 + b"end"
 
@@ -254,7 +254,7 @@ def test_rm_refuses_protected_files_unless_forced(sim):
     assert r.out == "status=1\n" * 3
     assert r.status == 1
     assert r.err == ("rm: /main.py: %s\nrm: /lib: %s\nrm: /lib/extra.py: %s\n"
-                     "rm: /: holds protected system files (use -F to force)\n"
+                     "rm: /: holds files of the system (use -F to force)\n"
                      % ((PROTECTED,) * 3))
     assert sim.path("/main.py").exists() and sim.path("/etc/init.sh").exists()
     assert sim.run("rm -F /lib/extra.py").status == 0
