@@ -15,12 +15,13 @@ USAGE = """[-i] [-q] start|stop|status
   -q      stop quietly: no error when it is not running (for /etc/end.sh)"""
 
 
-def control(name, args, module, clients=None):
-    """The `uXXXd [-i] [-q] start|stop|status` command of daemon name;
-    returns the command's status. Without clients, module.start(insecure)
-    starts it and returns the Daemon; with clients, (port, busy, login_s),
-    netd.start does, module being the protocol's, loaded for the first
-    client only."""
+def control(name, args, modules, port, busy=None, login_s=0):
+    """The `uXXXd [-i] [-q] start|stop|status` command of daemon name,
+    whose clients the first of modules serves (netd.start: loaded for the
+    first client only, with the others), on port unless /etc/system.conf
+    says; busy: what a client past
+    the limit is told (None: module keeps its own limits); login_s: the
+    time a client has to log in. Returns the command's status."""
     # Not imported with this module, which stays loaded: cmdargs goes
     # after each program on a small heap (shell.HELPERS).
     import cmdargs
@@ -43,10 +44,10 @@ def control(name, args, module, clients=None):
         return 0
     if daemon is not None:
         return cmdargs.error(None, "already running")
-    return _start(name, module, clients, bool(opts.get("i")))
+    return _start(name, modules, (port, busy, login_s), bool(opts.get("i")))
 
 
-def _start(name, module, clients, insecure):
+def _start(name, modules, clients, insecure):
     import auth
     import cmdargs
     import netd
@@ -54,13 +55,9 @@ def _start(name, module, clients, insecure):
     if auth.required() is None and not insecure:
         return cmdargs.error(None, "no password set: run `setauth USER` first"
                              " (or `setauth -d` for none, or start with -i)")
-    port = netd.setting(netd.settings(name), "port", 0)
+    port = netd.setting(netd.settings(name), "port", clients[0])
     try:
-        insecure = insecure and auth.required() is None
-        if clients is None:
-            daemon = __import__(module).start(insecure)
-        else:
-            daemon = _start_clients(name, module, clients, insecure)
+        daemon = _start_clients(name, modules, clients, insecure and auth.required() is None)
     except (RuntimeError, procctl.NoThread) as e:
         return cmdargs.error(None, e)
     except OSError as e:
@@ -72,15 +69,17 @@ def _start(name, module, clients, insecure):
     return 0
 
 
-def _start_clients(name, module, clients, insecure):
+def _start_clients(name, modules, clients, insecure):
     """netd.start with the daemon's settings of /etc/system.conf ("port",
     "sessions", "login_s", "login_slots"; clients gives the defaults), the
-    clients not logged in yet kept apart (netguests)."""
+    clients not logged in yet kept apart (netguests) where busy is said."""
     import netd
-    import netguests
     port, busy, login_s = clients
     conf = netd.settings(name)
     limit = netd.setting(conf, "sessions", 4)
-    guests = netguests.Guests(netd.setting(conf, "login_s", login_s) * 1000,
-                              netd.setting(conf, "login_slots", netguests.SLOTS), limit)
-    return netd.start(name, netd.setting(conf, "port", port), module, limit, busy, insecure, guests)
+    guests = None
+    if busy is not None:
+        import netguests
+        guests = netguests.Guests(netd.setting(conf, "login_s", login_s) * 1000,
+                                  netd.setting(conf, "login_slots", netguests.SLOTS), limit)
+    return netd.start(name, netd.setting(conf, "port", port), modules, limit, busy, insecure, guests)

@@ -105,16 +105,20 @@ class Error(Exception):
         self.allow = allow
 
 
-def start(insecure=False):
-    """Start the daemon with the settings of /etc/system.conf; the Daemon."""
-    conf = netd.settings(NAME)
-    port = netd.setting(conf, "port", 80)
-    # Extensions: modules serving /api/PREFIX... (camweb: a camera's
-    # pictures), named by the "extensions" setting, else by the board file.
-    extensions[:] = [__import__(m) for m in conf.get("extensions", system.board.get("http", ()))]
-    return netd.start_task(NAME, port, lambda d: Server(d).run(), insecure)
+async def client(daemon, stream):
+    """Serve a client of the daemon (netd's; a task of the OS's loop). This
+    module is loaded for the daemon's first client and goes after its last
+    (netd), and so does the Server, whose clients are then all gone."""
+    global _server
+    if _server is None or _server.daemon is not daemon:
+        _server = Server(daemon)
+        extensions[:] = [load(m) for m in netd.settings(NAME).get("extensions", system.board.get("http", ()))]
+    await _server.client(stream, stream)
 
 
+_server = None
+# Extensions: modules serving /api/PREFIX... (camweb: a camera's pictures),
+# named by the "extensions" setting, else by the board file.
 extensions = []
 WEB = ("/login", "/logout", "/session", "/term")     # websession's own paths
 _loaded = []            # the modules load() loaded, for unload()
@@ -132,23 +136,9 @@ class Server:
         self.clients = []           # Connections served, or waiting for a turn; oldest first
         self.guests = []            # those served whose requests have not passed a login yet
         self.active = 0             # clients being served
-        self.logins = {}            # digest of a Basic token -> (ticks_ms checked, the user's line then)
-
-    async def run(self):
-        daemon = self.daemon
-        server = await asyncio.start_server(self.client, daemon.host, daemon.port, 8)
-        daemon.listening = True
-        try:
-            while not daemon.stopping:
-                await asyncio.sleep_ms(netd.POLL_MS)
-        finally:
-            server.close()
-            await server.wait_closed()
-            for conn in self.clients[:]:
-                conn.task.cancel()
-            while self.clients:
-                await asyncio.sleep_ms(10)
-        return 0
+        # digest of a Basic token -> (ticks_ms checked, the user's line then),
+        # kept by the daemon: this module goes between clients.
+        self.logins = daemon.state.setdefault("logins", {})
 
     def room(self, evict):
         """Whether a new client can be served now. When not, and evict,
@@ -187,7 +177,6 @@ class Server:
                 waited += 20
             served = True
             self.active += 1
-            self.daemon.sessions = self.active
             conn.since = time.ticks_ms()
             conn.guest = True
             self.guests.append(conn)
@@ -209,7 +198,6 @@ class Server:
             conn.admit()
             if served:
                 self.active -= 1
-                self.daemon.sessions = self.active
             try:
                 writer.close()
                 await writer.wait_closed()
@@ -743,6 +731,10 @@ def load(name):
         with shell.import_lock:
             module = __import__(name)
         _loaded.append(name)
+        # It goes with this module too (netd), whose Error and load() it
+        # may use: a copy kept past a reload would raise the old Error.
+        if _server is not None and name not in _server.daemon.loaded:
+            _server.daemon.loaded.append(name)
     return module
 
 

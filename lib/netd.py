@@ -4,23 +4,23 @@ and status commands.
 
     netd.address()                  the board's IP address to listen on
     netd.settings("ftp")            the daemon's section of /etc/system.conf
-    netd.start(name, port, module)  a TCP server whose clients are served by
+    netd.start(name, port, modules) a TCP server whose clients are served by
                                     module.serve(daemon, sock, peer), one
                                     thread each (or, with no thread free and
-                                    no other client, the loop's own)
-    netd.start_task(name, port, server)
-                                    an asyncio daemon: the coroutine
-                                    server(daemon) runs as a task on the
-                                    OS's loop until daemon.stopping is set
+                                    no other client, the loop's own); with
+                                    busy None, by module.client(daemon,
+                                    stream), a task of the loop each
     netd.stop(name), netd.get(name) stop a daemon; the running one or None
 
 The `uXXXd start|stop|status` commands are daemonctl's.
 
 Every daemon listens in the OS's one asyncio loop (asyncloop), which needs
 one thread for all of them: a board with one thread to spare (an RP2040)
-runs them all, and a client is what costs a thread. The protocol's module
-is imported for a daemon's first client and dropped after its last, so a
-daemon that waits for clients holds no protocol code. The loop also
+runs them all, and a telnet or FTP client is what costs a thread (an HTTP
+client is a task of the loop). The protocol's module is imported for a
+daemon's first client and dropped after its last, so a daemon that waits
+for clients holds no protocol code; what the protocol keeps from one
+client to the next lives in daemon.state. The loop also
 watches the sockets of sessions whose command runs (Daemon.watch), so that
 a Ctrl-C reaches a command that prints nothing.
 
@@ -66,8 +66,10 @@ class Daemon:
         self.port = port
         self.host = address()
         self.proc = None            # its process, once registered
-        self.module = None          # the protocol's module (start())
-        self.loaded = []            # it and the modules it loaded, to drop with its last client
+        self.modules = ()           # the protocol's module and its helpers (start())
+        self.loaded = []            # those of them loaded for a client, and httpd.load's
+        self.state = {}             # what the protocol keeps between its loads
+        self.tasks = []             # the clients served by tasks of the loop (busy None)
         self.running = 1            # its listener and its session threads still running
         self.listening = False
         self.watched = []           # sessions whose socket the loop watches (watch())
@@ -255,27 +257,21 @@ def send(sock, data, daemon=None, timeout_ms=30000):
             raise OSError(errno.ETIMEDOUT)
 
 
-def start(name, port, module, limit=4, busy=b"", insecure=False, guests=None):
+def start(name, port, modules, limit=4, busy=b"", insecure=False, guests=None):
     """Start a TCP server: each client is served by module.serve(daemon,
-    sock, ip) in a thread of its own; past limit clients (or the guests'
+    sock, ip) in a thread of its own, module being the first of modules
+    (the others: the helpers that go with it, once the last client has
+    gone); past limit clients (or the guests'
     slots, when guests, a netguests.Guests, keeps them), busy is sent and
-    the client closed. Raises OSError when the port cannot be had,
+    the client closed. With busy None, each client is served by the
+    coroutine module.client(daemon, stream), as a task of the loop, which
+    keeps its own limits. Raises OSError when the port cannot be had,
     RuntimeError when a daemon of that name runs, procctl.NoThread when the
     loop cannot run. Returns the Daemon."""
     daemon = _register(name, port, insecure)
     daemon.guests = guests
-    daemon.module = module
+    daemon.modules = modules
     _submit(daemon, _listen(daemon, limit, busy))
-    return daemon
-
-
-def start_task(name, port, server, insecure=False):
-    """Start an asyncio daemon: server(daemon) is a coroutine, run as a task
-    on the OS's loop (asyncloop) with the daemon's process, that listens on
-    daemon.host, daemon.port itself, sets daemon.listening, and returns
-    once daemon.stopping is set. Its clients cost a task each."""
-    daemon = _register(name, port, insecure)
-    _submit(daemon, server(daemon))
     return daemon
 
 
@@ -363,8 +359,9 @@ def stop(name):
 
 async def _listen(daemon, limit, busy):
     import asyncio
-    server = await asyncio.start_server(lambda stream, _: _client(daemon, stream, limit, busy),
-                                        daemon.host, daemon.port, limit)
+    serve = _client if busy is not None else _task
+    server = await asyncio.start_server(lambda stream, _: serve(daemon, stream, limit, busy),
+                                        daemon.host, daemon.port, max(limit, 8) if busy is None else limit)
     daemon.listening = True
     try:
         while not daemon.stopping:
@@ -379,9 +376,29 @@ async def _listen(daemon, limit, busy):
             del daemon.watched[:]
         for session in watched:
             session.on_stop()
+        for task in daemon.tasks[:]:
+            task.cancel()
+        while daemon.tasks:
+            await asyncio.sleep_ms(10)
         if not daemon.stopping:
             _unregister(daemon)
     return 0
+
+
+async def _task(daemon, stream, limit, busy):
+    """A client served by a task of the loop: the protocol's client()."""
+    import asyncio
+    task = asyncio.current_task()
+    daemon.tasks.append(task)
+    with _lock:
+        daemon.sessions += 1
+    try:
+        await _protocol(daemon).client(daemon, stream)
+    except Exception as e:
+        log("%s: %s: %r" % (daemon.name, type(e).__name__, e))
+    finally:
+        daemon.tasks.remove(task)
+        _end_session(daemon, None)
 
 
 def _look(daemon):
@@ -459,16 +476,17 @@ def _session(daemon, client, ip):
 
 
 def _protocol(daemon):
-    """The daemon's protocol module, loaded with what it loads (noted in
-    daemon.loaded, to go with the last client)."""
+    """The daemon's protocol module, loaded for its first client with its
+    helpers; those that were not loaded already go with the last client
+    (a helper the console uses too stays: dropped, it would be loaded
+    twice)."""
+    # Under the lock for imports: two clients coming at once would see a
+    # module the other is still loading ("no attribute 'serve'"), as
+    # MicroPython lists a module before it has run.
     with system.import_lock:
-        # Held through the import: no other thread's import is taken for
-        # the protocol's.
-        before = list(sys.modules)
-        module = __import__(daemon.module)
-        for name in sys.modules:
-            if name not in before and name not in daemon.loaded:
-                daemon.loaded.append(name)
+        fresh = [m for m in daemon.modules if m not in sys.modules]
+        module = __import__(daemon.modules[0])
+        daemon.loaded.extend(fresh)
     return module
 
 

@@ -144,21 +144,18 @@ def _same_origin(headers):
 
 
 def _table(conn):
-    """The daemon's sessions: token -> [user, csrf, made, used, line]."""
-    server = conn.server
-    table = getattr(server, "web_sessions", None)
-    if table is None:
-        table = server.web_sessions = {}
-    return table
+    """The daemon's sessions: token -> [user, csrf, made, used, line]. Kept
+    by the daemon: httpd and this module go while no client is connected."""
+    return conn.server.daemon.state.setdefault("web_sessions", {})
 
 
 def _open_token(conn):
     """Without logins the page still gets a token to send (and the checks
     stay the same for it): one per daemon."""
-    server = conn.server
-    token = getattr(server, "web_open", None)
+    state = conn.server.daemon.state
+    token = state.get("web_open")
     if token is None:
-        token = server.web_open = _random()
+        token = state["web_open"] = _random()
     return token
 
 

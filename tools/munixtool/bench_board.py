@@ -2,9 +2,9 @@
 
 The compiled tree (the ROMFS one on esp8266, which boots no other way) on
 the board's MicroPython (boards.py), as a user brings it up: the heap in
-use after boot, after joining Wi-Fi, after starting each daemon (the
-figure is where the next one does not fit), and how many telnet sessions
-fit beside them. Each figure is gc.mem_alloc() after a collection, read by
+use after boot, after joining Wi-Fi, after starting each daemon and
+crond (the figure is where the next one does not fit), and how many telnet
+sessions fit beside them. Each figure is gc.mem_alloc() after a collection, read by
 a probe program run as a command.
 """
 
@@ -24,6 +24,7 @@ STEPS = [
     ("+ uhttpd", ["uhttpd start"]),
     ("+ utelnetd", ["utelnetd start"]),
     ("+ uftpd", ["uftpd start"]),
+    ("+ crond", ["crond start"]),
 ]
 SESSIONS_MAX = 8
 TIMEOUT = 60

@@ -191,15 +191,16 @@ def soak(tree: Path, minutes: float, board: str | None = None) -> dict:
             # stays (modules, the daemons' tables) and is not drift.
             _clients(ports, {name: Kind(name) for name in kinds}, WARM_S)
             time.sleep(SETTLE_S)
+            # Counted first: what counting loads (cat, wc) is then no drift.
+            crons = _cron_runs(os_)
             modules = _modules(os_)
             before = os_.heap(), os_.threads_and_sockets()
-            crons = _cron_runs(os_)
             start = time.monotonic()
             clients = _clients(ports, kinds, minutes * 60)
             elapsed = time.monotonic() - start
             time.sleep(SETTLE_S)
-            after = os_.heap(), os_.threads_and_sockets()
             crons = _cron_runs(os_) - crons
+            after = os_.heap(), os_.threads_and_sockets()
             modules = _modules(os_) - modules
             os_.run("crond stop; utelnetd stop; uhttpd stop; uftpd stop")
         finally:
