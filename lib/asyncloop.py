@@ -58,7 +58,19 @@ def _post(item):
 
 
 def _run_loop(flag):
+    asyncio.get_event_loop().set_exception_handler(_lost)
     asyncio.run(_serve(flag))
+
+
+def _lost(loop, context):
+    """A task nobody awaits ended by an error: told as asyncio tells it,
+    when it can be. Out of memory, or with a value that cannot be
+    printed, the telling raised again and ended the loop, and with it
+    every daemon, crond and asyncio program."""
+    try:
+        loop.default_exception_handler(loop, context)
+    except Exception:
+        pass
 
 
 async def _serve(flag):

@@ -260,6 +260,21 @@ def test_thread_limit_gives_a_clear_error_and_leaves_nothing(jsim):
     assert re.search(r"\[1\]\s+\d+ running\s+/opt/ticker a", r.out)
 
 
+def test_a_lost_task_whose_error_cannot_be_told_leaves_the_loop_running(jsim):
+    """A task nobody awaits ends with an error that cannot be printed (out
+    of memory, here a value whose repr fails): asyncio's own report of it
+    raised again and ended the OS's loop, and every daemon, crond and
+    asyncio program with it; the next asyncio program then waited for
+    ever."""
+    jsim.write("/opt/lost.py", "import asyncio\n\n"
+               "class Bad:\n    def __repr__(self):\n        raise ValueError('no repr')\n\n"
+               "async def fail():\n    raise ValueError(Bad())\n\n"
+               "async def __main__(args):\n    asyncio.create_task(fail())\n"
+               "    await asyncio.sleep_ms(50)\n")
+    r = jsim.run("/opt/lost", "/opt/asy 2; echo a=$?", timeout=20)
+    assert r.out.endswith("tick 0\ntick 1\na=3\n"), r
+
+
 def test_without_threads_asyncio_programs_run_and_jobs_are_refused(jsim):
     """A board without threads (ESP8266): an asyncio program runs in the
     console's own thread; `&` says it cannot."""
