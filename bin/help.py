@@ -133,7 +133,7 @@ def _describe(name):
     try:
         module = shell.load(path)
         about = getattr(module, "ABOUT", "")
-        usage = getattr(module, "USAGE", "")
+        usage = cmdargs.usage_of(module)
     except Exception as e:
         return cmdargs.error(name, e)
     finally:

@@ -1,9 +1,9 @@
 import daemonctl
 
-USAGE = daemonctl.USAGE + """
+USAGE = (daemonctl.USAGE, """
 Serves the board's files to FTP clients (ftp, curl, FUSE mounts) on the
 "ftp" port of /etc/system.conf (21; 2121 in the simulator). status counts
-logins, downloads (RETR) and uploads."""
+logins, downloads (RETR) and uploads.""")
 ABOUT = "the FTP daemon: start, stop or show it"
 
 

@@ -1,10 +1,10 @@
 import daemonctl
 
-USAGE = daemonctl.USAGE + """
+USAGE = (daemonctl.USAGE, """
 Serves /www and the JSON API (/api/run, /api/sys, /api/fs/PATH) on the
 "http" port of /etc/system.conf (80; 8080 in the simulator), to at most
 "sessions" clients at once; a kept-alive connection idle for "idle_s"
-seconds is closed, uploads are limited to "upload_max" bytes."""
+seconds is closed, uploads are limited to "upload_max" bytes.""")
 ABOUT = "the HTTP daemon: start, stop or show it"
 
 

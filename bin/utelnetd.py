@@ -1,9 +1,9 @@
 import daemonctl
 
-USAGE = daemonctl.USAGE + """
+USAGE = (daemonctl.USAGE, """
 Serves shell sessions to telnet clients on the "telnet" port of
 /etc/system.conf (23; 2323 in the simulator), at most "sessions" at once;
-a session idle for "idle_s" seconds is closed. status counts logins."""
+a session idle for "idle_s" seconds is closed. status counts logins.""")
 ABOUT = "the telnet daemon: start, stop or show it"
 
 

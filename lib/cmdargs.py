@@ -1,11 +1,19 @@
 """Option parsing and error messages shared by every /bin command.
 
-A command declares USAGE (its synopsis) and ABOUT (one line for `help`),
-parses its arguments with parse(), and reports failures with error(). The
+A command declares USAGE (its synopsis; a tuple of texts where it shares
+another's, joined only when shown: a copy built at load took a block the
+size of the whole on a board whose heap a session held) and ABOUT (one
+line for `help`), parses its arguments with parse(), and reports failures with error(). The
 shell turns UsageError into a `usage:` line and status 2, and --help into the
 usage text and status 0, so commands never print usage themselves.
 strerror() is how munix words any failure; errors.py reports with it.
 """
+
+def usage_of(module):
+    """The USAGE text of a command's module ("" without one)."""
+    usage = getattr(module, "USAGE", "")
+    return "".join(usage) if isinstance(usage, tuple) else usage
+
 
 ERRORS = {
     1: "Operation not permitted",

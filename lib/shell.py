@@ -468,7 +468,8 @@ def _failed(name, module, exc):
 
 
 def _usage(name, module, full):
-    text = getattr(module, "USAGE", "")
+    import cmdargs
+    text = cmdargs.usage_of(module)
     if not full:
         text = text.split("\n")[0]
     return ("usage: %s %s" % (name, text)).rstrip() + "\n"
