@@ -8,6 +8,7 @@ sessions fit beside them. Each figure is gc.mem_alloc() after a collection, read
 a probe program run as a command.
 """
 
+import select
 import socket
 import subprocess
 import tempfile
@@ -50,9 +51,14 @@ def _free_port() -> int:
 
 
 def _read_until(child: subprocess.Popen, marker: bytes, seen: bytearray) -> str:
-    """Output up to marker; the child's stdout is non-blocking-read by line."""
+    """Output up to marker, TIMEOUT seconds at most: a board that stops
+    answering (the esp8266 profile once its heap ran out) must not hold
+    the bench for ever."""
     deadline = time.monotonic() + TIMEOUT
-    while marker not in seen and time.monotonic() < deadline:
+    while marker not in seen:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([child.stdout], [], [], left)[0]:
+            break
         line = child.stdout.readline()
         if not line:
             break
@@ -92,8 +98,9 @@ def measure(name: str) -> dict:
         flash = _flash(Path(tmp), name)
         telnet_port = int((flash / "etc" / "system.conf").read_text().split(":")[2].split("}")[0])
         argv = simulator.command(flash, board=name)
+        # Unbuffered: select() sees the pipe, not what a buffer holds.
         child = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                 stderr=subprocess.STDOUT)
+                                 stderr=subprocess.STDOUT, bufsize=0)
         seen = bytearray()
         try:
             for label, lines in STEPS:
@@ -104,6 +111,8 @@ def measure(name: str) -> dict:
                 used = [w.split()[1] for w in text.splitlines() if w.startswith("heap ")]
                 failed = [w for w in text.splitlines() if "memory allocation failed" in w
                           or "no thread free" in w or "cannot" in w]
+                if not failed and not used:
+                    failed = ["no answer within %d s" % TIMEOUT]
                 result[label] = failed[0] if failed else int(used[-1]) / 1024
             result["telnet sessions"] = _telnet_sessions(telnet_port)
         finally:
