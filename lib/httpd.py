@@ -745,8 +745,10 @@ def unload():
     again; a roomy one keeps them. Code that still runs keeps its module."""
     import gc
     if _loaded and gc.mem_free() < _KEEP_FREE:
+        import shell
         import sys
-        for name in _loaded:
-            sys.modules.pop(name, None)
+        with shell.import_lock:
+            for name in _loaded:
+                sys.modules.pop(name, None)
         del _loaded[:]
         gc.collect()

@@ -2,7 +2,8 @@
 off): MicroPython puts a module in sys.modules before running its code, so
 a second thread's import of it (a module loaded on demand, two sessions
 using it first at once) would get it half made ("'module' object has no
-attribute ..."). Modules already loaded go past; the others wait for
+attribute ..."), and a thread reading sys.modules while another's import
+grows it may crash a runtime without a GIL: every import takes
 system.import_lock. Loaded with the first thread: the console alone pays
 nothing, and its imports no Python call more.
 """
@@ -13,9 +14,7 @@ import strsplit
 from system import import_lock, thread_ident
 
 _builtin_import = builtins.__import__
-# The modules the lock's holder is importing, outermost first: a tuple,
-# replaced whole, that threads without a GIL (RP2040) can read while it
-# changes.
+# The modules the lock's holder is importing, outermost first.
 _loading = ()
 
 
@@ -26,11 +25,15 @@ def guard(on):
 
 def _import(name, globals=None, locals=None, fromlist=(), level=0):
     global _loading
-    if level:
-        name = _absolute(name, level)
-    if name in sys.modules and name not in _loading:
-        return _builtin_import(name, None, None, fromlist, 0)
+    # Every import under the lock, a loaded module's too: finding it reads
+    # sys.modules, and on the esp32 profile (no GIL) a thread doing so
+    # while another's import grew it crashed the runtime (1 run in 6 of a
+    # job killed as it ended).
     with import_lock:
+        if level:
+            name = _absolute(name, level)
+        if name in sys.modules:
+            return _builtin_import(name, None, None, fromlist, 0)
         outer = _loading
         _loading = outer + (name,)
         try:

@@ -501,8 +501,9 @@ def _end_session(daemon, client):
 
 
 def _drop(daemon):
-    for name in daemon.loaded:
-        sys.modules.pop(name, None)
+    with system.import_lock:
+        for name in daemon.loaded:
+            sys.modules.pop(name, None)
     daemon.loaded = []
 
 

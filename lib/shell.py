@@ -368,16 +368,20 @@ def _drop(names):
         if p.kind != "daemon" and (p.job or p.parent is not None and p.thread != me):
             return
     modules = sys.modules
-    for name in names:
-        helper = modules.get(name)
-        if helper is not None:
-            # The dictionary, not getattr: a package's __getattr__ (asyncio's)
-            # would import.
-            for key in modules:
-                if key not in names and modules[key].__dict__.get(name) is helper:
-                    break
-            else:
-                del modules[name]
+    # Under the lock for imports: a thread ending (a job just done) may be
+    # importing, and a board without a GIL crashed when sys.modules
+    # changed under it.
+    with import_lock:
+        for name in names:
+            helper = modules.get(name)
+            if helper is not None:
+                # The dictionary, not getattr: a package's __getattr__
+                # (asyncio's) would import.
+                for key in modules:
+                    if key not in names and modules[key].__dict__.get(name) is helper:
+                        break
+                else:
+                    del modules[name]
 
 
 def locate(name, sess):
