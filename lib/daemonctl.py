@@ -2,8 +2,9 @@
 a network daemon.
 
 netd (the daemons' shared code) and the daemon's own module are imported
-only once a daemon starts (a telnet or FTP daemon's, once a client comes): while none runs, `stop` and `status` (as
-/etc/end.sh runs them at every shutdown) cost no more than this module.
+only once a daemon starts (its protocol's, once a client comes): while
+none runs, `stop` and `status` (as /etc/end.sh runs them at every
+shutdown) cost no more than this module.
 """
 import sys
 
@@ -57,7 +58,7 @@ def _start(name, modules, clients, insecure):
                              " (or `setauth -d` for none, or start with -i)")
     port = netd.setting(netd.settings(name), "port", clients[0])
     try:
-        daemon = _start_clients(name, modules, clients, insecure and auth.required() is None)
+        daemon = _start_clients(name, modules, port, clients, insecure and auth.required() is None)
     except (RuntimeError, procctl.NoThread) as e:
         return cmdargs.error(None, e)
     except OSError as e:
@@ -69,12 +70,12 @@ def _start(name, modules, clients, insecure):
     return 0
 
 
-def _start_clients(name, modules, clients, insecure):
-    """netd.start with the daemon's settings of /etc/system.conf ("port",
-    "sessions", "login_s", "login_slots"; clients gives the defaults), the
+def _start_clients(name, modules, port, clients, insecure):
+    """netd.start on port with the daemon's settings of /etc/system.conf
+    ("sessions", "login_s", "login_slots"; clients gives the defaults), the
     clients not logged in yet kept apart (netguests) where busy is said."""
     import netd
-    port, busy, login_s = clients
+    _, busy, login_s = clients
     conf = netd.settings(name)
     limit = netd.setting(conf, "sessions", 4)
     guests = None
@@ -82,4 +83,4 @@ def _start_clients(name, modules, clients, insecure):
         import netguests
         guests = netguests.Guests(netd.setting(conf, "login_s", login_s) * 1000,
                                   netd.setting(conf, "login_slots", netguests.SLOTS), limit)
-    return netd.start(name, netd.setting(conf, "port", port), modules, limit, busy, insecure, guests)
+    return netd.start(name, port, modules, limit, busy, insecure, guests)
