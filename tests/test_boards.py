@@ -104,6 +104,48 @@ print("again")
     assert out.split("\n")[:2] == ["refused: core1 in use", "again"]
 
 
+
+# A thread counts while the main thread spends a while in one C call: under
+# a GIL nothing else runs meanwhile, without one the count moves on. (No
+# global is added once the thread runs: without a GIL, a thread reading
+# the globals while another adds one may find a name missing.)
+GIL_PROBE = """
+import _thread, time
+n = 0
+going = True
+moved = None
+def count():
+    global n
+    while going:
+        n += 1
+    n = -1
+def moves():
+    for _ in range(50):
+        before = n
+        sum(range(500000))
+        if n != before:
+            return True
+    return False
+_thread.start_new_thread(count, ())
+while n == 0:
+    time.sleep_ms(1)
+moved = moves()
+going = False
+while n != -1:
+    time.sleep_ms(1)
+print("moved" if moved else "still")
+"""
+
+
+@pytest.mark.parametrize("name, seen", [("esp32", "still"), ("rp2040", "moved")])
+def test_threads_take_turns_under_a_gil_where_the_board_has_one(name, seen):
+    """ESP32 runs Python threads under a GIL, rp2's two cores without: the
+    esp32 profile once ran without and crashed in races (a dict read while
+    another thread grew it) that an ESP32 cannot have."""
+    out, err, status = runtime(name, GIL_PROBE)
+    assert status == 0, err
+    assert out.strip() == seen
+
 # A thread that recurses to its stack's limit, then one with a larger stack.
 STACK_PROBE = """
 import _thread, time

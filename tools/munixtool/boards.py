@@ -19,8 +19,10 @@ Where each figure comes from (MicroPython 1.25 sources unless said):
 - threads: rp2 runs one extra thread, on core1, and refuses a second with
   "core1 in use" (ports/rp2/mpthreadport.c); esp8266 has no _thread; esp32
   threads are FreeRTOS tasks, as many as memory allows. ESP32 runs them
-  under a GIL, rp2 without one; every profile runs without (the unix port
-  builds no GIL in 1.25), the stricter of the two.
+  under a GIL (MICROPY_PY_THREAD_GIL, VM divisor 32), rp2 on two cores
+  without one, and so do their profiles: without a GIL the esp32 profile
+  crashed in races (a dict read while another thread grew it) that the
+  board cannot have.
 - stacks: esp32 main task 16 KiB (MICROPY_TASK_STACK_SIZE), threads 4 KiB
   + 1 KiB margin by default, 4 KiB at least (ports/esp32/mpthreadport.c);
   rp2 main 8 KiB (PICO_STACK_SIZE, ports/rp2/CMakeLists.txt), core1 4 KiB
@@ -88,6 +90,7 @@ class Board:
     # after MICROPY_): the profile's build turns them off too.
     lacks: tuple[str, ...] = ()
     tls_on_heap: bool = False   # TLS buffers from the Python heap (rp2), else the system's
+    gil: bool = False           # threads take turns under a global lock (ESP32), or run at once
     psram: int = 0
     notes: tuple[str, ...] = field(default=())
 
@@ -104,7 +107,7 @@ ESP8266_LACKS = (
 
 _ESP32 = dict(platform="esp32", main_stack=16 * KIB, thread_stack=5 * KIB,
               thread_stack_min=4 * KIB, threads=None, sockets=10,
-              clock_start=Y2000, epoch=2000, wifi="esp32")
+              clock_start=Y2000, epoch=2000, wifi="esp32", gil=True)
 
 BOARDS = {
     board.name: board
@@ -167,14 +170,16 @@ def build_options(board: Board) -> list[str]:
         # mbedTLS allocates from the Python heap, as on rp2, so its use shows there.
         defines.append("-DMUNIX_TLS_ON_HEAP")
     defines += [f"-DMICROPY_{feature}=0" for feature in board.lacks]
-    return port_options(defines, threads=board.threads != 0)
+    return port_options(defines, threads=board.threads != 0, gil=board.gil)
 
 
-def port_options(defines: list[str], threads: bool = True) -> list[str]:
+def port_options(defines: list[str], threads: bool = True, gil: bool = False) -> list[str]:
     """make variables of a 32-bit unix port with mbedTLS, given C defines."""
     return [
         "MICROPY_FORCE_32BIT=1",
         f"MICROPY_PY_THREAD={int(threads)}",
+        # boardport.patch makes the unix port's GIL a choice (it builds none).
+        f"MICROPY_PY_THREAD_GIL={int(gil)}",
         "MICROPY_SSL_AXTLS=0",
         "MICROPY_SSL_MBEDTLS=1",
         "MICROPY_PY_BTREE=0",
