@@ -15,8 +15,8 @@ import asyncio
 import os
 import time
 
+import clock
 import jobctl
-import munix
 import system
 from crontable import CRONTAB, parse
 
@@ -34,7 +34,7 @@ def log(text):
 
 
 def local_now():
-    return int(time.time()) + munix.tz_seconds()
+    return int(time.time()) + clock.tz_seconds()
 
 
 def location():
@@ -113,7 +113,7 @@ class Daemon:
             self.last = now
             return
         loc = location()
-        where = (loc[0], loc[1], munix.tz_seconds() // 60) if loc else None
+        where = (loc[0], loc[1], clock.tz_seconds() // 60) if loc else None
         for t in range(self.last + 1, now + 1):
             tm = time.gmtime(t)
             for e in self.entries:

@@ -4,7 +4,7 @@ stamped with the local time, control characters escaped so that no text
 logged can forge a line."""
 import os
 
-import munix
+import clock
 import system
 
 LIMIT = 4096
@@ -35,7 +35,7 @@ def append(path, text, limit=LIMIT):
 
 def line(path, text, limit=LIMIT):
     """Append one time-stamped line (YYYY-MM-DD HH:MM:SS text) to path."""
-    t = munix.localtime()
+    t = clock.localtime()
     append(path, "%d-%02d-%02d %02d:%02d:%02d %s\n" % (t[:6] + (escape(text),)), limit)
 
 
