@@ -1,6 +1,5 @@
 import cmdargs
 import jobcmd
-import munix
 
 USAGE = """start|stop|status
   The cron daemon: runs the commands of /etc/crontab at their times (see
@@ -19,8 +18,7 @@ def __main__(args):
         if running:
             return cmdargs.error("", "already running (pid %d)" % running[0].pid)
         import cron
-        p = jobcmd.spawn_task(munix.session(), "crond", [], cron.daemon(),
-                              log=cron.LOG, quiet=True)
+        p = cron.start()
         print("crond: started (pid %d), log %s" % (p.pid, cron.LOG))
     elif rest[0] == "stop":
         if not running:

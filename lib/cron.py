@@ -23,6 +23,7 @@ from crontable import CRONTAB, parse
 LOG = "/tmp/cron.log"
 JUMP = 120          # seconds: a longer step of the clock is a jump
 BACK_LIMIT = 3600   # a clock set back further than this starts afresh
+PERIOD_MS = 500     # between passes
 
 state = None        # the running daemon's Daemon, for crond status
 _rebooted = [False]
@@ -138,26 +139,18 @@ class Daemon:
         log("line %d: pid %d: %s" % (e.number, e.proc.pid, e.command))
 
 
-class LogStream:
-    """Where cron's jobs write: the log."""
-
-    def write(self, text):
-        import logfile
-        logfile.append(LOG, text)
-
-
-def session():
-    """The session cron's jobs run in: its output is the log."""
-    import session as sessions
-    out = LogStream()
-    return sessions.Session("cron", jobctl.NoInput(), out, out)
+def start():
+    """Start crond in a session of its own, where its jobs run too (their
+    output goes to the log); returns its process."""
+    sess = jobctl.daemon_session("cron", LOG)
+    return jobctl.spawn_task(sess, "crond", [], _daemon(sess), log=LOG, quiet=True)
 
 
-async def daemon(path=CRONTAB, period_ms=500):
-    """crond's task: a pass every period_ms until cancelled."""
+async def _daemon(sess):
+    """crond's task: a pass every PERIOD_MS until cancelled."""
     global state
-    d = Daemon(path)
-    d.session = session()
+    d = Daemon(CRONTAB)
+    d.session = sess
     state = d
     log("crond started")
     try:
@@ -166,7 +159,7 @@ async def daemon(path=CRONTAB, period_ms=500):
                 d.step()
             except Exception as e:
                 log("error: %s" % e)
-            await asyncio.sleep_ms(period_ms)
+            await asyncio.sleep_ms(PERIOD_MS)
     finally:
         state = None
         log("crond stopped")

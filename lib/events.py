@@ -196,9 +196,7 @@ def _ensure():
         return
     if _flag[0] is None:
         _flag[0] = asyncio.ThreadSafeFlag()
-    # eventd belongs to no one's terminal: the console's session, its
-    # output to a log.
-    sess = system.console or process.current().session
+    sess = jobctl.daemon_session("eventd", LOG)
     _eventd[0] = jobctl.spawn_task(sess, "eventd", [], _serve(), log=LOG, quiet=True)
 
 

@@ -35,6 +35,26 @@ class NoInput:
         return ""
 
 
+class LogOutput:
+    """Where a daemon's session writes: its log file."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def write(self, text):
+        import logfile
+        logfile.append(self.path, text)
+
+
+def daemon_session(name, log):
+    """A session of its own for daemon name (crond, eventd) and the jobs it
+    starts, its output going to the log file: in the session of the user
+    who started it, it was a job there, and `wait` waited for it for ever."""
+    import session
+    out = LogOutput(log)
+    return session.Session(name, NoInput(), out, out)
+
+
 class Output:
     """A job's output stream: its session's terminal, then its log."""
 

@@ -250,6 +250,18 @@ def test_crond_usage_and_errors(csim):
     assert re.match(r"crond: already running \(pid \d+\)\n", r.err) and r.status == 1
 
 
+def test_crond_is_no_job_of_the_session_that_started_it(csim):
+    """crond was job [1] of the session that started it: `wait` there
+    waited for it for ever. It has a session of its own, its output going
+    to its log."""
+    r = csim.run("crond start", "sleep 0.3 &", "wait", "echo waited $?", "jobs", "ps",
+                 "crond stop", timeout=30)
+    assert "waited 0\n" in r.out
+    jobs = r.out[r.out.index("waited"):r.out.index("PID")]
+    assert "crond" not in jobs, r.out
+    assert re.search(r"\n\s*\d+ running .* /tmp/cron.log\s+crond\n", r.out), r.out
+
+
 # Published tables (USNO-derived newspaper and almanac figures), UTC.
 @pytest.mark.parametrize("place, lat, lon, date, rise, set_", [
     ("Washington", 38.9072, -77.0369, "2025-01-13", "12:26", "22:08"),

@@ -81,6 +81,16 @@ def test_irq_from_init_sh_with_debounce_on_wired_pins(make_board, flash):
 
 
 @needs_machine
+def test_eventd_is_no_job_of_the_session_that_started_it(board):
+    """eventd was a job of the console's session: `wait` there waited for
+    it as long as an event was set."""
+    board.run("every 0.2 'echo tick >> /tmp/ticks'")
+    assert "waited 0\n" in board.run("sleep 0.2 & wait; echo waited $?")
+    assert "eventd" not in board.run("jobs")
+    board.run("every -d 1")
+
+
+@needs_machine
 def test_every_runs_periodically_until_removed(board):
     assert board.run("every 0.2 'echo tick >> /tmp/ticks'") == "every 1: every 0.2 s\n"
     lines_of(board.path("/tmp/ticks"), 3)
