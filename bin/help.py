@@ -7,16 +7,63 @@ import munix
 import shell
 
 USAGE = """[COMMAND...]
-  Without COMMAND: every command in the folders of $PATH, with what it does.
-  With COMMAND: what it does and how to use it."""
+  Without COMMAND: every command in the folders of $PATH and the shell's
+  built-in commands, with what each does. With COMMAND: what it does and
+  how to use it; a shell keyword (if, for, while, until, case) too."""
 ABOUT = "list the commands, or show how to use one"
 
-# The shell's internal commands: (usage, about).
+# The shell's built-in commands: (usage, about).
 INTERNAL = {
     "exit": ("[STATUS]", "end the script, or the session"),
+    "return": ("[STATUS]", "end the function, or the script"),
+    "break": ("[N]", "leave the loop, or N loops"),
+    "continue": ("[N]", "go on with the loop's next round, or the Nth loop's"),
+    "goto": ("LABEL", "go on at the script's line :LABEL (upyOS)"),
+    "skip": ("[N]", "skip the script's next N lines, 1 by default (upyOS)"),
+    "source": ("FILE [ARG...]", "run the script FILE in this shell: what it sets stays"),
+    ".": ("FILE [ARG...]", "run the script FILE in this shell: what it sets stays"),
+    "shift": ("[N]", "drop the first N arguments ($1...), 1 by default"),
+    "run": ("COMMAND [ARG...]", "run COMMAND (upyOS)"),
+    "[": ("EXPRESSION ]", "test EXPRESSION (see help test)"),
+    ":": ("[ARG...]", "do nothing, with status 0"),
+    "true": ("", "do nothing, with status 0"),
+    "false": ("", "do nothing, with status 1"),
+    "set": ("[-eufx] [+eufx] [-o [NAME]] [--] [ARG...]\n"
+            "  -e  end the script at a command that fails outside a condition (errexit)\n"
+            "  -u  an unset variable is an error (nounset)\n"
+            "  -x  print each command before it runs (xtrace)\n"
+            "  -f  no wildcards (noglob)\n"
+            "  +   turns them off; -o alone lists them; ARGs (or --) become $1...",
+            "set shell options or the arguments; alone, list the variables"),
+    "local": ("NAME[=VALUE]...", "variables of the running function, put back when it returns"),
+    "eval": ("ARG...", "run the ARGs as a command line"),
+    "readonly": ("NAME[=VALUE]...", "make variables read-only; alone, list them"),
+    "type": ("NAME...", "say what each NAME runs as a command"),
+    "command": ("[-v|-V] NAME [ARG...]",
+                "run NAME, a function of that name left aside; -v, -V: say what it runs"),
+    "exec": ("[COMMAND [ARG...]] [REDIRECTION...]",
+             "run COMMAND in place of the shell; with redirections only, keep them for the session"),
     "loadconfig": ("", "reload /etc/system.conf"),
     "loadboard": ("[FILE]", "reload the board file, or load FILE"),
 }
+
+# The shell's keywords: the compound command each begins, and its form.
+KEYWORDS = {
+    "if": "if LIST; then LIST; [elif LIST; then LIST;]... [else LIST;] fi\n"
+          "  Run the first LIST whose condition succeeds. upyOS's one-line form,\n"
+          "  if A OP B COMMAND..., compares with == != < <= > >= in.",
+    "for": "for NAME [in WORD...]; do LIST; done\n"
+           "  Run LIST with NAME set to each WORD (without in: each argument).",
+    "while": "while LIST; do LIST; done\n"
+             "  Run the second LIST as long as the first succeeds.",
+    "until": "until LIST; do LIST; done\n"
+             "  Run the second LIST until the first succeeds.",
+    "case": "case WORD in [(]PATTERN[|PATTERN]...) LIST;; ... esac\n"
+            "  Run the LIST of the first PATTERN (a glob) that WORD matches.",
+}
+# The keywords that end or continue a compound command: which one.
+PART_OF = {"then": "if", "elif": "if", "else": "if", "fi": "if", "do": "for", "done": "for",
+           "in": "for", "esac": "case"}
 
 
 def __main__(args):
@@ -120,6 +167,12 @@ def _describe(name):
     if name in INTERNAL:
         usage, about = INTERNAL[name]
         _print(name, about, usage)
+        print("shell built-in command")
+        return 0
+    keyword = PART_OF.get(name, name)
+    if keyword in KEYWORDS:
+        print(KEYWORDS[keyword])
+        print("shell keyword")
         return 0
     path, problem = shell.locate(name, munix.session())
     if problem:

@@ -80,17 +80,19 @@ def test_help_reads_every_kind_of_program_in_path(sim):
     src.unlink()
     r = sim.run("PATH=/nope:/opt/tools", "/bin/help", "PATH=/bin")
     assert r.status == 0
-    lines = r.out.splitlines()
-    assert lines[:6] == [
+    # The shell's built-ins are listed too, wherever PATH points.
+    builtins = ("exit", "loadboard", "loadconfig", "set", "[", "true")
+    lines = [line for line in r.out.splitlines() if line.split()[0] in builtins][:3]
+    assert lines == ["[           test EXPRESSION (see help test)",
+                     "exit        end the script, or the session",
+                     "loadboard   reload the board file, or load FILE"]
+    tools = ("bare", "broken", "comp", "hello", "plain", "quiet", "tool")
+    lines = [line for line in r.out.splitlines() if line.split()[0] in tools]
+    assert lines == [
         "bare",
         "broken      (cannot load: invalid syntax)",
         "comp        compiled one",
-        "exit        end the script, or the session",
         "hello       say hello",
-        "loadboard   reload the board file, or load FILE",
-    ]
-    assert lines[6:] == [
-        "loadconfig  reload /etc/system.conf",
         "plain       greet the world",
         "quiet",
         "tool        a tool",
@@ -129,11 +131,28 @@ def test_help_command_shows_about_and_full_usage(sim):
         "  SECONDS may have a fraction (0.5) and a unit: s (default), m, h or d\n"
         "exit - end the script, or the session\n"
         "usage: exit [STATUS]\n"
+        "shell built-in command\n"
         "cd - change the working folder\n"
         "usage: cd [DIR]\n"
         "  DIR  the new working folder (default $HOME, or /); - is the previous one\n"
     )
     assert r.status == 0
+
+
+def test_help_of_the_shells_keywords_and_every_built_in(sim):
+    """help if, help set: the shell's keywords and built-ins were 'command
+    not found' (only exit and loadconfig/loadboard had a text)."""
+    r = sim.run("help if", "help done", "help set")
+    assert r.out.startswith("if LIST; then LIST; [elif LIST; then LIST;]... [else LIST;] fi\n")
+    assert "\nfor NAME [in WORD...]; do LIST; done\n" in r.out
+    assert "\nset - set shell options or the arguments; alone, list the variables\n" in r.out
+    assert "  -e  end the script at a command that fails" in r.out
+    assert r.out.count("shell keyword\n") == 2 and r.out.endswith("shell built-in command\n")
+    import_builtins = sim.run("> import shell", "< ' '.join(shell.BUILTINS)").out.split()
+    r = sim.run(*["help %s > /dev/null; echo $?" % name for name in import_builtins])
+    assert r.out.split() == ["0"] * len(import_builtins), r
+    r = sim.run("help fi done esac nosuch")
+    assert r.err == "help: nosuch: command not found\n" and r.status == 1
 
 
 def test_help_of_a_script(sim):
