@@ -18,6 +18,7 @@ import process
 import procctl
 import system
 from procctl import GRACE_MS
+from shellflow import Exit
 
 POLL_MS = 10
 
@@ -161,6 +162,9 @@ def _run_body(proc, body, go, quiet):
     except SystemExit as e:
         import errors
         status = errors.exit_status(e)
+    except Exit as e:
+        # `exit` in the job, or a stop request its shell code obeyed.
+        status = e.status
     except Exception as e:
         import errors
         errors.report(proc.name, e)

@@ -229,10 +229,15 @@ def _compound(node, sess):
 def interrupted(sess):
     """Between commands: a terminal that takes Ctrl-C as data (telnet)
     raises KeyboardInterrupt here once its user pressed it, as a board's
-    console does by itself, so a loop of quiet commands stops too."""
+    console does by itself, so a loop of quiet commands stops too. A stop
+    request (kill) to the process running them ends them all, as SIGTERM
+    ends a shell (status 143): a loop in a job went on, each of its
+    commands stopped at once, and spun."""
     check = getattr(sess.stdout, "check_interrupt", None)
     if check is not None:
         check()
+    if process.current().stopping():
+        raise Exit(143)
 
 
 def _simple(node, sess):

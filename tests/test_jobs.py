@@ -136,6 +136,18 @@ def test_upyos_programs_see_proc_sts(jsim):
     assert r.status == 0
 
 
+def test_kill_ends_a_shell_loop_in_the_background(sim):
+    """`while true; do sleep 1; done &` ignored kill ("it ignores stop
+    requests"), then spun: each sleep stopped at once, the loop went on.
+    A stop request ends the job's shell code, with status 143 as SIGTERM
+    gives; `exit` in a job gives its status."""
+    r = sim.run("while true; do sleep 1; done &", "sleep 0.3", "kill %1; echo k=$?",
+                "wait $!; echo w=$?", "for i in 1 2 3; do :; done; (exit 3) &",
+                "wait $!; echo w=$?", timeout=30)
+    assert r.err == ""
+    assert "k=0\nw=143\n" in r.out and r.out.endswith("w=3\n"), r.out
+
+
 def test_kill_reports_a_thread_that_ignores_stop(jsim):
     r = jsim.run("/opt/bg /opt/stubborn", "sleep 0.1", "kill %1", "ps")
     assert re.search(r"kill: \d+: \S*stubborn still runs 2 s after the stop request: "
