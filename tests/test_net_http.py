@@ -466,8 +466,12 @@ def test_deep_nesting_under_concurrent_load(web):
         t.join(TIMEOUT * 4)
     assert len(answers) == 10 and len(files) == 10
     # A file's answer is whole or cut off, never another answer inside it
-    # (a MemoryError after the head once added a 500 to the body).
-    assert all(f == (200, b"hello, world\n") or isinstance(f, str) for f in files), files
+    # (a MemoryError after the head once added a 500 to the body); on a
+    # board's heap it may be a whole error instead (the esp32 profile ran
+    # out while reading the file).
+    assert all(f == (200, b"hello, world\n") or isinstance(f, str)
+               or simulator.board_name() and f[0] == 500 and f[1].startswith(b'{"error": ')
+               for f in files), files
     for status, output in answers:
         if simulator.board_name() and status in (None, 500, 503):
             continue  # a board's heap: 37 KiB free on the esp32 profile with uhttpd
