@@ -18,12 +18,20 @@ def sweep(folder):
     once whole. One listing of each folder, no stat but for what is found.
     A temporary whose NAME is missing beside a NAME.old is whole: FAT's
     replace (fspath.replace) was cut between its renames, and is finished."""
+    # A stack of folders, not recursion: a deep tree went past the C stack.
+    folders = [folder]
+    while folders:
+        _sweep_one(folders.pop(), folders)
+
+
+def _sweep_one(folder, folders):
+    """Sweep folder's own files; its folders go onto folders."""
     found = []
     for entry in os.ilistdir(folder):
         path = fspath.join(folder, entry[0])
         if entry[1] & fspath.DIR:
             if path not in UNSWEPT:
-                sweep(path)
+                folders.append(path)
         elif path.endswith(".tmp") or path.endswith(".part"):
             found.append(path)
     for path in found:

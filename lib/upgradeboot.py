@@ -153,18 +153,25 @@ def rollback():
 
 
 def remove_tree(top):
-    """Remove top and everything under it; missing is fine."""
-    try:
-        entries = list(os.ilistdir(top))
-    except OSError:
+    """Remove top and everything under it; missing is fine. A stack, not
+    recursion: a deep tree must not go past the C stack."""
+    stack = [(top, False)]
+    while stack:
+        path, listed = stack.pop()
+        if listed:
+            os.rmdir(path)
+            continue
         try:
-            os.remove(top)
+            entries = list(os.ilistdir(path))
         except OSError:
-            pass
-        return
-    for entry in entries:
-        remove_tree(top + "/" + entry[0])
-    os.rmdir(top)
+            try:
+                os.remove(path)
+            except OSError:
+                pass
+            continue
+        stack.append((path, True))
+        for entry in entries:
+            stack.append((path + "/" + entry[0], False))
 
 
 def undo(booting=None):

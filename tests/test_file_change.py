@@ -327,3 +327,23 @@ def test_touch_errors(sim):
     assert r.out == "status=1\n"
     assert r.status == 2
     assert r.err == "touch: /nope/f: No such file or directory\ntouch: no FILE given\nusage: touch FILE...\n"
+
+
+# Trees of any depth
+
+def test_a_tree_400_folders_deep_is_walked_copied_and_removed(sim):
+    """400 nested folders (made over FTP) made find, du, grep -r, cp -r and
+    rm -r fail with "maximum recursion depth exceeded", so the tree could
+    not even be removed; a power cut left a temporary at its bottom, which
+    the sweep at boot must reach too."""
+    deep = "/t/d" + "/d" * 400
+    sim.write(deep + "/f", "hello\n")
+    sim.write(deep + "/g.tmp", "half")
+    sim.write("/etc/.running", "")  # the mark of a power cut: boot sweeps
+    r = sim.run("find /t/d | wc -l", "du -s /t/d", "grep -r hello /t/d | wc -l",
+                "cp -r /t/d /t/e", "find /t/e -type f | wc -l", "rm -r /t/d /t/e", "ls /t",
+                timeout=60)
+    assert r.err == "" and r.status == 0, r
+    # 401 folders and f: the boot's sweep removed g.tmp.
+    assert r.out.split() == ["402", "6", "/t/d", "1", "1"]
+    assert not sim.path("/t/d").exists()
