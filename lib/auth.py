@@ -71,18 +71,31 @@ def same(a, b):
 def _entries():
     """(user, rounds, salt, hash) of each line of the file; None without file."""
     try:
-        f = open(FILE)
+        lines = _lines()
     except OSError:
         return None
     found = []
-    with f:
+    for line in lines:
+        parts = line.strip().split(":")
+        if len(parts) == 4 and not parts[0].startswith("#"):
+            try:
+                found.append((parts[0], int(parts[1]), _unhex(parts[2]), _unhex(parts[3])))
+            except ValueError:
+                pass
+    return found
+
+
+def _lines():
+    """The file's lines that are text (OSError without it): one that is
+    not UTF-8 is damaged, and counts as no line, so that logins fail
+    closed (such bytes made every request with a login a 500)."""
+    found = []
+    with open(FILE, "rb") as f:
         for line in f:
-            parts = line.strip().split(":")
-            if len(parts) == 4 and not parts[0].startswith("#"):
-                try:
-                    found.append((parts[0], int(parts[1]), _unhex(parts[2]), _unhex(parts[3])))
-                except ValueError:
-                    pass
+            try:
+                found.append(line.decode())
+            except UnicodeError:
+                pass
     return found
 
 
@@ -97,11 +110,10 @@ def _hex(data):
 def required():
     """True when logins are asked, False when disabled, None when never set."""
     try:
-        with open(FILE) as f:
-            first = f.readline()
+        lines = _lines()
     except OSError:
         return None
-    return not first.startswith(DISABLED)
+    return not (lines and lines[0].startswith(DISABLED))
 
 
 def asked(insecure):
@@ -114,10 +126,9 @@ def asked(insecure):
 def entry(user):
     """user's line of the file, to tell whether it changed; None without."""
     try:
-        with open(FILE) as f:
-            for line in f:
-                if line.split(":", 1)[0] == user:
-                    return line
+        for line in _lines():
+            if line.split(":", 1)[0] == user:
+                return line
     except OSError:
         pass
     return None
@@ -140,8 +151,7 @@ def set_password(user, password):
     line = "%s:%d:%s:%s\n" % (user, _ROUNDS, _hex(salt), _hex(digest(password, salt, _ROUNDS)))
     lines = []
     try:
-        with open(FILE) as f:
-            lines = [old for old in f if old.split(":", 1)[0] != user and not old.startswith("#")]
+        lines = [old for old in _lines() if old.split(":", 1)[0] != user and not old.startswith("#")]
     except OSError:
         pass
     fspath.write_file(FILE, "".join(lines) + line)

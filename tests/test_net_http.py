@@ -187,11 +187,13 @@ def test_api_needs_a_login(web):
 def test_logins_fail_closed_without_a_password_file(web):
     """Only setauth -d opens the daemon: a password file that is gone,
     empty or unreadable refuses every login, also one checked a moment
-    ago, and the console says why."""
+    ago, and the console says why. Bytes that are not UTF-8 there gave 500
+    to every request that carried a login."""
     assert web.api("GET", "/sys")[0] == 200
     shadow = web.flash / "etc" / "shadow"
     for damage in (shadow.unlink, lambda: shadow.write_text(""),
-                   lambda: shadow.write_text("garbage\n")):
+                   lambda: shadow.write_text("garbage\n"),
+                   lambda: shadow.write_bytes(b"\xff\xfe:1:00:00\n")):
         damage()
         status, body = web.api("GET", "/sys")
         assert status == 401, (damage, body)
