@@ -347,9 +347,17 @@ class Connection:
             if not sep:
                 raise Error(400, "bad header line")
             try:
-                headers[name.decode().strip().lower()] = value.decode().strip()
+                key = name.decode().lower()
+                value = value.decode().strip()
             except UnicodeError:
                 raise Error(400, "bad header line")
+            # RFC 9112: no space before the colon, and one body length; a
+            # proxy that read them otherwise would pass a second request.
+            if not key or key != key.strip():
+                raise Error(400, "bad header line")
+            if key == "content-length" and key in headers:
+                raise Error(400, "bad Content-Length")
+            headers[key] = value
         self.waiting = False
         return method, target, version, headers
 
@@ -371,12 +379,10 @@ class Connection:
         """The body's Content-Length, at most limit (413 beyond)."""
         if "transfer-encoding" in headers:
             raise Error(400, "chunked bodies are not supported: send a Content-Length")
-        try:
-            n = int(headers.get("content-length", "0"))
-        except ValueError:
+        n = headers.get("content-length", "0")
+        if not n.isdigit():
             raise Error(400, "bad Content-Length")
-        if n < 0:
-            raise Error(400, "bad Content-Length")
+        n = int(n)
         if n > limit:
             raise Error(413, "body too large (%d bytes at most)" % limit)
         return n
@@ -482,8 +488,11 @@ class Connection:
         full = fspath.normpath(ROOT + path)
         st = fspath.stat(full)
         if st is not None and st[0] & fspath.DIR:
-            if not target.split("?")[0].endswith("/"):
-                await self.head(301, [("Location", path.rstrip("/") + "/")], 0, keep)
+            asked = target.split("?")[0]
+            if not asked.endswith("/"):
+                # The client's own words, still %-encoded: the name decoded
+                # may hold CR LF, which would end the header there.
+                await self.head(301, [("Location", asked + "/")], 0, keep)
                 return
             full = fspath.join(full, "index.html")
             st = fspath.stat(full)

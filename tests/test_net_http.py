@@ -382,6 +382,37 @@ def test_hostile_clients_leave_the_others_unharmed(web):
     assert web.api("GET", "/sys")[0] == 200
 
 
+def test_a_body_length_said_twice_or_not_in_digits_is_refused(web):
+    """RFC 9112 6.3: a Content-Length that is not digits, or said twice,
+    is refused (400) and the connection closed: read another way by a
+    proxy in front of the board, it smuggles a second request in."""
+    for head in (b"Content-Length: 3\r\nContent-Length: 30\r\n",
+                 b"Content-Length: 3\r\nContent-Length: 3\r\n",
+                 b"Content-Length: +3\r\n", b"Content-Length: 3 3\r\n",
+                 b"Content-Length : 3\r\n"):
+        s = web.raw()
+        s.sendall(b"POST /api/run HTTP/1.1\r\nAuthorization: " + BASIC.encode() + b"\r\n"
+                  + head + b"\r\n{}\n")
+        answer = read_all(s)
+        s.close()
+        assert answer.split(b"\r\n", 1)[0] == b"HTTP/1.1 400 Bad Request", (head, answer)
+        assert answer.count(b"HTTP/1.1") == 1, answer
+    assert web.api("GET", "/sys")[0] == 200
+
+
+def test_a_folders_redirect_never_carries_a_header_in_its_name(web):
+    """A folder of /www named with CR LF in it (made over FTP) put a header
+    of its own into the 301's Location."""
+    (web.flash / "www" / "a\r\nSet-Cookie: x=1").mkdir()
+    s = web.raw()
+    s.sendall(b"GET /a%0D%0ASet-Cookie:%20x=1 HTTP/1.1\r\nConnection: close\r\n\r\n")
+    answer = read_all(s)
+    s.close()
+    head = answer.split(b"\r\n\r\n", 1)[0]
+    assert head.startswith(b"HTTP/1.1 301 ") and b"\r\nSet-Cookie" not in head, head
+    assert b"\r\nLocation: /a%0D%0ASet-Cookie:%20x=1/\r\n" in head, head
+
+
 def test_fifty_connections_at_once(web):
     socks = [web.raw() for _ in range(50)]
     for s in socks:
