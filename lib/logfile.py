@@ -40,8 +40,15 @@ def line(path, text, limit=LIMIT):
 
 
 def escape(text):
-    """text with its control characters (a newline, say) written as \\xNN."""
+    """text with its control characters written as \\xNN or \\uNNNN: C0 and
+    C1 (a newline, NEL), Unicode's line and paragraph ends, and the bidi
+    controls, which make a line read backwards."""
     out = ""
     for c in text:
-        out += c if " " <= c != "\x7f" else "\\x%02x" % ord(c)
+        n = ord(c)
+        if (n < 32 or 127 <= n < 160 or 0x2028 <= n <= 0x202e
+                or 0x2066 <= n <= 0x2069 or n in (0x200e, 0x200f)):
+            out += "\\x%02x" % n if n < 256 else "\\u%04x" % n
+        else:
+            out += c
     return out

@@ -222,6 +222,13 @@ def test_basic_is_case_insensitive_and_names_are_logged_escaped(web):
     assert "\n2026-01-01 00:00:00 forged" not in log
     assert "eve\\x0a2026-01-01 00" in log
     assert re.search(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d http: login failed for eve", log, re.M)
+    # Unicode's line ends and C1 controls end a line in some viewers, and
+    # bidi controls make it read backwards: escaped too.
+    tricky = "mallory\u2028\u0085\u202ex\u2029".encode()
+    web.api("GET", "/sys", login=False,
+            headers={"Authorization": "Basic " + base64.b64encode(tricky + b":x").decode()})
+    log = web.flash.joinpath("tmp", "net.log").read_text()
+    assert "mallory\\u2028\\x85\\u202ex\\u2029 from" in log, log
 
 
 def test_api_sys(web):
