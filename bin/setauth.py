@@ -3,7 +3,8 @@ import cmdargs
 
 USAGE = """USER | -d
   USER  set USER's password for telnet, FTP and HTTP logins: asked twice,
-        not shown, stored salted and hashed in /etc/shadow
+        not shown (128 characters at most), stored salted and hashed in
+        /etc/shadow
   -d    disable logins: every user removed, the daemons ask no password
 With no password ever set, the daemons refuse to start unless given -i."""
 ABOUT = "set the password of the network daemons' logins"
@@ -31,6 +32,8 @@ def __main__(args):
         return cmdargs.error(None, "the passwords differ; nothing changed")
     if not first:
         return cmdargs.error(None, "empty password; nothing changed")
+    if len(first) > auth.PASSWORD_MAX:
+        return cmdargs.error(None, "longer than %d characters; nothing changed" % auth.PASSWORD_MAX)
     auth.set_password(user, first)
     print("setauth: password of %s set" % user)
     return 0

@@ -37,6 +37,9 @@ FILE = "/etc/shadow"     # fsguard.SECRET: no daemon shows it
 _ROUNDS = const(4000)
 _SALT_BYTES = const(16)
 DELAY_MS = 1000
+# Characters of a password at most: hashing costs time with its length (a
+# 1 KB guess took 3 to 5 s on an ESP32), so a longer one is not hashed.
+PASSWORD_MAX = const(128)
 _FAILURES = const(5)
 _BLOCK_S = const(60)
 _TRACKED = const(16)        # addresses and users whose failures are remembered
@@ -233,9 +236,10 @@ def check(user, password, ip, service="", delay=True):
         return False
     ok = False
     try:
-        if stored is None:
-            # The same work for an unknown user: answers take as long.
-            digest(password, b"\0" * _SALT_BYTES, _ROUNDS)
+        if stored is None or len(password) > PASSWORD_MAX:
+            # The same work for an unknown user and a password no one has:
+            # answers take as long.
+            digest(password[:PASSWORD_MAX], b"\0" * _SALT_BYTES, _ROUNDS)
         else:
             ok = same(digest(password, stored[2], stored[1]), stored[3])
     finally:

@@ -49,6 +49,10 @@ def test_setauth_refuses_mismatch_empty_and_bad_names(sim):
     assert not sim.path("/etc/shadow").exists()
     result = sim.run("setauth alice", "", "")
     assert result.status == 1 and "empty password" in result.err
+    long = "x" * 129
+    result = sim.run("setauth alice", long, long)
+    assert result.status == 1 and "longer than 128 characters; nothing changed" in result.err
+    assert not sim.path("/etc/shadow").exists()
     result = sim.run("setauth al:ice")
     assert result.status == 1 and "not a user name" in result.err
     result = sim.run("setauth")
