@@ -18,18 +18,25 @@ def holds(path, paths):
     return False
 
 
+def fat_name(path):
+    """path (normalised) as FAT reads it, on a board's FAT flash or an SD
+    card: any case, each name without the dots and spaces it ends with
+    (FAT opens /MAIN.PY. as /main.py)."""
+    return "/".join([name.rstrip(". ") for name in path.lower().split("/")])
+
+
 def is_secret(path):
-    """True for the password file and its writer's temporaries; path must
-    be normalised. Case is ignored, as FAT ignores it."""
-    path = path.lower()
+    """True for the password file and its writer's temporaries, by any
+    name FAT takes for them; path must be normalised."""
+    path = fat_name(path)
     return path.startswith(SECRET) and path[len(SECRET):] in ("", ".tmp", ".old")
 
 
 def guarded(path):
     """Why a network client may not change, remove or move path (normalised),
     or None: the password file, the files the system needs to boot, and
-    every folder holding one of them, whatever the case (FAT ignores it)."""
-    low = path.lower()
+    every folder holding one of them, by any name FAT takes for them."""
+    low = fat_name(path)
     if is_secret(low):
         return "is secret (the password file)"
     if holds(low, (SECRET,)):

@@ -90,10 +90,19 @@ def test_ftp_never_moves_or_replaces_the_password_file_or_its_folders(ftp):
         with pytest.raises(ftplib.error_perm) as e:
             f.storbinary("STOR " + target, io.BytesIO(b"root:1:00:00\n"))
         assert "password" in str(e.value)
-    # The shell's protected files say why, whatever the path's form.
-    for command in ("DELE /./main.py", "RNFR //lib", "DELE /lib/../boot.py"):
+    # The shell's protected files say why, whatever the path's form, and
+    # whatever FAT would take for the same name: any case, trailing dots
+    # and spaces ignored (FTP took STOR /MAIN.PY. on a FAT flash).
+    for command in ("DELE /./main.py", "RNFR //lib", "DELE /lib/../boot.py", "DELE /MAIN.PY.",
+                    "RNFR /Lib. ", "MKD /lib./x"):
         reply = refused(f, command)
         assert reply.startswith("550 Permission denied:") and "system" in reply, reply
+    for command in ("RNFR /ETC.", "DELE /etc/Shadow..", "RNFR /etc /shadow"):
+        reply = refused(f, command)
+        assert reply.startswith("550 Permission denied:") and "password" in reply, reply
+    with pytest.raises(ftplib.error_perm) as e:
+        f.storbinary("STOR /Main.py ", io.BytesIO(b"import evil\n"))
+    assert "system" in str(e.value)
     assert ftp.flash.joinpath("etc/shadow").read_text() == shadow
     assert not ftp.flash.joinpath("etcx").exists()
     # Other folders still move.
