@@ -124,7 +124,12 @@ def test_mount_errors_are_one_line(flash, tmp_path):
         done = munix("mount", "127.0.0.1", str(tmp_path / "mnt"), "--user", USER,
                      "--port", str(board.port), "--password-file", str(wrong))
         assert done.returncode == 1
-        assert done.stderr.startswith("munix: 127.0.0.1:%d: login refused" % board.port)
+        assert done.stderr.startswith("munix: 127.0.0.1:%d: login refused for user %s: 530"
+                                      % (board.port, USER))
+        # The user said, and how to name another: root (the default) is
+        # no user munix makes.
+        assert done.stderr.rstrip().endswith("(the user setauth made on the board: --user NAME)")
+        assert done.stderr.count("\n") == 1
         nowhere = munix("mount", "127.0.0.1", str(tmp_path / "nodir"), "--port", str(board.port))
         assert nowhere.returncode == 1 and "not a folder" in nowhere.stderr
     finally:

@@ -83,7 +83,8 @@ class FtpConnection:
             ftp.voidcmd("TYPE I")
         except ftplib.error_perm as error:
             ftp.close()
-            raise MunixError(f"{self.host}:{self.port}: login refused: {error}") from None
+            raise MunixError(f"{self.host}:{self.port}: login refused for user {self.user}: {error}"
+                             " (the user setauth made on the board: --user NAME)") from None
         except (OSError, EOFError) as error:
             ftp.close()
             hint = sim_port_hint(self.host, self.port, "FTP")
