@@ -111,6 +111,58 @@ def test_ftp_never_moves_or_replaces_the_password_file_or_its_folders(ftp):
     assert ftp.flash.joinpath("tmp/crate").is_dir()
 
 
+# A FAT image in RAM (MicroPython's VfsFat): what it opens for each name,
+# and whether fsguard refuses that name.
+FAT_PROBE = """import vfs
+
+import fsguard
+
+
+class RAM:
+    def __init__(self, blocks):
+        self.data = bytearray(blocks * 512)
+
+    def readblocks(self, n, buf):
+        buf[:] = self.data[n * 512:n * 512 + len(buf)]
+
+    def writeblocks(self, n, buf):
+        self.data[n * 512:n * 512 + len(buf)] = buf
+
+    def ioctl(self, op, arg):
+        if op == 4:
+            return len(self.data) // 512
+        if op == 5:
+            return 512
+
+
+def __main__(args):
+    dev = RAM(128)
+    vfs.VfsFat.mkfs(dev)
+    fs = vfs.VfsFat(dev)
+    fs.mkdir("/etc")
+    with fs.open("/etc/shadow", "w") as f:
+        f.write("secret")
+    with fs.open("/main.py", "w") as f:
+        f.write("boot")
+    for name in args:
+        with fs.open(name, "r") as f:
+            text = f.read()
+        print("%r %s %s" % (name, text, fsguard.guarded(name) is not None))
+"""
+
+
+def test_every_name_fat_takes_for_a_guarded_file_is_refused(sim):
+    """On a FAT flash or SD card, /ETC/SHADOW, /etc/shadow. and /Main.Py.
+    open /etc/shadow and /main.py: fsguard must refuse each of them, as
+    FTP and HTTP ask it, where it compared names exactly."""
+    sim.write("/opt/fatprobe.py", FAT_PROBE)
+    names = ["/ETC/SHADOW", "/etc/shadow.", "/etc /shadow", "/Main.Py. ", "/MAIN.PY", "/etc/SHADOW.. "]
+    r = sim.run("/opt/fatprobe " + " ".join("'%s'" % n for n in names))
+    assert r.err == "", r
+    assert r.out.splitlines() == ["%r %s True" % (n, "boot" if "ain" in n.lower() else "secret")
+                                  for n in names]
+
+
 # Connections that never log in
 
 def dribblers(port, count, first=b""):
