@@ -83,6 +83,15 @@ def test_mount_lists_reads_writes_renames_and_removes(mounted):
     with pytest.raises(OSError):
         (mnt / "main.py").unlink()
     assert (flash / "main.py").exists()
+    # It shows as read-only, and writing it fails at once: the shell's
+    # `echo x > main.py` said 0, its failed upload at close unheard.
+    assert (mnt / "main.py").stat().st_mode & 0o222 == 0
+    assert (mnt / "tmp").stat().st_mode & 0o200 and not (mnt / "lib").stat().st_mode & 0o222
+    before = (flash / "main.py").read_bytes()
+    done = subprocess.run(["sh", "-c", "echo x > main.py"], cwd=mnt, capture_output=True,
+                          text=True, timeout=30)
+    assert done.returncode != 0 and "Permission denied" in done.stderr, done
+    assert (flash / "main.py").read_bytes() == before
 
 
 @pytest.mark.skipif(not fuse_usable(), reason="needs fusermount, libfuse2 and /dev/fuse")

@@ -125,10 +125,13 @@ def _stat_from_facts(facts: dict) -> dict:
             mtime = calendar.timegm(time.strptime(modify[:14], "%Y%m%d%H%M%S"))
         except ValueError:
             pass
+    # MLSD's perm fact: what the board lets a client do (the files the
+    # shell protects: read and list only).
+    perm = facts.get("perm")
     if kind in ("dir", "cdir", "pdir"):
-        mode = stat.S_IFDIR | 0o755
+        mode = stat.S_IFDIR | (0o755 if perm is None or "c" in perm else 0o555)
     else:
-        mode = stat.S_IFREG | 0o644
+        mode = stat.S_IFREG | (0o644 if perm is None or "w" in perm else 0o444)
     return {"st_mode": mode, "st_nlink": 2 if stat.S_ISDIR(mode) else 1,
             "st_size": int(facts.get("size", 0) or 0), "st_mtime": mtime, "st_ctime": mtime,
             "st_atime": mtime, "st_uid": os.getuid(), "st_gid": os.getgid()}
@@ -139,7 +142,10 @@ def _parse_list_line(line: str) -> tuple[str, dict] | None:
     parts = line.split(None, 8)
     if len(parts) < 9:
         return None
-    return parts[8], {"type": "dir" if line.startswith("d") else "file", "size": parts[4]}
+    folder = line.startswith("d")
+    writable = parts[0][2:3] == "w"
+    perm = ("cdeflmp" if writable else "el") if folder else ("adfrw" if writable else "r")
+    return parts[8], {"type": "dir" if folder else "file", "size": parts[4], "perm": perm}
 
 
 def _join(folder: str, name: str) -> str:
@@ -282,6 +288,10 @@ def make_operations(connection: FtpConnection):
             handle.data = data
 
         def open(self, path, flags):
+            # Refused at once, where the board would refuse the upload only
+            # at close, which a shell's `echo x > FILE` does not hear.
+            if flags & (os.O_WRONLY | os.O_RDWR) and not self.getattr(path)["st_mode"] & 0o200:
+                raise fuse.FuseOSError(errno.EACCES)
             if flags & os.O_TRUNC:
                 return self._new_handle(path, tempfile.SpooledTemporaryFile(1 << 20), True)
             return self._new_handle(path)
