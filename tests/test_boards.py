@@ -207,6 +207,18 @@ def test_a_thread_at_its_limit_never_crashes_a_busy_machine(name):
             p.wait()
 
 
+@pytest.mark.parametrize("name", ["esp32", "esp32s3", "rp2040", "esp8266"])
+def test_df_shows_the_boards_flash(tmp_path, name):
+    """df showed this machine's disk (hundreds of GB) on every profile; a
+    board's filesystem is a part of its flash, whose use a file's blocks
+    count. And no /rom but a ROMFS partition, as on the board."""
+    lines = boot(tmp_path, name, ["df"]).splitlines()[2:]
+    size, used, free = [int(n) for n in lines[0].split()[:3]]
+    assert lines[0].endswith(" /") and size == boards.get(name).flash
+    assert 0 < used <= size and free == size - used
+    assert [line.split()[-1] for line in lines[1:]] == (["/rom"] if name == "esp8266" else [])
+
+
 @pytest.mark.parametrize("name", ["esp32", "rp2040"])
 def test_sockets_run_out_as_on_the_board(name):
     out, err, status = runtime(name, """

@@ -43,6 +43,13 @@ Where each figure comes from (MicroPython 1.25 sources unless said):
 - TLS: mbedTLS with MicroPython's configuration; rp2 gives it the Python
   heap (MICROPY_TRACKED_ALLOC, ports/rp2/mpconfigport.h), ESP32 the IDF's
   heap beside it, so only the rp2040 profile counts it in the heap.
+- flash: the filesystem's size, as df shows it: esp32 2 MiB, the vfs
+  partition of a 4 MiB flash (ports/esp32/partitions-4MiB.csv; 6 MiB of
+  8 MiB on the S3, partitions-8MiB.csv); rp2040 848 KiB
+  (ports/rp2/boards/RPI_PICO_W/mpconfigboard.h); esp8266 about 3 MiB of a
+  NodeMCU's 4 MB (ports/esp8266/modules/flashbdev.py). Used space is
+  counted as littlefs does, about: a file its size in 4 KiB blocks, a
+  folder 2; writes past it are not refused.
 - Wi-Fi status codes: esp32 ports/esp32/modnetwork.h (1000 idle, 1001
   connecting, 1010 got IP, 201 no AP, 202 wrong password, 203 failed);
   rp2 the CYW43 driver's link codes; esp8266 its SDK's station codes.
@@ -85,6 +92,7 @@ class Board:
     clock_start: int        # the RTC at reset, seconds since 1970
     epoch: int              # the year time.time() counts from
     wifi: str               # key of WIFI_CODES
+    flash: int              # bytes of the filesystem on the board's flash (df)
     modules: tuple[str, ...] = ()   # board modules the stand-ins provide
     # MicroPython features the port's mpconfigport.h turns off (the name
     # after MICROPY_): the profile's build turns them off too.
@@ -105,35 +113,43 @@ ESP8266_LACKS = (
     "PY_MATH_FACTORIAL", "PY_MATH_ISCLOSE", "PY_BINASCII_CRC32", "PY_RANDOM_EXTRA_FUNCS",
 )
 
+# A 4 MB NodeMCU's filesystem: from the firmware's end (1 MiB) to 20 KiB
+# before the flash's (ports/esp8266/modules/flashbdev.py), 4 KiB blocks.
+ESP8266_FLASH = ((4 * 1024 * KIB - 20 * KIB) // (4 * KIB) - 256) * 4 * KIB
+
 _ESP32 = dict(platform="esp32", main_stack=16 * KIB, thread_stack=5 * KIB,
               thread_stack_min=4 * KIB, threads=None, sockets=10,
               clock_start=Y2000, epoch=2000, wifi="esp32", gil=True)
+# The vfs partition of a 4 MiB flash (ports/esp32/partitions-4MiB.csv).
+ESP32_FLASH = 2 * 1024 * KIB
 
 BOARDS = {
     board.name: board
     for board in (
         Board("esp32", "ESP32 DevKitC (no PSRAM)", machine="Generic ESP32 module with ESP32",
-              heap=112 * KIB, modules=("esp32",), **_ESP32),
+              heap=112 * KIB, modules=("esp32",), flash=ESP32_FLASH, **_ESP32),
         Board("esp32s3", "ESP32-S3 DevKitC (8 MB PSRAM)",
               machine="Generic ESP32S3 module with Octal-SPIRAM with ESP32S3",
               heap=8 * 1024 * KIB, psram=8 * 1024 * KIB, modules=("esp32",),
-              **_ESP32),
+              flash=6 * 1024 * KIB, **_ESP32),
         Board("esp32c3", "ESP32-C3 SuperMini", machine="ESP32C3 module with ESP32C3",
-              heap=128 * KIB, modules=("esp32",), **_ESP32),
+              heap=128 * KIB, modules=("esp32",), flash=ESP32_FLASH, **_ESP32),
         Board("esp32cam", "AI-Thinker ESP32-CAM (4 MB PSRAM, camera)",
               machine="ESP32 module (spiram) with ESP32", heap=4 * 1024 * KIB,
-              psram=4 * 1024 * KIB, modules=("esp32", "camera"), **_ESP32),
+              psram=4 * 1024 * KIB, modules=("esp32", "camera"), flash=ESP32_FLASH,
+              **_ESP32),
         Board("rp2040", "Raspberry Pi Pico W", platform="rp2",
               machine="Raspberry Pi Pico W with RP2040", heap=168 * KIB, threads=1,
               main_stack=8 * KIB,
               thread_stack=4 * KIB, thread_stack_min=2 * KIB, sockets=8,
               clock_start=Y2021, epoch=1970, wifi="cyw43", modules=("rp2",),
-              tls_on_heap=True),
+              tls_on_heap=True, flash=848 * KIB),
         Board("esp8266", "NodeMCU ESP8266", platform="esp8266",
               machine="ESP module with ESP8266", heap=38 * KIB, threads=0,
               lacks=ESP8266_LACKS,
               main_stack=8 * KIB, thread_stack=0, thread_stack_min=0, sockets=8,
-              clock_start=Y2000, epoch=2000, wifi="esp8266", modules=()),
+              clock_start=Y2000, epoch=2000, wifi="esp8266", modules=(),
+              flash=ESP8266_FLASH),
     )
 }
 
@@ -200,6 +216,7 @@ def environment(board: Board, stack_scale: int, ticks_start: int | None = None) 
         "MUNIX_SIM_EPOCH": str(board.epoch),
         "MUNIX_SIM_WIFI": ",".join(f"{name}={value}" for name, value in codes.items()),
         "MUNIX_SIM_MODULES": ",".join(board.modules),
+        "MUNIX_SIM_FLASH": str(board.flash),
     }
     if ticks_start is not None:
         env["MUNIX_TICKS_START"] = str(ticks_start)

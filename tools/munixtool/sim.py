@@ -71,14 +71,6 @@ def board_name(board: str | None = None) -> str | None:
     return board or os.environ.get("MUNIX_BOARD") or None
 
 
-def _frozen_rom() -> Path:
-    """The /rom folder of a board profile: empty, its built-in modules being
-    frozen in its MicroPython (portbuild), found before anything on /rom."""
-    rom = paths.cache_dir() / "boards" / "rom-frozen"
-    rom.mkdir(parents=True, exist_ok=True)
-    return rom
-
-
 def runtime_command(bits: int | None = None) -> list[str]:
     """The MicroPython without a board's limits: the default runtime
     (micropython.micropython_command), or with bits=32 its 32-bit build
@@ -111,7 +103,6 @@ def command(
     name = board_name(board)
     if name:
         program, env = portbuild.runtime(name)
-        env["MUNIX_SIM_ROM"] = os.fspath(_frozen_rom())
         argv = ["env", *(f"{key}={value}" for key, value in env.items()), *program]
         heap = heap or boards.get(name).heap
     else:

@@ -58,6 +58,12 @@ class Flash:
             path = os.getcwd().rstrip("/") + "/" + path
         return self.root + path
 
+    def statvfs(self, path):
+        # A board profile's flash is the board's size (rom/simflash.py).
+        import simflash
+        with _lock:
+            return simflash.statvfs(self.posix, path)
+
     def rename(self, old, new):
         # Made real outside the lock: os.getcwd() of a relative path takes it.
         real_old, real_new = self._real(old), self._real(new)
@@ -72,16 +78,20 @@ def mount(root, rom):
     for its built-in modules (the folder rom) at /rom, and the sys.path a
     board has. When a file ROOT.romfs is there, the board has a ROMFS
     partition holding it: it is mounted at /rom, as MicroPython does on such
-    boards, and the stand-ins move to /.builtin."""
+    boards, and the stand-ins move to /.builtin. A board profile has its
+    stand-ins frozen, as a board has its modules: no folder of them, and no
+    /rom without a ROMFS partition, as on the board."""
     partition = _map(root.rstrip("/") + ".romfs")
     vfs.mount(Flash(root), "/")
-    if partition is None:
-        vfs.mount(vfs.VfsPosix(rom), "/rom")
-        path = ["", ".frozen", "/rom", "/lib"]
-    else:
+    path = ["", ".frozen"]
+    if partition is not None:
         vfs.mount(vfs.VfsRom(partition), "/rom")
-        vfs.mount(vfs.VfsPosix(rom), BUILTIN)
-        path = ["", ".frozen", "/rom", "/rom/lib", BUILTIN, "/lib"]
+        path += ["/rom", "/rom/lib"]
+    if not os.getenv("MUNIX_BOARD"):
+        where = "/rom" if partition is None else BUILTIN
+        vfs.mount(vfs.VfsPosix(rom), where)
+        path.append(where)
+    path.append("/lib")
     os.chdir("/")
     sys.path.clear()
     sys.path.extend(path)

@@ -26,8 +26,7 @@ here = sys.argv[0].rsplit("/", 1)[0]
 sys.path.insert(0, here)
 import flash  # noqa: E402
 
-# A board profile's built-in modules (munix sim --board) are its own folder.
-flash.mount(flash_root, __import__("os").getenv("MUNIX_SIM_ROM") or here + "/rom")
+flash.mount(flash_root, here + "/rom")
 del sys.modules["flash"]
 
 
