@@ -33,9 +33,12 @@ Where each figure comes from (MicroPython 1.25 sources unless said):
   every board until measured on one. Thread and main stacks are scaled by
   the ratio (MUNIX_STACK_SCALE), so a Python call depth that overflows a
   board overflows its profile.
-- sockets: ESP-IDF's default CONFIG_LWIP_MAX_SOCKETS is 10; lwIP's
-  MEMP_NUM_TCP_PCB default of 5 connections plus listeners on rp2 and
-  esp8266 (8 in all, the listeners of three daemons included).
+- sockets: ESP-IDF's default CONFIG_LWIP_MAX_SOCKETS is 10 sockets in
+  all (its TCP, listening and UDP blocks, 16 each, come after). rp2 and
+  esp8266 have no socket layer: lwIP's blocks are the limit, at lwIP's
+  defaults (opt.h; extmod/lwip-include/lwipopts_common.h sets only UDP's,
+  4 + 1 for mDNS on rp2): 5 TCP connections (MEMP_NUM_TCP_PCB; a socket
+  not yet listening holds one), 8 listening sockets, 5 UDP sockets.
 - clock: the RTC starts at 2000-01-01 on esp32 and esp8266, whose time
   counts from 2000 (MICROPY_EPOCH_IS_1970 unset), and at 2021-01-01 on rp2,
   which counts from 1970 (ports/rp2/mpconfigport.h). ticks_ms wraps at
@@ -88,7 +91,8 @@ class Board:
     main_stack: int         # bytes of C stack of the main task
     thread_stack: int       # a thread's stack when none is asked for
     thread_stack_min: int
-    sockets: int
+    sockets: int            # sockets in all
+    pcbs: tuple[int, int, int]  # lwIP's TCP, listening TCP and UDP blocks
     clock_start: int        # the RTC at reset, seconds since 1970
     epoch: int              # the year time.time() counts from
     wifi: str               # key of WIFI_CODES
@@ -117,8 +121,11 @@ ESP8266_LACKS = (
 # before the flash's (ports/esp8266/modules/flashbdev.py), 4 KiB blocks.
 ESP8266_FLASH = ((4 * 1024 * KIB - 20 * KIB) // (4 * KIB) - 256) * 4 * KIB
 
+# lwIP's TCP, listening and UDP blocks without a socket layer (rp2, esp8266).
+LWIP_PCBS = (5, 8, 5)
+
 _ESP32 = dict(platform="esp32", main_stack=16 * KIB, thread_stack=5 * KIB,
-              thread_stack_min=4 * KIB, threads=None, sockets=10,
+              thread_stack_min=4 * KIB, threads=None, sockets=10, pcbs=(16, 16, 16),
               clock_start=Y2000, epoch=2000, wifi="esp32", gil=True)
 # The vfs partition of a 4 MiB flash (ports/esp32/partitions-4MiB.csv).
 ESP32_FLASH = 2 * 1024 * KIB
@@ -141,13 +148,14 @@ BOARDS = {
         Board("rp2040", "Raspberry Pi Pico W", platform="rp2",
               machine="Raspberry Pi Pico W with RP2040", heap=168 * KIB, threads=1,
               main_stack=8 * KIB,
-              thread_stack=4 * KIB, thread_stack_min=2 * KIB, sockets=8,
+              thread_stack=4 * KIB, thread_stack_min=2 * KIB, sockets=18, pcbs=LWIP_PCBS,
               clock_start=Y2021, epoch=1970, wifi="cyw43", modules=("rp2",),
               tls_on_heap=True, flash=848 * KIB),
         Board("esp8266", "NodeMCU ESP8266", platform="esp8266",
               machine="ESP module with ESP8266", heap=38 * KIB, threads=0,
               lacks=ESP8266_LACKS,
-              main_stack=8 * KIB, thread_stack=0, thread_stack_min=0, sockets=8,
+              main_stack=8 * KIB, thread_stack=0, thread_stack_min=0, sockets=18,
+              pcbs=LWIP_PCBS,
               clock_start=Y2000, epoch=2000, wifi="esp8266", modules=(),
               flash=ESP8266_FLASH),
     )
@@ -170,6 +178,9 @@ def build_options(board: Board) -> list[str]:
         f'-DMICROPY_PY_SYS_PLATFORM=\\"{board.platform}\\"',
         f"-DMUNIX_MAIN_STACK={board.main_stack}",
         f"-DMUNIX_SOCKETS={board.sockets}",
+        f"-DMUNIX_TCP_PCBS={board.pcbs[0]}",
+        f"-DMUNIX_LISTEN_PCBS={board.pcbs[1]}",
+        f"-DMUNIX_UDP_PCBS={board.pcbs[2]}",
         "-DMUNIX_NO_INET_PTON",
         "-DMUNIX_TICKS",
         # Every board's; the unix port's PATH_MAX puts 4 KiB on the C stack per nested import.
