@@ -550,9 +550,12 @@ class Connection:
         logins = self.server.logins
         seen = logins.get(key)
         # A remembered login holds while the user's line of the password
-        # file is the one it was checked against.
+        # file is the one it was checked against, and while neither the
+        # address nor the user is blocked: a guess of the right password
+        # got in at once through it, the block notwithstanding.
         if (seen is not None and time.ticks_diff(time.ticks_ms(), seen[0]) < _AUTH_MS
-                and seen[1] == auth.entry(user)):
+                and seen[1] == auth.entry(user)
+                and not auth.blocked(self.ip) and not auth.blocked("@" + user)):
             return self.admit()
         if not sep or not auth.check(user, password, self.ip, NAME, delay=False):
             logins.pop(key, None)

@@ -215,6 +215,17 @@ def test_a_password_past_128_characters_is_refused_unhashed(web):
     assert web.api("GET", "/sys", login=False, headers={"Authorization": basic})[0] == 401
 
 
+def test_a_blocked_address_gets_no_remembered_login(web):
+    """HTTP remembers a checked login; while the address was blocked for
+    its failures, a guess of the right password got in at once through
+    that memory, the block notwithstanding."""
+    assert web.api("GET", "/sys")[0] == 200
+    wrong = "Basic " + base64.b64encode(("%s:nope" % USER).encode()).decode()
+    for _ in range(5):      # the failures that block (auth's default)
+        web.api("GET", "/sys", login=False, headers={"Authorization": wrong})
+    assert web.api("GET", "/sys")[0] == 401
+
+
 def test_a_changed_password_is_asked_at_once(web):
     assert web.api("GET", "/sys")[0] == 200
     (web.flash / "etc" / "shadow").write_text(shadow_line(USER, "another one"))
