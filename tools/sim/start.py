@@ -23,8 +23,11 @@ import sys
 flash_root, mode = sys.argv[1], sys.argv[2]
 here = sys.argv[0].rsplit("/", 1)[0]
 
-sys.path.insert(0, here)
-import flash  # noqa: E402
+try:
+    import flash    # frozen in a board profile's MicroPython
+except ImportError:
+    sys.path.insert(0, here)
+    import flash
 
 flash.mount(flash_root, here + "/rom")
 del sys.modules["flash"]
