@@ -1,4 +1,5 @@
 import cmdargs
+import fileops
 import fspath
 import wildcard
 
@@ -16,7 +17,7 @@ def __main__(args):
     paths, pattern, kind = _parse(args)
     found, status = cmdargs.existing(paths)
     for name, top, st in found:
-        for path, folder in fspath.walk(top, st[0] & fspath.DIR != 0):
+        for path, folder in fileops.walk(top, st[0] & fspath.DIR != 0):
             if kind is not None and folder != (kind == "d"):
                 continue
             if pattern is not None and not wildcard.match(pattern, fspath.basename(path), True):

@@ -53,7 +53,7 @@ class Grep:
         if st is None:
             self.fail(name, cmdargs.ERRORS[2])
             return
-        for path, folder in fspath.walk(top, st[0] & fspath.DIR != 0):
+        for path, folder in fileops.walk(top, st[0] & fspath.DIR != 0):
             if folder:
                 self.named = True
             else:

@@ -94,44 +94,6 @@ def entries(folder):
         yield entry[0], entry[1] & DIR != 0
 
 
-def walk(top, folder=None):
-    """(path, is_folder) of top and everything below it, parents first,
-    each folder's entries by name. folder: whether top is a folder, when
-    the caller knows (saves a stat); below top, what the listing says is
-    used, without stat(). A stack, not recursion: 400 nested folders (made
-    over FTP) went past every board's C stack, and find, cp -r, rm -r and
-    grep -r failed on them."""
-    if folder is None:
-        folder = isdir(top)
-    stack = [(top, folder)]
-    while stack:
-        path, sub = stack.pop()
-        yield path, sub
-        if sub:
-            stack.extend(_below(path))
-
-
-def walk_up(top, folder=None):
-    """Like walk, but children before their folder: the order for deleting."""
-    if folder is None:
-        folder = isdir(top)
-    stack = [(top, folder, False)]
-    while stack:
-        path, sub, listed = stack.pop()
-        if sub and not listed:
-            stack.append((path, sub, True))
-            stack.extend([(p, s, False) for p, s in _below(path)])
-        else:
-            yield path, sub
-
-
-def _below(folder):
-    """(path, is_folder) of folder's entries, the last name first (a
-    stack pops them in order)."""
-    found = sorted(entries(folder), reverse=True)
-    return [(join(folder, name), sub) for name, sub in found]
-
-
 def replace(tmp, target):
     """Move tmp over target. A filesystem that refuses to rename over an
     existing file (FAT) gets the old file moved aside first, and removed only
