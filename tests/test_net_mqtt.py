@@ -170,15 +170,19 @@ def test_sub_prints_payload_alone_without_v(sim, broker):
     assert r.status == 0 and r.out == "just this\n" and r.err == "", r
 
 
+# A keepalive of 2 s, not 1: the broker waits 1.5 times it for a sign of
+# life, and half a second's slack was less than a thread may wait for the
+# CPU on a loaded machine (CI: "munix-job has exceeded timeout" before its
+# first ping was due to be late).
 def test_sub_times_out_and_pings_the_broker(sim, broker):
-    r = sim.run(mqttc(broker, "sub -t quiet/topic -W 3 -k 1 -i munix-ping"), timeout=TIMEOUT)
+    r = sim.run(mqttc(broker, "sub -t quiet/topic -W 5 -k 2 -i munix-ping"), timeout=TIMEOUT)
     assert r.status == 0 and r.out == "" and r.err == "", r
     broker.logged(r"Received PINGREQ from munix-ping")
     broker.logged(r"Received DISCONNECT from munix-ping")
 
 
 def test_sub_as_a_job_is_stopped_by_kill(board, broker):
-    out = board.run(mqttc(broker, "sub -t job/# -v -k 1 -i munix-job &"))
+    out = board.run(mqttc(broker, "sub -t job/# -v -k 2 -i munix-job &"))
     pid = re.match(r"\[1\] (\d+)\n", out).group(1)
     broker.logged("Sending SUBACK to munix-job")
     broker.pub("job/a", "from the host")
