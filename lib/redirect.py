@@ -12,7 +12,7 @@ import fspath
 import process
 import shell
 import streams
-from shellflow import Exit
+from shellflow import Exit, LoopControl, Return
 
 # $(...) inside $(...) deeper than this is refused on any board: each level
 # is seven Python calls on a thread's few KiB of C stack.
@@ -31,7 +31,8 @@ def capture(text, sess):
     try:
         for node in shellparse.parse_all(text):
             shell.execute(node, sess)
-    except Exit as e:
+    except (Exit, Return, LoopControl) as e:
+        # A subshell: what ends it ends only it.
         sess.status = e.status
     except shellparse.ParseError as e:
         errors.complain("sh", "syntax error: %s" % e)

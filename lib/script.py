@@ -144,9 +144,7 @@ def run(path, sess, execute, interrupted):
                     script.goto(jump.label)
                     if parser is not None:
                         parser.reset()
-                except LoopControl:
-                    pass
-                except (Exit, Return):
+                except (Exit, Return, LoopControl):
                     raise
                 except Exception as e:
                     errors.report("sh", e)

@@ -94,6 +94,7 @@ class Session:
         self.flags = ""         # set -e -u -x -f: the letters on ($-)
         self.functions = {}     # name -> body of the shell functions defined
         self.frames = []        # each running function's {name: value before local}
+        self.loops = 0          # loops running at this level (break and continue leave them)
         self.testing = 0        # > 0 while a condition runs (set -e ignores it)
         self.substituted = None  # status of the last $(...) of the command expanded
         self.capturing = 0      # $(...) levels running

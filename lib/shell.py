@@ -77,13 +77,10 @@ def run_line(line, sess, more=None):
     except Goto as jump:
         errors.complain("goto", "%s: not in a script" % jump.label)
         sess.status = 1
-    except Return:
-        errors.complain("return", "not in a script")
-        sess.status = 1
-    except LoopControl as e:
-        if not e.status:
-            errors.complain(e.kind, "only meaningful in a loop")
-        sess.status = e.status or 1
+    except (Return, LoopControl) as e:
+        # A program's line (munix.run) in a function or loop: it ends
+        # there, as a subshell does.
+        sess.status = e.status
     except Exit:
         raise
     except Exception as e:
@@ -508,13 +505,18 @@ def scripted(argv, sess, function, *args):
     its input): with positional parameters argv ($0 argv[0]), options and
     functions of its own, the session's variables (as in upyOS); `exit`
     ends it. Its status."""
-    saved = sess.args, sess.flags, sess.functions
+    saved = sess.args, sess.flags, sess.functions, sess.frames, sess.loops, sess.script
     sess.args = list(argv)
     sess.flags = ""
     sess.functions = {}
+    # Not in the caller's functions, loops or script: return, break and
+    # continue in it cannot end those.
+    sess.frames = []
+    sess.loops = 0
+    sess.script = None
     try:
         return function(*args)
     except Exit as e:
         return e.status
     finally:
-        sess.args, sess.flags, sess.functions = saved
+        sess.args, sess.flags, sess.functions, sess.frames, sess.loops, sess.script = saved

@@ -65,6 +65,9 @@ def _exit(argv, sess, sh):
 
 
 def _return(argv, sess, sh):
+    if not sess.frames and sess.script is None:
+        complain("return", "not in a function or script")
+        return 1
     raise Return(_status_arg(argv, sess))
 
 
@@ -72,10 +75,16 @@ def _loop_control(argv, sess, sh):
     try:
         n = _count_arg(argv)
     except ValueError as e:
-        # The loop cannot go on as asked: leave it, as dash leaves the script.
         complain("sh", str(e))
+        if not sess.loops:
+            return 2
+        # The loop cannot go on as asked: leave it, as dash leaves the script.
         raise LoopControl("break", 1, 2)
-    raise LoopControl(argv[0], n)
+    if not sess.loops:
+        complain(argv[0], "only meaningful in a loop")
+        return 1
+    # More levels than there are loops leave them all (dash).
+    raise LoopControl(argv[0], min(n, sess.loops))
 
 
 def _goto(argv, sess, sh):
@@ -199,8 +208,23 @@ def _local(argv, sess, sh):
 
 
 def _eval(argv, sess, sh):
-    """eval ARG...: the arguments joined by blanks, run as a command line."""
-    return sh.run_line(" ".join(argv[1:]), sess) if len(argv) > 1 else 0
+    """eval ARG...: the arguments joined by blanks, run as a command line
+    where eval runs: not through sh.run_line, whose line is a level of its
+    own, so that break, continue, return and goto in it act on the loop,
+    function or script eval is in."""
+    if len(argv) < 2:
+        return 0
+    import shellparse
+    parser = shellparse.Parser(" ".join(argv[1:]), None, sh.system.conf.get("alias"))
+    try:
+        while True:
+            node = parser.command()
+            if node is None:
+                return sess.status
+            sh.execute(node, sess)
+    except shellparse.ParseError as e:
+        complain("sh", "syntax error: %s" % e)
+        return 2
 
 
 def _readonly(argv, sess, sh):

@@ -29,24 +29,29 @@ def run(node, sess, sh, expansion):
             values = sess.positional()[1:] if words is None else expansion.fields(words, sess)
             values.reverse()
         status = 0
-        while True:
-            if kind == "loop":
-                if (sh.tested(condition, sess) == 0) == until:
-                    break
-            elif values:
-                sess.setenv(name, values.pop())
-            else:
-                break
-            sh.interrupted(sess)
-            try:
-                status = sh.execute(body, sess)
-            except LoopControl as e:
-                if e.levels > 1:
-                    e.levels -= 1
-                    raise
-                status = e.status
-                if e.kind == "break":
-                    break
+        sess.loops += 1
+        try:
+            while True:
+                # The condition too: a break in it leaves this loop.
+                try:
+                    if kind == "loop":
+                        if (sh.tested(condition, sess) == 0) == until:
+                            break
+                    elif values:
+                        sess.setenv(name, values.pop())
+                    else:
+                        break
+                    sh.interrupted(sess)
+                    status = sh.execute(body, sess)
+                except LoopControl as e:
+                    if e.levels > 1:
+                        e.levels -= 1
+                        raise
+                    status = e.status
+                    if e.kind == "break":
+                        break
+        finally:
+            sess.loops -= 1
         return status
     if kind == "case":
         import wildcard
@@ -58,11 +63,12 @@ def run(node, sess, sh, expansion):
                     return sh.execute(body, sess) if body else 0
         return 0
     # ( ... ): the same shell, put back as it was after it (variables,
-    # folder, options, arguments, functions); an exit in it ends only it.
+    # folder, options, arguments, functions); an exit, return, break or
+    # continue in it ends only it.
     saved = (dict(sess.vars), sess.cwd, sess.flags, sess.args, dict(sess.functions))
     try:
         return sh.execute(node[1], sess)
-    except Exit as e:
+    except (Exit, Return, LoopControl) as e:
         return e.status
     finally:
         sess.vars, sess.cwd, sess.flags, sess.args, sess.functions = saved
@@ -70,9 +76,11 @@ def run(node, sess, sh, expansion):
 
 def call(body, argv, sess, sh):
     """Run a shell function: $1... are its arguments, `return` ends it,
-    and the variables it made `local` are put back."""
-    saved = sess.args
+    and the variables it made `local` are put back. The loops it is called
+    from are not its own: break and continue in it do not leave them."""
+    saved = sess.args, sess.loops
     sess.args = [sess.positional()[0]] + argv[1:]
+    sess.loops = 0
     sess.frames.append({})
     try:
         return sh.execute(body, sess)
@@ -84,4 +92,4 @@ def call(body, argv, sess, sh):
                 sess.unsetenv(name)
             else:
                 sess.setenv(name, value)
-        sess.args = saved
+        sess.args, sess.loops = saved

@@ -104,6 +104,21 @@ CASES = {
     "break with a bad count leaves the loop": ("for i in 1 2; do echo $i; break oops; done; echo $?",
                                                "1\n2\n", 0),
     "the status of a loop left by break": ("for i in 1; do false; break; done; echo $?", "0\n", 0),
+    "break in a while condition": ("for i in 1 2; do while break; do :; done; echo i=$i; done",
+                                   "i=1\ni=2\n", 0),
+    "break more loops than there are": ("for i in 1 2; do for j in a; do break 5; done; echo no; done; echo end",
+                                        "end\n", 0),
+    "break and continue end only a subshell": ("for i in 1 2; do ( continue ); echo st=$?; done\n"
+                                               "for i in 1; do echo $(break; echo no)in; done",
+                                               "st=0\nst=0\nin\n", 0),
+    "return ends only a subshell": ("f() { ( return 4 ); echo $?; x=$(return 3); echo $?; }; f", "4\n3\n", 0),
+    "return through eval": ("f() { eval return; echo no; }; f; g() { eval 'return 5'; }; g; echo $?", "5\n", 0),
+    "break through eval and dot": ("echo break > /tmp/b\nfor i in 1 2; do eval break; echo no; done\n"
+                                   "for i in 1 2; do . /tmp/b; echo no; done; echo end", "end\n", 0),
+    "return through dot in a function": ("echo 'return 3; echo no' > /tmp/r\nf() { . /tmp/r; echo f $?; }; f",
+                                         "f 3\n", 0),
+    "a function's break leaves no loop of its caller": ("f() { break; }; for i in 1 2; do f; echo $i $?; done",
+                                                        "1 1\n2 1\n", 0),
 }
 
 
@@ -119,6 +134,15 @@ def test_a_bad_loop_count_is_one_error(sim):
     r = sim.run("while true; do continue x; done; echo $?", "break -1", "echo $?")
     assert (r.out, r.err) == ("2\n2\n", "sh: continue: x: not a positive count\n"
                                           "sh: break: -1: not a positive count\n")
+
+
+def test_break_continue_return_outside_a_loop_or_function_are_one_error(sim):
+    r = sim.run("break; echo $?", "( continue 2 ); echo $?", "return 3; echo $?", "sh -c break; echo $?",
+                "eval return")
+    assert (r.out, r.status) == ("1\n1\n1\n1\n", 1)
+    assert r.err == ("break: only meaningful in a loop\ncontinue: only meaningful in a loop\n"
+                     "return: not in a function or script\nbreak: only meaningful in a loop\n"
+                     "return: not in a function or script\n")
 
 
 def test_set_x_traces_commands_on_the_error_stream(sim):
