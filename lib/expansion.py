@@ -57,6 +57,7 @@ def _expand(word, sess, args):
     field = None
     for i, (kind, text) in enumerate(word):
         quoted = kind & 1
+        texts = None
         if kind == LIT and i == 0 and (text == "~" or text[:2] == "~/"):
             text = sess.getenv("HOME", "/").rstrip("/") + text[1:] or "/"
             quoted = 1
@@ -72,6 +73,10 @@ def _expand(word, sess, args):
                     field = _Field()
                 field.add(arg, True)
             continue
+        elif kind == VAR and text in ("@", "*"):
+            # Each parameter is a field of its own before splitting (2.5.2):
+            # joined first, they were one field when IFS has no blank.
+            texts = sess.positional()[1:]
         elif kind >= VAR:
             text = value(kind, text, sess)
         if quoted or kind == LIT:
@@ -79,29 +84,33 @@ def _expand(word, sess, args):
                 field = _Field()
             field.add(text, quoted)
             continue
-        if not text:
-            continue
-        if ifs == _IFS:
-            pieces = text.split()
-            if text[:1] in _IFS:
-                pieces.insert(0, "")
-            if text[-1:] in _IFS:
-                pieces.append("")
-            hard = None
-        else:
-            import wordops
-            pieces, hard = wordops.split(text, ifs)
-        for k, piece in enumerate(pieces):
-            if k:
-                if field is not None:
-                    out.append(field)
-                    field = None
-                elif hard and hard[k - 1]:
-                    out.append(_Field())
-            if piece:
-                if field is None:
-                    field = _Field()
-                field.add(piece, False)
+        for n, text in enumerate((text,) if texts is None else texts):
+            if n and field is not None:
+                out.append(field)
+                field = None
+            if not text:
+                continue
+            if ifs == _IFS:
+                pieces = text.split()
+                if text[:1] in _IFS:
+                    pieces.insert(0, "")
+                if text[-1:] in _IFS:
+                    pieces.append("")
+                hard = None
+            else:
+                import wordops
+                pieces, hard = wordops.split(text, ifs)
+            for k, piece in enumerate(pieces):
+                if k:
+                    if field is not None:
+                        out.append(field)
+                        field = None
+                    elif hard and hard[k - 1]:
+                        out.append(_Field())
+                if piece:
+                    if field is None:
+                        field = _Field()
+                    field.add(piece, False)
     if field is not None:
         out.append(field)
     for f in out:

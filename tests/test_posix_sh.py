@@ -78,6 +78,10 @@ CASES = {
     "IFS joins $*": ('set -- a b c; IFS=,; echo "$*"', "a,b,c\n", 0),
     "empty $@ is no word": ('f() { echo $#; }; f "$@"; f "x$@"; set --; f "$@"', "0\n1\n0\n", 0),
     "$@ keeps words": ('f() { echo $#; }; set -- "a b" c; f "$@"; f $@', "2\n3\n", 0),
+    "unquoted $@ and $* are a field each, then split": (
+        "set -- a 'b c'; IFS=; printf '[%s]\\n' $@ $*; IFS=:; printf '[%s]\\n' $@ x$*y",
+        "[a]\n[b c]\n[a]\n[b c]\n[a]\n[b c]\n[xa]\n[b cy]\n", 0),
+    "unquoted $@ drops empty parameters": ("set -- a '' b; IFS=:; printf '[%s]' $@ $*", "[a][b][a][b]", 0),
     # 2.6.3 across lines
     "substitution over lines": ("echo $(echo a\necho b)\necho $((1 +\n2))", "a b\n3\n", 0),
     # 2.14 readonly, 2.9.1.1 command search
