@@ -30,6 +30,6 @@ def report(name, exc):
 
 
 def exit_status(e):
-    """The status a SystemExit stands for."""
+    """The status a SystemExit stands for, modulo 256 as a process's is."""
     code = e.args[0] if e.args else 0
-    return code if isinstance(code, int) else 1
+    return code & 255 if isinstance(code, int) else 1

@@ -336,7 +336,7 @@ def run(argv, sess, functions=True):
             if type(result).__name__ in ("generator", "coroutine"):
                 import jobctl
                 result = jobctl.run_coroutine(result, proc)
-            status = result if isinstance(result, int) else 0
+            status = result & 255 if isinstance(result, int) else 0
         # upyOS's programs move the session with os.chdir (its cd does).
         here = os.getcwd()
         if here != start and moves == _moves:
@@ -504,7 +504,7 @@ def scripted(argv, sess, function, *args):
     """function(*args) run as a script runs (a script, sh -c, sh reading
     its input): with positional parameters argv ($0 argv[0]), options and
     functions of its own, the session's variables (as in upyOS); `exit`
-    ends it. Its status."""
+    ends it. Its status, 0-255 as a process's (`return 256` is 0 there)."""
     saved = sess.args, sess.flags, sess.functions, sess.frames, sess.loops, sess.script
     sess.args = list(argv)
     sess.flags = ""
@@ -515,7 +515,7 @@ def scripted(argv, sess, function, *args):
     sess.loops = 0
     sess.script = None
     try:
-        return function(*args)
+        return function(*args) & 255
     except Exit as e:
         return e.status
     finally:

@@ -61,7 +61,8 @@ def _count_arg(argv):
 
 
 def _exit(argv, sess, sh):
-    raise Exit(_status_arg(argv, sess))
+    # What it ends (a script, a subshell) has a process's status, 0-255.
+    raise Exit(_status_arg(argv, sess) & 255)
 
 
 def _return(argv, sess, sh):

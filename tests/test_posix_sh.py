@@ -45,6 +45,9 @@ CASES = {
     "subshell variables": ("x=1; (x=2; echo $x); echo $x", "2\n1\n", 0),
     "subshell directory": ("(cd /etc; pwd); pwd", "/etc\n/\n", 0),
     "subshell exit": ("( exit 42 ); echo $?", "42\n", 0),
+    "exit statuses are modulo 256": ("sh -c 'exit 256'; echo $?; (exit 300); echo $?; x=$(exit 258); echo $?\n"
+                                     "f() { return 256; }; f; echo $?; sh -c 'f() { return 257; }; f'; echo $?",
+                                     "0\n44\n2\n256\n1\n", 0),
     # 2.14 set, eval
     "set positional": ("set -- a 'b c'; echo $#; echo $2", "2\nb c\n", 0),
     "set clears": ("set -- a b; set --; echo $#", "0\n", 0),
@@ -147,6 +150,13 @@ def test_break_continue_return_outside_a_loop_or_function_are_one_error(sim):
     assert r.err == ("break: only meaningful in a loop\ncontinue: only meaningful in a loop\n"
                      "return: not in a function or script\nbreak: only meaningful in a loop\n"
                      "return: not in a function or script\n")
+
+
+def test_a_programs_status_is_modulo_256(sim):
+    sim.write("/opt/big.py", "def __main__(args):\n    return 300\n")
+    sim.write("/opt/sysexit.py", "import sys\n\ndef __main__(args):\n    sys.exit(257)\n")
+    r = sim.run("/opt/big; echo $?", "/opt/sysexit")
+    assert (r.out, r.status) == ("44\n", 1), r.err
 
 
 def test_set_x_traces_commands_on_the_error_stream(sim):
