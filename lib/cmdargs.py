@@ -19,6 +19,7 @@ ERRORS = {
     1: "Operation not permitted",
     2: "No such file or directory",
     5: "I/O error",
+    9: "Bad file descriptor",
     12: "Out of memory",
     13: "Permission denied",
     16: "Resource busy",

@@ -83,7 +83,9 @@ def apply(redirs, sess):
             errors.complain("sh", "%s: %s" % (target, cmdargs.strerror(e)) if isinstance(e, OSError) else str(e))
             return None
         if fd == 0:
-            proc.stdin = stream or streams.Reader()
+            # A file opened for the shell (<>, exec 3<>) has no input(),
+            # which read and sh read lines with.
+            proc.stdin = stream if hasattr(stream, "input") else streams.Reader(file=stream)
         elif fd == 1:
             proc.stdout = stream or streams.Reader()
         elif fd == 2:

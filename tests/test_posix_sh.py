@@ -97,6 +97,10 @@ CASES = {
                                 "echo x >&3\necho $?", "one\ntwo\n1\n", 0),
     "read from a descriptor": ("printf 'l1\\nl2\\n' > /tmp/in\nexec 4< /tmp/in\nread a <&4\nread b <&4\n"
                                'echo "$a $b"', "l1 l2\n", 0),
+    "read from a descriptor opened with <>": ("printf 'x\\ny\\n' > /tmp/rw\nexec 3<> /tmp/rw\nread v <&3\n"
+                                              "echo z >&3\nexec 3>&-\necho v=$v; cat /tmp/rw\n"
+                                              "printf 'l1\\n' > /tmp/rw; read w <> /tmp/rw; echo w=$w",
+                                              "v=x\nx\nz\nw=l1\n", 0),
     "a descriptor for one command": ("echo x 5> /tmp/f5 >&5; cat /tmp/f5; echo y >&5; echo $?", "x\n1\n", 0),
     ">| and <>": ("echo hi >| /tmp/c; cat /tmp/c; echo rw <> /tmp/rw; cat /tmp/rw", "hi\nrw\n", 0),
     "exec a command": ("(exec echo replaced; echo no); echo end", "replaced\nend\n", 0),
@@ -157,6 +161,12 @@ def test_a_programs_status_is_modulo_256(sim):
     sim.write("/opt/sysexit.py", "import sys\n\ndef __main__(args):\n    sys.exit(257)\n")
     r = sim.run("/opt/big; echo $?", "/opt/sysexit")
     assert (r.out, r.status) == ("44\n", 1), r.err
+
+
+def test_reading_a_descriptor_open_only_for_writing_is_one_error(sim):
+    r = sim.run("exec 4> /tmp/wo", "read v <&4; echo $?", "read v 0> /tmp/wo")
+    assert (r.out, r.status) == ("1\n", 1)
+    assert r.err == "read: Bad file descriptor\nread: Bad file descriptor\n"
 
 
 def test_set_x_traces_commands_on_the_error_stream(sim):
