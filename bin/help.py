@@ -28,11 +28,12 @@ INTERNAL = {
     ":": ("[ARG...]", "do nothing, with status 0"),
     "true": ("", "do nothing, with status 0"),
     "false": ("", "do nothing, with status 1"),
-    "set": ("[-eufx] [+eufx] [-o [NAME]] [--] [ARG...]\n"
+    "set": ("[-eufxC] [+eufxC] [-o [NAME]] [--] [ARG...]\n"
             "  -e  end the script at a command that fails outside a condition (errexit)\n"
             "  -u  an unset variable is an error (nounset)\n"
             "  -x  print each command before it runs (xtrace)\n"
             "  -f  no wildcards (noglob)\n"
+            "  -C  > does not overwrite a file; >| does (noclobber)\n"
             "  +   turns them off; -o alone lists them; ARGs (or --) become $1...",
             "set shell options or the arguments; alone, list the variables"),
     "local": ("NAME[=VALUE]...", "variables of the running function, put back when it returns"),

@@ -75,6 +75,8 @@ def apply(redirs, sess):
                 else:
                     if fspath.is_protected(path):
                         raise ValueError("%s: %s" % (target, fspath.SYSTEM))
+                    if op == ">" and "C" in sess.flags and fspath.isfile(path):
+                        raise OSError(17)   # EEXIST: set -C keeps it; >| overrides
                     stream = _open(path, op)
                 saved[4].append(stream)
         except (OSError, ValueError) as e:
@@ -139,8 +141,8 @@ class _VarOut(streams.Capture):
 
 
 def _open(path, op):
-    """> and >| (there is no noclobber for it to override) truncate, >>
-    appends, <> reads and writes from the start, creating the file."""
+    """> and >| truncate, >> appends, <> reads and writes from the start,
+    creating the file."""
     if op == "<>":
         try:
             return open(path, "r+")

@@ -140,11 +140,11 @@ def _shift(argv, sess, sh):
     return 0
 
 
-_OPTIONS = {"errexit": "e", "nounset": "u", "xtrace": "x", "noglob": "f"}
+_OPTIONS = {"errexit": "e", "nounset": "u", "xtrace": "x", "noglob": "f", "noclobber": "C"}
 
 
 def _set(argv, sess, sh):
-    """set [-eufx] [+eufx] [-o NAME] [--] [ARG...]: shell options, and
+    """set [-eufxC] [+eufxC] [-o NAME] [--] [ARG...]: shell options, and
     the positional parameters when ARGs (or --) are given; alone, every
     variable."""
     if len(argv) == 1:
@@ -175,7 +175,7 @@ def _set(argv, sess, sh):
                 complain("set", "%s: unknown option" % argv[i])
                 return 2
         for letter in letters:
-            if letter not in "eufx":
+            if letter not in "eufxC":
                 complain("set", "%s%s: unknown option" % (arg[0], letter))
                 return 2
             flags = flags.replace(letter, "") + (letter if on else "")

@@ -56,6 +56,10 @@ CASES = {
                                   "reached\n", 0),
     "set -u": ("set -u; echo ${u:-ok}\necho $u; echo no\necho after", "ok\nafter\n", 0),
     "set -f": ("set -f; echo /e*; set +f; echo /e*", "/e*\n/etc\n", 0),
+    "set -C": ("echo a > /tmp/c; set -C; echo b > /tmp/c; echo $?; echo c >| /tmp/c; echo d >> /tmp/c\n"
+               "echo new > /tmp/n; echo x > /dev/null; cat /tmp/c /tmp/n; set +C; echo e > /tmp/c; cat /tmp/c",
+               "1\nc\nd\nnew\ne\n", 0),
+    "set -o noclobber": ("echo a > /tmp/c; set -o noclobber; echo $-; echo b > /tmp/c; cat /tmp/c", "C\na\n", 0),
     "set dollar-dash": ('set -f; echo "$-"', "f\n", 0),
     "eval": ("x='echo evaluated'; eval $x; eval 'y=2'; echo $y", "evaluated\n2\n", 0),
     # 2.9.1 / 2.6.3
@@ -167,6 +171,11 @@ def test_reading_a_descriptor_open_only_for_writing_is_one_error(sim):
     r = sim.run("exec 4> /tmp/wo", "read v <&4; echo $?", "read v 0> /tmp/wo")
     assert (r.out, r.status) == ("1\n", 1)
     assert r.err == "read: Bad file descriptor\nread: Bad file descriptor\n"
+
+
+def test_noclobber_refuses_in_one_line(sim):
+    r = sim.run("echo a > /tmp/c", "set -C", "echo b > /tmp/c")
+    assert (r.out, r.err, r.status) == ("", "sh: /tmp/c: File exists\n", 1)
 
 
 def test_set_x_traces_commands_on_the_error_stream(sim):
