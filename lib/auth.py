@@ -284,8 +284,9 @@ def ask(prompt):
     """Read a secret from the current process's terminal without echo: a
     terminal that can hide what is typed says so with a true hide_input and
     takes input(prompt, echo=False) (telnet sessions); the console is read
-    character by character, which a board's console does not echo (the
-    simulator's host terminal does); other terminals are read as they are."""
+    character by character with its echo off (a board's console echoes
+    nothing itself, the simulator's host terminal does); other terminals
+    are read as they are."""
     import munix
     proc = munix.proc()
     term = proc.stdin
@@ -297,19 +298,24 @@ def ask(prompt):
 
 
 def _console_secret(out, prompt):
+    import session
     import sys
     out.write(prompt)
     text = ""
-    while True:
-        c = sys.stdin.read(1)
-        if not c or c == "\x04" and not text:
-            raise EOFError
-        if c == "\x03":
-            raise KeyboardInterrupt
-        if c in "\r\n":
-            out.write("\n")
-            return text
-        if c in "\x08\x7f":
-            text = text[:-1]
-        else:
-            text += c
+    session.console_keys(True)
+    try:
+        while True:
+            c = sys.stdin.read(1)
+            if not c or c == "\x04" and not text:
+                raise EOFError
+            if c == "\x03":
+                raise KeyboardInterrupt
+            if c in "\r\n":
+                out.write("\n")
+                return text
+            if c in "\x08\x7f":
+                text = text[:-1]
+            else:
+                text += c
+    finally:
+        session.console_keys(False)

@@ -21,10 +21,9 @@ def available(proc):
 def passthrough(uart, out):
     """Copy keys to uart and uart's bytes to out until Ctrl-]."""
     import select
-    mode = session.console_mode or _keyboard_mode
     keys = select.poll()
     keys.register(sys.stdin, select.POLLIN)
-    mode(True)
+    session.console_keys(True)
     try:
         while True:
             for _ in keys.poll(POLL_MS):
@@ -39,12 +38,7 @@ def passthrough(uart, out):
                 if data:
                     out.write(text(data))
     finally:
-        mode(False)
-
-
-def _keyboard_mode(editing):
-    import micropython
-    micropython.kbd_intr(-1 if editing else 3)
+        session.console_keys(False)
 
 
 def text(data):

@@ -57,23 +57,26 @@ class ConsoleInput:
                 lineedit.completer(self.sess))
         # Ctrl-C as a key while editing: as an interrupt it could strike
         # anywhere in the editor; commands get it as an interrupt again.
-        mode = console_mode or _keyboard_mode
-        mode(True)
+        console_keys(True)
         try:
             # Only the lines typed at the shell prompt go into the history,
             # not what commands read.
             return self.editor.input(prompt, prompt == self.sess.prompt())
         finally:
-            mode(False)
+            console_keys(False)
 
 
 def _read_char():
     return sys.stdin.read(1)
 
 
-def _keyboard_mode(editing):
+def console_keys(on):
+    """While on, the console gives every key as typed, Ctrl-C too, and
+    echoes none: for editors and secrets."""
+    if console_mode is not None:
+        return console_mode(on)
     import micropython
-    micropython.kbd_intr(-1 if editing else 3)
+    micropython.kbd_intr(-1 if on else 3)
 
 
 class Session:

@@ -101,7 +101,7 @@ class console(_Keys):
         self.write = sys.stdout.write
         self.poller = select.poll()
         self.poller.register(sys.stdin, select.POLLIN)
-        self.mode = session.console_mode or _keyboard_mode
+        self.mode = session.console_keys
 
     def ready(self, ms):
         return bool(self.poller.poll(ms))
@@ -114,11 +114,6 @@ class console(_Keys):
 
     def stop(self):
         self.mode(False)
-
-
-def _keyboard_mode(editing):
-    import micropython
-    micropython.kbd_intr(-1 if editing else 3)
 
 
 class telnet(_Keys):

@@ -37,6 +37,20 @@ def test_setauth_stores_a_salted_iterated_hash(board):
     assert lines[0].split(":")[2] != salt
 
 
+def test_the_console_does_not_echo_a_password_being_typed(board):
+    """The simulator's host terminal echoed it, as the console was read
+    in the terminal's own mode (a board's console echoes nothing itself)."""
+    board.send("setauth alice\r")
+    board.expect("New password for alice: ")
+    board.send("s3cret pass\r")
+    board.expect("Again: ")
+    typed = board.child.before
+    board.send("s3cret pass\r")
+    out = board.read_to_prompt()
+    assert "password of alice set" in out
+    assert "s3cret" not in typed + out
+
+
 def test_typed_password_never_printed(sim):
     out = sim.run("setauth alice", "hunter22", "hunter22", "env", "cat /tmp/net.log")
     assert "hunter22" not in out.out + out.err
