@@ -6,7 +6,9 @@ USAGE = """[-l]
   the log file its output goes to, once its session ended) and command.
   STATE: running, held (hold), stopping (asked to stop), ignoring (asked
   to stop more than 2 s ago and still running: it ignores stop requests).
-  -l  also the parent pid (for a job, the process that started it), the
+  A job that is one command (`sleep 9 &`) is listed once, by the job's
+  pid ($!, what kill and wait take).
+  -l  every process, the command a job runs too; also the parent pid (for a job, the process that started it), the
       kind (fg: in the foreground, thread: a job in a thread of its own,
       task: an asyncio task) and the heap in use"""
 ABOUT = "list the processes"
@@ -18,7 +20,7 @@ STATES = {jobcmd.RUNNING: "running", jobcmd.HELD: "held",
 def __main__(args):
     opts, rest = cmdargs.parse(args, "l", operands=0)
     long = "l" in opts
-    procs = jobcmd.table()
+    procs = [p for p in jobcmd.table() if long or not repeats(p)]
     places = [where(p) for p in procs]
     # The SESSION column as wide as its widest entry (a log file's path).
     fmt = "%5s %-9s %9s %-" + str(max([12] + [len(w) for w in places])) + "s "
@@ -35,6 +37,12 @@ def __main__(args):
     if long:
         total, used, free = cmdargs.memory()
         print("heap: %s used, %s free" % (cmdargs.human(used), cmdargs.human(free)))
+
+
+def repeats(p):
+    """Whether p is the one command its job runs: the job says it."""
+    job = p.parent
+    return job is not None and job.job and job.name == p.name and job.args == p.args
 
 
 def state(p):

@@ -400,6 +400,15 @@ def test_ps_columns_line_up_whatever_the_session_names(jsim):
     assert re.search(r"\s+\d+ thread +/opt/ticker t", r.out)
 
 
+def test_ps_lists_a_job_of_one_command_once(jsim):
+    """`sleep 5 &` was listed twice: the job, and the program it runs."""
+    r = jsim.run("sleep 5 &", "sleep 0.5", "ps", "echo job=$!", "ps -l", "kill $!")
+    short, long = r.out.split("  PID STATE")[1:3]
+    job = re.search(r"job=(\d+)", r.out).group(1)
+    assert re.findall(r"^ +(\d+) .*sleep 5$", short, re.M) == [job]
+    assert len(re.findall(r"sleep 5$", long, re.M)) == 2
+
+
 def test_output_log_is_bounded(jsim):
     # 15 KB through a 4 KB log; done well before the shutdown, whose
     # runtime must not exit under a thread still writing.
