@@ -58,6 +58,15 @@ class Flash:
             path = os.getcwd().rstrip("/") + "/" + path
         return self.root + path
 
+    def ilistdir(self, path):
+        # With each file's size, as littlefs and FAT give it (mpremote's
+        # `fs ls` shows it); VfsPosix gives none.
+        with _lock:
+            entries = list(self.posix.ilistdir(path))
+            folder = path.rstrip("/") + "/" if path else ""
+            sizes = [0 if e[1] == 0x4000 else self.posix.stat(folder + e[0])[6] for e in entries]
+        return iter([(e[0], e[1], 0, size) for e, size in zip(entries, sizes)])
+
     def statvfs(self, path):
         # A board profile's flash is the board's size (rom/simflash.py).
         import simflash
