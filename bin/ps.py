@@ -8,9 +8,10 @@ USAGE = """[-l]
   to stop more than 2 s ago and still running: it ignores stop requests).
   A job that is one command (`sleep 9 &`) is listed once, by the job's
   pid ($!, what kill and wait take).
-  -l  every process, the command a job runs too; also the parent pid (for a job, the process that started it), the
-      kind (fg: in the foreground, thread: a job in a thread of its own,
-      task: an asyncio task) and the heap in use"""
+  -l  every process, the command a job runs too; also the parent pid (for
+      a job, the process that started it), the kind (fg: in the
+      foreground, thread: a job in a thread of its own, task: an asyncio
+      task, daemon: a daemon's own) and the heap in use"""
 ABOUT = "list the processes"
 
 STATES = {jobcmd.RUNNING: "running", jobcmd.HELD: "held",

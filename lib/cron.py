@@ -143,7 +143,7 @@ def start():
     """Start crond in a session of its own, where its jobs run too (their
     output goes to the log); returns its process."""
     sess = jobctl.daemon_session("cron", LOG)
-    return jobctl.spawn_task(sess, "crond", [], _daemon(sess), log=LOG, quiet=True)
+    return jobctl.spawn_task(sess, "crond", [], _daemon(sess), log=LOG, quiet=True, kind="daemon")
 
 
 async def _daemon(sess):

@@ -197,7 +197,8 @@ def _ensure():
     if _flag[0] is None:
         _flag[0] = asyncio.ThreadSafeFlag()
     sess = jobctl.daemon_session("eventd", LOG)
-    _eventd[0] = jobctl.spawn_task(sess, "eventd", [], _serve(), log=LOG, quiet=True)
+    _eventd[0] = jobctl.spawn_task(sess, "eventd", [], _serve(), log=LOG, quiet=True,
+                                   kind="daemon")
 
 
 async def _serve():

@@ -174,10 +174,12 @@ def _run_body(proc, body, go, quiet):
             procctl.reap(proc)
 
 
-def spawn_task(sess, name, args, coro, log=None, quiet=False):
+def spawn_task(sess, name, args, coro, log=None, quiet=False, kind="task"):
     """Run coro as a job of sess in the asyncio loop (no thread of its
-    own); prints `[job] pid` unless quiet, returns the job's process."""
-    proc = _new_job(sess, name, args, "task", log)
+    own); prints `[job] pid` unless quiet, returns the job's process. kind
+    "daemon": a daemon's own task (crond's, eventd's), which runs no
+    program: the helpers a program loaded may go while it runs."""
+    proc = _new_job(sess, name, args, kind, log)
     try:
         import asyncloop
         asyncloop.submit(proc, coro, _task_done)

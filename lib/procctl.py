@@ -67,7 +67,7 @@ def stop(proc):
     a nearly full heap) loads no asyncio."""
     loop = sys.modules.get("asyncloop")
     for p in set_state(proc, process.STOPPING):
-        if p.kind == "task" and loop is not None:
+        if p.kind in ("task", "daemon") and loop is not None:
             loop.cancel(p)
 
 

@@ -59,7 +59,7 @@ class Process:
         self.stop_at = None     # ticks_ms of the first stop request
         self.thread = system.thread_ident()
         self.job = 0            # job number in its session; 0: not a job
-        self.kind = "fg"        # "fg", "thread" (a job's own thread) or "task" (asyncio)
+        self.kind = "fg"        # "fg", "thread" (a job's own thread), "task" (asyncio), "daemon"
         self.task = None        # the asyncio task running it, if any
         self.log = None         # where a job's output goes once its session ended
         starter = parent if parent is not None else by
