@@ -72,7 +72,7 @@ except ImportError:
         def __enter__(self):
             return self
 
-        def __exit__(self, *args):
+        def __exit__(self, exc_type, exc, tb):
             pass
 
     def thread_ident():
@@ -95,7 +95,11 @@ class _Guard:
         self.depth += 1
         return self
 
-    def __exit__(self, *args):
+    # Its arguments named: *args made a tuple, and with the heap full (an
+    # error leaving the block because of it) the call failed before it
+    # began: the lock stayed taken, and every import of every thread
+    # waited for ever.
+    def __exit__(self, exc_type, exc, tb):
         self.depth -= 1
         if not self.depth:
             self.owner = None

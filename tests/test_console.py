@@ -147,3 +147,28 @@ def test_a_heap_too_small_for_the_os_is_one_line_and_a_failure(sim):
     assert done.stdout == ""
     assert done.stderr.startswith("munix: the heap is too small for the OS (memory allocation failed")
     assert done.stderr.count("\n") == 1
+
+
+FULL_HEAP = """import system
+
+def __main__(args):
+    chain = None
+    try:
+        with system.import_lock:
+            while True:
+                chain = (chain,)    # one block each: none is left
+    except MemoryError:
+        pass
+    chain = None
+    print("depth", system.import_lock.depth)
+"""
+
+
+def test_the_import_lock_is_let_go_when_the_heap_runs_out_inside_it(sim):
+    """Its __exit__ took *args, a tuple it could not make with the heap
+    full: the lock stayed taken and every later import of every thread
+    waited for ever (the esp32 profile, its daemons serving clients at
+    once, hung)."""
+    sim.write("/tmp/full.py", FULL_HEAP)
+    out, err, status = sim.run("/tmp/full", "ls /bin/ls.*", heap="512K")
+    assert out.splitlines()[:2] == ["depth 0", "/bin/ls.py"], (out, err)

@@ -30,7 +30,7 @@ except ImportError:     # a board without threads (esp8266) needs no lock
         def __enter__(self):
             pass
 
-        def __exit__(self, *exc):
+        def __exit__(self, exc_type, exc, tb):
             pass
     _lock = _NoLock()
 
