@@ -9,8 +9,11 @@ Exported variables are shared by every session; a session's own variables
 shadow them.
 """
 import builtins
+import gc
 import sys
+import time
 
+import errors
 import process
 import system
 
@@ -191,7 +194,9 @@ class Session:
         """Read and run command lines until exit or end of input. Returns
         why it stopped: "exit" (exit, Ctrl-D or end of input) or "raw" (Ctrl-A
         at the console's prompt: MicroPython's raw REPL is asked for, as
-        mpremote does). Ctrl-C at an empty prompt gives a new one."""
+        mpremote does). Ctrl-C at an empty prompt gives a new one. The
+        heap running out (what other sessions and the daemons hold) fails
+        the line, never the session."""
         proc = process.current()
         while True:
             try:
@@ -205,6 +210,9 @@ class Session:
             except KeyboardInterrupt:
                 self.status = 130
                 continue
+            except MemoryError as e:
+                self._out_of_memory(e)
+                continue
             try:
                 shell.run_line(line, self, lambda: _more(proc))
                 # A Ctrl-C the command ended on without printing: 130 too.
@@ -214,6 +222,18 @@ class Session:
                 return "exit"
             except KeyboardInterrupt:
                 self.status = 130
+            except MemoryError as e:
+                self._out_of_memory(e)
+
+    def _out_of_memory(self, e):
+        self.status = 1
+        gc.collect()
+        try:
+            errors.report("sh", e)
+        except MemoryError:
+            pass
+        # Still full: what holds it may let go meanwhile (a client served).
+        time.sleep_ms(200)
 
 
 def _more(proc):

@@ -170,5 +170,34 @@ def test_the_import_lock_is_let_go_when_the_heap_runs_out_inside_it(sim):
     waited for ever (the esp32 profile, its daemons serving clients at
     once, hung)."""
     sim.write("/tmp/full.py", FULL_HEAP)
-    out, err, status = sim.run("/tmp/full", "ls /bin/ls.*", heap="512K")
-    assert out.splitlines()[:2] == ["depth 0", "/bin/ls.py"], (out, err)
+    out, err, status = sim.run("/tmp/full", "echo imported; ls /bin/ls.*", heap="512K")
+    lines = out.splitlines()
+    assert lines[:2] == ["depth 0", "imported"] and lines[2].startswith("/bin/ls."), (out, err)
+
+
+HOG = """import time
+
+def __main__(args):
+    chain = None
+    try:
+        while True:
+            chain = (chain,)
+    except MemoryError:
+        pass
+    time.sleep_ms(1500)
+"""
+
+
+def test_a_full_heap_fails_lines_not_the_console(make_board):
+    """A line typed while another thread held the whole heap: the
+    MemoryError left the console's loop, and the OS ended in the REPL
+    ("munix: the heap is too small for the OS")."""
+    board = make_board(heap="512K")
+    board.path("/tmp/hog.py").write_text(HOG)
+    board.send("/tmp/hog &\r")
+    time.sleep(0.5)
+    board.send("echo typed while full\r")
+    time.sleep(2)
+    # Its output, not the line's echo.
+    board.send("echo al$((1))ive\r")
+    board.child.expect_exact("al1ive\r\n", timeout=10)
