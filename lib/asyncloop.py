@@ -103,8 +103,12 @@ async def _task(proc, coro, done):
         status = errors.exit_status(e)
     except Exception as e:
         process.switch(proc)
-        import errors
-        errors.report(proc.name, e)
+        try:
+            import errors
+            errors.report(proc.name, e)
+        except MemoryError:
+            # Untold: still, the process must end.
+            pass
     proc.task = None
     done(proc, status)
 

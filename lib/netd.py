@@ -34,6 +34,7 @@ thread waits on does not wake that thread on every port.)
 
 The table is guarded by a lock: the RP2040 runs threads without a GIL.
 """
+import gc
 import select
 import socket
 import sys
@@ -94,7 +95,7 @@ class Daemon:
             self.running += 1
         try:
             procctl.start_thread(self._run, (function, args))
-        except procctl.NoThread:
+        except Exception:   # NoThread, or no memory left to tell why
             with _lock:
                 self.running -= 1
             raise
@@ -360,17 +361,38 @@ def stop(name):
 async def _listen(daemon, limit, busy):
     import asyncio
     serve = _client if busy is not None else _task
-    server = await asyncio.start_server(lambda stream, _: serve(daemon, stream, limit, busy),
-                                        daemon.host, daemon.port, max(limit, 8) if busy is None else limit)
+
+    def accept(stream, _):
+        return serve(daemon, stream, limit, busy)
+    backlog = max(limit, 8) if busy is None else limit
+    server = await asyncio.start_server(accept, daemon.host, daemon.port, backlog)
     daemon.listening = True
     try:
         while not daemon.stopping:
-            await asyncio.sleep_ms(WATCH_MS if daemon.watched else POLL_MS)
-            if daemon.watched:
-                _look(daemon)
+            # The heap running out (a job, the other sessions) fails a
+            # pass, not the listener.
+            try:
+                await asyncio.sleep_ms(WATCH_MS if daemon.watched else POLL_MS)
+                if daemon.watched:
+                    _look(daemon)
+                if server is None or server.task.done():
+                    # asyncio's task that takes clients in ended: the heap
+                    # ran out as it took one. Its socket, left open, goes
+                    # with it (collected); clients would wait on it for ever.
+                    server = None
+                    gc.collect()
+                    server = await asyncio.start_server(accept, daemon.host, daemon.port, backlog)
+            except OSError:
+                pass    # listening again refused: tried next pass
+            # A clause of its own: `except (A, B)` makes a tuple.
+            except MemoryError:
+                # Not a pass at once again: the loop's other tasks, and the
+                # thread that holds the heap, run meanwhile.
+                time.sleep_ms(WATCH_MS)
     finally:
-        server.close()
-        await server.wait_closed()
+        if server is not None and not server.task.done():
+            server.close()
+            await server.wait_closed()
         with _lock:
             watched = daemon.watched[:]
             del daemon.watched[:]
@@ -421,38 +443,47 @@ def _look(daemon):
 
 async def _client(daemon, stream, limit, busy):
     """A client the loop accepted: to a thread of its own, or to the loop
-    itself when no thread is free and it is the only one."""
+    itself when no thread is free and it is the only one. Out of memory,
+    the client is closed unserved and counted out: the daemon goes on."""
     import asyncio
     # The accepted socket, non-blocking: the sessions use poll on it.
     client = stream.s
-    ip = peer_ip(stream.get_extra_info("peername"))
-    guests = daemon.guests
-    if daemon.stopping or (daemon.sessions >= limit if guests is None
-                           else not guests.room(daemon.sessions, limit)):
-        _refuse(client, busy)
-        return
-    nodelay(client)
-    with _lock:
-        daemon.sessions += 1
-    if guests is not None:
-        guests.add(client)
-    # Tried again for POLL_MS: the thread of a session just ended may not
-    # be free yet.
-    for _ in range(POLL_MS // 50):
-        try:
-            daemon.thread(_session, (daemon, client, ip))
+    counted = False
+    try:
+        guests = daemon.guests
+        if daemon.stopping or (daemon.sessions >= limit if guests is None
+                               else not guests.room(daemon.sessions, limit)):
+            _refuse(client, busy)
             return
-        except procctl.NoThread:
-            await asyncio.sleep_ms(50)
-    if daemon.sessions == 1:
-        # No thread free, and no other client (an RP2040's one extra
-        # thread is the loop's): served here, the loop waiting meanwhile.
-        try:
-            _session(daemon, client, ip)
-        except Exception as e:
-            log("%s: %s: %r" % (daemon.name, type(e).__name__, e))
-        return
-    _end_session(daemon, client)
+        ip = peer_ip(stream.get_extra_info("peername"))
+        nodelay(client)
+        with _lock:
+            daemon.sessions += 1
+        counted = True
+        if guests is not None:
+            guests.add(client)
+        # Tried again for POLL_MS: the thread of a session just ended may
+        # not be free yet, nor the heap it held.
+        for _ in range(POLL_MS // 50):
+            try:
+                daemon.thread(_session, (daemon, client, ip))
+                return
+            except Exception:   # NoThread or MemoryError: `except (A, B)` makes a tuple
+                await asyncio.sleep_ms(50)
+        if daemon.sessions == 1:
+            # No thread free, and no other client (an RP2040's one extra
+            # thread is the loop's): served here, the loop waiting meanwhile.
+            counted = False
+            try:
+                _session(daemon, client, ip)
+            except Exception as e:
+                log("%s: %s: %r" % (daemon.name, type(e).__name__, e))
+            return
+    except MemoryError:
+        # Closed unanswered: no heap for the words.
+        busy = b""
+    if counted:
+        _end_session(daemon, client)
     # No thread free for it (a board with few): as when full.
     _refuse(client, busy)
 

@@ -112,9 +112,15 @@ class Everything:
     profile. board: the board file's settings, when given."""
 
     def __init__(self, flash, board=None):
-        self.ports = {name: free_port() for name in ("telnet", "ftp", "http")}
+        # Each port its own: free_port() may give one twice.
+        ports = set()
+        while len(ports) < 3:
+            ports.add(free_port())
+        self.ports = dict(zip(("telnet", "ftp", "http"), sorted(ports)))
         conf = {name: {"port": port} for name, port in self.ports.items()}
         base = free_port() // 20 * 20
+        while any(base <= port < base + 20 for port in ports):
+            base = free_port() // 20 * 20
         conf["ftp"]["pasv_ports"] = [base, base + 19]
         (flash / "etc" / "system.conf").write_text(json.dumps(conf))
         (flash / "etc" / "shadow").write_text(shadow_line(USER, PASSWORD))
