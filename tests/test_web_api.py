@@ -716,7 +716,9 @@ def test_hw_refuses_booked_reserved_and_input_pins(web):
                 break
             time.sleep(0.1)
         pid = int(re.fullmatch(r"led blink \(pid (\d+)\)", pin["booked"]).group(1))
-        assert pin["usable"] is False and re.search(r"^ *%d .*led blink" % pid, web.run("ps"), re.M)
+        # The program's pid: ps lists a job of one command by the job's,
+        # ps -l the program's too.
+        assert pin["usable"] is False and re.search(r"^ *%d .*led blink" % pid, web.run("ps -l"), re.M)
         assert pin["value"] is None
         assert hw["led"]["booked"] == "led blink (pid %d)" % pid and hw["led"]["on"] is None
         for action in ({"pin": 2, "toggle": True}, {"pin": "LED", "write": 0}, {"led": "on"}):
