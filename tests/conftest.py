@@ -162,6 +162,21 @@ class Board:
 USER, PASSWORD = "alice", "wonder-land 7"
 
 
+# A program that holds the whole heap for ARG ms (one block at a time, so
+# that not even a small object is left), then lets it go.
+HEAP_HOG = """import time
+
+def __main__(args):
+    chain = None
+    try:
+        while True:
+            chain = (chain,)
+    except MemoryError:
+        pass
+    time.sleep_ms(int(args[0]))
+"""
+
+
 def free_port():
     """A TCP port of 127.0.0.1 nobody listens on."""
     with socket.socket() as s:

@@ -5,6 +5,8 @@ import time
 
 import pytest
 
+from conftest import HEAP_HOG
+
 
 def test_prompt_shows_the_working_directory(board):
     assert board.boot_text.endswith("/ $: ")
@@ -175,26 +177,13 @@ def test_the_import_lock_is_let_go_when_the_heap_runs_out_inside_it(sim):
     assert lines[:2] == ["depth 0", "imported"] and lines[2].startswith("/bin/ls."), (out, err)
 
 
-HOG = """import time
-
-def __main__(args):
-    chain = None
-    try:
-        while True:
-            chain = (chain,)
-    except MemoryError:
-        pass
-    time.sleep_ms(1500)
-"""
-
-
 def test_a_full_heap_fails_lines_not_the_console(make_board):
     """A line typed while another thread held the whole heap: the
     MemoryError left the console's loop, and the OS ended in the REPL
     ("munix: the heap is too small for the OS")."""
     board = make_board(heap="512K")
-    board.path("/tmp/hog.py").write_text(HOG)
-    board.send("/tmp/hog &\r")
+    board.path("/tmp/hog.py").write_text(HEAP_HOG)
+    board.send("/tmp/hog 1500 &\r")
     time.sleep(0.5)
     board.send("echo typed while full\r")
     time.sleep(2)

@@ -16,7 +16,7 @@ import warnings
 import pexpect
 import pytest
 
-from conftest import PASSWORD, USER, DaemonBoard
+from conftest import HEAP_HOG, PASSWORD, USER, DaemonBoard
 from munixtool import sim as simulator
 
 TIMEOUT = 10
@@ -549,30 +549,17 @@ def test_an_ended_session_leaves_nothing_in_the_heap(telnet):
     assert heap() - before < 8192
 
 
-HOG = """import time
-
-def __main__(args):
-    chain = None
-    try:
-        while True:
-            chain = (chain,)
-    except MemoryError:
-        pass
-    time.sleep_ms(2000)
-"""
-
-
 @pytest.mark.xfail(simulator.board_name() is not None, strict=False,
                    reason="issue 27: on the board profiles the daemon still ends (where, not yet found)")
 def test_a_full_heap_leaves_the_daemon_running(telnet):
     """The loop looks at the sockets of sessions running a command, and
     that takes heap: with none left, the MemoryError ended the listener's
     task, and with it the daemon, its sessions cut off."""
-    (telnet.flash / "tmp" / "hog.py").write_text(HOG)
+    (telnet.flash / "tmp" / "hog.py").write_text(HEAP_HOG)
     c = telnet.raw()
     c.send("sleep 4\r\n")
     time.sleep(0.3)
-    telnet.run("/tmp/hog &")
+    telnet.run("/tmp/hog 2000 &")
     time.sleep(0.5)
     clients = []
     for _ in range(3):
