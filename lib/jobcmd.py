@@ -5,9 +5,50 @@ process table and job control themselves.
 """
 import cmdargs
 import munix
-from jobctl import find, hold, resume, spawn_task, wait  # noqa: F401
+import procctl
 from process import DONE, HELD, RUNNING, STOPPING, table  # noqa: F401
 from procctl import GRACE_MS, describe, ignoring, reap, session_owner, stop  # noqa: F401
+
+
+def hold(proc):
+    """Hold proc and everything it started (stop: procctl.stop)."""
+    procctl.set_state(proc, HELD)
+
+
+def resume(proc):
+    procctl.set_state(proc, RUNNING)
+
+
+def wait(procs, ms=None):
+    """jobctl.wait: loaded when a command waits, not for ps or test -p
+    (on an ESP32 with a daemon serving a client, the heap it took was the
+    heap test -p needed)."""
+    import jobctl
+    return jobctl.wait(procs, ms)
+
+
+def find(spec, sess):
+    """The process a job spec names: %N (job N of sess), %% or %+ (its
+    latest job) or a pid. Raises ValueError with a message."""
+    if spec[:1] == "%":
+        mine = [p for p in table(True) if p.session is sess and p.job]
+        if spec in ("%", "%%", "%+"):
+            if not mine:
+                raise ValueError("no current job")
+            return mine[-1]
+        for p in mine:
+            if "%" + str(p.job) == spec:
+                return p
+        raise ValueError("%s: no such job" % spec)
+    try:
+        pid = int(spec)
+    except ValueError:
+        raise ValueError("%s: not a pid or %%job" % spec)
+    p = procctl.get(pid)
+    if p is None:
+        raise ValueError("%s: no such process" % spec)
+    return p
+
 
 ACTIONS = {"STOP": stop, "TERM": stop, "KILL": stop, "INT": stop, "HOLD": hold,
            "TSTP": hold, "CONT": resume}

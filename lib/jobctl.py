@@ -8,9 +8,8 @@ returned and waits for it.
 
 A job's output goes to its session's terminal; once the session has ended
 (process.py notices), or when the terminal fails, to a log file under /tmp
-that never grows past its bound (logfile.py).
-hold() and resume() act on a process and everything it started (stop:
-procctl.stop).
+that never grows past its bound (logfile.py). wait() waits for jobs to
+end; what the job commands do to them is jobcmd.py's.
 """
 import time
 
@@ -239,14 +238,6 @@ def _wait_list(result, ms):
         ms -= POLL_MS
 
 
-def hold(proc):
-    procctl.set_state(proc, process.HELD)
-
-
-def resume(proc):
-    procctl.set_state(proc, process.RUNNING)
-
-
 def wait(procs, ms=None):
     """Wait until every process of procs is done, at most ms milliseconds
     (None: no limit); True if they all are. Ctrl-C, or a stop request to
@@ -259,26 +250,3 @@ def wait(procs, ms=None):
         if not me.sleep(POLL_MS):
             return False
     return True
-
-
-def find(spec, sess):
-    """The process a job spec names: %N (job N of sess), %% or %+ (its
-    latest job) or a pid. Raises ValueError with a message."""
-    if spec[:1] == "%":
-        mine = [p for p in process.table(True) if p.session is sess and p.job]
-        if spec in ("%", "%%", "%+"):
-            if not mine:
-                raise ValueError("no current job")
-            return mine[-1]
-        for p in mine:
-            if "%" + str(p.job) == spec:
-                return p
-        raise ValueError("%s: no such job" % spec)
-    try:
-        pid = int(spec)
-    except ValueError:
-        raise ValueError("%s: not a pid or %%job" % spec)
-    p = procctl.get(pid)
-    if p is None:
-        raise ValueError("%s: no such process" % spec)
-    return p
