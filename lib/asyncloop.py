@@ -16,6 +16,7 @@ import system
 _lock = system.allocate_lock()
 _inbox = []        # (process, coroutine) to start; (process, None) to cancel
 _flag = [None]     # the loop's ThreadSafeFlag, once the loop runs
+_ident = [None]    # the loop thread's ident (process.switch)
 
 
 def submit(proc, coro, done):
@@ -58,6 +59,7 @@ def _post(item):
 
 
 def _run_loop(flag):
+    _ident[0] = system.thread_ident()
     asyncio.get_event_loop().set_exception_handler(_lost)
     asyncio.run(_serve(flag))
 
@@ -102,7 +104,7 @@ async def _task(proc, coro, done):
         import errors
         status = errors.exit_status(e)
     except Exception as e:
-        process.switch(proc)
+        process.switch(proc, _ident[0])
         try:
             import errors
             errors.report(proc.name, e)
@@ -119,7 +121,7 @@ def _steps(coro, proc):
     value = None
     error = None
     while True:
-        process.switch(proc)
+        process.switch(proc, _ident[0])
         try:
             if error is None:
                 out = coro.send(value)

@@ -166,11 +166,14 @@ def current():
         return _current.get(system.thread_ident(), init)
 
 
-def switch(proc):
-    """Make proc the calling thread's current process (the asyncio loop's
-    thread runs a step of one task after another)."""
+def switch(proc, ident):
+    """Make proc the current process of the thread ident, the caller (the
+    asyncio loop's thread runs a step of one task after another). The
+    caller gives its ident, kept: on a 32-bit board an ident is a long
+    integer, made anew at each asking, and with the heap full the asking
+    failed."""
     with _lock:
-        _current[system.thread_ident()] = proc
+        _current[ident] = proc
 
 
 def table(done=False):

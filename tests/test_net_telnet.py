@@ -17,7 +17,6 @@ import pexpect
 import pytest
 
 from conftest import HEAP_HOG, PASSWORD, USER, DaemonBoard
-from munixtool import sim as simulator
 
 TIMEOUT = 10
 PROMPT = r"/[^\r\n]* \$: "
@@ -549,8 +548,6 @@ def test_an_ended_session_leaves_nothing_in_the_heap(telnet):
     assert heap() - before < 8192
 
 
-@pytest.mark.xfail(simulator.board_name() is not None, strict=False,
-                   reason="issue 27: on the board profiles the daemon still ends (where, not yet found)")
 def test_a_full_heap_leaves_the_daemon_running(telnet):
     """The loop looks at the sockets of sessions running a command, and
     that takes heap: with none left, the MemoryError ended the listener's
