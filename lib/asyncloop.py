@@ -81,19 +81,32 @@ async def _serve(flag):
         with _lock:
             items = _inbox[:]
             del _inbox[:]
+        early = []
         for proc, work in items:
             if proc is None:
                 with _lock:
                     _flag[0] = None
                 return
             if work is None:
-                if proc.task is not None:
+                if proc.task is False:
+                    early.append(proc)
+                elif proc.task is not None:
                     proc.task.cancel()
             else:
-                proc.task = asyncio.create_task(_task(proc, work[0], work[1]))
+                proc.task = False
+                asyncio.create_task(_task(proc, work[0], work[1]))
+        if early:
+            # Tasks that have not begun: cancelled now, they would end
+            # before their first step, in neither their coroutine's code
+            # (crond's last log line) nor _task's (their process's end,
+            # which never came). Asked again once the loop has run them.
+            await asyncio.sleep_ms(0)
+            for proc in early:
+                _post((proc, None))
 
 
 async def _task(proc, coro, done):
+    proc.task = asyncio.current_task()
     status = 1
     try:
         result = await _steps(coro, proc)

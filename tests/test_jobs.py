@@ -79,6 +79,13 @@ async def __main__(args):
     return 3
 """
 
+# Holds the asyncio loop's thread for ARG ms, awaiting nothing.
+BLOCK = """import time
+
+async def __main__(args):
+    time.sleep_ms(int(args[0]))
+"""
+
 ASY_FAIL = """async def __main__(args):
     raise ValueError("bad value")
 """
@@ -87,7 +94,7 @@ ASY_FAIL = """async def __main__(args):
 @pytest.fixture
 def jsim(sim):
     for name, text in (("bg", BG), ("arun", ARUN), ("ticker", TICKER), ("upy", UPYOS),
-                       ("stubborn", STUBBORN), ("asy", ASY), ("asyfail", ASY_FAIL)):
+                       ("stubborn", STUBBORN), ("asy", ASY), ("asyfail", ASY_FAIL), ("block", BLOCK)):
         sim.write("/opt/%s.py" % name, text)
     return sim
 
@@ -171,6 +178,20 @@ def test_asyncio_job_is_cancelled_by_kill(jsim):
     assert re.search(r" task +arun /opt/asy 100000", r.out)
     assert "cancelled\n" in r.out
     assert r.status == 143
+
+
+def test_an_asyncio_job_stopped_before_its_first_step_is_cancelled_in_its_code(jsim):
+    """A task cancelled before the loop had run a step of it ended there:
+    its coroutine never saw the cancel (crond's "crond stopped" went
+    unlogged when `exit` came right after `crond start`) and its process
+    never ended (wait waited for ever). The loop is kept busy by another
+    program while the job starts and is killed, and free again well
+    within kill's 2 s of grace."""
+    r = jsim.run("/opt/bg /opt/arun /opt/block 1500", "sleep 0.3",
+                 "/opt/bg /opt/arun /opt/asy 100000", "sleep 0.3", "kill %2", "wait %2",
+                 "echo status=$?", "wait %1", "ps", timeout=30)
+    assert "tick 0\ncancelled\nstatus=143\n" in r.out, r
+    assert "asy" not in r.out.split("status=143")[1]
 
 
 def test_ctrl_c_cancels_a_foreground_asyncio_program(board):
