@@ -1,6 +1,8 @@
 """cron: the daemon that keeps the schedule in /etc/crontab (started by
 `crond start`, an asyncio task: it needs no thread); the table's lines are
-parsed by crontable.py.
+parsed by crontable.py, loaded only while a changed table is read, and its
+jobs started by jobctl, loaded only while one starts: crond itself keeps
+little more than the entries.
 
 Times are local: UTC plus the "tz" offset (minutes) of /etc/system.conf,
 without daylight saving.
@@ -13,24 +15,26 @@ still running when due again is not started twice.
 """
 import asyncio
 import os
+import sys
 import time
 
 import clock
-import jobctl
+import logfile
 import system
-from crontable import CRONTAB, parse
 
 LOG = "/tmp/cron.log"
+CRONTAB = "/etc/crontab"    # crontable.CRONTAB: that module loads only to read the table
 JUMP = 120          # seconds: a longer step of the clock is a jump
 BACK_LIMIT = 3600   # a clock set back further than this starts afresh
 PERIOD_MS = 500     # between passes
+# Days from 1970 to the port's epoch: many boards count from 2000.
+EPOCH_DAYS = clock.EPOCH // 86400
 
 state = None        # the running daemon's Daemon, for crond status
 _rebooted = [False]
 
 
 def log(text):
-    import logfile
     logfile.line(LOG, text)
 
 
@@ -51,11 +55,14 @@ class Daemon:
     """What crond keeps between passes: the crontab's entries, when it was
     read, and the last second examined."""
 
-    def __init__(self, path):
+    def __init__(self, path, since):
         self.path = path
         self.stamp = None
         self.entries = []
-        self.last = None
+        # The first pass looks at the seconds since crond was started: it
+        # may come late, the loop busy or loading the table, and a job due
+        # meanwhile was missed.
+        self.last = since
         self.behind = False
         self.session = None
 
@@ -73,8 +80,7 @@ class Daemon:
             self.entries = []
             log("%s: no such file: nothing to run" % self.path)
             return
-        with open(self.path) as f:
-            entries, errors = parse(f)
+        entries, errors = _read(self.path)
         if location() is None:
             for e in [e for e in entries if e.sun is not None]:
                 errors.append((e.number, "%s needs \"location\" in /etc/system.conf" % e.sun[0]))
@@ -90,15 +96,12 @@ class Daemon:
     def step(self):
         """Run what is due since the last pass."""
         self.reload()
+        if not _rebooted[0]:
+            _rebooted[0] = True
+            for e in self.entries:
+                if e.reboot:
+                    self.start(e)
         now = local_now()
-        if self.last is None:
-            self.last = now
-            if not _rebooted[0]:
-                _rebooted[0] = True
-                for e in self.entries:
-                    if e.reboot:
-                        self.start(e)
-            return
         gap = now - self.last
         if gap < 0:
             if -gap > BACK_LIMIT:
@@ -118,7 +121,7 @@ class Daemon:
         for t in range(self.last + 1, now + 1):
             tm = time.gmtime(t)
             for e in self.entries:
-                if e.matches(t, tm, where):
+                if matches(e, t, tm, where):
                     self.start(e)
         self.last = now
 
@@ -126,6 +129,7 @@ class Daemon:
         if e.proc is not None and e.proc.alive():
             log("line %d still running (pid %d): not started again" % (e.number, e.proc.pid))
             return
+        import jobctl
         import shell
         sess = self.session
         words = e.command.split()
@@ -139,17 +143,57 @@ class Daemon:
         log("line %d: pid %d: %s" % (e.number, e.proc.pid, e.command))
 
 
+def _read(path):
+    """(entries, errors) of the table at path, its parser going after
+    unless something else had it loaded."""
+    fresh = "crontable" not in sys.modules
+    import crontable
+    try:
+        with open(path) as f:
+            return crontable.parse(f)
+    finally:
+        if fresh:
+            with system.import_lock:
+                sys.modules.pop("crontable", None)
+
+
+def matches(e, t, tm, where):
+    """Does local second t (tm its broken-down time) match entry e?"""
+    if e.reboot:
+        return False
+    if e.sun is not None:
+        return t % 86400 == _sun_second(e, t // 86400 + EPOCH_DAYS, where)
+    if not (e.sec >> tm[5] & e.min >> tm[4] & e.hour >> tm[3] & e.mon >> tm[1] & 1):
+        return False
+    dom = e.dom >> tm[2] & 1
+    dow = e.dow >> tm[6] & 1
+    return dom | dow if e.either_day else dom & dow
+
+
+def _sun_second(e, day, where):
+    if e.sun_day != day:
+        import sun
+        lat, lon, tz = where
+        rise, set_ = sun.times(day, lat, lon)
+        m = rise if e.sun[0] == "sunrise" else set_
+        e.sun_day = day
+        e.sun_due = None if m is None else int((m + tz + e.sun[1]) * 60 + 0.5)
+    return e.sun_due
+
+
 def start():
     """Start crond in a session of its own, where its jobs run too (their
     output goes to the log); returns its process."""
-    sess = jobctl.daemon_session("cron", LOG)
-    return jobctl.spawn_task(sess, "crond", [], _daemon(sess), log=LOG, quiet=True, kind="daemon")
+    import jobctl
+    sess = logfile.session("cron", LOG)
+    return jobctl.spawn_task(sess, "crond", [], _daemon(sess, local_now()), log=LOG, quiet=True,
+                             kind="daemon")
 
 
-async def _daemon(sess):
+async def _daemon(sess, since):
     """crond's task: a pass every PERIOD_MS until cancelled."""
     global state
-    d = Daemon(CRONTAB)
+    d = Daemon(CRONTAB, since)
     d.session = sess
     state = d
     log("crond started")

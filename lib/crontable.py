@@ -16,8 +16,6 @@ A crontab line is one of
                              /etc/system.conf
 Blank lines and # comments are skipped.
 """
-import clock
-
 CRONTAB = "/etc/crontab"
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
@@ -25,46 +23,29 @@ ALIASES = {"@hourly": "0 * * * *", "@daily": "0 0 * * *", "@midnight": "0 0 * * 
            "@weekly": "0 0 * * 0", "@monthly": "0 0 1 * *", "@yearly": "0 0 1 1 *",
            "@annually": "0 0 1 1 *"}
 ALL = -1            # a mask with every bit set
-# Days from 1970 to the port's epoch: many boards count from 2000.
-EPOCH_DAYS = clock.EPOCH // 86400
 
 
 class Entry:
     """One crontab line: when (masks of allowed values, bit N for value N)
-    and what."""
+    and what. Only values: crond keeps the entries (cron.matches reads
+    them), and a method would keep this whole module, which crond loads
+    only to read a changed table."""
+    number = 0
+    command = ""
+    reboot = False
+    sun = None          # ("sunrise" or "sunset", offset minutes)
+    sec = min = hour = dom = mon = dow = ALL
+    either_day = False  # DOM and DOW both restricted: either matches
+    proc = None         # its last run
+    sun_day = None      # (local day, second of day) of the sun event
+    sun_due = None
 
-    def __init__(self, number, command):
-        self.number = number
-        self.command = command
-        self.reboot = False
-        self.sun = None         # ("sunrise" or "sunset", offset minutes)
-        self.sec = self.min = self.hour = self.dom = self.mon = self.dow = ALL
-        self.either_day = False  # DOM and DOW both restricted: either matches
-        self.proc = None        # its last run
-        self.sun_day = None     # (local day, second of day) of the sun event
-        self.sun_due = None
 
-    def matches(self, t, tm, where):
-        """Does local second t (tm its broken-down time) match?"""
-        if self.reboot:
-            return False
-        if self.sun is not None:
-            return t % 86400 == self._sun_second(t // 86400 + EPOCH_DAYS, where)
-        if not (self.sec >> tm[5] & self.min >> tm[4] & self.hour >> tm[3] & self.mon >> tm[1] & 1):
-            return False
-        dom = self.dom >> tm[2] & 1
-        dow = self.dow >> tm[6] & 1
-        return dom | dow if self.either_day else dom & dow
-
-    def _sun_second(self, day, where):
-        if self.sun_day != day:
-            import sun
-            lat, lon, tz = where
-            rise, set_ = sun.times(day, lat, lon)
-            m = rise if self.sun[0] == "sunrise" else set_
-            self.sun_day = day
-            self.sun_due = None if m is None else int((m + tz + self.sun[1]) * 60 + 0.5)
-        return self.sun_due
+def _entry(number, command):
+    e = Entry()
+    e.number = number
+    e.command = command
+    return e
 
 
 def parse(lines):
@@ -95,7 +76,7 @@ def parse_line(line, number=0):
         if not command:
             raise ValueError("no command")
         if first == "@reboot":
-            e = Entry(number, command)
+            e = _entry(number, command)
             e.reboot = True
             return e
         if first not in ALIASES:
@@ -104,7 +85,7 @@ def parse_line(line, number=0):
     words = line.split(None, 5)
     if len(words) < 6:
         raise ValueError("needs 5 time fields and a command")
-    e = Entry(number, words[5])
+    e = _entry(number, words[5])
     e.sec = 1
     e.min = field(words[0], 0, 59, "minute")
     e.hour = field(words[1], 0, 23, "hour")
@@ -123,7 +104,7 @@ def parse_line(line, number=0):
 def _micros(when, command, number):
     if not command:
         raise ValueError("no command")
-    e = Entry(number, command)
+    e = _entry(number, command)
     for event in ("sunrise", "sunset"):
         if when.startswith(event):
             rest = when[len(event):]

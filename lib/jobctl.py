@@ -13,6 +13,7 @@ end; what the job commands do to them is jobcmd.py's.
 """
 import time
 
+import logfile
 import process
 import procctl
 import system
@@ -20,39 +21,6 @@ from procctl import GRACE_MS
 from shellflow import Exit
 
 POLL_MS = 10
-
-
-class NoInput:
-    """A job's standard input: it never reads the terminal."""
-
-    def input(self, prompt=""):
-        raise EOFError
-
-    def read(self, n=-1):
-        return ""
-
-    def readline(self):
-        return ""
-
-
-class LogOutput:
-    """Where a daemon's session writes: its log file."""
-
-    def __init__(self, path):
-        self.path = path
-
-    def write(self, text):
-        import logfile
-        logfile.append(self.path, text)
-
-
-def daemon_session(name, log):
-    """A session of its own for daemon name (crond, eventd) and the jobs it
-    starts, its output going to the log file: in the session of the user
-    who started it, it was a job there, and `wait` waited for it for ever."""
-    import session
-    out = LogOutput(log)
-    return session.Session(name, NoInput(), out, out)
 
 
 class Output:
@@ -69,7 +37,6 @@ class Output:
                 return self.stream.write(text)
             except OSError:
                 job.log = "/tmp/job%d.log" % job.pid
-        import logfile
         logfile.append(job.log, text)
 
 
@@ -77,7 +44,7 @@ def _new_job(sess, name, args, kind, log):
     proc = process.Process(name, args, sess, by=process.current())
     proc.kind = kind
     proc.log = log
-    proc.stdin = NoInput()
+    proc.stdin = logfile.NoInput()
     proc.stdout = Output(proc, sess.stdout)
     proc.stderr = Output(proc, sess.stderr)
     procctl.forget_old_jobs()
