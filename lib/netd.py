@@ -414,11 +414,19 @@ async def _task(daemon, stream, limit, busy):
     daemon.tasks.append(task)
     with _lock:
         daemon.sessions += 1
+    protocol = None
     try:
-        await _protocol(daemon).client(daemon, stream)
+        protocol = _protocol(daemon)
+        await protocol.client(daemon, stream)
     except Exception as e:
         log("%s: %s: %r" % (daemon.name, type(e).__name__, e))
     finally:
+        if protocol is None:
+            # Its protocol could not load (the heap full): the client, not
+            # handed over, was neither answered nor closed, and waited for
+            # ever. (asyncio's stream.close() closes nothing.)
+            stream.s.close()
+        protocol = None
         daemon.tasks.remove(task)
         _end_session(daemon, None)
 

@@ -163,16 +163,19 @@ USER, PASSWORD = "alice", "wonder-land 7"
 
 
 # A program that holds the whole heap for ARG ms (one block at a time, so
-# that not even a small object is left), then lets it go.
+# that not even a small object is left), then lets it go; with a second
+# ARG, it leaves that many KiB free in one piece.
 HEAP_HOG = """import time
 
 def __main__(args):
+    spare = bytearray(int(args[1]) * 1024) if len(args) > 1 else None
     chain = None
     try:
         while True:
             chain = (chain,)
     except MemoryError:
         pass
+    spare = None
     time.sleep_ms(int(args[0]))
 """
 

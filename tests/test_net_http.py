@@ -19,7 +19,7 @@ import time
 
 import pytest
 
-from conftest import PASSWORD, USER, DaemonBoard, shadow_line
+from conftest import HEAP_HOG, PASSWORD, USER, DaemonBoard, shadow_line
 from munixtool import sim as simulator
 
 TIMEOUT = 10
@@ -490,6 +490,31 @@ def test_api_run_leaves_no_parser_on_a_small_heap(web):
     status, body = web.api("POST", "/run", json.dumps({"cmd": "for i in 1 2; do echo $i; done"}))
     assert (status, body["output"]) == (200, "1\n2\n")
     assert web.api("POST", "/run", json.dumps({"cmd": check}))[1]["output"] == "[]\n"
+
+
+def test_a_client_the_heap_cannot_take_is_closed_not_left_waiting(web):
+    """uhttpd loads its protocol for a client after a quiet time: on a heap
+    too full for it, that client was neither answered nor closed, and
+    waited until its own timeout. It is closed at once now, and the next
+    client, once the heap is back, is served. (The default board's heap is
+    large enough that the client may be served instead.)"""
+    web.flash.joinpath("tmp", "hog.py").write_text(HEAP_HOG)
+    web.run("/tmp/hog 2000 8 &")
+    time.sleep(0.5)
+    with socket.create_connection(("127.0.0.1", web.port), timeout=TIMEOUT) as s:
+        s.sendall(b"GET /hello.txt HTTP/1.0\r\n\r\n")
+        answer = b""
+        try:
+            # A client left waiting: socket.timeout, the failure.
+            for chunk in iter(lambda: s.recv(65536), b""):
+                answer += chunk
+        except ConnectionResetError:
+            pass
+    assert answer == b"" or answer.startswith(b"HTTP/1.1 200 OK"), answer
+    # Past the hog's time: with the heap full, `wait` itself fails.
+    time.sleep(2)
+    web.run("wait")
+    assert web.request("GET", "/hello.txt")[0] == 200
 
 
 def test_deep_nesting_under_concurrent_load(web):
