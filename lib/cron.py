@@ -20,6 +20,7 @@ import time
 
 import clock
 import logfile
+import logsession
 import system
 
 LOG = "/tmp/cron.log"
@@ -185,7 +186,7 @@ def start():
     """Start crond in a session of its own, where its jobs run too (their
     output goes to the log); returns its process."""
     import jobctl
-    sess = logfile.session("cron", LOG)
+    sess = logsession.new("cron", LOG)
     return jobctl.spawn_task(sess, "crond", [], _daemon(sess, local_now()), log=LOG, quiet=True,
                              kind="daemon")
 

@@ -18,7 +18,7 @@ import asyncio
 import time
 
 import jobctl
-import logfile
+import logsession
 import process
 import procctl
 import system
@@ -197,7 +197,7 @@ def _ensure():
         return
     if _flag[0] is None:
         _flag[0] = asyncio.ThreadSafeFlag()
-    sess = logfile.session("eventd", LOG)
+    sess = logsession.new("eventd", LOG)
     _eventd[0] = jobctl.spawn_task(sess, "eventd", [], _serve(), log=LOG, quiet=True,
                                    kind="daemon")
 

@@ -13,7 +13,7 @@ end; what the job commands do to them is jobcmd.py's.
 """
 import time
 
-import logfile
+import logsession
 import process
 import procctl
 import system
@@ -37,6 +37,7 @@ class Output:
                 return self.stream.write(text)
             except OSError:
                 job.log = "/tmp/job%d.log" % job.pid
+        import logfile
         logfile.append(job.log, text)
 
 
@@ -44,7 +45,7 @@ def _new_job(sess, name, args, kind, log):
     proc = process.Process(name, args, sess, by=process.current())
     proc.kind = kind
     proc.log = log
-    proc.stdin = logfile.NoInput()
+    proc.stdin = logsession.NoInput()
     proc.stdout = Output(proc, sess.stdout)
     proc.stderr = Output(proc, sess.stderr)
     procctl.forget_old_jobs()

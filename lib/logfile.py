@@ -33,40 +33,6 @@ def append(path, text, limit=LIMIT):
             pass
 
 
-class Output:
-    """A stream writing to the log file path."""
-
-    def __init__(self, path):
-        self.path = path
-
-    def write(self, text):
-        append(self.path, text)
-
-
-class NoInput:
-    """The input of a job or a daemon: it never reads a terminal."""
-
-    def input(self, prompt=""):
-        raise EOFError
-
-    def read(self, n=-1):
-        return ""
-
-    def readline(self):
-        return ""
-
-
-def session(name, path):
-    """A session of its own for daemon name (crond, eventd) and the jobs it
-    starts, its output going to the log file path: in the session of the
-    user who started it, it was a job there, and `wait` waited for it for
-    ever. Here, not in jobctl, which a daemon then kept loaded for as long
-    as it ran, nor in session, which every board loads at boot."""
-    import session
-    out = Output(path)
-    return session.Session(name, NoInput(), out, out)
-
-
 def line(path, text, limit=LIMIT):
     """Append one time-stamped line (YYYY-MM-DD HH:MM:SS text) to path."""
     t = clock.localtime()

@@ -20,7 +20,7 @@ LAYERS = [
     # who reads and writes where; how a failure is worded; the program API
     # and the helpers programs share
     {"errors", "session", "lineedit", "munix", "cmdargs", "utls", "fileops", "textin",
-     "intvar", "httpclient", "mqtt", "sysconf", "logfile", "pins", "buses", "serialterm", "sleepmodes",
+     "intvar", "httpclient", "mqtt", "sysconf", "logfile", "logsession", "pins", "buses", "serialterm", "sleepmodes",
      "httprequest", "textcopy", "vieditor", "leds", "sensing"},
     # the shell: parser, expansion, evaluator, built-ins, scripts, jobs
     {"shell", "expansion", "redirect", "script", "pyline", "shellbuiltins", "shellcompound", "asyncloop",
