@@ -17,6 +17,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -154,8 +155,14 @@ class Board:
         return self.flash / name.lstrip("/")
 
     def close(self):
-        if self.child.isalive():
-            self.child.terminate(force=True)
+        # The runtime is munix sim's child, in the group pexpect made: the
+        # whole group goes. Ending munix sim alone left, now and then under
+        # load, a runtime spinning on its closed terminal for good (after
+        # `exit` had left it at the REPL), half a core each.
+        try:
+            os.killpg(self.child.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
         self.child.close()
 
 
