@@ -180,9 +180,24 @@ def stack_probe(name):
     out, err, status = runtime(name, STACK_PROBE)
     assert status == 0, err
     small, large = (int(n) for n in out.split())
-    expected = boards.get(name).thread_stack / boards.ESP32_BYTES_PER_CALL
+    board = boards.get(name)
+    expected = board.thread_stack / board.c_stack_per_call
     assert expected * 0.6 < small < expected * 1.4
-    assert 16 * 1024 / boards.ESP32_BYTES_PER_CALL * 0.6 < large
+    assert 16 * 1024 / board.c_stack_per_call * 0.6 < large
+
+
+@pytest.mark.parametrize("name", ["esp32", "esp32c3", "rp2040"])
+def test_the_main_stack_holds_the_boards_python_depth(name):
+    """As many nested Python calls fit as in the board's main stack at its
+    architecture's C stack per call, less what lies below the first call:
+    with ESP32's 335 bytes charged to every board, the rp2040 profile
+    (Cortex-M0+, 240) held 24 calls of the 34 its 8 KiB hold, the esp32c3
+    profile (RISC-V, 256) 48 of 64."""
+    out, err, status = runtime(name, portbuild.DEPTH_PROBE)
+    assert status == 0, err
+    board = boards.get(name)
+    expected = board.main_stack / board.c_stack_per_call
+    assert expected * 0.85 < int(out) <= expected
 
 
 @pytest.mark.parametrize("name", ["esp32", "rp2040"])

@@ -27,10 +27,26 @@ Where each figure comes from (MicroPython 1.25 sources unless said):
   + 1 KiB margin by default, 4 KiB at least (ports/esp32/mpthreadport.c);
   rp2 main 8 KiB (PICO_STACK_SIZE, ports/rp2/CMakeLists.txt), core1 4 KiB
   by default, 2 KiB at least, taken from the Python heap; esp8266 8 KiB
-  (mp_stack_set_limit, ports/esp8266/main.c). This machine's C stack per
-  Python call is measured on each build; the board's is ESP32's, about 335
-  bytes (a 50 KiB task recursed 153 deep, micropython#4840), taken for
-  every board until measured on one. Thread and main stacks are scaled by
+  (mp_stack_set_limit, ports/esp8266/main.c).
+- C stack per Python call, per architecture: a call nests
+  mp_execute_bytecode, mp_call_function_n_kw and fun_bc_call, which puts
+  the callee's code state on the stack (36 bytes for the depth probe's
+  function, portbuild.py). Xtensa (esp32, esp32s3, esp32cam; taken for the
+  esp8266, unmeasured) 328 bytes, measured: a 50 KiB task recursed 153
+  deep (micropython#4840, 2019) in the 49 KiB its stack check allowed
+  (MP_TASK_STACK_SIZE - 1024, ports/esp32/main.c of 1.11; 335 counted the
+  1 KiB too). Cortex-M0+ (rp2040) 240 and RV32IMC (esp32c3) 256, derived
+  on 2026-11-24: 1.25's py/vm.c, runtime.c and objfun.c compiled with the
+  port's mpconfigport.h and flags by Debian 12's GCC 12.2 cross compilers
+  (rp2, MinSizeRel: -mcpu=cortex-m0plus -mthumb -mfloat-abi=soft -Os, vm.c
+  -O2, Pico SDK 2.1.1's headers; esp32c3,
+  CONFIG_COMPILER_OPTIMIZATION_PERF: -march=rv32imc_zicsr_zifencei -O2
+  -fno-jump-tables -fno-tree-switch-conversion, stand-ins for the ESP-IDF
+  headers), each frame read from the disassembly where it makes the call:
+  120 + 32 + 48 + 40 of code state on rp2, 160 + 0 (a tail call) + 48 + 48
+  on the C3. The same reading of this machine's builds gives 256 bytes
+  (i386) and 400 (x86-64), what their recursion measures. This machine's
+  figure is measured on each build; thread and main stacks are scaled by
   the ratio (MUNIX_STACK_SCALE), so a Python call depth that overflows a
   board overflows its profile.
 - sockets: ESP-IDF's default CONFIG_LWIP_MAX_SOCKETS is 10 sockets in
@@ -68,7 +84,10 @@ KIB = 1024
 Y2000 = 946684800
 Y2021 = 1609459200
 
-ESP32_BYTES_PER_CALL = 335
+# Bytes of C stack a nested Python call takes (see the module's notes).
+XTENSA_C_STACK_PER_CALL = 328
+CORTEX_M0PLUS_C_STACK_PER_CALL = 240
+RV32IMC_C_STACK_PER_CALL = 256
 
 WIFI_CODES = {
     "esp32": {"IDLE": 1000, "CONNECTING": 1001, "GOT_IP": 1010,
@@ -91,6 +110,7 @@ class Board:
     main_stack: int         # bytes of C stack of the main task
     thread_stack: int       # a thread's stack when none is asked for
     thread_stack_min: int
+    c_stack_per_call: int   # bytes a nested Python call takes, the architecture's
     sockets: int            # sockets in all
     pcbs: tuple[int, int, int]  # lwIP's TCP, listening TCP and UDP blocks
     clock_start: int        # the RTC at reset, seconds since 1970
@@ -126,7 +146,8 @@ LWIP_PCBS = (5, 8, 5)
 
 _ESP32 = dict(platform="esp32", main_stack=16 * KIB, thread_stack=5 * KIB,
               thread_stack_min=4 * KIB, threads=None, sockets=10, pcbs=(16, 16, 16),
-              clock_start=Y2000, epoch=2000, wifi="esp32", gil=True)
+              clock_start=Y2000, epoch=2000, wifi="esp32", gil=True,
+              c_stack_per_call=XTENSA_C_STACK_PER_CALL)
 # The vfs partition of a 4 MiB flash (ports/esp32/partitions-4MiB.csv).
 ESP32_FLASH = 2 * 1024 * KIB
 
@@ -140,14 +161,15 @@ BOARDS = {
               heap=8 * 1024 * KIB, psram=8 * 1024 * KIB, modules=("esp32",),
               flash=6 * 1024 * KIB, **_ESP32),
         Board("esp32c3", "ESP32-C3 SuperMini", machine="ESP32C3 module with ESP32C3",
-              heap=128 * KIB, modules=("esp32",), flash=ESP32_FLASH, **_ESP32),
+              heap=128 * KIB, modules=("esp32",), flash=ESP32_FLASH,
+              **dict(_ESP32, c_stack_per_call=RV32IMC_C_STACK_PER_CALL)),
         Board("esp32cam", "AI-Thinker ESP32-CAM (4 MB PSRAM, camera)",
               machine="ESP32 module (spiram) with ESP32", heap=4 * 1024 * KIB,
               psram=4 * 1024 * KIB, modules=("esp32", "camera"), flash=ESP32_FLASH,
               **_ESP32),
         Board("rp2040", "Raspberry Pi Pico W", platform="rp2",
               machine="Raspberry Pi Pico W with RP2040", heap=168 * KIB, threads=1,
-              main_stack=8 * KIB,
+              main_stack=8 * KIB, c_stack_per_call=CORTEX_M0PLUS_C_STACK_PER_CALL,
               thread_stack=4 * KIB, thread_stack_min=2 * KIB, sockets=18, pcbs=LWIP_PCBS,
               clock_start=Y2021, epoch=1970, wifi="cyw43", modules=("rp2",),
               tls_on_heap=True, flash=848 * KIB),
@@ -155,6 +177,7 @@ BOARDS = {
               machine="ESP module with ESP8266", heap=38 * KIB, threads=0,
               lacks=ESP8266_LACKS,
               main_stack=8 * KIB, thread_stack=0, thread_stack_min=0, sockets=18,
+              c_stack_per_call=XTENSA_C_STACK_PER_CALL,
               pcbs=LWIP_PCBS,
               clock_start=Y2000, epoch=2000, wifi="esp8266", modules=(),
               flash=ESP8266_FLASH),

@@ -153,8 +153,10 @@ def runtime(name: str) -> tuple[list[str], dict]:
     sources = [m.read_text() for m in [*stand_ins(name), _flash_driver()]]
     program, facts = _built(boards.build_options(board), manifest, sources,
                             f"MicroPython for {board.name}",
-                            lambda program: {"stack_scale": _stack_scale(board, program)})
-    return [os.fspath(program)], boards.environment(board, facts["stack_scale"])
+                            {"c_stack_per_call": lambda program: _c_stack_per_call(board, program)})
+    # Per board, not per build: the ESP32 family shares a build, not an architecture.
+    stack_scale = max(1, round(100 * facts["c_stack_per_call"] / board.c_stack_per_call))
+    return [os.fspath(program)], boards.environment(board, stack_scale)
 
 
 def plain32() -> list[str]:
@@ -170,17 +172,17 @@ def _plain32() -> tuple[str, ...]:
     if host != "amd64":
         raise micropython.Unsupported(
             f"32-bit MicroPython is built on amd64 Debian hosts (gcc-multilib), not {host or 'here'}")
-    program, _ = _built(boards.port_options([]), MANIFEST, [], "32-bit MicroPython",
-                        lambda program: {})
+    program, _ = _built(boards.port_options([]), MANIFEST, [], "32-bit MicroPython", {})
     micropython.refuse_unrunnable([program, "-c", "pass"], "i386", host)
     return (os.fspath(program),)
 
 
 def _built(options: list[str], manifest: str, sources: list[str], what: str,
-           measure) -> tuple[Path, dict]:
+           measures: dict) -> tuple[Path, dict]:
     """The unix port built with make options and a frozen manifest, once per
-    recipe (boards built alike, the ESP32 family, share one build), and the
-    facts measure(program) found about it then."""
+    recipe (boards built alike, the ESP32 family, share one build), and its
+    facts: each of measures (name: function of the program) measured once
+    per build."""
     recipe = [PATCH.read_text(), FFI_SUITE, manifest, *sources, *options]
     key = hashlib.sha256("\n".join(recipe).encode()).hexdigest()
     home = _cache() / "builds" / key[:16]
@@ -191,7 +193,11 @@ def _built(options: list[str], manifest: str, sources: list[str], what: str,
         facts = json.loads(facts_file.read_text()) if facts_file.is_file() else {}
         if facts.get("key") != key or not program.is_file():
             _build(options, home, manifest, what)
-            facts = {"key": key, **measure(program)}
+            facts = {"key": key}
+        # A build made before a fact was asked for is measured, not rebuilt.
+        missing = {name: measure for name, measure in measures.items() if name not in facts}
+        if missing:
+            facts.update({name: measure(program) for name, measure in missing.items()})
             facts_file.write_text(json.dumps(facts))
     return program, facts
 
@@ -211,14 +217,21 @@ def _build(options: list[str], home: Path, text: str, what: str) -> None:
     shutil.copy2(tree / "ports/unix" / build_dir / "micropython", home / "micropython")
 
 
-def _stack_scale(board: boards.Board, program: Path) -> int:
-    """Percent of a board's stack this build needs for the same Python depth."""
-    env = dict(os.environ, MUNIX_STACK_SCALE="100")
+def _c_stack_per_call(board: boards.Board, program: Path) -> float:
+    """Bytes of C stack a nested Python call takes in this build: the main
+    stack's growth over the depth's, from the board's main stack to four
+    times it, so that what lies below the first call is not counted (the
+    boards' figures count only the call)."""
+    low, high = (_probe_depth(board, program, scale) for scale in (100, 400))
+    return board.main_stack * 3 / (high - low)
+
+
+def _probe_depth(board: boards.Board, program: Path, scale: int) -> int:
+    env = dict(os.environ, MUNIX_STACK_SCALE=str(scale))
     result = subprocess.run([os.fspath(program), "-c", DEPTH_PROBE], capture_output=True,
                             text=True, env=env, timeout=60, check=False)
     depth = result.stdout.strip()
     if result.returncode != 0 or not depth.isdigit() or int(depth) == 0:
         raise MunixError(f"the stack probe of the {board.name} build failed: "
                          f"{(result.stdout + result.stderr).strip()[-200:]}")
-    bytes_per_call = board.main_stack / int(depth)
-    return max(1, round(100 * bytes_per_call / boards.ESP32_BYTES_PER_CALL))
+    return int(depth)
