@@ -121,7 +121,7 @@ def test_command_nesting_has_limits(sim):
     too_deep = [nest(33, "( ", " )"), nest(300, "{ ", "; }"), nest(33, "if true; then ", "; fi"),
                 "f() %s" % nest(33, "{ ", "; }"), nest(300, "case x in x) ", ";; esac")]
     if simulator.board_name():
-        # A board's stack ends first (README: about 8 ifs on an ESP32's
+        # A board's stack ends first (README: about 7 ifs on an ESP32's
         # console): one line each all the same, and the shell goes on.
         r = sim.run(*deep + too_deep, "echo on")
         assert r.out.endswith("on\n") and r.err.count("\n") >= 5
