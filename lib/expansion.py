@@ -10,6 +10,7 @@ from shellparse import LIT, QLIT, VAR, QVAR, SUB, Lexer
 
 _IFS = " \t\n"
 _GLOB = "*?["
+_SPLIT = 8      # unquoted text of a ${x:-word} word: split as a value is
 _SELF = sys.modules[__name__]   # given to wordops.py, which sits above
 
 
@@ -55,12 +56,25 @@ def _expand(word, sess, args):
         ifs = _IFS
     out = []
     field = None
-    for i, (kind, text) in enumerate(word):
+    i = 0
+    while i < len(word):
+        kind, text = word[i]
+        i += 1
         quoted = kind & 1
         texts = None
-        if kind == LIT and i == 0 and (text == "~" or text[:2] == "~/"):
+        if kind == LIT and i == 1 and (text == "~" or text[:2] == "~/"):
             text = sess.getenv("HOME", "/").rstrip("/") + text[1:] or "/"
             quoted = 1
+        elif kind == VAR and isinstance(text, tuple) and text[1][-1] in "-+":
+            import wordops
+            chosen = wordops.value(text, sess, _SELF, True)
+            if not isinstance(chosen, str):
+                # The word ${x:-word} gives keeps its quotes (2.6.2): its
+                # quoted parts are not split, its unquoted text is.
+                word = word[:i - 1] + wordops.spliced(chosen, sess, _SPLIT) + word[i:]
+                i -= 1
+                continue
+            text = chosen
         elif kind == QVAR and text == "@":
             values = sess.positional()[1:]
             if not values:
@@ -77,7 +91,7 @@ def _expand(word, sess, args):
             # Each parameter is a field of its own before splitting (2.5.2):
             # joined first, they were one field when IFS has no blank.
             texts = sess.positional()[1:]
-        elif kind >= VAR:
+        elif VAR <= kind < _SPLIT:
             text = value(kind, text, sess)
         if quoted or kind == LIT:
             if field is None:

@@ -12,7 +12,7 @@ the script's own (2.6.5).
   ${x%p} ${x%%p}         the value less its shortest / longest suffix matching p
 """
 import wildcard
-from shellparse import VAR, is_name
+from shellparse import LIT, QLIT, VAR, is_name
 
 BLANKS = " \t\n"
 
@@ -21,8 +21,10 @@ class ParameterError(Exception):
     pass
 
 
-def value(spec, sess, expansion):
-    """The text ${...} stands for (expansion: the module that expands words)."""
+def value(spec, sess, expansion, unexpanded=False):
+    """The text ${...} stands for (expansion: the module that expands
+    words); with unexpanded, the word of - or + itself when it is what
+    ${...} stands for."""
     name, op, parts = spec
 
     def expand(parts):
@@ -36,11 +38,11 @@ def value(spec, sess, expansion):
     unset = current is None or op[0] == ":" and not current
     test = op[-1]
     if test == "+":
-        return "" if unset else expand(parts)
+        return "" if unset else parts if unexpanded else expand(parts)
     if not unset:
         return current
     if test == "-":
-        return expand(parts)
+        return parts if unexpanded else expand(parts)
     if test == "=":
         if not is_name(name):
             raise ParameterError("%s: cannot assign in this way" % name)
@@ -49,6 +51,22 @@ def value(spec, sess, expansion):
         return text
     message = expand(parts) if parts else ("parameter null or not set" if op[0] == ":" else "parameter not set")
     raise ParameterError("%s: %s" % (name, message))
+
+
+def spliced(parts, sess, split):
+    """The unquoted word of ${x:-word} as parts of the word around it: its
+    unquoted text of kind split (split into fields as a value is), a
+    leading ~ the home folder."""
+    out = []
+    for kind, text in parts:
+        if kind == LIT:
+            if not out and (text == "~" or text[:2] == "~/"):
+                home = sess.getenv("HOME", "/").rstrip("/")
+                text = text[1:]
+                out.append((QLIT, home if text else home or "/"))
+            kind = split
+        out.append((kind, text))
+    return out
 
 
 def _remove(text, op, pattern):

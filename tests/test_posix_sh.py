@@ -24,6 +24,20 @@ CASES = {
     "pattern from a variable": ("x=hello.c; ext=.c; echo ${x%$ext}", "hello\n", 0),
     "positional operators": ("set -- a b c; echo ${#} ${1:-z} ${5:-five}", "3 a five\n", 0),
     "nested default": ("echo ${u:-${w:-inner}}", "inner\n", 0),
+    # The word of ${x op word} keeps its quotes: quoted parts are neither
+    # split nor globbed, unquoted text is split as a value is.
+    "quotes in an unquoted word": ("set -f; u=; z='c d'; printf '[%s]' ${u:-\"a b\"} ${u:-a b} ${u:-\"*\"x} "
+                                   "${n-$z} ${n-\"$z\"} ${u:-\"a b\" c} ${u:-''}; echo",
+                                   "[a b][a][b][*x][c][d][c d][a b][c][]\n", 0),
+    "IFS splits the text of an unquoted word": ("IFS=:; printf '[%s]' ${u:-a b:c}; echo", "[a b][c]\n", 0),
+    "quotes in a quoted word": ('u=; x=1; printf \'[%s]\' "${u:-"a b"}" "${u:-\'q\'}" "${x:+"p"\'s\'}" '
+                                '"${u:-\\}}" "${u:-"}"}"; echo', "[a b]['q'][p's'][}][}]\n", 0),
+    "a quoted pattern is still a pattern": ('x=abc; y=\'?\'; printf \'[%s]\' "${x#?}" "${x%[bc]}" "${x%%b*}" '
+                                            '"${x#$y}" "${x#"?"}" "${x#\'a\'}"; echo',
+                                            "[bc][ab][a][bc][abc][bc]\n", 0),
+    "quotes and backslashes in a quoted pattern": ("v='}'; w=\"'a\"; echo \"[${v#\\}}]\" \"[${v#'}'}]\" "
+                                                   "\"[${w#\\'}]\" \"[${v%\"}\"}]\"", "[] [] [a] []\n", 0),
+    "single quotes inside a quoted word are characters": ("echo \"${u:-'}'}\"", "''}\n", 0),
     # 2.9.4.3 case
     "case patterns": ("for w in a.c b.py README; do\n case $w in\n  *.c|*.h) echo $w C;;\n"
                       "  *.py) echo $w py ;;\n  (*) echo $w other\n esac\ndone",

@@ -3,6 +3,10 @@ hangs, and goes on to the next line. Random lines are built from the
 shell's own vocabulary (words, quotes, operators, keywords, expansions);
 commands that would wait for input are left out."""
 import itertools
+import shutil
+import subprocess
+
+import pytest
 
 from conftest import ROOT, Sim, seed_flash
 from hypothesis import given, settings, strategies as st
@@ -61,3 +65,36 @@ def test_every_command_survives_any_arguments(tmp_path_factory, calls):
     assert done.returncode == 0, done
     assert "Traceback" not in done.stderr, (lines, done.stderr)
     assert "END" in done.stdout, (lines, done.stdout[-500:])
+
+
+# ${x op word} with quotes of every kind in its word, quoted and not: munix
+# prints what dash prints (POSIX 2.6.2, dash deciding where it leaves a
+# choice). Globbing is off, so that the two file systems do not differ.
+PARAMS = ["s", "e", "n"]        # set to "a*b c", empty, unset
+OPS = ["-", ":-", "+", ":+", "=", ":=", "#", "##", "%", "%%"]
+PIECES = ["x", "a", "c", "*", "?", "[ab]", " ", '"a b"', "'c d'", '"*"', "\\}", "\\'", "\\\\", '\\"',
+          "$s", '"$s"', "${e:-'q'}", '"${n:-"w v"}"', "$(echo '}')", "'}'"]
+dash = shutil.which("dash")
+
+
+def _expression(draw):
+    word = "".join(draw(st.lists(st.sampled_from(PIECES), max_size=4)))
+    op = draw(st.sampled_from(OPS))
+    if op[-1] in "=":
+        return "${%s%s%s}" % (draw(st.sampled_from(["n", "e"])), op, word)
+    text = "${%s%s%s}" % (draw(st.sampled_from(PARAMS)), op, word)
+    return '"%s"' % text if draw(st.booleans()) else text
+
+
+@pytest.mark.skipif(not dash, reason="needs dash")
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(st.lists(st.composite(lambda draw: _expression(draw))(), min_size=6, max_size=6))
+def test_parameter_words_expand_as_in_dash(tmp_path_factory, expressions):
+    lines = ["set -f; s='a*b c'; e=; unset n; printf '<%%s>' %s; echo" % e for e in expressions]
+    script = "\n".join(lines) + "\n"
+    expected = subprocess.run([dash], input=script, capture_output=True, text=True, timeout=10)
+    flash = seed_flash(tmp_path_factory.mktemp("words%d" % next(_boots)) / "flash")
+    (flash / "w.sh").write_text(script)
+    done = Sim(flash)(["sh /w.sh"], timeout=20)
+    got = done.stdout.split("\n", 1)[1]
+    assert got.splitlines() == expected.stdout.splitlines(), (lines, done.stderr)
