@@ -5,6 +5,7 @@ Operators as in C, by falling precedence: unary + - ! ~, **, * / %, + -,
 = += -= *= /= %=. A name stands for its variable's value (unset or empty
 is 0). Numbers: 42, 0x2a, 052.
 """
+from shellparse import ShellError
 
 _BINARY = (
     ("||",), ("&&",), ("|",), ("^",), ("&",), ("==", "!="),
@@ -22,10 +23,6 @@ _ASSIGN = ("=", "+=", "-=", "*=", "/=", "%=")
 MAX_DEPTH = 32
 
 
-class ArithError(Exception):
-    pass
-
-
 def evaluate(text, sess):
     """The value of the expression text; variables from session sess."""
     tokens = _tokens(text)
@@ -36,9 +33,9 @@ def evaluate(text, sess):
         result = calc.expr(0)
     except RuntimeError:
         # The stack ran out before MAX_DEPTH: a board's thread, deep in a script.
-        raise ArithError("arithmetic nested too deeply for the stack")
+        raise ShellError("arithmetic nested too deeply for the stack")
     if calc.i < len(tokens):
-        raise ArithError("%s: syntax error near %s" % (text.strip(), tokens[calc.i]))
+        raise ShellError("%s: syntax error near %s" % (text.strip(), tokens[calc.i]))
     return result
 
 
@@ -64,7 +61,7 @@ def _tokens(text):
                 i += len(sym)
                 break
         else:
-            raise ArithError("%s: bad character %s" % (text.strip(), c))
+            raise ShellError("%s: bad character %s" % (text.strip(), c))
     return tokens
 
 
@@ -76,7 +73,7 @@ def _number(text):
             return int(text[1:], 8)
         return int(text)
     except ValueError:
-        raise ArithError("%s: not a number" % text)
+        raise ShellError("%s: not a number" % text)
 
 
 class _Calc:
@@ -93,7 +90,7 @@ class _Calc:
     def take(self, expected=None):
         token = self.peek()
         if token is None or expected is not None and token != expected:
-            raise ArithError("expected %s" % (expected or "an operand"))
+            raise ShellError("expected %s" % (expected or "an operand"))
         self.i += 1
         return token
 
@@ -104,7 +101,7 @@ class _Calc:
         call, and prefix operators none."""
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise ArithError("arithmetic nested deeper than %d levels" % MAX_DEPTH)
+            raise ShellError("arithmetic nested deeper than %d levels" % MAX_DEPTH)
         token = self.peek()
         op = self.peek(1)
         if lowest == 0 and op in _ASSIGN and token[0] in _NAME[:53]:
@@ -128,7 +125,7 @@ class _Calc:
         elif token[0] in _NAME:
             left = self.variable(token)
         else:
-            raise ArithError("unexpected %s" % token)
+            raise ShellError("unexpected %s" % token)
         while prefixes:
             left = _prefix(prefixes.pop(), left)
         while True:
@@ -170,11 +167,11 @@ def _prefix(op, a):
 def _apply(op, a, b):
     if op == "**":
         if b < 0:
-            raise ArithError("negative exponent")
+            raise ShellError("negative exponent")
         return a ** b
     if op in ("/", "%"):
         if b == 0:
-            raise ArithError("division by zero")
+            raise ShellError("division by zero")
         q = abs(a) // abs(b) * (1 if (a < 0) == (b < 0) else -1)
         return q if op == "/" else a - b * q
     if op == "+":

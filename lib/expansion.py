@@ -6,7 +6,7 @@ as written); a leading ~ is $HOME.
 """
 import sys
 
-from shellparse import LIT, QLIT, VAR, QVAR, SUB, Lexer
+from shellparse import LIT, QLIT, VAR, QVAR, SUB, Lexer, ShellError
 
 _IFS = " \t\n"
 _GLOB = "*?["
@@ -146,7 +146,7 @@ def value(kind, text, sess):
         found = sess.getenv(text)
         if found is None:
             if "u" in sess.flags and text not in "@*":
-                raise ValueError("%s: parameter not set" % text)
+                raise ShellError("%s: parameter not set" % text)
             return ""
         return found
     if kind <= SUB + 1:

@@ -34,9 +34,9 @@ def capture(text, sess):
     except (Exit, Return, LoopControl) as e:
         # A subshell: what ends it ends only it.
         sess.status = e.status
-    except shellparse.ParseError as e:
-        errors.complain("sh", "syntax error: %s" % e)
-        sess.status = 2
+    except shellparse.ShellError as e:
+        errors.complain("sh", str(e))
+        sess.status = e.status
     finally:
         sess.capturing -= 1
         proc.stdout = saved

@@ -80,8 +80,10 @@ def run(path, sess, execute, interrupted):
     """Run the script at path in session sess, each command through
     execute(node, sess), after interrupted(sess) (which raises
     KeyboardInterrupt once the user pressed Ctrl-C); returns the last
-    status. `return` ends it; a syntax error is reported with its line and
-    the script goes on; a line that cannot be read ends it."""
+    status. `return` ends it, and so does a line that cannot be read; a
+    shell error (a syntax error, ${x?} ...), reported with its line, ends
+    it and the shell that reads it unless that shell is interactive (a
+    file sourced at a prompt)."""
     proc = process.current()
     with open(path, "rb") as f:
         script = Script(path, f)
@@ -122,10 +124,8 @@ def run(path, sess, execute, interrupted):
                     try:
                         node = parser.command()
                     except shellparse.ParseError as e:
-                        errors.complain("sh", "%s: line %d: syntax error: %s" % (path, script.lineno, e))
-                        status = sess.status = 2
-                        parser.reset()
-                        continue
+                        status = _ended(path, script, sess, e)
+                        break
                     except Exception as e:
                         # Reading stopped mid-line (the heap, the file): going
                         # on would run the rest of the line as a command.
@@ -147,6 +147,11 @@ def run(path, sess, execute, interrupted):
                 except (Exit, Return, LoopControl):
                     raise
                 except Exception as e:
+                    if hasattr(e, "status"):
+                        # A shell error (shellparse.ShellError, loaded by
+                        # what raised it).
+                        status = _ended(path, script, sess, e)
+                        break
                     errors.report("sh", e)
                     status = sess.status = 1
         except Return as r:
@@ -157,3 +162,14 @@ def run(path, sess, execute, interrupted):
         finally:
             sess.script = saved
     return status
+
+
+def _ended(path, script, sess, e):
+    """A shell error in the script: reported with its line; it ends the
+    shell that reads the script unless that one is interactive. The
+    status it ends with."""
+    errors.complain("sh", "%s: line %d: %s" % (path, script.lineno, e))
+    sess.status = e.status
+    if sess.scripted:
+        raise Exit(e.status)
+    return e.status

@@ -95,6 +95,7 @@ class Session:
         self.pyns = None
         self.args = None        # positional parameters of the running script
         self.script = None      # the script being run (script.Script)
+        self.scripted = False   # a script, sh -c or sh reading its input runs: a shell error ends it
         self.last_job = None    # pid of the last background job ($!)
         self.owner = None       # the process that owns it (its shell)
         self.flags = ""         # set -e -u -x -f: the letters on ($-)
@@ -119,6 +120,7 @@ class Session:
         new.last_job = self.last_job
         new.owner = self.owner
         new.flags = self.flags
+        new.scripted = self.scripted
         new.functions = dict(self.functions)
         new.readonly = self.readonly
         new.fds = dict(self.fds)

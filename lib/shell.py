@@ -53,7 +53,6 @@ def run_line(line, sess, more=None):
     """Run one line in session sess (more() gives continuation lines of
     an unfinished if/while/for or quote); returns its status."""
     parser = None
-    syntax = ()     # what the parser raises: nothing to catch on a plain line
     with _lines_lock:
         _lines[0] += 1
     try:
@@ -62,7 +61,6 @@ def run_line(line, sess, more=None):
         if node is None:
             import shellparse
             parser = shellparse.Parser(line, more, aliases)
-            syntax = shellparse.ParseError
         while True:
             if parser is not None:
                 node = parser.command()
@@ -71,9 +69,6 @@ def run_line(line, sess, more=None):
             execute(node, sess)
             if parser is None or parser.line_done():
                 break
-    except syntax as e:
-        errors.complain("sh", "syntax error: %s" % e)
-        sess.status = 2
     except Goto as jump:
         errors.complain("goto", "%s: not in a script" % jump.label)
         sess.status = 1
@@ -85,7 +80,11 @@ def run_line(line, sess, more=None):
         raise
     except Exception as e:
         errors.report("sh", e)
-        sess.status = 1
+        # A shell error (shellparse.ShellError, not resident) has a status
+        # of its own and ends a script.
+        sess.status = getattr(e, "status", 1)
+        if sess.scripted and hasattr(e, "status"):
+            raise Exit(sess.status)
     finally:
         with _lines_lock:
             _lines[0] -= 1
@@ -504,8 +503,9 @@ def scripted(argv, sess, function, *args):
     """function(*args) run as a script runs (a script, sh -c, sh reading
     its input): with positional parameters argv ($0 argv[0]), options and
     functions of its own, the session's variables (as in upyOS); `exit`
-    ends it. Its status, 0-255 as a process's (`return 256` is 0 there)."""
-    saved = sess.args, sess.flags, sess.functions, sess.frames, sess.loops, sess.script
+    and a shell error (shellparse.ShellError) end it. Its status, 0-255 as
+    a process's (`return 256` is 0 there)."""
+    saved = sess.args, sess.flags, sess.functions, sess.frames, sess.loops, sess.script, sess.scripted
     sess.args = list(argv)
     sess.flags = ""
     sess.functions = {}
@@ -514,9 +514,10 @@ def scripted(argv, sess, function, *args):
     sess.frames = []
     sess.loops = 0
     sess.script = None
+    sess.scripted = True
     try:
         return function(*args) & 255
     except Exit as e:
         return e.status
     finally:
-        sess.args, sess.flags, sess.functions, sess.frames, sess.loops, sess.script = saved
+        sess.args, sess.flags, sess.functions, sess.frames, sess.loops, sess.script, sess.scripted = saved

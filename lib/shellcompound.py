@@ -9,6 +9,7 @@ case: this one never imports either, so that the shell's only loop of
 imports stays its own recursion (shell, expansion, redirect).
 """
 from shellflow import Exit, LoopControl, Return
+from shellparse import ShellError
 
 
 def run(node, sess, sh, expansion):
@@ -64,11 +65,14 @@ def run(node, sess, sh, expansion):
         return 0
     # ( ... ): the same shell, put back as it was after it (variables,
     # folder, options, arguments, functions); an exit, return, break or
-    # continue in it ends only it.
+    # continue in it ends only it, and so does a shell error.
     saved = (dict(sess.vars), sess.cwd, sess.flags, sess.args, dict(sess.functions))
     try:
         return sh.execute(node[1], sess)
     except (Exit, Return, LoopControl) as e:
+        return e.status
+    except ShellError as e:
+        sh.errors.complain("sh", str(e))
         return e.status
     finally:
         sess.vars, sess.cwd, sess.flags, sess.args, sess.functions = saved

@@ -63,8 +63,22 @@ UPYOS_OPS = ("==", "!=", "<", "<=", ">", ">=", "in")
 _SELF = sys.modules[__name__]   # given to shellsyntax.py, which sits above
 
 
-class ParseError(Exception):
-    pass
+class ShellError(Exception):
+    """An error of the shell language itself (POSIX 2.8.1): a syntax
+    error, an expansion that fails (${x?}, $(( )), set -u), a special
+    built-in given a bad argument. It abandons its line at a prompt and
+    ends a shell that reads a script; a subshell ends with it. Here, not
+    with the resident shellflow: only what the parser parsed or a built-in
+    raises it, and the resident shell knows it by its status."""
+
+    def __init__(self, message, status=1):
+        super().__init__(message)
+        self.status = status
+
+
+class ParseError(ShellError):
+    def __init__(self, message):
+        super().__init__("syntax error: " + message, 2)
 
 
 class Incomplete(ParseError):

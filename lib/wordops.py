@@ -12,13 +12,9 @@ the script's own (2.6.5).
   ${x%p} ${x%%p}         the value less its shortest / longest suffix matching p
 """
 import wildcard
-from shellparse import LIT, QLIT, VAR, is_name
+from shellparse import LIT, QLIT, VAR, ShellError, is_name
 
 BLANKS = " \t\n"
-
-
-class ParameterError(Exception):
-    pass
 
 
 def value(spec, sess, expansion, unexpanded=False):
@@ -45,12 +41,12 @@ def value(spec, sess, expansion, unexpanded=False):
         return parts if unexpanded else expand(parts)
     if test == "=":
         if not is_name(name):
-            raise ParameterError("%s: cannot assign in this way" % name)
+            raise ShellError("%s: cannot assign in this way" % name)
         text = expand(parts)
         sess.setenv(name, text)
         return text
     message = expand(parts) if parts else ("parameter null or not set" if op[0] == ":" else "parameter not set")
-    raise ParameterError("%s: %s" % (name, message))
+    raise ShellError("%s: %s" % (name, message))
 
 
 def spliced(parts, sess, split):

@@ -15,9 +15,8 @@ CASES = {
     "assign default": ("echo ${v:=set}; echo $v; e=; echo ${e=no}[$e]", "set\nset\n[]\n", 0),
     "alternative": ('x=1; e=; echo ${x:+alt} "[${u:+alt}]" "[${e:+alt}]" "[${e+set}]"',
                     "alt [] [] [set]\n", 0),
-    # An expansion error abandons its line; the script goes on (upyOS's rule;
-    # dash would end the script).
-    "error if unset": ("echo ${u:?is required}; echo no\necho after $?", "after 1\n", 0),
+    # An expansion error is a shell error: it ends the script (2.8.1).
+    "error if unset": ("echo ${u:?is required}; echo no\necho after $?", "", 1),
     "prefix removal": ("x=/usr/local/bin/sh; echo ${x#*/} ${x##*/}", "usr/local/bin/sh sh\n", 0),
     "suffix removal": ("x=hello.tar.gz; echo ${x%.*} ${x%%.*}", "hello.tar hello\n", 0),
     "quoted pattern is literal": ("x=a.gz; echo ${x%'*.gz'} ${x%\"*\"}", "a.gz a.gz\n", 0),
@@ -55,6 +54,21 @@ CASES = {
     "function recursion": ("fact() {\n  if [ $1 -le 1 ]; then echo 1; return; fi\n"
                            "  echo $(( $1 * $(fact $(( $1 - 1 ))) ))\n}\nfact 5", "120\n", 0),
     "function status": ("f() { false; }; f; echo $?", "1\n", 0),
+    # 2.8.1 Consequences of Shell Errors: a shell error ends a script, a
+    # failing command does not (upyOS's rule agrees).
+    "an arithmetic error ends the script": ("echo $((1+2x)); echo no\necho after", "", 1),
+    "a syntax error ends the script": ("echo before\nif; then echo no; fi\necho after", "before\n", 2),
+    "a bad argument to a special built-in ends the script": (
+        "for i in 1; do continue 1 2 3; done; echo no", "", 2),
+    "return with a bad status ends the script": ('f() { return ""; }; f; echo no', "", 2),
+    "a bad option to set ends the script": ("set -k; echo no", "", 2),
+    "a failing command does not end the script": ("nosuch; false; cat /nope; echo after $?", "after 1\n", 0),
+    "a shell error ends only a subshell": ("(echo ${u?x}; echo no); echo st=$?; x=$(echo $((1/0))); echo st=$?\n"
+                                           "sh -c 'echo ${u?x}; echo no'; echo st=$?", "st=1\nst=1\nst=1\n", 0),
+    "a shell error in a sourced file ends the script": ("echo 'echo ${u?x}; echo no' > /tmp/s; . /tmp/s; echo no",
+                                                        "", 1),
+    "a shell error in a function ends the script": ("f() { echo $((1/0)); echo no; }\nf\necho no", "", 1),
+    "eval's syntax error ends the script": ("eval 'if'; echo no", "", 2),
     # 2.9.4.1 subshell
     "subshell variables": ("x=1; (x=2; echo $x); echo $x", "2\n1\n", 0),
     "subshell directory": ("(cd /etc; pwd); pwd", "/etc\n/\n", 0),
@@ -68,7 +82,7 @@ CASES = {
     "set -e": ("set -e; true; false; echo not reached", "", 1),
     "set -e ignores conditions": ("set -e; if false; then :; fi; false || true; ! true; echo reached",
                                   "reached\n", 0),
-    "set -u": ("set -u; echo ${u:-ok}\necho $u; echo no\necho after", "ok\nafter\n", 0),
+    "set -u": ("set -u; echo ${u:-ok}\necho $u; echo no\necho after", "ok\n", 1),
     "set -f": ("set -f; echo /e*; set +f; echo /e*", "/e*\n/etc\n", 0),
     "set -C": ("echo a > /tmp/c; set -C; echo b > /tmp/c; echo $?; echo c >| /tmp/c; echo d >> /tmp/c\n"
                "echo new > /tmp/n; echo x > /dev/null; cat /tmp/c /tmp/n; set +C; echo e > /tmp/c; cat /tmp/c",
@@ -130,8 +144,8 @@ CASES = {
                                     "1a\n2a\n", 0),
     "continue 2": ("for i in 1 2; do for j in a b; do continue 2; echo no; done; echo no; done; echo ok",
                    "ok\n", 0),
-    "break with a bad count leaves the loop": ("for i in 1 2; do echo $i; break oops; done; echo $?",
-                                               "1\n2\n", 0),
+    "break with a bad count ends the script": ("for i in 1 2; do echo $i; break oops; done; echo $?",
+                                               "1\n", 2),
     "the status of a loop left by break": ("for i in 1; do false; break; done; echo $?", "0\n", 0),
     "break in a while condition": ("for i in 1 2; do while break; do :; done; echo i=$i; done",
                                    "i=1\ni=2\n", 0),
@@ -160,7 +174,7 @@ def test_posix(sim, name):
 
 
 def test_a_bad_loop_count_is_one_error(sim):
-    r = sim.run("while true; do continue x; done; echo $?", "break -1", "echo $?")
+    r = sim.run("while true; do continue x; done; echo no", "echo $?", "break -1", "echo $?")
     assert (r.out, r.err) == ("2\n2\n", "sh: continue: x: not a positive count\n"
                                           "sh: break: -1: not a positive count\n")
 
@@ -179,6 +193,28 @@ def test_a_programs_status_is_modulo_256(sim):
     sim.write("/opt/sysexit.py", "import sys\n\ndef __main__(args):\n    sys.exit(257)\n")
     r = sim.run("/opt/big; echo $?", "/opt/sysexit")
     assert (r.out, r.status) == ("44\n", 1), r.err
+
+
+def test_a_shell_error_at_a_prompt_abandons_its_line_only(sim):
+    r = sim.run("echo ${u?unset}; echo no", "echo after $?", "echo $((1+2x)); echo no", "if; then", "echo $?",
+                "continue 1 2 3; echo no", 'f() { return ""; }; f; echo no', "echo on")
+    assert (r.out, r.status) == ("after 1\n2\non\n", 0)
+    assert r.err.splitlines() == [
+        "sh: u: unset", "sh: 2x: not a number", "sh: syntax error: unexpected ;",
+        "sh: continue: too many arguments", "sh: return: : numeric argument required"]
+
+
+def test_a_shell_error_names_the_scripts_line(sim):
+    sim.write("/t.sh", "echo a\necho ${u?unset}\n")
+    sim.write("/s.sh", "echo b\nfi\n")
+    r = sim.run("sh /t.sh; sh /s.sh; echo $?")
+    assert r.out == "a\nb\n2\n"
+    assert r.err == "sh: /t.sh: line 2: u: unset\nsh: /s.sh: line 2: syntax error: unexpected fi\n"
+
+
+def test_sh_reading_its_input_ends_at_a_shell_error(sim):
+    r = sim.run("printf 'echo a\\necho ${u?unset}\\necho no\\n' | sh; echo st=$?")
+    assert (r.out, r.err) == ("a\nst=1\n", "sh: u: unset\n")
 
 
 def test_reading_a_descriptor_open_only_for_writing_is_one_error(sim):
@@ -210,7 +246,7 @@ def test_bad_set_options_and_function_bodies_are_reported(sim):
     r = sim.run("set -k", "echo $?", "set -o nosuch", "f() echo x", "local x")
     assert r.out == "2\n"
     assert r.err.splitlines() == [
-        "set: -k: unknown option", "set: nosuch: unknown option",
+        "sh: set: -k: unknown option", "sh: set: nosuch: unknown option",
         "sh: syntax error: f(): the body must be a compound command ({ ...; })",
         "local: not in a function",
     ]

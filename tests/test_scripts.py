@@ -96,21 +96,19 @@ echo end $n
 
 def test_lines_a_goto_comes_back_to_run_afresh(sim):
     """A line parsed once for a goto loop (script.py keeps it) still
-    expands its words at each pass; a command of several lines and a
-    syntax error are read again each time."""
+    expands its words at each pass; a command of several lines is read
+    again each time."""
     sim.write("/loop.sh", """n=0
 :top
 n=$((n+1)); echo "pass $n" | cat
 if true; then
   echo "body $n"
 fi
-echo (
 if $n < 3 goto top
 echo done $n
 """)
     r = sim.run("sh /loop.sh")
-    assert r.out == "".join("pass %d\nbody %d\n" % (i, i) for i in (1, 2, 3)) + "done 3\n"
-    assert r.err.count("line 7: syntax error") == 3, r.err
+    assert (r.out, r.err) == ("".join("pass %d\nbody %d\n" % (i, i) for i in (1, 2, 3)) + "done 3\n", "")
 
 
 def test_missing_label_names_it_and_the_line(sim):
