@@ -146,7 +146,10 @@ class _Calc:
         return left
 
     def variable(self, name):
-        text = self.sess.getenv(name, "").strip()
+        text = self.sess.getenv(name)
+        if text is None and "u" in self.sess.flags:
+            raise ShellError("%s: parameter not set" % name)
+        text = (text or "").strip()
         if not text:
             return 0
         if text[:1] == "-":

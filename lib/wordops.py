@@ -28,6 +28,8 @@ def value(spec, sess, expansion, unexpanded=False):
 
     current = sess.getenv(name)
     if op == "len":
+        if current is None and "u" in sess.flags and name not in "@*":
+            raise ShellError("%s: parameter not set" % name)
         return str(len(current or ""))
     if op[0] in "#%":
         return _remove(current or "", op, pattern(parts, sess, expansion))

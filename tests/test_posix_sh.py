@@ -83,6 +83,10 @@ CASES = {
     "set -e ignores conditions": ("set -e; if false; then :; fi; false || true; ! true; echo reached",
                                   "reached\n", 0),
     "set -u": ("set -u; echo ${u:-ok}\necho $u; echo no\necho after", "ok\n", 1),
+    "set -u in arithmetic": ("set -u; x=2; echo $((x + 1)); echo $((y = 4)) $y; (echo $((nosuch + 1)); echo no)\n"
+                             "echo st=$?; echo $((nosuch))", "3\n4 4\nst=1\n", 1),
+    "set -u in a length": ("set -u; x=abc; echo ${#x}; (echo ${#nosuch}; echo no); echo st=$?; echo ${#nosuch}",
+                           "3\nst=1\n", 1),
     "set -f": ("set -f; echo /e*; set +f; echo /e*", "/e*\n/etc\n", 0),
     "set -C": ("echo a > /tmp/c; set -C; echo b > /tmp/c; echo $?; echo c >| /tmp/c; echo d >> /tmp/c\n"
                "echo new > /tmp/n; echo x > /dev/null; cat /tmp/c /tmp/n; set +C; echo e > /tmp/c; cat /tmp/c",
