@@ -1,25 +1,103 @@
 import cmdargs
 import munix
 
-USAGE = """VAR [PROMPT]
-  Read a line from the standard input into the variable VAR, after showing
-  PROMPT (at a terminal). At end of input VAR is set empty and the status
-  is 1."""
-ABOUT = "read a line into a variable"
+USAGE = """[-r] NAME... | NAME PROMPT
+  Read a line from the standard input and split it at the characters of
+  $IFS (blanks when unset), as the shell splits words: the first field
+  goes into the first NAME and so on, the rest of the line into the last
+  NAME; NAMEs left over are set empty. A backslash keeps the next
+  character from splitting and, at the end of the line, joins the next
+  one (-r: a backslash is a character). upyOS's form: a second argument
+  that cannot be a name is a PROMPT shown first (at a terminal), and the
+  whole line goes into NAME (read v1 "Enter option: "). At end of input
+  the NAMEs are set empty and the status is 1."""
+ABOUT = "read a line into variables"
+
+_BLANKS = " \t\n"
 
 
 def __main__(args):
-    opts, rest = cmdargs.parse(args, operands=2)
-    if not rest:
-        raise cmdargs.UsageError("no VAR given")
-    name = rest[0]
-    if not munix.is_name(name):
-        raise cmdargs.UsageError("%s: not a variable name" % name)
+    opts, names = cmdargs.parse(args, "r")
+    if not names:
+        raise cmdargs.UsageError("no NAME given")
+    prompt = ""
+    if len(names) == 2 and not munix.is_name(names[1]):
+        prompt = names.pop()
+    for name in names:
+        if not munix.is_name(name):
+            raise cmdargs.UsageError("%s: not a variable name" % name)
     status = 0
     try:
-        line = input(rest[1] if len(rest) > 1 else "")
+        line = input(prompt)
+        if prompt:
+            munix.setenv(names[0], line)
+            return 0
+        chars, quoted = _unescaped(line, "r" in opts)
     except EOFError:
-        line = ""
+        chars, quoted = "", []
         status = 1
-    munix.setenv(name, line)
+    ifs = munix.getenv("IFS")
+    values = _split(chars, quoted, _BLANKS if ifs is None else ifs, len(names))
+    for i, name in enumerate(names):
+        munix.setenv(name, values[i] if i < len(values) else "")
     return status
+
+
+def _unescaped(line, raw):
+    """The line's characters, its backslashes taken away unless raw, and
+    for each whether a backslash quoted it (it splits nothing)."""
+    chars = ""
+    quoted = []
+    i = 0
+    while i < len(line):
+        c = line[i]
+        i += 1
+        escaped = c == "\\" and not raw
+        if escaped:
+            if i == len(line):
+                # A backslash at the end: the next line goes on with this one.
+                try:
+                    line += input()
+                except EOFError:
+                    pass
+                continue
+            c = line[i]
+            i += 1
+        chars += c
+        quoted.append(escaped)
+    return chars, quoted
+
+
+def _split(text, quoted, ifs, n):
+    """At most n fields of text split at the unquoted characters of ifs
+    (POSIX 2.6.5); the last holds the rest, less its trailing blanks."""
+    blanks = ""
+    for c in ifs:
+        if c in _BLANKS:
+            blanks += c
+
+    def at(i, chars):
+        return i < len(text) and text[i] in chars and not quoted[i]
+
+    fields = []
+    i = 0
+    while at(i, blanks):
+        i += 1
+    while i < len(text) and len(fields) < n - 1:
+        j = i
+        while j < len(text) and not at(j, ifs):
+            j += 1
+        fields.append(text[i:j])
+        while at(j, blanks):
+            j += 1
+        if at(j, ifs):
+            j += 1
+            while at(j, blanks):
+                j += 1
+        i = j
+    end = len(text)
+    while end > i and at(end - 1, blanks):
+        end -= 1
+    if i < len(text) or not fields:
+        fields.append(text[i:end])
+    return fields

@@ -131,6 +131,15 @@ CASES = {
     # 2.7 Redirection, 2.14 exec
     "exec opens a descriptor": ("exec 3> /tmp/fd3\necho one >&3\necho two >&3\nexec 3>&-\ncat /tmp/fd3\n"
                                 "echo x >&3\necho $?", "one\ntwo\n1\n", 0),
+    # 2.14 read (XCU read)
+    "read splits a line into names": ("printf ' x  y z \\n' > /tmp/rd; read a b < /tmp/rd; echo \"[$a] [$b]\"\n"
+                                      "printf '1:2::3:4\\n' > /tmp/rd; IFS=: read a b c d < /tmp/rd\n"
+                                      "echo \"[$a] [$b] [$c] [$d]\"",
+                                      "[x] [y z]\n[1] [2] [] [3:4]\n", 0),
+    "read and backslashes": ("printf 'a\\\\ b c\\\\\\nd e\\n' > /tmp/rd; read x y < /tmp/rd; echo \"[$x] [$y]\"\n"
+                             "read -r x y < /tmp/rd; echo \"[$x] [$y]\"", "[a b] [cd e]\n[a\\] [b c\\]\n", 0),
+    "read leaves names empty": ("read a b c <<E\none\nE\necho \"[$a] [$b] [$c] $?\"\n"
+                                "read a b < /dev/null; echo \"[$a] [$b] $?\"", "[one] [] [] 0\n[] [] 1\n", 0),
     "read from a descriptor": ("printf 'l1\\nl2\\n' > /tmp/in\nexec 4< /tmp/in\nread a <&4\nread b <&4\n"
                                'echo "$a $b"', "l1 l2\n", 0),
     "read from a descriptor opened with <>": ("printf 'x\\ny\\n' > /tmp/rw\nexec 3<> /tmp/rw\nread v <&3\n"

@@ -17,11 +17,17 @@ def test_read_from_a_pipe_and_at_end_of_input(sim):
 
 
 def test_read_bad_usage(sim):
-    r = sim.run("read; echo $?", "read 1x; echo $?", "read a b c")
+    r = sim.run("read; echo $?", "read 1x; echo $?", "read a b 3c")
     assert r.out == "2\n2\n"
     assert r.status == 2
-    assert "read: no VAR given\nusage: read VAR [PROMPT]\n" in r.err
+    assert "read: no NAME given\nusage: read [-r] NAME... | NAME PROMPT\n" in r.err
     assert "read: 1x: not a variable name\n" in r.err
+    assert "read: 3c: not a variable name\n" in r.err
+
+
+def test_read_takes_a_second_argument_for_a_prompt_only_when_it_cannot_be_a_name(sim):
+    r = sim.run('read v "Option: "', " a  b ", 'echo "[$v]"', "read v w", " a  b ", 'echo "[$v] [$w]"')
+    assert r.out == "[ a  b ]\n[a] [b]\n"
 
 
 def test_read_at_the_console_shows_its_prompt(board):
