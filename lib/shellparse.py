@@ -586,7 +586,7 @@ class Parser:
             raise ParseError("%s needs a %s" % (op, "delimiter" if op[:2] == "<<" else "file"))
         if op[:2] == "<<":
             import shellsyntax
-            return shellsyntax.here_document(self.lex, fd, op, target)
+            return shellsyntax.here_document(self.lex, fd, op)
         return (fd, op, target)
 
     def _redirections(self):

@@ -125,14 +125,31 @@ def _backquote_end(text, i):
     return -1
 
 
-def here_document(lex, fd, op, delimiter):
-    """The redirection << or <<- DELIMITER: its word, the body, is filled
-    in once the line ends (here_documents)."""
+def here_document(lex, fd, op):
+    """The redirection << or <<- DELIMITER, its word just read: the word of
+    the redirection, the body, is filled in once the line ends
+    (here_documents)."""
     body = []
-    quoted = False
-    for kind, text in delimiter:
-        quoted = quoted or kind & 1
-    lex.heredocs.append((body, "".join([t for k, t in delimiter]), op == "<<-", quoted))
+    # The delimiter is the word as written, less its quotes: nothing in it
+    # expands (2.7.4), ${a} and $(a) included.
+    raw = lex.line[lex.start:lex.pos]
+    text = ""
+    quote = None
+    i = 0
+    while i < len(raw):
+        c = raw[i]
+        if quote is None and c in "'\"":
+            quote = c
+        elif c == quote:
+            quote = None
+        elif c == "\\" and quote != "'" and (quote is None or raw[i + 1:i + 2] in "$`\"\\"):
+            i += 1
+            text += raw[i:i + 1]
+        else:
+            text += c
+        i += 1
+    quoted = "'" in raw or '"' in raw or "\\" in raw
+    lex.heredocs.append((body, text, op == "<<-", quoted))
     return (fd, op, body)
 
 

@@ -107,6 +107,9 @@ CASES = {
     "here-document into a loop": ("while read l; do echo got $l; done <<X\none\ntwo\nX",
                                   "got one\ngot two\n", 0),
     "here-document in a pipeline": ("cat << E | wc -l\na\nb\nE", "2\n", 0),
+    "a here-document delimiter is not expanded": ("a=x; cat <<${a}\none $a\n${a}\ncat <<$(a)\ntwo\n$(a)\n"
+                                                  "cat <<\"${a}\"\nthree $a\n${a}\ncat <<E\\\"F\nfour\nE\"F",
+                                                  "one x\ntwo\nthree $a\nfour\n", 0),
     "two here-documents on a line": ("cat <<A; cat <<B\na\nA\nb\nB", "a\nb\n", 0),
     "here-document in a function": ("f() {\n  cat <<E\n$1\nE\n}\nf x; f y", "x\ny\n", 0),
     # 2.6.5 Field Splitting, 2.5.2 Special Parameters
