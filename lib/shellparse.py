@@ -332,6 +332,10 @@ class Lexer:
             j = _closing(line, i + 2, 1)
             if j < 0:
                 raise ParseError("missing )")
+            if "case" in line[i + 2:j]:
+                import shellsyntax
+                j = shellsyntax.substitution_end(self, i, j, _SELF)
+                line = self.line
             word.append((SUB + q, line[i + 2:j]))
             return j + 1
         if nxt == "{":

@@ -113,6 +113,27 @@ def _brace_end(text, i, quoted, depth, sp):
     return -1
 
 
+def substitution_end(lex, i, j, sp):
+    """Index of the ) that ends the $( at lex.line[i], j the first one that
+    balances its parentheses: a case pattern's ) may be that one, so while
+    the command up to there does not parse, the next ) is tried (2.6.3);
+    when none does, the first, whose error the command then reports."""
+    first = j
+    while True:
+        try:
+            sp.parse_all(lex.line[i + 2:j])
+            return j
+        except sp.ParseError:
+            pass
+        j = sp._closing(lex.line, j + 1, 1)
+        while j < 0:
+            if lex.more is None:
+                return first
+            end = len(lex.line)
+            lex._need("$(", i)
+            j = sp._closing(lex.line, end, 1)
+
+
 def _backquote_end(text, i):
     """Index of the ` that closes one before text[i], or -1."""
     while i < len(text):

@@ -124,6 +124,13 @@ CASES = {
         "set -- a 'b c'; IFS=; printf '[%s]\\n' $@ $*; IFS=:; printf '[%s]\\n' $@ x$*y",
         "[a]\n[b c]\n[a]\n[b c]\n[a]\n[b c]\n[xa]\n[b cy]\n", 0),
     "unquoted $@ drops empty parameters": ("set -- a '' b; IFS=:; printf '[%s]' $@ $*", "[a][b][a][b]", 0),
+    # 2.6.3: a case pattern's ) does not end $( ), nor a group's } a ${ }
+    "case in a command substitution": ("echo $(case a in a) echo A;; esac) \"$(case x in (x) echo X;; esac)\"\n"
+                                       "echo $(case a in\n  a) echo multi;;\nesac) end\n"
+                                       "x=$(case b in a) echo no;; b) echo B;; esac); echo $x",
+                                       "A X\nmulti end\nB\n", 0),
+    "a group in a substitution in a parameter's word": ('echo ${u:-$({ echo b; })} "${u:-$(case a in a) echo C;; esac)}"',
+                                                        "b C\n", 0),
     # 2.6.3 across lines
     "substitution over lines": ("echo $(echo a\necho b)\necho $((1 +\n2))", "a b\n3\n", 0),
     # 2.14 readonly, 2.9.1.1 command search
