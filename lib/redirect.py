@@ -190,7 +190,9 @@ def restore(saved):
 
 def pipeline(node, sess):
     """a | b | c: each command's output is kept (streams.Spool) and read
-    by the next, one command after the other."""
+    by the next, one command after the other. Each but the last runs as a
+    subshell (2.12: what it changes stays its own); the last runs in the
+    shell, as ksh's does, so that `echo x | read v` sets v."""
     _, commands, negated = node
     proc = process.current()
     stdin, stdout = proc.stdin, proc.stdout
@@ -203,7 +205,7 @@ def pipeline(node, sess):
             proc.stdin = stdin if reader is None else reader
             proc.stdout = stdout if last else spool
             try:
-                status = shell.execute(command, sess)
+                status = shell.execute(command if last else ("subshell", command, ()), sess)
             finally:
                 if reader is not None:
                     reader.close()

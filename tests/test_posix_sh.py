@@ -112,6 +112,11 @@ CASES = {
                                                   "one x\ntwo\nthree $a\nfour\n", 0),
     "two here-documents on a line": ("cat <<A; cat <<B\na\nA\nb\nB", "a\nb\n", 0),
     "here-document in a function": ("f() {\n  cat <<E\n$1\nE\n}\nf x; f y", "x\ny\n", 0),
+    # 2.9.2 Pipelines, 2.12: each command but the last (ksh) in a subshell
+    "a pipeline's commands change nothing in the shell": (
+        "x=1; x=2 | cat; echo $x; cd /etc | cat; pwd; exit 3 | cat; echo st=$?\n"
+        "echo ${u?e} | cat; echo st=$?; false | true; echo st=$?; echo piped | read v; echo $v",
+        "1\n/\nst=0\nst=0\nst=0\npiped\n", 0),
     # 2.6.5 Field Splitting, 2.5.2 Special Parameters
     "IFS non-blank delimiters": ('x="a_b-c d"; IFS=_-; set -- $x; echo $# "$1" "$3"', "3 a c d\n", 0),
     "IFS empty": ('x="a b"; IFS=""; set -- $x; echo $#', "1\n", 0),
