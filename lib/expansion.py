@@ -6,11 +6,13 @@ as written); a leading ~ is $HOME.
 """
 import sys
 
-from shellparse import LIT, QLIT, VAR, QVAR, SUB, Lexer, ShellError
+from shellparse import LIT, QLIT, VAR, QVAR, SUB, Lexer, ShellError, literal
+from shellparse import assignment as is_assignment
 
 _IFS = " \t\n"
 _GLOB = "*?["
 _SPLIT = 8      # unquoted text of a ${x:-word} word: split as a value is
+_DECLARING = ("local", "readonly", "export")
 _SELF = sys.modules[__name__]   # given to wordops.py, which sits above
 
 
@@ -37,10 +39,17 @@ class _Field:
 
 
 def fields(words, sess):
-    """The argument list the words make in session sess."""
+    """The argument list the words make in session sess. The NAME=value
+    arguments of local, readonly and export are expanded as assignments
+    are, neither split nor globbed (POSIX declaration utilities)."""
     args = []
+    declaring = literal(words[0]) in _DECLARING if words else False
     for word in words:
-        _expand(word, sess, args)
+        if declaring and args and is_assignment(word):
+            name, text = assignment(word, sess)
+            args.append(name + "=" + text)
+        else:
+            _expand(word, sess, args)
     return args
 
 

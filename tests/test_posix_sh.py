@@ -50,6 +50,9 @@ CASES = {
     "function": ("f() { echo in f: $*; }; f 1 2 3; echo $#", "in f: 1 2 3\n0\n", 0),
     "function return": ("f() {\n  return 3\n  echo no\n}\nf; echo $?", "3\n", 0),
     "function local": ('x=outer; f() { local x=inner; echo $x; }; f; echo $x', "inner\nouter\n", 0),
+    "local, readonly and export assign without splitting": (
+        "f() { local v=$1 w=$2; echo \"[$v] [$w]\"; }; f 'a  *' 'b'; x='c  /*'; readonly r=$x; export e=$x\n"
+        "echo \"[$r] [$e]\"", "[a  *] [b]\n[c  /*] [c  /*]\n", 0),
     "function keeps caller's parameters": ("set -- a b; f() { echo $1; }; f z; echo $1", "z\na\n", 0),
     "function recursion": ("fact() {\n  if [ $1 -le 1 ]; then echo 1; return; fi\n"
                            "  echo $(( $1 * $(fact $(( $1 - 1 ))) ))\n}\nfact 5", "120\n", 0),
