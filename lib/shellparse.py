@@ -358,12 +358,14 @@ class Lexer:
         return i + 1
 
     def _backquoted(self, i, word, kind):
-        """`command`: inside, a backslash quotes only $ ` and itself."""
+        """`command`: inside, a backslash quotes only $ ` and itself, and "
+        too within double quotes (2.6.3)."""
         line = self.line
         text = ""
+        escapes = "$`\\\"" if kind & 1 else "$`\\"
         j = i + 1
         while j < len(line) and line[j] != "`":
-            if line[j] == "\\" and line[j + 1:j + 2] in "$`\\":
+            if line[j] == "\\" and line[j + 1:j + 2] in escapes:
                 j += 1
             text += line[j]
             j += 1

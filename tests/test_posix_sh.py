@@ -101,6 +101,8 @@ CASES = {
     "status of an assignment's substitution": ("x=$(false); echo $?; x=$(true); echo $?", "1\n0\n", 0),
     "status of a bare substitution": ("if `false`; then echo wrong; else echo right; fi", "right\n", 0),
     "backslash in backquotes": ("echo `echo \\\\$`", "$\n", 0),
+    "backslash and double quote in backquotes in double quotes": ('echo "a `echo \\"q\\"` `echo \\\\$`" `echo \\"u\\"`',
+                                                                  'a q $ "u"\n', 0),
     # 2.7.4 Here-Document
     "here-document": ('name=world\ncat <<EOF\nhello $name\n  "q" \'s\' $((1 + 2)) `echo sub`\n'
                       '\\$not \\\\ back\nEOF\necho after',
