@@ -11,6 +11,7 @@ from shellparse import assignment as is_assignment
 
 _IFS = " \t\n"
 _GLOB = "*?["
+_SPECIAL = "*?[]!^-\\"     # wildcard.SPECIAL: wildcard loads with the first glob
 _SPLIT = 8      # unquoted text of a ${x:-word} word: split as a value is
 _DECLARING = ("local", "readonly", "export")
 _SELF = sys.modules[__name__]   # given to wordops.py, which sits above
@@ -28,8 +29,9 @@ class _Field:
     def add(self, text, quoted):
         self.text += text
         if quoted:
+            # Inside [...] a quoted ! ^ - ] stands for itself too.
             for c in text:
-                self.pattern += "\\" + c if c in _GLOB or c == "\\" else c
+                self.pattern += "\\" + c if c in _SPECIAL else c
         else:
             self.pattern += text
             if not self.glob:

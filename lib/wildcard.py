@@ -1,8 +1,11 @@
 """File name patterns: * (any text), ? (one character), [abc] [a-z] [!a]
-(one of a set), \\x (x itself). A * or ? never matches a leading dot."""
+[[:alpha:]] (one of a set, a class), \\x (x itself). A * or ? never
+matches a leading dot."""
 import os
 
 import fspath
+
+SPECIAL = "*?[]!^-\\"        # what a quoted character of a pattern is escaped for
 
 
 def match(pattern, name, hidden=False):
@@ -70,6 +73,12 @@ def _set(p, i, c):
     while k < len(p):
         if p[k] == "]" and k > first:
             return k + 1, found != negate
+        if p[k:k + 2] == "[:":
+            end = p.find(":]", k + 2)
+            if end > 0:
+                found = found or _in_class(p[k + 2:end], c)
+                k = end + 2
+                continue
         lo = p[k]
         if lo == "\\" and k + 1 < len(p):
             k += 1
@@ -83,6 +92,29 @@ def _set(p, i, c):
                 found = True
             k += 1
     return 0, False
+
+
+def _in_class(name, c):
+    """Whether c is of the character class [:name:]."""
+    if name == "alpha":
+        return c.isalpha()
+    if name == "digit":
+        return c.isdigit()
+    if name == "alnum":
+        return c.isalpha() or c.isdigit()
+    if name == "upper":
+        return c.isupper()
+    if name == "lower":
+        return c.islower()
+    if name == "space":
+        return c.isspace()
+    if name == "blank":
+        return c in " \t"
+    if name == "xdigit":
+        return c in "0123456789abcdefABCDEF"
+    if name == "punct":
+        return "!" <= c <= "~" and not (c.isalpha() or c.isdigit())
+    return False
 
 
 def has_magic(text):

@@ -88,8 +88,9 @@ def pattern(parts, sess, expansion):
         if kind >= VAR:
             text = expansion.value(kind, text, sess)
         if kind & 1:
+            # Inside [...] a quoted ! ^ - ] stands for itself too ([C\-D]).
             for c in text:
-                out += "\\" + c if c in "*?[\\" else c
+                out += "\\" + c if c in wildcard.SPECIAL else c
         else:
             out += text
     return out

@@ -45,6 +45,16 @@ CASES = {
     "case no match": ("case x in y) echo no;; esac; echo $?", "0\n", 0),
     "case empty body": ("case x in x) ;; esac; echo done", "done\n", 0),
     "case one line": ("case abc in a*) echo starts;; *) echo other;; esac", "starts\n", 0),
+    # 2.13.1: a quoted or escaped character in a bracket expression stands
+    # for itself (! ^ - ] too); character classes.
+    "bracket expressions": ("for w in C - D c ']' a '!' x 7; do r=$w:\n"
+                            " case $w in [C\\-D]) r=$r.1;; esac; case $w in [a-b\\]c]) r=$r.2;; esac\n"
+                            " case $w in [\\!x]) r=$r.3;; esac; case $w in [\"!\"x]) r=$r.4;; esac\n"
+                            " case $w in [[:upper:][:digit:]]) r=$r.5;; esac; case $w in ['C-D']) r=$r.6;; esac\n"
+                            " printf '%s ' $r; done; echo; x=a-b; echo ${x#[\\-a]} ${x%[b\\-]}",
+                            "C:.1.5.6 -:.1.6 D:.1.5.6 c:.2 ]:.2 a:.2 !:.3.4 x:.3.4 7:.5 \n-b a-\n", 0),
+    "bracket expressions in file names": ("mkdir /tmp/g; cd /tmp/g; touch a-b ab '!x'; echo [a]\"-\"* [\"!\"]* [!a]*",
+                                          "a-b !x !x\n", 0),
     "case set": ("case b in [abc]) echo in-set;; esac", "in-set\n", 0),
     # 2.9.5 Function Definition Command
     "function": ("f() { echo in f: $*; }; f 1 2 3; echo $#", "in f: 1 2 3\n0\n", 0),
