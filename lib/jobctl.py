@@ -113,7 +113,8 @@ def _describe(node, sh):
             node = node[0]
     if node[0] != "simple" or not node[2]:
         return "sh", []
-    words = ["".join([t for k, t in word]) for word in node[2]]
+    # A ${x op word} part is a tuple (shellparse.py): named by its variable.
+    words = ["".join([t if isinstance(t, str) else "${%s}" % t[0] for k, t in word]) for word in node[2]]
     return sh.command_name(words[0]), words[1:]
 
 

@@ -214,3 +214,48 @@ def test_out_of_memory_is_said_whole(sim):
                                "/tmp/cut 'memory allocation failed, allocating 64 bytes'")
     assert err.splitlines() == ["cut: memory allocation failed"] * 2 + [
         "cut: memory allocation failed, allocating 64 bytes"]
+
+
+# What Python says of its own errors: a command's error must be in its own
+# words instead.
+PYTHON_ERRORS = ("Traceback", "object has no attribute", "isn't", "can't convert", "expects a", "join expects",
+                 "unsupported type", "NoneType", "positional argument", "keyword argument", "not subscriptable",
+                 "index out of range", "not iterable", "unhashable", "local variable", "object is not",
+                 "not callable", "buffer protocol")
+# Commands that wait, reset, reach for a network or start a daemon are left
+# out (as in test_shell_property.py); the others get arguments that make
+# them read their input or write their output.
+LEFT_OUT = {"sleep", "watch", "reboot", "reset", "ping", "wget", "ntpupdate", "upgrade", "wifi", "vi", "screen",
+            "deepsleep", "lightsleep", "crond", "every", "irq", "wdt", "uftpd", "utelnetd", "uhttpd", "iperf3",
+            "mqttc", "curl", "setauth", "fileup"}
+ARGUMENTS = {"echo": "x", "printf": "x", "grep": "l", "tee": "/tmp/t", "cut": "-c1", "tr": "a b", "jq": ".",
+             "read": "v w", "seq": "3", "ls": "/", "du": "/etc", "find": "/etc", "basename": "a/b",
+             "dirname": "a/b", "which": "ls", "test": "-f /x", "cp": "/tmp/in /tmp/c", "mv": "/tmp/c /tmp/d",
+             "touch": "/tmp/e", "rm": "/tmp/e", "mkdir": "/tmp/dd", "rmdir": "/tmp/dd", "incr": "n",
+             "decr": "n", "export": "E=1", "unset": "E", "alias": "ll=ls", "unalias": "ll", "kill": "999",
+             "help": "ls", "sh": "-c 'echo in; read z'", "gpio": "2 read", "rmmod": "x"}
+BUILTINS = ["exit 0", "return", "break", "continue", "source /tmp/in", ". /tmp/in", "shift 0",
+            "run echo x", "[ a ]", ":", "true", "false", "set -f", "local x", "eval echo x", "readonly q",
+            "command echo x", "type ls", "exec echo x"]
+REDIRECTIONS = ["<&4", ">&5", "<&-", ">&-", "2>&-", "<> /tmp/rw", "< /etc", "0>&5", "1<&4", "3>&1 >&4",
+                "<<E\nhere\nE"]
+
+
+def test_no_python_error_reaches_the_user(sim):
+    """Every built-in and program, in a subshell, its input from a
+    descriptor open only for writing, from a folder or closed, its output
+    to one open only for reading or closed ..., and commands with every
+    kind of word run as jobs: errors are one line in the command's words."""
+    from conftest import ROOT
+    programs = sorted(p.stem for p in (ROOT / "bin").glob("*.py") if p.stem not in LEFT_OUT)
+    lines = ["printf 'l1\\nl2\\n' > /tmp/in; echo x > /tmp/rw; exec 4> /tmp/wo; exec 5< /tmp/in"]
+    for command in ["%s %s" % (name, ARGUMENTS.get(name, "")) for name in programs] + BUILTINS:
+        for redirection in REDIRECTIONS:
+            lines.append("( %s %s\n) < /dev/null" % (command, redirection))
+    lines += ["echo ${u:-x} ${#u} &", "${u:-echo} $((1 + 1)) &", '"$(echo echo)" `echo z` "${u:+y}" &', "wait",
+              "echo END"]
+    sim.write("/r.sh", "\n".join(lines) + "\n")
+    r = sim.run("sh /r.sh")
+    assert "END" in r.out
+    for line in r.err.splitlines():
+        assert not any(text in line for text in PYTHON_ERRORS), line
