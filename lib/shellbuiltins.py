@@ -125,7 +125,7 @@ def _source(argv, sess, sh):
 
 
 def _shift(argv, sess, sh):
-    n = _count_arg(argv)
+    n = 0 if argv[1:] == ["0"] else _count_arg(argv)
     args = sess.positional()
     if n > len(args) - 1:
         raise _error("shift: can't shift that many", 1)

@@ -91,6 +91,7 @@ CASES = {
                                      "0\n44\n2\n256\n1\n", 0),
     # 2.14 set, eval
     "set positional": ("set -- a 'b c'; echo $#; echo $2", "2\nb c\n", 0),
+    "shift": ("set -- a b c; shift; echo $# $1; shift 0; echo $# $1; shift 2; echo $#", "2 b\n2 b\n0\n", 0),
     "set clears": ("set -- a b; set --; echo $#", "0\n", 0),
     "set -e": ("set -e; true; false; echo not reached", "", 1),
     "set -e ignores conditions": ("set -e; if false; then :; fi; false || true; ! true; echo reached",
