@@ -6,14 +6,13 @@ as written); a leading ~ is $HOME.
 """
 import sys
 
-from shellparse import LIT, QLIT, VAR, QVAR, SUB, Lexer, ShellError, literal
-from shellparse import assignment as is_assignment
+from micropython import const
+
+from shellparse import LIT, QLIT, VAR, QVAR, SUB, Lexer, ShellError
 
 _IFS = " \t\n"
 _GLOB = "*?["
-_SPECIAL = "*?[]!^-\\"     # wildcard.SPECIAL: wildcard loads with the first glob
-_SPLIT = 8      # unquoted text of a ${x:-word} word: split as a value is
-_DECLARING = ("local", "readonly", "export")
+_SPLIT = const(8)   # unquoted text of a ${x:-word} word: split as a value is
 _SELF = sys.modules[__name__]   # given to wordops.py, which sits above
 
 
@@ -29,9 +28,10 @@ class _Field:
     def add(self, text, quoted):
         self.text += text
         if quoted:
-            # Inside [...] a quoted ! ^ - ] stands for itself too.
+            # Inside [...] a quoted ! ^ - ] stands for itself too
+            # (wildcard.SPECIAL: wildcard loads with the first glob).
             for c in text:
-                self.pattern += "\\" + c if c in _SPECIAL else c
+                self.pattern += "\\" + c if c in "*?[]!^-\\" else c
         else:
             self.pattern += text
             if not self.glob:
@@ -44,14 +44,12 @@ def fields(words, sess):
     """The argument list the words make in session sess. The NAME=value
     arguments of local, readonly and export are expanded as assignments
     are, neither split nor globbed (POSIX declaration utilities)."""
+    if words and len(words[0]) == 1 and words[0][0][1] in ("local", "readonly", "export"):
+        import wordops
+        return wordops.declaration(words, sess, _SELF)
     args = []
-    declaring = literal(words[0]) in _DECLARING if words else False
     for word in words:
-        if declaring and args and is_assignment(word):
-            name, text = assignment(word, sess)
-            args.append(name + "=" + text)
-        else:
-            _expand(word, sess, args)
+        _expand(word, sess, args)
     return args
 
 
@@ -76,16 +74,15 @@ def _expand(word, sess, args):
         if kind == LIT and i == 1 and (text == "~" or text[:2] == "~/"):
             text = sess.getenv("HOME", "/").rstrip("/") + text[1:] or "/"
             quoted = 1
-        elif kind == VAR and isinstance(text, tuple) and text[1][-1] in "-+":
+        elif kind == VAR and isinstance(text, tuple):
             import wordops
-            chosen = wordops.value(text, sess, _SELF, True)
-            if not isinstance(chosen, str):
+            text = wordops.value(text, sess, _SELF, _SPLIT)
+            if not isinstance(text, str):
                 # The word ${x:-word} gives keeps its quotes (2.6.2): its
                 # quoted parts are not split, its unquoted text is.
-                word = word[:i - 1] + wordops.spliced(chosen, sess, _SPLIT) + word[i:]
+                word = word[:i - 1] + text + word[i:]
                 i -= 1
                 continue
-            text = chosen
         elif kind == QVAR and text == "@":
             values = sess.positional()[1:]
             if not values:

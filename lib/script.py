@@ -123,7 +123,7 @@ def run(path, sess, execute, interrupted):
                     lineno = script.lineno
                     try:
                         node = parser.command()
-                    except shellparse.ParseError as e:
+                    except shellparse.ShellError as e:
                         status = _ended(path, script, sess, e)
                         break
                     except Exception as e:

@@ -45,7 +45,9 @@ def _error(message, status=2):
     ends a script and abandons the line at a prompt. The parser's module
     has the class: a plain line of built-ins runs without it."""
     import shellparse
-    return shellparse.ShellError(message, status)
+    e = shellparse.ShellError(message)
+    e.status = status
+    return e
 
 
 def _status_arg(argv, sess):

@@ -54,13 +54,12 @@ BLANKS = " \t\r"
 # (where that runs out first, MicroPython's recursion error says so).
 MAX_NESTING = 32
 _PLAIN_STOP = META + QUOTING
-_QUOTED_STOP = "\"\\$`"
 SPECIAL = "?#@*$!-0123456789"
 _OPERATORS = ("&&", "||", ";;", ";", "&", "|", "(", ")")
 UPYOS_OPS = ("==", "!=", "<", "<=", ">", ">=", "in")
 
 
-_SELF = sys.modules[__name__]   # given to shellsyntax.py, which sits above
+_SELF = sys.modules[__name__]   # given to shellsyntax.py and wordparse.py, which sit above
 
 
 class ShellError(Exception):
@@ -70,19 +69,19 @@ class ShellError(Exception):
     ends a shell that reads a script; a subshell ends with it. Here, not
     with the resident shellflow: only what the parser parsed or a built-in
     raises it, and the resident shell knows it by its status."""
-
-    def __init__(self, message, status=1):
-        super().__init__(message)
-        self.status = status
+    status = 1
 
 
-class ParseError(ShellError):
-    def __init__(self, message):
-        super().__init__("syntax error: " + message, 2)
+def ParseError(message):
+    """A syntax error: a ShellError of status 2. A function, not a class
+    of its own: a class takes more of the heap the parser loads into."""
+    e = ShellError("syntax error: " + message)
+    e.status = 2
+    return e
 
 
-class Incomplete(ParseError):
-    """The input ended inside a construct; more lines would complete it."""
+# The input ended inside a construct: more lines would complete it.
+Incomplete = ParseError
 
 
 def assignment(word):
@@ -308,7 +307,7 @@ class Lexer:
                     i = self._backquoted(i, word, QSUB)
                 else:
                     j = i + 1
-                    while j < n and line[j] not in _QUOTED_STOP:
+                    while j < n and line[j] not in "\"\\$`":
                         j += 1
                     word.append((QLIT, line[i:j]))
                     i = j
@@ -333,8 +332,8 @@ class Lexer:
             if j < 0:
                 raise ParseError("missing )")
             if "case" in line[i + 2:j]:
-                import shellsyntax
-                j = shellsyntax.substitution_end(self, i, j, _SELF)
+                import wordparse
+                j = wordparse.substitution_end(self, i, j, _SELF)
                 line = self.line
             word.append((SUB + q, line[i + 2:j]))
             return j + 1
@@ -343,8 +342,8 @@ class Lexer:
             if j >= 0 and is_parameter(line[i + 2:j]):
                 word.append((VAR + q, line[i + 2:j]))
                 return j + 1
-            import shellsyntax
-            return shellsyntax.parameter(self, i, word, quoted, _SELF)
+            import wordparse
+            return wordparse.parameter(self, i, word, quoted, _SELF)
         if nxt and nxt in SPECIAL:
             word.append((VAR + q, nxt))
             return i + 2

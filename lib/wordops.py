@@ -12,15 +12,15 @@ the script's own (2.6.5).
   ${x%p} ${x%%p}         the value less its shortest / longest suffix matching p
 """
 import wildcard
-from shellparse import LIT, QLIT, VAR, ShellError, is_name
+from shellparse import LIT, QLIT, VAR, ShellError, assignment, is_name
 
 BLANKS = " \t\n"
 
 
-def value(spec, sess, expansion, unexpanded=False):
+def value(spec, sess, expansion, split=None):
     """The text ${...} stands for (expansion: the module that expands
-    words); with unexpanded, the word of - or + itself when it is what
-    ${...} stands for."""
+    words); with split, when the word of - or + is what it stands for,
+    that word as parts (spliced())."""
     name, op, parts = spec
 
     def expand(parts):
@@ -36,11 +36,11 @@ def value(spec, sess, expansion, unexpanded=False):
     unset = current is None or op[0] == ":" and not current
     test = op[-1]
     if test == "+":
-        return "" if unset else parts if unexpanded else expand(parts)
+        return "" if unset else spliced(parts, sess, split) if split else expand(parts)
     if not unset:
         return current
     if test == "-":
-        return parts if unexpanded else expand(parts)
+        return spliced(parts, sess, split) if split else expand(parts)
     if test == "=":
         if not is_name(name):
             raise ShellError("%s: cannot assign in this way" % name)
@@ -65,6 +65,20 @@ def spliced(parts, sess, split):
             kind = split
         out.append((kind, text))
     return out
+
+
+def declaration(words, sess, expansion):
+    """The arguments of local, readonly or export: their NAME=value
+    words expanded as assignments are, neither split nor globbed (POSIX
+    declaration utilities), the others as any word."""
+    args = [words[0][0][1]]
+    for word in words[1:]:
+        if assignment(word):
+            name, text = expansion.assignment(word, sess)
+            args.append(name + "=" + text)
+        else:
+            args.extend(expansion.fields([word], sess))
+    return args
 
 
 def _remove(text, op, pattern):

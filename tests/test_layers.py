@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Bottom up. A new module goes into the lowest layer its imports allow.
 LAYERS = [
     # facts and words: what everything reads, importing nothing above
-    {"system", "fspath", "shellplain", "shellparse", "shellsyntax", "arith", "inet", "sun", "signature", "upgradeboot",
+    {"system", "fspath", "shellplain", "shellparse", "shellsyntax", "wordparse", "arith", "inet", "sun", "signature", "upgradeboot",
      "readonly", "shellflow", "wildcard", "streams", "wordops", "boardinfo", "camctl", "fsguard", "cmdlong",
      "leftovers", "importlock", "replkey", "crontable", "strsplit", "clock"},
     # the process table: processes, sleeping; threads and stop requests
