@@ -62,7 +62,7 @@ def apply(redirs, sess):
                 if target == "-":
                     stream = None
                 else:
-                    stream = _descriptor(proc, sess, target)
+                    stream = _descriptor(proc, sess, target, op == ">&")
             elif fd == 1 and op in (">", ">>") and _into_variable(target, sess):
                 stream = _VarOut(target, op == ">>", sess)
                 saved[4].append(stream)
@@ -151,11 +151,13 @@ def _open(path, op):
     return open(path, "a" if op == ">>" else "w")
 
 
-def _descriptor(proc, sess, target):
+def _descriptor(proc, sess, target, writing):
     if target in ("0", "1", "2"):
         return (proc.stdin, proc.stdout, proc.stderr)[int(target)]
     stream = sess.fds.get(int(target)) if target.isdigit() else None
-    if stream is None:
+    # A file opened with < only is read: written to, it took the text
+    # and said nothing.
+    if stream is None or writing and isinstance(stream, streams.Reader) and stream.file is not None:
         raise ValueError("%s: bad file descriptor" % target)
     return stream
 

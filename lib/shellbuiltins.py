@@ -210,11 +210,15 @@ def _eval(argv, sess, sh):
         return 0
     import shellparse
     parser = shellparse.Parser(" ".join(argv[1:]), None, sh.system.conf.get("alias"))
+    # No command in them (null arguments, blanks, a comment): status 0
+    # (POSIX), not the status of the command before.
+    status = 0
     while True:
         node = parser.command()
         if node is None:
-            return sess.status
-        sh.execute(node, sess)
+            return status
+        if node[0] != "nop":
+            status = sh.execute(node, sess)
 
 
 def _readonly(argv, sess, sh):

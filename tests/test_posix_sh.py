@@ -108,6 +108,11 @@ CASES = {
     "set -o noclobber": ("echo a > /tmp/c; set -o noclobber; echo $-; echo b > /tmp/c; cat /tmp/c", "C\na\n", 0),
     "set dollar-dash": ('set -f; echo "$-"', "f\n", 0),
     "eval": ("x='echo evaluated'; eval $x; eval 'y=2'; echo $y", "evaluated\n2\n", 0),
+    "eval of null arguments is 0": ("false; eval ''; echo $?; false; eval; echo $?", "0\n0\n", 0),
+    # 2.7.6: >&N names a descriptor open for output.
+    "output to a descriptor open only for reading": (
+        "exec 4</etc/system.conf; echo y >&4; echo st=$?; exec 5>/tmp/o; echo z >&5; cat /tmp/o",
+        "st=1\nz\n", 0),
     # 2.9.1 / 2.6.3
     "status of an assignment's substitution": ("x=$(false); echo $?; x=$(true); echo $?", "1\n0\n", 0),
     "status of a bare substitution": ("if `false`; then echo wrong; else echo right; fi", "right\n", 0),
