@@ -22,9 +22,9 @@ import clock
 import logfile
 import logsession
 import system
+from system import CRONTAB
 
 LOG = "/tmp/cron.log"
-CRONTAB = "/etc/crontab"    # crontable.CRONTAB: that module loads only to read the table
 JUMP = 120          # seconds: a longer step of the clock is a jump
 BACK_LIMIT = 3600   # a clock set back further than this starts afresh
 PERIOD_MS = 500     # between passes

@@ -16,7 +16,8 @@ A crontab line is one of
                              /etc/system.conf
 Blank lines and # comments are skipped.
 """
-CRONTAB = "/etc/crontab"
+from system import CRONTAB  # noqa: F401 (bin/crontab reads it here: programs do not import system)
+
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 ALIASES = {"@hourly": "0 * * * *", "@daily": "0 0 * * *", "@midnight": "0 0 * * *",

@@ -12,6 +12,9 @@ VERSION = "0.1.0"
 # There while the OS runs: found at boot, the last run ended without a
 # shutdown (startup.py).
 RUNNING = "/etc/.running"
+# The cron table: crontable parses it, crond and the dashboard read it
+# without loading that parser.
+CRONTAB = "/etc/crontab"
 
 conf = {}
 board = {}

@@ -10,8 +10,8 @@ larger than the heap has free.
 import netd
 import process
 import procctl
+from system import CRONTAB
 
-CRONTAB = "/etc/crontab"     # crontable.CRONTAB (not imported: its parser is large)
 LOG_LINES = 20
 TAIL = 2048                  # bytes read from the log's end
 CRON_MAX = 40                # lines of the cron table sent
