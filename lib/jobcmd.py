@@ -7,7 +7,7 @@ import cmdargs
 import munix
 import procctl
 from process import DONE, HELD, RUNNING, STOPPING, table  # noqa: F401
-from procctl import GRACE_MS, describe, ignoring, reap, session_owner, stop  # noqa: F401
+from procctl import GRACE_MS, describe, ignoring, reap, session_owner, stop, wait  # noqa: F401
 
 
 def hold(proc):
@@ -17,14 +17,6 @@ def hold(proc):
 
 def resume(proc):
     procctl.set_state(proc, RUNNING)
-
-
-def wait(procs, ms=None):
-    """jobctl.wait: loaded when a command waits, not for ps or test -p
-    (on an ESP32 with a daemon serving a client, the heap it took was the
-    heap test -p needed)."""
-    import jobctl
-    return jobctl.wait(procs, ms)
 
 
 def find(spec, sess):

@@ -8,8 +8,8 @@ returned and waits for it.
 
 A job's output goes to its session's terminal; once the session has ended
 (process.py notices), or when the terminal fails, to a log file under /tmp
-that never grows past its bound (logfile.py). wait() waits for jobs to
-end; what the job commands do to them is jobcmd.py's.
+that never grows past its bound (logfile.py). What the job commands do to
+them is jobcmd.py's.
 """
 import time
 
@@ -205,17 +205,3 @@ def _wait_list(result, ms):
     while not result and ms > 0:
         time.sleep_ms(POLL_MS)
         ms -= POLL_MS
-
-
-def wait(procs, ms=None):
-    """Wait until every process of procs is done, at most ms milliseconds
-    (None: no limit); True if they all are. Ctrl-C, or a stop request to
-    the waiting process, ends the wait."""
-    me = process.current()
-    start = time.ticks_ms()
-    while any(p.sts != process.DONE for p in procs):
-        if ms is not None and time.ticks_diff(time.ticks_ms(), start) >= ms:
-            return False
-        if not me.sleep(POLL_MS):
-            return False
-    return True

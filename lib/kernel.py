@@ -85,11 +85,10 @@ def shutdown():
     # where the heap may be nearly full.
     left = [p for p in process.table() if p.job or p.kind == "daemon"]
     if left:
-        import jobctl
         import procctl
         for p in left:
             procctl.stop(p)
-        jobctl.wait(left, jobctl.GRACE_MS)
+        procctl.wait(left, procctl.GRACE_MS)
     loop = sys.modules.get("asyncloop")
     if loop is not None:
         loop.end()

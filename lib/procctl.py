@@ -16,6 +16,7 @@ _THREADS = const(16)        # threads at most where the board file names no limi
 _RESERVE = const(8192)      # heap free that a new thread needs, for it and the console
 _PER_THREAD = const(5120)   # and for each running thread, which may still allocate
 _SIM_STACK = const(262144)  # C stack of a thread in the simulator (see start_thread)
+_POLL_MS = const(10)        # how often wait() looks
 
 GRACE_MS = 2000     # how long a stop request may take before it counts as ignored
 
@@ -155,6 +156,20 @@ def start_thread(function, args, heap=0):
         if isinstance(e, ImportError):
             raise NoThread("no thread free: this port has no threads")
         raise NoThread("cannot start a thread: %s" % (e.args[0] if e.args else type(e).__name__))
+
+
+def wait(procs, ms=None):
+    """Wait until every process of procs is done, at most ms milliseconds
+    (None: no limit); True if they all are. Ctrl-C, or a stop request to
+    the waiting process, ends the wait."""
+    me = process.current()
+    start = time.ticks_ms()
+    while any(p.sts != process.DONE for p in procs):
+        if ms is not None and time.ticks_diff(time.ticks_ms(), start) >= ms:
+            return False
+        if not me.sleep(_POLL_MS):
+            return False
+    return True
 
 
 def wait_threads(ms):
