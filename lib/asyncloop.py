@@ -8,6 +8,7 @@ the loop thread's current process, so print() inside an asyncio program
 goes to that program's streams.
 """
 import asyncio
+import time
 
 import process
 import procctl
@@ -17,6 +18,44 @@ _lock = system.allocate_lock()
 _inbox = []        # (process, coroutine) to start; (process, None) to cancel
 _flag = [None]     # the loop's ThreadSafeFlag, once the loop runs
 _ident = [None]    # the loop thread's ident (process.switch)
+_spare = [None]    # heap held back for mending the poller (_enqueue)
+
+
+def _enqueue(io, sock, idx, enqueue=asyncio.core.IOQueue._enqueue):
+    """asyncio's wait on a socket (or flag), which a full heap must not
+    leave half made: a MemoryError inside poll.register() leaves the
+    loop's poller an entry with nothing in it, which its next poll follows
+    to address 0, and the runtime dies (extmod/modselect.c: "This case is
+    not handled"). That entry is made whole by registering again, in the
+    heap held back for it (a registration takes 96 bytes at most, the
+    unix port's table of descriptors growing), or once the thread holding
+    the heap lets go; then the wait is undone and the task that asked gets
+    the MemoryError. In place once this module has loaded: every wait of
+    the OS's one loop."""
+    try:
+        enqueue(io, sock, idx)
+    except MemoryError:
+        # Let go first: on a 32-bit board id() makes a long integer.
+        _spare[0] = None
+        entry = io.map.get(id(sock))
+        # Half made only where the socket was new to the poller.
+        if entry is not None and entry[1 - idx] is None:
+            while True:
+                try:
+                    io.poller.register(sock)
+                    break
+                except MemoryError:
+                    time.sleep_ms(10)
+            io._dequeue(sock)
+        raise
+    if _spare[0] is None:
+        try:
+            _spare[0] = bytearray(256)
+        except MemoryError:
+            pass
+
+
+asyncio.core.IOQueue._enqueue = _enqueue
 
 
 def submit(proc, coro, done):

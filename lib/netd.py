@@ -361,38 +361,32 @@ def stop(name):
 async def _listen(daemon, limit, busy):
     import asyncio
     serve = _client if busy is not None else _task
-
-    def accept(stream, _):
-        return serve(daemon, stream, limit, busy)
     backlog = max(limit, 8) if busy is None else limit
-    server = await asyncio.start_server(accept, daemon.host, daemon.port, backlog)
+    sock = listen(daemon.host, daemon.port, backlog)
+    sock.setblocking(False)
+    taker = None
     daemon.listening = True
     try:
         while not daemon.stopping:
             # The heap running out (a job, the other sessions) fails a
             # pass, not the listener.
             try:
+                if taker is None or taker.done():
+                    # Ended by the heap running out where _take could not
+                    # catch it: taken up again, on the same socket.
+                    taker = None
+                    taker = asyncio.create_task(_take(daemon, sock, serve, limit, busy))
                 await asyncio.sleep_ms(WATCH_MS if daemon.watched else POLL_MS)
                 if daemon.watched:
                     _look(daemon)
-                if server is None or server.task.done():
-                    # asyncio's task that takes clients in ended: the heap
-                    # ran out as it took one. Its socket, left open, goes
-                    # with it (collected); clients would wait on it for ever.
-                    server = None
-                    gc.collect()
-                    server = await asyncio.start_server(accept, daemon.host, daemon.port, backlog)
-            except OSError:
-                pass    # listening again refused: tried next pass
-            # A clause of its own: `except (A, B)` makes a tuple.
             except MemoryError:
                 # Not a pass at once again: the loop's other tasks, and the
                 # thread that holds the heap, run meanwhile.
                 time.sleep_ms(WATCH_MS)
     finally:
-        if server is not None and not server.task.done():
-            server.close()
-            await server.wait_closed()
+        if taker is not None:
+            taker.cancel()
+        sock.close()
         with _lock:
             watched = daemon.watched[:]
             del daemon.watched[:]
@@ -405,6 +399,33 @@ async def _listen(daemon, limit, busy):
         if not daemon.stopping:
             _unregister(daemon)
     return 0
+
+
+async def _take(daemon, sock, serve, limit, busy):
+    """Take clients in, each served by serve() as a task of the loop: what
+    asyncio.start_server does, but a full heap fails one client, not the
+    server. start_server's task ended at the first MemoryError with its
+    socket still listening (the unix port never closes a collected socket,
+    a board only at a later collection), so that no new one could take the
+    port: uhttpd stayed deaf for good. It waits on the socket as asyncio's
+    own streams do, through the loop's I/O queue."""
+    import asyncio
+    io = asyncio.core._io_queue
+    while True:
+        client = None
+        try:
+            yield io.queue_read(sock)
+            client, addr = sock.accept()
+            client.setblocking(False)
+            asyncio.create_task(serve(daemon, asyncio.StreamReader(client, {"peername": addr}),
+                                      limit, busy))
+            continue
+        except OSError:
+            continue    # the client gone before it was taken
+        except MemoryError:
+            if client is not None:
+                client.close()
+        await asyncio.sleep_ms(WATCH_MS)
 
 
 async def _task(daemon, stream, limit, busy):

@@ -517,6 +517,26 @@ def test_a_client_the_heap_cannot_take_is_closed_not_left_waiting(web):
     assert web.request("GET", "/hello.txt")[0] == 200
 
 
+def test_uhttpd_takes_clients_again_after_the_whole_heap_was_held(web):
+    """asyncio's server task ended at the first MemoryError, its socket
+    still listening, so that no new one could take the port: uhttpd said
+    "listening" and answered nobody, for good. (A half-made wait on the
+    heap's edge also crashed the runtime: the loop's poller was left an
+    empty entry.)"""
+    web.flash.joinpath("tmp", "hog.py").write_text(HEAP_HOG)
+    web.run("/tmp/hog 2000 &")
+    time.sleep(0.5)
+    try:
+        with socket.create_connection(("127.0.0.1", web.port), timeout=TIMEOUT) as s:
+            s.sendall(b"GET /hello.txt HTTP/1.0\r\n\r\n")
+            s.recv(100)
+    except ConnectionResetError:
+        pass
+    time.sleep(2)
+    web.run("wait")
+    assert web.request("GET", "/hello.txt")[0] == 200
+
+
 def test_deep_nesting_under_concurrent_load(web):
     """200 levels of every kind of nesting sent to /api/run by two clients
     at once while a third fetches files: each line refused in one line (300
