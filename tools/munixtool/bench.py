@@ -3,106 +3,193 @@
 For the source tree and for the compiled tree, each booted on a flash
 folder of its own with standard input from a pipe:
 
-- boot to prompt: from starting MicroPython to the console reading its
-  first line (the time until the output of a first ``echo`` arrives);
-  median of several boots;
+- boot: the CPU time of booting to the prompt and leaving with ``exit``
+  (median of several boots);
 - heap in use after boot: ``gc.mem_alloc()`` after a collection, read by a
   tiny program run as the first command;
-- smallest heap: the smallest ``-X heapsize`` with which the OS reaches
-  its prompt and runs a command, found by bisection;
-- time per command: 200 runs of ``echo x``, timed inside the OS.
+- smallest heap: the smallest ``-X heapsize`` from which every size up to
+  twice it boots, runs a command and leaves with ``exit`` (smallest_heap);
+- time per command: the CPU time of 200 runs of ``echo x``.
 
-And for the compiled tree, the network daemons (bench_net.py; ``--no-net``
-skips them) and the host tools (bench_host.py).
+Times are CPU time, user and system, that the kernel charged to the
+MicroPython process (os.wait4 when it ends): a busy machine makes wall
+time longer, not CPU time. A figure for N lines is the CPU of a boot that
+runs them less that of a boot that does not, divided by N.
+
+Then munix next to upyOS (bench_upyos.py), the network daemons
+(bench_net.py; ``--no-net`` skips them), the 32-bit heap (bench_heap32.py)
+and the host tools (bench_host.py). A part that cannot run here (a runtime
+that cannot be built, a package not installed) is skipped with its reason;
+the bench's status is 1 only when a part that could run failed.
 """
 
 import argparse
 import os
-import select
+import re
 import statistics
 import subprocess
+import sys
 import tempfile
-import time
+import threading
+from dataclasses import dataclass
 from pathlib import Path
 
-from munixtool import bench_heap32, bench_host, bench_net, build, paths, romfs
+from munixtool import (MunixError, bench_heap32, bench_host, bench_net, bench_upyos, boards, build,
+                       paths, romfs)
 from munixtool import sim as simulator
 
-HEAP_PROBE = "import gc\n\ndef __main__(args):\n    gc.collect()\n    print(gc.mem_alloc())\n"
+HEAP_PROBE = "import gc\n\ndef __main__(args):\n    gc.collect()\n    print('heap', gc.mem_alloc())\n"
 LOOP = 200
 TIMEOUT = 30
+# The output kept of one boot: an OS that loops on end of input (upyOS
+# does) is killed here rather than filling the host's memory.
+OUTPUT_MAX = 1 << 20
+# What ends munix's console: exit runs /etc/end.sh, then the simulator ends.
+MUNIX_EXIT = ["exit"]
 
 
-def _boot(flash: Path, lines: list[str], heap: str | None = "2M",
-          bits: int | None = None) -> subprocess.CompletedProcess:
-    argv = simulator.command(flash, heap=heap, interactive=False, bits=bits)
-    return subprocess.run(argv, input="\n".join(lines) + "\n", capture_output=True,
-                          text=True, timeout=TIMEOUT)
+class Skipped(Exception):
+    """A part of the bench that cannot run on this machine; str() says why."""
 
 
-def boot_time(flash: Path, runs: int) -> float:
-    """Median seconds from starting MicroPython to the first command's output."""
-    times = []
-    for _ in range(runs):
-        argv = simulator.command(flash, heap="2M", interactive=False)
-        start = time.perf_counter()
-        child = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                 stderr=subprocess.DEVNULL)
-        child.stdin.write(b"echo READY\n")
-        child.stdin.flush()
-        seen = b""
-        while b"READY" not in seen:
-            ready, _, _ = select.select([child.stdout], [], [], TIMEOUT)
-            chunk = os.read(child.stdout.fileno(), 4096) if ready else b""
-            if not chunk:
-                child.kill()
-                raise RuntimeError("the OS did not reach its prompt: %r" % seen)
-            seen += chunk
-        times.append(time.perf_counter() - start)
-        child.stdin.close()
-        child.wait(TIMEOUT)
-        child.stdout.close()
-    return statistics.median(times)
+@dataclass
+class Run:
+    """One boot: what it printed, its exit status, the CPU seconds it took."""
+    out: str
+    status: int
+    cpu: float
 
 
-def heap_in_use(flash: Path) -> int:
-    """Bytes of heap in use at the prompt after boot."""
-    done = _boot(flash, ["/tmp/heapprobe"])
-    return int(done.stdout.split()[-1])
+def run_os(argv: list[str], lines: list[str], timeout: float = TIMEOUT) -> Run:
+    """Run argv with lines on its standard input; its output (with its error
+    stream), status and CPU time. Killed past timeout (status -9)."""
+    child = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT)
 
+    def feed():
+        try:
+            child.stdin.write(("\n".join(lines) + "\n").encode())
+            child.stdin.close()
+        except BrokenPipeError:
+            pass
 
-def boots_with(flash: Path, kib: int, bits: int | None = None) -> bool:
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    timer = threading.Timer(timeout, child.kill)
+    timer.start()
+    out = bytearray()
     try:
-        done = _boot(flash, ["echo ok"], heap="%dK" % kib, bits=bits)
-    except subprocess.TimeoutExpired:
-        return False
-    return done.returncode == 0 and done.stdout.endswith("ok\n")
+        while chunk := os.read(child.stdout.fileno(), 65536):
+            if len(out) < OUTPUT_MAX:
+                out += chunk
+            else:
+                child.kill()
+    except BaseException:
+        child.kill()
+        child.wait()
+        raise
+    finally:
+        timer.cancel()
+        child.stdout.close()
+    # Reaped here, not by Popen, for the child's resource usage.
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    writer.join()
+    return Run(out.decode(errors="replace"), child.returncode, usage.ru_utime + usage.ru_stime)
 
 
-def smallest_heap(flash: Path, bits: int | None = None, low: int = 8, high: int = 512) -> int:
-    """The smallest heap in KiB that boots and runs a command (on the
-    runtime sim.runtime_command(bits) names)."""
-    if not boots_with(flash, high, bits):
-        raise RuntimeError("the OS does not boot with %d KiB of heap" % high)
+def heap_value(out: str) -> int:
+    """The bytes HEAP_PROBE printed last in out."""
+    found = re.findall(r"^heap (\d+)$", out, re.M)
+    if not found:
+        raise RuntimeError("no heap figure in the output: %r" % out[-300:])
+    return int(found[-1])
+
+
+def boot_cpu(argv: list[str], exit_lines: list[str]) -> float:
+    """CPU seconds of a boot to the prompt and out again."""
+    return run_os(argv, exit_lines).cpu
+
+
+def cpu_per_line(argv: list[str], lines: list[str], base: list[str], count: int,
+                 exit_lines: list[str]) -> float:
+    """CPU seconds per unit of work: (a boot running lines) - (a boot running
+    base), over count units."""
+    return (run_os(argv, lines + exit_lines).cpu - run_os(argv, base + exit_lines).cpu) / count
+
+
+def runs_and_exits(argv: list[str], exit_lines: list[str], timeout: float = TIMEOUT) -> bool:
+    """Whether the OS boots, runs `echo ok` and leaves: status 0, the
+    command's output, and no heap error on the way (end.sh included)."""
+    done = run_os(argv, ["echo ok"] + exit_lines, timeout)
+    return (done.status == 0 and re.search(r"^ok\r?$", done.out, re.M) is not None
+            and "memory allocation failed" not in done.out and "MemoryError" not in done.out)
+
+
+def smallest_heap(fits, low: int = 8, high: int = 512) -> int:
+    """The smallest heap S in KiB from which every size up to 2*S fits
+    (fits(kib) -> bool). Bisection finds the first size that fits; as a
+    size above it may still not (a collection at the wrong moment, exit's
+    end.sh needing more than the command), every size from there to twice
+    the answer is tried, and the answer moves past each that does not."""
+    if not fits(high):
+        raise RuntimeError("the OS does not boot, run a command and exit with %d KiB of heap" % high)
     while high - low > 1:
         middle = (low + high) // 2
-        if boots_with(flash, middle, bits):
+        if fits(middle):
             high = middle
         else:
             low = middle
-    return high
+    answer = size = high
+    while size <= 2 * answer:
+        if not fits(size):
+            answer = size + 1
+        size += 1
+    return answer
 
 
-def per_command(flash: Path) -> float:
-    """Milliseconds per `echo x`, timed inside the OS over LOOP runs."""
-    lines = ["> import time", "> t0 = time.ticks_us()"] + ["echo x"] * LOOP
-    lines += ["< time.ticks_diff(time.ticks_us(), t0)"]
-    done = _boot(flash, lines)
-    return int(done.stdout.split()[-1]) / LOOP / 1000
+def smallest_heap_of(flash: Path, bits: int | None = None, exit_lines: list[str] = MUNIX_EXIT) -> int:
+    """smallest_heap of the OS on flash (on the runtime sim.runtime_command(bits) names)."""
+    return smallest_heap(lambda kib: runs_and_exits(
+        simulator.command(flash, heap="%dK" % kib, bits=bits), exit_lines))
+
+
+def per_command(flash: Path, rounds: int = 3) -> float:
+    """CPU milliseconds per `echo x`, over LOOP runs (median of rounds)."""
+    argv = simulator.command(flash, heap="2M")
+    return statistics.median(cpu_per_line(argv, ["echo x"] * LOOP, [], LOOP, MUNIX_EXIT)
+                             for _ in range(rounds)) * 1000
+
+
+def in_turns(rounds: int, measures: dict) -> dict:
+    """The median of each measure ({name: function returning a figure}),
+    taken in turns, the order reversed every other round: a machine busy
+    with something else for a while slows each of them alike."""
+    got = {name: [] for name in measures}
+    order = list(measures)
+    for turn in range(rounds):
+        for name in order if turn % 2 == 0 else order[::-1]:
+            got[name].append(measures[name]())
+    return {name: statistics.median(figures) for name, figures in got.items()}
+
+
+def part(title: str, work, out=None) -> bool:
+    """Run one part of the bench; False when it failed. A part that cannot
+    run here (Skipped, a MunixError such as a runtime that cannot be built,
+    a package not installed) is said skipped, with why, and is no failure."""
+    out = out or sys.stdout
+    try:
+        work()
+    except (Skipped, MunixError, ImportError) as why:
+        print("\n%s: skipped, %s" % (title, str(why).strip() or type(why).__name__), file=out)
+    except (RuntimeError, OSError, subprocess.SubprocessError, ValueError) as error:
+        print("\n%s: FAILED, %s" % (title, error), file=out)
+        return False
+    return True
 
 
 # Jobs: heap per background thread job and per asyncio job (the loop
-# already running), and the time of `ps` with 20 jobs in the table.
+# already running); the jobs stay for `ps -l` to list.
 JOBS_PROBE = """import asyncio, gc, jobctl, munix, shell, time
 
 async def idle():
@@ -128,22 +215,26 @@ def __main__(args):
         jobctl.spawn_task(sess, "idle", [], idle(), quiet=True)
     time.sleep_ms(300)
     task = (heap() - before) // n
-    t0 = time.ticks_us()
-    shell.run_line("ps -l", sess)
-    ps_ms = time.ticks_diff(time.ticks_us(), t0) / 1000
-    print("JOBS", thread, task, ps_ms)
+    print("JOBS", thread, task)
 """
+PS_RUNS = 20
 
 
 def jobs_figures(tree: Path) -> dict:
-    """Heap bytes per thread job and per asyncio job; ms of `ps -l` with 20 jobs."""
+    """Heap bytes per thread job and per asyncio job; CPU ms of `ps -l`
+    with 20 jobs (PS_RUNS of them against a boot running none)."""
     with tempfile.TemporaryDirectory(prefix="munix-bench-") as tmp:
         flash = Path(tmp) / "flash"
         simulator.seed(flash, tree)
         (flash / "tmp" / "jobprobe.py").write_text(JOBS_PROBE)
-        done = _boot(flash, ["/tmp/jobprobe", "killall idle warm sleep"])
-    words = done.stdout[done.stdout.index("JOBS "):].split()
-    return {"thread": int(words[1]), "task": int(words[2]), "ps ms": float(words[3])}
+        argv = simulator.command(flash, heap="2M")
+        start, end = ["/tmp/jobprobe"], ["killall idle warm sleep"] + MUNIX_EXIT
+        done = run_os(argv, start + end)
+        ps_ms = statistics.median(
+            cpu_per_line(argv, start + ["ps -l"] * PS_RUNS, start, PS_RUNS, end)
+            for _ in range(3)) * 1000
+    words = done.out[done.out.index("JOBS "):].split()
+    return {"thread": int(words[1]), "task": int(words[2]), "ps ms": ps_ms}
 
 
 COUNTING_LOOP = 1000
@@ -175,29 +266,51 @@ report /etc/init.sh
 """
 
 
+def counting_script(limit: int) -> str:
+    """upyOS's counting loop, limit + 1 iterations."""
+    return ":cont\nincr a\nif $a <= %d goto cont\n" % limit
+
+
+def per_iteration(argv: list[str], exit_lines: list[str]) -> float:
+    """CPU milliseconds per iteration of the counting loop (/tmp/count.sh
+    against /tmp/count0.sh, COUNTING_LOOP iterations more)."""
+    return cpu_per_line(argv, ["sh /tmp/count.sh"], ["sh /tmp/count0.sh"], COUNTING_LOOP,
+                        exit_lines) * 1000
+
+
+def seed_probes(flash: Path) -> None:
+    """The heap probe and the counting scripts on a seeded flash."""
+    (flash / "tmp" / "heapprobe.py").write_text(HEAP_PROBE)
+    (flash / "tmp" / "count.sh").write_text(counting_script(COUNTING_LOOP))
+    (flash / "tmp" / "count0.sh").write_text(counting_script(0))
+
+
 def scripts(tree: Path) -> dict:
-    """upyOS's counting loop (:cont / incr a / if $a <= N goto cont): ms per
-    iteration; the heap in use while a 1,000-line script runs a loop, and
-    inside a POSIX script's function."""
+    """upyOS's counting loop (:cont / incr a / if $a <= N goto cont): CPU ms
+    per iteration; the heap in use while a 1,000-line script runs a loop,
+    and inside a POSIX script's function."""
     long_script = ["x=$((x + 1))"] * 990 + [
         ":loop", "incr i", "if $i == 5 /tmp/heapprobe", "if $i < 10 goto loop"]
     with tempfile.TemporaryDirectory(prefix="munix-bench-") as tmp:
         flash = Path(tmp) / "flash"
         simulator.seed(flash, tree)
-        (flash / "tmp" / "heapprobe.py").write_text(HEAP_PROBE)
-        (flash / "tmp" / "count.sh").write_text(
-            ":cont\nincr a\nif $a <= %d goto cont\n" % COUNTING_LOOP)
+        seed_probes(flash)
         (flash / "tmp" / "long.sh").write_text("\n".join(long_script) + "\n")
         (flash / "tmp" / "posix.sh").write_text(POSIX_SCRIPT)
-        posix = _boot(flash, ["sh /tmp/posix.sh"])
-        timed = _boot(flash, ["> import time", "> t0 = time.ticks_us()", "sh /tmp/count.sh",
-                              "< time.ticks_diff(time.ticks_us(), t0)"])
-        during = _boot(flash, ["sh /tmp/long.sh"])
-    return {
-        "ms per loop iteration": int(timed.stdout.split()[-1]) / COUNTING_LOOP / 1000,
-        "heap during long script KiB": int(during.stdout.split()[-1]) / 1024,
-        "heap in a POSIX script KiB": int(posix.stdout.split()[-1]) / 1024,
-    }
+        argv = simulator.command(flash, heap="2M")
+        posix = run_os(argv, ["sh /tmp/posix.sh"])
+        during = run_os(argv, ["sh /tmp/long.sh"])
+        return {
+            "ms per loop iteration": statistics.median(per_iteration(argv, MUNIX_EXIT)
+                                                       for _ in range(3)),
+            "heap during long script KiB": heap_value(during.out) / 1024,
+            "heap in a POSIX script KiB": heap_value(posix.out) / 1024,
+        }
+
+
+def heap_in_use(argv: list[str], exit_lines: list[str]) -> int:
+    """Bytes of heap in use at the prompt after boot (HEAP_PROBE at /tmp/heapprobe)."""
+    return heap_value(run_os(argv, ["/tmp/heapprobe"] + exit_lines).out)
 
 
 def measure(label: str, tree: Path, runs: int, in_romfs: bool = False) -> dict:
@@ -209,12 +322,13 @@ def measure(label: str, tree: Path, runs: int, in_romfs: bool = False) -> dict:
             romfs.seed(flash, tree)
         else:
             simulator.seed(flash, tree)
-        (flash / "tmp" / "heapprobe.py").write_text(HEAP_PROBE)
+        seed_probes(flash)
+        argv = simulator.command(flash, heap="2M")
         return {
             "tree": label,
-            "boot ms": boot_time(flash, runs) * 1000,
-            "heap in use KiB": heap_in_use(flash) / 1024,
-            "smallest heap KiB": smallest_heap(flash),
+            "boot ms": statistics.median(boot_cpu(argv, MUNIX_EXIT) for _ in range(runs)) * 1000,
+            "heap in use KiB": heap_in_use(argv, MUNIX_EXIT) / 1024,
+            "smallest heap KiB": smallest_heap_of(flash),
             "ms per command": per_command(flash),
         }
 
@@ -223,6 +337,8 @@ def main(args) -> int:
     parser = argparse.ArgumentParser(prog="munix bench", description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=11, help="boots to take the median of")
     parser.add_argument("--no-net", action="store_true", help="skip the network daemons")
+    parser.add_argument("--upyos", type=Path, metavar="DIR",
+                        help="upyOS's tree to compare with (default: %s)" % bench_upyos.default_tree())
     parser.add_argument("--board", action="append", metavar="NAME",
                         help="only the memory figures on this board profile (repeatable)")
     parser.add_argument("--soak", type=float, metavar="MINUTES",
@@ -238,30 +354,48 @@ def main(args) -> int:
                                  options.board[0] if options.board else None)
     if options.board:
         from munixtool import bench_board
-        bench_board.report(options.board)
-        return 0
+        for name in options.board:
+            boards.get(name)    # a misspelt name is an error, not a part skipped
+        build.build()
+        ok = [part("%s profile" % name, lambda name=name: bench_board.report([name]))
+              for name in options.board]
+        return 0 if all(ok) else 1
     build.build()
-    rows = [measure("source", paths.repo_root(), options.runs),
-            measure("compiled", paths.build_dir(), options.runs),
-            measure("ROMFS", paths.build_dir(), options.runs, in_romfs=True)]
-    print("%-10s %10s %17s %19s %16s" % ("tree", "boot ms", "heap in use KiB",
-                                          "smallest heap KiB", "ms per command"))
+    ok = [part("trees", lambda: trees(options.runs)),
+          part("jobs", jobs_report),
+          part("scripts", scripts_report),
+          part("munix and upyOS", lambda: bench_upyos.report(paths.build_dir(), options.upyos,
+                                                             options.runs))]
+    if not options.no_net:
+        ok.append(part("network daemons", lambda: bench_net.report(paths.build_dir())))
+    ok.append(part("heap on a 32-bit build", lambda: bench_heap32.report(paths.build_dir())))
+    ok.append(part("host tools", bench_host.report))
+    return 0 if all(ok) else 1
+
+
+def trees(runs: int) -> None:
+    rows = [measure("source", paths.repo_root(), runs),
+            measure("compiled", paths.build_dir(), runs),
+            measure("ROMFS", paths.build_dir(), runs, in_romfs=True)]
+    print("%-10s %12s %17s %19s %16s" % ("tree", "boot CPU ms", "heap in use KiB",
+                                          "smallest heap KiB", "CPU ms per echo"))
     for row in rows:
-        print("%-10s %10.1f %17.1f %19d %16.3f" % (
+        print("%-10s %12.2f %17.1f %19d %16.3f" % (
             row["tree"], row["boot ms"], row["heap in use KiB"],
             row["smallest heap KiB"], row["ms per command"]))
+
+
+def jobs_report() -> None:
     jobs = jobs_figures(paths.build_dir())
     print("\njobs (compiled tree): heap per thread job %d B, per asyncio job %d B; "
-          "ps -l with 20 jobs %.1f ms" % (jobs["thread"], jobs["task"], jobs["ps ms"]))
-    print("\nscripts     ms per counting-loop   heap KiB in a       heap KiB in a POSIX script\n"
-          "            iteration              1,000-line script   (functions, case, here-doc)")
+          "ps -l with 20 jobs %.1f CPU ms" % (jobs["thread"], jobs["task"], jobs["ps ms"]))
+
+
+def scripts_report() -> None:
+    print("\nscripts     CPU ms per counting-   heap KiB in a       heap KiB in a POSIX script\n"
+          "            loop iteration         1,000-line script   (functions, case, here-doc)")
     for label, tree in (("source", paths.repo_root()), ("compiled", paths.build_dir())):
         row = scripts(tree)
         print("%-10s %12.3f %24.1f %26.1f" % (label, row["ms per loop iteration"],
                                               row["heap during long script KiB"],
                                               row["heap in a POSIX script KiB"]))
-    if not options.no_net:
-        bench_net.report(paths.build_dir())
-    bench_heap32.report(paths.build_dir())
-    bench_host.report()
-    return 0

@@ -74,14 +74,14 @@ def figures(tree: Path, bits: int | None) -> dict:
     check_headers(tree, bits)
     with tempfile.TemporaryDirectory(prefix="munix-bench-") as tmp:
         flash = _flash(tmp, tree)
-        row = {"smallest heap KiB": bench.smallest_heap(flash, bits)}
+        row = {"smallest heap KiB": bench.smallest_heap_of(flash, bits)}
         for daemon in DAEMONS:
             before, after = heap_with(flash, bits, (daemon,))
             row[daemon] = after - before
         row["at prompt"], after = heap_with(flash, bits, DAEMONS)
         row["all three"] = after - row["at prompt"]
         romfs.seed(flash, tree)
-        row["smallest heap ROMFS KiB"] = bench.smallest_heap(flash, bits)
+        row["smallest heap ROMFS KiB"] = bench.smallest_heap_of(flash, bits)
     return row
 
 

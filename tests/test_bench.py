@@ -1,0 +1,109 @@
+"""munix bench measures fairly: the smallest heap is one from which every
+size up to twice it boots, runs a command and exits; times are the CPU the
+runtime used, not the wall clock; compared systems are measured in turns;
+a part that cannot run here is skipped with its reason, the bench's status
+still 0."""
+import argparse
+import sys
+
+import pytest
+
+from conftest import seed_flash
+from munixtool import MunixError, bench, bench_upyos, micropython
+from munixtool import sim as simulator
+
+
+def test_the_smallest_heap_is_one_from_which_every_size_up_to_twice_it_fits():
+    tried = []
+
+    def fits(kib):
+        tried.append(kib)
+        # Boots from 50 KiB, but 70 (say, exit's end.sh needing more than the
+        # command) does not: the first size that boots is not the answer.
+        return kib >= 50 and kib != 70
+
+    assert bench.smallest_heap(fits) == 71
+    assert set(range(71, 143)) <= set(tried)
+
+
+def test_the_smallest_heap_of_a_clean_series_is_the_first_that_fits():
+    assert bench.smallest_heap(lambda kib: kib >= 50) == 50
+
+
+def test_a_heap_that_never_fits_is_a_failure_not_a_figure():
+    with pytest.raises(RuntimeError, match="512 KiB"):
+        bench.smallest_heap(lambda kib: False)
+
+
+def test_the_heap_probe_needs_the_command_and_the_exit(tmp_path):
+    flash = seed_flash(tmp_path / "flash", compiled=True)
+    assert bench.runs_and_exits(simulator.command(flash, heap="2M"), bench.MUNIX_EXIT)
+    assert not bench.runs_and_exits(simulator.command(flash, heap="24K"), bench.MUNIX_EXIT)
+
+
+def test_run_os_counts_cpu_time_not_the_time_spent_waiting():
+    waiting = bench.run_os([sys.executable, "-c", "import time; time.sleep(0.5); print('up')"], [])
+    assert waiting.status == 0 and waiting.out == "up\n"
+    assert waiting.cpu < 0.25
+    busy = bench.run_os([sys.executable, "-c", "import time\nt = time.process_time()\n"
+                         "while time.process_time() - t < 0.3: pass"], [])
+    assert busy.cpu >= 0.3
+
+
+def test_run_os_ends_an_os_that_never_stops_reading():
+    spinning = bench.run_os([sys.executable, "-c", "while True: print('Send EOF')"], [])
+    assert spinning.status != 0
+    assert len(spinning.out) >= bench.OUTPUT_MAX
+
+
+def test_compared_systems_are_measured_in_turns():
+    order = []
+    figures = bench.in_turns(4, {"munix": lambda: order.append("munix") or 1.0,
+                                 "upyOS": lambda: order.append("upyOS") or len(order)})
+    assert order == ["munix", "upyOS", "upyOS", "munix", "munix", "upyOS", "upyOS", "munix"]
+    assert figures == {"munix": 1.0, "upyOS": 4.5}
+
+
+def test_a_part_that_cannot_run_is_skipped_with_its_reason(capsys):
+    def no_runtime():
+        raise micropython.Unsupported("32-bit MicroPython is built on amd64 Debian hosts")
+
+    assert bench.part("heap on a 32-bit build", no_runtime)
+    assert capsys.readouterr().out == (
+        "\nheap on a 32-bit build: skipped, 32-bit MicroPython is built on amd64 Debian hosts\n")
+
+
+def test_a_part_that_fails_is_reported_and_counted(capsys):
+    def broken():
+        raise RuntimeError("the OS did not reach its prompt")
+
+    assert not bench.part("trees", broken)
+    assert "trees: FAILED, the OS did not reach its prompt" in capsys.readouterr().out
+
+
+def test_without_upyos_the_comparison_is_skipped_saying_where_it_looked(tmp_path, capsys):
+    with pytest.raises(bench.Skipped, match="no upyOS tree in %s" % tmp_path):
+        bench_upyos.compiled(tmp_path)
+    assert bench.part("munix and upyOS", lambda: bench_upyos.report(tmp_path, tmp_path, 1))
+    assert "munix and upyOS: skipped, no upyOS tree" in capsys.readouterr().out
+
+
+def test_the_bench_ends_with_status_0_when_parts_cannot_run(monkeypatch, capsys):
+    def missing(*args, **kwargs):
+        raise micropython.Unsupported("no runtime here")
+
+    for name in ("trees", "jobs_report", "scripts_report"):
+        monkeypatch.setattr(bench, name, missing)
+    monkeypatch.setattr(bench.bench_upyos, "report", missing)
+    monkeypatch.setattr(bench.bench_heap32, "report", missing)
+    monkeypatch.setattr(bench.bench_host, "report", missing)
+    monkeypatch.setattr(bench.build, "build", lambda: None)
+    assert bench.main(argparse.Namespace(extra=["--no-net"])) == 0
+    out = capsys.readouterr().out
+    assert out.count(": skipped, no runtime here") == 6
+
+
+def test_a_misspelt_board_is_an_error_not_a_part_skipped(monkeypatch):
+    monkeypatch.setattr(bench.build, "build", lambda: None)
+    with pytest.raises(MunixError):
+        bench.main(argparse.Namespace(extra=["--board", "esp33"]))
