@@ -7,7 +7,7 @@
 - HTTP: requests per second for a small file (1 KB) and for ``/api/sys``,
   4 clients at once, a connection per request; next to microdot (from
   PyPI) serving the same file and the same JSON from a plain script on the
-  same MicroPython;
+  same MicroPython, both running at once and measured in turns;
 - FTP: upload and download of a 1 MB file (ftplib on the host, median of
   3), next to a plain socket copy of the same file by a small program on
   the same MicroPython;
@@ -31,7 +31,7 @@ import threading
 import time
 from pathlib import Path
 
-from munixtool import bench, micropython
+from munixtool import bench
 from munixtool import sim as simulator
 
 TIMEOUT = 30
@@ -41,6 +41,7 @@ HTTP_CLIENTS = 4
 HTTP_REQUESTS = 100         # per client
 SMALL_FILE = 1024
 TELNET_SESSIONS = 4
+HTTP_ROUNDS = 3
 
 
 def free_port() -> int:
@@ -172,9 +173,13 @@ def _requests_per_second(port: int, path: str) -> float:
     return HTTP_CLIENTS * HTTP_REQUESTS / elapsed
 
 
-def daemons(tree: Path) -> dict:
+def daemons(tree: Path, rounds: int = HTTP_ROUNDS) -> dict:
     """Heap with the three daemons idle and with telnet sessions; telnet
-    round trip; HTTP requests per second."""
+    round trip; HTTP requests per second of uhttpd and of microdot
+    ("microdot skipped" says why when it is not installed), the two
+    servers running at once and measured in turns."""
+    from munixtool import bench_web
+
     ports = {"telnet": free_port(), "ftp": free_port(), "http": free_port()}
     conf = {name: {"port": port, "sessions": TELNET_SESSIONS if name == "telnet" else 8}
             for name, port in ports.items()}
@@ -183,6 +188,7 @@ def daemons(tree: Path) -> dict:
         (flash / "www" / "small.txt").write_bytes(b"x" * SMALL_FILE)
         board = RunningOS(flash)
         sessions = []
+        md = None
         try:
             figures = {"heap at prompt": board.heap()}
             for command in ("uftpd", "utelnetd", "uhttpd"):
@@ -196,12 +202,22 @@ def daemons(tree: Path) -> dict:
             for session in sessions:
                 session.close()
             sessions = []
-            figures["http file"] = _requests_per_second(ports["http"], "/small.txt")
-            figures["http sys"] = _requests_per_second(ports["http"], "/api/sys")
+            servers = {"uhttpd": ports["http"]}
+            try:
+                md = bench_web.Microdot(Path(tmp))
+                servers["microdot"] = md.port
+            except ImportError as why:
+                figures["microdot skipped"] = "not installed (%s; pip install microdot)" % why
+            for kind, path in (("http file", "/small.txt"), ("http sys", "/api/sys")):
+                figures[kind] = bench.in_turns(rounds, {
+                    name: lambda port=port, path=path: _requests_per_second(port, path)
+                    for name, port in servers.items()})
             board.run("utelnetd stop; uhttpd stop; uftpd stop")
         finally:
             for session in sessions:
                 session.close()
+            if md is not None:
+                md.close()
             board.close()
     return figures
 
@@ -229,32 +245,6 @@ async def info(request):
 
 app.run(host="127.0.0.1", port=%(port)d)
 """
-
-
-def microdot_figures() -> dict | None:
-    """Requests per second of microdot on the same runtime; None when the
-    microdot package is not installed."""
-    try:
-        import microdot
-    except ImportError:
-        return None
-    port = free_port()
-    with tempfile.TemporaryDirectory(prefix="munix-bench-") as tmp:
-        small = Path(tmp) / "small.txt"
-        small.write_bytes(b"x" * SMALL_FILE)
-        app = Path(tmp) / "app.py"
-        app.write_text(MICRODOT_APP % {"lib": os.path.dirname(os.path.dirname(microdot.__file__)),
-                                       "file": os.fspath(small), "port": port})
-        child = subprocess.Popen(micropython.micropython_command() + ["-X", "heapsize=2M", os.fspath(app)],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        try:
-            _connect(port).close()
-            return {"http file": _requests_per_second(port, "/small.txt"),
-                    "http sys": _requests_per_second(port, "/api/sys")}
-        finally:
-            child.terminate()
-            child.wait(TIMEOUT)
-            child.stderr.close()
 
 
 # A plain socket copy inside the OS: what FTP's transfers compare with.
@@ -355,16 +345,18 @@ def report(tree: Path) -> None:
               d["heap telnet sessions"] / 1024, TELNET_SESSIONS))
     print("  telnet: %.2f ms per command round trip (echo x to the next prompt)"
           % d["telnet round trip ms"])
-    md = microdot_figures()
-    print("  HTTP requests/s, %d clients, a connection each:  %d B file   /api/sys"
-          % (HTTP_CLIENTS, SMALL_FILE))
-    print("    uhttpd                                      %10.0f %10.0f" % (
-        d["http file"], d["http sys"]))
-    if md is None:
-        print("    microdot: not installed (pip install microdot)")
+    print("  HTTP requests/s, %d clients, a connection each, %d rounds in turns:"
+          % (HTTP_CLIENTS, HTTP_ROUNDS))
+    print("    %-30s %10s %10s" % ("", "%d B file" % SMALL_FILE, "/api/sys"))
+    print("    %-30s %10.0f %10.0f" % ("uhttpd", d["http file"]["uhttpd"], d["http sys"]["uhttpd"]))
+    if "microdot skipped" in d:
+        print("    microdot: skipped, %s" % d["microdot skipped"])
     else:
-        print("    microdot %-34s %10.0f %10.0f" % (_microdot_version(), md["http file"],
-                                                    md["http sys"]))
+        print("    %-30s %10.0f %10.0f" % ("microdot " + _microdot_version(),
+                                         d["http file"]["microdot"], d["http sys"]["microdot"]))
+        print("    %-30s %10.2f %10.2f" % (
+            "uhttpd / microdot", d["http file"]["uhttpd"] / d["http file"]["microdot"],
+            d["http sys"]["uhttpd"] / d["http sys"]["microdot"]))
     f = ftp(tree)
     print("  MB/s for 1 MB:                          upload  download")
     print("    FTP (uftpd, ftplib)                   %7.1f %9.1f" % (f["ftp up"], f["ftp down"]))
