@@ -4,8 +4,9 @@ The compiled tree (the ROMFS one on esp8266, which boots no other way) on
 the board's MicroPython (boards.py), as a user brings it up: the heap in
 use after boot, after joining Wi-Fi, after starting each daemon and
 crond (the figure is where the next one does not fit), and how many telnet
-sessions fit beside them. Each figure is gc.mem_alloc() after a collection, read by
-a probe program run as a command.
+sessions fit beside them. Each figure is gc.mem_alloc() after a collection,
+read by a probe program run as a command, and what that leaves free of the
+board's heap.
 """
 
 import select
@@ -15,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from munixtool import boards, build, paths, romfs
+from munixtool import boards, paths, romfs
 from munixtool import sim as simulator
 
 PROBE = "import gc\n\ndef __main__(args):\n    gc.collect()\n    print('heap', gc.mem_alloc())\n"
@@ -127,10 +128,11 @@ def measure(name: str) -> dict:
 
 
 def report(names: list[str]) -> None:
-    build.build()
     for name in names:
         figures = measure(name)
-        print("%s (%s), heap %d KiB:" % (name, boards.get(name).title, figures.pop("heap KiB")))
+        heap = figures.pop("heap KiB")
+        print("%s (%s), heap %d KiB:" % (name, boards.get(name).title, heap))
         for label, value in figures.items():
-            shown = "%.1f KiB in use" % value if isinstance(value, float) else value
+            shown = ("%.1f KiB in use, %.1f free" % (value, heap - value)
+                     if isinstance(value, float) else value)
             print("  %-16s %s" % (label, shown))
