@@ -1,20 +1,23 @@
 """munix next to upyOS for ``munix bench``: both trees compiled with
-mpy-cross (upyOS's into .cache/bench-upyos, without its opt/) and booted by the simulator on
-the same MicroPython binary, each on a flash of its own. Every figure is
-taken for both in turns (bench.in_turns), so that a machine busy with
-something else weighs on both alike:
+mpy-cross (upyOS's into .cache/bench-upyos, without its opt/) and booted
+by the simulator on the same MicroPython binaries, each on a flash of its
+own. Every figure is taken for both in turns (bench.in_turns), so that a
+machine busy with something else weighs on both alike:
 
 - boot: CPU time of booting to the prompt and leaving (upyOS asks whether
   to leave: ``exit``, then ``y``);
-- heap in use after boot (the same probe program), on the default runtime,
-  on the 32-bit one and on the esp32 profile when this machine runs them.
-  The first two load the simulator's stand-ins for a board's modules as
-  files, into the heap: upyOS imports ``machine`` at boot, which munix
-  does not, and pays for it there; the esp32 profile has them frozen, as
-  a firmware has its modules, so its figure is the fair one;
-- smallest heap (bench.smallest_heap: every size up to twice it boots,
-  runs ``echo ok`` and leaves);
-- CPU time per ``echo x`` and per iteration of upyOS's counting loop.
+- heap in use after boot (the same probe program);
+- CPU time per ``echo x`` and per iteration of upyOS's counting loop;
+
+each on the default runtime (x64, 2 MiB of heap) and on the esp32
+profile (32-bit, its 112 KiB heap: the less of it a system leaves free,
+the more often it collects). The default runtime loads the simulator's
+stand-ins for a board's modules as files, into the heap and compiled at
+each boot: upyOS imports ``machine`` at boot, which munix does not, and
+pays for it there; the profile has them frozen, as a firmware has its
+modules. On the default runtime also the smallest heap
+(bench.smallest_heap: every size up to twice it boots, runs ``echo ok``
+and leaves), and the heap after boot on the 32-bit runtime.
 
 upyOS's tree is not fetched here: the bench reads a copy of its
 repository (rbenrax/upyOS on GitHub), by default shared/upyos beside the
@@ -68,9 +71,15 @@ def _argv(flash: Path, bits: int | None = None, board: str | None = None) -> lis
     return simulator.command(flash, heap=None if board else "2M", bits=bits, board=board)
 
 
+# Where the figures are taken: the default runtime with a heap that
+# never runs short, and the esp32 profile with a board's heap (more
+# collections) and its modules frozen.
+RUNTIMES = (("x64, 2 MiB heap", {}), ("esp32 profile, 112 KiB heap", {"board": "esp32"}))
+
+
 def figures(munix_tree: Path, upyos_tree: Path, runs: int) -> dict:
-    """{figure: {"munix": value, "upyOS": value}}; a figure that cannot be
-    taken here (the 32-bit runtime) is a string saying why."""
+    """{runtime: {figure: {"munix": value, "upyOS": value}}}; a runtime or a
+    figure that cannot be taken here is a string saying why."""
     result = {}
     with tempfile.TemporaryDirectory(prefix="munix-bench-") as tmp:
         sides = {}
@@ -81,52 +90,62 @@ def figures(munix_tree: Path, upyos_tree: Path, runs: int) -> dict:
             bench.seed_probes(flash)
             sides[name] = (flash, exit_lines)
 
-        def boot(flash, exit_lines):
-            return bench.boot_cpu(_argv(flash), exit_lines) * 1000
+        def boot(flash, exit_lines, **where):
+            return bench.boot_cpu(_argv(flash, **where), exit_lines) * 1000
 
-        def echo(flash, exit_lines):
-            return bench.cpu_per_line(_argv(flash), ["echo x"] * bench.LOOP, [], bench.LOOP,
-                                      exit_lines) * 1000
+        def echo(flash, exit_lines, **where):
+            return bench.cpu_per_line(_argv(flash, **where), ["echo x"] * bench.LOOP, [],
+                                      bench.LOOP, exit_lines) * 1000
 
-        def count(flash, exit_lines):
-            return bench.per_iteration(_argv(flash), exit_lines)
+        def count(flash, exit_lines, **where):
+            return bench.per_iteration(_argv(flash, **where), exit_lines)
 
-        def heap(flash, exit_lines, bits=None, board=None):
-            return bench.heap_in_use(_argv(flash, bits, board), exit_lines) / 1024
+        def heap(flash, exit_lines, **where):
+            return bench.heap_in_use(_argv(flash, **where), exit_lines) / 1024
 
         def smallest(flash, exit_lines):
             return bench.smallest_heap_of(flash, exit_lines=exit_lines)
 
-        def side_by_side(rounds, measure):
-            return bench.in_turns(rounds, {name: partial(measure, *side)
+        def side_by_side(rounds, measure, **where):
+            return bench.in_turns(rounds, {name: partial(measure, *side, **where)
                                            for name, side in sides.items()})
 
-        result["boot and exit, CPU ms"] = side_by_side(runs, boot)
-        result["heap in use after boot, KiB"] = side_by_side(1, heap)
-        for label, where in (("the same, 32-bit runtime", {"bits": 32}),
-                             ("the same, esp32 profile", {"board": "esp32"})):
+        for runtime, where in RUNTIMES:
             try:
-                result[label] = side_by_side(1, partial(heap, **where))
+                got = result[runtime] = {}
+                got["boot and exit, CPU ms"] = side_by_side(runs, boot, **where)
+                got["heap in use after boot, KiB"] = side_by_side(1, heap, **where)
+                got["CPU ms per echo"] = side_by_side(max(3, runs // 2), echo, **where)
+                got["CPU ms per counting-loop iteration"] = side_by_side(max(3, runs // 2), count,
+                                                                         **where)
             except MunixError as why:
-                result[label] = "skipped, %s" % why
-        result["smallest heap, KiB"] = side_by_side(1, smallest)
-        result["CPU ms per echo"] = side_by_side(max(3, runs // 2), echo)
-        result["CPU ms per counting-loop iteration"] = side_by_side(max(3, runs // 2), count)
+                result[runtime] = "skipped, %s" % why
+        got = result["x64, 2 MiB heap"]
+        got["smallest heap, KiB"] = side_by_side(1, smallest)
+        try:
+            got["heap in use after boot, 32-bit runtime"] = side_by_side(1, heap, bits=32)
+        except MunixError as why:
+            got["heap in use after boot, 32-bit runtime"] = "skipped, %s" % why
     return result
 
 
-def report(munix_tree: Path, upyos_tree: Path | None, runs: int, out=sys.stdout) -> None:
+def report(munix_tree: Path, upyos_tree: Path | None, runs: int, out=None) -> None:
     """The "munix and upyOS" block of ``munix bench``."""
+    out = out or sys.stdout
     upyos_tree = upyos_tree or default_tree()
     got = figures(munix_tree, compiled(upyos_tree), runs)
     print("\nmunix and upyOS %s side by side (compiled trees, same runtime, in turns)"
           % version(upyos_tree), file=out)
-    print("  %-36s %9s %9s %9s" % ("", "munix", "upyOS", "ratio"), file=out)
-    for label, pair in got.items():
-        if isinstance(pair, str):
-            print("  %-36s %s" % (label, pair), file=out)
+    for runtime, rows in got.items():
+        if isinstance(rows, str):
+            print("  %s: %s" % (runtime, rows), file=out)
             continue
-        shown = "%9d %9d" if label.startswith("smallest") else (
-            "%9.1f %9.1f" if "KiB" in label or "the same" in label else "%9.3f %9.3f")
-        print("  %-36s %s %9.2f" % (label, shown % (pair["munix"], pair["upyOS"]),
-                                     pair["munix"] / pair["upyOS"]), file=out)
+        print("  %-40s %9s %9s %9s" % (runtime, "munix", "upyOS", "ratio"), file=out)
+        for label, pair in rows.items():
+            if isinstance(pair, str):
+                print("    %-38s %s" % (label, pair), file=out)
+                continue
+            shown = "%9d %9d" if label.startswith("smallest") else (
+                "%9.1f %9.1f" if "heap" in label else "%9.3f %9.3f")
+            print("    %-38s %s %9.2f" % (label, shown % (pair["munix"], pair["upyOS"]),
+                                         pair["munix"] / pair["upyOS"]), file=out)
