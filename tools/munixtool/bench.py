@@ -161,16 +161,21 @@ def per_command(flash: Path, rounds: int = 3) -> float:
                              for _ in range(rounds)) * 1000
 
 
-def in_turns(rounds: int, measures: dict) -> dict:
-    """The median of each measure ({name: function returning a figure}),
-    taken in turns, the order reversed every other round: a machine busy
-    with something else for a while slows each of them alike."""
+def turns(rounds: int, measures: dict) -> dict:
+    """What each measure ({name: function}) gave, rounds times, taken in
+    turns, the order reversed every other round: a machine busy with
+    something else for a while slows each of them alike."""
     got = {name: [] for name in measures}
     order = list(measures)
     for turn in range(rounds):
         for name in order if turn % 2 == 0 else order[::-1]:
             got[name].append(measures[name]())
-    return {name: statistics.median(figures) for name, figures in got.items()}
+    return got
+
+
+def in_turns(rounds: int, measures: dict) -> dict:
+    """The median of each measure's figures, taken in turns (turns)."""
+    return {name: statistics.median(figures) for name, figures in turns(rounds, measures).items()}
 
 
 def part(title: str, work, out=None) -> bool:

@@ -10,7 +10,7 @@
   same MicroPython, both running at once and measured in turns;
 - FTP: upload and download of a 1 MB file (ftplib on the host, median of
   3), next to a plain socket copy of the same file by a small program on
-  the same MicroPython;
+  the same MicroPython, the two in turns;
 - the web desktop: page load through Chromium, static file, /api/sys and
   WebSocket echo next to microdot (bench_web.py).
 
@@ -298,8 +298,25 @@ def _socket_copy(board: RunningOS, data: bytes) -> tuple[float, float]:
     return up, down
 
 
+def _ftp_transfer(port: int, data: bytes) -> tuple[float, float]:
+    """Seconds to store data by FTP and to retrieve it."""
+    f = ftplib.FTP()
+    f.connect("127.0.0.1", port, timeout=TIMEOUT)
+    f.login()
+    start = time.perf_counter()
+    f.storbinary("STOR /tmp/ftp.bin", io.BytesIO(data))
+    up = time.perf_counter() - start
+    got = io.BytesIO()
+    start = time.perf_counter()
+    f.retrbinary("RETR /tmp/ftp.bin", got.write)
+    down = time.perf_counter() - start
+    f.quit()
+    assert got.getvalue() == data
+    return up, down
+
+
 def ftp(tree: Path) -> dict:
-    """FTP and plain socket MB/s for 1 MB."""
+    """FTP and plain socket MB/s for 1 MB, 3 of each in turns."""
     data = os.urandom(MEGABYTE)
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="munix-bench-") as tmp:
@@ -308,31 +325,14 @@ def ftp(tree: Path) -> dict:
         board = RunningOS(flash)
         try:
             board.run("uftpd -i start")
-            ups, downs = [], []
-            for _ in range(3):
-                f = ftplib.FTP()
-                f.connect("127.0.0.1", port, timeout=TIMEOUT)
-                f.login()
-                start = time.perf_counter()
-                f.storbinary("STOR /tmp/ftp.bin", io.BytesIO(data))
-                ups.append(time.perf_counter() - start)
-                got = io.BytesIO()
-                start = time.perf_counter()
-                f.retrbinary("RETR /tmp/ftp.bin", got.write)
-                downs.append(time.perf_counter() - start)
-                f.quit()
-                assert got.getvalue() == data
-            copies = [_socket_copy(board, data) for _ in range(3)]
+            got = bench.turns(3, {"ftp": lambda: _ftp_transfer(port, data),
+                                  "socket": lambda: _socket_copy(board, data)})
             board.run("uftpd stop")
         finally:
             board.close()
     mb = MEGABYTE / 1e6
-    return {
-        "ftp up": mb / statistics.median(ups),
-        "ftp down": mb / statistics.median(downs),
-        "socket up": mb / statistics.median([c[0] for c in copies]),
-        "socket down": mb / statistics.median([c[1] for c in copies]),
-    }
+    return {"%s %s" % (kind, way): mb / statistics.median(t[i] for t in got[kind])
+            for kind in ("ftp", "socket") for i, way in enumerate(("up", "down"))}
 
 
 def report(tree: Path) -> None:
