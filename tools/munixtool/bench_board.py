@@ -4,9 +4,8 @@ The compiled tree (the ROMFS one on esp8266, which boots no other way) on
 the board's MicroPython (boards.py), as a user brings it up: the heap in
 use after boot, after joining Wi-Fi, after starting each daemon and
 crond (the figure is where the next one does not fit), and how many telnet
-sessions fit beside them. Each figure is gc.mem_alloc() after a collection,
-read by a probe program run as a command, and what that leaves free of the
-board's heap.
+sessions fit beside them. Each figure is gc.mem_alloc() after a collection, read by
+a probe program run as a command.
 """
 
 import select
@@ -128,6 +127,7 @@ def measure(name: str) -> dict:
 
 
 def report(names: list[str]) -> None:
+    """Each board's figures, with what each leaves free of the board's heap."""
     for name in names:
         figures = measure(name)
         heap = figures.pop("heap KiB")
