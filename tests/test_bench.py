@@ -107,3 +107,12 @@ def test_a_misspelt_board_is_an_error_not_a_part_skipped(monkeypatch):
     monkeypatch.setattr(bench.build, "build", lambda: None)
     with pytest.raises(MunixError):
         bench.main(argparse.Namespace(extra=["--board", "esp33"]))
+
+
+def test_the_comparison_says_whether_issue_27s_targets_are_met():
+    assert bench_upyos.target("CPU ms per echo", {"munix": 0.07, "upyOS": 0.1}) == "<= 0.8x: met"
+    assert bench_upyos.target("CPU ms per counting-loop iteration",
+                              {"munix": 0.11, "upyOS": 0.13}) == "<= 0.8x: not met"
+    assert bench_upyos.target("heap in use after boot, KiB",
+                              {"munix": 51.0, "upyOS": 50.2}) == "<= 30 KiB: not met"
+    assert bench_upyos.target("smallest heap, KiB", {"munix": 74, "upyOS": 64}) == ""

@@ -129,6 +129,27 @@ def figures(munix_tree: Path, upyos_tree: Path, runs: int) -> dict:
     return result
 
 
+# Issue 27's targets for munix on the default runtime: (what is compared,
+# the most it may be): munix's own figure in KiB, or munix ÷ upyOS.
+TARGETS = {
+    "boot and exit, CPU ms": ("ratio", 1.0),
+    "heap in use after boot, KiB": ("munix", 30),
+    "CPU ms per echo": ("ratio", 0.8),
+    "CPU ms per counting-loop iteration": ("ratio", 0.8),
+    "heap in use after boot, 32-bit runtime": ("munix", 20),
+}
+
+
+def target(label: str, pair: dict) -> str:
+    """The target of a default-runtime figure and whether it is met; "" without one."""
+    if label not in TARGETS:
+        return ""
+    of, most = TARGETS[label]
+    value = pair["munix"] / pair["upyOS"] if of == "ratio" else pair["munix"]
+    return "%s %s: %s" % ("<=", "%gx" % most if of == "ratio" else "%g KiB" % most,
+                          "met" if value <= most else "not met")
+
+
 def report(munix_tree: Path, upyos_tree: Path | None, runs: int, out=None) -> None:
     """The "munix and upyOS" block of ``munix bench``."""
     out = out or sys.stdout
@@ -140,12 +161,16 @@ def report(munix_tree: Path, upyos_tree: Path | None, runs: int, out=None) -> No
         if isinstance(rows, str):
             print("  %s: %s" % (runtime, rows), file=out)
             continue
-        print("  %-40s %9s %9s %9s" % (runtime, "munix", "upyOS", "ratio"), file=out)
+        print(("  %-42s %9s %9s %9s  %s" % (runtime, "munix", "upyOS", "ratio",
+                                            "target" if runtime == RUNTIMES[0][0] else "")).rstrip(),
+              file=out)
         for label, pair in rows.items():
             if isinstance(pair, str):
-                print("    %-38s %s" % (label, pair), file=out)
+                print("    %-40s %s" % (label, pair), file=out)
                 continue
             shown = "%9d %9d" if label.startswith("smallest") else (
                 "%9.1f %9.1f" if "heap" in label else "%9.3f %9.3f")
-            print("    %-38s %s %9.2f" % (label, shown % (pair["munix"], pair["upyOS"]),
-                                         pair["munix"] / pair["upyOS"]), file=out)
+            goal = target(label, pair) if runtime == RUNTIMES[0][0] else ""
+            print(("    %-40s %s %9.2f  %s" % (label, shown % (pair["munix"], pair["upyOS"]),
+                                              pair["munix"] / pair["upyOS"], goal)).rstrip(),
+                  file=out)
