@@ -79,6 +79,7 @@ class Daemon:
         self.started = time.time()
         self.insecure = False       # started with -i: no login asked
         self.guests = None          # netguests.Guests: the clients not logged in yet
+        self.clients = []           # the sockets of clients served by threads
 
     @property
     def stopping(self):
@@ -113,7 +114,8 @@ class Daemon:
         with the last of them."""
         with _lock:
             self.running -= 1
-            last = self.running == 0
+            # Done already when stop() let go of threads that ignored it.
+            last = self.running == 0 and self.proc.alive()
         if last:
             _finish(self, status)
 
@@ -354,8 +356,22 @@ def stop(name):
     deadline = time.ticks_add(time.ticks_ms(), STOP_MS)
     while daemon.proc.alive() and time.ticks_diff(deadline, time.ticks_ms()) > 0:
         time.sleep_ms(20)
+    if daemon.proc.alive():
+        _let_go(daemon)
     _unregister(daemon)
     return True
+
+
+def _let_go(daemon):
+    """The daemon ends without the session threads that ignore its stop:
+    Python that looks at nothing munix gives (`> while True: pass`), which
+    no thread can interrupt in another. Their clients are cut off; each
+    thread ends when its code does, its processes listed by ps meanwhile."""
+    with _lock:
+        clients = daemon.clients[:]
+    for client in clients:
+        client.close()
+    _finish(daemon, 143)
 
 
 async def _listen(daemon, limit, busy):
@@ -531,12 +547,16 @@ def _refuse(client, busy):
 
 
 def _session(daemon, client, ip):
+    with _lock:
+        daemon.clients.append(client)
     try:
         _protocol(daemon).serve(daemon, client, ip)
     except (Stopped, OSError):
         pass
     finally:
         client.close()
+        with _lock:
+            daemon.clients.remove(client)
         _end_session(daemon, client)
 
 

@@ -4,12 +4,20 @@ session's own that lasts as long as the session. In both, outside the
 Python strings, `\\n` separates statements and `$NAME` (${NAME}, $1, $?)
 is the variable's value as a string literal ("" when unset). sys, os and
 time are at hand, and so are upyOS's sdata and utls, loaded the first
-time a line names them."""
+time a line names them.
+
+A line runs as a process of its own (`ps` lists it), and its time.sleep()
+and time.sleep_ms() end at a stop request (Ctrl-C over telnet, the daemon
+stopping). Nothing else can end Python that runs in a thread other than
+the console's: MicroPython delivers an interrupt to the main thread only,
+so `> while True: pass` in a telnet session runs on, listed as ignoring.
+"""
 import os
 import sys
 import time
 
 import errors
+import process
 
 _SPECIAL = "?#!$@*-"
 
@@ -18,7 +26,7 @@ def run(text, sess):
     """Run a Python statement (> line) or print (< line) in the session's
     own namespace."""
     if sess.pyns is None:
-        sess.pyns = {"sys": sys, "os": os, "time": time}
+        sess.pyns = {"sys": sys, "os": os}
     code = _prepare(text[1:].strip(), sess)
     if text[0] == "<":
         code = "print(%s)" % code
@@ -29,16 +37,41 @@ def run(text, sess):
     if "utls" in code and "utls" not in ns:
         import utls
         ns["utls"] = utls
+    proc = process.Process(text[0], [text[1:].strip()], sess, process.current())
+    proc.enter()
+    status = 1
+    # Put back after the line: kept in the session, _Time would keep this
+    # module once the shell has dropped it. A time of the user's own stays.
+    if ns.get("time", time) is time:
+        ns["time"] = _Time()
     try:
         exec(code, ns)
-        return 0
+        status = 0
     except SystemExit as e:
-        return errors.exit_status(e)
+        status = errors.exit_status(e)
     except KeyboardInterrupt:
-        return 130
+        status = 130
     except Exception as e:
         errors.report("python", e)
-        return 1
+    finally:
+        if isinstance(ns.get("time"), _Time):
+            ns["time"] = time
+        proc.exit(status)
+    return status
+
+
+class _Time:
+    """time for Python lines, its sleeps ending at a stop request."""
+
+    def __getattr__(self, name):
+        return getattr(time, name)
+
+    def sleep(self, s):
+        self.sleep_ms(int(s * 1000))
+
+    def sleep_ms(self, ms):
+        if not process.current().sleep(ms):
+            raise KeyboardInterrupt
 
 
 def _prepare(code, sess):

@@ -8,6 +8,7 @@ Each test boots the OS in a pseudo-terminal with the daemon on a port of
 its own (written into /etc/system.conf before the boot) and a password set
 in /etc/shadow.
 """
+import re
 import shutil
 import socket
 import time
@@ -570,3 +571,36 @@ def test_a_full_heap_leaves_the_daemon_running(telnet):
     while " 0 sessions" not in telnet.run("utelnetd status") and time.monotonic() < deadline:
         time.sleep(0.2)
     assert " 0 sessions" in telnet.run("utelnetd status")
+
+
+def test_python_that_ignores_a_stop_never_leaves_the_daemon_half_stopped(telnet):
+    """No thread can interrupt Python running in another: `> while True:
+    pass` over telnet ran on, unlisted, and `utelnetd stop` left the daemon
+    "ignoring" for good. The line is now a process of its own, listed as
+    ignoring, and the daemon ends without it, its client cut off."""
+    c = telnet.raw()
+    c.send("> while True: pass\r\n")
+    time.sleep(0.5)
+    c.send("\x03")
+    deadline = time.monotonic() + TIMEOUT
+    while "ignoring" not in telnet.run("ps") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert re.search(r"ignoring .* > while True: pass", telnet.run("ps"))
+    assert "stopped" in telnet.run("utelnetd stop")
+    ps = telnet.run("ps")
+    assert "utelnetd" not in ps and "> while True: pass" in ps, ps
+    assert c.closed()
+    assert "listening" in telnet.run("utelnetd start")
+    assert telnet.raw().cmd("echo again") == "again\r\n"
+
+
+def test_a_python_sleep_over_telnet_ends_at_ctrl_c(telnet):
+    """time.sleep() in a Python line looks at the stop request that a
+    Ctrl-C over telnet makes: the loop ran on for ever."""
+    c = telnet.raw()
+    c.send("> while True: time.sleep(1)\r\n")
+    time.sleep(0.5)
+    c.send("\x03")
+    c.prompt()
+    assert c.cmd("echo $?") == "130\r\n"
+    assert c.cmd("> time.sleep_ms(10); print(time.ticks_ms() > 0)") == "True\r\n"
