@@ -501,8 +501,21 @@ async def _client(daemon, stream, limit, busy):
     counted = False
     try:
         guests = daemon.guests
-        if daemon.stopping or (daemon.sessions >= limit if guests is None
-                               else not guests.room(daemon.sessions, limit)):
+        full = daemon.sessions >= limit if guests is None else not guests.room(daemon.sessions, limit)
+        if full and guests is not None and guests.waiting < guests.slots:
+            # As many wait as there are slots, so that a flood of clients
+            # waiting does not fill the heap; the loop's other clients are
+            # served meanwhile.
+            guests.waiting += 1
+            try:
+                waited = 0
+                while full and waited < guests.WAIT_MS:
+                    await asyncio.sleep_ms(50)
+                    waited += 50
+                    full = not guests.room(daemon.sessions, limit)
+            finally:
+                guests.waiting -= 1
+        if daemon.stopping or full:
             _refuse(client, busy)
             return
         ip = peer_ip(stream.get_extra_info("peername"))

@@ -4,8 +4,11 @@ not logged in yet: its guests.
 A guest has login_ms from its connection to log in, however much it sends
 meanwhile, and at most `slots` guests are served at once. A new client
 that finds no slot free (the guests' or the daemon's) takes the slot of
-the oldest guest that has had EVICT_MS, whose session ends at once: idle
-or dribbling connections never lock logged-in users or new logins out. A
+the oldest guest that has had EVICT_MS, whose session ends at once, and
+waits for it meanwhile (as it does for the slot of a guest whose client
+has left, which its session takes POLL_MS to see; as many clients wait
+at once as there are slots): idle, dribbling or short-lived connections
+never lock logged-in users or new logins out. A
 guest that runs out of time or slot gets Expired in its next wait.
 
 Loaded only by the daemons that ask for logins over a thread each, so that
@@ -26,10 +29,13 @@ class Expired(netd.Stopped):
 
 
 class Guests:
+    WAIT_MS = EVICT_MS + 2 * netd.POLL_MS   # how long a new client waits for a slot
+
     def __init__(self, login_ms, slots, limit):
         self.login_ms = login_ms
         self.slots = max(1, min(slots, limit))
         self.table = []         # [sock, ticks_ms accepted, Expired once ended], oldest first
+        self.waiting = 0        # new clients waiting for a slot (netd's loop)
         self.lock = system.allocate_lock()
 
     def add(self, sock):
@@ -59,21 +65,16 @@ class Guests:
         return step
 
     def room(self, sessions, limit):
-        """Whether a new client can be served: a slot is free, or the oldest
-        guest old enough gave its own (waited for until its session ended)."""
+        """Whether a new client can be served now: a slot is free. When none
+        is, the oldest guest old enough is told to give its own, and the
+        caller asks again (WAIT_MS at most): that guest's session ends
+        within netd.POLL_MS, as does one whose client has left."""
         with self.lock:
             if sessions < limit and len(self.table) < self.slots:
                 return True
             now = time.ticks_ms()
-            old = [g for g in self.table if g[2] is None and time.ticks_diff(now, g[1]) >= EVICT_MS]
-            if not old:
-                return False
-            victim = old[0]
-            victim[2] = Expired("a new client took the slot")
-        deadline = time.ticks_add(time.ticks_ms(), netd.STOP_MS)
-        while time.ticks_diff(deadline, time.ticks_ms()) > 0:
-            with self.lock:
-                if not [g for g in self.table if g is victim]:
-                    return True
-            time.sleep_ms(20)
+            for guest in self.table:
+                if guest[2] is None and time.ticks_diff(now, guest[1]) >= EVICT_MS:
+                    guest[2] = Expired("a new client took the slot")
+                    break
         return False

@@ -429,3 +429,18 @@ def test_several_clients_transfer_at_once(ftp):
         f.voidresp()
     for i, blob in enumerate(blobs):
         assert ftp.flash.joinpath("tmp/c%d" % i).read_bytes() == blob
+
+
+def test_a_new_login_waits_for_a_slot_rather_than_being_turned_away(ftp):
+    """Two clients that had just connected held both login slots, and a
+    third got "421 Too many connections" at once: short-lived connections
+    (a port scan, a client gone, what the soak's hostile client makes)
+    kept new logins out. It now waits for a slot: one whose client left
+    frees within a quarter of a second, an idle one gives its own after 3 s."""
+    for sock, _ in [ftp.raw() for _ in range(2)]:
+        sock.close()
+    assert ftp.client().sendcmd("NOOP").startswith("200")
+    idle = [ftp.raw() for _ in range(2)]
+    assert ftp.client().sendcmd("NOOP").startswith("200")
+    for sock, _ in idle:
+        sock.close()

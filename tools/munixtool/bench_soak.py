@@ -4,10 +4,14 @@ The compiled tree boots with uftpd, utelnetd, uhttpd and crond running
 (a cron job every five seconds); then, until the time is up, clients on
 the loopback keep them busy at once:
 
-- telnet: two sessions, each running `echo`, `ls /bin` and a background
+- telnet: two sessions, each running `echo`, `ls /bin/e*` and a background
   job (`true &` then `wait`) in turn;
 - FTP: a 32 KB file uploaded, downloaded and compared, again and again;
-- HTTP: a static file, /api/sys and /api/run, on new connections.
+- HTTP: a static file, /api/sys and /api/run, on new connections;
+- a hostile client, in turn: a connection closed at once on each port,
+  random bytes to FTP and telnet, an HTTP request with two Content-Lengths
+  (400 expected), one that sends half its head and leaves, and /api/run
+  with $(( )) nested 300 deep (refused in one line).
 
 Every request is checked (its answer, or the prompt after a command); the
 report gives per kind the requests served, the failures and the slowest
@@ -31,6 +35,7 @@ import http.client
 import io
 import json
 import os
+import socket
 import tempfile
 import threading
 import time
@@ -73,7 +78,7 @@ class Kind:
 def _telnet(port: int, kind: Kind, until: float) -> None:
     session = bench_net.TelnetSession(port)
     try:
-        steps = ("echo soak", "ls /bin", "true &", "wait")
+        steps = ("echo soak", "ls /bin/e*", "true &", "wait")
         n = 0
         while time.monotonic() < until:
             line = steps[n % len(steps)]
@@ -127,6 +132,60 @@ def _http(port: int, kind: Kind, until: float) -> None:
         kind.timed(request)
 
 
+def _hostile(ports: dict, kind: Kind, until: float) -> None:
+    """Clients that misbehave; each counts as served when the OS answered it
+    as it should (or closed it) in time."""
+
+    def connect(port):
+        return socket.create_connection(("127.0.0.1", port), timeout=bench_net.TIMEOUT)
+
+    def closed_at_once():
+        for port in ports.values():
+            connect(port).close()
+
+    def garbage(port):
+        with connect(port) as s:
+            s.recv(4096)
+            s.sendall(os.urandom(300).replace(b"\n", b"") + b"\r\n")
+            s.recv(4096)
+
+    def http_head(head: bytes) -> bytes:
+        with connect(ports["http"]) as s:
+            s.sendall(head)
+            answer = b""
+            while True:
+                chunk = s.recv(4096)
+                if not chunk:
+                    return answer
+                answer += chunk
+
+    def two_lengths():
+        answer = http_head(b"POST /api/run HTTP/1.1\r\nHost: b\r\nContent-Length: 5\r\n"
+                           b"Content-Length: 7\r\nConnection: close\r\n\r\n12345")
+        if not answer.startswith(b"HTTP/1.1 400"):
+            raise RuntimeError("two Content-Lengths: %r" % answer[:80])
+
+    def half_a_head():
+        with connect(ports["http"]) as s:
+            s.sendall(b"GET /small.txt HTTP/1.1\r\nHost: b\r\n")
+            time.sleep(1)
+
+    def deep():
+        body = json.dumps({"cmd": "echo $((%s1%s))" % ("(" * 300, ")" * 300)}).encode()
+        answer = http_head(b"POST /api/run HTTP/1.1\r\nHost: b\r\nContent-Type: application/json"
+                           b"\r\nConnection: close\r\nContent-Length: %d\r\n\r\n" % len(body)
+                           + body)
+        if not answer.startswith(b"HTTP/1.1 200") or b'"status": 0' in answer:
+            raise RuntimeError("300 levels of $(( )): %r" % answer[:80])
+
+    attacks = (closed_at_once, lambda: garbage(ports["ftp"]), lambda: garbage(ports["telnet"]),
+               two_lengths, half_a_head, deep)
+    n = 0
+    while time.monotonic() < until:
+        kind.timed(attacks[n % len(attacks)])
+        n += 1
+
+
 class _Board(bench_net.RunningOS):
     """The OS on a board profile (its heap), or on the default board."""
 
@@ -164,7 +223,8 @@ def _clients(ports: dict, kinds: dict, seconds: float) -> list[threading.Thread]
     clients = [threading.Thread(target=_telnet, args=(ports["telnet"], kinds["telnet"], until)),
                threading.Thread(target=_telnet, args=(ports["telnet"], kinds["telnet"], until)),
                threading.Thread(target=_ftp, args=(ports["ftp"], kinds["ftp"], until)),
-               threading.Thread(target=_http, args=(ports["http"], kinds["http"], until))]
+               threading.Thread(target=_http, args=(ports["http"], kinds["http"], until)),
+               threading.Thread(target=_hostile, args=(ports, kinds["hostile"], until))]
     for client in clients:
         client.start()
     for client in clients:
@@ -176,7 +236,7 @@ def soak(tree: Path, minutes: float, board: str | None = None) -> dict:
     ports = {"telnet": bench_net.free_port(), "ftp": bench_net.free_port(),
              "http": bench_net.free_port()}
     conf = {name: {"port": port} for name, port in ports.items()}
-    kinds = {name: Kind(name) for name in ("telnet", "ftp", "http")}
+    kinds = {name: Kind(name) for name in ("telnet", "ftp", "http", "hostile")}
     with tempfile.TemporaryDirectory(prefix="munix-soak-") as tmp:
         flash = bench_net._flash(tmp, tree, conf)
         (flash / "www" / "small.txt").write_bytes(b"x" * bench_net.SMALL_FILE)
