@@ -13,10 +13,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 
-from munixtool import boards, build, paths, portbuild, romfs  # noqa: E402
+from munixtool import boards, portbuild  # noqa: E402
 from munixtool import sim as simulator  # noqa: E402
 
-from conftest import free_port, seed_flash  # noqa: E402
+from conftest import Sim, free_port, seed_flash  # noqa: E402
 
 NAMES = list(boards.BOARDS)
 
@@ -33,15 +33,7 @@ def runtime(name, code, **env):
 def boot(tmp_path, name, lines, conf=None):
     """munix booted on board name's profile (/etc/system.conf: conf when
     given); stdout of the lines."""
-    flash = tmp_path / "flash"
-    if name == "esp8266":
-        # 38 KiB of heap: munix boots there from a ROMFS partition only.
-        build.build()
-        romfs.seed(flash, paths.build_dir())
-    else:
-        # The compiled tree, as munix deploy installs it: a small board
-        # cannot compile the OS.
-        seed_flash(flash, compiled=True)
+    flash = seed_flash(tmp_path / "flash", board=name)
     if conf is not None:
         (flash / "etc" / "system.conf").write_text(json.dumps(conf))
     argv = simulator.command(flash, board=name)
@@ -437,3 +429,18 @@ def test_a_small_heap_keeps_no_helper_a_program_loaded(tmp_path):
              if not line.startswith(("/etc/crontab:", "crond: started"))
              and not re.match(r"\[\d+\]", line)]
     assert lines == ["[]", "['crontable', 'cmdargs', 'fileops', 'jobctl']", "[]", "[]", "[]"]
+
+
+def test_the_esp8266_tests_boot_from_romfs_as_its_users_do(tmp_path, monkeypatch):
+    """munix's compiled tree does not fit the esp8266's heap from the
+    flash: its users run it from a ROMFS partition, and so do the tests on
+    its profile (munix test --board esp8266), which booted the flash copy
+    and failed nearly all for want of heap."""
+    monkeypatch.setenv("MUNIX_BOARD", "esp8266")
+    flash = seed_flash(tmp_path / "flash")
+    assert simulator.romfs_partition(flash).is_file()
+    assert list((flash / "lib").iterdir()) == [] and list((flash / "bin").iterdir()) == []
+    sim = Sim(flash)
+    assert sim.ext == ".mpy"
+    r = sim.run("echo $PATH", "ls /rom")
+    assert (r.out, r.err) == ("/bin:/rom/bin\nbin\nlib\n", "")
