@@ -402,6 +402,16 @@ def test_a_small_heap_keeps_no_parser_at_the_prompt(tmp_path):
     assert lines == ["[]", "[]", "['shellparse', 'expansion']", "[]"], out
 
 
+def test_a_redirection_leaves_nothing_loaded_on_a_small_heap(tmp_path):
+    """A redirection loads redirect.py, which loads streams.py: the parser's
+    part, it goes with it, where it stayed for good (its heap the esp8266's
+    next lines lacked)."""
+    out = boot(tmp_path, "esp8266", [
+        "echo a > /tmp/x", "cat /tmp/x",
+        "< [m for m in ('redirect', 'streams') if m in sys.modules]"])
+    assert out.splitlines()[1:] == ["a", "[]"], out
+
+
 # The functions loaded modules hold whose module has gone from sys.modules
 # (`from crontable import parse`): they keep that whole module, which the
 # next import then loads a second time. (The kernel's boot script sets one.)
