@@ -135,7 +135,7 @@ def _unload(resident):
     with shell.import_lock:
         for name in list(sys.modules):
             if name not in resident:
-                del sys.modules[name]
+                munix.unload(name)
     gc.collect()
 
 

@@ -382,7 +382,15 @@ def _drop(names):
                     if key not in names and modules[key].__dict__.get(name) is helper:
                         break
                 else:
-                    del modules[name]
+                    system.unload(name)
+        if not system.THREADS:
+            # A failed import leaves its module in the table as del
+            # does (the runtime takes it out so): the table is made
+            # again, which only a board without threads can do, where
+            # no import elsewhere finds sys.modules empty meanwhile.
+            kept = dict(modules)
+            modules.clear()
+            modules.update(kept)
 
 
 def locate(name, sess):
@@ -449,7 +457,7 @@ def load(path):
             module = __import__(name)
         finally:
             sys.path.pop(0)
-            sys.modules.pop(name, None)
+            system.unload(name)
             if shadowed is not None:
                 sys.modules[name] = shadowed
     if getattr(module, "__file__", path) != path:

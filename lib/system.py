@@ -5,6 +5,7 @@ ports with and without threads (import_lock: see importlock.py).
 
 The lowest layer of the OS: it imports nothing of munix.
 """
+import sys
 import time
 
 NAME = "munix"
@@ -60,7 +61,9 @@ def run_line(line, sess):
 
 try:
     from _thread import allocate_lock, get_ident as thread_ident
+    THREADS = True
 except ImportError:
+    THREADS = False
     # A port without threads (ESP8266): locks that nothing can contend.
     class allocate_lock:
         def acquire(self, *args):
@@ -112,3 +115,16 @@ class _Guard:
 # Imports made one at a time take it (importlock.py), and so does the shell
 # when it loads a program.
 import_lock = _Guard()
+
+
+# MicroPython's dict keeps a removed entry's value in its table until the
+# slot is used again: a module taken out of sys.modules stayed in the heap,
+# where it had loaded, splitting the free space (on an ESP8266 no hole was
+# then large enough for the pool of interned names to grow, and every later
+# command failed). Its value is cleared before it goes.
+def unload(name):
+    """Take module name out of sys.modules (under import_lock)."""
+    modules = sys.modules
+    if name in modules:
+        modules[name] = None
+        del modules[name]

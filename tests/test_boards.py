@@ -412,6 +412,18 @@ def test_a_redirection_leaves_nothing_loaded_on_a_small_heap(tmp_path):
     assert out.splitlines()[1:] == ["a", "[]"], out
 
 
+def test_a_line_the_heap_cannot_hold_leaves_the_session_usable(tmp_path):
+    """On the esp8266 a pipeline as the first line ran out of heap, and
+    so did every line after it ("allocating 640 bytes": the pool of
+    interned names could not grow by its 4.5 KiB block). MicroPython keeps
+    a removed dict entry's value until its slot is reused: the modules of
+    the failed line, taken out of sys.modules, stayed in the heap and split
+    its free space. They go now, and the next lines run."""
+    out = boot(tmp_path, "esp8266", ["echo a | cat", "ls /etc", "ps", "help ls", "echo done"])
+    assert "init.sh\n" in out and "ps\n" in out and "usage: ls" in out, out
+    assert out.endswith("done\n"), out
+
+
 # The functions loaded modules hold whose module has gone from sys.modules
 # (`from crontable import parse`): they keep that whole module, which the
 # next import then loads a second time. (The kernel's boot script sets one.)
