@@ -78,9 +78,21 @@ def __main__(args):
     return status
 
 
+# A program loaded for its ABOUT line leaves its names interned for good,
+# and every program's (about 1,500) need the pool of interned names to
+# grow by a block of about 9 KiB, which a heap under this size (ESP8266)
+# never has: the first program past it failed to load, and so did every new
+# name after. There the list names the commands only (help NAME says more).
+_LOADS_ALL = 65536
+
+
 def _list():
-    found = _commands()
-    names = sorted(list(found) + [n for n in INTERNAL if n not in found])
+    if gc.mem_free() + gc.mem_alloc() < _LOADS_ALL:
+        found = None
+        names = _names()
+    else:
+        found = _commands()
+        names = sorted(list(found) + [n for n in INTERNAL if n not in found])
     width = 0
     for name in names:
         width = max(width, len(name))
@@ -88,9 +100,32 @@ def _list():
     for name in names:
         if name in INTERNAL:
             about = INTERNAL[name][1]
+        elif found is None:
+            about = ""
         else:
             about = _about(found[name], resident)
         print("%-*s  %s" % (width, name, about) if about else name)
+
+
+def _names():
+    """The command names, sorted: the built-in ones and the programs' in
+    the folders of $PATH, found by their file names alone (_commands, which
+    resolves each and keeps a path per command, ran out of an ESP8266's heap)."""
+    names = list(INTERNAL)
+    for folder in munix.getenv("PATH", "/bin").split(":"):
+        if not folder:
+            continue
+        try:
+            for entry, is_folder in fspath.entries(munix.path(folder)):
+                for ext in shell.EXTENSIONS:
+                    if not is_folder and entry.endswith(ext) and len(entry) > len(ext):
+                        name = entry[:-len(ext)]
+                        if name not in names:
+                            names.append(name)
+        except OSError:
+            pass  # a folder of $PATH that is not there
+    names.sort()
+    return names
 
 
 def _commands():

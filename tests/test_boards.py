@@ -424,6 +424,18 @@ def test_a_line_the_heap_cannot_hold_leaves_the_session_usable(tmp_path):
     assert out.endswith("done\n"), out
 
 
+def test_help_lists_every_command_on_the_esp8266_and_the_session_goes_on(tmp_path):
+    """help loaded each program for its ABOUT line: their names, interned
+    for good, need more than the esp8266's heap holds ("help: memory
+    allocation failed", and every new name after failed too). There it
+    names the programs only."""
+    out = boot(tmp_path, "esp8266", ["help", "help ls", "ls /etc"])
+    lines = out.splitlines()[1:]
+    assert "ls" in lines and "uname" in lines, out
+    assert "exit end the script, or the session" in [" ".join(line.split()) for line in lines], out
+    assert "ls - list folders and files" in lines and "init.sh" in lines, out
+
+
 # The functions loaded modules hold whose module has gone from sys.modules
 # (`from crontable import parse`): they keep that whole module, which the
 # next import then loads a second time. (The kernel's boot script sets one.)
