@@ -36,7 +36,7 @@ HELPERS = ("cmdargs", "fileops", "munix", "crontable", "textin", "textcopy", "wo
 # as the rest of the shell: on a small heap it goes too, once a session is
 # back at its prompt and no line runs anywhere (idle()).
 PARSER = ("shellparse", "shellsyntax", "wordparse", "expansion", "shellcompound", "redirect",
-          "arith", "wildcard", "shellbuiltins", "pyline", "streams")
+          "arith", "wildcard", "shellbuiltins", "pyline", "streams", "script")
 _LOW = const(49152)     # free heap below which they go
 _lines = [0]            # lines running now, in every thread
 _lines_lock = system.allocate_lock()

@@ -403,13 +403,16 @@ def test_a_small_heap_keeps_no_parser_at_the_prompt(tmp_path):
 
 
 def test_a_redirection_leaves_nothing_loaded_on_a_small_heap(tmp_path):
-    """A redirection loads redirect.py, which loads streams.py: the parser's
-    part, it goes with it, where it stayed for good (its heap the esp8266's
-    next lines lacked)."""
+    """A redirection loads redirect.py, which loads streams.py, and a
+    script script.py: what a line loads, they go with the parser, where
+    they stayed for good (the heap the esp8266's next lines lacked: after
+    a script, every new command failed)."""
     out = boot(tmp_path, "esp8266", [
         "echo a > /tmp/x", "cat /tmp/x",
-        "< [m for m in ('redirect', 'streams') if m in sys.modules]"])
-    assert out.splitlines()[1:] == ["a", "[]"], out
+        "< [m for m in ('redirect', 'streams') if m in sys.modules]",
+        "echo echo in a script > /tmp/s.sh", "/tmp/s.sh",
+        "< [m for m in ('script',) if m in sys.modules]"])
+    assert out.splitlines()[1:] == ["a", "[]", "in a script", "[]"], out
 
 
 def test_a_line_the_heap_cannot_hold_leaves_the_session_usable(tmp_path):
