@@ -88,11 +88,9 @@ _LOADS_ALL = 65536
 
 def _list():
     if gc.mem_free() + gc.mem_alloc() < _LOADS_ALL:
-        found = None
-        names = _names()
-    else:
-        found = _commands()
-        names = sorted(list(found) + [n for n in INTERNAL if n not in found])
+        return _names()
+    found = _commands()
+    names = sorted(list(found) + [n for n in INTERNAL if n not in found])
     width = 0
     for name in names:
         width = max(width, len(name))
@@ -100,32 +98,35 @@ def _list():
     for name in names:
         if name in INTERNAL:
             about = INTERNAL[name][1]
-        elif found is None:
-            about = ""
         else:
             about = _about(found[name], resident)
         print("%-*s  %s" % (width, name, about) if about else name)
 
 
 def _names():
-    """The command names, sorted: the built-in ones and the programs' in
-    the folders of $PATH, found by their file names alone (_commands, which
-    resolves each and keeps a path per command, ran out of an ESP8266's heap)."""
-    names = list(INTERNAL)
-    for folder in munix.getenv("PATH", "/bin").split(":"):
-        if not folder:
-            continue
+    """The built-in commands with what each does, then the programs of
+    each folder of $PATH by name, as the folder lists them (a ROMFS
+    partition, sorted), each printed as it is read: a list of them all,
+    sorted, and a path kept for each, ran out of an ESP8266's heap after a
+    few dozen commands. A name an earlier folder has is left out, as the
+    shell runs that one."""
+    width = max([len(name) for name in INTERNAL])
+    for name in sorted(INTERNAL):
+        print("%-*s  %s" % (width, name, INTERNAL[name][1]))
+    earlier = []
+    folders = [f for f in munix.getenv("PATH", "/bin").split(":") if f]
+    for i, folder in enumerate(folders):
         try:
             for entry, is_folder in fspath.entries(munix.path(folder)):
                 for ext in shell.EXTENSIONS:
                     if not is_folder and entry.endswith(ext) and len(entry) > len(ext):
                         name = entry[:-len(ext)]
-                        if name not in names:
-                            names.append(name)
+                        if name not in earlier and name not in INTERNAL:
+                            print(name)
+                            if i + 1 < len(folders):
+                                earlier.append(name)
         except OSError:
             pass  # a folder of $PATH that is not there
-    names.sort()
-    return names
 
 
 def _commands():

@@ -449,6 +449,23 @@ def test_the_esp8266_keeps_no_helper_after_everyday_commands(tmp_path):
     assert out.splitlines()[-1] == "[]", out
 
 
+# A session's everyday commands on the esp8266 (they leave the pool of
+# interned names grown, 4.5 KiB, and a few helpers that keep state).
+EVERYDAY = ["ls /etc", "ps", "help ls", "date", "free", "df", "uname -a", "echo x > /tmp/a",
+            "cat /tmp/a", "for i in 1 2; do echo $i; done", "wc -l /etc/init.sh",
+            "head -2 /etc/init.sh", "grep munix /etc/init.sh", "cp /tmp/a /tmp/b",
+            "mv /tmp/b /tmp/c", "rm /tmp/c", "mkdir /tmp/d", "rmdir /tmp/d", "pwd", "env",
+            "which ls", "sleep 1 &"]
+
+
+def test_help_lists_the_commands_after_a_session_of_everyday_commands(tmp_path):
+    """help's list kept every name and a path for each: after these
+    commands the esp8266 profile's heap could not hold it."""
+    out = boot(tmp_path, "esp8266", EVERYDAY + ["help", "echo end"])
+    lines = out.splitlines()
+    assert "uname" in lines and lines[-1] == "end", out
+
+
 # The functions loaded modules hold whose module has gone from sys.modules
 # (`from crontable import parse`): they keep that whole module, which the
 # next import then loads a second time. (The kernel's boot script sets one.)
