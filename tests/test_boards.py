@@ -449,6 +449,17 @@ def test_the_esp8266_keeps_no_helper_after_everyday_commands(tmp_path):
     assert out.splitlines()[-1] == "[]", out
 
 
+def test_a_daemon_that_does_not_fit_leaves_the_esp8266_session_usable(tmp_path):
+    """utelnetd does not fit the esp8266 profile's heap beside the shell;
+    its refused start left netd, netguests and auth loaded, the heap
+    split, and every command not run before failed after it."""
+    out = boot(tmp_path, "esp8266", [
+        "wifi sta on", "wifi sta connect munix-sim munix-sim-pass 5", "utelnetd -i start",
+        "ls /etc", "ps", "date", "echo end"])
+    assert "init.sh\n" in out and "ps\n" in out and "2000-01-01" in out, out
+    assert out.endswith("end\n"), out
+
+
 # A session's everyday commands on the esp8266 (they leave the pool of
 # interned names grown, 4.5 KiB, and a few helpers that keep state).
 EVERYDAY = ["ls /etc", "ps", "help ls", "date", "free", "df", "uname -a", "echo x > /tmp/a",
