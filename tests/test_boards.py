@@ -460,6 +460,20 @@ def test_a_daemon_that_does_not_fit_leaves_the_esp8266_session_usable(tmp_path):
     assert out.endswith("end\n"), out
 
 
+@pytest.mark.parametrize("pad", [5, 35, 65])
+def test_the_esp8266_session_survives_a_heap_laid_out_otherwise(tmp_path, pad):
+    """Where the heap's objects fall differs from board to board (here the
+    simulated flash's path, which the runtime keeps, moves them). With the
+    pool of interned names grown at a command's first need, a refused
+    daemon start had left no 4.5 KiB block at one such layout, and every
+    command not run before failed after it."""
+    out = boot(tmp_path / ("x" * pad), "esp8266", [
+        "wifi sta on", "wifi sta connect munix-sim munix-sim-pass 5", "utelnetd -i start",
+        "ls /etc", "ps", "date", "uhttpd -i start", "uhttpd stop", "help", "free", "echo end"])
+    assert "init.sh\n" in out and "ps\n" in out and "2000-01-01" in out, out
+    assert "\nuname\n" in out and out.endswith("end\n"), out
+
+
 # A session's everyday commands on the esp8266 (they leave the pool of
 # interned names grown, 4.5 KiB, and a few helpers that keep state).
 EVERYDAY = ["ls /etc", "ps", "help ls", "date", "free", "df", "uname -a", "echo x > /tmp/a",
