@@ -32,7 +32,7 @@ import_lock = system.import_lock  # programs load under it (rmmod, help)
 # on a small heap it goes after each program (_drop).
 HELPERS = ("cmdargs", "fileops", "munix", "crontable", "textin", "textcopy", "wordops",
            "httpclient", "httprequest", "intvar", "inet", "jobcmd", "jobctl", "daemonctl",
-           "clock", "fsguard", "logsession")
+           "clock", "fsguard", "logsession", "procctl")
 # What a line that is not plain loads (shellplain.py), as much heap again
 # as the rest of the shell: on a small heap it goes too, once a session is
 # back at its prompt and no line runs anywhere (idle()).

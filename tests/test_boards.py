@@ -440,12 +440,13 @@ def test_help_lists_every_command_on_the_esp8266_and_the_session_goes_on(tmp_pat
 
 
 def test_the_esp8266_keeps_no_helper_after_everyday_commands(tmp_path):
-    """date loaded clock.py, rm fsguard.py and a job logsession.py, and
-    they stayed: on the esp8266 profile, after a few dozen commands, the
-    heap left could no longer hold help's list."""
+    """date loaded clock.py, rm fsguard.py, a job logsession.py and ps
+    procctl.py (which stays while a module that starts threads is loaded,
+    or a job runs), and they stayed: on the esp8266 profile, after a few
+    dozen commands, the heap left could no longer hold help's list."""
     out = boot(tmp_path, "esp8266", [
-        "date", "echo x > /tmp/a", "rm /tmp/a", "sleep 1 &", "wait",
-        "< [m for m in ('clock', 'fsguard', 'logsession') if m in sys.modules]"])
+        "date", "echo x > /tmp/a", "rm /tmp/a", "sleep 1 &", "wait", "ps",
+        "< [m for m in ('clock', 'fsguard', 'logsession', 'procctl') if m in sys.modules]"])
     assert out.splitlines()[-1] == "[]", out
 
 
