@@ -63,12 +63,7 @@ def _unload():
     for p in process.table():
         if p.kind == "daemon":
             return
-    names = ("netd", "netguests", "auth")
-    threads = sys.modules.get("procctl")
-    # procctl counts the threads it started: it goes too when there are none.
-    if threads is not None and not threads._threads[0]:
-        names += ("procctl",)
-    shell._drop(names)
+    shell._drop(("netd", "netguests", "auth"))
 
 
 def _start(name, modules, clients, insecure):
