@@ -211,7 +211,7 @@ def _mpy_cross(compiler: str, options: list[str], source_root: Path, source: Pat
         # already interned: a name of its own (lib/kernel.py) took an entry of
         # the pool of interned names for each module loaded, and on an
         # ESP8266 those entries decide when the pool must grow by a block
-        # its heap may not have (see TARGET_STAMP).
+        # its heap may not have. (Compile errors still name the path.)
         "-s", source.stem,
         # Relative, so that compile errors name the file as it sits in the tree.
         os.fspath(source)],
