@@ -384,14 +384,9 @@ def _drop(names):
                         break
                 else:
                     system.unload(name)
-        if not system.THREADS:
-            # A failed import leaves its module in the table as del
-            # does (the runtime takes it out so): the table is made
-            # again, which only a board without threads can do, where
-            # no import elsewhere finds sys.modules empty meanwhile.
-            kept = dict(modules)
-            modules.clear()
-            modules.update(kept)
+            else:
+                # What a failed import of it left in the table goes.
+                system.unload(name)
 
 
 def locate(name, sess):

@@ -121,10 +121,12 @@ import_lock = _Guard()
 # slot is used again: a module taken out of sys.modules stayed in the heap,
 # where it had loaded, splitting the free space (on an ESP8266 no hole was
 # then large enough for the pool of interned names to grow, and every later
-# command failed). Its value is cleared before it goes.
+# command failed). Its value is cleared before it goes. So is the value of
+# a failed import of the name (the runtime takes it out as del does): set
+# again, the name takes the first free slot on its way, which is that one
+# unless a slot before it was freed since.
 def unload(name):
     """Take module name out of sys.modules (under import_lock)."""
     modules = sys.modules
-    if name in modules:
-        modules[name] = None
-        del modules[name]
+    modules[name] = None
+    del modules[name]
