@@ -61,9 +61,7 @@ def run_line(line, sess):
 
 try:
     from _thread import allocate_lock, get_ident as thread_ident
-    THREADS = True
 except ImportError:
-    THREADS = False
     # A port without threads (ESP8266): locks that nothing can contend.
     class allocate_lock:
         def acquire(self, *args):
