@@ -1,6 +1,5 @@
 """Bringing the system up: what boot needs, loaded for the occasion and
 dropped afterwards (see kernel.boot)."""
-import gc
 import sys
 import time
 
@@ -15,13 +14,10 @@ INIT = "/etc/init.sh"
 RC_LOCAL = "/etc/rc.local"
 BOOTING = "/etc/.booting"
 UPGRADE_STATE = "/.upgrade/state"
-_WHOLE_POOL = 65536    # a heap below which _grow_names runs at boot
 
 
 def start(recovery):
     """Everything before the console prompt; returns the console session."""
-    if gc.mem_free() + gc.mem_alloc() < _WHOLE_POOL:
-        _grow_names()
     for folder in ("/lib", "/libx"):
         if folder not in sys.path:
             sys.path.append(folder)
@@ -63,19 +59,6 @@ def start(recovery):
     else:
         _run_init(console)
     return console
-
-
-def _grow_names():
-    """The pool of interned names grows by doubling: past 620 names, which
-    the first commands of any session reach, by one block of 4.5 KiB. On a
-    heap under _WHOLE_POOL (ESP8266) a session had often split the heap by
-    then, no block was that large, and every command not run before failed
-    after. It grows now, while the heap is whole: the names of what lines
-    and programs load are interned, a module at a time, each dropped after."""
-    drop = shell.PARSER + shell.HELPERS + ("strsplit",)
-    for name in shell.PARSER + shell.HELPERS[:3]:
-        __import__(name)
-        shell._drop(drop)
 
 
 def _run_init(console):
