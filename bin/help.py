@@ -78,7 +78,17 @@ def __main__(args):
     return status
 
 
+# A program loaded for its ABOUT line leaves its names interned for good,
+# and every program's (about 1,500) need the pool of interned names to
+# grow by a block of about 9 KiB, which a heap under this size (ESP8266)
+# never has: the first program past it failed to load, and so did every new
+# name after. There the list names the commands only (help NAME says more).
+_LOADS_ALL = 65536
+
+
 def _list():
+    if gc.mem_free() + gc.mem_alloc() < _LOADS_ALL:
+        return _names()
     found = _commands()
     names = sorted(list(found) + [n for n in INTERNAL if n not in found])
     width = 0
@@ -91,6 +101,32 @@ def _list():
         else:
             about = _about(found[name], resident)
         print("%-*s  %s" % (width, name, about) if about else name)
+
+
+def _names():
+    """The built-in commands with what each does, then the programs of
+    each folder of $PATH by name, as the folder lists them (a ROMFS
+    partition, sorted), each printed as it is read: a list of them all,
+    sorted, and a path kept for each, ran out of an ESP8266's heap after a
+    few dozen commands. A name an earlier folder has is left out, as the
+    shell runs that one."""
+    width = max([len(name) for name in INTERNAL])
+    for name in sorted(INTERNAL):
+        print("%-*s  %s" % (width, name, INTERNAL[name][1]))
+    earlier = []
+    folders = [f for f in munix.getenv("PATH", "/bin").split(":") if f]
+    for i, folder in enumerate(folders):
+        try:
+            for entry, is_folder in fspath.entries(munix.path(folder)):
+                for ext in shell.EXTENSIONS:
+                    if not is_folder and entry.endswith(ext) and len(entry) > len(ext):
+                        name = entry[:-len(ext)]
+                        if name not in earlier and name not in INTERNAL:
+                            print(name)
+                            if i + 1 < len(folders):
+                                earlier.append(name)
+        except OSError:
+            pass  # a folder of $PATH that is not there
 
 
 def _commands():
@@ -135,7 +171,7 @@ def _unload(resident):
     with shell.import_lock:
         for name in list(sys.modules):
             if name not in resident:
-                del sys.modules[name]
+                munix.unload(name)
     gc.collect()
 
 

@@ -45,7 +45,25 @@ def control(name, args, modules, port, busy=None, login_s=0):
         return 0
     if daemon is not None:
         return cmdargs.error(None, "already running")
-    return _start(name, modules, (port, busy, login_s), bool(opts.get("i")))
+    status = 1
+    try:
+        status = _start(name, modules, (port, busy, login_s), bool(opts.get("i")))
+    finally:
+        if status:
+            _unload()
+    return status
+
+
+def _unload():
+    """A start refused (or failed) while no daemon runs: what it loaded
+    goes. On the esp8266 netd stayed, splitting the heap, and every command
+    not run before failed after it."""
+    import process
+    import shell
+    for p in process.table():
+        if p.kind == "daemon":
+            return
+    shell._drop(("netd", "netguests", "auth"))
 
 
 def _start(name, modules, clients, insecure):

@@ -25,8 +25,14 @@ def report(name, exc):
         text = str(exc)
         complain(name, text if text.startswith(_NO_MEMORY) else _NO_MEMORY)
         return
-    import cmdargs
-    complain(name, cmdargs.strerror(exc))
+    try:
+        import cmdargs
+        text = cmdargs.strerror(exc)
+    except Exception:
+        # cmdargs could not load (the heap full: "no module named" then):
+        # the exception's own words, as the report is all that can be given.
+        text = str(exc)
+    complain(name, text)
 
 
 def exit_status(e):

@@ -61,7 +61,7 @@ def _start(recovery):
     finally:
         # Loaded again should a script run later: boot scripts are over.
         for module in ("startup", "sysconf", "script"):
-            sys.modules.pop(module, None)
+            system.unload(module)
 
 
 def recovery():

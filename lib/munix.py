@@ -18,6 +18,8 @@
     munix.save_conf(D)    set D's keys in /etc/system.conf and the running configuration
     munix.reset(END)      restart the board, after /etc/end.sh when END
     munix.shutdown()      /etc/end.sh, then stop what runs (before a deep sleep)
+    munix.unload(NAME)    take module NAME out of sys.modules so that it is freed
+                          (`del sys.modules[NAME]` leaves it in the heap)
     munix.NAME, VERSION   the system's name and version
 
 A well-behaved loop in a program: `while munix.sleep(500): work()`.
@@ -27,7 +29,7 @@ print() and input() already go to the process's streams.
 import fspath
 import process
 import system
-from system import NAME, VERSION, uptime_ms  # noqa: F401
+from system import NAME, VERSION, unload, uptime_ms  # noqa: F401
 
 
 def proc():

@@ -224,7 +224,9 @@ class Session:
                 return "exit"
             except KeyboardInterrupt:
                 self.status = 130
-            except MemoryError as e:
+            except Exception as e:
+                # The heap running out, or what reporting a failure raised
+                # with it: the line fails, the console goes on.
                 self._out_of_memory(e)
 
     def _out_of_memory(self, e):
@@ -232,7 +234,7 @@ class Session:
         gc.collect()
         try:
             errors.report("sh", e)
-        except MemoryError:
+        except Exception:
             pass
         # Still full: what holds it may let go meanwhile (a client served).
         time.sleep_ms(200)

@@ -31,12 +31,13 @@ import_lock = system.import_lock  # programs load under it (rmmod, help)
 # What programs import that keeps nothing from one program to the next:
 # on a small heap it goes after each program (_drop).
 HELPERS = ("cmdargs", "fileops", "munix", "crontable", "textin", "textcopy", "wordops",
-           "httpclient", "httprequest", "intvar", "inet", "jobcmd", "jobctl", "daemonctl")
+           "httpclient", "httprequest", "intvar", "inet", "jobcmd", "jobctl", "daemonctl",
+           "clock", "fsguard", "logsession", "procctl")
 # What a line that is not plain loads (shellplain.py), as much heap again
 # as the rest of the shell: on a small heap it goes too, once a session is
 # back at its prompt and no line runs anywhere (idle()).
 PARSER = ("shellparse", "shellsyntax", "wordparse", "expansion", "shellcompound", "redirect",
-          "arith", "wildcard", "shellbuiltins", "pyline")
+          "arith", "wildcard", "shellbuiltins", "pyline", "streams", "script")
 _LOW = const(49152)     # free heap below which they go
 _lines = [0]            # lines running now, in every thread
 _lines_lock = system.allocate_lock()
@@ -382,7 +383,10 @@ def _drop(names):
                     if key not in names and modules[key].__dict__.get(name) is helper:
                         break
                 else:
-                    del modules[name]
+                    system.unload(name)
+            else:
+                # What a failed import of it left in the table goes.
+                system.unload(name)
 
 
 def locate(name, sess):
@@ -449,7 +453,7 @@ def load(path):
             module = __import__(name)
         finally:
             sys.path.pop(0)
-            sys.modules.pop(name, None)
+            system.unload(name)
             if shadowed is not None:
                 sys.modules[name] = shadowed
     if getattr(module, "__file__", path) != path:

@@ -30,7 +30,7 @@ def start(recovery):
         # names would take room in the runtime's name table at every boot.
         import leftovers
         leftovers.sweep("/")
-        del sys.modules["leftovers"]
+        system.unload("leftovers")
     else:
         with open(system.RUNNING, "w"):
             pass
@@ -43,7 +43,7 @@ def start(recovery):
         # First boot: the board says what it is (boardinfo.py).
         import boardinfo
         boardinfo.install(board)
-        del sys.modules["boardinfo"]
+        system.unload("boardinfo")
     try:
         sysconf.loadboard([])
     except OSError as e:

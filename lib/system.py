@@ -5,6 +5,7 @@ ports with and without threads (import_lock: see importlock.py).
 
 The lowest layer of the OS: it imports nothing of munix.
 """
+import sys
 import time
 
 NAME = "munix"
@@ -112,3 +113,18 @@ class _Guard:
 # Imports made one at a time take it (importlock.py), and so does the shell
 # when it loads a program.
 import_lock = _Guard()
+
+
+# MicroPython's dict keeps a removed entry's value in its table until the
+# slot is used again: a module taken out of sys.modules stayed in the heap,
+# where it had loaded, splitting the free space (on an ESP8266 no hole was
+# then large enough for the pool of interned names to grow, and every later
+# command failed). Its value is cleared before it goes. So is the value of
+# a failed import of the name (the runtime takes it out as del does): set
+# again, the name takes the first free slot on its way, which is that one
+# unless a slot before it was freed since.
+def unload(name):
+    """Take module name out of sys.modules (under import_lock)."""
+    modules = sys.modules
+    modules[name] = None
+    del modules[name]

@@ -30,7 +30,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 
-from munixtool import build, paths  # noqa: E402
+from munixtool import boards, build, paths, romfs  # noqa: E402
 from munixtool import sim as simulator  # noqa: E402
 
 Result = collections.namedtuple("Result", "out err status")
@@ -39,13 +39,19 @@ BOOT_TIMEOUT = 20
 RUN_TIMEOUT = 10
 
 
-def seed_flash(flash, compiled=False):
+def seed_flash(flash, compiled=False, board=None):
     """A fresh flash folder holding the source tree, or the compiled one.
-    On a board profile (munix test --board) always the compiled one, as
-    munix deploy puts it on boards: a small board cannot compile the OS."""
-    if compiled or simulator.board_name():
+    On a board profile (munix test --board, or board) always the compiled
+    one, as munix deploy puts it on boards: a small board cannot compile
+    the OS; where even that does not fit its heap (esp8266), lib/ and bin/
+    are in the board's ROMFS partition, as a user of that board has them."""
+    board = simulator.board_name(board)
+    if compiled or board:
         build.build()
-        simulator.seed(flash, paths.build_dir())
+        if board and boards.get(board).romfs:
+            romfs.seed(flash, paths.build_dir())
+        else:
+            simulator.seed(flash, paths.build_dir())
     else:
         simulator.seed(flash, ROOT)
     return flash
@@ -87,8 +93,10 @@ class Sim:
     @property
     def ext(self):
         """The extension of the OS's own files on this flash: .mpy when it
-        holds the compiled tree (as on board profiles), else .py."""
-        return ".mpy" if (self.flash / "lib" / "kernel.mpy").exists() else ".py"
+        holds the compiled tree (as on board profiles) or the board has it
+        in its ROMFS partition, else .py."""
+        compiled = (self.flash / "lib" / "kernel.mpy").exists()
+        return ".mpy" if compiled or simulator.romfs_partition(self.flash).exists() else ".py"
 
     def path(self, name):
         """The host path of a file on the board's flash."""

@@ -51,3 +51,13 @@ def test_the_heap_after_boot_keeps_large_blocks_free(compiled_sim):
                         heap="150K")
     assert done.stderr == ""
     assert done.stdout.endswith("32768\n9\nTrue\n")
+
+
+def test_a_compiled_module_is_named_by_its_module_in_tracebacks(compiled_sim):
+    """mpy-cross's default source name (lib/fspath.py) is a name the
+    runtime interns for each module it loads; the module's own name is
+    interned by its import already. On an ESP8266 that decides when the
+    pool of interned names must grow by a block its heap may not have."""
+    done = compiled_sim(["DEBUG=1", "> import fspath; fspath.abspath(None, None)"])
+    assert 'File "fspath", line' in done.stderr, done.stderr
+    assert "lib/fspath.py" not in done.stderr

@@ -265,3 +265,16 @@ def test_no_python_error_reaches_the_user(sim):
     assert "END" in r.out
     for line in r.err.splitlines():
         assert not any(text in line for text in PYTHON_ERRORS), line
+
+
+@pytest.mark.skipif(simulator.board_name() is not None,
+                    reason="a small heap drops cmdargs after the line that unsettles it")
+def test_a_failure_in_reporting_a_failure_never_ends_the_console(sim):
+    """On a full heap, reporting a command's failure could fail too (its
+    words come from cmdargs, which could not load: "no module named"); the
+    error left the console's loop and the OS ended. Here cmdargs is made
+    unloadable on purpose."""
+    r = sim.run("> import sys; sys.modules['cmdargs'] = None", "cat /nonexistent", "echo end",
+                "> del sys.modules['cmdargs']")
+    assert r.out == "end\n", r
+    assert r.err.count("\n") == 1 and r.err.startswith("sh: "), r

@@ -124,6 +124,10 @@ class Board:
     tls_on_heap: bool = False   # TLS buffers from the Python heap (rp2), else the system's
     gil: bool = False           # threads take turns under a global lock (ESP32), or run at once
     psram: int = 0
+    # munix's compiled tree does not fit the heap from the flash: the board
+    # runs it from a ROMFS partition (MicroPython's FLASH_2M_ROMFS variant
+    # for the ESP8266), and so do its tests.
+    romfs: bool = False
     notes: tuple[str, ...] = field(default=())
 
 
@@ -180,7 +184,7 @@ BOARDS = {
               c_stack_per_call=XTENSA_C_STACK_PER_CALL,
               pcbs=LWIP_PCBS,
               clock_start=Y2000, epoch=2000, wifi="esp8266", modules=(),
-              flash=ESP8266_FLASH),
+              flash=ESP8266_FLASH, romfs=True),
     )
 }
 

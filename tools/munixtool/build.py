@@ -207,7 +207,13 @@ def _mpy_cross(compiler: str, options: list[str], source_root: Path, source: Pat
     process = subprocess.Popen(
         [compiler, *options, "-o",
         os.fspath(partial),
-        # Relative, so tracebacks and errors name the file as it sits in the tree.
+        # Tracebacks name the file by its module's name, which the import has
+        # already interned: a name of its own (lib/kernel.py) took an entry of
+        # the pool of interned names for each module loaded, and on an
+        # ESP8266 those entries decide when the pool must grow by a block
+        # its heap may not have. (Compile errors still name the path.)
+        "-s", source.stem,
+        # Relative, so that compile errors name the file as it sits in the tree.
         os.fspath(source)],
         cwd=source_root,
         stdin=subprocess.DEVNULL,
@@ -255,7 +261,10 @@ def build(
     target_mpy = goal.mpy
     outputs, folders = plan(source_root)
     stamp = out_dir / TARGET_STAMP
-    wanted = f"{goal.mpy} {'native' if goal.native else 'bytecode'} {Path(goal.compiler).parent.name}\n"
+    # "module-named": files compiled before tracebacks named modules (see
+    # _mpy_cross) are compiled again.
+    wanted = (f"{goal.mpy} {'native' if goal.native else 'bytecode'} "
+              f"{Path(goal.compiler).parent.name} module-named\n")
     retarget = not stamp.is_file() or stamp.read_text() != wanted
 
     summary = BuildSummary()
