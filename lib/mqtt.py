@@ -10,7 +10,10 @@ or TLS, see open_socket).
     c.disconnect()
 
 QoS 0 and 1 only. A packet is read whole, never more than max_packet
-bytes: a larger one is refused with an error rather than held. Waiting
+bytes: a larger one is refused with an error rather than held, or, with
+drop_large (fleetd: a stranger's huge message must not cut the link, and
+a QoS 1 one would come again at each reconnection), a larger PUBLISH is
+read past, acknowledged, and given as (topic, None, retain). Waiting
 for a packet polls in slices the caller chooses, so a program can look at
 its stop requests between them; once a packet has begun, the rest must
 come within the socket's timeout. PINGREQ goes out when the connection
@@ -67,8 +70,9 @@ def _length(n):
 
 
 class Client:
-    def __init__(self, sock, keepalive=60, max_packet=MAX_PACKET):
+    def __init__(self, sock, keepalive=60, max_packet=MAX_PACKET, drop_large=False):
         self.sock = sock
+        self.drop_large = drop_large
         self.keepalive_ms = keepalive * 1000
         self.max_packet = max_packet
         self.poller = select.poll()
@@ -101,7 +105,7 @@ class Client:
 
     def _packet(self, ms):
         """(type byte, body) of the next packet, None when none began
-        within ms."""
+        within ms; (type byte, head, None) for a PUBLISH too large, dropped."""
         ready = self.poller.poll(ms)
         if not ready:
             return None
@@ -117,18 +121,34 @@ class Client:
                 break
             if shift > 21:
                 raise MQTTError("the broker sent a malformed packet length")
-        if size > self.max_packet:
-            raise MQTTError("the broker sent a packet of %d bytes, more than the %d taken"
-                            % (size, self.max_packet))
         self.pinged = None
+        if size > self.max_packet:
+            if not (self.drop_large and kind & 0xF0 == PUBLISH):
+                raise MQTTError("the broker sent a packet of %d bytes, more than the %d taken"
+                                % (size, self.max_packet))
+            return self._drop(kind, size)
         return kind, self._read(size) if size else b""
 
     def _next_id(self):
         self.packet_id = self.packet_id % 65535 + 1
         return self.packet_id
 
-    def _message(self, kind, body):
-        """The (topic, payload, retain) of a PUBLISH, acknowledged when QoS 1."""
+    def _drop(self, kind, size):
+        """A PUBLISH of size bytes read past, beyond its topic and packet id:
+        (kind, the body's head, no payload)."""
+        head = self._read(2)
+        n = 2 + struct.unpack("!H", head)[0] + (2 if kind & 6 else 0)
+        if n > size or n > self.max_packet:
+            raise MQTTError("the broker sent a PUBLISH whose topic is too long or malformed")
+        head += self._read(n - 2)
+        left = size - n
+        while left:
+            left -= len(self._read(min(left, 512)))
+        return kind, head, None
+
+    def _message(self, kind, body, payload=b""):
+        """The (topic, payload, retain) of a PUBLISH, acknowledged when QoS
+        1; payload None for one too large, dropped."""
         qos = kind >> 1 & 3
         if qos > 1 or len(body) < 2:
             raise MQTTError("the broker sent a PUBLISH this client cannot take (QoS %d)" % qos)
@@ -142,7 +162,7 @@ class Client:
             topic = topic.decode()
         except UnicodeError:
             raise MQTTError("the broker sent a topic that is not UTF-8")
-        return topic, body[at:], bool(kind & 1)
+        return topic, body[at:] if payload is not None else None, bool(kind & 1)
 
     def _await(self, want, packet_id=None, timeout_ms=10000):
         """The body of the next packet of type want (with that packet id),
@@ -155,9 +175,9 @@ class Client:
             got = self._packet(left)
             if got is None:
                 continue
-            kind, body = got
+            kind, body = got[0], got[1]
             if kind & 0xF0 == PUBLISH:
-                self.pending.append(self._message(kind, body))
+                self.pending.append(self._message(*got))
             elif kind & 0xF0 == want and (packet_id is None or body[:2] == struct.pack("!H", packet_id)):
                 return body
 
@@ -227,9 +247,8 @@ class Client:
                     time.ticks_diff(time.ticks_ms(), self.pinged) > self.keepalive_ms:
                 raise MQTTError("the broker stopped answering")
             return None
-        kind, body = got
-        if kind & 0xF0 == PUBLISH:
-            return self._message(kind, body)
+        if got[0] & 0xF0 == PUBLISH:
+            return self._message(*got)
         return None
 
     def disconnect(self):

@@ -1,0 +1,344 @@
+"""fleetd: the board's agent in a fleet (started by `fleetd start`, an
+asyncio task: it needs no thread of its own).
+
+It keeps a connection to the fleet's MQTT broker (fleetlink.py), with a
+last will that marks the board offline; publishes a retained status when
+connected and every "interval" seconds; and runs the commands sent to
+munix/NAME/cmd, each as a background process of its own as cron's jobs
+are (a thread each, at most RUNNING at once, QUEUE waiting), publishing
+its output, status and time on munix/NAME/result/ID.
+
+Commands come with QoS 1 on a session the broker keeps (clean=False):
+what was sent while the board was away comes once it is back, and a
+request id seen already (the last SEEN) is not run again. A result the
+broker could not take waits (OUTBOX of them) for the next connection.
+When the broker goes, fleetd connects again after 1, 2, 4 … seconds, at
+most "backoff_max" (30).
+
+Refused, with a line in the log (/tmp/fleet.log), and never run: a
+message on another topic than the board's own, one larger than
+MAX_PACKET, not JSON, without a valid id or command; and, with "sign",
+one whose signature by the release key ("key", default /etc/upgrade.pub)
+does not check, older or newer than WINDOW seconds, or any while the
+clock is unset. A request refused that has a valid id gets a result
+saying why, with status 126.
+"""
+import asyncio
+import json
+import time
+
+import fleetlink
+import logfile
+import mqtt
+import process
+import system
+
+LOG = "/tmp/fleet.log"
+MAX_PACKET = 2048       # bytes of a command message (a signed one takes about 1 KB)
+OUTPUT_MAX = 4096       # bytes of a command's output kept for its result
+RUNNING = 2             # commands run at once
+QUEUE = 8               # commands waiting beyond those
+SEEN = 32               # request ids remembered
+OUTBOX = 8              # results kept while the broker is away
+WINDOW = 300            # seconds a signed command is good for, either way
+TICK_MS = 50            # between looks at the socket and the commands
+CLOCK_SET = 1704067200  # 2024-01-01: a clock before it was never set
+
+state = None            # the running Agent, for fleetd status
+
+
+def log(text):
+    logfile.line(LOG, text)
+
+
+class Output:
+    """A command's output, kept up to OUTPUT_MAX bytes."""
+
+    def __init__(self):
+        self.parts = []
+        self.size = 0
+        self.cut = False
+
+    def write(self, text):
+        if self.size + len(text) > OUTPUT_MAX:
+            text = text[:max(0, OUTPUT_MAX - self.size)]
+            self.cut = True
+        if text:
+            self.parts.append(text)
+            self.size += len(text)
+
+    def text(self):
+        return "".join(self.parts) + ("\n[output cut at %d bytes]\n" % OUTPUT_MAX if self.cut else "")
+
+
+class Agent:
+    def __init__(self, conf, insecure):
+        self.conf = conf
+        self.name = fleetlink.board_name(conf)
+        self.cmd_topic = fleetlink.topic(self.name, "cmd")
+        self.insecure = insecure
+        self.client = None
+        self.secret = None
+        self.seen = []          # the last SEEN request ids
+        self.queue = []         # (id, cmd) waiting for a thread
+        self.running = []       # (id, process, Output, start ms)
+        self.outbox = []        # (topic, JSON) of results not yet published
+        self.next_status = 0
+        self.connects = 0
+        self.runs = 0
+        self.refused = 0
+
+    def status(self, online=True):
+        import gc
+        import os
+        import sys
+        if not online:
+            return json.dumps({"name": self.name, "online": False})
+        gc.collect()
+        found = {"name": self.name, "online": True, "board": system.board.get("name"),
+                 "munix": system.VERSION,
+                 "micropython": ".".join([str(n) for n in sys.implementation.version[:3]]),
+                 "uptime": system.uptime_ms() // 1000, "heap_free": gc.mem_free(),
+                 "ip": _address(), "tags": self.conf.get("tags") or [],
+                 "daemons": sorted(set(p.name for p in process.table() if p.kind == "daemon"))}
+        try:
+            st = os.statvfs("/")
+            found["flash_free"] = st[3] * (st[1] or st[0])
+        except OSError:
+            pass
+        return json.dumps(found)
+
+    def connect(self):
+        will = (fleetlink.topic(self.name, "status"), self.status(False), 1, True)
+        self.secret = fleetlink.password(self.conf)
+        # A session the broker keeps: commands sent while the board was
+        # away wait for it.
+        self.client = fleetlink.connect(self.conf, "munix-fleet-" + self.name, will, False,
+                                        MAX_PACKET, True)
+        self.client.subscribe([self.cmd_topic], 1)
+        self.connects += 1
+        log("connected to %s as %s" % (self.conf.get("host"), self.name))
+        self.next_status = 0
+        while self.outbox:
+            self.client.publish(self.outbox[0][0], self.outbox[0][1], 1)
+            self.outbox.pop(0)
+
+    def drop(self):
+        if self.client is not None:
+            self.client.close()
+            self.client = None
+
+    def step(self):
+        """One look: the messages that came, the commands that ended, the
+        status when due."""
+        client = self.client
+        for _ in range(4):
+            message = client.wait(0)
+            if message is None:
+                break
+            try:
+                self.receive(message[0], message[1])
+            except Exception as e:
+                # Whatever a message does to the parser, the agent goes on.
+                self.refuse(None, "unreadable: %s" % (str(e) or type(e).__name__))
+        self.collect()
+        self.begin()
+        now = system.uptime_ms()
+        if now >= self.next_status:
+            client.publish(fleetlink.topic(self.name, "status"), self.status(), 0, True)
+            self.next_status = now + _interval(self.conf) * 1000
+
+    def receive(self, topic, payload):
+        if topic != self.cmd_topic:
+            return self.refuse(None, "%s: not this board's command topic" % topic)
+        if payload is None:
+            return self.refuse(None, "a message of more than %d bytes" % MAX_PACKET)
+        try:
+            request = json.loads(payload)
+        except (ValueError, UnicodeError):
+            return self.refuse(None, "not JSON")
+        if not isinstance(request, dict):
+            return self.refuse(None, "not a JSON object")
+        rid = request.get("id")
+        if not isinstance(rid, str) or not fleetlink.good_name(rid):
+            return self.refuse(None, "no valid id (1 to 64 letters, digits, - _ .)")
+        if rid in self.seen:
+            return log("%s: already received: not run again" % rid)
+        self.seen.append(rid)
+        if len(self.seen) > SEEN:
+            self.seen.pop(0)
+        cmd = request.get("cmd")
+        if not isinstance(cmd, str) or not cmd.strip():
+            return self.refuse(rid, "no command")
+        why = self.check_signature(rid, cmd, request)
+        if why:
+            return self.refuse(rid, why)
+        if len(self.queue) >= QUEUE:
+            return self.refuse(rid, "busy: %d commands waiting" % QUEUE)
+        self.queue.append((rid, cmd))
+
+    def check_signature(self, rid, cmd, request):
+        """Why a command is refused for its signature, or None."""
+        if not self.conf.get("sign"):
+            return None
+        ts, sig = request.get("ts"), request.get("sig")
+        if not isinstance(ts, int) or not isinstance(sig, str):
+            return "unsigned: this board runs signed commands only"
+        now = int(time.time()) + _epoch()
+        if now < CLOCK_SET:
+            return "the clock is not set: signed commands wait for ntpupdate"
+        if abs(now - ts) > WINDOW:
+            return "signed %d s from now: more than %d" % (ts - now, WINDOW)
+        import binascii
+        import hashlib
+        import signature
+        try:
+            key = signature.load_key(self.conf.get("key") or "/etc/upgrade.pub")
+            digest = hashlib.sha256(fleetlink.signed_text(self.name, rid, ts, cmd)).digest()
+            signature.verify(digest, binascii.unhexlify(sig), key)
+        except (OSError, ValueError, KeyError) as e:
+            return "the key: %s" % e
+        except signature.BadSignature as e:
+            return str(e)
+        return None
+
+    def refuse(self, rid, why):
+        self.refused += 1
+        log("refused%s: %s" % (" " + rid if rid else "", why))
+        if rid:
+            self.result(rid, {"status": fleetlink.STATUS_REFUSED, "output": "", "ms": 0,
+                              "error": "refused: " + why})
+
+    def begin(self):
+        """Start what waits, while fewer than RUNNING run."""
+        while self.queue and len(self.running) < RUNNING:
+            rid, cmd = self.queue.pop(0)
+            import jobctl
+            import logsession
+            import session
+            import shell
+            out = Output()
+            sess = session.Session("fleet", logsession.NoInput(), out, out)
+            words = cmd.split()
+            try:
+                proc = jobctl.background(sess, words[0], words[1:],
+                                         lambda: shell.run_line(cmd, sess), quiet=True)
+            except OSError as e:
+                self.refuse(rid, "cannot start: %s" % e)
+                continue
+            self.runs += 1
+            log("%s: pid %d: %s" % (rid, proc.pid, cmd))
+            self.running.append((rid, proc, out, system.uptime_ms()))
+
+    def collect(self):
+        for item in [r for r in self.running if not r[1].alive()]:
+            self.running.remove(item)
+            rid, proc, out, start = item
+            status = proc.status if isinstance(proc.status, int) else 0
+            self.result(rid, {"status": status, "output": self.hide(out.text()),
+                              "ms": system.uptime_ms() - start})
+
+    def hide(self, text):
+        """text without the broker's password: results never echo it."""
+        if self.secret:
+            text = text.replace(self.secret, "********")
+        return text
+
+    def result(self, rid, found):
+        found["id"] = rid
+        found["name"] = self.name
+        item = (fleetlink.topic(self.name, "result/" + rid), json.dumps(found))
+        if self.client is not None:
+            try:
+                self.client.publish(item[0], item[1], 1)
+                return
+            except mqtt.MQTTError:
+                # The loop sees the broker gone at its next look.
+                pass
+        if len(self.outbox) >= OUTBOX:
+            log("%s: result lost: %d results already wait for the broker" % (self.outbox.pop(0)[0], OUTBOX))
+        self.outbox.append(item)
+
+    def goodbye(self):
+        """Offline, said by the board itself: a DISCONNECT sends no will."""
+        if self.client is None:
+            return
+        try:
+            self.client.publish(fleetlink.topic(self.name, "status"), self.status(False), 1, True)
+            self.client.disconnect()
+        except mqtt.MQTTError:
+            pass
+        self.drop()
+
+
+def _interval(conf):
+    try:
+        return max(1, int(conf.get("interval", 60)))
+    except (TypeError, ValueError):
+        return 60
+
+
+def _epoch():
+    import clock
+    return clock.EPOCH
+
+
+def _address():
+    import netd
+    return netd.address()
+
+
+def check(conf, insecure):
+    """Why fleetd cannot start with conf, or None."""
+    if not conf.get("host"):
+        return "no broker: set fleet.host in /etc/system.conf"
+    name = fleetlink.board_name(conf)
+    if not fleetlink.good_name(name):
+        return "%s: not a board name (1 to 64 letters, digits, - _ .)" % name
+    if not (conf.get("user") or conf.get("sign") or insecure):
+        return ("no broker login (fleet.user) nor signatures (fleet.sign): anyone who can"
+                " publish to the broker would run commands (start with -i to allow it)")
+    try:
+        fleetlink.password(conf)
+    except fleetlink.FleetError as e:
+        return str(e)
+    return None
+
+
+def start(insecure=False):
+    """Start fleetd in a session of its own; returns its process."""
+    import jobctl
+    import logsession
+    sess = logsession.new("fleet", LOG)
+    agent = Agent(fleetlink.settings(), insecure)
+    return jobctl.spawn_task(sess, "fleetd", [], _daemon(agent), log=LOG, quiet=True, kind="daemon")
+
+
+async def _daemon(agent):
+    global state
+    state = agent
+    log("fleetd started as %s" % agent.name)
+    wait = 1
+    try:
+        limit = int(agent.conf.get("backoff_max", 30))
+    except (TypeError, ValueError):
+        limit = 30
+    try:
+        while True:
+            try:
+                agent.connect()
+                wait = 1
+                while True:
+                    agent.step()
+                    await asyncio.sleep_ms(TICK_MS)
+            except (mqtt.MQTTError, fleetlink.FleetError, OSError) as e:
+                log("broker %s: %s; again in %d s" % (agent.conf.get("host"), e, wait))
+            except Exception as e:
+                log("error: %s; connecting again in %d s" % (str(e) or type(e).__name__, wait))
+            agent.drop()
+            await asyncio.sleep(wait)
+            wait = min(wait * 2, limit)
+    finally:
+        agent.goodbye()
+        state = None
+        log("fleetd stopped")
