@@ -33,10 +33,8 @@ def __main__(args):
     rid = "%s-%08x" % (me[:40], random.getrandbits(32))
     try:
         client = fleetlink.connect(conf, "munix-on-" + rid)
-    except fleetlink.FleetError as e:
+    except (fleetlink.FleetError, mqtt.MQTTError) as e:
         return cmdargs.error(None, str(e))
-    except mqtt.MQTTError as e:
-        return cmdargs.error("broker %s" % conf.get("host"), str(e))
     try:
         result = fleetlink.topic(name, "result/" + rid)
         status = fleetlink.topic(name, "status")
@@ -44,7 +42,7 @@ def __main__(args):
         client.publish(fleetlink.topic(name, "cmd"), _request(rid, rest[1:], me), 1)
         return _answer(client, name, result, status, seconds)
     except mqtt.MQTTError as e:
-        return cmdargs.error("broker %s" % conf.get("host"), str(e))
+        return cmdargs.error(None, str(e))
     finally:
         client.disconnect()
         client.close()

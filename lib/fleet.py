@@ -227,7 +227,7 @@ class Agent:
                 self.refuse(rid, "cannot start: %s" % e)
                 continue
             self.runs += 1
-            log("%s: pid %d: %s" % (rid, proc.pid, cmd))
+            log("%s: pid %d: %s" % (rid, proc.pid, self.hide(cmd)))
             self.running.append((rid, proc, out, system.uptime_ms()))
 
     def collect(self):
@@ -239,7 +239,7 @@ class Agent:
                               "ms": system.uptime_ms() - start})
 
     def hide(self, text):
-        """text without the broker's password: results never echo it."""
+        """text without the broker's password: results and the log never show it."""
         if self.secret:
             text = text.replace(self.secret, "********")
         return text
@@ -332,7 +332,7 @@ async def _daemon(agent):
                     agent.step()
                     await asyncio.sleep_ms(TICK_MS)
             except (mqtt.MQTTError, fleetlink.FleetError, OSError) as e:
-                log("broker %s: %s; again in %d s" % (agent.conf.get("host"), e, wait))
+                log("%s; again in %d s" % (e, wait))
             except Exception as e:
                 log("error: %s; connecting again in %d s" % (str(e) or type(e).__name__, wait))
             agent.drop()

@@ -86,6 +86,10 @@ def connect(conf, client_id, will=None, clean=True, max_packet=None, drop_large=
     client = mqtt.Client(sock, keepalive, max_packet or mqtt.MAX_PACKET, drop_large)
     try:
         client.connect(client_id, conf.get("user") or None, secret, will, clean)
+    except mqtt.MQTTError as e:
+        client.close()
+        # Named as the socket's own errors are (open_socket).
+        raise mqtt.MQTTError("%s:%d: %s" % (host, port, e))
     except BaseException:
         client.close()
         raise
