@@ -21,11 +21,11 @@ def __main__(args):
     if rest[0] == "start":
         if running:
             return cmdargs.error("", "already running (pid %d)" % running[0].pid)
-        import fleet
         import fleetlink
-        why = fleet.check(fleetlink.settings(), "i" in opts)
+        why = _check(fleetlink.settings(), "i" in opts)
         if why:
             return cmdargs.error(None, why)
+        import fleet
         p = fleet.start("i" in opts)
         print("fleetd: started (pid %d) as %s, log %s"
               % (p.pid, fleetlink.board_name(fleetlink.settings()), fleet.LOG))
@@ -45,3 +45,21 @@ def __main__(args):
         print("fleetd: running (pid %d) as %s, %s %s, %d command%s run, %d refused, log %s" % (
             running[0].pid, a.name, "connected to" if a.client else "waiting for",
             a.conf.get("host"), a.runs, "" if a.runs == 1 else "s", a.refused, fleet.LOG))
+
+
+def _check(conf, insecure):
+    """Why fleetd cannot start with conf, or None."""
+    import fleetlink
+    if not conf.get("host"):
+        return "no broker: set fleet.host in /etc/system.conf"
+    name = fleetlink.board_name(conf)
+    if not fleetlink.good_name(name):
+        return "%s: not a board name (1 to 64 letters, digits, - _ .)" % name
+    if not (conf.get("user") or conf.get("sign") or insecure):
+        return ("no broker login (fleet.user) nor signatures (fleet.sign): anyone who can"
+                " publish to the broker would run commands (start with -i to allow it)")
+    try:
+        fleetlink.password(conf)
+    except fleetlink.FleetError as e:
+        return str(e)
+    return None

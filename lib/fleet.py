@@ -25,7 +25,6 @@ saying why, with status 126.
 """
 import asyncio
 import json
-import time
 
 import fleetlink
 import logfile
@@ -36,13 +35,11 @@ import system
 LOG = "/tmp/fleet.log"
 MAX_PACKET = 2048       # bytes of a command message (a signed one takes about 1 KB)
 OUTPUT_MAX = 4096       # bytes of a command's output kept for its result
-RUNNING = 2             # commands run at once
+RUNNING = 1             # commands run at once: in the order they came, and one thread
 QUEUE = 8               # commands waiting beyond those
 SEEN = 32               # request ids remembered
 OUTBOX = 8              # results kept while the broker is away
-WINDOW = 300            # seconds a signed command is good for, either way
 TICK_MS = 50            # between looks at the socket and the commands
-CLOCK_SET = 1704067200  # 2024-01-01: a clock before it was never set
 
 state = None            # the running Agent, for fleetd status
 
@@ -79,6 +76,7 @@ class Agent:
         self.insecure = insecure
         self.client = None
         self.secret = None
+        self.key = None         # the signing key (n, e), once a signed command came
         self.seen = []          # the last SEEN request ids
         self.queue = []         # (id, cmd) waiting for a thread
         self.running = []       # (id, process, Output, start ms)
@@ -167,39 +165,26 @@ class Agent:
         self.seen.append(rid)
         if len(self.seen) > SEEN:
             self.seen.pop(0)
+        try:
+            why = self.accept(rid, request)
+        except Exception as e:
+            # Out of memory checking a signature, say: the sender hears it.
+            why = "cannot check it: %s" % (str(e) or type(e).__name__)
+        if why:
+            self.refuse(rid, why)
+
+    def accept(self, rid, request):
+        """Queue the request's command; why not, or None."""
         cmd = request.get("cmd")
         if not isinstance(cmd, str) or not cmd.strip():
-            return self.refuse(rid, "no command")
-        why = self.check_signature(rid, cmd, request)
-        if why:
-            return self.refuse(rid, why)
+            return "no command"
+        if self.conf.get("sign"):
+            why = _signature(self, rid, cmd, request)
+            if why:
+                return why
         if len(self.queue) >= QUEUE:
-            return self.refuse(rid, "busy: %d commands waiting" % QUEUE)
+            return "busy: %d commands waiting" % QUEUE
         self.queue.append((rid, cmd))
-
-    def check_signature(self, rid, cmd, request):
-        """Why a command is refused for its signature, or None."""
-        if not self.conf.get("sign"):
-            return None
-        ts, sig = request.get("ts"), request.get("sig")
-        if not isinstance(ts, int) or not isinstance(sig, str):
-            return "unsigned: this board runs signed commands only"
-        now = int(time.time()) + _epoch()
-        if now < CLOCK_SET:
-            return "the clock is not set: signed commands wait for ntpupdate"
-        if abs(now - ts) > WINDOW:
-            return "signed %d s from now: more than %d" % (ts - now, WINDOW)
-        import binascii
-        import hashlib
-        import signature
-        try:
-            key = signature.load_key(self.conf.get("key") or "/etc/upgrade.pub")
-            digest = hashlib.sha256(fleetlink.signed_text(self.name, rid, ts, cmd)).digest()
-            signature.verify(digest, binascii.unhexlify(sig), key)
-        except (OSError, ValueError, KeyError) as e:
-            return "the key: %s" % e
-        except signature.BadSignature as e:
-            return str(e)
         return None
 
     def refuse(self, rid, why):
@@ -237,6 +222,10 @@ class Agent:
             status = proc.status if isinstance(proc.status, int) else 0
             self.result(rid, {"status": status, "output": self.hide(out.text()),
                               "ms": system.uptime_ms() - start})
+            import shell
+            # As a telnet session back at its prompt: what the command
+            # loaded (the parser, its helpers) goes on a small heap.
+            shell.idle()
 
     def hide(self, text):
         """text without the broker's password: results and the log never show it."""
@@ -278,31 +267,23 @@ def _interval(conf):
         return 60
 
 
-def _epoch():
-    import clock
-    return clock.EPOCH
+def _signature(agent, rid, cmd, request):
+    """fleetsign's verdict, the module and the RSA code it loads gone
+    after it: most commands are not signed, and a board's heap is small."""
+    import sys
+    fresh = [m for m in ("fleetsign", "signature") if m not in sys.modules]
+    import fleetsign
+    try:
+        return fleetsign.check(agent, rid, cmd, request)
+    finally:
+        with system.import_lock:
+            for m in fresh:
+                sys.modules.pop(m, None)
 
 
 def _address():
     import netd
     return netd.address()
-
-
-def check(conf, insecure):
-    """Why fleetd cannot start with conf, or None."""
-    if not conf.get("host"):
-        return "no broker: set fleet.host in /etc/system.conf"
-    name = fleetlink.board_name(conf)
-    if not fleetlink.good_name(name):
-        return "%s: not a board name (1 to 64 letters, digits, - _ .)" % name
-    if not (conf.get("user") or conf.get("sign") or insecure):
-        return ("no broker login (fleet.user) nor signatures (fleet.sign): anyone who can"
-                " publish to the broker would run commands (start with -i to allow it)")
-    try:
-        fleetlink.password(conf)
-    except fleetlink.FleetError as e:
-        return str(e)
-    return None
 
 
 def start(insecure=False):

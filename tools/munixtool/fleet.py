@@ -167,13 +167,16 @@ def run(args) -> int:
             message = client.wait(0.1)
             if message is None:
                 continue
-            name = message[0].split("/")[1]
+            # Statuses come too, on the subscription statuses() made.
+            parts = message[0].split("/")
+            if len(parts) != 4 or parts[2:] != ["result", rid] or parts[1] not in chosen:
+                continue
             try:
                 result = json.loads(message[1])
             except ValueError:
                 continue
-            if name in chosen and isinstance(result, dict):
-                results[name] = result
+            if isinstance(result, dict):
+                results[parts[1]] = result
     except MQTTError as error:
         raise MunixError(f"broker {args.host}: {error}") from None
     finally:
