@@ -26,7 +26,11 @@ def __main__(args):
         if why:
             return cmdargs.error(None, why)
         import fleet
-        p = fleet.start("i" in opts)
+        try:
+            p = fleet.start("i" in opts)
+        except OSError as e:
+            # No thread for the OS's asyncio loop (an ESP8266, a busy RP2040).
+            return cmdargs.error(None, e)
         print("fleetd: started (pid %d) as %s, log %s"
               % (p.pid, fleetlink.board_name(fleetlink.settings()), fleet.LOG))
     elif rest[0] == "stop":
