@@ -25,13 +25,22 @@ TIMEOUT = 15
 class Broker:
     """mosquitto on free ports of 127.0.0.1: open, auth and tls."""
 
-    def __init__(self, folder):
+    def __init__(self, folder, users=(), acl=None):
+        """users: more (user, password) pairs; acl: the text of an ACL
+        file for the password listener."""
         self.folder = folder
         self.ca = CertAuthority(folder / "ca")
         cert, key = self.ca.server_files("localhost")
         passwd = folder / "passwd"
         subprocess.run(["mosquitto_passwd", "-c", "-b", str(passwd), USER, PASSWORD],
                        check=True, timeout=TIMEOUT, capture_output=True)
+        for user, password in users:
+            subprocess.run(["mosquitto_passwd", "-b", str(passwd), user, password],
+                           check=True, timeout=TIMEOUT, capture_output=True)
+        acl_line = ""
+        if acl is not None:
+            (folder / "acl").write_text(acl)
+            acl_line = "acl_file %s\n" % (folder / "acl")
         self.log = folder / "mosquitto.log"
         self.open, self.auth, self.tls = free_port(), free_port(), free_port()
         (folder / "mosquitto.conf").write_text(
@@ -42,9 +51,9 @@ class Broker:
             # mosquitto user, who cannot read the test's folder.
             "user root\n"
             "listener %d 127.0.0.1\nallow_anonymous true\n"
-            "listener %d 127.0.0.1\nallow_anonymous false\npassword_file %s\n"
+            "listener %d 127.0.0.1\nallow_anonymous false\npassword_file %s\n%s"
             "listener %d 127.0.0.1\nallow_anonymous true\ncertfile %s\nkeyfile %s\n"
-            % (self.log, self.open, self.auth, passwd, self.tls, cert, key))
+            % (self.log, self.open, self.auth, passwd, acl_line, self.tls, cert, key))
         self.start()
 
     def start(self):

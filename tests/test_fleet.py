@@ -260,6 +260,37 @@ def test_results_never_echo_the_broker_password(fleet, broker):
     assert PASSWORD not in log(b)
 
 
+# The README's ACL, the host's user being the test's USER.
+ACL = """pattern read munix/%%u/cmd
+pattern write munix/%%u/status
+pattern write munix/%%u/result/#
+user %s
+topic readwrite munix/#
+user kitchen
+topic write munix/pump1/cmd
+topic read munix/pump1/status
+topic read munix/pump1/result/#
+""" % USER
+
+
+def test_the_brokers_acl_decides_who_commands_whom(fleet, tmp_path):
+    own = Broker(tmp_path / "acl", users=[("kitchen", "k-pass"), ("pump1", "p-pass")], acl=ACL)
+    try:
+        kitchen = fleet("kitchen", port=own.auth, user="kitchen", password="k-pass")
+        pump = fleet("pump1", port=own.auth, user="pump1", password="p-pass")
+        wait_status(own, "kitchen")
+        wait_status(own, "pump1")
+        assert kitchen.run("on pump1 echo allowed; echo status=$?") == "allowed\nstatus=0\n"
+        # The broker drops what pump1 may not publish: no answer comes.
+        assert pump.run("on -t 3 kitchen echo denied; echo status=$?") == (
+            "on: kitchen: no answer within 3 s\nstatus=124\n")
+        assert "denied" not in log(kitchen)
+        r = munix_fleet(own, "run", "--all", "echo from the host")
+        assert r.returncode == 0 and r.stdout.count("from the host") == 2, r
+    finally:
+        own.stop()
+
+
 def test_fleetd_refuses_to_run_commands_from_anyone(fleet, broker):
     b = fleet("open", start=False, port=broker.open, user=None)
     assert b.run("fleetd start; echo $?") == (
