@@ -15,6 +15,7 @@ import pytest
 from conftest import ROOT, seed_flash
 from mqtt_support import PASSWORD, TIMEOUT, USER, Broker, needs_mosquitto
 from munixtool import release
+from upgrade_support import CertAuthority
 from munixtool import sim as simulator
 
 pytestmark = needs_mosquitto
@@ -187,11 +188,15 @@ def test_broker_restart_reconnects_and_a_command_runs_once(fleet, tmp_path):
     own = Broker(tmp_path / "own")
     try:
         b = fleet("phoenix", port=own.auth)
-        wait_status(own, "phoenix")
+        others = [fleet(name, port=own.auth) for name in ("ash", "ember")]
+        for name in ("phoenix", "ash", "ember"):
+            wait_status(own, name)
         own.stop()
-        own.start()        # no persistence: the retained status went with it
-        wait_status(own, "phoenix", timeout=20)
-        assert log(b).count("connected to 127.0.0.1 as phoenix") == 2
+        own.start()        # no persistence: the retained statuses went with it
+        for name in ("phoenix", "ash", "ember"):
+            wait_status(own, name, timeout=20)
+        for board, name in zip([b] + others, ("phoenix", "ash", "ember")):
+            assert log(board).count("connected to 127.0.0.1 as %s" % name) == 2
         sub = results(own, "phoenix", 2, "fleet-once")
         request = json.dumps({"id": "once-1", "cmd": "echo ran >> /tmp/once"})
         publish(own, "munix/phoenix/cmd", request)
@@ -289,6 +294,28 @@ def test_the_brokers_acl_decides_who_commands_whom(fleet, tmp_path):
         assert r.returncode == 0 and r.stdout.count("from the host") == 2, r
     finally:
         own.stop()
+
+
+def test_tls_checks_the_broker_against_the_ca(fleet, broker, tmp_path):
+    b = fleet("secure", start=False, host="localhost", port=broker.tls, tls=True)
+    b.path("/etc/ca.pem").write_bytes(broker.ca.pem)
+    set_clock(b)
+    assert "started" in b.run("fleetd start")
+    wait_status(broker, "secure")
+    assert b.run("on secure echo over tls") == "over tls\n"
+
+    stranger = CertAuthority(tmp_path / "stranger")
+    b = fleet("fooled", start=False, host="localhost", port=broker.tls, tls=True)
+    b.path("/etc/ca.pem").write_bytes(stranger.pem)
+    set_clock(b)
+    assert "started" in b.run("fleetd start")
+    deadline = time.monotonic() + TIMEOUT
+    while "again in" not in log(b):
+        assert time.monotonic() < deadline, log(b)
+        time.sleep(0.2)
+    text = log(b)
+    assert "localhost:%d: " % broker.tls in text and ("certificate" in text or "verif" in text), text
+    assert retained(broker, "munix/fooled/status") is None
 
 
 def test_fleetd_refuses_to_run_commands_from_anyone(fleet, broker):
