@@ -27,7 +27,7 @@ def __main__(args):
             return cmdargs.error(None, why)
         import fleet
         try:
-            p = fleet.start("i" in opts)
+            p = fleet.start()
         except OSError as e:
             # No thread for the OS's asyncio loop (an ESP8266, a busy RP2040).
             return cmdargs.error(None, e)

@@ -69,11 +69,10 @@ class Output:
 
 
 class Agent:
-    def __init__(self, conf, insecure):
+    def __init__(self, conf):
         self.conf = conf
         self.name = fleetlink.board_name(conf)
         self.cmd_topic = fleetlink.topic(self.name, "cmd")
-        self.insecure = insecure
         self.client = None
         self.secret = None
         self.key = None         # the signing key (n, e), once a signed command came
@@ -82,7 +81,6 @@ class Agent:
         self.running = []       # (id, process, Output, start ms)
         self.outbox = []        # (topic, JSON) of results not yet published
         self.next_status = 0
-        self.connects = 0
         self.runs = 0
         self.refused = 0
 
@@ -97,7 +95,7 @@ class Agent:
                  "munix": system.VERSION,
                  "micropython": ".".join([str(n) for n in sys.implementation.version[:3]]),
                  "uptime": system.uptime_ms() // 1000, "heap_free": gc.mem_free(),
-                 "ip": _address(), "tags": self.conf.get("tags") or [],
+                 "ip": _address(), "rssi": _rssi(), "tags": self.conf.get("tags") or [],
                  "daemons": sorted(set(p.name for p in process.table() if p.kind == "daemon"))}
         try:
             st = os.statvfs("/")
@@ -114,7 +112,6 @@ class Agent:
         self.client = fleetlink.connect(self.conf, "munix-fleet-" + self.name, will, False,
                                         MAX_PACKET, True)
         self.client.subscribe([self.cmd_topic], 1)
-        self.connects += 1
         log("connected to %s as %s" % (self.conf.get("host"), self.name))
         self.next_status = 0
         while self.outbox:
@@ -286,12 +283,23 @@ def _address():
     return netd.address()
 
 
-def start(insecure=False):
+def _rssi():
+    """The station's signal in dBm, None off Wi-Fi or where the port does
+    not tell."""
+    try:
+        import network
+        sta = network.WLAN(network.STA_IF)
+        return sta.status("rssi") if sta.isconnected() else None
+    except Exception:
+        return None
+
+
+def start():
     """Start fleetd in a session of its own; returns its process."""
     import jobctl
     import logsession
     sess = logsession.new("fleet", LOG)
-    agent = Agent(fleetlink.settings(), insecure)
+    agent = Agent(fleetlink.settings())
     return jobctl.spawn_task(sess, "fleetd", [], _daemon(agent), log=LOG, quiet=True, kind="daemon")
 
 

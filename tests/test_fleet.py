@@ -127,6 +127,7 @@ def test_three_boards_report_and_run_commands(fleet, broker):
         assert status["daemons"] == ["fleetd"], status
         assert status["heap_free"] > 0 and status["flash_free"] > 0 and status["ip"], status
         assert isinstance(status["uptime"], int) and "board" in status
+        assert status["rssi"] == (-42 if simulator.board_name() else None), status
     assert wait_status(broker, "gamma")["tags"] == ["odd", "lab"]
 
     r = munix_fleet(broker, "ls")
