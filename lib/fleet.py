@@ -40,6 +40,7 @@ QUEUE = 8               # commands waiting beyond those
 SEEN = 32               # request ids remembered
 OUTBOX = 8              # results kept while the broker is away
 TICK_MS = 50            # between looks at the socket and the commands
+BUSY_MS = 5             # the same while a command runs: its result goes out sooner
 
 state = None            # the running Agent, for fleetd status
 
@@ -319,7 +320,7 @@ async def _daemon(agent):
                 wait = 1
                 while True:
                     agent.step()
-                    await asyncio.sleep_ms(TICK_MS)
+                    await asyncio.sleep_ms(BUSY_MS if agent.running else TICK_MS)
             except (mqtt.MQTTError, fleetlink.FleetError, OSError) as e:
                 log("%s; again in %d s" % (e, wait))
             except Exception as e:

@@ -42,6 +42,8 @@ class Client:
                  timeout: float = 10, keepalive: int = 60):
         try:
             sock = socket.create_connection((host, port), timeout=timeout)
+            # A PUBLISH right after a PUBACK waited for the broker's delayed ACK.
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             if tls:
                 context = ssl.create_default_context(cafile=cafile)
                 sock = context.wrap_socket(sock, server_hostname=host)
