@@ -6,11 +6,12 @@ USAGE = """[-t SECONDS] NAME COMMAND...
   /etc/system.conf's "fleet" section (fleetd runs there), print its
   output and end with its status: 124 when no answer came within SECONDS
   (default 30), 126 when NAME refused the command (the reason on the
-  error output), 1 when NAME is offline or the broker cannot be
-  reached. In scripts and crontab lines too: on pump1 gpio write 4 1"""
+  error output), 1 when NAME is offline or unknown (then nothing is
+  sent) or the broker cannot be reached. In scripts and crontab lines too: on pump1 gpio write 4 1"""
 ABOUT = "run a command on another board of the fleet"
 
 SLICE_MS = 100
+STATUS_MS = 3000    # for the board's retained status, which comes at once
 
 
 def __main__(args):
@@ -39,6 +40,11 @@ def __main__(args):
         result = fleetlink.topic(name, "result/" + rid)
         status = fleetlink.topic(name, "status")
         client.subscribe([result, status], 1)
+        # Sent to a board away, a command would wait at the broker and run
+        # whenever the board is back, long after `on` said it failed.
+        why = _absent(client, status)
+        if why:
+            return cmdargs.error(name, why)
         client.publish(fleetlink.topic(name, "cmd"), _request(rid, rest[1:], me), 1)
         return _answer(client, name, result, status, seconds)
     except mqtt.MQTTError as e:
@@ -53,27 +59,45 @@ def _request(rid, words, me):
     return json.dumps({"id": rid, "cmd": " ".join(words), "from": me})
 
 
+def _json(message):
+    """The JSON object a message holds, or None."""
+    import json
+    if message is None or message[1] is None:
+        return None
+    try:
+        found = json.loads(message[1])
+    except ValueError:
+        return None
+    return found if isinstance(found, dict) else None
+
+
+def _absent(client, status):
+    """Why the board is not there to run a command, by its retained
+    status (the broker sends it right after the subscription), or None."""
+    import time
+    start = time.ticks_ms()
+    while time.ticks_diff(time.ticks_ms(), start) < STATUS_MS:
+        message = client.wait(SLICE_MS)
+        found = _json(message)
+        if found is not None and message[0] == status:
+            return None if found.get("online") else "offline"
+    return "unknown: no status on the broker"
+
+
 def _answer(client, name, result, status, seconds):
     """Wait for the result; print it, return its status."""
-    import json
     import time
     start = time.ticks_ms()
     while time.ticks_diff(time.ticks_ms(), start) < seconds * 1000:
         if munix.stopping():
             return 143
         message = client.wait(SLICE_MS)
-        if message is None or message[1] is None:
+        found = _json(message)
+        if found is None:
             continue
-        topic, payload, _ = message
-        try:
-            found = json.loads(payload)
-        except ValueError:
-            continue
-        if not isinstance(found, dict):
-            continue
-        if topic == status:
+        if message[0] == status:
             if found.get("online") is False:
-                return cmdargs.error(name, "offline")
+                return cmdargs.error(name, "went offline")
             continue
         munix.proc().stdout.write(str(found.get("output", "")))
         if found.get("error"):

@@ -337,6 +337,8 @@ def test_a_wrong_broker_password_is_logged_and_tried_again(fleet, broker):
         time.sleep(0.5)
     assert "not it" not in log(b) and retained(broker, "munix/wrongpw/status") is None
     assert "waiting for 127.0.0.1" in b.run("fleetd status")
+    assert b.run("on other ls; echo $?") == (
+        "on: 127.0.0.1:%d: the broker refused the connection: not authorized\n1\n" % broker.auth)
 
 
 @pytest.fixture
@@ -426,7 +428,10 @@ def test_on_runs_a_command_on_another_board(fleet, broker):
     assert a.run("x=$(on callee echo 41); echo $((x + 1))") == "42\n"
     a.path("/tmp/remote.sh").write_text("on callee echo from a script\necho status $?\n")
     assert a.run("sh /tmp/remote.sh") == "from a script\nstatus 0\n"
-    assert a.run("on -t 2 ghost ls; echo status=$?") == "on: ghost: no answer within 2 s\nstatus=124\n"
+    assert a.run("on ghost ls; echo status=$?") == (
+        "on: ghost: unknown: no status on the broker\nstatus=1\n")
+    assert a.run("on -t 1 callee sleep 3; echo status=$?") == (
+        "on: callee: no answer within 1 s\nstatus=124\n")
 
 
 def test_on_knows_an_offline_board(fleet, broker):
@@ -436,6 +441,8 @@ def test_on_knows_an_offline_board(fleet, broker):
     gone.close()
     wait_status(broker, "gone", online=False)
     assert a.run("on gone ls; echo status=$?") == "on: gone: offline\nstatus=1\n"
+    # Nothing was sent that would run when the board is back.
+    assert broker.count("'munix/gone/cmd'") == 0
 
 
 def test_on_without_a_broker(fleet, broker):
