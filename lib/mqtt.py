@@ -1,5 +1,5 @@
-"""MQTT 3.1.1, the client side, for mqttc: over a connected socket (plain
-or TLS, see open_socket).
+"""MQTT 3.1.1, the client side, for mqttc, fleetd and on: over a
+connected socket (plain or TLS, see open_socket).
 
     c = mqtt.Client(mqtt.open_socket(host, 1883), keepalive=60)
     c.connect("id", user, password, will=("topic", b"gone", 0, False))
@@ -34,23 +34,6 @@ REFUSED = {1: "unacceptable protocol version", 2: "client identifier rejected",
 
 class MQTTError(Exception):
     """A failed exchange: the message says why, in one line."""
-
-
-def check_topic(topic, wildcards=False):
-    """Raise MQTTError unless topic is a valid topic name (a filter, with
-    + for one level and # for the rest, when wildcards)."""
-    size = len(topic.encode())
-    if not size or size > 65535:
-        raise MQTTError("%s: a topic has 1 to 65535 bytes" % (topic or '""'))
-    if "\0" in topic:
-        raise MQTTError("%s: a topic has no NUL character" % topic)
-    levels = topic.split("/")
-    for i, level in enumerate(levels):
-        if "+" in level or "#" in level:
-            if not wildcards:
-                raise MQTTError("%s: + and # are for subscribing, not in a topic name" % topic)
-            if level not in ("+", "#") or (level == "#" and i < len(levels) - 1):
-                raise MQTTError("%s: + and # stand alone in a level, # only at the end" % topic)
 
 
 def _string(data):
