@@ -5,8 +5,9 @@ It keeps a connection to the fleet's MQTT broker (fleetlink.py), with a
 last will that marks the board offline; publishes a retained status when
 connected and every "interval" seconds; and runs the commands sent to
 munix/NAME/cmd, each as a background process of its own as cron's jobs
-are (a thread each, at most RUNNING at once, QUEUE waiting), publishing
-its output, status and time on munix/NAME/result/ID.
+are (fleetjob.py, loaded while commands wait or run; one at a time,
+QUEUE waiting), publishing its output, status and time on
+munix/NAME/result/ID.
 
 Commands come with QoS 1 on a session the broker keeps (clean=False):
 what was sent while the board was away comes once it is back, and a
@@ -34,9 +35,7 @@ import system
 
 LOG = "/tmp/fleet.log"
 MAX_PACKET = 2048       # bytes of a command message (a signed one takes about 1 KB)
-OUTPUT_MAX = 4096       # bytes of a command's output kept for its result
-RUNNING = 1             # commands run at once: in the order they came, and one thread
-QUEUE = 8               # commands waiting beyond those
+QUEUE = 8               # commands waiting to run
 SEEN = 32               # request ids remembered
 OUTBOX = 8              # results kept while the broker is away
 TICK_MS = 50            # between looks at the socket and the commands
@@ -47,26 +46,6 @@ state = None            # the running Agent, for fleetd status
 
 def log(text):
     logfile.line(LOG, text)
-
-
-class Output:
-    """A command's output, kept up to OUTPUT_MAX bytes."""
-
-    def __init__(self):
-        self.parts = []
-        self.size = 0
-        self.cut = False
-
-    def write(self, text):
-        if self.size + len(text) > OUTPUT_MAX:
-            text = text[:max(0, OUTPUT_MAX - self.size)]
-            self.cut = True
-        if text:
-            self.parts.append(text)
-            self.size += len(text)
-
-    def text(self):
-        return "".join(self.parts) + ("\n[output cut at %d bytes]\n" % OUTPUT_MAX if self.cut else "")
 
 
 class Agent:
@@ -137,8 +116,11 @@ class Agent:
             except Exception as e:
                 # Whatever a message does to the parser, the agent goes on.
                 self.refuse(None, "unreadable: %s" % (str(e) or type(e).__name__))
-        self.collect()
-        self.begin()
+        if self.queue or self.running:
+            import fleetjob
+            fleetjob.step(self)
+            if not (self.queue or self.running):
+                _drop(("fleetjob",))
         now = system.uptime_ms()
         if now >= self.next_status:
             client.publish(fleetlink.topic(self.name, "status"), self.status(), 0, True)
@@ -192,38 +174,8 @@ class Agent:
             self.result(rid, {"status": fleetlink.STATUS_REFUSED, "output": "", "ms": 0,
                               "error": "refused: " + why})
 
-    def begin(self):
-        """Start what waits, while fewer than RUNNING run."""
-        while self.queue and len(self.running) < RUNNING:
-            rid, cmd = self.queue.pop(0)
-            import jobctl
-            import logsession
-            import session
-            import shell
-            out = Output()
-            sess = session.Session("fleet", logsession.NoInput(), out, out)
-            words = cmd.split()
-            try:
-                proc = jobctl.background(sess, words[0], words[1:],
-                                         lambda: shell.run_line(cmd, sess), quiet=True)
-            except OSError as e:
-                self.refuse(rid, "cannot start: %s" % e)
-                continue
-            self.runs += 1
-            log("%s: pid %d: %s" % (rid, proc.pid, self.hide(cmd)))
-            self.running.append((rid, proc, out, system.uptime_ms()))
-
-    def collect(self):
-        for item in [r for r in self.running if not r[1].alive()]:
-            self.running.remove(item)
-            rid, proc, out, start = item
-            status = proc.status if isinstance(proc.status, int) else 0
-            self.result(rid, {"status": status, "output": self.hide(out.text()),
-                              "ms": system.uptime_ms() - start})
-            import shell
-            # As a telnet session back at its prompt: what the command
-            # loaded (the parser, its helpers) goes on a small heap.
-            shell.idle()
+    def note(self, text):
+        log(text)
 
     def hide(self, text):
         """text without the broker's password: results and the log never show it."""
@@ -274,9 +226,14 @@ def _signature(agent, rid, cmd, request):
     try:
         return fleetsign.check(agent, rid, cmd, request)
     finally:
-        with system.import_lock:
-            for m in fresh:
-                sys.modules.pop(m, None)
+        _drop(fresh)
+
+
+def _drop(names):
+    import sys
+    with system.import_lock:
+        for m in names:
+            sys.modules.pop(m, None)
 
 
 def _address():
