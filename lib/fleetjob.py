@@ -5,7 +5,10 @@ the order they came (two at once raced, and each takes a thread's
 share of the heap)."""
 import system
 
-OUTPUT_MAX = 4096       # bytes of a command's output kept for its result
+# Bytes of a command's output kept for its result: the result is built
+# whole (text, JSON, bytes), and a board's heap, cut up by what ran,
+# often has no larger block free.
+OUTPUT_MAX = 2048
 
 
 class Output:
@@ -59,9 +62,15 @@ def _collect(agent):
     for item in [r for r in agent.running if not r[1].alive()]:
         agent.running.remove(item)
         rid, proc, out, start = item
-        status = proc.status if isinstance(proc.status, int) else 0
-        agent.result(rid, {"status": status, "output": agent.hide(out.text()),
-                           "ms": system.uptime_ms() - start})
+        found = {"status": proc.status if isinstance(proc.status, int) else 0,
+                 "ms": system.uptime_ms() - start}
+        try:
+            found["output"] = agent.hide(out.text())
+            agent.result(rid, found)
+        except MemoryError:
+            item = out = None   # the parts go: room for the result without them
+            found.update(output="", error="its output lost: no room for it in the heap")
+            agent.result(rid, found)
         import shell
         # As a telnet session back at its prompt: what the command
         # loaded (the parser, its helpers) goes on a small heap.

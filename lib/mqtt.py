@@ -26,6 +26,7 @@ import sys
 import time
 
 MAX_PACKET = 8192
+LARGE = 512         # bytes of a payload written apart from its packet's head
 CONNECT, CONNACK, PUBLISH, PUBACK = 0x10, 0x20, 0x30, 0x40
 SUBSCRIBE, SUBACK, PINGREQ, PINGRESP, DISCONNECT = 0x82, 0x90, 0xC0, 0xD0, 0xE0
 REFUSED = {1: "unacceptable protocol version", 2: "client identifier rejected",
@@ -66,11 +67,17 @@ class Client:
         self.pending = []       # messages that came while awaiting an ack
         self.packet_id = 0
 
-    def _send(self, kind, body=b""):
+    def _send(self, kind, body=b"", tail=b""):
+        """Send a packet: body, then tail, a large payload written as it is
+        rather than copied into the packet (a 4 KB result on a small heap
+        took four copies)."""
         try:
-            # One write: a packet's body written after its head waited for
-            # the head's delayed ACK (Nagle), 40 ms a message on Linux.
-            self.sock.write(bytes([kind]) + _length(len(body)) + body)
+            # One write for the rest: a packet's body written after its
+            # head waited for the head's delayed ACK (Nagle), 40 ms a
+            # message, where TCP_NODELAY is not set (TLS).
+            self.sock.write(bytes([kind]) + _length(len(body) + len(tail)) + body)
+            if tail:
+                self.sock.write(tail)
         except OSError as e:
             raise MQTTError(_reason(e))
         self.last_sent = time.ticks_ms()
@@ -195,7 +202,9 @@ class Client:
         if qos:
             packet_id = self._next_id()
             head += struct.pack("!H", packet_id)
-        self._send(PUBLISH | qos << 1 | (1 if retain else 0), head + payload)
+        if len(payload) < LARGE:
+            head, payload = head + payload, b""
+        self._send(PUBLISH | qos << 1 | (1 if retain else 0), head, payload)
         if qos:
             self._await(PUBACK, packet_id)
 

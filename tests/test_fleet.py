@@ -258,6 +258,33 @@ def test_hostile_input_is_refused_and_the_agent_runs_on(fleet, broker, tmp_path)
     assert "fleetd: running" in b.run("fleetd status")
 
 
+def test_a_flood_of_commands_runs_in_order_and_past_the_queue_is_refused(fleet, broker):
+    b = fleet("flooded")
+    wait_status(broker, "flooded")
+    sub = results(broker, "flooded", 10, "fleet-flood")
+    for i in range(10):
+        publish(broker, "munix/flooded/cmd",
+                json.dumps({"id": "f%d" % i, "cmd": "sleep 0.2; echo %d >> /tmp/order" % i}))
+    got = collected(sub)
+    refused = [r["id"] for _, r in got if r["status"] == 126]
+    assert len(refused) >= 1 and all(r["error"] == "refused: busy: 8 commands waiting"
+                                     for _, r in got if r["status"] == 126), got
+    ran = [r["id"] for _, r in got if r["status"] == 0]
+    assert len(ran) + len(refused) == 10 and ran == sorted(ran), got
+    assert b.run("cat /tmp/order").split() == [i[1:] for i in ran]
+    assert "fleetd: running" in b.run("fleetd status")
+
+
+def test_long_output_is_cut(fleet, broker):
+    b = fleet("chatty")
+    wait_status(broker, "chatty")
+    r = munix_fleet(broker, "run", "chatty", "seq 3000")
+    assert r.returncode == 0, (r, log(b), b.run("ps"))
+    lines = r.stdout.splitlines()
+    assert lines[-1] == "[output cut at 2048 bytes]" and lines[1:4] == ["1", "2", "3"], lines[-3:]
+    assert len(r.stdout) < 2200
+
+
 def test_results_never_echo_the_broker_password(fleet, broker):
     b = fleet("keeper")
     wait_status(broker, "keeper")
