@@ -59,16 +59,17 @@ def _begin(agent):
 
 
 def _collect(agent):
-    for item in [r for r in agent.running if not r[1].alive()]:
-        agent.running.remove(item)
-        rid, proc, out, start = item
+    for i in range(len(agent.running) - 1, -1, -1):
+        if agent.running[i][1].alive():
+            continue
+        rid, proc, out, start = agent.running.pop(i)
         found = {"status": proc.status if isinstance(proc.status, int) else 0,
                  "ms": system.uptime_ms() - start}
         try:
             found["output"] = agent.hide(out.text())
             agent.result(rid, found)
         except MemoryError:
-            item = out = None   # the parts go: room for the result without them
+            out = None      # the parts go: room for the result without them
             found.update(output="", error="its output lost: no room for it in the heap")
             agent.result(rid, found)
         import shell
