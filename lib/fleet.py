@@ -19,9 +19,9 @@ most "backoff_max" (30).
 Refused, with a line in the log (/tmp/fleet.log), and never run: a
 message on another topic than the board's own, one larger than
 MAX_PACKET, not JSON, without a valid id or command; and, with "sign",
-one whose signature by the release key ("key", default /etc/upgrade.pub)
-does not check, older or newer than WINDOW seconds, or any while the
-clock is unset. A request refused that has a valid id gets a result
+one whose signature by the release key does not check, made too long
+before or after the board's clock, or any while the clock is unset
+(fleetsign.py). A request refused that has a valid id gets a result
 saying why, with status 126.
 """
 import asyncio
@@ -57,7 +57,7 @@ class Agent:
         self.secret = None
         self.key = None         # the signing key (n, e), once a signed command came
         self.seen = []          # the last SEEN request ids
-        self.queue = []         # (id, cmd) waiting for a thread
+        self.queue = []         # (id, cmd) waiting to run
         self.running = []       # (id, process, Output, start ms)
         self.outbox = []        # (topic, JSON) of results not yet published
         self.next_status = 0
@@ -107,6 +107,8 @@ class Agent:
         """One look: the messages that came, the commands that ended, the
         status when due."""
         client = self.client
+        # A few messages a look: the loop's other tasks (telnet, HTTP)
+        # get their turn during a burst.
         for _ in range(4):
             message = client.wait(0)
             if message is None:
