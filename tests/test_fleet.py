@@ -336,6 +336,13 @@ def test_tls_checks_the_broker_against_the_ca(fleet, broker, tmp_path):
     assert "started" in b.run("fleetd start")
     wait_status(broker, "secure")
     assert b.run("on secure echo over tls") == "over tls\n"
+    ca = tmp_path / "ca.pem"
+    ca.write_bytes(broker.ca.pem)
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "tools"))
+    r = subprocess.run([sys.executable, "-m", "munixtool", "fleet", "run", "-H", "localhost",
+                        "-p", str(broker.tls), "--tls", "--cafile", str(ca), "secure", "echo host tls"],
+                       capture_output=True, text=True, timeout=TIMEOUT + 30, env=env)
+    assert r.returncode == 0 and r.stdout.endswith("==\nhost tls\n"), r
 
     stranger = CertAuthority(tmp_path / "stranger")
     b = fleet("fooled", start=False, host="localhost", port=broker.tls, tls=True)
