@@ -211,6 +211,27 @@ def test_broker_restart_reconnects_and_a_command_runs_once(fleet, tmp_path):
         own.stop()
 
 
+def test_a_result_made_while_the_broker_is_down_is_sent_once_it_is_back(fleet, tmp_path):
+    own = Broker(tmp_path / "own")
+    try:
+        b = fleet("patient", port=own.auth)
+        wait_status(own, "patient")
+        publish(own, "munix/patient/cmd", json.dumps({"id": "out-1", "cmd": "sleep 1; echo kept"}))
+        deadline = time.monotonic() + TIMEOUT
+        while "out-1: pid" not in log(b):
+            assert time.monotonic() < deadline, log(b)
+            time.sleep(0.1)
+        own.stop()
+        time.sleep(2.5)     # the command ends meanwhile
+        own.start()
+        sub = results(own, "patient", 1, "fleet-outbox")
+        [(topic, result)] = collected(sub)
+        assert result["id"] == "out-1" and result["output"] == "kept\n", result
+        assert log(b).count("connected to 127.0.0.1 as patient") == 2
+    finally:
+        own.stop()
+
+
 def test_commands_sent_while_the_agent_was_away_run_when_it_is_back(fleet, broker):
     b = fleet("away")
     wait_status(broker, "away")
