@@ -66,4 +66,11 @@ def _check(conf, insecure):
         fleetlink.password(conf)
     except fleetlink.FleetError as e:
         return str(e)
+    if conf.get("sign"):
+        import os
+        key = conf.get("key") or "/etc/upgrade.pub"
+        try:
+            os.stat(key)
+        except OSError:
+            return "%s: no such key: signed commands (fleet.sign) are checked with it" % key
     return None

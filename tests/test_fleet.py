@@ -542,7 +542,9 @@ def test_fleetd_bad_settings(sim):
              "a b: not a board name (1 to 64 letters, digits, - _ .)"),
             ({"host": "h", "user": "u"}, "fleet.user is set but not fleet.password_file"),
             ({"host": "h", "user": "u", "password_file": "/etc/none"},
-             "/etc/none: cannot read the broker password")):
+             "/etc/none: cannot read the broker password"),
+            ({"host": "h", "sign": True, "key": "/etc/none.pub"},
+             "/etc/none.pub: no such key: signed commands (fleet.sign) are checked with it")):
         sim.write("/etc/system.conf", json.dumps({"fleet": section}))
         r = sim.run("fleetd start")
         assert r.status == 1 and r.err == "fleetd: %s\n" % message, r
