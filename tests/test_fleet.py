@@ -34,14 +34,16 @@ def broker(tmp_path_factory):
 def fleet(make_board, tmp_path, broker):
     """fleet(name, start=True, port=None, **settings): a board whose
     /etc/system.conf has a fleet section for the broker's password
-    listener (settings added), fleetd started unless start=False."""
+    listener (settings added), fleetd started unless start=False. A
+    keepalive of 4 s: a board killed is offline 6 s later, and one slowed
+    down by a loaded machine is not dropped by the broker."""
     count = [0]
 
     def make(name, start=True, port=None, password=PASSWORD, **settings):
         count[0] += 1
         flash = seed_flash(tmp_path / ("fleet%d" % count[0]))
         section = dict(host="127.0.0.1", port=port or broker.auth, user=USER,
-                       password_file=PASS_FILE, name=name, interval=2, keepalive=2,
+                       password_file=PASS_FILE, name=name, interval=2, keepalive=4,
                        backoff_max=2)
         section.update(settings)
         (flash / "etc" / "system.conf").write_text(json.dumps({"fleet": section}))
