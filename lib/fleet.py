@@ -1,13 +1,13 @@
 """fleetd: the board's agent in a fleet (started by `fleetd start`, an
 asyncio task: it needs no thread of its own).
 
-It keeps a connection to the fleet's MQTT broker (fleetlink.py), with a
-last will that marks the board offline; publishes a retained status when
-connected and every "interval" seconds; and runs the commands sent to
-munix/NAME/cmd, each as a background process of its own as cron's jobs
-are (fleetjob.py, loaded while commands wait or run; one at a time,
-QUEUE waiting), publishing its output, status and time on
-munix/NAME/result/ID.
+It keeps a connection to the fleet's MQTT broker (fleetlink.py, loaded
+to connect and to read a command), with a last will that marks the board
+offline; publishes a retained status when connected and every
+"interval" seconds; and runs the commands sent to munix/NAME/cmd, each
+as a background process of its own as cron's jobs are (fleetjob.py,
+loaded while commands wait or run; one at a time, QUEUE waiting),
+publishing its output, status and time on munix/NAME/result/ID.
 
 Commands come with QoS 1 on a session the broker keeps (clean=False):
 what was sent while the board was away comes once it is back, and a
@@ -27,7 +27,6 @@ saying why, with status 126.
 import asyncio
 import json
 
-import fleetlink
 import logfile
 import mqtt
 import process
@@ -49,10 +48,12 @@ def log(text):
 
 
 class Agent:
-    def __init__(self, conf):
+    def __init__(self, conf, name, root):
         self.conf = conf
-        self.name = fleetlink.board_name(conf)
-        self.cmd_topic = fleetlink.topic(self.name, "cmd")
+        self.name = name
+        self.root = root        # munix/NAME/, the board's topics
+        self.cmd_topic = root + "cmd"
+        self.status_topic = root + "status"
         self.client = None
         self.secret = None
         self.key = None         # the signing key (n, e), once a signed command came
@@ -85,12 +86,24 @@ class Agent:
         return json.dumps(found)
 
     def connect(self):
-        will = (fleetlink.topic(self.name, "status"), self.status(False), 1, True)
-        self.secret = fleetlink.password(self.conf)
-        # A session the broker keeps: commands sent while the board was
-        # away wait for it.
-        self.client = fleetlink.connect(self.conf, "munix-fleet-" + self.name, will, False,
-                                        MAX_PACKET, True)
+        will = (self.status_topic, self.status(False), 1, True)
+        import sys
+        # What a connection may load besides: TLS and the wording of a
+        # failure take httpclient (6 KiB), which stayed loaded, and
+        # attempts while the broker was away left the esp32 profile
+        # 14 KiB free.
+        fresh = [m for m in ("httpclient", "cmdargs") if m not in sys.modules]
+        import fleetlink
+        try:
+            self.secret = fleetlink.password(self.conf)
+            # A session the broker keeps: commands sent while the board was
+            # away wait for it.
+            self.client = fleetlink.connect(self.conf, "munix-fleet-" + self.name, will, False,
+                                            MAX_PACKET, True)
+        finally:
+            # fleetlink is loaded again for the next connection or
+            # command: 1.8 KiB an idle agent need not hold.
+            _drop(["fleetlink"] + fresh)
         self.client.subscribe([self.cmd_topic], 1)
         log("connected to %s as %s" % (self.conf.get("host"), self.name))
         self.next_status = 0
@@ -118,6 +131,7 @@ class Agent:
             except Exception as e:
                 # Whatever a message does to the parser, the agent goes on.
                 self.refuse(None, "unreadable: %s" % (str(e) or type(e).__name__))
+            _drop(("fleetlink",))
         if self.queue or self.running:
             import fleetjob
             fleetjob.step(self)
@@ -125,7 +139,7 @@ class Agent:
                 _drop(("fleetjob",))
         now = system.uptime_ms()
         if now >= self.next_status:
-            client.publish(fleetlink.topic(self.name, "status"), self.status(), 0, True)
+            client.publish(self.status_topic, self.status(), 0, True)
             self.next_status = now + _interval(self.conf) * 1000
 
     def receive(self, topic, payload):
@@ -140,6 +154,7 @@ class Agent:
         if not isinstance(request, dict):
             return self.refuse(None, "not a JSON object")
         rid = request.get("id")
+        import fleetlink
         if not isinstance(rid, str) or not fleetlink.good_name(rid):
             return self.refuse(None, "no valid id (1 to 64 letters, digits, - _ .)")
         if rid in self.seen:
@@ -173,6 +188,7 @@ class Agent:
         self.refused += 1
         log("refused%s: %s" % (" " + rid if rid else "", why))
         if rid:
+            import fleetlink
             self.result(rid, {"status": fleetlink.STATUS_REFUSED, "output": "", "ms": 0,
                               "error": "refused: " + why})
 
@@ -188,7 +204,7 @@ class Agent:
     def result(self, rid, found):
         found["id"] = rid
         found["name"] = self.name
-        item = (fleetlink.topic(self.name, "result/" + rid), json.dumps(found))
+        item = (self.root + "result/" + rid, json.dumps(found))
         if self.client is not None:
             try:
                 self.client.publish(item[0], item[1], 1)
@@ -205,7 +221,7 @@ class Agent:
         if self.client is None:
             return
         try:
-            self.client.publish(fleetlink.topic(self.name, "status"), self.status(False), 1, True)
+            self.client.publish(self.status_topic, self.status(False), 1, True)
             self.client.disconnect()
         except mqtt.MQTTError:
             pass
@@ -259,7 +275,10 @@ def start():
     import jobctl
     import logsession
     sess = logsession.new("fleet", LOG)
-    agent = Agent(fleetlink.settings())
+    import fleetlink
+    conf = fleetlink.settings()
+    name = fleetlink.board_name(conf)
+    agent = Agent(conf, name, fleetlink.topic(name, ""))
     return jobctl.spawn_task(sess, "fleetd", [], _daemon(agent), log=LOG, quiet=True, kind="daemon")
 
 
@@ -280,7 +299,7 @@ async def _daemon(agent):
                 while True:
                     agent.step()
                     await asyncio.sleep_ms(BUSY_MS if agent.running else TICK_MS)
-            except (mqtt.MQTTError, fleetlink.FleetError, OSError) as e:
+            except (mqtt.MQTTError, OSError) as e:
                 log("%s; again in %d s" % (e, wait))
             except Exception as e:
                 log("error: %s; connecting again in %d s" % (str(e) or type(e).__name__, wait))

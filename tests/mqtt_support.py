@@ -25,9 +25,10 @@ TIMEOUT = 15
 class Broker:
     """mosquitto on free ports of 127.0.0.1: open, auth and tls."""
 
-    def __init__(self, folder, users=(), acl=None):
+    def __init__(self, folder, users=(), acl=None, persistent=False):
         """users: more (user, password) pairs; acl: the text of an ACL
-        file for the password listener."""
+        file for the password listener; persistent: sessions and their
+        queued messages kept across a restart (in folder)."""
         self.folder = folder
         self.ca = CertAuthority(folder / "ca")
         cert, key = self.ca.server_files("localhost")
@@ -45,7 +46,7 @@ class Broker:
         self.open, self.auth, self.tls = free_port(), free_port(), free_port()
         (folder / "mosquitto.conf").write_text(
             "per_listener_settings true\n"
-            "persistence false\n"
+            "%s"
             "log_dest file %s\nlog_type all\n"
             # Run as whoever started it: as root it would become the
             # mosquitto user, who cannot read the test's folder.
@@ -53,7 +54,9 @@ class Broker:
             "listener %d 127.0.0.1\nallow_anonymous true\n"
             "listener %d 127.0.0.1\nallow_anonymous false\npassword_file %s\n%s"
             "listener %d 127.0.0.1\nallow_anonymous true\ncertfile %s\nkeyfile %s\n"
-            % (self.log, self.open, self.auth, passwd, acl_line, self.tls, cert, key))
+            % ("persistence true\npersistence_location %s/\n" % folder if persistent
+               else "persistence false\n",
+               self.log, self.open, self.auth, passwd, acl_line, self.tls, cert, key))
         self.start()
 
     def start(self):

@@ -87,11 +87,11 @@ def publish(broker, topic, message=None, file=None):
                    check=True, timeout=TIMEOUT, capture_output=True)
 
 
-def results(broker, name, count, client_id):
+def results(broker, name, count, client_id, *extra):
     """A running mosquitto_sub for count results of board name."""
     p = subprocess.Popen(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(broker.auth), "-u", USER,
                           "-P", PASSWORD, "-q", "1", "-v", "-t", "munix/%s/result/#" % name,
-                          "-C", str(count), "-W", str(TIMEOUT), "-i", client_id],
+                          "-C", str(count), "-W", str(TIMEOUT), "-i", client_id] + list(extra),
                          stdout=subprocess.PIPE, text=True)
     broker.logged("Sending SUBACK to %s" % re.escape(client_id))
     return p
@@ -214,10 +214,15 @@ def test_broker_restart_reconnects_and_a_command_runs_once(fleet, tmp_path):
 
 
 def test_a_result_made_while_the_broker_is_down_is_sent_once_it_is_back(fleet, tmp_path):
-    own = Broker(tmp_path / "own")
+    # Persistent: the host's subscription outlives the restart, so that
+    # it gets the result however soon the board is back.
+    own = Broker(tmp_path / "own", persistent=True)
     try:
         b = fleet("patient", port=own.auth)
         wait_status(own, "patient")
+        durable = results(own, "patient", 1, "fleet-outbox", "-c")
+        durable.terminate()
+        durable.wait(TIMEOUT)
         publish(own, "munix/patient/cmd", json.dumps({"id": "out-1", "cmd": "sleep 1; echo kept"}))
         deadline = time.monotonic() + TIMEOUT
         while "out-1: pid" not in log(b):
@@ -226,8 +231,9 @@ def test_a_result_made_while_the_broker_is_down_is_sent_once_it_is_back(fleet, t
         own.stop()
         time.sleep(2.5)     # the command ends meanwhile
         own.start()
-        sub = results(own, "patient", 1, "fleet-outbox")
-        [(topic, result)] = collected(sub)
+        got = collected(results(own, "patient", 1, "fleet-outbox", "-c"))
+        assert len(got) == 1, log(b)
+        [(topic, result)] = got
         assert result["id"] == "out-1" and result["output"] == "kept\n", result
         assert log(b).count("connected to 127.0.0.1 as patient") == 2
     finally:
