@@ -62,13 +62,10 @@ def __main__(args):
     if ("u" in opts) != ("P" in opts):
         raise cmdargs.UsageError("-u and -P go together")
     will = _will(opts)
-    try:
-        for t in topics:
-            mqtt.check_topic(t, wildcards=verb == "sub")
-        if will:
-            mqtt.check_topic(will[0])
-    except mqtt.MQTTError as e:
-        raise cmdargs.UsageError(str(e))
+    for t in topics:
+        _check_topic(t, wildcards=verb == "sub")
+    if will:
+        _check_topic(will[0])
     client_id = opts.get("i") or _client_id()
     if len(client_id.encode()) > 65535:
         raise cmdargs.UsageError("-i: a client id has up to 65535 bytes")
@@ -105,6 +102,26 @@ def _parse(args):
     if rest:
         raise cmdargs.UsageError("%s: unexpected (options only, see --help)" % rest[0])
     return opts, opts.pop("t", [])
+
+
+# Here, not in lib/mqtt.py: only what a user types needs checking, and
+# fleetd and on, which share the client, carry no more of it.
+def _check_topic(topic, wildcards=False):
+    """Raise UsageError unless topic is a valid topic name (a filter, with
+    + for one level and # for the rest, when wildcards)."""
+    size = len(topic.encode())
+    if not size or size > 65535:
+        raise cmdargs.UsageError("%s: a topic has 1 to 65535 bytes" % (topic or '""'))
+    if "\0" in topic:
+        raise cmdargs.UsageError("%s: a topic has no NUL character" % topic)
+    levels = topic.split("/")
+    for i, level in enumerate(levels):
+        if "+" in level or "#" in level:
+            if not wildcards:
+                raise cmdargs.UsageError("%s: + and # are for subscribing, not in a topic name" % topic)
+            if level not in ("+", "#") or (level == "#" and i < len(levels) - 1):
+                raise cmdargs.UsageError("%s: + and # stand alone in a level, # only at the end"
+                                         % topic)
 
 
 def _count(text, what, low):

@@ -11,3 +11,5 @@
 #utelnetd start
 #uftpd start
 #uhttpd start
+# The fleet agent, once /etc/system.conf has a "fleet" section (README, Fleet):
+#fleetd start

@@ -1,5 +1,5 @@
-"""MQTT 3.1.1, the client side, for mqttc: over a connected socket (plain
-or TLS, see open_socket).
+"""MQTT 3.1.1, the client side, for mqttc, fleetd and on: over a
+connected socket (plain or TLS, see open_socket).
 
     c = mqtt.Client(mqtt.open_socket(host, 1883), keepalive=60)
     c.connect("id", user, password, will=("topic", b"gone", 0, False))
@@ -10,7 +10,10 @@ or TLS, see open_socket).
     c.disconnect()
 
 QoS 0 and 1 only. A packet is read whole, never more than max_packet
-bytes: a larger one is refused with an error rather than held. Waiting
+bytes: a larger one is refused with an error rather than held, or, with
+drop_large (fleetd: a stranger's huge message must not cut the link, and
+a QoS 1 one would come again at each reconnection), a larger PUBLISH is
+read past, acknowledged, and given as (topic, None, retain). Waiting
 for a packet polls in slices the caller chooses, so a program can look at
 its stop requests between them; once a packet has begun, the rest must
 come within the socket's timeout. PINGREQ goes out when the connection
@@ -19,9 +22,11 @@ as long again is given up.
 """
 import select
 import struct
+import sys
 import time
 
 MAX_PACKET = 8192
+LARGE = 512         # bytes of a payload written apart from its packet's head
 CONNECT, CONNACK, PUBLISH, PUBACK = 0x10, 0x20, 0x30, 0x40
 SUBSCRIBE, SUBACK, PINGREQ, PINGRESP, DISCONNECT = 0x82, 0x90, 0xC0, 0xD0, 0xE0
 REFUSED = {1: "unacceptable protocol version", 2: "client identifier rejected",
@@ -30,23 +35,6 @@ REFUSED = {1: "unacceptable protocol version", 2: "client identifier rejected",
 
 class MQTTError(Exception):
     """A failed exchange: the message says why, in one line."""
-
-
-def check_topic(topic, wildcards=False):
-    """Raise MQTTError unless topic is a valid topic name (a filter, with
-    + for one level and # for the rest, when wildcards)."""
-    size = len(topic.encode())
-    if not size or size > 65535:
-        raise MQTTError("%s: a topic has 1 to 65535 bytes" % (topic or '""'))
-    if "\0" in topic:
-        raise MQTTError("%s: a topic has no NUL character" % topic)
-    levels = topic.split("/")
-    for i, level in enumerate(levels):
-        if "+" in level or "#" in level:
-            if not wildcards:
-                raise MQTTError("%s: + and # are for subscribing, not in a topic name" % topic)
-            if level not in ("+", "#") or (level == "#" and i < len(levels) - 1):
-                raise MQTTError("%s: + and # stand alone in a level, # only at the end" % topic)
 
 
 def _string(data):
@@ -67,8 +55,9 @@ def _length(n):
 
 
 class Client:
-    def __init__(self, sock, keepalive=60, max_packet=MAX_PACKET):
+    def __init__(self, sock, keepalive=60, max_packet=MAX_PACKET, drop_large=False):
         self.sock = sock
+        self.drop_large = drop_large
         self.keepalive_ms = keepalive * 1000
         self.max_packet = max_packet
         self.poller = select.poll()
@@ -78,11 +67,17 @@ class Client:
         self.pending = []       # messages that came while awaiting an ack
         self.packet_id = 0
 
-    def _send(self, kind, body=b""):
+    def _send(self, kind, body=b"", tail=b""):
+        """Send a packet: body, then tail, a large payload written as it is
+        rather than copied into the packet (a 4 KB result on a small heap
+        took four copies)."""
         try:
-            self.sock.write(bytes([kind]) + _length(len(body)))
-            if body:
-                self.sock.write(body)
+            # One write for the rest: a packet's body written after its
+            # head waited for the head's delayed ACK (Nagle), 40 ms a
+            # message, where TCP_NODELAY is not set (TLS).
+            self.sock.write(bytes([kind]) + _length(len(body) + len(tail)) + body)
+            if tail:
+                self.sock.write(tail)
         except OSError as e:
             raise MQTTError(_reason(e))
         self.last_sent = time.ticks_ms()
@@ -101,7 +96,7 @@ class Client:
 
     def _packet(self, ms):
         """(type byte, body) of the next packet, None when none began
-        within ms."""
+        within ms; (type byte, head, None) for a PUBLISH too large, dropped."""
         ready = self.poller.poll(ms)
         if not ready:
             return None
@@ -117,18 +112,34 @@ class Client:
                 break
             if shift > 21:
                 raise MQTTError("the broker sent a malformed packet length")
-        if size > self.max_packet:
-            raise MQTTError("the broker sent a packet of %d bytes, more than the %d taken"
-                            % (size, self.max_packet))
         self.pinged = None
+        if size > self.max_packet:
+            if not (self.drop_large and kind & 0xF0 == PUBLISH):
+                raise MQTTError("the broker sent a packet of %d bytes, more than the %d taken"
+                                % (size, self.max_packet))
+            return self._drop(kind, size)
         return kind, self._read(size) if size else b""
 
     def _next_id(self):
         self.packet_id = self.packet_id % 65535 + 1
         return self.packet_id
 
-    def _message(self, kind, body):
-        """The (topic, payload, retain) of a PUBLISH, acknowledged when QoS 1."""
+    def _drop(self, kind, size):
+        """A PUBLISH of size bytes read past, beyond its topic and packet id:
+        (kind, the body's head, no payload)."""
+        head = self._read(2)
+        n = 2 + struct.unpack("!H", head)[0] + (2 if kind & 6 else 0)
+        if n > size or n > self.max_packet:
+            raise MQTTError("the broker sent a PUBLISH whose topic is too long or malformed")
+        head += self._read(n - 2)
+        left = size - n
+        while left:
+            left -= len(self._read(min(left, 512)))
+        return kind, head, None
+
+    def _message(self, kind, body, payload=b""):
+        """The (topic, payload, retain) of a PUBLISH, acknowledged when QoS
+        1; payload None for one too large, dropped."""
         qos = kind >> 1 & 3
         if qos > 1 or len(body) < 2:
             raise MQTTError("the broker sent a PUBLISH this client cannot take (QoS %d)" % qos)
@@ -142,7 +153,7 @@ class Client:
             topic = topic.decode()
         except UnicodeError:
             raise MQTTError("the broker sent a topic that is not UTF-8")
-        return topic, body[at:], bool(kind & 1)
+        return topic, body[at:] if payload is not None else None, bool(kind & 1)
 
     def _await(self, want, packet_id=None, timeout_ms=10000):
         """The body of the next packet of type want (with that packet id),
@@ -155,9 +166,9 @@ class Client:
             got = self._packet(left)
             if got is None:
                 continue
-            kind, body = got
+            kind, body = got[0], got[1]
             if kind & 0xF0 == PUBLISH:
-                self.pending.append(self._message(kind, body))
+                self.pending.append(self._message(*got))
             elif kind & 0xF0 == want and (packet_id is None or body[:2] == struct.pack("!H", packet_id)):
                 return body
 
@@ -191,7 +202,9 @@ class Client:
         if qos:
             packet_id = self._next_id()
             head += struct.pack("!H", packet_id)
-        self._send(PUBLISH | qos << 1 | (1 if retain else 0), head + payload)
+        if len(payload) < LARGE:
+            head, payload = head + payload, b""
+        self._send(PUBLISH | qos << 1 | (1 if retain else 0), head, payload)
         if qos:
             self._await(PUBACK, packet_id)
 
@@ -227,9 +240,8 @@ class Client:
                     time.ticks_diff(time.ticks_ms(), self.pinged) > self.keepalive_ms:
                 raise MQTTError("the broker stopped answering")
             return None
-        kind, body = got
-        if kind & 0xF0 == PUBLISH:
-            return self._message(kind, body)
+        if got[0] & 0xF0 == PUBLISH:
+            return self._message(*got)
         return None
 
     def disconnect(self):
@@ -246,12 +258,36 @@ def open_socket(host, port, tls=False, ca=None, timeout=10, verify=True):
     """A socket connected to the broker at host:port, over TLS when tls:
     httpclient's connection, whose TLS (tls or ssl module, certificates
     checked against the CA bundle ca unless verify is false, the clock
-    checked first) is what HTTPS has."""
-    import httpclient
+    checked first) is what HTTPS has. A plain connection is a socket of
+    its own: httpclient is 6 KiB of heap a small board's fleetd and `on`
+    need not hold."""
+    if tls:
+        import httpclient
+        try:
+            return httpclient.connect("https", host, port, ca, timeout, verify)
+        except httpclient.HTTPError as e:
+            raise MQTTError(str(e))
+    import socket
     try:
-        return httpclient.connect("https" if tls else "http", host, port, ca, timeout, verify)
-    except httpclient.HTTPError as e:
-        raise MQTTError(str(e))
+        address = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)[0][-1]
+    except OSError:
+        raise MQTTError("%s: host not found" % host)
+    sock = socket.socket()
+    try:
+        sock.settimeout(timeout)
+        sock.connect(address)
+    except OSError as e:
+        sock.close()
+        raise MQTTError("%s:%d: %s" % (host, port, _reason(e)))
+    if sys.platform in ("linux", "esp32"):
+        # TCP_NODELAY, where setsockopt takes it (netd.nodelay's ports; not
+        # imported from there, a daemon's module): a PUBLISH written after
+        # a PUBACK waited for the broker's delayed ACK, 40 ms a result.
+        try:
+            sock.setsockopt(6, 1, 1)
+        except (OSError, TypeError):
+            pass
+    return sock
 
 
 def _reason(e):

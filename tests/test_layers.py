@@ -20,7 +20,7 @@ LAYERS = [
     # who reads and writes where; how a failure is worded; the program API
     # and the helpers programs share
     {"errors", "session", "lineedit", "munix", "cmdargs", "utls", "fileops", "textin",
-     "intvar", "httpclient", "mqtt", "sysconf", "logfile", "logsession", "pins", "buses", "serialterm", "sleepmodes",
+     "intvar", "httpclient", "mqtt", "fleetlink", "sysconf", "logfile", "logsession", "pins", "buses", "serialterm", "sleepmodes",
      "httprequest", "textcopy", "vieditor", "leds", "sensing"},
     # the shell: parser, expansion, evaluator, built-ins, scripts, jobs
     {"shell", "expansion", "redirect", "script", "pyline", "shellbuiltins", "shellcompound", "asyncloop",
@@ -28,7 +28,7 @@ LAYERS = [
     # the kernel: boot, recovery, shutdown; sessions over streams
     {"kernel", "startup", "streamshell"},
     # daemons and services built on the layers below
-    {"netd", "netguests", "auth", "telnetd", "ftpd", "httpd", "cron", "daemonctl", "upgrade", "events", "eventcmd", "camweb",
+    {"netd", "netguests", "auth", "telnetd", "ftpd", "httpd", "cron", "daemonctl", "upgrade", "fleet", "fleetsign", "fleetjob", "events", "eventcmd", "camweb",
      "websession", "websys", "webdash", "webfiles", "webmove", "websocket", "webterm", "webhw"},
 ]
 

@@ -349,7 +349,15 @@ def main(args) -> int:
     parser.add_argument("--soak", type=float, metavar="MINUTES",
                         help="only the soak: all daemons and clients at once for MINUTES "
                              "(on the first --board, if given)")
+    parser.add_argument("--fleet", type=int, metavar="N",
+                        help="only the fleet: round trip and fan-out of commands through "
+                             "mosquitto to N simulated boards running fleetd")
     options = parser.parse_args(args.extra)
+    if options.fleet is not None:
+        if options.fleet < 1:
+            parser.error("--fleet takes a number of boards above 0")
+        from munixtool import bench_fleet
+        return bench_fleet.report(options.fleet)
     if options.soak is not None:
         if options.soak <= 0:
             parser.error("--soak takes a number of minutes above 0")

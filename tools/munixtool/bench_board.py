@@ -2,13 +2,16 @@
 
 The compiled tree (the ROMFS one on esp8266, which boots no other way) on
 the board's MicroPython (boards.py), as a user brings it up: the heap in
-use after boot, after joining Wi-Fi, after starting each daemon and
-crond (the figure is where the next one does not fit), and how many telnet
-sessions fit beside them. Each figure is gc.mem_alloc() after a collection, read by
+use after boot, after joining Wi-Fi, after starting each daemon, crond
+and fleetd (connected to a mosquitto started for the run, when the host
+has one; the figure is where the next one does not fit), and how many
+telnet sessions fit beside them. Each figure is gc.mem_alloc() after a collection, read by
 a probe program run as a command.
 """
 
+import json
 import select
+import shutil
 import socket
 import subprocess
 import tempfile
@@ -26,22 +29,48 @@ STEPS = [
     ("+ utelnetd", ["utelnetd start"]),
     ("+ uftpd", ["uftpd start"]),
     ("+ crond", ["crond start"]),
+    # A second's wait: the figure is of fleetd connected, its status sent.
+    ("+ fleetd", ["fleetd -i start", "sleep 1"]),
 ]
 SESSIONS_MAX = 8
 TIMEOUT = 60
 
 
-def _flash(tmp: Path, name: str) -> Path:
+def _flash(tmp: Path, name: str, broker: int | None) -> Path:
     flash = tmp / "flash"
     if name == "esp8266":
         romfs.seed(flash, paths.build_dir())
     else:
         simulator.seed(flash, paths.build_dir())
     (flash / "tmp" / "heapprobe.py").write_text(PROBE)
-    (flash / "etc" / "system.conf").write_text(
-        '{"telnet": {"port": %d}, "ftp": {"port": %d}, "http": {"port": %d}}'
-        % tuple(_free_port() for _ in range(3)))
+    conf = {"telnet": {"port": _free_port()}, "ftp": {"port": _free_port()},
+            "http": {"port": _free_port()}}
+    if broker:
+        conf["fleet"] = {"host": "127.0.0.1", "port": broker, "name": "bench"}
+    (flash / "etc" / "system.conf").write_text(json.dumps(conf))
     return flash
+
+
+def _broker(tmp: Path) -> tuple[subprocess.Popen | None, int | None]:
+    """A mosquitto on a free port of 127.0.0.1 for fleetd, (None, None)
+    when the host has none."""
+    if not shutil.which("mosquitto"):
+        return None, None
+    port = _free_port()
+    conf = tmp / "mosquitto.conf"
+    conf.write_text("listener %d 127.0.0.1\nallow_anonymous true\npersistence false\n" % port)
+    broker = subprocess.Popen(["mosquitto", "-c", str(conf)], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return broker, port
+        except OSError:
+            time.sleep(0.1)
+    broker.kill()
+    broker.wait()
+    return None, None
 
 
 def _free_port() -> int:
@@ -95,8 +124,9 @@ def measure(name: str) -> dict:
     board = boards.get(name)
     result = {}
     with tempfile.TemporaryDirectory(prefix="munix-bench-") as tmp:
-        flash = _flash(Path(tmp), name)
-        telnet_port = int((flash / "etc" / "system.conf").read_text().split(":")[2].split("}")[0])
+        broker, broker_port = _broker(Path(tmp))
+        flash = _flash(Path(tmp), name, broker_port)
+        telnet_port = json.loads((flash / "etc" / "system.conf").read_text())["telnet"]["port"]
         argv = simulator.command(flash, board=name)
         # Unbuffered: select() sees the pipe, not what a buffer holds.
         child = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -104,6 +134,9 @@ def measure(name: str) -> dict:
         seen = bytearray()
         try:
             for label, lines in STEPS:
+                if label == "+ fleetd" and broker is None:
+                    result[label] = "no mosquitto on this host"
+                    continue
                 for line in lines + ["/tmp/heapprobe", "echo step-done"]:
                     child.stdin.write(line.encode() + b"\n")
                 child.stdin.flush()
@@ -122,6 +155,9 @@ def measure(name: str) -> dict:
             except subprocess.TimeoutExpired:
                 child.kill()
                 child.wait()
+            if broker is not None:
+                broker.terminate()
+                broker.wait(TIMEOUT)
     result["heap KiB"] = board.heap / 1024
     return result
 

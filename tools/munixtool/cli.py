@@ -137,6 +137,9 @@ def build_parser() -> argparse.ArgumentParser:
     release.add_argument("--tree", type=Path, metavar="DIR", help="device tree (the checkout)")
     release.add_argument("--source", action="store_true", help="ship sources, not .mpy")
     release.set_defaults(module="release")
+
+    from munixtool import fleet
+    fleet.add_parser(commands)
     parser.commands = commands
     return parser
 

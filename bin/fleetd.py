@@ -1,0 +1,76 @@
+import cmdargs
+import jobcmd
+
+USAGE = """[-i] start|stop|status
+  The fleet agent: keeps the board connected to the fleet's MQTT broker
+  (section "fleet" of /etc/system.conf), publishes its status on
+  munix/NAME/status and runs the commands sent to munix/NAME/cmd. An
+  asyncio task: no thread of its own; each command runs as a background
+  process. Its notes go to /tmp/fleet.log.
+  -i  start although neither a broker login (fleet.user) nor signed
+      commands (fleet.sign) are configured: whoever can publish to the
+      broker runs commands"""
+ABOUT = "the fleet agent: status and commands over MQTT"
+
+
+def __main__(args):
+    opts, rest = cmdargs.parse(args, "i", operands=1)
+    if not rest or rest[0] not in ("start", "stop", "status"):
+        raise cmdargs.UsageError("start, stop or status?")
+    running = [p for p in jobcmd.table() if p.name == "fleetd" and p.job]
+    if rest[0] == "start":
+        if running:
+            return cmdargs.error("", "already running (pid %d)" % running[0].pid)
+        import fleetlink
+        why = _check(fleetlink.settings(), "i" in opts)
+        if why:
+            return cmdargs.error(None, why)
+        import fleet
+        try:
+            p = fleet.start()
+        except OSError as e:
+            # No thread for the OS's asyncio loop (an ESP8266, a busy RP2040).
+            return cmdargs.error(None, e)
+        print("fleetd: started (pid %d) as %s, log %s"
+              % (p.pid, fleetlink.board_name(fleetlink.settings()), fleet.LOG))
+    elif rest[0] == "stop":
+        if not running:
+            return cmdargs.error("", "not running")
+        return jobcmd.act(running, jobcmd.stop)
+    else:
+        if not running:
+            print("fleetd: not running")
+            return 3
+        import fleet
+        a = fleet.state
+        if a is None:
+            print("fleetd: running (pid %d), starting" % running[0].pid)
+            return 0
+        print("fleetd: running (pid %d) as %s, %s %s, %d command%s run, %d refused, log %s" % (
+            running[0].pid, a.name, "connected to" if a.client else "waiting for",
+            a.conf.get("host"), a.runs, "" if a.runs == 1 else "s", a.refused, fleet.LOG))
+
+
+def _check(conf, insecure):
+    """Why fleetd cannot start with conf, or None."""
+    import fleetlink
+    if not conf.get("host"):
+        return "no broker: set fleet.host in /etc/system.conf"
+    name = fleetlink.board_name(conf)
+    if not fleetlink.good_name(name):
+        return "%s: not a board name (1 to 64 letters, digits, - _ .)" % name
+    if not (conf.get("user") or conf.get("sign") or insecure):
+        return ("no broker login (fleet.user) nor signatures (fleet.sign): anyone who can"
+                " publish to the broker would run commands (start with -i to allow it)")
+    try:
+        fleetlink.password(conf)
+    except fleetlink.FleetError as e:
+        return str(e)
+    if conf.get("sign"):
+        import os
+        key = conf.get("key") or "/etc/upgrade.pub"
+        try:
+            os.stat(key)
+        except OSError:
+            return "%s: no such key: signed commands (fleet.sign) are checked with it" % key
+    return None

@@ -1,0 +1,312 @@
+"""fleetd: the board's agent in a fleet (started by `fleetd start`, an
+asyncio task: it needs no thread of its own).
+
+It keeps a connection to the fleet's MQTT broker (fleetlink.py, loaded
+to connect and to read a command), with a last will that marks the board
+offline; publishes a retained status when connected and every
+"interval" seconds; and runs the commands sent to munix/NAME/cmd, each
+as a background process of its own as cron's jobs are (fleetjob.py,
+loaded while commands wait or run; one at a time, QUEUE waiting),
+publishing its output, status and time on munix/NAME/result/ID.
+
+Commands come with QoS 1 on a session the broker keeps (clean=False):
+what was sent while the board was away comes once it is back, and a
+request id seen already (the last SEEN) is not run again. A result the
+broker could not take waits (OUTBOX of them) for the next connection.
+When the broker goes, fleetd connects again after 1, 2, 4 … seconds, at
+most "backoff_max" (30).
+
+Refused, with a line in the log (/tmp/fleet.log), and never run: a
+message on another topic than the board's own, one larger than
+MAX_PACKET, not JSON, without a valid id or command; and, with "sign",
+one whose signature by the release key does not check, made too long
+before or after the board's clock, or any while the clock is unset
+(fleetsign.py). A request refused that has a valid id gets a result
+saying why, with status 126.
+"""
+import asyncio
+import json
+
+import logfile
+import mqtt
+import process
+import system
+
+LOG = "/tmp/fleet.log"
+MAX_PACKET = 2048       # bytes of a command message (a signed one takes about 1 KB)
+QUEUE = 8               # commands waiting to run
+SEEN = 32               # request ids remembered
+OUTBOX = 8              # results kept while the broker is away
+TICK_MS = 50            # between looks at the socket and the commands
+BUSY_MS = 5             # the same while a command runs: its result goes out sooner
+
+state = None            # the running Agent, for fleetd status
+
+
+def log(text):
+    logfile.line(LOG, text)
+
+
+class Agent:
+    def __init__(self, conf, name, root):
+        self.conf = conf
+        self.name = name
+        self.root = root        # munix/NAME/, the board's topics
+        self.cmd_topic = root + "cmd"
+        self.status_topic = root + "status"
+        self.client = None
+        self.secret = None
+        self.key = None         # the signing key (n, e), once a signed command came
+        self.seen = []          # the last SEEN request ids
+        self.queue = []         # (id, cmd) waiting to run
+        self.running = []       # (id, process, Output, start ms)
+        self.outbox = []        # (topic, JSON) of results not yet published
+        self.next_status = 0
+        self.runs = 0
+        self.refused = 0
+
+    def status(self, online=True):
+        import gc
+        import os
+        import sys
+        if not online:
+            return json.dumps({"name": self.name, "online": False})
+        gc.collect()
+        found = {"name": self.name, "online": True, "board": system.board.get("name"),
+                 "munix": system.VERSION,
+                 "micropython": ".".join([str(n) for n in sys.implementation.version[:3]]),
+                 "uptime": system.uptime_ms() // 1000, "heap_free": gc.mem_free(),
+                 "ip": _address(), "rssi": _rssi(), "tags": self.conf.get("tags") or [],
+                 "daemons": sorted(set(p.name for p in process.table() if p.kind == "daemon"))}
+        try:
+            st = os.statvfs("/")
+            found["flash_free"] = st[3] * (st[1] or st[0])
+        except OSError:
+            pass
+        return json.dumps(found)
+
+    def connect(self):
+        will = (self.status_topic, self.status(False), 1, True)
+        import sys
+        # What a connection may load besides: TLS and the wording of a
+        # failure take httpclient (6 KiB), which stayed loaded, and
+        # attempts while the broker was away left the esp32 profile
+        # 14 KiB free.
+        fresh = [m for m in ("httpclient", "cmdargs") if m not in sys.modules]
+        import fleetlink
+        try:
+            self.secret = fleetlink.password(self.conf)
+            # A session the broker keeps: commands sent while the board was
+            # away wait for it.
+            self.client = fleetlink.connect(self.conf, "munix-fleet-" + self.name, will, False,
+                                            MAX_PACKET, True)
+        finally:
+            # fleetlink is loaded again for the next connection or
+            # command: 1.8 KiB an idle agent need not hold.
+            _drop(["fleetlink"] + fresh)
+        self.client.subscribe([self.cmd_topic], 1)
+        log("connected to %s as %s" % (self.conf.get("host"), self.name))
+        self.next_status = 0
+        while self.outbox:
+            self.client.publish(self.outbox[0][0], self.outbox[0][1], 1)
+            self.outbox.pop(0)
+
+    def drop(self):
+        if self.client is not None:
+            self.client.close()
+            self.client = None
+
+    def step(self):
+        """One look: the messages that came, the commands that ended, the
+        status when due."""
+        client = self.client
+        # A few messages a look: the loop's other tasks (telnet, HTTP)
+        # get their turn during a burst.
+        for _ in range(4):
+            message = client.wait(0)
+            if message is None:
+                break
+            try:
+                self.receive(message[0], message[1])
+            except Exception as e:
+                # Whatever a message does to the parser, the agent goes on.
+                self.refuse(None, "unreadable: %s" % (str(e) or type(e).__name__))
+            _drop(("fleetlink",))
+        if self.queue or self.running:
+            import fleetjob
+            fleetjob.step(self)
+            if not (self.queue or self.running):
+                _drop(("fleetjob",))
+        now = system.uptime_ms()
+        if now >= self.next_status:
+            client.publish(self.status_topic, self.status(), 0, True)
+            self.next_status = now + _interval(self.conf) * 1000
+
+    def receive(self, topic, payload):
+        if topic != self.cmd_topic:
+            return self.refuse(None, "%s: not this board's command topic" % topic)
+        if payload is None:
+            return self.refuse(None, "a message of more than %d bytes" % MAX_PACKET)
+        try:
+            request = json.loads(payload)
+        except (ValueError, UnicodeError):
+            return self.refuse(None, "not JSON")
+        if not isinstance(request, dict):
+            return self.refuse(None, "not a JSON object")
+        rid = request.get("id")
+        import fleetlink
+        if not isinstance(rid, str) or not fleetlink.good_name(rid):
+            return self.refuse(None, "no valid id (1 to 64 letters, digits, - _ .)")
+        if rid in self.seen:
+            return log("%s: already received: not run again" % rid)
+        self.seen.append(rid)
+        if len(self.seen) > SEEN:
+            self.seen.pop(0)
+        try:
+            why = self.accept(rid, request)
+        except Exception as e:
+            # Out of memory checking a signature, say: the sender hears it.
+            why = "cannot check it: %s" % (str(e) or type(e).__name__)
+        if why:
+            self.refuse(rid, why)
+
+    def accept(self, rid, request):
+        """Queue the request's command; why not, or None."""
+        cmd = request.get("cmd")
+        if not isinstance(cmd, str) or not cmd.strip():
+            return "no command"
+        if self.conf.get("sign"):
+            why = _signature(self, rid, cmd, request)
+            if why:
+                return why
+        if len(self.queue) >= QUEUE:
+            return "busy: %d commands waiting" % QUEUE
+        self.queue.append((rid, cmd))
+        return None
+
+    def refuse(self, rid, why):
+        self.refused += 1
+        log("refused%s: %s" % (" " + rid if rid else "", why))
+        if rid:
+            import fleetlink
+            self.result(rid, {"status": fleetlink.STATUS_REFUSED, "output": "", "ms": 0,
+                              "error": "refused: " + why})
+
+    def note(self, text):
+        log(text)
+
+    def hide(self, text):
+        """text without the broker's password: results and the log never show it."""
+        if self.secret:
+            text = text.replace(self.secret, "********")
+        return text
+
+    def result(self, rid, found):
+        found["id"] = rid
+        found["name"] = self.name
+        item = (self.root + "result/" + rid, json.dumps(found))
+        if self.client is not None:
+            try:
+                self.client.publish(item[0], item[1], 1)
+                return
+            except mqtt.MQTTError:
+                # The loop sees the broker gone at its next look.
+                pass
+        if len(self.outbox) >= OUTBOX:
+            log("%s: result lost: %d results already wait for the broker" % (self.outbox.pop(0)[0], OUTBOX))
+        self.outbox.append(item)
+
+    def goodbye(self):
+        """Offline, said by the board itself: a DISCONNECT sends no will."""
+        if self.client is None:
+            return
+        try:
+            self.client.publish(self.status_topic, self.status(False), 1, True)
+            self.client.disconnect()
+        except mqtt.MQTTError:
+            pass
+        self.drop()
+
+
+def _interval(conf):
+    try:
+        return max(1, int(conf.get("interval", 60)))
+    except (TypeError, ValueError):
+        return 60
+
+
+def _signature(agent, rid, cmd, request):
+    """fleetsign's verdict, the module and the RSA code it loads gone
+    after it: most commands are not signed, and a board's heap is small."""
+    import sys
+    fresh = [m for m in ("fleetsign", "signature") if m not in sys.modules]
+    import fleetsign
+    try:
+        return fleetsign.check(agent, rid, cmd, request)
+    finally:
+        _drop(fresh)
+
+
+def _drop(names):
+    import sys
+    with system.import_lock:
+        for m in names:
+            sys.modules.pop(m, None)
+
+
+def _address():
+    import netd
+    return netd.address()
+
+
+def _rssi():
+    """The station's signal in dBm, None off Wi-Fi or where the port does
+    not tell."""
+    try:
+        import network
+        sta = network.WLAN(network.STA_IF)
+        return sta.status("rssi") if sta.isconnected() else None
+    except Exception:
+        return None
+
+
+def start():
+    """Start fleetd in a session of its own; returns its process."""
+    import jobctl
+    import logsession
+    sess = logsession.new("fleet", LOG)
+    import fleetlink
+    conf = fleetlink.settings()
+    name = fleetlink.board_name(conf)
+    agent = Agent(conf, name, fleetlink.topic(name, ""))
+    return jobctl.spawn_task(sess, "fleetd", [], _daemon(agent), log=LOG, quiet=True, kind="daemon")
+
+
+async def _daemon(agent):
+    global state
+    state = agent
+    log("fleetd started as %s" % agent.name)
+    wait = 1
+    try:
+        limit = int(agent.conf.get("backoff_max", 30))
+    except (TypeError, ValueError):
+        limit = 30
+    try:
+        while True:
+            try:
+                agent.connect()
+                wait = 1
+                while True:
+                    agent.step()
+                    await asyncio.sleep_ms(BUSY_MS if agent.running else TICK_MS)
+            except (mqtt.MQTTError, OSError) as e:
+                log("%s; again in %d s" % (e, wait))
+            except Exception as e:
+                log("error: %s; connecting again in %d s" % (str(e) or type(e).__name__, wait))
+            agent.drop()
+            await asyncio.sleep(wait)
+            wait = min(wait * 2, limit)
+    finally:
+        agent.goodbye()
+        state = None
+        log("fleetd stopped")
