@@ -3,6 +3,7 @@ and several simulated boards running fleetd, each its own MicroPython;
 the host's side is `munix fleet`, and mosquitto_pub/mosquitto_sub play
 whoever else can reach the broker.
 """
+import http.client
 import json
 import os
 import re
@@ -12,8 +13,9 @@ import time
 
 import pytest
 
-from conftest import ROOT, seed_flash
+from conftest import ROOT, free_port, seed_flash
 from mqtt_support import PASSWORD, TIMEOUT, USER, Broker, needs_mosquitto
+from prom_support import parse, value
 from munixtool import release
 from upgrade_support import CertAuthority
 from munixtool import sim as simulator
@@ -36,17 +38,18 @@ def fleet(make_board, tmp_path, broker):
     /etc/system.conf has a fleet section for the broker's password
     listener (settings added), fleetd started unless start=False. A
     keepalive of 4 s: a board killed is offline 6 s later, and one slowed
-    down by a loaded machine is not dropped by the broker."""
+    down by a loaded machine is not dropped by the broker. conf: other
+    sections of /etc/system.conf."""
     count = [0]
 
-    def make(name, start=True, port=None, password=PASSWORD, **settings):
+    def make(name, start=True, port=None, password=PASSWORD, conf=None, **settings):
         count[0] += 1
         flash = seed_flash(tmp_path / ("fleet%d" % count[0]))
         section = dict(host="127.0.0.1", port=port or broker.auth, user=USER,
                        password_file=PASS_FILE, name=name, interval=2, keepalive=4,
                        backoff_max=2)
         section.update(settings)
-        (flash / "etc" / "system.conf").write_text(json.dumps({"fleet": section}))
+        (flash / "etc" / "system.conf").write_text(json.dumps(dict(conf or {}, fleet=section)))
         (flash / "etc" / "fleet.pass").write_text(password + "\n")
         b = make_board(flash)
         if simulator.board_name():
@@ -261,6 +264,103 @@ def test_on_an_rp2040_the_loop_holds_the_one_thread_and_commands_are_refused(fle
     assert r.returncode == 1 and r.stdout == (
         "== pico: status 126, 0 ms, refused: cannot start: no thread free: this board runs at "
         "most 1 ==\n"), r
+
+
+# Metrics
+
+
+def scrape(port, path="/metrics", method="GET"):
+    """(status, headers, text) of one request to a metrics server on port."""
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
+    c.request(method, path)
+    r = c.getresponse()
+    text = r.read().decode()
+    c.close()
+    return r.status, r, text
+
+
+def test_fleet_metrics_printed_and_served(fleet, broker):
+    fleet("gauge1", tags=["lab", "north"])
+    gone = fleet("gauge2")
+    wait_status(broker, "gauge1")
+    wait_status(broker, "gauge2")
+    gone.close()
+    wait_status(broker, "gauge2", online=False)
+    r = munix_fleet(broker, "metrics")
+    assert r.returncode == 0 and r.stderr == "", r
+    families = parse(r.stdout)
+    assert value(families, "munix_board_online", name="gauge1") == 1
+    assert value(families, "munix_board_online", name="gauge2") == 0
+    [info] = [labels for labels, _ in families["munix_board_info"]["samples"]
+              if labels["name"] == "gauge1"]
+    assert info["munix"] == "0.1.0" and info["tags"] == "lab,north" and info["ip"], info
+    assert info["micropython"].startswith("1.25"), info
+    assert value(families, "munix_board_heap_free_bytes", name="gauge1") > 0
+    assert value(families, "munix_board_flash_free_bytes", name="gauge1") > 0
+    assert value(families, "munix_board_uptime_seconds", name="gauge1") >= 0
+    assert value(families, "munix_board_daemons", name="gauge1") == 1
+    rssi = {l["name"]: v for l, v in families.get("munix_board_rssi_dbm", {"samples": []})["samples"]}
+    assert rssi.get("gauge1") == (-42 if simulator.board_name() else None), rssi
+    # An offline board has its online gauge only.
+    for name, family in families.items():
+        if name not in ("munix_board_online", "munix_fleet_boards"):
+            assert all(labels.get("name") != "gauge2" for labels, _ in family["samples"]), name
+    assert value(families, "munix_fleet_boards") >= 2
+
+    port = free_port()
+    (broker.folder / "pass").write_text(PASSWORD + "\n")
+    served = subprocess.Popen(
+        [sys.executable, "-m", "munixtool", "fleet", "metrics", "--listen", "127.0.0.1:%d" % port,
+         "-H", "127.0.0.1", "-p", str(broker.auth), "-u", USER,
+         "--password-file", str(broker.folder / "pass")],
+        stderr=subprocess.PIPE, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT / "tools")))
+    try:
+        assert served.stderr.readline() == (
+            "munix fleet: metrics of the boards on 127.0.0.1 at http://127.0.0.1:%d/metrics\n" % port)
+
+        def current(name, want):
+            """The served metrics once board name's online gauge is want."""
+            deadline = time.monotonic() + TIMEOUT
+            while True:
+                status, r, text = scrape(port)
+                assert status == 200, text
+                assert r.getheader("Content-Type") == "text/plain; version=0.0.4; charset=utf-8"
+                families = parse(text)
+                try:
+                    if value(families, "munix_board_online", name=name) == want:
+                        return families
+                except KeyError:
+                    pass
+                assert time.monotonic() < deadline, text
+                time.sleep(0.2)
+
+        families = current("gauge1", 1)
+        assert value(families, "munix_fleet_broker_connected") == 1
+        assert value(families, "munix_board_online", name="gauge2") == 0
+        # A new board appears, one that goes is offline: kept up to date.
+        late = fleet("gauge3")
+        current("gauge3", 1)
+        late.close()
+        current("gauge3", 0)
+        assert scrape(port, method="POST")[0] == 405
+        assert scrape(port, "/other")[0] == 404
+    finally:
+        served.terminate()
+        served.wait(TIMEOUT)
+
+
+def test_a_boards_own_metrics_tell_of_fleetd(fleet, broker):
+    port = free_port()
+    b = fleet("scraped", conf={"http": {"port": port}})
+    wait_status(broker, "scraped")
+    assert "listening" in b.run("uhttpd -i start")
+    families = parse(scrape(port)[2])
+    assert value(families, "munix_fleet_connected") == 1
+    assert value(families, "munix_fleet_commands_total") == 0
+    assert munix_fleet(broker, "run", "scraped", "echo x").returncode == 0
+    families = parse(scrape(port)[2])
+    assert value(families, "munix_fleet_commands_total") == 1
+    assert value(families, "munix_fleet_refused_total") == 0
 
 
 # Security
@@ -591,6 +691,9 @@ def test_munix_fleet_bad_input(broker, tmp_path):
     r = subprocess.run([sys.executable, "-m", "munixtool", "fleet", "ls", "-u", USER],
                        capture_output=True, text=True, timeout=TIMEOUT, env=env)
     assert r.returncode == 1 and r.stderr == "munix: --user and --password-file go together\n", r
+    r = subprocess.run([sys.executable, "-m", "munixtool", "fleet", "metrics", "--listen", "x"],
+                       capture_output=True, text=True, timeout=TIMEOUT, env=env)
+    assert r.returncode == 1 and r.stderr == "munix: x: not [HOST:]PORT\n", r
     r = subprocess.run([sys.executable, "-m", "munixtool", "fleet"],
                        capture_output=True, text=True, timeout=TIMEOUT, env=env)
     assert r.returncode == 2 and r.stderr.splitlines()[-1].startswith("munix fleet: error: "), r
