@@ -363,6 +363,67 @@ def test_a_boards_own_metrics_tell_of_fleetd(fleet, broker):
     assert value(families, "munix_fleet_refused_total") == 0
 
 
+# Home Assistant
+
+
+def discovery(broker, node):
+    """{object: config} of the retained discovery messages of node, seen
+    as Home Assistant sees them: subscribed to homeassistant/#."""
+    p = subprocess.run(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(broker.auth), "-u", USER,
+                        "-P", PASSWORD, "-t", "homeassistant/#", "-v", "-W", "2", "--retained-only"],
+                       capture_output=True, text=True, timeout=TIMEOUT)
+    found = {}
+    for line in p.stdout.splitlines():
+        topic, _, payload = line.partition(" ")
+        parts = topic.split("/")
+        assert parts[0] == "homeassistant" and parts[-1] == "config", line
+        if parts[2] == node:
+            assert parts[1] == "sensor" and len(parts) == 5, line
+            found[parts[3]] = json.loads(payload)
+    return found
+
+
+def test_home_assistant_discovery(fleet, broker):
+    b = fleet("hass.one", ha=True)
+    status = wait_status(broker, "hass.one")
+    configs = discovery(broker, "munix_hass_one")
+    wifi = bool(simulator.board_name())     # the simulated Wi-Fi's station
+    assert sorted(configs) == sorted(["uptime", "heap_free", "flash_free"] + (["rssi"] if wifi else []))
+    units = {"uptime": ("duration", "s"), "heap_free": ("data_size", "B"),
+             "flash_free": ("data_size", "B"), "rssi": ("signal_strength", "dBm")}
+    for obj, config in configs.items():
+        assert config["unique_id"] == "munix_hass_one_" + obj, config
+        assert config["state_topic"] == config["availability_topic"] == "munix/hass.one/status"
+        # The template names a key of the status, which holds a number.
+        m = re.fullmatch(r"\{\{ value_json\.(\w+) \}\}", config["value_template"])
+        assert m and isinstance(status[m.group(1)], int), (config, status)
+        assert (config["device_class"], config["unit_of_measurement"]) == units[obj]
+        assert config["availability_template"] == (
+            "{{ 'online' if value_json.online else 'offline' }}")
+        assert config["device"] == {"identifiers": ["munix_hass_one"], "name": "hass.one",
+                                    "manufacturer": "munix", "model": status["board"] or "munix",
+                                    "sw_version": "0.1.0"}, config
+        assert config["name"] and config["entity_category"] == "diagnostic"
+    # Turned off: cleared at fleetd's next connection, the device gone.
+    b.run("fleetd stop")
+    conf = json.loads(b.path("/etc/system.conf").read_text())
+    conf["fleet"]["ha"] = False
+    b.path("/etc/system.conf").write_text(json.dumps(conf))
+    b.run("loadconfig")
+    assert "started" in b.run("fleetd start")
+    wait_status(broker, "hass.one")
+    deadline = time.monotonic() + TIMEOUT
+    while discovery(broker, "munix_hass_one"):
+        assert time.monotonic() < deadline, discovery(broker, "munix_hass_one")
+    assert "refused" not in log(b)
+
+
+def test_no_discovery_without_ha(fleet, broker):
+    fleet("nohass")
+    wait_status(broker, "nohass")
+    assert discovery(broker, "munix_nohass") == {}
+
+
 # Security
 
 
@@ -661,6 +722,10 @@ def test_fleetd_bad_settings(sim):
             ({"host": "h", "user": "u"}, "fleet.user is set but not fleet.password_file"),
             ({"host": "h", "user": "u", "password_file": "/etc/none"},
              "/etc/none: cannot read the broker password"),
+            ({"host": "h", "user": "u", "password_file": "/etc/system.conf", "ha": "yes"},
+             "fleet.ha is true or false (Home Assistant's discovery)"),
+            ({"host": "h", "user": "u", "password_file": "/etc/system.conf", "ha": True,
+              "ha_prefix": "ha/#"}, "fleet.ha_prefix: not a topic prefix"),
             ({"host": "h", "sign": True, "key": "/etc/none.pub"},
              "/etc/none.pub: no such key: signed commands (fleet.sign) are checked with it")):
         sim.write("/etc/system.conf", json.dumps({"fleet": section}))
