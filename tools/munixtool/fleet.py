@@ -1,11 +1,11 @@
-"""``munix fleet ls|run|metrics``: the boards whose fleetd reports to a broker.
+"""``munix fleet ls|run|metrics|upgrade``: the boards whose fleetd reports to a broker.
 
 ls reads the retained statuses of munix/+/status (a board's last will
 marks it offline); run publishes a command on munix/NAME/cmd of each
 board chosen and prints each one's result, grouped per board; metrics
 turns the statuses into Prometheus's text format, printed once or served
-on an HTTP port for Prometheus to scrape. The topics and the signed text
-are lib/fleetlink.py's.
+on an HTTP port for Prometheus to scrape; upgrade is fleet_upgrade.py's.
+The topics and the signed text are lib/fleetlink.py's.
 """
 
 import json
@@ -24,7 +24,7 @@ SIGNED = "munix-fleet 1\n"
 
 def add_parser(commands) -> None:
     fleet = commands.add_parser("fleet", help="the boards whose fleetd reports to an MQTT broker")
-    verbs = fleet.add_subparsers(dest="verb", metavar="ls|run|metrics", required=True)
+    verbs = fleet.add_subparsers(dest="verb", metavar="ls|run|metrics|upgrade", required=True)
     ls = verbs.add_parser("ls", help="the boards, online or offline, with their status")
     metrics = verbs.add_parser("metrics", help="the boards' statuses in Prometheus's text format")
     metrics.add_argument("--listen", metavar="[HOST:]PORT",
@@ -40,7 +40,9 @@ def add_parser(commands) -> None:
                      help="wait this long for the results (30)")
     run.add_argument("--sign", type=Path, metavar="KEY",
                      help="sign each command with this private key (boards with fleet.sign)")
-    for verb in (ls, run, metrics):
+    from munixtool import fleet_upgrade
+    upgrade = fleet_upgrade.add_parser(verbs)
+    for verb in (ls, run, metrics, upgrade):
         verb.add_argument("-H", "--host", default="localhost", help="the broker (localhost)")
         verb.add_argument("-p", "--port", type=int, help="its port (1883, 8883 with --tls)")
         verb.add_argument("--tls", action="store_true", help="TLS, the broker's certificate checked")
@@ -51,7 +53,7 @@ def add_parser(commands) -> None:
     fleet.set_defaults(module="fleet")
 
 
-def _connect(args) -> Client:
+def connect(args) -> Client:
     password = None
     if args.password_file:
         try:
@@ -91,7 +93,7 @@ def statuses(client: Client) -> dict[str, dict]:
 
 
 def ls(args) -> int:
-    client = _connect(args)
+    client = connect(args)
     try:
         found = statuses(client)
     finally:
@@ -127,6 +129,12 @@ def _chosen(args, found: dict[str, dict]) -> tuple[list[str], str]:
     *names, command = args.words
     if not command.strip():
         raise MunixError("no command given")
+    return select(args, names, found), command
+
+
+def select(args, names: list[str], found: dict[str, dict]) -> list[str]:
+    """The boards named, or those online with a tag (--tag), or all those
+    online (--all)."""
     if not (names or args.all or args.tag):
         raise MunixError("name boards, or give --all or --tag T")
     if names and (args.all or args.tag):
@@ -140,10 +148,10 @@ def _chosen(args, found: dict[str, dict]) -> tuple[list[str], str]:
         chosen = list(dict.fromkeys(names))
     if not chosen:
         raise MunixError("no board online matches")
-    return chosen, command
+    return chosen
 
 
-def _request(args, name: str, rid: str, command: str) -> str:
+def request(args, name: str, rid: str, command: str) -> str:
     request = {"id": rid, "cmd": command, "from": "host"}
     if args.sign:
         from munixtool import release
@@ -154,7 +162,7 @@ def _request(args, name: str, rid: str, command: str) -> str:
 
 
 def run(args) -> int:
-    client = _connect(args)
+    client = connect(args)
     try:
         found = statuses(client)
         chosen, command = _chosen(args, found)
@@ -167,7 +175,7 @@ def run(args) -> int:
             elif name not in found:
                 results[name] = {"status": None, "error": "unknown: no status on the broker"}
             else:
-                client.publish("munix/%s/cmd" % name, _request(args, name, rid, command), 1)
+                client.publish("munix/%s/cmd" % name, request(args, name, rid, command), 1)
         deadline = time.monotonic() + args.timeout
         while len(results) < len(chosen) and time.monotonic() < deadline:
             message = client.wait(0.1)
@@ -273,7 +281,7 @@ class Watcher:
         wait = 1
         while True:
             try:
-                client = _connect(self.args)
+                client = connect(self.args)
             except MunixError as error:
                 self.error = str(error)
                 time.sleep(wait)
@@ -323,7 +331,7 @@ def _status(message) -> tuple[str | None, dict | None]:
 
 def metrics(args) -> int:
     if not args.listen:
-        client = _connect(args)
+        client = connect(args)
         try:
             found = statuses(client)
         except MQTTError as error:
@@ -387,4 +395,7 @@ def metrics(args) -> int:
 
 
 def main(args) -> int:
+    if args.verb == "upgrade":
+        from munixtool import fleet_upgrade
+        return fleet_upgrade.main(args)
     return {"ls": ls, "run": run, "metrics": metrics}[args.verb](args)
