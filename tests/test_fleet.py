@@ -363,6 +363,47 @@ def test_a_boards_own_metrics_tell_of_fleetd(fleet, broker):
     assert value(families, "munix_fleet_refused_total") == 0
 
 
+# Files
+
+
+def test_deploy_copies_files_onto_boards(fleet, broker, tmp_path):
+    boards = {name: fleet(name, tags=["web"]) for name in ("dep1", "dep2")}
+    other = fleet("dep3")
+    for name in ("dep1", "dep2", "dep3"):
+        wait_status(broker, name)
+    page = tmp_path / "index.html"
+    page.write_text("<p>deployed</p>\n")
+    blob = tmp_path / "blob.bin"
+    blob.write_bytes(os.urandom(20000))
+    r = munix_fleet(broker, "deploy", "--tag", "web", "--put", str(page), "/www/index.html",
+                    "--put", str(blob), "/data/new/blob.bin")
+    assert r.returncode == 0 and r.stderr == "", r
+    assert re.fullmatch(r"== dep1: 2 files, 20016 bytes, \d+ ms ==\n== dep2: 2 files, 20016 bytes, "
+                        r"\d+ ms ==\n", r.stdout), r.stdout
+    for b in boards.values():
+        assert b.path("/www/index.html").read_text() == "<p>deployed</p>\n"
+        assert b.path("/data/new/blob.bin").read_bytes() == blob.read_bytes()
+        assert not b.path("/data/new/blob.bin.part").exists()
+    assert not other.path("/data/new").exists()
+    # A protected file (under /lib) is refused by each board, with the reason.
+    r = munix_fleet(broker, "deploy", "dep1", "dep3", "--put", str(page), "/lib/evil.py")
+    assert r.returncode == 1, r
+    assert r.stdout == ("== dep1: FAILED: /lib/evil.py: status 1: wget: /lib/evil.py: part of the "
+                        "system ==\n== dep3: FAILED: /lib/evil.py: status 1: wget: /lib/evil.py: "
+                        "part of the system ==\n"), r.stdout
+    assert r.stderr == "munix fleet deploy: 2 of 2 boards failed\n", r
+    assert not other.path("/lib/evil.py").exists()
+    r = munix_fleet(broker, "deploy", "dep1", "ghost", "--put", str(page), "/www/x.html")
+    assert r.returncode == 1 and r.stderr == "munix: not online, nothing done: ghost (unknown)\n", r
+    r = munix_fleet(broker, "deploy", "dep1", "--put", str(page), "www/x.html")
+    assert r.returncode == 1 and r.stderr == (
+        "munix: www/x.html: a board's path from / to a file, of letters, digits and / . _ -\n"), r
+    r = munix_fleet(broker, "deploy", "dep1", "--put", str(tmp_path / "none"), "/www/x.html")
+    assert r.returncode == 1 and r.stderr == "munix: %s: No such file or directory\n" % (
+        tmp_path / "none"), r
+    assert not boards["dep1"].path("/www/x.html").exists()
+
+
 # Home Assistant
 
 

@@ -1,10 +1,11 @@
-"""``munix fleet ls|run|metrics|upgrade``: the boards whose fleetd reports to a broker.
+"""``munix fleet ls|run|metrics|upgrade|deploy``: the boards whose fleetd reports to a broker.
 
 ls reads the retained statuses of munix/+/status (a board's last will
 marks it offline); run publishes a command on munix/NAME/cmd of each
 board chosen and prints each one's result, grouped per board; metrics
 turns the statuses into Prometheus's text format, printed once or served
-on an HTTP port for Prometheus to scrape; upgrade is fleet_upgrade.py's.
+on an HTTP port for Prometheus to scrape; upgrade and deploy are
+fleet_upgrade.py's and fleet_deploy.py's.
 The topics and the signed text are lib/fleetlink.py's.
 """
 
@@ -24,7 +25,7 @@ SIGNED = "munix-fleet 1\n"
 
 def add_parser(commands) -> None:
     fleet = commands.add_parser("fleet", help="the boards whose fleetd reports to an MQTT broker")
-    verbs = fleet.add_subparsers(dest="verb", metavar="ls|run|metrics|upgrade", required=True)
+    verbs = fleet.add_subparsers(dest="verb", metavar="ls|run|metrics|upgrade|deploy", required=True)
     ls = verbs.add_parser("ls", help="the boards, online or offline, with their status")
     metrics = verbs.add_parser("metrics", help="the boards' statuses in Prometheus's text format")
     metrics.add_argument("--listen", metavar="[HOST:]PORT",
@@ -40,9 +41,10 @@ def add_parser(commands) -> None:
                      help="wait this long for the results (30)")
     run.add_argument("--sign", type=Path, metavar="KEY",
                      help="sign each command with this private key (boards with fleet.sign)")
-    from munixtool import fleet_upgrade
+    from munixtool import fleet_deploy, fleet_upgrade
     upgrade = fleet_upgrade.add_parser(verbs)
-    for verb in (ls, run, metrics, upgrade):
+    deploy = fleet_deploy.add_parser(verbs)
+    for verb in (ls, run, metrics, upgrade, deploy):
         verb.add_argument("-H", "--host", default="localhost", help="the broker (localhost)")
         verb.add_argument("-p", "--port", type=int, help="its port (1883, 8883 with --tls)")
         verb.add_argument("--tls", action="store_true", help="TLS, the broker's certificate checked")
@@ -395,7 +397,7 @@ def metrics(args) -> int:
 
 
 def main(args) -> int:
-    if args.verb == "upgrade":
-        from munixtool import fleet_upgrade
-        return fleet_upgrade.main(args)
+    if args.verb in ("upgrade", "deploy"):
+        from munixtool import fleet_deploy, fleet_upgrade
+        return (fleet_upgrade if args.verb == "upgrade" else fleet_deploy).main(args)
     return {"ls": ls, "run": run, "metrics": metrics}[args.verb](args)
