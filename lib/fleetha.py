@@ -40,9 +40,9 @@ def publish(agent, on, has_rssi):
             agent.client.publish(topic, b"", 0, True)
             continue
         agent.client.publish(topic, (
-            '{"name": "%s", "unique_id": "%s_%s", "object_id": "%s_%s", "state_topic": %s, '
+            '{"name": "%s", "unique_id": "%s_%s", "state_topic": %s, '
             '"value_template": "{{ value_json.%s }}", "availability_topic": %s, '
             '"availability_template": "{{ \'online\' if value_json.online else \'offline\' }}", '
             '"device_class": "%s", "unit_of_measurement": "%s", "state_class": "%s", '
             '"entity_category": "diagnostic", "device": %s}'
-            % (label, n, obj, n, obj, status, key, status, kind, unit, state, device)), 0, True)
+            % (label, n, obj, status, key, status, kind, unit, state, device)), 0, True)

@@ -433,6 +433,9 @@ def test_home_assistant_discovery(fleet, broker):
     units = {"uptime": ("duration", "s"), "heap_free": ("data_size", "B"),
              "flash_free": ("data_size", "B"), "rssi": ("signal_strength", "dBm")}
     for obj, config in configs.items():
+        assert set(config) == {"name", "unique_id", "state_topic", "value_template",
+                               "availability_topic", "availability_template", "device_class",
+                               "unit_of_measurement", "state_class", "entity_category", "device"}
         assert config["unique_id"] == "munix_hass_one_" + obj, config
         assert config["state_topic"] == config["availability_topic"] == "munix/hass.one/status"
         # The template names a key of the status, which holds a number.
