@@ -62,6 +62,11 @@ def _check(conf, insecure):
     if not (conf.get("user") or conf.get("sign") or insecure):
         return ("no broker login (fleet.user) nor signatures (fleet.sign): anyone who can"
                 " publish to the broker would run commands (start with -i to allow it)")
+    if not isinstance(conf.get("ha", False), bool):
+        return "fleet.ha is true or false (Home Assistant's discovery)"
+    prefix = conf.get("ha_prefix", "homeassistant")
+    if not isinstance(prefix, str) or not prefix or "+" in prefix or "#" in prefix:
+        return "fleet.ha_prefix: not a topic prefix"
     try:
         fleetlink.password(conf)
     except fleetlink.FleetError as e:

@@ -14,7 +14,9 @@ what was sent while the board was away comes once it is back, and a
 request id seen already (the last SEEN) is not run again. A result the
 broker could not take waits (OUTBOX of them) for the next connection.
 When the broker goes, fleetd connects again after 1, 2, 4 … seconds, at
-most "backoff_max" (30).
+most "backoff_max" (30). With the "ha" setting, each connection publishes
+Home Assistant's discovery messages (fleetha.py), or clears them when it
+is false.
 
 Refused, with a line in the log (/tmp/fleet.log), and never run: a
 message on another topic than the board's own, one larger than
@@ -106,6 +108,14 @@ class Agent:
             _drop(["fleetlink"] + fresh)
         self.client.subscribe([self.cmd_topic], 1)
         log("connected to %s as %s" % (self.conf.get("host"), self.name))
+        if self.conf.get("ha") is not None:
+            # Home Assistant's discovery, published or cleared: its code
+            # (fleetha.py) goes after.
+            import fleetha
+            try:
+                fleetha.publish(self, bool(self.conf.get("ha")), _rssi() is not None)
+            finally:
+                _drop(("fleetha",))
         self.next_status = 0
         while self.outbox:
             self.client.publish(self.outbox[0][0], self.outbox[0][1], 1)

@@ -28,6 +28,7 @@ a cookie, CSRF tokens, same-origin checks.
     POST   /api/login, /api/logout; GET /api/session (websession.py)
     GET    /api/term     a shell over a WebSocket (webterm.py)
     GET    /api/hw       pins, sensors, the LED; POST: drive a pin, the LED (webhw.py)
+    GET    /metrics      Prometheus's text format, behind the API's login (webmetrics.py)
 
 What is not needed for every request lives in those modules, loaded by
 the first request that needs it (load): a small board's heap is left to
@@ -242,6 +243,8 @@ class Connection:
             if request is None:
                 return
             method, target, version, headers = request
+            # /metrics' munix_http_requests_total: every request read, itself too.
+            self.server.daemon.count("requests")
             keep = version == "HTTP/1.1"
             connection = headers.get("connection", "").lower()
             if connection == "close":
@@ -472,8 +475,10 @@ class Connection:
 
     async def answer(self, method, target, headers, keep):
         path = _decode_path(target)
-        if path == "/api" or path.startswith("/api/"):
-            path = path[4:]
+        if path == "/api" or path.startswith("/api/") or path == "/metrics":
+            # /metrics, for Prometheus, is the API's: same login.
+            if path != "/metrics":
+                path = path[4:]
             # A browser's request (the web desktop): its sessions and checks.
             if "cookie" in headers or "origin" in headers or path in WEB:
                 return await load("websession").answer(self, method, path, target, headers, keep)
@@ -581,6 +586,15 @@ class Connection:
             await self.json(200, load("web" + path[1:]).info(), keep, head_only=method == "HEAD")
         elif path == "/hw":
             await load("webhw").answer(self, method, headers, keep)
+        elif path == "/metrics":
+            if method not in ("GET", "HEAD"):
+                raise Error(405, "only GET here", "GET, HEAD")
+            metrics = load("webmetrics")
+            parts = metrics.pieces()
+            await self.head(200, (), sum([len(p) for p in parts]), keep, metrics.TYPE)
+            if method != "HEAD":
+                for p in parts:
+                    await self.send(p)
         elif path == "/fs" or path.startswith("/fs/"):
             await load("webfiles").answer(self, method, fspath.normpath(path[3:] or "/"), headers, keep)
         else:

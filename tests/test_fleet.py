@@ -3,6 +3,7 @@ and several simulated boards running fleetd, each its own MicroPython;
 the host's side is `munix fleet`, and mosquitto_pub/mosquitto_sub play
 whoever else can reach the broker.
 """
+import http.client
 import json
 import os
 import re
@@ -12,8 +13,9 @@ import time
 
 import pytest
 
-from conftest import ROOT, seed_flash
+from conftest import ROOT, free_port, seed_flash
 from mqtt_support import PASSWORD, TIMEOUT, USER, Broker, needs_mosquitto
+from prom_support import parse, value
 from munixtool import release
 from upgrade_support import CertAuthority
 from munixtool import sim as simulator
@@ -36,17 +38,18 @@ def fleet(make_board, tmp_path, broker):
     /etc/system.conf has a fleet section for the broker's password
     listener (settings added), fleetd started unless start=False. A
     keepalive of 4 s: a board killed is offline 6 s later, and one slowed
-    down by a loaded machine is not dropped by the broker."""
+    down by a loaded machine is not dropped by the broker. conf: other
+    sections of /etc/system.conf."""
     count = [0]
 
-    def make(name, start=True, port=None, password=PASSWORD, **settings):
+    def make(name, start=True, port=None, password=PASSWORD, conf=None, **settings):
         count[0] += 1
         flash = seed_flash(tmp_path / ("fleet%d" % count[0]))
         section = dict(host="127.0.0.1", port=port or broker.auth, user=USER,
                        password_file=PASS_FILE, name=name, interval=2, keepalive=4,
                        backoff_max=2)
         section.update(settings)
-        (flash / "etc" / "system.conf").write_text(json.dumps({"fleet": section}))
+        (flash / "etc" / "system.conf").write_text(json.dumps(dict(conf or {}, fleet=section)))
         (flash / "etc" / "fleet.pass").write_text(password + "\n")
         b = make_board(flash)
         if simulator.board_name():
@@ -261,6 +264,208 @@ def test_on_an_rp2040_the_loop_holds_the_one_thread_and_commands_are_refused(fle
     assert r.returncode == 1 and r.stdout == (
         "== pico: status 126, 0 ms, refused: cannot start: no thread free: this board runs at "
         "most 1 ==\n"), r
+
+
+# Metrics
+
+
+def scrape(port, path="/metrics", method="GET"):
+    """(status, headers, text) of one request to a metrics server on port."""
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
+    c.request(method, path)
+    r = c.getresponse()
+    text = r.read().decode()
+    c.close()
+    return r.status, r, text
+
+
+def test_fleet_metrics_printed_and_served(fleet, broker):
+    fleet("gauge1", tags=["lab", "north"])
+    gone = fleet("gauge2")
+    wait_status(broker, "gauge1")
+    wait_status(broker, "gauge2")
+    gone.close()
+    wait_status(broker, "gauge2", online=False)
+    r = munix_fleet(broker, "metrics")
+    assert r.returncode == 0 and r.stderr == "", r
+    families = parse(r.stdout)
+    assert value(families, "munix_board_online", name="gauge1") == 1
+    assert value(families, "munix_board_online", name="gauge2") == 0
+    [info] = [labels for labels, _ in families["munix_board_info"]["samples"]
+              if labels["name"] == "gauge1"]
+    assert info["munix"] == "0.1.0" and info["tags"] == "lab,north" and info["ip"], info
+    assert info["micropython"].startswith("1.25"), info
+    assert value(families, "munix_board_heap_free_bytes", name="gauge1") > 0
+    assert value(families, "munix_board_flash_free_bytes", name="gauge1") > 0
+    assert value(families, "munix_board_uptime_seconds", name="gauge1") >= 0
+    assert value(families, "munix_board_daemons", name="gauge1") == 1
+    rssi = {l["name"]: v for l, v in families.get("munix_board_rssi_dbm", {"samples": []})["samples"]}
+    assert rssi.get("gauge1") == (-42 if simulator.board_name() else None), rssi
+    # An offline board has its online gauge only.
+    for name, family in families.items():
+        if name not in ("munix_board_online", "munix_fleet_boards"):
+            assert all(labels.get("name") != "gauge2" for labels, _ in family["samples"]), name
+    assert value(families, "munix_fleet_boards") >= 2
+
+    port = free_port()
+    (broker.folder / "pass").write_text(PASSWORD + "\n")
+    served = subprocess.Popen(
+        [sys.executable, "-m", "munixtool", "fleet", "metrics", "--listen", "127.0.0.1:%d" % port,
+         "-H", "127.0.0.1", "-p", str(broker.auth), "-u", USER,
+         "--password-file", str(broker.folder / "pass")],
+        stderr=subprocess.PIPE, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT / "tools")))
+    try:
+        assert served.stderr.readline() == (
+            "munix fleet: metrics of the boards on 127.0.0.1 at http://127.0.0.1:%d/metrics\n" % port)
+
+        def current(name, want):
+            """The served metrics once board name's online gauge is want."""
+            deadline = time.monotonic() + TIMEOUT
+            while True:
+                status, r, text = scrape(port)
+                assert status == 200, text
+                assert r.getheader("Content-Type") == "text/plain; version=0.0.4; charset=utf-8"
+                families = parse(text)
+                try:
+                    if value(families, "munix_board_online", name=name) == want:
+                        return families
+                except KeyError:
+                    pass
+                assert time.monotonic() < deadline, text
+                time.sleep(0.2)
+
+        families = current("gauge1", 1)
+        assert value(families, "munix_fleet_broker_connected") == 1
+        assert value(families, "munix_board_online", name="gauge2") == 0
+        # A new board appears, one that goes is offline: kept up to date.
+        late = fleet("gauge3")
+        current("gauge3", 1)
+        late.close()
+        current("gauge3", 0)
+        assert scrape(port, method="POST")[0] == 405
+        assert scrape(port, "/other")[0] == 404
+    finally:
+        served.terminate()
+        served.wait(TIMEOUT)
+
+
+def test_a_boards_own_metrics_tell_of_fleetd(fleet, broker):
+    port = free_port()
+    b = fleet("scraped", conf={"http": {"port": port}})
+    wait_status(broker, "scraped")
+    assert "listening" in b.run("uhttpd -i start")
+    families = parse(scrape(port)[2])
+    assert value(families, "munix_fleet_connected") == 1
+    assert value(families, "munix_fleet_commands_total") == 0
+    assert munix_fleet(broker, "run", "scraped", "echo x").returncode == 0
+    families = parse(scrape(port)[2])
+    assert value(families, "munix_fleet_commands_total") == 1
+    assert value(families, "munix_fleet_refused_total") == 0
+
+
+# Files
+
+
+def test_deploy_copies_files_onto_boards(fleet, broker, tmp_path):
+    boards = {name: fleet(name, tags=["web"]) for name in ("dep1", "dep2")}
+    other = fleet("dep3")
+    for name in ("dep1", "dep2", "dep3"):
+        wait_status(broker, name)
+    page = tmp_path / "index.html"
+    page.write_text("<p>deployed</p>\n")
+    blob = tmp_path / "blob.bin"
+    blob.write_bytes(os.urandom(20000))
+    r = munix_fleet(broker, "deploy", "--tag", "web", "--put", str(page), "/www/index.html",
+                    "--put", str(blob), "/data/new/blob.bin")
+    assert r.returncode == 0 and r.stderr == "", r
+    assert re.fullmatch(r"== dep1: 2 files, 20016 bytes, \d+ ms ==\n== dep2: 2 files, 20016 bytes, "
+                        r"\d+ ms ==\n", r.stdout), r.stdout
+    for b in boards.values():
+        assert b.path("/www/index.html").read_text() == "<p>deployed</p>\n"
+        assert b.path("/data/new/blob.bin").read_bytes() == blob.read_bytes()
+        assert not b.path("/data/new/blob.bin.part").exists()
+    assert not other.path("/data/new").exists()
+    # A protected file (under /lib) is refused by each board, with the reason.
+    r = munix_fleet(broker, "deploy", "dep1", "dep3", "--put", str(page), "/lib/evil.py")
+    assert r.returncode == 1, r
+    assert r.stdout == ("== dep1: FAILED: /lib/evil.py: status 1: wget: /lib/evil.py: part of the "
+                        "system ==\n== dep3: FAILED: /lib/evil.py: status 1: wget: /lib/evil.py: "
+                        "part of the system ==\n"), r.stdout
+    assert r.stderr == "munix fleet deploy: 2 of 2 boards failed\n", r
+    assert not other.path("/lib/evil.py").exists()
+    r = munix_fleet(broker, "deploy", "dep1", "ghost", "--put", str(page), "/www/x.html")
+    assert r.returncode == 1 and r.stderr == "munix: not online, nothing done: ghost (unknown)\n", r
+    r = munix_fleet(broker, "deploy", "dep1", "--put", str(page), "www/x.html")
+    assert r.returncode == 1 and r.stderr == (
+        "munix: www/x.html: a board's path from / to a file, of letters, digits and / . _ -\n"), r
+    r = munix_fleet(broker, "deploy", "dep1", "--put", str(tmp_path / "none"), "/www/x.html")
+    assert r.returncode == 1 and r.stderr == "munix: %s: No such file or directory\n" % (
+        tmp_path / "none"), r
+    assert not boards["dep1"].path("/www/x.html").exists()
+
+
+# Home Assistant
+
+
+def discovery(broker, node):
+    """{object: config} of the retained discovery messages of node, seen
+    as Home Assistant sees them: subscribed to homeassistant/#."""
+    p = subprocess.run(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(broker.auth), "-u", USER,
+                        "-P", PASSWORD, "-t", "homeassistant/#", "-v", "-W", "2", "--retained-only"],
+                       capture_output=True, text=True, timeout=TIMEOUT)
+    found = {}
+    for line in p.stdout.splitlines():
+        topic, _, payload = line.partition(" ")
+        parts = topic.split("/")
+        assert parts[0] == "homeassistant" and parts[-1] == "config", line
+        if parts[2] == node:
+            assert parts[1] == "sensor" and len(parts) == 5, line
+            found[parts[3]] = json.loads(payload)
+    return found
+
+
+def test_home_assistant_discovery(fleet, broker):
+    b = fleet("hass.one", ha=True)
+    status = wait_status(broker, "hass.one")
+    configs = discovery(broker, "munix_hass_one")
+    wifi = bool(simulator.board_name())     # the simulated Wi-Fi's station
+    assert sorted(configs) == sorted(["uptime", "heap_free", "flash_free"] + (["rssi"] if wifi else []))
+    units = {"uptime": ("duration", "s"), "heap_free": ("data_size", "B"),
+             "flash_free": ("data_size", "B"), "rssi": ("signal_strength", "dBm")}
+    for obj, config in configs.items():
+        assert set(config) == {"name", "unique_id", "state_topic", "value_template",
+                               "availability_topic", "availability_template", "device_class",
+                               "unit_of_measurement", "state_class", "entity_category", "device"}
+        assert config["unique_id"] == "munix_hass_one_" + obj, config
+        assert config["state_topic"] == config["availability_topic"] == "munix/hass.one/status"
+        # The template names a key of the status, which holds a number.
+        m = re.fullmatch(r"\{\{ value_json\.(\w+) \}\}", config["value_template"])
+        assert m and isinstance(status[m.group(1)], int), (config, status)
+        assert (config["device_class"], config["unit_of_measurement"]) == units[obj]
+        assert config["availability_template"] == (
+            "{{ 'online' if value_json.online else 'offline' }}")
+        assert config["device"] == {"identifiers": ["munix_hass_one"], "name": "hass.one",
+                                    "manufacturer": "munix", "model": status["board"] or "munix",
+                                    "sw_version": "0.1.0"}, config
+        assert config["name"] and config["entity_category"] == "diagnostic"
+    # Turned off: cleared at fleetd's next connection, the device gone.
+    b.run("fleetd stop")
+    conf = json.loads(b.path("/etc/system.conf").read_text())
+    conf["fleet"]["ha"] = False
+    b.path("/etc/system.conf").write_text(json.dumps(conf))
+    b.run("loadconfig")
+    assert "started" in b.run("fleetd start")
+    wait_status(broker, "hass.one")
+    deadline = time.monotonic() + TIMEOUT
+    while discovery(broker, "munix_hass_one"):
+        assert time.monotonic() < deadline, discovery(broker, "munix_hass_one")
+    assert "refused" not in log(b)
+
+
+def test_no_discovery_without_ha(fleet, broker):
+    fleet("nohass")
+    wait_status(broker, "nohass")
+    assert discovery(broker, "munix_nohass") == {}
 
 
 # Security
@@ -561,6 +766,10 @@ def test_fleetd_bad_settings(sim):
             ({"host": "h", "user": "u"}, "fleet.user is set but not fleet.password_file"),
             ({"host": "h", "user": "u", "password_file": "/etc/none"},
              "/etc/none: cannot read the broker password"),
+            ({"host": "h", "user": "u", "password_file": "/etc/system.conf", "ha": "yes"},
+             "fleet.ha is true or false (Home Assistant's discovery)"),
+            ({"host": "h", "user": "u", "password_file": "/etc/system.conf", "ha": True,
+              "ha_prefix": "ha/#"}, "fleet.ha_prefix: not a topic prefix"),
             ({"host": "h", "sign": True, "key": "/etc/none.pub"},
              "/etc/none.pub: no such key: signed commands (fleet.sign) are checked with it")):
         sim.write("/etc/system.conf", json.dumps({"fleet": section}))
@@ -591,6 +800,9 @@ def test_munix_fleet_bad_input(broker, tmp_path):
     r = subprocess.run([sys.executable, "-m", "munixtool", "fleet", "ls", "-u", USER],
                        capture_output=True, text=True, timeout=TIMEOUT, env=env)
     assert r.returncode == 1 and r.stderr == "munix: --user and --password-file go together\n", r
+    r = subprocess.run([sys.executable, "-m", "munixtool", "fleet", "metrics", "--listen", "x"],
+                       capture_output=True, text=True, timeout=TIMEOUT, env=env)
+    assert r.returncode == 1 and r.stderr == "munix: x: not [HOST:]PORT\n", r
     r = subprocess.run([sys.executable, "-m", "munixtool", "fleet"],
                        capture_output=True, text=True, timeout=TIMEOUT, env=env)
     assert r.returncode == 2 and r.stderr.splitlines()[-1].startswith("munix fleet: error: "), r

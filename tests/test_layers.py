@@ -28,8 +28,8 @@ LAYERS = [
     # the kernel: boot, recovery, shutdown; sessions over streams
     {"kernel", "startup", "streamshell"},
     # daemons and services built on the layers below
-    {"netd", "netguests", "auth", "telnetd", "ftpd", "httpd", "cron", "daemonctl", "upgrade", "fleet", "fleetsign", "fleetjob", "events", "eventcmd", "camweb",
-     "websession", "websys", "webdash", "webfiles", "webmove", "websocket", "webterm", "webhw"},
+    {"netd", "netguests", "auth", "telnetd", "ftpd", "httpd", "cron", "daemonctl", "upgrade", "fleet", "fleetsign", "fleetjob", "fleetha", "events", "eventcmd", "camweb",
+     "websession", "websys", "webdash", "webfiles", "webmove", "websocket", "webterm", "webhw", "webmetrics"},
 ]
 
 # The evaluator's recursion: $( ) (expansion) runs a command line (shell,

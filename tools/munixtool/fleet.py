@@ -1,9 +1,12 @@
-"""``munix fleet ls|run``: the boards whose fleetd reports to a broker.
+"""``munix fleet ls|run|metrics|upgrade|deploy``: the boards whose fleetd reports to a broker.
 
 ls reads the retained statuses of munix/+/status (a board's last will
 marks it offline); run publishes a command on munix/NAME/cmd of each
-board chosen and prints each one's result, grouped per board. The topics
-and the signed text are lib/fleetlink.py's.
+board chosen and prints each one's result, grouped per board; metrics
+turns the statuses into Prometheus's text format, printed once or served
+on an HTTP port for Prometheus to scrape; upgrade and deploy are
+fleet_upgrade.py's and fleet_deploy.py's.
+The topics and the signed text are lib/fleetlink.py's.
 """
 
 import json
@@ -22,8 +25,12 @@ SIGNED = "munix-fleet 1\n"
 
 def add_parser(commands) -> None:
     fleet = commands.add_parser("fleet", help="the boards whose fleetd reports to an MQTT broker")
-    verbs = fleet.add_subparsers(dest="verb", metavar="ls|run", required=True)
+    verbs = fleet.add_subparsers(dest="verb", metavar="ls|run|metrics|upgrade|deploy", required=True)
     ls = verbs.add_parser("ls", help="the boards, online or offline, with their status")
+    metrics = verbs.add_parser("metrics", help="the boards' statuses in Prometheus's text format")
+    metrics.add_argument("--listen", metavar="[HOST:]PORT",
+                         help="serve them at http://HOST:PORT/metrics (HOST 127.0.0.1), kept up"
+                              " to date from the broker, instead of printing them once")
     run = verbs.add_parser("run", help="run a command on boards, output grouped per board")
     run.add_argument("words", nargs="+", metavar="[NAME...] COMMAND",
                      help="the boards' names, then the command line (quoted)")
@@ -34,7 +41,10 @@ def add_parser(commands) -> None:
                      help="wait this long for the results (30)")
     run.add_argument("--sign", type=Path, metavar="KEY",
                      help="sign each command with this private key (boards with fleet.sign)")
-    for verb in (ls, run):
+    from munixtool import fleet_deploy, fleet_upgrade
+    upgrade = fleet_upgrade.add_parser(verbs)
+    deploy = fleet_deploy.add_parser(verbs)
+    for verb in (ls, run, metrics, upgrade, deploy):
         verb.add_argument("-H", "--host", default="localhost", help="the broker (localhost)")
         verb.add_argument("-p", "--port", type=int, help="its port (1883, 8883 with --tls)")
         verb.add_argument("--tls", action="store_true", help="TLS, the broker's certificate checked")
@@ -45,7 +55,7 @@ def add_parser(commands) -> None:
     fleet.set_defaults(module="fleet")
 
 
-def _connect(args) -> Client:
+def connect(args) -> Client:
     password = None
     if args.password_file:
         try:
@@ -85,7 +95,7 @@ def statuses(client: Client) -> dict[str, dict]:
 
 
 def ls(args) -> int:
-    client = _connect(args)
+    client = connect(args)
     try:
         found = statuses(client)
     finally:
@@ -121,6 +131,12 @@ def _chosen(args, found: dict[str, dict]) -> tuple[list[str], str]:
     *names, command = args.words
     if not command.strip():
         raise MunixError("no command given")
+    return select(args, names, found), command
+
+
+def select(args, names: list[str], found: dict[str, dict]) -> list[str]:
+    """The boards named, or those online with a tag (--tag), or all those
+    online (--all)."""
     if not (names or args.all or args.tag):
         raise MunixError("name boards, or give --all or --tag T")
     if names and (args.all or args.tag):
@@ -134,10 +150,10 @@ def _chosen(args, found: dict[str, dict]) -> tuple[list[str], str]:
         chosen = list(dict.fromkeys(names))
     if not chosen:
         raise MunixError("no board online matches")
-    return chosen, command
+    return chosen
 
 
-def _request(args, name: str, rid: str, command: str) -> str:
+def request(args, name: str, rid: str, command: str) -> str:
     request = {"id": rid, "cmd": command, "from": "host"}
     if args.sign:
         from munixtool import release
@@ -148,7 +164,7 @@ def _request(args, name: str, rid: str, command: str) -> str:
 
 
 def run(args) -> int:
-    client = _connect(args)
+    client = connect(args)
     try:
         found = statuses(client)
         chosen, command = _chosen(args, found)
@@ -161,7 +177,7 @@ def run(args) -> int:
             elif name not in found:
                 results[name] = {"status": None, "error": "unknown: no status on the broker"}
             else:
-                client.publish("munix/%s/cmd" % name, _request(args, name, rid, command), 1)
+                client.publish("munix/%s/cmd" % name, request(args, name, rid, command), 1)
         deadline = time.monotonic() + args.timeout
         while len(results) < len(chosen) and time.monotonic() < deadline:
             message = client.wait(0.1)
@@ -196,5 +212,192 @@ def run(args) -> int:
     return 1 if failed else 0
 
 
+# Metrics
+
+# (name, HELP, status key) of the gauges a board's status gives.
+GAUGES = (("munix_board_uptime_seconds", "Seconds since the board booted.", "uptime"),
+          ("munix_board_heap_free_bytes", "The board's free heap.", "heap_free"),
+          ("munix_board_flash_free_bytes", "Free space of the board's flash.", "flash_free"),
+          ("munix_board_rssi_dbm", "The board's Wi-Fi signal.", "rssi"))
+
+
+def _labels(labels: dict) -> str:
+    if not labels:
+        return ""
+
+    def escape(value) -> str:
+        return str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return "{" + ",".join('%s="%s"' % (k, escape(labels[k])) for k in sorted(labels)) + "}"
+
+
+def exposition(found: dict[str, dict], broker_up: bool | None = None) -> str:
+    """The fleet's statuses in Prometheus's text format 0.0.4."""
+    out = []
+
+    def family(name: str, about: str, samples: list[tuple[dict, float]]) -> None:
+        if samples:
+            out.append("# HELP %s %s\n# TYPE %s gauge\n" % (name, about, name))
+            out.extend("%s%s %s\n" % (name, _labels(labels), _number(value))
+                       for labels, value in samples)
+
+    names = sorted(found)
+    online = [n for n in names if found[n].get("online")]
+    if broker_up is not None:
+        family("munix_fleet_broker_connected", "1 when munix fleet metrics is connected to the broker.",
+               [({}, int(broker_up))])
+    family("munix_fleet_boards", "Boards with a status on the broker.", [({}, len(names))])
+    family("munix_board_online", "1 when the board is online, 0 when its last will said offline.",
+           [({"name": n}, int(n in online)) for n in names])
+    family("munix_board_info", "The board's kind, versions, address and tags.",
+           [({"name": n, "board": found[n].get("board") or "", "munix": found[n].get("munix") or "",
+              "micropython": found[n].get("micropython") or "", "ip": found[n].get("ip") or "",
+              "tags": ",".join(map(str, found[n].get("tags") or []))}, 1) for n in online])
+    for name, about, key in GAUGES:
+        family(name, about, [({"name": n}, found[n][key]) for n in online
+                             if isinstance(found[n].get(key), (int, float))
+                             and not isinstance(found[n].get(key), bool)])
+    family("munix_board_daemons", "Daemons running on the board.",
+           [({"name": n}, len(found[n].get("daemons") or [])) for n in online])
+    return "".join(out)
+
+
+def _number(value) -> str:
+    return "%d" % value if isinstance(value, int) or float(value).is_integer() else repr(float(value))
+
+
+class Watcher:
+    """The latest status of every board, kept from a subscription to
+    munix/+/status by a thread of its own, connecting again when the
+    broker goes."""
+
+    def __init__(self, args):
+        import threading
+        self.args = args
+        self.found: dict[str, dict] = {}
+        self.connected = False
+        self.error = ""
+        self.lock = threading.Lock()
+        threading.Thread(target=self.run, daemon=True).start()
+
+    def run(self) -> None:
+        wait = 1
+        while True:
+            try:
+                client = connect(self.args)
+            except MunixError as error:
+                self.error = str(error)
+                time.sleep(wait)
+                wait = min(wait * 2, 30)
+                continue
+            wait = 1
+            try:
+                client.subscribe(["munix/+/status"])
+                self.connected = True
+                while True:
+                    message = client.wait(1)
+                    if message is None:
+                        continue
+                    name, status = _status(message)
+                    if name is not None:
+                        with self.lock:
+                            if status is None:      # the retained status cleared
+                                self.found.pop(name, None)
+                            else:
+                                self.found[name] = status
+            except MQTTError as error:
+                self.error = str(error)
+            finally:
+                self.connected = False
+                client.sock.close()
+
+    def text(self) -> str:
+        with self.lock:
+            return exposition(dict(self.found), self.connected)
+
+
+def _status(message) -> tuple[str | None, dict | None]:
+    """(board name, its status) of a status message; (name, None) for an
+    empty one, (None, None) for one that is not a status."""
+    topic, payload, _ = message
+    parts = topic.split("/")
+    if len(parts) != 3 or parts[0] != "munix" or parts[2] != "status":
+        return None, None
+    if not payload:
+        return parts[1], None
+    try:
+        status = json.loads(payload)
+    except ValueError:
+        return None, None
+    return (parts[1], status) if isinstance(status, dict) else (None, None)
+
+
+def metrics(args) -> int:
+    if not args.listen:
+        client = connect(args)
+        try:
+            found = statuses(client)
+        except MQTTError as error:
+            raise MunixError(f"broker {args.host}: {error}") from None
+        finally:
+            client.close()
+        sys.stdout.write(exposition(found))
+        return 0
+    import http.server
+    host, _, port = args.listen.rpartition(":")
+    try:
+        address = (host or "127.0.0.1", int(port))
+    except ValueError:
+        raise MunixError(f"{args.listen}: not [HOST:]PORT") from None
+    watcher = Watcher(args)
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *_):
+            pass
+
+        def answer(self, status: int, body: str, kind: str, extra=()) -> None:
+            data = body.encode()
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(data)))
+            for header in extra:
+                self.send_header(*header)
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(data)
+
+        def do_GET(self) -> None:
+            if self.path.split("?")[0] != "/metrics":
+                self.answer(404, "only /metrics here\n", "text/plain; charset=utf-8")
+            else:
+                self.answer(200, watcher.text(), "text/plain; version=0.0.4; charset=utf-8")
+
+        do_HEAD = do_GET
+
+        def do_POST(self) -> None:
+            self.answer(405, "only GET here\n", "text/plain; charset=utf-8", [("Allow", "GET, HEAD")])
+
+        do_PUT = do_DELETE = do_POST
+
+    try:
+        server = http.server.ThreadingHTTPServer(address, Handler)
+    except OSError as error:
+        raise MunixError(f"{args.listen}: {error.strerror or error}") from None
+    server.daemon_threads = True
+    print("munix fleet: metrics of the boards on %s at http://%s:%d/metrics"
+          % (args.host, address[0], server.server_address[1]), file=sys.stderr, flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
 def main(args) -> int:
-    return ls(args) if args.verb == "ls" else run(args)
+    if args.verb in ("upgrade", "deploy"):
+        from munixtool import fleet_deploy, fleet_upgrade
+        return (fleet_upgrade if args.verb == "upgrade" else fleet_deploy).main(args)
+    return {"ls": ls, "run": run, "metrics": metrics}[args.verb](args)
