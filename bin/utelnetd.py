@@ -8,4 +8,4 @@ ABOUT = "the telnet daemon: start, stop or show it"
 
 
 def __main__(args):
-    return daemonctl.control("telnet", args, ("telnetd", "lineedit"), 23, b"Too many sessions, try again later.\r\n", 60)
+    return daemonctl.control("telnet", args, ("telnetd", "lineedit", "offload"), 23, b"Too many sessions, try again later.\r\n", 60)

@@ -71,6 +71,11 @@ def cancel(proc):
         _post((proc, None))
 
 
+def in_loop():
+    """True in the loop's own thread."""
+    return _ident[0] == system.thread_ident() and _flag[0] is not None
+
+
 def running():
     return _flag[0] is not None
 

@@ -89,131 +89,160 @@ class History:
 
 
 class LineEditor:
+    """Pull (input(), for a thread that may wait on read()) or push (begin()
+    then key() for each character, for the OS's loop, which must never
+    wait on one client)."""
+
     def __init__(self, read, write, history=None, complete=None):
         self.read = read
         self.write = write
         self.history = history
         self.complete = complete
         self._cr = False     # the last line ended with CR: skip an LF or NUL after it
-
-    def _key(self):
-        """The next key: a character, the name of an editing key, "" at end
-        of input, or None for a key with no use here."""
-        try:
-            c = self.read()
-        except KeyboardInterrupt:
-            return "\x03"
-        if self._cr:
-            self._cr = False
-            if c == "\n" or c == "\x00":
-                return self._key()
-        if c != "\x1b":
-            return _CONTROL.get(c, c)
-        c = self.read()
-        if c != "[" and c != "O":
-            return None
-        seq = c
-        while True:
-            c = self.read()
-            seq += c
-            if not ("0" <= c <= "9" or c == ";"):
-                return _KEYS.get(seq)
+        self._esc = None     # the escape sequence being read: "" after ESC, then "[..."
+        self.begin("", False)
 
     def input(self, prompt="", remember=True):
         """Read a line, prompt first; remember: add it to the history."""
-        write = self.write
-        write(prompt)
-        line = ""
-        pos = 0
-        browsing = None      # index in the history of the line shown
-        typed = ""           # the line as typed, before browsing the history
+        self.begin(prompt, remember)
         while True:
-            key = self._key()
-            if key is None:
-                continue
-            if len(key) == 1 and key >= " ":
-                if pos == len(line):
-                    line += key
-                    write(key)
-                else:
-                    line = line[:pos] + key + line[pos:]
-                    write(line[pos:] + "\b" * (len(line) - pos - 1))
-                pos += 1
-            elif key == "\r" or key == "\n" or key == "" and line:
-                self._cr = key == "\r"
-                write(line[pos:] + "\n")
-                if remember and self.history is not None:
-                    self.history.add(line)
+            try:
+                c = self.read()
+            except KeyboardInterrupt:
+                c = "\x03"
+            line = self.key(c)
+            if line is not None:
                 return line
-            elif key == "" or key == "\x04" and not line:
+
+    def begin(self, prompt, remember=True):
+        """Start a line: the prompt shown, nothing typed yet."""
+        self.prompt = prompt
+        self.remember = remember
+        self.line = ""
+        self.pos = 0
+        self.browsing = None     # index in the history of the line shown
+        self.typed = ""          # the line as typed, before browsing the history
+        self.write(prompt)
+
+    def _decode(self, c):
+        """The key that c completes: a character, the name of an editing
+        key, "" at end of input, or None (a key with no use here, or one
+        not complete yet)."""
+        esc = self._esc
+        if esc is not None:
+            if not esc and c != "[" and c != "O":
+                self._esc = None
+                return None
+            self._esc = esc + c
+            if not esc or "0" <= c <= "9" or c == ";":
+                return None
+            self._esc = None
+            return _KEYS.get(esc + c)
+        if self._cr:
+            self._cr = False
+            if c == "\n" or c == "\x00":
+                return None
+        if c == "\x1b":
+            self._esc = ""
+            return None
+        return _CONTROL.get(c, c)
+
+    def key(self, c):
+        """Take one character typed; the line once it is complete, else
+        None. EOFError and KeyboardInterrupt as input() raises them."""
+        key = self._decode(c)
+        if key is None:
+            return None
+        write = self.write
+        line = self.line
+        pos = self.pos
+        if len(key) == 1 and key >= " ":
+            if pos == len(line):
+                line += key
+                write(key)
+            else:
+                line = line[:pos] + key + line[pos:]
+                write(line[pos:] + "\b" * (len(line) - pos - 1))
+            pos += 1
+        elif key == "\r" or key == "\n" or key == "" and line:
+            self._cr = key == "\r"
+            write(line[pos:] + "\n")
+            if self.remember and self.history is not None:
+                self.history.add(line)
+            self.line = ""
+            return line
+        elif key == "" or key == "\x04" and not line:
+            write("\n")
+            raise EOFError
+        elif key == "\x01" and not line and self.remember:
+            write("\n")
+            raise EOFError("raw REPL")
+        elif key == "\x03":
+            if not line:
                 write("\n")
-                raise EOFError
-            elif key == "\x01" and not line and remember:
-                write("\n")
-                raise EOFError("raw REPL")
-            elif key == "\x03":
-                if not line:
-                    write("\n")
-                    raise KeyboardInterrupt
-                write(line[pos:] + "^C\n" + prompt)
-                line = ""
-                pos = 0
-                browsing = None
-            elif key == "left":
-                if pos:
-                    pos -= 1
-                    write("\b")
-            elif key == "right":
-                if pos < len(line):
-                    write(line[pos])
-                    pos += 1
-            elif key == "home":
-                write("\b" * pos)
-                pos = 0
-            elif key == "end":
-                write(line[pos:])
-                pos = len(line)
-            elif key == "backspace" or key == "delete" or key == "\x04":
-                if key == "backspace":
-                    if not pos:
-                        continue
-                    pos -= 1
-                    write("\b")
-                if pos < len(line):
-                    line = line[:pos] + line[pos + 1:]
-                    write(line[pos:] + " " + "\b" * (len(line) - pos + 1))
-            elif key == "cut-end":
-                self._show(line, pos, line[:pos], pos)
-                line = line[:pos]
-            elif key == "cut-start":
-                new = line[pos:]
-                pos = self._show(line, pos, new, 0)
-                line = new
-            elif key == "up" or key == "down":
-                lines = self.history.lines() if self.history is not None else ()
-                if browsing is None:
-                    if key == "down" or not lines:
-                        continue
-                    typed = line
-                    browsing = len(lines)
-                browsing += -1 if key == "up" else 1
-                if browsing < 0:
-                    browsing = 0
-                    continue
-                new = typed if browsing >= len(lines) else lines[browsing]
-                if browsing >= len(lines):
-                    browsing = None
-                pos = self._show(line, pos, new, len(new))
-                line = new
-            elif key == "complete" and self.complete is not None:
-                start = line.rfind(" ", 0, pos) + 1
-                word = line[start:pos]
-                head = line[:start].rstrip()
-                add = self._completion(word, not head or head[-1] in ";|&(", prompt + line, len(line) - pos)
-                if add:
-                    line = line[:pos] + add + line[pos:]
-                    write(line[pos:] + "\b" * (len(line) - pos - len(add)))
-                    pos += len(add)
+                raise KeyboardInterrupt
+            write(line[pos:] + "^C\n" + self.prompt)
+            line = ""
+            pos = 0
+            self.browsing = None
+        elif key == "left":
+            if pos:
+                pos -= 1
+                write("\b")
+        elif key == "right":
+            if pos < len(line):
+                write(line[pos])
+                pos += 1
+        elif key == "home":
+            write("\b" * pos)
+            pos = 0
+        elif key == "end":
+            write(line[pos:])
+            pos = len(line)
+        elif key == "backspace" or key == "delete" or key == "\x04":
+            if key == "backspace" and pos:
+                pos -= 1
+                write("\b")
+            elif key == "backspace":
+                return None
+            if pos < len(line):
+                line = line[:pos] + line[pos + 1:]
+                write(line[pos:] + " " + "\b" * (len(line) - pos + 1))
+        elif key == "cut-end":
+            self._show(line, pos, line[:pos], pos)
+            line = line[:pos]
+        elif key == "cut-start":
+            new = line[pos:]
+            pos = self._show(line, pos, new, 0)
+            line = new
+        elif key == "up" or key == "down":
+            lines = self.history.lines() if self.history is not None else ()
+            browsing = self.browsing
+            if browsing is None:
+                if key == "down" or not lines:
+                    return None
+                self.typed = line
+                browsing = len(lines)
+            browsing += -1 if key == "up" else 1
+            if browsing < 0:
+                self.browsing = 0
+                return None
+            new = self.typed if browsing >= len(lines) else lines[browsing]
+            self.browsing = None if browsing >= len(lines) else browsing
+            pos = self._show(line, pos, new, len(new))
+            line = new
+        elif key == "complete" and self.complete is not None:
+            start = line.rfind(" ", 0, pos) + 1
+            word = line[start:pos]
+            head = line[:start].rstrip()
+            add = self._completion(word, not head or head[-1] in ";|&(", self.prompt + line, len(line) - pos)
+            if add:
+                line = line[:pos] + add + line[pos:]
+                write(line[pos:] + "\b" * (len(line) - pos - len(add)))
+                pos += len(add)
+        self.line = line
+        self.pos = pos
+        return None
 
     def _show(self, old, pos, new, newpos):
         """Replace the shown line old (cursor at pos) by new, the cursor put

@@ -4,25 +4,29 @@ and status commands.
 
     netd.address()                  the board's IP address to listen on
     netd.settings("ftp")            the daemon's section of /etc/system.conf
-    netd.start(name, port, modules) a TCP server whose clients are served by
-                                    module.serve(daemon, sock, peer), one
-                                    thread each (or, with no thread free and
-                                    no other client, the loop's own); with
-                                    busy None, by module.client(daemon,
-                                    stream), a task of the loop each
+    netd.start(name, port, modules) a TCP server whose clients are served,
+                                    within the daemon's limits, by the
+                                    coroutine module.client(daemon, stream)
+                                    as tasks of the loop (telnet), or by
+                                    module.serve(daemon, sock, peer), a
+                                    thread each (FTP; with no thread free
+                                    and no other client, the loop's own);
+                                    with busy None, by module.client, which
+                                    keeps its own limits (HTTP)
     netd.stop(name), netd.get(name) stop a daemon; the running one or None
 
 The `uXXXd start|stop|status` commands are daemonctl's.
 
 Every daemon listens in the OS's one asyncio loop (asyncloop), which needs
 one thread for all of them: a board with one thread to spare (an RP2040)
-runs them all, and a telnet or FTP client is what costs a thread (an HTTP
-client is a task of the loop). The protocol's module is imported for a
-daemon's first client and dropped after its last, so a daemon that waits
-for clients holds no protocol code; what the protocol keeps from one
-client to the next lives in daemon.state. The loop also
-watches the sockets of sessions whose command runs (Daemon.watch), so that
-a Ctrl-C reaches a command that prints nothing.
+runs them all. A telnet or HTTP client is a task of the loop, whose long
+work goes to a worker (offload); an FTP client costs a thread. The
+protocol's module is imported for a daemon's first client and dropped
+after its last, so a daemon that waits for clients holds no protocol code;
+what the protocol keeps from one client to the next lives in
+daemon.state. The loop also watches the sockets of sessions whose command
+runs (Daemon.watch), so that a Ctrl-C reaches a command that prints
+nothing.
 
 A running daemon is a process (`ps` lists uftpd, `kill PID` stops it,
 `test -p uftpd` finds it), of kind "daemon", done when its listener and
@@ -369,6 +373,9 @@ def _let_go(daemon):
     thread ends when its code does, its processes listed by ps meanwhile."""
     with _lock:
         clients = daemon.clients[:]
+        # The protocol's code stays loaded while a session still runs it:
+        # loaded again for the next start, it would be there twice.
+        daemon.loaded = []
     for client in clients:
         client.close()
     _finish(daemon, 143)
@@ -525,6 +532,13 @@ async def _client(daemon, stream, limit, busy):
         counted = True
         if guests is not None:
             guests.add(client)
+        protocol = _protocol(daemon)
+        if hasattr(protocol, "client"):
+            # Served by this task: counted out by _served.
+            counted = False
+            await _served(daemon, stream, protocol)
+            return
+        protocol = None
         # Tried again for POLL_MS: the thread of a session just ended may
         # not be free yet, nor the heap it held.
         for _ in range(POLL_MS // 50):
@@ -549,6 +563,29 @@ async def _client(daemon, stream, limit, busy):
         _end_session(daemon, client)
     # No thread free for it (a board with few): as when full.
     _refuse(client, busy)
+
+
+async def _served(daemon, stream, protocol):
+    """A client served by a task of the loop, protocol.client(daemon,
+    stream), which runs what takes long through offload()."""
+    import asyncio
+    client = stream.s
+    task = asyncio.current_task()
+    daemon.tasks.append(task)
+    with _lock:
+        daemon.clients.append(client)
+    try:
+        await protocol.client(daemon, stream)
+    except (Stopped, OSError, EOFError):
+        pass
+    except Exception as e:
+        log("%s: %s: %r" % (daemon.name, type(e).__name__, e))
+    finally:
+        client.close()
+        with _lock:
+            daemon.clients.remove(client)
+        daemon.tasks.remove(task)
+        _end_session(daemon, client)
 
 
 def _refuse(client, busy):

@@ -79,6 +79,13 @@ class Process:
         with _lock:
             _current[self.thread] = self
 
+    def leave(self):
+        """The calling thread no longer runs this process (a telnet
+        session's shell between two lines, which may run in other threads)."""
+        with _lock:
+            if _current.get(self.thread) is self:
+                del _current[self.thread]
+
     def exit(self, status):
         """Record the exit status and give the thread back to the parent."""
         self.status = status
@@ -118,9 +125,15 @@ class Process:
         is requested (then the program should end), else True."""
         left = ms
         last = time.ticks_ms()
+        # A terminal's Ctrl-C is looked at here too: a telnet line run in
+        # the loop's own thread (a board without a thread to spare) has no
+        # loop to look at it meanwhile.
+        look = getattr(self.stdin, "look", None)
         while self.sts != STOPPING:
             if left <= 0 and self.sts != HELD:
                 return True
+            if look is not None:
+                look()
             time.sleep_ms(min(left, SLICE_MS) if left > 0 else SLICE_MS)
             now = time.ticks_ms()
             left -= time.ticks_diff(now, last)

@@ -215,11 +215,10 @@ class Session:
             except MemoryError as e:
                 self._out_of_memory(e)
                 continue
+            # The line runs here, not in a method of its own (run()): on
+            # an ESP8266 a frame more overflows the C stack of a script.
             try:
-                shell.run_line(line, self, lambda: _more(proc))
-                # A Ctrl-C the command ended on without printing: 130 too.
-                shell.interrupted(self)
-                shell.idle()
+                shell.run_line(line, self, lambda: _more(proc), True)
             except shell.Exit:
                 return "exit"
             except KeyboardInterrupt:
@@ -228,6 +227,20 @@ class Session:
                 # The heap running out, or what reporting a failure raised
                 # with it: the line fails, the console goes on.
                 self._out_of_memory(e)
+
+    def run(self, shell, line, proc):
+        """Run a line typed at the prompt of proc, the session's shell,
+        as interact() does (a telnet session's, read by the OS's loop);
+        True once the shell exits."""
+        try:
+            shell.run_line(line, self, lambda: _more(proc), True)
+        except shell.Exit:
+            return True
+        except KeyboardInterrupt:
+            self.status = 130
+        except Exception as e:
+            self._out_of_memory(e)
+        return False
 
     def _out_of_memory(self, e):
         self.status = 1

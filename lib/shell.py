@@ -32,7 +32,7 @@ import_lock = system.import_lock  # programs load under it (rmmod, help)
 # on a small heap it goes after each program (_drop).
 HELPERS = ("cmdargs", "fileops", "munix", "crontable", "textin", "textcopy", "wordops",
            "httpclient", "httprequest", "intvar", "inet", "jobcmd", "jobctl", "daemonctl",
-           "clock", "fsguard", "logsession", "procctl")
+           "clock", "logfile", "fsguard", "logsession", "procctl")
 # What a line that is not plain loads (shellplain.py), as much heap again
 # as the rest of the shell: on a small heap it goes too, once a session is
 # back at its prompt and no line runs anywhere (idle()).
@@ -50,9 +50,10 @@ _SELF = sys.modules[__name__]   # what the built-ins (shellbuiltins.py) are give
 _moves = 0
 
 
-def run_line(line, sess, more=None):
+def run_line(line, sess, more=None, typed=False):
     """Run one line in session sess (more() gives continuation lines of
-    an unfinished if/while/for or quote); returns its status."""
+    an unfinished if/while/for or quote); returns its status. typed: a
+    line typed at a prompt, after which the session is idle (idle())."""
     parser = None
     with _lines_lock:
         _lines[0] += 1
@@ -89,6 +90,10 @@ def run_line(line, sess, more=None):
     finally:
         with _lines_lock:
             _lines[0] -= 1
+    if typed:
+        # A Ctrl-C the command ended on without printing: 130 too.
+        interrupted(sess)
+        idle()
     return sess.status
 
 
@@ -108,11 +113,11 @@ def serve(sess, line=None):
     """Run the shell of session sess as the process that owns it
     (sess.owner): the lines its input gives until exit or end of input,
     or only line. Returns the session's last status. The one way a
-    session gets its shell: the console's (kernel), telnet, /api/run,
-    sessions over any stream."""
-    proc = process.Process("sh", [], sess)
+    session gets its shell, with begin() and end() for a session whose
+    lines are read by the OS's loop (telnet): the console's (kernel),
+    /api/run, sessions over any stream."""
+    proc = begin(sess)
     proc.enter()
-    sess.owner = proc
     try:
         if line is None:
             sess.interact(_SELF)
@@ -121,12 +126,24 @@ def serve(sess, line=None):
     except Exit as e:
         sess.status = e.status
     finally:
-        proc.exit(sess.status)
+        end(sess)
+    return sess.status
+
+
+def begin(sess):
+    """The shell process that owns session sess, made sess.owner."""
+    proc = process.Process("sh", [], sess)
+    sess.owner = proc
+    return proc
+
+
+def end(sess):
+    """The session's shell has ended."""
+    sess.owner.exit(sess.status)
     # A shell that ends is idle as one back at its prompt: on a small board
     # the parser an /api/run line loaded took the heap the daemon's next
     # requests needed.
     idle()
-    return sess.status
 
 
 def execute(node, sess):

@@ -1,11 +1,13 @@
 """The telnet daemon: shell sessions for telnet clients (RFC 854).
 
-Each client gets a session of its own (netd.start: a thread each, at
-most `sessions` of them): its own working folder, variables, history and
-foreground command, the exported variables shared. When logins are asked
-(auth.asked()) a session starts with `login:` and `Password:`, to be
-answered within `login_s` seconds of connecting, in one of `login_slots`
-(netguests).
+Each client gets a session of its own (netd.start: at most `sessions` of
+them): its own working folder, variables, history and foreground command,
+the exported variables shared. A session is a task of the OS's loop,
+which reads its lines (the line editor fed a key at a time); each line
+runs in a worker thread (offload), so a session at its prompt costs no
+thread. When logins are asked (auth.asked()) a session starts with
+`login:` and `Password:`, to be answered within `login_s` seconds of
+connecting, in one of `login_slots` (netguests).
 
 The protocol (RFC 854/855): the server offers WILL ECHO (RFC 857) and WILL
 SUPPRESS-GO-AHEAD (RFC 858), so that clients send each key as typed and the
@@ -17,24 +19,30 @@ Ctrl-C, IAC EC and IAC EL are backspace and Ctrl-U, IAC AYT is answered;
 subnegotiations are collected (bounded) and NAWS read. Outgoing text: LF
 becomes CR LF, a lone CR becomes CR NUL, 255 bytes are doubled.
 
-The socket is non-blocking and waited on with poll (netd): a slow or
-silent client holds its own thread only, `utelnetd stop` ends every
-session within netd.POLL_MS, and a session idle for `idle_s` seconds ends.
-Ctrl-C while a command runs: every write of the command looks at what the
-client sent, and a Ctrl-C there raises KeyboardInterrupt in the command;
-the OS's loop looks at the sockets of sessions whose command runs
-(netd's watch), and a Ctrl-C there asks that command to stop
-(procctl.set_state), which commands waiting through proc.sleep() honour
-at once. Output leaves
-at once (TCP_NODELAY where the port has it), so that a command's output and
-the next prompt are never held back by Nagle's algorithm.
+The socket is non-blocking: the loop waits on it for keys and sends what
+it writes without waiting on the client (a client that reads nothing for
+`idle_s` is dropped), and a line running in a worker waits on it with poll
+(netd). `utelnetd stop` ends every session within netd.POLL_MS (a line
+running has netd.STOP_MS to end), and a session idle for `idle_s` seconds
+ends. Ctrl-C while a line runs: every write of the command looks at what
+the client sent, and a Ctrl-C there raises KeyboardInterrupt in the
+command; the OS's loop looks at the sockets of sessions whose line runs
+(netd's watch), and so does every sleep of the command's (look(), for a
+line run in the loop itself), and a Ctrl-C there asks that command to stop
+(procctl.set_state), which commands waiting through proc.sleep() honour at
+once. Output leaves at once (TCP_NODELAY where the port has it), so that
+a command's output and the next prompt are never held back by Nagle's
+algorithm.
 """
+import asyncio
 import sys
 
+import asyncloop
 import auth
 import lineedit
 import netd
 import netguests
+import offload
 import process
 import procctl
 import session
@@ -54,21 +62,25 @@ TRIES = 3                   # wrong passwords before the connection closes
 OWED_MAX = 64               # bytes of option replies kept for the session to send
 
 
-def serve(daemon, sock, ip):
+async def client(daemon, stream):
+    """A telnet client, served by a task of the OS's loop from the first
+    byte to the last; only its command lines run elsewhere (offload):
+    a session waiting at its prompt costs no thread."""
+    sock = stream.s
     term = Terminal(daemon, sock, netd.setting(netd.settings(NAME), "idle_s", 600) * 1000)
-    sock.setblocking(False)
+    term.stream = stream
+    ip = netd.peer_ip(stream.get_extra_info("peername"))
     term.negotiate()
     user = None
     if auth.asked(daemon.insecure):
         try:
-            user = _login(term, ip)
+            user = await _login(term, ip)
         except netguests.Expired as e:
-            try:
-                term.send_text("\nnot logged in: %s\n" % e)
-            except (OSError, netd.Stopped):
-                pass
+            term.send_text("\nnot logged in: %s\n" % e)
+            await term.drain()
             return
         if user is None:
+            await term.drain()
             return
     daemon.guests.remove(sock)
     sess = session.Session("telnet %s" % ip, term, term, term)
@@ -82,29 +94,73 @@ def serve(daemon, sock, ip):
     netd.log("telnet: session for %s from %s" % (user or "-", ip))
     term.write("%s %s on %s\n" % (system.NAME, system.VERSION,
                                   system.conf.get("hostname") or sys.platform))
+    sh = shell.begin(sess)
     try:
-        shell.serve(sess)
+        while not term.exited:
+            term.editor.begin(sess.prompt(), True)
+            try:
+                line = await term.line(term.editor)
+            except EOFError as e:
+                if e.args:
+                    continue    # Ctrl-A, the console's key for the raw REPL
+                break
+            except KeyboardInterrupt:
+                sess.status = 130
+                continue
+            await offload.run(_run, (term, line), lambda: _interrupt(term))
     finally:
-        daemon.watch(term, False)
+        shell.end(sess)
         # A stale reference to the terminal can outlive the session (the
-        # loop's, on its thread's stack, which the collector scans
-        # conservatively): it then keeps the terminal only, not the session.
-        term.session = term.editor = None
+        # loop's, which the collector scans conservatively): it then keeps
+        # the terminal only, not the session.
+        term.session = term.editor = term.stream = None
 
 
-def _login(term, ip):
+def _run(term, line):
+    """Run a line of the session, where offload chose."""
+    sess = term.session
+    sh = sess.owner
+    term.looping = term.reading = False
+    term.daemon.watch(term)
+    sh.enter()
+    try:
+        term.exited = sess.run(shell, line, sh)
+    finally:
+        sh.leave()
+        term.daemon.watch(term, False)
+        term.looping = term.reading = True
+
+
+def _mute(text):
+    pass
+
+
+def _reader(write, prompt, term=None):
+    """A line editor without history for the login's answers, begun."""
+    editor = lineedit.LineEditor(None, write)
+    if term is not None:
+        term.send_text(prompt)
+    editor.begin(prompt if term is None else "", False)
+    return editor
+
+
+async def _login(term, ip):
     """The user name once logged in, None when the client failed or left."""
     if auth.blocked(ip):
         term.write("Too many failed logins, try again later.\n")
         return None
     for _ in range(TRIES):
         try:
-            user = term.input("login: ")
-            password = term.input("Password: ", echo=False)
+            user = await term.line(_reader(term.send_text, "login: "))
+            # Typed unseen: the editor's echo goes nowhere.
+            password = await term.line(_reader(_mute, "Password: ", term))
+            term.send_text("\n")
         except (EOFError, KeyboardInterrupt):
             return None
-        if auth.check(user, password, ip, NAME):
+        if auth.check(user, password, ip, NAME, delay=False):
             return user
+        await term.drain()
+        await asyncio.sleep_ms(auth.limit("delay_ms", auth.DELAY_MS))
         term.write("Login incorrect\n")
         if auth.blocked(ip):
             break
@@ -138,6 +194,9 @@ class Terminal:
         self.ended = False
         self.owed = b""         # option replies the loop took in, for the session to send
         self.width, self.height = 80, 24
+        self.stream = None      # the loop's stream: what the loop writes is queued there
+        self.looping = True     # the loop serves the session (no line of it runs)
+        self.exited = False     # the session's shell has exited
 
     # Output
 
@@ -157,6 +216,11 @@ class Terminal:
         if self.owed:
             owed, self.owed = self.owed, b""
             data = owed + data
+        if self.looping and self.stream is not None and asyncloop.in_loop():
+            # The loop never waits on one client: it sends what the
+            # socket takes, the rest at the line's end (drain()).
+            self.stream.write(data)
+            return
         try:
             netd.send(self.sock, data, self.daemon, self.idle_ms)
         except OSError:
@@ -183,8 +247,11 @@ class Terminal:
 
     def check_interrupt(self):
         """KeyboardInterrupt once the user pressed Ctrl-C, the client left or
-        the daemon stops: what runs for the session ends."""
-        self.poll()
+        the daemon stops: what runs for the session ends. While a line is
+        read, what the client sends is the reader's (a job's output must
+        not take the keys typed at the prompt)."""
+        if not self.reading:
+            self.poll()
         if self.interrupted or self.ended or self.daemon.stopping:
             self.interrupted = False
             raise KeyboardInterrupt
@@ -213,6 +280,52 @@ class Terminal:
             if self.session is not None and self.session.owner is not None:
                 self.daemon.watch(self)
 
+    async def line(self, reader):
+        """The next line typed, read in the loop: reader (a begun
+        lineedit.LineEditor or PlainLine) takes the keys. EOFError once the
+        client left; netd.Stopped after idle_ms without input."""
+        try:
+            while True:
+                while self.chars:
+                    line = reader.key(self.chars.pop(0))
+                    if line is not None:
+                        return line
+                if self.ended:
+                    raise EOFError
+                await self.drain()
+                await self.readable()
+                self.poll()
+        finally:
+            await self.drain()
+
+    async def readable(self):
+        """Wait in the loop for the client to send something, as read()
+        does in a thread."""
+        waited = 0
+        while True:
+            step = self.idle_ms - waited
+            if self.daemon.guests is not None:
+                step = self.daemon.guests.check(self.sock, min(step, netd.POLL_MS))
+            try:
+                await asyncio.wait_for_ms(_readable(self.sock), step)
+                return
+            except asyncio.TimeoutError:
+                waited += step
+            if waited >= self.idle_ms:
+                self.send_text("\nidle too long: session closed\n")
+                await self.drain()
+                self.ended = True
+                raise netd.Stopped()
+
+    async def drain(self):
+        """Send what the loop queued, idle_ms at most."""
+        if self.stream is not None and self.stream.out_buf:
+            try:
+                await asyncio.wait_for_ms(self.stream.drain(), self.idle_ms)
+            except asyncio.TimeoutError:
+                self.ended = True
+                raise netd.Stopped()
+
     def read(self):
         """The next character typed; "" once the client left. The session
         ends (netd.Stopped) after idle_ms without input, or when the
@@ -229,6 +342,16 @@ class Terminal:
                 raise netd.Stopped()
             self.poll()
         return self.chars.pop(0)
+
+    def look(self):
+        """Take in what the client sent while a line runs (a Ctrl-C stops
+        it); nothing while a line is read, whose keys they are."""
+        if not self.reading:
+            try:
+                self.poll()
+            except OSError:
+                self.ended = True
+                _interrupt(self)
 
     def on_input(self):
         """The client sent something while a command runs (netd's loop):
@@ -406,6 +529,10 @@ class Terminal:
         if self.session is not None:
             self.session.vars["COLUMNS"] = str(self.width)
             self.session.vars["LINES"] = str(self.height)
+
+
+async def _readable(sock):
+    yield asyncio.core._io_queue.queue_read(sock)
 
 
 def _interrupt(term):

@@ -106,6 +106,47 @@ def test_ftp_with_one_thread_serves_one_client_at_a_time(flash):
         b.close()
 
 
+@pytest.mark.parametrize("threads", [1, 2])
+def test_telnet_sessions_waiting_at_their_prompt_hold_no_thread(flash, threads):
+    """A telnet session is a task of the OS's loop; only a line it runs
+    takes a thread, or the loop's own where none is free. On a board with
+    one thread to spare (the loop's) or two, three clients log in while
+    one runs a command, and every line is answered: a second client was
+    refused while the first held the one thread ("Too many sessions")."""
+    b = TelnetBoard(flash, start=False)
+    try:
+        (flash / "etc" / "default.board").write_text('{"name": "small", "threads": %d}' % threads)
+        assert "listening" in b.run("loadboard; utelnetd start")
+        first = b.raw()
+        first.send("sleep 2; echo first\r\n")
+        others = [b.raw() for _ in range(2)]
+        assert [c.cmd("echo $((%d * 2))" % i) for i, c in enumerate(others)] == ["0\r\n", "2\r\n"]
+        assert first.until(b"/ $: ").endswith(b"first\r\n/ $: ")
+        for c in [first] + others:
+            c.close()
+    finally:
+        b.close()
+
+
+def test_ctrl_c_ends_a_telnet_line_run_in_the_loop_itself(flash):
+    """With no thread to spare but the loop's, a telnet line runs in the
+    loop, which cannot watch the session meanwhile: the command's own
+    sleep looks at the keys typed, and a Ctrl-C ended nothing there."""
+    b = TelnetBoard(flash, start=False)
+    try:
+        (flash / "etc" / "default.board").write_text('{"name": "small", "threads": 1}')
+        assert "listening" in b.run("loadboard; utelnetd start")
+        c = b.raw()
+        c.send("sleep 60\r\n")
+        c.until(b"sleep 60\r\n")
+        c.send(b"\x03")
+        c.until(b"/ $: ")
+        assert c.cmd("echo $?") == "130\r\n"
+        c.close()
+    finally:
+        b.close()
+
+
 class Everything:
     """The OS in a pseudo-terminal with the three daemons' settings on free
     ports, a password, and a crontab job each minute; on Wi-Fi on a board

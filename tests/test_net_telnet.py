@@ -18,6 +18,8 @@ import pexpect
 import pytest
 
 from conftest import HEAP_HOG, PASSWORD, USER, DaemonBoard
+from munixtool import boards
+from munixtool import sim as simulator
 
 TIMEOUT = 10
 PROMPT = r"/[^\r\n]* \$: "
@@ -506,6 +508,11 @@ def test_fifty_connections_at_once(telnet):
     # they have waited 3.5 s for a slot).
     busy = sum(1 for s in socks if s.closed(6) and (b"Too many sessions" in s.text
                                                     or b"took the slot" in s.text))
+    name = simulator.board_name()
+    if name and boards.get(name).pcbs[0] < len(socks):
+        # lwIP's few TCP connections (an RP2040's 5): past them, a client is
+        # closed by the stack itself, unanswered; none is left waiting.
+        busy += sum(1 for s in socks if s.closed(0) and not s.text)
     assert busy >= len(socks) - 2
     assert good.cmd("echo alive") == "alive\r\n"
     for s in socks:
@@ -574,6 +581,9 @@ def test_a_full_heap_leaves_the_daemon_running(telnet):
     assert " 0 sessions" in telnet.run("utelnetd status")
 
 
+@pytest.mark.xfail(simulator.board_name() in ("rp2040",), strict=True,
+                   reason="issue 27: a board without a thread to spare runs a telnet line in the"
+                   " loop itself, which Python that never ends holds, with every daemon, until reset")
 def test_python_that_ignores_a_stop_never_leaves_the_daemon_half_stopped(telnet):
     """No thread can interrupt Python running in another: `> while True:
     pass` over telnet ran on, unlisted, and `utelnetd stop` left the daemon

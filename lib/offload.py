@@ -1,0 +1,120 @@
+"""A client's command line, run off the OS's loop: the loop serves every
+network client, and a line of theirs may run for minutes.
+
+    await offload.run(function, args, stop)
+
+hands function(*args) to a worker thread, the loop serving the other
+clients meanwhile, and comes back once it has ended. A worker waits
+IDLE_MS for the next line before it ends, so that a session typing
+commands does not start a thread for each; a new one is started (procctl,
+the one way to start a thread) when every worker is busy. Without a thread
+free, a line waits for a worker, netd.STOP_MS at most; when there is none
+(an RP2040's one extra thread is the loop's, an ESP8266 has none), or none
+came, it runs in the loop itself, the other clients waiting meanwhile. Loaded with the protocols that use it,
+and dropped with them.
+"""
+import asyncio
+import time
+
+import netd
+import procctl
+import system
+
+IDLE_MS = 2000      # how long a worker waits for a line before it ends
+_WAIT_MS = 20       # how often an idle worker looks for a line, at most
+_BUSY_MS = 100      # how often a line waiting for a worker asks again
+_GONE_MS = 250      # how often a line's client is looked at (gone)
+
+_lock = system.allocate_lock()
+_lines = []         # [function, args, done] waiting for a worker
+_workers = [0, 0]   # workers running, and those of them waiting for a line
+
+
+async def run(function, args, stop, gone=None):
+    """See the module's notes. When the task is cancelled (the daemon
+    stops), stop() asks the line to end, which it has netd.STOP_MS to do;
+    so too, with OSError raised, once gone() says the client left (looked
+    at every _GONE_MS)."""
+    item = [function, args, []]
+    done = item[2]
+    waited = 0
+    while True:
+        with _lock:
+            idle = _workers[1] > len(_lines)
+            if idle:
+                _lines.append(item)
+        if idle:
+            break
+        try:
+            with _lock:
+                _workers[0] += 1
+                _workers[1] += 1
+                _lines.append(item)
+            procctl.start_thread(_work, ())
+            break
+        except Exception:   # NoThread or MemoryError: `except (A, B)` makes a tuple
+            with _lock:
+                _workers[0] -= 1
+                _workers[1] -= 1
+                _lines.remove(item)
+                workers = _workers[0]
+        if not workers or waited >= netd.STOP_MS:
+            # No worker to wait for, or only those whose lines run on (a
+            # stop ignored): here.
+            function(*args)
+            return
+        await asyncio.sleep_ms(_BUSY_MS)
+        waited += _BUSY_MS
+    pause = 1
+    waited = 0
+    try:
+        while not done:
+            await asyncio.sleep_ms(pause)
+            # A quick line answered at once, a long one looked at less often.
+            waited += pause
+            pause = min(pause * 2, 25)
+            if gone is not None and waited >= _GONE_MS:
+                waited = 0
+                if gone():
+                    raise OSError("the client left")
+    except (asyncio.CancelledError, OSError):
+        with _lock:
+            waiting = item in _lines
+            if waiting:
+                _lines.remove(item)
+        if not waiting:
+            stop()
+            deadline = time.ticks_add(time.ticks_ms(), netd.STOP_MS)
+            while not done and time.ticks_diff(deadline, time.ticks_ms()) > 0:
+                await asyncio.sleep_ms(20)
+        raise
+
+
+def _work():
+    idle = 0
+    pause = 1
+    while True:
+        with _lock:
+            item = _lines.pop(0) if _lines else None
+            if item is not None:
+                _workers[1] -= 1
+            elif idle >= IDLE_MS:
+                _workers[0] -= 1
+                _workers[1] -= 1
+                return
+        if item is None:
+            time.sleep_ms(pause)
+            idle += pause
+            pause = min(pause * 2, _WAIT_MS)
+            continue
+        try:
+            item[0](*item[1])
+        except Exception as e:
+            netd.log("line: %s: %r" % (type(e).__name__, e))
+        finally:
+            item[2].append(1)
+            item = None
+            with _lock:
+                _workers[1] += 1
+        idle = 0
+        pause = 1
