@@ -64,6 +64,10 @@ def _check(conf, insecure):
                 " publish to the broker would run commands (start with -i to allow it)")
     if not isinstance(conf.get("ha", False), bool):
         return "fleet.ha is true or false (Home Assistant's discovery)"
+    announce = conf.get("announce")
+    if not (announce is None or announce is False
+            or type(announce) is int and 0 < announce < 65536):
+        return "fleet.announce is a UDP port or false (no answer on the local network)"
     prefix = conf.get("ha_prefix", "homeassistant")
     if not isinstance(prefix, str) or not prefix or "+" in prefix or "#" in prefix:
         return "fleet.ha_prefix: not a topic prefix"
