@@ -882,3 +882,66 @@ def test_munix_fleet_bad_input(broker, tmp_path):
                        capture_output=True, text=True, timeout=TIMEOUT, env=env)
     assert r.returncode == 2 and r.stderr.splitlines()[-1].startswith("munix fleet: error: "), r
 
+
+
+# A fleet of twenty
+
+FLEET_SIZE = 20
+PROFILED = 3    # of them on the esp32 profile, the rest the default board, unless a profile is asked
+
+
+def test_twenty_boards_answer_fleet_run_all_and_a_killed_one_goes_offline(tmp_path):
+    """Twenty boards, each its own MicroPython on the compiled tree, booted
+    at once (their input a pipe, as bench --fleet does), against a broker
+    of their own."""
+    broker = Broker(tmp_path / "mqtt")
+    children = []
+    try:
+        for i in range(FLEET_SIZE):
+            board = simulator.board_name() or ("esp32" if i < PROFILED else None)
+            flash = seed_flash(tmp_path / ("b%02d" % i), compiled=True, board=board)
+            (flash / "etc" / "system.conf").write_text(json.dumps({"fleet": dict(
+                host="127.0.0.1", port=broker.auth, user=USER, password_file=PASS_FILE,
+                name="b%02d" % i, interval=60, keepalive=4, backoff_max=2, announce=False)}))
+            (flash / "etc" / "fleet.pass").write_text(PASSWORD + "\n")
+            lines = (["wifi sta on", "wifi sta connect munix-sim munix-sim-pass 5"] if board
+                     else []) + ["fleetd start"]
+            child = subprocess.Popen(simulator.command(flash, board=board), stdin=subprocess.PIPE,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            child.stdin.write(("\n".join(lines) + "\n").encode())
+            child.stdin.flush()
+            children.append(child)
+        names = ["b%02d" % i for i in range(FLEET_SIZE)]
+        deadline = time.monotonic() + 120
+        while True:
+            r = munix_fleet(broker, "ls", "--lan-wait", "0")
+            online = re.findall(r"^(b\d\d) +online ", r.stdout, re.M)
+            if online == names:
+                break
+            assert time.monotonic() < deadline, "online after 120 s: %s" % online
+
+        r = munix_fleet(broker, "run", "--all", "uname -m")
+        assert r.returncode == 0, r
+        answers = re.findall(r"^== (b\d\d): status 0, \d+ ms ==\n(.+)$", r.stdout, re.M)
+        assert [name for name, _ in answers] == names, r.stdout
+        esp32 = [name for name, machine in answers if machine == "Generic ESP32 module with ESP32"]
+        assert esp32 == (names if simulator.board_name() == "esp32" else
+                         [] if simulator.board_name() else names[:PROFILED]), r.stdout
+
+        children[7].kill()      # kill -9: no goodbye, the broker says it
+        children[7].wait(TIMEOUT)
+        assert wait_status(broker, "b07", online=False) == {"name": "b07", "online": False}
+        r = munix_fleet(broker, "run", "--all", "echo again")
+        assert r.returncode == 0, r
+        assert re.findall(r"^== (b\d\d): status 0", r.stdout, re.M) == names[:7] + names[8:]
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.stdin.close()
+        for child in children:
+            try:
+                child.wait(TIMEOUT)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+        broker.stop()
