@@ -6,7 +6,8 @@ USAGE = """[-i] start|stop|status
   (section "fleet" of /etc/system.conf), publishes its status on
   munix/NAME/status and runs the commands sent to munix/NAME/cmd. An
   asyncio task: no thread of its own; each command runs as a background
-  process. Its notes go to /tmp/fleet.log.
+  process. It answers munix fleet ls on the local network too (UDP port
+  fleet.announce, 5456). Its notes go to /tmp/fleet.log.
   -i  start although neither a broker login (fleet.user) nor signed
       commands (fleet.sign) are configured: whoever can publish to the
       broker runs commands"""
