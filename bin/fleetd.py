@@ -6,7 +6,8 @@ USAGE = """[-i] start|stop|status
   (section "fleet" of /etc/system.conf), publishes its status on
   munix/NAME/status and runs the commands sent to munix/NAME/cmd. An
   asyncio task: no thread of its own; each command runs as a background
-  process. Its notes go to /tmp/fleet.log.
+  process. It answers munix fleet ls on the local network too (UDP port
+  fleet.announce, 5456). Its notes go to /tmp/fleet.log.
   -i  start although neither a broker login (fleet.user) nor signed
       commands (fleet.sign) are configured: whoever can publish to the
       broker runs commands"""
@@ -56,6 +57,10 @@ def _check(conf, insecure):
                 " publish to the broker would run commands (start with -i to allow it)")
     if not isinstance(conf.get("ha", False), bool):
         return "fleet.ha is true or false (Home Assistant's discovery)"
+    announce = conf.get("announce")
+    if not (announce is None or announce is False
+            or type(announce) is int and 0 < announce < 65536):
+        return "fleet.announce is a UDP port or false (no answer on the local network)"
     prefix = conf.get("ha_prefix", "homeassistant")
     if not isinstance(prefix, str) or not prefix or "+" in prefix or "#" in prefix:
         return "fleet.ha_prefix: not a topic prefix"

@@ -16,7 +16,8 @@ broker could not take waits (OUTBOX of them) for the next connection.
 When the broker goes, fleetd connects again after 1, 2, 4 … seconds, at
 most "backoff_max" (30). With the "ha" setting, each connection publishes
 Home Assistant's discovery messages (fleetha.py), or clears them when it
-is false.
+is false. It answers `munix fleet ls` on the local network too, with the
+broker or without (fleetstatus.answer).
 
 Refused, with a line in the log (/tmp/fleet.log), and never run: a
 message on another topic than the board's own, one larger than
@@ -68,24 +69,15 @@ class Agent:
         self.refused = 0
 
     def status(self, online=True):
-        import gc
-        import os
-        import sys
         if not online:
             return json.dumps({"name": self.name, "online": False})
-        gc.collect()
-        found = {"name": self.name, "online": True, "board": system.board.get("name"),
-                 "munix": system.VERSION,
-                 "micropython": ".".join([str(n) for n in sys.implementation.version[:3]]),
-                 "uptime": system.uptime_ms() // 1000, "heap_free": gc.mem_free(),
-                 "ip": _address(), "rssi": _rssi(), "tags": self.conf.get("tags") or [],
-                 "daemons": sorted(set(p.name for p in process.table() if p.kind == "daemon"))}
+        # Its code (fleetstatus.py) is loaded every "interval" and dropped:
+        # 1 KiB an idle agent need not hold.
+        import fleetstatus
         try:
-            st = os.statvfs("/")
-            found["flash_free"] = st[3] * (st[1] or st[0])
-        except OSError:
-            pass
-        return json.dumps(found)
+            return fleetstatus.status(self, _rssi())
+        finally:
+            _drop(("fleetstatus",))
 
     def connect(self):
         will = (self.status_topic, self.status(False), 1, True)
@@ -238,6 +230,18 @@ class Agent:
         self.drop()
 
 
+def _listen(agent, beacon):
+    """A query on the local network answered, if one came."""
+    try:
+        message = beacon.recvfrom(64)
+    except OSError:
+        # Nothing came.
+        return
+    import fleetstatus
+    fleetstatus.answer(agent, beacon, message)
+    _drop(("fleetstatus",))
+
+
 def _interval(conf):
     try:
         return max(1, int(conf.get("interval", 60)))
@@ -262,11 +266,6 @@ def _drop(names):
     with system.import_lock:
         for m in names:
             system.unload(m)
-
-
-def _address():
-    import netd
-    return netd.address()
 
 
 def _rssi():
@@ -296,6 +295,22 @@ async def _daemon(agent):
     global state
     state = agent
     log("fleetd started as %s" % agent.name)
+    # The UDP port of the local network's queries (fleetstatus.answer).
+    port = agent.conf.get("announce", 5456)
+    beacon = None
+    if port is not False:
+        import socket
+        beacon = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            # Each board on one host (the simulator) binds the port: each
+            # hears a broadcast.
+            beacon.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            beacon.bind(socket.getaddrinfo("0.0.0.0", port)[0][-1])
+            beacon.setblocking(False)
+        except OSError as e:
+            beacon.close()
+            beacon = None
+            log("no answer on the local network: %s" % e)
     wait = 1
     try:
         limit = int(agent.conf.get("backoff_max", 30))
@@ -308,15 +323,23 @@ async def _daemon(agent):
                 wait = 1
                 while True:
                     agent.step()
+                    if beacon:
+                        _listen(agent, beacon)
                     await asyncio.sleep_ms(BUSY_MS if agent.running else TICK_MS)
             except (mqtt.MQTTError, OSError) as e:
                 log("%s; again in %d s" % (e, wait))
             except Exception as e:
                 log("error: %s; connecting again in %d s" % (str(e) or type(e).__name__, wait))
             agent.drop()
-            await asyncio.sleep(wait)
+            # Found on the local network while the broker is away.
+            for _ in range(wait * 1000 // TICK_MS):
+                if beacon:
+                    _listen(agent, beacon)
+                await asyncio.sleep_ms(TICK_MS)
             wait = min(wait * 2, limit)
     finally:
+        if beacon is not None:
+            beacon.close()
         agent.goodbye()
         state = None
         log("fleetd stopped")

@@ -7,6 +7,7 @@ import http.client
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -23,6 +24,10 @@ from munixtool import sim as simulator
 pytestmark = needs_mosquitto
 
 PASS_FILE = "/etc/fleet.pass"
+# The port the module's boards answer `munix fleet ls` on: not the default,
+# which boards of other runs on this machine may hold.
+LAN_PORT = free_port()
+LAN = "127.255.255.255:%d" % LAN_PORT
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +52,7 @@ def fleet(make_board, tmp_path, broker):
         flash = seed_flash(tmp_path / ("fleet%d" % count[0]))
         section = dict(host="127.0.0.1", port=port or broker.auth, user=USER,
                        password_file=PASS_FILE, name=name, interval=2, keepalive=4,
-                       backoff_max=2)
+                       backoff_max=2, announce=LAN_PORT)
         section.update(settings)
         (flash / "etc" / "system.conf").write_text(json.dumps(dict(conf or {}, fleet=section)))
         (flash / "etc" / "fleet.pass").write_text(password + "\n")
@@ -106,8 +111,11 @@ def collected(p):
 
 
 def munix_fleet(broker, *args, timeout=TIMEOUT + 30):
-    """tools/munix fleet VERB ARGS... against the broker's password listener."""
+    """tools/munix fleet VERB ARGS... against the broker's password listener
+    (ls asks the module's boards on the loopback too)."""
     verb, rest = args[0], list(args[1:])
+    if verb == "ls" and "--lan" not in rest:
+        rest = ["--lan", LAN] + rest
     argv = [sys.executable, "-m", "munixtool", "fleet", verb, "-H", "127.0.0.1",
             "-p", str(broker.auth), "-u", USER, "--password-file", str(broker.folder / "pass")]
     (broker.folder / "pass").write_text(PASSWORD + "\n")
@@ -172,6 +180,65 @@ def test_a_killed_board_is_offline_by_its_last_will(fleet, broker):
     assert re.search(r"^vanish +offline$", r.stdout, re.M), r.stdout
     r = munix_fleet(broker, "run", "vanish", "echo x")
     assert r.returncode == 1 and r.stdout == "== vanish: offline ==\n", r
+
+
+def lan_answers(data=b"munix-fleet?", wait=2):
+    """The datagrams the module's boards send back to data broadcast on
+    the loopback within wait seconds."""
+    found = []
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+        s.sendto(data, ("127.255.255.255", LAN_PORT))
+        deadline = time.monotonic() + wait
+        while (left := deadline - time.monotonic()) > 0:
+            s.settimeout(left)
+            try:
+                found.append(s.recv(2048))
+            except TimeoutError:
+                break
+    return found
+
+
+def test_ls_finds_boards_on_the_local_network_without_a_broker(fleet, broker):
+    fleet("linked")
+    # fleetd runs, the broker it is told of is not there: the network finds it.
+    alone = fleet("alone", port=free_port())
+    fleet("unlisted", port=free_port(), announce=False)
+    wait_status(broker, "linked")
+    answers = [json.loads(a) for a in lan_answers()]
+    alone_said = [a for a in answers if a["name"] == "alone"]
+    assert len(alone_said) == 1 and sorted(alone_said[0]) == ["board", "ip", "micropython",
+                                                               "munix", "name"], (answers, log(alone))
+    assert alone_said[0]["ip"] == "127.0.0.1" and alone_said[0]["munix"] == "0.1.0", answers
+    assert sorted(a["name"] for a in answers) == ["alone", "linked"], answers
+    assert "alone" in log(alone) and "no answer" not in log(alone)
+
+    r = munix_fleet(broker, "ls")
+    assert r.returncode == 0 and r.stderr == "", r
+    rows = {line.split()[0]: line for line in r.stdout.splitlines()[1:]}
+    # The module's broker keeps the statuses of boards of earlier tests.
+    assert "unlisted" not in rows, r.stdout
+    assert re.match(r"alone +lan .*0\.1\.0 +127\.0\.0\.1$", rows["alone"]), rows
+    assert " online " in rows["linked"], rows
+
+    r = munix_fleet(broker, "ls", "--no-broker")
+    assert r.returncode == 0 and r.stderr == "", r
+    assert [line.split()[:2] for line in r.stdout.splitlines()[1:]] == [
+        ["alone", "lan"], ["linked", "lan"]], r.stdout
+    # Nobody on a port no board answers: said, status 1.
+    r = munix_fleet(broker, "ls", "--no-broker", "--lan", "127.255.255.255:%d" % free_port())
+    assert r.returncode == 1 and r.stdout == "" and r.stderr == (
+        "munix fleet: no board has a status on the broker nor answered on the local network\n"), r
+
+
+def test_a_board_answers_only_the_query_and_runs_on(fleet, broker):
+    b = fleet("asked", password="sEcr3t-fleet-pw")
+    for junk in (b"munix-fleet", b"munix-fleet?!", b"\xff" * 60, b"x" * 1400, b""):
+        assert lan_answers(junk, 0.5) == []
+    answers = lan_answers()
+    assert len(answers) == 1 and b"sEcr3t" not in answers[0], answers
+    assert json.loads(answers[0])["name"] == "asked"
+    assert b.run("fleetd status").startswith("fleetd: running")
 
 
 def test_fleetd_is_a_daemon_that_kill_stops(fleet, broker):
@@ -770,6 +837,10 @@ def test_fleetd_bad_settings(sim):
              "fleet.ha is true or false (Home Assistant's discovery)"),
             ({"host": "h", "user": "u", "password_file": "/etc/system.conf", "ha": True,
               "ha_prefix": "ha/#"}, "fleet.ha_prefix: not a topic prefix"),
+            ({"host": "h", "user": "u", "password_file": "/etc/system.conf", "announce": "5456"},
+             "fleet.announce is a UDP port or false (no answer on the local network)"),
+            ({"host": "h", "user": "u", "password_file": "/etc/system.conf", "announce": 70000},
+             "fleet.announce is a UDP port or false (no answer on the local network)"),
             ({"host": "h", "sign": True, "key": "/etc/none.pub"},
              "/etc/none.pub: no such key: signed commands (fleet.sign) are checked with it")):
         sim.write("/etc/system.conf", json.dumps({"fleet": section}))
@@ -800,9 +871,77 @@ def test_munix_fleet_bad_input(broker, tmp_path):
     r = subprocess.run([sys.executable, "-m", "munixtool", "fleet", "ls", "-u", USER],
                        capture_output=True, text=True, timeout=TIMEOUT, env=env)
     assert r.returncode == 1 and r.stderr == "munix: --user and --password-file go together\n", r
+    r = munix_fleet(broker, "ls", "--lan", "127.0.0.1:port")
+    assert r.returncode == 1 and r.stderr == "munix: 127.0.0.1:port: not ADDRESS[:PORT]\n", r
+    r = munix_fleet(broker, "ls", "--lan-wait", "-1")
+    assert r.returncode == 1 and r.stderr == "munix: --lan-wait: not a number of seconds\n", r
     r = subprocess.run([sys.executable, "-m", "munixtool", "fleet", "metrics", "--listen", "x"],
                        capture_output=True, text=True, timeout=TIMEOUT, env=env)
     assert r.returncode == 1 and r.stderr == "munix: x: not [HOST:]PORT\n", r
     r = subprocess.run([sys.executable, "-m", "munixtool", "fleet"],
                        capture_output=True, text=True, timeout=TIMEOUT, env=env)
     assert r.returncode == 2 and r.stderr.splitlines()[-1].startswith("munix fleet: error: "), r
+
+
+
+# A fleet of twenty
+
+FLEET_SIZE = 20
+PROFILED = 3    # of them on the esp32 profile, the rest the default board, unless a profile is asked
+
+
+def test_twenty_boards_answer_fleet_run_all_and_a_killed_one_goes_offline(tmp_path):
+    """Twenty boards, each its own MicroPython on the compiled tree, booted
+    at once (their input a pipe, as bench --fleet does), against a broker
+    of their own."""
+    broker = Broker(tmp_path / "mqtt")
+    children = []
+    try:
+        for i in range(FLEET_SIZE):
+            board = simulator.board_name() or ("esp32" if i < PROFILED else None)
+            flash = seed_flash(tmp_path / ("b%02d" % i), compiled=True, board=board)
+            (flash / "etc" / "system.conf").write_text(json.dumps({"fleet": dict(
+                host="127.0.0.1", port=broker.auth, user=USER, password_file=PASS_FILE,
+                name="b%02d" % i, interval=60, keepalive=4, backoff_max=2, announce=False)}))
+            (flash / "etc" / "fleet.pass").write_text(PASSWORD + "\n")
+            lines = (["wifi sta on", "wifi sta connect munix-sim munix-sim-pass 5"] if board
+                     else []) + ["fleetd start"]
+            child = subprocess.Popen(simulator.command(flash, board=board), stdin=subprocess.PIPE,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            child.stdin.write(("\n".join(lines) + "\n").encode())
+            child.stdin.flush()
+            children.append(child)
+        names = ["b%02d" % i for i in range(FLEET_SIZE)]
+        deadline = time.monotonic() + 120
+        while True:
+            r = munix_fleet(broker, "ls", "--lan-wait", "0")
+            online = re.findall(r"^(b\d\d) +online ", r.stdout, re.M)
+            if online == names:
+                break
+            assert time.monotonic() < deadline, "online after 120 s: %s" % online
+
+        r = munix_fleet(broker, "run", "--all", "uname -m")
+        assert r.returncode == 0, r
+        answers = re.findall(r"^== (b\d\d): status 0, \d+ ms ==\n(.+)$", r.stdout, re.M)
+        assert [name for name, _ in answers] == names, r.stdout
+        esp32 = [name for name, machine in answers if machine == "Generic ESP32 module with ESP32"]
+        assert esp32 == (names if simulator.board_name() == "esp32" else
+                         [] if simulator.board_name() else names[:PROFILED]), r.stdout
+
+        children[7].kill()      # kill -9: no goodbye, the broker says it
+        children[7].wait(TIMEOUT)
+        assert wait_status(broker, "b07", online=False) == {"name": "b07", "online": False}
+        r = munix_fleet(broker, "run", "--all", "echo again")
+        assert r.returncode == 0, r
+        assert re.findall(r"^== (b\d\d): status 0", r.stdout, re.M) == names[:7] + names[8:]
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.stdin.close()
+        for child in children:
+            try:
+                child.wait(TIMEOUT)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+        broker.stop()

@@ -1,7 +1,8 @@
 """``munix fleet ls|run|metrics|upgrade|deploy``: the boards whose fleetd reports to a broker.
 
 ls reads the retained statuses of munix/+/status (a board's last will
-marks it offline); run publishes a command on munix/NAME/cmd of each
+marks it offline) and asks the local network too, by a UDP broadcast
+fleetd answers (lib/fleetbeacon.py); run publishes a command on munix/NAME/cmd of each
 board chosen and prints each one's result, grouped per board; metrics
 turns the statuses into Prometheus's text format, printed once or served
 on an HTTP port for Prometheus to scrape; upgrade and deploy are
@@ -11,6 +12,7 @@ The topics and the signed text are lib/fleetlink.py's.
 
 import json
 import secrets
+import socket
 import sys
 import time
 from pathlib import Path
@@ -21,12 +23,20 @@ from munixtool.mqttlite import Client, MQTTError
 SETTLE = 0.5     # seconds without a new retained status: all came
 LIST_MAX = 5     # seconds to gather statuses at most
 SIGNED = "munix-fleet 1\n"
+LAN_PORT = 5456              # lib/fleetbeacon.py's
+LAN_QUERY = b"munix-fleet?"
 
 
 def add_parser(commands) -> None:
     fleet = commands.add_parser("fleet", help="the boards whose fleetd reports to an MQTT broker")
     verbs = fleet.add_subparsers(dest="verb", metavar="ls|run|metrics|upgrade|deploy", required=True)
     ls = verbs.add_parser("ls", help="the boards, online or offline, with their status")
+    ls.add_argument("--lan", default="255.255.255.255", metavar="ADDRESS[:PORT]",
+                    help="ask the local network too: a UDP broadcast to ADDRESS (255.255.255.255)"
+                         " and PORT (%d), which fleetd answers" % LAN_PORT)
+    ls.add_argument("--lan-wait", type=float, default=1, metavar="SECONDS",
+                    help="wait this long for the answers (1; 0: do not ask)")
+    ls.add_argument("--no-broker", action="store_true", help="ask the local network only")
     metrics = verbs.add_parser("metrics", help="the boards' statuses in Prometheus's text format")
     metrics.add_argument("--listen", metavar="[HOST:]PORT",
                          help="serve them at http://HOST:PORT/metrics (HOST 127.0.0.1), kept up"
@@ -94,19 +104,62 @@ def statuses(client: Client) -> dict[str, dict]:
     return found
 
 
-def ls(args) -> int:
-    client = connect(args)
+def lan(where: str, wait: float) -> dict[str, dict]:
+    """{name: answer} of the boards whose fleetd answered a query
+    broadcast to where (ADDRESS[:PORT]) within wait seconds."""
+    address, _, port = where.partition(":")
     try:
-        found = statuses(client)
-    finally:
-        client.close()
-    if not found:
-        print("munix fleet: no board has a status on the broker", file=sys.stderr)
+        target = (address, int(port or LAN_PORT))
+    except ValueError:
+        raise MunixError(f"{where}: not ADDRESS[:PORT]") from None
+    found: dict[str, dict] = {}
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+        try:
+            s.sendto(LAN_QUERY, target)
+        except (OSError, OverflowError) as error:
+            raise MunixError(f"the local network ({where}): "
+                             f"{getattr(error, 'strerror', None) or error}") from None
+        deadline = time.monotonic() + wait
+        while (left := deadline - time.monotonic()) > 0:
+            s.settimeout(left)
+            try:
+                data = s.recv(2048)
+            except TimeoutError:
+                break
+            except OSError:
+                continue
+            try:
+                answer = json.loads(data)
+            except ValueError:
+                continue
+            if isinstance(answer, dict) and isinstance(answer.get("name"), str):
+                found[answer["name"]] = answer
+    return found
+
+
+def ls(args) -> int:
+    found: dict[str, dict] = {}
+    if not args.no_broker:
+        client = connect(args)
+        try:
+            found = statuses(client)
+        finally:
+            client.close()
+    answered = lan(args.lan, args.lan_wait) if args.lan_wait > 0 else {}
+    if not (found or answered):
+        print("munix fleet: no board has a status on the broker%s" % (
+            " nor answered on the local network" if args.lan_wait > 0 else ""), file=sys.stderr)
         return 1
     rows = [("NAME", "STATE", "BOARD", "MUNIX", "UPTIME", "HEAP FREE", "IP", "TAGS")]
-    for name in sorted(found):
-        s = found[name]
-        if s.get("online"):
+    for name in sorted(set(found) | set(answered)):
+        s = found.get(name, {})
+        if name in answered and not s.get("online"):
+            # Not on the broker (none, another, or it cannot reach it), but there.
+            a = answered[name]
+            rows.append((name, "lan", str(a.get("board") or ""), str(a.get("munix") or ""), "", "",
+                         str(a.get("ip") or ""), ""))
+        elif s.get("online"):
             rows.append((name, "online", str(s.get("board", "")), str(s.get("munix", "")),
                          _duration(s.get("uptime")), "%.1fK" % (s.get("heap_free", 0) / 1024),
                          str(s.get("ip", "")), ",".join(map(str, s.get("tags") or []))))
@@ -400,4 +453,6 @@ def main(args) -> int:
     if args.verb in ("upgrade", "deploy"):
         from munixtool import fleet_deploy, fleet_upgrade
         return (fleet_upgrade if args.verb == "upgrade" else fleet_deploy).main(args)
+    if args.verb == "ls" and args.lan_wait < 0:
+        raise MunixError("--lan-wait: not a number of seconds")
     return {"ls": ls, "run": run, "metrics": metrics}[args.verb](args)

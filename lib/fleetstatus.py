@@ -1,0 +1,52 @@
+"""What fleetd says of the board, loaded for a moment each time and
+dropped after (fleet.py): its status on the broker, and its answer on
+the local network, for `munix fleet ls` to find boards without a broker.
+
+The query is a UDP datagram QUERY to the port of the "announce" setting
+(5456; false for none, and fleetd opens no socket), sent to the network's
+broadcast address; the answer, sent to the sender, says who the board is:
+name, board, munix and MicroPython versions, address. Nothing secret:
+anyone on the network may ask.
+"""
+import json
+
+QUERY = b"munix-fleet?"
+
+
+def _about(agent):
+    import sys
+    import system
+    import netd
+    return {"name": agent.name, "board": system.board.get("name"), "munix": system.VERSION,
+            "micropython": ".".join([str(n) for n in sys.implementation.version[:3]]),
+            "ip": netd.address()}
+
+
+def status(agent, rssi):
+    """The JSON of the board's retained status while online."""
+    import gc
+    import os
+    import process
+    import system
+    gc.collect()
+    found = _about(agent)
+    found.update({"online": True, "uptime": system.uptime_ms() // 1000,
+                  "heap_free": gc.mem_free(), "rssi": rssi, "tags": agent.conf.get("tags") or [],
+                  "daemons": sorted(set(p.name for p in process.table() if p.kind == "daemon"))})
+    try:
+        st = os.statvfs("/")
+        found["flash_free"] = st[3] * (st[1] or st[0])
+    except OSError:
+        pass
+    return json.dumps(found)
+
+
+def answer(agent, beacon, message):
+    """Answer message, (data, sender), when it is a query; anything else is
+    not, nor a sender that cannot be (gone, unreachable)."""
+    if message[0] != QUERY:
+        return
+    try:
+        beacon.sendto(json.dumps(_about(agent)).encode(), message[1])
+    except OSError:
+        pass
