@@ -285,15 +285,20 @@ def test_ctrl_c_interrupts_the_command_only(telnet):
     assert c.cmd("echo $? $PWD") == "130 /etc\r\n"
 
 
-def test_ctrl_c_ends_a_quiet_loop_and_a_script(telnet):
+@pytest.mark.parametrize("line", [
+    "while true; do sleep 1; done", "sleep 10",
+    pytest.param("sh /loop.sh", marks=pytest.mark.xfail(
+        simulator.board_name() in ("esp32", "esp32c3"), strict=True,
+        reason="issue 27: `sh FILE` with a loop needs about 26.5 KiB of heap; a telnet"
+        " session leaves 26.7 on the esp32 profile, and the script's first line fails"))])
+def test_ctrl_c_ends_a_quiet_loop_and_a_script(telnet, line):
     telnet.flash.joinpath("loop.sh").write_text("while true; do sleep 1; done\necho not reached\n")
     c = telnet.raw()
-    for line in ("while true; do sleep 1; done", "sleep 10", "sh /loop.sh"):
-        c.send(line + "\r\n")
-        time.sleep(0.3)
-        c.send(b"\x03")
-        c.until(b"/ $: ")
-        assert c.cmd("echo $?") == "130\r\n", line
+    c.send(line + "\r\n")
+    time.sleep(0.3)
+    c.send(b"\x03")
+    c.until(b"/ $: ")
+    assert c.cmd("echo $?") == "130\r\n", line
 
 
 def test_a_gone_client_and_a_stopped_daemon_end_the_sessions_commands(telnet):
