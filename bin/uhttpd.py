@@ -9,4 +9,4 @@ ABOUT = "the HTTP daemon: start, stop or show it"
 
 
 def __main__(args):
-    return daemonctl.control("http", args, ("httpd", "offload"), 80)
+    return daemonctl.control("http", args, ("httpd",), 80)

@@ -78,6 +78,7 @@ _LOGIN_MS = const(10000)        # a guest's time, from its connection (the "logi
 _GUEST_SLOTS = const(2)         # guests served at once (the "login_slots" setting)
 _EVICT_MS = const(3000)         # a guest this old gives its slot to a new client
 _SEND_MS = const(30000)
+_WATCH_MS = const(250)          # how often /api/run looks whether its client left
 _AUTH_CACHE = const(8)          # Authorization headers remembered
 _AUTH_MS = const(300000)        # for this long
 _KEEP_FREE = const(48 * 1024)   # the heap free below which load()'s modules go after the request
@@ -607,8 +608,25 @@ class Connection:
         if not isinstance(cmd, str):
             raise Error(400, "expected a JSON object {\"cmd\": \"...\"}")
         runner = Runner(cmd)
-        import offload
-        await offload.run(runner.run, (), runner.stop, self.gone)
+        try:
+            procctl.start_thread(runner.run, ())
+        except procctl.NoThread:
+            # No thread free (an RP2040's one is the loop's): run here, the
+            # loop's other clients waiting meanwhile, as a telnet session does.
+            runner.run()
+        try:
+            waited = 0
+            while runner.status is None:
+                await asyncio.sleep_ms(5)
+                waited += 5
+                # A client that left holds no slot while its command runs on.
+                if waited % _WATCH_MS == 0 and self.gone():
+                    raise OSError("the client left")
+        except (asyncio.CancelledError, OSError):
+            owner = runner.session.owner if runner.session is not None else None
+            if owner is not None:
+                procctl.set_state(owner, process.STOPPING)
+            raise
         # Sent a piece at a time, never as one JSON text: the output alone
         # may be more than a small board's heap has free in one block.
         head = ('{"status": %d, "truncated": %s, "output": "' % (
@@ -624,7 +642,7 @@ class Connection:
 
 
 class Runner:
-    """A command line of /api/run, run by a worker (offload) as a session
+    """A command line of /api/run, run in a thread of its own as a session
     of its own, its output kept (_OUTPUT_MAX bytes at most, less on a heap
     with little free) in blocks filled one after the other: a new piece of
     heap per write, or per growth, would scatter the heap that the command
@@ -674,12 +692,6 @@ class Runner:
 
     def input(self, prompt=""):
         raise EOFError
-
-    def stop(self):
-        """The client left, or the daemon stops: the command is asked to."""
-        owner = self.session.owner if self.session is not None else None
-        if owner is not None:
-            procctl.set_state(owner, process.STOPPING)
 
     def run(self):
         import session

@@ -23,18 +23,15 @@ import system
 IDLE_MS = 2000      # how long a worker waits for a line before it ends
 _WAIT_MS = 20       # how often an idle worker looks for a line, at most
 _BUSY_MS = 100      # how often a line waiting for a worker asks again
-_GONE_MS = 250      # how often a line's client is looked at (gone)
 
 _lock = system.allocate_lock()
 _lines = []         # [function, args, done] waiting for a worker
 _workers = [0, 0]   # workers running, and those of them waiting for a line
 
 
-async def run(function, args, stop, gone=None):
+async def run(function, args, stop):
     """See the module's notes. When the task is cancelled (the daemon
-    stops), stop() asks the line to end, which it has netd.STOP_MS to do;
-    so too, with OSError raised, once gone() says the client left (looked
-    at every _GONE_MS)."""
+    stops), stop() asks the line to end, which it has netd.STOP_MS to do."""
     item = [function, args, []]
     done = item[2]
     waited = 0
@@ -66,18 +63,12 @@ async def run(function, args, stop, gone=None):
         await asyncio.sleep_ms(_BUSY_MS)
         waited += _BUSY_MS
     pause = 1
-    waited = 0
     try:
         while not done:
             await asyncio.sleep_ms(pause)
             # A quick line answered at once, a long one looked at less often.
-            waited += pause
             pause = min(pause * 2, 25)
-            if gone is not None and waited >= _GONE_MS:
-                waited = 0
-                if gone():
-                    raise OSError("the client left")
-    except (asyncio.CancelledError, OSError):
+    except asyncio.CancelledError:
         with _lock:
             waiting = item in _lines
             if waiting:
