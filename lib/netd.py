@@ -571,10 +571,13 @@ async def _served(daemon, stream, protocol):
     import asyncio
     client = stream.s
     task = asyncio.current_task()
-    daemon.tasks.append(task)
-    with _lock:
-        daemon.clients.append(client)
+    # Listed inside the try: on a full heap a list's growth fails, and the
+    # session must still be counted out (it was left counted, and the
+    # daemon's status said "2 sessions" with none).
     try:
+        daemon.tasks.append(task)
+        with _lock:
+            daemon.clients.append(client)
         await protocol.client(daemon, stream)
     except (Stopped, OSError, EOFError):
         pass
@@ -582,9 +585,9 @@ async def _served(daemon, stream, protocol):
         log("%s: %s: %r" % (daemon.name, type(e).__name__, e))
     finally:
         client.close()
-        with _lock:
-            daemon.clients.remove(client)
-        daemon.tasks.remove(task)
+        _unlist(daemon, client)
+        if task in daemon.tasks:
+            daemon.tasks.remove(task)
         _end_session(daemon, client)
 
 
@@ -597,17 +600,22 @@ def _refuse(client, busy):
 
 
 def _session(daemon, client, ip):
-    with _lock:
-        daemon.clients.append(client)
     try:
+        with _lock:
+            daemon.clients.append(client)
         _protocol(daemon).serve(daemon, client, ip)
     except (Stopped, OSError):
         pass
     finally:
         client.close()
-        with _lock:
-            daemon.clients.remove(client)
+        _unlist(daemon, client)
         _end_session(daemon, client)
+
+
+def _unlist(daemon, client):
+    with _lock:
+        if client in daemon.clients:
+            daemon.clients.remove(client)
 
 
 def _protocol(daemon):
