@@ -21,6 +21,7 @@ from procctl import GRACE_MS
 from shellflow import Exit
 
 POLL_MS = 10
+THREAD_WAIT_MS = 500    # how long `CMD &` waits for a thread to end when none is free
 
 
 class Output:
@@ -94,13 +95,21 @@ def start(node, sess, sh):
     job of its own; the status of starting it."""
     name, args = _describe(node, sh)
     sub = sess.subshell()
-    try:
-        job = background(sess, name, args, lambda: sh.execute(node, sub))
-    except OSError as e:
-        import cmdargs
-        import errors
-        errors.complain("sh", "cannot start %s in the background: %s" % (name, cmdargs.strerror(e)))
-        return 1
+    waited = False
+    while True:
+        try:
+            job = background(sess, name, args, lambda: sh.execute(node, sub))
+            break
+        except OSError as e:
+            # Every thread taken, maybe by one about to end (a telnet
+            # line's worker just done, on a board with one): worth a wait.
+            if isinstance(e, procctl.NoThread) and not waited and procctl.thread_ends(THREAD_WAIT_MS):
+                waited = True
+                continue
+            import cmdargs
+            import errors
+            errors.complain("sh", "cannot start %s in the background: %s" % (name, cmdargs.strerror(e)))
+            return 1
     sess.last_job = job.pid
     return 0
 
@@ -176,7 +185,7 @@ def run_coroutine(coro, proc):
         return _run_here(coro)
     try:
         while not result:
-            time.sleep_ms(POLL_MS)
+            system.idle(POLL_MS)
     except KeyboardInterrupt:
         asyncloop.cancel(proc)
         _wait_list(result, GRACE_MS)
@@ -203,5 +212,5 @@ def _run_here(coro):
 
 def _wait_list(result, ms):
     while not result and ms > 0:
-        time.sleep_ms(POLL_MS)
+        system.idle(POLL_MS)
         ms -= POLL_MS

@@ -297,7 +297,7 @@ def _submit(daemon, coro):
     while not daemon.listening and get(daemon.name) is daemon:
         if time.ticks_diff(deadline, time.ticks_ms()) <= 0:
             break
-        time.sleep_ms(10)
+        system.idle(10)
 
 
 def _register(name, port, insecure):
@@ -359,7 +359,7 @@ def stop(name):
     procctl.stop(daemon.proc)
     deadline = time.ticks_add(time.ticks_ms(), STOP_MS)
     while daemon.proc.alive() and time.ticks_diff(deadline, time.ticks_ms()) > 0:
-        time.sleep_ms(20)
+        system.idle(20)
     if daemon.proc.alive():
         _let_go(daemon)
     _unregister(daemon)

@@ -5,17 +5,21 @@ network client, and a line of theirs may run for minutes.
 
 hands function(*args) to a worker thread, the loop serving the other
 clients meanwhile, and comes back once it has ended. A worker waits
-IDLE_MS for the next line before it ends, so that a session typing
+IDLE_MS for the next line before it ends (none where it is the board's one
+thread), so that a session typing
 commands does not start a thread for each; a new one is started (procctl,
 the one way to start a thread) when every worker is busy. Without a thread
 free, a line waits for a worker, netd.STOP_MS at most; when there is none
-(an RP2040's one extra thread is the loop's, an ESP8266 has none), or none
-came, it runs in the loop itself, the other clients waiting meanwhile. Loaded with the protocols that use it,
-and dropped with them.
+(an ESP8266 has none), or none came, it runs in the loop itself, the other
+clients waiting meanwhile. Where the console's thread hosts the loop (an
+RP2040: asyncloop), a line waits for the board's one thread as long as it
+takes rather than hold the console too. Loaded with the protocols that use
+it, and dropped with them.
 """
 import asyncio
 import time
 
+import asyncloop
 import netd
 import procctl
 import system
@@ -55,9 +59,13 @@ async def run(function, args, stop):
                 _workers[1] -= 1
                 _lines.remove(item)
                 workers = _workers[0]
-        if not workers or waited >= netd.STOP_MS:
+        if (not workers or waited >= netd.STOP_MS) and (
+                not asyncloop.hosted() or not system.board.get("threads")):
             # No worker to wait for, or only those whose lines run on (a
-            # stop ignored): here.
+            # stop ignored): here. Where the console's thread hosts the
+            # loop, here would hold the console too: the line waits for
+            # the board's one thread (a job's, or a worker about to end),
+            # unless the board has none.
             function(*args)
             return
         await asyncio.sleep_ms(_BUSY_MS)
@@ -84,12 +92,14 @@ async def run(function, args, stop):
 def _work():
     idle = 0
     pause = 1
+    # A board's one thread (hosted loop) goes back at once: a job may want it.
+    linger = 0 if asyncloop.hosted() else IDLE_MS
     while True:
         with _lock:
             item = _lines.pop(0) if _lines else None
             if item is not None:
                 _workers[1] -= 1
-            elif idle >= IDLE_MS:
+            elif idle >= linger:
                 _workers[0] -= 1
                 _workers[1] -= 1
                 return

@@ -180,6 +180,15 @@ def wait_threads(ms):
     return not _threads[0]
 
 
+def thread_ends(ms):
+    """Wait until a thread the OS started ends, ms at most; True if one did."""
+    running = _threads[0]
+    while running and _threads[0] >= running and ms > 0:
+        system.idle(_POLL_MS)
+        ms -= _POLL_MS
+    return _threads[0] < running
+
+
 def _counted(function, args):
     try:
         function(*args)

@@ -134,7 +134,7 @@ class Process:
                 return True
             if look is not None:
                 look()
-            time.sleep_ms(min(left, SLICE_MS) if left > 0 else SLICE_MS)
+            system.idle(min(left, SLICE_MS) if left > 0 else SLICE_MS)
             now = time.ticks_ms()
             left -= time.ticks_diff(now, last)
             last = now

@@ -70,6 +70,8 @@ class ConsoleInput:
 
 
 def _read_char():
+    # Where the console hosts the OS's loop, the loop runs until a key comes.
+    system.wait_input(sys.stdin)
     return sys.stdin.read(1)
 
 

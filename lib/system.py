@@ -53,6 +53,19 @@ def recovery(*args):
 reset = shutdown = recovery
 
 
+def idle(ms):
+    """Let ms milliseconds pass: every wait of the console's thread comes
+    here. Where that thread hosts the OS's loop (asyncloop: a board with no
+    thread to spare for it), the loop puts its own here, which serves the
+    loop's clients meanwhile."""
+    time.sleep_ms(ms)
+
+
+def wait_input(stream):
+    """Return once stream has something to read (the console's keys); the
+    hosted loop's (see idle) serves the loop's clients meanwhile."""
+
+
 def run_line(line, sess):
     """Run a command line in session sess; its status. The shell puts its
     own here when it loads, since it lives above (sdata's run_cmd)."""

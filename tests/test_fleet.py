@@ -324,13 +324,15 @@ def test_commands_sent_while_the_agent_was_away_run_when_it_is_back(fleet, broke
 
 
 @pytest.mark.skipif(simulator.board_name() != "rp2040", reason="the RP2040's one thread")
-def test_on_an_rp2040_the_loop_holds_the_one_thread_and_commands_are_refused(fleet, broker):
+def test_on_an_rp2040_commands_run_on_the_one_thread(fleet, broker):
+    """The console's thread hosts the OS's loop there, so that core1 is
+    free for a command: it was the loop's, and every command was refused
+    ("no thread free")."""
     fleet("pico")
     wait_status(broker, "pico")
     r = munix_fleet(broker, "run", "pico", "echo x")
-    assert r.returncode == 1 and r.stdout == (
-        "== pico: status 126, 0 ms, refused: cannot start: no thread free: this board runs at "
-        "most 1 ==\n"), r
+    assert r.returncode == 0 and r.stdout.startswith("== pico: status 0, ") and r.stdout.endswith(
+        " ms ==\nx\n"), r
 
 
 # Metrics

@@ -9,6 +9,7 @@ import os
 import re
 import socket
 import threading
+import time
 
 import pytest
 
@@ -72,19 +73,65 @@ def test_a_daemon_is_a_process_that_kill_stops(flash, board_class):
 
 
 def test_a_daemon_refused_for_want_of_a_thread_lets_its_port_go(flash):
-    """An RP2040 whose one extra thread another daemon holds: utelnetd,
-    refused, kept its port bound until reboot, and every later start said
-    "in use"."""
+    """Every thread the board has held by jobs: utelnetd, refused, kept its
+    port bound until reboot, and every later start said "in use"."""
     b = TelnetBoard(flash, start=False)
     try:
         board_file = flash / "etc" / "default.board"
-        board_file.write_text('{"name": "small", "threads": 0}')
-        out = b.run("loadboard; utelnetd start; echo status=$?")
-        assert "utelnetd: no thread free" in out and "status=1" in out, out
+        board_file.write_text('{"name": "small", "threads": 2}')
+        b.run("loadboard; sleep 60 &")
+        b.run("sleep 60 &")
+        out = b.run("utelnetd start; echo status=$?")
+        assert "utelnetd: " in out and "thread" in out and "status=1" in out, out
         with pytest.raises(ConnectionRefusedError):
             socket.create_connection(("127.0.0.1", b.port), timeout=10)
         out = b.run("utelnetd start; echo status=$?")
-        assert "in use" not in out and "no thread free" in out, out
+        assert "port %d: in use" % b.port not in out and "thread" in out, out
+        b.run("killall sleep")
+    finally:
+        b.close()
+
+
+@pytest.mark.skipif(simulator.board_name() == "esp8266", reason="the daemons do not fit its heap")
+@pytest.mark.parametrize("threads", [0, 1])
+def test_a_board_with_one_thread_at_most_serves_its_daemons_from_the_console(flash, threads):
+    """A board with no thread to spare for the OS's loop (an ESP8266: none;
+    an RP2040: core1) hosts it in the console's thread, which runs it while
+    it waits: the daemons start and serve while the console is at its
+    prompt, and the one thread is free for a job. Before, utelnetd was
+    refused there ("no thread free"), or held the RP2040's core1, so that
+    no job and no cron job could run beside a daemon."""
+    b = TelnetBoard(flash, start=False)
+    try:
+        (flash / "etc" / "default.board").write_text('{"name": "small", "threads": %d}' % threads)
+        assert "listening" in b.run("loadboard; utelnetd start")
+        assert "started" in b.run("crond start")
+        c = Raw(b.port)
+        c.login()
+        assert c.cmd("echo hi") == "hi\r\n"
+        out = b.run("sleep 1 &")
+        if threads:
+            assert re.match(r"\[\d+\] \d+", out), out
+            # The job holds the one thread: the line waits for it.
+            assert c.cmd("echo again") == "again\r\n"
+            assert "done 0    sleep 1" in b.run("jobs")
+        else:
+            assert "no thread free" in out, out
+            assert c.cmd("echo again") == "again\r\n"
+        # Ctrl-C at the console while it sleeps, serving the loop: the
+        # sleep ends, the telnet session goes on.
+        b.board.send("sleep 30\r")
+        time.sleep(1)
+        b.board.send("\x03")
+        assert "^C" in b.board.read_to_prompt()
+        assert b.run("echo $?") == "130\n"
+        assert c.cmd("echo still") == "still\r\n"
+        c.close()
+        assert "stopped" in b.run("utelnetd stop")
+        b.run("crond stop")
+        assert "not running" in b.run("crond status")
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", b.port), timeout=10)
     finally:
         b.close()
 

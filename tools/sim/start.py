@@ -34,6 +34,8 @@ del sys.modules["flash"]
 
 
 def _read_piped_line(prompt=""):
+    # As the board's console does: the loop it hosts runs until input comes.
+    sys.modules["system"].wait_input(sys.stdin)
     line = sys.stdin.readline()
     if not line:
         raise EOFError
