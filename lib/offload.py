@@ -5,10 +5,10 @@ network client, and a line of theirs may run for minutes.
 
 hands function(*args) to a worker thread, the loop serving the other
 clients meanwhile, and comes back once it has ended. A worker waits
-IDLE_MS for the next line before it ends (none where it is the board's one
-thread), so that a session typing
-commands does not start a thread for each; a new one is started (procctl,
-the one way to start a thread) when every worker is busy. Without a thread
+IDLE_MS for the next line before it ends, so that a session typing
+commands does not start a thread for each (where it is the board's one
+thread, it ends at once: a job may want it); a new one is started
+(procctl, the one way to start a thread) when every worker is busy. Without a thread
 free, a line waits for a worker, netd.STOP_MS at most; when there is none
 (an ESP8266 has none), or none came, it runs in the loop itself, the other
 clients waiting meanwhile. Where the console's thread hosts the loop (an
