@@ -150,10 +150,20 @@ def number(text, what="number"):
 
 
 def strerror(exc):
-    """A one-line description of an exception, errno names spelled out."""
+    """A one-line description of an exception, errno names spelled out
+    (a socket's too): the one wording of a failure, for commands, the
+    shell and the daemons."""
     if isinstance(exc, OSError) and exc.args and isinstance(exc.args[0], int):
-        return ERRORS.get(exc.args[0], "error %d" % exc.args[0])
-    text = str(exc)
+        code = exc.args[0]
+        text = ERRORS.get(code)
+        if text is None:
+            # A socket's: their words are inet.py's.
+            import inet
+            text = inet.strerror(code) or "error %d" % code
+        return text
+    # Lines made one (mbedtls gives a line for each reason it refused a
+    # certificate).
+    text = "; ".join([line.strip() for line in str(exc).split("\n") if line.strip()])
     return text or type(exc).__name__
 
 
