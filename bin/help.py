@@ -4,6 +4,7 @@ import sys
 import cmdargs
 import fspath
 import munix
+import munixsh
 
 USAGE = """[COMMAND...]
   Without COMMAND: every command in the folders of $PATH and the shell's
@@ -144,7 +145,7 @@ def _commands():
             pass  # a folder of $PATH that is not there
     found = {}
     for name in names:
-        path = munix.command(name)[0]
+        path = munixsh.command(name)[0]
         if path is not None:
             found[name] = path
     return found
@@ -155,7 +156,7 @@ def _about(path, resident):
     if path.endswith(".sh"):
         return _comment(path)
     try:
-        module = munix.program(path)
+        module = munixsh.program(path)
         about = getattr(module, "ABOUT", "")
     except Exception as e:
         about = "(cannot load: %s)" % cmdargs.strerror(e)
@@ -166,7 +167,7 @@ def _about(path, resident):
 
 def _unload(resident):
     """Drop the modules the last program imported, keeping RAM low."""
-    with munix.import_lock:
+    with munixsh.import_lock:
         for name in list(sys.modules):
             if name not in resident:
                 munix.unload(name)
@@ -209,7 +210,7 @@ def _describe(name):
         print(KEYWORDS[keyword])
         print("shell keyword")
         return 0
-    path, problem = munix.command(name)
+    path, problem = munixsh.command(name)
     if problem:
         return cmdargs.error(name, problem)
     name = _name(path)
@@ -219,7 +220,7 @@ def _describe(name):
         return 0
     resident = set(sys.modules)
     try:
-        module = munix.program(path)
+        module = munixsh.program(path)
         about = getattr(module, "ABOUT", "")
         usage = cmdargs.usage_of(module)
     except Exception as e:

@@ -3,6 +3,7 @@ import sys
 
 import cmdargs
 import munix
+import munixsh
 
 USAGE = """NAME...
   The kernel's own modules stay: kernel, shell, session, process, shellparse,
@@ -22,7 +23,7 @@ def __main__(args):
         if name in RESIDENT:
             status = cmdargs.error(name, "part of the kernel: not removed")
             continue
-        with munix.import_lock:
+        with munixsh.import_lock:
             loaded = sys.modules.get(name) is not None
             if loaded:
                 munix.unload(name)

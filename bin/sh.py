@@ -1,5 +1,6 @@
 import cmdargs
 import munix
+import munixsh
 
 USAGE = """[-c LINE [NAME [ARG...]] | FILE [ARG...]]
   Run the shell script FILE with its own positional parameters ($0 FILE,
@@ -13,11 +14,11 @@ def __main__(args):
     if args[:1] == ["-c"]:
         if len(args) < 2:
             raise cmdargs.UsageError("option -c needs a value")
-        return munix.run(args[1], args[2:] or ["sh"])
+        return munixsh.run(args[1], args[2:] or ["sh"])
     opts, rest = cmdargs.parse(args[:1])
     if not args:
-        return munix.run(_lines(), ["sh"])
-    status = munix.script(args[0], args[1:])
+        return munixsh.run(_lines(), ["sh"])
+    status = munixsh.script(args[0], args[1:])
     if status is None:
         return cmdargs.error(args[0], "No such file or directory")
     return status

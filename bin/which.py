@@ -1,5 +1,6 @@
 import cmdargs
 import munix
+import munixsh
 
 USAGE = """[-a] NAME...
   Say what each NAME runs as a command: an alias, a shell built-in or
@@ -33,19 +34,19 @@ def _kinds(name, every):
         aliases = munix.conf().get("alias") or {}
         if name in aliases:
             found.append("%s: aliased to %s" % (name, aliases[name]))
-        if munix.command(name) == (None, None):
+        if munixsh.command(name) == (None, None):
             found.append("%s: shell built-in command" % name)
         if name in munix.session().functions:
             found.append("%s: shell function" % name)
     if found and not every:
         return found[:1]
     if "/" in name or not every:
-        path, why = munix.command(name)
+        path, why = munixsh.command(name)
         return found + ([path] if path and not why else [])
     for folder in munix.getenv("PATH", "/bin").split(":"):
         if folder:
             # A path: the file itself, refused where it is the system's.
-            path, why = munix.command(folder.rstrip("/") + "/" + name)
+            path, why = munixsh.command(folder.rstrip("/") + "/" + name)
             if path and not why and path not in found:
                 found.append(path)
     return found

@@ -14,35 +14,24 @@
     munix.tz_seconds()    the configured offset from UTC, in seconds
     munix.uptime_ms()     milliseconds since boot
     munix.is_name(S)      True if S can name a shell variable
-    munix.run(LINE, ARGS) run a command line in this session; its status. With
-                          ARGS, as a script (sh -c): $0 ARGS[0], $1... the rest,
-                          options and functions of its own, exit ending it;
-                          LINE may then be lines (an iterable)
-    munix.script(FILE, ARGS)  run the shell script FILE (else the .sh that a
-                          command FILE is) as a process: $0 FILE, $1... ARGS;
-                          its status, None when there is no such script
-    munix.command(NAME)   (the file command NAME runs or None, why it cannot
-                          run or None); a NAME with a / is a path; (None,
-                          None) for the shell's built-in commands
-    munix.program(FILE)   the module of program FILE, loaded alone (help)
+    munix.run(LINE)       run a command line in this session; its status
     munix.save_conf(D)    set D's keys in /etc/system.conf and the running configuration
     munix.reset(END)      restart the board, after /etc/end.sh when END
     munix.shutdown()      /etc/end.sh, then stop what runs (before a deep sleep)
     munix.unload(NAME)    take module NAME out of sys.modules so that it is freed
                           (`del sys.modules[NAME]` leaves it in the heap);
-                          hold munix.import_lock while at sys.modules
+                          hold munixsh.import_lock while at sys.modules
     munix.NAME, VERSION   the system's name and version
 
 A well-behaved loop in a program: `while munix.sleep(500): work()`.
 
-print() and input() already go to the process's streams.
+print() and input() already go to the process's streams. What only the
+shell's own commands need (scripts, command lookup) is munixsh's.
 """
 import fspath
 import process
 import system
-from shellflow import Exit
-from shellplain import is_name  # noqa: F401
-from system import NAME, VERSION, import_lock, unload, uptime_ms  # noqa: F401
+from system import NAME, VERSION, unload, uptime_ms  # noqa: F401
 
 
 def proc():
@@ -91,6 +80,11 @@ def localtime(secs=None):
     return clock.localtime(secs)
 
 
+def is_name(text):
+    import shellplain
+    return shellplain.is_name(text)
+
+
 def conf():
     return system.conf
 
@@ -99,54 +93,11 @@ def board():
     return system.board
 
 
-# The shell lives above this API: it puts itself in system.shell as it loads.
-def run(line, args=None):
+def run(line):
     """Run a command line in this session, as the shell reads it; its
-    status. With args, as a script runs: $0 args[0], $1... the rest,
-    options and functions of its own; exit and a shell error end it. line
-    may then be lines, an iterable (sh reading its input)."""
-    sh = system.shell
-    sess = session()
-    if args is None:
-        return sh.run_line(line, sess)
-    saved = sh.scripted(sess, args, None)
-    # The lines run from here: each Python call costs a board's C stack.
-    try:
-        status = 0
-        for text in (line,) if isinstance(line, str) else line:
-            status = sh.run_line(text, sess)
-        return status & 255
-    except Exit as e:
-        return e.status
-    finally:
-        sh.scripted(sess, None, saved)
-
-
-def script(name, args=()):
-    """Run the shell script name (a file from this folder, else the .sh a
-    command name stands for) as a process of its own, $0 name and $1...
-    args; its status, None when there is no such script."""
-    sh = system.shell
-    sess = session()
-    path = sh.script_file(name, sess)
-    return None if path is None else sh.run_script(path, [name] + list(args), sess)
-
-
-def command(name):
-    """(the program file command name runs, None or why it cannot run):
-    name is looked up along $PATH, or is a path when it has a /; (None,
-    why) when there is none; (None, None) for a built-in command, which
-    the shell runs itself, before any file and any shell function."""
-    sh = system.shell
-    if name in sh.BUILTINS:
-        return None, None
-    return sh.locate(name, session())
-
-
-def program(path):
-    """The module of the program file path (a .py or .mpy), loaded alone:
-    sys.modules keeps nothing of it."""
-    return system.shell.load(path)
+    status. The shell lives above this API: it puts itself in system.shell
+    as it loads."""
+    return system.shell.run_line(line, session())
 
 
 def save_conf(changes):

@@ -29,7 +29,7 @@ BUILTINS = ("exit", "return", "break", "continue", "goto", "skip", "source", "."
 import_lock = system.import_lock  # programs load under it
 # What programs import that keeps nothing from one program to the next:
 # on a small heap it goes after each program (drop).
-HELPERS = ("cmdargs", "fileops", "munix", "crontable", "textin", "textcopy", "wordops",
+HELPERS = ("cmdargs", "fileops", "munix", "munixsh", "crontable", "textin", "textcopy", "wordops",
            "httpclient", "httprequest", "intvar", "inet", "jobcmd", "jobctl", "daemonctl",
            "clock", "logfile", "fsguard", "logsession", "procctl")
 # What a line that is not plain loads (shellplain.py), as much heap again
@@ -100,7 +100,7 @@ def run_line(line, sess, more=None, typed=False):
     return sess.status
 
 
-# What the layers below reach the shell by (munix.run, munix.command ...).
+# What the layers below reach the shell by (munix.run, munixsh).
 system.shell = _SELF
 
 

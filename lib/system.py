@@ -56,7 +56,7 @@ reset = shutdown = recovery
 
 
 # The shell module, once loaded: it puts itself here, since it lives above
-# (munix.run, munix.command, sdata's run_cmd).
+# (munix.run, munixsh, sdata's run_cmd).
 shell = None
 
 

@@ -19,7 +19,7 @@ LAYERS = [
     {"process", "procctl"},
     # who reads and writes where; how a failure is worded; the program API
     # and the helpers programs share
-    {"errors", "session", "lineedit", "munix", "cmdargs", "utls", "fileops", "textin",
+    {"errors", "session", "lineedit", "munix", "munixsh", "cmdargs", "utls", "fileops", "textin",
      "intvar", "httpclient", "mqtt", "fleetlink", "sysconf", "logfile", "logsession", "pins", "buses", "serialterm", "sleepmodes",
      "httprequest", "textcopy", "vieditor", "leds", "sensing"},
     # the shell: parser, expansion, evaluator, built-ins, scripts, jobs
@@ -39,7 +39,7 @@ EVALUATOR = {"shell", "expansion", "redirect"}
 # What /bin programs may not import of lib/: the process table, job control,
 # sessions and the shell's parts. They use the program API (munix) and the
 # helpers meant for programs (cmdargs, fileops, jobcmd ...); the shell and
-# the kernel they reach through munix (below).
+# the kernel they reach through the program API (below).
 INTERNALS = {"startup", "process", "jobctl", "session", "shellbuiltins", "script", "redirect",
              "expansion", "shellparse", "asyncloop", "streamshell", "system", "errors"}
 
@@ -139,10 +139,11 @@ def test_programs_use_the_program_api_not_the_kernels_internals():
     assert not offenders, "\n".join(offenders)
 
 
-# What a program reaches through munix.py, never directly: the shell (run,
-# script, command, program), the kernel (reset, shutdown) and the
-# configuration's file (save_conf). The shell's own commands too (sh, help,
-# which, rmmod): the program API is all they need.
+# What a program reaches through the program API, never directly: the
+# shell (munix.run; munixsh's scripts, command lookup and programs'
+# modules), the kernel (reset, shutdown) and the configuration's file
+# (save_conf). The shell's own commands too (sh, help, which, rmmod): the
+# program API is all they need.
 THROUGH_MUNIX = {"shell", "kernel", "sysconf"}
 
 
@@ -152,6 +153,14 @@ def test_programs_reach_the_shell_and_the_kernel_through_munix():
                  for name, path in modules("bin").items()
                  if (used := imports(path, lib) & THROUGH_MUNIX)]
     assert not offenders, "\n".join(offenders)
+
+
+def test_only_programs_load_the_shells_part_of_the_program_api():
+    """munixsh stays out of munix, which every program loads and small
+    boards keep: only the shell's own commands load it, and no module of
+    lib/ does for them."""
+    lib = modules("lib")
+    assert not [name for name, path in lib.items() if "munixsh" in imports(path, lib)]
 
 
 def test_the_check_sees_imports_inside_functions(tmp_path):
