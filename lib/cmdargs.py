@@ -157,9 +157,16 @@ def strerror(exc):
         code = exc.args[0]
         text = ERRORS.get(code)
         if text is None:
-            # A socket's: their words are inet.py's.
-            import inet
-            text = inet.strerror(code) or "error %d" % code
+            # A socket's: its words load for it and go (a soak found the
+            # module that held them still loaded).
+            import sys
+            import system
+            fresh = "neterrors" not in sys.modules
+            import neterrors
+            text = neterrors.strerror(code) or "error %d" % code
+            if fresh:
+                with system.import_lock:
+                    system.unload("neterrors")
         return text
     # Lines made one (mbedtls gives a line for each reason it refused a
     # certificate).

@@ -2,27 +2,9 @@
 address, with an optional :PORT) resolved to a socket address, and a
 socket address shown as text. Ports differ in what getaddrinfo() returns:
 a (host, port) tuple on boards, a packed sockaddr on the unix port; and
-only the unix port has socket.inet_pton. And the words for a socket's
-errors (cmdargs.strerror gives them)."""
+only the unix port has socket.inet_pton."""
 import socket
 import strsplit
-
-# Found by name: the numbers differ between ports. A socket's timeout is
-# EAGAIN on some ports, ETIMEDOUT on others.
-ERRORS = (("ETIMEDOUT", "timed out"), ("EAGAIN", "timed out"),
-          ("ECONNREFUSED", "connection refused"), ("ECONNRESET", "connection reset"),
-          ("ECONNABORTED", "connection aborted"), ("EPIPE", "connection closed"),
-          ("EHOSTUNREACH", "host unreachable"), ("ENETUNREACH", "network unreachable"),
-          ("EADDRINUSE", "address in use"))
-
-
-def strerror(code):
-    """What socket error number code means, or None."""
-    import errno
-    for name, text in ERRORS:
-        if getattr(errno, name, None) == code:
-            return text
-    return None
 
 
 def split_port(text, default):
