@@ -83,10 +83,10 @@ class Agent:
         will = (self.status_topic, self.status(False), 1, True)
         import sys
         # What a connection may load besides: TLS takes httpclient (6
-        # KiB), which stayed loaded, and the wording of a failure cmdargs
-        # (inet for a socket's): attempts while the broker was away left
-        # the esp32 profile 14 KiB free.
-        fresh = [m for m in ("httpclient", "cmdargs", "inet") if m not in sys.modules]
+        # KiB), which stayed loaded, and the wording of a failure cmdargs:
+        # attempts while the broker was away left the esp32 profile 14 KiB
+        # free.
+        fresh = [m for m in ("httpclient", "cmdargs") if m not in sys.modules]
         import fleetlink
         try:
             self.secret = fleetlink.password(self.conf)
