@@ -158,15 +158,12 @@ def strerror(exc):
         text = ERRORS.get(code)
         if text is None:
             # A socket's: its words load for it and go (a soak found the
-            # module that held them still loaded).
-            import sys
-            import system
-            fresh = "neterrors" not in sys.modules
+            # module that held them still loaded); only this loads them.
             import neterrors
+            import system
             text = neterrors.strerror(code) or "error %d" % code
-            if fresh:
-                with system.import_lock:
-                    system.unload("neterrors")
+            with system.import_lock:
+                system.unload("neterrors")
         return text
     # Lines made one (mbedtls gives a line for each reason it refused a
     # certificate).
