@@ -1,5 +1,5 @@
 import cmdargs
-import jobcmd
+import daemonctl
 
 USAGE = """[-i] start|stop|status
   The fleet agent: keeps the board connected to the fleet's MQTT broker
@@ -15,41 +15,33 @@ ABOUT = "the fleet agent: status and commands over MQTT"
 
 
 def __main__(args):
-    opts, rest = cmdargs.parse(args, "i", operands=1)
-    if not rest or rest[0] not in ("start", "stop", "status"):
-        raise cmdargs.UsageError("start, stop or status?")
-    running = [p for p in jobcmd.table() if p.name == "fleetd" and p.job]
-    if rest[0] == "start":
-        if running:
-            return cmdargs.error("", "already running (pid %d)" % running[0].pid)
-        import fleetlink
-        why = _check(fleetlink.settings(), "i" in opts)
-        if why:
-            return cmdargs.error(None, why)
-        import fleet
-        try:
-            p = fleet.start()
-        except OSError as e:
-            # No thread for the OS's asyncio loop (an ESP8266, a busy RP2040).
-            return cmdargs.error(None, e)
-        print("fleetd: started (pid %d) as %s, log %s"
-              % (p.pid, fleetlink.board_name(fleetlink.settings()), fleet.LOG))
-    elif rest[0] == "stop":
-        if not running:
-            return cmdargs.error("", "not running")
-        return jobcmd.act(running, jobcmd.stop)
-    else:
-        if not running:
-            print("fleetd: not running")
-            return 3
-        import fleet
-        a = fleet.state
-        if a is None:
-            print("fleetd: running (pid %d), starting" % running[0].pid)
-            return 0
-        print("fleetd: running (pid %d) as %s, %s %s, %d command%s run, %d refused, log %s" % (
-            running[0].pid, a.name, "connected to" if a.client else "waiting for",
-            a.conf.get("host"), a.runs, "" if a.runs == 1 else "s", a.refused, fleet.LOG))
+    return daemonctl.job("fleetd", args, _start, _status, "i")
+
+
+def _start(opts):
+    import fleetlink
+    why = _check(fleetlink.settings(), "i" in opts)
+    if why:
+        return cmdargs.error(None, why)
+    import fleet
+    try:
+        p = fleet.start()
+    except OSError as e:
+        # No thread for the OS's asyncio loop (an ESP8266, a busy RP2040).
+        return cmdargs.error(None, e)
+    print("fleetd: started (pid %d) as %s, log %s"
+          % (p.pid, fleetlink.board_name(fleetlink.settings()), fleet.LOG))
+
+
+def _status(proc):
+    import fleet
+    a = fleet.state
+    if a is None:
+        print("fleetd: running (pid %d), starting" % proc.pid)
+        return 0
+    print("fleetd: running (pid %d) as %s, %s %s, %d command%s run, %d refused, log %s" % (
+        proc.pid, a.name, "connected to" if a.client else "waiting for",
+        a.conf.get("host"), a.runs, "" if a.runs == 1 else "s", a.refused, fleet.LOG))
 
 
 def _check(conf, insecure):

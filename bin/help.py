@@ -4,7 +4,7 @@ import sys
 import cmdargs
 import fspath
 import munix
-import shell
+import munixsh
 
 USAGE = """[COMMAND...]
   Without COMMAND: every command in the folders of $PATH and the shell's
@@ -118,7 +118,7 @@ def _names():
     for i, folder in enumerate(folders):
         try:
             for entry, is_folder in fspath.entries(munix.path(folder)):
-                for ext in shell.EXTENSIONS:
+                for ext in fspath.PROGRAMS:
                     if not is_folder and entry.endswith(ext) and len(entry) > len(ext):
                         name = entry[:-len(ext)]
                         if name not in earlier and name not in INTERNAL:
@@ -138,15 +138,14 @@ def _commands():
             continue
         try:
             for entry, is_folder in fspath.entries(munix.path(folder)):
-                for ext in shell.EXTENSIONS:
+                for ext in fspath.PROGRAMS:
                     if not is_folder and entry.endswith(ext) and len(entry) > len(ext):
                         names.add(entry[:-len(ext)])
         except OSError:
             pass  # a folder of $PATH that is not there
-    sess = munix.session()
     found = {}
     for name in names:
-        path = shell.resolve(name, sess)
+        path = munixsh.command(name)[0]
         if path is not None:
             found[name] = path
     return found
@@ -157,7 +156,7 @@ def _about(path, resident):
     if path.endswith(".sh"):
         return _comment(path)
     try:
-        module = shell.load(path)
+        module = munixsh.program(path)
         about = getattr(module, "ABOUT", "")
     except Exception as e:
         about = "(cannot load: %s)" % cmdargs.strerror(e)
@@ -168,7 +167,7 @@ def _about(path, resident):
 
 def _unload(resident):
     """Drop the modules the last program imported, keeping RAM low."""
-    with shell.import_lock:
+    with munixsh.import_lock:
         for name in list(sys.modules):
             if name not in resident:
                 munix.unload(name)
@@ -191,7 +190,7 @@ def _comment(path):
                 text = line.lstrip("#").strip()
                 colon = text.find(": ")
                 if colon > 0 and text[:colon] in (path, fspath.basename(path),
-                                                  shell.command_name(path)):
+                                                  _name(path)):
                     text = text[colon + 2:]
                 return text
     except OSError as e:
@@ -211,17 +210,17 @@ def _describe(name):
         print(KEYWORDS[keyword])
         print("shell keyword")
         return 0
-    path, problem = shell.locate(name, munix.session())
+    path, problem = munixsh.command(name)
     if problem:
         return cmdargs.error(name, problem)
-    name = shell.command_name(path)
+    name = _name(path)
     if path.endswith(".sh"):
         _print(name, _comment(path), None)
         print("shell script %s" % path)
         return 0
     resident = set(sys.modules)
     try:
-        module = shell.load(path)
+        module = munixsh.program(path)
         about = getattr(module, "ABOUT", "")
         usage = cmdargs.usage_of(module)
     except Exception as e:
@@ -231,6 +230,12 @@ def _describe(name):
         _unload(resident)
     _print(name, about, usage)
     return 0
+
+
+def _name(path):
+    """The name a program file is run by: /bin/ls.mpy -> ls."""
+    name = fspath.basename(path)
+    return name[:name.rfind(".")] if "." in name else name
 
 
 def _print(name, about, usage):

@@ -68,18 +68,6 @@ def __main__(args):
 # Both ends
 
 
-def _reason(e):
-    """Why the socket error e happened, in one line."""
-    import errno
-    for name, text in (("ETIMEDOUT", "timed out"), ("EAGAIN", "timed out"),
-                       ("ECONNREFUSED", "connection refused"), ("ECONNRESET", "connection reset"),
-                       ("EPIPE", "connection closed"), ("EHOSTUNREACH", "host unreachable"),
-                       ("EADDRINUSE", "address in use")):
-        if e.args and getattr(errno, name, None) == e.args[0]:
-            return text
-    return cmdargs.strerror(e)
-
-
 def _poller(*socks):
     import select
     p = select.poll()
@@ -109,7 +97,7 @@ def _read(sock, n, what):
         try:
             part = sock.read(n - len(data))
         except OSError as e:
-            raise IperfError("reading %s: %s" % (what, _reason(e)))
+            raise IperfError("reading %s: %s" % (what, cmdargs.strerror(e)))
         if not part:
             raise IperfError("the other end closed the connection (reading %s)" % what)
         data += part
@@ -147,7 +135,7 @@ def _send(sock, data):
     try:
         sock.write(data)
     except OSError as e:
-        raise IperfError("sending: %s" % _reason(e))
+        raise IperfError("sending: %s" % cmdargs.strerror(e))
 
 
 def _send_state(ctrl, state):
@@ -260,7 +248,7 @@ def _transfer(data, ctrl, sending, limit_ms):
                 else:
                     n = data.readinto(buf)
             except OSError as e:
-                raise IperfError("data connection: %s" % _reason(e))
+                raise IperfError("data connection: %s" % cmdargs.strerror(e))
             if not n:
                 poller.unregister(data)
                 data = None
@@ -284,7 +272,7 @@ def _connect(addr):
         sock.connect(addr)
     except OSError as e:
         sock.close()
-        raise IperfError("unable to connect to the server: %s" % _reason(e))
+        raise IperfError("unable to connect to the server: %s" % cmdargs.strerror(e))
     return sock
 
 
@@ -368,7 +356,7 @@ def _server(port, once):
         listener.listen(2)
     except OSError as e:
         listener.close()
-        raise IperfError("port %d: %s" % (port, _reason(e)))
+        raise IperfError("port %d: %s" % (port, cmdargs.strerror(e)))
     status = 0
     tests = 0
     try:

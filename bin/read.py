@@ -13,9 +13,6 @@ USAGE = """[-r] NAME... | NAME PROMPT
   the NAMEs are set empty and the status is 1."""
 ABOUT = "read a line into variables"
 
-_BLANKS = " \t\n"
-
-
 def __main__(args):
     opts, names = cmdargs.parse(args, "r")
     if not names:
@@ -37,7 +34,7 @@ def __main__(args):
         chars, quoted = "", []
         status = 1
     ifs = munix.getenv("IFS")
-    values = _split(chars, quoted, _BLANKS if ifs is None else ifs, len(names))
+    values = _split(chars, quoted, " \t\n" if ifs is None else ifs, len(names))
     for i, name in enumerate(names):
         munix.setenv(name, values[i] if i < len(values) else "")
     return status
@@ -69,35 +66,22 @@ def _unescaped(line, raw):
 
 
 def _split(text, quoted, ifs, n):
-    """At most n fields of text split at the unquoted characters of ifs
-    (POSIX 2.6.5); the last holds the rest, less its trailing blanks."""
+    """At most n fields of text split at the unquoted characters of ifs, as
+    the shell splits words (ifsplit.fields); the last holds the rest,
+    less its trailing blanks."""
+    import ifsplit
     blanks = ""
     for c in ifs:
-        if c in _BLANKS:
+        if c in ifsplit.BLANKS:
             blanks += c
-
-    def at(i, chars):
-        return i < len(text) and text[i] in chars and not quoted[i]
-
-    fields = []
-    i = 0
-    while at(i, blanks):
-        i += 1
-    while i < len(text) and len(fields) < n - 1:
-        j = i
-        while j < len(text) and not at(j, ifs):
-            j += 1
-        fields.append(text[i:j])
-        while at(j, blanks):
-            j += 1
-        if at(j, ifs):
-            j += 1
-            while at(j, blanks):
-                j += 1
-        i = j
-    end = len(text)
-    while end > i and at(end - 1, blanks):
-        end -= 1
-    if i < len(text) or not fields:
-        fields.append(text[i:end])
+    start, end = 0, len(text)
+    while start < end and text[start] in blanks and not quoted[start]:
+        start += 1
+    fields = ifsplit.fields(text[start:], ifs, quoted[start:], n)[0]
+    if len(fields) == n:
+        # The last is the rest of the line, less the blanks it ends with.
+        rest = end - len(fields[-1])
+        while end > rest and text[end - 1] in blanks and not quoted[end - 1]:
+            end -= 1
+        fields[-1] = text[rest:end]
     return fields

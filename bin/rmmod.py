@@ -2,6 +2,8 @@ import gc
 import sys
 
 import cmdargs
+import munix
+import munixsh
 
 USAGE = """NAME...
   The kernel's own modules stay: kernel, shell, session, process, shellparse,
@@ -16,16 +18,16 @@ def __main__(args):
     opts, names = cmdargs.parse(args)
     if not names:
         raise cmdargs.UsageError("missing NAME")
-    import shell
     status = 0
     for name in names:
         if name in RESIDENT:
             status = cmdargs.error(name, "part of the kernel: not removed")
             continue
-        with shell.import_lock:
-            module = sys.modules.pop(name, None)
-        if module is None:
+        with munixsh.import_lock:
+            loaded = sys.modules.get(name) is not None
+            if loaded:
+                munix.unload(name)
+        if not loaded:
             status = cmdargs.error(name, "not loaded")
-    module = None
     gc.collect()
     return status

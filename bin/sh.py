@@ -1,6 +1,6 @@
 import cmdargs
 import munix
-import shell
+import munixsh
 
 USAGE = """[-c LINE [NAME [ARG...]] | FILE [ARG...]]
   Run the shell script FILE with its own positional parameters ($0 FILE,
@@ -11,26 +11,24 @@ ABOUT = "run a shell script"
 
 
 def __main__(args):
-    sess = munix.session()
     if args[:1] == ["-c"]:
         if len(args) < 2:
             raise cmdargs.UsageError("option -c needs a value")
-        return shell.scripted(args[2:] or ["sh"], sess, shell.run_line, args[1], sess)
+        return munixsh.run(args[1], args[2:] or ["sh"])
     opts, rest = cmdargs.parse(args[:1])
     if not args:
-        return shell.scripted(["sh"], sess, _from_stdin, sess)
-    path = shell.script_file(args[0], sess)
-    if path is None:
+        return munixsh.run(_lines(), ["sh"])
+    status = munixsh.script(args[0], args[1:])
+    if status is None:
         return cmdargs.error(args[0], "No such file or directory")
-    return shell.run_script(path, [args[0]] + args[1:], sess)
+    return status
 
 
-def _from_stdin(sess):
+def _lines():
+    """The lines of the standard input."""
     stdin = munix.proc().stdin
-    status = 0
     while True:
         try:
-            line = stdin.input()
+            yield stdin.input()
         except EOFError:
-            return status
-        status = shell.run_line(line, sess)
+            return

@@ -1,5 +1,6 @@
 import cmdargs
 import munix
+import munixsh
 
 USAGE = """[-a] NAME...
   Say what each NAME runs as a command: an alias, a shell built-in or
@@ -28,26 +29,24 @@ def __main__(args):
 def _kinds(name, every):
     """What name stands for, in the order the shell looks: all of it with
     every, else the first."""
-    import shell
-    sess = munix.session()
     found = []
     if "/" not in name:
         aliases = munix.conf().get("alias") or {}
         if name in aliases:
             found.append("%s: aliased to %s" % (name, aliases[name]))
-        if name in shell.BUILTINS:
+        if munixsh.command(name) == (None, None):
             found.append("%s: shell built-in command" % name)
-        if name in sess.functions:
+        if name in munix.session().functions:
             found.append("%s: shell function" % name)
     if found and not every:
         return found[:1]
     if "/" in name or not every:
-        path, why = shell.locate(name, sess)
+        path, why = munixsh.command(name)
         return found + ([path] if path and not why else [])
-    import fspath
-    for folder in sess.getenv("PATH", "/bin").split(":"):
+    for folder in munix.getenv("PATH", "/bin").split(":"):
         if folder:
-            path = shell.resolve(folder.rstrip("/") + "/" + name, sess)
-            if path and not fspath.is_protected(path) and path not in found:
+            # A path: the file itself, refused where it is the system's.
+            path, why = munixsh.command(folder.rstrip("/") + "/" + name)
+            if path and not why and path not in found:
                 found.append(path)
     return found

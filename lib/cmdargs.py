@@ -150,10 +150,24 @@ def number(text, what="number"):
 
 
 def strerror(exc):
-    """A one-line description of an exception, errno names spelled out."""
+    """A one-line description of an exception, errno names spelled out
+    (a socket's too): the one wording of a failure, for commands, the
+    shell and the daemons."""
     if isinstance(exc, OSError) and exc.args and isinstance(exc.args[0], int):
-        return ERRORS.get(exc.args[0], "error %d" % exc.args[0])
-    text = str(exc)
+        code = exc.args[0]
+        text = ERRORS.get(code)
+        if text is None:
+            # A socket's: its words load for it and go (a soak found the
+            # module that held them still loaded); only this loads them.
+            import neterrors
+            import system
+            text = neterrors.strerror(code) or "error %d" % code
+            with system.import_lock:
+                system.unload("neterrors")
+        return text
+    # Lines made one (mbedtls gives a line for each reason it refused a
+    # certificate).
+    text = "; ".join([line.strip() for line in str(exc).split("\n") if line.strip()])
     return text or type(exc).__name__
 
 

@@ -120,7 +120,7 @@ class Daemon:
         loc = location()
         where = (loc[0], loc[1], clock.tz_seconds() // 60) if loc else None
         for t in range(self.last + 1, now + 1):
-            tm = time.gmtime(t)
+            tm = clock.gmtime(t)
             for e in self.entries:
                 if matches(e, t, tm, where):
                     self.start(e)
@@ -155,7 +155,7 @@ def _read(path):
     finally:
         if fresh:
             with system.import_lock:
-                sys.modules.pop("crontable", None)
+                system.unload("crontable")
 
 
 def matches(e, t, tm, where):

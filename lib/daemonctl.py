@@ -1,5 +1,6 @@
-"""The `uftpd`, `utelnetd` and `uhttpd` commands: start, stop and status of
-a network daemon.
+"""The daemons' `start|stop|status` commands: control() for the network
+daemons (`uftpd`, `utelnetd`, `uhttpd`), job() for those that are an
+asyncio task (`crond`, `fleetd`).
 
 netd (the daemons' shared code) and the daemon's own module are imported
 only once a daemon starts (its protocol's, once a client comes): while
@@ -26,10 +27,7 @@ def control(name, args, modules, port, busy=None, login_s=0):
     # Not imported with this module, which stays loaded: cmdargs goes
     # after each program on a small heap (shell.HELPERS).
     import cmdargs
-    opts, rest = cmdargs.parse(args, "iq", operands=1)
-    what = rest[0] if rest else ""
-    if what not in ("start", "stop", "status"):
-        raise cmdargs.UsageError("start, stop or status?")
+    opts, what = _verb(args, "iq")
     netd = sys.modules.get("netd")
     daemon = netd.get(name) if netd is not None else None
     if what == "status":
@@ -54,6 +52,40 @@ def control(name, args, modules, port, busy=None, login_s=0):
     return status
 
 
+def job(name, args, start, status, flags=""):
+    """The `NAME [-FLAGS] start|stop|status` command of a daemon that runs
+    as an asyncio task, a background process called name (crond, fleetd):
+    start(opts) starts it and status(proc) tells how it does, each giving
+    the command's status; the rest is the same for every such daemon
+    (one instance, stop as kill does, status 3 when it does not run)."""
+    import cmdargs
+    import jobcmd
+    opts, what = _verb(args, flags)
+    running = [p for p in jobcmd.table() if p.name == name and p.job]
+    if what == "start":
+        if running:
+            return cmdargs.error(None, "already running (pid %d)" % running[0].pid)
+        return start(opts)
+    if what == "stop":
+        if not running:
+            return cmdargs.error(None, "not running")
+        return jobcmd.act(running, jobcmd.stop)
+    if not running:
+        print("%s: not running" % name)
+        return 3
+    return status(running[0])
+
+
+def _verb(args, flags):
+    """(options, start, stop or status) of a daemon's command line."""
+    import cmdargs
+    opts, rest = cmdargs.parse(args, flags, operands=1)
+    what = rest[0] if rest else ""
+    if what not in ("start", "stop", "status"):
+        raise cmdargs.UsageError("start, stop or status?")
+    return opts, what
+
+
 def _unload():
     """A start refused (or failed) while no daemon runs: what it loaded
     goes. On the esp8266 netd stayed, splitting the heap, and every command
@@ -63,7 +95,7 @@ def _unload():
     for p in process.table():
         if p.kind == "daemon":
             return
-    shell._drop(("netd", "netguests", "auth"))
+    shell.drop(("netd", "netguests", "auth"))
 
 
 def _start(name, modules, clients, insecure):

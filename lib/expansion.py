@@ -120,8 +120,8 @@ def _expand(word, sess, args):
                     pieces.append("")
                 hard = None
             else:
-                import wordops
-                pieces, hard = wordops.split(text, ifs)
+                import ifsplit
+                pieces, hard = ifsplit.fields(text, ifs)
             for k, piece in enumerate(pieces):
                 if k:
                     if field is not None:

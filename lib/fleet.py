@@ -82,10 +82,10 @@ class Agent:
     def connect(self):
         will = (self.status_topic, self.status(False), 1, True)
         import sys
-        # What a connection may load besides: TLS and the wording of a
-        # failure take httpclient (6 KiB), which stayed loaded, and
-        # attempts while the broker was away left the esp32 profile
-        # 14 KiB free.
+        # What a connection may load besides: TLS takes httpclient (6
+        # KiB), which stayed loaded, and the wording of a failure cmdargs:
+        # attempts while the broker was away left the esp32 profile 14 KiB
+        # free.
         fresh = [m for m in ("httpclient", "cmdargs") if m not in sys.modules]
         import fleetlink
         try:
@@ -262,10 +262,10 @@ def _signature(agent, rid, cmd, request):
 
 
 def _drop(names):
-    import sys
+    # system.unload: a module popped from sys.modules stays in the heap.
     with system.import_lock:
         for m in names:
-            sys.modules.pop(m, None)
+            system.unload(m)
 
 
 def _rssi():

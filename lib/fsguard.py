@@ -32,13 +32,23 @@ def is_secret(path):
     return path.startswith(SECRET) and path[len(SECRET):] in ("", ".tmp", ".old")
 
 
+# Why a client may neither see nor change the password file.
+IS_SECRET = "is secret (the password file)"
+
+
+def refusal(path, why):
+    """The one wording of a daemon's refusal of path (FTP's 550, HTTP's
+    403): `Permission denied: /etc holds the password file`."""
+    return "Permission denied: %s %s" % (path, why)
+
+
 def guarded(path):
     """Why a network client may not change, remove or move path (normalised),
     or None: the password file, the files the system needs to boot, and
     every folder holding one of them, by any name FAT takes for them."""
     low = fat_name(path)
     if is_secret(low):
-        return "is secret (the password file)"
+        return IS_SECRET
     if holds(low, (SECRET,)):
         return "holds the password file"
     if holds(low, fspath.PROTECTED):

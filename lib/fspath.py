@@ -15,6 +15,8 @@ PROTECTED = ("/main.py", "/boot.py", "/lib")
 # folders holding them.
 SYSTEM = "part of the system"
 HOLDS_SYSTEM = "holds files of the system"
+# What the shell runs as a program: a module (.py, .mpy) or a script (.sh).
+PROGRAMS = (".py", ".mpy", ".sh")
 
 
 def normpath(path):

@@ -744,7 +744,7 @@ class Session:
         path = self.path(arg)
         why = fsguard.guarded(path)
         if why:
-            self.reply(550, "Permission denied: %s %s" % (path, why))
+            self.reply(550, fsguard.refusal(path, why))
             raise Abort()
         return path
 

@@ -204,11 +204,6 @@ def connect(scheme, host, port, ca, timeout, verify):
     return sock
 
 
-# A clock before this year has not been set (boards start at 2000 or 2021):
-# every certificate would be "not valid yet".
-CLOCK_SET = 2024
-
-
 def _tls():
     """MicroPython's TLS module: tls from 1.23, ssl before (same API but
     for load_verify_locations); (module, whether it is tls). (None, False)
@@ -247,8 +242,11 @@ def _context(where, ca, verify):
         raise HTTPError("%s: this board's TLS cannot check certificates (no CA support)" % where)
     if not ca:
         raise HTTPError("https needs a CA bundle to check the server against")
+    import system
     import time
-    if time.gmtime()[0] < CLOCK_SET:
+    # A clock never set (boards start at 2000 or 2021): every certificate
+    # would be "not valid yet".
+    if time.time() < system.CLOCK_SET:
         raise HTTPError("%s: the board's clock says %s, too early to check certificates: "
                         "set it with ntpupdate" % (where, _clock()))
     context = tls.SSLContext(tls.PROTOCOL_TLS_CLIENT)
@@ -293,29 +291,15 @@ def _load_ca(context, ca):
 
 
 def _clock():
-    import time
-    t = time.gmtime()
+    import clock
+    t = clock.gmtime()
     return "%04d-%02d-%02d %02d:%02d UTC" % t[:5]
 
 
-# What a socket's error numbers mean; their values differ between ports.
-NET_ERRORS = (("ETIMEDOUT", "timed out"), ("ECONNREFUSED", "connection refused"),
-              ("ECONNRESET", "connection reset"), ("ECONNABORTED", "connection aborted"),
-              ("EHOSTUNREACH", "host unreachable"), ("ENETUNREACH", "network unreachable"))
-
-
 def reason(e):
-    """Why e happened, in one line."""
-    if isinstance(e, OSError) and e.args and isinstance(e.args[0], int):
-        import errno
-        for name, text in NET_ERRORS:
-            if getattr(errno, name, None) == e.args[0]:
-                return text
-        import cmdargs
-        return cmdargs.strerror(e)
-    # mbedtls gives one line per reason a certificate was refused.
-    return "; ".join(line.strip() for line in str(e).split("\n") if line.strip()) \
-        or type(e).__name__
+    """Why e happened, in one line (cmdargs.strerror's words)."""
+    import cmdargs
+    return cmdargs.strerror(e)
 
 
 def get(url, ca=None, timeout=10, redirects=5, headers=None, verify=True):

@@ -291,5 +291,5 @@ def open_socket(host, port, tls=False, ca=None, timeout=10, verify=True):
 
 
 def _reason(e):
-    import httpclient
-    return httpclient.reason(e)
+    import cmdargs
+    return cmdargs.strerror(e)

@@ -19,12 +19,14 @@
     munix.reset(END)      restart the board, after /etc/end.sh when END
     munix.shutdown()      /etc/end.sh, then stop what runs (before a deep sleep)
     munix.unload(NAME)    take module NAME out of sys.modules so that it is freed
-                          (`del sys.modules[NAME]` leaves it in the heap)
+                          (`del sys.modules[NAME]` leaves it in the heap);
+                          hold munixsh.import_lock while at sys.modules
     munix.NAME, VERSION   the system's name and version
 
 A well-behaved loop in a program: `while munix.sleep(500): work()`.
 
-print() and input() already go to the process's streams.
+print() and input() already go to the process's streams. What only the
+shell's own commands need (scripts, command lookup) is munixsh's.
 """
 import fspath
 import process
@@ -92,8 +94,10 @@ def board():
 
 
 def run(line):
-    """Run a command line in this session, as the shell reads it; its status."""
-    return system.run_line(line, session())
+    """Run a command line in this session, as the shell reads it; its
+    status. The shell lives above this API: it puts itself in system.shell
+    as it loads."""
+    return system.shell.run_line(line, session())
 
 
 def save_conf(changes):

@@ -6,6 +6,7 @@ so a backward goto seeks straight to its label and a forward goto reads on
 until it finds it (registering the labels it passes): no goto reads the
 file from the start again.
 """
+import sys
 from micropython import const
 
 import errors
@@ -147,9 +148,9 @@ def run(path, sess, execute, interrupted):
                 except (Exit, Return, LoopControl):
                     raise
                 except Exception as e:
-                    if hasattr(e, "status"):
-                        # A shell error (shellparse.ShellError, loaded by
-                        # what raised it).
+                    parsing = sys.modules.get("shellparse")
+                    if parsing is not None and isinstance(e, parsing.ShellError):
+                        # A shell error (loaded by what raised it).
                         status = _ended(path, script, sess, e)
                         break
                     errors.report("sh", e)

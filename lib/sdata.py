@@ -166,7 +166,7 @@ class _System:
 
     def run_cmd(self, line):
         """Run a command line in the caller's session; its status."""
-        return system.run_line(line, munix.session())
+        return munix.run(line)
 
     def print_msg(self, message):
         """A system message, highlighted as upyOS shows them."""

@@ -22,22 +22,21 @@ import shellplain
 import system
 from shellflow import Exit, Goto, LoopControl, Return
 
-EXTENSIONS = (".py", ".mpy", ".sh")
 BUILTINS = ("exit", "return", "break", "continue", "goto", "skip", "source", ".",
             "shift", "run", "[", ":", "true", "false", "loadconfig", "loadboard",
             "set", "local", "eval", "readonly", "type", "command", "exec")
 
-import_lock = system.import_lock  # programs load under it (rmmod, help)
+import_lock = system.import_lock  # programs load under it
 # What programs import that keeps nothing from one program to the next:
-# on a small heap it goes after each program (_drop).
-HELPERS = ("cmdargs", "fileops", "munix", "crontable", "textin", "textcopy", "wordops",
+# on a small heap it goes after each program (drop).
+HELPERS = ("cmdargs", "fileops", "munix", "munixsh", "crontable", "textin", "textcopy", "wordops",
            "httpclient", "httprequest", "intvar", "inet", "jobcmd", "jobctl", "daemonctl",
            "clock", "logfile", "fsguard", "logsession", "procctl")
 # What a line that is not plain loads (shellplain.py), as much heap again
 # as the rest of the shell: on a small heap it goes too, once a session is
 # back at its prompt and no line runs anywhere (idle()).
 PARSER = ("shellparse", "shellsyntax", "wordparse", "expansion", "shellcompound", "redirect",
-          "arith", "wildcard", "shellbuiltins", "pyline", "streams", "script")
+          "arith", "wildcard", "shellbuiltins", "pyline", "streams", "script", "ifsplit")
 _LOW = const(49152)     # free heap below which they go
 _lines = [0]            # lines running now, in every thread
 _lines_lock = system.allocate_lock()
@@ -82,11 +81,15 @@ def run_line(line, sess, more=None, typed=False):
         raise
     except Exception as e:
         errors.report("sh", e)
-        # A shell error (shellparse.ShellError, not resident) has a status
-        # of its own and ends a script.
-        sess.status = getattr(e, "status", 1)
-        if sess.scripted and hasattr(e, "status"):
-            raise Exit(sess.status)
+        # A shell error (shellparse.ShellError: not resident, loaded by
+        # what raised it) has a status of its own and ends a script; not
+        # any exception that has a status (an HTTP error's).
+        sess.status = 1
+        parsing = sys.modules.get("shellparse")
+        if parsing is not None and isinstance(e, parsing.ShellError):
+            sess.status = e.status
+            if sess.scripted:
+                raise Exit(sess.status)
     finally:
         with _lines_lock:
             _lines[0] -= 1
@@ -97,7 +100,8 @@ def run_line(line, sess, more=None, typed=False):
     return sess.status
 
 
-system.run_line = run_line
+# What the layers below reach the shell by (munix.run, munixsh).
+system.shell = _SELF
 
 
 def idle():
@@ -106,7 +110,7 @@ def idle():
     if _SMALL_HEAP and not _lines[0]:
         gc.collect()
         if gc.mem_free() < _LOW:
-            _drop(HELPERS + PARSER)
+            drop(HELPERS + PARSER)
 
 
 def serve(sess, line=None):
@@ -372,11 +376,11 @@ def run(argv, sess, functions=True):
         module = None
         gc.collect()
         if _SMALL_HEAP and gc.mem_free() < _LOW:
-            _drop(HELPERS)
+            drop(HELPERS)
     return status
 
 
-def _drop(names):
+def drop(names):
     """Drop the modules names, loaded again when next needed, unless a
     program of another thread runs, which may be using them. One that a
     module staying loaded imported stays: dropped, it would only be loaded
@@ -444,10 +448,10 @@ def script_file(name, sess):
 
 
 def _program_file(path):
-    for ext in EXTENSIONS:
+    for ext in fspath.PROGRAMS:
         if path.endswith(ext):
             return path if fspath.isfile(path) else None
-    for ext in EXTENSIONS:
+    for ext in fspath.PROGRAMS:
         if fspath.isfile(path + ext):
             return path + ext
     return None
@@ -510,35 +514,32 @@ def run_script(path, argv, sess):
     proc = process.Process(command_name(path), argv[1:], sess, process.current())
     proc.enter()
     status = 1
+    saved = scripted(sess, argv, None)
     try:
-        status = scripted(argv, sess, script.run, path, sess, execute, interrupted)
+        # Run from here, not through a function of its own: each Python
+        # call costs a board's C stack.
+        status = script.run(path, sess, execute, interrupted) & 255
+    except Exit as e:
+        status = e.status
     except OSError as e:
         errors.report(proc.name, e)
     finally:
+        scripted(sess, None, saved)
         proc.exit(status)
     sess.status = status
     return status
 
 
-def scripted(argv, sess, function, *args):
-    """function(*args) run as a script runs (a script, sh -c, sh reading
-    its input): with positional parameters argv ($0 argv[0]), options and
-    functions of its own, the session's variables (as in upyOS); `exit`
-    and a shell error (shellparse.ShellError) end it. Its status, 0-255 as
-    a process's (`return 256` is 0 there)."""
-    saved = sess.args, sess.flags, sess.functions, sess.frames, sess.loops, sess.script, sess.scripted
-    sess.args = list(argv)
-    sess.flags = ""
-    sess.functions = {}
-    # Not in the caller's functions, loops or script: return, break and
-    # continue in it cannot end those.
-    sess.frames = []
-    sess.loops = 0
-    sess.script = None
-    sess.scripted = True
-    try:
-        return function(*args) & 255
-    except Exit as e:
-        return e.status
-    finally:
-        sess.args, sess.flags, sess.functions, sess.frames, sess.loops, sess.script, sess.scripted = saved
+def scripted(sess, argv, saved):
+    """Session sess set to run a script (a script, sh -c, sh reading its
+    input): positional parameters argv ($0 argv[0]), options and functions
+    of its own, the session's variables (as in upyOS), and none of the
+    caller's functions, loops or script, which return, break and continue
+    in it cannot end; `exit` and a shell error (shellparse.ShellError) end
+    it, with a status of 0-255 as a process's (`return 256` is 0 there).
+    Returns what sess had, which scripted(sess, None, it) puts back (saved:
+    not None)."""
+    had = sess.args, sess.flags, sess.functions, sess.frames, sess.loops, sess.script, sess.scripted
+    sess.args, sess.flags, sess.functions, sess.frames, sess.loops, sess.script, sess.scripted = \
+        saved or (list(argv), "", {}, [], 0, None, True)
+    return had

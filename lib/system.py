@@ -27,7 +27,9 @@ console = None
 # uptime); a longer silence between readings is bridged with the wall
 # clock, once it is set.
 _PERIOD = 1 << 30
-_SET_YEAR = time.mktime((2024, 1, 1, 0, 0, 0, 0, 0))  # an older clock is not set yet
+# 2024-01-01 in the port's epoch: a clock before it was never set (uptime,
+# the TLS check of certificates, fleetd's signed commands).
+CLOCK_SET = time.mktime((2024, 1, 1, 0, 0, 0, 0, 0))
 _up = [time.ticks_ms(), 0, 0]          # ticks at the last reading, ms up then, wall clock then
 
 
@@ -37,7 +39,7 @@ def uptime_ms():
     ms = _up[1] + time.ticks_diff(now, _up[0])
     wall = time.time()
     last = _up[2]
-    if last > _SET_YEAR and wall - last > _PERIOD // 2000:
+    if last > CLOCK_SET and wall - last > _PERIOD // 2000:
         ms += round(((wall - last) * 1000 - (ms - _up[1])) / _PERIOD) * _PERIOD
     _up[0], _up[1], _up[2] = now, ms, wall
     return ms
@@ -66,10 +68,9 @@ def wait_input(stream):
     hosted loop's (see idle) serves the loop's clients meanwhile."""
 
 
-def run_line(line, sess):
-    """Run a command line in session sess; its status. The shell puts its
-    own here when it loads, since it lives above (sdata's run_cmd)."""
-    raise OSError("the shell is not loaded")
+# The shell module, once loaded: it puts itself here, since it lives above
+# (munix.run, munixsh, sdata's run_cmd).
+shell = None
 
 
 try:

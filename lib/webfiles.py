@@ -21,7 +21,7 @@ async def answer(conn, method, path, headers, keep):
     guard = httpd.load("fsguard")
     if method in ("GET", "HEAD"):
         if guard.is_secret(path):
-            raise httpd.Error(403, "%s is secret" % path)
+            raise httpd.Error(403, guard.refusal(path, guard.IS_SECRET))
         st = fspath.stat(path)
         if st is None:
             raise httpd.Error(404, "no such file or folder: %s" % path)
@@ -35,7 +35,7 @@ async def answer(conn, method, path, headers, keep):
         raise httpd.Error(405, "GET, PUT, POST or DELETE a path", "GET, HEAD, PUT, POST, DELETE")
     why = guard.guarded(path)
     if why:
-        raise httpd.Error(403, "%s %s" % (path, why))
+        raise httpd.Error(403, guard.refusal(path, why))
     if method == "POST":
         await httpd.load("webmove").change(conn, method, path, headers, keep)
     elif method == "DELETE":

@@ -33,7 +33,7 @@ async def change(conn, method, path, headers, keep):
     target = fspath.normpath(target)
     why = fsguard.guarded(target)
     if why:
-        raise httpd.Error(403, "%s %s" % (target, why))
+        raise httpd.Error(403, fsguard.refusal(target, why))
     if not fspath.exists(path):
         raise httpd.Error(404, "no such file or folder: %s" % path)
     if fspath.exists(target):

@@ -1,7 +1,7 @@
 """What word expansion (expansion.py) does only for some words, loaded the
 first time a script needs it: the operators of ${NAME OP WORD} and ${#NAME}
-(POSIX 2.6.2), patterns (${x#p}, case) and field splitting by an IFS of
-the script's own (2.6.5).
+(POSIX 2.6.2) and patterns (${x#p}, case). Field splitting by an IFS of
+the script's own (2.6.5) is ifsplit's, which read shares.
 
   ${#x}                  length of the value
   ${x:-w} ${x-w}         w if x is unset or empty (without ':' only if unset)
@@ -13,9 +13,6 @@ the script's own (2.6.5).
 """
 import wildcard
 from shellparse import LIT, QLIT, VAR, ShellError, assignment, is_name
-
-BLANKS = " \t\n"
-
 
 def value(spec, sess, expansion, split=None):
     """The text ${...} stands for (expansion: the module that expands
@@ -108,35 +105,3 @@ def pattern(parts, sess, expansion):
         else:
             out += text
     return out
-
-
-def split(text, ifs):
-    """Field splitting (POSIX 2.6.5): the pieces of text between runs of
-    IFS characters, and for each run whether it holds one that is not a
-    blank (two such in a row delimit an empty field)."""
-    pieces = []
-    hard = []
-    if not ifs:
-        return [text], hard
-    blanks = ""
-    for c in ifs:
-        if c in BLANKS:
-            blanks += c
-    start = i = 0
-    n = len(text)
-    while i < n:
-        if text[i] not in ifs:
-            i += 1
-            continue
-        pieces.append(text[start:i])
-        while i < n and text[i] in blanks:
-            i += 1
-        strong = i < n and text[i] in ifs
-        if strong:
-            i += 1
-            while i < n and text[i] in blanks:
-                i += 1
-        hard.append(strong)
-        start = i
-    pieces.append(text[start:])
-    return pieces, hard

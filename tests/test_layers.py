@@ -14,12 +14,12 @@ LAYERS = [
     # facts and words: what everything reads, importing nothing above
     {"system", "fspath", "shellplain", "shellparse", "shellsyntax", "wordparse", "arith", "inet", "sun", "signature", "upgradeboot",
      "readonly", "shellflow", "wildcard", "streams", "wordops", "boardinfo", "camctl", "fsguard", "cmdlong",
-     "leftovers", "importlock", "replkey", "crontable", "strsplit", "clock"},
+     "leftovers", "importlock", "replkey", "crontable", "strsplit", "clock", "ifsplit", "neterrors"},
     # the process table: processes, sleeping; threads and stop requests
     {"process", "procctl"},
     # who reads and writes where; how a failure is worded; the program API
     # and the helpers programs share
-    {"errors", "session", "lineedit", "munix", "cmdargs", "utls", "fileops", "textin",
+    {"errors", "session", "lineedit", "munix", "munixsh", "cmdargs", "utls", "fileops", "textin",
      "intvar", "httpclient", "mqtt", "fleetlink", "sysconf", "logfile", "logsession", "pins", "buses", "serialterm", "sleepmodes",
      "httprequest", "textcopy", "vieditor", "leds", "sensing"},
     # the shell: parser, expansion, evaluator, built-ins, scripts, jobs
@@ -37,10 +37,9 @@ LAYERS = [
 EVALUATOR = {"shell", "expansion", "redirect"}
 
 # What /bin programs may not import of lib/: the process table, job control,
-# sessions and the shell's parts. They use the program API (munix), the
-# helpers meant for programs (cmdargs, fileops, jobcmd ...), the shell's
-# entry points (shell.run_line, run_script, resolve) and the kernel's system
-# calls (kernel.reset).
+# sessions and the shell's parts. They use the program API (munix) and the
+# helpers meant for programs (cmdargs, fileops, jobcmd ...); the shell and
+# the kernel they reach through the program API (below).
 INTERNALS = {"startup", "process", "jobctl", "session", "shellbuiltins", "script", "redirect",
              "expansion", "shellparse", "asyncloop", "streamshell", "system", "errors"}
 
@@ -140,20 +139,28 @@ def test_programs_use_the_program_api_not_the_kernels_internals():
     assert not offenders, "\n".join(offenders)
 
 
-# What a program reaches through munix.py (run, reset, shutdown,
-# save_conf), never directly; but the shell's own commands, which are the
-# shell's language (sh), command lookup (help, which) and module table
-# (rmmod).
+# What a program reaches through the program API, never directly: the
+# shell (munix.run; munixsh's scripts, command lookup and programs'
+# modules), the kernel (reset, shutdown) and the configuration's file
+# (save_conf). The shell's own commands too (sh, help, which, rmmod): the
+# program API is all they need.
 THROUGH_MUNIX = {"shell", "kernel", "sysconf"}
-SHELL_PROGRAMS = {"sh", "help", "which", "rmmod"}
 
 
 def test_programs_reach_the_shell_and_the_kernel_through_munix():
     lib = modules("lib")
     offenders = ["bin/%s.py imports %s" % (name, ", ".join(sorted(used)))
                  for name, path in modules("bin").items()
-                 if name not in SHELL_PROGRAMS and (used := imports(path, lib) & THROUGH_MUNIX)]
+                 if (used := imports(path, lib) & THROUGH_MUNIX)]
     assert not offenders, "\n".join(offenders)
+
+
+def test_only_programs_load_the_shells_part_of_the_program_api():
+    """munixsh stays out of munix, which every program loads and small
+    boards keep: only the shell's own commands load it, and no module of
+    lib/ does for them."""
+    lib = modules("lib")
+    assert not [name for name, path in lib.items() if "munixsh" in imports(path, lib)]
 
 
 def test_the_check_sees_imports_inside_functions(tmp_path):

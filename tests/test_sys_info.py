@@ -233,6 +233,21 @@ def test_lsmod_lists_loaded_modules_sorted(sim):
     assert "lsmod" not in names
 
 
+def test_a_failure_worded_leaves_no_module_loaded(sim):
+    """The words for a socket's errors (cmdargs.strerror) are looked up
+    for the failure and dropped: a soak found inet left loaded, and
+    strsplit with it, after a command failed at the console."""
+    sim.write("/bin/unreach.py", "import errno\n\ndef __main__(args):\n"
+              "    raise OSError(errno.EHOSTUNREACH)\n")
+    r = sim.run("lsmod", "echo ---", "unreach", "> import errno; raise OSError(errno.ECONNREFUSED)", "echo ---", "lsmod")
+    assert "unreach: host unreachable\n" in r.err
+    assert "python: connection refused\n" in r.err
+    before, _, after = r.out.split("---\n")
+    assert "inet" not in before.splitlines()
+    loaded = set(after.splitlines()) - set(before.splitlines())
+    assert not loaded & {"inet", "strsplit", "neterrors"}, loaded
+
+
 def test_rmmod_unloads_a_module_and_the_next_import_is_fresh(sim):
     sim.write("/libx/counter.py", "count = 0\n")
     r = sim.run("> import counter", "> counter.count = 5", "lsmod", "rmmod counter",

@@ -321,9 +321,12 @@ def test_protected_files_cannot_be_renamed_or_made(web):
                               ("/tmp/b.txt", "/main.py", "/main.py is part of the system"),
                               ("/tmp/b.txt", "/lib/x.py", "/lib/x.py is part of the system")):
         status, body = web.api("POST", "/fs" + path, {"rename": target}, auth)
-        assert status == 403 and body == {"error": why}, (path, target)
+        assert status == 403 and body == {"error": "Permission denied: " + why}, (path, target)
     status, body = web.api("POST", "/fs/lib/newdir", {"mkdir": True}, auth)
-    assert status == 403 and body["error"] == "/lib/newdir is part of the system"
+    assert status == 403 and body["error"] == "Permission denied: /lib/newdir is part of the system"
+    # Reading the password file is refused in the same words as FTP's.
+    status, body = web.api("GET", "/fs/etc/shadow", None, auth)
+    assert status == 403 and body["error"] == "Permission denied: /etc/shadow is secret (the password file)"
     assert kernel.exists() and web.flash.joinpath("main.py").exists()
     assert web.flash.joinpath("tmp", "b.txt").read_text() == "B"
 

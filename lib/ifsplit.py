@@ -1,0 +1,45 @@
+"""Field splitting by IFS (POSIX 2.6.5), the shell's (an IFS of a
+script's own: expansion.py) and read's, loaded by the first that needs it:
+without the parser, which read has no use for."""
+
+BLANKS = " \t\n"      # the IFS characters that are white space
+
+
+def fields(text, ifs, quoted=None, most=0):
+    """text split at the characters of ifs, except those quoted marks (a
+    flag for each character: read's backslashes): (pieces, hard), the
+    pieces between runs of IFS characters ("" first or last when text
+    begins or ends with a run), and for each run whether it holds one
+    that is not a blank (two such in a row delimit an empty field). With
+    most, that many pieces at the most: the last is then the rest of
+    text, as it is."""
+    pieces = []
+    hard = []
+    if not ifs:
+        return [text], hard
+    blanks = ""
+    for c in ifs:
+        if c in BLANKS:
+            blanks += c
+    n = len(text)
+
+    def at(i, chars):
+        return i < n and text[i] in chars and not (quoted and quoted[i])
+
+    start = i = 0
+    while i < n and len(pieces) + 1 != most:
+        if not at(i, ifs):
+            i += 1
+            continue
+        pieces.append(text[start:i])
+        while at(i, blanks):
+            i += 1
+        strong = at(i, ifs)
+        if strong:
+            i += 1
+            while at(i, blanks):
+                i += 1
+        hard.append(strong)
+        start = i
+    pieces.append(text[start:])
+    return pieces, hard
