@@ -534,9 +534,11 @@ async def _client(daemon, stream, limit, busy):
             guests.add(client)
         protocol = _protocol(daemon)
         if hasattr(protocol, "client"):
-            # Served by this task: counted out by _served.
+            # Served by this task: counted out by _served, once it runs
+            # (making it takes heap, which may have run out).
+            served = _served(daemon, stream, protocol)
             counted = False
-            await _served(daemon, stream, protocol)
+            await served
             return
         protocol = None
         # Tried again for POLL_MS: the thread of a session just ended may
