@@ -63,7 +63,7 @@ _uploads = {}           # a new file being uploaded -> its temporary file
 
 async def client(daemon, stream):
     """An FTP client, served by a task of the OS's loop from its greeting to
-    its end (netd._served closes its socket)."""
+    its end (netd._client closes its socket)."""
     s = Session(daemon, stream.s, netd.peer_ip(stream.get_extra_info("peername")))
     try:
         if auth.blocked(s.ip):
@@ -107,6 +107,7 @@ class Session:
         self.active = conf.get("active") is True
         self.pending = b""      # received, not yet handled
         self.out = b""          # replies the socket did not take yet (flush())
+        self.rang = [False]     # the alarm of ready() has cancelled its wait
         self.user = None
         self.logged = False
         self.tries = 0
@@ -164,17 +165,27 @@ class Session:
         slot is up gets netguests.Expired, within netd.POLL_MS."""
         guests = None if self.logged else self.daemon.guests
         deadline = time.ticks_add(time.ticks_ms(), timeout_ms)
+        io = asyncio.core._io_queue
+        rang = self.rang
         while True:
             step = time.ticks_diff(deadline, time.ticks_ms())
             if step <= 0:
                 return False
             if guests is not None:
                 step = guests.check(self.sock, min(step, netd.POLL_MS))
+            # The task itself waits on the socket, and an alarm ends the
+            # wait: asyncio.wait_for's two tasks and three coroutines took
+            # the heap of a waiting session half a KiB more.
+            rang[0] = False
+            alarm = asyncio.create_task(netd.alarm(asyncio.current_task(), step, rang))
             try:
-                await asyncio.wait_for_ms(netd.ready(sock, out), step)
+                yield io.queue_write(sock) if out else io.queue_read(sock)
                 return True
-            except asyncio.TimeoutError:
-                pass
+            except asyncio.CancelledError:
+                if not rang[0] or self.daemon.stopping:
+                    raise
+            finally:
+                alarm.cancel()
 
     async def receive(self, timeout_ms):
         """More bytes of the control connection into pending: True when

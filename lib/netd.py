@@ -81,7 +81,7 @@ class Daemon:
         self.started = time.time()
         self.insecure = False       # started with -i: no login asked
         self.guests = None          # netguests.Guests: the clients not logged in yet
-        self.clients = []           # the sockets of the sessions (_served)
+        self.clients = []           # the sockets of the sessions (_client)
 
     @property
     def stopping(self):
@@ -426,12 +426,14 @@ async def _take(daemon, sock, serve, limit, busy):
         await asyncio.sleep_ms(WATCH_MS)
 
 
-async def ready(sock, out=False):
-    """Wait in the loop until sock can be read (out: written). Here, not in
-    the protocol's module, which a task that waited on it would keep."""
+async def alarm(task, ms, rang):
+    """Cancel task after ms, rang[0] set first: the end of a wait with a
+    timeout (ftpd). Here, not in the protocol's module, which a task that
+    outlived its end would keep."""
     import asyncio
-    io = asyncio.core._io_queue
-    yield io.queue_write(sock) if out else io.queue_read(sock)
+    await asyncio.sleep_ms(ms)
+    rang[0] = True
+    task.cancel()
 
 
 async def _task(daemon, stream, limit, busy):
@@ -483,8 +485,10 @@ def _look(daemon):
 
 async def _client(daemon, stream, limit, busy):
     """A client the loop accepted, within the daemon's limits: served by
-    this task (_served). Out of memory, the client is closed unserved and
-    counted out: the daemon goes on."""
+    this task, through its protocol's client(daemon, stream), which never
+    holds the loop long (telnet runs its lines through offload(), FTP gives
+    the loop its turn between chunks). Out of memory, the client is closed
+    unserved and counted out: the daemon goes on."""
     import asyncio
     client = stream.s
     counted = False
@@ -513,14 +517,29 @@ async def _client(daemon, stream, limit, busy):
         counted = True
         if guests is not None:
             guests.add(client)
-        # Counted out by _served from here.
+        # Counted out below, however the session ends.
         counted = False
-        await _served(daemon, stream)
-        # The frame's stack keeps what the await left on it, the session's
-        # coroutine and through it the protocol's module, and the task can
-        # outlive its end in the loop's queue (MicroPython's pairing heap
-        # keeps a stale child_last): the module stayed after the last client.
-        stream = None
+        task = asyncio.current_task()
+        daemon.tasks.append(task)
+        with _lock:
+            daemon.clients.append(client)
+        try:
+            await _protocol(daemon).client(daemon, stream)
+        except (Stopped, OSError, EOFError):
+            pass
+        except Exception as e:
+            log("%s: %s: %r" % (daemon.name, type(e).__name__, e))
+        finally:
+            # Code here, in this frame: it overwrites the stack slot that
+            # kept the session's coroutine, and through it the protocol's
+            # module, once the task had ended. The task can outlive its end
+            # in the loop's queue (MicroPython's pairing heap keeps a stale
+            # child_last): the module stayed after the last client.
+            client.close()
+            with _lock:
+                daemon.clients.remove(client)
+            daemon.tasks.remove(task)
+            _end_session(daemon, client)
         return
     except MemoryError:
         # Closed unanswered: no heap for the words.
@@ -528,31 +547,6 @@ async def _client(daemon, stream, limit, busy):
     if counted:
         _end_session(daemon, client)
     _refuse(client, busy)
-
-
-async def _served(daemon, stream):
-    """A client served by a task of the loop, its protocol's
-    client(daemon, stream), which never holds the loop long: telnet runs
-    its lines through offload(), FTP gives the loop its turn between
-    chunks."""
-    import asyncio
-    client = stream.s
-    task = asyncio.current_task()
-    daemon.tasks.append(task)
-    with _lock:
-        daemon.clients.append(client)
-    try:
-        await _protocol(daemon).client(daemon, stream)
-    except (Stopped, OSError, EOFError):
-        pass
-    except Exception as e:
-        log("%s: %s: %r" % (daemon.name, type(e).__name__, e))
-    finally:
-        client.close()
-        with _lock:
-            daemon.clients.remove(client)
-        daemon.tasks.remove(task)
-        _end_session(daemon, client)
 
 
 def _refuse(client, busy):
