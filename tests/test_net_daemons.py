@@ -267,7 +267,8 @@ def test_one_thread_to_spare_runs_every_daemon(flash):
 
 @pytest.mark.xfail(simulator.board_name() in ("esp32", "esp32c3", "rp2040", "esp8266"), strict=True,
                    reason="issue 27: not yet on these boards (esp32: the daemons and crond leave"
-                   " 26 KiB, too little for all their clients; rp2040: one client at a time)")
+                   " 26 KiB, too little for all their clients; rp2040: no `&` job while the loop holds"
+                   " core1)")
 def test_every_daemon_and_their_clients_at_once(flash):
     """The three daemons and crond started together, then at once: two
     telnet sessions each running a command, an FTP upload of 100 KB, an
