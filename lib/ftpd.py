@@ -6,9 +6,9 @@ greeting to its end: its commands, data connections and transfers are
 coroutines, and an FTP client holds no thread, so a board with one to
 spare (an RP2040's is the loop's) serves `sessions` of them at once. Its
 sockets are non-blocking and waited on through the loop, so a slow or
-silent client holds up no other; a transfer gives the loop its turn after
-every chunk (a chunk's file read or write blocks: the flash is quick),
-and most commands, needing no wait, are plain calls. A reply goes out at
+silent client holds up no other; a transfer gives the loop's other
+clients their turn every TURN_MS (a chunk's file read or write blocks:
+the flash is quick), and most commands, needing no wait, are plain calls. A reply goes out at
 once as far as the socket takes it, the rest before the next command is
 read. `uftpd stop` cancels every session at once. What a client may do:
 
@@ -50,6 +50,7 @@ MAX_LINE = 1024         # longer command lines are refused
 LINE_MS = 30000         # a started command line must end within this
 DATA_MS = 10000         # a client has this long to open a passive data connection
 ABOR_EVERY = 64         # chunks between looks for ABOR on the control connection
+TURN_MS = 20            # work between two turns of the loop's other clients
 TRIES = 3               # wrong passwords before the connection is closed
 
 OPEN = ("USER", "PASS", "FEAT", "SYST", "QUIT")
@@ -59,6 +60,7 @@ MONTHS = "JanFebMarAprMayJunJulAugSepOctNovDec"
 
 _serial = [0]           # numbers the sessions, for their temporary files
 _uploads = {}           # a new file being uploaded -> its temporary file
+_turned = [0]           # ticks_ms of the last turn given (_turn())
 
 
 async def client(daemon, stream):
@@ -204,7 +206,8 @@ class Session:
                 # A guest's deadline holds however much it sends.
                 self.daemon.guests.check(self.sock, 0)
             # A client sending without a pause holds up no other.
-            await asyncio.sleep_ms(0)
+            if _turn():
+                await asyncio.sleep_ms(0)
         if not data:
             return False
         self.pending += data
@@ -577,7 +580,8 @@ class Session:
             chunks += 1
             if chunks % ABOR_EVERY == 0:
                 self.check_abort()
-            await asyncio.sleep_ms(0)
+            if _turn():
+                await asyncio.sleep_ms(0)
 
     def client_there(self):
         """False when the control connection has ended: a client that died
@@ -777,7 +781,8 @@ class Session:
         return sock
 
     async def push(self, data, chunk):
-        """Send chunk on the data connection, then give the loop its turn."""
+        """Send chunk on the data connection, then the loop's other clients
+        their turn when due."""
         view = memoryview(chunk)
         try:
             while view:
@@ -789,7 +794,8 @@ class Session:
         except OSError:
             self.reply(426, "Data connection broken")
             raise Abort()
-        await asyncio.sleep_ms(0)
+        if _turn():
+            await asyncio.sleep_ms(0)
 
     def check_abort(self):
         """Look for ABOR on the control connection during a transfer."""
@@ -827,6 +833,17 @@ class Session:
         return path
 
 
+def _turn():
+    """True when the loop's other clients are due their turn: after TURN_MS
+    of work, not after every chunk, as a pass of the loop costs the
+    simulator's poll a millisecond (transfers ran at 1 MB/s)."""
+    now = time.ticks_ms()
+    if time.ticks_diff(now, _turned[0]) < TURN_MS:
+        return False
+    _turned[0] = now
+    return True
+
+
 def _failed(sock):
     """True when an active data connection's connect was refused."""
     poller = select.poll()
@@ -848,7 +865,8 @@ async def copy_head(path, f, size, buffer):
             n = min(n, size)
             f.write(memoryview(buf)[:n])
             size -= n
-            await asyncio.sleep_ms(0)
+            if _turn():
+                await asyncio.sleep_ms(0)
 
 
 def stamp(seconds):

@@ -18,8 +18,8 @@ Every daemon listens in the OS's one asyncio loop (asyncloop), which needs
 one thread for all of them: a board with one thread to spare (an RP2040)
 runs them all, and as many clients as they allow. Every client is a task
 of the loop; a telnet or HTTP client's long work goes to a worker
-(offload), an FTP client's transfers give the loop its turn between
-chunks. The protocol's module is imported for a daemon's first client
+(offload), an FTP client's transfers give the others their turn every
+few chunks. The protocol's module is imported for a daemon's first client
 and dropped after its last, so a daemon that waits for clients holds no
 protocol code; what the protocol keeps from one client to the next lives
 in daemon.state. The loop also watches the sockets of sessions whose command
@@ -487,7 +487,7 @@ async def _client(daemon, stream, limit, busy):
     """A client the loop accepted, within the daemon's limits: served by
     this task, through its protocol's client(daemon, stream), which never
     holds the loop long (telnet runs its lines through offload(), FTP gives
-    the loop its turn between chunks). Out of memory, the client is closed
+    the others their turn every few chunks). Out of memory, the client is closed
     unserved and counted out: the daemon goes on."""
     import asyncio
     client = stream.s
