@@ -487,8 +487,8 @@ async def _client(daemon, stream, limit, busy):
     """A client the loop accepted, within the daemon's limits: served by
     this task, through its protocol's client(daemon, stream), which never
     holds the loop long (telnet runs its lines through offload(), FTP gives
-    the others their turn every few chunks). Out of memory, the client is closed
-    unserved and counted out: the daemon goes on."""
+    the others their turn every few chunks). Out of memory, the client is
+    closed unserved and counted out: the daemon goes on."""
     import asyncio
     client = stream.s
     counted = False
