@@ -8,9 +8,10 @@ spare (an RP2040's is the loop's) serves `sessions` of them at once. Its
 sockets are non-blocking and waited on through the loop, so a slow or
 silent client holds up no other; a transfer gives the loop's other
 clients their turn every TURN_MS (a chunk's file read or write blocks:
-the flash is quick), and most commands, needing no wait, are plain calls. A reply goes out at
-once as far as the socket takes it, the rest before the next command is
-read. `uftpd stop` cancels every session at once. What a client may do:
+the flash is quick), and most commands, needing no wait, are plain
+calls. A reply goes out at once as far as the socket takes it, the rest
+before the next command is read. `uftpd stop` cancels every session at
+once. What a client may do:
 
 - nothing but USER, PASS, FEAT, SYST and QUIT before logging in, when
   logins are asked (auth.asked()), and that within `login_s` seconds of
