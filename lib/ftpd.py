@@ -1,10 +1,17 @@
 """The FTP daemon (RFC 959 with the RFC 3659 extensions SIZE, MDTM, REST
 and MLSD/MLST): the board's files to any FTP client, curl and FUSE mounts.
 
-Each client is served by a thread of its own (netd.start); its sockets are
-non-blocking and waited on with poll, so that a slow or silent client holds
-its own thread only, and `uftpd stop` ends every session within
-netd.POLL_MS. What a client may do:
+Each client is served by a task of the OS's loop (netd.start), from its
+greeting to its end: its commands, data connections and transfers are
+coroutines, and an FTP client holds no thread, so a board with one to
+spare (an RP2040's is the loop's) serves `sessions` of them at once. Its
+sockets are non-blocking and waited on through the loop, so a slow or
+silent client holds up no other; a transfer gives the loop's other
+clients their turn every TURN_MS (a chunk's file read or write blocks:
+the flash is quick), and most commands, needing no wait, are plain
+calls. A reply goes out at once as far as the socket takes it, the rest
+before the next command is read. `uftpd stop` cancels every session at
+once. What a client may do:
 
 - nothing but USER, PASS, FEAT, SYST and QUIT before logging in, when
   logins are asked (auth.asked()), and that within `login_s` seconds of
@@ -24,6 +31,8 @@ only once whole (boot removes what a power cut left). Meanwhile listings show
 it, as FUSE mounts (curlftpfs) expect of a file they are writing.
 Transfers go through one buffer of `buffer` bytes.
 """
+import asyncio
+import errno
 import os
 import select
 import socket
@@ -35,7 +44,6 @@ import fsguard
 import fspath
 import netd
 import netguests
-import system
 
 NAME = "ftp"
 BUFFER = 1024
@@ -43,6 +51,7 @@ MAX_LINE = 1024         # longer command lines are refused
 LINE_MS = 30000         # a started command line must end within this
 DATA_MS = 10000         # a client has this long to open a passive data connection
 ABOR_EVERY = 64         # chunks between looks for ABOR on the control connection
+TURN_MS = 20            # work between two turns of the loop's other clients
 TRIES = 3               # wrong passwords before the connection is closed
 
 OPEN = ("USER", "PASS", "FEAT", "SYST", "QUIT")
@@ -52,11 +61,33 @@ MONTHS = "JanFebMarAprMayJunJulAugSepOctNovDec"
 
 _serial = [0]           # numbers the sessions, for their temporary files
 _uploads = {}           # a new file being uploaded -> its temporary file
-_lock = system.allocate_lock()
+_turned = [0]           # ticks_ms of the last turn given (_turn())
 
 
-def serve(daemon, sock, ip):
-    Session(daemon, sock, ip).run()
+async def client(daemon, stream):
+    """An FTP client, served by a task of the OS's loop from its greeting to
+    its end (netd._client closes its socket)."""
+    s = Session(daemon, stream.s, netd.peer_ip(stream.get_extra_info("peername")))
+    try:
+        if auth.blocked(s.ip):
+            s.reply(421, "Too many failed logins, try again later")
+            return
+        s.reply(220, "munix FTP ready")
+        while not s.quit:
+            line = await s.line()
+            if line is None:
+                return
+            if line:
+                await s.command(line)
+        await s.flush()
+    except netguests.Expired as e:
+        s.say(421, "Not logged in: %s, closing" % e)
+    except asyncio.CancelledError:
+        # uftpd stop: said without waiting, the session ending at once.
+        s.say(421, "Service shutting down")
+        raise
+    finally:
+        s.close_passive()
 
 
 class Abort(Exception):
@@ -78,6 +109,8 @@ class Session:
             self.ports = (0, -1)
         self.active = conf.get("active") is True
         self.pending = b""      # received, not yet handled
+        self.out = b""          # replies the socket did not take yet (flush())
+        self.rang = [False]     # the alarm of ready() has cancelled its wait
         self.user = None
         self.logged = False
         self.tries = 0
@@ -92,61 +125,99 @@ class Session:
 
     # The control connection
 
-    def run(self):
-        self.sock.setblocking(False)
-        self.control = select.poll()    # is the client saying something?
-        self.control.register(self.sock, select.POLLIN)
-        try:
-            if auth.blocked(self.ip):
-                self.reply(421, "Too many failed logins, try again later")
-                return
-            self.reply(220, "munix FTP ready")
-            while not self.quit:
-                line = self.line()
-                if line is None:
-                    return
-                if line:
-                    self.command(line)
-        except netguests.Expired as e:
-            try:
-                self.reply(421, "Not logged in: %s, closing" % e)
-            except OSError:
-                pass
-        except netd.Stopped:
-            try:
-                self.reply(421, "Service shutting down")
-            except OSError:
-                pass
-            raise
-        finally:
-            self.close_passive()
-
     def reply(self, code, text):
-        netd.send(self.sock, ("%d %s\r\n" % (code, text)).encode(), self.daemon, self.idle_ms)
+        self.send(("%d %s\r\n" % (code, text)).encode())
+
+    def say(self, code, text):
+        """A last reply, as far as the socket takes it now."""
+        try:
+            self.reply(code, text)
+        except OSError:
+            pass
 
     def lines(self, code, title, body, end="End"):
         """A multi-line reply: body's lines indented by one space."""
         text = "%d-%s\r\n" % (code, title)
         for line in body:
             text += " %s\r\n" % line
-        netd.send(self.sock, (text + "%d %s\r\n" % (code, end)).encode(), self.daemon, self.idle_ms)
+        self.send((text + "%d %s\r\n" % (code, end)).encode())
 
-    def receive(self, timeout_ms):
+    def send(self, data):
+        """What the control socket takes now goes; the rest waits for
+        flush(), after the replies before it."""
+        if not self.out:
+            n = self.sock.write(data) or 0
+            if n == len(data):
+                return
+            data = data[n:]
+        self.out += data
+
+    async def flush(self):
+        """Send the replies not sent yet: a client that reads none of them
+        for idle_ms is gone."""
+        while self.out:
+            if not await self.ready(self.sock, self.idle_ms, True):
+                raise OSError(errno.ETIMEDOUT)
+            n = self.sock.write(self.out)
+            if n:
+                self.out = self.out[n:]
+
+    async def ready(self, sock, timeout_ms, out=False):
+        """Wait in the loop until sock can be read (out: written), True, or
+        for timeout_ms, False. A client not logged in yet whose time or
+        slot is up gets netguests.Expired, within netd.POLL_MS."""
+        guests = None if self.logged else self.daemon.guests
+        deadline = time.ticks_add(time.ticks_ms(), timeout_ms)
+        io = asyncio.core._io_queue
+        rang = self.rang
+        while True:
+            step = time.ticks_diff(deadline, time.ticks_ms())
+            if step <= 0:
+                return False
+            if guests is not None:
+                step = guests.check(self.sock, min(step, netd.POLL_MS))
+            # The task itself waits on the socket, and an alarm ends the
+            # wait: asyncio.wait_for's two tasks and three coroutines took
+            # the heap of a waiting session half a KiB more.
+            rang[0] = False
+            alarm = asyncio.create_task(netd.alarm(asyncio.current_task(), step, rang))
+            try:
+                yield io.queue_write(sock) if out else io.queue_read(sock)
+                return True
+            except asyncio.CancelledError:
+                if not rang[0] or self.daemon.stopping:
+                    raise
+            finally:
+                alarm.cancel()
+
+    async def receive(self, timeout_ms):
         """More bytes of the control connection into pending: True when
         some came, False at its end, None after timeout_ms of silence."""
-        if not self.daemon.wait(self.sock, timeout_ms):
-            return None
-        data = self.sock.recv(256)
+        # Read first, wait only when nothing has come: a megabyte sent
+        # without a pause took longer than LINE_MS in waits.
+        data = self.sock.read(256)
         if data is None:
-            return True
+            if not await self.ready(self.sock, timeout_ms):
+                return None
+            data = self.sock.read(256)
+            if data is None:
+                return True
+        else:
+            if not self.logged and self.daemon.guests is not None:
+                # A guest's deadline holds however much it sends.
+                self.daemon.guests.check(self.sock, 0)
+            # A client sending without a pause holds up no other.
+            if _turn():
+                await asyncio.sleep_ms(0)
         if not data:
             return False
         self.pending += data
         return True
 
-    def line(self):
+    async def line(self):
         """The next command line (str), "" for a line refused, None when the
-        client left or stayed silent too long."""
+        client left or stayed silent too long. The replies not sent yet go
+        first."""
         started = time.ticks_ms()
         skipping = False
         while True:
@@ -162,17 +233,16 @@ class Session:
                 if not skipping:
                     skipping = True
                     self.reply(500, "Line too long")
+            if self.out:
+                await self.flush()
             waited = time.ticks_diff(time.ticks_ms(), started)
             limit = self.idle_ms
             if self.pending or skipping:
                 limit = min(limit, LINE_MS)
-            got = self.receive(limit - waited) if limit > waited else None
+            got = await self.receive(limit - waited) if limit > waited else None
             if not got:
                 if got is None:
-                    try:
-                        self.reply(421, "Timeout, closing")
-                    except OSError:
-                        pass
+                    self.say(421, "Timeout, closing")
                 return None
 
     def decode(self, raw):
@@ -191,7 +261,7 @@ class Session:
             return ""
         return text
 
-    def command(self, line):
+    async def command(self, line):
         parts = line.split(" ", 1)
         verb = parts[0].upper()
         arg = parts[1] if len(parts) > 1 else ""
@@ -211,7 +281,11 @@ class Session:
         if verb != "RNTO":
             self.rename = None
         try:
-            handler(arg)
+            # Only the commands that transfer, or wait, are coroutines: the
+            # others, called as functions, cost the heap no frame.
+            waits = handler(arg)
+            if waits is not None:
+                await waits
         except Abort:
             pass
         except OSError as e:
@@ -242,19 +316,21 @@ class Session:
             self.daemon.count("logins")
             self.reply(230, "Logged in, no password needed")
 
-    def ftp_PASS(self, arg):
+    async def ftp_PASS(self, arg):
         if self.logged:
             self.reply(230, "Already logged in")
             return
         if self.user is None:
             self.reply(503, "USER first")
             return
-        if auth.check(self.user, arg, self.ip, NAME):
+        if auth.check(self.user, arg, self.ip, NAME, delay=False):
             self.logged = True
             self.daemon.guests.remove(self.sock)
             self.daemon.count("logins")
             self.reply(230, "Logged in")
             return
+        # The loop's other clients are served meanwhile.
+        await asyncio.sleep_ms(auth.limit("delay_ms", auth.DELAY_MS))
         self.tries += 1
         if self.tries >= TRIES or auth.blocked(self.ip):
             self.reply(421, "Login incorrect, closing")
@@ -410,7 +486,7 @@ class Session:
         self.reply(350, "Restarting at %d" % offset)
         self.rest = offset
 
-    def ftp_RETR(self, arg):
+    async def ftp_RETR(self, arg):
         path = self.readable(arg)
         if fspath.isdir(path):
             self.reply(550, "Is a folder")
@@ -418,7 +494,7 @@ class Session:
         with open(path, "rb") as f:
             if self.rest:
                 f.seek(self.rest)
-            data = self.open_data()
+            data = await self.open_data()
             try:
                 buf = bytearray(self.buffer)
                 view = memoryview(buf)
@@ -427,22 +503,22 @@ class Session:
                     n = f.readinto(buf)
                     if not n:
                         break
-                    self.push(data, view[:n])
+                    await self.push(data, view[:n])
                     chunks += 1
                     if chunks % ABOR_EVERY == 0:
-                        self.check_abort(data)
+                        self.check_abort()
             finally:
                 data.close()
         self.daemon.count("downloads")
         self.reply(226, "Transfer complete")
 
     def ftp_STOR(self, arg):
-        self.store(arg, False)
+        return self.store(arg, False)
 
     def ftp_APPE(self, arg):
-        self.store(arg, True)
+        return self.store(arg, True)
 
-    def store(self, arg, append):
+    async def store(self, arg, append):
         """Receive a file. STOR goes through a temporary file renamed over
         the target once complete (after REST N, the old file's first N bytes
         come first); APPE appends to the file."""
@@ -455,27 +531,24 @@ class Session:
             self.reply(550, "%s: No such folder" % folder)
             return
         temp = None if append else "%s.%d.part" % (path, self.serial)
-        data = self.open_data()
+        data = await self.open_data()
         done = False
         new = temp if temp is not None and not fspath.exists(path) else None
         try:
             if new:
-                with _lock:
-                    _uploads[path] = new
+                _uploads[path] = new
             with open(path if append else temp, "ab" if append else "wb") as f:
                 if self.rest and not append:
-                    copy_head(path, f, self.rest, self.buffer)
-                done = self.receive_file(data, f)
+                    await copy_head(path, f, self.rest, self.buffer)
+                done = await self.receive_file(data, f)
             if temp is not None:
                 if done:
                     fspath.replace(temp, path)
                     temp = None
         finally:
             data.close()
-            if new:
-                with _lock:
-                    if _uploads.get(path) == new:
-                        del _uploads[path]
+            if new and _uploads.get(path) == new:
+                del _uploads[path]
             if temp is not None:
                 fspath.discard(temp)
         if done:
@@ -485,21 +558,21 @@ class Session:
             self.reply(426, "Transfer interrupted; the file is unchanged" if not append
                        else "Transfer interrupted")
 
-    def receive_file(self, data, f):
+    async def receive_file(self, data, f):
         """Copy the data connection into f; True when it ended normally
         (and the client is still there), False when it broke."""
         buf = bytearray(self.buffer)
         view = memoryview(buf)
         chunks = 0
         while True:
-            # Read first, wait only when nothing has come: a poll per chunk
+            # Read first, wait only when nothing has come: a wait per chunk
             # would cost more than the copy.
             try:
                 n = data.readinto(buf)
             except OSError:
                 return False
             if n is None:
-                if not self.daemon.wait(data, self.idle_ms):
+                if not await self.ready(data, self.idle_ms):
                     return False
                 continue
             if n == 0:
@@ -507,15 +580,15 @@ class Session:
             f.write(view[:n])
             chunks += 1
             if chunks % ABOR_EVERY == 0:
-                self.check_abort(data)
+                self.check_abort()
+            if _turn():
+                await asyncio.sleep_ms(0)
 
     def client_there(self):
         """False when the control connection has ended: a client that died
         while uploading closed both connections."""
-        if not self.control.poll(0):
-            return True
         try:
-            more = self.sock.recv(256)
+            more = self.sock.read(256)
         except OSError:
             return False
         if more is None:
@@ -526,17 +599,17 @@ class Session:
     # Listings
 
     def ftp_LIST(self, arg):
-        self.send_listing(arg, long_form)
+        return self.send_listing(arg, long_form)
 
     def ftp_NLST(self, arg):
-        self.send_listing(arg, None)
+        return self.send_listing(arg, None)
 
     def ftp_MLSD(self, arg):
         path = self.readable(arg or ".")
         if not fspath.isdir(path):
             self.reply(501, "Not a folder")
-            return
-        self.send_lines(self.listing(path, os.stat(path), facts))
+            return None
+        return self.send_lines(self.listing(path, os.stat(path), facts))
 
     def ftp_MLST(self, arg):
         path = self.readable(arg or ".")
@@ -549,7 +622,7 @@ class Session:
         st = fspath.stat(path)
         if st is None:
             raise OSError(2)
-        self.send_lines(self.listing(path, st, form))
+        return self.send_lines(self.listing(path, st, form))
 
     def listing(self, path, st, form):
         """The lines listing path (a folder's entries, or the file itself),
@@ -561,11 +634,10 @@ class Session:
             return
         names = [name for name, _ in fspath.entries(path)]
         uploading = {}      # new files of this folder on their way: their temporaries
-        with _lock:
-            for target, temp in _uploads.items():
-                folder, name = fspath.split(target)
-                if folder == path and name not in names:
-                    uploading[name] = temp
+        for target, temp in _uploads.items():
+            folder, name = fspath.split(target)
+            if folder == path and name not in names:
+                uploading[name] = temp
         for name in sorted(names + list(uploading)):
             full = fspath.join(path, name)
             if fsguard.is_secret(full):
@@ -577,17 +649,17 @@ class Session:
             if entry is not None:
                 yield form(full, entry, name)
 
-    def send_lines(self, lines):
-        data = self.open_data()
+    async def send_lines(self, lines):
+        data = await self.open_data()
         try:
             text = ""
             for line in lines:
                 text += line + "\r\n"
                 if len(text) >= self.buffer:
-                    self.push(data, text.encode())
+                    await self.push(data, text.encode())
                     text = ""
             if text:
-                self.push(data, text.encode())
+                await self.push(data, text.encode())
         finally:
             data.close()
         self.reply(226, "Listing sent")
@@ -669,14 +741,14 @@ class Session:
             self.port = (ip, port)
             self.reply(200, "PORT command successful")
 
-    def open_data(self):
+    async def open_data(self):
         """The data connection for a transfer, after the 150 reply; Abort
         (replied) when there is none."""
         if self.passive is not None:
             listener, self.passive = self.passive, None
             try:
                 while True:
-                    if not self.daemon.wait(listener, DATA_MS):
+                    if not await self.ready(listener, DATA_MS):
                         self.reply(425, "No data connection")
                         raise Abort()
                     try:
@@ -692,10 +764,13 @@ class Session:
             ip, port = self.port
             self.port = None
             sock = socket.socket()
+            sock.setblocking(False)
             try:
-                sock.settimeout(DATA_MS / 1000)
                 sock.connect(socket.getaddrinfo(ip, port)[0][-1])
-            except OSError:
+                connected = True
+            except OSError as e:
+                connected = e.args[0] == errno.EINPROGRESS and await self.ready(sock, DATA_MS, True)
+            if not connected or _failed(sock):
                 sock.close()
                 self.reply(425, "Cannot open data connection")
                 raise Abort()
@@ -706,16 +781,26 @@ class Session:
         self.reply(150, "Data connection open")
         return sock
 
-    def push(self, data, chunk):
+    async def push(self, data, chunk):
+        """Send chunk on the data connection, then the loop's other clients
+        their turn when due."""
+        view = memoryview(chunk)
         try:
-            netd.send(data, chunk, self.daemon, self.idle_ms)
+            while view:
+                n = data.write(view)
+                if n:
+                    view = view[n:]
+                elif not await self.ready(data, self.idle_ms, True):
+                    raise OSError(errno.ETIMEDOUT)
         except OSError:
             self.reply(426, "Data connection broken")
             raise Abort()
+        if _turn():
+            await asyncio.sleep_ms(0)
 
-    def check_abort(self, data):
+    def check_abort(self):
         """Look for ABOR on the control connection during a transfer."""
-        if self.control.poll(0) and not self.client_there():
+        if not self.client_there():
             raise netd.Stopped()
         if b"ABOR" in self.pending.upper():
             end = self.pending.find(b"\n")
@@ -749,7 +834,28 @@ class Session:
         return path
 
 
-def copy_head(path, f, size, buffer):
+def _turn():
+    """True when the loop's other clients are due their turn: after TURN_MS
+    of work, not after every chunk, as a pass of the loop costs the
+    simulator's poll a millisecond (transfers ran at 1 MB/s)."""
+    now = time.ticks_ms()
+    if time.ticks_diff(now, _turned[0]) < TURN_MS:
+        return False
+    _turned[0] = now
+    return True
+
+
+def _failed(sock):
+    """True when an active data connection's connect was refused."""
+    poller = select.poll()
+    poller.register(sock, select.POLLOUT)
+    for _, events in poller.poll(0):
+        if events & (select.POLLERR | select.POLLHUP):
+            return True
+    return False
+
+
+async def copy_head(path, f, size, buffer):
     """Copy the first size bytes of the file path into f."""
     buf = bytearray(buffer)
     with open(path, "rb") as old:
@@ -760,6 +866,8 @@ def copy_head(path, f, size, buffer):
             n = min(n, size)
             f.write(memoryview(buf)[:n])
             size -= n
+            if _turn():
+                await asyncio.sleep_ms(0)
 
 
 def stamp(seconds):

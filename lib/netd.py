@@ -7,10 +7,7 @@ and status commands.
     netd.start(name, port, modules) a TCP server whose clients are served,
                                     within the daemon's limits, by the
                                     coroutine module.client(daemon, stream)
-                                    as tasks of the loop (telnet), or by
-                                    module.serve(daemon, sock, peer), a
-                                    thread each (FTP; with no thread free
-                                    and no other client, the loop's own);
+                                    as tasks of the loop (telnet, FTP);
                                     with busy None, by module.client, which
                                     keeps its own limits (HTTP)
     netd.stop(name), netd.get(name) stop a daemon; the running one or None
@@ -19,22 +16,24 @@ The `uXXXd start|stop|status` commands are daemonctl's.
 
 Every daemon listens in the OS's one asyncio loop (asyncloop), which needs
 one thread for all of them: a board with one thread to spare (an RP2040)
-runs them all. A telnet or HTTP client is a task of the loop, whose long
-work goes to a worker (offload); an FTP client costs a thread. The
-protocol's module is imported for a daemon's first client and dropped
-after its last, so a daemon that waits for clients holds no protocol code;
-what the protocol keeps from one client to the next lives in
-daemon.state. The loop also watches the sockets of sessions whose command
+runs them all, and as many clients as they allow. Every client is a task
+of the loop; a telnet or HTTP client's long work goes to a worker
+(offload), an FTP client's transfers give the others their turn every
+few chunks. The protocol's module is imported for a daemon's first client
+and dropped after its last, so a daemon that waits for clients holds no
+protocol code; what the protocol keeps from one client to the next lives
+in daemon.state. The loop also watches the sockets of sessions whose command
 runs (Daemon.watch), so that a Ctrl-C reaches a command that prints
 nothing.
 
 A running daemon is a process (`ps` lists uftpd, `kill PID` stops it,
 `test -p uftpd` finds it), of kind "daemon", done when its listener and
-its last session thread have ended. A daemon never blocks longer than
-POLL_MS without looking at daemon.stopping: a stop request (stop(), kill)
-is seen by the listener and every client session, which end by themselves,
-closing their sockets, within that time. (Closing a socket that another
-thread waits on does not wake that thread on every port.)
+the tasks of its clients have ended. A stop request (stop(), kill)
+cancels the listener, which cancels those tasks; a telnet line running
+in a worker sees daemon.stopping at its next write or read (within
+POLL_MS while it waits on its client), and ends by itself. (Closing a
+socket that another thread waits on does not wake that thread on every
+port.)
 
 The table is guarded by a lock: the RP2040 runs threads without a GIL.
 """
@@ -48,9 +47,9 @@ import process
 import procctl
 import system
 
-POLL_MS = 250           # how long a daemon thread waits before checking its flag
+POLL_MS = 250           # how long a wait outside the loop goes before checking the flag
 WATCH_MS = 100          # how often the loop looks at the watched sessions' sockets
-STOP_MS = 3000          # how long stop() waits for the threads to end
+STOP_MS = 3000          # how long stop() waits for the sessions to end
 START_MS = 3000         # how long start() waits for the loop to listen
 LOG = "/tmp/net.log"
 LOG_MAX = 8192          # the log is moved to net.log.old beyond this size
@@ -74,8 +73,7 @@ class Daemon:
         self.modules = ()           # the protocol's module and its helpers (start())
         self.loaded = []            # those of them loaded for a client, and httpd.load's
         self.state = {}             # what the protocol keeps between its loads
-        self.tasks = []             # the clients served by tasks of the loop (busy None)
-        self.running = 1            # its listener and its session threads still running
+        self.tasks = []             # the tasks serving its clients
         self.listening = False
         self.watched = []           # sessions whose socket the loop watches (watch())
         self.sessions = 0           # clients being served now
@@ -83,7 +81,7 @@ class Daemon:
         self.started = time.time()
         self.insecure = False       # started with -i: no login asked
         self.guests = None          # netguests.Guests: the clients not logged in yet
-        self.clients = []           # the sockets of clients served by threads
+        self.clients = []           # the sockets of the sessions (_client)
 
     @property
     def stopping(self):
@@ -93,33 +91,11 @@ class Daemon:
         with _lock:
             self.counters[key] = self.counters.get(key, 0) + n
 
-    def thread(self, function, args):
-        """Run function(*args) in a new thread counted as this daemon's;
-        procctl.NoThread when none is free."""
-        with _lock:
-            self.running += 1
-        try:
-            procctl.start_thread(self._run, (function, args))
-        except Exception:   # NoThread, or no memory left to tell why
-            with _lock:
-                self.running -= 1
-            raise
-
-    def _run(self, function, args):
-        try:
-            function(*args)
-        except Exception as e:
-            log("%s: %s: %r" % (self.name, type(e).__name__, e))
-        finally:
-            self.release(0)
-
     def release(self, status):
-        """Its listener or a session thread has ended: the daemon is done
-        with the last of them."""
+        """Its listener has ended, and with it the tasks of its clients."""
         with _lock:
-            self.running -= 1
-            # Done already when stop() let go of threads that ignored it.
-            last = self.running == 0 and self.proc.alive()
+            # Done already when stop() let go of sessions that ignored it.
+            last = self.proc.alive()
         if last:
             _finish(self, status)
 
@@ -265,14 +241,13 @@ def send(sock, data, daemon=None, timeout_ms=30000):
 
 
 def start(name, port, modules, limit=4, busy=b"", insecure=False, guests=None):
-    """Start a TCP server: each client is served by module.serve(daemon,
-    sock, ip) in a thread of its own, module being the first of modules
-    (the others: the helpers that go with it, once the last client has
-    gone); past limit clients (or the guests'
-    slots, when guests, a netguests.Guests, keeps them), busy is sent and
-    the client closed. With busy None, each client is served by the
-    coroutine module.client(daemon, stream), as a task of the loop, which
-    keeps its own limits. Raises OSError when the port cannot be had,
+    """Start a TCP server: each client is served by the coroutine
+    module.client(daemon, stream) as a task of the loop, module being the
+    first of modules (the others: the helpers that go with it, once the
+    last client has gone); past limit clients (or the guests' slots, when
+    guests, a netguests.Guests, keeps them), busy is sent and the client
+    closed. With busy None, module.client keeps its own limits. Raises
+    OSError when the port cannot be had,
     RuntimeError when a daemon of that name runs, procctl.NoThread when the
     loop cannot run. Returns the Daemon."""
     daemon = _register(name, port, insecure)
@@ -317,7 +292,7 @@ def _register(name, port, insecure):
 
 
 def _finish(daemon, status):
-    """The daemon's listener and its last session thread have ended."""
+    """The daemon's listener and its sessions have ended."""
     _unregister(daemon)
     daemon.proc.exit(status)
 
@@ -367,10 +342,10 @@ def stop(name):
 
 
 def _let_go(daemon):
-    """The daemon ends without the session threads that ignore its stop:
+    """The daemon ends without the sessions whose line ignores its stop:
     Python that looks at nothing munix gives (`> while True: pass`), which
     no thread can interrupt in another. Their clients are cut off; each
-    thread ends when its code does, its processes listed by ps meanwhile."""
+    line ends when its code does, its processes listed by ps meanwhile."""
     with _lock:
         clients = daemon.clients[:]
         # The protocol's code stays loaded while a session still runs it:
@@ -451,6 +426,16 @@ async def _take(daemon, sock, serve, limit, busy):
         await asyncio.sleep_ms(WATCH_MS)
 
 
+async def alarm(task, ms, rang):
+    """Cancel task after ms, rang[0] set first: the end of a wait with a
+    timeout (ftpd). Here, not in the protocol's module, which a task that
+    outlived its end would keep."""
+    import asyncio
+    await asyncio.sleep_ms(ms)
+    rang[0] = True
+    task.cancel()
+
+
 async def _task(daemon, stream, limit, busy):
     """A client served by a task of the loop: the protocol's client()."""
     import asyncio
@@ -499,11 +484,12 @@ def _look(daemon):
 
 
 async def _client(daemon, stream, limit, busy):
-    """A client the loop accepted: to a thread of its own, or to the loop
-    itself when no thread is free and it is the only one. Out of memory,
-    the client is closed unserved and counted out: the daemon goes on."""
+    """A client the loop accepted, within the daemon's limits: served by
+    this task, through its protocol's client(daemon, stream), which never
+    holds the loop long (telnet runs its lines through offload(), FTP gives
+    the others their turn every few chunks). Out of memory, the client is
+    closed unserved and counted out: the daemon goes on."""
     import asyncio
-    # The accepted socket, non-blocking: the sessions use poll on it.
     client = stream.s
     counted = False
     try:
@@ -525,72 +511,47 @@ async def _client(daemon, stream, limit, busy):
         if daemon.stopping or full:
             _refuse(client, busy)
             return
-        ip = peer_ip(stream.get_extra_info("peername"))
         nodelay(client)
         with _lock:
             daemon.sessions += 1
         counted = True
         if guests is not None:
             guests.add(client)
-        protocol = _protocol(daemon)
-        if hasattr(protocol, "client"):
-            # Served by this task: counted out by _served, once it runs
-            # (making it takes heap, which may have run out).
-            served = _served(daemon, stream, protocol)
-            counted = False
-            await served
-            return
-        protocol = None
-        # Tried again for POLL_MS: the thread of a session just ended may
-        # not be free yet, nor the heap it held.
-        for _ in range(POLL_MS // 50):
-            try:
-                daemon.thread(_session, (daemon, client, ip))
-                return
-            except Exception:   # NoThread or MemoryError: `except (A, B)` makes a tuple
-                await asyncio.sleep_ms(50)
-        if daemon.sessions == 1:
-            # No thread free, and no other client (an RP2040's one extra
-            # thread is the loop's): served here, the loop waiting meanwhile.
-            counted = False
-            try:
-                _session(daemon, client, ip)
-            except Exception as e:
-                log("%s: %s: %r" % (daemon.name, type(e).__name__, e))
-            return
+        # Counted out below, however the session ends.
+        counted = False
+        task = asyncio.current_task()
+        # Listed inside the try: on a full heap a list's growth fails, and
+        # the session must still be counted out (it was left counted, and
+        # the daemon's status said "2 sessions" with none).
+        try:
+            daemon.tasks.append(task)
+            with _lock:
+                daemon.clients.append(client)
+            await _protocol(daemon).client(daemon, stream)
+        except (Stopped, OSError, EOFError):
+            pass
+        except Exception as e:
+            log("%s: %s: %r" % (daemon.name, type(e).__name__, e))
+        finally:
+            # Code here, in this frame: it overwrites the stack slot that
+            # kept the session's coroutine, and through it the protocol's
+            # module, once the task had ended. The task can outlive its end
+            # in the loop's queue (MicroPython's pairing heap keeps a stale
+            # child_last): the module stayed after the last client.
+            client.close()
+            with _lock:
+                if client in daemon.clients:
+                    daemon.clients.remove(client)
+            if task in daemon.tasks:
+                daemon.tasks.remove(task)
+            _end_session(daemon, client)
+        return
     except MemoryError:
         # Closed unanswered: no heap for the words.
         busy = b""
     if counted:
         _end_session(daemon, client)
-    # No thread free for it (a board with few): as when full.
     _refuse(client, busy)
-
-
-async def _served(daemon, stream, protocol):
-    """A client served by a task of the loop, protocol.client(daemon,
-    stream), which runs what takes long through offload()."""
-    import asyncio
-    client = stream.s
-    task = asyncio.current_task()
-    # Listed inside the try: on a full heap a list's growth fails, and the
-    # session must still be counted out (it was left counted, and the
-    # daemon's status said "2 sessions" with none).
-    try:
-        daemon.tasks.append(task)
-        with _lock:
-            daemon.clients.append(client)
-        await protocol.client(daemon, stream)
-    except (Stopped, OSError, EOFError):
-        pass
-    except Exception as e:
-        log("%s: %s: %r" % (daemon.name, type(e).__name__, e))
-    finally:
-        client.close()
-        _unlist(daemon, client)
-        if task in daemon.tasks:
-            daemon.tasks.remove(task)
-        _end_session(daemon, client)
 
 
 def _refuse(client, busy):
@@ -601,33 +562,15 @@ def _refuse(client, busy):
     client.close()
 
 
-def _session(daemon, client, ip):
-    try:
-        with _lock:
-            daemon.clients.append(client)
-        _protocol(daemon).serve(daemon, client, ip)
-    except (Stopped, OSError):
-        pass
-    finally:
-        client.close()
-        _unlist(daemon, client)
-        _end_session(daemon, client)
-
-
-def _unlist(daemon, client):
-    with _lock:
-        if client in daemon.clients:
-            daemon.clients.remove(client)
-
-
 def _protocol(daemon):
     """The daemon's protocol module, loaded for its first client with its
     helpers; those that were not loaded already go with the last client
     (a helper the console uses too stays: dropped, it would be loaded
     twice)."""
-    # Under the lock for imports: two clients coming at once would see a
-    # module the other is still loading ("no attribute 'serve'"), as
-    # MicroPython lists a module before it has run.
+    # Under the lock for imports: a thread importing meanwhile (a job's, a
+    # worker's) would see sys.modules change under it (a board without a
+    # GIL crashed), or this module half run, as MicroPython lists a module
+    # before it has run.
     with system.import_lock:
         fresh = [m for m in daemon.modules if m not in sys.modules]
         module = __import__(daemon.modules[0])
@@ -648,7 +591,9 @@ def _end_session(daemon, client):
 def _drop(daemon):
     with system.import_lock:
         for name in daemon.loaded:
-            sys.modules.pop(name, None)
+            # Not sys.modules.pop(): the table keeps a removed entry's value.
+            if name in sys.modules:
+                system.unload(name)
     daemon.loaded = []
 
 

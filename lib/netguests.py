@@ -1,5 +1,5 @@
-"""The clients of a thread daemon (netd.start: uftpd, utelnetd) that have
-not logged in yet: its guests.
+"""The clients of a session daemon (netd.start: uftpd, utelnetd) that
+have not logged in yet: its guests.
 
 A guest has login_ms from its connection to log in, however much it sends
 meanwhile, and at most `slots` guests are served at once. A new client
@@ -11,8 +11,8 @@ at once as there are slots): idle, dribbling or short-lived connections
 never lock logged-in users or new logins out. A
 guest that runs out of time or slot gets Expired in its next wait.
 
-Loaded only by the daemons that ask for logins over a thread each, so that
-uhttpd (asyncio, on a small heap) carries none of it.
+Loaded only by the daemons that ask for logins once per session, so that
+uhttpd (a login per request, on a small heap) carries none of it.
 """
 import time
 

@@ -374,6 +374,9 @@ def test_hostile_clients_leave_the_others_unharmed(ftp):
     good.quit()
 
 
+@pytest.mark.xfail(simulator.board_name() == "rp2040", strict=True,
+                   reason="lwIP's 5 TCP connections: past them a client is closed unanswered,"
+                   " not told to try later")
 def test_fifty_connections_at_once(flash):
     # No idle timeout during the test: a freed session would greet one more.
     ftp = FtpBoard(flash, idle_s=60)
@@ -415,7 +418,9 @@ def fifty_connections(ftp):
 
 
 def test_several_clients_transfer_at_once(ftp):
-    clients = [ftp.client() for _ in range(3)]
+    # lwIP's 5 TCP connections (rp2040) hold two clients and their data
+    # connections, not three.
+    clients = [ftp.client() for _ in range(2 if simulator.board_name() == "rp2040" else 3)]
     blobs = [os.urandom(200_000) for _ in clients]
     datas = []
     for f, blob in zip(clients, blobs):
