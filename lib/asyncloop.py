@@ -5,8 +5,8 @@ thread.
 A board whose file names one extra thread at most (an RP2040: core1; an
 ESP8266: none) hosts the loop in the console's thread, which runs it
 whenever it waits: for a key at its prompt (system.wait_input) and in
-every sleep and wait of its commands (system.idle, which this module puts
-in place). The daemons' sockets so stay on the core that owns the network
+every sleep and wait of its commands (system.idle, which asynchost puts
+in place: loaded for such a board only). The daemons' sockets so stay on the core that owns the network
 (sockets used from an RP2040's core1 are reported to break its Wi-Fi), and
 core1 is free for jobs. A foreground command that computes without
 sleeping holds the loop's clients until it ends.
@@ -28,7 +28,7 @@ _lock = system.allocate_lock()
 _inbox = []        # (process, coroutine) to start; (process, None) to cancel
 _flag = [None]     # the loop's ThreadSafeFlag, once the loop runs
 _ident = [None]    # the loop thread's ident (process.switch)
-_hosting = [False]  # the console's thread runs the hosted loop now
+host_state = [False, False]  # the console's thread hosts the loop, runs it now (asynchost)
 _spare = [None]    # heap held back for mending the poller (_enqueue)
 
 
@@ -85,12 +85,12 @@ def cancel(proc):
 def in_loop():
     """True in the loop's own thread, or in the loop where it is hosted."""
     return (_ident[0] == system.thread_ident() and _flag[0] is not None
-            and (_hosting[0] or not hosted()))
+            and (host_state[1] or not host_state[0]))
 
 
 def hosted():
     """True where the console's thread hosts the loop."""
-    return system.idle is idle
+    return host_state[0]
 
 
 def running():
@@ -111,7 +111,10 @@ def _post(item):
         if flag is None:
             threads = system.board.get("threads")
             if isinstance(threads, int) and threads <= 1:
-                flag = _host()
+                import asynchost
+                flag = asynchost.host(serve, begin, host_state, _flag)
+                # Last: the console hosts the loop once this is seen.
+                _flag[0] = flag
             else:
                 flag = _flag[0] = asyncio.ThreadSafeFlag()
                 try:
@@ -124,63 +127,14 @@ def _post(item):
 
 
 def _run_loop(flag):
-    _ident[0] = system.thread_ident()
+    begin(system.thread_ident())
+    asyncio.run(serve(flag))
+
+
+def begin(ident):
+    """The loop is about to run in the thread ident."""
+    _ident[0] = ident
     asyncio.get_event_loop().set_exception_handler(_lost)
-    asyncio.run(_serve(flag))
-
-
-def _host():
-    """The loop, hosted by the console's thread (see the module's notes):
-    its inbox's task is queued, and runs at the console's next wait."""
-    flag = asyncio.ThreadSafeFlag()
-    _ident[0] = process.init.thread
-    asyncio.get_event_loop().set_exception_handler(_lost)
-    asyncio.create_task(_serve(flag))
-    system.idle = idle
-    system.wait_input = wait_input
-    # Last: the console hosts the loop once this is seen.
-    _flag[0] = flag
-    return flag
-
-
-def idle(ms):
-    """system.idle where the loop is hosted: ms pass, the loop serving its
-    clients meanwhile when the caller is the console's thread and not
-    already in the loop (a telnet line run by the loop itself)."""
-    if _hosts():
-        _run_hosted(_sleep(ms))
-    else:
-        time.sleep_ms(ms)
-
-
-def wait_input(stream):
-    """system.wait_input where the loop is hosted: see idle()."""
-    if _hosts():
-        _run_hosted(_readable(stream))
-
-
-def _hosts():
-    return (not _hosting[0] and _flag[0] is not None
-            and _ident[0] == system.thread_ident())
-
-
-def _run_hosted(coro):
-    me = process.current()
-    _hosting[0] = True
-    try:
-        asyncio.run(coro)
-    finally:
-        _hosting[0] = False
-        # Each task's step made its process the thread's current one.
-        process.switch(me, _ident[0])
-
-
-async def _sleep(ms):
-    await asyncio.sleep_ms(ms)
-
-
-async def _readable(stream):
-    yield asyncio.core._io_queue.queue_read(stream)
 
 
 def _lost(loop, context):
@@ -194,7 +148,8 @@ def _lost(loop, context):
         pass
 
 
-async def _serve(flag):
+async def serve(flag):
+    """The inbox's task: what other threads hand the loop."""
     while True:
         await flag.wait()
         with _lock:

@@ -23,7 +23,7 @@ LAYERS = [
      "intvar", "httpclient", "mqtt", "fleetlink", "sysconf", "logfile", "logsession", "pins", "buses", "serialterm", "sleepmodes",
      "httprequest", "textcopy", "vieditor", "leds", "sensing"},
     # the shell: parser, expansion, evaluator, built-ins, scripts, jobs
-    {"shell", "expansion", "redirect", "script", "pyline", "shellbuiltins", "shellcompound", "asyncloop",
+    {"shell", "expansion", "redirect", "script", "pyline", "shellbuiltins", "shellcompound", "asyncloop", "asynchost",
      "jobctl", "jobcmd", "sdata"},
     # the kernel: boot, recovery, shutdown; sessions over streams
     {"kernel", "startup", "streamshell"},
