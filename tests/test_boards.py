@@ -276,6 +276,18 @@ for _ in range(2):
     assert out.splitlines()[1] == "OSError core1 in use", out
 
 
+def test_a_job_the_rp2040_heap_has_no_stack_for_is_refused_and_core1_stays_free(tmp_path):
+    """With 21 KiB free but no block of 14 KiB, rp2 failed to take a job's
+    stack from the heap, and core1 stayed "in use" until a reset."""
+    flash = seed_flash(tmp_path / "flash", board="rp2040")
+    done = subprocess.run(simulator.command(flash, board="rp2040"), capture_output=True,
+                          text=True, timeout=60, input="\n".join([
+                              "> import gc", "> gc.collect(); hog = bytearray(gc.mem_free() - 16 * 1024)",
+                              "sleep 0 &", "> del hog", "echo ran &", "wait"]) + "\n")
+    assert "sleep in the background: no thread free: the heap has no block of" in done.stderr, done
+    assert "core1 in use" not in done.stderr and "\nran\n" in done.stdout, done
+
+
 @pytest.mark.parametrize("name", ["esp32", "esp32s3", "rp2040", "esp8266"])
 def test_df_shows_the_boards_flash(tmp_path, name):
     """df showed this machine's disk (hundreds of GB) on every profile; a
