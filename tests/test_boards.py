@@ -282,7 +282,8 @@ def test_a_job_the_rp2040_heap_has_no_stack_for_is_refused_and_core1_stays_free(
     flash = seed_flash(tmp_path / "flash", board="rp2040")
     done = subprocess.run(simulator.command(flash, board="rp2040"), capture_output=True,
                           text=True, timeout=60, input="\n".join([
-                              "> import gc", "> gc.collect(); hog = bytearray(gc.mem_free() - 16 * 1024)",
+                              "> import gc",
+                              "> gc.collect(); hog = bytearray(gc.mem_free() - 16 * 1024)",
                               "sleep 0 &", "> del hog", "echo ran &", "wait"]) + "\n")
     assert "sleep in the background: no thread free: the heap has no block of" in done.stderr, done
     assert "core1 in use" not in done.stderr and "\nran\n" in done.stdout, done

@@ -6,8 +6,10 @@ while the thread runs (mp_thread_gc_others, while core1_entry is set), and
 garbage once it has ended, freed by the next collection. flash.mount()
 puts this module in the place of _thread when the profile says so
 (MUNIX_SIM_HEAP_STACK: the default, the least, the bytes of C stack a
-Python call takes on the board, and 1 for rp2's core1). The thread's own
-stack stays the unix port's, sized by the board as before.
+Python call takes on the board, and 1 for rp2's core1, 0 for threads as
+memory allows: the esp32 profile charged so, by hand, for the memory its
+FreeRTOS tasks take beside the heap). The thread's own stack stays the
+unix port's, sized by the board as before.
 """
 import os
 import _thread
