@@ -91,9 +91,9 @@ def install(path):
     if description:
         board["name"] = description["name"]
         board["file"] = BOARDS + board_id + ".board"
-        # What the OS reads from the board file alone: thread limits, web
-        # extensions of its hardware (httpd.py).
-        for key in ("threads", "http"):
+        # What the OS reads from the board file alone: thread limits and
+        # stacks (procctl.py), web extensions of its hardware (httpd.py).
+        for key in ("threads", "stack", "http"):
             if key in description:
                 board[key] = description[key]
     flash = _flash_size()

@@ -132,6 +132,14 @@ def start_thread(function, args, heap=0):
     limit = system.board.get("threads")
     if not isinstance(limit, int):
         limit = _THREADS
+    stack = system.board.get("stack") or (_SIM_STACK if sys.platform == "linux" else 16384)
+    # rp2 takes the stack from this heap, in one block (m_new in its
+    # mp_thread_create), and one it cannot give leaves core1 "in use" until
+    # a reset: the block is tried first. What it leaves is garbage, which
+    # the port's allocation collects.
+    if sys.platform == "rp2" and not _fits(stack):
+        raise NoThread("no thread free: the heap has no block of %d KiB for its stack"
+                       % (stack // 1024))
     with process._lock:
         # Under the lock: threads started in one burst each count the others.
         free = gc.mem_free() + max(gc.threshold(), 0)
@@ -148,14 +156,21 @@ def start_thread(function, args, heap=0):
             importlock.guard(True)
     try:
         import _thread
-        _thread.stack_size(system.board.get("stack") or (
-            _SIM_STACK if sys.platform == "linux" else 16384))
+        _thread.stack_size(stack)
         _thread.start_new_thread(_counted, (function, args))
     except Exception as e:
         _uncount()
         if isinstance(e, ImportError):
             raise NoThread("no thread free: this port has no threads")
         raise NoThread("cannot start a thread: %s" % (e.args[0] if e.args else type(e).__name__))
+
+
+def _fits(size):
+    try:
+        bytearray(size)
+    except MemoryError:
+        return False
+    return True
 
 
 def wait(procs, ms=None):

@@ -214,6 +214,81 @@ def test_a_thread_at_its_limit_never_crashes_a_busy_machine(name):
             p.wait()
 
 
+# The heap a thread's stack takes on the flash.mount()ed board: while the
+# thread runs, and after its end and a collection.
+HEAP_STACK_PROBE = """
+import flash, gc, time
+flash.mount(%r, "")
+import _thread
+state = [0]
+def run():
+    state[0] = 1
+    while state[0] == 1:
+        time.sleep_ms(5)
+    state[0] = 3
+def free():
+    gc.collect()
+    return gc.mem_free()
+for size in (0, 1024, 8192):
+    _thread.stack_size(size)
+    before = free()
+    _thread.start_new_thread(run, ())
+    while state[0] != 1:
+        time.sleep_ms(5)
+    during = free()
+    state[0] = 2
+    while state[0] != 3:
+        time.sleep_ms(5)
+    time.sleep_ms(50)
+    print(before - during, before - free())
+    state[0] = 0
+"""
+
+
+def test_rp2040_takes_a_threads_stack_from_the_python_heap(tmp_path):
+    """rp2 allocates core1's stack from the Python heap as it starts the
+    thread (4 KiB by default, 2 KiB at least) and lets it go when the
+    thread has ended (ports/rp2/mpthreadport.c): the profile hid that."""
+    out, err, status = runtime("rp2040", HEAP_STACK_PROBE % str(tmp_path))
+    assert status == 0, err
+    for line, stack in zip(out.splitlines(), (4096, 2048, 8192)):
+        during, after = (int(n) for n in line.split())
+        assert stack <= during < stack + 512, out
+        assert abs(after) < 256, out
+
+
+def test_a_stack_the_rp2040_heap_cannot_give_leaves_core1_in_use(tmp_path):
+    """rp2 marks core1 taken before it allocates the stack: when the heap
+    cannot give it, every later thread is refused until a reset."""
+    out, err, status = runtime("rp2040", """
+import flash, gc, time
+flash.mount(%r, "")
+import _thread
+gc.collect()
+_thread.stack_size(gc.mem_free() + 4096)
+for _ in range(2):
+    try:
+        _thread.start_new_thread(time.sleep, (0,))
+    except Exception as e:
+        print(type(e).__name__, e)
+""" % str(tmp_path))
+    assert status == 0, err
+    assert out.splitlines()[1] == "OSError core1 in use", out
+
+
+def test_a_job_the_rp2040_heap_has_no_stack_for_is_refused_and_core1_stays_free(tmp_path):
+    """With 21 KiB free but no block of 14 KiB, rp2 failed to take a job's
+    stack from the heap, and core1 stayed "in use" until a reset."""
+    flash = seed_flash(tmp_path / "flash", board="rp2040")
+    done = subprocess.run(simulator.command(flash, board="rp2040"), capture_output=True,
+                          text=True, timeout=60, input="\n".join([
+                              "> import gc",
+                              "> gc.collect(); hog = bytearray(gc.mem_free() - 16 * 1024)",
+                              "sleep 0 &", "> del hog", "echo ran &", "wait"]) + "\n")
+    assert "sleep in the background: no thread free: the heap has no block of" in done.stderr, done
+    assert "core1 in use" not in done.stderr and "\nran\n" in done.stdout, done
+
+
 @pytest.mark.parametrize("name", ["esp32", "esp32s3", "rp2040", "esp8266"])
 def test_df_shows_the_boards_flash(tmp_path, name):
     """df showed this machine's disk (hundreds of GB) on every profile; a

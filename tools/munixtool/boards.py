@@ -26,8 +26,12 @@ Where each figure comes from (MicroPython 1.25 sources unless said):
 - stacks: esp32 main task 16 KiB (MICROPY_TASK_STACK_SIZE), threads 4 KiB
   + 1 KiB margin by default, 4 KiB at least (ports/esp32/mpthreadport.c);
   rp2 main 8 KiB (PICO_STACK_SIZE, ports/rp2/CMakeLists.txt), core1 4 KiB
-  by default, 2 KiB at least, taken from the Python heap; esp8266 8 KiB
-  (mp_stack_set_limit, ports/esp8266/main.c).
+  by default, 2 KiB at least, taken from the Python heap when the thread
+  is created (m_new in mp_thread_create) and kept while it runs
+  (mp_thread_gc_others roots it while core1_entry is set; the next
+  collection after the thread's end frees it); esp8266 8 KiB
+  (mp_stack_set_limit, ports/esp8266/main.c). The rp2040 profile charges
+  its heap the same (tools/sim/rom/simthread.py).
 - C stack per Python call, per architecture: a call nests
   mp_execute_bytecode, mp_call_function_n_kw and fun_bc_call, which puts
   the callee's code state on the stack (36 bytes for the depth probe's
@@ -122,6 +126,7 @@ class Board:
     # after MICROPY_): the profile's build turns them off too.
     lacks: tuple[str, ...] = ()
     tls_on_heap: bool = False   # TLS buffers from the Python heap (rp2), else the system's
+    stack_on_heap: bool = False  # a thread's stack from the Python heap (rp2's core1)
     gil: bool = False           # threads take turns under a global lock (ESP32), or run at once
     psram: int = 0
     # munix's compiled tree does not fit the heap from the flash: the board
@@ -176,7 +181,7 @@ BOARDS = {
               main_stack=8 * KIB, c_stack_per_call=CORTEX_M0PLUS_C_STACK_PER_CALL,
               thread_stack=4 * KIB, thread_stack_min=2 * KIB, sockets=18, pcbs=LWIP_PCBS,
               clock_start=Y2021, epoch=1970, wifi="cyw43", modules=("rp2",),
-              tls_on_heap=True, flash=848 * KIB),
+              tls_on_heap=True, stack_on_heap=True, flash=848 * KIB),
         Board("esp8266", "NodeMCU ESP8266", platform="esp8266",
               machine="ESP module with ESP8266", heap=38 * KIB, threads=0,
               lacks=ESP8266_LACKS,
@@ -256,6 +261,11 @@ def environment(board: Board, stack_scale: int, ticks_start: int | None = None) 
         "MUNIX_SIM_MODULES": ",".join(board.modules),
         "MUNIX_SIM_FLASH": str(board.flash),
     }
+    if board.stack_on_heap:
+        # Read by the frozen flash.py and rom/simthread.py.
+        env["MUNIX_SIM_HEAP_STACK"] = "%d,%d,%d,%d" % (
+            board.thread_stack, board.thread_stack_min, board.c_stack_per_call,
+            board.threads == 1)
     if ticks_start is not None:
         env["MUNIX_TICKS_START"] = str(ticks_start)
     return env

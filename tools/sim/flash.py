@@ -13,8 +13,10 @@ a board's filesystem driver does under its lock.
 
 mount() makes the whole board: the flash, the stand-ins for built-in
 modules, a ROMFS partition when the board has one, the board's sys.path,
-and a mend for asyncio on the unix port (rom/threadflag.py; a board
-profile's MicroPython has it in C).
+a mend for asyncio on the unix port (rom/threadflag.py; a board
+profile's MicroPython has it in C), and, on a board whose thread stacks
+come from the Python heap, a _thread that takes them there
+(rom/simthread.py).
 """
 import ffi
 import os
@@ -104,6 +106,9 @@ def mount(root, rom):
     os.chdir("/")
     sys.path.clear()
     sys.path.extend(path)
+    if os.getenv("MUNIX_SIM_HEAP_STACK"):
+        import simthread
+        sys.modules["_thread"] = simthread
     # A board profile's MicroPython has the poll mended in C (boardport.patch).
     if not os.getenv("MUNIX_BOARD"):
         sys.modules["asyncio"] = _LazyAsyncio()
