@@ -71,9 +71,12 @@ def _unary(op, arg):
 
 
 def _runs(name):
-    import jobcmd
+    # procctl, not jobcmd: it is loaded already wherever something runs
+    # beside the console, and jobcmd's 3 KiB were what a board's heap,
+    # full with a daemon and its client, could not give.
+    import procctl
     me = munix.proc()
-    for p in jobcmd.table():
+    for p in procctl.table():
         if name in p.name and p is not me:
             return True
     return False

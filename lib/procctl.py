@@ -10,6 +10,7 @@ import time
 import process
 import system
 from micropython import const
+from process import table  # noqa: F401 (programs' way to the table: test -p)
 
 _KEEP_DONE = const(8)       # finished jobs kept for wait and jobs
 _THREADS = const(16)        # threads at most where the board file names no limit
@@ -137,9 +138,12 @@ def start_thread(function, args, heap=0):
     # mp_thread_create), and one it cannot give leaves core1 "in use" until
     # a reset: the block is tried first. What it leaves is garbage, which
     # the port's allocation collects.
-    if sys.platform == "rp2" and not _fits(stack):
-        raise NoThread("no thread free: the heap has no block of %d KiB for its stack"
-                       % (stack // 1024))
+    if sys.platform == "rp2":
+        try:
+            bytearray(stack)
+        except MemoryError:
+            raise NoThread("no thread free: the heap has no block of %d KiB for its stack"
+                           % (stack // 1024))
     with process._lock:
         # Under the lock: threads started in one burst each count the others.
         free = gc.mem_free() + max(gc.threshold(), 0)
@@ -163,14 +167,6 @@ def start_thread(function, args, heap=0):
         if isinstance(e, ImportError):
             raise NoThread("no thread free: this port has no threads")
         raise NoThread("cannot start a thread: %s" % (e.args[0] if e.args else type(e).__name__))
-
-
-def _fits(size):
-    try:
-        bytearray(size)
-    except MemoryError:
-        return False
-    return True
 
 
 def wait(procs, ms=None):

@@ -31,7 +31,7 @@ Where each figure comes from (MicroPython 1.25 sources unless said):
   (mp_thread_gc_others roots it while core1_entry is set; the next
   collection after the thread's end frees it); esp8266 8 KiB
   (mp_stack_set_limit, ports/esp8266/main.c). The rp2040 profile charges
-  its heap the same (tools/sim/rom/simthread.py).
+  its heap the same (tools/sim/rom/board/simthread.py).
 - C stack per Python call, per architecture: a call nests
   mp_execute_bytecode, mp_call_function_n_kw and fun_bc_call, which puts
   the callee's code state on the stack (36 bytes for the depth probe's
@@ -262,7 +262,7 @@ def environment(board: Board, stack_scale: int, ticks_start: int | None = None) 
         "MUNIX_SIM_FLASH": str(board.flash),
     }
     if board.stack_on_heap:
-        # Read by the frozen flash.py and rom/simthread.py.
+        # Read by the frozen flash.py and rom/board/simthread.py.
         env["MUNIX_SIM_HEAP_STACK"] = "%d,%d,%d,%d" % (
             board.thread_stack, board.thread_stack_min, board.c_stack_per_call,
             board.threads == 1)

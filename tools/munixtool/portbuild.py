@@ -122,12 +122,17 @@ def _run(argv: list[str], cwd: Path, what: str, env: dict | None = None) -> None
 def stand_ins(name: str) -> list[Path]:
     """The files of board name's built-in modules: the common stand-ins of
     tools/sim/rom, those of rom/board/ (time, os) in place of the common
-    ones of their name, and the board's own modules (esp32, rp2 ...)."""
+    ones of their name, the board's own modules (esp32, rp2 ...), and
+    simthread where thread stacks come from the heap. Only those: every
+    name a frozen module holds makes the first pool of names the runtime
+    allocates bigger (twice the frozen pool), in the heap the profile
+    measures."""
     board = boards.get(name)
     common = paths.sim_start_script().parent / "rom"
     own = common / "board"
     modules = [own / m.name if (own / m.name).is_file() else m for m in sorted(common.glob("*.py"))]
-    return modules + [own / f"{m}.py" for m in board.modules]
+    own_modules = [*board.modules, *(["simthread"] if board.stack_on_heap else [])]
+    return modules + [own / f"{m}.py" for m in own_modules]
 
 
 def _manifest(name: str) -> str:

@@ -16,7 +16,7 @@ modules, a ROMFS partition when the board has one, the board's sys.path,
 a mend for asyncio on the unix port (rom/threadflag.py; a board
 profile's MicroPython has it in C), and, on a board whose thread stacks
 come from the Python heap, a _thread that takes them there
-(rom/simthread.py).
+(rom/board/simthread.py).
 """
 import ffi
 import os
