@@ -133,7 +133,10 @@ def start_thread(function, args, heap=0):
     limit = system.board.get("threads")
     if not isinstance(limit, int):
         limit = _THREADS
-    stack = system.board.get("stack") or (_SIM_STACK if sys.platform == "linux" else 16384)
+    # The simulator's own board (linux) is a 64-bit runtime whose calls
+    # take more stack than any board's: its threads keep _SIM_STACK,
+    # whatever the board file says (a board profile names its platform).
+    stack = _SIM_STACK if sys.platform == "linux" else system.board.get("stack") or 16384
     # rp2 takes the stack from this heap, in one block (m_new in its
     # mp_thread_create), and one it cannot give leaves core1 "in use" until
     # a reset: the block is tried first. What it leaves is garbage, which
