@@ -11,7 +11,6 @@ A job's output goes to its session's terminal; once the session has ended
 that never grows past its bound (logfile.py). What the job commands do to
 them is jobcmd.py's.
 """
-import time
 
 import logsession
 import process

@@ -8,10 +8,10 @@ clients meanwhile, and comes back once it has ended. A worker waits
 IDLE_MS for the next line before it ends, so that a session typing
 commands does not start a thread for each (where it is the board's one
 thread, it ends at once: a job may want it); a new one is started
-(procctl, the one way to start a thread) when every worker is busy. Without a thread
-free, a line waits for a worker, netd.STOP_MS at most; when there is none
-(an ESP8266 has none), or none came, it runs in the loop itself, the other
-clients waiting meanwhile. Where the console's thread hosts the loop (an
+(procctl, the one way to start a thread) when every worker is busy.
+Without a thread free, a line waits for a worker, netd.STOP_MS at most;
+when there is none (an ESP8266 has none), or none came, it runs in the
+loop itself, the other clients waiting meanwhile. Where the console's thread hosts the loop (an
 RP2040: asyncloop), a line waits for the board's one thread as long as it
 takes rather than hold the console too. Loaded with the protocols that use
 it, and dropped with them.
