@@ -195,11 +195,33 @@ def __main__(args):
 """
 
 
+# CI runs the suite and the board profiles side by side (.ci/run): each
+# run is given ports of its own, LOW-HIGH below the ephemeral ones, so that
+# no other run is given a port this one was given and has not bound yet.
+PORTS = os.environ.get("MUNIX_TEST_PORTS")
+_next_port = []
+
+
 def free_port():
-    """A TCP port of 127.0.0.1 nobody listens on."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A TCP port of 127.0.0.1 nobody listens on: the next free one of
+    MUNIX_TEST_PORTS when set, else one the system picks."""
+    if not PORTS:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return s.getsockname()[1]
+    low, high = [int(n) for n in PORTS.split("-")]
+    if not _next_port:
+        _next_port.append(low)
+    for _ in range(high - low + 1):
+        port = _next_port[0]
+        _next_port[0] = port + 1 if port < high else low
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError("no free port in MUNIX_TEST_PORTS=%s" % PORTS)
 
 
 def shadow_line(user, password, rounds=50, salt=b"0123456789abcdef"):

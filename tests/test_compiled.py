@@ -1,5 +1,8 @@
 """The compiled tree (tools/munix build): every device file compiles with
 mpy-cross, and the OS booted from the .mpy files works."""
+import subprocess
+import sys
+
 from munixtool import build, paths
 
 
@@ -11,6 +14,43 @@ def test_every_device_file_compiles_and_only_changes_are_rebuilt():
     assert (out / "lib" / "kernel.mpy").is_file()
     assert not (out / "lib" / "kernel.py").exists()
     assert (out / "main.py").is_file() and (out / "boot.py").is_file()
+
+
+def test_a_build_with_nothing_to_do_writes_nothing():
+    """Every build rewrote the target's stamp: a build beside it (CI runs
+    the suite and the board profiles at once, each building the tree it
+    boots) that read it half-written compiled the whole tree again."""
+    build.build()
+    stamp = paths.build_dir() / build.TARGET_STAMP
+    before = stamp.stat().st_mtime_ns
+    assert build.build().compiled == 0
+    assert stamp.stat().st_mtime_ns == before
+
+
+BUILDER = """import sys
+sys.path.insert(0, sys.argv[1])
+from pathlib import Path
+from munixtool import build
+print(build.build(Path(sys.argv[2]), Path(sys.argv[3])).compiled)
+"""
+
+
+def test_builds_side_by_side_compile_the_same_files_without_failing(tmp_path):
+    """Builds at once of one tree into one folder, each compiling every file:
+    they wrote the same file aside (.partial), and one renamed or deleted
+    what another was about to rename ("No such file or directory")."""
+    source = tmp_path / "src"
+    (source / "lib").mkdir(parents=True)
+    for i in range(40):
+        (source / "lib" / ("m%d.py" % i)).write_text("def f%d():\n    return %d\n" % (i, i) * 20)
+    out = tmp_path / "out"
+    tools = str(paths.checkout() / "tools")
+    runs = [subprocess.Popen([sys.executable, "-c", BUILDER, tools, str(source), str(out)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(4)]
+    done = [run.communicate(timeout=120) + (run.returncode,) for run in runs]
+    assert all(status == 0 for _, _, status in done), done
+    assert sorted(p.name for p in (out / "lib").iterdir()) == sorted("m%d.mpy" % i for i in range(40))
 
 
 def test_compiled_tree_boots_and_runs_commands(compiled_sim):

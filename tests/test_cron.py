@@ -7,6 +7,8 @@ import time
 
 import pytest
 
+from munixtool import sim as simulator
+
 # Prints, for a crontab line, 1 or 0 for each local time given (matches).
 MATCH = """import cron, crontable, sun, time
 
@@ -160,6 +162,9 @@ def log_of(csim):
     return path.read_text() if path.exists() else ""
 
 
+@pytest.mark.xfail(simulator.board_name() == "rp2040", strict=True,
+                   reason="issue 27: jobs due at once need a thread each; the rp2040 has one"
+                   " (core1), and the others are not started")
 def test_a_job_runs_once_at_its_time_never_early_across_midnight(csim):
     csim.write("/etc/crontab", "0 0 * * * echo midnight\n* * * * * echo minute\n"
                "*:0:0:0!echo micros\n")
@@ -201,6 +206,9 @@ def test_clock_set_back_runs_nothing_twice(csim):
     assert runs(log) == [("2026-03-02 00:01:00", "1", "echo once")]
 
 
+@pytest.mark.xfail(simulator.board_name() == "rp2040", strict=True,
+                   reason="on a board with one thread the console hosts the loop: a task that"
+                   " blocks the loop holds the console too, and crond starts after the job's minute")
 def test_a_job_due_before_crond_first_looks_runs(csim):
     """crond's first pass came late (the loop busy, or loading the table)
     and counted from there: a job due since `crond start` never ran. An

@@ -12,6 +12,13 @@ import re
 
 import pytest
 
+from munixtool import sim as simulator
+
+# An RP2040 runs one thread beside the console's (core1): what needs two
+# jobs, or a session's thread and its job, at once is refused there.
+TWO_THREADS = pytest.mark.xfail(simulator.board_name() == "rp2040", strict=True,
+                                reason="issue 27: two threads at once; the rp2040 has one (core1)")
+
 BG = """import jobctl, munix, shell
 
 def __main__(args):
@@ -115,6 +122,7 @@ def test_background_job_runs_and_is_stopped_by_kill(jsim):
     assert r.status == 7
 
 
+@TWO_THREADS
 def test_two_instances_are_independent(jsim):
     r = jsim.run("/opt/bg /opt/ticker a", "/opt/bg /opt/ticker b", "sleep 0.2",
                  "kill %1", "wait %1", "> n = sdata.b", "sleep 0.2",
@@ -180,6 +188,7 @@ def test_asyncio_job_is_cancelled_by_kill(jsim):
     assert r.status == 143
 
 
+@TWO_THREADS
 def test_an_asyncio_job_stopped_before_its_first_step_is_cancelled_in_its_code(jsim):
     """A task cancelled before the loop had run a step of it ended there:
     its coroutine never saw the cancel (crond's "crond stopped" went
@@ -207,6 +216,7 @@ def test_ctrl_c_cancels_a_foreground_asyncio_program(board):
     assert "asy" not in board.run("ps")
 
 
+@TWO_THREADS
 def test_wait_timeout_and_fg(jsim):
     r = jsim.run("/opt/bg /opt/ticker a", "wait -t 0.2", "echo w=$?",
                  "/opt/bg /opt/arun /opt/asy 3", "fg")
@@ -335,6 +345,7 @@ def test_a_fork_bomb_is_bounded_and_killall_wins(sim):
 HEAP = "import gc\n\ndef __main__(args):\n    gc.collect()\n    print('heap', gc.mem_alloc())\n"
 
 
+@TWO_THREADS
 def test_a_finished_job_does_not_keep_its_ancestors(sim):
     """A chain of jobs, each started by the one before, which then ends:
     the last one kept for `wait` must not keep the whole chain alive."""
@@ -394,6 +405,7 @@ def __main__(args):
 """
 
 
+@TWO_THREADS
 def test_a_job_outlives_its_session_its_output_goes_to_a_log(jsim):
     jsim.write("/opt/sess.py", SESSION)
     jsim.write("/opt/ticker.py", LOUD)
@@ -407,6 +419,7 @@ def test_a_job_outlives_its_session_its_output_goes_to_a_log(jsim):
     assert r.status == 0
 
 
+@TWO_THREADS
 def test_ps_columns_line_up_whatever_the_session_names(jsim):
     """A job whose session ended shows its log file, longer than a
     session's name: the columns still line up; -l shows who started a job."""
@@ -430,6 +443,7 @@ def test_ps_lists_a_job_of_one_command_once(jsim):
     assert len(re.findall(r"sleep 5$", long, re.M)) == 2
 
 
+@TWO_THREADS
 def test_output_log_is_bounded(jsim):
     # 15 KB through a 4 KB log; done well before the shutdown, whose
     # runtime must not exit under a thread still writing.
@@ -467,6 +481,7 @@ def __main__(args):
 """
 
 
+@TWO_THREADS
 def test_process_table_under_parallel_threads(jsim):
     jsim.write("/opt/table.py", TABLE)
     r = jsim.run("/opt/table")

@@ -320,8 +320,8 @@ def test_every_daemon_and_their_clients_at_once(flash):
     """The three daemons and crond started together, then at once: two
     telnet sessions each running a command, an FTP upload of 100 KB, an
     /api/run call, a cron job firing and a job in the background; the
-    console answers meanwhile, and the heap left is printed (on the esp32
-    profile the target is 24 KiB)."""
+    console answers meanwhile, with 24 KiB of heap left at least (issue
+    27's target on the esp32 profile)."""
     e = Everything(flash)
     try:
         out = e.start()
@@ -355,5 +355,6 @@ def test_every_daemon_and_their_clients_at_once(flash):
         assert "status=0" in e.board.run("wait %%%s; echo status=$?" % job.group(1))
         free = int(heap.split()[1])
         print("heap free with everything running: %.1f KiB" % (free / 1024))
+        assert free >= 24 * 1024
     finally:
         e.close()

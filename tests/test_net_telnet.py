@@ -288,7 +288,7 @@ def test_ctrl_c_interrupts_the_command_only(telnet):
 @pytest.mark.parametrize("line", [
     "while true; do sleep 1; done", "sleep 10",
     pytest.param("sh /loop.sh", marks=pytest.mark.xfail(
-        simulator.board_name() in ("esp32", "esp32c3"), strict=True,
+        simulator.board_name() == "esp32", strict=True,
         reason="issue 27: `sh FILE` with a loop needs about 26.5 KiB of heap; a telnet"
         " session leaves 26.7 on the esp32 profile, and the script's first line fails"))])
 def test_ctrl_c_ends_a_quiet_loop_and_a_script(telnet, line):
@@ -500,6 +500,9 @@ def test_hostile_clients_leave_the_others_unharmed(telnet):
     assert "listening" in telnet.run("utelnetd status")
 
 
+@pytest.mark.xfail(simulator.board_name() == "rp2040", strict=True,
+                   reason="lwIP's 5 TCP connections: past them a client is closed unanswered,"
+                   " not told to try later")
 def test_fifty_connections_at_once(telnet):
     good = telnet.raw()
     socks = []

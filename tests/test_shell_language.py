@@ -105,8 +105,13 @@ def test_arithmetic_nesting_has_a_limit(sim):
     deep = lambda n: "echo $((%s1%s))" % ("(" * n, ")" * n)
     r = sim.run(deep(30), "echo $((- - ! ~ -1)) $((2 ** 3 ** 2)) $((0 ? 1 : 0 ? 2 : 3))",
                 deep(33), deep(300), "echo $(( %s ))" % "+".join(["1"] * 500), "echo on")
-    assert r.out == "1\n1 512 3\n500\non\n"
-    assert r.err == "sh: arithmetic nested deeper than 32 levels\n" * 2
+    first, refused = "1\n", "sh: arithmetic nested deeper than 32 levels\n" * 2
+    if simulator.board_name() == "rp2040":
+        # Its 8 KiB main stack ends before 30 levels (README: Board
+        # profiles): refused in one line all the same.
+        first, refused = "", "sh: arithmetic nested too deeply for the stack\n" * 3
+    assert r.out == first + "1 512 3\n500\non\n"
+    assert r.err == refused
 
 
 def test_command_nesting_has_limits(sim):

@@ -182,8 +182,9 @@ def _compile_error_line(message: str) -> str:
 def _compile(source_root: Path, source: Path, output: Path, goal: Target) -> str | None:
     """Compile one file; returns the compile error, or None on success."""
     # Written aside and renamed so an interrupted build never leaves a truncated
-    # .mpy that looks up to date.
-    partial = output.with_name(output.name + ".partial")
+    # .mpy that looks up to date; aside under a name of this process's own, as
+    # CI's test runs side by side may compile the same file at once.
+    partial = output.with_name(f"{output.name}.{os.getpid()}.partial")
     error = None
     if goal.native:
         # mpy-cross's native emitter refuses some code (raise ... from, very long
@@ -226,17 +227,20 @@ def _mpy_cross(compiler: str, options: list[str], source_root: Path, source: Pat
 
 
 def _remove_stale(out_dir: Path, outputs: dict[Path, Path], folders: set[Path]) -> int:
-    """Delete build files and folders whose source is gone; returns the number of files."""
+    """Delete build files and folders whose source is gone; returns the number of files.
+    What a build running beside this one writes aside (.partial) stays, and
+    what it removed first is no error."""
     removed = 0
     for dirpath, dirnames, filenames in os.walk(out_dir, topdown=False):
         folder = Path(dirpath).relative_to(out_dir)
         for name in filenames:
-            if folder / name not in outputs and folder / name != Path(TARGET_STAMP):
-                (out_dir / folder / name).unlink()
+            if (folder / name not in outputs and folder / name != Path(TARGET_STAMP)
+                    and not name.endswith(".partial")):
+                (out_dir / folder / name).unlink(missing_ok=True)
                 removed += 1
         for name in dirnames:
             if folder / name not in folders:
-                (out_dir / folder / name).rmdir()
+                shutil.rmtree(out_dir / folder / name, ignore_errors=True)
     return removed
 
 
@@ -293,7 +297,13 @@ def build(
     errors = [job.result() for job in jobs if job.result()]
     if errors:
         raise MunixError("\n".join(errors))
-    stamp.write_text(wanted)
+    if retarget:
+        # Whole or not at all: a build running beside this one that read it
+        # half-written would take the tree for another target's, and
+        # compile it all again.
+        partial = stamp.with_name(f"{TARGET_STAMP}.{os.getpid()}.partial")
+        partial.write_text(wanted)
+        os.replace(partial, stamp)
     summary.compiled = len(to_compile)
 
     for _, output in to_compile:
