@@ -29,7 +29,7 @@ async def answer(conn, method, path, headers, keep):
             await conn.json(200, {"path": path, "entries": _listing(path, guard)}, keep,
                             head_only=method == "HEAD")
         else:
-            await conn.file(path, st, method == "HEAD", headers, keep)
+            await httpd.load("httpfile").file(conn, path, st, method == "HEAD", headers, keep)
         return
     if method not in ("PUT", "DELETE", "POST"):
         raise httpd.Error(405, "GET, PUT, POST or DELETE a path", "GET, HEAD, PUT, POST, DELETE")
