@@ -58,9 +58,7 @@ async def authorize(conn, headers):
 async def api(conn, method, path, headers, keep):
     load = httpd.load
     if path == "/run":
-        if method != "POST":
-            raise httpd.Error(405, "POST a JSON object {\"cmd\": ...}", "POST")
-        await load("httprun").run(conn, headers, keep)
+        await load("httprun").run(conn, method, headers, keep)
     elif path == "/sys" or path == "/dash":
         if method not in ("GET", "HEAD"):
             raise httpd.Error(405, "only GET here", "GET, HEAD")

@@ -455,10 +455,13 @@ class Connection:
             # A browser's request (the web desktop): its sessions and checks.
             if "cookie" in headers or "origin" in headers or path in WEB:
                 return await load("websession").answer(self, method, path, target, headers, keep)
-            api = load("httpapi")
-            await api.authorize(self, headers)
-            await api.api(self, method, path, headers, keep)
-            return
+            await load("httpapi").authorize(self, headers)
+            if path == "/run":
+                # The login's code goes before the command runs, which
+                # has the heap it took.
+                unload()
+                return await load("httprun").run(self, method, headers, keep)
+            return await load("httpapi").api(self, method, path, headers, keep)
         if method not in ("GET", "HEAD"):
             raise Error(405, "only GET and HEAD here", "GET, HEAD")
         await load("httpfile").static(self, path, target, method == "HEAD", headers, keep)

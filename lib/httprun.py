@@ -19,7 +19,9 @@ _PART = const(512)              # the output is kept in blocks of at most this s
 _WATCH_MS = const(250)          # how often it looks whether its client left
 
 
-async def run(conn, headers, keep):
+async def run(conn, method, headers, keep):
+    if method != "POST":
+        raise httpd.Error(405, "POST a JSON object {\"cmd\": ...}", "POST")
     cmd = (await conn.json_object(headers)).get("cmd")
     if not isinstance(cmd, str):
         raise httpd.Error(400, "expected a JSON object {\"cmd\": \"...\"}")
