@@ -68,9 +68,8 @@ NAME = "http"
 _CHUNK = const(1024)
 _LINE_MAX = const(1024)
 _HEADERS_MAX = const(32)
-_BODY_MAX = const(4096)
 _UPLOAD_MAX = const(1024 * 1024)
-_REQUEST_MS = const(10000)
+REQUEST_MS = const(10000)       # a request's head must come whole within this (its body: httpbody)
 _SLOT_MS = const(3500)          # a client past the limit waits this long for a turn (past _EVICT_MS)
 _LOGIN_MS = const(10000)        # a guest's time, from its connection (the "login_s" setting)
 _GUEST_SLOTS = const(2)         # guests served at once (the "login_slots" setting)
@@ -78,10 +77,12 @@ _EVICT_MS = const(3000)         # a guest this old gives its slot to a new clien
 _SEND_MS = const(30000)
 _KEEP_FREE = const(48 * 1024)   # the heap free below which load()'s modules go after the request
 
-REASONS = {200: "OK", 201: "Created", 204: "No Content", 301: "Moved Permanently",
-           304: "Not Modified", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
-           404: "Not Found", 405: "Method Not Allowed", 413: "Payload Too Large",
-           500: "Internal Server Error", 503: "Service Unavailable"}
+# Status -> reason phrase, as one text: a dict of them took 200 bytes more
+# of the heap, which every client holds.
+REASONS = ("|200OK|201Created|204No Content|301Moved Permanently|304Not Modified|"
+           "400Bad Request|401Unauthorized|403Forbidden|404Not Found|"
+           "405Method Not Allowed|413Payload Too Large|500Internal Server Error|"
+           "503Service Unavailable|")
 
 
 class Error(Exception):
@@ -223,7 +224,7 @@ class Connection:
     async def serve(self):
         while True:
             try:
-                request = await self.request(self.server.idle_ms if self.served else _REQUEST_MS)
+                request = await self.request(self.server.idle_ms if self.served else REQUEST_MS)
             except Error as e:
                 await self.error(e, False)
                 return
@@ -297,7 +298,7 @@ class Connection:
         """(method, target, version, headers) of the next request, None
         when the client closed the connection or stayed silent. A guest's
         requests must come whole within its time, however it sends them."""
-        head_ms = _REQUEST_MS
+        head_ms = REQUEST_MS
         if self.guest:
             left = self.server.login_ms - time.ticks_diff(time.ticks_ms(), self.since)
             if left <= 0:
@@ -351,42 +352,6 @@ class Connection:
         self.waiting = False
         return method, target, version, headers
 
-    def length(self, headers, limit):
-        """The body's Content-Length, at most limit (413 beyond)."""
-        if "transfer-encoding" in headers:
-            raise Error(400, "chunked bodies are not supported: send a Content-Length")
-        n = headers.get("content-length", "0")
-        if not n.isdigit():
-            raise Error(400, "bad Content-Length")
-        n = int(n)
-        if n > limit:
-            raise Error(413, "body too large (%d bytes at most)" % limit)
-        return n
-
-    def body_deadline(self):
-        return time.ticks_add(time.ticks_ms(), self.server.idle_ms + _REQUEST_MS)
-
-    async def chunk(self, left, deadline):
-        """The next piece (at most left bytes) of a body; OSError when the
-        client stops sending before its end."""
-        if not self.buf:
-            wait = time.ticks_diff(deadline, time.ticks_ms())
-            if wait <= 0 or not await self.fill(wait):
-                raise OSError("the body ended early")
-        piece = self.buf[:left]
-        self.buf = self.buf[len(piece):]
-        return piece
-
-    async def body(self, headers):
-        left = self.length(headers, _BODY_MAX)
-        deadline = self.body_deadline()
-        data = b""
-        while left > 0:
-            piece = await self.chunk(left, deadline)
-            data += piece
-            left -= len(piece)
-        return data
-
     async def discard(self):
         """Read, and drop, what the client still sends for a second (64 KiB
         at most): a connection closed with data unread is reset, and the
@@ -403,15 +368,6 @@ class Connection:
         except (OSError, asyncio.TimeoutError):
             pass
 
-    async def json_object(self, headers):
-        """The body as a JSON object; {} when it is not one, for the caller
-        to refuse with what it expected."""
-        try:
-            request = json.loads(await self.body(headers))
-        except ValueError:
-            return {}
-        return request if isinstance(request, dict) else {}
-
     # Writing
 
     async def send(self, data):
@@ -420,7 +376,9 @@ class Connection:
 
     async def head(self, status, headers, length, keep, kind=None):
         self.headed = True
-        text = "HTTP/1.1 %d %s\r\nServer: munix\r\n" % (status, REASONS.get(status, ""))
+        at = REASONS.find("|%d" % status) + 4
+        reason = REASONS[at:REASONS.find("|", at)] if at > 3 else ""
+        text = "HTTP/1.1 %d %s\r\nServer: munix\r\n" % (status, reason)
         if kind:
             text += "Content-Type: %s\r\n" % kind
         if length is not None:

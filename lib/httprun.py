@@ -22,9 +22,12 @@ _WATCH_MS = const(250)          # how often it looks whether its client left
 async def run(conn, method, headers, keep):
     if method != "POST":
         raise httpd.Error(405, "POST a JSON object {\"cmd\": ...}", "POST")
-    cmd = (await conn.json_object(headers)).get("cmd")
+    cmd = (await httpd.load("httpbody").json_object(conn, headers)).get("cmd")
     if not isinstance(cmd, str):
         raise httpd.Error(400, "expected a JSON object {\"cmd\": \"...\"}")
+    # What read the request goes before the command runs, which has the
+    # heap it took (on a small heap: httpd.unload).
+    httpd.unload()
     runner = Runner(cmd)
     try:
         procctl.start_thread(runner.run, ())

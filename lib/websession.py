@@ -112,7 +112,7 @@ def current(conn, headers):
 
 
 async def _login(conn, headers, keep):
-    request = await conn.json_object(headers)
+    request = await httpd.load("httpbody").json_object(conn, headers)
     user, password = request.get("user"), request.get("password")
     if not isinstance(user, str) or not isinstance(password, str):
         raise httpd.Error(400, "expected a JSON object {\"user\": \"...\", \"password\": \"...\"}")
