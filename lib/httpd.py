@@ -101,7 +101,9 @@ async def client(daemon, stream):
     global _server
     if _server is None or _server.daemon is not daemon:
         _server = Server(daemon)
-        extensions[:] = [load(m) for m in netd.settings(NAME).get("extensions", system.board.get("http", ()))]
+        del extensions[:]
+        for name in netd.settings(NAME).get("extensions", system.board.get("http", ())):
+            extensions.append(load(name))
     await _server.client(stream, stream)
 
 
@@ -316,12 +318,11 @@ class Connection:
             line = await self.line(deadline)
         if line is None:
             return None
-        parts = line.split(b" ")
-        if len(parts) != 3 or not parts[2].startswith(b"HTTP/1."):
-            raise Error(400, "not an HTTP/1 request line")
         try:
-            method, target, version = [p.decode() for p in parts]
-        except UnicodeError:
+            method, target, version = line.decode().split(" ")
+        except (UnicodeError, ValueError):
+            version = ""
+        if not version.startswith("HTTP/1."):
             raise Error(400, "not an HTTP/1 request line")
         headers = {}
         count = 0
