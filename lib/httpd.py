@@ -1,22 +1,23 @@
 """The HTTP daemon: the web root /www and a JSON API, on the OS's asyncio
 loop (asyncloop), so that many clients cost no thread each.
 
-Static files (GET, HEAD): paths are decoded, normalised and confined to
-/www; a folder serves its index.html; Content-Type from the extension,
-Content-Length, ETag and Last-Modified, answered 304 when the client has
-the file already; HTTP/1.1 keep-alive. Files stream in small chunks. A
-client that takes gzip gets PATH.gz, when there is one, as PATH with
-Content-Encoding: gzip (the web desktop's assets are stored compressed).
+Static files (GET, HEAD; httpfile.py): paths are decoded, normalised and
+confined to /www; a folder serves its index.html; Content-Type from the
+extension, Content-Length, ETag and Last-Modified, answered 304 when the
+client has the file already; HTTP/1.1 keep-alive. Files stream in small
+chunks. A client that takes gzip gets PATH.gz, when there is one, as PATH
+with Content-Encoding: gzip (the web desktop's assets are stored
+compressed).
 
-The JSON API, behind HTTP Basic authentication when logins are asked
-(auth.asked()): a checked password is remembered for a while, as a
-digest of the Basic token, as long as the user's line of the password
-file stays as it was, so that the slow password hash is not computed for
-every request. A browser's requests (a Cookie or an Origin header) and
-the web desktop's own paths go through websession.py: login sessions in
-a cookie, CSRF tokens, same-origin checks.
+The JSON API (httpapi.py), behind HTTP Basic authentication when logins
+are asked (auth.asked()): a checked password is remembered for a while,
+as a digest of the Basic token, as long as the user's line of the
+password file stays as it was, so that the slow password hash is not
+computed for every request. A browser's requests (a Cookie or an Origin
+header) and the web desktop's own paths go through websession.py: login
+sessions in a cookie, CSRF tokens, same-origin checks.
 
-    POST   /api/run      {"cmd": "ls /"} -> {"status": 0, "output": "..."}
+    POST   /api/run      {"cmd": "ls /"} -> {"status": 0, "output": "..."} (httprun.py)
     GET    /api/sys      versions, board, CPU, uptime, memory, flash,
                          Wi-Fi, network (websys.py)
     GET    /api/dash     daemons, jobs, cron table, the log's end (webdash.py)
@@ -30,8 +31,10 @@ a cookie, CSRF tokens, same-origin checks.
     GET    /api/hw       pins, sensors, the LED; POST: drive a pin, the LED (webhw.py)
     GET    /metrics      Prometheus's text format, behind the API's login (webmetrics.py)
 
-What is not needed for every request lives in those modules, loaded by
-the first request that needs it (load): a small board's heap is left to
+This module reads requests and writes answers; what is not needed for
+every request lives in those modules, loaded by the first request that
+needs it (load) and dropped after it on a small heap (unload): a request
+holds the code of its own path only, and a small board's heap is left to
 the commands of /api/run. Errors are JSON too, {"error": "..."}, with their
 status: 400 bad request, 401 login needed (with WWW-Authenticate, unless
 the web desktop's page asked: X-Requested-With: munix), 403 forbidden (the
@@ -53,48 +56,33 @@ import json
 import time
 from micropython import const
 
-# Everything a request needs is imported here, by the command that starts
-# the daemon: imports from several threads at once are not safe without a GIL.
-import auth
+# What every request needs is imported here, by the command that starts
+# the daemon: imports from several threads at once are not safe without a
+# GIL. The rest comes through load(), under the lock for imports.
 import fspath
 import netd
-import process
 import strsplit
-import procctl
 import system
 
 NAME = "http"
-ROOT = "/www"
 _CHUNK = const(1024)
 _LINE_MAX = const(1024)
 _HEADERS_MAX = const(32)
-_BODY_MAX = const(4096)
 _UPLOAD_MAX = const(1024 * 1024)
-_OUTPUT_MAX = const(16384)      # bytes of /api/run's output kept
-_PART = const(512)              # /api/run's output is kept in blocks of at most this size
-_REQUEST_MS = const(10000)
+REQUEST_MS = const(10000)       # a request's head must come whole within this (its body: httpbody)
 _SLOT_MS = const(3500)          # a client past the limit waits this long for a turn (past _EVICT_MS)
 _LOGIN_MS = const(10000)        # a guest's time, from its connection (the "login_s" setting)
 _GUEST_SLOTS = const(2)         # guests served at once (the "login_slots" setting)
 _EVICT_MS = const(3000)         # a guest this old gives its slot to a new client
 _SEND_MS = const(30000)
-_WATCH_MS = const(250)          # how often /api/run looks whether its client left
-_AUTH_CACHE = const(8)          # Authorization headers remembered
-_AUTH_MS = const(300000)        # for this long
 _KEEP_FREE = const(48 * 1024)   # the heap free below which load()'s modules go after the request
 
-TYPES = {"html": "text/html; charset=utf-8", "htm": "text/html; charset=utf-8",
-         "css": "text/css", "js": "application/javascript", "json": "application/json",
-         "txt": "text/plain; charset=utf-8", "sh": "text/plain; charset=utf-8",
-         "py": "text/plain; charset=utf-8", "png": "image/png", "jpg": "image/jpeg",
-         "jpeg": "image/jpeg", "gif": "image/gif", "svg": "image/svg+xml",
-         "ico": "image/x-icon", "wasm": "application/wasm", "xml": "application/xml"}
-REASONS = {200: "OK", 201: "Created", 204: "No Content", 301: "Moved Permanently",
-           304: "Not Modified", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
-           404: "Not Found", 405: "Method Not Allowed", 413: "Payload Too Large",
-           500: "Internal Server Error", 503: "Service Unavailable"}
-DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# Status -> reason phrase, as one text: a dict of them took 200 bytes more
+# of the heap, which every client holds.
+REASONS = ("|200OK|201Created|204No Content|301Moved Permanently|304Not Modified|"
+           "400Bad Request|401Unauthorized|403Forbidden|404Not Found|"
+           "405Method Not Allowed|413Payload Too Large|500Internal Server Error|"
+           "503Service Unavailable|")
 
 
 class Error(Exception):
@@ -113,7 +101,9 @@ async def client(daemon, stream):
     global _server
     if _server is None or _server.daemon is not daemon:
         _server = Server(daemon)
-        extensions[:] = [load(m) for m in netd.settings(NAME).get("extensions", system.board.get("http", ()))]
+        del extensions[:]
+        for name in netd.settings(NAME).get("extensions", system.board.get("http", ())):
+            extensions.append(load(name))
     await _server.client(stream, stream)
 
 
@@ -236,7 +226,7 @@ class Connection:
     async def serve(self):
         while True:
             try:
-                request = await self.request(self.server.idle_ms if self.served else _REQUEST_MS)
+                request = await self.request(self.server.idle_ms if self.served else REQUEST_MS)
             except Error as e:
                 await self.error(e, False)
                 return
@@ -310,7 +300,7 @@ class Connection:
         """(method, target, version, headers) of the next request, None
         when the client closed the connection or stayed silent. A guest's
         requests must come whole within its time, however it sends them."""
-        head_ms = _REQUEST_MS
+        head_ms = REQUEST_MS
         if self.guest:
             left = self.server.login_ms - time.ticks_diff(time.ticks_ms(), self.since)
             if left <= 0:
@@ -328,12 +318,11 @@ class Connection:
             line = await self.line(deadline)
         if line is None:
             return None
-        parts = line.split(b" ")
-        if len(parts) != 3 or not parts[2].startswith(b"HTTP/1."):
-            raise Error(400, "not an HTTP/1 request line")
         try:
-            method, target, version = [p.decode() for p in parts]
-        except UnicodeError:
+            method, target, version = line.decode().split(" ")
+        except (UnicodeError, ValueError):
+            version = ""
+        if not version.startswith("HTTP/1."):
             raise Error(400, "not an HTTP/1 request line")
         headers = {}
         count = 0
@@ -364,56 +353,6 @@ class Connection:
         self.waiting = False
         return method, target, version, headers
 
-    def gone(self):
-        """Whether the client has closed its side, looked at without
-        waiting; what it sent meanwhile (a next request) is kept."""
-        if len(self.buf) >= _CHUNK:
-            return False
-        try:
-            data = self.reader.s.read(_CHUNK)
-        except OSError:
-            return True
-        if data is None:
-            return False
-        self.buf += data
-        return not data
-
-    def length(self, headers, limit):
-        """The body's Content-Length, at most limit (413 beyond)."""
-        if "transfer-encoding" in headers:
-            raise Error(400, "chunked bodies are not supported: send a Content-Length")
-        n = headers.get("content-length", "0")
-        if not n.isdigit():
-            raise Error(400, "bad Content-Length")
-        n = int(n)
-        if n > limit:
-            raise Error(413, "body too large (%d bytes at most)" % limit)
-        return n
-
-    def body_deadline(self):
-        return time.ticks_add(time.ticks_ms(), self.server.idle_ms + _REQUEST_MS)
-
-    async def chunk(self, left, deadline):
-        """The next piece (at most left bytes) of a body; OSError when the
-        client stops sending before its end."""
-        if not self.buf:
-            wait = time.ticks_diff(deadline, time.ticks_ms())
-            if wait <= 0 or not await self.fill(wait):
-                raise OSError("the body ended early")
-        piece = self.buf[:left]
-        self.buf = self.buf[len(piece):]
-        return piece
-
-    async def body(self, headers):
-        left = self.length(headers, _BODY_MAX)
-        deadline = self.body_deadline()
-        data = b""
-        while left > 0:
-            piece = await self.chunk(left, deadline)
-            data += piece
-            left -= len(piece)
-        return data
-
     async def discard(self):
         """Read, and drop, what the client still sends for a second (64 KiB
         at most): a connection closed with data unread is reset, and the
@@ -430,15 +369,6 @@ class Connection:
         except (OSError, asyncio.TimeoutError):
             pass
 
-    async def json_object(self, headers):
-        """The body as a JSON object; {} when it is not one, for the caller
-        to refuse with what it expected."""
-        try:
-            request = json.loads(await self.body(headers))
-        except ValueError:
-            return {}
-        return request if isinstance(request, dict) else {}
-
     # Writing
 
     async def send(self, data):
@@ -447,7 +377,9 @@ class Connection:
 
     async def head(self, status, headers, length, keep, kind=None):
         self.headed = True
-        text = "HTTP/1.1 %d %s\r\nServer: munix\r\n" % (status, REASONS.get(status, ""))
+        at = REASONS.find("|%d" % status) + 4
+        reason = REASONS[at:REASONS.find("|", at)] if at > 3 else ""
+        text = "HTTP/1.1 %d %s\r\nServer: munix\r\n" % (status, reason)
         if kind:
             text += "Content-Type: %s\r\n" % kind
         if length is not None:
@@ -482,228 +414,16 @@ class Connection:
             # A browser's request (the web desktop): its sessions and checks.
             if "cookie" in headers or "origin" in headers or path in WEB:
                 return await load("websession").answer(self, method, path, target, headers, keep)
-            await self.authorize(headers)
-            await self.api(method, path, headers, keep)
-            return
+            await load("httpapi").authorize(self, headers)
+            if path == "/run":
+                # The login's code goes before the command runs, which
+                # has the heap it took.
+                unload()
+                return await load("httprun").run(self, method, headers, keep)
+            return await load("httpapi").api(self, method, path, headers, keep)
         if method not in ("GET", "HEAD"):
             raise Error(405, "only GET and HEAD here", "GET, HEAD")
-        await self.static(path, target, method == "HEAD", headers, keep)
-
-    async def static(self, path, target, head_only, headers, keep):
-        full = fspath.normpath(ROOT + path)
-        st = fspath.stat(full)
-        if st is not None and st[0] & fspath.DIR:
-            asked = target.split("?")[0]
-            if not asked.endswith("/"):
-                # The client's own words, still %-encoded: the name decoded
-                # may hold CR LF, which would end the header there.
-                await self.head(301, [("Location", asked + "/")], 0, keep)
-                return
-            full = fspath.join(full, "index.html")
-            st = fspath.stat(full)
-        if st is None or st[0] & fspath.DIR:
-            raise Error(404, "not found: %s" % path)
-        if "gzip" in headers.get("accept-encoding", ""):
-            gz = fspath.stat(full + ".gz")
-            if gz is not None and not gz[0] & fspath.DIR:
-                return await self.file(full + ".gz", gz, head_only, headers, keep, full)
-        await self.file(full, st, head_only, headers, keep)
-
-    async def file(self, full, st, head_only, headers, keep, name=None):
-        """Send the file full; name: the file whose gzip-compressed copy it is."""
-        size, mtime = st[6], st[8]
-        etag = '"%x-%x"' % (size, mtime)
-        modified = _http_date(mtime)
-        cache = [("ETag", etag), ("Last-Modified", modified)]
-        if name:
-            cache += [("Content-Encoding", "gzip"), ("Vary", "Accept-Encoding")]
-        else:
-            name = full
-        match = headers.get("if-none-match")
-        if match == etag or match is None and headers.get("if-modified-since") == modified:
-            await self.head(304, cache, None, keep)
-            return
-        dot = name.rfind(".")
-        kind = "application/octet-stream"
-        if dot > name.rfind("/"):
-            kind = TYPES.get(name[dot + 1:].lower(), kind)
-        with open(full, "rb") as f:
-            # Before the head, and no larger than the file: on a full heap
-            # the answer is then a whole error, not a 200 cut off after its
-            # head (CI, esp32 profile, a 13-byte file after a load).
-            buf = None if head_only else bytearray(min(size, _CHUNK))
-            await self.head(200, cache, size, keep, kind)
-            if head_only:
-                return
-            while True:
-                n = f.readinto(buf)
-                if not n:
-                    break
-                await self.send(buf[:n] if n < len(buf) else buf)
-
-    async def authorize(self, headers):
-        if not auth.asked(self.server.daemon.insecure):
-            return self.admit()
-        # The scheme's name is case-insensitive (RFC 7617).
-        scheme, _, token = strsplit.partition(headers.get("authorization", ""), " ")
-        if scheme.lower() != "basic":
-            raise Error(401, "login needed (HTTP Basic)")
-        import binascii
-        try:
-            user, sep, password = strsplit.partition(binascii.a2b_base64(token.strip()).decode(), ":")
-        except (ValueError, UnicodeError):
-            user, sep, password = "", "", ""
-        import hashlib
-        key = hashlib.sha256(token.strip().encode()).digest()
-        logins = self.server.logins
-        seen = logins.get(key)
-        # A remembered login holds while the user's line of the password
-        # file is the one it was checked against, and while neither the
-        # address nor the user is blocked: a guess of the right password
-        # got in at once through it, the block notwithstanding.
-        if (seen is not None and time.ticks_diff(time.ticks_ms(), seen[0]) < _AUTH_MS
-                and seen[1] == auth.entry(user)
-                and not auth.blocked(self.ip) and not auth.blocked("@" + user)):
-            return self.admit()
-        if not sep or not auth.check(user, password, self.ip, NAME, delay=False):
-            logins.pop(key, None)
-            await asyncio.sleep_ms(auth.limit("delay_ms", auth.DELAY_MS))
-            raise Error(401, "wrong user or password")
-        if len(logins) >= _AUTH_CACHE:
-            del logins[min(logins, key=lambda k: logins[k][0])]
-        logins[key] = (time.ticks_ms(), auth.entry(user))
-        self.admit()
-
-    async def api(self, method, path, headers, keep):
-        if path == "/run":
-            if method != "POST":
-                raise Error(405, "POST a JSON object {\"cmd\": ...}", "POST")
-            await self.run(headers, keep)
-        elif path == "/sys" or path == "/dash":
-            if method not in ("GET", "HEAD"):
-                raise Error(405, "only GET here", "GET, HEAD")
-            # websys, webdash
-            await self.json(200, load("web" + path[1:]).info(), keep, head_only=method == "HEAD")
-        elif path == "/hw":
-            await load("webhw").answer(self, method, headers, keep)
-        elif path == "/metrics":
-            if method not in ("GET", "HEAD"):
-                raise Error(405, "only GET here", "GET, HEAD")
-            metrics = load("webmetrics")
-            parts = metrics.pieces()
-            await self.head(200, (), sum([len(p) for p in parts]), keep, metrics.TYPE)
-            if method != "HEAD":
-                for p in parts:
-                    await self.send(p)
-        elif path == "/fs" or path.startswith("/fs/"):
-            await load("webfiles").answer(self, method, fspath.normpath(path[3:] or "/"), headers, keep)
-        else:
-            for ext in extensions:
-                if path == ext.PREFIX or path.startswith(ext.PREFIX + "/"):
-                    return await ext.answer(self, method, path[len(ext.PREFIX):], headers, keep)
-            raise Error(404, "no such API: /api%s" % path)
-
-    async def run(self, headers, keep):
-        cmd = (await self.json_object(headers)).get("cmd")
-        if not isinstance(cmd, str):
-            raise Error(400, "expected a JSON object {\"cmd\": \"...\"}")
-        runner = Runner(cmd)
-        try:
-            procctl.start_thread(runner.run, ())
-        except procctl.NoThread:
-            # No thread free (an RP2040's one is the loop's): run here, the
-            # loop's other clients waiting meanwhile, as a telnet session does.
-            runner.run()
-        try:
-            waited = 0
-            while runner.status is None:
-                await asyncio.sleep_ms(5)
-                waited += 5
-                # A client that left holds no slot while its command runs on.
-                if waited % _WATCH_MS == 0 and self.gone():
-                    raise OSError("the client left")
-        except (asyncio.CancelledError, OSError):
-            owner = runner.session.owner if runner.session is not None else None
-            if owner is not None:
-                procctl.set_state(owner, process.STOPPING)
-            raise
-        # Sent a piece at a time, never as one JSON text: the output alone
-        # may be more than a small board's heap has free in one block.
-        head = ('{"status": %d, "truncated": %s, "output": "' % (
-            runner.status, "true" if runner.dropped else "false")).encode()
-        size = len(head) + 2
-        for part in runner.parts():
-            size += len(json.dumps(part).encode()) - 2
-        await self.head(200, (), size, keep, "application/json")
-        await self.send(head)
-        for part in runner.parts():
-            await self.send(json.dumps(part)[1:-1].encode())
-        await self.send(b'"}')
-
-
-class Runner:
-    """A command line of /api/run, run in a thread of its own as a session
-    of its own, its output kept (_OUTPUT_MAX bytes at most, less on a heap
-    with little free) in blocks filled one after the other: a new piece of
-    heap per write, or per growth, would scatter the heap that the command
-    itself needs."""
-
-    def __init__(self, cmd):
-        import gc
-        self.cmd = cmd
-        self.blocks = []
-        self.fill = 0           # bytes used of the last block
-        self.size = 0
-        # No more than an eighth of the heap free: the command must run too.
-        self.limit = min(_OUTPUT_MAX, gc.mem_free() // 8)
-        self.dropped = 0
-        self.status = None
-        self.session = None
-
-    def write(self, text):
-        data = text if isinstance(text, (bytes, bytearray)) else text.encode()
-        room = self.limit - self.size
-        if len(data) > room:
-            self.dropped += len(data) - max(room, 0)
-            data = data[:max(room, 0)]
-        while data:
-            blocks = self.blocks
-            if not blocks or self.fill == len(blocks[-1]):
-                # Blocks double up to _PART: a short output takes little.
-                blocks.append(bytearray(min(_PART, max(len(data), 2 * len(blocks[-1]) if blocks else 32))))
-                self.fill = 0
-            block = blocks[-1]
-            n = min(len(block) - self.fill, len(data))
-            block[self.fill:self.fill + n] = data[:n]
-            self.fill += n
-            self.size += n
-            data = data[n:]
-
-    def parts(self):
-        """The output as text, a block at a time; a character cut in two
-        by a block's end, and bytes that are not UTF-8, come out as "?"."""
-        last = len(self.blocks) - 1
-        for i, block in enumerate(self.blocks):
-            piece = bytes(block[:self.fill] if i == last else block)
-            try:
-                yield piece.decode()
-            except UnicodeError:
-                yield "".join(chr(b) if b < 128 else "?" for b in piece)
-
-    def input(self, prompt=""):
-        raise EOFError
-
-    def run(self):
-        import session
-        import shell
-        self.session = session.Session("http", self, self, self)
-        status = 1
-        try:
-            status = shell.serve(self.session, self.cmd)
-        except Exception as e:
-            self.write("sh: %s\n" % e)
-        finally:
-            self.status = status
+        await load("httpfile").static(self, path, target, method == "HEAD", headers, keep)
 
 
 def _decode_path(target):
@@ -737,12 +457,6 @@ def _hex2(text):
         return int(text, 16)
     except ValueError:
         return None
-
-
-def _http_date(t):
-    g = time.gmtime(t)
-    return "%s, %02d %s %04d %02d:%02d:%02d GMT" % (DAYS[g[6]], g[2], MONTHS[g[1] - 1],
-                                                    g[0], g[3], g[4], g[5])
 
 
 def load(name):

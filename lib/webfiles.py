@@ -29,7 +29,7 @@ async def answer(conn, method, path, headers, keep):
             await conn.json(200, {"path": path, "entries": _listing(path, guard)}, keep,
                             head_only=method == "HEAD")
         else:
-            await conn.file(path, st, method == "HEAD", headers, keep)
+            await httpd.load("httpfile").file(conn, path, st, method == "HEAD", headers, keep)
         return
     if method not in ("PUT", "DELETE", "POST"):
         raise httpd.Error(405, "GET, PUT, POST or DELETE a path", "GET, HEAD, PUT, POST, DELETE")
@@ -73,7 +73,8 @@ async def _delete(conn, path, keep):
 
 
 async def _upload(conn, path, headers, keep):
-    n = conn.length(headers, conn.server.upload_max)
+    body = httpd.load("httpbody")
+    n = body.length(conn, headers, conn.server.upload_max)
     if "content-length" not in headers:
         raise httpd.Error(400, "send a Content-Length")
     if fspath.isdir(path):
@@ -85,11 +86,11 @@ async def _upload(conn, path, headers, keep):
     tmp = "%s.%d.part" % (path, id(conn) & 0xFFFF)
     complete = False
     try:
-        deadline = conn.body_deadline()
+        deadline = body.deadline(conn)
         left = n
         with open(tmp, "wb") as f:
             while left > 0:
-                piece = await conn.chunk(left, deadline)
+                piece = await body.chunk(conn, left, deadline)
                 f.write(piece)
                 left -= len(piece)
         fspath.replace(tmp, path)

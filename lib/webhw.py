@@ -57,7 +57,7 @@ async def _answer(conn, method, headers, keep):
         return await conn.json(200, found, keep, head_only=method == "HEAD")
     if method != "POST":
         raise httpd.Error(405, "GET the hardware, POST a JSON action", "GET, HEAD, POST")
-    request = await conn.json_object(headers)
+    request = await httpd.load("httpbody").json_object(conn, headers)
     if "pin" in request and ("toggle" in request or "write" in request):
         return await conn.json(200, {"pin": _drive(board, request)}, keep)
     if isinstance(request.get("led"), str):

@@ -17,7 +17,7 @@ import httpd
 
 
 async def change(conn, method, path, headers, keep):
-    request = await conn.json_object(headers)
+    request = await httpd.load("httpbody").json_object(conn, headers)
     mkdir = request.get("mkdir") is True
     target = request.get("rename")
     if not mkdir and not isinstance(target, str):

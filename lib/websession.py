@@ -20,7 +20,7 @@ a new password or removed the user). The table is the daemon's, in its
 asyncio task only: no lock.
 
 Every other /api request is authorised by the cookie or by HTTP Basic
-(httpd.py). With the cookie, a request other than GET or HEAD must carry
+(httpapi.py). With the cookie, a request other than GET or HEAD must carry
 the session's token in X-CSRF-Token; a request whose Origin is not the
 Host it was sent to is refused whatever authorises it, so that no other
 site can drive the board through a browser that holds a cookie or a
@@ -72,7 +72,7 @@ async def answer(conn, method, path, target, headers, keep):
         if found is not None and not auth.same(_query(target, "csrf").encode(), found[1][1].encode()):
             raise httpd.Error(403, "CSRF token missing or wrong")
         return await httpd.load("webterm").answer(conn, method, headers, found[1][0] if found else None)
-    await conn.api(method, path, headers, keep)
+    await httpd.load("httpapi").api(conn, method, path, headers, keep)
 
 
 async def authorize(conn, method, headers):
@@ -83,7 +83,7 @@ async def authorize(conn, method, headers):
     token, found = current(conn, headers)
     if found is None:
         if "authorization" in headers or not _cookie_of(headers):
-            await conn.authorize(headers)
+            await httpd.load("httpapi").authorize(conn, headers)
             return None
         raise httpd.Error(401, "login needed: the session has ended")
     if method not in ("GET", "HEAD") and not auth.same(headers.get("x-csrf-token", "").encode(),
@@ -112,7 +112,7 @@ def current(conn, headers):
 
 
 async def _login(conn, headers, keep):
-    request = await conn.json_object(headers)
+    request = await httpd.load("httpbody").json_object(conn, headers)
     user, password = request.get("user"), request.get("password")
     if not isinstance(user, str) or not isinstance(password, str):
         raise httpd.Error(400, "expected a JSON object {\"user\": \"...\", \"password\": \"...\"}")

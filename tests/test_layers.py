@@ -29,7 +29,7 @@ LAYERS = [
     {"kernel", "startup", "streamshell"},
     # daemons and services built on the layers below
     {"netd", "netguests", "offload", "auth", "telnetd", "ftpd", "httpd", "cron", "daemonctl", "upgrade", "fleet", "fleetsign", "fleetjob", "fleetha", "fleetstatus", "events", "eventcmd", "camweb",
-     "websession", "websys", "webdash", "webfiles", "webmove", "websocket", "webterm", "webhw", "webmetrics"},
+     "httpapi", "httpbody", "httpfile", "httprun", "websession", "websys", "webdash", "webfiles", "webmove", "websocket", "webterm", "webhw", "webmetrics"},
 ]
 
 # The evaluator's recursion: $( ) (expansion) runs a command line (shell,

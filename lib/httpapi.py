@@ -1,0 +1,84 @@
+"""uhttpd's JSON API: HTTP Basic authentication and the API's paths, each
+served by a module loaded for the first request that needs it (httpd.py
+lists them). Loaded by httpd.py for the first /api request, and dropped
+after it where the heap is small (httpd.unload), so that static files do
+not hold this code in the heap.
+
+A checked password is remembered for a while, as a digest of the Basic
+token, as long as the user's line of the password file stays as it was,
+so that the slow password hash is not computed for every request.
+"""
+import asyncio
+import time
+
+import auth
+import fspath
+import httpd
+import strsplit
+from micropython import const
+
+_AUTH_CACHE = const(8)          # Authorization headers remembered
+_AUTH_MS = const(300000)        # for this long
+
+
+async def authorize(conn, headers):
+    if not auth.asked(conn.server.daemon.insecure):
+        return conn.admit()
+    # The scheme's name is case-insensitive (RFC 7617).
+    scheme, _, token = strsplit.partition(headers.get("authorization", ""), " ")
+    if scheme.lower() != "basic":
+        raise httpd.Error(401, "login needed (HTTP Basic)")
+    import binascii
+    try:
+        user, sep, password = strsplit.partition(binascii.a2b_base64(token.strip()).decode(), ":")
+    except (ValueError, UnicodeError):
+        user, sep, password = "", "", ""
+    import hashlib
+    key = hashlib.sha256(token.strip().encode()).digest()
+    logins = conn.server.logins
+    seen = logins.get(key)
+    # A remembered login holds while the user's line of the password
+    # file is the one it was checked against, and while neither the
+    # address nor the user is blocked: a guess of the right password
+    # got in at once through it, the block notwithstanding.
+    if (seen is not None and time.ticks_diff(time.ticks_ms(), seen[0]) < _AUTH_MS
+            and seen[1] == auth.entry(user)
+            and not auth.blocked(conn.ip) and not auth.blocked("@" + user)):
+        return conn.admit()
+    if not sep or not auth.check(user, password, conn.ip, httpd.NAME, delay=False):
+        logins.pop(key, None)
+        await asyncio.sleep_ms(auth.limit("delay_ms", auth.DELAY_MS))
+        raise httpd.Error(401, "wrong user or password")
+    if len(logins) >= _AUTH_CACHE:
+        del logins[min(logins, key=lambda k: logins[k][0])]
+    logins[key] = (time.ticks_ms(), auth.entry(user))
+    conn.admit()
+
+
+async def api(conn, method, path, headers, keep):
+    load = httpd.load
+    if path == "/run":
+        await load("httprun").run(conn, method, headers, keep)
+    elif path == "/sys" or path == "/dash":
+        if method not in ("GET", "HEAD"):
+            raise httpd.Error(405, "only GET here", "GET, HEAD")
+        # websys, webdash
+        await conn.json(200, load("web" + path[1:]).info(), keep, head_only=method == "HEAD")
+    elif path == "/hw":
+        await load("webhw").answer(conn, method, headers, keep)
+    elif path == "/metrics":
+        if method not in ("GET", "HEAD"):
+            raise httpd.Error(405, "only GET here", "GET, HEAD")
+        metrics = load("webmetrics")
+        parts = metrics.pieces()
+        await conn.head(200, (), sum([len(p) for p in parts]), keep, metrics.TYPE)
+        if method != "HEAD":
+            for p in parts:
+                await conn.send(p)
+    elif path == "/fs" or path.startswith("/fs/"):
+        await load("webfiles").answer(conn, method, fspath.normpath(path[3:] or "/"), headers, keep)
+    else:
+        for ext in httpd.extensions:
+            if path == ext.PREFIX or path.startswith(ext.PREFIX + "/"):
+                return await ext.answer(conn, method, path[len(ext.PREFIX):], headers, keep)
+        raise httpd.Error(404, "no such API: /api%s" % path)

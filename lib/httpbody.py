@@ -1,0 +1,59 @@
+"""uhttpd's request bodies: their length, their pieces, a JSON object.
+Loaded by the first request that sends one (httpd.load), so that the
+requests without one (static files, most of the API's GETs) and the
+connections kept alive between requests do not hold this code.
+"""
+import json
+import time
+
+import httpd
+from micropython import const
+
+_BODY_MAX = const(4096)         # a JSON body's bytes at most
+
+
+def length(conn, headers, limit):
+    """The body's Content-Length, at most limit (413 beyond)."""
+    if "transfer-encoding" in headers:
+        raise httpd.Error(400, "chunked bodies are not supported: send a Content-Length")
+    n = headers.get("content-length", "0")
+    if not n.isdigit():
+        raise httpd.Error(400, "bad Content-Length")
+    n = int(n)
+    if n > limit:
+        raise httpd.Error(413, "body too large (%d bytes at most)" % limit)
+    return n
+
+
+def deadline(conn):
+    """When the whole body must have come."""
+    return time.ticks_add(time.ticks_ms(), conn.server.idle_ms + httpd.REQUEST_MS)
+
+
+async def chunk(conn, left, until):
+    """The next piece (at most left bytes) of a body; OSError when the
+    client stops sending before its end (until: deadline())."""
+    if not conn.buf:
+        wait = time.ticks_diff(until, time.ticks_ms())
+        if wait <= 0 or not await conn.fill(wait):
+            raise OSError("the body ended early")
+    piece = conn.buf[:left]
+    conn.buf = conn.buf[len(piece):]
+    return piece
+
+
+async def json_object(conn, headers):
+    """The body (_BODY_MAX bytes at most) as a JSON object; {} when it is
+    not one, for the caller to refuse with what it expected."""
+    left = length(conn, headers, _BODY_MAX)
+    until = deadline(conn)
+    data = b""
+    while left > 0:
+        piece = await chunk(conn, left, until)
+        data += piece
+        left -= len(piece)
+    try:
+        request = json.loads(data)
+    except ValueError:
+        return {}
+    return request if isinstance(request, dict) else {}

@@ -1,0 +1,86 @@
+"""uhttpd's static files (GET and HEAD of /www) and the file answers of
+/api/fs: loaded by httpd.py for the first request that sends a file, and
+dropped after it where the heap is small (httpd.unload), so that the
+API's requests do not hold this code, nor these tables, in the heap.
+
+A folder serves its index.html; Content-Type from the extension,
+Content-Length, ETag and Last-Modified, answered 304 when the client has
+the file already. Files stream in _CHUNK pieces. A client that takes gzip
+gets PATH.gz, when there is one, as PATH with Content-Encoding: gzip (the
+web desktop's assets are stored compressed).
+"""
+import time
+
+import fspath
+import httpd
+from micropython import const
+
+ROOT = "/www"
+_CHUNK = const(1024)
+TYPES = {"html": "text/html; charset=utf-8", "htm": "text/html; charset=utf-8",
+         "css": "text/css", "js": "application/javascript", "json": "application/json",
+         "txt": "text/plain; charset=utf-8", "sh": "text/plain; charset=utf-8",
+         "py": "text/plain; charset=utf-8", "png": "image/png", "jpg": "image/jpeg",
+         "jpeg": "image/jpeg", "gif": "image/gif", "svg": "image/svg+xml",
+         "ico": "image/x-icon", "wasm": "application/wasm", "xml": "application/xml"}
+
+
+async def static(conn, path, target, head_only, headers, keep):
+    full = fspath.normpath(ROOT + path)
+    st = fspath.stat(full)
+    if st is not None and st[0] & fspath.DIR:
+        asked = target.split("?")[0]
+        if not asked.endswith("/"):
+            # The client's own words, still %-encoded: the name decoded
+            # may hold CR LF, which would end the header there.
+            await conn.head(301, [("Location", asked + "/")], 0, keep)
+            return
+        full = fspath.join(full, "index.html")
+        st = fspath.stat(full)
+    if st is None or st[0] & fspath.DIR:
+        raise httpd.Error(404, "not found: %s" % path)
+    if "gzip" in headers.get("accept-encoding", ""):
+        gz = fspath.stat(full + ".gz")
+        if gz is not None and not gz[0] & fspath.DIR:
+            return await file(conn, full + ".gz", gz, head_only, headers, keep, full)
+    await file(conn, full, st, head_only, headers, keep)
+
+
+async def file(conn, full, st, head_only, headers, keep, name=None):
+    """Send the file full; name: the file whose gzip-compressed copy it is."""
+    size, mtime = st[6], st[8]
+    etag = '"%x-%x"' % (size, mtime)
+    modified = _http_date(mtime)
+    cache = [("ETag", etag), ("Last-Modified", modified)]
+    if name:
+        cache += [("Content-Encoding", "gzip"), ("Vary", "Accept-Encoding")]
+    else:
+        name = full
+    match = headers.get("if-none-match")
+    if match == etag or match is None and headers.get("if-modified-since") == modified:
+        await conn.head(304, cache, None, keep)
+        return
+    dot = name.rfind(".")
+    kind = "application/octet-stream"
+    if dot > name.rfind("/"):
+        kind = TYPES.get(name[dot + 1:].lower(), kind)
+    with open(full, "rb") as f:
+        # Before the head, and no larger than the file: on a full heap
+        # the answer is then a whole error, not a 200 cut off after its
+        # head (CI, esp32 profile, a 13-byte file after a load).
+        buf = None if head_only else bytearray(min(size, _CHUNK))
+        await conn.head(200, cache, size, keep, kind)
+        if head_only:
+            return
+        while True:
+            n = f.readinto(buf)
+            if not n:
+                break
+            await conn.send(buf[:n] if n < len(buf) else buf)
+
+
+def _http_date(t):
+    g = time.gmtime(t)
+    return "%s, %02d %s %04d %02d:%02d:%02d GMT" % (
+        "MonTueWedThuFriSatSun"[g[6] * 3:g[6] * 3 + 3], g[2],
+        "JanFebMarAprMayJunJulAugSepOctNovDec"[g[1] * 3 - 3:g[1] * 3], g[0], g[3], g[4], g[5])

@@ -1,0 +1,142 @@
+"""uhttpd's POST /api/run {"cmd": "ls /"} -> {"status": 0, "truncated":
+false, "output": "..."}: the command line runs in a thread of its own (on
+the loop itself where no thread is free), as a session of its own; its
+output is kept, _OUTPUT_MAX bytes at most. Loaded by httpd.py for the
+first such request, and dropped after it where the heap is small
+(httpd.unload): the command has the heap that the rest of uhttpd's code
+would take.
+"""
+import asyncio
+import json
+
+import httpd
+import process
+import procctl
+from micropython import const
+
+_OUTPUT_MAX = const(16384)      # bytes of the output kept
+_PART = const(512)              # the output is kept in blocks of at most this size
+_WATCH_MS = const(250)          # how often it looks whether its client left
+
+
+async def run(conn, method, headers, keep):
+    if method != "POST":
+        raise httpd.Error(405, "POST a JSON object {\"cmd\": ...}", "POST")
+    cmd = (await httpd.load("httpbody").json_object(conn, headers)).get("cmd")
+    if not isinstance(cmd, str):
+        raise httpd.Error(400, "expected a JSON object {\"cmd\": \"...\"}")
+    # What read the request goes before the command runs, which has the
+    # heap it took (on a small heap: httpd.unload).
+    httpd.unload()
+    runner = Runner(cmd)
+    try:
+        procctl.start_thread(runner.run, ())
+    except procctl.NoThread:
+        # No thread free (an RP2040's one is the loop's): run here, the
+        # loop's other clients waiting meanwhile, as a telnet session does.
+        runner.run()
+    try:
+        waited = 0
+        while runner.status is None:
+            await asyncio.sleep_ms(5)
+            waited += 5
+            # A client that left holds no slot while its command runs on.
+            if waited % _WATCH_MS == 0 and _gone(conn):
+                raise OSError("the client left")
+    except (asyncio.CancelledError, OSError):
+        owner = runner.session.owner if runner.session is not None else None
+        if owner is not None:
+            procctl.set_state(owner, process.STOPPING)
+        raise
+    # Sent a piece at a time, never as one JSON text: the output alone
+    # may be more than a small board's heap has free in one block.
+    head = ('{"status": %d, "truncated": %s, "output": "' % (
+        runner.status, "true" if runner.dropped else "false")).encode()
+    size = len(head) + 2
+    for part in runner.parts():
+        size += len(json.dumps(part).encode()) - 2
+    await conn.head(200, (), size, keep, "application/json")
+    await conn.send(head)
+    for part in runner.parts():
+        await conn.send(json.dumps(part)[1:-1].encode())
+    await conn.send(b'"}')
+
+
+def _gone(conn):
+    """Whether the client has closed its side, looked at without waiting;
+    what it sent meanwhile (a next request) is kept."""
+    if len(conn.buf) >= 1024:
+        return False
+    try:
+        data = conn.reader.s.read(1024)
+    except OSError:
+        return True
+    if data is None:
+        return False
+    conn.buf += data
+    return not data
+
+
+class Runner:
+    """A command line run in a thread of its own as a session of its own,
+    its output kept (_OUTPUT_MAX bytes at most, less on a heap with little
+    free) in blocks filled one after the other: a new piece of heap per
+    write, or per growth, would scatter the heap that the command itself
+    needs."""
+
+    def __init__(self, cmd):
+        import gc
+        self.cmd = cmd
+        self.blocks = []
+        self.fill = 0           # bytes used of the last block
+        self.size = 0
+        # No more than an eighth of the heap free: the command must run too.
+        self.limit = min(_OUTPUT_MAX, gc.mem_free() // 8)
+        self.dropped = 0
+        self.status = None
+        self.session = None
+
+    def write(self, text):
+        data = text if isinstance(text, (bytes, bytearray)) else text.encode()
+        room = self.limit - self.size
+        if len(data) > room:
+            self.dropped += len(data) - max(room, 0)
+            data = data[:max(room, 0)]
+        while data:
+            blocks = self.blocks
+            if not blocks or self.fill == len(blocks[-1]):
+                # Blocks double up to _PART: a short output takes little.
+                blocks.append(bytearray(min(_PART, max(len(data), 2 * len(blocks[-1]) if blocks else 32))))
+                self.fill = 0
+            block = blocks[-1]
+            n = min(len(block) - self.fill, len(data))
+            block[self.fill:self.fill + n] = data[:n]
+            self.fill += n
+            self.size += n
+            data = data[n:]
+
+    def parts(self):
+        """The output as text, a block at a time; a character cut in two
+        by a block's end, and bytes that are not UTF-8, come out as "?"."""
+        last = len(self.blocks) - 1
+        for i, block in enumerate(self.blocks):
+            piece = bytes(block[:self.fill] if i == last else block)
+            try:
+                yield piece.decode()
+            except UnicodeError:
+                yield "".join(chr(b) if b < 128 else "?" for b in piece)
+
+    def input(self, prompt=""):
+        raise EOFError
+
+    def run(self):
+        import session
+        import shell
+        self.session = session.Session("http", self, self, self)
+        status = 1
+        try:
+            status = shell.serve(self.session, self.cmd)
+        except Exception as e:
+            self.write("sh: %s\n" % e)
+        finally:
+            self.status = status
