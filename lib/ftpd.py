@@ -7,7 +7,7 @@ coroutines, and an FTP client holds no thread, so a board with one to
 spare (an RP2040's is the loop's) serves `sessions` of them at once. Its
 sockets are non-blocking and waited on through the loop, so a slow or
 silent client holds up no other; a transfer gives the loop's other
-clients their turn every TURN_MS (a chunk's file read or write blocks:
+clients their turn every _TURN_MS (a chunk's file read or write blocks:
 the flash is quick), and most commands, needing no wait, are plain
 calls. A reply goes out at once as far as the socket takes it, the rest
 before the next command is read. `uftpd stop` cancels every session at
@@ -30,38 +30,55 @@ interrupted upload never destroys the old file, and a new file is on flash
 only once whole (boot removes what a power cut left). Meanwhile listings show
 it, as FUSE mounts (curlftpfs) expect of a file they are writing.
 Transfers go through one buffer of `buffer` bytes.
+
+The code is in four modules, so that a session holds only what it runs:
+this one has what every session needs (the control connection, passive
+data connections, RETR, STOR, SIZE, CWD, PWD); ftplogin logging in (USER,
+PASS); ftplist the listings (LIST, NLST, MLSD, MLST, STAT, MDTM); ftpmore
+the commands few clients send (folders, DELE, RNFR/RNTO, REST, APPE, ABOR,
+OPTS, MODE, STRU, active mode). Each of those three is loaded by the first
+command that needs it and, on a board short of heap (less than KEEP_FREE
+free), dropped once no session runs one of its commands: on an ESP32
+without PSRAM, a session uploading holds 9 KiB of FTP code, not 15. netd
+drops them all with the last session.
 """
 import asyncio
 import errno
+import gc
 import os
-import select
-import socket
+import sys
 import time
+from micropython import const
 
 import auth
-import clock
 import fsguard
 import fspath
 import netd
 import netguests
+import system
 
 NAME = "ftp"
 BUFFER = 1024
-MAX_LINE = 1024         # longer command lines are refused
-LINE_MS = 30000         # a started command line must end within this
-DATA_MS = 10000         # a client has this long to open a passive data connection
-ABOR_EVERY = 64         # chunks between looks for ABOR on the control connection
-TURN_MS = 20            # work between two turns of the loop's other clients
-TRIES = 3               # wrong passwords before the connection is closed
+_MAX_LINE = const(1024)         # longer command lines are refused
+_LINE_MS = const(30000)         # a started command line must end within this
+_DATA_MS = const(10000)         # a client has this long to open a passive data connection
+_ABOR_EVERY = const(64)         # chunks between looks for ABOR on the control connection
+_TURN_MS = const(20)            # work between two turns of the loop's other clients
+KEEP_FREE = const(48 * 1024)    # the heap free below which ftplogin, ftplist and ftpmore go once unused
 
 OPEN = ("USER", "PASS", "FEAT", "SYST", "QUIT")
 FEATURES = ("UTF8", "SIZE", "MDTM", "REST STREAM", "EPSV", "TVFS",
             "MLST type*;size*;modify*;perm*;")
-MONTHS = "JanFebMarAprMayJunJulAugSepOctNovDec"
+# The commands whose code is in a module of its own (Session.command).
+LOGIN = ("USER", "PASS")
+LISTS = ("LIST", "NLST", "MLSD", "MLST", "STAT", "MDTM")
+MORE = ("OPTS", "MODE", "STRU", "ABOR", "CDUP", "XCUP", "MKD", "XMKD", "RMD", "XRMD",
+        "DELE", "RNFR", "RNTO", "REST", "APPE", "PORT", "EPRT")
 
 _serial = [0]           # numbers the sessions, for their temporary files
 _uploads = {}           # a new file being uploaded -> its temporary file
 _turned = [0]           # ticks_ms of the last turn given (_turn())
+_users = {}             # ftplogin, ftplist, ftpmore -> the commands (and logins) using them now
 
 
 async def client(daemon, stream):
@@ -88,6 +105,8 @@ async def client(daemon, stream):
         raise
     finally:
         s.close_passive()
+        if s.held:
+            _release("ftplogin")
 
 
 class Abort(Exception):
@@ -95,6 +114,22 @@ class Abort(Exception):
 
 
 class Session:
+    # What a session starts with, kept by the class until the session
+    # changes it: each session's own attributes cost it heap.
+    pending = b""       # received, not yet handled
+    out = b""           # replies the socket did not take yet (flush())
+    user = None
+    logged = False
+    tries = 0
+    cwd = "/"
+    rest = 0            # REST's offset, for the next RETR or STOR
+    rename = None       # RNFR's path, for the next RNTO
+    passive = None      # listening socket of PASV/EPSV
+    port = None         # (ip, port) of PORT/EPRT
+    quit = False
+    held = False        # holds ftplogin until logged in (command())
+    uploads = _uploads  # for ftplist
+
     def __init__(self, daemon, sock, ip):
         conf = netd.settings(NAME)
         self.daemon = daemon
@@ -102,24 +137,7 @@ class Session:
         self.ip = ip
         self.idle_ms = netd.setting(conf, "idle_s", 300) * 1000
         self.buffer = netd.setting(conf, "buffer", BUFFER)
-        ports = conf.get("pasv_ports") or [0, -1]
-        try:
-            self.ports = (int(ports[0]), int(ports[1]))
-        except (TypeError, ValueError, IndexError):
-            self.ports = (0, -1)
-        self.active = conf.get("active") is True
-        self.pending = b""      # received, not yet handled
-        self.out = b""          # replies the socket did not take yet (flush())
         self.rang = [False]     # the alarm of ready() has cancelled its wait
-        self.user = None
-        self.logged = False
-        self.tries = 0
-        self.cwd = "/"
-        self.rest = 0
-        self.rename = None
-        self.passive = None     # listening socket of PASV/EPSV
-        self.port = None        # (ip, port) of PORT/EPRT
-        self.quit = False
         _serial[0] += 1
         self.serial = _serial[0]
 
@@ -194,7 +212,7 @@ class Session:
         """More bytes of the control connection into pending: True when
         some came, False at its end, None after timeout_ms of silence."""
         # Read first, wait only when nothing has come: a megabyte sent
-        # without a pause took longer than LINE_MS in waits.
+        # without a pause took longer than _LINE_MS in waits.
         data = self.sock.read(256)
         if data is None:
             if not await self.ready(self.sock, timeout_ms):
@@ -228,7 +246,7 @@ class Session:
                 if skipping:
                     return ""
                 return self.decode(raw)
-            if len(self.pending) > MAX_LINE:
+            if len(self.pending) > _MAX_LINE:
                 self.pending = b""
                 if not skipping:
                     skipping = True
@@ -238,7 +256,7 @@ class Session:
             waited = time.ticks_diff(time.ticks_ms(), started)
             limit = self.idle_ms
             if self.pending or skipping:
-                limit = min(limit, LINE_MS)
+                limit = min(limit, _LINE_MS)
             got = await self.receive(limit - waited) if limit > waited else None
             if not got:
                 if got is None:
@@ -268,8 +286,12 @@ class Session:
         if not verb.isalpha() or len(verb) > 4:
             self.reply(500, "Syntax error")
             return
-        handler = getattr(self, "ftp_" + verb, None)
-        if handler is None:
+        # The module of its code, when not this one: loaded only once the
+        # client may run it.
+        where = ("ftplogin" if verb in LOGIN else "ftplist" if verb in LISTS
+                 else "ftpmore" if verb in MORE else None)
+        handler = None if where else getattr(self, "ftp_" + verb, None)
+        if handler is None and where is None:
             self.reply(502, "%s not implemented" % verb)
             return
         if verb not in OPEN and not self.logged:
@@ -280,21 +302,51 @@ class Session:
             self.rest = 0
         if verb != "RNTO":
             self.rename = None
+        loaded = False
         try:
             # Only the commands that transfer, or wait, are coroutines: the
             # others, called as functions, cost the heap no frame.
-            waits = handler(arg)
+            if where is None:
+                waits = handler(arg)
+            else:
+                module = _load(self.daemon, where)
+                loaded = True
+                waits = getattr(module, verb)(self, arg)
             if waits is not None:
                 await waits
         except Abort:
             pass
         except OSError as e:
             self.fail(e)
+        except MemoryError:
+            # The heap full (the module of the command could not load, say):
+            # the command fails, not the session.
+            self.say(451, "Out of memory")
         finally:
             if verb != "REST":
                 self.rest = 0
             if verb != "RNFR":
                 self.rename = None
+            if loaded:
+                # A session logging in keeps ftplogin until it has (or has
+                # gone): USER then PASS load it once, and a guest repeating
+                # them does not load it each time.
+                if where == "ftplogin" and not self.logged and not self.held:
+                    self.held = True
+                else:
+                    _release(where)
+            if self.held and self.logged:
+                self.held = False
+                _release("ftplogin")
+
+    async def more(self, name, *args):
+        """await ftpmore.name(self, *args): active mode's data connection,
+        the head of an upload after REST."""
+        module = _load(self.daemon, "ftpmore")
+        try:
+            return await getattr(module, name)(self, *args)
+        finally:
+            _release("ftpmore")
 
     def fail(self, exc):
         # Loaded when needed, as fileops is: a session that lists and
@@ -303,40 +355,7 @@ class Session:
         code = exc.args[0] if exc.args else 0
         self.reply(452 if code == 28 else 550, cmdargs.strerror(exc))
 
-    # Logging in
-
-    def ftp_USER(self, arg):
-        self.user = arg.strip()
-        self.logged = False
-        if auth.asked(self.daemon.insecure):
-            self.reply(331, "Password required for %s" % self.user[:32])
-        else:
-            self.logged = True
-            self.daemon.guests.remove(self.sock)
-            self.daemon.count("logins")
-            self.reply(230, "Logged in, no password needed")
-
-    async def ftp_PASS(self, arg):
-        if self.logged:
-            self.reply(230, "Already logged in")
-            return
-        if self.user is None:
-            self.reply(503, "USER first")
-            return
-        if auth.check(self.user, arg, self.ip, NAME, delay=False):
-            self.logged = True
-            self.daemon.guests.remove(self.sock)
-            self.daemon.count("logins")
-            self.reply(230, "Logged in")
-            return
-        # The loop's other clients are served meanwhile.
-        await asyncio.sleep_ms(auth.limit("delay_ms", auth.DELAY_MS))
-        self.tries += 1
-        if self.tries >= TRIES or auth.blocked(self.ip):
-            self.reply(421, "Login incorrect, closing")
-            self.quit = True
-        else:
-            self.reply(530, "Login incorrect")
+    # Logging in: USER and PASS are ftplogin's.
 
     def ftp_QUIT(self, arg):
         self.reply(221, "Goodbye")
@@ -350,13 +369,6 @@ class Session:
     def ftp_FEAT(self, arg):
         self.lines(211, "Features:", FEATURES)
 
-    def ftp_OPTS(self, arg):
-        option = arg.upper().split(" ")[0]
-        if option in ("UTF8", "MLST"):
-            self.reply(200, "OK")
-        else:
-            self.reply(501, "Unknown option")
-
     def ftp_NOOP(self, arg):
         self.reply(200, "OK")
 
@@ -367,29 +379,6 @@ class Session:
             self.reply(200, "Type set to %s" % kind)
         else:
             self.reply(504, "Type not supported")
-
-    def ftp_MODE(self, arg):
-        self.reply(200 if arg.upper() == "S" else 504, "Mode S only")
-
-    def ftp_STRU(self, arg):
-        self.reply(200 if arg.upper() == "F" else 504, "Structure F only")
-
-    def ftp_STAT(self, arg):
-        if not arg:
-            self.lines(211, "munix FTP status", [
-                "Connected from %s" % self.ip,
-                "Logged in as %s" % self.user if self.logged else "Not logged in",
-                "TYPE: BINARY, STRU: File, MODE: Stream"])
-            return
-        path = self.readable(arg)
-        st = fspath.stat(path)
-        if st is None:
-            raise OSError(2)
-        self.lines(213, "Status of %s:" % path, self.listing(path, st, long_form), "End of status")
-
-    def ftp_ABOR(self, arg):
-        self.close_passive()
-        self.reply(226, "No transfer to abort")
 
     # Folders
 
@@ -406,28 +395,6 @@ class Session:
         self.cwd = path
         self.reply(250, 'Folder is now "%s"' % path)
 
-    def ftp_CDUP(self, arg):
-        self.ftp_CWD("..")
-
-    ftp_XCUP = ftp_CDUP
-
-    def ftp_MKD(self, arg):
-        path = self.writable(arg)
-        os.mkdir(path)
-        self.reply(257, '"%s" created' % path.replace('"', '""'))
-
-    ftp_XMKD = ftp_MKD
-
-    def ftp_RMD(self, arg):
-        path = self.writable(arg)
-        if path == "/" or path == self.cwd:
-            self.reply(550, "Cannot remove the current folder")
-            return
-        os.rmdir(path)
-        self.reply(250, "Folder removed")
-
-    ftp_XRMD = ftp_RMD
-
     # Files
 
     def ftp_SIZE(self, arg):
@@ -437,54 +404,6 @@ class Session:
             self.reply(550, "Not a file")
         else:
             self.reply(213, str(st[6]))
-
-    def ftp_MDTM(self, arg):
-        path = self.readable(arg)
-        self.reply(213, stamp(os.stat(path)[8]))
-
-    def ftp_DELE(self, arg):
-        path = self.writable(arg)
-        if fspath.isdir(path):
-            self.reply(550, "Is a folder: use RMD")
-            return
-        os.remove(path)
-        self.reply(250, "Deleted")
-
-    def ftp_RNFR(self, arg):
-        path = self.writable(arg)
-        if not fspath.exists(path):
-            raise OSError(2)
-        self.reply(350, "Ready for RNTO")
-        self.rename = path
-
-    def ftp_RNTO(self, arg):
-        if self.rename is None:
-            self.reply(503, "RNFR first")
-            return
-        import fileops
-        source, target = self.rename, self.writable(arg)
-        if target == source or fileops.inside(target, source):
-            self.reply(553, "Cannot move a folder into itself")
-            return
-        if fspath.isdir(target):
-            self.reply(553, "A folder is in the way")
-            return
-        if fspath.exists(target):
-            fspath.replace(source, target)
-        else:
-            os.rename(source, target)
-        self.reply(250, "Renamed")
-
-    def ftp_REST(self, arg):
-        try:
-            offset = int(arg)
-        except ValueError:
-            offset = -1
-        if offset < 0:
-            self.reply(501, "REST needs a byte offset")
-            return
-        self.reply(350, "Restarting at %d" % offset)
-        self.rest = offset
 
     async def ftp_RETR(self, arg):
         path = self.readable(arg)
@@ -505,7 +424,7 @@ class Session:
                         break
                     await self.push(data, view[:n])
                     chunks += 1
-                    if chunks % ABOR_EVERY == 0:
+                    if chunks % _ABOR_EVERY == 0:
                         self.check_abort()
             finally:
                 data.close()
@@ -514,9 +433,6 @@ class Session:
 
     def ftp_STOR(self, arg):
         return self.store(arg, False)
-
-    def ftp_APPE(self, arg):
-        return self.store(arg, True)
 
     async def store(self, arg, append):
         """Receive a file. STOR goes through a temporary file renamed over
@@ -532,6 +448,8 @@ class Session:
             return
         temp = None if append else "%s.%d.part" % (path, self.serial)
         data = await self.open_data()
+        # True once the data connection has ended normally, the client
+        # still there; False when it broke.
         done = False
         new = temp if temp is not None and not fspath.exists(path) else None
         try:
@@ -539,12 +457,33 @@ class Session:
                 _uploads[path] = new
             with open(path if append else temp, "ab" if append else "wb") as f:
                 if self.rest and not append:
-                    await copy_head(path, f, self.rest, self.buffer)
-                done = await self.receive_file(data, f)
-            if temp is not None:
-                if done:
-                    fspath.replace(temp, path)
-                    temp = None
+                    await self.more("copy_head", path, f)
+                buf = bytearray(self.buffer)
+                view = memoryview(buf)
+                chunks = 0
+                while True:
+                    # Read first, wait only when nothing has come: a wait
+                    # per chunk would cost more than the copy.
+                    try:
+                        n = data.readinto(buf)
+                    except OSError:
+                        break
+                    if n is None:
+                        if not await self.ready(data, self.idle_ms):
+                            break
+                        continue
+                    if not n:
+                        done = self.client_there()
+                        break
+                    f.write(view[:n])
+                    chunks += 1
+                    if chunks % _ABOR_EVERY == 0:
+                        self.check_abort()
+                    if _turn():
+                        await asyncio.sleep_ms(0)
+            if temp is not None and done:
+                fspath.replace(temp, path)
+                temp = None
         finally:
             data.close()
             if new and _uploads.get(path) == new:
@@ -558,32 +497,6 @@ class Session:
             self.reply(426, "Transfer interrupted; the file is unchanged" if not append
                        else "Transfer interrupted")
 
-    async def receive_file(self, data, f):
-        """Copy the data connection into f; True when it ended normally
-        (and the client is still there), False when it broke."""
-        buf = bytearray(self.buffer)
-        view = memoryview(buf)
-        chunks = 0
-        while True:
-            # Read first, wait only when nothing has come: a wait per chunk
-            # would cost more than the copy.
-            try:
-                n = data.readinto(buf)
-            except OSError:
-                return False
-            if n is None:
-                if not await self.ready(data, self.idle_ms):
-                    return False
-                continue
-            if n == 0:
-                return self.client_there()
-            f.write(view[:n])
-            chunks += 1
-            if chunks % ABOR_EVERY == 0:
-                self.check_abort()
-            if _turn():
-                await asyncio.sleep_ms(0)
-
     def client_there(self):
         """False when the control connection has ended: a client that died
         while uploading closed both connections."""
@@ -596,97 +509,32 @@ class Session:
         self.pending += more
         return bool(more)
 
-    # Listings
-
-    def ftp_LIST(self, arg):
-        return self.send_listing(arg, long_form)
-
-    def ftp_NLST(self, arg):
-        return self.send_listing(arg, None)
-
-    def ftp_MLSD(self, arg):
-        path = self.readable(arg or ".")
-        if not fspath.isdir(path):
-            self.reply(501, "Not a folder")
-            return None
-        return self.send_lines(self.listing(path, os.stat(path), facts))
-
-    def ftp_MLST(self, arg):
-        path = self.readable(arg or ".")
-        self.lines(250, "Listing " + path, [facts(path, os.stat(path), path)])
-
-    def send_listing(self, arg, form):
-        # Clients send ls options (LIST -a, LIST -la): there are none to honour.
-        words = [w for w in arg.split(" ") if w and not w.startswith("-")]
-        path = self.readable(" ".join(words) or ".")
-        st = fspath.stat(path)
-        if st is None:
-            raise OSError(2)
-        return self.send_lines(self.listing(path, st, form))
-
-    def listing(self, path, st, form):
-        """The lines listing path (a folder's entries, or the file itself),
-        each made by form(path, stat, name); NLST's form (None) gives the
-        names."""
-        if not st[0] & fspath.DIR:
-            name = fspath.basename(path)
-            yield form(path, st, name) if form else name
-            return
-        names = [name for name, _ in fspath.entries(path)]
-        uploading = {}      # new files of this folder on their way: their temporaries
-        for target, temp in _uploads.items():
-            folder, name = fspath.split(target)
-            if folder == path and name not in names:
-                uploading[name] = temp
-        for name in sorted(names + list(uploading)):
-            full = fspath.join(path, name)
-            if fsguard.is_secret(full):
-                continue
-            if form is None:
-                yield name
-                continue
-            entry = fspath.stat(uploading.get(name, full))
-            if entry is not None:
-                yield form(full, entry, name)
-
-    async def send_lines(self, lines):
-        data = await self.open_data()
-        try:
-            text = ""
-            for line in lines:
-                text += line + "\r\n"
-                if len(text) >= self.buffer:
-                    await self.push(data, text.encode())
-                    text = ""
-            if text:
-                await self.push(data, text.encode())
-        finally:
-            data.close()
-        self.reply(226, "Listing sent")
-
     # Data connections
 
     def ftp_PASV(self, arg):
-        sock = self.open_passive()
-        if sock is not None:
+        if self.open_passive():
             self.reply(227, "Entering Passive Mode (%s,%d,%d)" % (
                 self.daemon.host.replace(".", ","), self.passive_port >> 8, self.passive_port & 255))
 
     def ftp_EPSV(self, arg):
         if arg.upper() == "ALL":
             self.reply(200, "EPSV ALL: only EPSV from now on")
-            return
-        if self.open_passive() is not None:
+        elif self.open_passive():
             self.reply(229, "Entering Extended Passive Mode (|||%d|)" % self.passive_port)
 
     def open_passive(self):
-        """Listen on a free port of the range for the next transfer."""
+        """Listen on a free port of the range pasv_ports for the next
+        transfer: True, or False when there is none (replied)."""
         self.close_passive()
-        low, high = self.ports
+        ports = netd.settings(NAME).get("pasv_ports") or (0, -1)
+        try:
+            low, high = int(ports[0]), int(ports[1])
+        except (TypeError, ValueError, IndexError):
+            low, high = 0, -1
         count = high - low + 1
         if count <= 0:
             self.reply(425, "No passive ports configured")
-            return None
+            return False
         first = (self.serial * 7 + time.ticks_ms()) % count
         for i in range(count):
             port = low + (first + i) % count
@@ -696,50 +544,14 @@ class Session:
                 continue
             self.passive_port = port
             self.passive.setblocking(False)
-            return self.passive
+            return True
         self.reply(425, "No free passive port")
-        return None
+        return False
 
     def close_passive(self):
         if self.passive is not None:
             self.passive.close()
             self.passive = None
-
-    def ftp_PORT(self, arg):
-        parts = arg.split(",")
-        try:
-            if len(parts) != 6:
-                raise ValueError
-            numbers = [int(p) for p in parts]
-            if not all(0 <= n <= 255 for n in numbers):
-                raise ValueError
-        except ValueError:
-            self.reply(501, "PORT needs h1,h2,h3,h4,p1,p2")
-            return
-        self.active_to(".".join(parts[:4]), numbers[4] * 256 + numbers[5])
-
-    def ftp_EPRT(self, arg):
-        parts = arg.split(arg[:1]) if arg else []
-        try:
-            if len(parts) != 5 or parts[1] != "1":
-                raise ValueError
-            port = int(parts[3])
-        except ValueError:
-            self.reply(522, "EPRT: only |1|IPv4|port|, use (1)")
-            return
-        self.active_to(parts[2], port)
-
-    def active_to(self, ip, port):
-        if not self.active:
-            self.reply(502, "Active mode is off: use PASV or EPSV")
-        elif ip != self.ip:
-            self.reply(501, "Data connections go to your own address only")
-        elif not 1024 <= port <= 65535:
-            self.reply(501, "Port out of range")
-        else:
-            self.close_passive()
-            self.port = (ip, port)
-            self.reply(200, "PORT command successful")
 
     async def open_data(self):
         """The data connection for a transfer, after the 150 reply; Abort
@@ -748,7 +560,7 @@ class Session:
             listener, self.passive = self.passive, None
             try:
                 while True:
-                    if not await self.ready(listener, DATA_MS):
+                    if not await self.ready(listener, _DATA_MS):
                         self.reply(425, "No data connection")
                         raise Abort()
                     try:
@@ -761,18 +573,9 @@ class Session:
             finally:
                 listener.close()
         elif self.port is not None:
-            ip, port = self.port
-            self.port = None
-            sock = socket.socket()
-            sock.setblocking(False)
-            try:
-                sock.connect(socket.getaddrinfo(ip, port)[0][-1])
-                connected = True
-            except OSError as e:
-                connected = e.args[0] == errno.EINPROGRESS and await self.ready(sock, DATA_MS, True)
-            if not connected or _failed(sock):
-                sock.close()
-                self.reply(425, "Cannot open data connection")
+            # Active mode (PORT, EPRT): ftpmore connects, or replies 425.
+            sock = await self.more("connect")
+            if sock is None:
                 raise Abort()
         else:
             self.reply(425, "Use PASV or EPSV first")
@@ -835,67 +638,42 @@ class Session:
 
 
 def _turn():
-    """True when the loop's other clients are due their turn: after TURN_MS
+    """True when the loop's other clients are due their turn: after _TURN_MS
     of work, not after every chunk, as a pass of the loop costs the
     simulator's poll a millisecond (transfers ran at 1 MB/s)."""
     now = time.ticks_ms()
-    if time.ticks_diff(now, _turned[0]) < TURN_MS:
+    if time.ticks_diff(now, _turned[0]) < _TURN_MS:
         return False
     _turned[0] = now
     return True
 
 
-def _failed(sock):
-    """True when an active data connection's connect was refused."""
-    poller = select.poll()
-    poller.register(sock, select.POLLOUT)
-    for _, events in poller.poll(0):
-        if events & (select.POLLERR | select.POLLHUP):
-            return True
-    return False
+def _load(daemon, name):
+    """The module name (ftplogin, ftplist, ftpmore), loaded by the first
+    command that needs it, and in use until _release(name)."""
+    module = sys.modules.get(name)
+    if module is None:
+        # Its code needs blocks of some size: the garbage goes first.
+        gc.collect()
+        # Under the lock for imports: another thread may be loading a
+        # program (netd._protocol).
+        with system.import_lock:
+            module = __import__(name)
+            # It goes with this module, after the last session (netd).
+            if name not in daemon.loaded:
+                daemon.loaded.append(name)
+    _users[name] = _users.get(name, 0) + 1
+    return module
 
 
-async def copy_head(path, f, size, buffer):
-    """Copy the first size bytes of the file path into f."""
-    buf = bytearray(buffer)
-    with open(path, "rb") as old:
-        while size > 0:
-            n = old.readinto(buf)
-            if not n:
-                break
-            n = min(n, size)
-            f.write(memoryview(buf)[:n])
-            size -= n
-            if _turn():
-                await asyncio.sleep_ms(0)
-
-
-def stamp(seconds):
-    """YYYYMMDDHHMMSS, in UTC: MDTM and MLSD's modify fact."""
-    return "%04d%02d%02d%02d%02d%02d" % clock.gmtime(seconds)[:6]
-
-
-def long_form(path, st, name):
-    """An `ls -l` line, as curlftpfs and ftplib parse it."""
-    folder = st[0] & fspath.DIR
-    locked = fspath.is_protected(path)
-    mode = ("dr-xr-xr-x" if locked else "drwxr-xr-x") if folder else (
-        "-r--r--r--" if locked else "-rw-r--r--")
-    t = clock.gmtime(st[8])
-    when = "%02d:%02d" % t[3:5]
-    if abs(time.time() - st[8]) > 180 * 86400:
-        when = " %d" % t[0]
-    return "%s 1 munix munix %10d %s %2d %5s %s" % (
-        mode, st[6], MONTHS[t[1] * 3 - 3:t[1] * 3], t[2], when, name)
-
-
-def facts(path, st, name):
-    """An MLSD/MLST line: type, size, modify, perm facts, then the name."""
-    locked = fspath.is_protected(path) or fsguard.is_secret(path)
-    if st[0] & fspath.DIR:
-        kind = "dir"
-        perm = "el" if locked else "cdeflmp"
-    else:
-        kind = "file"
-        perm = "r" if locked else "adfrw"
-    return "type=%s;size=%d;modify=%s;perm=%s; %s" % (kind, st[6], stamp(st[8]), perm, name)
+def _release(name):
+    """A command has done with the module name: once no session runs one of
+    its commands, it goes when the heap left is below KEEP_FREE (a board
+    without PSRAM keeps its heap for the transfers and the other daemons,
+    and loads it again for the next command); a roomy board keeps it."""
+    n = _users[name] - 1
+    _users[name] = n
+    if not n and gc.mem_free() < KEEP_FREE:
+        with system.import_lock:
+            if name in sys.modules:
+                system.unload(name)

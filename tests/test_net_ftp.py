@@ -18,6 +18,7 @@ import time
 import pytest
 
 from conftest import PASSWORD, USER, DaemonBoard
+from munixtool import boards
 from munixtool import sim as simulator
 
 TIMEOUT = 10
@@ -157,6 +158,140 @@ def test_curlftpfs_mount(ftp, tmp_path):
     finally:
         subprocess.run(["fusermount", "-u", str(mnt)], timeout=TIMEOUT)
     assert "downloads" in ftp.run("uftpd status")
+
+
+# The heap: a session holds the code it runs
+
+def ftp_modules(ftp):
+    """The FTP modules loaded now."""
+    return sorted(m for m in ftp.run("lsmod").split() if m.startswith("ftp"))
+
+
+def drops_unused_code():
+    """True on a board whose heap, with uftpd and a session, has less than
+    ftpd.KEEP_FREE (48 KiB) left: the esp32 profile's 112 KiB (28 KiB
+    left), not the rp2040's 168 (70 left) or the simulator's 2 MiB."""
+    name = simulator.board_name()
+    return bool(name) and boards.get(name).heap < 150 * 1024
+
+
+def test_a_session_loads_the_code_of_its_commands_only(ftp):
+    """ftpd holds what every session runs; logging in (ftplogin), the
+    listings (ftplist) and the commands few clients send (ftpmore) are
+    modules of their own, loaded by the first command that needs them and,
+    on a board short of heap, dropped once no session runs one (a roomy
+    board keeps them). All go with the last session."""
+    drops = drops_unused_code()
+    assert ftp_modules(ftp) == []
+    # A session logging in keeps ftplogin until it has.
+    s, r = ftp.raw()
+    assert say(s, r, "USER %s" % USER).startswith("331")
+    assert ftp_modules(ftp) == ["ftpd", "ftplogin"]
+    assert say(s, r, "PASS %s" % PASSWORD).startswith("230")
+    assert ftp_modules(ftp) == (["ftpd"] if drops else ["ftpd", "ftplogin"])
+    s.close()
+    f = ftp.client()
+    assert ftp_modules(ftp) == (["ftpd"] if drops else ["ftpd", "ftplogin"])
+    data = os.urandom(20_000)
+    f.storbinary("STOR /tmp/up", io.BytesIO(data))
+    got = io.BytesIO()
+    f.retrbinary("RETR /tmp/up", got.write)
+    assert got.getvalue() == data
+    assert f.size("/tmp/up") == 20_000
+    assert ftp_modules(ftp) == (["ftpd"] if drops else ["ftpd", "ftplogin"])
+    assert "up" in f.nlst("/tmp")
+    f.mkd("/tmp/box")
+    assert ftp_modules(ftp) == (["ftpd"] if drops else ["ftpd", "ftplist", "ftplogin", "ftpmore"])
+    f.quit()
+    deadline = time.monotonic() + TIMEOUT
+    while ftp_modules(ftp):
+        assert time.monotonic() < deadline, ftp_modules(ftp)
+        time.sleep(0.2)
+
+
+def test_code_a_session_runs_stays_while_another_is_done_with_it(ftp):
+    """One client appends (APPE, ftpmore's) while another makes and removes
+    a folder (ftpmore's too): the second's commands ending leave the module
+    to the first, which drops it only once its append is done."""
+    ftp.flash.joinpath("tmp/log.txt").write_bytes(b"head\n")
+    a, b = ftp.client(), ftp.client()
+    a.voidcmd("TYPE I")
+    data = a.transfercmd("APPE /tmp/log.txt")
+    data.sendall(b"x" * 10_000)
+    b.mkd("/tmp/box")
+    b.rmd("/tmp/box")
+    assert "ftpmore" in ftp_modules(ftp)
+    data.sendall(b"y" * 10_000)
+    data.close()
+    a.voidresp()
+    assert ftp.flash.joinpath("tmp/log.txt").read_bytes() == b"head\n" + b"x" * 10_000 + b"y" * 10_000
+    assert ("ftpmore" in ftp_modules(ftp)) != drops_unused_code()
+    a.quit()
+    b.quit()
+
+
+def test_a_command_whose_code_cannot_load_fails_alone(ftp):
+    """The heap full when a command's module must load (stood in for by a
+    module that says so): the command is answered 451, the session goes on."""
+    for name in ("ftplist.py", "ftplist.mpy"):
+        ftp.flash.joinpath("lib", name).unlink(missing_ok=True)
+    ftp.flash.joinpath("lib", "ftplist.py").write_text('raise MemoryError("memory allocation failed")\n')
+    f = ftp.client()
+    with pytest.raises(ftplib.error_temp) as e:
+        f.nlst("/etc")
+    assert str(e.value).startswith("451")
+    assert f.sendcmd("NOOP").startswith("200")
+    got = io.BytesIO()
+    f.retrbinary("RETR /etc/init.sh", got.write)
+    assert got.getvalue() == ftp.flash.joinpath("etc/init.sh").read_bytes()
+
+
+HEAP_PROBE = """import gc
+
+def __main__(args):
+    gc.collect()
+    print("used", gc.mem_alloc())
+"""
+
+
+@pytest.mark.skipif(simulator.board_name() != "esp32", reason="the esp32 profile's figures")
+def test_an_upload_holds_little_of_a_small_boards_heap(ftp):
+    """On an ESP32 without PSRAM (issue 27), a session that has listed a
+    folder holds 12 KiB of the heap while it uploads: ftpd's code (9 KiB,
+    what every session runs: its login's and its listing's have gone),
+    fsguard's, its transfer buffer and its state. With all of the FTP code
+    in one module it held 18."""
+    ftp.flash.joinpath("tmp/heapprobe.py").write_text(HEAP_PROBE)
+
+    def used():
+        return int(ftp.run("/tmp/heapprobe").split()[1])
+
+    def session():
+        f = ftp.client()
+        f.nlst("/etc")
+        f.voidcmd("TYPE I")
+        return f
+
+    # A first session leaves what lasts (the names its code interned, the
+    # loop's streams): not counted.
+    f = session()
+    f.storbinary("STOR /tmp/small", io.BytesIO(b"x" * 5000))
+    f.quit()
+    time.sleep(0.5)
+    before = used()
+    f = session()
+    data = f.transfercmd("STOR /tmp/big")
+    blob = os.urandom(100_000)
+    data.sendall(blob[:50_000])
+    time.sleep(0.5)
+    held = used() - before
+    data.sendall(blob[50_000:])
+    data.close()
+    f.voidresp()
+    f.quit()
+    assert ftp.flash.joinpath("tmp/big").read_bytes() == blob
+    print("an upload holds %.1f KiB" % (held / 1024))
+    assert held < 13 * 1024, held
 
 
 # Authentication and confinement
