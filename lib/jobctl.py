@@ -115,6 +115,9 @@ def start(node, sess, sh):
 
 def _describe(node, sh):
     """The name and arguments a job is listed by, as written."""
+    if node[0] == "argv":
+        # A plain line's words (shellplain.py).
+        return sh.command_name(node[1][0]), node[1][1:]
     while node[0] in ("andor", "pipe", "list"):
         node = node[1][0]
         if isinstance(node, tuple) and node and isinstance(node[0], tuple):

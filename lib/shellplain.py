@@ -7,8 +7,9 @@ load on the first line that needs them.
 A line is plain when nothing in it would be read differently by the
 parser: no quotes, escapes, expansions, globs, operators, redirections or
 comments, no NAME=value first word, and a first word that is not a keyword
-or an alias. A blank line, a comment and a :label line are plain too, and
-do nothing.
+or an alias; it may end with a single &, run in the background (`sleep 5
+&`: a job, whose thread then holds no parser either). A blank line, a
+comment and a :label line are plain too, and do nothing.
 """
 
 # The words of the command language that the parser and this module
@@ -37,20 +38,25 @@ def is_name(text):
 
 def node(line, aliases=None):
     """The line's parsed form if it is plain: ("list", [(("argv", words),
-    False)]), or NOP for a blank line, a comment or a :label; None when it
-    needs the parser. A script's line may end with its newline."""
+    background)]), or NOP for a blank line, a comment or a :label; None
+    when it needs the parser. A script's line may end with its newline."""
     if line[-1:] == "\n":
         line = line[:-1]
-    text = line.lstrip(" \t\r")
+    text = line.strip(" \t\r")
     if not text or text[0] == "#":
         return NOP
+    background = text[-1] == "&" and text[-2:] != "&&"
+    if background:
+        text = text[:-1]
     for c in _SPECIAL:
         if c in text:
             return None
     words = text.split()
+    if not words:
+        return None
     first = words[0]
     if first[0] == ":":
         return NOP if len(first) > 1 else None
     if first in OPENING or first in CLOSING or first == "!" or "=" in first or aliases and first in aliases:
         return None
-    return ("list", [(("argv", words), False)])
+    return ("list", [(("argv", words), background)])

@@ -30,12 +30,15 @@ def runtime(name, code, **env):
     return done.stdout, done.stderr, done.returncode
 
 
-def boot(tmp_path, name, lines, conf=None):
+def boot(tmp_path, name, lines, conf=None, files=None):
     """munix booted on board name's profile (/etc/system.conf: conf when
-    given); stdout of the lines."""
+    given; files: {path on the flash: text} put there first); stdout of
+    the lines."""
     flash = seed_flash(tmp_path / "flash", board=name)
     if conf is not None:
         (flash / "etc" / "system.conf").write_text(json.dumps(conf))
+    for path, text in (files or {}).items():
+        (flash / path.lstrip("/")).write_text(text)
     argv = simulator.command(flash, board=name)
     done = subprocess.run(argv, input="\n".join(lines) + "\n", capture_output=True,
                           text=True, timeout=60)
@@ -476,6 +479,19 @@ def test_a_small_heap_keeps_no_parser_at_the_prompt(tmp_path):
     lines = [line for line in out.splitlines()[1:] if not re.match(r"\[\d+\]", line)]
     assert lines == ["[]", "[]", "['shellparse', 'expansion']", "[]"], out
 
+
+def test_a_plain_line_in_the_background_loads_no_parser(tmp_path):
+    """`sleep 5 &` loaded the parser and expansion, 10 KiB of the esp32's
+    heap, for the whole of the job (where the daemons and crond leave 27):
+    a plain line that ends with & runs without them, as in the foreground."""
+    probe = {"/tmp/parts.py": "import sys\n\ndef __main__(args):\n"
+                              "    print([m for m in ('shellparse', 'expansion') if m in sys.modules])\n"}
+    out = boot(tmp_path, "esp32", ["/tmp/parts", "sleep 1 &", "/tmp/parts", "sleep 1&",
+                                   "/tmp/parts", "jobs", "wait"], files=probe)
+    lines = out.splitlines()[1:]
+    assert re.fullmatch(r"\[\] \[1\] (\d+) \[\] \[2\] (\d+) \[\] "
+                        r"\[1\] +\1 running +sleep 1 \[2\] +\2 running +sleep 1",
+                        " ".join(lines)), out
 
 def test_a_redirection_leaves_nothing_loaded_on_a_small_heap(tmp_path):
     """A redirection loads redirect.py, which loads streams.py, and a
