@@ -197,6 +197,7 @@ class Terminal:
         self.stream = None      # the loop's stream: what the loop writes is queued there
         self.looping = True     # the loop serves the session (no line of it runs)
         self.exited = False     # the session's shell has exited
+        self.rang = [False]     # the alarm of within() has cancelled its wait
 
     # Output
 
@@ -306,11 +307,9 @@ class Terminal:
             step = self.idle_ms - waited
             if self.daemon.guests is not None:
                 step = self.daemon.guests.check(self.sock, min(step, netd.POLL_MS))
-            try:
-                await asyncio.wait_for_ms(_readable(self.sock), step)
+            if await self.within(_readable(self.sock), step):
                 return
-            except asyncio.TimeoutError:
-                waited += step
+            waited += step
             if waited >= self.idle_ms:
                 self.send_text("\nidle too long: session closed\n")
                 await self.drain()
@@ -320,11 +319,27 @@ class Terminal:
     async def drain(self):
         """Send what the loop queued, idle_ms at most."""
         if self.stream is not None and self.stream.out_buf:
-            try:
-                await asyncio.wait_for_ms(self.stream.drain(), self.idle_ms)
-            except asyncio.TimeoutError:
+            if not await self.within(self.stream.drain(), self.idle_ms):
                 self.ended = True
                 raise netd.Stopped()
+
+    async def within(self, wait, ms):
+        """Await wait, a coroutine, for ms at most: False when the time
+        ran out. The task itself waits, and an alarm ends the wait:
+        asyncio.wait_for would take two tasks and three coroutines, and
+        asyncio.funcs, 2.4 KiB of code, with them."""
+        rang = self.rang
+        rang[0] = False
+        alarm = asyncio.create_task(netd.alarm(asyncio.current_task(), ms, rang))
+        try:
+            await wait
+            return True
+        except asyncio.CancelledError:
+            if not rang[0] or self.daemon.stopping:
+                raise
+            return False
+        finally:
+            alarm.cancel()
 
     def read(self):
         """The next character typed; "" once the client left. The session
