@@ -7,7 +7,8 @@ which reads its lines (the line editor fed a key at a time); each line
 runs in a worker thread (offload), so a session at its prompt costs no
 thread. When logins are asked (auth.asked()) a session starts with
 `login:` and `Password:`, to be answered within `login_s` seconds of
-connecting, in one of `login_slots` (netguests).
+connecting, in one of `login_slots` (netguests); telnetlogin asks them,
+loaded while a client logs in.
 
 The protocol (RFC 854/855): the server offers WILL ECHO (RFC 857) and WILL
 SUPPRESS-GO-AHEAD (RFC 858), so that clients send each key as typed and the
@@ -58,7 +59,6 @@ THEIRS = (NAWS,)            # options the server asks of the client (DO)
 SB_MAX = 64                 # subnegotiation bytes kept
 INPUT_MAX = 4096            # characters typed ahead and not yet read
 LINE_MAX = 1024             # the longest line a session reads
-TRIES = 3                   # wrong passwords before the connection closes
 OWED_MAX = 64               # bytes of option replies kept for the session to send
 
 
@@ -74,7 +74,7 @@ async def client(daemon, stream):
     user = None
     if auth.asked(daemon.insecure):
         try:
-            user = await _login(term, ip)
+            user = await _login(daemon, term, ip)
         except netguests.Expired as e:
             term.send_text("\nnot logged in: %s\n" % e)
             await term.drain()
@@ -131,40 +131,23 @@ def _run(term, line):
         term.looping = term.reading = True
 
 
-def _mute(text):
-    pass
-
-
-def _reader(write, prompt, term=None):
-    """A line editor without history for the login's answers, begun."""
-    editor = lineedit.LineEditor(None, write)
-    if term is not None:
-        term.send_text(prompt)
-    editor.begin(prompt if term is None else "", False)
-    return editor
-
-
-async def _login(term, ip):
-    """The user name once logged in, None when the client failed or left."""
-    if auth.blocked(ip):
-        term.write("Too many failed logins, try again later.\n")
-        return None
-    for _ in range(TRIES):
-        try:
-            user = await term.line(_reader(term.send_text, "login: "))
-            # Typed unseen: the editor's echo goes nowhere.
-            password = await term.line(_reader(_mute, "Password: ", term))
-            term.send_text("\n")
-        except (EOFError, KeyboardInterrupt):
-            return None
-        if auth.check(user, password, ip, NAME, delay=False):
-            return user
-        await term.drain()
-        await asyncio.sleep_ms(auth.limit("delay_ms", auth.DELAY_MS))
-        term.write("Login incorrect\n")
-        if auth.blocked(ip):
-            break
-    return None
+async def _login(daemon, term, ip):
+    """telnetlogin.login(), its module loaded for the clients logging in
+    and dropped after the last of them (logging_in in daemon.state counts
+    them: they all run in the loop)."""
+    state = daemon.state
+    state["logging_in"] = state.get("logging_in", 0) + 1
+    try:
+        with system.import_lock:
+            import telnetlogin
+        return await telnetlogin.login(term, ip)
+    finally:
+        telnetlogin = None
+        state["logging_in"] -= 1
+        if not state["logging_in"]:
+            with system.import_lock:
+                if "telnetlogin" in sys.modules:
+                    system.unload("telnetlogin")
 
 
 class Terminal:
@@ -327,7 +310,7 @@ class Terminal:
         """Await wait, a coroutine, for ms at most: False when the time
         ran out. The task itself waits, and an alarm ends the wait:
         asyncio.wait_for would take two tasks and three coroutines, and
-        asyncio.funcs, 2.4 KiB of code, with them."""
+        asyncio.funcs with them."""
         rang = self.rang
         rang[0] = False
         alarm = asyncio.create_task(netd.alarm(asyncio.current_task(), ms, rang))

@@ -413,6 +413,26 @@ def test_wrong_passwords_and_commands_before_login(telnet):
     assert "echo hi" not in log and "not it" not in log
 
 
+def test_the_login_code_goes_with_the_last_client_logging_in(telnet):
+    """telnetlogin is loaded while clients log in: one logged in leaves it
+    to the other still at `login:`, and the last one takes it away."""
+    loaded = "> import sys; print('telnetlogin' in sys.modules)"
+    c = telnet.raw(login=False)
+    d = telnet.raw(login=False)
+    d.until(b"login: ")
+    assert telnet.run(loaded) == "True\n"
+    c.login()
+    assert telnet.run(loaded) == "True\n"
+    d.send(USER + "\r\n")
+    d.until(b"Password: ")
+    d.send(PASSWORD + "\r\n")
+    d.prompt()
+    assert telnet.run(loaded) == "False\n"
+    assert c.cmd("echo hi") == "hi\r\n"
+    c.close()
+    d.close()
+
+
 def test_no_login_without_passwords(flash):
     t = TelnetBoard(flash, password=False, start=False)
     try:
