@@ -165,7 +165,11 @@ class Terminal:
         self.session = None
         self.editor = None
         self.lock = system.allocate_lock()     # one reader of the socket at a time
-        self.chars = []         # decoded characters not read yet
+        # The characters not read yet, UTF-8: as a list of strings they
+        # took 4 bytes each, 20 each past ASCII (typed ahead to INPUT_MAX:
+        # 16 KiB and 80 KiB on a 32-bit board).
+        self.chars = bytearray()
+        self.ahead = 0          # how many
         self.raw = b""          # bytes of an unfinished command or UTF-8 sequence
         self.cr = False         # the last data byte was CR
         self.sb = None          # the subnegotiation being collected
@@ -271,7 +275,7 @@ class Terminal:
         try:
             while True:
                 while self.chars:
-                    line = reader.key(self.chars.pop(0))
+                    line = reader.key(self.next_char())
                     if line is not None:
                         return line
                 if self.ended:
@@ -339,7 +343,17 @@ class Terminal:
                 self.ended = True
                 raise netd.Stopped()
             self.poll()
-        return self.chars.pop(0)
+        return self.next_char()
+
+    def next_char(self):
+        """The first character not read yet, taken."""
+        chars = self.chars
+        b = chars[0]
+        size = 1 if b < 0x80 else 2 if b < 0xE0 else 3 if b < 0xF0 else 4
+        c = chr(b) if size == 1 else str(chars[:size], "utf-8")
+        chars[:size] = b""
+        self.ahead -= 1
+        return c
 
     def look(self):
         """Take in what the client sent while a line runs (a Ctrl-C stops
@@ -479,7 +493,8 @@ class Terminal:
         if c == "\x03":
             # Ctrl-C: whatever was typed ahead is dropped with it. A line
             # being read gets it as a key; a command running is stopped.
-            self.chars = []
+            self.chars = bytearray()
+            self.ahead = 0
             if not self.reading:
                 self.interrupted = True
                 _interrupt(self)
@@ -494,8 +509,12 @@ class Terminal:
             return
         else:
             self.line_len += 1
-        if len(self.chars) < INPUT_MAX:
-            self.chars.append(c)
+        if self.ahead < INPUT_MAX:
+            self.ahead += 1
+            if c < "\x80":
+                self.chars.append(ord(c))
+            else:
+                self.chars.extend(c.encode())
 
     def _option(self, verb, opt, reply):
         """Answer DO/DONT/WILL/WONT opt: accept what is in OURS (DO) or

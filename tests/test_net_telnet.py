@@ -558,6 +558,32 @@ def test_fifty_connections_at_once(telnet):
 HEAP = "import gc\n\ndef __main__(args):\n    gc.collect()\n    print('heap', gc.mem_alloc())\n"
 
 
+def test_keys_typed_ahead_take_their_bytes_only(telnet):
+    """What a client types while a command runs waits for the session's
+    next reads (INPUT_MAX characters at most): kept as a list of strings,
+    each took 20 bytes past ASCII on a 32-bit board, and 3,500 of them
+    filled the esp32 profile's heap."""
+    (telnet.flash / "tmp" / "heap.py").write_text(HEAP)
+
+    def heap():
+        return int(telnet.run("/tmp/heap").split()[-1])
+
+    word = "\u00e9" * 500
+    c = telnet.raw()
+    c.send("sleep 2\r\n")
+    time.sleep(0.5)
+    before = heap()         # a command running (its thread), nothing typed ahead
+    c.prompt()
+    c.send("sleep 3\r\n")
+    c.send(("echo %s %%d\r\n" % word * 7) % tuple(range(7)))
+    time.sleep(1)
+    assert heap() - before < 16384
+    c.prompt()
+    for n in range(7):
+        assert ("\r\n%s %d\r\n" % (word, n)).encode() in c.prompt()
+    assert c.cmd("echo done") == "done\r\n"
+
+
 def test_an_ended_session_leaves_nothing_in_the_heap(telnet):
     """The watcher, idle again, kept the last terminal it had watched,
     and with it the ended session (here a 16 KiB variable), until it
