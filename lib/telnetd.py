@@ -7,7 +7,8 @@ which reads its lines (the line editor fed a key at a time); each line
 runs in a worker thread (offload), so a session at its prompt costs no
 thread. When logins are asked (auth.asked()) a session starts with
 `login:` and `Password:`, to be answered within `login_s` seconds of
-connecting, in one of `login_slots` (netguests).
+connecting, in one of `login_slots` (netguests); telnetlogin asks them,
+loaded while a client logs in.
 
 The protocol (RFC 854/855): the server offers WILL ECHO (RFC 857) and WILL
 SUPPRESS-GO-AHEAD (RFC 858), so that clients send each key as typed and the
@@ -58,7 +59,6 @@ THEIRS = (NAWS,)            # options the server asks of the client (DO)
 SB_MAX = 64                 # subnegotiation bytes kept
 INPUT_MAX = 4096            # characters typed ahead and not yet read
 LINE_MAX = 1024             # the longest line a session reads
-TRIES = 3                   # wrong passwords before the connection closes
 OWED_MAX = 64               # bytes of option replies kept for the session to send
 
 
@@ -74,7 +74,7 @@ async def client(daemon, stream):
     user = None
     if auth.asked(daemon.insecure):
         try:
-            user = await _login(term, ip)
+            user = await _login(daemon, term, ip)
         except netguests.Expired as e:
             term.send_text("\nnot logged in: %s\n" % e)
             await term.drain()
@@ -131,40 +131,23 @@ def _run(term, line):
         term.looping = term.reading = True
 
 
-def _mute(text):
-    pass
-
-
-def _reader(write, prompt, term=None):
-    """A line editor without history for the login's answers, begun."""
-    editor = lineedit.LineEditor(None, write)
-    if term is not None:
-        term.send_text(prompt)
-    editor.begin(prompt if term is None else "", False)
-    return editor
-
-
-async def _login(term, ip):
-    """The user name once logged in, None when the client failed or left."""
-    if auth.blocked(ip):
-        term.write("Too many failed logins, try again later.\n")
-        return None
-    for _ in range(TRIES):
-        try:
-            user = await term.line(_reader(term.send_text, "login: "))
-            # Typed unseen: the editor's echo goes nowhere.
-            password = await term.line(_reader(_mute, "Password: ", term))
-            term.send_text("\n")
-        except (EOFError, KeyboardInterrupt):
-            return None
-        if auth.check(user, password, ip, NAME, delay=False):
-            return user
-        await term.drain()
-        await asyncio.sleep_ms(auth.limit("delay_ms", auth.DELAY_MS))
-        term.write("Login incorrect\n")
-        if auth.blocked(ip):
-            break
-    return None
+async def _login(daemon, term, ip):
+    """telnetlogin.login(), its module loaded for the clients logging in
+    and dropped after the last of them (logging_in in daemon.state counts
+    them: they all run in the loop)."""
+    state = daemon.state
+    state["logging_in"] = state.get("logging_in", 0) + 1
+    try:
+        with system.import_lock:
+            import telnetlogin
+        return await telnetlogin.login(term, ip)
+    finally:
+        telnetlogin = None
+        state["logging_in"] -= 1
+        if not state["logging_in"]:
+            with system.import_lock:
+                if "telnetlogin" in sys.modules:
+                    system.unload("telnetlogin")
 
 
 class Terminal:
@@ -182,7 +165,11 @@ class Terminal:
         self.session = None
         self.editor = None
         self.lock = system.allocate_lock()     # one reader of the socket at a time
-        self.chars = []         # decoded characters not read yet
+        # The characters not read yet, UTF-8: as a list of strings they
+        # took 4 bytes each, 20 each past ASCII (typed ahead to INPUT_MAX:
+        # 16 KiB and 80 KiB on a 32-bit board).
+        self.chars = bytearray()
+        self.ahead = 0          # how many
         self.raw = b""          # bytes of an unfinished command or UTF-8 sequence
         self.cr = False         # the last data byte was CR
         self.sb = None          # the subnegotiation being collected
@@ -197,6 +184,7 @@ class Terminal:
         self.stream = None      # the loop's stream: what the loop writes is queued there
         self.looping = True     # the loop serves the session (no line of it runs)
         self.exited = False     # the session's shell has exited
+        self.rang = [False]     # the alarm of within() has cancelled its wait
 
     # Output
 
@@ -287,7 +275,7 @@ class Terminal:
         try:
             while True:
                 while self.chars:
-                    line = reader.key(self.chars.pop(0))
+                    line = reader.key(self.next_char())
                     if line is not None:
                         return line
                 if self.ended:
@@ -306,11 +294,9 @@ class Terminal:
             step = self.idle_ms - waited
             if self.daemon.guests is not None:
                 step = self.daemon.guests.check(self.sock, min(step, netd.POLL_MS))
-            try:
-                await asyncio.wait_for_ms(_readable(self.sock), step)
+            if await self.within(_readable(self.sock), step):
                 return
-            except asyncio.TimeoutError:
-                waited += step
+            waited += step
             if waited >= self.idle_ms:
                 self.send_text("\nidle too long: session closed\n")
                 await self.drain()
@@ -320,11 +306,27 @@ class Terminal:
     async def drain(self):
         """Send what the loop queued, idle_ms at most."""
         if self.stream is not None and self.stream.out_buf:
-            try:
-                await asyncio.wait_for_ms(self.stream.drain(), self.idle_ms)
-            except asyncio.TimeoutError:
+            if not await self.within(self.stream.drain(), self.idle_ms):
                 self.ended = True
                 raise netd.Stopped()
+
+    async def within(self, wait, ms):
+        """Await wait, a coroutine, for ms at most: False when the time
+        ran out. The task itself waits, and an alarm ends the wait:
+        asyncio.wait_for would take two tasks and three coroutines, and
+        asyncio.funcs with them."""
+        rang = self.rang
+        rang[0] = False
+        alarm = asyncio.create_task(netd.alarm(asyncio.current_task(), ms, rang))
+        try:
+            await wait
+            return True
+        except asyncio.CancelledError:
+            if not rang[0] or self.daemon.stopping:
+                raise
+            return False
+        finally:
+            alarm.cancel()
 
     def read(self):
         """The next character typed; "" once the client left. The session
@@ -341,7 +343,17 @@ class Terminal:
                 self.ended = True
                 raise netd.Stopped()
             self.poll()
-        return self.chars.pop(0)
+        return self.next_char()
+
+    def next_char(self):
+        """The first character not read yet, taken."""
+        chars = self.chars
+        b = chars[0]
+        size = 1 if b < 0x80 else 2 if b < 0xE0 else 3 if b < 0xF0 else 4
+        c = chr(b) if size == 1 else str(chars[:size], "utf-8")
+        chars[:size] = b""
+        self.ahead -= 1
+        return c
 
     def look(self):
         """Take in what the client sent while a line runs (a Ctrl-C stops
@@ -481,7 +493,8 @@ class Terminal:
         if c == "\x03":
             # Ctrl-C: whatever was typed ahead is dropped with it. A line
             # being read gets it as a key; a command running is stopped.
-            self.chars = []
+            self.chars = bytearray()
+            self.ahead = 0
             if not self.reading:
                 self.interrupted = True
                 _interrupt(self)
@@ -496,8 +509,12 @@ class Terminal:
             return
         else:
             self.line_len += 1
-        if len(self.chars) < INPUT_MAX:
-            self.chars.append(c)
+        if self.ahead < INPUT_MAX:
+            self.ahead += 1
+            if c < "\x80":
+                self.chars.append(ord(c))
+            else:
+                self.chars.extend(c.encode())
 
     def _option(self, verb, opt, reply):
         """Answer DO/DONT/WILL/WONT opt: accept what is in OURS (DO) or
