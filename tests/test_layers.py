@@ -28,7 +28,7 @@ LAYERS = [
     # the kernel: boot, recovery, shutdown; sessions over streams
     {"kernel", "startup", "streamshell"},
     # daemons and services built on the layers below
-    {"netd", "netguests", "offload", "auth", "telnetd", "ftpd", "httpd", "cron", "daemonctl", "upgrade", "fleet", "fleetsign", "fleetjob", "fleetha", "fleetstatus", "events", "eventcmd", "camweb",
+    {"netd", "netguests", "offload", "auth", "telnetd", "ftpd", "httpd", "cron", "cronwork", "daemonctl", "upgrade", "fleet", "fleetsign", "fleetjob", "fleetha", "fleetstatus", "events", "eventcmd", "camweb",
      "websession", "websys", "webdash", "webfiles", "webmove", "websocket", "webterm", "webhw", "webmetrics"},
 ]
 
