@@ -46,8 +46,14 @@ def _new_job(sess, name, args, kind, log):
     proc.kind = kind
     proc.log = log
     proc.stdin = logsession.NoInput()
-    proc.stdout = Output(proc, sess.stdout)
-    proc.stderr = Output(proc, sess.stderr)
+    if log is None:
+        proc.stdout = Output(proc, sess.stdout)
+        proc.stderr = Output(proc, sess.stderr)
+    else:
+        # A daemon's job, or a daemon (crond): its log from the start,
+        # through a stream that keeps logsession, which the daemon keeps
+        # anyway, not jobctl, which goes once the job started.
+        proc.stdout = proc.stderr = logsession.Output(log)
     procctl.forget_old_jobs()
     numbers = [p.job for p in process.table(True) if p.session is sess]
     proc.job = max(numbers) + 1
@@ -93,6 +99,7 @@ def start(node, sess, sh):
     """CMD &: the command node, as the shell sh parsed it, run by sh as a
     job of its own; the status of starting it."""
     name, args = _describe(node, sh)
+    node = _plain(node)
     sub = sess.subshell()
     waited = False
     while True:
@@ -129,6 +136,34 @@ def _describe(node, sh):
     return sh.command_name(words[0]), words[1:]
 
 
+def _plain(node):
+    """A simple command that has nothing to expand (`sleep 5 &`) as the
+    node of a plain line (shellplain.py), which the shell runs without
+    expansion: the job's thread no longer loads it, 2 KiB it held for as
+    long as the job ran; else node."""
+    if node[0] != "simple" or node[1] or node[3] or not node[2]:
+        return node
+    from shellparse import LIT, QLIT
+    words = []
+    for word in node[2]:
+        if not word:
+            return node
+        text = ""
+        for kind, part in word:
+            # Quoted text is itself; unquoted, a glob or a leading ~ is
+            # expanded, as is anything but text.
+            if kind != QLIT and (kind != LIT or "*" in part or "?" in part or "[" in part
+                                 or not text and part[:1] == "~"):
+                return node
+            text += part
+        words.append(text)
+    # exec, and the declarations (local, export, readonly: their words are
+    # assignments), are the shell's own business.
+    if words[0] in ("exec", "local", "export", "readonly"):
+        return node
+    return ("argv", words)
+
+
 def _run_body(proc, body, go, quiet):
     status = 1
     try:
@@ -151,6 +186,12 @@ def _run_body(proc, body, go, quiet):
         proc.exit(status if isinstance(status, int) else 0)
         if quiet:
             procctl.reap(proc)
+    # A job that ended is idle as a shell back at its prompt: on a small
+    # heap, what its lines loaded goes (the parser a cron job's line needed
+    # stayed until someone typed a line), unless a line runs elsewhere.
+    shell = system.shell
+    if shell is not None:
+        shell.idle()
 
 
 def spawn_task(sess, name, args, coro, log=None, quiet=False, kind="task"):
@@ -161,16 +202,14 @@ def spawn_task(sess, name, args, coro, log=None, quiet=False, kind="task"):
     proc = _new_job(sess, name, args, kind, log)
     try:
         import asyncloop
-        asyncloop.submit(proc, coro, _task_done)
+        # Ended by the process's own exit: a function of jobctl would keep
+        # this module for as long as the task runs (crond's: for good).
+        asyncloop.submit(proc, coro, process.Process.exit)
     except procctl.NoThread:
         proc.discard()
         raise
     _announce(proc, quiet)
     return proc
-
-
-def _task_done(proc, status):
-    proc.exit(status)
 
 
 def run_coroutine(coro, proc):

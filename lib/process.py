@@ -107,6 +107,12 @@ class Process:
         # keep its ancestors alive (a script that starts itself would
         # chain every generation).
         self.parent = self.by = None
+        if self.job:
+            # And of its streams: their classes (jobctl's, logsession's)
+            # keep their modules, which the shell drops after a command:
+            # each finished job kept a copy of jobctl, procctl and
+            # logsession loaded, 6 KiB of the esp32 profile's heap.
+            self.stdin = self.stdout = self.stderr = None
 
     def discard(self):
         """Forget a process that never ran (its thread could not start)."""

@@ -8,6 +8,7 @@ import time
 import pytest
 
 from munixtool import sim as simulator
+from test_jobs import DROP, PINS
 
 # Prints, for a crontab line, 1 or 0 for each local time given (matches).
 MATCH = """import cron, crontable, sun, time
@@ -320,3 +321,18 @@ def test_finished_cron_jobs_leave_the_table(csim):
                  "< [p.pid for p in process._table.values() if p.name == 'true']")
     assert len(runs(log_of(csim))) >= 2
     assert r.out.splitlines()[-1] == "[]", r.out
+
+
+def test_crond_keeps_the_schedule_and_little_else(csim):
+    """Between two passes crond needs the entries: what reads the table,
+    starts a job and writes the log (cronwork, crontable, logfile) goes
+    after, and its process's streams keep no module the shell dropped
+    (they kept jobctl, 3 KiB, for as long as crond ran)."""
+    csim.write("/etc/crontab", "*:*:*:*!true\n")
+    csim.write("/opt/pins.py", PINS)
+    r = csim.run("crond start", "sleep 1.5", DROP % (("jobctl",),),
+                 "< [m for m in ('cronwork', 'crontable', 'logfile') if m in sys.modules]",
+                 "/opt/pins", "crond status", "crond stop")
+    lines = r.out.splitlines()
+    assert lines[1] == "[]" and lines[2].startswith("crond: running"), r.out
+    assert len(runs(log_of(csim))) >= 1

@@ -367,6 +367,48 @@ def test_a_job_runs_in_a_copy_of_its_session(sim):
     assert r.out.splitlines()[1:] == ["job x=1 in /etc", "x=2 y= in /tmp"], r.out
 
 
+# Prints, for each process in the table (finished jobs too), the modules
+# gone from sys.modules that its streams keep, through their classes.
+PINS = """import process, sys
+
+def __main__(args):
+    loaded = [m.__dict__ for m in sys.modules.values()]
+    for p in process.table(True):
+        for stream in (p.stdin, p.stdout, p.stderr):
+            for name in ("write", "input"):
+                keeps = getattr(getattr(type(stream), name, None), "__globals__", None)
+                if keeps is not None and not any(keeps is d for d in loaded):
+                    print(p.pid, p.name, keeps["__name__"])
+"""
+
+# What a small heap's shell does after a command (shell.drop).
+DROP = "> import sys, system; [system.unload(m) for m in %r if m in sys.modules]"
+
+
+def test_a_finished_job_keeps_no_module_loaded(jsim):
+    """A finished job stays in the table for wait and jobs; its streams
+    kept the modules of their classes, jobctl (with procctl) and
+    logsession, which a small heap's shell drops after a command: each
+    finished job held a copy of them, 6 KiB of the esp32 profile's heap."""
+    jsim.write("/opt/pins.py", PINS)
+    r = jsim.run("sleep 0.1 &", "sleep 0.4", "/opt/bg sleep 0.1", "sleep 0.4",
+                 DROP % (("jobctl", "logsession"),), "/opt/pins", "jobs")
+    assert r.out.count(" done 0 ") == 2, r.out
+    assert not re.search(r"^\d+ \S+ \S+$", r.out, re.M), r.out
+
+
+def test_a_job_of_words_alone_expands_nothing_and_the_rest_as_ever(sim):
+    """`CMD &` whose words are plain text runs as a plain line does,
+    without loading expansion into the job's thread; quotes, globs, ~ and
+    variables are expanded as in the foreground."""
+    sim.write("/tmp/g1", "")
+    sim.write("/opt/loaded.py", "import sys\n\ndef __main__(args):\n    print(args[0] in sys.modules)\n")
+    r = sim.run("/opt/loaded expansion &", "wait", "x='a  b'",
+                "echo 'q  1' \"q  2\" /tmp/g* ~ $x \"$x\" &", "wait")
+    out = [line for line in r.out.splitlines() if not re.match(r"\[\d+\] \d+$", line)]
+    assert out == ["False", "q  1 q  2 /tmp/g1 / a b a  b"], r.out
+
+
 SESSION = """import _thread, streamshell, time
 
 class Stream:

@@ -1,0 +1,111 @@
+"""What crond (cron.py) does now and then, loaded for it and dropped after
+(cron.work): read a changed table, start the jobs due, log, work out the
+day's sunrise or sunset. Each function is given crond's Daemon (its path,
+log, session, entries) or an entry, and what it changes it sets there:
+this module keeps nothing.
+"""
+import clock
+import logfile
+import system
+
+
+def note(d, text):
+    """A time-stamped line in crond's log."""
+    logfile.line(d.log, text)
+
+
+def location():
+    """(lat, lon) of /etc/system.conf's "location", or None."""
+    loc = system.conf.get("location")
+    try:
+        return float(loc["lat"]), float(loc["lon"])
+    except (TypeError, KeyError, ValueError):
+        return None
+
+
+def reload(d, stamp):
+    """Read the table again (it changed: stamp is its new one, None when
+    gone); log its errors. A line kept keeps its last run."""
+    d.stamp = stamp
+    if stamp is None:
+        d.entries = []
+        note(d, "%s: no such file: nothing to run" % d.path)
+        return
+    try:
+        import crontable
+        with open(d.path) as f:
+            entries, errors = crontable.parse(f)
+    except MemoryError:
+        # Read again at the next pass (a stamp no table has).
+        d.stamp = ()
+        raise
+    if location() is None:
+        for e in [e for e in entries if e.sun is not None]:
+            errors.append((e.number, "%s needs \"location\" in /etc/system.conf" % e.sun[0]))
+            entries.remove(e)
+    for number, message in errors:
+        note(d, "%s: line %d: %s" % (d.path, number, message))
+    old = dict((e.command, e.proc) for e in d.entries)
+    for e in entries:
+        e.proc = old.get(e.command)
+    d.entries = entries
+    note(d, "%s: %d job%s" % (d.path, len(entries), "" if len(entries) == 1 else "s"))
+
+
+def jumped(d, now, gap, back_limit):
+    """The clock moved by gap seconds since the last pass, more than a
+    step: what was due in between is skipped, what ran is not run again."""
+    if gap > 0:
+        note(d, "clock jumped ahead by %d s: skipped what was due in between" % gap)
+        d.last = now
+        return
+    if -gap > back_limit:
+        note(d, "clock set back by %d s: starting afresh" % -gap)
+        d.last = now
+    elif not d.behind:
+        note(d, "clock set back by %d s: what already ran is not run again" % -gap)
+    d.behind = True
+
+
+def start(d, due):
+    """Start the entries due, each as a background process of crond's
+    session, unless its last run still runs."""
+    import jobctl
+    import shell
+    sess = d.session
+    for e in due:
+        if e.proc is not None and e.proc.alive():
+            note(d, "line %d still running (pid %d): not started again" % (e.number, e.proc.pid))
+            continue
+        words = e.command.split()
+        try:
+            e.proc = jobctl.background(sess, words[0], words[1:], _body(shell, e.command, sess),
+                                       log=d.log, quiet=True)
+        except OSError as err:
+            note(d, "line %d: cannot start: %s" % (e.number, err))
+            continue
+        note(d, "line %d: pid %d: %s" % (e.number, e.proc.pid, e.command))
+
+
+def _body(shell, line, sess):
+    return lambda: shell.run_line(line, sess)
+
+
+def sun_due(e, day, where):
+    """Work out, for sun entry e, the second of local day its event comes
+    (None: not that day); where: (lat, lon, tz minutes), None for the
+    configured ones."""
+    import sun
+    due = None
+    if where is None:
+        loc = location()
+        where = None if loc is None else (loc[0], loc[1], clock.tz_seconds() // 60)
+    if where is not None:
+        lat, lon, tz = where
+        rise, set_ = sun.times(day, lat, lon)
+        m = rise if e.sun[0] == "sunrise" else set_
+        if m is not None:
+            due = int((m + tz + e.sun[1]) * 60 + 0.5)
+    # Last: failing (the heap full), it is worked out again.
+    e.sun_due = due
+    e.sun_day = day
