@@ -60,7 +60,9 @@ def _start(recovery):
         return startup.start(recovery)
     finally:
         # Loaded again should a script run later: boot scripts are over.
-        for module in ("startup", "sysconf", "script"):
+        # A list: a tuple of constant strings would take a block of heap
+        # for each as long as the kernel is loaded.
+        for module in ["startup", "sysconf", "script"]:
             system.unload(module)
 
 

@@ -22,21 +22,24 @@ import shellplain
 import system
 from shellflow import Exit, Goto, LoopControl, Return
 
-BUILTINS = ("exit", "return", "break", "continue", "goto", "skip", "source", ".",
+# Lists, not tuples, of names: a tuple of constants is compiled into one
+# object whose strings take a block of heap each for as long as the module
+# is loaded; a list's items are interned names, many the runtime's own.
+BUILTINS = ["exit", "return", "break", "continue", "goto", "skip", "source", ".",
             "shift", "run", "[", ":", "true", "false", "loadconfig", "loadboard",
-            "set", "local", "eval", "readonly", "type", "command", "exec")
+            "set", "local", "eval", "readonly", "type", "command", "exec"]
 
 import_lock = system.import_lock  # programs load under it
 # What programs import that keeps nothing from one program to the next:
 # on a small heap it goes after each program (drop).
-HELPERS = ("cmdargs", "fileops", "munix", "munixsh", "crontable", "textin", "textcopy", "wordops",
+HELPERS = ["cmdargs", "fileops", "munix", "munixsh", "crontable", "textin", "textcopy", "wordops",
            "httpclient", "httprequest", "intvar", "inet", "jobcmd", "jobctl", "daemonctl",
-           "clock", "logfile", "fsguard", "logsession", "procctl")
+           "clock", "logfile", "fsguard", "logsession", "procctl"]
 # What a line that is not plain loads (shellplain.py), as much heap again
 # as the rest of the shell: on a small heap it goes too, once a session is
 # back at its prompt and no line runs anywhere (idle()).
-PARSER = ("shellexec", "shellparse", "shellsyntax", "wordparse", "expansion", "shellcompound", "redirect",
-          "arith", "wildcard", "shellbuiltins", "pyline", "streams", "script", "ifsplit")
+PARSER = ["shellexec", "shellparse", "shellsyntax", "wordparse", "expansion", "shellcompound", "redirect",
+          "arith", "wildcard", "shellbuiltins", "pyline", "streams", "script", "ifsplit"]
 _LOW = const(49152)     # free heap below which they go
 _lines = [0]            # lines running now, in every thread
 _lines_lock = system.allocate_lock()
