@@ -34,15 +34,19 @@ _CONTROL = {
 
 class History:
     """The lines entered, the last `size` of them, kept in the file path
-    (None: not kept). Each line is appended to the file as it is entered;
-    the file is rewritten with only the last lines once it holds twice as
-    many, so keeping it costs one small append per line."""
+    (None: in memory only). Each line is appended to the file as it is
+    entered; the file is rewritten with only the last lines once it holds
+    twice as many, so keeping it costs one small append per line. A file's
+    lines are read when browsed and let go once a line is entered: between
+    lines they take no heap, only the last one (not remembered twice in a
+    row) is kept."""
 
     def __init__(self, path=None, size=30):
         self.path = path
         self.size = size
         self._lines = None
-        self._stored = 0     # lines in the file
+        self._last = None
+        self._stored = None   # lines in the file, known once it was read
 
     def lines(self):
         if self._lines is None:
@@ -53,6 +57,7 @@ class History:
 
     def _load(self):
         lines = self._lines
+        self._stored = 0
         try:
             with open(self.path) as f:
                 for line in f:
@@ -62,30 +67,41 @@ class History:
                         lines.pop(0)
         except (OSError, UnicodeError):
             pass
+        if lines:
+            self._last = lines[-1]
 
     def add(self, line):
-        lines = self.lines()
-        if not line.strip() or "\n" in line or lines and lines[-1] == line:
-            return
-        lines.append(line)
-        if len(lines) > self.size:
-            lines.pop(0)
+        if self.path is None or self._stored is None:
+            self.lines()
+        if line.strip() and "\n" not in line and line != self._last:
+            self._last = line
+            # Kept here when there is no file, or from now on when the
+            # flash refused the line (full or read-only).
+            if not (self.path and self._save(line)):
+                lines = self.lines()
+                lines.append(line)
+                if len(lines) > self.size:
+                    lines.pop(0)
+                self.path = None
         if self.path:
-            self._save(line)
+            # The file has them, read again when next browsed.
+            self._lines = None
 
     def _save(self, line):
-        # A full or read-only flash costs the history, never the line.
+        """Put line in the file; False when the flash refused it."""
         try:
             if self._stored >= 2 * self.size:
+                lines = (self.lines() + [line])[-self.size:]
                 import fspath
-                fspath.write_file(self.path, "".join([l + "\n" for l in self._lines]))
-                self._stored = len(self._lines)
+                fspath.write_file(self.path, "".join([l + "\n" for l in lines]))
+                self._stored = len(lines)
             else:
                 with open(self.path, "a") as f:
                     f.write(line + "\n")
                 self._stored += 1
+            return True
         except OSError:
-            pass
+            return False
 
 
 class LineEditor:
