@@ -301,7 +301,8 @@ def run(argv, sess, functions=True):
             if hasattr(module, "proc"):
                 module.proc = proc
             result = main(argv[1:])
-            if type(result).__name__ in ("generator", "coroutine"):
+            kind = type(result).__name__
+            if kind == "generator" or kind == "coroutine":
                 import jobctl
                 result = jobctl.run_coroutine(result, proc)
             status = result & 255 if isinstance(result, int) else 0

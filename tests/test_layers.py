@@ -14,7 +14,8 @@ LAYERS = [
     # facts and words: what everything reads, importing nothing above
     {"system", "fspath", "shellplain", "shellparse", "shellsyntax", "wordparse", "arith", "inet", "sun", "signature", "upgradeboot",
      "readonly", "shellflow", "wildcard", "streams", "wordops", "boardinfo", "camctl", "fsguard", "cmdlong",
-     "leftovers", "importlock", "replkey", "crontable", "strsplit", "clock", "ifsplit", "neterrors"},
+     "leftovers", "importlock", "replkey", "crontable", "strsplit", "clock", "ifsplit", "neterrors",
+     "linecomplete"},
     # the process table: processes, sleeping; threads and stop requests
     {"process", "procctl"},
     # who reads and writes where; how a failure is worded; the program API
