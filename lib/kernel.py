@@ -85,7 +85,10 @@ def shutdown():
         pass
     # Only what is loaded can be running: nothing more is loaded here,
     # where the heap may be nearly full.
-    left = [p for p in process.table() if p.job or p.kind == "daemon"]
+    left = []
+    for p in process.table():
+        if p.job or p.kind == "daemon":
+            left.append(p)
     if left:
         import procctl
         for p in left:

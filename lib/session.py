@@ -273,7 +273,8 @@ def _more(proc):
 def _print(*args, sep=" ", end="\n", file=None):
     if file is None:
         file = process.current().stdout
-    file.write(sep.join([str(a) for a in args]) + end)
+    # map, not a comprehension: that is a function of its own, resident.
+    file.write(sep.join(map(str, args)) + end)
 
 
 def _input(prompt=""):
