@@ -10,13 +10,14 @@ import os
 DIR = 0x4000
 
 # The files the board needs to boot: removing one bricks the shell.
-PROTECTED = ("/main.py", "/boot.py", "/lib")
+# (Lists: a tuple of constant strings takes a block of heap for each.)
+PROTECTED = ["/main.py", "/boot.py", "/lib"]
 # How every command and daemon words its refusal to change them, and the
 # folders holding them.
 SYSTEM = "part of the system"
 HOLDS_SYSTEM = "holds files of the system"
 # What the shell runs as a program: a module (.py, .mpy) or a script (.sh).
-PROGRAMS = (".py", ".mpy", ".sh")
+PROGRAMS = [".py", ".mpy", ".sh"]
 
 
 def normpath(path):

@@ -60,7 +60,9 @@ def _start(recovery):
         return startup.start(recovery)
     finally:
         # Loaded again should a script run later: boot scripts are over.
-        for module in ("startup", "sysconf", "script"):
+        # A list: a tuple of constant strings would take a block of heap
+        # for each as long as the kernel is loaded.
+        for module in ["startup", "sysconf", "script"]:
             system.unload(module)
 
 
@@ -83,7 +85,10 @@ def shutdown():
         pass
     # Only what is loaded can be running: nothing more is loaded here,
     # where the heap may be nearly full.
-    left = [p for p in process.table() if p.job or p.kind == "daemon"]
+    left = []
+    for p in process.table():
+        if p.job or p.kind == "daemon":
+            left.append(p)
     if left:
         import procctl
         for p in left:

@@ -34,15 +34,19 @@ _CONTROL = {
 
 class History:
     """The lines entered, the last `size` of them, kept in the file path
-    (None: not kept). Each line is appended to the file as it is entered;
-    the file is rewritten with only the last lines once it holds twice as
-    many, so keeping it costs one small append per line."""
+    (None: in memory only). Each line is appended to the file as it is
+    entered; the file is rewritten with only the last lines once it holds
+    twice as many, so keeping it costs one small append per line. A file's
+    lines are read when browsed and let go once a line is entered: between
+    lines they take no heap, only the last one (not remembered twice in a
+    row) is kept."""
 
     def __init__(self, path=None, size=30):
         self.path = path
         self.size = size
         self._lines = None
-        self._stored = 0     # lines in the file
+        self._last = None
+        self._stored = None   # lines in the file, known once it was read
 
     def lines(self):
         if self._lines is None:
@@ -53,6 +57,7 @@ class History:
 
     def _load(self):
         lines = self._lines
+        self._stored = 0
         try:
             with open(self.path) as f:
                 for line in f:
@@ -62,30 +67,41 @@ class History:
                         lines.pop(0)
         except (OSError, UnicodeError):
             pass
+        if lines:
+            self._last = lines[-1]
 
     def add(self, line):
-        lines = self.lines()
-        if not line.strip() or "\n" in line or lines and lines[-1] == line:
-            return
-        lines.append(line)
-        if len(lines) > self.size:
-            lines.pop(0)
+        if self.path is None or self._stored is None:
+            self.lines()
+        if line.strip() and "\n" not in line and line != self._last:
+            self._last = line
+            # Kept here when there is no file, or from now on when the
+            # flash refused the line (full or read-only).
+            if not (self.path and self._save(line)):
+                lines = self.lines()
+                lines.append(line)
+                if len(lines) > self.size:
+                    lines.pop(0)
+                self.path = None
         if self.path:
-            self._save(line)
+            # The file has them, read again when next browsed.
+            self._lines = None
 
     def _save(self, line):
-        # A full or read-only flash costs the history, never the line.
+        """Put line in the file; False when the flash refused it."""
         try:
             if self._stored >= 2 * self.size:
+                lines = (self.lines() + [line])[-self.size:]
                 import fspath
-                fspath.write_file(self.path, "".join([l + "\n" for l in self._lines]))
-                self._stored = len(self._lines)
+                fspath.write_file(self.path, "".join([l + "\n" for l in lines]))
+                self._stored = len(lines)
             else:
                 with open(self.path, "a") as f:
                     f.write(line + "\n")
                 self._stored += 1
+            return True
         except OSError:
-            pass
+            return False
 
 
 class LineEditor:
@@ -235,7 +251,15 @@ class LineEditor:
             start = line.rfind(" ", 0, pos) + 1
             word = line[start:pos]
             head = line[:start].rstrip()
-            add = self._completion(word, not head or head[-1] in ";|&(", self.prompt + line, len(line) - pos)
+            # Tab's code is loaded for it and dropped after it: a Tab is rare.
+            import linecomplete
+            import system
+            try:
+                add = linecomplete.text(self.complete, word, not head or head[-1] in ";|&(", write,
+                                        self.prompt + line, len(line) - pos)
+            finally:
+                with system.import_lock:
+                    system.unload("linecomplete")
             if add:
                 line = line[:pos] + add + line[pos:]
                 write(line[pos:] + "\b" * (len(line) - pos - len(add)))
@@ -251,26 +275,6 @@ class LineEditor:
         self.write("\b" * pos + new + " " * pad + "\b" * (pad + len(new) - newpos))
         return newpos
 
-    def _completion(self, word, command, shown, back):
-        """The text that completes word (a command name when command): all
-        of it when one name fits, else what the names that fit share, and
-        those are listed when they share nothing more. shown is the prompt
-        and line, reprinted after a list, the cursor back by back."""
-        names = sorted(self.complete(word, command))
-        if not names:
-            return ""
-        first, last = names[0], names[-1]
-        n = len(word)
-        while n < len(first) and n < len(last) and first[n] == last[n]:
-            n += 1
-        if len(names) == 1:
-            return first[len(word):] + ("" if first.endswith("/") else " ")
-        if n > len(word):
-            return first[len(word):n]
-        self.write("\n" + "  ".join(names) + "\n" + shown + "\b" * back)
-        return ""
-
-
 def plain_line(read, write, prompt, echo, limit):
     """A line read without the editor (before a login, or a password with
     echo False): Enter ends it, backspace takes back, Ctrl-C raises
@@ -280,7 +284,7 @@ def plain_line(read, write, prompt, echo, limit):
     line = ""
     while True:
         c = read()
-        if c in ("\r", "\n"):
+        if c == "\r" or c == "\n":
             write("\n")
             return line
         if c == "" or c == "\x04" and not line:
@@ -289,7 +293,7 @@ def plain_line(read, write, prompt, echo, limit):
         if c == "\x03":
             write("^C\n")
             raise KeyboardInterrupt
-        if c in ("\x7f", "\x08"):
+        if c == "\x7f" or c == "\x08":
             if line:
                 line = line[:-1]
                 if echo:
@@ -307,32 +311,7 @@ def completer(sess):
     also paths; else paths, folders ending in /."""
 
     def complete(word, command):
-        import fspath
-        if command and "/" not in word:
-            names = set()
-            for folder in sess.getenv("PATH", "/bin").split(":"):
-                if folder:
-                    for name, sub in _entries(fspath.abspath(folder, sess.cwd), word):
-                        if not sub:
-                            dot = name.rfind(".")
-                            if dot > 0 and name[dot:] in (".py", ".mpy", ".sh"):
-                                names.add(name[:dot])
-            return names
-        i = word.rfind("/") + 1
-        folder = fspath.abspath(word[:i] or ".", sess.cwd)
-        return [word[:i] + name + ("/" if sub else "")
-                for name, sub in _entries(folder, word[i:])]
+        import linecomplete
+        return linecomplete.names(sess, word, command)
 
     return complete
-
-
-def _entries(folder, prefix):
-    """(name, is_folder) of the entries of folder that start with prefix;
-    hidden ones (.name) only when prefix starts with a dot."""
-    import fspath
-    try:
-        for name, sub in fspath.entries(folder):
-            if name.startswith(prefix) and (prefix[:1] == "." or name[:1] != "."):
-                yield name, sub
-    except OSError:
-        return

@@ -29,15 +29,6 @@ console_mode = None
 HISTORY = "/etc/history"
 
 
-_SPECIAL = {
-    "?": lambda s: str(s.status),
-    "#": lambda s: str(len(s.positional()) - 1),
-    "@": lambda s: " ".join(s.positional()[1:]),
-    "*": lambda s: s.getenv("IFS", " ")[:1].join(s.positional()[1:]),
-    "$": lambda s: str(process.current().pid),
-    "!": lambda s: None if s.last_job is None else str(s.last_job),
-    "-": lambda s: s.flags,
-}
 
 
 class ConsoleInput:
@@ -128,13 +119,29 @@ class Session:
         new.fds = dict(self.fds)
         return new
 
+    def _special(self, name):
+        # $? $- $$ $! $# $@ $*: one method, not a table of functions, each
+        # of which took heap for good.
+        if name == "?":
+            return str(self.status)
+        if name == "-":
+            return self.flags
+        if name == "$":
+            return str(process.current().pid)
+        if name == "!":
+            return None if self.last_job is None else str(self.last_job)
+        args = self.positional()
+        if name == "#":
+            return str(len(args) - 1)
+        return (" " if name == "@" else self.getenv("IFS", " ")[:1]).join(args[1:])
+
     def positional(self):
         """$0, $1, ...: the running script's arguments, or just the shell."""
         return self.args if self.args is not None else ["sh"]
 
     def getenv(self, name, default=None):
-        if name in _SPECIAL:
-            value = _SPECIAL[name](self)
+        if len(name) == 1 and name in "?#@*$!-":
+            value = self._special(name)
             return default if value is None else value
         if name.isdigit():
             args = self.positional()
@@ -266,7 +273,8 @@ def _more(proc):
 def _print(*args, sep=" ", end="\n", file=None):
     if file is None:
         file = process.current().stdout
-    file.write(sep.join([str(a) for a in args]) + end)
+    # map, not a comprehension: that is a function of its own, resident.
+    file.write(sep.join(map(str, args)) + end)
 
 
 def _input(prompt=""):

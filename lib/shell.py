@@ -22,21 +22,24 @@ import shellplain
 import system
 from shellflow import Exit, Goto, LoopControl, Return
 
-BUILTINS = ("exit", "return", "break", "continue", "goto", "skip", "source", ".",
+# Lists, not tuples, of names: a tuple of constants is compiled into one
+# object whose strings take a block of heap each for as long as the module
+# is loaded; a list's items are interned names, many the runtime's own.
+BUILTINS = ["exit", "return", "break", "continue", "goto", "skip", "source", ".",
             "shift", "run", "[", ":", "true", "false", "loadconfig", "loadboard",
-            "set", "local", "eval", "readonly", "type", "command", "exec")
+            "set", "local", "eval", "readonly", "type", "command", "exec"]
 
 import_lock = system.import_lock  # programs load under it
 # What programs import that keeps nothing from one program to the next:
 # on a small heap it goes after each program (drop).
-HELPERS = ("cmdargs", "fileops", "munix", "munixsh", "crontable", "textin", "textcopy", "wordops",
+HELPERS = ["cmdargs", "fileops", "munix", "munixsh", "crontable", "textin", "textcopy", "wordops",
            "httpclient", "httprequest", "intvar", "inet", "jobcmd", "jobctl", "daemonctl",
-           "clock", "logfile", "fsguard", "logsession", "procctl")
+           "clock", "logfile", "fsguard", "logsession", "procctl"]
 # What a line that is not plain loads (shellplain.py), as much heap again
 # as the rest of the shell: on a small heap it goes too, once a session is
 # back at its prompt and no line runs anywhere (idle()).
-PARSER = ("shellparse", "shellsyntax", "wordparse", "expansion", "shellcompound", "redirect",
-          "arith", "wildcard", "shellbuiltins", "pyline", "streams", "script", "ifsplit")
+PARSER = ["shellexec", "shellparse", "shellsyntax", "wordparse", "expansion", "shellcompound", "redirect",
+          "arith", "wildcard", "shellbuiltins", "pyline", "streams", "script", "ifsplit"]
 _LOW = const(49152)     # free heap below which they go
 _lines = [0]            # lines running now, in every thread
 _lines_lock = system.allocate_lock()
@@ -163,7 +166,8 @@ def execute(node, sess):
             process.current().stderr.write("+ %s\n" % " ".join(node[1]))
         status = run(node[1], sess)
     elif kind == "simple":
-        status = _simple(node, sess)
+        import shellexec
+        status = shellexec.simple(node, sess)
     elif kind == "list":
         status = 0
         for item, background in node[1]:
@@ -258,63 +262,6 @@ def interrupted(sess):
         raise Exit(143)
 
 
-def _simple(node, sess):
-    import expansion
-    _, assigns, words, redirs = node
-    sess.substituted = None
-    argv = expansion.fields(words, sess) if words else []
-    if "x" in sess.flags:
-        process.current().stderr.write("+ %s\n" % " ".join(argv or [expansion.word(w, sess) for w in assigns]))
-    if not argv:
-        for word in assigns:
-            name, value = expansion.assignment(word, sess)
-            sess.setenv(name, value)
-        # Nothing to run: the status is the last $(...)'s, if one ran.
-        status = _redirected(redirs, sess, None)
-        return sess.substituted if status == 0 and sess.substituted is not None else status
-    if argv[0] == "exec":
-        import redirect
-        return redirect.exec_(argv, redirs, sess)
-    if redirs and argv[0] == "test":
-        import redirect
-        if redirect.upyos_test(argv, redirs, sess):
-            return 0
-    previous = _assign_for_command(assigns, sess)
-    try:
-        return _redirected(redirs, sess, argv) if redirs else run(argv, sess)
-    finally:
-        for name, value in previous:
-            if value is None:
-                sess.unsetenv(name)
-            else:
-                sess.setenv(name, value)
-
-
-def _redirected(redirs, sess, argv):
-    """Run argv (None: nothing) with its redirections; the status."""
-    if not redirs:
-        return run(argv, sess) if argv else 0
-    import redirect
-    saved = redirect.apply(redirs, sess)
-    if saved is None:
-        return 1
-    try:
-        return run(argv, sess) if argv else 0
-    finally:
-        redirect.restore(saved)
-
-
-def _assign_for_command(assigns, sess):
-    """NAME=value before a command: set for that command only."""
-    import expansion
-    previous = []
-    for word in assigns:
-        name, value = expansion.assignment(word, sess)
-        previous.append((name, sess.getenv(name)))
-        sess.setenv(name, value)
-    return previous
-
-
 def run(argv, sess, functions=True):
     """Run the command argv[0] with arguments argv[1:]; returns its status.
     A shell function of that name comes first unless functions is False."""
@@ -354,7 +301,8 @@ def run(argv, sess, functions=True):
             if hasattr(module, "proc"):
                 module.proc = proc
             result = main(argv[1:])
-            if type(result).__name__ in ("generator", "coroutine"):
+            kind = type(result).__name__
+            if kind == "generator" or kind == "coroutine":
                 import jobctl
                 result = jobctl.run_coroutine(result, proc)
             status = result & 255 if isinstance(result, int) else 0
@@ -370,7 +318,8 @@ def run(argv, sess, functions=True):
         status = 130
         raise
     except Exception as e:
-        status = _failed(name, module, e)
+        import shellexec
+        status = shellexec.failed(name, module, e)
     finally:
         proc.exit(status)
         module = None
@@ -480,29 +429,6 @@ def load(path):
     if getattr(module, "__file__", path) != path:
         raise ImportError("%s clashes with a built-in module" % name)
     return module
-
-
-def _failed(name, module, exc):
-    """Report what a command raised; returns its status."""
-    import cmdargs
-    proc = process.current()
-    if isinstance(exc, cmdargs.Help):
-        proc.stdout.write(_usage(name, module, True))
-        return 0
-    if isinstance(exc, cmdargs.UsageError):
-        errors.complain(name, str(exc))
-        proc.stderr.write(_usage(name, module, False))
-        return 2
-    errors.report(name, exc)
-    return 1
-
-
-def _usage(name, module, full):
-    import cmdargs
-    text = cmdargs.usage_of(module)
-    if not full:
-        text = text.split("\n")[0]
-    return ("usage: %s %s" % (name, text)).rstrip() + "\n"
 
 
 def run_script(path, argv, sess):

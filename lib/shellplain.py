@@ -18,8 +18,9 @@ META = " \t\r\n;&|()<>"       # what ends an unquoted word
 QUOTING = "'\"\\$`"           # what quotes or expands within one
 NAME_START = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_"
 NAME = NAME_START + "0123456789"
-OPENING = ("if", "while", "until", "for", "case")       # a compound command's first word
-CLOSING = ("then", "elif", "else", "fi", "do", "done", "}", "esac")     # reserved inside one
+# Lists: a tuple of constant strings takes a block of heap for each (shell.BUILTINS).
+OPENING = ["if", "while", "until", "for", "case"]       # a compound command's first word
+CLOSING = ["then", "elif", "else", "fi", "do", "done", "}", "esac"]     # reserved inside one
 NOP = ("nop",)
 # What the parser gives a meaning to, anywhere on a line.
 _SPECIAL = META[3:] + QUOTING + "*?[~#{}\v\f"

@@ -12,8 +12,8 @@ from conftest import ROOT, Sim, build, paths, simulator
 from munixtool import romfs
 
 # A heap that holds the OS run from ROMFS, not the same tree on the flash
-# (x64: these lines need about 62 and 66 KiB).
-HEAP = "62K"
+# (x64: these lines need about 57 and 60 KiB).
+HEAP = "58K"
 
 
 @pytest.fixture(scope="module")
