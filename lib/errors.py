@@ -4,6 +4,7 @@ Resident, so that a failure is reported even when the heap is exhausted."""
 import sys
 
 import process
+import system
 
 _NO_MEMORY = "memory allocation failed"
 
@@ -19,6 +20,14 @@ def report(name, exc):
     if proc.session.getenv("DEBUG"):
         sys.print_exception(exc, proc.stderr)
     if isinstance(exc, MemoryError):
+        # An import it cut short may have left its name in sys.modules
+        # with no module (system.forget_failed_imports): gone before any
+        # other line looks there.
+        try:
+            with system.import_lock:
+                system.forget_failed_imports()
+        except MemoryError:
+            pass
         # No heap to load the words with: the exception's own will do,
         # unless the heap was too full to hold them whole (MicroPython then
         # cuts them short in its emergency buffer: "memory allocation ").

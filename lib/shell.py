@@ -344,6 +344,7 @@ def drop(names):
     # importing, and a board without a GIL crashed when sys.modules
     # changed under it.
     with import_lock:
+        system.forget_failed_imports()
         for name in names:
             helper = modules.get(name)
             if helper is not None:
@@ -354,9 +355,6 @@ def drop(names):
                         break
                 else:
                     system.unload(name)
-            else:
-                # What a failed import of it left in the table goes.
-                system.unload(name)
 
 
 def locate(name, sess):

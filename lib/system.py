@@ -142,3 +142,19 @@ def unload(name):
     modules = sys.modules
     modules[name] = None
     del modules[name]
+
+
+def forget_failed_imports():
+    """Take out of sys.modules what imports that ran out of heap left
+    (under import_lock). MicroPython enters a module's name before it makes
+    the module: when the heap cannot give that, the name stays with no
+    module, which get() takes for none, and every later use of the table
+    or import of the name failed ("'dict' object isn't subscriptable"), on
+    each line, until a reset."""
+    modules = sys.modules
+    failed = []
+    for name in modules:
+        if modules.get(name) is None:
+            failed.append(name)
+    for name in failed:
+        unload(name)
