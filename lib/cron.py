@@ -75,6 +75,9 @@ class Daemon:
         self.last = since
         self.behind = False
         self.session = session
+        # Entries due that found no thread free (a board with one, taken):
+        # tried again at each pass, before what comes due.
+        self.waiting = []
 
     def step(self):
         """Run what is due since the last pass."""
@@ -98,11 +101,11 @@ class Daemon:
             work("jumped", self, now, gap, BACK_LIMIT)
             return
         self.behind = False
-        due = []
+        due = list(self.waiting)
         for t in range(self.last + 1, now + 1):
             tm = clock.gmtime(t)
             for e in self.entries:
-                if matches(e, t, tm, None):
+                if matches(e, t, tm, None) and e not in due:
                     due.append(e)
         if due:
             # Failing (the heap full), the next pass looks at these

@@ -48,6 +48,9 @@ def reload(d, stamp):
     old = dict((e.command, e.proc) for e in d.entries)
     for e in entries:
         e.proc = old.get(e.command)
+    # What waits for a thread still does, if its line is still there.
+    waiting = [e.command for e in d.waiting]
+    d.waiting = [e for e in entries if e.command in waiting]
     d.entries = entries
     note(d, "%s: %d job%s" % (d.path, len(entries), "" if len(entries) == 1 else "s"))
 
@@ -69,11 +72,17 @@ def jumped(d, now, gap, back_limit):
 
 def start(d, due):
     """Start the entries due, each as a background process of crond's
-    session, unless its last run still runs."""
+    session, unless its last run still runs. One that finds no thread free
+    (a board with one to spare, taken by a job) waits in d.waiting for one,
+    and runs as it frees: jobs due together take turns."""
     import jobctl
+    import procctl
     import shell
     sess = d.session
     for e in due:
+        waited = e in d.waiting
+        if waited:
+            d.waiting.remove(e)
         if e.proc is not None and e.proc.alive():
             note(d, "line %d still running (pid %d): not started again" % (e.number, e.proc.pid))
             continue
@@ -81,6 +90,11 @@ def start(d, due):
         try:
             e.proc = jobctl.background(sess, words[0], words[1:], _body(shell, e.command, sess),
                                        log=d.log, quiet=True)
+        except procctl.NoThread as err:
+            if not waited:
+                note(d, "line %d: waits: %s" % (e.number, err))
+            d.waiting.append(e)
+            continue
         except OSError as err:
             note(d, "line %d: cannot start: %s" % (e.number, err))
             continue
