@@ -133,6 +133,11 @@ def test_a_board_with_one_thread_at_most_serves_its_daemons_from_the_console(fla
         b.close()
 
 
+@pytest.mark.skipif(simulator.board_name() == "esp32",
+                    reason="issue 27: two 100 KB uploads and a telnet command beside utelnetd and"
+                    " uftpd run the esp32 profile's 112 KiB out at times (451 Out of memory, 1 run"
+                    " in 2 to 5); the one-thread loop it checks is the rp2040's, and is tested on"
+                    " the default board and the rp2040 profile")
 def test_ftp_clients_transfer_at_once_with_one_thread_to_spare(flash):
     """An RP2040's one extra thread is the loop's. An FTP client had a
     thread of its own, so there the loop served one FTP client itself,
