@@ -104,7 +104,7 @@ def start(node, sess, sh):
     waited = False
     while True:
         try:
-            job = background(sess, name, args, lambda: sh.execute(node, sub))
+            job = background(sess, name, args, lambda: _in_subshell(sh, node, sub))
             break
         except OSError as e:
             # Every thread taken, maybe by one about to end (a telnet
@@ -118,6 +118,13 @@ def start(node, sess, sh):
             return 1
     sess.last_job = job.pid
     return 0
+
+
+def _in_subshell(sh, node, sub):
+    try:
+        return sh.execute(node, sub)
+    finally:
+        process.subshell_ended(sub)
 
 
 def _describe(node, sh):

@@ -92,9 +92,10 @@ class Process:
         self.sts = DONE
         with _lock:
             owner = self.session.owner
-            if not self.job or owner is not None and owner.sts == DONE:
-                # A job of an ended session: no shell is left to wait for
-                # it, and kept it would keep the session alive.
+            if not self.job or self.session.shell_done or owner is not None and owner.sts == DONE:
+                # A job of an ended session, or of a job's subshell that
+                # ended: no shell is left to wait for it, and kept it would
+                # keep the session alive.
                 _table.pop(self.pid, None)
             if _current.get(self.thread) is self:
                 if self.parent is not None and self.parent.thread == self.thread:
@@ -167,16 +168,28 @@ class Process:
         return self.sts == HELD
 
 
-def _session_ended(session):
-    """Send the output of the session's jobs to log files from now on, and
-    forget those done: their statuses are for its shell's `wait` and `jobs`."""
+def _session_ended(session, logged=True):
+    """Forget the session's finished jobs: their statuses are for its
+    shell's `wait` and `jobs`; and, if logged, send the output of those
+    still running to log files from now on."""
     for pid in list(_table):
         p = _table[pid]
         if p.job and p.session is session:
             if p.sts == DONE:
                 del _table[pid]
-            elif p.log is None:
+            elif logged and p.log is None:
                 p.log = "/tmp/job%d.log" % p.pid
+
+
+def subshell_ended(session):
+    """The shell of a job's subshell (session.subshell) is done: the jobs
+    it started go from the table as they end, as no shell is left to wait
+    for them (a chain of jobs each started by the one before kept the
+    last few, each with its subshell). Their output still goes where it
+    went: the session the subshell copied lives on."""
+    with _lock:
+        session.shell_done = True
+        _session_ended(session, False)
 
 
 def current():

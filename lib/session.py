@@ -91,6 +91,7 @@ class Session:
         self.scripted = False   # a script, sh -c or sh reading its input runs: a shell error ends it
         self.last_job = None    # pid of the last background job ($!)
         self.owner = None       # the process that owns it (its shell)
+        self.shell_done = False  # a job's subshell whose shell ended (process.subshell_ended)
         self.flags = ""         # set -e -u -x -f: the letters on ($-)
         self.functions = {}     # name -> body of the shell functions defined
         self.frames = []        # each running function's {name: value before local}

@@ -359,6 +359,20 @@ def test_a_finished_job_does_not_keep_its_ancestors(sim):
     assert after - before < 40000, (before, after)
 
 
+def test_the_jobs_of_a_finished_job_are_not_kept_for_wait(sim):
+    """A job's own jobs run in its subshell: once it ended, no shell is left
+    to `wait` for them, and each one kept held its subshell (a chain of 200
+    jobs ran the esp32 profile's heap out). The console's own job stays."""
+    sim.write("/opt/done.py", "import process\n\ndef __main__(args):\n"
+              "    print('done', [p.name for p in process.table(True) if p.job and p.sts == 'D'])\n")
+    sim.write("/chain.sh", "if [ $1 -lt $2 ]; then sh /chain.sh $(($1 + 1)) $2 & "
+                           "else echo > /tmp/end$2; fi\n")
+    r = sim.run("sh /chain.sh 0 12 > /dev/null",
+                "while [ ! -f /tmp/end12 ]; do sleep 0.1; done", "sleep 0.5", "/opt/done", "wait; echo w=$?",
+                timeout=60)
+    assert "done ['sh']\nw=0\n" in r.out, r.out
+
+
 def test_a_job_runs_in_a_copy_of_its_session(sim):
     """As a POSIX subshell: the job sees the variables, folder and
     arguments of when it started; what it changes stays its own."""
