@@ -16,11 +16,21 @@ def __main__(args):
     mine = jobcmd.lineage(munix.proc())
     status = 0
     targets = []
-    for name in rest:
+    while True:
         found = [p for p in jobcmd.table()
-                 if name in p.name and p not in mine and p not in targets
-                 and not jobcmd.session_owner(p) and not (everything and p.kind == "daemon")]
-        if not found and not everything:
-            status = cmdargs.error(name, "no process found")
+                 if p not in mine and p not in targets and not jobcmd.session_owner(p)
+                 and not (everything and p.kind == "daemon")
+                 and any(name in p.name for name in rest)]
+        if not targets and not everything:
+            for name in rest:
+                if not any(name in p.name for p in found):
+                    status = cmdargs.error(name, "no process found")
+        for p in found:
+            what(p)
         targets += found
-    return jobcmd.act(targets, what) or status
+        # Look again until a look finds nothing new: a job started by a
+        # target's script that ended before the look is in no target's
+        # family (a fork bomb's next generation). What is resumed may
+        # start more for ever: one look.
+        if not found or what is jobcmd.resume:
+            return jobcmd.act(targets, what) or status

@@ -125,10 +125,12 @@ def start_thread(function, args, heap=0):
     that needs more than a job (a web terminal's session); so that a thread
     that would run out of memory, or starve the console, is refused at its
     start instead.
-    The heap's garbage counts as free: at most gc.threshold() bytes of it
-    (the kernel sets one), as no collection is made here (one made from a
-    thread while others run hung the board profiles' builds, which have no
-    GIL)."""
+    What is free is known after a collection, made only when the heap
+    looks short: counting garbage as free (up to gc.threshold(), all that
+    can pile up between two collections) let a fork bomb's threads take
+    the memory the console's killall then needed. On rp2, whose threads run
+    without a GIL, a collection made from a thread while core1 runs hung
+    the board's profile: there the guess stays."""
     import gc
     limit = system.board.get("threads")
     if not isinstance(limit, int):
@@ -149,8 +151,14 @@ def start_thread(function, args, heap=0):
                            % (stack // 1024))
     with process._lock:
         # Under the lock: threads started in one burst each count the others.
-        free = gc.mem_free() + max(gc.threshold(), 0)
+        free = gc.mem_free()
         need = _RESERVE + _PER_THREAD * _threads[0] + heap
+        if free < need:
+            if sys.platform == "rp2":
+                free += max(gc.threshold(), 0)
+            else:
+                gc.collect()
+                free = gc.mem_free()
         if free < need:
             raise NoThread("no thread free: the heap is nearly full (%d KiB free, %d needed)"
                            % (free // 1024, need // 1024))
