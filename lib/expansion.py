@@ -8,6 +8,7 @@ import sys
 
 from micropython import const
 
+import process
 from shellparse import LIT, QLIT, VAR, QVAR, SUB, Lexer, ShellError
 
 _IFS = " \t\n"
@@ -195,3 +196,63 @@ def assignment(parts, sess):
     eq = head.find("=")
     return head[:eq], word([(QLIT, head[eq + 1:])] + parts[1:], sess)
 
+
+# The parser's simple commands, run here: a plain line (shellplain.py)
+# never needs them, and the resident shell does not carry them.
+def simple(node, sess):
+    """Run a simple command the parser gave: its words expanded, its
+    assignments and redirections applied; its status."""
+    import shell
+    _, assigns, words, redirs = node
+    sess.substituted = None
+    argv = fields(words, sess) if words else []
+    if "x" in sess.flags:
+        process.current().stderr.write("+ %s\n" % " ".join(argv or [word(w, sess) for w in assigns]))
+    if not argv:
+        for a in assigns:
+            name, value = assignment(a, sess)
+            sess.setenv(name, value)
+        # Nothing to run: the status is the last $(...)'s, if one ran.
+        status = _redirected(redirs, sess, None)
+        return sess.substituted if status == 0 and sess.substituted is not None else status
+    if argv[0] == "exec":
+        import redirect
+        return redirect.exec_(argv, redirs, sess)
+    if redirs and argv[0] == "test":
+        import redirect
+        if redirect.upyos_test(argv, redirs, sess):
+            return 0
+    previous = _assign_for_command(assigns, sess)
+    try:
+        return _redirected(redirs, sess, argv) if redirs else shell.run(argv, sess)
+    finally:
+        for name, value in previous:
+            if value is None:
+                sess.unsetenv(name)
+            else:
+                sess.setenv(name, value)
+
+
+def _redirected(redirs, sess, argv):
+    """Run argv (None: nothing) with its redirections; the status."""
+    import shell
+    if not redirs:
+        return shell.run(argv, sess) if argv else 0
+    import redirect
+    saved = redirect.apply(redirs, sess)
+    if saved is None:
+        return 1
+    try:
+        return shell.run(argv, sess) if argv else 0
+    finally:
+        redirect.restore(saved)
+
+
+def _assign_for_command(assigns, sess):
+    """NAME=value before a command: set for that command only."""
+    previous = []
+    for a in assigns:
+        name, value = assignment(a, sess)
+        previous.append((name, sess.getenv(name)))
+        sess.setenv(name, value)
+    return previous

@@ -38,7 +38,7 @@ HELPERS = ["cmdargs", "fileops", "munix", "munixsh", "crontable", "textin", "tex
 # What a line that is not plain loads (shellplain.py), as much heap again
 # as the rest of the shell: on a small heap it goes too, once a session is
 # back at its prompt and no line runs anywhere (idle()).
-PARSER = ["shellexec", "shellparse", "shellsyntax", "wordparse", "expansion", "shellcompound", "redirect",
+PARSER = ["cmdfail", "shellparse", "shellsyntax", "wordparse", "expansion", "shellcompound", "redirect",
           "arith", "wildcard", "shellbuiltins", "pyline", "streams", "script", "ifsplit"]
 _LOW = const(49152)     # free heap below which they go
 _lines = [0]            # lines running now, in every thread
@@ -166,8 +166,8 @@ def execute(node, sess):
             process.current().stderr.write("+ %s\n" % " ".join(node[1]))
         status = run(node[1], sess)
     elif kind == "simple":
-        import shellexec
-        status = shellexec.simple(node, sess)
+        import expansion
+        status = expansion.simple(node, sess)
     elif kind == "list":
         status = 0
         for item, background in node[1]:
@@ -318,8 +318,8 @@ def run(argv, sess, functions=True):
         status = 130
         raise
     except Exception as e:
-        import shellexec
-        status = shellexec.failed(name, module, e)
+        import cmdfail
+        status = cmdfail.failed(name, module, e)
     finally:
         proc.exit(status)
         module = None

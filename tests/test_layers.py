@@ -24,7 +24,7 @@ LAYERS = [
      "intvar", "httpclient", "mqtt", "fleetlink", "sysconf", "logfile", "logsession", "pins", "buses", "serialterm", "sleepmodes",
      "httprequest", "textcopy", "vieditor", "leds", "sensing"},
     # the shell: parser, expansion, evaluator, built-ins, scripts, jobs
-    {"shell", "shellexec", "expansion", "redirect", "script", "pyline", "shellbuiltins", "shellcompound", "asyncloop", "asynchost",
+    {"shell", "cmdfail", "expansion", "redirect", "script", "pyline", "shellbuiltins", "shellcompound", "asyncloop", "asynchost",
      "jobctl", "jobcmd", "sdata"},
     # the kernel: boot, recovery, shutdown; sessions over streams
     {"kernel", "startup", "streamshell"},
@@ -34,9 +34,8 @@ LAYERS = [
 ]
 
 # The evaluator's recursion: $( ) (expansion) runs a command line (shell,
-# redirect's capture), whose words are expanded (shellexec, the evaluator's
-# part a plain line does not need).
-EVALUATOR = {"shell", "shellexec", "expansion", "redirect"}
+# redirect's capture), whose words are expanded.
+EVALUATOR = {"shell", "expansion", "redirect"}
 
 # What /bin programs may not import of lib/: the process table, job control,
 # sessions and the shell's parts. They use the program API (munix) and the
