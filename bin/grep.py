@@ -53,10 +53,10 @@ class Grep:
         if st is None:
             self.fail(name, cmdargs.ERRORS[2])
             return
-        for path, folder in fileops.walk(top, st[0] & fspath.DIR != 0):
-            if folder:
+        for path, kind, _ in fileops.walk(top, st[0] & fspath.DIR != 0):
+            if kind == fileops.FOLDER:
                 self.named = True
-            else:
+            elif kind == fileops.FILE:
                 rel = path[len(top):].lstrip("/")
                 self.file(fspath.join(name, rel) if rel else name, path, True)
 
