@@ -1,7 +1,9 @@
 import os
 
 import cmdargs
+import fileops
 import fspath
+import munix
 
 USAGE = """[-h] [-s] [PATH...]
   Print the size in bytes of each folder below PATH (. unless given) and
@@ -27,38 +29,25 @@ def __main__(args):
     return status
 
 
-def _folder(path, name, opts):
-    """The size of the files below path; the folders below it printed as
-    they are done (unless -s). name is how path is shown. A stack of
-    [path, name, size so far, entries left], not recursion: 400 nested
-    folders went past the C stack."""
-    stack = [[path, name, 0, _listing(path)]]
-    while True:
-        here = stack[-1]
-        if not here[3]:
-            stack.pop()
-            if not stack:
-                return here[2]
-            if "s" not in opts:
-                _show(here[2], here[1], opts)
-            stack[-1][2] += here[2]
-            continue
-        entry = here[3].pop()
-        sub = fspath.join(here[0], entry[0])
-        if entry[1] & fspath.DIR:
-            stack.append([sub, fspath.join(here[1], entry[0]), 0, _listing(sub)])
-        elif len(entry) > 3 and entry[3] >= 0:
-            here[2] += entry[3]         # FAT and littlefs list sizes: no stat
+def _folder(top, name, opts):
+    """The size of the files below top; the folders below it printed as
+    they are done (unless -s). name is how top is shown."""
+    sums = []       # the size so far of each folder the walk is in
+    for path, kind, size in fileops.walk(top, True):
+        if kind == fileops.FOLDER:
+            sums.append(0)
+        elif kind == fileops.FILE:
+            sums[-1] += size if size >= 0 else os.stat(path)[6]
         else:
-            here[2] += os.stat(sub)[6]
-
-
-def _listing(path):
-    """path's entries, the first listed last (taken from the end)."""
-    found = list(os.ilistdir(path))
-    found.reverse()
-    return found
+            size = sums.pop()
+            if not sums:
+                return size
+            sums[-1] += size
+            if "s" not in opts:
+                _show(size, fspath.join(name, path[len(top):].lstrip("/")), opts)
 
 
 def _show(size, name, opts):
-    print("%s\t%s" % (cmdargs.human(size) if "h" in opts else size, name))
+    # Written, not printed: print copies the line once more, and a line of
+    # a tree 400 folders deep is 800 characters, much of an ESP8266's heap.
+    munix.proc().stdout.write("%s\t%s\n" % (cmdargs.human(size) if "h" in opts else size, name))

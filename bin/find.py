@@ -17,8 +17,10 @@ def __main__(args):
     paths, pattern, kind = _parse(args)
     found, status = cmdargs.existing(paths)
     for name, top, st in found:
-        for path, folder in fileops.walk(top, st[0] & fspath.DIR != 0):
-            if kind is not None and folder != (kind == "d"):
+        for path, what, _ in fileops.walk(top, st[0] & fspath.DIR != 0):
+            if what == fileops.LEFT:
+                continue
+            if kind is not None and (what == fileops.FOLDER) != (kind == "d"):
                 continue
             if pattern is not None and not wildcard.match(pattern, fspath.basename(path), True):
                 continue

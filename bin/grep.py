@@ -53,10 +53,10 @@ class Grep:
         if st is None:
             self.fail(name, cmdargs.ERRORS[2])
             return
-        for path, folder in fileops.walk(top, st[0] & fspath.DIR != 0):
-            if folder:
+        for path, kind, _ in fileops.walk(top, st[0] & fspath.DIR != 0):
+            if kind == fileops.FOLDER:
                 self.named = True
-            else:
+            elif kind == fileops.FILE:
                 rel = path[len(top):].lstrip("/")
                 self.file(fspath.join(name, rel) if rel else name, path, True)
 
@@ -71,7 +71,10 @@ class Grep:
         prefix = name + ":" if self.named else ""
         hits = n = 0
         try:
-            with fileops.open_input(path, self.cwd) as f:
+            # A walk's paths are whole already: making one whole again split
+            # a path 400 folders deep into a list of names, past an
+            # ESP8266's heap.
+            with open(path) if walked else fileops.open_input(path, self.cwd) as f:
                 for line in f:
                     n += 1
                     text = line[:-1] if line[-1:] == "\n" else line

@@ -105,52 +105,78 @@ def save(source, dst, suffix=".tmp", size=CHUNK):
     return total
 
 
+# What walk yields each path as.
+FILE = 0
+FOLDER = 1      # a folder, before what is inside it
+LEFT = 2        # the same folder again, after what is inside it
+
+
 def walk(top, folder=None):
-    """(path, is_folder) of top and everything below it, parents first,
-    each folder's entries by name. folder: whether top is a folder, when
-    the caller knows (saves a stat); below top, what the listing says is
-    used, without stat(). A stack, not recursion: 400 nested folders (made
-    over FTP) went past every board's C stack, and find, cp -r, rm -r and
-    grep -r failed on them. Here, not in fspath: the kernel keeps fspath
-    loaded, and only these commands walk."""
+    """(path, kind, size) of top and everything below it, each folder's
+    entries by name: kind FILE for a file, FOLDER for a folder before what
+    is inside it, LEFT for it again after that (the order for totalling or
+    deleting); size a file's size where the listing gives it (FAT,
+    littlefs), else -1. folder: whether top is a folder, when the caller
+    knows (saves a stat); below top, what the listing says is used, without
+    stat(). The one walk of find, du, grep -r, cp -r, mv and rm -r.
+
+    A stack, not recursion: 400 nested folders (made over FTP) went past
+    every board's C stack. Nor a path per level: 400 paths of up to 800
+    characters took 160 KB, more than an ESP32's heap. Kept are the path
+    of the folder being walked and, per level, the entries it has still to
+    visit; a level with none left costs nothing. Here, not in fspath: the
+    kernel keeps fspath loaded, and only these commands walk."""
     if folder is None:
         folder = fspath.isdir(top)
-    stack = [(top, folder)]
-    while stack:
-        path, sub = stack.pop()
-        yield path, sub
-        if sub:
-            stack.extend(_below(path))
-
-
-def walk_up(top, folder=None):
-    """Like walk, but children before their folder: the order for deleting."""
-    if folder is None:
-        folder = fspath.isdir(top)
-    stack = [(top, folder, False)]
-    while stack:
-        path, sub, listed = stack.pop()
-        if sub and not listed:
-            stack.append((path, sub, True))
-            stack.extend([(p, s, False) for p, s in _below(path)])
+    if not folder:
+        yield top, FILE, -1
+        return
+    yield top, FOLDER, -1
+    here = top      # the folder being walked
+    depth = 0       # how far below top it is
+    levels = []     # (depth, entries left) of the folders with entries left
+    _enter(levels, 0, top)
+    while True:
+        at = levels[-1][0] if levels else 0
+        while depth > at:
+            yield here, LEFT, -1
+            here = fspath.split(here)[0]
+            depth -= 1
+        if not levels:
+            break
+        left = levels[-1][1]
+        entry = left.pop()
+        if not left:
+            levels.pop()
+        path = fspath.join(here, entry[0])
+        if entry[1] & fspath.DIR:
+            yield path, FOLDER, -1
+            here = path
+            depth += 1
+            _enter(levels, depth, path)
         else:
-            yield path, sub
+            yield path, FILE, entry[3] if len(entry) > 3 else -1
+    yield top, LEFT, -1
 
 
-def _below(folder):
-    """(path, is_folder) of folder's entries, the last name first (a
-    stack pops them in order)."""
-    found = sorted(fspath.entries(folder), reverse=True)
-    return [(fspath.join(folder, name), sub) for name, sub in found]
+def _enter(levels, depth, folder):
+    """Put folder's entries onto levels, the last name first (a stack pops
+    them in order); nothing for an empty folder."""
+    found = list(os.ilistdir(folder))
+    if found:
+        found.sort(reverse=True)
+        levels.append((depth, found))
 
 
 def copy_tree(src, dst, size=CHUNK):
     """Copy src, a file or a folder with everything below it, to dst;
     folders are made as needed, files copied with copy_file. dst must not be
     inside src. Stops at the first error (an OSError)."""
-    for path, folder in walk(src):
+    for path, kind, _ in walk(src):
+        if kind == LEFT:
+            continue
         target = dst if path == src else fspath.join(dst, path[len(src):].lstrip("/"))
-        if not folder:
+        if kind == FILE:
             copy_file(path, target, size)
         elif not fspath.isdir(target):
             os.mkdir(target)
@@ -159,11 +185,11 @@ def copy_tree(src, dst, size=CHUNK):
 def remove_tree(top):
     """Remove top, a file or a folder with everything below it. Stops at the
     first error (an OSError)."""
-    for path, folder in walk_up(top):
-        if folder:
-            os.rmdir(path)
-        else:
+    for path, kind, _ in walk(top):
+        if kind == FILE:
             os.remove(path)
+        elif kind == LEFT:
+            os.rmdir(path)
 
 
 def inside(path, folder):
