@@ -99,7 +99,6 @@ def start(node, sess, sh):
     """CMD &: the command node, as the shell sh parsed it, run by sh as a
     job of its own; the status of starting it."""
     name, args = _describe(node, sh)
-    node = _plain(node)
     sub = sess.subshell()
     waited = False
     while True:
@@ -129,46 +128,17 @@ def _in_subshell(sh, node, sub):
 
 def _describe(node, sh):
     """The name and arguments a job is listed by, as written."""
-    if node[0] == "argv":
-        # A plain line's words (shellplain.py).
-        return sh.command_name(node[1][0]), node[1][1:]
     while node[0] in ("andor", "pipe", "list"):
         node = node[1][0]
         if isinstance(node, tuple) and node and isinstance(node[0], tuple):
             node = node[0]
+    if node[0] == "argv":
+        return sh.command_name(node[1][0]), node[1][1:]
     if node[0] != "simple" or not node[2]:
         return "sh", []
     # A ${x op word} part is a tuple (shellparse.py): named by its variable.
     words = ["".join([t if isinstance(t, str) else "${%s}" % t[0] for k, t in word]) for word in node[2]]
     return sh.command_name(words[0]), words[1:]
-
-
-def _plain(node):
-    """A simple command that has nothing to expand (`sleep 5 &`) as the
-    node of a plain line (shellplain.py), which the shell runs without
-    expansion: the job's thread no longer loads it, 2 KiB it held for as
-    long as the job ran; else node."""
-    if node[0] != "simple" or node[1] or node[3] or not node[2]:
-        return node
-    from shellparse import LIT, QLIT
-    words = []
-    for word in node[2]:
-        if not word:
-            return node
-        text = ""
-        for kind, part in word:
-            # Quoted text is itself; unquoted, a glob or a leading ~ is
-            # expanded, as is anything but text.
-            if kind != QLIT and (kind != LIT or "*" in part or "?" in part or "[" in part
-                                 or not text and part[:1] == "~"):
-                return node
-            text += part
-        words.append(text)
-    # exec, and the declarations (local, export, readonly: their words are
-    # assignments), are the shell's own business.
-    if words[0] in ("exec", "local", "export", "readonly"):
-        return node
-    return ("argv", words)
 
 
 def _run_body(proc, body, go, quiet):

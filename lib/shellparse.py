@@ -20,6 +20,7 @@ Nodes:
   ("andor", [pipeline, "&&"|"||", pipeline, ...])
   ("pipe", [command, ...], negated)
   ("simple", assignments, words, redirections)
+  ("argv", [text, ...])           a simple command with nothing to expand
   ("if", [(condition, body), ...], else_body, redirections)
   ("loop", condition, body, until, redirections)
   ("for", name, words or None for "$@", body, redirections)
@@ -582,7 +583,7 @@ class Parser:
                 break
         if not (assigns or words or redirs):
             raise self._unexpected()
-        return ("simple", assigns, words, redirs)
+        return ("simple", assigns, words, redirs) if assigns or redirs else _argv(words)
 
     def _redirection(self):
         fd, op = self.lex.next()
@@ -643,3 +644,29 @@ def parse_all(text, aliases=None):
         if node is None:
             return commands
         commands.append(node)
+
+
+def _argv(words):
+    """A command whose words have nothing to expand (`sleep 5`) as a plain
+    line's node, ("argv", words) (shellplain.py): the shell runs it, in a
+    script or a job's thread too, without loading expansion. Else the
+    simple node."""
+    texts = []
+    for word in words:
+        if not word:
+            return ("simple", [], words, [])
+        text = ""
+        for kind, part in word:
+            # Quoted text is itself; unquoted, a glob or a leading ~ is
+            # expanded, as is anything but text.
+            if kind != QLIT and (kind != LIT or "*" in part or "?" in part or "[" in part
+                                 or not text and part[:1] == "~"):
+                return ("simple", [], words, [])
+            text += part
+        texts.append(text)
+    # exec, and the declarations (local, export, readonly: their words are
+    # assignments), are the shell's own business.
+    if texts[0] in ("exec", "local", "export", "readonly"):
+        return ("simple", [], words, [])
+    return ("argv", texts)
+

@@ -183,7 +183,7 @@ def function(parser, name, sp):
         raise sp.ParseError("%s: ( without )" % name)
     parser._linebreaks()
     body = parser._command()
-    if body[0] in ("simple", "py", "nop", "pipe"):
+    if body[0] in ("simple", "argv", "py", "nop", "pipe"):
         raise sp.ParseError("%s(): the body must be a compound command ({ ...; })" % name)
     return ("function", name, body)
 

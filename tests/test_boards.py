@@ -493,6 +493,18 @@ def test_a_plain_line_in_the_background_loads_no_parser(tmp_path):
                         r"\[1\] +\1 running +sleep 1 \[2\] +\2 running +sleep 1",
                         " ".join(lines)), out
 
+def test_a_parsed_command_with_nothing_to_expand_loads_no_expansion(tmp_path):
+    """`A && B &` needs the parser, but commands with nothing to expand
+    run as plain lines do: the job's thread does not load expansion for
+    them (jobs converted only a lone command)."""
+    probe = {"/tmp/parts.py": "import sys\n\ndef __main__(args):\n"
+                              "    print([m for m in ('shellparse', 'expansion') if m in sys.modules])\n"}
+    out = boot(tmp_path, "esp32", ["sleep 0.5 && echo 'in job' &", "sleep 0.2",
+                                   "/tmp/parts", "wait", "echo ${x:-expanded}"], files=probe)
+    lines = [line for line in out.splitlines()[1:] if not re.match(r"\[\d+\]", line)]
+    assert lines == ["['shellparse']", "in job", "expanded"], out
+
+
 def test_a_redirection_leaves_nothing_loaded_on_a_small_heap(tmp_path):
     """A redirection loads redirect.py, which loads streams.py, and a
     script script.py: what a line loads, they go with the parser, where
