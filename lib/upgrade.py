@@ -72,10 +72,17 @@ def _hex(data):
 
 def _check_path(path):
     # One spelling per file: a path in another form (etc//shadow,
-    # ./etc/rc.local) would slip past KEEP and reach the same file.
+    # ./etc/rc.local, or etc/shadow. on FAT, which ignores a name's trailing
+    # dots and spaces) would slip past KEEP and reach the same file.
     parts = path.split("/")
-    if "\\" in path or "" in parts or "." in parts or ".." in parts:
-        raise Failed("the manifest names a path not in normal form: %r" % path)
+    for part in parts:
+        if not part or part[-1] in ". " or "\\" in part:
+            raise Failed("the manifest names a path not in normal form: %r" % path)
+    # The journal, the plan and the manifest steer the install: a file of
+    # the release written over them would steer it instead.
+    if "/" + parts[0].lower() in (STAGING, upgradeboot.ROOT) or \
+            path.lower() in (MANIFEST, SIGNATURE):
+        raise Failed("the manifest names %r, which only the upgrade itself writes" % path)
 
 
 def _kept(path):

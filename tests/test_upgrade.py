@@ -70,6 +70,17 @@ def _edit_broken(tree):
         f.write("raise ImportError('a broken release')\n")
 
 
+# Signed manifests naming a file in another spelling than its own (which
+# would slip past the list of the user's files: a FAT volume ignores a
+# name's trailing dots and spaces), or a file of the upgrade itself.
+ODD_PATHS = (("twoslash", "etc//shadow"), ("dotted", "./etc/rc.local"),
+             ("dotsys", "etc/./system.conf"), ("absolute", "/etc/rc.local"),
+             ("parent", "bin/../etc/rc.local"), ("backslash", "etc\\rc.local"),
+             ("slashend", "etc/rc.local/"), ("dotend", "etc/shadow."),
+             ("spaceend", "etc/rc.local "), ("journal", ".upgrade/journal"),
+             ("staging", ".Staging/plan"), ("manifest", "etc/release"))
+
+
 @pytest.fixture(scope="module")
 def releases(tmp_path_factory):
     """Releases under one served folder: a (installed), b (newer), old,
@@ -103,14 +114,14 @@ def releases(tmp_path_factory):
     (spoilt["mpy"] / release.MANIFEST).write_bytes(mpy)
     (spoilt["mpy"] / release.SIGNATURE).write_bytes(release.sign(key, mpy))
     # Signed manifests that reach a user's file through another spelling.
-    for name, path in (("twoslash", "etc//shadow"), ("dotted", "./etc/rc.local"),
-                       ("upper", "ETC/shadow")):
+    for name, path in ODD_PATHS + (("upper", "ETC/shadow"),):
         folder = served / name
         shutil.copytree(b, folder)
         data = b"root:$sha256$evil$%s\n" % name.encode()
-        target = folder / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        if not path.startswith("/"):
+            target = folder / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
         line = "file %s %d %s\n" % (hashlib.sha256(data).hexdigest(), len(data), path)
         odd = manifest + line.encode()
         (folder / release.MANIFEST).write_bytes(odd)
@@ -273,6 +284,16 @@ def test_check_shows_changes_and_changes_nothing(board, releases):
     ("--ref mpy", "needs .mpy version 5"),
     ("--ref twoslash", "not in normal form: 'etc//shadow'"),
     ("--ref dotted", "not in normal form: './etc/rc.local'"),
+    ("--ref dotsys", "not in normal form: 'etc/./system.conf'"),
+    ("--ref absolute", "not in normal form: '/etc/rc.local'"),
+    ("--ref parent", "not in normal form: 'bin/../etc/rc.local'"),
+    ("--ref backslash", "not in normal form: 'etc\\\\rc.local'"),
+    ("--ref slashend", "not in normal form: 'etc/rc.local/'"),
+    ("--ref dotend", "not in normal form: 'etc/shadow.'"),
+    ("--ref spaceend", "not in normal form: 'etc/rc.local '"),
+    ("--ref journal", "names '.upgrade/journal', which only the upgrade itself writes"),
+    ("--ref staging", "names '.Staging/plan', which only the upgrade itself writes"),
+    ("--ref manifest", "names 'etc/release', which only the upgrade itself writes"),
     ("--ref same", "this release of %s is not the build installed" % OLD),
     ("--ref nothere", "404"),
     ("--url {wrong_host}", "does not match"),
