@@ -245,7 +245,9 @@ class Release:
             for new, old in ((".mpy", ".py"), (".py", ".mpy")):
                 if path.endswith(new) and path[:4] in ("lib/", "bin/"):
                     twin = path[:-len(new)] + old
-                    if twin not in names:
+                    # Only the twins here: all of them (one per module)
+                    # would fill an ESP32's heap.
+                    if twin not in names and fspath.isfile("/" + twin):
                         dropped.add(twin)
         for path in sorted(dropped):
             if not _kept(path) and fspath.isfile("/" + path):

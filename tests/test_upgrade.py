@@ -216,6 +216,15 @@ def test_upgrade_installs_restarts_and_keeps_user_files(board, releases):
     assert not (board / ".upgrade" / "state").exists()
 
 
+def test_upgrade_leaves_room_in_the_heap(board, releases):
+    """The plan holds the old forms of modules that are here, not one
+    name per module: on the esp32 profile (an ESP32 without PSRAM) an
+    upgrade had less than 2 KB to spare, and failed out of memory."""
+    done = boots(board, ["> room = bytearray(2000)", "upgrade -y"])
+    assert [d.returncode for d in done] == [100, 100, 0], done[0].stderr
+    assert boots(board, ["uname -r"])[0].stdout.splitlines()[-1] == NEW
+
+
 def test_rollback_by_hand_restores_the_previous_version(board, releases):
     before = owned(board, releases["dir"] / "a")
     boots(board, ["upgrade -y"])
