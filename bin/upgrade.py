@@ -9,8 +9,10 @@ USAGE = """[-c|--check] [-y] [-f] [--ref REF] [--url BASE] [--rollback]
   (upgrade.url/upgrade.ref, --ref REF for another ref), or from the release
   at BASE (plain http only there). The release's signature is
   checked against /etc/upgrade.pub, only changed files are downloaded, and
-  the board restarts to install them. The new version's first boot is on
-  probation: if it does not finish init.sh, the next boot rolls back.
+  the board restarts to install them. A file of /etc changed on the board
+  is kept and named, unless the release says it replaces it. The new
+  version's first boot is on probation: if it does not finish init.sh, the
+  next boot rolls back.
   HTTPS checks the server's certificate (upgrade.ca) by the board's
   clock: set it first (ntpupdate). Where the board's TLS cannot check
   certificates (ESP8266), the release's signature alone is trusted.
@@ -111,6 +113,14 @@ def _upgrade(opts, release, installed, upgrade):
             release.version, installed))
     print("%d to replace, %d to add, %d to remove, %s to download" % (
         counts["R"], counts["A"], counts["D"], cmdargs.human(release.size)))
+    for path, listed in release.kept:
+        print("kept /%s (changed on this board; %s)" % (
+            path, "the release's copy: %s/%s" % (release.base, path) if listed
+            else "the release has none"))
+    for path in release.replaced:
+        print("/%s was changed on this board, and the release replaces it: "
+              "the changed copy stays in %s/old/%s until the next upgrade" % (
+                  path, upgrade.upgradeboot.ROOT, path))
     if "c" in opts:
         for op, path in release.changes():
             print("  %s /%s" % ({"R": "replace", "A": "add", "D": "remove"}[op], path))

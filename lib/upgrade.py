@@ -4,8 +4,9 @@ changed files downloaded into a staging folder.
 
 A release (made by `munix release` on a computer) mirrors the device tree
 under a base URL, with its manifest at etc/release (lines `munix-release 1`,
-`version V`, `mpy N` or `mpy -`, then `file SHA256 SIZE PATH`) and the
-manifest's signature at etc/release.sig. Everything is staged in /.staging;
+`version V`, `mpy N` or `mpy -`, `replace PATH` for each file of etc/ it
+replaces even when changed on the board, then `file SHA256 SIZE PATH`) and
+the manifest's signature at etc/release.sig. Everything is staged in /.staging;
 nothing installed changes until commit() turns the staging folder into
 /.upgrade with the state `install`, which the next boot carries out
 (upgradeboot.py). The staging folder is removed whenever an upgrade stops.
@@ -25,6 +26,12 @@ KEEP = ("/etc/system.conf", "/etc/rc.local", "/etc/crontab", "/etc/passwd",
 MANIFEST = "etc/release"
 SIGNATURE = "etc/release.sig"
 KEY = "/etc/upgrade.pub"
+# The configuration a release ships (init.sh, the CA bundle, board files):
+# a copy changed on this board is kept, as `munix deploy` keeps it, unless
+# the release has a `replace` line for it.
+CONFIG = "etc/"
+# What `munix deploy` put on the board: json.dumps of {path: SHA-256}.
+DEPLOYED = "/etc/.deployed"
 STAGING = "/.staging"
 NEW = STAGING + "/new/"
 PLAN = STAGING + "/plan"
@@ -72,10 +79,39 @@ def _hex(data):
 
 def _check_path(path):
     # One spelling per file: a path in another form (etc//shadow,
-    # ./etc/rc.local) would slip past KEEP and reach the same file.
+    # ./etc/rc.local, or etc/shadow. on FAT, which ignores a name's trailing
+    # dots and spaces) would slip past KEEP and reach the same file.
     parts = path.split("/")
-    if "\\" in path or "" in parts or "." in parts or ".." in parts:
-        raise Failed("the manifest names a path not in normal form: %r" % path)
+    for part in parts:
+        if not part or part[-1] in ". " or "\\" in part:
+            raise Failed("the manifest names a path not in normal form: %r" % path)
+    # The journal, the plan and the manifest steer the install: a file of
+    # the release written over them would steer it instead.
+    if "/" + parts[0].lower() in (STAGING, upgradeboot.ROOT) or \
+            path.lower() in (MANIFEST, SIGNATURE):
+        raise Failed("the manifest names %r, which only the upgrade itself writes" % path)
+
+
+def _deployed(path):
+    """The SHA-256 `munix deploy` recorded for path, or None. The record
+    is searched a piece at a time: as a dict it would not fit an ESP8266."""
+    key = '"%s": "' % path
+    span = len(key) + 64
+    try:
+        f = open(DEPLOYED)
+    except OSError:
+        return None
+    text = ""
+    with f:
+        while True:
+            piece = f.read(CHUNK)
+            if not piece:
+                return None
+            # The last span characters may hold the start of the entry.
+            text = text[-span:] + piece
+            at = text.find(key)
+            if at >= 0 and at + span <= len(text):
+                return text[at + len(key):at + span]
 
 
 def _kept(path):
@@ -97,6 +133,9 @@ class Release:
         self.mpy = None
         self.counts = {"R": 0, "A": 0, "D": 0}
         self.size = 0  # bytes to download
+        self.replaces = []   # configuration the release replaces even when changed here
+        self.kept = []       # (path, True when the release has its own copy)
+        self.replaced = []   # configuration changed here that the release replaces
 
     def fetch(self, path, target, size=None, digest=None, limit=None):
         """Download base/path into the file target while hashing it; its
@@ -182,6 +221,9 @@ class Release:
                     self.version = value
                 elif key == "mpy":
                     self.mpy = None if value == "-" else int(value)
+                elif key == "replace":
+                    _check_path(value)
+                    self.replaces.append(value)
                 elif key == "file":
                     break
         if not self.version:
@@ -208,7 +250,8 @@ class Release:
                     continue
                 here = "/" + path
                 if fspath.isfile(here):
-                    if file_sha256(here) == (size, sha):
+                    mine = file_sha256(here)
+                    if mine == (size, sha) or self._keep(path, mine, True):
                         continue
                     op = "R"
                 else:
@@ -220,6 +263,30 @@ class Release:
                     version_key(self.version) != version_key(installed):
                 for path in (MANIFEST, SIGNATURE):
                     self._add(plan, "R" if fspath.exists("/" + path) else "A", "-", 0, path)
+
+    def _keep(self, path, mine, listed):
+        """True when path is configuration changed on this board (its
+        content here, mine, is not what an install put there) that the
+        release does not replace: it stays. listed: the release has a copy."""
+        if not path.startswith(CONFIG) or self._installed(path, mine):
+            return False
+        if path in self.replaces:
+            self.replaced.append(path)
+            return False
+        self.kept.append((path, listed))
+        return True
+
+    def _installed(self, path, mine):
+        """True when mine, (size, SHA-256), is what the installed release
+        or the last deploy recorded for path. Neither recorded it: the
+        user's (deploy keeps a file no deploy put there)."""
+        recorded = None
+        if fspath.isfile("/" + MANIFEST):
+            # Read to the end: a generator left half-way keeps its file open.
+            for sha, size, name in self.files("/" + MANIFEST):
+                if name == path:
+                    recorded = (size, sha)
+        return recorded == mine or _deployed(path) == mine[1]
 
     def _add(self, plan, op, sha, size, path):
         plan.write("%s %s %d %s\n" % (op, sha, size, path))
@@ -238,11 +305,17 @@ class Release:
             for new, old in ((".mpy", ".py"), (".py", ".mpy")):
                 if path.endswith(new) and path[:4] in ("lib/", "bin/"):
                     twin = path[:-len(new)] + old
-                    if twin not in names:
+                    # Only the twins here: all of them (one per module)
+                    # would fill an ESP32's heap.
+                    if twin not in names and fspath.isfile("/" + twin):
                         dropped.add(twin)
         for path in sorted(dropped):
-            if not _kept(path) and fspath.isfile("/" + path):
-                yield path
+            here = "/" + path
+            if _kept(path) or not fspath.isfile(here):
+                continue
+            if path.startswith(CONFIG) and self._keep(path, file_sha256(here), False):
+                continue
+            yield path
 
     def changes(self):
         """(op, path) of each planned change."""

@@ -3,6 +3,7 @@ HTTPS server with a test CA, installed on the simulator (which restarts
 into the new version), rolled back, and refused whenever something is
 wrong, leaving the board byte-for-byte as it was."""
 import hashlib
+import json
 import shutil
 import subprocess
 import sys
@@ -10,7 +11,7 @@ import sys
 import pytest
 
 from conftest import ROOT
-from munixtool import paths, release
+from munixtool import MunixError, paths, release
 from munixtool import sim as simulator
 from ntp_support import Y2000, ntp  # noqa: F401  ntp: the fixture
 from upgrade_support import Server, CertAuthority
@@ -49,6 +50,7 @@ def _edit_new(tree):
     (tree / "bin" / "hello.py").write_text(
         'ABOUT = "greet"\nUSAGE = ""\n\n\ndef __main__(args):\n    print("hello from 1.1")\n')
     (tree / "bin" / "sleep.py").unlink()
+    (tree / "etc" / "boards" / "pico-w.board").unlink()
     with open(tree / "etc" / "init.sh", "a") as f:
         f.write("echo init of 1.1\n")
     # The user's files are never part of a release.
@@ -68,6 +70,17 @@ def _edit_crash(tree):
 def _edit_broken(tree):
     with open(tree / "lib" / "shell.py", "a") as f:
         f.write("raise ImportError('a broken release')\n")
+
+
+# Signed manifests naming a file in another spelling than its own (which
+# would slip past the list of the user's files: a FAT volume ignores a
+# name's trailing dots and spaces), or a file of the upgrade itself.
+ODD_PATHS = (("twoslash", "etc//shadow"), ("dotted", "./etc/rc.local"),
+             ("dotsys", "etc/./system.conf"), ("absolute", "/etc/rc.local"),
+             ("parent", "bin/../etc/rc.local"), ("backslash", "etc\\rc.local"),
+             ("slashend", "etc/rc.local/"), ("dotend", "etc/shadow."),
+             ("spaceend", "etc/rc.local "), ("journal", ".upgrade/journal"),
+             ("staging", ".Staging/plan"), ("manifest", "etc/release"))
 
 
 @pytest.fixture(scope="module")
@@ -103,19 +116,21 @@ def releases(tmp_path_factory):
     (spoilt["mpy"] / release.MANIFEST).write_bytes(mpy)
     (spoilt["mpy"] / release.SIGNATURE).write_bytes(release.sign(key, mpy))
     # Signed manifests that reach a user's file through another spelling.
-    for name, path in (("twoslash", "etc//shadow"), ("dotted", "./etc/rc.local"),
-                       ("upper", "ETC/shadow")):
+    for name, path in ODD_PATHS + (("upper", "ETC/shadow"),):
         folder = served / name
         shutil.copytree(b, folder)
         data = b"root:$sha256$evil$%s\n" % name.encode()
-        target = folder / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        if not path.startswith("/"):
+            target = folder / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
         line = "file %s %d %s\n" % (hashlib.sha256(data).hexdigest(), len(data), path)
         odd = manifest + line.encode()
         (folder / release.MANIFEST).write_bytes(odd)
         (folder / release.SIGNATURE).write_bytes(release.sign(key, odd))
     release.release(make_tree(base, "same", OLD, key, _edit_same), served / "same", key)
+    release.release(make_tree(base, "breplace", NEW, key, _edit_new), served / "breplace", key,
+                    replace=["etc/init.sh"])
     ca = CertAuthority(base / "ca")
     good = Server(served, cert=ca.server_files("localhost"))
     wrong_host = Server(served, cert=ca.server_files("other.example"))
@@ -205,6 +220,15 @@ def test_upgrade_installs_restarts_and_keeps_user_files(board, releases):
     assert not (board / ".upgrade" / "state").exists()
 
 
+def test_upgrade_leaves_room_in_the_heap(board, releases):
+    """The plan holds the old forms of modules that are here, not one
+    name per module: on the esp32 profile (an ESP32 without PSRAM) an
+    upgrade had less than 2 KB to spare, and failed out of memory."""
+    done = boots(board, ["> room = bytearray(2000)", "upgrade -y"])
+    assert [d.returncode for d in done] == [100, 100, 0], done[0].stderr
+    assert boots(board, ["uname -r"])[0].stdout.splitlines()[-1] == NEW
+
+
 def test_rollback_by_hand_restores_the_previous_version(board, releases):
     before = owned(board, releases["dir"] / "a")
     boots(board, ["upgrade -y"])
@@ -273,6 +297,16 @@ def test_check_shows_changes_and_changes_nothing(board, releases):
     ("--ref mpy", "needs .mpy version 5"),
     ("--ref twoslash", "not in normal form: 'etc//shadow'"),
     ("--ref dotted", "not in normal form: './etc/rc.local'"),
+    ("--ref dotsys", "not in normal form: 'etc/./system.conf'"),
+    ("--ref absolute", "not in normal form: '/etc/rc.local'"),
+    ("--ref parent", "not in normal form: 'bin/../etc/rc.local'"),
+    ("--ref backslash", "not in normal form: 'etc\\\\rc.local'"),
+    ("--ref slashend", "not in normal form: 'etc/rc.local/'"),
+    ("--ref dotend", "not in normal form: 'etc/shadow.'"),
+    ("--ref spaceend", "not in normal form: 'etc/rc.local '"),
+    ("--ref journal", "names '.upgrade/journal', which only the upgrade itself writes"),
+    ("--ref staging", "names '.Staging/plan', which only the upgrade itself writes"),
+    ("--ref manifest", "names 'etc/release', which only the upgrade itself writes"),
     ("--ref same", "this release of %s is not the build installed" % OLD),
     ("--ref nothere", "404"),
     ("--url {wrong_host}", "does not match"),
@@ -309,6 +343,91 @@ def test_another_build_of_the_installed_version_installs_when_forced(board, rele
     done = boots(board, ["upgrade -y -f --ref same"])
     assert [d.returncode for d in done] == [100, 100, 0], done
     assert "echo another build of 1.0.0" in (board / "etc" / "init.sh").read_text()
+
+
+# Configuration changed on the board (issue 28, item 19)
+
+def _edit_here(board):
+    """Change /etc/init.sh and a board file (which release b drops) as a
+    user does; their new contents."""
+    init, pico = board / "etc" / "init.sh", board / "etc" / "boards" / "pico-w.board"
+    with open(init, "a") as f:
+        f.write("echo my own init\n")
+    with open(pico, "a") as f:
+        f.write("# my pins\n")
+    return init.read_bytes(), pico.read_bytes()
+
+
+def test_configuration_changed_here_is_kept_and_named(board, releases):
+    init, pico = _edit_here(board)
+    done = boots(board, ["upgrade -y"])
+    assert [d.returncode for d in done] == [100, 100, 0], done
+    assert ("kept /etc/init.sh (changed on this board; the release's copy: %s/b/etc/init.sh)\n"
+            "kept /etc/boards/pico-w.board (changed on this board; the release has none)\n"
+            % releases["https"].url()) in done[0].stdout, done[0].stdout
+    after = boots(board, ["uname -r", "hello"])[0]
+    assert after.stdout.splitlines()[1:] == ["my own init", "my rc.local", NEW,
+                                             "hello from 1.1"], after
+    assert (board / "etc" / "init.sh").read_bytes() == init
+    assert (board / "etc" / "boards" / "pico-w.board").read_bytes() == pico
+    assert (board / "bin" / "hello.mpy").read_bytes() == \
+        (releases["dir"] / "b" / "bin" / "hello.mpy").read_bytes()
+    # What the board runs now is still its own: the next upgrade keeps it too.
+    again = boots(board, ["upgrade -y", "echo status=$?"])[0]
+    assert "Nothing to do: munix %s is installed." % NEW in again.stdout, again
+
+
+def test_the_release_replaces_configuration_it_names(board, releases):
+    init, _ = _edit_here(board)
+    done = boots(board, ["upgrade -y --ref breplace"])
+    assert [d.returncode for d in done] == [100, 100, 0], done
+    assert "/etc/init.sh was changed on this board, and the release replaces it: the " \
+           "changed copy stays in /.upgrade/old/etc/init.sh until the next upgrade" \
+           in done[0].stdout, done[0].stdout
+    assert "kept /etc/boards/pico-w.board" in done[0].stdout
+    served = releases["dir"] / "breplace"
+    assert "replace etc/init.sh" in (served / release.MANIFEST).read_text()
+    assert (board / "etc" / "init.sh").read_bytes() == (served / "etc" / "init.sh").read_bytes()
+    assert (board / ".upgrade" / "old" / "etc" / "init.sh").read_bytes() == init
+
+
+def test_the_installed_release_with_configuration_changed_here_has_nothing_to_do(board, releases):
+    _edit_here(board)
+    before = snapshot(board)
+    done = boots(board, ["upgrade -y --ref a", "echo status=$?"])
+    assert len(done) == 1 and "status=0" in done[0].stdout, done
+    assert "Nothing to do: munix %s is installed." % OLD in done[0].stdout
+    assert snapshot(board) == before
+
+
+@pytest.mark.parametrize("record", [True, False])
+def test_a_deployed_board_keeps_configuration_no_install_put_there(board, releases, record):
+    """A board installed by `munix deploy` has no etc/release: what deploy
+    recorded in etc/.deployed is the board's, anything else the user's."""
+    (board / release.MANIFEST).unlink()
+    (board / release.SIGNATURE).unlink()
+    if record:
+        digests = {p.relative_to(board).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+                   for p in sorted(board.rglob("*")) if p.is_file()}
+        (board / "etc" / ".deployed").write_text(json.dumps(digests, sort_keys=True))
+    init = (board / "etc" / "init.sh").read_bytes()
+    done = boots(board, ["upgrade -y"])
+    assert [d.returncode for d in done] == [100, 100, 0], done
+    assert ("kept /etc/init.sh" in done[0].stdout) is not record, done[0].stdout
+    new = (releases["dir"] / "b" / "etc" / "init.sh").read_bytes()
+    assert (board / "etc" / "init.sh").read_bytes() == (new if record else init)
+
+
+def test_release_replace_names_configuration_it_ships(tmp_path):
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc" / "init.sh").write_text("echo hi\n")
+    (tmp_path / "main.py").write_text("")
+    text, _ = release.manifest(tmp_path, "1.0", None, set(), replace=["etc/init.sh"])
+    assert text.splitlines()[:4] == ["munix-release 1", "version 1.0", "mpy -",
+                                     "replace etc/init.sh"]
+    for name in ("main.py", "etc/none.sh"):
+        with pytest.raises(MunixError, match="replace %s: not a file of etc/" % name):
+            release.manifest(tmp_path, "1.0", None, set(), replace=[name])
 
 
 def test_plain_http_given_by_hand_works(board, releases):

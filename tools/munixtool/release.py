@@ -10,6 +10,8 @@ Next to the files:
       munix-release 1
       version 0.2.0
       mpy 6                       (the .mpy version it needs; - for source)
+      replace PATH                (a file of etc/ to replace even when changed
+                                   on the board, which otherwise keeps it)
       file SHA256 SIZE PATH       (one line per file)
 
 - ``etc/release.sig``, the manifest's RSA signature (PKCS#1 v1.5, SHA-256).
@@ -123,8 +125,10 @@ def _files(root: Path) -> list[str]:
     return sorted(found)
 
 
-def manifest(root: Path, version: str, mpy: int | None, leave_out: set[str]) -> tuple[str, list]:
-    """The manifest text of the files under root, and the files it lists."""
+def manifest(root: Path, version: str, mpy: int | None, leave_out: set[str],
+             replace=()) -> tuple[str, list]:
+    """The manifest text of the files under root, and the files it lists.
+    replace: files of etc/ that boards replace even when changed there."""
     lines = [FORMAT, f"version {version}", f"mpy {mpy if mpy is not None else '-'}"]
     listed = []
     for name in _files(root):
@@ -133,6 +137,11 @@ def manifest(root: Path, version: str, mpy: int | None, leave_out: set[str]) -> 
         data = (root / name).read_bytes()
         lines.append(f"file {hashlib.sha256(data).hexdigest()} {len(data)} {name}")
         listed.append(name)
+    for name in replace:
+        if not name.startswith("etc/") or name not in listed:
+            raise MunixError(f"replace {name}: not a file of etc/ in the release "
+                             "(boards keep only their changed configuration)")
+    lines[3:3] = [f"replace {name}" for name in replace]
     return "\n".join(lines) + "\n", listed
 
 
@@ -148,8 +157,10 @@ def _empty(out: Path) -> None:
             entry.unlink()
 
 
-def release(tree: Path, out: Path, key: Path, source: bool = False) -> tuple[str, int]:
-    """Build the release of tree into out; (version, number of files)."""
+def release(tree: Path, out: Path, key: Path, source: bool = False,
+            replace=()) -> tuple[str, int]:
+    """Build the release of tree into out; (version, number of files).
+    replace: files of etc/ that boards replace even when changed there."""
     tree, out = Path(tree).resolve(), Path(out).resolve()
     version = tree_version(tree)
     leave_out = kept_files(tree) | {MANIFEST, SIGNATURE}
@@ -161,7 +172,7 @@ def release(tree: Path, out: Path, key: Path, source: bool = False) -> tuple[str
             root = Path(scratch) / "build"
             build.build(source_root=tree, out_dir=root)
             mpy = micropython.mpy_version() & 0xFF
-        text, listed = manifest(root, version, mpy, leave_out)
+        text, listed = manifest(root, version, mpy, leave_out, replace)
         _empty(out)
         for name in listed:
             (out / name).parent.mkdir(parents=True, exist_ok=True)
