@@ -464,6 +464,15 @@ def test_release_command_line(tmp_path):
     assert "etc/init.sh" in names and "lib/kernel.py" in names
     assert "etc/system.conf" not in names and not (out / "etc" / "system.conf").exists()
     assert (out / release.SIGNATURE).stat().st_size == 384
+    replacing = subprocess.run(cmd + ["--source", "--key", str(key), "--tree", str(tree), "--out",
+                                      str(tmp_path / "r"), "--replace", "etc/init.sh"],
+                               capture_output=True, text=True, env=env, timeout=60)
+    assert replacing.returncode == 0, replacing
+    assert "replace etc/init.sh" in (tmp_path / "r" / release.MANIFEST).read_text().splitlines()
+    wrong = subprocess.run(cmd + ["--source", "--key", str(key), "--tree", str(tree), "--out",
+                                  str(tmp_path / "w"), "--replace", "lib/kernel.py"],
+                           capture_output=True, text=True, env=env, timeout=60)
+    assert wrong.returncode == 1 and "replace lib/kernel.py: not a file of etc/" in wrong.stderr, wrong
 
 
 # Boards without three-argument pow() (ESP8266)

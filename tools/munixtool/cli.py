@@ -136,6 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
     release.add_argument("--out", type=Path, metavar="DIR", help="release folder (release/)")
     release.add_argument("--tree", type=Path, metavar="DIR", help="device tree (the checkout)")
     release.add_argument("--source", action="store_true", help="ship sources, not .mpy")
+    release.add_argument("--replace", action="append", default=[], metavar="PATH",
+                         help="a file of etc/ that boards replace even when changed there")
     release.set_defaults(module="release")
 
     from munixtool import fleet

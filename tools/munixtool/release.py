@@ -196,7 +196,7 @@ def main(args) -> int:
         print(f"release: private key {key} (keep it secret), public key {public}")
         return 0
     out = Path(args.out or paths.release_dir())
-    version, count = release(tree, out, key, source=args.source)
+    version, count = release(tree, out, key, source=args.source, replace=args.replace)
     print(f"release: munix {version}, {count} files, signed, in {out}")
     return 0
 
