@@ -194,7 +194,10 @@ def test_logins_fail_closed_without_a_password_file(web):
     shadow = web.flash / "etc" / "shadow"
     for damage in (shadow.unlink, lambda: shadow.write_text(""),
                    lambda: shadow.write_text("garbage\n"),
-                   lambda: shadow.write_bytes(b"\xff\xfe:1:00:00\n")):
+                   lambda: shadow.write_bytes(b"\xff\xfe:1:00:00\n"),
+                   # A damaged first line is not a missing one: the one
+                   # after it does not disable logins.
+                   lambda: shadow.write_bytes(b"\xff\n# logins disabled\n")):
         damage()
         status, body = web.api("GET", "/sys")
         assert status == 401, (damage, body)
