@@ -443,6 +443,17 @@ def test_a_folders_redirect_never_carries_a_header_in_its_name(web):
     head = answer.split(b"\r\n\r\n", 1)[0]
     assert head.startswith(b"HTTP/1.1 301 ") and b"\r\nSet-Cookie" not in head, head
     assert b"\r\nLocation: /a%0D%0ASet-Cookie:%20x=1/\r\n" in head, head
+    # A bare CR sent as it is in the request line: a line end to some
+    # clients (Python's header parser among them).
+    (web.flash / "www" / "b\rSet-Cookie: x=1").mkdir()
+    s = web.raw()
+    s.sendall(b"GET /b\rSet-Cookie:%20x=1 HTTP/1.1\r\nConnection: close\r\n\r\n")
+    answer = read_all(s)
+    s.close()
+    head = answer.split(b"\r\n\r\n", 1)[0]
+    assert b"\r" not in head.replace(b"\r\n", b""), head
+    assert head.startswith(b"HTTP/1.1 400 "), head
+    assert web.api("GET", "/sys")[0] == 200
 
 
 def test_fifty_connections_at_once(web):
