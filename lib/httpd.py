@@ -343,12 +343,15 @@ class Connection:
                 value = value.decode().strip()
             except UnicodeError:
                 raise Error(400, "bad header line")
-            # RFC 9112: no space before the colon, and one body length; a
-            # proxy that read them otherwise would pass a second request.
+            # RFC 9112: no space before the colon, and one body length, in
+            # digits, whatever the request; a proxy that read them
+            # otherwise would pass a second request.
             if not key or key != key.strip():
                 raise Error(400, "bad header line")
-            if key == "content-length" and key in headers:
+            if key == "content-length" and (key in headers or not value.isdigit()):
                 raise Error(400, "bad Content-Length")
+            if key == "transfer-encoding":
+                raise Error(400, "chunked bodies are not supported: send a Content-Length")
             headers[key] = value
         self.waiting = False
         return method, target, version, headers

@@ -456,6 +456,24 @@ def test_a_folders_redirect_never_carries_a_header_in_its_name(web):
     assert web.api("GET", "/sys")[0] == 200
 
 
+def test_a_body_length_is_checked_whatever_the_request(web):
+    """A Content-Length not in digits was refused only where a body was
+    read: a GET passed with it, as with a chunked body, whose chunks a
+    proxy in front of the board reads as a body and the board read as
+    the next request."""
+    for head in (b"Content-Length: abc\r\n", b"Content-Length: -1\r\n",
+                 b"Content-Length: 1e3\r\n", b"Transfer-Encoding: chunked\r\n"):
+        for target in (b"/hello.txt", b"/api/sys"):
+            s = web.raw()
+            s.sendall(b"GET " + target + b" HTTP/1.1\r\nAuthorization: " + BASIC.encode()
+                      + b"\r\n" + head + b"\r\n0\r\n\r\n")
+            answer = read_all(s)
+            s.close()
+            assert answer.split(b"\r\n", 1)[0] == b"HTTP/1.1 400 Bad Request", (head, answer)
+            assert answer.count(b"HTTP/1.1") == 1, answer
+    assert web.api("GET", "/sys")[0] == 200
+
+
 def test_fifty_connections_at_once(web):
     socks = [web.raw() for _ in range(50)]
     for s in socks:
