@@ -242,6 +242,8 @@ class Connection:
             elif connection == "keep-alive":
                 keep = True
             self.headed = False
+            # Its body's bytes, until an answer takes them (httpbody.length).
+            self.body = int(headers.get("content-length", "0"))
             try:
                 await self.answer(method, target, headers, keep)
             except Error as e:
@@ -264,6 +266,11 @@ class Connection:
                 return
             unload()
             self.served = True
+            if self.body:
+                # A body no answer read (a GET's): read on, it would pass
+                # for a request that a proxy in front never saw.
+                await self.discard()
+                return
             if not keep:
                 return
 

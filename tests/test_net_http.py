@@ -474,6 +474,28 @@ def test_a_body_length_is_checked_whatever_the_request(web):
     assert web.api("GET", "/sys")[0] == 200
 
 
+def test_a_body_no_answer_reads_is_never_a_request(web):
+    """A GET with a body: the answer reads none, and the body was read on
+    the kept connection as a second request, which a proxy in front of
+    the board never saw (RFC 9112 6.3: the body is the Content-Length's)."""
+    inner = b"GET /api/sys HTTP/1.1\r\nAuthorization: " + BASIC.encode() + b"\r\n\r\n"
+    for target in (b"/hello.txt", b"/api/sys"):
+        s = web.raw()
+        s.sendall(b"GET " + target + b" HTTP/1.1\r\nAuthorization: " + BASIC.encode()
+                  + b"\r\nContent-Length: %d\r\n\r\n" % len(inner) + inner)
+        answer = read_all(s)
+        s.close()
+        assert answer.startswith(b"HTTP/1.1 200 OK\r\n"), answer
+        assert answer.count(b"HTTP/1.1 ") == 1, answer
+    # A body of no length is none: the connection goes on.
+    c = web.conn()
+    for _ in range(2):
+        c.request("GET", "/hello.txt", headers={"Content-Length": "0"})
+        r = c.getresponse()
+        assert r.status == 200 and r.read() == b"hello, world\n"
+    c.close()
+
+
 def test_fifty_connections_at_once(web):
     socks = [web.raw() for _ in range(50)]
     for s in socks:
