@@ -249,11 +249,11 @@ def test_basic_is_case_insensitive_and_names_are_logged_escaped(web):
     assert re.search(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d http: login failed for eve", log, re.M)
     # Unicode's line ends and C1 controls end a line in some viewers, and
     # bidi controls make it read backwards: escaped too.
-    tricky = "mallory\u2028\u0085\u202ex\u2029".encode()
+    tricky = "mallory\u2028\u0085\u202ex\u2029\u2067\u061c".encode()
     web.api("GET", "/sys", login=False,
             headers={"Authorization": "Basic " + base64.b64encode(tricky + b":x").decode()})
     log = web.flash.joinpath("tmp", "net.log").read_text()
-    assert "mallory\\u2028\\x85\\u202ex\\u2029 from" in log, log
+    assert "mallory\\u2028\\x85\\u202ex\\u2029\\u2067\\u061c from" in log, log
 
 
 def test_api_sys(web):
