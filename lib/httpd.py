@@ -292,7 +292,12 @@ class Connection:
             if end >= 0:
                 line = self.buf[:end]
                 self.buf = self.buf[end + 1:]
-                return line[:-1] if line.endswith(b"\r") else line
+                line = line[:-1] if line.endswith(b"\r") else line
+                # RFC 9112 2.2: a CR of its own ends a line for some
+                # proxies, which would read another head than this one.
+                if b"\r" in line:
+                    raise Error(400, "CR without LF in the request")
+                return line
             if len(self.buf) > _LINE_MAX:
                 raise Error(413, "request line or header too long")
             left = time.ticks_diff(deadline, time.ticks_ms())
