@@ -41,6 +41,11 @@ the web desktop's page asked: X-Requested-With: munix), 403 forbidden (the
 shell's protected files, the password file, a CSRF token missing, another
 site's Origin), 404, 405 (with Allow), 409 exists, 413 too large, 500, 503
 too many clients.
+A request is framed as RFC 9112 says, so that no proxy in front reads
+another request than the board: a Content-Length in digits and said once,
+no Transfer-Encoding, no CR without its LF in the head (400 otherwise, the
+connection closed); a body that no answer reads (a GET's) ends the
+connection.
 Bounds: the request line and each header line (1 KiB), the number of
 headers (32), JSON bodies (4 KiB), uploads (the "upload_max"
 setting), clients at once ("sessions"), and time: a request must arrive
