@@ -112,11 +112,14 @@ def _hex(data):
 
 def required():
     """True when logins are asked, False when disabled, None when never set."""
+    # The first line as it is: a damaged one that _lines() leaves out
+    # must not make the next one, "# logins disabled", open the daemons.
     try:
-        lines = _lines()
+        with open(FILE, "rb") as f:
+            first = f.readline()
     except OSError:
         return None
-    return not (lines and lines[0].startswith(DISABLED))
+    return not first.startswith(DISABLED.encode())
 
 
 def asked(insecure):

@@ -41,6 +41,11 @@ the web desktop's page asked: X-Requested-With: munix), 403 forbidden (the
 shell's protected files, the password file, a CSRF token missing, another
 site's Origin), 404, 405 (with Allow), 409 exists, 413 too large, 500, 503
 too many clients.
+A request is framed as RFC 9112 says, so that no proxy in front reads
+another request than the board: a Content-Length in digits and said once,
+no Transfer-Encoding, no CR without its LF in the head (400 otherwise, the
+connection closed); a body that no answer reads (a GET's) ends the
+connection.
 Bounds: the request line and each header line (1 KiB), the number of
 headers (32), JSON bodies (4 KiB), uploads (the "upload_max"
 setting), clients at once ("sessions"), and time: a request must arrive
@@ -242,6 +247,8 @@ class Connection:
             elif connection == "keep-alive":
                 keep = True
             self.headed = False
+            # Its body's bytes, until an answer takes them (httpbody.length).
+            self.body = int(headers.get("content-length", "0"))
             try:
                 await self.answer(method, target, headers, keep)
             except Error as e:
@@ -264,6 +271,11 @@ class Connection:
                 return
             unload()
             self.served = True
+            if self.body:
+                # A body no answer read (a GET's): read on, it would pass
+                # for a request that a proxy in front never saw.
+                await self.discard()
+                return
             if not keep:
                 return
 
@@ -285,7 +297,12 @@ class Connection:
             if end >= 0:
                 line = self.buf[:end]
                 self.buf = self.buf[end + 1:]
-                return line[:-1] if line.endswith(b"\r") else line
+                line = line[:-1] if line.endswith(b"\r") else line
+                # RFC 9112 2.2: a CR of its own ends a line for some
+                # proxies, which would read another head than this one.
+                if b"\r" in line:
+                    raise Error(400, "CR without LF in the request")
+                return line
             if len(self.buf) > _LINE_MAX:
                 raise Error(413, "request line or header too long")
             left = time.ticks_diff(deadline, time.ticks_ms())
@@ -343,12 +360,15 @@ class Connection:
                 value = value.decode().strip()
             except UnicodeError:
                 raise Error(400, "bad header line")
-            # RFC 9112: no space before the colon, and one body length; a
-            # proxy that read them otherwise would pass a second request.
+            # RFC 9112: no space before the colon, and one body length, in
+            # digits, whatever the request; a proxy that read them
+            # otherwise would pass a second request.
             if not key or key != key.strip():
                 raise Error(400, "bad header line")
-            if key == "content-length" and key in headers:
+            if key == "content-length" and (key in headers or not value.isdigit()):
                 raise Error(400, "bad Content-Length")
+            if key == "transfer-encoding":
+                raise Error(400, "chunked bodies are not supported: send a Content-Length")
             headers[key] = value
         self.waiting = False
         return method, target, version, headers

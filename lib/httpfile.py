@@ -32,7 +32,11 @@ async def static(conn, path, target, head_only, headers, keep):
         asked = target.split("?")[0]
         if not asked.endswith("/"):
             # The client's own words, still %-encoded: the name decoded
-            # may hold CR LF, which would end the header there.
+            # may hold CR LF, which would end the header there; and a CR
+            # sent as it is ends a line for some clients.
+            for c in asked:
+                if c < " " or c == "\x7f":
+                    raise httpd.Error(400, "bad path")
             await conn.head(301, [("Location", asked + "/")], 0, keep)
             return
         full = fspath.join(full, "index.html")

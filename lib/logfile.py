@@ -42,12 +42,13 @@ def line(path, text, limit=LIMIT):
 def escape(text):
     """text with its control characters written as \\xNN or \\uNNNN: C0 and
     C1 (a newline, NEL), Unicode's line and paragraph ends, and the bidi
-    controls, which make a line read backwards."""
+    controls (Unicode's Bidi_Control: U+061C, U+200E-F, U+202A-E,
+    U+2066-9), which make a line read backwards."""
     out = ""
     for c in text:
         n = ord(c)
         if (n < 32 or 127 <= n < 160 or 0x2028 <= n <= 0x202e
-                or 0x2066 <= n <= 0x2069 or n in (0x200e, 0x200f)):
+                or 0x2066 <= n <= 0x2069 or n in (0x200e, 0x200f, 0x061c)):
             out += "\\x%02x" % n if n < 256 else "\\u%04x" % n
         else:
             out += c

@@ -111,6 +111,42 @@ def test_ftp_never_moves_or_replaces_the_password_file_or_its_folders(ftp):
     assert ftp.flash.joinpath("tmp/crate").is_dir()
 
 
+def test_a_password_file_not_in_utf8_fails_closed_on_ftp_and_telnet(flash):
+    """Bytes that are not UTF-8 in /etc/shadow dropped FTP and telnet
+    logins without a word (HTTP answered 500): each daemon refuses them
+    as it refuses a wrong password, the console saying why."""
+    for kind in (FtpBoard, TelnetBoard):
+        b = kind(flash)
+        try:
+            (flash / "etc" / "shadow").write_bytes(b"\xff\xfe:1:00:00\n")
+            if kind is FtpBoard:
+                s, r = b.raw()
+                assert say_ftp(s, r, "USER %s" % USER).startswith("331")
+                assert say_ftp(s, r, "PASS %s" % PASSWORD).startswith("530 ")
+                assert say_ftp(s, r, "PWD").startswith("530 ")
+                s.close()
+            else:
+                c = Raw(b.port)
+                c.until(b"login: ")
+                c.send(USER + "\r\n")
+                c.until(b"Password: ")
+                c.send(PASSWORD + "\r\n")
+                c.until(b"Login incorrect\r\n")
+                c.sock.close()
+            b.board.send("echo x\r")
+            assert "no user in /etc/shadow: logins refused" in b.board.read_to_prompt()
+            log = (flash / "tmp" / "net.log").read_text()
+            assert "login failed for %s from 127.0.0.1" % USER in log, log
+        finally:
+            b.close()
+        (flash / "tmp" / "net.log").unlink()
+
+
+def say_ftp(sock, reader, line):
+    sock.sendall(line.encode() + b"\r\n")
+    return reader.readline().decode()
+
+
 # A FAT image in RAM (MicroPython's VfsFat): what it opens for each name,
 # and whether fsguard refuses that name.
 FAT_PROBE = """import vfs
