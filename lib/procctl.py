@@ -14,7 +14,7 @@ from process import table  # noqa: F401 (programs' way to the table: test -p)
 
 _KEEP_DONE = const(8)       # finished jobs kept for wait and jobs
 _THREADS = const(16)        # threads at most where the board file names no limit
-_RESERVE = const(8192)      # heap free that a new thread needs, for it and the console
+_RESERVE = const(6144)      # heap free that a new thread needs, for it and the console
 _PER_THREAD = const(5120)   # and for each running thread, which may still allocate
 _SIM_STACK = const(262144)  # C stack of a thread in the simulator (see start_thread)
 _POLL_MS = const(10)        # how often wait() looks
