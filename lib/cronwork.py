@@ -102,7 +102,10 @@ def start(d, due):
 
 
 def _body(shell, line, sess):
-    return lambda: shell.run_line(line, sess)
+    # Each job in a copy of crond's session, made as it starts: jobs due
+    # together changed each other's folder, variables and $?, and the
+    # sessions of every job after them.
+    return lambda: shell.run_line(line, sess.subshell())
 
 
 def sun_due(e, day, where):

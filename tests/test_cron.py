@@ -197,6 +197,16 @@ def test_jobs_due_together_take_turns_on_a_board_with_one_thread(csim):
     assert len(re.findall(r"^\S+ \S+ line [23]: waits: no thread free", log, re.M)) == 2, log
     assert re.search("^first\n(.*\n)*second\n(.*\n)*third$", log, re.M), log
 
+def test_jobs_due_together_do_not_share_their_shell(csim):
+    """Each cron job's line runs in a copy of crond's session: run in the
+    session itself, one job's cd and variables changed another's."""
+    csim.write("/etc/crontab", "0 0 * * * cd /etc; x=one; sleep 1; echo first $x; pwd\n"
+               "0 0 * * * sleep 0.5; echo second $x; pwd; cd /tmp; x=two\n")
+    csim.run(set_clock("2026-03-01T23:59:59"), "crond start", "sleep 3", "crond stop", timeout=30)
+    log = log_of(csim)
+    assert "\nsecond\n/\nfirst one\n/etc\n" in log, log
+
+
 def test_tz_offset_from_system_conf(csim):
     conf(csim, tz=90)
     csim.write("/etc/crontab", "0 0 * * * echo local-midnight\n")
