@@ -85,6 +85,16 @@ def read_all(sock):
     return data
 
 
+def assert_refused(web, request, why):
+    """request, sent whole on a connection of its own, gets one answer: 400."""
+    s = web.raw()
+    s.sendall(request)
+    answer = read_all(s)
+    s.close()
+    assert answer.split(b"\r\n", 1)[0] == b"HTTP/1.1 400 Bad Request", (why, answer)
+    assert answer.count(b"HTTP/1.1") == 1, answer
+
+
 # Static files
 
 def test_static_files_with_http_client(web):
@@ -422,13 +432,8 @@ def test_a_body_length_said_twice_or_not_in_digits_is_refused(web):
                  b"Content-Length: 3\r\nContent-Length: 3\r\n",
                  b"Content-Length: +3\r\n", b"Content-Length: 3 3\r\n",
                  b"Content-Length : 3\r\n"):
-        s = web.raw()
-        s.sendall(b"POST /api/run HTTP/1.1\r\nAuthorization: " + BASIC.encode() + b"\r\n"
-                  + head + b"\r\n{}\n")
-        answer = read_all(s)
-        s.close()
-        assert answer.split(b"\r\n", 1)[0] == b"HTTP/1.1 400 Bad Request", (head, answer)
-        assert answer.count(b"HTTP/1.1") == 1, answer
+        assert_refused(web, b"POST /api/run HTTP/1.1\r\nAuthorization: " + BASIC.encode()
+                       + b"\r\n" + head + b"\r\n{}\n", head)
     assert web.api("GET", "/sys")[0] == 200
 
 
@@ -467,13 +472,8 @@ def test_a_body_length_is_checked_whatever_the_request(web):
     for head in (b"Content-Length: abc\r\n", b"Content-Length: -1\r\n",
                  b"Content-Length: 1e3\r\n", b"Transfer-Encoding: chunked\r\n"):
         for target in (b"/hello.txt", b"/api/sys"):
-            s = web.raw()
-            s.sendall(b"GET " + target + b" HTTP/1.1\r\nAuthorization: " + BASIC.encode()
-                      + b"\r\n" + head + b"\r\n0\r\n\r\n")
-            answer = read_all(s)
-            s.close()
-            assert answer.split(b"\r\n", 1)[0] == b"HTTP/1.1 400 Bad Request", (head, answer)
-            assert answer.count(b"HTTP/1.1") == 1, answer
+            assert_refused(web, b"GET " + target + b" HTTP/1.1\r\nAuthorization: "
+                           + BASIC.encode() + b"\r\n" + head + b"\r\n0\r\n\r\n", head)
     assert web.api("GET", "/sys")[0] == 200
 
 
@@ -483,13 +483,8 @@ def test_a_bare_cr_in_a_requests_head_is_refused(web):
     another header's value: what the proxy passed on as a body, the board
     read as the next request."""
     inner = b"GET /api/sys HTTP/1.1\r\nAuthorization: " + BASIC.encode() + b"\r\n\r\n"
-    s = web.raw()
-    s.sendall(b"GET /hello.txt HTTP/1.1\r\nX-A: b\rContent-Length: %d\r\n\r\n" % len(inner)
-              + inner)
-    answer = read_all(s)
-    s.close()
-    assert answer.split(b"\r\n", 1)[0] == b"HTTP/1.1 400 Bad Request", answer
-    assert answer.count(b"HTTP/1.1 ") == 1, answer
+    assert_refused(web, b"GET /hello.txt HTTP/1.1\r\nX-A: b\rContent-Length: %d\r\n\r\n"
+                   % len(inner) + inner, "bare CR")
     assert web.api("GET", "/sys")[0] == 200
 
 
