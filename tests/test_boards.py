@@ -221,9 +221,12 @@ def test_a_collection_scans_every_thread_whatever_signal_comes(name):
     """A collection waits for each other thread to scan its own stack; a
     signal (SIGINT: Ctrl-C at a terminal) ended that wait early, and the
     sweep freed what only that thread's stack held: segmentation faults
-    and modules that lost their names, in 8 runs of 9. Each SIGINT may end
-    the program (KeyboardInterrupt, or MicroPython's exit(1) on a second
-    one before the first was seen): it must never crash it."""
+    and modules that lost their names, in 8 runs of 9. And a SIGINT raised
+    KeyboardInterrupt from its handler, in whatever thread it came to,
+    where no GIL orders them (rp2040): that crashed too. Each SIGINT may
+    end the program (KeyboardInterrupt; MicroPython's exit(1) on a second
+    one before the first was seen; one that comes as the program starts or
+    ends, while MicroPython has no handler for it): it must never crash it."""
     program, board_env = portbuild.runtime(name)
     child = subprocess.Popen([*program, "-X", "heapsize=%d" % boards.get(name).heap, "-c", SCANNED],
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -238,7 +241,7 @@ def test_a_collection_scans_every_thread_whatever_signal_comes(name):
     finally:
         child.kill()
         child.wait()
-    assert child.returncode in (0, 1, 130), (child.returncode, out)
+    assert child.returncode in (0, 1, 130, -signal.SIGINT), (child.returncode, out)
     assert "Error" not in out and "bad" not in out.replace("bad 0", ""), out
 
 
