@@ -364,6 +364,7 @@ def test_a_finished_job_does_not_keep_its_ancestors(sim):
     assert after - before < 40000, (before, after)
 
 
+@TWO_THREADS
 def test_the_jobs_of_a_finished_job_are_not_kept_for_wait(sim):
     """A job's own jobs run in its subshell: once it ended, no shell is left
     to `wait` for them, and each one kept held its subshell (a chain of 200
