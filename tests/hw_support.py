@@ -6,7 +6,7 @@ import subprocess
 import pytest
 from conftest import seed_flash
 
-from munixtool import build, micropython, paths, romfs
+from munixtool import build, paths, romfs
 from munixtool import sim as simulator
 
 
@@ -63,7 +63,7 @@ def expected_frame(*draws):
     code = ("import framebuf, sys\nb = bytearray(1024)\n"
             "f = framebuf.FrameBuffer(b, 128, 64, framebuf.MONO_VLSB)\n"
             + "".join("f.%s\n" % d for d in draws) + "sys.stdout.write(b.hex())\n")
-    done = subprocess.run(micropython.micropython_command() + ["-c", code], capture_output=True,
+    done = subprocess.run(simulator.runtime_command() + ["-c", code], capture_output=True,
                           text=True, timeout=20)
     assert done.returncode == 0, done.stderr
     return bytes.fromhex(done.stdout)

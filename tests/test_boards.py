@@ -216,7 +216,16 @@ print("bad", bad[0])
 """
 
 
-@pytest.mark.parametrize("name", ["esp32", "rp2040"])
+def played_by(name):
+    """(argv, environment, heap) of the runtime that plays board name, or
+    of the default simulator's for "default"."""
+    if name == "default":
+        return portbuild.default_runtime(), {}, 2 * 1024 * 1024
+    program, board_env = portbuild.runtime(name)
+    return program, board_env, boards.get(name).heap
+
+
+@pytest.mark.parametrize("name", ["default", "esp32", "rp2040"])
 def test_a_collection_scans_every_thread_whatever_signal_comes(name):
     """A collection waits for each other thread to scan its own stack; a
     signal (SIGINT: Ctrl-C at a terminal) ended that wait early, and the
@@ -225,10 +234,11 @@ def test_a_collection_scans_every_thread_whatever_signal_comes(name):
     KeyboardInterrupt from its handler, in whatever thread it came to,
     where no GIL orders them (rp2040): that crashed too. Each SIGINT may
     end the program (KeyboardInterrupt; MicroPython's exit(1) on a second
-    one before the first was seen; one that comes as the program starts or
-    ends, while MicroPython has no handler for it): it must never crash it."""
-    program, board_env = portbuild.runtime(name)
-    child = subprocess.Popen([*program, "-X", "heapsize=%d" % boards.get(name).heap, "-c", SCANNED],
+    ends, while MicroPython has no handler for it): it must never crash it.
+    Debian's MicroPython, the default simulator's runtime before it was
+    built with the patch, crashed here too."""
+    program, board_env, heap = played_by(name)
+    child = subprocess.Popen([*program, "-X", "heapsize=%d" % heap, "-c", SCANNED],
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                              env=dict(os.environ, **board_env))
     try:
@@ -243,6 +253,43 @@ def test_a_collection_scans_every_thread_whatever_signal_comes(name):
         child.wait()
     assert child.returncode in (0, 1, 130, -signal.SIGINT), (child.returncode, out)
     assert "Error" not in out and "bad" not in out.replace("bad 0", ""), out
+
+
+# Threads started one after another, each recursing to its stack's limit.
+RECURSED = """
+import _thread, time
+_thread.stack_size(%d)
+done = [0]
+def f(n):
+    return f(n + 1)
+def job():
+    try:
+        f(0)
+    except RuntimeError:
+        pass
+    done[0] += 1
+for i in range(3000):
+    _thread.start_new_thread(job, ())
+    while done[0] <= i:
+        time.sleep_ms(1)
+print("ended", done[0])
+"""
+
+
+@pytest.mark.parametrize("name", ["default", "esp32"])
+def test_a_thread_that_recurses_without_end_gets_the_recursion_error(name):
+    """A new thread takes its stack's limit as it starts. The default
+    simulator's runtime set the limit (the stack less its 8 KiB margin)
+    only after starting the thread, so a thread quick to start took the
+    whole stack as its limit and overflowed it: a job recursing without
+    end (f() { f; }; f &) crashed the simulator, and this program in
+    half the runs of a thousand threads (boardport.patch). The board's stack where it has one."""
+    program, board_env, heap = played_by(name)
+    stack = 262144 if name == "default" else 0
+    done = subprocess.run([*program, "-X", "heapsize=%d" % heap, "-c", RECURSED % stack],
+                          capture_output=True, text=True, timeout=120,
+                          env=dict(os.environ, **board_env))
+    assert (done.returncode, done.stdout) == (0, "ended 3000\n"), done
 
 
 # Files dropped unclosed, for each collection to close (their finalisers),

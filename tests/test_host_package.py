@@ -22,7 +22,8 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
 from conftest import ROOT
-from munixtool import micropython, paths
+from munixtool import paths
+from munixtool import sim as simulator
 
 TIMEOUT = 60
 
@@ -69,13 +70,11 @@ class Installed:
         self.cwd.mkdir()
         self.cache = base / "xdg-cache"
         self.config = base / "xdg-config"
-        # The MicroPython the checkout runs (fetched once into its .cache
-        # when not on PATH) stands in for a download of the user's own.
-        runtime = paths.cache_dir() / "micropython"
-        micropython.micropython_command()
-        if runtime.is_dir():
-            (self.cache / "munix" / "cache").mkdir(parents=True)
-            (self.cache / "munix" / "cache" / "micropython").symlink_to(runtime)
+        # The MicroPython the checkout runs (built once into its .cache)
+        # stands in for the user's own build.
+        simulator.runtime_command()
+        (self.cache / "munix" / "cache").mkdir(parents=True)
+        (self.cache / "munix" / "cache" / "boards").symlink_to(paths.cache_dir() / "boards")
         self.env = {key: value for key, value in os.environ.items()
                     if key not in ("PYTHONPATH", "MUNIX_BOARD", "VIRTUAL_ENV")}
         self.env.update(HOME=str(base / "home"), XDG_CACHE_HOME=str(self.cache),

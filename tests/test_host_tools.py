@@ -96,7 +96,7 @@ case " $* " in
     echo "  File has unexpected size (9436656 != 9437612). Mirror sync in progress?"
     echo "E: Some index files failed to download." >&2
     exit 100 ;;
-*" micropython/trixie "*) : > micropython_1.25_amd64.deb ;;
+*" micropython/trixie "*) : > micropython_1.25.dsc ;;
 *) echo "E: Unable to locate package nosuch" >&2; exit 100 ;;
 esac
 """
@@ -116,13 +116,14 @@ def apt_stand_in(tmp_path, monkeypatch, script):
 
 def test_a_mirror_with_a_broken_index_still_gives_what_it_has(tmp_path, monkeypatch, capsys):
     debian = apt_stand_in(tmp_path, monkeypatch, APT_BROKEN_INDEX)
-    debs = debian.fetch_packages(tmp_path / "apt", "trixie", ["micropython"])
-    assert [deb.name for deb in debs] == ["micropython_1.25_amd64.deb"]
+    dsc = debian.fetch_source(tmp_path / "apt", "trixie", "micropython")
+    assert dsc.name == "micropython_1.25.dsc"
     said = capsys.readouterr().err
     assert said.count("\n") == 1 and "an index failed" in said
-    assert "micropython found all the same" in said
-    with pytest.raises(debian.MunixError, match="cannot fetch nosuch: .*Unable to locate package nosuch"):
-        debian.fetch_packages(tmp_path / "apt2", "trixie", ["nosuch"])
+    assert "the source of micropython found all the same" in said
+    with pytest.raises(debian.MunixError,
+                       match="cannot fetch the source of nosuch: .*Unable to locate package nosuch"):
+        debian.fetch_source(tmp_path / "apt2", "trixie", "nosuch")
 
 
 def test_soak_bench_keeps_every_daemon_busy_and_reports_failures_and_leaks():

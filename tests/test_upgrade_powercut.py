@@ -5,7 +5,7 @@ each complete, never a mix."""
 import subprocess
 
 from conftest import ROOT
-from munixtool import micropython, paths
+from munixtool import paths
 from munixtool import sim as simulator
 from test_upgrade import NEW, OLD, board, boots, expected, owned, releases  # noqa: F401
 from ntp_support import ntp  # noqa: F401  (the board fixture needs it)
@@ -16,7 +16,7 @@ WRAPPER = ROOT / "tests" / "powercut_start.py"
 def boot_cut(flash, text, cut):
     """One boot with input text, cut before its rename number cut (0: none):
     (exit status, renames done)."""
-    argv = micropython.micropython_command() + [
+    argv = simulator.runtime_command() + [
         str(WRAPPER), str(paths.sim_start_script()), str(cut), str(flash.resolve()), "pipe"]
     run = subprocess.run(argv, input=text, capture_output=True, text=True, timeout=60)
     return run.returncode, run.stderr.count("#rename ")

@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from munixtool import bench_net, micropython
+from munixtool import bench_net, portbuild
 
 TIMEOUT = 30
 ROUNDS = 3
@@ -138,7 +138,7 @@ class Microdot:
         app.write_text(MICRODOT_APP % {"lib": os.path.dirname(os.path.dirname(microdot.__file__)),
                                        "file": os.fspath(small), "port": self.port})
         self.child = subprocess.Popen(
-            micropython.micropython_command() + ["-X", "heapsize=2M", os.fspath(app)],
+            portbuild.default_runtime() + ["-X", "heapsize=2M", os.fspath(app)],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         bench_net._connect(self.port).close()
 

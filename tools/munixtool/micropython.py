@@ -1,44 +1,22 @@
-"""Find, or provision once, the MicroPython unix port that runs the simulator and tests.
+"""The MicroPython unix port from PATH, and what the tools ask of any
+runtime (its .mpy version, whether this machine runs it).
 
-The 32-bit runtime, whose objects and pointers are 4 bytes as on ESP32 and
-RP2040, is built from source with the boards' (portbuild.plain32).
+On Debian-family hosts the simulator's runtimes are built from source
+(portbuild.py) instead.
 """
 
 import ast
 import errno
 import fcntl
-import os
 import shutil
 import subprocess
-import sys
-import tempfile
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
-from munixtool import MunixError, debian, paths
+from munixtool import MunixError
 
 MIN_VERSION = (1, 22)
-
-DEBIAN_SUITE = "trixie"
-# micropython plus every library it links against: the host's own libc is too old
-# for a trixie binary, so the binary runs under trixie's dynamic loader and libraries.
-DEBIAN_PACKAGES = [
-    "micropython",
-    "libc6",
-    "libffi8",
-    "libmbedcrypto16",
-    "libmbedtls21",
-    "libmbedx509-7",
-]
-
-# Debian architecture -> (multiarch library directory, dynamic loader file name).
-LOADERS = {
-    "amd64": ("x86_64-linux-gnu", "ld-linux-x86-64.so.2"),
-    "arm64": ("aarch64-linux-gnu", "ld-linux-aarch64.so.1"),
-    "i386": ("i386-linux-gnu", "ld-linux.so.2"),
-    "armhf": ("arm-linux-gnueabihf", "ld-linux-armhf.so.3"),
-}
 
 # Host architecture -> (the 32-bit architecture it may also run, what that takes):
 # what to say when a 32-bit program does not run.
@@ -54,8 +32,7 @@ class Unsupported(MunixError):
 
 INSTALL_HINT = (
     "install MicroPython >= {}.{} as `micropython` on PATH "
-    "(e.g. apt-get install micropython on Debian 13 or later, or build ports/unix "
-    "of https://github.com/micropython/micropython)".format(*MIN_VERSION)
+    "(build ports/unix of https://github.com/micropython/micropython)".format(*MIN_VERSION)
 )
 
 # A healthy interpreter answers this quickly; a hung one must not hang the tools.
@@ -87,65 +64,32 @@ def _version(command: list[str]) -> tuple[int, int] | None:
 
 
 def micropython_command() -> list[str]:
-    """The argv prefix that runs the MicroPython unix port (>= 1.22):
-    `micropython` from PATH when recent enough; otherwise, on Debian-family
-    hosts, Debian trixie's package unpacked under .cache/micropython/."""
+    """The argv prefix that runs `micropython` from PATH (the unix port,
+    >= 1.22): the simulator's runtime where none is built for it
+    (sim.runtime_command)."""
     return list(_find_micropython())
 
 
 @cache
 def _find_micropython() -> tuple[str, ...]:
     on_path = shutil.which("micropython")
-    found = ""
-    if on_path:
-        version = _version([on_path])
-        if version and version >= MIN_VERSION:
-            return (on_path,)
-        found = f"{on_path} is version {'.'.join(map(str, version)) if version else 'unknown'}; "
-    if debian.is_debian_family():
-        return tuple(_debian_command())
-    raise MunixError(f"MicroPython not available: {found}{INSTALL_HINT}")
+    if not on_path:
+        raise MunixError(f"MicroPython not available: {INSTALL_HINT}")
+    version = _version([on_path])
+    if not version or version < MIN_VERSION:
+        raise MunixError(f"MicroPython not available: {on_path} is version "
+                         f"{'.'.join(map(str, version)) if version else 'unknown'}; {INSTALL_HINT}")
+    return (on_path,)
 
 
 @cache
-def mpy_version(command: tuple[str, ...] | None = None) -> int:
-    """The target's ``sys.implementation._mpy`` (version, sub-version and native arch),
-    of the default runtime or of the one command runs."""
-    answer = _probe(list(command or micropython_command()), "import sys;print(sys.implementation._mpy)")
+def mpy_version(command: tuple[str, ...]) -> int:
+    """The target's ``sys.implementation._mpy`` (version, sub-version and native arch)
+    of the runtime command runs."""
+    answer = _probe(list(command), "import sys;print(sys.implementation._mpy)")
     if not answer or not answer.isdigit():
         raise MunixError("MicroPython did not report sys.implementation._mpy (no .mpy support?)")
     return int(answer)
-
-
-def _debian_command(arch: str | None = None) -> list[str]:
-    """Debian's MicroPython for arch (by default the host's), provisioned once."""
-    host = debian.dpkg_architecture()
-    arch = arch or host
-    if arch not in LOADERS:
-        raise MunixError(f"no Debian MicroPython recipe for architecture {arch}; {INSTALL_HINT}")
-    libdir, loader = LOADERS[arch]
-    cache_dir = paths.cache_dir() / ("micropython" if arch == host else f"micropython-{arch}")
-    root = cache_dir / "root"
-    loader_path = root / "usr" / "lib" / libdir / loader
-    command = [
-        os.fspath(loader_path),
-        "--library-path",
-        os.fspath(root / "usr" / "lib" / libdir),
-        os.fspath(root / "usr" / "bin" / "micropython"),
-    ]
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    # Parallel first runs (say, test workers) must not download over each other.
-    with exclusive_lock(cache_dir / ".lock"):
-        if _probe(command, "print(1)") == "1":
-            return command
-        # Fetching again would not help a machine that cannot run what it has.
-        refuse_unrunnable([loader_path, "--version"], arch, host)
-        shutil.rmtree(root, ignore_errors=True)
-        _provision(cache_dir, root, arch)
-    refuse_unrunnable([loader_path, "--version"], arch, host)
-    if _probe(command, "print(1)") != "1":
-        raise MunixError(f"MicroPython unpacked under {root} does not run; {INSTALL_HINT}")
-    return command
 
 
 def refuse_unrunnable(argv: list, arch: str, host: str) -> None:
@@ -172,21 +116,3 @@ def exclusive_lock(path: Path):
     with open(path, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         yield
-
-
-def _provision(cache_dir: Path, root: Path, arch: str) -> None:
-    """Download and unpack arch's packages, moving the result into place only when complete."""
-    # Left behind by an interrupted run; safe to remove since we hold the lock.
-    for stale in cache_dir.glob("partial-*"):
-        shutil.rmtree(stale, ignore_errors=True)
-    print(
-        f"munix: fetching MicroPython ({arch}) from Debian {DEBIAN_SUITE} into {cache_dir} (once)",
-        file=sys.stderr,
-    )
-    work = Path(tempfile.mkdtemp(prefix="partial-", dir=cache_dir))
-    try:
-        debs = debian.fetch_packages(work / "apt", DEBIAN_SUITE, DEBIAN_PACKAGES, arch)
-        debian.unpack(debs, work / "root")
-        os.rename(work / "root", root)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)

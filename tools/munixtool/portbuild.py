@@ -30,7 +30,7 @@ SYSTEM_MBEDTLS_PATCH = "debian/patches/0006-extmod-Use-system-mbedtls.patch"
 PATCH = Path(__file__).with_name("boardport.patch")
 
 # What the build needs from the host (Debian package names).
-BUILD_PACKAGES = ["gcc", "make", "patch", "pkg-config", "dpkg-dev", "gcc-multilib"]
+BUILD_PACKAGES = ["gcc", "make", "patch", "pkg-config", "dpkg-dev", "gcc-multilib", "libffi-dev"]
 
 # The unix port without Debian's frozen mip, with asyncio as boards have it.
 MANIFEST = 'include("$(MPY_DIR)/extmod/asyncio")\n'
@@ -166,9 +166,30 @@ def runtime(name: str) -> tuple[list[str], dict]:
 
 def plain32() -> list[str]:
     """The argv prefix of a 32-bit MicroPython with none of a board's limits
-    (micropython_command's, but with 4-byte objects and pointers as on ESP32
+    (default_runtime's, but with 4-byte objects and pointers as on ESP32
     and RP2040), built on first use; Unsupported where it cannot run."""
     return list(_plain32())
+
+
+def default_runtime() -> list[str]:
+    """The argv prefix of the simulator's MicroPython with none of a board's
+    limits. On Debian-family hosts, the unix port of the host's width, built
+    on first use from the source of Debian's package with munix's patch:
+    Debian's own build crashed the simulator when a signal (a terminal's
+    Ctrl-C) came during a collection (the patch's sem_wait). Elsewhere,
+    micropython from PATH."""
+    return list(_default_runtime())
+
+
+@cache
+def _default_runtime() -> tuple[str, ...]:
+    if not debian.is_debian_family():
+        return tuple(micropython.micropython_command())
+    # The boards' path limit: the unix port's puts 4 KiB on the C stack per
+    # nested import, which overflowed the stack's margin past its limit.
+    options = boards.port_options(["-DMICROPY_ALLOC_PATH_MAX=128"], bits=64)
+    program, _ = _built(options, MANIFEST, [], "MicroPython", {})
+    return (os.fspath(program),)
 
 
 @cache
@@ -212,10 +233,12 @@ def _build(options: list[str], home: Path, text: str, what: str) -> None:
     manifest = _cache() / f"manifest-{home.name}.py"
     manifest.write_text(text)
     build_dir = f"build-{home.name}"
+    # A build of the host's width links the host's libffi (libffi-dev).
+    ffi = _libffi() if "MICROPY_FORCE_32BIT=1" in options else []
     # Built on its own, or it would be compiled with the board's settings.
     _run(["make", "-C", "mpy-cross", f"-j{os.cpu_count() or 1}"], tree, "build mpy-cross")
     _run(["make", "-C", "ports/unix", f"-j{os.cpu_count() or 1}", f"BUILD={build_dir}",
-          "PROG=micropython", f"FROZEN_MANIFEST={manifest}", *_libffi(), *options],
+          "PROG=micropython", f"FROZEN_MANIFEST={manifest}", *ffi, *options],
          tree, f"build {what}")
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)

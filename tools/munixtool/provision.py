@@ -16,7 +16,7 @@ from munixtool import boards, micropython, portbuild
 
 def steps() -> list[tuple[str, object]]:
     """(what, how to get it), in the order the suite first needs them."""
-    return ([("the simulator's MicroPython", micropython.micropython_command),
+    return ([("the simulator's MicroPython", portbuild.default_runtime),
              ("the 32-bit MicroPython", portbuild.plain32)]
             + [(f"the MicroPython of the {name} profile", partial(portbuild.runtime, name))
                for name in boards.BOARDS])

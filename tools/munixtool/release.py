@@ -38,7 +38,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from munixtool import MunixError, build, micropython, paths
+from munixtool import MunixError, build, micropython, paths, portbuild
 
 MANIFEST = "etc/release"
 SIGNATURE = "etc/release.sig"
@@ -171,7 +171,7 @@ def release(tree: Path, out: Path, key: Path, source: bool = False,
         else:
             root = Path(scratch) / "build"
             build.build(source_root=tree, out_dir=root)
-            mpy = micropython.mpy_version() & 0xFF
+            mpy = micropython.mpy_version(tuple(portbuild.default_runtime())) & 0xFF
         text, listed = manifest(root, version, mpy, leave_out, replace)
         _empty(out)
         for name in listed:

@@ -13,7 +13,7 @@ import sys
 import termios
 from pathlib import Path
 
-from munixtool import MunixError, boards, build, micropython, paths, portbuild
+from munixtool import MunixError, boards, build, paths, portbuild
 
 # Exit status with which start.py asks for a board reset (a fresh boot).
 RESET_STATUS = 100
@@ -73,10 +73,10 @@ def board_name(board: str | None = None) -> str | None:
 
 def runtime_command(bits: int | None = None) -> list[str]:
     """The MicroPython without a board's limits: the default runtime
-    (micropython.micropython_command), or with bits=32 its 32-bit build
+    (portbuild.default_runtime), or with bits=32 its 32-bit build
     (portbuild.plain32)."""
     if bits is None:
-        return micropython.micropython_command()
+        return portbuild.default_runtime()
     if bits != 32:
         raise MunixError(f"no {bits}-bit MicroPython runtime to ask for; bits is None or 32")
     return portbuild.plain32()
