@@ -405,11 +405,12 @@ def test_protected_and_secret_files(ftp):
     assert got.getvalue() == main
 
 
-def test_an_interrupted_upload_keeps_the_old_file(ftp):
+@pytest.mark.parametrize("command", ["STOR", "APPE"])
+def test_an_interrupted_upload_keeps_the_old_file(ftp, command):
     ftp.flash.joinpath("tmp/keep.txt").write_text("old content\n")
     f = ftp.client()
     f.voidcmd("TYPE I")
-    data = f.transfercmd("STOR /tmp/keep.txt")
+    data = f.transfercmd("%s /tmp/keep.txt" % command)
     data.sendall(b"new partial" * 1000)
     # The client dies: a reset of the data connection, its control connection gone.
     data.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
