@@ -24,12 +24,13 @@ once. What a client may do:
   (PORT, EPRT) only when the "active" setting is on, and only to the
   client's own address. There is no SITE command.
 
-STOR receives into a temporary file beside the target (TARGET.N.part) and
-renames it over the target only once the upload is complete, so an
-interrupted upload never destroys the old file, and a new file is on flash
-only once whole (boot removes what a power cut left). Meanwhile listings show
-it, as FUSE mounts (curlftpfs) expect of a file they are writing.
-Transfers go through one buffer of `buffer` bytes.
+STOR and APPE receive into a temporary file beside the target
+(TARGET.N.part; APPE's begins with a copy of the old file) and rename it
+over the target only once the upload is complete, so an interrupted upload,
+a power cut too, leaves the old file as it was and no new file (boot removes
+what a power cut left). Meanwhile listings show a new file with its
+temporary's size, as FUSE mounts (curlftpfs) expect of a file they are
+writing. Transfers go through one buffer of `buffer` bytes.
 
 The code is in four modules, so that a session holds only what it runs:
 this one has what every session needs (the control connection, passive
@@ -435,29 +436,31 @@ class Session:
         return self.store(arg, False)
 
     async def store(self, arg, append):
-        """Receive a file. STOR goes through a temporary file renamed over
-        the target once complete (after REST N, the old file's first N bytes
-        come first); APPE appends to the file."""
+        """Receive a file through a temporary file renamed over the target
+        once complete. What the old file gives comes first: its first N
+        bytes after REST N, all of it for APPE (append)."""
         path = self.writable(arg)
-        if fspath.isdir(path):
+        st = fspath.stat(path)
+        if st is not None and st[0] & fspath.DIR:
             self.reply(550, "Is a folder")
             return
         folder = fspath.split(path)[0]
         if not fspath.isdir(folder):
             self.reply(550, "%s: No such folder" % folder)
             return
-        temp = None if append else "%s.%d.part" % (path, self.serial)
+        head = (st[6] if st is not None else 0) if append else self.rest
+        temp = "%s.%d.part" % (path, self.serial)
         data = await self.open_data()
         # True once the data connection has ended normally, the client
         # still there; False when it broke.
         done = False
-        new = temp if temp is not None and not fspath.exists(path) else None
+        new = temp if st is None else None
         try:
             if new:
                 _uploads[path] = new
-            with open(path if append else temp, "ab" if append else "wb") as f:
-                if self.rest and not append:
-                    await self.more("copy_head", path, f)
+            with open(temp, "wb") as f:
+                if head:
+                    await self.more("copy_head", path, f, head)
                 buf = bytearray(self.buffer)
                 view = memoryview(buf)
                 chunks = 0
@@ -481,7 +484,7 @@ class Session:
                         self.check_abort()
                     if _turn():
                         await asyncio.sleep_ms(0)
-            if temp is not None and done:
+            if done:
                 fspath.replace(temp, path)
                 temp = None
         finally:
@@ -494,8 +497,7 @@ class Session:
             self.daemon.count("uploads")
             self.reply(226, "Transfer complete")
         else:
-            self.reply(426, "Transfer interrupted; the file is unchanged" if not append
-                       else "Transfer interrupted")
+            self.reply(426, "Transfer interrupted; the file is unchanged")
 
     def client_there(self):
         """False when the control connection has ended: a client that died

@@ -1,8 +1,9 @@
 """The FTP commands few sessions send, for ftpd: OPTS, MODE, STRU, ABOR,
 CDUP, MKD, RMD, DELE, RNFR, RNTO, REST, APPE and active mode (PORT, EPRT,
-and its data connections), and the head of a restarted upload (REST, then
-STOR). Loaded by the first that needs it, and on a board short of heap
-dropped once no session runs one (ftpd._load, ftpd._release).
+and its data connections), and the head of an upload that keeps some of the
+old file (REST then STOR, APPE). Loaded by the first that needs it, and on
+a board short of heap dropped once no session runs one (ftpd._load,
+ftpd._release).
 
 Each command is a function of the session (an ftpd.Session) and its
 argument, as the session's own ftp_ methods are.
@@ -123,9 +124,9 @@ def APPE(s, arg):
     return s.store(arg, True)
 
 
-async def copy_head(s, path, f):
-    """Copy the first s.rest bytes of the file path into f: STOR after REST."""
-    size = s.rest
+async def copy_head(s, path, f, size):
+    """Copy the first size bytes of the file path into f: the old file's
+    part of STOR after REST, and of APPE."""
     buf = bytearray(s.buffer)
     turned = time.ticks_ms()
     with open(path, "rb") as old:

@@ -1,4 +1,5 @@
-"""munix build for each target (munix flash: test_host_flash.py)."""
+"""munix build for each target, munix deploy between the source and the
+compiled tree, apt and the soak bench (munix flash: test_host_flash.py)."""
 import os
 import subprocess
 import sys
@@ -141,3 +142,51 @@ def test_soak_bench_keeps_every_daemon_busy_and_reports_failures_and_leaks():
 def test_soak_bench_wants_a_time():
     done = munix("bench", "--soak", "0")
     assert done.returncode == 2 and "--soak takes a number of minutes above 0" in done.stderr
+
+
+def test_deploy_replaces_each_modules_other_form_counts_it_and_keeps_the_users_files(tmp_path):
+    # The compiled tree over a source install left x.py beside x.mpy, the
+    # .py won the import, and the summary said "removed 0".
+    from munixtool import paths
+    from munixtool import sim as simulator
+    from test_host_serial import SerialSim
+
+    flash = tmp_path / "flash"
+    simulator.seed(flash, ROOT)
+    modules = sorted(p.relative_to(ROOT).with_suffix("").as_posix()
+                     for top in paths.DEVICE_DIRS for p in (ROOT / top).rglob("*.py"))
+    assert len(modules) > 100
+    # The user's own files, with no counterpart in either tree.
+    mine = {"bin/mine.py": "print('mine')\n", "lib/mylib.py": "X = 1\n",
+            "bin/theirs.mpy": "not munix's", "opt/user.py": "print('user')\n"}
+    for name, text in mine.items():
+        (flash / name).write_text(text)
+    # A module the user changed: kept, beside the form that replaces it.
+    edited = (ROOT / "bin" / "tac.py").read_text() + "# mine\n"
+    (flash / "bin" / "tac.py").write_text(edited)
+
+    def forms(suffix):
+        return [m for m in modules if (flash / (m + suffix)).exists()]
+
+    s = SerialSim(flash)
+    try:
+        dry = s.munix("deploy", s.device, "--dry-run", "--no-reset")
+        assert dry.returncode == 0, dry
+        summary = ", would remove %d, kept 1\n" % (len(modules) - 1)
+        assert summary in dry.stdout, dry.stdout[-500:]
+        assert "\nremove lib/kernel.py\n" in dry.stdout and "remove bin/tac.py" not in dry.stdout
+        assert len(forms(".py")) == len(modules) and not forms(".mpy")
+        done = s.munix("deploy", s.device, "--no-reset")
+        assert done.returncode == 0, done
+        assert ", removed %d, kept 1\n" % (len(modules) - 1) in done.stdout, done.stdout[-500:]
+        assert "kept bin/tac.py beside bin/tac.mpy" in done.stdout
+        assert len(forms(".mpy")) == len(modules) and forms(".py") == ["bin/tac"]
+        back = s.munix("deploy", s.device, "--source", "--no-reset")
+        assert back.returncode == 0, back
+        assert ", removed %d, kept 1\n" % len(modules) in back.stdout, back.stdout[-500:]
+        assert "kept bin/tac.py (changed on the board" in back.stdout
+        assert len(forms(".py")) == len(modules) and not forms(".mpy")
+        assert {name: (flash / name).read_text() for name in mine} == mine
+        assert (flash / "bin" / "tac.py").read_text() == edited
+    finally:
+        s.close()

@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from conftest import PASSWORD, USER, DaemonBoard
+from conftest import PASSWORD, USER, Board, DaemonBoard
 from munixtool import boards
 from munixtool import sim as simulator
 
@@ -100,12 +100,34 @@ def test_files_round_trip_with_ftplib(ftp):
     assert "downloads 2" in out and "uploads 2" in out and "logins 1" in out
 
 
+def test_rest_then_stor_and_appe_keep_what_the_old_file_gives(ftp):
+    f = ftp.client()
+    f.storbinary("STOR /tmp/a.txt", io.BytesIO(b"0123456789"))
+    f.storbinary("STOR /tmp/a.txt", io.BytesIO(b"XY"), rest=4)
+    assert ftp.flash.joinpath("tmp/a.txt").read_bytes() == b"0123XY"
+    f.storbinary("APPE /tmp/a.txt", io.BytesIO(b"-tail"))
+    assert ftp.flash.joinpath("tmp/a.txt").read_bytes() == b"0123XY-tail"
+    f.storbinary("APPE /tmp/b.txt", io.BytesIO(b"new"))
+    assert ftp.flash.joinpath("tmp/b.txt").read_bytes() == b"new"
+    # Bad input: a restart of a file that is not there, an append to a
+    # folder; nothing is made, no temporary is left.
+    with pytest.raises(ftplib.error_perm) as e:
+        f.storbinary("STOR /tmp/none.txt", io.BytesIO(b"x"), rest=2)
+    assert str(e.value).startswith("550")
+    with pytest.raises(ftplib.error_perm) as e:
+        f.storbinary("APPE /tmp", io.BytesIO(b"x"))
+    assert str(e.value).startswith("550")
+    assert sorted(f.nlst("/tmp")) == [".gitkeep", "a.txt", "b.txt"]
+    assert f.sendcmd("NOOP").startswith("200")
+
+
 def test_errors_are_clean_replies(ftp):
     f = ftp.client()
     for command, code in [("RETR /nothing", "550"), ("CWD /nothing", "550"),
                           ("SIZE /tmp", "550"), ("MKD /tmp", "550"), ("RMD /nothing", "550"),
                           ("RNTO /x", "503"), ("REST x", "501"), ("TYPE Z", "504"),
-                          ("SITE EXEC ls", "502"), ("HELO", "502"), ("HELLO", "500"), ("RETR", "501"),
+                          ("SITE EXEC ls", "502"), ("STOU", "502"), ("HELO", "502"),
+                          ("HELLO", "500"), ("RETR", "501"),
                           ("PORT 127,0,0,1,4,1", "502"), ("RETR /etc/init.sh", "425")]:
         with pytest.raises(ftplib.Error) as e:
             f.sendcmd(command)
@@ -383,11 +405,12 @@ def test_protected_and_secret_files(ftp):
     assert got.getvalue() == main
 
 
-def test_an_interrupted_upload_keeps_the_old_file(ftp):
+@pytest.mark.parametrize("command", ["STOR", "APPE"])
+def test_an_interrupted_upload_keeps_the_old_file(ftp, command):
     ftp.flash.joinpath("tmp/keep.txt").write_text("old content\n")
     f = ftp.client()
     f.voidcmd("TYPE I")
-    data = f.transfercmd("STOR /tmp/keep.txt")
+    data = f.transfercmd("%s /tmp/keep.txt" % command)
     data.sendall(b"new partial" * 1000)
     # The client dies: a reset of the data connection, its control connection gone.
     data.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
@@ -402,6 +425,57 @@ def test_an_interrupted_upload_keeps_the_old_file(ftp):
     assert sorted(g.nlst("/tmp")) == [".gitkeep", "keep.txt"]
     g.storbinary("STOR /tmp/keep.txt", io.BytesIO(b"complete\n"))
     assert ftp.flash.joinpath("tmp/keep.txt").read_text() == "complete\n"
+
+
+def cut_power_mid_upload(ftp, command, path, data):
+    """Begin `command path` (STOR, APPE), send data and, once the board has
+    written it all, cut the power (SIGKILL, as a power loss stops a board at
+    once) with the upload still open. The names the folder held then."""
+    folder, name = ftp.flash / path.lstrip("/").rsplit("/", 1)[0], path.rsplit("/", 1)[1]
+    target = folder / name
+    before = target.stat().st_size if target.exists() else 0
+    f = ftp.client()
+    f.voidcmd("TYPE I")
+    sock = f.transfercmd("%s %s" % (command, path))
+    sock.sendall(data)
+    deadline = time.monotonic() + TIMEOUT
+    # Written: what the folder holds under the name (the target, its
+    # temporary) has grown by the data, wherever the board put it.
+    while sum(p.stat().st_size for p in folder.iterdir() if p.name.startswith(name)) \
+            < before + len(data):
+        assert time.monotonic() < deadline, sorted(p.name for p in folder.iterdir())
+        time.sleep(0.05)
+    ftp.close()
+    names = sorted(p.name for p in folder.iterdir())
+    sock.close()
+    f.sock.close()
+    return names
+
+
+@pytest.mark.parametrize("command", ["STOR", "APPE"])
+def test_a_power_cut_during_an_upload_leaves_no_trace_after_reboot(flash, command):
+    # A power cut during the upload of a new file left an empty file at its
+    # name, and its temporary beside it, both still there after the reboot.
+    old = b"old content\n" * 100
+    flash.joinpath("tmp/old.bin").write_bytes(old)
+    ftp = FtpBoard(flash)
+    try:
+        names = cut_power_mid_upload(ftp, command, "/tmp/new.bin", os.urandom(50_000))
+        # Nothing at the name until the upload is complete.
+        assert "new.bin" not in names, names
+        ftp = FtpBoard(flash)
+        names = cut_power_mid_upload(ftp, command, "/tmp/old.bin", os.urandom(50_000))
+        assert flash.joinpath("tmp/old.bin").read_bytes() == old, names
+    finally:
+        ftp.close()
+    b = Board(flash)
+    try:
+        # The boot after the cut removed what the uploads left.
+        assert sorted(p.name for p in flash.joinpath("tmp").iterdir()) == [".gitkeep", "old.bin"]
+        assert flash.joinpath("tmp/old.bin").read_bytes() == old
+        assert "old.bin" in b.run("ls /tmp")
+    finally:
+        b.close()
 
 
 def test_abor_stops_a_download(ftp):

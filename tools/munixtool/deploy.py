@@ -292,7 +292,8 @@ def main(args) -> int:
                   dry_run=args.dry_run, reset=not args.no_reset)
     verb = "would copy" if args.dry_run else "copied"
     print(f"deploy: {verb} {len(plan.copy)}, unchanged {len(plan.unchanged)}, "
-          f"{'would remove' if args.dry_run else 'removed'} {len(plan.remove)}, kept {len(plan.kept)}")
+          f"{'would remove' if args.dry_run else 'removed'} {len(plan.remove)}, "
+          f"kept {len(plan.kept) + len(plan.shadows)}")
     for path in plan.kept:
         print(f"kept {path} (changed on the board; --force or --config overwrites)")
     for path in plan.shadows:
