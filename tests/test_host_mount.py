@@ -92,6 +92,11 @@ def test_mount_lists_reads_writes_renames_and_removes(mounted):
                           text=True, timeout=30)
     assert done.returncode != 0 and "Permission denied" in done.stderr, done
     assert (flash / "main.py").read_bytes() == before
+    # A new file in a protected folder: refused as such, not an I/O error.
+    done = subprocess.run(["sh", "-c", "echo x > lib/new.py"], cwd=mnt, capture_output=True,
+                          text=True, timeout=30)
+    assert done.returncode != 0 and "Permission denied" in done.stderr, done
+    assert not (flash / "lib" / "new.py").exists() and not (mnt / "lib" / "new.py").exists()
 
 
 @pytest.mark.skipif(not fuse_usable(), reason="needs fusermount, libfuse2 and /dev/fuse")
@@ -139,6 +144,12 @@ def test_mount_errors_are_one_line(flash, tmp_path):
         # no user munix makes.
         assert done.stderr.rstrip().endswith("(the user setauth made on the board: --user NAME)")
         assert done.stderr.count("\n") == 1
+        default = munix("mount", "127.0.0.1", str(tmp_path / "mnt"), "--port", str(board.port),
+                        "--password-file", str(wrong))
+        assert default.returncode == 1
+        assert "login refused for user root: 530" in default.stderr, default
+        assert default.stderr.rstrip().endswith("--user NAME)") and default.stderr.count("\n") == 1
+        assert not os.listdir(tmp_path / "mnt")
         nowhere = munix("mount", "127.0.0.1", str(tmp_path / "nodir"), "--port", str(board.port))
         assert nowhere.returncode == 1 and "not a folder" in nowhere.stderr
     finally:

@@ -392,7 +392,10 @@ def make_operations(connection: FtpConnection):
                     connection.call(store)
                 except (ftplib.Error, *LOST) as error:
                     print(f"munix mount: upload of {handle.path} failed: {error}", file=sys.stderr)
-                    raise fuse.FuseOSError(errno.EIO) from None
+                    # A refusal (a protected file or folder) is the board's
+                    # answer, not a failure to reach it.
+                    code = _error(error) if isinstance(error, ftplib.error_perm) else errno.EIO
+                    raise fuse.FuseOSError(code) from None
                 handle.dirty = False
                 handle.data.seek(0, os.SEEK_END)
                 with self.guard:
