@@ -92,6 +92,11 @@ def test_mount_lists_reads_writes_renames_and_removes(mounted):
                           text=True, timeout=30)
     assert done.returncode != 0 and "Permission denied" in done.stderr, done
     assert (flash / "main.py").read_bytes() == before
+    # A new file in a protected folder: refused as such, not an I/O error.
+    done = subprocess.run(["sh", "-c", "echo x > lib/new.py"], cwd=mnt, capture_output=True,
+                          text=True, timeout=30)
+    assert done.returncode != 0 and "Permission denied" in done.stderr, done
+    assert not (flash / "lib" / "new.py").exists() and not (mnt / "lib" / "new.py").exists()
 
 
 @pytest.mark.skipif(not fuse_usable(), reason="needs fusermount, libfuse2 and /dev/fuse")
@@ -139,6 +144,12 @@ def test_mount_errors_are_one_line(flash, tmp_path):
         # no user munix makes.
         assert done.stderr.rstrip().endswith("(the user setauth made on the board: --user NAME)")
         assert done.stderr.count("\n") == 1
+        default = munix("mount", "127.0.0.1", str(tmp_path / "mnt"), "--port", str(board.port),
+                        "--password-file", str(wrong))
+        assert default.returncode == 1
+        assert "login refused for user root: 530" in default.stderr, default
+        assert default.stderr.rstrip().endswith("--user NAME)") and default.stderr.count("\n") == 1
+        assert not os.listdir(tmp_path / "mnt")
         nowhere = munix("mount", "127.0.0.1", str(tmp_path / "nodir"), "--port", str(board.port))
         assert nowhere.returncode == 1 and "not a folder" in nowhere.stderr
     finally:
@@ -214,9 +225,11 @@ def test_the_mount_reconnects_after_the_daemon_restarts(mounted):
     board, mnt = mounted
     assert "init.sh" in os.listdir(mnt / "etc")
     assert "listening" in board.run("uftpd stop; uftpd start")
-    # Folders not listed before (no cache), a file not read before.
-    assert "kernel.py" in os.listdir(mnt / "lib")
-    assert (mnt / "bin" / "ls.py").read_bytes() == (board.flash / "bin" / "ls.py").read_bytes()
+    # Folders not listed before (no cache), a file not read before (the
+    # board profiles run the compiled tree).
+    assert sorted(os.listdir(mnt / "lib")) == sorted(os.listdir(board.flash / "lib"))
+    [ls] = (board.flash / "bin").glob("ls.*py")
+    assert (mnt / "bin" / ls.name).read_bytes() == ls.read_bytes()
     (mnt / "tmp" / "after.txt").write_text("written after the restart\n")
     assert (board.flash / "tmp" / "after.txt").read_text() == "written after the restart\n"
 
@@ -276,3 +289,78 @@ def test_vim_saves_again_and_again_without_a_warning(mounted):
     finally:
         vim.close(force=True)
     assert (board.flash / "tmp" / "notes.txt").read_text() == "one\ntwo\nthree\nfour\nfive\nsix\n"
+
+
+@pytest.mark.skipif(not fuse_usable(), reason="needs fusermount, libfuse2 and /dev/fuse")
+@pytest.mark.skipif(not shutil.which("vim.tiny") and not shutil.which("vim"), reason="needs vim")
+def test_vim_sessions_one_after_another_keep_every_save(mounted):
+    board, mnt = mounted
+    target = mnt / "tmp" / "log.txt"
+    target.write_text("zero\n")
+    vim = shutil.which("vim") or shutil.which("vim.tiny")
+    words = ["one", "two", "three", "four", "five", "six"]
+    for word in words:
+        done = subprocess.run([vim, "-es", "-i", "NONE", "-c", "normal Go" + word, "-c", "wq",
+                               str(target)], capture_output=True, text=True, timeout=TIMEOUT)
+        assert done.returncode == 0, done
+        assert (board.flash / "tmp" / "log.txt").read_text().endswith(word + "\n"), word
+    assert (board.flash / "tmp" / "log.txt").read_text() == "zero\n" + "".join(w + "\n" for w in words)
+    assert target.read_text() == "zero\n" + "".join(w + "\n" for w in words)
+
+
+@pytest.mark.skipif(not fuse_usable(), reason="needs fusermount, libfuse2 and /dev/fuse")
+def test_a_files_time_is_the_same_while_open_and_after_it_is_closed(mounted):
+    # The board stamps a file when its upload ends, at close; an editor that
+    # notes the time of the file it wrote must find the same one later.
+    board, mnt = mounted
+    for name, mode in (("new.txt", "w"), ("new.txt", "w"), ("new.txt", "a")):
+        with open(mnt / "tmp" / name, mode) as f:
+            f.write("a line\n")
+            f.flush()
+            seen = [int(os.fstat(f.fileno()).st_mtime)]
+            time.sleep(1.1)   # the upload at close falls in a later second
+            f.write("another\n")
+            f.flush()
+            seen.append(int(os.fstat(f.fileno()).st_mtime))
+        # The board is asked again once the file is closed (its listing
+        # is dropped with the upload).
+        seen.append(int(os.stat(mnt / "tmp" / name).st_mtime))
+        assert seen == seen[:1] * 3, (mode, seen)
+    assert (board.flash / "tmp" / "new.txt").read_text() == "a line\nanother\n" * 2
+    # A file keeps its time when its folder is renamed.
+    (mnt / "tmp" / "old").mkdir()
+    with open(mnt / "tmp" / "old" / "kept.txt", "w") as f:
+        f.write("kept\n")
+        f.flush()
+        noted = int(os.fstat(f.fileno()).st_mtime)
+        time.sleep(1.1)
+    os.rename(mnt / "tmp" / "old", mnt / "tmp" / "renamed")
+    assert int(os.stat(mnt / "tmp" / "renamed" / "kept.txt").st_mtime) == noted
+    assert (board.flash / "tmp" / "renamed" / "kept.txt").read_text() == "kept\n"
+
+
+@pytest.mark.skipif(not fuse_usable(), reason="needs fusermount, libfuse2 and /dev/fuse")
+def test_saves_to_a_temporary_name_renamed_over_the_file_all_land(mounted):
+    # What editors such as gedit, VS Code and emacs do: write FILE.tmp, close
+    # it, rename it over FILE, note its time, and before the next save check
+    # that nobody else changed it.
+    board, mnt = mounted
+    target = mnt / "tmp" / "doc.txt"
+    target.write_text("v0\n")
+    noted = os.stat(target).st_mtime
+    for n in range(1, 5):
+        assert os.stat(target).st_mtime == noted, n
+        assert target.read_text() == "v%d\n" % (n - 1)
+        temporary = mnt / "tmp" / ".doc.txt.tmp"
+        with open(temporary, "w") as f:
+            f.write("v%d\n" % n)
+            if n % 2:
+                time.sleep(1.1)   # a slow save: its upload ends a second later
+        os.rename(temporary, target)
+        noted = os.stat(target).st_mtime
+        assert not temporary.exists()
+        assert target.read_text() == "v%d\n" % n
+        assert (board.flash / "tmp" / "doc.txt").read_text() == "v%d\n" % n
+    time.sleep(2.1)   # past the mount's listing cache
+    assert os.stat(target).st_mtime == noted
+    assert ".doc.txt.tmp" not in os.listdir(board.flash / "tmp")

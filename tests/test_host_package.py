@@ -116,6 +116,29 @@ def test_the_wheel_carries_the_device_tree_and_the_simulator(installed):
     assert re.search(r"^munix = munixtool\.cli:main$", entry_points, re.M)
 
 
+def test_the_sdist_builds_the_same_wheel(installed):
+    # pip install munix from a source archive: its wheel is built from the
+    # sdist, which must carry the device tree too.
+    base = installed.base / "sdist"
+    made = run([sys.executable, "-c", "import sys; from setuptools import build_meta; "
+                "print(build_meta.build_sdist(sys.argv[1]))", str(base)],
+               cwd=installed.base / "src")
+    assert made.returncode == 0, made
+    [sdist] = base.glob("munix-*.tar.gz")
+    built = run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                 "--no-index", "--quiet", "--disable-pip-version-check", "-w", str(base / "wheels"),
+                 str(sdist)], cwd=base)
+    assert built.returncode == 0, built
+    [wheel] = (base / "wheels").glob("munix-*.whl")
+
+    def package(path):
+        with zipfile.ZipFile(path) as whl:
+            return sorted(n for n in whl.namelist() if n.startswith("munixtool/"))
+
+    assert package(wheel) == package(installed.wheel)
+    assert "munixtool/device/lib/kernel.py" in package(wheel)
+
+
 def test_it_reads_its_own_tree_outside_a_checkout(installed):
     said = installed.python_says(
         "from munixtool import paths; print(paths.checkout(), paths.repo_root(), "
@@ -158,6 +181,12 @@ def test_deploy_puts_the_compiled_tree_on_a_board(installed):
         line = board.stdout.readline() if ready else "(nothing)"
         found = re.search(r"serial port (\S+)", line)
         assert found, line
+        planned = installed.munix("deploy", found.group(1), "--dry-run", "--no-reset")
+        assert planned.returncode == 0, planned
+        assert "\ncopy lib/kernel.mpy\n" in planned.stdout, planned
+        assert int(re.search(r"deploy: would copy (\d+)", planned.stdout).group(1)) > 50, planned
+        # Nothing written: the board still runs its seeded source tree.
+        assert not list(flash.rglob("*.mpy")) and not (flash / "etc" / ".deployed").exists()
         done = installed.munix("deploy", found.group(1), "--no-reset")
         assert done.returncode == 0, done
         assert int(re.search(r"deploy: copied (\d+)", done.stdout).group(1)) > 50, done
@@ -172,6 +201,13 @@ def test_deploy_puts_the_compiled_tree_on_a_board(installed):
             board.wait()
         board.stdout.close()
         board.stderr.close()
+
+
+def test_deploy_to_no_board_is_one_line_outside_a_checkout(installed):
+    done = installed.munix("deploy", str(installed.base / "no-such-port"), "--dry-run")
+    assert done.returncode == 1, done
+    assert done.stderr.startswith("munix: ") and done.stderr.count("\n") == 1, done
+    assert "checkout" not in done.stderr, done
 
 
 def test_release_signs_the_installed_tree_with_the_users_key(installed):

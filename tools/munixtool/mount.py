@@ -12,6 +12,9 @@ local folder, over FTP (the board's uftpd) and FUSE (fusepy, libfuse2).
   rename replaces its target.
 - chmod, chown and utimens are accepted without effect: the board has no
   owners or modes.
+- A file's time does not move when it is closed: the board stamps it when
+  the upload ends, so the mount keeps showing the time it showed while the
+  file was open for as long as the board's stamp and size are its upload's.
 - One control connection, used under a lock; a lost one is opened again and
   the operation tried once more.
 """
@@ -58,6 +61,24 @@ class Handle:
         self.dirty = dirty
         self.opens = 1
         self.mtime = None   # the board's, as last listed: editors compare it between saves
+
+
+class Pin:
+    """The time shown for a file while it was open, kept once its upload has
+    ended for as long as the board's listing shows that upload (its stamp,
+    learnt at the first listing after it, and its size)."""
+
+    def __init__(self, shown: float, size: int):
+        self.shown = shown
+        self.size = size
+        self.stamp = None
+
+    def applies(self, attrs: dict) -> bool:
+        if attrs["st_size"] != self.size:
+            return False
+        if self.stamp is None:
+            self.stamp = attrs["st_mtime"]
+        return attrs["st_mtime"] == self.stamp
 
 
 class FtpConnection:
@@ -148,8 +169,9 @@ def _parse_list_line(line: str) -> tuple[str, dict] | None:
     return parts[8], {"type": "dir" if folder else "file", "size": parts[4], "perm": perm}
 
 
-def _join(folder: str, name: str) -> str:
-    return folder.rstrip("/") + "/" + name
+def _within(path: str, top: str) -> bool:
+    """Whether path is top or lies under it."""
+    return path == top or path.startswith(top.rstrip("/") + "/")
 
 
 def make_operations(connection: FtpConnection):
@@ -161,6 +183,7 @@ def make_operations(connection: FtpConnection):
             self.listings: dict[str, tuple[float, dict]] = {}
             self.handles: dict[int, Handle] = {}
             self.open_paths: dict[str, Handle] = {}
+            self.pins: dict[str, Pin] = {}
             self.next_fh = 1
             # Not "lock": fusepy would take it for the POSIX lock operation
             # and fail every fcntl lock on the mount.
@@ -212,6 +235,18 @@ def make_operations(connection: FtpConnection):
 
         # --- attributes -------------------------------------------------
 
+        def _board_attrs(self, path: str, facts: dict) -> dict:
+            """facts' attributes, with the time of path's pin if it holds."""
+            attrs = _stat_from_facts(facts)
+            with self.guard:
+                pin = self.pins.get(path)
+                if pin is not None and not stat.S_ISDIR(attrs["st_mode"]):
+                    if pin.applies(attrs):
+                        attrs["st_mtime"] = attrs["st_ctime"] = attrs["st_atime"] = pin.shown
+                    else:
+                        del self.pins[path]
+            return attrs
+
         def getattr(self, path, fh=None):
             if path == "/":
                 return _stat_from_facts({"type": "dir"})
@@ -221,10 +256,12 @@ def make_operations(connection: FtpConnection):
             if handle is None:
                 if facts is None:
                     raise fuse.FuseOSError(errno.ENOENT)
-                return _stat_from_facts(facts)
-            # An open file keeps the board's time until its upload sets a
-            # new one: a time of this machine's would change again at close.
-            attrs = _stat_from_facts(facts or {"type": "file"})
+                return self._board_attrs(path, facts)
+            # An open file keeps the time it was shown with until it is
+            # closed, and after (its pin): a time of this machine's, or the
+            # board's stamp of the upload at close, would change it.
+            attrs = self._board_attrs(path, facts) if facts is not None else \
+                _stat_from_facts({"type": "file"})
             if facts is not None and not handle.dirty:
                 handle.mtime = attrs["st_mtime"]
             if handle.mtime is None:
@@ -355,8 +392,17 @@ def make_operations(connection: FtpConnection):
                     connection.call(store)
                 except (ftplib.Error, *LOST) as error:
                     print(f"munix mount: upload of {handle.path} failed: {error}", file=sys.stderr)
-                    raise fuse.FuseOSError(errno.EIO) from None
+                    # A refusal (a protected file or folder) is the board's
+                    # answer, not a failure to reach it.
+                    code = _error(error) if isinstance(error, ftplib.error_perm) else errno.EIO
+                    raise fuse.FuseOSError(code) from None
                 handle.dirty = False
+                handle.data.seek(0, os.SEEK_END)
+                with self.guard:
+                    if handle.mtime is None:
+                        self.pins.pop(handle.path, None)
+                    else:
+                        self.pins[handle.path] = Pin(handle.mtime, handle.data.tell())
             self._forget(handle.path)
             handle.mtime = None
 
@@ -400,6 +446,8 @@ def make_operations(connection: FtpConnection):
             return 0
 
         def unlink(self, path):
+            with self.guard:
+                self.pins.pop(path, None)
             return self._simple("DELE " + path, path)
 
         def mkdir(self, path, mode):
@@ -432,6 +480,11 @@ def make_operations(connection: FtpConnection):
                 if handle is not None:
                     handle.path = new
                     self.open_paths[new] = handle
+                # A folder's files keep their pins under its new name.
+                for name in [name for name in self.pins if _within(name, new)]:
+                    del self.pins[name]
+                for name in [name for name in self.pins if _within(name, old)]:
+                    self.pins[new + name[len(old):]] = self.pins.pop(name)
             return 0
 
     return FtpFs()
