@@ -5,10 +5,11 @@ what it cannot load or run is named. Skipped, with the reason, on machines
 that cannot run 32-bit programs."""
 import os
 import subprocess
+import sys
 
 import pytest
 
-from conftest import RUN_TIMEOUT, seed_flash
+from conftest import ROOT, RUN_TIMEOUT, seed_flash
 from munixtool import MunixError, bench_heap32, micropython
 from munixtool import sim as simulator
 
@@ -52,6 +53,22 @@ def test_32bit_runtime_runs_the_os_in_a_small_heap(runtime32, tmp_path):
     assert boot32(flash, ["echo ok"], heap="96K").stdout.endswith("ok\n")
     starved = boot32(flash, ["echo ok"], heap="8K")
     assert not starved.stdout.endswith("ok\n")
+
+
+def test_a_built_runtime_is_used_as_it_is_by_the_next_process(runtime32):
+    """Each process that asked for a runtime built without facts to
+    measure (the default and the 32-bit one) ran make again and copied the
+    program anew, holding the builds' lock: every boot of the default
+    simulator, and boots waited past their timeout while another
+    checkout's build held it."""
+    programs = [simulator.runtime_command()[-1], runtime32[-1]]
+    before = [os.stat(program).st_ctime_ns for program in programs]
+    asked = ("from munixtool import sim; sim.runtime_command(); "
+             "sim.runtime_command(bits=32)")
+    done = subprocess.run([sys.executable, "-c", asked], capture_output=True, text=True,
+                          timeout=120, env=dict(os.environ, PYTHONPATH=str(ROOT / "tools")))
+    assert done.returncode == 0, done
+    assert [os.stat(program).st_ctime_ns for program in programs] == before
 
 
 def test_other_widths_are_refused():

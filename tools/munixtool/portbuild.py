@@ -214,18 +214,33 @@ def _built(options: list[str], manifest: str, sources: list[str], what: str,
     home = _cache() / "builds" / key[:16]
     program = home / "micropython"
     facts_file = home / "facts.json"
+    # A finished build is used without the lock, which a build of another
+    # recipe (another checkout sharing .cache) holds for a minute.
+    facts = _facts(facts_file)
+    if facts.get("key") == key and program.is_file() and set(measures) <= set(facts):
+        return program, facts
     (_cache()).mkdir(parents=True, exist_ok=True)
     with micropython.exclusive_lock(_cache() / ".lock"):
-        facts = json.loads(facts_file.read_text()) if facts_file.is_file() else {}
+        facts = _facts(facts_file)
         if facts.get("key") != key or not program.is_file():
             _build(options, home, manifest, what)
             facts = {"key": key}
         # A build made before a fact was asked for is measured, not rebuilt.
         missing = {name: measure for name, measure in measures.items() if name not in facts}
-        if missing:
-            facts.update({name: measure(program) for name, measure in missing.items()})
-            facts_file.write_text(json.dumps(facts))
+        facts.update({name: measure(program) for name, measure in missing.items()})
+        # Written for every build, also one that has no facts to measure:
+        # without its key, each use of it built it again.
+        facts_file.write_text(json.dumps(facts))
     return program, facts
+
+
+def _facts(facts_file: Path) -> dict:
+    """What a build's facts file says; empty if there is none, or it is
+    being written."""
+    try:
+        return json.loads(facts_file.read_text())
+    except (OSError, ValueError):
+        return {}
 
 
 def _build(options: list[str], home: Path, text: str, what: str) -> None:
