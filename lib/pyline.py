@@ -40,6 +40,7 @@ def run(text, sess):
     proc = process.Process(text[0], [text[1:].strip()], sess, process.current())
     proc.enter()
     status = 1
+    before = list(sys.modules)
     # Put back after the line: kept in the session, _Time would keep this
     # module once the shell has dropped it. A time of the user's own stays.
     if ns.get("time", time) is time:
@@ -52,12 +53,27 @@ def run(text, sess):
     except KeyboardInterrupt:
         status = 130
     except Exception as e:
+        _forget(before, ns)
         errors.report("python", e)
     finally:
         if isinstance(ns.get("time"), _Time):
             ns["time"] = time
         proc.exit(status)
     return status
+
+
+def _forget(before, ns):
+    """The modules a failed line loaded go, unless the session's namespace
+    holds one: an import the heap cut short left those it had loaded first
+    (ftpd's auth and asyncio, 4 KiB of an ESP8266's 38), and every command
+    after failed for want of heap."""
+    import shell
+    try:
+        with shell.import_lock:
+            kept = list(ns.values())
+            shell.drop([m for m in sys.modules if m not in before and sys.modules.get(m) not in kept])
+    except MemoryError:
+        pass
 
 
 class _Time:

@@ -701,6 +701,34 @@ def test_lines_that_run_out_of_heap_leave_sys_modules_whole(tmp_path, pad):
     assert "ps\n" in out and out.endswith("end\n"), out
 
 
+def boot_both(tmp_path, name, lines):
+    """As boot(), but (stdout, stderr) of the lines."""
+    flash = seed_flash(tmp_path / "flash", board=name)
+    done = subprocess.run(simulator.command(flash, board=name), input="\n".join(lines) + "\n",
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done
+    return done.stdout, done.stderr
+
+
+# What a user can do at the esp8266's console after a line that failed.
+USABLE = ["ls /etc", "ps", "help", "< 'py' + 'thon'", "echo end"]
+
+
+def _usable(out):
+    return ("init.sh\n" in out and "ps\n" in out and "\nuname\n" in out and "\npython\n" in out
+            and out.endswith("end\n"))
+
+
+def test_a_python_import_the_heap_cannot_hold_leaves_the_esp8266_session_usable(tmp_path):
+    """`> import ftpd` ran out of the esp8266's heap after its first
+    imports (auth, asyncio) had loaded: they stayed, 4 KiB, and ls, ps,
+    help and every Python line after failed for want of heap. The line
+    fails in one line; what it loaded goes with it."""
+    out, err = boot_both(tmp_path, "esp8266", ["> import ftpd"] + USABLE)
+    assert err.startswith("python: memory allocation failed") and err.count("\n") == 1, err
+    assert _usable(out), out
+
+
 # A session's everyday commands on the esp8266 (they leave the pool of
 # interned names grown, 4.5 KiB, and a few helpers that keep state).
 EVERYDAY = ["ls /etc", "ps", "help ls", "date", "free", "df", "uname -a", "echo x > /tmp/a",
