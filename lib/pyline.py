@@ -18,6 +18,7 @@ import time
 
 import errors
 import process
+import system
 
 _SPECIAL = "?#!$@*-"
 
@@ -53,27 +54,16 @@ def run(text, sess):
     except KeyboardInterrupt:
         status = 130
     except Exception as e:
-        _forget(before, ns)
+        if isinstance(e, MemoryError):
+            # What it loaded goes: an import the heap cut short left
+            # ftpd's auth and asyncio, and every command after failed.
+            system.shell.forget(before, ns.values())
         errors.report("python", e)
     finally:
         if isinstance(ns.get("time"), _Time):
             ns["time"] = time
         proc.exit(status)
     return status
-
-
-def _forget(before, ns):
-    """The modules a failed line loaded go, unless the session's namespace
-    holds one: an import the heap cut short left those it had loaded first
-    (ftpd's auth and asyncio, 4 KiB of an ESP8266's 38), and every command
-    after failed for want of heap."""
-    import shell
-    try:
-        with shell.import_lock:
-            kept = list(ns.values())
-            shell.drop([m for m in sys.modules if m not in before and sys.modules.get(m) not in kept])
-    except MemoryError:
-        pass
 
 
 class _Time:

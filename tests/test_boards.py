@@ -701,9 +701,11 @@ def test_lines_that_run_out_of_heap_leave_sys_modules_whole(tmp_path, pad):
     assert "ps\n" in out and out.endswith("end\n"), out
 
 
-def boot_both(tmp_path, name, lines):
+def boot_both(tmp_path, name, lines, files=None):
     """As boot(), but (stdout, stderr) of the lines."""
     flash = seed_flash(tmp_path / "flash", board=name)
+    for path, text in (files or {}).items():
+        (flash / path.lstrip("/")).write_text(text)
     done = subprocess.run(simulator.command(flash, board=name), input="\n".join(lines) + "\n",
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done
@@ -720,13 +722,29 @@ def _usable(out):
 
 
 def test_a_python_import_the_heap_cannot_hold_leaves_the_esp8266_session_usable(tmp_path):
-    """`> import ftpd` ran out of the esp8266's heap after its first
-    imports (auth, asyncio) had loaded: they stayed, 4 KiB, and ls, ps,
-    help and every Python line after failed for want of heap. The line
-    fails in one line; what it loaded goes with it."""
+    """`> import ftpd` ran out of the esp8266's heap half-way: MicroPython
+    takes the half-made module out of sys.modules as del does, keeping it
+    in the table's slot (5 KiB), and ls, ps, help and every Python line
+    after failed for want of heap. The line fails in one line and the
+    module goes."""
     out, err = boot_both(tmp_path, "esp8266", ["> import ftpd"] + USABLE)
     assert err.startswith("python: memory allocation failed") and err.count("\n") == 1, err
     assert _usable(out), out
+
+
+# A module that loads two others, then takes more heap than the esp8266 has.
+HOG = "import asyncio\nimport auth\nHOG = bytearray(64000)\n\ndef __main__(args):\n    pass\n"
+LEFT = "< [m for m in ('hog', 'auth', 'asyncio', 'asyncio.core') if m in sys.modules]"
+
+
+@pytest.mark.parametrize("line", ["> import hog", "/opt/hog"])
+def test_what_a_line_that_ran_out_of_heap_loaded_goes_on_the_esp8266(tmp_path, line):
+    """A Python line or a program whose import ran out of heap half-way
+    left the modules that import had loaded first (uftpd's start: asyncio,
+    3 KiB of the esp8266's 38) for good. They go with the failed line."""
+    out, err = boot_both(tmp_path, "esp8266", [line, LEFT] + USABLE, files={"/lib/hog.py": HOG, "/opt/hog.py": HOG})
+    assert re.fullmatch(r"(python|hog): memory allocation failed, allocating 64000 bytes\n", err), err
+    assert out.splitlines()[1] == "[]" and _usable(out), out
 
 
 # A session's everyday commands on the esp8266 (they leave the pool of
