@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 from munixtool import boards, portbuild  # noqa: E402
 from munixtool import sim as simulator  # noqa: E402
 
-from conftest import Sim, free_port, seed_flash  # noqa: E402
+from conftest import Board, Sim, free_port, seed_flash  # noqa: E402
 
 NAMES = list(boards.BOARDS)
 
@@ -745,6 +745,41 @@ def test_what_a_line_that_ran_out_of_heap_loaded_goes_on_the_esp8266(tmp_path, l
     out, err = boot_both(tmp_path, "esp8266", [line, LEFT] + USABLE, files={"/lib/hog.py": HOG, "/opt/hog.py": HOG})
     assert re.fullmatch(r"(python|hog): memory allocation failed, allocating 64000 bytes\n", err), err
     assert out.splitlines()[1] == "[]" and _usable(out), out
+
+
+# What may not fit the esp8266's heap beside the shell, with what each
+# prints when it fits: a line that does not is refused in one line.
+TRIES = [("ls /bin | grep a | sort | head -3 | wc -l", "3\n"),
+         ("cat /tmp/big.txt | tail -1", "line 2999\n"),
+         ("cat /tmp/big.txt > /tmp/copy", ""),
+         ("/tmp/glob.sh", "/etc/boards\n"),
+         ("sh /tmp/glob.sh", "/etc/boards\n"),
+         ("ps -l", "init\n"),
+         ("help", "uname\n"),
+         ("uftpd -i start", "listening"),
+         ("uhttpd -i start", "listening"),
+         ("> import vieditor", "")]
+
+
+def test_what_does_not_fit_the_esp8266_is_refused_in_one_line_and_the_session_goes_on(
+        tmp_path, monkeypatch):
+    """At the esp8266's console (from ROMFS, a terminal), each of these
+    works or is refused in one line, never a traceback or a dead session;
+    after all of them the everyday commands still run."""
+    monkeypatch.setenv("MUNIX_BOARD", "esp8266")
+    flash = seed_flash(tmp_path / "flash")
+    (flash / "tmp" / "big.txt").write_text("".join("line %d\n" % i for i in range(3000)))
+    (flash / "tmp" / "glob.sh").write_text("for f in /etc/*; do echo $f; done\n")
+    b = Board(flash)
+    try:
+        for line, works in TRIES:
+            out = b.run(line, timeout=30)
+            assert works in out or re.fullmatch(r"[\w/.-]+: [^\n]+\n", out), (line, out)
+        assert "init.sh\n" in b.run("ls /etc")
+        assert "ps\n" in b.run("ps")
+        assert b.run("echo end") == "end\n"
+    finally:
+        b.close()
 
 
 # A session's everyday commands on the esp8266 (they leave the pool of
