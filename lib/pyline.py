@@ -18,6 +18,7 @@ import time
 
 import errors
 import process
+import system
 
 _SPECIAL = "?#!$@*-"
 
@@ -40,6 +41,7 @@ def run(text, sess):
     proc = process.Process(text[0], [text[1:].strip()], sess, process.current())
     proc.enter()
     status = 1
+    before = list(sys.modules)
     # Put back after the line: kept in the session, _Time would keep this
     # module once the shell has dropped it. A time of the user's own stays.
     if ns.get("time", time) is time:
@@ -52,6 +54,10 @@ def run(text, sess):
     except KeyboardInterrupt:
         status = 130
     except Exception as e:
+        if isinstance(e, MemoryError):
+            # What it loaded goes: an import the heap cut short left
+            # ftpd's auth and asyncio, and every command after failed.
+            system.shell.forget(before, ns.values())
         errors.report("python", e)
     finally:
         if isinstance(ns.get("time"), _Time):

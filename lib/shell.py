@@ -286,6 +286,7 @@ def run(argv, sess, functions=True):
     proc.enter()
     module = None
     status = 1
+    loaded = list(sys.modules) if _SMALL_HEAP else None
     global _moves
     try:
         os.chdir(sess.cwd)
@@ -318,6 +319,8 @@ def run(argv, sess, functions=True):
         status = 130
         raise
     except Exception as e:
+        if loaded is not None and isinstance(e, MemoryError):
+            forget(loaded)
         import cmdfail
         status = cmdfail.failed(name, module, e)
     finally:
@@ -355,6 +358,21 @@ def drop(names):
                         break
                 else:
                     system.unload(name)
+
+
+def forget(before, keep=()):
+    """A program or Python line ran out of heap: the modules loaded since
+    before (a list of names) go but for those in keep, unless a daemon
+    runs, which may be using them. An import the heap cut short left those
+    it had loaded first (uftpd's asyncio, 3 KiB of an ESP8266's 38)."""
+    try:
+        with import_lock:
+            for p in process.table():
+                if p.kind == "daemon":
+                    return
+            drop([m for m in sys.modules if m not in before and sys.modules.get(m) not in keep])
+    except MemoryError:
+        pass
 
 
 def locate(name, sess):

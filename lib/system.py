@@ -7,6 +7,7 @@ The lowest layer of the OS: it imports nothing of munix.
 """
 import sys
 import time
+from micropython import const
 
 NAME = "munix"
 VERSION = "0.1.0"
@@ -144,6 +145,11 @@ def unload(name):
     del modules[name]
 
 
+# The slots of sys.modules' table while up to 127 modules are loaded at
+# once (py/map.c's sizes), which no board comes near.
+_SLOTS = const(127)
+
+
 def forget_failed_imports():
     """Take out of sys.modules what imports that ran out of heap left
     (under import_lock). MicroPython enters a module's name before it makes
@@ -158,3 +164,11 @@ def forget_failed_imports():
             failed.append(name)
     for name in failed:
         unload(name)
+    # A module whose code failed (the heap ran out half-way) the runtime
+    # takes out as del does, its value kept in its slot: ftpd's, 5 KiB of
+    # an ESP8266's 38, and ps and help failed after it. An int key n takes
+    # the first free slot from n on, so keys 0 to _SLOTS - 1 clear each
+    # free slot of a table up to that size.
+    for n in range(_SLOTS):
+        modules[n] = None
+        del modules[n]

@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 from munixtool import boards, portbuild  # noqa: E402
 from munixtool import sim as simulator  # noqa: E402
 
-from conftest import Sim, free_port, seed_flash  # noqa: E402
+from conftest import Board, Sim, free_port, seed_flash  # noqa: E402
 
 NAMES = list(boards.BOARDS)
 
@@ -746,6 +746,89 @@ def test_lines_that_run_out_of_heap_leave_sys_modules_whole(tmp_path, pad):
         "adc --help > /dev/null", "alias --help > /dev/null", "basename --help > /dev/null",
         "ps", "echo end"])
     assert "ps\n" in out and out.endswith("end\n"), out
+
+
+def boot_both(tmp_path, name, lines, files=None):
+    """As boot(), but (stdout, stderr) of the lines."""
+    flash = seed_flash(tmp_path / "flash", board=name)
+    for path, text in (files or {}).items():
+        (flash / path.lstrip("/")).write_text(text)
+    done = subprocess.run(simulator.command(flash, board=name), input="\n".join(lines) + "\n",
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done
+    return done.stdout, done.stderr
+
+
+# What a user can do at the esp8266's console after a line that failed.
+USABLE = ["ls /etc", "ps", "help", "< 'py' + 'thon'", "echo end"]
+
+
+def _usable(out):
+    return ("init.sh\n" in out and "ps\n" in out and "\nuname\n" in out and "\npython\n" in out
+            and out.endswith("end\n"))
+
+
+def test_a_python_import_the_heap_cannot_hold_leaves_the_esp8266_session_usable(tmp_path):
+    """`> import ftpd` ran out of the esp8266's heap half-way: MicroPython
+    takes the half-made module out of sys.modules as del does, keeping it
+    in the table's slot (5 KiB), and ls, ps, help and every Python line
+    after failed for want of heap. The line fails in one line and the
+    module goes."""
+    out, err = boot_both(tmp_path, "esp8266", ["> import ftpd"] + USABLE)
+    assert err.startswith("python: memory allocation failed") and err.count("\n") == 1, err
+    assert _usable(out), out
+
+
+# A module that loads two others, then takes more heap than the esp8266 has.
+HOG = "import asyncio\nimport auth\nHOG = bytearray(64000)\n\ndef __main__(args):\n    pass\n"
+LEFT = "< [m for m in ('hog', 'auth', 'asyncio', 'asyncio.core') if m in sys.modules]"
+
+
+@pytest.mark.parametrize("line", ["> import hog", "/opt/hog"])
+def test_what_a_line_that_ran_out_of_heap_loaded_goes_on_the_esp8266(tmp_path, line):
+    """A Python line or a program whose import ran out of heap half-way
+    left the modules that import had loaded first (uftpd's start: asyncio,
+    3 KiB of the esp8266's 38) for good. They go with the failed line."""
+    out, err = boot_both(tmp_path, "esp8266", [line, LEFT] + USABLE,
+                         files={"/lib/hog.py": HOG, "/opt/hog.py": HOG})
+    assert re.fullmatch(r"(python|hog): memory allocation failed, allocating 64000 bytes\n", err), err
+    assert out.splitlines()[1] == "[]" and _usable(out), out
+
+
+# What may not fit the esp8266's heap beside the shell, with what each
+# prints when it fits: a line that does not is refused in one line.
+TRIES = [("ls /bin | grep a | sort | head -3 | wc -l", "3\n"),
+         ("cat /tmp/big.txt | tail -1", "line 2999\n"),
+         ("cat /tmp/big.txt > /tmp/copy", ""),
+         ("/tmp/glob.sh", "/etc/boards\n"),
+         ("sh /tmp/glob.sh", "/etc/boards\n"),
+         ("ps -l", "init\n"),
+         ("help", "uname\n"),
+         ("uftpd -i start", "listening"),
+         ("uhttpd -i start", "listening"),
+         ("> import vieditor", "")]
+
+
+def test_what_does_not_fit_the_esp8266_is_refused_in_one_line_and_the_session_goes_on(
+        tmp_path, monkeypatch):
+    """At the esp8266's console (from ROMFS, a terminal), each of these
+    works or is refused in one line, never a traceback or a dead session;
+    after all of them the everyday commands still run."""
+    monkeypatch.setenv("MUNIX_BOARD", "esp8266")
+    flash = seed_flash(tmp_path / "flash")
+    (flash / "tmp" / "big.txt").write_text("".join("line %d\n" % i for i in range(3000)))
+    (flash / "tmp" / "glob.sh").write_text("for f in /etc/*; do echo $f; done\n")
+    b = Board(flash)
+    try:
+        for line, works in TRIES:
+            out = b.run(line, timeout=30)
+            fits = works in out if works else out == ""
+            assert fits or re.fullmatch(r"[\w/.-]+: [^\n]+\n", out), (line, out)
+        assert "init.sh\n" in b.run("ls /etc")
+        assert "ps\n" in b.run("ps")
+        assert b.run("echo end") == "end\n"
+    finally:
+        b.close()
 
 
 # A session's everyday commands on the esp8266 (they leave the pool of
