@@ -335,13 +335,14 @@ def test_a_collection_keeps_the_heap_to_itself_while_it_closes_files(name, tmp_p
     assert (done.returncode, done.stdout) == (0, "bad 0\n"), done
 
 
-@pytest.mark.parametrize("name", ["esp32", "esp32c3", "rp2040"])
+@pytest.mark.parametrize("name", ["esp32", "esp32c3", "rp2040", "esp8266"])
 def test_the_main_stack_holds_the_boards_python_depth(name):
     """As many nested Python calls fit as in the board's main stack at its
     architecture's C stack per call, less what lies below the first call:
     with ESP32's 335 bytes charged to every board, the rp2040 profile
     (Cortex-M0+, 240) held 24 calls of the 34 its 8 KiB hold, the esp32c3
-    profile (RISC-V, 256) 48 of 64."""
+    profile (RISC-V, 256) 48 of 64, and with its 328 the esp8266 profile
+    (LX106, 288) 24 of 28."""
     out, err, status = runtime(name, portbuild.DEPTH_PROBE)
     assert status == 0, err
     board = boards.get(name)

@@ -35,8 +35,8 @@ Where each figure comes from (MicroPython 1.25 sources unless said):
 - C stack per Python call, per architecture: a call nests
   mp_execute_bytecode, mp_call_function_n_kw and fun_bc_call, which puts
   the callee's code state on the stack (36 bytes for the depth probe's
-  function, portbuild.py). Xtensa (esp32, esp32s3, esp32cam; taken for the
-  esp8266, unmeasured) 328 bytes, measured: a 50 KiB task recursed 153
+  function, portbuild.py). Xtensa LX6/LX7 (esp32, esp32s3, esp32cam) 328
+  bytes, measured: a 50 KiB task recursed 153
   deep (micropython#4840, 2019) in the 49 KiB its stack check allowed
   (MP_TASK_STACK_SIZE - 1024, ports/esp32/main.c of 1.11; 335 counted the
   1 KiB too). Cortex-M0+ (rp2040) 240 and RV32IMC (esp32c3) 256, derived
@@ -48,7 +48,10 @@ Where each figure comes from (MicroPython 1.25 sources unless said):
   -fno-jump-tables -fno-tree-switch-conversion, stand-ins for the ESP-IDF
   headers), each frame read from the disassembly where it makes the call:
   120 + 32 + 48 + 40 of code state on rp2, 160 + 0 (a tail call) + 48 + 48
-  on the C3. The same reading of this machine's builds gives 256 bytes
+  on the C3. Xtensa LX106 (esp8266, the call0 ABI, not the ESP32's
+  windowed one) 288, derived on 2026-11-25 the same way, with the port's
+  flags and Debian's gcc-xtensa-lx106: 144 + 32 + 64 + 48. The same reading of this
+  machine's builds gives 256 bytes
   (i386) and 400 (x86-64), what their recursion measures. This machine's
   figure is measured on each build; thread and main stacks are scaled by
   the ratio (MUNIX_STACK_SCALE), so a Python call depth that overflows a
@@ -90,6 +93,8 @@ Y2021 = 1609459200
 
 # Bytes of C stack a nested Python call takes (see the module's notes).
 XTENSA_C_STACK_PER_CALL = 328
+LX106_C_STACK_PER_CALL = 288
+LX106_C_STACK_PER_CALL = 288
 CORTEX_M0PLUS_C_STACK_PER_CALL = 240
 RV32IMC_C_STACK_PER_CALL = 256
 
@@ -186,7 +191,7 @@ BOARDS = {
               machine="ESP module with ESP8266", heap=38 * KIB, threads=0,
               lacks=ESP8266_LACKS,
               main_stack=8 * KIB, thread_stack=0, thread_stack_min=0, sockets=18,
-              c_stack_per_call=XTENSA_C_STACK_PER_CALL,
+              c_stack_per_call=LX106_C_STACK_PER_CALL,
               pcbs=LWIP_PCBS,
               clock_start=Y2000, epoch=2000, wifi="esp8266", modules=(),
               flash=ESP8266_FLASH, romfs=True),
