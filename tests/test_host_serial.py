@@ -162,25 +162,50 @@ def test_the_friendly_repl_and_a_soft_reset_that_boots_munix(serial_sim):
     assert b"from munix\r\n" in serial_sim.expect(b"/ $: ")
 
 
-def test_mpremote_takes_over_while_a_command_runs(serial_sim):
-    """mpremote's Ctrl-C ends the command, its Ctrl-A at munix's prompt
-    is handed on to the REPL (it hung waiting for the raw REPL); after its
-    soft reset munix boots again."""
+# What the console may be doing when mpremote comes (issue 28, item 15):
+# lines typed first, then the command that is running (None: at its prompt).
+BUSY = {
+    "prompt": ([], None),
+    "sleep": ([], "sleep 600"),
+    "shell loop": ([], "while true; do sleep 1; done"),
+    "python sleep": (["> import time"], "> time.sleep(600)"),
+    "python loop": ([], "> while True: pass"),
+    "long cat": ([], "cat /big"),
+}
+
+
+@pytest.mark.parametrize("busy", BUSY)
+def test_mpremote_takes_over_whatever_the_console_does(serial_sim, busy):
+    """mpremote's Ctrl-C ends the command, its Ctrl-A at munix's prompt is
+    handed on to the raw REPL (mpremote hung waiting for it), long before
+    the command would have ended (mpremote's own wait for the raw REPL is
+    10 s); a soft reset boots munix again."""
+    before, command = BUSY[busy]
+    # More than the port's buffers hold: cat stays blocked on its output
+    # until a reader comes.
+    (serial_sim.flash / "big").write_bytes(b"a line of a big file\n" * 50000)
     serial_sim.open()
     serial_sim.send(b"\r")
     serial_sim.expect(b"/ $: ")
-    serial_sim.send(b"while true; do sleep 1; done\r")
-    time.sleep(0.5)
-    done = serial_sim.mpremote("exec", "print('taken over')")
-    assert done.stdout.replace("\r", "") == "taken over\n"
-    serial_sim.send(b"\r")
-    serial_sim.expect(b">>> ")
-    serial_sim.send(b"\x04")
-    serial_sim.expect(b"/ $: ")
-    serial_sim.send(b"sleep 30\r")
-    time.sleep(0.5)
-    done = serial_sim.mpremote("resume", "exec", "print('again')")
-    assert done.stdout.replace("\r", "") == "again\n"
+    for line in before:
+        serial_sim.send(line.encode() + b"\r")
+        serial_sim.expect(b"/ $: ")
+    for client in (["fs", "ls"], ["exec", "print('taken over')"]):
+        if command:
+            serial_sim.send(command.encode() + b"\r")
+            serial_sim.expect(command.encode())
+            time.sleep(0.5)
+        done = serial_sim.mpremote(*client)
+        if client[0] == "fs":
+            assert re.search(r"\d+ main\.py\n", done.stdout), done
+        else:
+            assert done.stdout.replace("\r", "") == "taken over\n"
+        # mpremote leaves the board at the friendly REPL: Ctrl-D there.
+        serial_sim.send(b"\x04")
+        serial_sim.expect(b"MPY: soft reboot\r\n")
+        serial_sim.expect(b"/ $: ")
+        serial_sim.send(b"echo back $((6 * 7))\r")
+        serial_sim.expect(b"back 42\r\n/ $: ")
 
 
 class PackageIndex:
