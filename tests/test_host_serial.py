@@ -208,6 +208,41 @@ def test_mpremote_takes_over_whatever_the_console_does(serial_sim, busy):
         serial_sim.expect(b"back 42\r\n/ $: ")
 
 
+def test_leaving_for_the_repl_says_how_to_come_back(serial_sim):
+    """exit, Ctrl-D and Ctrl-A leave munix for MicroPython's REPL, which
+    cannot say how to get back: munix says it before the banner; a soft
+    reset, machine.soft_reset() as Ctrl-D, boots munix again."""
+    back = b"munix: left for the MicroPython REPL; machine.soft_reset() (or Ctrl-D on a board)" \
+           b" starts it again\r\n"
+    serial_sim.open()
+    serial_sim.send(b"\r")
+    serial_sim.expect(b"/ $: ")
+    serial_sim.send(b"exit\r")
+    assert back + b"MicroPython v1.25" in serial_sim.expect(b">>> ")
+    serial_sim.send(b"import machine; machine.soft_reset()\r")
+    serial_sim.expect(b"/ $: ")
+    serial_sim.send(b"\x04")
+    assert back + b"MicroPython v1.25" in serial_sim.expect(b">>> ")
+    serial_sim.send(b"\x04")
+    serial_sim.expect(b"MPY: soft reboot\r\n")
+    serial_sim.expect(b"/ $: ")
+    serial_sim.send(b"\x01")
+    assert back in serial_sim.expect(b"raw REPL; CTRL-B to exit\r\n>")
+    serial_sim.send(b"\x04")
+    serial_sim.expect(b"soft reboot\r\nraw REPL; CTRL-B to exit\r\n>")
+    serial_sim.send(b"\x02")
+    serial_sim.expect(b">>> ")
+    serial_sim.send(b"\x04")
+    serial_sim.expect(b"/ $: ")
+    serial_sim.send(b"echo back\r")
+    serial_sim.expect(b"\r\nback\r\n/ $: ")
+    # mpremote's hard reset boots munix too.
+    serial_sim.mpremote("reset")
+    serial_sim.expect(b"/ $: ")
+    serial_sim.send(b"echo again\r")
+    serial_sim.expect(b"\r\nagain\r\n/ $: ")
+
+
 class PackageIndex:
     """A package index on the loopback, laid out as mpremote's mip reads
     one: package/MPY/NAME/VERSION.json naming files by hash, file/HH/HASH
