@@ -177,6 +177,9 @@ BUSY = {
     "python sleep": (["> import time"], "> time.sleep(600)"),
     "python loop": ([], "> while True: pass"),
     "long cat": ([], "cat /big"),
+    "reading the console": ([], "read x"),
+    "an unfinished line": ([], "if true; then"),
+    "waiting for a job": (["sleep 600 &"], "wait"),
 }
 
 
