@@ -39,7 +39,8 @@ def test_ctrl_c_at_the_prompt_gives_a_new_one_and_ctrl_a_leaves_to_the_repl(boar
     assert board.run("echo back") == "back\n"
 
 
-BACK = "munix: left for the MicroPython REPL; machine.soft_reset() (or Ctrl-D on a board) starts it again"
+BACK = ("munix: left for the MicroPython REPL; machine.soft_reset() (or Ctrl-D on a board)"
+        " starts it again")
 
 
 def test_exit_leaves_to_the_repl_after_end_sh(board):
