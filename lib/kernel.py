@@ -12,6 +12,7 @@ occasion and dropped afterwards: the resident kernel stays small. The
 facts every layer reads (name, version, configuration, board) are
 system.py's.
 """
+import builtins
 import gc
 import sys
 import time
@@ -44,10 +45,17 @@ def boot(recovery=False):
     """Boot the OS on the console; returns when the console shell ends,
     after /etc/end.sh when it ended with exit or end of input; at once,
     what runs left running, when it ended for the raw REPL."""
-    why = _start(recovery).interact(shell)
+    console = _start(recovery)
+    why = console.interact(shell)
     if why == "exit":
         shutdown()
-    elif why == "raw":
+    # MicroPython's REPL follows on a terminal (a board's, or the
+    # simulator's with -i), not after piped input: its banner cannot say
+    # how to come back, so this line before it does.
+    if console.stdin.read_line is builtins.input:
+        print("munix: left for the MicroPython REPL; machine.soft_reset()"
+              " (or Ctrl-D on a board) starts it again")
+    if why == "raw":
         import replkey
         replkey.give(b"\x01")
 

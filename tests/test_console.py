@@ -32,11 +32,15 @@ def test_ctrl_c_at_the_prompt_gives_a_new_one_and_ctrl_a_leaves_to_the_repl(boar
     board.send("typed\x03")
     board.read_to_prompt()
     board.send("\x01")
-    board.expect(">>> ")
+    assert BACK in board.expect(">>> ")
     board.send("import kernel; kernel.recovery()\r")
     text = board.read_to_prompt()
     assert "Recovery mode: /etc/init.sh skipped." in text
     assert board.run("echo back") == "back\n"
+
+
+BACK = ("munix: left for the MicroPython REPL; machine.soft_reset() (or Ctrl-D on a board)"
+        " starts it again")
 
 
 def test_exit_leaves_to_the_repl_after_end_sh(board):
@@ -44,6 +48,17 @@ def test_exit_leaves_to_the_repl_after_end_sh(board):
     board.send("exit\r")
     before = board.expect(">>> ")
     assert "end ran" in before
+    assert BACK in before
+
+
+def test_ctrl_d_at_the_prompt_leaves_and_a_soft_reset_comes_back(board):
+    """The REPL's banner cannot say how to get back to munix: munix says it
+    as it leaves (issue 28, item 15)."""
+    board.send("typed\x15\x04")
+    assert BACK in board.expect(">>> ")
+    board.send("import machine; machine.soft_reset()\r")
+    board.read_to_prompt(timeout=20)
+    assert board.run("echo back") == "back\n"
 
 
 def test_a_crash_during_init_sh_makes_the_next_boot_a_recovery(make_board, flash):

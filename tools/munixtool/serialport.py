@@ -42,7 +42,7 @@ import time
 import tty
 from pathlib import Path
 
-from munixtool import micropython, paths, portbuild
+from munixtool import micropython, paths, sim
 
 PASTE_WINDOW = 128  # pyexec.c: half of MICROPY_REPL_STDIN_BUFFER_MAX
 RESET_STATUS = 100  # tools/sim/rom/machine.py: machine.reset()
@@ -100,7 +100,7 @@ def continue_with_input(text: str) -> bool:
 
 def _banner() -> bytes:
     answer = micropython._probe(
-        portbuild.default_runtime(),
+        sim.board_runtime(),
         "import sys;print('MicroPython v%d.%d.%d; %s' % (sys.implementation.version[:3]"
         " + (sys.implementation._machine,)))",
     )
@@ -179,9 +179,7 @@ class SerialBoard:
         """Start MicroPython after a reset, in the current REPL mode."""
         termios.tcflush(self.console_slave, termios.TCIFLUSH)
         self._console_modes()
-        argv = portbuild.default_runtime()
-        if self.heap:
-            argv += ["-X", f"heapsize={self.heap}"]
+        argv = sim.board_runtime(self.heap)
         script = paths.repo_root() / "tools" / "sim" / "serial_board.py"
         argv += [os.fspath(script), os.fspath(self.flash), self.mode, os.fspath(self.fifo),
                  self.mark.decode()]

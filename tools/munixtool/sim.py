@@ -82,6 +82,22 @@ def runtime_command(bits: int | None = None) -> list[str]:
     return portbuild.plain32()
 
 
+def board_runtime(heap: str | int | None = None, bits: int | None = None,
+                  board: str | None = None) -> list[str]:
+    """The argv prefix of the MicroPython that plays the board (see
+    command), its heap size given."""
+    name = board_name(board)
+    if name:
+        program, env = portbuild.runtime(name)
+        argv = ["env", *(f"{key}={value}" for key, value in env.items()), *program]
+        heap = heap or boards.get(name).heap
+    else:
+        argv = runtime_command(bits)
+    if heap:
+        argv += ["-X", f"heapsize={heap}"]
+    return argv
+
+
 def command(
     flash: Path,
     heap: str | int | None = None,
@@ -100,15 +116,7 @@ def command(
     start = paths.sim_start_script()
     if not start.is_file():
         raise MunixError(f"{start} is missing")
-    name = board_name(board)
-    if name:
-        program, env = portbuild.runtime(name)
-        argv = ["env", *(f"{key}={value}" for key, value in env.items()), *program]
-        heap = heap or boards.get(name).heap
-    else:
-        argv = runtime_command(bits)
-    if heap:
-        argv += ["-X", f"heapsize={heap}"]
+    argv = board_runtime(heap, bits, board)
     if interactive:
         argv.append("-i")
     return argv + [

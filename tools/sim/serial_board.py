@@ -35,8 +35,11 @@ me = '"%s"' % sys.argv[0]
 # Opened before the flash takes the place of the host's /.
 commands = open(commands_path, "rb")
 
-sys.path.insert(0, here)
-import flash  # noqa: E402
+try:
+    import flash    # frozen in a board profile's MicroPython
+except ImportError:
+    sys.path.insert(0, here)
+    import flash
 
 flash.mount(flash_root, here + "/rom")
 del sys.modules["flash"]
