@@ -1,17 +1,23 @@
 """uhttpd's POST /api/run {"cmd": "ls /"} -> {"status": 0, "truncated":
-false, "output": "..."}: the command line runs in a thread of its own (on
-the loop itself where no thread is free), as a session of its own; its
-output is kept, _OUTPUT_MAX bytes at most. Loaded by httpd.py for the
-first such request, and dropped after it where the heap is small
-(httpd.unload): the command has the heap that the rest of uhttpd's code
-would take.
+false, "output": "..."}: the command line runs in a thread of its own, as
+a session of its own; its output is kept, _OUTPUT_MAX bytes at most.
+Where no thread is free it runs on the loop itself, unless the console's
+thread hosts the loop: then it waits for one. A client that leaves before
+its answer ends its command (or its wait): the loop looks meanwhile, or,
+when the command runs in the loop's own thread, the command's sleeps and
+its loops' rounds do. Loaded by httpd.py for the first such request, and
+dropped after it where the heap is small (httpd.unload): the command has
+the heap that the rest of uhttpd's code would take.
 """
 import asyncio
 import json
+import time
 
+import asyncloop
 import httpd
 import process
 import procctl
+import system
 from micropython import const
 
 _OUTPUT_MAX = const(16384)      # bytes of the output kept
@@ -30,12 +36,27 @@ async def run(conn, method, headers, keep):
     httpd.unload()
     runner = Runner(cmd)
     try:
-        procctl.start_thread(runner.run, ())
-    except procctl.NoThread:
-        # No thread free (an RP2040's one is the loop's): run here, the
-        # loop's other clients waiting meanwhile, as a telnet session does.
-        runner.run()
-    try:
+        while True:
+            try:
+                procctl.start_thread(runner.run, ())
+                break
+            except procctl.NoThread:
+                if not asyncloop.hosted() or not system.board.get("threads"):
+                    # No thread free: run here, the loop's other clients
+                    # waiting meanwhile, as a telnet session does. The
+                    # loop cannot look whether the client left: the
+                    # command does (look()).
+                    runner.conn = conn
+                    runner.run()
+                    break
+            # Where the console's thread hosts the loop (an RP2040), here
+            # would hold the console too, on a main stack too small for
+            # most lines: the command waits for the board's one thread (a
+            # job's, or another client's command), as a telnet line does
+            # (offload), and never runs if its client leaves meanwhile.
+            await asyncio.sleep_ms(_WATCH_MS)
+            if _gone(conn):
+                raise OSError("the client left")
         waited = 0
         while runner.status is None:
             await asyncio.sleep_ms(5)
@@ -43,10 +64,10 @@ async def run(conn, method, headers, keep):
             # A client that left holds no slot while its command runs on.
             if waited % _WATCH_MS == 0 and _gone(conn):
                 raise OSError("the client left")
+        if runner.left:
+            raise OSError("the client left")
     except (asyncio.CancelledError, OSError):
-        owner = runner.session.owner if runner.session is not None else None
-        if owner is not None:
-            procctl.set_state(owner, process.STOPPING)
+        runner.stop()
         raise
     # Sent a piece at a time, never as one JSON text: the output alone
     # may be more than a small board's heap has free in one block.
@@ -95,6 +116,9 @@ class Runner:
         self.dropped = 0
         self.status = None
         self.session = None
+        self.conn = None        # the client's, while the command runs in the loop's thread
+        self.looked = time.ticks_ms()
+        self.left = False
 
     def write(self, text):
         data = text if isinstance(text, (bytes, bytearray)) else text.encode()
@@ -129,6 +153,29 @@ class Runner:
     def input(self, prompt=""):
         raise EOFError
 
+    def look(self):
+        """Whether the client left, looked at every _WATCH_MS by the
+        command's sleeps (process.sleep) and between its commands
+        (shell.interrupted, as check_interrupt) while it runs in the loop's
+        own thread, which cannot look meanwhile: then it is asked to stop.
+        Only there: the loop reads the client's socket otherwise."""
+        conn = self.conn
+        if conn is None or time.ticks_diff(time.ticks_ms(), self.looked) < _WATCH_MS:
+            return
+        self.looked = time.ticks_ms()
+        if _gone(conn):
+            self.conn = None
+            self.left = True
+            self.stop()
+
+    check_interrupt = look
+
+    def stop(self):
+        """Ask the command, and what it started, to stop."""
+        owner = self.session.owner if self.session is not None else None
+        if owner is not None:
+            procctl.set_state(owner, process.STOPPING)
+
     def run(self):
         import session
         import shell
@@ -139,4 +186,5 @@ class Runner:
         except Exception as e:
             self.write("sh: %s\n" % e)
         finally:
+            self.conn = None
             self.status = status

@@ -797,3 +797,102 @@ def test_hw_needs_the_csrf_token_and_the_same_origin(web):
                            dict(session_headers(cookie, csrf), Origin="http://" + web.host))
     assert status == 200 and body["led"]["on"] is True
     assert workbench(web)["pins"]["2"]["out"] == 1
+
+
+# /api/run and its client leaving
+
+def api_run(web, cmd):
+    status, out = web.api("POST", "/run", {"cmd": cmd}, {"Authorization": BASIC})
+    assert status == 200, out
+    return out
+
+
+def post_run(web, cmd):
+    """A connection that POSTed cmd to /api/run and waits for its answer."""
+    s = socket.create_connection(("127.0.0.1", web.port), timeout=TIMEOUT)
+    body = json.dumps({"cmd": cmd}).encode()
+    s.sendall(b"POST /api/run HTTP/1.1\r\nHost: %s\r\nAuthorization: %s\r\n"
+              b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
+              % (web.host.encode(), BASIC.encode(), len(body), body))
+    return s
+
+
+def wait_started(web):
+    """Until the command touched /tmp/started (a line of its own would load
+    the parser, which a board's heap cannot spare beside a loop)."""
+    deadline = time.monotonic() + TIMEOUT
+    while not (web.flash / "tmp" / "started").exists():
+        assert time.monotonic() < deadline, "the command did not start"
+        time.sleep(0.1)
+
+
+# Each touches /tmp/started as it runs: a long sleep, a loop that sleeps,
+# a loop that never does.
+LONG = ["watch -t 30 touch /tmp/started", "while true; do touch /tmp/started; sleep 1; done",
+        "while true; do touch /tmp/started; done"]
+
+
+class ThreadsBoard(WebBoard):
+    """uhttpd on a board whose OS starts that many threads: the default
+    simulator told so by its board file."""
+
+    def __init__(self, flash, threads):
+        self.threads = threads
+        super().__init__(flash)
+
+    def prepare(self, flash):
+        super().prepare(flash)
+        (flash / "etc" / "default.board").write_text(json.dumps({"name": "t", "threads": self.threads}))
+
+
+@pytest.mark.skipif(BOARD is not None, reason="a board with threads runs it in one; the esp8266's "
+                    "heap holds no uhttpd beside the test's files")
+@pytest.mark.parametrize("cmd", LONG)
+def test_api_run_command_run_in_the_loop_ends_when_its_client_leaves(flash, cmd):
+    """Without a thread (an ESP8266's board), /api/run runs its command in
+    the loop's own thread, which could not look whether the client left:
+    the command ran on for good (watch), and the loop with it: HTTP, the
+    other daemons and the console, whose thread hosts the loop."""
+    web = ThreadsBoard(flash, 0)
+    try:
+        s = post_run(web, cmd)
+        wait_started(web)
+        s.close()
+        assert web.request("GET", "/hello.txt")[0] == 200
+        out = web.run("ps -l")
+        assert "uhttpd" in out and not re.search(r" http +(-|\d+) +fg ", out), out
+    finally:
+        web.close()
+
+
+@pytest.mark.skipif(BOARD not in (None, "rp2040"), reason="the board has more than one thread")
+def test_api_run_waits_for_the_boards_one_thread_and_not_once_its_client_left(flash):
+    """With the board's one thread taken (a job), /api/run ran its command
+    in the loop, on the console's thread: the console waited for it, on
+    whose stack a loop or a pipe ran out ('maximum recursion depth
+    exceeded'). The command waits for the thread now, the console and HTTP
+    serving meanwhile, and a command whose client left never runs."""
+    web = ThreadsBoard(flash, 1) if BOARD is None else WebBoard(flash)
+    try:
+        assert web.run("sleep 600 &").startswith("[1] ")
+        s = post_run(web, "watch -t 30 touch /tmp/started")
+        t = post_run(web, "for i in 1 2; do echo $i; done | tail -1")
+        assert web.request("GET", "/hello.txt")[0] == 200
+        out = web.run("ps")
+        assert "sleep 600" in out and "watch" not in out, out
+        s.close()
+        web.run("kill %1")
+        answer = answer_of(t)
+        assert json.loads(answer) == {"status": 0, "output": "2\n", "truncated": False}
+        assert api_run(web, "echo ok")["output"] == "ok\n"
+        assert not (web.flash / "tmp" / "started").exists()
+    finally:
+        web.close()
+
+
+def answer_of(s):
+    """The body of the one answer on connection s, read to its end."""
+    r = http.client.HTTPResponse(s)
+    r.begin()
+    assert r.status == 200
+    return r.read()
