@@ -55,18 +55,20 @@ async def run(conn, method, headers, keep):
             # job's, or another client's command), as a telnet line does
             # (offload), and never runs if its client leaves meanwhile.
             await asyncio.sleep_ms(_WATCH_MS)
-            if _gone(conn):
+            if _gone(conn, runner.peek):
                 raise OSError("the client left")
         waited = 0
         while runner.status is None:
             await asyncio.sleep_ms(5)
             waited += 5
             # A client that left holds no slot while its command runs on.
-            if waited % _WATCH_MS == 0 and _gone(conn):
+            if waited % _WATCH_MS == 0 and _gone(conn, runner.peek):
                 raise OSError("the client left")
         if runner.left:
             raise OSError("the client left")
-    except (asyncio.CancelledError, OSError):
+    except BaseException:
+        # Whatever ends the wait (the client gone, the daemon stopping, a
+        # full heap) ends the command: none runs on without its client.
         runner.stop()
         raise
     # Sent a piece at a time, never as one JSON text: the output alone
@@ -83,19 +85,23 @@ async def run(conn, method, headers, keep):
     await conn.send(b'"}')
 
 
-def _gone(conn):
-    """Whether the client has closed its side, looked at without waiting;
-    what it sent meanwhile (a next request) is kept."""
+def _gone(conn, peek):
+    """Whether the client has closed its side, looked at without waiting,
+    read into peek, a buffer made before the command ran: a heap the command
+    took whole had no block to read into, and the MemoryError left the
+    command running for good. What it sent meanwhile (a next request) is
+    kept."""
     if len(conn.buf) >= 1024:
         return False
     try:
-        data = conn.reader.s.read(1024)
+        n = conn.reader.s.readinto(peek)
     except OSError:
         return True
-    if data is None:
+    if n is None:
         return False
-    conn.buf += data
-    return not data
+    if n:
+        conn.buf += bytes(peek[:n])
+    return not n
 
 
 class Runner:
@@ -119,6 +125,7 @@ class Runner:
         self.conn = None        # the client's, while the command runs in the loop's thread
         self.looked = time.ticks_ms()
         self.left = False
+        self.peek = bytearray(16)
 
     def write(self, text):
         data = text if isinstance(text, (bytes, bytearray)) else text.encode()
@@ -163,7 +170,7 @@ class Runner:
         if conn is None or time.ticks_diff(time.ticks_ms(), self.looked) < _WATCH_MS:
             return
         self.looked = time.ticks_ms()
-        if _gone(conn):
+        if _gone(conn, self.peek):
             self.conn = None
             self.left = True
             self.stop()

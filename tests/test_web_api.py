@@ -807,6 +807,22 @@ def api_run(web, cmd):
     return out
 
 
+def others_commands(web):
+    """The rows of ps -l for the commands of /api/run but this request's own
+    (its sh and ps -l); None when ps could not run: a board's heap, taken by
+    the other command, may not hold a client (closed at once), or ps."""
+    try:
+        out = api_run(web, "ps -l")
+    except (ConnectionError, http.client.RemoteDisconnected):
+        return None
+    rows = [line.split() for line in out["output"].splitlines()]
+    rows = [r for r in rows if r[0].isdigit() and r[3] == "http" and r[5] == "fg"]
+    mine = [r for r in rows if r[6:] == ["ps", "-l"]]
+    if out["status"] or len(mine) != 1:
+        return None
+    return [r for r in rows if r is not mine[0] and r[0] != mine[0][4]]
+
+
 def post_run(web, cmd):
     """A connection that POSTed cmd to /api/run and waits for its answer."""
     s = socket.create_connection(("127.0.0.1", web.port), timeout=TIMEOUT)
@@ -815,6 +831,13 @@ def post_run(web, cmd):
               b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
               % (web.host.encode(), BASIC.encode(), len(body), body))
     return s
+
+
+def leave(s, how):
+    """Leave as a client does: close the connection, or reset it."""
+    if how == "reset":
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\1\0\0\0\0\0\0\0")
+    s.close()
 
 
 def wait_started(web):
@@ -830,6 +853,21 @@ def wait_started(web):
 # a loop that never does.
 LONG = ["watch -t 30 touch /tmp/started", "while true; do touch /tmp/started; sleep 1; done",
         "while true; do touch /tmp/started; done"]
+
+
+@pytest.mark.parametrize("cmd", LONG)
+@pytest.mark.parametrize("how", ["close", "reset"])
+def test_api_run_command_ends_when_its_client_leaves(web, cmd, how):
+    """A client that posted a long command and left: the command ends (ps
+    over another request shows it no more) and HTTP goes on serving."""
+    s = post_run(web, cmd)
+    wait_started(web)
+    leave(s, how)
+    deadline = time.monotonic() + TIMEOUT
+    while others_commands(web) != []:
+        assert time.monotonic() < deadline, api_run(web, "ps -l")
+        time.sleep(0.5)
+    assert api_run(web, "echo ok") == {"status": 0, "output": "ok\n", "truncated": False}
 
 
 class ThreadsBoard(WebBoard):
@@ -857,7 +895,7 @@ def test_api_run_command_run_in_the_loop_ends_when_its_client_leaves(flash, cmd)
     try:
         s = post_run(web, cmd)
         wait_started(web)
-        s.close()
+        leave(s, "close")
         assert web.request("GET", "/hello.txt")[0] == 200
         out = web.run("ps -l")
         assert "uhttpd" in out and not re.search(r" http +(-|\d+) +fg ", out), out
@@ -880,7 +918,7 @@ def test_api_run_waits_for_the_boards_one_thread_and_not_once_its_client_left(fl
         assert web.request("GET", "/hello.txt")[0] == 200
         out = web.run("ps")
         assert "sleep 600" in out and "watch" not in out, out
-        s.close()
+        leave(s, "close")
         web.run("kill %1")
         answer = answer_of(t)
         assert json.loads(answer) == {"status": 0, "output": "2\n", "truncated": False}
