@@ -2,12 +2,13 @@
 false, "output": "..."}: the command line runs in a thread of its own, as
 a session of its own; its output is kept, _OUTPUT_MAX bytes at most.
 Where no thread is free it runs on the loop itself, unless the console's
-thread hosts the loop: then it waits for one. A client that leaves before
-its answer ends its command (or its wait): the loop looks meanwhile, or,
-when the command runs in the loop's own thread, the command's sleeps and
-its loops' rounds do. Loaded by httpd.py for the first such request, and
-dropped after it where the heap is small (httpd.unload): the command has
-the heap that the rest of uhttpd's code would take.
+thread hosts the loop and the board's one thread is taken: then it waits
+for it. A client that leaves before its answer ends its command (or its
+wait): the loop looks meanwhile, or, when the command runs in the loop's
+own thread, the command's sleeps and its loops' rounds do. Loaded by
+httpd.py for the first such request, and dropped after it where the heap
+is small (httpd.unload): the command has the heap that the rest of
+uhttpd's code would take.
 """
 import asyncio
 import json
@@ -41,19 +42,21 @@ async def run(conn, method, headers, keep):
                 procctl.start_thread(runner.run, ())
                 break
             except procctl.NoThread:
-                if not asyncloop.hosted() or not system.board.get("threads"):
-                    # No thread free: run here, the loop's other clients
-                    # waiting meanwhile, as a telnet session does. The
-                    # loop cannot look whether the client left: the
-                    # command does (look()).
+                # Where the console's thread hosts the loop (an RP2040),
+                # here would hold the console too, on a main stack too
+                # small for most lines: while the board's one thread is
+                # taken (a job, another client's command), the command
+                # waits for it, as a telnet line does (offload), and never
+                # runs if its client leaves meanwhile. A heap that gives
+                # no thread may stay so: then here, as elsewhere.
+                if not (asyncloop.hosted() and system.board.get("threads")
+                        and not procctl.wait_threads(0)):
+                    # The loop's other clients wait meanwhile, as for a
+                    # telnet line run here. The loop cannot look whether
+                    # the client left: the command does (look()).
                     runner.conn = conn
                     runner.run()
                     break
-            # Where the console's thread hosts the loop (an RP2040), here
-            # would hold the console too, on a main stack too small for
-            # most lines: the command waits for the board's one thread (a
-            # job's, or another client's command), as a telnet line does
-            # (offload), and never runs if its client leaves meanwhile.
             await asyncio.sleep_ms(_WATCH_MS)
             if _gone(conn, runner.peek):
                 raise OSError("the client left")

@@ -934,3 +934,14 @@ def answer_of(s):
     r.begin()
     assert r.status == 200
     return r.read()
+
+
+@pytest.mark.skipif(BOARD != "rp2040", reason="only rp2 takes a thread's stack from the heap, in one block")
+def test_api_run_waits_for_no_thread_the_heap_cannot_give(web):
+    """With the board's one thread idle and the heap in pieces too small
+    for its stack, /api/run waited for a thread that never came (the
+    client's timeout): it runs in the loop, as before the wait."""
+    web.run("> import gc; gc.collect(); hold = [bytearray(1024) for _ in range(gc.mem_free() // 1100)]; "
+            "del hold[::2]; gc.collect()")
+    assert api_run(web, "echo run") == {"status": 0, "output": "run\n", "truncated": False}
+    assert "no thread free" in web.run("sleep 1 &")
