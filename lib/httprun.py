@@ -1,17 +1,24 @@
 """uhttpd's POST /api/run {"cmd": "ls /"} -> {"status": 0, "truncated":
-false, "output": "..."}: the command line runs in a thread of its own (on
-the loop itself where no thread is free), as a session of its own; its
-output is kept, _OUTPUT_MAX bytes at most. Loaded by httpd.py for the
-first such request, and dropped after it where the heap is small
-(httpd.unload): the command has the heap that the rest of uhttpd's code
-would take.
+false, "output": "..."}: the command line runs in a thread of its own, as
+a session of its own; its output is kept, _OUTPUT_MAX bytes at most.
+Where no thread is free it runs on the loop itself, unless the console's
+thread hosts the loop and the board's one thread is taken: then it waits
+for it. A client that leaves before its answer ends its command (or its
+wait): the loop looks meanwhile, or, when the command runs in the loop's
+own thread, the command's sleeps and its loops' rounds do. Loaded by
+httpd.py for the first such request, and dropped after it where the heap
+is small (httpd.unload): the command has the heap that the rest of
+uhttpd's code would take.
 """
 import asyncio
 import json
+import time
 
+import asyncloop
 import httpd
 import process
 import procctl
+import system
 from micropython import const
 
 _OUTPUT_MAX = const(16384)      # bytes of the output kept
@@ -30,23 +37,42 @@ async def run(conn, method, headers, keep):
     httpd.unload()
     runner = Runner(cmd)
     try:
-        procctl.start_thread(runner.run, ())
-    except procctl.NoThread:
-        # No thread free (an RP2040's one is the loop's): run here, the
-        # loop's other clients waiting meanwhile, as a telnet session does.
-        runner.run()
-    try:
+        while True:
+            try:
+                procctl.start_thread(runner.run, ())
+                break
+            except procctl.NoThread:
+                # Where the console's thread hosts the loop (an RP2040),
+                # here would hold the console too, on a main stack too
+                # small for most lines: while the board's one thread is
+                # taken (a job, another client's command), the command
+                # waits for it, as a telnet line does (offload), and never
+                # runs if its client leaves meanwhile. A heap that gives
+                # no thread may stay so: then here, as elsewhere.
+                if not (asyncloop.hosted() and system.board.get("threads")
+                        and not procctl.wait_threads(0)):
+                    # The loop's other clients wait meanwhile, as for a
+                    # telnet line run here. The loop cannot look whether
+                    # the client left: the command does (look()).
+                    runner.conn = conn
+                    runner.run()
+                    break
+            await asyncio.sleep_ms(_WATCH_MS)
+            if _gone(conn, runner.peek):
+                raise OSError("the client left")
         waited = 0
         while runner.status is None:
             await asyncio.sleep_ms(5)
             waited += 5
             # A client that left holds no slot while its command runs on.
-            if waited % _WATCH_MS == 0 and _gone(conn):
+            if waited % _WATCH_MS == 0 and _gone(conn, runner.peek):
                 raise OSError("the client left")
-    except (asyncio.CancelledError, OSError):
-        owner = runner.session.owner if runner.session is not None else None
-        if owner is not None:
-            procctl.set_state(owner, process.STOPPING)
+        if runner.left:
+            raise OSError("the client left")
+    except BaseException:
+        # Whatever ends the wait (the client gone, the daemon stopping, a
+        # full heap) ends the command: none runs on without its client.
+        runner.stop()
         raise
     # Sent a piece at a time, never as one JSON text: the output alone
     # may be more than a small board's heap has free in one block.
@@ -62,19 +88,23 @@ async def run(conn, method, headers, keep):
     await conn.send(b'"}')
 
 
-def _gone(conn):
-    """Whether the client has closed its side, looked at without waiting;
-    what it sent meanwhile (a next request) is kept."""
+def _gone(conn, peek):
+    """Whether the client has closed its side, looked at without waiting,
+    read into peek, a buffer made before the command ran: a heap the command
+    took whole had no block to read into, and the MemoryError left the
+    command running for good. What it sent meanwhile (a next request) is
+    kept."""
     if len(conn.buf) >= 1024:
         return False
     try:
-        data = conn.reader.s.read(1024)
+        n = conn.reader.s.readinto(peek)
     except OSError:
         return True
-    if data is None:
+    if n is None:
         return False
-    conn.buf += data
-    return not data
+    if n:
+        conn.buf += bytes(peek[:n])
+    return not n
 
 
 class Runner:
@@ -95,6 +125,10 @@ class Runner:
         self.dropped = 0
         self.status = None
         self.session = None
+        self.conn = None        # the client's, while the command runs in the loop's thread
+        self.looked = time.ticks_ms()
+        self.left = False
+        self.peek = bytearray(16)
 
     def write(self, text):
         data = text if isinstance(text, (bytes, bytearray)) else text.encode()
@@ -129,6 +163,29 @@ class Runner:
     def input(self, prompt=""):
         raise EOFError
 
+    def look(self):
+        """Whether the client left, looked at every _WATCH_MS by the
+        command's sleeps (process.sleep) and between its commands
+        (shell.interrupted, as check_interrupt) while it runs in the loop's
+        own thread, which cannot look meanwhile: then it is asked to stop.
+        Only there: the loop reads the client's socket otherwise."""
+        conn = self.conn
+        if conn is None or time.ticks_diff(time.ticks_ms(), self.looked) < _WATCH_MS:
+            return
+        self.looked = time.ticks_ms()
+        if _gone(conn, self.peek):
+            self.conn = None
+            self.left = True
+            self.stop()
+
+    check_interrupt = look
+
+    def stop(self):
+        """Ask the command, and what it started, to stop."""
+        owner = self.session.owner if self.session is not None else None
+        if owner is not None:
+            procctl.set_state(owner, process.STOPPING)
+
     def run(self):
         import session
         import shell
@@ -139,4 +196,5 @@ class Runner:
         except Exception as e:
             self.write("sh: %s\n" % e)
         finally:
+            self.conn = None
             self.status = status

@@ -118,10 +118,14 @@ def test_which_says_built_ins_aliases_and_functions(sim):
 
 
 def test_which_not_found(sim):
-    r = sim.run("which nosuch ls", "echo $?", "which /lib/shell", "echo $?", "which")
-    assert r.out == "/bin/ls%s\n1\n1\n" % sim.ext, r
+    """A shell keyword is no command, as BusyBox's which says (help if
+    tells what it is)."""
+    r = sim.run("which nosuch ls", "echo $?", "which /lib/shell", "echo $?", "which if", "echo $?",
+                "which")
+    assert r.out == "/bin/ls%s\n1\n1\n1\n" % sim.ext, r
     assert r.err.splitlines() == ["which: nosuch: not found", "which: /lib/shell: not found",
-                                  "which: no NAME given", "usage: which [-a] NAME..."]
+                                  "which: if: not found", "which: no NAME given",
+                                  "usage: which [-a] NAME..."]
     assert r.status == 2
 
 

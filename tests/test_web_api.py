@@ -797,3 +797,151 @@ def test_hw_needs_the_csrf_token_and_the_same_origin(web):
                            dict(session_headers(cookie, csrf), Origin="http://" + web.host))
     assert status == 200 and body["led"]["on"] is True
     assert workbench(web)["pins"]["2"]["out"] == 1
+
+
+# /api/run and its client leaving
+
+def api_run(web, cmd):
+    status, out = web.api("POST", "/run", {"cmd": cmd}, {"Authorization": BASIC})
+    assert status == 200, out
+    return out
+
+
+def others_commands(web):
+    """The rows of ps -l for the commands of /api/run but this request's own
+    (its sh and ps -l); None when ps could not run: a board's heap, taken by
+    the other command, may not hold a client (closed at once), or ps."""
+    try:
+        out = api_run(web, "ps -l")
+    except (ConnectionError, http.client.RemoteDisconnected):
+        return None
+    rows = [line.split() for line in out["output"].splitlines()]
+    rows = [r for r in rows if r[0].isdigit() and r[3] == "http" and r[5] == "fg"]
+    mine = [r for r in rows if r[6:] == ["ps", "-l"]]
+    if out["status"] or len(mine) != 1:
+        return None
+    return [r for r in rows if r is not mine[0] and r[0] != mine[0][4]]
+
+
+def post_run(web, cmd):
+    """A connection that POSTed cmd to /api/run and waits for its answer."""
+    s = socket.create_connection(("127.0.0.1", web.port), timeout=TIMEOUT)
+    body = json.dumps({"cmd": cmd}).encode()
+    s.sendall(b"POST /api/run HTTP/1.1\r\nHost: %s\r\nAuthorization: %s\r\n"
+              b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
+              % (web.host.encode(), BASIC.encode(), len(body), body))
+    return s
+
+
+def leave(s, how):
+    """Leave as a client does: close the connection, or reset it."""
+    if how == "reset":
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\1\0\0\0\0\0\0\0")
+    s.close()
+
+
+def wait_started(web):
+    """Until the command touched /tmp/started (a line of its own would load
+    the parser, which a board's heap cannot spare beside a loop)."""
+    deadline = time.monotonic() + TIMEOUT
+    while not (web.flash / "tmp" / "started").exists():
+        assert time.monotonic() < deadline, "the command did not start"
+        time.sleep(0.1)
+
+
+# Each touches /tmp/started as it runs: a long sleep, a loop that sleeps,
+# a loop that never does.
+LONG = ["watch -t 30 touch /tmp/started", "while true; do touch /tmp/started; sleep 1; done",
+        "while true; do touch /tmp/started; done"]
+
+
+@pytest.mark.parametrize("cmd", LONG)
+@pytest.mark.parametrize("how", ["close", "reset"])
+def test_api_run_command_ends_when_its_client_leaves(web, cmd, how):
+    """A client that posted a long command and left: the command ends (ps
+    over another request shows it no more) and HTTP goes on serving."""
+    s = post_run(web, cmd)
+    wait_started(web)
+    leave(s, how)
+    deadline = time.monotonic() + TIMEOUT
+    while others_commands(web) != []:
+        assert time.monotonic() < deadline, api_run(web, "ps -l")
+        time.sleep(0.5)
+    assert api_run(web, "echo ok") == {"status": 0, "output": "ok\n", "truncated": False}
+
+
+class ThreadsBoard(WebBoard):
+    """uhttpd on a board whose OS starts that many threads: the default
+    simulator told so by its board file."""
+
+    def __init__(self, flash, threads):
+        self.threads = threads
+        super().__init__(flash)
+
+    def prepare(self, flash):
+        super().prepare(flash)
+        (flash / "etc" / "default.board").write_text(json.dumps({"name": "t", "threads": self.threads}))
+
+
+@pytest.mark.skipif(BOARD is not None, reason="a board with threads runs it in one; the esp8266's "
+                    "heap holds no uhttpd beside the test's files")
+@pytest.mark.parametrize("cmd", LONG)
+def test_api_run_command_run_in_the_loop_ends_when_its_client_leaves(flash, cmd):
+    """Without a thread (an ESP8266's board), /api/run runs its command in
+    the loop's own thread, which could not look whether the client left:
+    the command ran on for good (watch), and the loop with it: HTTP, the
+    other daemons and the console, whose thread hosts the loop."""
+    web = ThreadsBoard(flash, 0)
+    try:
+        s = post_run(web, cmd)
+        wait_started(web)
+        leave(s, "close")
+        assert web.request("GET", "/hello.txt")[0] == 200
+        out = web.run("ps -l")
+        assert "uhttpd" in out and not re.search(r" http +(-|\d+) +fg ", out), out
+    finally:
+        web.close()
+
+
+@pytest.mark.skipif(BOARD not in (None, "rp2040"), reason="the board has more than one thread")
+def test_api_run_waits_for_the_boards_one_thread_and_not_once_its_client_left(flash):
+    """With the board's one thread taken (a job), /api/run ran its command
+    in the loop, on the console's thread: the console waited for it, on
+    whose stack a loop or a pipe ran out ('maximum recursion depth
+    exceeded'). The command waits for the thread now, the console and HTTP
+    serving meanwhile, and a command whose client left never runs."""
+    web = ThreadsBoard(flash, 1) if BOARD is None else WebBoard(flash)
+    try:
+        assert web.run("sleep 600 &").startswith("[1] ")
+        s = post_run(web, "watch -t 30 touch /tmp/started")
+        t = post_run(web, "for i in 1 2; do echo $i; done | tail -1")
+        assert web.request("GET", "/hello.txt")[0] == 200
+        out = web.run("ps")
+        assert "sleep 600" in out and "watch" not in out, out
+        leave(s, "close")
+        web.run("kill %1")
+        answer = answer_of(t)
+        assert json.loads(answer) == {"status": 0, "output": "2\n", "truncated": False}
+        assert api_run(web, "echo ok")["output"] == "ok\n"
+        assert not (web.flash / "tmp" / "started").exists()
+    finally:
+        web.close()
+
+
+def answer_of(s):
+    """The body of the one answer on connection s, read to its end."""
+    r = http.client.HTTPResponse(s)
+    r.begin()
+    assert r.status == 200
+    return r.read()
+
+
+@pytest.mark.skipif(BOARD != "rp2040", reason="only rp2 takes a thread's stack from the heap, in one block")
+def test_api_run_waits_for_no_thread_the_heap_cannot_give(web):
+    """With the board's one thread idle and the heap in pieces too small
+    for its stack, /api/run waited for a thread that never came (the
+    client's timeout): it runs in the loop, as before the wait."""
+    web.run("> import gc; gc.collect(); hold = [bytearray(1024) for _ in range(gc.mem_free() // 1100)]; "
+            "del hold[::2]; gc.collect()")
+    assert api_run(web, "echo run") == {"status": 0, "output": "run\n", "truncated": False}
+    assert "no thread free" in web.run("sleep 1 &")
