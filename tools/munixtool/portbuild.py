@@ -187,7 +187,10 @@ def _default_runtime() -> tuple[str, ...]:
         return tuple(micropython.micropython_command())
     # The boards' path limit: the unix port's puts 4 KiB on the C stack per
     # nested import, which overflowed the stack's margin past its limit.
-    options = boards.port_options(["-DMICROPY_ALLOC_PATH_MAX=128"], bits=64)
+    options = [*boards.port_options(["-DMICROPY_ALLOC_PATH_MAX=128"], bits=64),
+               # Optimised for speed, as Debian's package is: the port's -Os
+               # ran the OS a third slower.
+               "COPT=-O2 -DNDEBUG -fdata-sections -ffunction-sections"]
     program, _ = _built(options, MANIFEST, [], "MicroPython", {})
     return (os.fspath(program),)
 
