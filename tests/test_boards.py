@@ -648,6 +648,21 @@ def test_a_plain_line_in_the_background_loads_no_parser(tmp_path):
                         r"\[1\] +\1 running +sleep 1 \[2\] +\2 running +sleep 1",
                         " ".join(lines)), out
 
+def test_a_list_of_plain_commands_loads_no_parser(tmp_path):
+    """`sleep 1; echo one`, as a telnet client or /api/run sends it, loaded
+    the parser (13 KiB of the esp32 profile's heap) in every session that
+    ran one: commands separated by ; run as plain lines do. What is not
+    plain in a list still goes to the parser, and so does a bad list."""
+    probe = {"/tmp/parts.py": "import sys\n\ndef __main__(args):\n"
+                              "    print([m for m in ('shellparse', 'expansion') if m in sys.modules])\n"}
+    out, err = boot_both(tmp_path, "esp32", ["echo one; echo two;", "false; echo after false",
+                                             "/tmp/parts", "echo a;; echo b", "/tmp/parts"],
+                         files=probe)
+    lines = out.splitlines()[1:]
+    assert lines[:4] == ["one", "two", "after false", "[]"], out
+    assert "shellparse" in lines[4] and "b" not in lines and "unexpected" in err, (out, err)
+
+
 def test_a_parsed_command_with_nothing_to_expand_loads_no_expansion(tmp_path):
     """`A && B &` needs the parser, but commands with nothing to expand
     run as plain lines do: the job's thread does not load expansion for
