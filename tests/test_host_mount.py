@@ -261,7 +261,6 @@ def test_a_failed_upload_is_an_io_error_and_changes_nothing(mounted):
     assert target.read_text() == "the editor's version\n"
 
 
-
 @pytest.mark.skipif(not fuse_usable(), reason="needs fusermount, libfuse2 and /dev/fuse")
 @pytest.mark.skipif(not shutil.which("vim.tiny") and not shutil.which("vim"), reason="needs vim")
 def test_vim_saves_again_and_again_without_a_warning(mounted):
