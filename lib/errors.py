@@ -25,7 +25,7 @@ def report(name, exc):
         # other line looks there.
         try:
             with system.import_lock:
-                system.forget_failed_imports(True)
+                system.forget_failed_imports()
         except MemoryError:
             pass
         # No heap to load the words with: the exception's own will do,

@@ -150,12 +150,10 @@ def unload(name):
 _SLOTS = const(127)
 
 
-def forget_failed_imports(cut_short=False):
+def forget_failed_imports():
     """Take out of sys.modules what imports that ran out of heap left
-    (under import_lock); with cut_short (after a line that ran out of
-    heap) also what a module the runtime took out left in its slot.
-    MicroPython enters a module's name before it makes the module: when
-    the heap cannot give that, the name stays with no
+    (under import_lock). MicroPython enters a module's name before it makes
+    the module: when the heap cannot give that, the name stays with no
     module, which get() takes for none, and every later use of the table
     or import of the name failed ("'dict' object isn't subscriptable"), on
     each line, until a reset."""
@@ -166,8 +164,6 @@ def forget_failed_imports(cut_short=False):
             failed.append(name)
     for name in failed:
         unload(name)
-    if not cut_short:
-        return
     # A module whose code failed (the heap ran out half-way) the runtime
     # takes out as del does, its value kept in its slot: ftpd's, 5 KiB of
     # an ESP8266's 38, and ps and help failed after it. An int key n takes
