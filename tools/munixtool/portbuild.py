@@ -136,17 +136,18 @@ def stand_ins(name: str) -> list[Path]:
 
 
 def _manifest(name: str) -> str:
-    """asyncio, the board's stand-ins and the simulator's flash driver
-    frozen: a board's built-in modules and filesystem are in its firmware,
-    and cost its heap nothing (loaded as a file, the driver alone took
-    about 3 KiB of the esp32 profile's)."""
+    """asyncio, the board's stand-ins and the simulator's boot (its flash
+    driver and start.py) frozen: a board's built-in modules, filesystem and
+    boot are in its firmware, and cost its heap nothing (loaded as a file,
+    the driver alone took about 3 KiB of the esp32 profile's)."""
     return MANIFEST + "".join(
         f"module({m.name!r}, base_path={os.fspath(m.parent)!r})\n"
-        for m in [*stand_ins(name), _flash_driver()])
+        for m in [*stand_ins(name), *_boot()])
 
 
-def _flash_driver() -> Path:
-    return paths.sim_start_script().parent / "flash.py"
+def _boot() -> list[Path]:
+    start = paths.sim_start_script()
+    return [start.parent / "flash.py", start]
 
 
 @cache
@@ -155,7 +156,7 @@ def runtime(name: str) -> tuple[list[str], dict]:
     built on first use."""
     board = boards.get(name)
     manifest = _manifest(name)
-    sources = [m.read_text() for m in [*stand_ins(name), _flash_driver()]]
+    sources = [m.read_text() for m in [*stand_ins(name), *_boot()]]
     program, facts = _built(boards.build_options(board), manifest, sources,
                             f"MicroPython for {board.name}",
                             {"c_stack_per_call": lambda program: _c_stack_per_call(board, program)})

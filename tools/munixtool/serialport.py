@@ -179,9 +179,9 @@ class SerialBoard:
         """Start MicroPython after a reset, in the current REPL mode."""
         termios.tcflush(self.console_slave, termios.TCIFLUSH)
         self._console_modes()
-        argv = sim.board_runtime(self.heap)
+        argv = [*sim.with_flash(self.flash), *sim.board_runtime(self.heap)]
         script = paths.repo_root() / "tools" / "sim" / "serial_board.py"
-        argv += [os.fspath(script), os.fspath(self.flash), self.mode, os.fspath(self.fifo),
+        argv += [os.fspath(script), sim.FLASH, self.mode, os.fspath(self.fifo),
                  self.mark.decode()]
         self.process = subprocess.Popen(
             argv, stdin=self.console_slave, stdout=self.console_slave,

@@ -89,6 +89,8 @@ def board_runtime(heap: str | int | None = None, bits: int | None = None,
     name = board_name(board)
     if name:
         program, env = portbuild.runtime(name)
+        # Its modules are frozen: no search path of the host's ($HOME's).
+        env = {**env, "MICROPYPATH": ".frozen"}
         argv = ["env", *(f"{key}={value}" for key, value in env.items()), *program]
         heap = heap or boards.get(name).heap
     else:
@@ -119,11 +121,31 @@ def command(
     argv = board_runtime(heap, bits, board)
     if interactive:
         argv.append("-i")
-    return argv + [
-        os.fspath(start),
-        os.fspath(Path(flash).resolve()),
-        "tty" if interactive else "pipe",
-    ]
+    # A board profile's MicroPython has start.py frozen, as a board's boot
+    # is its firmware's: its code costs the heap nothing, and its name is
+    # no host path kept among the runtime's names.
+    script = ["-m", "start"] if board_name(board) else [os.fspath(start)]
+    return [*with_flash(flash), *argv, *script, FLASH, "tty" if interactive else "pipe"]
+
+
+# The flash folder and its ROMFS image reach the runtime as files opened
+# for it (descriptors 9 and 8), named by the same paths wherever they are
+# on the host: each path the runtime is given stays in its heap (its pool
+# of names, the flash driver's buffers), which a board's firmware does not
+# spend on them. With the host's paths, the esp8266 profile's heap after a
+# session was some bytes smaller in a test whose folder had a longer name,
+# enough to refuse its next command. The runtime runs in the host's /, so
+# that no file of the caller's folder (a start.py) is imported in the place
+# of a frozen one.
+FLASH = "/proc/self/fd/9"
+_OPEN_FLASH = ('exec 9<"$1" || exit 1; cd / || exit 1; if [ -f "$1.romfs" ]; then exec 8<"$1.romfs"; '
+               'else exec 8</dev/null; fi; shift; exec "$@"')
+
+
+def with_flash(flash: Path) -> list[str]:
+    """The argv prefix that opens the flash folder flash (and its ROMFS
+    image, or nothing) as the runtime's FLASH (tools/sim/flash.py)."""
+    return ["sh", "-c", _OPEN_FLASH, "sh", os.fspath(Path(flash).resolve())]
 
 
 def _ignore_interrupt(signum, frame) -> None:

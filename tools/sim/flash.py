@@ -38,12 +38,16 @@ except ImportError:     # a board without threads (esp8266) needs no lock
 
 
 class Flash:
-    """VfsPosix on root, with rename mended; the filesystem protocol's other
-    calls go to VfsPosix as they are."""
+    """VfsPosix on root, with rename mended and the working folder kept
+    here: VfsPosix's is the process's, which it reads back as a host path
+    less root's length, and root is a path to an open folder
+    (/proc/self/fd/9), not the host's path to it. Paths reach VfsPosix
+    whole, so the process's folder is never used."""
 
     def __init__(self, root):
         self.posix = vfs.VfsPosix(root)
         self.root = root.rstrip("/")
+        self.cwd = "/"
 
     def __getattr__(self, name):
         call = getattr(self.posix, name)
@@ -51,21 +55,40 @@ class Flash:
             return call
 
         def locked(*args):
+            if args and isinstance(args[0], str) and not args[0].startswith("/"):
+                args = (self._whole(args[0]),) + args[1:]
             with _lock:
                 return call(*args)
         return locked
 
-    def _real(self, path):
-        if not path.startswith("/"):
-            path = os.getcwd().rstrip("/") + "/" + path
-        return self.root + path
+    def _whole(self, path):
+        if path.startswith("/"):
+            return path
+        return self.cwd.rstrip("/") + "/" + path
+
+    def chdir(self, path):
+        parts = []
+        for part in self._whole(path).split("/"):
+            if part == "..":
+                if parts:
+                    parts.pop()
+            elif part and part != ".":
+                parts.append(part)
+        path = "/" + "/".join(parts)
+        with _lock:
+            if not self.posix.stat(path)[0] & 0x4000:
+                raise OSError(20)   # ENOTDIR
+        self.cwd = path
+
+    def getcwd(self):
+        return self.cwd
 
     def ilistdir(self, path):
         # With each file's size, as littlefs and FAT give it (mpremote's
         # `fs ls` shows it); VfsPosix gives none.
+        folder = self._whole(path).rstrip("/") + "/"
         with _lock:
-            entries = list(self.posix.ilistdir(path))
-            folder = path.rstrip("/") + "/" if path else ""
+            entries = list(self.posix.ilistdir(folder))
             sizes = [0 if e[1] == 0x4000 else self.posix.stat(folder + e[0])[6] for e in entries]
         return iter([(e[0], e[1], 0, size) for e, size in zip(entries, sizes)])
 
@@ -73,26 +96,33 @@ class Flash:
         # A board profile's flash is the board's size (rom/simflash.py).
         import simflash
         with _lock:
-            return simflash.statvfs(self.posix, path)
+            return simflash.statvfs(self.posix, self._whole(path))
 
     def rename(self, old, new):
-        # Made real outside the lock: os.getcwd() of a relative path takes it.
-        real_old, real_new = self._real(old), self._real(new)
+        old, new = self._whole(old), self._whole(new)
         with _lock:
             self.posix.stat(old)
-            if _rename(real_old, real_new) != 0:
+            if _rename(self.root + old, self.root + new) != 0:
                 raise OSError(22)
+
+
+# The flash folder and its ROMFS image as munix sim opens them for the
+# runtime (tools/munixtool/sim.py, with_flash); 8 is /dev/null when the
+# board has no ROMFS partition.
+FLASH = "/proc/self/fd/9"
+ROMFS = "/proc/self/fd/8"
 
 
 def mount(root, rom):
     """Make the board: the folder root as its flash at /, the stand-ins
     for its built-in modules (the folder rom) at /rom, and the sys.path a
-    board has. When a file ROOT.romfs is there, the board has a ROMFS
-    partition holding it: it is mounted at /rom, as MicroPython does on such
-    boards, and the stand-ins move to /.builtin. A board profile has its
-    stand-ins frozen, as a board has its modules: no folder of them, and no
-    /rom without a ROMFS partition, as on the board."""
-    partition = _map(root.rstrip("/") + ".romfs")
+    board has. When the flash has a ROMFS image (ROOT.romfs, or ROMFS
+    beside FLASH), the board has a ROMFS partition holding it: it is
+    mounted at /rom, as MicroPython does on such boards, and the stand-ins
+    move to /.builtin. A board profile has its stand-ins frozen, as a board
+    has its modules: no folder of them, and no /rom without a ROMFS
+    partition, as on the board."""
+    partition = _map(ROMFS if root == FLASH else root.rstrip("/") + ".romfs")
     vfs.mount(Flash(root), "/")
     path = ["", ".frozen"]
     if partition is not None:
@@ -124,6 +154,8 @@ def _map(image):
     try:
         size = os.stat(image)[6]
     except OSError:
+        return None
+    if not size:
         return None
     import uctypes
     libc = ffi.open("libc.so.6")

@@ -1,6 +1,9 @@
 """Boot munix on MicroPython's unix port as if it were a board.
 
-Run by `tools/munix sim` as: micropython [-i] start.py FLASH tty|pipe
+Run by `tools/munix sim` as: micropython [-i] start.py FLASH tty|pipe, or
+on a board profile, whose MicroPython has it frozen as a board has its boot
+in its firmware: micropython [-i] -m start FLASH tty|pipe. FLASH is the
+flash folder munix sim opened for it (/proc/self/fd/9, flash.py).
 
 The folder FLASH is mounted at / as the board's flash, and the stand-ins for
 the modules only boards have (rom/: os.uname, machine.Pin, network ...) at
