@@ -7,6 +7,10 @@ import process
 import system
 
 _NO_MEMORY = "memory allocation failed"
+# How many failures for want of heap were reported: a pipeline ends at a
+# stage that ran out (redirect.pipeline), as the next would read nothing
+# and, on a heap that full, fail too, each with a line of its own.
+heap_failures = 0
 
 
 def complain(name, message):
@@ -20,6 +24,8 @@ def report(name, exc):
     if proc.session.getenv("DEBUG"):
         sys.print_exception(exc, proc.stderr)
     if isinstance(exc, MemoryError):
+        global heap_failures
+        heap_failures += 1
         # An import it cut short may have left its name in sys.modules
         # with no module (system.forget_failed_imports): gone before any
         # other line looks there.

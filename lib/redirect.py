@@ -194,7 +194,8 @@ def pipeline(node, sess):
     """a | b | c: each command's output is kept (streams.Spool) and read
     by the next, one command after the other. Each but the last runs as a
     subshell (2.12: what it changes stays its own); the last runs in the
-    shell, as ksh's does, so that `echo x | read v` sets v."""
+    shell, as ksh's does, so that `echo x | read v` sets v. A command that
+    ran out of heap ends the pipeline, with its status."""
     _, commands, negated = node
     proc = process.current()
     stdin, stdout = proc.stdin, proc.stdout
@@ -206,6 +207,7 @@ def pipeline(node, sess):
             spool = None if last else streams.Spool()
             proc.stdin = stdin if reader is None else reader
             proc.stdout = stdout if last else spool
+            failures = errors.heap_failures
             try:
                 status = shell.execute(command if last else ("subshell", command, ()), sess)
             finally:
@@ -214,6 +216,8 @@ def pipeline(node, sess):
                     reader = None
             if spool is not None:
                 reader = spool.reader()
+                if errors.heap_failures != failures:
+                    break
     finally:
         if reader is not None:
             reader.close()
