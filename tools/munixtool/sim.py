@@ -124,13 +124,25 @@ def command(
     # A board profile's MicroPython has start.py frozen, as a board's boot
     # is its firmware's: its code costs the heap nothing, and its name is
     # no host path kept among the runtime's names.
-    script = ["-m", "start"] if board_name(board) else [os.fspath(start)]
+    script = ["-c", BOOT] if board_name(board) else [os.fspath(start)]
     return [*with_flash(flash), *argv, *script, FLASH, "tty" if interactive else "pipe"]
 
 
-# The flash folder and its ROMFS image reach the runtime as files opened
-# for it (descriptors 9 and 8), named by the same paths wherever they are
-# on the host: each path the runtime is given stays in its heap (its pool
+# The frozen start.py's boot, run at the runtime's top level as a script's
+# lines are (-c): under `-m start` the boot files ran inside the import,
+# with less C stack left (the rp2040 profile's scripts ran out), and
+# without Ctrl-C's handler, which the unix port sets for a script.
+BOOT = ("import start\n"
+        "for f in start.BOOT:\n"
+        " exec(start.code(f), {'__name__': '__main__'})\n"
+        "start.booted()\n")
+
+
+# The flash folder, its ROMFS image and its workbench (FLASH.bench, made
+# here when missing) reach the runtime as files opened for it (descriptors
+# 9, 8 and 7, /dev/null for what is not there), named by the same paths
+# wherever they are on the host: each path the runtime is given stays in
+# its heap (its pool
 # of names, the flash driver's buffers), which a board's firmware does not
 # spend on them. With the host's paths, the esp8266 profile's heap after a
 # session was some bytes smaller in a test whose folder had a longer name,
@@ -138,13 +150,17 @@ def command(
 # that no file of the caller's folder (a start.py) is imported in the place
 # of a frozen one.
 FLASH = "/proc/self/fd/9"
-_OPEN_FLASH = ('exec 9<"$1" || exit 1; cd / || exit 1; if [ -f "$1.romfs" ]; then exec 8<"$1.romfs"; '
-               'else exec 8</dev/null; fi; shift; exec "$@"')
+_OPEN_FLASH = ('exec 9<"$1" || exit 1; cd / || exit 1; '
+               'if [ -f "$1.romfs" ]; then exec 8<"$1.romfs"; else exec 8</dev/null; fi; '
+               'mkdir -p "$1.bench" 2>/dev/null; '
+               'if [ -d "$1.bench" ]; then exec 7<"$1.bench"; else exec 7</dev/null; fi; '
+               'shift; exec "$@"')
 
 
 def with_flash(flash: Path) -> list[str]:
-    """The argv prefix that opens the flash folder flash (and its ROMFS
-    image, or nothing) as the runtime's FLASH (tools/sim/flash.py)."""
+    """The argv prefix that opens the flash folder flash as the runtime's
+    FLASH (tools/sim/flash.py), its ROMFS image and its workbench
+    (tools/sim/rom/simbench.py)."""
     return ["sh", "-c", _OPEN_FLASH, "sh", os.fspath(Path(flash).resolve())]
 
 

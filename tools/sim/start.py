@@ -2,8 +2,9 @@
 
 Run by `tools/munix sim` as: micropython [-i] start.py FLASH tty|pipe, or
 on a board profile, whose MicroPython has it frozen as a board has its boot
-in its firmware: micropython [-i] -m start FLASH tty|pipe. FLASH is the
-flash folder munix sim opened for it (/proc/self/fd/9, flash.py).
+in its firmware: micropython [-i] -c BOOT FLASH tty|pipe (munix sim's
+BOOT imports this module, then runs the boot files as below). FLASH is
+the flash folder munix sim opened for it (/proc/self/fd/9, flash.py).
 
 The folder FLASH is mounted at / as the board's flash, and the stand-ins for
 the modules only boards have (rom/: os.uname, machine.Pin, network ...) at
@@ -93,17 +94,32 @@ else:
     import session
     session.console_mode = _terminal_modes()
 
-for start_file in ("/boot.py", "/main.py"):
+BOOT = ("/boot.py", "/main.py")
+
+
+def code(start_file):
+    """What the board runs of start_file: its code, or nothing when it is
+    missing. A firmware runs the file by its name; the ESP8266's Python has
+    no compile() to name it with."""
     try:
-        source = open(start_file).read()
+        with open(start_file) as f:
+            source = f.read()
     except OSError:
-        continue
-    # A firmware runs the file by its name; the ESP8266's Python has no
-    # compile() to name it with.
-    exec(compile(source, start_file, "exec") if hasattr(builtins, "compile") else source,
-         {"__name__": "__main__"})
-    del source
-if "kernel" not in sys.modules:
-    # main.py could not boot the OS (it said why): the board would sit at
-    # its REPL; the simulator reports it by its exit status.
-    sys.exit(1)
+        return ""
+    return compile(source, start_file, "exec") if hasattr(builtins, "compile") else source
+
+
+def booted():
+    if "kernel" not in sys.modules:
+        # main.py could not boot the OS (it said why): the board would sit
+        # at its REPL; the simulator reports it by its exit status.
+        sys.exit(1)
+
+
+# Frozen, this module is imported by the lines of munix sim's BOOT, which
+# run these from the runtime's top level, as a file's would: run inside
+# the import, the OS had less C stack than a board's main.py has.
+if __name__ == "__main__":
+    for start_file in BOOT:
+        exec(code(start_file), {"__name__": "__main__"})
+    booted()

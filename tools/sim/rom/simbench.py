@@ -2,7 +2,8 @@
 sees and moves it.
 
 The workbench is the host folder FLASH.bench, next to the flash folder
-(as FLASH.romfs is), read and written through the C library since the
+(as FLASH.romfs is), which munix sim opens for the runtime
+(/proc/self/fd/7), read and written through the C library since the
 flash is mounted over /:
 
 - wiring.json (the host writes it before boot): {"connect": [[4, 5]]
@@ -23,7 +24,6 @@ flash is mounted over /:
 """
 import ffi
 import json
-import sys
 
 _libc = ffi.open("libc.so.6")
 _open = _libc.func("i", "open", "sii")
@@ -34,9 +34,7 @@ _rename = _libc.func("i", "rename", "ss")
 _unlink = _libc.func("i", "unlink", "s")
 _mkdir = _libc.func("i", "mkdir", "si")
 
-# Booted by start.py, whose first argument is the flash folder.
-DIR = __import__("uos").getenv("MUNIX_SIM_BENCH") or (
-    sys.argv[1].rstrip("/") + ".bench" if len(sys.argv) > 1 else "/tmp/munix.bench")
+DIR = "/proc/self/fd/7"
 BOARD = __import__("uos").getenv("MUNIX_BOARD") or "esp32"
 state = {"pins": {}, "pwm": {}, "bitstream": {}, "wdt": None, "ssd1306": {}}
 
