@@ -190,7 +190,7 @@ def test_jobs_due_together_take_turns_on_a_board_with_one_thread(csim):
     csim.write("/etc/default.board", json.dumps({"name": "small", "threads": 1}))
     csim.write("/etc/crontab", "0 0 * * * sleep 1; echo first\n0 0 * * * echo second\n"
                "0 0 * * * echo third\n")
-    csim.run(set_clock("2026-03-01T23:59:59"), "crond start", "sleep 4", "crond stop", timeout=30)
+    csim.run(set_clock("2026-03-01T23:59:57"), "crond start", "sleep 6", "crond stop", timeout=30)
     log = log_of(csim)
     assert [r[1:] for r in runs(log)] == [("1", "sleep 1; echo first"), ("2", "echo second"),
                                           ("3", "echo third")], log
@@ -199,10 +199,13 @@ def test_jobs_due_together_take_turns_on_a_board_with_one_thread(csim):
 
 def test_jobs_due_together_do_not_share_their_shell(csim):
     """Each cron job's line runs in a copy of crond's session: run in the
-    session itself, one job's cd and variables changed another's."""
+    session itself, one job's cd and variables changed another's. (The
+    clock is set 3 s before the jobs' time: crond runs what is due from
+    its start on, which on a loaded machine came more than a second after
+    the clock was set, past midnight, and the jobs were not due.)"""
     csim.write("/etc/crontab", "0 0 * * * cd /etc; x=one; sleep 1; echo first $x; pwd\n"
                "0 0 * * * sleep 0.5; echo second $x; pwd; cd /tmp; x=two\n")
-    csim.run(set_clock("2026-03-01T23:59:59"), "crond start", "sleep 4", "crond stop", timeout=30)
+    csim.run(set_clock("2026-03-01T23:59:57"), "crond start", "sleep 6", "crond stop", timeout=30)
     log = log_of(csim)
     # At once, or one after the other where the board has one thread.
     assert "\nsecond\n/\n" in log and "\nfirst one\n/etc\n" in log, log
