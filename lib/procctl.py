@@ -10,7 +10,7 @@ import time
 import process
 import system
 from micropython import const
-from process import table  # noqa: F401 (programs' way to the table: test -p)
+from process import GRACE_MS, ignoring, table  # noqa: F401 (programs' way to them)
 
 _KEEP_DONE = const(8)       # finished jobs kept for wait and jobs
 _THREADS = const(16)        # threads at most where the board file names no limit
@@ -18,8 +18,6 @@ _RESERVE = const(6144)      # heap free that a new thread needs, for it and the 
 _PER_THREAD = const(5120)   # and for each running thread, which may still allocate
 _SIM_STACK = const(262144)  # C stack of a thread in the simulator (see start_thread)
 _POLL_MS = const(10)        # how often wait() looks
-
-GRACE_MS = 2000     # how long a stop request may take before it counts as ignored
 
 _threads = [0]     # threads started by the OS and still running
 
@@ -86,12 +84,6 @@ def set_state(proc, sts):
             if sts == process.STOPPING:
                 p.stop_at = now
     return group
-
-
-def ignoring(proc):
-    """True if proc was asked to stop more than GRACE_MS ago and runs on."""
-    return (proc.sts == process.STOPPING and proc.stop_at is not None
-            and time.ticks_diff(time.ticks_ms(), proc.stop_at) >= GRACE_MS)
 
 
 def describe(proc):

@@ -35,6 +35,7 @@ STOPPING = "S"
 DONE = "D"
 
 SLICE_MS = 50       # how often sleep() looks at the state
+GRACE_MS = 2000     # how long a stop request may take before it counts as ignored
 
 _lock = system.allocate_lock()
 _table = {}        # pid -> Process
@@ -196,6 +197,19 @@ def current():
     """The process the calling thread is running."""
     with _lock:
         return _current.get(system.thread_ident(), init)
+
+
+def ignoring(proc):
+    """True if proc was asked to stop more than GRACE_MS ago and runs on."""
+    return (proc.sts == STOPPING and proc.stop_at is not None
+            and time.ticks_diff(time.ticks_ms(), proc.stop_at) >= GRACE_MS)
+
+
+def ignoring_in(ident):
+    """True if the thread ident runs a process that ignores its stop."""
+    with _lock:
+        proc = _current.get(ident)
+    return proc is not None and ignoring(proc)
 
 
 def switch(proc, ident):

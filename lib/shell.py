@@ -41,7 +41,7 @@ HELPERS = ["cmdargs", "fileops", "munix", "munixsh", "crontable", "textin", "tex
 PARSER = ["cmdfail", "shellparse", "shellsyntax", "wordparse", "expansion", "shellcompound", "redirect",
           "arith", "wildcard", "shellbuiltins", "pyline", "streams", "script", "ifsplit"]
 _LOW = const(49152)     # free heap below which they go
-_lines = [0]            # lines running now, in every thread
+_lines = {}             # thread ident -> lines it runs now
 _lines_lock = system.allocate_lock()
 # Whether the heap is small enough to look: gc.mem_free() reads the whole
 # heap's table, 0.2 ms a command on a 2 MiB heap.
@@ -57,8 +57,9 @@ def run_line(line, sess, more=None, typed=False):
     an unfinished if/while/for or quote); returns its status. typed: a
     line typed at a prompt, after which the session is idle (idle())."""
     parser = None
+    me = system.thread_ident()
     with _lines_lock:
-        _lines[0] += 1
+        _lines[me] = _lines.get(me, 0) + 1
     try:
         aliases = system.conf.get("alias")
         node = shellplain.node(line, aliases)
@@ -95,7 +96,10 @@ def run_line(line, sess, more=None, typed=False):
                 raise Exit(sess.status)
     finally:
         with _lines_lock:
-            _lines[0] -= 1
+            if _lines[me] > 1:
+                _lines[me] -= 1
+            else:
+                del _lines[me]
     if typed:
         # A Ctrl-C the command ended on without printing: 130 too.
         interrupted(sess)
@@ -109,11 +113,18 @@ system.shell = _SELF
 
 def idle():
     """A session is back at its prompt: on a small heap that is low, what
-    its lines loaded goes, unless a line runs in another session."""
-    if _SMALL_HEAP and not _lines[0]:
-        gc.collect()
-        if gc.mem_free() < _LOW:
-            drop(HELPERS + PARSER)
+    its lines loaded goes, unless a line runs in another session (one that
+    ignores its stop does not count: see drop)."""
+    if not _SMALL_HEAP:
+        return
+    with _lines_lock:
+        threads = list(_lines)
+    for ident in threads:
+        if not process.ignoring_in(ident):
+            return
+    gc.collect()
+    if gc.mem_free() < _LOW:
+        drop(HELPERS + PARSER)
 
 
 def serve(sess, line=None):
@@ -340,7 +351,13 @@ def drop(names):
     me = system.thread_ident()
     for p in process.table():
         # A job counts before its thread has begun (its thread is still ours).
-        if p.kind != "daemon" and (p.job or p.parent is not None and p.thread != me):
+        # One that ignores its stop does not: Python that looks at nothing
+        # of munix's (`> while True: pass`) runs on for good, and the
+        # modules every later line loads stayed loaded meanwhile, until the
+        # heap had no room for a command (a module it still used, if any,
+        # it keeps: loaded again, it is there twice).
+        if (p.kind != "daemon" and (p.job or p.parent is not None and p.thread != me)
+                and not process.ignoring(p)):
             return
     modules = sys.modules
     # Under the lock for imports: a thread ending (a job just done) may be

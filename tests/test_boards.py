@@ -856,6 +856,23 @@ def test_what_does_not_fit_the_esp8266_is_refused_in_one_line_and_the_session_go
         b.close()
 
 
+def test_a_job_that_ignores_its_stop_holds_back_no_modules(tmp_path):
+    """On a small heap what a line loaded goes once the heap is low, unless
+    a program runs in another thread: a job ignoring its stop (Python that
+    looks at nothing of munix's) runs on for good, and every later line's
+    modules stayed loaded (ps's jobcmd and procctl here: over telnet, on
+    the esp32 profile, the heap then ran out for the next session's
+    commands). It no longer counts."""
+    out = boot(tmp_path, "esp32", [
+        "/opt/spin &", "sleep 0.5", "kill %1", "sleep 2.5", "ps",
+        "> import gc; gc.collect(); hog = bytearray(gc.mem_free() - 40 * 1024)",
+        "ps > /dev/null", "lsmod"],
+        files={"/opt/spin.py": "def __main__(args):\n    while True:\n        pass\n"})
+    assert re.search(r"ignoring .* spin\n", out), out
+    modules = out.split("spin\n")[-1].split()
+    assert "jobcmd" not in modules and "procctl" not in modules, out
+
+
 def test_the_heap_does_not_depend_on_where_the_flash_folder_is(tmp_path):
     """A board's firmware keeps no host path: the profile's heap after boot
     and after a command is the same whatever the flash folder's name on
