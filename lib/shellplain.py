@@ -4,6 +4,9 @@ script gives are a command and its arguments and nothing else (`ls -l
 and expansion, which together take more heap than the rest of the shell,
 load on the first line that needs them.
 
+A Python line (`> statement`, `< expression`) is plain too: the rest of
+it is Python's.
+
 A line is plain when nothing in it would be read differently by the
 parser: no quotes, escapes, expansions, globs, operators but ;,
 redirections or comments, no NAME=value first word, and a first word that
@@ -40,17 +43,30 @@ def is_name(text):
     return True
 
 
+def _python(text):
+    """True if text is a Python line: `> statement` or `< expression`, as
+    the parser reads them (not `>|`, `>&`, `<<`, `<&` or `<>`). Such a
+    line loaded the parser, some 10 KiB, and nothing of it is used."""
+    c, after = text[0], text[1:2]
+    if c == ">":
+        return after != "|" and after != "&"
+    return c == "<" and after != "<" and after != "&" and after != ">"
+
+
 def node(line, aliases=None):
     """The line's parsed form if it is plain: ("list", [(("argv", words),
     background), ...]), one item for each command of a list separated by
-    ; (`sleep 1; echo done`, as a telnet or /api/run client types it), or
-    NOP for a blank line, a comment or a :label; None when it needs the
-    parser. A script's line may end with its newline."""
+    ; (`sleep 1; echo done`, as a telnet or /api/run client types it),
+    ("py", text) for a Python line, or NOP for a blank line, a comment or
+    a :label; None when it needs the parser. A script's line may end with
+    its newline."""
     if line[-1:] == "\n":
         line = line[:-1]
     text = line.strip(" \t\r")
     if not text or text[0] == "#":
         return NOP
+    if _python(text):
+        return ("py", text)
     background = text[-1] == "&" and text[-2:] != "&&"
     if background:
         text = text[:-1]

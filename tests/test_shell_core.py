@@ -133,6 +133,15 @@ def test_command_modules_are_dropped_after_running(sim):
     assert sim.out(["echo x", "mods", "< 'mods' in sys.modules"]) == "x\nFalse\nFalse\n"
 
 
+def test_a_python_line_loads_no_parser(sim):
+    """`> statement` and `< expression` are the rest of their line in
+    Python: the parser (some 10 KiB of a board's heap) was loaded to read
+    them, and stayed."""
+    out = sim.out(["> x = 6; y = [1, (2, 3)]", "< x * 7, 'shellparse' in __import__('sys').modules"])
+    assert out == "42 False\n", out
+    assert sim.out(["< 1 > 0", "echo ok > /tmp/f", "cat /tmp/f"]) == "True\nok\n"
+
+
 def test_memory_does_not_grow_with_use(sim):
     sim.path("/bin/used.py").write_text(
         "import gc\ndef __main__(args):\n    gc.collect()\n    print(gc.mem_alloc())\n")
