@@ -352,6 +352,15 @@ def test_finished_cron_jobs_leave_the_table(csim):
     assert r.out.splitlines()[-1] == "[]", r.out
 
 
+def test_crond_start_loads_no_job_commands(csim):
+    """`crond start` looked for a running crond with jobcmd, which brought
+    the program API (6.7 KiB of the esp32 profile's heap), and both stayed
+    beside what the daemons then served."""
+    r = csim.run("crond start", "< [m for m in ('jobcmd', 'munix') if m in __import__('sys').modules]",
+                 "crond stop")
+    assert r.out.splitlines()[1] == "[]", r.out
+
+
 def test_crond_keeps_the_schedule_and_little_else(csim):
     """Between two passes crond needs the entries: what reads the table,
     starts a job and writes the log (cronwork, crontable, logfile) goes
