@@ -19,8 +19,6 @@ _PER_THREAD = const(5120)   # and for each running thread, which may still alloc
 _SIM_STACK = const(262144)  # C stack of a thread in the simulator (see start_thread)
 _POLL_MS = const(10)        # how often wait() looks
 
-_threads = [0]     # threads started by the OS and still running
-
 
 def get(pid):
     """The process with that pid (a finished job too), or None."""
@@ -127,6 +125,8 @@ def start_thread(function, args, heap=0):
     limit = system.board.get("threads")
     if not isinstance(limit, int):
         limit = _THREADS
+    if sys.platform == "rp2":
+        limit = min(limit, 1)   # core1, the one thread beside the console's
     # The simulator's own board (linux) is a 64-bit runtime whose calls
     # take more stack than any board's: its threads keep _SIM_STACK,
     # whatever the board file says (a board profile names its platform).
@@ -135,7 +135,7 @@ def start_thread(function, args, heap=0):
     # mp_thread_create), and one it cannot give leaves core1 "in use" until
     # a reset: the block is tried first. What it leaves is garbage, which
     # the port's allocation collects.
-    if sys.platform == "rp2":
+    if sys.platform == "rp2" and not process.core1:
         try:
             bytearray(stack)
         except MemoryError:
@@ -144,7 +144,7 @@ def start_thread(function, args, heap=0):
     with process._lock:
         # Under the lock: threads started in one burst each count the others.
         free = gc.mem_free()
-        need = _RESERVE + _PER_THREAD * _threads[0] + heap
+        need = _RESERVE + _PER_THREAD * process.threads[0] + heap
         if free < need:
             if sys.platform == "rp2":
                 free += max(gc.threshold(), 0)
@@ -154,17 +154,20 @@ def start_thread(function, args, heap=0):
         if free < need:
             raise NoThread("no thread free: the heap is nearly full (%d KiB free, %d needed)"
                            % (free // 1024, need // 1024))
-        if _threads[0] >= limit:
+        if process.threads[0] >= limit:
             raise NoThread("no thread free: this board runs %s" % (
                 "none" if limit == 0 else "at most %d" % limit))
-        _threads[0] += 1
-        if _threads[0] == 1:
+        process.threads[0] += 1
+        if process.threads[0] == 1:
             import importlock
             importlock.guard(True)
     try:
-        import _thread
-        _thread.stack_size(stack)
-        _thread.start_new_thread(_counted, (function, args))
+        if sys.platform == "rp2":
+            _on_core1(stack, function, args)
+        else:
+            import _thread
+            _thread.stack_size(stack)
+            _thread.start_new_thread(_counted, (function, args))
     except Exception as e:
         _uncount()
         if isinstance(e, ImportError):
@@ -188,19 +191,52 @@ def wait(procs, ms=None):
 
 def wait_threads(ms):
     """Wait until no thread the OS started runs, ms at most; True if none does."""
-    while _threads[0] and ms > 0:
+    while process.threads[0] and ms > 0:
         time.sleep_ms(10)
         ms -= 10
-    return not _threads[0]
+    return not process.threads[0]
 
 
 def thread_ends(ms):
     """Wait until a thread the OS started ends, ms at most; True if one did."""
-    running = _threads[0]
-    while running and _threads[0] >= running and ms > 0:
+    running = process.threads[0]
+    while running and process.threads[0] >= running and ms > 0:
         system.idle(_POLL_MS)
         ms -= _POLL_MS
-    return _threads[0] < running
+    return process.threads[0] < running
+
+
+def _on_core1(stack, function, args):
+    """Run function(*args) on rp2's core1, in the one thread that keeps it
+    from its first use on, each function in turn: a thread of its own each
+    time took its stack from the heap in one block as it started, freed
+    when it ended, and the small blocks the daemons' clients took meanwhile
+    left none that size, 61 KiB free in pieces: cron jobs and telnet lines
+    then waited for a thread that never came."""
+    core1 = process.core1
+    if not core1:
+        import _thread
+        wake = _thread.allocate_lock()
+        wake.acquire()
+        _thread.stack_size(stack)
+        _thread.start_new_thread(_core1_loop, (wake,))
+        core1[:] = [wake, None]
+    core1[1] = (function, args)
+    core1[0].release()
+
+
+def _core1_loop(wake):
+    core1 = process.core1
+    while True:
+        wake.acquire()
+        function, args = core1[1]
+        core1[1] = None
+        try:
+            _counted(function, args)
+        except Exception as e:
+            # What a thread of its own would have printed as it ended.
+            sys.print_exception(e)
+        function = args = None
 
 
 def _counted(function, args):
@@ -212,7 +248,7 @@ def _counted(function, args):
 
 def _uncount():
     with process._lock:
-        _threads[0] -= 1
-        if not _threads[0]:
+        process.threads[0] -= 1
+        if not process.threads[0]:
             import importlock
             importlock.guard(False)

@@ -42,6 +42,9 @@ _table = {}        # pid -> Process
 _current = {}      # thread id -> innermost Process of that thread
 _next_pid = [1]
 init = None        # the first process; threads the OS did not start map to it
+# Kept here, not in procctl, which a small heap drops between commands.
+threads = [0]      # threads the OS started (procctl.start_thread) that still run
+core1 = []         # rp2: the lock core1's thread waits on and the work handed to it
 
 
 class Process:

@@ -15,7 +15,6 @@ scrape with the API's login (basic_auth in its scrape config).
 """
 import netd
 import process
-import procctl
 import system
 
 TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -48,7 +47,7 @@ def pieces():
     add(out, "processes", "as ps lists them", "gauge", len(table))
     add(out, "jobs", "in the background (&, cron's, fleetd's)", "gauge",
         len([p for p in table if p.job and p.kind != "daemon"]))
-    add(out, "threads", "the OS started, running", "gauge", procctl._threads[0])
+    add(out, "threads", "the OS started, running", "gauge", process.threads[0])
     sessions, events, requests = [], [], 0
     for p in table:
         d = netd.get(p.name[1:-1]) if p.kind == "daemon" else None     # uhttpd -> http
