@@ -79,6 +79,10 @@ def start(d, due):
     import procctl
     import shell
     sess = d.session
+    # Once one finds no thread, those after it wait too, in their order:
+    # tried, one could take a thread freed meanwhile before those waiting
+    # longer (on a loaded machine the third of three ran before the second).
+    refused = None
     for e in due:
         waited = e in d.waiting
         if waited:
@@ -86,19 +90,21 @@ def start(d, due):
         if e.proc is not None and e.proc.alive():
             note(d, "line %d still running (pid %d): not started again" % (e.number, e.proc.pid))
             continue
-        words = e.command.split()
-        try:
-            e.proc = jobctl.background(sess, words[0], words[1:], _body(shell, e.command, sess),
-                                       log=d.log, quiet=True)
-        except procctl.NoThread as err:
-            if not waited:
-                note(d, "line %d: waits: %s" % (e.number, err))
-            d.waiting.append(e)
-            continue
-        except OSError as err:
-            note(d, "line %d: cannot start: %s" % (e.number, err))
-            continue
-        note(d, "line %d: pid %d: %s" % (e.number, e.proc.pid, e.command))
+        if refused is None:
+            words = e.command.split()
+            try:
+                e.proc = jobctl.background(sess, words[0], words[1:],
+                                           _body(shell, e.command, sess), log=d.log, quiet=True)
+                note(d, "line %d: pid %d: %s" % (e.number, e.proc.pid, e.command))
+                continue
+            except procctl.NoThread as err:
+                refused = err
+            except OSError as err:
+                note(d, "line %d: cannot start: %s" % (e.number, err))
+                continue
+        if not waited:
+            note(d, "line %d: waits: %s" % (e.number, refused))
+        d.waiting.append(e)
 
 
 def _body(shell, line, sess):
