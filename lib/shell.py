@@ -112,9 +112,13 @@ system.shell = _SELF
 
 
 def idle():
-    """A session is back at its prompt: on a small heap that is low, what
-    its lines loaded goes, unless a line runs in another session (one that
-    ignores its stop does not count: see drop)."""
+    """A session is back at its prompt: on a small heap that is low, or
+    while a daemon runs, what its lines loaded goes, unless a line runs in
+    another session (one that ignores its stop does not count: see drop).
+    A daemon's clients may come at any time: on the rp2040 profile the
+    helpers of the line that started the daemons (cmdargs, daemonctl, the
+    program API, 8 KiB) stayed, the heap above the mark then, and a job
+    started next kept them for as long as it ran, beside every client."""
     if not _SMALL_HEAP:
         return
     with _lines_lock:
@@ -123,8 +127,15 @@ def idle():
         if not process.ignoring_in(ident):
             return
     gc.collect()
-    if gc.mem_free() < _LOW:
+    if gc.mem_free() < _LOW or _serving():
         drop(HELPERS + PARSER)
+
+
+def _serving():
+    for p in process.table():
+        if p.kind == "daemon":
+            return True
+    return False
 
 
 def serve(sess, line=None):

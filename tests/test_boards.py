@@ -456,6 +456,20 @@ def test_a_job_the_rp2040_heap_has_no_stack_for_is_refused_and_core1_stays_free(
     assert "core1 in use" not in done.stderr and "\nran\n" in done.stdout, done
 
 
+def test_while_a_daemon_runs_a_lines_helpers_go_after_it(tmp_path):
+    """A daemon's clients may come at any time: what the console's line
+    loaded (ps's jobcmd and the program API, cmdargs, daemonctl) stayed
+    while the heap was above the mark, and a job started next kept it
+    beside every client (8 KiB in the rp2040's everything-at-once test)."""
+    out = boot(tmp_path, "rp2040", [
+        "crond start", "ps > /dev/null",
+        "< [m for m in ('cmdargs', 'jobcmd', 'munix', 'daemonctl') if m in __import__('sys').modules]",
+        "crond stop", "ps > /dev/null",
+        "< [m for m in ('cmdargs', 'jobcmd', 'munix') if m in __import__('sys').modules]"])
+    lines = out.splitlines()
+    assert lines[2] == "[]" and lines[-1] != "[]", out
+
+
 def test_core1_keeps_its_stack_once_it_ran_a_job(tmp_path):
     """rp2 takes core1's stack from the heap in one block: a thread of its
     own for each job freed it as the job ended, and the heap's small blocks
