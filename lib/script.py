@@ -17,6 +17,7 @@ from shellflow import Exit, Goto, LoopControl, Return
 
 
 _PARSED = const(16)     # parsed lines a script keeps for its gotos
+_BLOCK = const(256)     # bytes of the file read at a time
 
 
 class ScriptError(Exception):
@@ -32,6 +33,31 @@ class Script:
         self.skip = 0           # lines still to skip (upyOS skip N)
         self.ended = False
         self.upyos = False      # upyOS mode (redirect.upyos_mode): a first line #!upyos
+        # The file is read a block at a time: its own readline reads a
+        # byte at a time (a system call each on the unix port, 37 for
+        # each turn of upyOS's counting loop), and a goto back into the
+        # block read last reads nothing.
+        self.block = b""
+        self.at = 0             # offset in the file of block[0]
+        self.pos = 0            # the next byte of block to read
+
+    def _line(self):
+        """The file's next line as bytes, with its newline; b"" at the end."""
+        block = self.block
+        start = self.pos
+        end = block.find(b"\n", start) + 1
+        line = b""
+        while not end:
+            # The line goes on in the next block, or ends with the file.
+            line += block[start:]
+            self.at += len(block)
+            block = self.block = self.file.read(_BLOCK)
+            start = self.pos = 0
+            if not block:
+                return line
+            end = block.find(b"\n") + 1
+        self.pos = end
+        return line + block[start:end] if line else block[start:end]
 
     def readline(self):
         """The next line (text, with its newline), or None at the end;
@@ -39,7 +65,7 @@ class Script:
         while True:
             # Counted before reading, so that a read that fails names its line.
             self.lineno += 1
-            line = self.file.readline()
+            line = self._line()
             if not line:
                 self.lineno -= 1
                 self.ended = True
@@ -51,7 +77,7 @@ class Script:
             if stripped[:1] == ":" and len(stripped) > 1:
                 name = stripped[1:].split()[0]
                 if name not in self.labels:
-                    self.labels[name] = (self.file.tell(), self.lineno)
+                    self.labels[name] = (self.at + self.pos, self.lineno)
             if self.skip > 0:
                 self.skip -= 1
                 continue
@@ -72,7 +98,14 @@ class Script:
                     break
             else:
                 raise ScriptError("goto: %s: no such label (line %d)" % (label, line))
-        self.file.seek(at[0])
+        offset = at[0]
+        if self.at <= offset <= self.at + len(self.block):
+            self.pos = offset - self.at
+        else:
+            self.file.seek(offset)
+            self.at = offset
+            self.block = b""
+            self.pos = 0
         self.lineno = at[1]
         self.ended = False
 
