@@ -138,9 +138,8 @@ def run(path, sess, execute, interrupted):
                         line = script.readline()
                         if line is None:
                             break
-                        node = shellplain.node(line, aliases)
-                        if node is None and script.labels:
-                            node = parsed.get(script.lineno)
+                        # A line parsed before is not looked at again.
+                        node = parsed.get(script.lineno) or shellplain.node(line, aliases)
                         if node is None and parser is None:
                             import shellparse
                             parser = shellparse.Parser("", lambda: given.pop() if given else script.readline(),

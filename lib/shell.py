@@ -290,9 +290,15 @@ def run(argv, sess, functions=True):
         return 127 if path is None else 126
     if path.endswith(".sh"):
         return run_script(path, argv, sess)
+    name = command_name(path)
+    if name == "incr" or name == "decr":
+        # Loading the program was most of a counting loop's turn.
+        import intvar
+        status = intvar.quick(path, argv, sess, 1 if name == "incr" else -1)
+        if status is not None:
+            return status
     # The program runs here, not in a function of its own: each Python
     # call costs a board's C stack.
-    name = command_name(path)
     proc = process.Process(name, argv[1:], sess, process.current())
     proc.enter()
     module = None
