@@ -19,7 +19,7 @@ def add(args, sign):
     return 0
 
 
-def quick(path, argv, sess, sign):
+def run(path, argv, sess, sign):
     """The shell's incr and decr (shell.run): when $PATH finds munix's own
     (path, in /bin or sysconf.ROM_BIN), VAR [N] is added here and the
     program is not loaded, as POSIX lets a shell build in a command it

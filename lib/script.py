@@ -36,28 +36,11 @@ class Script:
         # The file is read a block at a time: its own readline reads a
         # byte at a time (a system call each on the unix port, 37 for
         # each turn of upyOS's counting loop), and a goto back into the
-        # block read last reads nothing.
-        self.block = b""
-        self.at = 0             # offset in the file of block[0]
-        self.pos = 0            # the next byte of block to read
-
-    def _line(self):
-        """The file's next line as bytes, with its newline; b"" at the end."""
-        block = self.block
-        start = self.pos
-        end = block.find(b"\n", start) + 1
-        line = b""
-        while not end:
-            # The line goes on in the next block, or ends with the file.
-            line += block[start:]
-            self.at += len(block)
-            block = self.block = self.file.read(_BLOCK)
-            start = self.pos = 0
-            if not block:
-                return line
-            end = block.find(b"\n") + 1
-        self.pos = end
-        return line + block[start:end] if line else block[start:end]
+        # block read last reads nothing. The attributes' names are ones
+        # the firmware has: a new name takes heap for good.
+        self.buf = b""
+        self.start = 0          # offset in the file of buf[0]
+        self.index = 0          # the next byte of buf to read
 
     def readline(self):
         """The next line (text, with its newline), or None at the end;
@@ -65,7 +48,22 @@ class Script:
         while True:
             # Counted before reading, so that a read that fails names its line.
             self.lineno += 1
-            line = self._line()
+            buf = self.buf
+            i = self.index
+            end = buf.find(b"\n", i) + 1
+            line = b""
+            while not end:
+                # The line goes on in the next block, or ends with the file.
+                line += buf[i:]
+                self.start += len(buf)
+                buf = self.buf = self.file.read(_BLOCK)
+                i = self.index = 0
+                if not buf:
+                    break
+                end = buf.find(b"\n") + 1
+            else:
+                self.index = end
+                line = line + buf[i:end] if line else buf[i:end]
             if not line:
                 self.lineno -= 1
                 self.ended = True
@@ -77,7 +75,7 @@ class Script:
             if stripped[:1] == ":" and len(stripped) > 1:
                 name = stripped[1:].split()[0]
                 if name not in self.labels:
-                    self.labels[name] = (self.at + self.pos, self.lineno)
+                    self.labels[name] = (self.start + self.index, self.lineno)
             if self.skip > 0:
                 self.skip -= 1
                 continue
@@ -99,13 +97,13 @@ class Script:
             else:
                 raise ScriptError("goto: %s: no such label (line %d)" % (label, line))
         offset = at[0]
-        if self.at <= offset <= self.at + len(self.block):
-            self.pos = offset - self.at
+        if self.start <= offset <= self.start + len(self.buf):
+            self.index = offset - self.start
         else:
             self.file.seek(offset)
-            self.at = offset
-            self.block = b""
-            self.pos = 0
+            self.start = offset
+            self.buf = b""
+            self.index = 0
         self.lineno = at[1]
         self.ended = False
 
