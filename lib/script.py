@@ -17,7 +17,7 @@ from shellflow import Exit, Goto, LoopControl, Return
 
 
 _PARSED = const(16)     # parsed lines a script keeps for its gotos
-_BLOCK = const(256)     # bytes of the file read at a time
+_BLOCK = const(64)      # bytes of the file read at a time
 
 
 class ScriptError(Exception):
@@ -48,22 +48,23 @@ class Script:
         while True:
             # Counted before reading, so that a read that fails names its line.
             self.lineno += 1
-            buf = self.buf
-            i = self.index
-            end = buf.find(b"\n", i) + 1
             line = b""
-            while not end:
-                # The line goes on in the next block, or ends with the file.
+            while True:
+                buf = self.buf
+                i = self.index
+                end = buf.find(b"\n", i) + 1
+                if end:
+                    self.index = end
+                    line += buf[i:end]
+                    break
+                # The line goes on in the next block, or ends with the file;
+                # a long line is read in blocks as long as what it has so far.
                 line += buf[i:]
                 self.start += len(buf)
-                buf = self.buf = self.file.read(_BLOCK)
-                i = self.index = 0
-                if not buf:
+                self.buf = self.file.read(_BLOCK + len(line))
+                self.index = 0
+                if not self.buf:
                     break
-                end = buf.find(b"\n") + 1
-            else:
-                self.index = end
-                line = line + buf[i:end] if line else buf[i:end]
             if not line:
                 self.lineno -= 1
                 self.ended = True

@@ -95,7 +95,7 @@ echo end $n
 
 
 def test_gotos_across_the_blocks_a_script_is_read_in(sim):
-    """A script is read a block (256 bytes) at a time: lines longer than a
+    """A script is read a block (64 bytes) at a time: lines longer than a
     block, a character cut by a block's end, labels and gotos backward and
     forward from block to block, a last line without its newline."""
     wide = "echo " + "\u00e9" * 200
