@@ -17,6 +17,7 @@ from shellflow import Exit, Goto, LoopControl, Return
 
 
 _PARSED = const(16)     # parsed lines a script keeps for its gotos
+_BLOCK = const(64)      # bytes of the file read at a time
 
 
 class ScriptError(Exception):
@@ -32,6 +33,14 @@ class Script:
         self.skip = 0           # lines still to skip (upyOS skip N)
         self.ended = False
         self.upyos = False      # upyOS mode (redirect.upyos_mode): a first line #!upyos
+        # The file is read a block at a time: its own readline reads a
+        # byte at a time (a system call each on the unix port, 37 for
+        # each turn of upyOS's counting loop), and a goto back into the
+        # block read last reads nothing. The attributes' names are ones
+        # the firmware has: a new name takes heap for good.
+        self.buf = b""
+        self.start = 0          # offset in the file of buf[0]
+        self.index = 0          # the next byte of buf to read
 
     def readline(self):
         """The next line (text, with its newline), or None at the end;
@@ -39,7 +48,23 @@ class Script:
         while True:
             # Counted before reading, so that a read that fails names its line.
             self.lineno += 1
-            line = self.file.readline()
+            line = b""
+            while True:
+                buf = self.buf
+                i = self.index
+                end = buf.find(b"\n", i) + 1
+                if end:
+                    self.index = end
+                    line += buf[i:end]
+                    break
+                # The line goes on in the next block, or ends with the file;
+                # a long line is read in blocks as long as what it has so far.
+                line += buf[i:]
+                self.start += len(buf)
+                self.buf = self.file.read(_BLOCK + len(line))
+                self.index = 0
+                if not self.buf:
+                    break
             if not line:
                 self.lineno -= 1
                 self.ended = True
@@ -51,7 +76,7 @@ class Script:
             if stripped[:1] == ":" and len(stripped) > 1:
                 name = stripped[1:].split()[0]
                 if name not in self.labels:
-                    self.labels[name] = (self.file.tell(), self.lineno)
+                    self.labels[name] = (self.start + self.index, self.lineno)
             if self.skip > 0:
                 self.skip -= 1
                 continue
@@ -72,7 +97,14 @@ class Script:
                     break
             else:
                 raise ScriptError("goto: %s: no such label (line %d)" % (label, line))
-        self.file.seek(at[0])
+        offset = at[0]
+        if self.start <= offset <= self.start + len(self.buf):
+            self.index = offset - self.start
+        else:
+            self.file.seek(offset)
+            self.start = offset
+            self.buf = b""
+            self.index = 0
         self.lineno = at[1]
         self.ended = False
 
@@ -105,9 +137,8 @@ def run(path, sess, execute, interrupted):
                         line = script.readline()
                         if line is None:
                             break
-                        node = shellplain.node(line, aliases)
-                        if node is None and script.labels:
-                            node = parsed.get(script.lineno)
+                        # A line parsed before is not looked at again.
+                        node = parsed.get(script.lineno) or shellplain.node(line, aliases)
                         if node is None and parser is None:
                             import shellparse
                             parser = shellparse.Parser("", lambda: given.pop() if given else script.readline(),

@@ -230,24 +230,27 @@ def execute(node, sess):
     elif kind == "function":
         sess.functions[node[1]] = node[2]
         status = 0
-    elif node[-1]:
-        import redirect
-        saved = redirect.apply(node[-1], sess)
-        if saved is None:
-            status = 1
-        else:
-            try:
-                status = _compound(node, sess)
-            finally:
-                redirect.restore(saved)
-    elif kind == "group":
-        # Called from here, not through _compound: each Python call costs
-        # a board's C stack (8 KiB in all on an RP2040).
-        status = execute(node[1], sess)
     else:
-        import expansion
-        import shellcompound
-        status = shellcompound.run(node, sess, _SELF, expansion)
+        # A compound command, its redirections (the last item) around it.
+        saved = None
+        if node[-1]:
+            import redirect
+            saved = redirect.apply(node[-1], sess)
+            if saved is None:
+                sess.status = 1
+                return 1
+        try:
+            if kind == "group":
+                # Called from here: each Python call costs a board's C
+                # stack (8 KiB in all on an RP2040).
+                status = execute(node[1], sess)
+            else:
+                import expansion
+                import shellcompound
+                status = shellcompound.run(node, sess, _SELF, expansion)
+        finally:
+            if saved is not None:
+                redirect.restore(saved)
     sess.status = status
     return status
 
@@ -260,14 +263,6 @@ def tested(node, sess):
         return execute(node, sess)
     finally:
         sess.testing -= 1
-
-
-def _compound(node, sess):
-    if node[0] == "group":
-        return execute(node[1], sess)
-    import expansion
-    import shellcompound
-    return shellcompound.run(node, sess, _SELF, expansion)
 
 
 def interrupted(sess):
@@ -301,9 +296,15 @@ def run(argv, sess, functions=True):
         return 127 if path is None else 126
     if path.endswith(".sh"):
         return run_script(path, argv, sess)
+    name = command_name(path)
+    if name == "incr" or name == "decr":
+        # Loading the program was most of a counting loop's turn.
+        import intvar
+        status = intvar.run(path, argv, sess, 1 if name == "incr" else -1)
+        if status is not None:
+            return status
     # The program runs here, not in a function of its own: each Python
     # call costs a board's C stack.
-    name = command_name(path)
     proc = process.Process(name, argv[1:], sess, process.current())
     proc.enter()
     module = None

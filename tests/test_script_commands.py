@@ -57,6 +57,21 @@ def test_incr_of_a_variable_that_holds_no_integer_fails(sim):
     assert "incr: 9z: not a variable name\n" in r.err
 
 
+def test_incr_and_decr_found_in_bin_run_in_the_shell(sim):
+    """The shell adds itself when $PATH finds /bin's incr or decr: no
+    process starts and no program loads (it was most of the time of a
+    counting loop's turn). Another incr found first on $PATH runs as a
+    program, and so does /bin's when it has something to say."""
+    sim.write("/opt/incr.py", "def __main__(args):\n    print('opt incr', args)\n")
+    r = sim.run("> import process", "< process._next_pid[0]", "incr a; decr b 2; /bin/incr a 3",
+                "< process._next_pid[0]", "echo $a $b", "readonly a", "incr a; echo $?",
+                "PATH=/opt:/bin", "incr a", "echo $a")
+    first, then, rest = r.out.split("\n", 2)
+    assert int(then) == int(first) + 1      # the first < line's own process
+    assert rest == "4 -2\n1\nopt incr ['a']\n4\n"
+    assert r.err == "incr: a: is read only\n"
+
+
 # test
 
 def test_test_files_and_strings(sim):

@@ -94,6 +94,19 @@ echo end $n
     assert sim.out(["sh /g.sh"]) == "back\nend 2\n"
 
 
+def test_gotos_across_the_blocks_a_script_is_read_in(sim):
+    """A script is read a block (64 bytes) at a time: lines longer than a
+    block, a character cut by a block's end, labels and gotos backward and
+    forward from block to block, a last line without its newline."""
+    wide = "echo " + "\u00e9" * 200
+    pad = "#" + "x" * 300
+    sim.write("/b.sh", "\n".join(["n=0", ":top", "incr n", pad, wide, "if $n < 2 goto top",
+                                  "goto far", pad, pad, "echo skipped", ":far", "echo far $n",
+                                  "if $n < 3 goto top", "echo end $n"]))
+    w = wide[5:] + "\n"
+    assert sim.out(["sh /b.sh"]) == w + w + "far 2\n" + w + "far 3\nend 3\n"
+
+
 def test_lines_a_goto_comes_back_to_run_afresh(sim):
     """A line parsed once for a goto loop (script.py keeps it) still
     expands its words at each pass; a command of several lines is read
