@@ -38,8 +38,11 @@ del sys.modules["flash"]
 
 
 def _read_piped_line(prompt=""):
-    # As the board's console does: the loop it hosts runs until input comes.
-    sys.modules["system"].wait_input(sys.stdin)
+    # As the board's console does: the loop it hosts runs until input comes
+    # (munix's; upyOS, which the bench boots too, has no module system).
+    system = sys.modules.get("system")
+    if system is not None:
+        system.wait_input(sys.stdin)
     line = sys.stdin.readline()
     if not line:
         raise EOFError
