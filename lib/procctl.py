@@ -219,24 +219,10 @@ def _on_core1(stack, function, args):
         wake = _thread.allocate_lock()
         wake.acquire()
         _thread.stack_size(stack)
-        _thread.start_new_thread(_core1_loop, (wake,))
+        _thread.start_new_thread(process.core1_loop, (wake,))
         core1[:] = [wake, None]
-    core1[1] = (function, args)
+    core1[1] = (_counted, (function, args))
     core1[0].release()
-
-
-def _core1_loop(wake):
-    core1 = process.core1
-    while True:
-        wake.acquire()
-        function, args = core1[1]
-        core1[1] = None
-        try:
-            _counted(function, args)
-        except Exception as e:
-            # What a thread of its own would have printed as it ended.
-            sys.print_exception(e)
-        function = args = None
 
 
 def _counted(function, args):

@@ -202,6 +202,24 @@ def current():
         return _current.get(system.thread_ident(), init)
 
 
+def core1_loop(wake):
+    """rp2's core1 thread (procctl.start_thread): each function handed to
+    it in turn. Here, not in procctl: a small heap drops procctl between
+    commands, and this loop, which never ends, kept its copy loaded beside
+    the next (4 KiB of the rp2040 profile's heap)."""
+    while True:
+        wake.acquire()
+        function, args = core1[1]
+        core1[1] = None
+        try:
+            function(*args)
+        except Exception as e:
+            # What a thread of its own would have printed as it ended.
+            import sys
+            sys.print_exception(e)
+        function = args = None
+
+
 def ignoring(proc):
     """True if proc was asked to stop more than GRACE_MS ago and runs on."""
     return (proc.sts == STOPPING and proc.stop_at is not None
