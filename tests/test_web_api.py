@@ -941,7 +941,10 @@ def test_api_run_waits_for_no_thread_the_heap_cannot_give(web):
     """With the board's one thread idle and the heap in pieces too small
     for its stack, /api/run waited for a thread that never came (the
     client's timeout): it runs in the loop, as before the wait."""
-    web.run("> import gc; gc.collect(); hold = [bytearray(1024) for _ in range(gc.mem_free() // 1100)]; "
-            "del hold[::2]; gc.collect()")
+    # The heap filled with blocks of 8 KiB, every other one given back:
+    # room for the request, none for the stack.
+    web.run("> import gc; gc.collect(); hold = []")
+    web.run("> while True: hold.append(bytearray(8192))")
+    web.run("> del hold[::2]; gc.collect()")
     assert api_run(web, "echo run") == {"status": 0, "output": "run\n", "truncated": False}
     assert "no thread free" in web.run("sleep 1 &")
