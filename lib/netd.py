@@ -495,11 +495,12 @@ async def _client(daemon, stream, limit, busy):
     try:
         guests = daemon.guests
         full = daemon.sessions >= limit if guests is None else not guests.room(daemon.sessions, limit)
-        if full and guests is not None and guests.waiting < guests.slots:
+        ip = peer_ip(stream.get_extra_info("peername")) if full and guests is not None else None
+        if ip is not None and guests.may_wait(ip):
             # As many wait as there are slots, so that a flood of clients
             # waiting does not fill the heap; the loop's other clients are
             # served meanwhile.
-            guests.waiting += 1
+            guests.waiting.append(ip)
             try:
                 waited = 0
                 while full and waited < guests.WAIT_MS:
@@ -507,7 +508,7 @@ async def _client(daemon, stream, limit, busy):
                     waited += 50
                     full = not guests.room(daemon.sessions, limit)
             finally:
-                guests.waiting -= 1
+                guests.waiting.remove(ip)
         if daemon.stopping or full:
             _refuse(client, busy)
             return

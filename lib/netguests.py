@@ -7,9 +7,10 @@ that finds no slot free (the guests' or the daemon's) takes the slot of
 the oldest guest that has had EVICT_MS, whose session ends at once, and
 waits for it meanwhile (as it does for the slot of a guest whose client
 has left, which its session takes POLL_MS to see; as many clients wait
-at once as there are slots): idle, dribbling or short-lived connections
-never lock logged-in users or new logins out. A
-guest that runs out of time or slot gets Expired in its next wait.
+at once as there are slots, one per address): idle, dribbling or
+short-lived connections, or a flood of them from one address, never lock
+logged-in users or new logins from elsewhere out. A guest that runs out
+of time or slot gets Expired in its next wait.
 
 Loaded only by the daemons that ask for logins once per session, so that
 uhttpd (a login per request, on a small heap) carries none of it.
@@ -35,12 +36,17 @@ class Guests:
         self.login_ms = login_ms
         self.slots = max(1, min(slots, limit))
         self.table = []         # [sock, ticks_ms accepted, Expired once ended], oldest first
-        self.waiting = 0        # new clients waiting for a slot (netd's loop)
+        self.waiting = []       # the addresses of new clients waiting for a slot (netd's loop)
         self.lock = system.allocate_lock()
 
     def add(self, sock):
         with self.lock:
             self.table.append([sock, time.ticks_ms(), None])
+
+    def may_wait(self, ip):
+        """Whether a new client from ip may wait for a slot: one wait per
+        address, so that one address's clients cannot take every wait."""
+        return len(self.waiting) < self.slots and ip not in self.waiting
 
     def remove(self, sock):
         """sock logged in, or its session ended: a guest no more."""

@@ -267,6 +267,32 @@ def test_ftp_logins_get_in_past_idle_connections(flash):
         ftp.close()
 
 
+def test_one_address_cannot_take_every_wait_for_a_login_slot(ftp):
+    """Clients of one address held both login slots and both waits for
+    one (the soak's guesses from another address): a login from anywhere
+    else got "421 Too many connections" at once. An address waits for one
+    slot at a time now; the login from elsewhere waits for the oldest
+    guest's slot."""
+    def connect():
+        return socket.create_connection(("127.0.0.1", ftp.port), timeout=TIMEOUT,
+                                        source_address=("127.0.0.2", 0))
+    held = [connect() for _ in range(2)]
+    waiting = []
+    try:
+        for s in held:
+            assert s.makefile("rb").readline().startswith(b"220")
+        waiting = [connect() for _ in range(2)]
+        replies = [s.makefile("rb") for s in waiting]
+        # One of them waits for a slot; the other is told at once.
+        assert replies[1].readline().startswith(b"421")
+        f = ftp.client()
+        assert f.sendcmd("NOOP").startswith("200")
+        f.quit()
+    finally:
+        for s in held + waiting:
+            s.close()
+
+
 def test_telnet_logins_get_in_past_idle_connections(flash):
     telnet = TelnetBoard(flash, login_s=6)
     try:
