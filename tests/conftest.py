@@ -12,7 +12,6 @@ a fresh flash folder of its own:
 Every wait has a timeout; every process started is stopped.
 """
 import collections
-import hashlib
 import json
 import os
 import re
@@ -32,6 +31,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 from munixtool import boards, build, paths, romfs  # noqa: E402
 from munixtool import sim as simulator  # noqa: E402
+from munixtool.sim import shadow_line  # noqa: E402,F401  (the tests import it from here)
 
 Result = collections.namedtuple("Result", "out err status")
 PROMPT = re.compile(r"(?:^|\n)([^\n]*) \$: $")
@@ -222,14 +222,6 @@ def free_port():
                 continue
         return port
     raise RuntimeError("no free port in MUNIX_TEST_PORTS=%s" % PORTS)
-
-
-def shadow_line(user, password, rounds=50, salt=b"0123456789abcdef"):
-    """A line of /etc/shadow, hashed as lib/auth.py does (fewer rounds)."""
-    d = hashlib.sha256(salt + password.encode()).digest()
-    for _ in range(rounds):
-        d = hashlib.sha256(d + password.encode()).digest()
-    return "%s:%d:%s:%s\n" % (user, rounds, salt.hex(), d.hex())
 
 
 class DaemonBoard:

@@ -1,17 +1,25 @@
 """``munix bench --soak MINUTES``: everything at once, for a while.
 
 The compiled tree boots with uftpd, utelnetd, uhttpd and crond running
-(a cron job every five seconds); then, until the time is up, clients on
-the loopback keep them busy at once:
+(a cron job every five seconds) and a password set, as a user runs them;
+then, until the time is up, clients on the loopback keep them busy at once,
+each logging in:
 
 - telnet: two sessions, each running `echo`, `ls /bin/e*` and a background
   job (`true &` then `wait`) in turn;
-- FTP: a 32 KB file uploaded, downloaded and compared, again and again;
+- FTP: a 32 KB file uploaded, downloaded and compared, again and again,
+  a login each time;
 - HTTP: a static file, /api/sys and /api/run, on new connections;
 - a hostile client, in turn: a connection closed at once on each port,
   random bytes to FTP and telnet, an HTTP request with two Content-Lengths
-  (400 expected), one that sends half its head and leaves, and /api/run
-  with $(( )) nested 300 deep (refused in one line).
+  (400 expected), one that sends half its head and leaves, /api/run with
+  $(( )) nested 300 deep (refused in one line), connections to every port
+  that never log in and are held past the slots' patience, wrong passwords
+  sent at once from another address (127.0.0.2), and an /api/run `watch`
+  whose client leaves (the command must end with it).
+
+The legitimate clients must never fail meanwhile: the idle connections
+and the guesses are what login slots, deadlines and lockouts are for.
 
 Every request is checked (its answer, or the prompt after a command); the
 report gives per kind the requests served, the failures and the slowest
@@ -19,7 +27,8 @@ answer, then the heap in use after a collection before and after the run
 (drift), the modules first loaded during the run (the warm-up round should
 have loaded them all: each is drift that is no leak), and the threads and
 open sockets of the runtime before and after, once the clients have left
-(leaks).
+(leaks). Its status is 1 when a legitimate request failed, a thread or a
+socket leaked, a client got stuck or the heap drifted by DRIFT_MAX or more.
 
 The drift is what the run left behind beyond the warm-up's state. It was
 finished jobs kept in the process table (an ended telnet session's kept the
@@ -30,6 +39,7 @@ which the collector scans conservatively). What remains, a few hundred
 bytes either way, is such stale words: it does not add up over time.
 """
 
+import base64
 import ftplib
 import http.client
 import io
@@ -48,6 +58,11 @@ FTP_FILE = 32 * 1024
 CRON_EVERY_S = 5
 SETTLE_S = 3            # for the daemons to close what the clients left
 WARM_S = 5
+AUTH_ROUNDS = 4000      # setauth's (lib/auth.py)
+DRIFT_MAX = 1024        # bytes: issue 28's target for a soak
+USER = "soak"
+HOLD_S = 5              # an idle connection's hold, past the 3.5 s a login waits for a slot
+INTRUDER = "127.0.0.2"  # the idle and guessing clients' address, not the users'
 MODULES_PROBE = "import sys\n\ndef __main__(args):\n    print(' '.join(sorted(sys.modules)))\n"
 
 
@@ -75,8 +90,24 @@ class Kind:
             self.slowest = max(self.slowest, took)
 
 
-def _telnet(port: int, kind: Kind, until: float) -> None:
-    session = bench_net.TelnetSession(port)
+class _Login(bench_net.TelnetSession):
+    """A telnet session that answers login: and Password: first."""
+
+    def __init__(self, port: int, password: str):
+        self.sock = bench_net._connect(port)
+        for mark, answer in ((b"login: ", USER), (b"Password: ", password)):
+            got = b""
+            while not got.endswith(mark):
+                chunk = self.sock.recv(4096)
+                if not chunk:
+                    raise RuntimeError("telnet login ended: %r" % got)
+                got += chunk
+            self.sock.sendall(answer.encode() + b"\r\n")
+        self.until_prompt()
+
+
+def _telnet(port: int, password: str, kind: Kind, until: float) -> None:
+    session = _Login(port, password)
     try:
         steps = ("echo soak", "ls /bin/e*", "true &", "wait")
         n = 0
@@ -93,14 +124,14 @@ def _telnet(port: int, kind: Kind, until: float) -> None:
         session.close()
 
 
-def _ftp(port: int, kind: Kind, until: float) -> None:
+def _ftp(port: int, password: str, kind: Kind, until: float) -> None:
     data = os.urandom(FTP_FILE)
     while time.monotonic() < until:
         def transfer():
             f = ftplib.FTP()
             f.connect("127.0.0.1", port, timeout=bench_net.TIMEOUT)
             try:
-                f.login()
+                f.login(USER, password)
                 f.storbinary("STOR /tmp/soak.bin", io.BytesIO(data))
                 got = io.BytesIO()
                 f.retrbinary("RETR /tmp/soak.bin", got.write)
@@ -111,9 +142,15 @@ def _ftp(port: int, kind: Kind, until: float) -> None:
         kind.timed(transfer)
 
 
-def _http(port: int, kind: Kind, until: float) -> None:
+def _basic(password: str) -> str:
+    return "Basic " + base64.b64encode(("%s:%s" % (USER, password)).encode()).decode()
+
+
+def _http(port: int, password: str, kind: Kind, until: float) -> None:
     requests = (("GET", "/small.txt", None), ("GET", "/api/sys", None),
                 ("POST", "/api/run", json.dumps({"cmd": "echo soak"})))
+    headers = {"Connection": "close", "Authorization": _basic(password),
+               "Content-Type": "application/json"}
     n = 0
     while time.monotonic() < until:
         method, path, body = requests[n % len(requests)]
@@ -122,7 +159,7 @@ def _http(port: int, kind: Kind, until: float) -> None:
         def request(method=method, path=path, body=body):
             c = http.client.HTTPConnection("127.0.0.1", port, timeout=bench_net.TIMEOUT)
             try:
-                c.request(method, path, body, {"Connection": "close"})
+                c.request(method, path, body, headers)
                 r = c.getresponse()
                 answer = r.read()
             finally:
@@ -132,12 +169,13 @@ def _http(port: int, kind: Kind, until: float) -> None:
         kind.timed(request)
 
 
-def _hostile(ports: dict, kind: Kind, until: float) -> None:
+def _hostile(ports: dict, password: str, kind: Kind, until: float) -> None:
     """Clients that misbehave; each counts as served when the OS answered it
     as it should (or closed it) in time."""
 
-    def connect(port):
-        return socket.create_connection(("127.0.0.1", port), timeout=bench_net.TIMEOUT)
+    def connect(port, source="127.0.0.1"):
+        return socket.create_connection(("127.0.0.1", port), timeout=bench_net.TIMEOUT,
+                                        source_address=(source, 0))
 
     def closed_at_once():
         for port in ports.values():
@@ -170,16 +208,48 @@ def _hostile(ports: dict, kind: Kind, until: float) -> None:
             s.sendall(b"GET /small.txt HTTP/1.1\r\nHost: b\r\n")
             time.sleep(1)
 
+    def api_run(command: str) -> bytes:
+        body = json.dumps({"cmd": command}).encode()
+        return (b"POST /api/run HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json"
+                b"\r\nAuthorization: %s\r\nConnection: close\r\nContent-Length: %d\r\n\r\n"
+                % (_basic(password).encode(), len(body)) + body)
+
     def deep():
-        body = json.dumps({"cmd": "echo $((%s1%s))" % ("(" * 300, ")" * 300)}).encode()
-        answer = http_head(b"POST /api/run HTTP/1.1\r\nHost: b\r\nContent-Type: application/json"
-                           b"\r\nConnection: close\r\nContent-Length: %d\r\n\r\n" % len(body)
-                           + body)
+        answer = http_head(api_run("echo $((%s1%s))" % ("(" * 300, ")" * 300)))
         if not answer.startswith(b"HTTP/1.1 200") or b'"status": 0' in answer:
             raise RuntimeError("300 levels of $(( )): %r" % answer[:80])
 
+    def idle():
+        held = [connect(port, INTRUDER) for port in ports.values() for _ in range(2)]
+        try:
+            time.sleep(HOLD_S)
+        finally:
+            for s in held:
+                s.close()
+
+    def guesses():
+        def guess():
+            try:
+                with connect(ports["ftp"], INTRUDER) as s:
+                    s.recv(4096)
+                    s.sendall(b"USER intruder\r\nPASS %s\r\n" % os.urandom(8).hex().encode())
+                    s.recv(4096)
+                    s.recv(4096)
+            except OSError:
+                pass        # closed or refused: a block does that
+        guessers = [threading.Thread(target=guess) for _ in range(4)]
+        for g in guessers:
+            g.start()
+        for g in guessers:
+            g.join(2 * bench_net.TIMEOUT)
+
+    def watch_left():
+        with connect(ports["http"]) as s:
+            s.sendall(api_run("watch -n 1 echo soak"))
+            time.sleep(1.5)
+
     attacks = (closed_at_once, lambda: garbage(ports["ftp"]), lambda: garbage(ports["telnet"]),
-               two_lengths, half_a_head, deep)
+               two_lengths, half_a_head, deep, idle, guesses, watch_left)
     n = 0
     while time.monotonic() < until:
         kind.timed(attacks[n % len(attacks)])
@@ -209,8 +279,19 @@ class _Board(bench_net.RunningOS):
         return threads, sockets
 
 
+def _heap(os_: _Board) -> int | None:
+    """The heap in use after a collection; None when the OS could not run
+    the probe (its heap full, on a board profile)."""
+    try:
+        return os_.heap()
+    except ValueError:
+        return None
+
+
 def _modules(os_: _Board) -> set[str]:
-    return set(os_.run("/tmp/modprobe").split())
+    """The modules loaded; none when the OS could not run the probe."""
+    answer = os_.run("/tmp/modprobe")
+    return set() if answer.startswith("modprobe:") else set(answer.split())
 
 
 def _cron_runs(os_: _Board) -> int | None:
@@ -220,14 +301,16 @@ def _cron_runs(os_: _Board) -> int | None:
     return int(answer[-1]) if answer and answer[-1].isdigit() else None
 
 
-def _clients(ports: dict, kinds: dict, seconds: float) -> list[threading.Thread]:
+def _clients(ports: dict, password: str, kinds: dict, seconds: float) -> list[threading.Thread]:
     """Every client at once for seconds; their threads, ended or stuck."""
     until = time.monotonic() + seconds
-    clients = [threading.Thread(target=_telnet, args=(ports["telnet"], kinds["telnet"], until)),
-               threading.Thread(target=_telnet, args=(ports["telnet"], kinds["telnet"], until)),
-               threading.Thread(target=_ftp, args=(ports["ftp"], kinds["ftp"], until)),
-               threading.Thread(target=_http, args=(ports["http"], kinds["http"], until)),
-               threading.Thread(target=_hostile, args=(ports, kinds["hostile"], until))]
+    clients = [threading.Thread(target=_telnet, args=(ports["telnet"], password, kinds["telnet"],
+                                                      until)),
+               threading.Thread(target=_telnet, args=(ports["telnet"], password, kinds["telnet"],
+                                                      until)),
+               threading.Thread(target=_ftp, args=(ports["ftp"], password, kinds["ftp"], until)),
+               threading.Thread(target=_http, args=(ports["http"], password, kinds["http"], until)),
+               threading.Thread(target=_hostile, args=(ports, password, kinds["hostile"], until))]
     for client in clients:
         client.start()
     for client in clients:
@@ -240,31 +323,33 @@ def soak(tree: Path, minutes: float, board: str | None = None) -> dict:
              "http": bench_net.free_port()}
     conf = {name: {"port": port} for name, port in ports.items()}
     kinds = {name: Kind(name) for name in ("telnet", "ftp", "http", "hostile")}
+    password = os.urandom(8).hex()
     with tempfile.TemporaryDirectory(prefix="munix-soak-") as tmp:
         flash = bench_net._flash(tmp, tree, conf)
+        # setauth's rounds: every FTP transfer logs in as a user's client does.
+        (flash / "etc" / "shadow").write_text(simulator.shadow_line(USER, password, AUTH_ROUNDS))
         (flash / "www" / "small.txt").write_bytes(b"x" * bench_net.SMALL_FILE)
         (flash / "etc" / "crontab").write_text("*:*:*:*/%d!echo cron >> /tmp/soak.cron\n"
                                                % CRON_EVERY_S)
         (flash / "tmp" / "modprobe.py").write_text(MODULES_PROBE)
         os_ = _Board(flash, board)
         try:
-            for command in ("uftpd", "utelnetd", "uhttpd", "crond"):
-                os_.run(command + (" start" if command == "crond" else " -i start"))
+            os_.run("uftpd start; utelnetd start; uhttpd start; crond start")
             # A first round loads what the clients use: the heap it takes
             # stays (modules, the daemons' tables) and is not drift.
-            _clients(ports, {name: Kind(name) for name in kinds}, WARM_S)
+            _clients(ports, password, {name: Kind(name) for name in kinds}, WARM_S)
             time.sleep(SETTLE_S)
             # Counted first: what counting loads (cat, wc) is then no drift.
             crons = _cron_runs(os_)
             modules = _modules(os_)
-            before = os_.heap(), os_.threads_and_sockets()
+            before = _heap(os_), os_.threads_and_sockets()
             start = time.monotonic()
-            clients = _clients(ports, kinds, minutes * 60)
+            clients = _clients(ports, password, kinds, minutes * 60)
             elapsed = time.monotonic() - start
             time.sleep(SETTLE_S)
             runs = _cron_runs(os_)
             crons = None if runs is None or crons is None else runs - crons
-            after = os_.heap(), os_.threads_and_sockets()
+            after = _heap(os_), os_.threads_and_sockets()
             modules = _modules(os_) - modules
             os_.run("crond stop; utelnetd stop; uhttpd stop; uftpd stop")
         finally:
@@ -293,13 +378,19 @@ def report(tree: Path, minutes: float, board: str | None = None) -> int:
     else:
         print("cron     %10d runs (about %d due)" % (s["cron runs"], expected))
     heap = s["heap"]
-    print("heap in use after a collection: %.1f KiB before, %.1f KiB after, drift %+.2f KiB"
-          % (heap[0] / 1024, heap[1] / 1024, (heap[1] - heap[0]) / 1024))
+    if None in heap:
+        failed += 1
+        print("heap in use after a collection: not measured (the OS could not run the probe"
+              " %s the run: its heap full)" % ("before" if heap[0] is None else "after"))
+    else:
+        print("heap in use after a collection: %.1f KiB before, %.1f KiB after, drift %+.2f KiB"
+              % (heap[0] / 1024, heap[1] / 1024, (heap[1] - heap[0]) / 1024))
     print("modules loaded during the run: %s" % (" ".join(s["modules"]) or "none"))
     print("threads: %d before, %d after; sockets: %d before, %d after" % (
         *s["threads"], *s["sockets"]))
     for kind in s["kinds"].values():
         for failure in kind.failures[:3]:
             print("  %s failed: %s" % (kind.name, failure))
-    leaked = s["threads"][1] > s["threads"][0] or s["sockets"][1] > s["sockets"][0]
+    leaked = (s["threads"][1] > s["threads"][0] or s["sockets"][1] > s["sockets"][0]
+              or None not in heap and heap[1] - heap[0] >= DRIFT_MAX)
     return 1 if failed or leaked or s["stuck clients"] else 0

@@ -5,6 +5,7 @@ With ``--serial`` the board's console is a pseudo-terminal instead, speaking
 MicroPython's REPL protocols (see serialport.py).
 """
 
+import hashlib
 import os
 import shutil
 import signal
@@ -29,6 +30,16 @@ def romfs_partition(flash: Path) -> Path:
     folder (tools/sim/flash.py mounts it at /rom when it is there)."""
     flash = Path(flash)
     return flash.with_name(flash.name + ".romfs")
+
+
+def shadow_line(user: str, password: str, rounds: int = 50,
+                salt: bytes = b"0123456789abcdef") -> str:
+    """A line of a simulated board's /etc/shadow, hashed as lib/auth.py
+    does (by default with fewer rounds than setauth's, for quick logins)."""
+    d = hashlib.sha256(salt + password.encode()).digest()
+    for _ in range(rounds):
+        d = hashlib.sha256(d + password.encode()).digest()
+    return "%s:%d:%s:%s\n" % (user, rounds, salt.hex(), d.hex())
 
 
 def seed(flash: Path, source_root: Path, leave_out: tuple[str, ...] = ()) -> None:
