@@ -583,9 +583,6 @@ def test_hostile_clients_leave_the_others_unharmed(ftp):
     good.quit()
 
 
-@pytest.mark.xfail(simulator.board_name() == "rp2040", strict=True,
-                   reason="lwIP's 5 TCP connections: past them a client is closed unanswered,"
-                   " not told to try later")
 def test_fifty_connections_at_once(flash):
     # No idle timeout during the test: a freed session would greet one more.
     ftp = FtpBoard(flash, idle_s=60)

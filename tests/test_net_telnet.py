@@ -520,9 +520,6 @@ def test_hostile_clients_leave_the_others_unharmed(telnet):
     assert "listening" in telnet.run("utelnetd status")
 
 
-@pytest.mark.xfail(simulator.board_name() == "rp2040", strict=True,
-                   reason="lwIP's 5 TCP connections: past them a client is closed unanswered,"
-                   " not told to try later")
 def test_fifty_connections_at_once(telnet):
     good = telnet.raw()
     socks = []
