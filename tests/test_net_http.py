@@ -50,6 +50,8 @@ class HttpBoard(DaemonBoard):
         h = dict(headers or {})
         if login:
             h["Authorization"] = BASIC
+        if method == "POST":
+            h.setdefault("Content-Type", "application/json")
         c.request(method, path, body, h)
         r = c.getresponse()
         data = r.read()
@@ -171,9 +173,10 @@ def test_curl(web, tmp_path):
     assert curl(*auth, base + "/api/fs/tmp/up.bin").stdout == up.read_bytes()
     done = curl(*auth, "-X", "DELETE", base + "/api/fs/tmp/up.bin")
     assert json.loads(done.stdout) == {"deleted": "/tmp/up.bin"}
-    done = curl(*auth, "-d", '{"cmd": "echo $((6 * 7))"}', base + "/api/run")
+    as_json = ["-H", "Content-Type: application/json"]
+    done = curl(*auth, *as_json, "-d", '{"cmd": "echo $((6 * 7))"}', base + "/api/run")
     assert json.loads(done.stdout) == {"status": 0, "output": "42\n", "truncated": False}
-    done = curl(*auth, "-d", '{"cmd": "echo bye; exit 42; echo not reached"}', base + "/api/run")
+    done = curl(*auth, *as_json, "-d", '{"cmd": "echo bye; exit 42; echo not reached"}', base + "/api/run")
     assert json.loads(done.stdout) == {"status": 42, "output": "bye\n", "truncated": False}
 
 

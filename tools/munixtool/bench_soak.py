@@ -122,7 +122,7 @@ def _http(port: int, kind: Kind, until: float) -> None:
         def request(method=method, path=path, body=body):
             c = http.client.HTTPConnection("127.0.0.1", port, timeout=bench_net.TIMEOUT)
             try:
-                c.request(method, path, body, {"Connection": "close"})
+                c.request(method, path, body, {"Connection": "close", "Content-Type": "application/json"})
                 r = c.getresponse()
                 answer = r.read()
             finally:
@@ -172,7 +172,7 @@ def _hostile(ports: dict, kind: Kind, until: float) -> None:
 
     def deep():
         body = json.dumps({"cmd": "echo $((%s1%s))" % ("(" * 300, ")" * 300)}).encode()
-        answer = http_head(b"POST /api/run HTTP/1.1\r\nHost: b\r\nContent-Type: application/json"
+        answer = http_head(b"POST /api/run HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json"
                            b"\r\nConnection: close\r\nContent-Length: %d\r\n\r\n" % len(body)
                            + body)
         if not answer.startswith(b"HTTP/1.1 200") or b'"status": 0' in answer:
