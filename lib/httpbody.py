@@ -7,6 +7,7 @@ import json
 import time
 
 import httpd
+import strsplit
 from micropython import const
 
 _BODY_MAX = const(4096)         # a JSON body's bytes at most
@@ -41,7 +42,13 @@ async def chunk(conn, left, until):
 
 async def json_object(conn, headers):
     """The body (_BODY_MAX bytes at most) as a JSON object; {} when it is
-    not one, for the caller to refuse with what it expected."""
+    not one, for the caller to refuse with what it expected. 415 unless
+    the request says it is JSON: a page of another site can send a form or
+    text/plain to the board without asking the browser first (CORS), never
+    application/json."""
+    kind = strsplit.partition(headers.get("content-type", ""), ";")[0]
+    if kind.strip().lower() != "application/json":
+        raise httpd.Error(415, "send the body as JSON, with Content-Type: application/json")
     left = length(conn, headers, _BODY_MAX)
     until = deadline(conn)
     data = b""

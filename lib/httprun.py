@@ -81,11 +81,16 @@ async def run(conn, method, headers, keep):
     size = len(head) + 2
     for part in runner.parts():
         size += len(json.dumps(part).encode()) - 2
-    await conn.head(200, (), size, keep, "application/json")
-    await conn.send(head)
-    for part in runner.parts():
-        await conn.send(json.dumps(part)[1:-1].encode())
-    await conn.send(b'"}')
+    try:
+        await conn.head(200, (), size, keep, "application/json")
+        await conn.send(head)
+        for part in runner.parts():
+            await conn.send(json.dumps(part)[1:-1].encode())
+        await conn.send(b'"}')
+    finally:
+        # Its jobs, which may run on and keep the runner, write to their
+        # logs now (closed): the blocks are the heap's again.
+        runner.blocks = []
 
 
 def _gone(conn, peek):
@@ -129,8 +134,20 @@ class Runner:
         self.looked = time.ticks_ms()
         self.left = False
         self.peek = bytearray(16)
+        # Once the command ended (closed), the answer is what the blocks
+        # hold: its jobs, which run on in threads of their own, write to
+        # their logs instead (jobctl.Output, on the OSError). Under the
+        # lock, so that no write is half done as the answer is measured.
+        self.closed = False
+        self.lock = system.allocate_lock()
 
     def write(self, text):
+        with self.lock:
+            if self.closed:
+                raise OSError("the request has been answered")
+            self._keep(text)
+
+    def _keep(self, text):
         data = text if isinstance(text, (bytes, bytearray)) else text.encode()
         room = self.limit - self.size
         if len(data) > room:
@@ -197,4 +214,6 @@ class Runner:
             self.write("sh: %s\n" % e)
         finally:
             self.conn = None
+            with self.lock:
+                self.closed = True
             self.status = status

@@ -62,7 +62,12 @@ def _new_job(sess, name, args, kind, log):
 
 def _announce(proc, quiet):
     if not quiet:
-        proc.session.stdout.write("[%d] %d\n" % (proc.job, proc.pid))
+        try:
+            proc.session.stdout.write("[%d] %d\n" % (proc.job, proc.pid))
+        except OSError:
+            # The session ended (an /api/run request answered): no one
+            # to tell, and the job runs all the same.
+            pass
 
 
 def background(sess, name, args, body, log=None, quiet=False):

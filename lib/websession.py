@@ -22,9 +22,10 @@ asyncio task only: no lock.
 Every other /api request is authorised by the cookie or by HTTP Basic
 (httpapi.py). With the cookie, a request other than GET or HEAD must carry
 the session's token in X-CSRF-Token; a request whose Origin is not the
-Host it was sent to is refused whatever authorises it, so that no other
-site can drive the board through a browser that holds a cookie or a
-remembered Basic password.
+Host it was sent to, or whose Host is not a name of the board, is refused
+whatever authorises it (httpapi.same_site), so that no other site can
+drive the board through a browser that holds a cookie or a remembered
+Basic password.
 """
 import asyncio
 import binascii
@@ -44,7 +45,7 @@ _IDLE_S = const(1800)           # and how long it may go unused
 
 
 async def answer(conn, method, path, target, headers, keep):
-    _same_origin(headers)
+    httpd.load("httpapi").same_site(headers)
     if path == "/login":
         if method != "POST":
             raise httpd.Error(405, "POST a JSON object {\"user\": ..., \"password\": ...}", "POST")
@@ -83,7 +84,7 @@ async def authorize(conn, method, headers):
     token, found = current(conn, headers)
     if found is None:
         if "authorization" in headers or not _cookie_of(headers):
-            await httpd.load("httpapi").authorize(conn, headers)
+            await httpd.load("httpapi").basic(conn, headers)
             return None
         raise httpd.Error(401, "login needed: the session has ended")
     if method not in ("GET", "HEAD") and not auth.same(headers.get("x-csrf-token", "").encode(),
@@ -133,14 +134,6 @@ async def _login(conn, headers, keep):
     conn.admit()
     await conn.json(200, {"user": user, "csrf": csrf}, keep,
                     [("Set-Cookie", _cookie(token, _setting("session_s", _SESSION_S)))])
-
-
-def _same_origin(headers):
-    """403 when the request comes from a page of another site: its Origin
-    (scheme://host[:port]) names another host:port than Host."""
-    origin = headers.get("origin")
-    if origin is not None and strsplit.partition(origin, "://")[2].lower() != headers.get("host", "").lower():
-        raise httpd.Error(403, "cross-site request refused (Origin is not Host)")
 
 
 def _table(conn):

@@ -363,7 +363,7 @@ def test_api_run_ends_when_its_client_leaves(flash):
         body = json.dumps({"cmd": "watch -t 1 echo x"}).encode()
         for _ in range(4):
             s = web.raw()
-            s.sendall(b"POST /api/run HTTP/1.1\r\nAuthorization: %s\r\n"
+            s.sendall(b"POST /api/run HTTP/1.1\r\nAuthorization: %s\r\nContent-Type: application/json\r\n"
                       b"Content-Length: %d\r\n\r\n%s" % (BASIC.encode(), len(body), body))
             time.sleep(0.5)
             s.close()

@@ -50,6 +50,8 @@ class HttpBoard(DaemonBoard):
         h = dict(headers or {})
         if login:
             h["Authorization"] = BASIC
+        if method == "POST":
+            h.setdefault("Content-Type", "application/json")
         c.request(method, path, body, h)
         r = c.getresponse()
         data = r.read()
@@ -171,9 +173,10 @@ def test_curl(web, tmp_path):
     assert curl(*auth, base + "/api/fs/tmp/up.bin").stdout == up.read_bytes()
     done = curl(*auth, "-X", "DELETE", base + "/api/fs/tmp/up.bin")
     assert json.loads(done.stdout) == {"deleted": "/tmp/up.bin"}
-    done = curl(*auth, "-d", '{"cmd": "echo $((6 * 7))"}', base + "/api/run")
+    as_json = ["-H", "Content-Type: application/json"]
+    done = curl(*auth, *as_json, "-d", '{"cmd": "echo $((6 * 7))"}', base + "/api/run")
     assert json.loads(done.stdout) == {"status": 0, "output": "42\n", "truncated": False}
-    done = curl(*auth, "-d", '{"cmd": "echo bye; exit 42; echo not reached"}', base + "/api/run")
+    done = curl(*auth, *as_json, "-d", '{"cmd": "echo bye; exit 42; echo not reached"}', base + "/api/run")
     assert json.loads(done.stdout) == {"status": 42, "output": "bye\n", "truncated": False}
 
 
@@ -695,3 +698,53 @@ def test_deep_nesting_under_concurrent_load(web):
             row for row in web.run("ps").splitlines()[1:] if " http " in row and "uhttpd" not in row]:
         time.sleep(0.2)
     assert web.request("GET", "/hello.txt")[::2] == (200, b"hello, world\n")
+
+
+def test_a_fork_bomb_through_api_run_is_bounded_and_killall_wins(web):
+    """`f(){ f & f & }; f` posted four times: its jobs, which run on once
+    the request is answered, wrote into that answer after it was measured
+    (a body longer than its Content-Length) and the simulator crashed in 2
+    of 4 tries. Each answer is whole, the jobs write to their logs once
+    their request is answered, the thread limit bounds them and one
+    killall ends them."""
+    body = json.dumps({"cmd": "f(){ f & f & }; f"}).encode()
+    outputs = []
+    for _ in range(4):
+        s = web.raw()
+        s.sendall(b"POST /api/run HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: %s\r\n"
+                  b"Content-Type: application/json\r\nConnection: close\r\nContent-Length: %d\r\n\r\n%s"
+                  % (BASIC.encode(), len(body), body))
+        answer = read_all(s)
+        s.close()
+        head, _, data = answer.partition(b"\r\n\r\n")
+        length = re.search(rb"\r\nContent-Length: (\d+)\r\n", head)
+        assert length and int(length.group(1)) == len(data), answer
+        assert head.startswith(b"HTTP/1.1 200 "), answer
+        # 1 once the jobs of the requests before took every thread.
+        assert json.loads(data)["status"] in (0, 1), answer
+        outputs.append(json.loads(data)["output"])
+    assert web.request("GET", "/hello.txt")[::2] == (200, b"hello, world\n")
+    assert "alive" in web.run("echo alive")
+    web.run("killall f")
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        ps = web.run("ps")
+        if not re.search(r" f$", ps, re.M):
+            break
+        assert time.monotonic() < deadline, ps
+        time.sleep(0.5)
+    if "[1] " in "".join(outputs):
+        # What the jobs said once their request was answered: the bomb went
+        # on until killall, each job starting two while threads were free.
+        logs = "".join(p.read_text() for p in (web.flash / "tmp").glob("job*.log"))
+        assert "cannot start f in the background" in logs, logs
+    else:
+        # The esp32 profile's heap, or the rp2040's one thread, held the
+        # command itself and no job besides.
+        assert simulator.board_name() and "no thread free" in outputs[0], outputs
+    assert api_run_works(web)
+
+
+def api_run_works(web):
+    status, answer = web.api("POST", "/run", json.dumps({"cmd": "echo ok"}))
+    return (status, answer) == (200, {"status": 0, "output": "ok\n", "truncated": False})

@@ -59,9 +59,12 @@ class WebBoard(DaemonBoard):
     def request(self, method, path, body=None, headers=None):
         """(status, response, body bytes) of one request on a connection of its own."""
         c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=TIMEOUT)
+        headers = dict(headers or {})
         if isinstance(body, (dict, list)):
             body = json.dumps(body)
-        c.request(method, path, body, dict(headers or {}))
+        if method == "POST":
+            headers.setdefault("Content-Type", "application/json")
+        c.request(method, path, body, headers)
         r = c.getresponse()
         data = r.read()
         c.close()
@@ -245,6 +248,111 @@ def test_open_without_logins(flash):
         assert b.api("POST", "/run", {"cmd": "echo x"}, {"Origin": "http://evil.example"})[0] == 403
     finally:
         b.close()
+
+
+# Cross-site requests: what a page of another site can make a browser
+# send without asking first (CORS), and DNS rebinding, where the other
+# site's own name is made to point at the board.
+
+RAN = {"cmd": "touch /tmp/ran"}
+# The bodies a form or a fetch() without a preflight may send.
+SIMPLE_BODIES = [("text/plain", json.dumps(RAN)), ("text/plain;charset=UTF-8", json.dumps(RAN)),
+                 ("application/x-www-form-urlencoded", "cmd=touch+%2Ftmp%2Fran"),
+                 ("multipart/form-data; boundary=b",
+                  '--b\r\nContent-Disposition: form-data; name="cmd"\r\n\r\ntouch /tmp/ran\r\n--b--\r\n'),
+                 (None, json.dumps(RAN))]
+
+
+def send(b, method, path, body=None, headers=()):
+    """(status, body) of one request sent with exactly these headers (Host
+    too, when given)."""
+    c = http.client.HTTPConnection("127.0.0.1", b.port, timeout=TIMEOUT)
+    c.request(method, path, body, dict(headers))
+    r = c.getresponse()
+    data = r.read()
+    c.close()
+    return r.status, json.loads(data)
+
+
+def assert_cross_site_refused(b, login):
+    """POST /api/run with every body a page of another site can send, and
+    by another name than the board's (with and without a matching Origin):
+    each refused in one line, nothing run; the board's own names served."""
+    for kind, body in SIMPLE_BODIES:
+        headers = dict(login, **({"Content-Type": kind} if kind else {}))
+        status, answer = send(b, "POST", "/api/run", body, headers)
+        assert status == 415 and list(answer) == ["error"] and "application/json" in answer["error"], kind
+    as_json = dict(login, **{"Content-Type": "application/json"})
+    for host in ("evil.example", "evil.example:%d" % b.port, "munix.evil.example", "127.0.0.2"):
+        for origin in (None, "http://" + host):
+            headers = dict(as_json, Host=host, **({"Origin": origin} if origin else {}))
+            status, answer = send(b, "POST", "/api/run", json.dumps(RAN), headers)
+            assert status == 403 and "Host" in answer["error"], (host, origin, answer)
+            assert "\n" not in answer["error"]
+        # Every request of the API, not only those that change something.
+        status, answer = send(b, "GET", "/api/sys", headers=dict(login, Host=host))
+        assert status == 403, host
+    assert not (b.flash / "tmp" / "ran").exists()
+    # The board's own names: its hostname (munix), .local, localhost, the
+    # loopback addresses, with or without the port, in any case.
+    for host in ("127.0.0.1:%d" % b.port, "localhost:%d" % b.port, "localhost", "[::1]:%d" % b.port,
+                 "munix:%d" % b.port, "MUNIX.local:%d" % b.port, "munix.local.", "127.0.0.1"):
+        status, answer = send(b, "POST", "/api/run", json.dumps({"cmd": "echo ok"}),
+                              dict(as_json, Host=host, Origin="http://" + host))
+        assert (status, answer.get("output")) == (200, "ok\n"), (host, answer)
+
+
+def test_api_refuses_other_sites_under_basic(web):
+    assert_cross_site_refused(web, {"Authorization": BASIC})
+    # The web desktop's own requests, through its session.
+    cookie, csrf = web.login()
+    evil = {"Host": "evil.example", "Origin": "http://evil.example"}
+    for path in ("/api/session", "/api/sys"):
+        status, answer = send(web, "GET", path, headers=dict(session_headers(cookie), **evil))
+        assert status == 403, path
+    status, answer = send(web, "POST", "/api/login", json.dumps({"user": USER, "password": PASSWORD}),
+                          dict(PAGE, **{"Content-Type": "application/json"}, **evil))
+    assert status == 403
+    status, answer = send(web, "POST", "/api/login", json.dumps({"user": USER, "password": PASSWORD}),
+                          dict(PAGE, **{"Content-Type": "text/plain"}))
+    assert status == 415
+
+
+def test_api_refuses_other_sites_without_logins(flash):
+    b = WebBoard(flash, password=False, start=False)
+    try:
+        assert "listening" in b.run("uhttpd -i start")
+        assert_cross_site_refused(b, {})
+    finally:
+        b.close()
+
+
+def test_the_hosts_setting_and_the_interfaces_addresses_are_the_boards_names(flash):
+    """A board reached through a name of the user's hosts file or a
+    reverse proxy: the http setting "hosts"; and the address of its
+    access point once it has one."""
+    b = WebBoard(flash, hosts=["board.lan", "Proxy.Example:8443"])
+    try:
+        login = {"Authorization": BASIC}
+        for host in ("board.lan", "board.lan:%d" % b.port, "proxy.example:8443", "PROXY.EXAMPLE"):
+            assert send(b, "GET", "/api/sys", headers=dict(login, Host=host))[0] == 200, host
+        for host in ("other.lan", "10.9.8.7:%d" % b.port):
+            assert send(b, "GET", "/api/sys", headers=dict(login, Host=host))[0] == 403, host
+        b.run("wifi ap on")
+        b.run("ifconfig ap 10.9.8.7 255.255.255.0 10.9.8.1 10.9.8.1")
+        assert send(b, "GET", "/api/sys", headers=dict(login, Host="10.9.8.7:%d" % b.port))[0] == 200
+    finally:
+        b.close()
+
+
+def test_a_preflight_is_never_granted(web):
+    """PUT and DELETE (an upload's body is the file, of any type) are sent
+    to another site only after an OPTIONS request the site grants: the
+    board grants none."""
+    status, r, data = web.request("OPTIONS", "/api/fs/tmp/x.txt",
+                                  headers={"Origin": "http://evil.example",
+                                           "Access-Control-Request-Method": "PUT"})
+    assert status >= 400 and not [h for h in r.getheaders() if h[0].lower().startswith("access-control")]
 
 
 # Static files
@@ -810,11 +918,15 @@ def api_run(web, cmd):
 def others_commands(web):
     """The rows of ps -l for the commands of /api/run but this request's own
     (its sh and ps -l); None when ps could not run: a board's heap, taken by
-    the other command, may not hold a client (closed at once), or ps."""
+    the other command, may not hold a client (closed at once, or a 500 for
+    the MemoryError: 2 in 30 runs on the esp32 profile), or ps."""
     try:
-        out = api_run(web, "ps -l")
+        status, out = web.api("POST", "/run", {"cmd": "ps -l"}, {"Authorization": BASIC})
     except (ConnectionError, http.client.RemoteDisconnected):
         return None
+    if status == 500 and simulator.board_name() and "MemoryError" in out["error"]:
+        return None
+    assert status == 200, out
     rows = [line.split() for line in out["output"].splitlines()]
     rows = [r for r in rows if r[0].isdigit() and r[3] == "http" and r[5] == "fg"]
     mine = [r for r in rows if r[6:] == ["ps", "-l"]]

@@ -108,7 +108,7 @@ def test_metrics_need_the_login(web):
     assert status == 401 and b"munix_" not in data
     # A browser's session cookie does as for the API.
     status, r, data = web.request("POST", "/api/login", b'{"user": "%s", "password": "%s"}' % (
-        USER.encode(), PASSWORD.encode()), {"X-Requested-With": "munix"})
+        USER.encode(), PASSWORD.encode()), {"X-Requested-With": "munix", "Content-Type": "application/json"})
     assert status == 200
     cookie = r.getheader("Set-Cookie").split(";", 1)[0]
     status, r, data = web.request("GET", headers={"Cookie": cookie})

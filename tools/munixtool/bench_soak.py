@@ -198,14 +198,14 @@ def _hostile(ports: dict, password: str, kind: Kind, until: float) -> None:
                 answer += chunk
 
     def two_lengths():
-        answer = http_head(b"POST /api/run HTTP/1.1\r\nHost: b\r\nContent-Length: 5\r\n"
+        answer = http_head(b"POST /api/run HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\n"
                            b"Content-Length: 7\r\nConnection: close\r\n\r\n12345")
         if not answer.startswith(b"HTTP/1.1 400"):
             raise RuntimeError("two Content-Lengths: %r" % answer[:80])
 
     def half_a_head():
         with connect(ports["http"]) as s:
-            s.sendall(b"GET /small.txt HTTP/1.1\r\nHost: b\r\n")
+            s.sendall(b"GET /small.txt HTTP/1.1\r\nHost: 127.0.0.1\r\n")
             time.sleep(1)
 
     def api_run(command: str) -> bytes:
