@@ -1,6 +1,7 @@
 """File commands that change the tree: cp, mv, rm, mkdir, rmdir, touch."""
 
 from conftest import ROOT
+from test_net_hostile import FAT_PROBE
 from munixtool import sim as simulator
 
 PROTECTED = "part of the system (use -F to force)"
@@ -288,27 +289,8 @@ def test_the_password_file_and_its_folders_are_refused_unless_forced(sim):
     assert sim.path("/etc/shadow").read_text() == "root:x\n"
 
 
-FAT_ETC = """import vfs
-
-
-class RAM:
-    def __init__(self, blocks):
-        self.data = bytearray(blocks * 512)
-
-    def readblocks(self, n, buf):
-        buf[:] = self.data[n * 512:n * 512 + len(buf)]
-
-    def writeblocks(self, n, buf):
-        self.data[n * 512:n * 512 + len(buf)] = buf
-
-    def ioctl(self, op, arg):
-        if op == 4:
-            return len(self.data) // 512
-        if op == 5:
-            return 512
-
-
-def __main__(args):
+# test_net_hostile's RAM block device, a FAT image on it mounted at /etc.
+FAT_ETC = FAT_PROBE[:FAT_PROBE.index("def __main__")] + """def __main__(args):
     dev = RAM(128)
     vfs.VfsFat.mkfs(dev)
     fs = vfs.VfsFat(dev)
