@@ -291,7 +291,7 @@ def test_the_password_file_and_its_folders_are_refused_unless_forced(sim):
 
 # test_net_hostile's RAM block device, a FAT image on it mounted at /etc.
 FAT_ETC = FAT_PROBE[:FAT_PROBE.index("def __main__")] + """def __main__(args):
-    dev = RAM(128)
+    dev = RAM(64)
     vfs.VfsFat.mkfs(dev)
     fs = vfs.VfsFat(dev)
     with fs.open("/shadow", "w") as f:
