@@ -734,6 +734,10 @@ def session_shell(telnet):
     raise AssertionError(telnet.run("ps"))
 
 
+@pytest.mark.xfail(simulator.board_name() == "esp32", strict=False,
+                   reason="issue 27: the loop's line loads the parser, 23 KiB of the esp32"
+                   " profile's heap beside a telnet session: 7.4 KiB are left, and the console's"
+                   " kill finds room for its modules in some runs only")
 def test_the_console_stops_a_sessions_loop_with_kill(telnet):
     """A shell loop of built-ins over telnet could be stopped only by a
     Ctrl-C there: the console's kill of the session's shell said "sh owns
