@@ -8,7 +8,8 @@ USAGE = """[-r] [-F] SRC... DEST
   a temporary file renamed over DEST at the end: a failure never leaves a
   half-written DEST.
   -r  copy folders and everything below them
-  -F  force: overwrite protected system files (/main.py, /boot.py, /lib)"""
+  -F  force: overwrite protected system files (/main.py, /boot.py, /lib)
+      and the password file (/etc/shadow)"""
 ABOUT = "copy files and folders"
 
 
@@ -28,8 +29,8 @@ def __main__(args):
             problem = "Is a directory (use -r)"
         if problem:
             status = cmdargs.error(name, problem)
-        elif fspath.is_protected(target) and "F" not in opts:
-            status = cmdargs.error(target, fileops.PROTECTED)
+        elif "F" not in opts and fileops.refused(target, target):
+            status = 1
         else:
             try:
                 fileops.copy_tree(src, target)

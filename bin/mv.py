@@ -9,7 +9,7 @@ USAGE = """[-F] SRC... DEST
   Rename SRC to DEST, or move each SRC into the folder DEST. Between two
   filesystems (/ and /sd) it copies, then removes SRC.
   -F  force: move or overwrite protected system files (/main.py, /boot.py,
-      /lib)"""
+      /lib), the password file (/etc/shadow) and the folders holding them"""
 ABOUT = "move or rename files and folders"
 
 # What rename says across filesystems: EPERM from MicroPython's VFS, EXDEV
@@ -29,13 +29,14 @@ def __main__(args):
         src = munix.path(name)
         st = fspath.stat(src)
         target = fspath.join(dest, fspath.basename(src)) if into else dest
+        # Before the file is looked at: a name FAT takes for a guarded one
+        # (/MAIN.PY.) is refused on any filesystem.
+        if not force and (fileops.refused(name, src) or fileops.refused(target, target)):
+            status = 1
+            continue
         problem = fileops.transfer_problem(src, target, st, "move")
         if problem:
             status = cmdargs.error(name, problem)
-        elif not force and fileops.removal_problem(src):
-            status = cmdargs.error(name, fileops.removal_problem(src))
-        elif not force and fspath.is_protected(target):
-            status = cmdargs.error(target, fileops.PROTECTED)
         else:
             try:
                 _move(src, target, st[0] & fspath.DIR != 0)

@@ -9,7 +9,8 @@ USAGE = """[-r] [-f] [-F] PATH...
   Remove files.
   -r  remove folders and everything below them
   -f  no error for a PATH that does not exist
-  -F  force: remove protected system files (/main.py, /boot.py, /lib)"""
+  -F  force: remove protected system files (/main.py, /boot.py, /lib), the
+      password file (/etc/shadow) and the folders holding them"""
 ABOUT = "remove files and folders"
 
 
@@ -29,8 +30,8 @@ def __main__(args):
                 status = cmdargs.error(name, cmdargs.ERRORS[2])
         elif folder and "r" not in opts:
             status = cmdargs.error(name, cmdargs.ERRORS[21])
-        elif "F" not in opts and fileops.removal_problem(path):
-            status = cmdargs.error(name, fileops.removal_problem(path))
+        elif "F" not in opts and fileops.refused(name, path):
+            status = 1
         else:
             try:
                 if folder:

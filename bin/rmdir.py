@@ -1,6 +1,7 @@
 import os
 
 import cmdargs
+import fileops
 import fspath
 import munix
 
@@ -16,6 +17,9 @@ def __main__(args):
     status = 0
     for name in dirs:
         path = munix.path(name)
+        if fileops.refused(name, path, False):
+            status = 1
+            continue
         try:
             if not fspath.isdir(path):
                 raise OSError(20 if fspath.exists(path) else 2)

@@ -9,23 +9,19 @@ import fspath
 CHUNK = 512     # bytes read or written at a time: RAM is scarce
 
 
-PROTECTED = fspath.SYSTEM + " (use -F to force)"
-HOLDS = fspath.HOLDS_SYSTEM + " (use -F to force)"
-
-
-def removal_problem(path):
-    """Why removing or moving path away would hit protected files (cp, mv
-    and rm say so, unless forced with -F), or None."""
-    if fspath.is_protected(path):
-        return PROTECTED
-    return HOLDS if holds_protected(path) else None
-
-
-def holds_protected(path):
-    """True when path is protected or a folder with a protected path
-    inside (/ holds them all): what removing or moving path would hit."""
+def refused(name, path, forcible=True):
+    """True, once reported as name's error, when removing, moving or
+    replacing path would hit the password file, the files the system needs
+    to boot or a folder holding one, by any name FAT takes for them: in the
+    words of the daemons' refusals (fsguard.guarded), `mv: /etc: holds the
+    password file (use -F to force)`; forcible: the command has -F."""
+    import cmdargs
     import fsguard
-    return fsguard.holds(path, fspath.PROTECTED)
+    why = fsguard.guarded(path)
+    if why is None:
+        return False
+    cmdargs.error(name, (why[3:] if why[:3] == "is " else why) + (" (use -F to force)" if forcible else ""))
+    return True
 
 
 def sources_and_dest(rest):

@@ -42,8 +42,36 @@ def find(spec, sess):
     return p
 
 
-ACTIONS = {"STOP": stop, "TERM": stop, "KILL": stop, "INT": stop, "HOLD": hold,
+def interrupt(sh):
+    """What Ctrl-C in the session of sh, its shell, does: its foreground
+    command and what that started are asked to stop, and where its
+    terminal takes Ctrl-C as data (telnet, the web terminal) the shell's
+    own loop stops too, at its next command (status 130); the session goes
+    on. At its prompt there is nothing to stop."""
+    term = sh.session.stdout
+    if hasattr(term, "check_interrupt") and not term.reading:
+        term.interrupted = True
+    for p in procctl.family(sh)[1:]:
+        if p.parent is sh and not p.job:
+            procctl.set_state(p, STOPPING)
+
+
+def end(proc):
+    """kill -s KILL: stop proc; a session's shell ends its session, its
+    client cut off, as when the client leaves: its command is interrupted,
+    and the loop's task serving the session (telnet's) is cancelled."""
+    stop(proc)
+    if session_owner(proc):
+        interrupt(proc)
+        if proc.task is not None:
+            import asyncloop
+            asyncloop.cancel(proc)
+
+
+ACTIONS = {"STOP": stop, "TERM": stop, "KILL": end, "INT": stop, "HOLD": hold,
            "TSTP": hold, "CONT": resume}
+# kill -9, -15, -2 (the numbers every Unix gives those three).
+NUMBERS = {"9": "KILL", "15": "TERM", "2": "INT"}
 
 
 def lineage(proc):
@@ -59,8 +87,12 @@ def lineage(proc):
 
 
 def kill_args(args, operands):
-    """The [-s STOP|HOLD|CONT] OPERAND... of kill and killall: (the action
-    to take, the operands); operands names them in the usage error."""
+    """The [-s STOP|HOLD|CONT|KILL] OPERAND... of kill and killall (-NAME,
+    and -9, -15, -2 for KILL, TERM, INT, as -s): (the action to take, the
+    operands); operands names them in the usage error."""
+    first = args[0][1:] if args and args[0][:1] == "-" else ""
+    if NUMBERS.get(first) or first.upper() in ACTIONS:
+        args = ["-s", NUMBERS.get(first, first)] + args[1:]
     opts, rest = cmdargs.parse(args, "", "s")
     name = opts.get("s", "STOP").upper()
     what = ACTIONS.get(name[3:] if name[:3] == "SIG" else name)
@@ -79,24 +111,32 @@ def job_arg(args, sess):
 
 
 def act(targets, what):
-    """Do what (stop, hold or resume) to targets; after a stop, wait for
-    them and report those that ignore it. Returns a status."""
+    """Do what (stop, end, hold or resume) to targets; after a stop, wait
+    for them and report those that ignore it. A stop to a session's shell
+    interrupts its foreground command (interrupt). Returns a status."""
+    waited = []
     for p in targets:
-        what(p)
-    if what is not stop or wait(targets, GRACE_MS):
+        if what is stop and session_owner(p):
+            interrupt(p)
+            waited += [q for q in procctl.family(p)[1:] if q.parent is p and not q.job]
+        else:
+            what(p)
+            waited.append(p)
+    if (what is not stop and what is not end) or wait(waited, GRACE_MS):
         return 0
     status = 0
-    for p in targets:
+    for p in waited:
         if p.sts != DONE:
             status = cmdargs.error(str(p.pid), "%s still runs %d s after the stop request: "
                                    "it ignores stop requests" % (p.name, GRACE_MS // 1000))
     return status
 
 
-def targets(specs):
+def targets(specs, sessions=False):
     """The live processes specs (pids, %jobs) name, and a status: 1 when
-    some could not be (each said so on stderr). A session's own shell is
-    never a target: exit ends a session."""
+    some could not be (each said so on stderr). A session's shell is a
+    target only with sessions (kill: see act), and never the one of the
+    session asking nor the console's: exit ends them."""
     sess = munix.session()
     found = []
     status = 0
@@ -108,7 +148,7 @@ def targets(specs):
             continue
         if p.sts == DONE:
             status = cmdargs.error(spec, "already done")
-        elif session_owner(p):
+        elif session_owner(p) and (not sessions or p.session is sess or p.session.console):
             status = cmdargs.error(spec, "%s owns session %s: exit ends it" % (p.name, p.session.name))
         else:
             found.append(p)

@@ -13,7 +13,7 @@ import errors
 import process
 import shellplain
 import system
-from shellflow import Exit, Goto, LoopControl, Return
+from shellflow import MAX_CALLS, Exit, Goto, LoopControl, Return
 
 
 _PARSED = const(16)     # parsed lines a script keeps for its gotos
@@ -116,7 +116,13 @@ def run(path, sess, execute, interrupted):
     status. `return` ends it, and so does a line that cannot be read; a
     shell error (a syntax error, ${x?} ...), reported with its line, ends
     it and the shell that reads it unless that shell is interactive (a
-    file sourced at a prompt)."""
+    file sourced at a prompt). Past MAX_CALLS functions, scripts and
+    sourced files running inside each other it is refused in one line,
+    status 2, and what runs it goes on, as with a script that cannot be
+    opened."""
+    if sess.calls >= MAX_CALLS:
+        errors.complain("sh", "%s: scripts nested too deeply (limit %d)" % (path, MAX_CALLS))
+        return 2
     proc = process.current()
     with open(path, "rb") as f:
         script = Script(path, f)
@@ -129,6 +135,7 @@ def run(path, sess, execute, interrupted):
         # command parsed from that line alone (upyOS's loops are gotos).
         parsed = {}
         status = 0
+        sess.calls += 1
         try:
             while True:
                 node = None
@@ -184,8 +191,13 @@ def run(path, sess, execute, interrupted):
                         # A shell error (loaded by what raised it).
                         status = _ended(path, script, sess, e)
                         break
-                    errors.report("sh", e)
                     status = sess.status = 1
+                    if isinstance(e, RuntimeError) and sess.calls > 1:
+                        # The runtime's "maximum recursion depth exceeded":
+                        # a board's stack ended before MAX_CALLS.
+                        errors.complain("sh", "%s: scripts nested too deeply for the stack" % path)
+                        break
+                    errors.report("sh", e)
         except Return as r:
             status = r.status
         except ScriptError as e:
@@ -193,6 +205,7 @@ def run(path, sess, execute, interrupted):
             status = 1
         finally:
             sess.script = saved
+            sess.calls -= 1
     return status
 
 

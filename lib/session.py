@@ -99,6 +99,7 @@ class Session:
         self.testing = 0        # > 0 while a condition runs (set -e ignores it)
         self.substituted = None  # status of the last $(...) of the command expanded
         self.capturing = 0      # $(...) levels running
+        self.calls = 0          # function calls, scripts and sourced files running (shellflow.MAX_CALLS)
         self.readonly = ()      # names `readonly` fixed
         self.fds = {}           # descriptors 3-9 `exec` opened: number -> stream
 

@@ -8,7 +8,7 @@ commands inside, and run() the expansion module for the words of for and
 case: this one never imports either, so that the shell's only loop of
 imports stays its own recursion (shell, expansion, redirect).
 """
-from shellflow import Exit, LoopControl, Return
+from shellflow import MAX_CALLS, Exit, LoopControl, Return
 from shellparse import ShellError
 
 
@@ -81,16 +81,26 @@ def run(node, sess, sh, expansion):
 def call(body, argv, sess, sh):
     """Run a shell function: $1... are its arguments, `return` ends it,
     and the variables it made `local` are put back. The loops it is called
-    from are not its own: break and continue in it do not leave them."""
+    from are not its own: break and continue in it do not leave them.
+    Past MAX_CALLS levels, or the stack's end, a shell error abandons the
+    whole line."""
+    if sess.calls >= MAX_CALLS:
+        raise ShellError("%s: functions nested too deeply (limit %d)" % (argv[0], MAX_CALLS))
     saved = sess.args, sess.loops
     sess.args = [sess.positional()[0]] + argv[1:]
     sess.loops = 0
     sess.frames.append({})
+    sess.calls += 1
     try:
         return sh.execute(body, sess)
     except Return as r:
         return r.status
+    except RuntimeError:
+        # The runtime's "maximum recursion depth exceeded": a board's
+        # stack ended before MAX_CALLS.
+        raise ShellError("%s: functions nested too deeply for the stack" % argv[0])
     finally:
+        sess.calls -= 1
         for name, value in sess.frames.pop().items():
             if value is None:
                 sess.unsetenv(name)

@@ -3,6 +3,13 @@ the script or session, `return` the script or sourced file, `goto` jumps
 to a label of the script, `break`/`continue` leave loops. Each is an
 exception that the part of the shell it concerns catches."""
 
+# Function calls, scripts and sourced files running inside each other
+# deeper than this are refused, on any board: each level is a dozen Python
+# calls or more, and a runtime at its own stack limit has crashed (the
+# default simulator's console fits about 45 levels of a function running a
+# `for` and a $( ), 29 of `sh` scripts). A small board's stack ends sooner.
+MAX_CALLS = 16
+
 
 class Exit(Exception):
     """`exit` ran: it ends the script, or the session, it ran in."""

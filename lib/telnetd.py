@@ -95,6 +95,7 @@ async def client(daemon, stream):
     term.write("%s %s on %s\n" % (system.NAME, system.VERSION,
                                   system.conf.get("hostname") or sys.platform))
     sh = shell.begin(sess)
+    sh.task = asyncio.current_task()    # what kill -s KILL cancels (jobcmd.end)
     try:
         while not term.exited:
             term.editor.begin(sess.prompt(), True)

@@ -1,6 +1,7 @@
 """File commands that change the tree: cp, mv, rm, mkdir, rmdir, touch."""
 
 from conftest import ROOT
+from test_net_hostile import FAT_PROBE
 from munixtool import sim as simulator
 
 PROTECTED = "part of the system (use -F to force)"
@@ -255,11 +256,62 @@ def test_rm_refuses_protected_files_unless_forced(sim):
     assert r.out == "status=1\n" * 3
     assert r.status == 1
     assert r.err == ("rm: /main.py: %s\nrm: /lib: %s\nrm: /lib/extra.py: %s\n"
-                     "rm: /: holds files of the system (use -F to force)\n"
+                     "rm: /: holds the password file (use -F to force)\n"
                      % ((PROTECTED,) * 3))
     assert sim.path("/main.py").exists() and sim.path("/etc/init.sh").exists()
     assert sim.run("rm -F /lib/extra.py").status == 0
     assert not sim.path("/lib/extra.py").exists()
+
+
+def test_the_password_file_and_its_folders_are_refused_unless_forced(sim):
+    """mv /etc /etcx and rm /etc/shadow succeeded at the console: only
+    /main.py, /boot.py and /lib were compared, by exact name. Now the
+    password file, every folder holding it and every name FAT takes for a
+    guarded file are refused, in the daemons' words."""
+    sim.write("/etc/shadow", "root:x\n")
+    sim.write("/t/f", "mine\n")
+    r = sim.run("mv /etc /etcx; echo status=$?", "rm /etc/shadow; echo status=$?",
+                "mv /MAIN.PY. /x; echo status=$?", "mv /t/f /etc/SHADOW; echo status=$?",
+                "cp /t/f /etc/shadow; echo status=$?", "rm -r /etc; echo status=$?",
+                "rmdir /etc; echo status=$?")
+    assert r.out == "status=1\n" * 7
+    assert r.err == ("mv: /etc: holds the password file (use -F to force)\n"
+                     "rm: /etc/shadow: secret (the password file) (use -F to force)\n"
+                     "mv: /MAIN.PY.: %s\n"
+                     "mv: /etc/SHADOW: secret (the password file) (use -F to force)\n"
+                     "cp: /etc/shadow: secret (the password file) (use -F to force)\n"
+                     "rm: /etc: holds the password file (use -F to force)\n"
+                     "rmdir: /etc: holds the password file\n" % PROTECTED)
+    assert sim.path("/etc/shadow").read_text() == "root:x\n" and not sim.path("/etcx").exists()
+    assert sim.path("/main.py").exists() and not sim.path("/x").exists()
+    r = sim.run("mv -F /etc /etcx", "ls /etcx/shadow", "mv -F /etcx /etc")
+    assert r.status == 0 and r.out == "/etcx/shadow\n", r
+    assert sim.path("/etc/shadow").read_text() == "root:x\n"
+
+
+# test_net_hostile's RAM block device, a FAT image on it mounted at /etc.
+FAT_ETC = FAT_PROBE[:FAT_PROBE.index("def __main__")] + """def __main__(args):
+    dev = RAM(64)
+    vfs.VfsFat.mkfs(dev)
+    fs = vfs.VfsFat(dev)
+    with fs.open("/shadow", "w") as f:
+        f.write("root:x")
+    vfs.mount(fs, "/etc")
+"""
+
+
+def test_every_name_fat_takes_for_the_password_file_is_refused(sim):
+    """On FAT (a RAM disk mounted at /etc), /etc/SHADOW. and /etc/Shadow
+    open /etc/shadow: mv and rm moved and removed it by those names."""
+    sim.write("/opt/fatetc.py", FAT_ETC)
+    sim.write("/t/f", "mine\n")
+    r = sim.run("/opt/fatetc", "mv /etc/SHADOW. /tmp/x; echo status=$?",
+                "rm '/etc/Shadow '; echo status=$?", "cp /t/f /etc/SHADOW; echo status=$?",
+                "cat /etc/shadow; echo", "ls /tmp", "> import vfs; vfs.umount('/etc')")
+    assert r.out == "status=1\n" * 3 + "root:x\n", r
+    assert r.err == ("mv: /etc/SHADOW.: secret (the password file) (use -F to force)\n"
+                     "rm: /etc/Shadow : secret (the password file) (use -F to force)\n"
+                     "cp: /etc/SHADOW: secret (the password file) (use -F to force)\n")
 
 
 def test_rm_refuses_dot_and_dot_dot(sim):

@@ -721,3 +721,45 @@ def test_a_python_sleep_over_telnet_ends_at_ctrl_c(telnet):
     c.prompt()
     assert c.cmd("echo $?") == "130\r\n"
     assert c.cmd("> time.sleep_ms(10); print(time.ticks_ms() > 0)") == "True\r\n"
+
+
+def session_shell(telnet):
+    """The pid of the telnet session's shell, as the console's ps shows it."""
+    for row in telnet.run("ps").splitlines():
+        if " 127.0.0.1 " in row and row.rstrip().endswith(" sh"):
+            return row.split()[0]
+    raise AssertionError(telnet.run("ps"))
+
+
+@pytest.mark.xfail(simulator.board_name() == "esp32", strict=False,
+                   reason="issue 27: the loop's line loads the parser, 23 KiB of the esp32"
+                   " profile's heap beside a telnet session: 7.4 KiB are left, and the console's"
+                   " kill finds room for its modules in some runs only")
+def test_the_console_stops_a_sessions_loop_with_kill(telnet):
+    """A shell loop of built-ins over telnet could be stopped only by a
+    Ctrl-C there: the console's kill of the session's shell said "sh owns
+    session telnet ...: exit ends it". It now stops the foreground command,
+    as Ctrl-C in that session does (status 130), and the session goes on;
+    kill -9 ends the session."""
+    c = telnet.raw()
+    # Looked up first: with the loop running, the esp32 profile's heap has
+    # no room for ps beside it.
+    pid = session_shell(telnet)
+    c.send("while true; do :; done\r\n")
+    time.sleep(0.5)
+    assert telnet.run("kill %s; echo st=$?" % pid) == "st=0\n"
+    c.prompt()
+    assert c.cmd("echo $?") == "130\r\n"
+    ps = telnet.run("ps")
+    assert [row.split()[0] for row in ps.splitlines() if " 127.0.0.1 " in row] == [pid], ps
+    assert c.cmd("echo ok") == "ok\r\n"
+    c.send("sleep 30\r\n")
+    time.sleep(0.5)
+    assert telnet.run("kill -9 %s; echo st=$?" % pid) == "st=0\n"
+    assert c.closed()
+    assert " 127.0.0.1 " not in telnet.run("ps")
+    idle = telnet.raw()
+    pid = session_shell(telnet)
+    assert telnet.run("kill -s KILL %s; echo st=$?" % pid) == "st=0\n"
+    assert idle.closed()
+    assert telnet.raw().cmd("echo again") == "again\r\n"

@@ -145,6 +145,34 @@ def test_command_nesting_has_limits(sim):
                      "sh: syntax error: ${...} nested deeper than 8 levels\n")
 
 
+def test_function_and_script_nesting_has_a_limit(sim):
+    """Function calls, `sh` scripts and sourced files nest 16 levels; past
+    that one line, status not 0, and the shell goes on, at the console and
+    in a job (each ended in the runtime's "maximum recursion depth
+    exceeded", which a runtime at its limit has crashed on)."""
+    sim.write("/tmp/s.sh", "for i in 1; do x=$(echo $i); done; sh /tmp/s.sh\n")
+    sim.write("/tmp/t.sh", ". /tmp/t.sh\n")
+    r = sim.run("f() { for i in 1; do x=$(echo $i); done; f; echo after; }", "f", "echo st=$?",
+                "sh /tmp/s.sh", "echo st=$?", ". /tmp/t.sh", "echo st=$?",
+                "f &", "wait", "sh /tmp/s.sh &", "wait", "echo on")
+    out = [line for line in r.out.splitlines() if not line.startswith("[1] ")]
+    assert out[:1] == ["st=1"] and "st=0" not in out[1:3] and out[3:] == ["on"], r
+    lines = r.err.splitlines()
+    assert len(lines) == 5, r.err
+    if simulator.board_name():
+        # A board's stack ends first (README: 2 levels of f on the rp2040's
+        # console, 8 in its job): one line each all the same.
+        assert all("nested too deeply" in line or "maximum recursion depth" in line
+                   for line in lines), r.err
+        return
+    assert out == ["st=1", "st=2", "st=2", "on"]
+    assert lines == ["sh: f: functions nested too deeply (limit 16)",
+                     "sh: /tmp/s.sh: scripts nested too deeply (limit 16)",
+                     "sh: /tmp/t.sh: scripts nested too deeply (limit 16)",
+                     "f: f: functions nested too deeply (limit 16)",
+                     "sh: /tmp/s.sh: scripts nested too deeply (limit 16)"]
+
+
 def test_if_elif_else(sim):
     script = ["for n in 1 2 3; do",
               "  if [ $n -eq 1 ]; then echo one",
