@@ -81,6 +81,7 @@ _GUEST_SLOTS = const(2)         # guests served at once (the "login_slots" setti
 _EVICT_MS = const(3000)         # a guest this old gives its slot to a new client
 _SEND_MS = const(30000)
 _KEEP_FREE = const(48 * 1024)   # the heap free below which load()'s modules go after the request
+_ROOMY = const(512 * 1024)      # a heap this large keeps them: see unload()
 
 # Status -> reason phrase, as one text: a dict of them took 200 bytes more
 # of the heap, which every client holds.
@@ -135,6 +136,9 @@ class Server:
         # digest of a Basic token -> (ticks_ms checked, the user's line then),
         # kept by the daemon: this module goes between clients.
         self.logins = daemon.state.setdefault("logins", {})
+        if "roomy" not in daemon.state:
+            import gc
+            daemon.state["roomy"] = gc.mem_free() + gc.mem_alloc() >= _ROOMY
 
     def room(self, evict):
         """Whether a new client can be served now. When not, and evict,
@@ -505,9 +509,12 @@ def unload():
     """Drop the modules requests loaded when the heap left is below
     _KEEP_FREE: a board without PSRAM (some 37 KiB free with the daemon)
     keeps its heap for the next request and the commands, and loads them
-    again; a roomy one keeps them. Code that still runs keeps its module."""
+    again. A heap of _ROOMY or more (PSRAM, the simulator) keeps them
+    without asking: gc.mem_free() reads the whole heap's table, which took
+    half of each static request's time on a 2 MiB heap. Code that still
+    runs keeps its module."""
     import gc
-    if _loaded and gc.mem_free() < _KEEP_FREE:
+    if _loaded and not _server.daemon.state["roomy"] and gc.mem_free() < _KEEP_FREE:
         import shell
         import sys
         with shell.import_lock:
