@@ -66,7 +66,6 @@ from micropython import const
 # GIL. The rest comes through load(), under the lock for imports.
 import fspath
 import netd
-import strsplit
 import system
 
 NAME = "http"
@@ -79,9 +78,11 @@ _SLOT_MS = const(3500)          # a client past the limit waits this long for a 
 _LOGIN_MS = const(10000)        # a guest's time, from its connection (the "login_s" setting)
 _GUEST_SLOTS = const(2)         # guests served at once (the "login_slots" setting)
 _EVICT_MS = const(3000)         # a guest this old gives its slot to a new client
+_LOOK_MS = const(500)           # how often a client waiting for a slot looks for one to take
 _SEND_MS = const(30000)
 _KEEP_FREE = const(48 * 1024)   # the heap free below which load()'s modules go after the request
-_ROOMY = const(512 * 1024)      # a heap this large keeps them: see unload()
+_ROOMY = const(512 * 1024)      # a heap this large keeps them (unload), and this code (linger)
+_LINGER_MS = const(1000)        # how long, after the last client
 
 # Status -> reason phrase, as one text: a dict of them took 200 bytes more
 # of the heap, which every client holds.
@@ -110,7 +111,33 @@ async def client(daemon, stream):
         del extensions[:]
         for name in netd.settings(NAME).get("extensions", system.board.get("http", ())):
             extensions.append(load(name))
-    await _server.client(stream, stream)
+    server = _server
+    await server.client(stream, stream)
+    if server.roomy and daemon.sessions == 1 and not daemon.stopping:
+        server.linger()
+
+
+async def _hold(daemon, held):
+    """Drop the modules held (Server.linger) once no client has come for
+    _LINGER_MS, or the daemon stops."""
+    task = asyncio.current_task()
+    state = daemon.state
+    try:
+        while daemon.sessions or time.ticks_diff(time.ticks_ms(), state["quiet"]) < _LINGER_MS:
+            await asyncio.sleep_ms(_LINGER_MS // 2)
+    finally:
+        del state["held"]
+        daemon.tasks.remove(task)
+        if daemon.sessions:
+            # A client still runs this code (one whose stop it ignores):
+            # netd decides, as for the code loaded by a client.
+            daemon.loaded.extend(held)
+        else:
+            import sys
+            with system.import_lock:
+                for name in held:
+                    if name in sys.modules:
+                        system.unload(name)
 
 
 _server = None
@@ -133,12 +160,30 @@ class Server:
         self.clients = []           # Connections served, or waiting for a turn; oldest first
         self.guests = []            # those served whose requests have not passed a login yet
         self.active = 0             # clients being served
+        self.freed = None           # an asyncio.Event while clients wait for a slot
         # digest of a Basic token -> (ticks_ms checked, the user's line then),
         # kept by the daemon: this module goes between clients.
         self.logins = daemon.state.setdefault("logins", {})
         if "roomy" not in daemon.state:
             import gc
             daemon.state["roomy"] = gc.mem_free() + gc.mem_alloc() >= _ROOMY
+        self.roomy = daemon.state["roomy"]
+
+    def linger(self):
+        """The last client has gone: on a roomy heap this code, which netd
+        drops with the last client, stays until none has come for
+        _LINGER_MS (_hold). A client that opens a connection per request
+        found it gone at each of its requests when they came one at a
+        time, and loading it again cost more than serving a small file."""
+        daemon = self.daemon
+        state = daemon.state
+        state["quiet"] = time.ticks_ms()
+        held = state.get("held")
+        if held is None:
+            held = state["held"] = []
+            daemon.tasks.append(asyncio.create_task(_hold(daemon, held)))
+        held.extend(daemon.loaded)
+        del daemon.loaded[:]
 
     def room(self, evict):
         """Whether a new client can be served now. When not, and evict,
@@ -159,22 +204,37 @@ class Server:
                     break
         return False
 
+    def wake(self):
+        """A slot may have freed: the clients waiting for one look."""
+        if self.freed is not None:
+            self.freed.set()
+            self.freed = None
+
     async def client(self, reader, writer):
         conn = Connection(self, reader, writer)
         self.clients.append(conn)
         served = False
         try:
             # Past the limit a client waits a little for a turn: one that
-            # just closed its connection may not be counted out yet.
-            # It looks for a slot to take every half second: looking costs
-            # the loop a pass over every client.
-            waited = 0
-            while not self.room(waited % 500 == 0):
-                if waited >= _SLOT_MS:
+            # just closed its connection may not be counted out yet. It
+            # is woken when a slot frees, and looks for a slot to take
+            # every _LOOK_MS: looking costs the loop a pass over every
+            # client.
+            began = looked = time.ticks_ms()
+            evict = True
+            while not self.room(evict):
+                if time.ticks_diff(time.ticks_ms(), began) >= _SLOT_MS:
                     await conn.error(Error(503, "too many clients, try again later"), False)
                     return
-                await asyncio.sleep_ms(20)
-                waited += 20
+                if self.freed is None:
+                    self.freed = asyncio.Event()
+                try:
+                    await asyncio.wait_for_ms(self.freed.wait(), _LOOK_MS)
+                except asyncio.TimeoutError:
+                    pass
+                evict = time.ticks_diff(time.ticks_ms(), looked) >= _LOOK_MS
+                if evict:
+                    looked = time.ticks_ms()
             served = True
             self.active += 1
             conn.since = time.ticks_ms()
@@ -198,6 +258,7 @@ class Server:
             conn.admit()
             if served:
                 self.active -= 1
+                self.wake()
             try:
                 writer.close()
                 await writer.wait_closed()
@@ -220,20 +281,29 @@ class Connection:
         self.waiting = False        # for a request
         self.evicted = False        # its slot went to a new client
         self.served = False         # a request at least
-        peer = writer.get_extra_info("peername")
+
+    @property
+    def ip(self):
+        """The client's address (for logins and the log)."""
         try:
-            self.ip = netd.peer_ip(peer)
+            return netd.peer_ip(self.writer.get_extra_info("peername"))
         except Exception:
-            self.ip = "?"
+            return "?"
 
     def admit(self):
         """A request of it passed a login (or none is asked): a guest no more."""
         if self.guest:
             self.guest = False
             self.server.guests.remove(self)
+            self.server.wake()
 
     async def serve(self):
         while True:
+            if self.served:
+                # The next request of a kept connection waits a turn: a
+                # small answer gives the loop none, and a client sending
+                # many at once would keep it.
+                await asyncio.sleep_ms(0)
             try:
                 request = await self.request(self.server.idle_ms if self.served else REQUEST_MS)
             except Error as e:
@@ -241,10 +311,9 @@ class Connection:
                 return
             if request is None:
                 return
-            method, target, version, headers = request
+            method, target, keep, headers = request
             # /metrics' munix_http_requests_total: every request read, itself too.
             self.server.daemon.count("requests")
-            keep = version == "HTTP/1.1"
             connection = headers.get("connection", "").lower()
             if connection == "close":
                 keep = False
@@ -293,22 +362,27 @@ class Connection:
         self.buf += data
         return True
 
-    async def line(self, deadline):
-        """A line (bytes, without CR LF) within _LINE_MAX, None at the end
-        of the connection before any byte."""
+    async def lines(self, deadline):
+        """The lines of a request's head (bytes, without CR LF), read
+        until its blank line; None at the end of the connection before any
+        byte. More than _LINE_MAX of a line waiting for its end, or more
+        lines than a head may have, is refused as soon as it comes."""
         while True:
-            end = self.buf.find(b"\n")
+            buf = self.buf
+            # Blank lines before a request are allowed.
+            while buf[:1] == b"\n" or buf[:2] == b"\r\n":
+                buf = buf[1:] if buf[0] == 10 else buf[2:]
+            self.buf = buf
+            end = buf.find(b"\n\r\n")
+            bare = buf.find(b"\n\n")
+            if bare >= 0 and (end < 0 or bare < end):
+                end = bare
             if end >= 0:
-                line = self.buf[:end]
-                self.buf = self.buf[end + 1:]
-                line = line[:-1] if line.endswith(b"\r") else line
-                # RFC 9112 2.2: a CR of its own ends a line for some
-                # proxies, which would read another head than this one.
-                if b"\r" in line:
-                    raise Error(400, "CR without LF in the request")
-                return line
-            if len(self.buf) > _LINE_MAX:
+                break
+            if len(buf) - buf.rfind(b"\n") > _LINE_MAX + 1:
                 raise Error(413, "request line or header too long")
+            if buf.count(b"\n") > _HEADERS_MAX + 1:
+                raise Error(413, "too many headers")
             left = time.ticks_diff(deadline, time.ticks_ms())
             if left <= 0:
                 raise asyncio.TimeoutError()
@@ -316,11 +390,24 @@ class Connection:
                 if self.buf:
                     raise Error(400, "incomplete request")
                 return None
+        head = buf[:end + 1]
+        self.buf = buf[end + (2 if end == bare else 3):]
+        # RFC 9112 2.2: a CR of its own ends a line for some proxies,
+        # which would read another head than this one.
+        if head.count(b"\r") != head.count(b"\r\n"):
+            raise Error(400, "CR without LF in the request")
+        lines = head.replace(b"\r", b"").split(b"\n")
+        lines.pop()
+        if len(lines) > _HEADERS_MAX + 1:
+            raise Error(413, "too many headers")
+        return lines
 
     async def request(self, wait_ms):
-        """(method, target, version, headers) of the next request, None
+        """(method, target, HTTP/1.1 or not, headers) of the next request, None
         when the client closed the connection or stayed silent. A guest's
-        requests must come whole within its time, however it sends them."""
+        requests must come whole within its time, however it sends them.
+        The head is read whole, then parsed as bytes: a str made costs a
+        search of every interned name (MicroPython looks for one to reuse)."""
         head_ms = REQUEST_MS
         if self.guest:
             left = self.server.login_ms - time.ticks_diff(time.ticks_ms(), self.since)
@@ -329,45 +416,45 @@ class Connection:
             wait_ms, head_ms = min(wait_ms, left), min(head_ms, left)
         self.waiting = True
         try:
-            if not self.buf and not await self.fill(wait_ms):
-                return None
+            if not self.buf:
+                # What has come is taken at once: asyncio's read waits for
+                # a pass of the loop first, and its timeout costs a task.
+                data = self.reader.s.read(_CHUNK)
+                if data is None:
+                    if not await self.fill(wait_ms):
+                        return None
+                elif data:
+                    self.buf = data
+                else:
+                    return None
         except asyncio.TimeoutError:
             return None
-        deadline = time.ticks_add(time.ticks_ms(), head_ms)
-        line = await self.line(deadline)
-        while line == b"":      # blank lines before a request are allowed
-            line = await self.line(deadline)
-        if line is None:
+        lines = await self.lines(time.ticks_add(time.ticks_ms(), head_ms))
+        if lines is None:
             return None
+        words = lines[0].split(b" ")
         try:
-            method, target, version = line.decode().split(" ")
+            method, target, version = words
+            method = method.decode()
+            target = target.decode()
         except (UnicodeError, ValueError):
-            version = ""
-        if not version.startswith("HTTP/1."):
+            version = b""
+        if not version.startswith(b"HTTP/1."):
             raise Error(400, "not an HTTP/1 request line")
         headers = {}
-        count = 0
-        while True:
-            line = await self.line(deadline)
-            if line is None:
-                raise Error(400, "incomplete request")
-            if not line:
-                break
-            count += 1
-            if count > _HEADERS_MAX:
-                raise Error(413, "too many headers")
-            name, sep, value = strsplit.partition(line, b":")
-            if not sep:
-                raise Error(400, "bad header line")
-            try:
-                key = name.decode().lower()
-                value = value.decode().strip()
-            except UnicodeError:
-                raise Error(400, "bad header line")
+        for i in range(1, len(lines)):
+            line = lines[i]
+            colon = line.find(b":")
+            name = line[:colon]
             # RFC 9112: no space before the colon, and one body length, in
             # digits, whatever the request; a proxy that read them
             # otherwise would pass a second request.
-            if not key or key != key.strip():
+            if colon < 1 or name != name.strip():
+                raise Error(400, "bad header line")
+            try:
+                key = name.lower().decode()
+                value = line[colon + 1:].strip().decode()
+            except UnicodeError:
                 raise Error(400, "bad header line")
             if key == "content-length" and (key in headers or not value.isdigit()):
                 raise Error(400, "bad Content-Length")
@@ -375,7 +462,7 @@ class Connection:
                 raise Error(400, "chunked bodies are not supported: send a Content-Length")
             headers[key] = value
         self.waiting = False
-        return method, target, version, headers
+        return method, target, version == b"HTTP/1.1", headers
 
     async def discard(self):
         """Read, and drop, what the client still sends for a second (64 KiB
@@ -395,29 +482,39 @@ class Connection:
 
     # Writing
 
-    async def send(self, data):
-        self.writer.write(data)
-        await asyncio.wait_for_ms(self.writer.drain(), _SEND_MS)
+    async def send(self, data, turn=True):
+        """Write data, waiting while the client reads slower than it comes
+        (_SEND_MS at most); then, with turn, give the loop's other clients
+        their turn, as asyncio's drain() does."""
+        writer = self.writer
+        writer.write(data)
+        if writer.out_buf:
+            await asyncio.wait_for_ms(writer.drain(), _SEND_MS)
+        elif turn:
+            await asyncio.sleep_ms(0)
 
-    async def head(self, status, headers, length, keep, kind=None):
+    async def head(self, status, headers, length, keep, kind=None, body=b""):
+        """The answer's head, and body with it in one write: a small
+        answer is one packet, and costs the loop no turn."""
         self.headed = True
-        at = REASONS.find("|%d" % status) + 4
-        reason = REASONS[at:REASONS.find("|", at)] if at > 3 else ""
-        text = "HTTP/1.1 %d %s\r\nServer: munix\r\n" % (status, reason)
+        if status == 200:
+            reason = "OK"
+        else:
+            at = REASONS.find("|%d" % status) + 4
+            reason = REASONS[at:REASONS.find("|", at)] if at > 3 else ""
+        text = b"HTTP/1.1 %d %s\r\nServer: munix\r\n" % (status, reason)
         if kind:
-            text += "Content-Type: %s\r\n" % kind
+            text += b"Content-Type: %s\r\n" % kind
         if length is not None:
-            text += "Content-Length: %d\r\n" % length
+            text += b"Content-Length: %d\r\n" % length
         for name, value in headers:
-            text += "%s: %s\r\n" % (name, value)
-        text += "Connection: %s\r\n\r\n" % ("keep-alive" if keep else "close")
-        await self.send(text.encode())
+            text += b"%s: %s\r\n" % (name, value)
+        text += b"Connection: %s\r\n\r\n" % ("keep-alive" if keep else "close")
+        await self.send(text + body if body else text, False)
 
     async def json(self, status, value, keep, extra=(), head_only=False):
         data = json.dumps(value).encode()
-        await self.head(status, extra, len(data), keep, "application/json")
-        if not head_only:
-            await self.send(data)
+        await self.head(status, extra, len(data), keep, "application/json", b"" if head_only else data)
 
     async def error(self, e, keep, headers={}):
         extra = [("Allow", e.allow)] if e.allow else []
@@ -453,7 +550,9 @@ class Connection:
 def _decode_path(target):
     """The path of a request target, %-decoded and normalised (never
     above /)."""
-    path = target.split("?", 1)[0].split("#", 1)[0]
+    path = target
+    if "?" in path or "#" in path:
+        path = path.split("?", 1)[0].split("#", 1)[0]
     if "%" in path:
         raw = bytearray()
         i = 0
@@ -471,7 +570,10 @@ def _decode_path(target):
             raise Error(400, "bad path encoding")
     if "\0" in path or not path.startswith("/"):
         raise Error(400, "bad path")
-    return fspath.normpath(path)
+    # A path without //, . or .. parts or a / at its end is normal already.
+    if "//" in path or "/." in path or path.endswith("/"):
+        path = fspath.normpath(path)
+    return path
 
 
 def _hex2(text):
@@ -514,7 +616,7 @@ def unload():
     half of each static request's time on a 2 MiB heap. Code that still
     runs keeps its module."""
     import gc
-    if _loaded and not _server.daemon.state["roomy"] and gc.mem_free() < _KEEP_FREE:
+    if _loaded and not _server.roomy and gc.mem_free() < _KEEP_FREE:
         import shell
         import sys
         with shell.import_lock:
