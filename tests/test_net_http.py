@@ -593,6 +593,23 @@ def test_api_run_command_has_the_heap_of_the_code_it_does_not_need(web):
     assert (status, body["output"]) == (200, "['httpd']\n")
 
 
+def test_the_daemons_code_goes_after_its_last_client(web):
+    """uhttpd waiting for clients holds no code of its protocol: httpd and
+    what its requests loaded go after the last client, at once on a small
+    heap, a second later on a heap of 512 KiB or more (which keeps them for
+    clients that open a connection per request)."""
+    web.flash.joinpath("tmp", "httpprobe.py").write_text(
+        "import sys\ndef __main__(args):\n"
+        "    print(sorted([m for m in sys.modules if m.startswith(('http', 'web'))]))\n")
+    for path in ("/hello.txt", "/api/sys"):
+        assert web.request("GET", path)[0] == 200
+    deadline = time.monotonic() + TIMEOUT
+    while web.run("/tmp/httpprobe").strip() != "[]" and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert web.run("/tmp/httpprobe").strip() == "[]"
+    assert web.request("GET", "/hello.txt")[::2] == (200, b"hello, world\n")
+
+
 def test_a_client_the_heap_cannot_take_is_closed_not_left_waiting(web):
     """uhttpd loads its protocol for a client after a quiet time: on a heap
     too full for it, that client was neither answered nor closed, and
