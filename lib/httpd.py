@@ -81,8 +81,6 @@ _EVICT_MS = const(3000)         # a guest this old gives its slot to a new clien
 _LOOK_MS = const(500)           # how often a client waiting for a slot looks for one to take
 _SEND_MS = const(30000)
 _KEEP_FREE = const(48 * 1024)   # the heap free below which load()'s modules go after the request
-_ROOMY = const(512 * 1024)      # a heap this large keeps them (unload), and this code (linger)
-_LINGER_MS = const(1000)        # how long, after the last client
 
 # Status -> reason phrase, as one text: a dict of them took 200 bytes more
 # of the heap, which every client holds.
@@ -111,40 +109,7 @@ async def client(daemon, stream):
         del extensions[:]
         for name in netd.settings(NAME).get("extensions", system.board.get("http", ())):
             extensions.append(load(name))
-    server = _server
-    await server.client(stream, stream)
-    if server.roomy and daemon.sessions == 1 and not daemon.stopping:
-        server.linger()
-
-
-def _hold(daemon):
-    """Call _held in _LINGER_MS: from a task of asyncio's code (an Event's
-    wait, which netd.alarm cancels) that calls back as it ends. A task of
-    this module's code was kept after its end by the loop's queue (its
-    pairing heap keeps stale pointers to ended tasks), and this module
-    with it: 10 KiB more in use after a soak."""
-    task = asyncio.create_task(asyncio.Event().wait())
-    task.state = lambda task, error: _held(daemon, task)
-    daemon.tasks.append(task)
-    asyncio.create_task(netd.alarm(task, _LINGER_MS, [False]))
-
-
-def _held(daemon, task):
-    """The code held since the last client goes once none has come for
-    _LINGER_MS, or the daemon stops; a client being served takes it back
-    (netd drops it with the last client, or that one lingers in turn)."""
-    daemon.tasks.remove(task)
-    state = daemon.state
-    if daemon.sessions:
-        daemon.loaded.extend(state.pop("held"))
-    elif not daemon.stopping and time.ticks_diff(time.ticks_ms(), state["quiet"]) < _LINGER_MS:
-        _hold(daemon)
-    else:
-        import sys
-        with system.import_lock:
-            for name in state.pop("held"):
-                if name in sys.modules:
-                    system.unload(name)
+    await _server.client(stream, stream)
 
 
 _server = None
@@ -171,25 +136,6 @@ class Server:
         # digest of a Basic token -> (ticks_ms checked, the user's line then),
         # kept by the daemon: this module goes between clients.
         self.logins = daemon.state.setdefault("logins", {})
-        if "roomy" not in daemon.state:
-            import gc
-            daemon.state["roomy"] = gc.mem_free() + gc.mem_alloc() >= _ROOMY
-        self.roomy = daemon.state["roomy"]
-
-    def linger(self):
-        """The last client has gone: on a roomy heap this code, which netd
-        drops with the last client, stays until none has come for
-        _LINGER_MS (_held). A client that opens a connection per request
-        found it gone at each of its requests when they came one at a
-        time, and loading it again cost more than serving a small file."""
-        daemon = self.daemon
-        state = daemon.state
-        state["quiet"] = time.ticks_ms()
-        if "held" not in state:
-            state["held"] = []
-            _hold(daemon)
-        state["held"].extend(daemon.loaded)
-        del daemon.loaded[:]
 
     def room(self, evict):
         """Whether a new client can be served now. When not, and evict,
@@ -617,12 +563,12 @@ def unload():
     """Drop the modules requests loaded when the heap left is below
     _KEEP_FREE: a board without PSRAM (some 37 KiB free with the daemon)
     keeps its heap for the next request and the commands, and loads them
-    again. A heap of _ROOMY or more (PSRAM, the simulator) keeps them
+    again. A heap of 512 KiB or more (PSRAM, the simulator) keeps them
     without asking: gc.mem_free() reads the whole heap's table, which took
     half of each static request's time on a 2 MiB heap. Code that still
     runs keeps its module."""
     import gc
-    if _loaded and not _server.roomy and gc.mem_free() < _KEEP_FREE:
+    if _loaded and not netd.ROOMY and gc.mem_free() < _KEEP_FREE:
         import shell
         import sys
         with shell.import_lock:
