@@ -132,35 +132,28 @@ class Server:
         self.clients = []           # Connections served, or waiting for a turn; oldest first
         self.guests = []            # those served whose requests have not passed a login yet
         self.active = 0             # clients being served
-        self.freed = None           # an asyncio.Event while clients wait for a slot
+        self.freed = asyncio.Event()    # set, and cleared, when a slot may have freed (admit)
         # digest of a Basic token -> (ticks_ms checked, the user's line then),
         # kept by the daemon: this module goes between clients.
         self.logins = daemon.state.setdefault("logins", {})
 
-    def room(self, evict):
-        """Whether a new client can be served now. When not, and evict,
-        the oldest connection that can spare its slot is ended: one idle
-        between requests, or a guest that has had _EVICT_MS to send its
-        request. So idle or trickling connections never lock users out."""
+    def room(self):
+        """Whether a new client can be served now. When not, the oldest
+        connection that can spare its slot is ended: one idle between
+        requests, or a guest that has had _EVICT_MS to send its request.
+        So idle or trickling connections never lock users out."""
         full = self.active >= self.limit
         if not full and len(self.guests) < self.guest_slots:
             return True
-        if evict:
-            now = time.ticks_ms()
-            for conn in self.clients if full else self.guests:
-                if conn.waiting and (conn.served or conn.guest
-                                     and time.ticks_diff(now, conn.since) >= _EVICT_MS):
-                    conn.waiting = False
-                    conn.evicted = True
-                    conn.task.cancel()
-                    break
+        now = time.ticks_ms()
+        for conn in self.clients if full else self.guests:
+            if conn.waiting and (conn.served or conn.guest
+                                 and time.ticks_diff(now, conn.since) >= _EVICT_MS):
+                conn.waiting = False
+                conn.evicted = True
+                conn.task.cancel()
+                break
         return False
-
-    def wake(self):
-        """A slot may have freed: the clients waiting for one look."""
-        if self.freed is not None:
-            self.freed.set()
-            self.freed = None
 
     async def client(self, reader, writer):
         conn = Connection(self, reader, writer)
@@ -169,24 +162,17 @@ class Server:
         try:
             # Past the limit a client waits a little for a turn: one that
             # just closed its connection may not be counted out yet. It
-            # is woken when a slot frees, and looks for a slot to take
-            # every _LOOK_MS: looking costs the loop a pass over every
-            # client.
-            began = looked = time.ticks_ms()
-            evict = True
-            while not self.room(evict):
+            # looks again when a slot may have freed (admit), and every
+            # _LOOK_MS: a guest's slot can be taken once it is old enough.
+            began = time.ticks_ms()
+            while not self.room():
                 if time.ticks_diff(time.ticks_ms(), began) >= _SLOT_MS:
                     await conn.error(Error(503, "too many clients, try again later"), False)
                     return
-                if self.freed is None:
-                    self.freed = asyncio.Event()
                 try:
                     await asyncio.wait_for_ms(self.freed.wait(), _LOOK_MS)
                 except asyncio.TimeoutError:
                     pass
-                evict = time.ticks_diff(time.ticks_ms(), looked) >= _LOOK_MS
-                if evict:
-                    looked = time.ticks_ms()
             served = True
             self.active += 1
             conn.since = time.ticks_ms()
@@ -207,10 +193,9 @@ class Server:
         finally:
             unload()
             self.clients.remove(conn)
-            conn.admit()
             if served:
                 self.active -= 1
-                self.wake()
+            conn.admit()
             try:
                 writer.close()
                 await writer.wait_closed()
@@ -233,21 +218,21 @@ class Connection:
         self.waiting = False        # for a request
         self.evicted = False        # its slot went to a new client
         self.served = False         # a request at least
-
-    @property
-    def ip(self):
-        """The client's address (for logins and the log)."""
+        peer = writer.get_extra_info("peername")
         try:
-            return netd.peer_ip(self.writer.get_extra_info("peername"))
+            self.ip = netd.peer_ip(peer)
         except Exception:
-            return "?"
+            self.ip = "?"
 
     def admit(self):
-        """A request of it passed a login (or none is asked): a guest no more."""
+        """A request of it passed a login (or none is asked), or it has
+        ended: a guest no more, and the clients waiting for a slot look."""
+        server = self.server
         if self.guest:
             self.guest = False
-            self.server.guests.remove(self)
-            self.server.wake()
+            server.guests.remove(self)
+        server.freed.set()
+        server.freed.clear()
 
     async def serve(self):
         while True:
@@ -314,52 +299,14 @@ class Connection:
         self.buf += data
         return True
 
-    async def lines(self, deadline):
-        """The lines of a request's head (bytes, without CR LF), read
-        until its blank line; None at the end of the connection before any
-        byte. More than _LINE_MAX of a line waiting for its end, or more
-        lines than a head may have, is refused as soon as it comes."""
-        while True:
-            buf = self.buf
-            # Blank lines before a request are allowed.
-            while buf[:1] == b"\n" or buf[:2] == b"\r\n":
-                buf = buf[1:] if buf[0] == 10 else buf[2:]
-            self.buf = buf
-            end = buf.find(b"\n\r\n")
-            bare = buf.find(b"\n\n")
-            if bare >= 0 and (end < 0 or bare < end):
-                end = bare
-            if end >= 0:
-                break
-            if len(buf) - buf.rfind(b"\n") > _LINE_MAX + 1:
-                raise Error(413, "request line or header too long")
-            if buf.count(b"\n") > _HEADERS_MAX + 1:
-                raise Error(413, "too many headers")
-            left = time.ticks_diff(deadline, time.ticks_ms())
-            if left <= 0:
-                raise asyncio.TimeoutError()
-            if not await self.fill(left):
-                if self.buf:
-                    raise Error(400, "incomplete request")
-                return None
-        head = buf[:end + 1]
-        self.buf = buf[end + (2 if end == bare else 3):]
-        # RFC 9112 2.2: a CR of its own ends a line for some proxies,
-        # which would read another head than this one.
-        if head.count(b"\r") != head.count(b"\r\n"):
-            raise Error(400, "CR without LF in the request")
-        lines = head.replace(b"\r", b"").split(b"\n")
-        lines.pop()
-        if len(lines) > _HEADERS_MAX + 1:
-            raise Error(413, "too many headers")
-        return lines
-
     async def request(self, wait_ms):
-        """(method, target, HTTP/1.1 or not, headers) of the next request, None
-        when the client closed the connection or stayed silent. A guest's
-        requests must come whole within its time, however it sends them.
-        The head is read whole, then parsed as bytes: a str made costs a
-        search of every interned name (MicroPython looks for one to reuse)."""
+        """(method, target, HTTP/1.1 or not, headers) of the next request,
+        None when the client closed the connection or stayed silent. A
+        guest's requests must come whole within its time, however it sends
+        them. The head's lines are read in one await, and its headers
+        parsed as bytes: an await for each line cost a coroutine, and each
+        str made a search of the interned names (MicroPython looks for one
+        to reuse)."""
         head_ms = REQUEST_MS
         if self.guest:
             left = self.server.login_ms - time.ticks_diff(time.ticks_ms(), self.since)
@@ -381,21 +328,47 @@ class Connection:
                     return None
         except asyncio.TimeoutError:
             return None
-        lines = await self.lines(time.ticks_add(time.ticks_ms(), head_ms))
-        if lines is None:
-            return None
-        words = lines[0].split(b" ")
+        deadline = time.ticks_add(time.ticks_ms(), head_ms)
+        lines = []
+        at = 0
+        while True:
+            buf = self.buf
+            end = buf.find(b"\n", at)
+            if end < 0:
+                if len(buf) - at > _LINE_MAX:
+                    raise Error(413, "request line or header too long")
+                left = time.ticks_diff(deadline, time.ticks_ms())
+                if left <= 0:
+                    raise asyncio.TimeoutError()
+                if not await self.fill(left):
+                    if lines or at < len(buf):
+                        raise Error(400, "incomplete request")
+                    return None
+                continue
+            line = buf[at:end]
+            at = end + 1
+            if line.endswith(b"\r"):
+                line = line[:-1]
+            # RFC 9112 2.2: a CR of its own ends a line for some proxies,
+            # which would read another head than this one.
+            if b"\r" in line:
+                raise Error(400, "CR without LF in the request")
+            if line:
+                lines.append(line)
+                if len(lines) > _HEADERS_MAX + 1:
+                    raise Error(413, "too many headers")
+            elif lines:
+                break
+            # Blank lines before a request are allowed.
+        self.buf = buf[at:]
         try:
-            method, target, version = words
-            method = method.decode()
-            target = target.decode()
+            method, target, version = lines[0].decode().split(" ")
         except (UnicodeError, ValueError):
-            version = b""
-        if not version.startswith(b"HTTP/1."):
+            version = ""
+        if not version.startswith("HTTP/1."):
             raise Error(400, "not an HTTP/1 request line")
         headers = {}
-        for i in range(1, len(lines)):
-            line = lines[i]
+        for line in lines[1:]:
             colon = line.find(b":")
             name = line[:colon]
             # RFC 9112: no space before the colon, and one body length, in
@@ -414,7 +387,7 @@ class Connection:
                 raise Error(400, "chunked bodies are not supported: send a Content-Length")
             headers[key] = value
         self.waiting = False
-        return method, target, version == b"HTTP/1.1", headers
+        return method, target, version == "HTTP/1.1", headers
 
     async def discard(self):
         """Read, and drop, what the client still sends for a second (64 KiB
@@ -449,20 +422,17 @@ class Connection:
         """The answer's head, and body with it in one write: a small
         answer is one packet, and costs the loop no turn."""
         self.headed = True
-        if status == 200:
-            reason = "OK"
-        else:
-            at = REASONS.find("|%d" % status) + 4
-            reason = REASONS[at:REASONS.find("|", at)] if at > 3 else ""
-        text = b"HTTP/1.1 %d %s\r\nServer: munix\r\n" % (status, reason)
+        at = REASONS.find("|%d" % status) + 4
+        reason = REASONS[at:REASONS.find("|", at)] if at > 3 else ""
+        text = "HTTP/1.1 %d %s\r\nServer: munix\r\n" % (status, reason)
         if kind:
-            text += b"Content-Type: %s\r\n" % kind
+            text += "Content-Type: %s\r\n" % kind
         if length is not None:
-            text += b"Content-Length: %d\r\n" % length
+            text += "Content-Length: %d\r\n" % length
         for name, value in headers:
-            text += b"%s: %s\r\n" % (name, value)
-        text += b"Connection: %s\r\n\r\n" % ("keep-alive" if keep else "close")
-        await self.send(text + body if body else text, False)
+            text += "%s: %s\r\n" % (name, value)
+        text += "Connection: %s\r\n\r\n" % ("keep-alive" if keep else "close")
+        await self.send(text.encode() + body, False)
 
     async def json(self, status, value, keep, extra=(), head_only=False):
         data = json.dumps(value).encode()
@@ -502,39 +472,23 @@ class Connection:
 def _decode_path(target):
     """The path of a request target, %-decoded and normalised (never
     above /)."""
-    path = target
-    if "?" in path or "#" in path:
-        path = path.split("?", 1)[0].split("#", 1)[0]
+    path = target.split("?", 1)[0].split("#", 1)[0]
     if "%" in path:
-        raw = bytearray()
-        i = 0
-        while i < len(path):
-            c = path[i]
-            if c == "%" and _hex2(path[i + 1:i + 3]) is not None:
-                raw.append(_hex2(path[i + 1:i + 3]))
-                i += 3
-            else:
-                raw += c.encode()
-                i += 1
+        parts = path.split("%")
+        raw = parts[0].encode()
+        for part in parts[1:]:
+            # Two hex digits after the %; else the % stands for itself.
+            try:
+                raw += bytes((int(part[:2] if len(part) > 1 else "?", 16),)) + part[2:].encode()
+            except ValueError:
+                raw += ("%" + part).encode()
         try:
-            path = bytes(raw).decode()
+            path = raw.decode()
         except UnicodeError:
             raise Error(400, "bad path encoding")
     if "\0" in path or not path.startswith("/"):
         raise Error(400, "bad path")
-    # A path without //, . or .. parts or a / at its end is normal already.
-    if "//" in path or "/." in path or path.endswith("/"):
-        path = fspath.normpath(path)
-    return path
-
-
-def _hex2(text):
-    if len(text) != 2:
-        return None
-    try:
-        return int(text, 16)
-    except ValueError:
-        return None
+    return fspath.normpath(path)
 
 
 def load(name):
@@ -563,10 +517,7 @@ def unload():
     """Drop the modules requests loaded when the heap left is below
     _KEEP_FREE: a board without PSRAM (some 37 KiB free with the daemon)
     keeps its heap for the next request and the commands, and loads them
-    again. A heap of 512 KiB or more (PSRAM, the simulator) keeps them
-    without asking: gc.mem_free() reads the whole heap's table, which took
-    half of each static request's time on a 2 MiB heap. Code that still
-    runs keeps its module."""
+    again; a roomy one keeps them. Code that still runs keeps its module."""
     import gc
     if _loaded and not netd.ROOMY and gc.mem_free() < _KEEP_FREE:
         import shell
