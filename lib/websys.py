@@ -12,7 +12,6 @@ free size, about six) cost each request 1.3 ms of CPU on the simulator's
 goes after each request, and measures each time.
 """
 import os
-import sys
 import time
 
 import netd
@@ -20,16 +19,24 @@ import system
 from micropython import const
 
 _MEASURE_MS = const(1000)
-_MICROPYTHON = "%d.%d.%d" % sys.implementation.version[:3]
-_measured = [None, None]    # ticks_ms, the figures
+_measured = [None, None]    # ticks_ms, the memory figures then
 
 
 def info():
+    import gc
+    import sys
+    at, memory = _measured
+    if at is None or time.ticks_diff(time.ticks_ms(), at) >= _MEASURE_MS:
+        gc.collect()
+        free = gc.mem_free()
+        used = gc.mem_alloc()
+        memory = {"total": used + free, "used": used, "free": free, "largest": _largest(free)}
+        _measured[:] = time.ticks_ms(), memory
     found = {"name": system.NAME, "version": system.VERSION, "platform": sys.platform,
-             "micropython": _MICROPYTHON,
+             "micropython": "%d.%d.%d" % sys.implementation.version[:3],
              "hostname": system.conf.get("hostname"), "uptime_s": system.uptime_ms() // 1000,
              "board": system.board.get("name") or system.board.get("id") or _machine(),
-             "cpu_hz": _cpu_hz(), "memory": _memory(),
+             "cpu_hz": _cpu_hz(), "memory": memory,
              "network": {"address": netd.address()}, "wifi": _wifi()}
     try:
         st = os.statvfs("/")
@@ -38,20 +45,6 @@ def info():
     except OSError:
         pass
     return found
-
-
-def _memory():
-    """{total, used, free, largest} of the heap after a collection, at
-    most _MEASURE_MS old."""
-    at, figures = _measured
-    if at is None or time.ticks_diff(time.ticks_ms(), at) >= _MEASURE_MS:
-        import gc
-        gc.collect()
-        free = gc.mem_free()
-        used = gc.mem_alloc()
-        figures = {"total": used + free, "used": used, "free": free, "largest": _largest(free)}
-        _measured[:] = time.ticks_ms(), figures
-    return figures
 
 
 def _largest(free):
