@@ -132,7 +132,7 @@ class Server:
         self.clients = []           # Connections served, or waiting for a turn; oldest first
         self.guests = []            # those served whose requests have not passed a login yet
         self.active = 0             # clients being served
-        self.freed = asyncio.Event()    # set, and cleared, when a slot may have freed (admit)
+        self.freed = None           # an asyncio.Event clients wait on for a slot, set by admit()
         # digest of a Basic token -> (ticks_ms checked, the user's line then),
         # kept by the daemon: this module goes between clients.
         self.logins = daemon.state.setdefault("logins", {})
@@ -169,8 +169,13 @@ class Server:
                 if time.ticks_diff(time.ticks_ms(), began) >= _SLOT_MS:
                     await conn.error(Error(503, "too many clients, try again later"), False)
                     return
+                # An Event set once, and replaced: the task that waits on
+                # it starts later, and a set() and clear() before then
+                # would be lost (a wait of _LOOK_MS, every few hundred
+                # requests).
+                freed = self.freed = self.freed or asyncio.Event()
                 try:
-                    await asyncio.wait_for_ms(self.freed.wait(), _LOOK_MS)
+                    await asyncio.wait_for_ms(freed.wait(), _LOOK_MS)
                 except asyncio.TimeoutError:
                     pass
             served = True
@@ -231,8 +236,9 @@ class Connection:
         if self.guest:
             self.guest = False
             server.guests.remove(self)
-        server.freed.set()
-        server.freed.clear()
+        if server.freed:
+            server.freed.set()
+            server.freed = None
 
     async def serve(self):
         while True:
