@@ -430,15 +430,17 @@ class Connection:
         self.headed = True
         at = REASONS.find("|%d" % status) + 4
         reason = REASONS[at:REASONS.find("|", at)] if at > 3 else ""
-        text = "HTTP/1.1 %d %s\r\nServer: munix\r\n" % (status, reason)
+        # Bytes, not a str: MicroPython looks for each str it makes among
+        # the interned names, to reuse one.
+        text = b"HTTP/1.1 %d %s\r\nServer: munix\r\n" % (status, reason)
         if kind:
-            text += "Content-Type: %s\r\n" % kind
+            text += b"Content-Type: %s\r\n" % kind
         if length is not None:
-            text += "Content-Length: %d\r\n" % length
+            text += b"Content-Length: %d\r\n" % length
         for name, value in headers:
-            text += "%s: %s\r\n" % (name, value)
-        text += "Connection: %s\r\n\r\n" % ("keep-alive" if keep else "close")
-        await self.send(text.encode() + body, False)
+            text += b"%s: %s\r\n" % (name, value)
+        text += b"Connection: %s\r\n\r\n" % ("keep-alive" if keep else "close")
+        await self.send(text + body, False)
 
     async def json(self, status, value, keep, extra=(), head_only=False):
         data = json.dumps(value).encode()
@@ -478,7 +480,9 @@ class Connection:
 def _decode_path(target):
     """The path of a request target, %-decoded and normalised (never
     above /)."""
-    path = target.split("?", 1)[0].split("#", 1)[0]
+    path = target
+    if "?" in path or "#" in path:
+        path = path.split("?", 1)[0].split("#", 1)[0]
     if "%" in path:
         parts = path.split("%")
         raw = parts[0].encode()
@@ -494,7 +498,10 @@ def _decode_path(target):
             raise Error(400, "bad path encoding")
     if "\0" in path or not path.startswith("/"):
         raise Error(400, "bad path")
-    return fspath.normpath(path)
+    # A path without //, . or .. parts or a / at its end is normal already.
+    if "//" in path or "/." in path or path.endswith("/"):
+        path = fspath.normpath(path)
+    return path
 
 
 def load(name):
@@ -506,10 +513,9 @@ def load(name):
     module = sys.modules.get(name)
     if module is None:
         import gc
-        import shell
         # Its code needs blocks of some size: the garbage goes first.
         gc.collect()
-        with shell.import_lock:
+        with system.import_lock:
             module = __import__(name)
         _loaded.append(name)
         # It goes with this module too (netd), whose Error and load() it
@@ -523,12 +529,14 @@ def unload():
     """Drop the modules requests loaded when the heap left is below
     _KEEP_FREE: a board without PSRAM (some 37 KiB free with the daemon)
     keeps its heap for the next request and the commands, and loads them
-    again; a roomy one keeps them. Code that still runs keeps its module."""
+    again. A heap of 512 KiB or more (PSRAM, the simulator) keeps them
+    without asking: gc.mem_free() reads the whole heap's table, which took
+    half of each static request's time on a 2 MiB heap. Code that still
+    runs keeps its module."""
     import gc
     if _loaded and not netd.ROOMY and gc.mem_free() < _KEEP_FREE:
-        import shell
         import sys
-        with shell.import_lock:
+        with system.import_lock:
             for name in _loaded:
                 sys.modules.pop(name, None)
         del _loaded[:]
