@@ -171,8 +171,7 @@ class Server:
                     return
                 # An Event set once, and replaced: the task that waits on
                 # it starts later, and a set() and clear() before then
-                # would be lost (a wait of _LOOK_MS, every few hundred
-                # requests).
+                # would go unseen (a wait of _LOOK_MS with a slot free).
                 freed = self.freed = self.freed or asyncio.Event()
                 try:
                     await asyncio.wait_for_ms(freed.wait(), _LOOK_MS)
