@@ -66,7 +66,6 @@ from micropython import const
 # GIL. The rest comes through load(), under the lock for imports.
 import fspath
 import netd
-import strsplit
 import system
 
 NAME = "http"
@@ -79,6 +78,7 @@ _SLOT_MS = const(3500)          # a client past the limit waits this long for a 
 _LOGIN_MS = const(10000)        # a guest's time, from its connection (the "login_s" setting)
 _GUEST_SLOTS = const(2)         # guests served at once (the "login_slots" setting)
 _EVICT_MS = const(3000)         # a guest this old gives its slot to a new client
+_LOOK_MS = const(500)           # how often a client waiting for a slot looks for one to take
 _SEND_MS = const(30000)
 _KEEP_FREE = const(48 * 1024)   # the heap free below which load()'s modules go after the request
 
@@ -132,27 +132,27 @@ class Server:
         self.clients = []           # Connections served, or waiting for a turn; oldest first
         self.guests = []            # those served whose requests have not passed a login yet
         self.active = 0             # clients being served
+        self.freed = None           # an asyncio.Event clients wait on for a slot, set by admit()
         # digest of a Basic token -> (ticks_ms checked, the user's line then),
         # kept by the daemon: this module goes between clients.
         self.logins = daemon.state.setdefault("logins", {})
 
-    def room(self, evict):
-        """Whether a new client can be served now. When not, and evict,
-        the oldest connection that can spare its slot is ended: one idle
-        between requests, or a guest that has had _EVICT_MS to send its
-        request. So idle or trickling connections never lock users out."""
+    def room(self):
+        """Whether a new client can be served now. When not, the oldest
+        connection that can spare its slot is ended: one idle between
+        requests, or a guest that has had _EVICT_MS to send its request.
+        So idle or trickling connections never lock users out."""
         full = self.active >= self.limit
         if not full and len(self.guests) < self.guest_slots:
             return True
-        if evict:
-            now = time.ticks_ms()
-            for conn in self.clients if full else self.guests:
-                if conn.waiting and (conn.served or conn.guest
-                                     and time.ticks_diff(now, conn.since) >= _EVICT_MS):
-                    conn.waiting = False
-                    conn.evicted = True
-                    conn.task.cancel()
-                    break
+        now = time.ticks_ms()
+        for conn in self.clients if full else self.guests:
+            if conn.waiting and (conn.served or conn.guest
+                                 and time.ticks_diff(now, conn.since) >= _EVICT_MS):
+                conn.waiting = False
+                conn.evicted = True
+                conn.task.cancel()
+                break
         return False
 
     async def client(self, reader, writer):
@@ -161,16 +161,22 @@ class Server:
         served = False
         try:
             # Past the limit a client waits a little for a turn: one that
-            # just closed its connection may not be counted out yet.
-            # It looks for a slot to take every half second: looking costs
-            # the loop a pass over every client.
-            waited = 0
-            while not self.room(waited % 500 == 0):
-                if waited >= _SLOT_MS:
+            # just closed its connection may not be counted out yet. It
+            # looks again when a slot may have freed (admit), and every
+            # _LOOK_MS: a guest's slot can be taken once it is old enough.
+            began = time.ticks_ms()
+            while not self.room():
+                if time.ticks_diff(time.ticks_ms(), began) >= _SLOT_MS:
                     await conn.error(Error(503, "too many clients, try again later"), False)
                     return
-                await asyncio.sleep_ms(20)
-                waited += 20
+                # An Event set once, and replaced: the task that waits on
+                # it starts later, and a set() and clear() before then
+                # would go unseen (a wait of _LOOK_MS with a slot free).
+                freed = self.freed = self.freed or asyncio.Event()
+                try:
+                    await asyncio.wait_for_ms(freed.wait(), _LOOK_MS)
+                except asyncio.TimeoutError:
+                    pass
             served = True
             self.active += 1
             conn.since = time.ticks_ms()
@@ -191,9 +197,9 @@ class Server:
         finally:
             unload()
             self.clients.remove(conn)
-            conn.admit()
             if served:
                 self.active -= 1
+            conn.admit()
             try:
                 writer.close()
                 await writer.wait_closed()
@@ -223,13 +229,23 @@ class Connection:
             self.ip = "?"
 
     def admit(self):
-        """A request of it passed a login (or none is asked): a guest no more."""
+        """A request of it passed a login (or none is asked), or it has
+        ended: a guest no more, and the clients waiting for a slot look."""
+        server = self.server
         if self.guest:
             self.guest = False
-            self.server.guests.remove(self)
+            server.guests.remove(self)
+        if server.freed:
+            server.freed.set()
+            server.freed = None
 
     async def serve(self):
         while True:
+            if self.served:
+                # The next request of a kept connection waits a turn: a
+                # small answer gives the loop none, and a client sending
+                # many at once would keep it.
+                await asyncio.sleep_ms(0)
             try:
                 request = await self.request(self.server.idle_ms if self.served else REQUEST_MS)
             except Error as e:
@@ -237,10 +253,9 @@ class Connection:
                 return
             if request is None:
                 return
-            method, target, version, headers = request
+            method, target, keep, headers = request
             # /metrics' munix_http_requests_total: every request read, itself too.
             self.server.daemon.count("requests")
-            keep = version == "HTTP/1.1"
             connection = headers.get("connection", "").lower()
             if connection == "close":
                 keep = False
@@ -289,34 +304,14 @@ class Connection:
         self.buf += data
         return True
 
-    async def line(self, deadline):
-        """A line (bytes, without CR LF) within _LINE_MAX, None at the end
-        of the connection before any byte."""
-        while True:
-            end = self.buf.find(b"\n")
-            if end >= 0:
-                line = self.buf[:end]
-                self.buf = self.buf[end + 1:]
-                line = line[:-1] if line.endswith(b"\r") else line
-                # RFC 9112 2.2: a CR of its own ends a line for some
-                # proxies, which would read another head than this one.
-                if b"\r" in line:
-                    raise Error(400, "CR without LF in the request")
-                return line
-            if len(self.buf) > _LINE_MAX:
-                raise Error(413, "request line or header too long")
-            left = time.ticks_diff(deadline, time.ticks_ms())
-            if left <= 0:
-                raise asyncio.TimeoutError()
-            if not await self.fill(left):
-                if self.buf:
-                    raise Error(400, "incomplete request")
-                return None
-
     async def request(self, wait_ms):
-        """(method, target, version, headers) of the next request, None
-        when the client closed the connection or stayed silent. A guest's
-        requests must come whole within its time, however it sends them."""
+        """(method, target, HTTP/1.1 or not, headers) of the next request,
+        None when the client closed the connection or stayed silent. A
+        guest's requests must come whole within its time, however it sends
+        them. The head's lines are read in one await, and its headers
+        parsed as bytes: an await for each line cost a coroutine, and each
+        str made a search of the interned names (MicroPython looks for one
+        to reuse)."""
         head_ms = REQUEST_MS
         if self.guest:
             left = self.server.login_ms - time.ticks_diff(time.ticks_ms(), self.since)
@@ -325,45 +320,71 @@ class Connection:
             wait_ms, head_ms = min(wait_ms, left), min(head_ms, left)
         self.waiting = True
         try:
-            if not self.buf and not await self.fill(wait_ms):
-                return None
+            if not self.buf:
+                # What has come is taken at once: asyncio's read waits for
+                # a pass of the loop first, and its timeout costs a task.
+                data = self.reader.s.read(_CHUNK)
+                if data is None:
+                    if not await self.fill(wait_ms):
+                        return None
+                elif data:
+                    self.buf = data
+                else:
+                    return None
         except asyncio.TimeoutError:
             return None
         deadline = time.ticks_add(time.ticks_ms(), head_ms)
-        line = await self.line(deadline)
-        while line == b"":      # blank lines before a request are allowed
-            line = await self.line(deadline)
-        if line is None:
-            return None
+        lines = []
+        at = 0
+        while True:
+            buf = self.buf
+            end = buf.find(b"\n", at)
+            if end < 0:
+                if len(buf) - at > _LINE_MAX:
+                    raise Error(413, "request line or header too long")
+                left = time.ticks_diff(deadline, time.ticks_ms())
+                if left <= 0:
+                    raise asyncio.TimeoutError()
+                if not await self.fill(left):
+                    if lines or at < len(buf):
+                        raise Error(400, "incomplete request")
+                    return None
+                continue
+            line = buf[at:end]
+            at = end + 1
+            if line.endswith(b"\r"):
+                line = line[:-1]
+            # RFC 9112 2.2: a CR of its own ends a line for some proxies,
+            # which would read another head than this one.
+            if b"\r" in line:
+                raise Error(400, "CR without LF in the request")
+            if line:
+                lines.append(line)
+                if len(lines) > _HEADERS_MAX + 1:
+                    raise Error(413, "too many headers")
+            elif lines:
+                break
+            # Blank lines before a request are allowed.
+        self.buf = buf[at:]
         try:
-            method, target, version = line.decode().split(" ")
+            method, target, version = lines[0].decode().split(" ")
         except (UnicodeError, ValueError):
             version = ""
         if not version.startswith("HTTP/1."):
             raise Error(400, "not an HTTP/1 request line")
         headers = {}
-        count = 0
-        while True:
-            line = await self.line(deadline)
-            if line is None:
-                raise Error(400, "incomplete request")
-            if not line:
-                break
-            count += 1
-            if count > _HEADERS_MAX:
-                raise Error(413, "too many headers")
-            name, sep, value = strsplit.partition(line, b":")
-            if not sep:
-                raise Error(400, "bad header line")
-            try:
-                key = name.decode().lower()
-                value = value.decode().strip()
-            except UnicodeError:
-                raise Error(400, "bad header line")
+        for line in lines[1:]:
+            colon = line.find(b":")
+            name = line[:colon]
             # RFC 9112: no space before the colon, and one body length, in
             # digits, whatever the request; a proxy that read them
             # otherwise would pass a second request.
-            if not key or key != key.strip():
+            if colon < 1 or name != name.strip():
+                raise Error(400, "bad header line")
+            try:
+                key = name.lower().decode()
+                value = line[colon + 1:].strip().decode()
+            except UnicodeError:
                 raise Error(400, "bad header line")
             if key == "content-length" and (key in headers or not value.isdigit()):
                 raise Error(400, "bad Content-Length")
@@ -371,7 +392,7 @@ class Connection:
                 raise Error(400, "chunked bodies are not supported: send a Content-Length")
             headers[key] = value
         self.waiting = False
-        return method, target, version, headers
+        return method, target, version == "HTTP/1.1", headers
 
     async def discard(self):
         """Read, and drop, what the client still sends for a second (64 KiB
@@ -391,29 +412,38 @@ class Connection:
 
     # Writing
 
-    async def send(self, data):
-        self.writer.write(data)
-        await asyncio.wait_for_ms(self.writer.drain(), _SEND_MS)
+    async def send(self, data, turn=True):
+        """Write data, waiting while the client reads slower than it comes
+        (_SEND_MS at most); then, with turn, give the loop's other clients
+        their turn, as asyncio's drain() does."""
+        writer = self.writer
+        writer.write(data)
+        if writer.out_buf:
+            await asyncio.wait_for_ms(writer.drain(), _SEND_MS)
+        elif turn:
+            await asyncio.sleep_ms(0)
 
-    async def head(self, status, headers, length, keep, kind=None):
+    async def head(self, status, headers, length, keep, kind=None, body=b""):
+        """The answer's head, and body with it in one write: a small
+        answer is one packet, and costs the loop no turn."""
         self.headed = True
         at = REASONS.find("|%d" % status) + 4
         reason = REASONS[at:REASONS.find("|", at)] if at > 3 else ""
-        text = "HTTP/1.1 %d %s\r\nServer: munix\r\n" % (status, reason)
+        # Bytes, not a str: MicroPython looks for each str it makes among
+        # the interned names, to reuse one.
+        text = b"HTTP/1.1 %d %s\r\nServer: munix\r\n" % (status, reason)
         if kind:
-            text += "Content-Type: %s\r\n" % kind
+            text += b"Content-Type: %s\r\n" % kind
         if length is not None:
-            text += "Content-Length: %d\r\n" % length
+            text += b"Content-Length: %d\r\n" % length
         for name, value in headers:
-            text += "%s: %s\r\n" % (name, value)
-        text += "Connection: %s\r\n\r\n" % ("keep-alive" if keep else "close")
-        await self.send(text.encode())
+            text += b"%s: %s\r\n" % (name, value)
+        text += b"Connection: %s\r\n\r\n" % ("keep-alive" if keep else "close")
+        await self.send(text + body, False)
 
     async def json(self, status, value, keep, extra=(), head_only=False):
         data = json.dumps(value).encode()
-        await self.head(status, extra, len(data), keep, "application/json")
-        if not head_only:
-            await self.send(data)
+        await self.head(status, extra, len(data), keep, "application/json", b"" if head_only else data)
 
     async def error(self, e, keep, headers={}):
         extra = [("Allow", e.allow)] if e.allow else []
@@ -449,34 +479,28 @@ class Connection:
 def _decode_path(target):
     """The path of a request target, %-decoded and normalised (never
     above /)."""
-    path = target.split("?", 1)[0].split("#", 1)[0]
+    path = target
+    if "?" in path or "#" in path:
+        path = path.split("?", 1)[0].split("#", 1)[0]
     if "%" in path:
-        raw = bytearray()
-        i = 0
-        while i < len(path):
-            c = path[i]
-            if c == "%" and _hex2(path[i + 1:i + 3]) is not None:
-                raw.append(_hex2(path[i + 1:i + 3]))
-                i += 3
-            else:
-                raw += c.encode()
-                i += 1
+        parts = path.split("%")
+        raw = parts[0].encode()
+        for part in parts[1:]:
+            # Two hex digits after the %; else the % stands for itself.
+            try:
+                raw += bytes((int(part[:2] if len(part) > 1 else "?", 16),)) + part[2:].encode()
+            except ValueError:
+                raw += ("%" + part).encode()
         try:
-            path = bytes(raw).decode()
+            path = raw.decode()
         except UnicodeError:
             raise Error(400, "bad path encoding")
     if "\0" in path or not path.startswith("/"):
         raise Error(400, "bad path")
-    return fspath.normpath(path)
-
-
-def _hex2(text):
-    if len(text) != 2:
-        return None
-    try:
-        return int(text, 16)
-    except ValueError:
-        return None
+    # A path without //, . or .. parts or a / at its end is normal already.
+    if "//" in path or "/." in path or path.endswith("/"):
+        path = fspath.normpath(path)
+    return path
 
 
 def load(name):
@@ -488,10 +512,9 @@ def load(name):
     module = sys.modules.get(name)
     if module is None:
         import gc
-        import shell
         # Its code needs blocks of some size: the garbage goes first.
         gc.collect()
-        with shell.import_lock:
+        with system.import_lock:
             module = __import__(name)
         _loaded.append(name)
         # It goes with this module too (netd), whose Error and load() it
@@ -505,12 +528,14 @@ def unload():
     """Drop the modules requests loaded when the heap left is below
     _KEEP_FREE: a board without PSRAM (some 37 KiB free with the daemon)
     keeps its heap for the next request and the commands, and loads them
-    again; a roomy one keeps them. Code that still runs keeps its module."""
+    again. A heap of 512 KiB or more (PSRAM, the simulator) keeps them
+    without asking: gc.mem_free() reads the whole heap's table, which took
+    half of each static request's time on a 2 MiB heap. Code that still
+    runs keeps its module."""
     import gc
-    if _loaded and gc.mem_free() < _KEEP_FREE:
-        import shell
+    if _loaded and not netd.ROOMY and gc.mem_free() < _KEEP_FREE:
         import sys
-        with shell.import_lock:
+        with system.import_lock:
             for name in _loaded:
                 sys.modules.pop(name, None)
         del _loaded[:]

@@ -26,7 +26,8 @@ TYPES = {"html": "text/html; charset=utf-8", "htm": "text/html; charset=utf-8",
 
 
 async def static(conn, path, target, head_only, headers, keep):
-    full = fspath.normpath(ROOT + path)
+    # path is normal (httpd._decode_path).
+    full = ROOT + path if path != "/" else ROOT
     st = fspath.stat(full)
     if st is not None and st[0] & fspath.DIR:
         asked = target.split("?")[0]
@@ -69,17 +70,22 @@ async def file(conn, full, st, head_only, headers, keep, name=None):
     if dot > name.rfind("/"):
         kind = TYPES.get(name[dot + 1:].lower(), kind)
     with open(full, "rb") as f:
+        if head_only:
+            return await conn.head(200, cache, size, keep, kind)
         # Before the head, and no larger than the file: on a full heap
         # the answer is then a whole error, not a 200 cut off after its
         # head (CI, esp32 profile, a 13-byte file after a load).
-        buf = None if head_only else bytearray(min(size, _CHUNK))
-        await conn.head(200, cache, size, keep, kind)
-        if head_only:
-            return
-        while True:
+        buf = bytearray(min(size, _CHUNK))
+        n = f.readinto(buf)
+        # The head and the first piece in one write: a small file is one
+        # packet.
+        await conn.head(200, cache, size, keep, kind, buf if n == len(buf) else buf[:n])
+        sent = n
+        while sent < size:
             n = f.readinto(buf)
             if not n:
                 break
+            sent += n
             await conn.send(buf[:n] if n < len(buf) else buf)
 
 

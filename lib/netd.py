@@ -20,11 +20,11 @@ runs them all, and as many clients as they allow. Every client is a task
 of the loop; a telnet or HTTP client's long work goes to a worker
 (offload), an FTP client's transfers give the others their turn every
 few chunks. The protocol's module is imported for a daemon's first client
-and dropped after its last, so a daemon that waits for clients holds no
-protocol code; what the protocol keeps from one client to the next lives
-in daemon.state. The loop also watches the sockets of sessions whose command
-runs (Daemon.watch), so that a Ctrl-C reaches a command that prints
-nothing.
+and dropped after its last (on a heap of 512 KiB or more, a second later),
+so a daemon that waits for clients holds no protocol code; what the
+protocol keeps from one client to the next lives in daemon.state. The loop
+also watches the sockets of sessions whose command runs (Daemon.watch), so
+that a Ctrl-C reaches a command that prints nothing.
 
 A running daemon is a process (`ps` lists uftpd, `kill PID` stops it,
 `test -p uftpd` finds it), of kind "daemon", done when its listener and
@@ -56,6 +56,11 @@ LOG_MAX = 8192          # the log is moved to net.log.old beyond this size
 
 _lock = system.allocate_lock()
 _daemons = {}           # name -> Daemon
+# A heap of 512 KiB or more (PSRAM, the simulator) keeps a protocol's code
+# a second after the last client: a client that opens a connection per
+# request found it gone at nearly each of its requests, and loading it
+# again cost more than serving a small file.
+ROOMY = gc.mem_free() + gc.mem_alloc() >= 524288
 
 
 class Stopped(Exception):
@@ -82,6 +87,7 @@ class Daemon:
         self.insecure = False       # started with -i: no login asked
         self.guests = None          # netguests.Guests: the clients not logged in yet
         self.clients = []           # the sockets of the sessions (_client)
+        self.quiet = None           # ticks_ms of the last client's end, while its code is kept
 
     @property
     def stopping(self):
@@ -377,6 +383,15 @@ async def _listen(daemon, limit, busy):
                 await asyncio.sleep_ms(WATCH_MS if daemon.watched else POLL_MS)
                 if daemon.watched:
                     _look(daemon)
+                # The protocol's code kept since the last client goes once
+                # none has come for a second. The loop looks, not a task
+                # that waits for it: the loop's queue would keep that task
+                # after its end (see _client), and its code with it (a
+                # soak's heap drifted 4.6 to 15.4 KiB when it was httpd's).
+                if (daemon.quiet is not None and not daemon.sessions
+                        and time.ticks_diff(time.ticks_ms(), daemon.quiet) >= 1000):
+                    daemon.quiet = None
+                    _drop(daemon)
             except MemoryError:
                 # Not a pass at once again: the loop's other tasks, and the
                 # thread that holds the heap, run meanwhile.
@@ -394,6 +409,8 @@ async def _listen(daemon, limit, busy):
             task.cancel()
         while daemon.tasks:
             await asyncio.sleep_ms(10)
+        # What a roomy heap kept since the last client.
+        _drop(daemon)
         if not daemon.stopping:
             _unregister(daemon)
     return 0
@@ -573,18 +590,22 @@ def _protocol(daemon):
     # GIL crashed), or this module half run, as MicroPython lists a module
     # before it has run.
     with system.import_lock:
-        fresh = [m for m in daemon.modules if m not in sys.modules]
-        module = __import__(daemon.modules[0])
-        daemon.loaded.extend(fresh)
-    return module
+        for name in daemon.modules:
+            if name not in sys.modules:
+                daemon.loaded.append(name)
+        return __import__(daemon.modules[0])
 
 
 def _end_session(daemon, client):
     with _lock:
         daemon.sessions -= 1
         if not daemon.sessions:
-            # The protocol's code goes with the last client.
-            _drop(daemon)
+            # The protocol's code goes with the last client (on a roomy
+            # heap, a second later: _listen).
+            if ROOMY:
+                daemon.quiet = time.ticks_ms()
+            else:
+                _drop(daemon)
     if daemon.guests is not None:
         daemon.guests.remove(client)
 
