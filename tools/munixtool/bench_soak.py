@@ -28,7 +28,10 @@ answer, then the heap in use after a collection before and after the run
 have loaded them all: each is drift that is no leak), and the threads and
 open sockets of the runtime before and after, once the clients have left
 (leaks). Its status is 1 when a legitimate request failed, a thread or a
-socket leaked, a client got stuck or the heap drifted by DRIFT_MAX or more.
+socket leaked, a client got stuck or, in a run of DRIFT_MINUTES or more,
+the heap drifted by DRIFT_MAX or more: a shorter run's drift is mostly
+what its clients held as it ended (one-minute runs drift by -3 to +4 KiB
+either way, thirty-minute runs by under 1 KiB), reported but not judged.
 
 The drift is what the run left behind beyond the warm-up's state. It was
 finished jobs kept in the process table (an ended telnet session's kept the
@@ -60,6 +63,7 @@ SETTLE_S = 3            # for the daemons to close what the clients left
 WARM_S = 5
 AUTH_ROUNDS = 4000      # setauth's (lib/auth.py)
 DRIFT_MAX = 1024        # bytes: issue 28's target for a soak
+DRIFT_MINUTES = 10      # of a run whose drift is judged (issue 28: 30 and 10 minutes)
 USER = "soak"
 HOLD_S = 5              # an idle connection's hold, past the 3.5 s a login waits for a slot
 INTRUDER = "127.0.0.2"  # the idle and guessing clients' address, not the users'
@@ -392,5 +396,5 @@ def report(tree: Path, minutes: float, board: str | None = None) -> int:
         for failure in kind.failures[:3]:
             print("  %s failed: %s" % (kind.name, failure))
     leaked = (s["threads"][1] > s["threads"][0] or s["sockets"][1] > s["sockets"][0]
-              or None not in heap and heap[1] - heap[0] >= DRIFT_MAX)
+              or minutes >= DRIFT_MINUTES and None not in heap and heap[1] - heap[0] >= DRIFT_MAX)
     return 1 if failed or leaked or s["stuck clients"] else 0
