@@ -39,8 +39,8 @@ the commands of /api/run. Errors are JSON too, {"error": "..."}, with their
 status: 400 bad request, 401 login needed (with WWW-Authenticate, unless
 the web desktop's page asked: X-Requested-With: munix), 403 forbidden (the
 shell's protected files, the password file, a CSRF token missing, another
-site's Origin), 404, 405 (with Allow), 409 exists, 413 too large, 500, 503
-too many clients.
+site's Origin or a Host not the board's), 404, 405 (with Allow), 409
+exists, 413 too large, 415 a body not JSON, 500, 503 too many clients.
 A request is framed as RFC 9112 says, so that no proxy in front reads
 another request than the board: a Content-Length in digits and said once,
 no Transfer-Encoding, no CR without its LF in the head (400 otherwise, the
@@ -86,7 +86,8 @@ _KEEP_FREE = const(48 * 1024)   # the heap free below which load()'s modules go 
 # of the heap, which every client holds.
 REASONS = ("|200OK|201Created|204No Content|301Moved Permanently|304Not Modified|"
            "400Bad Request|401Unauthorized|403Forbidden|404Not Found|"
-           "405Method Not Allowed|413Payload Too Large|500Internal Server Error|"
+           "405Method Not Allowed|409Conflict|413Payload Too Large|415Unsupported Media Type|"
+           "500Internal Server Error|"
            "503Service Unavailable|")
 
 
