@@ -651,11 +651,19 @@ def test_a_waiting_line_worker_keeps_nothing_of_an_ended_session(telnet):
         c.send("exit\r\n")
         assert c.closed()
 
-    session()
-    time.sleep(3)           # its worker has ended
-    before = heap()
-    session()
-    assert heap() - before < WAITING_WORKER_MAX
+    # On a heap of 512 KiB or more netd keeps a daemon's code for a second
+    # after its last client (netd.ROOMY): a session kept open holds it in
+    # both measurements, which then differ by what the worker keeps only.
+    keeper = telnet.raw() if telnet.run("> import netd; print(netd.ROOMY)") == "True\n" else None
+    try:
+        session()
+        time.sleep(3)           # its worker has ended
+        before = heap()
+        session()
+        assert heap() - before < WAITING_WORKER_MAX
+    finally:
+        if keeper is not None:
+            keeper.close()
 
 
 def test_a_full_heap_leaves_the_daemon_running(telnet):
