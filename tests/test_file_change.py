@@ -181,7 +181,8 @@ def test_mv_refuses_protected_files_unless_forced(sim):
     assert r.out == "status=1\n" * 3
     assert r.err == ("mv: /main.py: %s\nmv: /lib: %s\nmv: /lib/extra.py: %s\nmv: /boot.py: %s\n"
                      % ((PROTECTED,) * 4))
-    assert sim.path("/main.py").exists() and sim.path("/lib/kernel.py").exists()
+    # The kernel's source, or its compiled form on a board profile.
+    assert sim.path("/main.py").exists() and list(sim.path("/lib").glob("kernel.*"))
     assert sim.path("/lib/extra.py").read_text() == "# extra\n"
     r = sim.run("mv -F /lib/extra.py /t/extra.py")
     assert r.status == 0
