@@ -508,8 +508,11 @@ def test_ps_lists_a_job_of_one_command_once(jsim):
 @TWO_THREADS
 def test_output_log_is_bounded(jsim):
     # 15 KB through a 4 KB log; done well before the shutdown, whose
-    # runtime must not exit under a thread still writing.
-    jsim.write("/opt/spew.py", "def __main__(args):\n    for i in range(500):\n        print('x' * 30)\n")
+    # runtime must not exit under a thread still writing. The job writes
+    # once its session has surely ended (half a second later): written at
+    # once, all of it could reach the session first (CI, esp32cam: no log).
+    jsim.write("/opt/spew.py", "import time\n\ndef __main__(args):\n    time.sleep_ms(500)\n"
+               "    for i in range(500):\n        print('x' * 30)\n")
     jsim.write("/opt/sess.py", SESSION.replace("/opt/bg /opt/ticker t", "/opt/bg /opt/spew"))
     r = jsim.run("/opt/sess", "sleep 2", "ls /tmp")
     logs = [p for p in jsim.path("/tmp").iterdir() if p.name.startswith("job")]
