@@ -94,9 +94,10 @@ def runtime_command(bits: int | None = None) -> list[str]:
 
 
 def board_runtime(heap: str | int | None = None, bits: int | None = None,
-                  board: str | None = None) -> list[str]:
+                  board: str | None = None, firmware: bool = False) -> list[str]:
     """The argv prefix of the MicroPython that plays the board (see
-    command), its heap size given."""
+    command), its heap size given; with firmware, FIRMWARE_HEAP more on a
+    board profile, for start.firmware."""
     name = board_name(board)
     if name:
         program, env = portbuild.runtime(name)
@@ -104,11 +105,31 @@ def board_runtime(heap: str | int | None = None, bits: int | None = None,
         env = {**env, "MICROPYPATH": ".frozen"}
         argv = ["env", *(f"{key}={value}" for key, value in env.items()), *program]
         heap = heap or boards.get(name).heap
+        if firmware:
+            heap = heap_bytes(heap) + FIRMWARE_HEAP
     else:
         argv = runtime_command(bits)
     if heap:
         argv += ["-X", f"heapsize={heap}"]
     return argv
+
+
+# Heap a board profile's runtime gets beyond the board's, taken at boot by
+# the stand-ins of the board's built-in modules and a ballast, and not
+# counted by gc (start.firmware): a board has those modules in its
+# firmware. The stand-ins take up to 12.3 KiB (esp32cam's).
+FIRMWARE_HEAP = 16 * 1024
+
+
+def heap_bytes(heap: str | int) -> int:
+    """A heap size as MicroPython's -X heapsize reads it (<n>[w][K|M]; a
+    word is 4 bytes on the boards' 32-bit runtimes), in bytes."""
+    if isinstance(heap, int):
+        return heap
+    text = heap.lower()
+    unit = {"k": 1024, "m": 1024 * 1024}.get(text[-1:], 1)
+    text = text.rstrip("km")
+    return int(text.rstrip("w")) * (4 if text.endswith("w") else 1) * unit
 
 
 def command(
@@ -129,13 +150,14 @@ def command(
     start = paths.sim_start_script()
     if not start.is_file():
         raise MunixError(f"{start} is missing")
-    argv = board_runtime(heap, bits, board)
+    argv = board_runtime(heap, bits, board, firmware=True)
     if interactive:
         argv.append("-i")
     # A board profile's MicroPython has start.py frozen, as a board's boot
     # is its firmware's: its code costs the heap nothing, and its name is
     # no host path kept among the runtime's names.
-    script = ["-c", BOOT] if board_name(board) else [os.fspath(start)]
+    name = board_name(board)
+    script = ["-c", BOOT % heap_bytes(heap or boards.get(name).heap)] if name else [os.fspath(start)]
     return [*with_flash(flash), *argv, *script, FLASH, "tty" if interactive else "pipe"]
 
 
@@ -144,6 +166,7 @@ def command(
 # with less C stack left (the rp2040 profile's scripts ran out), and
 # without Ctrl-C's handler, which the unix port sets for a script.
 BOOT = ("import start\n"
+        "start.firmware(%d)\n"    # the board's heap, in bytes
         "for f in start.BOOT:\n"
         " exec(start.code(f), {'__name__': '__main__'})\n"
         "start.booted()\n")

@@ -112,6 +112,54 @@ def code(start_file):
     return compile(source, start_file, "exec") if hasattr(builtins, "compile") else source
 
 
+# What a board has built into its firmware, as C: its stand-ins here are
+# frozen Python, whose objects (up to 12 KiB with every class of machine)
+# would take heap that the board's modules do not.
+_BUILT_IN = ("machine", "network", "neopixel", "esp32", "rp2", "camera")
+
+
+def firmware(board_heap):
+    """On a board profile, munix sim gives the runtime more heap than the
+    board's (board_heap bytes): the built-in modules' stand-ins load now,
+    a ballast fills the rest of what was added, and gc.mem_alloc() counts
+    neither. The OS finds what the board leaves it, free and in one
+    piece."""
+    import gc
+    path = sys.path[:]
+    sys.path[:] = [".frozen"]   # never a module of the flash's in a firmware's place
+    gc.collect()
+    before = gc.mem_alloc()
+    for name in _BUILT_IN:
+        try:
+            module = __import__(name)
+        except ImportError:
+            continue
+        for cls in getattr(module, "_LAZY", ()):
+            getattr(module, cls)
+    sys.path[:] = path
+    gc.collect()
+    added = gc.mem_alloc() + gc.mem_free() - _pool(board_heap)
+    ballast = added - (gc.mem_alloc() - before) - _ARRAY
+    if ballast < 0:
+        raise SystemExit("start: the stand-ins take %d bytes more than munix sim adds"
+                         % -ballast)
+    global _ballast
+    _ballast = bytearray(ballast)
+    gc.firmware(added)
+
+
+# A bytearray's own object (its bytes are a block of their own).
+_ARRAY = 4 * 4
+
+
+def _pool(heap):
+    """The bytes gc_init (py/gc.c) makes blocks of in a heap of heap bytes,
+    beside its tables: a byte of allocation table for each 4 blocks of 16
+    bytes, a byte of finaliser table for each 8."""
+    table = (heap - 1) * 8 // (8 + 4 + 32 * 16)
+    return table * 4 * 16
+
+
 def booted():
     if "kernel" not in sys.modules:
         # main.py could not boot the OS (it said why): the board would sit
