@@ -149,6 +149,10 @@ def number(text, what="number"):
         raise UsageError("%s: not a %s" % (text, what))
 
 
+# MicroPython's words for a call past the C stack's end.
+_DEPTH = "maximum recursion depth exceeded"
+
+
 def strerror(exc):
     """A one-line description of an exception, errno names spelled out
     (a socket's too): the one wording of a failure, for commands, the
@@ -165,6 +169,9 @@ def strerror(exc):
             with system.import_lock:
                 system.unload("neterrors")
         return text
+    if isinstance(exc, RuntimeError) and exc.args == (_DEPTH,):
+        # The C stack's end, a board's first: the shell's words for it.
+        return "nested too deeply for the stack"
     # Lines made one (mbedtls gives a line for each reason it refused a
     # certificate).
     text = "; ".join([line.strip() for line in str(exc).split("\n") if line.strip()])

@@ -49,101 +49,102 @@ def fields(words, sess):
         import wordops
         return wordops.declaration(words, sess, _SELF)
     args = []
+    # Each word is expanded here, not in a function of its own, and a
+    # $(...) run from here too: each Python call costs a board's C stack.
     for word in words:
-        _expand(word, sess, args)
-    return args
-
-
-def _expand(word, sess, args):
-    if (QVAR, "@") in word and len(sess.positional()) < 2:
-        # "$@" without parameters is no field at all, nor are the empty
-        # quotes it came in ("$@" is parsed as "" and $@).
-        word = [part for part in word if part[1] and part != (QVAR, "@")]
-        if not word:
-            return
-    ifs = sess.getenv("IFS")
-    if ifs is None:
-        ifs = _IFS
-    out = []
-    field = None
-    i = 0
-    while i < len(word):
-        kind, text = word[i]
-        i += 1
-        quoted = kind & 1
-        texts = None
-        if kind == LIT and i == 1 and (text == "~" or text[:2] == "~/"):
-            text = sess.getenv("HOME", "/").rstrip("/") + text[1:] or "/"
-            quoted = 1
-        elif kind == VAR and isinstance(text, tuple):
-            import wordops
-            text = wordops.value(text, sess, _SELF, _SPLIT)
-            if not isinstance(text, str):
-                # The word ${x:-word} gives keeps its quotes (2.6.2): its
-                # quoted parts are not split, its unquoted text is.
-                word = word[:i - 1] + text + word[i:]
-                i -= 1
+        if (QVAR, "@") in word and len(sess.positional()) < 2:
+            # "$@" without parameters is no field at all, nor are the empty
+            # quotes it came in ("$@" is parsed as "" and $@).
+            word = [part for part in word if part[1] and part != (QVAR, "@")]
+            if not word:
                 continue
-        elif kind == QVAR and text == "@":
-            values = sess.positional()[1:]
-            if not values:
-                continue
-            for k, arg in enumerate(values):
-                if k:
-                    out.append(field)
-                    field = None
-                if field is None:
-                    field = _Field()
-                field.add(arg, True)
-            continue
-        elif kind == VAR and text in ("@", "*"):
-            # Each parameter is a field of its own before splitting (2.5.2):
-            # joined first, they were one field when IFS has no blank.
-            texts = sess.positional()[1:]
-        elif VAR <= kind < _SPLIT:
-            text = value(kind, text, sess)
-        if quoted or kind == LIT:
-            if field is None:
-                field = _Field()
-            field.add(text, quoted)
-            continue
-        for n, text in enumerate((text,) if texts is None else texts):
-            if n and field is not None:
-                out.append(field)
-                field = None
-            if not text:
-                continue
-            if ifs == _IFS:
-                pieces = text.split()
-                if text[:1] in _IFS:
-                    pieces.insert(0, "")
-                if text[-1:] in _IFS:
-                    pieces.append("")
-                hard = None
-            else:
-                import ifsplit
-                pieces, hard = ifsplit.fields(text, ifs)
-            for k, piece in enumerate(pieces):
-                if k:
-                    if field is not None:
+        ifs = sess.getenv("IFS")
+        if ifs is None:
+            ifs = _IFS
+        out = []
+        field = None
+        i = 0
+        while i < len(word):
+            kind, text = word[i]
+            i += 1
+            quoted = kind & 1
+            texts = None
+            if kind == LIT and i == 1 and (text == "~" or text[:2] == "~/"):
+                text = sess.getenv("HOME", "/").rstrip("/") + text[1:] or "/"
+                quoted = 1
+            elif kind == VAR and isinstance(text, tuple):
+                import wordops
+                text = wordops.value(text, sess, _SELF, _SPLIT)
+                if not isinstance(text, str):
+                    # The word ${x:-word} gives keeps its quotes (2.6.2): its
+                    # quoted parts are not split, its unquoted text is.
+                    word = word[:i - 1] + text + word[i:]
+                    i -= 1
+                    continue
+            elif kind == QVAR and text == "@":
+                values = sess.positional()[1:]
+                if not values:
+                    continue
+                for k, arg in enumerate(values):
+                    if k:
                         out.append(field)
                         field = None
-                    elif hard and hard[k - 1]:
-                        out.append(_Field())
-                if piece:
                     if field is None:
                         field = _Field()
-                    field.add(piece, False)
-    if field is not None:
-        out.append(field)
-    for f in out:
-        if f.glob and "f" not in sess.flags:
-            import wildcard
-            matches = wildcard.expand(f.pattern, sess.cwd)
-            if matches:
-                args.extend(matches)
+                    field.add(arg, True)
                 continue
-        args.append(f.text)
+            elif kind == VAR and text in ("@", "*"):
+                # Each parameter is a field of its own before splitting (2.5.2):
+                # joined first, they were one field when IFS has no blank.
+                texts = sess.positional()[1:]
+            elif SUB <= kind <= SUB + 1:
+                import redirect
+                text = redirect.capture(text, sess)
+            elif VAR <= kind < _SPLIT:
+                text = value(kind, text, sess)
+            if quoted or kind == LIT:
+                if field is None:
+                    field = _Field()
+                field.add(text, quoted)
+                continue
+            for n, text in enumerate((text,) if texts is None else texts):
+                if n and field is not None:
+                    out.append(field)
+                    field = None
+                if not text:
+                    continue
+                if ifs == _IFS:
+                    pieces = text.split()
+                    if text[:1] in _IFS:
+                        pieces.insert(0, "")
+                    if text[-1:] in _IFS:
+                        pieces.append("")
+                    hard = None
+                else:
+                    import ifsplit
+                    pieces, hard = ifsplit.fields(text, ifs)
+                for k, piece in enumerate(pieces):
+                    if k:
+                        if field is not None:
+                            out.append(field)
+                            field = None
+                        elif hard and hard[k - 1]:
+                            out.append(_Field())
+                    if piece:
+                        if field is None:
+                            field = _Field()
+                        field.add(piece, False)
+        if field is not None:
+            out.append(field)
+        for f in out:
+            if f.glob and "f" not in sess.flags:
+                import wildcard
+                matches = wildcard.expand(f.pattern, sess.cwd)
+                if matches:
+                    args.extend(matches)
+                    continue
+            args.append(f.text)
+    return args
 
 
 def value(kind, text, sess):
@@ -183,6 +184,10 @@ def word(parts, sess):
     for kind, text in parts:
         if kind == QVAR and text == "@":
             out.append(" ".join(sess.positional()[1:]))
+        elif SUB <= kind <= SUB + 1:
+            # Run from here, not through value(): a Python call less.
+            import redirect
+            out.append(redirect.capture(text, sess))
         elif kind >= VAR:
             out.append(value(kind, text, sess))
         else:

@@ -178,80 +178,114 @@ def end(sess):
 def execute(node, sess):
     """Run a parsed node (see shellparse.py); returns its status, also kept
     as $?."""
-    kind = node[0]
-    if kind == "nop":
-        return sess.status
-    if kind == "argv":
-        # A plain line's words (shellplain.py): nothing to expand.
-        sess.substituted = None
-        if "x" in sess.flags:
-            process.current().stderr.write("+ %s\n" % " ".join(node[1]))
-        status = run(node[1], sess)
-    elif kind == "simple":
-        import expansion
-        status = expansion.simple(node, sess)
-    elif kind == "list":
-        status = 0
-        for item, background in node[1]:
-            if background:
-                import jobctl
-                status = jobctl.start(item, sess, _SELF)
-            else:
-                status = execute(item, sess)
-                if status and "e" in sess.flags and not sess.testing and not (item[0] == "pipe" and item[2]):
-                    raise Exit(status)
-    elif kind == "andor":
-        parts = node[1]
-        status = tested(parts[0], sess)
-        for i in range(1, len(parts), 2):
-            if (parts[i] == "&&") == (status == 0):
-                last = i + 2 == len(parts)
-                status = execute(parts[i + 1], sess) if last else tested(parts[i + 1], sess)
-    elif kind == "pipe":
-        import redirect
-        if node[2]:
-            sess.testing += 1
-        try:
-            status = redirect.pipeline(node, sess)
-        finally:
-            if node[2]:
-                sess.testing -= 1
-    elif kind == "uif":
-        import expansion
-        import shellbuiltins
-        _, a, op, b, action = node
-        if shellbuiltins.compare(expansion.word(a, sess), op, expansion.word(b, sess)):
-            status = execute(action, sess)
-        else:
+    # What runs last in a node, the last command of a list or of && and
+    # ||, the body of { } or of the if branch taken, runs in this call, not
+    # in one more: each Python call costs a board's C stack, and scripts
+    # nesting loops, ifs and $(...) overflowed an RP2040's 8 KiB. checked:
+    # set -e looks at the status of what runs last, as a list's command.
+    checked = False
+    while True:
+        kind = node[0]
+        if kind == "nop":
+            status = sess.status
+        elif kind == "argv":
+            # A plain line's words (shellplain.py): nothing to expand.
+            sess.substituted = None
+            if "x" in sess.flags:
+                process.current().stderr.write("+ %s\n" % " ".join(node[1]))
+            status = run(node[1], sess)
+        elif kind == "simple":
+            import expansion
+            status = expansion.simple(node, sess)
+        elif kind == "list":
             status = 0
-    elif kind == "py":
-        import pyline
-        status = pyline.run(node[1], sess)
-    elif kind == "function":
-        sess.functions[node[1]] = node[2]
-        status = 0
-    else:
-        # A compound command, its redirections (the last item) around it.
-        saved = None
-        if node[-1]:
+            items = node[1]
+            last = len(items) - 1
+            for i in range(last + 1):
+                item, background = items[i]
+                if background:
+                    import jobctl
+                    status = jobctl.start(item, sess, _SELF)
+                elif i == last:
+                    break
+                else:
+                    status = execute(item, sess)
+                    if status and "e" in sess.flags and not sess.testing and not (item[0] == "pipe" and item[2]):
+                        raise Exit(status)
+            else:
+                break
+            node = item
+            checked = checked or not (item[0] == "pipe" and item[2])
+            continue
+        elif kind == "andor":
+            parts = node[1]
+            status = tested(parts[0], sess)
+            for i in range(1, len(parts), 2):
+                if (parts[i] == "&&") == (status == 0):
+                    if i + 2 == len(parts):
+                        break
+                    status = tested(parts[i + 1], sess)
+            else:
+                break
+            node = parts[-1]
+            continue
+        elif kind == "pipe":
+            import redirect
+            if node[2]:
+                sess.testing += 1
+            try:
+                status = redirect.pipeline(node, sess)
+            finally:
+                if node[2]:
+                    sess.testing -= 1
+        elif kind == "uif":
+            import expansion
+            import shellbuiltins
+            _, a, op, b, action = node
+            if shellbuiltins.compare(expansion.word(a, sess), op, expansion.word(b, sess)):
+                node = action
+                continue
+            status = 0
+        elif kind == "py":
+            import pyline
+            status = pyline.run(node[1], sess)
+        elif kind == "function":
+            sess.functions[node[1]] = node[2]
+            status = 0
+        elif not node[-1]:
+            # A compound command without redirections: { }'s body, and the
+            # branch if and case take, run here (shellcompound returns them).
+            if kind == "group":
+                node = node[1]
+                continue
+            import expansion
+            import shellcompound
+            status = shellcompound.run(node, sess, _SELF, expansion)
+            if type(status) is tuple:
+                node = status
+                continue
+        else:
+            # Its redirections (the last item) around it.
             import redirect
             saved = redirect.apply(node[-1], sess)
             if saved is None:
                 sess.status = 1
                 return 1
-        try:
-            if kind == "group":
-                # Called from here: each Python call costs a board's C
-                # stack (8 KiB in all on an RP2040).
-                status = execute(node[1], sess)
-            else:
-                import expansion
-                import shellcompound
-                status = shellcompound.run(node, sess, _SELF, expansion)
-        finally:
-            if saved is not None:
+            try:
+                if kind == "group":
+                    status = execute(node[1], sess)
+                else:
+                    import expansion
+                    import shellcompound
+                    status = shellcompound.run(node, sess, _SELF, expansion)
+                    if type(status) is tuple:
+                        status = execute(status, sess)
+            finally:
                 redirect.restore(saved)
+        break
     sess.status = status
+    if checked and status and "e" in sess.flags and not sess.testing:
+        raise Exit(status)
     return status
 
 

@@ -13,13 +13,15 @@ from shellparse import ShellError
 
 
 def run(node, sess, sh, expansion):
-    """Run a compound command node (shellparse.py); its status."""
+    """Run a compound command node (shellparse.py); its status, or for if
+    and case the body to run, which the caller runs (sh.execute): a Python
+    call less for each of them, each call a board's C stack."""
     kind = node[0]
     if kind == "if":
         for condition, body in node[1]:
             if sh.tested(condition, sess) == 0:
-                return sh.execute(body, sess)
-        return sh.execute(node[2], sess) if node[2] else 0
+                return body
+        return node[2] or 0
     if kind == "loop" or kind == "for":
         # The loop runs here, not in a function of its own: each Python
         # call costs a board's C stack.
@@ -61,7 +63,7 @@ def run(node, sess, sh, expansion):
         for patterns, body in node[2]:
             for pattern in patterns:
                 if wildcard.match(wordops.pattern(pattern, sess, expansion), text, True):
-                    return sh.execute(body, sess) if body else 0
+                    return body or 0
         return 0
     # ( ... ): the same shell, put back as it was after it (variables,
     # folder, options, arguments, functions); an exit, return, break or

@@ -455,20 +455,85 @@ class Parser:
         lex.line_done = True
         lex._peeked = None
 
-    def _list(self, top=False):
-        """and_or lists separated by ; & (and newlines, inside a compound)."""
+    def _list(self, top=False, one=False):
+        """and_or lists separated by ; & (and newlines, inside a compound);
+        with one, a single command. Pipelines, && || and each command are
+        parsed here, not in calls of their own, and a compound command's
+        keyword calls its parser (shellsyntax) from here: each Python call
+        costs a board's C stack at every level of nesting (five levels of
+        loops and ifs were more than a script on an RP2040 could parse)."""
         lex = self.lex
         items = []
         while True:
-            if not top:
+            if not one:
+                if not top:
+                    self._linebreaks()
+                token = lex.peek()
+                if token is None or token == "\n" or self._closes(token):
+                    break
+            parts = []
+            while True:
+                negated = False
+                if not one:
+                    token = lex.peek()
+                    if isinstance(token, list) and literal(token) == "!":
+                        lex.next()
+                        negated = True
+                if not one:
+                    lex.expanding = ()
+                commands = []
+                while True:
+                    token = lex.peek()
+                    node = None
+                    if lex.first and (token == (0, "<") or token == (1, ">") or token == (1, ">>")):
+                        node = ("py", lex.rest_of_line().strip(BLANKS))
+                    elif isinstance(token, list):
+                        name = literal(token)
+                        if lex.first and name and name[0] == ":" and len(name) > 1:
+                            lex.rest_of_line()
+                            node = NOP
+                        elif lex.alias(token):
+                            continue
+                        elif name in OPENING:
+                            lex.next()
+                            import shellsyntax
+                            self._nest(1)
+                            node = shellsyntax.COMPOUND[name](self, name, _SELF)
+                            self._nest(-1)
+                        elif name == "{":
+                            lex.next()
+                            self._nest(1)
+                            body = self._list()
+                            self._expect("}")
+                            self._nest(-1)
+                            node = ("group", body, self._redirections())
+                    elif token == "(":
+                        lex.next()
+                        self._nest(1)
+                        body = self._list()
+                        if lex.next() != ")":
+                            raise self._unexpected()
+                        self._nest(-1)
+                        node = ("subshell", body, self._redirections())
+                    if node is None:
+                        node = self._simple()
+                    if one:
+                        return node
+                    commands.append(node)
+                    if lex.peek() != "|":
+                        break
+                    lex.next()
+                    self._linebreaks()
+                    lex.expanding = ()
+                parts.append(commands[0] if len(commands) == 1 and not negated
+                             else ("pipe", commands, negated))
+                if lex.peek() not in ("&&", "||"):
+                    break
+                parts.append(lex.next())
                 self._linebreaks()
             token = lex.peek()
-            if token is None or token == "\n" or self._closes(token):
-                break
-            node = self._and_or()
-            token = lex.peek()
             background = token == "&"
-            items.append((node, background))
+            items.append((parts[0] if len(parts) == 1 else ("andor", parts), background))
             if token in (";", "&"):
                 lex.next()
             elif token == "\n" and not top:
@@ -493,68 +558,6 @@ class Parser:
         if token is None:
             return Incomplete("unexpected end of input")
         return ParseError("unexpected %s" % _show(token))
-
-    def _and_or(self):
-        """Pipelines joined by && and ||. A pipeline is parsed here, not in a
-        call of its own: each call costs a board's C stack at every level
-        of nesting."""
-        lex = self.lex
-        parts = []
-        while True:
-            negated = False
-            token = lex.peek()
-            if isinstance(token, list) and literal(token) == "!":
-                lex.next()
-                negated = True
-            lex.expanding = ()
-            commands = [self._command()]
-            while lex.peek() == "|":
-                lex.next()
-                self._linebreaks()
-                lex.expanding = ()
-                commands.append(self._command())
-            parts.append(commands[0] if len(commands) == 1 and not negated
-                         else ("pipe", commands, negated))
-            if lex.peek() not in ("&&", "||"):
-                return parts[0] if len(parts) == 1 else ("andor", parts)
-            parts.append(lex.next())
-            self._linebreaks()
-
-    def _command(self):
-        lex = self.lex
-        token = lex.peek()
-        if lex.first and (token == (0, "<") or token == (1, ">") or token == (1, ">>")):
-            return ("py", lex.rest_of_line().strip(BLANKS))
-        if isinstance(token, list):
-            name = literal(token)
-            if lex.first and name and name[0] == ":" and len(name) > 1:
-                lex.rest_of_line()
-                return NOP
-            if lex.alias(token):
-                return self._command()
-            if name in OPENING:
-                lex.next()
-                import shellsyntax
-                self._nest(1)
-                node = shellsyntax.COMPOUND[name](self, name, _SELF)
-                self._nest(-1)
-                return node
-            if name == "{":
-                lex.next()
-                self._nest(1)
-                body = self._list()
-                self._expect("}")
-                self._nest(-1)
-                return ("group", body, self._redirections())
-        if token == "(":
-            lex.next()
-            self._nest(1)
-            body = self._list()
-            if lex.next() != ")":
-                raise self._unexpected()
-            self._nest(-1)
-            return ("subshell", body, self._redirections())
-        return self._simple()
 
     def _nest(self, step):
         self.depth += step

@@ -182,7 +182,7 @@ def function(parser, name, sp):
     if lex.next() != ")":
         raise sp.ParseError("%s: ( without )" % name)
     parser._linebreaks()
-    body = parser._command()
+    body = parser._list(one=True)
     if body[0] in ("simple", "argv", "py", "nop", "pipe"):
         raise sp.ParseError("%s(): the body must be a compound command ({ ...; })" % name)
     return ("function", name, body)

@@ -643,8 +643,44 @@ def test_compound_commands_nest_on_small_main_stacks(tmp_path):
         return "if true; then " * n + "echo %d" % n + "; fi" * n
     out = boot(tmp_path, "esp32", [ifs(7), "while true; do %s; break; done" % ifs(5)])
     assert out.splitlines()[1:] == ["7", "5"]
-    out = boot(tmp_path, "rp2040", [ifs(2), "while true; do if true; then echo w; fi; break; done"])
-    assert out.splitlines()[1:] == ["2", "w"]
+    out = boot(tmp_path, "rp2040", [ifs(7), "while true; do %s; break; done" % ifs(5)])
+    assert out.splitlines()[1:] == ["7", "5"]
+
+
+def _nested(n, inner):
+    """A script nesting n of for, if, while, for, if around inner."""
+    opens = ["for a in 1 2; do", "if [ $a = 2 ]; then", "while true; do", "for b in x; do",
+             "if true; then"]
+    closes = ["done", "fi", "break; done", "done", "fi"]
+    return "\n".join(opens[:n] + [inner] + closes[:n][::-1]) + "\n"
+
+
+FIVE_DEEP = {"/tmp/five.sh": _nested(5, 'echo "$a$b $(echo sub)"'),
+             "/tmp/subs.sh": _nested(3, 'echo "$a$b $(echo $(echo sub))"')}
+
+
+def test_scripts_nesting_five_levels_run_in_the_rp2040s_main_stack_and_in_a_job(tmp_path):
+    """Loops, ifs and $(...) nested five deep in a script ran the 8 KiB
+    main stack of the rp2040 out at the third level ("maximum recursion
+    depth exceeded"): its parser took four Python calls a level, running
+    it three, and $(...) six. A list's last command, a branch taken and a
+    $(...) run in the calls already there now, and the parser nests two
+    calls a level. The same lines in a job (core1's stack) too."""
+    out = boot(tmp_path, "rp2040", ["sh /tmp/five.sh", "sh /tmp/subs.sh",
+                                    "sh /tmp/five.sh > /tmp/job 2>&1 &", "wait", "cat /tmp/job"],
+               files=FIVE_DEEP)
+    lines = [line for line in out.splitlines()[1:] if not line.startswith("[1] ")]
+    assert lines == ["2x sub", "2x sub", "2x sub"], out
+
+
+def test_the_stacks_end_is_one_line_in_the_shells_words(tmp_path):
+    """Past the end of a board's C stack the shell said MicroPython's
+    "maximum recursion depth exceeded"; it says what happened, in one
+    line, and goes on (seven levels on the rp2040's console)."""
+    files = {"/tmp/deep.sh": _nested(5, "x=$(echo $(echo $(echo $(echo deep))))")}
+    out, err = boot_both(tmp_path, "rp2040", ["sh /tmp/deep.sh", "echo on"], files=files)
+    assert out.splitlines()[1:] == ["on"], out
+    assert err == "sh: nested too deeply for the stack\n", err
 
 
 def test_a_daemon_starts_on_the_rp2040_main_stack(tmp_path):
