@@ -59,13 +59,18 @@ def interrupt(sh):
 def end(proc):
     """kill -s KILL: stop proc; a session's shell ends its session, its
     client cut off, as when the client leaves: its command is interrupted,
-    and the loop's task serving the session (telnet's) is cancelled."""
+    the loop's task serving the session (telnet's) is cancelled, and a
+    terminal that ends by itself (the web terminal's, whose shell has a
+    thread) is ended, its shell at once even at its prompt."""
     stop(proc)
     if session_owner(proc):
         interrupt(proc)
         if proc.task is not None:
             import asyncloop
             asyncloop.cancel(proc)
+        ending = getattr(proc.session.stdout, "end", None)
+        if ending is not None:
+            ending()
 
 
 ACTIONS = {"STOP": stop, "TERM": stop, "KILL": end, "INT": stop, "HOLD": hold,

@@ -683,6 +683,19 @@ def test_terminal_ctrl_c_and_resize(web, term):
 
 
 @needs_psram
+def test_kill_9_of_a_terminals_shell_ends_its_session_at_once(web, term):
+    """kill -9 of a web terminal's shell ended it only once its user typed
+    a line; the session ends at once, even at its prompt, as a telnet
+    session's does, and the console goes on."""
+    pid = [row.split()[0] for row in web.run("ps").splitlines()
+           if " web " in row and row.rstrip().endswith(" sh")]
+    assert len(pid) == 1, web.run("ps")
+    assert web.run("kill -9 %s; echo st=$?" % pid[0]) == "st=0\n"
+    assert term.close_code(timeout=10) == 1000
+    assert " web " not in web.run("ps")
+
+
+@needs_psram
 def test_terminal_protocol_errors_close(web):
     cookie, csrf = web.login()
     ws = WebSocket(web, cookie, csrf)
