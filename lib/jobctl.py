@@ -12,6 +12,8 @@ that never grows past its bound (logfile.py). What the job commands do to
 them is jobcmd.py's.
 """
 
+from micropython import const
+
 import logsession
 import process
 import procctl
@@ -21,6 +23,7 @@ from shellflow import Exit
 
 POLL_MS = 10
 THREAD_WAIT_MS = 500    # how long `CMD &` waits for a thread to end when none is free
+_DAEMON_ROOM = const(4096)  # heap a job leaves a running daemon for a request
 
 
 class Output:
@@ -82,12 +85,21 @@ def background(sess, name, args, body, log=None, quiet=False):
         # A stop request ends what runs and what it would start: killall
         # wins over a script that keeps starting itself.
         raise procctl.NoThread("stopping: no new job")
+    # A user's job leaves the daemons room to answer their next client: a
+    # fork bomb through /api/run took the heap its next requests needed,
+    # and they were cut off unanswered.
+    heap = 0
+    if not quiet:
+        for p in process.table():
+            if p.kind == "daemon":
+                heap = _DAEMON_ROOM
+                break
     proc = _new_job(sess, name, args, "thread", log)
     go = system.allocate_lock()
     go.acquire()
     started = False
     try:
-        procctl.start_thread(_run_body, (proc, body, go, quiet))
+        procctl.start_thread(_run_body, (proc, body, go, quiet), heap)
         started = True
         _announce(proc, quiet)
     except BaseException:
