@@ -534,7 +534,7 @@ def unload():
     half of each static request's time on a 2 MiB heap. Code that still
     runs keeps its module."""
     import gc
-    if _loaded and not netd.ROOMY and gc.mem_free() < _KEEP_FREE:
+    if _loaded and not system.ROOMY_HEAP and gc.mem_free() < _KEEP_FREE:
         import sys
         with system.import_lock:
             for name in _loaded:

@@ -30,7 +30,7 @@ import shell
 import system
 
 # No __file__ on the ESP8266, whose heap cannot compile the OS anyway.
-if shell._SMALL_HEAP and globals().get("__file__", "").endswith(".py"):
+if system.SMALL_HEAP and globals().get("__file__", "").endswith(".py"):
     # From source, the parser is compiled when it loads, which takes large
     # blocks: on a small heap that is done now, while the heap is clean.
     # Compiled with the first line that needs it, after the boot, a

@@ -37,7 +37,6 @@ port.)
 
 The table is guarded by a lock: the RP2040 runs threads without a GIL.
 """
-import gc
 import select
 import socket
 import sys
@@ -56,11 +55,6 @@ LOG_MAX = 8192          # the log is moved to net.log.old beyond this size
 
 _lock = system.allocate_lock()
 _daemons = {}           # name -> Daemon
-# A heap of 512 KiB or more (PSRAM, the simulator) keeps a protocol's code
-# a second after the last client: a client that opens a connection per
-# request found it gone at nearly each of its requests, and loading it
-# again cost more than serving a small file.
-ROOMY = gc.mem_free() + gc.mem_alloc() >= 524288
 
 
 class Stopped(Exception):
@@ -602,7 +596,7 @@ def _end_session(daemon, client):
         if not daemon.sessions:
             # The protocol's code goes with the last client (on a roomy
             # heap, a second later: _listen).
-            if ROOMY:
+            if system.ROOMY_HEAP:
                 daemon.quiet = time.ticks_ms()
             else:
                 _drop(daemon)

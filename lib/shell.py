@@ -43,9 +43,6 @@ PARSER = ["cmdfail", "shellparse", "shellsyntax", "wordparse", "expansion", "she
 _LOW = const(49152)     # free heap below which they go
 _lines = {}             # thread ident -> lines it runs now
 _lines_lock = system.allocate_lock()
-# Whether the heap is small enough to look: gc.mem_free() reads the whole
-# heap's table, 0.2 ms a command on a 2 MiB heap.
-_SMALL_HEAP = gc.mem_free() + gc.mem_alloc() < 262144
 _SELF = sys.modules[__name__]   # what the built-ins (shellbuiltins.py) are given to run commands
 # The folder is the runtime's, one for every thread: counting the shell's
 # own moves tells a program's os.chdir from another thread's program start.
@@ -119,7 +116,7 @@ def idle():
     helpers of the line that started the daemons (cmdargs, daemonctl, the
     program API, 8 KiB) stayed, the heap above the mark then, and a job
     started next kept them for as long as it ran, beside every client."""
-    if not _SMALL_HEAP:
+    if not system.SMALL_HEAP:
         return
     with _lines_lock:
         threads = list(_lines)
@@ -343,7 +340,7 @@ def run(argv, sess, functions=True):
     proc.enter()
     module = None
     status = 1
-    loaded = list(sys.modules) if _SMALL_HEAP else None
+    loaded = list(sys.modules) if system.SMALL_HEAP else None
     global _moves
     try:
         os.chdir(sess.cwd)
@@ -384,7 +381,7 @@ def run(argv, sess, functions=True):
         proc.exit(status)
         module = None
         gc.collect()
-        if _SMALL_HEAP and gc.mem_free() < _LOW:
+        if system.SMALL_HEAP and gc.mem_free() < _LOW:
             drop(HELPERS)
     return status
 

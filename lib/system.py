@@ -5,6 +5,7 @@ ports with and without threads (import_lock: see importlock.py).
 
 The lowest layer of the OS: it imports nothing of munix.
 """
+import gc
 import sys
 import time
 from micropython import const
@@ -21,6 +22,18 @@ CRONTAB = "/etc/crontab"
 conf = {}
 board = {}
 console = None
+
+# The heap's size decides what the OS keeps loaded. Under 256 KiB (an
+# ESP32 without PSRAM, an RP2040, an ESP8266) it looks at what is left free
+# after each command, and drops helpers when that is low: gc.mem_free()
+# reads the whole heap's table, 0.2 ms a command on a 2 MiB heap. From 512
+# KiB (PSRAM, the simulator) a daemon keeps its protocol's code a second
+# after its last client: a client that opened a connection per request
+# found it gone at nearly each one, and loading it again cost more than
+# serving a small file.
+_HEAP = gc.mem_free() + gc.mem_alloc()
+SMALL_HEAP = _HEAP < 262144
+ROOMY_HEAP = _HEAP >= 524288
 
 # time.ticks_ms() wraps every 2**30 ms (12.4 days) on boards, and a tick
 # difference means something for half of that: uptime is kept as a sum of

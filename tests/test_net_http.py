@@ -562,7 +562,7 @@ def test_api_run_leaves_no_parser_on_a_small_heap(web):
     its next requests (every one reset)."""
     name = simulator.board_name()
     if not name or boards.get(name).heap >= 256 * 1024:
-        pytest.skip("the parser stays loaded on a large heap (lib/shell.py, _SMALL_HEAP)")
+        pytest.skip("the parser stays loaded on a large heap (lib/system.py, SMALL_HEAP)")
     # A program, run by a plain line: it loads no parser itself.
     web.flash.joinpath("tmp", "parserprobe.py").write_text(
         "import sys\ndef __main__(args):\n"
@@ -601,12 +601,13 @@ def test_api_run_command_has_the_heap_of_the_code_it_does_not_need(web):
 # uhttpd's protocol loaded.
 HELD_PROBE = """import sys
 import netd
+import system
 
 def __main__(args):
     daemon = netd.get("http")
     with netd._lock:
         loaded = sorted([m for m in sys.modules if m.startswith(("http", "web"))])
-        print(daemon.sessions, netd.ROOMY, loaded)
+        print(daemon.sessions, system.ROOMY_HEAP, loaded)
 """
 
 

@@ -652,9 +652,9 @@ def test_a_waiting_line_worker_keeps_nothing_of_an_ended_session(telnet):
         assert c.closed()
 
     # On a heap of 512 KiB or more netd keeps a daemon's code for a second
-    # after its last client (netd.ROOMY): a session kept open holds it in
+    # after its last client (system.ROOMY_HEAP): a session kept open holds it in
     # both measurements, which then differ by what the worker keeps only.
-    keeper = telnet.raw() if telnet.run("> import netd; print(netd.ROOMY)") == "True\n" else None
+    keeper = telnet.raw() if telnet.run("> import system; print(system.ROOMY_HEAP)") == "True\n" else None
     try:
         session()
         time.sleep(3)           # its worker has ended
