@@ -120,14 +120,18 @@ class TelnetSession:
         self.sock = _connect(port)
         self.until_prompt()
 
-    def until_prompt(self) -> bytes:
+    def until(self, mark: bytes) -> bytes:
+        """What the daemon sends, up to and ending with mark."""
         got = b""
-        while not got.endswith(self.PROMPT):
+        while not got.endswith(mark):
             chunk = self.sock.recv(4096)
             if not chunk:
                 raise RuntimeError("telnet session ended: %r" % got)
             got += chunk
         return got
+
+    def until_prompt(self) -> bytes:
+        return self.until(self.PROMPT)
 
     def run(self, line: str) -> bytes:
         self.sock.sendall(line.encode() + b"\r\n")

@@ -100,12 +100,7 @@ class _Login(bench_net.TelnetSession):
     def __init__(self, port: int, password: str):
         self.sock = bench_net._connect(port)
         for mark, answer in ((b"login: ", USER), (b"Password: ", password)):
-            got = b""
-            while not got.endswith(mark):
-                chunk = self.sock.recv(4096)
-                if not chunk:
-                    raise RuntimeError("telnet login ended: %r" % got)
-                got += chunk
+            self.until(mark)
             self.sock.sendall(answer.encode() + b"\r\n")
         self.until_prompt()
 
