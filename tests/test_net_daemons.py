@@ -315,9 +315,9 @@ def test_one_thread_to_spare_runs_every_daemon(flash):
 
 
 @pytest.mark.xfail(simulator.board_name() in ("esp32", "esp32c3", "esp8266"), strict=True,
-                   reason="issue 27: not yet on these boards (esp32, 2026-11-25 late: the two"
-                   " telnet lines are served, 6.8 KiB free then, and the FTP upload and the"
-                   " /api/run call find the heap full: their connections are reset)")
+                   reason="issue 27: not yet on these boards (esp32, 2026-11-26: one or both"
+                   " telnet lines are served, and the FTP upload and the /api/run call find"
+                   " the heap full: their connections are reset)")
 def test_every_daemon_and_their_clients_at_once(flash):
     """The three daemons and crond started together, then at once: two
     telnet sessions each running a command, an FTP upload of 100 KB, an
