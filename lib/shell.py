@@ -266,8 +266,8 @@ def execute(node, sess):
             import redirect
             saved = redirect.apply(node[-1], sess)
             if saved is None:
-                sess.status = 1
-                return 1
+                status = 1
+                break
             try:
                 if kind == "group":
                     status = execute(node[1], sess)
