@@ -409,3 +409,18 @@ def test_a_board_without_espnow_says_so(sim):
     sim.write("/etc/fleet.key", KEY.hex())
     r = sim.run("fleetd start")
     assert r.status == 1 and r.err == "fleetd: fleet.espnow: this board has no ESP-NOW\n", r
+
+
+def test_the_esp8266_refuses_fleetd_in_one_line(make_board):
+    """Its 15 KiB free on Wi-Fi hold neither fleetd nor its ESP-NOW link
+    (tools/munix bench --board esp8266): said in one line, and the shell
+    goes on."""
+    b = make_board(board="esp8266")
+    b.path("/etc/system.conf").write_text(json.dumps({"fleet": {
+        "name": "tiny", "espnow": {"other": "02:00:7f:00:00:01"}}}))
+    b.path("/etc/fleet.key").write_text(KEY.hex() + "\n")
+    b.run("loadconfig")
+    b.run("wifi sta on")
+    out = b.run("fleetd start; echo status=$?")
+    assert re.fullmatch(r"fleetd: memory allocation failed[^\n]*\nstatus=1\n", out), out
+    assert b.run("echo still here") == "still here\n"
