@@ -113,7 +113,7 @@ class Agent:
             try:
                 fleetha.publish(self, bool(self.conf.get("ha")), _rssi() is not None)
             finally:
-                _drop(("fleetha",))
+                _drop(("fleetha", "fleetstatus"))
         self.next_status = 0
         while self.outbox:
             self.client.publish(self.outbox[0][0], self.outbox[0][1], 1)
