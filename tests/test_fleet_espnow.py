@@ -16,6 +16,7 @@ import time
 
 import pytest
 
+from mqtt_support import PASSWORD, USER, Broker, needs_mosquitto
 from munixtool import boards, portbuild
 from munixtool import sim as simulator
 
@@ -97,6 +98,7 @@ def fleet(make_board):
             section.update(settings)
             b.path("/etc/system.conf").write_text(json.dumps({"fleet": section}))
             b.path("/etc/fleet.key").write_text(key.hex() + "\n")
+            b.path("/etc/fleet.pass").write_text(PASSWORD + "\n")
             b.run("loadconfig")
             out = b.run("fleetd start")
             assert re.match(r"fleetd: started \(pid \d+\) as %s, log /tmp/fleet.log\n$" % name, out), out
@@ -252,6 +254,29 @@ def test_on_needs_fleetd_and_a_short_command(fleet, make_board):
     near.run("fleetd stop")
     assert near.run("on far echo x; echo status=$?") == (
         "on: far: over ESP-NOW: fleetd with fleet.espnow must run here first\nstatus=1\n")
+
+
+@needs_mosquitto
+def test_a_board_on_the_broker_and_espnow_serves_both(fleet, tmp_path):
+    from test_fleet import munix_fleet, wait_status
+    broker = Broker(tmp_path / "mqtt")
+    try:
+        made = fleet(["both", "near"], host="127.0.0.1", port=broker.auth, user=USER,
+                     password_file="/etc/fleet.pass", keepalive=4, backoff_max=2, announce=False)
+        both, near = made["both"][0], made["near"][0]
+        wait_status(broker, "both")
+        r = munix_fleet(broker, "run", "both", "echo via the broker")
+        assert r.returncode == 0 and r.stdout.endswith("==\nvia the broker\n"), r
+        assert near.run("on both echo over the air; echo status=$?") == "over the air\nstatus=0\n"
+        # The broker gone, ESP-NOW goes on while fleetd waits to connect again.
+        broker.stop()
+        logged(both, "again in")
+        assert near.run("on both echo without it; echo status=$?") == "without it\nstatus=0\n"
+        broker.start()
+        wait_status(broker, "both")
+        assert "connected to 127.0.0.1, ESP-NOW as" in both.run("fleetd status")
+    finally:
+        broker.stop()
 
 
 # Hostile frames, the test playing a known board and an unknown one
