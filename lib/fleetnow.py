@@ -47,6 +47,9 @@ class Link:
         sta.active(True)
         self.mac = bytes(sta.config("mac"))
         self.radio = espnow.ESPNow()
+        # Off first: the peers a program or an earlier fleetd left added
+        # go (adding one again is refused, ESP_ERR_ESPNOW_EXIST).
+        self.radio.active(False)
         self.radio.active(True)
         for mac in self.peers:
             self.radio.add_peer(mac)

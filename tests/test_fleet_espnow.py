@@ -235,6 +235,28 @@ def test_a_board_with_another_key_is_refused(fleet):
     logged(right, "refused: espnow: wrong: a command whose HMAC does not check")
 
 
+def test_a_radio_left_on_with_peers_is_taken_afresh(fleet, make_board):
+    """A program (or a fleetd that ended without closing it) left ESP-NOW
+    on with a peer added: fleetd adding it again was refused
+    (ESP_ERR_ESPNOW_EXIST), and served no ESP-NOW at all."""
+    first, first_mac = fleet(["first"])["first"]
+    b = make_board(board=BOARD)
+    b.run(">import espnow, network; network.WLAN(network.STA_IF).active(True); "
+          "e = espnow.ESPNow(); e.active(True); e.add_peer(%r)" % first_mac)
+    first.path("/etc/system.conf").write_text(json.dumps({"fleet": {
+        "name": "first", "espnow": {"second": mac_text(mac_of(b))}}}))
+    first.run("fleetd stop")
+    first.run("loadconfig")
+    assert "started" in first.run("fleetd start")
+    b.path("/etc/system.conf").write_text(json.dumps({"fleet": {
+        "name": "second", "espnow": {"first": mac_text(first_mac)}}}))
+    b.path("/etc/fleet.key").write_text(KEY.hex() + "\n")
+    b.run("loadconfig")
+    assert "started" in b.run("fleetd start")
+    assert b.run("on first echo fresh; echo status=$?") == "fresh\nstatus=0\n", log(b)
+    assert "no ESP-NOW" not in log(b)
+
+
 def test_on_times_out_when_the_board_does_not_answer(fleet, peers):
     silent = peers()
     asker = fleet(["asker"], extra={"silent": silent.mac})["asker"][0]
