@@ -189,6 +189,9 @@ def measure(name: str) -> dict:
                         value = _step(child, lines, seen)
                         if label != STEPS[1][0]:
                             result[label] = value
+                        if isinstance(value, str):
+                            # Nothing runs to restart (the esp8266's).
+                            break
                 finally:
                     _end(child)
         finally:
