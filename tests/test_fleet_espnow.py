@@ -205,6 +205,22 @@ def test_three_boards_run_commands_on_each_other(fleet):
     assert "refused" not in log(alpha) + log(beta) + log(gamma)
 
 
+def test_on_in_a_crontab_line(fleet):
+    """A plain line (no parser: on the esp32 profile a redirection's
+    parser, a cron job and fleetd leave `on` no heap); the job's output
+    goes to cron's log."""
+    made = fleet(["pump", "timer"])
+    pump, timer = made["pump"][0], made["timer"][0]
+    timer.path("/etc/crontab").write_text("* * * * * on pump echo watered\n")
+    timer.run("> import machine; machine.RTC().datetime((2026, 3, 1, 0, 23, 59, 58, 0))")
+    assert "started" in timer.run("crond start")
+    deadline = time.monotonic() + TIMEOUT
+    while "\nwatered\n" not in timer.run("cat /tmp/cron.log"):
+        assert time.monotonic() < deadline, timer.run("cat /tmp/cron.log")
+        time.sleep(0.2)
+    logged(pump, "espnow-1: from timer")
+
+
 def test_the_key_is_never_echoed_and_output_max_bounds_the_output(fleet):
     made = fleet(["keeper", "asker"], output_max=100)
     asker, keeper = made["asker"][0], made["keeper"][0]
