@@ -7,7 +7,9 @@ USAGE = """[-t SECONDS] NAME COMMAND...
   output and end with its status: 124 when no answer came within SECONDS
   (default 30), 126 when NAME refused the command (the reason on the
   error output), 1 when NAME is offline or unknown (then nothing is
-  sent) or the broker cannot be reached. In scripts and crontab lines too: on pump1 gpio write 4 1"""
+  sent) or the broker cannot be reached. In scripts and crontab lines too: on pump1 gpio write 4 1
+  A board of fleet.espnow is asked over ESP-NOW, through this board's
+  fleetd (which holds the radio), with no broker."""
 ABOUT = "run a command on another board of the fleet"
 
 SLICE_MS = 100
@@ -27,9 +29,11 @@ def __main__(args):
     name = rest[0]
     if not fleetlink.good_name(name):
         raise cmdargs.UsageError("%s: not a board name (letters, digits, - _ .)" % name)
+    conf = fleetlink.settings()
+    if name in (conf.get("espnow") or ()):
+        return _espnow(name, " ".join(rest[1:]), seconds)
     import mqtt
     import random
-    conf = fleetlink.settings()
     me = fleetlink.board_name(conf)
     rid = "%s-%08x" % (me[:40], random.getrandbits(32))
     try:
@@ -52,6 +56,88 @@ def __main__(args):
     finally:
         client.disconnect()
         client.close()
+
+
+def _espnow(name, cmd, seconds):
+    """cmd run on board name over ESP-NOW by this board's fleetd."""
+    import sys
+    import time
+    fleet = sys.modules.get("fleet")
+    link = fleet.state.now if fleet and fleet.state else None
+    if link is None:
+        return cmdargs.error(name, "over ESP-NOW: fleetd with fleet.espnow must run here first")
+    import fleetnow
+    if len(cmd.encode()) > fleetnow.CMD_MAX:
+        return cmdargs.error(name, "over ESP-NOW: a command of %d bytes at most" % fleetnow.CMD_MAX)
+    mac = None
+    for peer in link.peers:
+        if link.peers[peer] == name:
+            mac = peer
+    if link.ask is not None:
+        return cmdargs.error(name, "busy: another `on` of this board waits over ESP-NOW")
+    ask = link.ask = Ask(mac, cmd)
+    try:
+        start = time.ticks_ms()
+        while ask.status is None:
+            if munix.stopping():
+                return 143
+            if time.ticks_diff(time.ticks_ms(), start) >= seconds * 1000:
+                cmdargs.error(name, "no answer within %d s" % seconds)
+                return 124
+            munix.sleep(SLICE_MS // 5)
+    finally:
+        link.ask = None
+    try:
+        munix.proc().stdout.write(b"".join(ask.parts).decode())
+    except UnicodeError:
+        # Parts lost in the middle of a character: the error says so.
+        pass
+    if ask.error:
+        cmdargs.error(name, ask.error)
+    return ask.status
+
+
+class Ask:
+    """A command sent over ESP-NOW (fleetnow.py): fleetd's link hands it
+    the frames of its exchange while `on` waits, so that fleetd holds no
+    code for them."""
+
+    def __init__(self, mac, cmd):
+        self.mac = mac
+        self.cmd = cmd
+        self.nonce = None
+        self.sent = False
+        self.parts = []
+        self.status = None      # set when done
+        self.error = None
+
+    def answer(self, link, kind, frame):
+        """Take a frame (kind !, O, E or X); why it is refused, or None."""
+        import fleetnow
+        import hmacsha
+        if kind == b"X":
+            self.error = "refused: " + frame[1:].decode()
+            self.status = 126
+            return None
+        if kind == b"!":
+            if self.nonce is not None or len(frame) != 17:
+                return "not expected"
+            self.nonce = frame[1:]
+            cmd = self.cmd.encode()
+            link.send(self.mac, b"C" + link.tag(b"C" + self.nonce + link.mac + cmd) + cmd)
+            return None
+        size = 2 if kind == b"O" else 3
+        head, body = frame[1:size], frame[size + fleetnow.TAG:]
+        if self.nonce is None or len(frame) < size + fleetnow.TAG or not hmacsha.same(
+                frame[size:size + fleetnow.TAG], link.tag(kind + self.nonce + head + body)):
+            return "whose HMAC does not check (forged or replayed)"
+        if kind == b"O":
+            if head[0] == len(self.parts) and len(self.parts) * fleetnow.PART <= link.limit:
+                self.parts.append(body)
+            return None
+        self.error = body.decode() if head[0] == len(self.parts) else "part of the output was lost"
+        self.status = head[1]
+        return None
 
 
 def _request(rid, words, me):

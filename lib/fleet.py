@@ -26,12 +26,15 @@ one whose signature by the release key does not check, made too long
 before or after the board's clock, or any while the clock is unset
 (fleetsign.py). A request refused that has a valid id gets a result
 saying why, with status 126.
+
+With the "espnow" setting, fleetd also runs the commands other boards
+send over ESP-NOW, and sends this board's own for `on` (fleetnow.py);
+with "espnow" and no "host", it runs without a broker.
 """
 import asyncio
 import json
 
 import logfile
-import mqtt
 import process
 import system
 
@@ -58,6 +61,7 @@ class Agent:
         self.cmd_topic = root + "cmd"
         self.status_topic = root + "status"
         self.client = None
+        self.now = None         # the ESP-NOW link (fleetnow.Link), with "espnow"
         self.secret = None
         self.key = None         # the signing key (n, e), once a signed command came
         self.seen = []          # the last SEEN request ids
@@ -67,6 +71,8 @@ class Agent:
         self.next_status = 0
         self.runs = 0
         self.refused = 0
+        self.limit = 0          # bytes of a command's output kept (fleetlink.output_max)
+        self.radio = None       # what the ESP-NOW link is made of (start)
 
     def status(self, online=True):
         if not online:
@@ -107,7 +113,7 @@ class Agent:
             try:
                 fleetha.publish(self, bool(self.conf.get("ha")), _rssi() is not None)
             finally:
-                _drop(("fleetha",))
+                _drop(("fleetha", "fleetstatus"))
         self.next_status = 0
         while self.outbox:
             self.client.publish(self.outbox[0][0], self.outbox[0][1], 1)
@@ -119,12 +125,15 @@ class Agent:
             self.client = None
 
     def step(self):
-        """One look: the messages that came, the commands that ended, the
-        status when due."""
+        """One look: the messages that came (from the broker when
+        connected, over ESP-NOW), the commands that ended, the status when
+        due. mqtt.MQTTError or OSError: the broker is gone."""
         client = self.client
+        if self.now is not None:
+            self.now.step(self)
         # A few messages a look: the loop's other tasks (telnet, HTTP)
         # get their turn during a burst.
-        for _ in range(4):
+        for _ in range(4 if client else 0):
             message = client.wait(0)
             if message is None:
                 break
@@ -140,7 +149,7 @@ class Agent:
             if not (self.queue or self.running):
                 _drop(("fleetjob",))
         now = system.uptime_ms()
-        if now >= self.next_status:
+        if client and now >= self.next_status:
             client.publish(self.status_topic, self.status(), 0, True)
             self.next_status = now + _interval(self.conf) * 1000
 
@@ -181,6 +190,10 @@ class Agent:
             why = _signature(self, rid, cmd, request)
             if why:
                 return why
+        return self.enqueue(rid, cmd)
+
+    def enqueue(self, rid, cmd):
+        """Queue a command (from the broker or ESP-NOW); why not, or None."""
         if len(self.queue) >= QUEUE:
             return "busy: %d commands waiting" % QUEUE
         self.queue.append((rid, cmd))
@@ -198,16 +211,24 @@ class Agent:
         log(text)
 
     def hide(self, text):
-        """text without the broker's password: results and the log never show it."""
-        if self.secret:
-            text = text.replace(self.secret, "********")
+        """text without the broker's password nor the ESP-NOW key: results
+        and the log never show them."""
+        for secret in (self.secret, self.now and self.now.text):
+            if secret:
+                text = text.replace(secret, "********")
         return text
 
     def result(self, rid, found):
+        if self.now is not None and self.now.owns(rid):
+            try:
+                return self.now.result(found)
+            except (OSError, ValueError) as e:
+                return log("%s: result lost: %s" % (rid, e))
         found["id"] = rid
         found["name"] = self.name
         item = (self.root + "result/" + rid, json.dumps(found))
         if self.client is not None:
+            import mqtt
             try:
                 self.client.publish(item[0], item[1], 1)
                 return
@@ -222,6 +243,7 @@ class Agent:
         """Offline, said by the board itself: a DISCONNECT sends no will."""
         if self.client is None:
             return
+        import mqtt
         try:
             self.client.publish(self.status_topic, self.status(False), 1, True)
             self.client.disconnect()
@@ -279,8 +301,9 @@ def _rssi():
         return None
 
 
-def start():
-    """Start fleetd in a session of its own; returns its process."""
+def start(radio=None):
+    """Start fleetd in a session of its own; returns its process. radio:
+    (key text, key, {MAC: name}) of ESP-NOW (bin/fleetd.py), None for none."""
     import jobctl
     import logsession
     sess = logsession.new("fleet", LOG)
@@ -288,6 +311,8 @@ def start():
     conf = fleetlink.settings()
     name = fleetlink.board_name(conf)
     agent = Agent(conf, name, fleetlink.topic(name, ""))
+    agent.limit = fleetlink.output_max(conf)
+    agent.radio = radio
     return jobctl.spawn_task(sess, "fleetd", [], _daemon(agent), log=LOG, quiet=True, kind="daemon")
 
 
@@ -295,6 +320,15 @@ async def _daemon(agent):
     global state
     state = agent
     log("fleetd started as %s" % agent.name)
+    if agent.radio is not None:
+        import fleetnow
+        try:
+            agent.now = fleetnow.Link(agent.radio, agent.limit)
+        except Exception as e:
+            log("no ESP-NOW: %s" % (str(e) or type(e).__name__))
+        agent.radio = None
+        # Loaded by fleetd's checks: a link without a broker never needs it.
+        _drop(("fleetlink",))
     # The UDP port of the local network's queries (fleetstatus.answer).
     port = agent.conf.get("announce", 5456)
     beacon = None
@@ -312,6 +346,7 @@ async def _daemon(agent):
             beacon = None
             log("no answer on the local network: %s" % e)
     wait = 1
+    retry = 0       # when to connect to the broker again (uptime ms)
     try:
         limit = int(agent.conf.get("backoff_max", 30))
     except (TypeError, ValueError):
@@ -319,27 +354,37 @@ async def _daemon(agent):
     try:
         while True:
             try:
-                agent.connect()
-                wait = 1
-                while True:
-                    agent.step()
-                    if beacon:
-                        _listen(agent, beacon)
-                    await asyncio.sleep_ms(BUSY_MS if agent.running else TICK_MS)
-            except (mqtt.MQTTError, OSError) as e:
-                log("%s; again in %d s" % (e, wait))
+                if agent.client is None and agent.conf.get("host") and system.uptime_ms() >= retry:
+                    agent.connect()
+                    wait = 1
+                # Commands over ESP-NOW and answers on the local network
+                # go on while the broker is away.
+                agent.step()
             except Exception as e:
-                log("error: %s; connecting again in %d s" % (str(e) or type(e).__name__, wait))
-            agent.drop()
-            # Found on the local network while the broker is away.
-            for _ in range(wait * 1000 // TICK_MS):
-                if beacon:
-                    _listen(agent, beacon)
-                await asyncio.sleep_ms(TICK_MS)
-            wait = min(wait * 2, limit)
+                # mqtt, loaded by the first connection: fleetd with ESP-NOW
+                # only never needs its 5 KiB.
+                import sys
+                mqtt = sys.modules.get("mqtt")
+                if isinstance(e, OSError) or mqtt and isinstance(e, mqtt.MQTTError):
+                    log("%s; again in %d s" % (e, wait))
+                else:
+                    log("error: %s; connecting again in %d s" % (str(e) or type(e).__name__, wait))
+                retry = _later(agent, wait)
+                wait = min(wait * 2, limit)
+            if beacon:
+                _listen(agent, beacon)
+            await asyncio.sleep_ms(BUSY_MS if agent.running else TICK_MS)
     finally:
         if beacon is not None:
             beacon.close()
         agent.goodbye()
+        if agent.now is not None:
+            agent.now.close()
         state = None
         log("fleetd stopped")
+
+
+def _later(agent, seconds):
+    """The broker dropped: the uptime at which to connect again."""
+    agent.drop()
+    return system.uptime_ms() + seconds * 1000

@@ -7,7 +7,8 @@ status sensors goes to PREFIX/sensor/NODE/OBJECT/config (PREFIX: the
 name, its dots as _): Home Assistant's MQTT integration then shows the
 board as a device with these sensors, read from the retained status
 (munix/NAME/status) by a value_template, available while the status says
-online. RSSI only while the board is on Wi-Fi. With "ha": false the
+online. RSSI only while the board is on Wi-Fi, the chip's temperature
+where it has a sensor (fleetstatus.chip_temperature). With "ha": false the
 configs are cleared (empty retained messages): the device goes from Home
 Assistant.
 """
@@ -19,7 +20,8 @@ import system
 SENSORS = (("uptime", "Uptime", "uptime", "duration", "s", "total_increasing"),
            ("heap_free", "Free heap", "heap_free", "data_size", "B", "measurement"),
            ("flash_free", "Free flash", "flash_free", "data_size", "B", "measurement"),
-           ("rssi", "Wi-Fi signal", "rssi", "signal_strength", "dBm", "measurement"))
+           ("rssi", "Wi-Fi signal", "rssi", "signal_strength", "dBm", "measurement"),
+           ("temperature", "Chip temperature", "temperature", "temperature", "\u00b0C", "measurement"))
 
 
 def node(name):
@@ -28,6 +30,10 @@ def node(name):
 
 def publish(agent, on, has_rssi):
     """The discovery configs, published (on) or cleared."""
+    import fleetstatus
+    absent = ("rssi",) if not has_rssi else ()
+    if fleetstatus.chip_temperature() is None:
+        absent += ("temperature",)
     prefix = agent.conf.get("ha_prefix") or "homeassistant"
     n = node(agent.name)
     device = '{"identifiers": [%s], "name": %s, "manufacturer": "munix", "model": %s, "sw_version": %s}' % (
@@ -36,7 +42,7 @@ def publish(agent, on, has_rssi):
     status = json.dumps(agent.status_topic)
     for obj, label, key, kind, unit, state in SENSORS:
         topic = "%s/sensor/%s/%s/config" % (prefix, n, obj)
-        if not on or obj == "rssi" and not has_rssi:
+        if not on or obj in absent:
             agent.client.publish(topic, b"", 0, True)
             continue
         agent.client.publish(topic, (

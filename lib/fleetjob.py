@@ -5,30 +5,26 @@ the order they came (two at once raced, and each takes a thread's
 share of the heap)."""
 import system
 
-# Bytes of a command's output kept for its result: the result is built
-# whole (text, JSON, bytes), and a board's heap, cut up by what ran,
-# often has no larger block free.
-OUTPUT_MAX = 2048
-
 
 class Output:
-    """A command's output, kept up to OUTPUT_MAX bytes."""
+    """A command's output, kept up to size bytes."""
 
-    def __init__(self):
+    def __init__(self, size):
         self.parts = []
         self.size = 0
+        self.max = size
         self.cut = False
 
     def write(self, text):
-        if self.size + len(text) > OUTPUT_MAX:
-            text = text[:max(0, OUTPUT_MAX - self.size)]
+        if self.size + len(text) > self.max:
+            text = text[:max(0, self.max - self.size)]
             self.cut = True
         if text:
             self.parts.append(text)
             self.size += len(text)
 
     def text(self):
-        return "".join(self.parts) + ("\n[output cut at %d bytes]\n" % OUTPUT_MAX if self.cut else "")
+        return "".join(self.parts) + ("\n[output cut at %d bytes]\n" % self.max if self.cut else "")
 
 
 def step(agent):
@@ -44,7 +40,7 @@ def _begin(agent):
     import session
     import shell
     rid, cmd = agent.queue.pop(0)
-    out = Output()
+    out = Output(agent.limit)
     sess = session.Session("fleet", logsession.NoInput(), out, out)
     words = cmd.split()
     try:

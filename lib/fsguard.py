@@ -1,11 +1,14 @@
-"""What no network client may see or change: the password file, the files
-the system needs to boot, and the folders holding them (FTP and HTTP ask
-here). Loaded by the daemons and the file commands, not by the shell."""
+"""What no network client may see or change: the password file and the
+fleet's ESP-NOW key, the files the system needs to boot, and the folders
+holding them (FTP and HTTP ask here). Loaded by the daemons and the file
+commands, not by the shell."""
 import fspath
 
 # The password file (auth.FILE, not imported here: the daemons' heap is
 # small): no network daemon hands it out or lists it.
 SECRET = "/etc/shadow"
+# The key boards sign their ESP-NOW commands with (fleetnow.KEY): the same.
+SECRETS = [SECRET, "/etc/fleet.key"]
 
 
 def holds(path, paths):
@@ -26,14 +29,17 @@ def fat_name(path):
 
 
 def is_secret(path):
-    """True for the password file and its writer's temporaries, by any
-    name FAT takes for them; path must be normalised."""
+    """True for a secret file (SECRETS) and its writer's temporaries, by
+    any name FAT takes for them; path must be normalised."""
     path = fat_name(path)
-    return path.startswith(SECRET) and path[len(SECRET):] in ("", ".tmp", ".old")
+    for secret in SECRETS:
+        if path.startswith(secret) and path[len(secret):] in ("", ".tmp", ".old"):
+            return True
+    return False
 
 
-# Why a client may neither see nor change the password file.
-IS_SECRET = "is secret (the password file)"
+# Why a client may neither see nor change a secret file.
+IS_SECRET = "is secret (a password or key file)"
 
 
 def refusal(path, why):

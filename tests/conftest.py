@@ -114,13 +114,16 @@ class Sim:
 
 
 class Board:
-    """The OS booted in a pseudo-terminal, as on a serial console."""
+    """The OS booted in a pseudo-terminal, as on a serial console; on board
+    profile board when given (else munix test's)."""
 
-    def __init__(self, flash, heap=None):
+    def __init__(self, flash, heap=None, board=None):
         self.flash = flash
         argv = [sys.executable, "-m", "munixtool", "sim", "--flash", str(flash)]
         if heap:
             argv += ["--heap", str(heap)]
+        if board:
+            argv += ["--board", board]
         env = dict(os.environ, PYTHONPATH=str(ROOT / "tools"), TERM="dumb")
         self.child = pexpect.spawn(argv[0], argv[1:], cwd=str(ROOT), env=env,
                                    encoding="utf-8", codec_errors="replace",
@@ -283,13 +286,14 @@ def board(flash):
 
 @pytest.fixture
 def make_board(tmp_path):
-    """Boards on flash folders of their own: make_board(flash=None, heap=None)."""
+    """Boards on flash folders of their own: make_board(flash=None,
+    heap=None, board=None)."""
     boards = []
 
-    def make(flash=None, heap=None):
+    def make(flash=None, heap=None, board=None):
         if flash is None:
-            flash = seed_flash(tmp_path / ("flash%d" % len(boards)))
-        b = Board(flash, heap=heap)
+            flash = seed_flash(tmp_path / ("flash%d" % len(boards)), board=board)
+        b = Board(flash, heap=heap, board=board)
         boards.append(b)
         return b
 

@@ -576,7 +576,7 @@ def test_wifi_codes_and_board_modules_are_the_boards(name):
     out, err, status = runtime(name, """
 import network
 print(network.STAT_GOT_IP, network.STAT_WRONG_PASSWORD)
-for module in ("esp32", "rp2", "neopixel", "camera"):
+for module in ("esp32", "rp2", "neopixel", "camera", "espnow"):
     try:
         __import__(module)
         print(module)

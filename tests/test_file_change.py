@@ -277,10 +277,10 @@ def test_the_password_file_and_its_folders_are_refused_unless_forced(sim):
                 "rmdir /etc; echo status=$?")
     assert r.out == "status=1\n" * 7
     assert r.err == ("mv: /etc: holds the password file (use -F to force)\n"
-                     "rm: /etc/shadow: secret (the password file) (use -F to force)\n"
+                     "rm: /etc/shadow: secret (a password or key file) (use -F to force)\n"
                      "mv: /MAIN.PY.: %s\n"
-                     "mv: /etc/SHADOW: secret (the password file) (use -F to force)\n"
-                     "cp: /etc/shadow: secret (the password file) (use -F to force)\n"
+                     "mv: /etc/SHADOW: secret (a password or key file) (use -F to force)\n"
+                     "cp: /etc/shadow: secret (a password or key file) (use -F to force)\n"
                      "rm: /etc: holds the password file (use -F to force)\n"
                      "rmdir: /etc: holds the password file\n" % PROTECTED)
     assert sim.path("/etc/shadow").read_text() == "root:x\n" and not sim.path("/etcx").exists()
@@ -288,6 +288,21 @@ def test_the_password_file_and_its_folders_are_refused_unless_forced(sim):
     r = sim.run("mv -F /etc /etcx", "ls /etcx/shadow", "mv -F /etcx /etc")
     assert r.status == 0 and r.out == "/etcx/shadow\n", r
     assert sim.path("/etc/shadow").read_text() == "root:x\n"
+
+
+def test_the_fleet_key_is_refused_as_the_password_file_is(sim):
+    """/etc/fleet.key signs the fleet's ESP-NOW commands (fleetnow.py):
+    secret as /etc/shadow is, by any name FAT takes for it."""
+    sim.write("/etc/fleet.key", "ab" * 32 + "\n")
+    sim.write("/t/f", "mine\n")
+    r = sim.run("rm /etc/fleet.key; echo status=$?", "mv /etc/FLEET.KEY. /t/k; echo status=$?",
+                "cp /t/f /etc/fleet.key; echo status=$?", "mv /t/f /etc/fleet.key.tmp; echo status=$?")
+    assert r.out == "status=1\n" * 4, r
+    assert r.err == ("rm: /etc/fleet.key: secret (a password or key file) (use -F to force)\n"
+                     "mv: /etc/FLEET.KEY.: secret (a password or key file) (use -F to force)\n"
+                     "cp: /etc/fleet.key: secret (a password or key file) (use -F to force)\n"
+                     "mv: /etc/fleet.key.tmp: secret (a password or key file) (use -F to force)\n"), r
+    assert sim.path("/etc/fleet.key").read_text() == "ab" * 32 + "\n"
 
 
 # test_net_hostile's RAM block device, a FAT image on it mounted at /etc.
@@ -310,9 +325,9 @@ def test_every_name_fat_takes_for_the_password_file_is_refused(sim):
                 "rm '/etc/Shadow '; echo status=$?", "cp /t/f /etc/SHADOW; echo status=$?",
                 "cat /etc/shadow; echo", "ls /tmp", "> import vfs; vfs.umount('/etc')")
     assert r.out == "status=1\n" * 3 + "root:x\n", r
-    assert r.err == ("mv: /etc/SHADOW.: secret (the password file) (use -F to force)\n"
-                     "rm: /etc/Shadow : secret (the password file) (use -F to force)\n"
-                     "cp: /etc/SHADOW: secret (the password file) (use -F to force)\n")
+    assert r.err == ("mv: /etc/SHADOW.: secret (a password or key file) (use -F to force)\n"
+                     "rm: /etc/Shadow : secret (a password or key file) (use -F to force)\n"
+                     "cp: /etc/SHADOW: secret (a password or key file) (use -F to force)\n")
 
 
 def test_rm_refuses_dot_and_dot_dot(sim):

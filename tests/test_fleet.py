@@ -141,6 +141,9 @@ def test_three_boards_report_and_run_commands(fleet, broker):
         assert status["heap_free"] > 0 and status["flash_free"] > 0 and status["ip"], status
         assert isinstance(status["uptime"], int) and "board" in status
         assert status["rssi"] == (-42 if simulator.board_name() else None), status
+        # The chip's sensor, where it has one (sensing.chip_temperature).
+        assert isinstance(status.get("temperature", 0.0), float), status
+        assert ("temperature" in status) == bool(simulator.board_name()), status
     assert wait_status(broker, "gamma")["tags"] == ["odd", "lab"]
 
     r = munix_fleet(broker, "ls")
@@ -497,10 +500,13 @@ def test_home_assistant_discovery(fleet, broker):
     b = fleet("hass.one", ha=True)
     status = wait_status(broker, "hass.one")
     configs = discovery(broker, "munix_hass_one")
-    wifi = bool(simulator.board_name())     # the simulated Wi-Fi's station
-    assert sorted(configs) == sorted(["uptime", "heap_free", "flash_free"] + (["rssi"] if wifi else []))
+    # The simulated Wi-Fi's station, the chip's temperature sensor: a profile's.
+    profile = bool(simulator.board_name())
+    assert sorted(configs) == sorted(["uptime", "heap_free", "flash_free"]
+                                     + (["rssi", "temperature"] if profile else []))
     units = {"uptime": ("duration", "s"), "heap_free": ("data_size", "B"),
-             "flash_free": ("data_size", "B"), "rssi": ("signal_strength", "dBm")}
+             "flash_free": ("data_size", "B"), "rssi": ("signal_strength", "dBm"),
+             "temperature": ("temperature", "\u00b0C")}
     for obj, config in configs.items():
         assert set(config) == {"name", "unique_id", "state_topic", "value_template",
                                "availability_topic", "availability_template", "device_class",
@@ -509,7 +515,7 @@ def test_home_assistant_discovery(fleet, broker):
         assert config["state_topic"] == config["availability_topic"] == "munix/hass.one/status"
         # The template names a key of the status, which holds a number.
         m = re.fullmatch(r"\{\{ value_json\.(\w+) \}\}", config["value_template"])
-        assert m and isinstance(status[m.group(1)], int), (config, status)
+        assert m and isinstance(status[m.group(1)], (int, float)), (config, status)
         assert (config["device_class"], config["unit_of_measurement"]) == units[obj]
         assert config["availability_template"] == (
             "{{ 'online' if value_json.online else 'offline' }}")

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Bottom up. A new module goes into the lowest layer its imports allow.
 LAYERS = [
     # facts and words: what everything reads, importing nothing above
-    {"system", "fspath", "shellplain", "shellparse", "shellsyntax", "wordparse", "arith", "inet", "sun", "signature", "upgradeboot",
+    {"system", "fspath", "shellplain", "shellparse", "shellsyntax", "wordparse", "arith", "inet", "sun", "signature", "hmacsha", "upgradeboot",
      "readonly", "shellflow", "wildcard", "streams", "wordops", "boardinfo", "camctl", "fsguard", "cmdlong",
      "leftovers", "importlock", "replkey", "crontable", "strsplit", "clock", "ifsplit", "neterrors",
      "linecomplete"},
@@ -29,7 +29,7 @@ LAYERS = [
     # the kernel: boot, recovery, shutdown; sessions over streams
     {"kernel", "startup", "streamshell"},
     # daemons and services built on the layers below
-    {"netd", "netguests", "offload", "auth", "telnetd", "telnetlogin", "ftpd", "ftplist", "ftplogin", "ftpmore", "httpd", "cron", "cronwork", "daemonctl", "upgrade", "fleet", "fleetsign", "fleetjob", "fleetha", "fleetstatus", "events", "eventcmd", "camweb",
+    {"netd", "netguests", "offload", "auth", "telnetd", "telnetlogin", "ftpd", "ftplist", "ftplogin", "ftpmore", "httpd", "cron", "cronwork", "daemonctl", "upgrade", "fleet", "fleetsign", "fleetjob", "fleetha", "fleetstatus", "fleetnow", "events", "eventcmd", "camweb",
      "httpapi", "httpbody", "httpfile", "httprun", "websession", "websys", "webdash", "webfiles", "webmove", "websocket", "webterm", "webhw", "webmetrics"},
 ]
 

@@ -423,9 +423,9 @@ def test_protected_files_cannot_be_renamed_or_made(web):
     web.flash.joinpath("tmp", "b.txt").write_text("B")
     for path, target, why in (("/main.py", "/tmp/main.py", "/main.py is part of the system"),
                               ("/lib/" + kernel.name, "/tmp/k", "/lib/%s is part of the system" % kernel.name),
-                              ("/etc/shadow", "/tmp/s", "/etc/shadow is secret (the password file)"),
+                              ("/etc/shadow", "/tmp/s", "/etc/shadow is secret (a password or key file)"),
                               ("/etc", "/etc2", "/etc holds the password file"),
-                              ("/tmp/b.txt", "/etc/shadow", "/etc/shadow is secret (the password file)"),
+                              ("/tmp/b.txt", "/etc/shadow", "/etc/shadow is secret (a password or key file)"),
                               ("/tmp/b.txt", "/main.py", "/main.py is part of the system"),
                               ("/tmp/b.txt", "/lib/x.py", "/lib/x.py is part of the system")):
         status, body = web.api("POST", "/fs" + path, {"rename": target}, auth)
@@ -434,7 +434,7 @@ def test_protected_files_cannot_be_renamed_or_made(web):
     assert status == 403 and body["error"] == "Permission denied: /lib/newdir is part of the system"
     # Reading the password file is refused in the same words as FTP's.
     status, body = web.api("GET", "/fs/etc/shadow", None, auth)
-    assert status == 403 and body["error"] == "Permission denied: /etc/shadow is secret (the password file)"
+    assert status == 403 and body["error"] == "Permission denied: /etc/shadow is secret (a password or key file)"
     assert kernel.exists() and web.flash.joinpath("main.py").exists()
     assert web.flash.joinpath("tmp", "b.txt").read_text() == "B"
 

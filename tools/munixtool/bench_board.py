@@ -5,8 +5,10 @@ the board's MicroPython (boards.py), as a user brings it up: the heap in
 use after boot, after joining Wi-Fi, after starting each daemon, crond
 and fleetd (connected to a mosquitto started for the run, when the host
 has one; the figure is where the next one does not fit), and how many
-telnet sessions fit beside them. Each figure is gc.mem_alloc() after a collection, read by
-a probe program run as a command.
+telnet sessions fit beside them; on a board with ESP-NOW, in a boot of
+its own on Wi-Fi, fleetd with ESP-NOW and no broker, then with both.
+Each figure is gc.mem_alloc() after a collection, read by a probe program
+run as a command.
 """
 
 import json
@@ -32,12 +34,18 @@ STEPS = [
     # A second's wait: the figure is of fleetd connected, its status sent.
     ("+ fleetd", ["fleetd -i start", "sleep 1"]),
 ]
+# On a board with ESP-NOW, booted again: fleetd serving ESP-NOW only (two
+# boards known), then restarted with the broker too.
+ESPNOW_STEPS = [STEPS[1], ("fleetd ESP-NOW only", ["fleetd start", "sleep 1"]),
+                ("fleetd ESP-NOW+MQTT", ["fleetd stop", "sleep 1", "cp /tmp/espnow.conf /etc/system.conf",
+                                         "loadconfig", "fleetd -i start", "sleep 1"])]
+ESPNOW_PEERS = {"pump1": "02:00:7f:00:00:01", "pump2": "02:00:7f:00:00:02"}
 SESSIONS_MAX = 8
 TIMEOUT = 60
 
 
-def _flash(tmp: Path, name: str, broker: int | None) -> Path:
-    flash = tmp / "flash"
+def _flash(tmp: Path, name: str, broker: int | None, espnow: bool = False) -> Path:
+    flash = tmp / ("flash-espnow" if espnow else "flash")
     if name == "esp8266":
         romfs.seed(flash, paths.build_dir())
     else:
@@ -45,8 +53,13 @@ def _flash(tmp: Path, name: str, broker: int | None) -> Path:
     (flash / "tmp" / "heapprobe.py").write_text(PROBE)
     conf = {"telnet": {"port": _free_port()}, "ftp": {"port": _free_port()},
             "http": {"port": _free_port()}}
+    (flash / "etc" / "fleet.key").write_text("ab" * 32 + "\n")
     if broker:
         conf["fleet"] = {"host": "127.0.0.1", "port": broker, "name": "bench"}
+        (flash / "tmp" / "espnow.conf").write_text(json.dumps(
+            dict(conf, fleet=dict(conf["fleet"], espnow=ESPNOW_PEERS))))
+    if espnow:
+        conf["fleet"] = {"name": "bench", "espnow": ESPNOW_PEERS}
     (flash / "etc" / "system.conf").write_text(json.dumps(conf))
     return flash
 
@@ -118,6 +131,36 @@ def _telnet_sessions(port: int) -> int:
     return len(held)
 
 
+def _boot(name: str, flash: Path) -> subprocess.Popen:
+    # Unbuffered: select() sees the pipe, not what a buffer holds.
+    return subprocess.Popen(simulator.command(flash, board=name), stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, bufsize=0)
+
+
+def _step(child: subprocess.Popen, lines: list[str], seen: bytearray) -> float | str:
+    """KiB in use after the lines, or the one-line failure."""
+    for line in lines + ["/tmp/heapprobe", "echo step-done"]:
+        child.stdin.write(line.encode() + b"\n")
+    child.stdin.flush()
+    text = _read_until(child, b"step-done", seen)
+    used = [w.split()[1] for w in text.splitlines() if w.startswith("heap ")]
+    failed = [w for w in text.splitlines() if "memory allocation failed" in w
+              or "no thread free" in w or "cannot" in w or w.startswith("fleetd: ")
+              and "started" not in w]
+    if not failed and not used:
+        failed = ["no answer within %d s" % TIMEOUT]
+    return failed[0] if failed else int(used[-1]) / 1024
+
+
+def _end(child: subprocess.Popen) -> None:
+    child.stdin.close()
+    try:
+        child.wait(TIMEOUT)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait()
+
+
 def measure(name: str) -> dict:
     """The board's figures: {step: KiB in use or the one-line failure}, and
     the telnet sessions that fit."""
@@ -127,34 +170,31 @@ def measure(name: str) -> dict:
         broker, broker_port = _broker(Path(tmp))
         flash = _flash(Path(tmp), name, broker_port)
         telnet_port = json.loads((flash / "etc" / "system.conf").read_text())["telnet"]["port"]
-        argv = simulator.command(flash, board=name)
-        # Unbuffered: select() sees the pipe, not what a buffer holds.
-        child = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                 stderr=subprocess.STDOUT, bufsize=0)
+        child = _boot(name, flash)
         seen = bytearray()
         try:
             for label, lines in STEPS:
                 if label == "+ fleetd" and broker is None:
                     result[label] = "no mosquitto on this host"
                     continue
-                for line in lines + ["/tmp/heapprobe", "echo step-done"]:
-                    child.stdin.write(line.encode() + b"\n")
-                child.stdin.flush()
-                text = _read_until(child, b"step-done", seen)
-                used = [w.split()[1] for w in text.splitlines() if w.startswith("heap ")]
-                failed = [w for w in text.splitlines() if "memory allocation failed" in w
-                          or "no thread free" in w or "cannot" in w]
-                if not failed and not used:
-                    failed = ["no answer within %d s" % TIMEOUT]
-                result[label] = failed[0] if failed else int(used[-1]) / 1024
+                result[label] = _step(child, lines, seen)
             result["telnet sessions"] = _telnet_sessions(telnet_port)
         finally:
-            child.stdin.close()
-            try:
-                child.wait(TIMEOUT)
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
+            _end(child)
+        try:
+            if "espnow" in board.modules:
+                child = _boot(name, _flash(Path(tmp), name, broker_port, espnow=True))
+                try:
+                    for label, lines in ESPNOW_STEPS[:3 if broker else 2]:
+                        value = _step(child, lines, seen)
+                        if label != STEPS[1][0]:
+                            result[label] = value
+                        if isinstance(value, str):
+                            # Nothing runs to restart (the esp8266's).
+                            break
+                finally:
+                    _end(child)
+        finally:
             if broker is not None:
                 broker.terminate()
                 broker.wait(TIMEOUT)
@@ -171,4 +211,4 @@ def report(names: list[str]) -> None:
         for label, value in figures.items():
             shown = ("%.1f KiB in use, %.1f free" % (value, heap - value)
                      if isinstance(value, float) else value)
-            print("  %-16s %s" % (label, shown))
+            print("  %-19s %s" % (label, shown))

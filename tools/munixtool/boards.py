@@ -169,17 +169,17 @@ BOARDS = {
     board.name: board
     for board in (
         Board("esp32", "ESP32 DevKitC (no PSRAM)", machine="Generic ESP32 module with ESP32",
-              heap=112 * KIB, modules=("esp32",), flash=ESP32_FLASH, **_ESP32),
+              heap=112 * KIB, modules=("esp32", "espnow"), flash=ESP32_FLASH, **_ESP32),
         Board("esp32s3", "ESP32-S3 DevKitC (8 MB PSRAM)",
               machine="Generic ESP32S3 module with Octal-SPIRAM with ESP32S3",
-              heap=8 * 1024 * KIB, psram=8 * 1024 * KIB, modules=("esp32",),
+              heap=8 * 1024 * KIB, psram=8 * 1024 * KIB, modules=("esp32", "espnow"),
               flash=6 * 1024 * KIB, **_ESP32),
         Board("esp32c3", "ESP32-C3 SuperMini", machine="ESP32C3 module with ESP32C3",
-              heap=128 * KIB, modules=("esp32",), flash=ESP32_FLASH,
+              heap=128 * KIB, modules=("esp32", "espnow"), flash=ESP32_FLASH,
               **dict(_ESP32, c_stack_per_call=RV32IMC_C_STACK_PER_CALL)),
         Board("esp32cam", "AI-Thinker ESP32-CAM (4 MB PSRAM, camera)",
               machine="ESP32 module (spiram) with ESP32", heap=4 * 1024 * KIB,
-              psram=4 * 1024 * KIB, modules=("esp32", "camera"), flash=ESP32_FLASH,
+              psram=4 * 1024 * KIB, modules=("esp32", "camera", "espnow"), flash=ESP32_FLASH,
               **_ESP32),
         Board("rp2040", "Raspberry Pi Pico W", platform="rp2",
               machine="Raspberry Pi Pico W with RP2040", heap=168 * KIB, threads=1,
@@ -193,7 +193,7 @@ BOARDS = {
               main_stack=8 * KIB, thread_stack=0, thread_stack_min=0, sockets=18,
               c_stack_per_call=LX106_C_STACK_PER_CALL,
               pcbs=LWIP_PCBS,
-              clock_start=Y2000, epoch=2000, wifi="esp8266", modules=(),
+              clock_start=Y2000, epoch=2000, wifi="esp8266", modules=("espnow",),
               flash=ESP8266_FLASH, romfs=True),
     )
 }
