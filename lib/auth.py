@@ -31,6 +31,7 @@ import time
 
 import fspath
 import system
+from hmacsha import same
 from micropython import const
 
 FILE = "/etc/shadow"     # fsguard.SECRET: no daemon shows it
@@ -59,16 +60,6 @@ def digest(password, salt, rounds):
     for _ in range(rounds):
         d = hashlib.sha256(d + secret).digest()
     return d
-
-
-def same(a, b):
-    """a == b for bytes, in a time that does not depend on where they differ."""
-    if len(a) != len(b):
-        return False
-    diff = 0
-    for i in range(len(a)):
-        diff |= a[i] ^ b[i]
-    return diff == 0
 
 
 def _entries():
