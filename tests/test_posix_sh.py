@@ -7,6 +7,8 @@ case is a script, its expected output and status; dash decides where
 POSIX leaves a choice."""
 import pytest
 
+from munixtool import sim as simulator
+
 CASES = {
     # 2.6.2 Parameter Expansion
     "length": ("x=hello; echo ${#x} ${#nosuch}", "5 0\n", 0),
@@ -217,12 +219,22 @@ CASES = {
 }
 
 
+# Cases a board's stack cannot hold, run through `sh` at its console: five
+# calls of a function each waiting in $((...$(...))) for the next.
+DEEP = {"function recursion"}
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_posix(sim, name):
     script, out, status = CASES[name]
     sim.write("/t.sh", script + "\n")
     r = sim.run("sh /t.sh")
-    assert (r.out, r.status) == (out, status), r.err
+    if simulator.board_name() and name in DEEP:
+        # The stack's end, in one line, and the script ends.
+        assert r.status != 0 and "nested too deeply for the stack" in r.err, r
+        return
+    # A board runs the compiled tree: its commands are .mpy files.
+    assert (r.out, r.status) == (out.replace("/bin/cd.py", "/bin/cd" + sim.ext), status), r.err
 
 
 def test_a_bad_loop_count_is_one_error(sim):
