@@ -130,6 +130,20 @@ def log(board):
 # The agent
 
 
+def test_the_status_is_published_again_every_interval(fleet, broker):
+    """The retained status is sent on connect and then every "interval"
+    seconds (2 here), each time with the board's uptime as it is then."""
+    fleet("delta")
+    wait_status(broker, "delta")
+    sub = subprocess.run(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(broker.auth), "-u", USER,
+                          "-P", PASSWORD, "-t", "munix/delta/status", "-C", "3", "-W", str(TIMEOUT)],
+                         capture_output=True, text=True, timeout=TIMEOUT + 5)
+    statuses = [json.loads(line) for line in sub.stdout.splitlines()]
+    assert len(statuses) == 3 and all(s["online"] for s in statuses), sub
+    uptimes = [s["uptime"] for s in statuses]
+    assert uptimes[0] <= uptimes[1] < uptimes[2], uptimes
+
+
 def test_three_boards_report_and_run_commands(fleet, broker):
     boards = {name: fleet(name, tags=tags) for name, tags in
               (("alpha", ["odd"]), ("beta", ["even"]), ("gamma", ["odd", "lab"]))}
