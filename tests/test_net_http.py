@@ -745,6 +745,12 @@ def test_deep_nesting_under_concurrent_load(web):
         if simulator.board_name() and status in (None, 500, 503):
             continue  # a board's heap: 37 KiB free on the esp32 profile with uhttpd
         assert status == 200, output
+        if simulator.board_name() and "memory allocation failed" in output:
+            # The heap ran out first (the stack holds more levels than it
+            # did): nested scripts may each say so, a line each (CI, esp32).
+            assert all(line.startswith("sh: ") and "memory allocation failed" in line
+                       for line in output.splitlines()), output
+            continue
         assert output.count("\n") == 1 and output.startswith("sh: "), output
         if not simulator.board_name():
             # The shell's own limits come first in a thread, as on the
