@@ -46,20 +46,18 @@ def status(agent, rssi):
 
 def chip_temperature():
     """The chip's temperature in degrees Celsius, one decimal; None where
-    it has no sensor. What it loads goes after it (fleet.py drops this
-    module only): sensing, and the esp32 module, a Python stand-in in the
-    simulator that took 0.8 KiB of the esp32 profile's heap."""
+    it has no sensor. sensing goes after it unless loaded before (fleet.py
+    drops this module only)."""
     import sys
-    fresh = [m for m in ("sensing", "esp32") if m not in sys.modules]
+    fresh = "sensing" not in sys.modules
     import sensing
     try:
         celsius = sensing.chip_temperature()
     finally:
-        import system
-        with system.import_lock:
-            for m in fresh:
-                if m in sys.modules:
-                    system.unload(m)
+        if fresh:
+            import system
+            with system.import_lock:
+                system.unload("sensing")
     return None if celsius is None else round(celsius, 1)
 
 
