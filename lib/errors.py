@@ -1,12 +1,14 @@
 """How the shell and the OS report a failure: one line, `name: message`,
 on the current process's error stream, in cmdargs.strerror's words.
 Resident, so that a failure is reported even when the heap is exhausted."""
+import os
 import sys
 
 import process
 import system
 
 _NO_MEMORY = "memory allocation failed"
+_NO_MODULE = "no module named '"
 # How many failures for want of heap were reported: a pipeline ends at a
 # stage that ran out (redirect.pipeline), as the next would read nothing
 # and, on a heap that full, fail too, each with a line of its own.
@@ -23,7 +25,7 @@ def report(name, exc):
     proc = process.current()
     if proc.session.getenv("DEBUG"):
         sys.print_exception(exc, proc.stderr)
-    if isinstance(exc, MemoryError):
+    if heap_ran_out(exc):
         global heap_failures
         heap_failures += 1
         # An import it cut short may have left its name in sys.modules
@@ -48,6 +50,34 @@ def report(name, exc):
         # the exception's own words, as the report is all that can be given.
         text = str(exc)
     complain(name, text)
+
+
+def heap_ran_out(exc):
+    """Whether exc is the heap's end: a MemoryError, or the ImportError an
+    import raises when the heap ran out as it looked for the file (the
+    filesystem's stat failing reads as no file there): its words cut short
+    in the emergency buffer, or the module there after all."""
+    if isinstance(exc, MemoryError):
+        return True
+    if not isinstance(exc, ImportError):
+        return False
+    try:
+        text = str(exc)
+        if _NO_MODULE.startswith(text):
+            return True
+        if not text.startswith(_NO_MODULE) or text[-1] != "'":
+            return False
+        name = text[len(_NO_MODULE):-1].replace(".", "/")
+        for folder in sys.path:
+            for end in ("", ".py", ".mpy"):
+                try:
+                    os.stat("%s%s%s" % (folder + "/" if folder else "", name, end))
+                    return True
+                except OSError:
+                    pass
+    except MemoryError:
+        return True
+    return False
 
 
 def exit_status(e):

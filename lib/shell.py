@@ -373,7 +373,7 @@ def run(argv, sess, functions=True):
         status = 130
         raise
     except Exception as e:
-        if loaded is not None and isinstance(e, MemoryError):
+        if loaded is not None and errors.heap_ran_out(e):
             forget(loaded)
         import cmdfail
         status = cmdfail.failed(name, module, e)

@@ -205,3 +205,31 @@ def test_a_full_heap_fails_lines_not_the_console(make_board):
     # Its output, not the line's echo.
     board.send("echo al$((1))ive\r")
     board.child.expect_exact("al1ive\r\n", timeout=10)
+
+
+IMPORT_ON_A_FULL_HEAP = """import sys
+
+def __main__(args):
+    sys.modules.pop("hmacsha", None)
+    chain = None
+    try:
+        while True:
+            chain = (chain,)
+    except MemoryError:
+        pass
+    for _ in range(int(args[0])):
+        chain = chain[0]
+    import hmacsha
+"""
+
+
+def test_an_import_the_heap_cut_short_is_told_as_the_heaps_end(sim):
+    """MicroPython's import takes a MemoryError while it looks for the
+    file (its filesystem's stat) for a file not there: "no module named
+    'hmacsha'", or the words cut short ("no module "), for a module that
+    is there (a board booted that way ended in a traceback)."""
+    sim.write("/tmp/full.py", IMPORT_ON_A_FULL_HEAP)
+    out, err, status = sim.run("for k in $(seq 0 40); do /tmp/full $k; done; echo done",
+                               heap="256K")
+    assert out == "done\n" and err, (out, err)
+    assert all(line.startswith("full: memory allocation failed") for line in err.splitlines()), err
