@@ -119,13 +119,15 @@ def start(node, sess, sh):
     sub = sess.subshell()
     waited = False
     while True:
+        running = process.threads[0]
         try:
             job = background(sess, name, args, lambda: _in_subshell(sh, node, sub))
             break
         except OSError as e:
             # Every thread taken, maybe by one about to end (a telnet
             # line's worker just done, on a board with one): worth a wait.
-            if isinstance(e, procctl.NoThread) and not waited and procctl.thread_ends(THREAD_WAIT_MS):
+            if (isinstance(e, procctl.NoThread) and not waited
+                    and procctl.thread_ends(running, THREAD_WAIT_MS)):
                 waited = True
                 continue
             import cmdargs

@@ -197,9 +197,12 @@ def wait_threads(ms):
     return not process.threads[0]
 
 
-def thread_ends(ms):
-    """Wait until a thread the OS started ends, ms at most; True if one did."""
-    running = process.threads[0]
+def thread_ends(running, ms):
+    """Wait until fewer than running threads the OS started run (running:
+    their number before a start that was refused), ms at most; True if so.
+    Counted after the refusal, the number took in the thread that was
+    ending meanwhile, and the wait was for one more to end: the caller's
+    own, which never would (a chain of jobs ended on a busy machine)."""
     while running and process.threads[0] >= running and ms > 0:
         system.idle(_POLL_MS)
         ms -= _POLL_MS
