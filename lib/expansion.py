@@ -218,7 +218,10 @@ def simple(node, sess):
             name, value = assignment(a, sess)
             sess.setenv(name, value)
         # Nothing to run: the status is the last $(...)'s, if one ran.
-        status = _redirected(redirs, sess, None)
+        status = 0
+        if redirs:
+            import redirect
+            status = redirect.redirected(redirs, sess, None)
         return sess.substituted if status == 0 and sess.substituted is not None else status
     if argv[0] == "exec":
         import redirect
@@ -229,28 +232,16 @@ def simple(node, sess):
             return 0
     previous = _assign_for_command(assigns, sess)
     try:
-        return _redirected(redirs, sess, argv) if redirs else shell.run(argv, sess)
+        if redirs:
+            import redirect
+            return redirect.redirected(redirs, sess, argv)
+        return shell.run(argv, sess)
     finally:
         for name, value in previous:
             if value is None:
                 sess.unsetenv(name)
             else:
                 sess.setenv(name, value)
-
-
-def _redirected(redirs, sess, argv):
-    """Run argv (None: nothing) with its redirections; the status."""
-    import shell
-    if not redirs:
-        return shell.run(argv, sess) if argv else 0
-    import redirect
-    saved = redirect.apply(redirs, sess)
-    if saved is None:
-        return 1
-    try:
-        return shell.run(argv, sess) if argv else 0
-    finally:
-        redirect.restore(saved)
 
 
 def _assign_for_command(assigns, sess):

@@ -1,16 +1,17 @@
 """Where a command's streams go: redirections (> >> < 2> 2>&1 <> >| 3> <<),
 pipes between the commands of a pipeline, output captured for $(...) and
-for upyOS's `test ... > NAME`. Loaded when a line first needs one of them.
+for upyOS's `test ... > NAME`. Loaded when a line first needs one of them;
+a plain line's (shellplain.py), whose targets are words as written, runs
+here without the parser and expansion, which load for what needs them.
 
 Streams are switched on the current process, whose commands inherit them,
 and switched back when the command ends.
 """
-import shellparse
 import errors
-import expansion
 import fspath
 import process
 import shell
+import shellplain
 import streams
 from shellflow import Exit, LoopControl, Return
 
@@ -28,6 +29,7 @@ def capture(text, sess):
     saved = proc.stdout
     out = proc.stdout = streams.Capture()
     sess.capturing += 1
+    import shellparse
     try:
         for node in shellparse.parse_all(text):
             shell.execute(node, sess)
@@ -52,7 +54,11 @@ def apply(redirs, sess):
     proc = process.current()
     saved = (proc, proc.stdin, proc.stdout, proc.stderr, [], sess, dict(sess.fds))
     for fd, op, word in redirs:
-        target = expansion.word(word, sess)
+        if isinstance(word, str):
+            target = word
+        else:
+            import expansion
+            target = expansion.word(word, sess)
         try:
             if fd > 9:
                 raise ValueError("%d: bad file descriptor" % fd)
@@ -109,7 +115,7 @@ def upyos_mode(sess):
 def _into_variable(target, sess):
     """upyOS's `CMD > NAME`: in upyOS mode, a target without . or / is a
     variable (a file otherwise, and everywhere else)."""
-    return ((shellparse.is_name(target) or target.isdigit()) and upyos_mode(sess))
+    return ((shellplain.is_name(target) or target.isdigit()) and upyos_mode(sess))
 
 
 class _VarOut(streams.Capture):
@@ -183,6 +189,17 @@ def exec_(argv, redirs, sess):
     return 0
 
 
+def redirected(redirs, sess, argv):
+    """Run argv (None: nothing) with its redirections; the status."""
+    saved = apply(redirs, sess)
+    if saved is None:
+        return 1
+    try:
+        return shell.run(argv, sess) if argv else 0
+    finally:
+        restore(saved)
+
+
 def restore(saved):
     proc, proc.stdin, proc.stdout, proc.stderr, opened, sess, fds = saved
     sess.fds = fds
@@ -232,8 +249,9 @@ def upyos_test(argv, redirs, sess):
     (NAME a digit sets a positional parameter, as upyOS's end.sh uses it)."""
     if len(redirs) != 1 or redirs[0][:2] != (1, ">"):
         return False
+    import expansion
     name = expansion.word(redirs[0][2], sess)
-    if not (shellparse.is_name(name) or name.isdigit()):
+    if not (shellplain.is_name(name) or name.isdigit()):
         return False
     proc = process.current()
     saved = proc.stdout

@@ -190,7 +190,11 @@ def execute(node, sess):
             sess.substituted = None
             if "x" in sess.flags:
                 process.current().stderr.write("+ %s\n" % " ".join(node[1]))
-            status = run(node[1], sess)
+            if len(node) > 2:
+                import redirect
+                status = redirect.redirected(node[2], sess, node[1])
+            else:
+                status = run(node[1], sess)
         elif kind == "simple":
             import expansion
             status = expansion.simple(node, sess)

@@ -8,14 +8,17 @@ A Python line (`> statement`, `< expression`) is plain too: the rest of
 it is Python's.
 
 A line is plain when nothing in it would be read differently by the
-parser: no quotes, escapes, expansions, globs, operators but ;,
-redirections or comments, no NAME=value first word, and a first word that
-is not a keyword or an alias. It may be a list of such commands separated
-by ; (`sleep 1; echo done`: the parser, 13 KiB of the esp32 profile's
-heap, was loaded for it in every telnet session and /api/run call), and
-end with a single &, run in the background (`sleep 5 &`: a job, whose
-thread then holds no parser either). A blank line, a comment and a :label
-line are plain too, and do nothing.
+parser: no quotes, escapes, expansions, globs, operators but ; and the
+redirections below, or comments, no NAME=value first word, and a first
+word that is not a keyword or an alias. It may be a list of such commands
+separated by ; (`sleep 1; echo done`: the parser, 13 KiB of the esp32
+profile's heap, was loaded for it in every telnet session and /api/run
+call), and end with a single &, run in the background (`sleep 5 &`: a
+job, whose thread then holds no parser either). A command may redirect to
+or from a plain word with > >> < (a descriptor's digit before them) and
+>&N <&N (`echo fired >> /tmp/log 2>&1`, as crontab lines are: the parser
+and expansion, 17 KiB of the esp32 profile's heap, were loaded for them).
+A blank line, a comment and a :label line are plain too, and do nothing.
 """
 
 # The words of the command language that the parser and this module
@@ -28,8 +31,10 @@ NAME = NAME_START + "0123456789"
 OPENING = ["if", "while", "until", "for", "case"]       # a compound command's first word
 CLOSING = ["then", "elif", "else", "fi", "do", "done", "}", "esac"]     # reserved inside one
 NOP = ("nop",)
-# What the parser gives a meaning to, anywhere on a line.
-_SPECIAL = META[3:] + QUOTING + "*?[~#{}\v\f"
+# What the parser gives a meaning to, anywhere on a line; ; < > & are
+# looked at word by word.
+_SPECIAL = "\n|()" + QUOTING + "*?[~#{}\v\f"
+_REDIRECTING = "<>&"
 
 
 def is_name(text):
@@ -57,6 +62,8 @@ def node(line, aliases=None):
     """The line's parsed form if it is plain: ("list", [(("argv", words),
     background), ...]), one item for each command of a list separated by
     ; (`sleep 1; echo done`, as a telnet or /api/run client types it),
+    ("argv", words, redirections) for a command with redirections, each
+    (descriptor, operator, target) as the parser gives them,
     ("py", text) for a Python line, or NOP for a blank line, a comment or
     a :label; None when it needs the parser. A script's line may end with
     its newline."""
@@ -71,7 +78,7 @@ def node(line, aliases=None):
     if background:
         text = text[:-1]
     for c in _SPECIAL:
-        if c != ";" and c in text:
+        if c in text:
             return None
     pieces = text.split(";")
     if len(pieces) > 1 and not pieces[-1].strip(" \t") and not background:
@@ -79,13 +86,58 @@ def node(line, aliases=None):
     items = []
     for piece in pieces:
         words = piece.split()
+        redirs = []
+        if _redirecting(piece):
+            words = _redirections(words, redirs)
         if not words:
             return None
         first = words[0]
         if first[0] == ":":
-            return NOP if len(first) > 1 and len(pieces) == 1 else None
+            return NOP if len(first) > 1 and len(pieces) == 1 and not redirs else None
         if first in OPENING or first in CLOSING or first == "!" or "=" in first or aliases and first in aliases:
             return None
-        items.append((("argv", words), False))
+        if redirs and (first == "exec" or first == "test"):
+            # exec's stay for the session, upyOS's test > NAME stores its
+            # result: the parser's business.
+            return None
+        items.append((("argv", words, redirs) if redirs else ("argv", words), False))
     items[-1] = (items[-1][0], background)
     return ("list", items)
+
+
+def _redirecting(text):
+    for c in _REDIRECTING:
+        if c in text:
+            return True
+    return False
+
+
+def _redirections(words, redirs):
+    """The words that are not redirections; each redirection goes into
+    redirs. None when one is not plain (<<, <>, >|, a target written with
+    < > &, a descriptor of two digits, `a>b`)."""
+    kept = []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        i += 1
+        if not _redirecting(word):
+            kept.append(word)
+            continue
+        fd = None
+        if word[0] in "0123456789":
+            fd = int(word[0])
+            word = word[1:]
+        op = ">>" if word[:2] == ">>" else word[:2] if word[:2] in (">&", "<&") else word[:1]
+        if op != ">" and op != "<" and op != ">>" and op != ">&" and op != "<&":
+            return None
+        target = word[len(op):]
+        if not target and op[-1] != "&" and i < len(words):
+            target = words[i]
+            i += 1
+        if not target or _redirecting(target) or op[-1] == "&" and not (target.isdigit() or target == "-"):
+            return None
+        if fd is None:
+            fd = 0 if op[0] == "<" else 1
+        redirs.append((fd, op, target))
+    return kept
