@@ -7,6 +7,8 @@ here without the parser and expansion, which load for what needs them.
 Streams are switched on the current process, whose commands inherit them,
 and switched back when the command ends.
 """
+import sys
+
 import errors
 import fspath
 import process
@@ -226,7 +228,7 @@ def pipeline(node, sess):
             proc.stdout = stdout if last else spool
             failures = errors.heap_failures
             try:
-                status = shell.execute(command if last else ("subshell", command, ()), sess)
+                status = shell.execute(command, sess) if last else subshell(command, sess)
             finally:
                 if reader is not None:
                     reader.close()
@@ -242,6 +244,28 @@ def pipeline(node, sess):
     if negated:
         status = 0 if status else 1
     return status
+
+
+def subshell(body, sess):
+    """( ... ), and a pipeline's command but its last: the same shell, put
+    back as it was after it (variables, folder, options, arguments,
+    functions); an exit, return, break or continue in it ends only it, and
+    so does a shell error. Here, not with the compound commands: a plain
+    line's pipeline (shellplain.py) loads neither them nor the parser."""
+    saved = (dict(sess.vars), sess.cwd, sess.flags, sess.args, dict(sess.functions))
+    try:
+        return shell.execute(body, sess)
+    except (Exit, Return, LoopControl) as e:
+        return e.status
+    except Exception as e:
+        # Only a parsed line raises the parser's errors.
+        parser = sys.modules.get("shellparse")
+        if parser is None or not isinstance(e, parser.ShellError):
+            raise
+        errors.complain("sh", str(e))
+        return e.status
+    finally:
+        sess.vars, sess.cwd, sess.flags, sess.args, sess.functions = saved
 
 
 def upyos_test(argv, redirs, sess):

@@ -259,6 +259,10 @@ def execute(node, sess):
             if kind == "group":
                 node = node[1]
                 continue
+            if kind == "subshell":
+                import redirect
+                status = redirect.subshell(node[1], sess)
+                break
             import expansion
             import shellcompound
             status = shellcompound.run(node, sess, _SELF, expansion)
@@ -275,6 +279,8 @@ def execute(node, sess):
             try:
                 if kind == "group":
                     status = execute(node[1], sess)
+                elif kind == "subshell":
+                    status = redirect.subshell(node[1], sess)
                 else:
                     import expansion
                     import shellcompound

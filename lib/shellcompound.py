@@ -1,14 +1,14 @@
-"""The compound commands (if, while, until, for, case, ( ... )) and calls of
-shell functions, run for the resident evaluator (shell.py), which only runs
-simple commands, lists, pipelines and { ...; } itself. Loaded the first time
-a line holds one.
+"""The compound commands (if, while, until, for, case) and calls of shell
+functions, run for the resident evaluator (shell.py), which only runs
+simple commands, lists, pipelines, { ...; } and ( ... ) (redirect.subshell)
+itself. Loaded the first time a line holds one.
 
 Each function is given the shell module (sh) whose evaluator runs the
 commands inside, and run() the expansion module for the words of for and
 case: this one never imports either, so that the shell's only loop of
 imports stays its own recursion (shell, expansion, redirect).
 """
-from shellflow import MAX_CALLS, Exit, LoopControl, Return
+from shellflow import MAX_CALLS, LoopControl, Return
 from shellparse import ShellError
 
 
@@ -65,19 +65,6 @@ def run(node, sess, sh, expansion):
                 if wildcard.match(wordops.pattern(pattern, sess, expansion), text, True):
                     return body or 0
         return 0
-    # ( ... ): the same shell, put back as it was after it (variables,
-    # folder, options, arguments, functions); an exit, return, break or
-    # continue in it ends only it, and so does a shell error.
-    saved = (dict(sess.vars), sess.cwd, sess.flags, sess.args, dict(sess.functions))
-    try:
-        return sh.execute(node[1], sess)
-    except (Exit, Return, LoopControl) as e:
-        return e.status
-    except ShellError as e:
-        sh.errors.complain("sh", str(e))
-        return e.status
-    finally:
-        sess.vars, sess.cwd, sess.flags, sess.args, sess.functions = saved
 
 
 def call(body, argv, sess, sh):

@@ -17,7 +17,8 @@ call), and end with a single &, run in the background (`sleep 5 &`: a
 job, whose thread then holds no parser either). A command may redirect to
 or from a plain word with > >> < (a descriptor's digit before them) and
 >&N <&N (`echo fired >> /tmp/log 2>&1`, as crontab lines are: the parser
-and expansion, 17 KiB of the esp32 profile's heap, were loaded for them).
+and expansion, 17 KiB of the esp32 profile's heap, were loaded for them),
+and commands may make a pipeline (`ps | grep sh`).
 A blank line, a comment and a :label line are plain too, and do nothing.
 """
 
@@ -31,9 +32,9 @@ NAME = NAME_START + "0123456789"
 OPENING = ["if", "while", "until", "for", "case"]       # a compound command's first word
 CLOSING = ["then", "elif", "else", "fi", "do", "done", "}", "esac"]     # reserved inside one
 NOP = ("nop",)
-# What the parser gives a meaning to, anywhere on a line; ; < > & are
+# What the parser gives a meaning to, anywhere on a line; ; | < > & are
 # looked at word by word.
-_SPECIAL = "\n|()" + QUOTING + "*?[~#{}\v\f"
+_SPECIAL = "\n()" + QUOTING + "*?[~#{}\v\f"
 _REDIRECTING = "<>&"
 
 
@@ -63,7 +64,8 @@ def node(line, aliases=None):
     background), ...]), one item for each command of a list separated by
     ; (`sleep 1; echo done`, as a telnet or /api/run client types it),
     ("argv", words, redirections) for a command with redirections, each
-    (descriptor, operator, target) as the parser gives them,
+    (descriptor, operator, target) as the parser gives them, ("pipe",
+    [command, ...], False) for a pipeline,
     ("py", text) for a Python line, or NOP for a blank line, a comment or
     a :label; None when it needs the parser. A script's line may end with
     its newline."""
@@ -85,24 +87,38 @@ def node(line, aliases=None):
         pieces.pop()    # `echo a;`: the last command may end with a ;
     items = []
     for piece in pieces:
-        words = piece.split()
-        redirs = []
-        if _redirecting(piece):
-            words = _redirections(words, redirs)
-        if not words:
-            return None
-        first = words[0]
-        if first[0] == ":":
-            return NOP if len(first) > 1 and len(pieces) == 1 and not redirs else None
-        if first in OPENING or first in CLOSING or first == "!" or "=" in first or aliases and first in aliases:
-            return None
-        if redirs and (first == "exec" or first == "test"):
-            # exec's stay for the session, upyOS's test > NAME stores its
-            # result: the parser's business.
-            return None
-        items.append((("argv", words, redirs) if redirs else ("argv", words), False))
+        stages = piece.split("|")
+        commands = []
+        for stage in stages:
+            command = _command(stage, aliases)
+            if command is None or command is NOP and (len(pieces) > 1 or len(stages) > 1):
+                return None
+            commands.append(command)
+        if command is NOP:
+            return NOP
+        items.append((command if len(commands) == 1 else ("pipe", commands, False), False))
     items[-1] = (items[-1][0], background)
     return ("list", items)
+
+
+def _command(text, aliases):
+    """A command's node, NOP for a :label, None when it is not plain."""
+    words = text.split()
+    redirs = []
+    if _redirecting(text):
+        words = _redirections(words, redirs)
+    if not words:
+        return None
+    first = words[0]
+    if first[0] == ":":
+        return NOP if len(first) > 1 and not redirs else None
+    if first in OPENING or first in CLOSING or first == "!" or "=" in first or aliases and first in aliases:
+        return None
+    if redirs and (first == "exec" or first == "test"):
+        # exec's stay for the session, upyOS's test > NAME stores its
+        # result: the parser's business.
+        return None
+    return ("argv", words, redirs) if redirs else ("argv", words)
 
 
 def _redirecting(text):

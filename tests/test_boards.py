@@ -739,20 +739,26 @@ def test_a_list_of_plain_commands_loads_no_parser(tmp_path):
     assert "shellparse" in lines[4] and "b" not in lines and "unexpected" in err, (out, err)
 
 
-def test_a_plain_command_with_redirections_loads_no_parser(tmp_path):
+def test_a_plain_command_with_redirections_or_pipes_loads_no_parser(tmp_path):
     """`echo fired >> /tmp/fired`, a crontab's line as most are, loaded
     the parser and expansion (17 KiB of the esp32 profile's heap) for
-    words that have nothing to expand: plain words redirected run as
-    plain lines do, in the foreground, in a list and in the background.
-    What is not plain in a redirection still goes to the parser."""
+    words that have nothing to expand, and `ps | grep sh` the parser and
+    the compound commands: plain words redirected or piped run as plain
+    lines do, in the foreground, in a list and in the background; a
+    pipeline's commands but the last in a subshell still. What is not
+    plain in a redirection still goes to the parser."""
     probe = {"/tmp/parts.py": "import sys\n\ndef __main__(args):\n"
-                              "    print([m for m in ('shellparse', 'expansion') if m in sys.modules])\n"}
+                              "    print([m for m in ('shellparse', 'expansion', 'shellcompound')"
+                              " if m in sys.modules])\n"}
     out, err = boot_both(tmp_path, "esp32", [
+        "ls /etc | grep init | wc -l", "cd /etc | cat; pwd",
         "echo one >> /tmp/f", "echo two >>/tmp/f; echo three 1>> /tmp/f", "cat < /tmp/f",
         "ls /nowhere 2> /tmp/e; cat /tmp/e", "ls /nowhere >/tmp/e 2>&1; cat /tmp/e",
         "echo four > /tmp/g &", "wait; cat /tmp/g", "echo five > /nodir/x", "/tmp/parts",
         "echo $?", "echo six > '/tmp/h'", "/tmp/parts"], files=probe)
     lines = out.splitlines()[1:]
+    assert lines[0].split() == ["1"] and lines[1] == "/", out
+    lines = lines[2:]
     assert lines[:7] == ["one", "two", "three", "ls: /nowhere: No such file or directory",
                          "ls: /nowhere: No such file or directory"] + lines[5:6] + ["four"], out
     assert re.fullmatch(r"\[1\] \d+", lines[5]), out
@@ -910,7 +916,7 @@ def test_what_a_line_that_ran_out_of_heap_loaded_goes_on_the_esp8266(tmp_path, l
 
 # What may not fit the esp8266's heap beside the shell, with what each
 # prints when it fits: a line that does not is refused in one line.
-TRIES = [("ls /bin | grep a | sort | head -3 | wc -l", "3\n"),
+TRIES = [("ls /rom/bin | grep a | sort | head -3 | wc -l", "3\n"),
          ("cat /tmp/big.txt | tail -1", "line 2999\n"),
          ("cat /tmp/big.txt > /tmp/copy", ""),
          ("/tmp/glob.sh", "/etc/boards\n"),
