@@ -38,7 +38,7 @@ HELPERS = ["cmdargs", "fileops", "munix", "munixsh", "crontable", "textin", "tex
 # What a line that is not plain loads (shellplain.py), as much heap again
 # as the rest of the shell: on a small heap it goes too, once a session is
 # back at its prompt and no line runs anywhere (idle()).
-PARSER = ["cmdfail", "shellparse", "shellsyntax", "wordparse", "expansion", "shellcompound", "redirect",
+PARSER = ["cmdfail", "plainredir", "shellparse", "shellsyntax", "wordparse", "expansion", "shellcompound", "redirect",
           "arith", "wildcard", "shellbuiltins", "pyline", "streams", "script", "ifsplit"]
 _LOW = const(49152)     # free heap below which they go
 _lines = {}             # thread ident -> lines it runs now

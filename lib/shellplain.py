@@ -106,7 +106,8 @@ def _command(text, aliases):
     words = text.split()
     redirs = []
     if _redirecting(text):
-        words = _redirections(words, redirs)
+        import plainredir
+        words = plainredir.split(words, redirs)
     if not words:
         return None
     first = words[0]
@@ -126,34 +127,3 @@ def _redirecting(text):
         if c in text:
             return True
     return False
-
-
-def _redirections(words, redirs):
-    """The words that are not redirections; each redirection goes into
-    redirs. None when one is not plain (<<, <>, >|, a target written with
-    < > &, a descriptor of two digits, `a>b`)."""
-    kept = []
-    i = 0
-    while i < len(words):
-        word = words[i]
-        i += 1
-        if not _redirecting(word):
-            kept.append(word)
-            continue
-        fd = None
-        if word[0] in "0123456789":
-            fd = int(word[0])
-            word = word[1:]
-        op = ">>" if word[:2] == ">>" else word[:2] if word[:2] in (">&", "<&") else word[:1]
-        if op != ">" and op != "<" and op != ">>" and op != ">&" and op != "<&":
-            return None
-        target = word[len(op):]
-        if not target and op[-1] != "&" and i < len(words):
-            target = words[i]
-            i += 1
-        if not target or _redirecting(target) or op[-1] == "&" and not (target.isdigit() or target == "-"):
-            return None
-        if fd is None:
-            fd = 0 if op[0] == "<" else 1
-        redirs.append((fd, op, target))
-    return kept
