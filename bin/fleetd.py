@@ -50,7 +50,8 @@ def _status(proc):
         print("fleetd: running (pid %d), starting" % proc.pid)
         return 0
     if a.conf.get("host"):
-        broker = ("connected to " if a.client else "waiting for ") + a.conf["host"]
+        broker = ("connected to " if a.client else "waiting for " if a.linked
+                  else "waiting for Wi-Fi, then ") + a.conf["host"]
     else:
         broker = "no broker"
     if a.now is not None:

@@ -45,20 +45,21 @@ def fleet(make_board, tmp_path, broker):
     listener (settings added), fleetd started unless start=False. A
     keepalive of 4 s: a board killed is offline 6 s later, and one slowed
     down by a loaded machine is not dropped by the broker. conf: other
-    sections of /etc/system.conf."""
+    sections of /etc/system.conf; board: a profile, munix test's if none
+    (its Wi-Fi station connected)."""
     count = [0]
 
-    def make(name, start=True, port=None, password=PASSWORD, conf=None, **settings):
+    def make(name, start=True, port=None, password=PASSWORD, conf=None, board=None, **settings):
         count[0] += 1
-        flash = seed_flash(tmp_path / ("fleet%d" % count[0]))
+        flash = seed_flash(tmp_path / ("fleet%d" % count[0]), board=board)
         section = dict(host="127.0.0.1", port=port or broker.auth, user=USER,
                        password_file=PASS_FILE, name=name, interval=2, keepalive=4,
                        backoff_max=2, announce=LAN_PORT)
         section.update(settings)
         (flash / "etc" / "system.conf").write_text(json.dumps(dict(conf or {}, fleet=section)))
         (flash / "etc" / "fleet.pass").write_text(password + "\n")
-        b = make_board(flash)
-        if simulator.board_name():
+        b = make_board(flash, board=board)
+        if simulator.board_name(board):
             b.run("wifi sta on")
             b.run("wifi sta connect munix-sim munix-sim-pass 5")
         if start:
@@ -298,6 +299,31 @@ def test_a_broker_restarted_without_its_sessions_gets_them_again(fleet, tmp_path
         assert "once-1: already received: not run again" in log(b)
     finally:
         own.stop()
+
+
+def test_wifi_lost_and_back(fleet, broker):
+    """The station's link gone, fleetd lets the broker's connection go at
+    once (on a board its socket may not fail for minutes): the broker
+    says the board offline by its last will. fleetd waits for the link,
+    not trying the broker meanwhile, and connects as soon as it is back;
+    a command sent while it was away runs then, once."""
+    b = fleet("roamer", board=simulator.board_name() or "esp32")
+    wait_status(broker, "roamer")
+    assert b.run("wifi sta disconnect; echo $?") == "0\n"
+    assert wait_status(broker, "roamer", online=False) == {"name": "roamer", "online": False}
+    sub = results(broker, "roamer", 1, "fleet-roamer")
+    publish(broker, "munix/roamer/cmd", json.dumps({"id": "roam-1", "cmd": "echo back"}))
+    time.sleep(3)       # more than the back-off: fleetd would have tried the broker
+    assert "roam-1" not in log(b)
+    assert re.fullmatch(r"fleetd: running \(pid \d+\) as roamer, waiting for Wi-Fi, then 127.0.0.1, "
+                        r"0 commands run, 0 refused, log /tmp/fleet.log\n", b.run("fleetd status"))
+    b.run("wifi sta connect munix-sim munix-sim-pass 5")
+    [(topic, result)] = collected(sub)
+    assert result["output"] == "back\n" and result["status"] == 0, result
+    text = log(b)
+    assert text.count("connected to 127.0.0.1 as roamer") == 2, text
+    assert text.count("Wi-Fi lost") == 1 and " again in " not in text, text
+    assert wait_status(broker, "roamer")["online"]
 
 
 def test_a_result_made_while_the_broker_is_down_is_sent_once_it_is_back(fleet, tmp_path):
