@@ -19,7 +19,8 @@ connected, fleetd lets the broker's connection go (its socket on a board
 may take minutes to fail) and waits for the station, trying no broker
 meanwhile. With the "ha" setting, each connection publishes
 Home Assistant's discovery messages (fleetha.py), or clears them when it
-is false. It answers `munix fleet ls` on the local network too, with the
+is false; Home Assistant's ON and OFF for the LED and pins come on
+munix/NAME/ha/OBJECT/set and run as commands do. It answers `munix fleet ls` on the local network too, with the
 broker or without (fleetstatus.answer).
 
 Refused, with a line in the log (/tmp/fleet.log), and never run: a
@@ -109,16 +110,23 @@ class Agent:
             # fleetlink is loaded again for the next connection or
             # command: 1.8 KiB an idle agent need not hold.
             _drop(["fleetlink"] + fresh)
-        self.client.subscribe([self.cmd_topic], 1)
+        topics = [self.cmd_topic]
+        if self.conf.get("ha"):
+            # Home Assistant's commands for the board's LED and pins (fleetha).
+            topics.append(self.root + "ha/+/set")
+        self.client.subscribe(topics, 1)
         log("connected to %s as %s" % (self.conf.get("host"), self.name))
         if self.conf.get("ha") is not None:
             # Home Assistant's discovery, published or cleared: its code
-            # (fleetha.py) goes after.
+            # (fleetha.py) goes after, and what it loaded to read the LED
+            # and pins unless loaded before (pins holds the bookings).
+            fresh = [m for m in ("fleetha", "fleetstatus", "boardinfo", "leds", "pins")
+                     if m not in sys.modules]
             import fleetha
             try:
                 fleetha.publish(self, bool(self.conf.get("ha")), _rssi() is not None)
             finally:
-                _drop(("fleetha", "fleetstatus"))
+                _drop(fresh)
         self.next_status = 0
         while self.outbox:
             self.client.publish(self.outbox[0][0], self.outbox[0][1], 1)
@@ -159,6 +167,12 @@ class Agent:
             self.next_status = now + _interval(self.conf) * 1000
 
     def receive(self, topic, payload):
+        if topic.startswith(self.root + "ha/") and topic.endswith("/set"):
+            import fleetha
+            try:
+                return fleetha.command(self, topic, payload)
+            finally:
+                _drop(("fleetha",))
         if topic != self.cmd_topic:
             return self.refuse(None, "%s: not this board's command topic" % topic)
         if payload is None:
@@ -224,6 +238,12 @@ class Agent:
         return text
 
     def result(self, rid, found):
+        if rid.startswith("ha."):
+            import fleetha
+            try:
+                return fleetha.done(self, rid, found)
+            finally:
+                _drop(("fleetha",))
         if self.now is not None and self.now.owns(rid):
             try:
                 return self.now.result(found)

@@ -519,9 +519,10 @@ def test_deploy_copies_files_onto_boards(fleet, broker, tmp_path):
 # Home Assistant
 
 
-def discovery(broker, node):
-    """{object: config} of the retained discovery messages of node, seen
-    as Home Assistant sees them: subscribed to homeassistant/#."""
+def discovery(broker, node, component="sensor"):
+    """{object: config} of the retained discovery messages of node's
+    component, seen as Home Assistant sees them: subscribed to
+    homeassistant/#."""
     p = subprocess.run(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(broker.auth), "-u", USER,
                         "-P", PASSWORD, "-t", "homeassistant/#", "-v", "-W", "2", "--retained-only"],
                        capture_output=True, text=True, timeout=TIMEOUT)
@@ -530,8 +531,8 @@ def discovery(broker, node):
         topic, _, payload = line.partition(" ")
         parts = topic.split("/")
         assert parts[0] == "homeassistant" and parts[-1] == "config", line
-        if parts[2] == node:
-            assert parts[1] == "sensor" and len(parts) == 5, line
+        if parts[2] == node and parts[1] == component:
+            assert len(parts) == 5, line
             found[parts[3]] = json.loads(payload)
     return found
 
@@ -575,6 +576,51 @@ def test_home_assistant_discovery(fleet, broker):
     while discovery(broker, "munix_hass_one"):
         assert time.monotonic() < deadline, discovery(broker, "munix_hass_one")
     assert "refused" not in log(b)
+
+
+def test_home_assistant_drives_the_led_and_pins(fleet, broker):
+    """With ha, the board file's LED is a light and the pins of ha_pins
+    switches; Home Assistant's ON/OFF on their command topics run led and
+    gpio, whose state comes back on the state topics."""
+    b = fleet("hass.two", board=simulator.board_name() or "esp32", ha=True, ha_pins={"pump": 4})
+    wait_status(broker, "hass.two")
+    node, root = "munix_hass_two", "munix/hass.two/ha/"
+    [light] = discovery(broker, node, "light").values()
+    switches = discovery(broker, node, "switch")
+    assert list(switches) == ["pump"], switches
+    device = discovery(broker, node)["uptime"]["device"]
+    for obj, config, name in (("led", light, "LED"), ("pump", switches["pump"], "pump")):
+        assert config == {
+            "name": name, "unique_id": "%s_%s" % (node, obj),
+            "command_topic": root + obj + "/set", "state_topic": root + obj + "/state",
+            "availability_topic": "munix/hass.two/status",
+            "availability_template": "{{ 'online' if value_json.online else 'offline' }}",
+            "device": device}, config
+    assert retained(broker, root + "pump/state") == retained(broker, root + "led/state") == "OFF"
+    # As Home Assistant sends them: QoS 0, not retained.
+    for obj, payload, level in (("pump", "ON", 1), ("led", "ON", 1), ("pump", "OFF", 0)):
+        broker.pub(root + obj + "/set", payload, "-u", USER, "-P", PASSWORD, port=broker.auth)
+        deadline = time.monotonic() + TIMEOUT
+        while retained(broker, root + obj + "/state") != payload:
+            assert time.monotonic() < deadline, log(b)
+        assert b.run("gpio %d read" % (2 if obj == "led" else 4)) == "%d\n" % level
+    assert b.run("led status") == "on\n"
+    broker.pub(root + "pump/set", "maybe", "-u", USER, "-P", PASSWORD, port=broker.auth)
+    broker.pub(root + "valve/set", "ON", "-u", USER, "-P", PASSWORD, port=broker.auth)
+    deadline = time.monotonic() + TIMEOUT
+    while "valve/set: no such entity" not in log(b):
+        assert time.monotonic() < deadline, log(b)
+    assert "refused: munix/hass.two/ha/pump/set: not ON or OFF" in log(b)
+    # Cleared with the sensors.
+    b.run("fleetd stop")
+    conf = json.loads(b.path("/etc/system.conf").read_text())
+    conf["fleet"]["ha"] = False
+    b.path("/etc/system.conf").write_text(json.dumps(conf))
+    b.run("loadconfig")
+    assert "started" in b.run("fleetd start")
+    deadline = time.monotonic() + TIMEOUT
+    while discovery(broker, node, "light") or discovery(broker, node, "switch"):
+        assert time.monotonic() < deadline
 
 
 def test_no_discovery_without_ha(fleet, broker):
@@ -763,7 +809,7 @@ def set_clock(board):
 
 def test_signed_commands_only_when_sign_is_set(fleet, broker, signing):
     key, public = signing
-    b = fleet("signer", start=False, sign=True)
+    b = fleet("signer", start=False, sign=True, ha=True, ha_pins={"pump": 4})
     b.path("/etc/upgrade.pub").write_text(public)
     set_clock(b)
     assert "started" in b.run("fleetd start")
@@ -790,6 +836,12 @@ def test_signed_commands_only_when_sign_is_set(fleet, broker, signing):
                     ask(broker, "signer", stale)["error"])
     assert b.run("cat /tmp/signed") == "once\n"
     assert "sig-1: already received: not run again" in log(b)
+    # Home Assistant signs nothing: its commands are refused.
+    broker.pub("munix/signer/ha/pump/set", "ON", "-u", USER, "-P", PASSWORD, port=broker.auth)
+    deadline = time.monotonic() + TIMEOUT
+    while "refused: munix/signer/ha/pump/set: not signed (fleet.sign)" not in log(b):
+        assert time.monotonic() < deadline, log(b)
+    assert b.run("gpio 4 read") == "0\n"
 
 
 def ask(broker, name, request):
@@ -885,6 +937,13 @@ def test_fleetd_bad_settings(sim):
              "fleet.ha is true or false (Home Assistant's discovery)"),
             ({"host": "h", "user": "u", "password_file": "/etc/system.conf", "ha": True,
               "ha_prefix": "ha/#"}, "fleet.ha_prefix: not a topic prefix"),
+            ({"host": "h", "user": "u", "password_file": "/etc/system.conf", "ha_pins": [4]},
+             "fleet.ha_pins: {\"NAME\": PIN} (Home Assistant's switches)"),
+            ({"host": "h", "user": "u", "password_file": "/etc/system.conf",
+              "ha_pins": {"pump": "4; reboot"}},
+             "fleet.ha_pins: pump: not a NAME (letters, digits, - _; not led) and a PIN"),
+            ({"host": "h", "user": "u", "password_file": "/etc/system.conf", "ha_pins": {"led": 4}},
+             "fleet.ha_pins: led: not a NAME (letters, digits, - _; not led) and a PIN"),
             ({"host": "h", "user": "u", "password_file": "/etc/system.conf", "announce": "5456"},
              "fleet.announce is a UDP port or false (no answer on the local network)"),
             ({"host": "h", "user": "u", "password_file": "/etc/system.conf", "announce": 70000},
