@@ -343,7 +343,7 @@ def _linked(agent, sta):
     except OSError:
         linked = True
     if not linked and agent.linked:
-        log("Wi-Fi lost: waiting for it")
+        log("no Wi-Fi: waiting for it")
         agent.drop()
     agent.linked = linked
     return linked

@@ -322,7 +322,7 @@ def test_wifi_lost_and_back(fleet, broker):
     assert result["output"] == "back\n" and result["status"] == 0, result
     text = log(b)
     assert text.count("connected to 127.0.0.1 as roamer") == 2, text
-    assert text.count("Wi-Fi lost") == 1 and " again in " not in text, text
+    assert text.count("no Wi-Fi: waiting for it") == 1 and " again in " not in text, text
     assert wait_status(broker, "roamer")["online"]
 
 
