@@ -537,6 +537,16 @@ def discovery(broker, node, component="sensor"):
     return found
 
 
+def ha_turned_off(b):
+    """fleetd started again with "ha": false."""
+    b.run("fleetd stop")
+    conf = json.loads(b.path("/etc/system.conf").read_text())
+    conf["fleet"]["ha"] = False
+    b.path("/etc/system.conf").write_text(json.dumps(conf))
+    b.run("loadconfig")
+    assert "started" in b.run("fleetd start")
+
+
 def test_home_assistant_discovery(fleet, broker):
     b = fleet("hass.one", ha=True)
     status = wait_status(broker, "hass.one")
@@ -565,12 +575,7 @@ def test_home_assistant_discovery(fleet, broker):
                                     "sw_version": "0.1.0"}, config
         assert config["name"] and config["entity_category"] == "diagnostic"
     # Turned off: cleared at fleetd's next connection, the device gone.
-    b.run("fleetd stop")
-    conf = json.loads(b.path("/etc/system.conf").read_text())
-    conf["fleet"]["ha"] = False
-    b.path("/etc/system.conf").write_text(json.dumps(conf))
-    b.run("loadconfig")
-    assert "started" in b.run("fleetd start")
+    ha_turned_off(b)
     wait_status(broker, "hass.one")
     deadline = time.monotonic() + TIMEOUT
     while discovery(broker, "munix_hass_one"):
@@ -612,12 +617,7 @@ def test_home_assistant_drives_the_led_and_pins(fleet, broker):
         assert time.monotonic() < deadline, log(b)
     assert "refused: munix/hass.two/ha/pump/set: not ON or OFF" in log(b)
     # Cleared with the sensors.
-    b.run("fleetd stop")
-    conf = json.loads(b.path("/etc/system.conf").read_text())
-    conf["fleet"]["ha"] = False
-    b.path("/etc/system.conf").write_text(json.dumps(conf))
-    b.run("loadconfig")
-    assert "started" in b.run("fleetd start")
+    ha_turned_off(b)
     deadline = time.monotonic() + TIMEOUT
     while discovery(broker, node, "light") or discovery(broker, node, "switch"):
         assert time.monotonic() < deadline
