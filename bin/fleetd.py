@@ -50,7 +50,8 @@ def _status(proc):
         print("fleetd: running (pid %d), starting" % proc.pid)
         return 0
     if a.conf.get("host"):
-        broker = ("connected to " if a.client else "waiting for ") + a.conf["host"]
+        broker = ("connected to " if a.client else "waiting for " if a.linked
+                  else "waiting for Wi-Fi, then ") + a.conf["host"]
     else:
         broker = "no broker"
     if a.now is not None:
@@ -78,6 +79,14 @@ def _check(conf, insecure):
         return str(e)
     if not isinstance(conf.get("ha", False), bool):
         return "fleet.ha is true or false (Home Assistant's discovery)"
+    found = conf.get("ha_pins", {})
+    if not isinstance(found, dict):
+        return "fleet.ha_pins: {\"NAME\": PIN} (Home Assistant's switches)"
+    for obj, pin in found.items():
+        # The pin goes into a command line: a number or a label, no more.
+        if (obj == "led" or "." in obj or not fleetlink.good_name(obj)
+                or not (type(pin) is int or isinstance(pin, str) and fleetlink.good_name(pin))):
+            return "fleet.ha_pins: %s: not a NAME (letters, digits, - _; not led) and a PIN" % obj
     announce = conf.get("announce")
     if not (announce is None or announce is False
             or type(announce) is int and 0 < announce < 65536):

@@ -14,9 +14,13 @@ what was sent while the board was away comes once it is back, and a
 request id seen already (the last SEEN) is not run again. A result the
 broker could not take waits (OUTBOX of them) for the next connection.
 When the broker goes, fleetd connects again after 1, 2, 4 … seconds, at
-most "backoff_max" (30). With the "ha" setting, each connection publishes
+most "backoff_max" (30). When the board's Wi-Fi station is on but not
+connected, fleetd lets the broker's connection go (its socket on a board
+may take minutes to fail) and waits for the station, trying no broker
+meanwhile. With the "ha" setting, each connection publishes
 Home Assistant's discovery messages (fleetha.py), or clears them when it
-is false. It answers `munix fleet ls` on the local network too, with the
+is false; Home Assistant's ON and OFF for the LED and pins come on
+munix/NAME/ha/OBJECT/set and run as commands do. It answers `munix fleet ls` on the local network too, with the
 broker or without (fleetstatus.answer).
 
 Refused, with a line in the log (/tmp/fleet.log), and never run: a
@@ -45,6 +49,7 @@ SEEN = 32               # request ids remembered
 OUTBOX = 8              # results kept while the broker is away
 TICK_MS = 50            # between looks at the socket and the commands
 BUSY_MS = 5             # the same while a command runs: its result goes out sooner
+LINK_MS = 1000          # between looks at the Wi-Fi station
 
 state = None            # the running Agent, for fleetd status
 
@@ -73,6 +78,7 @@ class Agent:
         self.refused = 0
         self.limit = 0          # bytes of a command's output kept (fleetlink.output_max)
         self.radio = None       # what the ESP-NOW link is made of (start)
+        self.linked = True      # False while the Wi-Fi station is on but not connected
 
     def status(self, online=True):
         if not online:
@@ -104,16 +110,23 @@ class Agent:
             # fleetlink is loaded again for the next connection or
             # command: 1.8 KiB an idle agent need not hold.
             _drop(["fleetlink"] + fresh)
-        self.client.subscribe([self.cmd_topic], 1)
+        topics = [self.cmd_topic]
+        if self.conf.get("ha"):
+            # Home Assistant's commands for the board's LED and pins (fleetha).
+            topics.append(self.root + "ha/+/set")
+        self.client.subscribe(topics, 1)
         log("connected to %s as %s" % (self.conf.get("host"), self.name))
         if self.conf.get("ha") is not None:
             # Home Assistant's discovery, published or cleared: its code
-            # (fleetha.py) goes after.
+            # (fleetha.py) goes after, and what it loaded to read the LED
+            # and pins unless loaded before (pins holds the bookings).
+            fresh = [m for m in ("fleetha", "fleetstatus", "boardinfo", "leds", "pins")
+                     if m not in sys.modules]
             import fleetha
             try:
                 fleetha.publish(self, bool(self.conf.get("ha")), _rssi() is not None)
             finally:
-                _drop(("fleetha", "fleetstatus"))
+                _drop(fresh)
         self.next_status = 0
         while self.outbox:
             self.client.publish(self.outbox[0][0], self.outbox[0][1], 1)
@@ -154,6 +167,12 @@ class Agent:
             self.next_status = now + _interval(self.conf) * 1000
 
     def receive(self, topic, payload):
+        if topic.startswith(self.root + "ha/") and topic.endswith("/set"):
+            import fleetha
+            try:
+                return fleetha.command(self, topic, payload)
+            finally:
+                _drop(("fleetha",))
         if topic != self.cmd_topic:
             return self.refuse(None, "%s: not this board's command topic" % topic)
         if payload is None:
@@ -219,6 +238,12 @@ class Agent:
         return text
 
     def result(self, rid, found):
+        if rid.startswith("ha."):
+            import fleetha
+            try:
+                return fleetha.done(self, rid, found)
+            finally:
+                _drop(("fleetha",))
         if self.now is not None and self.now.owns(rid):
             try:
                 return self.now.result(found)
@@ -290,15 +315,38 @@ def _drop(names):
             system.unload(m)
 
 
+def _station():
+    """The Wi-Fi station interface; None where the port has none."""
+    try:
+        import network
+        return network.WLAN(network.STA_IF)
+    except Exception:
+        return None
+
+
 def _rssi():
     """The station's signal in dBm, None off Wi-Fi or where the port does
     not tell."""
+    sta = _station()
     try:
-        import network
-        sta = network.WLAN(network.STA_IF)
-        return sta.status("rssi") if sta.isconnected() else None
+        return sta.status("rssi") if sta and sta.isconnected() else None
     except Exception:
         return None
+
+
+def _linked(agent, sta):
+    """Look at the Wi-Fi station: False while it is on but not connected,
+    the broker's connection let go then. A station off is no verdict: the
+    board may reach the broker otherwise (its access point, Ethernet)."""
+    try:
+        linked = not sta.active() or sta.isconnected()
+    except OSError:
+        linked = True
+    if not linked and agent.linked:
+        log("no Wi-Fi: waiting for it")
+        agent.drop()
+    agent.linked = linked
+    return linked
 
 
 def start(radio=None):
@@ -347,6 +395,8 @@ async def _daemon(agent):
             log("no answer on the local network: %s" % e)
     wait = 1
     retry = 0       # when to connect to the broker again (uptime ms)
+    sta = _station()
+    look = 0        # when to look at the station again (uptime ms)
     try:
         limit = int(agent.conf.get("backoff_max", 30))
     except (TypeError, ValueError):
@@ -354,7 +404,15 @@ async def _daemon(agent):
     try:
         while True:
             try:
-                if agent.client is None and agent.conf.get("host") and system.uptime_ms() >= retry:
+                now = system.uptime_ms()
+                if sta is not None and now >= look:
+                    look = now + LINK_MS
+                    if not _linked(agent, sta):
+                        # Back, it connects at once.
+                        retry = 0
+                        wait = 1
+                if (agent.client is None and agent.linked and agent.conf.get("host")
+                        and now >= retry):
                     agent.connect()
                     wait = 1
                 # Commands over ESP-NOW and answers on the local network

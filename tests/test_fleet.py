@@ -18,6 +18,7 @@ from conftest import ROOT, free_port, seed_flash
 from mqtt_support import PASSWORD, TIMEOUT, USER, Broker, needs_mosquitto
 from prom_support import parse, value
 from munixtool import release
+from munixtool.mqttlite import Client
 from upgrade_support import CertAuthority
 from munixtool import sim as simulator
 
@@ -44,20 +45,21 @@ def fleet(make_board, tmp_path, broker):
     listener (settings added), fleetd started unless start=False. A
     keepalive of 4 s: a board killed is offline 6 s later, and one slowed
     down by a loaded machine is not dropped by the broker. conf: other
-    sections of /etc/system.conf."""
+    sections of /etc/system.conf; board: a profile, munix test's if none
+    (its Wi-Fi station connected)."""
     count = [0]
 
-    def make(name, start=True, port=None, password=PASSWORD, conf=None, **settings):
+    def make(name, start=True, port=None, password=PASSWORD, conf=None, board=None, **settings):
         count[0] += 1
-        flash = seed_flash(tmp_path / ("fleet%d" % count[0]))
+        flash = seed_flash(tmp_path / ("fleet%d" % count[0]), board=board)
         section = dict(host="127.0.0.1", port=port or broker.auth, user=USER,
                        password_file=PASS_FILE, name=name, interval=2, keepalive=4,
                        backoff_max=2, announce=LAN_PORT)
         section.update(settings)
         (flash / "etc" / "system.conf").write_text(json.dumps(dict(conf or {}, fleet=section)))
         (flash / "etc" / "fleet.pass").write_text(password + "\n")
-        b = make_board(flash)
-        if simulator.board_name():
+        b = make_board(flash, board=board)
+        if simulator.board_name(board):
             b.run("wifi sta on")
             b.run("wifi sta connect munix-sim munix-sim-pass 5")
         if start:
@@ -274,19 +276,18 @@ def test_fleetd_is_a_daemon_that_kill_stops(fleet, broker):
     assert "fleetd stopped" in log(b)
 
 
-def test_broker_restart_reconnects_and_a_command_runs_once(fleet, tmp_path):
+def test_a_broker_restarted_without_its_sessions_gets_them_again(fleet, tmp_path):
+    """The twenty boards' test restarts a broker that keeps its sessions;
+    this one forgets them: fleetd subscribes again, and a request id seen
+    runs once."""
     own = Broker(tmp_path / "own")
     try:
         b = fleet("phoenix", port=own.auth)
-        others = [fleet(name, port=own.auth) for name in ("ash", "ember")]
-        for name in ("phoenix", "ash", "ember"):
-            wait_status(own, name)
+        wait_status(own, "phoenix")
         own.stop()
-        own.start()        # no persistence: the retained statuses went with it
-        for name in ("phoenix", "ash", "ember"):
-            wait_status(own, name, timeout=20)
-        for board, name in zip([b] + others, ("phoenix", "ash", "ember")):
-            assert log(board).count("connected to 127.0.0.1 as %s" % name) == 2
+        own.start()        # no persistence: the retained status went with it
+        wait_status(own, "phoenix", timeout=20)
+        assert log(b).count("connected to 127.0.0.1 as phoenix") == 2
         sub = results(own, "phoenix", 2, "fleet-once")
         request = json.dumps({"id": "once-1", "cmd": "echo ran >> /tmp/once"})
         publish(own, "munix/phoenix/cmd", request)
@@ -298,6 +299,31 @@ def test_broker_restart_reconnects_and_a_command_runs_once(fleet, tmp_path):
         assert "once-1: already received: not run again" in log(b)
     finally:
         own.stop()
+
+
+def test_wifi_lost_and_back(fleet, broker):
+    """The station's link gone, fleetd lets the broker's connection go at
+    once (on a board its socket may not fail for minutes): the broker
+    says the board offline by its last will. fleetd waits for the link,
+    not trying the broker meanwhile, and connects as soon as it is back;
+    a command sent while it was away runs then, once."""
+    b = fleet("roamer", board=simulator.board_name() or "esp32")
+    wait_status(broker, "roamer")
+    assert b.run("wifi sta disconnect; echo $?") == "0\n"
+    assert wait_status(broker, "roamer", online=False) == {"name": "roamer", "online": False}
+    sub = results(broker, "roamer", 1, "fleet-roamer")
+    publish(broker, "munix/roamer/cmd", json.dumps({"id": "roam-1", "cmd": "echo back"}))
+    time.sleep(3)       # more than the back-off: fleetd would have tried the broker
+    assert "roam-1" not in log(b)
+    assert re.fullmatch(r"fleetd: running \(pid \d+\) as roamer, waiting for Wi-Fi, then 127.0.0.1, "
+                        r"0 commands run, 0 refused, log /tmp/fleet.log\n", b.run("fleetd status"))
+    b.run("wifi sta connect munix-sim munix-sim-pass 5")
+    [(topic, result)] = collected(sub)
+    assert result["output"] == "back\n" and result["status"] == 0, result
+    text = log(b)
+    assert text.count("connected to 127.0.0.1 as roamer") == 2, text
+    assert text.count("no Wi-Fi: waiting for it") == 1 and " again in " not in text, text
+    assert wait_status(broker, "roamer")["online"]
 
 
 def test_a_result_made_while_the_broker_is_down_is_sent_once_it_is_back(fleet, tmp_path):
@@ -493,9 +519,10 @@ def test_deploy_copies_files_onto_boards(fleet, broker, tmp_path):
 # Home Assistant
 
 
-def discovery(broker, node):
-    """{object: config} of the retained discovery messages of node, seen
-    as Home Assistant sees them: subscribed to homeassistant/#."""
+def discovery(broker, node, component="sensor"):
+    """{object: config} of the retained discovery messages of node's
+    component, seen as Home Assistant sees them: subscribed to
+    homeassistant/#."""
     p = subprocess.run(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(broker.auth), "-u", USER,
                         "-P", PASSWORD, "-t", "homeassistant/#", "-v", "-W", "2", "--retained-only"],
                        capture_output=True, text=True, timeout=TIMEOUT)
@@ -504,10 +531,20 @@ def discovery(broker, node):
         topic, _, payload = line.partition(" ")
         parts = topic.split("/")
         assert parts[0] == "homeassistant" and parts[-1] == "config", line
-        if parts[2] == node:
-            assert parts[1] == "sensor" and len(parts) == 5, line
+        if parts[2] == node and parts[1] == component:
+            assert len(parts) == 5, line
             found[parts[3]] = json.loads(payload)
     return found
+
+
+def ha_turned_off(b):
+    """fleetd started again with "ha": false."""
+    b.run("fleetd stop")
+    conf = json.loads(b.path("/etc/system.conf").read_text())
+    conf["fleet"]["ha"] = False
+    b.path("/etc/system.conf").write_text(json.dumps(conf))
+    b.run("loadconfig")
+    assert "started" in b.run("fleetd start")
 
 
 def test_home_assistant_discovery(fleet, broker):
@@ -538,17 +575,52 @@ def test_home_assistant_discovery(fleet, broker):
                                     "sw_version": "0.1.0"}, config
         assert config["name"] and config["entity_category"] == "diagnostic"
     # Turned off: cleared at fleetd's next connection, the device gone.
-    b.run("fleetd stop")
-    conf = json.loads(b.path("/etc/system.conf").read_text())
-    conf["fleet"]["ha"] = False
-    b.path("/etc/system.conf").write_text(json.dumps(conf))
-    b.run("loadconfig")
-    assert "started" in b.run("fleetd start")
+    ha_turned_off(b)
     wait_status(broker, "hass.one")
     deadline = time.monotonic() + TIMEOUT
     while discovery(broker, "munix_hass_one"):
         assert time.monotonic() < deadline, discovery(broker, "munix_hass_one")
     assert "refused" not in log(b)
+
+
+def test_home_assistant_drives_the_led_and_pins(fleet, broker):
+    """With ha, the board file's LED is a light and the pins of ha_pins
+    switches; Home Assistant's ON/OFF on their command topics run led and
+    gpio, whose state comes back on the state topics."""
+    b = fleet("hass.two", board=simulator.board_name() or "esp32", ha=True, ha_pins={"pump": 4})
+    wait_status(broker, "hass.two")
+    node, root = "munix_hass_two", "munix/hass.two/ha/"
+    [light] = discovery(broker, node, "light").values()
+    switches = discovery(broker, node, "switch")
+    assert list(switches) == ["pump"], switches
+    device = discovery(broker, node)["uptime"]["device"]
+    for obj, config, name in (("led", light, "LED"), ("pump", switches["pump"], "pump")):
+        assert config == {
+            "name": name, "unique_id": "%s_%s" % (node, obj),
+            "command_topic": root + obj + "/set", "state_topic": root + obj + "/state",
+            "availability_topic": "munix/hass.two/status",
+            "availability_template": "{{ 'online' if value_json.online else 'offline' }}",
+            "device": device}, config
+    assert retained(broker, root + "pump/state") == retained(broker, root + "led/state") == "OFF"
+    # As Home Assistant sends them: QoS 0, not retained.
+    for obj, payload, level in (("pump", "ON", 1), ("led", "ON", 1), ("pump", "OFF", 0)):
+        broker.pub(root + obj + "/set", payload, "-u", USER, "-P", PASSWORD, port=broker.auth)
+        deadline = time.monotonic() + TIMEOUT
+        while retained(broker, root + obj + "/state") != payload:
+            assert time.monotonic() < deadline, log(b)
+        assert b.run("gpio %d read" % (2 if obj == "led" else 4)) == "%d\n" % level
+    assert b.run("led status") == "on\n"
+    broker.pub(root + "pump/set", "maybe", "-u", USER, "-P", PASSWORD, port=broker.auth)
+    broker.pub(root + "valve/set", "ON", "-u", USER, "-P", PASSWORD, port=broker.auth)
+    deadline = time.monotonic() + TIMEOUT
+    while "valve/set: no such entity" not in log(b):
+        assert time.monotonic() < deadline, log(b)
+    assert "refused: munix/hass.two/ha/pump/set: not ON or OFF" in log(b)
+    # Cleared with the sensors.
+    ha_turned_off(b)
+    deadline = time.monotonic() + TIMEOUT
+    while discovery(broker, node, "light") or discovery(broker, node, "switch"):
+        assert time.monotonic() < deadline
 
 
 def test_no_discovery_without_ha(fleet, broker):
@@ -737,7 +809,7 @@ def set_clock(board):
 
 def test_signed_commands_only_when_sign_is_set(fleet, broker, signing):
     key, public = signing
-    b = fleet("signer", start=False, sign=True)
+    b = fleet("signer", start=False, sign=True, ha=True, ha_pins={"pump": 4})
     b.path("/etc/upgrade.pub").write_text(public)
     set_clock(b)
     assert "started" in b.run("fleetd start")
@@ -764,6 +836,12 @@ def test_signed_commands_only_when_sign_is_set(fleet, broker, signing):
                     ask(broker, "signer", stale)["error"])
     assert b.run("cat /tmp/signed") == "once\n"
     assert "sig-1: already received: not run again" in log(b)
+    # Home Assistant signs nothing: its commands are refused.
+    broker.pub("munix/signer/ha/pump/set", "ON", "-u", USER, "-P", PASSWORD, port=broker.auth)
+    deadline = time.monotonic() + TIMEOUT
+    while "refused: munix/signer/ha/pump/set: not signed (fleet.sign)" not in log(b):
+        assert time.monotonic() < deadline, log(b)
+    assert b.run("gpio 4 read") == "0\n"
 
 
 def ask(broker, name, request):
@@ -859,6 +937,13 @@ def test_fleetd_bad_settings(sim):
              "fleet.ha is true or false (Home Assistant's discovery)"),
             ({"host": "h", "user": "u", "password_file": "/etc/system.conf", "ha": True,
               "ha_prefix": "ha/#"}, "fleet.ha_prefix: not a topic prefix"),
+            ({"host": "h", "user": "u", "password_file": "/etc/system.conf", "ha_pins": [4]},
+             "fleet.ha_pins: {\"NAME\": PIN} (Home Assistant's switches)"),
+            ({"host": "h", "user": "u", "password_file": "/etc/system.conf",
+              "ha_pins": {"pump": "4; reboot"}},
+             "fleet.ha_pins: pump: not a NAME (letters, digits, - _; not led) and a PIN"),
+            ({"host": "h", "user": "u", "password_file": "/etc/system.conf", "ha_pins": {"led": 4}},
+             "fleet.ha_pins: led: not a NAME (letters, digits, - _; not led) and a PIN"),
             ({"host": "h", "user": "u", "password_file": "/etc/system.conf", "announce": "5456"},
              "fleet.announce is a UDP port or false (no answer on the local network)"),
             ({"host": "h", "user": "u", "password_file": "/etc/system.conf", "announce": 70000},
@@ -912,11 +997,24 @@ FLEET_SIZE = 20
 PROFILED = 3    # of them on the esp32 profile, the rest the default board, unless a profile is asked
 
 
-def test_twenty_boards_answer_fleet_run_all_and_a_killed_one_goes_offline(tmp_path):
+def all_online(broker, names, timeout):
+    """Wait until munix fleet ls says exactly the boards of names online."""
+    deadline = time.monotonic() + timeout
+    while True:
+        r = munix_fleet(broker, "ls", "--lan-wait", "0")
+        online = re.findall(r"^(b\d\d) +online ", r.stdout, re.M)
+        if online == names:
+            return
+        assert time.monotonic() < deadline, "online after %d s: %s" % (timeout, online)
+
+
+def test_twenty_boards_answer_fleet_run_all_through_a_broker_restart_and_a_killed_one_goes_offline(
+        tmp_path):
     """Twenty boards, each its own MicroPython on the compiled tree, booted
     at once (their input a pipe, as bench --fleet does), against a broker
-    of their own."""
-    broker = Broker(tmp_path / "mqtt")
+    of their own, one that keeps its sessions across a restart as a
+    fleet's broker does."""
+    broker = Broker(tmp_path / "mqtt", persistent=True)
     children = []
     try:
         for i in range(FLEET_SIZE):
@@ -934,14 +1032,7 @@ def test_twenty_boards_answer_fleet_run_all_and_a_killed_one_goes_offline(tmp_pa
             child.stdin.flush()
             children.append(child)
         names = ["b%02d" % i for i in range(FLEET_SIZE)]
-        deadline = time.monotonic() + 120
-        while True:
-            r = munix_fleet(broker, "ls", "--lan-wait", "0")
-            online = re.findall(r"^(b\d\d) +online ", r.stdout, re.M)
-            if online == names:
-                break
-            assert time.monotonic() < deadline, "online after 120 s: %s" % online
-
+        all_online(broker, names, 120)
         r = munix_fleet(broker, "run", "--all", "uname -m")
         assert r.returncode == 0, r
         answers = re.findall(r"^== (b\d\d): status 0, \d+ ms ==\n(.+)$", r.stdout, re.M)
@@ -949,6 +1040,31 @@ def test_twenty_boards_answer_fleet_run_all_and_a_killed_one_goes_offline(tmp_pa
         esp32 = [name for name, machine in answers if machine == "Generic ESP32 module with ESP32"]
         assert esp32 == (names if simulator.board_name() == "esp32" else
                          [] if simulator.board_name() else names[:PROFILED]), r.stdout
+
+        # The broker goes and comes back; the commands published at once,
+        # before the boards are back, wait in their sessions (QoS 1), and
+        # each is published twice, as a redelivery would be.
+        broker.stop()
+        broker.start()
+        host = Client("127.0.0.1", broker.auth)
+        try:
+            host.connect("fleet-restart", USER, PASSWORD)
+            for _ in range(2):
+                for name in names:
+                    host.publish("munix/%s/cmd" % name,
+                                 json.dumps({"id": "once-1", "cmd": "echo ran >> /tmp/once"}), 1)
+        finally:
+            host.close()
+        # The broker's shutdown sent each board's last will: offline until
+        # it is back.
+        all_online(broker, names, 60)
+        r = munix_fleet(broker, "run", "--all",
+                        # [ ]: not the log's line of this very command
+                        "cat /tmp/once; grep -c 'connected[ ]to 127.0.0.1 as' /tmp/fleet.log")
+        assert r.returncode == 0, r
+        # Run once each; each board connected once more, within the back-off.
+        assert re.findall(r"^== (b\d\d): status 0, \d+ ms ==\nran\n2$", r.stdout, re.M) == names, (
+            r.stdout)
 
         children[7].kill()      # kill -9: no goodbye, the broker says it
         children[7].wait(TIMEOUT)

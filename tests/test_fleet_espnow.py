@@ -302,6 +302,10 @@ def test_a_board_on_the_broker_and_espnow_serves_both(fleet, tmp_path):
         made = fleet(["both", "near"], host="127.0.0.1", port=broker.auth, user=USER,
                      password_file="/etc/fleet.pass", keepalive=4, backoff_max=2, announce=False)
         both, near = made["both"][0], made["near"][0]
+        # The broker is reached over Wi-Fi: fleetd waits for the station.
+        assert "waiting for Wi-Fi, then 127.0.0.1" in both.run("fleetd status")
+        for b in (both, near):
+            b.run("wifi sta connect munix-sim munix-sim-pass 5")
         wait_status(broker, "both")
         r = munix_fleet(broker, "run", "both", "echo via the broker")
         assert r.returncode == 0 and r.stdout.endswith("==\nvia the broker\n"), r

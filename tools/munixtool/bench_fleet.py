@@ -5,10 +5,15 @@ a mosquitto started for the run. Measured from the host, through the
 broker: a command's round trip to one board (``echo x``, from publishing
 the request to receiving the result; median and 99th percentile of
 ROUNDS), and fan-out, the time from publishing one command to every
-board to having all N results (median of FANOUT runs).
+board to having all N results (median of FANOUT runs). Through the broker
+during the fan-outs: the messages it carried per second (each command in
+from the host and out to its board, each result in from the board and out
+to the host: 4 N a fan-out), and the CPU time mosquitto spent on them
+(/proc), per message: what bounds how many boards one broker serves.
 """
 
 import json
+import os
 import statistics
 import subprocess
 import tempfile
@@ -20,7 +25,7 @@ from munixtool import sim as simulator
 from munixtool.mqttlite import Client
 
 ROUNDS = 200
-FANOUT = 5
+FANOUT = 50     # enough messages for mosquitto's CPU time to show (clock ticks of 10 ms)
 TIMEOUT = 60
 
 
@@ -70,6 +75,12 @@ def _ask(client: Client, names: list[str], rid: str) -> float:
     return time.perf_counter() - start
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU time of process pid so far."""
+    fields = Path("/proc/%d/stat" % pid).read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def report(count: int) -> int:
     build.build()
     with tempfile.TemporaryDirectory(prefix="munix-bench-") as tmp:
@@ -86,7 +97,9 @@ def report(count: int) -> int:
             names = ["b%02d" % i for i in range(count)]
             client.subscribe(["munix/+/result/#"])
             trips = sorted(_ask(client, names[:1], "rt%d" % i) * 1000 for i in range(ROUNDS))
+            cpu = _cpu_seconds(broker.pid)
             fans = [_ask(client, names, "fan%d" % i) * 1000 for i in range(FANOUT)]
+            cpu = _cpu_seconds(broker.pid) - cpu
         finally:
             if client is not None:
                 client.close()
@@ -103,6 +116,10 @@ def report(count: int) -> int:
     print("fleet of %d boards (compiled tree), mosquitto on loopback:" % count)
     print("  round trip, echo x on one board: median %.1f ms, 99th percentile %.1f ms (%d runs)"
           % (statistics.median(trips), trips[int(len(trips) * 0.99) - 1], ROUNDS))
-    print("  fan-out, echo x on all %d: median %.0f ms (%d runs, %s)"
-          % (count, statistics.median(fans), FANOUT, ", ".join("%.0f" % f for f in fans)))
+    print("  fan-out, echo x on all %d: median %.0f ms (%d runs, %.0f to %.0f)"
+          % (count, statistics.median(fans), FANOUT, min(fans), max(fans)))
+    messages = 4 * count * FANOUT
+    print("  the broker during the fan-outs: %d messages in and out, %.0f a second; "
+          "mosquitto's CPU time %.0f ms, %.0f us a message"
+          % (messages, messages / (sum(fans) / 1000), cpu * 1000, cpu * 1e6 / messages))
     return 0
