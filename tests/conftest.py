@@ -180,20 +180,23 @@ class Board:
 USER, PASSWORD = "alice", "wonder-land 7"
 
 
-# A program that holds the whole heap for ARG ms (one block at a time, so
-# that not even a small object is left), then lets it go; with a second
-# ARG, it leaves that many KiB free in one piece.
-HEAP_HOG = """import time
-
-def __main__(args):
-    spare = bytearray(int(args[1]) * 1024) if len(args) > 1 else None
-    chain = None
+# A program's lines that take the whole heap into chain, one block at a
+# time, so that not even a small object is left.
+FILL_HEAP = """    chain = None
     try:
         while True:
             chain = (chain,)
     except MemoryError:
         pass
-    spare = None
+"""
+
+# A program that holds the whole heap for ARG ms, then lets it go; with a
+# second ARG, it leaves that many KiB free in one piece.
+HEAP_HOG = """import time
+
+def __main__(args):
+    spare = bytearray(int(args[1]) * 1024) if len(args) > 1 else None
+""" + FILL_HEAP + """    spare = None
     time.sleep_ms(int(args[0]))
 """
 

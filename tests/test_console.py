@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from conftest import HEAP_HOG
+from conftest import FILL_HEAP, HEAP_HOG
 
 
 def test_prompt_shows_the_working_directory(board):
@@ -211,13 +211,7 @@ IMPORT_ON_A_FULL_HEAP = """import sys
 
 def __main__(args):
     sys.modules.pop("hmacsha", None)
-    chain = None
-    try:
-        while True:
-            chain = (chain,)
-    except MemoryError:
-        pass
-    for _ in range(int(args[0])):
+""" + FILL_HEAP + """    for _ in range(int(args[0])):
         chain = chain[0]
     import hmacsha
 """
