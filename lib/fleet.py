@@ -110,6 +110,16 @@ class Agent:
             # fleetlink is loaded again for the next connection or
             # command: 1.8 KiB an idle agent need not hold.
             _drop(["fleetlink"] + fresh)
+        try:
+            self.ready()
+        except BaseException:
+            # Connected but not subscribed: a connection that seemed ready.
+            self.drop()
+            raise
+
+    def ready(self):
+        """The fleet's subscriptions, discovery and what waited to go out."""
+        import sys
         topics = [self.cmd_topic]
         if self.conf.get("ha"):
             # Home Assistant's commands for the board's LED and pins (fleetha).
@@ -401,6 +411,7 @@ async def _daemon(agent):
         limit = int(agent.conf.get("backoff_max", 30))
     except (TypeError, ValueError):
         limit = 30
+    short = 0       # looks the heap cut short since the last one logged
     try:
         while True:
             try:
@@ -418,19 +429,24 @@ async def _daemon(agent):
                 # Commands over ESP-NOW and answers on the local network
                 # go on while the broker is away.
                 agent.step()
+                if beacon:
+                    _listen(agent, beacon)
+                if short:
+                    log("memory allocation failed in %d looks; the broker and ESP-NOW kept" % short)
+                    short = 0
+            except MemoryError:
+                # The heap full for a moment (a command's, a client's): not
+                # the broker's fault. Said once there is room to say it.
+                short += 1
+                if agent.client is None:
+                    retry = system.uptime_ms() + 1000
             except Exception as e:
-                # mqtt, loaded by the first connection: fleetd with ESP-NOW
-                # only never needs its 5 KiB.
-                import sys
-                mqtt = sys.modules.get("mqtt")
-                if isinstance(e, OSError) or mqtt and isinstance(e, mqtt.MQTTError):
-                    log("%s; again in %d s" % (e, wait))
-                else:
-                    log("error: %s; connecting again in %d s" % (str(e) or type(e).__name__, wait))
                 retry = _later(agent, wait)
+                try:
+                    _lost(e, wait)
+                except MemoryError:
+                    short += 1
                 wait = min(wait * 2, limit)
-            if beacon:
-                _listen(agent, beacon)
             await asyncio.sleep_ms(BUSY_MS if agent.running else TICK_MS)
     finally:
         if beacon is not None:
@@ -440,6 +456,18 @@ async def _daemon(agent):
             agent.now.close()
         state = None
         log("fleetd stopped")
+
+
+def _lost(e, wait):
+    """Log why the broker's connection went."""
+    # mqtt, loaded by the first connection: fleetd with ESP-NOW only never
+    # needs its 5 KiB.
+    import sys
+    mqtt = sys.modules.get("mqtt")
+    if isinstance(e, OSError) or mqtt and isinstance(e, mqtt.MQTTError):
+        log("%s; again in %d s" % (e, wait))
+    else:
+        log("error: %s; connecting again in %d s" % (str(e) or type(e).__name__, wait))
 
 
 def _later(agent, seconds):

@@ -102,23 +102,28 @@ class Client:
             return None
         if ready[0][1] & (select.POLLHUP | select.POLLERR) and not ready[0][1] & select.POLLIN:
             raise MQTTError("the broker closed the connection")
-        kind = self._read(1)[0]
-        size = shift = 0
-        while True:
-            byte = self._read(1)[0]
-            size |= (byte & 0x7F) << shift
-            shift += 7
-            if not byte & 0x80:
-                break
-            if shift > 21:
-                raise MQTTError("the broker sent a malformed packet length")
-        self.pinged = None
-        if size > self.max_packet:
-            if not (self.drop_large and kind & 0xF0 == PUBLISH):
-                raise MQTTError("the broker sent a packet of %d bytes, more than the %d taken"
-                                % (size, self.max_packet))
-            return self._drop(kind, size)
-        return kind, self._read(size) if size else b""
+        try:
+            kind = self._read(1)[0]
+            size = shift = 0
+            while True:
+                byte = self._read(1)[0]
+                size |= (byte & 0x7F) << shift
+                shift += 7
+                if not byte & 0x80:
+                    break
+                if shift > 21:
+                    raise MQTTError("the broker sent a malformed packet length")
+            self.pinged = None
+            if size > self.max_packet:
+                if not (self.drop_large and kind & 0xF0 == PUBLISH):
+                    raise MQTTError("the broker sent a packet of %d bytes, more than the %d taken"
+                                    % (size, self.max_packet))
+                return self._drop(kind, size)
+            return kind, self._read(size) if size else b""
+        except MemoryError:
+            # The rest of a packet begun is still on the way: the stream
+            # is lost (a QoS 1 message comes again on the next connection).
+            raise MQTTError("memory allocation failed")
 
     def _next_id(self):
         self.packet_id = self.packet_id % 65535 + 1

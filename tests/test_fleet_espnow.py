@@ -16,6 +16,7 @@ import time
 
 import pytest
 
+from conftest import HEAP_HOG
 from mqtt_support import PASSWORD, USER, Broker, needs_mosquitto
 from munixtool import boards, portbuild
 from munixtool import sim as simulator
@@ -317,6 +318,38 @@ def test_a_board_on_the_broker_and_espnow_serves_both(fleet, tmp_path):
         broker.start()
         wait_status(broker, "both")
         assert "connected to 127.0.0.1, ESP-NOW as" in both.run("fleetd status")
+    finally:
+        broker.stop()
+
+
+@needs_mosquitto
+def test_a_full_heap_neither_stops_fleetd_nor_drops_its_broker(fleet, peers, tmp_path):
+    from test_fleet import wait_status
+    friend = peers()
+    broker = Broker(tmp_path / "mqtt")
+    try:
+        made = fleet(["target"], extra={"friend": friend.mac}, host="127.0.0.1", port=broker.auth,
+                     user=USER, password_file="/etc/fleet.pass", backoff_max=2, announce=False)
+        b, target = made["target"]
+        b.run("wifi sta connect munix-sim munix-sim-pass 5")
+        wait_status(broker, "target")
+        b.path("/tmp/hog.py").write_text(HEAP_HOG)
+        b.run("/tmp/hog 1500 &")
+        time.sleep(0.3)
+        # Heard while the heap is full, answered once it is not.
+        friend.send(target, b"?")
+        time.sleep(1.5)
+        b.run("wait")
+        mac, frame = friend.recv()
+        assert mac == target and frame[:1] == b"!" and len(frame) == 17, frame
+        nonce = frame[1:]
+        friend.send(target, command_frame(friend, nonce, b"echo served"))
+        assert result(friend, target, nonce) == ("served\n", 0, "")
+        assert "connected to 127.0.0.1, ESP-NOW as" in b.run("fleetd status")
+        text = log(b)
+        assert text.count("connected to 127.0.0.1 as target") == 1, text
+        assert "again in" not in text, text
+        assert text.count("memory allocation failed in") == 1, text
     finally:
         broker.stop()
 

@@ -8,7 +8,7 @@ import pytest
 
 from mqtt_support import PASSWORD, TIMEOUT, USER, Broker, needs_mosquitto
 from ntp_support import ntp  # noqa: F401  the fixture
-from conftest import free_port
+from conftest import FILL_HEAP, free_port
 from upgrade_support import CertAuthority
 
 pytestmark = needs_mosquitto
@@ -192,6 +192,32 @@ def test_a_packet_too_big_is_refused(sim, broker):
     assert r.status == 1 and r.out == "", r
     assert r.err == ("mqttc: 127.0.0.1:%d: the broker sent a packet of 10009 bytes, "
                      "more than the 8192 taken\n" % broker.open), r
+
+
+def test_a_packet_the_heap_cuts_short_ends_the_connection(sim, flash, broker):
+    # The rest of the packet would be read as the next one: the stream is
+    # lost, and fleetd connects again (test_fleet_espnow: a full heap).
+    (flash / "tmp" / "cut.py").write_text("""import mqtt
+
+def __main__(args):
+    c = mqtt.Client(mqtt.open_socket("127.0.0.1", int(args[0])))
+    c.connect("munix-cut")
+    c.subscribe(["cut/a"], 1)
+    c.publish("cut/a", b"x" * 2000)
+    c.poller.poll(5000)
+    got = None
+    spare = bytearray(1024)
+""" + FILL_HEAP + """    spare = None
+    try:
+        c.wait(1000)
+    except Exception as e:
+        got = e
+    chain = None
+    print(type(got).__name__, got)
+    c.close()
+""")
+    r = sim.run("/tmp/cut %d" % broker.open)
+    assert r.out == "MQTTError memory allocation failed\n", r
 
 
 @pytest.mark.parametrize("args, message", [
