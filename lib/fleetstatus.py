@@ -16,10 +16,10 @@ QUERY = b"munix-fleet?"
 def _about(agent):
     import sys
     import system
-    import netd
+    import inet
     return {"name": agent.name, "board": system.board.get("name"), "munix": system.VERSION,
             "micropython": ".".join([str(n) for n in sys.implementation.version[:3]]),
-            "ip": netd.address()}
+            "ip": inet.address()}
 
 
 def status(agent, rssi):

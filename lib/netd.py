@@ -1,8 +1,7 @@
-"""What the network daemons (telnet, FTP, HTTP) share: the address to
-listen on, their settings, a table of running daemons, and the start, stop
-and status commands.
+"""What the network daemons (telnet, FTP, HTTP) share: their settings, a
+table of running daemons, and the start, stop and status commands (they
+listen on inet.address()).
 
-    netd.address()                  the board's IP address to listen on
     netd.settings("ftp")            the daemon's section of /etc/system.conf
     netd.start(name, port, modules) a TCP server whose clients are served,
                                     within the daemon's limits, by the
@@ -42,6 +41,7 @@ import socket
 import sys
 import time
 
+import inet
 import process
 import procctl
 import system
@@ -67,7 +67,7 @@ class Daemon:
     def __init__(self, name, port):
         self.name = name
         self.port = port
-        self.host = address()
+        self.host = inet.address()
         self.proc = None            # its process, once registered
         self.modules = ()           # the protocol's module and its helpers (start())
         self.loaded = []            # those of them loaded for a client, and httpd.load's
@@ -142,26 +142,6 @@ class Daemon:
         if self.insecure:
             text += ", no login (-i)"
         return text
-
-
-def address():
-    """The board's address to listen on: the station's when connected, else
-    the access point's when active, else every interface (0.0.0.0). On the
-    unix port (the simulator) 127.0.0.1, so that a simulated board is never
-    reachable from the PC's network unless asked (the simulated Wi-Fi also
-    gives 127.0.0.1 once connected)."""
-    try:
-        import network
-        for interface in (network.STA_IF, network.AP_IF):
-            wlan = network.WLAN(interface)
-            up = wlan.isconnected() if interface == network.STA_IF else wlan.active()
-            if up:
-                ip = wlan.ifconfig()[0]
-                if ip != "0.0.0.0":
-                    return ip
-    except (ImportError, AttributeError, OSError):
-        pass
-    return "127.0.0.1" if sys.platform == "linux" else "0.0.0.0"
 
 
 def settings(name):

@@ -146,6 +146,16 @@ def test_the_status_is_published_again_every_interval(fleet, broker):
     assert uptimes[0] <= uptimes[1] < uptimes[2], uptimes
 
 
+def test_an_idle_agent_holds_no_status_code(fleet, broker):
+    # What the status and the answer on the local network load goes after
+    # them (netd, for the address, stayed: 6 KiB on the esp32 profile).
+    b = fleet("idle")
+    wait_status(broker, "idle")
+    assert len(lan_answers()) == 1
+    loaded = b.run("lsmod").split()
+    assert "fleet" in loaded and not {"fleetstatus", "inet", "netd"} & set(loaded), loaded
+
+
 def test_three_boards_report_and_run_commands(fleet, broker):
     boards = {name: fleet(name, tags=tags) for name, tags in
               (("alpha", ["odd"]), ("beta", ["even"]), ("gamma", ["odd", "lab"]))}
