@@ -1,9 +1,9 @@
 """How the shell and the OS report a failure: one line, `name: message`,
 on the current process's error stream, in cmdargs.strerror's words.
 Resident, so that a failure is reported even when the heap is exhausted."""
-import os
 import sys
 
+import fspath
 import process
 import system
 
@@ -70,14 +70,19 @@ def heap_ran_out(exc):
         name = text[len(_NO_MODULE):-1].replace(".", "/")
         for folder in sys.path:
             for end in ("", ".py", ".mpy"):
-                try:
-                    os.stat("%s%s%s" % (folder + "/" if folder else "", name, end))
+                if fspath.exists("%s%s%s" % (folder + "/" if folder else "", name, end)):
                     return True
-                except OSError:
-                    pass
     except MemoryError:
         return True
     return False
+
+
+def shell_error(exc):
+    """Whether exc is a shell error (shellparse.ShellError): not resident,
+    loaded by what raised it; it has a status of its own and ends a
+    script, unlike any exception that has a status (an HTTP error's)."""
+    parsing = sys.modules.get("shellparse")
+    return parsing is not None and isinstance(exc, parsing.ShellError)
 
 
 def exit_status(e):

@@ -7,8 +7,6 @@ here without the parser and expansion, which load for what needs them.
 Streams are switched on the current process, whose commands inherit them,
 and switched back when the command ends.
 """
-import sys
-
 import errors
 import fspath
 import process
@@ -258,9 +256,7 @@ def subshell(body, sess):
     except (Exit, Return, LoopControl) as e:
         return e.status
     except Exception as e:
-        # Only a parsed line raises the parser's errors.
-        parser = sys.modules.get("shellparse")
-        if parser is None or not isinstance(e, parser.ShellError):
+        if not errors.shell_error(e):
             raise
         errors.complain("sh", str(e))
         return e.status

@@ -6,7 +6,6 @@ so a backward goto seeks straight to its label and a forward goto reads on
 until it finds it (registering the labels it passes): no goto reads the
 file from the start again.
 """
-import sys
 from micropython import const
 
 import errors
@@ -186,9 +185,7 @@ def run(path, sess, execute, interrupted):
                 except (Exit, Return, LoopControl):
                     raise
                 except Exception as e:
-                    parsing = sys.modules.get("shellparse")
-                    if parsing is not None and isinstance(e, parsing.ShellError):
-                        # A shell error (loaded by what raised it).
+                    if errors.shell_error(e):
                         status = _ended(path, script, sess, e)
                         break
                     status = sess.status = 1

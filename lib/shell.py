@@ -82,12 +82,8 @@ def run_line(line, sess, more=None, typed=False):
         raise
     except Exception as e:
         errors.report("sh", e)
-        # A shell error (shellparse.ShellError: not resident, loaded by
-        # what raised it) has a status of its own and ends a script; not
-        # any exception that has a status (an HTTP error's).
         sess.status = 1
-        parsing = sys.modules.get("shellparse")
-        if parsing is not None and isinstance(e, parsing.ShellError):
+        if errors.shell_error(e):
             sess.status = e.status
             if sess.scripted:
                 raise Exit(sess.status)
