@@ -83,7 +83,7 @@ class Agent:
     def status(self, online=True):
         if not online:
             return json.dumps({"name": self.name, "online": False})
-        return _about("status", self, _rssi())
+        return _lend("fleetstatus", "status", self, _rssi())
 
     def connect(self):
         will = (self.status_topic, self.status(False), 1, True)
@@ -113,7 +113,6 @@ class Agent:
 
     def ready(self):
         """The fleet's subscriptions, discovery and what waited to go out."""
-        import sys
         topics = [self.cmd_topic]
         if self.conf.get("ha"):
             # Home Assistant's commands for the board's LED and pins (fleetha).
@@ -121,16 +120,8 @@ class Agent:
         self.client.subscribe(topics, 1)
         log("connected to %s as %s" % (self.conf.get("host"), self.name))
         if self.conf.get("ha") is not None:
-            # Home Assistant's discovery, published or cleared: its code
-            # (fleetha.py) goes after, and what it loaded to read the LED
-            # and pins unless loaded before (pins holds the bookings).
-            fresh = [m for m in ("fleetha", "fleetstatus", "boardinfo", "leds", "pins")
-                     if m not in sys.modules]
-            import fleetha
-            try:
-                fleetha.publish(self, bool(self.conf.get("ha")), _rssi() is not None)
-            finally:
-                _drop(fresh)
+            # Home Assistant's discovery, published or cleared.
+            _lend("fleetha", "publish", self, bool(self.conf.get("ha")), _rssi() is not None)
         self.next_status = 0
         while self.outbox:
             self.client.publish(self.outbox[0][0], self.outbox[0][1], 1)
@@ -172,11 +163,7 @@ class Agent:
 
     def receive(self, topic, payload):
         if topic.startswith(self.root + "ha/") and topic.endswith("/set"):
-            import fleetha
-            try:
-                return fleetha.command(self, topic, payload)
-            finally:
-                _drop(("fleetha",))
+            return _lend("fleetha", "command", self, topic, payload)
         if topic != self.cmd_topic:
             return self.refuse(None, "%s: not this board's command topic" % topic)
         if payload is None:
@@ -243,11 +230,7 @@ class Agent:
 
     def result(self, rid, found):
         if rid.startswith("ha."):
-            import fleetha
-            try:
-                return fleetha.done(self, rid, found)
-            finally:
-                _drop(("fleetha",))
+            return _lend("fleetha", "done", self, rid, found)
         if self.now is not None and self.now.owns(rid):
             try:
                 return self.now.result(found)
@@ -288,20 +271,7 @@ def _listen(agent, beacon):
     except OSError:
         # Nothing came.
         return
-    _about("answer", agent, beacon, message)
-
-
-def _about(what, *args):
-    """fleetstatus's what(*args), loaded every "interval" and dropped with
-    the inet it loads for the address: 2.5 KiB an idle agent need not hold
-    (netd's address took its 6 KiB, and kept them)."""
-    import sys
-    fresh = [m for m in ("fleetstatus", "inet") if m not in sys.modules]
-    import fleetstatus
-    try:
-        return getattr(fleetstatus, what)(*args)
-    finally:
-        _drop(fresh)
+    _lend("fleetstatus", "answer", agent, beacon, message)
 
 
 def _interval(conf):
@@ -319,6 +289,25 @@ def _signature(agent, rid, cmd, request):
     import fleetsign
     try:
         return fleetsign.check(agent, rid, cmd, request)
+    finally:
+        _drop(fresh)
+
+
+# What a module lent for a call loads, gone with it after the call unless
+# loaded before (pins holds the bookings): an idle agent holds none of it.
+# fleetstatus took netd for the address (6 KiB, kept for good); a Home
+# Assistant command left the board file's reader loaded (0.8 KiB).
+_LENT = {"fleetstatus": ("fleetstatus", "inet"),
+         "fleetha": ("fleetha", "fleetstatus", "inet", "boardinfo", "leds", "pins")}
+
+
+def _lend(module, name, *args):
+    """module's function name called with args, module loaded for it."""
+    import sys
+    fresh = [m for m in _LENT[module] if m not in sys.modules]
+    code = __import__(module)
+    try:
+        return getattr(code, name)(*args)
     finally:
         _drop(fresh)
 
