@@ -41,7 +41,6 @@ import socket
 import sys
 import time
 
-import inet
 import process
 import procctl
 import system
@@ -67,6 +66,9 @@ class Daemon:
     def __init__(self, name, port):
         self.name = name
         self.port = port
+        # Asked once: inet (1.4 KiB) is a helper the shell drops when the
+        # heap runs low (shell.HELPERS), not held by every running daemon.
+        import inet
         self.host = inet.address()
         self.proc = None            # its process, once registered
         self.modules = ()           # the protocol's module and its helpers (start())
