@@ -44,15 +44,17 @@ def read(name):
     fd = _open(DIR + "/" + name, 0, 0)
     if fd < 0:
         return None
-    parts = []
-    buf = bytearray(1024)
+    # In small pieces: the files are small, and the heap is the board's
+    # (an ESP8266's adc failed for want of 1 KiB a real one never takes).
+    data = bytearray()
+    buf = bytearray(64)
     while True:
         n = _read(fd, buf, len(buf))
         if n <= 0:
             break
-        parts.append(bytes(buf[:n]))
+        data.extend(memoryview(buf)[:n])
     _close(fd)
-    return b"".join(parts)
+    return bytes(data)
 
 
 def write(name, data):
