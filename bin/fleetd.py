@@ -87,6 +87,18 @@ def _check(conf, insecure):
         if (obj == "led" or "." in obj or not fleetlink.good_name(obj)
                 or not (type(pin) is int or isinstance(pin, str) and fleetlink.good_name(pin))):
             return "fleet.ha_pins: %s: not a NAME (letters, digits, - _; not led) and a PIN" % obj
+    found = conf.get("ha_adc", {})
+    if not isinstance(found, dict):
+        return "fleet.ha_adc: {\"NAME\": PIN or [PIN, DB]} (Home Assistant's voltage sensors)"
+    for obj, spec in found.items():
+        import analog
+        pin, db = spec if isinstance(spec, list) and len(spec) == 2 else (spec, None)
+        if (obj == "led" or "." in obj or not fleetlink.good_name(obj)
+                or obj in conf.get("ha_pins", {})
+                or not (type(pin) is int or isinstance(pin, str) and fleetlink.good_name(pin))
+                or not (db is None or type(db) in (int, float) and str(db) in analog.ATTEN)):
+            return ("fleet.ha_adc: %s: not a NAME (letters, digits, - _; not led nor a pin's) "
+                    "and a PIN or [PIN, DB] (DB 0, 2.5, 6 or 11)" % obj)
     announce = conf.get("announce")
     if not (announce is None or announce is False
             or type(announce) is int and 0 < announce < 65536):

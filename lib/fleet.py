@@ -296,9 +296,11 @@ def _signature(agent, rid, cmd, request):
 # What a module lent for a call loads, gone with it after the call unless
 # loaded before (pins holds the bookings): an idle agent holds none of it.
 # fleetstatus took netd for the address (6 KiB, kept for good); a Home
-# Assistant command left the board file's reader loaded (0.8 KiB).
-_LENT = {"fleetstatus": ("fleetstatus", "inet"),
-         "fleetha": ("fleetha", "fleetstatus", "inet", "boardinfo", "leds", "pins")}
+# Assistant command left the board file's reader loaded (0.8 KiB). The
+# status reads the "ha_adc" inputs through analog and pins.
+_LENT = {"fleetstatus": ("fleetstatus", "inet", "sensing", "analog", "boardinfo", "munix", "pins"),
+         "fleetha": ("fleetha", "fleetstatus", "inet", "sensing", "analog", "boardinfo", "munix",
+                     "leds", "pins")}
 
 
 def _lend(module, name, *args):

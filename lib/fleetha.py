@@ -10,6 +10,10 @@ board as a device with these sensors, read from the retained status
 online. RSSI only while the board is on Wi-Fi, the chip's temperature
 where it has a sensor (fleetstatus.chip_temperature).
 
+Each analog input of the "ha_adc" setting ({"OBJECT": PIN or [PIN, DB]},
+DB an ESP32 attenuation) as a voltage sensor, read into the status at
+each "interval" (fleetstatus.analog) as the status sensors are.
+
 The board's hardware too, each with a state (retained ON or OFF, sent at
 each connection and after each change) on munix/NAME/ha/OBJECT/state and
 a command topic munix/NAME/ha/OBJECT/set (ON or OFF): the LED of its
@@ -119,6 +123,19 @@ def publish(agent, on, has_rssi):
             '"device_class": "%s", "unit_of_measurement": "%s", "state_class": "%s", '
             '"entity_category": "diagnostic", "device": %s}'
             % (label, n, obj, status, key, status, kind, unit, state, device)), 0, True)
+    for obj in agent.conf.get("ha_adc") or ():
+        # Read as the status is (fleetstatus.analog): its value_template
+        # finds the volts there.
+        topic = "%s/sensor/%s/%s/config" % (prefix, n, obj)
+        if not on:
+            agent.client.publish(topic, b"", 0, True)
+            continue
+        agent.client.publish(topic, (
+            '{"name": %s, "unique_id": "%s_%s", "state_topic": %s, '
+            '"value_template": "{{ value_json.adc[\'%s\'] }}", "availability_topic": %s, '
+            '"availability_template": "{{ \'online\' if value_json.online else \'offline\' }}", '
+            '"device_class": "voltage", "unit_of_measurement": "V", "state_class": "measurement", '
+            '"device": %s}' % (json.dumps(obj), n, obj, status, obj, status, device)), 0, True)
     for obj, component, line in hardware(agent):
         topic = "%s/%s/%s/%s/config" % (prefix, component, n, obj)
         if not on:

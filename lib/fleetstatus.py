@@ -36,6 +36,9 @@ def status(agent, rssi):
     celsius = chip_temperature()
     if celsius is not None:
         found["temperature"] = celsius
+    inputs = agent.conf.get("ha_adc")
+    if inputs:
+        found["adc"] = voltages(inputs)
     try:
         st = os.statvfs("/")
         found["flash_free"] = st[3] * (st[1] or st[0])
@@ -46,19 +49,26 @@ def status(agent, rssi):
 
 def chip_temperature():
     """The chip's temperature in degrees Celsius, one decimal; None where
-    it has no sensor. sensing goes after it unless loaded before (fleet.py
-    drops this module only)."""
-    import sys
-    fresh = "sensing" not in sys.modules
+    it has no sensor."""
     import sensing
-    try:
-        celsius = sensing.chip_temperature()
-    finally:
-        if fresh:
-            import system
-            with system.import_lock:
-                system.unload("sensing")
+    celsius = sensing.chip_temperature()
     return None if celsius is None else round(celsius, 1)
+
+
+def voltages(inputs):
+    """{NAME: volts, three decimals, or None when unreadable} of the
+    "ha_adc" setting's inputs, {NAME: PIN or [PIN, DB]}."""
+    import pins
+    import analog
+    found = {}
+    for name, spec in inputs.items():
+        pin, db = spec if isinstance(spec, list) else (spec, None)
+        try:
+            adc = analog.adc(pin, None if db is None else str(db))
+            found[name] = round(analog.volts(adc), 3)
+        except (pins.PinError, ValueError, OSError):
+            found[name] = None
+    return found
 
 
 def answer(agent, beacon, message):

@@ -15,6 +15,7 @@ import time
 import pytest
 
 from conftest import ROOT, free_port, seed_flash
+from hw_support import set_inputs
 from mqtt_support import PASSWORD, TIMEOUT, USER, Broker, needs_mosquitto
 from prom_support import parse, value
 from munixtool import release
@@ -633,6 +634,34 @@ def test_home_assistant_drives_the_led_and_pins(fleet, broker):
         assert time.monotonic() < deadline
 
 
+def test_home_assistant_reads_the_analog_inputs(fleet, broker):
+    """With ha, the inputs of ha_adc are voltage sensors, read into the
+    status at each interval; one that cannot be read is null there."""
+    b = fleet("hass.three", board="esp32", ha=True,
+              ha_adc={"battery": 34, "light": ["35", 11], "dead": 5})
+    wait_status(broker, "hass.three")
+    set_inputs(b.flash, adc={"34": 0.5, "35": 2.0})
+    deadline = time.monotonic() + TIMEOUT
+    while wait_status(broker, "hass.three").get("adc") != {"battery": 0.5, "light": 2.0, "dead": None}:
+        assert time.monotonic() < deadline, retained(broker, "munix/hass.three/status")
+    configs = discovery(broker, "munix_hass_three")
+    device = configs["uptime"]["device"]
+    for obj in ("battery", "light", "dead"):
+        assert configs[obj] == {
+            "name": obj, "unique_id": "munix_hass_three_" + obj,
+            "state_topic": "munix/hass.three/status", "availability_topic": "munix/hass.three/status",
+            "value_template": "{{ value_json.adc['%s'] }}" % obj,
+            "availability_template": "{{ 'online' if value_json.online else 'offline' }}",
+            "device_class": "voltage", "unit_of_measurement": "V", "state_class": "measurement",
+            "device": device}, configs[obj]
+    # Cleared with the others.
+    ha_turned_off(b)
+    deadline = time.monotonic() + TIMEOUT
+    while discovery(broker, "munix_hass_three"):
+        assert time.monotonic() < deadline
+    assert "refused" not in log(b)
+
+
 def test_no_discovery_without_ha(fleet, broker):
     fleet("nohass")
     wait_status(broker, "nohass")
@@ -936,6 +965,10 @@ def test_fleetd_bad_input(sim, line, message, status):
     assert r.status == status and r.err == message and r.out == "", r
 
 
+ADC_WORDS = ("fleet.ha_adc: %s: not a NAME (letters, digits, - _; not led nor a pin's) "
+             "and a PIN or [PIN, DB] (DB 0, 2.5, 6 or 11)")
+
+
 def test_fleetd_bad_settings(sim):
     for section, message in (
             ({"host": "h", "name": "a b", "user": "u", "password_file": "/p"},
@@ -954,6 +987,16 @@ def test_fleetd_bad_settings(sim):
              "fleet.ha_pins: pump: not a NAME (letters, digits, - _; not led) and a PIN"),
             ({"host": "h", "user": "u", "password_file": "/etc/system.conf", "ha_pins": {"led": 4}},
              "fleet.ha_pins: led: not a NAME (letters, digits, - _; not led) and a PIN"),
+            ({"host": "h", "user": "u", "password_file": "/etc/system.conf", "ha_adc": 34},
+             "fleet.ha_adc: {\"NAME\": PIN or [PIN, DB]} (Home Assistant's voltage sensors)"),
+            ({"host": "h", "user": "u", "password_file": "/etc/system.conf", "ha_adc": {"v": [34, 3]}},
+             ADC_WORDS % "v"),
+            ({"host": "h", "user": "u", "password_file": "/etc/system.conf", "ha_adc": {"v": [34]}},
+             ADC_WORDS % "v"),
+            ({"host": "h", "user": "u", "password_file": "/etc/system.conf",
+              "ha_pins": {"pump": 4}, "ha_adc": {"pump": 34}}, ADC_WORDS % "pump"),
+            ({"host": "h", "user": "u", "password_file": "/etc/system.conf", "ha_adc": {"a.b": 34}},
+             ADC_WORDS % "a.b"),
             ({"host": "h", "user": "u", "password_file": "/etc/system.conf", "announce": "5456"},
              "fleet.announce is a UDP port or false (no answer on the local network)"),
             ({"host": "h", "user": "u", "password_file": "/etc/system.conf", "announce": 70000},
