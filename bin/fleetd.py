@@ -99,6 +99,9 @@ def _check(conf, insecure):
                 or not (db is None or type(db) in (int, float) and str(db) in analog.ATTEN)):
             return ("fleet.ha_adc: %s: not a NAME (letters, digits, - _; not led nor a pin's) "
                     "and a PIN or [PIN, DB] (DB 0, 2.5, 6 or 11)" % obj)
+    bus = conf.get("ha_i2c", False)
+    if not (type(bus) is bool or isinstance(bus, str) and fleetlink.good_name(bus)):
+        return "fleet.ha_i2c is true, false or a bus (Home Assistant's I2C sensors)"
     announce = conf.get("announce")
     if not (announce is None or announce is False
             or type(announce) is int and 0 < announce < 65536):

@@ -297,10 +297,11 @@ def _signature(agent, rid, cmd, request):
 # loaded before (pins holds the bookings): an idle agent holds none of it.
 # fleetstatus took netd for the address (6 KiB, kept for good); a Home
 # Assistant command left the board file's reader loaded (0.8 KiB). The
-# status reads the "ha_adc" inputs through analog and pins.
-_LENT = {"fleetstatus": ("fleetstatus", "inet", "sensing", "analog", "boardinfo", "munix", "pins"),
-         "fleetha": ("fleetha", "fleetstatus", "inet", "sensing", "analog", "boardinfo", "munix",
-                     "leds", "pins")}
+# status reads the "ha_adc" inputs and the "ha_i2c" sensors through
+# analog, sensing and pins.
+_SENSING = ("inet", "sensing", "analog", "buses", "sht3x", "boardinfo", "munix", "pins")
+_LENT = {"fleetstatus": ("fleetstatus",) + _SENSING,
+         "fleetha": ("fleetha", "fleetstatus", "leds") + _SENSING}
 
 
 def _lend(module, name, *args):

@@ -12,7 +12,10 @@ where it has a sensor (fleetstatus.chip_temperature).
 
 Each analog input of the "ha_adc" setting ({"OBJECT": PIN or [PIN, DB]},
 DB an ESP32 attenuation) as a voltage sensor, read into the status at
-each "interval" (fleetstatus.analog) as the status sensors are.
+each "interval" (fleetstatus.voltages) as the status sensors are. With
+"ha_i2c" (true, or a bus of the board file), each SHT3x found on that bus
+at the connection as a temperature and a humidity sensor, read into the
+status likewise (fleetstatus.climate).
 
 The board's hardware too, each with a state (retained ON or OFF, sent at
 each connection and after each change) on munix/NAME/ha/OBJECT/state and
@@ -124,7 +127,7 @@ def publish(agent, on, has_rssi):
             '"entity_category": "diagnostic", "device": %s}'
             % (label, n, obj, status, key, status, kind, unit, state, device)), 0, True)
     for obj in agent.conf.get("ha_adc") or ():
-        # Read as the status is (fleetstatus.analog): its value_template
+        # Read as the status is (fleetstatus.voltages): its value_template
         # finds the volts there.
         topic = "%s/sensor/%s/%s/config" % (prefix, n, obj)
         if not on:
@@ -136,6 +139,23 @@ def publish(agent, on, has_rssi):
             '"availability_template": "{{ \'online\' if value_json.online else \'offline\' }}", '
             '"device_class": "voltage", "unit_of_measurement": "V", "state_class": "measurement", '
             '"device": %s}' % (json.dumps(obj), n, obj, status, obj, status, device)), 0, True)
+    bus = agent.conf.get("ha_i2c")
+    for name in fleetstatus.climate(bus) if bus else ():
+        # Each sensor found on the bus now, two entities of it.
+        for i, (what, kind, unit) in enumerate((("temperature", "temperature", "\u00b0C"),
+                                                ("humidity", "humidity", "%"))):
+            obj = "%s_%s" % (name.replace("@", "_"), what)
+            topic = "%s/sensor/%s/%s/config" % (prefix, n, obj)
+            if not on:
+                agent.client.publish(topic, b"", 0, True)
+                continue
+            agent.client.publish(topic, (
+                '{"name": "%s %s", "unique_id": "%s_%s", "state_topic": %s, '
+                '"value_template": "{{ value_json.i2c[\'%s\'][%d] }}", "availability_topic": %s, '
+                '"availability_template": "{{ \'online\' if value_json.online else \'offline\' }}", '
+                '"device_class": "%s", "unit_of_measurement": "%s", "state_class": "measurement", '
+                '"device": %s}' % (name, what, n, obj, status, name, i, status, kind, unit, device)),
+                0, True)
     for obj, component, line in hardware(agent):
         topic = "%s/%s/%s/%s/config" % (prefix, component, n, obj)
         if not on:

@@ -39,6 +39,9 @@ def status(agent, rssi):
     inputs = agent.conf.get("ha_adc")
     if inputs:
         found["adc"] = voltages(inputs)
+    bus = agent.conf.get("ha_i2c")
+    if bus:
+        found["i2c"] = climate(bus)
     try:
         st = os.statvfs("/")
         found["flash_free"] = st[3] * (st[1] or st[0])
@@ -80,3 +83,17 @@ def answer(agent, beacon, message):
         beacon.sendto(json.dumps(_about(agent)).encode(), message[1])
     except OSError:
         pass
+
+
+def climate(bus):
+    """{NAME: [degrees Celsius, percent relative humidity], one decimal,
+    or None when it did not answer} of the sensors on the "ha_i2c" setting's
+    bus (true: the board's first); {} when the bus cannot be opened."""
+    import pins
+    import sensing
+    try:
+        found = sensing.readings(None if bus is True else bus)
+    except (pins.PinError, ValueError, OSError):
+        return {}
+    return {name: None if isinstance(value, OSError) else [round(value[0], 1), round(value[1], 1)]
+            for name, value in found}

@@ -662,6 +662,35 @@ def test_home_assistant_reads_the_analog_inputs(fleet, broker):
     assert "refused" not in log(b)
 
 
+def test_home_assistant_reads_the_i2c_sensors(fleet, broker):
+    """With ha_i2c, each SHT3x on the bus is a temperature and a humidity
+    sensor, read into the status at each interval."""
+    b = fleet("hass.four", board="esp32", start=False, ha=True, ha_i2c=True)
+    set_inputs(b.flash, sht3x={"temperature": 21.5, "humidity": 40.0})
+    assert "started" in b.run("fleetd start")
+    status = wait_status(broker, "hass.four")
+    assert status["i2c"] == {"sht3x@0x44": [21.5, 40.0]}, status
+    set_inputs(b.flash, sht3x={"temperature": 23.0, "humidity": 45.5})
+    deadline = time.monotonic() + TIMEOUT
+    while wait_status(broker, "hass.four")["i2c"] != {"sht3x@0x44": [23.0, 45.5]}:
+        assert time.monotonic() < deadline, retained(broker, "munix/hass.four/status")
+    configs = discovery(broker, "munix_hass_four")
+    for i, (what, kind, unit) in enumerate((("temperature", "temperature", "\u00b0C"),
+                                            ("humidity", "humidity", "%"))):
+        obj = "sht3x_0x44_" + what
+        assert configs[obj] == {
+            "name": "sht3x@0x44 " + what, "unique_id": "munix_hass_four_" + obj,
+            "state_topic": "munix/hass.four/status", "availability_topic": "munix/hass.four/status",
+            "value_template": "{{ value_json.i2c['sht3x@0x44'][%d] }}" % i,
+            "availability_template": "{{ 'online' if value_json.online else 'offline' }}",
+            "device_class": kind, "unit_of_measurement": unit, "state_class": "measurement",
+            "device": configs["uptime"]["device"]}, configs[obj]
+    ha_turned_off(b)
+    deadline = time.monotonic() + TIMEOUT
+    while discovery(broker, "munix_hass_four"):
+        assert time.monotonic() < deadline
+
+
 def test_no_discovery_without_ha(fleet, broker):
     fleet("nohass")
     wait_status(broker, "nohass")
@@ -997,6 +1026,8 @@ def test_fleetd_bad_settings(sim):
               "ha_pins": {"pump": 4}, "ha_adc": {"pump": 34}}, ADC_WORDS % "pump"),
             ({"host": "h", "user": "u", "password_file": "/etc/system.conf", "ha_adc": {"a.b": 34}},
              ADC_WORDS % "a.b"),
+            ({"host": "h", "user": "u", "password_file": "/etc/system.conf", "ha_i2c": 1},
+             "fleet.ha_i2c is true, false or a bus (Home Assistant's I2C sensors)"),
             ({"host": "h", "user": "u", "password_file": "/etc/system.conf", "announce": "5456"},
              "fleet.announce is a UDP port or false (no answer on the local network)"),
             ({"host": "h", "user": "u", "password_file": "/etc/system.conf", "announce": 70000},
