@@ -114,48 +114,31 @@ def publish(agent, on, has_rssi):
         json.dumps(n), json.dumps(agent.name), json.dumps(system.board.get("name") or "munix"),
         json.dumps(system.VERSION))
     status = json.dumps(agent.status_topic)
-    for obj, label, key, kind, unit, state in SENSORS:
-        topic = "%s/sensor/%s/%s/config" % (prefix, n, obj)
-        if not on or obj in absent:
-            agent.client.publish(topic, b"", 0, True)
-            continue
-        agent.client.publish(topic, (
-            '{"name": "%s", "unique_id": "%s_%s", "state_topic": %s, '
-            '"value_template": "{{ value_json.%s }}", "availability_topic": %s, '
-            '"availability_template": "{{ \'online\' if value_json.online else \'offline\' }}", '
-            '"device_class": "%s", "unit_of_measurement": "%s", "state_class": "%s", '
-            '"entity_category": "diagnostic", "device": %s}'
-            % (label, n, obj, status, key, status, kind, unit, state, device)), 0, True)
+    # (object, name, where the status holds its value, device class,
+    # unit, state class, whether it is the board's own, present)
+    found = [(obj, label, key, kind, unit, state, True, obj not in absent)
+             for obj, label, key, kind, unit, state in SENSORS]
     for obj in agent.conf.get("ha_adc") or ():
-        # Read as the status is (fleetstatus.voltages): its value_template
-        # finds the volts there.
-        topic = "%s/sensor/%s/%s/config" % (prefix, n, obj)
-        if not on:
-            agent.client.publish(topic, b"", 0, True)
-            continue
-        agent.client.publish(topic, (
-            '{"name": %s, "unique_id": "%s_%s", "state_topic": %s, '
-            '"value_template": "{{ value_json.adc[\'%s\'] }}", "availability_topic": %s, '
-            '"availability_template": "{{ \'online\' if value_json.online else \'offline\' }}", '
-            '"device_class": "voltage", "unit_of_measurement": "V", "state_class": "measurement", '
-            '"device": %s}' % (json.dumps(obj), n, obj, status, obj, status, device)), 0, True)
+        found.append((obj, obj, "adc['%s']" % obj, "voltage", "V", "measurement", False, True))
     bus = agent.conf.get("ha_i2c")
     for name in fleetstatus.climate(bus) if bus else ():
         # Each sensor found on the bus now, two entities of it.
         for i, (what, kind, unit) in enumerate((("temperature", "temperature", "\u00b0C"),
                                                 ("humidity", "humidity", "%"))):
-            obj = "%s_%s" % (name.replace("@", "_"), what)
-            topic = "%s/sensor/%s/%s/config" % (prefix, n, obj)
-            if not on:
-                agent.client.publish(topic, b"", 0, True)
-                continue
-            agent.client.publish(topic, (
-                '{"name": "%s %s", "unique_id": "%s_%s", "state_topic": %s, '
-                '"value_template": "{{ value_json.i2c[\'%s\'][%d] }}", "availability_topic": %s, '
-                '"availability_template": "{{ \'online\' if value_json.online else \'offline\' }}", '
-                '"device_class": "%s", "unit_of_measurement": "%s", "state_class": "measurement", '
-                '"device": %s}' % (name, what, n, obj, status, name, i, status, kind, unit, device)),
-                0, True)
+            found.append(("%s_%s" % (name.replace("@", "_"), what), "%s %s" % (name, what),
+                          "i2c['%s'][%d]" % (name, i), kind, unit, "measurement", False, True))
+    for obj, label, key, kind, unit, state, own, present in found:
+        topic = "%s/sensor/%s/%s/config" % (prefix, n, obj)
+        if not (on and present):
+            agent.client.publish(topic, b"", 0, True)
+            continue
+        agent.client.publish(topic, (
+            '{"name": %s, "unique_id": "%s_%s", "state_topic": %s, '
+            '"value_template": "{{ value_json.%s }}", "availability_topic": %s, '
+            '"availability_template": "{{ \'online\' if value_json.online else \'offline\' }}", '
+            '"device_class": "%s", "unit_of_measurement": "%s", "state_class": "%s", %s'
+            '"device": %s}' % (json.dumps(label), n, obj, status, key, status, kind, unit, state,
+                               '"entity_category": "diagnostic", ' if own else "", device)), 0, True)
     for obj, component, line in hardware(agent):
         topic = "%s/%s/%s/%s/config" % (prefix, component, n, obj)
         if not on:
