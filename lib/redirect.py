@@ -232,9 +232,12 @@ def pipeline(node, sess):
                     reader.close()
                     reader = None
             if spool is not None:
-                reader = spool.reader()
                 if errors.heap_failures != failures:
+                    # Its output is not read: joined for the next command,
+                    # it would take the heap that just ran out.
+                    spool.discard()
                     break
+                reader = spool.reader()
     finally:
         if reader is not None:
             reader.close()

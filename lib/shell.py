@@ -379,13 +379,19 @@ def run(argv, sess, functions=True):
         status = 130
         raise
     except Exception as e:
-        if loaded is not None and errors.heap_ran_out(e):
-            forget(loaded)
-        import cmdfail
-        status = cmdfail.failed(name, module, e)
+        if errors.heap_ran_out(e):
+            # Said by what is resident: cmdfail and cmdargs, loaded on a
+            # full heap, ended the whole line (the esp8266's fleetd start).
+            module = main = None
+            if loaded is not None:
+                forget(loaded)
+            errors.report(name, e)
+        else:
+            import cmdfail
+            status = cmdfail.failed(name, module, e)
     finally:
         proc.exit(status)
-        module = None
+        module = main = None
         gc.collect()
         if system.SMALL_HEAP and gc.mem_free() < _LOW:
             drop(HELPERS)

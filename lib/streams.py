@@ -91,6 +91,14 @@ class Spool:
             self.file.write(part)
         self.parts = None
 
+    def discard(self):
+        """Nothing kept any more (the next command will not run)."""
+        self.parts = None
+        if self.file is not None:
+            self.file.close()
+            self.file = None
+            os.remove(self.path)
+
     def reader(self):
         """The kept output, to be read once; it takes over the spool."""
         if self.file is None:
