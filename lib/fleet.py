@@ -305,14 +305,19 @@ _LENT = {"fleetstatus": ("fleetstatus",) + _SENSING,
 
 
 def _lend(module, name, *args):
-    """module's function name called with args, module loaded for it."""
+    """module's function name called with args, module loaded for it.
+    Under the lock for imports, the call too, whose imports are lazy: the
+    shell drops its helpers under it (shell.drop), and inet, one of them,
+    went from sys.modules as fleetd imported it ("no module named
+    'inet'" on the rp2040 profile, whose two cores have no GIL)."""
     import sys
-    fresh = [m for m in _LENT[module] if m not in sys.modules]
-    code = __import__(module)
-    try:
-        return getattr(code, name)(*args)
-    finally:
-        _drop(fresh)
+    with system.import_lock:
+        fresh = [m for m in _LENT[module] if m not in sys.modules]
+        try:
+            return getattr(__import__(module), name)(*args)
+        finally:
+            for m in fresh:
+                system.unload(m)
 
 
 def _drop(names):
