@@ -32,6 +32,11 @@ LAN_PORT = free_port()
 LAN = "127.255.255.255:%d" % LAN_PORT
 
 
+# The compiled tree fills the Pico W's filesystem (README, Board profiles):
+# nothing is left there.
+FLASH_LEFT = 0 if simulator.board_name() == "rp2040" else 1
+
+
 @pytest.fixture(scope="module")
 def broker(tmp_path_factory):
     b = Broker(tmp_path_factory.mktemp("fleet-mqtt"))
@@ -165,7 +170,7 @@ def test_three_boards_report_and_run_commands(fleet, broker):
         assert status["name"] == name and status["munix"] == "0.1.0", status
         assert status["micropython"].startswith("1.25"), status
         assert status["daemons"] == ["fleetd"], status
-        assert status["heap_free"] > 0 and status["flash_free"] > 0 and status["ip"], status
+        assert status["heap_free"] > 0 and status["flash_free"] >= FLASH_LEFT and status["ip"], status
         assert isinstance(status["uptime"], int) and "board" in status
         assert status["rssi"] == (-42 if simulator.board_name() else None), status
         # The chip's sensor, where it has one (sensing.chip_temperature).
@@ -419,7 +424,7 @@ def test_fleet_metrics_printed_and_served(fleet, broker):
     assert info["munix"] == "0.1.0" and info["tags"] == "lab,north" and info["ip"], info
     assert info["micropython"].startswith("1.25"), info
     assert value(families, "munix_board_heap_free_bytes", name="gauge1") > 0
-    assert value(families, "munix_board_flash_free_bytes", name="gauge1") > 0
+    assert value(families, "munix_board_flash_free_bytes", name="gauge1") >= FLASH_LEFT
     assert value(families, "munix_board_uptime_seconds", name="gauge1") >= 0
     assert value(families, "munix_board_daemons", name="gauge1") == 1
     rssi = {l["name"]: v for l, v in families.get("munix_board_rssi_dbm", {"samples": []})["samples"]}
@@ -619,7 +624,8 @@ def test_home_assistant_drives_the_led_and_pins(fleet, broker):
         deadline = time.monotonic() + TIMEOUT
         while retained(broker, root + obj + "/state") != payload:
             assert time.monotonic() < deadline, log(b)
-        assert b.run("gpio %d read" % (2 if obj == "led" else 4)) == "%d\n" % level
+        assert b.run("led status" if obj == "led" else "gpio 4 read") == (
+            ("on\n" if level else "off\n") if obj == "led" else "%d\n" % level)
     assert b.run("led status") == "on\n"
     broker.pub(root + "pump/set", "maybe", "-u", USER, "-P", PASSWORD, port=broker.auth)
     broker.pub(root + "valve/set", "ON", "-u", USER, "-P", PASSWORD, port=broker.auth)
