@@ -808,6 +808,8 @@ def test_the_brokers_acl_decides_who_commands_whom(fleet, tmp_path):
         own.stop()
 
 
+@pytest.mark.xfail(simulator.board_name() == "rp2040", strict=True,
+                   reason="on's TLS connection beside fleetd's does not fit the Pico W's heap")
 def test_tls_checks_the_broker_against_the_ca(fleet, broker, tmp_path):
     b = fleet("secure", start=False, host="localhost", port=broker.tls, tls=True)
     b.path("/etc/ca.pem").write_bytes(broker.ca.pem)
