@@ -90,13 +90,15 @@ def _check(conf, insecure):
     found = conf.get("ha_adc", {})
     if not isinstance(found, dict):
         return "fleet.ha_adc: {\"NAME\": PIN or [PIN, DB]} (Home Assistant's voltage sensors)"
-    for obj, spec in found.items():
+    for obj, value in found.items():
         import analog
-        pin, db = spec if isinstance(spec, list) and len(spec) == 2 else (spec, None)
+        try:
+            pin = analog.spec(value)[0]
+        except ValueError:
+            pin = None
         if (obj == "led" or "." in obj or not fleetlink.good_name(obj)
                 or obj in conf.get("ha_pins", {})
-                or not (type(pin) is int or isinstance(pin, str) and fleetlink.good_name(pin))
-                or not (db is None or type(db) in (int, float) and str(db) in analog.ATTEN)):
+                or not (type(pin) is int or isinstance(pin, str) and fleetlink.good_name(pin))):
             return ("fleet.ha_adc: %s: not a NAME (letters, digits, - _; not led nor a pin's) "
                     "and a PIN or [PIN, DB] (DB 0, 2.5, 6 or 11)" % obj)
     bus = conf.get("ha_i2c", False)

@@ -6,6 +6,17 @@
 ATTEN = {"0": 0, "2.5": 1, "6": 2, "11": 3}
 
 
+def spec(value):
+    """(pin, db) of an input given as PIN or [PIN, DB] (fleetd's "ha_adc"),
+    db a key of ATTEN or None; ValueError for a DB not one of them."""
+    pin, db = value if isinstance(value, list) and len(value) == 2 else (value, None)
+    if db is None:
+        return pin, None
+    if type(db) not in (int, float) or str(db) not in ATTEN:
+        raise ValueError(db)
+    return pin, str(db)
+
+
 def adc(pin, db=None):
     """The machine.ADC of an analog pin (a GPIO number or a label; A0 on an
     ESP8266), attenuated by db (a key of ATTEN) where given; PinError,

@@ -64,10 +64,9 @@ def voltages(inputs):
     import pins
     import analog
     found = {}
-    for name, spec in inputs.items():
-        pin, db = spec if isinstance(spec, list) else (spec, None)
+    for name, value in inputs.items():
         try:
-            adc = analog.adc(pin, None if db is None else str(db))
+            adc = analog.adc(*analog.spec(value))
             found[name] = round(analog.volts(adc), 3)
         except (pins.PinError, ValueError, OSError):
             found[name] = None

@@ -34,7 +34,7 @@ import_lock = system.import_lock  # programs load under it
 # on a small heap it goes after each program (drop).
 HELPERS = ["cmdargs", "fileops", "munix", "munixsh", "crontable", "textin", "textcopy", "wordops",
            "httpclient", "httprequest", "intvar", "inet", "jobcmd", "jobctl", "daemonctl",
-           "clock", "logfile", "fsguard", "logsession", "procctl"]
+           "clock", "logfile", "fsguard", "logsession", "procctl", "analog"]
 # What a line that is not plain loads (shellplain.py), as much heap again
 # as the rest of the shell: on a small heap it goes too, once a session is
 # back at its prompt and no line runs anywhere (idle()).

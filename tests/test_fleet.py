@@ -646,6 +646,9 @@ def test_home_assistant_reads_the_analog_inputs(fleet, broker):
     b = fleet("hass.three", board="esp32", ha=True,
               ha_adc={"battery": 34, "light": ["35", 11], "dead": 5})
     wait_status(broker, "hass.three")
+    if simulator.board_name():
+        # On a small heap fleetd's check of the inputs leaves nothing loaded.
+        assert "analog" not in b.run("lsmod").split()
     set_inputs(b.flash, adc={"34": 0.5, "35": 2.0})
     deadline = time.monotonic() + TIMEOUT
     while wait_status(broker, "hass.three").get("adc") != {"battery": 0.5, "light": 2.0, "dead": None}:
