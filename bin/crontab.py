@@ -12,7 +12,7 @@ USAGE = """-l | -e | FILE
   crond reads the file again when it changes."""
 ABOUT = "show, edit or install the cron table"
 
-EDITORS = ("/bin/vi.py", "/bin/vi.mpy", "/bin/edit.py", "/bin/edit.mpy")
+EDITORS = ("vi", "edit")
 
 
 def __main__(args):
@@ -27,9 +27,11 @@ def __main__(args):
             return cmdargs.error(crontable.CRONTAB, "no crontab")
         return 0
     if "e" in opts:
+        import munix
         for editor in EDITORS:
-            if fspath.isfile(editor):
-                import munix
+            # Found as the shell finds it: in ROMFS or a pack, vi is
+            # /rom/bin's ("No editor here" there).
+            if munix.which(editor):
                 return munix.run("%s %s" % (editor, crontable.CRONTAB))
         print("No editor here: write %s on the board (its FTP server, mpremote) or "
               "install one with crontab FILE." % crontable.CRONTAB)

@@ -56,6 +56,9 @@ def _main(opts):
     import upgradeboot
     if _from_romfs():
         # Files installed under /lib would stay hidden behind the ROMFS.
+        if "packfs" in sys.modules:
+            return cmdargs.error("", "munix runs from its pack (/munix.romfs, at /rom): update "
+                                 "it from a computer (`munix deploy --pack`)")
         return cmdargs.error("", "munix runs from the ROMFS partition (/rom): update it from "
                              "a computer (`munix build --romfs FILE`, `mpremote romfs deploy FILE`)")
     pending = upgradeboot.state()

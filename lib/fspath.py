@@ -9,9 +9,10 @@ import os
 
 DIR = 0x4000
 
-# The files the board needs to boot: removing one bricks the shell.
+# The files the board needs to boot: removing one bricks the shell; the
+# OS's pack and its modules in it too (lib/packfs.py).
 # (Lists: a tuple of constant strings takes a block of heap for each.)
-PROTECTED = ["/main.py", "/boot.py", "/lib"]
+PROTECTED = ["/main.py", "/boot.py", "/lib", "/munix.romfs", "/rom/lib"]
 # How every command and daemon words its refusal to change them, and the
 # folders holding them.
 SYSTEM = "part of the system"

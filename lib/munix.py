@@ -100,6 +100,13 @@ def run(line):
     return system.shell.run_line(line, session())
 
 
+def which(name):
+    """The file the command name runs, found as the shell finds it (on
+    $PATH: /bin, then /rom/bin on a board with munix in ROMFS or a
+    pack); None when there is none."""
+    return system.shell.resolve(name, session())
+
+
 def save_conf(changes):
     """Set the keys of changes in /etc/system.conf (written whole or not at
     all), then in the running configuration; OSError when the flash

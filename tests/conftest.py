@@ -44,17 +44,25 @@ def seed_flash(flash, compiled=False, board=None):
     On a board profile (munix test --board, or board) always the compiled
     one, as munix deploy puts it on boards: a small board cannot compile
     the OS; where even that does not fit its heap (esp8266), lib/ and bin/
-    are in the board's ROMFS partition, as a user of that board has them."""
+    are in the board's ROMFS partition, and where they do not fit its
+    filesystem as files (rp2040), in a pack: as a user of that board has
+    them."""
     board = simulator.board_name(board)
     if compiled or board:
         build.build()
-        if board and boards.get(board).romfs:
-            romfs.seed(flash, paths.build_dir())
+        if board and (boards.get(board).romfs or boards.get(board).pack):
+            romfs.seed(flash, paths.build_dir(), pack=boards.get(board).pack)
         else:
             simulator.seed(flash, paths.build_dir())
     else:
         simulator.seed(flash, ROOT)
     return flash
+
+
+def in_rom(flash):
+    """True when the board's lib/ and bin/ are in its ROMFS partition or a
+    pack, where no file of the flash stands in for one of theirs."""
+    return (flash / romfs.PACK).exists() or simulator.romfs_partition(flash).exists()
 
 
 class Sim:
@@ -90,12 +98,17 @@ class Sim:
         done = self(lines, **kw)
         return done.stdout.split("\n", 1)[1] if "\n" in done.stdout else done.stdout
 
+    def own(self, folder):
+        """Where the OS's own folder (bin or lib) is on this board: /rom/NAME
+        when they are in its ROMFS partition or a pack, else /NAME."""
+        return ("/rom/" if in_rom(self.flash) else "/") + folder
+
     @property
     def ext(self):
         """The extension of the OS's own files on this flash: .mpy when it
         holds the compiled tree (as on board profiles) or the board has it
         in its ROMFS partition, else .py."""
-        compiled = (self.flash / "lib" / "kernel.mpy").exists()
+        compiled = (self.flash / "lib" / "kernel.mpy").exists() or (self.flash / romfs.PACK).exists()
         return ".mpy" if compiled or simulator.romfs_partition(self.flash).exists() else ".py"
 
     def path(self, name):

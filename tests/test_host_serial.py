@@ -72,6 +72,17 @@ class SerialSim:
         self.rest = buf[end:]
         return buf[:end]
 
+    def typed(self, line, answer):
+        """Type line at the prompt of the OS the board booted into and wait
+        for answer; the port is let go after (for mpremote)."""
+        self.open()
+        self.send(b"\r")
+        self.expect(b"/ $: ")
+        self.send(line + b"\r")
+        self.expect(answer)
+        os.close(self.fd)
+        self.fd = None
+
     def close(self):
         if self.fd is not None:
             os.close(self.fd)
@@ -391,13 +402,7 @@ def test_deploy_copies_then_skips_removes_and_keeps_the_configuration(tmp_path):
         assert copied > 50 and (flash / "lib" / "kernel.mpy").is_file()
         assert (flash / "www").is_dir() and (flash / "etc" / ".deployed").is_file()
         # The board reset into the deployed OS, which runs commands.
-        s.open()
-        s.send(b"\r")
-        s.expect(b"/ $: ")
-        s.send(b"echo deployed\r")
-        s.expect(b"\r\ndeployed\r\n")
-        os.close(s.fd)
-        s.fd = None
+        s.typed(b"echo deployed", b"\r\ndeployed\r\n")
         (flash / "etc" / "system.conf").write_text('{"hostname": "mine"}')
         (flash / "etc" / "rc.local").write_text("echo mine\n")
         second = s.munix("deploy", s.device)
@@ -440,6 +445,32 @@ def test_deploy_replaces_the_other_form_of_each_module(tmp_path):
         assert back.returncode == 0, back
         assert (flash / "lib" / "kernel.py").is_file() and not (flash / "lib" / "kernel.mpy").exists()
         assert not (flash / "bin" / "tac.mpy").exists()
+    finally:
+        s.close()
+
+
+def test_deploy_as_a_pack_and_back_to_files(tmp_path):
+    # A Pico W's filesystem cannot hold lib/ and bin/ as files: one file.
+    flash = tmp_path / "flash"
+    flash.mkdir()
+    s = SerialSim(flash)
+    try:
+        done = s.munix("deploy", s.device, "--pack")
+        assert done.returncode == 0, done
+        assert (flash / "munix.romfs").is_file()
+        assert [p.name for p in (flash / "lib").iterdir()] == ["packfs.mpy"]
+        assert list((flash / "bin").iterdir()) == []
+        # The board reset into the OS, run from the pack.
+        s.typed(b"> import kernel; print(kernel.__file__)", b"\r\n/rom/lib/kernel.mpy\r\n")
+        again = s.munix("deploy", s.device, "--pack", "--no-reset")
+        assert re.search(r"deploy: copied 0, unchanged \d+, removed 0", again.stdout) or \
+            "build: compiled 0," not in again.stdout, again
+        files = s.munix("deploy", s.device, "--no-reset")
+        assert files.returncode == 0, files
+        assert not (flash / "munix.romfs").exists() and (flash / "lib" / "kernel.mpy").is_file()
+        mixed = s.munix("deploy", s.device, "--pack", "--source")
+        assert mixed.returncode == 1
+        assert mixed.stderr == "munix: deploy: --pack takes the compiled tree, not --source\n"
     finally:
         s.close()
 

@@ -15,7 +15,7 @@ LAYERS = [
     {"system", "fspath", "shellplain", "plainredir", "shellparse", "shellsyntax", "wordparse", "arith", "inet", "sun", "signature", "hmacsha", "upgradeboot",
      "readonly", "shellflow", "wildcard", "streams", "wordops", "boardinfo", "camctl", "fsguard", "cmdlong",
      "leftovers", "importlock", "replkey", "crontable", "strsplit", "clock", "ifsplit", "neterrors",
-     "linecomplete"},
+     "linecomplete", "packfs"},
     # the process table: processes, sleeping; threads and stop requests
     {"process", "procctl"},
     # who reads and writes where; how a failure is worded; the program API

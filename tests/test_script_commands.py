@@ -63,9 +63,10 @@ def test_incr_and_decr_found_in_bin_run_in_the_shell(sim):
     counting loop's turn). Another incr found first on $PATH runs as a
     program, and so does /bin's when it has something to say."""
     sim.write("/opt/incr.py", "def __main__(args):\n    print('opt incr', args)\n")
-    r = sim.run("> import process", "< process._next_pid[0]", "incr a; decr b 2; /bin/incr a 3",
+    bin = sim.own("bin")
+    r = sim.run("> import process", "< process._next_pid[0]", "incr a; decr b 2; %s/incr a 3" % bin,
                 "< process._next_pid[0]", "echo $a $b", "readonly a", "incr a; echo $?",
-                "PATH=/opt:/bin", "incr a", "echo $a")
+                "PATH=/opt:" + bin, "incr a", "echo $a")
     first, then, rest = r.out.split("\n", 2)
     assert int(then) == int(first) + 1      # the first < line's own process
     assert rest == "4 -2\n1\nopt incr ['a']\n4\n"

@@ -65,7 +65,8 @@ def test_unknown_command(sim):
 
 
 def test_command_by_path_with_or_without_extension(sim):
-    assert sim.out(["/bin/echo a", "/bin/echo%s b" % sim.ext, "cd /bin", "./echo c",
+    bin = sim.own("bin")
+    assert sim.out([bin + "/echo a", bin + "/echo%s b" % sim.ext, "cd " + bin, "./echo c",
                     "../bin/echo d"]) == "a\nb\nc\nd\n"
 
 
@@ -75,10 +76,12 @@ def test_scripts_on_path_run_and_exit_ends_only_the_script(sim):
 
 
 def test_lib_modules_and_boot_files_are_not_commands(sim):
-    done = sim(["/lib/kernel", "echo $?", "/main.py", "/./lib/../main", "PATH=/lib", "kernel"])
+    lib = sim.own("lib")
+    done = sim([lib + "/kernel", "echo $?", "/main.py", "/./lib/../main", "PATH=" + lib, "kernel"])
     assert done.stdout.split("\n", 1)[1] == "126\n"
     lines = done.stderr.splitlines()
-    assert lines[0] == "/lib/kernel: not a command: /lib/kernel%s is part of the system" % sim.ext
+    assert lines[0] == "%s/kernel: not a command: %s/kernel%s is part of the system" % (
+        lib, lib, sim.ext)
     assert "/main.py is part of the system" in lines[1]
     assert "/main.py is part of the system" in lines[2]
     assert lines[3] == "kernel: command not found"

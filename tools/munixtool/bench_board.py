@@ -46,8 +46,10 @@ TIMEOUT = 60
 
 def _flash(tmp: Path, name: str, broker: int | None, espnow: bool = False) -> Path:
     flash = tmp / ("flash-espnow" if espnow else "flash")
-    if name == "esp8266":
-        romfs.seed(flash, paths.build_dir())
+    board = boards.get(name)
+    if board.romfs or board.pack:
+        # As the board's users have it (a ROMFS partition, or a pack).
+        romfs.seed(flash, paths.build_dir(), pack=board.pack)
     else:
         simulator.seed(flash, paths.build_dir())
     (flash / "tmp" / "heapprobe.py").write_text(PROBE)

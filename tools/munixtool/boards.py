@@ -138,6 +138,12 @@ class Board:
     # runs it from a ROMFS partition (MicroPython's FLASH_2M_ROMFS variant
     # for the ESP8266), and so do its tests.
     romfs: bool = False
+    # Its filesystem cannot hold the compiled tree as files either (a Pico
+    # W's 848 KiB of 4 KiB littlefs blocks; about 930 KiB needed) and its
+    # firmware has no ROMFS partition: the board runs lib/ and bin/ from a
+    # pack, the same image as one file (`munix deploy --pack`), and so do
+    # its tests.
+    pack: bool = False
     notes: tuple[str, ...] = field(default=())
 
 
@@ -186,7 +192,7 @@ BOARDS = {
               main_stack=8 * KIB, c_stack_per_call=CORTEX_M0PLUS_C_STACK_PER_CALL,
               thread_stack=4 * KIB, thread_stack_min=2 * KIB, sockets=18, pcbs=LWIP_PCBS,
               clock_start=Y2021, epoch=1970, wifi="cyw43", modules=("rp2",),
-              tls_on_heap=True, stack_on_heap=True, flash=848 * KIB),
+              tls_on_heap=True, stack_on_heap=True, flash=848 * KIB, pack=True),
         Board("esp8266", "NodeMCU ESP8266", platform="esp8266",
               machine="ESP module with ESP8266", heap=38 * KIB, threads=0,
               lacks=ESP8266_LACKS,

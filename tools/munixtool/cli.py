@@ -48,6 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="a fresh flash with the compiled lib/ and bin/ in a ROMFS partition",
     )
     sim.add_argument(
+        "--pack",
+        action="store_true",
+        help="a fresh flash with the compiled lib/ and bin/ in one file, as `deploy --pack` leaves it",
+    )
+    sim.add_argument(
         "--heap", type=_heap_size, metavar="SIZE", help="MicroPython heap size, e.g. 2M"
     )
     sim.add_argument(
@@ -92,6 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     deploy.add_argument("--config", action="store_true", help="also overwrite system.conf, rc.local")
     deploy.add_argument("--dry-run", action="store_true", help="say what would change, change nothing")
     deploy.add_argument("--no-reset", action="store_true", help="leave the board running as it is")
+    deploy.add_argument("--pack", action="store_true",
+                        help="lib/ and bin/ as one file, for a flash too small for them (Pico W)")
     deploy.set_defaults(module="deploy")
 
     mount = commands.add_parser("mount", help="mount a board's files over FTP (FUSE)")

@@ -9,6 +9,11 @@ list that the new tree no longer has is removed. Never overwritten unless
 asked: the configuration (``--config``) and files that were changed on the
 board since the last deploy, or that no deploy put there (``--force``).
 
+With ``--pack`` lib/ and bin/ go as one file instead, their ROMFS image
+(/munix.romfs, mounted at /rom by boot.py through lib/packfs.py), for a
+filesystem too small for them as files (a Pico W's); an earlier install's
+files of the two folders go.
+
 The board is soft-reset into its raw REPL first, which stops munix (a board
 runs main.py only in its friendly REPL mode), and hard-reset at the end.
 """
@@ -97,7 +102,9 @@ def local_tree(root: Path) -> tuple[dict[str, Path], set[str]]:
 
 def board_tree(transport) -> tuple[dict[str, str], set[str]]:
     """The board's device files as {path: sha256 hex}, and its folders."""
-    text = transport.exec(HASH_TREE % (CHUNK, list(paths.DEVICE_TREE))).decode()
+    from munixtool import romfs
+
+    text = transport.exec(HASH_TREE % (CHUNK, [*paths.DEVICE_TREE, romfs.PACK])).decode()
     files, folders = {}, set()
     for line in text.splitlines():
         kind, _, rest = line.strip().partition(" ")
@@ -132,10 +139,13 @@ def twin(path: str) -> str | None:
 
 def make_plan(local: dict[str, bytes], local_folders: set[str], board: dict[str, str],
               folders: set[str], manifest: dict[str, str], force: bool = False,
-              config: bool = False, shipped: dict[str, str] | None = None) -> Plan:
+              config: bool = False, shipped: dict[str, str] | None = None,
+              packed: dict[str, str] | None = None) -> Plan:
     """shipped: {path: sha256} of the other form munix ships (the sources
     for a compiled deploy, the build for a source one): a twin on the board
-    equal to it is an earlier install's and goes with the form it had."""
+    equal to it is an earlier install's and goes with the form it had.
+    packed: the same of the files a pack holds, in either form: on the
+    board, an earlier install's, they go too."""
     plan = Plan()
     for path, data in local.items():
         digest = hashlib.sha256(data).hexdigest()
@@ -153,6 +163,13 @@ def make_plan(local: dict[str, bytes], local_folders: set[str], board: dict[str,
             plan.manifest[path] = digest
     for path, digest in manifest.items():
         if path in local or path not in board:
+            continue
+        if board[path] == digest or force:
+            plan.remove.append(path)
+        else:
+            plan.kept.append(path)
+    for path, digest in (packed or {}).items():
+        if path in local or path not in board or path in plan.remove or path in plan.kept:
             continue
         if board[path] == digest or force:
             plan.remove.append(path)
@@ -228,11 +245,33 @@ class Progress:
             sys.stderr.write("\n")
 
 
-def deploy(port: str | None, source: bool = False, force: bool = False, config: bool = False,
-           dry_run: bool = False, reset: bool = True, out=sys.stdout) -> Plan:
-    """Deploy the tree to the board on port; the plan carried out."""
-    from mpremote.transport import TransportError
+def pack_tree(local: dict[str, bytes], root: Path) -> tuple[dict[str, bytes], dict[str, str]]:
+    """local with the compiled lib/ and bin/ as one file, their ROMFS image
+    (romfs.PACK), and lib/packfs.mpy, which mounts it at boot; and
+    {path: sha256} of the files the pack holds, in both forms (make_plan)."""
+    from munixtool import romfs
 
+    def packs(path):
+        return path.split("/")[0] in romfs.FOLDERS and path != romfs.PACKFS
+
+    packed = {path: hashlib.sha256(data).hexdigest() for path, data in local.items() if packs(path)}
+    packed.update((path, digest) for path, digest in shipped_twins(root, False).items()
+                  if packs(path))
+    local = {path: data for path, data in local.items() if not packs(path)}
+    local[romfs.PACK] = romfs.image(root)
+    return local, packed
+
+
+def deploy(port: str | None, source: bool = False, force: bool = False, config: bool = False,
+           dry_run: bool = False, reset: bool = True, pack: bool = False, out=sys.stdout) -> Plan:
+    """Deploy the tree to the board on port; the plan carried out. pack:
+    lib/ and bin/ as one file (pack_tree), for a filesystem too small for
+    them as files."""
+    from mpremote.transport import TransportError
+    from munixtool import romfs
+
+    if pack and source:
+        raise MunixError("deploy: --pack takes the compiled tree, not --source")
     transport = boardlink.connect(port)
     done: list[str] = []
     plan = Plan()
@@ -247,10 +286,13 @@ def deploy(port: str | None, source: bool = False, force: bool = False, config: 
             root = paths.build_dir()
         files, local_folders = local_tree(root)
         local = {path: file.read_bytes() for path, file in files.items()}
+        packed = None
+        if pack:
+            local, packed = pack_tree(local, root)
         board, folders = board_tree(transport)
         manifest = read_manifest(transport, board)
         plan = make_plan(local, local_folders, board, folders, manifest, force=force,
-                         config=config, shipped=shipped_twins(root, source))
+                         config=config, shipped=shipped_twins(root, source), packed=packed)
         if dry_run:
             for folder in plan.folders:
                 print(f"mkdir {folder}", file=out)
@@ -260,6 +302,9 @@ def deploy(port: str | None, source: bool = False, force: bool = False, config: 
                 print(f"remove {path}", file=out)
         else:
             progress = Progress(len(plan.copy) + len(plan.remove))
+            if romfs.PACK in plan.copy + plan.remove:
+                # The pack in use is replaced or removed: mounted no more.
+                transport.exec("import sys, os\nif 'packfs' in sys.modules:\n os.umount('/rom')")
             for folder in plan.folders:
                 transport.fs_mkdir("/" + folder)
             for path in plan.copy:
@@ -289,7 +334,7 @@ def deploy(port: str | None, source: bool = False, force: bool = False, config: 
 def main(args) -> int:
     """Entry point of ``munix deploy``."""
     plan = deploy(args.port, source=args.source, force=args.force, config=args.config,
-                  dry_run=args.dry_run, reset=not args.no_reset)
+                  dry_run=args.dry_run, reset=not args.no_reset, pack=args.pack)
     verb = "would copy" if args.dry_run else "copied"
     print(f"deploy: {verb} {len(plan.copy)}, unchanged {len(plan.unchanged)}, "
           f"{'would remove' if args.dry_run else 'removed'} {len(plan.remove)}, "

@@ -20,10 +20,16 @@ from pathlib import Path
 
 from mpremote.romfs import make_romfs
 
-from munixtool import paths
+from munixtool import MunixError, paths
 from munixtool import sim as simulator
 
 FOLDERS = ("lib", "bin")
+# The image as a file on the flash, and what mounts it (lib/packfs.py).
+PACK = "munix.romfs"
+PACKFS = "lib/packfs.mpy"
+# The longest name packfs finds: it reads a record's head, name and data's
+# head in one read of 48 bytes.
+NAME_MAX = 32
 
 
 def image(tree: Path) -> bytes:
@@ -32,17 +38,27 @@ def image(tree: Path) -> bytes:
         for name in FOLDERS:
             shutil.copytree(Path(tree) / name, Path(tmp) / name,
                             ignore=shutil.ignore_patterns(*paths.HOST_ARTEFACTS))
+        long = [p.name for p in Path(tmp).rglob("*") if len(p.name) > NAME_MAX]
+        if long:
+            raise MunixError(f"romfs: {long[0]}: a name longer than {NAME_MAX} characters,"
+                             " which a pack (lib/packfs.py) cannot find")
         # make_romfs prints the tree it packs: not for our users.
         with contextlib.redirect_stdout(io.StringIO()):
             return make_romfs(tmp, mpy_cross=False)
 
 
-def seed(flash: Path, tree: Path) -> None:
-    """Seed the simulator's flash from tree as `munix deploy --romfs` leaves a
-    board: lib/ and bin/ in the ROMFS partition, empty on the flash."""
+def seed(flash: Path, tree: Path, pack: bool = False) -> None:
+    """Seed the simulator's flash from tree as a board with munix in its
+    ROMFS partition has it: lib/ and bin/ in the partition, empty on the
+    flash; with pack, as `munix deploy --pack` leaves a board: the image
+    in the file PACK on the flash, and lib/packfs.mpy, which mounts it."""
     data = image(tree)
     simulator.seed(flash, tree, leave_out=FOLDERS)
-    partition = simulator.romfs_partition(flash)
-    staging = partition.with_name(partition.name + ".new")
+    if pack:
+        shutil.copy2(Path(tree) / PACKFS, Path(flash) / PACKFS)
+        target = Path(flash) / PACK
+    else:
+        target = simulator.romfs_partition(flash)
+    staging = target.with_name(target.name + ".new")
     staging.write_bytes(data)
-    os.replace(staging, partition)
+    os.replace(staging, target)

@@ -236,16 +236,18 @@ def main(args) -> int:
         boards.get(args.board)
         os.environ["MUNIX_BOARD"] = args.board
     source_root = paths.repo_root()
-    if args.build or args.romfs:
+    compiled = args.build or args.romfs or args.pack
+    if compiled:
         print(f"build: {build.build()}", file=sys.stderr)
         source_root = paths.build_dir()
-    flash = args.flash or default_flash(from_build=args.build or args.romfs)
-    if args.romfs:
+    flash = args.flash or default_flash(from_build=compiled)
+    if args.romfs or args.pack:
         from munixtool import romfs
 
-        romfs.seed(flash, source_root)
-        print(f"sim: seeded {flash}, lib/ and bin/ in its ROMFS partition "
-              f"{romfs_partition(flash)}", file=sys.stderr)
+        romfs.seed(flash, source_root, pack=args.pack)
+        where = f"the pack {flash / romfs.PACK}" if args.pack else \
+            f"its ROMFS partition {romfs_partition(flash)}"
+        print(f"sim: seeded {flash}, lib/ and bin/ in {where}", file=sys.stderr)
     elif prepare_flash(flash, source_root, fresh=args.fresh):
         print(f"sim: seeded {flash} from {source_root}", file=sys.stderr)
     if getattr(args, "serial", False):

@@ -146,15 +146,17 @@ import simconsole  # noqa: E402
 
 simconsole.keys = keys
 
-if mode == "friendly":
+booted = run_file("/boot.py")
+if booted and mode == "friendly":
+    # After boot.py, which may have mounted the OS's pack (lib/packfs.py).
     try:
         import session
 
         session.console_mode = console_mode
     except ImportError:
         pass
-
-if run_file("/boot.py") and (mode != "friendly" or run_file("/main.py")):
+    booted = run_file("/main.py")
+if booted:
     serve()
 else:
     notice("S")

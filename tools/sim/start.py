@@ -93,9 +93,6 @@ def _terminal_modes():
 
 if mode == "pipe":
     builtins.input = _read_piped_line
-else:
-    import session
-    session.console_mode = _terminal_modes()
 
 BOOT = ("/boot.py", "/main.py")
 
@@ -103,7 +100,13 @@ BOOT = ("/boot.py", "/main.py")
 def code(start_file):
     """What the board runs of start_file: its code, or nothing when it is
     missing. A firmware runs the file by its name; the ESP8266's Python has
-    no compile() to name it with."""
+    no compile() to name it with. On a terminal, session is given the
+    terminal's modes before main.py runs."""
+    if start_file == "/main.py" and mode != "pipe":
+        # Once boot.py has run, which may have mounted the OS's pack
+        # (lib/packfs.py).
+        import session
+        session.console_mode = _terminal_modes()
     try:
         with open(start_file) as f:
             source = f.read()
