@@ -119,20 +119,23 @@ def mount(root, rom):
     board has. When the flash has a ROMFS image (ROOT.romfs, or ROMFS
     beside FLASH), the board has a ROMFS partition holding it: it is
     mounted at /rom, as MicroPython does on such boards, and the stand-ins
-    move to /.builtin; so they do when the flash holds a pack, which boot.py
-    mounts at /rom (lib/packfs.py). A board profile has its stand-ins frozen, as a board
-    has its modules: no folder of them, and no /rom without a ROMFS
-    partition, as on the board."""
+    move to /.builtin, as they do for a pack (lib/packfs.py). A board
+    profile has its stand-ins frozen, as a board has its modules: no
+    folder of them, and no /rom without a ROMFS partition, as on the
+    board."""
     partition = _map(ROMFS if root == FLASH else root.rstrip("/") + ".romfs")
-    pack = _has_pack(root)
+    where = BUILTIN
+    try:
+        os.stat(root.rstrip("/") + "/munix.romfs")
+    except OSError:
+        if partition is None:
+            where = "/rom"
     vfs.mount(Flash(root), "/")
     path = ["", ".frozen"]
     if partition is not None:
         vfs.mount(vfs.VfsRom(partition), "/rom")
         path += ["/rom", "/rom/lib"]
     if not os.getenv("MUNIX_BOARD"):
-        # /rom is the partition's, or a pack's (boot.py mounts it there).
-        where = "/rom" if partition is None and not pack else BUILTIN
         vfs.mount(vfs.VfsPosix(rom), where)
         path.append(where)
     path.append("/lib")
@@ -148,13 +151,6 @@ def mount(root, rom):
 
 
 BUILTIN = "/.builtin"
-
-
-def _has_pack(root):
-    try:
-        return os.stat(root.rstrip("/") + "/munix.romfs")[6] > 0
-    except OSError:
-        return False
 
 
 def _map(image):
