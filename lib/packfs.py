@@ -236,17 +236,10 @@ class Pack:
         return (0x8000, start, 0, 0, 0, 0, end - start, 0, 0, 0)
 
     def _normal(self, path):
-        # A path from the working folder, or with . or .. or // in it.
-        if not path.startswith("/"):
-            path = self.cwd + "/" + path
-        parts = []
-        for part in path.split("/"):
-            if part == "..":
-                if parts:
-                    parts.pop()
-            elif part and part != ".":
-                parts.append(part)
-        return "/" + "/".join(parts)
+        # A path from the working folder, or with . or .. or // in it. fspath
+        # is in the pack: loaded once it is mounted (resident once munix runs).
+        import fspath
+        return fspath.abspath(path, self.cwd)
 
     def _data(self, start, end):
         """(start, end) of a file's content, given its data records: the

@@ -152,3 +152,9 @@ def test_an_image_with_a_name_a_pack_cannot_find_is_refused(tmp_path):
     (tmp_path / "lib" / ("x" * (romfs.NAME_MAX - 3) + ".mpy")).write_bytes(b"M")
     with pytest.raises(MunixError, match="a name longer than 32 characters"):
         romfs.image(tmp_path)
+
+
+def test_a_pack_takes_paths_from_its_working_folder(packed):
+    r = packed.run("> import os; os.chdir('/rom/lib'); print(os.getcwd(), os.stat('kernel.mpy')[6] > 0,"
+                   " 'ls.mpy' in os.listdir('../bin'), os.stat('./../lib//fspath.mpy')[0]); os.chdir('/')")
+    assert r.out == "/rom/lib True True 32768\n" and r.err == "", r
