@@ -307,7 +307,14 @@ def test_an_upload_holds_little_of_a_small_boards_heap(ftp):
     data = f.transfercmd("STOR /tmp/big")
     blob = os.urandom(100_000)
     data.sendall(blob[:50_000])
-    time.sleep(0.5)
+    # Measured once the board has written all it was sent, and waits for
+    # more: measured while it still worked (0.5 s after, under CI's load),
+    # its work's buffers counted too (15.7 KiB).
+    deadline = time.monotonic() + TIMEOUT
+    while sum(p.stat().st_size for p in ftp.flash.joinpath("tmp").glob("big.*.part")) < 50_000:
+        assert time.monotonic() < deadline, "the upload's first half never arrived"
+        time.sleep(0.05)
+    time.sleep(0.2)
     held = used() - before
     data.sendall(blob[50_000:])
     data.close()
