@@ -78,12 +78,15 @@ def __main__(args):
     return status
 
 
-# A program loaded for its ABOUT line leaves its names interned for good,
-# and every program's (about 1,500) need the pool of interned names to
-# grow by a block of about 9 KiB, which a heap under this size (ESP8266)
-# never has: the first program past it failed to load, and so did every new
-# name after. There the list names the commands only (help NAME says more).
+# A program loaded for its ABOUT line leaves its names interned for good:
+# a compiled tree's are read from the build's index of its programs
+# (.about, beside them), and a program it does not describe is loaded. On
+# a heap under this size (ESP8266) the list of them all and their paths
+# does not fit: there the list names the commands only (help NAME says
+# more).
 _LOADS_ALL = 65536
+# Folder: {name: (size, about)} of its index, read at its first use.
+_indexes = {}
 
 
 def _list():
@@ -152,9 +155,13 @@ def _commands():
 
 
 def _about(path, resident):
-    """The ABOUT line of a program, loaded alone and dropped at once."""
+    """The ABOUT line of a program: from the index of its folder, or from
+    the program, loaded alone and dropped at once."""
     if path.endswith(".sh"):
         return _comment(path)
+    about = _indexed(path)
+    if about is not None:
+        return about
     try:
         module = munixsh.program(path)
         about = getattr(module, "ABOUT", "")
@@ -163,6 +170,27 @@ def _about(path, resident):
     module = None
     _unload(resident)
     return about
+
+
+def _indexed(path):
+    """What the build's index of path's folder says path does; None when
+    it does not describe this file (a program put there since)."""
+    at = path.rfind("/")
+    folder = path[:at]
+    index = _indexes.get(folder)
+    if index is None:
+        index = _indexes[folder] = {}
+        try:
+            with open(folder + "/.about") as f:
+                for line in f:
+                    parts = line.rstrip("\n").split("\t", 2)
+                    if len(parts) == 3:
+                        index[parts[0]] = (parts[1], parts[2])
+        except OSError:
+            pass    # a folder the build did not make: its programs are loaded
+    entry = index.get(_name(path)) if path.endswith(".mpy") else None
+    st = fspath.stat(path) if entry else None
+    return entry[1] if st and str(st[6]) == entry[0] else None
 
 
 def _unload(resident):

@@ -325,9 +325,37 @@ class File(io.IOBase):
         return got
 
     def read(self, n=-1):
+        return self._decoded(self._bytes(n))
+
+    def readline(self, size=-1):
+        # A block at a time: a line may be the whole file.
+        line = b""
+        while size < 0 or len(line) < size:
+            piece = self._bytes(64 if size < 0 else min(64, size - len(line)))
+            cut = piece.find(b"\n") + 1
+            if cut:
+                self.at -= len(piece) - cut
+                piece = piece[:cut]
+            line += piece
+            if cut or not piece:
+                break
+        return self._decoded(line)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        line = self.readline()
+        if not line:
+            raise StopIteration
+        return line
+
+    def _bytes(self, n):
         left = self.end - self.at
         data = bytearray(left if n is None or n < 0 or n > left else n)
-        data = bytes(memoryview(data)[:self.readinto(data)])
+        return bytes(memoryview(data)[:self.readinto(data)])
+
+    def _decoded(self, data):
         return str(data, "utf-8") if self.text else data
 
     def write(self, data):

@@ -158,3 +158,17 @@ def test_a_pack_takes_paths_from_its_working_folder(packed):
     r = packed.run("> import os; os.chdir('/rom/lib'); print(os.getcwd(), os.stat('kernel.mpy')[6] > 0,"
                    " 'ls.mpy' in os.listdir('../bin'), os.stat('./../lib//fspath.mpy')[0]); os.chdir('/')")
     assert r.out == "/rom/lib True True 32768\n" and r.err == "", r
+
+
+def test_a_packs_files_read_a_line_at_a_time(packed):
+    """Its files had neither readline nor iteration: head, grep and help
+    failed on them ("'File' object has no attribute 'readline'")."""
+    index = (paths.build_dir() / "bin" / ".about").read_text()
+    r = packed.run("head -2 /rom/bin/.about", "grep -c . /rom/bin/.about",
+                   "> f = open('/rom/bin/.about'); print(repr(f.readline(3) + f.readline())); f.close()",
+                   "> print(sum(1 for line in open('/rom/bin/.about', 'rb')))",
+                   "help | grep '^sleep '")
+    assert r.err == "" and r.status == 0, r
+    first, count = index.splitlines()[:2], str(len(index.splitlines()))
+    assert r.out.splitlines() == first + [count, repr(first[0] + "\n"), count,
+                                          "sleep       wait a while (Ctrl-C or kill stops it, hold pauses it)"]
