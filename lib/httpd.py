@@ -194,7 +194,7 @@ class Server:
         except (OSError, asyncio.TimeoutError):
             pass
         except Exception as e:
-            netd.log("http: %s: %r" % (type(e).__name__, e))
+            netd.failed("http", e)
         finally:
             unload()
             self.clients.remove(conn)

@@ -441,7 +441,7 @@ async def _task(daemon, stream, limit, busy):
         protocol = _protocol(daemon)
         await protocol.client(daemon, stream)
     except Exception as e:
-        log("%s: %s: %r" % (daemon.name, type(e).__name__, e))
+        failed(daemon.name, e)
     finally:
         if protocol is None:
             # Its protocol could not load (the heap full): the client, not
@@ -468,7 +468,7 @@ def _look(daemon):
                 try:
                     session.on_input()
                 except Exception as e:
-                    log("%s: %s: %r" % (daemon.name, type(e).__name__, e))
+                    failed(daemon.name, e)
     # Its frame stays on the loop's stack as stale words, which the
     # collector scans conservatively: they kept the last sessions watched,
     # ended, until others were (25 KiB after a session that built a 16 KiB
@@ -525,7 +525,7 @@ async def _client(daemon, stream, limit, busy):
         except (Stopped, OSError, EOFError):
             pass
         except Exception as e:
-            log("%s: %s: %r" % (daemon.name, type(e).__name__, e))
+            failed(daemon.name, e)
         finally:
             # Code here, in this frame: it overwrites the stack slot that
             # kept the session's coroutine, and through it the protocol's
@@ -596,6 +596,21 @@ def _drop(daemon):
 
 
 def log(text):
-    """Append a time-stamped line to the network log (/tmp/net.log)."""
-    import logfile
-    logfile.line(LOG, text, LOG_MAX)
+    """Append a time-stamped line to the network log (/tmp/net.log). A
+    heap too full for it loses the line, not the work that logs it."""
+    try:
+        import logfile
+        logfile.line(LOG, text, LOG_MAX)
+    except MemoryError:
+        pass
+
+
+def failed(name, e):
+    """Log what ended a client's or a line's work: "NAME: TYPE: REPR". Its
+    handler's last words: a full heap ends the work, and the line that said
+    so failed too, its MemoryError raised from the handler (a client's task
+    then said "Task exception wasn't retrieved" on the console)."""
+    try:
+        log("%s: %s: %r" % (name, type(e).__name__, e))
+    except MemoryError:
+        pass

@@ -132,4 +132,4 @@ def _call(item):
     try:
         item[0](*item[1])
     except Exception as e:
-        netd.log("line: %s: %r" % (type(e).__name__, e))
+        netd.failed("line", e)

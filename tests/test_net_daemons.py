@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import PASSWORD, USER, Board, free_port, shadow_line
+from conftest import FILL_HEAP, PASSWORD, USER, Board, free_port, shadow_line
 from munixtool import sim as simulator
 from test_net_ftp import FtpBoard
 from test_net_http import HttpBoard
@@ -26,6 +26,31 @@ def __main__(args):
     gc.collect()
     print("free", gc.mem_free())
 """
+
+
+# A failure logged by netd on a heap with no block free (the error made first).
+LOG_ON_A_FULL_HEAP = """import netd
+
+def __main__(args):
+    error = MemoryError()
+""" + FILL_HEAP + """    try:
+        netd.failed("http", error)
+        said = "lost"
+    except MemoryError:
+        said = "raised"
+    chain = None
+    print(said)
+"""
+
+
+def test_a_log_line_the_heap_cannot_hold_is_lost_not_raised(sim):
+    """A client's task ended by a full heap logs why; the log line failed
+    too, and its MemoryError ended the task from inside its handler: "Task
+    exception wasn't retrieved" on the console, in the daemons' soak on the
+    esp32 profile."""
+    sim.write("/tmp/fullog.py", LOG_ON_A_FULL_HEAP)
+    r = sim.run("/tmp/fullog", "echo status=$?")
+    assert r.out == "lost\nstatus=0\n" and r.err == "", r
 
 
 @pytest.mark.parametrize("board_class", [FtpBoard, HttpBoard, TelnetBoard])

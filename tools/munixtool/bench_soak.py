@@ -61,6 +61,7 @@ FTP_FILE = 32 * 1024
 CRON_EVERY_S = 5
 SETTLE_S = 3            # for the daemons to close what the clients left
 WARM_S = 5
+RETRY_S = 0.5           # a client's pause after a failed request
 AUTH_ROUNDS = 4000      # setauth's (lib/auth.py)
 DRIFT_MAX = 1024        # bytes: issue 28's target for a soak
 DRIFT_MINUTES = 10      # of a run whose drift is judged (issue 28: 30 and 10 minutes)
@@ -80,18 +81,24 @@ class Kind:
         self.slowest = 0.0
         self.lock = threading.Lock()
 
-    def timed(self, action) -> None:
+    def timed(self, action) -> bool:
+        """Run action, a request; whether it was served. A client that
+        failed tries again a moment later, as a user would: at once, a
+        telnet session the OS had closed failed millions of times in a
+        minute, and its failures said nothing more."""
         start = time.perf_counter()
         try:
             action()
         except Exception as e:      # any failure is a figure of the soak, not its end
             with self.lock:
                 self.failures.append("%s: %s" % (type(e).__name__, e))
-            return
+            time.sleep(RETRY_S)
+            return False
         took = time.perf_counter() - start
         with self.lock:
             self.served += 1
             self.slowest = max(self.slowest, took)
+        return True
 
 
 class _Login(bench_net.TelnetSession):
@@ -106,21 +113,28 @@ class _Login(bench_net.TelnetSession):
 
 
 def _telnet(port: int, password: str, kind: Kind, until: float) -> None:
-    session = _Login(port, password)
+    """A telnet user: logs in (a request too), runs the steps in turn, and
+    after a failure logs in anew."""
+    steps = ("echo soak", "ls /bin/e*", "true &", "wait")
+    sessions = []
+    n = 0
     try:
-        steps = ("echo soak", "ls /bin/e*", "true &", "wait")
-        n = 0
         while time.monotonic() < until:
+            if not sessions:
+                kind.timed(lambda: sessions.append(_Login(port, password)))
+                continue
             line = steps[n % len(steps)]
             n += 1
 
             def step(line=line):
-                got = session.run(line)
+                got = sessions[0].run(line)
                 if line == "echo soak" and b"soak\r\n" not in got:
                     raise RuntimeError("echo answered %r" % got[-80:])
-            kind.timed(step)
+            if not kind.timed(step):
+                sessions.pop().close()
     finally:
-        session.close()
+        for session in sessions:
+            session.close()
 
 
 def _ftp(port: int, password: str, kind: Kind, until: float) -> None:
