@@ -32,30 +32,33 @@ def __main__(args):
     conf = fleetlink.settings()
     if name in (conf.get("espnow") or ()):
         return _espnow(name, " ".join(rest[1:]), seconds)
-    import mqtt
     import random
+    import sys
     me = fleetlink.board_name(conf)
     rid = "%s-%08x" % (me[:40], random.getrandbits(32))
+    relay = Relay(name, fleetlink.topic(name, "cmd"), fleetlink.topic(name, "result/" + rid),
+                  fleetlink.topic(name, "status"), _request(rid, rest[1:], me))
+    fleet = sys.modules.get("fleet")
+    agent = fleet.relay(relay) if fleet else None
+    import mqtt
+    client = agent.client if agent is not None and relay.direct else None
+    if agent is None:
+        try:
+            client = fleetlink.connect(conf, "munix-on-" + rid)
+        except (fleetlink.FleetError, mqtt.MQTTError) as e:
+            return cmdargs.error(None, str(e))
     try:
-        client = fleetlink.connect(conf, "munix-on-" + rid)
-    except (fleetlink.FleetError, mqtt.MQTTError) as e:
-        return cmdargs.error(None, str(e))
-    try:
-        result = fleetlink.topic(name, "result/" + rid)
-        status = fleetlink.topic(name, "status")
-        client.subscribe([result, status], 1)
-        # Sent to a board away, a command would wait at the broker and run
-        # whenever the board is back, long after `on` said it failed.
-        why = _absent(client, status)
-        if why:
-            return cmdargs.error(name, why)
-        client.publish(fleetlink.topic(name, "cmd"), _request(rid, rest[1:], me), 1)
-        return _answer(client, name, result, status, seconds)
+        return _answer(relay, seconds, client, agent)
     except mqtt.MQTTError as e:
         return cmdargs.error(None, str(e))
     finally:
-        client.disconnect()
-        client.close()
+        relay.over = True
+        if agent is None:
+            client.disconnect()
+            client.close()
+        elif relay.direct:
+            relay.end(client)
+            agent.ask = None
 
 
 def _espnow(name, cmd, seconds):
@@ -145,50 +148,120 @@ def _request(rid, words, me):
     return json.dumps({"id": rid, "cmd": " ".join(words), "from": me})
 
 
-def _json(message):
-    """The JSON object a message holds, or None."""
+class Relay:
+    """A command sent to a board over MQTT: the board's retained status
+    first, which the broker sends right after the subscription (online:
+    the command goes; offline, or none within STATUS_MS: it does not, as
+    it would wait at the broker and run whenever the board is back, long
+    after `on` said it failed), then its result. Driven by this program's
+    own connection, or by fleetd's when it runs here, whose loop hands it
+    a step and its topics' messages: no second connection then (a second
+    TLS session did not fit a Pico W's heap beside fleetd's, and each took
+    a handshake)."""
+
+    def __init__(self, name, cmd, result, status, request):
+        self.name = name
+        self.cmd = cmd
+        self.topics = (result, status)
+        self.request = request
+        self.started = None     # ticks_ms of the subscription
+        self.sent = None        # ticks_ms of the command's sending
+        self.found = None       # the result, a JSON object
+        self.why = None         # why there is none
+        self.over = False       # set when `on` ends: fleetd lets the topics go
+        self.size = 0           # the connection's largest packet, while raised
+        self.direct = False     # on fleetd's connection, driven by `on` (fleet.relay)
+        self.aside = []         # fleetd's own messages read meanwhile
+
+    def step(self, client):
+        """A look, in the loop that reads client; True once done with it."""
+        import time
+        if self.over:
+            if self.started is not None:
+                client.max_packet = self.size
+                client.unsubscribe(list(self.topics))
+            return True
+        if self.started is None:
+            import mqtt
+            # A result may be larger than fleetd takes of a command.
+            self.size, client.max_packet = client.max_packet, max(client.max_packet, mqtt.MAX_PACKET)
+            client.subscribe(list(self.topics), 1)
+            self.started = time.ticks_ms()
+        elif self.sent is None and time.ticks_diff(time.ticks_ms(), self.started) >= STATUS_MS:
+            self.why = self.why or "unknown: no status on the broker"
+        return False
+
+    def end(self, client):
+        """Let fleetd's connection, driven here, go back to it."""
+        import mqtt
+        client.pending.extend(self.aside)
+        try:
+            self.step(client)
+        except mqtt.MQTTError:
+            pass    # fleetd finds the broker gone at its next look
+
+    def take(self, client, topic, payload):
+        """A message of one of its topics."""
+        found = _json(payload)
+        if found is None:
+            return
+        if topic == self.topics[0]:
+            if self.sent is not None:
+                self.found = found
+        elif self.sent is None:
+            if not found.get("online"):
+                self.why = self.why or "offline"
+                return
+            import time
+            client.publish(self.cmd, self.request, 1)
+            self.sent = time.ticks_ms()
+        elif found.get("online") is False:
+            self.why = "went offline"
+
+
+def _json(payload):
+    """The JSON object payload holds, or None."""
     import json
-    if message is None or message[1] is None:
+    if payload is None:
         return None
     try:
-        found = json.loads(message[1])
+        found = json.loads(payload)
     except ValueError:
         return None
     return found if isinstance(found, dict) else None
 
 
-def _absent(client, status):
-    """Why the board is not there to run a command, by its retained
-    status (the broker sends it right after the subscription), or None."""
+def _answer(relay, seconds, client, agent):
+    """Wait for relay's answer on client (this program's connection, or
+    fleetd's, driven here), or through agent, fleetd, whose loop runs in
+    another thread and hands relay the messages; print it, return its
+    status."""
     import time
-    start = time.ticks_ms()
-    while time.ticks_diff(time.ticks_ms(), start) < STATUS_MS:
-        message = client.wait(SLICE_MS)
-        found = _json(message)
-        if found is not None and message[0] == status:
-            return None if found.get("online") else "offline"
-    return "unknown: no status on the broker"
-
-
-def _answer(client, name, result, status, seconds):
-    """Wait for the result; print it, return its status."""
-    import time
-    start = time.ticks_ms()
-    while time.ticks_diff(time.ticks_ms(), start) < seconds * 1000:
-        if munix.stopping():
+    proc = munix.proc()
+    while relay.found is None and relay.why is None:
+        if proc.stopping():
             return 143
+        if relay.sent is not None and time.ticks_diff(time.ticks_ms(), relay.sent) >= seconds * 1000:
+            cmdargs.error(relay.name, "no answer within %d s" % seconds)
+            return 124
+        if client is None:
+            proc.sleep(SLICE_MS // 5)
+            if agent.ask is not relay:
+                relay.why = relay.why or "the broker's connection was lost"
+            continue
+        relay.step(client)
         message = client.wait(SLICE_MS)
-        found = _json(message)
-        if found is None:
+        if message is None:
             continue
-        if message[0] == status:
-            if found.get("online") is False:
-                return cmdargs.error(name, "went offline")
-            continue
-        munix.proc().stdout.write(str(found.get("output", "")))
-        if found.get("error"):
-            cmdargs.error(name, str(found["error"]))
-        code = found.get("status")
-        return code if isinstance(code, int) else 1
-    cmdargs.error(name, "no answer within %d s" % seconds)
-    return 124
+        if message[0] in relay.topics:
+            relay.take(client, message[0], message[1])
+        else:
+            relay.aside.append(message)
+    if relay.why:
+        return cmdargs.error(relay.name, relay.why)
+    found = relay.found
+    munix.proc().stdout.write(str(found.get("output", "")))
+    if found.get("error"):
+        cmdargs.error(relay.name, str(found["error"]))
+    code = found.get("status")
+    return code if isinstance(code, int) else 1

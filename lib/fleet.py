@@ -52,10 +52,31 @@ BUSY_MS = 5             # the same while a command runs: its result goes out soo
 LINK_MS = 1000          # between looks at the Wi-Fi station
 
 state = None            # the running Agent, for fleetd status
+_asking = system.allocate_lock()
 
 
 def log(text):
     logfile.line(LOG, text)
+
+
+def relay(ask):
+    """Hand ask, an `on` request (bin/on.py's Relay), to the running
+    agent when it is connected and relays no other: the agent it went to,
+    else None. Where the caller's thread hosts the loop (an RP2040's
+    console), the caller drives the agent's connection itself (ask.direct),
+    the loop waiting meanwhile, as it did for `on`'s own connection: run
+    from the caller's sleeps, the loop's tasks were nested on the caller's
+    calls, and an `on` in a `$( )` two deep ran the 8 KiB main stack out.
+    Not for a command to this very board, which the loop must run."""
+    import asyncloop
+    with _asking:
+        agent = state
+        if agent is None or agent.client is None or agent.ask is not None:
+            return None
+        ask.direct = (ask.name != agent.name and asyncloop.hosted()
+                      and system.thread_ident() == process.init.thread)
+        agent.ask = ask
+        return agent
 
 
 class Agent:
@@ -78,6 +99,9 @@ class Agent:
         self.refused = 0
         self.limit = 0          # bytes of a command's output kept (fleetlink.output_max)
         self.radio = None       # what the ESP-NOW link is made of (start)
+        # An `on` of this board asking through this connection (bin/on.py's
+        # Relay): its step and its two topics' messages are handed to it.
+        self.ask = None
         self.linked = True      # False while the Wi-Fi station is on but not connected
 
     def status(self, online=True):
@@ -128,6 +152,7 @@ class Agent:
             self.outbox.pop(0)
 
     def drop(self):
+        self.ask = None
         if self.client is not None:
             self.client.close()
             self.client = None
@@ -151,6 +176,8 @@ class Agent:
                 # Whatever a message does to the parser, the agent goes on.
                 self.refuse(None, "unreadable: %s" % (str(e) or type(e).__name__))
             _drop(("fleetlink",))
+        if self.ask is not None and client and self.ask.step(client):
+            self.ask = None
         if self.queue or self.running:
             import fleetjob
             fleetjob.step(self)
@@ -162,9 +189,15 @@ class Agent:
             self.next_status = now + _interval(self.conf) * 1000
 
     def receive(self, topic, payload):
+        if self.ask is not None and topic in self.ask.topics:
+            return self.ask.take(self.client, topic, payload)
         if topic.startswith(self.root + "ha/") and topic.endswith("/set"):
             return _lend("fleetha", "command", self, topic, payload)
         if topic != self.cmd_topic:
+            if not topic.startswith(self.root):
+                # An `on`'s subscription that outlived it (a reset while it
+                # asked): the broker keeps the session's subscriptions.
+                self.client.unsubscribe([topic])
             return self.refuse(None, "%s: not this board's command topic" % topic)
         if payload is None:
             return self.refuse(None, "a message of more than %d bytes" % MAX_PACKET)

@@ -5,6 +5,7 @@ connected socket (plain or TLS, see open_socket).
     c.connect("id", user, password, will=("topic", b"gone", 0, False))
     c.publish("a/b", b"hello", qos=1)     # QoS 1 waits for the PUBACK
     c.subscribe(["a/#"], qos=1)
+    c.unsubscribe(["a/#"])
     while True:
         m = c.wait(100)                   # (topic, payload, retain) or None
     c.disconnect()
@@ -28,7 +29,8 @@ import time
 MAX_PACKET = 8192
 LARGE = 512         # bytes of a payload written apart from its packet's head
 CONNECT, CONNACK, PUBLISH, PUBACK = 0x10, 0x20, 0x30, 0x40
-SUBSCRIBE, SUBACK, PINGREQ, PINGRESP, DISCONNECT = 0x82, 0x90, 0xC0, 0xD0, 0xE0
+SUBSCRIBE, SUBACK, UNSUBSCRIBE, UNSUBACK = 0x82, 0x90, 0xA2, 0xB0
+PINGREQ, PINGRESP, DISCONNECT = 0xC0, 0xD0, 0xE0
 REFUSED = {1: "unacceptable protocol version", 2: "client identifier rejected",
            3: "server unavailable", 4: "bad user name or password", 5: "not authorized"}
 
@@ -225,6 +227,14 @@ class Client:
             if code & 0x80:
                 raise MQTTError("%s: the broker refused the subscription" % f)
         return granted
+
+    def unsubscribe(self, filters):
+        packet_id = self._next_id()
+        body = struct.pack("!H", packet_id)
+        for f in filters:
+            body += _string(f)
+        self._send(UNSUBSCRIBE, body)
+        self._await(UNSUBACK, packet_id)
 
     def ping_if_due(self):
         """Send PINGREQ when nothing was sent for the keepalive."""

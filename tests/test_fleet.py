@@ -811,8 +811,6 @@ def test_the_brokers_acl_decides_who_commands_whom(fleet, tmp_path):
         own.stop()
 
 
-@pytest.mark.xfail(simulator.board_name() == "rp2040", strict=True,
-                   reason="on's TLS connection beside fleetd's does not fit the Pico W's heap")
 def test_tls_checks_the_broker_against_the_ca(fleet, broker, tmp_path):
     b = fleet("secure", start=False, host="localhost", port=broker.tls, tls=True)
     b.path("/etc/ca.pem").write_bytes(broker.ca.pem)
@@ -961,6 +959,31 @@ def test_on_runs_a_command_on_another_board(fleet, broker):
         "on: ghost: unknown: no status on the broker\nstatus=1\n")
     assert a.run("on -t 1 callee sleep 3; echo status=$?") == (
         "on: callee: no answer within 1 s\nstatus=124\n")
+
+
+def test_on_asks_through_fleetds_connection(fleet, broker):
+    """With fleetd connected, `on` sends its command on fleetd's
+    connection: its own, beside fleetd's, was a second login and, with
+    TLS, a second handshake and session, which the Pico W's heap did not
+    hold. Where the console hosts the loop (an RP2040), `on` drives that
+    connection itself: the loop's tasks, run from its waits, had the
+    stack of the command's calls beneath them, and an `on` in a `$( )`
+    two deep in a function ran the 8 KiB main stack out ("the broker's
+    connection was lost"). Without fleetd it connects on its own."""
+    a = fleet("near")
+    fleet("far")
+    wait_status(broker, "far")
+    own = broker.count("as munix-on-")
+    assert a.run("on far echo one; echo status=$?") == "one\nstatus=0\n"
+    assert a.run("f() { x=$(echo $(on far echo 1)); echo got $x; }; f") == "got 1\n"
+    assert a.run("on near echo to itself") == "to itself\n"
+    # A result larger than fleetd takes of a command (2 KiB).
+    assert a.run("on far seq 500 | tail -1") == "500\n"
+    assert broker.count("as munix-on-") == own
+    assert a.run("fleetd stop; echo status=$?") == "status=0\n"
+    assert a.run("on far echo alone; echo status=$?") == "alone\nstatus=0\n"
+    assert broker.count("as munix-on-") == own + 1
+    assert "not this board's" not in log(a)
 
 
 def test_on_knows_an_offline_board(fleet, broker):
