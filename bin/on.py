@@ -183,10 +183,11 @@ class Relay:
             return True
         if self.started is None:
             import mqtt
-            # A result may be larger than fleetd takes of a command.
+            # A result may be larger than fleetd takes of a command; put
+            # back at the end, whatever the subscription does.
+            self.started = time.ticks_ms()
             self.size, client.max_packet = client.max_packet, max(client.max_packet, mqtt.MAX_PACKET)
             client.subscribe(list(self.topics), 1)
-            self.started = time.ticks_ms()
         elif self.sent is None and time.ticks_diff(time.ticks_ms(), self.started) >= STATUS_MS:
             self.why = self.why or "unknown: no status on the broker"
         return False
@@ -260,7 +261,7 @@ def _answer(relay, seconds, client, agent):
     if relay.why:
         return cmdargs.error(relay.name, relay.why)
     found = relay.found
-    munix.proc().stdout.write(str(found.get("output", "")))
+    proc.stdout.write(str(found.get("output", "")))
     if found.get("error"):
         cmdargs.error(relay.name, str(found["error"]))
     code = found.get("status")
