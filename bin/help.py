@@ -82,11 +82,11 @@ def __main__(args):
 # a compiled tree's are read from the build's index of its programs
 # (.about, beside them), and a program it does not describe is loaded. On
 # a heap under this size (ESP8266) the list of them all and their paths
-# does not fit: there the list names the commands only (help NAME says
-# more).
+# does not fit: there each folder's programs are listed as it lists them,
+# with what its index says (help NAME says more).
 _LOADS_ALL = 65536
-# Folder: {name: (size, about)} of its index, read at its first use.
-_indexes = {}
+# Folder: its index's _Walk, made at its first use.
+_walks = {}
 
 
 def _list():
@@ -113,19 +113,20 @@ def _names():
     sorted, and a path kept for each, ran out of an ESP8266's heap after a
     few dozen commands. A name an earlier folder has is left out, as the
     shell runs that one."""
-    width = max([len(name) for name in INTERNAL])
+    folders = [munix.path(f) for f in munix.getenv("PATH", "/bin").split(":") if f]
+    width = max([len(name) for name in INTERNAL] + [_Walk(f).widest() for f in folders])
     for name in sorted(INTERNAL):
         print("%-*s  %s" % (width, name, INTERNAL[name][1]))
     earlier = []
-    folders = [f for f in munix.getenv("PATH", "/bin").split(":") if f]
     for i, folder in enumerate(folders):
         try:
-            for entry, is_folder in fspath.entries(munix.path(folder)):
+            for entry, is_folder in fspath.entries(folder):
                 for ext in fspath.PROGRAMS:
                     if not is_folder and entry.endswith(ext) and len(entry) > len(ext):
                         name = entry[:-len(ext)]
                         if name not in earlier and name not in INTERNAL:
-                            print(name)
+                            about = _indexed(folder + "/" + entry)
+                            print("%-*s  %s" % (width, name, about) if about else name)
                             if i + 1 < len(folders):
                                 earlier.append(name)
         except OSError:
@@ -174,23 +175,55 @@ def _about(path, resident):
 
 def _indexed(path):
     """What the build's index of path's folder says path does; None when
-    it does not describe this file (a program put there since)."""
-    at = path.rfind("/")
-    folder = path[:at]
-    index = _indexes.get(folder)
-    if index is None:
-        index = _indexes[folder] = {}
-        try:
-            with open(folder + "/.about") as f:
-                for line in f:
-                    parts = line.rstrip("\n").split("\t", 2)
-                    if len(parts) == 3:
-                        index[parts[0]] = (parts[1], parts[2])
-        except OSError:
-            pass    # a folder the build did not make: its programs are loaded
-    entry = index.get(_name(path)) if path.endswith(".mpy") else None
+    it does not describe this file (a program put there since). Looked up
+    in name order, as both listings give them."""
+    folder = path[:path.rfind("/")]
+    walk = _walks.get(folder)
+    if walk is None:
+        walk = _walks[folder] = _Walk(folder)
+    entry = walk.find(_name(path)) if path.endswith(".mpy") else None
     st = fspath.stat(path) if entry else None
-    return entry[1] if st and str(st[6]) == entry[0] else None
+    return entry[2] if st and str(st[6]) == entry[1] else None
+
+
+class _Walk:
+    """A folder's index (.about: NAME, SIZE, ABOUT a line, sorted by
+    name) read along names that come in order: each looked up from where
+    the last one was, a line at a time (a small heap holds no table of
+    them); a name out of order is not found."""
+
+    def __init__(self, folder):
+        try:
+            self.file = open(folder + "/.about")
+        except OSError:
+            self.file = None    # a folder the build did not make
+        self.line = [""]
+
+    def find(self, name):
+        """[NAME, SIZE, ABOUT] of name, or None."""
+        while self.line is not None and self.line[0] < name:
+            self.line = self._next()
+        line = self.line
+        return line if line is not None and line[0] == name and len(line) == 3 else None
+
+    def widest(self):
+        """The length of the index's longest name, read through."""
+        width = 0
+        line = self._next()
+        while line is not None:
+            width = max(width, len(line[0]))
+            line = self._next()
+        return width
+
+    def _next(self):
+        """The next line's fields; None at the end."""
+        text = self.file.readline() if self.file is not None else ""
+        if text:
+            return text.rstrip("\n").split("\t", 2)
+        if self.file is not None:
+            self.file.close()
+            self.file = None
+        return None
 
 
 def _unload(resident):

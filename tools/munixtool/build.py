@@ -264,8 +264,9 @@ def _about(source: Path) -> str:
 
 def _write_about(source_root: Path, out_dir: Path, outputs: dict[Path, Path]) -> None:
     """Write ABOUT for the compiled programs of bin/, when it changed."""
+    # Sorted by name, as help reads it along the names it lists.
     lines = [f"{output.stem}\t{(out_dir / output).stat().st_size}\t{_about(source_root / source)}\n"
-             for output, source in sorted(outputs.items())
+             for output, source in sorted(outputs.items(), key=lambda item: item[0].stem)
              if output.parent == ABOUT.parent and output.suffix == ".mpy" and source.suffix == ".py"]
     index = out_dir / ABOUT
     text = "".join(lines)
