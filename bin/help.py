@@ -70,7 +70,13 @@ PART_OF = {"then": "if", "elif": "if", "else": "if", "fi": "if", "do": "for", "d
 def __main__(args):
     opts, names = cmdargs.parse(args)
     if not names:
-        return _list()
+        try:
+            return _list()
+        finally:
+            # A walk that stopped before its index's end holds the file
+            # (and, on littlefs, its cache) until a collection.
+            for walk in _walks.values():
+                walk.close()
     status = 0
     for name in names:
         if _describe(name):
@@ -220,10 +226,13 @@ class _Walk:
         text = self.file.readline() if self.file is not None else ""
         if text:
             return text.rstrip("\n").split("\t", 2)
+        self.close()
+        return None
+
+    def close(self):
         if self.file is not None:
             self.file.close()
             self.file = None
-        return None
 
 
 def _unload(resident):
