@@ -2,9 +2,20 @@
 where and why), loaded for such a board only: the others carry none of it.
 The console runs the loop whenever it waits, through system.idle and
 system.wait_input, which this module puts in place.
+
+Only from a wait that leaves the loop room on the C stack: the loop's
+tasks run on top of the console's calls. A sleep inside a script's
+second loop ran an RP2040's 8 KiB main stack out: each HTTP request and
+telnet login then failed ("maximum recursion depth exceeded" in its
+task), and inside $( ) uhttpd's listener too, refusing every connection
+after. From deeper waits the clients wait until the console is back up
+(at its prompt, at the latest).
 """
 import asyncio
 import time
+
+import micropython
+from micropython import const
 
 import process
 import system
@@ -14,6 +25,15 @@ import system
 # module, not the reverse.
 _state = [False, False]
 _flag = [None]
+# Python calls the loop's tasks nest on top of a wait, as measured on the
+# rp2040 profile: an HTTP request 11 to 13, a telnet login 14 to 15 (served
+# from a sleep in a script, they passed; from one in its loop, failed).
+_LOOP_CALLS = const(15)
+# stack_use() above which a wait does not run the loop: unlimited where the
+# port cannot tell (no micropython.stack_use); measured by the console's
+# thread at its first wait (the daemon started by a job on core1 would
+# measure core1's stack).
+_room = [hasattr(micropython, "stack_use") or None]
 
 
 def host(serve, begin, state, flag_box):
@@ -48,8 +68,34 @@ def wait_input(stream):
 
 
 def _here():
-    return (not _state[1] and _flag[0] is not None
-            and process.init.thread == system.thread_ident())
+    if _state[1] or _flag[0] is None or process.init.thread != system.thread_ident():
+        return False
+    room = _room[0]
+    if room is True:
+        room = _room[0] = _measure()
+    return room is None or micropython.stack_use() <= room
+
+
+def _measure():
+    """The stack's end, as stack_use() reads it past the last call the
+    runtime allows, less _LOOP_CALLS calls, as deep as the calls to it
+    here take (the port's, as its compiler builds them)."""
+    uses = []
+    try:
+        _deeper(uses)
+    except RuntimeError:    # "maximum recursion depth exceeded": the end
+        pass
+    # Started near the end already (a daemon started that deep), a call's
+    # size is not seen: the loop then runs from no wait deeper than this.
+    if len(uses) < 3:
+        return uses[0] if uses else 0
+    per_call = (uses[-1] - uses[1]) // (len(uses) - 2)
+    return uses[-1] - _LOOP_CALLS * per_call
+
+
+def _deeper(uses):
+    uses.append(micropython.stack_use())
+    _deeper(uses)
 
 
 def _run(coro):

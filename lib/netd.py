@@ -48,7 +48,6 @@ import system
 POLL_MS = 250           # how long a wait outside the loop goes before checking the flag
 WATCH_MS = 100          # how often the loop looks at the watched sessions' sockets
 STOP_MS = 3000          # how long stop() waits for the sessions to end
-START_MS = 3000         # how long start() waits for the loop to listen
 LOG = "/tmp/net.log"
 LOG_MAX = 8192          # the log is moved to net.log.old beyond this size
 
@@ -75,7 +74,6 @@ class Daemon:
         self.loaded = []            # those of them loaded for a client, and httpd.load's
         self.state = {}             # what the protocol keeps between its loads
         self.tasks = []             # the tasks serving its clients
-        self.listening = False
         self.watched = []           # sessions whose socket the loop watches (watch())
         self.sessions = 0           # clients being served now
         self.counters = {}          # what status shows: "logins": 3 ...
@@ -235,26 +233,23 @@ def start(name, port, modules, limit=4, busy=b"", insecure=False, guests=None):
     daemon = _register(name, port, insecure)
     daemon.guests = guests
     daemon.modules = modules
-    _submit(daemon, _listen(daemon, limit, busy))
-    return daemon
-
-
-def _submit(daemon, coro):
-    """Run the daemon's listener on the loop; back once it listens."""
+    # The socket listens from here, so that a port in use is said at once
+    # (a refused daemon lets it go: it stayed bound until reboot once) and
+    # clients that come before the loop's first turn wait in its backlog:
+    # where the console hosts the loop, that turn may come only once the
+    # console is back up from deep calls (asynchost), and they were refused.
+    sock = None
     try:
-        # Tried here first, so that a port in use is said at once (a
-        # refused daemon lets it go: it stayed bound until reboot once).
-        listen(daemon.host, daemon.port).close()
+        sock = listen(daemon.host, daemon.port, max(limit, 8) if busy is None else limit)
         import asyncloop
-        asyncloop.submit(daemon.proc, coro, lambda proc, status: daemon.release(status))
+        asyncloop.submit(daemon.proc, _listen(daemon, sock, limit, busy),
+                         lambda proc, status: daemon.release(status))
     except Exception:
+        if sock is not None:
+            sock.close()
         _abandon(daemon)
         raise
-    deadline = time.ticks_add(time.ticks_ms(), START_MS)
-    while not daemon.listening and get(daemon.name) is daemon:
-        if time.ticks_diff(deadline, time.ticks_ms()) <= 0:
-            break
-        system.idle(10)
+    return daemon
 
 
 def _register(name, port, insecure):
@@ -338,15 +333,12 @@ def _let_go(daemon):
     _finish(daemon, 143)
 
 
-async def _listen(daemon, limit, busy):
+async def _listen(daemon, sock, limit, busy):
     import asyncio
     serve = _client if busy is not None else _task
-    backlog = max(limit, 8) if busy is None else limit
-    sock = listen(daemon.host, daemon.port, backlog)
-    sock.setblocking(False)
     taker = None
-    daemon.listening = True
     try:
+        sock.setblocking(False)
         while not daemon.stopping:
             # The heap running out (a job, the other sessions) fails a
             # pass, not the listener.

@@ -339,6 +339,60 @@ def test_one_thread_to_spare_runs_every_daemon(flash):
         e.close()
 
 
+def test_the_daemons_outlast_a_deep_wait_of_the_console(flash):
+    """Where the console's thread hosts the loop (an RP2040), the loop's
+    tasks ran on top of whatever the console was in: a sleep inside a
+    script's second loop left them too little of the 8 KiB main stack,
+    and every HTTP request and telnet login then failed ("maximum
+    recursion depth exceeded" in their tasks); inside $( ), uhttpd's
+    listener died too and refused every connection after. Clients that
+    come meanwhile are served once the console is back up."""
+    e = Everything(flash)
+    (flash / "www" / "a.txt").write_text("hello\n")
+    (flash / "tmp" / "deep.sh").write_text(
+        "for i in 1; do\n  while true; do\n    if true; then sleep 2; fi\n    break\n"
+        "  done\ndone\necho $(echo $(sleep 2; echo deep))\n")
+
+    def get():
+        c = http.client.HTTPConnection("127.0.0.1", e.ports["http"], timeout=TIMEOUT)
+        try:
+            c.request("GET", "/a.txt")
+            answer = c.getresponse()
+            return answer.status, answer.read()
+        finally:
+            c.close()
+
+    results = {}
+
+    def one(key, work, *args):
+        time.sleep(0.5)
+        try:
+            results[key] = work(*args)
+        except Exception as error:      # shown by the assertion below
+            results[key] = error
+
+    try:
+        out = e.start()
+        assert out.count("listening on") == 3, out
+        clients = [threading.Thread(target=one, args=("http", get)),
+                   threading.Thread(target=one, args=("telnet", e.telnet, "echo hi"))]
+        for c in clients:
+            c.start()
+        assert e.board.run("sh /tmp/deep.sh", timeout=TIMEOUT) == "deep\n"
+        for c in clients:
+            c.join(TIMEOUT)
+        assert results == {"http": (200, b"hello\n"), "telnet": "hi\r\n"}, results
+        clients = [threading.Thread(target=one, args=("http", get))]
+        clients[0].start()
+        e.board.run("sh /tmp/deep.sh", timeout=TIMEOUT)
+        clients[0].join(TIMEOUT)
+        assert results["http"] == (200, b"hello\n")
+        assert get() == (200, b"hello\n")
+        assert "recursion" not in (flash / "tmp" / "net.log").read_text()
+    finally:
+        e.close()
+
+
 @pytest.mark.xfail(simulator.board_name() in ("esp32", "esp32c3", "esp8266"), strict=True,
                    reason="issue 27: not yet on these boards (esp32, 2026-11-26: one or both"
                    " telnet lines are served, and the FTP upload and the /api/run call find"
