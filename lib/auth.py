@@ -45,11 +45,6 @@ _FAILURES = const(5)
 _BLOCK_S = const(60)
 _TRACKED = const(16)        # addresses and users whose failures are remembered
 
-_lock = system.allocate_lock()
-# An address, or "@" and a user name -> [failures in a row, ticks_ms of
-# the last one, checks under way]
-_failures = {}
-_said = [None]      # what the console was last told about the file
 DISABLED = "# logins disabled"
 
 
@@ -165,12 +160,22 @@ def limit(key, default):
     return netd.setting(netd.settings("auth"), key, default)
 
 
+def _state():
+    """The failures (an address, or "@" and a user name -> [failures in
+    a row, ticks_ms of the last one, checks under way]), what the console
+    was last told about the file, and their lock: netd's, which outlives
+    this module's code (netd.drop_auth). Only the daemons check logins."""
+    import netd
+    return netd.logins
+
+
 def blocked(ip):
     """Seconds left before ip may try again (0: it may)."""
     failures = limit("failures", _FAILURES)
     block_ms = limit("block_s", _BLOCK_S) * 1000
-    with _lock:
-        entry = _failures.get(ip)
+    table, _, lock = _state()
+    with lock:
+        entry = table.get(ip)
         if entry is None or entry[0] < failures:
             return 0
         left = block_ms - time.ticks_diff(time.ticks_ms(), entry[1])
@@ -180,10 +185,10 @@ def blocked(ip):
         return left // 1000 + 1
 
 
-def _over(key, failures, block_ms):
+def _over(table, key, failures, block_ms):
     """Whether key may not try now: its failures and checks under way
-    reach failures, its block not yet over. Called with _lock held."""
-    entry = _failures.get(key)
+    reach failures, its block not yet over. Called with the lock held."""
+    entry = table.get(key)
     if entry is None:
         return False
     if entry[0] >= failures and time.ticks_diff(time.ticks_ms(), entry[1]) >= block_ms:
@@ -191,15 +196,15 @@ def _over(key, failures, block_ms):
     return entry[0] + entry[2] >= failures
 
 
-def _entry(key):
+def _entry(table, key):
     """key's entry, made (the oldest idle one forgotten when the table is
-    full). Called with _lock held."""
-    entry = _failures.get(key)
+    full). Called with the lock held."""
+    entry = table.get(key)
     if entry is None:
-        idle = [k for k in _failures if not _failures[k][2]]
-        if len(_failures) >= _TRACKED and idle:
-            del _failures[min(idle, key=lambda k: _failures[k][1])]
-        entry = _failures[key] = [0, time.ticks_ms(), 0]
+        idle = [k for k in table if not table[k][2]]
+        if len(table) >= _TRACKED and idle:
+            del table[min(idle, key=lambda k: table[k][1])]
+        entry = table[key] = [0, time.ticks_ms(), 0]
     return entry
 
 
@@ -209,9 +214,10 @@ def check(user, password, ip, service="", delay=True):
     passes delay=False and sleeps that long itself); an address or a user
     blocked by repeated failures, counting the checks under way, always
     fails unchecked."""
+    table, said, lock = _state()
     found = _entries() or []
     if not found:
-        _no_users()
+        _no_users(said)
     stored = None
     for entry in found:
         if entry[0] == user:
@@ -220,11 +226,11 @@ def check(user, password, ip, service="", delay=True):
     keys = (ip, "@" + user) if stored else (ip,)
     failures = limit("failures", _FAILURES)
     block_ms = limit("block_s", _BLOCK_S) * 1000
-    with _lock:
-        refused = any(_over(key, failures, block_ms) for key in keys)
+    with lock:
+        refused = any(_over(table, key, failures, block_ms) for key in keys)
         if not refused:
             for key in keys:
-                _entry(key)[2] += 1
+                _entry(table, key)[2] += 1
     if refused:
         _failed(user, ip, service, "refused (too many failures)", delay)
         return False
@@ -237,9 +243,9 @@ def check(user, password, ip, service="", delay=True):
         else:
             ok = same(digest(password, stored[2], stored[1]), stored[3])
     finally:
-        with _lock:
+        with lock:
             for key in keys:
-                entry = _failures[key]
+                entry = table[key]
                 entry[2] -= 1
                 if ok:
                     entry[0] = 0
@@ -247,20 +253,19 @@ def check(user, password, ip, service="", delay=True):
                     entry[0] += 1
                     entry[1] = time.ticks_ms()
                 if not entry[0] and not entry[2]:
-                    del _failures[key]
+                    del table[key]
     if ok:
-        _said[0] = None
+        said[0] = None
         return True
     _failed(user, ip, service, "failed", delay)
     return False
 
 
-def _no_users():
+def _no_users(said):
     """Say on the console why every login fails, once per change."""
-    import system
     text = "no user in %s: logins refused (`setauth USER` sets one, `setauth -d` asks none)" % FILE
-    if _said[0] != text:
-        _said[0] = text
+    if said[0] != text:
+        said[0] = text
         import netd
         netd.log(text)
         if system.console is not None:

@@ -121,6 +121,7 @@ def _start(name, modules, clients, insecure):
             return cmdargs.error("port %d" % port, "in use")
         return cmdargs.error("port %d" % port, e)
     print(daemon.status())
+    netd.drop_auth()
     return 0
 
 

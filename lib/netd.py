@@ -53,6 +53,9 @@ LOG_MAX = 8192          # the log is moved to net.log.old beyond this size
 
 _lock = system.allocate_lock()
 _daemons = {}           # name -> Daemon
+# What auth.py keeps while its code is dropped (drop_auth): failures by
+# address and user, what the console was last told, their lock.
+logins = ({}, [None], system.allocate_lock())
 
 
 class Stopped(Exception):
@@ -585,6 +588,24 @@ def _drop(daemon):
             if name in sys.modules:
                 system.unload(name)
     daemon.loaded = []
+    drop_auth()
+
+
+def drop_auth():
+    """auth's code (4 KiB of the esp32 profile's heap, with hmacsha) goes
+    once no daemon has a client: loaded at every daemon's start and by
+    each login, it stayed for as long as a daemon ran. What it keeps is
+    netd.logins. Read without _lock, which the caller may hold: a login
+    that begins meanwhile holds the module it imported."""
+    for daemon in list(_daemons.values()):
+        if daemon.sessions:
+            return
+    modules = sys.modules
+    with system.import_lock:
+        for name in ("auth", "hmacsha"):
+            # fleetnow's, kept: imported again it would be there twice.
+            if name in modules and not (name == "hmacsha" and "fleetnow" in modules):
+                system.unload(name)
 
 
 def log(text):

@@ -379,6 +379,41 @@ def test_repeated_failures_block_the_address(ftp):
             time.sleep(0.5)
 
 
+LOADED = """import sys
+
+def __main__(args):
+    print(" ".join(name for name in args if name in sys.modules))
+"""
+
+
+def test_the_lockout_outlives_the_login_code(ftp):
+    """auth's code goes once no daemon has a client (it stayed, 4 KiB of
+    the esp32 profile's heap, for as long as a daemon ran); the failures
+    it counted stay with netd, and block the address as before."""
+    ftp.flash.joinpath("tmp", "loaded.py").write_text(LOADED)
+
+    def loaded():
+        deadline = time.monotonic() + TIMEOUT
+        while True:
+            out = ftp.run("/tmp/loaded auth netd").split()
+            if "auth" not in out or time.monotonic() > deadline:
+                return out
+            time.sleep(0.3)
+
+    assert loaded() == ["netd"]
+    replies = []
+    for _ in range(4):
+        s, r = ftp.raw()
+        say(s, r, "USER %s" % USER)
+        replies.append(say(s, r, "PASS nope")[:3])
+        s.close()
+        assert loaded() == ["netd"]
+    assert replies == ["530", "530", "530", "421"]
+    s = socket.create_connection(("127.0.0.1", ftp.port), timeout=TIMEOUT)
+    assert s.makefile("rb").readline().startswith(b"421")
+    s.close()
+
+
 def test_paths_are_confined_to_the_board(ftp):
     f = ftp.client()
     f.cwd("../../../..")
