@@ -14,7 +14,7 @@ before the next command is read. `uftpd stop` cancels every session at
 once. What a client may do:
 
 - nothing but USER, PASS, FEAT, SYST and QUIT before logging in, when
-  logins are asked (auth.asked()), and that within `login_s` seconds of
+  logins are asked (netguests.asked()), and that within `login_s` seconds of
   connecting, in one of `login_slots` (netguests);
 - any path, normalised and confined to /: `..` never climbs above it;
 - read and list everything but the password file; change, remove or move
@@ -51,7 +51,6 @@ import sys
 import time
 from micropython import const
 
-import auth
 import fsguard
 import fspath
 import netd
@@ -87,7 +86,7 @@ async def client(daemon, stream):
     its end (netd._client closes its socket)."""
     s = Session(daemon, stream.s, netd.peer_ip(stream.get_extra_info("peername")))
     try:
-        if auth.blocked(s.ip):
+        if netguests.blocked(s.ip):
             s.reply(421, "Too many failed logins, try again later")
             return
         s.reply(220, "munix FTP ready")

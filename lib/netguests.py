@@ -24,6 +24,19 @@ SLOTS = 2               # clients not logged in yet served at once
 EVICT_MS = 3000         # a guest this old gives its slot to a new client
 
 
+def asked(insecure):
+    """auth.asked(insecure), auth's code held no longer than the call: a
+    session that kept it in its frame kept it for as long as it ran."""
+    import auth
+    return auth.asked(insecure)
+
+
+def blocked(ip):
+    """auth.blocked(ip), as asked() holds it."""
+    import auth
+    return auth.blocked(ip)
+
+
 class Expired(netd.Stopped):
     """A client not logged in ran out of time, or its slot went to a new
     client: the session ends; str() says which."""
@@ -49,12 +62,16 @@ class Guests:
         return len(self.waiting) < self.slots and ip not in self.waiting
 
     def remove(self, sock):
-        """sock logged in, or its session ended: a guest no more."""
+        """sock logged in, or its session ended: a guest no more. With the
+        last guest of every daemon gone, so is auth's code (netd.drop_auth)."""
         with self.lock:
             for guest in self.table:
                 if guest[0] is sock:
                     self.table.remove(guest)
-                    return
+                    break
+            last = not self.table
+        if last:
+            netd.drop_auth()
 
     def check(self, sock, step):
         """How long (at most step ms) the guest on sock may wait now; step

@@ -5,7 +5,7 @@ them): its own working folder, variables, history and foreground command,
 the exported variables shared. A session is a task of the OS's loop,
 which reads its lines (the line editor fed a key at a time); each line
 runs in a worker thread (offload), so a session at its prompt costs no
-thread. When logins are asked (auth.asked()) a session starts with
+thread. When logins are asked (netguests.asked()) a session starts with
 `login:` and `Password:`, to be answered within `login_s` seconds of
 connecting, in one of `login_slots` (netguests); telnetlogin asks them,
 loaded while a client logs in.
@@ -39,7 +39,6 @@ import asyncio
 import sys
 
 import asyncloop
-import auth
 import lineedit
 import netd
 import netguests
@@ -72,7 +71,7 @@ async def client(daemon, stream):
     ip = netd.peer_ip(stream.get_extra_info("peername"))
     term.negotiate()
     user = None
-    if auth.asked(daemon.insecure):
+    if netguests.asked(daemon.insecure):
         try:
             user = await _login(daemon, term, ip)
         except netguests.Expired as e:

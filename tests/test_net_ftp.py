@@ -387,10 +387,12 @@ def __main__(args):
 
 
 def test_the_lockout_outlives_the_login_code(ftp):
-    """auth's code goes once no daemon has a client (it stayed, 4 KiB of
+    """auth's code goes once no client is logging in (it stayed, 4 KiB of
     the esp32 profile's heap, for as long as a daemon ran); the failures
     it counted stay with netd, and block the address as before."""
     ftp.flash.joinpath("tmp", "loaded.py").write_text(LOADED)
+    f = ftp.client()
+    assert f.pwd() == "/"
 
     def loaded():
         deadline = time.monotonic() + TIMEOUT
@@ -401,6 +403,7 @@ def test_the_lockout_outlives_the_login_code(ftp):
             time.sleep(0.3)
 
     assert loaded() == ["netd"]
+    f.quit()
     replies = []
     for _ in range(4):
         s, r = ftp.raw()
