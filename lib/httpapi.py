@@ -16,7 +16,6 @@ so that the slow password hash is not computed for every request.
 import asyncio
 import time
 
-import auth
 import fspath
 import httpd
 import netd
@@ -90,37 +89,46 @@ def _name_of(host):
 
 async def basic(conn, headers):
     """Logged in by HTTP Basic, or no login asked; httpd.Error 401 else."""
-    if not auth.asked(conn.server.daemon.insecure):
-        return conn.admit()
-    # The scheme's name is case-insensitive (RFC 7617).
-    scheme, _, token = strsplit.partition(headers.get("authorization", ""), " ")
-    if scheme.lower() != "basic":
-        raise httpd.Error(401, "login needed (HTTP Basic)")
-    import binascii
+    # Imported here, not for the module: on a small heap auth's code (4
+    # KiB of the esp32 profile's) goes once the login is checked, rather
+    # than stay while the request runs (netd.drop_auth).
+    import auth
     try:
-        user, sep, password = strsplit.partition(binascii.a2b_base64(token.strip()).decode(), ":")
-    except (ValueError, UnicodeError):
-        user, sep, password = "", "", ""
-    import hashlib
-    key = hashlib.sha256(token.strip().encode()).digest()
-    logins = conn.server.logins
-    seen = logins.get(key)
-    # A remembered login holds while the user's line of the password
-    # file is the one it was checked against, and while neither the
-    # address nor the user is blocked: a guess of the right password
-    # got in at once through it, the block notwithstanding.
-    if (seen is not None and time.ticks_diff(time.ticks_ms(), seen[0]) < _AUTH_MS
-            and seen[1] == auth.entry(user)
-            and not auth.blocked(conn.ip) and not auth.blocked("@" + user)):
-        return conn.admit()
-    if not sep or not auth.check(user, password, conn.ip, httpd.NAME, delay=False):
-        logins.pop(key, None)
-        await asyncio.sleep_ms(auth.limit("delay_ms", auth.DELAY_MS))
-        raise httpd.Error(401, "wrong user or password")
-    if len(logins) >= _AUTH_CACHE:
-        del logins[min(logins, key=lambda k: logins[k][0])]
-    logins[key] = (time.ticks_ms(), auth.entry(user))
-    conn.admit()
+        if not auth.asked(conn.server.daemon.insecure):
+            return conn.admit()
+        # The scheme's name is case-insensitive (RFC 7617).
+        scheme, _, token = strsplit.partition(headers.get("authorization", ""), " ")
+        if scheme.lower() != "basic":
+            raise httpd.Error(401, "login needed (HTTP Basic)")
+        import binascii
+        try:
+            user, sep, password = strsplit.partition(binascii.a2b_base64(token.strip()).decode(), ":")
+        except (ValueError, UnicodeError):
+            user, sep, password = "", "", ""
+        import hashlib
+        key = hashlib.sha256(token.strip().encode()).digest()
+        logins = conn.server.logins
+        seen = logins.get(key)
+        # A remembered login holds while the user's line of the password
+        # file is the one it was checked against, and while neither the
+        # address nor the user is blocked: a guess of the right password
+        # got in at once through it, the block notwithstanding.
+        if (seen is not None and time.ticks_diff(time.ticks_ms(), seen[0]) < _AUTH_MS
+                and seen[1] == auth.entry(user)
+                and not auth.blocked(conn.ip) and not auth.blocked("@" + user)):
+            return conn.admit()
+        if not sep or not auth.check(user, password, conn.ip, httpd.NAME, delay=False):
+            logins.pop(key, None)
+            await asyncio.sleep_ms(auth.limit("delay_ms", auth.DELAY_MS))
+            raise httpd.Error(401, "wrong user or password")
+        if len(logins) >= _AUTH_CACHE:
+            del logins[min(logins, key=lambda k: logins[k][0])]
+        logins[key] = (time.ticks_ms(), auth.entry(user))
+        conn.admit()
+    finally:
+        auth = None
+        if system.SMALL_HEAP:
+            netd.drop_auth()
 
 
 async def api(conn, method, path, headers, keep):

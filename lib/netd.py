@@ -593,13 +593,13 @@ def _drop(daemon):
 
 def drop_auth():
     """auth's code (4 KiB of the esp32 profile's heap, with hmacsha) goes
-    once no client of a daemon is logging in (netguests) and no HTTP client
-    is served: loaded at every daemon's start and by each login, it stayed
-    for as long as a daemon ran. What it keeps is netd.logins. Read
-    without _lock, which the caller may hold: a login that begins
-    meanwhile holds the module it imported."""
+    once no client of a session daemon is logging in (netguests): loaded
+    at every daemon's start and by each login, it stayed for as long as a
+    daemon ran. What it keeps is netd.logins. An HTTP request's check,
+    and a login that begins meanwhile, hold the module they imported;
+    read without _lock, which the caller may hold."""
     for daemon in list(_daemons.values()):
-        if daemon.guests.table if daemon.guests is not None else daemon.sessions:
+        if daemon.guests is not None and daemon.guests.table:
             return
     modules = sys.modules
     with system.import_lock:

@@ -591,12 +591,13 @@ def test_api_run_command_has_the_heap_of_the_code_it_does_not_need(web):
     """On a small heap uhttpd holds no code in sys.modules but httpd's
     while /api/run's command runs: the login's, the body's and the static
     files' modules went before it (httpd.py held them all, 13 KiB on the
-    esp32 profile, with /api/run's own, which its running code keeps)."""
+    esp32 profile, with /api/run's own, which its running code keeps), and
+    so did auth's (4 KiB more)."""
     if not simulator.board_name() or boards.get(simulator.board_name()).heap > 112 * 1024:
         pytest.skip("a heap this large keeps the modules requests loaded (httpd._KEEP_FREE)")
     web.flash.joinpath("tmp", "httpprobe.py").write_text(
         "import sys\ndef __main__(args):\n"
-        "    print(sorted([m for m in sys.modules if m.startswith(('http', 'web'))]))\n")
+        "    print(sorted([m for m in sys.modules if m.startswith(('http', 'web', 'auth'))]))\n")
     assert web.request("GET", "/hello.txt", login=False)[::2] == (200, b"hello, world\n")
     status, body = web.api("POST", "/run", json.dumps({"cmd": "/tmp/httpprobe"}))
     assert (status, body["output"]) == (200, "['httpd']\n")

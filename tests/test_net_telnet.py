@@ -286,11 +286,7 @@ def test_ctrl_c_interrupts_the_command_only(telnet):
 
 
 @pytest.mark.parametrize("line", [
-    "while true; do sleep 1; done", "sleep 10",
-    pytest.param("sh /loop.sh", marks=pytest.mark.xfail(
-        simulator.board_name() == "esp32", strict=True,
-        reason="issue 27: `sh FILE` with a loop needs about 26.5 KiB of heap; a telnet"
-        " session leaves 26.7 on the esp32 profile, and the script's first line fails"))])
+    "while true; do sleep 1; done", "sleep 10", "sh /loop.sh"])
 def test_ctrl_c_ends_a_quiet_loop_and_a_script(telnet, line):
     telnet.flash.joinpath("loop.sh").write_text("while true; do sleep 1; done\necho not reached\n")
     c = telnet.raw()
