@@ -601,12 +601,8 @@ def drop_auth():
     for daemon in list(_daemons.values()):
         if daemon.guests is not None and daemon.guests.table:
             return
-    modules = sys.modules
     with system.import_lock:
-        for name in ("auth", "hmacsha"):
-            # fleetnow's, kept: imported again it would be there twice.
-            if name in modules and not (name == "hmacsha" and "fleetnow" in modules):
-                system.unload(name)
+        system.unload_unused(("auth", "hmacsha"))
 
 
 def log(text):

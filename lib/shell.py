@@ -414,22 +414,12 @@ def drop(names):
         if (p.kind != "daemon" and (p.job or p.parent is not None and p.thread != me)
                 and not process.ignoring(p)):
             return
-    modules = sys.modules
     # Under the lock for imports: a thread ending (a job just done) may be
     # importing, and a board without a GIL crashed when sys.modules
     # changed under it.
     with import_lock:
         system.forget_failed_imports()
-        for name in names:
-            helper = modules.get(name)
-            if helper is not None:
-                # The dictionary, not getattr: a package's __getattr__
-                # (asyncio's) would import.
-                for key in modules:
-                    if key not in names and modules[key].__dict__.get(name) is helper:
-                        break
-                else:
-                    system.unload(name)
+        system.unload_unused(names)
 
 
 def forget(before, keep=()):

@@ -158,6 +158,24 @@ def unload(name):
     del modules[name]
 
 
+def unload_unused(names):
+    """Take the modules names out of sys.modules (under import_lock), but
+    one that a module staying loaded imported: dropped, it would only be
+    loaded twice."""
+    modules = sys.modules
+    for name in names:
+        helper = modules.get(name)
+        if helper is not None:
+            # The dictionary, not getattr: a package's __getattr__
+            # (asyncio's) would import.
+            for key in modules:
+                held = modules[key]
+                if key not in names and held is not None and held.__dict__.get(name) is helper:
+                    break
+            else:
+                unload(name)
+
+
 # The slots of sys.modules' table while up to 127 modules are loaded at
 # once (py/map.c's sizes), which no board comes near.
 _SLOTS = const(127)
