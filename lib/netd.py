@@ -602,7 +602,10 @@ def drop_auth():
         if daemon.guests is not None and daemon.guests.table:
             return
     with system.import_lock:
-        system.unload_unused(("auth", "hmacsha"))
+        # auth's holders (ftplogin, telnetlogin) go with their login.
+        if "auth" in sys.modules:
+            system.unload("auth")
+        system.unload_unused(("hmacsha",))
 
 
 def log(text):
