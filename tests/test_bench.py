@@ -116,3 +116,17 @@ def test_the_comparison_says_whether_issue_27s_targets_are_met():
     assert bench_upyos.target("heap in use after boot, KiB",
                               {"munix": 51.0, "upyOS": 50.2}) == "<= 30 KiB: not met"
     assert bench_upyos.target("smallest heap, KiB", {"munix": 74, "upyOS": 64}) == ""
+
+
+def test_a_console_that_stops_answering_fails_the_line_within_the_timeout(tmp_path, monkeypatch):
+    """The soak read the OS's console without a deadline: an OS that had
+    stopped answering (its heap full) held `munix bench --soak` for ever."""
+    from munixtool import bench_net
+    monkeypatch.setattr(bench_net, "TIMEOUT", 1)
+    board = bench_net.RunningOS(seed_flash(tmp_path / "flash", compiled=True))
+    try:
+        assert board.run("echo up").endswith("up\n")
+        with pytest.raises(RuntimeError, match="did not answer 'sleep 4' in 1 s"):
+            board.run("sleep 4")
+    finally:
+        board.close()

@@ -22,6 +22,7 @@ import ftplib
 import io
 import json
 import os
+import select
 import socket
 import statistics
 import subprocess
@@ -61,16 +62,25 @@ class RunningOS:
                                       stderr=subprocess.STDOUT, text=True)
 
     def run(self, line: str) -> str:
-        """Run a line, wait for its end; its output."""
+        """Run a line, wait for its end (TIMEOUT seconds at most: an OS
+        whose console stops answering raises RuntimeError, it held the
+        soak for ever); its output."""
         self.child.stdin.write(line + "\necho DONE\n")
         self.child.stdin.flush()
-        out = ""
-        while not out.endswith("DONE\n"):
-            chunk = self.child.stdout.readline()
+        # Read from the pipe itself: lines the text layer had buffered
+        # would not wake select.
+        out = b""
+        deadline = time.monotonic() + TIMEOUT
+        while not out.endswith(b"DONE\n"):
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self.child.stdout], [], [], left)[0]:
+                raise RuntimeError("the console did not answer %r in %d s (it printed %r)"
+                                   % (line, TIMEOUT, out[-200:].decode(errors="replace")))
+            chunk = os.read(self.child.stdout.fileno(), 65536)
             if not chunk:
-                raise RuntimeError("the OS ended: %r" % out)
+                raise RuntimeError("the OS ended: %r" % out.decode(errors="replace"))
             out += chunk
-        return out[:-5]
+        return out[:-5].decode(errors="replace")
 
     def heap(self) -> int:
         """Bytes of heap in use now (the probe bench.HEAP_PROBE on the flash)."""

@@ -377,7 +377,11 @@ def report(tree: Path, minutes: float, board: str | None = None) -> int:
     """Soak, print the figures; 1 when a request failed or something leaked."""
     print("soak: %.1f minutes on the %s board (compiled tree) ..." % (minutes, board or "default"),
           flush=True)
-    s = soak(tree, minutes, board)
+    try:
+        s = soak(tree, minutes, board)
+    except RuntimeError as e:
+        print("soak: FAILED, %s" % e)
+        return 1
     print("%-8s %10s %9s %14s" % ("clients", "requests", "failed", "slowest ms"))
     failed = 0
     for kind in s["kinds"].values():
