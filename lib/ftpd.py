@@ -290,7 +290,7 @@ class Session:
         # client may run it.
         where = ("ftplogin" if verb in LOGIN else "ftplist" if verb in LISTS
                  else "ftpmore" if verb in MORE else None)
-        handler = None if where else getattr(self, "ftp_" + verb, None)
+        handler = getattr(self, "ftp_" + verb) if where is None and verb in HERE else None
         if handler is None and where is None:
             self.reply(502, "%s not implemented" % verb)
             return
@@ -636,6 +636,12 @@ class Session:
             self.reply(550, fsguard.refusal(path, why))
             raise Abort()
         return path
+
+
+# The commands whose code is here, looked up by name only once known:
+# getattr interns the name it is given, for good, and a client's made-up
+# verbs took heap that no collection gave back.
+HERE = tuple(name[4:] for name in dir(Session) if name.startswith("ftp_"))
 
 
 def _turn():

@@ -207,7 +207,9 @@ class LineEditor:
                 write("\b")
         elif key == "right":
             if pos < len(line):
-                write(line[pos])
+                # A slice: a character indexed out of a str is a name
+                # MicroPython keeps for good (a telnet client's too).
+                write(line[pos:pos + 1])
                 pos += 1
         elif key == "home":
             write("\b" * pos)
@@ -255,7 +257,7 @@ class LineEditor:
             import linecomplete
             import system
             try:
-                add = linecomplete.text(self.complete, word, not head or head[-1] in ";|&(", write,
+                add = linecomplete.text(self.complete, word, not head or head[-1:] in ";|&(", write,
                                         self.prompt + line, len(line) - pos)
             finally:
                 with system.import_lock:

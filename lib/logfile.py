@@ -43,13 +43,23 @@ def escape(text):
     """text with its control characters written as \\xNN or \\uNNNN: C0 and
     C1 (a newline, NEL), Unicode's line and paragraph ends, and the bidi
     controls (Unicode's Bidi_Control: U+061C, U+200E-F, U+202A-E,
-    U+2066-9), which make a line read backwards."""
-    out = ""
-    for c in text:
-        n = ord(c)
+    U+2066-9), which make a line read backwards. Read from its UTF-8
+    bytes: each character taken from a str is a name MicroPython keeps for
+    good, and a client's made-up ones (a user name, a path) took heap that
+    no collection gave back."""
+    data = text.encode()
+    out = bytearray()
+    i = 0
+    while i < len(data):
+        lead = data[i]
+        size = 1 if lead < 0x80 else 2 if lead < 0xe0 else 3 if lead < 0xf0 else 4
+        n = lead if size == 1 else lead & (0x3f >> (size - 1))
+        for k in range(i + 1, i + size):
+            n = n << 6 | data[k] & 0x3f
         if (n < 32 or 127 <= n < 160 or 0x2028 <= n <= 0x202e
                 or 0x2066 <= n <= 0x2069 or n in (0x200e, 0x200f, 0x061c)):
-            out += "\\x%02x" % n if n < 256 else "\\u%04x" % n
+            out += ("\\x%02x" % n if n < 256 else "\\u%04x" % n).encode()
         else:
-            out += c
-    return out
+            out += data[i:i + size]
+        i += size
+    return out.decode()

@@ -214,6 +214,14 @@ def __main__(args):
 """
 
 
+def interned_names(board):
+    """How many names the runtime of board (a Board or a DaemonBoard) has
+    interned: MicroPython keeps each for good, and a client that can make
+    it intern more at will can fill any board's heap."""
+    out = board.run("> import micropython; micropython.qstr_info()")
+    return int(re.search(r"n_qstr=(\d+)", out).group(1))
+
+
 # CI runs the suite and the board profiles side by side (.ci/run): each
 # run is given ports of its own, LOW-HIGH below the ephemeral ones, so that
 # no other run is given a port this one was given and has not bound yet.

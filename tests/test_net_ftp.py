@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from conftest import PASSWORD, USER, Board, DaemonBoard, in_rom
+from conftest import PASSWORD, USER, Board, DaemonBoard, in_rom, interned_names
 from munixtool import boards
 from munixtool import sim as simulator
 
@@ -183,6 +183,39 @@ def test_curlftpfs_mount(ftp, tmp_path):
 
 
 # The heap: a session holds the code it runs
+
+def test_a_clients_made_up_words_leave_no_names_behind(ftp):
+    """MicroPython interns for good a name looked up by getattr, and each
+    character taken from a str: uftpd looked a command up by the name
+    ftp_VERB, and the log escaped a failed login's user name a character
+    at a time, so each made-up verb and each new character of a user name
+    that a client sent, before logging in, took heap that no collection
+    gave back; on the esp32 profile the pool of names outgrew the heap,
+    after which every command and client failed."""
+    def log_in_as(user):
+        s, f = ftp.raw()
+        with s:
+            say(s, f, "USER " + user)
+            assert say(s, f, "PASS x").startswith(("530", "421"))
+
+    s, f = ftp.raw()
+    try:
+        assert say(s, f, "QWRT").startswith("502")
+        log_in_as("nobody")
+        before = interned_names(ftp)
+        for n in range(3):
+            log_in_as("".join(chr(0x4e00 + 30 * n + i) for i in range(30)))
+        verbs = set()
+        while len(verbs) < 300:
+            verbs.add("".join(random.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(4)))
+        for verb in sorted(verbs):
+            s.sendall(verb.encode() + b" x\r\n")
+        for verb in sorted(verbs):
+            assert f.readline().startswith((b"502", b"530", b"501", b"504", b"550")), verb
+        assert interned_names(ftp) - before < 20
+    finally:
+        s.close()
+
 
 def ftp_modules(ftp):
     """The FTP modules loaded now."""

@@ -17,7 +17,7 @@ import warnings
 import pexpect
 import pytest
 
-from conftest import HEAP_HOG, PASSWORD, USER, DaemonBoard
+from conftest import HEAP_HOG, PASSWORD, USER, DaemonBoard, interned_names
 from munixtool import boards
 from munixtool import sim as simulator
 
@@ -573,6 +573,22 @@ def heap_of_the_esp32(board):
     board.run("> while gc.mem_free() - 16384 > free: hog.append(bytearray(16384))")
     free = int(board.run("> gc.collect(); print(gc.mem_free())").split()[-1])
     assert free < ESP32_HEAP, free
+
+
+def test_moving_over_what_was_typed_leaves_no_names_behind(telnet):
+    """The editor showed the character the cursor moved over (Right) as one
+    taken out of the line: MicroPython keeps each character taken so for
+    good, and every new one a client moved over took heap that no
+    collection gave back."""
+    c = telnet.raw()
+    c.cmd("# warm")
+    c.send("#x\x1b[D\x1b[C\r\n")
+    c.prompt()
+    before = interned_names(telnet)
+    typed = "".join(chr(0x4e00 + i) for i in range(40))
+    c.send("#" + typed + "\x1b[H" + "\x1b[C" * 41 + "\r\n")
+    c.prompt()
+    assert interned_names(telnet) - before < 5
 
 
 def test_keys_typed_ahead_take_their_bytes_only(telnet):
