@@ -50,8 +50,10 @@ def good_name(text):
     letters, digits, - _ and ., 1 to 64 of them."""
     if not 0 < len(text) <= 64:
         return False
-    for c in text:
-        if not (c.isalpha() and c < "\x80" or c.isdigit() or c in "-_."):
+    # Its bytes: a character taken from a str is a name MicroPython keeps
+    # for good, and these come from other boards.
+    for b in text.encode():
+        if not (48 <= b <= 57 or 65 <= b <= 90 or 97 <= b <= 122 or b in b"-_."):
             return False
     return True
 

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from conftest import ROOT, free_port, seed_flash
+from conftest import ROOT, free_port, interned_names, seed_flash
 from hw_support import set_inputs
 from mqtt_support import PASSWORD, TIMEOUT, USER, Broker, needs_mosquitto
 from prom_support import parse, value
@@ -728,6 +728,16 @@ def test_hostile_input_is_refused_and_the_agent_runs_on(fleet, broker, tmp_path)
         publish(broker, "munix/target/cmd", junk)
     publish(broker, "munix/target/cmd", json.dumps({"id": "fine-1", "cmd": "echo still here"}))
     got = dict(collected(sub))
+    # Made-up ids cost nothing that stays: each character taken from one
+    # was a name kept for good.
+    log(b)
+    before = interned_names(b)
+    for n in range(30):
+        publish(broker, "munix/target/cmd", json.dumps({"id": "x" + chr(0x4e00 + n), "cmd": "ls"}))
+    deadline = time.monotonic() + TIMEOUT
+    while log(b).count("refused: no valid id") < 32 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert interned_names(b) - before < 10
     assert got["munix/target/result/no-cmd"]["error"] == "refused: no command"
     assert got["munix/target/result/no-cmd"]["status"] == 126
     assert got["munix/target/result/bad-cmd"]["error"] == "refused: no command"
