@@ -68,10 +68,12 @@ def parse(args, flags="", valued="", operands=None, anywhere=False, long=None, m
         if arg == "--":
             rest.extend(args[i:])
             break
-        if len(arg) < 2 or arg[0] != "-" or (rest and not anywhere):
+        # Slices, not characters: a character taken out of a str is a name
+        # MicroPython keeps for good, and arguments are anyone's text.
+        if len(arg) < 2 or arg[:1] != "-" or (rest and not anywhere):
             rest.append(arg)
             continue
-        if long is not None and arg[1] == "-":
+        if long is not None and arg[1:2] == "-":
             import cmdlong
             try:
                 key, value, i = cmdlong.take(args, i, arg, long, valued)
@@ -81,7 +83,7 @@ def parse(args, flags="", valued="", operands=None, anywhere=False, long=None, m
             continue
         j = 1
         while j < len(arg):
-            c = arg[j]
+            c = arg[j:j + 1]
             j += 1
             if c in valued:
                 if j < len(arg):

@@ -31,14 +31,16 @@ class _Field:
         if quoted:
             # Inside [...] a quoted ! ^ - ] stands for itself too
             # (wildcard.SPECIAL: wildcard loads with the first glob).
-            for c in text:
-                self.pattern += "\\" + c if c in "*?[]!^-\\" else c
-        else:
-            self.pattern += text
-            if not self.glob:
-                for c in _GLOB:
-                    if c in text:
-                        self.glob = True
+            # Replaced, not read a character at a time: a character taken
+            # out of a str is a name MicroPython keeps for good.
+            text = text.replace("\\", "\\\\")
+            for c in "*?[]!^-":
+                text = text.replace(c, "\\" + c)
+        elif not self.glob:
+            for c in _GLOB:
+                if c in text:
+                    self.glob = True
+        self.pattern += text
 
 
 def fields(words, sess):

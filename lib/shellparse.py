@@ -101,14 +101,34 @@ def literal(word):
     return None
 
 
+def ascii_view(text):
+    """text as the lexer reads it a character at a time: each character
+    past ASCII made a "." (a plain character wherever the language looks),
+    at the same index. A character taken out of a str is a name MicroPython
+    keeps for good, and every new one in a line took heap that no
+    collection gave back; out of this view only ASCII ones are taken."""
+    data = text.encode()
+    if len(data) == len(text):
+        return text
+    view = bytearray()
+    for b in data:
+        if b < 0x80:
+            view.append(b)
+        elif b >= 0xc0:
+            view.append(46)
+    return view.decode()
+
+
 class Lexer:
     """Tokens from lines: a word is a list of parts, an operator a str
     ("\\n" ends a line), a redirection a tuple (fd, op); None at the end.
     After peek(), start is where the token began and first tells whether
-    only blanks came before it on its line."""
+    only blanks came before it on its line. Characters are read out of
+    scan, line's ascii_view (set_line keeps the two together); text is
+    sliced out of line."""
 
     def __init__(self, line, more=None, aliases=None):
-        self.line = line
+        self.set_line(line)
         self.pos = 0
         self.more = more            # () -> the next line, or None
         self.aliases = aliases or {}
@@ -119,12 +139,16 @@ class Lexer:
         self._peeked = None
         self.heredocs = []          # (word to fill, delimiter, <<-, quoted) due at the line's end
 
+    def set_line(self, line):
+        self.line = line
+        self.scan = ascii_view(line)
+
     def _next_line(self):
         """Move on to the next line; False at the end of the input."""
         line = self.more() if self.more is not None else None
         if line is None:
             return False
-        self.line = line
+        self.set_line(line)
         self.pos = 0
         self.line_done = False
         return True
@@ -134,7 +158,7 @@ class Lexer:
         head = self.line
         if not self._next_line():
             raise Incomplete("unterminated %s" % what)
-        self.line = head + ("" if head[-1:] == "\n" else "\n") + self.line
+        self.set_line(head + ("" if head[-1:] == "\n" else "\n") + self.line)
         self.pos = i
 
     def peek(self):
@@ -159,12 +183,12 @@ class Lexer:
         line = self.line
         n = len(line)
         while self.pos < n:
-            c = line[self.pos]
+            c = self.scan[self.pos]
             if c in BLANKS:
                 self.pos += 1
             elif c == "\\" and line[self.pos + 1:self.pos + 2] == "\n":
                 self._need("\\", self.pos)
-                self.line = line[:self.pos] + self.line[self.pos + 2:]
+                self.set_line(line[:self.pos] + self.line[self.pos + 2:])
                 line = self.line
                 n = len(line)
             else:
@@ -184,7 +208,7 @@ class Lexer:
                 import shellsyntax
                 shellsyntax.here_documents(self, _SELF)
             return "\n"
-        c = line[i]
+        c = self.scan[i]
         if c == "\n":
             self.pos = i + 1
             self.line_done = True
@@ -204,19 +228,20 @@ class Lexer:
         return self._word()
 
     def _redirection_digits(self, i):
+        scan = self.scan
         j = i
-        while j < len(self.line) and self.line[j] in "0123456789":
+        while j < len(scan) and scan[j] in "0123456789":
             j += 1
-        return j < len(self.line) and self.line[j] in "<>"
+        return j < len(scan) and scan[j] in "<>"
 
     def _redirection(self):
         line = self.line
         i = self.pos
         j = i
-        while line[j] in "0123456789":
+        while self.scan[j] in "0123456789":
             j += 1
         fd = int(line[i:j]) if j > i else None
-        c = line[j]
+        c = self.scan[j]
         op = c
         j += 1
         if line[j:j + 1] == "&":
@@ -229,7 +254,7 @@ class Lexer:
             op = "<<-" if line[j + 1:j + 2] == "-" else "<<"
             j += len(op) - 1
         elif line[j:j + 1] == ("|" if c == ">" else ">"):
-            op += line[j]
+            op += line[j:j + 1]
             j += 1
         self.pos = j
         if fd is None:
@@ -242,7 +267,7 @@ class Lexer:
         n = len(line)
         i = self.pos
         while i < n:
-            c = line[i]
+            c = self.scan[i]
             if c in META:
                 break
             if c == "'":
@@ -262,7 +287,7 @@ class Lexer:
                 nxt = line[i + 1:i + 2]
                 if nxt == "\n" or not nxt:
                     self._need("\\", i)
-                    self.line = line[:i] + self.line[i + 2:]
+                    self.set_line(line[:i] + self.line[i + 2:])
                     line = self.line
                     n = len(line)
                     continue
@@ -275,8 +300,9 @@ class Lexer:
             elif c == "`":
                 i = self._backquoted(i, word, SUB)
             else:
+                scan = self.scan
                 j = i + 1
-                while j < n and line[j] not in _PLAIN_STOP:
+                while j < n and scan[j] not in _PLAIN_STOP:
                     j += 1
                 word.append((LIT, line[i:j]))
                 i = j
@@ -290,7 +316,7 @@ class Lexer:
             line = self.line
             n = len(line)
             while i < n:
-                c = line[i]
+                c = self.scan[i]
                 if c == '"':
                     return i + 1
                 if c == "\\":
@@ -307,8 +333,9 @@ class Lexer:
                 elif c == "`":
                     i = self._backquoted(i, word, QSUB)
                 else:
+                    scan = self.scan
                     j = i + 1
-                    while j < n and line[j] not in "\"\\$`":
+                    while j < n and scan[j] not in "\"\\$`":
                         j += 1
                     word.append((QLIT, line[i:j]))
                     i = j
@@ -321,15 +348,15 @@ class Lexer:
         q = 1 if quoted else 0
         if nxt == "(":
             # Unclosed at the end of the line: the next lines go on with it.
-            while _closing(line, i + 2, 1) < 0 and self.more is not None:
+            while _closing(self.scan, i + 2, 1) < 0 and self.more is not None:
                 self._need("$(", i)
                 line = self.line
             if line[i + 2:i + 3] == "(":
-                j = _closing(line, i + 3, 2)
+                j = _closing(self.scan, i + 3, 2)
                 if j >= 0 and line[j - 1:j + 1] == "))":
                     word.append((ARITH + q, line[i + 3:j - 1]))
                     return j + 1
-            j = _closing(line, i + 2, 1)
+            j = _closing(self.scan, i + 2, 1)
             if j < 0:
                 raise ParseError("missing )")
             if "case" in line[i + 2:j]:
@@ -349,8 +376,9 @@ class Lexer:
             word.append((VAR + q, nxt))
             return i + 2
         if nxt and nxt in NAME_START:
+            scan = self.scan
             j = i + 2
-            while j < len(line) and line[j] in NAME:
+            while j < len(scan) and scan[j] in NAME:
                 j += 1
             word.append((VAR + q, line[i + 1:j]))
             return j
@@ -361,13 +389,14 @@ class Lexer:
         """`command`: inside, a backslash quotes only $ ` and itself, and "
         too within double quotes (2.6.3)."""
         line = self.line
+        scan = self.scan
         text = ""
         escapes = "$`\\\"" if kind & 1 else "$`\\"
         j = i + 1
-        while j < len(line) and line[j] != "`":
-            if line[j] == "\\" and line[j + 1:j + 2] in escapes:
+        while j < len(scan) and scan[j] != "`":
+            if scan[j] == "\\" and line[j + 1:j + 2] in escapes:
                 j += 1
-            text += line[j]
+            text += line[j:j + 1]
             j += 1
         if j >= len(line):
             raise ParseError("unterminated `")
@@ -382,7 +411,7 @@ class Lexer:
         if value is None or name in self.expanding:
             return False
         self.expanding = self.expanding + (name,)
-        self.line = self.line[:self.start] + value + " " + self.line[self.pos:]
+        self.set_line(self.line[:self.start] + value + " " + self.line[self.pos:])
         self.pos = self.start
         self._peeked = None
         return True
@@ -395,7 +424,7 @@ def is_parameter(name):
 
 def _closing(text, i, depth):
     """Index of the ) that closes depth open parentheses before text[i],
-    skipping quoted text; -1 if none."""
+    skipping quoted text; -1 if none. text: a line's ascii_view."""
     n = len(text)
     while i < n:
         c = text[i]
@@ -450,7 +479,7 @@ class Parser:
         """Forget the rest of the current line: the next command starts on
         the next line the source gives (after a goto or a syntax error)."""
         lex = self.lex
-        lex.line = ""
+        lex.set_line("")
         lex.pos = 0
         lex.line_done = True
         lex._peeked = None
@@ -489,7 +518,7 @@ class Parser:
                         node = ("py", lex.rest_of_line().strip(BLANKS))
                     elif isinstance(token, list):
                         name = literal(token)
-                        if lex.first and name and name[0] == ":" and len(name) > 1:
+                        if lex.first and name and name[:1] == ":" and len(name) > 1:
                             lex.rest_of_line()
                             node = NOP
                         elif lex.alias(token):

@@ -15,11 +15,12 @@ def here_document(lex, fd, op):
     # The delimiter is the word as written, less its quotes: nothing in it
     # expands (2.7.4), ${a} and $(a) included.
     raw = lex.line[lex.start:lex.pos]
+    scan = lex.scan[lex.start:lex.pos]
     text = ""
     quote = None
     i = 0
     while i < len(raw):
-        c = raw[i]
+        c = scan[i]
         if quote is None and c in "'\"":
             quote = c
         elif c == quote:
@@ -28,7 +29,7 @@ def here_document(lex, fd, op):
             i += 1
             text += raw[i:i + 1]
         else:
-            text += c
+            text += raw[i:i + 1]
         i += 1
     quoted = "'" in raw or '"' in raw or "\\" in raw
     lex.heredocs.append((body, text, op == "<<-", quoted))
@@ -126,11 +127,12 @@ def _upyos_if(parser, sp):
     lex._skip_blanks()
     i = lex.pos
     j = i
-    while j < len(lex.line) and lex.line[j] not in sp.BLANKS + "\n":
+    while j < len(lex.scan) and lex.scan[j] not in sp.BLANKS + "\n":
         j += 1
     op = lex.line[i:j]
-    if a is None or op not in sp.UPYOS_OPS or j >= len(lex.line) or lex.line[j] == "\n":
-        lex.line, lex.pos = line, pos
+    if a is None or op not in sp.UPYOS_OPS or j >= len(lex.scan) or lex.scan[j] == "\n":
+        lex.set_line(line)
+        lex.pos = pos
         return None
     lex.pos = j
     lex._skip_blanks()

@@ -18,11 +18,13 @@ def match(pattern, name, hidden=False):
 
 def _match(p, i, s, j):
     # Backtracking on the last * only: linear for the patterns people type.
+    # Characters are slices here: one taken out of a str is a name
+    # MicroPython keeps for good, and file names are anyone's text.
     star = -1
     back = 0
     while j < len(s):
         if i < len(p):
-            c = p[i]
+            c = p[i:i + 1]
             if c == "*":
                 star = i
                 back = j
@@ -33,21 +35,21 @@ def _match(p, i, s, j):
                 j += 1
                 continue
             if c == "[":
-                end, ok = _set(p, i, s[j])
+                end, ok = _set(p, i, s[j:j + 1])
                 if end > 0:
                     if ok:
                         i = end
                         j += 1
                         continue
-                elif s[j] == "[":
+                elif s[j:j + 1] == "[":
                     i += 1
                     j += 1
                     continue
             else:
                 if c == "\\" and i + 1 < len(p):
                     i += 1
-                    c = p[i]
-                if c == s[j]:
+                    c = p[i:i + 1]
+                if c == s[j:j + 1]:
                     i += 1
                     j += 1
                     continue
@@ -56,7 +58,7 @@ def _match(p, i, s, j):
         i = star + 1
         back += 1
         j = back
-    while i < len(p) and p[i] == "*":
+    while i < len(p) and p[i:i + 1] == "*":
         i += 1
     return i == len(p)
 
@@ -71,7 +73,7 @@ def _set(p, i, c):
     first = k
     found = False
     while k < len(p):
-        if p[k] == "]" and k > first:
+        if p[k:k + 1] == "]" and k > first:
             return k + 1, found != negate
         if p[k:k + 2] == "[:":
             end = p.find(":]", k + 2)
@@ -79,12 +81,13 @@ def _set(p, i, c):
                 found = found or _in_class(p[k + 2:end], c)
                 k = end + 2
                 continue
-        lo = p[k]
+        lo = p[k:k + 1]
         if lo == "\\" and k + 1 < len(p):
             k += 1
-            lo = p[k]
-        if p[k + 1:k + 2] == "-" and k + 2 < len(p) and p[k + 2] != "]":
-            if lo <= c <= p[k + 2]:
+            lo = p[k:k + 1]
+        hi = p[k + 2:k + 3]
+        if p[k + 1:k + 2] == "-" and hi and hi != "]":
+            if lo <= c <= hi:
                 found = True
             k += 3
         else:
@@ -128,9 +131,9 @@ def unescape(text):
     out = ""
     i = 0
     while i < len(text):
-        if text[i] == "\\" and i + 1 < len(text):
+        if text[i:i + 1] == "\\" and i + 1 < len(text):
             i += 1
-        out += text[i]
+        out += text[i:i + 1]
         i += 1
     return out
 

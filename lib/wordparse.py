@@ -16,7 +16,7 @@ MAX_PARAMETER_NESTING = 8
 def parameter(lex, i, word, quoted, sp):
     """Parse ${...} at lex.line[i] == "$" into word; the index after it."""
     line = lex.line
-    j = _brace_end(line, i + 2, quoted, 1, sp)
+    j = _brace_end(lex.scan, i + 2, quoted, 1, sp)
     if j == -2:
         raise sp.ParseError("${...} nested deeper than %d levels" % MAX_PARAMETER_NESTING)
     if j < 0:
@@ -45,7 +45,7 @@ def _parameter(text, quoted, sp):
     ${name:-word} and the other operators."""
     if text[:1] == "#" and sp.is_parameter(text[1:]):
         return (text[1:], "len", None)
-    n = _name_end(text, 0, sp) if text else 0
+    n = _name_end(sp.ascii_view(text), 0, sp) if text else 0
     name, rest = text[:n], text[n:]
     op = rest[:2] if rest[:2] in PARAM_OPS else rest[:1]
     if not sp.is_parameter(name) or op not in PARAM_OPS:
@@ -67,7 +67,7 @@ def _unquoted_parts(text, sp):
     while lex.pos < len(text):
         parts.extend(lex._word())
         if lex.pos < len(text):
-            parts.append((sp.LIT, text[lex.pos]))
+            parts.append((sp.LIT, text[lex.pos:lex.pos + 1]))
             lex.pos += 1
     return parts
 
@@ -76,7 +76,8 @@ def _brace_end(text, i, quoted, depth, sp):
     """Index of the } that closes a ${ before text[i], skipping quoted
     text, $( ), `...` and nested ${ }; -1 if none, -2 if nested too
     deeply. Inside double quotes (quoted) a single quote is a plain
-    character, except in a pattern (dash)."""
+    character, except in a pattern (dash). text: a line's ascii_view, as
+    for _name_end and _backquote_end."""
     if depth > MAX_PARAMETER_NESTING:
         return -2
     n = len(text)
@@ -125,13 +126,13 @@ def substitution_end(lex, i, j, sp):
             return j
         except sp.ShellError:
             pass
-        j = sp._closing(lex.line, j + 1, 1)
+        j = sp._closing(lex.scan, j + 1, 1)
         while j < 0:
             if lex.more is None:
                 return first
             end = len(lex.line)
             lex._need("$(", i)
-            j = sp._closing(lex.line, end, 1)
+            j = sp._closing(lex.scan, end, 1)
 
 
 def _backquote_end(text, i):
@@ -152,15 +153,16 @@ def quoted_parts(text, escapes, sp):
     it). Where escapes holds a " (the word of a ${ } inside double
     quotes), a " only opens or closes a part that reads the same."""
     lex = sp.Lexer(text)
+    scan = lex.scan
     parts = []
     stop = "\\$`\"" if '"' in escapes else "\\$`"
     i = 0
     n = len(text)
     while i < n:
-        c = text[i]
-        if c == "\\" and i + 1 < n and text[i + 1] in escapes:
-            if text[i + 1] != "\n":
-                parts.append((sp.QLIT, text[i + 1]))
+        c = scan[i]
+        if c == "\\" and i + 1 < n and scan[i + 1] in escapes:
+            if scan[i + 1] != "\n":
+                parts.append((sp.QLIT, text[i + 1:i + 2]))
             i += 2
         elif c == "$":
             i = lex._dollar(i, parts, True)
@@ -170,7 +172,7 @@ def quoted_parts(text, escapes, sp):
             i += 1
         else:
             j = i + 1
-            while j < n and text[j] not in stop:
+            while j < n and scan[j] not in stop:
                 j += 1
             parts.append((sp.QLIT, text[i:j]))
             i = j

@@ -591,6 +591,33 @@ def test_moving_over_what_was_typed_leaves_no_names_behind(telnet):
     assert interned_names(telnet) - before < 5
 
 
+LINES_PAST_ASCII = [
+    ("echo {a}{b} {b} x", "{a}{b} {b} x"),
+    ("x='{a}'; echo \"$x{b}\" ${{x}} $(echo {b}) `echo {a}` \\{b} x", "{a}{b} {a} {b} {a} {b} x"),
+    ("echo ${{y:-{a}}}{b} \"${{y:-{b}}}\" $((1+1)) 2>/dev/null", "{a}{b} {b} 2"),
+    ("case {a} in {a}) echo in;; esac", "in"),
+]
+
+
+def test_lines_past_ascii_leave_no_names_behind(telnet):
+    """The shell read a line a character at a time (its parser, glob and
+    case patterns, cmdargs each argument's first ones): MicroPython keeps
+    each character taken out of a str for good, and every new one a user
+    typed took heap that no collection gave back. (A plain line's first
+    and last characters still are: README, What the daemons promise.)"""
+    c = telnet.raw()
+    for line, _ in LINES_PAST_ASCII:
+        c.cmd(line.format(a="x", b="y"))
+    c.cmd("ls -l /tmp/x -y /x")
+    before = interned_names(telnet)
+    for n in range(8):
+        a, b = chr(0x4e00 + 2 * n), chr(0x4e01 + 2 * n)
+        for line, out in LINES_PAST_ASCII:
+            assert c.cmd(line.format(a=a, b=b)) == out.format(a=a, b=b) + "\r\n"
+        c.cmd("ls -l /tmp/%s -%s /x" % (a, b))
+    assert interned_names(telnet) - before < 5
+
+
 def test_keys_typed_ahead_take_their_bytes_only(telnet):
     """What a client types while a command runs waits for the session's
     next reads (INPUT_MAX characters at most): kept as a list of strings,
