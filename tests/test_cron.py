@@ -368,9 +368,12 @@ def test_crond_keeps_the_schedule_and_little_else(csim):
     (they kept jobctl, 3 KiB, for as long as crond ran)."""
     csim.write("/etc/crontab", "*:*:*:*!true\n")
     csim.write("/opt/pins.py", PINS)
+    # Looked at for a second, every 0.1 s: the job runs every second, and
+    # a pass under way (a slow board, a busy machine) holds them a moment.
     r = csim.run("crond start", "sleep 1.5", DROP % (("jobctl",),),
-                 "< [m for m in ('cronwork', 'crontable', 'logfile') if m in sys.modules]",
+                 "< any(not [m for m in ('cronwork', 'crontable', 'logfile') if m in sys.modules]"
+                 " for _ in range(10) if not time.sleep_ms(100))",
                  "/opt/pins", "crond status", "crond stop")
     lines = r.out.splitlines()
-    assert lines[1] == "[]" and lines[2].startswith("crond: running"), r.out
+    assert lines[1] == "True" and lines[2].startswith("crond: running"), r.out
     assert len(runs(log_of(csim))) >= 1
