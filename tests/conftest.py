@@ -225,7 +225,13 @@ def interned_names(board):
 # CI runs the suite and the board profiles side by side (.ci/run): each
 # run is given ports of its own, LOW-HIGH below the ephemeral ones, so that
 # no other run is given a port this one was given and has not bound yet.
+# A run in several processes (pytest -n N) gives each its Nth of them.
 PORTS = os.environ.get("MUNIX_TEST_PORTS")
+if PORTS and os.environ.get("PYTEST_XDIST_WORKER"):
+    _low, _high = [int(n) for n in PORTS.split("-")]
+    _share = (_high - _low + 1) // int(os.environ["PYTEST_XDIST_WORKER_COUNT"])
+    _low += _share * int(os.environ["PYTEST_XDIST_WORKER"][2:])
+    PORTS = "%d-%d" % (_low, _low + _share - 1)
 _next_port = []
 
 
