@@ -183,10 +183,15 @@ class Board:
         # whole group goes. Ending munix sim alone left, now and then under
         # load, a runtime spinning on its closed terminal for good (after
         # `exit` had left it at the REPL), half a core each.
+        # pexpect's close gives a process 0.4 s to be gone: a killed one
+        # still there after that, under CI's load, failed the test.
         try:
             os.killpg(self.child.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+        deadline = time.monotonic() + BOOT_TIMEOUT
+        while self.child.isalive() and time.monotonic() < deadline:
+            time.sleep(0.05)
         self.child.close()
 
 
