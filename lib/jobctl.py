@@ -46,20 +46,25 @@ class Output:
 
 def _new_job(sess, name, args, kind, log):
     proc = process.Process(name, args, sess, by=process.current())
-    proc.kind = kind
-    proc.log = log
-    proc.stdin = logsession.NoInput()
-    if log is None:
-        proc.stdout = Output(proc, sess.stdout)
-        proc.stderr = Output(proc, sess.stderr)
-    else:
-        # A daemon's job, or a daemon (crond): its log from the start,
-        # through a stream that keeps logsession, which the daemon keeps
-        # anyway, not jobctl, which goes once the job started.
-        proc.stdout = proc.stderr = logsession.Output(log)
-    procctl.forget_old_jobs()
-    numbers = [p.job for p in process.table(True) if p.session is sess]
-    proc.job = max(numbers) + 1
+    try:
+        proc.kind = kind
+        proc.log = log
+        proc.stdin = logsession.NoInput()
+        if log is None:
+            proc.stdout = Output(proc, sess.stdout)
+            proc.stderr = Output(proc, sess.stderr)
+        else:
+            # A daemon's job, or a daemon (crond): its log from the start,
+            # through a stream that keeps logsession, which the daemon keeps
+            # anyway, not jobctl, which goes once the job started.
+            proc.stdout = proc.stderr = logsession.Output(log)
+        procctl.forget_old_jobs()
+        numbers = [p.job for p in process.table(True) if p.session is sess]
+        proc.job = max(numbers) + 1
+    except BaseException:
+        # A full heap: a job that never ran must not stay listed as running.
+        proc.discard()
+        raise
     return proc
 
 

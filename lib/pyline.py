@@ -39,14 +39,17 @@ def run(text, sess):
         import utls
         ns["utls"] = utls
     proc = process.Process(text[0], [text[1:].strip()], sess, process.current())
-    proc.enter()
     status = 1
-    before = list(sys.modules)
-    # Put back after the line: kept in the session, _Time would keep this
-    # module once the shell has dropped it. A time of the user's own stays.
-    if ns.get("time", time) is time:
-        ns["time"] = _Time()
+    before = None
+    # Whatever fails from here on, the heap's end too, the process ends
+    # (shell.run says why).
     try:
+        proc.enter()
+        before = list(sys.modules)
+        # Put back after the line: kept in the session, _Time would keep this
+        # module once the shell has dropped it. A time of the user's own stays.
+        if ns.get("time", time) is time:
+            ns["time"] = _Time()
         exec(code, ns)
         status = 0
     except SystemExit as e:
@@ -54,7 +57,7 @@ def run(text, sess):
     except KeyboardInterrupt:
         status = 130
     except Exception as e:
-        if isinstance(e, MemoryError):
+        if isinstance(e, MemoryError) and before is not None:
             # What it loaded goes: an import the heap cut short left
             # ftpd's auth and asyncio, and every command after failed.
             system.shell.forget(before, ns.values())

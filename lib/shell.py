@@ -139,8 +139,8 @@ def serve(sess, line=None):
     lines are read by the OS's loop (telnet): the console's (kernel),
     /api/run, sessions over any stream."""
     proc = begin(sess)
-    proc.enter()
     try:
+        proc.enter()
         if line is None:
             sess.interact(_SELF)
         else:
@@ -343,12 +343,17 @@ def run(argv, sess, functions=True):
     # The program runs here, not in a function of its own: each Python
     # call costs a board's C stack.
     proc = process.Process(name, argv[1:], sess, process.current())
-    proc.enter()
     module = None
     status = 1
-    loaded = list(sys.modules) if system.SMALL_HEAP else None
+    loaded = None
     global _moves
+    # Whatever fails from here on, the heap's end too, the process ends: one
+    # left in the table stayed its thread's current process, and through
+    # its parents kept the whole line that ran it, for good.
     try:
+        proc.enter()
+        if system.SMALL_HEAP:
+            loaded = list(sys.modules)
         os.chdir(sess.cwd)
         _moves += 1
         moves = _moves
@@ -516,10 +521,11 @@ def run_script(path, argv, sess):
     script, never the session."""
     import script
     proc = process.Process(command_name(path), argv[1:], sess, process.current())
-    proc.enter()
     status = 1
-    saved = scripted(sess, argv, None)
+    saved = None
     try:
+        proc.enter()
+        saved = scripted(sess, argv, None)
         # Run from here, not through a function of its own: each Python
         # call costs a board's C stack.
         status = script.run(path, sess, execute, interrupted) & 255
@@ -528,7 +534,8 @@ def run_script(path, argv, sess):
     except OSError as e:
         errors.report(proc.name, e)
     finally:
-        scripted(sess, None, saved)
+        if saved is not None:
+            scripted(sess, None, saved)
         proc.exit(status)
     sess.status = status
     return status

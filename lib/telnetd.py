@@ -122,8 +122,8 @@ def _run(term, line):
     sh = sess.owner
     term.looping = term.reading = False
     term.daemon.watch(term)
-    sh.enter()
     try:
+        sh.enter()
         term.exited = sess.run(shell, line, sh)
     finally:
         sh.leave()

@@ -219,6 +219,39 @@ def __main__(args):
 """
 
 
+# A program that runs the line ARG with sys.modules grown by 1,000 names
+# and 4 KiB of heap left, in one piece: what copies the list of modules
+# (8 KiB) finds no room, the rest does.
+LINE_WITH_NO_ROOM_FOR_THE_MODULES = """import sys
+import munix
+
+def __main__(args):
+    for i in range(1000):
+        sys.modules["pad%d" % i] = None
+    spare = bytearray(4 * 1024)
+""" + FILL_HEAP + """    spare = None
+    try:
+        munix.run(args[0])
+    finally:
+        chain = None
+        for i in range(1000):
+            del sys.modules["pad%d" % i]
+"""
+
+
+def test_a_command_the_heap_cut_short_as_it_began_ends_all_the_same(sim):
+    """A command whose process was made but which found no heap for what
+    it does before it runs stayed in the process table
+    for good, running, the current process of its thread, and kept the
+    whole line that ran it (its parents and their sessions): after a
+    storm of /api/run lines the esp32 profile's heap stayed full, and the
+    console could no longer run a command (CI)."""
+    sim.write("/tmp/full.py", LINE_WITH_NO_ROOM_FOR_THE_MODULES)
+    out, err, status = sim.run("/tmp/full 'echo x'", "ps", heap="250K")
+    assert "memory allocation failed" in err, err
+    assert [row.split()[4:] for row in out.splitlines()[1:]] == [["init"], ["ps"]], out
+
+
 def test_an_import_the_heap_cut_short_is_told_as_the_heaps_end(sim):
     """MicroPython's import takes a MemoryError while it looks for the
     file (its filesystem's stat) for a file not there: "no module named
