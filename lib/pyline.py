@@ -21,6 +21,10 @@ import process
 import system
 
 _SPECIAL = "?#!$@*-"
+# Heap a line must leave free on a small heap: less, and the next command
+# finds none (an ESP8266's `> import telnetd` left 1.7 KiB, after which
+# nothing ran and the OS could not even shut down).
+_ROOM = 8192
 
 
 def run(text, sess):
@@ -51,7 +55,7 @@ def run(text, sess):
         if ns.get("time", time) is time:
             ns["time"] = _Time()
         exec(code, ns)
-        status = 0
+        status = 0 if not system.SMALL_HEAP else _undo_if_full(before, ns)
     except SystemExit as e:
         status = errors.exit_status(e)
     except KeyboardInterrupt:
@@ -67,6 +71,29 @@ def run(text, sess):
             ns["time"] = time
         proc.exit(status)
     return status
+
+
+def _undo_if_full(before, ns):
+    """The status of a line that ran: 1 when it left the heap less than
+    _ROOM with modules it loaded, which then go, with the names bound to
+    them, and it says so in one line; 0 otherwise."""
+    import gc
+    # A collection only when what is free looks too little: not one a line.
+    if gc.mem_free() >= _ROOM:
+        return 0
+    gc.collect()
+    free = gc.mem_free()
+    if free >= _ROOM:
+        return 0
+    new = [m for m in sys.modules if m not in before]
+    if not new:
+        return 0
+    for name in [k for k, v in ns.items() if type(v) is type(sys) and v.__name__ in new]:
+        del ns[name]
+    system.shell.forget(before)
+    errors.complain("python", "%s left %d bytes of heap free, too few to go on: unloaded"
+                    % (" ".join(sorted(new)), free))
+    return 1
 
 
 class _Time:
