@@ -106,7 +106,8 @@ def _fold(pattern):
     the letter after a \\ is kept: \\S is not \\s."""
     out = []
     escaped = False
-    for c in pattern:
+    for i in range(len(pattern)):
+        c = pattern[i:i + 1]    # a slice: a character taken out is kept for good
         out.append(c if escaped else c.lower())
         escaped = c == "\\" and not escaped
     return "".join(out)

@@ -131,9 +131,14 @@ def users():
     return [e[0] for e in found] if found else []
 
 
+_USER_BYTES = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-"
+
+
 def valid_user(user):
-    """A user name: letters, digits, _ . - (what every protocol carries)."""
-    return 0 < len(user) <= 32 and all(c.isalpha() or c.isdigit() or c in "_.-" for c in user)
+    """A user name: letters, digits, _ . - (what every protocol carries).
+    Looked at as bytes: each character taken out of a str is kept for good."""
+    data = user.encode()
+    return 0 < len(data) <= 32 and not data.strip(_USER_BYTES)
 
 
 def set_password(user, password):

@@ -168,7 +168,8 @@ def _set(argv, sess, sh):
             letters = _OPTIONS.get(argv[i])
             if letters is None:
                 raise _error("set: %s: unknown option" % argv[i])
-        for letter in letters:
+        for j in range(len(letters)):
+            letter = letters[j:j + 1]     # a slice: a character taken out is kept for good
             if letter not in "eufxC":
                 raise _error("set: %s%s: unknown option" % (arg[0], letter))
             flags = flags.replace(letter, "") + (letter if on else "")

@@ -41,10 +41,10 @@ _REDIRECTING = "<>&"
 def is_name(text):
     """True if text can name a variable: a letter or _, then letters,
     digits or _."""
-    if not text or text[0] not in NAME_START:
+    if not text or text[:1] not in NAME_START:
         return False
-    for c in text:
-        if c not in NAME:
+    for i in range(1, len(text)):
+        if text[i:i + 1] not in NAME:
             return False
     return True
 
@@ -53,7 +53,7 @@ def _python(text):
     """True if text is a Python line: `> statement` or `< expression`, as
     the parser reads them (not `>|`, `>&`, `<<`, `<&` or `<>`). Such a
     line loaded the parser, some 10 KiB, and nothing of it is used."""
-    c, after = text[0], text[1:2]
+    c, after = text[:1], text[1:2]
     if c == ">":
         return after != "|" and after != "&"
     return c == "<" and after != "<" and after != "&" and after != ">"
@@ -72,11 +72,13 @@ def node(line, aliases=None):
     if line[-1:] == "\n":
         line = line[:-1]
     text = line.strip(" \t\r")
-    if not text or text[0] == "#":
+    # Slices, not text[0]: MicroPython keeps each character taken out of a
+    # str for good, a user's past ASCII too.
+    if not text or text[:1] == "#":
         return NOP
     if _python(text):
         return ("py", text)
-    background = text[-1] == "&" and text[-2:] != "&&"
+    background = text[-1:] == "&" and text[-2:] != "&&"
     if background:
         text = text[:-1]
     for c in _SPECIAL:
@@ -111,7 +113,7 @@ def _command(text, aliases):
     if not words:
         return None
     first = words[0]
-    if first[0] == ":":
+    if first[:1] == ":":
         return NOP if len(first) > 1 and not redirs else None
     if first in OPENING or first in CLOSING or first == "!" or "=" in first or aliases and first in aliases:
         return None

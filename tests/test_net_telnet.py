@@ -596,18 +596,25 @@ LINES_PAST_ASCII = [
     ("x='{a}'; echo \"$x{b}\" ${{x}} $(echo {b}) `echo {a}` \\{b} x", "{a}{b} {a} {b} {a} {b} x"),
     ("echo ${{y:-{a}}}{b} \"${{y:-{b}}}\" $((1+1)) 2>/dev/null", "{a}{b} {b} 2"),
     ("case {a} in {a}) echo in;; esac", "in"),
+    ("{a}{b}", "{a}{b}: command not found"),
+    ("echo x {b}", "x {b}"),
+    ("set -{a} 2>&1", "sh: set: -{a}: unknown option"),
+    ("echo {a}{b} | grep {b}", "{a}{b}"),
+    ("echo {a}{b} | grep -i {b}", "{a}{b}"),
+    ("setauth {a}:{b} 2>&1", "setauth: {a}:{b}: not a user name (letters, digits, _ . -)"),
 ]
 
 
 def test_lines_past_ascii_leave_no_names_behind(telnet):
     """The shell read a line a character at a time (its parser, glob and
-    case patterns, cmdargs each argument's first ones): MicroPython keeps
-    each character taken out of a str for good, and every new one a user
-    typed took heap that no collection gave back. (A plain line's first
-    and last characters still are: README, What the daemons promise.)"""
+    case patterns, cmdargs each argument's first ones, a plain line's first
+    and last characters, set's options), and so did grep -i's pattern and
+    setauth's user: MicroPython keeps each character taken out of a str
+    for good, and every new one a user typed took heap that no collection
+    gave back."""
     c = telnet.raw()
     for line, _ in LINES_PAST_ASCII:
-        c.cmd(line.format(a="x", b="y"))
+        c.cmd(line.format(a="q", b="w"))
     c.cmd("ls -l /tmp/x -y /x")
     before = interned_names(telnet)
     for n in range(8):
