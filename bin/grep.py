@@ -5,19 +5,21 @@ import fileops
 import fspath
 import munix
 
-USAGE = """[-i] [-v] [-n] [-r] [-c] PATTERN [FILE...]
+USAGE = """[-i] [-v] [-n] [-r] [-c] [-q] PATTERN [FILE...]
   Print the lines of the FILEs that match PATTERN, a regular expression
   (MicroPython's re: . [] * + ? ^ $ | () \\d \\s \\w; no {m,n}); - (or no
   FILE) is the standard input. With several FILEs (or -r) lines come as FILE:line.
   -i  ignore case          -v  the lines that do not match
   -n  line numbers too     -c  only the number of such lines, per FILE
   -r  search the files in folders and below (. when no FILE is given)
-Status: 0 when a line was found, 1 when none, 2 on an error."""
+  -q  print nothing; stop at the first line found
+Status: 0 when a line was found (with -q, even after an error), 1 when
+none, 2 on an error."""
 ABOUT = "print the lines that match a pattern"
 
 
 def __main__(args):
-    opts, rest = cmdargs.parse(args, "ivnrc")
+    opts, rest = cmdargs.parse(args, "ivnrcq")
     if not rest:
         raise cmdargs.UsageError("no PATTERN given")
     pattern, files = rest[0], rest[1:]
@@ -34,6 +36,8 @@ def __main__(args):
             g.tree(name)
         else:
             g.file(name, name)
+        if g.found and "q" in opts:
+            return 0
     return 2 if g.failed else 0 if g.found else 1
 
 
@@ -59,6 +63,8 @@ class Grep:
             elif kind == fileops.FILE:
                 rel = path[len(top):].lstrip("/")
                 self.file(fspath.join(name, rel) if rel else name, path, True)
+                if self.found and "q" in self.opts:
+                    return
 
     def file(self, name, path, walked=False):
         """Search one input: name is how it is shown, path how it opens.
@@ -68,6 +74,7 @@ class Grep:
         invert = "v" in self.opts
         number = "n" in self.opts
         count = "c" in self.opts
+        quiet = "q" in self.opts
         prefix = name + ":" if self.named else ""
         hits = n = 0
         try:
@@ -81,6 +88,8 @@ class Grep:
                     if (self.rx.search(text.lower() if fold else text) is not None) != invert:
                         hits += 1
                         self.found = True
+                        if quiet:
+                            return
                         if count:
                             continue
                         if number:

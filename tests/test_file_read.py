@@ -233,6 +233,19 @@ def test_grep_status_is_0_on_a_match_1_on_none_2_on_an_error(sim):
                      "grep: a(: invalid regular expression\n")
 
 
+def test_grep_q_prints_nothing_and_says_by_its_status(sim):
+    """POSIX's -q (a script's `grep -q x FILE && ...`): "unknown option -q"
+    before."""
+    sim.write("/t/a", TEXT)
+    sim.write("/t/sub/b", "one hello\n")
+    r = sim.run("grep -q hello /t/a; echo status=$?", "grep -q nothing /t/a; echo status=$?",
+                "grep -qi HELLO /t/nope /t/a; echo status=$?", "grep -q hello /t/a /t/nope; echo status=$?",
+                "grep -qr one /t; echo status=$?", "grep -q nothing /t/nope; echo status=$?")
+    assert r.out == "status=0\nstatus=1\nstatus=0\nstatus=0\nstatus=0\nstatus=2\n"
+    assert r.err == ("grep: /t/nope: No such file or directory\n"
+                     "grep: /t/nope: No such file or directory\n")
+
+
 def test_grep_reads_standard_input_from_dash(sim):
     assert sim.out(["grep -n o -", "foo", "bar", "boo"]) == "1:foo\n3:boo\n"
 
