@@ -95,19 +95,14 @@ def wait_status(broker, name, online=True, timeout=TIMEOUT):
             raise TimeoutError("%s never said online=%s: %r" % (name, online, status))
 
 
-def publish(broker, topic, message=None, file=None):
-    """A QoS 1 message published as anyone with the broker's password."""
-    data = ["-f", str(file)] if file else ["-m", message]
+def publish(broker, topic, message=None, file=None, lines=None):
+    """A QoS 1 message published as anyone with the broker's password; with
+    lines, one message a line, through one connection, at once."""
+    data = ["-f", str(file)] if file else ["-l"] if lines else ["-m", message]
     subprocess.run(["mosquitto_pub", "-h", "127.0.0.1", "-p", str(broker.auth), "-u", USER,
                     "-P", PASSWORD, "-q", "1", "-t", topic] + data,
+                   input="\n".join(lines) + "\n" if lines else None, text=True,
                    check=True, timeout=TIMEOUT, capture_output=True)
-
-
-def publish_lines(broker, topic, messages):
-    """QoS 1 messages published through one connection, at once."""
-    subprocess.run(["mosquitto_pub", "-h", "127.0.0.1", "-p", str(broker.auth), "-u", USER,
-                    "-P", PASSWORD, "-q", "1", "-t", topic, "-l"], input="\n".join(messages) + "\n",
-                   text=True, check=True, timeout=TIMEOUT, capture_output=True)
 
 
 def results(broker, name, count, client_id, *extra):
@@ -763,8 +758,8 @@ def test_a_flood_of_commands_runs_in_order_and_past_the_queue_is_refused(fleet, 
     sub = results(broker, "flooded", 10, "fleet-flood")
     # All at once: a mosquitto_pub each took, under CI's load, longer than
     # a command ran, and the queue never filled.
-    publish_lines(broker, "munix/flooded/cmd",
-                  [json.dumps({"id": "f%d" % i, "cmd": "sleep 0.5; echo %d >> /tmp/order" % i})
+    publish(broker, "munix/flooded/cmd",
+            lines=[json.dumps({"id": "f%d" % i, "cmd": "sleep 0.5; echo %d >> /tmp/order" % i})
                    for i in range(10)])
     got = collected(sub)
     refused = [r["id"] for _, r in got if r["status"] == 126]
