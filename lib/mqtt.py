@@ -18,8 +18,10 @@ read past, acknowledged, and given as (topic, None, retain). Waiting
 for a packet polls in slices the caller chooses, so a program can look at
 its stop requests between them; once a packet has begun, the rest must
 come within the socket's timeout. PINGREQ goes out when the connection
-has been quiet for the keepalive, and a broker that answers nothing for
-as long again is given up.
+has been quiet for half the keepalive (the client must send within it;
+at the whole keepalive, a ping late by a loaded CPU or a slow radio left
+only the broker's slack), and a broker that answers nothing for the
+keepalive is given up.
 """
 import select
 import struct
@@ -237,8 +239,9 @@ class Client:
         self._await(UNSUBACK, packet_id)
 
     def ping_if_due(self):
-        """Send PINGREQ when nothing was sent for the keepalive."""
-        if self.keepalive_ms and time.ticks_diff(time.ticks_ms(), self.last_sent) >= self.keepalive_ms:
+        """Send PINGREQ when nothing was sent for half the keepalive."""
+        if self.keepalive_ms and \
+                time.ticks_diff(time.ticks_ms(), self.last_sent) >= self.keepalive_ms // 2:
             self._send(PINGREQ)
             if self.pinged is None:
                 self.pinged = self.last_sent

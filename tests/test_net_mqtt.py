@@ -89,8 +89,13 @@ def test_sub_prints_payload_alone_without_v(sim, broker):
 def test_sub_times_out_and_pings_the_broker(sim, broker):
     r = sim.run(mqttc(broker, "sub -t quiet/topic -W 5 -k 2 -i munix-ping"), timeout=TIMEOUT)
     assert r.status == 0 and r.out == "" and r.err == "", r
-    broker.logged(r"Received PINGREQ from munix-ping")
     broker.logged(r"Received DISCONNECT from munix-ping")
+    # A quiet connection is pinged at half the keepalive, so that the
+    # client, not the broker's slack, keeps it within the keepalive (MQTT
+    # 3.1.1, 3.1.2.10): pinged at the whole keepalive, a held job's pings
+    # came late on a loaded machine and the broker cut it (2 pings in the
+    # 5 s then; 4 now).
+    assert broker.count(r"Received PINGREQ from munix-ping") >= 3
 
 
 def test_sub_as_a_job_is_stopped_by_kill(board, broker):
