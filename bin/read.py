@@ -42,12 +42,13 @@ def __main__(args):
 
 def _unescaped(line, raw):
     """The line's characters, its backslashes taken away unless raw, and
-    for each whether a backslash quoted it (it splits nothing)."""
+    for each whether a backslash quoted it (it splits nothing). Slices,
+    as ifsplit takes characters."""
     chars = ""
     quoted = []
     i = 0
     while i < len(line):
-        c = line[i]
+        c = line[i:i + 1]
         i += 1
         escaped = c == "\\" and not raw
         if escaped:
@@ -58,7 +59,7 @@ def _unescaped(line, raw):
                 except EOFError:
                     pass
                 continue
-            c = line[i]
+            c = line[i:i + 1]
             i += 1
         chars += c
         quoted.append(escaped)
@@ -70,18 +71,15 @@ def _split(text, quoted, ifs, n):
     the shell splits words (ifsplit.fields); the last holds the rest,
     less its trailing blanks."""
     import ifsplit
-    blanks = ""
-    for c in ifs:
-        if c in ifsplit.BLANKS:
-            blanks += c
+    blanks = ifsplit.blanks(ifs)
     start, end = 0, len(text)
-    while start < end and text[start] in blanks and not quoted[start]:
+    while start < end and text[start:start + 1] in blanks and not quoted[start]:
         start += 1
     fields = ifsplit.fields(text[start:], ifs, quoted[start:], n)[0]
     if len(fields) == n:
         # The last is the rest of the line, less the blanks it ends with.
         rest = end - len(fields[-1])
-        while end > rest and text[end - 1] in blanks and not quoted[end - 1]:
+        while end > rest and text[end - 1:end] in blanks and not quoted[end - 1]:
             end -= 1
         fields[-1] = text[rest:end]
     return fields

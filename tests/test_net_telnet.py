@@ -602,16 +602,20 @@ LINES_PAST_ASCII = [
     ("echo {a}{b} | grep {b}", "{a}{b}"),
     ("echo {a}{b} | grep -i {b}", "{a}{b}"),
     ("setauth {a}:{b} 2>&1", "setauth: {a}:{b}: not a user name (letters, digits, _ . -)"),
+    ("echo {a}{b}x{a} | tr {a}x {b}y", "{b}{b}y{b}"),
+    ("echo {a}{b}{b}x | tr -s -d {a} {b}", "{b}x"),
+    ("echo 1{a}2{b}3 | tr -c '0-9\\n' -", "1-2-3"),
+    ("echo 1{a}2{b}3 > /tmp/r; IFS={a}{b} read p q r < /tmp/r; echo $q$r", "23"),
 ]
 
 
 def test_lines_past_ascii_leave_no_names_behind(telnet):
     """The shell read a line a character at a time (its parser, glob and
     case patterns, cmdargs each argument's first ones, a plain line's first
-    and last characters, set's options), and so did grep -i's pattern and
-    setauth's user: MicroPython keeps each character taken out of a str
-    for good, and every new one a user typed took heap that no collection
-    gave back."""
+    and last characters, set's options), and so did grep -i's pattern,
+    setauth's user, tr and read's IFS: MicroPython keeps each character
+    taken out of a str for good, and every new one a user typed took heap
+    that no collection gave back."""
     c = telnet.raw()
     for line, _ in LINES_PAST_ASCII:
         c.cmd(line.format(a="q", b="w"))
