@@ -37,6 +37,38 @@ Result = collections.namedtuple("Result", "out err status")
 PROMPT = re.compile(r"(?:^|\n)([^\n]*) \$: $")
 BOOT_TIMEOUT = 20
 RUN_TIMEOUT = 10
+GDB_TIMEOUT = 60
+
+
+def run_os(argv, lines, timeout):
+    """subprocess.run(argv) with lines on its standard input, as text; an OS
+    that has not ended within timeout seconds fails the test with what it
+    printed and where each of its threads was (gdb's backtraces), then is
+    killed: a hang CI meets once in many runs must say where it hung."""
+    with subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True) as child:
+        try:
+            out, err = child.communicate(lines, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            # The command execs the runtime: its pid is the child's.
+            where = backtraces(child.pid)
+            child.kill()
+            out, err = child.communicate()
+            pytest.fail("no end within %d s; stdout %r, stderr %r; the runtime's threads:\n%s"
+                        % (timeout, out[-2000:], err[-2000:], where))
+    return subprocess.CompletedProcess(argv, child.returncode, out, err)
+
+
+def backtraces(pid):
+    """Every thread's C backtrace in process pid, or why there are none."""
+    if not shutil.which("gdb"):
+        return "(no gdb on this host)"
+    try:
+        done = subprocess.run(["gdb", "-p", str(pid), "-batch", "-ex", "thread apply all bt"],
+                              capture_output=True, text=True, timeout=GDB_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return "(gdb gave none within %d s)" % GDB_TIMEOUT
+    return done.stdout[-12000:] or done.stderr[-2000:]
 
 
 def seed_flash(flash, compiled=False, board=None):
@@ -77,8 +109,7 @@ class Sim:
         if not isinstance(lines, str):
             lines = "\n".join(lines) + "\n"
         argv = simulator.command(self.flash, heap=heap, interactive=False)
-        return subprocess.run(argv, input=lines, capture_output=True, text=True,
-                              timeout=timeout)
+        return run_os(argv, lines, timeout)
 
     def run(self, *lines, **kw):
         """Boot and run lines: (out, err, status) with out the stdout less

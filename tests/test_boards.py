@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 from munixtool import boards, portbuild  # noqa: E402
 from munixtool import sim as simulator  # noqa: E402
 
-from conftest import Board, Sim, free_port, seed_flash  # noqa: E402
+from conftest import Board, Sim, free_port, run_os, seed_flash  # noqa: E402
 
 NAMES = list(boards.BOARDS)
 
@@ -41,9 +41,7 @@ def boot(tmp_path, name, lines, conf=None, files=None):
         (flash / "etc" / "system.conf").write_text(json.dumps(conf))
     for path, text in (files or {}).items():
         (flash / path.lstrip("/")).write_text(text)
-    argv = simulator.command(flash, board=name)
-    done = subprocess.run(argv, input="\n".join(lines) + "\n", capture_output=True,
-                          text=True, timeout=60)
+    done = run_os(simulator.command(flash, board=name), "\n".join(lines) + "\n", 60)
     assert done.returncode == 0, done
     return done.stdout
 
@@ -907,8 +905,7 @@ def boot_both(tmp_path, name, lines, files=None):
     flash = seed_flash(tmp_path / "flash", board=name)
     for path, text in (files or {}).items():
         (flash / path.lstrip("/")).write_text(text)
-    done = subprocess.run(simulator.command(flash, board=name), input="\n".join(lines) + "\n",
-                          capture_output=True, text=True, timeout=60)
+    done = run_os(simulator.command(flash, board=name), "\n".join(lines) + "\n", 60)
     assert done.returncode == 0, done
     return done.stdout, done.stderr
 
