@@ -9,18 +9,31 @@ telnet sessions fit beside them; on a board with ESP-NOW, in a boot of
 its own on Wi-Fi, fleetd with ESP-NOW and no broker, then with both.
 Each figure is gc.mem_alloc() after a collection, read by a probe program
 run as a command.
+
+Then, in a boot of its own, issue 27's scenario: the three daemons and
+crond started together with a password set, then at once two telnet
+sessions each running a command, an FTP upload of 100 KB, an /api/run
+call, a cron job firing (one each second) and a `sleep 5 &` job;
+the figure is the heap free at the busiest, the lowest gc.mem_free()
+after a collection of the probes the console runs meanwhile, with what
+failed.
 """
 
+import ftplib
+import http.client
+import io
 import json
+import os
 import select
 import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 
-from munixtool import boards, paths, romfs
+from munixtool import bench_soak, boards, paths, romfs
 from munixtool import sim as simulator
 
 PROBE = "import gc\n\ndef __main__(args):\n    gc.collect()\n    print('heap', gc.mem_alloc())\n"
@@ -42,6 +55,8 @@ ESPNOW_STEPS = [STEPS[1], ("fleetd ESP-NOW only", ["fleetd start", "sleep 1"]),
 ESPNOW_PEERS = {"pump1": "02:00:7f:00:00:01", "pump2": "02:00:7f:00:00:02"}
 SESSIONS_MAX = 8
 TIMEOUT = 60
+FREE_PROBE = "import gc\n\ndef __main__(args):\n    gc.collect()\n    print('free', gc.mem_free())\n"
+UPLOAD = 100 * 1024
 
 
 def _flash(tmp: Path, name: str, broker: int | None, espnow: bool = False) -> Path:
@@ -53,6 +68,7 @@ def _flash(tmp: Path, name: str, broker: int | None, espnow: bool = False) -> Pa
     else:
         simulator.seed(flash, paths.build_dir())
     (flash / "tmp" / "heapprobe.py").write_text(PROBE)
+    (flash / "tmp" / "freeprobe.py").write_text(FREE_PROBE)
     conf = {"telnet": {"port": _free_port()}, "ftp": {"port": _free_port()},
             "http": {"port": _free_port()}}
     (flash / "etc" / "fleet.key").write_text("ab" * 32 + "\n")
@@ -154,6 +170,116 @@ def _step(child: subprocess.Popen, lines: list[str], seen: bytearray) -> float |
     return failed[0] if failed else int(used[-1]) / 1024
 
 
+def _clients(conf: dict, password: str) -> tuple[list[threading.Thread], dict]:
+    """Issue 27's clients, started at once: their threads, and what each
+    answered (a failure as its one line)."""
+    results = {}
+
+    def telnet(line, expected):
+        session = bench_soak._Login(conf["telnet"]["port"], password)
+        try:
+            got = session.run(line)
+        finally:
+            session.close()
+        if expected not in got:
+            raise RuntimeError("answered %r" % got[-80:])
+
+    def ftp():
+        f = ftplib.FTP()
+        f.connect("127.0.0.1", conf["ftp"]["port"], timeout=TIMEOUT)
+        try:
+            f.login(bench_soak.USER, password)
+            f.storbinary("STOR /tmp/upload", io.BytesIO(os.urandom(UPLOAD)))
+            if f.size("/tmp/upload") != UPLOAD:
+                raise RuntimeError("the file's size is not %d" % UPLOAD)
+        finally:
+            f.close()
+
+    def api_run():
+        c = http.client.HTTPConnection("127.0.0.1", conf["http"]["port"], timeout=TIMEOUT)
+        try:
+            c.request("POST", "/api/run", json.dumps({"cmd": "echo run"}),
+                      {"Authorization": bench_soak._basic(password),
+                       "Content-Type": "application/json"})
+            answer = c.getresponse().read()
+        finally:
+            c.close()
+        if json.loads(answer).get("output") != "run\n":
+            raise RuntimeError("answered %r" % answer[:80])
+
+    def one(key, work, *args):
+        try:
+            work(*args)
+            results[key] = "ok"
+        except Exception as e:      # a figure of the bench, not its end
+            results[key] = "%s: %s" % (type(e).__name__, e)
+
+    clients = [threading.Thread(target=one, args=("telnet 1", telnet, "sleep 1; echo one",
+                                                  b"one\r\n")),
+               threading.Thread(target=one, args=("telnet 2", telnet, "sleep 1; echo two",
+                                                  b"two\r\n")),
+               threading.Thread(target=one, args=("FTP upload", ftp)),
+               threading.Thread(target=one, args=("/api/run", api_run))]
+    for client in clients:
+        client.start()
+    return clients, results
+
+
+def _count_threads(pid: int, clients: list[threading.Thread], most: list[int]) -> None:
+    """most[0]: the most threads the runtime pid ran beside the console's
+    while clients ran (the pid is the runtime's: the command execs it)."""
+    while any(c.is_alive() for c in clients):
+        most[0] = max(most[0], len(os.listdir("/proc/%d/task" % pid)) - 1)
+        time.sleep(0.01)
+
+
+def everything_at_once(name: str, tmp: Path) -> str:
+    """Issue 27's scenario on the board (the module's notes): the heap free
+    at the busiest and what failed, in a line."""
+    (tmp / "once").mkdir()
+    flash = _flash(tmp / "once", name, None)
+    conf = json.loads((flash / "etc" / "system.conf").read_text())
+    password = os.urandom(8).hex()
+    (flash / "etc" / "shadow").write_text(simulator.shadow_line(bench_soak.USER, password,
+                                                                bench_soak.AUTH_ROUNDS))
+    (flash / "etc" / "crontab").write_text("*:*:*:*!echo fired >> /tmp/fired\n")
+    child = _boot(name, flash)
+    seen = bytearray()
+    try:
+        started = _step(child, STEPS[1][1][:2] + ["utelnetd start; uftpd start; uhttpd start; "
+                                                  "crond start", "sleep 5 &"], seen)
+        if isinstance(started, str):
+            return "not reached: " + started
+        clients, results = _clients(conf, password)
+        threads = [0]
+        watch = threading.Thread(target=_count_threads, args=(child.pid, clients, threads))
+        watch.start()
+        free = []
+        while any(c.is_alive() for c in clients):
+            child.stdin.write(b"/tmp/freeprobe\necho probe-done\n")
+            text = _read_until(child, b"probe-done", seen)
+            free += [int(w.split()[1]) for w in text.splitlines() if w.startswith("free ")]
+            time.sleep(0.2)
+        for client in clients:
+            client.join(TIMEOUT)
+        watch.join(TIMEOUT)
+        child.stdin.write(b"wait %1; echo job $?; cat /tmp/fired; echo cron-log\n"
+                          b"tail -n 2 /tmp/cron.log; echo after-done\n")
+        text, _, log = _read_until(child, b"after-done", seen).partition("cron-log\n")
+        lines = text.splitlines() or ["no answer"]
+        results["sleep 5 &"] = "ok" if "job 0" in lines else "ended: " + lines[0]
+        # What crond said of it (waits for a thread, failed to start) when it never ran.
+        results["cron job"] = "ok" if "fired" in lines else "never fired (%s)" % (
+            " / ".join(log.splitlines()[:-1]) or "its log unread")
+    finally:
+        _end(child)
+    failed = ["%s %s" % item for item in results.items() if item[1] != "ok"]
+    low = ("%.1f KiB free at the busiest (the lowest of %d probes), threads beside the"
+           " console's: %d at most" % (min(free) / 1024, len(free), threads[0])
+           if free else "no probe answered")
+    return low + ("; failed: " + "; ".join(failed) if failed else "; every client served")
+
+
 def _end(child: subprocess.Popen) -> None:
     child.stdin.close()
     try:
@@ -183,6 +309,7 @@ def measure(name: str) -> dict:
             result["telnet sessions"] = _telnet_sessions(telnet_port)
         finally:
             _end(child)
+        result["everything at once"] = everything_at_once(name, Path(tmp))
         try:
             if "espnow" in board.modules:
                 child = _boot(name, _flash(Path(tmp), name, broker_port, espnow=True))
