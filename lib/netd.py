@@ -426,13 +426,18 @@ async def alarm(task, ms, rang):
 
 async def _task(daemon, stream, limit, busy):
     """A client served by a task of the loop: the protocol's client()."""
-    import asyncio
-    task = asyncio.current_task()
-    daemon.tasks.append(task)
-    with _lock:
-        daemon.sessions += 1
-    protocol = None
+    task = protocol = None
+    counted = False
+    # All of it inside the try: a full heap fails even the import of
+    # asyncio (through the import lock, while a thread runs, on a 32-bit
+    # board), and a client not handed over must be closed.
     try:
+        import asyncio
+        task = asyncio.current_task()
+        daemon.tasks.append(task)
+        with _lock:
+            daemon.sessions += 1
+        counted = True
         protocol = _protocol(daemon)
         await protocol.client(daemon, stream)
     except Exception as e:
@@ -444,8 +449,10 @@ async def _task(daemon, stream, limit, busy):
             # ever. (asyncio's stream.close() closes nothing.)
             stream.s.close()
         protocol = None
-        daemon.tasks.remove(task)
-        _end_session(daemon, None)
+        if task in daemon.tasks:
+            daemon.tasks.remove(task)
+        if counted:
+            _end_session(daemon, None)
 
 
 def _look(daemon):
@@ -477,10 +484,11 @@ async def _client(daemon, stream, limit, busy):
     holds the loop long (telnet runs its lines through offload(), FTP gives
     the others their turn every few chunks). Out of memory, the client is
     closed unserved and counted out: the daemon goes on."""
-    import asyncio
     client = stream.s
     counted = False
     try:
+        # In the try: on a full heap the import fails too (_task).
+        import asyncio
         guests = daemon.guests
         full = daemon.sessions >= limit if guests is None else not guests.room(daemon.sessions, limit)
         ip = peer_ip(stream.get_extra_info("peername")) if full and guests is not None else None
@@ -535,8 +543,13 @@ async def _client(daemon, stream, limit, busy):
                 daemon.tasks.remove(task)
             _end_session(daemon, client)
         return
-    except MemoryError:
-        # Closed unanswered: no heap for the words.
+    except Exception as e:
+        # Closed unanswered, whatever failed before the protocol had the
+        # client: left open, it waited for ever. On a full heap there is
+        # no heap for the words either (nor for a tuple of two classes);
+        # a client gone is no failure.
+        if not isinstance(e, MemoryError) and not isinstance(e, OSError):
+            failed(daemon.name, e)
         busy = b""
     if counted:
         _end_session(daemon, client)
