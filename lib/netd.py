@@ -48,6 +48,7 @@ import system
 POLL_MS = 250           # how long a wait outside the loop goes before checking the flag
 WATCH_MS = 100          # how often the loop looks at the watched sessions' sockets
 STOP_MS = 3000          # how long stop() waits for the sessions to end
+ROOM_MS = 5000          # how long a client waits for room in the heap for its protocol's code
 LOG = "/tmp/net.log"
 LOG_MAX = 8192          # the log is moved to net.log.old beyond this size
 
@@ -438,7 +439,7 @@ async def _task(daemon, stream, limit, busy):
         with _lock:
             daemon.sessions += 1
         counted = True
-        protocol = _protocol(daemon)
+        protocol = await _protocol(daemon)
         await protocol.client(daemon, stream)
     except Exception as e:
         failed(daemon.name, e)
@@ -524,7 +525,7 @@ async def _client(daemon, stream, limit, busy):
             daemon.tasks.append(task)
             with _lock:
                 daemon.clients.append(client)
-            await _protocol(daemon).client(daemon, stream)
+            await (await _protocol(daemon)).client(daemon, stream)
         except (Stopped, OSError, EOFError):
             pass
         except Exception as e:
@@ -564,20 +565,35 @@ def _refuse(client, busy):
     client.close()
 
 
-def _protocol(daemon):
+async def _protocol(daemon):
     """The daemon's protocol module, loaded for its first client with its
     helpers; those that were not loaded already go with the last client
     (a helper the console uses too stays: dropped, it would be loaded
-    twice)."""
-    # Under the lock for imports: a thread importing meanwhile (a job's, a
-    # worker's) would see sys.modules change under it (a board without a
-    # GIL crashed), or this module half run, as MicroPython lists a module
-    # before it has run.
-    with system.import_lock:
-        for name in daemon.modules:
-            if name not in sys.modules:
-                daemon.loaded.append(name)
-        return __import__(daemon.modules[0])
+    twice). A heap that has no room for its code now has the client wait
+    for room, ROOM_MS at most (then MemoryError): clients of every daemon
+    at once on a small heap, the protocol that came last was refused, its
+    client closed unanswered, while the others' were about to end."""
+    import asyncio
+    waited = 0
+    while True:
+        # Under the lock for imports: a thread importing meanwhile (a
+        # job's, a worker's) would see sys.modules change under it (a board
+        # without a GIL crashed), or this module half run, as MicroPython
+        # lists a module before it has run.
+        with system.import_lock:
+            try:
+                for name in daemon.modules:
+                    if name not in sys.modules and name not in daemon.loaded:
+                        daemon.loaded.append(name)
+                return __import__(daemon.modules[0])
+            except MemoryError:
+                # What the import left half made goes, so that the next
+                # try makes it anew.
+                system.forget_failed_imports()
+                if waited >= ROOM_MS or daemon.stopping:
+                    raise
+        await asyncio.sleep_ms(WATCH_MS)
+        waited += WATCH_MS
 
 
 def _end_session(daemon, client):

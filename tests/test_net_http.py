@@ -706,6 +706,20 @@ def test_uhttpd_takes_clients_again_after_the_whole_heap_was_held(web):
     assert web.request("GET", "/hello.txt")[0] == 200
 
 
+def test_a_client_whose_protocol_finds_no_room_waits_for_it(web):
+    """Clients of every daemon at once on a small heap: the code of the
+    protocol that came last found no room, and its client was closed
+    unanswered (issue 27's scenario on the esp32 profile: the /api/run
+    call). The client waits for room instead, and is answered once the
+    heap has it: here a job holds all of it but 5 KiB for a second."""
+    web.flash.joinpath("tmp", "hog.py").write_text(HEAP_HOG)
+    web.run("sleep 2")      # uhttpd's code gone since its last client
+    web.run("/tmp/hog 1000 5 &")
+    time.sleep(0.5)
+    assert web.request("GET", "/hello.txt")[::2] == (200, b"hello, world\n")
+    web.run("wait")
+
+
 def test_deep_nesting_under_concurrent_load(web):
     """200 levels of every kind of nesting, and a function and an `sh`
     script calling themselves, sent to /api/run by two clients
