@@ -50,6 +50,7 @@ OUTBOX = 8              # results kept while the broker is away
 TICK_MS = 50            # between looks at the socket and the commands
 BUSY_MS = 5             # the same while a command runs: its result goes out sooner
 LINK_MS = 1000          # between looks at the Wi-Fi station
+LET_GO_MS = 2000        # how long an `on` waits for the agent to let the last one's topics go
 
 state = None            # the running Agent, for fleetd status
 _asking = system.allocate_lock()
@@ -67,16 +68,29 @@ def relay(ask):
     the loop waiting meanwhile, as it did for `on`'s own connection: run
     from the caller's sleeps, the loop's tasks were nested on the caller's
     calls, and an `on` in a `$( )` two deep ran the 8 KiB main stack out.
-    Not for a command to this very board, which the loop must run."""
+    Not for a command to this very board, which the loop must run. The
+    `on` before, ended, is let go at the agent's next look (its topics
+    unsubscribed there): meanwhile this one waits for it, LET_GO_MS at
+    most. Refused at once, an `on` typed right after another opened a
+    connection of its own, a second login (a loaded machine's agent looked
+    late)."""
     import asyncloop
-    with _asking:
-        agent = state
-        if agent is None or agent.client is None or agent.ask is not None:
+    waited = 0
+    while True:
+        with _asking:
+            agent = state
+            if agent is None or agent.client is None:
+                return None
+            last = agent.ask
+            if last is None:
+                ask.direct = (ask.name != agent.name and asyncloop.hosted()
+                              and system.thread_ident() == process.init.thread)
+                agent.ask = ask
+                return agent
+        if not last.over or waited >= LET_GO_MS or asyncloop.in_loop():
             return None
-        ask.direct = (ask.name != agent.name and asyncloop.hosted()
-                      and system.thread_ident() == process.init.thread)
-        agent.ask = ask
-        return agent
+        system.idle(TICK_MS)
+        waited += TICK_MS
 
 
 class Agent:
