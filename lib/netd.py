@@ -21,7 +21,13 @@ of the loop; a telnet or HTTP client's long work goes to a worker
 few chunks. The protocol's module is imported for a daemon's first client
 and dropped after its last (on a heap of 512 KiB or more, a second later),
 so a daemon that waits for clients holds no protocol code; what the
-protocol keeps from one client to the next lives in daemon.state. The loop
+protocol keeps from one client to the next lives in daemon.state. On a
+heap under 512 KiB a client is taken in when the heap has room for it:
+its protocol's code (if not loaded) and ROOM more, for the session and
+for the console and the others beside it; until then it waits, ROOM_MS at
+most. Clients coming together on a small board are served in turn rather
+than all at once into a full heap (issue 27's scenario on the esp32
+profile had 4 to 9 KiB left, and clients reset). The loop
 also watches the sockets of sessions whose command runs (Daemon.watch), so
 that a Ctrl-C reaches a command that prints nothing.
 
@@ -48,7 +54,11 @@ import system
 POLL_MS = 250           # how long a wait outside the loop goes before checking the flag
 WATCH_MS = 100          # how often the loop looks at the watched sessions' sockets
 STOP_MS = 3000          # how long stop() waits for the sessions to end
-ROOM_MS = 5000          # how long a client waits for room in the heap for its protocol's code
+ROOM_MS = 5000          # how long a client waits for room in the heap
+ROOM = 16384            # heap a client needs beside its protocol's code (_room): its
+                        # session with a command running (some 10 KiB on the esp32
+                        # profile) and the 6 KiB a new thread leaves the console
+                        # (procctl); a quarter of a smaller heap (an ESP8266's)
 LOG = "/tmp/net.log"
 LOG_MAX = 8192          # the log is moved to net.log.old beyond this size
 
@@ -569,12 +579,16 @@ async def _protocol(daemon):
     """The daemon's protocol module, loaded for its first client with its
     helpers; those that were not loaded already go with the last client
     (a helper the console uses too stays: dropped, it would be loaded
-    twice). A heap that has no room for its code now has the client wait
-    for room, ROOM_MS at most (then MemoryError): clients of every daemon
-    at once on a small heap, the protocol that came last was refused, its
-    client closed unanswered, while the others' were about to end."""
+    twice). The client waits for room first (_room), ROOM_MS at most, and
+    so does it when the code finds none after all (then MemoryError):
+    clients of every daemon at once on a small heap, the protocol that
+    came last was refused, its client closed unanswered, while the others'
+    were about to end."""
     import asyncio
     waited = 0
+    while waited < ROOM_MS and not daemon.stopping and not _room(daemon):
+        await asyncio.sleep_ms(WATCH_MS)
+        waited += WATCH_MS
     while True:
         # Under the lock for imports: a thread importing meanwhile (a
         # job's, a worker's) would see sys.modules change under it (a board
@@ -594,6 +608,37 @@ async def _protocol(daemon):
                     raise
         await asyncio.sleep_ms(WATCH_MS)
         waited += WATCH_MS
+
+
+def _room(daemon):
+    """Has the heap room for a new client of the daemon: ROOM free beside
+    the code of its modules not loaded? That code takes about one and a
+    half times its .mpy file, and a third of a source file once compiled
+    (the esp32 profile; half is asked, for the compiler's work), none in
+    a ROMFS partition (a pack's is read into the heap). A heap of 512 KiB
+    or more has room."""
+    if system.ROOMY_HEAP:
+        return True
+    import gc
+    import os
+    need = min(ROOM, system.HEAP // 4)
+    for name in daemon.modules:
+        if name not in sys.modules:
+            for folder in sys.path:
+                try:
+                    size = os.stat(folder + "/" + name + ".mpy")[6] * 3 // 2
+                    if folder.startswith("/rom") and "packfs" not in sys.modules:
+                        size = 0    # a ROMFS partition's code runs where it is
+                except OSError:
+                    try:
+                        size = os.stat(folder + "/" + name + ".py")[6] // 2
+                    except OSError:
+                        continue
+                need += size
+                break
+    if gc.mem_free() < need:
+        gc.collect()
+    return gc.mem_free() >= need
 
 
 def _end_session(daemon, client):

@@ -30,10 +30,10 @@ console = None
 # KiB (PSRAM, the simulator) a daemon keeps its protocol's code a second
 # after its last client: a client that opened a connection per request
 # found it gone at nearly each one, and loading it again cost more than
-# serving a small file.
-_HEAP = gc.mem_free() + gc.mem_alloc()
-SMALL_HEAP = _HEAP < 262144
-ROOMY_HEAP = _HEAP >= 524288
+# serving a small file. HEAP: the heap's size, in bytes.
+HEAP = gc.mem_free() + gc.mem_alloc()
+SMALL_HEAP = HEAP < 262144
+ROOMY_HEAP = HEAP >= 524288
 
 # time.ticks_ms() wraps every 2**30 ms (12.4 days) on boards, and a tick
 # difference means something for half of that: uptime is kept as a sum of

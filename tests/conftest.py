@@ -297,11 +297,12 @@ class DaemonBoard:
     """The OS in a pseudo-terminal with a daemon of its own: its section
     of /etc/system.conf on a free port (settings added), quick login
     limits, USER's password set unless password=False, and the daemon
-    started unless start=False. Subclasses name SECTION and COMMAND."""
+    started unless start=False; heap: the simulator's, in bytes. Subclasses
+    name SECTION and COMMAND."""
 
     SECTION = COMMAND = None
 
-    def __init__(self, flash, password=True, start=True, **settings):
+    def __init__(self, flash, password=True, start=True, heap=None, **settings):
         self.port = free_port()
         conf = {self.SECTION: dict(self.settings(), port=self.port, **settings),
                 "auth": {"delay_ms": 10, "failures": 4, "block_s": 2}}
@@ -310,7 +311,7 @@ class DaemonBoard:
             (flash / "etc" / "shadow").write_text(shadow_line(USER, PASSWORD))
         self.prepare(flash)
         self.flash = flash
-        self.board = Board(flash)
+        self.board = Board(flash, heap=heap)
         if simulator.board_name():
             # A board serves once on Wi-Fi (the simulator's gives 127.0.0.1).
             self.run("wifi sta on")

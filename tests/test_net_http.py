@@ -19,7 +19,7 @@ import time
 
 import pytest
 
-from conftest import HEAP_HOG, PASSWORD, USER, Board, DaemonBoard, shadow_line
+from conftest import FILL_HEAP, HEAP_HOG, PASSWORD, USER, Board, DaemonBoard, seed_flash, shadow_line
 from munixtool import boards
 from munixtool import sim as simulator
 
@@ -718,6 +718,56 @@ def test_a_client_whose_protocol_finds_no_room_waits_for_it(web):
     time.sleep(0.5)
     assert web.request("GET", "/hello.txt")[::2] == (200, b"hello, world\n")
     web.run("wait")
+
+
+# Holds the heap but ARG1 KiB in one piece, ARG0 ms, then says whether
+# ARG2 KiB more could be had ("room"), and lets go.
+ROOM_HOG = """import time
+
+def __main__(args):
+    spare = bytearray(int(args[1]) * 1024)
+""" + FILL_HEAP + """    spare = None
+    open("/tmp/hog.ready", "w").close()
+    time.sleep_ms(int(args[0]))
+    try:
+        spare = bytearray(int(args[2]) * 1024)
+        said = "room"
+    except MemoryError:
+        said = "no room"
+    spare = chain = None
+    print(said)
+"""
+
+
+def test_a_client_waits_until_the_heap_has_room_for_it_and_the_console(tmp_path):
+    """Clients of every daemon at once on the esp32 profile left 4 to 9 KiB
+    of its heap free, and the console's next command failed. A client is
+    taken in once the heap has room for its protocol's code and netd.ROOM
+    more: here a job holds all of it but 20 KiB for a second and a half; a
+    request coming meanwhile waits, and the job still finds 14 KiB (uhttpd's
+    code took them before), then the request is answered."""
+    name = simulator.board_name()
+    if name and boards.get(name).heap >= 512 * 1024:
+        pytest.skip("a heap of 512 KiB or more takes clients in without asking")
+    flash = seed_flash(tmp_path / "flash", compiled=True)
+    web = HttpBoard(flash, heap=None if name else 384 * 1024)
+    try:
+        flash.joinpath("tmp", "hog.py").write_text(ROOM_HOG)
+        web.run("/tmp/hog 1500 20 14 > /tmp/hog.out &")
+        ready, said = flash / "tmp" / "hog.ready", flash / "tmp" / "hog.out"
+        deadline = time.monotonic() + TIMEOUT
+        while not ready.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        with socket.create_connection(("127.0.0.1", web.port), timeout=TIMEOUT) as s:
+            s.sendall(b"GET /hello.txt HTTP/1.0\r\n\r\n")
+            while not said.read_text() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert said.read_text() == "room\n"
+            answer = read_all(s)
+        assert answer.startswith(b"HTTP/1.1 200 OK") and answer.endswith(b"hello, world\n"), answer
+        web.run("wait")
+    finally:
+        web.close()
 
 
 def test_deep_nesting_under_concurrent_load(web):
