@@ -5,7 +5,7 @@ Times are local: UTC plus the "tz" offset (minutes) of /etc/system.conf,
 without daylight saving.
 
 A job runs once per matching second, never before it; when the clock
-jumps (NTP) by more than JUMP seconds the times in between are skipped,
+jumps (NTP) by more than _JUMP seconds the times in between are skipped,
 with a log line, and a clock set back never runs a job twice. Each run is a
 background process whose output goes to the log, /tmp/cron.log; a job
 still running when due again is not started twice.
@@ -21,6 +21,7 @@ import asyncio
 import os
 import sys
 import time
+from micropython import const
 
 import clock
 import logsession  # crond's session: its streams keep it anyway; loaded, jobctl finds it
@@ -28,9 +29,9 @@ import system
 from system import CRONTAB
 
 LOG = "/tmp/cron.log"
-JUMP = 120          # seconds: a longer step of the clock is a jump
-BACK_LIMIT = 3600   # a clock set back further than this starts afresh
-PERIOD_MS = 500     # between passes
+_JUMP = const(120)         # seconds: a longer step of the clock is a jump
+_BACK_LIMIT = const(3600)  # a clock set back further than this starts afresh
+_PERIOD_MS = const(500)    # between passes
 # Days from 1970 to the port's epoch: many boards count from 2000.
 EPOCH_DAYS = clock.EPOCH // 86400
 # What work() loads: cronwork and what it imports.
@@ -95,10 +96,10 @@ class Daemon:
                 work("start", self, due)
         now = local_now()
         gap = now - self.last
-        if gap < 0 and self.behind and -gap <= BACK_LIMIT:
+        if gap < 0 and self.behind and -gap <= _BACK_LIMIT:
             return
-        if gap < 0 or gap > JUMP:
-            work("jumped", self, now, gap, BACK_LIMIT)
+        if gap < 0 or gap > _JUMP:
+            work("jumped", self, now, gap, _BACK_LIMIT)
             return
         self.behind = False
         due = list(self.waiting)
@@ -142,7 +143,7 @@ def start():
 
 
 async def _daemon(sess, since):
-    """crond's task: a pass every PERIOD_MS until cancelled."""
+    """crond's task: a pass every _PERIOD_MS until cancelled."""
     global state
     d = Daemon(CRONTAB, since, sess)
     state = d
@@ -156,7 +157,7 @@ async def _daemon(sess, since):
                     work("note", d, "error: %s" % e)
                 except Exception:
                     pass
-            await asyncio.sleep_ms(PERIOD_MS)
+            await asyncio.sleep_ms(_PERIOD_MS)
     finally:
         state = None
         work("note", d, "crond stopped")

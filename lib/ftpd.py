@@ -38,7 +38,7 @@ data connections, RETR, STOR, SIZE, CWD, PWD); ftplogin logging in (USER,
 PASS); ftplist the listings (LIST, NLST, MLSD, MLST, STAT, MDTM); ftpmore
 the commands few clients send (folders, DELE, RNFR/RNTO, REST, APPE, ABOR,
 OPTS, MODE, STRU, active mode). Each of those three is loaded by the first
-command that needs it and, on a board short of heap (less than KEEP_FREE
+command that needs it and, on a board short of heap (less than _KEEP_FREE
 free), dropped once no session runs one of its commands: on an ESP32
 without PSRAM, a session uploading holds 9 KiB of FTP code, not 15. netd
 drops them all with the last session.
@@ -58,13 +58,13 @@ import netguests
 import system
 
 NAME = "ftp"
-BUFFER = 1024
+_BUFFER = const(1024)
 _MAX_LINE = const(1024)         # longer command lines are refused
 _LINE_MS = const(30000)         # a started command line must end within this
 _DATA_MS = const(10000)         # a client has this long to open a passive data connection
 _ABOR_EVERY = const(64)         # chunks between looks for ABOR on the control connection
 _TURN_MS = const(20)            # work between two turns of the loop's other clients
-KEEP_FREE = const(48 * 1024)    # the heap free below which ftplogin, ftplist and ftpmore go once unused
+_KEEP_FREE = const(48 * 1024)   # the heap free below which ftplogin, ftplist and ftpmore go once unused
 
 OPEN = ("USER", "PASS", "FEAT", "SYST", "QUIT")
 FEATURES = ("UTF8", "SIZE", "MDTM", "REST STREAM", "EPSV", "TVFS",
@@ -136,7 +136,7 @@ class Session:
         self.sock = sock
         self.ip = ip
         self.idle_ms = netd.setting(conf, "idle_s", 300) * 1000
-        self.buffer = netd.setting(conf, "buffer", BUFFER)
+        self.buffer = netd.setting(conf, "buffer", _BUFFER)
         self.rang = [False]     # the alarm of ready() has cancelled its wait
         _serial[0] += 1
         self.serial = _serial[0]
@@ -675,12 +675,12 @@ def _load(daemon, name):
 
 def _release(name):
     """A command has done with the module name: once no session runs one of
-    its commands, it goes when the heap left is below KEEP_FREE (a board
+    its commands, it goes when the heap left is below _KEEP_FREE (a board
     without PSRAM keeps its heap for the transfers and the other daemons,
     and loads it again for the next command); a roomy board keeps it."""
     n = _users[name] - 1
     _users[name] = n
-    if not n and gc.mem_free() < KEEP_FREE:
+    if not n and gc.mem_free() < _KEEP_FREE:
         with system.import_lock:
             if name in sys.modules:
                 system.unload(name)

@@ -23,8 +23,8 @@ and dropped after its last (on a heap of 512 KiB or more, a second later),
 so a daemon that waits for clients holds no protocol code; what the
 protocol keeps from one client to the next lives in daemon.state. On a
 heap under 512 KiB a client is taken in when the heap has room for it:
-its protocol's code (if not loaded) and ROOM more, for the session and
-for the console and the others beside it; until then it waits, ROOM_MS at
+its protocol's code (if not loaded) and _ROOM more, for the session and
+for the console and the others beside it; until then it waits, _ROOM_MS at
 most. Clients coming together on a small board are served in turn rather
 than all at once into a full heap (issue 27's scenario on the esp32
 profile had 4 to 9 KiB left, and clients reset). The loop
@@ -46,21 +46,22 @@ import select
 import socket
 import sys
 import time
+from micropython import const
 
 import process
 import procctl
 import system
 
 POLL_MS = 250           # how long a wait outside the loop goes before checking the flag
-WATCH_MS = 100          # how often the loop looks at the watched sessions' sockets
+_WATCH_MS = const(100)  # how often the loop looks at the watched sessions' sockets
 STOP_MS = 3000          # how long stop() waits for the sessions to end
-ROOM_MS = 5000          # how long a client waits for room in the heap
-ROOM = 16384            # heap a client needs beside its protocol's code (_room): its
+_ROOM_MS = const(5000)  # how long a client waits for room in the heap
+_ROOM = const(16384)    # heap a client needs beside its protocol's code (_room): its
                         # session with a command running (some 10 KiB on the esp32
                         # profile) and the 6 KiB a new thread leaves the console
                         # (procctl); a quarter of a smaller heap (an ESP8266's)
 LOG = "/tmp/net.log"
-LOG_MAX = 8192          # the log is moved to net.log.old beyond this size
+_LOG_MAX = const(8192)  # the log is moved to net.log.old beyond this size
 
 _lock = system.allocate_lock()
 _daemons = {}           # name -> Daemon
@@ -114,7 +115,7 @@ class Daemon:
             _finish(self, status)
 
     def watch(self, session, on=True):
-        """While on, the loop looks at session.sock every WATCH_MS and calls
+        """While on, the loop looks at session.sock every _WATCH_MS and calls
         session.on_input() when its client sent something; when the daemon
         stops, session.on_stop()."""
         with _lock:
@@ -362,7 +363,7 @@ async def _listen(daemon, sock, limit, busy):
                     # catch it: taken up again, on the same socket.
                     taker = None
                     taker = asyncio.create_task(_take(daemon, sock, serve, limit, busy))
-                await asyncio.sleep_ms(WATCH_MS if daemon.watched else POLL_MS)
+                await asyncio.sleep_ms(_WATCH_MS if daemon.watched else POLL_MS)
                 if daemon.watched:
                     _look(daemon)
                 # The protocol's code kept since the last client goes once
@@ -377,7 +378,7 @@ async def _listen(daemon, sock, limit, busy):
             except MemoryError:
                 # Not a pass at once again: the loop's other tasks, and the
                 # thread that holds the heap, run meanwhile.
-                time.sleep_ms(WATCH_MS)
+                time.sleep_ms(_WATCH_MS)
     finally:
         if taker is not None:
             taker.cancel()
@@ -422,7 +423,7 @@ async def _take(daemon, sock, serve, limit, busy):
         except MemoryError:
             if client is not None:
                 client.close()
-        await asyncio.sleep_ms(WATCH_MS)
+        await asyncio.sleep_ms(_WATCH_MS)
 
 
 async def alarm(task, ms, rang):
@@ -579,16 +580,16 @@ async def _protocol(daemon):
     """The daemon's protocol module, loaded for its first client with its
     helpers; those that were not loaded already go with the last client
     (a helper the console uses too stays: dropped, it would be loaded
-    twice). The client waits for room first (_room), ROOM_MS at most, and
+    twice). The client waits for room first (_room), _ROOM_MS at most, and
     so does it when the code finds none after all (then MemoryError):
     clients of every daemon at once on a small heap, the protocol that
     came last was refused, its client closed unanswered, while the others'
     were about to end."""
     import asyncio
     waited = 0
-    while waited < ROOM_MS and not daemon.stopping and not _room(daemon):
-        await asyncio.sleep_ms(WATCH_MS)
-        waited += WATCH_MS
+    while waited < _ROOM_MS and not daemon.stopping and not _room(daemon):
+        await asyncio.sleep_ms(_WATCH_MS)
+        waited += _WATCH_MS
     while True:
         # Under the lock for imports: a thread importing meanwhile (a
         # job's, a worker's) would see sys.modules change under it (a board
@@ -604,14 +605,14 @@ async def _protocol(daemon):
                 # What the import left half made goes, so that the next
                 # try makes it anew.
                 system.forget_failed_imports()
-                if waited >= ROOM_MS or daemon.stopping:
+                if waited >= _ROOM_MS or daemon.stopping:
                     raise
-        await asyncio.sleep_ms(WATCH_MS)
-        waited += WATCH_MS
+        await asyncio.sleep_ms(_WATCH_MS)
+        waited += _WATCH_MS
 
 
 def _room(daemon):
-    """Has the heap room for a new client of the daemon: ROOM free beside
+    """Has the heap room for a new client of the daemon: _ROOM free beside
     the code of its modules not loaded? That code takes about one and a
     half times its .mpy file, and a third of a source file once compiled
     (the esp32 profile; half is asked, for the compiler's work), none in
@@ -621,7 +622,7 @@ def _room(daemon):
         return True
     import gc
     import os
-    need = min(ROOM, system.HEAP // 4)
+    need = min(_ROOM, system.HEAP // 4)
     for name in daemon.modules:
         if name not in sys.modules:
             for folder in sys.path:
@@ -687,7 +688,7 @@ def log(text):
     heap too full for it loses the line, not the work that logs it."""
     try:
         import logfile
-        logfile.line(LOG, text, LOG_MAX)
+        logfile.line(LOG, text, _LOG_MAX)
     except MemoryError:
         pass
 

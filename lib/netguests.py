@@ -4,7 +4,7 @@ have not logged in yet: its guests.
 A guest has login_ms from its connection to log in, however much it sends
 meanwhile, and at most `slots` guests are served at once. A new client
 that finds no slot free (the guests' or the daemon's) takes the slot of
-the oldest guest that has had EVICT_MS, whose session ends at once, and
+the oldest guest that has had _EVICT_MS, whose session ends at once, and
 waits for it meanwhile (as it does for the slot of a guest whose client
 has left, which its session takes POLL_MS to see; as many clients wait
 at once as there are slots, one per address): idle, dribbling or
@@ -16,12 +16,13 @@ Loaded only by the daemons that ask for logins once per session, so that
 uhttpd (a login per request, on a small heap) carries none of it.
 """
 import time
+from micropython import const
 
 import netd
 import system
 
 SLOTS = 2               # clients not logged in yet served at once
-EVICT_MS = 3000         # a guest this old gives its slot to a new client
+_EVICT_MS = const(3000)  # a guest this old gives its slot to a new client
 
 
 def asked(insecure):
@@ -43,7 +44,7 @@ class Expired(netd.Stopped):
 
 
 class Guests:
-    WAIT_MS = EVICT_MS + 2 * netd.POLL_MS   # how long a new client waits for a slot
+    WAIT_MS = _EVICT_MS + 2 * netd.POLL_MS  # how long a new client waits for a slot
 
     def __init__(self, login_ms, slots, limit):
         self.login_ms = login_ms
@@ -97,7 +98,7 @@ class Guests:
                 return True
             now = time.ticks_ms()
             for guest in self.table:
-                if guest[2] is None and time.ticks_diff(now, guest[1]) >= EVICT_MS:
+                if guest[2] is None and time.ticks_diff(now, guest[1]) >= _EVICT_MS:
                     guest[2] = Expired("a new client took the slot")
                     break
         return False

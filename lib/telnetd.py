@@ -37,6 +37,7 @@ algorithm.
 """
 import asyncio
 import sys
+from micropython import const
 
 import asyncloop
 import lineedit
@@ -50,15 +51,29 @@ import shell
 import system
 
 NAME = "telnet"
-IAC, DONT, DO, WONT, WILL, SB, SE = 255, 254, 253, 252, 251, 250, 240
-IP, BRK, AYT, EC, EL = 244, 243, 246, 247, 248
-ECHO, SGA, NAWS = 1, 3, 31
-OURS = (ECHO, SGA)          # options the server does (WILL)
-THEIRS = (NAWS,)            # options the server asks of the client (DO)
-SB_MAX = 64                 # subnegotiation bytes kept
-INPUT_MAX = 4096            # characters typed ahead and not yet read
-LINE_MAX = 1024             # the longest line a session reads
-OWED_MAX = 64               # bytes of option replies kept for the session to send
+# The protocol's bytes (RFC 854, 857, 858, 1073), constants without names
+# at run time: each name a module keeps is interned, for good.
+_IAC = const(255)
+_DONT = const(254)
+_DO = const(253)
+_WONT = const(252)
+_WILL = const(251)
+_SB = const(250)
+_SE = const(240)
+_IP = const(244)
+_BRK = const(243)
+_AYT = const(246)
+_EC = const(247)
+_EL = const(248)
+_ECHO = const(1)
+_SGA = const(3)
+_NAWS = const(31)
+OURS = (_ECHO, _SGA)        # options the server does (WILL)
+THEIRS = (_NAWS,)           # options the server asks of the client (DO)
+_SB_MAX = const(64)         # subnegotiation bytes kept
+_INPUT_MAX = const(4096)    # characters typed ahead and not yet read
+_LINE_MAX = const(1024)     # the longest line a session reads
+_OWED_MAX = const(64)       # bytes of option replies kept for the session to send
 
 
 async def client(daemon, stream):
@@ -166,7 +181,7 @@ class Terminal:
         self.editor = None
         self.lock = system.allocate_lock()     # one reader of the socket at a time
         # The characters not read yet, UTF-8: as a list of strings they
-        # took 4 bytes each, 20 each past ASCII (typed ahead to INPUT_MAX:
+        # took 4 bytes each, 20 each past ASCII (typed ahead to _INPUT_MAX:
         # 16 KiB and 80 KiB on a 32-bit board).
         self.chars = bytearray()
         self.ahead = 0          # how many
@@ -192,10 +207,10 @@ class Terminal:
         out = bytearray()
         for opt in OURS:
             self.ours[opt] = True
-            out += bytes((IAC, WILL, opt))
+            out += bytes((_IAC, _WILL, opt))
         for opt in THEIRS:
             self.theirs[opt] = True
-            out += bytes((IAC, DO, opt))
+            out += bytes((_IAC, _DO, opt))
         self.send(out)
 
     def send(self, data):
@@ -262,7 +277,7 @@ class Terminal:
                 own = process.current() is self.session.owner
                 return self.editor.input(prompt, own)
             # Before the login, and without echo: no editor.
-            return lineedit.plain_line(self.read, self.send_text, prompt, echo, LINE_MAX)
+            return lineedit.plain_line(self.read, self.send_text, prompt, echo, _LINE_MAX)
         finally:
             self.reading = False
             if self.session is not None and self.session.owner is not None:
@@ -419,48 +434,48 @@ class Terminal:
             b = raw[i]
             if self.sb is not None:
                 # Inside a subnegotiation: until IAC SE, IAC IAC a 255.
-                if b == IAC:
+                if b == _IAC:
                     if i + 1 >= n:
                         break
                     i += 2
-                    if raw[i - 1] == SE:
+                    if raw[i - 1] == _SE:
                         self._subnegotiation(bytes(self.sb))
                         self.sb = None
-                    elif len(self.sb) < SB_MAX:
+                    elif len(self.sb) < _SB_MAX:
                         self.sb.append(raw[i - 1])
                     continue
-                if len(self.sb) < SB_MAX:
+                if len(self.sb) < _SB_MAX:
                     self.sb.append(b)
                 i += 1
                 continue
-            if b == IAC:
+            if b == _IAC:
                 if i + 1 >= n:
                     break
                 cmd = raw[i + 1]
-                if cmd in (DO, DONT, WILL, WONT):
+                if cmd in (_DO, _DONT, _WILL, _WONT):
                     if i + 2 >= n:
                         break
                     self._option(cmd, raw[i + 2], reply)
                     i += 3
                     continue
                 i += 2
-                if cmd == IAC:
-                    self._byte(IAC)
-                elif cmd == SB:
+                if cmd == _IAC:
+                    self._byte(_IAC)
+                elif cmd == _SB:
                     self.sb = bytearray()
-                elif cmd in (IP, BRK):
+                elif cmd in (_IP, _BRK):
                     self._char("\x03")
-                elif cmd == EC:
+                elif cmd == _EC:
                     self._char("\x7f")
-                elif cmd == EL:
+                elif cmd == _EL:
                     self._char("\x15")
-                elif cmd == AYT:
+                elif cmd == _AYT:
                     reply += b"\r\n[munix: yes]\r\n"
                 continue
             if b >= 0x80 and not self.cr:
                 # A UTF-8 sequence, whole or kept for the next bytes.
                 size = 2 if b < 0xE0 else 3 if b < 0xF0 else 4
-                if i + size > n and IAC not in raw[i:]:
+                if i + size > n and _IAC not in raw[i:]:
                     break
                 chunk = bytes(raw[i:i + size])
                 try:
@@ -475,7 +490,7 @@ class Terminal:
         if len(self.raw) > 8:
             self.raw = b""      # no command or character is that long: garbage
         if reply and owe:
-            self.owed = (self.owed + reply)[:OWED_MAX]
+            self.owed = (self.owed + reply)[:_OWED_MAX]
         elif reply:
             self.send(reply)
 
@@ -499,17 +514,17 @@ class Terminal:
                 self.interrupted = True
                 _interrupt(self)
                 return
-        # A line longer than LINE_MAX loses what is typed past it: a client
+        # A line longer than _LINE_MAX loses what is typed past it: a client
         # sending a megabyte without a line end must not fill the memory.
         if c in ("\r", "\n", "\x15"):
             self.line_len = 0
         elif c in ("\x7f", "\x08"):
             self.line_len = max(0, self.line_len - 1)
-        elif self.line_len >= LINE_MAX:
+        elif self.line_len >= _LINE_MAX:
             return
         else:
             self.line_len += 1
-        if self.ahead < INPUT_MAX:
+        if self.ahead < _INPUT_MAX:
             self.ahead += 1
             if c < "\x80":
                 self.chars.append(ord(c))
@@ -519,24 +534,24 @@ class Terminal:
     def _option(self, verb, opt, reply):
         """Answer DO/DONT/WILL/WONT opt: accept what is in OURS (DO) or
         THEIRS (WILL), refuse the rest, and answer only changes."""
-        if verb in (DO, DONT):
-            table, wanted, yes, no = self.ours, OURS, WILL, WONT
-            on = verb == DO
+        if verb in (_DO, _DONT):
+            table, wanted, yes, no = self.ours, OURS, _WILL, _WONT
+            on = verb == _DO
         else:
-            table, wanted, yes, no = self.theirs, THEIRS, DO, DONT
-            on = verb == WILL
+            table, wanted, yes, no = self.theirs, THEIRS, _DO, _DONT
+            on = verb == _WILL
         if on and opt not in wanted:
             if table.get(opt) is not False:
                 table[opt] = False
-                reply += bytes((IAC, no, opt))
+                reply += bytes((_IAC, no, opt))
             return
         if table.get(opt) == on:
             return      # the answer to our own request, or no change
         table[opt] = on
-        reply += bytes((IAC, yes if on else no, opt))
+        reply += bytes((_IAC, yes if on else no, opt))
 
     def _subnegotiation(self, data):
-        if len(data) == 5 and data[0] == NAWS:
+        if len(data) == 5 and data[0] == _NAWS:
             self.width = data[1] << 8 | data[2] or 80
             self.height = data[3] << 8 | data[4] or 24
             self.resized()
