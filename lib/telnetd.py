@@ -74,6 +74,7 @@ _SB_MAX = const(64)         # subnegotiation bytes kept
 _INPUT_MAX = const(4096)    # characters typed ahead and not yet read
 _LINE_MAX = const(1024)     # the longest line a session reads
 _OWED_MAX = const(64)       # bytes of option replies kept for the session to send
+_FULL_MS = const(100)       # how long a session whose heap ran out waits before it goes on
 
 
 async def client(daemon, stream):
@@ -112,17 +113,23 @@ async def client(daemon, stream):
     sh.task = asyncio.current_task()    # what kill -s KILL cancels (jobcmd.end)
     try:
         while not term.exited:
-            term.editor.begin(sess.prompt(), True)
             try:
-                line = await term.line(term.editor)
-            except EOFError as e:
-                if e.args:
-                    continue    # Ctrl-A, the console's key for the raw REPL
-                break
-            except KeyboardInterrupt:
-                sess.status = 130
-                continue
-            await offload.run(_run, (term, line), lambda: _interrupt(term))
+                term.editor.begin(sess.prompt(), True)
+                try:
+                    line = await term.line(term.editor)
+                except EOFError as e:
+                    if e.args:
+                        continue    # Ctrl-A, the console's key for the raw REPL
+                    break
+                except KeyboardInterrupt:
+                    sess.status = 130
+                    continue
+                await offload.run(_run, (term, line), lambda: _interrupt(term))
+            except MemoryError:
+                # Another's work holds the heap (a job's): what this session
+                # was doing is lost, the session goes on once there is room
+                # (it ended, its client cut off, even at its prompt).
+                await asyncio.sleep_ms(_FULL_MS)
     finally:
         shell.end(sess)
         # A stale reference to the terminal can outlive the session (the

@@ -745,6 +745,25 @@ def test_a_full_heap_leaves_the_daemon_running(telnet):
     assert " 0 sessions" in telnet.run("utelnetd status")
 
 
+def test_a_session_outlives_lines_typed_into_a_full_heap(telnet):
+    """Lines typed while a job holds the whole heap fail, each in its line
+    or unanswered; the session is still there once the job lets go."""
+    (telnet.flash / "tmp" / "hog.py").write_text(HEAP_HOG)
+    heap_of_the_esp32(telnet)
+    c = telnet.raw()
+    assert c.cmd("echo one") == "one\r\n"
+    telnet.run("/tmp/hog 1500 &")
+    time.sleep(0.5)
+    for _ in range(3):
+        c.send("echo x\r\n")
+        time.sleep(0.2)
+    time.sleep(1.5)
+    telnet.run("wait")
+    c.send("echo again\r\n")
+    assert b"again\r\n" in c.until(b"again\r\n")
+    c.close()
+
+
 @pytest.mark.xfail(simulator.board_name() in ("rp2040",), strict=True,
                    reason="issue 27: a board without a thread to spare runs a telnet line in the"
                    " loop itself, which Python that never ends holds, with every daemon, until reset")
