@@ -128,7 +128,10 @@ async def client(daemon, stream):
             except MemoryError:
                 # Another's work holds the heap (a job's): what this session
                 # was doing is lost, the session goes on once there is room
-                # (it ended, its client cut off, even at its prompt).
+                # (it ended, its client cut off, even at its prompt); unless
+                # it was killed meanwhile, whose cancel the error may be.
+                if sh.stopping():
+                    break
                 await asyncio.sleep_ms(_FULL_MS)
     finally:
         shell.end(sess)
