@@ -720,32 +720,34 @@ def test_a_client_whose_protocol_finds_no_room_waits_for_it(web):
     web.run("wait")
 
 
-# Holds the heap but ARG1 KiB in one piece, ARG0 ms, then says whether
-# ARG2 KiB more could be had ("room"), and lets go.
-ROOM_HOG = """import time
+# Holds the heap but ARG1 KiB for ARG0 ms, then lets it go; says the KiB
+# free at the start of the hold and at its end.
+ROOM_HOG = """import gc, time
 
 def __main__(args):
     spare = bytearray(int(args[1]) * 1024)
 """ + FILL_HEAP + """    spare = None
+    gc.collect()
+    first = gc.mem_free()
     open("/tmp/hog.ready", "w").close()
     time.sleep_ms(int(args[0]))
-    try:
-        spare = bytearray(int(args[2]) * 1024)
-        said = "room"
-    except MemoryError:
-        said = "no room"
-    spare = chain = None
-    print(said)
+    gc.collect()
+    last = gc.mem_free()
+    chain = None
+    print(first // 1024, last // 1024)
 """
 
 
 def test_a_client_waits_until_the_heap_has_room_for_it_and_the_console(tmp_path):
     """Clients of every daemon at once on the esp32 profile left 4 to 9 KiB
     of its heap free, and the console's next command failed. A client is
-    taken in once the heap has room for its protocol's code and netd.ROOM
-    more: here a job holds all of it but 20 KiB for a second and a half; a
-    request coming meanwhile waits, and the job still finds 14 KiB (uhttpd's
-    code took them before), then the request is answered."""
+    taken in once the heap has room for its protocol's code and netd's
+    _ROOM more: here a job holds all of it but 20 KiB for a second and a
+    half; a request coming meanwhile waits, taking 2 or 3 KiB of what the
+    job left free (uhttpd's code took 9 to 12 before, on the default board
+    and the rp2040 profile), and is answered once the job lets go. (Not a
+    block of 14 KiB asked by the job at the end: what the loop kept meanwhile
+    may split the free piece, as it did once under CI's load.)"""
     name = simulator.board_name()
     if name and boards.get(name).heap >= 512 * 1024:
         pytest.skip("a heap of 512 KiB or more takes clients in without asking")
@@ -753,7 +755,7 @@ def test_a_client_waits_until_the_heap_has_room_for_it_and_the_console(tmp_path)
     web = HttpBoard(flash, heap=None if name else 384 * 1024)
     try:
         flash.joinpath("tmp", "hog.py").write_text(ROOM_HOG)
-        web.run("/tmp/hog 1500 20 14 > /tmp/hog.out &")
+        web.run("/tmp/hog 1500 20 > /tmp/hog.out &")
         ready, said = flash / "tmp" / "hog.ready", flash / "tmp" / "hog.out"
         deadline = time.monotonic() + TIMEOUT
         while not ready.exists() and time.monotonic() < deadline:
@@ -762,7 +764,8 @@ def test_a_client_waits_until_the_heap_has_room_for_it_and_the_console(tmp_path)
             s.sendall(b"GET /hello.txt HTTP/1.0\r\n\r\n")
             while not said.read_text() and time.monotonic() < deadline:
                 time.sleep(0.05)
-            assert said.read_text() == "room\n"
+            first, last = [int(kib) for kib in said.read_text().split()]
+            assert first - last < 6, (first, last)
             answer = read_all(s)
         assert answer.startswith(b"HTTP/1.1 200 OK") and answer.endswith(b"hello, world\n"), answer
         web.run("wait")
