@@ -465,17 +465,21 @@ def test_the_daemons_outlast_a_deep_wait_of_the_console(flash):
         e.close()
 
 
-@pytest.mark.xfail(simulator.board_name() in ("esp32", "esp32c3", "esp8266"), strict=True,
-                   reason="issue 27: not yet on these boards (2026-11-27: on the esp32 the"
-                   " /api/run call finds the heap full, its connection reset, 8.6 KiB free at"
-                   " the busiest; on the esp32c3 every client is served, and 7 KiB are left"
-                   " at the busiest, not 24)")
+@pytest.mark.xfail(simulator.board_name() in ("esp32", "esp8266"), strict=True,
+                   reason="issue 27: not yet on these boards (2026-11-27: on the esp32 every"
+                   " client is served in most runs, 15 to 19 KiB left at the busiest, not 24)")
+@pytest.mark.xfail(simulator.board_name() == "esp32c3", strict=False,
+                   reason="issue 27: on the esp32c3 8 to 25 KiB are left at the busiest, with"
+                   " where the pool of interned names' next block (9 KiB) falls: below 24 in"
+                   " 6 of 7 runs of the bench's scenario (2026-11-27)")
 def test_every_daemon_and_their_clients_at_once(flash):
     """The three daemons and crond started together, then at once: two
     telnet sessions each running a command, an FTP upload of 100 KB, an
     /api/run call, a cron job firing and a job in the background; the
     console answers meanwhile, with 24 KiB of heap left at least (issue
-    27's target on the esp32 profile)."""
+    27's target on the esp32 profile), the lowest of the probes it runs
+    while the clients are served (one probe alone may come before the
+    busiest moment or after it)."""
     e = Everything(flash)
     try:
         out = e.start()
@@ -499,7 +503,10 @@ def test_every_daemon_and_their_clients_at_once(flash):
                    threading.Thread(target=one, args=("http", e.api_run, "echo run"))]
         for c in clients:
             c.start()
-        heap = e.board.run("/tmp/heapprobe")
+        free = []
+        while any(c.is_alive() for c in clients):
+            free += [int(w.split()[1]) for w in e.board.run("/tmp/heapprobe").splitlines()
+                     if w.startswith("free ")]
         for c in clients:
             c.join(TIMEOUT * 2)
         assert results == {"t1": "one\r\n", "t2": "two\r\n", "ftp": len(data),
@@ -507,7 +514,7 @@ def test_every_daemon_and_their_clients_at_once(flash):
         assert (flash / "tmp" / "big").read_bytes() == data
         assert "fired" in e.board.run("sleep 2; cat /tmp/fired")
         assert "status=0" in e.board.run("wait %%%s; echo status=$?" % job.group(1))
-        free = int(heap.split()[1])
+        free = min(free)
         print("heap free with everything running: %.1f KiB" % (free / 1024))
         # Issue 27's target of free heap is the esp32's; the rp2040's is that
         # nothing is refused: run from its pack (6.5 KiB of its heap), 23.7
