@@ -67,11 +67,7 @@ def heap_ran_out(exc):
             return True
         if not text.startswith(_NO_MODULE) or text[-1] != "'":
             return False
-        name = text[len(_NO_MODULE):-1].replace(".", "/")
-        for folder in sys.path:
-            for end in ("", ".py", ".mpy"):
-                if fspath.exists("%s%s%s" % (folder + "/" if folder else "", name, end)):
-                    return True
+        return fspath.module_file(text[len(_NO_MODULE):-1]) is not None
     except MemoryError:
         return True
     return False

@@ -76,6 +76,21 @@ def isfile(path):
     return st is not None and st[0] & DIR == 0
 
 
+def module_file(name):
+    """(path, stat) of what `import name` finds on sys.path, in
+    MicroPython's order: in each folder a package, then name.py, then
+    name.mpy; None when there is none. name: dotted."""
+    import sys
+    name = name.replace(".", "/")
+    for folder in sys.path:
+        base = folder + "/" + name if folder else name
+        for end in ("", ".py", ".mpy"):
+            st = stat(base + end)
+            if st is not None and (end or st[0] & DIR):
+                return base + end, st
+    return None
+
+
 def is_protected(path):
     """True for a boot file or anything under /lib; path must be normalised."""
     for p in PROTECTED:

@@ -587,26 +587,25 @@ async def _protocol(daemon):
     were about to end."""
     import asyncio
     waited = 0
-    while waited < _ROOM_MS and not daemon.stopping and not _room(daemon):
-        await asyncio.sleep_ms(_WATCH_MS)
-        waited += _WATCH_MS
     while True:
-        # Under the lock for imports: a thread importing meanwhile (a
-        # job's, a worker's) would see sys.modules change under it (a board
-        # without a GIL crashed), or this module half run, as MicroPython
-        # lists a module before it has run.
-        with system.import_lock:
-            try:
-                for name in daemon.modules:
-                    if name not in sys.modules and name not in daemon.loaded:
-                        daemon.loaded.append(name)
-                return __import__(daemon.modules[0])
-            except MemoryError:
-                # What the import left half made goes, so that the next
-                # try makes it anew.
-                system.forget_failed_imports()
-                if waited >= _ROOM_MS or daemon.stopping:
-                    raise
+        late = waited >= _ROOM_MS or daemon.stopping
+        if late or _room(daemon):
+            # Under the lock for imports: a thread importing meanwhile (a
+            # job's, a worker's) would see sys.modules change under it (a
+            # board without a GIL crashed), or this module half run, as
+            # MicroPython lists a module before it has run.
+            with system.import_lock:
+                try:
+                    for name in daemon.modules:
+                        if name not in sys.modules and name not in daemon.loaded:
+                            daemon.loaded.append(name)
+                    return __import__(daemon.modules[0])
+                except MemoryError:
+                    # What the import left half made goes, so that the
+                    # next try makes it anew.
+                    system.forget_failed_imports()
+                    if late:
+                        raise
         await asyncio.sleep_ms(_WATCH_MS)
         waited += _WATCH_MS
 
@@ -620,28 +619,17 @@ def _room(daemon):
     or more has room."""
     if system.ROOMY_HEAP:
         return True
-    import gc
-    import os
+    import fspath
     need = min(_ROOM, system.HEAP // 4)
     for name in daemon.modules:
-        if name not in sys.modules:
-            for folder in sys.path:
-                try:
-                    size = os.stat(folder + "/" + name + ".mpy")[6] * 3 // 2
-                    if folder.startswith("/rom") and "packfs" not in sys.modules:
-                        size = 0    # a ROMFS partition's code runs where it is
-                except OSError:
-                    try:
-                        size = os.stat(folder + "/" + name + ".py")[6] // 2
-                    except OSError:
-                        continue
-                need += size
-                break
-    # On rp2 no collection from here, while core1 may run (procctl's
-    # start_thread): what garbage holds counts as taken there.
-    if gc.mem_free() < need and sys.platform != "rp2":
-        gc.collect()
-    return gc.mem_free() >= need
+        found = None if name in sys.modules else fspath.module_file(name)
+        if found is not None:
+            path, st = found
+            if path.endswith(".py"):
+                need += st[6] // 2
+            elif path.endswith(".mpy") and (not path.startswith("/rom/") or "packfs" in sys.modules):
+                need += st[6] * 3 // 2
+    return system.heap_free(need) >= need
 
 
 def _end_session(daemon, client):

@@ -143,14 +143,10 @@ def start_thread(function, args, heap=0):
                            % (stack // 1024))
     with process._lock:
         # Under the lock: threads started in one burst each count the others.
-        free = gc.mem_free()
         need = _RESERVE + _PER_THREAD * process.threads[0] + heap
-        if free < need:
-            if sys.platform == "rp2":
-                free += max(gc.threshold(), 0)
-            else:
-                gc.collect()
-                free = gc.mem_free()
+        free = system.heap_free(need)
+        if free < need and sys.platform == "rp2":
+            free += max(gc.threshold(), 0)
         if free < need:
             raise NoThread("no thread free: the heap is nearly full (%d KiB free, %d needed)"
                            % (free // 1024, need // 1024))

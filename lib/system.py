@@ -35,6 +35,18 @@ HEAP = gc.mem_free() + gc.mem_alloc()
 SMALL_HEAP = HEAP < 262144
 ROOMY_HEAP = HEAP >= 524288
 
+
+def heap_free(need):
+    """Bytes free in the heap, after a collection when fewer than need look
+    free (a collection reads the whole heap: not one a call). On rp2 none,
+    as core1 may run: a collection made then hung the board's profile
+    (procctl.start_thread), so its garbage counts as taken."""
+    free = gc.mem_free()
+    if free < need and sys.platform != "rp2":
+        gc.collect()
+        free = gc.mem_free()
+    return free
+
 # time.ticks_ms() wraps every 2**30 ms (12.4 days) on boards, and a tick
 # difference means something for half of that: uptime is kept as a sum of
 # tick differences, added up at every reading (each process start, ps,
