@@ -46,7 +46,7 @@ def _enqueue(io, sock, idx, enqueue=asyncio.core.IOQueue._enqueue):
     try:
         enqueue(io, sock, idx)
     except MemoryError:
-        # Let go first: on a 32-bit board id() makes a long integer.
+        # Let go first: registering again below takes heap.
         _spare[0] = None
         entry = io.map.get(id(sock))
         # Half made only where the socket was new to the poller.

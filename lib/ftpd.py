@@ -65,6 +65,7 @@ _DATA_MS = const(10000)         # a client has this long to open a passive data 
 _ABOR_EVERY = const(64)         # chunks between looks for ABOR on the control connection
 _TURN_MS = const(20)            # work between two turns of the loop's other clients
 _KEEP_FREE = const(48 * 1024)   # the heap free below which ftplogin, ftplist and ftpmore go once unused
+_FULL_MS = const(100)           # how long a session whose heap ran out waits before it goes on
 
 OPEN = ("USER", "PASS", "FEAT", "SYST", "QUIT")
 FEATURES = ("UTF8", "SIZE", "MDTM", "REST STREAM", "EPSV", "TVFS",
@@ -91,11 +92,19 @@ async def client(daemon, stream):
             return
         s.reply(220, "munix FTP ready")
         while not s.quit:
-            line = await s.line()
-            if line is None:
-                return
-            if line:
-                await s.command(line)
+            try:
+                line = await s.line()
+                if line is None:
+                    return
+                if line:
+                    await s.command(line)
+            except MemoryError:
+                # Another's work holds the heap (a job's): the line being
+                # read or run is lost, unanswered, and the session goes on
+                # once there is room (it ended, its client cut off).
+                if daemon.stopping:
+                    raise
+                await asyncio.sleep_ms(_FULL_MS)
         await s.flush()
     except netguests.Expired as e:
         s.say(421, "Not logged in: %s, closing" % e)

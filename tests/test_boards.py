@@ -558,6 +558,19 @@ print(counts, len(held))
 """
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_the_id_of_a_heap_object_takes_no_heap_as_on_the_board(name):
+    """A board's RAM lies below 1 GiB, where id() of a heap object is a
+    small integer. The profiles' heaps lay near 4 GiB, where id() made a
+    long integer in the heap: asyncio calls it for every socket event, and
+    on a full heap the OS's loop died of it, every daemon with it (an FTP
+    session's commands sent while a job held the heap, esp32c3)."""
+    out, err, status = runtime(name, "import micropython\nb = bytearray(4)\ni = 0\n"
+                               "micropython.heap_lock()\ni = id(b)\nmicropython.heap_unlock()\n"
+                               "print(i < 1 << 30)")
+    assert (out.strip(), status) == ("True", 0), err
+
+
 @pytest.mark.parametrize("name", ["esp32", "rp2040", "esp8266"])
 def test_sockets_run_out_as_on_the_board(name):
     """ESP-IDF caps sockets in all; rp2 and esp8266 have lwIP's blocks

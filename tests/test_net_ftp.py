@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from conftest import PASSWORD, USER, Board, DaemonBoard, in_rom, interned_names
+from conftest import HEAP_HOG, PASSWORD, USER, Board, DaemonBoard, in_rom, interned_names
 from munixtool import boards
 from munixtool import sim as simulator
 
@@ -751,3 +751,27 @@ def test_a_new_login_waits_for_a_slot_rather_than_being_turned_away(ftp):
     assert ftp.client().sendcmd("NOOP").startswith("200")
     for sock, _ in idle:
         sock.close()
+
+
+def test_a_session_outlives_commands_sent_into_a_full_heap(ftp):
+    """Commands sent while a job holds the whole heap fail, each with its
+    reply or unanswered; the session still answers once the job lets go."""
+    (ftp.flash / "tmp" / "hog.py").write_text(HEAP_HOG)
+    sock, reader = ftp.raw()
+    assert say(sock, reader, "USER %s" % USER).startswith("331")
+    assert say(sock, reader, "PASS %s" % PASSWORD).startswith("230")
+    ftp.run("/tmp/hog 1500 &")
+    time.sleep(0.5)
+    for command in ("PWD", "NOOP", "SIZE /etc/init.sh", "MDTM /etc/init.sh"):
+        sock.sendall(command.encode() + b"\r\n")
+        time.sleep(0.2)
+    time.sleep(1.5)
+    ftp.run("wait")
+    # Replies to the lines sent into the full heap may still come first.
+    sock.sendall(b"CWD /tmp\r\n")
+    line = b"-"
+    while line and not line.startswith(b"250 "):
+        line = reader.readline()
+    assert line.startswith(b"250 "), "the session ended"
+    assert say(sock, reader, "PWD").startswith('257 "/tmp"')
+    sock.close()
