@@ -9,7 +9,7 @@ ABOUT = "run commands at set times (/etc/crontab)"
 
 
 def __main__(args):
-    return daemonctl.job("crond", args, _start, _status)
+    return daemonctl.job("crond", args, _start, _status, "", ("cron", "jobctl", "asyncloop"))
 
 
 def _start(opts):

@@ -18,7 +18,7 @@ ABOUT = "the fleet agent: status and commands over MQTT"
 
 
 def __main__(args):
-    return daemonctl.job("fleetd", args, _start, _status, "i")
+    return daemonctl.job("fleetd", args, _start, _status, "i", ("fleet", "asyncloop"))
 
 
 def _start(opts):

@@ -8,6 +8,7 @@ none runs, `stop` and `status` (as /etc/end.sh runs them at every
 shutdown) cost no more than this module.
 """
 import sys
+from micropython import const
 
 USAGE = """[-i] [-q] start|stop|status
   start   start the daemon (port, limits and timeouts: /etc/system.conf)
@@ -52,12 +53,23 @@ def control(name, args, modules, port, busy=None, login_s=0):
     return status
 
 
-def job(name, args, start, status, flags=""):
+# Heap that starting a daemon run as a task must leave free on a small
+# heap, its modules loaded: for its task (crond's took 3.4 KiB of the
+# esp8266 profile's) and for the shell's next commands (8 KiB, as a Python
+# line must leave: pyline). crond left an ESP8266 5.9 KiB, no block for the
+# pool of names' next 640 (4.5 KiB), and every command not run before
+# failed until a reset.
+_ROOM = const(12288)
+
+
+def job(name, args, start, status, flags="", modules=()):
     """The `NAME [-FLAGS] start|stop|status` command of a daemon that runs
     as an asyncio task, a background process called name (crond, fleetd):
     start(opts) starts it and status(proc) tells how it does, each giving
-    the command's status; the rest is the same for every such daemon
-    (one instance, stop as kill does, status 3 when it does not run)."""
+    the command's status; modules: those of its code, which a small heap
+    must have room for (_ROOM beside them) before it starts. The rest is
+    the same for every such daemon (one instance, stop as kill does,
+    status 3 when it does not run)."""
     import cmdargs
     import process
     opts, what = _verb(args, flags)
@@ -65,6 +77,9 @@ def job(name, args, start, status, flags=""):
     if what == "start":
         if running:
             return cmdargs.error(None, "already running (pid %d)" % running[0].pid)
+        why = _room(modules)
+        if why:
+            return cmdargs.error(None, why)
         return start(opts)
     if what == "stop":
         if not running:
@@ -78,6 +93,27 @@ def job(name, args, start, status, flags=""):
         print("%s: not running" % name)
         return 3
     return status(running[0])
+
+
+def _room(modules):
+    """None when a small heap has room for a daemon whose code is modules,
+    loaded to see; else why not, what they loaded gone again."""
+    import system
+    if not system.SMALL_HEAP:
+        return None
+    before = list(sys.modules)
+    free = 0
+    try:
+        for name in modules:
+            __import__(name)
+        free = system.heap_free(_ROOM)
+    except MemoryError:
+        pass
+    if free >= _ROOM:
+        return None
+    import shell
+    shell.forget(before)
+    return "too little heap: %d KiB free with its code loaded, %d needed" % (free // 1024, _ROOM // 1024)
 
 
 def _verb(args, flags):

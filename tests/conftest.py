@@ -229,14 +229,28 @@ class Board:
 USER, PASSWORD = "alice", "wonder-land 7"
 
 
-# A program's lines that take the whole heap into chain, one block at a
-# time, so that not even a small object is left.
-FILL_HEAP = """    chain = None
+# A program's lines that take the whole heap into chain, a link at a
+# time, and what is left into crumbs, a block at a time, so that not even a
+# small object is left; LET_GO gives it back. The chain is undone link by
+# link: a word in the heap that looks like a pointer to a link (bytecode
+# read into the heap has such words) then keeps that link alone. Dropped
+# whole, it kept the rest of the chain too, the whole heap (the rp2040
+# profile, netd imported, once its heap lay where an RP2040's does).
+FILL_HEAP = """    chain = crumbs = None
     try:
         while True:
-            chain = (chain,)
+            chain = [chain]
     except MemoryError:
         pass
+    try:
+        while True:
+            crumbs = (crumbs,)
+    except MemoryError:
+        pass
+"""
+LET_GO = """    crumbs = None
+    while chain:
+        chain[0], chain = None, chain[0]
 """
 
 # A program that holds the whole heap for ARG ms, then lets it go; with a
@@ -247,7 +261,7 @@ def __main__(args):
     spare = bytearray(int(args[1]) * 1024) if len(args) > 1 else None
 """ + FILL_HEAP + """    spare = None
     time.sleep_ms(int(args[0]))
-"""
+""" + LET_GO
 
 
 def interned_names(board):

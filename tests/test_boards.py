@@ -946,6 +946,19 @@ def test_a_python_import_the_heap_cannot_hold_leaves_the_esp8266_session_usable(
     assert _usable(out), out
 
 
+def test_crond_the_esp8266_heap_cannot_hold_beside_the_shell_is_refused(tmp_path):
+    """crond started, leaving the esp8266 5.9 KiB: no block for the pool
+    of names' next 640, and every command not run before failed
+    ("memory allocation failed, allocating 640 bytes") until a reset. Its
+    start is refused in one line, what it loaded to see gone, and the
+    session goes on."""
+    out, err = boot_both(tmp_path, "esp8266", ["crond start", "echo status $?", "crond status",
+                                               "df", "uptime"] + USABLE)
+    assert err.startswith("crond: too little heap: ") and err.count("\n") == 1, err
+    assert "status 1\ncrond: not running\n" in out and "Mounted on" in out, out
+    assert _usable(out), out
+
+
 # A module that loads one other, then takes all the heap but 2 KiB.
 GREEDY = """import asyncio
 HOG = None

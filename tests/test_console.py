@@ -213,7 +213,13 @@ IMPORT_ON_A_FULL_HEAP = """import sys
 
 def __main__(args):
     sys.modules.pop("hmacsha", None)
-""" + FILL_HEAP + """    for _ in range(int(args[0])):
+    chain = None
+    try:
+        while True:
+            chain = (chain,)    # one block each: ARG of them given back below
+    except MemoryError:
+        pass
+    for _ in range(int(args[0])):
         chain = chain[0]
     import hmacsha
 """
@@ -233,7 +239,9 @@ def __main__(args):
     try:
         munix.run(args[0])
     finally:
-        chain = None
+        crumbs = None
+        while chain:
+            chain[0], chain = None, chain[0]
         for i in range(1000):
             del sys.modules["pad%d" % i]
 """

@@ -19,7 +19,7 @@ import time
 
 import pytest
 
-from conftest import FILL_HEAP, HEAP_HOG, PASSWORD, USER, Board, DaemonBoard, seed_flash, shadow_line
+from conftest import FILL_HEAP, HEAP_HOG, LET_GO, PASSWORD, USER, Board, DaemonBoard, seed_flash, shadow_line
 from munixtool import boards
 from munixtool import sim as simulator
 
@@ -733,8 +733,7 @@ def __main__(args):
     time.sleep_ms(int(args[0]))
     gc.collect()
     last = gc.mem_free()
-    chain = None
-    print(first // 1024, last // 1024)
+""" + LET_GO + """    print(first // 1024, last // 1024)
 """
 
 
