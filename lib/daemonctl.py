@@ -97,18 +97,15 @@ def job(name, args, start, status, flags="", modules=()):
 
 def _room(modules):
     """None when a small heap has room for a daemon whose code is modules,
-    loaded to see; else why not, what they loaded gone again."""
+    loaded to see; else why not, what they loaded gone again. (Code that
+    does not load at all fails as the shell says of any program.)"""
     import system
     if not system.SMALL_HEAP:
         return None
     before = list(sys.modules)
-    free = 0
-    try:
-        for name in modules:
-            __import__(name)
-        free = system.heap_free(_ROOM)
-    except MemoryError:
-        pass
+    for name in modules:
+        __import__(name)
+    free = system.heap_free(_ROOM)
     if free >= _ROOM:
         return None
     import shell
