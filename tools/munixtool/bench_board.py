@@ -164,8 +164,8 @@ def _step(child: subprocess.Popen, lines: list[str], seen: bytearray) -> float |
     text = _read_until(child, b"step-done", seen)
     used = [w.split()[1] for w in text.splitlines() if w.startswith("heap ")]
     failed = [w for w in text.splitlines() if "memory allocation failed" in w
-              or "no thread free" in w or "cannot" in w or w.startswith("fleetd: ")
-              and "started" not in w]
+              or "no thread free" in w or "too little heap" in w or "cannot" in w
+              or w.startswith("fleetd: ") and "started" not in w]
     if not failed and not used:
         failed = ["no answer within %d s" % TIMEOUT]
     return failed[0] if failed else int(used[-1]) / 1024

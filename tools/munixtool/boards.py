@@ -23,6 +23,16 @@ Where each figure comes from (MicroPython 1.25 sources unless said):
   without one, and so do their profiles: without a GIL the esp32 profile
   crashed in races (a dict read while another thread grew it) that the
   board cannot have.
+- where the heap lies: in the chip's data RAM, below 1 GiB, so that id()
+  of a heap object is a small integer and a word of data that looks like
+  a pointer into the heap is as likely as on the board (the collector
+  keeps what such a word seems to point to). ESP32 internal SRAM
+  0x3FFAE000-0x3FFFFFFF, its PSRAM from 0x3F800000; ESP32-S3 PSRAM on the
+  data bus from 0x3D000000; ESP32-C3 0x3FC80000-0x3FCDFFFF; RP2040
+  0x20000000-0x20041FFF; ESP8266 0x3FFE8000-0x3FFFBFFF (the chips'
+  technical reference manuals and datasheets, memory maps). Where in it
+  the firmware puts the heap varies with the build: the profile puts it
+  near the start.
 - stacks: esp32 main task 16 KiB (MICROPY_TASK_STACK_SIZE), threads 4 KiB
   + 1 KiB margin by default, 4 KiB at least (ports/esp32/mpthreadport.c);
   rp2 main 8 KiB (PICO_STACK_SIZE, ports/rp2/CMakeLists.txt), core1 4 KiB
@@ -114,6 +124,7 @@ class Board:
     platform: str           # sys.platform, and os.uname().sysname
     machine: str            # os.uname().machine as the firmware reports it
     heap: int               # bytes of Python heap
+    heap_at: int            # its address (see the notes)
     threads: int | None     # extra threads: None as memory allows, 0 no _thread
     main_stack: int         # bytes of C stack of the main task
     thread_stack: int       # a thread's stack when none is asked for
@@ -174,26 +185,28 @@ BOARDS = {
     board.name: board
     for board in (
         Board("esp32", "ESP32 DevKitC (no PSRAM)", machine="Generic ESP32 module with ESP32",
-              heap=112 * KIB, modules=("esp32", "espnow"), flash=ESP32_FLASH, **_ESP32),
+              heap=112 * KIB, heap_at=0x3FFB0000, modules=("esp32", "espnow"), flash=ESP32_FLASH,
+              **_ESP32),
         Board("esp32s3", "ESP32-S3 DevKitC (8 MB PSRAM)",
               machine="Generic ESP32S3 module with Octal-SPIRAM with ESP32S3",
-              heap=8 * 1024 * KIB, psram=8 * 1024 * KIB, modules=("esp32", "espnow"),
-              flash=6 * 1024 * KIB, **_ESP32),
+              heap=8 * 1024 * KIB, heap_at=0x3D000000, psram=8 * 1024 * KIB,
+              modules=("esp32", "espnow"), flash=6 * 1024 * KIB, **_ESP32),
         Board("esp32c3", "ESP32-C3 SuperMini", machine="ESP32C3 module with ESP32C3",
-              heap=128 * KIB, modules=("esp32", "espnow"), flash=ESP32_FLASH,
+              heap=128 * KIB, heap_at=0x3FC90000, modules=("esp32", "espnow"), flash=ESP32_FLASH,
               **dict(_ESP32, c_stack_per_call=RV32IMC_C_STACK_PER_CALL)),
         Board("esp32cam", "AI-Thinker ESP32-CAM (4 MB PSRAM, camera)",
-              machine="ESP32 module (spiram) with ESP32", heap=4 * 1024 * KIB,
+              machine="ESP32 module (spiram) with ESP32", heap=4 * 1024 * KIB, heap_at=0x3F800000,
               psram=4 * 1024 * KIB, modules=("esp32", "camera", "espnow"), flash=ESP32_FLASH,
               **_ESP32),
         Board("rp2040", "Raspberry Pi Pico W", platform="rp2",
-              machine="Raspberry Pi Pico W with RP2040", heap=168 * KIB, threads=1,
+              machine="Raspberry Pi Pico W with RP2040", heap=168 * KIB, heap_at=0x20008000,
+              threads=1,
               main_stack=8 * KIB, c_stack_per_call=CORTEX_M0PLUS_C_STACK_PER_CALL,
               thread_stack=4 * KIB, thread_stack_min=2 * KIB, sockets=18, pcbs=LWIP_PCBS,
               clock_start=Y2021, epoch=1970, wifi="cyw43", modules=("rp2",),
               tls_on_heap=True, stack_on_heap=True, flash=848 * KIB, pack=True),
         Board("esp8266", "NodeMCU ESP8266", platform="esp8266",
-              machine="ESP module with ESP8266", heap=38 * KIB, threads=0,
+              machine="ESP module with ESP8266", heap=38 * KIB, heap_at=0x3FFE8000, threads=0,
               lacks=ESP8266_LACKS,
               main_stack=8 * KIB, thread_stack=0, thread_stack_min=0, sockets=18,
               c_stack_per_call=LX106_C_STACK_PER_CALL,
@@ -280,6 +293,8 @@ def environment(board: Board, stack_scale: int, ticks_start: int | None = None) 
         "MUNIX_SIM_WIFI": ",".join(f"{name}={value}" for name, value in codes.items()),
         "MUNIX_SIM_MODULES": ",".join(board.modules),
         "MUNIX_SIM_FLASH": str(board.flash),
+        # Read by the profile's main.c.
+        "MUNIX_HEAP_AT": str(board.heap_at),
     }
     if board.stack_on_heap:
         # Read by the frozen flash.py and rom/board/simthread.py.
