@@ -36,11 +36,7 @@ def report(name, exc):
                 system.forget_failed_imports()
         except MemoryError:
             pass
-        # No heap to load the words with: the exception's own will do,
-        # unless the heap was too full to hold them whole (MicroPython then
-        # cuts them short in its emergency buffer: "memory allocation ").
-        text = str(exc)
-        complain(name, text if text.startswith(_NO_MEMORY) else _NO_MEMORY)
+        complain(name, heap_words(exc))
         return
     try:
         import cmdargs
@@ -50,6 +46,15 @@ def report(name, exc):
         # the exception's own words, as the report is all that can be given.
         text = str(exc)
     complain(name, text)
+
+
+def heap_words(exc):
+    """What to say of exc, the heap's end (heap_ran_out): its own words, as
+    there is no heap to load others with, unless the heap was too full to
+    hold them whole (MicroPython then cuts them short in its emergency
+    buffer: "memory allocation ")."""
+    text = str(exc)
+    return text if text.startswith(_NO_MEMORY) else _NO_MEMORY
 
 
 def heap_ran_out(exc):

@@ -211,7 +211,8 @@ class Runner:
         try:
             status = shell.serve(self.session, self.cmd)
         except Exception as e:
-            self.write("sh: %s\n" % e)
+            import errors
+            self.write("sh: %s\n" % (errors.heap_words(e) if errors.heap_ran_out(e) else e))
         finally:
             self.conn = None
             with self.lock:
