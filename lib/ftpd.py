@@ -65,7 +65,6 @@ _DATA_MS = const(10000)         # a client has this long to open a passive data 
 _ABOR_EVERY = const(64)         # chunks between looks for ABOR on the control connection
 _TURN_MS = const(20)            # work between two turns of the loop's other clients
 _KEEP_FREE = const(48 * 1024)   # the heap free below which ftplogin, ftplist and ftpmore go once unused
-_FULL_MS = const(100)           # how long a session whose heap ran out waits before it goes on
 
 OPEN = ("USER", "PASS", "FEAT", "SYST", "QUIT")
 FEATURES = ("UTF8", "SIZE", "MDTM", "REST STREAM", "EPSV", "TVFS",
@@ -104,7 +103,7 @@ async def client(daemon, stream):
                 # once there is room (it ended, its client cut off).
                 if daemon.stopping:
                     raise
-                await asyncio.sleep_ms(_FULL_MS)
+                await asyncio.sleep_ms(netd.FULL_MS)
         await s.flush()
     except netguests.Expired as e:
         s.say(421, "Not logged in: %s, closing" % e)

@@ -55,6 +55,7 @@ import system
 POLL_MS = 250           # how long a wait outside the loop goes before checking the flag
 _WATCH_MS = const(100)  # how often the loop looks at the watched sessions' sockets
 STOP_MS = 3000          # how long stop() waits for the sessions to end
+FULL_MS = 100           # how long a session whose heap ran out waits before it goes on
 _ROOM_MS = const(5000)  # how long a client waits for room in the heap
 _ROOM = const(16384)    # heap a client needs beside its protocol's code (_room): its
                         # session with a command running (some 10 KiB on the esp32

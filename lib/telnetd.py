@@ -74,7 +74,6 @@ _SB_MAX = const(64)         # subnegotiation bytes kept
 _INPUT_MAX = const(4096)    # characters typed ahead and not yet read
 _LINE_MAX = const(1024)     # the longest line a session reads
 _OWED_MAX = const(64)       # bytes of option replies kept for the session to send
-_FULL_MS = const(100)       # how long a session whose heap ran out waits before it goes on
 
 
 async def client(daemon, stream):
@@ -132,7 +131,7 @@ async def client(daemon, stream):
                 # it was killed meanwhile, whose cancel the error may be.
                 if sh.stopping():
                     break
-                await asyncio.sleep_ms(_FULL_MS)
+                await asyncio.sleep_ms(netd.FULL_MS)
     finally:
         shell.end(sess)
         # A stale reference to the terminal can outlive the session (the
