@@ -574,6 +574,22 @@ def test_the_heap_lies_where_the_boards_does(name):
     assert board.heap_at <= int(out) < min(board.heap_at + board.heap * 2, 1 << 30), hex(int(out))
 
 
+@pytest.mark.parametrize("name", [n for n in NAMES if boards.get(n).threads != 0])
+def test_a_threads_identity_is_a_small_integer_as_on_the_board(name):
+    """rp2 names a thread by its core (1, 2), ESP-IDF by its task's address
+    in internal RAM: small integers, made without heap. The profiles gave
+    the host's thread address, near 4 GiB, a long integer in the heap; the
+    import lock keeps its owner's, and on a runtime without a GIL a
+    collection running beside the thread that stored it freed it: a job's
+    nested import no longer knew it held the lock, and waited for itself
+    (rp2040, test_bg_lets_a_held_job_go_on hung 1 CI run in about 10)."""
+    out, err, status = runtime(name, "import _thread, micropython\ni = 0\n"
+                               "micropython.heap_lock()\ni = _thread.get_ident()\n"
+                               "micropython.heap_unlock()\nprint(i)")
+    assert status == 0, err
+    assert 0 < int(out) < 1 << 30
+
+
 @pytest.mark.parametrize("name", ["esp32", "rp2040", "esp8266"])
 def test_sockets_run_out_as_on_the_board(name):
     """ESP-IDF caps sockets in all; rp2 and esp8266 have lwIP's blocks
