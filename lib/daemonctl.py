@@ -54,12 +54,12 @@ def control(name, args, modules, port, busy=None, login_s=0):
 
 
 # Heap that starting a daemon run as a task must leave free on a small
-# heap, its modules loaded: for its task (crond's took 3.4 KiB of the
-# esp8266 profile's) and for the shell's next commands (8 KiB, as a Python
-# line must leave: pyline). crond left an ESP8266 5.9 KiB, no block for the
+# heap, its modules loaded, for its task (crond's took 3.4 KiB of the
+# esp8266 profile's), beside what the shell's next commands need
+# (system.SHELL_ROOM). crond left an ESP8266 5.9 KiB, no block for the
 # pool of names' next 640 (4.5 KiB), and every command not run before
 # failed until a reset.
-_ROOM = const(12288)
+_TASK_ROOM = const(4096)
 
 
 def job(name, args, start, status, flags="", modules=()):
@@ -67,9 +67,9 @@ def job(name, args, start, status, flags="", modules=()):
     as an asyncio task, a background process called name (crond, fleetd):
     start(opts) starts it and status(proc) tells how it does, each giving
     the command's status; modules: those of its code, which a small heap
-    must have room for (_ROOM beside them) before it starts. The rest is
-    the same for every such daemon (one instance, stop as kill does,
-    status 3 when it does not run)."""
+    must have room for, with the task's and the shell's room beside them,
+    before it starts. The rest is the same for every such daemon (one
+    instance, stop as kill does, status 3 when it does not run)."""
     import cmdargs
     import process
     opts, what = _verb(args, flags)
@@ -105,12 +105,13 @@ def _room(modules):
     before = list(sys.modules)
     for name in modules:
         __import__(name)
-    free = system.heap_free(_ROOM)
-    if free >= _ROOM:
+    need = system.SHELL_ROOM + _TASK_ROOM
+    free = system.heap_free(need)
+    if free >= need:
         return None
     import shell
     shell.forget(before)
-    return "too little heap: %d KiB free with its code loaded, %d needed" % (free // 1024, _ROOM // 1024)
+    return "too little heap: %d KiB free with its code loaded, %d needed" % (free // 1024, need // 1024)
 
 
 def _verb(args, flags):

@@ -21,10 +21,6 @@ import process
 import system
 
 _SPECIAL = "?#!$@*-"
-# Heap a line must leave free on a small heap: less, and the next command
-# finds none (an ESP8266's `> import telnetd` left 1.7 KiB, after which
-# nothing ran and the OS could not even shut down).
-_ROOM = 8192
 
 
 def run(text, sess):
@@ -75,15 +71,15 @@ def run(text, sess):
 
 def _undo_if_full(before, ns):
     """The status of a line that ran: 1 when it left the heap less than
-    _ROOM with modules it loaded, which then go, with the names bound to
-    them, and it says so in one line; 0 otherwise."""
+    system.SHELL_ROOM with modules it loaded, which then go, with the
+    names bound to them, and it says so in one line; 0 otherwise."""
     import gc
     # A collection only when what is free looks too little: not one a line.
-    if gc.mem_free() >= _ROOM:
+    if gc.mem_free() >= system.SHELL_ROOM:
         return 0
     gc.collect()
     free = gc.mem_free()
-    if free >= _ROOM:
+    if free >= system.SHELL_ROOM:
         return 0
     new = [m for m in sys.modules if m not in before]
     if not new:

@@ -34,6 +34,10 @@ console = None
 HEAP = gc.mem_free() + gc.mem_alloc()
 SMALL_HEAP = HEAP < 262144
 ROOMY_HEAP = HEAP >= 524288
+# Heap a line must leave free on a small heap: less, and the next command
+# finds none (an ESP8266's `> import telnetd` left 1.7 KiB, after which
+# nothing ran and the OS could not even shut down).
+SHELL_ROOM = const(8192)
 
 
 def heap_free(need):
