@@ -236,9 +236,8 @@ def ignoring_in(ident):
 def switch(proc, ident):
     """Make proc the current process of the thread ident, the caller (the
     asyncio loop's thread runs a step of one task after another). The
-    caller gives its ident, kept: on a 32-bit board an ident is a long
-    integer, made anew at each asking, and with the heap full the asking
-    failed."""
+    caller gives its ident, kept: asked at every step, it was a call more
+    each."""
     with _lock:
         _current[ident] = proc
 
