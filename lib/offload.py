@@ -46,18 +46,19 @@ async def run(function, args, stop):
                 _lines.append(item)
         if idle:
             break
+        # The new worker is handed the line. Put in the list first, it could
+        # be taken by a worker ending its own line while this start failed,
+        # and taking it back then failed ("object not in sequence"): the
+        # session ended while its line ran (esp32 profile, a thread's stack
+        # charged to the heap).
         try:
             with _lock:
                 _workers[0] += 1
-                _workers[1] += 1
-                _lines.append(item)
-            procctl.start_thread(_work, ())
+            procctl.start_thread(_work, (item,))
             break
         except Exception:   # NoThread or MemoryError: `except (A, B)` makes a tuple
             with _lock:
                 _workers[0] -= 1
-                _workers[1] -= 1
-                _lines.remove(item)
                 workers = _workers[0]
         if (not workers or waited >= netd.STOP_MS) and (
                 not asyncloop.hosted() or not system.board.get("threads")):
@@ -89,20 +90,22 @@ async def run(function, args, stop):
         raise
 
 
-def _work():
+def _work(item):
+    """A worker: item, the line it was started for, then those in the list."""
     idle = 0
     pause = 1
     # A board's one thread (hosted loop) goes back at once: a job may want it.
     linger = 0 if asyncloop.hosted() else IDLE_MS
     while True:
-        with _lock:
-            item = _lines.pop(0) if _lines else None
-            if item is not None:
-                _workers[1] -= 1
-            elif idle >= linger:
-                _workers[0] -= 1
-                _workers[1] -= 1
-                return
+        if item is None:
+            with _lock:
+                item = _lines.pop(0) if _lines else None
+                if item is not None:
+                    _workers[1] -= 1
+                elif idle >= linger:
+                    _workers[0] -= 1
+                    _workers[1] -= 1
+                    return
         if item is None:
             time.sleep_ms(pause)
             idle += pause
