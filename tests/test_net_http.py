@@ -676,6 +676,12 @@ def test_a_client_the_heap_cannot_take_is_closed_not_left_waiting(web):
                 answer += chunk
         except ConnectionResetError:
             pass
+        except TimeoutError:
+            # Failed so once on CI's esp32s3 lane, not met again on demand:
+            # what the OS says then is the lead.
+            log = web.flash.joinpath("tmp", "net.log")
+            pytest.fail("left waiting %d s; ps: %r; net.log: %r" % (
+                TIMEOUT, web.run("ps"), log.read_text() if log.exists() else None))
     assert answer == b"" or answer.startswith(b"HTTP/1.1 200 OK"), answer
     # Past the hog's time: with the heap full, `wait` itself fails.
     time.sleep(2)
