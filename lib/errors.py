@@ -36,25 +36,24 @@ def report(name, exc):
                 system.forget_failed_imports()
         except MemoryError:
             pass
-        complain(name, heap_words(exc))
-        return
+    complain(name, words(exc))
+
+
+def words(exc):
+    """What to say of exc in one line: cmdargs.strerror's words; at the
+    heap's end (heap_ran_out) its own, as there is no heap to load others
+    with, unless the heap was too full to hold them whole (MicroPython then
+    cuts them short in its emergency buffer: "memory allocation ")."""
+    if heap_ran_out(exc):
+        text = str(exc)
+        return text if text.startswith(_NO_MEMORY) else _NO_MEMORY
     try:
         import cmdargs
-        text = cmdargs.strerror(exc)
+        return cmdargs.strerror(exc)
     except Exception:
         # cmdargs could not load (the heap full: "no module named" then):
-        # the exception's own words, as the report is all that can be given.
-        text = str(exc)
-    complain(name, text)
-
-
-def heap_words(exc):
-    """What to say of exc, the heap's end (heap_ran_out): its own words, as
-    there is no heap to load others with, unless the heap was too full to
-    hold them whole (MicroPython then cuts them short in its emergency
-    buffer: "memory allocation ")."""
-    text = str(exc)
-    return text if text.startswith(_NO_MEMORY) else _NO_MEMORY
+        # the exception's own words, as they are all that can be given.
+        return str(exc)
 
 
 def heap_ran_out(exc):

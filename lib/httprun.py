@@ -212,7 +212,7 @@ class Runner:
             status = shell.serve(self.session, self.cmd)
         except Exception as e:
             import errors
-            self.write("sh: %s\n" % (errors.heap_words(e) if errors.heap_ran_out(e) else e))
+            self.write("sh: %s\n" % errors.words(e))
         finally:
             self.conn = None
             with self.lock:
