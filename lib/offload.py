@@ -49,8 +49,8 @@ async def run(function, args, stop):
         # The new worker is handed the line. Put in the list first, it could
         # be taken by a worker ending its own line while this start failed,
         # and taking it back then failed ("object not in sequence"): the
-        # session ended while its line ran (esp32 profile, a thread's stack
-        # charged to the heap).
+        # session ended while its line ran (met with the esp32 profile's
+        # thread stacks charged to its heap, an experiment).
         try:
             with _lock:
                 _workers[0] += 1

@@ -580,9 +580,10 @@ def test_a_threads_identity_is_a_small_integer_as_on_the_board(name):
     in internal RAM: small integers, made without heap. The profiles gave
     the host's thread address, near 4 GiB, a long integer in the heap; the
     import lock keeps its owner's, and on a runtime without a GIL a
-    collection running beside the thread that stored it freed it: a job's
-    nested import no longer knew it held the lock, and waited for itself
-    (rp2040, test_bg_lets_a_held_job_go_on hung 1 CI run in about 10)."""
+    collection running beside the thread that stores it can free it: then
+    a job's nested import no longer knows it holds the lock, and waits for
+    itself (the likely cause of test_bg_lets_a_held_job_go_on hanging on
+    CI's rp2040 lane, not met on demand)."""
     out, err, status = runtime(name, "import _thread, micropython\ni = 0\n"
                                "micropython.heap_lock()\ni = _thread.get_ident()\n"
                                "micropython.heap_unlock()\nprint(i)")
