@@ -346,7 +346,10 @@ class Terminal:
             await wait
             return True
         except asyncio.CancelledError:
-            if not rang[0] or self.daemon.stopping:
+            # A kill's cancel that came in the loop's turn the alarm rang
+            # in is one with the alarm's: the shell's stop tells them apart.
+            sh = self.session.owner if self.session is not None else None
+            if not rang[0] or self.daemon.stopping or sh is not None and sh.stopping():
                 raise
             return False
         finally:

@@ -814,6 +814,39 @@ def session_shell(telnet):
 LOOP = "sleep 60" if simulator.board_name() == "esp32" else "while true; do :; done"
 
 
+# Run in the OS's loop: once the alarm of the session's wait for its
+# client has rung, before the session's task wakes to it, what kill -s
+# KILL does to the session's shell (jobcmd.end; the cancel comes from the
+# loop's inbox).
+KILL_WITH_THE_ALARM = """import asyncio
+import process
+import procctl
+
+
+async def __main__(args):
+    sh = [p for p in process.table() if p.pid == int(args[0])][0]
+    rang = sh.session.stdout.rang
+    while not rang[0]:
+        await asyncio.sleep_ms(0)
+    procctl.stop(sh)
+    sh.task.cancel()
+"""
+
+
+def test_a_kill_that_comes_with_the_idle_alarm_still_ends_the_session(telnet):
+    """A session at its prompt waits for its client in steps of a quarter
+    second, each ended by an alarm that cancels the wait; a kill whose
+    cancel came in the same turn of the loop as the alarm's was taken for
+    the alarm's, and the session went on, its shell "ignoring" for good
+    (the rp2040 lane, 1 run in 11 under load). Here it comes in that turn."""
+    idle = telnet.raw()
+    pid = session_shell(telnet)
+    (telnet.flash / "tmp" / "killrace.py").write_text(KILL_WITH_THE_ALARM)
+    assert telnet.run("/tmp/killrace %s" % pid) == ""
+    assert idle.closed()
+    assert " 127.0.0.1 " not in telnet.run("ps")
+
+
 def test_the_console_stops_a_sessions_loop_with_kill(telnet):
     """A shell loop of built-ins over telnet could be stopped only by a
     Ctrl-C there: the console's kill of the session's shell said "sh owns
