@@ -184,9 +184,14 @@ class Terminal:
             self.reading = False
 
     def resized(self):
-        """The window size in $COLUMNS and $LINES of the session."""
-        self.session.vars["COLUMNS"] = str(self.width)
-        self.session.vars["LINES"] = str(self.height)
+        """The window size in $COLUMNS and $LINES of the session, once it
+        has begun: a browser sends the size as the WebSocket opens, which
+        can be before the shell's thread made the session (run() then
+        sets what came). Under the lock, as two threads call it."""
+        with self.lock:
+            if self.session is not None:
+                self.session.vars["COLUMNS"] = str(self.width)
+                self.session.vars["LINES"] = str(self.height)
 
     def read(self):
         """The next key; "" once the client left. The session ends
@@ -274,7 +279,8 @@ class Terminal:
         except (ValueError, KeyError, TypeError):
             return
         if 0 < cols < 1000 and 0 < rows < 1000:
-            self.width, self.height = cols, rows
+            with self.lock:
+                self.width, self.height = cols, rows
             self.resized()
 
     async def transmit(self, conn):
