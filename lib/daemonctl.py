@@ -133,7 +133,7 @@ def _unload():
     for p in process.table():
         if p.kind == "daemon":
             return
-    shell.drop(("netd", "netguests", "auth"))
+    shell.drop(("netd", "netguests", "auth", "hmacsha"))
 
 
 def _start(name, modules, clients, insecure):

@@ -907,6 +907,16 @@ def test_a_daemon_that_does_not_fit_leaves_the_esp8266_session_usable(tmp_path):
     assert out.endswith("end\n"), out
 
 
+def test_a_refused_daemon_start_leaves_none_of_its_modules(tmp_path):
+    """A start refused for want of a password dropped auth but kept
+    hmacsha, which auth had loaded (0.4 KiB of the esp8266's heap, until
+    a reset)."""
+    out = boot(tmp_path, "esp8266", [
+        "wifi sta on", "wifi sta connect munix-sim munix-sim-pass 5", "uhttpd start",
+        "< [m for m in ('auth', 'hmacsha', 'netd', 'netguests') if m in __import__('sys').modules]"])
+    assert out.splitlines()[-1] == "[]", out
+
+
 @pytest.mark.parametrize("pad", [5, 35, 65])
 def test_the_esp8266_session_survives_a_heap_laid_out_otherwise(tmp_path, pad):
     """Where the heap's objects fall differs from board to board (here the
