@@ -332,7 +332,11 @@ def test_a_full_heap_neither_stops_fleetd_nor_drops_its_broker(fleet, peers, tmp
                      user=USER, password_file="/etc/fleet.pass", backoff_max=2, announce=False)
         b, target = made["target"]
         b.run("wifi sta connect munix-sim munix-sim-pass 5")
-        wait_status(broker, "target")
+        try:
+            wait_status(broker, "target")
+        except TimeoutError as e:
+            # Once on CI: what fleetd said, to go on from.
+            raise AssertionError("%s\n%s%s" % (e, log(b), b.run("fleetd status; ps"))) from None
         b.path("/tmp/hog.py").write_text(HEAP_HOG)
         b.run("/tmp/hog 1500 &")
         time.sleep(0.3)
