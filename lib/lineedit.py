@@ -24,16 +24,18 @@ _CONTROL = {
 }
 
 
-def _escaped(seq):
-    """The key of an escape sequence, after ESC, in its common forms: ESC [
-    or ESC O and a letter, ESC [ and a number and ~. Worked out, not looked
-    up: a table's sequences were 17 names interned for good."""
+def escaped(seq):
+    """The key of an escape sequence, after ESC, in its common forms (the
+    VT100's and xterm's): ESC [ or ESC O and a letter, ESC [ and a number
+    and ~; None for another. The line editor's and vi's (vieditor). Worked
+    out, not looked up: a table's sequences were 17 names interned for
+    good."""
     if len(seq) == 2:
         i = "ABCDHF".find(seq[1])
         return ("up", "down", "right", "left", "home", "end")[i] if i >= 0 else None
     if len(seq) == 3 and seq[0] == "[" and seq[2] == "~":
-        i = "17483".find(seq[1])
-        return ("home", "home", "end", "end", "delete")[i] if i >= 0 else None
+        i = "1748356".find(seq[1])
+        return ("home", "home", "end", "end", "delete", "pgup", "pgdn")[i] if i >= 0 else None
     return None
 
 
@@ -158,7 +160,7 @@ class LineEditor:
             if not esc or "0" <= c <= "9" or c == ";":
                 return None
             self._esc = None
-            return _escaped(esc + c)
+            return escaped(esc + c)
         if self._cr:
             self._cr = False
             if c == "\n" or c == "\x00":

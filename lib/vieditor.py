@@ -18,6 +18,7 @@ import gc
 import time
 
 import fspath
+import lineedit
 import strsplit
 
 RESERVE = 8 * 1024      # heap left free for drawing, saving and undo
@@ -25,14 +26,6 @@ UNDO_MAX = 20           # changes u can take back
 ESC_MS = 60             # an Esc followed by more within this is a key's sequence
 SIZE_MS = 400           # the wait for the terminal to tell its size
 
-# Keys after ESC: the VT100 and xterm forms.
-_KEYS = {
-    "[A": "up", "OA": "up", "[B": "down", "OB": "down",
-    "[C": "right", "OC": "right", "[D": "left", "OD": "left",
-    "[H": "home", "OH": "home", "[1~": "home", "[7~": "home",
-    "[F": "end", "OF": "end", "[4~": "end", "[8~": "end",
-    "[3~": "delete", "[5~": "pgup", "[6~": "pgdn",
-}
 _CONTROL = {"\x7f": "backspace", "\x08": "backspace", "\x06": "pgdn", "\x02": "pgup",
             "\r": "enter", "\n": "enter"}
 
@@ -81,11 +74,12 @@ class _Keys:
             seq += c
             if not ("0" <= c <= "9" or c == ";"):
                 break
-        if seq[0] == "O" and seq not in _KEYS:
+        name = lineedit.escaped(seq)
+        if name is None and seq[0] == "O":
             # Esc, then O (open a line above) and what followed it.
             self.back[:0] = list(seq)
             return "esc"
-        return _KEYS.get(seq, "\x1b" + seq)
+        return name or "\x1b" + seq
 
 
 class console(_Keys):
