@@ -22,21 +22,22 @@ import gc
 import io
 import os
 import sys
+from micropython import const
 
 IMAGE = "/munix.romfs"
 _MAGIC = b"\xd2\xcd\x31"
-_VERBATIM = 2           # ROMFS's record kinds (extmod/vfs_rom.c)
-_POINTER = 3
-_DIR = 4
-_FILE = 5
+_VERBATIM = const(2)           # ROMFS's record kinds (extmod/vfs_rom.c)
+_POINTER = const(3)
+_DIR = const(4)
+_FILE = const(5)
 # Bytes read of a file's record: its kind, size, name (romfs.NAME_MAX
 # characters at most) and its data record's kind and size.
-_HEAD = 48
-_EROFS = 30
-_ENOENT = 2
-_ENOTDIR = 20
-_EISDIR = 21
-_EIO = 5
+_HEAD = const(48)
+_EROFS = const(30)
+_ENOENT = const(2)
+_ENOTDIR = const(20)
+_EISDIR = const(21)
+_EIO = const(5)
 
 try:
     from _thread import allocate_lock
