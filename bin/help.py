@@ -1,5 +1,6 @@
 import gc
 import sys
+from micropython import const
 
 import cmdargs
 import fspath
@@ -90,7 +91,7 @@ def __main__(args):
 # a heap under this size (ESP8266) the list of them all and their paths
 # does not fit: there each folder's programs are listed as it lists them,
 # with what its index says (help NAME says more).
-_LOADS_ALL = 65536
+_LOADS_ALL = const(65536)
 # Folder: its index's _Walk, made at its first use.
 _walks = {}
 

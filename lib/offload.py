@@ -18,6 +18,7 @@ it, and dropped with them.
 """
 import asyncio
 import time
+from micropython import const
 
 import asyncloop
 import netd
@@ -25,8 +26,8 @@ import procctl
 import system
 
 IDLE_MS = 2000      # how long a worker waits for a line before it ends
-_WAIT_MS = 20       # how often an idle worker looks for a line, at most
-_BUSY_MS = 100      # how often a line waiting for a worker asks again
+_WAIT_MS = const(20)   # how often an idle worker looks for a line, at most
+_BUSY_MS = const(100)  # how often a line waiting for a worker asks again
 
 _lock = system.allocate_lock()
 _lines = []         # [function, args, done] waiting for a worker

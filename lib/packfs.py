@@ -26,7 +26,7 @@ from micropython import const
 
 IMAGE = "/munix.romfs"
 _MAGIC = b"\xd2\xcd\x31"
-_VERBATIM = const(2)           # ROMFS's record kinds (extmod/vfs_rom.c)
+_VERBATIM = const(2)    # ROMFS's record kinds (extmod/vfs_rom.c)
 _POINTER = const(3)
 _DIR = const(4)
 _FILE = const(5)

@@ -9,8 +9,9 @@ Numbers stay small (days since 2000, angles) so that the single precision
 floats of most boards keep their accuracy.
 """
 import math
+from micropython import const
 
-_J2000 = 10957           # 2000-01-01 in days since 1970
+_J2000 = const(10957)   # 2000-01-01 in days since 1970
 _ZENITH = math.cos(math.radians(90.833))
 
 
