@@ -5,6 +5,8 @@ Operators as in C, by falling precedence: unary + - ! ~, **, * / %, + -,
 = += -= *= /= %=. A name stands for its variable's value (unset or empty
 is 0). Numbers: 42, 0x2a, 052.
 """
+from micropython import const
+
 from shellparse import ShellError
 
 _BINARY = (
@@ -20,7 +22,7 @@ _ASSIGN = ("=", "+=", "-=", "*=", "/=", "%=")
 # Parentheses, operands of ** and ?: branches nested deeper than this are
 # refused: each level is a Python call, and a board's thread has a few KiB
 # of C stack.
-MAX_DEPTH = 32
+_MAX_DEPTH = const(32)
 
 
 def evaluate(text, sess):
@@ -32,7 +34,7 @@ def evaluate(text, sess):
     try:
         result = calc.expr(0)
     except RuntimeError:
-        # The stack ran out before MAX_DEPTH: a board's thread, deep in a script.
+        # The stack ran out before _MAX_DEPTH: a board's thread, deep in a script.
         raise ShellError("arithmetic nested too deeply for the stack")
     if calc.i < len(tokens):
         raise ShellError("%s: syntax error near %s" % (text.strip(), tokens[calc.i]))
@@ -100,8 +102,8 @@ class _Calc:
         Precedence climbing in one function: a parenthesis costs one Python
         call, and prefix operators none."""
         self.depth += 1
-        if self.depth > MAX_DEPTH:
-            raise ShellError("arithmetic nested deeper than %d levels" % MAX_DEPTH)
+        if self.depth > _MAX_DEPTH:
+            raise ShellError("arithmetic nested deeper than %d levels" % _MAX_DEPTH)
         token = self.peek()
         op = self.peek(1)
         if lowest == 0 and op in _ASSIGN and token[0] in _NAME[:53]:

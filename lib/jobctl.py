@@ -21,8 +21,8 @@ import system
 from procctl import GRACE_MS
 from shellflow import Exit
 
-POLL_MS = 10
-THREAD_WAIT_MS = 500    # how long `CMD &` waits for a thread to end when none is free
+_POLL_MS = const(10)
+_THREAD_WAIT_MS = const(500)  # how long `CMD &` waits for a thread to end when none is free
 _DAEMON_ROOM = const(4096)  # heap a job leaves a running daemon for a request
 
 
@@ -132,7 +132,7 @@ def start(node, sess, sh):
             # Every thread taken, maybe by one about to end (a telnet
             # line's worker just done, on a board with one): worth a wait.
             if (isinstance(e, procctl.NoThread) and not waited
-                    and procctl.thread_ends(running, THREAD_WAIT_MS)):
+                    and procctl.thread_ends(running, _THREAD_WAIT_MS)):
                 waited = True
                 continue
             import cmdargs
@@ -227,7 +227,7 @@ def run_coroutine(coro, proc):
         return _run_here(coro)
     try:
         while not result:
-            system.idle(POLL_MS)
+            system.idle(_POLL_MS)
     except KeyboardInterrupt:
         asyncloop.cancel(proc)
         _wait_list(result, GRACE_MS)
@@ -254,5 +254,5 @@ def _run_here(coro):
 
 def _wait_list(result, ms):
     while not result and ms > 0:
-        system.idle(POLL_MS)
-        ms -= POLL_MS
+        system.idle(_POLL_MS)
+        ms -= _POLL_MS

@@ -16,6 +16,7 @@ import builtins
 import gc
 import sys
 import time
+from micropython import const
 
 # Collect after every eighth of the heap is allocated, not only when it is
 # full: long-lived objects (modules, the interned names' pools) then pack low
@@ -38,7 +39,7 @@ if system.SMALL_HEAP and globals().get("__file__", "").endswith(".py"):
     import expansion
 
 END = "/etc/end.sh"
-STOP_MS = 2000      # how long what still runs at shutdown has to end
+_STOP_MS = const(2000)  # how long what still runs at shutdown has to end
 
 
 def boot(recovery=False):
@@ -107,7 +108,7 @@ def shutdown():
         loop.end()
     threads = sys.modules.get("procctl")
     if threads is not None:
-        threads.wait_threads(STOP_MS)
+        threads.wait_threads(_STOP_MS)
     fspath.discard(system.RUNNING)
 
 

@@ -1,18 +1,19 @@
 """The one way munix writes a log: lines appended to a file that never
-grows past LIMIT bytes (what came before is kept as FILE.old), each line
+grows past _LIMIT bytes (what came before is kept as FILE.old), each line
 stamped with the local time, control characters escaped so that no text
 logged can forge a line."""
 import os
+from micropython import const
 
 import clock
 import system
 
-LIMIT = 4096
+_LIMIT = const(4096)
 
 _lock = system.allocate_lock()
 
 
-def append(path, text, limit=LIMIT):
+def append(path, text, limit=_LIMIT):
     """Append text to the log file path as it is, keeping the file under
     limit bytes; a failing flash loses the text, never the caller."""
     with _lock:
@@ -33,7 +34,7 @@ def append(path, text, limit=LIMIT):
             pass
 
 
-def line(path, text, limit=LIMIT):
+def line(path, text, limit=_LIMIT):
     """Append one time-stamped line (YYYY-MM-DD HH:MM:SS text) to path."""
     t = clock.localtime()
     append(path, "%d-%02d-%02d %02d:%02d:%02d %s\n" % (t[:6] + (escape(text),)), limit)

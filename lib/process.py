@@ -26,6 +26,7 @@ procctl.py's, loaded when first needed. The table is guarded by a lock:
 MicroPython on the RP2040 runs threads without a GIL.
 """
 import time
+from micropython import const
 
 import system
 
@@ -34,7 +35,7 @@ HELD = "H"
 STOPPING = "S"
 DONE = "D"
 
-SLICE_MS = 50       # how often sleep() looks at the state
+_SLICE_MS = const(50)  # how often sleep() looks at the state
 GRACE_MS = 2000     # how long a stop request may take before it counts as ignored
 
 _lock = system.allocate_lock()
@@ -145,7 +146,7 @@ class Process:
                 return True
             if look is not None:
                 look()
-            system.idle(min(left, SLICE_MS) if left > 0 else SLICE_MS)
+            system.idle(min(left, _SLICE_MS) if left > 0 else _SLICE_MS)
             now = time.ticks_ms()
             left -= time.ticks_diff(now, last)
             last = now
@@ -158,7 +159,7 @@ class Process:
         while self.sts != STOPPING:
             if left <= 0 and self.sts != HELD:
                 return True
-            step = min(left, SLICE_MS) if left > 0 else SLICE_MS
+            step = min(left, _SLICE_MS) if left > 0 else _SLICE_MS
             await asyncio.sleep_ms(step)
             left -= step
         return False

@@ -6,7 +6,9 @@ startup mounts this view over it instead: writes fail with OSError(EROFS)
 like on any read-only filesystem, everything else is VfsRom's own (imports
 still run the bytecode in place).
 """
-EROFS = 30          # MicroPython's errno module has no name for it
+from micropython import const
+
+_EROFS = const(30)  # MicroPython's errno module has no name for it
 _WRITES = ("remove", "rename", "mkdir", "rmdir")
 
 
@@ -26,7 +28,7 @@ class ReadOnly:
 
 
 def _refuse(*args):
-    raise OSError(EROFS)
+    raise OSError(_EROFS)
 
 
 def remount(point="/rom"):

@@ -7,6 +7,8 @@ here without the parser and expansion, which load for what needs them.
 Streams are switched on the current process, whose commands inherit them,
 and switched back when the command ends.
 """
+from micropython import const
+
 import errors
 import fspath
 import process
@@ -17,14 +19,14 @@ from shellflow import Exit, LoopControl, Return
 
 # $(...) inside $(...) deeper than this is refused on any board: each level
 # is seven Python calls on a thread's few KiB of C stack.
-MAX_SUBSTITUTION = 8
+_MAX_SUBSTITUTION = const(8)
 
 
 def capture(text, sess):
     """The output of the command line text, trailing newlines removed ($(...))."""
-    if sess.capturing >= MAX_SUBSTITUTION:
+    if sess.capturing >= _MAX_SUBSTITUTION:
         # Not a command's failure: the whole line is refused, as ${x:?} does.
-        raise ValueError("$(...) nested deeper than %d levels" % MAX_SUBSTITUTION)
+        raise ValueError("$(...) nested deeper than %d levels" % _MAX_SUBSTITUTION)
     proc = process.current()
     saved = proc.stdout
     out = proc.stdout = streams.Capture()

@@ -36,6 +36,7 @@ of a here-document (<<) is its body, read after the line that names it.
 """
 
 import sys
+from micropython import const
 
 from shellplain import CLOSING, META, NAME, NAME_START, NOP, OPENING, QUOTING, is_name
 
@@ -53,7 +54,7 @@ BLANKS = " \t\r"
 # syntax error, on any board: each level is four Python calls of parsing
 # and more of running, and a board's thread has a few KiB of C stack
 # (where that runs out first, MicroPython's recursion error says so).
-MAX_NESTING = 32
+_MAX_NESTING = const(32)
 _PLAIN_STOP = META + QUOTING
 SPECIAL = "?#@*$!-0123456789"
 _OPERATORS = ("&&", "||", ";;", ";", "&", "|", "(", ")")
@@ -590,8 +591,8 @@ class Parser:
 
     def _nest(self, step):
         self.depth += step
-        if self.depth > MAX_NESTING:
-            raise ParseError("commands nested deeper than %d levels" % MAX_NESTING)
+        if self.depth > _MAX_NESTING:
+            raise ParseError("commands nested deeper than %d levels" % _MAX_NESTING)
 
     def _simple(self):
         lex = self.lex

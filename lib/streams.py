@@ -6,10 +6,11 @@ for the next in a Spool: in RAM while it is small, in a file under /tmp
 once it grows, so memory stays bounded whatever the amount of data.
 """
 import os
+from micropython import const
 
 import fspath
 
-SPOOL_RAM = 2048
+_SPOOL_RAM = const(2048)
 _count = [0]
 
 
@@ -76,7 +77,7 @@ class Spool:
             return
         self.parts.append(text)
         self.size += len(text)
-        if self.size > SPOOL_RAM:
+        if self.size > _SPOOL_RAM:
             self._spill()
 
     def _spill(self):

@@ -1,14 +1,15 @@
 """A telnet client's login (telnetd): `login:` and `Password:`, to be
-answered within the daemon's login time (netguests), TRIES wrong
+answered within the daemon's login time (netguests), _TRIES wrong
 passwords at most. Loaded for the clients logging in and dropped once
 none is: a logged-in session carries none of it.
 """
 import asyncio
+from micropython import const
 
 import auth
 import lineedit
 
-TRIES = 3                   # wrong passwords before the connection closes
+_TRIES = const(3)  # wrong passwords before the connection closes
 
 
 def _mute(text):
@@ -29,7 +30,7 @@ async def login(term, ip):
     if auth.blocked(ip):
         term.write("Too many failed logins, try again later.\n")
         return None
-    for _ in range(TRIES):
+    for _ in range(_TRIES):
         try:
             user = await term.line(_reader(term.send_text, "login: "))
             # Typed unseen: the editor's echo goes nowhere.

@@ -6,11 +6,12 @@ shellsyntax.py so that a line of compound commands does not load it. Each
 function is given the shellparse module (sp) it parses for: this one sits
 above it and never imports it.
 """
+from micropython import const
 
 PARAM_OPS = (":-", ":=", ":?", ":+", "##", "%%", "-", "=", "?", "+", "#", "%")
 # ${NAME:-${...}} nested deeper than this is refused: each level is parsed
 # and expanded by a few Python calls on a board's small C stack.
-MAX_PARAMETER_NESTING = 8
+_MAX_PARAMETER_NESTING = const(8)
 
 
 def parameter(lex, i, word, quoted, sp):
@@ -18,7 +19,7 @@ def parameter(lex, i, word, quoted, sp):
     line = lex.line
     j = _brace_end(lex.scan, i + 2, quoted, 1, sp)
     if j == -2:
-        raise sp.ParseError("${...} nested deeper than %d levels" % MAX_PARAMETER_NESTING)
+        raise sp.ParseError("${...} nested deeper than %d levels" % _MAX_PARAMETER_NESTING)
     if j < 0:
         raise sp.ParseError("missing }")
     word.append((sp.VAR + (1 if quoted else 0), _parameter(line[i + 2:j], quoted, sp)))
@@ -78,7 +79,7 @@ def _brace_end(text, i, quoted, depth, sp):
     deeply. Inside double quotes (quoted) a single quote is a plain
     character, except in a pattern (dash). text: a line's ascii_view, as
     for _name_end and _backquote_end."""
-    if depth > MAX_PARAMETER_NESTING:
+    if depth > _MAX_PARAMETER_NESTING:
         return -2
     n = len(text)
     if text[i:i + 1] == "#" and i + 1 < n and text[i + 1] != "}":
