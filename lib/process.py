@@ -49,6 +49,15 @@ core1 = []         # rp2: the lock core1's thread waits on and the work handed t
 
 
 class Process:
+    # What a process starts with, kept by the class until it sets its own
+    # (an entry less each in its table of attributes).
+    status = None
+    stop_at = None          # ticks_ms of the first stop request
+    job = 0                 # job number in its session; 0: not a job
+    kind = "fg"             # "fg", "thread" (a job's own thread), "task" (asyncio), "daemon"
+    task = None             # the asyncio task running it, if any
+    log = None              # where a job's output goes once its session ended
+
     def __init__(self, name, args, session, parent=None, by=None):
         self.name = name
         self.args = args
@@ -59,14 +68,8 @@ class Process:
         self.stdin = src.stdin
         self.stdout = src.stdout
         self.stderr = src.stderr
-        self.status = None
         self.start = system.uptime_ms()
-        self.stop_at = None     # ticks_ms of the first stop request
         self.thread = system.thread_ident()
-        self.job = 0            # job number in its session; 0: not a job
-        self.kind = "fg"        # "fg", "thread" (a job's own thread), "task" (asyncio), "daemon"
-        self.task = None        # the asyncio task running it, if any
-        self.log = None         # where a job's output goes once its session ended
         starter = parent if parent is not None else by
         self.ppid = starter.pid if starter is not None else None
         with _lock:
