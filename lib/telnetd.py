@@ -181,33 +181,36 @@ class Terminal:
     (passwords, auth.ask)."""
 
     hide_input = True
+    # What a terminal starts with, kept by the class until it sets its own
+    # (an entry less each in its table of attributes, for each session).
+    session = None
+    editor = None
+    ahead = 0               # how many characters are not read yet
+    raw = b""               # bytes of an unfinished command or UTF-8 sequence
+    cr = False              # the last data byte was CR
+    sb = None               # the subnegotiation being collected
+    interrupted = False
+    reading = True          # in input(), not running a command
+    line_len = 0            # characters typed since the last line end
+    ended = False
+    owed = b""              # option replies the loop took in, for the session to send
+    width = 80
+    height = 24
+    stream = None           # the loop's stream: what the loop writes is queued there
+    looping = True          # the loop serves the session (no line of it runs)
+    exited = False          # the session's shell has exited
 
     def __init__(self, daemon, sock, idle_ms):
         self.daemon = daemon
         self.sock = sock
         self.idle_ms = idle_ms
-        self.session = None
-        self.editor = None
         self.lock = system.allocate_lock()     # one reader of the socket at a time
         # The characters not read yet, UTF-8: as a list of strings they
         # took 4 bytes each, 20 each past ASCII (typed ahead to _INPUT_MAX:
         # 16 KiB and 80 KiB on a 32-bit board).
         self.chars = bytearray()
-        self.ahead = 0          # how many
-        self.raw = b""          # bytes of an unfinished command or UTF-8 sequence
-        self.cr = False         # the last data byte was CR
-        self.sb = None          # the subnegotiation being collected
         self.ours = {}          # our options: True on, False off (absent: off, never asked)
         self.theirs = {}
-        self.interrupted = False
-        self.reading = True     # in input(), not running a command
-        self.line_len = 0       # characters typed since the last line end
-        self.ended = False
-        self.owed = b""         # option replies the loop took in, for the session to send
-        self.width, self.height = 80, 24
-        self.stream = None      # the loop's stream: what the loop writes is queued there
-        self.looping = True     # the loop serves the session (no line of it runs)
-        self.exited = False     # the session's shell has exited
         self.rang = [False]     # the alarm of within() has cancelled its wait
 
     # Output
