@@ -211,18 +211,21 @@ class Server:
 class Connection:
     """One client: its requests, one after the other."""
 
+    # What a connection starts with, kept by the class until it sets its
+    # own (an entry less each in every connection's table of attributes).
+    buf = b""
+    headed = False          # the answer to its request has begun
+    guest = False           # served, no request of it past a login yet
+    since = 0               # ticks_ms it was let in
+    waiting = False         # for a request
+    evicted = False         # its slot went to a new client
+    served = False          # a request at least
+
     def __init__(self, server, reader, writer):
         self.server = server
         self.reader = reader
         self.writer = writer
         self.task = asyncio.current_task()
-        self.buf = b""
-        self.headed = False         # the answer to its request has begun
-        self.guest = False          # served, no request of it past a login yet
-        self.since = 0              # ticks_ms it was let in
-        self.waiting = False        # for a request
-        self.evicted = False        # its slot went to a new client
-        self.served = False         # a request at least
         peer = writer.get_extra_info("peername")
         try:
             self.ip = netd.peer_ip(peer)
