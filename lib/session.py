@@ -95,7 +95,8 @@ class Session:
     testing = 0             # > 0 while a condition runs (set -e ignores it)
     substituted = None      # status of the last $(...) of the command expanded
     capturing = 0           # $(...) levels running
-    calls = 0               # function calls, scripts and sourced files running (shellflow.MAX_CALLS)
+    calls = 0               # function calls, scripts and sourced files running
+                            # (shellflow.MAX_CALLS)
     readonly = ()           # names `readonly` fixed
 
     def __init__(self, name, stdin, stdout, stderr, console=False):

@@ -913,7 +913,8 @@ def test_a_refused_daemon_start_leaves_none_of_its_modules(tmp_path):
     a reset)."""
     out = boot(tmp_path, "esp8266", [
         "wifi sta on", "wifi sta connect munix-sim munix-sim-pass 5", "uhttpd start",
-        "< [m for m in ('auth', 'hmacsha', 'netd', 'netguests') if m in __import__('sys').modules]"])
+        "< [m for m in ('auth', 'hmacsha', 'netd', 'netguests')"
+        " if m in __import__('sys').modules]"])
     assert out.splitlines()[-1] == "[]", out
 
 

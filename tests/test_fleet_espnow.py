@@ -85,8 +85,8 @@ def mac_of(board):
 @pytest.fixture
 def fleet(make_board):
     """fleet(names, extra={NAME: MAC}, key=KEY, board=BOARD, **settings):
-    boards of the profile (the esp32's), booted, each with fleetd started knowing the others
-    (and extra) by name, {name: (board, MAC)}."""
+    boards of the profile (the esp32's), booted, each with fleetd started
+    knowing the others (and extra) by name, {name: (board, MAC)}."""
     def make(names, extra=None, key=KEY, board=BOARD, **settings):
         made = {}
         for name in names:
@@ -300,7 +300,8 @@ def test_on_right_after_fleetd_start_waits_for_the_radio(fleet):
     opened the radio, said fleetd did not run (CI, under load). An asyncio
     program holds the loop here for that moment (on the esp32s3: the
     esp32's heap has no room for it beside fleetd)."""
-    near = fleet(["near"], extra={"far": b"\x02\x00\x7f\x00\x00\x01"}, board="esp32s3")["near"][0]
+    made = fleet(["near"], extra={"far": b"\x02\x00\x7f\x00\x00\x01"}, board="esp32s3")
+    near = made["near"][0]
     near.run("fleetd stop")
     near.path("/opt/block.py").write_text("import time\n\nasync def __main__(args):\n"
                                           "    time.sleep_ms(int(args[0]))\n")

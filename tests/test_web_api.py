@@ -696,7 +696,8 @@ def test_a_size_sent_before_the_shell_began_is_its_size(web):
     terminal test, 2 runs in 24 under load). Here the size comes with the
     request."""
     cookie, csrf = web.login()
-    ws = WebSocket(web, cookie, csrf, early=WebSocket.frame_of("\x00" + json.dumps({"cols": 90, "rows": 20})))
+    size = WebSocket.frame_of("\x00" + json.dumps({"cols": 90, "rows": 20}))
+    ws = WebSocket(web, cookie, csrf, early=size)
     try:
         assert ws.status == 101, ws.head
         ws.expect(PROMPT)
