@@ -180,7 +180,6 @@ async def serve(flag):
 
 
 async def _task(proc, coro, done):
-    proc.task = asyncio.current_task()
     status = 1
     try:
         result = await _steps(coro, proc)
@@ -216,6 +215,10 @@ def _steps(coro, proc):
                 out = coro.throw(error)
         except StopIteration as e:
             return e.value
+        if proc.task is False:
+            # Its first step taken, which spawn_task's caller waits for; a
+            # cancel asked meanwhile (serve's early ones) now reaches it.
+            proc.task = asyncio.current_task()
         error = None
         value = None
         try:

@@ -209,6 +209,14 @@ def spawn_task(sess, name, args, coro, log=None, quiet=False, kind="task"):
     except procctl.NoThread:
         proc.discard()
         raise
+    if not asyncloop.in_loop():
+        # Said started once it has taken its first step (crond's first
+        # read of its table): `crond start; crond status` counted no jobs.
+        # Not in the loop's own thread, which would wait for itself.
+        ms = GRACE_MS
+        while (proc.task is None or proc.task is False) and proc.sts != process.DONE and ms > 0:
+            system.idle(_POLL_MS)
+            ms -= _POLL_MS
     _announce(proc, quiet)
     return proc
 

@@ -182,6 +182,14 @@ def test_a_job_runs_once_at_its_time_never_early_across_midnight(csim):
         assert re.search("^%s$" % word, log, re.M)
 
 
+def test_crond_has_read_its_table_when_it_says_started(csim):
+    """`crond start; crond status` said "0 jobs": crond was announced
+    before its task's first step, which reads the table."""
+    csim.write("/etc/crontab", "0 0 * * * echo a\n0 1 * * * echo b\n")
+    r = csim.run("crond start; crond status; crond stop")
+    assert re.search(r"crond: running \(pid \d+\), 2 jobs from /etc/crontab", r.out), r
+
+
 
 def test_jobs_due_together_take_turns_on_a_board_with_one_thread(csim):
     """On a board with one thread to spare (an RP2040's core1), a job due
