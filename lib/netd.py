@@ -537,7 +537,10 @@ async def _client(daemon, stream, limit, busy):
             daemon.tasks.append(task)
             with _lock:
                 daemon.clients.append(client)
-            await (await _protocol(daemon)).client(daemon, stream)
+            protocol = await _protocol(daemon)
+            if guests is not None:
+                guests.served(client)
+            await protocol.client(daemon, stream)
         except (Stopped, OSError, EOFError):
             pass
         except Exception as e:
@@ -548,6 +551,7 @@ async def _client(daemon, stream, limit, busy):
             # module, once the task had ended. The task can outlive its end
             # in the loop's queue (MicroPython's pairing heap keeps a stale
             # child_last): the module stayed after the last client.
+            protocol = None
             client.close()
             with _lock:
                 if client in daemon.clients:
@@ -659,13 +663,15 @@ def _drop(daemon):
 
 def drop_auth():
     """auth's code (4 KiB of the esp32 profile's heap, with hmacsha) goes
-    once no client of a session daemon is logging in (netguests): loaded
+    once no client of a session daemon may be logging in (netguests): loaded
     at every daemon's start and by each login, it stayed for as long as a
-    daemon ran. What it keeps is netd.logins. An HTTP request's check,
-    and a login that begins meanwhile, hold the module they imported;
-    read without _lock, which the caller may hold."""
+    daemon ran, and then for clients that only waited for room (on the
+    esp32, at the busiest moment of issue 27's scenario). What it keeps
+    is netd.logins. An HTTP request's check, and a login that begins
+    meanwhile, hold the module they imported; read without _lock, which
+    the caller may hold."""
     for daemon in list(_daemons.values()):
-        if daemon.guests is not None and daemon.guests.table:
+        if daemon.guests is not None and daemon.guests.logging_in():
             return
     with system.import_lock:
         # auth's holders (ftplogin, telnetlogin) go with their login.

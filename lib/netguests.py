@@ -49,13 +49,30 @@ class Guests:
     def __init__(self, login_ms, slots, limit):
         self.login_ms = login_ms
         self.slots = max(1, min(slots, limit))
-        self.table = []         # [sock, ticks_ms accepted, Expired once ended], oldest first
+        # [sock, ticks_ms accepted, Expired once ended, served by the
+        # protocol], oldest first
+        self.table = []
         self.waiting = []       # the addresses of new clients waiting for a slot (netd's loop)
         self.lock = system.allocate_lock()
 
     def add(self, sock):
         with self.lock:
-            self.table.append([sock, time.ticks_ms(), None])
+            self.table.append([sock, time.ticks_ms(), None, False])
+
+    def served(self, sock):
+        """The protocol has sock's client, which may log in from now on."""
+        with self.lock:
+            for guest in self.table:
+                if guest[0] is sock:
+                    guest[3] = True
+
+    def logging_in(self):
+        """Whether a guest may be logging in: one the protocol serves, not
+        one still waiting for the heap to have room for it (netd)."""
+        for guest in self.table:
+            if guest[3]:
+                return True
+        return False
 
     def may_wait(self, ip):
         """Whether a new client from ip may wait for a slot: one wait per
@@ -63,16 +80,14 @@ class Guests:
         return len(self.waiting) < self.slots and ip not in self.waiting
 
     def remove(self, sock):
-        """sock logged in, or its session ended: a guest no more. With the
-        last guest of every daemon gone, so is auth's code (netd.drop_auth)."""
+        """sock logged in, or its session ended: a guest no more. With no
+        guest of any daemon logging in, auth's code goes (netd.drop_auth)."""
         with self.lock:
             for guest in self.table:
                 if guest[0] is sock:
                     self.table.remove(guest)
                     break
-            last = not self.table
-        if last:
-            netd.drop_auth()
+        netd.drop_auth()
 
     def check(self, sock, step):
         """How long (at most step ms) the guest on sock may wait now; step

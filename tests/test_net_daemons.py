@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import FILL_HEAP, LET_GO, PASSWORD, USER, Board, free_port, shadow_line
+from conftest import FILL_HEAP, LET_GO, PASSWORD, USER, Board, free_port, seed_flash, shadow_line
 from munixtool import boards
 from munixtool import sim as simulator
 from test_net_ftp import FtpBoard
@@ -329,7 +329,7 @@ class Everything:
     ports, a password, and a crontab job each minute; on Wi-Fi on a board
     profile. board: the board file's settings, when given."""
 
-    def __init__(self, flash, board=None):
+    def __init__(self, flash, board=None, heap=None):
         # Each port its own: free_port() may give one twice.
         ports = set()
         while len(ports) < 3:
@@ -347,7 +347,7 @@ class Everything:
         if board is not None:
             (flash / "etc" / "default.board").write_text(json.dumps(board))
         self.flash = flash
-        self.board = Board(flash)
+        self.board = Board(flash, heap=heap)
         if simulator.board_name():
             self.board.run("wifi sta on")
             self.board.run("wifi sta connect munix-sim munix-sim-pass 5")
@@ -459,6 +459,71 @@ def test_the_daemons_outlast_a_deep_wait_of_the_console(flash):
         assert results["http"] == (200, b"hello\n")
         assert get() == (200, b"hello\n")
         assert "recursion" not in (flash / "tmp" / "net.log").read_text()
+    finally:
+        e.close()
+
+
+# Holds the heap but ARG[1] KiB until /tmp/look appears (ARG[0] ms at most),
+# then says whether auth's code was loaded then.
+AUTH_WATCH = """import gc, os, sys, time
+
+def __main__(args):
+    spare = bytearray(int(args[1]) * 1024)
+""" + FILL_HEAP + """    spare = None
+    gc.collect()
+    open("/tmp/hog.ready", "w").close()
+    deadline = time.ticks_add(time.ticks_ms(), int(args[0]))
+    while time.ticks_diff(deadline, time.ticks_ms()) > 0:
+        try:
+            os.stat("/tmp/look")
+            break
+        except OSError:
+            time.sleep_ms(20)
+    loaded = "auth" in sys.modules
+""" + LET_GO + """    print("auth loaded" if loaded else "no auth")
+"""
+
+
+def test_a_client_waiting_for_room_keeps_no_login_code(tmp_path):
+    """auth's code stayed while any client of a session daemon had not
+    logged in, one that only waited for the heap to have room for it too:
+    at the busiest moment of issue 27's scenario on the esp32 it was
+    loaded for nobody. Here an FTP client waits for room (a job holds
+    the heap) while a telnet client logs in: once that login is done,
+    auth's code is gone."""
+    name = simulator.board_name()
+    if name and boards.get(name).heap >= 512 * 1024:
+        pytest.skip("a heap of 512 KiB or more takes clients in without asking")
+    if name == "esp8266":
+        pytest.skip("the daemons do not fit the esp8266")
+    flash = seed_flash(tmp_path / "flash", compiled=True)
+    flash.joinpath("tmp", "watch.py").write_text(AUTH_WATCH)
+    e = Everything(flash, heap=None if name else 384 * 1024)
+    try:
+        out = e.board.run("utelnetd start; uftpd start")
+        assert out.count("listening on") == 2, out
+        first = Raw(e.ports["telnet"])
+        try:
+            first.login()   # telnet's code stays loaded for the second
+            e.board.run("/tmp/watch 20000 20 > /tmp/watch.out &")
+            ready = flash / "tmp" / "hog.ready"
+            deadline = time.monotonic() + TIMEOUT
+            while not ready.exists() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            with socket.create_connection(("127.0.0.1", e.ports["ftp"]), timeout=TIMEOUT):
+                second = Raw(e.ports["telnet"])
+                try:
+                    second.login()
+                finally:
+                    second.close()
+                flash.joinpath("tmp", "look").write_text("")
+                said = flash / "tmp" / "watch.out"
+                while not said.read_text() and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                assert said.read_text() == "no auth\n"
+        finally:
+            first.close()
+        e.board.run("wait")
     finally:
         e.close()
 
