@@ -142,5 +142,6 @@ def test_the_board_bench_runs_issue_27s_scenario_at_once(tmp_path, name):
     from munixtool import bench_board, build
     build.build()
     line = bench_board.everything_at_once(name, tmp_path)
-    assert re.fullmatch(r"\d+\.\d KiB free at the busiest \(the lowest of \d+ probes\), threads"
-                        r" beside the console's: [1-9]\d* at most; every client served", line), line
+    assert re.fullmatch(r"\d+\.\d KiB free at the busiest \(the lowest of \d+ probes; loaded then"
+                        r" beside the daemons: [\w. ]+; \d+ names interned\), threads beside the"
+                        r" console's: [1-9]\d* at most; every client served", line), line

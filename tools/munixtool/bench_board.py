@@ -15,7 +15,8 @@ crond started together with a password set, then at once two telnet
 sessions each running a command, an FTP upload of 100 KB, an /api/run
 call, a cron job firing (one each second) and a `sleep 5 &` job;
 the figure is the heap free at the busiest, the lowest gc.mem_free()
-after a collection of the probes the console runs meanwhile, with what
+after a collection of the probes the console runs meanwhile, with the
+modules loaded then beside the daemons and the names interned, and what
 failed.
 """
 
@@ -55,7 +56,16 @@ ESPNOW_STEPS = [STEPS[1], ("fleetd ESP-NOW only", ["fleetd start", "sleep 1"]),
 ESPNOW_PEERS = {"pump1": "02:00:7f:00:00:01", "pump2": "02:00:7f:00:00:02"}
 SESSIONS_MAX = 8
 TIMEOUT = 60
-FREE_PROBE = "import gc\n\ndef __main__(args):\n    gc.collect()\n    print('free', gc.mem_free())\n"
+# The heap free, and what holds it: the modules loaded and the names
+# interned (qstr_info's "n_qstr=", printed by the runtime itself).
+FREE_PROBE = """import gc, micropython, sys
+
+def __main__(args):
+    gc.collect()
+    print('free', gc.mem_free())
+    print('modules', ' '.join(sorted(sys.modules)))
+    micropython.qstr_info()
+"""
 UPLOAD = 100 * 1024
 CRON_WAIT = 10  # seconds a cron job due during the burst has to run once it is over
 
@@ -251,15 +261,16 @@ def everything_at_once(name: str, tmp: Path) -> str:
                                                   "crond start", "sleep 5 &"], seen)
         if isinstance(started, str):
             return "not reached: " + started
+        before = _probe(child, seen)
         clients, results = _clients(conf, password)
         threads = [0]
         watch = threading.Thread(target=_count_threads, args=(child.pid, clients, threads))
         watch.start()
-        free = []
+        probes = []
         while any(c.is_alive() for c in clients):
-            child.stdin.write(b"/tmp/freeprobe\necho probe-done\n")
-            text = _read_until(child, b"probe-done", seen)
-            free += [int(w.split()[1]) for w in text.splitlines() if w.startswith("free ")]
+            probe = _probe(child, seen)
+            if probe is not None:
+                probes.append(probe)
             time.sleep(0.2)
         for client in clients:
             client.join(TIMEOUT)
@@ -283,10 +294,31 @@ def everything_at_once(name: str, tmp: Path) -> str:
     finally:
         _end(child)
     failed = ["%s %s" % item for item in results.items() if item[1] != "ok"]
-    low = ("%.1f KiB free at the busiest (the lowest of %d probes), threads beside the"
-           " console's: %d at most" % (min(free) / 1024, len(free), threads[0])
-           if free else "no probe answered")
+    low = "no probe answered"
+    if probes:
+        free, modules, names = min(probes)
+        added = " ".join(m for m in modules if before is None or m not in before[1]) or "nothing"
+        low = ("%.1f KiB free at the busiest (the lowest of %d probes; loaded then beside the"
+               " daemons: %s; %s names interned), threads beside the console's: %d at most"
+               % (free / 1024, len(probes), added, names, threads[0]))
     return low + ("; failed: " + "; ".join(failed) if failed else "; every client served")
+
+
+def _probe(child: subprocess.Popen, seen: bytearray) -> tuple[int, list[str], str] | None:
+    """The heap free, the modules loaded and the names interned, as the
+    console's probe saw them; None when it could not run (the heap full)."""
+    child.stdin.write(b"/tmp/freeprobe\necho probe-done\n")
+    text = _read_until(child, b"probe-done", seen)
+    free = modules = None
+    names = "?"
+    for line in text.splitlines():
+        if line.startswith("free "):
+            free = int(line.split()[1])
+        elif line.startswith("modules "):
+            modules = line.split()[1:]
+        elif "n_qstr=" in line:
+            names = line.split("n_qstr=")[1].split(",")[0]
+    return None if free is None else (free, modules or [], names)
 
 
 def _end(child: subprocess.Popen) -> None:
