@@ -66,11 +66,6 @@ def _espnow(name, cmd, seconds):
     import sys
     import time
     fleet = sys.modules.get("fleet")
-    start = time.ticks_ms()
-    # A fleetd just started opens its radio in a moment.
-    while (fleet and fleet.state and fleet.state.radio is not None
-           and time.ticks_diff(time.ticks_ms(), start) < STATUS_MS):
-        munix.sleep(SLICE_MS // 5)
     link = fleet.state.now if fleet and fleet.state else None
     if link is None:
         return cmdargs.error(name, "over ESP-NOW: fleetd with fleet.espnow must run here first")

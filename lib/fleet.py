@@ -420,21 +420,14 @@ def start(radio=None):
     agent = Agent(conf, name, fleetlink.topic(name, ""))
     agent.limit = fleetlink.output_max(conf)
     agent.radio = radio
-    # Known from here, before its task's first step: an `on` right after
-    # `fleetd start` waits for the radio then (bin/on.py), where it found
-    # no fleetd.
-    global state
-    state = agent
-    try:
-        return jobctl.spawn_task(sess, "fleetd", [], _daemon(agent), log=LOG, quiet=True,
-                                 kind="daemon")
-    except BaseException:
-        state = None
-        raise
+    # Its first step opens the radio, which spawn_task waits for: an `on`
+    # right after `fleetd start` finds it.
+    return jobctl.spawn_task(sess, "fleetd", [], _daemon(agent), log=LOG, quiet=True, kind="daemon")
 
 
 async def _daemon(agent):
     global state
+    state = agent
     log("fleetd started as %s" % agent.name)
     if agent.radio is not None:
         import fleetnow

@@ -22,6 +22,7 @@ from procctl import GRACE_MS
 from shellflow import Exit
 
 _POLL_MS = const(10)
+_BEGIN_MS = const(3000)  # how long spawn_task waits for the task's first step
 _THREAD_WAIT_MS = const(500)  # how long `CMD &` waits for a thread to end when none is free
 _DAEMON_ROOM = const(4096)  # heap a job leaves a running daemon for a request
 
@@ -213,7 +214,7 @@ def spawn_task(sess, name, args, coro, log=None, quiet=False, kind="task"):
         # Said started once it has taken its first step (crond's first
         # read of its table): `crond start; crond status` counted no jobs.
         # Not in the loop's own thread, which would wait for itself.
-        ms = GRACE_MS
+        ms = _BEGIN_MS
         while (proc.task is None or proc.task is False) and proc.sts != process.DONE and ms > 0:
             system.idle(_POLL_MS)
             ms -= _POLL_MS
