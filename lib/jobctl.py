@@ -157,7 +157,7 @@ def _describe(node, sh):
         node = node[1][0]
         if isinstance(node, tuple) and node and isinstance(node[0], tuple):
             node = node[0]
-    if node[0] == "argv":
+    if node[0] == "argv" or node[0] == "glob":
         return sh.command_name(node[1][0]), node[1][1:]
     if node[0] != "simple" or not node[2]:
         return "sh", []

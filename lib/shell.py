@@ -181,16 +181,21 @@ def execute(node, sess):
         kind = node[0]
         if kind == "nop":
             status = sess.status
-        elif kind == "argv":
-            # A plain line's words (shellplain.py): nothing to expand.
+        elif kind == "argv" or kind == "glob":
+            # A plain line's words (shellplain.py): nothing to expand but
+            # a glob's patterns.
             sess.substituted = None
+            words = node[1]
+            if kind == "glob" and "f" not in sess.flags:
+                import wildcard
+                words = wildcard.words(words, sess.cwd)
             if "x" in sess.flags:
-                process.current().stderr.write("+ %s\n" % " ".join(node[1]))
-            if len(node) > 2:
+                process.current().stderr.write("+ %s\n" % " ".join(words))
+            if len(node) > 2 and node[2]:
                 import redirect
-                status = redirect.redirected(node[2], sess, node[1])
+                status = redirect.redirected(node[2], sess, words)
             else:
-                status = run(node[1], sess)
+                status = run(words, sess)
         elif kind == "simple":
             import expansion
             status = expansion.simple(node, sess)

@@ -8,7 +8,7 @@ A Python line (`> statement`, `< expression`) is plain too: the rest of
 it is Python's.
 
 A line is plain when nothing in it would be read differently by the
-parser: no quotes, escapes, expansions, globs, operators but ; and the
+parser: no quotes, escapes, expansions, operators but ; and the
 redirections below, or comments, no NAME=value first word, and a first
 word that is not a keyword or an alias. It may be a list of such commands
 separated by ; (`sleep 1; echo done`: the parser, 13 KiB of the esp32
@@ -19,6 +19,12 @@ or from a plain word with > >> < (a descriptor's digit before them) and
 >&N <&N (`echo fired >> /tmp/log 2>&1`, as crontab lines are: the parser
 and expansion, 17 KiB of the esp32 profile's heap, were loaded for them),
 and commands may make a pipeline (`ps | grep sh`).
+A word may be a pattern (`ls /bin/e*`, `rm /tmp/*.log`): ("glob", words,
+redirections), whose patterns the shell replaces by the names they match
+when the command runs (wildcard.words), as expansion would; the parser
+and expansion were loaded for it, some 17 KiB of the esp32 profile's heap,
+by every line of two telnet sessions listing files, and FTP and HTTP
+clients found no room beside them.
 A blank line, a comment and a :label line are plain too, and do nothing.
 """
 
@@ -34,7 +40,7 @@ CLOSING = ["then", "elif", "else", "fi", "do", "done", "}", "esac"]     # reserv
 NOP = ("nop",)
 # What the parser gives a meaning to, anywhere on a line; ; | < > & are
 # looked at word by word.
-_SPECIAL = "\n()" + QUOTING + "*?[~#{}\v\f"
+_SPECIAL = "\n()" + QUOTING + "~#{}\v\f"
 _REDIRECTING = "<>&"
 
 
@@ -64,7 +70,8 @@ def node(line, aliases=None):
     background), ...]), one item for each command of a list separated by
     ; (`sleep 1; echo done`, as a telnet or /api/run client types it),
     ("argv", words, redirections) for a command with redirections, each
-    (descriptor, operator, target) as the parser gives them, ("pipe",
+    (descriptor, operator, target) as the parser gives them, ("glob",
+    words, redirections) for a command with patterns, ("pipe",
     [command, ...], False) for a pipeline,
     ("py", text) for a Python line, or NOP for a blank line, a comment or
     a :label; None when it needs the parser. A script's line may end with
@@ -121,7 +128,19 @@ def _command(text, aliases):
         # exec's stay for the session, upyOS's test > NAME stores its
         # result: the parser's business.
         return None
+    if _globbing(text):
+        for r in redirs:
+            if _globbing(r[2]):
+                return None
+        return ("glob", words, redirs)
     return ("argv", words, redirs) if redirs else ("argv", words)
+
+
+def _globbing(word):
+    for c in "*?[":
+        if c in word:
+            return True
+    return False
 
 
 def _redirecting(text):

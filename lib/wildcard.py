@@ -170,6 +170,19 @@ def expand(pattern, cwd):
     return paths
 
 
+def words(words, cwd):
+    """A plain command's words with each pattern replaced by the names it
+    matches, or left as written when none does (shellplain's "glob")."""
+    out = []
+    for word in words:
+        matches = expand(word, cwd) if has_magic(word) else None
+        if matches:
+            out.extend(matches)
+        else:
+            out.append(word)
+    return out
+
+
 def _join(path, name):
     if not path:
         return name

@@ -40,6 +40,7 @@ def boot(tmp_path, name, lines, conf=None, files=None):
     if conf is not None:
         (flash / "etc" / "system.conf").write_text(json.dumps(conf))
     for path, text in (files or {}).items():
+        (flash / path.lstrip("/")).parent.mkdir(parents=True, exist_ok=True)
         (flash / path.lstrip("/")).write_text(text)
     done = run_os(simulator.command(flash, board=name), "\n".join(lines) + "\n", 60)
     assert done.returncode == 0, done
@@ -826,6 +827,31 @@ def test_a_plain_command_with_redirections_or_pipes_loads_no_parser(tmp_path):
     assert err == "sh: /nodir/x: No such file or directory\n", err
 
 
+def test_a_plain_command_with_patterns_loads_no_parser(tmp_path):
+    """`ls /bin/e*` loaded the parser and expansion (17 KiB of the esp32
+    profile's heap) for its pattern: two telnet sessions listing files
+    took the room every FTP and HTTP client waited for. Plain words with
+    patterns run as plain lines do, each pattern replaced by the names it
+    matches when the command runs (after a cd on the same line), or left
+    as written when none does, not with set -f; in the foreground, with a
+    redirection, in a pipeline and in the background. A pattern as the
+    target of a redirection still goes to the parser."""
+    probe = {"/tmp/parts.py": "import sys\n\ndef __main__(args):\n"
+                              "    print([m for m in ('shellparse', 'expansion')"
+                              " if m in sys.modules])\n",
+             "/tmp/p/a1.txt": "", "/tmp/p/a2.txt": "", "/tmp/p/b.log": ""}
+    out, err = boot_both(tmp_path, "esp32", [
+        "echo /tmp/p/a*.txt", "cd /tmp/p; echo a?.txt [b]*", "echo /tmp/p/z* x[", "cd /",
+        "set -f", "echo /tmp/p/*.log", "set +f", "echo /tmp/p/*.log > /tmp/list", "cat /tmp/list",
+        "ls /tmp/p/a* | wc -l", "echo /tmp/p/b* &", "wait", "/tmp/parts",
+        "echo x > /tmp/p/*.log; /tmp/parts"], files=probe)
+    lines = [line for line in out.splitlines()[1:] if not re.fullmatch(r"\[1\] \d+", line)]
+    assert lines[:5] == ["/tmp/p/a1.txt /tmp/p/a2.txt", "a1.txt a2.txt b.log", "/tmp/p/z* x[",
+                         "/tmp/p/*.log", "/tmp/p/b.log"], out
+    assert lines[5].split() == ["2"] and lines[6:8] == ["/tmp/p/b.log", "[]"], out
+    assert "shellparse" in lines[8], (out, err)
+
+
 def test_a_parsed_command_with_nothing_to_expand_loads_no_expansion(tmp_path):
     """`A && B &` needs the parser, but commands with nothing to expand
     run as plain lines do: the job's thread does not load expansion for
@@ -952,6 +978,7 @@ def boot_both(tmp_path, name, lines, files=None):
     """As boot(), but (stdout, stderr) of the lines."""
     flash = seed_flash(tmp_path / "flash", board=name)
     for path, text in (files or {}).items():
+        (flash / path.lstrip("/")).parent.mkdir(parents=True, exist_ok=True)
         (flash / path.lstrip("/")).write_text(text)
     done = run_os(simulator.command(flash, board=name), "\n".join(lines) + "\n", 60)
     assert done.returncode == 0, done
