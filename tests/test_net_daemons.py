@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import FILL_HEAP, LET_GO, PASSWORD, USER, Board, free_port, seed_flash, shadow_line
+from conftest import FILL_HEAP, HEAP_HOG, LET_GO, PASSWORD, USER, Board, free_port, seed_flash, shadow_line
 from munixtool import boards
 from munixtool import sim as simulator
 from test_net_ftp import FtpBoard
@@ -524,6 +524,39 @@ def test_a_client_waiting_for_room_keeps_no_login_code(tmp_path):
         finally:
             first.close()
         e.board.run("wait")
+    finally:
+        e.close()
+
+
+def test_a_client_that_waited_its_time_for_room_is_served_once_there_is_some(tmp_path):
+    """A client waits for room in the heap 5 s, then its protocol's code is
+    loaded come what may: into a heap still full, that failed, and the
+    client was closed without a word (an FTP client beside two telnet
+    sessions running lines on the esp32 profile, 4 in 6). It now tries
+    again for as long once more, auth's code with the protocol's, and is
+    served once the job that held the heap lets go (7 s)."""
+    name = simulator.board_name()
+    if name and boards.get(name).heap >= 512 * 1024:
+        pytest.skip("a heap of 512 KiB or more takes clients in without asking")
+    if name == "esp8266":
+        pytest.skip("the daemons do not fit the esp8266")
+    flash = seed_flash(tmp_path / "flash", compiled=True)
+    flash.joinpath("tmp", "hog.py").write_text(HEAP_HOG)
+    e = Everything(flash, heap=None if name else 384 * 1024)
+    try:
+        assert "listening on" in e.board.run("uftpd start")
+        e.board.run("/tmp/hog 7000 8 &")
+        time.sleep(0.5)
+        f = ftplib.FTP()
+        f.connect("127.0.0.1", e.ports["ftp"], timeout=TIMEOUT)
+        try:
+            assert f.getwelcome().startswith("220")
+            f.login(USER, PASSWORD)
+            assert f.size("/etc/init.sh") > 0
+        finally:
+            f.close()
+        e.board.run("wait")
+        assert e.board.run("echo still") == "still\n"
     finally:
         e.close()
 
