@@ -74,6 +74,7 @@ _SB_MAX = const(64)         # subnegotiation bytes kept
 _INPUT_MAX = const(4096)    # characters typed ahead and not yet read
 _LINE_MAX = const(1024)     # the longest line a session reads
 _OWED_MAX = const(64)       # bytes of option replies kept for the session to send
+_FULL = b"sh: memory allocation failed\r\n"    # errors.words() of a full heap, made at load
 
 
 async def client(daemon, stream):
@@ -126,12 +127,20 @@ async def client(daemon, stream):
                 await offload.run(_run, (term, line), lambda: _interrupt(term))
             except MemoryError:
                 # Another's work holds the heap (a job's): what this session
-                # was doing is lost, the session goes on once there is room
-                # (it ended, its client cut off, even at its prompt); unless
-                # it was killed meanwhile, whose cancel the error may be.
+                # was doing is lost, said in a line that takes no heap (it
+                # was lost without a word), and the session goes on once
+                # there is room for a line (it ended, its client cut off,
+                # even at its prompt; it then gave a prompt at each try, a
+                # row of them); unless it was killed meanwhile, whose
+                # cancel the error may be.
+                try:
+                    sock.write(_FULL)
+                except OSError:
+                    pass
+                while not sh.stopping() and system.heap_free(system.SHELL_ROOM) < system.SHELL_ROOM:
+                    await asyncio.sleep_ms(netd.FULL_MS)
                 if sh.stopping():
                     break
-                await asyncio.sleep_ms(netd.FULL_MS)
     finally:
         shell.end(sess)
         # A stale reference to the terminal can outlive the session (the
