@@ -1,10 +1,13 @@
 """The clients of a session daemon (netd.start: uftpd, utelnetd) that
 have not logged in yet: its guests.
 
-A guest has login_ms from its connection to log in, however much it sends
-meanwhile, and at most `slots` guests are served at once. A new client
-that finds no slot free (the guests' or the daemon's) takes the slot of
-the oldest guest that has had _EVICT_MS, whose session ends at once, and
+A guest has login_ms to log in from the moment its protocol serves it,
+however much it sends meanwhile, and at most `slots` guests are served at
+once. A new client that finds no slot free (the guests' or the daemon's)
+takes the slot of the oldest guest served for _EVICT_MS, whose session
+ends at once (one still waiting for room in the heap, netd, keeps its
+slot: taken from it, the client that had waited longest was cut off when
+it came to be served, in favour of one that would wait as long), and
 waits for it meanwhile (as it does for the slot of a guest whose client
 has left, which its session takes POLL_MS to see; as many clients wait
 at once as there are slots, one per address): idle, dribbling or
@@ -60,10 +63,12 @@ class Guests:
             self.table.append([sock, time.ticks_ms(), None, False])
 
     def served(self, sock):
-        """The protocol has sock's client, which may log in from now on."""
+        """The protocol has sock's client, which may log in from now on:
+        its time to do so starts."""
         with self.lock:
             for guest in self.table:
                 if guest[0] is sock:
+                    guest[1] = time.ticks_ms()
                     guest[3] = True
 
     def logging_in(self):
@@ -113,7 +118,7 @@ class Guests:
                 return True
             now = time.ticks_ms()
             for guest in self.table:
-                if guest[2] is None and time.ticks_diff(now, guest[1]) >= _EVICT_MS:
+                if guest[2] is None and guest[3] and time.ticks_diff(now, guest[1]) >= _EVICT_MS:
                     guest[2] = Expired("a new client took the slot")
                     break
         return False

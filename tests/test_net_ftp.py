@@ -775,3 +775,37 @@ def test_a_session_outlives_commands_sent_into_a_full_heap(ftp):
     assert line.startswith(b"250 "), "the session ended"
     assert say(sock, reader, "PWD").startswith('257 "/tmp"')
     sock.close()
+
+
+def test_a_client_waiting_for_room_keeps_its_login_slot(flash):
+    """A client waiting for room in the heap (a job holds it) held a login
+    slot that a newer client took once it had been there 3 s: the first
+    was cut off as soon as it came to be served ("421 Not logged in: a new
+    client took the slot"), for one that had to wait as long. Its slot is
+    now its own until it is served, and its time to log in starts then."""
+    name = simulator.board_name()
+    if name and boards.get(name).heap >= 512 * 1024:
+        pytest.skip("a heap of 512 KiB or more takes clients in without asking")
+    if name == "esp8266":
+        pytest.skip("uftpd does not fit the esp8266")
+    ftp = FtpBoard(flash, heap=None if name else 384 * 1024, login_slots=1)
+    try:
+        (flash / "tmp" / "hog.py").write_text(HEAP_HOG)
+        ftp.run("/tmp/hog 6000 8 &")
+        time.sleep(0.5)
+        first = socket.create_connection(("127.0.0.1", ftp.port), timeout=TIMEOUT)
+        try:
+            reader = first.makefile("rb")
+            time.sleep(3.5)
+            second = socket.create_connection(("127.0.0.1", ftp.port), timeout=TIMEOUT)
+            try:
+                assert reader.readline().startswith(b"220")
+                assert say(first, reader, "USER %s" % USER).startswith("331")
+                assert say(first, reader, "PASS %s" % PASSWORD).startswith("230")
+            finally:
+                second.close()
+        finally:
+            first.close()
+        ftp.run("wait")
+    finally:
+        ftp.close()
