@@ -74,7 +74,7 @@ _SB_MAX = const(64)         # subnegotiation bytes kept
 _INPUT_MAX = const(4096)    # characters typed ahead and not yet read
 _LINE_MAX = const(1024)     # the longest line a session reads
 _OWED_MAX = const(64)       # bytes of option replies kept for the session to send
-_FULL = b"sh: memory allocation failed\r\n"    # errors.words() of a full heap, made at load
+_FULL = const(b"sh: memory allocation failed\r\n")   # errors.words() of a full heap, made at load
 
 
 async def client(daemon, stream):
@@ -111,6 +111,7 @@ async def client(daemon, stream):
                                   system.conf.get("hostname") or sys.platform))
     sh = shell.begin(sess)
     sh.task = asyncio.current_task()    # what kill -s KILL cancels (jobcmd.end)
+    full = False        # a full heap has been said, and no line read since
     try:
         while not term.exited:
             try:
@@ -124,23 +125,30 @@ async def client(daemon, stream):
                 except KeyboardInterrupt:
                     sess.status = 130
                     continue
+                full = False
                 await offload.run(_run, (term, line), lambda: _interrupt(term))
             except MemoryError:
                 # Another's work holds the heap (a job's): what this session
-                # was doing is lost, said in a line that takes no heap (it
-                # was lost without a word), and the session goes on once
-                # there is room for a line (it ended, its client cut off,
-                # even at its prompt; it then gave a prompt at each try, a
-                # row of them); unless it was killed meanwhile, whose
-                # cancel the error may be.
-                try:
-                    sock.write(_FULL)
-                except OSError:
-                    pass
-                while not sh.stopping() and system.heap_free(system.SHELL_ROOM) < system.SHELL_ROOM:
-                    await asyncio.sleep_ms(netd.FULL_MS)
+                # was doing is lost, said once in a line that takes no heap
+                # (it was lost without a word), and the session goes on
+                # once there is room for a line, or after netd.STOP_MS, to
+                # see whether its client is still there (it ended, its
+                # client cut off, even at its prompt; it gave a prompt at
+                # each try, a row of them); unless it was killed
+                # meanwhile, whose cancel the error may be.
                 if sh.stopping():
                     break
+                if not full:
+                    full = True
+                    try:
+                        sock.write(_FULL)
+                    except OSError:
+                        pass
+                waited = 0
+                while (waited < netd.STOP_MS and not sh.stopping()
+                       and system.heap_free(system.SHELL_ROOM) < system.SHELL_ROOM):
+                    await asyncio.sleep_ms(netd.FULL_MS)
+                    waited += netd.FULL_MS
     finally:
         shell.end(sess)
         # A stale reference to the terminal can outlive the session (the
