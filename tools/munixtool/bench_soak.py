@@ -59,7 +59,10 @@ from munixtool import sim as simulator
 
 FTP_FILE = 32 * 1024
 CRON_EVERY_S = 5
-SETTLE_S = 3            # for the daemons to close what the clients left
+# For the daemons to close what the clients left: a client gone while it
+# waited for room in a board's heap is closed at the end of that wait
+# (netd, 10 s at most); 3 s counted such clients of the esp32's as leaked.
+SETTLE_S = 11
 WARM_S = 5
 RETRY_S = 0.5           # a client's pause after a failed request
 AUTH_ROUNDS = 4000      # setauth's (lib/auth.py)
