@@ -852,6 +852,19 @@ def test_a_plain_command_with_patterns_loads_no_parser(tmp_path):
     assert "shellparse" in lines[8], (out, err)
 
 
+def test_true_and_false_load_no_builtins_module(tmp_path):
+    """`true` loaded the built-ins' module and cmdargs, 8 KiB of the esp32
+    profile's heap, for a status: the shell gives theirs itself, in a
+    list, an && and the background too."""
+    probe = {"/tmp/parts.py": "import sys\n\ndef __main__(args):\n"
+                              "    print('shellbuiltins' in sys.modules)\n"}
+    out = boot(tmp_path, "esp32", ["true", "false x", "true && echo yes", "false && echo no",
+                                   "false || echo not", "true &", "wait", "/tmp/parts",
+                                   "shift 0; /tmp/parts"], files=probe)
+    lines = [line for line in out.splitlines()[1:] if not re.fullmatch(r"\[1\] \d+", line)]
+    assert lines == ["yes", "not", "False", "True"], out
+
+
 def test_a_parsed_command_with_nothing_to_expand_loads_no_expansion(tmp_path):
     """`A && B &` needs the parser, but commands with nothing to expand
     run as plain lines do: the job's thread does not load expansion for
