@@ -264,6 +264,19 @@ def __main__(args):
 """ + LET_GO
 
 
+def admission_heap(daemons_fit=True):
+    """The heap for a test of netd's admission (a client waits for room in
+    the heap): the board's, or 384 KiB on the default board (its 2 MiB
+    takes clients in without asking). Skips the boards with 512 KiB or
+    more and, with daemons_fit, the esp8266, where the daemons do not fit."""
+    name = simulator.board_name()
+    if name and boards.get(name).heap >= 512 * 1024:
+        pytest.skip("a heap of 512 KiB or more takes clients in without asking")
+    if daemons_fit and name == "esp8266":
+        pytest.skip("the daemons do not fit the esp8266")
+    return None if name else 384 * 1024
+
+
 def interned_names(board):
     """How many names the runtime of board (a Board or a DaemonBoard) has
     interned: MicroPython keeps each for good, and a client that can make

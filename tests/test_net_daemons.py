@@ -13,7 +13,8 @@ import time
 
 import pytest
 
-from conftest import FILL_HEAP, HEAP_HOG, LET_GO, PASSWORD, USER, Board, free_port, seed_flash, shadow_line
+from conftest import (FILL_HEAP, HEAP_HOG, LET_GO, PASSWORD, USER, Board, admission_heap, free_port,
+                      seed_flash, shadow_line)
 from munixtool import boards
 from munixtool import sim as simulator
 from test_net_ftp import FtpBoard
@@ -491,14 +492,10 @@ def test_a_client_waiting_for_room_keeps_no_login_code(tmp_path):
     loaded for nobody. Here an FTP client waits for room (a job holds
     the heap) while a telnet client logs in: once that login is done,
     auth's code is gone."""
-    name = simulator.board_name()
-    if name and boards.get(name).heap >= 512 * 1024:
-        pytest.skip("a heap of 512 KiB or more takes clients in without asking")
-    if name == "esp8266":
-        pytest.skip("the daemons do not fit the esp8266")
+    heap = admission_heap()
     flash = seed_flash(tmp_path / "flash", compiled=True)
     flash.joinpath("tmp", "watch.py").write_text(AUTH_WATCH)
-    e = Everything(flash, heap=None if name else 384 * 1024)
+    e = Everything(flash, heap=heap)
     try:
         out = e.board.run("utelnetd start; uftpd start")
         assert out.count("listening on") == 2, out
@@ -535,14 +532,10 @@ def test_a_client_that_waited_its_time_for_room_is_served_once_there_is_some(tmp
     sessions running lines on the esp32 profile, 4 in 6). It now tries
     again for as long once more, auth's code with the protocol's, and is
     served once the job that held the heap lets go (7 s)."""
-    name = simulator.board_name()
-    if name and boards.get(name).heap >= 512 * 1024:
-        pytest.skip("a heap of 512 KiB or more takes clients in without asking")
-    if name == "esp8266":
-        pytest.skip("the daemons do not fit the esp8266")
+    heap = admission_heap()
     flash = seed_flash(tmp_path / "flash", compiled=True)
     flash.joinpath("tmp", "hog.py").write_text(HEAP_HOG)
-    e = Everything(flash, heap=None if name else 384 * 1024)
+    e = Everything(flash, heap=heap)
     try:
         assert "listening on" in e.board.run("uftpd start")
         e.board.run("/tmp/hog 7000 8 &")

@@ -17,7 +17,8 @@ import time
 
 import pytest
 
-from conftest import HEAP_HOG, PASSWORD, USER, Board, DaemonBoard, in_rom, interned_names
+from conftest import (HEAP_HOG, PASSWORD, USER, Board, DaemonBoard, admission_heap, in_rom,
+                      interned_names)
 from munixtool import boards
 from munixtool import sim as simulator
 
@@ -783,12 +784,7 @@ def test_a_client_waiting_for_room_keeps_its_login_slot(flash):
     was cut off as soon as it came to be served ("421 Not logged in: a new
     client took the slot"), for one that had to wait as long. Its slot is
     now its own until it is served, and its time to log in starts then."""
-    name = simulator.board_name()
-    if name and boards.get(name).heap >= 512 * 1024:
-        pytest.skip("a heap of 512 KiB or more takes clients in without asking")
-    if name == "esp8266":
-        pytest.skip("uftpd does not fit the esp8266")
-    ftp = FtpBoard(flash, heap=None if name else 384 * 1024, login_slots=1)
+    ftp = FtpBoard(flash, heap=admission_heap(), login_slots=1)
     try:
         (flash / "tmp" / "hog.py").write_text(HEAP_HOG)
         ftp.run("/tmp/hog 6000 8 &")

@@ -19,7 +19,8 @@ import time
 
 import pytest
 
-from conftest import FILL_HEAP, HEAP_HOG, LET_GO, PASSWORD, USER, Board, DaemonBoard, seed_flash, shadow_line
+from conftest import (FILL_HEAP, HEAP_HOG, LET_GO, PASSWORD, USER, Board, DaemonBoard, admission_heap,
+                      seed_flash, shadow_line)
 from munixtool import boards
 from munixtool import sim as simulator
 
@@ -753,11 +754,9 @@ def test_a_client_waits_until_the_heap_has_room_for_it_and_the_console(tmp_path)
     and the rp2040 profile), and is answered once the job lets go. (Not a
     block of 14 KiB asked by the job at the end: what the loop kept meanwhile
     may split the free piece, as it did once under CI's load.)"""
-    name = simulator.board_name()
-    if name and boards.get(name).heap >= 512 * 1024:
-        pytest.skip("a heap of 512 KiB or more takes clients in without asking")
+    heap = admission_heap(daemons_fit=False)
     flash = seed_flash(tmp_path / "flash", compiled=True)
-    web = HttpBoard(flash, heap=None if name else 384 * 1024)
+    web = HttpBoard(flash, heap=heap)
     try:
         flash.joinpath("tmp", "hog.py").write_text(ROOM_HOG)
         web.run("/tmp/hog 1500 20 > /tmp/hog.out &")
