@@ -21,6 +21,7 @@ Nodes:
   ("pipe", [command, ...], negated)
   ("simple", assignments, words, redirections)
   ("argv", [text, ...])           a simple command with nothing to expand
+  ("glob", [text, ...], redirections)   a plain line's command with patterns (shellplain.py)
   ("if", [(condition, body), ...], else_body, redirections)
   ("loop", condition, body, until, redirections)
   ("for", name, words or None for "$@", body, redirections)
