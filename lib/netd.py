@@ -607,12 +607,7 @@ async def _protocol(daemon):
                             daemon.loaded.append(name)
                     protocol = __import__(daemon.modules[0])
                     if daemon.guests is not None:
-                        # What the client's first step loads (its address
-                        # checked, netguests.blocked), here where a full
-                        # heap is waited out: FTP clients beside two telnet
-                        # sessions running lines on the esp32 profile failed
-                        # there, 4 in 6.
-                        __import__("auth")
+                        daemon.guests.preload()
                     return protocol
                 except MemoryError:
                     # What the import left half made goes, so that the
