@@ -329,7 +329,7 @@ def run(argv, sess, functions=True):
         # true and false here: shellbuiltins, with cmdargs, took 8 KiB of
         # the esp32 profile's heap for them (`while true`, `true &`).
         if name == "true" or name == "false":
-            return int(name == "false")
+            return 1 if name == "false" else 0
         import shellbuiltins
         return shellbuiltins.run(argv, sess, _SELF)
     body = sess.functions.get(name) if functions else None

@@ -23,8 +23,7 @@ A word may be a pattern (`ls /bin/e*`, `rm /tmp/*.log`): ("glob", words,
 redirections), whose patterns the shell replaces by the names they match
 when the command runs (wildcard.words), as expansion would; the parser
 and expansion were loaded for it, some 17 KiB of the esp32 profile's heap,
-by every line of two telnet sessions listing files, and FTP and HTTP
-clients found no room beside them.
+by every such line of a telnet session or a job.
 A blank line, a comment and a :label line are plain too, and do nothing.
 """
 

@@ -74,7 +74,7 @@ _SB_MAX = const(64)         # subnegotiation bytes kept
 _INPUT_MAX = const(4096)    # characters typed ahead and not yet read
 _LINE_MAX = const(1024)     # the longest line a session reads
 _OWED_MAX = const(64)       # bytes of option replies kept for the session to send
-_FULL = const(b"sh: memory allocation failed\r\n")   # errors.words() of a full heap, made at load
+_FULL = const(b"sh: memory allocation failed\r\n")   # errors.words() of a full heap: sent without heap
 
 
 async def client(daemon, stream):

@@ -829,8 +829,8 @@ def test_a_plain_command_with_redirections_or_pipes_loads_no_parser(tmp_path):
 
 def test_a_plain_command_with_patterns_loads_no_parser(tmp_path):
     """`ls /bin/e*` loaded the parser and expansion (17 KiB of the esp32
-    profile's heap) for its pattern: two telnet sessions listing files
-    took the room every FTP and HTTP client waited for. Plain words with
+    profile's heap) for its pattern, in every telnet session or job that
+    listed files so. Plain words with
     patterns run as plain lines do, each pattern replaced by the names it
     matches when the command runs (after a cd on the same line), or left
     as written when none does, not with set -f; in the foreground, with a
