@@ -267,7 +267,13 @@ class Session:
         try:
             errors.report("sh", e)
         except Exception:
-            pass
+            # No heap even for the words: said by the stream that can say
+            # it without heap (telnet's terminal: full()), or not at all.
+            # A telnet line then ended with its prompt alone.
+            try:
+                self.stderr.full()
+            except Exception:
+                pass
         # Still full: what holds it may let go meanwhile (a client served).
         time.sleep_ms(200)
 

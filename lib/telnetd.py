@@ -140,10 +140,7 @@ async def client(daemon, stream):
                     break
                 if not full:
                     full = True
-                    try:
-                        sock.write(_FULL)
-                    except OSError:
-                        pass
+                    term.full()
                 waited = 0
                 while (waited < netd.STOP_MS and not sh.stopping()
                        and system.heap_free(system.SHELL_ROOM) < system.SHELL_ROOM):
@@ -258,6 +255,14 @@ class Terminal:
         except OSError:
             self.ended = True
             raise
+
+    def full(self):
+        """Say that the heap ran out, in words that take none of it
+        (Session._out_of_memory, client())."""
+        try:
+            self.sock.write(_FULL)
+        except OSError:
+            pass
 
     def send_text(self, text):
         """Text as it goes on the wire: CR LF line ends, CR NUL for a lone CR."""

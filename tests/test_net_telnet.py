@@ -768,6 +768,29 @@ def test_a_session_outlives_lines_typed_into_a_full_heap(telnet):
     c.close()
 
 
+@pytest.mark.parametrize("spare", [1, 2, 3])
+def test_a_line_that_finds_no_heap_is_never_lost_without_a_word(telnet, spare):
+    """A job holds the heap but a KiB or three while a line comes: the line
+    runs, or fails in a line that says so. With no heap left even for
+    that line's words, the session said nothing (the line echoed, then a
+    prompt alone; the esp32 soak's telnet failures): the terminal now
+    says it in words made in advance."""
+    (telnet.flash / "tmp" / "hog.py").write_text(HEAP_HOG)
+    heap_of_the_esp32(telnet)
+    c = telnet.raw()
+    assert c.cmd("echo one") == "one\r\n"
+    telnet.run("/tmp/hog 1500 %d &" % spare)
+    time.sleep(0.5)
+    c.send("echo soak\r\n")
+    time.sleep(1.5)
+    telnet.run("wait")
+    c.send("echo again\r\n")
+    got = c.until(b"again\r\n")
+    said = got.split(b"echo soak\r\n", 1)[1].split(b"/ $: ", 1)[0]
+    assert said == b"soak\r\n" or said.startswith(b"sh: memory allocation failed"), got
+    c.close()
+
+
 @pytest.mark.xfail(simulator.board_name() in ("rp2040",), strict=True,
                    reason="issue 27: a board without a thread to spare runs a telnet line in the"
                    " loop itself, which Python that never ends holds, with every daemon, until reset")
