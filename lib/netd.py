@@ -531,6 +531,7 @@ async def _client(daemon, stream, limit, busy):
         # Counted out below, however the session ends.
         counted = False
         task = asyncio.current_task()
+        protocol = None
         # Listed inside the try: on a full heap a list's growth fails, and
         # the session must still be counted out (it was left counted, and
         # the daemon's status said "2 sessions" with none).
@@ -545,6 +546,11 @@ async def _client(daemon, stream, limit, busy):
         except (Stopped, OSError, EOFError):
             pass
         except Exception as e:
+            if protocol is None:
+                # Its code found no room in its wait: told to try again
+                # later, in words that take no heap (closed unanswered,
+                # its user saw the connection dropped).
+                _refuse(client, busy)
             failed(daemon.name, e)
         finally:
             # Code here, in this frame: it overwrites the stack slot that
