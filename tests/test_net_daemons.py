@@ -485,6 +485,25 @@ def __main__(args):
 """
 
 
+def waiting_board(tmp_path):
+    """Everything on a heap where clients wait for room (admission_heap),
+    the tree compiled, with AUTH_WATCH as /tmp/watch."""
+    heap = admission_heap()
+    flash = seed_flash(tmp_path / "flash", compiled=True)
+    flash.joinpath("tmp", "watch.py").write_text(AUTH_WATCH)
+    return Everything(flash, heap=heap)
+
+
+def hold_heap(e, ms, spare_kib):
+    """AUTH_WATCH run as a job of e's board: the heap held but spare_kib
+    until /tmp/look appears (ms at most); back once it holds it."""
+    e.board.run("/tmp/watch %d %d > /tmp/watch.out &" % (ms, spare_kib))
+    ready = e.flash / "tmp" / "hog.ready"
+    deadline = time.monotonic() + TIMEOUT
+    while not ready.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 def test_a_client_waiting_for_room_keeps_no_login_code(tmp_path):
     """auth's code stayed while any client of a session daemon had not
     logged in, one that only waited for the heap to have room for it too:
@@ -492,29 +511,23 @@ def test_a_client_waiting_for_room_keeps_no_login_code(tmp_path):
     loaded for nobody. Here an FTP client waits for room (a job holds
     the heap) while a telnet client logs in: once that login is done,
     auth's code is gone."""
-    heap = admission_heap()
-    flash = seed_flash(tmp_path / "flash", compiled=True)
-    flash.joinpath("tmp", "watch.py").write_text(AUTH_WATCH)
-    e = Everything(flash, heap=heap)
+    e = waiting_board(tmp_path)
     try:
         out = e.board.run("utelnetd start; uftpd start")
         assert out.count("listening on") == 2, out
         first = Raw(e.ports["telnet"])
         try:
             first.login()   # telnet's code stays loaded for the second
-            e.board.run("/tmp/watch 20000 20 > /tmp/watch.out &")
-            ready = flash / "tmp" / "hog.ready"
+            hold_heap(e, 20000, 20)
             deadline = time.monotonic() + TIMEOUT
-            while not ready.exists() and time.monotonic() < deadline:
-                time.sleep(0.05)
             with socket.create_connection(("127.0.0.1", e.ports["ftp"]), timeout=TIMEOUT):
                 second = Raw(e.ports["telnet"])
                 try:
                     second.login()
                 finally:
                     second.close()
-                flash.joinpath("tmp", "look").write_text("")
-                said = flash / "tmp" / "watch.out"
+                e.flash.joinpath("tmp", "look").write_text("")
+                said = e.flash / "tmp" / "watch.out"
                 while not said.read_text() and time.monotonic() < deadline:
                     time.sleep(0.05)
                 assert said.read_text() == "no auth\n"
@@ -532,10 +545,8 @@ def test_a_client_that_waited_its_time_for_room_is_served_once_there_is_some(tmp
     sessions running lines on the esp32 profile, 4 in 6). It now tries
     again for as long once more, auth's code with the protocol's, and is
     served once the job that held the heap lets go (7 s)."""
-    heap = admission_heap()
-    flash = seed_flash(tmp_path / "flash", compiled=True)
-    flash.joinpath("tmp", "hog.py").write_text(HEAP_HOG)
-    e = Everything(flash, heap=heap)
+    e = waiting_board(tmp_path)
+    e.flash.joinpath("tmp", "hog.py").write_text(HEAP_HOG)
     try:
         assert "listening on" in e.board.run("uftpd start")
         e.board.run("/tmp/hog 7000 8 &")
@@ -559,22 +570,15 @@ def test_a_client_the_heap_never_has_room_for_is_told_to_try_again_later(tmp_pat
     the heap for longer) was closed without a word, a dropped connection
     for its user: it is now told to try again later, as when the daemon
     is full; once the job lets go, clients are served."""
-    heap = admission_heap()
-    flash = seed_flash(tmp_path / "flash", compiled=True)
-    flash.joinpath("tmp", "watch.py").write_text(AUTH_WATCH)
-    e = Everything(flash, heap=heap)
+    e = waiting_board(tmp_path)
     try:
         assert "listening on" in e.board.run("uftpd start")
-        e.board.run("/tmp/watch 60000 8 > /tmp/watch.out &")
-        ready = flash / "tmp" / "hog.ready"
-        deadline = time.monotonic() + TIMEOUT
-        while not ready.exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
+        hold_heap(e, 60000, 8)
         try:
             with socket.create_connection(("127.0.0.1", e.ports["ftp"]), timeout=2 * TIMEOUT) as sock:
                 said = sock.makefile("rb").readline()
         finally:
-            flash.joinpath("tmp", "look").write_text("")
+            e.flash.joinpath("tmp", "look").write_text("")
         assert said == b"421 Too many connections, try again later\r\n"
         e.board.run("wait")
         assert e.ftp_upload("/tmp/up", b"x" * 100) == 100
