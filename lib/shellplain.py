@@ -127,17 +127,18 @@ def _command(text, aliases):
         # exec's stay for the session, upyOS's test > NAME stores its
         # result: the parser's business.
         return None
-    if _globbing(text):
+    if has_magic(text):
         for r in redirs:
-            if _globbing(r[2]):
+            if has_magic(r[2]):
                 return None
         return ("glob", words, redirs)
     return ("argv", words, redirs) if redirs else ("argv", words)
 
 
-def _globbing(word):
+def has_magic(text):
+    """Whether text holds a pattern's characters (wildcard's too)."""
     for c in "*?[":
-        if c in word:
+        if c in text:
             return True
     return False
 

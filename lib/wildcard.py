@@ -4,6 +4,7 @@ matches a leading dot."""
 import os
 
 import fspath
+from shellplain import has_magic
 
 SPECIAL = "*?[]!^-\\"        # what a quoted character of a pattern is escaped for
 
@@ -117,13 +118,6 @@ def _in_class(name, c):
         return c in "0123456789abcdefABCDEF"
     if name == "punct":
         return "!" <= c <= "~" and not (c.isalpha() or c.isdigit())
-    return False
-
-
-def has_magic(text):
-    for c in "*?[":
-        if c in text:
-            return True
     return False
 
 
