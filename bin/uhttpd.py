@@ -9,4 +9,7 @@ ABOUT = "the HTTP daemon: start, stop or show it"
 
 
 def __main__(args):
-    return daemonctl.control("http", args, ("httpd",), 80)
+    return daemonctl.control("http", args, ("httpd",), 80,
+                             b"HTTP/1.1 503 Service Unavailable\r\nServer: munix\r\n"
+                             b"Content-Type: application/json\r\nContent-Length: 34\r\n"
+                             b"Connection: close\r\n\r\n{\"error\": \"busy, try again later\"}")

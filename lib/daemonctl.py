@@ -18,13 +18,13 @@ USAGE = """[-i] [-q] start|stop|status
   -q      stop quietly: no error when it is not running (for /etc/end.sh)"""
 
 
-def control(name, args, modules, port, busy=None, login_s=0):
+def control(name, args, modules, port, busy, login_s=None):
     """The `uXXXd [-i] [-q] start|stop|status` command of daemon name,
     whose clients the first of modules serves (netd.start: loaded for the
     first client only, with the others), on port unless /etc/system.conf
-    says; busy: what a client past
-    the limit is told (None: module keeps its own limits); login_s: the
-    time a client has to log in. Returns the command's status."""
+    says; busy: what a client that cannot be served is told; login_s: the
+    time a client has to log in (None: module keeps its own limits and
+    logins). Returns the command's status."""
     # Not imported with this module, which stays loaded: cmdargs goes
     # after each program on a small heap (shell.HELPERS).
     import cmdargs
@@ -162,13 +162,14 @@ def _start(name, modules, clients, insecure):
 def _start_clients(name, modules, port, clients, insecure):
     """netd.start on port with the daemon's settings of /etc/system.conf
     ("sessions", "login_s", "login_slots"; clients gives the defaults), the
-    clients not logged in yet kept apart (netguests) where busy is said."""
+    clients not logged in yet kept apart (netguests) where they log in
+    once, as a session (login_s)."""
     import netd
     _, busy, login_s = clients
     conf = netd.settings(name)
     limit = netd.setting(conf, "sessions", 4)
     guests = None
-    if busy is not None:
+    if login_s is not None:
         import netguests
         guests = netguests.Guests(netd.setting(conf, "login_s", login_s) * 1000,
                                   netd.setting(conf, "login_slots", netguests.SLOTS), limit)

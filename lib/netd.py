@@ -7,7 +7,7 @@ listen on inet.address()).
                                     within the daemon's limits, by the
                                     coroutine module.client(daemon, stream)
                                     as tasks of the loop (telnet, FTP);
-                                    with busy None, by module.client, which
+                                    with no guests, by module.client, which
                                     keeps its own limits (HTTP)
     netd.stop(name), netd.get(name) stop a daemon; the running one or None
 
@@ -63,6 +63,7 @@ _ROOM = const(16384)    # heap a client needs beside its protocol's code (_room)
                         # profile) and the 6 KiB a new thread leaves the console
                         # (procctl); a quarter of a smaller heap (an ESP8266's)
 LOG = "/tmp/net.log"
+_SINK = bytearray(64)   # what a client refused on a full heap sent (_drain)
 _LOG_MAX = const(8192)  # the log is moved to net.log.old beyond this size
 
 _lock = system.allocate_lock()
@@ -241,9 +242,10 @@ def start(name, port, modules, limit=4, busy=b"", insecure=False, guests=None):
     """Start a TCP server: each client is served by the coroutine
     module.client(daemon, stream) as a task of the loop, module being the
     first of modules (the others: the helpers that go with it, once the
-    last client has gone); past limit clients (or the guests' slots, when
-    guests, a netguests.Guests, keeps them), busy is sent and the client
-    closed. With busy None, module.client keeps its own limits. Raises
+    last client has gone); past limit clients or the slots of guests (a
+    netguests.Guests: the clients not logged in yet), busy is sent and the
+    client closed. With no guests, module.client keeps its own limits, and
+    busy is sent to a client only when its code finds no room. Raises
     OSError when the port cannot be had,
     RuntimeError when a daemon of that name runs, procctl.NoThread when the
     loop cannot run. Returns the Daemon."""
@@ -257,7 +259,7 @@ def start(name, port, modules, limit=4, busy=b"", insecure=False, guests=None):
     # console is back up from deep calls (asynchost), and they were refused.
     sock = None
     try:
-        sock = listen(daemon.host, daemon.port, max(limit, 8) if busy is None else limit)
+        sock = listen(daemon.host, daemon.port, limit if guests is not None else max(limit, 8))
         import asyncloop
         asyncloop.submit(daemon.proc, _listen(daemon, sock, limit, busy),
                          lambda proc, status: daemon.release(status))
@@ -352,7 +354,7 @@ def _let_go(daemon):
 
 async def _listen(daemon, sock, limit, busy):
     import asyncio
-    serve = _client if busy is not None else _task
+    serve = _client if daemon.guests is not None else _task
     taker = None
     try:
         sock.setblocking(False)
@@ -423,8 +425,11 @@ async def _take(daemon, sock, serve, limit, busy):
         except OSError:
             continue    # the client gone before it was taken
         except MemoryError:
+            # Told so, as when the daemon is full (closed without a word,
+            # its user saw the connection reset).
             if client is not None:
-                client.close()
+                _drain(client)
+                _refuse(client, busy)
         await asyncio.sleep_ms(_WATCH_MS)
 
 
@@ -460,8 +465,12 @@ async def _task(daemon, stream, limit, busy):
         if protocol is None:
             # Its protocol could not load (the heap full): the client, not
             # handed over, was neither answered nor closed, and waited for
-            # ever. (asyncio's stream.close() closes nothing.)
-            stream.s.close()
+            # ever (asyncio's stream.close() closes nothing); closed
+            # without a word, its user saw the connection dropped. What it
+            # sent is read first: a socket closed with data unread is
+            # reset, and the client may lose the answer.
+            _drain(stream.s)
+            _refuse(stream.s, busy)
         protocol = None
         if task in daemon.tasks:
             daemon.tasks.remove(task)
@@ -504,8 +513,8 @@ async def _client(daemon, stream, limit, busy):
         # In the try: on a full heap the import fails too (_task).
         import asyncio
         guests = daemon.guests
-        full = daemon.sessions >= limit if guests is None else not guests.room(daemon.sessions, limit)
-        ip = peer_ip(stream.get_extra_info("peername")) if full and guests is not None else None
+        full = not guests.room(daemon.sessions, limit)
+        ip = peer_ip(stream.get_extra_info("peername")) if full else None
         if ip is not None and guests.may_wait(ip):
             # As many wait as there are slots, so that a flood of clients
             # waiting does not fill the heap; the loop's other clients are
@@ -526,8 +535,7 @@ async def _client(daemon, stream, limit, busy):
         with _lock:
             daemon.sessions += 1
         counted = True
-        if guests is not None:
-            guests.add(client)
+        guests.add(client)
         # Counted out below, however the session ends.
         counted = False
         task = asyncio.current_task()
@@ -540,8 +548,7 @@ async def _client(daemon, stream, limit, busy):
             with _lock:
                 daemon.clients.append(client)
             protocol = await _protocol(daemon)
-            if guests is not None:
-                guests.served(client)
+            guests.served(client)
             await protocol.client(daemon, stream)
         except (Stopped, OSError, EOFError):
             pass
@@ -586,6 +593,16 @@ def _refuse(client, busy):
     except OSError:
         pass
     client.close()
+
+
+def _drain(client):
+    # Into a buffer of its own: the heap is full.
+    try:
+        for _ in range(64):
+            if not client.readinto(_SINK):
+                return
+    except OSError:
+        pass
 
 
 async def _protocol(daemon):
