@@ -596,8 +596,10 @@ def _refuse(client, busy):
 
 
 def _drain(client):
-    # Into a buffer of its own: the heap is full.
+    # Into a buffer of its own: the heap is full. Never waiting: the heap
+    # may have run out before the client was made non-blocking.
     try:
+        client.setblocking(False)
         for _ in range(64):
             if not client.readinto(_SINK):
                 return
