@@ -145,10 +145,10 @@ def _start(name, modules, clients, insecure):
         return cmdargs.error(None, "no password set: run `setauth USER` first"
                              " (or `setauth -d` for none, or start with -i)")
     port = netd.setting(netd.settings(name), "port", clients[0])
-    # Its loop's code, as a daemon run as a task has its own: started, one
-    # left the esp8266 profile 5.7 KiB, and every command not run before
-    # failed after it ("memory allocation failed, allocating 640 bytes": the
-    # pool of names could not grow).
+    # Room for the loop's code first, as a daemon run as a task is asked
+    # (job): started, utelnetd left the esp8266 profile 5.7 KiB at a layout
+    # of its pool of names, and every command after it failed ("memory
+    # allocation failed, allocating 640 bytes": the pool could not grow).
     why = _room(("asyncloop",))
     if why:
         return cmdargs.error(None, why)
