@@ -98,7 +98,9 @@ def test_client_against_debian_server(sim, debian_server, reverse):
         assert out.pop(1) == "Reverse mode, remote host 127.0.0.1 is sending"
     assert out[1] == "[  1] connected to 127.0.0.1 port %d" % server.port
     assert out[2] == "[ ID] Interval           Transfer     Bitrate"
-    assert line("0.00", "1.00").match(out[3]), out
+    # Each second's line ends when its second was measured, as iperf3's:
+    # a few ms past it on a busy machine (1.01 in a CI run).
+    assert line("0.00", r"1\.0\d").match(out[3]), out
     assert out[4:6] == ["- - - - - - - - - - - - - - - - - - - - - - - - -",
                         "[ ID] Interval           Transfer     Bitrate"]
     assert line("0.00", r"1\.\d\d", "sender").match(out[6]), out
