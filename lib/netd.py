@@ -63,7 +63,7 @@ _ROOM = const(16384)    # heap a client needs beside its protocol's code (_room)
                         # profile) and the 6 KiB a new thread leaves the console
                         # (procctl); a quarter of a smaller heap (an ESP8266's)
 LOG = "/tmp/net.log"
-_SINK = bytearray(64)   # what a client refused on a full heap sent (_drain)
+_SINK = bytearray(64)   # what a refused client sent, read (_refuse)
 _LOG_MAX = const(8192)  # the log is moved to net.log.old beyond this size
 
 _lock = system.allocate_lock()
@@ -428,7 +428,6 @@ async def _take(daemon, sock, serve, limit, busy):
             # Told so, as when the daemon is full (closed without a word,
             # its user saw the connection reset).
             if client is not None:
-                _drain(client)
                 _refuse(client, busy)
         await asyncio.sleep_ms(_WATCH_MS)
 
@@ -466,10 +465,7 @@ async def _task(daemon, stream, limit, busy):
             # Its protocol could not load (the heap full): the client, not
             # handed over, was neither answered nor closed, and waited for
             # ever (asyncio's stream.close() closes nothing); closed
-            # without a word, its user saw the connection dropped. What it
-            # sent is read first: a socket closed with data unread is
-            # reset, and the client may lose the answer.
-            _drain(stream.s)
+            # without a word, its user saw the connection dropped.
             _refuse(stream.s, busy)
         protocol = None
         if task in daemon.tasks:
@@ -588,23 +584,20 @@ async def _client(daemon, stream, limit, busy):
 
 
 def _refuse(client, busy):
-    try:
-        client.write(busy)
-    except OSError:
-        pass
-    client.close()
-
-
-def _drain(client):
-    # Into a buffer of its own: the heap is full. Never waiting: the heap
-    # may have run out before the client was made non-blocking.
+    """Tell client busy and close it, what it sent read first: a socket
+    closed with data unread is reset, and the client may lose the words
+    (an HTTP request; a telnet client's options). Read into a buffer of its
+    own, as the heap may be full, and never waiting: the heap may have run
+    out before the client was made non-blocking."""
     try:
         client.setblocking(False)
         for _ in range(64):
             if not client.readinto(_SINK):
-                return
+                break
+        client.write(busy)
     except OSError:
         pass
+    client.close()
 
 
 async def _protocol(daemon):
