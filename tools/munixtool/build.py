@@ -193,7 +193,7 @@ def _compile(source_root: Path, source: Path, output: Path, goal: Target,
     # CI's test runs side by side may compile the same file at once.
     partial = output.with_name(f"{output.name}.{os.getpid()}.partial")
     short = None
-    if source.parent.name in ("lib", "bin") and len(source.parts) == 2:
+    if len(source.parts) == 2 and source.parts[0] in shortnames.FOLDERS:
         try:
             # One file at a time: CPython 3.11's parser keeps its depth of
             # recursion for all threads ("SystemError: AST constructor

@@ -24,6 +24,10 @@ import string
 from pathlib import Path
 
 
+# The folders whose modules' names are shortened: the OS's, not a user's.
+FOLDERS = ("lib", "bin")
+
+
 def _private(name: str) -> bool:
     return name.startswith("_") and not name.startswith("__")
 
@@ -49,7 +53,7 @@ def keep(files: list[Path]) -> tuple[set[str], set[str]]:
                 kept.add(node.arg)
             elif isinstance(node, ast.Constant) and isinstance(node.value, str):
                 kept.update(re.findall(r"_\w+", node.value))
-        if path.parent.name in ("lib", "bin"):
+        if path.parent.name in FOLDERS:
             defined |= _top_level(tree)
     return kept, {name for name in defined if _private(name)}
 
