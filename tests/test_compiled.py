@@ -158,6 +158,27 @@ def test_the_build_indexes_what_each_program_does():
     assert "sleep\t%d\twait a while (Ctrl-C or kill stops it, hold pauses it)" % size in index
 
 
+# Quotes of the f-string's own kind inside its braces: MicroPython's
+# compiler takes them (as Python 3.12 does), the host's CPython 3.11 not.
+NEWER_SYNTAX = """ABOUT = "say the MAC"
+def __main__(args):
+    print(f"MAC: {str("mac")}")
+"""
+
+
+def test_a_program_that_only_micropython_parses_builds(tmp_path):
+    """The index of what programs do is read with the host's parser, which
+    refused such a program (upyOS's ifconfig), and the build, and the
+    bench's comparison with upyOS with it, ended in a SyntaxError."""
+    source = tmp_path / "src"
+    (source / "bin").mkdir(parents=True)
+    (source / "bin" / "mac.py").write_text(NEWER_SYNTAX)
+    out = tmp_path / "out"
+    build.build(source, out)
+    size = (out / "bin" / "mac.mpy").stat().st_size
+    assert (out / "bin" / ".about").read_text() == "mac\t%d\t\n" % size
+
+
 QSTRS = "> import micropython; micropython.qstr_info()"
 
 

@@ -291,8 +291,14 @@ ABOUT = Path("bin") / ".about"
 
 
 def _about(source: Path) -> str:
-    """The string a module's top level assigns to ABOUT, or ""."""
-    for node in ast.parse(source.read_bytes(), str(source)).body:
+    """The string a module's top level assigns to ABOUT, or "" (also for
+    a file MicroPython's compiler takes and the host's Python cannot
+    parse, such as a newer f-string)."""
+    try:
+        body = ast.parse(source.read_bytes(), str(source)).body
+    except SyntaxError:
+        return ""
+    for node in body:
         if (isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["ABOUT"]
                 and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)):
             return " ".join(node.value.value.split())
