@@ -112,33 +112,43 @@ async def client(daemon, stream):
     sh = shell.begin(sess)
     sh.task = asyncio.current_task()    # what kill -s KILL cancels (jobcmd.end)
     full = False        # a full heap has been said, and no line read since
+    prompted = False    # the prompt of the line being read is shown
     try:
         while not term.exited:
             try:
-                term.editor.begin(sess.prompt(), True)
+                if not prompted:
+                    term.editor.begin(sess.prompt(), True)
+                    prompted = True
                 try:
                     line = await term.line(term.editor)
                 except EOFError as e:
+                    prompted = False
                     if e.args:
                         continue    # Ctrl-A, the console's key for the raw REPL
                     break
                 except KeyboardInterrupt:
+                    prompted = False
                     sess.status = 130
                     continue
-                full = False
+                prompted = full = False
+                await term.drain()      # the line's echo, before its output
                 await offload.run(_run, (term, line), lambda: _interrupt(term))
             except MemoryError:
-                # Another's work holds the heap (a job's): what this session
-                # was doing is lost, said once in a line that takes no heap
-                # (it was lost without a word), and the session goes on
-                # once there is room for a line, or after netd.STOP_MS, to
-                # see whether its client is still there (it ended, its
-                # client cut off, even at its prompt; it gave a prompt at
-                # each try, a row of them); unless it was killed
-                # meanwhile, whose cancel the error may be.
+                # Another's work holds the heap (a job's). While a line is
+                # read nothing is lost (the keys not taken wait, the prompt
+                # is shown): the reading goes on once there is room, and
+                # nothing is said (a client that reads up to each prompt, a
+                # script's, was one answer behind after the words and a
+                # second prompt). Else what this session was doing is lost,
+                # said once in a line that takes no heap (it was lost
+                # without a word). The session goes on once there is room
+                # for a line, or after netd.STOP_MS, to see whether its
+                # client is still there (it ended, its client cut off, even
+                # at its prompt); unless it was killed meanwhile, whose
+                # cancel the error may be.
                 if sh.stopping():
                     break
-                if not full:
+                if not prompted and not full:
                     full = True
                     term.full()
                 waited = 0
@@ -188,6 +198,11 @@ async def _login(daemon, term, ip):
                     system.unload("telnetlogin")
 
 
+def _utf8_size(b):
+    """How many bytes the UTF-8 character whose first byte is b takes."""
+    return 1 if b < 0x80 else 2 if b < 0xE0 else 3 if b < 0xF0 else 4
+
+
 class Terminal:
     """A session's terminal over a telnet connection: input(prompt) for
     lines, read() for single characters (the line editor's), write(text)
@@ -200,6 +215,7 @@ class Terminal:
     session = None
     editor = None
     ahead = 0               # how many characters are not read yet
+    at = 0                  # where in chars they begin
     raw = b""               # bytes of an unfinished command or UTF-8 sequence
     cr = False              # the last data byte was CR
     sb = None               # the subnegotiation being collected
@@ -319,12 +335,20 @@ class Terminal:
 
     async def line(self, reader):
         """The next line typed, read in the loop: reader (a begun
-        lineedit.LineEditor or PlainLine) takes the keys. EOFError once the
-        client left; netd.Stopped after idle_ms without input."""
+        lineedit.LineEditor or PlainLine) takes the keys, each once it took
+        it (a key whose echo found the heap full is taken again). EOFError
+        once the client left; netd.Stopped after idle_ms without input.
+        The echo of the line's end is the caller's to send (drain()): a
+        full heap there must not lose the line read."""
         try:
             while True:
-                while self.chars:
-                    line = reader.key(self.next_char())
+                while self.at < len(self.chars):
+                    try:
+                        line = reader.key(self.peek_char())
+                    except (EOFError, KeyboardInterrupt):
+                        self.take_char()    # Ctrl-D, Ctrl-C: keys too
+                        raise
+                    self.take_char()
                     if line is not None:
                         return line
                 if self.ended:
@@ -332,8 +356,9 @@ class Terminal:
                 await self.drain()
                 await self.readable()
                 self.poll()
-        finally:
+        except (EOFError, KeyboardInterrupt):
             await self.drain()
+            raise
 
     async def readable(self):
         """Wait in the loop for the client to send something, as read()
@@ -384,7 +409,7 @@ class Terminal:
         """The next character typed; "" once the client left. The session
         ends (netd.Stopped) after idle_ms without input, or when the
         daemon stops."""
-        while not self.chars:
+        while self.at >= len(self.chars):
             if self.ended:
                 return ""
             if not self.daemon.wait(self.sock, self.idle_ms):
@@ -399,13 +424,22 @@ class Terminal:
 
     def next_char(self):
         """The first character not read yet, taken."""
-        chars = self.chars
-        b = chars[0]
-        size = 1 if b < 0x80 else 2 if b < 0xE0 else 3 if b < 0xF0 else 4
-        c = chr(b) if size == 1 else str(chars[:size], "utf-8")
-        chars[:size] = b""
-        self.ahead -= 1
+        c = self.peek_char()
+        self.take_char()
         return c
+
+    def peek_char(self):
+        """The first character not read yet."""
+        at = self.at
+        size = _utf8_size(self.chars[at])
+        return chr(self.chars[at]) if size == 1 else str(self.chars[at:at + size], "utf-8")
+
+    def take_char(self):
+        """Take the first character not read yet, with no heap (the bytes
+        read go when more come, _char): a key the line editor took is never
+        taken twice."""
+        self.at += _utf8_size(self.chars[self.at])
+        self.ahead -= 1
 
     def look(self):
         """Take in what the client sent while a line runs (a Ctrl-C stops
@@ -511,7 +545,7 @@ class Terminal:
                 continue
             if b >= 0x80 and not self.cr:
                 # A UTF-8 sequence, whole or kept for the next bytes.
-                size = 2 if b < 0xE0 else 3 if b < 0xF0 else 4
+                size = _utf8_size(b)
                 if i + size > n and _IAC not in raw[i:]:
                     break
                 chunk = bytes(raw[i:i + size])
@@ -546,7 +580,7 @@ class Terminal:
             # Ctrl-C: whatever was typed ahead is dropped with it. A line
             # being read gets it as a key; a command running is stopped.
             self.chars = bytearray()
-            self.ahead = 0
+            self.at = self.ahead = 0
             if not self.reading:
                 self.interrupted = True
                 _interrupt(self)
@@ -562,6 +596,9 @@ class Terminal:
         else:
             self.line_len += 1
         if self.ahead < _INPUT_MAX:
+            if self.at:
+                self.chars[:self.at] = b""
+                self.at = 0
             self.ahead += 1
             if c < "\x80":
                 self.chars.append(ord(c))
