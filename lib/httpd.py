@@ -193,6 +193,14 @@ class Server:
                     pass
         except (OSError, asyncio.TimeoutError):
             pass
+        except MemoryError as e:
+            # The heap ran out reading or answering a request (a job's, the
+            # other clients'): the server is busy, and says so in words
+            # made in advance, as when it is full (the client was closed
+            # unanswered, or told 500 "internal error: MemoryError").
+            if not conn.headed:
+                netd.refuse(writer.s, self.daemon.busy)
+            netd.failed("http", e)
         except Exception as e:
             netd.failed("http", e)
         finally:
@@ -281,7 +289,7 @@ class Connection:
                     await self.discard()
                     return
                 await self.error(e, keep, headers)
-            except (OSError, asyncio.TimeoutError, asyncio.CancelledError):
+            except (OSError, asyncio.TimeoutError, asyncio.CancelledError, MemoryError):
                 raise
             except Exception as e:
                 netd.log("http: %s %s: %r" % (method, target, e))

@@ -63,7 +63,7 @@ _ROOM = const(16384)    # heap a client needs beside its protocol's code (_room)
                         # profile) and the 6 KiB a new thread leaves the console
                         # (procctl); a quarter of a smaller heap (an ESP8266's)
 LOG = "/tmp/net.log"
-_SINK = bytearray(64)   # what a refused client sent, read (_refuse)
+_SINK = bytearray(64)   # what a refused client sent, read (refuse)
 _LOG_MAX = const(8192)  # the log is moved to net.log.old beyond this size
 
 _lock = system.allocate_lock()
@@ -98,6 +98,7 @@ class Daemon:
         self.started = time.time()
         self.insecure = False       # started with -i: no login asked
         self.guests = None          # netguests.Guests: the clients not logged in yet
+        self.busy = b""             # what a client that cannot be served is told (start())
         self.clients = []           # the sockets of the sessions (_client)
         self.quiet = None           # ticks_ms of the last client's end, while its code is kept
 
@@ -251,6 +252,7 @@ def start(name, port, modules, limit=4, busy=b"", insecure=False, guests=None):
     loop cannot run. Returns the Daemon."""
     daemon = _register(name, port, insecure)
     daemon.guests = guests
+    daemon.busy = busy
     daemon.modules = modules
     # The socket listens from here, so that a port in use is said at once
     # (a refused daemon lets it go: it stayed bound until reboot once) and
@@ -261,7 +263,7 @@ def start(name, port, modules, limit=4, busy=b"", insecure=False, guests=None):
     try:
         sock = listen(daemon.host, daemon.port, limit if guests is not None else max(limit, 8))
         import asyncloop
-        asyncloop.submit(daemon.proc, _listen(daemon, sock, limit, busy),
+        asyncloop.submit(daemon.proc, _listen(daemon, sock, limit),
                          lambda proc, status: daemon.release(status))
     except Exception:
         if sock is not None:
@@ -352,7 +354,7 @@ def _let_go(daemon):
     _finish(daemon, 143)
 
 
-async def _listen(daemon, sock, limit, busy):
+async def _listen(daemon, sock, limit):
     import asyncio
     serve = _client if daemon.guests is not None else _task
     taker = None
@@ -366,7 +368,7 @@ async def _listen(daemon, sock, limit, busy):
                     # Ended by the heap running out where _take could not
                     # catch it: taken up again, on the same socket.
                     taker = None
-                    taker = asyncio.create_task(_take(daemon, sock, serve, limit, busy))
+                    taker = asyncio.create_task(_take(daemon, sock, serve, limit))
                 await asyncio.sleep_ms(_WATCH_MS if daemon.watched else POLL_MS)
                 if daemon.watched:
                     _look(daemon)
@@ -403,7 +405,7 @@ async def _listen(daemon, sock, limit, busy):
     return 0
 
 
-async def _take(daemon, sock, serve, limit, busy):
+async def _take(daemon, sock, serve, limit):
     """Take clients in, each served by serve() as a task of the loop: what
     asyncio.start_server does, but a full heap fails one client, not the
     server. start_server's task ended at the first MemoryError with its
@@ -420,7 +422,7 @@ async def _take(daemon, sock, serve, limit, busy):
             client, addr = sock.accept()
             client.setblocking(False)
             asyncio.create_task(serve(daemon, asyncio.StreamReader(client, {"peername": addr}),
-                                      limit, busy))
+                                      limit))
             continue
         except OSError:
             continue    # the client gone before it was taken
@@ -428,7 +430,7 @@ async def _take(daemon, sock, serve, limit, busy):
             # Told so, as when the daemon is full (closed without a word,
             # its user saw the connection reset).
             if client is not None:
-                _refuse(client, busy)
+                refuse(client, daemon.busy)
         await asyncio.sleep_ms(_WATCH_MS)
 
 
@@ -442,7 +444,7 @@ async def alarm(task, ms, rang):
     task.cancel()
 
 
-async def _task(daemon, stream, limit, busy):
+async def _task(daemon, stream, limit):
     """A client served by a task of the loop: the protocol's client()."""
     task = protocol = None
     counted = False
@@ -466,7 +468,7 @@ async def _task(daemon, stream, limit, busy):
             # handed over, was neither answered nor closed, and waited for
             # ever (asyncio's stream.close() closes nothing); closed
             # without a word, its user saw the connection dropped.
-            _refuse(stream.s, busy)
+            refuse(stream.s, daemon.busy)
         protocol = None
         if task in daemon.tasks:
             daemon.tasks.remove(task)
@@ -497,7 +499,7 @@ def _look(daemon):
     watched = poller = session = sock = None
 
 
-async def _client(daemon, stream, limit, busy):
+async def _client(daemon, stream, limit):
     """A client the loop accepted, within the daemon's limits: served by
     this task, through its protocol's client(daemon, stream), which never
     holds the loop long (telnet runs its lines through offload(), FTP gives
@@ -525,7 +527,7 @@ async def _client(daemon, stream, limit, busy):
             finally:
                 guests.waiting.remove(ip)
         if daemon.stopping or full:
-            _refuse(client, busy)
+            refuse(client, daemon.busy)
             return
         nodelay(client)
         with _lock:
@@ -553,7 +555,7 @@ async def _client(daemon, stream, limit, busy):
                 # Its code found no room in its wait: told to try again
                 # later, in words that take no heap (closed unanswered,
                 # its user saw the connection dropped).
-                _refuse(client, busy)
+                refuse(client, daemon.busy)
             failed(daemon.name, e)
         finally:
             # Code here, in this frame: it overwrites the stack slot that
@@ -577,13 +579,12 @@ async def _client(daemon, stream, limit, busy):
         # a client gone is no failure.
         if not isinstance(e, MemoryError) and not isinstance(e, OSError):
             failed(daemon.name, e)
-        busy = b""
     if counted:
         _end_session(daemon, client)
-    _refuse(client, busy)
+    refuse(client, b"")
 
 
-def _refuse(client, busy):
+def refuse(client, busy):
     """Tell client busy and close it, what it sent read first: a socket
     closed with data unread is reset, and the client may lose the words
     (an HTTP request; a telnet client's options). Read into a buffer of its

@@ -63,7 +63,7 @@ def __main__(args):
     daemon.modules = ("httpd",)
     daemon.proc = process.current()
     serve = netd._task if args[1] == "task" else netd._client
-    task = serve(daemon, asyncio.StreamReader(taken, {}), 4, b"")
+    task = serve(daemon, asyncio.StreamReader(taken, {}), 4)
     importlock.guard(True)
     error = None
 """ + FILL_HEAP + """    try:
@@ -612,6 +612,35 @@ def test_an_http_client_the_heap_never_has_room_for_is_told_to_try_again_later(t
         assert e.api_run("echo served")["output"] == "served\n"
     finally:
         e.close()
+
+
+@pytest.mark.parametrize("spare_kib", [2, 4])
+def test_an_http_request_the_heap_runs_out_in_is_told_to_try_again_later(tmp_path, spare_kib):
+    """A request taken in, whose answer then finds the heap full (a job
+    holds it), was answered 500 "internal error: MemoryError", as if the
+    server were at fault: it is busy, and says so as when it is full."""
+    e = waiting_board(tmp_path)
+    try:
+        assert "listening on" in e.board.run("uhttpd start")
+        c = http.client.HTTPConnection("127.0.0.1", e.ports["http"], timeout=2 * TIMEOUT)
+        c.request("GET", "/")
+        first = c.getresponse()
+        assert first.status == 200
+        first.read()
+        hold_heap(e, 60000, spare_kib)
+        try:
+            c.request("GET", "/")
+            answer = c.getresponse()
+            said = answer.status, answer.read()
+            c.close()
+        finally:
+            e.flash.joinpath("tmp", "look").write_text("")
+        assert said == (503, b'{"error": "busy, try again later"}'), said
+        e.board.run("wait")
+        assert e.api_run("echo served")["output"] == "served\n"
+    finally:
+        e.close()
+
 
 @pytest.mark.xfail(simulator.board_name() in ("esp32", "esp8266"), strict=True,
                    reason="issue 27: not yet on these boards (2026-11-27: on the esp32 every"
