@@ -342,7 +342,7 @@ class Terminal:
         full heap there must not lose the line read."""
         try:
             while True:
-                while self.at < len(self.chars):
+                while self.keys():
                     try:
                         line = reader.key(self.peek_char())
                     except (EOFError, KeyboardInterrupt):
@@ -409,7 +409,7 @@ class Terminal:
         """The next character typed; "" once the client left. The session
         ends (netd.Stopped) after idle_ms without input, or when the
         daemon stops."""
-        while self.at >= len(self.chars):
+        while not self.keys():
             if self.ended:
                 return ""
             if not self.daemon.wait(self.sock, self.idle_ms):
@@ -427,6 +427,10 @@ class Terminal:
         c = self.peek_char()
         self.take_char()
         return c
+
+    def keys(self):
+        """How many bytes typed are not read yet."""
+        return len(self.chars) - self.at
 
     def peek_char(self):
         """The first character not read yet."""

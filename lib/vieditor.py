@@ -112,7 +112,7 @@ class console(_Keys):
 
 class telnet(_Keys):
     """A telnet session's terminal (telnetd.Terminal): characters it took
-    in (chars, poll()), waited for on its socket. While the editor runs
+    in (keys(), poll()), waited for on its socket. While the editor runs
     the terminal counts as reading a line: Ctrl-C comes as a key, not as an
     interrupt of the command."""
 
@@ -126,7 +126,7 @@ class telnet(_Keys):
         deadline = time.ticks_add(time.ticks_ms(), ms)
         while True:
             term.poll()
-            if term.chars or term.ended:
+            if term.keys() or term.ended:
                 return True
             left = time.ticks_diff(deadline, time.ticks_ms())
             if left <= 0 or not term.daemon.wait(term.sock, left):
@@ -149,7 +149,7 @@ def terminal(stdin):
         import builtins
         # A console fed from a pipe (the simulator's) reads lines, not keys.
         return console() if stdin.read_line is builtins.input else None
-    if all(hasattr(stdin, a) for a in ("read", "poll", "chars", "sock", "daemon")):
+    if all(hasattr(stdin, a) for a in ("read", "poll", "keys", "sock", "daemon")):
         return telnet(stdin)
     return None
 
