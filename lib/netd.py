@@ -511,9 +511,9 @@ async def _client(daemon, stream, limit):
         # In the try: on a full heap the import fails too (_task).
         import asyncio
         guests = daemon.guests
-        full = not guests.room(daemon.sessions, limit)
-        ip = peer_ip(stream.get_extra_info("peername")) if full else None
-        if ip is not None and guests.may_wait(ip):
+        ip = peer_ip(stream.get_extra_info("peername"))
+        full = not guests.room(daemon.sessions, limit, ip)
+        if full and guests.may_wait(ip):
             # As many wait as there are slots, so that a flood of clients
             # waiting does not fill the heap; the loop's other clients are
             # served meanwhile.
@@ -523,7 +523,7 @@ async def _client(daemon, stream, limit):
                 while full and waited < guests.WAIT_MS:
                     await asyncio.sleep_ms(50)
                     waited += 50
-                    full = not guests.room(daemon.sessions, limit)
+                    full = not guests.room(daemon.sessions, limit, ip)
             finally:
                 guests.waiting.remove(ip)
         if daemon.stopping or full:
@@ -533,7 +533,7 @@ async def _client(daemon, stream, limit):
         with _lock:
             daemon.sessions += 1
         counted = True
-        guests.add(client)
+        guests.add(client, ip)
         # Counted out below, however the session ends.
         counted = False
         task = asyncio.current_task()
@@ -545,11 +545,14 @@ async def _client(daemon, stream, limit):
             daemon.tasks.append(task)
             with _lock:
                 daemon.clients.append(client)
-            protocol = await _protocol(daemon)
+            protocol = await _protocol(daemon, client)
             guests.served(client)
             await protocol.client(daemon, stream)
         except (Stopped, OSError, EOFError):
-            pass
+            if protocol is None:
+                # Its slot went to a client from another address while it
+                # waited for room: told to try again later.
+                refuse(client, daemon.busy)
         except Exception as e:
             if protocol is None:
                 # Its code found no room in its wait: told to try again
@@ -601,7 +604,7 @@ def refuse(client, busy):
     client.close()
 
 
-async def _protocol(daemon):
+async def _protocol(daemon, client=None):
     """The daemon's protocol module, loaded for its first client with its
     helpers; those that were not loaded already go with the last client
     (a helper the console uses too stays: dropped, it would be loaded
@@ -609,10 +612,15 @@ async def _protocol(daemon):
     then the code is loaded whenever it fits, for as long again (then
     MemoryError): clients of every daemon at once on a small heap, the
     protocol that came last was refused, its client closed unanswered,
-    while the others' were about to end."""
+    while the others' were about to end. A guest client gives up its wait
+    once its slot went to another (netguests.Guests.room)."""
     import asyncio
     waited = 0
     while True:
+        if client is not None and daemon.guests is not None:
+            given = daemon.guests.given_up(client)
+            if given is not None:
+                raise given
         late = waited >= _ROOM_MS or daemon.stopping
         if late or _room(daemon):
             # Under the lock for imports: a thread importing meanwhile (a

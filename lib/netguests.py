@@ -7,7 +7,9 @@ once. A new client that finds no slot free (the guests' or the daemon's)
 takes the slot of the oldest guest served for _EVICT_MS, whose session
 ends at once (one still waiting for room in the heap, netd, keeps its
 slot: taken from it, the client that had waited longest was cut off when
-it came to be served, in favour of one that would wait as long), and
+it came to be served, in favour of one that would wait as long; but an
+address holding more than one slot so gives its newest to a client from
+another address, told to try again later), and
 waits for it meanwhile (as it does for the slot of a guest whose client
 has left, which its session takes POLL_MS to see; as many clients wait
 at once as there are slots, one per address): idle, dribbling or
@@ -53,14 +55,14 @@ class Guests:
         self.login_ms = login_ms
         self.slots = max(1, min(slots, limit))
         # [sock, ticks_ms accepted, Expired once ended, served by the
-        # protocol], oldest first
+        # protocol, its address], oldest first
         self.table = []
         self.waiting = []       # the addresses of new clients waiting for a slot (netd's loop)
         self.lock = system.allocate_lock()
 
-    def add(self, sock):
+    def add(self, sock, ip):
         with self.lock:
-            self.table.append([sock, time.ticks_ms(), None, False])
+            self.table.append([sock, time.ticks_ms(), None, False, ip])
 
     def preload(self):
         """auth's code, which a guest's first step loads (its address
@@ -115,10 +117,14 @@ class Guests:
                     return min(step, left)
         return step
 
-    def room(self, sessions, limit):
-        """Whether a new client can be served now: a slot is free. When none
-        is, the oldest guest old enough is told to give its own, and the
-        caller asks again (WAIT_MS at most): that guest's session ends
+    def room(self, sessions, limit, ip):
+        """Whether a new client from ip can be served now: a slot is free.
+        When none is, the oldest guest old enough is told to give its own;
+        else, where another address holds more than one slot, the newest of
+        its guests still waiting for room in the heap (idle connections from
+        one address, which the heap kept waiting, locked every other
+        address out: the esp32 soak's FTP users beside its idle intruder).
+        The caller asks again (WAIT_MS at most): that guest's session ends
         within netd.POLL_MS, as does one whose client has left."""
         with self.lock:
             if sessions < limit and len(self.table) < self.slots:
@@ -127,5 +133,26 @@ class Guests:
             for guest in self.table:
                 if guest[2] is None and guest[3] and time.ticks_diff(now, guest[1]) >= _EVICT_MS:
                     guest[2] = Expired("a new client took the slot")
-                    break
+                    return False
+            newest = None
+            for guest in self.table:
+                if guest[2] is None and not guest[3] and guest[4] != ip and self._holds(guest[4]) > 1:
+                    newest = guest
+            if newest is not None:
+                newest[2] = Expired("a client from another address took the slot")
         return False
+
+    def _holds(self, ip):
+        n = 0
+        for guest in self.table:
+            if guest[4] == ip and guest[2] is None:
+                n += 1
+        return n
+
+    def given_up(self, sock):
+        """The Expired of the guest on sock whose slot went to another
+        client while it waited for room in the heap, or None."""
+        for guest in self.table:
+            if guest[0] is sock:
+                return guest[2]
+        return None

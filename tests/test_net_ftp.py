@@ -805,3 +805,37 @@ def test_a_client_waiting_for_room_keeps_its_login_slot(flash):
         ftp.run("wait")
     finally:
         ftp.close()
+
+
+def test_clients_of_one_address_waiting_for_room_leave_other_addresses_a_slot(flash):
+    """Two connections from one address that never log in, waiting for
+    room in the heap (a job holds it), held both login slots, and a user
+    from another address was told "421 Too many connections" (the esp32
+    soak's FTP clients, beside its idle intruder): an address holding more
+    than one slot now gives the newest of them to a client from elsewhere,
+    which is told to try again later."""
+    ftp = FtpBoard(flash, heap=admission_heap(), login_slots=2)
+    try:
+        (flash / "tmp" / "hog.py").write_text(HEAP_HOG)
+        ftp.run("/tmp/hog 7000 8 &")
+        time.sleep(0.5)
+        idle = [socket.create_connection(("127.0.0.1", ftp.port), timeout=TIMEOUT,
+                                         source_address=("127.0.0.2", 0)) for _ in range(2)]
+        try:
+            time.sleep(0.5)
+            user = socket.create_connection(("127.0.0.1", ftp.port), timeout=2 * TIMEOUT)
+            try:
+                reader = user.makefile("rb")
+                assert reader.readline().startswith(b"220")
+                assert say(user, reader, "USER %s" % USER).startswith("331")
+                assert say(user, reader, "PASS %s" % PASSWORD).startswith("230")
+            finally:
+                user.close()
+            told = [sock.makefile("rb").readline() for sock in idle]
+            assert b"421 Too many connections, try again later\r\n" in told, told
+        finally:
+            for sock in idle:
+                sock.close()
+        ftp.run("wait")
+    finally:
+        ftp.close()
