@@ -75,6 +75,7 @@ _INPUT_MAX = const(4096)    # characters typed ahead and not yet read
 _LINE_MAX = const(1024)     # the longest line a session reads
 _OWED_MAX = const(64)       # bytes of option replies kept for the session to send
 _FULL = const(b"sh: memory allocation failed\r\n")   # errors.words() of a full heap: sent without heap
+_NOP = const(b"\xff\xf1")    # IAC NOP: asks whether the client is there (the client ignores it)
 
 
 async def client(daemon, stream):
@@ -145,14 +146,20 @@ async def client(daemon, stream):
                 # for a line, or after netd.STOP_MS, to see whether its
                 # client is still there (it ended, its client cut off, even
                 # at its prompt); unless it was killed meanwhile, whose
-                # cancel the error may be.
+                # cancel the error may be. Whether its client has gone is
+                # asked without heap: else the wait's own step could find no
+                # heap to see it, and sessions whose clients had gone held
+                # the heap full for good (the esp32 soak, once a second
+                # prompt no longer asked for them).
                 if sh.stopping():
                     break
                 if not prompted and not full:
                     full = True
-                    term.full()
+                    term.say(_FULL)
+                else:
+                    term.say(_NOP)
                 waited = 0
-                while (waited < netd.STOP_MS and not sh.stopping()
+                while (waited < netd.STOP_MS and not sh.stopping() and not term.ended
                        and system.heap_free(system.SHELL_ROOM) < system.SHELL_ROOM):
                     await asyncio.sleep_ms(netd.FULL_MS)
                     waited += netd.FULL_MS
@@ -275,10 +282,15 @@ class Terminal:
     def full(self):
         """Say that the heap ran out, in words that take none of it
         (Session._out_of_memory, client())."""
+        self.say(_FULL)
+
+    def say(self, data):
+        """Send data made in advance, taking no heap; ended once the client
+        has gone."""
         try:
-            self.sock.write(_FULL)
+            self.sock.write(data)
         except OSError:
-            pass
+            self.ended = True
 
     def send_text(self, text):
         """Text as it goes on the wire: CR LF line ends, CR NUL for a lone CR."""

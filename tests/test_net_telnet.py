@@ -17,7 +17,7 @@ import warnings
 import pexpect
 import pytest
 
-from conftest import HEAP_HOG, PASSWORD, USER, DaemonBoard, interned_names
+from conftest import FILL_HEAP, HEAP_HOG, LET_GO, PASSWORD, USER, DaemonBoard, interned_names
 from munixtool import boards
 from munixtool import sim as simulator
 
@@ -793,6 +793,45 @@ def test_a_session_waiting_at_its_prompt_through_a_full_heap_says_nothing(telnet
     got = c.until(b"again\r\n/ $: ")
     assert got == b"echo again\r\nagain\r\n/ $: ", got
     c.close()
+
+
+# Holds the whole heap for ARG ms, or until the telnet daemon has no
+# session left; then says which came first. It looks without heap.
+SESSIONS_WATCH = """import time
+import netd
+
+def __main__(args):
+    daemon = netd.get("telnet")
+    ended = [False]
+""" + FILL_HEAP + """    deadline = time.ticks_add(time.ticks_ms(), int(args[0]))
+    while time.ticks_diff(deadline, time.ticks_ms()) > 0:
+        if not daemon.sessions:
+            ended[0] = True
+            break
+        time.sleep_ms(50)
+""" + LET_GO + """    print("ended" if ended[0] else "held")
+"""
+
+
+def test_a_session_whose_client_leaves_while_the_heap_is_full_ends(telnet):
+    """A session waiting at its prompt through a full heap waits for room
+    without a word; its client leaving meanwhile went unseen, as seeing it
+    took heap: such sessions held the heap full for good once their
+    clients had gone (the esp32 soak). The session now asks whether its
+    client is there in bytes made in advance (a telnet NOP), and ends."""
+    (telnet.flash / "tmp" / "watch.py").write_text(SESSIONS_WATCH)
+    heap_of_the_esp32(telnet)
+    c = telnet.raw()
+    assert c.cmd("echo one") == "one\r\n"
+    telnet.run("/tmp/watch 12000 > /tmp/watch.out &")
+    time.sleep(0.5)
+    c.close()
+    out = telnet.flash / "tmp" / "watch.out"
+    deadline = time.monotonic() + 2 * TIMEOUT
+    while not (out.is_file() and out.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert out.read_text() == "ended\n"
+    telnet.run("wait")
 
 
 @pytest.mark.parametrize("spare", [1, 2])
