@@ -751,16 +751,23 @@ def test_a_full_heap_leaves_the_daemon_running(telnet):
     assert " 0 sessions" in telnet.run("utelnetd status")
 
 
+def session_beside_a_full_heap(telnet, hog):
+    """A session logged in, which has run a line; then HEAP_HOG run as a
+    job with the arguments hog: the heap held (as on the esp32 profile)."""
+    (telnet.flash / "tmp" / "hog.py").write_text(HEAP_HOG)
+    heap_of_the_esp32(telnet)
+    c = telnet.raw()
+    assert c.cmd("echo one") == "one\r\n"
+    telnet.run("/tmp/hog %s &" % hog)
+    return c
+
+
 def test_a_session_outlives_lines_typed_into_a_full_heap(telnet):
     """Lines typed while a job holds the whole heap run once it lets go, or
     fail in a line that says so (the session said nothing, and gave a
     prompt at each try, a row of them): each is answered once, with one
     prompt, and the session is still there."""
-    (telnet.flash / "tmp" / "hog.py").write_text(HEAP_HOG)
-    heap_of_the_esp32(telnet)
-    c = telnet.raw()
-    assert c.cmd("echo one") == "one\r\n"
-    telnet.run("/tmp/hog 1500 &")
+    c = session_beside_a_full_heap(telnet, "1500")
     time.sleep(0.5)
     for _ in range(3):
         c.send("echo x\r\n")
@@ -782,11 +789,7 @@ def test_a_session_waiting_at_its_prompt_through_a_full_heap_says_nothing(telnet
     takes heap, and its MemoryError said "sh: memory allocation failed"
     and gave a second prompt: a client that reads up to each prompt (a
     script's, the soak's) was one answer behind from then on."""
-    (telnet.flash / "tmp" / "hog.py").write_text(HEAP_HOG)
-    heap_of_the_esp32(telnet)
-    c = telnet.raw()
-    assert c.cmd("echo one") == "one\r\n"
-    telnet.run("/tmp/hog 1500 &")
+    c = session_beside_a_full_heap(telnet, "1500")
     time.sleep(2.5)
     telnet.run("wait")
     c.send("echo again\r\n")
@@ -841,11 +844,7 @@ def test_a_line_that_finds_no_heap_is_never_lost_without_a_word(telnet, spare):
     that line's words, the session said nothing (the line echoed, then a
     prompt alone; the esp32 soak's telnet failures): the terminal now
     says it in words made in advance."""
-    (telnet.flash / "tmp" / "hog.py").write_text(HEAP_HOG)
-    heap_of_the_esp32(telnet)
-    c = telnet.raw()
-    assert c.cmd("echo one") == "one\r\n"
-    telnet.run("/tmp/hog 1500 %d &" % spare)
+    c = session_beside_a_full_heap(telnet, "1500 %d" % spare)
     time.sleep(0.5)
     c.send("echo soak\r\n")
     time.sleep(1.5)
