@@ -551,7 +551,8 @@ async def _client(daemon, stream, limit):
         except (Stopped, OSError, EOFError):
             if protocol is None:
                 # Its slot went to a client from another address while it
-                # waited for room: told to try again later.
+                # waited for room, or the daemon stops: told to try again
+                # later.
                 refuse(client, daemon.busy)
         except Exception as e:
             if protocol is None:
