@@ -155,7 +155,7 @@ async def client(daemon, stream):
                     break
                 if not prompted and not full:
                     full = True
-                    term.say(_FULL)
+                    term.full()
                 else:
                     term.say(_NOP)
                 waited = 0
