@@ -161,17 +161,19 @@ def disable():
 
 def limit(key, default):
     """An "auth" setting of /etc/system.conf."""
-    import netd
-    return netd.setting(netd.settings("auth"), key, default)
+    return system.setting(system.settings("auth"), key, default)
 
 
 def _state():
     """The failures (an address, or "@" and a user name -> [failures in
     a row, ticks_ms of the last one, checks under way]), what the console
-    was last told about the file, and their lock: netd's, which outlives
+    was last told about the file, and their lock: system's, which outlive
     this module's code (netd.drop_auth). Only the daemons check logins."""
-    import netd
-    return netd.logins
+    if system.logins is None:
+        with system.import_lock:
+            if system.logins is None:
+                system.logins = ({}, [None], system.allocate_lock())
+    return system.logins
 
 
 def blocked(ip):
@@ -271,15 +273,15 @@ def _no_users(said):
     text = "no user in %s: logins refused (`setauth USER` sets one, `setauth -d` asks none)" % FILE
     if said[0] != text:
         said[0] = text
-        import netd
-        netd.log(text)
+        import logfile
+        logfile.net(text)
         if system.console is not None:
             system.console.stdout.write("%s\n" % text)
 
 
 def _failed(user, ip, service, what, delay):
-    import netd
-    netd.log("%s: login %s for %s from %s" % (service or "auth", what, user[:32], ip))
+    import logfile
+    logfile.net("%s: login %s for %s from %s" % (service or "auth", what, user[:32], ip))
     if delay:
         time.sleep_ms(limit("delay_ms", DELAY_MS))
 

@@ -10,6 +10,8 @@ shutdown) cost no more than this module.
 import sys
 from micropython import const
 
+import system
+
 USAGE = """[-i] [-q] start|stop|status
   start   start the daemon (port, limits and timeouts: /etc/system.conf)
   stop    stop it: the listener and every session end
@@ -28,7 +30,7 @@ def control(name, args, modules, port, busy, login_s=None):
     # Not imported with this module, which stays loaded: cmdargs goes
     # after each program on a small heap (shell.HELPERS).
     import cmdargs
-    opts, what = _verb(args, "iq")
+    opts, what = verb(args, "iq")
     netd = sys.modules.get("netd")
     daemon = netd.get(name) if netd is not None else None
     if what == "status":
@@ -72,7 +74,7 @@ def job(name, args, start, status, flags="", modules=()):
     instance, stop as kill does, status 3 when it does not run)."""
     import cmdargs
     import process
-    opts, what = _verb(args, flags)
+    opts, what = verb(args, flags)
     running = [p for p in process.table() if p.name == name and p.job]
     if what == "start":
         if running:
@@ -99,7 +101,6 @@ def _room(modules):
     """None when a small heap has room for a daemon whose code is modules,
     loaded to see; else why not, what they loaded gone again. (Code that
     does not load at all fails as the shell says of any program.)"""
-    import system
     if not system.SMALL_HEAP:
         return None
     before = list(sys.modules)
@@ -114,7 +115,15 @@ def _room(modules):
     return "too little heap: %d KiB free with its code loaded, %d needed" % (free // 1024, need // 1024)
 
 
-def _verb(args, flags):
+def shared_console():
+    """True where a telnet session of its own does not fit, so utelnetd
+    shares the console (telnetconsole): no thread to spare and a heap
+    under 64 KiB (an ESP8266's 38; with no thread but more heap, the loop
+    the console hosts serves sessions)."""
+    return system.board.get("threads") == 0 and system.HEAP < 65536
+
+
+def verb(args, flags):
     """(options, start, stop or status) of a daemon's command line."""
     import cmdargs
     opts, rest = cmdargs.parse(args, flags, operands=1)
@@ -144,7 +153,7 @@ def _start(name, modules, clients, insecure):
     if auth.required() is None and not insecure:
         return cmdargs.error(None, "no password set: run `setauth USER` first"
                              " (or `setauth -d` for none, or start with -i)")
-    port = netd.setting(netd.settings(name), "port", clients[0])
+    port = system.setting(system.settings(name), "port", clients[0])
     # Room for the loop's code first, as a daemon run as a task is asked
     # (job): started, utelnetd left the esp8266 profile 5.7 KiB at a layout
     # of its pool of names, and every command after it failed ("memory
@@ -173,11 +182,11 @@ def _start_clients(name, modules, port, clients, insecure):
     once, as a session (login_s)."""
     import netd
     _, busy, login_s = clients
-    conf = netd.settings(name)
-    limit = netd.setting(conf, "sessions", 4)
+    conf = system.settings(name)
+    limit = system.setting(conf, "sessions", 4)
     guests = None
     if login_s is not None:
         import netguests
-        guests = netguests.Guests(netd.setting(conf, "login_s", login_s) * 1000,
-                                  netd.setting(conf, "login_slots", netguests.SLOTS), limit)
+        guests = netguests.Guests(system.setting(conf, "login_s", login_s) * 1000,
+                                  system.setting(conf, "login_slots", netguests.SLOTS), limit)
     return netd.start(name, port, modules, limit, busy, insecure, guests)

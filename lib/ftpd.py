@@ -139,12 +139,12 @@ class Session:
     uploads = _uploads  # for ftplist
 
     def __init__(self, daemon, sock, ip):
-        conf = netd.settings(NAME)
+        conf = system.settings(NAME)
         self.daemon = daemon
         self.sock = sock
         self.ip = ip
-        self.idle_ms = netd.setting(conf, "idle_s", 300) * 1000
-        self.buffer = netd.setting(conf, "buffer", _BUFFER)
+        self.idle_ms = system.setting(conf, "idle_s", 300) * 1000
+        self.buffer = system.setting(conf, "buffer", _BUFFER)
         self.rang = [False]     # the alarm of ready() has cancelled its wait
         _serial[0] += 1
         self.serial = _serial[0]
@@ -535,7 +535,7 @@ class Session:
         """Listen on a free port of the range pasv_ports for the next
         transfer: True, or False when there is none (replied)."""
         self.close_passive()
-        ports = netd.settings(NAME).get("pasv_ports") or (0, -1)
+        ports = system.settings(NAME).get("pasv_ports") or (0, -1)
         try:
             low, high = int(ports[0]), int(ports[1])
         except (TypeError, ValueError, IndexError):
@@ -548,7 +548,8 @@ class Session:
         for i in range(count):
             port = low + (first + i) % count
             try:
-                self.passive = netd.listen(self.daemon.host, port, 1)
+                import inet
+                self.passive = inet.listen(self.daemon.host, port, 1)
             except OSError:
                 continue
             self.passive_port = port

@@ -17,7 +17,7 @@ import time
 from micropython import const
 
 import fspath
-import netd
+import system
 
 _DATA_MS = const(10000)     # an active data connection must be open within this
 _TURN_MS = const(20)        # work between two turns of the loop's other clients
@@ -172,7 +172,7 @@ def EPRT(s, arg):
 
 
 def _active_to(s, ip, port):
-    if netd.settings("ftp").get("active") is not True:
+    if system.settings("ftp").get("active") is not True:
         s.reply(502, "Active mode is off: use PASV or EPSV")
     elif ip != s.ip:
         s.reply(501, "Data connections go to your own address only")

@@ -59,7 +59,7 @@ def own_name(name):
     mine = system.conf.get("hostname")
     if isinstance(mine, str) and name in (mine.lower(), mine.lower() + ".local"):
         return True
-    extra = netd.settings(httpd.NAME).get("hosts", ())
+    extra = system.settings(httpd.NAME).get("hosts", ())
     if not isinstance(extra, list):
         extra = [extra]
     for other in extra:

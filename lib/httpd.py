@@ -108,7 +108,7 @@ async def client(daemon, stream):
     if _server is None or _server.daemon is not daemon:
         _server = Server(daemon)
         del extensions[:]
-        for name in netd.settings(NAME).get("extensions", system.board.get("http", ())):
+        for name in system.settings(NAME).get("extensions", system.board.get("http", ())):
             extensions.append(load(name))
     await _server.client(stream, stream)
 
@@ -123,13 +123,13 @@ _loaded = []            # the modules load() loaded, for unload()
 
 class Server:
     def __init__(self, daemon):
-        conf = netd.settings(NAME)
+        conf = system.settings(NAME)
         self.daemon = daemon
-        self.limit = netd.setting(conf, "sessions", 4)
-        self.idle_ms = netd.setting(conf, "idle_s", 30) * 1000
-        self.upload_max = netd.setting(conf, "upload_max", _UPLOAD_MAX)
-        self.login_ms = netd.setting(conf, "login_s", _LOGIN_MS // 1000) * 1000
-        self.guest_slots = max(1, min(netd.setting(conf, "login_slots", _GUEST_SLOTS), self.limit))
+        self.limit = system.setting(conf, "sessions", 4)
+        self.idle_ms = system.setting(conf, "idle_s", 30) * 1000
+        self.upload_max = system.setting(conf, "upload_max", _UPLOAD_MAX)
+        self.login_ms = system.setting(conf, "login_s", _LOGIN_MS // 1000) * 1000
+        self.guest_slots = max(1, min(system.setting(conf, "login_slots", _GUEST_SLOTS), self.limit))
         self.clients = []           # Connections served, or waiting for a turn; oldest first
         self.guests = []            # those served whose requests have not passed a login yet
         self.active = 0             # clients being served
@@ -292,7 +292,8 @@ class Connection:
             except (OSError, asyncio.TimeoutError, asyncio.CancelledError, MemoryError):
                 raise
             except Exception as e:
-                netd.log("http: %s %s: %r" % (method, target, e))
+                import logfile
+                logfile.net("http: %s %s: %r" % (method, target, e))
                 if not self.headed:
                     await self.error(Error(500, "internal error: %s" % type(e).__name__), False)
                 return

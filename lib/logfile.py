@@ -9,6 +9,8 @@ import clock
 import system
 
 _LIMIT = const(4096)
+NET = "/tmp/net.log"    # the network daemons' and logins' log
+_NET_LIMIT = const(8192)
 
 _lock = system.allocate_lock()
 
@@ -38,6 +40,15 @@ def line(path, text, limit=_LIMIT):
     """Append one time-stamped line (YYYY-MM-DD HH:MM:SS text) to path."""
     t = clock.localtime()
     append(path, "%d-%02d-%02d %02d:%02d:%02d %s\n" % (t[:6] + (escape(text),)), limit)
+
+
+def net(text):
+    """A line of the network log. A heap too full for it loses the line,
+    not the work that logs it."""
+    try:
+        line(NET, text, _NET_LIMIT)
+    except MemoryError:
+        pass
 
 
 def escape(text):

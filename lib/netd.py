@@ -2,7 +2,6 @@
 table of running daemons, and the start, stop and status commands (they
 listen on inet.address()).
 
-    netd.settings("ftp")            the daemon's section of /etc/system.conf
     netd.start(name, port, modules) a TCP server whose clients are served,
                                     within the daemon's limits, by the
                                     coroutine module.client(daemon, stream)
@@ -62,15 +61,10 @@ _ROOM = const(16384)    # heap a client needs beside its protocol's code (_room)
                         # session with a command running (some 10 KiB on the esp32
                         # profile) and the 6 KiB a new thread leaves the console
                         # (procctl); a quarter of a smaller heap (an ESP8266's)
-LOG = "/tmp/net.log"
 _SINK = bytearray(64)   # what a refused client sent, read (refuse)
-_LOG_MAX = const(8192)  # the log is moved to net.log.old beyond this size
 
 _lock = system.allocate_lock()
 _daemons = {}           # name -> Daemon
-# What auth.py keeps while its code is dropped (drop_auth): failures by
-# address and user, what the console was last told, their lock.
-logins = ({}, [None], system.allocate_lock())
 
 
 class Stopped(Exception):
@@ -163,33 +157,6 @@ class Daemon:
         return text
 
 
-def settings(name):
-    """The daemon's section of /etc/system.conf, a dict ({} when missing)."""
-    section = system.conf.get(name)
-    return section if isinstance(section, dict) else {}
-
-
-def setting(section, key, default):
-    """An int setting of a section, default when missing or not a number."""
-    try:
-        return int(section.get(key, default))
-    except (TypeError, ValueError):
-        return default
-
-
-def listen(host, port, backlog=2):
-    """A TCP socket listening on host:port."""
-    sock = socket.socket()
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(socket.getaddrinfo(host, port)[0][-1])
-        sock.listen(backlog)
-    except Exception:
-        sock.close()
-        raise
-    return sock
-
-
 # Ports whose setsockopt() passes IPPROTO_TCP options to the stack: the
 # unix port and the ESP32 family (lwIP's socket API). The raw lwIP binding
 # of the RP2040 and ESP8266 knows none and prints a warning for each.
@@ -261,7 +228,8 @@ def start(name, port, modules, limit=4, busy=b"", insecure=False, guests=None):
     # console is back up from deep calls (asynchost), and they were refused.
     sock = None
     try:
-        sock = listen(daemon.host, daemon.port, limit if guests is not None else max(limit, 8))
+        import inet
+        sock = inet.listen(daemon.host, daemon.port, limit if guests is not None else max(limit, 8))
         import asyncloop
         asyncloop.submit(daemon.proc, _listen(daemon, sock, limit),
                          lambda proc, status: daemon.release(status))
@@ -699,7 +667,7 @@ def drop_auth():
     at every daemon's start and by each login, it stayed for as long as a
     daemon ran, and then for clients that only waited for room (on the
     esp32, at the busiest moment of issue 27's scenario). What it keeps
-    is netd.logins. An HTTP request's check, and a login that begins
+    is system.logins. An HTTP request's check, and a login that begins
     meanwhile, hold the module they imported; read without _lock, which
     the caller may hold."""
     for daemon in list(_daemons.values()):
@@ -712,22 +680,13 @@ def drop_auth():
         system.unload_unused(("hmacsha",))
 
 
-def log(text):
-    """Append a time-stamped line to the network log (/tmp/net.log). A
-    heap too full for it loses the line, not the work that logs it."""
-    try:
-        import logfile
-        logfile.line(LOG, text, _LOG_MAX)
-    except MemoryError:
-        pass
-
-
 def failed(name, e):
     """Log what ended a client's or a line's work: "NAME: TYPE: REPR". Its
     handler's last words: a full heap ends the work, and the line that said
     so failed too, its MemoryError raised from the handler (a client's task
     then said "Task exception wasn't retrieved" on the console)."""
     try:
-        log("%s: %s: %r" % (name, type(e).__name__, e))
+        import logfile
+        logfile.net("%s: %s: %r" % (name, type(e).__name__, e))
     except MemoryError:
         pass

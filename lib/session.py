@@ -34,7 +34,13 @@ HISTORY = "/etc/history"
 class ConsoleInput:
     """The board's console: the line editor over its raw characters, or,
     when something put its own line reader in place of the port's input()
-    (the simulator with piped input), that reader as it is."""
+    (the simulator with piped input), that reader as it is. A telnet
+    client may share it (shared: telnetconsole's, duck-typed): its keys
+    come in with the serial port's, what the editor shows goes to it too,
+    and a line of its that ends the shell logs it out (hang_up). It sets
+    look (Process.sleep's look at the terminal) meanwhile."""
+
+    shared = None
 
     def __init__(self, read_line, sess):
         self.read_line = read_line
@@ -47,7 +53,7 @@ class ConsoleInput:
         if self.editor is None:
             import lineedit
             self.editor = lineedit.LineEditor(
-                _read_char, sys.stdout.write, lineedit.History(HISTORY),
+                self._key, self._write, lineedit.History(HISTORY),
                 lineedit.completer(self.sess))
         # Ctrl-C as a key while editing: as an interrupt it could strike
         # anywhere in the editor; commands get it as an interrupt again.
@@ -59,11 +65,18 @@ class ConsoleInput:
         finally:
             console_keys(False)
 
+    def _key(self):
+        if self.shared is not None:
+            return self.shared.key()
+        # Where the console hosts the OS's loop, the loop runs until a key comes.
+        system.wait_input(sys.stdin)
+        return sys.stdin.read(1)
 
-def _read_char():
-    # Where the console hosts the OS's loop, the loop runs until a key comes.
-    system.wait_input(sys.stdin)
-    return sys.stdin.read(1)
+    def _write(self, text):
+        sys.stdout.write(text)
+        if self.shared is not None:
+            self.shared.write(text)
+
 
 
 def console_keys(on):
@@ -223,6 +236,8 @@ class Session:
             try:
                 line = proc.stdin.input(self.prompt())
             except EOFError as e:
+                if self.console and proc.stdin.shared and proc.stdin.shared.hang_up(bool(e.args)):
+                    continue
                 if not e.args:
                     return "exit"
                 if self.console:
@@ -239,6 +254,8 @@ class Session:
             try:
                 shell.run_line(line, self, lambda: _more(proc), True)
             except shell.Exit:
+                if self.console and proc.stdin.shared and proc.stdin.shared.hang_up():
+                    continue
                 return "exit"
             except KeyboardInterrupt:
                 self.status = 130

@@ -22,6 +22,18 @@ CRONTAB = "/etc/crontab"
 conf = {}
 board = {}
 console = None
+def settings(name):
+    """The section name of /etc/system.conf, a dict ({} when missing)."""
+    section = conf.get(name)
+    return section if isinstance(section, dict) else {}
+
+
+def setting(section, key, default):
+    """An int setting of a section, default when missing or not a number."""
+    try:
+        return int(section.get(key, default))
+    except (TypeError, ValueError):
+        return default
 
 # The heap's size decides what the OS keeps loaded. Under 256 KiB (an
 # ESP32 without PSRAM, an RP2040, an ESP8266) it looks at what is left free
@@ -125,6 +137,13 @@ except ImportError:
 
     def thread_ident():
         return 0
+
+
+# Failed logins (auth's, made at its first check): by address and user,
+# what the console was last told, their lock. Kept here, as they must
+# outlive the code of auth and of the daemons, which a small heap drops
+# between logins.
+logins = None
 
 
 class _Guard:

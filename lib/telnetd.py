@@ -83,7 +83,7 @@ async def client(daemon, stream):
     byte to the last; only its command lines run elsewhere (offload):
     a session waiting at its prompt costs no thread."""
     sock = stream.s
-    term = Terminal(daemon, sock, netd.setting(netd.settings(NAME), "idle_s", 600) * 1000)
+    term = Terminal(daemon, sock, system.setting(system.settings(NAME), "idle_s", 600) * 1000)
     term.stream = stream
     ip = netd.peer_ip(stream.get_extra_info("peername"))
     term.negotiate()
@@ -107,7 +107,8 @@ async def client(daemon, stream):
     term.editor = lineedit.LineEditor(term.read, term.send_text, lineedit.History(None),
                                       lineedit.completer(sess))
     daemon.count("logins")
-    netd.log("telnet: session for %s from %s" % (user or "-", ip))
+    import logfile
+    logfile.net("telnet: session for %s from %s" % (user or "-", ip))
     term.write("%s %s on %s\n" % (system.NAME, system.VERSION,
                                   system.conf.get("hostname") or sys.platform))
     sh = shell.begin(sess)

@@ -7,6 +7,7 @@
 Only the tail of the log is read (a block from its end): the log may be
 larger than the heap has free.
 """
+import logfile
 import netd
 import process
 import procctl
@@ -18,7 +19,7 @@ CRON_MAX = 40                # lines of the cron table sent
 
 
 def info():
-    return {"daemons": _daemons(), "jobs": _jobs(), "cron": _cron(), "log": tail(netd.LOG, LOG_LINES)}
+    return {"daemons": _daemons(), "jobs": _jobs(), "cron": _cron(), "log": tail(logfile.NET, LOG_LINES)}
 
 
 def _daemons():

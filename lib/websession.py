@@ -129,7 +129,8 @@ async def _login(conn, headers, keep):
     token, csrf = _random(), _random()
     now = system.uptime_ms()
     table[token] = [user, csrf, now, now, auth.entry(user)]
-    netd.log("http: session for %s from %s" % (user, conn.ip))
+    import logfile
+    logfile.net("http: session for %s from %s" % (user, conn.ip))
     conn.server.daemon.count("logins")
     conn.admit()
     await conn.json(200, {"user": user, "csrf": csrf}, keep,
@@ -157,7 +158,7 @@ def _random():
 
 
 def _setting(key, default):
-    return netd.setting(netd.settings(httpd.NAME), key, default)
+    return system.setting(system.settings(httpd.NAME), key, default)
 
 
 def _cookie(token, age):

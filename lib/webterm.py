@@ -65,7 +65,7 @@ async def answer(conn, method, headers, user):
         raise httpd.Error(405, "only GET (a WebSocket upgrade) here", "GET")
     key = websocket.accept(headers)
     daemon = conn.server.daemon
-    term = Terminal(daemon, netd.setting(netd.settings("telnet"), "idle_s", IDLE_S) * 1000)
+    term = Terminal(daemon, system.setting(system.settings("telnet"), "idle_s", IDLE_S) * 1000)
     try:
         procctl.start_thread(term.run, ("web %s" % conn.ip, user), HEAP_MORE)
     except procctl.NoThread as e:
@@ -76,7 +76,8 @@ async def answer(conn, method, headers, user):
         await term.serve(conn)
     except MemoryError:
         # No HTTP answer once upgraded: the closing frame says why.
-        netd.log("http: terminal: out of memory")
+        import logfile
+        logfile.net("http: terminal: out of memory")
         await websocket.close(conn, 1011)
     finally:
         term.end()

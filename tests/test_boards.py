@@ -936,11 +936,12 @@ def test_the_esp8266_keeps_no_helper_after_everyday_commands(tmp_path):
 
 
 def test_a_daemon_that_does_not_fit_leaves_the_esp8266_session_usable(tmp_path):
-    """utelnetd does not fit the esp8266 profile's heap beside the shell;
-    its refused start left netd, netguests and auth loaded, the heap
-    split, and every command not run before failed after it."""
+    """uftpd does not fit the esp8266 profile's heap beside the shell (nor
+    did utelnetd before it shared the console): a refused start left netd,
+    netguests and auth loaded, the heap split, and every command not run
+    before failed after it."""
     out = boot(tmp_path, "esp8266", [
-        "wifi sta on", "wifi sta connect munix-sim munix-sim-pass 5", "utelnetd -i start",
+        "wifi sta on", "wifi sta connect munix-sim munix-sim-pass 5", "uftpd -i start",
         "ls /etc", "ps", "date", "echo end"])
     assert "init.sh\n" in out and "ps\n" in out and "2000-01-01" in out, out
     assert out.endswith("end\n"), out
@@ -968,7 +969,7 @@ def test_the_esp8266_session_survives_a_heap_laid_out_otherwise(tmp_path, pad):
         "wifi sta on", "wifi sta connect munix-sim munix-sim-pass 5", "utelnetd -i start",
         "ls /etc", "ps", "date", "uhttpd -i start", "uhttpd stop", "help", "free", "echo end"])
     assert "init.sh\n" in out and "ps\n" in out and "2000-01-01" in out, out
-    assert _lists_uname(out) and out.endswith("end\n"), out
+    assert _lists_uname(out) and out.endswith("end\ntelnet: stopped\n"), out
 
 
 @pytest.mark.parametrize("pad", range(8))
@@ -1248,12 +1249,19 @@ def test_an_esp8266_utelnetd_that_does_not_fit_is_refused_in_one_line(tmp_path, 
         b.close()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 27: utelnetd needs about 18 KiB more than the"
-                   " esp8266's heap has on Wi-Fi (4 to 10 KiB free), and its hosted loop"
-                   " nests deeper than the board's stack allows")
+def _console_until(b, text):
+    """What the console showed up to the prompt after text."""
+    seen = ""
+    while text not in seen:
+        seen += b.board.read_to_prompt()
+    return seen
+
+
 def test_a_telnet_session_on_the_esp8266_from_romfs(tmp_path, monkeypatch):
     """The issue's target: utelnetd works from ROMFS on the esp8266: a
-    client logs in, runs commands and logs out, the console still works."""
+    client logs in, runs commands and logs out, the console still works.
+    There it shares the console (upyOS's way): each sees what the other
+    does, and the client's exit logs it out, not the board's shell."""
     from test_net_telnet import Raw
     b = _esp8266_telnet(tmp_path, monkeypatch)
     try:
@@ -1268,7 +1276,52 @@ def test_a_telnet_session_on_the_esp8266_from_romfs(tmp_path, monkeypatch):
             assert c.closed()
         finally:
             c.close()
+        seen = _console_until(b, "exit")
+        assert "echo hi\nhi\n" in seen.replace("\r", ""), seen
         assert b.run("echo still") == "still\n"
-        assert "utelnetd: stopped" in b.run("utelnetd stop")
+        assert "telnet: stopped" in b.run("utelnetd stop")
+    finally:
+        b.close()
+
+
+def test_the_esp8266_shares_its_console_with_one_telnet_client_at_a_time(tmp_path, monkeypatch):
+    """A wrong password is refused, a second client is told to try later,
+    what the console runs shows on the client, and the client's Ctrl-C
+    stops a command it started."""
+    from test_net_telnet import PASSWORD, USER, Raw
+    b = _esp8266_telnet(tmp_path, monkeypatch)
+    try:
+        assert "listening" in b.board.run("utelnetd start", timeout=30)
+        c = Raw(b.port)
+        try:
+            c.until(b"login: ")
+            c.send(USER + "\r\n")
+            c.until(b"Password: ")
+            c.send("wrong\r\n")
+            c.until(b"Login incorrect")
+            c.until(b"login: ")
+            c.send(USER + "\r\n")
+            c.until(b"Password: ")
+            c.send(PASSWORD + "\r\n")
+            c.until(b" $: ")
+            other = Raw(b.port)
+            try:
+                assert b"try again later" in other.until(b"later")
+                assert other.closed()
+            finally:
+                other.close()
+            assert b.run("echo from-console") == "from-console\n"
+            c.until(b"from-console\r\n")
+            c.send("sleep 30\r\n")
+            c.until(b"sleep 30\r\n")
+            c.send(b"\x03")
+            c.until(b" $: ", timeout=10)
+            assert "130" in c.cmd("echo $?")
+            _console_until(b, "130")
+            assert "stopped" in b.run("utelnetd stop")
+            assert c.closed()
+        finally:
+            c.close()
+        assert b.run("echo end") == "end\n"
     finally:
         b.close()
