@@ -27,12 +27,22 @@ def control(name, args, modules, port, busy, login_s=None):
     says; busy: what a client that cannot be served is told; login_s: the
     time a client has to log in (None: module keeps its own limits and
     logins). Returns the command's status."""
+    netd = sys.modules.get("netd")
+    return serve(name, args, netd.get(name) if netd is not None else None,
+                 lambda daemon: netd.stop(name),
+                 lambda insecure: _start(name, modules, (port, busy, login_s), insecure))
+
+
+def serve(name, args, daemon, stop, start):
+    """The `[-i] [-q] start|stop|status` of a network daemon's command:
+    daemon, the running one (its status()) or None; stop(daemon), True
+    once it stopped; start(insecure), the status of a start, insecure when
+    -i asks for no login and no password was ever set (a start refused, it
+    leaves none of what it loaded)."""
     # Not imported with this module, which stays loaded: cmdargs goes
     # after each program on a small heap (shell.HELPERS).
     import cmdargs
     opts, what = verb(args, "iq")
-    netd = sys.modules.get("netd")
-    daemon = netd.get(name) if netd is not None else None
     if what == "status":
         if daemon is None:
             print("%s: not running" % name)
@@ -40,7 +50,7 @@ def control(name, args, modules, port, busy, login_s=None):
         print(daemon.status())
         return 0
     if what == "stop":
-        if daemon is None or not netd.stop(name):
+        if daemon is None or not stop(daemon):
             return 0 if "q" in opts else cmdargs.error(None, "not running")
         print("%s: stopped" % name)
         return 0
@@ -48,11 +58,29 @@ def control(name, args, modules, port, busy, login_s=None):
         return cmdargs.error(None, "already running")
     status = 1
     try:
-        status = _start(name, modules, (port, busy, login_s), bool(opts.get("i")))
+        unset = _password_unset()
+        if unset and not opts.get("i"):
+            return cmdargs.error(None, "no password set: run `setauth USER` first"
+                                 " (or `setauth -d` for none, or start with -i)")
+        status = start(unset)
     finally:
         if status:
             _unload()
     return status
+
+
+def _password_unset():
+    # A function of its own: the module is no longer held once it returns,
+    # and a start that drops it (telnetconsole's) has its heap back.
+    import auth
+    return auth.required() is None
+
+
+def port_error(port, e):
+    """A listening socket that could not be had on port, said in one line."""
+    import cmdargs
+    import errno
+    return cmdargs.error("port %d" % port, "in use" if e.args and e.args[0] == errno.EADDRINUSE else e)
 
 
 # Heap that starting a daemon run as a task must leave free on a small
@@ -146,13 +174,9 @@ def _unload():
 
 
 def _start(name, modules, clients, insecure):
-    import auth
     import cmdargs
     import netd
     import procctl
-    if auth.required() is None and not insecure:
-        return cmdargs.error(None, "no password set: run `setauth USER` first"
-                             " (or `setauth -d` for none, or start with -i)")
     port = system.setting(system.settings(name), "port", clients[0])
     # Room for the loop's code first, as a daemon run as a task is asked
     # (job): started, utelnetd left the esp8266 profile 5.7 KiB at a layout
@@ -162,14 +186,11 @@ def _start(name, modules, clients, insecure):
     if why:
         return cmdargs.error(None, why)
     try:
-        daemon = _start_clients(name, modules, port, clients, insecure and auth.required() is None)
+        daemon = _start_clients(name, modules, port, clients, insecure)
     except (RuntimeError, procctl.NoThread) as e:
         return cmdargs.error(None, e)
     except OSError as e:
-        import errno
-        if e.args and e.args[0] == errno.EADDRINUSE:
-            return cmdargs.error("port %d" % port, "in use")
-        return cmdargs.error("port %d" % port, e)
+        return port_error(port, e)
     print(daemon.status())
     netd.drop_auth()
     return 0

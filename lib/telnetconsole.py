@@ -394,45 +394,23 @@ def _forget_auth():
 
 
 def control(args, port):
-    """utelnetd [-i] [-q] start|stop|status on such a board (daemonctl's
-    words); its status."""
-    import cmdargs
+    """utelnetd [-i] [-q] start|stop|status on such a board; its status."""
     import daemonctl
-    opts, what = daemonctl.verb(args, "iq")
-    insecure = bool(opts.get("i"))
-    shared = _shared[0]
-    if what == "status":
-        if shared is None:
-            print("%s: not running" % NAME)
-            return 1
-        print(shared.status())
-        return 0
-    if what == "stop":
-        if shared is None:
-            return 0 if "q" in opts else cmdargs.error(None, "not running")
-        _end(shared)
-        print("%s: stopped" % NAME)
-        return 0
-    if shared is not None:
-        return cmdargs.error(None, "already running")
-    import auth
-    try:
-        if auth.required() is None and not insecure:
-            return cmdargs.error(None, "no password set: run `setauth USER` first"
-                                 " (or `setauth -d` for none, or start with -i)")
-        insecure = insecure and auth.required() is None
-    finally:
-        _forget_auth()
-    console = system.console
+    return daemonctl.serve(NAME, args, _shared[0], _end, lambda insecure: _start(port, insecure))
+
+
+def _start(port, insecure):
+    _forget_auth()
     port = system.setting(system.settings(NAME), "port", port)
     import inet
     host = inet.address()
     try:
         listener = inet.listen(host, port, 1)
     except OSError as e:
-        import errno
-        return cmdargs.error("port %d" % port, "in use" if e.args and e.args[0] == errno.EADDRINUSE else e)
+        import daemonctl
+        return daemonctl.port_error(port, e)
     shared = _shared[0] = Shared(listener, host, port, insecure)
+    console = shared.console
     console.stdin.shared = shared
     console.stdin.look = shared.look
     for holder in (console, console.owner):
@@ -444,6 +422,7 @@ def control(args, port):
 
 
 def _end(shared):
+    """Stop sharing the console; True (daemonctl.serve's stop)."""
     console = shared.console
     shared.stop()
     console.stdin.shared = None
@@ -455,3 +434,4 @@ def _end(shared):
                 if isinstance(stream, _Output):
                     setattr(holder, name, stream.stream)
     _shared[0] = None
+    return True
