@@ -1224,14 +1224,14 @@ def test_the_esp8266_tests_boot_from_romfs_as_its_users_do(tmp_path, monkeypatch
     assert (r.out, r.err) == ("/bin:/rom/bin\nbin\nlib\n", "")
 
 
-def _esp8266_telnet(tmp_path, monkeypatch):
+def _esp8266_telnet(tmp_path, monkeypatch, **settings):
     """The esp8266 profile booted from ROMFS in a pseudo-terminal, on the
     simulator's Wi-Fi, utelnetd's port and a password set, not started."""
     from test_net_telnet import TelnetBoard
     monkeypatch.setenv("MUNIX_BOARD", "esp8266")
     flash = seed_flash(tmp_path / "flash")
     assert simulator.romfs_partition(flash).is_file()
-    return TelnetBoard(flash, start=False)
+    return TelnetBoard(flash, start=False, **settings)
 
 
 def test_an_esp8266_utelnetd_that_does_not_fit_is_refused_in_one_line(tmp_path, monkeypatch):
@@ -1280,6 +1280,49 @@ def test_a_telnet_session_on_the_esp8266_from_romfs(tmp_path, monkeypatch):
         assert "echo hi\nhi\n" in seen.replace("\r", ""), seen
         assert b.run("echo still") == "still\n"
         assert "telnet: stopped" in b.run("utelnetd stop")
+    finally:
+        b.close()
+
+
+def test_the_esp8266_shared_console_outlives_clients_that_misbehave(tmp_path, monkeypatch):
+    """Bad input to the shared console's telnet: a subnegotiation that never
+    ends, bytes that are not UTF-8, a name far too long, a client that
+    leaves in the middle of its login or says nothing until its login time
+    is up; each client is dropped or goes on, the console keeps working and
+    a well-behaved client still logs in."""
+    from test_net_telnet import PASSWORD, USER, Raw
+    b = _esp8266_telnet(tmp_path, monkeypatch, login_s=2)
+    try:
+        assert "listening" in b.board.run("utelnetd start", timeout=30)
+        c = Raw(b.port)
+        try:
+            c.until(b"login: ")
+            c.send(b"\xff\xfa\x18" + b"x" * 3000 + b"\r\n")   # IAC SB with no IAC SE
+            assert c.closed(timeout=10)     # all of it taken as the option's: its login time is up
+        finally:
+            c.close()
+        c = Raw(b.port)
+        c.until(b"login: ")
+        c.send(b"\xc3\x28\xff\xff\x80" + b"y" * 500 + b"\r\n")
+        c.until(b"Password: ")
+        c.close()
+        assert b.run("echo one") == "one\n"
+        quiet = Raw(b.port)
+        try:
+            quiet.until(b"login: ")
+            assert quiet.closed(timeout=10)    # its login time is up
+        finally:
+            quiet.close()
+        assert b.run("echo two") == "two\n"
+        c = Raw(b.port)
+        try:
+            c.login()
+            assert c.cmd("echo three") == "three\r\n"
+        finally:
+            c.close()
+        _console_until(b, "three")
+        assert b.run("echo four") == "four\n"
+        assert "0 clients" in b.run("utelnetd status")
     finally:
         b.close()
 
