@@ -43,6 +43,7 @@ _OFFER = b"\xff\xfb\x01\xff\xfb\x03"   # IAC WILL ECHO, IAC WILL SUPPRESS-GO-AHE
 _BUSY = b"Too many sessions, try again later.\r\n"
 _TRIES = const(3)       # wrong passwords before the connection closes
 _ANSWER_MAX = const(128)
+_AHEAD_MAX = const(256)  # keys typed ahead of the console's reading, at most (a Ctrl-C always)
 _SEND_S = const(5)      # a client that takes no output for that long is gone
 _TICK_MS = const(50)    # the loop's turn in a wait for a key, where the console hosts it
 # Where a client is: logging in (its name, its password, the pause after a
@@ -55,6 +56,9 @@ _shared = [None]
 
 
 class Shared:
+    """The console's sharing: its listener, its one client (None, logging
+    in or logged in) and the keys that client typed, not read yet."""
+
     def __init__(self, listener, host, port, insecure):
         self.listener = listener
         self.host = host
@@ -196,16 +200,18 @@ class Shared:
             return
         text = self._text(data)
         if not self.state:
-            self.keys += text
-            self.until = time.ticks_add(time.ticks_ms(), self.idle_ms)
+            self._typed(text)
             return
-        for c in text:
+        # A character at a time as a slice: one taken out of a str by
+        # iterating or indexing is a name MicroPython keeps for good.
+        for i in range(len(text)):
+            c = text[i:i + 1]
             if self.cr and (c == "\n" or c == "\0"):
                 self.cr = False
                 continue
             self.cr = c == "\r"
             if not self.state:
-                self.keys += c
+                self._typed(c)
             elif self.state == _PAUSE:
                 pass
             elif c == "\r" or c == "\n":
@@ -224,6 +230,13 @@ class Shared:
                     self._say(c)
             if self.client is None:
                 return
+
+    def _typed(self, text):
+        if len(self.keys) < _AHEAD_MAX:
+            self.keys += text
+        elif "\x03" in text:
+            self.keys += "\x03"
+        self.until = time.ticks_add(time.ticks_ms(), self.idle_ms)
 
     def _text(self, data):
         """The characters of data, the telnet commands taken out; a

@@ -1284,6 +1284,11 @@ def test_a_telnet_session_on_the_esp8266_from_romfs(tmp_path, monkeypatch):
         b.close()
 
 
+def _names_interned(b):
+    out = b.run("< __import__('micropython').qstr_info()")
+    return int(re.search(r"n_qstr=(\d+)", out).group(1))
+
+
 def test_the_esp8266_shared_console_outlives_clients_that_misbehave(tmp_path, monkeypatch):
     """Bad input to the shared console's telnet: a subnegotiation that never
     ends, bytes that are not UTF-8, a name far too long, a client that
@@ -1301,11 +1306,15 @@ def test_the_esp8266_shared_console_outlives_clients_that_misbehave(tmp_path, mo
             assert c.closed(timeout=10)     # all of it taken as the option's: its login time is up
         finally:
             c.close()
+        names = _names_interned(b)
         c = Raw(b.port)
         c.until(b"login: ")
         c.send(b"\xc3\x28\xff\xff\x80" + b"y" * 500 + b"\r\n")
         c.until(b"Password: ")
+        c.send("".join(chr(0x4E00 + i) for i in range(200)) + "\r\n")   # each a name, were it interned
+        c.until(b"Login incorrect")
         c.close()
+        assert _names_interned(b) < names + 10
         assert b.run("echo one") == "one\n"
         quiet = Raw(b.port)
         try:
