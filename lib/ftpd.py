@@ -55,6 +55,7 @@ import fsguard
 import fspath
 import netd
 import netguests
+import netsock
 import system
 
 NAME = "ftp"
@@ -84,7 +85,7 @@ _users = {}             # ftplogin, ftplist, ftpmore -> the commands (and logins
 async def client(daemon, stream):
     """An FTP client, served by a task of the OS's loop from its greeting to
     its end (netd._client closes its socket)."""
-    s = Session(daemon, stream.s, netd.peer_ip(stream.get_extra_info("peername")))
+    s = Session(daemon, stream.s, netsock.peer_ip(stream.get_extra_info("peername")))
     try:
         if netguests.blocked(s.ip):
             s.reply(421, "Too many failed logins, try again later")
@@ -548,8 +549,7 @@ class Session:
         for i in range(count):
             port = low + (first + i) % count
             try:
-                import inet
-                self.passive = inet.listen(self.daemon.host, port, 1)
+                self.passive = netsock.listen(self.daemon.host, port, 1)
             except OSError:
                 continue
             self.passive_port = port
@@ -577,7 +577,7 @@ class Session:
                         sock, addr = listener.accept()
                     except OSError:
                         continue
-                    if netd.peer_ip(addr) == self.ip:
+                    if netsock.peer_ip(addr) == self.ip:
                         break
                     sock.close()
             finally:

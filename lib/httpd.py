@@ -66,6 +66,7 @@ from micropython import const
 # GIL. The rest comes through load(), under the lock for imports.
 import fspath
 import netd
+import netsock
 import system
 
 NAME = "http"
@@ -199,7 +200,7 @@ class Server:
             # made in advance, as when it is full (the client was closed
             # unanswered, or told 500 "internal error: MemoryError").
             if not conn.headed:
-                netd.refuse(writer.s, self.daemon.busy)
+                netsock.refuse(writer.s, self.daemon.busy)
             netd.failed("http", e)
         except Exception as e:
             netd.failed("http", e)
@@ -236,7 +237,7 @@ class Connection:
         self.task = asyncio.current_task()
         peer = writer.get_extra_info("peername")
         try:
-            self.ip = netd.peer_ip(peer)
+            self.ip = netsock.peer_ip(peer)
         except Exception:
             self.ip = "?"
 

@@ -30,19 +30,6 @@ def address():
     return "127.0.0.1" if sys.platform == "linux" else "0.0.0.0"
 
 
-def listen(host, port, backlog=2):
-    """A TCP socket listening on host:port."""
-    sock = socket.socket()
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(socket.getaddrinfo(host, port)[0][-1])
-        sock.listen(backlog)
-    except Exception:
-        sock.close()
-        raise
-    return sock
-
-
 def split_port(text, default):
     """("host", port) of "host" or "host:port"; ValueError for a bad port."""
     host, sep, port = strsplit.rpartition(text, ":")

@@ -51,6 +51,7 @@ from micropython import const
 import process
 import procctl
 import system
+from netsock import listen, peer_ip, refuse
 
 POLL_MS = 250           # how long a wait outside the loop goes before checking the flag
 _WATCH_MS = const(100)  # how often the loop looks at the watched sessions' sockets
@@ -61,7 +62,6 @@ _ROOM = const(16384)    # heap a client needs beside its protocol's code (_room)
                         # session with a command running (some 10 KiB on the esp32
                         # profile) and the 6 KiB a new thread leaves the console
                         # (procctl); a quarter of a smaller heap (an ESP8266's)
-_SINK = bytearray(64)   # what a refused client sent, read (refuse)
 
 _lock = system.allocate_lock()
 _daemons = {}           # name -> Daemon
@@ -175,15 +175,6 @@ def nodelay(sock):
             pass
 
 
-def peer_ip(addr):
-    """The IP of an address from accept(): a tuple on boards, a raw
-    sockaddr on the unix port."""
-    if isinstance(addr, tuple):
-        return addr[0]
-    family, ip, _ = socket.sockaddr(addr)
-    return socket.inet_ntop(family, ip)
-
-
 def send(sock, data, daemon=None, timeout_ms=30000):
     """Write all of data to sock, blocking or not: a non-blocking socket
     takes part of it, or nothing (None), while the peer is not reading. A
@@ -228,8 +219,7 @@ def start(name, port, modules, limit=4, busy=b"", insecure=False, guests=None):
     # console is back up from deep calls (asynchost), and they were refused.
     sock = None
     try:
-        import inet
-        sock = inet.listen(daemon.host, daemon.port, limit if guests is not None else max(limit, 8))
+        sock = listen(daemon.host, daemon.port, limit if guests is not None else max(limit, 8))
         import asyncloop
         asyncloop.submit(daemon.proc, _listen(daemon, sock, limit),
                          lambda proc, status: daemon.release(status))
@@ -554,23 +544,6 @@ async def _client(daemon, stream, limit):
     if counted:
         _end_session(daemon, client)
     refuse(client, b"")
-
-
-def refuse(client, busy):
-    """Tell client busy and close it, what it sent read first: a socket
-    closed with data unread is reset, and the client may lose the words
-    (an HTTP request; a telnet client's options). Read into a buffer of its
-    own, as the heap may be full, and never waiting: the heap may have run
-    out before the client was made non-blocking."""
-    try:
-        client.setblocking(False)
-        for _ in range(64):
-            if not client.readinto(_SINK):
-                break
-        client.write(busy)
-    except OSError:
-        pass
-    client.close()
 
 
 async def _protocol(daemon, client=None):

@@ -31,6 +31,7 @@ import sys
 import time
 from micropython import const
 
+import netsock
 import system
 
 NAME = "telnet"
@@ -163,12 +164,11 @@ class Shared:
         except OSError:
             return
         if self.client is not None:
-            _turn_away(sock)
+            netsock.refuse(sock, _BUSY)
             return
         sock.settimeout(_SEND_S)
         self.client = sock
-        import inet
-        self.ip = inet.ntoa(addr)
+        self.ip = netsock.peer_ip(addr)
         self.poll.register(sock, select.POLLIN)
         self.keys = ""
         self.raw = b""
@@ -376,22 +376,6 @@ class _Output:
         self.shared.look()
 
 
-def _turn_away(sock):
-    """Tell a second client to try later (netd.refuse's way, whose module
-    this one does without): what it sent read first, so that closing does
-    not reset the connection and lose the words."""
-    try:
-        sock.setblocking(False)
-        sock.recv(64)
-    except OSError:
-        pass
-    try:
-        sock.write(_BUSY)
-    except OSError:
-        pass
-    sock.close()
-
-
 def _asked(insecure):
     """auth.asked(insecure), auth's code gone after."""
     import auth
@@ -418,7 +402,7 @@ def _start(port, insecure):
     import inet
     host = inet.address()
     try:
-        listener = inet.listen(host, port, 1)
+        listener = netsock.listen(host, port, 1)
     except OSError as e:
         import daemonctl
         return daemonctl.port_error(port, e)

@@ -43,6 +43,7 @@ import asyncloop
 import lineedit
 import netd
 import netguests
+import netsock
 import offload
 import process
 import procctl
@@ -85,7 +86,7 @@ async def client(daemon, stream):
     sock = stream.s
     term = Terminal(daemon, sock, system.setting(system.settings(NAME), "idle_s", 600) * 1000)
     term.stream = stream
-    ip = netd.peer_ip(stream.get_extra_info("peername"))
+    ip = netsock.peer_ip(stream.get_extra_info("peername"))
     term.negotiate()
     user = None
     if netguests.asked(daemon.insecure):

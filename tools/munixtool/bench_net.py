@@ -287,11 +287,11 @@ app.run(host="127.0.0.1", port=%(port)d)
 
 
 # A plain socket copy inside the OS: what FTP's transfers compare with.
-SOCKET_COPY = """import inet
+SOCKET_COPY = """import netsock
 
 def __main__(args):
     mode, port, path = args[0], int(args[1]), args[2]
-    server = inet.listen("127.0.0.1", port, 1)
+    server = netsock.listen("127.0.0.1", port, 1)
     client, _ = server.accept()
     buf = bytearray(1024)
     with open(path, "rb" if mode == "send" else "wb") as f:
