@@ -47,6 +47,7 @@ _ANSWER_MAX = const(128)
 _AHEAD_MAX = const(256)  # keys typed ahead of the console's reading, at most (a Ctrl-C always)
 _SEND_S = const(5)      # a client that takes no output for that long is gone
 _TICK_MS = const(50)    # the loop's turn in a wait for a key, where the console hosts it
+_LOOK_MS = const(50)    # between looks at the sockets while a command runs (each write looks)
 # Where a client is: logging in (its name, its password, the pause after a
 # wrong one), or logged in (None).
 _USER = const(1)
@@ -77,6 +78,7 @@ class Shared:
         self.keys = ""
         self.logins = 0
         self.reading = False
+        self.looked = time.ticks_ms()
         self.from_client = False    # the last key read was the client's
 
     def status(self):
@@ -109,6 +111,10 @@ class Shared:
         client typed Ctrl-C (while a line is read it is a key)."""
         if self.reading or self.listener is None:
             return
+        now = time.ticks_ms()
+        if time.ticks_diff(now, self.looked) < _LOOK_MS:
+            return
+        self.looked = now
         self.serve(0)
         at = self.keys.find("\x03")
         if at >= 0:
