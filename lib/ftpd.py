@@ -91,18 +91,23 @@ async def client(daemon, stream):
             s.reply(421, "Too many failed logins, try again later")
             return
         s.reply(220, "munix FTP ready")
+        stalled = None      # ticks_ms since the heap has been full for this session
         while not s.quit:
             try:
                 line = await s.line()
                 if line is None:
                     return
+                stalled = None
                 if line:
                     await s.command(line)
             except MemoryError:
                 # Another's work holds the heap (a job's): the line being
                 # read or run is lost, unanswered, and the session goes on
-                # once there is room (it ended, its client cut off).
-                if daemon.stopping:
+                # once there is room (it ended, its client cut off), or
+                # ends after netd.STALL_MS.
+                if stalled is None:
+                    stalled = time.ticks_ms()
+                if daemon.stopping or time.ticks_diff(time.ticks_ms(), stalled) > netd.STALL_MS:
                     raise
                 await asyncio.sleep_ms(netd.FULL_MS)
         await s.flush()

@@ -57,6 +57,12 @@ POLL_MS = 250           # how long a wait outside the loop goes before checking 
 _WATCH_MS = const(100)  # how often the loop looks at the watched sessions' sockets
 STOP_MS = 3000          # how long stop() waits for the sessions to end
 FULL_MS = 100           # how long a session whose heap ran out waits before it goes on
+# How long a session waits for heap before it ends: sessions that wait for
+# room that they hold between them (telnet's and FTP's code and sessions
+# beside each other's) waited for good, and the board could run nothing
+# more (the esp32 soak: four sessions, 35 KiB, the console's commands
+# failing). The first to give up lets the others go on.
+STALL_MS = 20000
 _ROOM_MS = const(5000)  # how long a client waits for room in the heap
 _ROOM = const(16384)    # heap a client needs beside its protocol's code (_room): its
                         # session with a command running (some 10 KiB on the esp32

@@ -37,6 +37,7 @@ algorithm.
 """
 import asyncio
 import sys
+import time
 from micropython import const
 
 import asyncloop
@@ -116,6 +117,7 @@ async def client(daemon, stream):
     sh.task = asyncio.current_task()    # what kill -s KILL cancels (jobcmd.end)
     full = False        # a full heap has been said, and no line read since
     prompted = False    # the prompt of the line being read is shown
+    stalled = None      # ticks_ms since the heap has been full for this session
     try:
         while not term.exited:
             try:
@@ -134,6 +136,7 @@ async def client(daemon, stream):
                     sess.status = 130
                     continue
                 prompted = full = False
+                stalled = None
                 await term.drain()      # the line's echo, before its output
                 await offload.run(_run, (term, line), lambda: _interrupt(term))
             except MemoryError:
@@ -153,7 +156,9 @@ async def client(daemon, stream):
                 # heap to see it, and sessions whose clients had gone held
                 # the heap full for good (the esp32 soak, once a second
                 # prompt no longer asked for them).
-                if sh.stopping():
+                if stalled is None:
+                    stalled = time.ticks_ms()
+                if sh.stopping() or time.ticks_diff(time.ticks_ms(), stalled) > netd.STALL_MS:
                     break
                 if not prompted and not full:
                     full = True

@@ -778,6 +778,33 @@ def test_a_session_outlives_commands_sent_into_a_full_heap(ftp):
     sock.close()
 
 
+def test_a_session_the_heap_stays_full_for_ends(ftp):
+    """A session for which the heap has been full for netd.STALL_MS (20 s)
+    ends: sessions waiting for heap that they held between them (two FTP
+    sessions whose clients had left, two telnet ones) kept it full for
+    good after the esp32 soak."""
+    (ftp.flash / "tmp" / "hog.py").write_text(HEAP_HOG)
+    sock, reader = ftp.raw()
+    assert say(sock, reader, "USER %s" % USER).startswith("331")
+    assert say(sock, reader, "PASS %s" % PASSWORD).startswith("230")
+    ftp.run("/tmp/hog 30000 &")
+    let_go = time.monotonic() + 30
+    time.sleep(0.5)
+    sock.sendall(b"NOOP\r\n")
+    sock.settimeout(40)
+    try:
+        while reader.readline():
+            pass        # what was answered, up to the end of the session
+    finally:
+        sock.close()
+    assert time.monotonic() < let_go, "the session ended only once the heap had room"
+    time.sleep(let_go - time.monotonic() + 0.5)
+    ftp.run("wait")
+    sock, reader = ftp.raw()
+    assert say(sock, reader, "USER %s" % USER).startswith("331")
+    sock.close()
+
+
 def test_a_client_waiting_for_room_keeps_its_login_slot(flash):
     """A client waiting for room in the heap (a job holds it) held a login
     slot that a newer client took once it had been there 3 s: the first

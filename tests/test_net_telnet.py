@@ -837,6 +837,23 @@ def test_a_session_whose_client_leaves_while_the_heap_is_full_ends(telnet):
     telnet.run("wait")
 
 
+def test_a_session_the_heap_stays_full_for_ends(telnet):
+    """Sessions that wait for heap that they hold between them waited for
+    good: after the esp32 soak two telnet sessions (and two FTP ones) held
+    35 KiB, their lines unread, and the console could run nothing more. A
+    session for which the heap has been full for netd.STALL_MS (20 s) now
+    ends, and so lets the others go on."""
+    c = session_beside_a_full_heap(telnet, "30000")
+    let_go = time.monotonic() + 30
+    time.sleep(0.5)
+    c.send("echo x\r\n")
+    assert c.closed(timeout=40)
+    assert time.monotonic() < let_go, "the session ended only once the heap had room"
+    time.sleep(let_go - time.monotonic() + 0.5)
+    telnet.run("wait")
+    assert telnet.raw().cmd("echo back") == "back\r\n"
+
+
 @pytest.mark.parametrize("spare", [1, 2])
 def test_a_line_that_finds_no_heap_is_never_lost_without_a_word(telnet, spare):
     """A job holds the heap but a KiB or two while a line comes: the line
