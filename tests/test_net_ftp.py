@@ -795,6 +795,8 @@ def test_a_session_the_heap_stays_full_for_ends(ftp):
     try:
         while reader.readline():
             pass        # what was answered, up to the end of the session
+    except ConnectionResetError:
+        pass            # ended with the NOOP unread: closing resets the connection
     finally:
         sock.close()
     assert time.monotonic() < let_go, "the session ended only once the heap had room"
