@@ -484,7 +484,8 @@ async def _client(daemon, stream, limit):
             guests.waiting.append(ip)
             try:
                 waited = 0
-                while full and waited < guests.WAIT_MS:
+                while full and (waited < guests.WAIT_MS
+                                or guests.ending() and waited < 2 * guests.WAIT_MS):
                     await asyncio.sleep_ms(50)
                     waited += 50
                     full = not guests.room(daemon.sessions, limit, ip)

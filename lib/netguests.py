@@ -124,7 +124,8 @@ class Guests:
         its guests still waiting for room in the heap (idle connections from
         one address, which the heap kept waiting, locked every other
         address out: the esp32 soak's FTP users beside its idle intruder).
-        The caller asks again (WAIT_MS at most): that guest's session ends
+        The caller asks again (WAIT_MS at most, longer while a guest told
+        to go has not gone: ending()): that guest's session ends
         within netd.POLL_MS, as does one whose client has left."""
         with self.lock:
             if sessions < limit and len(self.table) < self.slots:
@@ -140,6 +141,15 @@ class Guests:
                     newest = guest
             if newest is not None:
                 newest[2] = Expired("a client from another address took the slot")
+        return False
+
+    def ending(self):
+        """Whether a guest told to give its slot has not ended yet: the
+        client waiting for that slot waits on (a loaded board took more
+        than WAIT_MS to end it, and refused the client it was ended for)."""
+        for guest in self.table:
+            if guest[2] is not None:
+                return True
         return False
 
     def _holds(self, ip):

@@ -254,14 +254,31 @@ LET_GO = """    crumbs = None
 """
 
 # A program that holds the whole heap for ARG ms, then lets it go; with a
-# second ARG, it leaves that many KiB free in one piece.
+# second ARG, it leaves that many KiB free in one piece; with a third, it
+# makes that file once it holds the heap (held_heap).
 HEAP_HOG = """import time
 
 def __main__(args):
     spare = bytearray(int(args[1]) * 1024) if len(args) > 1 else None
 """ + FILL_HEAP + """    spare = None
+    if len(args) > 2:
+        open(args[2], "w").close()
     time.sleep_ms(int(args[0]))
 """ + LET_GO
+
+
+def held_heap(board, flash, ms, spare):
+    """Runs HEAP_HOG as board's job for ms, spare KiB left free, and returns
+    once it holds the heap: a fixed pause was not always enough on a loaded
+    machine, and clients meant to wait for room were served at once."""
+    held = flash / "tmp" / "held"
+    held.unlink(missing_ok=True)
+    (flash / "tmp" / "hog.py").write_text(HEAP_HOG)
+    board.run("/tmp/hog %d %d /tmp/held &" % (ms, spare))
+    deadline = time.monotonic() + RUN_TIMEOUT
+    while not held.exists():
+        assert time.monotonic() < deadline, "the job never held the heap"
+        time.sleep(0.02)
 
 
 def admission_heap(daemons_fit=True):

@@ -13,8 +13,8 @@ import time
 
 import pytest
 
-from conftest import (FILL_HEAP, HEAP_HOG, LET_GO, PASSWORD, USER, Board, admission_heap, free_port,
-                      seed_flash, shadow_line)
+from conftest import (FILL_HEAP, LET_GO, PASSWORD, USER, Board, admission_heap, free_port,
+                      held_heap, seed_flash, shadow_line)
 from munixtool import boards
 from munixtool import sim as simulator
 from test_net_ftp import FtpBoard
@@ -547,11 +547,9 @@ def test_a_client_that_waited_its_time_for_room_is_served_once_there_is_some(tmp
     again for as long once more, auth's code with the protocol's, and is
     served once the job that held the heap lets go (7 s)."""
     e = waiting_board(tmp_path)
-    e.flash.joinpath("tmp", "hog.py").write_text(HEAP_HOG)
     try:
         assert "listening on" in e.board.run("uftpd start")
-        e.board.run("/tmp/hog 7000 8 &")
-        time.sleep(0.5)
+        held_heap(e.board, e.flash, 7000, 8)
         f = ftplib.FTP()
         f.connect("127.0.0.1", e.ports["ftp"], timeout=TIMEOUT)
         try:

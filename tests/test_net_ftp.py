@@ -17,8 +17,8 @@ import time
 
 import pytest
 
-from conftest import (HEAP_HOG, PASSWORD, USER, Board, DaemonBoard, admission_heap, in_rom,
-                      interned_names)
+from conftest import (HEAP_HOG, PASSWORD, USER, Board, DaemonBoard, admission_heap, held_heap,
+                      in_rom, interned_names)
 from munixtool import boards
 from munixtool import sim as simulator
 
@@ -815,9 +815,7 @@ def test_a_client_waiting_for_room_keeps_its_login_slot(flash):
     now its own until it is served, and its time to log in starts then."""
     ftp = FtpBoard(flash, heap=admission_heap(), login_slots=1)
     try:
-        (flash / "tmp" / "hog.py").write_text(HEAP_HOG)
-        ftp.run("/tmp/hog 6000 8 &")
-        time.sleep(0.5)
+        held_heap(ftp, flash, 6000, 8)
         first = socket.create_connection(("127.0.0.1", ftp.port), timeout=TIMEOUT)
         try:
             reader = first.makefile("rb")
@@ -845,9 +843,7 @@ def test_clients_of_one_address_waiting_for_room_leave_other_addresses_a_slot(fl
     which is told to try again later."""
     ftp = FtpBoard(flash, heap=admission_heap(), login_slots=2)
     try:
-        (flash / "tmp" / "hog.py").write_text(HEAP_HOG)
-        ftp.run("/tmp/hog 7000 8 &")
-        time.sleep(0.5)
+        held_heap(ftp, flash, 7000, 8)
         idle = [socket.create_connection(("127.0.0.1", ftp.port), timeout=TIMEOUT,
                                          source_address=("127.0.0.2", 0)) for _ in range(2)]
         try:
