@@ -7,14 +7,16 @@ is refused with the owner named, until the owner lets it go or ends (a
 booking by a process that has ended lapses by itself). Pins the board
 reserves (flash, PSRAM, the console) are refused unless forced.
 
-Loaded by the first hardware command and kept: it holds the bookings.
+Its code goes after each command on a small heap (shell.HELPERS); the
+bookings stay, in system.pin_state.
 """
 import boardinfo
-import munix
+import process
 import system
 
-_booked = {}        # GPIO -> (owner, pid)
-_lock = system.allocate_lock()
+if system.pin_state is None:
+    system.pin_state = ({}, {}, system.allocate_lock())
+_booked, outputs, _lock = system.pin_state
 
 
 class PinError(ValueError):
@@ -57,19 +59,15 @@ def check(gpio, board=None, output=False, force=False):
     if output and gpio in board.get("input_only", ()):
         raise PinError("%s is an input only" % name(gpio))
     held = owner(gpio)
-    if held and held[1] != munix.proc().pid:
+    if held and held[1] != process.current().pid:
         raise PinError("%s is used by %s" % (name(gpio), held[0]))
-
-
-# What outputs left running keep (a PWM, an RGB LED's colour), by GPIO.
-outputs = {}
 
 
 def book(gpio, what, pid=None):
     """Book gpio for what ("irq 1 (started by init.sh)"), for the process
     pid (the current one by default; 0: until released, as an output left
     running); PinError when someone else has it."""
-    pid = munix.proc().pid if pid is None else pid
+    pid = process.current().pid if pid is None else pid
     with _lock:
         held = owner(gpio)
         if held and held[1] != pid:

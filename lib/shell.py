@@ -31,10 +31,15 @@ BUILTINS = ["exit", "return", "break", "continue", "goto", "skip", "source", "."
 
 import_lock = system.import_lock  # programs load under it
 # What programs import that keeps nothing from one program to the next:
-# on a small heap it goes after each program (drop).
+# on a small heap it goes after each program (drop). Left out, `setauth`,
+# `gpio` and `sensors` left up to 7 KiB of the esp32 profile's heap
+# loaded beside the daemons for good.
 HELPERS = ["cmdargs", "fileops", "munix", "munixsh", "crontable", "textin", "textcopy", "wordops",
            "httpclient", "httprequest", "intvar", "inet", "jobcmd", "jobctl", "daemonctl",
-           "clock", "logfile", "fsguard", "logsession", "procctl", "analog"]
+           "clock", "logfile", "fsguard", "logsession", "procctl", "analog", "auth", "hmacsha",
+           "pins", "boardinfo", "buses", "sensing", "sht3x", "ssd1306", "leds", "sleepmodes", "serialterm",
+           "signature", "upgrade", "upgradeboot", "cmdlong", "neterrors", "sysconf", "vieditor",
+           "linecomplete"]
 # What a line that is not plain loads (shellplain.py), as much heap again
 # as the rest of the shell: on a small heap it goes too, once a session is
 # back at its prompt and no line runs anywhere (idle()).

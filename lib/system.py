@@ -145,6 +145,11 @@ except ImportError:
 # between logins.
 logins = None
 
+# The pins' bookings and what outputs left running keep (a PWM, an RGB
+# LED's colour), for pins.py, whose code goes after each command on a
+# small heap: ({GPIO: (owner, pid)}, {GPIO: state}, their lock).
+pin_state = None
+
 
 class _Guard:
     """A lock its holder may take again (imports nest)."""

@@ -489,6 +489,20 @@ def test_while_a_daemon_runs_a_lines_helpers_go_after_it(tmp_path):
     assert lines[2] == "[]" and lines[-1] != "[]", out
 
 
+def test_while_a_daemon_runs_the_helpers_of_hardware_and_login_commands_go_too(tmp_path):
+    """`setauth`, `lshw`, `sensors`, `pwm` left their modules loaded for
+    good beside the daemons (7 KiB of the esp32 profile's heap after
+    `sensors`): pins, which holds the bookings, stayed and kept the rest.
+    They now go after the command; the bookings stay."""
+    out, err = boot_both(tmp_path, "esp32", [
+        "crond start", "setauth -d", "lshw > /dev/null", "sensors > /dev/null", "pwm 5 1000 50",
+        "< sorted(set(__import__('sys').modules) & {'auth', 'hmacsha', 'boardinfo', 'buses',"
+        " 'sensing', 'sht3x', 'pins', 'munix'})",
+        "gpio 5 write 1", "crond stop"])
+    assert "[]" in out.splitlines(), out
+    assert "gpio: GPIO5 is used by pwm" in err.splitlines(), err
+
+
 def test_core1_keeps_its_stack_once_it_ran_a_job(tmp_path):
     """rp2 takes core1's stack from the heap in one block: a thread of its
     own for each job freed it as the job ended, and the heap's small blocks

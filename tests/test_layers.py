@@ -44,6 +44,24 @@ EVALUATOR = {"shell", "expansion", "redirect"}
 INTERNALS = {"startup", "process", "jobctl", "session", "shellbuiltins", "script", "redirect",
              "expansion", "shellparse", "asyncloop", "streamshell", "system", "errors"}
 
+# lib/ modules that stay loaded once loaded, each for a reason: the core
+# the console runs on; the loop, the daemons and their protocols (which
+# drop their own code when their last client or task ends); what holds
+# state (IRQs and timers, the camera, upyOS's variables, a mounted pack).
+# Every other module is a helper that goes after each program on a small
+# heap (shell.HELPERS, shell.PARSER): one that stayed by oversight kept
+# its code beside the daemons for good (`sensors`, 7 KiB of an esp32's).
+STAYING = {
+    "system", "kernel", "startup", "process", "session", "shell", "shellflow", "shellplain",
+    "errors", "fspath", "strsplit", "importlock", "readonly", "replkey", "leftovers", "lineedit",
+    "asyncloop", "asynchost", "netd", "netguests", "netsock", "offload", "streamshell",
+    "telnetd", "telnetlogin", "telnetconsole", "ftpd", "ftplist", "ftplogin", "ftpmore",
+    "httpd", "httpapi", "httpbody", "httpfile", "httprun", "websession", "websys", "webdash",
+    "webfiles", "webmove", "websocket", "webterm", "webhw", "webmetrics", "camweb",
+    "cron", "cronwork", "sun", "fleet", "fleetha", "fleetjob", "fleetlink", "fleetnow",
+    "fleetsign", "fleetstatus", "mqtt",
+    "events", "eventcmd", "camctl", "utls", "sdata", "packfs"}
+
 
 def modules(folder):
     return {p.stem: p for p in sorted((ROOT / folder).glob("*.py"))}
@@ -168,3 +186,17 @@ def test_the_check_sees_imports_inside_functions(tmp_path):
     source = tmp_path / "m.py"
     source.write_text("def f():\n    import shell\n    __import__('kernel')\n")
     assert imports(source, {"shell", "kernel"}) == {"shell", "kernel"}
+
+
+def test_every_lib_module_goes_after_use_or_stays_for_a_reason():
+    tree = ast.parse((ROOT / "lib" / "shell.py").read_text())
+    dropped = set()
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") in ("HELPERS", "PARSER"):
+            dropped.update(ast.literal_eval(node.value))
+    lib = modules("lib")
+    unsaid = sorted(name for name in lib if name not in dropped | STAYING)
+    assert not unsaid, ("add these lib/ modules to shell.HELPERS (they go after each program "
+                        "on a small heap) or to STAYING here, with the reason: %s" % unsaid)
+    both = sorted(dropped & STAYING)
+    assert not both, "both dropped and staying: %s" % both
