@@ -259,6 +259,11 @@ class Connection:
                 # small answer gives the loop none, and a client sending
                 # many at once would keep it.
                 await asyncio.sleep_ms(0)
+            # No answer has begun for the next request: a kept connection's
+            # stayed headed from the one before, and a request the heap
+            # had no room for was closed unanswered (reset: its bytes
+            # unread), not told the server is busy.
+            self.headed = False
             try:
                 request = await self.request(self.server.idle_ms if self.served else REQUEST_MS)
             except Error as e:
@@ -274,7 +279,6 @@ class Connection:
                 keep = False
             elif connection == "keep-alive":
                 keep = True
-            self.headed = False
             # Its body's bytes, until an answer takes them (httpbody.length).
             self.body = int(headers.get("content-length", "0"))
             try:
