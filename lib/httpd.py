@@ -82,6 +82,7 @@ _EVICT_MS = const(3000)         # a guest this old gives its slot to a new clien
 _LOOK_MS = const(500)           # how often a client waiting for a slot looks for one to take
 _SEND_MS = const(30000)
 _KEEP_FREE = const(48 * 1024)   # the heap free below which load()'s modules go after the request
+_ROOM_MS = const(5000)          # how long a request the heap has no room for waits for some
 
 # Status -> reason phrase, as one text: a dict of them took 200 bytes more
 # of the heap, which every client holds.
@@ -282,7 +283,7 @@ class Connection:
             # Its body's bytes, until an answer takes them (httpbody.length).
             self.body = int(headers.get("content-length", "0"))
             try:
-                await self.answer(method, target, headers, keep)
+                await self.attempt(method, target, headers, keep)
             except Error as e:
                 if self.headed:
                     # Its answer has begun: the client learns from the close.
@@ -311,6 +312,27 @@ class Connection:
                 return
             if not keep:
                 return
+
+    async def attempt(self, method, target, headers, keep):
+        """answer(), again while the heap has no room for it (a job's work
+        or the other clients' hold it), as a telnet line or an FTP command
+        waits: told 503 at once, HTTP lost nearly every request beside two
+        telnet sessions on the esp32 profile. Only a GET or HEAD, which
+        change nothing (RFC 9110 9.2.1): another request may have done
+        part of its work. MemoryError once its answer has begun, or after
+        _ROOM_MS."""
+        waited = 0
+        while True:
+            try:
+                return await self.answer(method, target, headers, keep)
+            except MemoryError:
+                if self.headed or method not in ("GET", "HEAD") or waited >= _ROOM_MS:
+                    raise
+            # A module whose import the heap cut short is made anew.
+            with system.import_lock:
+                system.forget_failed_imports()
+            await asyncio.sleep_ms(netd.FULL_MS)
+            waited += netd.FULL_MS
 
     # Reading
 
@@ -444,7 +466,6 @@ class Connection:
     async def head(self, status, headers, length, keep, kind=None, body=b""):
         """The answer's head, and body with it in one write: a small
         answer is one packet, and costs the loop no turn."""
-        self.headed = True
         at = REASONS.find("|%d" % status) + 4
         reason = REASONS[at:REASONS.find("|", at)] if at > 3 else ""
         # Bytes, not a str: MicroPython looks for each str it makes among
@@ -456,8 +477,11 @@ class Connection:
             text += b"Content-Length: %d\r\n" % length
         for name, value in headers:
             text += b"%s: %s\r\n" % (name, value)
-        text += b"Connection: %s\r\n\r\n" % ("keep-alive" if keep else "close")
-        await self.send(text + body, False)
+        text += b"Connection: %s\r\n\r\n" % ("keep-alive" if keep else "close") + body
+        # Begun once it is sent: a head the heap had no room to make left
+        # the request unanswered, closed, rather than told 503 or waiting.
+        self.headed = True
+        await self.send(text, False)
 
     async def json(self, status, value, keep, extra=(), head_only=False):
         data = json.dumps(value).encode()

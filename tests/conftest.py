@@ -254,15 +254,20 @@ LET_GO = """    crumbs = None
 """
 
 # A program that holds the whole heap for ARG ms, then lets it go; with a
-# second ARG, it leaves that many KiB free in one piece; with a third, it
-# makes that file once it holds the heap (held_heap).
-HEAP_HOG = """import time
+# second ARG, it leaves that many KiB free in one piece; with a third, that
+# file appears once it holds the heap (held_heap): made before, renamed
+# then, as a rename takes next to no heap.
+HEAP_HOG = """import os, time
 
 def __main__(args):
     spare = bytearray(int(args[1]) * 1024) if len(args) > 1 else None
+    held = args[2] if len(args) > 2 else None
+    if held:
+        part = held + ".part"
+        open(part, "w").close()
 """ + FILL_HEAP + """    spare = None
-    if len(args) > 2:
-        open(args[2], "w").close()
+    if held:
+        os.rename(part, held)
     time.sleep_ms(int(args[0]))
 """ + LET_GO
 
@@ -273,6 +278,7 @@ def held_heap(board, flash, ms, spare):
     machine, and clients meant to wait for room were served at once."""
     held = flash / "tmp" / "held"
     held.unlink(missing_ok=True)
+    held.with_name("held.part").unlink(missing_ok=True)
     (flash / "tmp" / "hog.py").write_text(HEAP_HOG)
     board.run("/tmp/hog %d %d /tmp/held &" % (ms, spare))
     deadline = time.monotonic() + RUN_TIMEOUT
