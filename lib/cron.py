@@ -23,8 +23,10 @@ import sys
 import time
 from micropython import const
 
+import asyncloop
 import clock
 import logsession  # crond's session: its streams keep it anyway; loaded, jobctl finds it
+import procctl
 import system
 from system import CRONTAB
 
@@ -81,7 +83,10 @@ class Daemon:
         self.waiting = []
 
     def step(self):
-        """Run what is due since the last pass."""
+        """A pass: the table read again when it changed, the @reboot
+        entries started at the first; returns (the entries due since the
+        last pass, the second up to which they were looked for), for
+        start(), or None when nothing is due."""
         try:
             st = os.stat(self.path)
             stamp = (st[8], st[6])
@@ -97,10 +102,10 @@ class Daemon:
         now = local_now()
         gap = now - self.last
         if gap < 0 and self.behind and -gap <= _BACK_LIMIT:
-            return
+            return None
         if gap < 0 or gap > _JUMP:
             work("jumped", self, now, gap, _BACK_LIMIT)
-            return
+            return None
         self.behind = False
         due = list(self.waiting)
         for t in range(self.last + 1, now + 1):
@@ -108,10 +113,16 @@ class Daemon:
             for e in self.entries:
                 if matches(e, t, tm, None) and e not in due:
                     due.append(e)
-        if due:
-            # Failing (the heap full), the next pass looks at these
-            # seconds again: an entry started meanwhile still runs then.
-            work("start", self, due)
+        if not due:
+            self.last = now
+            return None
+        return due, now
+
+    def start(self, due, now):
+        """Start the entries due up to second now. Failing (the heap full),
+        the next pass looks at these seconds again: an entry started
+        meanwhile still runs then."""
+        work("start", self, due)
         self.last = now
 
 
@@ -151,7 +162,16 @@ async def _daemon(sess, since):
     try:
         while True:
             try:
-                d.step()
+                due = d.step()
+                if due is not None:
+                    # A job's thread, in turn with the loop's other work
+                    # (asyncloop): between two telnet sessions' lines it
+                    # found the heap short, and 3 runs of 24 were made.
+                    await asyncloop.turn(procctl.thread_need())
+                    try:
+                        d.start(*due)
+                    finally:
+                        asyncloop.end_turn()
             except Exception as e:
                 try:
                     work("note", d, "error: %s" % e)

@@ -51,6 +51,7 @@ import sys
 import time
 from micropython import const
 
+import asyncloop
 import fsguard
 import fspath
 import netd
@@ -60,6 +61,7 @@ import system
 
 NAME = "ftp"
 _BUFFER = const(1024)
+_SMALL_BUFFER = const(256)
 _MAX_LINE = const(1024)         # longer command lines are refused
 _LINE_MS = const(30000)         # a started command line must end within this
 _DATA_MS = const(10000)         # a client has this long to open a passive data connection
@@ -73,6 +75,8 @@ FEATURES = ("UTF8", "SIZE", "MDTM", "REST STREAM", "EPSV", "TVFS",
 # The commands whose code is in a module of its own (Session.command).
 LOGIN = ("USER", "PASS")
 LISTS = ("LIST", "NLST", "MLSD", "MLST", "STAT", "MDTM")
+# Those made again when the heap had no room for them before they began.
+_AGAIN = ("RETR", "STOR", "APPE", "LIST", "NLST", "MLSD", "SIZE")
 MORE = ("OPTS", "MODE", "STRU", "ABOR", "CDUP", "XCUP", "MKD", "XMKD", "RMD", "XRMD",
         "DELE", "RNFR", "RNTO", "REST", "APPE", "PORT", "EPRT")
 
@@ -99,7 +103,11 @@ async def client(daemon, stream):
                     return
                 stalled = None
                 if line:
-                    await s.command(line)
+                    await asyncloop.turn(system.SHELL_ROOM)
+                    try:
+                        await s.command(line)
+                    finally:
+                        asyncloop.end_turn()
             except MemoryError:
                 # Another's work holds the heap (a job's): the line being
                 # read or run is lost, unanswered, and the session goes on
@@ -142,6 +150,7 @@ class Session:
     port = None         # (ip, port) of PORT/EPRT
     quit = False
     held = False        # holds ftplogin until logged in (command())
+    replied = 0         # replies sent, or on their way
     uploads = _uploads  # for ftplist
 
     def __init__(self, daemon, sock, ip):
@@ -158,6 +167,7 @@ class Session:
     # The control connection
 
     def reply(self, code, text):
+        self.replied += 1
         self.send(("%d %s\r\n" % (code, text)).encode())
 
     def say(self, code, text):
@@ -317,17 +327,37 @@ class Session:
         if verb != "RNTO":
             self.rename = None
         loaded = False
+        waited = 0
         try:
-            # Only the commands that transfer, or wait, are coroutines: the
-            # others, called as functions, cost the heap no frame.
-            if where is None:
-                waits = handler(arg)
-            else:
-                module = _load(self.daemon, where)
-                loaded = True
-                waits = getattr(module, verb)(self, arg)
-            if waits is not None:
-                await waits
+            while True:
+                replied, passive = self.replied, self.passive
+                try:
+                    # Only the commands that transfer, or wait, are
+                    # coroutines: the others, called as functions, cost the
+                    # heap no frame.
+                    if where is None:
+                        waits = handler(arg)
+                    else:
+                        if not loaded:
+                            module = _load(self.daemon, where)
+                            loaded = True
+                        waits = getattr(module, verb)(self, arg)
+                    if waits is not None:
+                        await waits
+                    break
+                except MemoryError:
+                    # A command whose module could not load, and a transfer
+                    # or a listing that has not begun (no reply, its data
+                    # connection not taken), are made again once there is
+                    # room, as HTTP's GET is: beside two telnet sessions,
+                    # logins and uploads failed with 451 on the esp32 profile.
+                    if waited >= netd.ROOM_MS or not (
+                            where is not None and not loaded
+                            or verb in _AGAIN and self.replied == replied
+                            and self.passive is passive):
+                        raise
+                await asyncio.sleep_ms(netd.FULL_MS)
+                waited += netd.FULL_MS
         except Abort:
             pass
         except OSError as e:
@@ -424,12 +454,13 @@ class Session:
         if fspath.isdir(path):
             self.reply(550, "Is a folder")
             return
+        # Before the data connection: out of heap, the command is made again.
+        buf = self.transfer_buffer()
         with open(path, "rb") as f:
             if self.rest:
                 f.seek(self.rest)
             data = await self.open_data()
             try:
-                buf = bytearray(self.buffer)
                 view = memoryview(buf)
                 chunks = 0
                 while True:
@@ -463,6 +494,8 @@ class Session:
             return
         head = (st[6] if st is not None else 0) if append else self.rest
         temp = "%s.%d.part" % (path, self.serial)
+        # Before the data connection: out of heap, the command is made again.
+        buf = self.transfer_buffer()
         data = await self.open_data()
         # True once the data connection has ended normally, the client
         # still there; False when it broke.
@@ -474,7 +507,6 @@ class Session:
             with open(temp, "wb") as f:
                 if head:
                     await self.more("copy_head", path, f, head)
-                buf = bytearray(self.buffer)
                 view = memoryview(buf)
                 chunks = 0
                 while True:
@@ -511,6 +543,15 @@ class Session:
             self.reply(226, "Transfer complete")
         else:
             self.reply(426, "Transfer interrupted; the file is unchanged")
+
+    def transfer_buffer(self):
+        """A transfer's buffer: a smaller one when the heap has no block of
+        the size set (beside other daemons' sessions it may have the room
+        but not in one piece); MemoryError when it has none."""
+        try:
+            return bytearray(self.buffer)
+        except MemoryError:
+            return bytearray(_SMALL_BUFFER)
 
     def client_there(self):
         """False when the control connection has ended: a client that died

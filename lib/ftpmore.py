@@ -127,7 +127,7 @@ def APPE(s, arg):
 async def copy_head(s, path, f, size):
     """Copy the first size bytes of the file path into f: the old file's
     part of STOR after REST, and of APPE."""
-    buf = bytearray(s.buffer)
+    buf = s.transfer_buffer()
     turned = time.ticks_ms()
     with open(path, "rb") as old:
         while size > 0:

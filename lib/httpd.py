@@ -64,6 +64,7 @@ from micropython import const
 # What every request needs is imported here, by the command that starts
 # the daemon: imports from several threads at once are not safe without a
 # GIL. The rest comes through load(), under the lock for imports.
+import asyncloop
 import fspath
 import netd
 import netsock
@@ -82,7 +83,6 @@ _EVICT_MS = const(3000)         # a guest this old gives its slot to a new clien
 _LOOK_MS = const(500)           # how often a client waiting for a slot looks for one to take
 _SEND_MS = const(30000)
 _KEEP_FREE = const(48 * 1024)   # the heap free below which load()'s modules go after the request
-_ROOM_MS = const(5000)          # how long a request the heap has no room for waits for some
 
 # Status -> reason phrase, as one text: a dict of them took 200 bytes more
 # of the heap, which every client holds.
@@ -266,7 +266,8 @@ class Connection:
             # unread), not told the server is busy.
             self.headed = False
             try:
-                request = await self.request(self.server.idle_ms if self.served else REQUEST_MS)
+                request = await self.attempt(True, self.request,
+                                             self.server.idle_ms if self.served else REQUEST_MS)
             except Error as e:
                 await self.error(e, False)
                 return
@@ -282,8 +283,10 @@ class Connection:
                 keep = True
             # Its body's bytes, until an answer takes them (httpbody.length).
             self.body = int(headers.get("content-length", "0"))
+            await asyncloop.turn(system.SHELL_ROOM)
             try:
-                await self.attempt(method, target, headers, keep)
+                await self.attempt(method in ("GET", "HEAD"), self.answer, method, target, headers,
+                                   keep)
             except Error as e:
                 if self.headed:
                     # Its answer has begun: the client learns from the close.
@@ -303,6 +306,8 @@ class Connection:
                 if not self.headed:
                     await self.error(Error(500, "internal error: %s" % type(e).__name__), False)
                 return
+            finally:
+                asyncloop.end_turn()
             unload()
             self.served = True
             if self.body:
@@ -313,20 +318,21 @@ class Connection:
             if not keep:
                 return
 
-    async def attempt(self, method, target, headers, keep):
-        """answer(), again while the heap has no room for it (a job's work
-        or the other clients' hold it), as a telnet line or an FTP command
-        waits: told 503 at once, HTTP lost nearly every request beside two
-        telnet sessions on the esp32 profile. Only a GET or HEAD, which
-        change nothing (RFC 9110 9.2.1): another request may have done
-        part of its work. MemoryError once its answer has begun, or after
-        _ROOM_MS."""
+    async def attempt(self, again, call, *args):
+        """await call(*args), again while the heap has no room for it (a
+        job's work or the other clients' hold it), as a telnet line or an
+        FTP command waits: told 503 at once, HTTP lost nearly every request
+        beside two telnet sessions on the esp32 profile. Made again when
+        again says so and the answer has not begun: a request's head, whose
+        bytes wait in buf (or in the socket), and a GET's or HEAD's answer,
+        which change nothing (RFC 9110 9.2.1): another request may have
+        done part of its work. MemoryError then, or after netd.ROOM_MS."""
         waited = 0
         while True:
             try:
-                return await self.answer(method, target, headers, keep)
+                return await call(*args)
             except MemoryError:
-                if self.headed or method not in ("GET", "HEAD") or waited >= _ROOM_MS:
+                if self.headed or not again or waited >= netd.ROOM_MS:
                     raise
             # A module whose import the heap cut short is made anew.
             with system.import_lock:
@@ -341,7 +347,10 @@ class Connection:
         data = await asyncio.wait_for_ms(self.reader.read(_CHUNK), timeout_ms)
         if not data:
             return False
-        self.buf += data
+        # Taken as it is when nothing waits before it: joined, it takes
+        # heap again, and a heap with no room for that lost the bytes read
+        # (attempt() reads a request again; its bytes were gone).
+        self.buf = self.buf + data if self.buf else data
         return True
 
     async def request(self, wait_ms):

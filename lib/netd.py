@@ -23,7 +23,7 @@ so a daemon that waits for clients holds no protocol code; what the
 protocol keeps from one client to the next lives in daemon.state. On a
 heap under 512 KiB a client is taken in when the heap has room for it:
 its protocol's code (if not loaded) and _ROOM more, for the session and
-for the console and the others beside it; until then it waits, _ROOM_MS at
+for the console and the others beside it; until then it waits, ROOM_MS at
 most, then its code is loaded as soon as it fits, for as long again.
 Clients coming together on a small board are served in turn rather than
 all at once into a full heap (issue 27's scenario on the esp32 profile
@@ -63,7 +63,7 @@ FULL_MS = 100           # how long a session whose heap ran out waits before it 
 # more (the esp32 soak: four sessions, 35 KiB, the console's commands
 # failing). The first to give up lets the others go on.
 STALL_MS = 20000
-_ROOM_MS = const(5000)  # how long a client waits for room in the heap
+ROOM_MS = 5000          # how long a client, a request or a command waits for room in the heap
 _ROOM = const(16384)    # heap a client needs beside its protocol's code (_room): its
                         # session with a command running (some 10 KiB on the esp32
                         # profile) and the 6 KiB a new thread leaves the console
@@ -557,7 +557,7 @@ async def _protocol(daemon, client=None):
     """The daemon's protocol module, loaded for its first client with its
     helpers; those that were not loaded already go with the last client
     (a helper the console uses too stays: dropped, it would be loaded
-    twice). The client waits for room first (_room), _ROOM_MS at most,
+    twice). The client waits for room first (_room), ROOM_MS at most,
     then the code is loaded whenever it fits, for as long again (then
     MemoryError): clients of every daemon at once on a small heap, the
     protocol that came last was refused, its client closed unanswered,
@@ -570,7 +570,7 @@ async def _protocol(daemon, client=None):
             given = daemon.guests.given_up(client)
             if given is not None:
                 raise given
-        late = waited >= _ROOM_MS or daemon.stopping
+        late = waited >= ROOM_MS or daemon.stopping
         if late or _room(daemon):
             # Under the lock for imports: a thread importing meanwhile (a
             # job's, a worker's) would see sys.modules change under it (a
@@ -589,7 +589,7 @@ async def _protocol(daemon, client=None):
                     # What the import left half made goes, so that the
                     # next try makes it anew.
                     system.forget_failed_imports()
-                    if waited >= 2 * _ROOM_MS or daemon.stopping:
+                    if waited >= 2 * ROOM_MS or daemon.stopping:
                         raise
         await asyncio.sleep_ms(_WATCH_MS)
         waited += _WATCH_MS

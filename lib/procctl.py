@@ -143,7 +143,7 @@ def start_thread(function, args, heap=0):
                            % (stack // 1024))
     with process._lock:
         # Under the lock: threads started in one burst each count the others.
-        need = _RESERVE + _PER_THREAD * process.threads[0] + heap
+        need = thread_need(heap)
         free = system.heap_free(need)
         if free < need and sys.platform == "rp2":
             free += max(gc.threshold(), 0)
@@ -169,6 +169,12 @@ def start_thread(function, args, heap=0):
         if isinstance(e, ImportError):
             raise NoThread("no thread free: this port has no threads")
         raise NoThread("cannot start a thread: %s" % (e.args[0] if e.args else type(e).__name__))
+
+
+def thread_need(heap=0):
+    """The heap free that start_thread() asks of a board limited by memory
+    before it starts a thread that needs heap more than a job."""
+    return _RESERVE + _PER_THREAD * process.threads[0] + heap
 
 
 def wait(procs, ms=None):

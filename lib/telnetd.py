@@ -138,7 +138,11 @@ async def client(daemon, stream):
                 prompted = full = False
                 stalled = None
                 await term.drain()      # the line's echo, before its output
-                await offload.run(_run, (term, line), lambda: _interrupt(term))
+                await asyncloop.turn(system.SHELL_ROOM)
+                try:
+                    await offload.run(_run, (term, line), lambda: _interrupt(term))
+                finally:
+                    asyncloop.end_turn()
             except MemoryError:
                 # Another's work holds the heap (a job's). While a line is
                 # read nothing is lost (the keys not taken wait, the prompt

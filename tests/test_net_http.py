@@ -695,14 +695,16 @@ def test_a_kept_connections_request_the_heap_has_no_room_for_waits_for_it(flash)
     had no room to make counted as sent), so the words made in advance
     for a full heap (503) were not sent. A GET now waits for room, as a
     telnet line or an FTP command does, and is served once the job that
-    holds the heap lets go; told 503 if the heap had no room to read it."""
+    holds the heap lets go; and so does one whose bytes the heap has no
+    room to read (told 503 at once, it failed one request in forty beside
+    two telnet sessions running commands on the esp32 profile)."""
     web = HttpBoard(flash, heap=admission_heap())
     try:
         request = b"GET /hello.txt HTTP/1.1\r\nHost: board\r\nAuthorization: %s\r\n\r\n" % BASIC.encode()
         with socket.create_connection(("127.0.0.1", web.port), timeout=TIMEOUT) as s:
             s.sendall(request)
             assert s.recv(4096).startswith(b"HTTP/1.1 200 OK")
-            held_heap(web, flash, 1500, 2)
+            held_heap(web, flash, 1500, 1)
             s.sendall(request)
             answer = b""
             try:
@@ -712,9 +714,7 @@ def test_a_kept_connections_request_the_heap_has_no_room_for_waits_for_it(flash)
                         break
             except ConnectionResetError:
                 pass
-        # Served once there is room; told to come back when its bytes
-        # could not even be read.
-        assert answer.startswith((b"HTTP/1.1 200 OK\r\n", b"HTTP/1.1 503 Service Unavailable\r\n")), answer
+        assert answer.startswith(b"HTTP/1.1 200 OK\r\n"), answer
         time.sleep(2)
         web.run("wait")
         assert web.request("GET", "/hello.txt")[0] == 200
