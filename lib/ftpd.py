@@ -612,22 +612,23 @@ class Session:
     async def open_data(self):
         """The data connection for a transfer, after the 150 reply; Abort
         (replied) when there is none."""
-        if self.passive is not None:
-            listener, self.passive = self.passive, None
-            try:
-                while True:
-                    if not await self.ready(listener, _DATA_MS):
-                        self.reply(425, "No data connection")
-                        raise Abort()
-                    try:
-                        sock, addr = listener.accept()
-                    except OSError:
-                        continue
-                    if netsock.peer_ip(addr) == self.ip:
-                        break
-                    sock.close()
-            finally:
-                listener.close()
+        listener = self.passive
+        if listener is not None:
+            # Kept until a connection is taken: a heap with no room before
+            # then leaves the command to be made again (command()).
+            while True:
+                if not await self.ready(listener, _DATA_MS):
+                    self.close_passive()
+                    self.reply(425, "No data connection")
+                    raise Abort()
+                try:
+                    sock, addr = listener.accept()
+                except OSError:
+                    continue
+                if netsock.peer_ip(addr) == self.ip:
+                    break
+                sock.close()
+            self.close_passive()
         elif self.port is not None:
             # Active mode (PORT, EPRT): ftpmore connects, or replies 425.
             sock = await self.more("connect")
