@@ -41,6 +41,11 @@ _spare = [None]    # heap held back for mending the poller (_enqueue)
 _queue = []        # the tasks waiting for a turn at the heap, first come first served
 _turns = [0]       # turns taken and not ended
 _TURN_MS = const(5000)  # how long a turn is waited for at most
+# The heap free that a turn asks beside the turns under way: a telnet
+# line's command with its thread, an HTTP request's login and module. With
+# 8 KiB they began into each other's room, and the esp32 profile's FTP
+# logins and /api/run calls failed beside two telnet sessions.
+_TURN_ROOM = const(16384)
 _LOOK_MS = const(50)    # how often a task waiting for its turn looks
 
 
@@ -81,7 +86,7 @@ def _enqueue(io, sock, idx, enqueue=asyncio.core.IOQueue._enqueue):
 asyncio.core.IOQueue._enqueue = _enqueue
 
 
-async def turn(need):
+async def turn(need=_TURN_ROOM):
     """Wait, in the loop, for the current task's turn at the heap: the
     first in the queue goes once need bytes are free, or once no turn is
     under way (what holds the heap then is not the loop's work, and

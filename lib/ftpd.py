@@ -103,7 +103,7 @@ async def client(daemon, stream):
                     return
                 stalled = None
                 if line:
-                    await asyncloop.turn(system.SHELL_ROOM)
+                    await asyncloop.turn()
                     try:
                         await s.command(line)
                     finally:

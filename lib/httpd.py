@@ -283,7 +283,7 @@ class Connection:
                 keep = True
             # Its body's bytes, until an answer takes them (httpbody.length).
             self.body = int(headers.get("content-length", "0"))
-            await asyncloop.turn(system.SHELL_ROOM)
+            await asyncloop.turn()
             try:
                 await self.attempt(method in ("GET", "HEAD"), self.answer, method, target, headers,
                                    keep)

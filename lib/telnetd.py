@@ -138,7 +138,7 @@ async def client(daemon, stream):
                 prompted = full = False
                 stalled = None
                 await term.drain()      # the line's echo, before its output
-                await asyncloop.turn(system.SHELL_ROOM)
+                await asyncloop.turn()
                 try:
                     await offload.run(_run, (term, line), lambda: _interrupt(term))
                 finally:
