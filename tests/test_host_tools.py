@@ -144,6 +144,18 @@ def test_soak_bench_wants_a_time():
     assert done.returncode == 2 and "--soak takes a number of minutes above 0" in done.stderr
 
 
+def test_soak_bench_without_the_hostile_client_reports_the_users_clients_only():
+    done = munix("bench", "--soak", "0.1", "--no-hostile")
+    assert done.returncode == 0, done
+    assert "no hostile client" in done.stdout
+    rows = {line.split()[0]: line.split()[1:] for line in done.stdout.splitlines() if line}
+    assert "hostile" not in rows, done.stdout
+    for kind in ("telnet", "ftp", "http"):
+        assert int(rows[kind][0]) > 0 and rows[kind][1] == "0", done.stdout
+    done = munix("bench", "--no-hostile")
+    assert done.returncode == 2 and "--no-hostile goes with --soak" in done.stderr
+
+
 def test_deploy_replaces_each_modules_other_form_counts_it_and_keeps_the_users_files(tmp_path):
     # The compiled tree over a source install left x.py beside x.mpy, the
     # .py won the import, and the summary said "removed 0".

@@ -349,6 +349,8 @@ def main(args) -> int:
     parser.add_argument("--soak", type=float, metavar="MINUTES",
                         help="only the soak: all daemons and clients at once for MINUTES "
                              "(on the first --board, if given)")
+    parser.add_argument("--no-hostile", action="store_true",
+                        help="with --soak: the users' clients only, without the hostile one")
     parser.add_argument("--fleet", type=int, metavar="N",
                         help="only the fleet: round trip and fan-out of commands through "
                              "mosquitto to N simulated boards running fleetd")
@@ -358,13 +360,16 @@ def main(args) -> int:
             parser.error("--fleet takes a number of boards above 0")
         from munixtool import bench_fleet
         return bench_fleet.report(options.fleet)
+    if options.no_hostile and options.soak is None:
+        parser.error("--no-hostile goes with --soak")
     if options.soak is not None:
         if options.soak <= 0:
             parser.error("--soak takes a number of minutes above 0")
         from munixtool import bench_soak
         build.build()
         return bench_soak.report(paths.build_dir(), options.soak,
-                                 options.board[0] if options.board else None)
+                                 options.board[0] if options.board else None,
+                                 not options.no_hostile)
     if options.board:
         from munixtool import bench_board
         for name in options.board:

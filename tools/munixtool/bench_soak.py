@@ -20,6 +20,8 @@ each logging in:
 
 The legitimate clients must never fail meanwhile: the idle connections
 and the guesses are what login slots, deadlines and lockouts are for.
+Without the hostile client (--no-hostile), the figures are those of the
+users' clients alone: what the daemons share of a board's heap.
 
 Every request is checked (its answer, or the prompt after a command); the
 report gives per kind the requests served, the failures and the slowest
@@ -320,16 +322,20 @@ def _cron_runs(os_: _Board) -> int | None:
     return int(answer[-1]) if answer and answer[-1].isdigit() else None
 
 
-def _clients(ports: dict, password: str, kinds: dict, seconds: float) -> list[threading.Thread]:
-    """Every client at once for seconds; their threads, ended or stuck."""
+def _clients(ports: dict, password: str, kinds: dict, seconds: float,
+             hostile: bool = True) -> list[threading.Thread]:
+    """Every client at once for seconds (the hostile one with hostile);
+    their threads, ended or stuck."""
     until = time.monotonic() + seconds
     clients = [threading.Thread(target=_telnet, args=(ports["telnet"], password, kinds["telnet"],
                                                       until)),
                threading.Thread(target=_telnet, args=(ports["telnet"], password, kinds["telnet"],
                                                       until)),
                threading.Thread(target=_ftp, args=(ports["ftp"], password, kinds["ftp"], until)),
-               threading.Thread(target=_http, args=(ports["http"], password, kinds["http"], until)),
-               threading.Thread(target=_hostile, args=(ports, password, kinds["hostile"], until))]
+               threading.Thread(target=_http, args=(ports["http"], password, kinds["http"], until))]
+    if hostile:
+        clients.append(threading.Thread(target=_hostile,
+                                        args=(ports, password, kinds["hostile"], until)))
     for client in clients:
         client.start()
     for client in clients:
@@ -337,11 +343,11 @@ def _clients(ports: dict, password: str, kinds: dict, seconds: float) -> list[th
     return clients
 
 
-def soak(tree: Path, minutes: float, board: str | None = None) -> dict:
+def soak(tree: Path, minutes: float, board: str | None = None, hostile: bool = True) -> dict:
     ports = {"telnet": bench_net.free_port(), "ftp": bench_net.free_port(),
              "http": bench_net.free_port()}
     conf = {name: {"port": port} for name, port in ports.items()}
-    kinds = {name: Kind(name) for name in ("telnet", "ftp", "http", "hostile")}
+    kinds = {name: Kind(name) for name in ("telnet", "ftp", "http") + ("hostile",) * hostile}
     password = os.urandom(8).hex()
     with tempfile.TemporaryDirectory(prefix="munix-soak-") as tmp:
         flash = bench_net._flash(tmp, tree, conf)
@@ -356,14 +362,14 @@ def soak(tree: Path, minutes: float, board: str | None = None) -> dict:
             os_.run("uftpd start; utelnetd start; uhttpd start; crond start")
             # A first round loads what the clients use: the heap it takes
             # stays (modules, the daemons' tables) and is not drift.
-            _clients(ports, password, {name: Kind(name) for name in kinds}, WARM_S)
+            _clients(ports, password, {name: Kind(name) for name in kinds}, WARM_S, hostile)
             time.sleep(SETTLE_S)
             # Counted first: what counting loads (cat, wc) is then no drift.
             crons = _cron_runs(os_)
             modules = _modules(os_)
             before = _heap(os_), os_.threads_and_sockets()
             start = time.monotonic()
-            clients = _clients(ports, password, kinds, minutes * 60)
+            clients = _clients(ports, password, kinds, minutes * 60, hostile)
             elapsed = time.monotonic() - start
             time.sleep(SETTLE_S)
             runs = _cron_runs(os_)
@@ -379,12 +385,12 @@ def soak(tree: Path, minutes: float, board: str | None = None) -> dict:
             "stuck clients": sum(c.is_alive() for c in clients)}
 
 
-def report(tree: Path, minutes: float, board: str | None = None) -> int:
+def report(tree: Path, minutes: float, board: str | None = None, hostile: bool = True) -> int:
     """Soak, print the figures; 1 when a request failed or something leaked."""
-    print("soak: %.1f minutes on the %s board (compiled tree) ..." % (minutes, board or "default"),
-          flush=True)
+    print("soak: %.1f minutes on the %s board (compiled tree)%s ..." % (
+        minutes, board or "default", "" if hostile else ", no hostile client"), flush=True)
     try:
-        s = soak(tree, minutes, board)
+        s = soak(tree, minutes, board, hostile)
     except RuntimeError as e:
         print("soak: FAILED, %s" % e)
         return 1
