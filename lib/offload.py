@@ -7,9 +7,8 @@ hands function(*args) to a worker thread, the loop serving the other
 clients meanwhile, and comes back once it has ended. A worker waits
 IDLE_MS for the next line before it ends, so that a session typing
 commands does not start a thread for each (where it is the board's one
-thread, or the heap is small, it ends at once: a job may want it); a new
-one is started (procctl, the one way to start a thread) when every worker
-is busy.
+thread, it ends at once: a job may want it); a new one is started
+(procctl, the one way to start a thread) when every worker is busy.
 Without a thread free, a line waits for a worker, netd.STOP_MS at most;
 when there is none (an ESP8266 has none), or none came, it runs in the
 loop itself, the other clients waiting meanwhile. Where the console's thread hosts the loop (an
@@ -96,11 +95,8 @@ def _work(item):
     """A worker: item, the line it was started for, then those in the list."""
     idle = 0
     pause = 1
-    # A board's one thread (hosted loop) goes back at once: a job may want
-    # it; so does a thread on a small heap, where each counts against the
-    # room that the next thread is let start in (procctl): two telnet
-    # sessions' idle workers kept cron's jobs from starting.
-    linger = 0 if asyncloop.hosted() or not system.ROOMY_HEAP else IDLE_MS
+    # A board's one thread (hosted loop) goes back at once: a job may want it.
+    linger = 0 if asyncloop.hosted() else IDLE_MS
     while True:
         if item is None:
             with _lock:
