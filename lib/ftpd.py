@@ -170,6 +170,13 @@ class Session:
         self.replied += 1
         self.send(("%d %s\r\n" % (code, text)).encode())
 
+    def transferred(self):
+        """226 after a transfer, in words made in advance: the heap may have
+        no room for new ones then, and a download sent whole was told
+        "451 Out of memory" (a job held the heap)."""
+        self.replied += 1
+        self.send(b"226 Transfer complete\r\n")
+
     def say(self, code, text):
         """A last reply, as far as the socket takes it now."""
         try:
@@ -356,7 +363,7 @@ class Session:
                             or verb in _AGAIN and self.replied == replied
                             and self.passive is passive):
                         raise
-                await asyncio.sleep_ms(netd.FULL_MS)
+                await netd.room_again()
                 waited += netd.FULL_MS
         except Abort:
             pass
@@ -474,7 +481,7 @@ class Session:
             finally:
                 data.close()
         self.daemon.count("downloads")
-        self.reply(226, "Transfer complete")
+        self.transferred()
 
     def ftp_STOR(self, arg):
         return self.store(arg, False)
@@ -540,7 +547,7 @@ class Session:
                 fspath.discard(temp)
         if done:
             self.daemon.count("uploads")
-            self.reply(226, "Transfer complete")
+            self.transferred()
         else:
             self.reply(426, "Transfer interrupted; the file is unchanged")
 

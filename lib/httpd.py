@@ -334,10 +334,7 @@ class Connection:
             except MemoryError:
                 if self.headed or not again or waited >= netd.ROOM_MS:
                     raise
-            # A module whose import the heap cut short is made anew.
-            with system.import_lock:
-                system.forget_failed_imports()
-            await asyncio.sleep_ms(netd.FULL_MS)
+            await netd.room_again()
             waited += netd.FULL_MS
 
     # Reading

@@ -398,6 +398,19 @@ async def _take(daemon, sock, serve, limit):
         await asyncio.sleep_ms(_WATCH_MS)
 
 
+def room_again():
+    """What work the heap had no room for (an FTP command, an HTTP request)
+    awaits before it is made again, ROOM_MS at most: FULL_MS, what an
+    import it made left half entered gone first (or the module would never
+    load again: ftpd's ftplogin for USER). A function, not a coroutine: a
+    coroutine's frame takes heap, and a full heap is why it waits (the
+    wait itself failed, "451 Out of memory")."""
+    import asyncio
+    with system.import_lock:
+        system.forget_failed_imports()
+    return asyncio.sleep_ms(FULL_MS)
+
+
 async def alarm(task, ms, rang):
     """Cancel task after ms, rang[0] set first: the end of a wait with a
     timeout (ftpd). Here, not in the protocol's module, which a task that

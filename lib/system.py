@@ -227,19 +227,26 @@ def forget_failed_imports():
     the module: when the heap cannot give that, the name stays with no
     module, which get() takes for none, and every later use of the table
     or import of the name failed ("'dict' object isn't subscriptable"), on
-    each line, until a reset."""
+    each line, until a reset. Takes no heap: its callers wait for a heap
+    with room (netd.room_again)."""
     modules = sys.modules
-    failed = []
-    for name in modules:
-        if modules.get(name) is None:
-            failed.append(name)
-    for name in failed:
+    while True:
+        for name in modules:
+            if modules.get(name) is None:
+                break
+        else:
+            break
         unload(name)
     # A module whose code failed (the heap ran out half-way) the runtime
     # takes out as del does, its value kept in its slot: ftpd's, 5 KiB of
     # an ESP8266's 38, and ps and help failed after it. An int key n takes
     # the first free slot from n on, so keys 0 to _SLOTS - 1 clear each
-    # free slot of a table up to that size.
-    for n in range(_SLOTS):
-        modules[n] = None
-        del modules[n]
+    # free slot of a table up to that size. A table with none grows for
+    # the first key, and the heap may have no room for that: it has no
+    # slot to clear either.
+    try:
+        for n in range(_SLOTS):
+            modules[n] = None
+            del modules[n]
+    except MemoryError:
+        pass

@@ -809,6 +809,24 @@ def test_a_download_asked_while_the_heap_is_nearly_full_is_served(flash):
         ftp.close()
 
 
+def test_a_login_sent_while_the_heap_is_nearly_full_is_served(flash):
+    """USER and PASS sent while a job holds all the heap but 1 KiB: their
+    module (ftplogin, with auth) could not load and was loaded again once
+    there was room, but what the import cut short had left in sys.modules
+    failed each try ("451 Out of memory")."""
+    ftp = FtpBoard(flash, heap=admission_heap())
+    try:
+        sock, reader = ftp.raw()
+        held_heap(ftp, flash, 1500, 1)
+        assert say(sock, reader, "USER %s" % USER).startswith("331")
+        assert say(sock, reader, "PASS %s" % PASSWORD).startswith("230")
+        assert say(sock, reader, "PWD").startswith('257 "/"')
+        sock.close()
+        ftp.run("wait")
+    finally:
+        ftp.close()
+
+
 def test_a_session_the_heap_stays_full_for_ends(ftp):
     """A session for which the heap has been full for netd.STALL_MS (20 s)
     ends: sessions waiting for heap that they held between them (two FTP
