@@ -8,4 +8,5 @@ ABOUT = "the FTP daemon: start, stop or show it"
 
 
 def __main__(args):
-    return daemonctl.control("ftp", args, ("ftpd", "fsguard"), 21, b"421 Too many connections, try again later\r\n", 30)
+    return daemonctl.control("ftp", args, ("ftpd", "fsguard"), 21, b"421 Too many connections, try again later\r\n", 30,
+                             b"421 Too many failed logins, try again later\r\n")

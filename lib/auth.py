@@ -16,34 +16,28 @@ Three states (required()):
           started with -i, and then ask no login; a file that goes away
           while they run refuses every login
 
-check() delays each failure (delay_ms) and logs it. An address with
-failures failures in a row is refused for block_s seconds, and so is a
-user (from any address): a guess by a password file's user counts against
-both. Checks under way count too, so that guesses sent at once over
-several connections (FTP and telnet together) get no more checks than
-failures before the block. The settings are the "auth" section of
-/etc/system.conf; defaults below. Neither the password nor its hash is
-ever printed or logged.
+check() delays each failure (delay_ms) and logs it; an address or a user
+with too many failures is refused without a check (loginblock). The
+settings are the "auth" section of /etc/system.conf. Neither the password
+nor its hash is ever printed or logged.
 """
 import binascii
 import hashlib
 import time
 
 import fspath
+import loginblock
 import system
 from hmacsha import same
+from loginblock import DELAY_MS, limit
 from micropython import const
 
 FILE = "/etc/shadow"     # fsguard.SECRET: no daemon shows it
 _ROUNDS = const(4000)
 _SALT_BYTES = const(16)
-DELAY_MS = 1000
 # Characters of a password at most: hashing costs time with its length (a
 # 1 KB guess took 3 to 5 s on an ESP32), so a longer one is not hashed.
 PASSWORD_MAX = const(128)
-_FAILURES = const(5)
-_BLOCK_S = const(60)
-_TRACKED = const(16)        # addresses and users whose failures are remembered
 
 DISABLED = "# logins disabled"
 
@@ -159,86 +153,22 @@ def disable():
     fspath.write_file(FILE, DISABLED + " by `setauth -d`; `setauth USER` enables them\n")
 
 
-def limit(key, default):
-    """An "auth" setting of /etc/system.conf."""
-    return system.setting(system.settings("auth"), key, default)
-
-
-def _state():
-    """The failures (an address, or "@" and a user name -> [failures in
-    a row, ticks_ms of the last one, checks under way]), what the console
-    was last told about the file, and their lock: system's, which outlive
-    this module's code (netd.drop_auth). Only the daemons check logins."""
-    if system.logins is None:
-        with system.import_lock:
-            if system.logins is None:
-                system.logins = ({}, [None], system.allocate_lock())
-    return system.logins
-
-
-def blocked(ip):
-    """Seconds left before ip may try again (0: it may)."""
-    failures = limit("failures", _FAILURES)
-    block_ms = limit("block_s", _BLOCK_S) * 1000
-    table, _, lock = _state()
-    with lock:
-        entry = table.get(ip)
-        if entry is None or entry[0] < failures:
-            return 0
-        left = block_ms - time.ticks_diff(time.ticks_ms(), entry[1])
-        if left <= 0:
-            entry[0] = 0
-            return 0
-        return left // 1000 + 1
-
-
-def _over(table, key, failures, block_ms):
-    """Whether key may not try now: its failures and checks under way
-    reach failures, its block not yet over. Called with the lock held."""
-    entry = table.get(key)
-    if entry is None:
-        return False
-    if entry[0] >= failures and time.ticks_diff(time.ticks_ms(), entry[1]) >= block_ms:
-        entry[0] = 0
-    return entry[0] + entry[2] >= failures
-
-
-def _entry(table, key):
-    """key's entry, made (the oldest idle one forgotten when the table is
-    full). Called with the lock held."""
-    entry = table.get(key)
-    if entry is None:
-        idle = [k for k in table if not table[k][2]]
-        if len(table) >= _TRACKED and idle:
-            del table[min(idle, key=lambda k: table[k][1])]
-        entry = table[key] = [0, time.ticks_ms(), 0]
-    return entry
-
-
 def check(user, password, ip, service="", delay=True):
     """True when password is user's. A failure is logged and, with delay,
     answered only after limit("delay_ms", DELAY_MS) (an asyncio server
     passes delay=False and sleeps that long itself); an address or a user
     blocked by repeated failures, counting the checks under way, always
     fails unchecked."""
-    table, said, lock = _state()
     found = _entries() or []
     if not found:
-        _no_users(said)
+        _no_users(loginblock.state()[1])
     stored = None
     for entry in found:
         if entry[0] == user:
             stored = entry
     # Only the file's users are counted: names made up would push them out.
     keys = (ip, "@" + user) if stored else (ip,)
-    failures = limit("failures", _FAILURES)
-    block_ms = limit("block_s", _BLOCK_S) * 1000
-    with lock:
-        refused = any(_over(table, key, failures, block_ms) for key in keys)
-        if not refused:
-            for key in keys:
-                _entry(table, key)[2] += 1
-    if refused:
+    if not loginblock.begin(keys):
         _failed(user, ip, service, "refused (too many failures)", delay)
         return False
     ok = False
@@ -250,19 +180,9 @@ def check(user, password, ip, service="", delay=True):
         else:
             ok = same(digest(password, stored[2], stored[1]), stored[3])
     finally:
-        with lock:
-            for key in keys:
-                entry = table[key]
-                entry[2] -= 1
-                if ok:
-                    entry[0] = 0
-                else:
-                    entry[0] += 1
-                    entry[1] = time.ticks_ms()
-                if not entry[0] and not entry[2]:
-                    del table[key]
+        loginblock.end(keys, ok)
     if ok:
-        said[0] = None
+        loginblock.state()[1][0] = None
         return True
     _failed(user, ip, service, "failed", delay)
     return False

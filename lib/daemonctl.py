@@ -20,17 +20,18 @@ USAGE = """[-i] [-q] start|stop|status
   -q      stop quietly: no error when it is not running (for /etc/end.sh)"""
 
 
-def control(name, args, modules, port, busy, login_s=None):
+def control(name, args, modules, port, busy, login_s=None, blocked=b""):
     """The `uXXXd [-i] [-q] start|stop|status` command of daemon name,
     whose clients the first of modules serves (netd.start: loaded for the
     first client only, with the others), on port unless /etc/system.conf
     says; busy: what a client that cannot be served is told; login_s: the
     time a client has to log in (None: module keeps its own limits and
-    logins). Returns the command's status."""
+    logins); blocked: what a client from an address blocked by failed
+    logins is told (with login_s). Returns the command's status."""
     netd = sys.modules.get("netd")
     return serve(name, args, netd.get(name) if netd is not None else None,
                  lambda daemon: netd.stop(name),
-                 lambda insecure: _start(name, modules, (port, busy, login_s), insecure))
+                 lambda insecure: _start(name, modules, (port, busy, login_s, blocked), insecure))
 
 
 def serve(name, args, daemon, stop, start):
@@ -170,7 +171,7 @@ def _unload():
     for p in process.table():
         if p.kind == "daemon":
             return
-    shell.drop(("netd", "netguests", "auth", "hmacsha"))
+    shell.drop(("netd", "netguests", "auth", "hmacsha", "loginblock"))
 
 
 def _start(name, modules, clients, insecure):
@@ -202,12 +203,13 @@ def _start_clients(name, modules, port, clients, insecure):
     clients not logged in yet kept apart (netguests) where they log in
     once, as a session (login_s)."""
     import netd
-    _, busy, login_s = clients
+    _, busy, login_s, blocked = clients
     conf = system.settings(name)
     limit = system.setting(conf, "sessions", 4)
     guests = None
     if login_s is not None:
         import netguests
         guests = netguests.Guests(system.setting(conf, "login_s", login_s) * 1000,
-                                  system.setting(conf, "login_slots", netguests.SLOTS), limit)
+                                  system.setting(conf, "login_slots", netguests.SLOTS), limit,
+                                  blocked)
     return netd.start(name, port, modules, limit, busy, insecure, guests)

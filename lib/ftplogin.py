@@ -10,6 +10,7 @@ import asyncio
 from micropython import const
 
 import auth
+import loginblock
 
 _TRIES = const(3)       # wrong passwords before the connection is closed
 
@@ -38,7 +39,7 @@ async def PASS(s, arg):
     # The loop's other clients are served meanwhile.
     await asyncio.sleep_ms(auth.limit("delay_ms", auth.DELAY_MS))
     s.tries += 1
-    if s.tries >= _TRIES or auth.blocked(s.ip):
+    if s.tries >= _TRIES or loginblock.blocked(s.ip):
         s.reply(421, "Login incorrect, closing")
         s.quit = True
     else:

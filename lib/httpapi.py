@@ -93,6 +93,7 @@ async def basic(conn, headers):
     # KiB of the esp32 profile's) goes once the login is checked, rather
     # than stay while the request runs (netd.drop_auth).
     import auth
+    import loginblock
     try:
         if not auth.asked(conn.server.daemon.insecure):
             return conn.admit()
@@ -115,7 +116,7 @@ async def basic(conn, headers):
         # got in at once through it, the block notwithstanding.
         if (seen is not None and time.ticks_diff(time.ticks_ms(), seen[0]) < _AUTH_MS
                 and seen[1] == auth.entry(user)
-                and not auth.blocked(conn.ip) and not auth.blocked("@" + user)):
+                and not loginblock.blocked(conn.ip) and not loginblock.blocked("@" + user)):
             return conn.admit()
         if not sep or not auth.check(user, password, conn.ip, httpd.NAME, delay=False):
             logins.pop(key, None)

@@ -489,6 +489,12 @@ async def _client(daemon, stream, limit):
         import asyncio
         guests = daemon.guests
         ip = peer_ip(stream.get_extra_info("peername"))
+        # Told at once, before it takes a slot or a wait, or its protocol's
+        # code and auth's are loaded for it: a blocked guesser's clients
+        # did all that, and took the heap a busy esp32's users needed.
+        if guests.shut_out(ip):
+            refuse(client, guests.blocked_words)
+            return
         full = not guests.room(daemon.sessions, limit, ip)
         if full and guests.may_wait(ip):
             # As many wait as there are slots, so that a flood of clients
@@ -670,7 +676,7 @@ def drop_auth():
         # auth's holders (ftplogin, telnetlogin) go with their login.
         if "auth" in sys.modules:
             system.unload("auth")
-        system.unload_unused(("hmacsha",))
+        system.unload_unused(("hmacsha", "loginblock"))
 
 
 def failed(name, e):

@@ -38,9 +38,18 @@ def asked(insecure):
 
 
 def blocked(ip):
-    """auth.blocked(ip), as asked() holds it."""
-    import auth
-    return auth.blocked(ip)
+    """loginblock.blocked(ip), its code loaded only once a login has been
+    checked (netd asks it of every new client); 0 when the heap has no
+    room for that code: the protocol asks again once it has the client."""
+    if system.logins is None:
+        return 0
+    try:
+        import loginblock
+    except MemoryError:
+        with system.import_lock:
+            system.forget_failed_imports()
+        return 0
+    return loginblock.blocked(ip)
 
 
 class Expired(netd.Stopped):
@@ -51,8 +60,9 @@ class Expired(netd.Stopped):
 class Guests:
     WAIT_MS = _EVICT_MS + 2 * netd.POLL_MS  # how long a new client waits for a slot
 
-    def __init__(self, login_ms, slots, limit):
+    def __init__(self, login_ms, slots, limit, blocked_words):
         self.login_ms = login_ms
+        self.blocked_words = blocked_words  # what a client whose address is blocked is told
         self.slots = max(1, min(slots, limit))
         # [sock, ticks_ms accepted, Expired once ended, served by the
         # protocol, its address], oldest first
@@ -63,6 +73,11 @@ class Guests:
     def add(self, sock, ip):
         with self.lock:
             self.table.append([sock, time.ticks_ms(), None, False, ip])
+
+    def shut_out(self, ip):
+        """Whether a new client from ip is told blocked_words at once (netd):
+        its address is blocked by failed logins."""
+        return blocked(ip) > 0
 
     def preload(self):
         """auth's code, which a guest's first step loads (its address

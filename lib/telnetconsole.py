@@ -188,8 +188,8 @@ class Shared:
         if not self.asked:
             self._attach()
             return
-        import auth
-        if auth.blocked(self.ip):
+        import loginblock
+        if loginblock.blocked(self.ip):
             self._say("Too many failed logins, try again later.\n")
             self.drop("refused (too many failures)")
             return
@@ -312,9 +312,9 @@ class Shared:
         if self.state != _PAUSE:
             self.drop("timed out")
             return
-        import auth
+        import loginblock
         self._say("Login incorrect\n")
-        if self.tries >= _TRIES or auth.blocked(self.ip) or \
+        if self.tries >= _TRIES or loginblock.blocked(self.ip) or \
                 time.ticks_diff(self.login_end, time.ticks_ms()) <= 0:
             self.drop("login failed")
         else:
@@ -392,7 +392,7 @@ def _asked(insecure):
 
 
 def _forget_auth():
-    for name in ("auth", "hmacsha"):
+    for name in ("auth", "hmacsha", "loginblock"):
         system.unload(name)
 
 

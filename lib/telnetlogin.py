@@ -8,6 +8,7 @@ from micropython import const
 
 import auth
 import lineedit
+import loginblock
 
 _TRIES = const(3)  # wrong passwords before the connection closes
 
@@ -27,7 +28,7 @@ def _reader(write, prompt, term=None):
 
 async def login(term, ip):
     """The user name once logged in, None when the client failed or left."""
-    if auth.blocked(ip):
+    if loginblock.blocked(ip):
         term.write("Too many failed logins, try again later.\n")
         return None
     for _ in range(_TRIES):
@@ -43,6 +44,6 @@ async def login(term, ip):
         await term.drain()
         await asyncio.sleep_ms(auth.limit("delay_ms", auth.DELAY_MS))
         term.write("Login incorrect\n")
-        if auth.blocked(ip):
+        if loginblock.blocked(ip):
             break
     return None

@@ -355,16 +355,16 @@ def free_port():
 class DaemonBoard:
     """The OS in a pseudo-terminal with a daemon of its own: its section
     of /etc/system.conf on a free port (settings added), quick login
-    limits, USER's password set unless password=False, and the daemon
-    started unless start=False; heap: the simulator's, in bytes. Subclasses
-    name SECTION and COMMAND."""
+    limits (or auth's settings), USER's password set unless password=False,
+    and the daemon started unless start=False; heap: the simulator's, in
+    bytes. Subclasses name SECTION and COMMAND."""
 
     SECTION = COMMAND = None
 
-    def __init__(self, flash, password=True, start=True, heap=None, **settings):
+    def __init__(self, flash, password=True, start=True, heap=None, auth=None, **settings):
         self.port = free_port()
         conf = {self.SECTION: dict(self.settings(), port=self.port, **settings),
-                "auth": {"delay_ms": 10, "failures": 4, "block_s": 2}}
+                "auth": auth or {"delay_ms": 10, "failures": 4, "block_s": 2}}
         (flash / "etc" / "system.conf").write_text(json.dumps(conf))
         if password:
             (flash / "etc" / "shadow").write_text(shadow_line(USER, PASSWORD))

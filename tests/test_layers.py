@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Bottom up. A new module goes into the lowest layer its imports allow.
 LAYERS = [
     # facts and words: what everything reads, importing nothing above
-    {"system", "fspath", "shellplain", "plainredir", "shellparse", "shellsyntax", "wordparse", "arith", "inet", "netsock", "sun", "signature", "hmacsha", "upgradeboot",
+    {"system", "fspath", "shellplain", "plainredir", "shellparse", "shellsyntax", "wordparse", "arith", "inet", "netsock", "sun", "signature", "hmacsha", "loginblock", "upgradeboot",
      "readonly", "shellflow", "wildcard", "streams", "wordops", "boardinfo", "camctl", "fsguard", "cmdlong",
      "leftovers", "importlock", "replkey", "crontable", "strsplit", "clock", "ifsplit", "neterrors",
      "linecomplete", "packfs"},

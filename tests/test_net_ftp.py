@@ -19,7 +19,7 @@ import time
 import pytest
 
 from conftest import (HEAP_HOG, PASSWORD, USER, Board, DaemonBoard, admission_heap, held_heap,
-                      in_rom, interned_names)
+                      in_rom, interned_names, seed_flash)
 from munixtool import boards
 from munixtool import sim as simulator
 
@@ -823,6 +823,31 @@ def test_a_login_sent_while_the_heap_is_nearly_full_is_served(flash):
         assert say(sock, reader, "PWD").startswith('257 "/"')
         sock.close()
         ftp.run("wait")
+    finally:
+        ftp.close()
+
+
+def test_a_blocked_address_is_told_so_before_its_client_waits_for_room(flash):
+    """A client from an address that failed logins was taken in as any
+    other: it took a slot, waited for room in the heap, had FTP's code and
+    auth's loaded for it, and only then was told it was blocked (after 10 s
+    with the heap held, told only that the server was busy): a guesser's
+    connections so took the heap of a busy board's users. It is told at
+    once now, the heap full but for the little that check's code takes
+    (the tree compiled, as a board runs it)."""
+    flash = seed_flash(flash.parent / "compiled", compiled=True)
+    ftp = FtpBoard(flash, heap=admission_heap(), auth={"delay_ms": 10, "failures": 2, "block_s": 60})
+    try:
+        sock, reader = ftp.raw()
+        assert say(sock, reader, "USER %s" % USER).startswith("331")
+        assert say(sock, reader, "PASS wrong").startswith("530")
+        assert say(sock, reader, "USER %s" % USER).startswith("331")
+        assert say(sock, reader, "PASS wrong") == "421 Login incorrect, closing\r\n"
+        sock.close()
+        held_heap(ftp, flash, 12000, 4)
+        with socket.create_connection(("127.0.0.1", ftp.port), timeout=TIMEOUT) as s:
+            assert s.makefile("rb").readline() == b"421 Too many failed logins, try again later\r\n"
+        ftp.board.run("wait", timeout=2 * TIMEOUT)
     finally:
         ftp.close()
 

@@ -17,7 +17,8 @@ import warnings
 import pexpect
 import pytest
 
-from conftest import FILL_HEAP, HEAP_HOG, LET_GO, PASSWORD, USER, DaemonBoard, interned_names
+from conftest import (FILL_HEAP, HEAP_HOG, LET_GO, PASSWORD, USER, DaemonBoard, admission_heap, held_heap,
+                      interned_names, seed_flash)
 from munixtool import boards
 from munixtool import sim as simulator
 
@@ -380,6 +381,27 @@ def test_idle_sessions_time_out(flash):
 
 
 # Logins
+
+def test_a_blocked_address_is_told_so_before_its_client_waits_for_room(flash):
+    """As FTP's client is (test_net_ftp): told at once, not after a wait for
+    room and telnet's code and auth's loaded for it."""
+    flash = seed_flash(flash.parent / "compiled", compiled=True)
+    telnet = TelnetBoard(flash, heap=admission_heap(), auth={"delay_ms": 10, "failures": 2, "block_s": 60})
+    try:
+        c = Raw(telnet.port)
+        for _ in range(2):
+            c.until(b"login: ")
+            c.send(USER + "\r\nwrong\r\n")
+            c.until(b"Login incorrect\r\n")
+        assert c.closed()
+        held_heap(telnet, flash, 12000, 4)
+        d = Raw(telnet.port)
+        assert d.until(b"\r\n") == b"Too many failed logins, try again later.\r\n"
+        d.close()
+        telnet.board.run("wait", timeout=2 * TIMEOUT)
+    finally:
+        telnet.close()
+
 
 def test_wrong_passwords_and_commands_before_login(telnet):
     c = telnet.raw(login=False)
