@@ -64,6 +64,7 @@ FULL_MS = 100           # how long a session whose heap ran out waits before it 
 # failing). The first to give up lets the others go on.
 STALL_MS = 20000
 ROOM_MS = 5000          # how long a client, a request or a command waits for room in the heap
+_NO_SOCKET = (23, 24)   # ENFILE, EMFILE: no socket free (lwIP's, and MicroPython's errno has neither)
 _ROOM = const(16384)    # heap a client needs beside its protocol's code (_room): its
                         # session with a command running (some 10 KiB on the esp32
                         # profile) and the 6 KiB a new thread leaves the console
@@ -388,14 +389,38 @@ async def _take(daemon, sock, serve, limit):
             asyncio.create_task(serve(daemon, asyncio.StreamReader(client, {"peername": addr}),
                                       limit))
             continue
-        except OSError:
-            continue    # the client gone before it was taken
+        except OSError as e:
+            # The client gone before it was taken, or no socket free for it
+            # (the board's stack reset it): one is made free for the next.
+            if e.errno in _NO_SOCKET:
+                _free_socket()
+            continue
         except MemoryError:
             # Told so, as when the daemon is full (closed without a word,
             # its user saw the connection reset).
             if client is not None:
                 refuse(client, daemon.busy)
         await asyncio.sleep_ms(_WATCH_MS)
+
+
+def _free_socket():
+    """No socket was free for a client: the address whose clients not
+    logged in hold the most sockets of all the daemons', when it holds more
+    than one, gives one (netguests), so that the next client finds it free.
+    Idle connections from one address took the esp32's 10 sockets, and the
+    board's stack reset every other client for as long as they lasted."""
+    daemons = [d for d in list(_daemons.values()) if d.guests is not None]
+    most, where = 1, None
+    for daemon in daemons:
+        for guest in daemon.guests.table[:]:
+            ip = guest[4]
+            n = 0
+            for other in daemons:
+                n += other.guests.holds(ip)
+            if n > most:
+                most, where = n, (daemon.guests, ip)
+    if where is not None:
+        where[0].give_socket(where[1])
 
 
 def room_again():
@@ -661,22 +686,23 @@ def _drop(daemon):
 
 
 def drop_auth():
-    """auth's code (4 KiB of the esp32 profile's heap, with hmacsha) goes
-    once no client of a session daemon may be logging in (netguests): loaded
-    at every daemon's start and by each login, it stayed for as long as a
-    daemon ran, and then for clients that only waited for room (on the
-    esp32, at the busiest moment of issue 27's scenario). What it keeps
-    is system.logins. An HTTP request's check, and a login that begins
-    meanwhile, hold the module they imported; read without _lock, which
-    the caller may hold."""
+    """auth's code (4 KiB of the esp32 profile's heap, with hmacsha and
+    loginblock) goes once no client of a session daemon may be logging in
+    (netguests): loaded at every daemon's start and by each login, it
+    stayed for as long as a daemon ran, and then for clients that only
+    waited for room (on the esp32, at the busiest moment of issue 27's
+    scenario). What it keeps is system.logins. An HTTP request's check,
+    and a login that begins meanwhile, hold the module they imported; read
+    without _lock, which the caller may hold."""
     for daemon in list(_daemons.values()):
         if daemon.guests is not None and daemon.guests.logging_in():
             return
     with system.import_lock:
         # auth's holders (ftplogin, telnetlogin) go with their login.
-        if "auth" in sys.modules:
-            system.unload("auth")
-        system.unload_unused(("hmacsha", "loginblock"))
+        for name in ("auth", "loginblock"):
+            if name in sys.modules:
+                system.unload(name)
+        system.unload_unused(("hmacsha",))
 
 
 def failed(name, e):

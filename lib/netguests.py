@@ -38,10 +38,11 @@ def asked(insecure):
 
 
 def blocked(ip):
-    """loginblock.blocked(ip), its code loaded only once a login has been
-    checked (netd asks it of every new client); 0 when the heap has no
-    room for that code: the protocol asks again once it has the client."""
-    if system.logins is None:
+    """loginblock.blocked(ip), its code loaded only while some address or
+    user has failures counted (netd asks it of every new client); 0 when
+    the heap has no room for that code: the protocol asks again once it
+    has the client."""
+    if system.logins is None or not system.logins[0]:
         return 0
     try:
         import loginblock
@@ -152,7 +153,7 @@ class Guests:
                     return False
             newest = None
             for guest in self.table:
-                if guest[2] is None and not guest[3] and guest[4] != ip and self._holds(guest[4]) > 1:
+                if guest[2] is None and not guest[3] and guest[4] != ip and self.holds(guest[4]) > 1:
                     newest = guest
             if newest is not None:
                 newest[2] = Expired("a client from another address took the slot")
@@ -167,7 +168,20 @@ class Guests:
                 return True
         return False
 
-    def _holds(self, ip):
+    def give_socket(self, ip):
+        """The oldest guest from ip is told to go (netd.free_socket): its
+        session ends within netd.POLL_MS, and its socket with it."""
+        with self.lock:
+            oldest = None
+            for guest in self.table:
+                if guest[4] == ip and guest[2] is None and (
+                        oldest is None or time.ticks_diff(guest[1], oldest[1]) < 0):
+                    oldest = guest
+            if oldest is not None:
+                oldest[2] = Expired("no socket free for a new client")
+
+    def holds(self, ip):
+        """How many guests from ip have not been told to go."""
         n = 0
         for guest in self.table:
             if guest[4] == ip and guest[2] is None:

@@ -491,6 +491,61 @@ def __main__(args):
 """
 
 
+def test_idle_connections_from_one_address_leave_the_others_a_socket(flash):
+    """Clients not logged in from one address (idle connections) held every
+    socket of a board's network stack (the esp32's 10), which reset every
+    other client until their login time ran out (HTTP's 10 s, FTP's 30):
+    the daemons' own limits never saw those clients. A client that finds no
+    socket free now makes the address whose guests hold the most give one,
+    and the next client is served."""
+    name = simulator.board_name()
+    if not name:
+        pytest.skip("the simulator's own board has no limit on sockets")
+    if name == "esp8266":
+        pytest.skip("the daemons do not fit the esp8266")
+    e = Everything(flash)
+    held = []
+
+    def intruder(port):
+        s = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT, source_address=("127.0.0.2", 0))
+        held.append(s)
+        return s
+
+    try:
+        assert e.start().count("listening on") == 3
+        # FTP's and telnet's slots, then idle HTTP connections until the
+        # board has no socket for one.
+        for port in (e.ports["ftp"], e.ports["ftp"], e.ports["telnet"], e.ports["telnet"]):
+            assert intruder(port).recv(64)
+        for _ in range(20):
+            s = intruder(e.ports["http"])
+            s.settimeout(0.5)
+            try:
+                if not s.recv(64):
+                    break
+            except socket.timeout:
+                continue
+            except OSError:
+                break
+        else:
+            pytest.fail("the board took every connection")
+        said = []
+        for _ in range(4):
+            try:
+                with socket.create_connection(("127.0.0.1", e.ports["ftp"]), timeout=TIMEOUT) as s:
+                    said.append(s.makefile("rb").readline())
+            except OSError as error:
+                said.append(error)
+            if said[-1] == b"220 munix FTP ready\r\n":
+                break
+            time.sleep(0.5)
+        assert said[-1] == b"220 munix FTP ready\r\n", said
+    finally:
+        for s in held:
+            s.close()
+        e.close()
+
+
 def waiting_board(tmp_path, more=0):
     """Everything on a heap where clients wait for room (admission_heap),
     more bytes added, the tree compiled, with AUTH_WATCH as /tmp/watch."""
