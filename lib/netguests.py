@@ -169,7 +169,7 @@ class Guests:
         return False
 
     def give_socket(self, ip):
-        """The oldest guest from ip is told to go (netd.free_socket): its
+        """The oldest guest from ip is told to go (netd, no socket free): its
         session ends within netd.POLL_MS, and its socket with it."""
         with self.lock:
             oldest = None
