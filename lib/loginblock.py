@@ -38,8 +38,8 @@ def state():
 
 
 def blocked(ip):
-    """Seconds left before ip may try again (0: it may). No login ever
-    checked, none is blocked: this code is not needed to say so."""
+    """Seconds left before ip may try again (0: it may; so before any
+    login has been checked, when there is no table yet)."""
     if system.logins is None:
         return 0
     failures = limit("failures", _FAILURES)
