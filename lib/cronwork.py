@@ -76,8 +76,8 @@ def start(d, due):
     (a board with one to spare, taken by a job) waits in d.waiting for one,
     and runs as it frees: jobs due together take turns."""
     import jobctl
+    import jobthread
     import procctl
-    import shell
     sess = d.session
     # Once one finds no thread, those after it wait too, in their order:
     # tried, one could take a thread freed meanwhile before those waiting
@@ -93,8 +93,8 @@ def start(d, due):
         if refused is None:
             words = e.command.split()
             try:
-                e.proc = jobctl.background(sess, words[0], words[1:],
-                                           _body(shell, e.command, sess), log=d.log, quiet=True)
+                e.proc = jobctl.background(sess, words[0], words[1:], jobthread.line_in_subshell,
+                                           (e.command, sess), log=d.log, quiet=True)
                 note(d, "line %d: pid %d: %s" % (e.number, e.proc.pid, e.command))
                 continue
             except procctl.NoThread as err:
@@ -105,13 +105,6 @@ def start(d, due):
         if not waited:
             note(d, "line %d: waits: %s" % (e.number, refused))
         d.waiting.append(e)
-
-
-def _body(shell, line, sess):
-    # Each job in a copy of crond's session, made as it starts: jobs due
-    # together changed each other's folder, variables and $?, and the
-    # sessions of every job after them.
-    return lambda: shell.run_line(line, sess.subshell())
 
 
 def sun_due(e, day, where):

@@ -264,8 +264,8 @@ def _start(ev):
     words = ev.command.split()
     try:
         try:
-            ev.proc = jobctl.background(ev.session, words[0], words[1:],
-                                        lambda: shell.run_line(ev.command, ev.session), quiet=True)
+            ev.proc = jobctl.background(ev.session, words[0], words[1:], shell.run_line,
+                                        (ev.command, ev.session), quiet=True)
         except procctl.NoThread:
             # No thread free: the command runs here, in the loop's thread.
             ev.proc = None

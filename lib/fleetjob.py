@@ -44,8 +44,7 @@ def _begin(agent):
     sess = session.Session("fleet", logsession.NoInput(), out, out)
     words = cmd.split()
     try:
-        proc = jobctl.background(sess, words[0], words[1:],
-                                 lambda: shell.run_line(cmd, sess), quiet=True)
+        proc = jobctl.background(sess, words[0], words[1:], shell.run_line, (cmd, sess), quiet=True)
     except OSError as e:
         agent.refuse(rid, "cannot start: %s" % e)
         return

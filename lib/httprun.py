@@ -136,7 +136,7 @@ class Runner:
         self.peek = bytearray(16)
         # Once the command ended (closed), the answer is what the blocks
         # hold: its jobs, which run on in threads of their own, write to
-        # their logs instead (jobctl.Output, on the OSError). Under the
+        # their logs instead (jobthread.Output, on the OSError). Under the
         # lock, so that no write is half done as the answer is measured.
         self.closed = False
         self.lock = system.allocate_lock()

@@ -1,7 +1,8 @@
 """Jobs: commands run in the background, and asyncio programs.
 
 background() runs a command line in a thread of its own as a job of the
-session, and start() so runs the shell's `CMD &`; spawn_task() runs a
+session (the thread runs jobthread's code, so that this module can go
+once the job has started), and start() so runs the shell's `CMD &`; spawn_task() runs a
 coroutine as a job in the OS's asyncio loop (asyncloop.py), without a
 thread; run_coroutine() runs the coroutine an asyncio program's __main__
 returned and waits for it.
@@ -14,35 +15,17 @@ them is jobcmd.py's.
 
 from micropython import const
 
+import jobthread
 import logsession
 import process
 import procctl
 import system
 from procctl import GRACE_MS
-from shellflow import Exit
 
 _POLL_MS = const(10)
 _BEGIN_MS = const(3000)  # how long spawn_task waits for the task's first step
 _THREAD_WAIT_MS = const(500)  # how long `CMD &` waits for a thread to end when none is free
 _DAEMON_ROOM = const(4096)  # heap a job leaves a running daemon for a request
-
-
-class Output:
-    """A job's output stream: its session's terminal, then its log."""
-
-    def __init__(self, job, stream):
-        self.job = job
-        self.stream = stream
-
-    def write(self, text):
-        job = self.job
-        if job.log is None:
-            try:
-                return self.stream.write(text)
-            except OSError:
-                job.log = "/tmp/job%d.log" % job.pid
-        import logfile
-        logfile.append(job.log, text)
 
 
 def _new_job(sess, name, args, kind, log):
@@ -52,8 +35,8 @@ def _new_job(sess, name, args, kind, log):
         proc.log = log
         proc.stdin = logsession.NoInput()
         if log is None:
-            proc.stdout = Output(proc, sess.stdout)
-            proc.stderr = Output(proc, sess.stderr)
+            proc.stdout = jobthread.Output(proc, sess.stdout)
+            proc.stderr = jobthread.Output(proc, sess.stderr)
         else:
             # A daemon's job, or a daemon (crond): its log from the start,
             # through a stream that keeps logsession, which the daemon keeps
@@ -79,8 +62,8 @@ def _announce(proc, quiet):
             pass
 
 
-def background(sess, name, args, body, log=None, quiet=False):
-    """Run body() (it runs a command line, returns its status) in a new
+def background(sess, name, args, body, body_args, log=None, quiet=False):
+    """Run body(*body_args) (it runs a command line, returns its status) in a new
     thread, as a job of sess; prints `[job] pid` unless quiet, returns the
     job's process. A quiet job is a daemon's (cron's, eventd's): no shell
     waits for it, and it leaves the table as it ends. log: a log file for
@@ -105,7 +88,7 @@ def background(sess, name, args, body, log=None, quiet=False):
     go.acquire()
     started = False
     try:
-        procctl.start_thread(_run_body, (proc, body, go, quiet), heap)
+        procctl.start_thread(jobthread.run, (proc, body, body_args, go, quiet), heap)
         started = True
         _announce(proc, quiet)
     except BaseException:
@@ -127,7 +110,7 @@ def start(node, sess, sh):
     while True:
         running = process.threads[0]
         try:
-            job = background(sess, name, args, lambda: _in_subshell(sh, node, sub))
+            job = background(sess, name, args, jobthread.in_subshell, (sh, node, sub))
             break
         except OSError as e:
             # Every thread taken, maybe by one about to end (a telnet
@@ -144,13 +127,6 @@ def start(node, sess, sh):
     return 0
 
 
-def _in_subshell(sh, node, sub):
-    try:
-        return sh.execute(node, sub)
-    finally:
-        process.subshell_ended(sub)
-
-
 def _describe(node, sh):
     """The name and arguments a job is listed by, as written."""
     while node[0] in ("andor", "pipe", "list"):
@@ -164,36 +140,6 @@ def _describe(node, sh):
     # A ${x op word} part is a tuple (shellparse.py): named by its variable.
     words = ["".join([t if isinstance(t, str) else "${%s}" % t[0] for k, t in word]) for word in node[2]]
     return sh.command_name(words[0]), words[1:]
-
-
-def _run_body(proc, body, go, quiet):
-    status = 1
-    try:
-        # Inside the try: a job that fails even to begin (no memory left)
-        # still ends, rather than staying in the table as running.
-        proc.enter()
-        go.acquire()    # the `[job] pid` line comes first
-        go.release()
-        status = body()
-    except SystemExit as e:
-        import errors
-        status = errors.exit_status(e)
-    except Exit as e:
-        # `exit` in the job, or a stop request its shell code obeyed.
-        status = e.status
-    except Exception as e:
-        import errors
-        errors.report(proc.name, e)
-    finally:
-        proc.exit(status if isinstance(status, int) else 0)
-        if quiet:
-            procctl.reap(proc)
-    # A job that ended is idle as a shell back at its prompt: on a small
-    # heap, what its lines loaded goes (the parser a cron job's line needed
-    # stayed until someone typed a line), unless a line runs elsewhere.
-    shell = system.shell
-    if shell is not None:
-        shell.idle()
 
 
 def spawn_task(sess, name, args, coro, log=None, quiet=False, kind="task"):

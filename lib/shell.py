@@ -35,7 +35,7 @@ import_lock = system.import_lock  # programs load under it
 # `gpio` and `sensors` left up to 7 KiB of the esp32 profile's heap
 # loaded beside the daemons for good.
 HELPERS = ["cmdargs", "fileops", "munix", "munixsh", "crontable", "textin", "textcopy", "wordops",
-           "httpclient", "httprequest", "intvar", "inet", "jobcmd", "jobctl", "daemonctl",
+           "httpclient", "httprequest", "intvar", "inet", "jobcmd", "jobctl", "jobthread", "daemonctl",
            "clock", "logfile", "fsguard", "logsession", "procctl", "analog", "auth", "hmacsha", "loginblock",
            "pins", "boardinfo", "buses", "sensing", "sht3x", "ssd1306", "leds", "sleepmodes", "serialterm",
            "signature", "upgrade", "upgradeboot", "cmdlong", "neterrors", "sysconf", "vieditor",
@@ -173,6 +173,20 @@ def end(sess):
     idle()
 
 
+def _background(node, sess):
+    """CMD &: the status of starting node as a job. The job runs on
+    jobthread's code: on a small heap jobctl goes once it has started,
+    where drop() keeps every helper while a job runs (2.7 KiB of the
+    esp32 profile's heap, beside the daemons' clients)."""
+    import jobctl
+    status = jobctl.start(node, sess, _SELF)
+    jobctl = None
+    if system.SMALL_HEAP:
+        with import_lock:
+            system.unload_unused(["jobctl"])
+    return status
+
+
 def execute(node, sess):
     """Run a parsed node (see shellparse.py); returns its status, also kept
     as $?."""
@@ -211,8 +225,7 @@ def execute(node, sess):
             for i in range(last + 1):
                 item, background = items[i]
                 if background:
-                    import jobctl
-                    status = jobctl.start(item, sess, _SELF)
+                    status = _background(item, sess)
                 elif i == last:
                     break
                 else:

@@ -29,7 +29,7 @@ def __main__(args):
     sess = munix.session()
     line = " ".join(args)
     sub = sess.subshell()
-    jobctl.background(sess, args[0], args[1:], lambda: shell.run_line(line, sub))
+    jobctl.background(sess, args[0], args[1:], shell.run_line, (line, sub))
 """
 
 ARUN = """import jobctl, munix, shell

@@ -22,7 +22,7 @@ LAYERS = [
     # and the helpers programs share
     {"errors", "session", "lineedit", "munix", "munixsh", "cmdargs", "utls", "fileops", "textin",
      "intvar", "httpclient", "mqtt", "fleetlink", "sysconf", "logfile", "logsession", "pins", "buses", "serialterm", "sleepmodes",
-     "httprequest", "textcopy", "vieditor", "leds", "sensing", "analog"},
+     "httprequest", "textcopy", "vieditor", "leds", "sensing", "analog", "jobthread"},
     # the shell: parser, expansion, evaluator, built-ins, scripts, jobs
     {"shell", "cmdfail", "expansion", "redirect", "script", "pyline", "shellbuiltins", "shellcompound", "asyncloop", "asynchost",
      "jobctl", "jobcmd", "sdata"},
