@@ -1,5 +1,6 @@
 import auth
 import cmdargs
+import passwd
 
 USAGE = """USER | -d
   USER  set USER's password for telnet, FTP and HTTP logins: asked twice,
@@ -15,17 +16,17 @@ def __main__(args):
     if "d" in opts:
         if rest:
             raise cmdargs.UsageError("-d takes no USER")
-        auth.disable()
+        passwd.disable()
         print("setauth: logins disabled: the daemons ask no password")
         return 0
     if not rest:
         raise cmdargs.UsageError("no USER given")
     user = rest[0]
-    if not auth.valid_user(user):
+    if not passwd.valid_user(user):
         return cmdargs.error(user, "not a user name (letters, digits, _ . -)")
     try:
-        first = auth.ask("New password for %s: " % user)
-        second = auth.ask("Again: ")
+        first = passwd.ask("New password for %s: " % user)
+        second = passwd.ask("Again: ")
     except EOFError:
         return cmdargs.error(None, "no password read")
     if first != second:
@@ -34,6 +35,6 @@ def __main__(args):
         return cmdargs.error(None, "empty password; nothing changed")
     if len(first) > auth.PASSWORD_MAX:
         return cmdargs.error(None, "longer than %d characters; nothing changed" % auth.PASSWORD_MAX)
-    auth.set_password(user, first)
+    passwd.set_password(user, first)
     print("setauth: password of %s set" % user)
     return 0

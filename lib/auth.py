@@ -3,7 +3,7 @@
 Passwords are kept in /etc/shadow, one `USER:ROUNDS:SALT:HASH` line each
 (salt and hash in hex): HASH is SHA-256 iterated ROUNDS times over a random
 16-byte salt and the password, so a stolen file gives neither the password
-nor a quick way to guess it. _ROUNDS (4000) is chosen so that a check costs about
+nor a quick way to guess it. ROUNDS (4000) is chosen so that a check costs about
 0.2 s on an ESP32 (README: Users and passwords); it is kept per line, so a
 new default never breaks stored passwords.
 
@@ -19,13 +19,13 @@ Three states (required()):
 check() delays each failure (delay_ms) and logs it; an address or a user
 with too many failures is refused without a check (loginblock). The
 settings are the "auth" section of /etc/system.conf. Neither the password
-nor its hash is ever printed or logged.
+nor its hash is ever printed or logged. Setting passwords is passwd's
+(setauth's), apart from what every login loads.
 """
 import binascii
 import hashlib
 import time
 
-import fspath
 import loginblock
 import system
 from hmacsha import same
@@ -33,8 +33,8 @@ from loginblock import DELAY_MS, limit
 from micropython import const
 
 FILE = "/etc/shadow"     # fsguard.SECRET: no daemon shows it
-_ROUNDS = const(4000)
-_SALT_BYTES = const(16)
+ROUNDS = const(4000)
+SALT_BYTES = const(16)
 # Characters of a password at most: hashing costs time with its length (a
 # 1 KB guess took 3 to 5 s on an ESP32), so a longer one is not hashed.
 PASSWORD_MAX = const(128)
@@ -54,11 +54,11 @@ def digest(password, salt, rounds):
 def _entries():
     """(user, rounds, salt, hash) of each line of the file; None without file."""
     try:
-        lines = _lines()
+        text = lines()
     except OSError:
         return None
     found = []
-    for line in lines:
+    for line in text:
         parts = line.strip().split(":")
         if len(parts) == 4 and not parts[0].startswith("#"):
             try:
@@ -68,7 +68,7 @@ def _entries():
     return found
 
 
-def _lines():
+def lines():
     """The file's lines that are text (OSError without it): one that is
     not UTF-8 is damaged, and counts as no line, so that logins fail
     closed (such bytes made every request with a login a 500)."""
@@ -86,13 +86,9 @@ def _unhex(text):
     return binascii.unhexlify(text)
 
 
-def _hex(data):
-    return binascii.hexlify(data).decode()
-
-
 def required():
     """True when logins are asked, False when disabled, None when never set."""
-    # The first line as it is: a damaged one that _lines() leaves out
+    # The first line as it is: a damaged one that lines() leaves out
     # must not make the next one, "# logins disabled", open the daemons.
     try:
         with open(FILE, "rb") as f:
@@ -112,7 +108,7 @@ def asked(insecure):
 def entry(user):
     """user's line of the file, to tell whether it changed; None without."""
     try:
-        for line in _lines():
+        for line in lines():
             if line.split(":", 1)[0] == user:
                 return line
     except OSError:
@@ -123,34 +119,6 @@ def entry(user):
 def users():
     found = _entries()
     return [e[0] for e in found] if found else []
-
-
-_USER_BYTES = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-"
-
-
-def valid_user(user):
-    """A user name: letters, digits, _ . - (what every protocol carries).
-    Looked at as bytes: each character taken out of a str is kept for good."""
-    data = user.encode()
-    return 0 < len(data) <= 32 and not data.strip(_USER_BYTES)
-
-
-def set_password(user, password):
-    """Store user's password (replacing an older one), as a salted hash."""
-    import os
-    salt = os.urandom(_SALT_BYTES)
-    line = "%s:%d:%s:%s\n" % (user, _ROUNDS, _hex(salt), _hex(digest(password, salt, _ROUNDS)))
-    lines = []
-    try:
-        lines = [old for old in _lines() if old.split(":", 1)[0] != user and not old.startswith("#")]
-    except OSError:
-        pass
-    fspath.write_file(FILE, "".join(lines) + line)
-
-
-def disable():
-    """Ask no login any more: every user is removed."""
-    fspath.write_file(FILE, DISABLED + " by `setauth -d`; `setauth USER` enables them\n")
 
 
 def check(user, password, ip, service="", delay=True):
@@ -176,7 +144,7 @@ def check(user, password, ip, service="", delay=True):
         if stored is None or len(password) > PASSWORD_MAX:
             # The same work for an unknown user and a password no one has:
             # answers take as long.
-            digest(password[:PASSWORD_MAX], b"\0" * _SALT_BYTES, _ROUNDS)
+            digest(password[:PASSWORD_MAX], b"\0" * SALT_BYTES, ROUNDS)
         else:
             ok = same(digest(password, stored[2], stored[1]), stored[3])
     finally:
@@ -204,44 +172,3 @@ def _failed(user, ip, service, what, delay):
     logfile.net("%s: login %s for %s from %s" % (service or "auth", what, user[:32], ip))
     if delay:
         time.sleep_ms(limit("delay_ms", DELAY_MS))
-
-
-def ask(prompt):
-    """Read a secret from the current process's terminal without echo: a
-    terminal that can hide what is typed says so with a true hide_input and
-    takes input(prompt, echo=False) (telnet sessions); the console is read
-    character by character with its echo off (a board's console echoes
-    nothing itself, the simulator's host terminal does); other terminals
-    are read as they are."""
-    import munix
-    proc = munix.proc()
-    term = proc.stdin
-    if getattr(term, "hide_input", False):
-        return term.input(prompt, echo=False)
-    if proc.session.console and term is proc.session.stdin:
-        return _console_secret(proc.stdout, prompt)
-    return term.input(prompt)
-
-
-def _console_secret(out, prompt):
-    import session
-    import sys
-    out.write(prompt)
-    text = ""
-    session.console_keys(True)
-    try:
-        while True:
-            c = sys.stdin.read(1)
-            if not c or c == "\x04" and not text:
-                raise EOFError
-            if c == "\x03":
-                raise KeyboardInterrupt
-            if c in "\r\n":
-                out.write("\n")
-                return text
-            if c in "\x08\x7f":
-                text = text[:-1]
-            else:
-                text += c
-    finally:
-        session.console_keys(False)

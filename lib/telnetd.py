@@ -225,7 +225,7 @@ class Terminal:
     """A session's terminal over a telnet connection: input(prompt) for
     lines, read() for single characters (the line editor's), write(text)
     for output. hide_input: input(prompt, echo=False) reads without echo
-    (passwords, auth.ask)."""
+    (passwords, passwd.ask)."""
 
     hide_input = True
     # What a terminal starts with, kept by the class until it sets its own

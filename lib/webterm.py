@@ -89,7 +89,7 @@ class Terminal:
     """A shell session's terminal whose keys and output go through a
     WebSocket's task (see above): input(prompt) for lines, read() for keys
     (the line editor's), write(text) for output. hide_input: input(prompt,
-    echo=False) reads without echo (auth.ask)."""
+    echo=False) reads without echo (passwd.ask)."""
 
     hide_input = True
 
