@@ -109,6 +109,7 @@ async def client(daemon, stream):
     global _server
     if _server is None or _server.daemon is not daemon:
         _server = Server(daemon)
+        daemon.spare = _spare
         del extensions[:]
         for name in system.settings(NAME).get("extensions", system.board.get("http", ())):
             extensions.append(load(name))
@@ -116,6 +117,14 @@ async def client(daemon, stream):
 
 
 _server = None
+
+
+def _spare():
+    """netd found no socket free for a new client (of any daemon): the
+    oldest connection that could spare its slot ends, one kept idle
+    between requests (RFC 9112, 9.5: a server may close it at any time) or
+    a guest that has had its time to send one; True when one did."""
+    return _server is not None and _server.evict(_server.clients)
 # Extensions: modules serving /api/PREFIX... (camweb: a camera's pictures),
 # named by the "extensions" setting, else by the board file.
 extensions = []
@@ -148,14 +157,20 @@ class Server:
         full = self.active >= self.limit
         if not full and len(self.guests) < self.guest_slots:
             return True
+        self.evict(self.clients if full else self.guests)
+        return False
+
+    def evict(self, conns):
+        """End the oldest of conns that can spare its slot (room()); True
+        when one did."""
         now = time.ticks_ms()
-        for conn in self.clients if full else self.guests:
+        for conn in conns:
             if conn.waiting and (conn.served or conn.guest
                                  and time.ticks_diff(now, conn.since) >= _EVICT_MS):
                 conn.waiting = False
                 conn.evicted = True
                 conn.task.cancel()
-                break
+                return True
         return False
 
     async def client(self, reader, writer):

@@ -102,6 +102,7 @@ class Daemon:
         self.busy = b""             # what a client that cannot be served is told (start())
         self.clients = []           # the sockets of the sessions (_client)
         self.quiet = None           # ticks_ms of the last client's end, while its code is kept
+        self.spare = None           # the protocol's spare(): ends an idle client for a socket (_free_socket)
 
     @property
     def stopping(self):
@@ -406,10 +407,13 @@ async def _take(daemon, sock, serve, limit):
 def _free_socket():
     """No socket was free for a client: the address whose clients not
     logged in hold the most sockets of all the daemons', when it holds more
-    than one, gives one (netguests), so that the next client finds it free.
-    Idle connections from one address took the esp32's 10 sockets, and the
-    board's stack reset every other client for as long as they lasted."""
-    daemons = [d for d in list(_daemons.values()) if d.guests is not None]
+    than one, gives one (netguests); else a connection kept idle between
+    requests ends (the protocol's spare(): HTTP's, which may close one at
+    any time), so that the next client finds a socket free. Idle
+    connections took the esp32's 10 sockets, and the board's stack reset
+    every other client for as long as they lasted."""
+    every = list(_daemons.values())
+    daemons = [d for d in every if d.guests is not None]
     most, where = 1, None
     for daemon in daemons:
         for guest in daemon.guests.table[:]:
@@ -421,6 +425,10 @@ def _free_socket():
                 most, where = n, (daemon.guests, ip)
     if where is not None:
         where[0].give_socket(where[1])
+        return
+    for daemon in every:
+        if daemon.spare is not None and daemon.spare():
+            return
 
 
 def room_again():
@@ -676,6 +684,7 @@ def _end_session(daemon, client):
 
 
 def _drop(daemon):
+    daemon.spare = None
     with system.import_lock:
         for name in daemon.loaded:
             # Not sys.modules.pop(): the table keeps a removed entry's value.

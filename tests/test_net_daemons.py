@@ -546,6 +546,61 @@ def test_idle_connections_from_one_address_leave_the_others_a_socket(flash):
         e.close()
 
 
+def test_connections_kept_idle_between_requests_leave_a_new_client_a_socket(flash):
+    """HTTP connections kept open after a request (as browsers keep them),
+    logged in, and logged-in sessions took every socket of a board's network stack,
+    and each new client of any daemon was reset until uhttpd's idle time
+    (30 s) ran out: only clients not logged in gave theirs. A client that
+    finds no socket free now makes HTTP end its oldest idle connection (a
+    server may close a kept connection at any time), and the next client
+    is served."""
+    name = simulator.board_name()
+    if not name:
+        pytest.skip("the simulator's own board has no limit on sockets")
+    if name == "esp8266":
+        pytest.skip("the daemons do not fit the esp8266")
+    board = boards.get(name)
+    # What the board leaves its clients beside the three listening sockets.
+    room = min(board.sockets - 3, board.pcbs[0])
+    e = Everything(flash)
+    kept, sessions = [], []
+    try:
+        assert e.start().count("listening on") == 3
+        # Logged in (a guest's connection gives its slot to the next client).
+        request = ("GET /api/sys HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nAuthorization: Basic %s\r\n\r\n"
+                   % (e.ports["http"], base64.b64encode(b"%s:%s" % (USER.encode(), PASSWORD.encode())).decode()))
+        for _ in range(4):
+            c = socket.create_connection(("127.0.0.1", e.ports["http"]), timeout=TIMEOUT)
+            kept.append(c)
+            c.sendall(request.encode())
+            answer = c.makefile("rb")
+            assert answer.readline() == b"HTTP/1.1 200 OK\r\n"
+            length = 0
+            while (line := answer.readline()) != b"\r\n":
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":")[1])
+            assert answer.read(length)
+        for _ in range(room - 4):
+            sessions.append(Raw(e.ports["telnet"]))
+            sessions[-1].login()
+        said = []
+        for _ in range(4):
+            try:
+                with socket.create_connection(("127.0.0.1", e.ports["ftp"]), timeout=TIMEOUT) as s:
+                    said.append(s.makefile("rb").readline())
+            except OSError as error:
+                said.append(error)
+            if said[-1] == b"220 munix FTP ready\r\n":
+                break
+            time.sleep(0.5)
+        assert said[-1] == b"220 munix FTP ready\r\n", said
+        assert said[0] != b"220 munix FTP ready\r\n", "the board had a socket to spare: %r" % said
+    finally:
+        for c in sessions + kept:
+            c.close()
+        e.close()
+
+
 def waiting_board(tmp_path, more=0):
     """Everything on a heap where clients wait for room (admission_heap),
     more bytes added, the tree compiled, with AUTH_WATCH as /tmp/watch."""
