@@ -36,15 +36,15 @@ def __main__(args):
             pins.release(gpio)
             return 0
         freq = cmdargs.number(rest[1], "frequency")
-        duty = _percent(rest[2]) if len(rest) > 2 else 50.0
+        duty = _percent(rest[2] if len(rest) > 2 else "50")
         import machine
         if running is None:
             pins.check(gpio, output=True, force="f" in opts)
             pins.book(gpio, "pwm", 0)
-            running = machine.PWM(machine.Pin(gpio), freq=freq, duty_u16=round(duty * 655.35))
+            running = machine.PWM(machine.Pin(gpio), freq=freq, duty_u16=duty)
         else:
             running.freq(freq)
-            running.duty_u16(round(duty * 655.35))
+            running.duty_u16(duty)
         pins.outputs[gpio] = running
     except pins.PinError as e:
         return cmdargs.error(None, e)
@@ -55,10 +55,13 @@ def __main__(args):
 
 
 def _percent(text):
+    """The duty_u16 of text, a percentage. Worked out in hundredths of a
+    percent, whole numbers: in a board's single-precision floats 50 x
+    655.35 is 32767.498, and 50 % set 32767 there, 32768 here."""
     try:
         duty = float(text.rstrip("%"))
     except ValueError:
         duty = -1
     if not 0 <= duty <= 100:
         raise cmdargs.UsageError("%s: not a duty (0 to 100 percent)" % text)
-    return duty
+    return (round(duty * 100) * 65535 + 5000) // 10000
