@@ -15,7 +15,6 @@ them is jobcmd.py's.
 
 from micropython import const
 
-import jobthread
 import logsession
 import process
 import procctl
@@ -35,6 +34,7 @@ def _new_job(sess, name, args, kind, log):
         proc.log = log
         proc.stdin = logsession.NoInput()
         if log is None:
+            import jobthread
             proc.stdout = jobthread.Output(proc, sess.stdout)
             proc.stderr = jobthread.Output(proc, sess.stderr)
         else:
@@ -88,6 +88,7 @@ def background(sess, name, args, body, body_args, log=None, quiet=False):
     go.acquire()
     started = False
     try:
+        import jobthread
         procctl.start_thread(jobthread.run, (proc, body, body_args, go, quiet), heap)
         started = True
         _announce(proc, quiet)
@@ -104,6 +105,7 @@ def background(sess, name, args, body, body_args, log=None, quiet=False):
 def start(node, sess, sh):
     """CMD &: the command node, as the shell sh parsed it, run by sh as a
     job of its own; the status of starting it."""
+    import jobthread
     name, args = _describe(node, sh)
     sub = sess.subshell()
     waited = False
