@@ -86,16 +86,18 @@ def _enqueue(io, sock, idx, enqueue=asyncio.core.IOQueue._enqueue):
 asyncio.core.IOQueue._enqueue = _enqueue
 
 
-async def turn(need=_TURN_ROOM):
+async def turn(need=_TURN_ROOM, code=0):
     """Wait, in the loop, for the current task's turn at the heap: the
-    first in the queue goes once need bytes are free, or once no turn is
-    under way (what holds the heap then is not the loop's work, and
-    waiting on would not make room); any goes after _TURN_MS, to find
+    first in the queue goes once need bytes are free beside the code its
+    work will load (code bytes: netd.code_size), or once no turn is under
+    way (what holds the heap then is not the loop's work, and waiting on
+    would not make room); any goes after _TURN_MS, to find
     room or fail as it did before there were turns (a job may hold the
     heap for good). Every turn taken ends with end_turn(). On a heap of
     512 KiB or more, at once."""
     if system.ROOMY_HEAP:
         return
+    need += code
     me = asyncio.current_task()
     _queue.append(me)
     waited = 0

@@ -649,16 +649,21 @@ async def _protocol(daemon, client=None):
 
 def _room(daemon):
     """Has the heap room for a new client of the daemon: _ROOM free beside
-    the code of its modules not loaded? That code takes about one and a
-    half times its .mpy file, and a third of a source file once compiled
-    (the esp32 profile; half is asked, for the compiler's work), none in
-    a ROMFS partition (a pack's is read into the heap). A heap of 512 KiB
-    or more has room."""
+    the code of its modules not loaded? A heap of 512 KiB or more has room."""
     if system.ROOMY_HEAP:
         return True
+    need = min(_ROOM, system.HEAP // 4) + code_size(daemon.modules)
+    return system.heap_free(need) >= need
+
+
+def code_size(names):
+    """The heap the modules names not loaded would take: about one and a
+    half times a .mpy file, and a third of a source file once compiled
+    (the esp32 profile; half is asked, for the compiler's work), none in a
+    ROMFS partition (a pack's is read into the heap)."""
     import fspath
-    need = min(_ROOM, system.HEAP // 4)
-    for name in daemon.modules:
+    need = 0
+    for name in names:
         found = None if name in sys.modules else fspath.module_file(name)
         if found is not None:
             path, st = found
@@ -666,7 +671,7 @@ def _room(daemon):
                 need += st[6] // 2
             elif path.endswith(".mpy") and (not path.startswith("/rom/") or "packfs" in sys.modules):
                 need += st[6] * 3 // 2
-    return system.heap_free(need) >= need
+    return need
 
 
 def _end_session(daemon, client):

@@ -660,6 +660,61 @@ def test_a_client_waiting_for_room_keeps_no_login_code(tmp_path):
         e.close()
 
 
+def test_a_request_takes_its_turn_once_the_heap_has_room_for_its_code_too(tmp_path):
+    """A request took its turn at the heap once 16 KiB were free, then
+    loaded its code (/api/run's: the API, its login and the command's, 12
+    KiB on the esp32 profile): beside two telnet sessions running lines,
+    issue 27's scenario left the esp32 profile 9 KiB in half the bench's
+    runs. Its turn counts that code now: while a telnet line has its turn
+    and the heap has room for 16 KiB but not for the code too, the request
+    waits for the line to end. (32 KiB more than a board's heap: the
+    esp32 profile has less than 24 KiB free beside the session.)"""
+    name = simulator.board_name()
+    if name and boards.get(name).threads == 1:
+        pytest.skip("the job that holds the heap holds the board's one thread: the line waits for it")
+    e = waiting_board(tmp_path, more=32 * 1024)
+    kept = None
+    try:
+        assert e.start().count("listening on") == 3
+        session = Raw(e.ports["telnet"])
+        session.login()
+        # A connection kept open keeps uhttpd's own code loaded: what is
+        # waited for is the request's turn, not the client's admission.
+        kept = socket.create_connection(("127.0.0.1", e.ports["http"]), timeout=TIMEOUT)
+        kept.sendall(b"GET /nothing HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n\r\n" % e.ports["http"])
+        answer = kept.makefile("rb")
+        assert answer.readline().startswith(b"HTTP/1.1 404")
+        while answer.readline() != b"\r\n":
+            pass
+        answer.read(len(b'{"error": "not found: /nothing"}'))
+        # 24 KiB free: past 16 with the line running, short of 16 and the code.
+        hold_heap(e, 60000, 24)
+        try:
+            session.send("sleep 3\r\n")
+            time.sleep(0.5)
+            body = json.dumps({"cmd": "echo run"}).encode()
+            kept.sendall(b"POST /api/run HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nAuthorization: Basic %s\r\n"
+                         b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
+                         % (e.ports["http"], base64.b64encode(b"%s:%s" % (USER.encode(), PASSWORD.encode())),
+                            len(body), body))
+            status = answer.readline()
+            session.sock.setblocking(False)
+            try:
+                echoed = session.sock.recv(4096)
+            except BlockingIOError:
+                echoed = b""
+            session.sock.setblocking(True)
+        finally:
+            e.flash.joinpath("tmp", "look").write_text("")
+        assert status.startswith(b"HTTP/1.1 "), status
+        assert b"$: " in echoed, "answered %r while the line still ran (its echo: %r)" % (status, echoed)
+        e.board.run("wait")
+    finally:
+        if kept is not None:
+            kept.close()
+        e.close()
+
+
 def test_a_client_that_waited_its_time_for_room_is_served_once_there_is_some(tmp_path):
     """A client waits for room in the heap 5 s, then its protocol's code is
     loaded come what may: into a heap still full, that failed, and the
