@@ -491,6 +491,25 @@ def __main__(args):
 """
 
 
+FTP_READY = b"220 munix FTP ready\r\n"
+
+
+def _ftp_tries(port):
+    """What a new FTP client was told (its greeting, or the error of its
+    connection), up to four tries half a second apart, until greeted."""
+    said = []
+    for _ in range(4):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT) as s:
+                said.append(s.makefile("rb").readline())
+        except OSError as error:
+            said.append(error)
+        if said[-1] == FTP_READY:
+            break
+        time.sleep(0.5)
+    return said
+
+
 def test_idle_connections_from_one_address_leave_the_others_a_socket(flash):
     """Clients not logged in from one address (idle connections) held every
     socket of a board's network stack (the esp32's 10), which reset every
@@ -529,17 +548,8 @@ def test_idle_connections_from_one_address_leave_the_others_a_socket(flash):
                 break
         else:
             pytest.fail("the board took every connection")
-        said = []
-        for _ in range(4):
-            try:
-                with socket.create_connection(("127.0.0.1", e.ports["ftp"]), timeout=TIMEOUT) as s:
-                    said.append(s.makefile("rb").readline())
-            except OSError as error:
-                said.append(error)
-            if said[-1] == b"220 munix FTP ready\r\n":
-                break
-            time.sleep(0.5)
-        assert said[-1] == b"220 munix FTP ready\r\n", said
+        said = _ftp_tries(e.ports["ftp"])
+        assert said[-1] == FTP_READY, said
     finally:
         for s in held:
             s.close()
@@ -583,18 +593,9 @@ def test_connections_kept_idle_between_requests_leave_a_new_client_a_socket(flas
         for _ in range(room - 4):
             sessions.append(Raw(e.ports["telnet"]))
             sessions[-1].login()
-        said = []
-        for _ in range(4):
-            try:
-                with socket.create_connection(("127.0.0.1", e.ports["ftp"]), timeout=TIMEOUT) as s:
-                    said.append(s.makefile("rb").readline())
-            except OSError as error:
-                said.append(error)
-            if said[-1] == b"220 munix FTP ready\r\n":
-                break
-            time.sleep(0.5)
-        assert said[-1] == b"220 munix FTP ready\r\n", said
-        assert said[0] != b"220 munix FTP ready\r\n", "the board had a socket to spare: %r" % said
+        said = _ftp_tries(e.ports["ftp"])
+        assert said[-1] == FTP_READY, said
+        assert said[0] != FTP_READY, "the board had a socket to spare: %r" % said
     finally:
         for c in sessions + kept:
             c.close()
