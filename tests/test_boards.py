@@ -1255,7 +1255,7 @@ def test_a_running_job_keeps_neither_jobctl_nor_crons_work_loaded(tmp_path):
     alone, and `CMD &` lets jobctl go once the job has started."""
     out = boot(tmp_path, "esp32", [
         "sleep 3 &", "< 'jobctl' in sys.modules", "wait",
-        "crond start", "/opt/jobheap 8", "crond stop"],
+        "crond start", "/opt/jobheap 6", "crond stop"],
         files={"/opt/jobheap.py": JOB_HEAP, "/etc/crontab": "*:*:*:*/4!sleep 2\n"})
     lines = [line for line in out.splitlines()[1:] if not re.match(r"\[\d+\]", line)]
     assert lines[0] == "False", out
