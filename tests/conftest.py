@@ -289,7 +289,10 @@ def held_heap(board, flash, ms, spare):
     held.with_name("held.part").unlink(missing_ok=True)
     (flash / "tmp" / "hog.py").write_text(HEAP_HOG)
     board.run("/tmp/hog %d %d /tmp/held &" % (ms, spare))
-    deadline = time.monotonic() + RUN_TIMEOUT
+    # Filling the heap takes a while under CI's load: past RUN_TIMEOUT
+    # (10 s) it was still filling a 384 KiB heap once, and `jobs`, run
+    # then, found it full and said nothing.
+    deadline = time.monotonic() + 6 * RUN_TIMEOUT
     while not held.exists():
         if time.monotonic() > deadline:
             raise AssertionError("the job never held the heap: %r" % board.run("jobs"))
