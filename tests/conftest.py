@@ -253,16 +253,30 @@ LET_GO = """    crumbs = None
         chain[0], chain = None, chain[0]
 """
 
-# A program's lines that rename part to held (if any) once it holds the
-# heap: a rename takes next to no heap, but the few bytes it takes another
-# thread may have taken first, and the job died without a word.
-TELL_HELD = """    while held:
+# A program's lines that write to told, a file it opened before filling the
+# heap (if any), once it holds the heap; the test waits for the file's
+# bytes (is_held). Neither the write nor the close of an open file takes
+# heap. Renaming a file there did (its paths), and the heap's last bytes,
+# freed for the test's clients, went to them first: the rename failed
+# until a client's time ran out and freed its own (an FTP guest's 30 s),
+# and the job held the heap without a word (three flaky tests in CI).
+TELL_HELD = """    while told:
         try:
-            os.rename(part, held)
-            held = None
+            told.write(b"held")
+            told.close()
+            told = None
         except MemoryError:
             time.sleep_ms(10)
 """
+
+
+def is_held(path):
+    """Whether the program holding the heap has written its path (TELL_HELD)."""
+    try:
+        return path.stat().st_size > 0
+    except FileNotFoundError:
+        return False
+
 
 # A program that holds the whole heap for ARG ms, then lets it go; with a
 # second ARG, it leaves that many KiB free in one piece; with a third, that
@@ -271,10 +285,7 @@ HEAP_HOG = """import os, time
 
 def __main__(args):
     spare = bytearray(int(args[1]) * 1024) if len(args) > 1 else None
-    held = args[2] if len(args) > 2 else None
-    if held:
-        part = held + ".part"
-        open(part, "w").close()
+    told = open(args[2], "wb") if len(args) > 2 else None
 """ + FILL_HEAP + """    spare = None
 """ + TELL_HELD + """    time.sleep_ms(int(args[0]))
 """ + LET_GO
@@ -286,14 +297,10 @@ def held_heap(board, flash, ms, spare):
     machine, and clients meant to wait for room were served at once."""
     held = flash / "tmp" / "held"
     held.unlink(missing_ok=True)
-    held.with_name("held.part").unlink(missing_ok=True)
     (flash / "tmp" / "hog.py").write_text(HEAP_HOG)
     board.run("/tmp/hog %d %d /tmp/held &" % (ms, spare))
-    # Filling the heap takes a while under CI's load: past RUN_TIMEOUT
-    # (10 s) it was still filling a 384 KiB heap once, and `jobs`, run
-    # then, found it full and said nothing.
-    deadline = time.monotonic() + 6 * RUN_TIMEOUT
-    while not held.exists():
+    deadline = time.monotonic() + RUN_TIMEOUT
+    while not is_held(held):
         if time.monotonic() > deadline:
             raise AssertionError("the job never held the heap: %r" % board.run("jobs"))
         time.sleep(0.02)

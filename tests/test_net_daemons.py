@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import (FILL_HEAP, LET_GO, PASSWORD, TELL_HELD, USER, Board, admission_heap,
+from conftest import (FILL_HEAP, LET_GO, PASSWORD, TELL_HELD, USER, Board, admission_heap, is_held,
                       free_port, held_heap, seed_flash, shadow_line)
 from munixtool import boards
 from munixtool import sim as simulator
@@ -475,8 +475,7 @@ AUTH_WATCH = """import gc, os, sys, time
 def __main__(args):
     kib = int(args[1])
     spare = [bytearray(min(4, kib - n) * 1024) for n in range(0, kib, 4)]
-    held, part = "/tmp/hog.ready", "/tmp/hog.ready.part"
-    open(part, "w").close()
+    told = open("/tmp/hog.ready", "wb")
 """ + FILL_HEAP + """    spare = None
     gc.collect()
 """ + TELL_HELD + """    deadline = time.ticks_add(time.ticks_ms(), int(args[0]))
@@ -618,10 +617,11 @@ def waiting_board(tmp_path, more=0):
 def hold_heap(e, ms, spare_kib):
     """AUTH_WATCH run as a job of e's board: the heap held but spare_kib
     until /tmp/look appears (ms at most); back once it holds it."""
-    e.board.run("/tmp/watch %d %d > /tmp/watch.out &" % (ms, spare_kib))
     ready = e.flash / "tmp" / "hog.ready"
+    ready.unlink(missing_ok=True)
+    e.board.run("/tmp/watch %d %d > /tmp/watch.out &" % (ms, spare_kib))
     deadline = time.monotonic() + TIMEOUT
-    while not ready.exists():
+    while not is_held(ready):
         assert time.monotonic() < deadline, "the job never held the heap"
         time.sleep(0.05)
 
