@@ -519,16 +519,12 @@ class Connection:
     # Answers
 
     async def answer(self, method, target, headers, keep):
-        path = _decode_path(target)
-        if path == "/api" or path.startswith("/api/") or path == "/metrics":
-            # /metrics, for Prometheus, is the API's: same login.
-            if path != "/metrics":
-                path = path[4:]
-            # A browser's request (the web desktop): its sessions and checks.
-            if "cookie" in headers or "origin" in headers or path in WEB:
-                return await load("websession").answer(self, method, path, target, headers, keep)
+        kind, path = _route(_decode_path(target), headers)
+        if kind == "web":
+            return await load("websession").answer(self, method, path, target, headers, keep)
+        if kind != "file":
             await load("httpapi").authorize(self, headers)
-            if path == "/run":
+            if kind == "run":
                 # The login's code goes before the command runs, which
                 # has the heap it took.
                 unload()
@@ -539,22 +535,38 @@ class Connection:
         await load("httpfile").static(self, path, target, method == "HEAD", headers, keep)
 
 
+def _route(path, headers):
+    """Who answers a request for path (decoded): ("web", "run" or "api",
+    the API's path) or ("file", path)."""
+    if path == "/api" or path.startswith("/api/") or path == "/metrics":
+        # /metrics, for Prometheus, is the API's: same login.
+        if path != "/metrics":
+            path = path[4:]
+        # A browser's request (the web desktop): its sessions and checks.
+        if "cookie" in headers or "origin" in headers or path in WEB:
+            return "web", path
+        return ("run" if path == "/run" else "api"), path
+    return "file", path
+
+
 def _code(target, headers):
     """The heap the modules a request for target will load take (as
     answer() routes it): its turn waits for room for them too. A request
     for /api/run let in with 16 KiB free then loaded 12 KiB of code (the
     API, its login and the command's), and beside two telnet sessions
     running lines the esp32 profile had 9 KiB left."""
-    path = target.split("?", 1)[0]
-    if path == "/api" or path.startswith("/api/") or path == "/metrics":
-        if "cookie" in headers or "origin" in headers or path[4:] in WEB:
-            names = ["websession"]
-        elif path == "/api/run":
-            names = ["httpapi", "auth", "hmacsha", "loginblock", "httpbody", "httprun"]
-        else:
-            names = ["httpapi", "auth", "hmacsha", "loginblock"]
-    else:
+    try:
+        kind = _route(_decode_path(target), headers)[0]
+    except Error:
+        return 0    # answered 400 at once
+    if kind == "web":
+        names = ["websession"]
+    elif kind == "file":
         names = ["httpfile"]
+    else:
+        names = ["httpapi", "auth", "hmacsha", "loginblock"]
+        if kind == "run":
+            names += ["httpbody", "httprun"]
     return netd.code_size(names)
 
 
