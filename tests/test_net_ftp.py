@@ -210,6 +210,9 @@ def test_a_clients_made_up_words_leave_no_names_behind(ftp):
         verbs = set()
         while len(verbs) < 300:
             verbs.add("".join(random.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(4)))
+            # What uftpd answers before a login is no made-up word: FEAT
+            # came up once in CI, and its answer is not a refusal.
+            verbs -= {"USER", "PASS", "FEAT", "SYST", "QUIT"}
         for verb in sorted(verbs):
             s.sendall(verb.encode() + b" x\r\n")
         for verb in sorted(verbs):
