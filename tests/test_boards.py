@@ -1259,7 +1259,9 @@ def test_a_running_job_keeps_neither_jobctl_nor_crons_work_loaded(tmp_path):
         files={"/opt/jobheap.py": JOB_HEAP, "/etc/crontab": "*:*:*:*/4!sleep 2\n"})
     lines = [line for line in out.splitlines()[1:] if not re.match(r"\[\d+\]", line)]
     assert lines[0] == "False", out
-    held = int(re.search(r"^held (\d+)$", out, re.M).group(1))
+    found = re.search(r"^held (\d+)$", out, re.M)
+    assert found, "the probe never saw a job running with nothing loading: %r" % out
+    held = int(found.group(1))
     # 8.6 KiB before, 3.6 after (2026-11-28): the job's own process,
     # subshell, thread and program.
     assert held < 6144, out
