@@ -266,7 +266,8 @@ def _hostile(ports: dict, password: str, kind: Kind, until: float) -> None:
 
     def watch_left():
         with connect(ports["http"]) as s:
-            s.sendall(api_run("watch -n 1 echo soak"))
+            # Every second until stopped (-n is its count of runs).
+            s.sendall(api_run("watch -t 1 echo soak"))
             time.sleep(1.5)
 
     attacks = (closed_at_once, lambda: garbage(ports["ftp"]), lambda: garbage(ports["telnet"]),
