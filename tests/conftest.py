@@ -71,6 +71,22 @@ def backtraces(pid):
     return done.stdout[-12000:] or done.stderr[-2000:]
 
 
+def children(pid):
+    """The processes whose parent is pid."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open("/proc/%s/stat" % entry) as f:
+                    # pid (comm) state ppid ...: comm may hold spaces.
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry))
+    return found
+
+
 def seed_flash(flash, compiled=False, board=None):
     """A fresh flash folder holding the source tree, or the compiled one.
     On a board profile (munix test --board, or board) always the compiled
@@ -183,7 +199,8 @@ class Board:
         while not PROMPT.search(buf.replace("\r", "")):
             left = deadline - time.monotonic()
             if left <= 0:
-                raise TimeoutError("no prompt after %r" % buf[-500:])
+                raise TimeoutError("no prompt after %r; the runtime's threads:\n%s"
+                                   % (buf[-500:], self.backtraces()))
             try:
                 buf += self.child.read_nonblocking(4096, timeout=min(left, 0.5))
             except pexpect.TIMEOUT:
@@ -191,6 +208,13 @@ class Board:
             except pexpect.EOF:
                 raise EOFError("the OS ended; it printed %r" % buf[-500:])
         return buf.replace("\r", "")
+
+    def backtraces(self):
+        """Where the runtime's threads are (gdb): a hang CI meets once in
+        many runs must say where it hung. The runtime is munix sim's child."""
+        for pid in children(self.child.pid):
+            return backtraces(pid)
+        return "(the runtime has ended)"
 
     def run(self, line, timeout=RUN_TIMEOUT):
         """Type line, return its output (without the echo and the prompt)."""
