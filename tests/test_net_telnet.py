@@ -637,24 +637,32 @@ LINES_PAST_ASCII = [
 ]
 
 
-def test_lines_past_ascii_leave_no_names_behind(telnet):
+def test_lines_past_ascii_leave_no_names_behind(flash):
     """The shell read a line a character at a time (its parser, glob and
     case patterns, cmdargs each argument's first ones, a plain line's first
     and last characters, set's options), and so did grep -i's pattern,
     setauth's user, tr and read's IFS: MicroPython keeps each character
     taken out of a str for good, and every new one a user typed took heap
-    that no collection gave back."""
-    c = telnet.raw()
-    for line, _ in LINES_PAST_ASCII:
-        c.cmd(line.format(a="q", b="w"))
-    c.cmd("ls -l /tmp/x -y /x")
-    before = interned_names(telnet)
-    for n in range(8):
-        a, b = chr(0x4e00 + 2 * n), chr(0x4e01 + 2 * n)
-        for line, out in LINES_PAST_ASCII:
-            assert c.cmd(line.format(a=a, b=b)) == out.format(a=a, b=b) + "\r\n"
-        c.cmd("ls -l /tmp/%s -%s /x" % (a, b))
-    assert interned_names(telnet) - before < 5
+    that no collection gave back. On a board profile with 32 KiB more heap
+    than the board's: the names are what is tested, and on the esp32's
+    these lines leave 4 KiB free at their busiest (a line failed for want
+    of heap once in CI)."""
+    name = simulator.board_name()
+    telnet = TelnetBoard(flash, heap=boards.get(name).heap + 32 * 1024 if name else None)
+    try:
+        c = telnet.raw()
+        for line, _ in LINES_PAST_ASCII:
+            c.cmd(line.format(a="q", b="w"))
+        c.cmd("ls -l /tmp/x -y /x")
+        before = interned_names(telnet)
+        for n in range(8):
+            a, b = chr(0x4e00 + 2 * n), chr(0x4e01 + 2 * n)
+            for line, out in LINES_PAST_ASCII:
+                assert c.cmd(line.format(a=a, b=b)) == out.format(a=a, b=b) + "\r\n"
+            c.cmd("ls -l /tmp/%s -%s /x" % (a, b))
+        assert interned_names(telnet) - before < 5
+    finally:
+        telnet.close()
 
 
 def test_keys_typed_ahead_take_their_bytes_only(telnet):
