@@ -11,7 +11,6 @@ the script's own (2.6.5) is ifsplit's, which read shares.
   ${x#p} ${x##p}         the value less its shortest / longest prefix matching p
   ${x%p} ${x%%p}         the value less its shortest / longest suffix matching p
 """
-import wildcard
 from shellparse import LIT, QLIT, VAR, ShellError, assignment, is_name
 
 def value(spec, sess, expansion, split=None):
@@ -79,6 +78,9 @@ def declaration(words, sess, expansion):
 
 
 def _remove(text, op, pattern):
+    # Patterns' code, loaded for them: ${x:-w} loaded it too, 2 KiB of
+    # the esp32 profile's heap (where the daemons leave a telnet line 23).
+    import wildcard
     n = len(text)
     longest = len(op) == 2
     cuts = range(n, -1, -1) if longest else range(n + 1)
@@ -94,6 +96,7 @@ def _remove(text, op, pattern):
 def pattern(parts, sess, expansion):
     """A word as a pattern (case, ${x#p}): its quoted characters stand for
     themselves, its unquoted *, ? and [...] match."""
+    import wildcard
     out = ""
     for kind, text in parts:
         if kind >= VAR:

@@ -891,6 +891,18 @@ def test_a_parsed_command_with_nothing_to_expand_loads_no_expansion(tmp_path):
     assert lines == ["['shellparse']", "in job", "expanded"], out
 
 
+def test_a_parameter_operator_without_a_pattern_loads_no_pattern_code(tmp_path):
+    """`echo ${x:-w}` loaded the patterns' code (wildcard, 2 KiB of the
+    esp32 profile's heap) with the operators': with the daemons and crond
+    running, a telnet line of it left too little heap for the rest.
+    ${x#p} and ${x%p} load it, for their patterns."""
+    probe = {"/tmp/parts.py": "import sys\n\ndef __main__(args):\n"
+                              "    print([m for m in ('wordops', 'wildcard') if m in sys.modules])\n"}
+    out = boot(tmp_path, "esp32", ["echo ${x:-w} ${#x} ${x:+no} ${x-v}; /tmp/parts",
+                                   "x=a.b.c; echo ${x#*.} ${x%%.*}; /tmp/parts"], files=probe)
+    assert out.splitlines()[1:] == ["w 0 v", "['wordops']", "b.c a", "['wordops', 'wildcard']"], out
+
+
 def test_a_redirection_leaves_nothing_loaded_on_a_small_heap(tmp_path):
     """A redirection loads redirect.py, which loads streams.py, and a
     script script.py: what a line loads, they go with the parser, where
