@@ -9,6 +9,7 @@ import sys
 from micropython import const
 
 import process
+import shellplain
 from shellparse import LIT, QLIT, VAR, QVAR, SUB, Lexer, ShellError
 
 _IFS = " \t\n"
@@ -139,7 +140,7 @@ def fields(words, sess):
         if field is not None:
             out.append(field)
         for f in out:
-            if f.glob and "f" not in sess.flags:
+            if f.glob and "f" not in sess.flags and shellplain.has_magic(f.pattern):
                 import wildcard
                 matches = wildcard.expand(f.pattern, sess.cwd)
                 if matches:

@@ -127,20 +127,24 @@ def _command(text, aliases):
         # exec's stay for the session, upyOS's test > NAME stores its
         # result: the parser's business.
         return None
-    if has_magic(text):
-        for r in redirs:
-            if has_magic(r[2]):
-                return None
-        return ("glob", words, redirs)
+    for r in redirs:
+        if has_magic(r[2]):
+            return None
+    for word in words:
+        if has_magic(word):
+            return ("glob", words, redirs)
     return ("argv", words, redirs) if redirs else ("argv", words)
 
 
 def has_magic(text):
-    """Whether text holds a pattern's characters (wildcard's too)."""
-    for c in "*?[":
-        if c in text:
-            return True
-    return False
+    """Whether text holds a pattern's characters (wildcard's too): * or ?,
+    or a [ that a ] follows. A [ alone stands for itself, and `[ -f x ]`
+    loaded the patterns' code (2 KiB of the esp32 profile's heap) for its
+    brackets."""
+    if "*" in text or "?" in text:
+        return True
+    i = text.find("[")
+    return i >= 0 and text.find("]", i + 1) > i
 
 
 def _redirecting(text):

@@ -903,6 +903,22 @@ def test_a_parameter_operator_without_a_pattern_loads_no_pattern_code(tmp_path):
     assert out.splitlines()[1:] == ["w 0 v", "['wordops']", "b.c a", "['wordops', 'wildcard']"], out
 
 
+def test_the_brackets_of_test_load_no_pattern_code(tmp_path):
+    """`[ -d /tmp ]` loaded the patterns' code (wildcard, 2 KiB of the
+    esp32 profile's heap) for its brackets, plain or parsed: a [ that no ]
+    follows in its word stands for itself (POSIX 2.13.1), and matches
+    nothing but itself. A word with a set, `[ab]*`, is still a pattern."""
+    probe = {"/tmp/parts.py": "import sys\n\ndef __main__(args):\n"
+                              "    print('wildcard' in sys.modules)\n",
+             "/tmp/p/a1": "", "/tmp/p/b1": "", "/tmp/p/[": ""}
+    out = boot(tmp_path, "esp32", ["[ -d /tmp ]; echo $?; /tmp/parts",
+                                   "[ 1 = 1 ] && echo \"eq $?\"; /tmp/parts",
+                                   "cd /tmp/p; echo [ a[ ]; /tmp/parts",
+                                   "echo [a]* [[] [!a]1; /tmp/parts"], files=probe)
+    assert out.splitlines()[1:] == ["0", "False", "eq 0", "False", "[ a[ ]", "False",
+                                    "a1 [ b1", "True"], out
+
+
 def test_a_redirection_leaves_nothing_loaded_on_a_small_heap(tmp_path):
     """A redirection loads redirect.py, which loads streams.py, and a
     script script.py: what a line loads, they go with the parser, where
