@@ -295,15 +295,7 @@ def _internal(argv, sess, sh):
         sys.modules.pop("sysconf", None)
 
 
-def _test_bracket(argv, sess, sh):
-    if argv[-1] != "]":
-        complain("[", "missing ]")
-        return 2
-    return sh.run(["test"] + argv[1:-1], sess)
-
-
 _BUILTINS = {
-    "[": _test_bracket,
     "exit": _exit, "return": _return, "break": _loop_control,
     "continue": _loop_control, "goto": _goto, "skip": _skip, "source": _source,
     ".": _source, "shift": _shift, "loadconfig": _internal, "loadboard": _internal,

@@ -39,7 +39,7 @@ of a here-document (<<) is its body, read after the line that names it.
 import sys
 from micropython import const
 
-from shellplain import CLOSING, META, NAME, NAME_START, NOP, OPENING, QUOTING, is_name
+from shellplain import CLOSING, META, NAME, NAME_START, NOP, OPENING, QUOTING, has_magic, is_name
 
 LIT = 0
 QLIT = 1
@@ -690,13 +690,18 @@ def _argv(words):
         if not word:
             return ("simple", [], words, [])
         text = ""
+        bracket = False
         for kind, part in word:
             # Quoted text is itself; unquoted, a glob or a leading ~ is
             # expanded, as is anything but text.
-            if kind != QLIT and (kind != LIT or "*" in part or "?" in part or "[" in part
+            if kind != QLIT and (kind != LIT or "*" in part or "?" in part
                                  or not text and part[:1] == "~"):
                 return ("simple", [], words, [])
+            bracket = bracket or kind == LIT and "[" in part
             text += part
+        # An unquoted [ is a pattern's where a ] follows it (has_magic).
+        if bracket and has_magic(text):
+            return ("simple", [], words, [])
         texts.append(text)
     # exec, and the declarations (local, export, readonly: their words are
     # assignments), are the shell's own business.

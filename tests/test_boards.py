@@ -866,17 +866,20 @@ def test_a_plain_command_with_patterns_loads_no_parser(tmp_path):
     assert "shellparse" in lines[8], (out, err)
 
 
-def test_true_and_false_load_no_builtins_module(tmp_path):
+def test_true_false_and_brackets_load_no_builtins_module(tmp_path):
     """`true` loaded the built-ins' module and cmdargs, 8 KiB of the esp32
     profile's heap, for a status: the shell gives theirs itself, in a
-    list, an && and the background too."""
+    list, an && and the background too. `[ ... ]` loaded it too (5 KiB
+    more than `test ...`): the shell runs test for it."""
     probe = {"/tmp/parts.py": "import sys\n\ndef __main__(args):\n"
                               "    print('shellbuiltins' in sys.modules)\n"}
-    out = boot(tmp_path, "esp32", ["true", "false x", "true && echo yes", "false && echo no",
-                                   "false || echo not", "true &", "wait", "/tmp/parts",
-                                   "shift 0; /tmp/parts"], files=probe)
+    out, err = boot_both(tmp_path, "esp32", [
+        "true", "false x", "true && echo yes", "false && echo no", "false || echo not", "true &",
+        "wait", "[ 1 = 1 ] && echo eq", "[ a = b ]; echo $?", "[ -d /tmp ]; echo $?", "[ 1 = 1; echo $?",
+        "/tmp/parts", "shift 0; /tmp/parts"], files=probe)
     lines = [line for line in out.splitlines()[1:] if not re.fullmatch(r"\[1\] \d+", line)]
-    assert lines == ["yes", "not", "False", "True"], out
+    assert lines == ["yes", "not", "eq", "1", "0", "2", "False", "True"], out
+    assert err == "[: missing ]\n", err
 
 
 def test_a_parsed_command_with_nothing_to_expand_loads_no_expansion(tmp_path):
@@ -905,18 +908,18 @@ def test_a_parameter_operator_without_a_pattern_loads_no_pattern_code(tmp_path):
 
 def test_the_brackets_of_test_load_no_pattern_code(tmp_path):
     """`[ -d /tmp ]` loaded the patterns' code (wildcard, 2 KiB of the
-    esp32 profile's heap) for its brackets, plain or parsed: a [ that no ]
-    follows in its word stands for itself (POSIX 2.13.1), and matches
-    nothing but itself. A word with a set, `[ab]*`, is still a pattern."""
+    esp32 profile's heap) for its brackets, plain or parsed, and with &&
+    expansion too: a [ that no ] follows in its word stands for itself
+    (POSIX 2.13.1), and matches nothing but itself. A word with a set,
+    `[ab]*`, is still a pattern."""
     probe = {"/tmp/parts.py": "import sys\n\ndef __main__(args):\n"
-                              "    print('wildcard' in sys.modules)\n",
+                              "    print([m for m in ('expansion', 'wildcard') if m in sys.modules])\n",
              "/tmp/p/a1": "", "/tmp/p/b1": "", "/tmp/p/[": ""}
-    out = boot(tmp_path, "esp32", ["[ -d /tmp ]; echo $?; /tmp/parts",
-                                   "[ 1 = 1 ] && echo \"eq $?\"; /tmp/parts",
+    out = boot(tmp_path, "esp32", ["[ -d /tmp ]; /tmp/parts",
+                                   "[ 1 = 1 ] && echo eq; /tmp/parts",
                                    "cd /tmp/p; echo [ a[ ]; /tmp/parts",
                                    "echo [a]* [[] [!a]1; /tmp/parts"], files=probe)
-    assert out.splitlines()[1:] == ["0", "False", "eq 0", "False", "[ a[ ]", "False",
-                                    "a1 [ b1", "True"], out
+    assert out.splitlines()[1:] == ["[]", "eq", "[]", "[ a[ ]", "[]", "a1 [ b1", "['wildcard']"], out
 
 
 def test_a_redirection_leaves_nothing_loaded_on_a_small_heap(tmp_path):
