@@ -282,9 +282,8 @@ def execute(node, sess):
                 import redirect
                 status = redirect.subshell(node[1], sess)
                 break
-            import expansion
             import shellcompound
-            status = shellcompound.run(node, sess, _SELF, expansion)
+            status = shellcompound.run(node, sess, _SELF, _words(kind))
             if type(status) is tuple:
                 node = status
                 continue
@@ -301,9 +300,8 @@ def execute(node, sess):
                 elif kind == "subshell":
                     status = redirect.subshell(node[1], sess)
                 else:
-                    import expansion
                     import shellcompound
-                    status = shellcompound.run(node, sess, _SELF, expansion)
+                    status = shellcompound.run(node, sess, _SELF, _words(kind))
                     if type(status) is tuple:
                         status = execute(status, sess)
             finally:
@@ -313,6 +311,16 @@ def execute(node, sess):
     if checked and status and "e" in sess.flags and not sess.testing:
         raise Exit(status)
     return status
+
+
+def _words(kind):
+    """What shellcompound.run expands words with: for's and case's only
+    have words (while, until and if loaded expansion, 3 KiB of the esp32
+    profile's heap, for `while true; do sleep 1; done`)."""
+    if kind == "for" or kind == "case":
+        import expansion
+        return expansion
+    return None
 
 
 def tested(node, sess):

@@ -922,6 +922,20 @@ def test_the_brackets_of_test_load_no_pattern_code(tmp_path):
     assert out.splitlines()[1:] == ["[]", "eq", "[]", "[ a[ ]", "[]", "a1 [ b1", "['wildcard']"], out
 
 
+def test_if_while_and_until_of_plain_commands_load_no_expansion(tmp_path):
+    """`while true; do sleep 1; done` loaded expansion (3 KiB of the esp32
+    profile's heap) for words it does not have: if, while and until run
+    their plain commands as plain lines do; for's and case's words load
+    it."""
+    probe = {"/tmp/parts.py": "import sys\n\ndef __main__(args):\n"
+                              "    print('expansion' in sys.modules)\n"}
+    out = boot(tmp_path, "esp32", ["if true; then echo y; else echo n; fi; /tmp/parts",
+                                   "while false; do :; done; until true; do :; done; /tmp/parts",
+                                   "if false; then :; elif true; then echo e; fi; /tmp/parts",
+                                   "for w in a b; do echo $w; done; /tmp/parts"], files=probe)
+    assert out.splitlines()[1:] == ["y", "False", "False", "e", "False", "a", "b", "True"], out
+
+
 def test_a_redirection_leaves_nothing_loaded_on_a_small_heap(tmp_path):
     """A redirection loads redirect.py, which loads streams.py, and a
     script script.py: what a line loads, they go with the parser, where
