@@ -48,6 +48,15 @@ def capture(text, sess):
     return out.text().rstrip("\n")
 
 
+def _target(word, sess):
+    """A redirection's target as text: a plain line's, and the parser's of
+    text parts only, are text already."""
+    if isinstance(word, str):
+        return word
+    import expansion
+    return expansion.word(word, sess)
+
+
 def apply(redirs, sess):
     """Apply redirections to the current process (descriptors 0-2) and
     to the session (3-9, which `exec` opens and the commands inherit);
@@ -56,11 +65,7 @@ def apply(redirs, sess):
     proc = process.current()
     saved = (proc, proc.stdin, proc.stdout, proc.stderr, [], sess, dict(sess.fds))
     for fd, op, word in redirs:
-        if isinstance(word, str):
-            target = word
-        else:
-            import expansion
-            target = expansion.word(word, sess)
+        target = _target(word, sess)
         try:
             if fd > 9:
                 raise ValueError("%d: bad file descriptor" % fd)
@@ -274,8 +279,7 @@ def upyos_test(argv, redirs, sess):
     (NAME a digit sets a positional parameter, as upyOS's end.sh uses it)."""
     if len(redirs) != 1 or redirs[0][:2] != (1, ">"):
         return False
-    import expansion
-    name = expansion.word(redirs[0][2], sess)
+    name = _target(redirs[0][2], sess)
     if not (shellplain.is_name(name) or name.isdigit()):
         return False
     proc = process.current()

@@ -617,7 +617,20 @@ class Parser:
                 break
         if not (assigns or words or redirs):
             raise self._unexpected()
-        return ("simple", assigns, words, redirs) if assigns or redirs else _argv(words)
+        if assigns or not words:
+            return ("simple", assigns, words, redirs)
+        node = _argv(words)
+        if not redirs:
+            return node
+        # Words and targets with nothing to expand run as a plain line's
+        # (`echo "x" > /tmp/f` loaded expansion, 3 KiB of the esp32
+        # profile's heap); upyOS's `test ... > NAME` is expansion's.
+        for redir in redirs:
+            if not isinstance(redir[2], str):
+                return ("simple", assigns, words, redirs)
+        if node[0] != "argv" or node[1][0] == "test":
+            return ("simple", assigns, words, redirs)
+        return ("argv", node[1], redirs)
 
     def _redirection(self):
         fd, op = self.lex.next()
@@ -627,7 +640,12 @@ class Parser:
         if op[:2] == "<<":
             import shellsyntax
             return shellsyntax.here_document(self.lex, fd, op)
-        return (fd, op, target)
+        # A target of text parts only is given as text, as a plain line's
+        # is (shellplain): nothing in it expands (expansion.word).
+        for part in target:
+            if part[0] > QLIT:
+                return (fd, op, target)
+        return (fd, op, "".join([part[1] for part in target]))
 
     def _redirections(self):
         redirs = []
