@@ -39,7 +39,8 @@ of a here-document (<<) is its body, read after the line that names it.
 import sys
 from micropython import const
 
-from shellplain import CLOSING, META, NAME, NAME_START, NOP, OPENING, QUOTING, has_magic, is_name
+from shellplain import (CLOSING, META, NAME, NAME_START, NOP, OPENING, QUOTING, has_magic, is_name,
+                        keeps_redirections)
 
 LIT = 0
 QLIT = 1
@@ -624,11 +625,11 @@ class Parser:
             return node
         # Words and targets with nothing to expand run as a plain line's
         # (`echo "x" > /tmp/f` loaded expansion, 3 KiB of the esp32
-        # profile's heap); upyOS's `test ... > NAME` is expansion's.
+        # profile's heap).
         for redir in redirs:
             if not isinstance(redir[2], str):
                 return ("simple", assigns, words, redirs)
-        if node[0] != "argv" or node[1][0] == "test":
+        if node[0] != "argv" or keeps_redirections(node[1][0]):
             return ("simple", assigns, words, redirs)
         return ("argv", node[1], redirs)
 

@@ -123,9 +123,7 @@ def _command(text, aliases):
         return NOP if len(first) > 1 and not redirs else None
     if first in OPENING or first in CLOSING or first == "!" or "=" in first or aliases and first in aliases:
         return None
-    if redirs and (first == "exec" or first == "test"):
-        # exec's stay for the session, upyOS's test > NAME stores its
-        # result: the parser's business.
+    if redirs and keeps_redirections(first):
         return None
     for r in redirs:
         if has_magic(r[2]):
@@ -134,6 +132,13 @@ def _command(text, aliases):
         if has_magic(word):
             return ("glob", words, redirs)
     return ("argv", words, redirs) if redirs else ("argv", words)
+
+
+def keeps_redirections(name):
+    """Whether command name's redirections are more than its streams',
+    the parser's and expansion's business: exec's stay for the session,
+    upyOS's test > NAME stores its result."""
+    return name == "exec" or name == "test"
 
 
 def has_magic(text):
