@@ -304,25 +304,42 @@ def is_held(path):
 
 # A program that holds the whole heap for ARG ms, then lets it go; with a
 # second ARG, it leaves that many KiB free in one piece; with a third, that
-# file appears once it holds the heap (held_heap).
+# file appears once it holds the heap (held_heap); with a fourth, it takes
+# what the others free meanwhile, every 50 ms (the heap stays full).
 HEAP_HOG = """import os, time
 
 def __main__(args):
     spare = bytearray(int(args[1]) * 1024) if len(args) > 1 else None
     told = open(args[2], "wb") if len(args) > 2 else None
 """ + FILL_HEAP + """    spare = None
-""" + TELL_HELD + """    time.sleep_ms(int(args[0]))
+""" + TELL_HELD + """    if len(args) > 3:
+        deadline = time.ticks_add(time.ticks_ms(), int(args[0]))
+        while time.ticks_diff(deadline, time.ticks_ms()) > 0:
+            time.sleep_ms(50)
+            try:
+                while True:
+                    chain = [chain]
+            except MemoryError:
+                pass
+            try:
+                while True:
+                    crumbs = (crumbs,)
+            except MemoryError:
+                pass
+    else:
+        time.sleep_ms(int(args[0]))
 """ + LET_GO
 
 
-def held_heap(board, flash, ms, spare):
-    """Runs HEAP_HOG as board's job for ms, spare KiB left free, and returns
-    once it holds the heap: a fixed pause was not always enough on a loaded
-    machine, and clients meant to wait for room were served at once."""
+def held_heap(board, flash, ms, spare, keep=False):
+    """Runs HEAP_HOG as board's job for ms, spare KiB left free (with keep,
+    none, and what is freed taken back), and returns once it holds the
+    heap: a fixed pause was not always enough on a loaded machine, and
+    clients meant to wait for room were served at once."""
     held = flash / "tmp" / "held"
     held.unlink(missing_ok=True)
     (flash / "tmp" / "hog.py").write_text(HEAP_HOG)
-    board.run("/tmp/hog %d %d /tmp/held &" % (ms, spare))
+    board.run("/tmp/hog %d %d /tmp/held%s &" % (ms, spare, " keep" if keep else ""))
     deadline = time.monotonic() + RUN_TIMEOUT
     while not is_held(held):
         if time.monotonic() > deadline:

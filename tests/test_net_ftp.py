@@ -335,10 +335,11 @@ def __main__(args):
 @pytest.mark.skipif(simulator.board_name() != "esp32", reason="the esp32 profile's figures")
 def test_an_upload_holds_little_of_a_small_boards_heap(ftp):
     """On an ESP32 without PSRAM (issue 27), a session that has listed a
-    folder holds 12 KiB of the heap while it uploads: ftpd's code (9 KiB,
-    what every session runs: its login's and its listing's have gone),
+    folder holds 12.8-13.0 KiB of the heap while it uploads: ftpd's code
+    (what every session runs: its login's and its listing's have gone),
     fsguard's, its transfer buffer and its state. With all of the FTP code
-    in one module it held 18."""
+    in one module it held 18; 12.3 before commands waited for their turn
+    at the heap and were made again when it had no room (1f3f557)."""
     ftp.flash.joinpath("tmp/heapprobe.py").write_text(HEAP_PROBE)
 
     def used():
@@ -376,7 +377,7 @@ def test_an_upload_holds_little_of_a_small_boards_heap(ftp):
     f.quit()
     assert ftp.flash.joinpath("tmp/big").read_bytes() == blob
     print("an upload holds %.1f KiB" % (held / 1024))
-    assert held < 13 * 1024, held
+    assert held < 14 * 1024, held
 
 
 # Authentication and confinement
@@ -861,14 +862,17 @@ def test_a_session_the_heap_stays_full_for_ends(ftp):
     """A session for which the heap has been full for netd.STALL_MS (20 s)
     ends: sessions waiting for heap that they held between them (two FTP
     sessions whose clients had left, two telnet ones) kept it full for
-    good after the esp32 soak."""
-    (ftp.flash / "tmp" / "hog.py").write_text(HEAP_HOG)
+    good after the esp32 soak. A first command may still find room (what
+    the console's line frees once the job holds the heap): the second,
+    sent once the job has taken that back, waits for heap."""
     sock, reader = ftp.raw()
     assert say(sock, reader, "USER %s" % USER).startswith("331")
     assert say(sock, reader, "PASS %s" % PASSWORD).startswith("230")
-    ftp.run("/tmp/hog 30000 &")
+    held_heap(ftp, ftp.flash, 30000, 0, keep=True)
     let_go = time.monotonic() + 30
     time.sleep(0.5)
+    sock.sendall(b"NOOP\r\n")
+    time.sleep(1)
     sock.sendall(b"NOOP\r\n")
     sock.settimeout(40)
     try:
