@@ -22,24 +22,33 @@ USAGE = """[-i] [-q] start|stop|status
 
 def control(name, args, modules, port, busy, login_s=None, blocked=b""):
     """The `uXXXd [-i] [-q] start|stop|status` command of daemon name,
-    whose clients the first of modules serves (netd.start: loaded for the
+    whose clients the first of modules serves (netctl.start: loaded for the
     first client only, with the others), on port unless /etc/system.conf
     says; busy: what a client that cannot be served is told; login_s: the
     time a client has to log in (None: module keeps its own limits and
     logins); blocked: what a client from an address blocked by failed
     logins is told (with login_s). Returns the command's status."""
     netd = sys.modules.get("netd")
-    return serve(name, args, netd.get(name) if netd is not None else None,
-                 lambda daemon: netd.stop(name),
+    return serve(name, args, netd.get(name) if netd is not None else None, _status, _stop,
                  lambda insecure: _start(name, modules, (port, busy, login_s, blocked), insecure))
 
 
-def serve(name, args, daemon, stop, start):
+def _status(daemon):
+    import netctl
+    return netctl.status(daemon)
+
+
+def _stop(daemon):
+    import netctl
+    return netctl.stop(daemon.name)
+
+
+def serve(name, args, daemon, status, stop, start):
     """The `[-i] [-q] start|stop|status` of a network daemon's command:
-    daemon, the running one (its status()) or None; stop(daemon), True
-    once it stopped; start(insecure), the status of a start, insecure when
-    -i asks for no login and no password was ever set (a start refused, it
-    leaves none of what it loaded)."""
+    daemon, the running one or None; status(daemon), its line; stop(daemon),
+    True once it stopped; start(insecure), the status of a start, insecure
+    when -i asks for no login and no password was ever set (a start refused,
+    it leaves none of what it loaded)."""
     # Not imported with this module, which stays loaded: cmdargs goes
     # after each program on a small heap (shell.HELPERS).
     import cmdargs
@@ -48,7 +57,7 @@ def serve(name, args, daemon, stop, start):
         if daemon is None:
             print("%s: not running" % name)
             return 1
-        print(daemon.status())
+        print(status(daemon))
         return 0
     if what == "stop":
         if daemon is None or not stop(daemon):
@@ -171,11 +180,12 @@ def _unload():
     for p in process.table():
         if p.kind == "daemon":
             return
-    shell.drop(("netd", "netguests", "auth", "hmacsha", "loginblock"))
+    shell.drop(("netctl", "netd", "netguests", "auth", "hmacsha", "loginblock"))
 
 
 def _start(name, modules, clients, insecure):
     import cmdargs
+    import netctl
     import netd
     import procctl
     port = system.setting(system.settings(name), "port", clients[0])
@@ -192,17 +202,17 @@ def _start(name, modules, clients, insecure):
         return cmdargs.error(None, e)
     except OSError as e:
         return port_error(port, e)
-    print(daemon.status())
+    print(netctl.status(daemon))
     netd.drop_auth()
     return 0
 
 
 def _start_clients(name, modules, port, clients, insecure):
-    """netd.start on port with the daemon's settings of /etc/system.conf
+    """netctl.start on port with the daemon's settings of /etc/system.conf
     ("sessions", "login_s", "login_slots"; clients gives the defaults), the
     clients not logged in yet kept apart (netguests) where they log in
     once, as a session (login_s)."""
-    import netd
+    import netctl
     _, busy, login_s, blocked = clients
     conf = system.settings(name)
     limit = system.setting(conf, "sessions", 4)
@@ -212,4 +222,4 @@ def _start_clients(name, modules, port, clients, insecure):
         guests = netguests.Guests(system.setting(conf, "login_s", login_s) * 1000,
                                   system.setting(conf, "login_slots", netguests.SLOTS), limit,
                                   blocked)
-    return netd.start(name, port, modules, limit, busy, insecure, guests)
+    return netctl.start(name, port, modules, limit, busy, insecure, guests)

@@ -1,7 +1,7 @@
 """The FTP daemon (RFC 959 with the RFC 3659 extensions SIZE, MDTM, REST
 and MLSD/MLST): the board's files to any FTP client, curl and FUSE mounts.
 
-Each client is served by a task of the OS's loop (netd.start), from its
+Each client is served by a task of the OS's loop (netctl.start), from its
 greeting to its end: its commands, data connections and transfers are
 coroutines, and an FTP client holds no thread, so a board with one to
 spare (an RP2040's is the loop's) serves `sessions` of them at once. Its

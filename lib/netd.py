@@ -1,16 +1,13 @@
-"""What the network daemons (telnet, FTP, HTTP) share: their settings, a
-table of running daemons, and the start, stop and status commands (they
-listen on inet.address()).
+"""What the network daemons (telnet, FTP, HTTP) share: their settings, the
+table of running daemons, and the loop's side of them, which takes their
+clients in and serves them (they listen on inet.address()).
 
-    netd.start(name, port, modules) a TCP server whose clients are served,
-                                    within the daemon's limits, by the
-                                    coroutine module.client(daemon, stream)
-                                    as tasks of the loop (telnet, FTP);
-                                    with no guests, by module.client, which
-                                    keeps its own limits (HTTP)
-    netd.stop(name), netd.get(name) stop a daemon; the running one or None
+    netd.get(name)              the running daemon of that name, or None
+    netd.running                name -> Daemon, under netd.lock
 
-The `uXXXd start|stop|status` commands are daemonctl's.
+Starting, stopping and describing one is netctl's (the `uXXXd
+start|stop|status` commands are daemonctl's), loaded for those commands
+only.
 
 Every daemon listens in the OS's one asyncio loop (asyncloop), which needs
 one thread for all of them: a board with one thread to spare (an RP2040)
@@ -33,7 +30,7 @@ reaches a command that prints nothing.
 
 A running daemon is a process (`ps` lists uftpd, `kill PID` stops it,
 `test -p uftpd` finds it), of kind "daemon", done when its listener and
-the tasks of its clients have ended. A stop request (stop(), kill)
+the tasks of its clients have ended. A stop request (netctl.stop, kill)
 cancels the listener, which cancels those tasks; a telnet line running
 in a worker sees daemon.stopping at its next write or read (within
 POLL_MS while it waits on its client), and ends by itself. (Closing a
@@ -43,19 +40,17 @@ port.)
 The table is guarded by a lock: the RP2040 runs threads without a GIL.
 """
 import select
-import socket
 import sys
 import time
 from micropython import const
 
 import process
-import procctl
 import system
-from netsock import listen, peer_ip, refuse
+from netsock import peer_ip, refuse
 
 POLL_MS = 250           # how long a wait outside the loop goes before checking the flag
 _WATCH_MS = const(100)  # how often the loop looks at the watched sessions' sockets
-STOP_MS = 3000          # how long stop() waits for the sessions to end
+STOP_MS = 3000          # how long a stop waits for the sessions to end (netctl)
 FULL_MS = 100           # how long a session whose heap ran out waits before it goes on
 # How long a session waits for heap before it ends: sessions that wait for
 # room that they hold between them (telnet's and FTP's code and sessions
@@ -70,8 +65,8 @@ _ROOM = const(16384)    # heap a client needs beside its protocol's code (_room)
                         # profile) and the 6 KiB a new thread leaves the console
                         # (procctl); a quarter of a smaller heap (an ESP8266's)
 
-_lock = system.allocate_lock()
-_daemons = {}           # name -> Daemon
+lock = system.allocate_lock()
+running = {}           # name -> Daemon
 
 
 class Stopped(Exception):
@@ -89,17 +84,16 @@ class Daemon:
         import inet
         self.host = inet.address()
         self.proc = None            # its process, once registered
-        self.modules = ()           # the protocol's module and its helpers (start())
+        self.modules = ()           # the protocol's module and its helpers (netctl.start)
         self.loaded = []            # those of them loaded for a client, and httpd.load's
         self.state = {}             # what the protocol keeps between its loads
         self.tasks = []             # the tasks serving its clients
         self.watched = []           # sessions whose socket the loop watches (watch())
         self.sessions = 0           # clients being served now
         self.counters = {}          # what status shows: "logins": 3 ...
-        self.started = time.time()
         self.insecure = False       # started with -i: no login asked
         self.guests = None          # netguests.Guests: the clients not logged in yet
-        self.busy = b""             # what a client that cannot be served is told (start())
+        self.busy = b""             # what a client that cannot be served is told (netctl.start)
         self.clients = []           # the sockets of the sessions (_client)
         self.quiet = None           # ticks_ms of the last client's end, while its code is kept
         self.spare = None           # the protocol's spare(): ends an idle client for a socket (_free_socket)
@@ -109,22 +103,23 @@ class Daemon:
         return self.proc.sts == process.STOPPING
 
     def count(self, key, n=1):
-        with _lock:
+        with lock:
             self.counters[key] = self.counters.get(key, 0) + n
 
-    def release(self, status):
-        """Its listener has ended, and with it the tasks of its clients."""
-        with _lock:
-            # Done already when stop() let go of sessions that ignored it.
+    def release(self, proc, status):
+        """Its listener has ended, and with it the tasks of its clients (the
+        loop's call when its process's task ends: asyncloop.submit)."""
+        with lock:
+            # Done already when netctl.stop let go of sessions that ignored it.
             last = self.proc.alive()
         if last:
-            _finish(self, status)
+            finish(self, status)
 
     def watch(self, session, on=True):
         """While on, the loop looks at session.sock every _WATCH_MS and calls
         session.on_input() when its client sent something; when the daemon
         stops, session.on_stop()."""
-        with _lock:
+        with lock:
             if session in self.watched:
                 if not on:
                     self.watched.remove(session)
@@ -150,20 +145,6 @@ class Daemon:
                 return True
             if deadline is not None and time.ticks_diff(deadline, time.ticks_ms()) <= 0:
                 return False
-
-    def status(self):
-        """One line: where it listens, since when, sessions and counters."""
-        with _lock:
-            counters = sorted(self.counters.items())
-            sessions = self.sessions
-        text = "%s: listening on %s:%d, %d session%s" % (
-            self.name, self.host, self.port, sessions, "" if sessions == 1 else "s")
-        for key, n in counters:
-            text += ", %s %d" % (key, n)
-        if self.insecure:
-            text += ", no login (-i)"
-        return text
-
 
 # Ports whose setsockopt() passes IPPROTO_TCP options to the stack: the
 # unix port and the ESP32 family (lwIP's socket API). The raw lwIP binding
@@ -205,68 +186,6 @@ def send(sock, data, daemon=None, timeout_ms=30000):
             raise OSError(errno.ETIMEDOUT)
 
 
-def start(name, port, modules, limit=4, busy=b"", insecure=False, guests=None):
-    """Start a TCP server: each client is served by the coroutine
-    module.client(daemon, stream) as a task of the loop, module being the
-    first of modules (the others: the helpers that go with it, once the
-    last client has gone); past limit clients or the slots of guests (a
-    netguests.Guests: the clients not logged in yet), busy is sent and the
-    client closed. With no guests, module.client keeps its own limits, and
-    busy is sent to a client only when its code finds no room. Raises
-    OSError when the port cannot be had,
-    RuntimeError when a daemon of that name runs, procctl.NoThread when the
-    loop cannot run. Returns the Daemon."""
-    daemon = _register(name, port, insecure)
-    daemon.guests = guests
-    daemon.busy = busy
-    daemon.modules = modules
-    # The socket listens from here, so that a port in use is said at once
-    # (a refused daemon lets it go: it stayed bound until reboot once) and
-    # clients that come before the loop's first turn wait in its backlog:
-    # where the console hosts the loop, that turn may come only once the
-    # console is back up from deep calls (asynchost), and they were refused.
-    sock = None
-    try:
-        sock = listen(daemon.host, daemon.port, limit if guests is not None else max(limit, 8))
-        import asyncloop
-        asyncloop.submit(daemon.proc, _listen(daemon, sock, limit),
-                         lambda proc, status: daemon.release(status))
-    except Exception:
-        if sock is not None:
-            sock.close()
-        _abandon(daemon)
-        raise
-    return daemon
-
-
-def _register(name, port, insecure):
-    """A new Daemon in the table, with its process; RuntimeError when one
-    of that name runs."""
-    daemon = Daemon(name, port)
-    daemon.insecure = insecure
-    with _lock:
-        if name in _daemons:
-            raise RuntimeError("already running")
-        _daemons[name] = daemon
-    import session
-    sess = session.Session(name, None, _NULL, _NULL)
-    daemon.proc = process.Process("u%sd" % name, ["start"], sess)
-    daemon.proc.kind = "daemon"
-    return daemon
-
-
-def _finish(daemon, status):
-    """The daemon's listener and its sessions have ended."""
-    _unregister(daemon)
-    daemon.proc.exit(status)
-
-
-def _abandon(daemon):
-    """Forget a daemon that could not start."""
-    _unregister(daemon)
-    daemon.proc.discard()
-
-
 class _Null:
     """Where a daemon's own output goes: its clients have streams of their own."""
 
@@ -274,53 +193,28 @@ class _Null:
         pass
 
 
-_NULL = _Null()
+NULL = _Null()
 
 
-def _unregister(daemon):
-    with _lock:
-        if _daemons.get(daemon.name) is daemon:
-            del _daemons[daemon.name]
+def finish(daemon, status):
+    """The daemon's listener and its sessions have ended."""
+    unregister(daemon)
+    daemon.proc.exit(status)
+
+
+def unregister(daemon):
+    with lock:
+        if running.get(daemon.name) is daemon:
+            del running[daemon.name]
 
 
 def get(name):
     """The running daemon of that name, or None."""
-    with _lock:
-        return _daemons.get(name)
+    with lock:
+        return running.get(name)
 
 
-def stop(name):
-    """Stop the daemon: its listener and sessions end, their sockets closed.
-    Returns False when it was not running."""
-    daemon = get(name)
-    if daemon is None:
-        return False
-    procctl.stop(daemon.proc)
-    deadline = time.ticks_add(time.ticks_ms(), STOP_MS)
-    while daemon.proc.alive() and time.ticks_diff(deadline, time.ticks_ms()) > 0:
-        system.idle(20)
-    if daemon.proc.alive():
-        _let_go(daemon)
-    _unregister(daemon)
-    return True
-
-
-def _let_go(daemon):
-    """The daemon ends without the sessions whose line ignores its stop:
-    Python that looks at nothing munix gives (`> while True: pass`), which
-    no thread can interrupt in another. Their clients are cut off; each
-    line ends when its code does, its processes listed by ps meanwhile."""
-    with _lock:
-        clients = daemon.clients[:]
-        # The protocol's code stays loaded while a session still runs it:
-        # loaded again for the next start, it would be there twice.
-        daemon.loaded = []
-    for client in clients:
-        client.close()
-    _finish(daemon, 143)
-
-
-async def _listen(daemon, sock, limit):
+async def listener(daemon, sock, limit):
     import asyncio
     serve = _client if daemon.guests is not None else _task
     taker = None
@@ -355,7 +249,7 @@ async def _listen(daemon, sock, limit):
         if taker is not None:
             taker.cancel()
         sock.close()
-        with _lock:
+        with lock:
             watched = daemon.watched[:]
             del daemon.watched[:]
         for session in watched:
@@ -367,7 +261,7 @@ async def _listen(daemon, sock, limit):
         # What a roomy heap kept since the last client.
         _drop(daemon)
         if not daemon.stopping:
-            _unregister(daemon)
+            unregister(daemon)
     return 0
 
 
@@ -412,7 +306,7 @@ def _free_socket():
     any time), so that the next client finds a socket free. Idle
     connections took the esp32's 10 sockets, and the board's stack reset
     every other client for as long as they lasted."""
-    every = list(_daemons.values())
+    every = list(running.values())
     daemons = [d for d in every if d.guests is not None]
     most, where = 1, None
     for daemon in daemons:
@@ -465,7 +359,7 @@ async def _task(daemon, stream, limit):
         import asyncio
         task = asyncio.current_task()
         daemon.tasks.append(task)
-        with _lock:
+        with lock:
             daemon.sessions += 1
         counted = True
         protocol = await _protocol(daemon)
@@ -488,7 +382,7 @@ async def _task(daemon, stream, limit):
 
 def _look(daemon):
     """Hand what the watched sessions' clients sent to them."""
-    with _lock:
+    with lock:
         watched = daemon.watched[:]
     poller = select.poll()
     for session in watched:
@@ -547,7 +441,7 @@ async def _client(daemon, stream, limit):
             refuse(client, daemon.busy)
             return
         nodelay(client)
-        with _lock:
+        with lock:
             daemon.sessions += 1
         counted = True
         guests.add(client, ip)
@@ -560,7 +454,7 @@ async def _client(daemon, stream, limit):
         # the daemon's status said "2 sessions" with none).
         try:
             daemon.tasks.append(task)
-            with _lock:
+            with lock:
                 daemon.clients.append(client)
             protocol = await _protocol(daemon, client)
             guests.served(client)
@@ -586,7 +480,7 @@ async def _client(daemon, stream, limit):
             # child_last): the module stayed after the last client.
             protocol = None
             client.close()
-            with _lock:
+            with lock:
                 if client in daemon.clients:
                     daemon.clients.remove(client)
             if task in daemon.tasks:
@@ -675,11 +569,11 @@ def code_size(names):
 
 
 def _end_session(daemon, client):
-    with _lock:
+    with lock:
         daemon.sessions -= 1
         if not daemon.sessions:
             # The protocol's code goes with the last client (on a roomy
-            # heap, a second later: _listen).
+            # heap, a second later: listener).
             if system.ROOMY_HEAP:
                 daemon.quiet = time.ticks_ms()
             else:
@@ -707,8 +601,8 @@ def drop_auth():
     waited for room (on the esp32, at the busiest moment of issue 27's
     scenario). What it keeps is system.logins. An HTTP request's check,
     and a login that begins meanwhile, hold the module they imported; read
-    without _lock, which the caller may hold."""
-    for daemon in list(_daemons.values()):
+    without lock, which the caller may hold."""
+    for daemon in list(running.values()):
         if daemon.guests is not None and daemon.guests.logging_in():
             return
     with system.import_lock:

@@ -1,4 +1,4 @@
-"""The clients of a session daemon (netd.start: uftpd, utelnetd) that
+"""The clients of a session daemon (netctl.start: uftpd, utelnetd) that
 have not logged in yet: its guests.
 
 A guest has login_ms to log in from the moment its protocol serves it,

@@ -36,7 +36,7 @@ import_lock = system.import_lock  # programs load under it
 # loaded beside the daemons for good.
 HELPERS = ["cmdargs", "fileops", "munix", "munixsh", "crontable", "textin", "textcopy", "wordops",
            "httpclient", "httprequest", "intvar", "inet", "jobcmd", "jobctl", "jobthread", "daemonctl",
-           "clock", "logfile", "fsguard", "logsession", "procctl", "analog", "auth", "passwd", "hmacsha", "loginblock",
+           "clock", "logfile", "fsguard", "logsession", "procctl", "netctl", "analog", "auth", "passwd", "hmacsha", "loginblock",
            "pins", "boardinfo", "buses", "sensing", "sht3x", "ssd1306", "leds", "sleepmodes", "serialterm",
            "signature", "upgrade", "upgradeboot", "cmdlong", "neterrors", "sysconf", "vieditor",
            "linecomplete"]

@@ -399,7 +399,8 @@ def _forget_auth():
 def control(args, port):
     """utelnetd [-i] [-q] start|stop|status on such a board; its status."""
     import daemonctl
-    return daemonctl.serve(NAME, args, _shared[0], _end, lambda insecure: _start(port, insecure))
+    return daemonctl.serve(NAME, args, _shared[0], Shared.status, _end,
+                           lambda insecure: _start(port, insecure))
 
 
 def _start(port, insecure):

@@ -1,6 +1,6 @@
 """The telnet daemon: shell sessions for telnet clients (RFC 854).
 
-Each client gets a session of its own (netd.start: at most `sessions` of
+Each client gets a session of its own (netctl.start: at most `sessions` of
 them): its own working folder, variables, history and foreground command,
 the exported variables shared. A session is a task of the OS's loop,
 which reads its lines (the line editor fed a key at a time); each line

@@ -489,6 +489,24 @@ def test_while_a_daemon_runs_a_lines_helpers_go_after_it(tmp_path):
     assert lines[2] == "[]" and lines[-1] != "[]", out
 
 
+def test_running_daemons_hold_none_of_their_start_stop_and_status_code(tmp_path):
+    """Running daemons held netd's start, stop and status, 1.2 KiB of the
+    esp32 profile's heap for as long as they ran: netctl's now, loaded for
+    those commands and gone after them. With none running, `status` and
+    `stop -q` (end.sh's) load no netd."""
+    probe = "< sorted(set(__import__('sys').modules) & {'netd', 'netctl'})"
+    out = boot(tmp_path, "esp32", [
+        "setauth -d", "uhttpd status", probe, "uhttpd -q stop", probe,
+        "uhttpd start", "utelnetd start", "uhttpd status", probe,
+        "< hasattr(__import__('netd'), 'stop'), hasattr(__import__('netd').Daemon, 'status')",
+        "utelnetd stop", "uhttpd stop", "uhttpd status; echo $?"])
+    lines = out.splitlines()
+    assert lines[2:4] == ["http: not running", "[]"], out
+    assert lines[4] == "[]", out
+    assert lines[7].startswith("http: listening on ") and lines[8:10] == ["['netd']", "False False"], out
+    assert lines[-2:] == ["http: not running", "1"], out
+
+
 def test_while_a_daemon_runs_the_helpers_of_hardware_and_login_commands_go_too(tmp_path):
     """`setauth`, `lshw`, `sensors`, `pwm` left their modules loaded for
     good beside the daemons (7 KiB of the esp32 profile's heap after

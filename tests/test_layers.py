@@ -29,7 +29,7 @@ LAYERS = [
     # the kernel: boot, recovery, shutdown; sessions over streams
     {"kernel", "startup", "streamshell"},
     # daemons and services built on the layers below
-    {"netd", "netguests", "offload", "auth", "passwd", "telnetd", "telnetlogin", "telnetconsole", "ftpd", "ftplist", "ftplogin", "ftpmore", "httpd", "cron", "cronwork", "daemonctl", "upgrade", "fleet", "fleetsign", "fleetjob", "fleetha", "fleetstatus", "fleetnow", "events", "eventcmd", "camweb",
+    {"netd", "netctl", "netguests", "offload", "auth", "passwd", "telnetd", "telnetlogin", "telnetconsole", "ftpd", "ftplist", "ftplogin", "ftpmore", "httpd", "cron", "cronwork", "daemonctl", "upgrade", "fleet", "fleetsign", "fleetjob", "fleetha", "fleetstatus", "fleetnow", "events", "eventcmd", "camweb",
      "httpapi", "httpbody", "httpfile", "httprun", "websession", "websys", "webdash", "webfiles", "webmove", "websocket", "webterm", "webhw", "webmetrics"},
 ]
 

@@ -613,7 +613,7 @@ import system
 
 def __main__(args):
     daemon = netd.get("http")
-    with netd._lock:
+    with netd.lock:
         loaded = sorted([m for m in sys.modules if m.startswith(("http", "web"))])
         print(daemon.sessions, system.ROOMY_HEAP, loaded)
 """
