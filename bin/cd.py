@@ -1,6 +1,11 @@
+import errno
+from micropython import const
+
 import cmdargs
 import fspath
 import munix
+
+_ENOTDIR = const(20)     # errno's, which the esp32's errno module does not name
 
 USAGE = """[DIR]
   DIR  the new working folder (default $HOME, or /); - is the previous one"""
@@ -20,9 +25,9 @@ def __main__(args):
     path = munix.path(target)
     st = fspath.stat(path)
     if st is None:
-        return cmdargs.error(target, cmdargs.ERRORS[2])
+        return cmdargs.error(target, OSError(errno.ENOENT))
     if st[0] & fspath.DIR == 0:
-        return cmdargs.error(target, cmdargs.ERRORS[20])
+        return cmdargs.error(target, OSError(_ENOTDIR))
     munix.setenv("OLDPWD", sess.cwd)
     sess.cwd = path
     munix.setenv("PWD", path)

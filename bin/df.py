@@ -1,3 +1,4 @@
+import errno
 import os
 
 import cmdargs
@@ -20,7 +21,7 @@ def __main__(args):
     if paths:
         path = munix.path(paths[0])
         if not fspath.exists(path):
-            return cmdargs.error(paths[0], cmdargs.ERRORS[2])
+            return cmdargs.error(paths[0], OSError(errno.ENOENT))
         mounts = [max([m for m in mounts if fileops.inside(path, m)], key=len)]
     print("%10s %10s %10s %4s %s" % ("Size", "Used", "Avail", "Use%", "Mounted on"))
     status = 0

@@ -1,3 +1,5 @@
+import errno
+
 import cmdargs
 import fspath
 import munix
@@ -25,10 +27,10 @@ def __main__(args):
     if fspath.is_protected(target):
         return cmdargs.error(name, fspath.SYSTEM)
     if fspath.isdir(target):
-        return cmdargs.error(name, cmdargs.ERRORS[21])
+        return cmdargs.error(name, OSError(errno.EISDIR))
     folder = fspath.split(target)[0]
     if not fspath.isdir(folder):
-        return cmdargs.error(name, cmdargs.ERRORS[2])
+        return cmdargs.error(name, OSError(errno.ENOENT))
     if "m" in opts:
         limit = cmdargs.number(opts["m"], "number of bytes")
         if limit < 0:

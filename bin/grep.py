@@ -1,3 +1,4 @@
+import errno
 import re
 
 import cmdargs
@@ -55,7 +56,7 @@ class Grep:
         top = munix.path(name)
         st = fspath.stat(top)
         if st is None:
-            self.fail(name, cmdargs.ERRORS[2])
+            self.fail(name, cmdargs.strerror(OSError(errno.ENOENT)))
             return
         for path, kind, _ in fileops.walk(top, st[0] & fspath.DIR != 0):
             if kind == fileops.FOLDER:

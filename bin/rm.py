@@ -1,3 +1,4 @@
+import errno
 import os
 
 import cmdargs
@@ -27,9 +28,9 @@ def __main__(args):
             status = cmdargs.error(name, "refusing to remove . or ..")
         elif st is None:
             if "f" not in opts:
-                status = cmdargs.error(name, cmdargs.ERRORS[2])
+                status = cmdargs.error(name, OSError(errno.ENOENT))
         elif folder and "r" not in opts:
-            status = cmdargs.error(name, cmdargs.ERRORS[21])
+            status = cmdargs.error(name, OSError(errno.EISDIR))
         elif "F" not in opts and fileops.refused(name, path):
             status = 1
         else:

@@ -1,3 +1,5 @@
+import errno
+
 import cmdargs
 import munix
 
@@ -31,7 +33,7 @@ def _edit(vieditor, name):
     if keys is None:
         return cmdargs.error(None, "not a terminal")
     if name == "":
-        return cmdargs.error("''", cmdargs.ERRORS[2])
+        return cmdargs.error("''", OSError(errno.ENOENT))
     path = munix.path(name) if name else None
     ed = vieditor.Editor(keys, path, name)
     problem = ed.load()

@@ -8,30 +8,13 @@ shell turns UsageError into a `usage:` line and status 2, and --help into the
 usage text and status 0, so commands never print usage themselves.
 strerror() is how munix words any failure; errors.py reports with it.
 """
+import errno
+
 
 def usage_of(module):
     """The USAGE text of a command's module ("" without one)."""
     usage = getattr(module, "USAGE", "")
     return "".join(usage) if isinstance(usage, tuple) else usage
-
-
-ERRORS = {
-    1: "Operation not permitted",
-    2: "No such file or directory",
-    5: "I/O error",
-    9: "Bad file descriptor",
-    12: "Out of memory",
-    13: "Permission denied",
-    16: "Resource busy",
-    17: "File exists",
-    20: "Not a directory",
-    21: "Is a directory",
-    22: "Invalid argument",
-    23: "Too many open files in system",
-    28: "No space left on device",
-    30: "Read-only file system",
-    39: "Directory not empty",
-}
 
 
 class UsageError(Exception):
@@ -137,7 +120,7 @@ def existing(names):
         path = munix.path(name)
         st = fspath.stat(path)
         if st is None:
-            status = error(name, ERRORS[2])
+            status = error(name, OSError(errno.ENOENT))
         else:
             found.append((name, path, st))
     return found, status
@@ -160,16 +143,14 @@ def strerror(exc):
     (a socket's too): the one wording of a failure, for commands, the
     shell and the daemons."""
     if isinstance(exc, OSError) and exc.args and isinstance(exc.args[0], int):
+        # The words load for it and go (a soak found the module that held
+        # a socket's still loaded); only this loads them.
+        import errwords
+        import system
         code = exc.args[0]
-        text = ERRORS.get(code)
-        if text is None:
-            # A socket's: its words load for it and go (a soak found the
-            # module that held them still loaded); only this loads them.
-            import neterrors
-            import system
-            text = neterrors.strerror(code) or "error %d" % code
-            with system.import_lock:
-                system.unload("neterrors")
+        text = errwords.strerror(code) or "error %d" % code
+        with system.import_lock:
+            system.unload("errwords")
         return text
     if isinstance(exc, RuntimeError) and exc.args == (_DEPTH,):
         # The C stack's end, a board's first: the shell's words for it.

@@ -2,9 +2,13 @@
 grep ...): copying and removing trees, making folders, reading files and
 standard input alike. Loaded by the commands that need it; the shell itself
 only needs fspath."""
+import errno
 import os
+from micropython import const
 
 import fspath
+
+_ENOTDIR = const(20)     # errno's, which the esp32's errno module does not name
 
 CHUNK = 512     # bytes read or written at a time: RAM is scarce
 
@@ -35,7 +39,7 @@ def sources_and_dest(rest):
     dest = munix.path(rest[-1])
     into = fspath.isdir(dest)
     if len(rest) > 2 and not into:
-        cmdargs.error(rest[-1], cmdargs.ERRORS[20])
+        cmdargs.error(rest[-1], OSError(_ENOTDIR))
         return None
     return rest[:-1], dest, into
 
@@ -45,7 +49,7 @@ def transfer_problem(src, target, st, verb):
     target, or None."""
     import cmdargs
     if st is None:
-        return cmdargs.ERRORS[2]
+        return cmdargs.strerror(OSError(errno.ENOENT))
     if target == src:
         return "source and destination are the same"
     if inside(target, src):

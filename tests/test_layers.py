@@ -14,7 +14,7 @@ LAYERS = [
     # facts and words: what everything reads, importing nothing above
     {"system", "fspath", "shellplain", "plainredir", "shellparse", "shellsyntax", "wordparse", "arith", "inet", "netsock", "sun", "signature", "hmacsha", "loginblock", "upgradeboot",
      "readonly", "shellflow", "wildcard", "streams", "wordops", "boardinfo", "camctl", "fsguard", "cmdlong",
-     "leftovers", "importlock", "replkey", "crontable", "strsplit", "clock", "ifsplit", "neterrors",
+     "leftovers", "importlock", "replkey", "crontable", "strsplit", "clock", "ifsplit", "errwords",
      "linecomplete", "packfs"},
     # the process table: processes, sleeping; threads and stop requests
     {"process", "procctl"},

@@ -245,7 +245,7 @@ def test_a_failure_worded_leaves_no_module_loaded(sim):
     before, _, after = r.out.split("---\n")
     assert "inet" not in before.splitlines()
     loaded = set(after.splitlines()) - set(before.splitlines())
-    assert not loaded & {"inet", "strsplit", "neterrors"}, loaded
+    assert not loaded & {"inet", "strsplit", "errwords"}, loaded
 
 
 def test_rmmod_unloads_a_module_and_the_next_import_is_fresh(sim):
