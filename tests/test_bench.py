@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from conftest import seed_flash
-from munixtool import MunixError, bench, bench_upyos, micropython
+from munixtool import MunixError, bench, bench_upyos, micropython, paths
 from munixtool import sim as simulator
 
 
@@ -39,6 +39,14 @@ def test_the_heap_probe_needs_the_command_and_the_exit(tmp_path):
     flash = seed_flash(tmp_path / "flash", compiled=True)
     assert bench.runs_and_exits(simulator.command(flash, heap="2M"), bench.MUNIX_EXIT)
     assert not bench.runs_and_exits(simulator.command(flash, heap="24K"), bench.MUNIX_EXIT)
+
+
+def test_the_jobs_part_measures_both_kinds_of_job():
+    """Its probe called jobctl.background as it was before a job's body
+    took its arguments apart: the part said "FAILED, substring not found"
+    and the bench ended with status 1."""
+    figures = bench.jobs_figures(paths.build_dir())
+    assert figures["thread"] > 0 and figures["task"] > 0 and figures["ps ms"] > 0, figures
 
 
 def test_run_os_counts_cpu_time_not_the_time_spent_waiting():

@@ -212,7 +212,7 @@ def __main__(args):
     time.sleep_ms(200)
     before = heap()
     for i in range(n):
-        jobctl.background(sess, "idle", [], lambda: shell.run_line("sleep 30", sess), quiet=True)
+        jobctl.background(sess, "idle", [], shell.run_line, ("sleep 30", sess), quiet=True)
     time.sleep_ms(300)
     thread = (heap() - before) // n
     before = heap()
