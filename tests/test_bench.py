@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from conftest import seed_flash
-from munixtool import MunixError, bench, bench_upyos, micropython, paths
+from munixtool import MunixError, bench, bench_net, bench_upyos, micropython, paths
 from munixtool import sim as simulator
 
 
@@ -47,6 +47,14 @@ def test_the_jobs_part_measures_both_kinds_of_job():
     and the bench ended with status 1."""
     figures = bench.jobs_figures(paths.build_dir())
     assert figures["thread"] > 0 and figures["task"] > 0 and figures["ps ms"] > 0, figures
+
+
+def test_the_network_part_compares_ftp_with_a_plain_socket_copy():
+    """Its socket copy called netd.send with netsock imported only (since
+    the servers' sockets left netd): the copy back never came, and the
+    part said "FAILED, timed out"."""
+    figures = bench_net.ftp(paths.build_dir())
+    assert min(figures.values()) > 0, figures
 
 
 def test_run_os_counts_cpu_time_not_the_time_spent_waiting():

@@ -287,7 +287,8 @@ app.run(host="127.0.0.1", port=%(port)d)
 
 
 # A plain socket copy inside the OS: what FTP's transfers compare with.
-SOCKET_COPY = """import netsock
+SOCKET_COPY = """import netd
+import netsock
 
 def __main__(args):
     mode, port, path = args[0], int(args[1]), args[2]
