@@ -20,6 +20,7 @@ import signal
 import socket
 import subprocess
 import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -260,8 +261,7 @@ USER, PASSWORD = "alice", "wonder-land 7"
 # read into the heap has such words) then keeps that link alone. Dropped
 # whole, it kept the rest of the chain too, the whole heap (the rp2040
 # profile, netd imported, once its heap lay where an RP2040's does).
-FILL_HEAP = """    chain = crumbs = None
-    try:
+TAKE_HEAP = """    try:
         while True:
             chain = [chain]
     except MemoryError:
@@ -272,6 +272,7 @@ FILL_HEAP = """    chain = crumbs = None
     except MemoryError:
         pass
 """
+FILL_HEAP = "    chain = crumbs = None\n" + TAKE_HEAP
 LET_GO = """    crumbs = None
     while chain:
         chain[0], chain = None, chain[0]
@@ -316,17 +317,7 @@ def __main__(args):
         deadline = time.ticks_add(time.ticks_ms(), int(args[0]))
         while time.ticks_diff(deadline, time.ticks_ms()) > 0:
             time.sleep_ms(50)
-            try:
-                while True:
-                    chain = [chain]
-            except MemoryError:
-                pass
-            try:
-                while True:
-                    crumbs = (crumbs,)
-            except MemoryError:
-                pass
-    else:
+""" + textwrap.indent(TAKE_HEAP, "        ") + """    else:
         time.sleep_ms(int(args[0]))
 """ + LET_GO
 
