@@ -743,6 +743,10 @@ def test_uhttpd_takes_clients_again_after_the_whole_heap_was_held(web):
             s.recv(100)
     except ConnectionResetError:
         pass
+    except TimeoutError:
+        # Unanswered once in CI (esp32c3 lane, not reproduced in 27 runs):
+        # what the daemon and the jobs were then tells where it stood.
+        raise AssertionError("no answer in %d s: %r" % (TIMEOUT * 6, web.run("uhttpd status; ps")))
     time.sleep(2)
     web.run("wait")
     assert web.request("GET", "/hello.txt")[0] == 200
