@@ -22,7 +22,7 @@ import shellplain
 import system
 from shellflow import Exit, Goto, LoopControl, Return
 
-# Lists, not tuples, of names: a tuple of constants is compiled into one
+# A list, not a tuple, of names: a tuple of constants is compiled into one
 # object whose strings take a block of heap each for as long as the module
 # is loaded; a list's items are interned names, many the runtime's own.
 BUILTINS = ["exit", "return", "break", "continue", "goto", "skip", "source", ".",
@@ -33,18 +33,20 @@ import_lock = system.import_lock  # programs load under it
 # What programs import that keeps nothing from one program to the next:
 # on a small heap it goes after each program (drop). Left out, `setauth`,
 # `gpio` and `sensors` left up to 7 KiB of the esp32 profile's heap
-# loaded beside the daemons for good.
-HELPERS = ["cmdargs", "fileops", "munix", "munixsh", "crontable", "textin", "textcopy", "wordops",
-           "httpclient", "httprequest", "intvar", "inet", "jobcmd", "jobctl", "jobthread", "daemonctl",
-           "clock", "logfile", "fsguard", "logsession", "procctl", "netctl", "analog", "auth", "passwd", "hmacsha", "loginblock",
-           "pins", "boardinfo", "buses", "sensing", "sht3x", "ssd1306", "leds", "sleepmodes", "serialterm",
-           "signature", "upgrade", "upgradeboot", "cmdlong", "errwords", "sysconf", "vieditor",
-           "linecomplete"]
+# loaded beside the daemons for good. One string of names (system.listed),
+# not a list: each name of a list was interned for good as the shell
+# loaded, some 40 names a board had no other use for (on a ROMFS the
+# string takes no heap at all).
+HELPERS = (" cmdargs fileops munix munixsh crontable textin textcopy wordops httpclient "
+           "httprequest intvar inet jobcmd jobctl jobthread daemonctl clock logfile fsguard "
+           "logsession procctl netctl analog auth passwd hmacsha loginblock pins boardinfo "
+           "buses sensing sht3x ssd1306 leds sleepmodes serialterm signature upgrade "
+           "upgradeboot cmdlong errwords sysconf vieditor linecomplete ")
 # What a line that is not plain loads (shellplain.py), as much heap again
 # as the rest of the shell: on a small heap it goes too, once a session is
 # back at its prompt and no line runs anywhere (idle()).
-PARSER = ["cmdfail", "plainredir", "shellparse", "shellsyntax", "wordparse", "expansion", "shellcompound", "redirect",
-          "arith", "wildcard", "shellbuiltins", "pyline", "streams", "script", "ifsplit"]
+PARSER = (" cmdfail plainredir shellparse shellsyntax wordparse expansion shellcompound "
+          "redirect arith wildcard shellbuiltins pyline streams script ifsplit ")
 _LOW = const(49152)     # free heap below which they go
 _lines = {}             # thread ident -> lines it runs now
 _lines_lock = system.allocate_lock()
@@ -126,7 +128,7 @@ def idle():
             return
     gc.collect()
     if gc.mem_free() < _LOW or _serving():
-        drop(HELPERS + PARSER)
+        drop(HELPERS, PARSER)
 
 
 def _serving():
@@ -444,8 +446,9 @@ def run(argv, sess, functions=True):
     return status
 
 
-def drop(names):
-    """Drop the modules names, loaded again when next needed, unless a
+def drop(names, more=""):
+    """Drop the modules of names and more (system.listed), loaded again
+    when next needed, unless a
     program of another thread runs, which may be using them. One that a
     module staying loaded imported stays: dropped, it would only be loaded
     twice."""
@@ -465,7 +468,7 @@ def drop(names):
     # changed under it.
     with import_lock:
         system.forget_failed_imports()
-        system.unload_unused(names)
+        system.unload_unused(names, more)
 
 
 def forget(before, keep=()):

@@ -198,22 +198,45 @@ def unload(name):
     del modules[name]
 
 
-def unload_unused(names):
-    """Take the modules names out of sys.modules (under import_lock), but
-    one that a module staying loaded imported: dropped, it would only be
-    loaded twice."""
+def unload_unused(names, more=""):
+    """Take the modules of names and of more (listed()) out of sys.modules
+    (under import_lock), but one that a module staying loaded imported:
+    dropped, it would only be loaded twice."""
     modules = sys.modules
-    for name in names:
-        helper = modules.get(name)
-        if helper is not None:
+    again = True
+    while again:
+        again = False
+        for name in modules:
+            helper = modules[name]
+            if helper is None or not (listed(names, name) or listed(more, name)):
+                continue
             # The dictionary, not getattr: a package's __getattr__
             # (asyncio's) would import.
             for key in modules:
                 held = modules[key]
-                if key not in names and held is not None and held.__dict__.get(name) is helper:
+                if (held is not None and held.__dict__.get(name) is helper
+                        and not (listed(names, key) or listed(more, key))):
                     break
             else:
+                # sys.modules changed: looked at anew.
                 unload(name)
+                again = True
+                break
+
+
+def listed(names, name):
+    """Is name one of names: a list or tuple of names, or a string of them,
+    each between spaces? Asked without taking heap: it is asked as the heap
+    runs low."""
+    if not isinstance(names, str):
+        return name in names
+    i = names.find(name)
+    while i > 0:
+        end = i + len(name)
+        if names.startswith(" ", i - 1) and names.startswith(" ", end):
+            return True
+        i = names.find(name, end)
+    return False
 
 
 # The slots of sys.modules' table while up to 127 modules are loaded at

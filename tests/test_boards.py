@@ -505,6 +505,25 @@ def test_the_option_parser_holds_no_words_of_failures(tmp_path):
                          "cd: /etc/init.sh: Not a directory", "False"], out
 
 
+def test_the_shells_lists_of_what_it_drops_intern_no_names(tmp_path):
+    """The modules the shell drops after a command on a small heap
+    (shell.HELPERS, shell.PARSER) were lists of names, each interned for
+    good as the shell loaded: 31 names on every board that nothing else
+    had use for, 0.4 KiB of the esp8266's heap and as many entries fewer
+    before its pool of names must grow by a block it may not have. They
+    go as before (the test after this one), and a module whose name is a
+    part of a listed one's stays."""
+    out = boot(tmp_path, "esp8266", [
+        "> import micropython; micropython.qstr_info(1)",
+        "> import fileop, sys", "ls /etc > /dev/null",
+        "< sorted(set(sys.modules) & {'fileop', 'fileops', 'cmdargs'})"],
+        files={"/lib/fileop.py": "X = 1\n"})
+    interned = re.findall(r"^Q\((.*)\)$", out, re.M)
+    assert len(interned) > 100, out
+    assert not {"sleepmodes", "vieditor", "serialterm", "ifsplit", "signature", "ssd1306"} & set(interned), out
+    assert out.splitlines()[-1] == "['fileop']", out
+
+
 def test_running_daemons_hold_none_of_their_start_stop_and_status_code(tmp_path):
     """Running daemons held netd's start, stop and status, 1.2 KiB of the
     esp32 profile's heap for as long as they ran: netctl's now, loaded for
