@@ -100,6 +100,53 @@ def test_a_modules_own_private_names_are_shortened_in_the_compiled_tree(tmp_path
     assert b"_helper_of_m" in (out / "lib" / "m.mpy").read_bytes()
 
 
+HOLDER = '''"""Mentions _said_in_a_docstring, which no code reaches by that name."""
+
+_said_in_a_docstring = 2
+_lock = 5
+
+
+class Holder:
+    """Reads _said_in_a_docstring."""
+
+    def __init__(self):
+        self._lock = 1
+
+    def _twin(self):
+        return 10
+
+    def total(self):
+        return self._lock + self._twin() + _said_in_a_docstring + _lock + _twin()
+
+
+def _twin():
+    return 100
+'''
+
+
+def test_a_name_said_in_a_docstring_or_an_instances_attribute_is_still_shortened(tmp_path):
+    """A docstring that named a private helper, or an instance's attribute
+    of the same name anywhere (self._lock in another module), kept the
+    helper's long name interned on the boards. Within its own module a
+    name that is also a method's or an attribute's keeps it: renamed, the
+    method would no longer be found."""
+    source = tmp_path / "src"
+    (source / "lib").mkdir(parents=True)
+    (source / "tests").mkdir()
+    (source / "lib" / "holder.py").write_text(HOLDER)
+    (source / "lib" / "other.py").write_text(
+        "class Other:\n    def f(self):\n        return self._said_in_a_docstring\n")
+    (source / "tests" / "test_holder.py").write_text('"""Tests _said_in_a_docstring."""\n')
+    out = tmp_path / "out"
+    build.build(source, out)
+    data = (out / "lib" / "holder.mpy").read_bytes()
+    assert b"_said_in_a_docstring" not in data and b"_twin" in data
+    run = "import sys; sys.path.insert(0, %r); import holder; print(holder.Holder().total())"
+    done = subprocess.run(simulator.runtime_command() + ["-c", run % str(out / "lib")],
+                          capture_output=True, text=True, timeout=30)
+    assert done.stdout == "118\n", done
+
+
 def test_compiled_tree_boots_and_runs_commands(compiled_sim):
     done = compiled_sim([
         "echo hello $HOME",

@@ -13,10 +13,14 @@ short names leave the pools that many names fewer: on the esp8266 profile
 out of heap growing the pool before).
 
 A name keeps its name wherever another file could reach it: read as an
-attribute anywhere (`netd._task` in a test, `self._lock`), imported by
-name, a parameter or keyword, or in a string (a getattr). keep() finds
-those in every file given, the tests' and tools' included; the build
-compiles again whatever their set changes."""
+attribute of anything but self or cls (`netd._task` in a test), imported
+by name, a parameter or keyword, or in a string that is no docstring (a
+getattr). keep() finds those in every file given, the tests' and tools'
+included; the build compiles again whatever their set changes. Within a
+module, a name it also reads as an attribute or defines in a class keeps
+it too (shortened()). Before instances' attributes and docstrings were
+told apart, they kept some 60 private names of lib/ and bin/ as they
+were."""
 
 import ast
 import re
@@ -42,23 +46,33 @@ def keep(files: list[Path]) -> tuple[set[str], set[str]]:
             tree = ast.parse(path.read_bytes())
         except (SyntaxError, ValueError):
             continue
+        # A docstring is no getattr: the names it mentions, to say how the
+        # code works, may still be shortened (they kept some 40 of the
+        # daemons' private names interned on the boards).
+        said = {id(node.body[0].value) for node in ast.walk(tree)
+                if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                and node.body and isinstance(node.body[0], ast.Expr)
+                and isinstance(node.body[0].value, ast.Constant)}
         for node in ast.walk(tree):
             if isinstance(node, ast.Attribute):
-                kept.add(node.attr)
+                # An instance's attribute is not a module's name (shortened()
+                # keeps those of the module's own classes).
+                if not isinstance(node.value, ast.Name) or node.value.id not in ("self", "cls"):
+                    kept.add(node.attr)
             elif isinstance(node, ast.ImportFrom):
                 kept.update(alias.name for alias in node.names)
             elif isinstance(node, ast.arg):
                 kept.add(node.arg)
             elif isinstance(node, ast.keyword) and node.arg:
                 kept.add(node.arg)
-            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in said:
                 kept.update(re.findall(r"_\w+", node.value))
         if path.parent.name in FOLDERS:
             defined |= _top_level(tree)
     return kept, {name for name in defined if _private(name)}
 
 
-def _top_level(tree: ast.Module) -> set[str]:
+def _top_level(tree: ast.Module | ast.ClassDef) -> set[str]:
     names = set()
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -111,7 +125,16 @@ def shortened(text: str, kept: set[str]) -> str | None:
     """The module's source with its private names shortened, or None when
     it has none to shorten."""
     tree = ast.parse(text)
-    old = sorted(name for name in _top_level(tree) if _private(name) and name not in kept)
+    # The renaming is of names, not attributes: one this module also reads
+    # as an attribute (self._lock) or defines in a class, a method's name
+    # above all, keeps it.
+    own = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute):
+            own.add(node.attr)
+        elif isinstance(node, ast.ClassDef):
+            own |= _top_level(node)
+    old = sorted(name for name in _top_level(tree) if _private(name) and name not in kept | own)
     if not old:
         return None
     used = set()
