@@ -346,7 +346,7 @@ def _signature(agent, rid, cmd, request):
 # Assistant command left the board file's reader loaded (0.8 KiB). The
 # status reads the "ha_adc" inputs and the "ha_i2c" sensors through
 # analog, sensing and pins.
-_SENSING = ("inet", "sensing", "analog", "buses", "sht3x", "boardinfo", "munix", "pins")
+_SENSING = ("netsock", "sensing", "analog", "buses", "sht3x", "boardinfo", "munix", "pins")
 _LENT = {"fleetstatus": ("fleetstatus",) + _SENSING,
          "fleetha": ("fleetha", "fleetstatus", "leds") + _SENSING}
 

@@ -16,10 +16,10 @@ QUERY = b"munix-fleet?"
 def _about(agent):
     import sys
     import system
-    import inet
+    import netsock
     return {"name": agent.name, "board": system.board.get("name"), "munix": system.VERSION,
             "micropython": ".".join([str(n) for n in sys.implementation.version[:3]]),
-            "ip": inet.address()}
+            "ip": netsock.address()}
 
 
 def status(agent, rssi):

@@ -1,36 +1,14 @@
-"""Internet addresses for the network commands and daemons: the board's
-own, a host name (or a dotted address, with an optional :PORT) resolved to
-a socket address, and a socket address shown as text. Ports differ in what getaddrinfo() returns:
+"""Internet addresses for the network commands: a host name (or a dotted
+address, with an optional :PORT) resolved to a socket address, and a
+socket address shown as text (the board's own is netsock.address()). Ports differ in what getaddrinfo() returns:
 a (host, port) tuple on boards, a packed sockaddr on the unix port; and
 only the unix port has socket.inet_pton."""
 import socket
-import sys
 
 import strsplit
 # A socket address shown as text: the servers' (which do without this
 # module), the one way.
 from netsock import peer_ip as ntoa  # noqa: F401
-
-
-def address():
-    """The board's own address, which its daemons listen on: the station's
-    when connected, else the access point's when active, else every
-    interface (0.0.0.0). On the
-    unix port (the simulator) 127.0.0.1, so that a simulated board is never
-    reachable from the PC's network unless asked (the simulated Wi-Fi also
-    gives 127.0.0.1 once connected)."""
-    try:
-        import network
-        for interface in (network.STA_IF, network.AP_IF):
-            wlan = network.WLAN(interface)
-            up = wlan.isconnected() if interface == network.STA_IF else wlan.active()
-            if up:
-                ip = wlan.ifconfig()[0]
-                if ip != "0.0.0.0":
-                    return ip
-    except (ImportError, AttributeError, OSError):
-        pass
-    return "127.0.0.1" if sys.platform == "linux" else "0.0.0.0"
 
 
 def split_port(text, default):

@@ -1,6 +1,6 @@
 """What the network daemons (telnet, FTP, HTTP) share: their settings, the
 table of running daemons, and the loop's side of them, which takes their
-clients in and serves them (they listen on inet.address()).
+clients in and serves them (they listen on netsock.address()).
 
     netd.get(name)              the running daemon of that name, or None
     netd.running                name -> Daemon, under netd.lock
@@ -46,7 +46,7 @@ from micropython import const
 
 import process
 import system
-from netsock import peer_ip, refuse
+from netsock import address, peer_ip, refuse
 
 POLL_MS = 250           # how long a wait outside the loop goes before checking the flag
 _WATCH_MS = const(100)  # how often the loop looks at the watched sessions' sockets
@@ -79,10 +79,7 @@ class Daemon:
     def __init__(self, name, port):
         self.name = name
         self.port = port
-        # Asked once: inet (1.4 KiB) is a helper the shell drops when the
-        # heap runs low (shell.HELPERS), not held by every running daemon.
-        import inet
-        self.host = inet.address()
+        self.host = address()
         self.proc = None            # its process, once registered
         self.modules = ()           # the protocol's module and its helpers (netctl.start)
         self.loaded = []            # those of them loaded for a client, and httpd.load's

@@ -1,9 +1,33 @@
 """The sockets of the network servers (netd's daemons, the shared
-console): a listening socket, a client refused in words, a client's
-address. Apart from netd, whose code the shared console does without."""
+console): the board's address they listen on, a listening socket, a
+client refused in words, a client's address. Apart from netd, whose code
+the shared console does without, and from inet, whose code (and names,
+interned for good) a daemon's start does without."""
 import socket
+import sys
 
 _SINK = bytearray(64)   # what a refused client sent, read (refuse)
+
+
+def address():
+    """The board's own address, which its daemons listen on: the station's
+    when connected, else the access point's when active, else every
+    interface (0.0.0.0). On the
+    unix port (the simulator) 127.0.0.1, so that a simulated board is never
+    reachable from the PC's network unless asked (the simulated Wi-Fi also
+    gives 127.0.0.1 once connected)."""
+    try:
+        import network
+        for interface in (network.STA_IF, network.AP_IF):
+            wlan = network.WLAN(interface)
+            up = wlan.isconnected() if interface == network.STA_IF else wlan.active()
+            if up:
+                ip = wlan.ifconfig()[0]
+                if ip != "0.0.0.0":
+                    return ip
+    except (ImportError, AttributeError, OSError):
+        pass
+    return "127.0.0.1" if sys.platform == "linux" else "0.0.0.0"
 
 
 def listen(host, port, backlog=2):

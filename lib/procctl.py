@@ -151,8 +151,10 @@ def start_thread(function, args, heap=0):
             raise NoThread("no thread free: the heap is nearly full (%d KiB free, %d needed)"
                            % (free // 1024, need // 1024))
         if process.threads[0] >= limit:
-            raise NoThread("no thread free: this board runs %s" % (
-                "none" if limit == 0 else "at most %d" % limit))
+            # Whole sentences: a string of up to 10 characters ("none") is
+            # a name, interned for good as the module loads.
+            raise NoThread("no thread free: this board runs none" if limit == 0 else
+                           "no thread free: this board runs at most %d" % limit)
         process.threads[0] += 1
         if process.threads[0] == 1:
             import importlock

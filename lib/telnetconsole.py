@@ -406,8 +406,7 @@ def control(args, port):
 def _start(port, insecure):
     _forget_auth()
     port = system.setting(system.settings(NAME), "port", port)
-    import inet
-    host = inet.address()
+    host = netsock.address()
     try:
         listener = netsock.listen(host, port, 1)
     except OSError as e:

@@ -14,7 +14,7 @@ goes after each request, and measures each time.
 import os
 import time
 
-import inet
+import netsock
 import system
 from micropython import const
 
@@ -37,7 +37,7 @@ def info():
              "hostname": system.conf.get("hostname"), "uptime_s": system.uptime_ms() // 1000,
              "board": system.board.get("name") or system.board.get("id") or _machine(),
              "cpu_hz": _cpu_hz(), "memory": memory,
-             "network": {"address": inet.address()}, "wifi": _wifi()}
+             "network": {"address": netsock.address()}, "wifi": _wifi()}
     try:
         st = os.statvfs("/")
         unit = st[1] or st[0]
