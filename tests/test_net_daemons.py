@@ -58,7 +58,7 @@ def __main__(args):
     client = socket.socket()
     client.connect(address)
     taken, _ = server.accept()
-    taken.setblocking(False)    # as netd._take leaves it
+    taken.setblocking(False)    # as netd leaves a client it took in
     daemon = netd.Daemon("http", 0)
     daemon.modules = ("httpd",)
     daemon.proc = process.current()

@@ -559,7 +559,7 @@ class WebSocket:
             head += m
         return head + data
 
-    def _take(self, n):
+    def take(self, n):
         while len(self.buf) < n:
             chunk = self.sock.recv(65536)
             if not chunk:
@@ -570,14 +570,14 @@ class WebSocket:
 
     def frame(self):
         """(opcode, payload) of the server's next frame."""
-        b0, b1 = self._take(2)
+        b0, b1 = self.take(2)
         assert not b1 & 0x80, "a server's frames are not masked"
         n = b1 & 0x7F
         if n == 126:
-            n = int.from_bytes(self._take(2), "big")
+            n = int.from_bytes(self.take(2), "big")
         elif n == 127:
-            n = int.from_bytes(self._take(8), "big")
-        return b0 & 0x0F, self._take(n)
+            n = int.from_bytes(self.take(8), "big")
+        return b0 & 0x0F, self.take(n)
 
     def expect(self, pattern, timeout=TIMEOUT):
         """The terminal's output up to pattern (a regular expression): the

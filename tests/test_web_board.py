@@ -22,7 +22,7 @@ def test_login_and_terminal(flash):
         try:
             if ws.status == 503:
                 length = int(re.search(r"Content-Length: (\d+)", ws.head).group(1))
-                assert "no thread free" in json.loads(ws._take(length))["error"]
+                assert "no thread free" in json.loads(ws.take(length))["error"]
             else:
                 assert ws.status == 101, ws.head
                 ws.expect(PROMPT)
