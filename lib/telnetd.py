@@ -89,7 +89,7 @@ async def client(daemon, stream):
     term.stream = stream
     ip = netsock.peer_ip(stream.get_extra_info("peername"))
     term.negotiate()
-    user = None
+    user = sh = None
     if netguests.asked(daemon.insecure):
         try:
             user = await _login(daemon, term, ip)
@@ -97,24 +97,46 @@ async def client(daemon, stream):
             term.send_text("\nnot logged in: %s\n" % e)
             await term.drain()
             return
+        except MemoryError:
+            # Said, where it ended without a word. Not asked again: what
+            # the client typed meanwhile would be read as its answer, a
+            # password shown as a user's name.
+            term.say(_FULL)
+            return
         if user is None:
             await term.drain()
             return
-    daemon.guests.remove(sock)
-    sess = session.Session("telnet %s" % ip, term, term, term)
-    if user:
-        sess.vars["USER"] = user
-    term.session = sess
-    term.resized()
-    term.editor = lineedit.LineEditor(term.read, term.send_text, lineedit.History(None),
-                                      lineedit.completer(sess))
-    daemon.count("logins")
-    import logfile
-    logfile.net("telnet: session for %s from %s" % (user or "-", ip))
-    term.write("%s %s on %s\n" % (system.NAME, system.VERSION,
-                                  system.conf.get("hostname") or sys.platform))
-    sh = shell.begin(sess)
-    sh.task = asyncio.current_task()    # what kill -s KILL cancels (jobcmd.end)
+    stalled = None      # ticks_ms since the heap has been full for this session
+    while sh is None:
+        try:
+            daemon.guests.remove(sock)
+            sess = session.Session("telnet %s" % ip, term, term, term)
+            if user:
+                sess.vars["USER"] = user
+            term.session = sess
+            term.resized()
+            term.editor = lineedit.LineEditor(term.read, term.send_text, lineedit.History(None),
+                                              lineedit.completer(sess))
+            import logfile
+            logfile.net("telnet: session for %s from %s" % (user or "-", ip))
+            term.write("%s %s on %s\n" % (system.NAME, system.VERSION,
+                                          system.conf.get("hostname") or sys.platform))
+            sh = shell.begin(sess)
+            sh.task = asyncio.current_task()    # what kill -s KILL cancels (jobcmd.end)
+            daemon.count("logins")
+        except MemoryError:
+            # The heap ran out as the session was made (the others' work:
+            # the esp32 soak's two sessions and an FTP upload beside it),
+            # and it ended without a word. It is made again once there is
+            # room, as a line at the prompt waits.
+            if sh is not None:
+                sh.exit(1)
+                sh = None
+            if stalled is None:
+                stalled = time.ticks_ms()
+            if not await _room_for(daemon, term, stalled):
+                term.say(_FULL)
+                return
     full = False        # a full heap has been said, and no line read since
     prompted = False    # the prompt of the line being read is shown
     stalled = None      # ticks_ms since the heap has been full for this session
@@ -195,6 +217,17 @@ def _run(term, line):
         sh.leave()
         term.daemon.watch(term, False)
         term.looping = term.reading = True
+
+
+async def _room_for(daemon, term, since):
+    """Wait for room in the heap (system.SHELL_ROOM free) for the session
+    whose heap has been full since ticks_ms since; False once that has
+    lasted netd.STALL_MS, or the daemon stops, or the client has gone."""
+    while system.heap_free(system.SHELL_ROOM) < system.SHELL_ROOM:
+        if daemon.stopping or term.ended or time.ticks_diff(time.ticks_ms(), since) > netd.STALL_MS:
+            return False
+        await asyncio.sleep_ms(netd.FULL_MS)
+    return True
 
 
 async def _login(daemon, term, ip):

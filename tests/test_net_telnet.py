@@ -891,6 +891,40 @@ def test_a_session_the_heap_stays_full_for_ends(telnet):
     assert telnet.raw().cmd("echo back") == "back\r\n"
 
 
+def test_a_login_the_heap_runs_out_under_is_never_ended_without_a_word(telnet):
+    """The heap ran out as a client that had been let in logged in, or as
+    its session was made (the esp32 soak, two sessions and an FTP upload
+    beside it), and the session ended at once without a word
+    ("telnet: MemoryError" in the log, the client reset). A session the
+    heap has no room to make waits for it, as one at its prompt does; a
+    login cut short says so in words made in advance, and is not asked
+    again (what the client typed meanwhile would be read as its answer: a
+    password shown as a user's name). Here a job holds the whole heap
+    from the password on, for 2 s."""
+    heap_of_the_esp32(telnet)
+    telnet.raw().close()        # telnet's code loaded: the next client is let in at once
+    c = Raw(telnet.port)
+    c.until(b"login: ")
+    c.send(USER + "\r\n")
+    c.until(b"Password: ")
+    held_heap(telnet, telnet.flash, 2000, 0, keep=True)
+    held = time.monotonic()
+    c.send(PASSWORD + "\r\n")
+    if c.closed(TIMEOUT):
+        assert c.text == b"sh: memory allocation failed\r\n", c.text
+    else:
+        c.prompt()
+    # The console's next line once the job has let go: a line typed at it
+    # while the heap is full may fail as a whole.
+    time.sleep(max(0, held + 2.5 - time.monotonic()))
+    telnet.run("wait")
+    if c.closed(0.1):
+        c = telnet.raw()
+    assert c.cmd("echo back") == "back\r\n"
+    assert PASSWORD.encode() not in c.raw
+    c.close()
+
+
 @pytest.mark.parametrize("spare", [1, 2])
 def test_a_line_that_finds_no_heap_is_never_lost_without_a_word(telnet, spare):
     """A job holds the heap but a KiB or two while a line comes: the line
