@@ -123,17 +123,39 @@ class LineEditor:
         self.complete = complete
         self._cr = False     # the last line ended with CR: skip an LF or NUL after it
         self._esc = None     # the escape sequence being read: "" after ESC, then "[..."
+        # The heap ran out as a line was read: it goes on with the key then
+        # being taken (None: none). Set without taking heap (a tuple did).
+        self._cut = False
+        self._cut_key = None
         self.begin("", False)
 
     def input(self, prompt="", remember=True):
-        """Read a line, prompt first; remember: add it to the history."""
-        self.begin(prompt, remember)
+        """Read a line, prompt first; remember: add it to the history. When
+        the heap runs out (MemoryError), the line typed so far stays, and
+        the key being taken with it: the next call shows them again and
+        goes on (it began anew, and what was typed after the keys lost ran
+        as a line of its own: `wait`, typed at the console as a job held
+        the heap, ran `it`)."""
+        c = None
+        if not self._cut:
+            self.begin(prompt, remember)
+        else:
+            c = self._cut_key
+            self.write(self.prompt + self.line + "\b" * (len(self.line) - self.pos))
+            self._cut = False
         while True:
             try:
-                c = self.read()
-            except KeyboardInterrupt:
-                c = "\x03"
-            line = self.key(c)
+                if c is None:
+                    try:
+                        c = self.read()
+                    except KeyboardInterrupt:
+                        c = "\x03"
+                line = self.key(c)
+            except MemoryError:
+                self._cut = True
+                self._cut_key = c
+                raise
+            c = None
             if line is not None:
                 return line
 

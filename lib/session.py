@@ -68,15 +68,52 @@ class ConsoleInput:
     def _key(self):
         if self.shared is not None:
             return self.shared.key()
-        # Where the console hosts the OS's loop, the loop runs until a key comes.
-        system.wait_input(sys.stdin)
-        return sys.stdin.read(1)
+        if not _held[0]:
+            # Where the console hosts the OS's loop, the loop runs until a key comes.
+            system.wait_input(sys.stdin)
+        return _read_key(sys.stdin)
 
     def _write(self, text):
         sys.stdout.write(text)
         if self.shared is not None:
             self.shared.write(text)
 
+
+
+# A key's bytes as read from the console, kept while the heap has no room
+# for the key's string: read(1) took the byte from the port and then failed
+# making the string, and the key was lost (lineedit keeps the line).
+_KEY = bytearray(4)
+_BYTE = bytearray(1)
+_held = [0]     # bytes of _KEY read, their key not made yet
+
+
+def _read_key(stdin):
+    """A key of stdin, one character ("" at the end of input), its bytes
+    read into _KEY before its string is made (MemoryError: they stay for
+    the next call)."""
+    raw = getattr(stdin, "buffer", None)
+    if raw is None:
+        return stdin.read(1)
+    n = _held[0]
+    while True:
+        if n:
+            b = _KEY[0]
+            need = 1 if b < 0x80 else 2 if b < 0xE0 else 3 if b < 0xF0 else 4
+            if n >= need:
+                break
+        if not raw.readinto(_BYTE):
+            _held[0] = 0
+            return ""
+        _KEY[n] = _BYTE[0]
+        n += 1
+        _held[0] = n
+    try:
+        key = str(_KEY[:need], "utf-8")
+    except UnicodeError:
+        key = "?"
+    _held[0] = 0
+    return key
 
 
 def console_keys(on):

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from conftest import FILL_HEAP, HEAP_HOG
+from conftest import FILL_HEAP, HEAP_HOG, held_heap
 
 
 def test_prompt_shows_the_working_directory(board):
@@ -270,3 +270,21 @@ def test_an_import_the_heap_cut_short_is_told_as_the_heaps_end(sim):
                                heap="256K")
     assert out == "done\n" and err, (out, err)
     assert all(line.startswith("full: memory allocation failed") for line in err.splitlines()), err
+
+
+def test_a_line_typed_at_the_console_as_the_heap_is_full_runs_whole(board, flash):
+    """The console took a key from the port, then found no heap to make it
+    a string, or to add it to the line: the key was lost, the line begun
+    anew, and what was typed after ran as a line of its own (`wait`, typed
+    as a job held the heap, ran `it`: "it: command not found"). Keys and
+    line stay: the line runs whole once there is room, or fails whole."""
+    held_heap(board, flash, 1500, 0, keep=True)
+    held = time.monotonic()
+    board.send("echo whole-line-typed\r")
+    time.sleep(max(0, held + 2.5 - time.monotonic()))
+    board.send("wait; echo done-$HOME\r")
+    board.expect("done-/\r\n", timeout=30)
+    said = board.child.before
+    assert "command not found" not in said, said
+    assert "whole-line-typed\r\n" in said.split("echo whole-line-typed")[-1] or \
+        "echo: memory allocation failed" in said, said
