@@ -250,7 +250,10 @@ def test_ls_finds_boards_on_the_local_network_without_a_broker(fleet, broker):
     assert sorted(a["name"] for a in answers) == ["alone", "linked"], answers
     assert "alone" in log(alone) and "no answer" not in log(alone)
 
-    r = munix_fleet(broker, "ls")
+    # Answers waited for 3 s, not ls's 1: under CI's load a board's took
+    # longer (its answer's code loaded from the flash), and "alone" was
+    # missing from the list, once.
+    r = munix_fleet(broker, "ls", "--lan-wait", "3")
     assert r.returncode == 0 and r.stderr == "", r
     rows = {line.split()[0]: line for line in r.stdout.splitlines()[1:]}
     # The module's broker keeps the statuses of boards of earlier tests.
@@ -258,7 +261,7 @@ def test_ls_finds_boards_on_the_local_network_without_a_broker(fleet, broker):
     assert re.match(r"alone +lan .*0\.1\.0 +127\.0\.0\.1$", rows["alone"]), rows
     assert " online " in rows["linked"], rows
 
-    r = munix_fleet(broker, "ls", "--no-broker")
+    r = munix_fleet(broker, "ls", "--no-broker", "--lan-wait", "3")
     assert r.returncode == 0 and r.stderr == "", r
     assert [line.split()[:2] for line in r.stdout.splitlines()[1:]] == [
         ["alone", "lan"], ["linked", "lan"]], r.stdout
