@@ -911,7 +911,8 @@ def test_a_login_the_heap_runs_out_under_is_never_ended_without_a_word(telnet):
     held = time.monotonic()
     c.send(PASSWORD + "\r\n")
     if c.closed(TIMEOUT):
-        assert c.text == b"sh: memory allocation failed\r\n", c.text
+        # The line after the hidden password may come first (CI, once).
+        assert c.text.strip() == b"sh: memory allocation failed", c.text
     else:
         c.prompt()
     # The console's next line once the job has let go: a line typed at it
