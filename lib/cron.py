@@ -49,17 +49,17 @@ def local_now():
 
 def work(name, *args):
     """cronwork's function name called with args; cronwork, and what it
-    loaded, go after unless something else had them loaded."""
-    modules = sys.modules
-    fresh = [m for m in _WORK if m not in modules]
+    loaded, go after unless something else had them loaded (under load,
+    jobctl, dropped by the shell as cronwork ran, stayed for as long as
+    crond ran when told by its name)."""
+    before = system.loaded(_WORK)
     try:
         import cronwork
         return getattr(cronwork, name)(*args)
     finally:
         with system.import_lock:
-            for m in fresh:
-                if m in modules:
-                    system.unload(m)
+            system.unload_new(_WORK, before)
+        before = None
 
 
 class Daemon:

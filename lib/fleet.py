@@ -125,12 +125,7 @@ class Agent:
 
     def connect(self):
         will = (self.status_topic, self.status(False), 1, True)
-        import sys
-        # What a connection may load besides: TLS takes httpclient (6
-        # KiB), which stayed loaded, and the wording of a failure cmdargs:
-        # attempts while the broker was away left the esp32 profile 14 KiB
-        # free.
-        fresh = [m for m in ("httpclient", "cmdargs") if m not in sys.modules]
+        before = system.loaded(_LINK)
         import fleetlink
         try:
             self.secret = fleetlink.password(self.conf)
@@ -141,7 +136,8 @@ class Agent:
         finally:
             # fleetlink is loaded again for the next connection or
             # command: 1.8 KiB an idle agent need not hold.
-            _drop(["fleetlink"] + fresh)
+            _drop(("fleetlink",))
+            _drop_new(_LINK, before)
         try:
             self.ready()
         except BaseException:
@@ -331,15 +327,20 @@ def _interval(conf):
 def _signature(agent, rid, cmd, request):
     """fleetsign's verdict, the module and the RSA code it loads gone
     after it: most commands are not signed, and a board's heap is small."""
-    import sys
-    fresh = [m for m in ("fleetsign", "signature") if m not in sys.modules]
+    before = system.loaded(_SIGNING)
     import fleetsign
     try:
         return fleetsign.check(agent, rid, cmd, request)
     finally:
-        _drop(fresh)
+        _drop_new(_SIGNING, before)
 
 
+# What a connection may load besides fleetlink: TLS takes httpclient (6
+# KiB), which stayed loaded, and the wording of a failure cmdargs: attempts
+# while the broker was away left the esp32 profile 14 KiB free.
+_LINK = ("httpclient", "cmdargs")
+# What a signed command's check loads (_signature).
+_SIGNING = ("fleetsign", "signature")
 # What a module lent for a call loads, gone with it after the call unless
 # loaded before (pins holds the bookings): an idle agent holds none of it.
 # fleetstatus took netd for the address (6 KiB, kept for good); a Home
@@ -357,14 +358,17 @@ def _lend(module, name, *args):
     shell drops its helpers under it (shell.drop), and inet, one of them,
     went from sys.modules as fleetd imported it ("no module named
     'inet'" on the rp2040 profile, whose two cores have no GIL)."""
-    import sys
     with system.import_lock:
-        fresh = [m for m in _LENT[module] if m not in sys.modules]
+        before = system.loaded(_LENT[module])
         try:
             return getattr(__import__(module), name)(*args)
         finally:
-            for m in fresh:
-                system.unload(m)
+            system.unload_new(_LENT[module], before)
+
+
+def _drop_new(names, before):
+    with system.import_lock:
+        system.unload_new(names, before)
 
 
 def _drop(names):

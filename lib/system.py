@@ -224,6 +224,25 @@ def unload_unused(names, more=""):
                 break
 
 
+def loaded(names):
+    """The modules of names (a tuple) in sys.modules now, None for those
+    not, for unload_new()."""
+    modules = sys.modules
+    return [modules.get(m) for m in names]
+
+
+def unload_new(names, before):
+    """Take out of sys.modules (under import_lock) the modules of names
+    loaded since loaded(names) gave before. Told by the module, not by its
+    name: one a shell dropped meanwhile (its line done) and this work
+    loaded again is new too; kept, it stayed for good."""
+    modules = sys.modules
+    for i in range(len(names)):
+        now = modules.get(names[i])
+        if now is not None and now is not before[i]:
+            unload(names[i])
+
+
 def listed(names, name):
     """Is name one of names: a list or tuple of names, or a string of them,
     each between spaces? Asked without taking heap: it is asked as the heap

@@ -375,6 +375,41 @@ def test_crond_start_loads_no_job_commands(csim):
     assert r.out.splitlines()[1] == "[]", r.out
 
 
+# crond's Daemon, whose table's stamp is set as the shell of another
+# session drops the helpers its line loaded: the moment crond's work lost
+# that race under CI's load.
+RACED = """import sys, cron, crontable, system
+
+class Raced(cron.Daemon):
+    armed = False
+
+    def _get(self):
+        return self._stamp
+
+    def _set(self, stamp):
+        self._stamp = stamp
+        if self.armed:
+            system.unload("crontable")
+
+    stamp = property(_get, _set)
+
+def __main__(args):
+    d = Raced("/etc/crontab", 0, None)
+    d.armed = True
+    cron.work("reload", d, (1, 2))
+    print("crontable" in sys.modules)
+"""
+
+
+def test_crons_work_goes_though_another_shell_dropped_it_meanwhile(csim):
+    """cron's work loaded crontable again after the shell had dropped it
+    (CI, once: jobctl then stayed loaded for as long as crond ran)."""
+    csim.write("/etc/crontab", "*:*:*:*!true\n")
+    csim.write("/opt/raced.py", RACED)
+    r = csim.run("/opt/raced")
+    assert (r.out, r.err) == ("False\n", ""), r
+
+
 def test_crond_keeps_the_schedule_and_little_else(csim):
     """Between two passes crond needs the entries: what reads the table,
     starts a job and writes the log (cronwork, crontable, logfile) goes
