@@ -15,7 +15,7 @@ USAGE = """[init [-s SIZE] [-q QUALITY] [-f FLIP] | capture FILE | off | status]
   uhttpd serves /api/cam/snapshot.jpg and /api/cam/stream.mjpg too."""
 ABOUT = "take pictures with the board's camera"
 
-FLIPS = {"none": (0, 0), "vflip": (1, 0), "hflip": (0, 1), "both": (1, 1)}
+_FLIPS = {"none": (0, 0), "vflip": (1, 0), "hflip": (0, 1), "both": (1, 1)}
 
 
 def __main__(args):
@@ -38,7 +38,7 @@ def __main__(args):
             camctl.stop()
             return 0
         s = camctl.settings
-        flip = [k for k, v in FLIPS.items() if v == (s["vflip"], s["hflip"])][0]
+        flip = [k for k, v in _FLIPS.items() if v == (s["vflip"], s["hflip"])][0]
         print("camera: %s, %s, quality %d, flip %s" % (
             "on" if camctl.is_on() else "off", s["size"], s["quality"], flip))
         return 0
@@ -55,9 +55,9 @@ def _changes(opts):
     if "q" in opts:
         changes["quality"] = cmdargs.number(opts["q"], "quality (10 to 63)")
     if "f" in opts:
-        if opts["f"] not in FLIPS:
+        if opts["f"] not in _FLIPS:
             raise cmdargs.UsageError("%s: not a flip (none, vflip, hflip, both)" % opts["f"])
-        changes["vflip"], changes["hflip"] = FLIPS[opts["f"]]
+        changes["vflip"], changes["hflip"] = _FLIPS[opts["f"]]
     return changes
 
 

@@ -1,4 +1,5 @@
 import cmdargs
+from micropython import const
 
 USAGE = """[-b BUS] [-a ADDR]
   Answer another board's capture requests over I2C (as the ESP32-CAM
@@ -18,7 +19,7 @@ ABOUT = "let an I2C controller take pictures with this board's camera"
 
 PART = 100
 OK, DATA, FAILED, BUSY = 200, 201, 100, 102
-COMMAND_MAX = 16
+_COMMAND_MAX = const(16)
 
 
 def __main__(args):
@@ -61,7 +62,7 @@ class Target:
     def __init__(self, device):
         import machine
         self.device = device
-        self.command = bytearray(COMMAND_MAX)
+        self.command = bytearray(_COMMAND_MAX)
         self.got = 0
         self.ready = False
         self.one = bytearray(1)
@@ -82,7 +83,7 @@ class Target:
         if flags & self.WRITE_START:
             self.got = 0
         if flags & self.WRITE:
-            if device.readinto(self.one) and self.got < COMMAND_MAX:
+            if device.readinto(self.one) and self.got < _COMMAND_MAX:
                 self.command[self.got] = self.one[0]
                 self.got += 1
         if flags & self.WRITE_END:

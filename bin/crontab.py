@@ -12,7 +12,7 @@ USAGE = """-l | -e | FILE
   crond reads the file again when it changes."""
 ABOUT = "show, edit or install the cron table"
 
-EDITORS = ("vi", "edit")
+_EDITORS = ("vi", "edit")
 
 
 def __main__(args):
@@ -28,7 +28,7 @@ def __main__(args):
         return 0
     if "e" in opts:
         import munix
-        for editor in EDITORS:
+        for editor in _EDITORS:
             # Found as the shell finds it: in ROMFS or a pack, vi is
             # /rom/bin's ("No editor here" there).
             if munix.which(editor):

@@ -38,7 +38,7 @@ LONG = {"--request": "X", "--header": "H", "--data": "d", "--user": "u", "--outp
 CHUNK = 512
 REDIRECTS = 10
 TIMEOUT = 10
-FORM = "application/x-www-form-urlencoded"
+_FORM = "application/x-www-form-urlencoded"
 
 
 def __main__(args):
@@ -75,7 +75,7 @@ def __main__(args):
     data = opts.get("d")
     if data is not None:
         if not any(h[0].lower() == "content-type" for h in headers):
-            headers.insert(0, ("Content-Type", FORM))
+            headers.insert(0, ("Content-Type", _FORM))
         if data == "@-":
             import fileops
             with fileops.open_input("-", binary=True) as f:

@@ -11,7 +11,7 @@ USAGE = """[-u] [-d @SECONDS] [+FORMAT]
               %T (%H:%M:%S), %s seconds since 1970, %z offset, %% a %"""
 ABOUT = "print the date and time"
 
-DEFAULT = "%a %Y-%m-%d %H:%M:%S"
+_DEFAULT = "%a %Y-%m-%d %H:%M:%S"
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun",
           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -21,7 +21,7 @@ def __main__(args):
     opts, rest = cmdargs.parse(args, "u", "d")
     if len(rest) > 1 or rest and rest[0][:1] != "+":
         raise cmdargs.UsageError("extra operand %s" % rest[-1])
-    fmt = rest[0][1:] if rest else DEFAULT
+    fmt = rest[0][1:] if rest else _DEFAULT
     offset = 0 if "u" in opts else clock.tz_seconds() // 60
     epoch = clock.EPOCH
     if "d" in opts:

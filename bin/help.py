@@ -14,7 +14,7 @@ USAGE = """[COMMAND...]
 ABOUT = "list the commands, or show how to use one"
 
 # The shell's built-in commands: (usage, about).
-INTERNAL = {
+_INTERNAL = {
     "exit": ("[STATUS]", "end the script, or the session"),
     "return": ("[STATUS]", "end the function, or the script"),
     "break": ("[N]", "leave the loop, or N loops"),
@@ -50,7 +50,7 @@ INTERNAL = {
 }
 
 # The shell's keywords: the compound command each begins, and its form.
-KEYWORDS = {
+_KEYWORDS = {
     "if": "if LIST; then LIST; [elif LIST; then LIST;]... [else LIST;] fi\n"
           "  Run the first LIST whose condition succeeds. upyOS's one-line form,\n"
           "  if A OP B COMMAND..., compares with == != < <= > >= in.",
@@ -64,7 +64,7 @@ KEYWORDS = {
             "  Run the LIST of the first PATTERN (a glob) that WORD matches.",
 }
 # The keywords that end or continue a compound command: which one.
-PART_OF = {"then": "if", "elif": "if", "else": "if", "fi": "if", "do": "for", "done": "for",
+_PART_OF = {"then": "if", "elif": "if", "else": "if", "fi": "if", "do": "for", "done": "for",
            "in": "for", "esac": "case"}
 
 
@@ -100,14 +100,14 @@ def _list():
     if gc.mem_free() + gc.mem_alloc() < _LOADS_ALL:
         return _names()
     found = _commands()
-    names = sorted(list(found) + [n for n in INTERNAL if n not in found])
+    names = sorted(list(found) + [n for n in _INTERNAL if n not in found])
     width = 0
     for name in names:
         width = max(width, len(name))
     resident = set(sys.modules)
     for name in names:
-        if name in INTERNAL:
-            about = INTERNAL[name][1]
+        if name in _INTERNAL:
+            about = _INTERNAL[name][1]
         else:
             about = _about(found[name], resident)
         print("%-*s  %s" % (width, name, about) if about else name)
@@ -121,9 +121,9 @@ def _names():
     few dozen commands. A name an earlier folder has is left out, as the
     shell runs that one."""
     folders = [munix.path(f) for f in munix.getenv("PATH", "/bin").split(":") if f]
-    width = max([len(name) for name in INTERNAL] + [_Walk(f).widest() for f in folders])
-    for name in sorted(INTERNAL):
-        print("%-*s  %s" % (width, name, INTERNAL[name][1]))
+    width = max([len(name) for name in _INTERNAL] + [_Walk(f).widest() for f in folders])
+    for name in sorted(_INTERNAL):
+        print("%-*s  %s" % (width, name, _INTERNAL[name][1]))
     earlier = []
     for i, folder in enumerate(folders):
         try:
@@ -131,7 +131,7 @@ def _names():
                 for ext in fspath.PROGRAMS:
                     if not is_folder and entry.endswith(ext) and len(entry) > len(ext):
                         name = entry[:-len(ext)]
-                        if name not in earlier and name not in INTERNAL:
+                        if name not in earlier and name not in _INTERNAL:
                             about = _indexed(folder + "/" + entry)
                             print("%-*s  %s" % (width, name, about) if about else name)
                             if i + 1 < len(folders):
@@ -271,14 +271,14 @@ def _comment(path):
 
 def _describe(name):
     """Print what a command does and its usage; 1 if there is no such command."""
-    if name in INTERNAL:
-        usage, about = INTERNAL[name]
+    if name in _INTERNAL:
+        usage, about = _INTERNAL[name]
         _print(name, about, usage)
         print("shell built-in command")
         return 0
-    keyword = PART_OF.get(name, name)
-    if keyword in KEYWORDS:
-        print(KEYWORDS[keyword])
+    keyword = _PART_OF.get(name, name)
+    if keyword in _KEYWORDS:
+        print(_KEYWORDS[keyword])
         print("shell keyword")
         return 0
     path, problem = munixsh.command(name)

@@ -5,7 +5,7 @@ USAGE = """[-b BUS]
   by address, with what usually sits there."""
 ABOUT = "list the devices on an I2C bus"
 
-KNOWN = {0x3C: "SSD1306 display", 0x3D: "SSD1306 display", 0x44: "SHT3x temperature/humidity",
+_KNOWN = {0x3C: "SSD1306 display", 0x3D: "SSD1306 display", 0x44: "SHT3x temperature/humidity",
          0x45: "SHT3x temperature/humidity", 0x76: "BME280/BMP280", 0x77: "BME280/BMP280",
          0x68: "DS3231 clock or MPU6050", 0x23: "BH1750 light", 0x27: "PCF8574 LCD backpack",
          0x48: "ADS1115 or LM75", 0x50: "AT24C EEPROM", 0x57: "AT24C EEPROM"}
@@ -22,6 +22,6 @@ def __main__(args):
     except (ValueError, OSError) as e:
         return cmdargs.error(None, e)
     for addr in found:
-        print("0x%02x  %s" % (addr, KNOWN.get(addr, "")))
+        print("0x%02x  %s" % (addr, _KNOWN.get(addr, "")))
     if not found:
         print("no devices")

@@ -1,5 +1,6 @@
 import cmdargs
 import munix
+from micropython import const
 
 USAGE = """-s [-p PORT] [-1] | -c HOST [-p PORT] [-t SECONDS] [-R]
   Measure TCP throughput with iperf3 (3.x) at the other end, printing
@@ -16,20 +17,20 @@ PORT = 5201
 BLOCK = 8192        # bytes a read or write moves: the board's heap is small
 SLICE_MS = 100      # how often a wait looks at stop requests
 TIMEOUT = 10        # seconds any step of the exchange may take
-JSON_MAX = 8192     # the largest parameter or result document taken
-COOKIE_SIZE = 37
-COOKIE_CHARS = "abcdefghijklmnopqrstuvwxyz234567"
+_JSON_MAX = const(8192) # the largest parameter or result document taken
+_COOKIE_SIZE = const(37)
+_COOKIE_CHARS = "abcdefghijklmnopqrstuvwxyz234567"
 
 # The control connection's states (a signed byte each), as iperf3 numbers them.
 TEST_START, TEST_RUNNING, TEST_END = 1, 2, 4
 PARAM_EXCHANGE, CREATE_STREAMS, SERVER_TERMINATE, CLIENT_TERMINATE = 9, 10, 11, 12
 EXCHANGE_RESULTS, DISPLAY_RESULTS, IPERF_DONE = 13, 14, 16
 ACCESS_DENIED, SERVER_ERROR = -1, -2
-IEUNIMP = 13        # iperf3's error number: "not implemented"
+_IEUNIMP = const(13) # iperf3's error number: "not implemented"
 
 STREAM = 1          # iperf3 numbers the first (here the only) stream 1
 HEADER = "[ ID] Interval           Transfer     Bitrate"
-SEPARATOR = "- - - - - - - - - - - - - - - - - - - - - - - - -"
+_SEPARATOR = "- - - - - - - - - - - - - - - - - - - - - - - - -"
 
 
 class IperfError(Exception):
@@ -153,9 +154,9 @@ def _read_json(ctrl):
     import json
     import struct
     size = struct.unpack("!I", _read(ctrl, 4, "a JSON length"))[0]
-    if not 0 < size <= JSON_MAX:
+    if not 0 < size <= _JSON_MAX:
         raise IperfError("the other end sent a JSON document of %d bytes (at most %d taken)"
-                         % (size, JSON_MAX))
+                         % (size, _JSON_MAX))
     try:
         doc = json.loads(_read(ctrl, size, "JSON"))
     except ValueError:
@@ -207,7 +208,7 @@ def _summary(mine, theirs, seconds, sending):
     lines = [(mine, seconds), (their_count, their_seconds or seconds)]
     if not sending:
         lines.reverse()
-    print(SEPARATOR)
+    print(_SEPARATOR)
     print(HEADER)
     print(_line(0, lines[0][1], lines[0][0], "sender"))
     print(_line(0, lines[1][1], lines[1][0], "receiver"))
@@ -281,7 +282,7 @@ def _connect(addr):
 
 def _cookie():
     import random
-    return ("".join(COOKIE_CHARS[random.getrandbits(5)] for _ in range(COOKIE_SIZE - 1))
+    return ("".join(_COOKIE_CHARS[random.getrandbits(5)] for _ in range(_COOKIE_SIZE - 1))
             + "\0").encode()
 
 
@@ -408,7 +409,7 @@ def _serve(listener, ctrl, addr, port):
     """Run the test the client on ctrl asks for."""
     ip, their_port = _peer(addr)
     print("Accepted connection from %s, port %d" % (ip, their_port))
-    cookie = _read(ctrl, COOKIE_SIZE, "the cookie")
+    cookie = _read(ctrl, _COOKIE_SIZE, "the cookie")
     data = None
     done = False
     try:
@@ -417,7 +418,7 @@ def _serve(listener, ctrl, addr, port):
         problem = _unsupported(params)
         if problem:
             import struct
-            _send(ctrl, bytes([SERVER_ERROR & 0xFF]) + struct.pack("!ii", IEUNIMP, 0))
+            _send(ctrl, bytes([SERVER_ERROR & 0xFF]) + struct.pack("!ii", _IEUNIMP, 0))
             done = True
             raise IperfError("refused a test %s" % problem)
         sending = bool(params.get("reverse"))
@@ -474,7 +475,7 @@ def _data_connection(listener, cookie):
             raise IperfError("the client opened no data connection")
         sock, addr = _accept(listener, left)
         try:
-            if _read(sock, COOKIE_SIZE, "the cookie") == cookie:
+            if _read(sock, _COOKIE_SIZE, "the cookie") == cookie:
                 ip, their_port = _peer(addr)
                 print("[%3d] connected to %s port %d" % (STREAM, ip, their_port))
                 return sock

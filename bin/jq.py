@@ -1,5 +1,6 @@
 import cmdargs
 import munix
+from micropython import const
 
 USAGE = """[-rc] FILTER [FILE]
   Apply FILTER to the JSON value of FILE (the standard input when none, or
@@ -17,8 +18,8 @@ USAGE = """[-rc] FILTER [FILE]
   -c  each result on one line"""
 ABOUT = "pick values out of JSON"
 
-STDIN_MAX = 8 * 1024
-IDENT = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789"
+_STDIN_MAX = const(8 * 1024)
+_IDENT = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789"
 
 
 class _Fail(Exception):
@@ -68,9 +69,9 @@ def _load(name):
     with fileops.open_input("-") as f:
         for line in f:
             size += len(line)
-            if size > STDIN_MAX:
+            if size > _STDIN_MAX:
                 raise OSError("standard input larger than %dK: give the value as a FILE"
-                              % (STDIN_MAX // 1024))
+                              % (_STDIN_MAX // 1024))
             parts.append(line)
     text = "".join(parts)
     if not text.strip():
@@ -88,7 +89,7 @@ def _compile(text):
     while True:
         for word in ("keys", "length"):
             end = i + len(word)
-            if text[i:end] == word and (end == len(text) or text[end] not in IDENT):
+            if text[i:end] == word and (end == len(text) or text[end] not in _IDENT):
                 stages.append(word)
                 i = end
                 break
@@ -121,9 +122,9 @@ def _path(text, i):
     dot = True      # just after a .: a name may follow
     while i < len(text):
         c = text[i]
-        if dot and c in IDENT and not c.isdigit():
+        if dot and c in _IDENT and not c.isdigit():
             start = i
-            while i < len(text) and text[i] in IDENT:
+            while i < len(text) and text[i] in _IDENT:
                 i += 1
             steps.append(text[start:i])
         elif dot and c == '"':

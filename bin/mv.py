@@ -14,7 +14,7 @@ ABOUT = "move or rename files and folders"
 
 # What rename says across filesystems: EPERM from MicroPython's VFS, EXDEV
 # from an OS.
-ACROSS = (1, 18)
+_ACROSS = (1, 18)
 
 
 def __main__(args):
@@ -52,7 +52,7 @@ def _move(src, target, folder):
     try:
         os.rename(src, target)
     except OSError as e:
-        if e.args and e.args[0] in ACROSS:
+        if e.args and e.args[0] in _ACROSS:
             fileops.copy_tree(src, target)
             fileops.remove_tree(src)
         elif there is not None and not folder:

@@ -14,7 +14,7 @@ USAGE = """[-q] [-W SECONDS] [HOST[:PORT]]
   -W is how long to wait for an answer, for each of 2 tries (default 2)."""
 ABOUT = "set the clock from a time server (NTP)"
 
-DEFAULT_HOST = "pool.ntp.org"
+_DEFAULT_HOST = "pool.ntp.org"
 PORT = 123
 TRIES = 2
 NTP_TO_UNIX = 2208988800    # seconds from 1900 (NTP) to 1970 (unix)
@@ -26,7 +26,7 @@ def __main__(args):
     if wait < 1:
         raise cmdargs.UsageError("-W takes a number from 1")
     import inet
-    name = rest[0] if rest else munix.conf().get("ntp") or DEFAULT_HOST
+    name = rest[0] if rest else munix.conf().get("ntp") or _DEFAULT_HOST
     try:
         host, port = inet.split_port(name, PORT)
     except ValueError:

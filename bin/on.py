@@ -1,5 +1,6 @@
 import cmdargs
 import munix
+from micropython import const
 
 USAGE = """[-t SECONDS] NAME COMMAND...
   Run COMMAND on board NAME of the fleet, through the broker of
@@ -13,7 +14,7 @@ USAGE = """[-t SECONDS] NAME COMMAND...
 ABOUT = "run a command on another board of the fleet"
 
 SLICE_MS = 100
-STATUS_MS = 3000    # for the board's retained status, which comes at once
+_STATUS_MS = const(3000) # for the board's retained status, which comes at once
 
 
 def __main__(args):
@@ -151,7 +152,7 @@ def _request(rid, words, me):
 class Relay:
     """A command sent to a board over MQTT: the board's retained status
     first, which the broker sends right after the subscription (online:
-    the command goes; offline, or none within STATUS_MS: it does not, as
+    the command goes; offline, or none within _STATUS_MS: it does not, as
     it would wait at the broker and run whenever the board is back, long
     after `on` said it failed), then its result. Driven by this program's
     own connection, or by fleetd's when it runs here, whose loop hands it
@@ -188,7 +189,7 @@ class Relay:
             self.started = time.ticks_ms()
             self.size, client.max_packet = client.max_packet, max(client.max_packet, mqtt.MAX_PACKET)
             client.subscribe(list(self.topics), 1)
-        elif self.sent is None and time.ticks_diff(time.ticks_ms(), self.started) >= STATUS_MS:
+        elif self.sent is None and time.ticks_diff(time.ticks_ms(), self.started) >= _STATUS_MS:
             self.why = self.why or "unknown: no status on the broker"
         return False
 

@@ -10,7 +10,7 @@ USAGE = """NAME...
   fspath, cmdargs, munix (and __main__)."""
 ABOUT = "unload Python modules, to free memory"
 
-RESIDENT = ("kernel", "shell", "session", "process", "shellparse", "fspath",
+_RESIDENT = ("kernel", "shell", "session", "process", "shellparse", "fspath",
             "cmdargs", "munix", "__main__")
 
 
@@ -20,7 +20,7 @@ def __main__(args):
         raise cmdargs.UsageError("missing NAME")
     status = 0
     for name in names:
-        if name in RESIDENT:
+        if name in _RESIDENT:
             status = cmdargs.error(name, "part of the kernel: not removed")
             continue
         with munixsh.import_lock:

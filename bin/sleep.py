@@ -2,7 +2,7 @@ USAGE = """SECONDS
   SECONDS may have a fraction (0.5) and a unit: s (default), m, h or d"""
 ABOUT = "wait a while (Ctrl-C or kill stops it, hold pauses it)"
 
-UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 # This run's process (the shell sets it): its sleep is all sleep needs of
 # the program API, and munix stayed loaded, 1.2 KiB, for as long as a
@@ -28,7 +28,7 @@ def __main__(args):
 
 def _ms(text):
     """text's milliseconds; -1 for what is no number of seconds."""
-    unit = UNITS.get(text[-1:])
+    unit = _UNITS.get(text[-1:])
     number = text[:-1] if unit else text
     try:
         ms = int(float(number) * (unit or 1) * 1000)

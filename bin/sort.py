@@ -2,6 +2,7 @@ import cmdargs
 import fspath
 import munix
 import textin
+from micropython import const
 
 USAGE = """[-r] [-n] [-u] [FILE...]
   Print the lines of the FILEs (the standard input when none, or -) in
@@ -12,8 +13,8 @@ USAGE = """[-r] [-n] [-u] [FILE...]
   -u  each line once (with -n: each number once)"""
 ABOUT = "sort lines"
 
-RUN = 4096      # characters of lines sorted in RAM at a time
-FANIN = 6       # runs merged at once: each is an open file
+_RUN = const(4096) # characters of lines sorted in RAM at a time
+_FANIN = const(6) # runs merged at once: each is an open file
 
 
 def __main__(args):
@@ -29,7 +30,7 @@ def __main__(args):
         for line in lines:
             run.append(line)
             size += len(line)
-            if size >= RUN:
+            if size >= _RUN:
                 runs.append(_spill(run, key, reverse, len(runs)))
                 run = []
                 size = 0
@@ -39,13 +40,13 @@ def __main__(args):
                 runs.append(_spill(run, key, reverse, len(runs)))
             run = None
             n = len(runs)
-            while len(runs) > FANIN:
+            while len(runs) > _FANIN:
                 path = _tmp(n)
                 n += 1
                 with open(path, "w") as f:
-                    _merge(runs[:FANIN], key, reverse, f.write)
-                _discard(runs[:FANIN])
-                runs = runs[FANIN:] + [path]
+                    _merge(runs[:_FANIN], key, reverse, f.write)
+                _discard(runs[:_FANIN])
+                runs = runs[_FANIN:] + [path]
         out = munix.proc().stdout
         _output(run, runs, key, reverse, "u" in opts, numeric, out.write)
     finally:

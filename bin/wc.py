@@ -9,7 +9,7 @@ USAGE = """[-l] [-w] [-c] [FILE...]
   columns; a single count of a single input is printed as it is."""
 ABOUT = "count lines, words and bytes"
 
-SPACE = b" \t\n\r\v\f"
+_SPACE = b" \t\n\r\v\f"
 # Small chunks: split() makes a list of a chunk's words, and on a
 # fragmented heap even 2 KB in one piece may not be there.
 CHUNK = 128
@@ -47,9 +47,9 @@ def _count(name, cwd):
                 break
             lines += chunk.count(b"\n")
             words += len(chunk.split())
-            if inword and chunk[0] not in SPACE:
+            if inword and chunk[0] not in _SPACE:
                 words -= 1
-            inword = chunk[-1] not in SPACE
+            inword = chunk[-1] not in _SPACE
             size += len(chunk)
     return [lines, words, size]
 

@@ -9,7 +9,7 @@ USAGE = """[start [MS]]
   With no operand: whether it runs, and why the board last reset."""
 ABOUT = "start the watchdog that resets a hung board"
 
-CAUSES = (("PWRON_RESET", "power on"), ("HARD_RESET", "hard reset"), ("WDT_RESET", "watchdog"),
+_CAUSES = (("PWRON_RESET", "power on"), ("HARD_RESET", "hard reset"), ("WDT_RESET", "watchdog"),
           ("DEEPSLEEP_RESET", "deep sleep"), ("SOFT_RESET", "soft reset"))
 
 
@@ -28,7 +28,7 @@ def __main__(args):
         else:
             print("watchdog: on, %d ms, fed by eventd (pid %d)" % (timeout, fed_by.pid))
         cause = machine.reset_cause()
-        names = dict((getattr(machine, n, None), text) for n, text in CAUSES)
+        names = dict((getattr(machine, n, None), text) for n, text in _CAUSES)
         print("last reset: %s" % names.get(cause, cause))
         return 0
     if rest[0] != "start":

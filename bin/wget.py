@@ -18,14 +18,14 @@ USAGE = """URL [-O FILE] [-T SECONDS] [-q] [--no-check-certificate]
 ABOUT = "download a file over HTTP or HTTPS"
 
 FLAGS, VALUED = "q", "OT"
-NO_CHECK = "--no-check-certificate"
+_NO_CHECK = "--no-check-certificate"
 CHUNK = 512
 
 
 def __main__(args):
     end = args.index("--") if "--" in args else len(args)
-    verify = NO_CHECK not in args[:end]
-    args = [a for a in args[:end] if a != NO_CHECK] + args[end:]
+    verify = _NO_CHECK not in args[:end]
+    args = [a for a in args[:end] if a != _NO_CHECK] + args[end:]
     opts, rest = cmdargs.parse(args, FLAGS, VALUED, operands=1, anywhere=True)
     if not rest:
         raise cmdargs.UsageError("no URL given")
@@ -37,7 +37,7 @@ def __main__(args):
         raise cmdargs.UsageError(str(e))
     if scheme == "https" and verify and not httpclient.can_verify():
         return cmdargs.error(url, "this board's TLS cannot check certificates: "
-                             "%s downloads it unchecked" % NO_CHECK)
+                             "%s downloads it unchecked" % _NO_CHECK)
     timeout = cmdargs.number(opts.get("T", "10"), "number of seconds")
     if timeout < 1:
         raise cmdargs.UsageError("-T takes a number of seconds from 1")

@@ -1,4 +1,5 @@
 import time
+from micropython import const
 
 import cmdargs
 import munix
@@ -16,7 +17,7 @@ USAGE = """sta on|off|status [-n]|scan|connect SSID PASS [TIMEOUT]|disconnect
   interface's addresses."""
 ABOUT = "Wi-Fi: switch on, scan, connect, access point, hostname"
 
-WAIT = 10
+_WAIT = const(10)
 # Status names, as the ports' network modules spell them, and what they mean.
 STATES = (("STAT_IDLE", "idle"), ("STAT_CONNECTING", "connecting"),
           ("STAT_GOT_IP", "connected"), ("STAT_WRONG_PASSWORD", "wrong password"),
@@ -69,7 +70,7 @@ def __main__(args):
     low, high = counts[verb]
     if not low <= len(params) <= high:
         raise cmdargs.UsageError("%s %s needs %s" % (what, verb, _needs(verb)))
-    wait = WAIT
+    wait = _WAIT
     if verb == "connect" and len(params) > 2:
         wait = cmdargs.number(params[2], "number of seconds")
         if wait <= 0:

@@ -5,7 +5,7 @@ a lock keeps their captures apart.
 """
 import system
 
-SIZES = ("96x96", "qqvga", "qcif", "hqvga", "240x240", "qvga", "cif", "hvga", "vga", "svga",
+_SIZES = ("96x96", "qqvga", "qcif", "hqvga", "240x240", "qvga", "cif", "hvga", "vga", "svga",
          "xga", "hd", "sxga", "uxga")
 # The camera module's constants by our names (FRAME_QVGA ...).
 _CONSTS = {"96x96": "FRAME_96X96", "240x240": "FRAME_240X240"}
@@ -41,12 +41,12 @@ def is_on():
 
 def start(**changes):
     """Switch the camera on (if off) with the settings changed as asked:
-    size (SIZES), quality (10 best to 63), vflip, hflip (0 or 1)."""
+    size (_SIZES), quality (10 best to 63), vflip, hflip (0 or 1)."""
     camera = _module()
     new = dict(settings)
     new.update(changes)
-    if new["size"] not in SIZES:
-        raise CameraError("%s: not a frame size (%s)" % (new["size"], ", ".join(SIZES)))
+    if new["size"] not in _SIZES:
+        raise CameraError("%s: not a frame size (%s)" % (new["size"], ", ".join(_SIZES)))
     if not 10 <= new["quality"] <= 63:
         raise CameraError("%d: not a quality (10 best to 63)" % new["quality"])
     with _lock:

@@ -9,13 +9,14 @@ file names it), behind the API's login:
 The camera is switched on with its settings (camctl.py) if it was off.
 """
 import asyncio
+from micropython import const
 
 import camctl
 import httpd
 
 PREFIX = "/cam"
-BOUNDARY = "munixframe"
-FRAME_MS = 100      # at most ten pictures a second: other clients get their turn
+_BOUNDARY = "munixframe"
+_FRAME_MS = const(100) # at most ten pictures a second: other clients get their turn
 
 
 async def answer(conn, method, path, headers, keep):
@@ -48,17 +49,17 @@ def _picture():
 async def _stream(conn, head_only):
     picture = _picture()
     await conn.head(200, [("Cache-Control", "no-store")], None, False,
-                    "multipart/x-mixed-replace; boundary=" + BOUNDARY)
+                    "multipart/x-mixed-replace; boundary=" + _BOUNDARY)
     if head_only:
         return
     daemon = conn.server.daemon
     while not daemon.stopping:
         # A client gone makes send() fail (OSError): the stream ends there.
         await conn.send(("--%s\r\nContent-Type: image/jpeg\r\nContent-Length: %d\r\n\r\n" % (
-            BOUNDARY, len(picture))).encode())
+            _BOUNDARY, len(picture))).encode())
         await conn.send(picture)
         await conn.send(b"\r\n")
-        await asyncio.sleep_ms(FRAME_MS)
+        await asyncio.sleep_ms(_FRAME_MS)
         # A failure now cannot be answered: the stream ends (OSError).
         picture = camctl.capture()
     raise OSError("stopping")

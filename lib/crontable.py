@@ -20,7 +20,7 @@ from system import CRONTAB  # noqa: F401 (bin/crontab reads it here: programs do
 
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
-ALIASES = {"@hourly": "0 * * * *", "@daily": "0 0 * * *", "@midnight": "0 0 * * *",
+_ALIASES = {"@hourly": "0 * * * *", "@daily": "0 0 * * *", "@midnight": "0 0 * * *",
            "@weekly": "0 0 * * 0", "@monthly": "0 0 1 * *", "@yearly": "0 0 1 1 *",
            "@annually": "0 0 1 1 *"}
 ALL = -1            # a mask with every bit set
@@ -80,9 +80,9 @@ def parse_line(line, number=0):
             e = _entry(number, command)
             e.reboot = True
             return e
-        if first not in ALIASES:
+        if first not in _ALIASES:
             raise ValueError("unknown %s" % first)
-        line = ALIASES[first] + " " + command
+        line = _ALIASES[first] + " " + command
     words = line.split(None, 5)
     if len(words) < 6:
         raise ValueError("needs 5 time fields and a command")

@@ -16,6 +16,7 @@ eventd stopped (kill) ends the feeding, and the board resets.
 """
 import asyncio
 import time
+from micropython import const
 
 import jobctl
 import logsession
@@ -23,7 +24,7 @@ import process
 import procctl
 import system
 
-FEEDS = 4           # feeds per watchdog timeout: a slow turn of the loop is not a hang
+_FEEDS = const(4)    # feeds per watchdog timeout: a slow turn of the loop is not a hang
 IDLE_MS = 1000      # eventd's longest sleep with nothing due
 LOG = "/tmp/eventd.log"
 
@@ -33,7 +34,7 @@ _flag = [None]      # wakes eventd: a ThreadSafeFlag, set from interrupt handler
 _eventd = [None]    # eventd's process while it runs
 _wdt = [None, 0, 0]     # the machine.WDT, its timeout, ticks_ms of the last feed
 _asked = [None, None]   # a timeout for eventd to start the watchdog with; what came of it
-ASK_MS = 3000
+_ASK_MS = const(3000)
 
 
 class Event:
@@ -171,7 +172,7 @@ def watchdog(timeout=None):
         _flag[0].set()
         start = time.ticks_ms()
         while _asked[0] is not None:
-            if time.ticks_diff(time.ticks_ms(), start) > ASK_MS:
+            if time.ticks_diff(time.ticks_ms(), start) > _ASK_MS:
                 raise OSError("eventd does not answer")
             time.sleep_ms(10)
         if _asked[1] is not None:
@@ -244,7 +245,7 @@ async def _serve():
 def _feed():
     """Feed the watchdog if a part of its timeout has passed and the OS is
     healthy; the ms until the next feed."""
-    part = _wdt[1] // FEEDS
+    part = _wdt[1] // _FEEDS
     left = part - time.ticks_diff(time.ticks_ms(), _wdt[2])
     if left > 0:
         return left

@@ -6,13 +6,13 @@ to connect and to read a command), with a last will that marks the board
 offline; publishes a retained status when connected and every
 "interval" seconds; and runs the commands sent to munix/NAME/cmd, each
 as a background process of its own as cron's jobs are (fleetjob.py,
-loaded while commands wait or run; one at a time, QUEUE waiting),
+loaded while commands wait or run; one at a time, _QUEUE waiting),
 publishing its output, status and time on munix/NAME/result/ID.
 
 Commands come with QoS 1 on a session the broker keeps (clean=False):
 what was sent while the board was away comes once it is back, and a
-request id seen already (the last SEEN) is not run again. A result the
-broker could not take waits (OUTBOX of them) for the next connection.
+request id seen already (the last _SEEN) is not run again. A result the
+broker could not take waits (_OUTBOX of them) for the next connection.
 When the broker goes, fleetd connects again after 1, 2, 4 … seconds, at
 most "backoff_max" (30). When the board's Wi-Fi station is on but not
 connected, fleetd lets the broker's connection go (its socket on a board
@@ -37,6 +37,7 @@ with "espnow" and no "host", it runs without a broker.
 """
 import asyncio
 import json
+from micropython import const
 
 import logfile
 import process
@@ -44,13 +45,13 @@ import system
 
 LOG = "/tmp/fleet.log"
 MAX_PACKET = 2048       # bytes of a command message (a signed one takes about 1 KB)
-QUEUE = 8               # commands waiting to run
-SEEN = 32               # request ids remembered
-OUTBOX = 8              # results kept while the broker is away
-TICK_MS = 50            # between looks at the socket and the commands
+_QUEUE = const(8)        # commands waiting to run
+_SEEN = const(32)        # request ids remembered
+_OUTBOX = const(8)       # results kept while the broker is away
+_TICK_MS = const(50)     # between looks at the socket and the commands
 BUSY_MS = 5             # the same while a command runs: its result goes out sooner
-LINK_MS = 1000          # between looks at the Wi-Fi station
-LET_GO_MS = 2000        # how long an `on` waits for the agent to let the last one's topics go
+_LINK_MS = const(1000)   # between looks at the Wi-Fi station
+_LET_GO_MS = const(2000) # how long an `on` waits for the agent to let the last one's topics go
 
 state = None            # the running Agent, for fleetd status
 _asking = system.allocate_lock()
@@ -70,7 +71,7 @@ def relay(ask):
     calls, and an `on` in a `$( )` two deep ran the 8 KiB main stack out.
     Not for a command to this very board, which the loop must run. The
     `on` before, ended, is let go at the agent's next look (its topics
-    unsubscribed there): meanwhile this one waits for it, LET_GO_MS at
+    unsubscribed there): meanwhile this one waits for it, _LET_GO_MS at
     most. Refused at once, an `on` typed right after another opened a
     connection of its own, a second login (a loaded machine's agent looked
     late)."""
@@ -87,10 +88,10 @@ def relay(ask):
                               and system.thread_ident() == process.init.thread)
                 agent.ask = ask
                 return agent
-        if not last.over or waited >= LET_GO_MS or asyncloop.in_loop():
+        if not last.over or waited >= _LET_GO_MS or asyncloop.in_loop():
             return None
-        system.idle(TICK_MS)
-        waited += TICK_MS
+        system.idle(_TICK_MS)
+        waited += _TICK_MS
 
 
 class Agent:
@@ -104,7 +105,7 @@ class Agent:
         self.now = None         # the ESP-NOW link (fleetnow.Link), with "espnow"
         self.secret = None
         self.key = None         # the signing key (n, e), once a signed command came
-        self.seen = []          # the last SEEN request ids
+        self.seen = []          # the last _SEEN request ids
         self.queue = []         # (id, cmd) waiting to run
         self.running = []       # (id, process, Output, start ms)
         self.outbox = []        # (topic, JSON) of results not yet published
@@ -224,7 +225,7 @@ class Agent:
         if rid in self.seen:
             return log("%s: already received: not run again" % rid)
         self.seen.append(rid)
-        if len(self.seen) > SEEN:
+        if len(self.seen) > _SEEN:
             self.seen.pop(0)
         try:
             why = self.accept(rid, request)
@@ -247,8 +248,8 @@ class Agent:
 
     def enqueue(self, rid, cmd):
         """Queue a command (from the broker or ESP-NOW); why not, or None."""
-        if len(self.queue) >= QUEUE:
-            return "busy: %d commands waiting" % QUEUE
+        if len(self.queue) >= _QUEUE:
+            return "busy: %d commands waiting" % _QUEUE
         self.queue.append((rid, cmd))
         return None
 
@@ -290,8 +291,8 @@ class Agent:
             except mqtt.MQTTError:
                 # The loop sees the broker gone at its next look.
                 pass
-        if len(self.outbox) >= OUTBOX:
-            log("%s: result lost: %d results already wait for the broker" % (self.outbox.pop(0)[0], OUTBOX))
+        if len(self.outbox) >= _OUTBOX:
+            log("%s: result lost: %d results already wait for the broker" % (self.outbox.pop(0)[0], _OUTBOX))
         self.outbox.append(item)
 
     def goodbye(self):
@@ -472,7 +473,7 @@ async def _daemon(agent):
             try:
                 now = system.uptime_ms()
                 if sta is not None and now >= look:
-                    look = now + LINK_MS
+                    look = now + _LINK_MS
                     if not _linked(agent, sta):
                         # Back, it connects at once.
                         retry = 0
@@ -502,7 +503,7 @@ async def _daemon(agent):
                 except MemoryError:
                     short += 1
                 wait = min(wait * 2, limit)
-            await asyncio.sleep_ms(BUSY_MS if agent.running else TICK_MS)
+            await asyncio.sleep_ms(BUSY_MS if agent.running else _TICK_MS)
     finally:
         if beacon is not None:
             beacon.close()

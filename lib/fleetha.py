@@ -35,7 +35,7 @@ import json
 import system
 
 # object, name, status key, device class, unit, state class
-SENSORS = (("uptime", "Uptime", "uptime", "duration", "s", "total_increasing"),
+_SENSORS = (("uptime", "Uptime", "uptime", "duration", "s", "total_increasing"),
            ("heap_free", "Free heap", "heap_free", "data_size", "B", "measurement"),
            ("flash_free", "Free flash", "flash_free", "data_size", "B", "measurement"),
            ("rssi", "Wi-Fi signal", "rssi", "signal_strength", "dBm", "measurement"),
@@ -117,7 +117,7 @@ def publish(agent, on, has_rssi):
     # (object, name, where the status holds its value, device class,
     # unit, state class, whether it is the board's own, present)
     found = [(obj, label, key, kind, unit, state, True, obj not in absent)
-             for obj, label, key, kind, unit, state in SENSORS]
+             for obj, label, key, kind, unit, state in _SENSORS]
     for obj in agent.conf.get("ha_adc") or ():
         found.append((obj, obj, "adc['%s']" % obj, "voltage", "V", "measurement", False, True))
     bus = agent.conf.get("ha_i2c")

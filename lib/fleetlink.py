@@ -8,16 +8,17 @@ the fleet's topics and a connection to its broker.
 Loaded by fleetd and by `on` while it runs.
 """
 import system
+from micropython import const
 
 ROOT = "munix/"
 TIMEOUT = 10          # seconds to connect and to hear the broker
 STATUS_REFUSED = 126  # a command refused (not run): its result's status
 # Bytes of a command's output kept for its result unless the "output_max"
-# setting says (up to OUTPUT_LIMIT): the result is built whole (text,
+# setting says (up to _OUTPUT_LIMIT): the result is built whole (text,
 # JSON, bytes), and a board's heap, cut up by what ran, often has no
 # larger block free.
 OUTPUT_MAX = 2048
-OUTPUT_LIMIT = 16384
+_OUTPUT_LIMIT = const(16384)
 SIGNED = "munix-fleet 1\n"  # what the signed text begins with
 
 
@@ -33,10 +34,10 @@ def settings():
 
 def output_max(conf):
     """The "output_max" setting; ValueError when it is no number of bytes
-    up to OUTPUT_LIMIT."""
+    up to _OUTPUT_LIMIT."""
     found = conf.get("output_max", OUTPUT_MAX)
-    if type(found) is not int or not 0 < found <= OUTPUT_LIMIT:
-        raise ValueError("fleet.output_max: a number of bytes, 1 to %d" % OUTPUT_LIMIT)
+    if type(found) is not int or not 0 < found <= _OUTPUT_LIMIT:
+        raise ValueError("fleet.output_max: a number of bytes, 1 to %d" % _OUTPUT_LIMIT)
     return found
 
 

@@ -9,7 +9,7 @@ other boards' commands, and carries this board's own for `on`, whose Ask
 An exchange, no frame over espnow.MAX_DATA_LEN (250) bytes:
 
     asker -> target   ?                       a challenge, please
-    target -> asker   ! NONCE                 16 random bytes, for one command within NONCE_MS
+    target -> asker   ! NONCE                 16 random bytes, for one command within _NONCE_MS
     asker -> target   C TAG COMMAND           TAG over C NONCE ASKER'S-MAC COMMAND
     target -> asker   O SEQ TAG OUTPUT        a part of the output; TAG over O NONCE SEQ OUTPUT
     target -> asker   E SEQ STATUS TAG ERROR  the end, after SEQ parts; TAG over E NONCE SEQ STATUS ERROR
@@ -21,13 +21,14 @@ replayed, late, forged or from a board not known is refused, and so are
 results whose tags do not check; each refusal is a line in fleetd's log.
 """
 import os
+from micropython import const
 
 import espnow
 import hmacsha
 import system
 
 KEY = "/etc/fleet.key"  # 64 hexadecimal digits, secret as /etc/shadow is (fsguard)
-NONCE_MS = 5000         # a challenge is good for that long
+_NONCE_MS = const(5000)  # a challenge is good for that long
 TAG = 16
 CMD_MAX = espnow.MAX_DATA_LEN - 1 - TAG         # bytes of a command line
 PART = espnow.MAX_DATA_LEN - 2 - TAG            # bytes of output a frame carries
@@ -117,7 +118,7 @@ class Link:
         """A challenge for mac's next command."""
         now = system.uptime_ms()
         c = self.challenge
-        if self.job is not None or c is not None and c[0] != mac and now - c[2] < NONCE_MS:
+        if self.job is not None or c is not None and c[0] != mac and now - c[2] < _NONCE_MS:
             return self.refuse(agent, mac, "busy: one command at a time")
         self.challenge = (mac, os.urandom(16), now)
         self.send(mac, b"!" + self.challenge[1])
@@ -126,7 +127,7 @@ class Link:
         c, self.challenge = self.challenge, None
         if c is None or c[0] != mac:
             return self.refuse(agent, mac, "%s: a command not asked for (replayed or late)" % name)
-        if system.uptime_ms() - c[2] > NONCE_MS:
+        if system.uptime_ms() - c[2] > _NONCE_MS:
             return self.refuse(agent, mac, "%s: a command after its challenge expired" % name)
         cmd = frame[1 + TAG:]
         if not hmacsha.same(frame[1:1 + TAG], self.tag(b"C" + c[1] + mac + cmd)):

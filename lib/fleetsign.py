@@ -1,13 +1,14 @@
 """fleetd's check of a signed command (the "sign" setting), loaded for
 each signed command and dropped after it (fleet._signature): the command's
 signature by the release key ("key", default /etc/upgrade.pub) over
-fleetlink.signed_text, its time within WINDOW seconds of the board's
+fleetlink.signed_text, its time within _WINDOW seconds of the board's
 clock, which must be set."""
 import time
+from micropython import const
 
 import fleetlink
 
-WINDOW = 300            # seconds a signed command is good for, either way
+_WINDOW = const(300)     # seconds a signed command is good for, either way
 
 
 def check(agent, rid, cmd, request):
@@ -20,8 +21,8 @@ def check(agent, rid, cmd, request):
     if time.time() < system.CLOCK_SET:
         return "the clock is not set: signed commands wait for ntpupdate"
     now = int(time.time()) + clock.EPOCH
-    if abs(now - ts) > WINDOW:
-        return "signed %d s from now: more than %d" % (ts - now, WINDOW)
+    if abs(now - ts) > _WINDOW:
+        return "signed %d s from now: more than %d" % (ts - now, _WINDOW)
     import binascii
     import hashlib
     import signature

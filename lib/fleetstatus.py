@@ -2,7 +2,7 @@
 dropped after (fleet.py): its status on the broker, and its answer on
 the local network, for `munix fleet ls` to find boards without a broker.
 
-The query is a UDP datagram QUERY to the port of the "announce" setting
+The query is a UDP datagram _QUERY to the port of the "announce" setting
 (5456; false for none, and fleetd opens no socket), sent to the network's
 broadcast address; the answer, sent to the sender, says who the board is:
 name, board, munix and MicroPython versions, address. Nothing secret:
@@ -10,7 +10,7 @@ anyone on the network may ask.
 """
 import json
 
-QUERY = b"munix-fleet?"
+_QUERY = b"munix-fleet?"
 
 
 def _about(agent):
@@ -76,7 +76,7 @@ def voltages(inputs):
 def answer(agent, beacon, message):
     """Answer message, (data, sender), when it is a query; anything else is
     not, nor a sender that cannot be (gone, unreachable)."""
-    if message[0] != QUERY:
+    if message[0] != _QUERY:
         return
     try:
         beacon.sendto(json.dumps(_about(agent)).encode(), message[1])

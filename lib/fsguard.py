@@ -8,7 +8,7 @@ import fspath
 # small): no network daemon hands it out or lists it.
 SECRET = "/etc/shadow"
 # The key boards sign their ESP-NOW commands with (fleetnow.KEY): the same.
-SECRETS = [SECRET, "/etc/fleet.key"]
+_SECRETS = [SECRET, "/etc/fleet.key"]
 
 
 def holds(path, paths):
@@ -29,10 +29,10 @@ def fat_name(path):
 
 
 def is_secret(path):
-    """True for a secret file (SECRETS) and its writer's temporaries, by
+    """True for a secret file (_SECRETS) and its writer's temporaries, by
     any name FAT takes for them; path must be normalised."""
     path = fat_name(path)
-    for secret in SECRETS:
+    for secret in _SECRETS:
         if path.startswith(secret) and path[len(secret):] in ("", ".tmp", ".old"):
             return True
     return False

@@ -69,15 +69,15 @@ _ABOR_EVERY = const(64)         # chunks between looks for ABOR on the control c
 _TURN_MS = const(20)            # work between two turns of the loop's other clients
 _KEEP_FREE = const(48 * 1024)   # the heap free below which ftplogin, ftplist and ftpmore go once unused
 
-OPEN = ("USER", "PASS", "FEAT", "SYST", "QUIT")
-FEATURES = ("UTF8", "SIZE", "MDTM", "REST STREAM", "EPSV", "TVFS",
+_OPEN = ("USER", "PASS", "FEAT", "SYST", "QUIT")
+_FEATURES = ("UTF8", "SIZE", "MDTM", "REST STREAM", "EPSV", "TVFS",
             "MLST type*;size*;modify*;perm*;")
 # The commands whose code is in a module of its own (Session.command).
-LOGIN = ("USER", "PASS")
-LISTS = ("LIST", "NLST", "MLSD", "MLST", "STAT", "MDTM")
+_LOGIN = ("USER", "PASS")
+_LISTS = ("LIST", "NLST", "MLSD", "MLST", "STAT", "MDTM")
 # Those made again when the heap had no room for them before they began.
 _AGAIN = ("RETR", "STOR", "APPE", "LIST", "NLST", "MLSD", "SIZE")
-MORE = ("OPTS", "MODE", "STRU", "ABOR", "CDUP", "XCUP", "MKD", "XMKD", "RMD", "XRMD",
+_MORE = ("OPTS", "MODE", "STRU", "ABOR", "CDUP", "XCUP", "MKD", "XMKD", "RMD", "XRMD",
         "DELE", "RNFR", "RNTO", "REST", "APPE", "PORT", "EPRT")
 
 _serial = [0]           # numbers the sessions, for their temporary files
@@ -319,13 +319,13 @@ class Session:
             return
         # The module of its code, when not this one: loaded only once the
         # client may run it.
-        where = ("ftplogin" if verb in LOGIN else "ftplist" if verb in LISTS
-                 else "ftpmore" if verb in MORE else None)
-        handler = getattr(self, "ftp_" + verb) if where is None and verb in HERE else None
+        where = ("ftplogin" if verb in _LOGIN else "ftplist" if verb in _LISTS
+                 else "ftpmore" if verb in _MORE else None)
+        handler = getattr(self, "ftp_" + verb) if where is None and verb in _HERE else None
         if handler is None and where is None:
             self.reply(502, "%s not implemented" % verb)
             return
-        if verb not in OPEN and not self.logged:
+        if verb not in _OPEN and not self.logged:
             self.reply(530, "Log in with USER and PASS first")
             return
         # REST holds for the next RETR or STOR only, RNFR for the next RNTO.
@@ -418,7 +418,7 @@ class Session:
         self.reply(215, "UNIX Type: L8")
 
     def ftp_FEAT(self, arg):
-        self.lines(211, "Features:", FEATURES)
+        self.lines(211, "Features:", _FEATURES)
 
     def ftp_NOOP(self, arg):
         self.reply(200, "OK")
@@ -704,7 +704,7 @@ class Session:
 # The commands whose code is here, looked up by name only once known:
 # getattr interns the name it is given, for good, and a client's made-up
 # verbs took heap that no collection gave back.
-HERE = tuple(name[4:] for name in dir(Session) if name.startswith("ftp_"))
+_HERE = tuple(name[4:] for name in dir(Session) if name.startswith("ftp_"))
 
 
 def _turn():

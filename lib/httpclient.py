@@ -23,14 +23,15 @@ error, never a short success. Every socket operation has a timeout.
 """
 import socket
 import strsplit
+from micropython import const
 
 REDIRECTS = (301, 302, 303, 307, 308)
 # Bounds on what a server can make us hold: one header (or chunk size) line,
 # and the whole response head. Lines are read in pieces: readline(n) sets
 # n bytes aside first, too much to ask for each line in a small heap.
 LINE_MAX = 2048
-HEAD_MAX = 8192
-PIECE = 128
+_HEAD_MAX = const(8192)
+_PIECE = const(128)
 
 
 class HTTPError(Exception):
@@ -91,7 +92,7 @@ class Response:
         while not line.endswith(b"\n"):
             if len(line) >= LINE_MAX:
                 raise HTTPError("%s: header line too long" % self.url)
-            part = self.stream.readline(PIECE)
+            part = self.stream.readline(_PIECE)
             if not part:
                 raise HTTPError("%s: connection closed early" % self.url)
             line += part
@@ -110,7 +111,7 @@ class Response:
         except ValueError:
             raise HTTPError("%s: bad status line" % self.url)
         self.reason = parts[2] if len(parts) > 2 else ""
-        room = HEAD_MAX
+        room = _HEAD_MAX
         while True:
             line = self._line()
             if not line:

@@ -86,7 +86,7 @@ _KEEP_FREE = const(48 * 1024)   # the heap free below which load()'s modules go 
 
 # Status -> reason phrase, as one text: a dict of them took 200 bytes more
 # of the heap, which every client holds.
-REASONS = ("|200OK|201Created|204No Content|301Moved Permanently|304Not Modified|"
+_REASONS = ("|200OK|201Created|204No Content|301Moved Permanently|304Not Modified|"
            "400Bad Request|401Unauthorized|403Forbidden|404Not Found|"
            "405Method Not Allowed|409Conflict|413Payload Too Large|415Unsupported Media Type|"
            "500Internal Server Error|"
@@ -128,7 +128,7 @@ def _spare():
 # Extensions: modules serving /api/PREFIX... (camweb: a camera's pictures),
 # named by the "extensions" setting, else by the board file.
 extensions = []
-WEB = ("/login", "/logout", "/session", "/term")     # websession's own paths
+_WEB = ("/login", "/logout", "/session", "/term")     # websession's own paths
 _loaded = []            # the modules load() loaded, for unload()
 
 
@@ -487,8 +487,8 @@ class Connection:
     async def head(self, status, headers, length, keep, kind=None, body=b""):
         """The answer's head, and body with it in one write: a small
         answer is one packet, and costs the loop no turn."""
-        at = REASONS.find("|%d" % status) + 4
-        reason = REASONS[at:REASONS.find("|", at)] if at > 3 else ""
+        at = _REASONS.find("|%d" % status) + 4
+        reason = _REASONS[at:_REASONS.find("|", at)] if at > 3 else ""
         # Bytes, not a str: MicroPython looks for each str it makes among
         # the interned names, to reuse one.
         text = b"HTTP/1.1 %d %s\r\nServer: munix\r\n" % (status, reason)
@@ -543,7 +543,7 @@ def _route(path, headers):
         if path != "/metrics":
             path = path[4:]
         # A browser's request (the web desktop): its sessions and checks.
-        if "cookie" in headers or "origin" in headers or path in WEB:
+        if "cookie" in headers or "origin" in headers or path in _WEB:
             return "web", path
         return ("run" if path == "/run" else "api"), path
     return "file", path

@@ -83,7 +83,7 @@ def request(method, url, ca=None, timeout=10, redirects=5, headers=None, verify=
 
 # Headers that carry who the client is: never sent to another server than
 # the one asked for, when a redirect leads there.
-PRIVATE = ("authorization", "cookie")
+_PRIVATE = ("authorization", "cookie")
 
 
 def _headers(given, body, size, auth, own, host, port, scheme):
@@ -101,7 +101,7 @@ def _headers(given, body, size, auth, own, host, port, scheme):
     result = []
     for name, value in lines + list(given or ()):
         low = name.lower()
-        if low in PRIVATE and not own:
+        if low in _PRIVATE and not own:
             continue
         result = [(n, v) for n, v in result if n.lower() != low]
         if value:

@@ -4,7 +4,7 @@ its "led" (lit at its "active" level, 1 by default). A NeoPixel cannot be
 read back: its colour is the one last sent (pins.outputs)."""
 import pins
 
-COLOURS = {"red": (255, 0, 0), "green": (0, 255, 0), "blue": (0, 0, 255), "yellow": (255, 255, 0),
+_COLOURS = {"red": (255, 0, 0), "green": (0, 255, 0), "blue": (0, 0, 255), "yellow": (255, 255, 0),
            "cyan": (0, 255, 255), "magenta": (255, 0, 255), "white": (255, 255, 255),
            "off": (0, 0, 0)}
 
@@ -38,7 +38,7 @@ def shown(led):
 def switch(led, on):
     """On (white on a NeoPixel) or off."""
     if is_rgb(led):
-        return show(led, COLOURS["white"] if on else COLOURS["off"])
+        return show(led, _COLOURS["white"] if on else _COLOURS["off"])
     import machine
     active = led.get("active", 1)
     machine.Pin(led["pin"]).init(machine.Pin.OUT, value=active if on else 1 - active)
@@ -56,8 +56,8 @@ def show(led, colour):
 
 def colour(text):
     """(r, g, b) of R,G,B (0-255 each), #RRGGBB or a name; ValueError else."""
-    if text in COLOURS:
-        return COLOURS[text]
+    if text in _COLOURS:
+        return _COLOURS[text]
     try:
         if text.startswith("#") and len(text) == 7:
             return tuple(int(text[i:i + 2], 16) for i in (1, 3, 5))

@@ -8,7 +8,7 @@ import strsplit
 
 # Not swept: upgrade's own files (its journal tells what they are) and the
 # read-only ROMFS.
-UNSWEPT = ("/.upgrade", "/rom")
+_UNSWEPT = ("/.upgrade", "/rom")
 
 
 def sweep(folder):
@@ -30,7 +30,7 @@ def _sweep_one(folder, folders):
     for entry in os.ilistdir(folder):
         path = fspath.join(folder, entry[0])
         if entry[1] & fspath.DIR:
-            if path not in UNSWEPT:
+            if path not in _UNSWEPT:
                 folders.append(path)
         elif path.endswith(".tmp") or path.endswith(".part"):
             found.append(path)

@@ -27,9 +27,10 @@ import select
 import struct
 import sys
 import time
+from micropython import const
 
 MAX_PACKET = 8192
-LARGE = 512         # bytes of a payload written apart from its packet's head
+_LARGE = const(512)  # bytes of a payload written apart from its packet's head
 CONNECT, CONNACK, PUBLISH, PUBACK = 0x10, 0x20, 0x30, 0x40
 SUBSCRIBE, SUBACK, UNSUBSCRIBE, UNSUBACK = 0x82, 0x90, 0xA2, 0xB0
 PINGREQ, PINGRESP, DISCONNECT = 0xC0, 0xD0, 0xE0
@@ -211,7 +212,7 @@ class Client:
         if qos:
             packet_id = self._next_id()
             head += struct.pack("!H", packet_id)
-        if len(payload) < LARGE:
+        if len(payload) < _LARGE:
             head, payload = head + payload, b""
         self._send(PUBLISH | qos << 1 | (1 if retain else 0), head, payload)
         if qos:
@@ -240,7 +241,7 @@ class Client:
 
     def ping_if_due(self):
         """Send PINGREQ when nothing was sent for half the keepalive."""
-        if self.keepalive_ms and \
+        if self.keepalive_ms and\
                 time.ticks_diff(time.ticks_ms(), self.last_sent) >= self.keepalive_ms // 2:
             self._send(PINGREQ)
             if self.pinged is None:
@@ -254,7 +255,7 @@ class Client:
         self.ping_if_due()
         got = self._packet(ms)
         if got is None:
-            if self.pinged is not None and \
+            if self.pinged is not None and\
                     time.ticks_diff(time.ticks_ms(), self.pinged) > self.keepalive_ms:
                 raise MQTTError("the broker stopped answering")
             return None

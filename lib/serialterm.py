@@ -9,7 +9,7 @@ import sys
 
 import session
 
-LEAVE = "\x1d"      # Ctrl-]
+_LEAVE = "\x1d"      # Ctrl-]
 POLL_MS = 20
 
 
@@ -28,7 +28,7 @@ def passthrough(uart, out):
         while True:
             for _ in keys.poll(POLL_MS):
                 key = sys.stdin.read(1)
-                if key == LEAVE or not key:
+                if key == _LEAVE or not key:
                     return
                 # Enter is a CR on the line, as terminals send it, even
                 # where the console made it a newline.

@@ -26,7 +26,7 @@ _console_input = None
 # line editor, and back (the simulator's terminal): console_mode(editing).
 # Boards need only Ctrl-C turned into a key while a line is edited.
 console_mode = None
-HISTORY = "/etc/history"
+_HISTORY = "/etc/history"
 
 
 
@@ -53,7 +53,7 @@ class ConsoleInput:
         if self.editor is None:
             import lineedit
             self.editor = lineedit.LineEditor(
-                self._key, self._write, lineedit.History(HISTORY),
+                self._key, self._write, lineedit.History(_HISTORY),
                 lineedit.completer(self.sess))
         # Ctrl-C as a key while editing: as an interrupt it could strike
         # anywhere in the editor; commands get it as an interrupt again.

@@ -13,7 +13,7 @@ values are split into fields and globbed), odd kinds quoted:
   VAR/QVAR      $NAME ${NAME} $? $1 ..., or for ${NAME OP WORD} and ${#NAME}
                 (name, op, word parts) (wordops.py)
   SUB/QSUB      $(command) or `command`
-  ARITH/QARITH  $((expression))
+  _ARITH/_QARITH  $((expression))
 
 Nodes:
   ("list", [(and_or, background), ...])
@@ -48,8 +48,8 @@ VAR = 2
 QVAR = 3
 SUB = 4
 QSUB = 5
-ARITH = 6
-QARITH = 7
+_ARITH = const(6)
+_QARITH = const(7)
 
 BLANKS = " \t\r"
 # Compound commands, groups and subshells nested deeper than this are a
@@ -357,7 +357,7 @@ class Lexer:
             if line[i + 2:i + 3] == "(":
                 j = _closing(self.scan, i + 3, 2)
                 if j >= 0 and line[j - 1:j + 1] == "))":
-                    word.append((ARITH + q, line[i + 3:j - 1]))
+                    word.append((_ARITH + q, line[i + 3:j - 1]))
                     return j + 1
             j = _closing(self.scan, i + 2, 1)
             if j < 0:

@@ -12,7 +12,7 @@ import json
 
 TYPE = "rsa-pkcs1v15-sha256"
 # DER prefix of a DigestInfo holding a SHA-256 digest (RFC 8017, 9.2 note 1).
-SHA256_INFO = b"\x30\x31\x30\x0d\x06\x09\x60\x86\x48\x01\x65\x03\x04\x02\x01\x05\x00\x04\x20"
+_SHA256_INFO = b"\x30\x31\x30\x0d\x06\x09\x60\x86\x48\x01\x65\x03\x04\x02\x01\x05\x00\x04\x20"
 
 
 class BadSignature(Exception):
@@ -38,7 +38,7 @@ def verify(digest, signature, key):
         raise BadSignature("signature has the wrong size")
     # Rebuilding the one valid encoding and comparing it whole leaves no
     # room for the parsing flaws of lenient verifiers.
-    tail = SHA256_INFO + digest
+    tail = _SHA256_INFO + digest
     expected = b"\x00\x01" + b"\xff" * (size - 3 - len(tail)) + b"\x00" + tail
     if _pow_mod(s, e, n).to_bytes(size, "big") != expected:
         raise BadSignature("bad signature")

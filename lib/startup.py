@@ -10,10 +10,10 @@ import shell
 import sysconf
 import system
 
-INIT = "/etc/init.sh"
-RC_LOCAL = "/etc/rc.local"
+_INIT = "/etc/init.sh"
+_RC_LOCAL = "/etc/rc.local"
 BOOTING = "/etc/.booting"
-UPGRADE_STATE = "/.upgrade/state"
+_UPGRADE_STATE = "/.upgrade/state"
 
 
 def start(recovery):
@@ -51,11 +51,11 @@ def start(recovery):
         errors.report("loadboard", e)
     print("%s %s on %s" % (system.NAME, system.VERSION, sys.platform))
     if fspath.exists(BOOTING):
-        print("The last boot did not finish %s: starting in recovery mode." % INIT)
+        print("The last boot did not finish %s: starting in recovery mode." % _INIT)
         fspath.discard(BOOTING)
         recovery = True
     if recovery:
-        print("Recovery mode: %s skipped." % INIT)
+        print("Recovery mode: %s skipped." % _INIT)
     else:
         _run_init(console)
     return console
@@ -65,14 +65,14 @@ def _run_init(console):
     """Run init.sh, then the user's own rc.local, marked as booting."""
     with open(BOOTING, "w") as f:
         f.write("%d\n" % time.time())
-    for script in (INIT, RC_LOCAL):
+    for script in (_INIT, _RC_LOCAL):
         if fspath.exists(script):
             try:
                 shell.run_script(script, [script], console)
             except KeyboardInterrupt:
                 print("%s interrupted" % script)
     fspath.discard(BOOTING)
-    if fspath.exists(UPGRADE_STATE):
+    if fspath.exists(_UPGRADE_STATE):
         # A new version on probation has booted (main.py began the probation).
         import upgradeboot
         try:

@@ -20,7 +20,7 @@ ROM_BIN = "/rom/bin"
 # The simulator (the unix port) runs without root: ports above 1024.
 _SIM = sys.platform == "linux"
 
-DEFAULTS = {
+_DEFAULTS = {
     "hostname": "munix",
     "board": "/etc/default.board",
     "location": None,  # {"lat": 47.5, "lon": 19.04}: for cron's sunrise and sunset
@@ -53,8 +53,8 @@ def load(path=PATH):
         conf = None
     if conf is None:
         conf = {}
-        _save_quietly(DEFAULTS, path)
-    for key, default in DEFAULTS.items():
+        _save_quietly(_DEFAULTS, path)
+    for key, default in _DEFAULTS.items():
         value = conf.setdefault(key, default)
         if isinstance(default, dict) and isinstance(value, dict):
             for name in default:
@@ -109,7 +109,7 @@ def loadboard(args):
 
 # Threads the OS may start on ports that cannot run many: the RP2040 runs
 # one besides the main one (on its second core), the ESP8266 none.
-THREADS = {"rp2": 1, "esp8266": 0}
+_THREADS = {"rp2": 1, "esp8266": 0}
 
 
 def _describe_board(path):
@@ -119,6 +119,6 @@ def _describe_board(path):
     except AttributeError:
         machine = sys.platform
     board = {"name": machine, "mcu": sys.platform, "pins": {}}
-    if sys.platform in THREADS:
-        board["threads"] = THREADS[sys.platform]
+    if sys.platform in _THREADS:
+        board["threads"] = _THREADS[sys.platform]
     fspath.write_file(path, json.dumps(board))

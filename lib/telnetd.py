@@ -70,8 +70,8 @@ _EL = const(248)
 _ECHO = const(1)
 _SGA = const(3)
 _NAWS = const(31)
-OURS = (_ECHO, _SGA)        # options the server does (WILL)
-THEIRS = (_NAWS,)           # options the server asks of the client (DO)
+_OURS = (_ECHO, _SGA)        # options the server does (WILL)
+_THEIRS = (_NAWS,)           # options the server asks of the client (DO)
 _SB_MAX = const(64)         # subnegotiation bytes kept
 _INPUT_MAX = const(4096)    # characters typed ahead and not yet read
 _LINE_MAX = const(1024)     # the longest line a session reads
@@ -298,10 +298,10 @@ class Terminal:
 
     def negotiate(self):
         out = bytearray()
-        for opt in OURS:
+        for opt in _OURS:
             self.ours[opt] = True
             out += bytes((_IAC, _WILL, opt))
-        for opt in THEIRS:
+        for opt in _THEIRS:
             self.theirs[opt] = True
             out += bytes((_IAC, _DO, opt))
         self.send(out)
@@ -666,13 +666,13 @@ class Terminal:
                 self.chars.extend(c.encode())
 
     def _option(self, verb, opt, reply):
-        """Answer DO/DONT/WILL/WONT opt: accept what is in OURS (DO) or
-        THEIRS (WILL), refuse the rest, and answer only changes."""
+        """Answer DO/DONT/WILL/WONT opt: accept what is in _OURS (DO) or
+        _THEIRS (WILL), refuse the rest, and answer only changes."""
         if verb in (_DO, _DONT):
-            table, wanted, yes, no = self.ours, OURS, _WILL, _WONT
+            table, wanted, yes, no = self.ours, _OURS, _WILL, _WONT
             on = verb == _DO
         else:
-            table, wanted, yes, no = self.theirs, THEIRS, _DO, _DONT
+            table, wanted, yes, no = self.theirs, _THEIRS, _DO, _DONT
             on = verb == _WILL
         if on and opt not in wanted:
             if table.get(opt) is not False:

@@ -31,10 +31,10 @@ KEY = "/etc/upgrade.pub"
 # the release has a `replace` line for it.
 CONFIG = "etc/"
 # What `munix deploy` put on the board: json.dumps of {path: SHA-256}.
-DEPLOYED = "/etc/.deployed"
-STAGING = "/.staging"
-NEW = STAGING + "/new/"
-PLAN = STAGING + "/plan"
+_DEPLOYED = "/etc/.deployed"
+_STAGING = "/.staging"
+NEW = _STAGING + "/new/"
+_PLAN = _STAGING + "/plan"
 FORMAT = "munix-release 1"
 CHUNK = 512
 TRIES = 2
@@ -87,7 +87,7 @@ def _check_path(path):
             raise Failed("the manifest names a path not in normal form: %r" % path)
     # The journal, the plan and the manifest steer the install: a file of
     # the release written over them would steer it instead.
-    if "/" + parts[0].lower() in (STAGING, upgradeboot.ROOT) or \
+    if "/" + parts[0].lower() in (_STAGING, upgradeboot.ROOT) or\
             path.lower() in (MANIFEST, SIGNATURE):
         raise Failed("the manifest names %r, which only the upgrade itself writes" % path)
 
@@ -98,7 +98,7 @@ def _deployed(path):
     key = '"%s": "' % path
     span = len(key) + 64
     try:
-        f = open(DEPLOYED)
+        f = open(_DEPLOYED)
     except OSError:
         return None
     text = ""
@@ -184,7 +184,7 @@ class Release:
         version; then plan the changes against this board. installed: the
         running version."""
         abandon()
-        os.mkdir(STAGING)
+        os.mkdir(_STAGING)
         manifest, sigfile = NEW + MANIFEST, NEW + SIGNATURE
         digest = self.fetch(MANIFEST, manifest, limit=65536)
         self.fetch(SIGNATURE, sigfile, limit=1024)
@@ -241,9 +241,9 @@ class Release:
                     yield parts[1], int(parts[2]), parts[3]
 
     def _plan(self, manifest, installed):
-        """Write the plan (`R|A|D SHA256 SIZE PATH` lines) to PLAN."""
+        """Write the plan (`R|A|D SHA256 SIZE PATH` lines) to _PLAN."""
         names = set()
-        with open(PLAN, "w") as plan:
+        with open(_PLAN, "w") as plan:
             for sha, size, path in self.files(manifest):
                 names.add(path)
                 if _kept(path):
@@ -259,7 +259,7 @@ class Release:
                 self._add(plan, op, sha, size, path)
             for path in self._dropped(names):
                 self._add(plan, "D", "-", 0, path)
-            if self.counts["R"] + self.counts["A"] + self.counts["D"] or \
+            if self.counts["R"] + self.counts["A"] + self.counts["D"] or\
                     version_key(self.version) != version_key(installed):
                 for path in (MANIFEST, SIGNATURE):
                     self._add(plan, "R" if fspath.exists("/" + path) else "A", "-", 0, path)
@@ -319,14 +319,14 @@ class Release:
 
     def changes(self):
         """(op, path) of each planned change."""
-        with open(PLAN) as f:
+        with open(_PLAN) as f:
             for line in f:
                 op, _, _, path = line.rstrip("\n").split(" ", 3)
                 yield op, path
 
     def download(self):
         """Fetch every new or changed file into the staging folder."""
-        with open(PLAN) as f:
+        with open(_PLAN) as f:
             for line in f:
                 op, sha, size, path = line.rstrip("\n").split(" ", 3)
                 if op in "RA" and sha != "-":
@@ -335,16 +335,16 @@ class Release:
     def commit(self, installed):
         """Make the staged release the pending install (the next boot
         carries it out); the previous upgrade's files go."""
-        with open(STAGING + "/journal", "w") as journal:
+        with open(_STAGING + "/journal", "w") as journal:
             journal.write("from %s\nto %s\n" % (installed, self.version))
             for op, path in self.changes():
                 journal.write("%s %s\n" % (op, path))
-        os.remove(PLAN)
+        os.remove(_PLAN)
         upgradeboot.remove_tree(upgradeboot.ROOT)
-        os.rename(STAGING, upgradeboot.ROOT)
+        os.rename(_STAGING, upgradeboot.ROOT)
         upgradeboot.set_state("install")
 
 
 def abandon():
     """Remove the staging folder, as after any stopped upgrade."""
-    upgradeboot.remove_tree(STAGING)
+    upgradeboot.remove_tree(_STAGING)

@@ -12,19 +12,20 @@ is remembered and only rows that changed are sent again.
 
 The file is a list of lines (str), nothing else: a line costs its text and
 a few words of heap. Undo keeps, for each change, the lines it replaced
-(the strings are shared, not copied), the last UNDO_MAX changes.
+(the strings are shared, not copied), the last _UNDO_MAX changes.
 """
 import gc
 import time
+from micropython import const
 
 import fspath
 import lineedit
 import strsplit
 
 RESERVE = 8 * 1024      # heap left free for drawing, saving and undo
-UNDO_MAX = 20           # changes u can take back
-ESC_MS = 60             # an Esc followed by more within this is a key's sequence
-SIZE_MS = 400           # the wait for the terminal to tell its size
+_UNDO_MAX = const(20)    # changes u can take back
+_ESC_MS = const(60)      # an Esc followed by more within this is a key's sequence
+_SIZE_MS = const(400)    # the wait for the terminal to tell its size
 
 _CONTROL = {"\x7f": "backspace", "\x08": "backspace", "\x06": "pgdn", "\x02": "pgup",
             "\r": "enter", "\n": "enter"}
@@ -61,14 +62,14 @@ class _Keys:
         if c != "\x1b":
             return _CONTROL.get(c, c)
         # A lone Esc is a key of its own; a sequence comes all at once.
-        c = self.char(ESC_MS)
+        c = self.char(_ESC_MS)
         if c != "[" and c != "O":
             if c is not None:
                 self.back.insert(0, c)
             return "esc"
         seq = c
         while len(seq) < 12:
-            c = self.char(ESC_MS)
+            c = self.char(_ESC_MS)
             if c is None or c == "":
                 break
             seq += c
@@ -321,7 +322,7 @@ class Editor:
             self.serial += 1
             g = self.group = [self.serial, []]
             self.undo.append(g)
-            if len(self.undo) > UNDO_MAX:
+            if len(self.undo) > _UNDO_MAX:
                 self.undo.pop(0)
             self.redo = []
         recs = g[1]
@@ -371,7 +372,7 @@ class Editor:
         Without an answer, $LINES and $COLUMNS, else 24x80."""
         self.keys.write("\x1b7\x1b[999;999H\x1b[6n\x1b8")
         typed = []
-        deadline = time.ticks_add(time.ticks_ms(), SIZE_MS)
+        deadline = time.ticks_add(time.ticks_ms(), _SIZE_MS)
         size = None
         while size is None:
             left = time.ticks_diff(deadline, time.ticks_ms())
@@ -550,7 +551,7 @@ class Editor:
         if at < 0:
             self.msg = "Pattern not found: " + text
             return
-        wrapped = r < self.row or r == self.row and at <= self.col if forward else \
+        wrapped = r < self.row or r == self.row and at <= self.col if forward else\
             r > self.row or r == self.row and at >= self.col
         self.msg = ("search hit BOTTOM, continuing at TOP" if forward else
                     "search hit TOP, continuing at BOTTOM") if wrapped else "/" + text

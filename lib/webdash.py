@@ -12,14 +12,15 @@ import netd
 import process
 import procctl
 from system import CRONTAB
+from micropython import const
 
-LOG_LINES = 20
-TAIL = 2048                  # bytes read from the log's end
-CRON_MAX = 40                # lines of the cron table sent
+_LOG_LINES = const(20)
+_TAIL = const(2048)           # bytes read from the log's end
+_CRON_MAX = const(40)         # lines of the cron table sent
 
 
 def info():
-    return {"daemons": _daemons(), "jobs": _jobs(), "cron": _cron(), "log": tail(logfile.NET, LOG_LINES)}
+    return {"daemons": _daemons(), "jobs": _jobs(), "cron": _cron(), "log": tail(logfile.NET, _LOG_LINES)}
 
 
 def _daemons():
@@ -52,7 +53,7 @@ def _cron():
     try:
         with open(CRONTAB) as f:
             for line in f:
-                if len(lines) >= CRON_MAX:
+                if len(lines) >= _CRON_MAX:
                     break
                 line = line.rstrip("\n")
                 if line.strip() and not line.lstrip().startswith("#"):
@@ -64,16 +65,16 @@ def _cron():
 
 def tail(path, count):
     """The last count lines of the file path (none when it cannot be read),
-    from its last TAIL bytes at most."""
+    from its last _TAIL bytes at most."""
     try:
         with open(path, "rb") as f:
             size = f.seek(0, 2)
-            f.seek(max(0, size - TAIL))
-            data = f.read(TAIL)
+            f.seek(max(0, size - _TAIL))
+            data = f.read(_TAIL)
     except OSError:
         return []
     lines = data.split(b"\n")
-    if size > TAIL:
+    if size > _TAIL:
         lines = lines[1:]       # cut in its middle
     if lines and not lines[-1]:
         lines.pop()

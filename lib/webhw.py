@@ -18,8 +18,9 @@ heap given back.
 """
 
 import httpd
+from micropython import const
 
-HEAP_NEEDED = 24 * 1024     # free for the first GET: the modules below, the answer
+_HEAP_NEEDED = const(24 * 1024) # free for the first GET: the modules below, the answer
 _MODES = {"IN": "in", "OUT": "out", "OPEN_DRAIN": "od"}
 # Loaded for the panel only: given back when the heap runs short.
 _PARTS = ("leds", "sensing", "buses", "sht3x")
@@ -28,7 +29,7 @@ _PARTS = ("leds", "sensing", "buses", "sht3x")
 async def answer(conn, method, headers, keep):
     import gc
     gc.collect()
-    if gc.mem_free() < HEAP_NEEDED:
+    if gc.mem_free() < _HEAP_NEEDED:
         _refuse(gc.mem_free())
     try:
         await _answer(conn, method, headers, keep)
@@ -45,7 +46,7 @@ def _refuse(free):
         sys.modules.pop(name, None)
     gc.collect()
     raise httpd.Error(503, "not heap enough for the hardware panel: %d KiB free, %d KiB needed"
-                      % (free // 1024, HEAP_NEEDED // 1024))
+                      % (free // 1024, _HEAP_NEEDED // 1024))
 
 
 async def _answer(conn, method, headers, keep):

@@ -38,7 +38,7 @@ import strsplit
 import system
 from micropython import const
 
-COOKIE = "munix_session"
+_COOKIE = "munix_session"
 _SESSIONS = const(4)            # sessions kept; the oldest goes
 _SESSION_S = const(43200)       # a session's life
 _IDLE_S = const(1800)           # and how long it may go unused
@@ -162,14 +162,14 @@ def _setting(key, default):
 
 
 def _cookie(token, age):
-    return "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d" % (COOKIE, token, age)
+    return "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d" % (_COOKIE, token, age)
 
 
 def _cookie_of(headers):
     """The session token of the Cookie header, "" without one."""
     for part in headers.get("cookie", "").split(";"):
         name, _, value = strsplit.partition(part, "=")
-        if name.strip() == COOKIE:
+        if name.strip() == _COOKIE:
             return value.strip()
     return ""
 

@@ -7,7 +7,7 @@ opening handshake, and messages read and written as frames.
     opcode, data = await websocket.receive(conn, wait_ms, partial)
     await websocket.send(conn, websocket.TEXT, b"...")
 
-receive() returns whole messages (fragments joined, at most MESSAGE_MAX
+receive() returns whole messages (fragments joined, at most _MESSAGE_MAX
 bytes) and answers nothing itself: a ping is returned as (PING, data), for
 the caller to answer with a pong from the one task that writes (two tasks
 waiting to write on one socket are an error of asyncio's). Every
@@ -17,13 +17,14 @@ UTF-8, 1009 too large); the client's own close as Closed(code it sent).
 """
 import binascii
 import hashlib
+from micropython import const
 
 import httpd
 
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 CONTINUATION, TEXT, BINARY, CLOSE, PING, PONG = 0, 1, 2, 8, 9, 10
-MESSAGE_MAX = 4096      # a message's bytes, fragments joined
-CONTROL_MAX = 125       # a control frame's (RFC 6455 5.5)
+_MESSAGE_MAX = const(4096) # a message's bytes, fragments joined
+_CONTROL_MAX = const(125) # a control frame's (RFC 6455 5.5)
 
 
 class Closed(Exception):
@@ -76,7 +77,7 @@ async def _frame(conn, wait_ms):
         n = int.from_bytes(await _take(conn, 2, wait_ms), "big")
     elif n == 127:
         n = int.from_bytes(await _take(conn, 8, wait_ms), "big")
-    if n > MESSAGE_MAX:
+    if n > _MESSAGE_MAX:
         raise Closed(1009)
     mask = await _take(conn, 4, wait_ms)
     data = bytearray(await _take(conn, n, wait_ms))
@@ -95,7 +96,7 @@ async def receive(conn, wait_ms, partial):
     while True:
         fin, opcode, data = await _frame(conn, wait_ms)
         if opcode >= CLOSE:
-            if not fin or len(data) > CONTROL_MAX or opcode > PONG:
+            if not fin or len(data) > _CONTROL_MAX or opcode > PONG:
                 raise Closed(1002)
             if opcode == CLOSE:
                 code = int.from_bytes(data[:2], "big") if len(data) >= 2 else 1000
@@ -106,7 +107,7 @@ async def receive(conn, wait_ms, partial):
             if message is None:
                 raise Closed(1002)
             message += data
-            if len(message) > MESSAGE_MAX:
+            if len(message) > _MESSAGE_MAX:
                 raise Closed(1009)
         elif opcode in (TEXT, BINARY):
             if message is not None:

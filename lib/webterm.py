@@ -21,8 +21,8 @@ thread instead would need a second reader of it for Ctrl-C while a command
 runs (telnet's watcher thread); here the reader task is always there: a
 Ctrl-C that comes while a command runs asks the command to stop at once
 (procctl.set_state), and its next write raises KeyboardInterrupt. Each
-side looks for the other's work every FAST_MS while keys or output came
-within BUSY_MS, else every SLOW_MS: a blocking lock has no timeout for the
+side looks for the other's work every _FAST_MS while keys or output came
+within BUSY_MS, else every _SLOW_MS: a blocking lock has no timeout for the
 idle and stop checks, and an asyncio.ThreadSafeFlag per session would cost
 the simulator a pipe that is never closed.
 
@@ -36,6 +36,7 @@ module of its own that both import.
 import asyncio
 import json
 import time
+from micropython import const
 
 import httpd
 import lineedit
@@ -47,15 +48,15 @@ import process
 import system
 import websocket
 
-OUT_MAX = 4096      # output bytes queued for the client, at most
-SLOW_MS = 20        # how often each side looks for the other's work,
-FAST_MS = 1         # and while keys or output came within BUSY_MS
+_OUT_MAX = const(4096) # output bytes queued for the client, at most
+_SLOW_MS = const(20) # how often each side looks for the other's work,
+_FAST_MS = const(1)  # and while keys or output came within BUSY_MS
 BUSY_MS = 300
-IDLE_S = 600        # telnet's default
+_IDLE_S = const(600) # telnet's default
 INPUT_MAX = 4096    # keys typed ahead and not read yet
 LINE_MAX = 1024     # a password's characters
-LISTEN_MS = 86400000    # the reader's wait: the shell's idle timeout ends a silent session
-HEAP_MORE = 28 * 1024   # than a job needs to start: a session's shell, and what it runs
+_LISTEN_MS = const(86400000) # the reader's wait: the shell's idle timeout ends a silent session
+_HEAP_MORE = const(28 * 1024) # than a job needs to start: a session's shell, and what it runs
 
 
 async def answer(conn, method, headers, user):
@@ -65,9 +66,9 @@ async def answer(conn, method, headers, user):
         raise httpd.Error(405, "only GET (a WebSocket upgrade) here", "GET")
     key = websocket.accept(headers)
     daemon = conn.server.daemon
-    term = Terminal(daemon, system.setting(system.settings("telnet"), "idle_s", IDLE_S) * 1000)
+    term = Terminal(daemon, system.setting(system.settings("telnet"), "idle_s", _IDLE_S) * 1000)
     try:
-        procctl.start_thread(term.run, ("web %s" % conn.ip, user), HEAP_MORE)
+        procctl.start_thread(term.run, ("web %s" % conn.ip, user), _HEAP_MORE)
     except procctl.NoThread as e:
         raise httpd.Error(503, str(e))
     daemon.count("terminals")
@@ -132,10 +133,10 @@ class Terminal:
 
     def send(self, data):
         """Queue output for the client, waiting while too much is queued."""
-        while self.queued > OUT_MAX:
+        while self.queued > _OUT_MAX:
             if self.ended or self.daemon.stopping:
                 raise netd.Stopped()
-            time.sleep_ms(SLOW_MS)
+            time.sleep_ms(_SLOW_MS)
         if self.ended:
             raise netd.Stopped()
         with self.lock:
@@ -146,7 +147,7 @@ class Terminal:
     def pause(self):
         """How long either side sleeps before looking again: a key's echo
         leaves at once, an idle session costs little."""
-        return FAST_MS if time.ticks_diff(time.ticks_ms(), self.busy) < BUSY_MS else SLOW_MS
+        return _FAST_MS if time.ticks_diff(time.ticks_ms(), self.busy) < BUSY_MS else _SLOW_MS
 
     def send_text(self, text):
         if "\r\n" in text:
@@ -251,7 +252,7 @@ class Terminal:
         try:
             while True:
                 try:
-                    opcode, data = await websocket.receive(conn, LISTEN_MS, partial)
+                    opcode, data = await websocket.receive(conn, _LISTEN_MS, partial)
                 except asyncio.TimeoutError:
                     continue
                 if opcode == websocket.PING:

@@ -8,7 +8,7 @@ above it and never imports it.
 """
 from micropython import const
 
-PARAM_OPS = (":-", ":=", ":?", ":+", "##", "%%", "-", "=", "?", "+", "#", "%")
+_PARAM_OPS = (":-", ":=", ":?", ":+", "##", "%%", "-", "=", "?", "+", "#", "%")
 # ${NAME:-${...}} nested deeper than this is refused: each level is parsed
 # and expanded by a few Python calls on a board's small C stack.
 _MAX_PARAMETER_NESTING = const(8)
@@ -48,8 +48,8 @@ def _parameter(text, quoted, sp):
         return (text[1:], "len", None)
     n = _name_end(sp.ascii_view(text), 0, sp) if text else 0
     name, rest = text[:n], text[n:]
-    op = rest[:2] if rest[:2] in PARAM_OPS else rest[:1]
-    if not sp.is_parameter(name) or op not in PARAM_OPS:
+    op = rest[:2] if rest[:2] in _PARAM_OPS else rest[:1]
+    if not sp.is_parameter(name) or op not in _PARAM_OPS:
         raise sp.ParseError("${%s}: bad substitution" % text)
     rest = rest[len(op):]
     # Inside double quotes only the word of - = ? + is read as there; a

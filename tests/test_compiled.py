@@ -147,6 +147,31 @@ def test_a_name_said_in_a_docstring_or_an_instances_attribute_is_still_shortened
     assert done.stdout == "118\n", done
 
 
+def test_a_constant_no_other_file_names_is_private():
+    """A module's public name is interned on a board for good as the
+    module loads, and kept in its table; a private constant (_X =
+    const(...)) is no name at run time, and a private one of another kind
+    is shortened (shortnames). 92 constants of lib/ and bin/ that only
+    their module read were public: fleetd's start on the esp8266 interned
+    8 of them."""
+    import ast
+    root = paths.checkout()
+    files = [p for folder in ("lib", "bin", "tests", "tools") for p in (root / folder).rglob("*.py")]
+    texts = {p: p.read_text() for p in files}
+    public = []
+    for p in files:
+        if p.parent.name not in ("lib", "bin") or p.parent.parent != root:
+            continue
+        for node in ast.parse(texts[p]).body:
+            for target in node.targets if isinstance(node, ast.Assign) else []:
+                name = getattr(target, "id", "")
+                # USAGE and ABOUT: read by cmdargs and help.
+                if (re.fullmatch(r"[A-Z][A-Z0-9_]*", name) and name not in ("USAGE", "ABOUT")
+                        and not any(q != p and re.search(r"\b%s\b" % name, texts[q]) for q in files)):
+                    public.append("%s: %s" % (p.relative_to(root), name))
+    assert public == [], public
+
+
 def test_compiled_tree_boots_and_runs_commands(compiled_sim):
     done = compiled_sim([
         "echo hello $HOME",
