@@ -48,7 +48,6 @@ import netsock
 import offload
 import process
 import procctl
-import session
 import shell
 import system
 
@@ -110,17 +109,9 @@ async def client(daemon, stream):
     while sh is None:
         try:
             daemon.guests.remove(sock)
-            sess = session.Session("telnet %s" % ip, term, term, term)
-            if user:
-                sess.vars["USER"] = user
-            term.session = sess
-            term.resized()
-            term.editor = lineedit.LineEditor(term.read, term.send_text, lineedit.History(None),
-                                              lineedit.completer(sess))
+            sess = lineedit.remote(term, "telnet %s" % ip, user)
             import logfile
             logfile.net("telnet: session for %s from %s" % (user or "-", ip))
-            term.write("%s %s on %s\n" % (system.NAME, system.VERSION,
-                                          system.conf.get("hostname") or sys.platform))
             sh = shell.begin(sess)
             sh.task = asyncio.current_task()    # what kill -s KILL cancels (jobcmd.end)
             daemon.count("logins")

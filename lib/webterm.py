@@ -42,7 +42,6 @@ import httpd
 import lineedit
 import netd
 import procctl
-import session
 import shell
 import process
 import system
@@ -116,16 +115,8 @@ class Terminal:
     # The shell's side (its thread)
 
     def run(self, name, user):
-        sess = session.Session(name, self, self, self)
-        if user:
-            sess.vars["USER"] = user
-        self.session = sess
-        self.resized()
-        self.editor = lineedit.LineEditor(self.read, self.send_text, lineedit.History(None),
-                                          lineedit.completer(sess))
         try:
-            self.write("%s %s on %s\n" % (system.NAME, system.VERSION, system.conf.get("hostname") or "board"))
-            shell.serve(sess)
+            shell.serve(lineedit.remote(self, name, user))
         except (netd.Stopped, OSError, KeyboardInterrupt):
             pass
         finally:
