@@ -161,14 +161,12 @@ def _no_users(said):
     text = "no user in %s: logins refused (`setauth USER` sets one, `setauth -d` asks none)" % FILE
     if said[0] != text:
         said[0] = text
-        import logfile
-        logfile.net(text)
+        system.lend("logfile", "net", text)
         if system.console is not None:
             system.console.stdout.write("%s\n" % text)
 
 
 def _failed(user, ip, service, what, delay):
-    import logfile
-    logfile.net("%s: login %s for %s from %s" % (service or "auth", what, user[:32], ip))
+    system.lend("logfile", "net", "%s: login %s for %s from %s" % (service or "auth", what, user[:32], ip))
     if delay:
         time.sleep_ms(limit("delay_ms", DELAY_MS))

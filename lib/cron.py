@@ -48,18 +48,9 @@ def local_now():
 
 
 def work(name, *args):
-    """cronwork's function name called with args; cronwork, and what it
-    loaded, go after unless something else had them loaded (under load,
-    jobctl, dropped by the shell as cronwork ran, stayed for as long as
-    crond ran when told by its name)."""
-    before = system.loaded(_WORK)
-    try:
-        import cronwork
-        return getattr(cronwork, name)(*args)
-    finally:
-        with system.import_lock:
-            system.unload_new(_WORK, before)
-        before = None
+    """cronwork's function name called with args, cronwork and what it
+    loads lent for the call (system.lend)."""
+    return system.lend(_WORK, name, *args)
 
 
 class Daemon:

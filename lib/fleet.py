@@ -138,7 +138,8 @@ class Agent:
             # fleetlink is loaded again for the next connection or
             # command: 1.8 KiB an idle agent need not hold.
             _drop(("fleetlink",))
-            _drop_new(_LINK, before)
+            with system.import_lock:
+                system.unload_new(_LINK, before)
         try:
             self.ready()
         except BaseException:
@@ -328,12 +329,7 @@ def _interval(conf):
 def _signature(agent, rid, cmd, request):
     """fleetsign's verdict, the module and the RSA code it loads gone
     after it: most commands are not signed, and a board's heap is small."""
-    before = system.loaded(_SIGNING)
-    import fleetsign
-    try:
-        return fleetsign.check(agent, rid, cmd, request)
-    finally:
-        _drop_new(_SIGNING, before)
+    return system.lend(_SIGNING, "check", agent, rid, cmd, request)
 
 
 # What a connection may load besides fleetlink: TLS takes httpclient (6
@@ -360,16 +356,7 @@ def _lend(module, name, *args):
     went from sys.modules as fleetd imported it ("no module named
     'inet'" on the rp2040 profile, whose two cores have no GIL)."""
     with system.import_lock:
-        before = system.loaded(_LENT[module])
-        try:
-            return getattr(__import__(module), name)(*args)
-        finally:
-            system.unload_new(_LENT[module], before)
-
-
-def _drop_new(names, before):
-    with system.import_lock:
-        system.unload_new(names, before)
+        return system.lend(_LENT[module], name, *args)
 
 
 def _drop(names):

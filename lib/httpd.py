@@ -316,8 +316,7 @@ class Connection:
             except (OSError, asyncio.TimeoutError, asyncio.CancelledError, MemoryError):
                 raise
             except Exception as e:
-                import logfile
-                logfile.net("http: %s %s: %r" % (method, target, e))
+                system.lend("logfile", "net", "http: %s %s: %r" % (method, target, e))
                 if not self.headed:
                     await self.error(Error(500, "internal error: %s" % type(e).__name__), False)
                 return

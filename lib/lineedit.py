@@ -335,25 +335,6 @@ def plain_line(read, write, prompt, echo, limit):
                 write(c)
 
 
-def remote(term, name, user):
-    """A session for a remote terminal term (telnet's, the web desktop's),
-    read through a line editor: USER who logged in (user, None without a
-    login), $COLUMNS and $LINES term's (term.resized()), the banner said.
-    Sets term.session and term.editor; returns the session."""
-    import session
-    import sys
-    import system
-    sess = session.Session(name, term, term, term)
-    if user:
-        sess.vars["USER"] = user
-    term.session = sess
-    term.resized()
-    term.editor = LineEditor(term.read, term.send_text, History(None), completer(sess))
-    term.write("%s %s on %s\n" % (system.NAME, system.VERSION,
-                                  system.conf.get("hostname") or sys.platform))
-    return sess
-
-
 def completer(sess):
     """The completion of session sess: complete(word, command) -> the
     names that start with word: commands (the programs in the $PATH

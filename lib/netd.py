@@ -610,13 +610,31 @@ def drop_auth():
         system.unload_unused(("hmacsha",))
 
 
+def remote(term, name, user):
+    """A session for a remote terminal term (telnet's, the web desktop's),
+    read through a line editor: USER who logged in (user, None without a
+    login), $COLUMNS and $LINES term's (term.resized()), the banner said.
+    Sets term.session and term.editor; returns the session."""
+    import lineedit
+    import session
+    sess = session.Session(name, term, term, term)
+    if user:
+        sess.vars["USER"] = user
+    term.session = sess
+    term.resized()
+    term.editor = lineedit.LineEditor(term.read, term.send_text, lineedit.History(None),
+                                      lineedit.completer(sess))
+    term.write("%s %s on %s\n" % (system.NAME, system.VERSION,
+                                  system.conf.get("hostname") or sys.platform))
+    return sess
+
+
 def failed(name, e):
     """Log what ended a client's or a line's work: "NAME: TYPE: REPR". Its
     handler's last words: a full heap ends the work, and the line that said
     so failed too, its MemoryError raised from the handler (a client's task
     then said "Task exception wasn't retrieved" on the console)."""
     try:
-        import logfile
-        logfile.net("%s: %s: %r" % (name, type(e).__name__, e))
+        system.lend("logfile", "net", "%s: %s: %r" % (name, type(e).__name__, e))
     except MemoryError:
         pass

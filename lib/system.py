@@ -243,6 +243,23 @@ def unload_new(names, before):
             unload(names[i])
 
 
+def lend(names, function, *args):
+    """Module names' function called with args (names: a module's name, or
+    a tuple of names whose first is that module's), the module loaded for
+    the call; it and what else of names the call loaded go after, unless
+    they were loaded before (unload_new): a helper that a daemon or crond
+    uses now and then does not stay beside their clients."""
+    if isinstance(names, str):
+        names = (names,)
+    before = loaded(names)
+    try:
+        return getattr(__import__(names[0]), function)(*args)
+    finally:
+        with import_lock:
+            unload_new(names, before)
+        before = None
+
+
 def listed(names, name):
     """Is name one of names: a list or tuple of names, or a string of them,
     each between spaces? Asked without taking heap: it is asked as the heap

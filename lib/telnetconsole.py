@@ -325,8 +325,8 @@ class Shared:
         self.logins += 1
         self.until = time.ticks_add(time.ticks_ms(), self.idle_ms)
         _forget_auth()
-        import logfile
-        logfile.net("telnet: console shared with %s from %s" % (self.user if self.asked else "-", self.ip))
+        system.lend("logfile", "net", "telnet: console shared with %s from %s"
+                    % (self.user if self.asked else "-", self.ip))
         self._say("The board's console, shared with its serial port.\n")
         editor = self.console.stdin.editor
         if self.reading and editor is not None:
@@ -354,8 +354,7 @@ class Shared:
         self.poll.unregister(client)
         client.close()
         _forget_auth()
-        import logfile
-        logfile.net("telnet: %s from %s" % (why, self.ip))
+        system.lend("logfile", "net", "telnet: %s from %s" % (why, self.ip))
 
     def stop(self):
         self.drop("stopped")

@@ -109,9 +109,8 @@ async def client(daemon, stream):
     while sh is None:
         try:
             daemon.guests.remove(sock)
-            sess = lineedit.remote(term, "telnet %s" % ip, user)
-            import logfile
-            logfile.net("telnet: session for %s from %s" % (user or "-", ip))
+            sess = netd.remote(term, "telnet %s" % ip, user)
+            system.lend("logfile", "net", "telnet: session for %s from %s" % (user or "-", ip))
             sh = shell.begin(sess)
             sh.task = asyncio.current_task()    # what kill -s KILL cancels (jobcmd.end)
             daemon.count("logins")

@@ -129,8 +129,7 @@ async def _login(conn, headers, keep):
     token, csrf = _random(), _random()
     now = system.uptime_ms()
     table[token] = [user, csrf, now, now, auth.entry(user)]
-    import logfile
-    logfile.net("http: session for %s from %s" % (user, conn.ip))
+    system.lend("logfile", "net", "http: session for %s from %s" % (user, conn.ip))
     conn.server.daemon.count("logins")
     conn.admit()
     await conn.json(200, {"user": user, "csrf": csrf}, keep,

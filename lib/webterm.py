@@ -76,8 +76,7 @@ async def answer(conn, method, headers, user):
         await term.serve(conn)
     except MemoryError:
         # No HTTP answer once upgraded: the closing frame says why.
-        import logfile
-        logfile.net("http: terminal: out of memory")
+        system.lend("logfile", "net", "http: terminal: out of memory")
         await websocket.close(conn, 1011)
     finally:
         term.end()
@@ -116,7 +115,7 @@ class Terminal:
 
     def run(self, name, user):
         try:
-            shell.serve(lineedit.remote(self, name, user))
+            shell.serve(netd.remote(self, name, user))
         except (netd.Stopped, OSError, KeyboardInterrupt):
             pass
         finally:

@@ -1057,3 +1057,19 @@ def test_the_console_stops_a_sessions_loop_with_kill(telnet):
     assert telnet.run("kill -s KILL %s; echo st=$?" % pid) == "st=0\n"
     assert idle.closed()
     assert telnet.raw().cmd("echo again") == "again\r\n"
+
+
+def test_a_login_leaves_no_log_writer_loaded(telnet):
+    """A login's line in the network log loaded logfile, which stayed
+    beside every client while another session's line ran (a small board's
+    shell drops its helpers only when no line runs: the esp32's busiest
+    moment of issue 27 had it loaded). The log's writer goes once the line
+    is written."""
+    a = telnet.raw()
+    a.send("sleep 4\r\n")
+    b = telnet.raw()
+    assert b.cmd("echo in") == "in\r\n"
+    assert telnet.run("< 'logfile' in sys.modules") == "False\n"
+    assert "telnet: session for" in telnet.run("cat /tmp/net.log")
+    a.close()
+    b.close()
