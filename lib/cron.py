@@ -36,7 +36,7 @@ _BACK_LIMIT = const(3600)  # a clock set back further than this starts afresh
 _PERIOD_MS = const(500)    # between passes
 # Days from 1970 to the port's epoch: many boards count from 2000.
 EPOCH_DAYS = clock.EPOCH // 86400
-# What work() loads: cronwork and what it imports.
+# What cronwork's work loads (system.lend): cronwork and what it imports.
 _WORK = ("cronwork", "crontable", "jobctl", "logfile", "sun")
 
 state = None        # the running daemon's Daemon, for crond status
@@ -45,12 +45,6 @@ _rebooted = [False]
 
 def local_now():
     return int(time.time()) + clock.tz_seconds()
-
-
-def work(name, *args):
-    """cronwork's function name called with args, cronwork and what it
-    loads lent for the call (system.lend)."""
-    return system.lend(_WORK, name, *args)
 
 
 class Daemon:
@@ -84,18 +78,18 @@ class Daemon:
         except OSError:
             stamp = None
         if stamp != self.stamp:
-            work("reload", self, stamp)
+            system.lend(_WORK, "reload", self, stamp)
         if not _rebooted[0]:
             _rebooted[0] = True
             due = [e for e in self.entries if e.reboot]
             if due:
-                work("start", self, due)
+                system.lend(_WORK, "start", self, due)
         now = local_now()
         gap = now - self.last
         if gap < 0 and self.behind and -gap <= _BACK_LIMIT:
             return None
         if gap < 0 or gap > _JUMP:
-            work("jumped", self, now, gap, _BACK_LIMIT)
+            system.lend(_WORK, "jumped", self, now, gap, _BACK_LIMIT)
             return None
         self.behind = False
         due = list(self.waiting)
@@ -113,7 +107,7 @@ class Daemon:
         """Start the entries due up to second now. Failing (the heap full),
         the next pass looks at these seconds again: an entry started
         meanwhile still runs then."""
-        work("start", self, due)
+        system.lend(_WORK, "start", self, due)
         self.last = now
 
 
@@ -126,7 +120,7 @@ def matches(e, t, tm, where):
     if e.sun is not None:
         day = t // 86400 + EPOCH_DAYS
         if e.sun_day != day:
-            work("sun_due", e, day, where)
+            system.lend(_WORK, "sun_due", e, day, where)
         return t % 86400 == e.sun_due
     if not (e.sec >> tm[5] & e.min >> tm[4] & e.hour >> tm[3] & e.mon >> tm[1] & 1):
         return False
@@ -149,7 +143,7 @@ async def _daemon(sess, since):
     global state
     d = Daemon(CRONTAB, since, sess)
     state = d
-    work("note", d, "crond started")
+    system.lend(_WORK, "note", d, "crond started")
     try:
         while True:
             try:
@@ -165,10 +159,10 @@ async def _daemon(sess, since):
                         asyncloop.end_turn()
             except Exception as e:
                 try:
-                    work("note", d, "error: %s" % e)
+                    system.lend(_WORK, "note", d, "error: %s" % e)
                 except Exception:
                     pass
             await asyncio.sleep_ms(_PERIOD_MS)
     finally:
         state = None
-        work("note", d, "crond stopped")
+        system.lend(_WORK, "note", d, "crond stopped")

@@ -122,7 +122,7 @@ class Agent:
     def status(self, online=True):
         if not online:
             return json.dumps({"name": self.name, "online": False})
-        return _lend("fleetstatus", "status", self, _rssi())
+        return system.lend(_LENT["fleetstatus"], "status", self, _rssi(), hold=True)
 
     def connect(self):
         will = (self.status_topic, self.status(False), 1, True)
@@ -157,7 +157,8 @@ class Agent:
         log("connected to %s as %s" % (self.conf.get("host"), self.name))
         if self.conf.get("ha") is not None:
             # Home Assistant's discovery, published or cleared.
-            _lend("fleetha", "publish", self, bool(self.conf.get("ha")), _rssi() is not None)
+            system.lend(_LENT["fleetha"], "publish", self, bool(self.conf.get("ha")),
+                        _rssi() is not None, hold=True)
         self.next_status = 0
         while self.outbox:
             self.client.publish(self.outbox[0][0], self.outbox[0][1], 1)
@@ -204,7 +205,7 @@ class Agent:
         if self.ask is not None and topic in self.ask.topics:
             return self.ask.take(self.client, topic, payload)
         if topic.startswith(self.root + "ha/") and topic.endswith("/set"):
-            return _lend("fleetha", "command", self, topic, payload)
+            return system.lend(_LENT["fleetha"], "command", self, topic, payload, hold=True)
         if topic != self.cmd_topic:
             if not topic.startswith(self.root):
                 # An `on`'s subscription that outlived it (a reset while it
@@ -242,7 +243,7 @@ class Agent:
         if not isinstance(cmd, str) or not cmd.strip():
             return "no command"
         if self.conf.get("sign"):
-            why = _signature(self, rid, cmd, request)
+            why = system.lend(_SIGNING, "check", self, rid, cmd, request)
             if why:
                 return why
         return self.enqueue(rid, cmd)
@@ -275,7 +276,7 @@ class Agent:
 
     def result(self, rid, found):
         if rid.startswith("ha."):
-            return _lend("fleetha", "done", self, rid, found)
+            return system.lend(_LENT["fleetha"], "done", self, rid, found, hold=True)
         if self.now is not None and self.now.owns(rid):
             try:
                 return self.now.result(found)
@@ -316,7 +317,7 @@ def _listen(agent, beacon):
     except OSError:
         # Nothing came.
         return
-    _lend("fleetstatus", "answer", agent, beacon, message)
+    system.lend(_LENT["fleetstatus"], "answer", agent, beacon, message, hold=True)
 
 
 def _interval(conf):
@@ -326,20 +327,19 @@ def _interval(conf):
         return 60
 
 
-def _signature(agent, rid, cmd, request):
-    """fleetsign's verdict, the module and the RSA code it loads gone
-    after it: most commands are not signed, and a board's heap is small."""
-    return system.lend(_SIGNING, "check", agent, rid, cmd, request)
-
-
 # What a connection may load besides fleetlink: TLS takes httpclient (6
 # KiB), which stayed loaded, and the wording of a failure cmdargs: attempts
 # while the broker was away left the esp32 profile 14 KiB free.
 _LINK = ("httpclient", "cmdargs")
-# What a signed command's check loads (_signature).
+# What a signed command's check loads, gone after it: most commands are
+# not signed, and a board's heap is small.
 _SIGNING = ("fleetsign", "signature")
 # What a module lent for a call loads, gone with it after the call unless
 # loaded before (pins holds the bookings): an idle agent holds none of it.
+# The call too under the lock for imports (hold), whose imports are lazy:
+# the shell drops its helpers under it (shell.drop), and inet, one of
+# them, went from sys.modules as fleetd imported it ("no module named
+# 'inet'" on the rp2040 profile, whose two cores have no GIL).
 # fleetstatus took netd for the address (6 KiB, kept for good); a Home
 # Assistant command left the board file's reader loaded (0.8 KiB). The
 # status reads the "ha_adc" inputs and the "ha_i2c" sensors through
@@ -347,16 +347,6 @@ _SIGNING = ("fleetsign", "signature")
 _SENSING = ("netsock", "sensing", "analog", "buses", "sht3x", "boardinfo", "munix", "pins")
 _LENT = {"fleetstatus": ("fleetstatus",) + _SENSING,
          "fleetha": ("fleetha", "fleetstatus", "leds") + _SENSING}
-
-
-def _lend(module, name, *args):
-    """module's function name called with args, module loaded for it.
-    Under the lock for imports, the call too, whose imports are lazy: the
-    shell drops its helpers under it (shell.drop), and inet, one of them,
-    went from sys.modules as fleetd imported it ("no module named
-    'inet'" on the rp2040 profile, whose two cores have no GIL)."""
-    with system.import_lock:
-        return system.lend(_LENT[module], name, *args)
 
 
 def _drop(names):

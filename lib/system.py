@@ -243,21 +243,31 @@ def unload_new(names, before):
             unload(names[i])
 
 
-def lend(names, function, *args):
+def lend(names, function, *args, hold=False):
     """Module names' function called with args (names: a module's name, or
     a tuple of names whose first is that module's), the module loaded for
     the call; it and what else of names the call loaded go after, unless
     they were loaded before (unload_new): a helper that a daemon or crond
-    uses now and then does not stay beside their clients."""
+    uses now and then does not stay beside their clients. hold: the call
+    too under import_lock (its lazy imports, while the shell drops
+    modules). Called where the work is asked, not through a wrapper: on a
+    board whose console hosts the loop (an RP2040's 8 KiB stack) one call
+    more made cron's start of a job exceed the stack."""
     if isinstance(names, str):
         names = (names,)
-    before = loaded(names)
+    before = None
+    if hold:
+        import_lock.__enter__()
     try:
+        before = loaded(names)
         return getattr(__import__(names[0]), function)(*args)
     finally:
-        with import_lock:
-            unload_new(names, before)
-        before = None
+        if before is not None:
+            with import_lock:
+                unload_new(names, before)
+            before = None
+        if hold:
+            import_lock.__exit__(None, None, None)
 
 
 def listed(names, name):

@@ -396,7 +396,7 @@ class Raced(cron.Daemon):
 def __main__(args):
     d = Raced("/etc/crontab", 0, None)
     d.armed = True
-    cron.work("reload", d, (1, 2))
+    d.step()
     print("crontable" in sys.modules)
 """
 
