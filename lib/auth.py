@@ -26,6 +26,7 @@ import binascii
 import hashlib
 import time
 
+import lending
 import loginblock
 import system
 from hmacsha import same
@@ -161,12 +162,12 @@ def _no_users(said):
     text = "no user in %s: logins refused (`setauth USER` sets one, `setauth -d` asks none)" % FILE
     if said[0] != text:
         said[0] = text
-        system.lend("logfile", "net", text)
+        lending.lend("logfile", "net", text)
         if system.console is not None:
             system.console.stdout.write("%s\n" % text)
 
 
 def _failed(user, ip, service, what, delay):
-    system.lend("logfile", "net", "%s: login %s for %s from %s" % (service or "auth", what, user[:32], ip))
+    lending.lend("logfile", "net", "%s: login %s for %s from %s" % (service or "auth", what, user[:32], ip))
     if delay:
         time.sleep_ms(limit("delay_ms", DELAY_MS))

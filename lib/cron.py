@@ -25,6 +25,7 @@ from micropython import const
 
 import asyncloop
 import clock
+import lending
 import logsession  # crond's session: its streams keep it anyway; loaded, jobctl finds it
 import procctl
 import system
@@ -78,18 +79,18 @@ class Daemon:
         except OSError:
             stamp = None
         if stamp != self.stamp:
-            system.lend(_WORK, "reload", self, stamp)
+            lending.lend(_WORK, "reload", self, stamp)
         if not _rebooted[0]:
             _rebooted[0] = True
             due = [e for e in self.entries if e.reboot]
             if due:
-                system.lend(_WORK, "start", self, due)
+                lending.lend(_WORK, "start", self, due)
         now = local_now()
         gap = now - self.last
         if gap < 0 and self.behind and -gap <= _BACK_LIMIT:
             return None
         if gap < 0 or gap > _JUMP:
-            system.lend(_WORK, "jumped", self, now, gap, _BACK_LIMIT)
+            lending.lend(_WORK, "jumped", self, now, gap, _BACK_LIMIT)
             return None
         self.behind = False
         due = list(self.waiting)
@@ -107,7 +108,7 @@ class Daemon:
         """Start the entries due up to second now. Failing (the heap full),
         the next pass looks at these seconds again: an entry started
         meanwhile still runs then."""
-        system.lend(_WORK, "start", self, due)
+        lending.lend(_WORK, "start", self, due)
         self.last = now
 
 
@@ -120,7 +121,7 @@ def matches(e, t, tm, where):
     if e.sun is not None:
         day = t // 86400 + EPOCH_DAYS
         if e.sun_day != day:
-            system.lend(_WORK, "sun_due", e, day, where)
+            lending.lend(_WORK, "sun_due", e, day, where)
         return t % 86400 == e.sun_due
     if not (e.sec >> tm[5] & e.min >> tm[4] & e.hour >> tm[3] & e.mon >> tm[1] & 1):
         return False
@@ -143,7 +144,7 @@ async def _daemon(sess, since):
     global state
     d = Daemon(CRONTAB, since, sess)
     state = d
-    system.lend(_WORK, "note", d, "crond started")
+    lending.lend(_WORK, "note", d, "crond started")
     try:
         while True:
             try:
@@ -159,10 +160,10 @@ async def _daemon(sess, since):
                         asyncloop.end_turn()
             except Exception as e:
                 try:
-                    system.lend(_WORK, "note", d, "error: %s" % e)
+                    lending.lend(_WORK, "note", d, "error: %s" % e)
                 except Exception:
                     pass
             await asyncio.sleep_ms(_PERIOD_MS)
     finally:
         state = None
-        system.lend(_WORK, "note", d, "crond stopped")
+        lending.lend(_WORK, "note", d, "crond stopped")

@@ -39,6 +39,7 @@ import asyncio
 import json
 from micropython import const
 
+import lending
 import logfile
 import process
 import system
@@ -122,11 +123,11 @@ class Agent:
     def status(self, online=True):
         if not online:
             return json.dumps({"name": self.name, "online": False})
-        return system.lend(_LENT["fleetstatus"], "status", self, _rssi(), hold=True)
+        return lending.lend(_LENT["fleetstatus"], "status", self, _rssi(), hold=True)
 
     def connect(self):
         will = (self.status_topic, self.status(False), 1, True)
-        before = system.loaded(_LINK)
+        before = lending.loaded(_LINK)
         import fleetlink
         try:
             self.secret = fleetlink.password(self.conf)
@@ -139,7 +140,7 @@ class Agent:
             # command: 1.8 KiB an idle agent need not hold.
             _drop(("fleetlink",))
             with system.import_lock:
-                system.unload_new(_LINK, before)
+                lending.unload_new(_LINK, before)
         try:
             self.ready()
         except BaseException:
@@ -157,7 +158,7 @@ class Agent:
         log("connected to %s as %s" % (self.conf.get("host"), self.name))
         if self.conf.get("ha") is not None:
             # Home Assistant's discovery, published or cleared.
-            system.lend(_LENT["fleetha"], "publish", self, bool(self.conf.get("ha")),
+            lending.lend(_LENT["fleetha"], "publish", self, bool(self.conf.get("ha")),
                         _rssi() is not None, hold=True)
         self.next_status = 0
         while self.outbox:
@@ -205,7 +206,7 @@ class Agent:
         if self.ask is not None and topic in self.ask.topics:
             return self.ask.take(self.client, topic, payload)
         if topic.startswith(self.root + "ha/") and topic.endswith("/set"):
-            return system.lend(_LENT["fleetha"], "command", self, topic, payload, hold=True)
+            return lending.lend(_LENT["fleetha"], "command", self, topic, payload, hold=True)
         if topic != self.cmd_topic:
             if not topic.startswith(self.root):
                 # An `on`'s subscription that outlived it (a reset while it
@@ -243,7 +244,7 @@ class Agent:
         if not isinstance(cmd, str) or not cmd.strip():
             return "no command"
         if self.conf.get("sign"):
-            why = system.lend(_SIGNING, "check", self, rid, cmd, request)
+            why = lending.lend(_SIGNING, "check", self, rid, cmd, request)
             if why:
                 return why
         return self.enqueue(rid, cmd)
@@ -276,7 +277,7 @@ class Agent:
 
     def result(self, rid, found):
         if rid.startswith("ha."):
-            return system.lend(_LENT["fleetha"], "done", self, rid, found, hold=True)
+            return lending.lend(_LENT["fleetha"], "done", self, rid, found, hold=True)
         if self.now is not None and self.now.owns(rid):
             try:
                 return self.now.result(found)
@@ -317,7 +318,7 @@ def _listen(agent, beacon):
     except OSError:
         # Nothing came.
         return
-    system.lend(_LENT["fleetstatus"], "answer", agent, beacon, message, hold=True)
+    lending.lend(_LENT["fleetstatus"], "answer", agent, beacon, message, hold=True)
 
 
 def _interval(conf):

@@ -66,6 +66,7 @@ from micropython import const
 # GIL. The rest comes through load(), under the lock for imports.
 import asyncloop
 import fspath
+import lending
 import netd
 import netsock
 import system
@@ -316,7 +317,7 @@ class Connection:
             except (OSError, asyncio.TimeoutError, asyncio.CancelledError, MemoryError):
                 raise
             except Exception as e:
-                system.lend("logfile", "net", "http: %s %s: %r" % (method, target, e))
+                lending.lend("logfile", "net", "http: %s %s: %r" % (method, target, e))
                 if not self.headed:
                     await self.error(Error(500, "internal error: %s" % type(e).__name__), False)
                 return

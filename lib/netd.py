@@ -44,6 +44,7 @@ import sys
 import time
 from micropython import const
 
+import lending
 import process
 import system
 from netsock import address, peer_ip, refuse
@@ -635,6 +636,6 @@ def failed(name, e):
     so failed too, its MemoryError raised from the handler (a client's task
     then said "Task exception wasn't retrieved" on the console)."""
     try:
-        system.lend("logfile", "net", "%s: %s: %r" % (name, type(e).__name__, e))
+        lending.lend("logfile", "net", "%s: %s: %r" % (name, type(e).__name__, e))
     except MemoryError:
         pass

@@ -41,6 +41,7 @@ import time
 from micropython import const
 
 import asyncloop
+import lending
 import lineedit
 import netd
 import netguests
@@ -110,7 +111,7 @@ async def client(daemon, stream):
         try:
             daemon.guests.remove(sock)
             sess = netd.remote(term, "telnet %s" % ip, user)
-            system.lend("logfile", "net", "telnet: session for %s from %s" % (user or "-", ip))
+            lending.lend("logfile", "net", "telnet: session for %s from %s" % (user or "-", ip))
             sh = shell.begin(sess)
             sh.task = asyncio.current_task()    # what kill -s KILL cancels (jobcmd.end)
             daemon.count("logins")

@@ -33,6 +33,7 @@ import os
 
 import auth
 import httpd
+import lending
 import netd
 import strsplit
 import system
@@ -129,7 +130,7 @@ async def _login(conn, headers, keep):
     token, csrf = _random(), _random()
     now = system.uptime_ms()
     table[token] = [user, csrf, now, now, auth.entry(user)]
-    system.lend("logfile", "net", "http: session for %s from %s" % (user, conn.ip))
+    lending.lend("logfile", "net", "http: session for %s from %s" % (user, conn.ip))
     conn.server.daemon.count("logins")
     conn.admit()
     await conn.json(200, {"user": user, "csrf": csrf}, keep,

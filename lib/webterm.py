@@ -39,6 +39,7 @@ import time
 from micropython import const
 
 import httpd
+import lending
 import lineedit
 import netd
 import procctl
@@ -76,7 +77,7 @@ async def answer(conn, method, headers, user):
         await term.serve(conn)
     except MemoryError:
         # No HTTP answer once upgraded: the closing frame says why.
-        system.lend("logfile", "net", "http: terminal: out of memory")
+        lending.lend("logfile", "net", "http: terminal: out of memory")
         await websocket.close(conn, 1011)
     finally:
         term.end()

@@ -15,7 +15,7 @@ LAYERS = [
     {"system", "fspath", "shellplain", "plainredir", "shellparse", "shellsyntax", "wordparse", "arith", "inet", "netsock", "sun", "signature", "hmacsha", "loginblock", "upgradeboot",
      "readonly", "shellflow", "wildcard", "streams", "wordops", "boardinfo", "camctl", "fsguard", "cmdlong",
      "leftovers", "importlock", "replkey", "crontable", "strsplit", "clock", "ifsplit", "errwords",
-     "linecomplete", "packfs"},
+     "linecomplete", "packfs", "lending"},
     # the process table: processes, sleeping; threads and stop requests
     {"process", "procctl"},
     # who reads and writes where; how a failure is worded; the program API
@@ -52,7 +52,7 @@ INTERNALS = {"startup", "process", "jobctl", "session", "shellbuiltins", "script
 # heap (shell.HELPERS, shell.PARSER): one that stayed by oversight kept
 # its code beside the daemons for good (`sensors`, 7 KiB of an esp32's).
 STAYING = {
-    "system", "kernel", "startup", "process", "session", "shell", "shellflow", "shellplain",
+    "system", "kernel", "startup", "process", "session", "shell", "shellflow", "shellplain", "lending",
     "errors", "fspath", "strsplit", "importlock", "readonly", "replkey", "leftovers", "lineedit",
     "asyncloop", "asynchost", "netd", "netguests", "netsock", "offload", "streamshell",
     "telnetd", "telnetlogin", "telnetconsole", "ftpd", "ftplist", "ftplogin", "ftpmore",
