@@ -49,16 +49,15 @@ core1 = []         # rp2: the lock core1's thread waits on and the work handed t
 
 
 class Process:
-    # What a process starts with, kept by the class until it sets its own
-    # (an entry less each in its table of attributes).
-    status = None
-    stop_at = None          # ticks_ms of the first stop request
-    job = 0                 # job number in its session; 0: not a job
-    kind = "fg"             # "fg", "thread" (a job's own thread), "task" (asyncio), "daemon"
-    task = None             # the asyncio task running it, if any
-    log = None              # where a job's output goes once its session ended
-
+    # Every attribute is made in __init__ (see session.Session): `kill`
+    # and `ps` in other threads use a process while it runs.
     def __init__(self, name, args, session, parent=None, by=None):
+        self.status = None
+        self.stop_at = None     # ticks_ms of the first stop request
+        self.job = 0            # job number in its session; 0: not a job
+        self.kind = "fg"        # "fg", "thread" (a job's own thread), "task" (asyncio), "daemon"
+        self.task = None        # the asyncio task running it, if any
+        self.log = None         # where a job's output goes once its session ended
         self.name = name
         self.args = args
         self.session = session

@@ -126,40 +126,37 @@ def console_keys(on):
 
 
 class Session:
-    # Values a session starts with, kept by the class until a session sets
-    # its own: each an entry less in every session's table of attributes
-    # (a session took 344 bytes of the esp32 profile's heap, a job's copy
-    # as many).
-    console = False
-    cwd = "/"
-    status = 0
-    pyns = None
-    args = None             # positional parameters of the running script
-    script = None           # the script being run (script.Script)
-    scripted = False        # a script, sh -c or sh reading its input runs: a shell error ends it
-    last_job = None         # pid of the last background job ($!)
-    owner = None            # the process that owns it (its shell)
-    shell_done = False      # a job's subshell whose shell ended (process.subshell_ended)
-    flags = ""              # set -e -u -x -f: the letters on ($-)
-    loops = 0               # loops running at this level (break and continue leave them)
-    testing = 0             # > 0 while a condition runs (set -e ignores it)
-    substituted = None      # status of the last $(...) of the command expanded
-    capturing = 0           # $(...) levels running
-    calls = 0               # function calls, scripts and sourced files running
-                            # (shellflow.MAX_CALLS)
-    readonly = ()           # names `readonly` fixed
-
+    # Every attribute is made here, even those most sessions never change:
+    # threads share a session (its jobs read it), and on a board without a
+    # GIL (rp2040) one given a new attribute later could grow its table
+    # while another thread looked in it, which then found nothing there.
     def __init__(self, name, stdin, stdout, stderr, console=False):
         self.name = name
         self.stdin = stdin
         self.stdout = stdout
         self.stderr = stderr
-        if console:
-            self.console = True
+        self.console = console
         self.vars = {}
         self.functions = {}     # name -> body of the shell functions defined
         self.frames = []        # each running function's {name: value before local}
         self.fds = {}           # descriptors 3-9 `exec` opened: number -> stream
+        self.cwd = "/"
+        self.status = 0
+        self.pyns = None
+        self.args = None        # positional parameters of the running script
+        self.script = None      # the script being run (script.Script)
+        self.scripted = False   # a script, sh -c or sh reading its input runs: a shell error ends it
+        self.last_job = None    # pid of the last background job ($!)
+        self.owner = None       # the process that owns it (its shell)
+        self.shell_done = False  # a job's subshell whose shell ended (process.subshell_ended)
+        self.flags = ""         # set -e -u -x -f: the letters on ($-)
+        self.loops = 0          # loops running at this level (break and continue leave them)
+        self.testing = 0        # > 0 while a condition runs (set -e ignores it)
+        self.substituted = None  # status of the last $(...) of the command expanded
+        self.capturing = 0      # $(...) levels running
+        self.calls = 0          # function calls, scripts and sourced files running
+                                # (shellflow.MAX_CALLS)
+        self.readonly = ()      # names `readonly` fixed
 
     def subshell(self):
         """A copy for a background job: what the job changes (variables,

@@ -252,27 +252,10 @@ class Terminal:
     (passwords, passwd.ask)."""
 
     hide_input = True
-    # What a terminal starts with, kept by the class until it sets its own
-    # (an entry less each in its table of attributes, for each session).
-    session = None
-    editor = None
-    ahead = 0               # how many characters are not read yet
-    at = 0                  # where in chars they begin
-    raw = b""               # bytes of an unfinished command or UTF-8 sequence
-    cr = False              # the last data byte was CR
-    sb = None               # the subnegotiation being collected
-    interrupted = False
-    reading = True          # in input(), not running a command
-    line_len = 0            # characters typed since the last line end
-    ended = False
-    owed = b""              # option replies the loop took in, for the session to send
-    width = 80
-    height = 24
-    stream = None           # the loop's stream: what the loop writes is queued there
-    looping = True          # the loop serves the session (no line of it runs)
-    exited = False          # the session's shell has exited
 
     def __init__(self, daemon, sock, idle_ms):
+        # Every attribute is made here: the loop and the session's line,
+        # in another thread, use a terminal at once (see session.Session).
         self.daemon = daemon
         self.sock = sock
         self.idle_ms = idle_ms
@@ -283,6 +266,23 @@ class Terminal:
         self.chars = bytearray()
         self.ours = {}          # our options: True on, False off (absent: off, never asked)
         self.theirs = {}
+        self.session = None
+        self.editor = None
+        self.ahead = 0          # how many characters are not read yet
+        self.at = 0             # where in chars they begin
+        self.raw = b""          # bytes of an unfinished command or UTF-8 sequence
+        self.cr = False         # the last data byte was CR
+        self.sb = None          # the subnegotiation being collected
+        self.interrupted = False
+        self.reading = True     # in input(), not running a command
+        self.line_len = 0       # characters typed since the last line end
+        self.ended = False
+        self.owed = b""         # option replies the loop took in, for the session to send
+        self.width = 80
+        self.height = 24
+        self.stream = None      # the loop's stream: what the loop writes is queued there
+        self.looping = True     # the loop serves the session (no line of it runs)
+        self.exited = False     # the session's shell has exited
         self.rang = [False]     # the alarm of within() has cancelled its wait
 
     # Output

@@ -7,8 +7,10 @@ API the shell calls: /opt/bg (`/opt/bg CMD ARGS` = `CMD ARGS &`, through
 jobctl.background) and /opt/arun (`/opt/arun PROG ARGS` runs an asyncio
 program in the foreground, through jobctl.run_coroutine).
 """
+import ast
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -587,3 +589,79 @@ def test_finished_jobs_of_an_ended_session_leave_the_table(jsim):
     r = jsim.run("/opt/sess", "sleep 0.8", "> import process",
                  "< sorted(p.name for p in process._table.values() if p.job)")
     assert r.out.splitlines()[-1] == "[]", r.out
+
+
+# Prints the attributes the session and the processes in the table were
+# given after they were made.
+GROWN = """import process, session
+
+def __main__(args):
+    me = process.current()
+    made = session.Session("x", None, None, None).__dict__
+    print("session", sorted(k for k in me.session.__dict__ if k not in made))
+    fresh = process.Process("x", [], me.session)
+    fresh.discard()
+    for p in process.table(True):
+        print(p.name, sorted(k for k in p.__dict__ if k not in fresh.__dict__))
+"""
+
+
+def test_sessions_and_processes_get_every_attribute_as_they_are_made(sim):
+    """Threads share them (a job reads its starter's session, `kill` sets
+    another thread's process), and a board without a GIL (rp2040) runs
+    them at once: a new attribute can grow an object's table while another
+    thread looks in it, which then finds nothing there ("'Session' object
+    has no attribute 'vars'" in the 120th of a chain of jobs, whose starter
+    had just ended its subshell)."""
+    sim.write("/opt/grown.py", GROWN)
+    sim.write("/s.sh", "echo $1 > /dev/null\n")
+    r = sim.run("f() { local a=1; echo $(echo x) > /dev/null; }", "f",
+                "for i in 1 2; do if true; then :; fi; done; while false; do :; done",
+                "set -e; set +e; readonly r=1; cd /tmp; false", "sh /s.sh a",
+                "exec 3> /tmp/x", "> y = 1", "sleep 5 &", "kill $!", "(sleep 0.1) &",
+                "sleep 0.5", "/opt/grown", timeout=60)
+    grown = [line for line in r.out.splitlines() if line.endswith("]")]
+    assert grown and all(line.endswith(" []") for line in grown), r.out
+
+
+# Classes whose objects two threads use at once: a session and its jobs, a
+# process and `kill` or `ps`, a telnet or web terminal and the line that
+# runs in a worker while the loop takes the client's keys.
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = {"session.py": "Session", "process.py": "Process", "telnetd.py": "Terminal",
+          "webterm.py": "Terminal", "lineedit.py": "LineEditor"}
+
+
+def _attributes_set(function):
+    for node in ast.walk(function):
+        targets = node.targets if isinstance(node, ast.Assign) else \
+            [node.target] if isinstance(node, ast.AugAssign) else []
+        for target in targets:
+            for e in ast.walk(target):
+                if isinstance(e, ast.Attribute) and isinstance(e.value, ast.Name) and e.value.id == "self":
+                    yield e.attr
+
+
+def test_objects_threads_share_make_every_attribute_in_init():
+    """The rule the test above checks at run time, for every method of the
+    classes threads share: what a method sets, __init__ (or a method it
+    calls) made; and no default the class holds is set on an object."""
+    sources = "".join(p.read_text() for folder in ("lib", "bin")
+                      for p in sorted((ROOT / folder).glob("*.py")))
+    late = []
+    for file, name in SHARED.items():
+        tree = ast.parse((ROOT / "lib" / file).read_text())
+        cls = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == name)
+        methods = {f.name: f for f in cls.body if isinstance(f, ast.FunctionDef)}
+        init = methods["__init__"]
+        called = {n.func.attr for n in ast.walk(init) if isinstance(n, ast.Call)
+                  and isinstance(n.func, ast.Attribute) and isinstance(n.func.value, ast.Name)
+                  and n.func.value.id == "self"}
+        made = {a for m in ["__init__", *called] if m in methods for a in _attributes_set(methods[m])}
+        for method in methods.values():
+            late += ["%s.%s.%s" % (file, method.name, a) for a in _attributes_set(method) if a not in made]
+        for node in cls.body:
+            if isinstance(node, ast.Assign):
+                late += ["%s: %s.%s, set on an object" % (file, name, t.id) for t in node.targets
+                         if isinstance(t, ast.Name) and re.search(r"\.%s\s*[-+|]?=[^=]" % t.id, sources)]
+    assert not late, late
