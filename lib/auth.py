@@ -168,6 +168,7 @@ def _no_users(said):
 
 
 def _failed(user, ip, service, what, delay):
-    lending.lend("logfile", "net", "%s: login %s for %s from %s" % (service or "auth", what, user[:32], ip))
+    lending.lend("logfile", "net", "%s: login %s for %s from %s"
+                 % (service or "auth", what, user[:32], ip))
     if delay:
         time.sleep_ms(limit("delay_ms", DELAY_MS))

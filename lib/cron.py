@@ -37,7 +37,7 @@ _BACK_LIMIT = const(3600)  # a clock set back further than this starts afresh
 _PERIOD_MS = const(500)    # between passes
 # Days from 1970 to the port's epoch: many boards count from 2000.
 EPOCH_DAYS = clock.EPOCH // 86400
-# What cronwork's work loads (system.lend): cronwork and what it imports.
+# What cronwork's work loads (lending.lend): cronwork and what it imports.
 _WORK = ("cronwork", "crontable", "jobctl", "logfile", "sun")
 
 state = None        # the running daemon's Daemon, for crond status

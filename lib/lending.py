@@ -1,6 +1,7 @@
 """Modules lent for a call (lend): loaded for it and gone after, unless
 they were loaded before; told by the module object, not its name. Loaded
-by the daemons, crond and fleetd that lend them, not with the console: in
+by the daemons, crond and fleetd that lend them (a helper the shell drops
+once none of them holds it), not with the console: in
 system, which every board keeps from its boot, they took 0.5 KiB of the
 heap after boot (x64)."""
 import sys

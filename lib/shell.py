@@ -41,7 +41,7 @@ HELPERS = (" cmdargs fileops munix munixsh crontable textin textcopy wordops htt
            "httprequest intvar inet jobcmd jobctl jobthread daemonctl clock logfile fsguard "
            "logsession procctl netctl analog auth passwd hmacsha loginblock pins boardinfo "
            "buses sensing sht3x ssd1306 leds sleepmodes serialterm signature upgrade "
-           "upgradeboot cmdlong errwords sysconf vieditor linecomplete ")
+           "upgradeboot cmdlong errwords sysconf vieditor linecomplete lending ")
 # What a line that is not plain loads (shellplain.py), as much heap again
 # as the rest of the shell: on a small heap it goes too, once a session is
 # back at its prompt and no line runs anywhere (idle()).

@@ -31,7 +31,6 @@ import sys
 import time
 from micropython import const
 
-import lending
 import netsock
 import system
 
@@ -326,6 +325,7 @@ class Shared:
         self.logins += 1
         self.until = time.ticks_add(time.ticks_ms(), self.idle_ms)
         _forget_auth()
+        import lending
         lending.lend("logfile", "net", "telnet: console shared with %s from %s"
                     % (self.user if self.asked else "-", self.ip))
         self._say("The board's console, shared with its serial port.\n")
@@ -355,6 +355,7 @@ class Shared:
         self.poll.unregister(client)
         client.close()
         _forget_auth()
+        import lending
         lending.lend("logfile", "net", "telnet: %s from %s" % (why, self.ip))
 
     def stop(self):

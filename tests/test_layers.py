@@ -52,7 +52,7 @@ INTERNALS = {"startup", "process", "jobctl", "session", "shellbuiltins", "script
 # heap (shell.HELPERS, shell.PARSER): one that stayed by oversight kept
 # its code beside the daemons for good (`sensors`, 7 KiB of an esp32's).
 STAYING = {
-    "system", "kernel", "startup", "process", "session", "shell", "shellflow", "shellplain", "lending",
+    "system", "kernel", "startup", "process", "session", "shell", "shellflow", "shellplain",
     "errors", "fspath", "strsplit", "importlock", "readonly", "replkey", "leftovers", "lineedit",
     "asyncloop", "asynchost", "netd", "netguests", "netsock", "offload", "streamshell",
     "telnetd", "telnetlogin", "telnetconsole", "ftpd", "ftplist", "ftplogin", "ftpmore",
