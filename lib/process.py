@@ -50,7 +50,10 @@ core1 = []         # rp2: the lock core1's thread waits on and the work handed t
 
 class Process:
     # Every attribute is made in __init__ (see session.Session): `kill`
-    # and `ps` in other threads use a process while it runs.
+    # and `ps` in other threads use a process while it runs. Nor does the
+    # class get names later: upyOS's (sdata) replace these.
+    cmd = stt = tid = None
+
     def __init__(self, name, args, session, parent=None, by=None):
         self.status = None
         self.stop_at = None     # ticks_ms of the first stop request

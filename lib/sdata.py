@@ -50,8 +50,9 @@ def _tid(p):
 
 
 # upyOS's names for what a munix process holds: its command, when it
-# started (seconds since the epoch) and its thread. Given to the class
-# here, so that they cost nothing until an upyOS program loads this module.
+# started (seconds since the epoch) and its thread. Their code is given to
+# the class here, so that it costs nothing until an upyOS program loads
+# this module; the class has the names already (threads look in it).
 process.Process.cmd = property(_cmd)
 process.Process.stt = property(_stt)
 process.Process.tid = property(_tid)

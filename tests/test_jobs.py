@@ -645,7 +645,8 @@ def _attributes_set(function):
 def test_objects_threads_share_make_every_attribute_in_init():
     """The rule the test above checks at run time, for every method of the
     classes threads share: what a method sets, __init__ (or a method it
-    calls) made; and no default the class holds is set on an object."""
+    calls) made; no default the class holds is set on an object; and the
+    class gets no name after it was made."""
     sources = "".join(p.read_text() for folder in ("lib", "bin")
                       for p in sorted((ROOT / folder).glob("*.py")))
     late = []
@@ -660,8 +661,15 @@ def test_objects_threads_share_make_every_attribute_in_init():
         made = {a for m in ["__init__", *called] if m in methods for a in _attributes_set(methods[m])}
         for method in methods.values():
             late += ["%s.%s.%s" % (file, method.name, a) for a in _attributes_set(method) if a not in made]
+        # Nor may the class itself get a name later (sdata's upyOS names):
+        # what it is given is there from the start, a class attribute.
+        given = set(re.findall(r"\b%s\.(\w+)\s*=[^=]" % name, sources))
+        body = {node.name for node in cls.body if isinstance(node, ast.FunctionDef)}
         for node in cls.body:
             if isinstance(node, ast.Assign):
+                body.update(t.id for t in node.targets if isinstance(t, ast.Name))
                 late += ["%s: %s.%s, set on an object" % (file, name, t.id) for t in node.targets
-                         if isinstance(t, ast.Name) and re.search(r"\.%s\s*[-+|]?=[^=]" % t.id, sources)]
+                         if isinstance(t, ast.Name) and t.id not in given
+                         and re.search(r"\.%s\s*[-+|]?=[^=]" % t.id, sources)]
+        late += ["%s: %s.%s given later" % (file, name, a) for a in given if a not in body]
     assert not late, late
