@@ -55,7 +55,7 @@ def idle(ms):
     """system.idle: ms pass, the loop serving its clients meanwhile when
     the caller is the console's thread and not already in the loop (a
     telnet line run by the loop itself)."""
-    if _here():
+    if here():
         _run(_sleep(ms))
     else:
         time.sleep_ms(ms)
@@ -63,11 +63,20 @@ def idle(ms):
 
 def wait_input(stream):
     """system.wait_input: see idle()."""
-    if _here():
+    if here():
         _run(_readable(stream))
 
 
-def _here():
+def held():
+    """True when the loop cannot run while the caller waits: the caller is
+    the console's thread, which hosts it, and cannot run it from there (too
+    deep on the stack, or inside the loop already)."""
+    return process.init.thread == system.thread_ident() and not here()
+
+
+def here():
+    """True when the calling wait can run the loop: in the console's
+    thread, not inside the loop already, with room on the stack."""
     if _state[1] or _flag[0] is None or process.init.thread != system.thread_ident():
         return False
     room = _room[0]

@@ -3,6 +3,8 @@ ps, crond) share: their arguments, finding the processes they name, and
 acting on them. The helper programs use for jobs, instead of the kernel's
 process table and job control themselves.
 """
+import sys
+
 import cmdargs
 import munix
 import procctl
@@ -127,7 +129,20 @@ def act(targets, what):
         else:
             what(p)
             waited.append(p)
-    if (what is not stop and what is not end) or wait(waited, GRACE_MS):
+    if what is not stop and what is not end:
+        return 0
+    host = sys.modules.get("asynchost")
+    if host is not None and host.held():
+        # A task ends in the loop, which the console's thread hosts and
+        # cannot run from this deep (a function in a script): at the
+        # console's next wait nearer its prompt. Waited for, it was said
+        # to ignore stop requests, and ended a moment later.
+        for p in waited:
+            if p.kind in ("task", "daemon"):
+                print("%s: %d: %s ends once the console is back at its prompt"
+                      % (munix.proc().name, p.pid, p.name))
+        waited = [p for p in waited if p.kind not in ("task", "daemon")]
+    if wait(waited, GRACE_MS):
         return 0
     status = 0
     for p in waited:

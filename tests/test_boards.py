@@ -1269,6 +1269,21 @@ def test_a_job_that_ignores_its_stop_holds_back_no_modules(tmp_path):
     assert "jobcmd" not in modules and "procctl" not in modules, out
 
 
+def test_a_loop_daemon_stopped_deeper_than_the_loop_can_run_is_not_said_to_ignore_it(tmp_path):
+    """Where the console's thread hosts the loop (the rp2040), a wait in a
+    script's function is too deep on its stack to run the loop, and crond,
+    a task of the loop, ends only once the console is back up: `crond
+    stop` there waited 2 s and said "it ignores stop requests" (status 1),
+    and crond ended a moment later. It says so, and crond is gone then."""
+    out, err = boot_both(tmp_path, "rp2040", [
+        "crond start", "sleep 1", "sh /tmp/deep.sh", "sleep 1", "crond status"],
+        files={"/tmp/deep.sh": "f() { g; }\ng() { h; }\nh() { crond stop; echo stop=$?; }\n"
+                               "for i in 1; do if true; then f; fi; done\n"})
+    assert "ignores stop requests" not in err, err
+    assert re.search(r"crond: \d+: crond ends once the console is back at its prompt\nstop=0\n"
+                     r"crond: not running\n", out), out
+
+
 def test_the_heap_does_not_depend_on_where_the_flash_folder_is(tmp_path):
     """A board's firmware keeps no host path: the profile's heap after boot
     and after a command is the same whatever the flash folder's name on
