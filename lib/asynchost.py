@@ -34,6 +34,7 @@ _LOOP_CALLS = const(15)
 # thread at its first wait (the daemon started by a job on core1 would
 # measure core1's stack).
 _room = [hasattr(micropython, "stack_use") or None]
+_call = [0]     # a Python call's bytes of the stack, as _measure() saw it
 
 
 def host(serve, begin, state, flag_box):
@@ -85,6 +86,16 @@ def here():
     return room is None or micropython.stack_use() <= room
 
 
+def room(calls):
+    """True when a task of the loop has calls Python calls of the stack
+    left beyond where it is: the loop runs from waits that leave its tasks
+    _LOOP_CALLS, which some work needs more than (cron's start of a job)."""
+    limit = _room[0]
+    if limit is True or limit is None:
+        return True
+    return micropython.stack_use() + calls * _call[0] <= limit + _LOOP_CALLS * _call[0]
+
+
 def _measure():
     """The stack's end, as stack_use() reads it past the last call the
     runtime allows, less _LOOP_CALLS calls, as deep as the calls to it
@@ -98,7 +109,7 @@ def _measure():
     # size is not seen: the loop then runs from no wait deeper than this.
     if len(uses) < 3:
         return uses[0] if uses else 0
-    per_call = (uses[-1] - uses[1]) // (len(uses) - 2)
+    per_call = _call[0] = (uses[-1] - uses[1]) // (len(uses) - 2)
     return uses[-1] - _LOOP_CALLS * per_call
 
 

@@ -130,6 +130,16 @@ def cancel(proc):
         _post((proc, None))
 
 
+def room(calls):
+    """False in a task of the loop that the console's thread hosts from a
+    wait too deep on its stack for calls more Python calls (asynchost.room);
+    True elsewhere."""
+    if not host_state[0]:
+        return True
+    import asynchost
+    return asynchost.room(calls)
+
+
 def in_loop():
     """True in the loop's own thread, or in the loop where it is hosted."""
     return (_ident[0] == system.thread_ident() and _flag[0] is not None

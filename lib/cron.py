@@ -35,6 +35,7 @@ LOG = "/tmp/cron.log"
 _JUMP = const(120)         # seconds: a longer step of the clock is a jump
 _BACK_LIMIT = const(3600)  # a clock set back further than this starts afresh
 _PERIOD_MS = const(500)    # between passes
+_START_CALLS = const(12)   # Python calls a job's start nests, as deep as they go (asyncloop.room)
 # Days from 1970 to the port's epoch: many boards count from 2000.
 EPOCH_DAYS = clock.EPOCH // 86400
 # What cronwork's work loads (lending.lend): cronwork and what it imports.
@@ -104,13 +105,6 @@ class Daemon:
             return None
         return due, now
 
-    def start(self, due, now):
-        """Start the entries due up to second now. Failing (the heap full),
-        the next pass looks at these seconds again: an entry started
-        meanwhile still runs then."""
-        lending.lend(_WORK, "start", self, due)
-        self.last = now
-
 
 def matches(e, t, tm, where):
     """Does local second t (tm its broken-down time) match entry e? where:
@@ -149,13 +143,26 @@ async def _daemon(sess, since):
         while True:
             try:
                 due = d.step()
-                if due is not None:
+                # Where the console hosts the loop (an RP2040), from a wait
+                # that leaves too little of its stack for a job's start:
+                # at a later pass, from a wait nearer the prompt ("maximum
+                # recursion depth exceeded" in the log, and core1 lost when
+                # that cut a start short).
+                if due is not None and asyncloop.room(_START_CALLS):
                     # A job's thread, in turn with the loop's other work
                     # (asyncloop): between two telnet sessions' lines it
                     # found the heap short, and 3 runs of 24 were made.
                     await asyncloop.turn(procctl.thread_need())
                     try:
-                        d.start(*due)
+                        # The entries due up to second due[1] start; failing
+                        # (the heap full), the next pass looks at these
+                        # seconds again. Called here, not through a method:
+                        # the loop hosted by an RP2040's console runs this
+                        # within 15 calls of its 8 KiB stack's end, and one
+                        # call more ran it out (CI's rp2040 lane, cron's log:
+                        # "maximum recursion depth exceeded").
+                        lending.lend(_WORK, "start", d, due[0])
+                        d.last = due[1]
                     finally:
                         asyncloop.end_turn()
             except Exception as e:

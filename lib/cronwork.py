@@ -74,7 +74,9 @@ def start(d, due):
     """Start the entries due, each as a background process of crond's
     session, unless its last run still runs. One that finds no thread free
     (a board with one to spare, taken by a job) waits in d.waiting for one,
-    and runs as it frees: jobs due together take turns."""
+    and runs as it frees: jobs due together take turns. Its lines go
+    to the log by logfile.line itself, not note(): a call less on the
+    stack (cron.py: the rp2040's)."""
     import jobctl
     import jobthread
     import procctl
@@ -88,22 +90,23 @@ def start(d, due):
         if waited:
             d.waiting.remove(e)
         if e.proc is not None and e.proc.alive():
-            note(d, "line %d still running (pid %d): not started again" % (e.number, e.proc.pid))
+            logfile.line(d.log, "line %d still running (pid %d): not started again"
+                         % (e.number, e.proc.pid))
             continue
         if refused is None:
             words = e.command.split()
             try:
                 e.proc = jobctl.background(sess, words[0], words[1:], jobthread.line_in_subshell,
                                            (e.command, sess), log=d.log, quiet=True)
-                note(d, "line %d: pid %d: %s" % (e.number, e.proc.pid, e.command))
+                logfile.line(d.log, "line %d: pid %d: %s" % (e.number, e.proc.pid, e.command))
                 continue
             except procctl.NoThread as err:
                 refused = err
             except OSError as err:
-                note(d, "line %d: cannot start: %s" % (e.number, err))
+                logfile.line(d.log, "line %d: cannot start: %s" % (e.number, err))
                 continue
         if not waited:
-            note(d, "line %d: waits: %s" % (e.number, refused))
+            logfile.line(d.log, "line %d: waits: %s" % (e.number, refused))
         d.waiting.append(e)
 
 

@@ -1269,6 +1269,41 @@ def test_a_job_that_ignores_its_stop_holds_back_no_modules(tmp_path):
     assert "jobcmd" not in modules and "procctl" not in modules, out
 
 
+# Waits, k calls above the deepest one from which the console's thread
+# runs the loop it hosts.
+DEEP_WAIT = """import asynchost
+import process
+
+
+def _dive(k):
+    if not asynchost.here():
+        return 0
+    below = _dive(k)
+    if below == k:
+        process.current().sleep(2500)
+    return below + 1
+
+
+def __main__(args):
+    _dive(int(args[0]))
+"""
+
+
+def test_cron_starts_no_job_from_a_wait_too_deep_for_it(tmp_path):
+    """The loop the rp2040's console hosts runs from waits that leave its
+    tasks 15 calls of the 8 KiB stack; cron's start of a job needs more,
+    and from the deepest of those waits it ran the stack out ("maximum
+    recursion depth exceeded" in cron's log, CI's rp2040 lane, and core1
+    lost when that cut the start short: "waits: no thread free" after).
+    The job starts at a later pass, from a wait nearer the prompt."""
+    for k in (2, 3):
+        out = boot(tmp_path / str(k), "rp2040", ["crond start", "/opt/deepwait %d" % k, "sleep 2",
+                                                 "cat /tmp/cron.log"],
+                   files={"/opt/deepwait.py": DEEP_WAIT, "/etc/crontab": "*:*:*:*!true\n"})
+        assert "maximum recursion" not in out and "no thread free" not in out, out
+        assert re.search(r"line 1: pid \d+: true", out), out
+
+
 def test_a_loop_daemon_stopped_deeper_than_the_loop_can_run_is_not_said_to_ignore_it(tmp_path):
     """Where the console's thread hosts the loop (the rp2040), a wait in a
     script's function is too deep on its stack to run the loop, and crond,
