@@ -143,26 +143,24 @@ async def _daemon(sess, since):
         while True:
             try:
                 due = d.step()
-                # Where the console hosts the loop (an RP2040), from a wait
-                # that leaves too little of its stack for a job's start:
-                # at a later pass, from a wait nearer the prompt ("maximum
-                # recursion depth exceeded" in the log, and core1 lost when
-                # that cut a start short).
-                if due is not None and asyncloop.room(_START_CALLS):
+                if due is not None:
                     # A job's thread, in turn with the loop's other work
                     # (asyncloop): between two telnet sessions' lines it
                     # found the heap short, and 3 runs of 24 were made.
                     await asyncloop.turn(procctl.thread_need())
                     try:
-                        # The entries due up to second due[1] start; failing
-                        # (the heap full), the next pass looks at these
-                        # seconds again. Called here, not through a method:
-                        # the loop hosted by an RP2040's console runs this
-                        # within 15 calls of its 8 KiB stack's end, and one
-                        # call more ran it out (CI's rp2040 lane, cron's log:
-                        # "maximum recursion depth exceeded").
-                        lending.lend(_WORK, "start", d, due[0])
-                        d.last = due[1]
+                        # Where the console hosts the loop (an RP2040), not
+                        # from a wait that leaves too little of its stack for
+                        # the start ("maximum recursion depth exceeded" in
+                        # the log, and core1 lost when that cut a start
+                        # short): at a later pass, from a wait nearer the
+                        # prompt. Else the entries due up to second due[1]
+                        # start; failing (the heap full), the next pass looks
+                        # at these seconds again. Called here, not through a
+                        # method: a call less on that stack.
+                        if asyncloop.room(_START_CALLS):
+                            lending.lend(_WORK, "start", d, due[0])
+                            d.last = due[1]
                     finally:
                         asyncloop.end_turn()
             except Exception as e:
