@@ -35,7 +35,7 @@ LOG = "/tmp/cron.log"
 _JUMP = const(120)         # seconds: a longer step of the clock is a jump
 _BACK_LIMIT = const(3600)  # a clock set back further than this starts afresh
 _PERIOD_MS = const(500)    # between passes
-_START_CALLS = const(12)   # Python calls a job's start nests, as deep as they go (asyncloop.room)
+_START_CALLS = const(10)   # Python calls a job's start nests, as deep as they go (asyncloop.room)
 # Days from 1970 to the port's epoch: many boards count from 2000.
 EPOCH_DAYS = clock.EPOCH // 86400
 # What cronwork's work loads (lending.lend): cronwork and what it imports.
