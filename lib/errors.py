@@ -3,12 +3,10 @@ on the current process's error stream, in cmdargs.strerror's words.
 Resident, so that a failure is reported even when the heap is exhausted."""
 import sys
 
-import fspath
 import process
 import system
 
 _NO_MEMORY = "memory allocation failed"
-_NO_MODULE = "no module named '"
 # How many failures for want of heap were reported: a pipeline ends at a
 # stage that ran out (redirect.pipeline), as the next would read nothing
 # and, on a heap that full, fail too, each with a line of its own.
@@ -57,24 +55,9 @@ def words(exc):
 
 
 def heap_ran_out(exc):
-    """Whether exc is the heap's end: a MemoryError, or the ImportError an
-    import raises when the heap ran out as it looked for the file (the
-    filesystem's stat failing reads as no file there): its words cut short
-    in the emergency buffer, or the module there after all."""
-    if isinstance(exc, MemoryError):
-        return True
-    if not isinstance(exc, ImportError):
-        return False
-    try:
-        text = str(exc)
-        if _NO_MODULE.startswith(text):
-            return True
-        if not text.startswith(_NO_MODULE) or text[-1] != "'":
-            return False
-        return fspath.module_file(text[len(_NO_MODULE):-1]) is not None
-    except MemoryError:
-        return True
-    return False
+    """Whether exc is the heap's end: a MemoryError, or an ImportError that
+    the heap's end made (system.import_cut_short)."""
+    return isinstance(exc, MemoryError) or isinstance(exc, ImportError) and system.import_cut_short(exc)
 
 
 def shell_error(exc):

@@ -728,7 +728,7 @@ def _load(daemon, name):
         # Under the lock for imports: another thread may be loading a
         # program (netd._protocol).
         with system.import_lock:
-            module = __import__(name)
+            module = system.import_module(name)
             # It goes with this module, after the last session (netd).
             if name not in daemon.loaded:
                 daemon.loaded.append(name)

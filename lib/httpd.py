@@ -609,7 +609,7 @@ def load(name):
         # Its code needs blocks of some size: the garbage goes first.
         gc.collect()
         with system.import_lock:
-            module = __import__(name)
+            module = system.import_module(name)
         _loaded.append(name)
         # It goes with this module too (netd), whose Error and load() it
         # may use: a copy kept past a reload would raise the old Error.

@@ -45,7 +45,7 @@ def lend(names, function, *args, hold=False):
         system.import_lock.__enter__()
     try:
         before = loaded(names)
-        return getattr(__import__(names[0]), function)(*args)
+        return getattr(system.import_module(names[0]), function)(*args)
     finally:
         if before is not None:
             with system.import_lock:

@@ -525,7 +525,7 @@ async def _protocol(daemon, client=None):
                     for name in daemon.modules:
                         if name not in sys.modules and name not in daemon.loaded:
                             daemon.loaded.append(name)
-                    protocol = __import__(daemon.modules[0])
+                    protocol = system.import_module(daemon.modules[0])
                     if daemon.guests is not None:
                         daemon.guests.preload()
                     return protocol

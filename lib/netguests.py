@@ -85,7 +85,7 @@ class Guests:
         checked: blocked()), loaded by netd where a full heap is waited
         out: FTP clients beside two telnet sessions running lines on the
         esp32 profile were taken in, then failed there, 4 in 6."""
-        import auth
+        system.import_module("auth")
 
     def served(self, sock):
         """The protocol has sock's client, which may log in from now on:

@@ -3,7 +3,8 @@ and version, the configuration (/etc/system.conf) and board file once
 loaded, the console session, how long it has been up; locks that work on
 ports with and without threads (import_lock: see importlock.py).
 
-The lowest layer of the OS: it imports nothing of munix.
+The lowest layer of the OS: it imports nothing of munix but fspath, which
+imports nothing of munix either.
 """
 import gc
 import sys
@@ -242,6 +243,39 @@ def listed(names, name):
 # The slots of sys.modules' table while up to 127 modules are loaded at
 # once (py/map.c's sizes), which no board comes near.
 _SLOTS = const(127)
+_NO_MODULE = "no module named '"
+
+
+def import_module(name):
+    """__import__(name) of one of the OS's modules, under import_lock:
+    MemoryError, not ImportError, when the heap had no room to find it.
+    MicroPython takes any failure of a filesystem's stat for "no such
+    file", and a filesystem written in Python (packfs; the simulator's
+    flash) fails one when the heap is full: USER, sent while a job held
+    the heap, ended its FTP session ("no module named 'ftplogin'"), where
+    a MemoryError is waited out."""
+    try:
+        return __import__(name)
+    except ImportError as e:
+        if import_cut_short(e):
+            raise MemoryError
+        raise
+
+
+def import_cut_short(exc):
+    """Whether the ImportError exc is the heap's end: the import ran out of
+    heap as it looked for the file (import_module), and said so in words
+    cut short in the emergency buffer, or of a module there after all."""
+    try:
+        text = str(exc)
+        if _NO_MODULE.startswith(text):
+            return True
+        if not text.startswith(_NO_MODULE) or text[-1] != "'":
+            return False
+        import fspath
+        return fspath.module_file(text[len(_NO_MODULE):-1]) is not None
+    except MemoryError:
+        return True
 
 
 def forget_failed_imports():

@@ -209,19 +209,22 @@ def test_a_full_heap_fails_lines_not_the_console(make_board):
     board.child.expect_exact("al1ive\r\n", timeout=10)
 
 
-IMPORT_ON_A_FULL_HEAP = """import sys
-
-def __main__(args):
-    sys.modules.pop("hmacsha", None)
+# A program's lines that take the whole heap, a block at a time, and give
+# ARG blocks of it back; hmacsha is not loaded.
+ALL_BUT_ARG_BLOCKS = """    sys.modules.pop("hmacsha", None)
     chain = None
     try:
         while True:
-            chain = (chain,)    # one block each: ARG of them given back below
+            chain = (chain,)
     except MemoryError:
         pass
     for _ in range(int(args[0])):
         chain = chain[0]
-    import hmacsha
+"""
+IMPORT_ON_A_FULL_HEAP = """import sys
+
+def __main__(args):
+""" + ALL_BUT_ARG_BLOCKS + """    import hmacsha
 """
 
 
@@ -270,6 +273,37 @@ def test_an_import_the_heap_cut_short_is_told_as_the_heaps_end(sim):
                                heap="256K")
     assert out == "done\n" and err, (out, err)
     assert all(line.startswith("full: memory allocation failed") for line in err.splitlines()), err
+
+
+# A program that calls hmacsha through lending (what the daemons' helpers
+# are loaded by) with ARG blocks of heap free, and prints which error the
+# heap's end gave.
+LENT_ON_A_FULL_HEAP = """import sys
+import lending
+
+def __main__(args):
+    got = "loaded"
+""" + ALL_BUT_ARG_BLOCKS + """    try:
+        lending.lend("hmacsha", "same", b"", b"")
+    except MemoryError:
+        got = "MemoryError"
+    except ImportError:
+        got = "ImportError"
+    chain = None
+    print(got)
+"""
+
+
+def test_a_module_the_heap_had_no_room_to_find_is_a_full_heap_to_the_os(sim):
+    """The daemons wait a MemoryError out (a client's module loaded again
+    once there is room), but an import that ran out of heap as it looked
+    for the file said ImportError (the flash's stat failing reads as no
+    file there): USER, sent as a job held the heap, ended the FTP session
+    without a word (CI), "no module named 'ftplogin'" in its log."""
+    sim.write("/tmp/full.py", LENT_ON_A_FULL_HEAP)
+    out, err, status = sim.run("for k in $(seq 0 40); do /tmp/full $k; done", heap="256K")
+    got = out.split()
+    assert len(got) == 41 and "ImportError" not in got and "MemoryError" in got, (out, err)
 
 
 def test_a_line_typed_at_the_console_as_the_heap_is_full_runs_whole(board, flash):
