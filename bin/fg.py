@@ -17,7 +17,8 @@ def __main__(args):
     print(jobcmd.describe(p))
     jobcmd.resume(p)
     try:
-        jobcmd.wait([p])
+        if not jobcmd.wait([p]) and jobcmd.at_prompt([p]):
+            return cmdargs.error(str(p.pid), jobcmd.LATER % p.name)
     except KeyboardInterrupt:
         jobcmd.stop(p)
         jobcmd.wait([p], jobcmd.GRACE_MS)

@@ -41,7 +41,14 @@ def __main__(args):
     if status and not targets:
         return status
     if not jobcmd.wait(targets, ms):
-        left = " ".join(str(p.pid) for p in targets if p.sts != jobcmd.DONE)
+        if munix.proc().stopping():
+            return 143      # killed, as sleep is
+        later = jobcmd.at_prompt(targets)
+        for p in later:
+            cmdargs.error(str(p.pid), jobcmd.LATER % p.name)
+        left = " ".join(str(p.pid) for p in targets if p.sts != jobcmd.DONE and p not in later)
+        if not left:
+            return 1
         cmdargs.error("", "still running after %s s: %s" % (opts["t"], left))
         return 124
     for p in targets:

@@ -35,6 +35,7 @@ _LOOP_CALLS = const(15)
 # measure core1's stack).
 _room = [hasattr(micropython, "stack_use") or None]
 _call = [0]     # a Python call's bytes of the stack, as _measure() saw it
+_missed = [False]   # the console's last idle() could not run the loop
 
 
 def host(serve, begin, state, flag_box):
@@ -58,7 +59,12 @@ def idle(ms):
     telnet line run by the loop itself)."""
     if here():
         _run(_sleep(ms))
+        # After: a task's wait inside the loop, which cannot run it, said
+        # otherwise meanwhile.
+        _missed[0] = False
     else:
+        if process.init.thread == system.thread_ident():
+            _missed[0] = True
         time.sleep_ms(ms)
 
 
@@ -70,9 +76,11 @@ def wait_input(stream):
 
 def held():
     """True when the loop cannot run while the caller waits: the caller is
-    the console's thread, which hosts it, and cannot run it from there (too
-    deep on the stack, or inside the loop already)."""
-    return process.init.thread == system.thread_ident() and not here()
+    the console's thread, which hosts it, and its last wait could not run
+    it (too deep on the stack, or inside the loop already). Asked from
+    where the caller waited, after that wait: here() asked one call less
+    deep said the loop could run, and its waits a call deeper did not."""
+    return process.init.thread == system.thread_ident() and _missed[0]
 
 
 def here():

@@ -9,7 +9,7 @@ import cmdargs
 import munix
 import procctl
 from process import DONE, HELD, RUNNING, STOPPING, table  # noqa: F401
-from procctl import GRACE_MS, describe, ignoring, reap, session_owner, stop, wait  # noqa: F401
+from procctl import GRACE_MS, describe, ignoring, reap, session_owner, stop  # noqa: F401
 
 
 def hold(proc):
@@ -131,25 +131,53 @@ def act(targets, what):
             waited.append(p)
     if what is not stop and what is not end:
         return 0
-    host = sys.modules.get("asynchost")
-    if host is not None and host.held():
-        # A task ends in the loop, which the console's thread hosts and
-        # cannot run from this deep (a function in a script): at the
-        # console's next wait nearer its prompt. Waited for, it was said
-        # to ignore stop requests, and ended a moment later.
-        for p in waited:
-            if p.kind in ("task", "daemon"):
-                print("%s: %d: %s ends once the console is back at its prompt"
-                      % (munix.proc().name, p.pid, p.name))
-        waited = [p for p in waited if p.kind not in ("task", "daemon")]
-    if wait(waited, GRACE_MS):
+    # Not through wait(): a call less on the stack (`crond stop` in a
+    # script's function on an RP2040).
+    if procctl.wait(waited, GRACE_MS, _ends_here):
         return 0
     status = 0
+    later = at_prompt(waited)
     for p in waited:
-        if p.sts != DONE:
+        if p in later:
+            # Not said to ignore stop requests: it ends a moment later.
+            print("%s: %d: %s" % (munix.proc().name, p.pid, LATER % p.name))
+        elif p.sts != DONE:
             status = cmdargs.error(str(p.pid), "%s still runs %d s after the stop request: "
                                    "it ignores stop requests" % (p.name, GRACE_MS // 1000))
     return status
+
+
+# What a wait is told of a process that at_prompt() names.
+LATER = "%s ends once the console is back at its prompt"
+
+
+def wait(procs, ms=None):
+    """procctl.wait() for the job commands: over once only processes that
+    cannot end meanwhile (at_prompt()) are left."""
+    return procctl.wait(procs, ms, _ends_here)
+
+
+def at_prompt(procs):
+    """Those of procs, not done, that cannot end while the caller waits
+    (after a wait): tasks of the loop, or processes waiting for one (an
+    asyncio program's job), where the console's thread hosts the loop and
+    could not run it from this deep (a script's line: asynchost.held()),
+    only from a wait nearer its prompt. Waited for, they held the wait for
+    good (`wait`, `fg`), or were said to ignore stop requests (kill)."""
+    return [p for p in procs if p.sts != DONE and not _ends_here(p)]
+
+
+def _ends_here(p):
+    host = sys.modules.get("asynchost")
+    if host is None or not host.held():
+        return True
+    for q in table():
+        if q.kind in ("task", "daemon") and q.sts != DONE:
+            while q is not None and q is not p:
+                q = q.parent
+            if q is p:
+                return False
+    return True
 
 
 def targets(specs, sessions=False):

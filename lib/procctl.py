@@ -179,10 +179,12 @@ def thread_need(heap=0):
     return _RESERVE + _PER_THREAD * process.threads[0] + heap
 
 
-def wait(procs, ms=None):
+def wait(procs, ms=None, ends=None):
     """Wait until every process of procs is done, at most ms milliseconds
     (None: no limit); True if they all are. Ctrl-C, or a stop request to
-    the waiting process, ends the wait."""
+    the waiting process, ends the wait; so does having left, after a sleep
+    of the wait, only processes for which ends(p), when given, is False
+    (they cannot end meanwhile)."""
     me = process.current()
     start = time.ticks_ms()
     while any(p.sts != process.DONE for p in procs):
@@ -190,7 +192,15 @@ def wait(procs, ms=None):
             return False
         if not me.sleep(_POLL_MS):
             return False
-    return True
+        if ends is not None:
+            # A loop, not any(): a generator's frame more on the stack,
+            # which the waits of a script's function on an RP2040 lack.
+            for p in procs:
+                if p.sts != process.DONE and ends(p):
+                    break
+            else:
+                break
+    return all(p.sts == process.DONE for p in procs)
 
 
 def wait_threads(ms):

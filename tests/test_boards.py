@@ -1319,6 +1319,21 @@ def test_a_loop_daemon_stopped_deeper_than_the_loop_can_run_is_not_said_to_ignor
                      r"crond: not running\n", out), out
 
 
+def test_a_wait_too_deep_to_run_the_loop_says_so_rather_than_wait_for_good(tmp_path):
+    """`wait` and `fg` for an asyncio job, from a script on the rp2040 (too
+    deep on the console's stack to run the loop, whose task the job is),
+    waited for a job that could not end before the wait did: for good, or
+    until -t ran out ("still running after 5 s"). They say so at once, and
+    the job ends once the console is back at its prompt."""
+    out, err = boot_both(tmp_path, "rp2040", [
+        "/opt/nap &", "sh /tmp/deep.sh", "wait; echo after=$?"],
+        files={"/opt/nap.py": "import asyncio\n\nasync def __main__(args):\n    await asyncio.sleep_ms(300)\n",
+               "/tmp/deep.sh": "wait -t 5; echo wait=$?; fg; echo fg=$?\n"})
+    assert re.fullmatch(r"wait: (\d+): nap ends once the console is back at its prompt\n"
+                        r"fg: \1: nap ends once the console is back at its prompt\n", err), err
+    assert "wait=1\nnap\nfg=1\nafter=0\n" in out, out
+
+
 def test_the_heap_does_not_depend_on_where_the_flash_folder_is(tmp_path):
     """A board's firmware keeps no host path: the profile's heap after boot
     and after a command is the same whatever the flash folder's name on
