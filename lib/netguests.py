@@ -33,8 +33,7 @@ _EVICT_MS = const(3000)  # a guest this old gives its slot to a new client
 def asked(insecure):
     """auth.asked(insecure), auth's code held no longer than the call: a
     session that kept it in its frame kept it for as long as it ran."""
-    import auth
-    return auth.asked(insecure)
+    return system.import_module("auth").asked(insecure)
 
 
 def blocked(ip):
@@ -45,7 +44,7 @@ def blocked(ip):
     if system.logins is None or not system.logins[0]:
         return 0
     try:
-        import loginblock
+        loginblock = system.import_module("loginblock")
     except MemoryError:
         with system.import_lock:
             system.forget_failed_imports()

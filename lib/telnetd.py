@@ -229,7 +229,7 @@ async def _login(daemon, term, ip):
     state["logging_in"] = state.get("logging_in", 0) + 1
     try:
         with system.import_lock:
-            import telnetlogin
+            telnetlogin = system.import_module("telnetlogin")
         return await telnetlogin.login(term, ip)
     finally:
         telnetlogin = None

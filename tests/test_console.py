@@ -275,16 +275,23 @@ def test_an_import_the_heap_cut_short_is_told_as_the_heaps_end(sim):
     assert all(line.startswith("full: memory allocation failed") for line in err.splitlines()), err
 
 
-# A program that calls hmacsha through lending (what the daemons' helpers
-# are loaded by) with ARG blocks of heap free, and prints which error the
-# heap's end gave.
-LENT_ON_A_FULL_HEAP = """import sys
+# A program that, with ARG blocks of heap free, loads hmacsha through
+# lending (what the daemons' helpers are loaded by), or auth for
+# netguests.asked() (what a telnet session asks first), and prints which
+# error the heap's end gave.
+LOADED_ON_A_FULL_HEAP = """import sys
 import lending
+import netguests
 
 def __main__(args):
     got = "loaded"
+    for name in ("auth", "loginblock"):
+        sys.modules.pop(name, None)
 """ + ALL_BUT_ARG_BLOCKS + """    try:
-        lending.lend("hmacsha", "same", b"", b"")
+        if args[1] == "lend":
+            lending.lend("hmacsha", "same", b"", b"")
+        else:
+            netguests.asked(False)
     except MemoryError:
         got = "MemoryError"
     except ImportError:
@@ -294,14 +301,16 @@ def __main__(args):
 """
 
 
-def test_a_module_the_heap_had_no_room_to_find_is_a_full_heap_to_the_os(sim):
+@pytest.mark.parametrize("call", ["lend", "asked"])
+def test_a_module_the_heap_had_no_room_to_find_is_a_full_heap_to_the_os(sim, call):
     """The daemons wait a MemoryError out (a client's module loaded again
     once there is room), but an import that ran out of heap as it looked
     for the file said ImportError (the flash's stat failing reads as no
     file there): USER, sent as a job held the heap, ended the FTP session
-    without a word (CI), "no module named 'ftplogin'" in its log."""
-    sim.write("/tmp/full.py", LENT_ON_A_FULL_HEAP)
-    out, err, status = sim.run("for k in $(seq 0 40); do /tmp/full $k; done", heap="256K")
+    without a word (CI), "no module named 'ftplogin'" in its log; so did a
+    telnet session as it began."""
+    sim.write("/tmp/full.py", LOADED_ON_A_FULL_HEAP)
+    out, err, status = sim.run("for k in $(seq 0 40); do /tmp/full $k %s; done" % call, heap="256K")
     got = out.split()
     assert len(got) == 41 and "ImportError" not in got and "MemoryError" in got, (out, err)
 
