@@ -247,8 +247,8 @@ _NO_MODULE = "no module named '"
 
 
 def import_module(name):
-    """__import__(name) of one of the OS's modules, under import_lock:
-    MemoryError, not ImportError, when the heap had no room to find it.
+    """__import__(name) of one of the OS's modules: MemoryError, not
+    ImportError, when the heap had no room to find it.
     MicroPython takes any failure of a filesystem's stat for "no such
     file", and a filesystem written in Python (packfs; the simulator's
     flash) fails one when the heap is full: USER, sent while a job held
