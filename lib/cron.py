@@ -138,7 +138,7 @@ async def _daemon(sess, since):
     global state
     d = Daemon(CRONTAB, since, sess)
     state = d
-    lending.lend(_WORK, "note", d, "crond started")
+    lending.lend("logfile", "line", d.log, "crond started")
     try:
         while True:
             try:
@@ -165,10 +165,10 @@ async def _daemon(sess, since):
                         asyncloop.end_turn()
             except Exception as e:
                 try:
-                    lending.lend(_WORK, "note", d, "error: %s" % e)
+                    lending.lend("logfile", "line", d.log, "error: %s" % e)
                 except Exception:
                     pass
             await asyncio.sleep_ms(_PERIOD_MS)
     finally:
         state = None
-        lending.lend(_WORK, "note", d, "crond stopped")
+        lending.lend("logfile", "line", d.log, "crond stopped")

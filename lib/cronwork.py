@@ -9,11 +9,6 @@ import logfile
 import system
 
 
-def note(d, text):
-    """A time-stamped line in crond's log."""
-    logfile.line(d.log, text)
-
-
 def location():
     """(lat, lon) of /etc/system.conf's "location", or None."""
     loc = system.conf.get("location")
@@ -29,7 +24,7 @@ def reload(d, stamp):
     d.stamp = stamp
     if stamp is None:
         d.entries = []
-        note(d, "%s: no such file: nothing to run" % d.path)
+        logfile.line(d.log, "%s: no such file: nothing to run" % d.path)
         return
     try:
         import crontable
@@ -44,7 +39,7 @@ def reload(d, stamp):
             errors.append((e.number, "%s needs \"location\" in /etc/system.conf" % e.sun[0]))
             entries.remove(e)
     for number, message in errors:
-        note(d, "%s: line %d: %s" % (d.path, number, message))
+        logfile.line(d.log, "%s: line %d: %s" % (d.path, number, message))
     old = dict((e.command, e.proc) for e in d.entries)
     for e in entries:
         e.proc = old.get(e.command)
@@ -52,21 +47,21 @@ def reload(d, stamp):
     waiting = [e.command for e in d.waiting]
     d.waiting = [e for e in entries if e.command in waiting]
     d.entries = entries
-    note(d, "%s: %d job%s" % (d.path, len(entries), "" if len(entries) == 1 else "s"))
+    logfile.line(d.log, "%s: %d job%s" % (d.path, len(entries), "" if len(entries) == 1 else "s"))
 
 
 def jumped(d, now, gap, back_limit):
     """The clock moved by gap seconds since the last pass, more than a
     step: what was due in between is skipped, what ran is not run again."""
     if gap > 0:
-        note(d, "clock jumped ahead by %d s: skipped what was due in between" % gap)
+        logfile.line(d.log, "clock jumped ahead by %d s: skipped what was due in between" % gap)
         d.last = now
         return
     if -gap > back_limit:
-        note(d, "clock set back by %d s: starting afresh" % -gap)
+        logfile.line(d.log, "clock set back by %d s: starting afresh" % -gap)
         d.last = now
     elif not d.behind:
-        note(d, "clock set back by %d s: what already ran is not run again" % -gap)
+        logfile.line(d.log, "clock set back by %d s: what already ran is not run again" % -gap)
     d.behind = True
 
 
@@ -74,9 +69,7 @@ def start(d, due):
     """Start the entries due, each as a background process of crond's
     session, unless its last run still runs. One that finds no thread free
     (a board with one to spare, taken by a job) waits in d.waiting for one,
-    and runs as it frees: jobs due together take turns. Its lines go
-    to the log by logfile.line itself, not note(): a call less on the
-    stack (cron.py: the rp2040's)."""
+    and runs as it frees: jobs due together take turns."""
     import jobctl
     import jobthread
     import procctl
