@@ -400,11 +400,18 @@ class Session:
             _release("ftpmore")
 
     def fail(self, exc):
-        # Loaded when needed, as fileops is: a session that lists and
-        # transfers leaves their heap to the board's other work.
-        import cmdargs
         code = exc.args[0] if exc.args else 0
-        self.reply(452 if code == 28 else 550, cmdargs.strerror(exc))
+        try:
+            # Loaded when needed, as fileops is: a session that lists and
+            # transfers leaves their heap to the board's other work.
+            words = system.import_module("cmdargs").strerror(exc)
+        except MemoryError:
+            # Raised here, in the handler of the command's error, it went
+            # past the command's own handler: the command was not answered
+            # (or, as ImportError, the session ended).
+            self.say(451, "Out of memory")
+            return
+        self.reply(452 if code == 28 else 550, words)
 
     # Logging in: USER and PASS are ftplogin's.
 

@@ -11,7 +11,7 @@ import builtins
 import sys
 
 import strsplit
-from system import import_lock, thread_ident
+from system import import_cut_short, import_lock, thread_ident
 
 _builtin_import = builtins.__import__
 # The modules the lock's holder is importing, outermost first.
@@ -38,6 +38,14 @@ def _import(name, globals=None, locals=None, fromlist=(), level=0):
         _loading = outer + (name,)
         try:
             return _builtin_import(name, None, None, fromlist, 0)
+        except ImportError as e:
+            # A module there after all, which the heap had no room to find
+            # (system.import_module): a lazy import deep in the OS's code
+            # (cmdargs' of errwords, for an FTP command's error) ended a
+            # session on a full heap, where a MemoryError is waited out.
+            if import_cut_short(e):
+                raise MemoryError
+            raise
         finally:
             _loading = outer
 

@@ -253,7 +253,8 @@ def import_module(name):
     file", and a filesystem written in Python (packfs; the simulator's
     flash) fails one when the heap is full: USER, sent while a job held
     the heap, ended its FTP session ("no module named 'ftplogin'"), where
-    a MemoryError is waited out."""
+    a MemoryError is waited out. While threads run, importlock's guard
+    does the same for every import."""
     try:
         return __import__(name)
     except ImportError as e:

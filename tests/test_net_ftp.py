@@ -833,6 +833,28 @@ def test_a_login_sent_while_the_heap_is_nearly_full_is_served(flash):
         ftp.close()
 
 
+def test_a_command_that_fails_while_the_heap_is_nearly_full_is_answered(flash):
+    """SIZE of a file that is not there, sent while a job holds all the
+    heap but 1 KiB: the words of its error (cmdargs, errwords) could not
+    load, the import said ImportError on the full heap, and the session
+    ended without an answer (a MemoryError there, raised in the handler of
+    the command's error, left it unanswered). It is answered now (550, or
+    451 when the words find no room), and the session goes on."""
+    ftp = FtpBoard(flash, heap=admission_heap(), idle_s=30)
+    try:
+        sock, reader = ftp.raw()
+        assert say(sock, reader, "USER %s" % USER).startswith("331")
+        assert say(sock, reader, "PASS %s" % PASSWORD).startswith("230")
+        held_heap(ftp, flash, 1500, 1)
+        answer = say(sock, reader, "SIZE /nothing-here")
+        assert answer[:3] in ("550", "451"), answer
+        assert say(sock, reader, "NOOP").startswith("200")
+        sock.close()
+        ftp.run("wait")
+    finally:
+        ftp.close()
+
+
 def test_a_blocked_address_is_told_so_before_its_client_waits_for_room(flash):
     """A client from an address that failed logins was taken in as any
     other: it took a slot, waited for room in the heap, had FTP's code and
