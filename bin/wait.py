@@ -48,6 +48,10 @@ def __main__(args):
             cmdargs.error(str(p.pid), jobcmd.LATER % p.name)
         left = " ".join(str(p.pid) for p in targets if p.sts != jobcmd.DONE and p not in later)
         if not left:
+            # The others were waited for: they go, as after a whole wait.
+            for p in targets:
+                if p.sts == jobcmd.DONE:
+                    jobcmd.reap(p)
             return 1
         cmdargs.error("", "still running after %s s: %s" % (opts["t"], left))
         return 124

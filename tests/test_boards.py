@@ -1334,6 +1334,17 @@ def test_a_wait_too_deep_to_run_the_loop_says_so_rather_than_wait_for_good(tmp_p
     assert "wait=1\nnap\nfg=1\nafter=0\n" in out, out
 
 
+def test_a_wait_too_deep_to_run_the_loop_reaps_the_jobs_it_waited_for(tmp_path):
+    """Such a wait (above) ends with the jobs that could end ended: those
+    it waited for go, as after a whole wait; `jobs` listed them done."""
+    out, err = boot_both(tmp_path, "rp2040", [
+        "true &", "sleep 1", "/opt/nap &", "sh /tmp/deep.sh", "wait"],
+        files={"/opt/nap.py": "import asyncio\n\nasync def __main__(args):\n    await asyncio.sleep_ms(3000)\n",
+               "/tmp/deep.sh": "wait; echo wait=$?; jobs\n"})
+    assert re.fullmatch(r"wait: (\d+): nap ends once the console is back at its prompt\n", err), err
+    assert re.search(r"wait=1\n\[2\] +\d+ running +nap\n$", out), out
+
+
 def test_the_heap_does_not_depend_on_where_the_flash_folder_is(tmp_path):
     """A board's firmware keeps no host path: the profile's heap after boot
     and after a command is the same whatever the flash folder's name on
