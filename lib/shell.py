@@ -46,7 +46,7 @@ HELPERS = (" cmdargs fileops munix munixsh crontable textin textcopy wordops htt
 # as the rest of the shell: on a small heap it goes too, once a session is
 # back at its prompt and no line runs anywhere (idle()).
 PARSER = (" cmdfail plainredir shellparse shellsyntax wordparse expansion shellcompound "
-          "redirect subshell arith wildcard shellbuiltins pyline streams script ifsplit ")
+          "redirect arith wildcard shellbuiltins pyline streams script ifsplit ")
 _LOW = const(49152)     # free heap below which they go
 _lines = {}             # thread ident -> lines it runs now
 _lines_lock = system.allocate_lock()
@@ -252,11 +252,11 @@ def execute(node, sess):
             node = parts[-1]
             continue
         elif kind == "pipe":
-            import subshell
+            import redirect
             if node[2]:
                 sess.testing += 1
             try:
-                status = subshell.pipeline(node, sess)
+                status = redirect.pipeline(node, sess)
             finally:
                 if node[2]:
                     sess.testing -= 1
@@ -281,8 +281,8 @@ def execute(node, sess):
                 node = node[1]
                 continue
             if kind == "subshell":
-                import subshell
-                status = subshell.subshell(node[1], sess)
+                import redirect
+                status = redirect.subshell(node[1], sess)
                 break
             import shellcompound
             status = shellcompound.run(node, sess, _SELF, _words(kind))
@@ -300,8 +300,7 @@ def execute(node, sess):
                 if kind == "group":
                     status = execute(node[1], sess)
                 elif kind == "subshell":
-                    import subshell
-                    status = subshell.subshell(node[1], sess)
+                    status = redirect.subshell(node[1], sess)
                 else:
                     import shellcompound
                     status = shellcompound.run(node, sess, _SELF, _words(kind))

@@ -1,6 +1,6 @@
 """The compound commands (if, while, until, for, case) and calls of shell
 functions, run for the resident evaluator (shell.py), which only runs
-simple commands, lists, pipelines, { ...; } and ( ... ) (subshell.subshell)
+simple commands, lists, pipelines, { ...; } and ( ... ) (redirect.subshell)
 itself. Loaded the first time a line holds one.
 
 Each function is given the shell module (sh) whose evaluator runs the

@@ -1015,27 +1015,14 @@ def test_a_parsed_command_and_targets_with_nothing_to_expand_load_no_expansion(t
     assert out.splitlines()[1:] == ["a b", "c", "False", "True"], out
 
 
-def test_a_line_that_only_redirects_loads_no_pipes(tmp_path):
-    """`echo fired >> /tmp/log 2>&1`, a crontab's line, loads redirect.py
-    alone: it loaded the code of pipelines, $(...) and ( ... ) with it, and
-    streams.py (2.5 KiB of the esp32 profile's heap, at the busiest moment
-    of issue 27's scenario). < and a pipeline load them."""
-    probe = {"/tmp/parts.py": "import sys\n\ndef __main__(args):\n"
-                              "    print([m for m in ('redirect', 'streams', 'subshell') if m in sys.modules])\n"}
-    out = boot(tmp_path, "esp32", ["echo fired >> /tmp/log 2>&1; /tmp/parts",
-                                   "cat < /tmp/log; echo a | cat > /dev/null; /tmp/parts"],
-               files=probe)
-    assert out.splitlines()[1:] == ["['redirect']", "fired", "['redirect', 'streams', 'subshell']"], out
-
-
 def test_a_redirection_leaves_nothing_loaded_on_a_small_heap(tmp_path):
-    """A redirection loads redirect.py, with streams.py for some, a
-    pipeline subshell.py, and a script script.py: what a line loads, they
-    go with the parser, where they stayed for good (the heap the esp8266's
-    next lines lacked: after a script, every new command failed)."""
+    """A redirection loads redirect.py, which loads streams.py, and a
+    script script.py: what a line loads, they go with the parser, where
+    they stayed for good (the heap the esp8266's next lines lacked: after
+    a script, every new command failed)."""
     out = boot(tmp_path, "esp8266", [
-        "echo a > /tmp/x", "cat /tmp/x < /dev/null | cat",
-        "< [m for m in ('redirect', 'streams', 'subshell') if m in sys.modules]",
+        "echo a > /tmp/x", "cat /tmp/x",
+        "< [m for m in ('redirect', 'streams') if m in sys.modules]",
         "echo echo in a script > /tmp/s.sh", "/tmp/s.sh",
         "< [m for m in ('script',) if m in sys.modules]"])
     assert out.splitlines()[1:] == ["a", "[]", "in a script", "[]"], out
