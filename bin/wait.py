@@ -40,23 +40,22 @@ def __main__(args):
         targets = [p for p in jobcmd.table(True) if p.session is sess and p.job]
     if status and not targets:
         return status
-    if not jobcmd.wait(targets, ms):
+    whole = jobcmd.wait(targets, ms)
+    if not whole:
         if munix.proc().stopping():
             return 143      # killed, as sleep is
         later = jobcmd.at_prompt(targets)
         for p in later:
             cmdargs.error(str(p.pid), jobcmd.LATER % p.name)
         left = " ".join(str(p.pid) for p in targets if p.sts != jobcmd.DONE and p not in later)
-        if not left:
-            # The others were waited for: they go, as after a whole wait.
-            for p in targets:
-                if p.sts == jobcmd.DONE:
-                    jobcmd.reap(p)
-            return 1
-        cmdargs.error("", "still running after %s s: %s" % (opts["t"], left))
-        return 124
+        if left:
+            cmdargs.error("", "still running after %s s: %s" % (opts["t"], left))
+            return 124
+    # Those that ended go, after a whole wait and after one that left only
+    # jobs ending once the console is back at its prompt.
     for p in targets:
-        if p.status is not None:
-            status = p.status
-        jobcmd.reap(p)
-    return status
+        if p.sts == jobcmd.DONE:
+            if p.status is not None:
+                status = p.status
+            jobcmd.reap(p)
+    return status if whole else 1
