@@ -13,5 +13,5 @@ def __main__(args):
     if daemonctl.shared_console():
         import telnetconsole
         return telnetconsole.control(args, 23)
-    return daemonctl.control("telnet", args, ("telnetd", "lineedit", "offload"), 23, b"Too many sessions, try again later.\r\n", 60,
+    return daemonctl.control("telnet", args, ("telnetd", "lineplain", "lineedit", "offload"), 23, b"Too many sessions, try again later.\r\n", 60,
                              b"Too many failed logins, try again later.\r\n")

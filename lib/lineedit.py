@@ -306,33 +306,23 @@ class LineEditor:
         self.write("\b" * pos + new + " " * pad + "\b" * (pad + len(new) - newpos))
         return newpos
 
-def plain_line(read, write, prompt, echo, limit):
-    """A line read without the editor (before a login, or a password with
-    echo False): Enter ends it, backspace takes back, Ctrl-C raises
-    KeyboardInterrupt, Ctrl-D on an empty line or the end of input
-    EOFError; characters past limit are dropped."""
-    write(prompt)
-    line = ""
-    while True:
-        c = read()
-        if c == "\r" or c == "\n":
-            write("\n")
-            return line
-        if c == "" or c == "\x04" and not line:
-            write("\n")
-            raise EOFError
-        if c == "\x03":
-            write("^C\n")
-            raise KeyboardInterrupt
-        if c == "\x7f" or c == "\x08":
-            if line:
-                line = line[:-1]
-                if echo:
-                    write("\b \b")
-        elif c >= " " and len(line) < limit:
-            line += c
-            if echo:
-                write(c)
+def taking_over(plain):
+    """A line editor that goes on with the line plain (a
+    lineplain.PlainEditor) has begun, shown as typed, and with the lines
+    it took as its history."""
+    sess = plain.sess
+    history = None
+    if sess is not None:
+        history = History(None)
+        for line in plain.lines:
+            history.add(line)
+    editor = LineEditor(plain.read, plain.write, history, completer(sess) if sess is not None else None)
+    editor.prompt = plain.prompt
+    editor.remember = plain.remember
+    editor.line = plain.line
+    editor.pos = len(plain.line)
+    editor._cr = plain.cr
+    return editor
 
 
 def completer(sess):

@@ -613,18 +613,18 @@ def drop_auth():
 
 def remote(term, name, user):
     """A session for a remote terminal term (telnet's, the web desktop's),
-    read through a line editor: USER who logged in (user, None without a
+    read through a line editor (lineplain's, the editor loaded for the
+    first key that edits): USER who logged in (user, None without a
     login), $COLUMNS and $LINES term's (term.resized()), the banner said.
     Sets term.session and term.editor; returns the session."""
-    import lineedit
+    import lineplain
     import session
     sess = session.Session(name, term, term, term)
     if user:
         sess.vars["USER"] = user
     term.session = sess
     term.resized()
-    term.editor = lineedit.LineEditor(term.read, term.send_text, lineedit.History(None),
-                                      lineedit.completer(sess))
+    term.editor = lineplain.PlainEditor(term.read, term.send_text, sess)
     term.write("%s %s on %s\n" % (system.NAME, system.VERSION,
                                   system.conf.get("hostname") or sys.platform))
     return sess

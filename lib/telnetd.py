@@ -42,7 +42,7 @@ from micropython import const
 
 import asyncloop
 import lending
-import lineedit
+import lineplain
 import netd
 import netguests
 import netsock
@@ -374,7 +374,7 @@ class Terminal:
                 own = process.current() is self.session.owner
                 return self.editor.input(prompt, own)
             # Before the login, and without echo: no editor.
-            return lineedit.plain_line(self.read, self.send_text, prompt, echo, _LINE_MAX)
+            return lineplain.plain_line(self.read, self.send_text, prompt, echo, _LINE_MAX)
         finally:
             self.reading = False
             if self.session is not None and self.session.owner is not None:
@@ -382,7 +382,7 @@ class Terminal:
 
     async def line(self, reader):
         """The next line typed, read in the loop: reader (a begun
-        lineedit.LineEditor or PlainLine) takes the keys, each once it took
+        lineplain.PlainEditor or lineedit.LineEditor) takes the keys, each once it took
         it (a key whose echo found the heap full is taken again). EOFError
         once the client left; netd.Stopped after idle_ms without input.
         The echo of the line's end is the caller's to send (drain()): a

@@ -7,7 +7,7 @@ import asyncio
 from micropython import const
 
 import auth
-import lineedit
+import lineplain
 import loginblock
 
 _TRIES = const(3)  # wrong passwords before the connection closes
@@ -18,8 +18,8 @@ def _mute(text):
 
 
 def _reader(write, prompt, term=None):
-    """A line editor without history for the login's answers, begun."""
-    editor = lineedit.LineEditor(None, write)
+    """A line reader without history for the login's answers, begun."""
+    editor = lineplain.PlainEditor(None, write)
     if term is not None:
         term.send_text(prompt)
     editor.begin(prompt if term is None else "", False)

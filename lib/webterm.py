@@ -40,7 +40,7 @@ from micropython import const
 
 import httpd
 import lending
-import lineedit
+import lineplain
 import netd
 import procctl
 import shell
@@ -172,7 +172,7 @@ class Terminal:
         try:
             if echo:
                 return self.editor.input(prompt, process.current() is self.session.owner)
-            return lineedit.plain_line(self.read, self.send_text, prompt, False, LINE_MAX)
+            return lineplain.plain_line(self.read, self.send_text, prompt, False, LINE_MAX)
         finally:
             self.reading = False
 

@@ -633,7 +633,8 @@ def test_sessions_and_processes_get_every_attribute_as_they_are_made(sim):
 # runs in a worker while the loop takes the client's keys.
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = {"session.py": "Session", "process.py": "Process", "telnetd.py": "Terminal",
-          "webterm.py": "Terminal", "lineedit.py": "LineEditor"}
+          "webterm.py": "Terminal", "lineedit.py": "LineEditor",
+          "lineplain.py": "PlainEditor"}
 
 
 def _attributes_set(function):

@@ -20,7 +20,7 @@ LAYERS = [
     {"process", "procctl"},
     # who reads and writes where; how a failure is worded; the program API
     # and the helpers programs share
-    {"errors", "session", "lineedit", "munix", "munixsh", "cmdargs", "utls", "fileops", "textin",
+    {"errors", "session", "lineedit", "lineplain", "munix", "munixsh", "cmdargs", "utls", "fileops", "textin",
      "intvar", "httpclient", "mqtt", "fleetlink", "sysconf", "logfile", "logsession", "pins", "buses", "serialterm", "sleepmodes",
      "httprequest", "textcopy", "vieditor", "leds", "sensing", "analog", "jobthread"},
     # the shell: parser, expansion, evaluator, built-ins, scripts, jobs
@@ -53,7 +53,7 @@ INTERNALS = {"startup", "process", "jobctl", "session", "shellbuiltins", "script
 # its code beside the daemons for good (`sensors`, 7 KiB of an esp32's).
 STAYING = {
     "system", "kernel", "startup", "process", "session", "shell", "shellflow", "shellplain",
-    "errors", "fspath", "strsplit", "importlock", "readonly", "replkey", "leftovers", "lineedit",
+    "errors", "fspath", "strsplit", "importlock", "readonly", "replkey", "leftovers", "lineedit", "lineplain",
     "asyncloop", "asynchost", "netd", "netguests", "netsock", "offload", "streamshell",
     "telnetd", "telnetlogin", "telnetconsole", "ftpd", "ftplist", "ftplogin", "ftpmore",
     "httpd", "httpapi", "httpbody", "httpfile", "httprun", "websession", "websys", "webdash",

@@ -1079,3 +1079,24 @@ def test_a_login_leaves_no_log_writer_loaded(telnet):
     assert "telnet: session for" in telnet.run("cat /tmp/net.log")
     a.close()
     b.close()
+
+
+def test_the_line_editor_loads_for_the_first_key_that_edits(telnet):
+    """Lines sent whole are read without the line editor (lineplain, 3.6
+    KiB less of an ESP32's heap): it loads for the first key that edits,
+    and goes on with the line typed and with the lines entered before as
+    its history."""
+    loaded = "> import sys; print('lineedit' in sys.modules)"
+    # The console's editor (a terminal's) has it loaded: out of the table,
+    # the console's goes on with its own.
+    telnet.run("> import sys; del sys.modules['lineedit']")
+    c = telnet.raw()
+    assert c.cmd("echo one") == "one\r\n"
+    assert c.cmd("echo two") == "two\r\n"
+    assert telnet.run(loaded) == "False\n"
+    c.send("echo thred\x7fe\r\n")
+    assert c.prompt().endswith(b"echo thred\x08 \x08e\r\nthree\r\n/ $: ")
+    assert telnet.run(loaded) == "True\n"
+    c.send("\x1b[A\x1b[A\r\n")
+    assert c.prompt().endswith(b"\r\ntwo\r\n/ $: ")
+    c.close()
