@@ -45,19 +45,22 @@ class PlainEditor:
             self.cr = False
             if c == "\n" or c == "\x00":
                 return None
+        # What can fail for want of heap comes before the state changes: a
+        # key the heap had no room for is taken again (telnetd.Terminal.line).
         if c == "\r" or c == "\n":
-            self.cr = c == "\r"
             self.write("\n")
             line = self.line
-            self.line = ""
             if self.remember and self.sess is not None:
                 self.lines.append(line)
                 if len(self.lines) > _KEPT:
                     self.lines.pop(0)
+            self.cr = c == "\r"
+            self.line = ""
             return line
         if c >= " " and c != "\x7f":
-            self.line += c
+            line = self.line + c
             self.write(c)
+            self.line = line
             return None
         return self.editor().key(c)
 
