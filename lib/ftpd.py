@@ -96,23 +96,32 @@ async def client(daemon, stream):
             return
         s.reply(220, "munix FTP ready")
         stalled = None      # ticks_ms since the heap has been full for this session
+        line = None         # a line read whose command has not begun
         while not s.quit:
             try:
-                line = await s.line()
                 if line is None:
-                    return
+                    line = await s.line()
+                    if line is None:
+                        return
                 stalled = None
                 if line:
+                    replied = s.replied
+                    s.began = False
                     await asyncloop.turn()
                     try:
                         await s.command(line)
                     finally:
                         asyncloop.end_turn()
+                line = None
             except MemoryError:
-                # Another's work holds the heap (a job's): the line being
-                # read or run is lost, unanswered, and the session goes on
-                # once there is room (it ended, its client cut off), or
-                # ends after netd.STALL_MS.
+                # Another's work holds the heap (a job's): a line whose
+                # command had not begun is run once there is room (it was
+                # lost, unanswered: a client sending SIZE then waited for
+                # ever); one that had begun or been answered is not run
+                # twice. The session goes on (it ended, its client cut off),
+                # or ends after netd.STALL_MS.
+                if line is not None and (s.began or s.replied != replied):
+                    line = None
                 if stalled is None:
                     stalled = time.ticks_ms()
                 if daemon.stopping or time.ticks_diff(time.ticks_ms(), stalled) > netd.STALL_MS:
@@ -150,6 +159,7 @@ class Session:
     port = None         # (ip, port) of PORT/EPRT
     quit = False
     held = False        # holds ftplogin until logged in (command())
+    began = False       # the command of the line being run has begun (client())
     replied = 0         # replies sent, or on their way
     uploads = _uploads  # for ftplist
 
@@ -272,11 +282,11 @@ class Session:
         while True:
             end = self.pending.find(b"\n")
             if end >= 0:
-                raw = self.pending[:end]
-                self.pending = self.pending[end + 1:]
-                if skipping:
-                    return ""
-                return self.decode(raw)
+                # Taken once decoded: a full heap there keeps the line.
+                rest = self.pending[end + 1:]
+                text = "" if skipping else self.decode(self.pending[:end])
+                self.pending = rest
+                return text
             if len(self.pending) > _MAX_LINE:
                 self.pending = b""
                 if not skipping:
@@ -335,6 +345,7 @@ class Session:
             self.rename = None
         loaded = False
         waited = 0
+        self.began = True
         try:
             while True:
                 replied, passive = self.replied, self.passive

@@ -839,7 +839,10 @@ def test_a_command_that_fails_while_the_heap_is_nearly_full_is_answered(flash):
     load, the import said ImportError on the full heap, and the session
     ended without an answer (a MemoryError there, raised in the handler of
     the command's error, left it unanswered). It is answered now (550, or
-    451 when the words find no room), and the session goes on."""
+    451 when the words find no room), and the session goes on. (It failed
+    in CI on the esp32 lane once more: the line, read as the job held the
+    heap, was dropped when its decoding found no room; a line whose command
+    has not begun is now kept until there is.)"""
     ftp = FtpBoard(flash, heap=admission_heap(), idle_s=30)
     try:
         sock, reader = ftp.raw()
@@ -848,8 +851,6 @@ def test_a_command_that_fails_while_the_heap_is_nearly_full_is_answered(flash):
         held_heap(ftp, flash, 1500, 1)
         answer = say(sock, reader, "SIZE /nothing-here")
         assert answer[:3] in ("550", "451"), answer
-        # Once the job has let go: a line the full heap left no room to
-        # read is lost, unanswered (ftpd.client).
         ftp.run("wait")
         assert say(sock, reader, "NOOP").startswith("200")
         sock.close()
