@@ -15,13 +15,13 @@ import http.client
 import io
 import json
 import os
-import socket
 
 import pytest
 
 from conftest import PASSWORD, USER, Board, free_port, seed_flash, shadow_line
 from munixtool import boards
 from munixtool import sim as simulator
+from test_net_telnet import Raw
 
 TIMEOUT = 30
 
@@ -61,12 +61,16 @@ def test_a_day_of_use_leaves_room_for_the_commands_not_run_yet(tmp_path, request
         out = board.run("uftpd start; utelnetd start; uhttpd start; crond start")
         if out.count("listening on") != 3:
             pytest.fail(out)
-        with socket.create_connection(("127.0.0.1", ports["telnet"]), timeout=TIMEOUT) as telnet:
-            for mark, answer in ((b"login: ", USER), (b"Password: ", PASSWORD), (b"$: ", "true & wait; echo waited")):
-                _until(telnet, mark)
-                telnet.sendall(answer.encode() + b"\r\n")
-            if b"waited" not in _until(telnet, b"$: "):
-                pytest.fail("the telnet line did not run")
+        telnet = Raw(ports["telnet"])
+        try:
+            telnet.login()
+            said = telnet.cmd("true & wait; echo waited")
+        except AssertionError as e:     # Raw's: a set-up's failure, not the day's
+            pytest.fail(str(e))
+        finally:
+            telnet.close()
+        if "waited" not in said:
+            pytest.fail("the telnet line did not run: %r" % said)
         ftp = ftplib.FTP()
         ftp.connect("127.0.0.1", ports["ftp"], timeout=TIMEOUT)
         ftp.login(USER, PASSWORD)
@@ -91,14 +95,3 @@ def test_a_day_of_use_leaves_room_for_the_commands_not_run_yet(tmp_path, request
         assert "memory allocation failed" not in out and out.endswith("done\n"), out
     finally:
         board.close()
-
-
-def _until(sock, mark):
-    """What the telnet daemon sends up to mark (its options read past)."""
-    got = b""
-    while mark not in got:
-        chunk = sock.recv(4096)
-        if not chunk:
-            pytest.fail("the telnet session ended: %r" % got)
-        got += chunk
-    return got
