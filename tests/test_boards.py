@@ -318,10 +318,7 @@ import _thread, gc
 bad = [0]
 done = [False]
 
-# Its names as defaults: a SIGINT that ends the program (allowed) clears
-# the module's globals while the worker still runs, which then said
-# "NameError: name 'done' isn't defined" (CI, esp32s3 lane).
-def worker(done=done, bad=bad, time=time):
+def worker():
     while not done[0]:
         fresh = [bytearray(b"%%d" %% i * 40) for i in range(60)]
         junk = [bytearray(64) for _ in range(50)]
