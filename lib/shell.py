@@ -226,6 +226,9 @@ def execute(node, sess):
             last = len(items) - 1
             for i in range(last + 1):
                 item, background = items[i]
+                if i:
+                    # A Ctrl-C during a command stops the line, as in a shell.
+                    interrupted(sess)
                 if background:
                     status = _background(item, sess)
                 elif i == last:

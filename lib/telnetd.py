@@ -494,12 +494,14 @@ class Terminal:
 
     def look(self):
         """Take in what the client sent while a line runs (a Ctrl-C stops
-        it); nothing while a line is read, whose keys they are."""
+        it, also one that came before its command had begun and found
+        nothing to stop); nothing while a line is read, whose keys they are."""
         if not self.reading:
             try:
                 self.poll()
             except OSError:
                 self.ended = True
+            if self.interrupted or self.ended:
                 _interrupt(self)
 
     def on_input(self):

@@ -160,6 +160,7 @@ class Terminal:
     def check_interrupt(self):
         """KeyboardInterrupt once the user pressed Ctrl-C, the client left or
         the daemon stops: what runs for the session ends."""
+        self.look()
         if self.interrupted or self.ended or self.daemon.stopping:
             self.interrupted = False
             raise KeyboardInterrupt
@@ -175,6 +176,21 @@ class Terminal:
             return lineplain.plain_line(self.read, self.send_text, prompt, False, LINE_MAX)
         finally:
             self.reading = False
+
+    def look(self):
+        """While a line runs (process.sleep, check_interrupt): a Ctrl-C that
+        came as the line was being read, after its Enter, was kept as a key
+        (the WebSocket's task takes keys at any time), and one that came
+        before the command had begun found nothing to stop: either stops
+        it now (`sleep 30` ran its 30 s)."""
+        if self.reading:
+            return
+        with self.lock:
+            if "\x03" in self.chars:
+                del self.chars[:self.chars.index("\x03") + 1]
+                self.interrupted = True
+        if self.interrupted:
+            self.interrupt()
 
     def resized(self):
         """The window size in $COLUMNS and $LINES of the session, once it
@@ -211,13 +227,15 @@ class Terminal:
         self.typed = self.busy = time.ticks_ms()
         with self.lock:
             if "\x03" in text:
-                # Whatever was typed ahead goes with it. A line being read
-                # gets it as a key; a command running is asked to stop.
+                # Whatever was typed before it goes with it, as a terminal
+                # flushes its input. A line being read gets it as a key; a
+                # command running is asked to stop.
                 self.chars = []
+                text = text[text.rfind("\x03"):]
                 if not self.reading:
                     self.interrupted = True
                     self.interrupt()
-                    return
+                    text = text[1:]
             if len(self.chars) + len(text) <= INPUT_MAX:
                 self.chars.extend(text)
 

@@ -287,14 +287,18 @@ def test_ctrl_c_interrupts_the_command_only(telnet):
 
 
 @pytest.mark.parametrize("line", [
-    "while true; do sleep 1; done", "sleep 10", "sh /loop.sh"])
+    "while true; do sleep 1; done", "sleep 10", "sh /loop.sh",
+    # The Ctrl-C comes before the second command has begun: it stops it
+    # and the line (sleep 30 ran its 30 s).
+    "sleep 1; sleep 30; echo not reached"])
 def test_ctrl_c_ends_a_quiet_loop_and_a_script(telnet, line):
     telnet.flash.joinpath("loop.sh").write_text("while true; do sleep 1; done\necho not reached\n")
     c = telnet.raw()
     c.send(line + "\r\n")
+    c.until(line.encode() + b"\r\n")
     time.sleep(0.3)
     c.send(b"\x03")
-    c.until(b"/ $: ")
+    assert b"not reached" not in c.until(b"/ $: ")
     assert c.cmd("echo $?") == "130\r\n", line
 
 

@@ -688,6 +688,28 @@ def test_terminal_ctrl_c_and_resize(web, term):
 
 
 @needs_psram
+def test_terminal_ctrl_c_before_a_command_began_stops_it(web, term):
+    """A Ctrl-C that came after a line's Enter but before its command had
+    begun found nothing to stop and was kept as a key for the next line:
+    `sleep 30` then ran its 30 s (CI, under load). Between two commands
+    of a line it is the same moment; the whole line stops, as in a shell."""
+    term.send("sleep 1; sleep 30; echo not reached\r")
+    term.expect("not reached\r\n")
+    time.sleep(0.3)
+    term.send("\x03")
+    term.expect(PROMPT, timeout=5)
+    term.send("echo status $?\r")
+    term.expect("\r\nstatus 130\r\n")
+    # Typed ahead with the line, it takes the line with it, as a
+    # terminal's Ctrl-C flushes what was typed.
+    term.send("sleep 30\r\x03")
+    term.expect(PROMPT, timeout=5)
+    term.send("ps\r")
+    found = term.expect(PROMPT)
+    assert "sleep" not in term.text and "sleep" not in found.string[:found.start()], found.string
+
+
+@needs_psram
 def test_a_size_sent_before_the_shell_began_is_its_size(web):
     """A browser sends the window's size as the WebSocket opens; the size
     came before the session's shell had begun in its thread (under load),
