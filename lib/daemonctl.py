@@ -120,7 +120,11 @@ def job(name, args, start, status, flags="", modules=()):
         why = _room(modules)
         if why:
             return cmdargs.error(None, why)
-        return start(opts)
+        status = start(opts)
+        # As after `CMD &`: jobctl started the task, and stayed beside the
+        # daemon when a job cron started at once still ran as the line ended.
+        system.let_go(["jobctl"])
+        return status
     if what == "stop":
         if not running:
             return cmdargs.error(None, "not running")

@@ -183,9 +183,7 @@ def _background(node, sess):
     import jobctl
     status = jobctl.start(node, sess, _SELF)
     jobctl = None
-    if system.SMALL_HEAP:
-        with import_lock:
-            system.unload_unused(["jobctl"])
+    system.let_go(["jobctl"])
     return status
 
 

@@ -225,6 +225,15 @@ def unload_unused(names, more=""):
                 break
 
 
+def let_go(names):
+    """On a small heap, the modules of names go now (unload_unused), not
+    when the line ends: a line's end lets nothing go while a line runs
+    elsewhere, and what it put off stayed until the console's next line."""
+    if SMALL_HEAP:
+        with import_lock:
+            unload_unused(names)
+
+
 def listed(names, name):
     """Is name one of names: a list or tuple of names, or a string of them,
     each between spaces? Asked without taking heap: it is asked as the heap

@@ -1474,6 +1474,16 @@ def test_a_running_job_keeps_neither_jobctl_nor_crons_work_loaded(tmp_path):
     assert held < 6144, out
 
 
+def test_crond_start_lets_jobctl_go_while_a_job_runs(tmp_path):
+    """A line's end lets nothing go while a line runs elsewhere: jobctl,
+    which `crond start` loaded to start its task, stayed beside the daemon
+    when a job ran as the line ended (a cron job due at once did, under
+    CI's load, and the test above never saw the heap without it)."""
+    out = boot(tmp_path, "esp32", ["sleep 4 &", "crond start", "< 'jobctl' in sys.modules",
+                                   "crond stop"])
+    assert out.splitlines()[3] == "False", out
+
+
 def test_the_esp8266_tests_boot_from_romfs_as_its_users_do(tmp_path, monkeypatch):
     """munix's compiled tree does not fit the esp8266's heap from the
     flash: its users run it from a ROMFS partition, and so do the tests on
