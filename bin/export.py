@@ -14,13 +14,13 @@ USAGE = """[NAME[=VALUE]...]
 ABOUT = "export variables to every session"
 
 
-TYPES = ("-i", "-f", "-b", "-s")
+_TYPES = ("-i", "-f", "-b", "-s")
 
 
 def __main__(args):
     if len(args) > 2 and args[1] == "=" and "=" not in args[0]:
         args = [args[0]] + args[2:]
-    if len(args) == 3 and args[2] in TYPES:
+    if len(args) == 3 and args[2] in _TYPES:
         return _typed(*args)
     opts, rest = cmdargs.parse(args)
     if not rest:

@@ -17,12 +17,14 @@ from micropython import const
 
 ROOT = "/www"
 _CHUNK = const(1024)
-TYPES = {"html": "text/html; charset=utf-8", "htm": "text/html; charset=utf-8",
-         "css": "text/css", "js": "application/javascript", "json": "application/json",
-         "txt": "text/plain; charset=utf-8", "sh": "text/plain; charset=utf-8",
-         "py": "text/plain; charset=utf-8", "png": "image/png", "jpg": "image/jpeg",
-         "jpeg": "image/jpeg", "gif": "image/gif", "svg": "image/svg+xml",
-         "ico": "image/x-icon", "wasm": "application/wasm", "xml": "application/xml"}
+# Content types by extension, in one string rather than a dict: its short
+# keys and types were each a name, interned for good with the first file
+# served (some 20, on boards whose pool of names is what runs out).
+_TYPES = ("\nhtml text/html; charset=utf-8\nhtm text/html; charset=utf-8\ncss text/css"
+          "\njs application/javascript\njson application/json\ntxt text/plain; charset=utf-8"
+          "\nsh text/plain; charset=utf-8\npy text/plain; charset=utf-8\npng image/png"
+          "\njpg image/jpeg\njpeg image/jpeg\ngif image/gif\nsvg image/svg+xml"
+          "\nico image/x-icon\nwasm application/wasm\nxml application/xml\n")
 
 
 async def static(conn, path, target, head_only, headers, keep):
@@ -68,7 +70,10 @@ async def file(conn, full, st, head_only, headers, keep, name=None):
     dot = name.rfind(".")
     kind = "application/octet-stream"
     if dot > name.rfind("/"):
-        kind = TYPES.get(name[dot + 1:].lower(), kind)
+        at = _TYPES.find("\n%s " % name[dot + 1:].lower())
+        if at >= 0:
+            at = _TYPES.index(" ", at) + 1
+            kind = _TYPES[at:_TYPES.index("\n", at)]
     with open(full, "rb") as f:
         if head_only:
             return await conn.head(200, cache, size, keep, kind)

@@ -138,6 +138,24 @@ def test_static_files_with_http_client(web):
     c.close()
 
 
+def test_the_types_of_the_files_served_are_no_names(web):
+    """Content-Type comes from the extension; the table of them held some
+    20 short strings, each a name the board interned for good with the
+    first file served, where the pool of names is what runs out (the esp32
+    profile, tests/test_names.py)."""
+    for name, kind in (("a.css", "text/css"), ("b.png", "image/png"), ("c.JPEG", "image/jpeg"),
+                       ("d.html", "text/html; charset=utf-8"), ("e.xml", "application/xml"),
+                       ("f.unknown", "application/octet-stream"), ("g", "application/octet-stream"),
+                       ("h.css x", "application/octet-stream")):
+        web.flash.joinpath("www", name).write_text("x")
+        status, r, data = web.request("GET", "/" + name.replace(" ", "%20"))
+        assert (status, r.getheader("Content-Type"), data) == (200, kind, b"x"), name
+    dump = web.run("> import micropython; micropython.qstr_info(1)")
+    interned = [n for n in ("text/css", "image/png", "image/jpeg", "image/gif", "wasm", "jpeg", "ico")
+                if "Q(%s)" % n in dump.splitlines()]
+    assert interned == []
+
+
 def test_static_errors_and_escapes(web):
     for path in ("/nope", "/../etc/shadow", "/%2e%2e/etc/shadow", "/..%2f..%2fetc/init.sh",
                  "//etc/init.sh", "/docs/../../lib/kernel.py"):
