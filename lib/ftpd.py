@@ -103,7 +103,10 @@ async def client(daemon, stream):
                     line = await s.line()
                     if line is None:
                         return
-                stalled = None
+                    # Not for a line kept to be run again: each try of it
+                    # began the count again, and a session the heap stayed
+                    # full for never ended (CI, under load).
+                    stalled = None
                 if line:
                     replied = s.replied
                     s.began = False
