@@ -611,6 +611,18 @@ def drop_auth():
         system.unload_unused(("hmacsha",))
 
 
+def interrupt(term):
+    """Ask the foreground command of remote terminal term's session (and
+    what it started) to stop: a Ctrl-C, its client gone, the daemon
+    stopping. The one way telnet's and the web's terminals do it."""
+    sh = term.session.owner if term.session is not None else None
+    if sh is not None:
+        import procctl
+        for p in procctl.family(sh)[1:]:
+            if p.parent is sh and not p.job:
+                procctl.set_state(p, process.STOPPING)
+
+
 def remote(term, name, user):
     """A session for a remote terminal term (telnet's, the web desktop's),
     read through a line editor (lineplain's, the editor loaded for the

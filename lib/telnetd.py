@@ -48,7 +48,6 @@ import netguests
 import netsock
 import offload
 import process
-import procctl
 import shell
 import system
 
@@ -153,7 +152,7 @@ async def client(daemon, stream):
                 await term.drain()      # the line's echo, before its output
                 await asyncloop.turn()
                 try:
-                    await offload.run(_run, (term, line), lambda: _interrupt(term))
+                    await offload.run(_run, (term, line), lambda: netd.interrupt(term))
                 finally:
                     asyncloop.end_turn()
             except MemoryError:
@@ -502,7 +501,7 @@ class Terminal:
             except OSError:
                 self.ended = True
             if self.interrupted or self.ended:
-                _interrupt(self)
+                netd.interrupt(self)
 
     def on_input(self):
         """The client sent something while a command runs (netd's loop):
@@ -512,11 +511,11 @@ class Terminal:
         except OSError:
             self.ended = True
         if self.ended:
-            _interrupt(self)
+            netd.interrupt(self)
 
     def on_stop(self):
         """The daemon stops: the command running ends."""
-        _interrupt(self)
+        netd.interrupt(self)
 
     def poll(self, watcher=False):
         """Take in what the client sent, without waiting. False when
@@ -636,7 +635,7 @@ class Terminal:
             self.at = self.ahead = 0
             if not self.reading:
                 self.interrupted = True
-                _interrupt(self)
+                netd.interrupt(self)
                 return
         # A line longer than _LINE_MAX loses what is typed past it: a client
         # sending a megabyte without a line end must not fill the memory.
@@ -692,13 +691,3 @@ class Terminal:
 
 async def _readable(sock):
     yield asyncio.core._io_queue.queue_read(sock)
-
-
-def _interrupt(term):
-    """Ask the session's foreground command (and what it started) to stop."""
-    sh = term.session.owner if term.session is not None else None
-    if sh is None:
-        return
-    for p in procctl.family(sh)[1:]:
-        if p.parent is sh and not p.job:
-            procctl.set_state(p, process.STOPPING)

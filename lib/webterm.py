@@ -190,7 +190,7 @@ class Terminal:
                 del self.chars[:self.chars.index("\x03") + 1]
                 self.interrupted = True
         if self.interrupted:
-            self.interrupt()
+            netd.interrupt(self)
 
     def resized(self):
         """The window size in $COLUMNS and $LINES of the session, once it
@@ -234,18 +234,10 @@ class Terminal:
                 text = text[text.rfind("\x03"):]
                 if not self.reading:
                     self.interrupted = True
-                    self.interrupt()
+                    netd.interrupt(self)
                     text = text[1:]
             if len(self.chars) + len(text) <= INPUT_MAX:
                 self.chars.extend(text)
-
-    def interrupt(self):
-        """Ask the session's foreground command (and what it started) to stop."""
-        sh = self.session.owner if self.session is not None else None
-        if sh is not None:
-            for p in procctl.family(sh)[1:]:
-                if p.parent is sh and not p.job:
-                    procctl.set_state(p, process.STOPPING)
 
     async def serve(self, conn):
         reader = asyncio.create_task(self.receive(conn))
@@ -281,7 +273,7 @@ class Terminal:
         if code is not None:
             self.control.append(websocket.frame(websocket.CLOSE, code.to_bytes(2, "big")))
         self.ended = True
-        self.interrupt()
+        netd.interrupt(self)
 
     def resize(self, data):
         try:
@@ -302,7 +294,7 @@ class Terminal:
             await asyncio.sleep_ms(self.pause())
             if self.daemon.stopping:
                 self.ended = True
-                self.interrupt()
+                netd.interrupt(self)
                 await websocket.close(conn, 1001)
                 return
             while self.control:
@@ -324,4 +316,4 @@ class Terminal:
     def end(self):
         """The WebSocket is gone: so is the session, its command stopped."""
         self.ended = True
-        self.interrupt()
+        netd.interrupt(self)
