@@ -489,13 +489,18 @@ class Session:
                 f.seek(self.rest)
             data = await self.open_data()
             try:
-                view = memoryview(buf)
                 chunks = 0
                 while True:
                     n = f.readinto(buf)
                     if not n:
                         break
-                    await self.push(data, view[:n])
+                    # What the socket takes at once goes from here: a
+                    # coroutine and a view per chunk took heap, and a
+                    # download begun beside a nearly full heap failed
+                    # ("451 Out of memory").
+                    sent = self.put(data, buf, 0, n)
+                    if sent < n or _turn():
+                        await self.push(data, buf, n, sent)
                     chunks += 1
                     if chunks % _ABOR_EVERY == 0:
                         self.check_abort()
@@ -535,7 +540,6 @@ class Session:
             with open(temp, "wb") as f:
                 if head:
                     await self.more("copy_head", path, f, head)
-                view = memoryview(buf)
                 chunks = 0
                 while True:
                     # Read first, wait only when nothing has come: a wait
@@ -551,7 +555,7 @@ class Session:
                     if not n:
                         done = self.client_there()
                         break
-                    f.write(view[:n])
+                    f.write(buf, 0, n)
                     chunks += 1
                     if chunks % _ABOR_EVERY == 0:
                         self.check_abort()
@@ -669,22 +673,31 @@ class Session:
         self.reply(150, "Data connection open")
         return sock
 
-    async def push(self, data, chunk):
-        """Send chunk on the data connection, then the loop's other clients
-        their turn when due."""
-        view = memoryview(chunk)
+    def put(self, data, chunk, sent, n):
+        """Write chunk's bytes from sent to n to the data connection, as many
+        as it takes now, and with no heap taken: sent, plus those."""
         try:
-            while view:
-                n = data.write(view)
-                if n:
-                    view = view[n:]
-                elif not await self.ready(data, self.idle_ms, True):
-                    raise OSError(errno.ETIMEDOUT)
+            return sent + (data.write(chunk, sent, n - sent) or 0)
         except OSError:
-            self.reply(426, "Data connection broken")
-            raise Abort()
-        if _turn():
-            await asyncio.sleep_ms(0)
+            raise self.broken()
+
+    async def push(self, data, chunk, n=None, sent=0):
+        """Send chunk (its first n bytes, those before sent gone: put()) on
+        the data connection, waiting while it takes no more; then the loop's
+        other clients have their turn."""
+        if n is None:
+            n = len(chunk)
+        while sent < n:
+            sent = self.put(data, chunk, sent, n)
+            if sent < n and not await self.ready(data, self.idle_ms, True):
+                raise self.broken()
+        await asyncio.sleep_ms(0)
+
+    def broken(self):
+        """The data connection is broken (or silent for idle_s): 426, and
+        the Abort to raise."""
+        self.reply(426, "Data connection broken")
+        return Abort()
 
     def check_abort(self):
         """Look for ABOR on the control connection during a transfer."""
