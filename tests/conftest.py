@@ -394,6 +394,17 @@ def free_port():
     raise RuntimeError("no free port in MUNIX_TEST_PORTS=%s" % PORTS)
 
 
+def own_ports(conf=None):
+    """conf (a system.conf's sections) with each network daemon on a free
+    port of its own: tests boot the OS side by side (CI's lanes), and one
+    that started a daemon on its default port found it taken by another's
+    ("utelnetd: port 23: in use", the esp8266 left without telnet)."""
+    conf = dict(conf or {})
+    for name in ("telnet", "ftp", "http"):
+        conf[name] = dict({"port": free_port()}, **conf.get(name, {}))
+    return conf
+
+
 class DaemonBoard:
     """The OS in a pseudo-terminal with a daemon of its own: its section
     of /etc/system.conf on a free port (settings added), quick login

@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 from munixtool import boards, portbuild  # noqa: E402
 from munixtool import sim as simulator  # noqa: E402
 
-from conftest import Board, Sim, free_port, run_os, seed_flash  # noqa: E402
+from conftest import Board, Sim, free_port, own_ports, run_os, seed_flash  # noqa: E402
 
 NAMES = list(boards.BOARDS)
 
@@ -535,7 +535,7 @@ def test_a_daemons_start_interns_no_names_it_has_no_use_for(tmp_path):
     start` on the esp8266 took its pool of names to 641, past the 620 it
     holds without a block of 4.5 KiB more (now 621)."""
     out = boot(tmp_path, "esp32", [
-        "setauth -d", "uhttpd start", "> import micropython; micropython.qstr_info(1)"])
+        "setauth -d", "uhttpd start", "> import micropython; micropython.qstr_info(1)"], conf=own_ports())
     interned = re.findall(r"^Q\((.*)\)$", out, re.M)
     assert "netd" in interned, out
     assert not {"/lib/inet.mpy", "split_port", "aton", "none", "at most %d"} & set(interned), out
@@ -551,7 +551,7 @@ def test_running_daemons_hold_none_of_their_start_stop_and_status_code(tmp_path)
         "setauth -d", "uhttpd status", probe, "uhttpd -q stop", probe,
         "uhttpd start", "utelnetd start", "uhttpd status", probe,
         "< hasattr(__import__('netd'), 'stop'), hasattr(__import__('netd').Daemon, 'status')",
-        "utelnetd stop", "uhttpd stop", "uhttpd status; echo $?"])
+        "utelnetd stop", "uhttpd stop", "uhttpd status; echo $?"], conf=own_ports())
     lines = out.splitlines()
     assert lines[2:4] == ["http: not running", "[]"], out
     assert lines[4] == "[]", out
@@ -1083,7 +1083,7 @@ def test_a_daemon_that_does_not_fit_leaves_the_esp8266_session_usable(tmp_path):
     before failed after it."""
     out = boot(tmp_path, "esp8266", [
         "wifi sta on", "wifi sta connect munix-sim munix-sim-pass 5", "uftpd -i start",
-        "ls /etc", "ps", "date", "echo end"])
+        "ls /etc", "ps", "date", "echo end"], conf=own_ports())
     assert "init.sh\n" in out and "ps\n" in out and "2000-01-01" in out, out
     assert out.endswith("end\n"), out
 
@@ -1095,7 +1095,7 @@ def test_a_refused_daemon_start_leaves_none_of_its_modules(tmp_path):
     out = boot(tmp_path, "esp8266", [
         "wifi sta on", "wifi sta connect munix-sim munix-sim-pass 5", "uhttpd start",
         "< [m for m in ('auth', 'hmacsha', 'netd', 'netguests')"
-        " if m in __import__('sys').modules]"])
+        " if m in __import__('sys').modules]"], conf=own_ports())
     assert out.splitlines()[-1] == "[]", out
 
 
@@ -1108,7 +1108,8 @@ def test_the_esp8266_session_survives_a_heap_laid_out_otherwise(tmp_path, pad):
     command not run before failed after it."""
     out = boot(tmp_path / ("x" * pad), "esp8266", [
         "wifi sta on", "wifi sta connect munix-sim munix-sim-pass 5", "utelnetd -i start",
-        "ls /etc", "ps", "date", "uhttpd -i start", "uhttpd stop", "help", "free", "echo end"])
+        "ls /etc", "ps", "date", "uhttpd -i start", "uhttpd stop", "help", "free", "echo end"],
+        conf=own_ports())
     assert "init.sh\n" in out and "ps\n" in out and "2000-01-01" in out, out
     assert _lists_uname(out) and out.endswith("end\ntelnet: stopped\n"), out
 
@@ -1242,6 +1243,7 @@ def test_what_does_not_fit_the_esp8266_is_refused_in_one_line_and_the_session_go
     flash = seed_flash(tmp_path / "flash")
     (flash / "tmp" / "big.txt").write_text("".join("line %d\n" % i for i in range(3000)))
     (flash / "tmp" / "glob.sh").write_text("for f in /etc/*; do echo $f; done\n")
+    (flash / "etc" / "system.conf").write_text(json.dumps(own_ports()))
     b = Board(flash)
     try:
         for line, works in TRIES:

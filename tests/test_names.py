@@ -18,7 +18,7 @@ import os
 
 import pytest
 
-from conftest import PASSWORD, USER, Board, free_port, seed_flash, shadow_line
+from conftest import PASSWORD, USER, Board, own_ports, seed_flash, shadow_line
 from munixtool import boards
 from munixtool import sim as simulator
 from test_net_telnet import Raw
@@ -50,9 +50,10 @@ def test_a_day_of_use_leaves_room_for_the_commands_not_run_yet(tmp_path, request
         # the esp32's heap from boot (README, Boards): not chosen yet.
         request.applymarker(pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
             "the esp32's 112 KiB, split, has no 9 KiB block for the pool's growth")))
-    ports = {"telnet": free_port(), "ftp": free_port(), "http": free_port()}
+    conf = own_ports()
+    ports = {name: section["port"] for name, section in conf.items()}
     flash = seed_flash(tmp_path / "flash")
-    (flash / "etc" / "system.conf").write_text(json.dumps({n: {"port": p} for n, p in ports.items()}))
+    (flash / "etc" / "system.conf").write_text(json.dumps(conf))
     (flash / "etc" / "shadow").write_text(shadow_line(USER, PASSWORD))
     board = Board(flash)
     try:
