@@ -22,7 +22,7 @@ def munix(*args):
 def test_build_for_each_arch_writes_its_mpy_header(arch, tmp_path):
     out = tmp_path / "build"
     done = munix("build", "--arch", arch, "--out", str(out))
-    assert done.returncode == 0, done
+    assert done.returncode == 0, done.stderr[-1500:] or done.stdout[-1500:]
     header = (out / "lib" / "kernel.mpy").read_bytes()[:4]
     assert header[:2] == b"M\x06"
     if arch == "bytecode":
@@ -39,7 +39,7 @@ def test_build_for_each_arch_writes_its_mpy_header(arch, tmp_path):
 def test_build_compat_picks_the_firmware_mpy_format(tmp_path):
     out = tmp_path / "build"
     done = munix("build", "--arch", "xtensawin", "--compat", "1.22", "--out", str(out))
-    assert done.returncode == 0, done
+    assert done.returncode == 0, done.stderr[-1500:] or done.stdout[-1500:]
     assert (out / "lib" / "kernel.mpy").read_bytes()[:3] == bytes([77, 6, 10 << 2 | 2])
     bad = munix("build", "--compat", "1.5", "--out", str(out))
     assert bad.returncode == 1
@@ -129,7 +129,7 @@ def test_a_mirror_with_a_broken_index_still_gives_what_it_has(tmp_path, monkeypa
 
 def test_soak_bench_keeps_every_daemon_busy_and_reports_failures_and_leaks():
     done = munix("bench", "--soak", "0.1")
-    assert done.returncode == 0, done
+    assert done.returncode == 0, done.stderr[-1500:] or done.stdout[-1500:]
     rows = {line.split()[0]: line.split()[1:] for line in done.stdout.splitlines() if line}
     for kind in ("telnet", "ftp", "http"):
         assert int(rows[kind][0]) > 0 and rows[kind][1] == "0", done.stdout
@@ -146,7 +146,7 @@ def test_soak_bench_wants_a_time():
 
 def test_soak_bench_without_the_hostile_client_reports_the_users_clients_only():
     done = munix("bench", "--soak", "0.1", "--no-hostile")
-    assert done.returncode == 0, done
+    assert done.returncode == 0, done.stderr[-1500:] or done.stdout[-1500:]
     assert "no hostile client" in done.stdout
     rows = {line.split()[0]: line.split()[1:] for line in done.stdout.splitlines() if line}
     assert "hostile" not in rows, done.stdout
@@ -183,18 +183,18 @@ def test_deploy_replaces_each_modules_other_form_counts_it_and_keeps_the_users_f
     s = SerialSim(flash)
     try:
         dry = s.munix("deploy", s.device, "--dry-run", "--no-reset")
-        assert dry.returncode == 0, dry
+        assert dry.returncode == 0, dry.stderr[-1500:] or dry.stdout[-1500:]
         summary = ", would remove %d, kept 1\n" % (len(modules) - 1)
         assert summary in dry.stdout, dry.stdout[-500:]
         assert "\nremove lib/kernel.py\n" in dry.stdout and "remove bin/tac.py" not in dry.stdout
         assert len(forms(".py")) == len(modules) and not forms(".mpy")
         done = s.munix("deploy", s.device, "--no-reset")
-        assert done.returncode == 0, done
+        assert done.returncode == 0, done.stderr[-1500:] or done.stdout[-1500:]
         assert ", removed %d, kept 1\n" % (len(modules) - 1) in done.stdout, done.stdout[-500:]
         assert "kept bin/tac.py beside bin/tac.mpy" in done.stdout
         assert len(forms(".mpy")) == len(modules) and forms(".py") == ["bin/tac"]
         back = s.munix("deploy", s.device, "--source", "--no-reset")
-        assert back.returncode == 0, back
+        assert back.returncode == 0, back.stderr[-1500:] or back.stdout[-1500:]
         # Every module's .mpy but tac's, and the compiled tree's bin/.about.
         assert ", removed %d, kept 1\n" % (len(modules) + 1) in back.stdout, back.stdout[-500:]
         assert not (flash / "bin" / ".about").exists()
