@@ -18,11 +18,17 @@ def munix(*args):
                           capture_output=True, text=True, timeout=120)
 
 
+def told(done):
+    """What a command that failed said: the end of its errors, else of
+    its output (the whole repr cut off a deploy's error in CI)."""
+    return done.stderr[-1500:] or done.stdout[-1500:]
+
+
 @pytest.mark.parametrize("arch", ["bytecode", *ARCH_NUMBERS])
 def test_build_for_each_arch_writes_its_mpy_header(arch, tmp_path):
     out = tmp_path / "build"
     done = munix("build", "--arch", arch, "--out", str(out))
-    assert done.returncode == 0, done.stderr[-1500:] or done.stdout[-1500:]
+    assert done.returncode == 0, told(done)
     header = (out / "lib" / "kernel.mpy").read_bytes()[:4]
     assert header[:2] == b"M\x06"
     if arch == "bytecode":
@@ -39,7 +45,7 @@ def test_build_for_each_arch_writes_its_mpy_header(arch, tmp_path):
 def test_build_compat_picks_the_firmware_mpy_format(tmp_path):
     out = tmp_path / "build"
     done = munix("build", "--arch", "xtensawin", "--compat", "1.22", "--out", str(out))
-    assert done.returncode == 0, done.stderr[-1500:] or done.stdout[-1500:]
+    assert done.returncode == 0, told(done)
     assert (out / "lib" / "kernel.mpy").read_bytes()[:3] == bytes([77, 6, 10 << 2 | 2])
     bad = munix("build", "--compat", "1.5", "--out", str(out))
     assert bad.returncode == 1
@@ -129,7 +135,7 @@ def test_a_mirror_with_a_broken_index_still_gives_what_it_has(tmp_path, monkeypa
 
 def test_soak_bench_keeps_every_daemon_busy_and_reports_failures_and_leaks():
     done = munix("bench", "--soak", "0.1")
-    assert done.returncode == 0, done.stderr[-1500:] or done.stdout[-1500:]
+    assert done.returncode == 0, told(done)
     rows = {line.split()[0]: line.split()[1:] for line in done.stdout.splitlines() if line}
     for kind in ("telnet", "ftp", "http"):
         assert int(rows[kind][0]) > 0 and rows[kind][1] == "0", done.stdout
@@ -146,7 +152,7 @@ def test_soak_bench_wants_a_time():
 
 def test_soak_bench_without_the_hostile_client_reports_the_users_clients_only():
     done = munix("bench", "--soak", "0.1", "--no-hostile")
-    assert done.returncode == 0, done.stderr[-1500:] or done.stdout[-1500:]
+    assert done.returncode == 0, told(done)
     assert "no hostile client" in done.stdout
     rows = {line.split()[0]: line.split()[1:] for line in done.stdout.splitlines() if line}
     assert "hostile" not in rows, done.stdout
@@ -183,18 +189,18 @@ def test_deploy_replaces_each_modules_other_form_counts_it_and_keeps_the_users_f
     s = SerialSim(flash)
     try:
         dry = s.munix("deploy", s.device, "--dry-run", "--no-reset")
-        assert dry.returncode == 0, dry.stderr[-1500:] or dry.stdout[-1500:]
+        assert dry.returncode == 0, told(dry)
         summary = ", would remove %d, kept 1\n" % (len(modules) - 1)
         assert summary in dry.stdout, dry.stdout[-500:]
         assert "\nremove lib/kernel.py\n" in dry.stdout and "remove bin/tac.py" not in dry.stdout
         assert len(forms(".py")) == len(modules) and not forms(".mpy")
         done = s.munix("deploy", s.device, "--no-reset")
-        assert done.returncode == 0, done.stderr[-1500:] or done.stdout[-1500:]
+        assert done.returncode == 0, told(done)
         assert ", removed %d, kept 1\n" % (len(modules) - 1) in done.stdout, done.stdout[-500:]
         assert "kept bin/tac.py beside bin/tac.mpy" in done.stdout
         assert len(forms(".mpy")) == len(modules) and forms(".py") == ["bin/tac"]
         back = s.munix("deploy", s.device, "--source", "--no-reset")
-        assert back.returncode == 0, back.stderr[-1500:] or back.stdout[-1500:]
+        assert back.returncode == 0, told(back)
         # Every module's .mpy but tac's, and the compiled tree's bin/.about.
         assert ", removed %d, kept 1\n" % (len(modules) + 1) in back.stdout, back.stdout[-500:]
         assert not (flash / "bin" / ".about").exists()
