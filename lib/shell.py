@@ -398,7 +398,14 @@ def run(argv, sess, functions=True):
         proc.enter()
         if system.SMALL_HEAP:
             loaded = list(sys.modules)
-        os.chdir(sess.cwd)
+        try:
+            os.chdir(sess.cwd)
+        except OSError:
+            # The session's folder was removed (by another session, say),
+            # or its filesystem enters only its root (a ROMFS): every
+            # command failed, `cd /` too. Programs run from / then; munix's
+            # take their paths from the session anyway.
+            os.chdir("/")
         _moves += 1
         moves = _moves
         start = os.getcwd()

@@ -49,6 +49,14 @@ def test_own_commands_on_the_flash_come_first(rsim):
     assert rsim.run("ls").out == "my own ls\n"
 
 
+def test_a_session_in_a_folder_of_the_partition_runs_commands(rsim):
+    # MicroPython's ROMFS enters only its root: every command said "error
+    # 95" once the session was in /rom/bin, cd and exit's daemons too.
+    r = rsim.run("cd /rom/bin", "pwd", "./echo a", "ls ls.mpy", "cd ../lib", "ls kernel.mpy")
+    assert r.err == "" and r.status == 0, r
+    assert r.out == "/rom/bin\na\nls.mpy\nkernel.mpy\n"
+
+
 def test_the_partition_is_read_only(rsim):
     r = rsim.run("rm /rom/bin/ls.mpy", "echo status=$?", "cp /etc/init.sh /rom/x",
                  "echo status=$?")

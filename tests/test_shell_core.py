@@ -70,6 +70,14 @@ def test_command_by_path_with_or_without_extension(sim):
                     "../bin/echo d"]) == "a\nb\nc\nd\n"
 
 
+def test_a_session_whose_folder_was_removed_goes_on(sim):
+    # Every command said "No such file or directory", `cd /` too.
+    done = sim(["mkdir /tmp/gone", "cd /tmp/gone", "rmdir /tmp/gone", "echo st $?", "pwd",
+                "ls", "cd /", "pwd", "echo end"])
+    assert done.stdout.split("\n", 1)[1] == "st 0\n/tmp/gone\n/\nend\n"
+    assert done.stderr.startswith("ls: .: ") and done.stderr.count("\n") == 1
+
+
 def test_scripts_on_path_run_and_exit_ends_only_the_script(sim):
     sim.path("/bin/two.sh").write_text("echo one\nexit 3\necho never\n")
     assert sim.out(["two", "echo after $?", "two.sh", "echo again"]) == "one\nafter 3\none\nagain\n"
