@@ -23,6 +23,11 @@ PROGRAMS = [".py", ".mpy", ".sh"]
 
 def normpath(path):
     """Collapse //, . and .. of an absolute path; .. never climbs above /."""
+    if (path.startswith("/") and "//" not in path and "/." not in path
+            and (path == "/" or not path.endswith("/"))):
+        # Already so, as most are (/bin/echo): each string a split or a
+        # join makes is first looked for among all the interned names.
+        return path
     parts = []
     for part in path.split("/"):
         if part == "..":
@@ -94,7 +99,7 @@ def module_file(name):
 def is_protected(path):
     """True for a boot file or anything under /lib; path must be normalised."""
     for p in PROTECTED:
-        if path == p or path.startswith(p + "/"):
+        if path.startswith(p) and (len(path) == len(p) or path.startswith("/", len(p))):
             return True
     return False
 

@@ -38,9 +38,10 @@ OPENING = ["if", "while", "until", "for", "case"]       # a compound command's f
 CLOSING = ["then", "elif", "else", "fi", "do", "done", "}", "esac"]     # reserved inside one
 NOP = ("nop",)
 # What the parser gives a meaning to, anywhere on a line; ; | < > & are
-# looked at word by word.
-_SPECIAL = "\n()" + QUOTING + "~#{}\v\f"
-_REDIRECTING = "<>&"
+# looked at word by word. A list of one-character names: the characters of
+# a str are made strings one by one as they are read, each of them looked
+# for among all the interned names.
+_SPECIAL = list("\n()" + QUOTING + "~#{}\v\f")
 
 
 def is_name(text):
@@ -58,10 +59,10 @@ def _python(text):
     """True if text is a Python line: `> statement` or `< expression`, as
     the parser reads them (not `>|`, `>&`, `<<`, `<&` or `<>`). Such a
     line loaded the parser, some 10 KiB, and nothing of it is used."""
-    c, after = text[:1], text[1:2]
-    if c == ">":
-        return after != "|" and after != "&"
-    return c == "<" and after != "<" and after != "&" and after != ">"
+    if text.startswith(">"):
+        return not (text.startswith(">|") or text.startswith(">&"))
+    return text.startswith("<") and not (text.startswith("<<") or text.startswith("<&")
+                                         or text.startswith("<>"))
 
 
 def node(line, aliases=None):
@@ -75,27 +76,28 @@ def node(line, aliases=None):
     ("py", text) for a Python line, or NOP for a blank line, a comment or
     a :label; None when it needs the parser. A script's line may end with
     its newline."""
-    if line[-1:] == "\n":
+    if line.endswith("\n"):
         line = line[:-1]
     text = line.strip(" \t\r")
-    # Slices, not text[0]: MicroPython keeps each character taken out of a
-    # str for good, a user's past ASCII too.
-    if not text or text[:1] == "#":
+    # startswith, not text[0] or a slice: MicroPython keeps each character
+    # taken out of a str for good, a user's past ASCII too, and looks for
+    # each string a slice makes among all the interned names.
+    if not text or text.startswith("#"):
         return NOP
     if _python(text):
         return ("py", text)
-    background = text[-1:] == "&" and text[-2:] != "&&"
+    background = text.endswith("&") and not text.endswith("&&")
     if background:
         text = text[:-1]
     for c in _SPECIAL:
         if c in text:
             return None
-    pieces = text.split(";")
+    pieces = text.split(";") if ";" in text else [text]
     if len(pieces) > 1 and not pieces[-1].strip(" \t") and not background:
         pieces.pop()    # `echo a;`: the last command may end with a ;
     items = []
     for piece in pieces:
-        stages = piece.split("|")
+        stages = piece.split("|") if "|" in piece else [piece]
         commands = []
         for stage in stages:
             command = _command(stage, aliases)
@@ -113,13 +115,13 @@ def _command(text, aliases):
     """A command's node, NOP for a :label, None when it is not plain."""
     words = text.split()
     redirs = []
-    if _redirecting(text):
+    if "<" in text or ">" in text or "&" in text:
         import plainredir
         words = plainredir.split(words, redirs)
     if not words:
         return None
     first = words[0]
-    if first[:1] == ":":
+    if first.startswith(":"):
         return NOP if len(first) > 1 and not redirs else None
     if first in OPENING or first in CLOSING or first == "!" or "=" in first or aliases and first in aliases:
         return None
@@ -150,10 +152,3 @@ def has_magic(text):
         return True
     i = text.find("[")
     return i >= 0 and text.find("]", i + 1) > i
-
-
-def _redirecting(text):
-    for c in _REDIRECTING:
-        if c in text:
-            return True
-    return False
