@@ -48,6 +48,12 @@ HELPERS = (" cmdargs fileops munix munixsh crontable textin textcopy wordops htt
 PARSER = (" cmdfail plainredir shellparse shellsyntax wordparse expansion shellcompound "
           "redirect arith wildcard shellbuiltins pyline streams script ifsplit ")
 _LOW = const(49152)     # free heap below which they go
+# A program found the heap above _LOW as it ended (run()): the thread that
+# ran it, and how many modules were loaded then. idle() believes it while
+# nothing was loaded since, rather than read the whole heap's table again:
+# gc.mem_free() took twice a collection's time on the esp32 profile, and
+# the two of them a third of each command's.
+_roomy = [None, 0]
 _lines = {}             # thread ident -> lines it runs now
 _lines_lock = system.allocate_lock()
 _SELF = sys.modules[__name__]   # what the built-ins (shellbuiltins.py) are given to run commands
@@ -62,6 +68,7 @@ def run_line(line, sess, more=None, typed=False):
     line typed at a prompt, after which the session is idle (idle())."""
     parser = None
     me = system.thread_ident()
+    _roomy[0] = None
     with _lines_lock:
         _lines[me] = _lines.get(me, 0) + 1
     try:
@@ -126,8 +133,11 @@ def idle():
     for ident in threads:
         if not process.ignoring_in(ident):
             return
-    gc.collect()
-    if gc.mem_free() < _LOW or _serving():
+    roomy = _roomy[0] == system.thread_ident() and _roomy[1] == len(sys.modules)
+    _roomy[0] = None
+    if not roomy:
+        gc.collect()
+    if _serving() or not roomy and gc.mem_free() < _LOW:
         drop(HELPERS, PARSER)
 
 
@@ -448,9 +458,15 @@ def run(argv, sess, functions=True):
     finally:
         proc.exit(status)
         module = main = None
+        # The collection closes the files and sockets the program left open
+        # (their finalisers), as a process's end does.
         gc.collect()
-        if system.SMALL_HEAP and gc.mem_free() < _LOW:
-            drop(HELPERS)
+        if system.SMALL_HEAP:
+            if system.HEAP < _LOW or gc.mem_free() < _LOW:
+                drop(HELPERS)
+            else:
+                _roomy[0] = system.thread_ident()
+                _roomy[1] = len(sys.modules)
     return status
 
 
