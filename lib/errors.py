@@ -8,7 +8,7 @@ import system
 
 _NO_MEMORY = "memory allocation failed"
 # How many failures for want of heap were reported: a pipeline ends at a
-# stage that ran out (redirect.pipeline), as the next would read nothing
+# stage that ran out (shellpipes.pipeline), as the next would read nothing
 # and, on a heap that full, fail too, each with a line of its own.
 heap_failures = 0
 

@@ -1,54 +1,22 @@
 """Where a command's streams go: redirections (> >> < 2> 2>&1 <> >| 3> <<),
-pipes between the commands of a pipeline, output captured for $(...) and
-for upyOS's `test ... > NAME`. Loaded when a line first needs one of them;
-a plain line's (shellplain.py), whose targets are words as written, runs
-here without the parser and expansion, which load for what needs them.
-
-Streams are switched on the current process, whose commands inherit them,
-and switched back when the command ends.
+applied to the current process, whose commands inherit them, and switched
+back when the command ends. Loaded when a line first needs one; a plain
+line's (shellplain.py), whose targets are words as written, runs here
+without the parser and expansion, which load for what needs them. A file
+redirection loads nothing more: pipelines, $(...) and upyOS's `> NAME`
+are shellpipes.py's, and streams.py loads for what reads a text or a
+descriptor (a cron job's `>> /tmp/log` loaded all three, 5.6 KiB of the
+esp32 profile's heap).
 """
-from micropython import const
-
 import errors
 import fspath
 import process
 import shell
 import shellplain
-import streams
-from shellflow import Exit, LoopControl, Return
-
-# $(...) inside $(...) deeper than this is refused on any board: each level
-# is seven Python calls on a thread's few KiB of C stack.
-_MAX_SUBSTITUTION = const(8)
+from shellflow import Exit
 
 
-def capture(text, sess):
-    """The output of the command line text, trailing newlines removed ($(...))."""
-    if sess.capturing >= _MAX_SUBSTITUTION:
-        # Not a command's failure: the whole line is refused, as ${x:?} does.
-        raise ValueError("$(...) nested deeper than %d levels" % _MAX_SUBSTITUTION)
-    proc = process.current()
-    saved = proc.stdout
-    out = proc.stdout = streams.Capture()
-    sess.capturing += 1
-    import shellparse
-    try:
-        for node in shellparse.parse_all(text):
-            shell.execute(node, sess)
-    except (Exit, Return, LoopControl) as e:
-        # A subshell: what ends it ends only it.
-        sess.status = e.status
-    except shellparse.ShellError as e:
-        errors.complain("sh", str(e))
-        sess.status = e.status
-    finally:
-        sess.capturing -= 1
-        proc.stdout = saved
-        sess.substituted = sess.status
-    return out.text().rstrip("\n")
-
-
-def _target(word, sess):
+def word_text(word, sess):
     """A redirection's target as text: a plain line's, and the parser's of
     text parts only, are text already."""
     if isinstance(word, str):
@@ -65,26 +33,27 @@ def apply(redirs, sess):
     proc = process.current()
     saved = (proc, proc.stdin, proc.stdout, proc.stderr, [], sess, dict(sess.fds))
     for fd, op, word in redirs:
-        target = _target(word, sess)
+        target = word_text(word, sess)
         try:
             if fd > 9:
                 raise ValueError("%d: bad file descriptor" % fd)
             if op[:2] == "<<":
-                stream = streams.Reader(target)
+                stream = _reader(target)
             elif op in ("<&", ">&"):
                 if target == "-":
                     stream = None
                 else:
                     stream = _descriptor(proc, sess, target, op == ">&")
             elif fd == 1 and op in (">", ">>") and _into_variable(target, sess):
-                stream = _VarOut(target, op == ">>", sess)
+                import shellpipes
+                stream = shellpipes.VarOut(target, op == ">>", sess)
                 saved[4].append(stream)
             else:
                 path = fspath.abspath(target, sess.cwd)
                 if path == "/dev/null":
-                    stream = streams.Reader()
+                    stream = _reader()
                 elif op == "<":
-                    stream = streams.Reader(file=open(path))
+                    stream = _reader(file=open(path))
                 else:
                     if fspath.is_protected(path):
                         raise ValueError("%s: %s" % (target, fspath.SYSTEM))
@@ -100,16 +69,23 @@ def apply(redirs, sess):
         if fd == 0:
             # A file opened for the shell (<>, exec 3<>) has no input(),
             # which read and sh read lines with.
-            proc.stdin = stream if hasattr(stream, "input") else streams.Reader(file=stream)
+            proc.stdin = stream if hasattr(stream, "input") else _reader(file=stream)
         elif fd == 1:
-            proc.stdout = stream or streams.Reader()
+            proc.stdout = stream or _reader()
         elif fd == 2:
-            proc.stderr = stream or streams.Reader()
+            proc.stderr = stream or _reader()
         elif stream is None:
             sess.fds.pop(fd, None)
         else:
             sess.fds[fd] = stream
     return saved
+
+
+def _reader(text="", file=None):
+    """A streams.Reader of text or of a file; written to, it takes the
+    text and says nothing (/dev/null, a closed descriptor)."""
+    import streams
+    return streams.Reader(text, file)
 
 
 def upyos_mode(sess):
@@ -123,34 +99,6 @@ def _into_variable(target, sess):
     """upyOS's `CMD > NAME`: in upyOS mode, a target without . or / is a
     variable (a file otherwise, and everywhere else)."""
     return ((shellplain.is_name(target) or target.isdigit()) and upyos_mode(sess))
-
-
-class _VarOut(streams.Capture):
-    """A command's output kept for a variable, set when the command ends:
-    its text, trailing newlines removed, added to the old value for >>;
-    or the value a program gave through utls.outs, with its type."""
-
-    def __init__(self, name, append, sess):
-        super().__init__()
-        self.name = name
-        self.append = append
-        self.sess = sess
-        self.kept = None
-        self.given = False
-
-    def keep(self, value):
-        self.kept = value
-        self.given = True
-
-    def close(self):
-        old = self.sess.getenv(self.name, "") if self.append else ""
-        if self.given and not self.append:
-            import utls
-            utls.setenv(self.name, self.kept)
-        else:
-            text = str(self.kept) if self.given else self.text().rstrip("\n")
-            self.sess.setenv(self.name, old + text)
-        self.parts = []
 
 
 def _open(path, op):
@@ -167,6 +115,7 @@ def _open(path, op):
 def _descriptor(proc, sess, target, writing):
     if target in ("0", "1", "2"):
         return (proc.stdin, proc.stdout, proc.stderr)[int(target)]
+    import streams
     stream = sess.fds.get(int(target)) if target.isdigit() else None
     # A file opened with < only is read: written to, it took the text
     # and said nothing.
@@ -212,86 +161,3 @@ def restore(saved):
     sess.fds = fds
     for stream in opened:
         stream.close()
-
-
-def pipeline(node, sess):
-    """a | b | c: each command's output is kept (streams.Spool) and read
-    by the next, one command after the other. Each but the last runs as a
-    subshell (2.12: what it changes stays its own); the last runs in the
-    shell, as ksh's does, so that `echo x | read v` sets v. A command that
-    ran out of heap ends the pipeline, with its status."""
-    _, commands, negated = node
-    proc = process.current()
-    stdin, stdout = proc.stdin, proc.stdout
-    reader = None
-    status = 0
-    try:
-        for i, command in enumerate(commands):
-            last = i == len(commands) - 1
-            spool = None if last else streams.Spool()
-            proc.stdin = stdin if reader is None else reader
-            proc.stdout = stdout if last else spool
-            failures = errors.heap_failures
-            try:
-                status = shell.execute(command, sess) if last else subshell(command, sess)
-            finally:
-                if reader is not None:
-                    reader.close()
-                    reader = None
-            if spool is not None:
-                if errors.heap_failures != failures:
-                    # Its output is not read: joined for the next command,
-                    # it would take the heap that just ran out.
-                    spool.discard()
-                    break
-                reader = spool.reader()
-    finally:
-        if reader is not None:
-            reader.close()
-        proc.stdin, proc.stdout = stdin, stdout
-    if negated:
-        status = 0 if status else 1
-    return status
-
-
-def subshell(body, sess):
-    """( ... ), and a pipeline's command but its last: the same shell, put
-    back as it was after it (variables, folder, options, arguments,
-    functions); an exit, return, break or continue in it ends only it, and
-    so does a shell error. Here, not with the compound commands: a plain
-    line's pipeline (shellplain.py) loads neither them nor the parser."""
-    saved = (dict(sess.vars), sess.cwd, sess.flags, sess.args, dict(sess.functions))
-    try:
-        return shell.execute(body, sess)
-    except (Exit, Return, LoopControl) as e:
-        return e.status
-    except Exception as e:
-        if not errors.shell_error(e):
-            raise
-        errors.complain("sh", str(e))
-        return e.status
-    finally:
-        sess.vars, sess.cwd, sess.flags, sess.args, sess.functions = saved
-
-
-def upyos_test(argv, redirs, sess):
-    """upyOS's `test ... > NAME`: store True or False in variable NAME
-    (NAME a digit sets a positional parameter, as upyOS's end.sh uses it)."""
-    if len(redirs) != 1 or redirs[0][:2] != (1, ">"):
-        return False
-    name = _target(redirs[0][2], sess)
-    if not (shellplain.is_name(name) or name.isdigit()):
-        return False
-    proc = process.current()
-    saved = proc.stdout
-    out = proc.stdout = _VarOut(name, False, sess)
-    try:
-        status = shell.run(argv, sess)
-    finally:
-        proc.stdout = saved
-    if out.given:
-        # An upyOS program's own test, through utls.outs: its value.
-        out.close()
-    else:
-        sess.setenv(name, "True" if status == 0 else "False")
-    return True

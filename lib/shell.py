@@ -46,7 +46,7 @@ HELPERS = (" cmdargs fileops munix munixsh crontable textin textcopy wordops htt
 # as the rest of the shell: on a small heap it goes too, once a session is
 # back at its prompt and no line runs anywhere (idle()).
 PARSER = (" cmdfail plainredir shellparse shellsyntax wordparse expansion shellcompound "
-          "redirect arith wildcard shellbuiltins pyline streams script ifsplit ")
+          "redirect shellpipes arith wildcard shellbuiltins pyline streams script ifsplit ")
 _LOW = const(49152)     # free heap below which they go
 # A program found the heap above _LOW as it ended (run()): the thread that
 # ran it, and how many modules were loaded then. idle() believes it while
@@ -263,11 +263,11 @@ def execute(node, sess):
             node = parts[-1]
             continue
         elif kind == "pipe":
-            import redirect
+            import shellpipes
             if node[2]:
                 sess.testing += 1
             try:
-                status = redirect.pipeline(node, sess)
+                status = shellpipes.pipeline(node, sess)
             finally:
                 if node[2]:
                     sess.testing -= 1
@@ -292,8 +292,8 @@ def execute(node, sess):
                 node = node[1]
                 continue
             if kind == "subshell":
-                import redirect
-                status = redirect.subshell(node[1], sess)
+                import shellpipes
+                status = shellpipes.subshell(node[1], sess)
                 break
             import shellcompound
             status = shellcompound.run(node, sess, _SELF, _words(kind))
@@ -311,7 +311,8 @@ def execute(node, sess):
                 if kind == "group":
                     status = execute(node[1], sess)
                 elif kind == "subshell":
-                    status = redirect.subshell(node[1], sess)
+                    import shellpipes
+                    status = shellpipes.subshell(node[1], sess)
                 else:
                     import shellcompound
                     status = shellcompound.run(node, sess, _SELF, _words(kind))

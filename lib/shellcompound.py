@@ -1,13 +1,13 @@
 """The compound commands (if, while, until, for, case) and calls of shell
 functions, run for the resident evaluator (shell.py), which only runs
-simple commands, lists, pipelines, { ...; } and ( ... ) (redirect.subshell)
+simple commands, lists, pipelines, { ...; } and ( ... ) (shellpipes.subshell)
 itself. Loaded the first time a line holds one.
 
 Each function is given the shell module (sh) whose evaluator runs the
 commands inside, and run() the expansion module for the words of for and
 case (None for the others, which have no words): this one never imports
 either, so that the shell's only loop of imports stays its own recursion
-(shell, expansion, redirect).
+(shell, expansion, redirect, shellpipes).
 """
 from shellflow import MAX_CALLS, LoopControl, Return
 from shellparse import ShellError

@@ -1019,16 +1019,34 @@ def test_a_parsed_command_and_targets_with_nothing_to_expand_load_no_expansion(t
 
 
 def test_a_redirection_leaves_nothing_loaded_on_a_small_heap(tmp_path):
-    """A redirection loads redirect.py, which loads streams.py, and a
-    script script.py: what a line loads, they go with the parser, where
-    they stayed for good (the heap the esp8266's next lines lacked: after
-    a script, every new command failed)."""
+    """A redirection loads redirect.py, a pipeline shellpipes.py and
+    streams.py, and a script script.py: what a line loads, they go with
+    the parser, where they stayed for good (the heap the esp8266's next
+    lines lacked: after a script, every new command failed)."""
     out = boot(tmp_path, "esp8266", [
-        "echo a > /tmp/x", "cat /tmp/x",
-        "< [m for m in ('redirect', 'streams') if m in sys.modules]",
+        "echo a > /tmp/x", "cat /tmp/x | cat",
+        "< [m for m in ('redirect', 'shellpipes', 'streams') if m in sys.modules]",
         "echo echo in a script > /tmp/s.sh", "/tmp/s.sh",
         "< [m for m in ('script',) if m in sys.modules]"])
     assert out.splitlines()[1:] == ["a", "[]", "in a script", "[]"], out
+
+
+def test_a_file_redirection_loads_neither_pipes_nor_streams(tmp_path):
+    """A cron job's `echo fired >> /tmp/log 2>&1` loaded, with redirect.py,
+    the pipelines' and $(...)'s code and streams.py, 5.6 KiB of the esp32
+    profile's heap beside the daemons at its busiest: a file, or a
+    descriptor 0-2, needs neither. Reading a file, /dev/null and a
+    pipeline still load streams."""
+    probe = {"/tmp/parts.py": "import sys\n\ndef __main__(args):\n"
+                              "    print([m for m in ('redirect', 'shellpipes', 'streams')"
+                              " if m in sys.modules])\n"}
+    out, err = boot_both(tmp_path, "esp32", [
+        "echo fired >> /tmp/log 2>&1; echo again > /tmp/log2; /tmp/parts",
+        "cat /tmp/log /tmp/log2", "cat < /tmp/log; /tmp/parts", "ls /nowhere 2> /dev/null; /tmp/parts",
+        "echo b | cat; /tmp/parts"], files=probe)
+    assert out.splitlines()[1:] == ["['redirect']", "fired", "again", "fired",
+                                    "['redirect', 'streams']", "['redirect', 'streams']", "b",
+                                    "['redirect', 'shellpipes', 'streams']"], (out, err)
 
 
 def test_a_line_the_heap_cannot_hold_leaves_the_session_usable(tmp_path):

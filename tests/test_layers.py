@@ -24,7 +24,7 @@ LAYERS = [
      "intvar", "httpclient", "mqtt", "fleetlink", "sysconf", "logfile", "logsession", "pins", "buses", "serialterm", "sleepmodes",
      "httprequest", "textcopy", "vieditor", "leds", "sensing", "analog", "jobthread"},
     # the shell: parser, expansion, evaluator, built-ins, scripts, jobs
-    {"shell", "cmdfail", "expansion", "redirect", "script", "pyline", "shellbuiltins", "shellcompound", "asyncloop", "asynchost",
+    {"shell", "cmdfail", "expansion", "redirect", "shellpipes", "script", "pyline", "shellbuiltins", "shellcompound", "asyncloop", "asynchost",
      "jobctl", "jobcmd", "sdata"},
     # the kernel: boot, recovery, shutdown; sessions over streams
     {"kernel", "startup", "streamshell"},
@@ -34,14 +34,15 @@ LAYERS = [
 ]
 
 # The evaluator's recursion: $( ) (expansion) runs a command line (shell,
-# redirect's capture), whose words are expanded.
-EVALUATOR = {"shell", "expansion", "redirect"}
+# shellpipes' capture), whose words are expanded; redirections (redirect)
+# and pipes run commands too.
+EVALUATOR = {"shell", "expansion", "redirect", "shellpipes"}
 
 # What /bin programs may not import of lib/: the process table, job control,
 # sessions and the shell's parts. They use the program API (munix) and the
 # helpers meant for programs (cmdargs, fileops, jobcmd ...); the shell and
 # the kernel they reach through the program API (below).
-INTERNALS = {"startup", "process", "jobctl", "session", "shellbuiltins", "script", "redirect",
+INTERNALS = {"startup", "process", "jobctl", "session", "shellbuiltins", "script", "redirect", "shellpipes",
              "expansion", "shellparse", "asyncloop", "streamshell", "system", "errors"}
 
 # lib/ modules that stay loaded once loaded, each for a reason: the core
