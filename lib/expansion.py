@@ -101,8 +101,8 @@ def fields(words, sess):
                 # joined first, they were one field when IFS has no blank.
                 texts = sess.positional()[1:]
             elif SUB <= kind <= SUB + 1:
-                import shellpipes
-                text = shellpipes.capture(text, sess)
+                import redirect
+                text = redirect.capture(text, sess)
             elif VAR <= kind < _SPLIT:
                 text = value(kind, text, sess)
             if quoted or kind == LIT:
@@ -163,8 +163,8 @@ def value(kind, text, sess):
             return ""
         return found
     if kind <= SUB + 1:
-        import shellpipes
-        return shellpipes.capture(text, sess)
+        import redirect
+        return redirect.capture(text, sess)
     import arith
     return str(arith.evaluate(_quoted_text(text, sess), sess))
 
@@ -189,8 +189,8 @@ def word(parts, sess):
             out.append(" ".join(sess.positional()[1:]))
         elif SUB <= kind <= SUB + 1:
             # Run from here, not through value(): a Python call less.
-            import shellpipes
-            out.append(shellpipes.capture(text, sess))
+            import redirect
+            out.append(redirect.capture(text, sess))
         elif kind >= VAR:
             out.append(value(kind, text, sess))
         else:
@@ -230,8 +230,8 @@ def simple(node, sess):
         import redirect
         return redirect.exec_(argv, redirs, sess)
     if redirs and argv[0] == "test":
-        import shellpipes
-        if shellpipes.upyos_test(argv, redirs, sess):
+        import redirect
+        if redirect.upyos_test(argv, redirs, sess):
             return 0
     previous = _assign_for_command(assigns, sess)
     try:

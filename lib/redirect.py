@@ -1,19 +1,53 @@
 """Where a command's streams go: redirections (> >> < 2> 2>&1 <> >| 3> <<),
 applied to the current process, whose commands inherit them, and switched
-back when the command ends. Loaded when a line first needs one; a plain
-line's (shellplain.py), whose targets are words as written, runs here
-without the parser and expansion, which load for what needs them. A file
-redirection loads nothing more: pipelines, $(...) and upyOS's `> NAME`
-are shellpipes.py's, and streams.py loads for what reads a text or a
-descriptor (a cron job's `>> /tmp/log` loaded all three, 5.6 KiB of the
-esp32 profile's heap).
+back when the command ends; output captured for $(...) and for upyOS's
+`test ... > NAME`. Loaded when a line first needs one; a plain line's
+(shellplain.py), whose targets are words as written, runs here without
+the parser and expansion, which load for what needs them. A file
+redirection loads nothing more: pipelines and what upyOS's `> NAME`
+keeps are shellpipes.py's, and streams.py loads for what reads or keeps
+a text or a descriptor (a cron job's `>> /tmp/log` loaded all three,
+5.6 KiB of the esp32 profile's heap).
 """
+from micropython import const
+
 import errors
 import fspath
 import process
 import shell
 import shellplain
-from shellflow import Exit
+from shellflow import Exit, LoopControl, Return
+
+# $(...) inside $(...) deeper than this is refused on any board: each level
+# is seven Python calls on a thread's few KiB of C stack.
+_MAX_SUBSTITUTION = const(8)
+
+
+def capture(text, sess):
+    """The output of the command line text, trailing newlines removed ($(...))."""
+    if sess.capturing >= _MAX_SUBSTITUTION:
+        # Not a command's failure: the whole line is refused, as ${x:?} does.
+        raise ValueError("$(...) nested deeper than %d levels" % _MAX_SUBSTITUTION)
+    proc = process.current()
+    saved = proc.stdout
+    import streams
+    out = proc.stdout = streams.Capture()
+    sess.capturing += 1
+    import shellparse
+    try:
+        for node in shellparse.parse_all(text):
+            shell.execute(node, sess)
+    except (Exit, Return, LoopControl) as e:
+        # A subshell: what ends it ends only it.
+        sess.status = e.status
+    except shellparse.ShellError as e:
+        errors.complain("sh", str(e))
+        sess.status = e.status
+    finally:
+        sess.capturing -= 1
+        proc.stdout = saved
+        sess.substituted = sess.status
+    return out.text().rstrip("\n")
 
 
 def word_text(word, sess):
@@ -161,3 +195,27 @@ def restore(saved):
     sess.fds = fds
     for stream in opened:
         stream.close()
+
+
+def upyos_test(argv, redirs, sess):
+    """upyOS's `test ... > NAME`: store True or False in variable NAME
+    (NAME a digit sets a positional parameter, as upyOS's end.sh uses it)."""
+    if len(redirs) != 1 or redirs[0][:2] != (1, ">"):
+        return False
+    name = word_text(redirs[0][2], sess)
+    if not (shellplain.is_name(name) or name.isdigit()):
+        return False
+    proc = process.current()
+    saved = proc.stdout
+    import shellpipes
+    out = proc.stdout = shellpipes.VarOut(name, False, sess)
+    try:
+        status = shell.run(argv, sess)
+    finally:
+        proc.stdout = saved
+    if out.given:
+        # An upyOS program's own test, through utls.outs: its value.
+        out.close()
+    else:
+        sess.setenv(name, "True" if status == 0 else "False")
+    return True

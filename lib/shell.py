@@ -269,7 +269,7 @@ def execute(node, sess):
             if node[2]:
                 sess.testing += 1
             try:
-                status = shellpipes.pipeline(node, sess)
+                status = shellpipes.pipeline(node, sess, _SELF)
             finally:
                 if node[2]:
                     sess.testing -= 1
@@ -295,7 +295,7 @@ def execute(node, sess):
                 continue
             if kind == "subshell":
                 import shellpipes
-                status = shellpipes.subshell(node[1], sess)
+                status = shellpipes.subshell(node[1], sess, _SELF)
                 break
             import shellcompound
             status = shellcompound.run(node, sess, _SELF, _words(kind))
@@ -314,7 +314,7 @@ def execute(node, sess):
                     status = execute(node[1], sess)
                 elif kind == "subshell":
                     import shellpipes
-                    status = shellpipes.subshell(node[1], sess)
+                    status = shellpipes.subshell(node[1], sess, _SELF)
                 else:
                     import shellcompound
                     status = shellcompound.run(node, sess, _SELF, _words(kind))

@@ -7,7 +7,7 @@ Each function is given the shell module (sh) whose evaluator runs the
 commands inside, and run() the expansion module for the words of for and
 case (None for the others, which have no words): this one never imports
 either, so that the shell's only loop of imports stays its own recursion
-(shell, expansion, redirect, shellpipes).
+(shell, expansion, redirect).
 """
 from shellflow import MAX_CALLS, LoopControl, Return
 from shellparse import ShellError

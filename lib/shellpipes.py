@@ -1,49 +1,20 @@
 """Streams between commands, and from a command to a variable:
-pipelines, subshells ( ... ), $(...), and upyOS's `CMD > NAME` and
-`test ... > NAME`. Loaded for the first line that has one; a file
-redirection alone is redirect.py's.
-"""
-from micropython import const
+pipelines, subshells ( ... ), and what upyOS's `CMD > NAME` keeps for the
+variable. Loaded for the first line that has one; a file redirection
+alone is redirect.py's, which loads neither this nor streams.py.
 
+Each function is given the shell module (sh) whose evaluator runs the
+commands inside, as shellcompound.py's are: this one imports none of the
+evaluator's modules, whose only loop of imports stays its own recursion
+(shell, expansion, redirect).
+"""
 import errors
 import process
-import shell
-import shellplain
 import streams
 from shellflow import Exit, LoopControl, Return
 
-# $(...) inside $(...) deeper than this is refused on any board: each level
-# is seven Python calls on a thread's few KiB of C stack.
-_MAX_SUBSTITUTION = const(8)
 
-
-def capture(text, sess):
-    """The output of the command line text, trailing newlines removed ($(...))."""
-    if sess.capturing >= _MAX_SUBSTITUTION:
-        # Not a command's failure: the whole line is refused, as ${x:?} does.
-        raise ValueError("$(...) nested deeper than %d levels" % _MAX_SUBSTITUTION)
-    proc = process.current()
-    saved = proc.stdout
-    out = proc.stdout = streams.Capture()
-    sess.capturing += 1
-    import shellparse
-    try:
-        for node in shellparse.parse_all(text):
-            shell.execute(node, sess)
-    except (Exit, Return, LoopControl) as e:
-        # A subshell: what ends it ends only it.
-        sess.status = e.status
-    except shellparse.ShellError as e:
-        errors.complain("sh", str(e))
-        sess.status = e.status
-    finally:
-        sess.capturing -= 1
-        proc.stdout = saved
-        sess.substituted = sess.status
-    return out.text().rstrip("\n")
-
-
-def pipeline(node, sess):
+def pipeline(node, sess, sh):
     """a | b | c: each command's output is kept (streams.Spool) and read
     by the next, one command after the other. Each but the last runs as a
     subshell (2.12: what it changes stays its own); the last runs in the
@@ -62,7 +33,7 @@ def pipeline(node, sess):
             proc.stdout = stdout if last else spool
             failures = errors.heap_failures
             try:
-                status = shell.execute(command, sess) if last else subshell(command, sess)
+                status = sh.execute(command, sess) if last else subshell(command, sess, sh)
             finally:
                 if reader is not None:
                     reader.close()
@@ -83,7 +54,7 @@ def pipeline(node, sess):
     return status
 
 
-def subshell(body, sess):
+def subshell(body, sess, sh):
     """( ... ), and a pipeline's command but its last: the same shell, put
     back as it was after it (variables, folder, options, arguments,
     functions); an exit, return, break or continue in it ends only it, and
@@ -91,7 +62,7 @@ def subshell(body, sess):
     line's pipeline (shellplain.py) loads neither them nor the parser."""
     saved = (dict(sess.vars), sess.cwd, sess.flags, sess.args, dict(sess.functions))
     try:
-        return shell.execute(body, sess)
+        return sh.execute(body, sess)
     except (Exit, Return, LoopControl) as e:
         return e.status
     except Exception as e:
@@ -129,27 +100,3 @@ class VarOut(streams.Capture):
             text = str(self.kept) if self.given else self.text().rstrip("\n")
             self.sess.setenv(self.name, old + text)
         self.parts = []
-
-
-def upyos_test(argv, redirs, sess):
-    """upyOS's `test ... > NAME`: store True or False in variable NAME
-    (NAME a digit sets a positional parameter, as upyOS's end.sh uses it)."""
-    if len(redirs) != 1 or redirs[0][:2] != (1, ">"):
-        return False
-    import redirect
-    name = redirect.word_text(redirs[0][2], sess)
-    if not (shellplain.is_name(name) or name.isdigit()):
-        return False
-    proc = process.current()
-    saved = proc.stdout
-    out = proc.stdout = VarOut(name, False, sess)
-    try:
-        status = shell.run(argv, sess)
-    finally:
-        proc.stdout = saved
-    if out.given:
-        # An upyOS program's own test, through utls.outs: its value.
-        out.close()
-    else:
-        sess.setenv(name, "True" if status == 0 else "False")
-    return True

@@ -34,9 +34,8 @@ LAYERS = [
 ]
 
 # The evaluator's recursion: $( ) (expansion) runs a command line (shell,
-# shellpipes' capture), whose words are expanded; redirections (redirect)
-# and pipes run commands too.
-EVALUATOR = {"shell", "expansion", "redirect", "shellpipes"}
+# redirect's capture), whose words are expanded.
+EVALUATOR = {"shell", "expansion", "redirect"}
 
 # What /bin programs may not import of lib/: the process table, job control,
 # sessions and the shell's parts. They use the program API (munix) and the
