@@ -7,6 +7,9 @@ import process
 import system
 
 _NO_MEMORY = "memory allocation failed"
+# The shell's words for a full heap as a terminal is sent them, made in
+# advance: said when there is no heap to make them (Session._out_of_memory).
+SH_FULL = b"sh: memory allocation failed\r\n"
 # How many failures for want of heap were reported: a pipeline ends at a
 # stage that ran out (shellpipes.pipeline), as the next would read nothing
 # and, on a heap that full, fail too, each with a line of its own.

@@ -281,7 +281,9 @@ class Session:
                 self.status = 130
                 continue
             except MemoryError as e:
-                self._out_of_memory(e)
+                # The line typed so far stays (lineedit): nothing failed,
+                # and a word made of bytes each time would flood the console.
+                self._out_of_memory(e, False)
                 continue
             # The line runs here, not in a method of its own (run()): on
             # an ESP8266 a frame more overflows the C stack of a script.
@@ -312,21 +314,32 @@ class Session:
             self._out_of_memory(e)
         return False
 
-    def _out_of_memory(self, e):
+    def _out_of_memory(self, e, failed=True):
         self.status = 1
         gc.collect()
         try:
             errors.report("sh", e)
         except Exception:
-            # No heap even for the words: said by the stream that can say
-            # it without heap (telnet's terminal: full()), or not at all.
-            # A telnet line then ended with its prompt alone.
-            try:
-                self.stderr.full()
-            except Exception:
-                pass
+            if failed:
+                _say_full(self.stderr)
         # Still full: what holds it may let go meanwhile (a client served).
         time.sleep_ms(200)
+
+
+def _say_full(err):
+    """The words of a full heap, when there is no heap to make them, said by
+    a stream that can say them without (telnet's terminal: full(); the
+    console: its bytes), or not at all (a line then ended with its prompt
+    alone). hasattr, not a failed lookup: on a heap this full its
+    AttributeError is MicroPython's one spare exception object, and a job's
+    MemoryError, being it too, turned into it."""
+    try:
+        if hasattr(err, "full"):
+            err.full()
+        elif hasattr(err, "buffer"):
+            err.buffer.write(errors.SH_FULL)
+    except Exception:
+        pass
 
 
 def _more(proc):

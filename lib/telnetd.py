@@ -41,6 +41,7 @@ import time
 from micropython import const
 
 import asyncloop
+import errors
 import lending
 import lineplain
 import netd
@@ -75,7 +76,6 @@ _SB_MAX = const(64)         # subnegotiation bytes kept
 _INPUT_MAX = const(4096)    # characters typed ahead and not yet read
 _LINE_MAX = const(1024)     # the longest line a session reads
 _OWED_MAX = const(64)       # bytes of option replies kept for the session to send
-_FULL = const(b"sh: memory allocation failed\r\n")   # errors.words() of a full heap: sent without heap
 _NOP = const(b"\xff\xf1")    # IAC NOP: asks whether the client is there (the client ignores it)
 
 
@@ -100,7 +100,7 @@ async def client(daemon, stream):
             # Said, where it ended without a word. Not asked again: what
             # the client typed meanwhile would be read as its answer, a
             # password shown as a user's name.
-            term.say(_FULL)
+            term.say(errors.SH_FULL)
             return
         if user is None:
             await term.drain()
@@ -125,7 +125,7 @@ async def client(daemon, stream):
             if stalled is None:
                 stalled = time.ticks_ms()
             if not await _room_for(daemon, term, stalled):
-                term.say(_FULL)
+                term.say(errors.SH_FULL)
                 return
     full = False        # a full heap has been said, and no line read since
     prompted = False    # the prompt of the line being read is shown
@@ -316,7 +316,7 @@ class Terminal:
     def full(self):
         """Say that the heap ran out, in words that take none of it
         (Session._out_of_memory, client())."""
-        self.say(_FULL)
+        self.say(errors.SH_FULL)
 
     def say(self, data):
         """Send data made in advance, taking no heap; ended once the client
