@@ -197,8 +197,9 @@ def test_a_collection_frees_nothing_a_thread_still_uses(name):
     """The unix port let a thread run on once its stack was scanned: an
     object it took out of one not traced yet was freed in its hands (the
     console's line became a bytearray, or the runtime crashed, with a job
-    holding the heap). A board's other core or task waits (rp2 locks core1
-    out, ESP32 holds the GIL), and so does the simulator's."""
+    holding the heap). An ESP32's other tasks wait for the GIL the
+    collection holds, and the simulator's threads wait too (rp2's core1
+    does not: README, Not reproduced)."""
     if name is None:
         program, env = simulator.runtime_command(), {}
         done = subprocess.run([*program, "-X", "heapsize=256K", "-c", GC_RACE_PROBE],
