@@ -118,10 +118,7 @@ def start_thread(function, args, heap=0):
     What is free is known after a collection, made only when the heap
     looks short: counting garbage as free (up to gc.threshold(), all that
     can pile up between two collections) let a fork bomb's threads take
-    the memory the console's killall then needed. On rp2, whose threads run
-    without a GIL, a collection made from a thread while core1 runs hung
-    the board's profile: there the guess stays."""
-    import gc
+    the memory the console's killall then needed."""
     limit = system.board.get("threads")
     if not isinstance(limit, int):
         limit = _THREADS
@@ -145,8 +142,6 @@ def start_thread(function, args, heap=0):
         # Under the lock: threads started in one burst each count the others.
         need = thread_need(heap)
         free = system.heap_free(need)
-        if free < need and sys.platform == "rp2":
-            free += max(gc.threshold(), 0)
         if free < need:
             raise NoThread("no thread free: the heap is nearly full (%d KiB free, %d needed)"
                            % (free // 1024, need // 1024))

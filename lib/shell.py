@@ -135,9 +135,7 @@ def idle():
     roomy = _roomy[0] == system.thread_ident() and _roomy[1] == len(sys.modules)
     _roomy[0] = None
     # The collection stays, as the figure spares only a reading: it frees
-    # what the line left after its last program's end. With it skipped, a
-    # client waiting for room on the rp2040 profile (whose waits do not
-    # collect) was told 503 once in CI after the job holding the heap ended.
+    # what the line left after its last program's end.
     gc.collect()
     if _serving() or not roomy and gc.mem_free() < _LOW:
         drop(HELPERS, PARSER)

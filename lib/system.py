@@ -55,11 +55,9 @@ SHELL_ROOM = const(8192)
 
 def heap_free(need):
     """Bytes free in the heap, after a collection when fewer than need look
-    free (a collection reads the whole heap: not one a call). On rp2 none,
-    as core1 may run: a collection made then hung the board's profile
-    (procctl.start_thread), so its garbage counts as taken."""
+    free (a collection reads the whole heap: not one a call)."""
     free = gc.mem_free()
-    if free < need and sys.platform != "rp2":
+    if free < need:
         gc.collect()
         free = gc.mem_free()
     return free
