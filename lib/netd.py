@@ -477,13 +477,20 @@ async def _client(daemon, stream, limit):
             # in the loop's queue (MicroPython's pairing heap keeps a stale
             # child_last): the module stayed after the last client.
             protocol = None
-            client.close()
-            with lock:
-                if client in daemon.clients:
-                    daemon.clients.remove(client)
-            if task in daemon.tasks:
-                daemon.tasks.remove(task)
-            _end_session(daemon, client)
+            try:
+                with lock:
+                    if client in daemon.clients:
+                        daemon.clients.remove(client)
+                if task in daemon.tasks:
+                    daemon.tasks.remove(task)
+                _end_session(daemon, client)
+            finally:
+                # Closed last, so that the session is over for the OS
+                # once it is for its user: closed first, the protocol's
+                # code was still in the heap after the client saw the end
+                # when the loop's thread had not had its turn since (CI's
+                # esp32 lane; the console's thread held the GIL).
+                client.close()
         return
     except Exception as e:
         # Closed unanswered, whatever failed before the protocol had the
