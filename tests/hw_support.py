@@ -4,9 +4,9 @@ import json
 import subprocess
 
 import pytest
-from conftest import seed_flash
+from conftest import compiled_tree, seed_flash
 
-from munixtool import build, paths, romfs
+from munixtool import romfs
 from munixtool import sim as simulator
 
 
@@ -27,8 +27,7 @@ def flash(tmp_path):
     """A fresh flash folder; on the esp8266 profile with the OS in a ROMFS
     partition, the only way it fits that board's heap."""
     if simulator.board_name() == "esp8266":
-        build.build()
-        romfs.seed(tmp_path / "flash", paths.build_dir())
+        romfs.seed(tmp_path / "flash", compiled_tree())
         return tmp_path / "flash"
     return seed_flash(tmp_path / "flash")
 
