@@ -76,6 +76,29 @@ def public():
 """
 
 
+def test_a_build_takes_what_an_earlier_one_compiled_only_from_the_same_source(tmp_path):
+    """What builds compiled is kept by what it was compiled from (a release
+    builds a copy of the tree in a folder of its own): a file changed, or
+    changed back, is compiled from what it holds, whatever its folder's
+    other builds or its time stamps say."""
+    source = tmp_path / "src"
+    (source / "lib").mkdir(parents=True)
+    module = source / "lib" / "m.py"
+    read = "import sys; sys.path.insert(0, %r); import m; print(m.X)"
+
+    def built(value, name):
+        module.write_text("X = %d\n" % value)
+        out = tmp_path / name
+        build.build(source, out)
+        done = subprocess.run(simulator.runtime_command() + ["-c", read % str(out / "lib")],
+                              capture_output=True, text=True, timeout=30)
+        return done.stdout
+
+    assert built(1, "one") == "1\n"
+    assert built(2, "two") == "2\n"
+    assert built(1, "three") == "1\n"
+
+
 def test_a_modules_own_private_names_are_shortened_in_the_compiled_tree(tmp_path):
     """A board interns every name of a module it loads, for good: a module's
     private helpers are renamed `_a`, `_b` ... in its compiled form, the same

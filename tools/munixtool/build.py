@@ -2,6 +2,8 @@
 
 The build is incremental: an output is redone only when its source is newer (or the
 output is missing or incompatible), and outputs whose source is gone are removed.
+What it compiles is kept by what it was compiled from (_Kept), for builds in
+other folders.
 
 The target is bytecode for the simulator's MicroPython unless told otherwise:
 ``--arch`` emits native code for a board's CPU, ``--compat VERSION`` (or a
@@ -12,11 +14,13 @@ package's archive.
 
 import ast
 import hashlib
+import json
 import os
 import re
 import shutil
 import subprocess
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -183,6 +187,70 @@ def _compile_error_line(message: str) -> str:
     return f"{where.group(1)}:{where.group(2)}: {error}" if where else error
 
 
+# What builds made, by what they made it from (_Kept, _Names), kept for
+# KEEP_DAYS after its last use.
+KEPT = paths.cache_dir() / "compiled"
+KEEP_DAYS = 30
+
+
+class _Kept:
+    """Compiled files kept in the cache folder by what made them: the
+    source's path and bytes, the target, the names kept, the compiler, and
+    this tool's code. A release builds a copy of the tree in a folder of
+    its own, which compiled every file again (6 s; the upgrade tests build
+    five releases in each of CI's runs)."""
+
+    def __init__(self, wanted: str, goal: Target):
+        compiler = Path(goal.compiler).stat()
+        recipe = [wanted, f"{goal.compiler} {compiler.st_size} {compiler.st_mtime_ns}",
+                  *(hashlib.sha256(Path(code).read_bytes()).hexdigest()
+                    for code in (shortnames.__file__, __file__))]
+        self.recipe = "\n".join(recipe).encode()
+        self.added = False
+
+    def _entry(self, source_root: Path, source: Path) -> Path:
+        digest = hashlib.sha256(self.recipe + f"\n{source}\n".encode())
+        digest.update((source_root / source).read_bytes())
+        return KEPT / (digest.hexdigest()[:32] + ".mpy")
+
+    def compile(self, source_root: Path, source: Path, output: Path, goal: Target,
+                kept: set[str]) -> str | None:
+        """_compile, or the copy kept of what it made of the same."""
+        entry = self._entry(source_root, source)
+        if _copy_aside(entry, output):
+            os.utime(entry)     # used: kept KEEP_DAYS more
+            return None
+        error = _compile(source_root, source, output, goal, kept)
+        if error is None:
+            KEPT.mkdir(parents=True, exist_ok=True)
+            _copy_aside(output, entry)
+            self.added = True
+        return error
+
+
+def _prune() -> None:
+    """Remove what KEPT has not given for KEEP_DAYS."""
+    old = time.time() - KEEP_DAYS * 86400
+    for entry in KEPT.iterdir():
+        try:
+            if entry.stat().st_mtime < old:
+                entry.unlink()
+        except FileNotFoundError:
+            pass    # a build beside this one pruned it first
+
+
+def _copy_aside(source: Path, target: Path) -> bool:
+    """Copy source to target through a file aside (builds run side by side);
+    False if there is no source."""
+    partial = target.with_name(f"{target.name}.{os.getpid()}.{threading.get_ident()}.partial")
+    try:
+        shutil.copyfile(source, partial)
+    except FileNotFoundError:
+        return False
+    os.replace(partial, target)
+    return True
+
+
 def _compile(source_root: Path, source: Path, output: Path, goal: Target,
              kept: set[str]) -> str | None:
     """Compile one file, the private names of lib/ and bin/ shortened but
@@ -331,10 +399,12 @@ NAMES_STAMP = ".build-names"
 class _Names:
     """The private names the compiled tree keeps (shortnames.keep) and a
     digest of those that its files define, read again only when a file
-    that could reach them has changed: the tests build before each board
-    they start, and reading every file took 2 s."""
+    that could reach them has changed (the out folder's stamp), and then
+    only once for the same contents (the cache folder's KEPT): reading
+    every file took 2 s, a release's copy of the tree read them again."""
 
     def __init__(self, source_root: Path, out_dir: Path):
+        self.root = source_root
         self.files = [path for top in ("lib", "bin", "libx", "opt", "tests", "tools")
                       for path in sorted((source_root / top).rglob("*.py"))
                       if not any(_is_host_artefact(part) for part in path.parts)]
@@ -345,26 +415,41 @@ class _Names:
         self.signature = hashlib.sha256(stats.encode()).hexdigest()[:16]
         self.cache = out_dir / NAMES_STAMP
         self._kept = None
+        self.added = False
         cached = self.cache.read_text().split() if self.cache.is_file() else []
         if len(cached) == 2 and cached[0] == self.signature:
             self.digest = cached[1]
             return
-        kept, defined = self._read()
-        self.digest = hashlib.sha256(" ".join(sorted(kept & defined)).encode()).hexdigest()[:16]
+        self.digest = self._known()[1]
         out_dir.mkdir(parents=True, exist_ok=True)
         partial = self.cache.with_name(f"{NAMES_STAMP}.{os.getpid()}.partial")
         partial.write_text(f"{self.signature} {self.digest}\n")
         os.replace(partial, self.cache)
 
-    def _read(self):
-        kept, defined = shortnames.keep(self.files)
-        self._kept = kept
-        return kept, defined
+    def _known(self) -> tuple[set[str], str]:
+        if self._kept is None:
+            content = hashlib.sha256(Path(shortnames.__file__).read_bytes())
+            for path in self.files:
+                content.update(f"\n{path.relative_to(self.root)}\n".encode())
+                content.update(path.read_bytes())
+            entry = KEPT / (content.hexdigest()[:32] + ".names")
+            try:
+                known = json.loads(entry.read_text())
+                self._kept, self._digest = set(known["kept"]), known["digest"]
+                os.utime(entry)
+            except (OSError, ValueError, KeyError):
+                kept, defined = shortnames.keep(self.files)
+                digest = hashlib.sha256(" ".join(sorted(kept & defined)).encode()).hexdigest()[:16]
+                KEPT.mkdir(parents=True, exist_ok=True)
+                partial = entry.with_name(f"{entry.name}.{os.getpid()}.partial")
+                partial.write_text(json.dumps({"kept": sorted(kept), "digest": digest}))
+                os.replace(partial, entry)
+                self._kept, self._digest = kept, digest
+                self.added = True
+        return self._kept, self._digest
 
     def kept(self) -> set[str]:
-        if self._kept is None:
-            self._read()
-        return self._kept
+        return self._known()[0]
 
 
 def build(
@@ -408,12 +493,15 @@ def build(
             shutil.copy2(source_root / source, out_dir / output)
             summary.copied += 1
 
+    kept = _Kept(wanted, goal) if to_compile else None
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 4) as pool:
         jobs = [
-            pool.submit(_compile, source_root, source, out_dir / output, goal, names.kept())
+            pool.submit(kept.compile, source_root, source, out_dir / output, goal, names.kept())
             for source, output in to_compile
         ]
     errors = [job.result() for job in jobs if job.result()]
+    if names.added or kept is not None and kept.added:
+        _prune()
     if errors:
         raise MunixError("\n".join(errors))
     if retarget:
