@@ -9,7 +9,6 @@ PATH only once the whole body has come, so a board keeps its old file
 when a download fails, and it refuses the system's protected files.
 """
 
-import http.server
 import json
 import secrets
 import socket
@@ -75,6 +74,10 @@ def _address(args) -> tuple[str, int]:
 
 
 def main(args) -> int:
+    # Here, not at the top: every munix command builds fleet's parser, and
+    # http.server's imports took a tenth of a second of each (munix sim).
+    import http.server
+
     from munixtool import fleet
     files = _files(args)
     token = secrets.token_hex(8)

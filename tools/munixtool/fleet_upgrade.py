@@ -20,7 +20,6 @@ the exit status is 1.
 import secrets
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 from munixtool import MunixError
@@ -54,6 +53,8 @@ def add_parser(verbs):
 
 def release_version(url: str) -> str:
     """The version in the release's manifest, URL/etc/release."""
+    import urllib.request       # not at the top: see fleet_deploy.main
+
     manifest = url.rstrip("/") + "/etc/release"
     try:
         with urllib.request.urlopen(manifest, timeout=10) as r:

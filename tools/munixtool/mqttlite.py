@@ -7,7 +7,6 @@ requirements hold no MQTT library.
 """
 
 import socket
-import ssl
 import struct
 import time
 
@@ -45,9 +44,11 @@ class Client:
             # A PUBLISH right after a PUBACK waited for the broker's delayed ACK.
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             if tls:
+                import ssl      # not at the top: see fleet_deploy.main
+
                 context = ssl.create_default_context(cafile=cafile)
                 sock = context.wrap_socket(sock, server_hostname=host)
-        except (OSError, ssl.SSLError) as error:
+        except OSError as error:    # ssl.SSLError is one
             raise MQTTError(str(error.strerror or error)) from None
         self.sock = sock
         self.keepalive = keepalive
