@@ -103,7 +103,10 @@ def wait(driver, what, check, timeout=TIMEOUT):
     try:
         return WebDriverWait(driver, timeout, 0.05).until(check)
     except TimeoutException:
-        raise AssertionError("waited %d s for %s" % (timeout, what)) from None
+        # What the page told its user instead (the board busy, gone ...).
+        said = driver.execute_script("const n = document.getElementById('note');"
+                                     "return n ? n.textContent : null;")
+        raise AssertionError("waited %d s for %s; the page's note: %r" % (timeout, what, said)) from None
 
 
 def by_id(driver, name):
@@ -465,6 +468,19 @@ def test_terminal_runs_commands_and_ctrl_c_interrupts(browser, web):
     wait(browser, "the session closed", lambda d: "closed" in text_of(d, "t-status"))
     by_id(browser, "t-connect").click()
     wait(browser, "a new prompt", lambda d: "$:" in screen(d) and "connected" == text_of(d, "t-status"))
+
+
+@browser_only
+def test_the_page_asks_again_until_the_board_answers(browser, web):
+    """The page's first question (its session) met a board that did not
+    answer (busy, or its daemon restarting): it said so and asked no more,
+    its user left without a login form until they reloaded the page."""
+    wait(browser, "the login form", lambda d: visible(d, "login"))
+    assert "stopped" in web.run("uhttpd stop")
+    browser.execute_script("start()")
+    wait(browser, "the note", lambda d: "does not answer" in text_of(d, "note"))
+    assert "listening" in web.run("uhttpd start")
+    wait(browser, "the login form and no note", lambda d: visible(d, "login") and not visible(d, "note"))
 
 
 @browser_only

@@ -84,8 +84,15 @@ async function start() {
     const s = await api("GET", "/session");
     loggedIn(s);
   } catch (err) {
-    if (err.status === 401) loggedOut();
-    else note("The board does not answer: " + err.message);
+    if (err.status === 401) {
+      note("");
+      loggedOut();
+    } else {
+      // Busy (503: its heap or its clients full) or restarting: asked
+      // again, as its user would reload the page.
+      note("The board does not answer: " + err.message + "; asking again");
+      setTimeout(start, 2000);
+    }
   }
 }
 
