@@ -239,10 +239,24 @@ def _prune() -> None:
             pass    # a build beside this one pruned it first
 
 
+def _aside(target: Path) -> Path:
+    """Where target is written before it is renamed into place, whole or
+    not at all: a name of this process's and thread's own, as builds (CI's
+    test processes) run side by side."""
+    return target.with_name(f"{target.name}.{os.getpid()}.{threading.get_ident()}.partial")
+
+
+def _write_aside(target: Path, text: str) -> None:
+    """Write text to target through a file aside (_aside)."""
+    partial = _aside(target)
+    partial.write_text(text)
+    os.replace(partial, target)
+
+
 def _copy_aside(source: Path, target: Path) -> bool:
-    """Copy source to target through a file aside (builds run side by side);
-    False if there is no source."""
-    partial = target.with_name(f"{target.name}.{os.getpid()}.{threading.get_ident()}.partial")
+    """Copy source to target through a file aside (_aside); False if there
+    is no source."""
+    partial = _aside(target)
     try:
         shutil.copyfile(source, partial)
     except FileNotFoundError:
@@ -257,9 +271,8 @@ def _compile(source_root: Path, source: Path, output: Path, goal: Target,
     those in kept (shortnames.py); returns the compile error, or None on
     success."""
     # Written aside and renamed so an interrupted build never leaves a truncated
-    # .mpy that looks up to date; aside under a name of this process's own, as
-    # CI's test runs side by side may compile the same file at once.
-    partial = output.with_name(f"{output.name}.{os.getpid()}.partial")
+    # .mpy that looks up to date.
+    partial = _aside(output)
     short = None
     if len(source.parts) == 2 and source.parts[0] in shortnames.FOLDERS:
         try:
@@ -383,10 +396,7 @@ def _write_about(source_root: Path, out_dir: Path, outputs: dict[Path, Path]) ->
     text = "".join(lines)
     if not lines or index.is_file() and index.read_text() == text:
         return
-    # Aside first, under a name of this process's own: builds run side by side.
-    partial = index.with_name(f"{ABOUT.name}.{os.getpid()}.partial")
-    partial.write_text(text)
-    os.replace(partial, index)
+    _write_aside(index, text)
 
 
 _ARCH_NAMES = {number: name for name, number in ARCHES.items()}
@@ -422,9 +432,7 @@ class _Names:
             return
         self.digest = self._known()[1]
         out_dir.mkdir(parents=True, exist_ok=True)
-        partial = self.cache.with_name(f"{NAMES_STAMP}.{os.getpid()}.partial")
-        partial.write_text(f"{self.signature} {self.digest}\n")
-        os.replace(partial, self.cache)
+        _write_aside(self.cache, f"{self.signature} {self.digest}\n")
 
     def _known(self) -> tuple[set[str], str]:
         if self._kept is None:
@@ -441,9 +449,7 @@ class _Names:
                 kept, defined = shortnames.keep(self.files)
                 digest = hashlib.sha256(" ".join(sorted(kept & defined)).encode()).hexdigest()[:16]
                 KEPT.mkdir(parents=True, exist_ok=True)
-                partial = entry.with_name(f"{entry.name}.{os.getpid()}.partial")
-                partial.write_text(json.dumps({"kept": sorted(kept), "digest": digest}))
-                os.replace(partial, entry)
+                _write_aside(entry, json.dumps({"kept": sorted(kept), "digest": digest}))
                 self._kept, self._digest = kept, digest
                 self.added = True
         return self._kept, self._digest
@@ -508,9 +514,7 @@ def build(
         # Whole or not at all: a build running beside this one that read it
         # half-written would take the tree for another target's, and
         # compile it all again.
-        partial = stamp.with_name(f"{TARGET_STAMP}.{os.getpid()}.partial")
-        partial.write_text(wanted)
-        os.replace(partial, stamp)
+        _write_aside(stamp, wanted)
     summary.compiled = len(to_compile)
 
     for _, output in to_compile:
