@@ -84,15 +84,11 @@ async function start() {
     const s = await api("GET", "/session");
     loggedIn(s);
   } catch (err) {
-    if (err.status === 401) {
-      note("");
-      loggedOut();
-    } else {
-      // Busy (503: its heap or its clients full) or restarting: asked
-      // again, as its user would reload the page.
-      note("The board does not answer: " + err.message + "; asking again");
-      setTimeout(start, 2000);
-    }
+    if (err.status === 401) return loggedOut();
+    // Busy (503: its heap or its clients full) or restarting: asked
+    // again, as its user would reload the page.
+    note("The board does not answer: " + err.message + "; asking again");
+    setTimeout(start, 2000);
   }
 }
 
@@ -117,6 +113,7 @@ function loggedOut(message) {
   $("who").hidden = true;
   $("login").hidden = false;
   $("login-error").textContent = message || "";
+  note("");
   $("login-password").value = "";
   $("login-user").focus();
 }
