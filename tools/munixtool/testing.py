@@ -27,6 +27,11 @@ BOARD_TESTS = [
     "tests/test_upgrade.py",
     "tests/test_boards.py",
 ]
+# Where the tests' folders go when it has SHM_NEEDED bytes free: those of
+# the tests running (a passing test's folder goes as it ends:
+# tmp_path_retention_policy) and of the tests that failed.
+SHM = "/dev/shm"
+SHM_NEEDED = 2 << 30
 
 
 def main(args) -> int:
@@ -60,13 +65,6 @@ def main(args) -> int:
         # disk the kernel took 54 ms to seed one, in /dev/shm 12.
         env["PYTEST_DEBUG_TEMPROOT"] = SHM
     return subprocess.call([sys.executable, "-m", "pytest", *extra], cwd=root, env=env)
-
-
-SHM = "/dev/shm"
-# Room the tests' folders may take there: those of the tests running (a
-# passing test's folder goes as it ends: tmp_path_retention_policy) and of
-# the tests that failed.
-SHM_NEEDED = 2 << 30
 
 
 def _spare_memory(folder: str) -> bool:
