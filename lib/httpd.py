@@ -203,8 +203,10 @@ class Server:
             self.guests.append(conn)
             await conn.serve()
         except asyncio.CancelledError:
-            # A guest whose slot went to a new client is told so.
-            if conn.evicted and not conn.served and not conn.headed:
+            # A guest whose slot went to a new client is told so, once it
+            # has begun a request: a browser took a 503 on a connection it
+            # had made ahead of its requests for the answer to its next.
+            if conn.evicted and conn.buf and not conn.served and not conn.headed:
                 try:
                     await conn.error(Error(503, "too many clients, try again later"), False)
                 except Exception:

@@ -353,6 +353,27 @@ def test_http_connections_kept_open_without_a_request_give_way(flash):
         web.close()
 
 
+def test_a_connection_that_sent_nothing_gives_its_slot_without_an_answer(flash):
+    """A browser connects ahead of its requests (Chromium: a connection
+    made for a request that another took, kept for the next). Told 503
+    when a new client took its slot, the browser read that answer as its
+    next request's, and showed "too many clients" for the web desktop's
+    first page. Closed without a word, the browser asks on another."""
+    web = HttpBoard(flash, login_s=30)
+    try:
+        silent = dribblers(web.port, 2)
+        time.sleep(3.5)     # past the age at which a guest gives its slot
+        status, r, data = web.request("GET", "/hello.txt", login=False)
+        assert (status, data) == (200, b"hello, world\n")
+        # The oldest gave its slot.
+        silent[0].settimeout(TIMEOUT)
+        assert silent[0].recv(4096) == b""
+        for s in silent:
+            s.close()
+    finally:
+        web.close()
+
+
 # /api/run and its client
 
 def test_api_run_ends_when_its_client_leaves(flash):

@@ -103,10 +103,12 @@ def wait(driver, what, check, timeout=TIMEOUT):
     try:
         return WebDriverWait(driver, timeout, 0.05).until(check)
     except TimeoutException:
-        # What the page told its user instead (the board busy, gone ...).
+        # What the page told its user instead (the board busy, gone ...),
+        # or what the browser shows in its place (an answer not the page's).
         said = driver.execute_script("const n = document.getElementById('note');"
-                                     "return n ? n.textContent : null;")
-        raise AssertionError("waited %d s for %s; the page's note: %r" % (timeout, what, said)) from None
+                                     "return n ? n.textContent"
+                                     " : location.href + ': ' + document.body.innerText.slice(0, 200);")
+        raise AssertionError("waited %d s for %s; the page says: %r" % (timeout, what, said)) from None
 
 
 def by_id(driver, name):
