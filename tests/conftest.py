@@ -383,11 +383,17 @@ if PORTS and os.environ.get("PYTEST_XDIST_WORKER"):
     _low += _share * int(os.environ["PYTEST_XDIST_WORKER"][2:])
     PORTS = "%d-%d" % (_low, _low + _share - 1)
 _next_port = []
+# The ports above 1023 that Chromium refuses to open (ERR_UNSAFE_PORT;
+# its net/base/port_util.cc): the web desktop's tests drew 10080 from
+# CI's range, and the browser showed its error page, not the board's.
+BROWSER_REFUSED = {1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566,
+                   6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080}
 
 
 def free_port():
-    """A TCP port of 127.0.0.1 nobody listens on: the next free one of
-    MUNIX_TEST_PORTS when set, else one the system picks."""
+    """A TCP port of 127.0.0.1 nobody listens on and a browser opens: the
+    next free one of MUNIX_TEST_PORTS when set, else one the system picks
+    (from the ephemeral ports, where no browser refuses one)."""
     if not PORTS:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
@@ -398,6 +404,8 @@ def free_port():
     for _ in range(high - low + 1):
         port = _next_port[0]
         _next_port[0] = port + 1 if port < high else low
+        if port in BROWSER_REFUSED:
+            continue
         with socket.socket() as s:
             try:
                 s.bind(("127.0.0.1", port))

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+import conftest
 from conftest import PASSWORD, USER, DaemonBoard
 from munixtool import webassets
 
@@ -197,6 +198,13 @@ def test_munix_www_command(tmp_path):
     done = subprocess.run(munix + ["--check", "--dir", str(tmp_path)], capture_output=True,
                           text=True, timeout=60)
     assert done.returncode == 1 and done.stderr.startswith("munix: ") and "app.js is missing" in done.stderr
+
+
+def test_the_tests_give_the_board_no_port_the_browser_refuses(monkeypatch):
+    monkeypatch.setattr(conftest, "PORTS", "6664-6670")
+    monkeypatch.setattr(conftest, "_next_port", [])
+    drawn = {conftest.free_port() for _ in range(4)}
+    assert drawn and drawn <= {6664, 6670}, drawn
 
 
 def test_first_page_is_served_gzipped(web):
