@@ -671,6 +671,20 @@ def test_df_shows_the_boards_flash(tmp_path, name):
         assert free > size // 4, lines
 
 
+def test_a_folder_is_listed_an_entry_at_a_time(tmp_path):
+    """A board's filesystem driver (C, littlefs or FAT) gives a folder's
+    entries one at a time. The profile's gave them all at once, in lists
+    in the heap: 15 KiB for /bin on the esp32 profile, charged to every
+    `ls`, `help` and wildcard there, which a board never asks."""
+    out = boot(tmp_path, "esp32", [
+        "> import gc, os; gc.collect(); before = gc.mem_free(); found = os.ilistdir('/bin'); "
+        "first = next(found); print('taken', before - gc.mem_free())",
+        "> print('entries', 1 + sum(1 for _ in found))"])
+    entries = int(re.search(r"^entries (\d+)$", out, re.M).group(1))
+    assert entries > 80
+    assert int(re.search(r"^taken (\d+)$", out, re.M).group(1)) < 1024, out
+
+
 # How many sockets of a kind open: TCP ones, listening ones (each listens
 # on a port of its own), UDP ones; then whether a close gives one back,
 # once however often it is closed.

@@ -85,12 +85,29 @@ class Flash:
 
     def ilistdir(self, path):
         # With each file's size, as littlefs and FAT give it (mpremote's
-        # `fs ls` shows it); VfsPosix gives none.
+        # `fs ls` shows it); VfsPosix gives none. An entry at a time, as a
+        # board's driver gives them: the whole folder at once, in lists,
+        # took 15 KiB of the esp32 profile's heap for /bin, which a board
+        # never asks of its heap.
         folder = self._whole(path).rstrip("/") + "/"
         with _lock:
-            entries = list(self.posix.ilistdir(folder))
-            sizes = [0 if e[1] == 0x4000 else self.posix.stat(folder + e[0])[6] for e in entries]
-        return iter([(e[0], e[1], 0, size) for e, size in zip(entries, sizes)])
+            found = self.posix.ilistdir(folder)
+        return self._entries(folder, found)
+
+    def _entries(self, folder, found):
+        while True:
+            with _lock:
+                try:
+                    e = next(found)
+                except StopIteration:
+                    return
+                try:
+                    size = 0 if e[1] == 0x4000 else self.posix.stat(folder + e[0])[6]
+                except OSError:
+                    # Removed (by another thread) since the listing began:
+                    # a board's listing would not have it.
+                    continue
+            yield (e[0], e[1], 0, size)
 
     def statvfs(self, path):
         # A board profile's flash is the board's size (rom/simflash.py).
