@@ -100,7 +100,9 @@ def _list():
     if gc.mem_free() + gc.mem_alloc() < _LOADS_ALL:
         return _names()
     found = _commands()
-    names = sorted(list(found) + [n for n in _INTERNAL if n not in found])
+    names = list(found)
+    names.extend([n for n in _INTERNAL if n not in found])
+    names.sort()
     width = 0
     for name in names:
         width = max(width, len(name))

@@ -82,7 +82,9 @@ def listing(s, path, st, form):
         folder, name = fspath.split(target)
         if folder == path and name not in names:
             uploading[name] = temp
-    for name in sorted(names + list(uploading)):
+    names.extend(uploading)
+    names.sort()
+    for name in names:
         full = fspath.join(path, name)
         if fsguard.is_secret(full):
             continue
