@@ -66,6 +66,20 @@ def test_a_misspelt_option_shows_the_commands_usage():
     assert "unrecognized arguments: --hep" in done.stderr
 
 
+def test_only_the_fleet_command_loads_the_fleets_mqtt_client():
+    """Building fleet's options imported its MQTT client and TLS for every
+    command (19 ms of each `munix sim` and test boot's start)."""
+    probe = ("import sys; from munixtool import cli; cli.main(%r); "
+             "print('munixtool.mqttlite' in sys.modules)")
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "tools"))
+    for args, loaded in ((["www", "--check"], "False"), (["fleet", "ls", "--no-broker", "--lan-wait", "0"], "True")):
+        done = subprocess.run([sys.executable, "-c", probe % (args,)], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=60)
+        assert done.stdout.splitlines()[-1:] == [loaded], (args, told(done))
+    done = munix("fleet", "-h")
+    assert done.returncode == 0 and "ls|run|metrics|upgrade|deploy" in done.stdout, told(done)
+
+
 @pytest.mark.parametrize("command, text", [("connect", "telnet port (23; 2323 for munix sim)"),
                                            ("mount", "FTP port (21; 2121 for munix sim)")])
 def test_connect_and_mount_help_name_the_simulators_ports(command, text):

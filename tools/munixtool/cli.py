@@ -147,8 +147,11 @@ def build_parser() -> argparse.ArgumentParser:
                          help="a file of etc/ that boards replace even when changed there")
     release.set_defaults(module="release")
 
-    from munixtool import fleet
-    fleet.add_parser(commands)
+    # Its options (fleet.add_verbs) only when it is the command: building
+    # them imports the MQTT client and TLS, for every other command too.
+    fleet = commands.add_parser("fleet", add_help=False,
+                                help="the boards whose fleetd reports to an MQTT broker")
+    fleet.set_defaults(module="fleet")
     parser.commands = commands
     return parser
 
@@ -168,6 +171,10 @@ def main(argv: list[str] | None = None) -> int:
     """Parse argv and run the subcommand; the process exit status."""
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
+    if args.command == "fleet":
+        from munixtool import fleet
+        fleet.add_verbs(parser.commands.choices["fleet"])
+        args, extra = parser.parse_known_args(argv)
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2

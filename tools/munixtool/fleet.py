@@ -27,8 +27,9 @@ LAN_PORT = 5456              # lib/fleetbeacon.py's
 LAN_QUERY = b"munix-fleet?"
 
 
-def add_parser(commands) -> None:
-    fleet = commands.add_parser("fleet", help="the boards whose fleetd reports to an MQTT broker")
+def add_verbs(fleet) -> None:
+    """The verbs and options of `munix fleet` (cli.py makes its parser)."""
+    fleet.add_argument("-h", "--help", action="help", help="show this help message and exit")
     verbs = fleet.add_subparsers(dest="verb", metavar="ls|run|metrics|upgrade|deploy", required=True)
     ls = verbs.add_parser("ls", help="the boards, online or offline, with their status")
     ls.add_argument("--lan", default="255.255.255.255", metavar="ADDRESS[:PORT]",
@@ -62,7 +63,6 @@ def add_parser(commands) -> None:
         verb.add_argument("-u", "--user", help="broker user")
         verb.add_argument("--password-file", type=Path, metavar="FILE",
                           help="broker password, the file's first line")
-    fleet.set_defaults(module="fleet")
 
 
 def connect(args) -> Client:
