@@ -875,7 +875,7 @@ def test_a_blocked_address_is_told_so_before_its_client_waits_for_room(flash):
         assert say(sock, reader, "USER %s" % USER).startswith("331")
         assert say(sock, reader, "PASS wrong") == "421 Login incorrect, closing\r\n"
         sock.close()
-        held_heap(ftp, flash, 12000, 8)     # see test_net_telnet's
+        held_heap(ftp, flash, 12000, 12)    # see test_net_telnet's
         with socket.create_connection(("127.0.0.1", ftp.port), timeout=TIMEOUT) as s:
             assert s.makefile("rb").readline() == b"421 Too many failed logins, try again later\r\n"
         ftp.board.run("wait", timeout=2 * TIMEOUT)
