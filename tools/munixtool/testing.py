@@ -26,7 +26,6 @@ BOARD_TESTS = [
     "tests/test_net_http.py",
     "tests/test_upgrade.py",
     "tests/test_boards.py",
-    "tests/test_names.py",
 ]
 # Where the tests' folders go when it has SHM_NEEDED bytes free: those of
 # the tests running (a passing test's folder goes as it ends:
