@@ -252,12 +252,3 @@ def table(done=False):
     """A snapshot of the processes, by pid; finished jobs too if done."""
     with _lock:
         return [_table[pid] for pid in sorted(_table) if done or _table[pid].sts != DONE]
-
-
-def start_init(session):
-    """Create the first process, which owns the console session."""
-    global init
-    init = Process("init", [], session)
-    init.enter()
-    session.owner = init
-    return init

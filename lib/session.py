@@ -19,7 +19,7 @@ import system
 
 exported = {}
 _lock = system.allocate_lock()
-_console_input = None
+_console_input = None   # the port's input(), once startup put _input in its place
 
 
 # Set by a port whose console must be switched into character mode for the
@@ -359,19 +359,3 @@ def _print(*args, sep=" ", end="\n", file=None):
 
 def _input(prompt=""):
     return process.current().stdin.input(prompt)
-
-
-def install():
-    """Route print() and input() to the calling thread's process, and make
-    the console session, reading through the line editor (see
-    ConsoleInput)."""
-    global _console_input
-    # The name, not builtins.input: reading the attribute gives the port's
-    # original even after an override, where the name gives the override.
-    if input is not _input:
-        _console_input = input
-    builtins.print = _print
-    builtins.input = _input
-    sess = Session("console", None, sys.stdout, sys.stderr, console=True)
-    sess.stdin = ConsoleInput(_console_input, sess)
-    return sess

@@ -1,5 +1,6 @@
 """Bringing the system up: what boot needs, loaded for the occasion and
 dropped afterwards (see kernel.boot)."""
+import builtins
 import sys
 import time
 
@@ -34,9 +35,12 @@ def start(recovery):
     else:
         with open(system.RUNNING, "w"):
             pass
-    console = session.install()
+    console = _console()
     system.console = console
-    process.start_init(console)
+    # The first process, which owns the console session.
+    process.init = process.Process("init", [], console)
+    process.init.enter()
+    console.owner = process.init
     sysconf.loadconfig()
     board = system.conf.get("board")
     if board and not fspath.exists(board):
@@ -59,6 +63,21 @@ def start(recovery):
     else:
         _run_init(console)
     return console
+
+
+def _console():
+    """Route print() and input() to the calling thread's process, and make
+    the console session, reading through the line editor (see
+    session.ConsoleInput)."""
+    # The name, not builtins.input: reading the attribute gives the port's
+    # original even after an override, where the name gives the override.
+    if input is not session._input:
+        session._console_input = input
+    builtins.print = session._print
+    builtins.input = session._input
+    sess = session.Session("console", None, sys.stdout, sys.stderr, console=True)
+    sess.stdin = session.ConsoleInput(session._console_input, sess)
+    return sess
 
 
 def _run_init(console):
