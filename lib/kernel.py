@@ -25,6 +25,7 @@ from micropython import const
 # is that large, fails every later import for good.
 gc.threshold(gc.mem_free() // 8)
 
+import errors
 import fspath
 import process
 import shell
@@ -92,17 +93,22 @@ def shutdown():
         shell.run_script(END, [END], system.console)
     except OSError:
         pass
+    except MemoryError as e:
+        _said(END, e)
     # Only what is loaded can be running: nothing more is loaded here,
     # where the heap may be nearly full.
-    left = []
-    for p in process.table():
-        if p.job or p.kind == "daemon":
-            left.append(p)
-    if left:
-        import procctl
-        for p in left:
-            procctl.stop(p)
-        procctl.wait(left, procctl.GRACE_MS)
+    try:
+        left = []
+        for p in process.table():
+            if p.job or p.kind == "daemon":
+                left.append(p)
+        if left:
+            import procctl
+            for p in left:
+                procctl.stop(p)
+            procctl.wait(left, procctl.GRACE_MS)
+    except MemoryError as e:
+        _said("shutdown", e)
     loop = sys.modules.get("asyncloop")
     if loop is not None:
         loop.end()
@@ -110,6 +116,18 @@ def shutdown():
     if threads is not None:
         threads.wait_threads(_STOP_MS)
     fspath.discard(system.RUNNING)
+
+
+def _said(name, e):
+    """A step of the shutdown that found the heap full, said in one line
+    if there is room for it; the shutdown goes on. Left to boot(), the
+    MemoryError ended the OS with main.py's "the heap is too small for the
+    OS", what ran left running and /etc/.running kept."""
+    gc.collect()
+    try:
+        errors.report(name, e)
+    except MemoryError:
+        pass
 
 
 def reset(after_end_sh):

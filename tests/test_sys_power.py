@@ -78,3 +78,32 @@ def test_reboot_stops_the_jobs_first(sim):
     done = sim(["/opt/lingers rebooted &", "reboot"])
     assert done.returncode == 100
     assert sim.path("/tmp/stopped-rebooted").exists()
+
+
+FILL = """import system
+
+def __main__(args):
+    # Held after the program ends (a module's attribute): args[0] KiB stay free.
+    system.filled = held = []
+    try:
+        while True:
+            held.append(bytearray(1024))
+    except MemoryError:
+        pass
+    del held[:int(args[0])]
+"""
+
+
+def test_exit_on_a_full_heap_still_shuts_down(sim):
+    """`exit` with the heap full: /etc/end.sh could not load, and its
+    MemoryError left the boot; main.py then said "the heap is too small
+    for the OS" and the shutdown stopped there, the jobs left running and
+    /etc/.running kept (the next boot took it for a power cut). It is said
+    in one line, and the shutdown goes on."""
+    sim.write("/opt/lingers.py", STOPPED_MARK)
+    sim.write("/opt/fill.py", FILL)
+    done = sim(["/opt/lingers full &", "/opt/fill 2", "echo filled"], heap="256K")
+    assert done.returncode == 0, done
+    assert "too small for the OS" not in done.stderr, done.stderr
+    assert not sim.path("/etc/.running").exists()
+    assert sim.path("/tmp/stopped-full").exists()
