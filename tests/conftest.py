@@ -372,6 +372,26 @@ def interned_names(board):
     return int(re.search(r"n_qstr=(\d+)", out).group(1))
 
 
+LOG_TAIL = 4000     # characters of each log a failed test's report shows
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed test's report ends with the logs its boards wrote (each
+    flash folder's /tmp/*.log under the test's tmp_path: the daemons',
+    the logins' and cron's words of what failed on the board). A test
+    that fails once in many CI runs said only what its client was told,
+    and CI's folders do not outlive the run."""
+    outcome = yield
+    report = outcome.get_result()
+    tmp = item.funcargs.get("tmp_path") if hasattr(item, "funcargs") else None
+    if report.when != "call" or not report.failed or tmp is None:
+        return
+    for log in sorted(tmp.glob("**/tmp/*.log")):
+        text = log.read_text(errors="replace")
+        report.sections.append(("board log %s" % log.relative_to(tmp), text[-LOG_TAIL:]))
+
+
 # CI runs the suite and the board profiles side by side (.ci/run): each
 # run is given ports of its own, LOW-HIGH below the ephemeral ones, so that
 # no other run is given a port this one was given and has not bound yet.
