@@ -13,59 +13,99 @@ USAGE = """[COMMAND...]
   how to use it; a shell keyword (if, for, while, until, case) too."""
 ABOUT = "list the commands, or show how to use one"
 
-# The shell's built-in commands: (usage, about).
-_INTERNAL = {
-    "exit": ("[STATUS]", "end the script, or the session"),
-    "return": ("[STATUS]", "end the function, or the script"),
-    "break": ("[N]", "leave the loop, or N loops"),
-    "continue": ("[N]", "go on with the loop's next round, or the Nth loop's"),
-    "goto": ("LABEL", "go on at the script's line :LABEL (upyOS)"),
-    "skip": ("[N]", "skip the script's next N lines, 1 by default (upyOS)"),
-    "source": ("FILE [ARG...]", "run the script FILE in this shell: what it sets stays"),
-    ".": ("FILE [ARG...]", "run the script FILE in this shell: what it sets stays"),
-    "shift": ("[N]", "drop the first N arguments ($1...), 1 by default"),
-    "run": ("COMMAND [ARG...]", "run COMMAND (upyOS)"),
-    "[": ("EXPRESSION ]", "test EXPRESSION (see help test)"),
-    ":": ("[ARG...]", "do nothing, with status 0"),
-    "true": ("", "do nothing, with status 0"),
-    "false": ("", "do nothing, with status 1"),
-    "set": ("[-eufxC] [+eufxC] [-o [NAME]] [--] [ARG...]\n"
-            "  -e  end the script at a command that fails outside a condition (errexit)\n"
-            "  -u  an unset variable is an error (nounset)\n"
-            "  -x  print each command before it runs (xtrace)\n"
-            "  -f  no wildcards (noglob)\n"
-            "  -C  > does not overwrite a file; >| does (noclobber)\n"
-            "  +   turns them off; -o alone lists them; ARGs (or --) become $1...",
-            "set shell options or the arguments; alone, list the variables"),
-    "local": ("NAME[=VALUE]...", "variables of the running function, put back when it returns"),
-    "eval": ("ARG...", "run the ARGs as a command line"),
-    "readonly": ("NAME[=VALUE]...", "make variables read-only; alone, list them"),
-    "type": ("NAME...", "say what each NAME runs as a command"),
-    "command": ("[-v|-V] NAME [ARG...]",
-                "run NAME, a function of that name left aside; -v, -V: say what it runs"),
-    "exec": ("[COMMAND [ARG...]] [REDIRECTION...]",
-             "run COMMAND in place of the shell; with redirections only, keep them for the session"),
-    "loadconfig": ("", "reload /etc/system.conf"),
-    "loadboard": ("[FILE]", "reload the board file, or load FILE"),
-}
+# The shell's built-in commands, sorted: a line each, NAME, USAGE and ABOUT
+# between tabs (\v for a line break in USAGE). One string, which stays in
+# the code (a board's ROMFS), where dicts of tuples and strings took 1.5
+# KiB of an ESP8266's heap, and its list of commands then found no room.
+_INTERNAL = (
+    "\n.\tFILE [ARG...]\trun the script FILE in this shell: what it sets stays"
+    "\n:\t[ARG...]\tdo nothing, with status 0"
+    "\n[\tEXPRESSION ]\ttest EXPRESSION (see help test)"
+    "\nbreak\t[N]\tleave the loop, or N loops"
+    "\ncommand\t[-v|-V] NAME [ARG...]"
+    "\trun NAME, a function of that name left aside; -v, -V: say what it runs"
+    "\ncontinue\t[N]\tgo on with the loop's next round, or the Nth loop's"
+    "\neval\tARG...\trun the ARGs as a command line"
+    "\nexec\t[COMMAND [ARG...]] [REDIRECTION...]"
+    "\trun COMMAND in place of the shell; with redirections only, keep them for the session"
+    "\nexit\t[STATUS]\tend the script, or the session"
+    "\nfalse\t\tdo nothing, with status 1"
+    "\ngoto\tLABEL\tgo on at the script's line :LABEL (upyOS)"
+    "\nloadboard\t[FILE]\treload the board file, or load FILE"
+    "\nloadconfig\t\treload /etc/system.conf"
+    "\nlocal\tNAME[=VALUE]...\tvariables of the running function, put back when it returns"
+    "\nreadonly\tNAME[=VALUE]...\tmake variables read-only; alone, list them"
+    "\nreturn\t[STATUS]\tend the function, or the script"
+    "\nrun\tCOMMAND [ARG...]\trun COMMAND (upyOS)"
+    "\nset\t[-eufxC] [+eufxC] [-o [NAME]] [--] [ARG...]"
+    "\v  -e  end the script at a command that fails outside a condition (errexit)"
+    "\v  -u  an unset variable is an error (nounset)"
+    "\v  -x  print each command before it runs (xtrace)"
+    "\v  -f  no wildcards (noglob)"
+    "\v  -C  > does not overwrite a file; >| does (noclobber)"
+    "\v  +   turns them off; -o alone lists them; ARGs (or --) become $1..."
+    "\tset shell options or the arguments; alone, list the variables"
+    "\nshift\t[N]\tdrop the first N arguments ($1...), 1 by default"
+    "\nskip\t[N]\tskip the script's next N lines, 1 by default (upyOS)"
+    "\nsource\tFILE [ARG...]\trun the script FILE in this shell: what it sets stays"
+    "\ntrue\t\tdo nothing, with status 0"
+    "\ntype\tNAME...\tsay what each NAME runs as a command"
+    "\n"
+)
 
-# The shell's keywords: the compound command each begins, and its form.
-_KEYWORDS = {
-    "if": "if LIST; then LIST; [elif LIST; then LIST;]... [else LIST;] fi\n"
-          "  Run the first LIST whose condition succeeds. upyOS's one-line form,\n"
-          "  if A OP B COMMAND..., compares with == != < <= > >= in.",
-    "for": "for NAME [in WORD...]; do LIST; done\n"
-           "  Run LIST with NAME set to each WORD (without in: each argument).",
-    "while": "while LIST; do LIST; done\n"
-             "  Run the second LIST as long as the first succeeds.",
-    "until": "until LIST; do LIST; done\n"
-             "  Run the second LIST until the first succeeds.",
-    "case": "case WORD in [(]PATTERN[|PATTERN]...) LIST;; ... esac\n"
-            "  Run the LIST of the first PATTERN (a glob) that WORD matches.",
-}
-# The keywords that end or continue a compound command: which one.
-_PART_OF = {"then": "if", "elif": "if", "else": "if", "fi": "if", "do": "for", "done": "for",
-           "in": "for", "esac": "case"}
+# The shell's keywords: the compound command each begins, and its form; a
+# record each, "\f" and the keyword before a tab.
+_KEYWORDS = (
+    "\fif\tif LIST; then LIST; [elif LIST; then LIST;]... [else LIST;] fi\n"
+    "  Run the first LIST whose condition succeeds. upyOS's one-line form,\n"
+    "  if A OP B COMMAND..., compares with == != < <= > >= in."
+    "\ffor\tfor NAME [in WORD...]; do LIST; done\n"
+    "  Run LIST with NAME set to each WORD (without in: each argument)."
+    "\fwhile\twhile LIST; do LIST; done\n"
+    "  Run the second LIST as long as the first succeeds."
+    "\funtil\tuntil LIST; do LIST; done\n"
+    "  Run the second LIST until the first succeeds."
+    "\fcase\tcase WORD in [(]PATTERN[|PATTERN]...) LIST;; ... esac\n"
+    "  Run the LIST of the first PATTERN (a glob) that WORD matches."
+    "\f"
+)
+# The keywords that end or continue a compound command, each with the one
+# it belongs to (KEYWORD\tOWNER, between spaces).
+_PART_OF = " then\tif elif\tif else\tif fi\tif do\tfor done\tfor in\tfor esac\tcase "
+
+
+def _at(table, start, name):
+    """Where the record of name begins in table, past "START NAME TAB";
+    -1 when it has none."""
+    if "\t" in name or start in name:
+        return -1
+    i = table.find(start + name + "\t")
+    return i if i < 0 else i + len(start) + len(name) + 1
+
+
+def _builtin(name, part):
+    """The usage (part 0) or what it does (part 1) of the shell's built-in
+    command name; None when it is none. Only that part is copied: set's
+    whole record, 428 bytes, found no block that size in an ESP8266's
+    heap split by a few commands."""
+    i = _at(_INTERNAL, "\n", name)
+    if i < 0:
+        return None
+    tab = _INTERNAL.find("\t", i)
+    if part:
+        return _INTERNAL[tab + 1:_INTERNAL.find("\n", tab)]
+    return _INTERNAL[i:tab].replace("\v", "\n")
+
+
+def _builtins():
+    """The names of the shell's built-in commands, in order, one at a time."""
+    i = 0
+    while True:
+        end = _INTERNAL.find("\t", i + 1)
+        if end < 0:
+            return
+        yield _INTERNAL[i + 1:end]
+        i = _INTERNAL.find("\n", end)
 
 
 def __main__(args):
@@ -101,16 +141,15 @@ def _list():
         return _names()
     found = _commands()
     names = list(found)
-    names.extend([n for n in _INTERNAL if n not in found])
+    names.extend([n for n in _builtins() if n not in found])
     names.sort()
     width = 0
     for name in names:
         width = max(width, len(name))
     resident = set(sys.modules)
     for name in names:
-        if name in _INTERNAL:
-            about = _INTERNAL[name][1]
-        else:
+        about = _builtin(name, 1)
+        if about is None:
             about = _about(found[name], resident)
         print("%-*s  %s" % (width, name, about) if about else name)
 
@@ -123,9 +162,9 @@ def _names():
     few dozen commands. A name an earlier folder has is left out, as the
     shell runs that one."""
     folders = [munix.path(f) for f in munix.getenv("PATH", "/bin").split(":") if f]
-    width = max([len(name) for name in _INTERNAL] + [_Walk(f).widest() for f in folders])
-    for name in sorted(_INTERNAL):
-        print("%-*s  %s" % (width, name, _INTERNAL[name][1]))
+    width = max([len(name) for name in _builtins()] + [_Walk(f).widest() for f in folders])
+    for name in _builtins():
+        print("%-*s  %s" % (width, name, _builtin(name, 1)))
     earlier = []
     for i, folder in enumerate(folders):
         try:
@@ -133,7 +172,7 @@ def _names():
                 for ext in fspath.PROGRAMS:
                     if not is_folder and entry.endswith(ext) and len(entry) > len(ext):
                         name = entry[:-len(ext)]
-                        if name not in earlier and name not in _INTERNAL:
+                        if name not in earlier and _builtin(name, 1) is None:
                             about = _indexed(folder + "/" + entry)
                             print("%-*s  %s" % (width, name, about) if about else name)
                             if i + 1 < len(folders):
@@ -273,14 +312,15 @@ def _comment(path):
 
 def _describe(name):
     """Print what a command does and its usage; 1 if there is no such command."""
-    if name in _INTERNAL:
-        usage, about = _INTERNAL[name]
-        _print(name, about, usage)
+    about = _builtin(name, 1)
+    if about is not None:
+        _print(name, about, _builtin(name, 0))
         print("shell built-in command")
         return 0
-    keyword = _PART_OF.get(name, name)
-    if keyword in _KEYWORDS:
-        print(_KEYWORDS[keyword])
+    i = _at(_PART_OF, " ", name)
+    i = _at(_KEYWORDS, "\f", _PART_OF[i:_PART_OF.find(" ", i)] if i >= 0 else name)
+    if i >= 0:
+        print(_KEYWORDS[i:_KEYWORDS.find("\f", i)])
         print("shell keyword")
         return 0
     path, problem = munixsh.command(name)

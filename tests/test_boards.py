@@ -1149,6 +1149,26 @@ def test_help_lists_every_command_on_the_esp8266_and_the_session_goes_on(tmp_pat
     assert "ls - list folders and files" in lines and "init.sh" in lines, out
 
 
+@pytest.mark.parametrize("before", [5, 10])
+def test_help_lists_every_command_on_the_esp8266_after_a_days_commands(tmp_path, before):
+    """After a few everyday commands, help failed on the esp8266 ("help:
+    memory allocation failed, allocating 184 bytes"): its tables of the
+    shell's built-in commands and keywords, dicts of tuples and strings,
+    took 1.5 KiB of the heap (the code itself stays in ROMFS), and beside
+    them the rest did not fit, the names help interns growing their pool
+    by 4.5 KiB meanwhile (after 5) or the heap split by the commands
+    before (after 10). They are strings of the code now, and only the
+    part asked for is copied out of them."""
+    everyday = ["ls / > /dev/null", "cat /etc/init.sh | wc -l", "date > /dev/null",
+                "df > /dev/null", "du -s /tmp > /dev/null", "help ls > /dev/null",
+                "ps > /dev/null", "wc /etc/init.sh > /dev/null",
+                "head -n 1 /etc/init.sh > /dev/null", "uptime > /dev/null"]
+    out, err = boot_both(tmp_path, "esp8266", everyday[:before] + [
+        "help > /dev/null; echo help=$?", "help | wc -l", "help set"])
+    assert "help=0\n" in out and "help:" not in err, (out, err)
+    assert "-C  > does not overwrite a file; >| does (noclobber)" in out, out
+
+
 # help's line for uname, its spaces made one.
 UNAME = "uname print the OS name and what it runs on"
 
