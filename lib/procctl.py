@@ -245,8 +245,13 @@ def _counted(function, args):
 
 
 def _uncount():
-    with process._lock:
-        process.threads[0] -= 1
-        if not process.threads[0]:
-            import importlock
-            importlock.guard(False)
+    # The import lock first, as everywhere (a program loads under it, and
+    # prints, which takes the process table's lock): taken inside the
+    # table's, the last thread's end waited for it while the console,
+    # loading a program, waited for the table's, and the OS hung.
+    with system.import_lock:
+        with process._lock:
+            process.threads[0] -= 1
+            if not process.threads[0]:
+                import importlock
+                importlock.guard(False)

@@ -695,3 +695,25 @@ def test_objects_threads_share_make_every_attribute_in_init():
                          and re.search(r"\.%s\s*[-+|]?=[^=]" % t.id, sources)]
         late += ["%s: %s.%s given later" % (file, name, a) for a in given if a not in body]
     assert not late, late
+
+
+SLOW_LOAD = """import time
+
+# Run as the program loads, under the import lock: the job ends meanwhile.
+time.sleep_ms(500)
+print("loaded")
+
+
+def __main__(args):
+    print("ran")
+"""
+
+
+def test_a_job_ending_while_a_program_loads_hangs_nothing(sim):
+    """The last thread to end took the process table's lock, then imported
+    (to switch the import lock off), which waited for the import lock; the
+    console, loading a program under that lock, then printed, which waited
+    for the process table's: the OS hung for good."""
+    sim.write("/opt/slowload.py", SLOW_LOAD)
+    r = sim.run("sleep 0.1 &", "/opt/slowload", "echo after")
+    assert r.out.endswith("loaded\nran\nafter\n"), r
