@@ -94,15 +94,33 @@ def __main__(args):
 """
 
 
+# A job that says it runs, and, asked to stop, lets go of what /opt/fill
+# holds before it leaves its mark: opening the mark's file on the full
+# heap failed at times.
+LETS_GO = """import munix
+import system
+
+def __main__(args):
+    open("/tmp/started", "w").close()
+    while munix.sleep(50):
+        pass
+    system.filled = None
+    open("/tmp/stopped-" + args[0], "w").close()
+"""
+
+
 def test_exit_on_a_full_heap_still_shuts_down(sim):
     """`exit` with the heap full: /etc/end.sh could not load, and its
     MemoryError left the boot; main.py then said "the heap is too small
     for the OS" and the shutdown stopped there, the jobs left running and
     /etc/.running kept (the next boot took it for a power cut). It is said
     in one line, and the shutdown goes on."""
-    sim.write("/opt/lingers.py", STOPPED_MARK)
+    sim.write("/opt/letsgo.py", LETS_GO)
     sim.write("/opt/fill.py", FILL)
-    done = sim(["/opt/lingers full &", "/opt/fill 2", "echo filled"], heap="256K")
+    # The heap filled once the job runs: filled as it loaded, the job
+    # failed to.
+    done = sim(["/opt/letsgo full &", "while ! test -f /tmp/started; do sleep 0.05; done",
+                "/opt/fill 2", "echo filled"], heap="256K")
     assert done.returncode == 0, done
     assert "too small for the OS" not in done.stderr, done.stderr
     assert not sim.path("/etc/.running").exists()
