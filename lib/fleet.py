@@ -37,6 +37,7 @@ with "espnow" and no "host", it runs without a broker.
 """
 import asyncio
 import json
+import time
 from micropython import const
 
 import lending
@@ -77,6 +78,7 @@ def relay(ask):
     connection of its own, a second login (a loaded machine's agent looked
     late)."""
     import asyncloop
+    began = time.ticks_ms()
     waited = 0
     while True:
         with _asking:
@@ -92,7 +94,7 @@ def relay(ask):
         if not last.over or waited >= _LET_GO_MS or asyncloop.in_loop():
             return None
         system.idle(_TICK_MS)
-        waited += _TICK_MS
+        waited = time.ticks_diff(time.ticks_ms(), began)
 
 
 class Agent:

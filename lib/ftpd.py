@@ -347,6 +347,7 @@ class Session:
         if verb != "RNTO":
             self.rename = None
         loaded = False
+        began = time.ticks_ms()
         waited = 0
         self.began = True
         try:
@@ -378,7 +379,7 @@ class Session:
                             and self.passive is passive):
                         raise
                 await netd.room_again()
-                waited += netd.FULL_MS
+                waited = time.ticks_diff(time.ticks_ms(), began)
         except Abort:
             pass
         except OSError as e:

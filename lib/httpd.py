@@ -344,6 +344,7 @@ class Connection:
         bytes wait in buf (or in the socket), and a GET's or HEAD's answer,
         which change nothing (RFC 9110 9.2.1): another request may have
         done part of its work. MemoryError then, or after netd.ROOM_MS."""
+        began = time.ticks_ms()
         waited = 0
         while True:
             try:
@@ -352,7 +353,7 @@ class Connection:
                 if self.headed or not again or waited >= netd.ROOM_MS:
                     raise
             await netd.room_again()
-            waited += netd.FULL_MS
+            waited = time.ticks_diff(time.ticks_ms(), began)
 
     # Reading
 

@@ -39,6 +39,7 @@ async def run(function, args, stop):
     stops), stop() asks the line to end, which it has netd.STOP_MS to do."""
     item = [function, args, []]
     done = item[2]
+    began = time.ticks_ms()
     waited = 0
     while True:
         with _lock:
@@ -71,7 +72,7 @@ async def run(function, args, stop):
             function(*args)
             return
         await asyncio.sleep_ms(_BUSY_MS)
-        waited += _BUSY_MS
+        waited = time.ticks_diff(time.ticks_ms(), began)
     pause = 1
     try:
         while not done:

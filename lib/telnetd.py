@@ -181,11 +181,11 @@ async def client(daemon, stream):
                     term.full()
                 else:
                     term.say(_NOP)
-                waited = 0
-                while (waited < netd.STOP_MS and not sh.stopping() and not term.ended
+                began = time.ticks_ms()
+                while (time.ticks_diff(time.ticks_ms(), began) < netd.STOP_MS
+                       and not sh.stopping() and not term.ended
                        and system.heap_free(system.SHELL_ROOM) < system.SHELL_ROOM):
                     await asyncio.sleep_ms(netd.FULL_MS)
-                    waited += netd.FULL_MS
     finally:
         shell.end(sess)
         # A stale reference to the terminal can outlive the session (the
