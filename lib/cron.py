@@ -139,6 +139,7 @@ async def _daemon(sess, since):
     d = Daemon(CRONTAB, since, sess)
     state = d
     lending.lend("logfile", "line", d.log, "crond started")
+    short = [0]     # passes the heap cut short since the last one said
     try:
         while True:
             try:
@@ -161,8 +162,14 @@ async def _daemon(sess, since):
                         if asyncloop.room(_START_CALLS):
                             lending.lend(_WORK, "start", d, due[0])
                             d.last = due[1]
+                            _said(d, short)
                     finally:
                         asyncloop.end_turn()
+            except MemoryError:
+                # Counted, and said once a job could start again: said at
+                # each pass, a busy esp32's log had a line every second or
+                # two. The seconds looked at are looked at again (step).
+                short[0] += 1
             except Exception as e:
                 try:
                     lending.lend("logfile", "line", d.log, "error: %s" % e)
@@ -171,4 +178,13 @@ async def _daemon(sess, since):
             await asyncio.sleep_ms(_PERIOD_MS)
     finally:
         state = None
+        _said(d, short)
         lending.lend("logfile", "line", d.log, "crond stopped")
+
+
+def _said(d, short):
+    """Log how many passes (short[0]) the heap cut short, if any."""
+    if short[0]:
+        lending.lend("logfile", "line", d.log, "passes cut short by a full heap: %d; what came"
+                     " due meanwhile started late, once" % short[0])
+        short[0] = 0
