@@ -153,23 +153,30 @@ def command(
     argv = board_runtime(heap, bits, board, firmware=True)
     if interactive:
         argv.append("-i")
-    # A board profile's MicroPython has start.py frozen, as a board's boot
-    # is its firmware's: its code costs the heap nothing, and its name is
-    # no host path kept among the runtime's names.
+    # The MicroPython built here has start.py frozen, as a board's boot is
+    # its firmware's: its code costs the heap nothing, and its name is no
+    # host path kept among the runtime's names. Without a board, the
+    # stand-ins stay files, in the folder named last.
     name = board_name(board)
-    script = ["-c", BOOT % heap_bytes(heap or boards.get(name).heap)] if name else [os.fspath(start)]
-    return [*with_flash(flash), *argv, *script, FLASH, "tty" if interactive else "pipe"]
+    mode = "tty" if interactive else "pipe"
+    if name:
+        script = ["-c", BOOT % heap_bytes(heap or boards.get(name).heap), FLASH, mode]
+    elif portbuild.boot_frozen():
+        script = ["-c", _PLAIN_BOOT, FLASH, mode, os.fspath(start.parent / "rom")]
+    else:
+        script = [os.fspath(start), FLASH, mode]
+    return [*with_flash(flash), *argv, *script]
 
 
 # The frozen start.py's boot, run at the runtime's top level as a script's
 # lines are (-c): under `-m start` the boot files ran inside the import,
 # with less C stack left (the rp2040 profile's scripts ran out), and
 # without Ctrl-C's handler, which the unix port sets for a script.
-BOOT = ("import start\n"
-        "start.firmware(%d)\n"    # the board's heap, in bytes
-        "for f in start.BOOT:\n"
-        " exec(start.code(f), {'__name__': '__main__'})\n"
-        "start.booted()\n")
+_BOOT_FILES = ("for f in start.BOOT:\n"
+               " exec(start.code(f), {'__name__': '__main__'})\n"
+               "start.booted()\n")
+BOOT = "import start\nstart.firmware(%d)\n" + _BOOT_FILES    # the board's heap, in bytes
+_PLAIN_BOOT = "import start\n" + _BOOT_FILES
 
 
 # The flash folder, its ROMFS image and its workbench (FLASH.bench, made

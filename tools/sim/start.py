@@ -1,10 +1,12 @@
 """Boot munix on MicroPython's unix port as if it were a board.
 
-Run by `tools/munix sim` as: micropython [-i] start.py FLASH tty|pipe, or
-on a board profile, whose MicroPython has it frozen as a board has its boot
-in its firmware: micropython [-i] -c BOOT FLASH tty|pipe (munix sim's
-BOOT imports this module, then runs the boot files as below). FLASH is
-the flash folder munix sim opened for it (/proc/self/fd/9, flash.py).
+Run by `tools/munix sim` on the MicroPython it built, which has it
+frozen as a board has its boot in its firmware: micropython [-i] -c BOOT
+FLASH tty|pipe [ROM] (munix sim's BOOT imports this module, then runs the
+boot files as below; ROM is the stand-ins' folder, given without a board
+profile); with a micropython from PATH as: micropython [-i] start.py FLASH
+tty|pipe. FLASH is the flash folder munix sim opened for it
+(/proc/self/fd/9, flash.py).
 
 The folder FLASH is mounted at / as the board's flash, and the stand-ins for
 the modules only boards have (rom/: os.uname, machine.Pin, network ...) at
@@ -33,7 +35,9 @@ except ImportError:
     sys.path.insert(0, here)
     import flash
 
-flash.mount(flash_root, here + "/rom")
+# The stand-ins' folder: beside this file, or named after the mode by
+# munix sim where this module is frozen.
+flash.mount(flash_root, sys.argv[3] if len(sys.argv) > 3 else here + "/rom")
 del sys.modules["flash"]
 
 
