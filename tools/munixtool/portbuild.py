@@ -135,29 +135,24 @@ def stand_ins(name: str) -> list[Path]:
     return modules + [own / f"{m}.py" for m in own_modules]
 
 
-def _manifest(name: str) -> str:
-    """asyncio, the board's stand-ins and the simulator's boot (its flash
-    driver and start.py) frozen: a board's built-in modules, filesystem and
-    boot are in its firmware, and cost its heap nothing (loaded as a file,
-    the driver alone took about 3 KiB of the esp32 profile's)."""
-    return MANIFEST + "".join(
-        f"module({m.name!r}, base_path={os.fspath(m.parent)!r})\n"
-        for m in [*stand_ins(name), *_boot()])
+def _frozen(name: str) -> list[Path]:
+    """What board name's runtime has frozen besides asyncio: the board's
+    stand-ins and the simulator's boot (its flash driver and start.py), as
+    a board's built-in modules, filesystem and boot are in its firmware,
+    and cost its heap nothing (loaded as a file, the driver alone took
+    about 3 KiB of the esp32 profile's)."""
+    return [*stand_ins(name), *_boot()]
 
 
-def _with_boot() -> tuple[str, list[str]]:
-    """The manifest and the sources of a runtime without a board's limits:
-    the simulator's boot frozen as on a board profile, with the stand-ins
-    every boot imports (os, time and the console's dupterm); the others
-    stay files (tools/sim/rom, mounted at /rom), each name a frozen module
-    holds making the runtime's first pool of names bigger. Loaded as
-    files, they took 7.4 KiB of the x64 runtime's heap, which the bench
-    counted as munix's (and upyOS's)."""
+def _with_boot() -> list[Path]:
+    """What a runtime without a board's limits has frozen: the simulator's
+    boot, as on a board profile, with the stand-ins every boot imports (os,
+    time and the console's dupterm); the others stay files (tools/sim/rom,
+    mounted at /rom), each name a frozen module holds making the runtime's
+    first pool of names bigger. Loaded as files, they took 5.7 KiB of the
+    x64 runtime's heap, which the bench counted as munix's (and upyOS's)."""
     rom = paths.sim_start_script().parent / "rom"
-    boot = [rom / "os.py", rom / "simconsole.py", rom / "time.py", *_boot()]
-    return (MANIFEST + "".join(f"module({m.name!r}, base_path={os.fspath(m.parent)!r})\n"
-                               for m in boot),
-            [m.read_text() for m in boot])
+    return [rom / "os.py", rom / "simconsole.py", rom / "time.py", *_boot()]
 
 
 def _boot() -> list[Path]:
@@ -170,10 +165,7 @@ def runtime(name: str) -> tuple[list[str], dict]:
     """(argv prefix, environment) of the MicroPython that plays board name,
     built on first use."""
     board = boards.get(name)
-    manifest = _manifest(name)
-    sources = [m.read_text() for m in [*stand_ins(name), *_boot()]]
-    program, facts = _built(boards.build_options(board), manifest, sources,
-                            f"MicroPython for {board.name}",
+    program, facts = _built(boards.build_options(board), _frozen(name), f"MicroPython for {board.name}",
                             {"c_stack_per_call": lambda program: _c_stack_per_call(board, program)})
     # Per board, not per build: the ESP32 family shares a build, not an architecture.
     stack_scale = max(1, round(100 * facts["c_stack_per_call"] / board.c_stack_per_call))
@@ -214,7 +206,7 @@ def _default_runtime() -> tuple[str, ...]:
                # Optimised for speed, as Debian's package is: the port's -Os
                # ran the OS a third slower.
                "COPT=-O2 -DNDEBUG -fdata-sections -ffunction-sections"]
-    program, _ = _built(options, *_with_boot(), "MicroPython", {})
+    program, _ = _built(options, _with_boot(), "MicroPython", {})
     return (os.fspath(program),)
 
 
@@ -224,18 +216,21 @@ def _plain32() -> tuple[str, ...]:
     if host != "amd64":
         raise micropython.Unsupported(
             f"32-bit MicroPython is built on amd64 Debian hosts (gcc-multilib), not {host or 'here'}")
-    program, _ = _built(boards.port_options([]), *_with_boot(), "32-bit MicroPython", {})
+    program, _ = _built(boards.port_options([]), _with_boot(), "32-bit MicroPython", {})
     micropython.refuse_unrunnable([program, "-c", "pass"], "i386", host)
     return (os.fspath(program),)
 
 
-def _built(options: list[str], manifest: str, sources: list[str], what: str,
+def _built(options: list[str], modules: list[Path], what: str,
            measures: dict) -> tuple[Path, dict]:
-    """The unix port built with make options and a frozen manifest, once per
-    recipe (boards built alike, the ESP32 family, share one build), and its
-    facts: each of measures (name: function of the program) measured once
-    per build."""
-    recipe = [PATCH.read_text(), FFI_SUITE, manifest, *sources, *options]
+    """The unix port built with make options, asyncio and modules frozen,
+    once per recipe (boards built alike, the ESP32 family, share one
+    build), and its facts: each of measures (name: function of the
+    program) measured once per build. The recipe holds the modules' names
+    and text, not where they are: an installed munix, whose cache shares
+    the checkout's builds (tests/test_host_package.py), finds them."""
+    recipe = [PATCH.read_text(), FFI_SUITE, MANIFEST,
+              *(m.name + "\n" + m.read_text() for m in modules), *options]
     key = hashlib.sha256("\n".join(recipe).encode()).hexdigest()
     home = _cache() / "builds" / key[:16]
     program = home / "micropython"
@@ -249,7 +244,8 @@ def _built(options: list[str], manifest: str, sources: list[str], what: str,
     with micropython.exclusive_lock(_cache() / ".lock"):
         facts = _facts(facts_file)
         if facts.get("key") != key or not program.is_file():
-            _build(options, home, manifest, what)
+            _build(options, home, MANIFEST + "".join(
+                f"module({m.name!r}, base_path={os.fspath(m.parent)!r})\n" for m in modules), what)
             facts = {"key": key}
         # A build made before a fact was asked for is measured, not rebuilt.
         missing = {name: measure for name, measure in measures.items() if name not in facts}

@@ -35,8 +35,15 @@ me = '"%s"' % sys.argv[0]
 # Opened before the flash takes the place of the host's /.
 commands = open(commands_path, "rb")
 
+# The frozen flash driver, in every MicroPython munix setup builds: not
+# the file beside this one, whose folder the runtime puts first on
+# sys.path for a script. Its imports (the os stand-in, simconsole) looked
+# there first too, and that folder's path with a module's name passed the
+# boards' 128-byte path limit where munix is installed deep (a pip
+# install's site-packages): an empty RuntimeError at every boot.
+del sys.path[0]
 try:
-    import flash    # frozen in a board profile's MicroPython
+    import flash
 except ImportError:
     sys.path.insert(0, here)
     import flash
