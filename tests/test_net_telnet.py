@@ -740,11 +740,27 @@ def test_a_waiting_line_worker_keeps_nothing_of_an_ended_session(telnet):
     heap until the worker ended (8.6 KiB on the esp32 profile, where this
     failed; the default simulator's stale words happened to miss them).
     What is measured is the waiting worker with whatever it keeps: see
-    WAITING_WORKER_MAX for the boards with PSRAM."""
+    WAITING_WORKER_MAX for the boards with PSRAM.
+
+    The collector reads the worker's C stack word by word, and a word a
+    frame leaves unwritten can point at what the last line used. Which
+    words those are depends on where the worker is when the collector
+    looks: asleep, or waiting for the GIL (the esp32 profiles) on a busy
+    machine; so what it keeps is the least of three looks during its
+    wait (a single look under CI's load once read 9 KiB more: the size
+    of the ended session's protocol code). What its frames keep, the
+    fault this test is for, shows in every look."""
     (telnet.flash / "tmp" / "heap.py").write_text(HEAP)
 
     def heap():
         return int(telnet.run("/tmp/heap").split()[-1])
+
+    def waiting_heap():
+        looks = []
+        for _ in range(3):
+            looks.append(heap())
+            time.sleep(0.1)
+        return min(looks)
 
     def session():
         c = telnet.raw()
@@ -761,7 +777,7 @@ def test_a_waiting_line_worker_keeps_nothing_of_an_ended_session(telnet):
         time.sleep(3)           # its worker has ended
         before = heap()
         session()
-        assert heap() - before < WAITING_WORKER_MAX
+        assert waiting_heap() - before < WAITING_WORKER_MAX
     finally:
         if keeper is not None:
             keeper.close()
