@@ -111,8 +111,14 @@ def test_sub_as_a_job_is_stopped_by_kill(board, broker):
     ping = "Received PINGREQ from munix-job"
     broker.logged(ping, times=broker.count(ping) + 2)
     broker.pub("job/b", "after the hold")
-    board.run("resume %s" % pid)
+    # The job prints the message as it resumes: before resume's prompt, or
+    # after it (CI once, and read_to_prompt waited for a prompt at the end).
+    # A line of its own then finds the prompt after it.
+    board.send("resume %s\r" % pid)
     board.expect("job/b after the hold")
+    board.send("echo resumed\r")
+    board.expect("\nresumed\r\n")
+    board.read_to_prompt()
     board.run("kill %1")
     assert board.run("wait %1; echo $?") == "143\n"
     broker.logged(r"Received DISCONNECT from munix-job")
