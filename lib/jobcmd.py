@@ -8,6 +8,7 @@ import sys
 import cmdargs
 import munix
 import procctl
+import system
 from process import DONE, HELD, RUNNING, STOPPING, table  # noqa: F401
 from procctl import GRACE_MS, describe, ignoring, reap, session_owner, stop  # noqa: F401
 
@@ -168,7 +169,11 @@ def at_prompt(procs):
 
 
 def _ends_here(p):
-    host = sys.modules.get("asynchost")
+    # Under the lock for imports: a job's first asyncio program (on an
+    # RP2040's core1) may be importing asynchost, which MicroPython lists
+    # before it has run ("'module' object has no attribute 'held'").
+    with system.import_lock:
+        host = sys.modules.get("asynchost")
     if host is None or not host.held():
         return True
     for q in table():
