@@ -319,8 +319,12 @@ def is_held(path):
 # A program that holds the whole heap for ARG ms, then lets it go; with a
 # second ARG, it leaves that many KiB free in one piece; with a third, that
 # file appears once it holds the heap (held_heap); with a fourth, it takes
-# what the others free meanwhile, every 50 ms (the heap stays full).
+# what the others free meanwhile, every 50 ms (the heap stays full). It
+# sleeps as programs do (munix.sleep): where the console hosts the OS's
+# loop (the rp2040), the loop runs meanwhile, as it would for a user's
+# program in the foreground.
 HEAP_HOG = """import os, time
+import munix
 
 def __main__(args):
     spare = bytearray(int(args[1]) * 1024) if len(args) > 1 else None
@@ -331,7 +335,7 @@ def __main__(args):
         while time.ticks_diff(deadline, time.ticks_ms()) > 0:
             time.sleep_ms(50)
 """ + textwrap.indent(TAKE_HEAP, "        ") + """    else:
-        time.sleep_ms(int(args[0]))
+        munix.sleep(int(args[0]))
 """ + LET_GO
 
 

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from munixtool import sim as simulator
-from conftest import FILL_HEAP, LET_GO
+from conftest import HEAP_HOG
 from test_jobs import DROP, PINS
 
 # Prints, for a crontab line, 1 or 0 for each local time given (matches).
@@ -429,17 +429,6 @@ def test_crond_keeps_the_schedule_and_little_else(csim):
     assert len(runs(log_of(csim))) >= 1
 
 
-# Holds the heap but for ARG0 KiB for ARG1 ms, sleeping as a program does
-# (the loop runs meanwhile where the console hosts it), then lets it go.
-HOLD = """import munix
-
-def __main__(args):
-    spare = bytearray(int(args[0]) * 1024)
-""" + FILL_HEAP + """    spare = None
-    munix.sleep(int(args[1]))
-""" + LET_GO
-
-
 def test_a_full_heap_is_logged_once_and_what_came_due_runs_after(csim):
     """With the heap nearly full, each of crond's passes that had a job to
     start logged "error: memory allocation failed" (on a busy esp32, a
@@ -447,8 +436,8 @@ def test_a_full_heap_is_logged_once_and_what_came_due_runs_after(csim):
     passes are counted and said in one line once a job starts again, and
     the job due meanwhile starts then."""
     csim.write("/etc/crontab", "*:*:*:*!echo tick\n")
-    csim.write("/opt/hold.py", HOLD)
-    csim.run("crond start", "sleep 1.5", "/opt/hold 6 3000", "sleep 2", "crond stop",
+    csim.write("/opt/hog.py", HEAP_HOG)
+    csim.run("crond start", "sleep 1.5", "/opt/hog 3000 6", "sleep 2", "crond stop",
              heap=None if simulator.board_name() else "256K", timeout=60)
     log = log_of(csim)
     assert "error:" not in log, log
