@@ -140,21 +140,38 @@ def job(name, args, start, status, flags="", modules=()):
 
 
 def _room(modules):
-    """None when a small heap has room for a daemon whose code is modules,
-    loaded to see; else why not, what they loaded gone again. (Code that
-    does not load at all fails as the shell says of any program.)"""
+    """None when a small heap has room for a daemon whose code is modules
+    and, beside it, what its task and the shell need; else why not, what
+    they loaded gone again. (Code that does not load at all fails as the
+    shell says of any program.)"""
     if not system.SMALL_HEAP:
         return None
     before = list(sys.modules)
-    for name in modules:
-        __import__(name)
     need = system.SHELL_ROOM + _TASK_ROOM
     free = system.heap_free(need)
-    if free >= need:
-        return None
+    # The shell's room is taken before the code loads, where the heap has
+    # a block for it, so that the code lies above it (the collector gives
+    # the lowest block that fits) and a start refused leaves it whole:
+    # names stay for good, and loaded to see, then dropped, the code left
+    # its names strewn through the heap, no block for the esp8266's pool of
+    # names' next 640, and every command after failed until a reset.
+    try:
+        room = bytearray(system.SHELL_ROOM)
+    except MemoryError:
+        room = None
+    try:
+        for name in modules:
+            __import__(name)
+        room = None
+        if system.heap_free(need) >= need:
+            return None
+    except MemoryError:
+        room = None
+    with system.import_lock:
+        system.forget_failed_imports()
     import shell
     shell.forget(before)
-    return "too little heap: %d KiB free with its code loaded, %d needed" % (free // 1024, need // 1024)
+    return "too little heap: %d KiB free, its code and %d KiB needed" % (free // 1024, need // 1024)
 
 
 def shared_console():

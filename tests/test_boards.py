@@ -1289,6 +1289,20 @@ def test_crond_the_esp8266_heap_cannot_hold_beside_the_shell_is_refused(tmp_path
     assert _usable(out), out
 
 
+
+def test_a_refused_crond_start_leaves_the_esp8266_room_for_a_days_commands(tmp_path):
+    """Loaded to see whether it fitted, then dropped, crond's code left
+    its names strewn through the esp8266's heap (names stay for good): 15
+    KiB free after `free` and the refused start, but no block of 4.5 KiB
+    for the pool of names' next 640, and every command not run before
+    failed from `ls` on ("memory allocation failed, allocating 640
+    bytes"). The room it asks for is taken first, below its code, and
+    stays whole."""
+    out, err = boot_both(tmp_path, "esp8266", ["free", "crond start"] + EVERYDAY[:-1] + USABLE)
+    assert err.startswith("crond: too little heap: ") and err.count("\n") == 1, err
+    assert _usable(out), out
+
+
 # A module that loads one other, then takes all the heap but 2 KiB.
 GREEDY = """import asyncio
 HOG = None
