@@ -206,17 +206,18 @@ def _unload():
 
 def _start(name, modules, clients, insecure):
     import cmdargs
+    # Room for the code of netd and its loop first, as a daemon run as a
+    # task is asked (job): started, utelnetd left the esp8266 profile 5.7
+    # KiB at a layout of its pool of names, and every command after it
+    # failed ("memory allocation failed, allocating 640 bytes": the pool
+    # could not grow).
+    why = _room(("netctl", "netd", "procctl", "asyncloop"))
+    if why:
+        return cmdargs.error(None, why)
     import netctl
     import netd
     import procctl
     port = system.setting(system.settings(name), "port", clients[0])
-    # Room for the loop's code first, as a daemon run as a task is asked
-    # (job): started, utelnetd left the esp8266 profile 5.7 KiB at a layout
-    # of its pool of names, and every command after it failed ("memory
-    # allocation failed, allocating 640 bytes": the pool could not grow).
-    why = _room(("asyncloop",))
-    if why:
-        return cmdargs.error(None, why)
     try:
         daemon = _start_clients(name, modules, port, clients, insecure)
     except (RuntimeError, procctl.NoThread) as e:

@@ -1303,6 +1303,22 @@ def test_a_refused_crond_start_leaves_the_esp8266_room_for_a_days_commands(tmp_p
     assert _usable(out), out
 
 
+
+@pytest.mark.parametrize("pad", [5, 35, 65])
+def test_each_daemon_start_the_esp8266_cannot_hold_is_refused_alike(tmp_path, pad):
+    """With logins off, uhttpd's start said "memory allocation failed,
+    allocating 640 bytes" (the pool of names could not grow, the heap split
+    by its code loaded to see) and uftpd's "allocating 232 bytes"; each
+    start that does not fit says why in the same words, at each layout of
+    the heap (the flash's path moves it), and the session goes on."""
+    daemons = ("uhttpd", "uftpd", "crond", "fleetd")
+    out, err = boot_both(tmp_path / ("x" * pad), "esp8266",
+                         ["setauth -d"] + ["%s start" % d for d in daemons] + USABLE)
+    assert [line.split(": ")[:2] for line in err.splitlines()] == [
+        [d, "too little heap"] for d in daemons], err
+    assert _usable(out), out
+
+
 # A module that loads one other, then takes all the heap but 2 KiB.
 GREEDY = """import asyncio
 HOG = None
