@@ -548,5 +548,6 @@ def test_the_esp8266_refuses_fleetd_in_one_line(make_board):
     b.run("loadconfig")
     b.run("wifi sta on")
     out = b.run("fleetd start; echo status=$?")
-    assert re.fullmatch(r"fleetd: memory allocation failed[^\n]*\nstatus=1\n", out), out
+    assert re.fullmatch(r"fleetd: too little heap: \d+ KiB free, its code and 12 KiB needed\n"
+                        r"status=1\n", out), out
     assert b.run("echo still here") == "still here\n"
