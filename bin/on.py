@@ -34,12 +34,11 @@ def __main__(args):
     if name in (conf.get("espnow") or ()):
         return _espnow(name, " ".join(rest[1:]), seconds)
     import random
-    import sys
     me = fleetlink.board_name(conf)
     rid = "%s-%08x" % (me[:40], random.getrandbits(32))
     relay = Relay(name, fleetlink.topic(name, "cmd"), fleetlink.topic(name, "result/" + rid),
                   fleetlink.topic(name, "status"), _request(rid, rest[1:], me))
-    fleet = sys.modules.get("fleet")
+    fleet = munix.loaded("fleet")
     agent = fleet.relay(relay) if fleet else None
     import mqtt
     client = agent.client if agent is not None and relay.direct else None
@@ -64,9 +63,8 @@ def __main__(args):
 
 def _espnow(name, cmd, seconds):
     """cmd run on board name over ESP-NOW by this board's fleetd."""
-    import sys
     import time
-    fleet = sys.modules.get("fleet")
+    fleet = munix.loaded("fleet")
     link = fleet.state.now if fleet and fleet.state else None
     if link is None:
         return cmdargs.error(name, "over ESP-NOW: fleetd with fleet.espnow must run here first")

@@ -16,10 +16,10 @@ _CAUSES = (("PWRON_RESET", "power on"), ("HARD_RESET", "hard reset"), ("WDT_RESE
 def __main__(args):
     opts, rest = cmdargs.parse(args, operands=2)
     import machine
-    import sys
+    import munix
     if not rest:
         # eventd not loaded: no watchdog was started.
-        events = sys.modules.get("events")
+        events = munix.loaded("events")
         timeout, fed_by = events.watchdog() if events else (0, None)
         if not timeout:
             print("watchdog: off")

@@ -28,7 +28,7 @@ def control(name, args, modules, port, busy, login_s=None, blocked=b""):
     time a client has to log in (None: module keeps its own limits and
     logins); blocked: what a client from an address blocked by failed
     logins is told (with login_s). Returns the command's status."""
-    netd = sys.modules.get("netd")
+    netd = system.import_lock.get("netd")
     return serve(name, args, netd.get(name) if netd is not None else None, _status, _stop,
                  lambda insecure: _start(name, modules, (port, busy, login_s, blocked), insecure))
 

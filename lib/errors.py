@@ -67,7 +67,7 @@ def shell_error(exc):
     """Whether exc is a shell error (shellparse.ShellError): not resident,
     loaded by what raised it; it has a status of its own and ends a
     script, unlike any exception that has a status (an HTTP error's)."""
-    parsing = sys.modules.get("shellparse")
+    parsing = system.import_lock.get("shellparse")
     return parsing is not None and isinstance(exc, parsing.ShellError)
 
 

@@ -33,8 +33,8 @@ def command(kind, args):
     """The -l and -d N of irq and every: (status, None) when args asked
     for one of them, else (None, the words left: the event to add)."""
     # Where eventd cannot run there are no events, and nothing is loaded.
-    import sys
-    events = sys.modules.get("events")
+    import munix
+    events = munix.loaded("events")
     if args[:1] == ["-l"]:
         if len(args) > 1:
             raise cmdargs.UsageError("extra operand %s" % args[1])

@@ -498,8 +498,7 @@ def _lost(e, wait):
     """Log why the broker's connection went."""
     # mqtt, loaded by the first connection: fleetd with ESP-NOW only never
     # needs its 5 KiB.
-    import sys
-    mqtt = sys.modules.get("mqtt")
+    mqtt = system.import_lock.get("mqtt")
     if isinstance(e, OSError) or mqtt and isinstance(e, mqtt.MQTTError):
         log("%s; again in %d s" % (e, wait))
     else:

@@ -3,7 +3,6 @@ ps, crond) share: their arguments, finding the processes they name, and
 acting on them. The helper programs use for jobs, instead of the kernel's
 process table and job control themselves.
 """
-import sys
 
 import cmdargs
 import munix
@@ -169,11 +168,9 @@ def at_prompt(procs):
 
 
 def _ends_here(p):
-    # Under the lock for imports: a job's first asyncio program (on an
-    # RP2040's core1) may be importing asynchost, which MicroPython lists
-    # before it has run ("'module' object has no attribute 'held'").
-    with system.import_lock:
-        host = sys.modules.get("asynchost")
+    # A job's first asyncio program (on an RP2040's core1) may be
+    # importing asynchost.
+    host = system.import_lock.get("asynchost")
     if host is None or not host.held():
         return True
     for q in table():

@@ -14,7 +14,6 @@ system.py's.
 """
 import builtins
 import gc
-import sys
 import time
 from micropython import const
 
@@ -109,10 +108,10 @@ def shutdown():
             procctl.wait(left, procctl.GRACE_MS)
     except MemoryError as e:
         _said("shutdown", e)
-    loop = sys.modules.get("asyncloop")
+    loop = system.import_lock.get("asyncloop")
     if loop is not None:
         loop.end()
-    threads = sys.modules.get("procctl")
+    threads = system.import_lock.get("procctl")
     if threads is not None:
         threads.wait_threads(_STOP_MS)
     fspath.discard(system.RUNNING)

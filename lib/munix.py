@@ -85,6 +85,12 @@ def is_name(text):
     return shellplain.is_name(text)
 
 
+def loaded(name):
+    """Module name if it is loaded (imported, its code run), else None:
+    another thread may be importing it."""
+    return system.import_lock.get(name)
+
+
 def conf():
     return system.conf
 

@@ -63,7 +63,7 @@ def stop(proc):
     """Ask proc and what it started to stop; asyncio ones are cancelled.
     Only a loaded asyncloop runs tasks: stopping a thread daemon (end.sh, on
     a nearly full heap) loads no asyncio."""
-    loop = sys.modules.get("asyncloop")
+    loop = system.import_lock.get("asyncloop")
     for p in set_state(proc, process.STOPPING):
         if p.kind in ("task", "daemon") and loop is not None:
             loop.cancel(p)

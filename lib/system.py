@@ -176,6 +176,14 @@ class _Guard:
             self.owner = None
             self._lock.release()
 
+    def get(self, name):
+        """Module name if it is loaded, else None, read under the lock:
+        MicroPython lists a module before its code has run, and another
+        thread may be importing it (wait read asynchost half made on an
+        RP2040: "'module' object has no attribute 'held'")."""
+        with self:
+            return sys.modules.get(name)
+
 
 # Imports made one at a time take it (importlock.py), and so does the shell
 # when it loads a program.

@@ -68,7 +68,7 @@ def pieces():
             add(out, "wifi_rssi_dbm", "the station's signal", "gauge", sta.status("rssi"))
     except Exception:
         pass
-    agent = getattr(sys.modules.get("fleet"), "state", None)
+    agent = getattr(system.import_lock.get("fleet"), "state", None)
     if agent is not None:
         add(out, "fleet_connected", "fleetd to its broker", "gauge", int(agent.client is not None))
         add(out, "fleet_commands_total", "fleetd ran", "counter", agent.runs)
