@@ -11,7 +11,10 @@ ABOUT = "the telnet daemon: start, stop or show it"
 
 def __main__(args):
     if daemonctl.shared_console():
-        import telnetconsole
-        return telnetconsole.control(args, 23)
+        status = daemonctl.console_unshared(args)
+        if status is None:
+            import telnetconsole
+            status = telnetconsole.control(args, 23)
+        return status
     return daemonctl.control("telnet", args, ("telnetd", "lineplain", "lineedit", "offload"), 23, b"Too many sessions, try again later.\r\n", 60,
                              b"Too many failed logins, try again later.\r\n")

@@ -182,6 +182,17 @@ def shared_console():
     return system.board.get("threads") == 0 and system.HEAP < 65536
 
 
+def console_unshared(args):
+    """The status of `utelnetd ARGS` where telnet would share the console
+    but does not (telnetconsole, which stays once loaded, is not): stop
+    and status say so without its code, which `utelnetd status`, and
+    end.sh's stop at each exit, left in the esp8266's heap for good (2 KiB
+    of its 38). None for a start, or once telnetconsole is loaded."""
+    if "start" in args or system.import_lock.get("telnetconsole") is not None:
+        return None
+    return serve("telnet", args, None, None, None, None)
+
+
 def verb(args, flags):
     """(options, start, stop or status) of a daemon's command line."""
     import cmdargs

@@ -1319,6 +1319,16 @@ def test_each_daemon_start_the_esp8266_cannot_hold_is_refused_alike(tmp_path, pa
     assert _usable(out), out
 
 
+
+def test_utelnetd_stop_and_status_load_nothing_on_the_esp8266_while_telnet_does_not_run(tmp_path):
+    """`utelnetd status` (and end.sh's `utelnetd -q stop`, at each exit)
+    loaded telnetconsole to say that it did not run, and it stayed, as a
+    daemon's module does: 2 KiB of the esp8266's heap for good."""
+    out, _ = boot_both(tmp_path, "esp8266", ["utelnetd status; echo $?", "utelnetd -q stop; echo $?",
+                                            "< 'telnetconsole' in sys.modules"])
+    assert out.endswith("telnet: not running\n1\n0\nFalse\n"), out
+
+
 # A module that loads one other, then takes all the heap but 2 KiB.
 GREEDY = """import asyncio
 HOG = None
