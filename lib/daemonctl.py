@@ -221,8 +221,8 @@ def _start(name, modules, clients, insecure):
     # task is asked (job): started, utelnetd left the esp8266 profile 5.7
     # KiB at a layout of its pool of names, and every command after it
     # failed ("memory allocation failed, allocating 640 bytes": the pool
-    # could not grow).
-    why = _room(("netctl", "netd", "procctl", "asyncloop"))
+    # could not grow). Not for netctl's, which goes once the command ends.
+    why = _room(("netd", "procctl", "asyncloop"))
     if why:
         return cmdargs.error(None, why)
     import netctl
