@@ -71,14 +71,20 @@ def exists(path):
     return stat(path) is not None
 
 
+# os.stat from here, not through stat(): each Python call costs a board's
+# C stack, and these are the deepest calls of every command's lookup.
 def isdir(path):
-    st = stat(path)
-    return st is not None and st[0] & DIR != 0
+    try:
+        return os.stat(path)[0] & DIR != 0
+    except OSError:
+        return False
 
 
 def isfile(path):
-    st = stat(path)
-    return st is not None and st[0] & DIR == 0
+    try:
+        return os.stat(path)[0] & DIR == 0
+    except OSError:
+        return False
 
 
 def module_file(name):

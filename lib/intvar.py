@@ -19,14 +19,12 @@ def add(args, sign):
     return 0
 
 
-def run(path, argv, sess, sign):
-    """The shell's incr and decr (shell.run): when $PATH finds munix's own
-    (path, in /bin or sysconf.ROM_BIN), VAR [N] is added here and the
-    program is not loaded, as POSIX lets a shell build in a command it
-    finds on its path. The status; None when the program must run:
-    another's incr (upyOS's, in /opt), or words it has to complain of or
-    explain (--help)."""
-    if path[:path.rfind("/")] not in ("/bin", "/rom/bin") or len(argv) > 3:
+def run(argv, sess, sign):
+    """The shell's incr and decr (shell.run), when $PATH finds munix's own:
+    VAR [N] is added here and the program is not loaded. The status; None
+    when the program must run: words it has to complain of or explain
+    (--help)."""
+    if len(argv) > 3:
         return None
     name = argv[1] if len(argv) > 1 else ""
     if not shellplain.is_name(name) or name in sess.readonly:

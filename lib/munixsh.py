@@ -20,7 +20,6 @@ it, and they load it.
 """
 import munix
 import system
-from shellflow import Exit
 from system import import_lock  # noqa: F401
 
 
@@ -30,19 +29,7 @@ def run(line, args):
     rest, options and functions of its own; exit and a shell error end
     it. line may be lines, an iterable (sh reading its input). Its
     status."""
-    sh = system.shell
-    sess = munix.session()
-    saved = sh.scripted(sess, args, None)
-    # The lines run from here: each Python call costs a board's C stack.
-    try:
-        status = 0
-        for text in (line,) if isinstance(line, str) else line:
-            status = sh.run_line(text, sess)
-        return status & 255
-    except Exit as e:
-        return e.status
-    finally:
-        sh.scripted(sess, None, saved)
+    return system.shell.run_lines(line, args, munix.session())
 
 
 def script(name, args=()):

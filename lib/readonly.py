@@ -15,6 +15,11 @@ _WRITES = ("remove", "rename", "mkdir", "rmdir")
 class ReadOnly:
     def __init__(self, fs):
         self.fs = fs
+        # The VFS finds these as the view's own, with no call of
+        # __getattr__: each Python call costs a board's C stack, and a stat
+        # is the deepest call of every command's lookup along $PATH.
+        self.stat = fs.stat
+        self.ilistdir = fs.ilistdir
 
     def __getattr__(self, name):
         if name in _WRITES:

@@ -5,9 +5,9 @@ back when the command ends; output captured for $(...) and for upyOS's
 (shellplain.py), whose targets are words as written, runs here without
 the parser and expansion, which load for what needs them. A file
 redirection loads nothing more: pipelines and what upyOS's `> NAME`
-keeps are shellpipes.py's, and streams.py loads for what reads or keeps
-a text or a descriptor (a cron job's `>> /tmp/log` loaded all three,
-5.6 KiB of the esp32 profile's heap).
+keeps are shellpipes.py's, reader.py loads for what reads a text or a
+file (/dev/null too), and streams.py for what keeps output (a cron job's
+`>> /tmp/log` loaded all three, 5.6 KiB of the esp32 profile's heap).
 """
 from micropython import const
 
@@ -116,10 +116,10 @@ def apply(redirs, sess):
 
 
 def _reader(text="", file=None):
-    """A streams.Reader of text or of a file; written to, it takes the
-    text and says nothing (/dev/null, a closed descriptor)."""
-    import streams
-    return streams.Reader(text, file)
+    """A Reader of text or of a file; written to, it takes the text and
+    says nothing (/dev/null, a closed descriptor)."""
+    import reader
+    return reader.Reader(text, file)
 
 
 def upyos_mode(sess):
@@ -149,11 +149,11 @@ def _open(path, op):
 def _descriptor(proc, sess, target, writing):
     if target in ("0", "1", "2"):
         return (proc.stdin, proc.stdout, proc.stderr)[int(target)]
-    import streams
+    import reader
     stream = sess.fds.get(int(target)) if target.isdigit() else None
     # A file opened with < only is read: written to, it took the text
     # and said nothing.
-    if stream is None or writing and isinstance(stream, streams.Reader) and stream.file is not None:
+    if stream is None or writing and isinstance(stream, reader.Reader) and stream.file is not None:
         raise ValueError("%s: bad file descriptor" % target)
     return stream
 

@@ -46,7 +46,7 @@ HELPERS = (" cmdargs fileops munix munixsh crontable textin textcopy wordops htt
 # as the rest of the shell: on a small heap it goes too, once a session is
 # back at its prompt and no line runs anywhere (idle()).
 PARSER = (" cmdfail plainredir shellparse shellsyntax wordparse expansion shellcompound "
-          "redirect shellpipes arith wildcard shellbuiltins pyline streams script ifsplit ")
+          "redirect shellpipes arith wildcard shellbuiltins pyline streams reader script ifsplit ")
 _LOW = const(49152)     # free heap below which they go
 # A program found the heap above _LOW as it ended (run()): the thread that
 # ran it, and how many modules were loaded then. idle() believes it while
@@ -197,134 +197,141 @@ def _background(node, sess):
     return status
 
 
-def execute(node, sess):
+def execute(node, sess, testing=0):
     """Run a parsed node (see shellparse.py); returns its status, also kept
-    as $?."""
-    # What runs last in a node, the last command of a list or of && and
-    # ||, the body of { } or of the if branch taken, runs in this call, not
-    # in one more: each Python call costs a board's C stack, and scripts
-    # nesting loops, ifs and $(...) overflowed an RP2040's 8 KiB. checked:
-    # set -e looks at the status of what runs last, as a list's command.
-    checked = False
-    while True:
-        kind = node[0]
-        if kind == "nop":
-            status = sess.status
-        elif kind == "argv" or kind == "glob":
-            # A plain line's words (shellplain.py): nothing to expand but
-            # a glob's patterns.
-            sess.substituted = None
-            words = node[1]
-            if kind == "glob" and "f" not in sess.flags:
-                import wildcard
-                words = wildcard.words(words, sess.cwd)
-            if "x" in sess.flags:
-                process.current().stderr.write("+ %s\n" % " ".join(words))
-            if len(node) > 2 and node[2]:
-                import redirect
-                status = redirect.redirected(node[2], sess, words)
-            else:
-                status = run(words, sess)
-        elif kind == "simple":
-            import expansion
-            status = expansion.simple(node, sess)
-        elif kind == "list":
-            status = 0
-            items = node[1]
-            last = len(items) - 1
-            for i in range(last + 1):
-                item, background = items[i]
-                if i:
-                    # A Ctrl-C during a command stops the line, as in a shell.
-                    interrupted(sess)
-                if background:
-                    status = _background(item, sess)
-                elif i == last:
-                    break
+    as $?. testing (1): a command whose status is tested (if, while, &&
+    ||), which set -e does not end the shell for."""
+    sess.testing += testing
+    try:
+        # What runs last in a node, the last command of a list or of &&
+        # and ||, the body of { } or of the if branch taken, runs in this
+        # call, not in one more: each Python call costs a board's C stack,
+        # and scripts nesting loops, ifs and $(...) overflowed an RP2040's
+        # 8 KiB. checked: set -e looks at the status of what runs last, as
+        # a list's command.
+        checked = False
+        while True:
+            kind = node[0]
+            if kind == "nop":
+                status = sess.status
+            elif kind == "argv" or kind == "glob":
+                # A plain line's words (shellplain.py): nothing to expand but
+                # a glob's patterns.
+                sess.substituted = None
+                words = node[1]
+                if kind == "glob" and "f" not in sess.flags:
+                    import wildcard
+                    words = wildcard.words(words, sess.cwd)
+                if "x" in sess.flags:
+                    process.current().stderr.write("+ %s\n" % " ".join(words))
+                if len(node) > 2 and node[2]:
+                    import redirect
+                    status = redirect.redirected(node[2], sess, words)
                 else:
-                    status = execute(item, sess)
-                    if status and "e" in sess.flags and not sess.testing and not (item[0] == "pipe" and item[2]):
-                        raise Exit(status)
-            else:
-                break
-            node = item
-            checked = checked or not (item[0] == "pipe" and item[2])
-            continue
-        elif kind == "andor":
-            parts = node[1]
-            status = tested(parts[0], sess)
-            for i in range(1, len(parts), 2):
-                if (parts[i] == "&&") == (status == 0):
-                    if i + 2 == len(parts):
+                    status = run(words, sess)
+            elif kind == "simple":
+                import expansion
+                status = expansion.simple(node, sess)
+            elif kind == "list":
+                status = 0
+                items = node[1]
+                last = len(items) - 1
+                for i in range(last + 1):
+                    item, background = items[i]
+                    if i:
+                        # A Ctrl-C during a command stops the line, as in a shell.
+                        interrupted(sess)
+                    if background:
+                        status = _background(item, sess)
+                    elif i == last:
                         break
-                    status = tested(parts[i + 1], sess)
-            else:
-                break
-            node = parts[-1]
-            continue
-        elif kind == "pipe":
-            import shellpipes
-            if node[2]:
-                sess.testing += 1
-            try:
-                status = shellpipes.pipeline(node, sess, _SELF)
-            finally:
-                if node[2]:
-                    sess.testing -= 1
-        elif kind == "uif":
-            import expansion
-            import shellbuiltins
-            _, a, op, b, action = node
-            if shellbuiltins.compare(expansion.word(a, sess), op, expansion.word(b, sess)):
-                node = action
+                    else:
+                        status = execute(item, sess)
+                        if (status and "e" in sess.flags and not sess.testing
+                                and not (item[0] == "pipe" and item[2])):
+                            raise Exit(status)
+                else:
+                    break
+                node = item
+                checked = checked or not (item[0] == "pipe" and item[2])
                 continue
-            status = 0
-        elif kind == "py":
-            import pyline
-            status = pyline.run(node[1], sess)
-        elif kind == "function":
-            sess.functions[node[1]] = node[2]
-            status = 0
-        elif not node[-1]:
-            # A compound command without redirections: { }'s body, and the
-            # branch if and case take, run here (shellcompound returns them).
-            if kind == "group":
-                node = node[1]
+            elif kind == "andor":
+                parts = node[1]
+                status = execute(parts[0], sess, 1)
+                for i in range(1, len(parts), 2):
+                    if (parts[i] == "&&") == (status == 0):
+                        if i + 2 == len(parts):
+                            break
+                        status = execute(parts[i + 1], sess, 1)
+                else:
+                    break
+                node = parts[-1]
                 continue
-            if kind == "subshell":
+            elif kind == "pipe":
                 import shellpipes
-                status = shellpipes.subshell(node[1], sess, _SELF)
-                break
-            import shellcompound
-            status = shellcompound.run(node, sess, _SELF, _words(kind))
-            if type(status) is tuple:
-                node = status
-                continue
-        else:
-            # Its redirections (the last item) around it.
-            import redirect
-            saved = redirect.apply(node[-1], sess)
-            if saved is None:
-                status = 1
-                break
-            try:
+                if node[2]:
+                    sess.testing += 1
+                try:
+                    status = shellpipes.pipeline(node, sess, _SELF)
+                finally:
+                    if node[2]:
+                        sess.testing -= 1
+            elif kind == "uif":
+                import expansion
+                import shellbuiltins
+                _, a, op, b, action = node
+                if shellbuiltins.compare(expansion.word(a, sess), op, expansion.word(b, sess)):
+                    node = action
+                    continue
+                status = 0
+            elif kind == "py":
+                import pyline
+                status = pyline.run(node[1], sess)
+            elif kind == "function":
+                sess.functions[node[1]] = node[2]
+                status = 0
+            elif not node[-1]:
+                # A compound command without redirections: { }'s body, and the
+                # branch if and case take, run here (shellcompound returns them).
                 if kind == "group":
-                    status = execute(node[1], sess)
-                elif kind == "subshell":
+                    node = node[1]
+                    continue
+                if kind == "subshell":
                     import shellpipes
                     status = shellpipes.subshell(node[1], sess, _SELF)
-                else:
-                    import shellcompound
-                    status = shellcompound.run(node, sess, _SELF, _words(kind))
-                    if type(status) is tuple:
-                        status = execute(status, sess)
-            finally:
-                redirect.restore(saved)
-        break
-    sess.status = status
-    if checked and status and "e" in sess.flags and not sess.testing:
-        raise Exit(status)
-    return status
+                    break
+                import shellcompound
+                status = shellcompound.run(node, sess, _SELF, _words(kind))
+                if type(status) is tuple:
+                    node = status
+                    continue
+            else:
+                # Its redirections (the last item) around it.
+                import redirect
+                saved = redirect.apply(node[-1], sess)
+                if saved is None:
+                    status = 1
+                    break
+                try:
+                    if kind == "group":
+                        status = execute(node[1], sess)
+                    elif kind == "subshell":
+                        import shellpipes
+                        status = shellpipes.subshell(node[1], sess, _SELF)
+                    else:
+                        import shellcompound
+                        status = shellcompound.run(node, sess, _SELF, _words(kind))
+                        if type(status) is tuple:
+                            status = execute(status, sess)
+                finally:
+                    redirect.restore(saved)
+            break
+        sess.status = status
+        if checked and status and "e" in sess.flags and not sess.testing:
+            raise Exit(status)
+        return status
+    finally:
+        sess.testing -= testing
 
 
 def _words(kind):
@@ -335,16 +342,6 @@ def _words(kind):
         import expansion
         return expansion
     return None
-
-
-def tested(node, sess):
-    """Run a command whose status is tested (if, while, && ||): set -e
-    does not end the shell when it fails."""
-    sess.testing += 1
-    try:
-        return execute(node, sess)
-    finally:
-        sess.testing -= 1
 
 
 def interrupted(sess):
@@ -371,13 +368,16 @@ def run(argv, sess, functions=True):
         # KiB more than test's own for `if [ -f x ]`.
         if name == "true" or name == "false":
             return 1 if name == "false" else 0
-        if name == "[":
-            if argv[-1] != "]":
-                errors.complain("[", "missing ]")
-                return 2
-            return run(["test"] + argv[1:-1], sess)
-        import shellbuiltins
-        return shellbuiltins.run(argv, sess, _SELF)
+        if name != "[":
+            import shellbuiltins
+            return shellbuiltins.run(argv, sess, _SELF)
+        if argv[-1] != "]":
+            errors.complain("[", "missing ]")
+            return 2
+        # test runs from here, not through a call of run(): each Python
+        # call costs a board's C stack.
+        argv = ["test"] + argv[1:-1]
+        name = "test"
     body = sess.functions.get(name) if functions else None
     if body is not None:
         import shellcompound
@@ -389,12 +389,23 @@ def run(argv, sess, functions=True):
     if path.endswith(".sh"):
         return run_script(path, argv, sess)
     name = command_name(path)
-    if name == "incr" or name == "decr":
-        # Loading the program was most of a counting loop's turn.
-        import intvar
-        status = intvar.run(path, argv, sess, 1 if name == "incr" else -1)
-        if status is not None:
-            return status
+    folder = path[:path.rfind("/")]
+    if folder == "/bin" or folder == "/rom/bin":
+        # munix's own, found on $PATH: POSIX lets a shell build in what it
+        # finds there. Loading the program was most of a counting loop's
+        # turn, and sh's, with the program API, took 3 KiB of the esp8266's
+        # heap and 4 calls of its C stack from every script it ran.
+        if name == "incr" or name == "decr":
+            import intvar
+            status = intvar.run(argv, sess, 1 if name == "incr" else -1)
+            if status is not None:
+                return status
+        elif name == "sh" and len(argv) > 1:
+            if argv[1] == "-c" and len(argv) > 2:
+                return run_lines(argv[2], argv[3:] or ["sh"], sess)
+            script = script_file(argv[1], sess) if argv[1][:1] != "-" else None
+            if script is not None:
+                return run_script(script, argv[1:], sess)
     # The program runs here, not in a function of its own: each Python
     # call costs a board's C stack.
     proc = process.Process(name, argv[1:], sess, process.current())
@@ -578,7 +589,8 @@ def load(path):
             system.unload(name)
             if shadowed is not None:
                 sys.modules[name] = shadowed
-    if getattr(module, "__file__", path) != path:
+    # A folder's / and the name's are one: a program in / is //x.py there.
+    if getattr(module, "__file__", path).replace("//", "/") != path:
         raise ImportError("%s clashes with a built-in module" % name)
     return module
 
@@ -608,6 +620,24 @@ def run_script(path, argv, sess):
         proc.exit(status)
     sess.status = status
     return status
+
+
+def run_lines(lines, args, sess):
+    """Run lines (a line, or an iterable of them) in session sess as a
+    script runs them (sh -c, sh reading its input): $0 args[0], $1... the
+    rest, options and functions of their own; exit and a shell error end
+    them. Their status."""
+    saved = scripted(sess, args, None)
+    # The lines run from here: each Python call costs a board's C stack.
+    try:
+        status = 0
+        for text in (lines,) if isinstance(lines, str) else lines:
+            status = run_line(text, sess)
+        return status & 255
+    except Exit as e:
+        return e.status
+    finally:
+        scripted(sess, None, saved)
 
 
 def scripted(sess, argv, saved):

@@ -20,7 +20,7 @@ def run(node, sess, sh, expansion):
     kind = node[0]
     if kind == "if":
         for condition, body in node[1]:
-            if sh.tested(condition, sess) == 0:
+            if sh.execute(condition, sess, 1) == 0:
                 return body
         return node[2] or 0
     if kind == "loop" or kind == "for":
@@ -39,7 +39,7 @@ def run(node, sess, sh, expansion):
                 # The condition too: a break in it leaves this loop.
                 try:
                     if kind == "loop":
-                        if (sh.tested(condition, sess) == 0) == until:
+                        if (sh.execute(condition, sess, 1) == 0) == until:
                             break
                     elif values:
                         sess.setenv(name, values.pop())

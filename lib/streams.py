@@ -6,58 +6,16 @@ for the next in a Spool: in RAM while it is small, in a file under /tmp
 once it grows, so memory stays bounded whatever the amount of data.
 """
 import os
-from micropython import const
 
 import fspath
+import reader
+import system
 
-_SPOOL_RAM = const(2048)
+# What a pipeline keeps in RAM before the rest goes to a file: 2 KiB, but
+# a 64th of a small heap (an ESP8266's 600 bytes: `help | wc -l` after a
+# few commands found no room beside 2 KiB of help's lines).
+_RAM = min(2048, system.HEAP // 64)
 _count = [0]
-
-
-class Reader:
-    """Standard input read from text or a text file: readline(), read(),
-    and input() as a terminal has (EOFError at the end). An empty one is
-    also /dev/null: reads nothing, and what is written to it is dropped."""
-
-    def __init__(self, text="", file=None, path=None):
-        self.text = text
-        self.at = 0
-        self.file = file
-        self.path = path
-
-    def readline(self):
-        if self.file is not None:
-            return self.file.readline()
-        end = self.text.find("\n", self.at)
-        end = len(self.text) if end < 0 else end + 1
-        line = self.text[self.at:end]
-        self.at = end
-        return line
-
-    def read(self, size=-1):
-        if self.file is not None:
-            return self.file.read(size)
-        end = len(self.text) if size is None or size < 0 else self.at + size
-        chunk = self.text[self.at:end]
-        self.at += len(chunk)
-        return chunk
-
-    def input(self, prompt=""):
-        line = self.readline()
-        if not line:
-            raise EOFError
-        return line[:-1] if line[-1:] == "\n" else line
-
-    def write(self, text):
-        pass
-
-    def close(self):
-        if self.file is not None:
-            self.file.close()
-            self.file = None
-            if self.path:
-                fspath.discard(self.path)
-        self.text = ""
 
 
 class Spool:
@@ -77,7 +35,7 @@ class Spool:
             return
         self.parts.append(text)
         self.size += len(text)
-        if self.size > _SPOOL_RAM:
+        if self.size > _RAM:
             self._spill()
 
     def _spill(self):
@@ -103,12 +61,12 @@ class Spool:
     def reader(self):
         """The kept output, to be read once; it takes over the spool."""
         if self.file is None:
-            reader = Reader("".join(self.parts))
+            kept = reader.Reader("".join(self.parts))
             self.parts = []
-            return reader
+            return kept
         self.file.close()
         self.file = None
-        return Reader(file=open(self.path), path=self.path)
+        return reader.Reader(file=open(self.path), path=self.path)
 
     def close(self):
         if self.file is not None:

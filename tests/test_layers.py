@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LAYERS = [
     # facts and words: what everything reads, importing nothing above
     {"system", "fspath", "shellplain", "plainredir", "shellparse", "shellsyntax", "wordparse", "arith", "inet", "netsock", "sun", "signature", "hmacsha", "loginblock", "upgradeboot",
-     "readonly", "shellflow", "wildcard", "streams", "wordops", "boardinfo", "camctl", "fsguard", "cmdlong",
+     "readonly", "shellflow", "wildcard", "streams", "reader", "wordops", "boardinfo", "camctl", "fsguard", "cmdlong",
      "leftovers", "importlock", "replkey", "crontable", "strsplit", "clock", "ifsplit", "errwords",
      "linecomplete", "packfs", "lending"},
     # the process table: processes, sleeping; threads and stop requests

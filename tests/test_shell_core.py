@@ -83,6 +83,23 @@ def test_scripts_on_path_run_and_exit_ends_only_the_script(sim):
     assert sim.out(["two", "echo after $?", "two.sh", "echo again"]) == "one\nafter 3\none\nagain\n"
 
 
+def test_a_program_in_the_root_folder_runs_by_its_path(sim):
+    """A program in / is //hello.py to the runtime's import: it said
+    "hello clashes with a built-in module" and did not run."""
+    sim.write("/hello.py", "def __main__(args):\n    print('hi', *args)\n")
+    assert sim.out(["/hello.py x", "cd /", "./hello y", "/hello"]) == "hi x\nhi y\nhi\n"
+
+
+def test_sh_runs_a_script_without_loading_a_program(sim):
+    """sh FILE and sh -c LINE run in the shell, as FILE does: sh's program
+    with the program API took 3 KiB of an esp8266's heap, and four calls
+    of its C stack, from every script run by sh."""
+    probe = "< sorted(m for m in ('cmdargs', 'munix', 'munixsh') if m in sys.modules)"
+    sim.write("/tmp/m.sh", probe + "\necho $0 $1 $#\n")
+    assert sim.out(["sh /tmp/m.sh a b", "sh -c \"%s\"" % probe, "sh -c 'echo $0 $1; exit 4' n x",
+                    "echo $?"]) == "[]\n/tmp/m.sh a 2\n[]\nn x\n4\n"
+
+
 def test_lib_modules_and_boot_files_are_not_commands(sim):
     lib = sim.own("lib")
     done = sim([lib + "/kernel", "echo $?", "/main.py", "/./lib/../main", "PATH=" + lib, "kernel"])
