@@ -622,16 +622,15 @@ def run_script(path, argv, sess):
     return status
 
 
-def run_lines(lines, args, sess):
-    """Run lines (a line, or an iterable of them) in session sess as a
-    script runs them (sh -c, sh reading its input): $0 args[0], $1... the
-    rest, options and functions of their own; exit and a shell error end
-    them. Their status."""
+def run_lines(line, args, sess):
+    """Run line (or lines: an iterable) in session sess as a script runs
+    it (sh -c, sh reading its input): $0 args[0], $1... the rest, options
+    and functions of its own; exit and a shell error end it. Its status."""
     saved = scripted(sess, args, None)
     # The lines run from here: each Python call costs a board's C stack.
     try:
         status = 0
-        for text in (lines,) if isinstance(lines, str) else lines:
+        for text in (line,) if isinstance(line, str) else line:
             status = run_line(text, sess)
         return status & 255
     except Exit as e:
