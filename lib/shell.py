@@ -201,7 +201,8 @@ def execute(node, sess, testing=0):
     """Run a parsed node (see shellparse.py); returns its status, also kept
     as $?. testing (1): a command whose status is tested (if, while, &&
     ||), which set -e does not end the shell for."""
-    sess.testing += testing
+    if testing:
+        sess.testing += 1
     try:
         # What runs last in a node, the last command of a list or of &&
         # and ||, the body of { } or of the if branch taken, runs in this
@@ -331,7 +332,8 @@ def execute(node, sess, testing=0):
             raise Exit(status)
         return status
     finally:
-        sess.testing -= testing
+        if testing:
+            sess.testing -= 1
 
 
 def _words(kind):
@@ -389,18 +391,19 @@ def run(argv, sess, functions=True):
     if path.endswith(".sh"):
         return run_script(path, argv, sess)
     name = command_name(path)
-    folder = path[:path.rfind("/")]
-    if folder == "/bin" or folder == "/rom/bin":
-        # munix's own, found on $PATH: POSIX lets a shell build in what it
-        # finds there. Loading the program was most of a counting loop's
-        # turn, and sh's, with the program API, took 3 KiB of the esp8266's
-        # heap and 4 calls of its C stack from every script it ran.
-        if name == "incr" or name == "decr":
+    # munix's own incr, decr and sh, found on $PATH, run here: POSIX lets a
+    # shell build in what it finds there. Loading the program was most of
+    # a counting loop's turn, and sh's, with the program API, took 3 KiB
+    # of the esp8266's heap and 4 calls of its C stack from every script.
+    if name == "incr" or name == "decr" or name == "sh":
+        folder = path[:path.rfind("/")]
+        own = folder == "/bin" or folder == "/rom/bin"
+        if own and name != "sh":
             import intvar
             status = intvar.run(argv, sess, 1 if name == "incr" else -1)
             if status is not None:
                 return status
-        elif name == "sh" and len(argv) > 1:
+        elif own and len(argv) > 1:
             if argv[1] == "-c" and len(argv) > 2:
                 return run_lines(argv[2], argv[3:] or ["sh"], sess)
             script = script_file(argv[1], sess) if argv[1][:1] != "-" else None
