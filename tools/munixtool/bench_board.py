@@ -63,8 +63,10 @@ FREE_PROBE = """import gc, micropython, sys
 
 def __main__(args):
     gc.collect()
-    print('free', gc.mem_free())
-    print('modules', ' '.join(sorted(sys.modules)))
+    free = gc.mem_free()
+    modules = ' '.join(sorted(sys.modules))
+    print('free', free)
+    print('modules', modules)
     micropython.qstr_info()
 """
 UPLOAD = 100 * 1024
@@ -316,7 +318,9 @@ def everything_at_once(name: str, tmp: Path) -> str:
 
 def _probe(child: subprocess.Popen, seen: bytearray) -> tuple[int, list[str], str] | None:
     """The heap free, the modules loaded and the names interned, as the
-    console's probe saw them; None when it could not run (the heap full)."""
+    console's probe saw them; None when it could not run whole (the heap
+    full: a probe that said the heap free, then ran out of it, was taken
+    for the busiest and said nothing of what was loaded)."""
     child.stdin.write(b"/tmp/freeprobe\necho probe-done\n")
     text = _read_until(child, b"probe-done", seen)
     free = modules = None
@@ -328,7 +332,7 @@ def _probe(child: subprocess.Popen, seen: bytearray) -> tuple[int, list[str], st
             modules = line.split()[1:]
         elif "n_qstr=" in line:
             names = line.split("n_qstr=")[1].split(",")[0]
-    return None if free is None else (free, modules or [], names)
+    return None if free is None or modules is None else (free, modules, names)
 
 
 def _end(child: subprocess.Popen) -> None:
