@@ -16,6 +16,7 @@ import functools
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -46,9 +47,10 @@ def run_os(argv, lines, timeout):
     """subprocess.run(argv) with lines on its standard input, as text; an OS
     that has not ended within timeout seconds fails the test with what it
     printed and where each of its threads was (gdb's backtraces), then is
-    killed: a hang CI meets once in many runs must say where it hung."""
+    killed: a hang CI meets once in many runs must say where it hung. A
+    runtime that crashed fails it with the backtraces of its core file."""
     with subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, text=True) as child:
+                          stderr=subprocess.PIPE, text=True, preexec_fn=keep_cores) as child:
         try:
             out, err = child.communicate(lines, timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -58,7 +60,47 @@ def run_os(argv, lines, timeout):
             out, err = child.communicate()
             pytest.fail("no end within %d s; stdout %r, stderr %r; the runtime's threads:\n%s"
                         % (timeout, out[-2000:], err[-2000:], where))
+        if -child.returncode in CRASHES:
+            # The simulator's command changes to /, a runtime alone stays here.
+            runtime = next((a for a in argv if Path(a).name == "micropython"), argv[0])
+            pytest.fail("the runtime crashed (signal %d); stdout %r, stderr %r; its threads:\n%s"
+                        % (-child.returncode, out[-2000:], err[-2000:],
+                           crash_report(runtime, child.pid, os.getcwd(), "/")))
     return subprocess.CompletedProcess(argv, child.returncode, out, err)
+
+
+# Signals of a crash, whose core file crash_report reads.
+CRASHES = (signal.SIGSEGV, signal.SIGABRT, signal.SIGBUS, signal.SIGILL, signal.SIGFPE)
+
+
+def keep_cores():
+    """In a child before it runs the runtime: a crash leaves a core file,
+    in the child's working folder (a crash CI meets once in many runs
+    must say where it crashed; core files are off by default)."""
+    hard = resource.getrlimit(resource.RLIMIT_CORE)[1]
+    resource.setrlimit(resource.RLIMIT_CORE, (hard, hard))
+
+
+def crash_report(binary, pid, *folders):
+    """Every thread's C backtrace from the core file that process pid, of
+    binary, left in one of folders (then removed), or why there are none."""
+    cores = [p for folder in folders for p in Path(folder).glob("core*")
+             if p.name in ("core", "core.%d" % pid)]
+    if not cores:
+        with open("/proc/sys/kernel/core_pattern") as f:
+            return "(no core file in %s; the kernel's core_pattern is %r)" % (
+                " or ".join(folders), f.read().strip())
+    cores.sort(key=lambda p: p.stat().st_mtime)
+    if not shutil.which("gdb"):
+        return "(no gdb on this host)"
+    try:
+        done = subprocess.run(["gdb", "-batch", "-ex", "thread apply all bt", binary, str(cores[-1])],
+                              capture_output=True, text=True, timeout=GDB_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return "(gdb gave none within %d s)" % GDB_TIMEOUT
+    finally:
+        cores[-1].unlink(missing_ok=True)
+    return done.stdout[-12000:] or done.stderr[-2000:]
 
 
 def backtraces(pid):
@@ -194,13 +236,19 @@ class Board:
         # As `munix sim` boots it, again after each reset (sim.resetting),
         # without a Python around it: through munix sim each boot took
         # 0.17 s of a core more, a seventh of a board profile's run.
-        argv = simulator.resetting(simulator.command(flash, heap=heap, interactive=True,
-                                                     board=board))
-        self.child = pexpect.spawn(argv[0], argv[1:], cwd=str(ROOT),
+        runtime = simulator.command(flash, heap=heap, interactive=True, board=board)
+        argv = simulator.resetting(runtime)
+        self.child = pexpect.spawn(argv[0], argv[1:], cwd=str(ROOT), preexec_fn=keep_cores,
                                    env=dict(os.environ, TERM="dumb"),
                                    encoding="utf-8", codec_errors="replace",
                                    timeout=RUN_TIMEOUT, dimensions=(24, 200))
         self.boot_text = self.read_to_prompt(BOOT_TIMEOUT)
+        # Where a crash leaves its core file (crash_report): the runtime's
+        # working folder (the simulator's command changes to the host's /).
+        self.runtime = None
+        for pid in children(self.child.pid):
+            self.runtime = (os.readlink("/proc/%d/exe" % pid), pid,
+                            os.readlink("/proc/%d/cwd" % pid))
 
     def read_to_prompt(self, timeout=RUN_TIMEOUT):
         """Everything printed up to and including the next prompt."""
@@ -218,7 +266,9 @@ class Board:
             except pexpect.TIMEOUT:
                 continue
             except pexpect.EOF:
-                raise EOFError("the OS ended; it printed %r" % buf[-500:])
+                crashed = ("; if the runtime crashed, its threads:\n" + crash_report(*self.runtime)
+                           if self.runtime else "")
+                raise EOFError("the OS ended; it printed %r%s" % (buf[-500:], crashed))
         return buf.replace("\r", "")
 
     def backtraces(self):

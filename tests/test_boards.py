@@ -219,6 +219,37 @@ def test_a_collection_frees_nothing_a_thread_still_uses(name):
     assert out == "freed in use: 0 None ended\n"
 
 
+# A read of address 8: the unix port's uctypes lets it, and the runtime dies
+# of SIGSEGV, the kind of crash CI met once in many runs.
+CRASH = "import uctypes; uctypes.bytearray_at(8, 1)[0]"
+
+
+def _cores_here():
+    with open("/proc/sys/kernel/core_pattern") as f:
+        pattern = f.read().strip()
+    if pattern.startswith("|") or "/" in pattern:
+        pytest.skip("this host's core files go elsewhere (core_pattern %r)" % pattern)
+
+
+def test_a_crash_of_the_runtime_fails_with_its_backtraces(tmp_path):
+    """A crash of the runtime, piped (run_os) or on the terminal (Board),
+    fails the test with every thread's C backtrace from its core file: CI
+    met a segmentation fault once, and nothing said where."""
+    _cores_here()
+    with pytest.raises(pytest.fail.Exception) as piped:
+        run_os([*simulator.runtime_command(), "-c", CRASH], "", 60)
+    assert "the runtime crashed (signal 11)" in str(piped.value)
+    assert re.search(r"#\d+ +0x\w+ in mp_execute_bytecode", str(piped.value)), piped.value
+    board = Board(seed_flash(tmp_path / "flash"))
+    try:
+        with pytest.raises(EOFError) as typed:
+            board.run("> " + CRASH)
+    finally:
+        board.close()
+    assert "if the runtime crashed, its threads" in str(typed.value)
+    assert re.search(r"#\d+ +0x\w+ in mp_execute_bytecode", str(typed.value)), typed.value
+
+
 # A thread that recurses to its stack's limit, then one with a larger stack.
 STACK_PROBE = """
 import _thread, time
