@@ -205,6 +205,16 @@ def assignment(parts, sess):
     return head[:eq], word([(QLIT, head[eq + 1:])] + parts[1:], sess)
 
 
+def assign(name, value, sess):
+    """Set a variable the shell's language assigns (NAME=value, a for
+    loop's): a read-only one is a shell error (POSIX 2.8.1), which a
+    subshell keeps to itself and ends a script; session's ValueError
+    abandoned the line the subshell was in, its redirections not applied."""
+    if name in sess.readonly:
+        raise ShellError("%s: is read only" % name)
+    sess.setenv(name, value)
+
+
 # The parser's simple commands, run here: a plain line (shellplain.py)
 # never needs them, and the resident shell does not carry them.
 def simple(node, sess):
@@ -219,7 +229,7 @@ def simple(node, sess):
     if not argv:
         for a in assigns:
             name, value = assignment(a, sess)
-            sess.setenv(name, value)
+            assign(name, value, sess)
         # Nothing to run: the status is the last $(...)'s, if one ran.
         status = 0
         if redirs:
@@ -240,18 +250,27 @@ def simple(node, sess):
             return redirect.redirected(redirs, sess, argv)
         return shell.run(argv, sess)
     finally:
-        for name, value in previous:
-            if value is None:
-                sess.unsetenv(name)
-            else:
-                sess.setenv(name, value)
+        _restore(previous, sess)
 
 
 def _assign_for_command(assigns, sess):
     """NAME=value before a command: set for that command only."""
     previous = []
-    for a in assigns:
-        name, value = assignment(a, sess)
-        previous.append((name, sess.getenv(name)))
-        sess.setenv(name, value)
+    try:
+        for a in assigns:
+            name, value = assignment(a, sess)
+            old = sess.getenv(name)
+            assign(name, value, sess)
+            previous.append((name, old))
+    except ShellError:
+        _restore(previous, sess)
+        raise
     return previous
+
+
+def _restore(previous, sess):
+    for name, value in previous:
+        if value is None:
+            sess.unsetenv(name)
+        else:
+            sess.setenv(name, value)

@@ -42,7 +42,7 @@ def run(node, sess, sh, expansion):
                         if (sh.execute(condition, sess, 1) == 0) == until:
                             break
                     elif values:
-                        sess.setenv(name, values.pop())
+                        expansion.assign(name, values.pop(), sess)
                     else:
                         break
                     sh.interrupted(sess)

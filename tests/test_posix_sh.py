@@ -165,7 +165,12 @@ CASES = {
     # 2.6.3 across lines
     "substitution over lines": ("echo $(echo a\necho b)\necho $((1 +\n2))", "a b\n3\n", 0),
     # 2.14 readonly, 2.9.1.1 command search
-    "readonly": ("readonly r=5\nr=6\necho r=$r; unset r; echo $r", "r=5\n5\n", 0),
+    # Assigning a read-only variable is a shell error (2.8.1): a subshell
+    # keeps it to itself, with its redirections; the script ends there.
+    "readonly": ("readonly r=5\nunset r; echo r=$r\n(r=6) 2>/dev/null; echo sub $?\n"
+                 "(for r in a; do :; done) 2>/dev/null; echo for $?\n"
+                 "a=0; (a=1 r=2 true) 2>/dev/null; echo prefix $? $a\nr=6\necho never",
+                 "r=5\nsub 1\nfor 1\nprefix 1 0\n", 1),
     "type": ("f() { :; }; type f cd; type nosuch; echo $?", "f is a shell function\n"
              "cd is /bin/cd.py\n127\n", 0),
     "command skips functions": ("echo() { printf no; }; command echo yes; command -v cd", "yes\n/bin/cd.py\n", 0),
