@@ -127,7 +127,6 @@ def run(path, sess, execute, interrupted):
         script = Script(path, f)
         saved = sess.script
         sess.script = script
-        aliases = system.conf.get("alias")
         parser = None       # loaded with the first line that is not plain
         given = []          # that line, for the parser to read first
         # A line a goto comes back to is parsed once: line number -> the
@@ -143,6 +142,9 @@ def run(path, sess, execute, interrupted):
                         line = script.readline()
                         if line is None:
                             break
+                        # An alias the script defines counts from its next
+                        # line on (POSIX 2.3.1): the table of each line's start.
+                        aliases = system.conf.get("alias")
                         # A line parsed before is not looked at again.
                         node = parsed.get(script.lineno) or shellplain.node(line, aliases)
                         if node is None and parser is None:
@@ -155,7 +157,7 @@ def run(path, sess, execute, interrupted):
                         status = sess.status = 1
                         break
                     if node is None:
-                        parser.reset()
+                        parser.reset(aliases)
                         given.append(line)
                 if node is None:
                     lineno = script.lineno

@@ -478,10 +478,13 @@ class Parser:
         """True once the current line has been read to its end."""
         return self.lex.line_done and self.lex._peeked is None
 
-    def reset(self):
+    def reset(self, aliases=None):
         """Forget the rest of the current line: the next command starts on
-        the next line the source gives (after a goto or a syntax error)."""
+        the next line the source gives (after a goto or a syntax error);
+        aliases, when given, are those its commands begin with."""
         lex = self.lex
+        if aliases is not None:
+            lex.aliases = aliases
         lex.set_line("")
         lex.pos = 0
         lex.line_done = True

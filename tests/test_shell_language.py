@@ -230,6 +230,15 @@ def test_aliases_are_kept_in_system_conf(sim):
     assert "etc\n" in sim.out(["ll /"])
 
 
+def test_an_alias_a_script_defines_counts_from_its_next_line(sim):
+    """POSIX 2.3.1, as dash: a script's alias is there for its next lines,
+    plain or parsed, and an alias unset goes with its line. The script
+    read the table once, at its start: `ll` was not found."""
+    sim.write("/al.sh", "alias ll='echo aliased'\nll one\nif true; then ll two; fi\n"
+                        "unalias ll\nll three 2>/dev/null || echo gone\n")
+    assert sim.out(["sh /al.sh"]) == "aliased one\naliased two\ngone\n"
+
+
 def test_alias_errors(sim):
     r = sim.run("unalias nosuch")
     assert r.status == 1 and "nosuch: not an alias" in r.err
