@@ -53,7 +53,9 @@ def _new_job(sess, name, args, kind, log):
 
 
 def _announce(proc, quiet):
-    if not quiet:
+    # A script's jobs go untold, as in dash and bash: only a shell a person
+    # types to says `[job] pid`.
+    if not quiet and proc.session.script is None:
         try:
             proc.session.stdout.write("[%d] %d\n" % (proc.job, proc.pid))
         except OSError:

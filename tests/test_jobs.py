@@ -129,6 +129,14 @@ def test_background_job_runs_and_is_stopped_by_kill(jsim):
     assert r.status == 7
 
 
+def test_a_scripts_jobs_are_not_announced(sim):
+    """Only a shell a person types to says `[job] pid`, as dash and bash:
+    a script's `CMD &` printed it into the script's output."""
+    sim.write("/bg.sh", "sleep 0 &\nwait $!\necho waited $?\n")
+    out = sim.out(["sh /bg.sh > /tmp/o", "cat /tmp/o", "sleep 0 &", "wait"])
+    assert out.startswith("waited 0\n[1] ") and out.count("[") == 1, out
+
+
 @TWO_THREADS
 def test_two_instances_are_independent(jsim):
     r = jsim.run("/opt/bg /opt/ticker a", "/opt/bg /opt/ticker b", "sleep 0.2",
