@@ -5,11 +5,17 @@ import munix
 USAGE = """EXPRESSION
   Status 0 when EXPRESSION is true, 1 when false, 2 when it is malformed.
   -f PATH  a file is there        -d PATH  a folder is there
-  -e PATH  anything is there      -p NAME  a process (or daemon) NAME runs
+  -e PATH  anything is there      -s PATH  there, its size not 0
+  -r, -w, -x PATH  there, and may be read, written (not a system file),
+           run or searched (a folder, .py, .mpy or .sh)
+  -h, -L, -b, -c, -S PATH  a link, device or socket: never on a board
+  -p NAME  a process (or daemon) NAME runs
   -z TEXT  TEXT is empty          -n TEXT  TEXT is not empty
-  A = B, A == B, A != B           the strings are equal, differ
+  A = B, A == B, A != B, A < B, A > B    the strings compare so
   A -eq B  -ne -lt -le -gt -ge    the integers compare so
-  ! EXPRESSION                    not;  TEXT alone: true when not empty
+  A -nt B, A -ot B                file A is newer, older than B
+  ! EXPR   not      EXPR -a EXPR   and      EXPR -o EXPR   or     ( EXPR )
+  TEXT alone: true when not empty.
   -p matches part of a name (upyOS): -p http finds uhttpd.
   `[ EXPRESSION ]` is the same. upyOS's `test EXPRESSION > VAR` sets VAR
   to True or False; in upyOS mode (a script whose first line is #!upyos,
@@ -17,8 +23,10 @@ USAGE = """EXPRESSION
   prints True or False."""
 ABOUT = "check files, processes, strings and numbers"
 
-_UNARY = ("-f", "-d", "-e", "-z", "-n", "-p")
-_NUMERIC = ("-eq", "-ne", "-lt", "-le", "-gt", "-ge")
+# Strings, not tuples: a board interns each name of a tuple as test loads.
+_UNARY = " -f -d -e -s -r -w -x -h -L -b -c -S -z -n -p "
+_BINARY = " = == != < > -eq -ne -lt -le -gt -ge -nt -ot "
+_DEPTH = 16     # parentheses nested at most: each takes three calls of a board's stack
 
 
 def __main__(args):
@@ -39,21 +47,72 @@ def _upyos_prints():
     return munix.conf().get("upyos") is True or getattr(sess.script, "upyos", False)
 
 
+def _is(table, word):
+    return " " not in word and (" " + word + " ") in table
+
+
 def _true(args):
+    """POSIX's rules by the number of words, which settle what the grammar
+    leaves open (`[ -n ]`, `[ ! = x ]`); past them the grammar."""
     n = len(args)
     if n == 0:
         return False
     if n == 1:
         return args[0] != ""
-    if n == 3 and (args[1] in ("=", "==", "!=") or args[1] in _NUMERIC):
-        return _binary(*args)
-    if args[0] == "!":
-        return not _true(args[1:])
-    if n == 2:
-        if args[0] in _UNARY:
-            return _unary(args[0], args[1])
+    if n == 2 and args[0] == "!":
+        return args[1] == ""
+    if n == 2 and not _is(_UNARY, args[0]):
         raise cmdargs.UsageError("%s: unknown condition" % args[0])
-    raise cmdargs.UsageError("%s: expected a condition of one to three words" % " ".join(args))
+    if n == 3 and _is(_BINARY, args[1]):
+        return _binary(*args)
+    if n in (3, 4) and args[0] == "!":
+        return not _true(args[1:])
+    if n in (3, 4) and args[0] == "(" and args[-1] == ")":
+        return _true(args[1:-1])
+    if args.count("(") > _DEPTH:
+        raise cmdargs.UsageError("parentheses nested deeper than %d" % _DEPTH)
+    true, i = _any(args, 0)
+    if i < n:
+        raise cmdargs.UsageError("%s: expected a condition of one to three words, -a, -o or )"
+                                 % " ".join(args[i:]))
+    return true
+
+
+def _any(args, i):
+    """EXPR -o EXPR ...: (its truth, the index of the word after it)."""
+    true, i = _term(args, i)
+    while i < len(args) and args[i] == "-o":
+        other, i = _term(args, i + 1)
+        true = true or other
+    return true, i
+
+
+def _term(args, i):
+    true, i = _factor(args, i)
+    while i < len(args) and args[i] == "-a":
+        other, i = _factor(args, i + 1)
+        true = true and other
+    return true, i
+
+
+def _factor(args, i):
+    n = len(args)
+    if i >= n:
+        raise cmdargs.UsageError("%s: a condition expected after it" % args[-1])
+    word = args[i]
+    if i + 2 < n and _is(_BINARY, args[i + 1]):
+        return _binary(word, args[i + 1], args[i + 2]), i + 3
+    if word == "!":
+        true, i = _factor(args, i + 1)
+        return not true, i
+    if word == "(":
+        true, i = _any(args, i + 1)
+        if i >= n or args[i] != ")":
+            raise cmdargs.UsageError("( without its )")
+        return true, i + 1
+    if i + 1 < n and _is(_UNARY, word):
+        return _unary(word, args[i + 1]), i + 2
+    return word != "", i + 1
 
 
 def _unary(op, arg):
@@ -63,11 +122,19 @@ def _unary(op, arg):
         return arg != ""
     if op == "-p":
         return _runs(arg)
-    st = fspath.stat(munix.path(arg))
-    if st is None:
+    path = munix.path(arg)
+    st = fspath.stat(path)
+    if st is None or _is(" -h -L -b -c -S ", op):
         return False
     folder = st[0] & fspath.DIR != 0
-    return op == "-e" or folder == (op == "-d")
+    if op == "-s":
+        return st[6] > 0
+    if op == "-w":
+        return not fspath.is_protected(path) and not path.startswith("/rom/")
+    if op == "-x":
+        return folder or path.endswith(".py") or path.endswith(".mpy") or path.endswith(".sh")
+    # -e, -r: there; -f, -d: a file, a folder.
+    return folder if op == "-d" else op != "-f" or not folder
 
 
 def _runs(name):
@@ -87,6 +154,12 @@ def _binary(a, op, b):
         return a == b
     if op == "!=":
         return a != b
+    if op == "<":
+        return a < b
+    if op == ">":
+        return a > b
+    if op == "-nt" or op == "-ot":
+        return _newer(a, b) if op == "-nt" else _newer(b, a)
     x = _integer(a)
     y = _integer(b)
     if op == "-eq":
@@ -107,3 +180,10 @@ def _integer(text):
         return int(text)
     except ValueError:
         raise cmdargs.UsageError("%s: not an integer" % text)
+
+
+def _newer(a, b):
+    """POSIX's -nt: a is there and b is not, or a was changed after b."""
+    sa = fspath.stat(munix.path(a))
+    sb = fspath.stat(munix.path(b))
+    return sa is not None and (sb is None or sa[8] > sb[8])

@@ -114,11 +114,38 @@ def test_test_stores_true_or_false_the_upyos_way(sim):
 
 
 def test_test_bad_usage_is_status_2(sim):
-    r = sim.run("test 1 -lt x; echo $?", "test -x /t; echo $?", "test a b c d")
-    assert r.out == "2\n2\n"
+    r = sim.run("test 1 -lt x; echo $?", "test -q /t; echo $?", "test x -a y -a; echo $?",
+                "test '(' x -a y; echo $?", "test a b c d")
+    assert r.out == "2\n2\n2\n2\n"
     assert r.status == 2
     assert "test: x: not an integer\nusage: test EXPRESSION\n" in r.err
-    assert "test: -x: unknown condition\n" in r.err
+    assert "test: -q: unknown condition\n" in r.err
+    assert "test: -a: a condition expected after it\n" in r.err
+    assert "test: ( without its )\n" in r.err
+    assert "test: b c d: expected a condition of one to three words, -a, -o or )\n" in r.err
+
+
+def test_test_and_or_not_and_parentheses(sim):
+    """XSI's -a, -o and ( ), POSIX's rules by the number of words: `[ a =
+    a -a b = b ]` was "expected a condition of one to three words"."""
+    checks = ["1 = 1 -a 2 = 2", "1 = 1 -a 2 = 3", "1 = 2 -o 2 = 2", "! 1 = 2 -a x",
+              "'(' 1 = 1 -o 1 = 2 ')' -a '(' a != b ')'", "x -a ''", "x -o ''", "'' -o ''",
+              "-n", "!", "'!' '!'", "'(' x ')'", "'(' '' ')'", "! '(' x ')'",
+              "-e /t -a ! -e /nope", "1 -lt 2 -a 2 -lt 3", "-n x -o -z x -a -z x"]
+    r = sim.run(*["test %s; echo $?" % c for c in checks])
+    assert r.out.split() == ["0", "1", "0", "0", "0", "1", "0", "1",
+                             "0", "0", "1", "0", "1", "1", "1", "0", "0"], r.err
+
+
+def test_test_file_sizes_permissions_and_times(sim):
+    sim.write("/t/f", "x")
+    sim.write("/t/e", "")
+    checks = ["-s /t/f", "-s /t/e", "-r /t/f", "-r /nope", "-w /t/f", "-w /main.py",
+              "-x /t", "-x /t/f", "-x /bin/ls" + sim.ext, "-h /t/f", "-L /t/f", "-S /t",
+              "a '<' b", "b '<' a", "b '>' a", "/t/f -nt /nope", "/nope -nt /t/f", "/nope -ot /t/f"]
+    r = sim.run(*["test %s; echo $?" % c for c in checks])
+    assert r.out.split() == ["0", "1", "0", "1", "0", "1", "0", "1", "0", "1", "1", "1",
+                             "0", "1", "0", "0", "1", "0"], r.err
 
 
 # watch
