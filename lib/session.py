@@ -136,7 +136,7 @@ class Session:
         self.stdout = stdout
         self.stderr = stderr
         self.console = console
-        self.vars = {}
+        self.vars = {"OPTIND": "1"}     # POSIX 2.5.3: a shell starts with it (getopts)
         self.functions = {}     # name -> body of the shell functions defined
         self.frames = []        # each running function's {name: value before local}
         self.fds = {}           # descriptors 3-9 `exec` opened: number -> stream
@@ -157,6 +157,7 @@ class Session:
         self.calls = 0          # function calls, scripts and sourced files running
                                 # (shellflow.MAX_CALLS)
         self.readonly = ()      # names `readonly` fixed
+        self.optoff = None      # getopts inside a word of options (-ab): (OPTIND, offset)
 
     def subshell(self):
         """A copy for a background job: what the job changes (variables,

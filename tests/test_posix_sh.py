@@ -164,6 +164,17 @@ CASES = {
                                                         "b C\n", 0),
     # 2.6.3 across lines
     "substitution over lines": ("echo $(echo a\necho b)\necho $((1 +\n2))", "a b\n3\n", 0),
+    # XCU getopts: options alone, grouped, with values in the word or the
+    # next, --, the silent form, OPTIND to start again and to shift.
+    "getopts": ("echo $OPTIND; while getopts ab:c opt -a -b val -c; do echo \"$opt ${OPTARG:-}\"; done;"
+                " echo \"end $? $OPTIND $opt\"\n"
+                "OPTIND=1; while getopts ab:c opt -acb val rest; do echo \"$opt ${OPTARG:-}\"; done; echo $OPTIND\n"
+                "OPTIND=1; while getopts ab:c opt -cbVAL -- -a; do echo \"$opt $OPTARG\"; done; echo $OPTIND\n"
+                "OPTIND=1; while getopts :ab: opt -x -b; do echo \"$opt $OPTARG\"; done; echo $OPTIND\n"
+                "OPTIND=1; while getopts ab: opt -x -b 2>/dev/null; do echo \"$opt ${OPTARG:-none}\"; done\n"
+                "set -- -a file; OPTIND=1; while getopts a opt; do echo $opt; done; shift $((OPTIND-1)); echo $*",
+                "1\na \nb val\nc \nend 0 5 ?\na \nc \nb val\n3\nc \nb VAL\n3\n? x\n: b\n3\n"
+                "? none\n? none\na\nfile\n", 0),
     # 2.14 readonly, 2.9.1.1 command search
     # Assigning a read-only variable is a shell error (2.8.1): a subshell
     # keeps it to itself, with its redirections; the script ends there.

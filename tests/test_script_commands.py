@@ -148,6 +148,14 @@ def test_test_file_sizes_permissions_and_times(sim):
                              "0", "1", "0", "0", "1", "0"], r.err
 
 
+def test_getopts_says_what_is_wrong_in_the_scripts_name(sim):
+    sim.write("/g.sh", "while getopts ab: opt; do :; done\n")
+    r = sim.run("sh /g.sh -x -b", "getopts", "getopts ab 1x", "getopts ab")
+    assert r.err.startswith("/g.sh: unknown option -x\n/g.sh: option -b needs a value\n")
+    assert "getopts: missing OPTSTRING or NAME\n" in r.err and "getopts: 1x: not a variable name\n" in r.err
+    assert r.status == 2
+
+
 # watch
 
 HEADER = re.compile(r"(?:\x1b\[2J\x1b\[H)?Every (\S+)s: (.*)\n\n")
