@@ -49,6 +49,7 @@ def boot(recovery=False):
     console = _start(recovery)
     why = console.interact(shell)
     if why == "exit":
+        shell.exit_trap(console, console.status)
         shutdown()
     # MicroPython's REPL follows on a terminal (a board's, or the
     # simulator's with -i), not after piped input: its banner cannot say

@@ -30,23 +30,29 @@ def capture(text, sess):
         raise ValueError("$(...) nested deeper than %d levels" % _MAX_SUBSTITUTION)
     proc = process.current()
     saved = proc.stdout
+    import shellpipes
     import streams
     out = proc.stdout = streams.Capture()
     sess.capturing += 1
     import shellparse
+    # A subshell (POSIX 2.6.3): what it assigns, defines or changes stays
+    # its own, and what ends it ends only it.
+    env = shellpipes.enter(sess)
     try:
         for node in shellparse.parse_all(text):
             shell.execute(node, sess)
     except (Exit, Return, LoopControl) as e:
-        # A subshell: what ends it ends only it.
         sess.status = e.status
     except shellparse.ShellError as e:
         errors.complain("sh", str(e))
         sess.status = e.status
     finally:
-        sess.capturing -= 1
-        proc.stdout = saved
-        sess.substituted = sess.status
+        try:
+            sess.status = shellpipes.leave(sess, env, sess.status, shell)
+        finally:
+            sess.capturing -= 1
+            proc.stdout = saved
+            sess.substituted = sess.status
     return out.text().rstrip("\n")
 
 

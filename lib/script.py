@@ -9,7 +9,6 @@ file from the start again.
 from micropython import const
 
 import errors
-import process
 import shellplain
 import system
 from shellflow import MAX_CALLS, Exit, Goto, LoopControl, Return
@@ -111,8 +110,9 @@ class Script:
 def run(path, sess, execute, interrupted):
     """Run the script at path in session sess, each command through
     execute(node, sess), after interrupted(sess) (which raises
-    KeyboardInterrupt once the user pressed Ctrl-C); returns the last
-    status. `return` ends it, and so does a line that cannot be read; a
+    KeyboardInterrupt once the user pressed Ctrl-C, Exit once a stop was
+    requested); a command Ctrl-C ended goes to interrupted(sess, True)
+    (the INT trap). Returns the last status. `return` ends it, and so does a line that cannot be read; a
     shell error (a syntax error, ${x?} ...), reported with its line, ends
     it and the shell that reads it unless that shell is interactive (a
     file sourced at a prompt). Past MAX_CALLS functions, scripts and
@@ -122,7 +122,6 @@ def run(path, sess, execute, interrupted):
     if sess.calls >= MAX_CALLS:
         errors.complain("sh", "%s: scripts nested too deeply (limit %d)" % (path, MAX_CALLS))
         return 2
-    proc = process.current()
     with open(path, "rb") as f:
         script = Script(path, f)
         saved = sess.script
@@ -175,11 +174,14 @@ def run(path, sess, execute, interrupted):
                     if (script.labels and script.lineno == lineno and parser.line_done()
                             and len(parsed) < _PARSED):
                         parsed[lineno] = node
-                if node is None or proc.stopping():
+                if node is None:
                     break
                 try:
+                    # A stop request (kill) ends the script here (143).
                     interrupted(sess)
                     status = execute(node, sess)
+                except KeyboardInterrupt:
+                    status = interrupted(sess, True)
                 except Goto as jump:
                     script.goto(jump.label)
                     if parser is not None:

@@ -88,6 +88,13 @@ _BYTE = bytearray(1)
 _held = [0]     # bytes of _KEY read, their key not made yet
 
 
+def ignored_traps(traps):
+    """What a subshell keeps of traps (POSIX 2.12): the conditions ignored
+    (`trap '' INT`); the others go back to their default."""
+    kept = {c: a for c, a in traps.items() if a == ""} if traps else None
+    return kept or None
+
+
 def _read_key(stdin):
     """A key of stdin, one character ("" at the end of input), its bytes
     read into _KEY before its string is made (MemoryError: they stay for
@@ -158,6 +165,7 @@ class Session:
                                 # (shellflow.MAX_CALLS)
         self.readonly = ()      # names `readonly` fixed
         self.optoff = None      # getopts inside a word of options (-ab): (OPTIND, offset)
+        self.traps = None       # `trap`: condition (EXIT, INT, TERM) -> action, or None
 
     def subshell(self):
         """A copy for a background job: what the job changes (variables,
@@ -174,6 +182,7 @@ class Session:
         new.scripted = self.scripted
         new.functions = dict(self.functions)
         new.readonly = self.readonly
+        new.traps = ignored_traps(self.traps)
         new.fds = dict(self.fds)
         return new
 

@@ -27,7 +27,7 @@ from shellflow import Exit, Goto, LoopControl, Return
 # is loaded; a list's items are interned names, many the runtime's own.
 BUILTINS = ["exit", "return", "break", "continue", "goto", "skip", "source", ".",
             "shift", "run", "[", ":", "true", "false", "loadconfig", "loadboard",
-            "set", "local", "eval", "readonly", "type", "command", "exec"]
+            "set", "local", "eval", "readonly", "trap", "type", "command", "exec"]
 
 import_lock = system.import_lock  # programs load under it
 # What programs import that keeps nothing from one program to the next:
@@ -178,6 +178,7 @@ def begin(sess):
 
 def end(sess):
     """The session's shell has ended."""
+    sess.status = exit_trap(sess, sess.status)
     sess.owner.exit(sess.status)
     # A shell that ends is idle as one back at its prompt: on a small board
     # the parser an /api/run line loaded took the heap the daemon's next
@@ -346,17 +347,32 @@ def _words(kind):
     return None
 
 
-def interrupted(sess):
+def interrupted(sess, ctrl_c=False):
     """Between commands: a terminal that takes Ctrl-C as data (telnet)
     raises KeyboardInterrupt here once its user pressed it, as a board's
     console does by itself, so a loop of quiet commands stops too. A stop
     request (kill) to the process running them ends them all, as SIGTERM
-    ends a shell (status 143): a loop in a job went on, each of its
-    commands stopped at once, and spun."""
+    ends a shell (status 143), once the action of a TERM trap ran: a loop
+    in a job went on, each of its commands stopped at once, and spun.
+    ctrl_c: a script's command was just ended by Ctrl-C: the INT trap's
+    action runs (its status; the script goes on), or the interrupt goes on."""
+    traps = sess.traps
+    if ctrl_c:
+        if traps is None or "INT" not in traps:
+            raise KeyboardInterrupt
+        import shellbuiltins
+        return shellbuiltins.trapped(traps["INT"], sess, 130, _SELF)
     check = getattr(sess.stdout, "check_interrupt", None)
     if check is not None:
         check()
     if process.current().stopping():
+        if traps is not None and "TERM" in traps:
+            action = traps["TERM"]
+            if action is None:
+                return      # the action runs (it is None meanwhile): to its end
+            traps["TERM"] = None
+            import shellbuiltins
+            raise Exit(shellbuiltins.trapped(action, sess, 143, _SELF))
         raise Exit(143)
 
 
@@ -619,6 +635,7 @@ def run_script(path, argv, sess):
         errors.report(proc.name, e)
     finally:
         if saved is not None:
+            status = exit_trap(sess, status)
             scripted(sess, None, saved)
         proc.exit(status)
     sess.status = status
@@ -631,15 +648,17 @@ def run_lines(line, args, sess):
     and functions of its own; exit and a shell error end it. Its status."""
     saved = scripted(sess, args, None)
     # The lines run from here: each Python call costs a board's C stack.
+    status = 0
     try:
-        status = 0
         for text in (line,) if isinstance(line, str) else line:
             status = run_line(text, sess)
-        return status & 255
+        status &= 255
     except Exit as e:
-        return e.status
+        status = e.status
     finally:
+        status = exit_trap(sess, status)
         scripted(sess, None, saved)
+    return status
 
 
 def scripted(sess, argv, saved):
@@ -651,7 +670,18 @@ def scripted(sess, argv, saved):
     it, with a status of 0-255 as a process's (`return 256` is 0 there).
     Returns what sess had, which scripted(sess, None, it) puts back (saved:
     not None)."""
-    had = sess.args, sess.flags, sess.functions, sess.frames, sess.loops, sess.script, sess.scripted
-    sess.args, sess.flags, sess.functions, sess.frames, sess.loops, sess.script, sess.scripted = \
-        saved or (list(argv), "", {}, [], 0, None, True)
+    had = (sess.args, sess.flags, sess.functions, sess.frames, sess.loops, sess.script, sess.scripted,
+           sess.traps)
+    (sess.args, sess.flags, sess.functions, sess.frames, sess.loops, sess.script, sess.scripted,
+     sess.traps) = saved or (list(argv), "", {}, [], 0, None, True, None)
     return had
+
+
+def exit_trap(sess, status):
+    """The status a shell (a script, sh -c, a subshell, a session) ends
+    with, once the action of its EXIT trap ran: status, or what an `exit`
+    in the action gives."""
+    if sess.traps is None or not sess.traps.get("EXIT"):
+        return status
+    import shellbuiltins
+    return shellbuiltins.exit_trap(sess, status, _SELF)

@@ -1,7 +1,8 @@
 """The shell's built-in commands, those that act on the shell itself:
 exit, return, break, continue, goto, skip, source (.), shift, set, local,
-eval, readonly, type, command, exec, run, [, :, true, false, loadconfig,
-loadboard; with upyOS's one-line if. Loaded on first use.
+eval, readonly, trap, type, command, exec, run, [, :, true, false,
+loadconfig, loadboard; with upyOS's one-line if, and what runs a trap's
+action. Loaded on first use.
 
 Each built-in is given the shell module (sh) whose evaluator runs it:
 shellbuiltins sits above the shell's resident part and never imports it.
@@ -124,6 +125,67 @@ def _source(argv, sess, sh):
         return 1
     finally:
         sess.args = saved
+
+
+# The conditions a trap is set for: the shell's end, Ctrl-C, a stop
+# request (kill), by name or number. A board has no other signals.
+_CONDITIONS = {"EXIT": "EXIT", "0": "EXIT", "INT": "INT", "SIGINT": "INT", "2": "INT",
+               "TERM": "TERM", "SIGTERM": "TERM", "15": "TERM"}
+
+
+def _trap(argv, sess, sh):
+    """trap [ACTION CONDITION...]: ACTION, a command line, runs at
+    CONDITION (EXIT, INT, TERM); '' ignores it, - (or no ACTION before a
+    number) puts its default back; alone, the traps set, as commands."""
+    args = argv[1:]
+    if args[:1] == ["--"]:
+        args = args[1:]
+    if not args:
+        out = sh.process.current().stdout
+        for condition, action in sorted((sess.traps or {}).items()):
+            # None: the TERM action that runs now (shell.interrupted).
+            if action is not None:
+                out.write("trap -- '%s' %s\n" % (action.replace("'", "'\\''"), condition))
+        return 0
+    action = args[0]
+    if action == "-" or action.isdigit():
+        action = None
+        if args[0] == "-":
+            args = args[1:]
+    else:
+        args = args[1:]
+        if not args:
+            raise _error("trap: %s: no condition given" % action)
+    traps = dict(sess.traps or {})
+    for name in args:
+        condition = _CONDITIONS.get(name.upper())
+        if condition is None:
+            raise _error("trap: %s: not a condition (EXIT, INT or TERM)" % name)
+        if action is None:
+            traps.pop(condition, None)
+        else:
+            traps[condition] = action
+    sess.traps = traps or None
+    return 0
+
+
+def exit_trap(sess, status, sh):
+    """Run the EXIT trap's action (once: it may end with exit); the status
+    the shell ends with."""
+    action = sess.traps.pop("EXIT")
+    return trapped(action, sess, status, sh)
+
+
+def trapped(action, sess, status, sh):
+    """Run a trap's action; $? is status during it and after it, unless
+    the action exits: then its exit's status."""
+    sess.status = status
+    try:
+        sh.run_line(action, sess)
+    except Exit as e:
+        return e.status
+    sess.status = status
+    return status
 
 
 def _shift(argv, sess, sh):
@@ -302,7 +364,7 @@ _BUILTINS = {
     ":": lambda argv, sess, sh: 0, "true": lambda argv, sess, sh: 0,
     "false": lambda argv, sess, sh: 1,
     "run": lambda argv, sess, sh: sh.run(argv[1:], sess) if len(argv) > 1 else 0,
-    "set": _set, "local": _local, "eval": _eval, "readonly": _readonly,
+    "set": _set, "local": _local, "eval": _eval, "readonly": _readonly, "trap": _trap,
     "type": _type, "command": _command,
 }
 

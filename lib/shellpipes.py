@@ -11,6 +11,7 @@ evaluator's modules, whose only loop of imports stays its own recursion
 import errors
 import process
 import streams
+from session import ignored_traps
 from shellflow import Exit, LoopControl, Return
 
 
@@ -60,18 +61,37 @@ def subshell(body, sess, sh):
     functions); an exit, return, break or continue in it ends only it, and
     so does a shell error. Here, not with the compound commands: a plain
     line's pipeline (shellplain.py) loads neither them nor the parser."""
-    saved = (dict(sess.vars), sess.cwd, sess.flags, sess.args, dict(sess.functions))
+    saved = enter(sess)
+    status = 1
     try:
-        return sh.execute(body, sess)
+        status = sh.execute(body, sess)
     except (Exit, Return, LoopControl) as e:
-        return e.status
+        status = e.status
     except Exception as e:
         if not errors.shell_error(e):
             raise
         errors.complain("sh", str(e))
-        return e.status
+        status = e.status
     finally:
-        sess.vars, sess.cwd, sess.flags, sess.args, sess.functions = saved
+        status = leave(sess, saved, status, sh)
+    return status
+
+
+def enter(sess):
+    """A subshell's environment (POSIX 2.12) begins in sess: what leave()
+    puts back, as it was."""
+    saved = (dict(sess.vars), sess.cwd, sess.flags, sess.args, dict(sess.functions), sess.traps)
+    sess.traps = ignored_traps(sess.traps)
+    return saved
+
+
+def leave(sess, saved, status, sh):
+    """The subshell's end: its EXIT trap runs, and sess is as it was
+    before (enter()). The status it ends with."""
+    try:
+        return sh.exit_trap(sess, status)
+    finally:
+        sess.vars, sess.cwd, sess.flags, sess.args, sess.functions, sess.traps = saved
 
 
 class VarOut(streams.Capture):

@@ -10,6 +10,7 @@ program in the foreground, through jobctl.run_coroutine).
 import ast
 import json
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -216,6 +217,37 @@ def test_an_asyncio_job_stopped_before_its_first_step_is_cancelled_in_its_code(j
                  "echo status=$?", "wait %1", "ps", timeout=30)
     assert "tick 0\ncancelled\nstatus=143\n" in r.out, r
     assert "asy" not in r.out.split("status=143")[1]
+
+
+def test_a_scripts_int_trap_runs_at_ctrl_c_and_the_script_goes_on(board):
+    """`trap ACTION INT`: Ctrl-C ends the script's command, the action runs
+    with $? 130, and the script goes on; without the trap Ctrl-C ends the
+    script, whose EXIT action still runs."""
+    board.path("/t.sh").write_text("trap 'echo caught $?' INT\ntrap 'echo bye' EXIT\n"
+                                   "echo ready; sleep 20\necho after\n")
+    board.send("sh /t.sh\r")
+    board.expect("ready")
+    time.sleep(0.3)
+    board.send("\x03")
+    out = board.read_to_prompt()
+    assert "caught 130\nafter\nbye\n" in out, out
+    board.path("/u.sh").write_text("trap 'echo bye' EXIT\necho ready; sleep 20\necho after\n")
+    board.send("sh /u.sh\r")
+    board.expect("ready")
+    time.sleep(0.3)
+    board.send("\x03")
+    out = board.read_to_prompt()
+    assert "bye" in out and "after" not in out, out
+
+
+def test_a_term_trap_runs_before_a_stopped_job_ends(sim):
+    """kill asks to stop, as SIGTERM: the TERM action runs, then the job's
+    shell ends (143, or the action's exit). A stop request stays final."""
+    r = sim.run("(trap 'echo term-action' TERM; while true; do sleep 0.1; done) &", "sleep 0.3",
+                "kill %1; wait %1; echo w=$?",
+                "(trap 'echo again; exit 5' TERM; while true; do sleep 0.1; done) &", "sleep 0.3",
+                "kill %1; wait %1; echo w=$?", timeout=30)
+    assert "term-action\nw=143\n" in r.out and "again\nw=5\n" in r.out, r
 
 
 def test_ctrl_c_cancels_a_foreground_asyncio_program(board):

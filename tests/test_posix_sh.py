@@ -175,6 +175,20 @@ CASES = {
                 "set -- -a file; OPTIND=1; while getopts a opt; do echo $opt; done; shift $((OPTIND-1)); echo $*",
                 "1\na \nb val\nc \nend 0 5 ?\na \nc \nb val\n3\nc \nb VAL\n3\n? x\n: b\n3\n"
                 "? none\n? none\na\nfile\n", 0),
+    # 2.14 trap: the EXIT action runs as the shell ends, $? kept unless it
+    # exits; listed as commands; - or a number puts the default back.
+    "trap on exit": ("trap 'echo cleanup $?' EXIT\necho body\nfalse", "body\ncleanup 1\n", 1),
+    "trap exits": ("trap 'echo leaving; exit 7' EXIT\nexit 3", "leaving\n", 7),
+    "trap lists and resets": ("trap 'echo a' EXIT; trap '' INT; trap; trap - EXIT; trap 2; trap; echo end",
+                              "trap -- 'echo a' EXIT\ntrap -- '' INT\nend\n", 0),
+    "a bad trap condition is a shell error": ("trap 'echo x' HUP\necho never", "", 2),
+    # 2.12: a subshell's traps are its own (those ignored are kept); $( )
+    # is a subshell (2.6.3): what it assigns, defines or changes stays in it.
+    "traps of subshells": ("(trap 'echo sub' EXIT; echo in); x=$(trap 'echo bye' EXIT; echo in); echo \"[$x]\";"
+                           " trap '' INT; (trap); trap 'echo outer' EXIT",
+                           "in\nsub\n[in\nbye]\ntrap -- '' INT\nouter\n", 0),
+    "a substitution is a subshell": ("x=$(y=5; cd /tmp; f() { :; }; set -- a; echo hi); echo \"[$y] $x $#\"; pwd;"
+                                     " type f >/dev/null 2>&1 || echo no f", "[] hi 0\n/\nno f\n", 0),
     # 2.14 readonly, 2.9.1.1 command search
     # Assigning a read-only variable is a shell error (2.8.1): a subshell
     # keeps it to itself, with its redirections; the script ends there.
