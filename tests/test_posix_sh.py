@@ -175,6 +175,10 @@ CASES = {
                 "set -- -a file; OPTIND=1; while getopts a opt; do echo $opt; done; shift $((OPTIND-1)); echo $*",
                 "1\na \nb val\nc \nend 0 5 ?\na \nc \nb val\n3\nc \nb VAL\n3\n? x\n: b\n3\n"
                 "? none\n? none\na\nfile\n", 0),
+    # 2.14 unset: -v variables (the default), -f functions.
+    "unset -f and -v": ("f() { echo f; }; x=1; unset -f f; type f >/dev/null 2>&1 || echo no f; unset -v x;"
+                        " echo \"[$x]\"; y=2; unset y; echo \"[$y]\"; unset -f nosuch; echo $?; unset -fv x 2>/dev/null",
+                        "no f\n[]\n[]\n0\n", 2),
     # 2.14 trap: the EXIT action runs as the shell ends, $? kept unless it
     # exits; listed as commands; - or a number puts the default back.
     "trap on exit": ("trap 'echo cleanup $?' EXIT\necho body\nfalse", "body\ncleanup 1\n", 1),
