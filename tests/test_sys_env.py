@@ -164,4 +164,4 @@ def test_unset_bad_name_fails_but_unsets_the_rest(sim):
 def test_unset_without_a_name_is_a_usage_error(sim):
     r = sim.run("unset")
     assert r.status == 2
-    assert r.err == "unset: missing NAME\nusage: unset NAME...\n"
+    assert r.err == "unset: missing NAME\nusage: unset [-v|-f] NAME...\n"
