@@ -2,7 +2,7 @@
 
 Operators as in C, by falling precedence: unary + - ! ~, **, * / %, + -,
 << >>, < <= > >=, == !=, &, ^, |, &&, ||, ?:, and the assignments
-= += -= *= /= %=. A name stands for its variable's value (unset or empty
+= += -= *= /= %= <<= >>= &= ^= |=. A name stands for its variable's value (unset or empty
 is 0). Numbers: 42, 0x2a, 052.
 """
 from micropython import const
@@ -14,11 +14,11 @@ _BINARY = (
     ("<", "<=", ">", ">="), ("<<", ">>"), ("+", "-"), ("*", "/", "%"), ("**",),
 )
 _LEVEL = {op: level for level, ops in enumerate(_BINARY) for op in ops}
-_SYMBOLS = ("**", "<<", ">>", "<=", ">=", "==", "!=", "&&", "||", "+=", "-=",
-            "*=", "/=", "%=", "+", "-", "*", "/", "%", "<", ">", "&", "^", "|",
+_SYMBOLS = ("<<=", ">>=", "**", "<<", ">>", "<=", ">=", "==", "!=", "&&", "||", "+=", "-=",
+            "*=", "/=", "%=", "&=", "^=", "|=", "+", "-", "*", "/", "%", "<", ">", "&", "^", "|",
             "!", "~", "(", ")", "?", ":", "=")
 _NAME = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789"
-_ASSIGN = ("=", "+=", "-=", "*=", "/=", "%=")
+_ASSIGN = ("=", "+=", "-=", "*=", "/=", "%=", "<<=", ">>=", "&=", "^=", "|=")
 # Parentheses, operands of ** and ?: branches nested deeper than this are
 # refused: each level is a Python call, and a board's thread has a few KiB
 # of C stack.
@@ -110,7 +110,9 @@ class _Calc:
             self.i += 2
             value = self.expr(0)
             if op != "=":
-                value = _apply(op[0], self.variable(token), value)
+                value = _apply(op[:-1], self.variable(token), value)
+            if token in self.sess.readonly:
+                raise ShellError("%s: is read only" % token)
             self.sess.setenv(token, str(value))
             self.depth -= 1
             return value

@@ -175,6 +175,11 @@ CASES = {
                 "set -- -a file; OPTIND=1; while getopts a opt; do echo $opt; done; shift $((OPTIND-1)); echo $*",
                 "1\na \nb val\nc \nend 0 5 ?\na \nc \nb val\n3\nc \nb VAL\n3\n? x\n: b\n3\n"
                 "? none\n? none\na\nfile\n", 0),
+    # 2.6.4 Arithmetic Expansion: every assignment operator of C's.
+    "arithmetic assignments": ("x=5; echo $((x += 3)) $((x -= 1)) $((x *= 2)) $((x /= 7)) $((x %= 2))"
+                               " $((x <<= 3)) $((x >>= 1)) $((x &= 6)) $((x |= 8)) $((x ^= 1)) $x\n"
+                               "readonly r=1; (: $((r += 1))) 2>/dev/null || echo refused",
+                               "8 7 14 2 0 0 0 0 8 9 9\nrefused\n", 0),
     # 2.14 unset: -v variables (the default), -f functions.
     "unset -f and -v": ("f() { echo f; }; x=1; unset -f f; type f >/dev/null 2>&1 || echo no f; unset -v x;"
                         " echo \"[$x]\"; y=2; unset y; echo \"[$y]\"; unset -f nosuch; echo $?; unset -fv x 2>/dev/null",
