@@ -10,7 +10,7 @@ USAGE = """OPTSTRING NAME [ARG...]
   (-ab). An unknown option or a missing value is said, and NAME is ?;
   when OPTSTRING begins with :, nothing is said: NAME is ? for an unknown
   option, : for a missing value, and OPTARG the letter. OPTIND=1 starts
-  again.
+  again; unset, it is 1.
   while getopts ab:c opt; do case $opt in b) echo $OPTARG;; esac; done"""
 ABOUT = "take a script's options, one at a time"
 

@@ -107,12 +107,12 @@ class Script:
         self.ended = False
 
 
-def run(path, sess, execute, interrupted):
-    """Run the script at path in session sess, each command through
-    execute(node, sess), after interrupted(sess) (which raises
-    KeyboardInterrupt once the user pressed Ctrl-C, Exit once a stop was
-    requested); a command Ctrl-C ended goes to interrupted(sess, True)
-    (the INT trap). Returns the last status. `return` ends it, and so does a line that cannot be read; a
+def run(path, sess, sh):
+    """Run the script at path in session sess, each command through the
+    shell sh's execute(node, sess), after its interrupted(sess) (which
+    raises KeyboardInterrupt once the user pressed Ctrl-C, Exit once a stop
+    was requested; a command Ctrl-C ended runs the INT trap's action, and
+    the script goes on); returns the last status. `return` ends it, and so does a line that cannot be read; a
     shell error (a syntax error, ${x?} ...), reported with its line, ends
     it and the shell that reads it unless that shell is interactive (a
     file sourced at a prompt). Past MAX_CALLS functions, scripts and
@@ -122,6 +122,8 @@ def run(path, sess, execute, interrupted):
     if sess.calls >= MAX_CALLS:
         errors.complain("sh", "%s: scripts nested too deeply (limit %d)" % (path, MAX_CALLS))
         return 2
+    execute = sh.execute
+    interrupted = sh.interrupted
     with open(path, "rb") as f:
         script = Script(path, f)
         saved = sess.script
@@ -181,7 +183,12 @@ def run(path, sess, execute, interrupted):
                     interrupted(sess)
                     status = execute(node, sess)
                 except KeyboardInterrupt:
-                    status = interrupted(sess, True)
+                    # Ctrl-C ended the command: the INT trap's action runs,
+                    # and the script goes on.
+                    if sess.traps is None or "INT" not in sess.traps:
+                        raise
+                    import shelltrap
+                    status = shelltrap.trapped(sess.traps["INT"], sess, 130, sh)
                 except Goto as jump:
                     script.goto(jump.label)
                     if parser is not None:

@@ -88,13 +88,6 @@ _BYTE = bytearray(1)
 _held = [0]     # bytes of _KEY read, their key not made yet
 
 
-def ignored_traps(traps):
-    """What a subshell keeps of traps (POSIX 2.12): the conditions ignored
-    (`trap '' INT`); the others go back to their default."""
-    kept = {c: a for c, a in traps.items() if a == ""} if traps else None
-    return kept or None
-
-
 def _read_key(stdin):
     """A key of stdin, one character ("" at the end of input), its bytes
     read into _KEY before its string is made (MemoryError: they stay for
@@ -143,7 +136,7 @@ class Session:
         self.stdout = stdout
         self.stderr = stderr
         self.console = console
-        self.vars = {"OPTIND": "1"}     # POSIX 2.5.3: a shell starts with it (getopts)
+        self.vars = {}
         self.functions = {}     # name -> body of the shell functions defined
         self.frames = []        # each running function's {name: value before local}
         self.fds = {}           # descriptors 3-9 `exec` opened: number -> stream
@@ -182,7 +175,6 @@ class Session:
         new.scripted = self.scripted
         new.functions = dict(self.functions)
         new.readonly = self.readonly
-        new.traps = ignored_traps(self.traps)
         new.fds = dict(self.fds)
         return new
 

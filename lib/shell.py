@@ -46,7 +46,7 @@ HELPERS = (" cmdargs fileops munix munixsh crontable textin textcopy wordops htt
 # as the rest of the shell: on a small heap it goes too, once a session is
 # back at its prompt and no line runs anywhere (idle()).
 PARSER = (" cmdfail plainredir shellparse shellsyntax wordparse expansion shellcompound "
-          "redirect shellpipes arith wildcard shellbuiltins pyline streams reader script ifsplit ")
+          "redirect shellpipes arith wildcard shellbuiltins shelltrap pyline streams reader script ifsplit ")
 _LOW = const(49152)     # free heap below which they go
 # A program found the heap above _LOW as it ended (run()): the thread that
 # ran it, and how many modules were loaded then. idle() believes it while
@@ -347,32 +347,20 @@ def _words(kind):
     return None
 
 
-def interrupted(sess, ctrl_c=False):
+def interrupted(sess):
     """Between commands: a terminal that takes Ctrl-C as data (telnet)
     raises KeyboardInterrupt here once its user pressed it, as a board's
     console does by itself, so a loop of quiet commands stops too. A stop
     request (kill) to the process running them ends them all, as SIGTERM
     ends a shell (status 143), once the action of a TERM trap ran: a loop
-    in a job went on, each of its commands stopped at once, and spun.
-    ctrl_c: a script's command was just ended by Ctrl-C: the INT trap's
-    action runs (its status; the script goes on), or the interrupt goes on."""
-    traps = sess.traps
-    if ctrl_c:
-        if traps is None or "INT" not in traps:
-            raise KeyboardInterrupt
-        import shellbuiltins
-        return shellbuiltins.trapped(traps["INT"], sess, 130, _SELF)
+    in a job went on, each of its commands stopped at once, and spun."""
     check = getattr(sess.stdout, "check_interrupt", None)
     if check is not None:
         check()
     if process.current().stopping():
-        if traps is not None and "TERM" in traps:
-            action = traps["TERM"]
-            if action is None:
-                return      # the action runs (it is None meanwhile): to its end
-            traps["TERM"] = None
-            import shellbuiltins
-            raise Exit(shellbuiltins.trapped(action, sess, 143, _SELF))
+        if sess.traps is not None:
+            import shelltrap
+            return shelltrap.stopped(sess, _SELF)
         raise Exit(143)
 
 
@@ -628,7 +616,7 @@ def run_script(path, argv, sess):
         saved = scripted(sess, argv, None)
         # Run from here, not through a function of its own: each Python
         # call costs a board's C stack.
-        status = script.run(path, sess, execute, interrupted) & 255
+        status = script.run(path, sess, _SELF) & 255
     except Exit as e:
         status = e.status
     except OSError as e:
@@ -681,7 +669,7 @@ def exit_trap(sess, status):
     """The status a shell (a script, sh -c, a subshell, a session) ends
     with, once the action of its EXIT trap ran: status, or what an `exit`
     in the action gives."""
-    if sess.traps is None or not sess.traps.get("EXIT"):
+    if sess.traps is None:
         return status
-    import shellbuiltins
-    return shellbuiltins.exit_trap(sess, status, _SELF)
+    import shelltrap
+    return shelltrap.exit_trap(sess, status, _SELF)

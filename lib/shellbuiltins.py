@@ -1,8 +1,8 @@
 """The shell's built-in commands, those that act on the shell itself:
 exit, return, break, continue, goto, skip, source (.), shift, set, local,
-eval, readonly, trap, type, command, exec, run, [, :, true, false,
-loadconfig, loadboard; with upyOS's one-line if, and what runs a trap's
-action. Loaded on first use.
+eval, readonly, trap (shelltrap.py), type, command, exec, run, [, :,
+true, false, loadconfig, loadboard; with upyOS's one-line if. Loaded on
+first use.
 
 Each built-in is given the shell module (sh) whose evaluator runs it:
 shellbuiltins sits above the shell's resident part and never imports it.
@@ -119,7 +119,7 @@ def _source(argv, sess, sh):
         sess.args = [argv[1]] + argv[2:]
     try:
         import script
-        return script.run(path, sess, sh.execute, sh.interrupted)
+        return script.run(path, sess, sh)
     except OSError as e:
         errors.report(argv[0], OSError("%s: %s" % (argv[1], cmdargs.strerror(e))))
         return 1
@@ -127,65 +127,11 @@ def _source(argv, sess, sh):
         sess.args = saved
 
 
-# The conditions a trap is set for: the shell's end, Ctrl-C, a stop
-# request (kill), by name or number. A board has no other signals.
-_CONDITIONS = {"EXIT": "EXIT", "0": "EXIT", "INT": "INT", "SIGINT": "INT", "2": "INT",
-               "TERM": "TERM", "SIGTERM": "TERM", "15": "TERM"}
-
-
 def _trap(argv, sess, sh):
-    """trap [ACTION CONDITION...]: ACTION, a command line, runs at
-    CONDITION (EXIT, INT, TERM); '' ignores it, - (or no ACTION before a
-    number) puts its default back; alone, the traps set, as commands."""
-    args = argv[1:]
-    if args[:1] == ["--"]:
-        args = args[1:]
-    if not args:
-        out = sh.process.current().stdout
-        for condition, action in sorted((sess.traps or {}).items()):
-            # None: the TERM action that runs now (shell.interrupted).
-            if action is not None:
-                out.write("trap -- '%s' %s\n" % (action.replace("'", "'\\''"), condition))
-        return 0
-    action = args[0]
-    if action == "-" or action.isdigit():
-        action = None
-        if args[0] == "-":
-            args = args[1:]
-    else:
-        args = args[1:]
-        if not args:
-            raise _error("trap: %s: no condition given" % action)
-    traps = dict(sess.traps or {})
-    for name in args:
-        condition = _CONDITIONS.get(name.upper())
-        if condition is None:
-            raise _error("trap: %s: not a condition (EXIT, INT or TERM)" % name)
-        if action is None:
-            traps.pop(condition, None)
-        else:
-            traps[condition] = action
-    sess.traps = traps or None
-    return 0
-
-
-def exit_trap(sess, status, sh):
-    """Run the EXIT trap's action (once: it may end with exit); the status
-    the shell ends with."""
-    action = sess.traps.pop("EXIT")
-    return trapped(action, sess, status, sh)
-
-
-def trapped(action, sess, status, sh):
-    """Run a trap's action; $? is status during it and after it, unless
-    the action exits: then its exit's status."""
-    sess.status = status
-    try:
-        sh.run_line(action, sess)
-    except Exit as e:
-        return e.status
-    sess.status = status
-    return status
+    # Its own module: a script that sets no trap interns none of its names
+    # (the esp8266's pool of names: shelltrap.py).
+    import shelltrap
+    return shelltrap.trap(argv, sess, sh)
 
 
 def _shift(argv, sess, sh):

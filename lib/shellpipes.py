@@ -11,7 +11,6 @@ evaluator's modules, whose only loop of imports stays its own recursion
 import errors
 import process
 import streams
-from session import ignored_traps
 from shellflow import Exit, LoopControl, Return
 
 
@@ -81,7 +80,10 @@ def enter(sess):
     """A subshell's environment (POSIX 2.12) begins in sess: what leave()
     puts back, as it was."""
     saved = (dict(sess.vars), sess.cwd, sess.flags, sess.args, dict(sess.functions), sess.traps)
-    sess.traps = ignored_traps(sess.traps)
+    # The conditions ignored stay so (`trap '' INT`); the others go back
+    # to their default.
+    kept = {c: a for c, a in sess.traps.items() if a == ""} if sess.traps else None
+    sess.traps = kept or None
     return saved
 
 

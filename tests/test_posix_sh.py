@@ -166,7 +166,7 @@ CASES = {
     "substitution over lines": ("echo $(echo a\necho b)\necho $((1 +\n2))", "a b\n3\n", 0),
     # XCU getopts: options alone, grouped, with values in the word or the
     # next, --, the silent form, OPTIND to start again and to shift.
-    "getopts": ("echo $OPTIND; while getopts ab:c opt -a -b val -c; do echo \"$opt ${OPTARG:-}\"; done;"
+    "getopts": ("echo ${OPTIND:-1}; while getopts ab:c opt -a -b val -c; do echo \"$opt ${OPTARG:-}\"; done;"
                 " echo \"end $? $OPTIND $opt\"\n"
                 "OPTIND=1; while getopts ab:c opt -acb val rest; do echo \"$opt ${OPTARG:-}\"; done; echo $OPTIND\n"
                 "OPTIND=1; while getopts ab:c opt -cbVAL -- -a; do echo \"$opt $OPTARG\"; done; echo $OPTIND\n"
