@@ -179,8 +179,12 @@ def exec_(argv, redirs, sess):
                 restore(saved)
         raise Exit(status)
     if saved is not None:
+        # A descriptor closed or replaced closes its file, unless another
+        # still has it: `exec 4>&1; exec 4>&-` closed the shell's output.
+        proc = process.current()
         for fd, stream in saved[6].items():
-            if sess.fds.get(fd) is not stream and stream not in sess.fds.values():
+            if (stream not in sess.fds.values() and stream is not proc.stdout
+                    and stream is not proc.stderr and stream is not proc.stdin):
                 stream.close()
     return 0
 

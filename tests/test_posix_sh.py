@@ -211,6 +211,9 @@ CASES = {
     # 2.7 Redirection, 2.14 exec
     "exec opens a descriptor": ("exec 3> /tmp/fd3\necho one >&3\necho two >&3\nexec 3>&-\ncat /tmp/fd3\n"
                                 "echo x >&3\necho $?", "one\ntwo\n1\n", 0),
+    "closing a duplicate leaves the original open": ("exec 4>&1; echo via4 >&4; exec 4>&-; echo still\n"
+                                                     "exec 3>/tmp/f3; exec 5>&3; exec 3>&-; echo five >&5;"
+                                                     " exec 5>&-; cat /tmp/f3", "via4\nstill\nfive\n", 0),
     # 2.14 read (XCU read)
     "read splits a line into names": ("printf ' x  y z \\n' > /tmp/rd; read a b < /tmp/rd; echo \"[$a] [$b]\"\n"
                                       "printf '1:2::3:4\\n' > /tmp/rd; IFS=: read a b c d < /tmp/rd\n"
