@@ -198,6 +198,33 @@ def word(parts, sess):
     return "".join(out)
 
 
+def upyos_if(node, sess):
+    """Whether upyOS's one-line `if A OP B ACTION` (node "uif") holds: A
+    and B compared as numbers when both are, else as strings. Here, where
+    its words are expanded: in shellbuiltins, the built-ins' names took
+    the esp8266's last room for names in upyOS's end.sh."""
+    _, a, op, b, _ = node
+    a = word(a, sess)
+    b = word(b, sess)
+    if op == "in":
+        return a in b
+    try:
+        a, b = float(a), float(b)
+    except ValueError:
+        pass
+    if op == "==":
+        return a == b
+    if op == "!=":
+        return a != b
+    if op == "<":
+        return a < b
+    if op == "<=":
+        return a <= b
+    if op == ">":
+        return a > b
+    return a >= b
+
+
 def assignment(parts, sess):
     """(name, value) of a NAME=value word."""
     head = parts[0][1]

@@ -46,7 +46,7 @@ HELPERS = (" cmdargs fileops munix munixsh crontable textin textcopy wordops htt
 # as the rest of the shell: on a small heap it goes too, once a session is
 # back at its prompt and no line runs anywhere (idle()).
 PARSER = (" cmdfail plainredir shellparse shellsyntax wordparse expansion shellcompound "
-          "redirect shellpipes arith wildcard shellbuiltins shelltrap pyline streams reader script ifsplit ")
+          "redirect shellpipes arith wildcard shellbuiltins shellstate shelltrap pyline streams reader script ifsplit ")
 _LOW = const(49152)     # free heap below which they go
 # A program found the heap above _LOW as it ended (run()): the thread that
 # ran it, and how many modules were loaded then. idle() believes it while
@@ -228,7 +228,11 @@ def execute(node, sess, testing=0):
                     process.current().stderr.write("+ %s\n" % " ".join(words))
                 if len(node) > 2 and node[2]:
                     import redirect
-                    status = redirect.redirected(node[2], sess, words)
+                    # upyOS's `test ... > NAME` keeps its verdict in NAME.
+                    if words[0] == "test" and redirect.upyos_test(words, node[2], sess):
+                        status = 0
+                    else:
+                        status = redirect.redirected(node[2], sess, words)
                 else:
                     status = run(words, sess)
             elif kind == "simple":
@@ -280,10 +284,8 @@ def execute(node, sess, testing=0):
                         sess.testing -= 1
             elif kind == "uif":
                 import expansion
-                import shellbuiltins
-                _, a, op, b, action = node
-                if shellbuiltins.compare(expansion.word(a, sess), op, expansion.word(b, sess)):
-                    node = action
+                if expansion.upyos_if(node, sess):
+                    node = node[4]
                     continue
                 status = 0
             elif kind == "py":

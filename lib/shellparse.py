@@ -79,8 +79,15 @@ class ShellError(Exception):
 def ParseError(message):
     """A syntax error: a ShellError of status 2. A function, not a class
     of its own: a class takes more of the heap the parser loads into."""
-    e = ShellError("syntax error: " + message)
-    e.status = 2
+    return BuiltinError("syntax error: " + message)
+
+
+def BuiltinError(message, status=2):
+    """A special built-in's bad argument (set, shift, trap ...): a shell
+    error (POSIX 2.8.1), which ends a script and abandons the line at a
+    prompt; status 2 unless given."""
+    e = ShellError(message)
+    e.status = status
     return e
 
 

@@ -138,9 +138,9 @@ def _command(text, aliases):
 
 def keeps_redirections(name):
     """Whether command name's redirections are more than its streams',
-    the parser's and expansion's business: exec's stay for the session,
-    upyOS's test > NAME stores its result."""
-    return name == "exec" or name == "test"
+    the parser's and expansion's business: exec's stay for the session.
+    (upyOS's test > NAME, which stores its result, is redirect's.)"""
+    return name == "exec"
 
 
 def has_magic(text):

@@ -35,26 +35,20 @@ def trap(argv, sess, sh):
     else:
         args = args[1:]
         if not args:
-            raise _error("trap: %s: no condition given" % action)
+            import shellparse
+            raise shellparse.BuiltinError("trap: %s: no condition given" % action)
     traps = dict(sess.traps or {})
     for name in args:
         condition = _CONDITIONS.get(name.upper())
         if condition is None:
-            raise _error("trap: %s: not a condition (EXIT, INT or TERM)" % name)
+            import shellparse
+            raise shellparse.BuiltinError("trap: %s: not a condition (EXIT, INT or TERM)" % name)
         if action is None:
             traps.pop(condition, None)
         else:
             traps[condition] = action
     sess.traps = traps or None
     return 0
-
-
-def _error(message):
-    # A special built-in's bad argument: a shell error (POSIX 2.8.1).
-    import shellparse
-    e = shellparse.ShellError(message)
-    e.status = 2
-    return e
 
 
 def exit_trap(sess, status, sh):

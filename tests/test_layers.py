@@ -24,7 +24,7 @@ LAYERS = [
      "intvar", "httpclient", "mqtt", "fleetlink", "sysconf", "logfile", "logsession", "pins", "buses", "serialterm", "sleepmodes",
      "httprequest", "textcopy", "vieditor", "leds", "sensing", "analog", "jobthread"},
     # the shell: parser, expansion, evaluator, built-ins, scripts, jobs
-    {"shell", "cmdfail", "expansion", "redirect", "shellpipes", "script", "pyline", "shellbuiltins", "shelltrap", "shellcompound", "asyncloop", "asynchost",
+    {"shell", "cmdfail", "expansion", "redirect", "shellpipes", "script", "pyline", "shellbuiltins", "shellstate", "shelltrap", "shellcompound", "asyncloop", "asynchost",
      "jobctl", "jobcmd", "sdata"},
     # the kernel: boot, recovery, shutdown; sessions over streams
     {"kernel", "startup", "streamshell"},
