@@ -7,13 +7,14 @@ import munix
 
 _ENOTDIR = const(20)     # errno's, which the esp32's errno module does not name
 
-USAGE = """[DIR]
-  DIR  the new working folder (default $HOME, or /); - is the previous one"""
+USAGE = """[-L|-P] [DIR]
+  DIR  the new working folder (default $HOME, or /); - is the previous one
+  -L, -P  taken for POSIX's sake: a board's filesystems have no links"""
 ABOUT = "change the working folder"
 
 
 def __main__(args):
-    opts, rest = cmdargs.parse(args)
+    opts, rest = cmdargs.parse(args, "LP")
     if len(rest) > 1:
         raise cmdargs.UsageError("too many arguments")
     sess = munix.session()

@@ -10,7 +10,8 @@ USAGE = """[NAME[=VALUE]...]
                      True or False, or text, and upyOS programs get it so
                      from utls.getenv (the shell sees its text)
   export NAME        export the variable NAME, already set in this session
-  export             list the exported variables"""
+  export             list the exported variables
+  export -p          list them as commands that set them again"""
 ABOUT = "export variables to every session"
 
 
@@ -22,9 +23,9 @@ def __main__(args):
         args = [args[0]] + args[2:]
     if len(args) == 3 and args[2] in _TYPES:
         return _typed(*args)
-    opts, rest = cmdargs.parse(args)
+    opts, rest = cmdargs.parse(args, "p")
     if not rest:
-        return _list()
+        return _list("p" in opts)
     if len(rest) == 2 and "=" not in rest[0]:
         rest = [rest[0] + "=" + rest[1]]
     status = 0
@@ -59,7 +60,10 @@ def _typed(name, text, kind):
     return 0
 
 
-def _list():
+def _list(commands):
     shared = munix.session().exported()
     for name in sorted(shared):
-        print("%s=%s" % (name, shared[name]))
+        if commands:
+            print("export %s='%s'" % (name, shared[name].replace("'", "'\\''")))
+        else:
+            print("%s=%s" % (name, shared[name]))

@@ -48,6 +48,7 @@ _INTERNAL = (
     "\nshift\t[N]\tdrop the first N arguments ($1...), 1 by default"
     "\nskip\t[N]\tskip the script's next N lines, 1 by default (upyOS)"
     "\nsource\tFILE [ARG...]\trun the script FILE in this shell: what it sets stays"
+    "\ntrap\t[ACTION CONDITION...]\trun ACTION at EXIT, INT (Ctrl-C) or TERM (kill); '' ignores, - resets; alone, list"
     "\ntrue\t\tdo nothing, with status 0"
     "\ntype\tNAME...\tsay what each NAME runs as a command"
     "\n"

@@ -75,8 +75,8 @@ def end(proc):
             ending()
 
 
-_ACTIONS = {"STOP": stop, "TERM": stop, "KILL": end, "INT": stop, "HOLD": hold,
-           "TSTP": hold, "CONT": resume}
+ACTIONS = {"STOP": stop, "TERM": stop, "KILL": end, "INT": stop, "HOLD": hold,
+          "TSTP": hold, "CONT": resume}
 # kill -9, -15, -2 (the numbers every Unix gives those three).
 NUMBERS = {"9": "KILL", "15": "TERM", "2": "INT"}
 
@@ -98,11 +98,11 @@ def kill_args(args, operands):
     and -9, -15, -2 for KILL, TERM, INT, as -s): (the action to take, the
     operands); operands names them in the usage error."""
     first = args[0][1:] if args and args[0][:1] == "-" else ""
-    if NUMBERS.get(first) or first.upper() in _ACTIONS:
+    if NUMBERS.get(first) or first.upper() in ACTIONS:
         args = ["-s", NUMBERS.get(first, first)] + args[1:]
     opts, rest = cmdargs.parse(args, "", "s")
     name = opts.get("s", "STOP").upper()
-    what = _ACTIONS.get(name[3:] if name[:3] == "SIG" else name)
+    what = ACTIONS.get(name[3:] if name[:3] == "SIG" else name)
     if what is None:
         raise cmdargs.UsageError("%s: not STOP, HOLD or CONT" % opts["s"])
     if not rest:

@@ -184,6 +184,10 @@ CASES = {
     "unset -f and -v": ("f() { echo f; }; x=1; unset -f f; type f >/dev/null 2>&1 || echo no f; unset -v x;"
                         " echo \"[$x]\"; y=2; unset y; echo \"[$y]\"; unset -f nosuch; echo $?; unset -fv x 2>/dev/null",
                         "no f\n[]\n[]\n0\n", 2),
+    # XCU export -p, cd and pwd -L/-P (no links on a board), kill -l.
+    "export -p, cd -P, kill -l": ("export A=\"it's\"; export -p | grep A=; cd -P /tmp && pwd -P; cd -L /; pwd -L;"
+                                  " kill -l 143; kill -l | grep -c TERM; kill -l 99 2>/dev/null || echo bad",
+                                  "export A='it'\\''s'\n/tmp\n/\nTERM\n1\nbad\n", 0),
     # 2.14 trap: the EXIT action runs as the shell ends, $? kept unless it
     # exits; listed as commands; - or a number puts the default back.
     "trap on exit": ("trap 'echo cleanup $?' EXIT\necho body\nfalse", "body\ncleanup 1\n", 1),

@@ -49,7 +49,7 @@ def test_cd_dash_without_a_previous_folder_fails(sim):
 def test_cd_with_two_folders_is_a_usage_error(sim):
     r = sim.run("cd /etc /tmp")
     assert r.status == 2
-    assert r.err == "cd: too many arguments\nusage: cd [DIR]\n"
+    assert r.err == "cd: too many arguments\nusage: cd [-L|-P] [DIR]\n"
 
 
 def test_pwd_with_an_operand_is_a_usage_error(sim):

@@ -133,8 +133,9 @@ def test_help_command_shows_about_and_full_usage(sim):
         "usage: exit [STATUS]\n"
         "shell built-in command\n"
         "cd - change the working folder\n"
-        "usage: cd [DIR]\n"
+        "usage: cd [-L|-P] [DIR]\n"
         "  DIR  the new working folder (default $HOME, or /); - is the previous one\n"
+        "  -L, -P  taken for POSIX's sake: a board's filesystems have no links\n"
     )
     assert r.status == 0
 
@@ -164,7 +165,7 @@ def test_help_of_a_script(sim):
 def test_help_of_an_unknown_command_fails_but_goes_on(sim):
     r = sim.run("help nosuch pwd")
     assert "help: nosuch: command not found" in r.err
-    assert "pwd - print the working folder\nusage: pwd\n" in r.out
+    assert "pwd - print the working folder\nusage: pwd [-L|-P]\n" in r.out
     assert r.status == 1
 
 
