@@ -156,6 +156,27 @@ def test_getopts_says_what_is_wrong_in_the_scripts_name(sim):
     assert r.status == 2
 
 
+def test_expr_arithmetic_comparisons_and_matches(sim):
+    """POSIX's expr, as GNU's: integers, strings, `:` with a basic regular
+    expression, precedence and parentheses; status 1 for a null or 0 value."""
+    r = sim.run("expr 1 + 2; expr -7 / 2; expr 7 % 3; expr 3 '*' 4; expr 2 '<' 10; expr abc '<' abd",
+                "expr a != a; echo st=$?", "expr '' '|' x; expr 0 '|' 7; expr a '&' 0",
+                "expr abcdef : abc; expr abcdef : '\\(ab\\)'; expr hello.txt : '\\(.*\\)\\.txt'",
+                "expr a+b : a+b; expr abc : x; expr abc : '\\(x\\)'; echo st=$?",
+                "expr '(' 1 + 2 ')' '*' 3; expr 1 + 2 '*' 3; n=$(expr 4 - 5); echo n=$n")
+    assert r.out == ("3\n-3\n1\n12\n1\n1\n0\nst=1\nx\n7\n0\n3\nab\nhello\n"
+                     "3\n0\n\nst=1\n9\n7\nn=-1\n"), r
+
+
+def test_expr_bad_expressions_are_status_2(sim):
+    r = sim.run("expr 1 + a", "expr 1 / 0", "expr", "expr 1 +", "expr '(' 1", "expr 1 2")
+    assert r.out == ""
+    for said in ("a: not an integer", "division by zero", "missing EXPRESSION",
+                 "an operand expected at the end", "( without its )", "2: unexpected"):
+        assert "expr: %s\nusage: expr EXPRESSION\n" % said in r.err
+    assert r.status == 2
+
+
 # watch
 
 HEADER = re.compile(r"(?:\x1b\[2J\x1b\[H)?Every (\S+)s: (.*)\n\n")
