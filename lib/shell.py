@@ -198,10 +198,11 @@ def _background(node, sess):
     return status
 
 
-def execute(node, sess, testing=0):
+def execute(node, sess, testing=0, checked=False):
     """Run a parsed node (see shellparse.py); returns its status, also kept
     as $?. testing (1): a command whose status is tested (if, while, &&
-    ||), which set -e does not end the shell for."""
+    ||), which set -e does not end the shell for. checked: a list's
+    command, whose failure set -e ends the shell for."""
     if testing:
         sess.testing += 1
     try:
@@ -211,7 +212,6 @@ def execute(node, sess, testing=0):
         # and scripts nesting loops, ifs and $(...) overflowed an RP2040's
         # 8 KiB. checked: set -e looks at the status of what runs last, as
         # a list's command.
-        checked = False
         while True:
             kind = node[0]
             if kind == "nop":
@@ -252,10 +252,7 @@ def execute(node, sess, testing=0):
                     elif i == last:
                         break
                     else:
-                        status = execute(item, sess)
-                        if (status and "e" in sess.flags and not sess.testing
-                                and not (item[0] == "pipe" and item[2])):
-                            raise Exit(status)
+                        status = execute(item, sess, 0, not (item[0] == "pipe" and item[2]))
                 else:
                     break
                 node = item
@@ -270,6 +267,9 @@ def execute(node, sess, testing=0):
                             break
                         status = execute(parts[i + 1], sess, 1)
                 else:
+                    # The last command did not run: the status is one set -e
+                    # ignores (POSIX 2.14 set -e: `false && x` ends no script).
+                    checked = False
                     break
                 node = parts[-1]
                 continue

@@ -180,6 +180,11 @@ CASES = {
                                " $((x <<= 3)) $((x >>= 1)) $((x &= 6)) $((x |= 8)) $((x ^= 1)) $x\n"
                                "readonly r=1; (: $((r += 1))) 2>/dev/null || echo refused",
                                "8 7 14 2 0 0 0 0 8 9 9\nrefused\n", 0),
+    # 2.14 set -e: a failure in an AND-OR list before its last command,
+    # in a condition or a negation ends nothing; the last command's does.
+    "set -e and and-or lists": ("set -e\nfalse && echo no; echo next\nfalse || false && echo x; echo after\n"
+                                "! true; echo negated\nif false; then :; fi; echo if-ok\ntrue && false\necho never",
+                                "next\nafter\nnegated\nif-ok\n", 1),
     # 2.14 unset: -v variables (the default), -f functions.
     "unset -f and -v": ("f() { echo f; }; x=1; unset -f f; type f >/dev/null 2>&1 || echo no f; unset -v x;"
                         " echo \"[$x]\"; y=2; unset y; echo \"[$y]\"; unset -f nosuch; echo $?; unset -fv x 2>/dev/null",

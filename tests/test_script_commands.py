@@ -140,8 +140,9 @@ def test_test_and_or_not_and_parentheses(sim):
 def test_test_file_sizes_permissions_and_times(sim):
     sim.write("/t/f", "x")
     sim.write("/t/e", "")
+    sim.write("/t/p.py", "def __main__(args):\n    pass\n")
     checks = ["-s /t/f", "-s /t/e", "-r /t/f", "-r /nope", "-w /t/f", "-w /main.py",
-              "-x /t", "-x /t/f", "-x /bin/ls" + sim.ext, "-h /t/f", "-L /t/f", "-S /t",
+              "-x /t", "-x /t/f", "-x /t/p.py", "-h /t/f", "-L /t/f", "-S /t",
               "a '<' b", "b '<' a", "b '>' a", "/t/f -nt /nope", "/nope -nt /t/f", "/nope -ot /t/f"]
     r = sim.run(*["test %s; echo $?" % c for c in checks])
     assert r.out.split() == ["0", "1", "0", "1", "0", "1", "0", "1", "0", "1", "1", "1",
