@@ -625,8 +625,10 @@ def run_script(path, argv, sess):
         errors.report(proc.name, e)
     finally:
         if saved is not None:
-            status = exit_trap(sess, status)
-            scripted(sess, None, saved)
+            try:
+                status = exit_trap(sess, status)
+            finally:
+                scripted(sess, None, saved)
         proc.exit(status)
     sess.status = status
     return status
@@ -646,15 +648,17 @@ def run_lines(line, args, sess):
     except Exit as e:
         status = e.status
     finally:
-        status = exit_trap(sess, status)
-        scripted(sess, None, saved)
+        try:
+            status = exit_trap(sess, status)
+        finally:
+            scripted(sess, None, saved)
     return status
 
 
 def scripted(sess, argv, saved):
     """Session sess set to run a script (a script, sh -c, sh reading its
-    input): positional parameters argv ($0 argv[0]), options and functions
-    of its own, the session's variables (as in upyOS), and none of the
+    input): positional parameters argv ($0 argv[0]), options, functions
+    and traps of its own, the session's variables (as in upyOS), and none of the
     caller's functions, loops or script, which return, break and continue
     in it cannot end; `exit` and a shell error (shellparse.ShellError) end
     it, with a status of 0-255 as a process's (`return 256` is 0 there).
