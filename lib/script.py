@@ -112,7 +112,8 @@ def run(path, sess, sh):
     shell sh's execute(node, sess), after its interrupted(sess) (which
     raises KeyboardInterrupt once the user pressed Ctrl-C, Exit once a stop
     was requested; a command Ctrl-C ended runs the INT trap's action, and
-    the script goes on); returns the last status. `return` ends it, and so does a line that cannot be read; a
+    the script goes on); returns the last status. `return` ends it, and so
+    does a line that cannot be read; a
     shell error (a syntax error, ${x?} ...), reported with its line, ends
     it and the shell that reads it unless that shell is interactive (a
     file sourced at a prompt). Past MAX_CALLS functions, scripts and
