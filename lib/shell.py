@@ -46,7 +46,8 @@ HELPERS = (" cmdargs fileops munix munixsh crontable textin textcopy wordops htt
 # as the rest of the shell: on a small heap it goes too, once a session is
 # back at its prompt and no line runs anywhere (idle()).
 PARSER = (" cmdfail plainredir shellparse shellsyntax wordparse expansion shellcompound "
-          "redirect shellpipes arith wildcard shellbuiltins shellstate shelltrap pyline streams reader script ifsplit ")
+          "redirect shellpipes arith wildcard shellbuiltins shellstate shelltrap pyline "
+          "streams reader script ifsplit ")
 _LOW = const(49152)     # free heap below which they go
 # A program found the heap above _LOW as it ended (run()): the thread that
 # ran it, and how many modules were loaded then. idle() believes it while
