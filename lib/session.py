@@ -210,6 +210,11 @@ class Session:
         if value is None:
             with _lock:
                 value = exported.get(name)
+            if value is None and name == "IFS":
+                # What an unset IFS splits at (POSIX 2.5.3): a script that
+                # saved it and put it back (old=$IFS ... IFS=$old) split
+                # nothing after.
+                return " \t\n"
         return default if value is None else value
 
     def setenv(self, name, value, export=False):

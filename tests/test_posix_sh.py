@@ -185,6 +185,10 @@ CASES = {
     "set -e and and-or lists": ("set -e\nfalse && echo no; echo next\nfalse || false && echo x; echo after\n"
                                 "! true; echo negated\nif false; then :; fi; echo if-ok\ntrue && false\necho never",
                                 "next\nafter\nnegated\nif-ok\n", 1),
+    # 2.5.3: IFS is set as a shell starts; saved and put back, it splits.
+    "IFS saved and put back": ("old=$IFS; IFS=,; set -- $(echo a,b); echo $#; IFS=$old; set -- $(echo 'c d');"
+                               " echo $#; printf '%s' \"$IFS\" | od -c | head -n 1",
+                               "2\n2\n0000000      \\t  \\n\n", 0),
     # 2.14 unset: -v variables (the default), -f functions.
     "unset -f and -v": ("f() { echo f; }; x=1; unset -f f; type f >/dev/null 2>&1 || echo no f; unset -v x;"
                         " echo \"[$x]\"; y=2; unset y; echo \"[$y]\"; unset -f nosuch; echo $?; unset -fv x 2>/dev/null",
