@@ -1150,12 +1150,14 @@ def test_a_parsed_command_and_targets_with_nothing_to_expand_load_no_expansion(t
     """`echo "x" > /tmp/f` needs the parser for its quotes, but its words
     and its target have nothing to expand: it loaded expansion (3 KiB of
     the esp32 profile's heap) for them. A target with something to expand
-    still loads it, and so does upyOS's `test ... > NAME`."""
+    still loads it; upyOS's `test ... > NAME` of plain words runs as a
+    plain line, without it (upyOS's end.sh on the esp8266)."""
     probe = {"/tmp/parts.py": "import sys\n\ndef __main__(args):\n"
                               "    print('expansion' in sys.modules)\n"}
     out = boot(tmp_path, "esp32", ["echo \"a b\" > /tmp/f; echo 'c' >> '/tmp/f' 2>&1; cat < \"/tmp/f\"",
-                                   "/tmp/parts", "test 1 = 1 > v; /tmp/parts"], files=probe)
-    assert out.splitlines()[1:] == ["a b", "c", "False", "True"], out
+                                   "/tmp/parts", "test 1 = 1 > v", "/tmp/parts", "echo $v",
+                                   "echo x > $v.txt; /tmp/parts"], files=probe)
+    assert out.splitlines()[1:] == ["a b", "c", "False", "False", "True", "True"], out
 
 
 def test_a_redirection_leaves_nothing_loaded_on_a_small_heap(tmp_path):
