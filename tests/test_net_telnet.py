@@ -730,7 +730,13 @@ def test_an_ended_session_leaves_nothing_in_the_heap(telnet):
     deadline = time.monotonic() + TIMEOUT
     while heap() - before > 8192 and time.monotonic() < deadline:
         time.sleep(0.2)     # the session's thread may still be ending
-    assert heap() - before < 8192
+    held = heap() - before
+    # What may hold the session, said when it does (CI's run of b22c319,
+    # once in three runs that day: 19 KiB held for TIMEOUT seconds).
+    where = "" if held < 8192 else telnet.run("ps -l") + telnet.run(
+        "< (lambda d: (d.sessions, len(d.tasks), len(d.watched), len(d.clients)))"
+        "(__import__('netd').get('telnet'))")
+    assert held < 8192, where
 
 
 def test_a_waiting_line_worker_keeps_nothing_of_an_ended_session(telnet):
