@@ -190,8 +190,11 @@ async def client(daemon, stream):
         shell.end(sess)
         # A stale reference to the terminal can outlive the session (the
         # loop's, which the collector scans conservatively): it then keeps
-        # the terminal only, not the session.
+        # the terminal only, not the session. So can one to this ended
+        # coroutine (the loop's queue keeps a stale child: netd._client),
+        # whose frame kept the session in its locals.
         term.session = term.editor = term.stream = None
+        sess = sh = None
 
 
 def _run(term, line):
