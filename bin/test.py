@@ -78,24 +78,20 @@ def _true(args):
     return true
 
 
-def _any(args, i):
-    """EXPR -o EXPR ...: (its truth, the index of the word after it)."""
-    true, i = _term(args, i)
-    while i < len(args) and args[i] == "-o":
-        other, i = _term(args, i + 1)
-        true = true or other
+def _any(args, i, op="-o"):
+    """EXPR -o EXPR ... (op -o), or the tighter EXPR -a EXPR ... (op -a):
+    (its truth, the index of the word after it)."""
+    part = _factor if op == "-a" else _any
+    true, i = part(args, i, "-a")
+    while i < len(args) and args[i] == op:
+        other, i = part(args, i + 1, "-a")
+        true = (true and other) if op == "-a" else (true or other)
     return true, i
 
 
-def _term(args, i):
-    true, i = _factor(args, i)
-    while i < len(args) and args[i] == "-a":
-        other, i = _factor(args, i + 1)
-        true = true and other
-    return true, i
-
-
-def _factor(args, i):
+def _factor(args, i, op=None):
+    """! EXPR, ( EXPR ), a primary, a word; op is _any's, unused: one call
+    for either level keeps a board's stack to three calls a parenthesis."""
     n = len(args)
     if i >= n:
         raise cmdargs.UsageError("%s: a condition expected after it" % args[-1])
