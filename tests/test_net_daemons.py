@@ -157,7 +157,10 @@ def test_a_daemon_is_a_process_that_kill_stops(flash, board_class):
 
 def test_a_daemon_refused_for_want_of_a_thread_lets_its_port_go(flash):
     """Every thread the board has held by jobs: utelnetd, refused, kept its
-    port bound until reboot, and every later start said "in use"."""
+    port bound until reboot, and every later start said "in use". And the
+    code the refused start loaded stayed (the jobs' threads keep a line's
+    modules): 38 KiB of the esp32 profile's heap, and the next start found
+    "too little heap" (CI, once)."""
     b = TelnetBoard(flash, start=False)
     try:
         board_file = flash / "etc" / "default.board"
@@ -168,8 +171,14 @@ def test_a_daemon_refused_for_want_of_a_thread_lets_its_port_go(flash):
         assert "utelnetd: " in out and "thread" in out and "status=1" in out, out
         with pytest.raises(ConnectionRefusedError):
             socket.create_connection(("127.0.0.1", b.port), timeout=10)
+        loaded = b.run("lsmod").split()
+        assert not {"netd", "netctl", "asyncloop"} & set(loaded), loaded
+        # Refused again, as the heap now allows: a pointer the jobs' stacks
+        # still hold may keep part of the first try's code (the collector
+        # cannot tell it from a number), until they end.
         out = b.run("utelnetd start; echo status=$?")
-        assert "port %d: in use" % b.port not in out and "thread" in out, out
+        assert "port %d: in use" % b.port not in out and "status=1" in out, out
+        assert "thread" in out or "too little heap" in out, out
         b.run("killall sleep")
     finally:
         b.close()
