@@ -64,11 +64,12 @@ def heap_ran_out(exc):
 
 
 def shell_error(exc):
-    """Whether exc is a shell error (shellparse.ShellError): not resident,
-    loaded by what raised it; it has a status of its own and ends a
-    script, unlike any exception that has a status (an HTTP error's)."""
-    parsing = system.import_lock.get("shellparse")
-    return parsing is not None and isinstance(exc, parsing.ShellError)
+    """Whether exc is a shell error (shellflow.ShellError), which has a
+    status of its own and ends a script, unlike any exception that has a
+    status (an HTTP error's). Looked up, not imported: the shell sits
+    above."""
+    flow = system.import_lock.get("shellflow")
+    return flow is not None and isinstance(exc, flow.ShellError)
 
 
 def exit_status(e):

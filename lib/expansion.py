@@ -10,7 +10,8 @@ from micropython import const
 
 import process
 import shellplain
-from shellparse import LIT, QLIT, VAR, QVAR, SUB, Lexer, ShellError
+from shellflow import ShellError
+from plainvars import LIT, QLIT, VAR, QVAR, SUB
 
 _IFS = " \t\n"
 _GLOB = "*?["
@@ -173,8 +174,9 @@ def _quoted_text(text, sess):
     """text with its $ parts expanded, as inside double quotes."""
     if "$" not in text and "`" not in text:
         return text
+    import shellparse
     parts = []
-    Lexer(text + '"')._double_quoted(0, parts)
+    shellparse.Lexer(text + '"')._double_quoted(0, parts)
     return word(parts, sess)
 
 

@@ -37,6 +37,7 @@ if system.SMALL_HEAP and globals().get("__file__", "").endswith(".py"):
     # Compiled with the first line that needs it, after the boot, a
     # 2,000-line script needed 165 KiB of heap instead of 120.
     import expansion
+    import shellparse
 
 END = "/etc/end.sh"
 _STOP_MS = const(2000)  # how long what still runs at shutdown has to end

@@ -25,6 +25,15 @@ class Return(Exception):
         self.status = status
 
 
+class ShellError(Exception):
+    """An error of the shell language itself (POSIX 2.8.1): a syntax
+    error, an expansion that fails (${x?}, $(( )), set -u), a special
+    built-in given a bad argument. It abandons its line at a prompt and
+    ends a shell that reads a script; a subshell ends with it. Resident:
+    a plain line's $NAME is expanded without the parser (plainvars)."""
+    status = 1
+
+
 class Goto(Exception):
     def __init__(self, label):
         self.label = label

@@ -39,15 +39,11 @@ of a here-document (<<) is its body, read after the line that names it.
 import sys
 from micropython import const
 
+from shellflow import ShellError  # noqa: F401 (the parser's users find it here)
+from plainvars import LIT, QLIT, QSUB, QVAR, SUB, UPYOS_OPS, VAR  # noqa: F401 (shellsyntax's)
 from shellplain import (CLOSING, META, NAME, NAME_START, NOP, OPENING, QUOTING, has_magic, is_name,
                         keeps_redirections)
 
-LIT = 0
-QLIT = 1
-VAR = 2
-QVAR = 3
-SUB = 4
-QSUB = 5
 _ARITH = const(6)
 _QARITH = const(7)
 
@@ -60,20 +56,9 @@ _MAX_NESTING = const(32)
 _PLAIN_STOP = META + QUOTING
 SPECIAL = "?#@*$!-0123456789"
 _OPERATORS = ("&&", "||", ";;", ";", "&", "|", "(", ")")
-UPYOS_OPS = ("==", "!=", "<", "<=", ">", ">=", "in")
 
 
 _SELF = sys.modules[__name__]   # given to shellsyntax.py and wordparse.py, which sit above
-
-
-class ShellError(Exception):
-    """An error of the shell language itself (POSIX 2.8.1): a syntax
-    error, an expansion that fails (${x?}, $(( )), set -u), a special
-    built-in given a bad argument. It abandons its line at a prompt and
-    ends a shell that reads a script; a subshell ends with it. Here, not
-    with the resident shellflow: only what the parser parsed or a built-in
-    raises it, and the resident shell knows it by its status."""
-    status = 1
 
 
 def ParseError(message):

@@ -8,9 +8,9 @@ A Python line (`> statement`, `< expression`) is plain too: the rest of
 it is Python's.
 
 A line is plain when nothing in it would be read differently by the
-parser: no quotes, escapes, expansions, operators but ; and the
-redirections below, or comments, no NAME=value first word, and a first
-word that is not a keyword or an alias. It may be a list of such commands
+parser: no quotes, escapes, expansions but of variables, operators but ;
+and the redirections below, or comments, and a first word that is not a
+keyword or an alias. It may be a list of such commands
 separated by ; (`sleep 1; echo done`: the parser, 13 KiB of the esp32
 profile's heap, was loaded for it in every telnet session and /api/run
 call), and end with a single &, run in the background (`sleep 5 &`: a
@@ -24,8 +24,14 @@ redirections), whose patterns the shell replaces by the names they match
 when the command runs (wildcard.words), as expansion would; the parser
 and expansion were loaded for it, some 17 KiB of the esp32 profile's heap,
 by every such line of a telnet session or a job.
+A word may name variables ($NAME, $1, $?), the first words may assign
+them (NAME=value), and a line may be upyOS's `if A OP B ACTION`
+(plainvars.py): the parser's nodes for them, which expansion runs
+without the parser.
 A blank line, a comment and a :label line are plain too, and do nothing.
 """
+
+import sys
 
 # The words of the command language that the parser and this module
 # share (shellparse.py imports them from here).
@@ -41,7 +47,8 @@ NOP = ("nop",)
 # looked at word by word. A list of one-character names: the characters of
 # a str are made strings one by one as they are read, each of them looked
 # for among all the interned names.
-_SPECIAL = list("\n()" + QUOTING + "~#{}\v\f")
+_SELF = sys.modules[__name__]   # given to plainvars.py, which it loads
+_SPECIAL = list("\n()'\"\\`~#{}\v\f")
 
 
 def is_name(text):
@@ -73,8 +80,10 @@ def node(line, aliases=None):
     (descriptor, operator, target) as the parser gives them, ("glob",
     words, redirections) for a command with patterns, ("pipe",
     [command, ...], False) for a pipeline,
-    ("py", text) for a Python line, or NOP for a blank line, a comment or
-    a :label; None when it needs the parser. A script's line may end with
+    ("py", text) for a Python line, the parser's "simple" and "uif" for
+    a command that names variables and upyOS's one-line if (plainvars),
+    or NOP for a blank line, a comment or a :label; None when it needs the
+    parser. A script's line may end with
     its newline."""
     if line.endswith("\n"):
         line = line[:-1]
@@ -86,12 +95,15 @@ def node(line, aliases=None):
         return NOP
     if _python(text):
         return ("py", text)
-    background = text.endswith("&") and not text.endswith("&&")
-    if background:
-        text = text[:-1]
     for c in _SPECIAL:
         if c in text:
             return None
+    if text.startswith("if ") or text.startswith("if\t"):
+        import plainvars
+        return plainvars.upyos_if(text, aliases, _SELF)
+    background = text.endswith("&") and not text.endswith("&&")
+    if background:
+        text = text[:-1]
     pieces = text.split(";") if ";" in text else [text]
     if len(pieces) > 1 and not pieces[-1].strip(" \t") and not background:
         pieces.pop()    # `echo a;`: the last command may end with a ;
@@ -123,13 +135,17 @@ def _command(text, aliases):
     first = words[0]
     if first.startswith(":"):
         return NOP if len(first) > 1 and not redirs else None
-    if first in OPENING or first in CLOSING or first == "!" or "=" in first or aliases and first in aliases:
-        return None
-    if redirs and keeps_redirections(first):
+    # An alias may follow NAME=value too: that is the parser's.
+    if first in OPENING or first in CLOSING or first == "!" or aliases and (first in aliases or "=" in first):
         return None
     for r in redirs:
         if has_magic(r[2]):
             return None
+    if "$" in text or "=" in first:
+        import plainvars
+        return plainvars.simple(words, redirs, _SELF)
+    if redirs and keeps_redirections(first):
+        return None
     for word in words:
         if has_magic(word):
             return ("glob", words, redirs)

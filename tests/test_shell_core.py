@@ -170,6 +170,19 @@ def test_a_python_line_loads_no_parser(sim):
     assert sim.out(["< 1 > 0", "echo ok > /tmp/f", "cat /tmp/f"]) == "True\nok\n"
 
 
+def test_variables_and_upyos_if_load_no_parser(sim):
+    """NAME=value, $NAME, $1, $? and upyOS's `if A OP B ACTION` run without
+    the parser: upyOS's end.sh (`test -p uhttpd > 0`, `if $0 == True ...`)
+    loaded it, and left an ESP8266 2 KiB, where its next lines failed."""
+    sim.write("/end.sh", "test -p uhttpd > 0\nif $0 == True echo running\n"
+                         "if $0 == False echo stopped; echo both\nunset 0\n"
+                         "test -f /etc/init.sh > found\necho $found\n")
+    out = sim.out(["x=5 y=2", "echo $x$y a$x/b $?", "if $x > 4 echo big > /tmp/o", "cat /tmp/o",
+                   "if $x == 4 echo no; echo no", "v=$x; echo $v", "sh /end.sh",
+                   "< 'shellparse' in __import__('sys').modules", "echo ${x}", "echo $x$"])
+    assert out == "52 a5/b 0\nbig\n5\nstopped\nboth\nTrue\nFalse\n5\n5$\n", out
+
+
 def test_memory_does_not_grow_with_use(sim):
     sim.path("/bin/used.py").write_text(
         "import gc\ndef __main__(args):\n    gc.collect()\n    print(gc.mem_alloc())\n")
