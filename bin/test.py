@@ -1,3 +1,5 @@
+from micropython import const
+
 import cmdargs
 import fspath
 import munix
@@ -23,9 +25,20 @@ USAGE = """EXPRESSION
   prints True or False."""
 ABOUT = "check files, processes, strings and numbers"
 
-# Strings, not tuples: a board interns each name of a tuple as test loads.
-_UNARY = " -f -d -e -s -r -w -x -h -L -b -c -S -z -n -p "
+# The operators, each known by its place here: a string written in the
+# code is a name a board interns for good as test loads, and an ESP8266's
+# room for names ran out in a script's `while [ ... ]`.
+_UNARY = " -z -n -p -h -L -b -c -S -f -d -e -s -r -w -x "
 _BINARY = " = == != < > -eq -ne -lt -le -gt -ge -nt -ot "
+_Z = const(0)
+_P = const(2)
+_F = const(8)       # -h to -S before it: links, devices, sockets, never on a board
+_D = const(9)
+_S = const(11)
+_W = const(13)
+_X = const(14)
+_STRINGS = const(5)     # = == != < > before it, -eq to -ge after it
+_NT = const(11)
 _DEPTH = 16     # parentheses nested at most: each takes three calls of a board's stack
 
 
@@ -47,8 +60,11 @@ def _upyos_prints():
     return munix.conf().get("upyos") is True or getattr(sess.script, "upyos", False)
 
 
-def _is(table, word):
-    return " " not in word and (" " + word + " ") in table
+def _op(table, word):
+    """word's place among table's operators, or -1."""
+    if " " in word or (" " + word + " ") not in table:
+        return -1
+    return table.split().index(word)
 
 
 def _true(args):
@@ -61,10 +77,10 @@ def _true(args):
         return args[0] != ""
     if n == 2 and args[0] == "!":
         return args[1] == ""
-    if n == 2 and not _is(_UNARY, args[0]):
+    if n == 2 and _op(_UNARY, args[0]) < 0:
         raise cmdargs.UsageError("%s: unknown condition" % args[0])
-    if n == 3 and _is(_BINARY, args[1]):
-        return _binary(*args)
+    if n == 3 and _op(_BINARY, args[1]) >= 0:
+        return _binary(args[0], _op(_BINARY, args[1]), args[2])
     if n in (3, 4) and args[0] == "!":
         return not _true(args[1:])
     if n in (3, 4) and args[0] == "(" and args[-1] == ")":
@@ -96,8 +112,8 @@ def _factor(args, i, op=None):
     if i >= n:
         raise cmdargs.UsageError("%s: a condition expected after it" % args[-1])
     word = args[i]
-    if i + 2 < n and _is(_BINARY, args[i + 1]):
-        return _binary(word, args[i + 1], args[i + 2]), i + 3
+    if i + 2 < n and _op(_BINARY, args[i + 1]) >= 0:
+        return _binary(word, _op(_BINARY, args[i + 1]), args[i + 2]), i + 3
     if word == "!":
         true, i = _factor(args, i + 1)
         return not true, i
@@ -106,31 +122,30 @@ def _factor(args, i, op=None):
         if i >= n or args[i] != ")":
             raise cmdargs.UsageError("( without its )")
         return true, i + 1
-    if i + 1 < n and _is(_UNARY, word):
-        return _unary(word, args[i + 1]), i + 2
+    if i + 1 < n and _op(_UNARY, word) >= 0:
+        return _unary(_op(_UNARY, word), args[i + 1]), i + 2
     return word != "", i + 1
 
 
-def _unary(op, arg):
-    if op == "-z":
-        return arg == ""
-    if op == "-n":
-        return arg != ""
-    if op == "-p":
+def _unary(k, arg):
+    """The unary operator at k of _UNARY, of arg."""
+    if k < _P:
+        return (arg == "") == (k == _Z)
+    if k == _P:
         return _runs(arg)
     path = munix.path(arg)
     st = fspath.stat(path)
-    if st is None or _is(" -h -L -b -c -S ", op):
+    if st is None or k < _F:
         return False
     folder = st[0] & fspath.DIR != 0
-    if op == "-s":
+    if k == _S:
         return st[6] > 0
-    if op == "-w":
+    if k == _W:
         return not fspath.is_protected(path) and not path.startswith("/rom/")
-    if op == "-x":
+    if k == _X:
         return folder or path.endswith(".py") or path.endswith(".mpy") or path.endswith(".sh")
     # -e, -r: there; -f, -d: a file, a folder.
-    return folder if op == "-d" else op != "-f" or not folder
+    return folder if k == _D else k != _F or not folder
 
 
 def _runs(name):
@@ -145,30 +160,15 @@ def _runs(name):
     return False
 
 
-def _binary(a, op, b):
-    if op == "=" or op == "==":
-        return a == b
-    if op == "!=":
-        return a != b
-    if op == "<":
-        return a < b
-    if op == ">":
-        return a > b
-    if op == "-nt" or op == "-ot":
-        return _newer(a, b) if op == "-nt" else _newer(b, a)
+def _binary(a, k, b):
+    """The binary operator at k of _BINARY, of a and b."""
+    if k < _STRINGS:
+        return (a == b, a == b, a != b, a < b, a > b)[k]
+    if k >= _NT:
+        return _newer(a, b) if k == _NT else _newer(b, a)
     x = _integer(a)
     y = _integer(b)
-    if op == "-eq":
-        return x == y
-    if op == "-ne":
-        return x != y
-    if op == "-lt":
-        return x < y
-    if op == "-le":
-        return x <= y
-    if op == "-gt":
-        return x > y
-    return x >= y
+    return (x == y, x != y, x < y, x <= y, x > y, x >= y)[k - _STRINGS]
 
 
 def _integer(text):
