@@ -14,7 +14,7 @@ QVAR = 3
 SUB = 4
 QSUB = 5
 UPYOS_OPS = ("==", "!=", "<", "<=", ">", ">=", "in")   # upyOS's `if A OP B ACTION`
-_SPECIAL = "?@*$!-0123456789"   # one character after $: shellparse.SPECIAL but # (a comment's)
+SPECIAL = "?#@*$!-0123456789"   # the parameters of one character after $
 _OPERATORS = ";&|<>"
 
 
@@ -34,7 +34,7 @@ def parts(word, sp):
         if j == n:
             break
         first = word[j + 1:j + 2]
-        if first and first in _SPECIAL:
+        if first and first in SPECIAL:
             out.append((VAR, first))
             i = j + 2
             continue

@@ -147,8 +147,14 @@ def run(path, sess, sh):
                         # An alias the script defines counts from its next
                         # line on (POSIX 2.3.1): the table of each line's start.
                         aliases = system.conf.get("alias")
-                        # A line parsed before is not looked at again.
-                        node = parsed.get(script.lineno) or shellplain.node(line, aliases)
+                        # A line parsed before is not looked at again: a
+                        # plain one neither (upyOS's `if $a <= 9 goto top`).
+                        node = parsed.get(script.lineno)
+                        if node is None:
+                            node = shellplain.node(line, aliases)
+                            if (node is not None and node is not shellplain.NOP and script.labels
+                                    and len(parsed) < _PARSED):
+                                parsed[script.lineno] = node
                         if node is None and parser is None:
                             import shellparse
                             parser = shellparse.Parser("", lambda: given.pop() if given else script.readline(),

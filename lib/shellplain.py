@@ -48,7 +48,7 @@ NOP = ("nop",)
 # a str are made strings one by one as they are read, each of them looked
 # for among all the interned names.
 _SELF = sys.modules[__name__]   # given to plainvars.py, which it loads
-_SPECIAL = list("\n()'\"\\`~#{}\v\f")
+_SPECIAL = list("\n()'\"\\`~{}\v\f")
 
 
 def is_name(text):
@@ -95,6 +95,7 @@ def node(line, aliases=None):
         return NOP
     if _python(text):
         return ("py", text)
+    text = _uncommented(text)
     for c in _SPECIAL:
         if c in text:
             return None
@@ -121,6 +122,17 @@ def node(line, aliases=None):
         items.append((command if len(commands) == 1 else ("pipe", commands, False), False))
     items[-1] = (items[-1][0], background)
     return ("list", items)
+
+
+def _uncommented(text):
+    """text without the comment that ends it: from a # that begins a word
+    (`$#` and `a#b` are words). A line's comment, `sleep 5 & # why`, and
+    `$#` loaded the parser."""
+    i = text.find(" #")
+    j = text.find("\t#")
+    if i < 0 or 0 <= j < i:
+        i = j
+    return text if i < 0 else text[:i].rstrip(" \t")
 
 
 def _command(text, aliases):
