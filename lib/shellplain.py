@@ -24,7 +24,8 @@ redirections), whose patterns the shell replaces by the names they match
 when the command runs (wildcard.words), as expansion would; the parser
 and expansion were loaded for it, some 17 KiB of the esp32 profile's heap,
 by every such line of a telnet session or a job.
-A word may name variables ($NAME, $1, $?), the first words may assign
+A line may end with a comment. A word may name variables ($NAME, $1,
+$#, $?), the first words may assign
 them (NAME=value), and a line may be upyOS's `if A OP B ACTION`
 (plainvars.py): the parser's nodes for them, which expansion runs
 without the parser.
