@@ -24,11 +24,10 @@ redirections), whose patterns the shell replaces by the names they match
 when the command runs (wildcard.words), as expansion would; the parser
 and expansion were loaded for it, some 17 KiB of the esp32 profile's heap,
 by every such line of a telnet session or a job.
-A line may end with a comment. A word may name variables ($NAME, $1,
-$#, $?), the first words may assign
-them (NAME=value), and a line may be upyOS's `if A OP B ACTION`
-(plainvars.py): the parser's nodes for them, which expansion runs
-without the parser.
+A line may end with a comment. A word may name variables ($NAME, $1, $#,
+$?), the first words may assign them (NAME=value), and a line may be
+upyOS's `if A OP B ACTION` (plainvars.py): the parser's nodes for them,
+which expansion runs without the parser.
 A blank line, a comment and a :label line are plain too, and do nothing.
 """
 
