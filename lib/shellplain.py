@@ -11,7 +11,8 @@ A line is plain when nothing in it would be read differently by the
 parser: no quotes, escapes, expansions but of variables, operators but ;
 and the redirections below, or comments, and a first word that is not a
 keyword or an alias. It may be a list of such commands
-separated by ; (`sleep 1; echo done`: the parser, 13 KiB of the esp32
+separated by ; or joined by && and || (`sleep 1; echo done`, `[ -d /x ]
+|| mkdir /x`: the parser, 13 KiB of the esp32
 profile's heap, was loaded for it in every telnet session and /api/run
 call), and end with a single &, run in the background (`sleep 5 &`: a
 job, whose thread then holds no parser either). A command may redirect to
@@ -110,18 +111,40 @@ def node(line, aliases=None):
         pieces.pop()    # `echo a;`: the last command may end with a ;
     items = []
     for piece in pieces:
-        stages = piece.split("|") if "|" in piece else [piece]
-        commands = []
-        for stage in stages:
-            command = _command(stage, aliases)
-            if command is None or command is NOP and (len(pieces) > 1 or len(stages) > 1):
-                return None
-            commands.append(command)
-        if command is NOP:
-            return NOP
-        items.append((command if len(commands) == 1 else ("pipe", commands, False), False))
+        chain = _chain(piece) if "&&" in piece or "||" in piece else [piece]
+        links = []
+        for k in range(0, len(chain), 2):
+            stages = chain[k].split("|") if "|" in chain[k] else [chain[k]]
+            commands = []
+            for stage in stages:
+                command = _command(stage, aliases)
+                if command is None or command is NOP and (len(pieces) > 1 or len(stages) > 1 or len(chain) > 1):
+                    return None
+                commands.append(command)
+            if command is NOP:
+                return NOP
+            links.append(command if len(commands) == 1 else ("pipe", commands, False))
+            if k + 1 < len(chain):
+                links.append(chain[k + 1])
+        items.append((links[0] if len(links) == 1 else ("andor", links), False))
     items[-1] = (items[-1][0], background)
     return ("list", items)
+
+
+def _chain(text):
+    """text's commands with the && and || between them, in their order."""
+    out = []
+    while True:
+        i = text.find("&&")
+        j = text.find("||")
+        if i < 0 or 0 <= j < i:
+            i = j
+        if i < 0:
+            out.append(text)
+            return out
+        out.append(text[:i])
+        out.append(text[i:i + 2])
+        text = text[i + 2:]
 
 
 def _uncommented(text):
