@@ -101,6 +101,7 @@ def port_error(port, e):
 # pool of names' next 640 (4.5 KiB), and every command not run before
 # failed until a reset.
 _TASK_ROOM = const(4096)
+_NEED = system.SHELL_ROOM + _TASK_ROOM
 
 
 def job(name, args, start, status, flags="", modules=()):
@@ -118,10 +119,20 @@ def job(name, args, start, status, flags="", modules=()):
     if what == "start":
         if running:
             return cmdargs.error(None, "already running (pid %d)" % running[0].pid)
+        before = list(sys.modules)
+        free = system.heap_free(_NEED)
         why = _room(modules)
         if why:
             return cmdargs.error(None, why)
-        status = start(opts)
+        try:
+            status = start(opts)
+        except MemoryError:
+            # What the start loads beyond modules (fleetd's ESP-NOW link)
+            # found no room: refused as the room check refuses, the same
+            # line, what it loaded gone.
+            if not system.SMALL_HEAP:
+                raise
+            return cmdargs.error(None, _too_little(before, free))
         # As after `CMD &`: jobctl started the task, and stayed beside the
         # daemon when a job cron started at once still ran as the line ended.
         system.let_go(["jobctl"])
@@ -148,8 +159,7 @@ def _room(modules):
     if not system.SMALL_HEAP:
         return None
     before = list(sys.modules)
-    need = system.SHELL_ROOM + _TASK_ROOM
-    free = system.heap_free(need)
+    free = system.heap_free(_NEED)
     # The shell's room is taken before the code loads, where the heap has
     # a block for it, so that the code lies above it (the collector gives
     # the lowest block that fits) and a start refused leaves it whole:
@@ -164,15 +174,21 @@ def _room(modules):
         for name in modules:
             __import__(name)
         room = None
-        if system.heap_free(need) >= need:
+        if system.heap_free(_NEED) >= _NEED:
             return None
     except MemoryError:
         room = None
+    return _too_little(before, free)
+
+
+def _too_little(before, free):
+    """Why a daemon is refused on a small heap where free bytes were free,
+    once the modules loaded since before (a list of names) are gone."""
     with system.import_lock:
         system.forget_failed_imports()
     import shell
     shell.forget(before)
-    return "too little heap: %d KiB free, its code and %d KiB needed" % (free // 1024, need // 1024)
+    return "too little heap: %d KiB free, its code and %d KiB needed" % (free // 1024, _NEED // 1024)
 
 
 def shared_console():

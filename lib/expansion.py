@@ -11,7 +11,7 @@ from micropython import const
 import process
 import shellplain
 from shellflow import ShellError
-from plainvars import LIT, QLIT, VAR, QVAR, SUB
+from wordkinds import LIT, QLIT, VAR, QVAR, SUB
 
 _IFS = " \t\n"
 _GLOB = "*?["

@@ -1,20 +1,13 @@
 """A plain line's variables (shellplain.py): words with $NAME, $1 or $?
 in them, NAME=value assignments, and upyOS's one-line `if A OP B ACTION`,
-made into the nodes the parser gives, which expansion runs. Loaded for a line that has one, and
-dropped with the parser (shell.PARSER). The parser (shellparse and
-shellsyntax) was loaded for them: `i=0`; upyOS's end.sh, `if $0 == True ...`,
-then left an ESP8266 2 KiB, and its next commands failed.
+made into the nodes the parser gives, which expansion runs. Loaded for a
+line that has one, and dropped with the parser (shell.PARSER). The parser
+(shellparse and shellsyntax) was loaded for them: `i=0`; upyOS's end.sh,
+`if $0 == True ...`, then left an ESP8266 2 KiB, and its next commands
+failed.
 """
-# A word's parts (shellparse.py): even kinds unquoted, odd kinds quoted.
-# Here, not in the resident shellplain: each name is interned for good.
-LIT = 0
-QLIT = 1
-VAR = 2
-QVAR = 3
-SUB = 4
-QSUB = 5
-UPYOS_OPS = ("==", "!=", "<", "<=", ">", ">=", "in")   # upyOS's `if A OP B ACTION`
-SPECIAL = "?#@*$!-0123456789"   # the parameters of one character after $
+from wordkinds import LIT, SPECIAL, UPYOS_OPS, VAR
+
 _OPERATORS = ";&|<>"
 
 

@@ -40,7 +40,7 @@ import sys
 from micropython import const
 
 from shellflow import ShellError  # noqa: F401 (the parser's users find it here)
-from plainvars import LIT, QLIT, QSUB, QVAR, SPECIAL, SUB, UPYOS_OPS, VAR  # noqa: F401 (shellsyntax's)
+from wordkinds import LIT, QLIT, QSUB, QVAR, SPECIAL, SUB, UPYOS_OPS, VAR  # noqa: F401 (shellsyntax's)
 from shellplain import (CLOSING, META, NAME, NAME_START, NOP, OPENING, QUOTING, has_magic, is_name,
                         keeps_redirections)
 
