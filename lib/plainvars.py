@@ -6,9 +6,9 @@ line that has one, and dropped with the parser (shell.PARSER). The parser
 `if $0 == True ...`, then left an ESP8266 2 KiB, and its next commands
 failed.
 """
-from wordkinds import LIT, SPECIAL, UPYOS_OPS, VAR
+from wordkinds import LIT, QLIT, SPECIAL, UPYOS_OPS, VAR
 
-_OPERATORS = ";&|<>"
+_OPERATORS = ";&|<>'\""     # what upyOS's if takes to the parser in its operands
 
 
 def parts(word, sp):
@@ -63,6 +63,94 @@ def simple(words, redirs, sp):
                 return None
             redirs[k] = (fd, op, target)
     return ("simple", assigns, made, redirs)
+
+
+def quotes_hide_nothing(text):
+    """Whether every quote of text (' and ") is closed and holds none of
+    what ends a word or a command outside one, so that text splits into
+    commands as if unquoted; and text has no redirection (a plain line's
+    are split from words as written)."""
+    if "<" in text or ">" in text:
+        return False
+    i = 0
+    while True:
+        i = _next_quote(text, i)
+        if i < 0:
+            return True
+        j = text.find(text[i:i + 1], i + 1)
+        if j < 0:
+            return False
+        for c in "#;&|":
+            if c in text[i + 1:j]:
+                return False
+        i = j + 1
+
+
+def _next_quote(text, i):
+    j = text.find("'", i)
+    k = text.find('"', i)
+    return k if j < 0 or 0 <= k < j else j
+
+
+def quoted(text, aliases, sp):
+    """A command whose words have quotes (' and ") as the parser's
+    ("simple", assignments, words, []); None where it is not plain (a $
+    the parser reads otherwise, a keyword or an alias first). Its quotes
+    hide nothing (quotes_hide_nothing)."""
+    words = []
+    word = None
+    i = 0
+    n = len(text)
+    while i < n:
+        c = text[i:i + 1]
+        if c == " " or c == "\t":
+            if word is not None:
+                words.append(word)
+                word = None
+            i += 1
+            continue
+        if word is None:
+            word = []
+        if c == "'" or c == '"':
+            j = text.find(c, i + 1)
+            inner = text[i + 1:j]
+            if c == "'" or "$" not in inner:
+                word.append((QLIT, inner))
+            else:
+                inner = parts(inner, sp)
+                if inner is None:
+                    return None
+                # As the parser reads "...": its (QLIT, "") first, which
+                # "" is a field by.
+                word.append((QLIT, ""))
+                for kind, piece in inner:
+                    word.append((kind + 1, piece))
+            i = j + 1
+            continue
+        j = i
+        while j < n and text[j:j + 1] not in " \t'\"":
+            j += 1
+        piece = text[i:j]
+        piece = parts(piece, sp) if "$" in piece else [(LIT, piece)]
+        if piece is None:
+            return None
+        word.extend(piece)
+        i = j
+    if word is not None:
+        words.append(word)
+    kind, first = words[0][0]
+    # An alias may follow NAME=value too: that is the parser's.
+    if kind == LIT and (first in sp.OPENING or first in sp.CLOSING or first == "!" or first.startswith(":")
+                        or aliases and (first in aliases or "=" in first)):
+        return None
+    assigns = []
+    while len(assigns) < len(words):
+        kind, head = words[len(assigns)][0]
+        eq = head.find("=") if kind == LIT else -1
+        if eq <= 0 or not sp.is_name(head[:eq]):
+            break
+        assigns.append(words[len(assigns)])
+    return ("simple", assigns, words[len(assigns):], [])
 
 
 def upyos_if(text, aliases, sp):

@@ -26,7 +26,8 @@ when the command runs (wildcard.words), as expansion would; the parser
 and expansion were loaded for it, some 17 KiB of the esp32 profile's heap,
 by every such line of a telnet session or a job.
 A line may end with a comment. A word may name variables ($NAME, $1, $#,
-$?), the first words may assign them (NAME=value), and a line may be
+$?), the first words may assign them (NAME=value), a command alone may
+quote its words with ' and " (`[ "$x" = on ]`), and a line may be
 upyOS's `if A OP B ACTION` (plainvars.py): the parser's nodes for them,
 which expansion runs without the parser.
 A blank line, a comment and a :label line are plain too, and do nothing.
@@ -49,7 +50,7 @@ NOP = ("nop",)
 # a str are made strings one by one as they are read, each of them looked
 # for among all the interned names.
 _SELF = sys.modules[__name__]   # given to plainvars.py, which it loads
-_SPECIAL = list("\n()'\"\\`~{}\v\f")
+_SPECIAL = list("\n()\\`~{}\v\f")
 
 
 def is_name(text):
@@ -96,6 +97,12 @@ def node(line, aliases=None):
         return NOP
     if _python(text):
         return ("py", text)
+    if "'" in text or '"' in text:
+        # Split below as if unquoted: not where a quote holds what would
+        # end a word or a command outside one.
+        import plainvars
+        if not plainvars.quotes_hide_nothing(text):
+            return None
     text = _uncommented(text)
     for c in _SPECIAL:
         if c in text:
@@ -160,6 +167,9 @@ def _uncommented(text):
 
 def _command(text, aliases):
     """A command's node, NOP for a :label, None when it is not plain."""
+    if "'" in text or '"' in text:
+        import plainvars
+        return plainvars.quoted(text, aliases, _SELF)
     words = text.split()
     redirs = []
     if "<" in text or ">" in text or "&" in text:
