@@ -5,6 +5,10 @@ functions (2.9.5), subshells (2.9.4.1), set/eval (2.14), here-documents
 command that only substitutes (2.9.1), backslashes in `...` (2.6.3). Each
 case is a script, its expected output and status; dash decides where
 POSIX leaves a choice."""
+import random
+import shutil
+import subprocess
+
 import pytest
 
 from munixtool import sim as simulator
@@ -374,3 +378,33 @@ def test_bad_set_options_and_function_bodies_are_reported(sim):
 def test_a_here_document_line_is_not_a_python_line(sim):
     r = sim.run("<<E cat", "from the document", "E")
     assert r.out == "from the document\n"
+
+
+# Words, quotes, variables and the operators a plain line may hold
+# (shellplain.py, plainvars.py), which run without the parser.
+_ATOMS = ["a", "b1", "$x", "$y", '"$x"', "'$x'", '"a b"', "''", '""', 'c"d"e', "$1", "$#", "$?", '"$@"',
+          "x$x", '"q $x r"', "e=f", "*.nomatch", "'a;b'", '"#"', "a#b", "$u", "'*'", '"e*"']
+_ENDS = [" && echo T", " || echo F", " | cat", "; echo S", " # c", " &\nwait", ""]
+
+
+def test_plain_lines_read_as_dash_reads_them(sim):
+    """Random lines of plain words, quotes, variables, && || | ; & and
+    comments, which run without the parser, print what dash prints (the
+    parser's own reading of them is the cases above)."""
+    if simulator.board_name():
+        pytest.skip("the language is the same on every board: the default one")
+    dash = shutil.which("dash")
+    assert dash, "dash (CI installs it) is the reference"
+    rng = random.Random(27)
+    lines = ['x="1 2"', "y=3", 'set -- p "q r"']
+    for _ in range(250):
+        first = rng.choice(["echo", "echo", "z=1 echo", "w=$y"])
+        words = " ".join(rng.choice(_ATOMS) for _ in range(rng.randint(1, 4)))
+        lines.append((first if first.startswith("w=") else first + " " + words) + rng.choice(_ENDS))
+        lines.append('echo "[$?]"')
+    script = "\n".join(lines) + "\n"
+    sim.write("/plain.sh", script)
+    expected = subprocess.run([dash, "-c", script], capture_output=True, text=True, timeout=30)
+    assert expected.returncode == 0 and not expected.stderr, expected
+    r = sim.run("sh /plain.sh")
+    assert (r.out, r.err) == (expected.stdout, ""), r
