@@ -6,9 +6,12 @@ line that has one, and dropped with the parser (shell.PARSER). The parser
 `if $0 == True ...`, then left an ESP8266 2 KiB, and its next commands
 failed.
 """
-from wordkinds import LIT, QLIT, SPECIAL, UPYOS_OPS, VAR
+from wordkinds import LIT, QLIT, SPECIAL, SUB, UPYOS_OPS, VAR
 
 _OPERATORS = ";&|<>'\""     # what upyOS's if takes to the parser in its operands
+# What a $(command) of a plain line may not hold: the command is one of
+# words (shellplain.node reads it too, when it runs).
+_IN_SUBSTITUTION = "()'\"`\\#;&|<>"
 
 
 def parts(word, sp):
@@ -27,6 +30,17 @@ def parts(word, sp):
         if j == n:
             break
         first = word[j + 1:j + 2]
+        if first == "(":
+            i = word.find(")", j + 2)
+            held = word[j + 2:i]
+            for c in _IN_SUBSTITUTION:
+                if c in held:
+                    i = -1
+            if i < 0:
+                return None
+            out.append((SUB, held))
+            i += 1
+            continue
         if first and first in SPECIAL:
             out.append((VAR, first))
             i = j + 2
@@ -65,38 +79,55 @@ def simple(words, redirs, sp):
     return ("simple", assigns, made, redirs)
 
 
-def quotes_hide_nothing(text):
-    """Whether every quote of text (' and ") is closed and holds none of
-    what ends a word or a command outside one, so that text splits into
-    commands as if unquoted; and text has no redirection (a plain line's
-    are split from words as written)."""
+def unquoted(text):
+    """text less what its quotes (' and ") and its $(command)s hold, for a
+    look at what is left (shellplain.node); None where one is not closed,
+    or holds what would end a word or a command outside it (text then
+    splits into commands as if they were not there), or where text has a
+    redirection (a plain line's are split from words as written)."""
     if "<" in text or ">" in text:
-        return False
+        return None
+    out = []
     i = 0
     while True:
-        i = _next_quote(text, i)
-        if i < 0:
-            return True
-        j = text.find(text[i:i + 1], i + 1)
+        k = _next_held(text, i)
+        if k < 0:
+            out.append(text[i:])
+            return "".join(out)
+        out.append(text[i:k])
+        c = text[k:k + 1]
+        if c == "$":
+            j = text.find(")", k + 2)
+            held = text[k + 2:j]
+            banned = _IN_SUBSTITUTION
+        else:
+            j = text.find(c, k + 1)
+            held = text[k + 1:j]
+            banned = "#;&|\\`" if c == '"' else "#;&|"
         if j < 0:
-            return False
-        for c in "#;&|":
-            if c in text[i + 1:j]:
-                return False
+            return None
+        for c in banned:
+            if c in held:
+                return None
+        out.append("_")
         i = j + 1
 
 
-def _next_quote(text, i):
-    j = text.find("'", i)
-    k = text.find('"', i)
-    return k if j < 0 or 0 <= k < j else j
+def _next_held(text, i):
+    """Where the first quote or $( at or after i is, or -1."""
+    first = -1
+    for mark in ("'", '"', "$("):
+        k = text.find(mark, i)
+        if k >= 0 and (first < 0 or k < first):
+            first = k
+    return first
 
 
 def quoted(text, aliases, sp):
-    """A command whose words have quotes (' and ") as the parser's
-    ("simple", assignments, words, []); None where it is not plain (a $
-    the parser reads otherwise, a keyword or an alias first). Its quotes
-    hide nothing (quotes_hide_nothing)."""
+    """A command whose words have quotes (' and ") or a $(command) as the
+    parser's ("simple", assignments, words, []); None where it is not
+    plain (a $ the parser reads otherwise, a keyword or an alias first).
+    What they hold ends no word (unquoted)."""
     words = []
     word = None
     i = 0
@@ -129,7 +160,8 @@ def quoted(text, aliases, sp):
             continue
         j = i
         while j < n and text[j:j + 1] not in " \t'\"":
-            j += 1
+            # A $( ) is one piece, its blanks too.
+            j = text.find(")", j) + 1 if text[j:j + 2] == "$(" else j + 1
         piece = text[i:j]
         piece = parts(piece, sp) if "$" in piece else [(LIT, piece)]
         if piece is None:

@@ -16,7 +16,7 @@ import fspath
 import process
 import shell
 import shellplain
-from shellflow import Exit, LoopControl, Return
+from shellflow import Exit, LoopControl, Return, ShellError
 
 # $(...) inside $(...) deeper than this is refused on any board: each level
 # is seven Python calls on a thread's few KiB of C stack.
@@ -34,16 +34,21 @@ def capture(text, sess):
     import streams
     out = proc.stdout = streams.Capture()
     sess.capturing += 1
-    import shellparse
     # A subshell (POSIX 2.6.3): what it assigns, defines or changes stays
     # its own, and what ends it ends only it.
     env = shellpipes.enter(sess)
     try:
-        for node in shellparse.parse_all(text):
+        # A plain command without the parser (`x=$(cat /f)`: shellplain).
+        node = shellplain.node(text)
+        if node is not None:
             shell.execute(node, sess)
+        else:
+            import shellparse
+            for node in shellparse.parse_all(text):
+                shell.execute(node, sess)
     except (Exit, Return, LoopControl) as e:
         sess.status = e.status
-    except shellparse.ShellError as e:
+    except ShellError as e:
         errors.complain("sh", str(e))
         sess.status = e.status
     finally:

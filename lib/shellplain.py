@@ -26,10 +26,11 @@ when the command runs (wildcard.words), as expansion would; the parser
 and expansion were loaded for it, some 17 KiB of the esp32 profile's heap,
 by every such line of a telnet session or a job.
 A line may end with a comment. A word may name variables ($NAME, $1, $#,
-$?), the first words may assign them (NAME=value), a command alone may
-quote its words with ' and " (`[ "$x" = on ]`), and a line may be
-upyOS's `if A OP B ACTION` (plainvars.py): the parser's nodes for them,
-which expansion runs without the parser.
+$?), the first words may assign them (NAME=value), words may be quoted
+with ' and " (`[ "$x" = on ]`) and hold a $(command) (`x=$(cat /f)`),
+where neither holds an operator, and a line may be upyOS's `if A OP B
+ACTION` (plainvars.py): the parser's nodes for them, which expansion runs
+without the parser.
 A blank line, a comment and a :label line are plain too, and do nothing.
 """
 
@@ -97,15 +98,17 @@ def node(line, aliases=None):
         return NOP
     if _python(text):
         return ("py", text)
-    if "'" in text or '"' in text:
-        # Split below as if unquoted: not where a quote holds what would
-        # end a word or a command outside one.
-        import plainvars
-        if not plainvars.quotes_hide_nothing(text):
-            return None
     text = _uncommented(text)
+    rest = text
+    if "'" in text or '"' in text or "$(" in text:
+        # Split below as if unquoted: not where a quote or a $( ) holds
+        # what would end a word or a command outside it.
+        import plainvars
+        rest = plainvars.unquoted(text)
+        if rest is None:
+            return None
     for c in _SPECIAL:
-        if c in text:
+        if c in rest:
             return None
     if text.startswith("if ") or text.startswith("if\t"):
         import plainvars
@@ -167,7 +170,7 @@ def _uncommented(text):
 
 def _command(text, aliases):
     """A command's node, NOP for a :label, None when it is not plain."""
-    if "'" in text or '"' in text:
+    if "'" in text or '"' in text or "$(" in text:
         import plainvars
         return plainvars.quoted(text, aliases, _SELF)
     words = text.split()

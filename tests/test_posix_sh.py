@@ -380,16 +380,17 @@ def test_a_here_document_line_is_not_a_python_line(sim):
     assert r.out == "from the document\n"
 
 
-# Words, quotes, variables and the operators a plain line may hold
+# Words, quotes, variables, $( ) and the operators a plain line may hold
 # (shellplain.py, plainvars.py), which run without the parser.
 _ATOMS = ["a", "b1", "$x", "$y", '"$x"', "'$x'", '"a b"', "''", '""', 'c"d"e', "$1", "$#", "$?", '"$@"',
-          "x$x", '"q $x r"', "e=f", "*.nomatch", "'a;b'", '"#"', "a#b", "$u", "'*'", '"e*"']
+          "x$x", '"q $x r"', "e=f", "*.nomatch", "'a;b'", '"#"', "a#b", "$u", "'*'", '"e*"',
+          "$(echo s)", '"$(echo a  b)"', "x$(echo $x)", "$(false)"]
 _ENDS = [" && echo T", " || echo F", " | cat", "; echo S", " # c", " &\nwait", ""]
 
 
 def test_plain_lines_read_as_dash_reads_them(sim):
-    """Random lines of plain words, quotes, variables, && || | ; & and
-    comments, which run without the parser, print what dash prints (the
+    """Random lines of plain words, quotes, variables, $( ), && || | ; &
+    and comments, which run without the parser, print what dash prints (the
     parser's own reading of them is the cases above)."""
     if simulator.board_name():
         pytest.skip("the language is the same on every board: the default one")

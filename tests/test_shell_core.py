@@ -172,8 +172,8 @@ def test_a_python_line_loads_no_parser(sim):
 
 def test_variables_and_upyos_if_load_no_parser(sim):
     """NAME=value, $NAME, $1, $#, $? and upyOS's `if A OP B ACTION`, && and
-    ||, quotes that hide no operator, and a comment after a command, run
-    without the parser: upyOS's end.sh (`test
+    ||, quotes and $( ) that hide no operator, and a comment after a
+    command, run without the parser: upyOS's end.sh (`test
     -p uhttpd > 0`, `if $0 == True ...`) loaded it, and left an ESP8266
     2 KiB, where its next lines failed."""
     sim.write("/end.sh", "test -p uhttpd > 0\nif $0 == True echo running\n"
@@ -181,10 +181,10 @@ def test_variables_and_upyos_if_load_no_parser(sim):
                          "test -f /etc/init.sh > found\necho $found\n")
     out = sim.out(["x=5 y=2", "echo $x$y a$x/b $?", "if $x > 4 echo big > /tmp/o", "cat /tmp/o",
                    "if $x == 4 echo no; echo no", "v=$x; echo $v # a comment", "echo $# a#b",
-                   "false || echo or && echo and", "[ \"$x\" = 5 ] && echo \"q $x\" 'l $x' a\"b\"",
+                   "false || echo or && echo and", "[ \"$x\" = 5 ] && echo \"q $x\" 'l $x' a\"b\"", "v=$(echo $x  x); echo \"$v\"",
                    "sh /end.sh",
                    "< 'shellparse' in __import__('sys').modules", "echo ${x}", "echo $x$"])
-    assert out == "52 a5/b 0\nbig\n5\n0 a#b\nor\nand\nq 5 l $x ab\nstopped\nboth\nTrue\nFalse\n5\n5$\n", out
+    assert out == "52 a5/b 0\nbig\n5\n0 a#b\nor\nand\nq 5 l $x ab\n5 x\nstopped\nboth\nTrue\nFalse\n5\n5$\n", out
 
 
 def test_memory_does_not_grow_with_use(sim):
