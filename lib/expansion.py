@@ -11,8 +11,15 @@ from micropython import const
 import process
 import shellplain
 from shellflow import ShellError
-from wordkinds import LIT, QLIT, VAR, QVAR, SUB
 
+# The kinds of a word's parts, shellparse's, as constants: expansion runs
+# a plain line's words without the parser (plainvars.py), and a module of
+# their own took 432 B of the esp32 profile's heap beside it.
+_LIT = const(0)
+_QLIT = const(1)
+_VAR = const(2)
+_QVAR = const(3)
+_SUB = const(4)
 _IFS = " \t\n"
 _GLOB = "*?["
 _SPLIT = const(8)   # unquoted text of a ${x:-word} word: split as a value is
@@ -56,10 +63,10 @@ def fields(words, sess):
     # Each word is expanded here, not in a function of its own, and a
     # $(...) run from here too: each Python call costs a board's C stack.
     for word in words:
-        if (QVAR, "@") in word and len(sess.positional()) < 2:
+        if (_QVAR, "@") in word and len(sess.positional()) < 2:
             # "$@" without parameters is no field at all, nor are the empty
             # quotes it came in ("$@" is parsed as "" and $@).
-            word = [part for part in word if part[1] and part != (QVAR, "@")]
+            word = [part for part in word if part[1] and part != (_QVAR, "@")]
             if not word:
                 continue
         ifs = sess.getenv("IFS")
@@ -73,10 +80,10 @@ def fields(words, sess):
             i += 1
             quoted = kind & 1
             texts = None
-            if kind == LIT and i == 1 and (text == "~" or text[:2] == "~/"):
+            if kind == _LIT and i == 1 and (text == "~" or text[:2] == "~/"):
                 text = sess.getenv("HOME", "/").rstrip("/") + text[1:] or "/"
                 quoted = 1
-            elif kind == VAR and isinstance(text, tuple):
+            elif kind == _VAR and isinstance(text, tuple):
                 import wordops
                 text = wordops.value(text, sess, _SELF, _SPLIT)
                 if not isinstance(text, str):
@@ -85,7 +92,7 @@ def fields(words, sess):
                     word = word[:i - 1] + text + word[i:]
                     i -= 1
                     continue
-            elif kind == QVAR and text == "@":
+            elif kind == _QVAR and text == "@":
                 values = sess.positional()[1:]
                 if not values:
                     continue
@@ -97,16 +104,16 @@ def fields(words, sess):
                         field = _Field()
                     field.add(arg, True)
                 continue
-            elif kind == VAR and text in ("@", "*"):
+            elif kind == _VAR and text in ("@", "*"):
                 # Each parameter is a field of its own before splitting (2.5.2):
                 # joined first, they were one field when IFS has no blank.
                 texts = sess.positional()[1:]
-            elif SUB <= kind <= SUB + 1:
+            elif _SUB <= kind <= _SUB + 1:
                 import redirect
                 text = redirect.capture(text, sess)
-            elif VAR <= kind < _SPLIT:
+            elif _VAR <= kind < _SPLIT:
                 text = value(kind, text, sess)
-            if quoted or kind == LIT:
+            if quoted or kind == _LIT:
                 if field is None:
                     field = _Field()
                 field.add(text, quoted)
@@ -153,7 +160,7 @@ def fields(words, sess):
 
 def value(kind, text, sess):
     """The text a variable, substitution or arithmetic part stands for."""
-    if kind <= QVAR:
+    if kind <= _QVAR:
         if isinstance(text, tuple):
             import wordops
             return wordops.value(text, sess, _SELF)
@@ -163,7 +170,7 @@ def value(kind, text, sess):
                 raise ShellError("%s: parameter not set" % text)
             return ""
         return found
-    if kind <= SUB + 1:
+    if kind <= _SUB + 1:
         import redirect
         return redirect.capture(text, sess)
     import arith
@@ -183,17 +190,17 @@ def _quoted_text(text, sess):
 def word(parts, sess):
     """One word as a single string, without field splitting or globbing
     (assignments, redirection targets, upyOS if operands)."""
-    if len(parts) == 1 and parts[0][0] <= QLIT:
+    if len(parts) == 1 and parts[0][0] <= _QLIT:
         return parts[0][1]
     out = []
     for kind, text in parts:
-        if kind == QVAR and text == "@":
+        if kind == _QVAR and text == "@":
             out.append(" ".join(sess.positional()[1:]))
-        elif SUB <= kind <= SUB + 1:
+        elif _SUB <= kind <= _SUB + 1:
             # Run from here, not through value(): a Python call less.
             import redirect
             out.append(redirect.capture(text, sess))
-        elif kind >= VAR:
+        elif kind >= _VAR:
             out.append(value(kind, text, sess))
         else:
             out.append(text)
@@ -231,7 +238,7 @@ def assignment(parts, sess):
     """(name, value) of a NAME=value word."""
     head = parts[0][1]
     eq = head.find("=")
-    return head[:eq], word([(QLIT, head[eq + 1:])] + parts[1:], sess)
+    return head[:eq], word([(_QLIT, head[eq + 1:])] + parts[1:], sess)
 
 
 def assign(name, value, sess):

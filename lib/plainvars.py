@@ -6,7 +6,16 @@ line that has one, and dropped with the parser (shell.PARSER). The parser
 `if $0 == True ...`, then left an ESP8266 2 KiB, and its next commands
 failed.
 """
-from wordkinds import LIT, QLIT, SPECIAL, SUB, UPYOS_OPS, VAR
+from micropython import const
+
+# shellparse's, which is not loaded for a plain line: kinds of a word's
+# parts, parameters of one character, upyOS's if operators.
+_LIT = const(0)
+_QLIT = const(1)
+_VAR = const(2)
+_SUB = const(4)
+_SPECIAL = "?#@*$!-0123456789"
+_UPYOS_OPS = ("==", "!=", "<", "<=", ">", ">=", "in")
 
 _OPERATORS = ";&|<>'\""     # what upyOS's if takes to the parser in its operands
 # What a $(command) of a plain line may not hold: the command is one of
@@ -26,7 +35,7 @@ def parts(word, sp):
         if j < 0:
             j = n
         if j > i:
-            out.append((LIT, word[i:j]))
+            out.append((_LIT, word[i:j]))
         if j == n:
             break
         first = word[j + 1:j + 2]
@@ -38,11 +47,11 @@ def parts(word, sp):
                     i = -1
             if i < 0:
                 return None
-            out.append((SUB, held))
+            out.append((_SUB, held))
             i += 1
             continue
-        if first and first in SPECIAL:
-            out.append((VAR, first))
+        if first and first in _SPECIAL:
+            out.append((_VAR, first))
             i = j + 2
             continue
         if not first or first not in sp.NAME_START:
@@ -50,7 +59,7 @@ def parts(word, sp):
         i = j + 2
         while i < n and word[i:i + 1] in sp.NAME:
             i += 1
-        out.append((VAR, word[j + 1:i]))
+        out.append((_VAR, word[j + 1:i]))
     return out
 
 
@@ -63,7 +72,7 @@ def simple(words, redirs, sp):
     for word in words:
         eq = word.find("=")
         assigned = not made and eq > 0 and sp.is_name(word[:eq])
-        word = parts(word, sp) if "$" in word else [(LIT, word)]
+        word = parts(word, sp) if "$" in word else [(_LIT, word)]
         if word is None:
             return None
         (made if made or not assigned else assigns).append(word)
@@ -146,14 +155,14 @@ def quoted(text, aliases, sp):
             j = text.find(c, i + 1)
             inner = text[i + 1:j]
             if c == "'" or "$" not in inner:
-                word.append((QLIT, inner))
+                word.append((_QLIT, inner))
             else:
                 inner = parts(inner, sp)
                 if inner is None:
                     return None
-                # As the parser reads "...": its (QLIT, "") first, which
+                # As the parser reads "...": its (_QLIT, "") first, which
                 # "" is a field by.
-                word.append((QLIT, ""))
+                word.append((_QLIT, ""))
                 for kind, piece in inner:
                     word.append((kind + 1, piece))
             i = j + 1
@@ -163,7 +172,7 @@ def quoted(text, aliases, sp):
             # A $( ) is one piece, its blanks too.
             j = text.find(")", j) + 1 if text[j:j + 2] == "$(" else j + 1
         piece = text[i:j]
-        piece = parts(piece, sp) if "$" in piece else [(LIT, piece)]
+        piece = parts(piece, sp) if "$" in piece else [(_LIT, piece)]
         if piece is None:
             return None
         word.extend(piece)
@@ -172,13 +181,13 @@ def quoted(text, aliases, sp):
         words.append(word)
     kind, first = words[0][0]
     # An alias may follow NAME=value too: that is the parser's.
-    if kind == LIT and (first in sp.OPENING or first in sp.CLOSING or first == "!" or first.startswith(":")
+    if kind == _LIT and (first in sp.OPENING or first in sp.CLOSING or first == "!" or first.startswith(":")
                         or aliases and (first in aliases or "=" in first)):
         return None
     assigns = []
     while len(assigns) < len(words):
         kind, head = words[len(assigns)][0]
-        eq = head.find("=") if kind == LIT else -1
+        eq = head.find("=") if kind == _LIT else -1
         if eq <= 0 or not sp.is_name(head[:eq]):
             break
         assigns.append(words[len(assigns)])
@@ -190,7 +199,7 @@ def upyos_if(text, aliases, sp):
     action), the action a plain line; None when it is not plain or is a
     POSIX `if LIST; then` (no operator second)."""
     words = text.split(None, 4)
-    if len(words) < 5 or words[2] not in UPYOS_OPS:
+    if len(words) < 5 or words[2] not in _UPYOS_OPS:
         return None
     for word in (words[1], words[3]):
         for c in _OPERATORS:

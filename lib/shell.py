@@ -45,7 +45,7 @@ HELPERS = (" cmdargs fileops munix munixsh crontable textin textcopy wordops htt
 # What a line that is not plain loads (shellplain.py), as much heap again
 # as the rest of the shell: on a small heap it goes too, once a session is
 # back at its prompt and no line runs anywhere (idle()).
-PARSER = (" cmdfail plainredir plainvars wordkinds shellparse shellsyntax wordparse expansion shellcompound "
+PARSER = (" cmdfail plainredir plainvars shellparse shellsyntax wordparse expansion shellcompound "
           "redirect shellpipes arith wildcard shellbuiltins shellstate shelltrap pyline "
           "streams reader script ifsplit ")
 _LOW = const(49152)     # free heap below which they go

@@ -40,10 +40,15 @@ import sys
 from micropython import const
 
 from shellflow import ShellError  # noqa: F401 (the parser's users find it here)
-from wordkinds import LIT, QLIT, QSUB, QVAR, SPECIAL, SUB, UPYOS_OPS, VAR  # noqa: F401 (shellsyntax's)
 from shellplain import (CLOSING, META, NAME, NAME_START, NOP, OPENING, QUOTING, has_magic, is_name,
                         keeps_redirections)
 
+LIT = 0
+QLIT = 1
+VAR = 2
+_QVAR = const(3)
+_SUB = const(4)
+QSUB = 5
 _ARITH = const(6)
 _QARITH = const(7)
 
@@ -54,7 +59,9 @@ BLANKS = " \t\r"
 # (where that runs out first, MicroPython's recursion error says so).
 _MAX_NESTING = const(32)
 _PLAIN_STOP = META + QUOTING
+SPECIAL = "?#@*$!-0123456789"
 _OPERATORS = ("&&", "||", ";;", ";", "&", "|", "(", ")")
+UPYOS_OPS = ("==", "!=", "<", "<=", ">", ">=", "in")
 
 
 _SELF = sys.modules[__name__]   # given to shellsyntax.py and wordparse.py, which sit above
@@ -292,7 +299,7 @@ class Lexer:
                 line = self.line
                 n = len(line)
             elif c == "`":
-                i = self._backquoted(i, word, SUB)
+                i = self._backquoted(i, word, _SUB)
             else:
                 scan = self.scan
                 j = i + 1
@@ -357,7 +364,7 @@ class Lexer:
                 import wordparse
                 j = wordparse.substitution_end(self, i, j, _SELF)
                 line = self.line
-            word.append((SUB + q, line[i + 2:j]))
+            word.append((_SUB + q, line[i + 2:j]))
             return j + 1
         if nxt == "{":
             j = line.find("}", i + 2)

@@ -36,6 +36,8 @@ A blank line, a comment and a :label line are plain too, and do nothing.
 
 import sys
 
+import system
+
 # The words of the command language that the parser and this module
 # share (shellparse.py imports them from here).
 META = " \t\r\n;&|()<>"       # what ends an unquoted word
@@ -103,16 +105,16 @@ def node(line, aliases=None):
     if "'" in text or '"' in text or "$(" in text:
         # Split below as if unquoted: not where a quote or a $( ) holds
         # what would end a word or a command outside it.
-        import plainvars
-        rest = plainvars.unquoted(text)
+        plainvars = _plainvars()
+        rest = plainvars and plainvars.unquoted(text)
         if rest is None:
             return None
     for c in _SPECIAL:
         if c in rest:
             return None
     if text.startswith("if ") or text.startswith("if\t"):
-        import plainvars
-        return plainvars.upyos_if(text, aliases, _SELF)
+        plainvars = _plainvars()
+        return plainvars and plainvars.upyos_if(text, aliases, _SELF)
     background = text.endswith("&") and not text.endswith("&&")
     if background:
         text = text[:-1]
@@ -157,6 +159,17 @@ def _chain(text):
         text = text[i + 2:]
 
 
+def _plainvars():
+    """plainvars, for a line that names variables, quotes or substitutes;
+    None where the parser is loaded, which reads such a line as well:
+    loaded beside it, plainvars took the last of the esp8266's heap in a
+    script of `for`, `if` and `while` (test_boards)."""
+    if system.import_lock.get("shellparse") is not None:
+        return None
+    import plainvars
+    return plainvars
+
+
 def _uncommented(text):
     """text without the comment that ends it: from a # that begins a word
     (`$#` and `a#b` are words). A line's comment, `sleep 5 & # why`, and
@@ -171,8 +184,8 @@ def _uncommented(text):
 def _command(text, aliases):
     """A command's node, NOP for a :label, None when it is not plain."""
     if "'" in text or '"' in text or "$(" in text:
-        import plainvars
-        return plainvars.quoted(text, aliases, _SELF)
+        plainvars = _plainvars()
+        return plainvars and plainvars.quoted(text, aliases, _SELF)
     words = text.split()
     redirs = []
     if "<" in text or ">" in text or "&" in text:
@@ -190,8 +203,8 @@ def _command(text, aliases):
         if has_magic(r[2]):
             return None
     if "$" in text or "=" in first:
-        import plainvars
-        return plainvars.simple(words, redirs, _SELF)
+        plainvars = _plainvars()
+        return plainvars and plainvars.simple(words, redirs, _SELF)
     if redirs and keeps_redirections(first):
         return None
     for word in words:

@@ -1093,12 +1093,12 @@ def test_true_false_and_brackets_load_no_builtins_module(tmp_path):
 
 
 def test_a_parsed_command_with_nothing_to_expand_loads_no_expansion(tmp_path):
-    """`A && B &` needs the parser, but commands with nothing to expand
+    """`{ A; } && B &` needs the parser, but commands with nothing to expand
     run as plain lines do: the job's thread does not load expansion for
     them (jobs converted only a lone command)."""
     probe = {"/tmp/parts.py": "import sys\n\ndef __main__(args):\n"
                               "    print([m for m in ('shellparse', 'expansion') if m in sys.modules])\n"}
-    out = boot(tmp_path, "esp32", ["sleep 0.5 && echo 'in job' &", "sleep 0.2",
+    out = boot(tmp_path, "esp32", ["{ sleep 0.5; } && echo 'in job' &", "sleep 0.2",
                                    "/tmp/parts", "wait", "echo ${x:-expanded}"], files=probe)
     lines = [line for line in out.splitlines()[1:] if not re.match(r"\[\d+\]", line)]
     assert lines == ["['shellparse']", "in job", "expanded"], out

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Bottom up. A new module goes into the lowest layer its imports allow.
 LAYERS = [
     # facts and words: what everything reads, importing nothing above
-    {"system", "fspath", "shellplain", "plainredir", "plainvars", "wordkinds", "shellparse", "shellsyntax", "wordparse", "arith", "inet", "netsock", "sun", "signature", "hmacsha", "loginblock", "upgradeboot",
+    {"system", "fspath", "shellplain", "plainredir", "plainvars", "shellparse", "shellsyntax", "wordparse", "arith", "inet", "netsock", "sun", "signature", "hmacsha", "loginblock", "upgradeboot",
      "readonly", "shellflow", "wildcard", "streams", "reader", "wordops", "boardinfo", "camctl", "fsguard", "cmdlong",
      "leftovers", "importlock", "replkey", "crontable", "strsplit", "clock", "ifsplit", "errwords",
      "linecomplete", "packfs", "lending"},
@@ -200,3 +200,31 @@ def test_every_lib_module_goes_after_use_or_stays_for_a_reason():
                         "on a small heap) or to STAYING here, with the reason: %s" % unsaid)
     both = sorted(dropped & STAYING)
     assert not both, "both dropped and staying: %s" % both
+
+
+def _constants(path):
+    """NAME: value of path's module-level NAME = literal and NAME = const(literal)."""
+    found = {}
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            value = node.value
+            if isinstance(value, ast.Call) and getattr(value.func, "id", "") == "const":
+                value = value.args[0]
+            try:
+                found[node.targets[0].id] = ast.literal_eval(value)
+            except ValueError:
+                pass
+    return found
+
+
+def test_the_words_vocabulary_is_the_parsers_where_it_is_copied():
+    """plainvars and expansion run without the parser, so keep its kinds
+    of a word's parts (and plainvars its parameters of one character and
+    upyOS's if operators) as constants of their own: the same values."""
+    words = ("LIT", "QLIT", "VAR", "QVAR", "SUB", "QSUB", "SPECIAL", "UPYOS_OPS")
+    parser = {k.lstrip("_"): v for k, v in _constants(ROOT / "lib" / "shellparse.py").items()
+              if k.lstrip("_") in words}
+    for name in ("plainvars", "expansion"):
+        copied = {k[1:]: v for k, v in _constants(ROOT / "lib" / (name + ".py")).items()
+                  if k.startswith("_") and k[1:] in words}
+        assert copied and all(parser[k] == v for k, v in copied.items()), (name, copied)
