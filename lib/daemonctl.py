@@ -184,10 +184,10 @@ def _room(modules):
 def _too_little(before, free):
     """Why a daemon is refused on a small heap where free bytes were free,
     once the modules loaded since before (a list of names) are gone."""
-    with system.import_lock:
-        system.forget_failed_imports()
-    import shell
-    shell.forget(before)
+    try:
+        _unload(before)
+    except MemoryError:
+        pass
     return "too little heap: %d KiB free, its code and %d KiB needed" % (free // 1024, _NEED // 1024)
 
 

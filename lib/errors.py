@@ -5,6 +5,7 @@ import sys
 
 import process
 import system
+from shellflow import ShellError
 
 _NO_MEMORY = "memory allocation failed"
 # The shell's words for a full heap as a terminal is sent them, made in
@@ -66,10 +67,8 @@ def heap_ran_out(exc):
 def shell_error(exc):
     """Whether exc is a shell error (shellflow.ShellError), which has a
     status of its own and ends a script, unlike any exception that has a
-    status (an HTTP error's). Looked up, not imported: the shell sits
-    above."""
-    flow = system.import_lock.get("shellflow")
-    return flow is not None and isinstance(exc, flow.ShellError)
+    status (an HTTP error's)."""
+    return isinstance(exc, ShellError)
 
 
 def exit_status(e):

@@ -67,16 +67,14 @@ def simple(words, redirs, sp):
     """A plain command that names variables or assigns them (NAME=value
     first), as the parser's ("simple", assignments, words, redirections);
     None when a part of it is not plain."""
-    assigns = []
     made = []
     for word in words:
-        eq = word.find("=")
-        assigned = not made and eq > 0 and sp.is_name(word[:eq])
         word = parts(word, sp) if "$" in word else [(_LIT, word)]
         if word is None:
             return None
-        (made if made or not assigned else assigns).append(word)
-    if made and redirs and sp.keeps_redirections(words[len(assigns)]):
+        made.append(word)
+    node = _assigning(made, redirs, sp)
+    if node[2] and redirs and sp.keeps_redirections(words[len(node[1])]):
         return None
     for k in range(len(redirs)):
         fd, op, target = redirs[k]
@@ -85,7 +83,20 @@ def simple(words, redirs, sp):
             if target is None:
                 return None
             redirs[k] = (fd, op, target)
-    return ("simple", assigns, made, redirs)
+    return node
+
+
+def _assigning(words, redirs, sp):
+    """("simple", assignments, words, redirs) of words (each its parts):
+    the NAME=value words first are assignments, as the parser reads them."""
+    n = 0
+    while n < len(words):
+        kind, head = words[n][0]
+        eq = head.find("=") if kind == _LIT else -1
+        if eq <= 0 or not sp.is_name(head[:eq]):
+            break
+        n += 1
+    return ("simple", words[:n], words[n:], redirs)
 
 
 def unquoted(text):
@@ -180,18 +191,9 @@ def quoted(text, aliases, sp):
     if word is not None:
         words.append(word)
     kind, first = words[0][0]
-    # An alias may follow NAME=value too: that is the parser's.
-    if kind == _LIT and (first in sp.OPENING or first in sp.CLOSING or first == "!" or first.startswith(":")
-                        or aliases and (first in aliases or "=" in first)):
+    if kind == _LIT and (first.startswith(":") or sp.parsers_first(first, aliases)):
         return None
-    assigns = []
-    while len(assigns) < len(words):
-        kind, head = words[len(assigns)][0]
-        eq = head.find("=") if kind == _LIT else -1
-        if eq <= 0 or not sp.is_name(head[:eq]):
-            break
-        assigns.append(words[len(assigns)])
-    return ("simple", assigns, words[len(assigns):], [])
+    return _assigning(words, [], sp)
 
 
 def upyos_if(text, aliases, sp):

@@ -170,6 +170,14 @@ def _plainvars():
     return plainvars
 
 
+def parsers_first(first, aliases):
+    """Whether a command whose first word is first is the parser's: a
+    keyword, !, an alias, or NAME=value where aliases are defined (an
+    alias may follow it)."""
+    return (first in OPENING or first in CLOSING or first == "!"
+            or aliases and (first in aliases or "=" in first))
+
+
 def _uncommented(text):
     """text without the comment that ends it: from a # that begins a word
     (`$#` and `a#b` are words). A line's comment, `sleep 5 & # why`, and
@@ -196,8 +204,7 @@ def _command(text, aliases):
     first = words[0]
     if first.startswith(":"):
         return NOP if len(first) > 1 and not redirs else None
-    # An alias may follow NAME=value too: that is the parser's.
-    if first in OPENING or first in CLOSING or first == "!" or aliases and (first in aliases or "=" in first):
+    if parsers_first(first, aliases):
         return None
     for r in redirs:
         if has_magic(r[2]):
