@@ -140,15 +140,19 @@ def check(user, password, ip, service="", delay=True):
     if not loginblock.begin(keys):
         _failed(user, ip, service, "refused (too many failures)", delay)
         return False
-    ok = False
+    ok = None
     try:
         if stored is None or len(password) > PASSWORD_MAX:
             # The same work for an unknown user and a password no one has:
             # answers take as long.
             digest(password[:PASSWORD_MAX], b"\0" * SALT_BYTES, ROUNDS)
+            ok = False
         else:
             ok = same(digest(password, stored[2], stored[1]), stored[3])
     finally:
+        # A check cut short (no heap for the digest) has told its client
+        # nothing: it counts no failure, and the check made again once
+        # there is room is counted once.
         loginblock.end(keys, ok)
     if ok:
         loginblock.state()[1][0] = None

@@ -75,8 +75,9 @@ _FEATURES = ("UTF8", "SIZE", "MDTM", "REST STREAM", "EPSV", "TVFS",
 # The commands whose code is in a module of its own (Session.command).
 _LOGIN = ("USER", "PASS")
 _LISTS = ("LIST", "NLST", "MLSD", "MLST", "STAT", "MDTM")
-# Those made again when the heap had no room for them before they began.
-_AGAIN = ("RETR", "STOR", "APPE", "LIST", "NLST", "MLSD", "SIZE")
+# Those made again when the heap had no room for them before they replied
+# (a check of a password cut short counts no failure: auth.check).
+_AGAIN = ("RETR", "STOR", "APPE", "LIST", "NLST", "MLSD", "SIZE", "USER", "PASS")
 _MORE = ("OPTS", "MODE", "STRU", "ABOR", "CDUP", "XCUP", "MKD", "XMKD", "RMD", "XRMD",
         "DELE", "RNFR", "RNTO", "REST", "APPE", "PORT", "EPRT")
 

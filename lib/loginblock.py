@@ -72,7 +72,8 @@ def begin(keys):
 
 
 def end(keys, ok):
-    """The check begun for keys has ended, ok when the password was right."""
+    """The check begun for keys has ended, ok when the password was right,
+    None when it was cut short (neither a success nor a failure)."""
     table, _, lock = state()
     with lock:
         for key in keys:
@@ -80,7 +81,7 @@ def end(keys, ok):
             entry[2] -= 1
             if ok:
                 entry[0] = 0
-            else:
+            elif ok is not None:
                 entry[0] += 1
                 entry[1] = time.ticks_ms()
             if not entry[0] and not entry[2]:

@@ -91,6 +91,22 @@ def test_setauth_d_disables_logins_explicitly(sim):
     assert "False []" in out
 
 
+def test_a_check_cut_short_counts_no_failure(sim):
+    """A check that ends in an exception (on a board, a digest the heap had
+    no room for) told its client nothing: it is neither a failure nor a
+    success, and FTP's PASS made again once there is room counts once. A
+    password that is no string cuts it short here."""
+    sim.write("/etc/system.conf", '{"auth": {"delay_ms": 1, "failures": 2, "block_s": 30}}')
+    result = sim.run("setauth alice", "right", "right", "> import auth, loginblock",
+                     *["< auth.check('alice', None, '10.0.0.1')"] * 3,
+                     "< loginblock.blocked('10.0.0.1'), len(loginblock.state()[0])",
+                     "< auth.check('alice', 'right', '10.0.0.1')")
+    out = result.out
+    assert result.err.count("has no len()") == 3
+    assert "0 0" in out
+    assert out.rstrip().endswith("True")
+
+
 def test_check_and_constant_time_compare(sim):
     sim.write("/etc/system.conf", '{"auth": {"delay_ms": 1, "failures": 3, "block_s": 30}}')
     out = sim.run("setauth alice", "right", "right", "> import auth",
