@@ -249,7 +249,8 @@ def execute(node, sess, testing=0, checked=False):
                         # A Ctrl-C during a command stops the line, as in a shell.
                         interrupted(sess)
                     if background:
-                        status = _background(item, sess)
+                        # $? at once, for the list's next command too.
+                        status = sess.status = _background(item, sess)
                     elif i == last:
                         break
                     else:

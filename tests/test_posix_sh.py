@@ -193,6 +193,8 @@ CASES = {
     "IFS saved and put back": ("old=$IFS; IFS=,; set -- $(echo a,b); echo $#; IFS=$old; set -- $(echo 'c d');"
                                " echo $#; printf '%s' \"$IFS\" | od -c | head -n 1",
                                "2\n2\n0000000      \\t  \\n\n", 0),
+    # 2.9.3.1: an asynchronous list's status is zero, at once.
+    "status of &": ("false; sleep 0 & echo $?; wait", "0\n", 0),
     # 2.14 unset: -v variables (the default), -f functions.
     "unset -f and -v": ("f() { echo f; }; x=1; unset -f f; type f >/dev/null 2>&1 || echo no f; unset -v x;"
                         " echo \"[$x]\"; y=2; unset y; echo \"[$y]\"; unset -f nosuch; echo $?; unset -fv x 2>/dev/null",
