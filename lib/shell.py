@@ -403,15 +403,25 @@ def run(argv, sess, functions=True):
     # shell build in what it finds there. Loading the program was most of
     # a counting loop's turn, and sh's, with the program API, took 3 KiB
     # of the esp8266's heap and 4 calls of its C stack from every script.
-    if name == "incr" or name == "decr" or name == "sh":
+    # So do reboot and reset without operands: past the board's pool of
+    # interned names (its next block may find no room in a heap in
+    # pieces) every program with a name not yet interned failed, theirs
+    # too, and only unplugging the board helped.
+    if name == "incr" or name == "decr" or name == "sh" or name == "reboot" or name == "reset":
         folder = path[:path.rfind("/")]
         own = folder == "/bin" or folder == "/rom/bin"
-        if own and name != "sh":
+        if not own:
+            pass
+        elif name == "reboot" or name == "reset":
+            if len(argv) == 1:
+                # Returns only where the port cannot reset: the program says so.
+                system.reset(name == "reboot")
+        elif name != "sh":
             import intvar
             status = intvar.run(argv, sess, 1 if name == "incr" else -1)
             if status is not None:
                 return status
-        elif own and len(argv) > 1:
+        elif len(argv) > 1:
             if argv[1] == "-c" and len(argv) > 2:
                 return run_lines(argv[2], argv[3:] or ["sh"], sess)
             script = script_file(argv[1], sess) if argv[1][:1] != "-" else None

@@ -2,6 +2,7 @@
 status 100; `munix sim` (the board fixture) then boots the OS again, while
 the sim fixture, which boots once, returns that status."""
 import re
+import time
 
 from conftest import BOOT_TIMEOUT
 
@@ -44,6 +45,54 @@ def test_reset_boots_again(board):
     out = board.run("reset", timeout=BOOT_TIMEOUT)
     assert BANNER.search(out)
     assert board.run("echo [$GONE]") == "[]\n"
+
+
+# A job that takes the board to the end of its pool of names, and holds it
+# there: the heap filled with blocks of 1 KiB, every other one given back
+# (room for a name's letters, none for the pool's next block), then names
+# interned until the pool could not grow (/tmp/walled says so).
+WALL = """import gc, munix, sys
+
+def __main__(args):
+    hold = []
+    try:
+        while True:
+            hold.append(bytearray(1024))
+    except MemoryError:
+        pass
+    for i in range(0, len(hold), 2):
+        hold[i] = None
+    gc.collect()
+    n = 0
+    try:
+        while True:
+            getattr(sys, "wall%d" % n, None)
+            n += 1
+    except MemoryError:
+        pass
+    open("/tmp/walled", "w").close()
+    while munix.sleep(100):
+        pass
+"""
+
+
+def test_reboot_works_once_no_name_can_be_interned(make_board):
+    """MicroPython interns every name a module uses, for good, in pools
+    whose next block a heap in pieces may not have: past it every command
+    whose module had a new name failed ("allocating 1280 bytes" on the
+    esp32 profile after a day's use), reboot's too, and only unplugging
+    the board helped. reboot and reset need no name more. On the esp32
+    profile, whose machine module is loaded as a firmware's is (the
+    default board's loads on first use, and would need names then)."""
+    board = make_board(board="esp32")
+    board.path("/tmp/wall.py").write_text(WALL)
+    board.run("/tmp/wall &")
+    deadline = time.monotonic() + BOOT_TIMEOUT
+    while not board.path("/tmp/walled").exists():
+        assert time.monotonic() < deadline, board.run("jobs")
+        time.sleep(0.1)
+    assert "memory allocation failed" in board.run("uname")
+    assert BANNER.search(board.run("reboot", timeout=BOOT_TIMEOUT))
 
 
 def test_reboot_and_reset_take_no_operand(sim):
