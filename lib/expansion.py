@@ -275,10 +275,6 @@ def simple(node, sess):
     if argv[0] == "exec":
         import redirect
         return redirect.exec_(argv, redirs, sess)
-    if redirs and argv[0] == "test":
-        import redirect
-        if redirect.upyos_test(argv, redirs, sess):
-            return 0
     previous = _assign_for_command(assigns, sess)
     try:
         if redirs:

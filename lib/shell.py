@@ -229,11 +229,7 @@ def execute(node, sess, testing=0, checked=False):
                     process.current().stderr.write("+ %s\n" % " ".join(words))
                 if len(node) > 2 and node[2]:
                     import redirect
-                    # upyOS's `test ... > NAME` keeps its verdict in NAME.
-                    if words[0] == "test" and redirect.upyos_test(words, node[2], sess):
-                        status = 0
-                    else:
-                        status = redirect.redirected(node[2], sess, words)
+                    status = redirect.redirected(node[2], sess, words)
                 else:
                     status = run(words, sess)
             elif kind == "simple":
