@@ -42,10 +42,7 @@ def parts(word, sp):
         if first == "(":
             i = word.find(")", j + 2)
             held = word[j + 2:i]
-            for c in _IN_SUBSTITUTION:
-                if c in held:
-                    i = -1
-            if i < 0:
+            if i < 0 or _holds(held, _IN_SUBSTITUTION):
                 return None
             out.append((_SUB, held))
             i += 1
@@ -124,13 +121,18 @@ def unquoted(text):
             j = text.find(c, k + 1)
             held = text[k + 1:j]
             banned = "#;&|\\`" if c == '"' else "#;&|"
-        if j < 0:
+        if j < 0 or _holds(held, banned):
             return None
-        for c in banned:
-            if c in held:
-                return None
         out.append("_")
         i = j + 1
+
+
+def _holds(text, chars):
+    """Whether text holds one of chars."""
+    for c in chars:
+        if c in text:
+            return True
+    return False
 
 
 def _next_held(text, i):
@@ -203,10 +205,8 @@ def upyos_if(text, aliases, sp):
     words = text.split(None, 4)
     if len(words) < 5 or words[2] not in _UPYOS_OPS:
         return None
-    for word in (words[1], words[3]):
-        for c in _OPERATORS:
-            if c in word:
-                return None
+    if _holds(words[1], _OPERATORS) or _holds(words[3], _OPERATORS):
+        return None
     a = parts(words[1], sp)
     b = parts(words[3], sp)
     action = sp.node(words[4], aliases)

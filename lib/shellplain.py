@@ -102,7 +102,7 @@ def node(line, aliases=None):
         return ("py", text)
     text = _uncommented(text)
     rest = text
-    if "'" in text or '"' in text or "$(" in text:
+    if _held(text):
         # Split below as if unquoted: not where a quote or a $( ) holds
         # what would end a word or a command outside it.
         plainvars = _plainvars()
@@ -159,6 +159,11 @@ def _chain(text):
         text = text[i + 2:]
 
 
+def _held(text):
+    """Whether text has a quote or a $(command), which plainvars reads."""
+    return "'" in text or '"' in text or "$(" in text
+
+
 def _plainvars():
     """plainvars, for a line that names variables, quotes or substitutes;
     None where the parser is loaded, which reads such a line as well:
@@ -191,7 +196,7 @@ def _uncommented(text):
 
 def _command(text, aliases):
     """A command's node, NOP for a :label, None when it is not plain."""
-    if "'" in text or '"' in text or "$(" in text:
+    if _held(text):
         plainvars = _plainvars()
         return plainvars and plainvars.quoted(text, aliases, _SELF)
     words = text.split()
