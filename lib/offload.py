@@ -7,7 +7,8 @@ hands function(*args) to a worker thread, the loop serving the other
 clients meanwhile, and comes back once it has ended. A worker waits
 IDLE_MS for the next line before it ends, so that a session typing
 commands does not start a thread for each (where it is the board's one
-thread, it ends at once: a job may want it); a new one is started
+thread, it ends at once: a job may want it; anywhere, it ends as soon as
+a thread is refused, which its own would have held); a new one is started
 (procctl, the one way to start a thread) when every worker is busy.
 Without a thread free, a line waits for a worker, netd.STOP_MS at most;
 when there is none (an ESP8266 has none), or none came, it runs in the
@@ -98,13 +99,15 @@ def _work(item):
     pause = 1
     # A board's one thread (hosted loop) goes back at once: a job may want it.
     linger = 0 if asyncloop.hosted() else IDLE_MS
+    refused = procctl.refused
+    seen = refused[0]
     while True:
         if item is None:
             with _lock:
                 item = _lines.pop(0) if _lines else None
                 if item is not None:
                     _workers[1] -= 1
-                elif idle >= linger:
+                elif idle >= linger or refused[0] != seen:
                     _workers[0] -= 1
                     _workers[1] -= 1
                     return
@@ -129,6 +132,7 @@ def _work(item):
                 _workers[1] += 1
         idle = 0
         pause = 1
+        seen = refused[0]
 
 
 def _call(item):

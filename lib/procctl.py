@@ -18,6 +18,10 @@ _RESERVE = const(6144)      # heap free that a new thread needs, for it and the 
 _PER_THREAD = const(5120)   # and for each running thread, which may still allocate
 _SIM_STACK = const(262144)  # C stack of a thread in the simulator (see start_thread)
 _POLL_MS = const(10)        # how often wait() looks
+# Threads refused so far (start_thread): a thread that only waits for work
+# (offload's idle worker) ends when it sees the count grow, its thread
+# given to what was refused, which waits for one to end (jobctl.start).
+refused = [0]
 
 
 def get(pid):
@@ -142,6 +146,8 @@ def start_thread(function, args, heap=0):
         # Under the lock: threads started in one burst each count the others.
         need = thread_need(heap)
         free = system.heap_free(need)
+        if free < need or process.threads[0] >= limit:
+            refused[0] += 1
         if free < need:
             raise NoThread("no thread free: the heap is nearly full (%d KiB free, %d needed)"
                            % (free // 1024, need // 1024))

@@ -889,3 +889,28 @@ def test_every_daemon_and_their_clients_at_once(flash):
             assert free >= 24 * 1024
     finally:
         e.close()
+
+
+@pytest.mark.skipif(simulator.board_name() in ("rp2040", "esp8266"),
+                    reason="one thread at most: the console hosts the loop, a worker ends with its line")
+def test_an_idle_worker_gives_its_thread_to_a_job(flash):
+    """A telnet line's worker waits offload.IDLE_MS for the next line
+    before it ends. Every thread the board runs taken by the loop and such
+    an idle worker, `CMD &` waited for a thread in vain and was refused
+    (and on the esp32 profile, limited by heap, the soak's telnet users'
+    `true &` waited 0.3 s on average): an idle worker ends as soon as a
+    thread is refused."""
+    b = TelnetBoard(flash, start=False)
+    try:
+        (flash / "etc" / "default.board").write_text('{"name": "small", "threads": 2}')
+        assert "listening" in b.run("loadboard; utelnetd start")
+        c = Raw(b.port)
+        c.login()
+        assert c.cmd("echo hi") == "hi\r\n"
+        out = b.run("sleep 1 &")
+        assert re.match(r"\[\d+\] \d+", out), out
+        assert b.run("wait $!; echo status=$?") == "status=0\n"
+        assert c.cmd("echo again") == "again\r\n"
+        c.close()
+    finally:
+        b.close()
