@@ -50,6 +50,7 @@ import http.client
 import io
 import json
 import os
+import re
 import socket
 import tempfile
 import threading
@@ -120,7 +121,10 @@ class _Login(bench_net.TelnetSession):
 def _telnet(port: int, password: str, kind: Kind, until: float) -> None:
     """A telnet user: logs in (a request too), runs the steps in turn, and
     after a failure logs in anew."""
-    steps = ("echo soak", "ls /bin/e*", "true &", "wait")
+    # Each line with what its answer must hold: a job refused ("cannot
+    # start true in the background") was counted as served.
+    steps = (("echo soak", rb"soak\r\n"), ("ls /bin/e*", rb"echo"), ("true &", rb"\[\d+\] \d+"),
+             ("wait", rb""))
     sessions = []
     n = 0
     try:
@@ -128,13 +132,13 @@ def _telnet(port: int, password: str, kind: Kind, until: float) -> None:
             if not sessions:
                 kind.timed(lambda: sessions.append(_Login(port, password)))
                 continue
-            line = steps[n % len(steps)]
+            line, answer = steps[n % len(steps)]
             n += 1
 
-            def step(line=line):
+            def step(line=line, answer=answer):
                 got = sessions[0].run(line)
-                if line == "echo soak" and b"soak\r\n" not in got:
-                    raise RuntimeError("echo answered %r" % got[-80:])
+                if not re.search(answer, got):
+                    raise RuntimeError("%s answered %r" % (line, got[-80:]))
             if not kind.timed(step):
                 sessions.pop().close()
     finally:
