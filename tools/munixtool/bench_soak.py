@@ -120,7 +120,7 @@ class _Login(bench_net.TelnetSession):
 
 def _telnet(port: int, password: str, kind: Kind, until: float) -> None:
     """A telnet user: logs in (a request too), runs the steps in turn, and
-    after a failure logs in anew."""
+    after a session that did not answer logs in anew."""
     # Each line with what its answer must hold: a job refused ("cannot
     # start true in the background") was counted as served.
     steps = (("echo soak", rb"soak\r\n"), ("ls /bin/e*", rb"echo"), ("true &", rb"\[\d+\] \d+"),
@@ -135,11 +135,16 @@ def _telnet(port: int, password: str, kind: Kind, until: float) -> None:
             line, answer = steps[n % len(steps)]
             n += 1
 
+            answered = []
+
             def step(line=line, answer=answer):
                 got = sessions[0].run(line)
+                answered.append(got)
                 if not re.search(answer, got):
                     raise RuntimeError("%s answered %r" % (line, got[-80:]))
-            if not kind.timed(step):
+            # A line that failed but answered leaves its session as it was:
+            # logging in anew is for a session that did not answer.
+            if not kind.timed(step) and not answered:
                 sessions.pop().close()
     finally:
         for session in sessions:
