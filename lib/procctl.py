@@ -146,16 +146,18 @@ def start_thread(function, args, heap=0):
         # Under the lock: threads started in one burst each count the others.
         need = thread_need(heap)
         free = system.heap_free(need)
-        if free < need or process.threads[0] >= limit:
-            refused[0] += 1
+        why = None
         if free < need:
-            raise NoThread("no thread free: the heap is nearly full (%d KiB free, %d needed)"
-                           % (free // 1024, need // 1024))
-        if process.threads[0] >= limit:
+            why = ("no thread free: the heap is nearly full (%d KiB free, %d needed)"
+                   % (free // 1024, need // 1024))
+        elif process.threads[0] >= limit:
             # Whole sentences: a string of up to 10 characters ("none") is
             # a name, interned for good as the module loads.
-            raise NoThread("no thread free: this board runs none" if limit == 0 else
-                           "no thread free: this board runs at most %d" % limit)
+            why = ("no thread free: this board runs none" if limit == 0 else
+                   "no thread free: this board runs at most %d" % limit)
+        if why is not None:
+            refused[0] += 1
+            raise NoThread(why)
         process.threads[0] += 1
         if process.threads[0] == 1:
             import importlock

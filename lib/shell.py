@@ -405,24 +405,22 @@ def run(argv, sess, functions=True):
     # too, and only unplugging the board helped.
     if name == "incr" or name == "decr" or name == "sh" or name == "reboot" or name == "reset":
         folder = path[:path.rfind("/")]
-        own = folder == "/bin" or folder == "/rom/bin"
-        if not own:
-            pass
-        elif name == "reboot" or name == "reset":
-            if len(argv) == 1:
-                # Returns only where the port cannot reset: the program says so.
-                system.reset(name == "reboot")
-        elif name != "sh":
-            import intvar
-            status = intvar.run(argv, sess, 1 if name == "incr" else -1)
-            if status is not None:
-                return status
-        elif len(argv) > 1:
-            if argv[1] == "-c" and len(argv) > 2:
-                return run_lines(argv[2], argv[3:] or ["sh"], sess)
-            script = script_file(argv[1], sess) if argv[1][:1] != "-" else None
-            if script is not None:
-                return run_script(script, argv[1:], sess)
+        if folder == "/bin" or folder == "/rom/bin":
+            if name == "reboot" or name == "reset":
+                if len(argv) == 1:
+                    # Returns only where the port cannot reset: the program says so.
+                    system.reset(name == "reboot")
+            elif name != "sh":
+                import intvar
+                status = intvar.run(argv, sess, 1 if name == "incr" else -1)
+                if status is not None:
+                    return status
+            elif len(argv) > 1:
+                if argv[1] == "-c" and len(argv) > 2:
+                    return run_lines(argv[2], argv[3:] or ["sh"], sess)
+                script = script_file(argv[1], sess) if argv[1][:1] != "-" else None
+                if script is not None:
+                    return run_script(script, argv[1:], sess)
     # The program runs here, not in a function of its own: each Python
     # call costs a board's C stack.
     proc = process.Process(name, argv[1:], sess, process.current())
