@@ -47,7 +47,7 @@ def test_a_day_of_use_leaves_room_for_the_commands_not_run_yet(tmp_path, request
     if name == "esp32":
         # The esp32c3's 128 KiB and the rp2040's 168 still had the block
         # (1,415 names then on the esp32c3). The way out costs 9 KiB of
-        # the esp32's heap from boot (README, Boards): not chosen yet.
+        # the esp32's heap from boot (docs/measurements.md): not chosen yet.
         request.applymarker(pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
             "the esp32's 112 KiB, split, has no 9 KiB block for the pool's growth")))
     conf = own_ports()

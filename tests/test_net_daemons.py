@@ -807,7 +807,7 @@ def test_an_http_request_the_heap_runs_out_in_is_told_to_try_again_later(tmp_pat
     server were at fault, or closed unanswered: it is busy, and says so as
     when it is full. (With less than 3 KiB left, a request that comes
     while its connection waits for it may still find it closed after the
-    wait's 10 s: README, the esp32 soak.)"""
+    wait's 10 s: docs/measurements.md, the esp32 soak.)"""
     e = waiting_board(tmp_path)
     try:
         assert "listening on" in e.board.run("uhttpd start")
