@@ -5,7 +5,8 @@ USAGE = """[-l]
   Every running process: pid, state, time since it started, session (or
   the log file its output goes to, once its session ended) and command.
   STATE: running, held (hold), stopping (asked to stop), ignoring (asked
-  to stop more than 2 s ago and still running: it ignores stop requests).
+  to stop more than 2 s ago and still running: it ignores stop requests),
+  waiting (a job waiting for a thread to run in).
   A job that is one command (`sleep 9 &`) is listed once, by the job's
   pid ($!, what kill and wait take).
   -l  every process, the command a job runs too; also the parent pid (for
@@ -49,6 +50,8 @@ def repeats(p):
 def state(p):
     if jobcmd.ignoring(p):
         return "ignoring"
+    if jobcmd.waiting(p):
+        return "waiting"
     return STATES.get(p.sts, p.sts)
 
 

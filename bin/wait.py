@@ -5,7 +5,8 @@ import munix
 USAGE = """[-t SECONDS] [PID|%JOB...]
   Wait until the processes end (by default every job of this session);
   the status is the last one's. -t gives up after SECONDS, with status 124.
-  Ctrl-C ends the wait, not the jobs."""
+  Ctrl-C ends the wait, not the jobs; but a job still waiting for a
+  thread runs in this wait's, where Ctrl-C stops it."""
 ABOUT = "wait for background jobs to end"
 
 

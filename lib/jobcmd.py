@@ -153,8 +153,18 @@ LATER = "%s ends once the console is back at its prompt"
 
 def wait(procs, ms=None):
     """procctl.wait() for the job commands: over once only processes that
-    cannot end meanwhile (at_prompt()) are left."""
+    cannot end meanwhile (at_prompt()) are left. Without a limit, a job
+    that waits for a thread runs in the caller's (procctl.run_here): a
+    thread the caller holds may be the only one it could get."""
+    if ms is None:
+        for p in procs:
+            procctl.run_here(p)
     return procctl.wait(procs, ms, _ends_here)
+
+
+def waiting(proc):
+    """True while the job proc waits for a thread to run in."""
+    return procctl.waits(proc)
 
 
 def at_prompt(procs):

@@ -23,7 +23,7 @@ from procctl import GRACE_MS
 
 _POLL_MS = const(10)
 _BEGIN_MS = const(3000)  # how long spawn_task waits for the task's first step
-_THREAD_WAIT_MS = const(500)  # how long `CMD &` waits for a thread to end when none is free
+_THREAD_WAIT_MS = const(500)  # how long a job's `CMD &` waits for a thread to end when none is free
 _DAEMON_ROOM = const(4096)  # heap a job leaves a running daemon for a request
 
 
@@ -64,14 +64,15 @@ def _announce(proc, quiet):
             pass
 
 
-def background(sess, name, args, body, body_args, log=None, quiet=False):
+def background(sess, name, args, body, body_args, log=None, quiet=False, waits=False):
     """Run body(*body_args) (it runs a command line, returns its status) in a new
     thread, as a job of sess; prints `[job] pid` unless quiet, returns the
     job's process. A quiet job is a daemon's (cron's, eventd's): no shell
     waits for it, and it leaves the table as it ends. log: a log file for
-    its output from the start. Raises
+    its output from the start. waits: where no thread can start now, the
+    job waits for one (procctl.start_or_wait). Raises
     NoThread (an OSError), leaving nothing behind, when no thread
-    can start."""
+    can start (nor be waited for)."""
     if process.current().stopping():
         # A stop request ends what runs and what it would start: killall
         # wins over a script that keeps starting itself.
@@ -91,7 +92,11 @@ def background(sess, name, args, body, body_args, log=None, quiet=False):
     started = False
     try:
         import jobthread
-        procctl.start_thread(jobthread.run, (proc, body, body_args, go, quiet), heap)
+        run = (proc, body, body_args, go, quiet)
+        if waits:
+            procctl.start_or_wait(proc, jobthread.run, run, heap)
+        else:
+            procctl.start_thread(jobthread.run, run, heap)
         started = True
         _announce(proc, quiet)
     except BaseException:
@@ -106,19 +111,24 @@ def background(sess, name, args, body, body_args, log=None, quiet=False):
 
 def start(node, sess, sh):
     """CMD &: the command node, as the shell sh parsed it, run by sh as a
-    job of its own; the status of starting it."""
+    job of its own; the status of starting it. Where no thread is free the
+    job waits for one, unless a job starts it: a job that starts jobs (a
+    fork bomb) would keep the jobs waiting, and the heap, full for good.
+    A job's own waits a moment for a thread to end (one about to, as the
+    job before it in a chain of jobs ends), and is refused."""
     import jobthread
     name, args = _describe(node, sh)
     sub = sess.subshell()
-    waited = False
+    p = process.current()
+    while p is not None and not p.job:
+        p = p.parent
+    queued = waited = p is None
     while True:
         running = process.threads[0]
         try:
-            job = background(sess, name, args, jobthread.in_subshell, (sh, node, sub))
+            job = background(sess, name, args, jobthread.in_subshell, (sh, node, sub), waits=queued)
             break
         except OSError as e:
-            # Every thread taken, maybe by one about to end (a telnet
-            # line's worker just done, on a board with one): worth a wait.
             if (isinstance(e, procctl.NoThread) and not waited
                     and procctl.thread_ends(running, _THREAD_WAIT_MS)):
                 waited = True

@@ -23,6 +23,7 @@ from micropython import const
 
 import asyncloop
 import netd
+import process
 import procctl
 import system
 
@@ -42,38 +43,50 @@ async def run(function, args, stop):
     done = item[2]
     began = time.ticks_ms()
     waited = 0
-    while True:
-        with _lock:
-            idle = _workers[1] > len(_lines)
+    here = False
+    wants = False       # counted in process.wanted: a thread that ends comes here first
+    try:
+        while True:
+            with _lock:
+                idle = _workers[1] > len(_lines)
+                if idle:
+                    _lines.append(item)
             if idle:
-                _lines.append(item)
-        if idle:
-            break
-        # The new worker is handed the line. Put in the list first, it could
-        # be taken by a worker ending its own line while this start failed,
-        # and taking it back then failed ("object not in sequence"): the
-        # session ended while its line ran (met with the esp32 profile's
-        # thread stacks charged to its heap, an experiment).
-        try:
-            with _lock:
-                _workers[0] += 1
-            procctl.start_thread(_work, (item,))
-            break
-        except Exception:   # NoThread or MemoryError: `except (A, B)` makes a tuple
-            with _lock:
-                _workers[0] -= 1
-                workers = _workers[0]
-        if (not workers or waited >= netd.STOP_MS) and (
-                not asyncloop.hosted() or not system.board.get("threads")):
-            # No worker to wait for, or only those whose lines run on (a
-            # stop ignored): here. Where the console's thread hosts the
-            # loop, here would hold the console too: the line waits for
-            # the board's one thread (a job's, or a worker about to end),
-            # unless the board has none.
-            function(*args)
-            return
-        await asyncio.sleep_ms(_BUSY_MS)
-        waited = time.ticks_diff(time.ticks_ms(), began)
+                break
+            # The new worker is handed the line. Put in the list first, it could
+            # be taken by a worker ending its own line while this start failed,
+            # and taking it back then failed ("object not in sequence"): the
+            # session ended while its line ran (met with the esp32 profile's
+            # thread stacks charged to its heap, an experiment).
+            try:
+                with _lock:
+                    _workers[0] += 1
+                procctl.start_thread(_work, (item,))
+                break
+            except Exception:   # NoThread or MemoryError: `except (A, B)` makes a tuple
+                with _lock:
+                    _workers[0] -= 1
+                    workers = _workers[0]
+            if (not workers or waited >= netd.STOP_MS) and (
+                    not asyncloop.hosted() or not system.board.get("threads")):
+                # No worker to wait for, or only those whose lines run on (a
+                # stop ignored): here. Where the console's thread hosts the
+                # loop, here would hold the console too: the line waits for
+                # the board's one thread (a job's, or a worker about to end),
+                # unless the board has none.
+                here = True
+                break
+            if not wants:
+                wants = True
+                process.wanted[0] += 1
+            await asyncio.sleep_ms(_BUSY_MS)
+            waited = time.ticks_diff(time.ticks_ms(), began)
+    finally:
+        if wants:
+            process.wanted[0] -= 1
+    if here:
+        function(*args)
+        return
     pause = 1
     try:
         while not done:

@@ -18,9 +18,11 @@ _RESERVE = const(6144)      # heap free that a new thread needs, for it and the 
 _PER_THREAD = const(5120)   # and for each running thread, which may still allocate
 _SIM_STACK = const(262144)  # C stack of a thread in the simulator (see start_thread)
 _POLL_MS = const(10)        # how often wait() looks
+_WAITING = const(4)         # `CMD &` jobs waiting for a thread at most
 # Threads refused so far (start_thread): a thread that only waits for work
 # (offload's idle worker) ends when it sees the count grow, its thread
-# given to what was refused, which waits for one to end (jobctl.start).
+# given to what was refused: a job waiting for one (start_or_wait), a
+# cron run trying again.
 refused = [0]
 
 
@@ -69,7 +71,10 @@ def stop(proc):
     a nearly full heap) loads no asyncio."""
     loop = system.import_lock.get("asyncloop")
     for p in set_state(proc, process.STOPPING):
-        if p.kind in ("task", "daemon") and loop is not None:
+        if _unqueue(p) is not None:
+            # It never ran: it ends as a job killed does.
+            p.exit(143)
+        elif p.kind in ("task", "daemon") and loop is not None:
             loop.cancel(p)
 
 
@@ -123,11 +128,7 @@ def start_thread(function, args, heap=0):
     looks short: counting garbage as free (up to gc.threshold(), all that
     can pile up between two collections) let a fork bomb's threads take
     the memory the console's killall then needed."""
-    limit = system.board.get("threads")
-    if not isinstance(limit, int):
-        limit = _THREADS
-    if sys.platform == "rp2":
-        limit = min(limit, 1)   # core1, the one thread beside the console's
+    limit = _limit()
     # The simulator's own board (linux) is a 64-bit runtime whose calls
     # take more stack than any board's: its threads keep _SIM_STACK,
     # whatever the board file says (a board profile names its platform).
@@ -174,6 +175,89 @@ def start_thread(function, args, heap=0):
         if isinstance(e, ImportError):
             raise NoThread("no thread free: this port has no threads")
         raise NoThread("cannot start a thread: %s" % (e.args[0] if e.args else type(e).__name__))
+
+
+def _limit():
+    """How many threads the OS may have started at once on this board."""
+    limit = system.board.get("threads")
+    if not isinstance(limit, int):
+        limit = _THREADS
+    if sys.platform == "rp2":
+        limit = min(limit, 1)   # core1, the one thread beside the console's
+    return limit
+
+
+def start_or_wait(proc, function, args, heap=0):
+    """start_thread(function, args, heap) for the job proc, or, when no
+    thread can start now on a board that runs threads, let the job wait
+    for one (_WAITING jobs at most), first come first: the next thread of
+    the OS to end runs it if the heap has room for it then (_counted), a
+    shell back at its prompt starts it if a thread can start then
+    (shell.idle), and a `wait` or `fg` for it runs it in its own thread
+    (run_here). A client's line waiting for a thread (process.wanted)
+    comes before them. True if it started, False if it waits; NoThread
+    when it can do neither (the board runs no threads, or _WAITING jobs
+    wait already)."""
+    try:
+        start_thread(function, args, heap)
+        return True
+    except NoThread as e:
+        if not _limit():
+            raise
+        with process._lock:
+            if len(process.waiting) >= _WAITING:
+                raise NoThread("%s, and %d jobs wait for one" % (e.args[0], _WAITING))
+            process.waiting.append((proc, function, args, heap))
+    return False
+
+
+def waits(proc):
+    """True while the job proc waits for a thread (start_or_wait)."""
+    with process._lock:
+        for job in process.waiting:
+            if job[0] is proc:
+                return True
+    return False
+
+
+def _unqueue(proc):
+    """The job proc, taken from those waiting for a thread; None if it is
+    not one of them."""
+    with process._lock:
+        for i in range(len(process.waiting)):
+            if process.waiting[i][0] is proc:
+                return process.waiting.pop(i)
+    return None
+
+
+def start_waiting():
+    """Start the jobs waiting for a thread, first come first, while threads
+    can start, after the lines waiting for one (process.wanted)."""
+    while process.waiting and not process.wanted[0]:
+        with process._lock:
+            if not process.waiting:
+                return
+            job = process.waiting.pop(0)
+        try:
+            start_thread(job[1], job[2], job[3])
+        except NoThread:
+            with process._lock:
+                process.waiting.insert(0, job)
+            return
+
+
+def run_here(proc):
+    """Run the job proc, if it waits for a thread, in the calling thread,
+    which waits for it (`wait`, `fg`): that thread may be the only one the
+    job could get (a telnet line's on an RP2040's core1)."""
+    job = _unqueue(proc)
+    if job is None:
+        return
+    me = process.current()
+    try:
+        job[1](*job[2])
+    finally:
+        me.enter()
 
 
 def thread_need(heap=0):
@@ -248,8 +332,29 @@ def _on_core1(stack, function, args):
 def _counted(function, args):
     try:
         function(*args)
+        # The thread goes on with the jobs waiting for one, while the heap
+        # has room for each as for a thread started beside the others.
+        while True:
+            job = _next_waiting()
+            if job is None:
+                break
+            job[1](*job[2])
+            job = None
     finally:
         _uncount()
+
+
+def _next_waiting():
+    with process._lock:
+        # A client's line waiting for a thread goes first: a job that
+        # starts jobs (a fork bomb through /api/run) kept an RP2040's one
+        # thread from every line.
+        if not process.waiting or process.wanted[0]:
+            return None
+        need = thread_need(process.waiting[0][3]) - _PER_THREAD
+        if system.heap_free(need) < need:
+            return None
+        return process.waiting.pop(0)
 
 
 def _uncount():

@@ -46,6 +46,8 @@ init = None        # the first process; threads the OS did not start map to it
 # Kept here, not in procctl, which a small heap drops between commands.
 threads = [0]      # threads the OS started (procctl.start_thread) that still run
 core1 = []         # rp2: the lock core1's thread waits on and the work handed to it
+waiting = []       # `CMD &` jobs waiting for a thread (procctl.start_or_wait), first come first
+wanted = [0]       # lines waiting for a thread besides them (offload): served first
 
 
 class Process:

@@ -125,7 +125,11 @@ def idle():
     A daemon's clients may come at any time: on the rp2040 profile the
     helpers of the line that started the daemons (cmdargs, daemonctl, the
     program API, 8 KiB) stayed, the heap above the mark then, and a job
-    started next kept them for as long as it ran, beside every client."""
+    started next kept them for as long as it ran, beside every client.
+    A job waiting for a thread starts now if one can."""
+    if process.waiting:
+        import procctl
+        procctl.start_waiting()
     if not system.SMALL_HEAP:
         return
     with _lines_lock:

@@ -283,7 +283,6 @@ def test_kill_stops_sleep_and_hold_pauses_it(sim):
     assert "ignores stop requests" not in r.err
 
 
-@TWO_THREADS
 def test_kill_stops_a_wait_in_the_background(sim):
     """Its end said "wait: KeyError: t" (a wait with no -t, which only its
     stop could end early)."""
@@ -376,6 +375,53 @@ def test_without_threads_asyncio_programs_run_and_jobs_are_refused(jsim):
     r = jsim.run("/opt/asy 2; echo a=$?", "sleep 1 &", "echo s=$?", timeout=20)
     assert r.out == "tick 0\ntick 1\na=3\ns=1\n"
     assert "sh: cannot start sleep in the background: no thread free: this board runs none\n" in r.err
+
+
+ONE_THREAD = json.dumps({"name": "small", "threads": 1})
+
+
+def test_a_job_no_thread_is_free_for_waits_and_wait_runs_it(jsim):
+    """Every thread taken: `CMD &` waits for one (listed "waiting"), where
+    it was refused; `wait` runs it in its own thread."""
+    jsim.write("/etc/default.board", ONE_THREAD)
+    r = jsim.run("sleep 1 &", "echo second &", "echo s=$?", "jobs", "ps", "wait; echo w=$?")
+    assert r.err == "", r
+    assert re.search(r"^\[2\]\s+\d+ waiting\s+echo second$", r.out, re.M), r.out
+    assert re.search(r"^\s*\d+ waiting\s+\S+ console\s+echo second$", r.out, re.M), r.out
+    assert "s=0\n" in r.out and r.out.endswith("second\nw=0\n"), r.out
+
+
+def test_a_waiting_job_runs_once_a_thread_ends(jsim):
+    """The thread that ends goes on with the first job waiting: no wait
+    needed."""
+    jsim.write("/etc/default.board", ONE_THREAD)
+    r = jsim.run("sleep 1 &", "echo after &", "sleep 2", "jobs")
+    assert r.err == "", r
+    assert "after\n" in r.out, r.out
+    assert re.search(r"\[2\]\s+\d+ done 0\s+echo after", r.out), r.out
+
+
+def test_a_job_started_by_a_job_does_not_wait_for_a_thread(jsim):
+    """A job's own `CMD &` with no thread free is refused, as before: a
+    job that starts jobs would keep them waiting, and the heap full, for
+    good (a fork bomb through /api/run kept an RP2040's one thread and an
+    ESP32's heap from every request)."""
+    jsim.write("/etc/default.board", ONE_THREAD)
+    r = jsim.run("( (echo ran) & wait; echo inner $? ) &", "wait; echo w=$?", timeout=20)
+    assert r.out.endswith("inner 0\nw=0\n") and "ran" not in r.out, r
+    assert "sh: cannot start sh in the background: no thread free: this board runs at most 1\n" in r.err, r
+
+
+def test_a_waiting_job_can_be_killed_and_few_may_wait(jsim):
+    """A job killed while it waits ends at once (143); past four waiting,
+    `CMD &` is refused in one line, as it was with no thread free."""
+    jsim.write("/etc/default.board", ONE_THREAD)
+    r = jsim.run("sleep 1 &", *["sleep 0.1 &"] * 5, "echo s=$?", "kill %2", "jobs", "wait; echo w=$?")
+    assert r.err == ("sh: cannot start sleep in the background: no thread free: this board runs"
+                     " at most 1, and 4 jobs wait for one\n"), r
+    assert "s=1\n" in r.out and "w=0\n" in r.out, r.out
+    assert re.search(r"^\[2\]\s+\d+ done 143\s+sleep 0.1$", r.out, re.M), r.out
+    assert len(re.findall(r"waiting\s+sleep 0.1", r.out)) == 3, r.out
 
 
 def test_a_fork_bomb_is_bounded_and_killall_wins(sim):

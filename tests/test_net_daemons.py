@@ -1,6 +1,7 @@
 """What the three daemons (FTP, HTTP, telnet) share: their life cycle
 through daemonctl, and all of them at once with crond, on few threads."""
 import base64
+import contextlib
 import ftplib
 import http.client
 import io
@@ -184,6 +185,21 @@ def test_a_daemon_refused_for_want_of_a_thread_lets_its_port_go(flash):
         b.close()
 
 
+@contextlib.contextmanager
+def telnet_on_small_board(flash, threads):
+    """utelnetd on a board whose file allows it threads threads, and a
+    telnet client logged in: (board, client)."""
+    b = TelnetBoard(flash, start=False)
+    try:
+        (flash / "etc" / "default.board").write_text('{"name": "small", "threads": %d}' % threads)
+        assert "listening" in b.run("loadboard; utelnetd start")
+        c = Raw(b.port)
+        c.login()
+        yield b, c
+    finally:
+        b.close()
+
+
 @pytest.mark.skipif(simulator.board_name() == "esp8266", reason="the daemons do not fit its heap")
 @pytest.mark.parametrize("threads", [0, 1])
 def test_a_board_with_one_thread_at_most_serves_its_daemons_from_the_console(flash, threads):
@@ -193,12 +209,7 @@ def test_a_board_with_one_thread_at_most_serves_its_daemons_from_the_console(fla
     prompt, and the one thread is free for a job. Before, utelnetd was
     refused there ("no thread free"), or held the RP2040's core1, so that
     no job and no cron job could run beside a daemon."""
-    b = TelnetBoard(flash, start=False)
-    try:
-        (flash / "etc" / "default.board").write_text('{"name": "small", "threads": %d}' % threads)
-        assert "listening" in b.run("loadboard; utelnetd start")
-        c = Raw(b.port)
-        c.login()
+    with telnet_on_small_board(flash, threads) as (b, c):
         assert c.cmd("echo hi") == "hi\r\n"
         out = b.run("sleep 1 &")
         if threads:
@@ -221,8 +232,25 @@ def test_a_board_with_one_thread_at_most_serves_its_daemons_from_the_console(fla
         assert "stopped" in b.run("utelnetd stop")
         with pytest.raises(ConnectionRefusedError):
             socket.create_connection(("127.0.0.1", b.port), timeout=10)
-    finally:
-        b.close()
+
+
+@pytest.mark.skipif(simulator.board_name() == "esp8266", reason="the daemons do not fit its heap")
+def test_a_telnet_line_holding_the_one_thread_runs_the_job_it_waits_for(flash):
+    """A telnet line runs in the board's one thread; its `CMD &` waits for
+    a thread, and its `wait` runs the job there (each waited for the other
+    for good); the console's job waits for the line's end and runs then."""
+    with telnet_on_small_board(flash, 1) as (b, c):
+        out = c.cmd("sleep 0.5 & jobs; wait; echo w=$?")
+        assert re.search(r"\[1\]\s+\d+ waiting\s+sleep 0.5\r\n", out) and out.endswith("w=0\r\n"), out
+        c.send("sleep 1; echo line done\r\n")
+        time.sleep(0.3)
+        assert re.match(r"\[\d+\] \d+", b.run("echo job ran > /tmp/ran &"))
+        assert b"line done" in c.prompt()
+        deadline = time.monotonic() + 10
+        while b.run("cat /tmp/ran 2>/dev/null") != "job ran\n":
+            assert time.monotonic() < deadline, b.run("jobs")
+            time.sleep(0.2)
+        c.close()
 
 
 @pytest.mark.skipif(simulator.board_name() == "esp32",
@@ -900,17 +928,10 @@ def test_an_idle_worker_gives_its_thread_to_a_job(flash):
     (and on the esp32 profile, limited by heap, the soak's telnet users'
     `true &` waited 0.3 s on average): an idle worker ends as soon as a
     thread is refused."""
-    b = TelnetBoard(flash, start=False)
-    try:
-        (flash / "etc" / "default.board").write_text('{"name": "small", "threads": 2}')
-        assert "listening" in b.run("loadboard; utelnetd start")
-        c = Raw(b.port)
-        c.login()
+    with telnet_on_small_board(flash, 2) as (b, c):
         assert c.cmd("echo hi") == "hi\r\n"
         out = b.run("sleep 1 &")
         assert re.match(r"\[\d+\] \d+", out), out
         assert b.run("wait $!; echo status=$?") == "status=0\n"
         assert c.cmd("echo again") == "again\r\n"
         c.close()
-    finally:
-        b.close()
