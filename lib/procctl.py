@@ -188,21 +188,23 @@ def _limit():
 
 
 def start_or_wait(proc, function, args, heap=0):
-    """start_thread(function, args, heap) for the job proc, or, when no
-    thread can start now on a board that runs threads, let the job wait
-    for one (_WAITING jobs at most), first come first: the next thread of
-    the OS to end runs it if the heap has room for it then (_counted), a
-    shell back at its prompt starts it if a thread can start then
-    (shell.idle), and a `wait` or `fg` for it runs it in its own thread
-    (run_here). A client's line waiting for a thread (process.wanted)
-    comes before them. True if it started, False if it waits; NoThread
-    when it can do neither (the board runs no threads, or _WAITING jobs
-    wait already)."""
+    """start_thread(function, args, heap) for the job proc, or, when every
+    thread the board runs is taken, let the job wait for one (_WAITING
+    jobs at most), first come first: the next thread of the OS to end
+    runs it if the heap has room for it then (_counted), a shell back at
+    its prompt starts it if a thread can start then (shell.idle), and a
+    `wait` or `fg` for it runs it in its own thread (run_here). A client's
+    line waiting for a thread (process.wanted) comes before them. True if
+    it started, False if it waits; NoThread when it can do neither: the
+    board runs no threads, _WAITING jobs wait already, or it is the heap
+    that is short (waiting, a job holds its session, and on the esp32
+    profile's soak the jobs waiting held the heap the clients needed: 436
+    requests failed in 2 minutes, not 136)."""
     try:
         start_thread(function, args, heap)
         return True
     except NoThread as e:
-        if not _limit():
+        if not _limit() or process.threads[0] < _limit():
             raise
         with process._lock:
             if len(process.waiting) >= _WAITING:
@@ -230,6 +232,23 @@ def _unqueue(proc):
     return None
 
 
+def hang_up(session):
+    """The session has ended: its jobs still waiting for a thread end
+    without running (143, as a hang-up ends a terminal's jobs), said in
+    their logs. Kept, each kept the ended session (its terminal, its
+    variables) in a heap too full to start them, the esp32 profile's
+    soak's till no line could run."""
+    with process._lock:
+        gone = [job[0] for job in process.waiting if job[0].session is session]
+        process.waiting[:] = [job for job in process.waiting if job[0].session is not session]
+    for p in gone:
+        try:
+            p.stderr.write("sh: %s: not started: its session ended first\n" % p.name)
+        except Exception:   # OSError, MemoryError: the status says it still
+            pass
+        p.exit(143)
+
+
 def start_waiting():
     """Start the jobs waiting for a thread, first come first, while threads
     can start, after the lines waiting for one (process.wanted)."""
@@ -240,7 +259,9 @@ def start_waiting():
             job = process.waiting.pop(0)
         try:
             start_thread(job[1], job[2], job[3])
-        except NoThread:
+        except Exception:   # NoThread, or MemoryError as it says why
+            # Back in its place (the list kept the room it had): lost, it
+            # never ended, and a `wait` for it waited for good.
             with process._lock:
                 process.waiting.insert(0, job)
             return

@@ -185,6 +185,9 @@ def end(sess):
     """The session's shell has ended."""
     sess.status = exit_trap(sess, sess.status)
     sess.owner.exit(sess.status)
+    if process.waiting:
+        import procctl
+        procctl.hang_up(sess)
     # A shell that ends is idle as one back at its prompt: on a small board
     # the parser an /api/run line loaded took the heap the daemon's next
     # requests needed.

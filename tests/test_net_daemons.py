@@ -253,6 +253,30 @@ def test_a_telnet_line_holding_the_one_thread_runs_the_job_it_waits_for(flash):
         c.close()
 
 
+@pytest.mark.skipif(simulator.board_name() in ("rp2040", "esp8266"),
+                    reason="one thread at most: a telnet line waits for it, its job does not")
+def test_a_job_waiting_when_its_session_ends_ends_unrun(flash):
+    """A job waiting for a thread kept its session (terminal, variables)
+    for as long as it waited: on the esp32 profile's soak, sessions whose
+    clients had gone kept the heap full until no line could run. It ends
+    with its session, as a hang-up ends a terminal's jobs, and says so in
+    its log."""
+    with telnet_on_small_board(flash, 2) as (b, c):
+        # With the loop's, every thread the board runs: the telnet line
+        # waits for a worker, 3 s, then runs in the loop itself.
+        assert re.match(r"\[\d+\] \d+", b.run("sleep 8 &"))
+        out = c.cmd("echo ran > /tmp/ran &")
+        pid = re.match(r"\[\d+\] (\d+)\r\n", out).group(1)
+        c.close()
+        deadline = time.monotonic() + 10
+        while "not started" not in b.run("cat /tmp/job%s.log 2>/dev/null" % pid):
+            assert time.monotonic() < deadline, b.run("jobs; ps")
+            time.sleep(0.2)
+        assert b.run("cat /tmp/job%s.log" % pid) == "sh: echo: not started: its session ended first\n"
+        assert "echo" not in b.run("ps") and not (flash / "tmp" / "ran").exists()
+        b.run("kill %1")
+
+
 @pytest.mark.skipif(simulator.board_name() == "esp32",
                     reason="issue 27: two 100 KB uploads and a telnet command beside utelnetd and"
                     " uftpd run the esp32 profile's 112 KiB out at times (451 Out of memory, 1 run"
