@@ -114,15 +114,17 @@ def start(node, sess, sh):
     job of its own; the status of starting it. Where no thread is free the
     job waits for one, unless a job starts it: a job that starts jobs (a
     fork bomb) would keep the jobs waiting, and the heap, full for good.
-    A job's own waits a moment for a thread to end (one about to, as the
-    job before it in a chain of jobs ends), and is refused."""
+    One refused (the heap short, or a job's own) waits a moment for a
+    thread to end (one about to: the job before it in a chain of jobs, an
+    idle telnet worker giving its thread), then is refused."""
     import jobthread
     name, args = _describe(node, sh)
     sub = sess.subshell()
     p = process.current()
     while p is not None and not p.job:
         p = p.parent
-    queued = waited = p is None
+    queued = p is None
+    waited = False
     while True:
         running = process.threads[0]
         try:

@@ -560,10 +560,10 @@ def test_a_job_the_rp2040_heap_has_no_stack_for_is_refused_and_core1_stays_free(
                           text=True, timeout=60, input="\n".join([
                               "> hog = []",
                               # The heap filled with 1 KiB blocks, then 16 of
-                              # them given back, apart.
+                              # them given back, apart: in one line, compiled
+                              # before the heap is full.
                               "> exec('while True:\\n try: hog.append(bytearray(1024))"
-                              "\\n except MemoryError: break')",
-                              "> for i in range(16): hog.pop(-1 - i)",
+                              "\\n except MemoryError: break\\nfor i in range(16): hog.pop(-1 - i)')",
                               "sleep 0 &", "> del hog", "echo ran &", "wait"]) + "\n")
     assert "sleep in the background: no thread free: the heap has no block of" in done.stderr, done
     assert "core1 in use" not in done.stderr and "\nran\n" in done.stdout, done
