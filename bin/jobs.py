@@ -5,8 +5,8 @@ import munix
 USAGE = """
   This session's jobs (CMD &): job number, pid, state and command. Finished
   jobs are listed once, with their exit status, then forgotten. A job
-  "waiting" waits for a thread to run in (the board runs no more at once,
-  or its heap has no room for one now); a `wait` for it runs it."""
+  "waiting" waits for a thread to run in (every thread the board runs is
+  taken); a `wait` for it runs it."""
 ABOUT = "list this session's background jobs"
 
 
@@ -19,10 +19,6 @@ def __main__(args):
         if p.sts == jobcmd.DONE:
             state = "done %d" % p.status
             jobcmd.reap(p)
-        elif jobcmd.ignoring(p):
-            state = "ignoring"
-        elif jobcmd.waiting(p):
-            state = "waiting"
         else:
-            state = {jobcmd.HELD: "held", jobcmd.STOPPING: "stopping"}.get(p.sts, "running")
+            state = jobcmd.state(p)
         print("[%d] %5d %-9s %s" % (p.job, p.pid, state, jobcmd.describe(p)))

@@ -15,10 +15,6 @@ USAGE = """[-l]
       task, daemon: a daemon's own) and the heap in use"""
 ABOUT = "list the processes"
 
-STATES = {jobcmd.RUNNING: "running", jobcmd.HELD: "held",
-          jobcmd.STOPPING: "stopping", jobcmd.DONE: "done"}
-
-
 def __main__(args):
     opts, rest = cmdargs.parse(args, "l", operands=0)
     long = "l" in opts
@@ -31,7 +27,7 @@ def __main__(args):
         head += "%5s %-6s " % ("PPID", "KIND")
     rows = [head + "COMMAND"]
     for p, place in zip(procs, places):
-        row = fmt % (p.pid, state(p), cmdargs.duration(p.elapsed() // 1000), place)
+        row = fmt % (p.pid, jobcmd.state(p), cmdargs.duration(p.elapsed() // 1000), place)
         if long:
             row += "%5s %-6s " % (p.ppid or "-", p.kind)
         rows.append(row + jobcmd.describe(p))
@@ -45,14 +41,6 @@ def repeats(p):
     """Whether p is the one command its job runs: the job says it."""
     job = p.parent
     return job is not None and job.job and job.name == p.name and job.args == p.args
-
-
-def state(p):
-    if jobcmd.ignoring(p):
-        return "ignoring"
-    if jobcmd.waiting(p):
-        return "waiting"
-    return STATES.get(p.sts, p.sts)
 
 
 def where(p):

@@ -19,13 +19,13 @@ ABOUT = "Wi-Fi: switch on, scan, connect, access point, hostname"
 
 _WAIT = const(10)
 # Status names, as the ports' network modules spell them, and what they mean.
-STATES = (("STAT_IDLE", "idle"), ("STAT_CONNECTING", "connecting"),
-          ("STAT_GOT_IP", "connected"), ("STAT_WRONG_PASSWORD", "wrong password"),
-          ("STAT_NO_AP_FOUND", "no access point with that name"),
-          ("STAT_CONNECT_FAIL", "connection failed"),
-          ("STAT_ASSOC_FAIL", "association failed"),
-          ("STAT_BEACON_TIMEOUT", "access point lost"),
-          ("STAT_HANDSHAKE_TIMEOUT", "handshake timed out"))
+_STATES = (("STAT_IDLE", "idle"), ("STAT_CONNECTING", "connecting"),
+           ("STAT_GOT_IP", "connected"), ("STAT_WRONG_PASSWORD", "wrong password"),
+           ("STAT_NO_AP_FOUND", "no access point with that name"),
+           ("STAT_CONNECT_FAIL", "connection failed"),
+           ("STAT_ASSOC_FAIL", "association failed"),
+           ("STAT_BEACON_TIMEOUT", "access point lost"),
+           ("STAT_HANDSHAKE_TIMEOUT", "handshake timed out"))
 FAILED = ("STAT_WRONG_PASSWORD", "STAT_NO_AP_FOUND", "STAT_CONNECT_FAIL",
           "STAT_ASSOC_FAIL", "STAT_HANDSHAKE_TIMEOUT")
 SECURITY = ("open", "WEP", "WPA-PSK", "WPA2-PSK", "WPA/WPA2-PSK", "WPA2-Enterprise",
@@ -114,7 +114,7 @@ def _hide_password(password):
 
 
 def _state(network, code):
-    for name, text in STATES:
+    for name, text in _STATES:
         if getattr(network, name, None) == code:
             return name, text
     return None, "status %s" % code

@@ -162,9 +162,19 @@ def wait(procs, ms=None):
     return procctl.wait(procs, ms, _ends_here)
 
 
-def waiting(proc):
-    """True while the job proc waits for a thread to run in."""
-    return procctl.waits(proc)
+# The words `ps` and `jobs` give a process's state in.
+_STATES = {RUNNING: "running", HELD: "held", STOPPING: "stopping", DONE: "done"}
+
+
+def state(proc):
+    """What proc does, in a word: running, held, stopping, done; ignoring
+    (asked to stop more than GRACE_MS ago, and running); waiting (a job
+    waiting for a thread to run in)."""
+    if ignoring(proc):
+        return "ignoring"
+    if procctl.waits(proc):
+        return "waiting"
+    return _STATES.get(proc.sts, proc.sts)
 
 
 def at_prompt(procs):

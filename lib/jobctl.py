@@ -23,7 +23,7 @@ from procctl import GRACE_MS
 
 _POLL_MS = const(10)
 _BEGIN_MS = const(3000)  # how long spawn_task waits for the task's first step
-_THREAD_WAIT_MS = const(500)  # how long a job's `CMD &` waits for a thread to end when none is free
+_THREAD_WAIT_MS = const(500)  # how long a refused `CMD &` waits for a thread to end
 _DAEMON_ROOM = const(4096)  # heap a job leaves a running daemon for a request
 
 

@@ -204,7 +204,8 @@ def start_or_wait(proc, function, args, heap=0):
         start_thread(function, args, heap)
         return True
     except NoThread as e:
-        if not _limit() or process.threads[0] < _limit():
+        limit = _limit()
+        if not limit or process.threads[0] < limit:
             raise
         with process._lock:
             if len(process.waiting) >= _WAITING:
