@@ -72,6 +72,24 @@ def test_run_os_ends_an_os_that_never_stops_reading():
     assert len(spinning.out) >= bench.OUTPUT_MAX
 
 
+def test_run_os_reaps_an_os_whose_output_outlives_it():
+    """Output went on after the OS was killed (a process of its own holds
+    its output), and each chunk killed it again: Popen.kill polls first,
+    its poll reaped the OS, and the wait for its CPU time found no child."""
+    script = ("import os, sys, time\n"
+              "sys.stdout.write('x' * %d)\n"
+              "sys.stdout.flush()\n"
+              "if os.fork() == 0:\n"
+              "    for _ in range(4):\n"
+              "        time.sleep(0.2)\n"
+              "        print('more', flush=True)\n"
+              "    os._exit(0)\n"
+              "time.sleep(60)\n" % bench.OUTPUT_MAX)
+    killed = bench.run_os([sys.executable, "-c", script], [])
+    assert killed.status == -9
+    assert len(killed.out) >= bench.OUTPUT_MAX
+
+
 def test_compared_systems_are_measured_in_turns():
     order = []
     figures = bench.in_turns(4, {"munix": lambda: order.append("munix") or 1.0,

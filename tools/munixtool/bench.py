@@ -26,6 +26,7 @@ the bench's status is 1 only when a part that could run failed.
 import argparse
 import os
 import re
+import signal
 import statistics
 import subprocess
 import sys
@@ -76,9 +77,15 @@ def run_os(argv: list[str], lines: list[str], timeout: float = TIMEOUT) -> Run:
         except BrokenPipeError:
             pass
 
+    def kill():
+        # Not Popen.kill: it polls first, and a poll that reaped the child
+        # left os.wait4 below none ("No child processes"). Unreaped, the
+        # child's pid stays its own.
+        os.kill(child.pid, signal.SIGKILL)
+
     writer = threading.Thread(target=feed, daemon=True)
     writer.start()
-    timer = threading.Timer(timeout, child.kill)
+    timer = threading.Timer(timeout, kill)
     timer.start()
     out = bytearray()
     try:
@@ -86,13 +93,14 @@ def run_os(argv: list[str], lines: list[str], timeout: float = TIMEOUT) -> Run:
             if len(out) < OUTPUT_MAX:
                 out += chunk
             else:
-                child.kill()
+                kill()
     except BaseException:
         child.kill()
         child.wait()
         raise
     finally:
         timer.cancel()
+        timer.join()
         child.stdout.close()
     # Reaped here, not by Popen, for the child's resource usage.
     _, status, usage = os.wait4(child.pid, 0)
