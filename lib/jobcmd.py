@@ -9,7 +9,7 @@ import munix
 import procctl
 import system
 from process import DONE, HELD, RUNNING, STOPPING, table  # noqa: F401
-from procctl import GRACE_MS, describe, ignoring, reap, session_owner, stop  # noqa: F401
+from procctl import GRACE_MS, describe, ignoring, reap, session_owner, state, stop  # noqa: F401
 
 
 def hold(proc):
@@ -160,21 +160,6 @@ def wait(procs, ms=None):
         for p in procs:
             procctl.run_here(p)
     return procctl.wait(procs, ms, _ends_here)
-
-
-# The words `ps` and `jobs` give a process's state in.
-_STATES = {RUNNING: "running", HELD: "held", STOPPING: "stopping", DONE: "done"}
-
-
-def state(proc):
-    """What proc does, in a word: running, held, stopping, done; ignoring
-    (asked to stop more than GRACE_MS ago, and running); waiting (a job
-    waiting for a thread to run in)."""
-    if ignoring(proc):
-        return "ignoring"
-    if procctl.waits(proc):
-        return "waiting"
-    return _STATES.get(proc.sts, proc.sts)
 
 
 def at_prompt(procs):

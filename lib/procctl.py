@@ -98,6 +98,22 @@ def describe(proc):
     return " ".join([proc.name] + [str(a) for a in proc.args])
 
 
+# The words ps, jobs and the web dashboard give a process's state in.
+_STATES = {process.RUNNING: "running", process.HELD: "held", process.STOPPING: "stopping",
+           process.DONE: "done"}
+
+
+def state(proc):
+    """What proc does, in a word: running, held, stopping, done; ignoring
+    (asked to stop more than GRACE_MS ago, and running); waiting (a job
+    waiting for a thread to run in)."""
+    if ignoring(proc):
+        return "ignoring"
+    if waits(proc):
+        return "waiting"
+    return _STATES.get(proc.sts, proc.sts)
+
+
 def session_owner(proc):
     """True for the process that owns a session: stopping it would end the
     session, not a command."""

@@ -41,9 +41,7 @@ def _jobs():
     for p in process.table():
         if p.kind == "daemon" or procctl.session_owner(p):
             continue
-        state = "ignoring" if procctl.ignoring(p) else {
-            process.RUNNING: "running", process.HELD: "held", process.STOPPING: "stopping"}.get(p.sts, p.sts)
-        found.append({"pid": p.pid, "cmd": procctl.describe(p), "state": state,
+        found.append({"pid": p.pid, "cmd": procctl.describe(p), "state": procctl.state(p),
                       "started_by": p.session.name})
     return found
 

@@ -491,6 +491,23 @@ def test_dash_matches_ps_and_crontab(web):
     assert dash["log"] == log[-20:]
 
 
+def test_dash_says_a_job_waits_as_ps_does(flash):
+    """A job waiting for a thread (every thread the board runs taken) is
+    "waiting" on the dashboard, as ps says: it said "running" there."""
+    (flash / "etc" / "default.board").write_text(json.dumps({"name": "small", "threads": 1}))
+    web = WebBoard(flash)
+    try:
+        web.run("sleep 30 &")
+        web.run("sleep 2 &")
+        ps = web.run("ps")
+        waiting = int(re.search(r"^ *(\d+) +waiting .* sleep 2$", ps, re.M).group(1))
+        status, dash = web.api("GET", "/dash", headers={"Authorization": BASIC})
+        assert status == 200
+        assert [j["state"] for j in dash["jobs"] if j["pid"] == waiting] == ["waiting"], dash
+    finally:
+        web.close()
+
+
 def test_dash_reads_only_the_end_of_a_large_log(web):
     lines = ["2026-01-01 00:00:%02d line %d %s" % (n % 60, n, "x" * 60) for n in range(3000)]
     web.flash.joinpath("tmp", "net.log").write_text("\n".join(lines) + "\n")
