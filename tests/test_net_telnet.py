@@ -1014,10 +1014,13 @@ def test_python_that_ignores_a_stop_never_leaves_the_daemon_half_stopped(telnet)
     if re.fullmatch(r"utelnetd: too little heap: \d+ KiB free, its code and \d+ KiB needed\n", started):
         # The line keeps its session (and the protocol's code) while it
         # runs, and on the esp32 profile, in about one run in ten with
-        # three boards at once, 9 KiB more, which its thread lets go as it
-        # ends (18 KiB free after a collection, not 27; then 31 either
-        # way): what its stack holds is not traced. The start is then
-        # refused for heap, in one line, and the daemon is not half there.
+        # three boards at once, 9 KiB more until it ends (18 KiB free after
+        # a collection, not 27): a stale word of its thread's stack (gdb)
+        # points to a function of the `ps` the console ran meanwhile, which
+        # keeps ps's module, jobcmd and the program API. The collector
+        # reads words as pointers; a board's reads a thread's whole stack.
+        # The start is then refused for heap, in one line, and the daemon
+        # is not half there.
         assert telnet.run("utelnetd status") == "telnet: not running\n"
         return
     assert "listening" in started, started
