@@ -15,6 +15,7 @@ USAGE = """[-l]
       task, daemon: a daemon's own) and the heap in use"""
 ABOUT = "list the processes"
 
+
 def __main__(args):
     opts, rest = cmdargs.parse(args, "l", operands=0)
     long = "l" in opts

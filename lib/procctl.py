@@ -233,20 +233,23 @@ def start_or_wait(proc, function, args, heap=0):
 def waits(proc):
     """True while the job proc waits for a thread (start_or_wait)."""
     with process._lock:
-        for job in process.waiting:
-            if job[0] is proc:
-                return True
-    return False
+        return _place(proc) >= 0
 
 
 def _unqueue(proc):
     """The job proc, taken from those waiting for a thread; None if it is
     not one of them."""
     with process._lock:
-        for i in range(len(process.waiting)):
-            if process.waiting[i][0] is proc:
-                return process.waiting.pop(i)
-    return None
+        i = _place(proc)
+        return process.waiting.pop(i) if i >= 0 else None
+
+
+def _place(proc):
+    # Under process._lock.
+    for i in range(len(process.waiting)):
+        if process.waiting[i][0] is proc:
+            return i
+    return -1
 
 
 def hang_up(session):
