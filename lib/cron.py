@@ -160,9 +160,10 @@ async def _daemon(sess, since):
                         # at these seconds again. Called here, not through a
                         # method: a call less on that stack.
                         if asyncloop.room(_START_CALLS):
-                            lending.lend(_WORK, "start", d, due[0])
+                            started = lending.lend(_WORK, "start", d, due[0])
                             d.last = due[1]
-                            _said(d, short)
+                            if started:
+                                _said(d, short)
                     finally:
                         asyncloop.end_turn()
             except MemoryError:

@@ -447,6 +447,10 @@ def test_a_full_heap_is_logged_once_and_what_came_due_runs_after(csim):
     # filled it frees its memory as it ends, and the next pass may start a
     # job in it before the heap is full again (CI, once: 1, then 2).
     assert len(said) <= 1 or sum(int(n) for n in said) > len(said), log
+    # Said as a job starts again: the line's last word before is its start.
+    # It was said at a pass whose job waited for a thread (the heap full).
+    before = [re.findall(r"line 1: (pid|waits)", part)[-1:] for part in log.split("passes cut short")[:-1]]
+    assert all(b == ["pid"] for b in before), log
     # The heap full at a pass with a job to start: the pass cut short, or
     # (where what starts a job stayed loaded, a roomy heap) the job's
     # thread refused, the job waiting for one (cronwork).
