@@ -30,10 +30,10 @@ def __main__(args):
         return cmdargs.error(None, cannot)
     import events
     import munix
-    import procctl
+    import threadctl
     try:
         ev = events.add_every(ms, eventcmd.line(words[1:]), munix.session())
-    except procctl.NoThread as e:
+    except threadctl.NoThread as e:
         return cmdargs.error(None, e)
     print("every %d: %s" % (ev.number, ev.describe()))
     return 0

@@ -48,11 +48,11 @@ def __main__(args):
     import events
     import munix
     import pins
-    import procctl
+    import threadctl
     try:
         gpio = pins.number(words[0])
         ev = events.add_irq(gpio, trigger, debounce, eventcmd.line(rest), munix.session(), force)
-    except (pins.PinError, procctl.NoThread) as e:
+    except (pins.PinError, threadctl.NoThread) as e:
         return cmdargs.error(None, e)
     except (ValueError, OSError) as e:
         return cmdargs.error(words[0], e)

@@ -41,10 +41,10 @@ def __main__(args):
     if cannot:
         return cmdargs.error(None, cannot)
     import events
-    import procctl
+    import threadctl
     try:
         events.watchdog(ms)
-    except procctl.NoThread as e:
+    except threadctl.NoThread as e:
         return cmdargs.error(None, e)
     except (ValueError, OSError) as e:
         return cmdargs.error(str(ms), e)

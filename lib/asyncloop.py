@@ -29,7 +29,7 @@ import time
 from micropython import const
 
 import process
-import procctl
+import threadctl
 import system
 
 _lock = system.allocate_lock()
@@ -120,7 +120,7 @@ def end_turn():
 
 def submit(proc, coro, done):
     """Run coro as a task for proc; done(proc, status) is called in the
-    loop's thread when it ends. Raises procctl.NoThread when the loop's
+    loop's thread when it ends. Raises threadctl.NoThread when the loop's
     thread cannot start."""
     _post((proc, (coro, done)))
 
@@ -177,8 +177,8 @@ def _post(item):
             else:
                 flag = _flag[0] = asyncio.ThreadSafeFlag()
                 try:
-                    procctl.start_thread(_run_loop, (flag,))
-                except procctl.NoThread:
+                    threadctl.start_thread(_run_loop, (flag,))
+                except threadctl.NoThread:
                     _flag[0] = None
                     _inbox.remove(item)
                     raise

@@ -92,7 +92,7 @@ def install(path):
         board["name"] = description["name"]
         board["file"] = BOARDS + board_id + ".board"
         # What the OS reads from the board file alone: thread limits and
-        # stacks (procctl.py), web extensions of its hardware (httpd.py).
+        # stacks (threadctl.py), web extensions of its hardware (httpd.py).
         for key in ("threads", "stack", "http"):
             if key in description:
                 board[key] = description[key]

@@ -25,9 +25,10 @@ from micropython import const
 
 import asyncloop
 import clock
+import errors
 import lending
 import logsession  # crond's session: its streams keep it anyway; loaded, jobctl finds it
-import procctl
+import threadctl
 import system
 from system import CRONTAB
 
@@ -39,7 +40,7 @@ _START_CALLS = const(10)   # Python calls a job's start nests, as deep as they g
 # Days from 1970 to the port's epoch: many boards count from 2000.
 EPOCH_DAYS = clock.EPOCH // 86400
 # What cronwork's work loads (lending.lend): cronwork and what it imports.
-_WORK = ("cronwork", "crontable", "jobctl", "logfile", "sun")
+_WORK = ("cronwork", "crontable", "jobctl", "procctl", "logfile", "sun")
 
 state = None        # the running daemon's Daemon, for crond status
 _rebooted = [False]
@@ -148,7 +149,7 @@ async def _daemon(sess, since):
                     # A job's thread, in turn with the loop's other work
                     # (asyncloop): between two telnet sessions' lines it
                     # found the heap short, and 3 runs of 24 were made.
-                    await asyncloop.turn(procctl.thread_need())
+                    await asyncloop.turn(threadctl.thread_need())
                     try:
                         # Where the console hosts the loop (an RP2040), not
                         # from a wait that leaves too little of its stack for
@@ -166,16 +167,19 @@ async def _daemon(sess, since):
                                 _said(d, short)
                     finally:
                         asyncloop.end_turn()
-            except MemoryError:
-                # Counted, and said once a job could start again: said at
-                # each pass, a busy esp32's log had a line every second or
-                # two. The seconds looked at are looked at again (step).
-                short[0] += 1
             except Exception as e:
-                try:
-                    lending.lend("logfile", "line", d.log, "error: %s" % e)
-                except Exception:
-                    pass
+                if errors.heap_ran_out(e):
+                    # Counted, and said once a job could start again: said
+                    # at each pass, a busy esp32's log had a line every
+                    # second or two. The seconds looked at are looked at
+                    # again (step). An import the heap cut short is one
+                    # too: "error: no module" in the rp2040 profile's log.
+                    short[0] += 1
+                else:
+                    try:
+                        lending.lend("logfile", "line", d.log, "error: %s" % e)
+                    except Exception:
+                        pass
             await asyncio.sleep_ms(_PERIOD_MS)
     finally:
         state = None

@@ -73,7 +73,7 @@ def start(d, due):
     started: crond then says the passes a full heap cut short (cron)."""
     import jobctl
     import jobthread
-    import procctl
+    import threadctl
     sess = d.session
     started = False
     # Once one finds no thread, those after it wait too, in their order:
@@ -92,7 +92,7 @@ def start(d, due):
                                            (e.command, sess), log=d.log, quiet=True)
                 said = "line %d: pid %d: %s" % (e.number, e.proc.pid, e.command)
                 started = True
-            except procctl.NoThread as err:
+            except threadctl.NoThread as err:
                 refused = err
             except OSError as err:
                 said = "line %d: cannot start: %s" % (e.number, err)

@@ -243,16 +243,16 @@ def _start(name, modules, clients, insecure):
     # KiB at a layout of its pool of names, and every command after it
     # failed ("memory allocation failed, allocating 640 bytes": the pool
     # could not grow). Not for netctl's, which goes once the command ends.
-    why = _room(("netd", "procctl", "asyncloop"))
+    why = _room(("netd", "threadctl", "asyncloop"))
     if why:
         return cmdargs.error(None, why)
     import netctl
     import netd
-    import procctl
+    import threadctl
     port = system.setting(system.settings(name), "port", clients[0])
     try:
         daemon = _start_clients(name, modules, port, clients, insecure)
-    except (RuntimeError, procctl.NoThread) as e:
+    except (RuntimeError, threadctl.NoThread) as e:
         return cmdargs.error(None, e)
     except OSError as e:
         return port_error(port, e)

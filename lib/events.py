@@ -21,7 +21,7 @@ from micropython import const
 import jobctl
 import logsession
 import process
-import procctl
+import threadctl
 import system
 
 _FEEDS = const(4)    # feeds per watchdog timeout: a slow turn of the loop is not a hang
@@ -193,7 +193,7 @@ def _make_watchdog():
 
 def _ensure():
     """Start eventd unless it runs (called under _lock, which eventd takes
-    to end); procctl.NoThread when it cannot."""
+    to end); threadctl.NoThread when it cannot."""
     if _eventd[0] is not None:
         return
     if _flag[0] is None:
@@ -267,7 +267,7 @@ def _start(ev):
         try:
             ev.proc = jobctl.background(ev.session, words[0], words[1:], shell.run_line,
                                         (ev.command, ev.session), quiet=True)
-        except procctl.NoThread:
+        except threadctl.NoThread:
             # No thread free: the command runs here, in the loop's thread.
             ev.proc = None
             shell.run_line(ev.command, ev.session)

@@ -18,6 +18,7 @@ import asyncloop
 import httpd
 import process
 import procctl
+import threadctl
 import system
 from micropython import const
 
@@ -39,9 +40,9 @@ async def run(conn, method, headers, keep):
     try:
         while True:
             try:
-                procctl.start_thread(runner.run, ())
+                threadctl.start_thread(runner.run, ())
                 break
-            except procctl.NoThread:
+            except threadctl.NoThread:
                 # Where the console's thread hosts the loop (an RP2040),
                 # here would hold the console too, on a main stack too
                 # small for most lines: while the board's one thread is
@@ -50,7 +51,7 @@ async def run(conn, method, headers, keep):
                 # runs if its client leaves meanwhile. A heap that gives
                 # no thread may stay so: then here, as elsewhere.
                 if not (asyncloop.hosted() and system.board.get("threads")
-                        and not procctl.wait_threads(0)):
+                        and process.threads[0]):
                     # The loop's other clients wait meanwhile, as for a
                     # telnet line run here. The loop cannot look whether
                     # the client left: the command does (look()).

@@ -18,6 +18,7 @@ from micropython import const
 import logsession
 import process
 import procctl
+import threadctl
 import system
 from procctl import GRACE_MS
 
@@ -76,7 +77,7 @@ def background(sess, name, args, body, body_args, log=None, quiet=False, waits=F
     if process.current().stopping():
         # A stop request ends what runs and what it would start: killall
         # wins over a script that keeps starting itself.
-        raise procctl.NoThread("stopping: no new job")
+        raise threadctl.NoThread("stopping: no new job")
     # A user's job leaves the daemons room to answer their next client: a
     # fork bomb through /api/run took the heap its next requests needed,
     # and they were cut off unanswered.
@@ -96,7 +97,7 @@ def background(sess, name, args, body, body_args, log=None, quiet=False, waits=F
         if waits:
             procctl.start_or_wait(proc, jobthread.run, run, heap)
         else:
-            procctl.start_thread(jobthread.run, run, heap)
+            threadctl.start_thread(jobthread.run, run, heap)
         started = True
         _announce(proc, quiet)
     except BaseException:
@@ -131,7 +132,7 @@ def start(node, sess, sh):
             job = background(sess, name, args, jobthread.in_subshell, (sh, node, sub), waits=queued)
             break
         except OSError as e:
-            if (isinstance(e, procctl.NoThread) and not waited
+            if (isinstance(e, threadctl.NoThread) and not waited
                     and procctl.thread_ends(running, _THREAD_WAIT_MS)):
                 waited = True
                 continue
@@ -169,7 +170,7 @@ def spawn_task(sess, name, args, coro, log=None, quiet=False, kind="task"):
         # Ended by the process's own exit: a function of jobctl would keep
         # this module for as long as the task runs (crond's: for good).
         asyncloop.submit(proc, coro, process.Process.exit)
-    except procctl.NoThread:
+    except threadctl.NoThread:
         proc.discard()
         raise
     if not asyncloop.in_loop():
@@ -192,7 +193,7 @@ def run_coroutine(coro, proc):
     proc.kind = "task"
     try:
         asyncloop.submit(proc, coro, lambda p, status: result.append(status))
-    except procctl.NoThread:
+    except threadctl.NoThread:
         # No thread for the OS's loop (a board without threads, or its
         # one thread taken): the program's own loop, in this thread.
         return _run_here(coro)

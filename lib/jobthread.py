@@ -6,7 +6,6 @@ heap), and a cron job cron's work module too, for as long as it ran; now
 those go once the job has started, and a job keeps only this."""
 
 import process
-import procctl
 import system
 from shellflow import Exit
 
@@ -50,9 +49,10 @@ def run(proc, body, args, go, quiet):
         import errors
         errors.report(proc.name, e)
     finally:
-        proc.exit(status if isinstance(status, int) else 0)
-        if quiet:
-            procctl.reap(proc)
+        # A quiet job (cron's) leaves the table as it ends: no one waits
+        # for it. Forgotten through procctl, imported for it, procctl
+        # stayed beside the daemons for as long as a job ran.
+        proc.exit(status if isinstance(status, int) else 0, quiet)
     # A job that ended is idle as a shell back at its prompt: on a small
     # heap, what its lines loaded goes (the parser a cron job's line needed
     # stayed until someone typed a line), unless a line runs elsewhere.

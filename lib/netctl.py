@@ -25,8 +25,8 @@ def start(name, port, modules, limit=4, busy=b"", insecure=False, guests=None):
     client closed. With no guests, module.client keeps its own limits, and
     busy is sent to a client only when its code finds no room. Raises
     OSError when the port cannot be had,
-    RuntimeError when a daemon of that name runs, procctl.NoThread when the
-    loop cannot run. Returns the Daemon."""
+    RuntimeError when a daemon of that name runs, threadctl.NoThread when
+    the loop cannot run. Returns the Daemon."""
     daemon = _register(name, port, insecure)
     daemon.guests = guests
     daemon.busy = busy

@@ -9,7 +9,7 @@ IDLE_MS for the next line before it ends, so that a session typing
 commands does not start a thread for each (where it is the board's one
 thread, it ends at once: a job may want it; anywhere, it ends as soon as
 a thread is refused, which its own would have held); a new one is started
-(procctl, the one way to start a thread) when every worker is busy.
+(threadctl, the one way to start a thread) when every worker is busy.
 Without a thread free, a line waits for a worker, netd.STOP_MS at most;
 when there is none (an ESP8266 has none), or none came, it runs in the
 loop itself, the other clients waiting meanwhile. Where the console's thread hosts the loop (an
@@ -24,7 +24,7 @@ from micropython import const
 import asyncloop
 import netd
 import process
-import procctl
+import threadctl
 import system
 
 IDLE_MS = 2000      # how long a worker waits for a line before it ends
@@ -61,7 +61,7 @@ async def run(function, args, stop):
             try:
                 with _lock:
                     _workers[0] += 1
-                procctl.start_thread(_work, (item,))
+                threadctl.start_thread(_work, (item,))
                 break
             except Exception:   # NoThread or MemoryError: `except (A, B)` makes a tuple
                 with _lock:
@@ -112,7 +112,7 @@ def _work(item):
     pause = 1
     # A board's one thread (hosted loop) goes back at once: a job may want it.
     linger = 0 if asyncloop.hosted() else IDLE_MS
-    refused = procctl.refused
+    refused = threadctl.refused
     seen = refused[0]
     while True:
         if item is None:

@@ -21,8 +21,8 @@ session has ended: its jobs' output goes to a log file under /tmp from then,
 and its finished jobs are forgotten, as are those that finish later.
 
 The waiting that honours hold and stop requests is a process's own
-(Process.sleep); what acts on other processes and starts threads is
-procctl.py's, loaded when first needed. The table is guarded by a lock:
+(Process.sleep); what acts on other processes is procctl.py's, and
+what starts threads threadctl.py's, loaded when first needed. The table is guarded by a lock:
 MicroPython on the RP2040 runs threads without a GIL.
 """
 import time
@@ -43,8 +43,8 @@ _table = {}        # pid -> Process
 _current = {}      # thread id -> innermost Process of that thread
 _next_pid = [1]
 init = None        # the first process; threads the OS did not start map to it
-# Kept here, not in procctl, which a small heap drops between commands.
-threads = [0]      # threads the OS started (procctl.start_thread) that still run
+# Kept here, not in procctl or threadctl, which a small heap drops between commands.
+threads = [0]      # threads the OS started (threadctl.start_thread) that still run
 core1 = []         # rp2: the lock core1's thread waits on and the work handed to it
 waiting = []       # `CMD &` jobs waiting for a thread (procctl.start_or_wait), first come first
 wanted = [0]       # lines waiting for a thread besides them (offload): served first
@@ -98,13 +98,15 @@ class Process:
             if _current.get(self.thread) is self:
                 del _current[self.thread]
 
-    def exit(self, status):
-        """Record the exit status and give the thread back to the parent."""
+    def exit(self, status, forget=False):
+        """Record the exit status and give the thread back to the parent;
+        forget: a job no one waits for (cron's) leaves the table now."""
         self.status = status
         self.sts = DONE
         with _lock:
             owner = self.session.owner
-            if not self.job or self.session.shell_done or owner is not None and owner.sts == DONE:
+            if (forget or not self.job or self.session.shell_done
+                    or owner is not None and owner.sts == DONE):
                 # A job of an ended session, or of a job's subshell that
                 # ended: no shell is left to wait for it, and kept it would
                 # keep the session alive.
@@ -211,8 +213,8 @@ def current():
 
 
 def core1_loop(wake):
-    """rp2's core1 thread (procctl.start_thread): each function handed to
-    it in turn. Here, not in procctl: a small heap drops procctl between
+    """rp2's core1 thread (threadctl.start_thread): each function handed to
+    it in turn. Here, not in threadctl: a small heap drops threadctl between
     commands, and this loop, which never ends, kept its copy loaded beside
     the next (4 KiB of the rp2040 profile's heap)."""
     while True:

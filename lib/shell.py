@@ -39,8 +39,8 @@ import_lock = system.import_lock  # programs load under it
 # string takes no heap at all).
 HELPERS = (" cmdargs fileops munix munixsh crontable textin textcopy wordops httpclient "
            "httprequest intvar inet jobcmd jobctl jobthread daemonctl clock logfile fsguard "
-           "logsession procctl netctl analog auth passwd hmacsha loginblock pins boardinfo "
-           "buses sensing sht3x ssd1306 leds sleepmodes serialterm signature upgrade "
+           "logsession procctl threadctl netctl analog auth passwd hmacsha loginblock pins "
+           "boardinfo buses sensing sht3x ssd1306 leds sleepmodes serialterm signature upgrade "
            "upgradeboot cmdlong errwords sysconf vieditor linecomplete lending ")
 # What a line that is not plain loads (shellplain.py), as much heap again
 # as the rest of the shell: on a small heap it goes too, once a session is

@@ -1,6 +1,6 @@
 """Shell sessions over a byte stream, such as a socket: each served by a
 thread of its own, reading lines and writing text with CR LF line ends."""
-import procctl
+import threadctl
 import session
 
 
@@ -28,8 +28,8 @@ class StreamTerminal:
 
 def serve(stream, name):
     """Serve a shell session over stream in a new thread; the stream is
-    closed when the session ends. procctl.NoThread when none is free."""
-    procctl.start_thread(_serve, (stream, name))
+    closed when the session ends. threadctl.NoThread when none is free."""
+    threadctl.start_thread(_serve, (stream, name))
 
 
 def _serve(stream, name):

@@ -9,7 +9,7 @@ terminal's output, the line editor's VT100 sequences included. `exit` (or
 Ctrl-D) ends the session with a Close frame; so does "idle_s" of the
 telnet settings without a key (600 s).
 
-Who does what. The shell runs in a thread of its own (procctl.start_thread,
+Who does what. The shell runs in a thread of its own (threadctl.start_thread,
 asked before the upgrade: 503 when none is free), as telnet's sessions do;
 shell.serve() blocks, commands block, and the asyncio loop must not. The
 WebSocket stays with httpd's asyncio task, which alone reads and writes
@@ -43,6 +43,7 @@ import lending
 import lineplain
 import netd
 import procctl
+import threadctl
 import shell
 import process
 import system
@@ -68,8 +69,8 @@ async def answer(conn, method, headers, user):
     daemon = conn.server.daemon
     term = Terminal(daemon, system.setting(system.settings("telnet"), "idle_s", _IDLE_S) * 1000)
     try:
-        procctl.start_thread(term.run, ("web %s" % conn.ip, user), _HEAP_MORE)
-    except procctl.NoThread as e:
+        threadctl.start_thread(term.run, ("web %s" % conn.ip, user), _HEAP_MORE)
+    except threadctl.NoThread as e:
         raise httpd.Error(503, str(e))
     daemon.count("terminals")
     try:

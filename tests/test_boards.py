@@ -1248,12 +1248,12 @@ def _lists_uname(out):
 
 def test_the_esp8266_keeps_no_helper_after_everyday_commands(tmp_path):
     """date loaded clock.py, rm fsguard.py, a job logsession.py and ps
-    procctl.py (which stays while a module that starts threads is loaded,
-    or a job runs), and they stayed: on the esp8266 profile, after a few
+    procctl.py (threadctl.py now stays while a module that starts threads
+    is loaded), and they stayed: on the esp8266 profile, after a few
     dozen commands, the heap left could no longer hold help's list."""
     out = boot(tmp_path, "esp8266", [
         "date", "echo x > /tmp/a", "rm /tmp/a", "sleep 1 &", "wait", "ps",
-        "< [m for m in ('clock', 'fsguard', 'logsession', 'procctl') if m in sys.modules]"])
+        "< [m for m in ('clock', 'fsguard', 'logsession', 'procctl', 'threadctl') if m in sys.modules]"])
     assert out.splitlines()[-1] == "[]", out
 
 

@@ -17,7 +17,7 @@ LAYERS = [
      "leftovers", "importlock", "replkey", "crontable", "strsplit", "clock", "ifsplit", "errwords",
      "linecomplete", "packfs", "lending"},
     # the process table: processes, sleeping; threads and stop requests
-    {"process", "procctl"},
+    {"process", "procctl", "threadctl"},
     # who reads and writes where; how a failure is worded; the program API
     # and the helpers programs share
     {"errors", "session", "lineedit", "lineplain", "munix", "munixsh", "cmdargs", "utls", "fileops", "textin",
