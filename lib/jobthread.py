@@ -50,7 +50,7 @@ def run(proc, body, args, go, quiet):
         errors.report(proc.name, e)
     finally:
         # A quiet job (cron's) leaves the table as it ends: no one waits
-        # for it. Forgotten through procctl, imported for it, procctl
+        # for it. Here, not by procctl.reap: imported for that, procctl
         # stayed beside the daemons for as long as a job ran.
         proc.exit(status if isinstance(status, int) else 0, quiet)
     # A job that ended is idle as a shell back at its prompt: on a small

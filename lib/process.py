@@ -21,9 +21,10 @@ session has ended: its jobs' output goes to a log file under /tmp from then,
 and its finished jobs are forgotten, as are those that finish later.
 
 The waiting that honours hold and stop requests is a process's own
-(Process.sleep); what acts on other processes is procctl.py's, and
-what starts threads threadctl.py's, loaded when first needed. The table is guarded by a lock:
-MicroPython on the RP2040 runs threads without a GIL.
+(Process.sleep); what acts on other processes is procctl.py's, and what
+starts threads threadctl.py's, each loaded when first needed. The table
+is guarded by a lock: MicroPython on the RP2040 runs threads without a
+GIL.
 """
 import time
 from micropython import const
