@@ -10,6 +10,7 @@ from micropython import const
 
 import process
 import shellplain
+import system
 from shellflow import ShellError
 
 # The kinds of a word's parts, shellparse's, as constants: expansion runs
@@ -251,6 +252,10 @@ def assign(name, value, sess):
     sess.setenv(name, value)
 
 
+# POSIX's special built-ins (2.15), between spaces (system.listed).
+_SPECIAL = " : . break continue eval exec exit export readonly return set shift times trap unset "
+
+
 # The parser's simple commands, run here: a plain line (shellplain.py)
 # never needs them, and the resident shell does not carry them.
 def simple(node, sess):
@@ -276,6 +281,9 @@ def simple(node, sess):
         import redirect
         return redirect.exec_(argv, redirs, sess)
     previous = _assign_for_command(assigns, sess)
+    if previous and system.listed(_SPECIAL, argv[0]):
+        # POSIX 2.9.1: before a special built-in they stay set.
+        previous = ()
     try:
         if redirs:
             import redirect

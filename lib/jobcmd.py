@@ -131,6 +131,13 @@ def act(targets, what):
             waited.append(p)
     if what is not stop and what is not end:
         return 0
+    # What the caller runs inside of (a script's `kill $$`) can end only
+    # once the caller has returned: waited for, it was said to ignore the
+    # request.
+    p = munix.proc()
+    while p is not None:
+        waited = [q for q in waited if q is not p]
+        p = p.parent
     # Not through wait(): a call less on the stack (`crond stop` in a
     # script's function on an RP2040).
     if procctl.wait(waited, GRACE_MS, _ends_here):

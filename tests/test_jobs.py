@@ -179,6 +179,17 @@ def test_kill_ends_a_shell_loop_in_the_background(sim):
     assert "k=0\nw=143\n" in r.out and r.out.endswith("w=3\n"), r.out
 
 
+def test_kill_of_the_shell_it_runs_in_returns_at_once(sim):
+    """`kill $$` in a script: the script's shell can end only once kill,
+    its command, has returned; kill waited for it, and said that it
+    ignores stop requests. As in POSIX shells, the TERM trap's action (or
+    the end, status 143) comes once kill has returned."""
+    sim.write("/t1.sh", "trap 'echo caught; exit 0' TERM; kill $$; echo after\n")
+    sim.write("/t2.sh", "kill $$; echo after\n")
+    r = sim.run("sh /t1.sh; echo st=$?", "sh /t2.sh; echo st=$?")
+    assert (r.out, r.err) == ("caught\nst=0\nst=143\n", ""), r
+
+
 def test_kill_reports_a_thread_that_ignores_stop(jsim):
     r = jsim.run("/opt/bg /opt/stubborn", "sleep 0.1", "kill %1", "ps")
     assert re.search(r"kill: \d+: \S*stubborn still runs 2 s after the stop request: "

@@ -122,6 +122,12 @@ CASES = {
     "output to a descriptor open only for reading": (
         "exec 4</etc/system.conf; echo y >&4; echo st=$?; exec 5>/tmp/o; echo z >&5; cat /tmp/o",
         "st=1\nz\n", 0),
+    # 2.9.1: assignments before a special built-in stay set; before any
+    # other command they are the command's only.
+    "assignments before a special built-in stay": (
+        "x=1; x=2 :; echo $x; y=1 eval 'echo $y'; echo $y; IFS=, read a b <<EOF\n1,2\nEOF\n"
+        "echo \"$a $b [$IFS]\" | od -c | head -n 1 | grep -c ,; z=0; z=4 export w=5; echo $z $w",
+        "2\n1\n1\n0\n4 5\n", 0),
     # 2.9.1 / 2.6.3
     "status of an assignment's substitution": ("x=$(false); echo $?; x=$(true); echo $?", "1\n0\n", 0),
     "status of a bare substitution": ("if `false`; then echo wrong; else echo right; fi", "right\n", 0),
