@@ -253,7 +253,7 @@ def assign(name, value, sess):
 
 
 # POSIX's special built-ins (2.15), between spaces (system.listed).
-_SPECIAL = " : . break continue eval exec exit export readonly return set shift times trap unset "
+_SPECIAL_BUILTINS = " : . break continue eval exec exit export readonly return set shift times trap unset "
 
 
 # The parser's simple commands, run here: a plain line (shellplain.py)
@@ -281,7 +281,7 @@ def simple(node, sess):
         import redirect
         return redirect.exec_(argv, redirs, sess)
     previous = _assign_for_command(assigns, sess)
-    if previous and system.listed(_SPECIAL, argv[0]):
+    if previous and system.listed(_SPECIAL_BUILTINS, argv[0]):
         # POSIX 2.9.1: before a special built-in they stay set.
         previous = ()
     try:
