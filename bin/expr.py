@@ -107,8 +107,9 @@ def _regex(text, pattern):
     """POSIX's `A : REGEX`: a basic regular expression anchored at A's
     start; the part in \\( \\) when there is one, else the match's length."""
     import re
+    import regex
     try:
-        found = re.match(_basic(pattern), text)
+        found = re.match(regex.anchors(regex.translate(pattern)), text)
     except ValueError:
         raise cmdargs.UsageError("%s: not a regular expression" % pattern)
     grouped = "\\(" in pattern
@@ -116,19 +117,3 @@ def _regex(text, pattern):
         return "" if grouped else "0"
     return found.group(1) if grouped else str(len(found.group(0)))
 
-
-def _basic(pattern):
-    """A basic regular expression in the re module's words: \\( \\) group,
-    ( ) + ? | { } are characters."""
-    out = []
-    i = 0
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "\\" and i + 1 < len(pattern):
-            nxt = pattern[i + 1]
-            out.append(nxt if nxt in "()" else c + nxt)
-            i += 2
-            continue
-        out.append("\\" + c if c in "()+?|{}" else c)
-        i += 1
-    return "".join(out)

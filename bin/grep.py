@@ -5,6 +5,7 @@ import cmdargs
 import fileops
 import fspath
 import munix
+import regex
 
 USAGE = """[-i] [-v] [-n] [-r] [-c] [-q] PATTERN [FILE...]
   Print the lines of the FILEs that match PATTERN, a regular expression
@@ -27,7 +28,7 @@ def __main__(args):
     if not files:
         files = ["." if "r" in opts else "-"]
     try:
-        rx = re.compile(_fold(pattern) if "i" in opts else pattern)
+        rx = re.compile(regex.fold(pattern) if "i" in opts else pattern)
     except Exception:
         cmdargs.error(pattern, "invalid regular expression")
         return 2
@@ -110,14 +111,3 @@ class Grep:
         cmdargs.error(name, why)
         self.failed = True
 
-
-def _fold(pattern):
-    """pattern in lower case for -i (MicroPython's re has no IGNORECASE);
-    the letter after a \\ is kept: \\S is not \\s."""
-    out = []
-    escaped = False
-    for i in range(len(pattern)):
-        c = pattern[i:i + 1]    # a slice: a character taken out is kept for good
-        out.append(c if escaped else c.lower())
-        escaped = c == "\\" and not escaped
-    return "".join(out)

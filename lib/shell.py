@@ -38,7 +38,7 @@ import_lock = system.import_lock  # programs load under it
 # loaded, some 40 names a board had no other use for (on a ROMFS the
 # string takes no heap at all).
 HELPERS = (" cmdargs fileops munix munixsh crontable textin textcopy wordops httpclient "
-           "httprequest intvar inet jobcmd jobctl jobthread daemonctl clock logfile fsguard "
+           "httprequest intvar inet regex jobcmd jobctl jobthread daemonctl clock logfile fsguard "
            "logsession procctl threadctl netctl analog auth passwd hmacsha loginblock pins "
            "boardinfo buses sensing sht3x ssd1306 leds sleepmodes serialterm signature upgrade "
            "upgradeboot cmdlong errwords sysconf vieditor linecomplete lending ")

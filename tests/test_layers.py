@@ -21,7 +21,7 @@ LAYERS = [
     # who reads and writes where; how a failure is worded; the program API
     # and the helpers programs share
     {"errors", "session", "lineedit", "lineplain", "munix", "munixsh", "cmdargs", "utls", "fileops", "textin",
-     "intvar", "httpclient", "mqtt", "fleetlink", "sysconf", "logfile", "logsession", "pins", "buses", "serialterm", "sleepmodes",
+     "regex", "intvar", "httpclient", "mqtt", "fleetlink", "sysconf", "logfile", "logsession", "pins", "buses", "serialterm", "sleepmodes",
      "httprequest", "textcopy", "vieditor", "leds", "sensing", "analog", "jobthread"},
     # the shell: parser, expansion, evaluator, built-ins, scripts, jobs
     {"shell", "cmdfail", "expansion", "redirect", "shellpipes", "script", "pyline", "shellbuiltins", "shellstate", "shelltrap", "shellcompound", "asyncloop", "asynchost",
