@@ -2,14 +2,15 @@ import cmdargs
 import fileops
 import munix
 
-USAGE = """[-n N] [FILE...]
-  Print the first N lines (10 unless told; -N is -n N) of each FILE; - (or
-  no FILE) is the standard input. With several FILEs, each comes under a ==> FILE <== heading."""
+USAGE = """[-n N | -c N] [FILE...]
+  Print the first N lines (10 unless told; -N is -n N), or with -c the first
+  N characters, of each FILE; - (or no FILE) is the standard input. With
+  several FILEs, each comes under a ==> FILE <== heading."""
 ABOUT = "print the first lines of files"
 
 
 def __main__(args):
-    count, files = cmdargs.lines_and_files(args)
+    count, files, chars = cmdargs.lines_and_files(args, "nc")
     out = munix.proc().stdout
     cwd = munix.session().cwd
     status = 0
@@ -22,11 +23,12 @@ def __main__(args):
                     sep = "\n"
                 left = count
                 while left > 0:
-                    line = f.readline()
-                    if not line:
+                    # Cut: the standard input reads a line at a time.
+                    text = f.read(min(left, fileops.CHUNK))[:left] if chars else f.readline()
+                    if not text:
                         break
-                    out.write(line)
-                    left -= 1
+                    out.write(text)
+                    left -= len(text) if chars else 1
         except OSError as e:
             status = cmdargs.error(name, e)
         except UnicodeError:

@@ -10,7 +10,7 @@ ABOUT = "print the last lines of files"
 
 
 def __main__(args):
-    count, files = cmdargs.lines_and_files(args)
+    count, files, _ = cmdargs.lines_and_files(args)
     out = munix.proc().stdout
     status = 0
     sep = "" if len(files) > 1 else None    # before the next heading

@@ -95,17 +95,22 @@ def put(opts, key, value, many):
         opts[key] = value
 
 
-def lines_and_files(args):
-    """The -n N and FILE... of head and tail: (count, files); no FILE is
-    the standard input (-). The old form -N (head -5), which BusyBox and
-    upyOS's users type, is -n N."""
+def lines_and_files(args, valued="n"):
+    """The -n N (or, in valued, -c N) and FILE... of head and tail:
+    (count, files, whether it counts characters); no FILE is the standard
+    input (-). The old form -N (head -5), which BusyBox and upyOS's users
+    type, is -n N."""
     if args and args[0][:1] == "-" and args[0][1:].isdigit():
         args = ["-n", args[0][1:]] + args[1:]
-    opts, files = parse(args, "", "n")
-    count = number(opts.get("n", "10"), "number of lines")
+    opts, files = parse(args, "", valued)
+    if len(opts) > 1:
+        raise UsageError("give one of -n N and -c N")
+    chars = "c" in opts
+    what = "number of characters" if chars else "number of lines"
+    count = number(opts.get("c") or opts.get("n", "10"), what)
     if count < 0:
-        raise UsageError("%d: not a number of lines" % count)
-    return count, files or ["-"]
+        raise UsageError("%d: not a %s" % (count, what))
+    return count, files or ["-"], chars
 
 
 def existing(names):

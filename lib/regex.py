@@ -130,6 +130,28 @@ def anchors(pieces, at_start=True):
     return "".join([p if p is not None else "^" if at_start else "$." for p in pieces])
 
 
+def unanchored(pattern):
+    """pattern, one in re's words, searched further on than a text's start:
+    each ^ that anchors never matches there."""
+    out = []
+    i = 0
+    bracket = False
+    while i < len(pattern):
+        c = pattern[i:i + 1]
+        i += 1
+        if c == "\\":
+            c += pattern[i:i + 1]
+            i += 1
+        elif bracket:
+            bracket = c != "]" or out[-1:] == ["["] or out[-2:] == ["[", "^"]
+        elif c == "[":
+            bracket = True
+        elif c == "^":
+            c = "$."
+        out.append(c)
+    return "".join(out)
+
+
 def _literal(c):
     return "\\" + c if c in _META else c
 

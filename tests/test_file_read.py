@@ -71,9 +71,19 @@ def test_head_bad_count_is_a_usage_error(sim):
             "head -n")
     assert r.out == "status=2\n"
     assert r.status == 2
-    assert "head: x: not a number of lines\nusage: head [-n N] [FILE...]\n" in r.err
+    assert "head: x: not a number of lines\nusage: head [-n N | -c N] [FILE...]\n" in r.err
     assert "head: -1: not a number of lines\n" in r.err
     assert "head: option -n needs a value\n" in r.err
+
+
+def test_head_c_prints_the_first_characters(sim):
+    sim.write("/t/n", NUMBERS)
+    r = sim.run("head -c 5 /t/n", "echo '|'", "head -c 0 /t/n", "head -c 9999 /t/n | wc -l",
+                "printf 'hello world\\n' | head -c 5", "echo '|'",
+                "head -c 2 -n 3 /t/n; echo st=$?", "head -c x /t/n; echo st=$?")
+    assert r.out == "1\n2\n3|\n15\nhello|\nst=2\nst=2\n", r.out
+    assert r.err.splitlines()[::2] == ["head: give one of -n N and -c N",
+                                       "head: x: not a number of characters"], r.err
 
 
 # tail
@@ -198,6 +208,18 @@ def test_grep_options(sim):
                      "1:Hello\n3:hello again\n4:HELLO there\n"
                      "3\n" "3\n"
                      "3:hello again\n")
+
+
+def test_grep_o_prints_each_matching_part(sim):
+    """As GNU grep -o: every part of a line that matches, on a line of its
+    own (empty matches none); a ^ anchors at the line's start only."""
+    sim.write("/t/a", "abc abd\nxyz\nab\n")
+    r = sim.run("grep -o 'ab.' /t/a", "grep -on 'ab.' /t/a", "printf 'aaa\\n' | grep -o '^a'",
+                "printf 'a1b22c333\\n' | grep -o '[0-9]*'", "printf 'Hi HI\\n' | grep -oi hi",
+                "grep -oc b /t/a", "grep -ov b /t/a; echo st=$?", "grep -o zz /t/a; echo st=$?",
+                "printf 'x^y\\n' | grep -o '[x^]'")
+    assert r.out == ("abc\nabd\n" "1:abc\n1:abd\n" "a\n" "1\n22\n333\n" "Hi\nHI\n"
+                     "2\n" "st=0\n" "st=1\n" "x\n^\n"), r.out
 
 
 def test_grep_several_files_are_named(sim):
