@@ -117,3 +117,26 @@ def test_help_lists_the_new_tools(sim):
     out = sim.run("help").out
     for name in ("printf", "seq", "tr", "basename", "dirname", "tac", "od"):
         assert "\n%s " % name in "\n" + out or name in out.split(), name
+
+
+def test_xargs_runs_a_command_with_the_words_read(sim):
+    """As GNU xargs runs them: quotes and \\ keep a word whole, -n and -s
+    bound a run, -I runs once per line, -r not at all without words."""
+    r = sim.run("printf 'a b\\nc\\n' | xargs", "printf 'a b\\nc d e\\n' | xargs -n 2 echo X",
+                "printf 'one\\ntwo\\n' | xargs -I{} echo 'item {} done'",
+                "printf '\"a b\" c\\n' | xargs -n 1", "printf 'a\\\\ b c\\n' | xargs -n 1",
+                "printf '' | xargs echo empty", "printf '' | xargs -r echo empty",
+                "printf '1 2 3 4 5 6\\n' | xargs -s 12 echo", "printf 'a b c\\n' | xargs -t -n 2 echo 2>&1",
+                "printf \"it's\\n\" | xargs -I% echo [%]")
+    assert r.out == ("a b c\n" "X a b\nX c d\nX e\n" "item one done\nitem two done\n" "a b\nc\n"
+                     "a b\nc\n" "empty\n" "1 2 3\n4 5 6\n" "echo a b\na b\necho c\nc\n" "[it's]\n"), r.out
+    assert r.status == 0
+
+
+def test_xargs_statuses_and_bad_input(sim):
+    r = sim.run("printf 'x\\n' | xargs false; echo st=$?", "printf 'x\\n' | xargs nosuch; echo st=$?",
+                "printf \"a 'b\\n\" | xargs echo; echo st=$?", "xargs -n 0 echo; echo st=$?",
+                "printf 'x\\n' | xargs sh -c 'exit 255'; echo st=$?")
+    assert r.out == "st=123\nst=127\nst=1\nst=2\nst=124\n", r.out
+    assert r.err.splitlines()[:3] == ["nosuch: command not found", "xargs: unmatched ' in the input",
+                                      "xargs: 0: not a positive number"], r.err
