@@ -110,14 +110,6 @@ def background(sess, name, args, body, body_args, log=None, quiet=False, waits=F
     return proc
 
 
-def in_job():
-    """Does the caller run in a job (its process or an ancestor)?"""
-    p = process.current()
-    while p is not None and not p.job:
-        p = p.parent
-    return p is not None
-
-
 def start(node, sess, sh):
     """CMD &: the command node, as the shell sh parsed it, run by sh as a
     job of its own; the status of starting it. Where no thread is free the
@@ -129,7 +121,10 @@ def start(node, sess, sh):
     import jobthread
     name, args = _describe(node, sh)
     sub = sess.subshell()
-    queued = not in_job()
+    p = process.current()
+    while p is not None and not p.job:
+        p = p.parent
+    queued = p is None
     waited = False
     while True:
         running = process.threads[0]

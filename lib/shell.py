@@ -198,15 +198,11 @@ def _background(node, sess):
     """CMD &: the status of starting node as a job. The job runs on
     jobthread's code: on a small heap jobctl goes once it has started,
     where drop() keeps every helper while a job runs (2.7 KiB of the
-    esp32 profile's heap, beside the daemons' clients), and so does
-    procctl (4.5 KiB), which holds no state of its own, unless a job
-    starts the job: jobs starting jobs (a fork bomb) each loaded it anew
-    into a heap they were filling."""
+    esp32 profile's heap, beside the daemons' clients)."""
     import jobctl
     status = jobctl.start(node, sess, _SELF)
-    by_job = jobctl.in_job()
     jobctl = None
-    system.let_go(["jobctl"] if by_job else ["jobctl", "procctl"])
+    system.let_go(["jobctl"])
     return status
 
 
