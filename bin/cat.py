@@ -16,10 +16,7 @@ def __main__(args):
     for name in files or ["-"]:
         try:
             with fileops.open_input(name, cwd) as f:
-                while True:
-                    chunk = f.read(fileops.CHUNK)
-                    if not chunk:
-                        break
+                for chunk in fileops.chunks(f):
                     out.write(chunk)
         except OSError as e:
             status = cmdargs.error(name, e)

@@ -66,10 +66,7 @@ def _copy(path, start, out):
     """Print the file at path from byte start on, a chunk at a time."""
     with open(path) as f:
         f.seek(start)
-        while True:
-            chunk = f.read(fileops.CHUNK)
-            if not chunk:
-                break
+        for chunk in fileops.chunks(f):
             out.write(chunk)
 
 

@@ -41,10 +41,7 @@ def _count(name, cwd):
     lines = words = size = 0
     inword = False
     with fileops.open_input(name, cwd, True) as f:
-        while True:
-            chunk = f.read(CHUNK)
-            if not chunk:
-                break
+        for chunk in fileops.chunks(f, CHUNK):
             lines += chunk.count(b"\n")
             words += len(chunk.split())
             if inword and chunk[0] not in _SPACE:

@@ -105,6 +105,15 @@ def save(source, dst, suffix=".tmp", size=CHUNK):
     return total
 
 
+def chunks(f, size=CHUNK):
+    """What f (a file, or open_input()'s) holds, size at a time."""
+    while True:
+        chunk = f.read(size)
+        if not chunk:
+            return
+        yield chunk
+
+
 # What walk yields each path as.
 FILE = 0
 FOLDER = 1      # a folder, before what is inside it

@@ -140,3 +140,25 @@ def test_xargs_statuses_and_bad_input(sim):
     assert r.out == "st=123\nst=127\nst=1\nst=2\nst=124\n", r.out
     assert r.err.splitlines()[:3] == ["nosuch: command not found", "xargs: unmatched ' in the input",
                                       "xargs: 0: not a positive number"], r.err
+
+
+def test_sha256sum_prints_and_checks_digests_as_gnus_does(sim):
+    sim.write("/h1.txt", "hello\n")
+    sim.write("/h2.txt", "")
+    r = sim.run("sha256sum /h1.txt /h2.txt", "printf abc | sha256sum",
+                "sha256sum /h1.txt /h2.txt > /tmp/sums; sha256sum -c /tmp/sums; echo st=$?",
+                "echo changed > /h2.txt; sha256sum -c /tmp/sums; echo st=$?")
+    assert r.out == ("5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03  /h1.txt\n"
+                     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855  /h2.txt\n"
+                     "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad  -\n"
+                     "/h1.txt: OK\n/h2.txt: OK\nst=0\n" "/h1.txt: OK\n/h2.txt: FAILED\nst=1\n"), r.out
+
+
+def test_sha256sum_bad_input(sim):
+    sim.write("/sums", "not a digest line\n")
+    r = sim.run("sha256sum /nope; echo st=$?", "sha256sum -c /sums; echo st=$?", "sha256sum -x")
+    assert r.out == "st=1\nst=1\n"
+    assert r.err.splitlines()[:3] == ["sha256sum: /nope: No such file or directory",
+                                      "sha256sum: /sums: line 1: not DIGEST  FILE",
+                                      "sha256sum: unknown option -x"], r.err
+    assert r.status == 2
