@@ -162,3 +162,24 @@ def test_sha256sum_bad_input(sim):
                                       "sha256sum: /sums: line 1: not DIGEST  FILE",
                                       "sha256sum: unknown option -x"], r.err
     assert r.status == 2
+
+
+def test_cmp_says_where_files_differ_as_gnus_does(sim):
+    files = {"/a": "abc\n", "/b": "abc\nd", "/c": "abX\n", "/e": "", "/l1": "x\ny\nz\n", "/l2": "x\ny\nq\n",
+             "/p": "a\nbc", "/q": "a\nbcd"}
+    for name, text in files.items():
+        sim.write(name, text)
+    r = sim.run("cmp /a /a; echo st=$?", "cmp /a /c; echo st=$?", "cmp -s /a /c; echo st=$?",
+                "cmp /l1 /l2", "cmp /a /b; echo st=$?", "cmp /e /a", "cmp /p /q",
+                "printf 'abc\\n' | cmp - /a; echo st=$?")
+    assert r.out == ("st=0\n" "/a /c differ: byte 3, line 1\nst=1\n" "st=1\n" "/l1 /l2 differ: byte 5, line 3\n"
+                     "st=1\n" "st=0\n"), r.out
+    assert r.err.splitlines() == ["cmp: EOF on /a after byte 4, line 1", "cmp: EOF on /e which is empty",
+                                  "cmp: EOF on /p after byte 4, in line 2"], r.err
+
+
+def test_cmp_bad_input(sim):
+    r = sim.run("cmp /etc/init.sh /nope; echo st=$?", "cmp /etc/init.sh; echo st=$?")
+    assert r.out == "st=2\nst=2\n"
+    assert r.err.splitlines()[0] == "cmp: /nope: No such file or directory"
+    assert r.err.splitlines()[1] == "cmp: give two FILEs", r.err
