@@ -10,7 +10,7 @@ ABOUT = "print the first lines of files"
 
 
 def __main__(args):
-    count, files, chars = cmdargs.lines_and_files(args, "nc")
+    count, files, chars, _ = cmdargs.lines_and_files(args, "nc")
     out = munix.proc().stdout
     cwd = munix.session().cwd
     status = 0

@@ -3,20 +3,23 @@ import fileops
 import munix
 
 USAGE = """[-n N] [FILE...]
-  Print the last N lines (10 unless told; -N is -n N) of each FILE; - (or
-  no FILE) is the standard input. With several FILEs, each comes under a ==> FILE <== heading.
-  A file is read backwards from its end, so its size does not matter."""
+  Print the last N lines (10 unless told; -N is -n N) of each FILE, or with
+  -n +N those from the Nth on; - (or no FILE) is the standard input. With
+  several FILEs, each comes under a ==> FILE <== heading. A file is read
+  backwards from its end, so its size does not matter."""
 ABOUT = "print the last lines of files"
 
 
 def __main__(args):
-    count, files, _ = cmdargs.lines_and_files(args)
+    count, files, _, from_start = cmdargs.lines_and_files(args)
     out = munix.proc().stdout
     status = 0
     sep = "" if len(files) > 1 else None    # before the next heading
     for name in files:
         try:
-            if name == "-":
+            if from_start:
+                text, start = munix.path(name) if name != "-" else name, None
+            elif name == "-":
                 text, start = _last_lines(name, count), 0
             else:
                 text = munix.path(name)
@@ -28,6 +31,8 @@ def __main__(args):
             if isinstance(text, list):
                 for line in text:
                     out.write(line)
+            elif start is None:
+                _from_line(text, count, out)
             else:
                 _copy(text, start, out)
         except OSError as e:
@@ -68,6 +73,18 @@ def _copy(path, start, out):
         f.seek(start)
         for chunk in fileops.chunks(f):
             out.write(chunk)
+
+
+def _from_line(name, first, out):
+    """Print name (a path, or - for the standard input) from its line
+    first on."""
+    with fileops.open_input(name) as f:
+        n = 1
+        for line in f:
+            if n >= first:
+                out.write(line)
+            else:
+                n += 1
 
 
 def _last_lines(name, count):

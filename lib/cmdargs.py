@@ -97,9 +97,9 @@ def put(opts, key, value, many):
 
 def lines_and_files(args, valued="n"):
     """The -n N (or, in valued, -c N) and FILE... of head and tail:
-    (count, files, whether it counts characters); no FILE is the standard
-    input (-). The old form -N (head -5), which BusyBox and upyOS's users
-    type, is -n N."""
+    (count, files, whether it counts characters, whether N was +N: from
+    the Nth on); no FILE is the standard input (-). The old form -N (head
+    -5), which BusyBox and upyOS's users type, is -n N."""
     if args and args[0][:1] == "-" and args[0][1:].isdigit():
         args = ["-n", args[0][1:]] + args[1:]
     opts, files = parse(args, "", valued)
@@ -107,10 +107,11 @@ def lines_and_files(args, valued="n"):
         raise UsageError("give one of -n N and -c N")
     chars = "c" in opts
     what = "number of characters" if chars else "number of lines"
-    count = number(opts.get("c") or opts.get("n", "10"), what)
+    text = opts.get("c") or opts.get("n", "10")
+    count = number(text, what)
     if count < 0:
         raise UsageError("%d: not a %s" % (count, what))
-    return count, files or ["-"], chars
+    return count, files or ["-"], chars, text[:1] == "+"
 
 
 def existing(names):

@@ -121,6 +121,14 @@ def test_tail_reads_back_from_the_end_across_chunks(sim):
     assert sim.run(*lines).out == expected
 
 
+def test_tail_n_plus_prints_from_a_line_on(sim):
+    """POSIX's tail -n +N: "tail -n +3" printed the last 3 lines."""
+    sim.write("/t/n", NUMBERS)
+    r = sim.run("tail -n +14 /t/n", "tail -n +0 /t/n | wc -l", "printf 'a\\nb\\nc\\n' | tail -n +2",
+                "tail -n +99 /t/n")
+    assert r.out == "14\n15\n15\nb\nc\n", r.out
+
+
 def test_tail_of_several_files_has_headings(sim):
     sim.write("/t/n", NUMBERS)
     sim.write("/t/short", "a\n")

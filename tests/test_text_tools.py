@@ -183,3 +183,40 @@ def test_cmp_bad_input(sim):
     assert r.out == "st=2\nst=2\n"
     assert r.err.splitlines()[0] == "cmp: /nope: No such file or directory"
     assert r.err.splitlines()[1] == "cmp: give two FILEs", r.err
+
+
+def test_diff_prints_the_changes_as_gnus_does(sim):
+    """POSIX's form and the unified one, as GNU diff prints them; a file
+    without a last new line says so; -u's output is what patch reads."""
+    files = {"/x1": "a\nb\nc\n", "/x2": "a\nB\nc\nd\n", "/n1": "a", "/n2": "b", "/e": ""}
+    for name, text in files.items():
+        sim.write(name, text)
+    r = sim.run("diff /x1 /x2; echo st=$?", "diff -u /x1 /x2 | tail -n +3", "diff /n1 /n2",
+                "diff -u /e /x1 | tail -n +3", "diff -U 0 /x1 /x2 | tail -n +3", "diff /x1 /x1; echo st=$?",
+                "diff -q /x1 /x2; echo st=$?", "printf 'a\\nb\\nc\\n' | diff - /x2 | head -n 1",
+                "diff -u /x1 /x2 | head -n 2 | cut -c 1-7")
+    assert r.out == ("2c2\n< b\n---\n> B\n3a4\n> d\nst=1\n"
+                     "@@ -1,3 +1,4 @@\n a\n-b\n+B\n c\n+d\n"
+                     "1c1\n< a\n\\ No newline at end of file\n---\n> b\n\\ No newline at end of file\n"
+                     "@@ -0,0 +1,3 @@\n+a\n+b\n+c\n"
+                     "@@ -2 +2 @@\n-b\n+B\n@@ -3,0 +4 @@\n+d\n"
+                     "st=0\n" "Files /x1 and /x2 differ\nst=1\n" "2c2\n" "--- /x1\n+++ /x2\n"), r.out
+
+
+def test_diff_finds_the_fewest_changes_in_a_longer_file(sim):
+    """Lines moved, added and removed through a file of 200 lines: the
+    changes are the fewest, and only as many lines as changed are said."""
+    old = "".join("line %d\n" % i for i in range(200))
+    new = old.replace("line 10\n", "").replace("line 150\n", "line 150\nnew\n").replace("line 77", "LINE 77")
+    sim.write("/old", old)
+    sim.write("/new", new)
+    r = sim.run("diff /old /new")
+    assert r.out == "11d10\n< line 10\n78c77\n< line 77\n---\n> LINE 77\n151a151\n> new\n", r.out
+
+
+def test_diff_bad_input(sim):
+    r = sim.run("diff /etc/init.sh /nope; echo st=$?", "diff /etc/init.sh; echo st=$?",
+                "diff -U x /etc/init.sh /etc/init.sh; echo st=$?")
+    assert r.out == "st=2\nst=2\nst=2\n"
+    assert r.err.splitlines()[0] == "diff: /nope: No such file or directory", r.err
+    assert "diff: give two FILEs" in r.err and "diff: x: not a number of lines" in r.err, r.err
