@@ -10,9 +10,9 @@ USAGE = """[-u | -U N] [-q] FILE1 FILE2
   different, 2 when one cannot be read."""
 ABOUT = "compare two text files line by line"
 
-# How many changes the search for the fewest looks through before it
-# takes what is left between the lines it has matched as one change: its
-# memory grows with their square.
+# How many changes the search for the fewest looks through at most before
+# it takes what is left as one change: its memory grows with their square
+# (most()).
 _MOST = 100
 
 
@@ -76,7 +76,7 @@ def _matches(a, b, lo_a, hi_a, lo_b, hi_b):
     """The pairs (x, y) of lines a[x] == b[y] that Myers's search for the
     fewest changes keeps, in order; past _MOST changes, none."""
     n, m = hi_a - lo_a, hi_b - lo_b
-    most = min(n + m, _MOST)
+    most = min(n + m, _most())
     offset = most + 1
     v = [0] * (2 * offset + 1)
     trace = []
@@ -96,6 +96,14 @@ def _matches(a, b, lo_a, hi_a, lo_b, hi_b):
             if x >= n and y >= m:
                 return _path(trace, d, n, m, lo_a, lo_b)
     return []
+
+
+def _most():
+    """_MOST, or fewer where a quarter of the free heap cannot hold the
+    search's (D + 1) squared words."""
+    import gc
+    gc.collect()
+    return min(_MOST, int((gc.mem_free() // 16) ** 0.5))
 
 
 def _path(trace, d, n, m, lo_a, lo_b):
