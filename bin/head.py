@@ -10,7 +10,8 @@ ABOUT = "print the first lines of files"
 
 
 def __main__(args):
-    count, files, chars, _ = cmdargs.lines_and_files(args, "nc")
+    count, files, opts = cmdargs.lines_and_files(args, "nc")
+    chars = "c" in opts
     out = munix.proc().stdout
     cwd = munix.session().cwd
     status = 0

@@ -2,16 +2,19 @@ import cmdargs
 import fileops
 import munix
 
-USAGE = """[-n N] [FILE...]
+USAGE = """[-f] [-n N] [FILE...]
   Print the last N lines (10 unless told; -N is -n N) of each FILE, or with
   -n +N those from the Nth on; - (or no FILE) is the standard input. With
   several FILEs, each comes under a ==> FILE <== heading. A file is read
-  backwards from its end, so its size does not matter."""
+  backwards from its end, so its size does not matter. -f: then print what
+  is added to the FILEs as it comes (from the start again of one that
+  shrank), until Ctrl-C or kill."""
 ABOUT = "print the last lines of files"
 
 
 def __main__(args):
-    count, files, _, from_start = cmdargs.lines_and_files(args)
+    count, files, opts = cmdargs.lines_and_files(args, "n", "f")
+    from_start = "+" in opts
     out = munix.proc().stdout
     status = 0
     sep = "" if len(files) > 1 else None    # before the next heading
@@ -39,7 +42,45 @@ def __main__(args):
             status = cmdargs.error(name, e)
         except UnicodeError:
             status = cmdargs.error(name, "not a text file")
+    if "f" in opts:
+        return _follow([name for name in files if name != "-"], out)
     return status
+
+
+# How often -f looks at the files' sizes.
+_FOLLOW_MS = 500
+
+
+def _follow(names, out):
+    """-f: print what is added to the files of names as it comes, until a
+    stop (kill: status 143, as sleep's; Ctrl-C ends it as it ends any
+    command). Each is looked at by its size."""
+    import os
+    me = munix.proc()
+    paths = [munix.path(name) for name in names]
+    sizes = []
+    for path in paths:
+        try:
+            sizes.append(os.stat(path)[6])
+        except OSError:
+            sizes.append(0)
+    shown = len(paths) - 1
+    while me.sleep(_FOLLOW_MS):
+        for i in range(len(paths)):
+            try:
+                size = os.stat(paths[i])[6]
+            except OSError:
+                continue
+            if size == sizes[i]:
+                continue
+            if size < sizes[i]:
+                sizes[i] = 0
+            if len(paths) > 1 and shown != i:
+                out.write("\n==> %s <==\n" % names[i])
+                shown = i
+            # Where the reading ended: what came meanwhile is printed once.
+            sizes[i] = _copy(paths[i], sizes[i], out)
+    return 143
 
 
 def _start(f, count):
@@ -68,11 +109,13 @@ def _start(f, count):
 
 
 def _copy(path, start, out):
-    """Print the file at path from byte start on, a chunk at a time."""
+    """Print the file at path from byte start on, a chunk at a time;
+    where it ended."""
     with open(path) as f:
         f.seek(start)
         for chunk in fileops.chunks(f):
             out.write(chunk)
+        return f.tell()
 
 
 def _from_line(name, first, out):

@@ -95,23 +95,24 @@ def put(opts, key, value, many):
         opts[key] = value
 
 
-def lines_and_files(args, valued="n"):
-    """The -n N (or, in valued, -c N) and FILE... of head and tail:
-    (count, files, whether it counts characters, whether N was +N: from
-    the Nth on); no FILE is the standard input (-). The old form -N (head
-    -5), which BusyBox and upyOS's users type, is -n N."""
+def lines_and_files(args, valued="n", flags=""):
+    """The -n N (or, in valued, -c N), flags and FILE... of head and tail:
+    (count, files, options), the options "+" when N was +N (from the Nth
+    on); no FILE is the standard input (-). The old form -N (head -5),
+    which BusyBox and upyOS's users type, is -n N."""
     if args and args[0][:1] == "-" and args[0][1:].isdigit():
         args = ["-n", args[0][1:]] + args[1:]
-    opts, files = parse(args, "", valued)
-    if len(opts) > 1:
+    opts, files = parse(args, flags, valued)
+    if "n" in opts and "c" in opts:
         raise UsageError("give one of -n N and -c N")
-    chars = "c" in opts
-    what = "number of characters" if chars else "number of lines"
+    what = "number of characters" if "c" in opts else "number of lines"
     text = opts.get("c") or opts.get("n", "10")
     count = number(text, what)
     if count < 0:
         raise UsageError("%d: not a %s" % (count, what))
-    return count, files or ["-"], chars, text[:1] == "+"
+    if text[:1] == "+":
+        opts["+"] = True
+    return count, files or ["-"], opts
 
 
 def existing(names):

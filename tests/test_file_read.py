@@ -1,4 +1,5 @@
 """File commands that read files: cat, head, tail, wc, grep."""
+import re
 
 
 NUMBERS = "".join("%d\n" % i for i in range(1, 16))        # 1 .. 15
@@ -129,6 +130,19 @@ def test_tail_n_plus_prints_from_a_line_on(sim):
     assert r.out == "14\n15\n15\nb\nc\n", r.out
 
 
+def test_tail_f_prints_what_is_added_until_killed(sim):
+    """What is appended comes once, each file under its heading; a file
+    that shrank (rewritten) is followed from its start again."""
+    sim.write("/t/log", "one\n")
+    sim.write("/t/other", "")
+    r = sim.run("tail -f -n 1 /t/log /t/other &", "sleep 1", "echo two >> /t/log", "sleep 1",
+                "echo three >> /t/log; echo four >> /t/log", "sleep 1", "echo new >> /t/other", "sleep 1",
+                "echo x > /t/log", "sleep 1", "kill %1", "wait; echo w=$?", timeout=30)
+    out = re.sub(r"^\[1\] \d+\n", "", r.out)
+    assert out == ("==> /t/log <==\none\n\n==> /t/other <==\n\n==> /t/log <==\ntwo\nthree\nfour\n"
+                   "\n==> /t/other <==\nnew\n\n==> /t/log <==\nx\nw=143\n"), r.out
+
+
 def test_tail_of_several_files_has_headings(sim):
     sim.write("/t/n", NUMBERS)
     sim.write("/t/short", "a\n")
@@ -145,7 +159,7 @@ def test_tail_reads_standard_input_from_dash(sim):
 def test_tail_bad_count_is_a_usage_error(sim):
     r = sim.run("tail -n many /etc/init.sh")
     assert r.status == 2
-    assert r.err == "tail: many: not a number of lines\nusage: tail [-n N] [FILE...]\n"
+    assert r.err == "tail: many: not a number of lines\nusage: tail [-f] [-n N] [FILE...]\n"
 
 
 def test_head_and_tail_without_a_file_read_standard_input(sim):
