@@ -1,3 +1,4 @@
+import errno
 import re
 
 import cmdargs
@@ -281,7 +282,7 @@ class Sed:
                 raise cmdargs.UsageError("-i edits FILEs, not the standard input")
             path = fspath.abspath(name, cwd)
             if not fspath.isfile(path):
-                status = cmdargs.error(name, OSError(21 if fspath.exists(path) else 2))
+                status = cmdargs.error(name, OSError(errno.EISDIR if fspath.exists(path) else errno.ENOENT))
                 continue
             if fileops.refused(name, path, False):
                 status = 1
