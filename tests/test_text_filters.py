@@ -53,10 +53,32 @@ def test_sort_missing_file_fails_but_sorts_the_others(sim):
     assert r.status == 1
 
 
+def test_sort_k_orders_by_fields_as_posix_says(sim):
+    """Keys of fields (blanks before a field are part of it, unless b),
+    n and r of their own (then -n and -r are not theirs), -t, ties to the
+    next key and then the whole line; as GNU sort orders them (LC_ALL=C)."""
+    sim.write("/s", "b 2 x\na 10 y\nc 1 z\na 2 w\nd  3 v\n")
+    sim.write("/p", "root:x:0:0\nbob:x:1000:100\nal:x:33:33\nzed:x:5:5\n")
+    r = sim.run("sort -k2 /s | tr '\\n' ,", "echo", "sort -k2,2n /s | tr '\\n' ,", "echo",
+                "sort -k1,1 -k2,2n /s | tr '\\n' ,", "echo", "sort -t: -k3,3n /p | cut -d: -f1 | tr '\\n' ,",
+                "echo", "sort -r -k2,2n /s | tr '\\n' ,", "echo", "sort -k1,1r -k2,2n /s | tr '\\n' ,", "echo",
+                "sort -k2b /s | tr '\\n' ,", "echo", "sort -k9 /s | head -n 1")
+    assert r.out == ("d  3 v,c 1 z,a 10 y,a 2 w,b 2 x,\n" "c 1 z,a 2 w,b 2 x,d  3 v,a 10 y,\n"
+                     "a 2 w,a 10 y,b 2 x,c 1 z,d  3 v,\n" "root,zed,al,bob,\n"
+                     "c 1 z,b 2 x,a 2 w,d  3 v,a 10 y,\n" "d  3 v,c 1 z,b 2 x,a 2 w,a 10 y,\n"
+                     "c 1 z,a 10 y,a 2 w,b 2 x,d  3 v,\n" "a 10 y\n"), r.out
+    r = sim.run("sort -k 0 /s; echo st=$?", "sort -k 2,1 /s; echo st=$?", "sort -t ab -k1 /s; echo st=$?",
+                "sort -t: /p; echo st=$?")
+    assert r.out == "st=2\nst=2\nst=2\nst=2\n"
+    assert [line for line in r.err.splitlines() if not line.startswith("usage")] == [
+        "sort: 0: not a key (F1[,F2][bnr], fields from 1)", "sort: 2,1: not a key (F1[,F2][bnr], fields from 1)",
+        "sort: -t takes one character", "sort: -t goes with -k"], r.err
+
+
 def test_sort_bad_option_is_a_usage_error(sim):
-    r = sim.run("sort -k 2 /t/w")
+    r = sim.run("sort -x /t/w")
     assert r.status == 2
-    assert r.err.startswith("sort: unknown option -k\nusage: sort ")
+    assert r.err.startswith("sort: unknown option -x\nusage: sort ")
 
 
 # uniq
