@@ -12,7 +12,7 @@ ABOUT = "compare two text files line by line"
 
 # How many changes the search for the fewest looks through at most before
 # it takes what is left as one change: its memory grows with their square
-# (most()).
+# (_most()).
 _MOST = 100
 
 

@@ -886,11 +886,14 @@ def test_deep_nesting_under_concurrent_load(web):
     assert len(answers) == 14 and len(files) == 10
     # A file's answer is whole or cut off, never another answer inside it
     # (a MemoryError after the head once added a 500 to the body); on a
-    # board's heap it may be a whole error instead (the esp32 profile ran
-    # out while reading the file).
-    assert all(f == (200, b"hello, world\n") or isinstance(f, str)
-               or simulator.board_name() and f[0] == 500 and f[1].startswith(b'{"error": ')
-               for f in files), files
+    # board's heap it may be a whole error instead: a 500 (the esp32
+    # profile ran out while reading the file) or the 503 of a client the
+    # heap or the login slots had no room for (1 run in 40 on the esp32
+    # profile, three at once: the two /api/run clients' lines held them).
+    odd = [f for f in files if not (f == (200, b"hello, world\n") or isinstance(f, str)
+                                    or simulator.board_name() and f[0] in (500, 503)
+                                    and f[1].startswith(b'{"error": '))]
+    assert not odd, odd
     for status, output in answers:
         if simulator.board_name() and status in (None, 500, 503):
             continue  # a board's heap: 37 KiB free on the esp32 profile with uhttpd
