@@ -1,6 +1,6 @@
 import jobcmd
 
-USAGE = """[-s STOP|HOLD|CONT|KILL] PID|%JOB... | -l [STATUS...]
+USAGE = """[-s STOP|HOLD|CONT|KILL|0] PID|%JOB... | -l [STATUS...]
   Ask processes to stop (STOP, the default; TERM and INT mean the same),
   hold them (HOLD) or let held ones go on (CONT). An asyncio program
   is cancelled at once; a thread ends when it next looks (munix.sleep, or
@@ -8,8 +8,9 @@ USAGE = """[-s STOP|HOLD|CONT|KILL] PID|%JOB... | -l [STATUS...]
   when it ignores the request. The shell of another session (telnet's)
   has its foreground command stopped, as Ctrl-C there does; KILL ends
   that session. -NAME, -9, -15 and -2 stand for -s NAME, KILL,
-  TERM and INT. -l lists the names, or the one a STATUS of 128 + N
-  stands for (kill -l $?)."""
+  TERM and INT. -0 (-s 0) does nothing: its status says whether every
+  process named is there. -l lists the names, or the one a STATUS of
+  128 + N stands for (kill -l $?)."""
 ABOUT = "stop, hold or resume processes"
 
 
@@ -17,7 +18,7 @@ def __main__(args):
     if args[:1] == ["-l"]:
         return _names(args[1:])
     what, rest = jobcmd.kill_args(args, "PID")
-    found, status = jobcmd.targets(rest, True)
+    found, status = jobcmd.targets(rest, True, what is jobcmd.exists)
     return jobcmd.act(found, what) or status
 
 

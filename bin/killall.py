@@ -2,7 +2,7 @@ import cmdargs
 import jobcmd
 import munix
 
-USAGE = """[-s STOP|HOLD|CONT] [NAME...]
+USAGE = """[-s STOP|HOLD|CONT|KILL|0] [NAME...]
   kill every process whose command name contains NAME (as upyOS matches:
   killall http stops uhttpd); see kill. Without NAME: every command and
   job of every session (not the daemons, nor what runs killall)."""
@@ -10,9 +10,10 @@ ABOUT = "stop, hold or resume processes by name"
 
 
 def __main__(args):
-    opts, rest = cmdargs.parse(args, "", "s")
+    what, rest = jobcmd.kill_args(args, None)
     everything = not rest
-    what, rest = jobcmd.kill_args(args + ["--", ""] if everything else args, "NAME")
+    if everything:
+        rest = [""]
     mine = jobcmd.lineage(munix.proc())
     status = 0
     targets = []

@@ -21,6 +21,10 @@ def resume(proc):
     procctl.set_state(proc, RUNNING)
 
 
+def exists(proc):
+    """kill -0: nothing is done; that proc was found is the answer."""
+
+
 def find(spec, sess):
     """The process a job spec names: %N (job N of sess), %% or %+ (its
     latest job) or a pid. Raises ValueError with a message."""
@@ -94,18 +98,20 @@ def lineage(proc):
 
 
 def kill_args(args, operands):
-    """The [-s STOP|HOLD|CONT|KILL] OPERAND... of kill and killall (-NAME,
-    and -9, -15, -2 for KILL, TERM, INT, as -s): (the action to take, the
-    operands); operands names them in the usage error."""
+    """The [-s STOP|HOLD|CONT|KILL|0] OPERAND... of kill and killall (-NAME,
+    and -9, -15, -2, -0 for KILL, TERM, INT, 0, as -s): (the action to
+    take, the operands); operands names them in the usage error (None:
+    there may be none)."""
     first = args[0][1:] if args and args[0][:1] == "-" else ""
-    if NUMBERS.get(first) or first.upper() in ACTIONS:
+    if NUMBERS.get(first) or first.upper() in ACTIONS or first == "0":
         args = ["-s", NUMBERS.get(first, first)] + args[1:]
     opts, rest = cmdargs.parse(args, "", "s")
     name = opts.get("s", "STOP").upper()
-    what = ACTIONS.get(name[3:] if name[:3] == "SIG" else name)
+    # POSIX's null signal: whether the processes are there.
+    what = exists if name == "0" else ACTIONS.get(name[3:] if name[:3] == "SIG" else name)
     if what is None:
         raise cmdargs.UsageError("%s: not STOP, HOLD or CONT" % opts["s"])
-    if not rest:
+    if not rest and operands:
         raise cmdargs.UsageError("no %s given" % operands)
     return what, rest
 
@@ -194,11 +200,12 @@ def _ends_here(p):
     return True
 
 
-def targets(specs, sessions=False):
+def targets(specs, sessions=False, every=False):
     """The live processes specs (pids, %jobs) name, and a status: 1 when
     some could not be (each said so on stderr). A session's shell is a
     target only with sessions (kill: see act), and never the one of the
-    session asking nor the console's: exit ends them."""
+    session asking nor the console's: exit ends them; with every, any
+    (kill -0, which acts on none)."""
     sess = munix.session()
     found = []
     status = 0
@@ -210,7 +217,7 @@ def targets(specs, sessions=False):
             continue
         if p.sts == DONE:
             status = cmdargs.error(spec, "already done")
-        elif session_owner(p) and (not sessions or p.session is sess or p.session.console):
+        elif session_owner(p) and not every and (not sessions or p.session is sess or p.session.console):
             status = cmdargs.error(spec, "%s owns session %s: exit ends it" % (p.name, p.session.name))
         else:
             found.append(p)

@@ -294,6 +294,36 @@ def test_kill_stops_sleep_and_hold_pauses_it(sim):
     assert "ignores stop requests" not in r.err
 
 
+def test_kill_0_says_whether_a_process_is_there_and_does_nothing_to_it(sim):
+    """POSIX's null signal (`kill -0 $pid` is how scripts ask whether a job
+    still runs): it was refused as an unknown option."""
+    r = sim.run("kill -0 $$; echo self=$?", "sleep 10 &", "kill -0 $!; echo job=$?",
+                "kill -s 0 %1; echo s0=$?", "jobs", "kill $!; wait",
+                "kill -0 %1; echo done=$?", "kill -0 99999; echo none=$?", timeout=20)
+    assert "self=0\n" in r.out
+    assert "job=0\ns0=0\n" in r.out
+    assert re.search(r"\[1\]\s+\d+ running\s+sleep 10\n", r.out), r.out
+    assert "done=1\nnone=1\n" in r.out
+    assert "kill: 99999: no such process\n" in r.err
+
+
+def test_killall_takes_the_signals_as_kill_does(sim):
+    """`killall -9 NAME`, the form everyone types, was refused as an
+    unknown option: killall read its options before kill's forms."""
+    r = sim.run("sleep 10 &", "killall -9 sleep; echo nine=$?", "wait",
+                "sleep 10 &", "killall -KILL sleep; echo name=$?", "wait",
+                "sleep 10 &", "killall -0 sleep; echo zero=$?", "jobs",
+                "killall -s TERM sleep; echo term=$?", "wait",
+                "killall -9 nothing; echo none=$?", "killall -x; echo bad=$?", timeout=20)
+    assert "nine=0\n" in r.out and "name=0\n" in r.out
+    assert re.search(r"zero=0\n\[\d\]\s+\d+ running\s+sleep 10\n", r.out), r.out
+    assert "term=0\n" in r.out
+    assert "none=1\nbad=2\n" in r.out
+    assert "killall: nothing: no process found\n" in r.err
+    assert "killall: unknown option -x\n" in r.err
+    assert "unknown option -9" not in r.err and "unknown option -K" not in r.err
+
+
 def test_kill_stops_a_wait_in_the_background(sim):
     """Its end said "wait: KeyError: t" (a wait with no -t, which only its
     stop could end early)."""
