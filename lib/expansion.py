@@ -236,10 +236,22 @@ def upyos_if(node, sess):
 
 
 def assignment(parts, sess):
-    """(name, value) of a NAME=value word."""
+    """(name, value) of a NAME=value word. A ~ after the = or after a :
+    that ends there or at a / is the home folder (POSIX 2.6.1:
+    PATH=~/bin:~/sbin)."""
     head = parts[0][1]
     eq = head.find("=")
-    return head[:eq], word([(_QLIT, head[eq + 1:])] + parts[1:], sess)
+    value = head[eq + 1:]
+    if "~" in value:
+        home = sess.getenv("HOME", "/").rstrip("/")
+        pieces = value.split(":")
+        last = len(pieces) - 1
+        for k in range(len(pieces)):
+            p = pieces[k]
+            if p[:2] == "~/" or p == "~" and (k < last or len(parts) == 1):
+                pieces[k] = home + p[1:] or "/"
+        value = ":".join(pieces)
+    return head[:eq], word([(_QLIT, value)] + parts[1:], sess)
 
 
 def assign(name, value, sess):

@@ -215,6 +215,9 @@ class Session:
                 # saved it and put it back (old=$IFS ... IFS=$old) split
                 # nothing after.
                 return " \t\n"
+            if value is None and name == "PWD":
+                # Set from the start (2.5.3), before any cd set it.
+                return self.cwd
         return default if value is None else value
 
     def setenv(self, name, value, export=False):

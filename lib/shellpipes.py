@@ -56,10 +56,11 @@ def pipeline(node, sess, sh):
 
 def subshell(body, sess, sh):
     """( ... ), and a pipeline's command but its last: the same shell, put
-    back as it was after it (variables, folder, options, arguments,
-    functions); an exit, return, break or continue in it ends only it, and
-    so does a shell error. Here, not with the compound commands: a plain
-    line's pipeline (shellplain.py) loads neither them nor the parser."""
+    back as it was after it (variables and which are read only, folder,
+    options, arguments, functions); an exit, return, break or continue in
+    it ends only it, and so does a shell error. Here, not with the
+    compound commands: a plain line's pipeline (shellplain.py) loads
+    neither them nor the parser."""
     saved = enter(sess)
     status = 1
     try:
@@ -79,7 +80,8 @@ def subshell(body, sess, sh):
 def enter(sess):
     """A subshell's environment (POSIX 2.12) begins in sess: what leave()
     puts back, as it was."""
-    saved = (dict(sess.vars), sess.cwd, sess.flags, sess.args, dict(sess.functions), sess.traps)
+    saved = (dict(sess.vars), sess.cwd, sess.flags, sess.args, dict(sess.functions), sess.traps,
+             sess.readonly)
     # The conditions ignored stay so (`trap '' INT`); the others go back
     # to their default.
     kept = {c: a for c, a in sess.traps.items() if a == ""} if sess.traps else None
@@ -93,7 +95,7 @@ def leave(sess, saved, status, sh):
     try:
         return sh.exit_trap(sess, status)
     finally:
-        sess.vars, sess.cwd, sess.flags, sess.args, sess.functions, sess.traps = saved
+        sess.vars, sess.cwd, sess.flags, sess.args, sess.functions, sess.traps, sess.readonly = saved
 
 
 class VarOut(streams.Capture):

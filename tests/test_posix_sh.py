@@ -230,6 +230,20 @@ CASES = {
                  "(for r in a; do :; done) 2>/dev/null; echo for $?\n"
                  "a=0; (a=1 r=2 true) 2>/dev/null; echo prefix $? $a\nr=6\necho never",
                  "r=5\nsub 1\nfor 1\nprefix 1 0\n", 1),
+    # What a subshell makes read only stays so in it alone (2.12): it
+    # stayed so in the shell that ran it.
+    "readonly in a subshell": ("(readonly a=1); a=2; x=$(readonly b=1); b=3; f() { readonly c=1; }; (f)\n"
+                               "c=4; echo readonly d=1 > /tmp/ro.sh; (. /tmp/ro.sh); d=5; echo $a $b $c $d",
+                               "2 3 4 5\n", 0),
+    # 2.5.3: PWD is set from the start; a subshell's cd changed only its
+    # own, and the shell's came back unset.
+    "PWD": ("echo $PWD; (cd /tmp; echo $PWD); echo $PWD; cd /tmp; echo $PWD", "/\n/tmp\n/\n/tmp\n", 0),
+    # 2.14 exec: a script's plain line `exec CMD` said "sh: exec".
+    "exec in a script": ("exec echo replaced\necho never", "replaced\n", 0),
+    # 2.6.1: in an assignment, a ~ after = or after a : is the home folder.
+    "tilde in assignments": ('HOME=/home/u; x=~ y=~/b z=a:~:c w="~" v=~x u=\\~; export p=~/bin\n'
+                             'f() { local l=~; echo $l; }; f; echo "$x $y $z $w $v $u $p"',
+                             "/home/u\n/home/u /home/u/b a:/home/u:c ~ ~x ~ /home/u/bin\n", 0),
     "type": ("f() { :; }; type f cd; type nosuch; echo $?", "f is a shell function\n"
              "cd is /bin/cd.py\n127\n", 0),
     "command skips functions": ("echo() { printf no; }; command echo yes; command -v cd", "yes\n/bin/cd.py\n", 0),
