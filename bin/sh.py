@@ -1,12 +1,15 @@
 import cmdargs
+import fspath
 import munix
 import munixsh
 
-USAGE = """[-c LINE [NAME [ARG...]] | FILE [ARG...]]
+USAGE = """[-c LINE [NAME [ARG...]] | [-n] FILE [ARG...]]
   Run the shell script FILE with its own positional parameters ($0 FILE,
   $1... the ARGs), options and functions; exit and return in it end the
   script only. -c runs the command LINE the same way ($0 NAME, sh when
-  none); with neither, commands are read from the standard input."""
+  none); with neither, commands are read from the standard input. -n
+  reads and parses FILE without running any of it: its status is 0, or
+  2 with the first syntax error and its line."""
 ABOUT = "run a shell script"
 
 
@@ -15,6 +18,13 @@ def __main__(args):
         if len(args) < 2:
             raise cmdargs.UsageError("option -c needs a value")
         return munixsh.run(args[1], args[2:] or ["sh"])
+    if args[:1] == ["-n"]:
+        if len(args) < 2:
+            raise cmdargs.UsageError("-n needs a FILE")
+        path = munix.path(args[1])
+        if not fspath.isfile(path):
+            return cmdargs.error(args[1], "No such file or directory")
+        return munixsh.run(["set -n", '. "$0"'], [path] + args[2:])
     opts, rest = cmdargs.parse(args[:1])
     if not args:
         return munixsh.run(_lines(), ["sh"])

@@ -185,6 +185,9 @@ def run(path, sess, sh):
                         parsed[lineno] = node
                 if node is None:
                     break
+                if "n" in sess.flags:
+                    # set -n: the script is read and parsed, none of it run.
+                    continue
                 try:
                     # A stop request (kill) ends the script here (143).
                     interrupted(sess)

@@ -33,11 +33,11 @@ def _source(argv, sess, sh):
         sess.args = saved
 
 
-_OPTIONS = {"errexit": "e", "nounset": "u", "xtrace": "x", "noglob": "f", "noclobber": "C"}
+_OPTIONS = {"errexit": "e", "nounset": "u", "xtrace": "x", "noglob": "f", "noclobber": "C", "noexec": "n"}
 
 
 def _set(argv, sess, sh):
-    """set [-eufxC] [+eufxC] [-o NAME] [--] [ARG...]: shell options, and
+    """set [-eufxCn] [+eufxCn] [-o NAME] [--] [ARG...]: shell options, and
     the positional parameters when ARGs (or --) are given; alone, every
     variable."""
     if len(argv) == 1:
@@ -69,10 +69,13 @@ def _set(argv, sess, sh):
                 raise shellparse.BuiltinError("set: %s: unknown option" % argv[i])
         for j in range(len(letters)):
             letter = letters[j:j + 1]     # a slice: a character taken out is kept for good
-            if letter not in "eufxC":
+            if letter not in "eufxCn":
                 import shellparse
                 raise shellparse.BuiltinError("set: %s%s: unknown option" % (arg[0], letter))
-            flags = flags.replace(letter, "") + (letter if on else "")
+            if letter != "n" or sess.scripted:
+                # -n at a prompt would leave nothing that could undo it:
+                # an interactive shell ignores it, as POSIX lets it.
+                flags = flags.replace(letter, "") + (letter if on else "")
         i += 1
     sess.flags = flags
     if i < len(argv) or argv[i - 1] == "--":

@@ -318,6 +318,22 @@ def test_posix(sim, name):
     assert (r.out, r.status) == (out.replace("/bin/cd.py", "/bin/cd" + sim.ext), status), r.err
 
 
+def test_sh_n_checks_a_scripts_syntax_and_runs_none_of_it(sim):
+    """sh -n FILE and set -n (POSIX's noexec): 'sh: unknown option -n'
+    before; a prompt ignores set -n, which nothing could undo there."""
+    sim.write("/ok.sh", "touch /tmp/ran\nfor i in 1 2; do\n  echo $i\ndone\n:top\ngoto top\n")
+    sim.write("/bad.sh", "touch /tmp/ran\nif true; then\n  echo b\nfi fi\necho c\n")
+    sim.write("/sn.sh", "echo before\nset -n\necho after\nfi\n")
+    r = sim.run("sh -n /ok.sh; echo ok=$?", "cd /; sh -n bad.sh; echo bad=$?", "sh -n /none.sh; echo none=$?",
+                "sh /sn.sh; echo sn=$?", "set -n; echo console", "set -o | grep noexec",
+                "ls /tmp/ran; echo ls=$?", "sh -n; echo usage=$?")
+    assert r.out == "ok=0\nbad=2\nnone=1\nbefore\nsn=2\nconsole\nnoexec    off\nls=1\nusage=2\n", r.out
+    assert r.err.splitlines()[:3] == ["sh: /bad.sh: line 4: syntax error: unexpected fi",
+                                      "sh: /none.sh: No such file or directory",
+                                      "sh: /sn.sh: line 4: syntax error: unexpected fi"], r.err
+    assert "sh: -n needs a FILE" in r.err
+
+
 def test_a_bad_loop_count_is_one_error(sim):
     r = sim.run("while true; do continue x; done; echo no", "echo $?", "break -1", "echo $?")
     assert (r.out, r.err) == ("2\n2\n", "sh: continue: x: not a positive count\n"
