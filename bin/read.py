@@ -10,7 +10,8 @@ USAGE = """[-r] NAME... | NAME PROMPT
   one (-r: a backslash is a character). upyOS's form: a second argument
   that cannot be a name is a PROMPT shown first (at a terminal), and the
   whole line goes into NAME (read v1 "Enter option: "). At end of input
-  the NAMEs are set empty and the status is 1."""
+  the NAMEs are set empty and the status is 1; so is it for a last line
+  that no newline ends, which is read as any other (POSIX)."""
 ABOUT = "read a line into variables"
 
 def __main__(args):
@@ -24,8 +25,19 @@ def __main__(args):
         if not munix.is_name(name):
             raise cmdargs.UsageError("%s: not a variable name" % name)
     status = 0
+    stdin = munix.proc().stdin
     try:
-        line = input(prompt)
+        if prompt or not hasattr(stdin, "readline"):
+            line = input(prompt)
+        else:
+            # A file, a pipe, a here-document: whether a newline ended the line.
+            line = stdin.readline()
+            if not line:
+                raise EOFError
+            if line[-1:] == "\n":
+                line = line[:-1]
+            else:
+                status = 1
         if prompt:
             munix.setenv(names[0], line)
             return 0

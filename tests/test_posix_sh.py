@@ -262,6 +262,10 @@ CASES = {
                              "read -r x y < /tmp/rd; echo \"[$x] [$y]\"", "[a b] [cd e]\n[a\\] [b c\\]\n", 0),
     "read leaves names empty": ("read a b c <<E\none\nE\necho \"[$a] [$b] [$c] $?\"\n"
                                 "read a b < /dev/null; echo \"[$a] [$b] $?\"", "[one] [] [] 0\n[] [] 1\n", 0),
+    # XCU read: end of file before a newline is status 1, the line read.
+    "read a last line without its newline": ("printf 'last' | { read x; echo \"$x $?\"; }; printf 'a\\nb' | "
+                                             "while read l; do echo $l; done; echo end",
+                                             "last 1\na\nend\n", 0),
     "read from a descriptor": ("printf 'l1\\nl2\\n' > /tmp/in\nexec 4< /tmp/in\nread a <&4\nread b <&4\n"
                                'echo "$a $b"', "l1 l2\n", 0),
     "read from a descriptor opened with <>": ("printf 'x\\ny\\n' > /tmp/rw\nexec 3<> /tmp/rw\nread v <&3\n"
