@@ -3,7 +3,8 @@
     sdata.name, version   the system's name and version
     sdata.sid             the board's unique id, in hex
     sdata.initime         when the system started (seconds since the epoch)
-    sdata.board           the board description (the board file)
+    sdata.board           the board description (the board file), in
+                          upyOS's format (utls.upyos_board)
     sdata.sysconfig       /etc/system.conf; its "env" is the environment,
                           live: sdata.sysconfig["env"]["x"] = 1 sets $x
     sdata.procs           the running commands and jobs (upyOS's process
@@ -23,7 +24,6 @@ import system
 
 name = system.NAME
 version = system.VERSION
-board = system.board
 initime = int(time.time()) - system.uptime_ms() // 1000
 debug = False
 log = False
@@ -82,6 +82,14 @@ class _Procs:
 
 
 procs = _Procs()
+
+
+def __getattr__(name):
+    # sdata.board, read each time: a loadboard after the import counts.
+    if name == "board":
+        import utls
+        return utls.upyos_board()
+    raise AttributeError(name)
 
 
 class _Env:

@@ -161,17 +161,46 @@ def mac2Str(mac):
     return ":".join(["%02X" % b for b in mac])
 
 
-def _gpios():
-    table = system.board.get("gpio")
-    if isinstance(table, list):
-        table = table[0] if table else {}
-    return table if isinstance(table, dict) else {}
+def upyos_board():
+    """The board file as upyOS's programs read it (sdata.board): one in
+    upyOS's format ("gpio": [{GPIO: pin}]) as it is; munix's own (GPIO
+    numbers, buses by their number) in upyOS's shape, each GPIO its own
+    pin: "i2c", "spi" (its clock "ck" too) and "uart" lists of the buses,
+    "ledio" and "rgbio" the LEDs' pins, "mcu" [{"arch", "type"}], "board"
+    {"name", "vendor"}, "wifi"."""
+    board = system.board
+    table = board.get("gpio")
+    if isinstance(table, list) and table and isinstance(table[0], dict):
+        return board
+    view = dict(board)
+    view["gpio"] = [{str(g): g for g in table or ()}]
+    for cat in ("i2c", "spi", "uart"):
+        buses = board.get(cat)
+        if isinstance(buses, dict):
+            view[cat] = [buses[k] for k in sorted(buses)]
+    if "spi" in view:
+        view["spi"] = [dict(bus, ck=bus["sck"]) if "sck" in bus else bus for bus in view["spi"]]
+    for key, name, pin in (("led", "ledio", "led"), ("rgb", "rgbio", "l1")):
+        led = board.get(key)
+        if isinstance(led, dict) and "pin" in led:
+            view[name] = [{pin: led["pin"]}]
+    mcu = board.get("mcu", "")
+    chip = board.get("chip", mcu)
+    arch = "arm" if mcu == "rp2" else "risc-v" if chip[:7] == "ESP32-C" else "xtensa" if mcu[:3] == "esp" else mcu
+    view["mcu"] = [{"arch": arch, "type": chip}]
+    view["board"] = {"name": board.get("name", ""), "vendor": board.get("vendor", "")}
+    try:
+        import network
+        view["wifi"] = hasattr(network, "WLAN")
+    except ImportError:
+        view["wifi"] = False
+    return view
 
 
 def getgpio(pin):
     """The GPIO number of the board's pin named pin (its "gpio" table);
     0 when it has none."""
-    for gpio, name in _gpios().items():
+    for gpio, name in upyos_board()["gpio"][0].items():
         if name == pin:
             return int(gpio)
     return 0
@@ -181,8 +210,9 @@ def getgpios(cat, ins):
     """{signal: GPIO number} of controller ins of the board file's
     category cat (getgpios("i2c", 0) -> {"scl": 22, "sda": 21})."""
     found = {}
-    gpios = _gpios()
-    for signal, pin in system.board[cat][ins].items():
+    board = upyos_board()
+    gpios = board["gpio"][0]
+    for signal, pin in board[cat][ins].items():
         for gpio, name in gpios.items():
             if name == pin:
                 found[signal] = int(gpio)

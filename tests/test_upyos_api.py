@@ -157,6 +157,39 @@ def __main__(args):
     assert "['spin', 'spin', 'stopper']\n['stopper']\nTrue\n" in r.out
 
 
+# How upyOS's programs read the board (its .board format: buses as lists
+# of {signal: pin}, "gpio" [{GPIO: pin}], "ledio", "rgbio", "mcu" ...).
+BOARD_PROGRAM = """import sdata
+import utls
+
+
+def __main__(args):
+    b = sdata.board
+    print(len(b["i2c"]), sorted(utls.getgpios("i2c", 0).items()), b["spi"][0]["ck"], b["uart"][0]["tx"])
+    print(list(b["rgbio"][0].values()), "ledio" in b, b["mcu"][0]["arch"], b["mcu"][0]["type"])
+    print(b["board"]["name"], b["wifi"], utls.getgpio(48))
+"""
+
+
+def test_upyos_programs_read_a_munix_board_file_in_upyos_format(sim):
+    """sdata.board was munix's board file as it is: upyOS's programs that
+    read its I2C buses, LEDs or chip (i2cscan, led, lshw's) failed with
+    KeyError or TypeError, and utls.getgpios found no bus on any of
+    munix's board files. A loadboard later counts."""
+    sim.write("/opt/brd.py", BOARD_PROGRAM)
+    r = sim.run("loadboard /etc/boards/esp32s3-devkitc.board", "/opt/brd",
+                "loadboard /etc/boards/pico-w.board",
+                "< sdata.board['mcu'][0]['arch'], sdata.board['ledio'], 'rgbio' in sdata.board",
+                "< sdata.board['pins']['SDA'], sorted(sdata.board['i2c'][0].items())")
+    assert r.err == ""
+    assert r.out.splitlines() == [
+        "1 [('scl', 9), ('sda', 8)] 12 17",
+        "[48] False xtensa ESP32-S3",
+        "ESP32-S3 DevKitC-1 True 48",
+        "arm [{'led': 'LED'}] False",
+        "8 [('scl', 9), ('sda', 8)]"]
+
+
 def test_sdata_facts(sim):
     r = sim.run("< sdata.name, sdata.version, type(sdata.sid) is str, sdata.debug, sdata.log",
                 "< sdata.initime <= time.time(), sdata.board is not None",
