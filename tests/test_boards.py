@@ -1032,6 +1032,25 @@ def test_the_stacks_end_is_one_line_in_the_shells_words(tmp_path):
     assert err == "sh: nested too deeply for the stack\n", err
 
 
+U_NAMES = """import os, time, uos, utime
+
+
+def __main__(args):
+    print(uos is os, utime is time, hasattr(uos, "uname"), utime.localtime()[0] == time.localtime()[0])
+"""
+
+
+@pytest.mark.parametrize("name", [None, "esp32", "esp8266", "rp2040"])
+def test_uos_and_utime_are_the_boards_os_and_time(tmp_path, name):
+    """On a board `import utime` and `import uos` give its time and os (a
+    u-name imports the built-in module); the simulator gave the unix
+    port's: the host's clock, not the board's (from 2000 on an ESP32), and
+    no uname, so upyOS's programs (its date, lshw) showed what no board
+    does."""
+    out = boot(tmp_path, name, ["/opt/u"], files={"/opt/u.py": U_NAMES})
+    assert "True True True True\n" in out, out
+
+
 def test_a_daemon_starts_on_the_rp2040_main_stack(tmp_path):
     """Starting uhttpd imports asyncio from deep in the console's 8 KiB
     main stack; the simulator's own mend for asyncio added a level there

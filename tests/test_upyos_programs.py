@@ -7,9 +7,8 @@ variable and a test on its own line prints True or False.
 The programs are this project's own, written the way upyOS's /bin
 programs are: a __main__(args), a usage line when called without what
 they need, utls for files, the environment and output to variables,
-sdata for the processes and the system, the module global proc. Those
-that compare times with sdata's import time, not utime: on the board
-profiles' simulator utime is the host's clock (on a board they are one)."""
+sdata for the processes and the system, the module global proc, and
+utime and uos, which are time and os as on a board."""
 import re
 from pathlib import Path
 
@@ -267,13 +266,13 @@ def __main__(args):
     for name in sorted(sys.modules):
         print(utls.tspaces(name, 16) + "loaded")
 ''',
-    "uptime": '''import time
-import sdata
+    "uptime": '''import sdata
+import utime
 import utls
 
 
 def __main__(args):
-    up = time.time() - sdata.initime
+    up = utime.time() - sdata.initime
     utls.outs(args, "up " + utls.time2s(up, "e"))
 ''',
     "ps": '''import time
