@@ -162,13 +162,6 @@ def mount(root, rom):
     if os.getenv("MUNIX_SIM_HEAP_STACK"):
         import simthread
         sys.modules["_thread"] = simthread
-    # A board's uos and utime are its os and time (a u-name imports the
-    # built-in module): the stand-ins here, not the unix port's own, which
-    # has the host's clock and no uname. An import looks in sys.modules
-    # before it takes a u-name for a built-in.
-    import time
-    sys.modules["uos"] = os
-    sys.modules["utime"] = time
     # A board profile's MicroPython has the poll mended in C (boardport.patch).
     if not os.getenv("MUNIX_BOARD"):
         sys.modules["asyncio"] = _LazyAsyncio()

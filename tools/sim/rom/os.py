@@ -2,8 +2,10 @@
 which only boards have. Other names are looked up in the built-in os on
 use rather than copied, to keep the heap as a board's would be."""
 import sys as _sys
-import uos as _uos
 from simconsole import dupterm, dupterm_notify  # noqa: F401  the board's, as names of os
+from simconsole import port_module as _port_module
+
+_uos = _port_module("os")
 
 
 def __getattr__(name):

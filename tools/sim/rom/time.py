@@ -4,7 +4,9 @@ clock that can be set, as a board's is through its RTC
 given moment; it runs on from there at the host's pace. The ticks counters
 stay monotonic, as on a board. Other names are looked up in the built-in
 time on use rather than copied, to keep the heap as a board's would be."""
-import utime as _utime
+from simconsole import port_module
+
+_utime = port_module("time")
 
 
 def __getattr__(name):

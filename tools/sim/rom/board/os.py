@@ -3,8 +3,10 @@ tools/sim/rom/os.py, with uname() answering as the board's firmware does
 and stat() giving times from the board's epoch (MUNIX_SIM_EPOCH), as its
 filesystem does."""
 import sys as _sys
-import uos as _uos
 from simconsole import dupterm, dupterm_notify  # noqa: F401  the board's, as names of os
+from simconsole import port_module as _port_module
+
+_uos = _port_module("os")
 
 _EPOCH = 946684800 if _uos.getenv("MUNIX_SIM_EPOCH") == "2000" else 0
 

@@ -2,8 +2,10 @@
 tools/sim/rom/time.py, with the clock starting where the board's RTC does
 at reset (MUNIX_SIM_CLOCK, seconds since 1970) and counting from the
 board's epoch (MUNIX_SIM_EPOCH: 2000 on esp32 and esp8266)."""
-import utime as _utime
-from uos import getenv as _getenv
+from simconsole import port_module
+
+_utime = port_module("time")
+_getenv = port_module("os").getenv
 
 
 def __getattr__(name):
