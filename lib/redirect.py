@@ -177,12 +177,12 @@ def exec_(argv, redirs, sess):
     if redirs and saved is None:
         return 1
     if len(argv) > 1:
+        # shell.run runs the command and ends the shell with its status.
         try:
-            status = shell.run(argv[1:], sess)
+            return shell.run(argv, sess)
         finally:
             if saved is not None:
                 restore(saved)
-        raise Exit(status)
     if saved is not None:
         # A descriptor closed or replaced closes its file, unless another
         # still has it: `exec 4>&1; exec 4>&-` closed the shell's output.
