@@ -36,6 +36,16 @@ _LOOP_CALLS = const(15)
 _room = [hasattr(micropython, "stack_use") or None]
 _call = [0]     # a Python call's bytes of the stack, as _measure() saw it
 _missed = [False]   # the console's last idle() could not run the loop
+# Heap kept back for beginning the loop on a full heap: what fills it (a
+# job on core1, the loop's own clients, a program at the console) may let
+# go only once the loop runs. The console could not begin it, and every
+# daemon's session waited for the job to end (one the heap had stalled
+# for netd.STALL_MS ended only then), and a program's sleep failed.
+# Beginning takes 150 to 300 bytes in the simulator (64-bit; a 32-bit
+# board takes less): a task, its coroutine, an entry of the poller.
+_RESERVE = const(512)
+_reserve = [None]   # the reserve; None while let go
+_LOOK_MS = const(50)    # how often a wait for room looks
 
 
 def host(serve, begin, state, flag_box):
@@ -53,25 +63,29 @@ def host(serve, begin, state, flag_box):
     return flag
 
 
-def idle(ms):
+def idle(ms, full=False):
     """system.idle: ms pass, the loop serving its clients meanwhile when
     the caller is the console's thread and not already in the loop (a
-    telnet line run by the loop itself)."""
+    telnet line run by the loop itself); full, and until the reserve is
+    whole again."""
     if here():
-        _run(_sleep(ms))
-        # After: a task's wait inside the loop, which cannot run it, said
-        # otherwise meanwhile.
-        _missed[0] = False
-    else:
-        if process.init.thread == system.thread_ident():
-            _missed[0] = True
-        time.sleep_ms(ms)
+        try:
+            _run(None, ms, full)
+            # After: a task's wait inside the loop, which cannot run it,
+            # said otherwise meanwhile.
+            _missed[0] = False
+            return
+        except MemoryError:
+            pass
+    if process.init.thread == system.thread_ident():
+        _missed[0] = True
+    time.sleep_ms(ms)
 
 
 def wait_input(stream):
-    """system.wait_input: see idle()."""
+    """system.wait_input: see idle(); at the prompt, which holds no heap."""
     if here():
-        _run(_readable(stream))
+        _run(stream, 0, True)
 
 
 def held():
@@ -126,20 +140,54 @@ def _deeper(uses):
     _deeper(uses)
 
 
-def _run(coro):
+def _run(stream, ms, full):
+    """Run the loop until _wait(stream, ms, full) ends. On a full heap the
+    reserve is let go to begin it (MemoryError when it is gone already)."""
     me = process.current()
     _state[1] = True
+    task = None
     try:
-        asyncio.run(coro)
+        while True:
+            try:
+                if task is None:
+                    task = asyncio.create_task(_wait(stream, ms, full))
+                asyncio.run_until_complete(task)
+                return
+            except MemoryError:
+                # From beginning the loop (_wait never raises it), which
+                # takes task again once the reserve is free.
+                if _reserve[0] is None or task is not None and task.done():
+                    raise
+                _reserve[0] = None
     finally:
         _state[1] = False
         # Each task's step made its process the thread's current one.
         process.switch(me, process.init.thread)
 
 
-async def _sleep(ms):
-    await asyncio.sleep_ms(ms)
-
-
-async def _readable(stream):
-    yield asyncio.core._io_queue.queue_read(stream)
+async def _wait(stream, ms, full):
+    """ms pass, or stream has something to read; then, full, the wait
+    lasts until the reserve is whole again: the console, holding no heap,
+    would find none to begin its next wait either."""
+    if stream is None:
+        await asyncio.sleep_ms(ms)
+    else:
+        io = asyncio.core._io_queue
+        # Waited for already by a wait whose loop could not begin (_run):
+        # it ends with the key that ends this one.
+        while id(stream) in io.map:
+            await asyncio.sleep_ms(_LOOK_MS)
+        while True:
+            try:
+                yield io.queue_read(stream)
+                break
+            except MemoryError:
+                await asyncio.sleep_ms(_LOOK_MS)
+    # Taken at the end of the first wait, and again after each let go.
+    while _reserve[0] is None:
+        try:
+            _reserve[0] = bytearray(_RESERVE)
+        except MemoryError:
+            if not full:
+                break
+            await asyncio.sleep_ms(_LOOK_MS)

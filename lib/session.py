@@ -333,7 +333,16 @@ class Session:
             if failed:
                 _say_full(self.stderr)
         # Still full: what holds it may let go meanwhile (a client served).
-        time.sleep_ms(200)
+        # The console's thread may host the loop, which then serves them
+        # until there is room (Ctrl-C gives up); other sessions run in the
+        # loop, or beside it.
+        if not self.console:
+            time.sleep_ms(200)
+            return
+        try:
+            system.idle(200, True)
+        except KeyboardInterrupt:
+            self.status = 130
 
 
 def _say_full(err):

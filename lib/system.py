@@ -96,11 +96,12 @@ def recovery(*args):
 reset = shutdown = recovery
 
 
-def idle(ms):
+def idle(ms, full=False):
     """Let ms milliseconds pass: every wait of the console's thread comes
     here. Where that thread hosts the OS's loop (asyncloop: a board with no
     thread to spare for it), the loop puts its own here, which serves the
-    loop's clients meanwhile."""
+    loop's clients meanwhile; full (the heap ran out, and the caller holds
+    none of it), there, until the heap has room again."""
     time.sleep_ms(ms)
 
 

@@ -19,7 +19,7 @@ import time
 import pytest
 
 from conftest import (HEAP_HOG, PASSWORD, USER, Board, DaemonBoard, admission_heap, held_heap,
-                      in_rom, interned_names, seed_flash)
+                      in_rom, interned_names, is_held, seed_flash)
 from munixtool import boards
 from munixtool import sim as simulator
 
@@ -916,12 +916,18 @@ def test_a_session_the_heap_stays_full_for_ends(ftp):
     sessions whose clients had left, two telnet ones) kept it full for
     good after the esp32 soak. A first command may still find room (what
     the console's line frees once the job holds the heap): the second,
-    sent once the job has taken that back, waits for heap."""
+    sent once the job has taken that back, waits for heap. Where the
+    console hosts the OS's loop (rp2040) and came back to its prompt as
+    the job filled the heap, it found no room to begin the loop, and the
+    session ended only once the job let go (1 run in 10 under load): the
+    console now begins it in heap kept back, and stays in it until the
+    heap has room, also after a key typed meanwhile (its line fails)."""
     sock, reader = ftp.raw()
     assert say(sock, reader, "USER %s" % USER).startswith("331")
     assert say(sock, reader, "PASS %s" % PASSWORD).startswith("230")
     held_heap(ftp, ftp.flash, 30000, 0, keep=True)
     let_go = time.monotonic() + 30
+    ftp.board.send("x")
     time.sleep(0.5)
     sock.sendall(b"NOOP\r\n")
     time.sleep(1)
@@ -936,10 +942,34 @@ def test_a_session_the_heap_stays_full_for_ends(ftp):
         sock.close()
     assert time.monotonic() < let_go, "the session ended only once the heap had room"
     time.sleep(let_go - time.monotonic() + 0.5)
+    ftp.board.send("\x7f")
     ftp.run("wait")
     sock, reader = ftp.raw()
     assert say(sock, reader, "USER %s" % USER).startswith("331")
     sock.close()
+
+
+def test_a_program_holding_the_heap_at_the_console_sleeps_its_time(ftp):
+    """A program at the console that holds the whole heap and then sleeps
+    (munix.sleep): where the console hosts the OS's loop (rp2040), which
+    each of its waits begins, its sleep found no room to begin it and
+    failed ("out of memory"). Heap kept back lets the loop begin, and a
+    wait that cannot begin it sleeps without it."""
+    held = ftp.flash / "tmp" / "held"
+    held.unlink(missing_ok=True)
+    (ftp.flash / "tmp" / "hog.py").write_text(HEAP_HOG)
+    sock, reader = ftp.raw()
+    try:
+        ftp.board.send("/tmp/hog 3000 0 /tmp/held; echo status $?\r")
+        deadline = time.monotonic() + 30
+        while not is_held(held):
+            assert time.monotonic() < deadline, "the program never held the heap"
+            time.sleep(0.02)
+        sock.sendall(b"NOOP\r\n")
+        assert "status 0" in ftp.board.read_to_prompt()
+    finally:
+        sock.close()
+    assert ftp.client().sendcmd("NOOP").startswith("200")
 
 
 def test_a_client_waiting_for_room_keeps_its_login_slot(flash):
