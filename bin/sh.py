@@ -1,5 +1,4 @@
 import cmdargs
-import fspath
 import munix
 import munixsh
 
@@ -18,17 +17,15 @@ def __main__(args):
         if len(args) < 2:
             raise cmdargs.UsageError("option -c needs a value")
         return munixsh.run(args[1], args[2:] or ["sh"])
-    if args[:1] == ["-n"]:
-        if len(args) < 2:
+    noexec = args[:1] == ["-n"]
+    if noexec:
+        args = args[1:]
+        if not args:
             raise cmdargs.UsageError("-n needs a FILE")
-        path = munix.path(args[1])
-        if not fspath.isfile(path):
-            return cmdargs.error(args[1], "No such file or directory")
-        return munixsh.run(["set -n", '. "$0"'], [path] + args[2:])
     opts, rest = cmdargs.parse(args[:1])
     if not args:
         return munixsh.run(_lines(), ["sh"])
-    status = munixsh.script(args[0], args[1:])
+    status = munixsh.script(args[0], args[1:], noexec)
     if status is None:
         return cmdargs.error(args[0], "No such file or directory")
     return status

@@ -32,14 +32,19 @@ def run(line, args):
     return system.shell.run_lines(line, args, munix.session())
 
 
-def script(name, args=()):
+def script(name, args=(), noexec=False):
     """Run the shell script name (a file from this folder, else the .sh a
     command name stands for) as a process of its own, $0 name and $1...
-    args; its status, None when there is no such script."""
+    args; its status, None when there is no such script. noexec: only
+    read and parse it (set -n), in this process."""
     sh = system.shell
     sess = munix.session()
     path = sh.script_file(name, sess)
-    return None if path is None else sh.run_script(path, [name] + list(args), sess)
+    if path is None:
+        return None
+    if noexec:
+        return run(["set -n", '. "$0"'], [path] + list(args))
+    return sh.run_script(path, [name] + list(args), sess)
 
 
 def command(name):
