@@ -169,15 +169,14 @@ def upyos_board():
     "ledio" and "rgbio" the LEDs' pins, "mcu" [{"arch", "type"}], "board"
     {"name", "vendor"}, "wifi"."""
     board = system.board
-    table = board.get("gpio")
-    if isinstance(table, list) and table and isinstance(table[0], dict):
+    gpios, upyos = _gpios(board)
+    if upyos:
         return board
     view = dict(board)
-    view["gpio"] = [{str(g): g for g in table or ()}]
+    view["gpio"] = [gpios]
     for cat in ("i2c", "spi", "uart"):
-        buses = board.get(cat)
-        if isinstance(buses, dict):
-            view[cat] = [buses[k] for k in sorted(buses)]
+        if cat in board:
+            view[cat] = _buses(board, cat)
     if "spi" in view:
         view["spi"] = [dict(bus, ck=bus["sck"]) if "sck" in bus else bus for bus in view["spi"]]
     for key, name, pin in (("led", "ledio", "led"), ("rgb", "rgbio", "l1")):
@@ -197,10 +196,26 @@ def upyos_board():
     return view
 
 
+def _gpios(board):
+    """(the board file's {GPIO: pin name}, whether it is in upyOS's
+    format); a munix board's GPIOs are each their own pin."""
+    table = board.get("gpio")
+    if isinstance(table, list) and table and isinstance(table[0], dict):
+        return table[0], True
+    return {str(g): g for g in table or ()}, False
+
+
+def _buses(board, cat):
+    """The buses of category cat as upyOS lists them: munix's, by their
+    number, in its order."""
+    buses = board[cat]
+    return [buses[k] for k in sorted(buses)] if isinstance(buses, dict) else buses
+
+
 def getgpio(pin):
     """The GPIO number of the board's pin named pin (its "gpio" table);
     0 when it has none."""
-    for gpio, name in upyos_board()["gpio"][0].items():
+    for gpio, name in _gpios(system.board)[0].items():
         if name == pin:
             return int(gpio)
     return 0
@@ -210,9 +225,9 @@ def getgpios(cat, ins):
     """{signal: GPIO number} of controller ins of the board file's
     category cat (getgpios("i2c", 0) -> {"scl": 22, "sda": 21})."""
     found = {}
-    board = upyos_board()
-    gpios = board["gpio"][0]
-    for signal, pin in board[cat][ins].items():
+    board = system.board
+    gpios = _gpios(board)[0]
+    for signal, pin in _buses(board, cat)[ins].items():
         for gpio, name in gpios.items():
             if name == pin:
                 found[signal] = int(gpio)
