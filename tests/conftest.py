@@ -367,16 +367,22 @@ def is_held(path):
 
 
 # A program that holds the whole heap for ARG ms, then lets it go; with a
-# second ARG, it leaves that many KiB free in one piece; with a third, that
-# file appears once it holds the heap (held_heap); with a fourth, it takes
-# what the others free meanwhile, every 50 ms (the heap stays full). It
-# sleeps as programs do (munix.sleep): where the console hosts the OS's
-# loop (the rp2040), the loop runs meanwhile, as it would for a user's
-# program in the foreground.
+# second ARG, it leaves that many KiB free in one piece; with a third, it
+# begins once that file is there, and writes to it once it holds the heap
+# (held_heap); with a fourth, it takes what the others free meanwhile,
+# every 50 ms (the heap stays full). It sleeps as programs do
+# (munix.sleep): where the console hosts the OS's loop (the rp2040), the
+# loop runs meanwhile, as it would for a user's program in the foreground.
 HEAP_HOG = """import os, time
 import munix
 
 def __main__(args):
+    while len(args) > 2:
+        try:
+            os.stat(args[2])
+            break
+        except OSError:
+            munix.sleep(20)
     spare = bytearray(int(args[1]) * 1024) if len(args) > 1 else None
     told = open(args[2], "wb") if len(args) > 2 else None
 """ + FILL_HEAP + """    spare = None
@@ -393,11 +399,15 @@ def held_heap(board, flash, ms, spare, keep=False):
     """Runs HEAP_HOG as board's job for ms, spare KiB left free (with keep,
     none, and what is freed taken back), and returns once it holds the
     heap: a fixed pause was not always enough on a loaded machine, and
-    clients meant to wait for room were served at once."""
+    clients meant to wait for room were served at once. The job begins
+    once the console is back at its prompt: it filled the heap first now
+    and then under load, and the console, finding no room for its prompt,
+    gave none until the job let go (with keep, 30 s)."""
     held = flash / "tmp" / "held"
     held.unlink(missing_ok=True)
     (flash / "tmp" / "hog.py").write_text(HEAP_HOG)
     board.run("/tmp/hog %d %d /tmp/held%s &" % (ms, spare, " keep" if keep else ""))
+    held.touch()
     deadline = time.monotonic() + RUN_TIMEOUT
     while not is_held(held):
         if time.monotonic() > deadline:
