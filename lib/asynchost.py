@@ -50,11 +50,11 @@ _missed = [False]   # the console's last idle() could not run the loop
 _RESERVE = const(512)
 _reserve = [None]   # the reserve; None while let go
 _LOOK_MS = const(50)    # how often a wait for room, or a sleep for Ctrl-C, looks
-# While a command's sleep runs the loop, Ctrl-C at the console is a key,
-# which the sleep looks for: as an interrupt it struck whatever task of
-# the loop ran, and that task was lost (an asyncio job's, a session's).
-# [a poller of the console's input, made once; the sleep looks now]
-_keys = [None, False]
+# A poller of the console's input while a command's sleep runs the loop:
+# Ctrl-C comes as a key then, which the sleep looks for. As an interrupt
+# it struck whatever task of the loop ran, and that task was lost (a
+# telnet session's, which its client's Ctrl-C no longer reached).
+_keys = [None]
 _BYTE = bytearray(1)
 
 
@@ -90,7 +90,7 @@ def idle(ms, full=False):
             pass
         finally:
             if watch:
-                _keys[1] = False
+                _keys[0] = None
                 session.console_keys(False)
     if process.init.thread == system.thread_ident():
         _missed[0] = True
@@ -109,20 +109,12 @@ def _watch():
     no program taking them as typed (console_keys) or sharing them
     (telnetconsole)."""
     if (session.raw[0] or session._console_input is not builtins.input
-            or getattr(process.init.stdin, "shared", 1) is not None
-            or not hasattr(sys.stdin, "buffer")):
+            or getattr(process.init.stdin, "shared", 1) is not None):
         return False
-    try:
-        if _keys[0] is None:
-            poller = select.poll()
-            poller.register(sys.stdin, select.POLLIN)
-            _keys[0] = poller
-        # A heap too full for this leaves Ctrl-C an interrupt: the sleep
-        # must not fail for it.
-        session.console_keys(True)
-    except MemoryError:
-        return False
-    _keys[1] = True
+    poller = select.poll()
+    poller.register(sys.stdin, select.POLLIN)
+    session.console_keys(True)
+    _keys[0] = poller
     return True
 
 
@@ -231,7 +223,7 @@ async def _wait(stream, ms, full):
         end = time.ticks_add(time.ticks_ms(), ms)
         left = ms
         while left > 0:
-            if not _keys[1]:
+            if _keys[0] is None:
                 await asyncio.sleep_ms(left)
                 break
             await asyncio.sleep_ms(min(left, _LOOK_MS))
