@@ -12,16 +12,12 @@ after. From deeper waits the clients wait until the console is back up
 (at its prompt, at the latest).
 """
 import asyncio
-import builtins
-import select
-import sys
 import time
 
 import micropython
 from micropython import const
 
 import process
-import session
 import system
 
 # asyncloop's: [hosted, running the loop now], and its [ThreadSafeFlag]
@@ -49,13 +45,7 @@ _missed = [False]   # the console's last idle() could not run the loop
 # board takes less): a task, its coroutine, an entry of the poller.
 _RESERVE = const(512)
 _reserve = [None]   # the reserve; None while let go
-_LOOK_MS = const(50)    # how often a wait for room, or a sleep for Ctrl-C, looks
-# A poller of the console's input while a command's sleep runs the loop:
-# Ctrl-C comes as a key then, which the sleep looks for. As an interrupt
-# it struck whatever task of the loop ran, and that task was lost (a
-# telnet session's, which its client's Ctrl-C no longer reached).
-_keys = [None]
-_BYTE = bytearray(1)
+_LOOK_MS = const(50)    # how often a wait for room looks
 
 
 def host(serve, begin, state, flag_box):
@@ -79,7 +69,6 @@ def idle(ms, full=False):
     telnet line run by the loop itself); full, and until the reserve is
     whole again."""
     if here():
-        watch = _watch()
         try:
             _run(None, ms, full)
             # After: a task's wait inside the loop, which cannot run it,
@@ -88,10 +77,6 @@ def idle(ms, full=False):
             return
         except MemoryError:
             pass
-        finally:
-            if watch:
-                _keys[0] = None
-                session.console_keys(False)
     if process.init.thread == system.thread_ident():
         _missed[0] = True
     time.sleep_ms(ms)
@@ -101,41 +86,6 @@ def wait_input(stream):
     """system.wait_input: see idle(); at the prompt, which holds no heap."""
     if here():
         _run(stream, 0, True)
-
-
-def _watch():
-    """True when Ctrl-C at the console is now a key that the sleep looks
-    for: where the console reads its keys itself (its line editor), with
-    no program taking them as typed (console_keys) or sharing them
-    (telnetconsole)."""
-    if (session.raw[0] or session._console_input is not builtins.input
-            or getattr(process.init.stdin, "shared", 1) is not None):
-        return False
-    poller = select.poll()
-    poller.register(sys.stdin, select.POLLIN)
-    session.console_keys(True)
-    _keys[0] = poller
-    return True
-
-
-def _ctrl_c():
-    """Reads what was typed at the console meanwhile, which the line
-    editor gets next (session.typed); KeyboardInterrupt, once it is read,
-    when Ctrl-C was."""
-    hit = False
-    while True:
-        for _ in _keys[0].ipoll(0):
-            break
-        else:
-            break
-        if not sys.stdin.buffer.readinto(_BYTE):
-            break
-        if _BYTE[0] == 3:
-            hit = True
-        else:
-            session.typed.append(_BYTE[0])
-    if hit:
-        raise KeyboardInterrupt
 
 
 def held():
@@ -220,15 +170,7 @@ async def _wait(stream, ms, full):
     lasts until the reserve is whole again: the console, holding no heap,
     would find none to begin its next wait either."""
     if stream is None:
-        end = time.ticks_add(time.ticks_ms(), ms)
-        left = ms
-        while left > 0:
-            if _keys[0] is None:
-                await asyncio.sleep_ms(left)
-                break
-            await asyncio.sleep_ms(min(left, _LOOK_MS))
-            _ctrl_c()
-            left = time.ticks_diff(end, time.ticks_ms())
+        await asyncio.sleep_ms(ms)
     else:
         io = asyncio.core._io_queue
         # Waited for already by a wait whose loop could not begin (_run):

@@ -68,7 +68,7 @@ class ConsoleInput:
     def _key(self):
         if self.shared is not None:
             return self.shared.key()
-        if not _held[0] and not typed:
+        if not _held[0]:
             # Where the console hosts the OS's loop, the loop runs until a key comes.
             system.wait_input(sys.stdin)
         return _read_key(sys.stdin)
@@ -86,18 +86,14 @@ class ConsoleInput:
 _KEY = bytearray(4)
 _BYTE = bytearray(1)
 _held = [0]     # bytes of _KEY read, their key not made yet
-# Bytes typed while a command at the console slept, read by the sleep (it
-# looks for Ctrl-C: asynchost), for the keys to come.
-typed = []
-raw = [False]   # console_keys() is on: the console gives its keys raw
 
 
 def _read_key(stdin):
     """A key of stdin, one character ("" at the end of input), its bytes
     read into _KEY before its string is made (MemoryError: they stay for
     the next call)."""
-    port = getattr(stdin, "buffer", None)
-    if port is None:
+    raw = getattr(stdin, "buffer", None)
+    if raw is None:
         return stdin.read(1)
     n = _held[0]
     while True:
@@ -106,9 +102,7 @@ def _read_key(stdin):
             need = 1 if b < 0x80 else 2 if b < 0xE0 else 3 if b < 0xF0 else 4
             if n >= need:
                 break
-        if typed:
-            _BYTE[0] = typed.pop(0)
-        elif not port.readinto(_BYTE):
+        if not raw.readinto(_BYTE):
             _held[0] = 0
             return ""
         _KEY[n] = _BYTE[0]
@@ -125,7 +119,6 @@ def _read_key(stdin):
 def console_keys(on):
     """While on, the console gives every key as typed, Ctrl-C too, and
     echoes none: for editors and secrets."""
-    raw[0] = on
     if console_mode is not None:
         return console_mode(on)
     import micropython

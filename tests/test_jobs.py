@@ -274,58 +274,6 @@ def test_ctrl_c_cancels_a_foreground_asyncio_program(board):
     assert "asy" not in board.run("ps")
 
 
-# Counts its rounds in /tmp/busy.n, each some milliseconds of work before
-# it lets the loop's other tasks run.
-BUSY = """import asyncio
-
-async def __main__(args):
-    n = 0
-    while True:
-        for i in range(20000):
-            pass
-        n += 1
-        with open("/tmp/busy.n", "w") as f:
-            f.write(str(n))
-        await asyncio.sleep_ms(0)
-"""
-
-
-def test_ctrl_c_at_the_console_stops_its_command_not_a_task_of_the_loop(board):
-    """Where the console's thread hosts the OS's loop (rp2040), a Ctrl-C
-    typed at the console during a command's sleep was an interrupt that
-    struck whatever that thread ran: mostly the task of an asyncio job
-    busy there, which it unwound, the job lost for good. Ctrl-C is a key
-    while the sleep runs the loop, and the sleep looks for it; keys typed
-    ahead stay."""
-    board.path("/tmp/busy.py").write_text(BUSY)
-    board.run("/tmp/busy &")
-    for i in range(20):
-        board.send("sleep 5; echo sl''ept\r")
-        time.sleep(0.3 + 0.03 * i)
-        board.send("\x03")
-        assert "slept" not in board.read_to_prompt()
-    assert board.run("echo $?") == "130\n"
-    board.send("sleep 0.5\r")
-    time.sleep(0.2)
-    board.send("echo a''head\r")
-    board.expect("ahead\r\n")
-    board.read_to_prompt()
-    n = _rounds(board)
-    board.run("sleep 0.5")
-    assert _rounds(board) > n, board.run("ps")
-
-
-def _rounds(board):
-    """BUSY's count, read whole (it rewrites the file each round)."""
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        text = board.path("/tmp/busy.n").read_text()
-        if text:
-            return int(text)
-        time.sleep(0.01)
-    raise AssertionError("the job counts no rounds")
-
-
 @TWO_THREADS
 def test_wait_timeout_and_fg(jsim):
     r = jsim.run("/opt/bg /opt/ticker a", "wait -t 0.2", "echo w=$?",
